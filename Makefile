@@ -1,0 +1,36 @@
+# aishell: make build | test | demo | bench
+BUILD_DIR ?= build
+BUILD_TYPE ?= RelWithDebInfo
+JOBS ?= $(shell nproc)
+export CCACHE_DIR ?= $(HOME)/.cache/aishell-ccache
+export CCACHE_BASEDIR ?= $(CURDIR)
+
+.PHONY: build test demo bench deps-build deps-test unit sql-tests py-tests format clean
+
+deps-build:
+	@scripts/install-deps.sh build
+
+deps-test:
+	@scripts/install-deps.sh test
+
+$(BUILD_DIR)/build.ninja:
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
+
+build: deps-build $(BUILD_DIR)/build.ninja
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+# Every test: unit tests, sqllogictest files, CLI and differential tests.
+test: deps-test build
+	scripts/run-tests.sh
+
+demo: deps-test build
+	scripts/demo.sh
+
+bench: deps-test build
+	python3 bench/run_bench.py $(BENCH_ARGS)
+
+format:
+	clang-format -i $$(git ls-files 'src/*.cpp' 'src/*.h' 'test/*.cpp')
+
+clean:
+	rm -rf $(BUILD_DIR)

@@ -1,0 +1,173 @@
+// The connector contract: the small abstract classes every source implements.
+//
+//   Connector   lists schemas and tables, gives statistics, creates scans and writers.
+//   TableScan   is offered projections, filters, limit, order and aggregation, accepts or refuses
+//               each, describes what was pushed down (for EXPLAIN), and splits the work.
+//   DataSource  streams batches for one split.
+//   TableWriter writes batches, all-or-nothing.
+//
+// Expressions offered to a scan are bound expressions whose column refs index
+// TableInfo::columns (not the projection).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/types.h"
+#include "common/value.h"
+#include "common/vector.h"
+
+namespace aishell {
+
+struct Expr;
+struct SortKey;
+
+struct ColumnInfo {
+  std::string name;
+  LogicalType type;
+  bool nullable = true;
+  std::string comment;  // e.g. "pg type 'inet' read as text"
+};
+
+struct ColumnStatistics {
+  std::optional<double> distinct_count;
+  std::optional<double> null_fraction;
+  std::optional<Value> min;
+  std::optional<Value> max;
+};
+
+struct TableStatistics {
+  std::optional<double> row_count;      // estimate
+  std::vector<ColumnStatistics> columns;  // empty, or one per TableInfo column
+};
+
+struct TableInfo {
+  std::string schema;
+  std::string name;
+  std::vector<ColumnInfo> columns;
+  TableStatistics stats;
+  std::string location;  // a file, a remote object name: for messages
+
+  // Index of a column by case-insensitive name, or -1.
+  int FindColumn(const std::string& column) const;
+};
+
+// A unit of parallel work inside one scan (a file, a byte range, a key range).
+struct Split {
+  virtual ~Split() = default;
+  virtual std::string Describe() const { return {}; }
+};
+
+// Counters every data source keeps, for progress lines and EXPLAIN ANALYZE.
+struct ScanCounters {
+  std::atomic<int64_t> rows_read{0};
+  std::atomic<int64_t> bytes_read{0};
+};
+
+class DataSource {
+ public:
+  virtual ~DataSource() = default;
+  // Fills `out` with the next batch (columns as projected, any vector form, count > 0) and
+  // returns true; returns false at the end. Throws Error naming the source on failure.
+  virtual bool Next(Batch& out) = 0;
+};
+
+// An aggregation offered to a scan: GROUP BY columns and aggregate calls over table columns.
+struct AggregationRequest {
+  std::vector<int> group_columns;
+  struct Call {
+    std::string function;   // count, sum, avg, min, max
+    int column = -1;        // -1 for count(*)
+    bool distinct = false;
+    LogicalType result_type;
+  };
+  std::vector<Call> calls;
+};
+
+class TableScan {
+ public:
+  virtual ~TableScan() = default;
+
+  // --- negotiation, before execution ---
+  // The columns to read (indices into TableInfo::columns), in output order. Always accepted.
+  virtual void SetProjection(const std::vector<int>& column_ids) = 0;
+  // A conjunct of the WHERE clause. Return true only if the source fully applies it.
+  virtual bool PushFilter(const Expr& conjunct) { return false; }
+  // Return true if the source returns at most `limit` rows (after accepted filters).
+  virtual bool PushLimit(int64_t limit) { return false; }
+  // ORDER BY keys (column refs over table columns) with a limit (-1: none).
+  virtual bool PushOrder(const std::vector<SortKey>& keys, int64_t limit) { return false; }
+  // If accepted, the scan's output becomes: group columns, then one column per call.
+  virtual bool PushAggregation(const AggregationRequest& request) { return false; }
+
+  // What the source was asked, exactly (remote SQL, a file list with predicates, commands).
+  virtual std::string Describe() const = 0;
+  // Estimated output rows after what was pushed down; -1 if unknown.
+  virtual double EstimatedRows() const { return -1; }
+
+  // --- execution ---
+  virtual std::vector<std::shared_ptr<Split>> CreateSplits(int max_parallelism) = 0;
+  virtual std::unique_ptr<DataSource> CreateDataSource(std::shared_ptr<Split> split) = 0;
+
+  // --- optional batched key lookups (dynamic filtering, lookup joins) ---
+  // Whether rows can be fetched by the values of these table columns.
+  virtual bool SupportsKeyLookup(const std::vector<int>& key_columns) const { return false; }
+  // Streams the rows (projected columns) whose key columns equal one of the rows of `keys`.
+  virtual std::unique_ptr<DataSource> LookupKeys(const std::vector<int>& key_columns, const Batch& keys);
+
+  ScanCounters& counters() { return counters_; }
+
+ protected:
+  ScanCounters counters_;
+};
+
+class TableWriter {
+ public:
+  virtual ~TableWriter() = default;
+  virtual void Append(const Batch& batch) = 0;
+  // Makes everything appended visible at once. Without Commit, nothing is kept.
+  virtual void Commit() = 0;
+  virtual void Abort() = 0;
+};
+
+// Connection settings, as registered by `aishell connect`.
+struct ConnectionConfig {
+  std::string name;   // the catalog name
+  std::string type;   // connector type: file, sqlite, postgres, ...
+  std::string url;    // may hold a password: never print it; use RedactUrl()
+  std::map<std::string, std::string> properties;
+};
+
+// "postgres://user:secret@host/db" -> "postgres://user:***@host/db"; also masks
+// password=... parameters.
+std::string RedactUrl(const std::string& url);
+
+class Connector {
+ public:
+  virtual ~Connector() = default;
+
+  virtual std::string TypeName() const = 0;   // "file", "sqlite", ...
+  virtual std::string DefaultSchema() const { return "default"; }
+  virtual std::vector<std::string> ListSchemas() = 0;
+  virtual std::vector<std::string> ListTables(const std::string& schema) = 0;
+  // nullptr if there is no such table. Names match case-insensitively unless quoted differ.
+  virtual std::shared_ptr<const TableInfo> GetTable(const std::string& schema,
+                                                    const std::string& table) = 0;
+  virtual std::unique_ptr<TableScan> CreateScan(std::shared_ptr<const TableInfo> table) = 0;
+
+  // Writes. A connector that cannot write keeps the defaults, which throw kUnsupported.
+  virtual bool SupportsWrites() const { return false; }
+  virtual std::unique_ptr<TableWriter> CreateTable(const std::string& schema, const std::string& table,
+                                                   const std::vector<ColumnInfo>& columns);
+  virtual std::unique_ptr<TableWriter> InsertInto(std::shared_ptr<const TableInfo> table);
+
+  // A one-line description for `aishell connections` (version, table count), best effort.
+  virtual std::string Summary() { return {}; }
+};
+
+}  // namespace aishell

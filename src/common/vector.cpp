@@ -1,0 +1,332 @@
+#include "common/vector.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <new>
+
+#include "common/exception.h"
+
+namespace aishell {
+
+// ---- Buffer ----
+
+Buffer::Buffer(size_t bytes) { Reserve(bytes); }
+
+Buffer::~Buffer() { std::free(data_); }
+
+void Buffer::Reserve(size_t bytes) {
+  if (bytes <= capacity_) return;
+  size_t cap = std::max<size_t>(64, (bytes + 63) & ~size_t{63});
+  if (capacity_ > 0) cap = std::max(cap, capacity_ * 2);
+  auto* p = static_cast<uint8_t*>(std::aligned_alloc(64, cap));
+  if (!p) throw Error(ErrorKind::kOutOfMemory, "cannot allocate " + std::to_string(cap) + " bytes");
+  if (data_) {
+    std::memcpy(p, data_, capacity_);
+    std::free(data_);
+  }
+  std::memset(p + capacity_, 0, cap - capacity_);
+  data_ = p;
+  capacity_ = cap;
+}
+
+// ---- StringHeap ----
+
+char* StringHeap::Allocate(size_t bytes) {
+  if (blocks_.empty() || block_used_ + bytes > block_size_) {
+    size_t size = std::max<size_t>(bytes, std::min<size_t>(block_size_ ? block_size_ * 2 : 4096, 1 << 20));
+    blocks_.emplace_back(new char[size]);
+    block_size_ = size;
+    block_used_ = 0;
+    bytes_allocated_ += size;
+  }
+  char* p = blocks_.back().get() + block_used_;
+  block_used_ += bytes;
+  return p;
+}
+
+std::string_view StringHeap::Add(std::string_view s) {
+  if (s.empty()) return std::string_view();
+  char* p = Allocate(s.size());
+  std::memcpy(p, s.data(), s.size());
+  return std::string_view(p, s.size());
+}
+
+void StringHeap::KeepAlive(std::shared_ptr<const StringHeap> other) {
+  if (!other || other.get() == this) return;
+  for (auto& k : kept_) {
+    if (k == other) return;
+  }
+  kept_.push_back(std::move(other));
+}
+
+// ---- Vector ----
+
+Vector::Vector(LogicalType type, size_t capacity) : type_(type) { Reserve(std::max<size_t>(capacity, 1)); }
+
+void Vector::Reserve(size_t rows) {
+  if (kind_ != VectorKind::kFlat) Flatten();
+  if (rows <= capacity_ && data_) return;
+  size_t width = type_.PhysicalSize();
+  if (!data_) data_ = std::make_shared<Buffer>(rows * width);
+  else data_->Reserve(rows * width);
+  if (validity_) validity_->Reserve(((rows + 63) / 64) * 8);
+  capacity_ = std::max(rows, capacity_);
+  if (data_->capacity() / width > capacity_) capacity_ = data_->capacity() / width;
+  if (validity_) capacity_ = std::min(capacity_, validity_->capacity() * 8);
+}
+
+void Vector::Resize(size_t rows) {
+  if (kind_ == VectorKind::kFlat) {
+    if (rows > capacity_) Reserve(std::max(rows, capacity_ * 2));
+  }
+  size_ = rows;
+}
+
+uint64_t* Vector::MutableValidity() {
+  if (!validity_) {
+    size_t words = (std::max<size_t>(capacity_, 1) + 63) / 64;
+    validity_ = std::make_shared<Buffer>(words * 8);
+    std::memset(validity_->data(), 0xFF, validity_->capacity());
+    capacity_ = std::min(capacity_, validity_->capacity() * 8);
+  }
+  return reinterpret_cast<uint64_t*>(validity_->data());
+}
+
+void Vector::SetNull(size_t i, bool is_null) {
+  if (!is_null && !validity_) return;
+  uint64_t* v = MutableValidity();
+  if (is_null) v[i >> 6] &= ~(uint64_t{1} << (i & 63));
+  else v[i >> 6] |= uint64_t{1} << (i & 63);
+}
+
+std::shared_ptr<StringHeap>& Vector::heap() {
+  if (!heap_) heap_ = std::make_shared<StringHeap>();
+  return heap_;
+}
+
+void Vector::SetString(size_t i, std::string_view s) {
+  Data<std::string_view>()[i] = heap()->Add(s);
+}
+
+Vector Vector::Constant(const Value& value, size_t count) {
+  LogicalType t = value.type();
+  Vector v(t, 1);
+  v.SetValue(0, value);
+  v.kind_ = VectorKind::kConstant;
+  v.size_ = count;
+  return v;
+}
+
+Vector Vector::Dictionary(std::shared_ptr<const Vector> dictionary, std::shared_ptr<Buffer> indices,
+                          size_t count) {
+  if (dictionary->kind() != VectorKind::kFlat)
+    throw Error(ErrorKind::kInternal, "dictionary values must be a flat vector");
+  Vector v;
+  v.type_ = dictionary->type();
+  v.kind_ = VectorKind::kDictionary;
+  v.size_ = count;
+  v.capacity_ = count;
+  v.dictionary_ = std::move(dictionary);
+  v.indices_ = std::move(indices);
+  return v;
+}
+
+UnifiedView Vector::View() const {
+  UnifiedView view;
+  switch (kind_) {
+    case VectorKind::kFlat:
+      view.data = RawData();
+      view.validity = validity();
+      break;
+    case VectorKind::kConstant:
+      view.data = RawData();
+      view.validity = validity();
+      view.is_constant = true;
+      break;
+    case VectorKind::kDictionary:
+      view.data = dictionary_->RawData();
+      view.validity = dictionary_->validity();
+      view.sel = indices();
+      break;
+  }
+  return view;
+}
+
+Value Vector::GetValue(size_t i) const {
+  UnifiedView v = View();
+  if (!v.IsValid(i)) return Value::Null(type_);
+  switch (type_.id) {
+    case TypeId::kNull: return Value::Null();
+    case TypeId::kBoolean: return Value::Boolean(v.Get<uint8_t>(i) != 0);
+    case TypeId::kInteger: return Value::Integer(v.Get<int32_t>(i));
+    case TypeId::kBigInt: return Value::BigInt(v.Get<int64_t>(i));
+    case TypeId::kDouble: return Value::Double(v.Get<double>(i));
+    case TypeId::kDecimal: return Value::Decimal(v.Get<int64_t>(i), type_.precision, type_.scale);
+    case TypeId::kVarchar: return Value::Varchar(std::string(v.Get<std::string_view>(i)));
+    case TypeId::kDate: return Value::Date(v.Get<int32_t>(i));
+    case TypeId::kTimestamp: return Value::Timestamp(v.Get<int64_t>(i));
+    case TypeId::kTimestampTz: return Value::TimestampTz(v.Get<int64_t>(i));
+    case TypeId::kInterval: return Value::IntervalValue(v.Get<Interval>(i));
+  }
+  return Value::Null(type_);
+}
+
+void Vector::SetValue(size_t i, const Value& value) {
+  if (kind_ != VectorKind::kFlat) throw Error(ErrorKind::kInternal, "SetValue on a non-flat vector");
+  if (value.is_null() || type_.id == TypeId::kNull) {
+    SetNull(i);
+    return;
+  }
+  SetNull(i, false);
+  switch (type_.id) {
+    case TypeId::kNull: break;
+    case TypeId::kBoolean: Data<uint8_t>()[i] = value.GetBool() ? 1 : 0; break;
+    case TypeId::kInteger: Data<int32_t>()[i] = static_cast<int32_t>(value.GetInt64()); break;
+    case TypeId::kDate: Data<int32_t>()[i] = static_cast<int32_t>(value.GetInt64()); break;
+    case TypeId::kBigInt:
+    case TypeId::kDecimal:
+    case TypeId::kTimestamp:
+    case TypeId::kTimestampTz: Data<int64_t>()[i] = value.GetInt64(); break;
+    case TypeId::kDouble: Data<double>()[i] = value.GetDouble(); break;
+    case TypeId::kVarchar: SetString(i, value.GetString()); break;
+    case TypeId::kInterval: Data<Interval>()[i] = value.GetInterval(); break;
+  }
+}
+
+namespace {
+void CopyValidity(const UnifiedView& view, const uint32_t* sel, size_t offset, size_t count,
+                  Vector& out, size_t out_offset) {
+  if (!view.validity) return;
+  for (size_t i = 0; i < count; i++) {
+    size_t row = sel ? sel[i] : offset + i;
+    if (!view.IsValid(row)) out.SetNull(out_offset + i);
+  }
+}
+}  // namespace
+
+Vector Vector::Gather(const uint32_t* sel, size_t count) const {
+  Vector out(type_, std::max<size_t>(count, 1));
+  out.Resize(count);
+  UnifiedView view = View();
+  size_t width = type_.PhysicalSize();
+  uint8_t* dst = out.RawData();
+  if (view.is_constant) {
+    for (size_t i = 0; i < count; i++) std::memcpy(dst + i * width, view.data, width);
+  } else if (view.sel) {
+    for (size_t i = 0; i < count; i++) std::memcpy(dst + i * width, view.data + view.sel[sel[i]] * width, width);
+  } else {
+    switch (width) {
+      case 1:
+        for (size_t i = 0; i < count; i++) dst[i] = view.data[sel[i]];
+        break;
+      case 4:
+        for (size_t i = 0; i < count; i++)
+          reinterpret_cast<uint32_t*>(dst)[i] = reinterpret_cast<const uint32_t*>(view.data)[sel[i]];
+        break;
+      case 8:
+        for (size_t i = 0; i < count; i++)
+          reinterpret_cast<uint64_t*>(dst)[i] = reinterpret_cast<const uint64_t*>(view.data)[sel[i]];
+        break;
+      default:
+        for (size_t i = 0; i < count; i++) std::memcpy(dst + i * width, view.data + sel[i] * width, width);
+    }
+  }
+  if (view.validity) {
+    for (size_t i = 0; i < count; i++) {
+      if (!view.IsValid(sel[i])) out.SetNull(i);
+    }
+  }
+  if (type_.id == TypeId::kVarchar) {
+    const std::shared_ptr<StringHeap>& src_heap = kind_ == VectorKind::kDictionary ? dictionary_->heap_ref() : heap_;
+    out.heap()->KeepAlive(src_heap);
+  }
+  return out;
+}
+
+Vector Vector::Slice(size_t offset, size_t count) const {
+  Vector out(type_, std::max<size_t>(count, 1));
+  out.Append(*this, offset, count);
+  return out;
+}
+
+void Vector::Append(const Vector& other, size_t offset, size_t count) {
+  if (kind_ != VectorKind::kFlat) Flatten();
+  size_t start = size_;
+  Resize(size_ + count);
+  UnifiedView view = other.View();
+  size_t width = type_.PhysicalSize();
+  uint8_t* dst = RawData() + start * width;
+  if (!view.is_constant && !view.sel) {
+    std::memcpy(dst, view.data + offset * width, count * width);
+  } else {
+    for (size_t i = 0; i < count; i++) std::memcpy(dst + i * width, view.data + view.Index(offset + i) * width, width);
+  }
+  if (view.validity) {
+    for (size_t i = 0; i < count; i++) {
+      if (!view.IsValid(offset + i)) SetNull(start + i);
+    }
+  }
+  if (type_.id == TypeId::kVarchar) {
+    const std::shared_ptr<StringHeap>& src = other.kind_ == VectorKind::kDictionary ? other.dictionary_->heap_ref() : other.heap_;
+    heap()->KeepAlive(src);
+  }
+}
+
+void Vector::Flatten() {
+  if (kind_ == VectorKind::kFlat) return;
+  size_t n = size_;
+  std::vector<uint32_t> sel(n);
+  for (size_t i = 0; i < n; i++) sel[i] = static_cast<uint32_t>(i);
+  Vector flat = Gather(sel.data(), n);
+  *this = std::move(flat);
+}
+
+// ---- Batch ----
+
+Batch::Batch(const std::vector<LogicalType>& types, size_t capacity) {
+  columns.reserve(types.size());
+  for (const auto& t : types) columns.emplace_back(t, capacity);
+}
+
+std::vector<LogicalType> Batch::Types() const {
+  std::vector<LogicalType> types;
+  types.reserve(columns.size());
+  for (const auto& c : columns) types.push_back(c.type());
+  return types;
+}
+
+void Batch::SetCount(size_t rows) {
+  count = rows;
+  for (auto& c : columns) c.Resize(rows);
+}
+
+Batch Batch::Gather(const uint32_t* sel, size_t n) const {
+  Batch out;
+  out.columns.reserve(columns.size());
+  for (const auto& c : columns) out.columns.push_back(c.Gather(sel, n));
+  out.count = n;
+  return out;
+}
+
+Batch Batch::Slice(size_t offset, size_t n) const {
+  Batch out;
+  out.columns.reserve(columns.size());
+  for (const auto& c : columns) out.columns.push_back(c.Slice(offset, n));
+  out.count = n;
+  return out;
+}
+
+void Batch::Flatten() {
+  for (auto& c : columns) c.Flatten();
+}
+
+size_t Batch::MemoryUsage() const {
+  size_t bytes = 0;
+  for (const auto& c : columns) {
+    bytes += c.capacity() * c.type().PhysicalSize() + c.capacity() / 8;
+    if (c.heap_ref()) bytes += c.heap_ref()->bytes_allocated();
+  }
+  return bytes;
+}
+
+}  // namespace aishell

@@ -1,0 +1,50 @@
+// Runs an optimized logical plan: builds physical operators and pipelines, uses the cores,
+// enforces the memory limit, and streams result batches.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/vector.h"
+#include "planner/logical_plan.h"
+
+namespace aishell {
+
+struct SourceProgress {
+  std::string source;  // catalog name or table function, e.g. "users-db" or "read_csv"
+  std::string table;
+  int64_t rows_read = 0;
+  int64_t bytes_read = 0;
+};
+
+struct ExecutionOptions {
+  int threads = 2;                   // worker threads for parallel pipelines
+  int64_t max_memory = 8LL << 30;    // bytes; exceeding it fails the query with kOutOfMemory
+  std::atomic<bool>* cancelled = nullptr;  // set to true to interrupt (checked between batches)
+};
+
+class QueryExecutor {
+ public:
+  QueryExecutor(LogicalPtr plan, ExecutionOptions options);
+  ~QueryExecutor();
+
+  // Next batch of the result (count > 0), or false at the end. Throws Error on failure.
+  bool Next(Batch& out);
+
+  // The physical plan with, per operator, rows produced and time spent (after the run).
+  std::string ExplainAnalyze() const;
+  // Rows read so far per scan; safe to call from another thread while Next runs.
+  std::vector<SourceProgress> Progress() const;
+  // Peak tracked memory in bytes.
+  int64_t PeakMemory() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace aishell
