@@ -2,7 +2,9 @@
 // connector whose scans record what was pushed down to them.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <functional>
+#include <iostream>
 
 #include "common/exception.h"
 // binder.h first: it renames the AST's JoinType, which clashes with the plan's.
@@ -226,6 +228,7 @@ TEST_F(PlannerTest, FilterPushdownIntoScanKeepsRefusedConjuncts) {
   ASSERT_EQ(filters.size(), 1u);
   EXPECT_EQ(filters[0]->children[0].get(), scan);
   std::string text = PlanToString(*planned.plan);
+  if (std::getenv("PLANNER_TEST_PRINT")) std::cout << text;
   EXPECT_NE(text.find("Filter name LIKE 'A%'"), std::string::npos) << text;
   EXPECT_NE(text.find("pushed: fake customers where customer_id = 5"), std::string::npos) << text;
 }
@@ -487,6 +490,85 @@ TEST_F(PlannerTest, ExplainShowsEstimatesAndTree) {
   EXPECT_NE(text.find("Join LEFT"), std::string::npos) << text;
   EXPECT_NE(text.find("Scan lake.main.events"), std::string::npos) << text;
   EXPECT_NE(text.find("(est. "), std::string::npos) << text;
+}
+
+class Customer360Test : public PlannerTest {
+ protected:
+  void SetUp() override {
+    PlannerTest::SetUp();
+    iceberg = std::make_shared<FakeConnector>();
+    iceberg->accept_order = false;
+    iceberg->Add("demo", "transactions",
+                 {{"transaction_id", kBig}, {"customer_id", kInt}, {"product_id", kInt}, {"quantity", kInt},
+                  {"transaction_date", kDate}},
+                 1000000);
+    iceberg->Add("demo", "products",
+                 {{"product_id", kInt}, {"product_name", kStr}, {"category", kStr}, {"unit_price", LogicalType::Decimal(10, 2)}},
+                 500);
+    catalogs.AddCatalog("iceberg", iceberg);
+    pg = std::make_shared<FakeConnector>();
+    pg->Add("public", "customers",
+            {{"customer_id", kInt}, {"customer_name", kStr}, {"email", kStr}, {"region", kStr}}, 10000);
+    catalogs.AddCatalog("postgresql", pg);
+  }
+  std::shared_ptr<FakeConnector> iceberg, pg;
+};
+
+TEST_F(Customer360Test, ThreeWayLeftJoinTopN) {
+  auto planned = Plan(R"(
+    SELECT t.transaction_id, c.customer_name, c.email, c.region, p.product_name, p.category, t.quantity,
+           t.transaction_date, t.quantity * p.unit_price AS calculated_amount
+    FROM iceberg.demo.transactions t
+    LEFT JOIN postgresql.public.customers c ON t.customer_id = c.customer_id
+    LEFT JOIN iceberg.demo.products p ON t.product_id = p.product_id
+    ORDER BY t.transaction_date DESC
+    LIMIT 100)");
+  std::string text = PlanToString(*planned.plan);
+  if (std::getenv("PLANNER_TEST_PRINT")) std::cout << text;
+  ASSERT_EQ(planned.plan->output.size(), 9u);
+  EXPECT_EQ(planned.plan->output[8].name, "calculated_amount");
+  auto joins = Find(planned.plan, LogicalOpKind::kJoin);
+  ASSERT_EQ(joins.size(), 2u) << text;
+  for (auto* j : joins) EXPECT_EQ(static_cast<LogicalJoin*>(j)->left_keys.size(), 1u) << text;
+  // The top-N is copied below the outer joins onto the transactions side.
+  auto* scan = FindScan(planned.plan, "transactions");
+  bool below_topn = false;
+  for (auto* l : Find(planned.plan, LogicalOpKind::kLimit)) {
+    if (l->children[0]->kind == LogicalOpKind::kSort && l->children[0]->children[0].get() == scan) below_topn = true;
+  }
+  EXPECT_TRUE(below_topn) << text;
+  // Each scan reads only the columns the query uses.
+  EXPECT_EQ(Fake(scan).projection, (std::vector<int>{0, 1, 2, 3, 4}));
+  EXPECT_EQ(Fake(FindScan(planned.plan, "customers")).projection, (std::vector<int>{0, 1, 2, 3}));
+  EXPECT_EQ(Fake(FindScan(planned.plan, "products")).projection, (std::vector<int>{0, 1, 2, 3}));
+  ASSERT_EQ(planned.sources.size(), 2u);
+  EXPECT_EQ(planned.sources[0], "iceberg (fake)");
+  EXPECT_EQ(planned.sources[1], "postgresql (fake)");
+  EXPECT_LE(planned.plan->estimated_rows, 100);
+}
+
+TEST_F(Customer360Test, RegionalAggregateOverInnerJoins) {
+  auto planned = Plan(R"(
+    SELECT c.region, COUNT(*) AS total_transactions, SUM(t.quantity * p.unit_price) AS total_revenue,
+           COUNT(DISTINCT c.customer_id) AS unique_customers
+    FROM iceberg.demo.transactions t
+    JOIN postgresql.public.customers c ON t.customer_id = c.customer_id
+    JOIN iceberg.demo.products p ON t.product_id = p.product_id
+    WHERE t.transaction_date >= DATE '2024-01-01'
+    GROUP BY c.region
+    ORDER BY total_revenue DESC)");
+  std::string text = PlanToString(*planned.plan);
+  if (std::getenv("PLANNER_TEST_PRINT")) std::cout << text;
+  auto joins = Find(planned.plan, LogicalOpKind::kJoin);
+  ASSERT_EQ(joins.size(), 2u) << text;
+  for (auto* j : joins) {
+    auto* join = static_cast<LogicalJoin*>(j);
+    EXPECT_EQ(join->join_type, JoinType::kInner);
+    // The build (right) side is never the big transactions input.
+    EXPECT_LE(join->children[1]->estimated_rows, join->children[0]->estimated_rows) << text;
+  }
+  EXPECT_EQ(Fake(FindScan(planned.plan, "transactions")).accepted.size(), 1u) << text;
+  EXPECT_EQ(Fake(FindScan(planned.plan, "customers")).projection, (std::vector<int>{0, 3}));
 }
 
 }  // namespace
