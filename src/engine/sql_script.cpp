@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "sql/parser.h"
+
 
 namespace aishell {
 
@@ -79,5 +81,9 @@ bool IsSqlStatementKeyword(std::string_view word) {
     if (w == k) return true;
   return false;
 }
+
+std::vector<std::string> SplitSqlScript(const std::string& script) { return SplitStatements(script); }
+
+bool EndsWithCompleteStatement(const std::string& text) { return IsCompleteStatement(text); }
 
 }  // namespace aishell

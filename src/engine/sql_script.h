@@ -4,6 +4,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace aishell {
 
@@ -11,5 +12,11 @@ namespace aishell {
 std::string FirstKeyword(std::string_view sql);
 // Whether `word` (any case) starts a SQL statement aishell understands or reports on.
 bool IsSqlStatementKeyword(std::string_view word);
+
+// The statements of a script, split at ';' outside quotes and comments (sql/parser.h's
+// SplitStatements, reachable without including the AST next to the plan headers).
+std::vector<std::string> SplitSqlScript(const std::string& script);
+// Whether the text ends a statement with ';' (sql/parser.h's IsCompleteStatement).
+bool EndsWithCompleteStatement(const std::string& text);
 
 }  // namespace aishell
