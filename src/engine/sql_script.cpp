@@ -1,8 +1,7 @@
 #include "engine/sql_script.h"
 
 #include <cctype>
-
-#include "sql/parser.h"
+#include <vector>
 
 
 namespace aishell {
@@ -82,8 +81,50 @@ bool IsSqlStatementKeyword(std::string_view word) {
   return false;
 }
 
-std::vector<std::string> SplitSqlScript(const std::string& script) { return SplitStatements(script); }
-
-bool EndsWithCompleteStatement(const std::string& text) { return IsCompleteStatement(text); }
+bool LooksLikeNaturalLanguage(std::string_view text) {
+  std::string first = FirstKeyword(text);
+  if (first.empty()) return false;  // starts with a symbol or a quote: let the parser judge
+  if (!IsSqlStatementKeyword(first)) return true;
+  // The upper-cased words (letters, digits, '_', '-', '.') after the first one.
+  std::vector<std::string> words;
+  size_t i = text.find_first_not_of(" \t\r\n(");
+  std::string current;
+  bool in_first = true;
+  for (; i < text.size(); i++) {
+    char c = text[i];
+    if (IsWordChar(c) || c == '-' || c == '.') {
+      current += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    } else {
+      if (!current.empty()) {
+        if (!in_first) words.push_back(current);
+        in_first = false;
+        current.clear();
+      }
+      if (!std::isspace(static_cast<unsigned char>(c))) {
+        words.push_back(std::string(1, c));
+      }
+    }
+  }
+  if (!current.empty() && !in_first) words.push_back(current);
+  auto next_is = [&](std::initializer_list<const char*> allowed) {
+    if (words.empty()) return true;
+    for (const char* a : allowed)
+      if (words[0] == a) return true;
+    return false;
+  };
+  if (first == "SHOW")
+    return !next_is({"CATALOGS", "SCHEMAS", "TABLES", "COLUMNS", "FUNCTIONS", "SESSION", "CREATE", "STATS", "VIEWS"});
+  if (first == "EXPLAIN")
+    return !next_is({"SELECT", "WITH", "VALUES", "TABLE", "ANALYZE", "VERBOSE", "INSERT", "CREATE", "(", "FORMAT"});
+  if (first == "CREATE") return !next_is({"TABLE", "VIEW", "OR", "SCHEMA", "MATERIALIZED"});
+  if (first == "DESCRIBE" || first == "DESC" || first == "USE") {
+    // One (possibly qualified) name, maybe quoted.
+    size_t bare = 0;
+    for (const auto& w : words)
+      if (w.size() > 1 || std::isalnum(static_cast<unsigned char>(w[0]))) bare++;
+    return bare > 1 && words.size() == bare;
+  }
+  return false;
+}
 
 }  // namespace aishell

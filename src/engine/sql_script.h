@@ -13,6 +13,11 @@ std::string FirstKeyword(std::string_view sql);
 // Whether `word` (any case) starts a SQL statement aishell understands or reports on.
 bool IsSqlStatementKeyword(std::string_view word);
 
+// Whether the text reads as a natural-language request rather than SQL: its first word is no
+// SQL keyword, or a statement keyword is followed by words SQL does not allow there
+// ("Show me users ...", "Explain why ...", "Describe the sales trend").
+bool LooksLikeNaturalLanguage(std::string_view text);
+
 // The statements of a script, split at ';' outside quotes and comments (sql/parser.h's
 // SplitStatements, reachable without including the AST next to the plan headers).
 std::vector<std::string> SplitSqlScript(const std::string& script);

@@ -600,8 +600,7 @@ int Cli::Query(const ParsedArgs& args) {
   }
   auto statements = SplitSqlScript(sql);
   if (statements.empty()) throw UsageError{"query needs SQL text", "query"};
-  std::string first_word = FirstKeyword(statements[0]);
-  if (!first_word.empty() && !IsSqlStatementKeyword(first_word)) throw NaturalLanguageError{sql};
+  if (LooksLikeNaturalLanguage(statements[0])) throw NaturalLanguageError{sql};
   engine();  // load settings, connections and views before opening the output
   std::unique_ptr<std::ofstream> file;
   if (auto path = args.Get("--output")) {
@@ -623,8 +622,7 @@ int Cli::ExplainCommand(const ParsedArgs& args) {
   if (args.positional.empty()) throw UsageError{"explain needs SQL text", "explain"};
   std::string sql;
   for (const auto& p : args.positional) sql += (sql.empty() ? "" : " ") + p;
-  std::string first_word = FirstKeyword(sql);
-  if (!first_word.empty() && !IsSqlStatementKeyword(first_word)) throw NaturalLanguageError{sql};
+  if (LooksLikeNaturalLanguage(sql)) throw NaturalLanguageError{sql};
   Engine& e = engine();
   try {
     InterruptGuard guard(e);
