@@ -381,7 +381,7 @@ CsvSchema SniffCsv(const char* data, size_t size, const std::string& path, const
       std::vector<TypeCandidates> cands(ncols);
       for (size_t r = first_row; r < rows.size(); r++) {
         for (size_t c = 0; c < ncols; c++) {
-          if (!row_nulls[r][c]) cands[c].Observe(rows[r][c]);
+          if (!row_nulls[r][c] && !rows[r][c].empty()) cands[c].Observe(rows[r][c]);
         }
       }
       std::vector<LogicalType> types;
