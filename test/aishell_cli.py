@@ -1,0 +1,71 @@
+"""Helpers shared by the CLI and differential tests: find and run the aishell binary,
+and parse its JSON output."""
+import json
+import os
+import subprocess
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def aishell_binary():
+    build = os.environ.get("AISHELL_BUILD_DIR", os.path.join(ROOT, "build"))
+    return os.path.join(build, "aishell")
+
+
+def run_aishell(args, home, stdin=None, timeout=120, cwd=None):
+    """Runs `aishell args...` with AISHELL_HOME=home; returns CompletedProcess (text)."""
+    os.makedirs(str(home), exist_ok=True)
+    env = dict(os.environ)
+    env["AISHELL_HOME"] = str(home)
+    env["NO_COLOR"] = "1"
+    return subprocess.run([aishell_binary()] + list(args), input=stdin, capture_output=True, text=True,
+                          env=env, timeout=timeout, cwd=cwd)
+
+
+def parse_json_rows(text):
+    """Rows (lists of values, in column order) from `--format json` or `--format jsonl` output.
+
+    Accepts a JSON array of objects, an object holding "rows"/"data" (objects or arrays, with
+    optional "columns"), or one JSON object per line."""
+    text = text.strip()
+    if not text:
+        return []
+
+    def from_objects(items, columns=None):
+        rows = []
+        for item in items:
+            if isinstance(item, dict):
+                rows.append([item[c] for c in columns] if columns else list(item.values()))
+            elif isinstance(item, list):
+                rows.append(item)
+            else:
+                rows.append([item])
+        return rows
+
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError:
+        doc = None
+    if doc is not None:
+        if isinstance(doc, list):
+            return from_objects(doc)
+        if isinstance(doc, dict):
+            for key in ("rows", "data", "results"):
+                if key in doc:
+                    cols = doc.get("columns")
+                    names = None
+                    if cols and all(isinstance(c, str) for c in cols):
+                        names = cols
+                    elif cols and all(isinstance(c, dict) and "name" in c for c in cols):
+                        names = [c["name"] for c in cols]
+                    items = doc[key]
+                    if names and items and isinstance(items[0], dict):
+                        return from_objects(items, names)
+                    return from_objects(items)
+            return from_objects([doc])
+    rows = []
+    for line in text.splitlines():
+        line = line.strip()
+        if line:
+            rows.extend(from_objects([json.loads(line)]))
+    return rows
