@@ -31,35 +31,58 @@ def parse_json_rows(text):
     if not text:
         return []
 
+    class Pairs(list):
+        """A JSON object as its (key, value) pairs: keeps duplicate column names."""
+
+        def values(self):
+            return [v for _, v in self]
+
+        def __getitem__(self, key):
+            if isinstance(key, str):
+                for k, v in self:
+                    if k == key:
+                        return v
+                raise KeyError(key)
+            return list.__getitem__(self, key)
+
+        def __contains__(self, key):
+            return any(k == key for k, _ in self)
+
+        def get(self, key, default=None):
+            return self[key] if key in self else default
+
+    def loads(s):
+        return json.loads(s, object_pairs_hook=Pairs)
+
     def from_objects(items, columns=None):
         rows = []
         for item in items:
-            if isinstance(item, dict):
+            if isinstance(item, Pairs):
                 rows.append([item[c] for c in columns] if columns else list(item.values()))
-            elif isinstance(item, list):
+            elif isinstance(item, list) and not isinstance(item, Pairs):
                 rows.append(item)
             else:
                 rows.append([item])
         return rows
 
     try:
-        doc = json.loads(text)
+        doc = loads(text)
     except json.JSONDecodeError:
         doc = None
     if doc is not None:
-        if isinstance(doc, list):
+        if isinstance(doc, list) and not isinstance(doc, Pairs):
             return from_objects(doc)
-        if isinstance(doc, dict):
+        if isinstance(doc, Pairs):
             for key in ("rows", "data", "results"):
                 if key in doc:
                     cols = doc.get("columns")
                     names = None
                     if cols and all(isinstance(c, str) for c in cols):
                         names = cols
-                    elif cols and all(isinstance(c, dict) and "name" in c for c in cols):
+                    elif cols and all(isinstance(c, Pairs) and "name" in c for c in cols):
                         names = [c["name"] for c in cols]
                     items = doc[key]
-                    if names and items and isinstance(items[0], dict):
+                    if names and items and isinstance(items[0], Pairs):
                         return from_objects(items, names)
                     return from_objects(items)
             return from_objects([doc])
@@ -67,5 +90,5 @@ def parse_json_rows(text):
     for line in text.splitlines():
         line = line.strip()
         if line:
-            rows.extend(from_objects([json.loads(line)]))
+            rows.extend(from_objects([loads(line)]))
     return rows
