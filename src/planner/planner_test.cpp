@@ -437,6 +437,8 @@ TEST_F(PlannerTest, CorrelatedScalarSubqueryIsDecorrelated) {
   // count() of a missing group is 0, not NULL.
   EXPECT_NE(text.find("coalesce("), std::string::npos) << text;
   ASSERT_EQ(a.plan->output.size(), 2u);
+  auto b = Plan("SELECT name, (SELECT count(*) FROM orders a WHERE a.customer_id = b.customer_id) FROM customers b");
+  EXPECT_EQ(b.plan->output.size(), 2u);
   Error e = PlanError("SELECT (SELECT count(*) FROM orders o WHERE o.amount > c.customer_id) FROM customers c");
   EXPECT_EQ(e.kind(), ErrorKind::kUnsupported);
 }
