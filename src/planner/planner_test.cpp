@@ -530,6 +530,49 @@ TEST_F(PlannerTest, ExplainShowsEstimatesAndTree) {
   EXPECT_NE(text.find("(est. "), std::string::npos) << text;
 }
 
+// Odd but parseable input: planning either succeeds or throws aishell::Error, never crashes.
+TEST_F(PlannerTest, BadInputNeverCrashes) {
+  const char* queries[] = {
+      "SELECT * FROM customers c JOIN customers c ON c.customer_id = c.customer_id",
+      "SELECT sum(count(*)) FROM orders",
+      "SELECT row_number() OVER () FROM orders GROUP BY row_number() OVER ()",
+      "SELECT * FROM orders WHERE row_number() OVER () > 1",
+      "SELECT customer_id FROM customers GROUP BY 0",
+      "SELECT customer_id FROM customers ORDER BY 5",
+      "SELECT 1 UNION SELECT 'a'",
+      "SELECT x.* FROM customers",
+      "SELECT * FROM customers WHERE name",
+      "SELECT * FROM customers WHERE customer_id IN (SELECT customer_id, name FROM customers)",
+      "SELECT (SELECT customer_id, name FROM customers)",
+      "SELECT CAST(name AS nosuchtype) FROM customers",
+      "SELECT nosuchfn(name) FROM customers",
+      "SELECT * FROM nosuch.catalog.table.name",
+      "SELECT * FROM read_nothing('x')",
+      "WITH a AS (SELECT * FROM a) SELECT * FROM a",
+      "SELECT DISTINCT name FROM customers ORDER BY city",
+      "INSERT INTO customers SELECT 1",
+      "INSERT INTO customers (customer_id, customer_id) VALUES (1, 2)",
+      "CREATE TABLE customers AS SELECT 1",
+      "SELECT * FROM customers c LEFT JOIN orders o USING (nosuch)",
+      "SELECT name FROM customers HAVING count(*) > 1",
+      "SELECT count(*) FILTER (WHERE name) FROM customers",
+      "SELECT lag(name, 1, 2, 3) OVER () FROM customers",
+      "SELECT * FROM customers LIMIT 0",
+      "VALUES (1, 'a'), (2)",
+      "SELECT customer_id + name FROM customers",
+      "SELECT name FROM customers WHERE EXISTS (SELECT * FROM orders o WHERE o.customer_id > customers.customer_id)",
+  };
+  catalogs.PutView({"loop", "SELECT * FROM loop"});
+  for (const char* sql : queries) {
+    try {
+      Plan(sql);
+    } catch (const Error&) {
+    }
+  }
+  Error e = PlanError("SELECT * FROM loop");
+  EXPECT_NE(std::string(e.what()).find("loop"), std::string::npos) << e.what();
+}
+
 class Customer360Test : public PlannerTest {
  protected:
   void SetUp() override {
