@@ -261,6 +261,19 @@ TEST_F(PlannerTest, EquiJoinKeysExtractedFromWhere) {
   ExpectAcceptedOne(Fake(FindScan(planned.plan, "orders")).accepted, "amount > 100");
 }
 
+TEST_F(PlannerTest, FiltersAreCopiedAcrossEquiJoinColumns) {
+  auto a = Plan("SELECT c.name, o.amount FROM orders o JOIN customers c ON o.customer_id = c.customer_id WHERE c.customer_id = 7");
+  EXPECT_EQ(Fake(FindScan(a.plan, "orders")).accepted, (std::vector<std::string>{"customer_id = 7"}));
+  EXPECT_EQ(Fake(FindScan(a.plan, "customers")).accepted, (std::vector<std::string>{"customer_id = 7"}));
+  // LEFT join: from the preserved side to the other side only.
+  auto b = Plan(
+      "SELECT c.name, o.amount FROM orders o LEFT JOIN customers c ON o.customer_id = c.customer_id WHERE o.customer_id < 9");
+  EXPECT_EQ(Fake(FindScan(b.plan, "customers")).accepted, (std::vector<std::string>{"customer_id < 9"}));
+  auto c = Plan(
+      "SELECT c.name, o.amount FROM orders o LEFT JOIN customers c ON o.customer_id = c.customer_id AND c.customer_id = 3");
+  EXPECT_TRUE(Fake(FindScan(c.plan, "orders")).accepted.empty());
+}
+
 TEST_F(PlannerTest, JoinBuildSideIsTheSmallerInput) {
   // customers (1000 rows) written on the left, orders (100000) on the right: swapped.
   auto planned = Plan("SELECT c.name, o.amount FROM customers c JOIN orders o ON c.customer_id = o.customer_id");
@@ -402,6 +415,11 @@ TEST_F(PlannerTest, InSubqueryBecomesSemiJoinAndNotInNullAwareAnti) {
   auto* anti = static_cast<LogicalJoin*>(Find(b.plan, LogicalOpKind::kJoin)[0]);
   EXPECT_EQ(anti->join_type, JoinType::kAnti);
   EXPECT_TRUE(anti->null_aware);
+  // A filter on the NOT IN operand is not copied into the subquery (its NULLs matter).
+  auto c = Plan("SELECT name FROM customers WHERE customer_id < 5 AND customer_id NOT IN (SELECT customer_id FROM orders)");
+  EXPECT_TRUE(Fake(FindScan(c.plan, "orders")).accepted.empty());
+  auto d = Plan("SELECT name FROM customers WHERE customer_id < 5 AND customer_id IN (SELECT customer_id FROM orders)");
+  EXPECT_EQ(Fake(FindScan(d.plan, "orders")).accepted, (std::vector<std::string>{"customer_id < 5"}));
 }
 
 TEST_F(PlannerTest, CorrelatedExistsBecomesSemiJoinWithKeys) {
