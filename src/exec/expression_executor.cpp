@@ -240,7 +240,9 @@ struct LikeMatcher {
       case LikeKind::kExact: return s == literal;
       case LikeKind::kPrefix: return s.starts_with(literal);
       case LikeKind::kSuffix: return s.ends_with(literal);
-      case LikeKind::kInfix: return s.find(literal) != SV::npos;
+      case LikeKind::kInfix:
+        return s.size() >= literal.size() &&
+               memmem(s.data(), s.size(), literal.data(), literal.size()) != nullptr;
       case LikeKind::kRegex: return RE2::FullMatch(re2::StringPiece(s.data(), s.size()), *re);
     }
     return false;
