@@ -76,6 +76,26 @@ TEST_P(SortTest, LimitAndOffsetWithoutSort) {
   EXPECT_TRUE(RunPlan(Limit(MakeMemoryScan(T()), 5, 10), GetParam()).empty());
 }
 
+TEST_P(SortTest, LongStringsDoublesAndManyKeys) {
+  const LogicalType kDbl = TypeId::kDouble;
+  auto t = MakeMemoryTable("t", {{"s", kStr}, {"d", kDbl}, {"a", kBig}},
+                           {{S("prefix-long-b"), Value::Double(-1.5), B(1)},
+                            {S("prefix-long-a"), Value::Double(2.0), B(2)},
+                            {S("prefix-long-a"), Value::Double(-3.0), B(3)},
+                            {S("pre"), Value::Double(0.0), B(4)},
+                            {N(), Value::Double(-0.0), B(5)},
+                            {S("prefix-long-b"), N(), B(6)}},
+                           2);
+  auto plan = Sort(MakeMemoryScan(t), {Key(Col(0, kStr)), Key(Col(1, kDbl), false)});
+  EXPECT_EQ(Strings(RunPlan(plan, GetParam())),
+            (std::vector<std::string>{"pre|0.0|4", "prefix-long-a|2.0|2", "prefix-long-a|-3.0|3", "prefix-long-b|-1.5|1",
+                                      "prefix-long-b|NULL|6", "NULL|-0.0|5"}));
+  auto by_double = Sort(MakeMemoryScan(t), {Key(Col(1, kDbl), true, true), Key(Col(2, kBig), false)});
+  std::vector<std::string> ids;
+  for (const auto& r : RunPlan(by_double, GetParam())) ids.push_back(r[2].ToString());
+  EXPECT_EQ(ids, (std::vector<std::string>{"6", "3", "1", "5", "4", "2"}));
+}
+
 INSTANTIATE_TEST_SUITE_P(Threads, SortTest, ::testing::Values(1, 2));
 
 TEST(LimitTest, StopsPullingEarly) {
