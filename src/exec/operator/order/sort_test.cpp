@@ -117,3 +117,31 @@ TEST(LimitTest, StopsPullingEarly) {
 
 }  // namespace
 }  // namespace aishell
+
+namespace aishell {
+namespace {
+TEST(SortParallelTest, LargeSortIsOrderedAndMatchesSerial) {
+  std::mt19937_64 rng(7);
+  std::vector<std::vector<Value>> rows;
+  for (int i = 0; i < 150000; i++) {
+    rows.push_back({i % 101 == 0 ? Value::Null() : Value::BigInt(static_cast<int64_t>(rng() % 100000) - 50000),
+                    Value::Varchar("v" + std::to_string(rng() % 1000))});
+  }
+  auto t = MakeMemoryTable("t", {{"a", TypeId::kBigInt}, {"b", TypeId::kVarchar}}, rows, 2048);
+  std::vector<SortKey> keys = {SortKey{testing::Col(0, TypeId::kBigInt), false, true},
+                               SortKey{testing::Col(1, TypeId::kVarchar), true, false}};
+  auto serial = testing::RunPlan(testing::Sort(MakeMemoryScan(t), keys), 1);
+  auto parallel = testing::RunPlan(testing::Sort(MakeMemoryScan(t), keys), 2);
+  ASSERT_EQ(serial.size(), 150000u);
+  EXPECT_EQ(testing::Strings(serial), testing::Strings(parallel));
+  for (size_t i = 1; i < parallel.size(); i++) {
+    const Value& a = parallel[i - 1][0];
+    const Value& b = parallel[i][0];
+    if (a.is_null()) continue;  // NULLS FIRST
+    ASSERT_FALSE(b.is_null()) << i;
+    ASSERT_GE(a.GetInt64(), b.GetInt64()) << i;
+    if (a.GetInt64() == b.GetInt64()) ASSERT_LE(parallel[i - 1][1].GetString(), parallel[i][1].GetString()) << i;
+  }
+}
+}  // namespace
+}  // namespace aishell

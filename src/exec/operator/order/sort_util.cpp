@@ -5,6 +5,7 @@
 #include <cstring>
 #include <numeric>
 #include <string_view>
+#include <thread>
 
 namespace aishell {
 
@@ -101,8 +102,32 @@ Encoded Encode(const std::vector<SortColumn>& keys, size_t n) {
   return e;
 }
 
+// Sorts [begin, end) (or only its first `limit` elements), splitting big inputs over threads.
+template <class It, class Less>
+void SortRange(It begin, It end, Less less, int64_t limit, int threads) {
+  size_t n = static_cast<size_t>(end - begin);
+  if (limit >= 0 && static_cast<size_t>(limit) < n) {
+    std::partial_sort(begin, begin + limit, end, less);
+    return;
+  }
+  if (threads <= 1 || n < 100000) {
+    std::sort(begin, end, less);
+    return;
+  }
+  It mid = begin + static_cast<std::ptrdiff_t>(n / 2);
+  std::thread helper([&] { SortRange(begin, mid, less, -1, threads / 2); });
+  try {
+    SortRange(mid, end, less, -1, threads - threads / 2);
+  } catch (...) {
+    helper.join();
+    throw;
+  }
+  helper.join();
+  std::inplace_merge(begin, mid, end, less);
+}
+
 template <size_t W>
-std::vector<uint32_t> SortFixed(const Encoded& e, size_t n, int64_t limit) {
+std::vector<uint32_t> SortFixed(const Encoded& e, size_t n, int64_t limit, int threads) {
   struct Rec {
     uint64_t k[W];
     uint32_t idx;
@@ -118,13 +143,8 @@ std::vector<uint32_t> SortFixed(const Encoded& e, size_t n, int64_t limit) {
     }
     return a.idx < b.idx;
   };
-  size_t keep = n;
-  if (limit >= 0 && static_cast<size_t>(limit) < n) {
-    keep = static_cast<size_t>(limit);
-    std::partial_sort(recs.begin(), recs.begin() + keep, recs.end(), less);
-  } else {
-    std::sort(recs.begin(), recs.end(), less);
-  }
+  size_t keep = limit >= 0 && static_cast<size_t>(limit) < n ? static_cast<size_t>(limit) : n;
+  SortRange(recs.begin(), recs.end(), less, limit, threads);
   std::vector<uint32_t> perm(keep);
   for (size_t i = 0; i < keep; i++) perm[i] = recs[i].idx;
   return perm;
@@ -132,7 +152,7 @@ std::vector<uint32_t> SortFixed(const Encoded& e, size_t n, int64_t limit) {
 
 }  // namespace
 
-std::vector<uint32_t> SortPermutation(const std::vector<SortColumn>& keys, size_t n, int64_t limit) {
+std::vector<uint32_t> SortPermutation(const std::vector<SortColumn>& keys, size_t n, int64_t limit, int threads) {
   if (keys.empty() || n <= 1) {
     std::vector<uint32_t> perm(n);
     std::iota(perm.begin(), perm.end(), 0u);
@@ -143,10 +163,10 @@ std::vector<uint32_t> SortPermutation(const std::vector<SortColumn>& keys, size_
     Encoded e = Encode(keys, n);
     if (!e.any_string) {
       switch (e.width) {
-        case 1: return SortFixed<1>(e, n, limit);
-        case 2: return SortFixed<2>(e, n, limit);
-        case 3: return SortFixed<3>(e, n, limit);
-        case 4: return SortFixed<4>(e, n, limit);
+        case 1: return SortFixed<1>(e, n, limit, threads);
+        case 2: return SortFixed<2>(e, n, limit, threads);
+        case 3: return SortFixed<3>(e, n, limit, threads);
+        case 4: return SortFixed<4>(e, n, limit, threads);
         default: break;
       }
     }
@@ -170,12 +190,8 @@ std::vector<uint32_t> SortPermutation(const std::vector<SortColumn>& keys, size_
       }
       return a < b;
     };
-    if (limit >= 0 && static_cast<size_t>(limit) < n) {
-      std::partial_sort(perm.begin(), perm.begin() + limit, perm.end(), less);
-      perm.resize(limit);
-    } else {
-      std::sort(perm.begin(), perm.end(), less);
-    }
+    SortRange(perm.begin(), perm.end(), less, limit, threads);
+    if (limit >= 0 && static_cast<size_t>(limit) < n) perm.resize(limit);
     return perm;
   }
   std::vector<uint32_t> perm(n);
