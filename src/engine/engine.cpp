@@ -321,8 +321,7 @@ QueryResult Engine::Run(PlannedQuery& planned, std::chrono::steady_clock::time_p
     double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
     *analyze_text = executor.ExplainAnalyze();
     if (!analyze_text->empty() && analyze_text->back() != '\n') *analyze_text += '\n';
-    *analyze_text += fmt::format("Rows: {}, elapsed: {:.3f} s, peak memory: {}\n", result.row_count, elapsed,
-                                 FormatByteSize(std::max<int64_t>(executor.PeakMemory(), 0)));
+    *analyze_text += fmt::format("Rows: {}, elapsed: {:.3f} s\n", result.row_count, elapsed);
   }
   if (planned.plan->kind == LogicalOpKind::kInsert) {
     const auto& insert = static_cast<const LogicalInsert&>(*planned.plan);

@@ -146,6 +146,19 @@ class ProgressLine {
       std::string name = p.source + (p.table.empty() ? "" : "." + p.table);
       line += fmt::format("  {}: {} rows", name, FormatCount(p.rows_read));
     }
+    struct winsize ws = {};
+    if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 10 && DisplayWidth(line) >= ws.ws_col) {
+      // Keep to one terminal line so \r rewrites it.
+      std::string cut;
+      size_t i = 0;
+      while (i < line.size() && DisplayWidth(cut) + 2 < ws.ws_col) {
+        size_t len = 1;
+        while (i + len < line.size() && (static_cast<unsigned char>(line[i + len]) & 0xC0) == 0x80) len++;
+        cut += line.substr(i, len);
+        i += len;
+      }
+      line = cut;
+    }
     std::lock_guard<std::mutex> lock(mutex_);
     std::fprintf(stderr, "\r\033[K%s", line.c_str());
     std::fflush(stderr);
@@ -679,6 +692,9 @@ int Cli::CreateView(const ParsedArgs& args) {
   std::string sql = std::string("CREATE ") + (args.Has("--replace") ? "OR REPLACE " : "") + "VIEW " + QuoteName(name) +
                     " AS\n" + query;
   Engine& e = engine();
+  if (!args.Has("--replace") && e.catalogs().FindView(name)) {
+    throw Error(ErrorKind::kCatalog, "view '" + name + "' already exists; add --replace to replace it");
+  }
   try {
     QueryResult result = e.Execute(sql);
     std::printf("✅ Created view %s\n", name.c_str());

@@ -96,6 +96,7 @@ int Cli::Interactive(bool terminal) {
   }
   bool any_failed = false;
   bool quit = false;
+  size_t statements_run = 0;
   std::string buffer;
   while (!quit) {
     std::string line;
@@ -124,14 +125,17 @@ int Cli::Interactive(bool terminal) {
     std::string text;
     text.swap(buffer);
     for (const auto& statement : SplitSqlScript(text)) {
-      if (!RunStatement(statement, shell_format_, nullptr, true)) any_failed = true;
+      // Script mode separates table results by a blank line; the terminal adds one after each.
+      if (!RunStatement(statement, shell_format_, nullptr, terminal || statements_run == 0)) any_failed = true;
+      statements_run++;
       if (terminal) std::printf("\n");
     }
   }
   // A final statement without ';' still runs in script mode.
   if (!terminal && !quit && !Trim(buffer).empty()) {
     for (const auto& statement : SplitSqlScript(buffer)) {
-      if (!RunStatement(statement, shell_format_, nullptr, true)) any_failed = true;
+      if (!RunStatement(statement, shell_format_, nullptr, statements_run == 0)) any_failed = true;
+      statements_run++;
     }
   }
   if (terminal) write_history(history.c_str());
