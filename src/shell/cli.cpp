@@ -204,6 +204,24 @@ class InterruptGuard {
   struct sigaction old_ = {};
 };
 
+// Removes a URL's password from a message that a source produced (in case it echoes the URL).
+std::string ScrubSecrets(std::string message, const std::string& url) {
+  auto replace_all = [&](const std::string& from, const std::string& to) {
+    if (from.empty()) return;
+    for (size_t pos = message.find(from); pos != std::string::npos; pos = message.find(from, pos + to.size()))
+      message.replace(pos, from.size(), to);
+  };
+  std::string redacted = RedactUrl(url);
+  if (redacted != url) replace_all(url, redacted);
+  auto scheme = url.find("://");
+  auto at = url.find('@', scheme == std::string::npos ? 0 : scheme + 3);
+  if (scheme != std::string::npos && at != std::string::npos) {
+    auto colon = url.find(':', scheme + 3);
+    if (colon != std::string::npos && colon < at && at - colon - 1 >= 3) replace_all(url.substr(colon + 1, at - colon - 1), "***");
+  }
+  return message;
+}
+
 void PrintError(const Error& e, const std::string& sql) {
   std::string text = e.position() >= 0 && !sql.empty() ? FormatError(e, sql) : std::string(e.what());
   std::fprintf(stderr, "Error: %s\n", text.c_str());
@@ -435,6 +453,10 @@ int Cli::Connect(const ParsedArgs& args) {
     if (config.type.empty()) {
       std::string types;
       for (const auto& t : ConnectorFactory::Types()) types += (types.empty() ? "" : ", ") + t;
+      if (auto scheme_end = config.url.find("://"); scheme_end != std::string::npos && scheme_end > 0) {
+        throw Error(ErrorKind::kUnsupported, "no connector in this build handles '" + config.url.substr(0, scheme_end) +
+                                                 "://' URLs (source '" + config.name + "'; available: " + types + ")");
+      }
       throw UsageError{"cannot tell the connector type of '" + redacted + "'; pass --type <connector>" +
                            (types.empty() ? "" : " (available: " + types + ")"),
                        "connect"};
@@ -459,7 +481,8 @@ int Cli::Connect(const ParsedArgs& args) {
     }
     summary = connector->Summary();
   } catch (const Error& e) {
-    throw Error(e.kind(), "cannot connect to '" + config.name + "' (" + config.type + ", " + redacted + "): " + e.what());
+    throw Error(e.kind(), "cannot connect to '" + config.name + "' (" + config.type + ", " + redacted +
+                              "): " + ScrubSecrets(e.what(), config.url));
   }
   bool replaced = store().PutConnection(config);
   std::printf("✅ Connected %s (%s)%s\n", config.name.c_str(), config.type.c_str(),
