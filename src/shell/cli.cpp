@@ -573,7 +573,10 @@ void Cli::PrintResult(const QueryResult& result, OutputFormat format, std::ostre
       for (const auto& s : result.sources) sources += (sources.empty() ? "" : ", ") + s;
       std::cout << "Data sources: " << sources << '\n';
     }
-    if (file_out) std::cout << "Wrote " << FormatCount(result.row_count) << " rows to the output file\n";
+    if (file_out) {
+      std::cout << "Wrote " << FormatCount(result.row_count) << (result.row_count == 1 ? " row to " : " rows to ")
+                << output_path_ << '\n';
+    }
   } else {
     WriteResult(out, format, result.columns, result.batches);
     out.flush();
@@ -640,6 +643,7 @@ int Cli::Query(const ParsedArgs& args) {
   engine();  // load settings, connections and views before opening the output
   std::unique_ptr<std::ofstream> file;
   if (auto path = args.Get("--output")) {
+    output_path_ = *path;
     file = std::make_unique<std::ofstream>(*path, std::ios::binary | std::ios::trunc);
     if (!*file) throw Error(ErrorKind::kIo, "cannot write " + *path + ": " + std::strerror(errno));
   }
