@@ -313,12 +313,13 @@ BoundRelation Binder::BindJoin(const JoinRef& ref) {
   BoundRelation left = BindTableRef(*ref.left);
   BoundRelation right = BindTableRef(*ref.right);
   auto join = std::make_shared<LogicalJoin>();
+  using AstJoin = decltype(JoinRef::type);  // robust to the AST renaming its enum
   switch (ref.type) {
-    case AstJoinType::kInner: join->join_type = JoinType::kInner; break;
-    case AstJoinType::kLeft: join->join_type = JoinType::kLeft; break;
-    case AstJoinType::kRight: join->join_type = JoinType::kRight; break;
-    case AstJoinType::kFull: join->join_type = JoinType::kFull; break;
-    case AstJoinType::kCross: join->join_type = JoinType::kCross; break;
+    case AstJoin::kInner: join->join_type = JoinType::kInner; break;
+    case AstJoin::kLeft: join->join_type = JoinType::kLeft; break;
+    case AstJoin::kRight: join->join_type = JoinType::kRight; break;
+    case AstJoin::kFull: join->join_type = JoinType::kFull; break;
+    case AstJoin::kCross: join->join_type = JoinType::kCross; break;
   }
   join->children = {left.plan, right.plan};
   join->output = left.plan->output;

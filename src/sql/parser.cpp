@@ -1356,7 +1356,9 @@ class Parser {
         if (numeric && !lit.text.empty() && lit.text[0] != '-') {
           lit.text = "-" + lit.text;
           lit.position = position;
-          if (lit.literal_kind == LiteralKind::kInteger) {
+          bool all_digits = lit.text.find_first_not_of("0123456789", 1) == std::string::npos;
+          if (lit.literal_kind == LiteralKind::kInteger ||
+              (lit.literal_kind == LiteralKind::kDecimal && all_digits)) {
             SetIntegerLiteral(lit);
           } else if (lit.literal_kind == LiteralKind::kDouble) {
             lit.double_value = -lit.double_value;
@@ -1597,8 +1599,9 @@ class Parser {
       lit->bool_value = upper == "TRUE";
       return lit;
     }
-    if (upper == "INTERVAL" && (Peek(1).type == TokenType::kString || IsOp("-", 1) || IsOp("+", 1) ||
-                                Peek(1).type == TokenType::kInteger)) {
+    if (upper == "INTERVAL" &&
+        (Peek(1).type == TokenType::kString || Peek(1).type == TokenType::kInteger ||
+         ((IsOp("-", 1) || IsOp("+", 1)) && Peek(2).type == TokenType::kString))) {
       return ParseInterval();
     }
     if (upper == "CASE") return ParseCase();

@@ -173,7 +173,26 @@ CsvStatus CsvTokenizer::Next(size_t& pos, size_t& row_start) {
     } else {
       size_t p = pos;
       const bool* special = special_;
+      // Eight bytes at a time: the first delimiter, \n or \r (SWAR zero-byte test).
+      constexpr uint64_t kOnes = 0x0101010101010101ULL;
+      constexpr uint64_t kHigh = 0x8080808080808080ULL;
+      const uint64_t d_mask = kOnes * static_cast<uint8_t>(delimiter_);
+      const uint64_t n_mask = kOnes * static_cast<uint8_t>('\n');
+      const uint64_t r_mask = kOnes * static_cast<uint8_t>('\r');
+      while (p + 8 <= size) {
+        uint64_t w;
+        std::memcpy(&w, data + p, 8);
+        uint64_t a = w ^ d_mask, b = w ^ n_mask, c = w ^ r_mask;
+        uint64_t m = ((a - kOnes) & ~a) | ((b - kOnes) & ~b) | ((c - kOnes) & ~c);
+        m &= kHigh;
+        if (m) {
+          p += static_cast<size_t>(__builtin_ctzll(m)) >> 3;
+          goto found;
+        }
+        p += 8;
+      }
       while (p < size && !special[static_cast<uint8_t>(data[p])]) p++;
+    found:
       fields_.push_back(CsvField{data + pos, static_cast<uint32_t>(p - pos), false, false});
       pos = p;
     }
@@ -381,7 +400,7 @@ CsvSchema SniffCsv(const char* data, size_t size, const std::string& path, const
       std::vector<TypeCandidates> cands(ncols);
       for (size_t r = first_row; r < rows.size(); r++) {
         for (size_t c = 0; c < ncols; c++) {
-          if (!row_nulls[r][c]) cands[c].Observe(rows[r][c]);
+          if (!row_nulls[r][c] && !rows[r][c].empty()) cands[c].Observe(rows[r][c]);
         }
       }
       std::vector<LogicalType> types;
