@@ -394,6 +394,19 @@ std::string Engine::ResolveCatalogName(const std::string& catalog) {
 }
 
 QueryResult Engine::ShowSchemas(const std::string& catalog, const std::optional<std::string>& like) {
+  if (catalog.empty() && catalogs_.default_catalog.empty() && catalogs_.CatalogNames().size() > 1) {
+    // No current catalog: every catalog's schemas, qualified.
+    auto names = catalogs_.CatalogNames();
+    std::sort(names.begin(), names.end());
+    std::vector<std::vector<std::optional<std::string>>> rows;
+    for (const auto& c : names) {
+      auto schemas = catalogs_.GetCatalog(c)->ListSchemas();
+      std::sort(schemas.begin(), schemas.end());
+      for (const auto& s : schemas)
+        if (Matches(like, c + "." + s)) rows.push_back({c + "." + s});
+    }
+    return TextResult({"Schema"}, rows);
+  }
   std::string name = ResolveCatalogName(catalog);
   auto schemas = catalogs_.GetCatalog(name)->ListSchemas();
   std::sort(schemas.begin(), schemas.end());
