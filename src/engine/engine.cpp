@@ -1,12 +1,3 @@
-// sql/ast.h and planner/logical_plan.h both declared aishell::JoinType when this was written;
-// ast.h's is renamed within this file so both headers can be included (a no-op once resolved).
-#define JoinType SqlAstJoinType
-#define JoinTypeName SqlAstJoinTypeName
-#include "sql/ast.h"
-#include "sql/parser.h"
-#undef JoinType
-#undef JoinTypeName
-
 #include "engine/engine.h"
 
 #include <algorithm>
@@ -23,6 +14,8 @@
 #include "engine/result_format.h"
 #include "functions/function.h"
 #include "planner/planner.h"
+#include "sql/ast.h"
+#include "sql/parser.h"
 
 namespace aishell {
 
