@@ -138,7 +138,49 @@ class Parser {
     }
   }
 
+  // A clause keyword that `word` is a likely misspelling of (one edit or one transposition away),
+  // or "".
+  static std::string ClosestClauseKeyword(const std::string& word) {
+    static const char* const kKeywords[] = {"SELECT", "FROM",  "WHERE", "GROUP", "ORDER", "HAVING",
+                                            "LIMIT",  "JOIN",  "UNION", "OFFSET", "INNER", "OUTER",
+                                            "LEFT",   "RIGHT", "CROSS", "USING"};
+    std::string upper = Upper(word);
+    for (const char* kw : kKeywords) {
+      std::string k = kw;
+      if (upper == k) continue;
+      if (EditDistanceAtMostOne(upper, k)) return k;
+    }
+    return "";
+  }
+
+  static bool EditDistanceAtMostOne(const std::string& a, const std::string& b) {
+    if (a.size() < 3 || b.size() < 3) return false;
+    if (a.size() == b.size()) {
+      std::vector<size_t> diff;
+      for (size_t i = 0; i < a.size(); i++) {
+        if (a[i] != b[i]) diff.push_back(i);
+      }
+      if (diff.size() <= 1) return true;
+      // one transposition: FORM / FROM
+      return diff.size() == 2 && diff[1] == diff[0] + 1 && a[diff[0]] == b[diff[1]] && a[diff[1]] == b[diff[0]];
+    }
+    const std::string& longer = a.size() > b.size() ? a : b;
+    const std::string& shorter = a.size() > b.size() ? b : a;
+    if (longer.size() != shorter.size() + 1) return false;
+    size_t i = 0;
+    while (i < shorter.size() && shorter[i] == longer[i]) i++;
+    return shorter.compare(i, std::string::npos, longer, i + 1, std::string::npos) == 0;
+  }
+
   [[noreturn]] void ErrorAt(const Token& t, const std::string& expected) const {
+    if (suspicious_alias_ >= 0 && static_cast<size_t>(suspicious_alias_ + 1) < tokens_.size() &&
+        tokens_[suspicious_alias_ + 1].position == t.position) {
+      const Token& alias = tokens_[suspicious_alias_];
+      throw Error(ErrorKind::kSyntax,
+                  fmt::format("syntax error at or near \"{}\": did you mean {}?", alias.text,
+                              ClosestClauseKeyword(alias.text)),
+                  alias.position);
+    }
     if (t.type == TokenType::kEnd) {
       throw Error(ErrorKind::kSyntax,
                   expected.empty() ? "unexpected end of input" : "unexpected end of input: " + expected,
@@ -147,7 +189,12 @@ class Parser {
     std::string shown = TokenDisplay(t);
     if (shown.size() > 40) shown = shown.substr(0, 40) + "...";
     std::string message = fmt::format("syntax error at or near \"{}\"", shown);
-    if (!expected.empty()) message += ": " + expected;
+    std::string suggestion = t.type == TokenType::kWord ? ClosestClauseKeyword(t.text) : "";
+    if (!suggestion.empty() && expected.find("did you mean") == std::string::npos) {
+      message += fmt::format(": did you mean {}?", suggestion);
+    } else if (!expected.empty()) {
+      message += ": " + expected;
+    }
     throw Error(ErrorKind::kSyntax, message, t.position);
   }
   [[noreturn]] void ErrorAtCurrent(const std::string& expected) const { ErrorAt(Peek(), expected); }
@@ -232,6 +279,10 @@ class Parser {
     const Token& t = Peek();
     if (t.type == TokenType::kQuotedIdentifier ||
         (t.type == TokenType::kWord && IsIdentifier() && !NonAliasWords().count(Upper(t.text)))) {
+      if (t.type == TokenType::kWord && suspicious_alias_ < 0 && !ClosestClauseKeyword(t.text).empty()) {
+        // "SELECT a FORM t": FORM reads as an alias; if the statement then fails, blame FORM.
+        suspicious_alias_ = static_cast<int>(pos_);
+      }
       auto [name, q] = ParseIdentifier();
       alias = name;
       quoted = q;
@@ -297,8 +348,18 @@ class Parser {
       if (name.parts.size() == 2) s->schema = name.parts[1];
       return s;
     }
-    ErrorAt(t, "expected a statement (SELECT, WITH, VALUES, EXPLAIN, SHOW, DESCRIBE, CREATE, DROP, "
-               "INSERT, SET, USE)");
+    std::string expected = "expected a statement (SELECT, WITH, VALUES, EXPLAIN, SHOW, DESCRIBE, CREATE, DROP, "
+                           "INSERT, SET, USE)";
+    if (t.type == TokenType::kWord) {
+      for (const char* kw : {"SELECT", "WITH", "VALUES", "EXPLAIN", "SHOW", "DESCRIBE", "CREATE", "DROP",
+                             "INSERT", "USE", "RESET"}) {
+        if (EditDistanceAtMostOne(Upper(t.text), kw)) {
+          expected = fmt::format("did you mean {}?", kw);
+          break;
+        }
+      }
+    }
+    ErrorAt(t, expected);
   }
 
   StatementPtr ParseExplain() {
@@ -1873,6 +1934,7 @@ class Parser {
   std::vector<Token> tokens_;
   size_t pos_ = 0;
   int depth_ = 0;
+  int suspicious_alias_ = -1;  // token index of an implicit alias that looks like a misspelled keyword
 };
 
 }  // namespace
