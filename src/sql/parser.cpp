@@ -1223,6 +1223,130 @@ class Parser {
     return std::nullopt;
   }
 
+  // ----- quantified comparisons ----------------------------------------------------------------
+  //
+  // x op ANY|SOME|ALL (subquery) is rewritten into constructs the binder already knows:
+  //   x = ANY (q)   =>  x IN (q)          x <> ALL (q)  =>  x NOT IN (q)
+  // and otherwise into a CASE over uncorrelated aggregates of the subquery's single column, with
+  // SQL's three-valued semantics (an empty subquery makes ALL true and ANY false; NULLs among
+  // the values make an otherwise undecided result NULL). For x > ALL (q):
+  //   CASE WHEN (SELECT count(*) ..) = 0 THEN TRUE WHEN x IS NULL THEN NULL
+  //        WHEN NOT (x > (SELECT max(c) ..)) THEN FALSE
+  //        WHEN (SELECT count(*) ..) > (SELECT count(c) ..) THEN NULL ELSE TRUE END
+
+  static ParsedExpressionPtr MakeBool(bool v, int position) {
+    auto lit = std::make_unique<LiteralExpression>();
+    lit->position = position;
+    lit->literal_kind = LiteralKind::kBoolean;
+    lit->bool_value = v;
+    return lit;
+  }
+
+  static ParsedExpressionPtr MakeNull(int position) {
+    auto lit = std::make_unique<LiteralExpression>();
+    lit->position = position;
+    lit->literal_kind = LiteralKind::kNull;
+    return lit;
+  }
+
+  static ParsedExpressionPtr MakeBinary(BinaryOp op, ParsedExpressionPtr l, ParsedExpressionPtr r, int position) {
+    auto node = std::make_unique<BinaryExpression>();
+    node->position = position;
+    node->op = op;
+    node->left = std::move(l);
+    node->right = std::move(r);
+    return node;
+  }
+
+  // (SELECT fn(c) FROM (query) AS "$quantified"("$value")), fn "" for count(*).
+  static ParsedExpressionPtr MakeAggregateOf(const QueryNode& query, const std::string& fn, int position) {
+    auto select = std::make_unique<SelectNode>();
+    select->position = position;
+    auto call = std::make_unique<FunctionCallExpression>();
+    call->position = position;
+    call->name = MakeName(fn.empty() ? "count" : fn, position);
+    if (fn.empty()) {
+      call->is_star = true;
+    } else {
+      auto col = std::make_unique<ColumnRefExpression>();
+      col->position = position;
+      col->name.parts = {"$quantified", "$value"};
+      col->name.quoted = {true, true};
+      col->name.position = position;
+      call->args.push_back(std::move(col));
+    }
+    SelectItem item;
+    item.expr = std::move(call);
+    item.position = position;
+    select->select_list.push_back(std::move(item));
+    auto ref = std::make_unique<SubqueryRef>();
+    ref->position = position;
+    ref->query = query.Copy();
+    ref->alias = "$quantified";
+    ref->alias_quoted = true;
+    ref->column_aliases = {"$value"};
+    select->from = std::move(ref);
+    auto sub = std::make_unique<SubqueryExpression>();
+    sub->position = position;
+    sub->query = std::move(select);
+    return sub;
+  }
+
+  ParsedExpressionPtr BuildQuantifiedComparison(ParsedExpressionPtr left, BinaryOp op, bool all, QueryNodePtr query,
+                                                int position) {
+    const int pos = left->position;
+    if ((op == BinaryOp::kEqual && !all) || (op == BinaryOp::kNotEqual && all)) {
+      auto in = std::make_unique<InSubqueryExpression>();
+      in->position = pos;
+      in->negated = all;
+      in->value = std::move(left);
+      in->query = std::move(query);
+      return in;
+    }
+    // The condition that decides the result (TRUE for ANY, FALSE for ALL) when the values are known.
+    ParsedExpressionPtr decisive;
+    if (op == BinaryOp::kEqual || op == BinaryOp::kNotEqual) {
+      // = ALL is false, <> ANY is true, when some value differs from x: x <> min OR x <> max.
+      decisive = MakeBinary(BinaryOp::kOr,
+                            MakeBinary(BinaryOp::kNotEqual, left->Copy(), MakeAggregateOf(*query, "min", position), pos),
+                            MakeBinary(BinaryOp::kNotEqual, left->Copy(), MakeAggregateOf(*query, "max", position), pos),
+                            pos);
+    } else {
+      bool greater = op == BinaryOp::kGreater || op == BinaryOp::kGreaterEqual;
+      // ALL compares with the extreme on the far side (x > ALL: max), ANY with the near side (min).
+      const char* extreme = (greater == all) ? "max" : "min";
+      decisive = MakeBinary(op, left->Copy(), MakeAggregateOf(*query, extreme, position), pos);
+      if (all) {
+        auto negate = std::make_unique<UnaryExpression>();
+        negate->position = pos;
+        negate->op = UnaryOp::kNot;
+        negate->child = std::move(decisive);
+        decisive = std::move(negate);
+      }
+    }
+    auto node = std::make_unique<CaseExpression>();
+    node->position = pos;
+    auto add = [&](ParsedExpressionPtr when, ParsedExpressionPtr then) {
+      node->whens.push_back(CaseWhen{std::move(when), std::move(then)});
+    };
+    auto zero = std::make_unique<LiteralExpression>();
+    zero->position = position;
+    zero->literal_kind = LiteralKind::kInteger;
+    zero->text = "0";
+    add(MakeBinary(BinaryOp::kEqual, MakeAggregateOf(*query, "", position), std::move(zero), pos),
+        MakeBool(all, position));
+    auto is_null = std::make_unique<IsNullExpression>();
+    is_null->position = pos;
+    is_null->child = left->Copy();
+    add(std::move(is_null), MakeNull(position));
+    add(std::move(decisive), MakeBool(!all, position));
+    add(MakeBinary(BinaryOp::kGreater, MakeAggregateOf(*query, "", position),
+                   MakeAggregateOf(*query, "count", position), pos),
+        MakeNull(position));
+    node->else_expr = MakeBool(all, position);
+    return node;
+  }
+
   ParsedExpressionPtr ParsePredicate() {
     ParsedExpressionPtr left = ParseConcat();
     int chain = 0;
@@ -1241,14 +1365,20 @@ class Parser {
         if (auto op = PeekComparison()) {
           Advance();
           bump(position);
+          if ((IsWord("ANY") || IsWord("SOME") || IsWord("ALL")) && IsOp("(", 1)) {
+            bool all = IsWord("ALL");
+            int quantifier_position = Advance().position;
+            if (!ParenOpensQuery()) ErrorAtCurrent("expected a subquery after ANY, SOME or ALL");
+            Advance();
+            auto query = ParseQuery();
+            ExpectOp(")");
+            left = BuildQuantifiedComparison(std::move(left), *op, all, std::move(query), quantifier_position);
+            continue;
+          }
           auto node = std::make_unique<BinaryExpression>();
           node->op = *op;
           node->position = left->position;
           node->left = std::move(left);
-          if (IsWord("ANY") || IsWord("SOME") || IsWord("ALL")) {
-            throw Error(ErrorKind::kUnsupported, "quantified comparisons (ANY, SOME, ALL) are not supported",
-                        Peek().position);
-          }
           node->right = ParseConcat();
           left = std::move(node);
           continue;

@@ -557,6 +557,44 @@ TEST(SqlParserTest, Predicates) {
             ExpressionKind::kBinary);
 }
 
+TEST(SqlParserTest, QuantifiedComparisons) {
+  auto e = ParseExpression("x = ANY (SELECT a FROM t)");
+  ASSERT_EQ(e->kind, ExpressionKind::kInSubquery);
+  EXPECT_FALSE(e->As<InSubqueryExpression>().negated);
+  e = ParseExpression("x = SOME (SELECT a FROM t)");
+  ASSERT_EQ(e->kind, ExpressionKind::kInSubquery);
+  e = ParseExpression("x <> ALL (SELECT a FROM t)");
+  ASSERT_EQ(e->kind, ExpressionKind::kInSubquery);
+  EXPECT_TRUE(e->As<InSubqueryExpression>().negated);
+  e = ParseExpression("x > ALL (SELECT a FROM t WHERE b = 1)");
+  ASSERT_EQ(e->kind, ExpressionKind::kCase);
+  const auto& c = e->As<CaseExpression>();
+  ASSERT_EQ(c.whens.size(), 4u);
+  EXPECT_EQ(c.whens[0].then->ToString(), "TRUE");  // empty subquery: ALL is true
+  EXPECT_EQ(c.whens[2].when->ToString(),
+            "NOT x > (SELECT max(\"$quantified\".\"$value\") FROM (SELECT a FROM t WHERE b = 1) AS "
+            "\"$quantified\"(\"$value\"))");
+  EXPECT_EQ(c.whens[2].then->ToString(), "FALSE");
+  EXPECT_EQ(c.else_expr->ToString(), "TRUE");
+  e = ParseExpression("x <= ANY (SELECT a FROM t)");
+  ASSERT_EQ(e->kind, ExpressionKind::kCase);
+  EXPECT_EQ(e->As<CaseExpression>().whens[0].then->ToString(), "FALSE");  // empty: ANY is false
+  EXPECT_NE(e->As<CaseExpression>().whens[2].when->ToString().find("x <= (SELECT max("), std::string::npos);
+  e = ParseExpression("x < ANY (SELECT a FROM t)");
+  EXPECT_NE(e->ToString().find("x < (SELECT max("), std::string::npos);
+  e = ParseExpression("x >= ALL (SELECT a FROM t)");
+  EXPECT_NE(e->ToString().find("NOT x >= (SELECT max("), std::string::npos);
+  e = ParseExpression("x = ALL (SELECT a FROM t)");
+  EXPECT_NE(e->ToString().find("x <> (SELECT min("), std::string::npos);
+  for (const char* sql : {"x > ALL (SELECT a FROM t)", "x <> ANY (SELECT a FROM t)", "x = ALL (VALUES 1, 2)"}) {
+    std::string once = ParseExpression(sql)->ToString();
+    EXPECT_EQ(ParseExpression(once)->ToString(), once);
+  }
+  EXPECT_THROW(ParseExpression("x > ALL (1, 2)"), Error);
+  // "all" and "any" stay usable as column names.
+  EXPECT_EQ(ParseExpression("x > any")->kind, ExpressionKind::kBinary);
+}
+
 TEST(SqlParserTest, FunctionsAndSpecialForms) {
   auto e = ParseExpression("COALESCE(a, 0) + NULLIF(b, 1) + IF(c, 1, 2)");
   EXPECT_EQ(e->ToString(), "coalesce(a, 0) + nullif(b, 1) + if(c, 1, 2)");
