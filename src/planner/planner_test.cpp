@@ -534,6 +534,14 @@ TEST_F(PlannerTest, WindowFunction) {
   ASSERT_EQ(windows.size(), 1u);
   EXPECT_EQ(a.plan->output[1].name, "rn");
   EXPECT_EQ(a.plan->output[1].type, kBig);
+  // A filter on the partition key runs before the window; one on its result cannot.
+  auto b = Plan(
+      "SELECT * FROM (SELECT city, name, row_number() OVER (PARTITION BY city ORDER BY name) AS rn FROM customers) t "
+      "WHERE city = 'Oslo' AND rn = 1");
+  EXPECT_EQ(Fake(FindScan(b.plan, "customers")).accepted, (std::vector<std::string>{"city = 'Oslo'"}));
+  auto filters = Find(b.plan, LogicalOpKind::kFilter);
+  ASSERT_EQ(filters.size(), 1u);
+  EXPECT_EQ(filters[0]->children[0]->kind, LogicalOpKind::kWindow);
 }
 
 TEST_F(PlannerTest, ExplainShowsEstimatesAndTree) {
