@@ -372,6 +372,9 @@ TEST_F(PlannerTest, UsingColumnIsNotAmbiguous) {
   // customer_id once, then the other 2 + 4 columns.
   EXPECT_EQ(star.plan->output.size(), 7u);
   EXPECT_EQ(star.plan->output[0].name, "customer_id");
+  auto qualified = Plan("SELECT c.*, o.order_id FROM customers c JOIN orders o USING (customer_id)");
+  ASSERT_EQ(qualified.plan->output.size(), 4u);
+  EXPECT_EQ(qualified.plan->output[0].name, "customer_id");
 }
 
 TEST_F(PlannerTest, AggregateWithGroupByOrdinalAliasAndHaving) {
