@@ -489,6 +489,17 @@ TEST_F(PlannerTest, CteViewAndSetOperation) {
   EXPECT_NE(std::string(e.what()).find("column counts"), std::string::npos);
 }
 
+TEST_F(PlannerTest, UnionAllInputsReadOnlyUsedColumns) {
+  auto a = Plan("SELECT name FROM (SELECT name, city FROM customers UNION ALL SELECT status, status FROM orders) t");
+  EXPECT_EQ(Fake(FindScan(a.plan, "customers")).projection, (std::vector<int>{1}));
+  EXPECT_EQ(Fake(FindScan(a.plan, "orders")).projection, (std::vector<int>{3}));
+  auto b = Plan("SELECT count(*) FROM (SELECT name, city FROM customers UNION ALL SELECT status, status FROM orders) t");
+  EXPECT_EQ(Fake(FindScan(b.plan, "customers")).projection.size(), 1u);
+  // UNION (distinct) needs every column.
+  auto c = Plan("SELECT name FROM (SELECT name, city FROM customers UNION SELECT status, status FROM orders) t");
+  EXPECT_EQ(Fake(FindScan(c.plan, "customers")).projection, (std::vector<int>{1, 2}));
+}
+
 TEST_F(PlannerTest, StringLiteralComparedWithDateIsCoerced) {
   auto a = Plan("SELECT order_id FROM orders WHERE order_date >= '2024-01-01'");
   auto* scan = FindScan(a.plan, "orders");
