@@ -489,6 +489,47 @@ TEST_F(PlannerTest, CteViewAndSetOperation) {
   EXPECT_NE(std::string(e.what()).find("column counts"), std::string::npos);
 }
 
+TEST_F(PlannerTest, ConstantFoldingOnAHandBuiltPlan) {
+  // Rules work on plans built without the parser: Filter(1 + 1 = 2 AND col > 2 + 3) over VALUES.
+  auto values = std::make_shared<LogicalValues>();
+  values->rows = {{MakeConstant(Value::Integer(7))}};
+  values->output = {{"x", kInt}};
+  auto filter = std::make_shared<LogicalFilter>();
+  std::vector<LogicalType> coerced;
+  auto add = FunctionRegistry::Get().BindScalar("add", {kInt, kInt}, &coerced);
+  ASSERT_NE(add, nullptr);
+  filter->predicate = MakeAnd(
+      {MakeComparison(CompareOp::kEq, MakeFunction(add, {MakeConstant(Value::Integer(1)), MakeConstant(Value::Integer(1))}),
+                      MakeConstant(Value::Integer(2))),
+       MakeComparison(CompareOp::kGt, MakeColumnRef(0, kInt, "x"),
+                      MakeFunction(add, {MakeConstant(Value::Integer(2)), MakeConstant(Value::Integer(3))}))});
+  filter->output = values->output;
+  filter->children = {values};
+  LogicalPtr folded = FoldConstants(filter);
+  ASSERT_EQ(folded->kind, LogicalOpKind::kFilter);
+  EXPECT_EQ(static_cast<LogicalFilter&>(*folded).predicate->ToString(), "x > 5");
+  // WHERE 1 = 2 never reads its input.
+  auto a = Plan("SELECT name FROM customers WHERE 1 = 2");
+  EXPECT_EQ(FindScan(a.plan, "customers"), nullptr) << PlanToString(*a.plan);
+  EXPECT_EQ(a.plan->output.size(), 1u);
+}
+
+TEST_F(PlannerTest, NullRejectionAnalysis) {
+  std::vector<bool> right = {false, true};
+  auto l = MakeColumnRef(0, kInt, "l");
+  auto r = MakeColumnRef(1, kInt, "r");
+  auto is_null = std::make_shared<Expr>();
+  is_null->kind = ExprKind::kIsNull;
+  is_null->type = LogicalType(TypeId::kBoolean);
+  is_null->children = {r};
+  EXPECT_TRUE(IsNullRejecting(*MakeComparison(CompareOp::kGt, r, MakeConstant(Value::Integer(1))), right));
+  EXPECT_FALSE(IsNullRejecting(*MakeComparison(CompareOp::kGt, l, MakeConstant(Value::Integer(1))), right));
+  EXPECT_FALSE(IsNullRejecting(*is_null, right));
+  EXPECT_FALSE(IsNullRejecting(*MakeComparison(CompareOp::kIsDistinctFrom, r, l), right));
+  EXPECT_FALSE(IsNullRejecting(*MakeOr({MakeComparison(CompareOp::kEq, r, l), is_null}), right));
+  EXPECT_TRUE(IsNullRejecting(*MakeAnd({MakeComparison(CompareOp::kEq, r, l), is_null}), right));
+}
+
 TEST_F(PlannerTest, UnionAllInputsReadOnlyUsedColumns) {
   auto a = Plan("SELECT name FROM (SELECT name, city FROM customers UNION ALL SELECT status, status FROM orders) t");
   EXPECT_EQ(Fake(FindScan(a.plan, "customers")).projection, (std::vector<int>{1}));
