@@ -93,8 +93,10 @@ void EstimateCardinality(LogicalOperator& op) {
       switch (j.join_type) {
         case JoinType::kCross: rows = l * r; break;
         case JoinType::kInner: rows = j.left_keys.empty() ? l * r * (j.condition ? 0.33 : 1.0) : std::max(l, r); break;
-        case JoinType::kLeft: rows = j.left_keys.empty() ? std::max(l, l * r * 0.33) : std::max(l, r); break;
-        case JoinType::kRight: rows = j.left_keys.empty() ? std::max(r, l * r * 0.33) : std::max(l, r); break;
+        // Outer equi-joins are mostly lookups (foreign key -> primary key): about one output
+        // row per preserved row.
+        case JoinType::kLeft: rows = j.left_keys.empty() ? std::max(l, l * r * 0.33) : l; break;
+        case JoinType::kRight: rows = j.left_keys.empty() ? std::max(r, l * r * 0.33) : r; break;
         case JoinType::kFull: rows = l + r; break;
         case JoinType::kSemi: rows = l * 0.5; break;
         case JoinType::kAnti: rows = l * 0.5; break;

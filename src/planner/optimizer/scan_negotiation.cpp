@@ -63,15 +63,22 @@ void PushLimits(const LogicalPtr& op) {
     if (scan.scan && scan.scan->PushLimit(rows)) scan.pushed_limit = rows;
     return;
   }
-  if (child->kind == LogicalOpKind::kSort && child->children[0]->kind == LogicalOpKind::kScan) {
+  if (child->kind == LogicalOpKind::kSort) {
     auto& sort = static_cast<LogicalSort&>(*child);
-    auto& scan = static_cast<LogicalScan&>(*child->children[0]);
+    // Look through projections between the sort and the scan (substituting the keys).
+    std::vector<SortKey> keys = sort.keys;
+    LogicalPtr below = child->children[0];
+    while (below->kind == LogicalOpKind::kProject) {
+      const auto& exprs = static_cast<LogicalProject&>(*below).exprs;
+      for (auto& k : keys) k.expr = SubstituteColumns(k.expr, exprs);
+      below = below->children[0];
+    }
+    if (below->kind != LogicalOpKind::kScan) return;
+    auto& scan = static_cast<LogicalScan&>(*below);
     if (!scan.scan) return;
-    std::vector<SortKey> keys;
-    for (const auto& k : sort.keys) {
-      SortKey key = k;
-      key.expr = RemapColumns(k.expr, ScanToTable(scan));
-      keys.push_back(key);
+    for (auto& k : keys) {
+      if (!IsDeterministic(*k.expr)) return;
+      k.expr = RemapColumns(k.expr, ScanToTable(scan));
     }
     if (scan.scan->PushOrder(keys, rows)) scan.pushed_limit = rows;
   }
