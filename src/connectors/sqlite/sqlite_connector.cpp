@@ -77,10 +77,13 @@ void Exec(sqlite3* db, const std::string& sql, const std::string& where) {
   }
 }
 
-// Whether comparisons in SQLite agree with the engine's for this type (see PushFilter).
-bool ComparableType(const LogicalType& t) {
-  return t.id == TypeId::kBigInt || t.id == TypeId::kInteger || t.id == TypeId::kDouble ||
-         t.id == TypeId::kVarchar || t.id == TypeId::kDate;
+// Whether comparisons in SQLite agree with the engine's for this column (see PushFilter). A VARCHAR
+// read from a column without TEXT affinity (no declared type, BLOB, ...) may hold numbers that
+// SQLite compares as numbers: such columns carry a comment and are not compared remotely.
+bool ComparableColumn(const ColumnInfo& c) {
+  const LogicalType& t = c.type;
+  if (t.id == TypeId::kVarchar) return c.comment.empty();
+  return t.id == TypeId::kBigInt || t.id == TypeId::kInteger || t.id == TypeId::kDouble || t.id == TypeId::kDate;
 }
 
 void BindValue(sqlite3_stmt* stmt, int index, const Value& v) {
@@ -361,7 +364,7 @@ class SqliteScan : public TableScan {
     for (const auto& k : keys) {
       if (!k.expr || k.expr->kind != ExprKind::kColumnRef) return false;
       int c = k.expr->column_index;
-      if (c < 0 || c >= static_cast<int>(table_->columns.size()) || !ComparableType(table_->columns[c].type)) return false;
+      if (c < 0 || c >= static_cast<int>(table_->columns.size()) || !ComparableColumn(table_->columns[c])) return false;
       order += (order.empty() ? "" : ", ") + QuoteSqliteIdentifier(table_->columns[c].name) +
                (k.ascending ? " ASC" : " DESC") + (k.nulls_first ? " NULLS FIRST" : " NULLS LAST");
     }
@@ -398,7 +401,7 @@ class SqliteScan : public TableScan {
   bool SupportsKeyLookup(const std::vector<int>& key_columns) const override {
     if (key_columns.empty() || limit_ >= 0 || !order_.empty()) return false;
     for (int c : key_columns) {
-      if (c < 0 || c >= static_cast<int>(table_->columns.size()) || !ComparableType(table_->columns[c].type)) return false;
+      if (c < 0 || c >= static_cast<int>(table_->columns.size()) || !ComparableColumn(table_->columns[c])) return false;
     }
     return true;
   }
@@ -501,7 +504,7 @@ class SqliteScan : public TableScan {
 
   bool Operand(const Expr& e, const LogicalType& other_type, std::string* sql, std::vector<Value>* params) const {
     if (const ColumnInfo* c = Column(e)) {
-      if (!ComparableType(c->type)) return false;
+      if (!ComparableColumn(*c)) return false;
       *sql += QuoteSqliteIdentifier(c->name);
       return true;
     }
@@ -546,7 +549,7 @@ class SqliteScan : public TableScan {
       case ExprKind::kIn: {
         if (e.children.size() < 2) return false;
         const ColumnInfo* c = Column(*e.children[0]);
-        if (!c || !ComparableType(c->type)) return false;
+        if (!c || !ComparableColumn(*c)) return false;
         std::string s = QuoteSqliteIdentifier(c->name) + (e.negated ? " NOT IN (" : " IN (");
         std::vector<Value> p;
         for (size_t i = 1; i < e.children.size(); i++) {
@@ -571,7 +574,7 @@ class SqliteScan : public TableScan {
       case ExprKind::kLike: {
         if (e.case_insensitive || e.children.size() < 2 || e.children.size() > 3) return false;
         const ColumnInfo* c = Column(*e.children[0]);
-        if (!c || c->type.id != TypeId::kVarchar) return false;
+        if (!c || c->type.id != TypeId::kVarchar || !ComparableColumn(*c)) return false;
         for (size_t i = 1; i < e.children.size(); i++) {
           const Expr& k = *e.children[i];
           if (k.kind != ExprKind::kConstant || k.value.is_null() || k.value.type().id != TypeId::kVarchar) return false;

@@ -237,6 +237,8 @@ TEST(SqliteConnectorTest, InIsNullLikeAndOr) {
     EXPECT_FALSE(scan->PushFilter(*Cmp(CompareOp::kEq, fn, Const(Value::Varchar("x")))));
     EXPECT_FALSE(scan->PushFilter(*Cmp(CompareOp::kEq, Col(7, TypeId::kBoolean), Const(Value::Boolean(true)))));
     EXPECT_FALSE(scan->PushFilter(*Cmp(CompareOp::kGt, Col(6, TypeId::kTimestamp), Const(Value::Timestamp(0)))));
+    // "misc" has no declared type: it holds the integer 7, which SQLite would not find equal to '7'.
+    EXPECT_FALSE(scan->PushFilter(*Cmp(CompareOp::kEq, Col(10, TypeId::kVarchar), Const(Value::Varchar("7")))));
     EXPECT_FALSE(scan->PushFilter(*Node(ExprKind::kOr, {Cmp(CompareOp::kEq, Col(1, TypeId::kVarchar), Const(Value::Varchar("a"))),
                                                         Cmp(CompareOp::kEq, fn, Const(Value::Varchar("x")))})));
     EXPECT_EQ(scan->Describe().find("WHERE"), std::string::npos);
