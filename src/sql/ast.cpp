@@ -150,7 +150,17 @@ std::string QuoteIdentifier(const std::string& name, bool force_quotes) {
         break;
       }
     }
-    if (plain && IsReservedWord(Upper(name))) plain = false;
+    // Reserved words, and words the parser reads as keywords in some positions.
+    static const char* const kContextual[] = {"ALL",    "ANY",   "SOME", "INTERVAL", "FILTER",  "OVER",
+                                              "LIMIT",  "OFFSET", "FETCH", "WINDOW", "ASC",     "DESC",
+                                              "NULLS",  "AT",     "BOTH", "LEADING", "TRAILING", "QUALIFY"};
+    if (plain) {
+      std::string upper = Upper(name);
+      if (IsReservedWord(upper)) plain = false;
+      for (const char* w : kContextual) {
+        if (upper == w) plain = false;
+      }
+    }
   }
   if (plain) return name;
   std::string r = "\"";
@@ -622,13 +632,13 @@ std::unique_ptr<TableRef> SubqueryRef::Copy() const {
   return r;
 }
 
-const char* JoinTypeName(JoinType type) {
+const char* AstJoinTypeName(AstJoinType type) {
   switch (type) {
-    case JoinType::kInner: return "INNER";
-    case JoinType::kLeft: return "LEFT";
-    case JoinType::kRight: return "RIGHT";
-    case JoinType::kFull: return "FULL";
-    case JoinType::kCross: return "CROSS";
+    case AstJoinType::kInner: return "INNER";
+    case AstJoinType::kLeft: return "LEFT";
+    case AstJoinType::kRight: return "RIGHT";
+    case AstJoinType::kFull: return "FULL";
+    case AstJoinType::kCross: return "CROSS";
   }
   return "";
 }
@@ -645,11 +655,11 @@ std::string JoinRef::ToString() const {
     body = l + " ";
     if (natural) body += "NATURAL ";
     switch (type) {
-      case JoinType::kInner: body += "JOIN "; break;
-      case JoinType::kLeft: body += "LEFT JOIN "; break;
-      case JoinType::kRight: body += "RIGHT JOIN "; break;
-      case JoinType::kFull: body += "FULL JOIN "; break;
-      case JoinType::kCross: body += "CROSS JOIN "; break;
+      case AstJoinType::kInner: body += "JOIN "; break;
+      case AstJoinType::kLeft: body += "LEFT JOIN "; break;
+      case AstJoinType::kRight: body += "RIGHT JOIN "; break;
+      case AstJoinType::kFull: body += "FULL JOIN "; break;
+      case AstJoinType::kCross: body += "CROSS JOIN "; break;
     }
     body += r;
     if (condition) body += " ON " + condition->ToString();
@@ -881,10 +891,30 @@ std::string InsertStatement::ToString() const {
 }
 
 std::string SetSessionStatement::ToString() const {
-  return "SET SESSION " + name + " = " + (value_expr ? value_expr->ToString() : QuoteString(value));
+  std::string quoted_name;
+  size_t start = 0;
+  while (true) {
+    size_t dot = name.find('.', start);
+    if (start) quoted_name += '.';
+    quoted_name += QuoteIdentifier(name.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  return "SET SESSION " + quoted_name + " = " + (value_expr ? value_expr->ToString() : QuoteString(value));
 }
 
-std::string ResetSessionStatement::ToString() const { return "RESET SESSION " + name; }
+std::string ResetSessionStatement::ToString() const {
+  std::string quoted_name;
+  size_t start = 0;
+  while (true) {
+    size_t dot = name.find('.', start);
+    if (start) quoted_name += '.';
+    quoted_name += QuoteIdentifier(name.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  return "RESET SESSION " + quoted_name;
+}
 
 std::string UseStatement::ToString() const {
   std::string r = "USE " + QuoteIdentifier(catalog);

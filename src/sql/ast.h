@@ -406,11 +406,11 @@ struct SubqueryRef : TableRef {
   std::unique_ptr<TableRef> Copy() const override;
 };
 
-enum class JoinType : uint8_t { kInner, kLeft, kRight, kFull, kCross };
-const char* JoinTypeName(JoinType type);  // "INNER", "LEFT", ...
+enum class AstJoinType : uint8_t { kInner, kLeft, kRight, kFull, kCross };
+const char* AstJoinTypeName(AstJoinType type);  // "INNER", "LEFT", ...
 
 struct JoinRef : TableRef {
-  JoinType type = JoinType::kInner;
+  AstJoinType type = AstJoinType::kInner;
   TableRefPtr left;
   TableRefPtr right;
   ParsedExpressionPtr condition;           // ON ...; nullptr for CROSS / USING / NATURAL

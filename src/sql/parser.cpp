@@ -806,7 +806,7 @@ class Parser {
         throw Error(ErrorKind::kSyntax, "FROM clause has too many tables", position);
       }
       auto join = std::make_unique<JoinRef>();
-      join->type = JoinType::kCross;
+      join->type = AstJoinType::kCross;
       join->implicit = true;
       join->position = left->position;
       join->left = std::move(left);
@@ -828,26 +828,26 @@ class Parser {
     int chain = 0;
     try {
       while (true) {
-        JoinType type = JoinType::kInner;
+        AstJoinType type = AstJoinType::kInner;
         bool natural = false;
         int position = Peek().position;
         if (IsWord("CROSS")) {
           Advance();
           ExpectWord("JOIN");
-          type = JoinType::kCross;
+          type = AstJoinType::kCross;
         } else {
           size_t save = pos_;
           if (AcceptWord("NATURAL")) natural = true;
           if (AcceptWord("INNER")) {
-            type = JoinType::kInner;
+            type = AstJoinType::kInner;
           } else if (AcceptWord("LEFT")) {
-            type = JoinType::kLeft;
+            type = AstJoinType::kLeft;
             AcceptWord("OUTER");
           } else if (AcceptWord("RIGHT")) {
-            type = JoinType::kRight;
+            type = AstJoinType::kRight;
             AcceptWord("OUTER");
           } else if (AcceptWord("FULL")) {
-            type = JoinType::kFull;
+            type = AstJoinType::kFull;
             AcceptWord("OUTER");
           }
           if (!IsWord("JOIN")) {
@@ -867,7 +867,7 @@ class Parser {
         join->position = left->position;
         join->left = std::move(left);
         join->right = ParseRelationPrimary();
-        if (type != JoinType::kCross && !natural) {
+        if (type != AstJoinType::kCross && !natural) {
           if (AcceptWord("ON")) {
             join->condition = ParseExpr();
           } else if (AcceptWord("USING")) {
@@ -1432,15 +1432,10 @@ class Parser {
   // A type name as written, normalized: "decimal(10,2)", "timestamp(3) with time zone".
   std::string ParseTypeNameText() {
     const Token& t = Peek();
-    std::string result;
-    if (t.type == TokenType::kWord) {
-      result = Lower(t.text);
-    } else if (t.type == TokenType::kQuotedIdentifier) {
-      result = t.text;
-    } else {
-      ErrorAtCurrent("expected a type name");
-    }
+    if (t.type != TokenType::kWord || IsReserved(Upper(t.text))) ErrorAtCurrent("expected a type name");
+    std::string result = Lower(t.text);
     Advance();
+    const bool nested_types = result == "row" || result == "array" || result == "map";
     auto parse_params = [&]() {
       if (!IsOp("(")) return;
       Advance();
@@ -1453,13 +1448,11 @@ class Parser {
         if (p.type == TokenType::kInteger) {
           result += p.text;
           Advance();
-        } else if (p.type == TokenType::kWord || p.type == TokenType::kQuotedIdentifier) {
+        } else if (nested_types && p.type == TokenType::kWord) {
           // row(a int, b varchar) / array(varchar): nested type names
           DepthGuard guard(*this);
           std::string part = ParseTypeNameText();
-          if (Peek().type == TokenType::kWord || Peek().type == TokenType::kQuotedIdentifier) {
-            part += " " + ParseTypeNameText();
-          }
+          if (Peek().type == TokenType::kWord) part += " " + ParseTypeNameText();
           result += part;
         } else {
           ErrorAtCurrent("expected a type parameter");

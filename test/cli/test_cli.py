@@ -1,0 +1,283 @@
+"""End-to-end tests of the `aishell` command line (run as a process with a temp AISHELL_HOME)."""
+import csv
+import io
+import json
+import re
+
+from aishell_cli import parse_json_rows
+
+
+def ok(proc):
+    assert proc.returncode == 0, f"exit {proc.returncode}\nstdout:\n{proc.stdout}\nstderr:\n{proc.stderr}"
+    return proc
+
+
+def fails(proc, code=None):
+    assert proc.returncode != 0, f"expected a failure, got exit 0\nstdout:\n{proc.stdout}"
+    if code is not None:
+        assert proc.returncode == code, f"exit {proc.returncode}, expected {code}\nstderr:\n{proc.stderr}"
+    assert "Traceback" not in proc.stderr
+    assert proc.returncode < 128, f"aishell crashed (exit {proc.returncode}): {proc.stderr}"
+    return proc
+
+
+def error_lines(proc):
+    return [line for line in proc.stderr.splitlines() if line.strip()]
+
+
+def json_rows(proc):
+    return parse_json_rows(ok(proc).stdout)
+
+
+# --- sources ---------------------------------------------------------------------------------
+
+
+def test_connect_file_source_and_query(cli, csv_dir):
+    proc = ok(cli("connect", f"file://{csv_dir}", "--name", "files"))
+    assert "files" in proc.stdout
+    rows = json_rows(cli("query", "--format", "json", "SELECT count(*) AS n FROM files.people"))
+    assert rows == [[6]]
+    rows = json_rows(cli("query", "--format", "json",
+                         "SELECT name FROM files.people WHERE city = 'Paris' ORDER BY id"))
+    assert rows == [["Bob"], ["Frank"]]
+
+
+def test_connect_sqlite_source_and_join_with_files(cli, csv_dir, sqlite_db):
+    ok(cli("connect", f"sqlite://{sqlite_db}", "--name", "shop"))
+    ok(cli("connect", f"file://{csv_dir}", "--name", "files"))
+    rows = json_rows(cli("query", "--format", "json",
+                         "SELECT region, count(*) AS n FROM shop.customers GROUP BY region ORDER BY region NULLS LAST"))
+    assert rows == [["Asia", 1], ["Europe", 2], [None, 1]]
+    # A federated join: SQLite customers x CSV people on id.
+    rows = json_rows(cli("query", "--format", "json",
+                         "SELECT c.name, p.name FROM shop.customers c JOIN files.people p ON c.id = p.id ORDER BY c.id"))
+    assert rows == [["Ann", "Alice"], ["Ben", "Bob"], ["Cid", "Carol"], ["Dee", "Dave"]]
+    rows = json_rows(cli("query", "--format", "json",
+                         "SELECT c.name, sum(p.total) AS spent FROM shop.customers c "
+                         "LEFT JOIN shop.purchases p ON p.customer_id = c.id GROUP BY c.name ORDER BY c.name"))
+    assert [r[0] for r in rows] == ["Ann", "Ben", "Cid", "Dee"]
+    assert [r[1] for r in rows] == [25.5, None, 7.25, None]
+
+
+def test_sqlite_schema_property(cli, sqlite_db):
+    # The demo registers SQLite as a stand-in for PostgreSQL with schema "public".
+    ok(cli("connect", f"sqlite://{sqlite_db}", "--name", "postgresql", "--property", "schema=public"))
+    rows = json_rows(cli("query", "--format", "json",
+                         "SELECT count(*) AS n, sum(score) AS s FROM postgresql.public.customers"))
+    assert rows == [[4, 12.5]]
+
+
+def test_file_source_subfolder_is_schema(cli, tmp_path, csv_dir):
+    # warehouse/demo/x.csv is table demo.x of a file catalog rooted at warehouse/.
+    demo = tmp_path / "warehouse" / "demo"
+    demo.mkdir(parents=True)
+    (demo / "items.csv").write_text("id,label\n1,a\n2,b\n3,c\n")
+    ok(cli("connect", f"file://{tmp_path / 'warehouse'}", "--name", "iceberg"))
+    rows = json_rows(cli("query", "--format", "json", "SELECT max(label) AS m, count(*) AS n FROM iceberg.demo.items"))
+    assert rows == [["c", 3]]
+
+
+def test_connections_lists_sources(cli, csv_dir, sqlite_db):
+    ok(cli("connect", f"file://{csv_dir}", "--name", "files"))
+    ok(cli("connect", f"sqlite://{sqlite_db}", "--name", "shop"))
+    out = ok(cli("connections")).stdout
+    assert "files" in out and "shop" in out
+    assert "sqlite" in out
+
+
+def test_password_never_shown(cli):
+    secret = "s3cr3tPassw0rd"
+    proc = fails(cli("connect", f"postgres://alice:{secret}@127.0.0.1:1/db", "--name", "pg"))
+    assert secret not in proc.stdout and secret not in proc.stderr
+    assert len(error_lines(proc)) >= 1
+    # Nothing is saved when the source cannot be reached, and nothing leaks later.
+    out = ok(cli("connections"))
+    assert secret not in out.stdout and secret not in out.stderr
+    assert "pg" not in out.stdout.split()
+
+
+def test_password_masked_for_saved_source(cli, csv_dir):
+    secret = "hunter2secret"
+    ok(cli("connect", f"file://{csv_dir}", "--name", "files", "--property", f"password={secret}"))
+    out = ok(cli("connections"))
+    assert secret not in out.stdout and secret not in out.stderr
+    assert "files" in out.stdout
+
+
+def test_disconnect(cli, csv_dir):
+    ok(cli("connect", f"file://{csv_dir}", "--name", "files"))
+    ok(cli("disconnect", "files"))
+    proc = fails(cli("query", "SELECT * FROM files.people"))
+    assert "files" in proc.stderr
+
+
+# --- output formats --------------------------------------------------------------------------
+
+QUERY = ("SELECT id, name, age FROM read_csv('{dir}/people.csv') WHERE id <= 3 ORDER BY id")
+
+
+def test_format_table(cli, csv_dir):
+    out = ok(cli("query", QUERY.format(dir=csv_dir))).stdout
+    assert "Alice" in out and "Carol" in out
+    assert re.search(r"Results: 3 rows", out), out
+    assert "Execution time:" in out
+
+
+def test_format_csv(cli, csv_dir):
+    out = ok(cli("query", "--format", "csv", QUERY.format(dir=csv_dir))).stdout
+    rows = list(csv.reader(io.StringIO(out)))
+    assert rows[0] == ["id", "name", "age"]
+    assert rows[1:] == [["1", "Alice", "34"], ["2", "Bob", "28"], ["3", "Carol", ""]]
+
+
+def test_format_json(cli, csv_dir):
+    out = ok(cli("query", "--format", "json", QUERY.format(dir=csv_dir))).stdout
+    doc = json.loads(out)
+    assert doc == [{"id": 1, "name": "Alice", "age": 34}, {"id": 2, "name": "Bob", "age": 28},
+                   {"id": 3, "name": "Carol", "age": None}]
+
+
+def test_format_jsonl(cli, csv_dir):
+    out = ok(cli("query", "--format", "jsonl", QUERY.format(dir=csv_dir))).stdout
+    lines = [json.loads(l) for l in out.splitlines() if l.strip()]
+    assert [l["name"] for l in lines] == ["Alice", "Bob", "Carol"]
+    assert lines[2]["age"] is None
+
+
+def test_output_file(cli, csv_dir, tmp_path):
+    target = tmp_path / "out.csv"
+    ok(cli("query", "--format", "csv", "--output", str(target), QUERY.format(dir=csv_dir)))
+    rows = list(csv.reader(open(target)))
+    assert rows[0] == ["id", "name", "age"] and len(rows) == 4
+
+
+def test_empty_result_formats(cli, csv_dir):
+    sql = f"SELECT id FROM read_csv('{csv_dir}/people.csv') WHERE id > 100"
+    assert json.loads(ok(cli("query", "--format", "json", sql)).stdout) == []
+    assert ok(cli("query", "--format", "jsonl", sql)).stdout.strip() == ""
+    assert ok(cli("query", "--format", "csv", sql)).stdout.strip() == "id"
+
+
+def test_export_last(cli, csv_dir, tmp_path):
+    ok(cli("query", QUERY.format(dir=csv_dir)))
+    out = ok(cli("export", "last", "--format", "csv")).stdout
+    rows = list(csv.reader(io.StringIO(out)))
+    assert rows == [["id", "name", "age"], ["1", "Alice", "34"], ["2", "Bob", "28"], ["3", "Carol", ""]]
+    out = ok(cli("export", "last", "--format", "json")).stdout
+    assert [r["name"] for r in json.loads(out)] == ["Alice", "Bob", "Carol"]
+    target = tmp_path / "last.jsonl"
+    ok(cli("export", "last", "--format", "jsonl", "--output", str(target)))
+    assert len([l for l in open(target) if l.strip()]) == 3
+
+
+def test_export_without_previous_query_fails(cli):
+    proc = fails(cli("export", "last", "--format", "csv"))
+    assert len(error_lines(proc)) >= 1
+
+
+def test_multiple_statements(cli):
+    out = ok(cli("query", "--format", "jsonl", "SELECT 1 AS a; SELECT 2 AS b")).stdout
+    lines = [json.loads(l) for l in out.splitlines() if l.strip()]
+    assert lines == [{"a": 1}, {"b": 2}]
+
+
+# --- explain, views, config ------------------------------------------------------------------
+
+
+def test_explain(cli, csv_dir):
+    out = ok(cli("explain", f"SELECT city, count(*) FROM read_csv('{csv_dir}/people.csv') GROUP BY city")).stdout
+    assert out.strip()
+    assert re.search(r"(?i)aggregate|group", out), out
+    out = ok(cli("explain", "--analyze", f"SELECT count(*) FROM read_csv('{csv_dir}/people.csv')")).stdout
+    assert out.strip()
+
+
+def test_create_view_from_stdin_persists(cli, csv_dir):
+    sql = f"SELECT name, age FROM read_csv('{csv_dir}/people.csv') WHERE age >= 40\n"
+    ok(cli("create-view", "seniors", stdin=sql))
+    # A new process sees the view.
+    rows = json_rows(cli("query", "--format", "json", "SELECT name FROM seniors ORDER BY age"))
+    assert rows == [["Dave"], ["Frank"]]
+    assert "seniors" in ok(cli("views")).stdout
+    ok(cli("drop-view", "seniors"))
+    proc = fails(cli("query", "SELECT * FROM seniors"))
+    assert "seniors" in proc.stderr
+
+
+def test_config_set_get(cli):
+    ok(cli("config", "set", "federation.max_memory", "1GB"))
+    assert ok(cli("config", "get", "federation.max_memory")).stdout.strip() == "1GB"
+    ok(cli("config", "set", "display.max_rows", "5"))
+    assert "display.max_rows" in ok(cli("config", "list")).stdout
+    proc = fails(cli("config", "get", "no.such.key"))
+    assert "no.such.key" in proc.stderr
+
+
+# --- errors: exit codes and one-line messages ------------------------------------------------
+
+
+def test_syntax_error_has_line_column_and_caret(cli):
+    proc = fails(cli("query", "SELECT id,, name FROM t"), code=1)
+    err = proc.stderr
+    assert re.search(r"line 1, column 11", err), err
+    assert "SELECT id,, name FROM t" in err
+    caret_lines = [l for l in err.splitlines() if l.strip() == "^"]
+    assert caret_lines, err
+    # The caret sits under the offending comma.
+    source_line = next(l for l in err.splitlines() if "SELECT id,, name" in l)
+    caret = next(l for l in err.splitlines() if l.strip() == "^")
+    assert source_line[caret.index("^")] == ","
+
+
+def test_unknown_table_suggests(cli, csv_dir):
+    ok(cli("connect", f"file://{csv_dir}", "--name", "files"))
+    proc = fails(cli("query", "SELECT * FROM files.peple"), code=1)
+    assert "peple" in proc.stderr
+    assert "people" in proc.stderr
+    assert proc.stderr.startswith("Error")
+
+
+def test_unknown_column_suggests(cli, csv_dir):
+    proc = fails(cli("query", f"SELECT nme FROM read_csv('{csv_dir}/people.csv')"), code=1)
+    assert "nme" in proc.stderr and "name" in proc.stderr
+
+
+def test_missing_file(cli, tmp_path):
+    missing = tmp_path / "nope.csv"
+    proc = fails(cli("query", f"SELECT * FROM read_csv('{missing}')"), code=1)
+    assert "nope.csv" in proc.stderr
+    assert len(error_lines(proc)) <= 3
+
+
+def test_malformed_csv(cli, csv_dir):
+    proc = fails(cli("query", f"SELECT * FROM read_csv('{csv_dir}/malformed.csv')"), code=1)
+    assert "malformed.csv" in proc.stderr
+    assert len(error_lines(proc)) <= 3
+
+
+def test_division_by_zero(cli):
+    proc = fails(cli("query", "SELECT 1 / 0"), code=1)
+    assert re.search(r"(?i)division by zero", proc.stderr)
+
+
+def test_unknown_command(cli):
+    proc = fails(cli("qurey", "SELECT 1"), code=2)
+    assert "qurey" in proc.stderr
+    assert "query" in proc.stderr
+
+
+def test_unknown_option(cli):
+    proc = fails(cli("query", "--frmat", "json", "SELECT 1"), code=2)
+    assert "--frmat" in proc.stderr
+
+
+def test_unknown_format(cli):
+    proc = fails(cli("query", "--format", "xml", "SELECT 1"), code=2)
+    assert "xml" in proc.stderr
+
+
+def test_help_and_success_exit_codes(cli):
+    out = ok(cli("--help")).stdout
+    for command in ("connect", "query", "export", "create-view", "config"):
+        assert command in out
+    assert json_rows(cli("query", "--format", "json", "SELECT 40 + 2 AS answer")) == [[42]]

@@ -1,0 +1,5 @@
+# Makes test/aishell_cli.py importable from test/cli and test/differential.
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))

@@ -1,0 +1,93 @@
+// The sqllogictest runner: parses DuckDB-style .test files and runs them against the engine.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace aishell {
+namespace slt {
+
+enum class RecordKind {
+  kStatementOk,
+  kStatementError,
+  kQuery,
+  kHashThreshold,
+  kRequire,
+  kLoop,      // loop var start end / foreach var v1 v2 ...
+  kEndLoop,
+  kModeSkip,
+  kModeUnskip,
+  kHalt,
+};
+
+enum class SortMode { kNoSort, kRowSort, kValueSort };
+
+struct Record {
+  RecordKind kind = RecordKind::kStatementOk;
+  int line = 0;                        // 1-based line of the record header
+  std::string sql;                     // statements and queries
+  std::vector<std::string> expected;   // expected result lines, or error message lines
+  bool has_expected = false;           // a '----' separator was present
+  std::string column_types;            // query only, e.g. "IIT"
+  SortMode sort_mode = SortMode::kNoSort;
+  int64_t threshold = 0;               // hash-threshold
+  std::string argument;                // require: the feature; loop: the variable
+  std::vector<std::string> loop_values;  // loop/foreach: the values the variable takes
+  bool skip_this = false;              // skipif/onlyif conditions excluded this record
+};
+
+struct TestFile {
+  std::string path;
+  std::string name;  // from "# name:" (or the path)
+  std::vector<Record> records;
+};
+
+// Parses a .test file; throws std::runtime_error with "path:line: message" on malformed input.
+TestFile ParseTestFile(const std::string& path);
+TestFile ParseTestText(const std::string& path, const std::string& text);
+
+// One result, rendered as DuckDB's sqllogictest prints values.
+struct ResultSet {
+  std::vector<bool> column_is_double;  // compare these columns with a tolerance
+  std::vector<std::vector<std::string>> rows;
+};
+
+// Errors starting with this are engine bugs: they fail even `statement error` records.
+inline constexpr const char* kInternalErrorPrefix = "INTERNAL ERROR: ";
+
+// Runs SQL; the engine-backed implementation lives in engine_executor.cpp.
+class SqlExecutor {
+ public:
+  virtual ~SqlExecutor() = default;
+  // Returns false and fills `error` if the statement failed.
+  virtual bool Execute(const std::string& sql, ResultSet& result, std::string& error) = 0;
+};
+
+std::unique_ptr<SqlExecutor> MakeEngineExecutor(const std::string& home_dir);
+
+struct RunOptions {
+  std::string data_dir;                 // replaces __DATA_DIR__
+  std::set<std::string> features;       // what `require` accepts
+  bool verbose = false;
+};
+
+struct FileOutcome {
+  enum class Status { kPassed, kFailed, kSkipped } status = Status::kPassed;
+  std::string report;  // failure details or skip reason
+  int records_run = 0;
+};
+
+// Runs one file in a fresh executor (a new engine with its own temporary home).
+FileOutcome RunTestFile(const std::string& path, const RunOptions& options);
+
+// Helpers, exposed for reuse.
+std::string Md5Hex(const std::string& data);
+bool ValuesMatch(const std::string& expected, const std::string& actual, bool is_double);
+std::vector<std::string> SplitExpectedLine(const std::string& line, size_t columns);
+
+}  // namespace slt
+}  // namespace aishell
