@@ -157,7 +157,7 @@ TEST_F(ConfigStoreTest, LongStringsCountTowardsTheLastResultLimit) {
 TEST_F(ConfigStoreTest, TruncatedLastResultIsAnError) {
   ConfigStore store(home_);
   store.EnsureHome();
-  WriteFileAtomic(store.PathOf("last_result.bin"), std::string("AISHRES1\x02\x00", 10));
+  WriteFileAtomic(store.PathOf("last_result.bin"), std::string("AISHRES2\x02\x00", 10));
   EXPECT_THROW(store.LoadLastResult(), Error);
 }
 
