@@ -289,9 +289,18 @@ ExprPtr Binder::BindExpr(const ParsedExpression& expr, BindContext& ctx) {
       return e;
     }
     case ExpressionKind::kInSubquery:
+      if (ctx.plan && ctx.plan_scope) return BindInSubqueryValue(expr.As<InSubqueryExpression>(), ctx);
+      [[fallthrough]];
     case ExpressionKind::kExists:
+      if (expr.kind == ExpressionKind::kExists && ctx.plan && ctx.plan_scope) {
+        try {
+          return BindExistsValue(expr.As<ExistsExpression>(), ctx);
+        } catch (const Error& e) {
+          if (e.kind() != ErrorKind::kBinder) throw;
+        }
+      }
       throw Error(ErrorKind::kUnsupported,
-                  "IN (subquery) and EXISTS are supported only as conditions of WHERE (combined with AND)",
+                  "correlated IN (subquery) and EXISTS are supported only as conditions of WHERE (combined with AND)",
                   expr.position);
     case ExpressionKind::kSubquery:
       return BindScalarSubquery(expr.As<SubqueryExpression>(), ctx);
@@ -585,34 +594,6 @@ ExprPtr Binder::BindWindowCall(const FunctionCallExpression& fn, BindContext& ct
   win.exprs.push_back(e);
   win.texts.push_back(text);
   return MakeColumnRef(kWindowRefBase + static_cast<int>(win.exprs.size() - 1), e->type, text);
-}
-
-ExprPtr Binder::BindScalarSubquery(const SubqueryExpression& sub, BindContext& ctx) {
-  if (!ctx.plan || !ctx.plan_scope) {
-    throw Error(ErrorKind::kUnsupported, std::string("scalar subqueries are not supported in ") + ctx.clause,
-                sub.position);
-  }
-  LogicalPtr subplan = BindQuery(*sub.query);
-  if (subplan->output.size() != 1) {
-    throw Error(ErrorKind::kBinder,
-                "a scalar subquery must return one column, not " + std::to_string(subplan->output.size()), sub.position);
-  }
-  // At most one row is expected: a LEFT join without condition yields NULL for an empty result.
-  auto join = std::make_shared<LogicalJoin>();
-  join->join_type = JoinType::kLeft;
-  LogicalPtr& plan = *ctx.plan;
-  join->output = plan->output;
-  join->output.push_back(subplan->output[0]);
-  join->children = {plan, subplan};
-  plan = join;
-  ScopeColumn col;
-  col.name = subplan->output[0].name;
-  col.type = subplan->output[0].type;
-  col.hidden_from_star = true;
-  col.qualified_only = true;
-  ctx.plan_scope->columns.push_back(col);
-  int index = static_cast<int>(ctx.plan_scope->columns.size() - 1);
-  return MakeColumnRef(index, col.type, "(subquery)");
 }
 
 }  // namespace aishell

@@ -63,6 +63,8 @@ void ForEachChild(const ParsedExpression& e, const std::function<void(const Pars
   }
 }
 
+}  // namespace
+
 bool ContainsAggregate(const ParsedExpression& e) {
   if (e.kind == ExpressionKind::kFunction) {
     const auto& fn = e.As<FunctionCallExpression>();
@@ -84,6 +86,8 @@ void SplitParsedConjunction(const ParsedExpression& e, std::vector<const ParsedE
     out.push_back(&e);
   }
 }
+
+namespace {
 
 ExprPtr ResolveWindowRefs(const ExprPtr& e, int base) {
   if (!e) return e;
@@ -122,6 +126,18 @@ LogicalPtr MakeLimit(LogicalPtr child, const QueryNode& q) {
 }
 
 }  // namespace
+
+Scope CorrelatedScope(const Scope& outer, const Scope& inner) {
+  Scope combined;
+  for (auto c : outer.columns) {
+    for (const auto& ic : inner.columns) {
+      if (LowerName(ic.name) == LowerName(c.name)) c.qualified_only = true;
+    }
+    combined.columns.push_back(c);
+  }
+  combined.columns.insert(combined.columns.end(), inner.columns.begin(), inner.columns.end());
+  return combined;
+}
 
 LogicalPtr Binder::BindQuery(const QueryNode& query) {
   if (query.recursive) throw Error(ErrorKind::kUnsupported, "WITH RECURSIVE is not supported", query.position);
@@ -306,14 +322,7 @@ bool Binder::BindSubqueryPredicate(const ParsedExpression& conjunct, bool negate
       BoundRelation inner = BindTableRef(*s.from);
       // Inner names win over outer names: outer columns shadowed by an inner name are
       // reachable only qualified.
-      Scope combined;
-      for (auto c : scope.columns) {
-        for (const auto& ic : inner.scope.columns) {
-          if (LowerName(ic.name) == LowerName(c.name)) c.qualified_only = true;
-        }
-        combined.columns.push_back(c);
-      }
-      combined.columns.insert(combined.columns.end(), inner.scope.columns.begin(), inner.scope.columns.end());
+      Scope combined = CorrelatedScope(scope, inner.scope);
       int total = static_cast<int>(combined.columns.size());
       std::vector<ExprPtr> inner_filters, correlated;
       if (s.where) {

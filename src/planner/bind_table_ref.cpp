@@ -251,7 +251,20 @@ BoundRelation Binder::BindBaseTable(const BaseTableRef& ref) {
     view_depth_--;
     return rel;
   }
-  ResolvedTable r = ResolveTable(ref.name, true);
+  ResolvedTable r;
+  try {
+    r = ResolveTable(ref.name, true);
+  } catch (const Error& e) {
+    // Views and CTEs are candidates too when the name does not resolve.
+    std::string message = e.what();
+    if (e.kind() != ErrorKind::kCatalog || message.find("did you mean") != std::string::npos) throw;
+    std::vector<std::string> names;
+    for (const auto& v : catalogs_.Views()) names.push_back(v.name);
+    for (const auto& c : ctes_) names.push_back(c.cte->name);
+    std::string hint = SuggestName(ref.name.Joined(), names);
+    if (hint.empty()) throw;
+    throw Error(e.kind(), "table '" + ref.name.Joined() + "' not found; did you mean '" + hint + "'?", ref.position);
+  }
   return ScanTable(r.catalog, r.connector, r.info, parts.back());
 }
 

@@ -120,6 +120,13 @@ class Binder {
   ExprPtr BindAggregateCall(const FunctionCallExpression& fn, BindContext& ctx);
   ExprPtr BindWindowCall(const FunctionCallExpression& fn, BindContext& ctx);
   ExprPtr BindScalarSubquery(const SubqueryExpression& sub, BindContext& ctx);
+  // x IN (subquery) / EXISTS (subquery) as values (three-valued), e.g. in a select list.
+  ExprPtr BindInSubqueryValue(const InSubqueryExpression& in, BindContext& ctx);
+  ExprPtr BindExistsValue(const ExistsExpression& exists, BindContext& ctx);
+  ExprPtr BindCorrelatedScalarSubquery(const SelectNode& select, BindContext& ctx, int position);
+  // Appends `subplan` to *ctx.plan with a LEFT join on `condition` (over outer + subplan
+  // columns; may be null) and returns a ref to subplan column `value_column`.
+  ExprPtr JoinScalarSubquery(LogicalPtr subplan, ExprPtr condition, int value_column, BindContext& ctx);
   ExprPtr BindCase(const CaseExpression& expr, BindContext& ctx);
 
   void AddSource(const std::string& source);
@@ -137,5 +144,11 @@ ExprPtr BindComparisonExpr(CompareOp op, ExprPtr left, ExprPtr right, int positi
 ExprPtr BindScalarCall(const std::string& name, std::vector<ExprPtr> args, int position);
 ExprPtr EnsureBoolean(ExprPtr expr, const char* clause, int position);
 std::string LowerName(const std::string& s);
+// Whether a parsed expression calls an aggregate function (outside subqueries and windows).
+bool ContainsAggregate(const ParsedExpression& e);
+void SplitParsedConjunction(const ParsedExpression& e, std::vector<const ParsedExpression*>& out);
+// The scope of a correlated subquery: the outer columns (reachable only qualified when an inner
+// column has the same name: inner names win), then the inner columns.
+Scope CorrelatedScope(const Scope& outer, const Scope& inner);
 
 }  // namespace aishell

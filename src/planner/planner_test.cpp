@@ -423,6 +423,37 @@ TEST_F(PlannerTest, ScalarSubqueryJoinsASingleRow) {
   EXPECT_EQ(a.plan->output.size(), 1u);
 }
 
+TEST_F(PlannerTest, CorrelatedScalarSubqueryIsDecorrelated) {
+  auto a = Plan("SELECT name, (SELECT count(*) FROM orders o WHERE o.customer_id = c.customer_id) AS n FROM customers c");
+  std::string text = PlanToString(*a.plan);
+  auto joins = Find(a.plan, LogicalOpKind::kJoin);
+  ASSERT_EQ(joins.size(), 1u) << text;
+  auto* join = static_cast<LogicalJoin*>(joins[0]);
+  EXPECT_TRUE(join->join_type == JoinType::kLeft || join->join_type == JoinType::kRight) << text;
+  EXPECT_EQ(join->left_keys.size(), 1u) << text;
+  auto aggs = Find(a.plan, LogicalOpKind::kAggregate);
+  ASSERT_EQ(aggs.size(), 1u) << text;
+  EXPECT_EQ(static_cast<LogicalAggregate*>(aggs[0])->groups.size(), 1u);
+  // count() of a missing group is 0, not NULL.
+  EXPECT_NE(text.find("coalesce("), std::string::npos) << text;
+  ASSERT_EQ(a.plan->output.size(), 2u);
+  Error e = PlanError("SELECT (SELECT count(*) FROM orders o WHERE o.amount > c.customer_id) FROM customers c");
+  EXPECT_EQ(e.kind(), ErrorKind::kUnsupported);
+}
+
+TEST_F(PlannerTest, InSubqueryAsValue) {
+  auto a = Plan("SELECT name, customer_id IN (SELECT customer_id FROM orders) AS has_orders FROM customers");
+  ASSERT_EQ(a.plan->output.size(), 2u);
+  EXPECT_EQ(a.plan->output[1].type, LogicalType(TypeId::kBoolean));
+  EXPECT_EQ(Find(a.plan, LogicalOpKind::kJoin).size(), 2u);
+}
+
+TEST_F(PlannerTest, TableNotFoundSuggestsViews) {
+  catalogs.PutView({"people", "SELECT name FROM customers"});
+  Error e = PlanError("SELECT * FROM peopel");
+  EXPECT_NE(std::string(e.what()).find("did you mean 'people'?"), std::string::npos) << e.what();
+}
+
 TEST_F(PlannerTest, CteViewAndSetOperation) {
   auto a = Plan("WITH big AS (SELECT * FROM orders WHERE amount > 1000) SELECT count(*) FROM big");
   ExpectAcceptedOne(Fake(FindScan(a.plan, "orders")).accepted, "amount > 1000");
