@@ -847,6 +847,37 @@ std::shared_ptr<FileTable> CsvFormat::Open(const std::string& function_name, con
     MappedFile first(files[0], function_name);
     state->schema = SniffCsv(first.data(), first.size(), files[0], opts, function_name);
   }
+  // Every file of a glob must have the same columns as the first.
+  for (size_t i = 1; i < files.size(); i++) {
+    MappedFile other(files[i], function_name);
+    size_t begin = 0;
+    if (other.size() >= 3 && static_cast<uint8_t>(other.data()[0]) == 0xEF &&
+        static_cast<uint8_t>(other.data()[1]) == 0xBB && static_cast<uint8_t>(other.data()[2]) == 0xBF) {
+      begin = 3;
+    }
+    CsvTokenizer tok(other.data(), other.size(), state->schema.delimiter, state->schema.quote);
+    size_t pos = begin, start = 0;
+    CsvStatus st = tok.Next(pos, start);
+    if (st == CsvStatus::kEnd) continue;  // an empty file adds no rows
+    if (st != CsvStatus::kRow) ThrowTokenError(st, other.data(), pos, files[i], function_name);
+    const auto& fields = tok.fields();
+    bool same = fields.size() == state->schema.columns.size();
+    if (same && state->schema.header && opts.names.empty()) {
+      for (size_t c = 0; c < fields.size() && same; c++) {
+        std::string name = Trim(FieldText(fields[c], state->schema.quote));
+        const std::string& expected = state->schema.columns[c].name;
+        same = name.empty() || Lower(name) == Lower(expected) || expected.rfind(name + "_", 0) == 0;
+      }
+    }
+    if (!same) {
+      std::string first_cols, other_cols;
+      for (const auto& col : state->schema.columns) first_cols += (first_cols.empty() ? "" : ", ") + col.name;
+      for (const auto& f : fields) other_cols += (other_cols.empty() ? "" : ", ") + FieldText(f, state->schema.quote);
+      throw Error(ErrorKind::kIo, function_name + ": " + files[i] + " does not have the columns of " + files[0] +
+                                      " (" + first_cols + "); its first line is: " + other_cols +
+                                      ". All files of one glob must share their columns");
+    }
+  }
   auto info = std::make_shared<TableInfo>();
   info->schema = schema_name;
   info->name = table_name;
