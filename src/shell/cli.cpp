@@ -42,7 +42,8 @@ const std::vector<CommandSpec>& Commands() {
        "Register a data source (validated by listing its schemas)", {"--name", "--type", "--property"}, {},
        "The connector type comes from the URL scheme (postgres://, mongodb://, redis://, file://, ...)\n"
        "unless --type is given. Nothing is saved when the source cannot be reached.\n"},
-      {"connections", "aishell connections", "List registered data sources (passwords masked)", {}, {}, ""},
+      {"connections", "aishell connections [--format table|csv|json|jsonl]",
+       "List registered data sources (passwords masked)", {"--format"}, {}, ""},
       {"disconnect", "aishell disconnect <name>", "Remove a registered data source", {}, {}, ""},
       {"query", "aishell query \"<SQL>\" [--format table|csv|json|jsonl] [--output FILE] [--max-rows N]",
        "Run SQL statements (separated by ';') across the connected sources", {"--format", "--output", "--max-rows"},
@@ -55,7 +56,7 @@ const std::vector<CommandSpec>& Commands() {
        "Write the last query result again (default format: csv)", {"--format", "--output"}, {}, ""},
       {"create-view", "aishell create-view <name> [<query>] [--replace]",
        "Create a view; the query comes from the argument or from stdin", {}, {"--replace"}, ""},
-      {"views", "aishell views", "List views", {}, {}, ""},
+      {"views", "aishell views [--format table|csv|json|jsonl]", "List views", {"--format"}, {}, ""},
       {"drop-view", "aishell drop-view <name> [--if-exists]", "Remove a view", {}, {"--if-exists"}, ""},
       {"config", "aishell config set <key> <value> | get <key> | unset <key> | list",
        "Read and change settings (federation.max_memory, federation.threads, federation.pushdown, ...)", {}, {},
@@ -497,14 +498,29 @@ int Cli::Connect(const ParsedArgs& args) {
   return 0;
 }
 
+namespace {
+OutputFormat ListFormat(const ParsedArgs& args, const char* command) {
+  auto f = args.Get("--format");
+  if (!f) return OutputFormat::kTable;
+  auto parsed = ParseOutputFormat(*f);
+  if (!parsed) throw UsageError{"unknown format '" + *f + "'; use table, csv, json or jsonl", command};
+  return *parsed;
+}
+}  // namespace
+
 int Cli::Connections(const ParsedArgs& args) {
   if (!args.positional.empty()) throw UsageError{"connections takes no arguments", "connections"};
+  OutputFormat format = ListFormat(args, "connections");
   auto list = store().LoadConnections();
+  if (list.empty() && format == OutputFormat::kJson) {
+    std::printf("[]\n");
+    return 0;
+  }
+  if (list.empty() && format != OutputFormat::kTable) return 0;
   if (list.empty()) {
     std::printf("No connections yet. Add one with: aishell connect <url> --name <name>\n");
     return 0;
   }
-  std::vector<std::vector<std::optional<std::string>>> rows;
   QueryResult result;
   std::vector<LogicalType> types(4, LogicalType(TypeId::kVarchar));
   for (const char* n : {"name", "type", "url", "properties"}) result.columns.push_back({n, LogicalType(TypeId::kVarchar)});
@@ -523,7 +539,8 @@ int Cli::Connections(const ParsedArgs& args) {
   TableFormatOptions options;
   options.max_width = TerminalWidth();
   options.max_rows = -1;
-  std::fputs(FormatBoxTable(result.columns, result.batches, options).c_str(), stdout);
+  WriteResult(std::cout, ListFormat(args, "connections"), result.columns, result.batches, options);
+  std::cout.flush();
   return 0;
 }
 
@@ -734,7 +751,13 @@ int Cli::CreateView(const ParsedArgs& args) {
 
 int Cli::Views(const ParsedArgs& args) {
   if (!args.positional.empty()) throw UsageError{"views takes no arguments", "views"};
+  OutputFormat format = ListFormat(args, "views");
   auto views = engine().catalogs().Views();
+  if (views.empty() && format == OutputFormat::kJson) {
+    std::printf("[]\n");
+    return 0;
+  }
+  if (views.empty() && format != OutputFormat::kTable) return 0;
   if (views.empty()) {
     std::printf("No views yet. Create one with: aishell create-view <name> \"<query>\"\n");
     return 0;
@@ -764,7 +787,8 @@ int Cli::Views(const ParsedArgs& args) {
   TableFormatOptions options;
   options.max_width = TerminalWidth();
   options.max_rows = -1;
-  std::fputs(FormatBoxTable(columns, batches, options).c_str(), stdout);
+  WriteResult(std::cout, ListFormat(args, "views"), columns, batches, options);
+  std::cout.flush();
   return 0;
 }
 
