@@ -267,7 +267,21 @@ int Cli::Run(int argc, char** argv) {
         args.options["--help"].push_back("");
         continue;
       }
-      if (!only_positional && arg.size() > 2 && arg.rfind("--", 0) == 0) {
+      // "--name" or "--name=value"; anything else starting with "--" (e.g. SQL beginning with a
+      // comment) is an argument.
+      auto looks_like_option = [](const std::string& a) {
+        if (a.size() <= 2 || a.rfind("--", 0) != 0) return false;
+        size_t end = a.find('=');
+        if (end == std::string::npos) end = a.size();
+        for (size_t k = 2; k < end; k++) {
+          char ch = a[k];
+          if (!(std::islower(static_cast<unsigned char>(ch)) || std::isdigit(static_cast<unsigned char>(ch)) ||
+                ch == '-' || ch == '_' || std::isupper(static_cast<unsigned char>(ch))))
+            return false;
+        }
+        return true;
+      };
+      if (!only_positional && looks_like_option(arg)) {
         std::string name = arg, value;
         bool has_value = false;
         if (auto eq = arg.find('='); eq != std::string::npos) {
@@ -298,7 +312,8 @@ int Cli::Run(int argc, char** argv) {
         args.options[name].push_back(value);
         continue;
       }
-      if (!only_positional && arg.size() > 1 && arg[0] == '-' && !std::isdigit(static_cast<unsigned char>(arg[1]))) {
+      if (!only_positional && arg.size() > 1 && arg[0] == '-' && arg.rfind("--", 0) != 0 &&
+          !std::isdigit(static_cast<unsigned char>(arg[1]))) {
         throw UsageError{"unknown option " + arg, spec ? spec->name : ""};
       }
       if (args.command.empty()) {
