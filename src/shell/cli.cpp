@@ -646,6 +646,11 @@ bool Cli::RunStatement(const std::string& sql, OutputFormat format, std::ostream
     std::cout.flush();
     PrintError(err, sql);
     return false;
+  } catch (const std::exception& err) {
+    e.SetProgressCallback(nullptr);
+    std::cout.flush();
+    std::fprintf(stderr, "Error: %s\n", err.what());
+    return false;
   }
 }
 
