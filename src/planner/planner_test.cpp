@@ -7,7 +7,6 @@
 #include <iostream>
 
 #include "common/exception.h"
-// binder.h first: it renames the AST's JoinType, which clashes with the plan's.
 #include "planner/binder.h"
 #include "planner/optimizer/optimizer.h"
 #include "planner/planner.h"
