@@ -72,10 +72,7 @@ class HashJoinOperator : public PhysicalOperator {
     return d;
   }
 
-  void Prepare(ExecContext& ctx) override {
-    PhysicalOperator::Prepare(ctx);
-    Build(ctx);
-  }
+  void Build(ExecContext& ctx) override { BuildTable(ctx); }
 
  protected:
   bool GetNext(OperatorState& state, Batch& out) override {
@@ -105,7 +102,7 @@ class HashJoinOperator : public PhysicalOperator {
   }
 
  private:
-  void Build(ExecContext& ctx) {
+  void BuildTable(ExecContext& ctx) {
     int workers = WorkerCount(ctx, *children[1]);
     std::vector<std::vector<Batch>> parts(workers);
     std::vector<MemoryReservation> reservations;
