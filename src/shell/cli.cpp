@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <mutex>
@@ -443,6 +444,13 @@ int Cli::Connect(const ParsedArgs& args) {
   ConnectionConfig config;
   config.name = *name;
   config.url = args.positional[0];
+  if (config.url.find("://") == std::string::npos && !config.url.empty()) {
+    // A local path: saved absolute, so later commands work from any directory.
+    std::error_code ec;
+    auto absolute = std::filesystem::absolute(config.url, ec);
+    if (!ec) config.url = absolute.lexically_normal().string();
+    while (config.url.size() > 1 && config.url.back() == '/') config.url.pop_back();
+  }
   if (auto it = args.options.find("--property"); it != args.options.end()) {
     for (const auto& kv : it->second) {
       auto eq = kv.find('=');
