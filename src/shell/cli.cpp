@@ -710,11 +710,22 @@ int Cli::ExplainCommand(const ParsedArgs& args) {
   if (LooksLikeNaturalLanguage(sql)) throw NaturalLanguageError{sql};
   Engine& e = engine();
   try {
-    InterruptGuard guard(e);
-    std::string plan = e.Explain(sql, args.Has("--analyze"));
+    bool show_progress = args.Has("--analyze") && isatty(STDERR_FILENO) != 0;
+    ProgressLine progress(show_progress);
+    if (show_progress) {
+      e.SetProgressCallback([&progress](const std::vector<SourceProgress>& p, double elapsed) { progress.Update(p, elapsed); });
+    }
+    std::string plan;
+    {
+      InterruptGuard guard(e);
+      plan = e.Explain(sql, args.Has("--analyze"));
+    }
+    e.SetProgressCallback(nullptr);
+    progress.Clear();
     std::fputs(plan.c_str(), stdout);
     if (!plan.empty() && plan.back() != '\n') std::fputs("\n", stdout);
   } catch (const Error& err) {
+    e.SetProgressCallback(nullptr);
     PrintError(err, sql);
     return 1;
   }
