@@ -1,11 +1,17 @@
 // Registers every built-in connector type and table function.
 #include "catalog/catalog_registry.h"
+#include "connectors/file/file_connector.h"
+#include "connectors/sqlite/sqlite_connector.h"
+#include "formats/file_format.h"
 
 namespace aishell {
 
 void RegisterBuiltinConnectors() {
   static bool done = [] {
-    // Each connector folder adds its registration here.
+    RegisterBuiltinFileFormats();
+    RegisterFileConnector();
+    RegisterFileTableFunctions();
+    RegisterSqliteConnector();
     return true;
   }();
   (void)done;

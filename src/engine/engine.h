@@ -3,10 +3,12 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +18,11 @@
 #include "planner/logical_plan.h"
 
 namespace aishell {
+
+struct Statement;
+struct ExplainStatement;
+struct CreateViewStatement;
+struct PlannedQuery;
 
 struct EngineOptions {
   int threads = 0;                 // 0: the number of cores
@@ -59,11 +66,25 @@ class Engine {
   void SetSetting(const std::string& name, const std::string& value);
   std::map<std::string, std::string> Settings() const;
 
-  // Loads and saves views in home_dir/views.json.
+  // Loads and saves views in home_dir/views.json (the caller loads them: the constructor does not).
   void LoadViews();
   void SaveViews();
 
+  // options().threads, or the number of cores when it is 0.
+  int EffectiveThreads() const;
+
  private:
+  QueryResult ExecuteStatement(Statement& statement, std::chrono::steady_clock::time_point start);
+  QueryResult Run(PlannedQuery& planned, std::chrono::steady_clock::time_point start, std::string* analyze_text);
+  std::string ExplainStatementText(ExplainStatement& explain, std::chrono::steady_clock::time_point start,
+                                   std::vector<std::string>* sources);
+  QueryResult ShowCatalogs(const std::optional<std::string>& like);
+  QueryResult ShowSchemas(const std::string& catalog, const std::optional<std::string>& like);
+  QueryResult ShowTables(const std::vector<std::string>& scope, const std::optional<std::string>& like);
+  QueryResult Describe(const std::vector<std::string>& parts);
+  QueryResult CreateView(CreateViewStatement& create);
+  std::string ResolveCatalogName(const std::string& catalog);
+
   EngineOptions options_;
   CatalogRegistry catalogs_;
   ProgressCallback progress_;

@@ -1,6 +1,7 @@
-#include <cstdio>
+// The `aishell` command line. See shell/cli.h.
+#include "shell/cli.h"
 
-int main() {
-  std::puts("aishell: not built yet");
-  return 1;
+int main(int argc, char** argv) {
+  aishell::Cli cli;
+  return cli.Run(argc, argv);
 }

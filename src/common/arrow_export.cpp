@@ -1,0 +1,245 @@
+#include "common/arrow_export.h"
+
+#include <cstring>
+#include <memory>
+
+#include "common/exception.h"
+
+namespace aishell {
+
+namespace {
+
+// Owns everything an exported ArrowArray points to.
+struct ArrayHolder {
+  std::vector<const void*> buffers;
+  std::vector<ArrowArray*> child_ptrs;
+  std::vector<std::unique_ptr<ArrowArray>> children;
+  Vector keep_alive;                         // shared (zero-copy) column buffers
+  std::vector<std::unique_ptr<Buffer>> owned;  // converted buffers
+};
+
+struct SchemaHolder {
+  std::string format;
+  std::string name;
+  std::vector<ArrowSchema*> child_ptrs;
+  std::vector<std::unique_ptr<ArrowSchema>> children;
+};
+
+void ReleaseArray(ArrowArray* array) {
+  if (!array || !array->release) return;
+  auto* holder = static_cast<ArrayHolder*>(array->private_data);
+  for (auto& child : holder->children) {
+    if (child->release) child->release(child.get());
+  }
+  delete holder;  // NOLINT: ownership passed through the C interface
+  array->release = nullptr;
+  array->private_data = nullptr;
+}
+
+void ReleaseSchema(ArrowSchema* schema) {
+  if (!schema || !schema->release) return;
+  auto* holder = static_cast<SchemaHolder*>(schema->private_data);
+  for (auto& child : holder->children) {
+    if (child->release) child->release(child.get());
+  }
+  delete holder;  // NOLINT: ownership passed through the C interface
+  schema->release = nullptr;
+  schema->private_data = nullptr;
+}
+
+Buffer* NewBuffer(ArrayHolder& h, size_t bytes) {
+  h.owned.push_back(std::make_unique<Buffer>(std::max<size_t>(bytes, 1)));
+  return h.owned.back().get();
+}
+
+int64_t CountNulls(const uint64_t* validity, size_t count) {
+  if (!validity) return 0;
+  int64_t valid = 0;
+  size_t full = count / 64;
+  for (size_t w = 0; w < full; w++) valid += __builtin_popcountll(validity[w]);
+  size_t rest = count % 64;
+  if (rest) valid += __builtin_popcountll(validity[full] & ((uint64_t{1} << rest) - 1));
+  return static_cast<int64_t>(count) - valid;
+}
+
+void ExportColumn(const Vector& column, size_t count, ArrowArray* out) {
+  auto holder = std::make_unique<ArrayHolder>();
+  Vector v = column;
+  if (v.kind() != VectorKind::kFlat) v.Flatten();
+  if (v.kind() == VectorKind::kFlat && v.size() < count) v.Resize(count);
+  const LogicalType& t = v.type();
+  const uint64_t* validity = v.validity();
+  out->length = static_cast<int64_t>(count);
+  out->offset = 0;
+  out->n_children = 0;
+  out->children = nullptr;
+  out->dictionary = nullptr;
+  out->null_count = CountNulls(validity, count);
+  if (out->null_count == 0) validity = nullptr;
+  switch (t.id) {
+    case TypeId::kNull:
+      out->null_count = static_cast<int64_t>(count);
+      break;  // null layout: no buffers
+    case TypeId::kInteger:
+    case TypeId::kBigInt:
+    case TypeId::kDouble:
+    case TypeId::kDate:
+    case TypeId::kTimestamp:
+    case TypeId::kTimestampTz:
+      holder->buffers = {validity, v.RawData()};
+      break;
+    case TypeId::kBoolean: {
+      Buffer* bits = NewBuffer(*holder, (count + 7) / 8);
+      std::memset(bits->data(), 0, (count + 7) / 8);
+      const uint8_t* src = v.RawData();
+      for (size_t i = 0; i < count; i++) {
+        if (src[i]) bits->data()[i >> 3] |= static_cast<uint8_t>(1u << (i & 7));
+      }
+      holder->buffers = {validity, bits->data()};
+      break;
+    }
+    case TypeId::kDecimal: {
+      Buffer* wide = NewBuffer(*holder, count * 16);
+      const int64_t* src = v.Data<int64_t>();
+      auto* dst = reinterpret_cast<int64_t*>(wide->data());
+      for (size_t i = 0; i < count; i++) {
+        dst[2 * i] = src[i];                  // low word (little-endian)
+        dst[2 * i + 1] = src[i] < 0 ? -1 : 0;  // sign extension
+      }
+      holder->buffers = {validity, wide->data()};
+      break;
+    }
+    case TypeId::kVarchar: {
+      const auto* strings = v.Data<std::string_view>();
+      UnifiedView view = v.View();
+      size_t total = 0;
+      for (size_t i = 0; i < count; i++) {
+        if (view.IsValid(i)) total += strings[i].size();
+      }
+      if (total > static_cast<size_t>(INT32_MAX))
+        throw Error(ErrorKind::kUnsupported, "Arrow export: a VARCHAR column holds more than 2 GB in one batch");
+      Buffer* offsets = NewBuffer(*holder, (count + 1) * sizeof(int32_t));
+      Buffer* data = NewBuffer(*holder, total);
+      auto* off = reinterpret_cast<int32_t*>(offsets->data());
+      char* d = reinterpret_cast<char*>(data->data());
+      int32_t pos = 0;
+      for (size_t i = 0; i < count; i++) {
+        off[i] = pos;
+        if (view.IsValid(i) && !strings[i].empty()) {
+          std::memcpy(d + pos, strings[i].data(), strings[i].size());
+          pos += static_cast<int32_t>(strings[i].size());
+        }
+      }
+      off[count] = pos;
+      holder->buffers = {validity, offsets->data(), data->data()};
+      break;
+    }
+    case TypeId::kInterval: {
+      Buffer* buf = NewBuffer(*holder, count * 16);
+      const Interval* src = v.Data<Interval>();
+      for (size_t i = 0; i < count; i++) {
+        uint8_t* p = buf->data() + i * 16;
+        int64_t nanos = src[i].micros * 1000;
+        std::memcpy(p, &src[i].months, 4);
+        std::memcpy(p + 4, &src[i].days, 4);
+        std::memcpy(p + 8, &nanos, 8);
+      }
+      holder->buffers = {validity, buf->data()};
+      break;
+    }
+  }
+  holder->keep_alive = std::move(v);
+  out->n_buffers = static_cast<int64_t>(holder->buffers.size());
+  out->buffers = holder->buffers.empty() ? nullptr : holder->buffers.data();
+  out->release = ReleaseArray;
+  out->private_data = holder.release();
+}
+
+void ExportField(const LogicalType& type, const std::string& name, ArrowSchema* out) {
+  auto holder = std::make_unique<SchemaHolder>();
+  holder->format = ArrowFormat(type);
+  holder->name = name;
+  out->format = holder->format.c_str();
+  out->name = holder->name.c_str();
+  out->metadata = nullptr;
+  out->flags = ARROW_FLAG_NULLABLE;
+  out->n_children = 0;
+  out->children = nullptr;
+  out->dictionary = nullptr;
+  out->release = ReleaseSchema;
+  out->private_data = holder.release();
+}
+
+}  // namespace
+
+std::string ArrowFormat(const LogicalType& type) {
+  switch (type.id) {
+    case TypeId::kNull: return "n";
+    case TypeId::kBoolean: return "b";
+    case TypeId::kInteger: return "i";
+    case TypeId::kBigInt: return "l";
+    case TypeId::kDouble: return "g";
+    case TypeId::kDecimal: return "d:" + std::to_string(type.precision) + "," + std::to_string(type.scale);
+    case TypeId::kVarchar: return "u";
+    case TypeId::kDate: return "tdD";
+    case TypeId::kTimestamp: return "tsu:";
+    case TypeId::kTimestampTz: return "tsu:UTC";
+    case TypeId::kInterval: return "tin";
+  }
+  throw Error(ErrorKind::kUnsupported, "type " + type.ToString() + " has no Arrow mapping");
+}
+
+void ExportBatch(const Batch& batch, const std::vector<std::string>& names, ArrowArray* out_array,
+                 ArrowSchema* out_schema) {
+  if (names.size() != batch.columns.size())
+    throw Error(ErrorKind::kInternal, "Arrow export: " + std::to_string(names.size()) + " names for " +
+                                          std::to_string(batch.columns.size()) + " columns");
+  size_t ncol = batch.columns.size();
+  // Array.
+  auto array_holder = std::make_unique<ArrayHolder>();
+  array_holder->buffers = {nullptr};
+  for (size_t c = 0; c < ncol; c++) {
+    auto child = std::make_unique<ArrowArray>();
+    std::memset(child.get(), 0, sizeof(ArrowArray));
+    try {
+      ExportColumn(batch.columns[c], batch.count, child.get());
+    } catch (...) {
+      for (auto& done : array_holder->children) ReleaseArray(done.get());
+      throw;
+    }
+    array_holder->child_ptrs.push_back(child.get());
+    array_holder->children.push_back(std::move(child));
+  }
+  // Schema.
+  auto schema_holder = std::make_unique<SchemaHolder>();
+  schema_holder->format = "+s";
+  for (size_t c = 0; c < ncol; c++) {
+    auto child = std::make_unique<ArrowSchema>();
+    ExportField(batch.columns[c].type(), names[c], child.get());
+    schema_holder->child_ptrs.push_back(child.get());
+    schema_holder->children.push_back(std::move(child));
+  }
+
+  out_array->length = static_cast<int64_t>(batch.count);
+  out_array->null_count = 0;
+  out_array->offset = 0;
+  out_array->n_buffers = 1;
+  out_array->n_children = static_cast<int64_t>(ncol);
+  out_array->buffers = array_holder->buffers.data();
+  out_array->children = array_holder->child_ptrs.empty() ? nullptr : array_holder->child_ptrs.data();
+  out_array->dictionary = nullptr;
+  out_array->release = ReleaseArray;
+  out_array->private_data = array_holder.release();
+
+  out_schema->format = schema_holder->format.c_str();
+  out_schema->name = "";
+  out_schema->metadata = nullptr;
+  out_schema->flags = 0;
+  out_schema->n_children = static_cast<int64_t>(ncol);
+  out_schema->children = schema_holder->child_ptrs.empty() ? nullptr : schema_holder->child_ptrs.data();
+  out_schema->dictionary = nullptr;
+  out_schema->release = ReleaseSchema;
+  out_schema->private_data = schema_holder.release();
+}
+
+}  // namespace aishell

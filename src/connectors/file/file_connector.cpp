@@ -1,0 +1,335 @@
+#include "connectors/file/file_connector.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "catalog/catalog_registry.h"
+#include "common/exception.h"
+
+namespace aishell {
+
+namespace {
+
+std::string Lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+bool IsDir(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+std::vector<std::string> ListDir(const std::string& dir) {
+  std::vector<std::string> names;
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) return names;
+  while (struct dirent* e = ::readdir(d)) {
+    std::string n = e->d_name;
+    if (n.empty() || n[0] == '.') continue;
+    names.push_back(n);
+  }
+  ::closedir(d);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+std::string Stem(const std::string& file) {
+  auto dot = file.find_last_of('.');
+  return dot == std::string::npos ? file : file.substr(0, dot);
+}
+
+bool ValidName(const std::string& name) {
+  return !name.empty() && name != "." && name != ".." && name.find('/') == std::string::npos &&
+         name.find('\0') == std::string::npos;
+}
+
+// Writes a new file through a temp file renamed into place on Commit.
+class FileTableWriter : public TableWriter {
+ public:
+  FileTableWriter(std::string source, std::string final_path, std::shared_ptr<FileFormat> format,
+                  std::vector<ColumnInfo> columns, std::string copy_from, std::function<void()> on_commit)
+      : source_(std::move(source)),
+        final_path_(std::move(final_path)),
+        format_(std::move(format)),
+        columns_(std::move(columns)),
+        on_commit_(std::move(on_commit)) {
+    static std::atomic<int> counter{0};
+    auto slash = final_path_.find_last_of('/');
+    std::string dir = slash == std::string::npos ? "." : final_path_.substr(0, slash);
+    std::string base = slash == std::string::npos ? final_path_ : final_path_.substr(slash + 1);
+    temp_path_ = dir + "/." + base + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+    file_ = std::fopen(temp_path_.c_str(), "wbx");
+    if (!file_) {
+      throw Error(ErrorKind::kIo, "file source '" + source_ + "': cannot create " + temp_path_ + ": " + std::strerror(errno));
+    }
+    try {
+      if (!copy_from.empty()) {
+        std::FILE* in = std::fopen(copy_from.c_str(), "rb");
+        if (!in) throw Error(ErrorKind::kIo, "file source '" + source_ + "': cannot read " + copy_from + ": " + std::strerror(errno));
+        char buf[1 << 16];
+        size_t n;
+        char last = '\n';
+        while ((n = std::fread(buf, 1, sizeof(buf), in)) > 0) {
+          Write(buf, n);
+          last = buf[n - 1];
+        }
+        std::fclose(in);
+        if (last != '\n') Write("\n", 1);
+      } else {
+        std::string header = format_->FileHeader(columns_);
+        Write(header.data(), header.size());
+      }
+    } catch (...) {
+      Abort();
+      throw;
+    }
+  }
+
+  ~FileTableWriter() override {
+    if (file_ || (!committed_ && !aborted_)) {
+      try {
+        Abort();
+      } catch (...) {
+      }
+    }
+  }
+
+  void Append(const Batch& batch) override {
+    if (!file_) throw Error(ErrorKind::kInternal, "file writer used after Commit/Abort");
+    buffer_.clear();
+    format_->AppendRows(batch, columns_, &buffer_);
+    Write(buffer_.data(), buffer_.size());
+  }
+
+  void Commit() override {
+    if (!file_) throw Error(ErrorKind::kInternal, "file writer used after Commit/Abort");
+    bool ok = std::fflush(file_) == 0 && ::fsync(::fileno(file_)) == 0;
+    ok = std::fclose(file_) == 0 && ok;
+    file_ = nullptr;
+    if (!ok || std::rename(temp_path_.c_str(), final_path_.c_str()) != 0) {
+      int err = errno;
+      ::unlink(temp_path_.c_str());
+      aborted_ = true;
+      throw Error(ErrorKind::kIo, "file source '" + source_ + "': cannot write " + final_path_ + ": " + std::strerror(err));
+    }
+    committed_ = true;
+    if (on_commit_) on_commit_();
+  }
+
+  void Abort() override {
+    if (file_) {
+      std::fclose(file_);
+      file_ = nullptr;
+    }
+    if (!committed_ && !aborted_) ::unlink(temp_path_.c_str());
+    aborted_ = true;
+  }
+
+ private:
+  void Write(const char* data, size_t n) {
+    if (n && std::fwrite(data, 1, n, file_) != n) {
+      throw Error(ErrorKind::kIo, "file source '" + source_ + "': cannot write " + temp_path_ + ": " + std::strerror(errno));
+    }
+  }
+
+  std::string source_;
+  std::string final_path_;
+  std::string temp_path_;
+  std::shared_ptr<FileFormat> format_;
+  std::vector<ColumnInfo> columns_;
+  std::function<void()> on_commit_;
+  std::FILE* file_ = nullptr;
+  std::string buffer_;
+  bool committed_ = false;
+  bool aborted_ = false;
+};
+
+}  // namespace
+
+FileConnector::FileConnector(const ConnectionConfig& config) : name_(config.name) {
+  std::string path = config.url;
+  if (path.rfind("file://", 0) == 0) path = path.substr(7);
+  auto it = config.properties.find("path");
+  if (path.empty() && it != config.properties.end()) path = it->second;
+  if (path.empty()) throw Error(ErrorKind::kConnector, "file source '" + name_ + "': no folder given (use file:///path/to/folder)");
+  while (path.size() > 1 && path.back() == '/') path.pop_back();
+  if (!IsDir(path)) {
+    throw Error(ErrorKind::kConnector, "file source '" + name_ + "': " + path + " is not a folder" +
+                                           (::access(path.c_str(), F_OK) == 0 ? "" : " (it does not exist)"));
+  }
+  root_ = path;
+  auto wf = config.properties.find("write_format");
+  if (wf != config.properties.end()) {
+    write_format_ = Lower(wf->second);
+    if (write_format_ != "csv" && write_format_ != "json" && write_format_ != "jsonl" && write_format_ != "tsv") {
+      throw Error(ErrorKind::kConnector, "file source '" + name_ + "': write_format must be csv, tsv, json or jsonl");
+    }
+  }
+  RegisterBuiltinFileFormats();
+}
+
+std::string FileConnector::SchemaDir(const std::string& schema) {
+  if (schema.empty() || Lower(schema) == "default") return root_;
+  if (!ValidName(schema)) return "";
+  std::string exact = root_ + "/" + schema;
+  if (IsDir(exact)) return exact;
+  for (const auto& n : ListDir(root_)) {
+    if (Lower(n) == Lower(schema) && IsDir(root_ + "/" + n)) return root_ + "/" + n;
+  }
+  return "";
+}
+
+std::vector<std::string> FileConnector::ListSchemas() {
+  std::vector<std::string> out{"default"};
+  for (const auto& n : ListDir(root_)) {
+    if (Lower(n) != "default" && IsDir(root_ + "/" + n)) out.push_back(n);
+  }
+  return out;
+}
+
+std::vector<std::pair<std::string, std::string>> FileConnector::TableFiles(const std::string& dir) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& n : ListDir(dir)) {
+    if (!FindFileFormatForPath(n)) continue;
+    std::string path = dir + "/" + n;
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+    std::string stem = Stem(n);
+    bool dup = false;
+    for (const auto& [f, t] : out) {
+      if (Lower(t) == Lower(stem)) dup = true;
+    }
+    if (!dup) out.emplace_back(n, stem);
+  }
+  return out;
+}
+
+std::vector<std::string> FileConnector::ListTables(const std::string& schema) {
+  std::string dir = SchemaDir(schema);
+  if (dir.empty()) throw Error(ErrorKind::kCatalog, "file source '" + name_ + "': no schema '" + schema + "'");
+  std::vector<std::string> out;
+  for (const auto& [file, table] : TableFiles(dir)) out.push_back(table);
+  return out;
+}
+
+std::string FileConnector::FindTableFile(const std::string& dir, const std::string& table) {
+  auto files = TableFiles(dir);
+  for (const auto& [file, t] : files) {
+    if (t == table) return dir + "/" + file;
+  }
+  for (const auto& [file, t] : files) {
+    if (Lower(t) == Lower(table)) return dir + "/" + file;
+  }
+  return "";
+}
+
+std::shared_ptr<FileTable> FileConnector::OpenCached(const std::string& path, const std::string& schema,
+                                                     const std::string& table) {
+  FileStamp stamp = StatFile(path);
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = cache_.find(path);
+    if (it != cache_.end() && it->second.stamp == stamp) return it->second.table;
+  }
+  const FileFormatEntry* entry = FindFileFormatForPath(path);
+  if (!entry) throw Error(ErrorKind::kIo, "file source '" + name_ + "': no reader for " + path);
+  auto ft = entry->format->Open(name_ + "." + schema + "." + table, {path}, entry->default_options, schema, table);
+  std::lock_guard<std::mutex> lock(mutex_);
+  cache_[path] = CacheEntry{stamp, ft};
+  return ft;
+}
+
+void FileConnector::Invalidate(const std::string& path) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  cache_.erase(path);
+}
+
+std::shared_ptr<const TableInfo> FileConnector::GetTable(const std::string& schema, const std::string& table) {
+  std::string dir = SchemaDir(schema);
+  if (dir.empty() || !ValidName(table)) return nullptr;
+  std::string path = FindTableFile(dir, table);
+  if (path.empty()) return nullptr;
+  std::string schema_name = dir == root_ ? "default" : dir.substr(root_.size() + 1);
+  return OpenCached(path, schema_name, Stem(path.substr(path.find_last_of('/') + 1)))->info();
+}
+
+std::unique_ptr<TableScan> FileConnector::CreateScan(std::shared_ptr<const TableInfo> table) {
+  if (!table) throw Error(ErrorKind::kInternal, "file source '" + name_ + "': CreateScan without a table");
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = cache_.find(table->location);
+    if (it != cache_.end() && it->second.table->info() == table) return it->second.table->CreateScan();
+  }
+  // The file changed or the info came from elsewhere: reopen, and insist the columns still match.
+  auto ft = OpenCached(table->location, table->schema, table->name);
+  const auto& now = ft->info()->columns;
+  bool same = now.size() == table->columns.size();
+  for (size_t i = 0; same && i < now.size(); i++) {
+    same = now[i].name == table->columns[i].name && now[i].type == table->columns[i].type;
+  }
+  if (!same) {
+    throw Error(ErrorKind::kIo, "file source '" + name_ + "': " + table->location +
+                                    " changed its columns since the query was planned; run the query again");
+  }
+  return ft->CreateScan();
+}
+
+std::unique_ptr<TableWriter> FileConnector::CreateTable(const std::string& schema, const std::string& table,
+                                                        const std::vector<ColumnInfo>& columns) {
+  std::string dir = SchemaDir(schema);
+  if (dir.empty()) {
+    if (!ValidName(schema)) throw Error(ErrorKind::kCatalog, "file source '" + name_ + "': invalid schema name '" + schema + "'");
+    // A new schema is a new sub-folder.
+    dir = root_ + "/" + schema;
+    if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
+      throw Error(ErrorKind::kIo, "file source '" + name_ + "': cannot create folder " + dir + ": " + std::strerror(errno));
+    }
+  }
+  if (!ValidName(table)) throw Error(ErrorKind::kCatalog, "file source '" + name_ + "': invalid table name '" + table + "'");
+  if (!FindTableFile(dir, table).empty()) {
+    throw Error(ErrorKind::kCatalog, "file source '" + name_ + "': table '" + table + "' already exists in " + dir);
+  }
+  if (columns.empty()) throw Error(ErrorKind::kCatalog, "file source '" + name_ + "': a table needs at least one column");
+  std::string ext = write_format_ == "json" ? "jsonl" : write_format_;
+  std::string path = dir + "/" + table + "." + ext;
+  const FileFormatEntry* entry = FindFileFormatForPath(path);
+  if (!entry || !entry->format->CanWrite()) {
+    throw Error(ErrorKind::kUnsupported, "file source '" + name_ + "': cannot write ." + ext + " files");
+  }
+  return std::make_unique<FileTableWriter>(name_, path, entry->format, columns, "", [this, path] { Invalidate(path); });
+}
+
+std::unique_ptr<TableWriter> FileConnector::InsertInto(std::shared_ptr<const TableInfo> table) {
+  if (!table) throw Error(ErrorKind::kInternal, "file source '" + name_ + "': InsertInto without a table");
+  const FileFormatEntry* entry = FindFileFormatForPath(table->location);
+  if (!entry || !entry->format->CanWrite()) {
+    throw Error(ErrorKind::kUnsupported, "file source '" + name_ + "': cannot write to " + table->location);
+  }
+  std::string path = table->location;
+  return std::make_unique<FileTableWriter>(name_, path, entry->format, table->columns, path,
+                                           [this, path] { Invalidate(path); });
+}
+
+std::string FileConnector::Summary() {
+  size_t tables = 0;
+  auto schemas = ListSchemas();
+  for (const auto& s : schemas) tables += TableFiles(SchemaDir(s)).size();
+  return "folder " + root_ + ": " + std::to_string(schemas.size()) + " schema(s), " + std::to_string(tables) + " table(s)";
+}
+
+void RegisterFileConnector() {
+  ConnectorFactory::Register("file", {"file"}, [](const ConnectionConfig& config) -> std::shared_ptr<Connector> {
+    return std::make_shared<FileConnector>(config);
+  });
+}
+
+}  // namespace aishell

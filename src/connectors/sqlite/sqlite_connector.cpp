@@ -1,0 +1,902 @@
+#include "connectors/sqlite/sqlite_connector.h"
+
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <unordered_set>
+
+#include "catalog/catalog_registry.h"
+#include "common/date_time.h"
+#include "common/exception.h"
+#include "formats/value_parser.h"
+#include "planner/expression.h"
+
+namespace aishell {
+
+namespace {
+
+std::string Lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+std::string Upper(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// RAII statement.
+class Statement {
+ public:
+  Statement(sqlite3* db, const std::string& sql, const std::string& where) : db_(db) {
+    if (sqlite3_prepare_v2(db, sql.c_str(), static_cast<int>(sql.size()), &stmt_, nullptr) != SQLITE_OK) {
+      std::string msg = sqlite3_errmsg(db);
+      throw Error(ErrorKind::kConnector, where + ": " + msg + " (in: " + sql + ")");
+    }
+  }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  sqlite3_stmt* get() { return stmt_; }
+  // SQLITE_ROW or SQLITE_DONE; throws otherwise.
+  int Step(const std::string& where) {
+    int rc = sqlite3_step(stmt_);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+      throw Error(ErrorKind::kConnector, where + ": " + sqlite3_errmsg(db_));
+    }
+    return rc;
+  }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+sqlite3* OpenDatabase(const std::string& path, int flags, const std::string& where) {
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    sqlite3_close(db);
+    throw Error(ErrorKind::kConnector, where + ": cannot open " + path + ": " + msg);
+  }
+  sqlite3_busy_timeout(db, 5000);
+  sqlite3_extended_result_codes(db, 1);
+  return db;
+}
+
+void Exec(sqlite3* db, const std::string& sql, const std::string& where) {
+  char* err = nullptr;
+  if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : sqlite3_errmsg(db);
+    sqlite3_free(err);
+    throw Error(ErrorKind::kConnector, where + ": " + msg);
+  }
+}
+
+// Whether comparisons in SQLite agree with the engine's for this type (see PushFilter).
+bool ComparableType(const LogicalType& t) {
+  return t.id == TypeId::kBigInt || t.id == TypeId::kInteger || t.id == TypeId::kDouble ||
+         t.id == TypeId::kVarchar || t.id == TypeId::kDate;
+}
+
+void BindValue(sqlite3_stmt* stmt, int index, const Value& v) {
+  if (v.is_null()) {
+    sqlite3_bind_null(stmt, index);
+    return;
+  }
+  switch (v.type().id) {
+    case TypeId::kBoolean: sqlite3_bind_int64(stmt, index, v.GetBool() ? 1 : 0); break;
+    case TypeId::kInteger:
+    case TypeId::kBigInt: sqlite3_bind_int64(stmt, index, v.GetInt64()); break;
+    case TypeId::kDouble: sqlite3_bind_double(stmt, index, v.GetDouble()); break;
+    case TypeId::kDecimal: {
+      std::string s = FormatDecimal(v.GetInt64(), v.type().scale);
+      sqlite3_bind_text(stmt, index, s.c_str(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+      break;
+    }
+    case TypeId::kVarchar:
+      sqlite3_bind_text(stmt, index, v.GetString().data(), static_cast<int>(v.GetString().size()), SQLITE_TRANSIENT);
+      break;
+    case TypeId::kDate: {
+      std::string s = FormatDate(static_cast<int32_t>(v.GetInt64()));
+      sqlite3_bind_text(stmt, index, s.c_str(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+      break;
+    }
+    case TypeId::kTimestamp: {
+      std::string s = FormatTimestamp(v.GetInt64());
+      sqlite3_bind_text(stmt, index, s.c_str(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+      break;
+    }
+    default: {
+      std::string s = v.ToString();
+      sqlite3_bind_text(stmt, index, s.c_str(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+      break;
+    }
+  }
+}
+
+std::string SqliteTypeFor(const LogicalType& t) {
+  switch (t.id) {
+    case TypeId::kBoolean: return "BOOLEAN";
+    case TypeId::kInteger:
+    case TypeId::kBigInt: return "INTEGER";
+    case TypeId::kDouble: return "REAL";
+    case TypeId::kDecimal: return "DECIMAL(" + std::to_string(t.precision) + "," + std::to_string(t.scale) + ")";
+    case TypeId::kDate: return "DATE";
+    case TypeId::kTimestamp: return "TIMESTAMP";
+    default: return "TEXT";
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scan
+
+struct SqliteSplit : Split {
+  std::string Describe() const override { return "whole table"; }
+};
+
+struct SqliteQuery {
+  std::string sql;
+  std::vector<Value> params;
+  bool case_sensitive_like = false;
+};
+
+// Runs one or more queries (several for batched key lookups) and streams their rows.
+class SqliteDataSource : public DataSource {
+ public:
+  SqliteDataSource(std::string where, std::string path, std::shared_ptr<const TableInfo> table,
+                   std::vector<int> projection, std::vector<SqliteQuery> queries, ScanCounters* counters)
+      : where_(std::move(where)),
+        table_(std::move(table)),
+        projection_(std::move(projection)),
+        queries_(std::move(queries)),
+        counters_(counters) {
+    step_where_ = where_ + " table '" + table_->name + "'";
+    db_ = OpenDatabase(path, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, where_);
+    try {
+      bool like = false;
+      for (const auto& q : queries_) like = like || q.case_sensitive_like;
+      if (like) Exec(db_, "PRAGMA case_sensitive_like = ON", where_);
+      PrepareNext();
+    } catch (...) {
+      stmt_.reset();
+      sqlite3_close(db_);
+      throw;
+    }
+    for (int c : projection_) types_.push_back(table_->columns[c].type);
+  }
+  ~SqliteDataSource() override {
+    stmt_.reset();
+    sqlite3_close(db_);
+  }
+
+  bool Next(Batch& out) override {
+    if (done_) return false;
+    Batch batch(types_, kBatchSize);
+    size_t rows = 0;
+    while (rows < kBatchSize && stmt_) {
+      sqlite3_stmt* st = stmt_->get();
+      int rc = stmt_->Step(step_where_);
+      if (rc == SQLITE_DONE) {
+        PrepareNext();
+        continue;
+      }
+      for (size_t j = 0; j < types_.size(); j++) Store(st, j, batch.columns[j], rows);
+      rows++;
+      row_number_++;
+    }
+    if (!stmt_) done_ = true;
+    if (rows == 0) return false;
+    batch.SetCount(rows);
+    counters_->rows_read += static_cast<int64_t>(rows);
+    out = std::move(batch);
+    return true;
+  }
+
+ private:
+  void PrepareNext() {
+    stmt_.reset();
+    if (next_query_ >= queries_.size()) return;
+    const SqliteQuery& q = queries_[next_query_++];
+    stmt_ = std::make_unique<Statement>(db_, q.sql, where_);
+    for (size_t i = 0; i < q.params.size(); i++) BindValue(stmt_->get(), static_cast<int>(i + 1), q.params[i]);
+  }
+
+  [[noreturn]] void Bad(size_t j, sqlite3_stmt* st) const {
+    int col = static_cast<int>(j);
+    const char* text = reinterpret_cast<const char*>(sqlite3_column_text(st, col));
+    std::string shown = text ? std::string(text).substr(0, 60) : "";
+    static const char* kClass[] = {"", "INTEGER", "REAL", "TEXT", "BLOB", "NULL"};
+    int cls = sqlite3_column_type(st, col);
+    const ColumnInfo& info = table_->columns[projection_[j]];
+    throw Error(ErrorKind::kConversion,
+                where_ + ": table '" + table_->name + "' column '" + info.name + "' row " +
+                    std::to_string(row_number_ + 1) + ": the " + kClass[cls] + " value '" + shown +
+                    "' is not a valid " + info.type.ToString() + " (SQLite does not enforce declared types)");
+  }
+
+  void Store(sqlite3_stmt* st, size_t j, Vector& v, size_t r) {
+    int col = static_cast<int>(j);
+    int cls = sqlite3_column_type(st, col);
+    if (cls == SQLITE_NULL) {
+      v.SetNull(r);
+      return;
+    }
+    const LogicalType& type = types_[j];
+    auto text = [&]() {
+      const char* p = reinterpret_cast<const char*>(sqlite3_column_text(st, col));
+      return std::string_view(p ? p : "", static_cast<size_t>(sqlite3_column_bytes(st, col)));
+    };
+    switch (type.id) {
+      case TypeId::kBigInt:
+      case TypeId::kInteger: {
+        int64_t x;
+        if (cls == SQLITE_INTEGER) {
+          x = sqlite3_column_int64(st, col);
+        } else if (cls == SQLITE_FLOAT) {
+          double d = sqlite3_column_double(st, col);
+          if (!(d >= -9.2e18 && d <= 9.2e18) || d != std::floor(d)) Bad(j, st);
+          x = static_cast<int64_t>(d);
+        } else if (cls == SQLITE_TEXT) {
+          if (!ParseBigIntText(text(), &x)) Bad(j, st);
+        } else {
+          Bad(j, st);
+        }
+        if (type.id == TypeId::kInteger) {
+          if (x < INT32_MIN || x > INT32_MAX) Bad(j, st);
+          v.Data<int32_t>()[r] = static_cast<int32_t>(x);
+        } else {
+          v.Data<int64_t>()[r] = x;
+        }
+        return;
+      }
+      case TypeId::kDouble: {
+        double d;
+        if (cls == SQLITE_INTEGER || cls == SQLITE_FLOAT) {
+          d = sqlite3_column_double(st, col);
+        } else if (cls == SQLITE_TEXT) {
+          if (!ParseDoubleText(text(), &d)) Bad(j, st);
+        } else {
+          Bad(j, st);
+        }
+        v.Data<double>()[r] = d;
+        return;
+      }
+      case TypeId::kBoolean: {
+        if (cls == SQLITE_INTEGER) {
+          int64_t x = sqlite3_column_int64(st, col);
+          if (x != 0 && x != 1) Bad(j, st);
+          v.Data<uint8_t>()[r] = static_cast<uint8_t>(x);
+        } else if (cls == SQLITE_TEXT) {
+          bool b;
+          if (!ParseBooleanText(text(), true, &b)) Bad(j, st);
+          v.Data<uint8_t>()[r] = b;
+        } else {
+          Bad(j, st);
+        }
+        return;
+      }
+      case TypeId::kVarchar:
+        v.SetString(r, text());
+        return;
+      case TypeId::kDecimal: {
+        int64_t x;
+        if (cls == SQLITE_BLOB || !ParseDecimalText(text(), type.precision, type.scale, &x)) Bad(j, st);
+        v.Data<int64_t>()[r] = x;
+        return;
+      }
+      case TypeId::kDate: {
+        int32_t d;
+        if (cls != SQLITE_TEXT || !ParseDateText(text(), &d)) Bad(j, st);
+        v.Data<int32_t>()[r] = d;
+        return;
+      }
+      case TypeId::kTimestamp:
+      case TypeId::kTimestampTz: {
+        int64_t t;
+        if (cls != SQLITE_TEXT || !ParseTimestampText(text(), &t)) Bad(j, st);
+        v.Data<int64_t>()[r] = t;
+        return;
+      }
+      default:
+        Bad(j, st);
+    }
+  }
+
+  std::string where_;
+  std::string step_where_;
+  std::shared_ptr<const TableInfo> table_;
+  std::vector<int> projection_;
+  std::vector<LogicalType> types_;
+  std::vector<SqliteQuery> queries_;
+  size_t next_query_ = 0;
+  ScanCounters* counters_;
+  sqlite3* db_ = nullptr;
+  std::unique_ptr<Statement> stmt_;
+  bool done_ = false;
+  int64_t row_number_ = 0;
+};
+
+class SqliteScan : public TableScan {
+ public:
+  SqliteScan(std::string where, std::string path, std::shared_ptr<const TableInfo> table, std::string remote_name)
+      : where_(std::move(where)), path_(std::move(path)), table_(std::move(table)), remote_name_(std::move(remote_name)) {
+    for (size_t i = 0; i < table_->columns.size(); i++) projection_.push_back(static_cast<int>(i));
+  }
+
+  void SetProjection(const std::vector<int>& column_ids) override {
+    for (int c : column_ids) {
+      if (c < 0 || c >= static_cast<int>(table_->columns.size())) {
+        throw Error(ErrorKind::kInternal, where_ + ": projection column " + std::to_string(c) + " out of range");
+      }
+    }
+    projection_ = column_ids;
+  }
+
+  bool PushFilter(const Expr& conjunct) override {
+    if (limit_ >= 0) return false;  // a limit already applies before this filter
+    std::string sql;
+    std::vector<Value> params;
+    bool like = false;
+    if (!Translate(conjunct, &sql, &params, &like)) return false;
+    conjuncts_.push_back(sql);
+    for (auto& p : params) params_.push_back(std::move(p));
+    case_sensitive_like_ = case_sensitive_like_ || like;
+    return true;
+  }
+
+  bool PushLimit(int64_t limit) override {
+    if (limit < 0) return false;
+    if (limit_ < 0 || limit < limit_) limit_ = limit;
+    return true;
+  }
+
+  bool PushOrder(const std::vector<SortKey>& keys, int64_t limit) override {
+    if (keys.empty() || limit_ >= 0) return false;
+    std::string order;
+    for (const auto& k : keys) {
+      if (!k.expr || k.expr->kind != ExprKind::kColumnRef) return false;
+      int c = k.expr->column_index;
+      if (c < 0 || c >= static_cast<int>(table_->columns.size()) || !ComparableType(table_->columns[c].type)) return false;
+      order += (order.empty() ? "" : ", ") + QuoteSqliteIdentifier(table_->columns[c].name) +
+               (k.ascending ? " ASC" : " DESC") + (k.nulls_first ? " NULLS FIRST" : " NULLS LAST");
+    }
+    order_ = order;
+    if (limit >= 0) limit_ = limit;
+    return true;
+  }
+
+  std::string Describe() const override {
+    SqliteQuery q = BuildQuery();
+    std::string s = q.sql;
+    if (!q.params.empty()) {
+      s += " [parameters: ";
+      for (size_t i = 0; i < q.params.size(); i++) s += (i ? ", " : "") + q.params[i].ToSqlLiteral();
+      s += "]";
+    }
+    return s;
+  }
+
+  double EstimatedRows() const override {
+    double rows = table_->stats.row_count.value_or(-1);
+    if (rows >= 0 && !conjuncts_.empty()) rows = std::max(1.0, rows * std::pow(0.25, conjuncts_.size()));
+    if (limit_ >= 0 && (rows < 0 || rows > limit_)) rows = static_cast<double>(limit_);
+    return rows;
+  }
+
+  std::vector<std::shared_ptr<Split>> CreateSplits(int) override { return {std::make_shared<SqliteSplit>()}; }
+
+  std::unique_ptr<DataSource> CreateDataSource(std::shared_ptr<Split>) override {
+    return std::make_unique<SqliteDataSource>(where_, path_, table_, projection_,
+                                              std::vector<SqliteQuery>{BuildQuery()}, &counters_);
+  }
+
+  bool SupportsKeyLookup(const std::vector<int>& key_columns) const override {
+    if (key_columns.empty() || limit_ >= 0 || !order_.empty()) return false;
+    for (int c : key_columns) {
+      if (c < 0 || c >= static_cast<int>(table_->columns.size()) || !ComparableType(table_->columns[c].type)) return false;
+    }
+    return true;
+  }
+
+  // Batched lookups: WHERE <pushed filters> AND "k" IN (?, ...) (or a row-value IN for composite keys),
+  // in chunks that stay under SQLite's parameter limit. Keys with a NULL never match and are skipped.
+  std::unique_ptr<DataSource> LookupKeys(const std::vector<int>& key_columns, const Batch& keys) override {
+    if (!SupportsKeyLookup(key_columns)) return TableScan::LookupKeys(key_columns, keys);
+    if (keys.ColumnCount() != key_columns.size()) {
+      throw Error(ErrorKind::kInternal, where_ + ": lookup keys have " + std::to_string(keys.ColumnCount()) +
+                                            " columns, expected " + std::to_string(key_columns.size()));
+    }
+    const size_t width = key_columns.size();
+    const size_t per_query = std::max<size_t>(1, 900 / width);
+    SqliteQuery base = BuildQuery();
+    std::string key_sql;
+    if (width == 1) {
+      key_sql = QuoteSqliteIdentifier(table_->columns[key_columns[0]].name) + " IN (";
+    } else {
+      key_sql = "(";
+      for (size_t k = 0; k < width; k++) key_sql += (k ? ", " : "") + QuoteSqliteIdentifier(table_->columns[key_columns[k]].name);
+      key_sql += ") IN (VALUES ";
+    }
+    std::vector<SqliteQuery> queries;
+    SqliteQuery current;
+    size_t in_current = 0;
+    std::unordered_set<std::string> seen;
+    auto flush = [&] {
+      if (in_current == 0) return;
+      current.sql += ")";
+      queries.push_back(std::move(current));
+      current = SqliteQuery();
+      in_current = 0;
+    };
+    for (size_t r = 0; r < keys.count; r++) {
+      std::vector<Value> row;
+      bool has_null = false;
+      for (size_t k = 0; k < width; k++) {
+        row.push_back(keys.columns[k].GetValue(r));
+        has_null = has_null || row.back().is_null();
+      }
+      if (has_null) continue;
+      // Each key once, so that a row is never returned twice across chunks.
+      std::string signature;
+      for (const auto& v : row) signature += v.ToSqlLiteral() + '\x1f';
+      if (!seen.insert(std::move(signature)).second) continue;
+      if (in_current == 0) {
+        current.sql = base.sql;
+        current.sql += conjuncts_.empty() ? " WHERE " : " AND ";
+        current.sql += key_sql;
+        current.params = base.params;
+        current.case_sensitive_like = base.case_sensitive_like;
+      } else {
+        current.sql += ", ";
+      }
+      if (width == 1) {
+        current.sql += "?";
+      } else {
+        current.sql += "(";
+        for (size_t k = 0; k < width; k++) current.sql += k ? ", ?" : "?";
+        current.sql += ")";
+      }
+      for (auto& v : row) current.params.push_back(std::move(v));
+      if (++in_current == per_query) flush();
+    }
+    flush();
+    return std::make_unique<SqliteDataSource>(where_, path_, table_, projection_, std::move(queries), &counters_);
+  }
+
+ private:
+  SqliteQuery BuildQuery() const {
+    SqliteQuery q;
+    std::string cols;
+    for (int c : projection_) cols += (cols.empty() ? "" : ", ") + QuoteSqliteIdentifier(table_->columns[c].name);
+    if (cols.empty()) cols = "1";
+    q.sql = "SELECT " + cols + " FROM " + QuoteSqliteIdentifier(remote_name_);
+    for (size_t i = 0; i < conjuncts_.size(); i++) q.sql += (i ? " AND " : " WHERE ") + conjuncts_[i];
+    if (!order_.empty()) q.sql += " ORDER BY " + order_;
+    if (limit_ >= 0) q.sql += " LIMIT " + std::to_string(limit_);
+    q.params = params_;
+    q.case_sensitive_like = case_sensitive_like_;
+    return q;
+  }
+
+  // A column ref to a table column, or nullptr.
+  const ColumnInfo* Column(const Expr& e) const {
+    if (e.kind != ExprKind::kColumnRef) return nullptr;
+    if (e.column_index < 0 || e.column_index >= static_cast<int>(table_->columns.size())) return nullptr;
+    return &table_->columns[e.column_index];
+  }
+
+  static bool PushableConstant(const Expr& e, const LogicalType& column_type) {
+    if (e.kind != ExprKind::kConstant) return false;
+    if (e.value.is_null()) return true;
+    const LogicalType& t = e.value.type();
+    if (column_type.id == TypeId::kVarchar) return t.id == TypeId::kVarchar;
+    if (column_type.id == TypeId::kDate) return t.id == TypeId::kDate;
+    return t.id == TypeId::kBigInt || t.id == TypeId::kInteger || t.id == TypeId::kDouble;
+  }
+
+  bool Operand(const Expr& e, const LogicalType& other_type, std::string* sql, std::vector<Value>* params) const {
+    if (const ColumnInfo* c = Column(e)) {
+      if (!ComparableType(c->type)) return false;
+      *sql += QuoteSqliteIdentifier(c->name);
+      return true;
+    }
+    if (PushableConstant(e, other_type)) {
+      *sql += "?";
+      params->push_back(e.value);
+      return true;
+    }
+    return false;
+  }
+
+  bool Translate(const Expr& e, std::string* sql, std::vector<Value>* params, bool* like) const {
+    switch (e.kind) {
+      case ExprKind::kComparison: {
+        if (e.children.size() != 2) return false;
+        const Expr& l = *e.children[0];
+        const Expr& r = *e.children[1];
+        const ColumnInfo* lc = Column(l);
+        const ColumnInfo* rc = Column(r);
+        if (!lc && !rc) return false;
+        if (lc && rc && !(lc->type == rc->type || (lc->type.IsNumeric() && rc->type.IsNumeric()))) return false;
+        const char* op = nullptr;
+        switch (e.op) {
+          case CompareOp::kEq: op = " = "; break;
+          case CompareOp::kNe: op = " <> "; break;
+          case CompareOp::kLt: op = " < "; break;
+          case CompareOp::kLe: op = " <= "; break;
+          case CompareOp::kGt: op = " > "; break;
+          case CompareOp::kGe: op = " >= "; break;
+          case CompareOp::kIsDistinctFrom: op = " IS NOT "; break;
+          case CompareOp::kIsNotDistinctFrom: op = " IS "; break;
+        }
+        std::string s;
+        std::vector<Value> p;
+        if (!Operand(l, rc ? rc->type : (lc ? lc->type : l.type), &s, &p)) return false;
+        s += op;
+        if (!Operand(r, lc ? lc->type : r.type, &s, &p)) return false;
+        *sql += s;
+        for (auto& v : p) params->push_back(std::move(v));
+        return true;
+      }
+      case ExprKind::kIn: {
+        if (e.children.size() < 2) return false;
+        const ColumnInfo* c = Column(*e.children[0]);
+        if (!c || !ComparableType(c->type)) return false;
+        std::string s = QuoteSqliteIdentifier(c->name) + (e.negated ? " NOT IN (" : " IN (");
+        std::vector<Value> p;
+        for (size_t i = 1; i < e.children.size(); i++) {
+          const Expr& k = *e.children[i];
+          if (!PushableConstant(k, c->type) || k.value.is_null()) return false;
+          s += (i > 1 ? ", ?" : "?");
+          p.push_back(k.value);
+        }
+        s += ")";
+        *sql += s;
+        for (auto& v : p) params->push_back(std::move(v));
+        return true;
+      }
+      case ExprKind::kIsNull:
+      case ExprKind::kIsNotNull: {
+        if (e.children.size() != 1) return false;
+        const ColumnInfo* c = Column(*e.children[0]);
+        if (!c) return false;
+        *sql += QuoteSqliteIdentifier(c->name) + (e.kind == ExprKind::kIsNull ? " IS NULL" : " IS NOT NULL");
+        return true;
+      }
+      case ExprKind::kLike: {
+        if (e.case_insensitive || e.children.size() < 2 || e.children.size() > 3) return false;
+        const ColumnInfo* c = Column(*e.children[0]);
+        if (!c || c->type.id != TypeId::kVarchar) return false;
+        for (size_t i = 1; i < e.children.size(); i++) {
+          const Expr& k = *e.children[i];
+          if (k.kind != ExprKind::kConstant || k.value.is_null() || k.value.type().id != TypeId::kVarchar) return false;
+        }
+        if (e.children.size() == 3 && e.children[2]->value.GetString().size() != 1) return false;
+        *sql += QuoteSqliteIdentifier(c->name) + (e.negated ? " NOT LIKE ?" : " LIKE ?");
+        params->push_back(e.children[1]->value);
+        if (e.children.size() == 3) {
+          *sql += " ESCAPE ?";
+          params->push_back(e.children[2]->value);
+        }
+        *like = true;
+        return true;
+      }
+      case ExprKind::kAnd:
+      case ExprKind::kOr: {
+        if (e.children.empty()) return false;
+        std::string s = "(";
+        std::vector<Value> p;
+        bool l = false;
+        for (size_t i = 0; i < e.children.size(); i++) {
+          if (i) s += e.kind == ExprKind::kAnd ? " AND " : " OR ";
+          if (!Translate(*e.children[i], &s, &p, &l)) return false;
+        }
+        s += ")";
+        *sql += s;
+        for (auto& v : p) params->push_back(std::move(v));
+        *like = *like || l;
+        return true;
+      }
+      case ExprKind::kNot: {
+        if (e.children.size() != 1) return false;
+        std::string s = "NOT (";
+        std::vector<Value> p;
+        bool l = false;
+        if (!Translate(*e.children[0], &s, &p, &l)) return false;
+        *sql += s + ")";
+        for (auto& v : p) params->push_back(std::move(v));
+        *like = *like || l;
+        return true;
+      }
+      default:
+        return false;
+    }
+  }
+
+  std::string where_;
+  std::string path_;
+  std::shared_ptr<const TableInfo> table_;
+  std::string remote_name_;
+  std::vector<int> projection_;
+  std::vector<std::string> conjuncts_;
+  std::vector<Value> params_;
+  bool case_sensitive_like_ = false;
+  std::string order_;
+  int64_t limit_ = -1;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Writer
+
+class SqliteTableWriter : public TableWriter {
+ public:
+  SqliteTableWriter(std::string where, const std::string& path, std::string table, std::vector<ColumnInfo> columns,
+                    bool create)
+      : where_(std::move(where)), table_(std::move(table)), columns_(std::move(columns)) {
+    db_ = OpenDatabase(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, where_);
+    try {
+      Exec(db_, "BEGIN IMMEDIATE", where_);
+      in_transaction_ = true;
+      if (create) {
+        std::string ddl = "CREATE TABLE " + QuoteSqliteIdentifier(table_) + " (";
+        for (size_t i = 0; i < columns_.size(); i++) {
+          ddl += (i ? ", " : "") + QuoteSqliteIdentifier(columns_[i].name) + " " + SqliteTypeFor(columns_[i].type);
+        }
+        ddl += ")";
+        Exec(db_, ddl, where_ + " table '" + table_ + "'");
+      }
+      std::string sql = "INSERT INTO " + QuoteSqliteIdentifier(table_) + " (";
+      std::string marks;
+      for (size_t i = 0; i < columns_.size(); i++) {
+        sql += (i ? ", " : "") + QuoteSqliteIdentifier(columns_[i].name);
+        marks += i ? ", ?" : "?";
+      }
+      sql += ") VALUES (" + marks + ")";
+      insert_ = std::make_unique<Statement>(db_, sql, where_);
+    } catch (...) {
+      Close(true);
+      throw;
+    }
+  }
+
+  ~SqliteTableWriter() override { Close(true); }
+
+  void Append(const Batch& batch) override {
+    if (!db_) throw Error(ErrorKind::kInternal, where_ + ": writer used after Commit/Abort");
+    if (batch.ColumnCount() != columns_.size()) {
+      throw Error(ErrorKind::kInternal, where_ + ": insert batch has " + std::to_string(batch.ColumnCount()) +
+                                           " columns, table '" + table_ + "' has " + std::to_string(columns_.size()));
+    }
+    sqlite3_stmt* st = insert_->get();
+    for (size_t r = 0; r < batch.count; r++) {
+      for (size_t c = 0; c < columns_.size(); c++) BindValue(st, static_cast<int>(c + 1), batch.columns[c].GetValue(r));
+      insert_->Step(where_ + " insert into '" + table_ + "'");
+      sqlite3_reset(st);
+    }
+  }
+
+  void Commit() override {
+    if (!db_) throw Error(ErrorKind::kInternal, where_ + ": writer used after Commit/Abort");
+    insert_.reset();
+    Exec(db_, "COMMIT", where_);
+    in_transaction_ = false;
+    Close(false);
+  }
+
+  void Abort() override { Close(true); }
+
+ private:
+  void Close(bool rollback) {
+    insert_.reset();
+    if (db_) {
+      if (rollback && in_transaction_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      in_transaction_ = false;
+      sqlite3_close(db_);
+      db_ = nullptr;
+    }
+  }
+
+  std::string where_;
+  std::string table_;
+  std::vector<ColumnInfo> columns_;
+  sqlite3* db_ = nullptr;
+  std::unique_ptr<Statement> insert_;
+  bool in_transaction_ = false;
+};
+
+}  // namespace
+
+std::string QuoteSqliteIdentifier(const std::string& name) {
+  std::string out = "\"";
+  for (char c : name) {
+    if (c == '"') out += "\"\"";
+    else out += c;
+  }
+  return out + "\"";
+}
+
+LogicalType SqliteDeclaredType(const std::string& declared, std::string* comment) {
+  std::string t = Upper(declared);
+  auto trim = [](std::string s) {
+    size_t b = s.find_first_not_of(' ');
+    size_t e = s.find_last_not_of(' ');
+    return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
+  };
+  t = trim(t);
+  std::string base = trim(t.substr(0, t.find('(')));
+  if (base.empty()) {
+    if (comment) *comment = "no declared type: read as text";
+    return TypeId::kVarchar;
+  }
+  if (base == "BOOLEAN" || base == "BOOL") return TypeId::kBoolean;
+  if (base == "DATE") return TypeId::kDate;
+  if (base == "DATETIME" || base == "TIMESTAMP" || base.rfind("TIMESTAMP", 0) == 0) return TypeId::kTimestamp;
+  if (base == "DECIMAL" || base == "NUMERIC") {
+    int p = -1, s = 0;
+    auto open = t.find('(');
+    if (open != std::string::npos) {
+      if (std::sscanf(t.c_str() + open, "(%d , %d)", &p, &s) < 1 && std::sscanf(t.c_str() + open, "(%d,%d)", &p, &s) < 1) p = -1;
+    }
+    if (p >= 1 && p <= kMaxDecimalPrecision && s >= 0 && s <= p) return LogicalType::Decimal(p, s);
+    if (comment) *comment = "declared '" + declared + "' read as DOUBLE";
+    return TypeId::kDouble;
+  }
+  if (base.find("INT") != std::string::npos) return TypeId::kBigInt;
+  if (base.find("CHAR") != std::string::npos || base.find("CLOB") != std::string::npos ||
+      base.find("TEXT") != std::string::npos) {
+    return TypeId::kVarchar;
+  }
+  if (base.find("REAL") != std::string::npos || base.find("FLOA") != std::string::npos ||
+      base.find("DOUB") != std::string::npos) {
+    return TypeId::kDouble;
+  }
+  if (comment) *comment = "declared '" + declared + "' read as text";
+  return TypeId::kVarchar;
+}
+
+SqliteConnector::SqliteConnector(const ConnectionConfig& config) : name_(config.name) {
+  std::string url = config.url;
+  if (url.rfind("sqlite://", 0) == 0) url = url.substr(9);
+  else if (url.rfind("sqlite:", 0) == 0) url = url.substr(7);
+  auto it = config.properties.find("path");
+  if (url.empty() && it != config.properties.end()) url = it->second;
+  if (url.empty()) throw Error(ErrorKind::kConnector, Where() + ": no database file given (use sqlite:///path/to/file.db)");
+  path_ = url;
+  auto schema = config.properties.find("schema");
+  if (schema != config.properties.end() && !schema->second.empty()) schema_ = schema->second;
+  struct stat st;
+  if (::stat(path_.c_str(), &st) != 0) {
+    throw Error(ErrorKind::kConnector, Where() + ": cannot open " + path_ + ": no such file");
+  }
+  if (S_ISDIR(st.st_mode)) throw Error(ErrorKind::kConnector, Where() + ": cannot open " + path_ + ": it is a folder");
+  read_only_ = ::access(path_.c_str(), W_OK) != 0;
+  db_ = OpenDatabase(path_, (read_only_ ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_FULLMUTEX, Where());
+  // Fail now, not at the first query, if this is not a SQLite database.
+  try {
+    Statement probe(db_, "SELECT count(*) FROM sqlite_master", Where());
+    probe.Step(Where());
+  } catch (const Error& e) {
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw Error(ErrorKind::kConnector, Where() + ": cannot open " + path_ + ": " +
+                                           std::string(e.what()).substr(Where().size() + 2));
+  }
+}
+
+SqliteConnector::~SqliteConnector() {
+  if (db_) sqlite3_close(db_);
+}
+
+std::string SqliteConnector::Where() const { return "sqlite source '" + name_ + "'"; }
+
+bool SqliteConnector::IsOurSchema(const std::string& schema) const {
+  return schema.empty() || Lower(schema) == Lower(schema_) || Lower(schema) == "main";
+}
+
+std::vector<std::string> SqliteConnector::ListSchemas() { return {schema_}; }
+
+std::vector<std::string> SqliteConnector::ListTables(const std::string& schema) {
+  if (!IsOurSchema(schema)) throw Error(ErrorKind::kCatalog, Where() + ": no schema '" + schema + "' (it has '" + schema_ + "')");
+  std::lock_guard<std::mutex> lock(mutex_);
+  Statement st(db_,
+               "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
+               "ORDER BY name",
+               Where());
+  std::vector<std::string> out;
+  while (st.Step(Where()) == SQLITE_ROW) out.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st.get(), 0)));
+  return out;
+}
+
+std::shared_ptr<const TableInfo> SqliteConnector::GetTable(const std::string& schema, const std::string& table) {
+  if (!IsOurSchema(schema)) return nullptr;
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::string remote, kind;
+  {
+    Statement st(db_, "SELECT name, type FROM sqlite_master WHERE type IN ('table', 'view') AND name = ? COLLATE NOCASE "
+                      "ORDER BY name = ? DESC LIMIT 1",
+                 Where());
+    sqlite3_bind_text(st.get(), 1, table.c_str(), static_cast<int>(table.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_text(st.get(), 2, table.c_str(), static_cast<int>(table.size()), SQLITE_TRANSIENT);
+    if (st.Step(Where()) != SQLITE_ROW) return nullptr;
+    remote = reinterpret_cast<const char*>(sqlite3_column_text(st.get(), 0));
+    kind = reinterpret_cast<const char*>(sqlite3_column_text(st.get(), 1));
+  }
+  auto info = std::make_shared<TableInfo>();
+  info->schema = schema_;
+  info->name = remote;
+  info->location = path_ + " " + kind + " " + remote;
+  {
+    Statement st(db_, "SELECT name, type, \"notnull\" FROM pragma_table_info(?)", Where());
+    sqlite3_bind_text(st.get(), 1, remote.c_str(), static_cast<int>(remote.size()), SQLITE_TRANSIENT);
+    while (st.Step(Where() + " table '" + remote + "'") == SQLITE_ROW) {
+      ColumnInfo col;
+      col.name = reinterpret_cast<const char*>(sqlite3_column_text(st.get(), 0));
+      const unsigned char* decl = sqlite3_column_text(st.get(), 1);
+      col.type = SqliteDeclaredType(decl ? reinterpret_cast<const char*>(decl) : "", &col.comment);
+      col.nullable = sqlite3_column_int(st.get(), 2) == 0;
+      info->columns.push_back(std::move(col));
+    }
+  }
+  // Row count: sqlite_stat1 if ANALYZE ran, else count(*) on tables of modest databases.
+  bool have_stat = false;
+  {
+    sqlite3_stmt* raw = nullptr;
+    if (sqlite3_prepare_v2(db_, "SELECT stat FROM sqlite_stat1 WHERE tbl = ? LIMIT 1", -1, &raw, nullptr) == SQLITE_OK) {
+      sqlite3_bind_text(raw, 1, remote.c_str(), static_cast<int>(remote.size()), SQLITE_TRANSIENT);
+      if (sqlite3_step(raw) == SQLITE_ROW) {
+        const char* stat = reinterpret_cast<const char*>(sqlite3_column_text(raw, 0));
+        if (stat) {
+          info->stats.row_count = std::strtod(stat, nullptr);
+          have_stat = true;
+        }
+      }
+    }
+    sqlite3_finalize(raw);
+  }
+  if (!have_stat && kind == "table") {
+    struct stat st;
+    if (::stat(path_.c_str(), &st) == 0 && st.st_size <= (512LL << 20)) {
+      Statement count(db_, "SELECT count(*) FROM " + QuoteSqliteIdentifier(remote), Where());
+      if (count.Step(Where()) == SQLITE_ROW) info->stats.row_count = static_cast<double>(sqlite3_column_int64(count.get(), 0));
+    }
+  }
+  return info;
+}
+
+std::unique_ptr<TableScan> SqliteConnector::CreateScan(std::shared_ptr<const TableInfo> table) {
+  if (!table) throw Error(ErrorKind::kInternal, Where() + ": CreateScan without a table");
+  return std::make_unique<SqliteScan>(Where(), path_, table, table->name);
+}
+
+std::unique_ptr<TableWriter> SqliteConnector::CreateTable(const std::string& schema, const std::string& table,
+                                                          const std::vector<ColumnInfo>& columns) {
+  if (!IsOurSchema(schema)) throw Error(ErrorKind::kCatalog, Where() + ": no schema '" + schema + "' (it has '" + schema_ + "')");
+  if (read_only_) throw Error(ErrorKind::kConnector, Where() + ": " + path_ + " is read-only");
+  if (columns.empty()) throw Error(ErrorKind::kCatalog, Where() + ": a table needs at least one column");
+  if (GetTable(schema, table)) throw Error(ErrorKind::kCatalog, Where() + ": table '" + table + "' already exists");
+  return std::make_unique<SqliteTableWriter>(Where(), path_, table, columns, true);
+}
+
+std::unique_ptr<TableWriter> SqliteConnector::InsertInto(std::shared_ptr<const TableInfo> table) {
+  if (!table) throw Error(ErrorKind::kInternal, Where() + ": InsertInto without a table");
+  if (read_only_) throw Error(ErrorKind::kConnector, Where() + ": " + path_ + " is read-only");
+  return std::make_unique<SqliteTableWriter>(Where(), path_, table->name, table->columns, false);
+}
+
+std::string SqliteConnector::Summary() {
+  size_t n = ListTables(schema_).size();
+  return std::string("SQLite ") + sqlite3_libversion() + ", " + path_ + ", " + std::to_string(n) + " table(s)";
+}
+
+void RegisterSqliteConnector() {
+  ConnectorFactory::Register("sqlite", {"sqlite", "sqlite3"}, [](const ConnectionConfig& config) -> std::shared_ptr<Connector> {
+    return std::make_shared<SqliteConnector>(config);
+  });
+}
+
+}  // namespace aishell

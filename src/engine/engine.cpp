@@ -1,0 +1,594 @@
+#include "engine/engine.h"
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include "common/exception.h"
+#include "engine/config_store.h"
+#include "engine/result_format.h"
+#include "functions/function.h"
+#include "planner/planner.h"
+#include "sql/ast.h"
+#include "sql/parser.h"
+
+namespace aishell {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string Lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// SQL LIKE with % and _, case-insensitive (names are matched the way the catalogs match them).
+bool LikeMatch(std::string_view text, std::string_view pattern) {
+  size_t t = 0, p = 0, star_p = std::string_view::npos, star_t = 0;
+  auto eq = [](char a, char b) {
+    return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+  };
+  while (t < text.size()) {
+    if (p < pattern.size() && (pattern[p] == '_' || (pattern[p] != '%' && eq(pattern[p], text[t])))) {
+      t++;
+      p++;
+    } else if (p < pattern.size() && pattern[p] == '%') {
+      star_p = p++;
+      star_t = t;
+    } else if (star_p != std::string_view::npos) {
+      p = star_p + 1;
+      t = ++star_t;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '%') p++;
+  return p == pattern.size();
+}
+
+bool Matches(const std::optional<std::string>& like, const std::string& name) {
+  return !like || LikeMatch(name, *like);
+}
+
+// A result of VARCHAR columns built from rows of text (nullopt = NULL).
+QueryResult TextResult(const std::vector<std::string>& names,
+                       const std::vector<std::vector<std::optional<std::string>>>& rows) {
+  QueryResult result;
+  std::vector<LogicalType> types;
+  for (const auto& n : names) {
+    result.columns.push_back({n, LogicalType(TypeId::kVarchar)});
+    types.emplace_back(TypeId::kVarchar);
+  }
+  for (size_t start = 0; start < rows.size(); start += kBatchSize) {
+    size_t n = std::min(kBatchSize, rows.size() - start);
+    Batch batch(types, n);
+    batch.SetCount(n);
+    for (size_t r = 0; r < n; r++) {
+      const auto& row = rows[start + r];
+      for (size_t c = 0; c < names.size(); c++) {
+        if (c < row.size() && row[c]) batch.columns[c].SetString(r, *row[c]);
+        else batch.columns[c].SetNull(r);
+      }
+    }
+    result.batches.push_back(std::move(batch));
+  }
+  result.row_count = static_cast<int64_t>(rows.size());
+  return result;
+}
+
+QueryResult MessageResult(std::string message) {
+  QueryResult result;
+  result.has_rows = false;
+  result.message = std::move(message);
+  return result;
+}
+
+std::string TypeText(const LogicalType& type) { return Lower(type.ToString()); }
+
+// Calls the progress callback about every 100 ms from its own thread while alive.
+class ProgressReporter {
+ public:
+  ProgressReporter(const Engine::ProgressCallback& callback, const QueryExecutor& executor, Clock::time_point start)
+      : callback_(callback), executor_(executor), start_(start) {
+    if (callback_) thread_ = std::thread([this] { Run(); });
+  }
+  ~ProgressReporter() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      done_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  void Run() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    while (!cv_.wait_for(lock, std::chrono::milliseconds(100), [this] { return done_; })) {
+      lock.unlock();
+      try {
+        double elapsed = std::chrono::duration<double>(Clock::now() - start_).count();
+        callback_(executor_.Progress(), elapsed);
+      } catch (...) {
+        // Progress is best effort; the query's own errors surface from Next().
+      }
+      lock.lock();
+    }
+  }
+
+  const Engine::ProgressCallback& callback_;
+  const QueryExecutor& executor_;
+  Clock::time_point start_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool done_ = false;
+  std::thread thread_;
+};
+
+// Re-raises an error from parsing or planning synthesized SQL without its (meaningless) position.
+[[noreturn]] void RethrowWithoutPosition(const Error& e) { throw Error(e.kind(), e.what()); }
+
+}  // namespace
+
+Engine::Engine(EngineOptions options) : options_(std::move(options)) { RegisterBuiltinConnectors(); }
+
+Engine::~Engine() = default;
+
+int Engine::EffectiveThreads() const {
+  if (options_.threads > 0) return options_.threads;
+  unsigned n = std::thread::hardware_concurrency();
+  return n == 0 ? 1 : static_cast<int>(n);
+}
+
+std::vector<QueryResult> Engine::ExecuteScript(const std::string& sql) {
+  std::vector<QueryResult> results;
+  for (const auto& text : SplitStatements(sql)) results.push_back(Execute(text));
+  return results;
+}
+
+QueryResult Engine::Execute(const std::string& sql) {
+  auto start = Clock::now();
+  cancelled_ = false;
+  StatementPtr statement = ParseStatement(sql);
+  QueryResult result = ExecuteStatement(*statement, start);
+  result.elapsed_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  return result;
+}
+
+QueryResult Engine::ExecuteStatement(Statement& statement, std::chrono::steady_clock::time_point start) {
+  switch (statement.kind) {
+    case StatementKind::kSelect:
+    case StatementKind::kInsert:
+    case StatementKind::kCreateTableAs: {
+      PlannedQuery planned = PlanStatement(statement, catalogs_, PlannerOptions{options_.pushdown});
+      return Run(planned, start, nullptr);
+    }
+    case StatementKind::kExplain: {
+      auto& explain = statement.As<ExplainStatement>();
+      QueryResult result;
+      std::string text = ExplainStatementText(explain, start, &result.sources);
+      std::vector<std::vector<std::optional<std::string>>> rows;
+      size_t pos = 0;
+      while (pos <= text.size()) {
+        size_t nl = text.find('\n', pos);
+        if (nl == std::string::npos) nl = text.size();
+        if (nl > pos || nl < text.size()) rows.push_back({text.substr(pos, nl - pos)});
+        pos = nl + 1;
+      }
+      auto sources = std::move(result.sources);
+      result = TextResult({"Query Plan"}, rows);
+      result.sources = std::move(sources);
+      return result;
+    }
+    case StatementKind::kShowCatalogs: return ShowCatalogs(statement.As<ShowCatalogsStatement>().like_pattern);
+    case StatementKind::kShowSchemas: {
+      auto& show = statement.As<ShowSchemasStatement>();
+      return ShowSchemas(show.catalog, show.like_pattern);
+    }
+    case StatementKind::kShowTables: {
+      auto& show = statement.As<ShowTablesStatement>();
+      return ShowTables(show.schema.parts, show.like_pattern);
+    }
+    case StatementKind::kShowColumns:
+    case StatementKind::kDescribe: return Describe(statement.As<ShowColumnsStatement>().table.parts);
+    case StatementKind::kShowFunctions: {
+      auto& show = statement.As<ShowFunctionsStatement>();
+      std::vector<std::vector<std::optional<std::string>>> rows;
+      const auto& registry = FunctionRegistry::Get();
+      auto names = registry.Names();
+      std::sort(names.begin(), names.end());
+      names.erase(std::unique(names.begin(), names.end()), names.end());
+      for (const auto& n : names) {
+        if (!Matches(show.like_pattern, n)) continue;
+        rows.push_back({n, std::string(registry.IsAggregate(n) ? "aggregate" : "scalar")});
+      }
+      for (const auto& n : TableFunctionRegistry::Names())
+        if (Matches(show.like_pattern, n)) rows.push_back({n, std::string("table")});
+      return TextResult({"Function", "Kind"}, rows);
+    }
+    case StatementKind::kShowSession: {
+      auto& show = statement.As<ShowSessionStatement>();
+      EngineOptions defaults;
+      std::map<std::string, std::pair<std::string, std::string>> info = {
+          {"max_memory", {FormatByteSize(defaults.max_memory), "memory limit per query (e.g. 512MB, 4GB)"}},
+          {"pushdown", {"true", "offer filters, limits, order and aggregation to sources"}},
+          {"threads", {"0", "worker threads; 0 = one per core"}},
+      };
+      std::vector<std::vector<std::optional<std::string>>> rows;
+      for (const auto& [name, value] : Settings()) {
+        if (!Matches(show.like_pattern, name)) continue;
+        rows.push_back({name, value, info[name].first, info[name].second});
+      }
+      return TextResult({"Name", "Value", "Default", "Description"}, rows);
+    }
+    case StatementKind::kCreateView: return CreateView(statement.As<CreateViewStatement>());
+    case StatementKind::kDropView: {
+      auto& drop = statement.As<DropViewStatement>();
+      std::string name = drop.name.Joined();
+      if (!catalogs_.DropView(name)) {
+        if (drop.if_exists) return MessageResult("DROP VIEW");
+        std::vector<std::string> names;
+        for (const auto& v : catalogs_.Views()) names.push_back(v.name);
+        std::string hint = SuggestName(name, names);
+        throw Error(ErrorKind::kCatalog,
+                    "view '" + name + "' does not exist" + (hint.empty() ? "" : "; did you mean '" + hint + "'?"),
+                    drop.name.position);
+      }
+      SaveViews();
+      return MessageResult("DROP VIEW");
+    }
+    case StatementKind::kDropTable:
+      throw Error(ErrorKind::kUnsupported, "DROP TABLE is not supported yet", statement.position);
+    case StatementKind::kSetSession: {
+      auto& set = statement.As<SetSessionStatement>();
+      SetSetting(set.name, set.value);
+      return MessageResult("SET SESSION");
+    }
+    case StatementKind::kResetSession: {
+      auto& reset = statement.As<ResetSessionStatement>();
+      EngineOptions defaults;
+      std::string name = Lower(reset.name);
+      if (name.rfind("federation.", 0) == 0) name = name.substr(11);
+      if (name == "max_memory") options_.max_memory = defaults.max_memory;
+      else if (name == "threads") options_.threads = defaults.threads;
+      else if (name == "pushdown") options_.pushdown = defaults.pushdown;
+      else SetSetting(reset.name, "");  // throws the unknown-property error
+      return MessageResult("RESET SESSION");
+    }
+    case StatementKind::kUse: {
+      auto& use = statement.As<UseStatement>();
+      if (!catalogs_.HasCatalog(use.catalog)) {
+        catalogs_.GetCatalog(use.catalog);  // throws the unknown-catalog error with a suggestion
+      }
+      if (!use.schema.empty()) {
+        auto schemas = catalogs_.GetCatalog(use.catalog)->ListSchemas();
+        bool found = false;
+        for (const auto& s : schemas) found = found || Lower(s) == Lower(use.schema);
+        if (!found) {
+          std::string hint = SuggestName(use.schema, schemas);
+          throw Error(ErrorKind::kCatalog,
+                      "schema '" + use.schema + "' does not exist in catalog '" + use.catalog + "'" +
+                          (hint.empty() ? "" : "; did you mean '" + hint + "'?"),
+                      statement.position);
+        }
+      }
+      catalogs_.default_catalog = use.catalog;
+      catalogs_.default_schema = use.schema;
+      return MessageResult("USE");
+    }
+  }
+  throw Error(ErrorKind::kUnsupported, std::string("statement ") + StatementKindName(statement.kind) +
+                                           " is not supported", statement.position);
+}
+
+QueryResult Engine::Run(PlannedQuery& planned, std::chrono::steady_clock::time_point start,
+                        std::string* analyze_text) {
+  if (!planned.plan) throw Error(ErrorKind::kInternal, "the planner returned no plan");
+  ExecutionOptions exec_options;
+  exec_options.threads = EffectiveThreads();
+  exec_options.max_memory = options_.max_memory;
+  exec_options.cancelled = &cancelled_;
+
+  QueryResult result;
+  result.columns = planned.plan->output;
+  result.sources = planned.sources;
+  QueryExecutor executor(planned.plan, exec_options);
+  {
+    ProgressReporter reporter(progress_, executor, start);
+    Batch batch;
+    while (executor.Next(batch)) {
+      if (cancelled_) throw Error(ErrorKind::kInterrupted, "the query was cancelled");
+      if (batch.count == 0) continue;
+      result.row_count += static_cast<int64_t>(batch.count);
+      result.batches.push_back(std::move(batch));
+      batch = Batch();
+    }
+  }
+  if (analyze_text) {
+    double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+    *analyze_text = executor.ExplainAnalyze();
+    if (!analyze_text->empty() && analyze_text->back() != '\n') *analyze_text += '\n';
+    *analyze_text += fmt::format("Rows: {}, elapsed: {:.3f} s\n", result.row_count, elapsed);
+  }
+  if (planned.plan->kind == LogicalOpKind::kInsert) {
+    const auto& insert = static_cast<const LogicalInsert&>(*planned.plan);
+    int64_t rows = 0;
+    if (!result.batches.empty() && result.batches[0].count > 0 && !result.batches[0].columns.empty()) {
+      Value v = result.batches[0].columns[0].GetValue(0);
+      if (!v.is_null()) rows = v.GetInt64();
+    }
+    result.message = fmt::format("{}: {} row{}", insert.create_table ? "CREATE TABLE" : "INSERT", rows,
+                                 rows == 1 ? "" : "s");
+    result.has_rows = false;
+  }
+  return result;
+}
+
+std::string Engine::ExplainStatementText(ExplainStatement& explain, std::chrono::steady_clock::time_point start,
+                                         std::vector<std::string>* sources) {
+  if (!explain.statement) throw Error(ErrorKind::kSyntax, "EXPLAIN needs a statement", explain.position);
+  Statement& inner = *explain.statement;
+  if (inner.kind != StatementKind::kSelect && inner.kind != StatementKind::kInsert &&
+      inner.kind != StatementKind::kCreateTableAs) {
+    throw Error(ErrorKind::kUnsupported,
+                std::string("EXPLAIN supports queries, INSERT and CREATE TABLE AS, not ") + StatementKindName(inner.kind),
+                inner.position);
+  }
+  PlannedQuery planned = PlanStatement(inner, catalogs_, PlannerOptions{options_.pushdown});
+  if (sources) *sources = planned.sources;
+  if (!explain.analyze) return PlanToString(*planned.plan);
+  std::string text;
+  Run(planned, start, &text);
+  return text;
+}
+
+std::string Engine::Explain(const std::string& sql, bool analyze) {
+  auto start = Clock::now();
+  cancelled_ = false;
+  StatementPtr statement = ParseStatement(sql);
+  if (statement->kind == StatementKind::kExplain) {
+    auto& explain = statement->As<ExplainStatement>();
+    explain.analyze = explain.analyze || analyze;
+    return ExplainStatementText(explain, start, nullptr);
+  }
+  ExplainStatement explain;
+  explain.analyze = analyze;
+  explain.position = statement->position;
+  explain.statement = std::move(statement);
+  return ExplainStatementText(explain, start, nullptr);
+}
+
+QueryResult Engine::ShowCatalogs(const std::optional<std::string>& like) {
+  std::vector<std::vector<std::optional<std::string>>> rows;
+  auto names = catalogs_.CatalogNames();
+  std::sort(names.begin(), names.end());
+  for (const auto& n : names)
+    if (Matches(like, n)) rows.push_back({n});
+  return TextResult({"Catalog"}, rows);
+}
+
+std::string Engine::ResolveCatalogName(const std::string& catalog) {
+  std::string name = catalog.empty() ? catalogs_.default_catalog : catalog;
+  if (name.empty()) {
+    auto names = catalogs_.CatalogNames();
+    if (names.size() == 1) return names[0];
+    throw Error(ErrorKind::kCatalog, names.empty() ? "no catalog is connected; add one with `aishell connect <url> --name <name>`"
+                                                   : "no current catalog; name one (e.g. SHOW SCHEMAS FROM " + names[0] +
+                                                         ") or run USE <catalog>");
+  }
+  catalogs_.GetCatalog(name);  // throws with a suggestion if unknown
+  return name;
+}
+
+QueryResult Engine::ShowSchemas(const std::string& catalog, const std::optional<std::string>& like) {
+  if (catalog.empty() && catalogs_.default_catalog.empty() && catalogs_.CatalogNames().size() > 1) {
+    // No current catalog: every catalog's schemas, qualified.
+    auto names = catalogs_.CatalogNames();
+    std::sort(names.begin(), names.end());
+    std::vector<std::vector<std::optional<std::string>>> rows;
+    for (const auto& c : names) {
+      auto schemas = catalogs_.GetCatalog(c)->ListSchemas();
+      std::sort(schemas.begin(), schemas.end());
+      for (const auto& s : schemas)
+        if (Matches(like, c + "." + s)) rows.push_back({c + "." + s});
+    }
+    return TextResult({"Schema"}, rows);
+  }
+  std::string name = ResolveCatalogName(catalog);
+  auto schemas = catalogs_.GetCatalog(name)->ListSchemas();
+  std::sort(schemas.begin(), schemas.end());
+  std::vector<std::vector<std::optional<std::string>>> rows;
+  for (const auto& s : schemas)
+    if (Matches(like, s)) rows.push_back({s});
+  return TextResult({"Schema"}, rows);
+}
+
+QueryResult Engine::ShowTables(const std::vector<std::string>& scope, const std::optional<std::string>& like) {
+  std::vector<std::vector<std::optional<std::string>>> rows;
+  if (scope.empty() && catalogs_.default_catalog.empty() && catalogs_.CatalogNames().size() != 1) {
+    // No current catalog: list every catalog's tables, qualified, and the views.
+    auto names = catalogs_.CatalogNames();
+    std::sort(names.begin(), names.end());
+    std::vector<std::string> all;
+    for (const auto& c : names) {
+      auto connector = catalogs_.GetCatalog(c);
+      for (const auto& s : connector->ListSchemas()) {
+        for (const auto& t : connector->ListTables(s)) {
+          std::string q = s == connector->DefaultSchema() ? c + "." + t : c + "." + s + "." + t;
+          all.push_back(q);
+        }
+      }
+    }
+    for (const auto& v : catalogs_.Views()) all.push_back(v.name);
+    std::sort(all.begin(), all.end());
+    for (const auto& t : all)
+      if (Matches(like, t)) rows.push_back({t});
+    return TextResult({"Table"}, rows);
+  }
+  std::string catalog, schema;
+  if (scope.size() >= 2) {
+    catalog = scope[scope.size() - 2];
+    schema = scope.back();
+  } else if (scope.size() == 1) {
+    // FROM x: a catalog (its default schema) if one is named x, else a schema of the current catalog.
+    if (catalogs_.HasCatalog(scope[0])) {
+      catalog = scope[0];
+    } else {
+      catalog = ResolveCatalogName("");
+      schema = scope[0];
+    }
+  } else {
+    catalog = ResolveCatalogName("");
+    schema = catalogs_.default_schema;
+  }
+  catalog = ResolveCatalogName(catalog);
+  auto connector = catalogs_.GetCatalog(catalog);
+  if (schema.empty()) schema = connector->DefaultSchema();
+  auto tables = connector->ListTables(schema);
+  std::sort(tables.begin(), tables.end());
+  for (const auto& t : tables)
+    if (Matches(like, t)) rows.push_back({t});
+  if (scope.empty()) {
+    for (const auto& v : catalogs_.Views())
+      if (v.name.find('.') == std::string::npos && Matches(like, v.name)) rows.push_back({v.name});
+  }
+  return TextResult({"Table"}, rows);
+}
+
+QueryResult Engine::Describe(const std::vector<std::string>& parts) {
+  if (parts.empty()) throw Error(ErrorKind::kSyntax, "DESCRIBE needs a table name");
+  std::string joined;
+  for (const auto& p : parts) joined += (joined.empty() ? "" : ".") + p;
+  std::vector<std::vector<std::optional<std::string>>> rows;
+
+  // A table of a connected catalog: report what the connector says (nullability, comments).
+  if (!catalogs_.FindView(joined)) {
+    std::string catalog, schema, table = parts.back();
+    if (parts.size() >= 3) {
+      catalog = parts[parts.size() - 3];
+      schema = parts[parts.size() - 2];
+    } else if (parts.size() == 2) {
+      if (catalogs_.HasCatalog(parts[0])) catalog = parts[0];
+      else {
+        catalog = catalogs_.default_catalog;
+        schema = parts[0];
+      }
+    } else {
+      catalog = catalogs_.default_catalog;
+      schema = catalogs_.default_schema;
+      if (catalog.empty() && catalogs_.CatalogNames().size() == 1) catalog = catalogs_.CatalogNames()[0];
+    }
+    if (!catalog.empty() && catalogs_.HasCatalog(catalog)) {
+      auto connector = catalogs_.GetCatalog(catalog);
+      if (schema.empty()) schema = connector->DefaultSchema();
+      auto info = connector->GetTable(schema, table);
+      if (info) {
+        for (const auto& col : info->columns)
+          rows.push_back({col.name, TypeText(col.type), std::string(col.nullable ? "YES" : "NO"), col.comment});
+        return TextResult({"Column", "Type", "Nullable", "Comment"}, rows);
+      }
+    }
+  }
+  // A view, a table function or anything else the planner resolves: describe the query's output.
+  std::string quoted;
+  for (const auto& p : parts) quoted += (quoted.empty() ? "" : ".") + QuoteIdentifier(p);
+  PlannedQuery planned;
+  try {
+    StatementPtr select = ParseStatement("SELECT * FROM " + quoted);
+    planned = PlanStatement(*select, catalogs_, PlannerOptions{options_.pushdown});
+  } catch (const Error& e) {
+    RethrowWithoutPosition(e);
+  }
+  for (const auto& col : planned.plan->output)
+    rows.push_back({col.name, TypeText(col.type), std::string("YES"), std::string()});
+  return TextResult({"Column", "Type", "Nullable", "Comment"}, rows);
+}
+
+QueryResult Engine::CreateView(CreateViewStatement& create) {
+  std::string name = create.name.Joined();
+  if (!create.or_replace && catalogs_.FindView(name)) {
+    throw Error(ErrorKind::kCatalog, "view '" + name + "' already exists; use CREATE OR REPLACE VIEW to replace it",
+                create.name.position);
+  }
+  // Validate: the query must plan against the current catalogs.
+  SelectStatement select;
+  select.query = std::move(create.query);
+  select.position = create.position;
+  select.text = create.sql;
+  PlanStatement(select, catalogs_, PlannerOptions{options_.pushdown});
+  catalogs_.PutView(ViewDefinition{name, create.sql});
+  SaveViews();
+  return MessageResult(create.or_replace ? "CREATE OR REPLACE VIEW" : "CREATE VIEW");
+}
+
+void Engine::SetSetting(const std::string& name, const std::string& value) {
+  std::string key = Lower(name);
+  if (key.rfind("federation.", 0) == 0) key = key.substr(11);
+  if (key == "pushdown") {
+    options_.pushdown = ParseBoolSetting(name, value);
+  } else if (key == "max_memory") {
+    options_.max_memory = ParseByteSize(value);
+  } else if (key == "threads") {
+    char* end = nullptr;
+    long n = std::strtol(value.c_str(), &end, 10);
+    if (value.empty() || *end || n < 0 || n > 1024) {
+      throw Error(ErrorKind::kConversion, "invalid value '" + value + "' for threads: expected a number from 0 to 1024");
+    }
+    options_.threads = static_cast<int>(n);
+  } else {
+    std::vector<std::string> known = {"max_memory", "pushdown", "threads"};
+    std::string hint = SuggestName(key, known);
+    throw Error(ErrorKind::kBinder, "unknown session property '" + name + "'" +
+                                        (hint.empty() ? "; known: max_memory, pushdown, threads"
+                                                      : "; did you mean '" + hint + "'?"));
+  }
+}
+
+std::map<std::string, std::string> Engine::Settings() const {
+  return {{"max_memory", FormatByteSize(options_.max_memory)},
+          {"pushdown", options_.pushdown ? "true" : "false"},
+          {"threads", std::to_string(options_.threads)}};
+}
+
+void Engine::LoadViews() {
+  if (options_.home_dir.empty()) return;
+  std::string path = options_.home_dir + "/views.json";
+  auto text = ReadFileIfExists(path);
+  if (!text) return;
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  if (auto error = parser.parse(*text).get(root)) {
+    throw Error(ErrorKind::kIo, fmt::format("cannot read {}: invalid JSON ({})", path, simdjson::error_message(error)));
+  }
+  simdjson::dom::array list;
+  if (root.get_array().get(list)) throw Error(ErrorKind::kIo, "cannot read " + path + ": expected a list of views");
+  for (auto item : list) {
+    std::string_view name, sql;
+    if (item["name"].get_string().get(name) || item["sql"].get_string().get(sql)) {
+      throw Error(ErrorKind::kIo, "cannot read " + path + ": each view needs a \"name\" and a \"sql\"");
+    }
+    catalogs_.PutView(ViewDefinition{std::string(name), std::string(sql)});
+  }
+}
+
+void Engine::SaveViews() {
+  if (options_.home_dir.empty()) return;
+  ConfigStore(options_.home_dir).EnsureHome();
+  auto views = catalogs_.Views();
+  std::sort(views.begin(), views.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  std::string out = "[";
+  for (size_t i = 0; i < views.size(); i++) {
+    out += i ? ",\n  " : "\n  ";
+    out += "{\"name\": " + JsonString(views[i].name) + ", \"sql\": " + JsonString(views[i].sql) + "}";
+  }
+  out += views.empty() ? "]\n" : "\n]\n";
+  WriteFileAtomic(options_.home_dir + "/views.json", out, 0644);
+}
+
+}  // namespace aishell

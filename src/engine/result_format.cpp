@@ -1,0 +1,425 @@
+#include "engine/result_format.h"
+
+#include <algorithm>
+#include <cmath>
+#include <fmt/format.h>
+
+#include "common/date_time.h"
+
+namespace aishell {
+
+namespace {
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string FormatDoubleText(double d) {
+  if (std::isnan(d)) return "NaN";
+  if (std::isinf(d)) return d > 0 ? "Infinity" : "-Infinity";
+  if (d == std::floor(d) && std::fabs(d) < 1e15) return fmt::format("{:.1f}", d);
+  return fmt::format("{}", d);
+}
+
+// Decodes one UTF-8 code point at s[i]; advances i. Invalid bytes decode as U+FFFD.
+uint32_t NextCodePoint(std::string_view s, size_t& i) {
+  auto b = static_cast<unsigned char>(s[i]);
+  int len = b < 0x80 ? 1 : (b >> 5) == 6 ? 2 : (b >> 4) == 14 ? 3 : (b >> 3) == 30 ? 4 : 0;
+  if (len == 0 || i + len > s.size()) {
+    i++;
+    return 0xFFFD;
+  }
+  uint32_t cp = len == 1 ? b : len == 2 ? (b & 0x1F) : len == 3 ? (b & 0x0F) : (b & 0x07);
+  for (int k = 1; k < len; k++) {
+    auto c = static_cast<unsigned char>(s[i + k]);
+    if ((c & 0xC0) != 0x80) {
+      i++;
+      return 0xFFFD;
+    }
+    cp = (cp << 6) | (c & 0x3F);
+  }
+  i += len;
+  return cp;
+}
+
+int CodePointWidth(uint32_t cp) {
+  if (cp == 0) return 0;
+  if ((cp >= 0x0300 && cp <= 0x036F) || (cp >= 0x200B && cp <= 0x200F) || cp == 0xFE0F) return 0;
+  if ((cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) || (cp >= 0xAC00 && cp <= 0xD7A3) ||
+      (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
+      (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x1F300 && cp <= 0x1F64F) || (cp >= 0x1F900 && cp <= 0x1F9FF) ||
+      (cp >= 0x20000 && cp <= 0x3FFFD))
+    return 2;
+  return 1;
+}
+
+// Makes text safe for one table cell: control characters become visible escapes.
+std::string SanitizeCell(std::string text) {
+  bool clean = true;
+  for (char c : text) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) {
+      clean = false;
+      break;
+    }
+  }
+  if (clean) return text;
+  std::string out;
+  for (char c : text) {
+    if (c == '\n') out += "\\n";
+    else if (c == '\r') out += "\\r";
+    else if (c == '\t') out += "\\t";
+    else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) out += fmt::format("\\x{:02x}", static_cast<unsigned>(c));
+    else out += c;
+  }
+  return out;
+}
+
+// Cuts text to at most `width` display columns, ending in "…" when cut.
+std::string Truncate(const std::string& text, size_t width) {
+  if (DisplayWidth(text) <= width) return text;
+  if (width == 0) return "";
+  size_t used = 0, i = 0, keep = 0;
+  while (i < text.size()) {
+    int w = CodePointWidth(NextCodePoint(text, i));
+    if (used + w > width - 1) break;
+    used += w;
+    keep = i;
+  }
+  return text.substr(0, keep) + "…";
+}
+
+std::string Repeat(std::string_view s, size_t n) {
+  std::string out;
+  out.reserve(s.size() * n);
+  for (size_t i = 0; i < n; i++) out += s;
+  return out;
+}
+
+std::string Pad(const std::string& text, size_t width, bool right) {
+  size_t w = DisplayWidth(text);
+  if (w >= width) return text;
+  return right ? std::string(width - w, ' ') + text : text + std::string(width - w, ' ');
+}
+
+}  // namespace
+
+std::optional<OutputFormat> ParseOutputFormat(std::string_view name) {
+  std::string n = Lower(name);
+  if (n == "table") return OutputFormat::kTable;
+  if (n == "csv") return OutputFormat::kCsv;
+  if (n == "json") return OutputFormat::kJson;
+  if (n == "jsonl" || n == "ndjson") return OutputFormat::kJsonl;
+  return std::nullopt;
+}
+
+const char* OutputFormatName(OutputFormat format) {
+  switch (format) {
+    case OutputFormat::kTable: return "table";
+    case OutputFormat::kCsv: return "csv";
+    case OutputFormat::kJson: return "json";
+    case OutputFormat::kJsonl: return "jsonl";
+  }
+  return "?";
+}
+
+size_t DisplayWidth(std::string_view text) {
+  size_t width = 0;
+  size_t i = 0;
+  while (i < text.size()) {
+    auto b = static_cast<unsigned char>(text[i]);
+    if (b < 0x80) {
+      width++;
+      i++;
+      continue;
+    }
+    width += CodePointWidth(NextCodePoint(text, i));
+  }
+  return width;
+}
+
+bool IsRightAligned(const LogicalType& type) { return type.IsNumeric(); }
+
+std::string CellText(const Vector& vector, size_t row) {
+  UnifiedView view = vector.View();
+  if (!view.IsValid(row)) return "NULL";
+  const LogicalType& type = vector.type();
+  switch (type.id) {
+    case TypeId::kNull: return "NULL";
+    case TypeId::kBoolean: return view.Get<uint8_t>(row) ? "true" : "false";
+    case TypeId::kInteger: return std::to_string(view.Get<int32_t>(row));
+    case TypeId::kBigInt: return std::to_string(view.Get<int64_t>(row));
+    case TypeId::kDouble: return FormatDoubleText(view.Get<double>(row));
+    case TypeId::kDecimal: return FormatDecimal(view.Get<int64_t>(row), type.scale);
+    case TypeId::kVarchar: return std::string(view.Get<std::string_view>(row));
+    case TypeId::kDate: return FormatDate(view.Get<int32_t>(row));
+    case TypeId::kTimestamp: return FormatTimestamp(view.Get<int64_t>(row));
+    case TypeId::kTimestampTz: return FormatTimestampTz(view.Get<int64_t>(row));
+    case TypeId::kInterval: return FormatInterval(view.Get<Interval>(row));
+  }
+  return vector.GetValue(row).ToString();
+}
+
+std::string CsvField(std::string_view text) {
+  if (text.empty()) return "\"\"";  // an empty string, unlike NULL (an empty field)
+  bool quote = text.find_first_of(",\"\r\n") != std::string_view::npos ||
+               (!text.empty() && (text.front() == ' ' || text.back() == ' '));
+  if (!quote) return std::string(text);
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"') out += "\"\"";
+    else out += c;
+  }
+  out += '"';
+  return out;
+}
+
+std::string JsonString(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + 2);
+  out += '"';
+  for (size_t i = 0; i < text.size(); i++) {
+    char c = text[i];
+    auto u = static_cast<unsigned char>(c);
+    if (u >= 0x80) {
+      // Pass valid UTF-8 through; replace invalid bytes so the output stays valid JSON.
+      size_t j = i;
+      uint32_t cp = NextCodePoint(text, j);
+      if (cp == 0xFFFD && !(j - i == 3 && text.substr(i, 3) == "\xEF\xBF\xBD")) {
+        out += "\\ufffd";
+      } else {
+        out.append(text.substr(i, j - i));
+      }
+      i = j - 1;
+      continue;
+    }
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      default:
+        if (u < 0x20 || u == 0x7F) out += fmt::format("\\u{:04x}", static_cast<unsigned>(u));
+        else out += c;
+    }
+  }
+  out += '"';
+  return out;
+}
+
+std::string JsonCell(const Vector& vector, size_t row) {
+  UnifiedView view = vector.View();
+  if (!view.IsValid(row)) return "null";
+  const LogicalType& type = vector.type();
+  switch (type.id) {
+    case TypeId::kNull: return "null";
+    case TypeId::kBoolean: return view.Get<uint8_t>(row) ? "true" : "false";
+    case TypeId::kInteger: return std::to_string(view.Get<int32_t>(row));
+    case TypeId::kBigInt: return std::to_string(view.Get<int64_t>(row));
+    case TypeId::kDouble: {
+      double d = view.Get<double>(row);
+      if (std::isnan(d) || std::isinf(d)) return JsonString(FormatDoubleText(d));
+      return fmt::format("{}", d);
+    }
+    case TypeId::kDecimal: return FormatDecimal(view.Get<int64_t>(row), type.scale);
+    case TypeId::kVarchar: return JsonString(view.Get<std::string_view>(row));
+    case TypeId::kDate: return JsonString(FormatDate(view.Get<int32_t>(row)));
+    case TypeId::kTimestamp: {
+      std::string s = FormatTimestamp(view.Get<int64_t>(row));
+      auto sp = s.find(' ', 1);
+      if (sp != std::string::npos) s[sp] = 'T';
+      return JsonString(s);
+    }
+    case TypeId::kTimestampTz: {
+      std::string s = FormatTimestamp(view.Get<int64_t>(row));
+      auto sp = s.find(' ', 1);
+      if (sp != std::string::npos) s[sp] = 'T';
+      return JsonString(s + "Z");
+    }
+    case TypeId::kInterval: return JsonString(FormatInterval(view.Get<Interval>(row)));
+  }
+  return JsonString(vector.GetValue(row).ToString());
+}
+
+std::string FormatBoxTable(const std::vector<OutputColumn>& columns, const std::vector<Batch>& batches,
+                           const TableFormatOptions& options) {
+  size_t ncols = columns.size();
+  int64_t total_rows = 0;
+  for (const auto& b : batches) total_rows += static_cast<int64_t>(b.count);
+  int64_t shown = options.max_rows >= 0 ? std::min(total_rows, options.max_rows) : total_rows;
+
+  // Collect the shown cells as text.
+  std::vector<std::vector<std::string>> cells;
+  cells.reserve(static_cast<size_t>(shown));
+  for (const auto& b : batches) {
+    for (size_t r = 0; r < b.count && static_cast<int64_t>(cells.size()) < shown; r++) {
+      std::vector<std::string> row;
+      row.reserve(ncols);
+      for (size_t c = 0; c < ncols && c < b.columns.size(); c++) row.push_back(SanitizeCell(CellText(b.columns[c], r)));
+      row.resize(ncols);
+      cells.push_back(std::move(row));
+    }
+    if (static_cast<int64_t>(cells.size()) >= shown) break;
+  }
+
+  std::vector<std::string> headers;
+  std::vector<size_t> widths(ncols, 1);
+  for (size_t c = 0; c < ncols; c++) {
+    headers.push_back(SanitizeCell(columns[c].name));
+    widths[c] = std::max<size_t>(1, DisplayWidth(headers[c]));
+  }
+  for (const auto& row : cells)
+    for (size_t c = 0; c < ncols; c++) widths[c] = std::max(widths[c], DisplayWidth(row[c]));
+
+  // Fit into the terminal: shrink the widest columns, then drop trailing columns.
+  size_t visible = ncols;
+  bool dropped = false;
+  if (options.max_width > 0 && ncols > 0) {
+    auto total = [&](size_t n, bool with_more) {
+      size_t t = 1;
+      for (size_t c = 0; c < n; c++) t += widths[c] + 3;
+      if (with_more) t += 4;  // " … │"
+      return t;
+    };
+    constexpr size_t kMinWidth = 6;
+    while (total(visible, dropped) > options.max_width) {
+      size_t widest = 0;
+      for (size_t c = 1; c < visible; c++)
+        if (widths[c] > widths[widest]) widest = c;
+      if (widths[widest] > kMinWidth) {
+        size_t excess = total(visible, dropped) - options.max_width;
+        size_t second = kMinWidth;
+        for (size_t c = 0; c < visible; c++)
+          if (c != widest) second = std::max(second, widths[c]);
+        size_t target = std::max({kMinWidth, second, widths[widest] > excess ? widths[widest] - excess : kMinWidth});
+        if (target >= widths[widest]) target = widths[widest] - 1;
+        widths[widest] = target;
+      } else if (visible > 1) {
+        visible--;
+        dropped = true;
+      } else {
+        break;
+      }
+    }
+  }
+
+  std::vector<bool> right(ncols);
+  for (size_t c = 0; c < ncols; c++) right[c] = IsRightAligned(columns[c].type);
+
+  auto border = [&](const char* left, const char* mid, const char* rgt) {
+    std::string line = left;
+    for (size_t c = 0; c < visible; c++) {
+      if (c) line += mid;
+      line += Repeat("─", widths[c] + 2);
+    }
+    if (dropped) line += std::string(mid) + "───";
+    line += rgt;
+    line += '\n';
+    return line;
+  };
+  auto row_line = [&](const std::vector<std::string>& values, bool header) {
+    std::string line = "│";
+    for (size_t c = 0; c < visible; c++) {
+      line += ' ';
+      bool is_null_cell = !header && values[c] == "NULL";
+      line += Pad(Truncate(values[c], widths[c]), widths[c], !header && right[c] && !is_null_cell);
+      line += " │";
+    }
+    if (dropped) line += " … │";
+    line += '\n';
+    return line;
+  };
+
+  std::string out = border("┌", "┬", "┐");
+  out += row_line(headers, true);
+  out += border("├", "┼", "┤");
+  for (const auto& row : cells) out += row_line(row, false);
+  out += border("└", "┴", "┘");
+  if (shown < total_rows) out += fmt::format("(showing the first {} of {} rows)\n", shown, total_rows);
+  if (dropped) out += fmt::format("({} of {} columns shown; use --format csv or json for all)\n", visible, ncols);
+  return out;
+}
+
+void WriteCsv(std::ostream& out, const std::vector<OutputColumn>& columns, const std::vector<Batch>& batches) {
+  std::string line;
+  for (size_t c = 0; c < columns.size(); c++) {
+    if (c) line += ',';
+    line += CsvField(columns[c].name);
+  }
+  line += '\n';
+  out << line;
+  for (const auto& b : batches) {
+    for (size_t r = 0; r < b.count; r++) {
+      line.clear();
+      for (size_t c = 0; c < b.columns.size(); c++) {
+        if (c) line += ',';
+        const Vector& v = b.columns[c];
+        if (!v.View().IsValid(r)) continue;
+        line += CsvField(CellText(v, r));
+      }
+      line += '\n';
+      out << line;
+    }
+  }
+}
+
+namespace {
+void WriteJsonObject(std::string& line, const std::vector<std::string>& keys, const Batch& b, size_t r) {
+  line += '{';
+  for (size_t c = 0; c < b.columns.size() && c < keys.size(); c++) {
+    if (c) line += ',';
+    line += keys[c];
+    line += ':';
+    line += JsonCell(b.columns[c], r);
+  }
+  line += '}';
+}
+}  // namespace
+
+void WriteJson(std::ostream& out, const std::vector<OutputColumn>& columns, const std::vector<Batch>& batches) {
+  std::vector<std::string> keys;
+  for (const auto& c : columns) keys.push_back(JsonString(c.name));
+  bool first = true;
+  std::string line;
+  out << '[';
+  for (const auto& b : batches) {
+    for (size_t r = 0; r < b.count; r++) {
+      line.clear();
+      line += first ? "\n  " : ",\n  ";
+      first = false;
+      WriteJsonObject(line, keys, b, r);
+      out << line;
+    }
+  }
+  out << (first ? "]\n" : "\n]\n");
+}
+
+void WriteJsonl(std::ostream& out, const std::vector<OutputColumn>& columns, const std::vector<Batch>& batches) {
+  std::vector<std::string> keys;
+  for (const auto& c : columns) keys.push_back(JsonString(c.name));
+  std::string line;
+  for (const auto& b : batches) {
+    for (size_t r = 0; r < b.count; r++) {
+      line.clear();
+      WriteJsonObject(line, keys, b, r);
+      line += '\n';
+      out << line;
+    }
+  }
+}
+
+void WriteResult(std::ostream& out, OutputFormat format, const std::vector<OutputColumn>& columns,
+                 const std::vector<Batch>& batches, const TableFormatOptions& options) {
+  switch (format) {
+    case OutputFormat::kTable: out << FormatBoxTable(columns, batches, options); break;
+    case OutputFormat::kCsv: WriteCsv(out, columns, batches); break;
+    case OutputFormat::kJson: WriteJson(out, columns, batches); break;
+    case OutputFormat::kJsonl: WriteJsonl(out, columns, batches); break;
+  }
+}
+
+}  // namespace aishell

@@ -1,0 +1,62 @@
+// Renders query results for people and programs: a Unicode box table, CSV (RFC 4180),
+// JSON (an array of objects) and JSON Lines. Used by the command line and `export last`.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/vector.h"
+#include "planner/logical_plan.h"
+
+namespace aishell {
+
+enum class OutputFormat : uint8_t { kTable, kCsv, kJson, kJsonl };
+
+// "table", "csv", "json", "jsonl" (case-insensitive), or nullopt.
+std::optional<OutputFormat> ParseOutputFormat(std::string_view name);
+const char* OutputFormatName(OutputFormat format);
+
+struct TableFormatOptions {
+  size_t max_width = 0;     // terminal columns; 0: no limit
+  int64_t max_rows = 1000;  // rows shown; the rest are summarized in a footer line
+};
+
+// The display text of one cell: "NULL" for null, numbers and dates as Value::ToString does.
+std::string CellText(const Vector& vector, size_t row);
+// Whether a column of this type is right-aligned in a table.
+bool IsRightAligned(const LogicalType& type);
+// Columns occupied on a terminal by UTF-8 text (wide CJK and emoji count 2).
+size_t DisplayWidth(std::string_view text);
+
+// The box table:
+//   ┌────┬───────┐
+//   │ id │ name  │
+//   ├────┼───────┤
+//   │  1 │ alice │
+//   └────┴───────┘
+// followed, when rows were cut, by "(showing the first N of M rows)".
+std::string FormatBoxTable(const std::vector<OutputColumn>& columns, const std::vector<Batch>& batches,
+                           const TableFormatOptions& options = {});
+
+// CSV with a header line; fields are quoted when they hold a comma, quote, CR or LF, or
+// leading/trailing spaces; NULL is an empty field and the empty string is "". Lines end in "\n".
+void WriteCsv(std::ostream& out, const std::vector<OutputColumn>& columns, const std::vector<Batch>& batches);
+// [{"col": value, ...}, ...] with one object per line; "[]" when empty.
+void WriteJson(std::ostream& out, const std::vector<OutputColumn>& columns, const std::vector<Batch>& batches);
+// One object per line.
+void WriteJsonl(std::ostream& out, const std::vector<OutputColumn>& columns, const std::vector<Batch>& batches);
+void WriteResult(std::ostream& out, OutputFormat format, const std::vector<OutputColumn>& columns,
+                 const std::vector<Batch>& batches, const TableFormatOptions& options = {});
+
+// Helpers, exposed for tests.
+std::string CsvField(std::string_view text);
+std::string JsonString(std::string_view text);
+// A JSON value for one cell: numbers as numbers (decimals exact), booleans, null, dates and
+// timestamps as ISO-8601 strings, everything else as strings.
+std::string JsonCell(const Vector& vector, size_t row);
+
+}  // namespace aishell

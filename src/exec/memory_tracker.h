@@ -1,0 +1,65 @@
+// Per-query memory accounting: hash tables, sort buffers and collected batches report their
+// bytes here; going over the limit fails the query with kOutOfMemory (the process never dies).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+namespace aishell {
+
+class MemoryTracker {
+ public:
+  explicit MemoryTracker(int64_t limit) : limit_(limit) {}
+
+  // Adds `bytes`; throws Error(kOutOfMemory) naming `what` when the total exceeds the limit
+  // (the bytes are released again before throwing).
+  void Consume(int64_t bytes, const char* what);
+  void Release(int64_t bytes);
+
+  int64_t used() const { return used_.load(std::memory_order_relaxed); }
+  int64_t peak() const { return peak_.load(std::memory_order_relaxed); }
+  int64_t limit() const { return limit_; }
+
+ private:
+  int64_t limit_;
+  std::atomic<int64_t> used_{0};
+  std::atomic<int64_t> peak_{0};
+};
+
+// "1.0 GiB", "512.0 MiB", "12 bytes".
+std::string FormatBytes(int64_t bytes);
+
+// Holds a share of the tracker and gives it back on destruction.
+class MemoryReservation {
+ public:
+  MemoryReservation() = default;
+  MemoryReservation(MemoryTracker* tracker, const char* what) : tracker_(tracker), what_(what) {}
+  ~MemoryReservation() { Reset(); }
+  MemoryReservation(const MemoryReservation&) = delete;
+  MemoryReservation& operator=(const MemoryReservation&) = delete;
+  MemoryReservation(MemoryReservation&& o) noexcept { *this = std::move(o); }
+  MemoryReservation& operator=(MemoryReservation&& o) noexcept {
+    if (this != &o) {
+      Reset();
+      tracker_ = o.tracker_;
+      what_ = o.what_;
+      bytes_ = o.bytes_;
+      o.bytes_ = 0;
+    }
+    return *this;
+  }
+
+  // Sets the reserved amount to `bytes` (grows or shrinks).
+  void Resize(int64_t bytes);
+  void Grow(int64_t delta) { Resize(bytes_ + delta); }
+  void Reset() { Resize(0); }
+  int64_t bytes() const { return bytes_; }
+
+ private:
+  MemoryTracker* tracker_ = nullptr;
+  const char* what_ = "";
+  int64_t bytes_ = 0;
+};
+
+}  // namespace aishell

@@ -1,0 +1,338 @@
+// Hash join for every join type. The right child is the build side: its rows are stored
+// columnar in one batch, its distinct keys in a KeyTable, and rows with equal keys are chained
+// (head per key, next per row). A join without equi-keys puts every build row in one chain,
+// which makes it a nested-loop join (CROSS JOIN, non-equi conditions). The residual condition
+// is evaluated on candidate pairs; a pair that fails it is not a match (outer joins included).
+#include <deque>
+
+#include "common/exception.h"
+#include "exec/key_table.h"
+#include "exec/operator/operators.h"
+
+namespace aishell {
+
+namespace {
+
+constexpr uint32_t kNone = 0xFFFFFFFFu;
+
+class HashJoinOperator : public PhysicalOperator {
+ public:
+  HashJoinOperator(PhysicalPtr left, PhysicalPtr right, const LogicalJoin& join)
+      : PhysicalOperator(std::string("HashJoin"), join.OutputTypes()),
+        type_(join.join_type),
+        left_keys_(join.left_keys),
+        right_keys_(join.right_keys),
+        condition_(join.condition),
+        null_aware_(join.null_aware),
+        table_(join.right_keys.size()) {
+    left_types_ = left->types();
+    right_types_ = right->types();
+    if (left_keys_.empty() && type_ != JoinType::kCross) name_ = "NestedLoopJoin";
+    if (type_ == JoinType::kCross) name_ = "CrossJoin";
+    if (left_keys_.size() != right_keys_.size())
+      throw Error(ErrorKind::kInternal, "join has a different number of left and right keys");
+    children.push_back(std::move(left));
+    children.push_back(std::move(right));
+  }
+
+  struct State : OperatorState {
+    std::unique_ptr<OperatorState> child;
+    Batch probe;
+    bool has_probe = false;
+    bool left_done = false;
+    size_t n = 0;
+    size_t row = 0;
+    uint32_t cur = kNone;
+    KeyBatch keys;
+    std::vector<uint32_t> ids, heads;
+    std::vector<uint8_t> matched;
+    std::vector<uint32_t> pi, bi, sel;
+    std::deque<Batch> pending;
+    size_t unmatched_pos = 0;
+  };
+
+  bool IsParallel() const override {
+    return children[0]->IsParallel() && type_ != JoinType::kRight && type_ != JoinType::kFull;
+  }
+  std::unique_ptr<OperatorState> CreateState() override {
+    auto st = std::make_unique<State>();
+    st->child = children[0]->CreateState();
+    return st;
+  }
+
+  std::string Describe() const override {
+    std::string d = name_ + " " + JoinTypeName(type_);
+    std::vector<std::string> names;
+    for (size_t i = 0; i < left_keys_.size(); i++) {
+      d += (i ? " AND " : " ON ") + left_keys_[i]->ToString() + " = right." + right_keys_[i]->ToString();
+    }
+    if (condition_) d += " WHERE " + condition_->ToString();
+    if (null_aware_) d += " (null-aware)";
+    d += " build_rows=" + std::to_string(build_count_);
+    return d;
+  }
+
+  void Prepare(ExecContext& ctx) override {
+    PhysicalOperator::Prepare(ctx);
+    Build(ctx);
+  }
+
+ protected:
+  bool GetNext(OperatorState& state, Batch& out) override {
+    auto& st = static_cast<State&>(state);
+    while (true) {
+      if (!st.pending.empty()) {
+        out = std::move(st.pending.front());
+        st.pending.pop_front();
+        return true;
+      }
+      if (!st.has_probe) {
+        if (st.left_done) {
+          if (!EmitUnmatchedBuild(st)) return false;
+          continue;
+        }
+        Batch in;
+        if (!children[0]->Next(*st.child, in)) {
+          st.left_done = true;
+          if (type_ == JoinType::kRight || type_ == JoinType::kFull) continue;
+          return false;
+        }
+        LoadProbe(st, std::move(in));
+        continue;
+      }
+      Produce(st);
+    }
+  }
+
+ private:
+  void Build(ExecContext& ctx) {
+    int workers = WorkerCount(ctx, *children[1]);
+    std::vector<std::vector<Batch>> parts(workers);
+    std::vector<MemoryReservation> reservations;
+    for (int w = 0; w < workers; w++) reservations.emplace_back(&ctx.memory, kWhat);
+    RunParallel(ctx, *children[1], nullptr, [&](int w, Batch& b) {
+      reservations[w].Grow(static_cast<int64_t>(b.MemoryUsage()));
+      parts[w].push_back(std::move(b));
+    });
+    size_t total = 0;
+    for (auto& p : parts) {
+      for (auto& b : p) total += b.count;
+    }
+    if (total >= kNone) throw Error(ErrorKind::kExecution, "join build side has too many rows");
+    build_ = Batch(right_types_, std::max<size_t>(total, 1));
+    next_.assign(total, kNone);
+    KeyBatch kb;
+    std::vector<Vector> key_vectors(right_keys_.size());
+    std::vector<uint32_t> ids;
+    size_t offset = 0;
+    for (auto& p : parts) {
+      for (auto& b : p) {
+        for (size_t c = 0; c < right_keys_.size(); c++) key_vectors[c] = EvaluateExpr(*right_keys_[c], b);
+        kb.Load(key_vectors, b.count);
+        for (size_t c = 0; c < key_vectors.size(); c++) {  // stored string keys point into these heaps
+          if (key_vectors[c].type().id == TypeId::kVarchar && right_keys_[c]->kind != ExprKind::kColumnRef) {
+            key_heaps_.push_back(key_vectors[c]);
+          }
+        }
+        bool has_null = false;
+        for (size_t c = 0; c < kb.columns.size(); c++) has_null = has_null || kb.columns[c].has_nulls;
+        ids.resize(b.count);
+        if (!has_null) {
+          table_.FindOrInsert(kb, ids.data(), nullptr);
+        } else {
+          for (size_t i = 0; i < b.count; i++) {
+            if (kb.any_null[i]) {
+              build_has_null_key_ = true;
+              ids[i] = kNone;
+              continue;
+            }
+            bool is_new;
+            ids[i] = table_.FindOrInsertRow(kb, i, &is_new);
+          }
+        }
+        if (head_.size() < table_.size()) head_.resize(table_.size(), kNone);
+        for (size_t i = 0; i < b.count; i++) {
+          uint32_t id = ids[i];
+          if (id == kNone) continue;
+          uint32_t r = static_cast<uint32_t>(offset + i);
+          next_[r] = head_[id];
+          head_[id] = r;
+        }
+        for (size_t c = 0; c < right_types_.size(); c++) build_.columns[c].Append(b.columns[c], 0, b.count);
+        offset += b.count;
+        b = Batch();
+      }
+      // Move accounting from the batches to the build: keep the reservation of the stored rows.
+    }
+    build_.count = total;
+    build_count_ = total;
+    if (type_ == JoinType::kRight || type_ == JoinType::kFull) build_matched_.assign(total, 0);
+    reservations.clear();
+    memory_ = MemoryReservation(&ctx.memory, kWhat);
+    memory_.Resize(static_cast<int64_t>(build_.MemoryUsage() + table_.MemoryUsage() + next_.capacity() * 4 +
+                                        head_.capacity() * 4 + build_matched_.capacity()));
+  }
+
+  void LoadProbe(State& st, Batch in) {
+    st.probe = std::move(in);
+    st.n = st.probe.count;
+    st.has_probe = true;
+    st.row = 0;
+    st.heads.assign(st.n, kNone);
+    st.matched.assign(st.n, 0);
+    if (build_count_ > 0) {
+      std::vector<Vector> key_vectors(left_keys_.size());
+      for (size_t c = 0; c < left_keys_.size(); c++) key_vectors[c] = EvaluateExpr(*left_keys_[c], st.probe);
+      st.keys.Load(key_vectors, st.n);
+      st.ids.resize(st.n);
+      table_.Find(st.keys, st.ids.data());
+      for (size_t i = 0; i < st.n; i++) {
+        if (st.keys.any_null[i]) continue;
+        uint32_t id = st.ids[i];
+        if (id != KeyTable::kNotFound) st.heads[i] = head_[id];
+      }
+    } else {
+      st.keys.any_null.assign(st.n, 0);
+      if (null_aware_ && !left_keys_.empty()) {
+        // Only needed to know which probe keys are NULL (irrelevant when the build is empty).
+      }
+    }
+    st.cur = st.n > 0 ? st.heads[0] : kNone;
+  }
+
+  bool OutputsPairs() const {
+    return type_ == JoinType::kInner || type_ == JoinType::kLeft || type_ == JoinType::kRight ||
+           type_ == JoinType::kFull || type_ == JoinType::kCross;
+  }
+
+  void Produce(State& st) {
+    bool semi_like = type_ == JoinType::kSemi || type_ == JoinType::kAnti;
+    if (semi_like && !condition_) {
+      for (size_t i = 0; i < st.n; i++) st.matched[i] = st.heads[i] != kNone;
+      FinishProbe(st);
+      return;
+    }
+    st.pi.clear();
+    st.bi.clear();
+    while (st.row < st.n && st.pi.size() < kBatchSize) {
+      while (st.cur != kNone && st.pi.size() < kBatchSize) {
+        st.pi.push_back(static_cast<uint32_t>(st.row));
+        st.bi.push_back(st.cur);
+        st.cur = next_[st.cur];
+      }
+      if (st.cur == kNone) {
+        st.row++;
+        if (st.row < st.n) st.cur = st.heads[st.row];
+      }
+    }
+    size_t m = st.pi.size();
+    if (m > 0) {
+      Batch cand;
+      cand.count = m;
+      cand.columns.reserve(left_types_.size() + right_types_.size());
+      for (const auto& c : st.probe.columns) cand.columns.push_back(c.Gather(st.pi.data(), m));
+      for (const auto& c : build_.columns) cand.columns.push_back(c.Gather(st.bi.data(), m));
+      size_t passed = m;
+      if (condition_) {
+        passed = SelectRows(*condition_, cand, st.sel);
+        for (size_t k = 0; k < passed; k++) {
+          st.matched[st.pi[st.sel[k]]] = 1;
+          if (!build_matched_.empty()) build_matched_[st.bi[st.sel[k]]] = 1;
+        }
+      } else {
+        for (size_t k = 0; k < m; k++) st.matched[st.pi[k]] = 1;
+        if (!build_matched_.empty()) {
+          for (size_t k = 0; k < m; k++) build_matched_[st.bi[k]] = 1;
+        }
+      }
+      if (OutputsPairs() && passed > 0) {
+        if (passed == m) st.pending.push_back(std::move(cand));
+        else st.pending.push_back(cand.Gather(st.sel.data(), passed));
+      }
+    }
+    if (st.row >= st.n) FinishProbe(st);
+  }
+
+  void FinishProbe(State& st) {
+    st.has_probe = false;
+    st.sel.clear();
+    switch (type_) {
+      case JoinType::kLeft:
+      case JoinType::kFull:
+        for (size_t i = 0; i < st.n; i++) {
+          if (!st.matched[i]) st.sel.push_back(static_cast<uint32_t>(i));
+        }
+        if (!st.sel.empty()) {
+          Batch out = st.probe.Gather(st.sel.data(), st.sel.size());
+          for (const auto& t : right_types_) out.columns.push_back(NullVector(t, out.count));
+          st.pending.push_back(std::move(out));
+        }
+        break;
+      case JoinType::kSemi:
+        for (size_t i = 0; i < st.n; i++) {
+          if (st.matched[i]) st.sel.push_back(static_cast<uint32_t>(i));
+        }
+        break;
+      case JoinType::kAnti: {
+        bool build_empty = build_count_ == 0;
+        if (null_aware_ && !build_empty && build_has_null_key_) break;  // x NOT IN (.., NULL): never TRUE
+        for (size_t i = 0; i < st.n; i++) {
+          if (st.matched[i]) continue;
+          if (null_aware_ && !build_empty && st.keys.any_null.size() == st.n && st.keys.any_null[i]) continue;
+          st.sel.push_back(static_cast<uint32_t>(i));
+        }
+        break;
+      }
+      default: break;
+    }
+    if ((type_ == JoinType::kSemi || type_ == JoinType::kAnti) && !st.sel.empty()) {
+      if (st.sel.size() == st.n) st.pending.push_back(std::move(st.probe));
+      else st.pending.push_back(st.probe.Gather(st.sel.data(), st.sel.size()));
+    }
+    st.probe = Batch();
+  }
+
+  bool EmitUnmatchedBuild(State& st) {
+    if (type_ != JoinType::kRight && type_ != JoinType::kFull) return false;
+    st.sel.clear();
+    while (st.unmatched_pos < build_count_ && st.sel.size() < kBatchSize) {
+      if (!build_matched_[st.unmatched_pos]) st.sel.push_back(static_cast<uint32_t>(st.unmatched_pos));
+      st.unmatched_pos++;
+    }
+    if (st.sel.empty()) return false;
+    Batch out;
+    out.count = st.sel.size();
+    for (const auto& t : left_types_) out.columns.push_back(NullVector(t, out.count));
+    for (const auto& c : build_.columns) out.columns.push_back(c.Gather(st.sel.data(), out.count));
+    st.pending.push_back(std::move(out));
+    return true;
+  }
+
+  static constexpr const char* kWhat = "building the hash table of a join";
+
+  JoinType type_;
+  std::vector<ExprPtr> left_keys_;
+  std::vector<ExprPtr> right_keys_;
+  ExprPtr condition_;
+  bool null_aware_;
+  std::vector<LogicalType> left_types_;
+  std::vector<LogicalType> right_types_;
+
+  Batch build_;
+  size_t build_count_ = 0;
+  bool build_has_null_key_ = false;
+  KeyTable table_;
+  std::vector<uint32_t> head_;
+  std::vector<uint32_t> next_;
+  std::vector<uint8_t> build_matched_;
+  std::vector<Vector> key_heaps_;
+  MemoryReservation memory_;
+};
+
+}  // namespace
+
+PhysicalPtr MakeHashJoinOperator(PhysicalPtr left, PhysicalPtr right, const LogicalJoin& join) {
+  return std::make_unique<HashJoinOperator>(std::move(left), std::move(right), join);
+}
+
+}  // namespace aishell

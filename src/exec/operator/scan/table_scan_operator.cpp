@@ -1,0 +1,94 @@
+#include <mutex>
+
+#include "catalog/connector.h"
+#include "common/exception.h"
+#include "exec/operator/operators.h"
+
+namespace aishell {
+
+namespace {
+
+class TableScanOperator : public PhysicalOperator {
+ public:
+  TableScanOperator(const LogicalScan& scan)
+      : PhysicalOperator("TableScan", scan.OutputTypes()), scan_(scan.scan), catalog_(scan.catalog_name) {
+    if (scan.table) table_ = scan.table->schema.empty() ? scan.table->name : scan.table->schema + "." + scan.table->name;
+    if (!scan_) throw Error(ErrorKind::kInternal, "scan of '" + table_ + "' has no table scan object");
+  }
+
+  struct State : OperatorState {
+    std::unique_ptr<DataSource> source;
+  };
+
+  void Prepare(ExecContext& ctx) override {
+    PhysicalOperator::Prepare(ctx);
+    splits_ = scan_->CreateSplits(ctx.threads);
+    next_split_ = 0;
+  }
+
+  bool IsParallel() const override { return true; }
+  std::unique_ptr<OperatorState> CreateState() override { return std::make_unique<State>(); }
+
+  std::string Describe() const override {
+    std::string d = "TableScan " + (catalog_.empty() ? table_ : catalog_ + "." + table_);
+    std::string what = scan_->Describe();
+    if (!what.empty()) d += " [" + what + "]";
+    d += " splits=" + std::to_string(splits_.size());
+    return d;
+  }
+
+  SourceProgress Progress() const {
+    SourceProgress p;
+    p.source = catalog_;
+    p.table = table_;
+    p.rows_read = std::max<int64_t>(scan_->counters().rows_read.load(), rows_produced());
+    p.bytes_read = scan_->counters().bytes_read.load();
+    return p;
+  }
+
+ protected:
+  bool GetNext(OperatorState& state, Batch& out) override {
+    auto& st = static_cast<State&>(state);
+    while (true) {
+      if (!st.source) {
+        size_t idx = next_split_.fetch_add(1);
+        if (idx >= splits_.size()) return false;
+        st.source = scan_->CreateDataSource(splits_[idx]);
+      }
+      out = Batch();
+      if (st.source->Next(out)) {
+        if (out.count == 0) continue;
+        if (out.columns.size() != types_.size()) {
+          throw Error(ErrorKind::kInternal, "source " + table_ + " returned " + std::to_string(out.columns.size()) +
+                                                " columns, expected " + std::to_string(types_.size()));
+        }
+        for (auto& c : out.columns) {
+          if (c.size() < out.count && c.kind() == VectorKind::kFlat) c.Resize(out.count);
+        }
+        return true;
+      }
+      st.source.reset();
+    }
+  }
+
+ private:
+  std::shared_ptr<TableScan> scan_;
+  std::string catalog_;
+  std::string table_;
+  std::vector<std::shared_ptr<Split>> splits_;
+  std::atomic<size_t> next_split_{0};
+};
+
+}  // namespace
+
+PhysicalPtr MakeTableScanOperator(const LogicalScan& scan) { return std::make_unique<TableScanOperator>(scan); }
+
+SourceProgress TableScanProgress(const PhysicalOperator& op) {
+  return static_cast<const TableScanOperator&>(op).Progress();
+}
+
+bool IsTableScanOperator(const PhysicalOperator& op) {
+  return dynamic_cast<const TableScanOperator*>(&op) != nullptr;
+}
+
+}  // namespace aishell

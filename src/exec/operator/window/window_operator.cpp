@@ -1,0 +1,346 @@
+// Window functions: the input is buffered, then for each window expression the rows are sorted
+// by (partition keys, order keys) and the function is computed partition by partition. The
+// output keeps the input order: input columns, then one column per window expression.
+#include <cstring>
+#include <mutex>
+
+#include "common/exception.h"
+#include "exec/operator/operators.h"
+#include "exec/operator/order/sort_util.h"
+
+namespace aishell {
+
+namespace {
+
+struct WindowInfo {
+  ExprPtr expr;
+  const WindowSpec* spec = nullptr;
+  size_t first_column = 0;  // in the buffered rows: partition keys, order keys, args
+};
+
+class WindowOperator : public PhysicalOperator {
+ public:
+  WindowOperator(PhysicalPtr child, const LogicalWindow& window)
+      : PhysicalOperator("Window", window.OutputTypes()) {
+    data_columns_ = child->types().size();
+    buffered_types_ = child->types();
+    for (const auto& e : window.window_exprs) {
+      if (e->kind != ExprKind::kWindow || !e->window) {
+        throw Error(ErrorKind::kInternal, "window node holds a non-window expression " + e->ToString());
+      }
+      WindowInfo info;
+      info.expr = e;
+      info.spec = e->window.get();
+      info.first_column = buffered_types_.size();
+      for (const auto& p : info.spec->partition_by) {
+        buffered_exprs_.push_back(p);
+        buffered_types_.push_back(p->type);
+      }
+      for (const auto& o : info.spec->order_by) {
+        buffered_exprs_.push_back(o.expr);
+        buffered_types_.push_back(o.expr->type);
+      }
+      for (const auto& a : e->children) {
+        buffered_exprs_.push_back(a);
+        buffered_types_.push_back(a->type);
+      }
+      windows_.push_back(std::move(info));
+    }
+    children.push_back(std::move(child));
+  }
+
+  std::string Describe() const override {
+    std::string d = "Window";
+    for (size_t i = 0; i < windows_.size(); i++) d += (i ? ", " : " ") + windows_[i].expr->ToString();
+    return d;
+  }
+
+  struct State : OperatorState {
+    size_t next = 0;
+  };
+  std::unique_ptr<OperatorState> CreateState() override { return std::make_unique<State>(); }
+
+  void Prepare(ExecContext& ctx) override {
+    PhysicalOperator::Prepare(ctx);
+    rows_ = Batch(buffered_types_, kBatchSize);
+    memory_ = MemoryReservation(&ctx.memory, "computing window functions");
+    std::mutex m;
+    RunParallel(ctx, *children[0], nullptr, [&](int, Batch& b) {
+      std::vector<Vector> extra;
+      for (const auto& e : buffered_exprs_) extra.push_back(EvaluateExpr(*e, b));
+      std::lock_guard<std::mutex> lock(m);
+      for (size_t c = 0; c < data_columns_; c++) rows_.columns[c].Append(b.columns[c], 0, b.count);
+      for (size_t c = 0; c < extra.size(); c++) rows_.columns[data_columns_ + c].Append(extra[c], 0, b.count);
+      rows_.count += b.count;
+      memory_.Resize(static_cast<int64_t>(rows_.MemoryUsage()));
+    });
+    for (const auto& w : windows_) results_.push_back(Compute(w));
+  }
+
+ protected:
+  bool GetNext(OperatorState& state, Batch& out) override {
+    auto& st = static_cast<State&>(state);
+    if (st.next >= rows_.count) return false;
+    size_t n = std::min(kBatchSize, rows_.count - st.next);
+    out = Batch();
+    out.count = n;
+    for (size_t c = 0; c < data_columns_; c++) out.columns.push_back(rows_.columns[c].Slice(st.next, n));
+    for (const auto& r : results_) out.columns.push_back(r.Slice(st.next, n));
+    st.next += n;
+    return true;
+  }
+
+ private:
+  Vector Compute(const WindowInfo& w) {
+    const WindowSpec& spec = *w.spec;
+    size_t n = rows_.count;
+    size_t np = spec.partition_by.size();
+    size_t no = spec.order_by.size();
+    std::vector<SortColumn> keys(np + no);
+    for (size_t k = 0; k < np + no; k++) {
+      keys[k].key.Load(rows_.columns[w.first_column + k], n);
+      if (k >= np) {
+        keys[k].ascending = spec.order_by[k - np].ascending;
+        keys[k].nulls_first = spec.order_by[k - np].nulls_first;
+      }
+    }
+    std::vector<uint32_t> perm = SortPermutation(keys, n, -1, ctx_ ? ctx_->threads : 1);
+    std::vector<Vector> args;
+    for (size_t a = 0; a < w.expr->children.size(); a++) {
+      args.push_back(rows_.columns[w.first_column + np + no + a].Gather(perm.data(), n));
+    }
+    Vector result(w.expr->type, std::max<size_t>(n, 1));
+    result.Resize(n);
+    auto same = [&](size_t from, size_t to, uint32_t a, uint32_t b) {
+      for (size_t k = from; k < to; k++) {
+        if (!keys[k].key.Equal(a, keys[k].key, b)) return false;
+      }
+      return true;
+    };
+    size_t ps = 0;
+    while (ps < n) {
+      size_t pe = ps + 1;
+      while (pe < n && same(0, np, perm[ps], perm[pe])) pe++;
+      // Peer groups inside [ps, pe).
+      std::vector<size_t> group_end(pe - ps);
+      std::vector<size_t> group_start(pe - ps);
+      size_t gs = ps;
+      while (gs < pe) {
+        size_t ge = gs + 1;
+        while (ge < pe && same(np, np + no, perm[gs], perm[ge])) ge++;
+        for (size_t i = gs; i < ge; i++) {
+          group_start[i - ps] = gs;
+          group_end[i - ps] = ge;
+        }
+        gs = ge;
+      }
+      ComputePartition(w, perm, args, ps, pe, group_start, group_end, result);
+      ps = pe;
+    }
+    return result;
+  }
+
+  // Inclusive frame [*s, *e] (in sorted positions) of row i; empty when *s > *e.
+  void Frame(const WindowSpec& spec, size_t i, size_t ps, size_t pe, size_t gs, size_t ge, int64_t* s, int64_t* e) const {
+    if (!spec.has_frame) {
+      *s = static_cast<int64_t>(ps);
+      *e = spec.order_by.empty() ? static_cast<int64_t>(pe) - 1 : static_cast<int64_t>(ge) - 1;
+      return;
+    }
+    auto bound = [&](const FrameBound& b, bool is_start) -> int64_t {
+      switch (b.kind) {
+        case FrameBoundKind::kUnboundedPreceding: return static_cast<int64_t>(ps);
+        case FrameBoundKind::kUnboundedFollowing: return static_cast<int64_t>(pe) - 1;
+        case FrameBoundKind::kCurrentRow:
+          if (spec.rows_frame) return static_cast<int64_t>(i);
+          return is_start ? static_cast<int64_t>(gs) : static_cast<int64_t>(ge) - 1;
+        case FrameBoundKind::kPreceding:
+          if (!spec.rows_frame) throw Error(ErrorKind::kUnsupported, "RANGE frames with an offset are not supported; use ROWS");
+          return static_cast<int64_t>(i) - b.offset;
+        case FrameBoundKind::kFollowing:
+          if (!spec.rows_frame) throw Error(ErrorKind::kUnsupported, "RANGE frames with an offset are not supported; use ROWS");
+          return static_cast<int64_t>(i) + b.offset;
+      }
+      return 0;
+    };
+    *s = std::max<int64_t>(bound(spec.frame_start, true), static_cast<int64_t>(ps));
+    *e = std::min<int64_t>(bound(spec.frame_end, false), static_cast<int64_t>(pe) - 1);
+  }
+
+  static void CopyCell(const Vector& src, size_t src_row, Vector& dst, size_t dst_row) {
+    if (!src.IsValid(src_row)) {
+      dst.SetNull(dst_row);
+      return;
+    }
+    dst.SetValue(dst_row, src.GetValue(src_row));
+  }
+
+  void ComputePartition(const WindowInfo& w, const std::vector<uint32_t>& perm, const std::vector<Vector>& args,
+                        size_t ps, size_t pe, const std::vector<size_t>& group_start,
+                        const std::vector<size_t>& group_end, Vector& result) {
+    const WindowSpec& spec = *w.spec;
+    size_t count = pe - ps;
+    switch (spec.function) {
+      case WindowFunctionKind::kRowNumber:
+        for (size_t i = ps; i < pe; i++) result.SetValue(perm[i], Value::BigInt(static_cast<int64_t>(i - ps + 1)));
+        return;
+      case WindowFunctionKind::kRank:
+        for (size_t i = ps; i < pe; i++) {
+          result.SetValue(perm[i], Value::BigInt(static_cast<int64_t>(group_start[i - ps] - ps + 1)));
+        }
+        return;
+      case WindowFunctionKind::kDenseRank: {
+        int64_t rank = 0;
+        for (size_t i = ps; i < pe; i++) {
+          if (i == group_start[i - ps]) rank++;
+          result.SetValue(perm[i], Value::BigInt(rank));
+        }
+        return;
+      }
+      case WindowFunctionKind::kNtile: {
+        if (args.empty()) throw Error(ErrorKind::kExecution, "ntile needs a bucket count");
+        Value v = args[0].GetValue(ps);
+        if (v.is_null() || v.GetInt64() <= 0) throw Error(ErrorKind::kExecution, "ntile bucket count must be positive");
+        int64_t buckets = v.GetInt64();
+        int64_t size = static_cast<int64_t>(count) / buckets;
+        int64_t extra = static_cast<int64_t>(count) % buckets;
+        for (size_t i = 0; i < count; i++) {
+          int64_t r = static_cast<int64_t>(i);
+          int64_t bucket;
+          int64_t big = extra * (size + 1);
+          if (r < big) bucket = r / (size + 1);
+          else bucket = extra + (size > 0 ? (r - big) / size : 0);
+          result.SetValue(perm[ps + i], Value::BigInt(bucket + 1));
+        }
+        return;
+      }
+      case WindowFunctionKind::kLag:
+      case WindowFunctionKind::kLead: {
+        if (args.empty()) throw Error(ErrorKind::kExecution, "lag/lead need an argument");
+        for (size_t i = ps; i < pe; i++) {
+          int64_t offset = 1;
+          if (args.size() > 1) {
+            Value o = args[1].GetValue(i);
+            if (o.is_null()) {
+              result.SetNull(perm[i]);
+              continue;
+            }
+            offset = o.GetInt64();
+          }
+          int64_t target = spec.function == WindowFunctionKind::kLag ? static_cast<int64_t>(i) - offset
+                                                                      : static_cast<int64_t>(i) + offset;
+          if (target >= static_cast<int64_t>(ps) && target < static_cast<int64_t>(pe)) {
+            CopyCell(args[0], static_cast<size_t>(target), result, perm[i]);
+          } else if (args.size() > 2) {
+            CopyCell(args[2], i, result, perm[i]);
+          } else {
+            result.SetNull(perm[i]);
+          }
+        }
+        return;
+      }
+      case WindowFunctionKind::kFirstValue:
+      case WindowFunctionKind::kLastValue: {
+        if (args.empty()) throw Error(ErrorKind::kExecution, "first_value/last_value need an argument");
+        for (size_t i = ps; i < pe; i++) {
+          int64_t s, e;
+          Frame(spec, i, ps, pe, group_start[i - ps], group_end[i - ps], &s, &e);
+          if (s > e) {
+            result.SetNull(perm[i]);
+            continue;
+          }
+          size_t src = static_cast<size_t>(spec.function == WindowFunctionKind::kFirstValue ? s : e);
+          CopyCell(args[0], src, result, perm[i]);
+        }
+        return;
+      }
+      case WindowFunctionKind::kAggregate:
+        ComputeAggregate(w, perm, args, ps, pe, group_start, group_end, result);
+        return;
+    }
+  }
+
+  void ComputeAggregate(const WindowInfo& w, const std::vector<uint32_t>& perm, const std::vector<Vector>& args,
+                        size_t ps, size_t pe, const std::vector<size_t>& group_start,
+                        const std::vector<size_t>& group_end, Vector& result) {
+    const WindowSpec& spec = *w.spec;
+    const AggregateFunction* fn = w.expr->aggregate.get();
+    if (!fn) throw Error(ErrorKind::kInternal, "window aggregate without a function: " + w.expr->ToString());
+    std::unique_ptr<uint8_t[]> block(new uint8_t[fn->state_size + 32]);
+    uint8_t* state = reinterpret_cast<uint8_t*>((reinterpret_cast<uintptr_t>(block.get()) + 15) & ~uintptr_t{15});
+    Vector tmp(fn->return_type, 1);
+    auto feed = [&](size_t from, size_t to) {  // [from, to) sorted positions
+      if (from >= to) return;
+      std::vector<Vector> slice;
+      for (const auto& a : args) slice.push_back(a.Slice(from, to - from));
+      std::vector<uint8_t*> ptrs(to - from, state);
+      fn->update(slice, ptrs.data(), to - from);
+    };
+    auto emit = [&](size_t sorted_pos) {
+      tmp = Vector(fn->return_type, 1);
+      tmp.Resize(1);
+      uint8_t* p = state;
+      fn->finalize(&p, 1, tmp);
+      CopyCell(tmp, 0, result, perm[sorted_pos]);
+    };
+    // Running frames: start at the partition start, end never moves backwards.
+    bool running = !spec.has_frame ||
+                   (spec.frame_start.kind == FrameBoundKind::kUnboundedPreceding &&
+                    (spec.frame_end.kind == FrameBoundKind::kCurrentRow ||
+                     spec.frame_end.kind == FrameBoundKind::kUnboundedFollowing ||
+                     (spec.rows_frame && (spec.frame_end.kind == FrameBoundKind::kFollowing ||
+                                          spec.frame_end.kind == FrameBoundKind::kPreceding))));
+    if (running) {
+      fn->init(state);
+      size_t fed = ps;  // rows [ps, fed) are in the state
+      for (size_t i = ps; i < pe; i++) {
+        int64_t s, e;
+        Frame(spec, i, ps, pe, group_start[i - ps], group_end[i - ps], &s, &e);
+        size_t want = e < static_cast<int64_t>(ps) ? ps : static_cast<size_t>(e + 1);
+        if (want > fed) {
+          feed(fed, want);
+          fed = want;
+        }
+        if (s > e) {
+          // Empty frame: the value over no rows.
+          std::unique_ptr<uint8_t[]> b2(new uint8_t[fn->state_size + 32]);
+          uint8_t* s2 = reinterpret_cast<uint8_t*>((reinterpret_cast<uintptr_t>(b2.get()) + 15) & ~uintptr_t{15});
+          fn->init(s2);
+          Vector t2(fn->return_type, 1);
+          t2.Resize(1);
+          fn->finalize(&s2, 1, t2);
+          if (fn->destroy) fn->destroy(s2);
+          CopyCell(t2, 0, result, perm[i]);
+          continue;
+        }
+        emit(i);
+      }
+      if (fn->destroy) fn->destroy(state);
+      return;
+    }
+    for (size_t i = ps; i < pe; i++) {
+      int64_t s, e;
+      Frame(spec, i, ps, pe, group_start[i - ps], group_end[i - ps], &s, &e);
+      fn->init(state);
+      if (s <= e) feed(static_cast<size_t>(s), static_cast<size_t>(e + 1));
+      emit(i);
+      if (fn->destroy) fn->destroy(state);
+    }
+  }
+
+  size_t data_columns_ = 0;
+  std::vector<LogicalType> buffered_types_;
+  std::vector<ExprPtr> buffered_exprs_;
+  std::vector<WindowInfo> windows_;
+  Batch rows_;
+  std::vector<Vector> results_;
+  MemoryReservation memory_;
+};
+
+}  // namespace
+
+PhysicalPtr MakeWindowOperator(PhysicalPtr child, const LogicalWindow& window) {
+  return std::make_unique<WindowOperator>(std::move(child), window);
+}
+
+}  // namespace aishell

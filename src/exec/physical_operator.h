@@ -1,0 +1,89 @@
+// Physical operators: vectorized, pull-based, Batch in / Batch out. An operator that reports
+// IsParallel() may be pulled by several threads at once, each with its own OperatorState (scans
+// hand out splits, filters/projections/join probes are per-thread); blocking work (join builds,
+// aggregation, sorting) runs in Prepare(), which consumes the children with all workers.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/vector.h"
+#include "exec/memory_tracker.h"
+#include "exec/query_executor.h"
+#include "planner/expression.h"
+
+namespace aishell {
+
+struct ExecContext {
+  ExecContext(const ExecutionOptions& opts)
+      : options(opts), memory(opts.max_memory), threads(opts.threads < 1 ? 1 : opts.threads) {}
+  ExecutionOptions options;
+  MemoryTracker memory;
+  int threads;
+  // Throws Error(kInterrupted) when the query was cancelled.
+  void CheckInterrupted() const;
+};
+
+struct OperatorState {
+  virtual ~OperatorState() = default;
+};
+
+class PhysicalOperator {
+ public:
+  PhysicalOperator(std::string name, std::vector<LogicalType> types)
+      : name_(std::move(name)), types_(std::move(types)) {}
+  virtual ~PhysicalOperator() = default;
+
+  // Prepares the children, then runs this operator's blocking work. Called once, on one thread.
+  virtual void Prepare(ExecContext& ctx);
+  // Whether several threads may call Next concurrently, each with its own state.
+  virtual bool IsParallel() const { return false; }
+  virtual std::unique_ptr<OperatorState> CreateState() { return std::make_unique<OperatorState>(); }
+  // The next batch (count > 0), or false at the end. Checks for cancellation; counts rows/time.
+  bool Next(OperatorState& state, Batch& out);
+
+  // One line for EXPLAIN ANALYZE (without children and counters).
+  virtual std::string Describe() const { return name_; }
+
+  const std::string& name() const { return name_; }
+  const std::vector<LogicalType>& types() const { return types_; }
+  int64_t rows_produced() const { return rows_out_.load(std::memory_order_relaxed); }
+  int64_t nanos() const { return nanos_.load(std::memory_order_relaxed); }
+  void AddNanos(int64_t n) { nanos_.fetch_add(n, std::memory_order_relaxed); }
+
+  std::vector<std::unique_ptr<PhysicalOperator>> children;
+
+ protected:
+  virtual bool GetNext(OperatorState& state, Batch& out) = 0;
+
+  ExecContext* ctx_ = nullptr;
+  std::string name_;
+  std::vector<LogicalType> types_;
+
+ private:
+  std::atomic<int64_t> rows_out_{0};
+  std::atomic<int64_t> nanos_{0};
+};
+
+using PhysicalPtr = std::unique_ptr<PhysicalOperator>;
+
+// Pulls every batch of `child` and hands it to `consume(worker, batch)`, with one worker per
+// thread when the child is parallel (worker 0 runs on the calling thread). The first error of
+// any worker stops the others and is rethrown here. Returns the number of workers used.
+int RunParallel(ExecContext& ctx, PhysicalOperator& child, const std::function<void(int)>& init_worker,
+                const std::function<void(int worker, Batch& batch)>& consume);
+// Workers RunParallel would use for `child`.
+int WorkerCount(ExecContext& ctx, const PhysicalOperator& child);
+
+// Expression helpers with fast paths for column references and constants.
+Vector EvaluateExpr(const Expr& expr, const Batch& input);
+// Rows where `predicate` is TRUE; `sel` is resized to hold them. Returns the count.
+size_t SelectRows(const Expr& predicate, const Batch& input, std::vector<uint32_t>& sel);
+// A vector of `count` NULLs of `type`.
+Vector NullVector(const LogicalType& type, size_t count);
+
+}  // namespace aishell

@@ -1,0 +1,84 @@
+#include "exec/physical_planner.h"
+
+#include "common/exception.h"
+#include "exec/operator/operators.h"
+
+namespace aishell {
+
+PhysicalPtr PhysicalPlanner::Plan(const LogicalOperator& root) { return Serialize(PlanNode(root)); }
+
+PhysicalPtr PhysicalPlanner::Serialize(PhysicalPtr op) {
+  if (threads_ > 1 && op->IsParallel()) return MakeExchangeOperator(std::move(op));
+  return op;
+}
+
+PhysicalPtr PhysicalPlanner::PlanNode(const LogicalOperator& op) {
+  auto child = [&](size_t i) -> PhysicalPtr {
+    if (op.children.size() <= i || !op.children[i]) {
+      throw Error(ErrorKind::kInternal, "plan node '" + op.Describe() + "' is missing input " + std::to_string(i));
+    }
+    return PlanNode(*op.children[i]);
+  };
+  switch (op.kind) {
+    case LogicalOpKind::kScan: {
+      auto p = MakeTableScanOperator(static_cast<const LogicalScan&>(op));
+      scans_.push_back(p.get());
+      return p;
+    }
+    case LogicalOpKind::kFilter: {
+      const auto& f = static_cast<const LogicalFilter&>(op);
+      if (!f.predicate) return child(0);
+      return MakeFilterOperator(child(0), f.predicate);
+    }
+    case LogicalOpKind::kProject: {
+      const auto& p = static_cast<const LogicalProject&>(op);
+      return MakeProjectionOperator(child(0), p.exprs, p.OutputTypes());
+    }
+    case LogicalOpKind::kAggregate:
+      return MakeHashAggregateOperator(child(0), static_cast<const LogicalAggregate&>(op));
+    case LogicalOpKind::kJoin: {
+      const auto& j = static_cast<const LogicalJoin&>(op);
+      PhysicalPtr left = child(0);
+      PhysicalPtr right = child(1);
+      if (j.join_type == JoinType::kRight || j.join_type == JoinType::kFull) left = Serialize(std::move(left));
+      return MakeHashJoinOperator(std::move(left), std::move(right), j);
+    }
+    case LogicalOpKind::kSort: {
+      const auto& s = static_cast<const LogicalSort&>(op);
+      return MakeSortOperator(child(0), s.keys, -1);
+    }
+    case LogicalOpKind::kLimit: {
+      const auto& l = static_cast<const LogicalLimit&>(op);
+      if (l.limit >= 0 && !op.children.empty() && op.children[0] && op.children[0]->kind == LogicalOpKind::kSort) {
+        const auto& s = static_cast<const LogicalSort&>(*op.children[0]);
+        PhysicalPtr input = PlanNode(*s.children.at(0));
+        PhysicalPtr top = MakeSortOperator(std::move(input), s.keys, l.limit + l.offset);
+        if (l.offset == 0) return top;
+        return MakeLimitOperator(std::move(top), l.limit, l.offset);
+      }
+      return MakeLimitOperator(Serialize(child(0)), l.limit, l.offset);
+    }
+    case LogicalOpKind::kWindow:
+      return MakeWindowOperator(child(0), static_cast<const LogicalWindow&>(op));
+    case LogicalOpKind::kSetOperation: {
+      const auto& s = static_cast<const LogicalSetOperation&>(op);
+      PhysicalPtr left = child(0);
+      PhysicalPtr right = child(1);
+      if (!(s.set_op == SetOpKind::kUnion && s.all)) {
+        left = Serialize(std::move(left));
+        right = Serialize(std::move(right));
+      } else if (left->IsParallel() != right->IsParallel()) {
+        left = Serialize(std::move(left));
+        right = Serialize(std::move(right));
+      }
+      return MakeSetOperator(std::move(left), std::move(right), s);
+    }
+    case LogicalOpKind::kValues:
+      return MakeValuesOperator(static_cast<const LogicalValues&>(op));
+    case LogicalOpKind::kInsert:
+      return MakeInsertOperator(child(0), static_cast<const LogicalInsert&>(op));
+  }
+  throw Error(ErrorKind::kInternal, "unknown logical operator");
+}
+
+}  // namespace aishell

@@ -1,0 +1,140 @@
+#include "formats/file_format.h"
+
+#include <glob.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <mutex>
+
+#include "common/exception.h"
+
+namespace aishell {
+
+namespace {
+std::mutex& FormatMutex() {
+  static std::mutex m;
+  return m;
+}
+std::map<std::string, FileFormatEntry>& Formats() {
+  static std::map<std::string, FileFormatEntry> formats;
+  return formats;
+}
+std::string LowerCopy(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+}  // namespace
+
+void FileFormat::AppendRows(const Batch&, const std::vector<ColumnInfo>&, std::string*) const {
+  throw Error(ErrorKind::kUnsupported, "writing " + Name() + " files is not supported");
+}
+
+void RegisterFileFormat(const std::string& extension, std::shared_ptr<FileFormat> format,
+                        FileOptions default_options) {
+  std::lock_guard<std::mutex> lock(FormatMutex());
+  Formats()[LowerCopy(extension)] = FileFormatEntry{std::move(format), std::move(default_options)};
+}
+
+const FileFormatEntry* FindFileFormatForPath(const std::string& path) {
+  RegisterBuiltinFileFormats();
+  auto slash = path.find_last_of('/');
+  auto dot = path.find_last_of('.');
+  if (dot == std::string::npos || (slash != std::string::npos && dot < slash)) return nullptr;
+  std::string ext = LowerCopy(path.substr(dot + 1));
+  std::lock_guard<std::mutex> lock(FormatMutex());
+  auto it = Formats().find(ext);
+  return it == Formats().end() ? nullptr : &it->second;
+}
+
+std::vector<std::string> FileFormatExtensions() {
+  RegisterBuiltinFileFormats();
+  std::lock_guard<std::mutex> lock(FormatMutex());
+  std::vector<std::string> out;
+  for (const auto& [ext, entry] : Formats()) out.push_back(ext);
+  return out;
+}
+
+std::vector<std::string> ExpandFileGlob(const std::string& pattern, const std::string& function_name) {
+  if (pattern.empty()) throw Error(ErrorKind::kBinder, function_name + ": the file path is empty");
+  std::string expanded = pattern;
+  if (expanded.rfind("file://", 0) == 0) expanded = expanded.substr(7);
+  std::vector<std::string> files;
+  bool has_magic = expanded.find_first_of("*?[") != std::string::npos;
+  if (!has_magic) {
+    struct stat st;
+    if (::stat(expanded.c_str(), &st) != 0) {
+      throw Error(ErrorKind::kIo, function_name + ": no file matches '" + pattern + "'");
+    }
+    if (S_ISDIR(st.st_mode)) {
+      throw Error(ErrorKind::kIo, function_name + ": '" + pattern + "' is a directory; use a glob such as '" +
+                                      pattern + "/*.csv'");
+    }
+    files.push_back(expanded);
+    return files;
+  }
+  glob_t g{};
+  int rc = ::glob(expanded.c_str(), GLOB_NOSORT, nullptr, &g);
+  if (rc == 0) {
+    for (size_t i = 0; i < g.gl_pathc; i++) {
+      struct stat st;
+      if (::stat(g.gl_pathv[i], &st) == 0 && S_ISREG(st.st_mode)) files.emplace_back(g.gl_pathv[i]);
+    }
+  }
+  ::globfree(&g);
+  if (files.empty()) throw Error(ErrorKind::kIo, function_name + ": no file matches '" + pattern + "'");
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+bool OptionBool(const FileOptions& options, const std::string& key, bool fallback, const std::string& fn) {
+  auto it = options.find(key);
+  if (it == options.end() || it->second.is_null()) return fallback;
+  const Value& v = it->second;
+  if (v.type().id == TypeId::kBoolean) return v.GetBool();
+  if (v.type().IsIntegral()) return v.GetInt64() != 0;
+  if (v.type().id == TypeId::kVarchar) {
+    std::string s = LowerCopy(v.GetString());
+    if (s == "true" || s == "1" || s == "yes") return true;
+    if (s == "false" || s == "0" || s == "no") return false;
+  }
+  throw Error(ErrorKind::kBinder, fn + ": option '" + key + "' must be a boolean, got " + v.ToSqlLiteral());
+}
+
+std::string OptionString(const FileOptions& options, const std::string& key, const std::string& fallback,
+                         const std::string& fn) {
+  auto it = options.find(key);
+  if (it == options.end() || it->second.is_null()) return fallback;
+  if (it->second.type().id != TypeId::kVarchar) {
+    throw Error(ErrorKind::kBinder, fn + ": option '" + key + "' must be a string, got " + it->second.ToSqlLiteral());
+  }
+  return it->second.GetString();
+}
+
+int64_t OptionInt(const FileOptions& options, const std::string& key, int64_t fallback, const std::string& fn) {
+  auto it = options.find(key);
+  if (it == options.end() || it->second.is_null()) return fallback;
+  if (!it->second.type().IsIntegral()) {
+    throw Error(ErrorKind::kBinder, fn + ": option '" + key + "' must be an integer, got " + it->second.ToSqlLiteral());
+  }
+  return it->second.GetInt64();
+}
+
+void CheckKnownOptions(const FileOptions& options, const std::vector<std::string>& known, const std::string& fn) {
+  for (const auto& [key, value] : options) {
+    if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+    std::string list;
+    for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+    throw Error(ErrorKind::kBinder, fn + ": unknown option '" + key + "' (known options: " + list + ")");
+  }
+}
+
+FileStamp StatFile(const std::string& path) {
+  struct stat st;
+  FileStamp stamp;
+  if (::stat(path.c_str(), &st) != 0) return stamp;
+  stamp.size = st.st_size;
+  stamp.mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
+  return stamp;
+}
+
+}  // namespace aishell

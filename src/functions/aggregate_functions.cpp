@@ -1,0 +1,565 @@
+// Aggregate functions: count, count_if, sum, avg, min, max, arbitrary, bool_and/bool_or,
+// stddev/variance families, approx_distinct, and the DISTINCT wrapper.
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <memory>
+#include <string>
+#include <unordered_set>
+
+#include "common/exception.h"
+#include "functions/function_registry.h"
+#include "functions/scalar_kernels.h"
+
+namespace aishell {
+
+namespace {
+
+using Args = const std::vector<LogicalType>&;
+using VecArgs = const std::vector<Vector>&;
+
+const LogicalType kBigInt(TypeId::kBigInt);
+const LogicalType kDouble(TypeId::kDouble);
+const LogicalType kBool(TypeId::kBoolean);
+
+template <class S>
+S* As(uint8_t* p) {
+  return reinterpret_cast<S*>(p);
+}
+template <class S>
+const S* As(const uint8_t* p) {
+  return reinterpret_cast<const S*>(p);
+}
+
+template <class S>
+std::shared_ptr<AggregateFunction> NewAggregate(const std::string& name, std::vector<LogicalType> args, LogicalType ret) {
+  auto fn = std::make_shared<AggregateFunction>();
+  fn->name = name;
+  fn->arg_types = std::move(args);
+  fn->return_type = ret;
+  fn->state_size = sizeof(S);
+  fn->state_align = alignof(S);
+  fn->init = [](uint8_t* s) { new (s) S(); };
+  fn->destroy = [](uint8_t*) {};
+  return fn;
+}
+
+// Calls op(state, value) for every non-null row.
+template <class T, class S, class Op>
+void ForEachValid(const Vector& v, uint8_t** states, size_t count, Op op) {
+  if (IsFlatNoNulls(v)) {
+    const T* data = v.Data<T>();
+    for (size_t i = 0; i < count; i++) op(*As<S>(states[i]), data[i]);
+    return;
+  }
+  UnifiedView view = v.View();
+  for (size_t i = 0; i < count; i++) {
+    if (view.IsValid(i)) op(*As<S>(states[i]), view.Get<T>(i));
+  }
+}
+
+[[noreturn]] void SumOverflow(const LogicalType& t) {
+  throw Error(ErrorKind::kExecution, "sum overflow: result does not fit in " + t.ToString());
+}
+
+// ---- count ----
+struct CountState {
+  int64_t n;
+};
+
+std::shared_ptr<AggregateFunction> CountStar() {
+  auto fn = NewAggregate<CountState>("count_star", {}, kBigInt);
+  fn->update = [](VecArgs, uint8_t** states, size_t count) {
+    for (size_t i = 0; i < count; i++) As<CountState>(states[i])->n++;
+  };
+  fn->combine = [](const uint8_t* src, uint8_t* dst) { As<CountState>(dst)->n += As<CountState>(src)->n; };
+  fn->finalize = [](uint8_t** states, size_t count, Vector& out) {
+    for (size_t i = 0; i < count; i++) out.Data<int64_t>()[i] = As<CountState>(states[i])->n;
+  };
+  return fn;
+}
+
+std::shared_ptr<AggregateFunction> Count(const LogicalType& t) {
+  auto fn = CountStar();
+  fn->name = "count";
+  fn->arg_types = {t};
+  fn->update = [](VecArgs a, uint8_t** states, size_t count) {
+    const Vector& v = a[0];
+    if (!v.MayHaveNulls() && v.kind() != VectorKind::kDictionary) {
+      for (size_t i = 0; i < count; i++) As<CountState>(states[i])->n++;
+      return;
+    }
+    UnifiedView view = v.View();
+    for (size_t i = 0; i < count; i++) As<CountState>(states[i])->n += view.IsValid(i);
+  };
+  return fn;
+}
+
+std::shared_ptr<AggregateFunction> CountIf() {
+  auto fn = CountStar();
+  fn->name = "count_if";
+  fn->arg_types = {kBool};
+  fn->update = [](VecArgs a, uint8_t** states, size_t count) {
+    ForEachValid<uint8_t, CountState>(a[0], states, count, [](CountState& s, uint8_t b) { s.n += b != 0; });
+  };
+  return fn;
+}
+
+// ---- sum ----
+template <class T>
+struct SumState {
+  T sum;
+  bool has;
+};
+
+std::shared_ptr<AggregateFunction> SumInteger(const LogicalType& arg, const LogicalType& ret, int64_t limit) {
+  using S = SumState<int64_t>;
+  auto fn = NewAggregate<S>("sum", {arg}, ret);
+  auto add = [ret, limit](S& s, int64_t x) {
+    if (__builtin_add_overflow(s.sum, x, &s.sum) || (limit && (s.sum >= limit || s.sum <= -limit))) SumOverflow(ret);
+    s.has = true;
+  };
+  if (arg.id == TypeId::kInteger) {
+    fn->update = [add](VecArgs a, uint8_t** states, size_t count) {
+      ForEachValid<int32_t, S>(a[0], states, count, [&](S& s, int32_t x) { add(s, x); });
+    };
+  } else {
+    fn->update = [add](VecArgs a, uint8_t** states, size_t count) {
+      ForEachValid<int64_t, S>(a[0], states, count, [&](S& s, int64_t x) { add(s, x); });
+    };
+  }
+  fn->combine = [add](const uint8_t* src, uint8_t* dst) {
+    const S& s = *As<S>(src);
+    if (s.has) add(*As<S>(dst), s.sum);
+  };
+  fn->finalize = [](uint8_t** states, size_t count, Vector& out) {
+    for (size_t i = 0; i < count; i++) {
+      const S& s = *As<S>(states[i]);
+      if (s.has) out.Data<int64_t>()[i] = s.sum;
+      else out.SetNull(i);
+    }
+  };
+  return fn;
+}
+
+std::shared_ptr<AggregateFunction> SumDouble() {
+  using S = SumState<double>;
+  auto fn = NewAggregate<S>("sum", {kDouble}, kDouble);
+  fn->update = [](VecArgs a, uint8_t** states, size_t count) {
+    ForEachValid<double, S>(a[0], states, count, [](S& s, double x) {
+      s.sum += x;
+      s.has = true;
+    });
+  };
+  fn->combine = [](const uint8_t* src, uint8_t* dst) {
+    const S& s = *As<S>(src);
+    if (!s.has) return;
+    As<S>(dst)->sum += s.sum;
+    As<S>(dst)->has = true;
+  };
+  fn->finalize = [](uint8_t** states, size_t count, Vector& out) {
+    for (size_t i = 0; i < count; i++) {
+      const S& s = *As<S>(states[i]);
+      if (s.has) out.Data<double>()[i] = s.sum;
+      else out.SetNull(i);
+    }
+  };
+  return fn;
+}
+
+// ---- avg ----
+// 128-bit sum kept as two words so the state needs only 8-byte alignment.
+struct AvgIntState {
+  uint64_t words[2];
+  int64_t n;
+  __int128 Sum() const {
+    __int128 v;
+    std::memcpy(&v, words, sizeof(v));
+    return v;
+  }
+  void SetSum(__int128 v) { std::memcpy(words, &v, sizeof(v)); }
+  void Add(__int128 x) { SetSum(Sum() + x); }
+};
+struct AvgDoubleState {
+  double sum;
+  int64_t n;
+};
+
+std::shared_ptr<AggregateFunction> AvgExact(const LogicalType& arg, const LogicalType& ret) {
+  using S = AvgIntState;
+  auto fn = NewAggregate<S>("avg", {arg}, ret);
+  if (arg.id == TypeId::kInteger) {
+    fn->update = [](VecArgs a, uint8_t** states, size_t count) {
+      ForEachValid<int32_t, S>(a[0], states, count, [](S& s, int32_t x) {
+        s.Add(x);
+        s.n++;
+      });
+    };
+  } else {
+    fn->update = [](VecArgs a, uint8_t** states, size_t count) {
+      ForEachValid<int64_t, S>(a[0], states, count, [](S& s, int64_t x) {
+        s.Add(x);
+        s.n++;
+      });
+    };
+  }
+  fn->combine = [](const uint8_t* src, uint8_t* dst) {
+    As<S>(dst)->Add(As<S>(src)->Sum());
+    As<S>(dst)->n += As<S>(src)->n;
+  };
+  bool decimal = ret.id == TypeId::kDecimal;
+  fn->finalize = [decimal, ret](uint8_t** states, size_t count, Vector& out) {
+    for (size_t i = 0; i < count; i++) {
+      const S& s = *As<S>(states[i]);
+      if (s.n == 0) {
+        out.SetNull(i);
+        continue;
+      }
+      if (!decimal) {
+        out.Data<double>()[i] = static_cast<double>(s.Sum()) / static_cast<double>(s.n);
+        continue;
+      }
+      __int128 sum = s.Sum();
+      __int128 q = sum / s.n, rem = sum % s.n;
+      if (rem < 0) rem = -rem;
+      if (rem * 2 >= s.n) q += sum < 0 ? -1 : 1;
+      out.Data<int64_t>()[i] = static_cast<int64_t>(q);
+    }
+  };
+  return fn;
+}
+
+std::shared_ptr<AggregateFunction> AvgDouble() {
+  using S = AvgDoubleState;
+  auto fn = NewAggregate<S>("avg", {kDouble}, kDouble);
+  fn->update = [](VecArgs a, uint8_t** states, size_t count) {
+    ForEachValid<double, S>(a[0], states, count, [](S& s, double x) {
+      s.sum += x;
+      s.n++;
+    });
+  };
+  fn->combine = [](const uint8_t* src, uint8_t* dst) {
+    As<S>(dst)->sum += As<S>(src)->sum;
+    As<S>(dst)->n += As<S>(src)->n;
+  };
+  fn->finalize = [](uint8_t** states, size_t count, Vector& out) {
+    for (size_t i = 0; i < count; i++) {
+      const S& s = *As<S>(states[i]);
+      if (s.n == 0) out.SetNull(i);
+      else out.Data<double>()[i] = s.sum / static_cast<double>(s.n);
+    }
+  };
+  return fn;
+}
+
+// ---- min / max / arbitrary over fixed-width types ----
+enum class PickMode { kMin, kMax, kFirst };
+
+template <class T>
+struct PickState {
+  T v;
+  bool has;
+};
+
+template <class T>
+inline bool Better(PickMode mode, T x, T cur) {
+  if constexpr (std::is_same_v<T, double>) {
+    // NaN is larger than every other value (Trino ordering).
+    if (mode == PickMode::kMax) return std::isnan(x) ? !std::isnan(cur) : x > cur;
+    if (mode == PickMode::kMin) return std::isnan(cur) ? !std::isnan(x) : x < cur;
+  } else if constexpr (!std::is_same_v<T, Interval>) {
+    if (mode == PickMode::kMax) return x > cur;
+    if (mode == PickMode::kMin) return x < cur;
+  }
+  return false;
+}
+
+template <class T>
+std::shared_ptr<AggregateFunction> PickFixed(const char* name, const LogicalType& t, PickMode mode) {
+  using S = PickState<T>;
+  auto fn = NewAggregate<S>(name, {t}, t);
+  auto fold = [mode](S& s, T x) {
+    if (!s.has) {
+      s.v = x;
+      s.has = true;
+    } else if (Better(mode, x, s.v)) {
+      s.v = x;
+    }
+  };
+  fn->update = [fold](VecArgs a, uint8_t** states, size_t count) { ForEachValid<T, S>(a[0], states, count, fold); };
+  fn->combine = [fold](const uint8_t* src, uint8_t* dst) {
+    const S& s = *As<S>(src);
+    if (s.has) fold(*As<S>(dst), s.v);
+  };
+  fn->finalize = [](uint8_t** states, size_t count, Vector& out) {
+    for (size_t i = 0; i < count; i++) {
+      const S& s = *As<S>(states[i]);
+      if (s.has) out.Data<T>()[i] = s.v;
+      else out.SetNull(i);
+    }
+  };
+  return fn;
+}
+
+// VARCHAR: the state owns a copy of the current string.
+struct PickStringState {
+  std::string* s;
+};
+
+std::shared_ptr<AggregateFunction> PickString(const char* name, PickMode mode) {
+  using S = PickStringState;
+  LogicalType t(TypeId::kVarchar);
+  auto fn = NewAggregate<S>(name, {t}, t);
+  auto fold = [mode](S& s, std::string_view x) {
+    if (!s.s) {
+      s.s = std::make_unique<std::string>(x).release();
+    } else if ((mode == PickMode::kMin && x < std::string_view(*s.s)) ||
+               (mode == PickMode::kMax && x > std::string_view(*s.s))) {
+      s.s->assign(x);
+    }
+  };
+  fn->update = [fold](VecArgs a, uint8_t** states, size_t count) {
+    ForEachValid<std::string_view, S>(a[0], states, count, fold);
+  };
+  fn->combine = [fold](const uint8_t* src, uint8_t* dst) {
+    const S& s = *As<S>(src);
+    if (s.s) fold(*As<S>(dst), *s.s);
+  };
+  fn->finalize = [](uint8_t** states, size_t count, Vector& out) {
+    for (size_t i = 0; i < count; i++) {
+      const S& s = *As<S>(states[i]);
+      if (s.s) out.SetString(i, *s.s);
+      else out.SetNull(i);
+    }
+  };
+  fn->destroy = [](uint8_t* p) {
+    S* s = As<S>(p);
+    std::unique_ptr<std::string> owned(s->s);
+    s->s = nullptr;
+  };
+  return fn;
+}
+
+std::shared_ptr<AggregateFunction> Pick(const char* name, const LogicalType& t, PickMode mode) {
+  switch (t.id) {
+    case TypeId::kBoolean: return PickFixed<uint8_t>(name, t, mode);
+    case TypeId::kInteger:
+    case TypeId::kDate: return PickFixed<int32_t>(name, t, mode);
+    case TypeId::kBigInt:
+    case TypeId::kDecimal:
+    case TypeId::kTimestamp:
+    case TypeId::kTimestampTz: return PickFixed<int64_t>(name, t, mode);
+    case TypeId::kDouble: return PickFixed<double>(name, t, mode);
+    case TypeId::kVarchar: return PickString(name, mode);
+    case TypeId::kInterval:
+      if (mode == PickMode::kFirst) return PickFixed<Interval>(name, t, mode);
+      break;
+    default: break;
+  }
+  throw Error(ErrorKind::kBinder, std::string("function ") + name + "(" + t.ToString() + ") is not supported");
+}
+
+// ---- bool_and / bool_or ----
+std::shared_ptr<AggregateFunction> BoolAgg(const char* name, bool is_and) {
+  using S = PickState<uint8_t>;
+  auto fn = NewAggregate<S>(name, {kBool}, kBool);
+  auto fold = [is_and](S& s, uint8_t x) {
+    if (!s.has) {
+      s.v = x != 0;
+      s.has = true;
+    } else {
+      s.v = is_and ? (s.v && x) : (s.v || x);
+    }
+  };
+  fn->update = [fold](VecArgs a, uint8_t** states, size_t count) { ForEachValid<uint8_t, S>(a[0], states, count, fold); };
+  fn->combine = [fold](const uint8_t* src, uint8_t* dst) {
+    const S& s = *As<S>(src);
+    if (s.has) fold(*As<S>(dst), s.v);
+  };
+  fn->finalize = [](uint8_t** states, size_t count, Vector& out) {
+    for (size_t i = 0; i < count; i++) {
+      const S& s = *As<S>(states[i]);
+      if (s.has) out.Data<uint8_t>()[i] = s.v;
+      else out.SetNull(i);
+    }
+  };
+  return fn;
+}
+
+// ---- variance family (Welford, Chan's parallel combine) ----
+struct VarState {
+  int64_t n;
+  double mean;
+  double m2;
+};
+
+enum class VarKind { kVarSamp, kVarPop, kStddevSamp, kStddevPop };
+
+std::shared_ptr<AggregateFunction> Variance(const char* name, VarKind kind) {
+  using S = VarState;
+  auto fn = NewAggregate<S>(name, {kDouble}, kDouble);
+  fn->update = [](VecArgs a, uint8_t** states, size_t count) {
+    ForEachValid<double, S>(a[0], states, count, [](S& s, double x) {
+      s.n++;
+      double d = x - s.mean;
+      s.mean += d / static_cast<double>(s.n);
+      s.m2 += d * (x - s.mean);
+    });
+  };
+  fn->combine = [](const uint8_t* src, uint8_t* dst) {
+    const S& a = *As<S>(src);
+    S& b = *As<S>(dst);
+    if (a.n == 0) return;
+    if (b.n == 0) {
+      b = a;
+      return;
+    }
+    int64_t n = a.n + b.n;
+    double d = a.mean - b.mean;
+    b.mean += d * static_cast<double>(a.n) / static_cast<double>(n);
+    b.m2 += a.m2 + d * d * static_cast<double>(a.n) * static_cast<double>(b.n) / static_cast<double>(n);
+    b.n = n;
+  };
+  fn->finalize = [kind](uint8_t** states, size_t count, Vector& out) {
+    for (size_t i = 0; i < count; i++) {
+      const S& s = *As<S>(states[i]);
+      bool samp = kind == VarKind::kVarSamp || kind == VarKind::kStddevSamp;
+      if (s.n == 0 || (samp && s.n < 2)) {
+        out.SetNull(i);
+        continue;
+      }
+      double var = s.m2 / static_cast<double>(samp ? s.n - 1 : s.n);
+      if (var < 0) var = 0;
+      bool sd = kind == VarKind::kStddevSamp || kind == VarKind::kStddevPop;
+      out.Data<double>()[i] = sd ? std::sqrt(var) : var;
+    }
+  };
+  return fn;
+}
+
+// ---- DISTINCT wrapper ----
+struct DistinctSet {
+  std::unordered_set<std::string> keys;
+};
+struct DistinctState {
+  DistinctSet* set;
+};
+
+std::string EncodeKey(const UnifiedView& v, size_t i, const LogicalType& t) {
+  if (t.id == TypeId::kVarchar) return std::string(v.Get<std::string_view>(i));
+  if (t.id == TypeId::kDouble) {
+    double d = v.Get<double>(i);
+    if (d == 0) d = 0;  // -0.0 == 0.0
+    if (std::isnan(d)) d = std::numeric_limits<double>::quiet_NaN();
+    return std::string(reinterpret_cast<const char*>(&d), sizeof(d));
+  }
+  size_t w = t.PhysicalSize();
+  return std::string(reinterpret_cast<const char*>(v.data + v.Index(i) * w), w);
+}
+
+}  // namespace
+
+std::shared_ptr<AggregateFunction> MakeDistinctAggregate(std::shared_ptr<AggregateFunction> inner) {
+  using S = DistinctState;
+  LogicalType t = inner->arg_types.at(0);
+  auto fn = NewAggregate<S>(inner->name, inner->arg_types, inner->return_type);
+  fn->init = [](uint8_t* p) { As<S>(p)->set = nullptr; };
+  fn->update = [t](VecArgs a, uint8_t** states, size_t count) {
+    UnifiedView v = a[0].View();
+    for (size_t i = 0; i < count; i++) {
+      if (!v.IsValid(i)) continue;
+      S* s = As<S>(states[i]);
+      if (!s->set) s->set = std::make_unique<DistinctSet>().release();
+      s->set->keys.insert(EncodeKey(v, i, t));
+    }
+  };
+  fn->combine = [](const uint8_t* src, uint8_t* dst) {
+    const S* a = As<S>(src);
+    S* b = As<S>(dst);
+    if (!a->set) return;
+    if (!b->set) b->set = std::make_unique<DistinctSet>().release();
+    b->set->keys.insert(a->set->keys.begin(), a->set->keys.end());
+  };
+  fn->finalize = [inner, t](uint8_t** states, size_t count, Vector& out) {
+    std::vector<uint64_t> inner_state((inner->state_size + 7) / 8 + 2);
+    auto* st = reinterpret_cast<uint8_t*>(inner_state.data());
+    for (size_t i = 0; i < count; i++) {
+      const S* s = As<S>(states[i]);
+      size_t n = s->set ? s->set->keys.size() : 0;
+      Vector values(t, std::max<size_t>(n, 1));
+      values.Resize(n);
+      size_t k = 0;
+      size_t w = t.PhysicalSize();
+      if (s->set) {
+        for (const auto& key : s->set->keys) {
+          if (t.id == TypeId::kVarchar) values.SetString(k, key);
+          else std::memcpy(values.RawData() + k * w, key.data(), w);
+          k++;
+        }
+      }
+      inner->init(st);
+      std::vector<uint8_t*> ptrs(n, st);
+      if (n) inner->update({values}, ptrs.data(), n);
+      Vector one(inner->return_type, 1);
+      one.Resize(1);
+      uint8_t* sp = st;
+      inner->finalize(&sp, 1, one);
+      if (inner->destroy) inner->destroy(st);
+      out.SetValue(i, one.GetValue(0));
+    }
+  };
+  fn->destroy = [](uint8_t* p) {
+    S* s = As<S>(p);
+    std::unique_ptr<DistinctSet> owned(s->set);
+    s->set = nullptr;
+  };
+  return fn;
+}
+
+void RegisterAggregateFunctions(FunctionRegistryImpl& r) {
+  LogicalType i32(TypeId::kInteger);
+  r.AddAggregate("count_star", {{}, [](Args) { return CountStar(); }});
+  r.AddAggregate("count", {{}, [](Args) { return CountStar(); }});
+  r.AddAggregate("count", {{kAnyType}, [](Args a) { return Count(a[0]); }});
+  r.AddAggregate("count_if", {{kBool}, [](Args) { return CountIf(); }});
+  r.AddAggregate("approx_distinct", {{kAnyType}, [](Args a) {
+    auto fn = MakeDistinctAggregate(Count(a[0]));
+    fn->name = "approx_distinct";
+    return fn;
+  }});
+
+  r.AddAggregate("sum", {{i32}, [i32](Args) { return SumInteger(i32, kBigInt, 0); }});
+  r.AddAggregate("sum", {{kBigInt}, [](Args) { return SumInteger(kBigInt, kBigInt, 0); }});
+  r.AddAggregate("sum", {{kAnyDecimal}, [](Args a) {
+    return SumInteger(a[0], LogicalType::Decimal(kMaxDecimalPrecision, a[0].scale), Pow10(kMaxDecimalPrecision));
+  }});
+  r.AddAggregate("sum", {{kDouble}, [](Args) { return SumDouble(); }});
+
+  r.AddAggregate("avg", {{i32}, [i32](Args) { return AvgExact(i32, kDouble); }});
+  r.AddAggregate("avg", {{kBigInt}, [](Args) { return AvgExact(kBigInt, kDouble); }});
+  r.AddAggregate("avg", {{kAnyDecimal}, [](Args a) {
+    return AvgExact(a[0], LogicalType::Decimal(kMaxDecimalPrecision, a[0].scale));
+  }});
+  r.AddAggregate("avg", {{kDouble}, [](Args) { return AvgDouble(); }});
+
+  r.AddAggregate("min", {{kAnyType}, [](Args a) { return Pick("min", a[0], PickMode::kMin); }});
+  r.AddAggregate("max", {{kAnyType}, [](Args a) { return Pick("max", a[0], PickMode::kMax); }});
+  r.AddAggregate("arbitrary", {{kAnyType}, [](Args a) { return Pick("arbitrary", a[0], PickMode::kFirst); }});
+  r.AddAggregate("any_value", {{kAnyType}, [](Args a) { return Pick("any_value", a[0], PickMode::kFirst); }});
+
+  r.AddAggregate("bool_and", {{kBool}, [](Args) { return BoolAgg("bool_and", true); }});
+  r.AddAggregate("every", {{kBool}, [](Args) { return BoolAgg("every", true); }});
+  r.AddAggregate("bool_or", {{kBool}, [](Args) { return BoolAgg("bool_or", false); }});
+
+  struct VarSpec {
+    const char* name;
+    VarKind kind;
+  };
+  for (VarSpec v : {VarSpec{"stddev", VarKind::kStddevSamp}, VarSpec{"stddev_samp", VarKind::kStddevSamp},
+                    VarSpec{"stddev_pop", VarKind::kStddevPop}, VarSpec{"variance", VarKind::kVarSamp},
+                    VarSpec{"var_samp", VarKind::kVarSamp}, VarSpec{"var_pop", VarKind::kVarPop}}) {
+    r.AddAggregate(v.name, {{kDouble}, [v](Args) { return Variance(v.name, v.kind); }});
+  }
+}
+
+}  // namespace aishell

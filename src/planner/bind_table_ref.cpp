@@ -1,0 +1,447 @@
+// Binding of FROM clauses: tables (catalog.schema.table with defaults), views, CTEs, derived
+// tables, table functions and joins (ON, USING, NATURAL).
+#include <algorithm>
+
+#include "common/exception.h"
+#include "planner/binder.h"
+#include "planner/optimizer/optimizer.h"
+#include "sql/parser.h"
+
+namespace aishell {
+
+namespace {
+constexpr int kMaxViewDepth = 32;
+
+void ApplyAlias(BoundRelation& rel, const std::string& alias, const std::vector<std::string>& column_names,
+                int position) {
+  if (!column_names.empty() && column_names.size() != rel.scope.columns.size()) {
+    throw Error(ErrorKind::kBinder,
+                "alias '" + alias + "' names " + std::to_string(column_names.size()) + " columns but the relation has " +
+                    std::to_string(rel.scope.columns.size()),
+                position);
+  }
+  for (size_t i = 0; i < rel.scope.columns.size(); i++) {
+    auto& c = rel.scope.columns[i];
+    if (!alias.empty()) {
+      c.table = LowerName(alias);
+      c.schema.clear();
+      c.catalog.clear();
+    }
+    if (!column_names.empty()) {
+      c.name = column_names[i];
+      rel.plan->output[i].name = column_names[i];
+    }
+  }
+}
+}  // namespace
+
+void Binder::AddSource(const std::string& source) {
+  if (std::find(sources_.begin(), sources_.end(), source) == sources_.end()) sources_.push_back(source);
+}
+
+BoundRelation Binder::BindTableRef(const TableRef& ref) {
+  BoundRelation rel;
+  switch (ref.kind) {
+    case TableRefKind::kBaseTable:
+      rel = BindBaseTable(ref.As<BaseTableRef>());
+      break;
+    case TableRefKind::kSubquery: {
+      const auto& sub = ref.As<SubqueryRef>();
+      rel = BindNamedQuery(*sub.query, ref.alias, {}, ref.position);
+      break;
+    }
+    case TableRefKind::kJoin:
+      rel = BindJoin(ref.As<JoinRef>());
+      break;
+    case TableRefKind::kTableFunction:
+      rel = BindTableFunction(ref.As<TableFunctionRef>());
+      break;
+  }
+  if (ref.kind != TableRefKind::kJoin && (!ref.alias.empty() || !ref.column_aliases.empty())) {
+    ApplyAlias(rel, ref.alias, ref.column_aliases, ref.position);
+  }
+  return rel;
+}
+
+BoundRelation Binder::BindNamedQuery(const QueryNode& query, const std::string& alias,
+                                     const std::vector<std::string>& column_names, int position) {
+  BoundRelation rel;
+  rel.plan = BindQuery(query);
+  for (const auto& o : rel.plan->output) {
+    ScopeColumn c;
+    c.table = LowerName(alias);
+    c.name = o.name;
+    c.type = o.type;
+    rel.scope.columns.push_back(c);
+  }
+  if (!column_names.empty()) ApplyAlias(rel, alias, column_names, position);
+  return rel;
+}
+
+BoundRelation Binder::ScanTable(const std::string& catalog, std::shared_ptr<Connector> connector,
+                                std::shared_ptr<const TableInfo> table, const std::string& alias) {
+  auto scan = std::make_shared<LogicalScan>();
+  scan->catalog_name = catalog;
+  scan->alias = alias;
+  scan->table = table;
+  scan->scan = std::shared_ptr<TableScan>(connector->CreateScan(table));
+  BoundRelation rel;
+  for (size_t i = 0; i < table->columns.size(); i++) {
+    scan->column_ids.push_back(static_cast<int>(i));
+    scan->output.push_back({table->columns[i].name, table->columns[i].type});
+    ScopeColumn c;
+    c.table = LowerName(alias.empty() ? table->name : alias);
+    c.schema = LowerName(table->schema);
+    c.catalog = LowerName(catalog);
+    c.name = table->columns[i].name;
+    c.type = table->columns[i].type;
+    rel.scope.columns.push_back(c);
+  }
+  rel.plan = scan;
+  AddSource(catalog + " (" + connector->TypeName() + ")");
+  return rel;
+}
+
+Binder::ResolvedTable Binder::ResolveTable(const QualifiedName& name, bool must_exist) {
+  ResolvedTable r;
+  const auto& parts = name.parts;
+  if (parts.size() > 3) {
+    throw Error(ErrorKind::kCatalog, "table name '" + name.Joined() + "' has too many parts", name.position);
+  }
+  if (parts.size() == 3) {
+    r.catalog = parts[0];
+    r.schema = parts[1];
+    r.table = parts[2];
+  } else if (parts.size() == 2) {
+    if (catalogs_.HasCatalog(parts[0])) {
+      r.catalog = parts[0];
+    } else {
+      r.catalog = catalogs_.default_catalog;
+      r.schema = parts[0];
+    }
+    r.table = parts[1];
+  } else {
+    r.catalog = catalogs_.default_catalog;
+    r.table = parts[0];
+  }
+  if (r.catalog.empty()) {
+    auto names = catalogs_.CatalogNames();
+    if (names.size() == 1) {
+      r.catalog = names[0];
+    } else if (names.empty()) {
+      throw Error(ErrorKind::kCatalog,
+                  "table '" + name.Joined() + "' not found: no data source is connected (use `aishell connect`)",
+                  name.position);
+    } else if (must_exist && parts.size() == 1) {
+      // No default catalog: find the table in exactly one catalog's default schema.
+      std::vector<std::string> found;
+      for (const auto& n : names) {
+        try {
+          auto conn = catalogs_.GetCatalog(n);
+          if (conn->GetTable(conn->DefaultSchema(), r.table)) found.push_back(n);
+        } catch (const Error&) {
+        }
+      }
+      if (found.size() == 1) {
+        r.catalog = found[0];
+      } else if (found.empty()) {
+        throw Error(ErrorKind::kCatalog,
+                    "table '" + name.Joined() + "' not found in any catalog; qualify it as catalog.schema.table", name.position);
+      } else {
+        std::string list;
+        for (const auto& f : found) list += (list.empty() ? "" : ", ") + f;
+        throw Error(ErrorKind::kCatalog, "table '" + name.Joined() + "' is ambiguous: it exists in catalogs " + list +
+                                             "; qualify it as catalog.table", name.position);
+      }
+    } else {
+      throw Error(ErrorKind::kCatalog,
+                  "no default catalog: qualify '" + name.Joined() + "' as catalog.schema.table", name.position);
+    }
+  }
+  try {
+    r.connector = catalogs_.GetCatalog(r.catalog);
+  } catch (const Error& e) {
+    throw Error(e.kind(), e.what(), name.position);
+  }
+  if (r.schema.empty()) {
+    bool is_default = LowerName(r.catalog) == LowerName(catalogs_.default_catalog);
+    r.schema = is_default && !catalogs_.default_schema.empty() ? catalogs_.default_schema : r.connector->DefaultSchema();
+  }
+  r.info = r.connector->GetTable(r.schema, r.table);
+  if (!r.info && must_exist) {
+    std::vector<std::string> tables;
+    try {
+      tables = r.connector->ListTables(r.schema);
+    } catch (const Error&) {
+    }
+    std::string hint = SuggestName(r.table, tables);
+    std::string where = "catalog '" + r.catalog + "'";
+    if (parts.size() >= 2 || r.schema != r.connector->DefaultSchema()) where += " schema '" + r.schema + "'";
+    if (tables.empty()) {
+      std::vector<std::string> schemas;
+      try {
+        schemas = r.connector->ListSchemas();
+      } catch (const Error&) {
+      }
+      if (std::find(schemas.begin(), schemas.end(), r.schema) == schemas.end() && !schemas.empty()) {
+        std::string shint = SuggestName(r.schema, schemas);
+        throw Error(ErrorKind::kCatalog,
+                    "schema '" + r.schema + "' not found in catalog '" + r.catalog + "'" +
+                        (shint.empty() ? "" : "; did you mean '" + shint + "'?"),
+                    name.position);
+      }
+    }
+    throw Error(ErrorKind::kCatalog,
+                "table '" + name.Joined() + "' not found in " + where + (hint.empty() ? "" : "; did you mean '" + hint + "'?"),
+                name.position);
+  }
+  return r;
+}
+
+BoundRelation Binder::BindBaseTable(const BaseTableRef& ref) {
+  if (ref.version_kind != TableVersionKind::kNone) {
+    throw Error(ErrorKind::kUnsupported, "FOR VERSION/TIMESTAMP AS OF is not supported yet", ref.position);
+  }
+  const auto& parts = ref.name.parts;
+  if (parts.size() == 1) {
+    std::string lname = LowerName(parts[0]);
+    for (size_t i = ctes_.size(); i-- > 0;) {
+      const auto& entry = ctes_[i];
+      if (LowerName(entry.cte->name) != lname) continue;
+      // The CTE body sees only the CTEs defined before it.
+      std::vector<CteEntry> saved = ctes_;
+      ctes_.resize(entry.depth);
+      BoundRelation rel;
+      try {
+        rel = BindNamedQuery(*entry.cte->query, entry.cte->name, entry.cte->column_names, entry.cte->position);
+      } catch (...) {
+        ctes_ = saved;
+        throw;
+      }
+      ctes_ = saved;
+      return rel;
+    }
+  }
+  if (const ViewDefinition* view = catalogs_.FindView(ref.name.Joined())) {
+    if (++view_depth_ > kMaxViewDepth) {
+      view_depth_ = 0;
+      throw Error(ErrorKind::kBinder, "view '" + view->name + "' is nested too deeply (is it recursive?)", ref.position);
+    }
+    std::unique_ptr<QueryNode> query;
+    try {
+      query = ParseQuery(view->sql);
+    } catch (const Error& e) {
+      view_depth_--;
+      throw Error(e.kind(), "in view '" + view->name + "': " + e.what(), ref.position);
+    }
+    std::vector<CteEntry> saved = ctes_;
+    ctes_.clear();  // a view does not see the query's CTEs
+    BoundRelation rel;
+    try {
+      rel = BindNamedQuery(*query, parts.back(), {}, ref.position);
+    } catch (const Error& e) {
+      ctes_ = saved;
+      view_depth_--;
+      if (e.kind() == ErrorKind::kBinder || e.kind() == ErrorKind::kCatalog) {
+        throw Error(e.kind(), "in view '" + view->name + "': " + e.what(), ref.position);
+      }
+      throw;
+    }
+    ctes_ = saved;
+    view_depth_--;
+    return rel;
+  }
+  ResolvedTable r;
+  try {
+    r = ResolveTable(ref.name, true);
+  } catch (const Error& e) {
+    // Views and CTEs are candidates too when the name does not resolve.
+    std::string message = e.what();
+    if (e.kind() != ErrorKind::kCatalog || message.find("did you mean") != std::string::npos) throw;
+    std::vector<std::string> names;
+    for (const auto& v : catalogs_.Views()) names.push_back(v.name);
+    for (const auto& c : ctes_) names.push_back(c.cte->name);
+    std::string hint = SuggestName(ref.name.Joined(), names);
+    if (hint.empty()) throw;
+    throw Error(e.kind(), "table '" + ref.name.Joined() + "' not found; did you mean '" + hint + "'?", ref.position);
+  }
+  return ScanTable(r.catalog, r.connector, r.info, parts.back());
+}
+
+BoundRelation Binder::BindTableFunction(const TableFunctionRef& ref) {
+  std::string name = LowerName(ref.name.Joined());
+  const TableFunction* fn = TableFunctionRegistry::Find(name);
+  if (!fn) {
+    std::string hint = SuggestName(name, TableFunctionRegistry::Names());
+    throw Error(ErrorKind::kCatalog,
+                "table function '" + name + "' not found" + (hint.empty() ? "" : "; did you mean '" + hint + "'?"),
+                ref.position);
+  }
+  std::vector<Value> args;
+  std::map<std::string, Value> named;
+  for (const auto& a : ref.args) {
+    BindContext ctx;
+    ctx.clause = "table function arguments";
+    ExprPtr e = FoldConstantExpr(BindExpr(*a.value, ctx));
+    if (e->kind != ExprKind::kConstant) {
+      throw Error(ErrorKind::kBinder, "arguments of " + name + "() must be constants", a.value->position);
+    }
+    if (a.name.empty()) {
+      args.push_back(e->value);
+    } else {
+      named[a.name] = e->value;
+    }
+  }
+  BoundTableFunction bound;
+  try {
+    bound = (*fn)(args, named);
+  } catch (const Error& e) {
+    if (e.position() < 0) throw Error(e.kind(), e.what(), ref.position);
+    throw;
+  }
+  if (!bound.table || !bound.scan) {
+    throw Error(ErrorKind::kInternal, "table function " + name + "() returned no table", ref.position);
+  }
+  auto scan = std::make_shared<LogicalScan>();
+  scan->catalog_name = name;
+  scan->alias = ref.alias;
+  scan->table = bound.table;
+  scan->scan = bound.scan;
+  BoundRelation rel;
+  for (size_t i = 0; i < bound.table->columns.size(); i++) {
+    scan->column_ids.push_back(static_cast<int>(i));
+    scan->output.push_back({bound.table->columns[i].name, bound.table->columns[i].type});
+    ScopeColumn c;
+    c.table = LowerName(ref.alias.empty() ? name : ref.alias);
+    c.name = bound.table->columns[i].name;
+    c.type = bound.table->columns[i].type;
+    rel.scope.columns.push_back(c);
+  }
+  rel.plan = scan;
+  AddSource(bound.source_name.empty() ? name : bound.source_name);
+  return rel;
+}
+
+BoundRelation Binder::BindJoin(const JoinRef& ref) {
+  BoundRelation left = BindTableRef(*ref.left);
+  BoundRelation right = BindTableRef(*ref.right);
+  auto join = std::make_shared<LogicalJoin>();
+  using AstJoin = decltype(JoinRef::type);  // robust to the AST renaming its enum
+  switch (ref.type) {
+    case AstJoin::kInner: join->join_type = JoinType::kInner; break;
+    case AstJoin::kLeft: join->join_type = JoinType::kLeft; break;
+    case AstJoin::kRight: join->join_type = JoinType::kRight; break;
+    case AstJoin::kFull: join->join_type = JoinType::kFull; break;
+    case AstJoin::kCross: join->join_type = JoinType::kCross; break;
+  }
+  join->children = {left.plan, right.plan};
+  join->output = left.plan->output;
+  join->output.insert(join->output.end(), right.plan->output.begin(), right.plan->output.end());
+  BoundRelation rel;
+  rel.scope.columns = left.scope.columns;
+  rel.scope.columns.insert(rel.scope.columns.end(), right.scope.columns.begin(), right.scope.columns.end());
+  int left_size = static_cast<int>(left.scope.columns.size());
+
+  std::vector<std::string> using_columns = ref.using_columns;
+  if (ref.natural) {
+    for (const auto& l : left.scope.columns) {
+      if (l.hidden_from_star) continue;
+      for (const auto& r : right.scope.columns) {
+        if (!r.hidden_from_star && LowerName(l.name) == LowerName(r.name)) using_columns.push_back(l.name);
+      }
+    }
+  }
+  if (ref.condition) {
+    BindContext ctx;
+    ctx.scope = &rel.scope;
+    ctx.clause = "JOIN ... ON";
+    join->condition = EnsureBoolean(BindExpr(*ref.condition, ctx), "JOIN condition", ref.condition->position);
+    if (join->join_type == JoinType::kCross) join->join_type = JoinType::kInner;
+  } else if (join->join_type != JoinType::kCross && using_columns.empty() && !ref.natural) {
+    join->join_type = JoinType::kCross;  // INNER JOIN without condition
+  }
+  if (using_columns.empty()) {
+    if (ref.natural && join->join_type == JoinType::kInner) join->join_type = JoinType::kCross;
+    rel.plan = join;
+    return rel;
+  }
+
+  // USING: equality conditions, then a projection: the USING columns (coalesced for FULL
+  // joins), then every input column (the USING duplicates reachable only qualified).
+  std::vector<std::pair<int, int>> pairs;
+  std::vector<ExprPtr> conds;
+  for (const auto& name : using_columns) {
+    auto find = [&](const Scope& s, const char* side) {
+      int found = -1;
+      for (size_t i = 0; i < s.columns.size(); i++) {
+        if (!s.columns[i].hidden_from_star && LowerName(s.columns[i].name) == LowerName(name)) {
+          if (found >= 0) {
+            throw Error(ErrorKind::kBinder, "USING column '" + name + "' is ambiguous on the " + side + " side", ref.position);
+          }
+          found = static_cast<int>(i);
+        }
+      }
+      if (found < 0) {
+        throw Error(ErrorKind::kBinder, "USING column '" + name + "' not found on the " + std::string(side) + " side of the join",
+                    ref.position);
+      }
+      return found;
+    };
+    int l = find(left.scope, "left");
+    int r = find(right.scope, "right");
+    pairs.push_back({l, r});
+    const auto& lc = left.scope.columns[l];
+    const auto& rc = right.scope.columns[r];
+    conds.push_back(BindComparisonExpr(CompareOp::kEq, MakeColumnRef(l, lc.type, lc.name),
+                                       MakeColumnRef(left_size + r, rc.type, rc.name), ref.position));
+  }
+  join->condition = MakeAnd(conds);
+  if (join->join_type == JoinType::kCross) join->join_type = JoinType::kInner;
+  rel.plan = join;
+
+  auto project = std::make_shared<LogicalProject>();
+  Scope scope;
+  for (const auto& [l, r] : pairs) {
+    const auto& lc = left.scope.columns[l];
+    const auto& rc = right.scope.columns[r];
+    ExprPtr le = MakeColumnRef(l, lc.type, lc.name);
+    ExprPtr re = MakeColumnRef(left_size + r, rc.type, rc.name);
+    auto common = CommonSuperType(lc.type, rc.type).value_or(lc.type);
+    ExprPtr out;
+    if (join->join_type == JoinType::kFull) {
+      auto e = std::make_shared<Expr>();
+      e->kind = ExprKind::kCoalesce;
+      e->type = common;
+      e->children = {CastTo(le, common), CastTo(re, common)};
+      out = e;
+    } else if (join->join_type == JoinType::kRight) {
+      out = re;
+    } else {
+      out = le;
+    }
+    project->exprs.push_back(out);
+    project->output.push_back({lc.name, out->type});
+    ScopeColumn c;
+    c.name = lc.name;
+    c.type = out->type;
+    scope.columns.push_back(c);
+  }
+  for (size_t i = 0; i < rel.scope.columns.size(); i++) {
+    auto c = rel.scope.columns[i];
+    bool is_using = false;
+    for (const auto& [l, r] : pairs) is_using = is_using || static_cast<int>(i) == l || static_cast<int>(i) == left_size + r;
+    if (is_using) {
+      c.hidden_from_star = true;
+      c.qualified_only = true;
+    }
+    project->exprs.push_back(MakeColumnRef(static_cast<int>(i), c.type, c.name));
+    project->output.push_back({c.name, c.type});
+    scope.columns.push_back(c);
+  }
+  project->children = {join};
+  rel.plan = project;
+  rel.scope = std::move(scope);
+  return rel;
+}
+
+}  // namespace aishell

@@ -1,0 +1,154 @@
+// The binder: turns the parser's AST (sql/ast.h) into a logical plan, resolving names against
+// the catalogs and typing every expression. Internal to the planner; the entry point is
+// PlanStatement (planner.h).
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+// sql/ast.h and planner/logical_plan.h both declare aishell::JoinType / JoinTypeName: the AST's
+// are renamed for the binder's translation units (the enumerators are identical in layout).
+#define JoinType AstJoinType
+#define JoinTypeName AstJoinTypeName
+#include "sql/ast.h"
+#undef JoinType
+#undef JoinTypeName
+
+#include "catalog/catalog_registry.h"
+#include "planner/logical_plan.h"
+#include "planner/planner.h"
+
+namespace aishell {
+
+// One column visible to name resolution.
+struct ScopeColumn {
+  std::string table;    // the alias or table name (lower case); empty for USING columns
+  std::string schema;   // lower case, may be empty
+  std::string catalog;  // lower case, may be empty
+  std::string name;     // as the source spells it
+  LogicalType type;
+  bool hidden_from_star = false;  // USING duplicates, ORDER BY helpers
+  bool qualified_only = false;    // reachable only as t.col (USING duplicates)
+};
+
+struct Scope {
+  std::vector<ScopeColumn> columns;  // column i = input column i
+};
+
+// Aggregation state while binding the select list, HAVING and ORDER BY of a grouped query.
+struct AggregateContext {
+  const Scope* input = nullptr;           // the FROM scope
+  std::vector<ExprPtr> groups;            // bound over the FROM scope
+  std::vector<std::string> group_texts;   // parsed ToString() of each group expression
+  std::vector<ExprPtr> aggregates;        // bound kAggregate exprs over the FROM scope
+  std::vector<std::string> aggregate_texts;
+  std::vector<std::string> aggregate_names;
+};
+
+// Window functions found while binding; refer to them with placeholder column refs
+// (kWindowRefBase + i) that are renumbered once the window node's input width is known.
+inline constexpr int kWindowRefBase = 1 << 24;
+struct WindowContext {
+  std::vector<ExprPtr> exprs;
+  std::vector<std::string> texts;
+};
+
+struct BindContext {
+  const Scope* scope = nullptr;
+  AggregateContext* aggregate = nullptr;  // non-null: bind in post-aggregation mode
+  WindowContext* window = nullptr;        // non-null: window functions allowed
+  LogicalPtr* plan = nullptr;             // non-null: scalar subqueries join into this plan
+  Scope* plan_scope = nullptr;            // the scope of *plan (extended by scalar subqueries)
+  const char* clause = "expression";      // for messages: "WHERE", "GROUP BY", ...
+};
+
+struct BoundRelation {
+  LogicalPtr plan;
+  Scope scope;
+};
+
+class Binder {
+ public:
+  Binder(CatalogRegistry& catalogs, const PlannerOptions& options) : catalogs_(catalogs), options_(options) {}
+
+  // Any query node (SELECT, set operation, VALUES) with its WITH/ORDER BY/LIMIT.
+  LogicalPtr BindQuery(const QueryNode& query);
+  PlannedQuery PlanStatement(const Statement& statement);
+
+  ExprPtr BindExpr(const ParsedExpression& expr, BindContext& ctx);
+  BoundRelation BindTableRef(const TableRef& ref);
+
+  const std::vector<std::string>& sources() const { return sources_; }
+
+ private:
+  struct CteEntry {
+    const CommonTableExpression* cte;
+    size_t depth;  // CTE scopes visible to its body
+  };
+
+  LogicalPtr BindQueryBody(const QueryNode& query);
+  LogicalPtr BindSelect(const SelectNode& select);
+  LogicalPtr BindSetOperation(const SetOperationNode& node);
+  LogicalPtr BindValues(const ValuesNode& node);
+  LogicalPtr ApplyOrderLimit(LogicalPtr plan, const QueryNode& query);
+
+  BoundRelation BindBaseTable(const BaseTableRef& ref);
+  BoundRelation BindJoin(const JoinRef& ref);
+  BoundRelation BindTableFunction(const TableFunctionRef& ref);
+  BoundRelation BindNamedQuery(const QueryNode& query, const std::string& alias,
+                               const std::vector<std::string>& column_names, int position);
+  BoundRelation ScanTable(const std::string& catalog, std::shared_ptr<Connector> connector,
+                          std::shared_ptr<const TableInfo> table, const std::string& alias);
+  // Resolves catalog.schema.table with defaults; throws with suggestions.
+  struct ResolvedTable {
+    std::string catalog;
+    std::shared_ptr<Connector> connector;
+    std::string schema;
+    std::string table;
+    std::shared_ptr<const TableInfo> info;  // null if it does not exist (and !must_exist)
+  };
+  ResolvedTable ResolveTable(const QualifiedName& name, bool must_exist);
+
+  // WHERE with IN/EXISTS subqueries turned into semi/anti joins.
+  void BindWhere(const ParsedExpression& where, LogicalPtr& plan, Scope& scope);
+  bool BindSubqueryPredicate(const ParsedExpression& conjunct, bool negated, LogicalPtr& plan, Scope& scope);
+
+  ExprPtr BindColumnRef(const ColumnRefExpression& ref, const Scope& scope);
+  ExprPtr BindFunction(const FunctionCallExpression& fn, BindContext& ctx);
+  ExprPtr BindAggregateCall(const FunctionCallExpression& fn, BindContext& ctx);
+  ExprPtr BindWindowCall(const FunctionCallExpression& fn, BindContext& ctx);
+  ExprPtr BindScalarSubquery(const SubqueryExpression& sub, BindContext& ctx);
+  // x IN (subquery) / EXISTS (subquery) as values (three-valued), e.g. in a select list.
+  ExprPtr BindInSubqueryValue(const InSubqueryExpression& in, BindContext& ctx);
+  ExprPtr BindExistsValue(const ExistsExpression& exists, BindContext& ctx);
+  ExprPtr BindCorrelatedScalarSubquery(const SelectNode& select, BindContext& ctx, int position);
+  // Appends `subplan` to *ctx.plan with a LEFT join on `condition` (over outer + subplan
+  // columns; may be null) and returns a ref to subplan column `value_column`.
+  ExprPtr JoinScalarSubquery(LogicalPtr subplan, ExprPtr condition, int value_column, BindContext& ctx);
+  ExprPtr BindCase(const CaseExpression& expr, BindContext& ctx);
+
+  void AddSource(const std::string& source);
+
+  CatalogRegistry& catalogs_;
+  PlannerOptions options_;
+  std::vector<std::string> sources_;
+  std::vector<CteEntry> ctes_;  // innermost last
+  int view_depth_ = 0;
+};
+
+// Expression helpers shared by the binder files.
+ExprPtr CastTo(ExprPtr expr, const LogicalType& type, int position = -1);
+ExprPtr BindComparisonExpr(CompareOp op, ExprPtr left, ExprPtr right, int position);
+ExprPtr BindScalarCall(const std::string& name, std::vector<ExprPtr> args, int position);
+ExprPtr EnsureBoolean(ExprPtr expr, const char* clause, int position);
+std::string LowerName(const std::string& s);
+// Whether a parsed expression calls an aggregate function (outside subqueries and windows).
+bool ContainsAggregate(const ParsedExpression& e);
+void SplitParsedConjunction(const ParsedExpression& e, std::vector<const ParsedExpression*>& out);
+// The scope of a correlated subquery: the outer columns (reachable only qualified when an inner
+// column has the same name: inner names win), then the inner columns.
+Scope CorrelatedScope(const Scope& outer, const Scope& inner);
+
+}  // namespace aishell

@@ -1,0 +1,220 @@
+// Rule: projection pushdown (column pruning). Walking down from the root with the set of
+// columns each parent uses, every node drops the outputs nobody reads and every scan reads only
+// the table columns used above it (LogicalScan::column_ids; NegotiateScans hands them to the
+// source via TableScan::SetProjection). Expressions are renumbered accordingly.
+#include "common/exception.h"
+#include "planner/optimizer/optimizer.h"
+
+namespace aishell {
+
+namespace {
+
+void MarkRefs(const Expr& e, std::vector<bool>& used, int offset = 0) {
+  std::vector<int> refs;
+  CollectColumnRefs(e, &refs);
+  for (int r : refs) {
+    int i = r - offset;
+    if (i >= 0 && static_cast<size_t>(i) < used.size()) used[i] = true;
+  }
+}
+
+std::vector<ExprPtr> RemapAll(const std::vector<ExprPtr>& exprs, const std::vector<int>& mapping) {
+  std::vector<ExprPtr> out;
+  out.reserve(exprs.size());
+  for (const auto& e : exprs) out.push_back(RemapColumns(e, mapping));
+  return out;
+}
+
+// Prunes `op` so it outputs (at least) the columns marked in `required`, in their original
+// relative order. Returns the mapping old output index -> new output index (-1 = dropped).
+std::vector<int> Prune(LogicalOperator& op, const std::vector<bool>& required);
+
+std::vector<int> Identity(size_t n) {
+  std::vector<int> m(n);
+  for (size_t i = 0; i < n; i++) m[i] = static_cast<int>(i);
+  return m;
+}
+
+std::vector<int> PruneAll(LogicalOperator& op) {
+  Prune(op, std::vector<bool>(op.output.size(), true));
+  return Identity(op.output.size());
+}
+
+std::vector<int> Prune(LogicalOperator& op, const std::vector<bool>& required) {
+  size_t n = op.output.size();
+  switch (op.kind) {
+    case LogicalOpKind::kScan: {
+      auto& scan = static_cast<LogicalScan&>(op);
+      std::vector<int> mapping(n, -1);
+      std::vector<int> ids;
+      std::vector<OutputColumn> output;
+      for (size_t i = 0; i < n; i++) {
+        if (required[i]) {
+          mapping[i] = static_cast<int>(ids.size());
+          ids.push_back(scan.column_ids[i]);
+          output.push_back(scan.output[i]);
+        }
+      }
+      if (ids.empty() && n > 0) {
+        // Nothing is read (count(*)): keep one column so every source yields row counts.
+        mapping[0] = 0;
+        ids.push_back(scan.column_ids[0]);
+        output.push_back(scan.output[0]);
+      }
+      scan.column_ids = std::move(ids);
+      scan.output = std::move(output);
+      return mapping;
+    }
+    case LogicalOpKind::kFilter: {
+      auto& f = static_cast<LogicalFilter&>(op);
+      std::vector<bool> child_req = required;
+      MarkRefs(*f.predicate, child_req);
+      auto m = Prune(*op.children[0], child_req);
+      f.predicate = RemapColumns(f.predicate, m);
+      op.output = op.children[0]->output;
+      return m;
+    }
+    case LogicalOpKind::kProject: {
+      auto& p = static_cast<LogicalProject&>(op);
+      std::vector<int> mapping(n, -1);
+      std::vector<ExprPtr> exprs;
+      std::vector<OutputColumn> output;
+      for (size_t i = 0; i < n; i++) {
+        if (required[i]) {
+          mapping[i] = static_cast<int>(exprs.size());
+          exprs.push_back(p.exprs[i]);
+          output.push_back(p.output[i]);
+        }
+      }
+      std::vector<bool> child_req(op.children[0]->output.size(), false);
+      for (const auto& e : exprs) MarkRefs(*e, child_req);
+      auto m = Prune(*op.children[0], child_req);
+      p.exprs = RemapAll(exprs, m);
+      p.output = std::move(output);
+      return mapping;
+    }
+    case LogicalOpKind::kAggregate: {
+      auto& a = static_cast<LogicalAggregate&>(op);
+      size_t groups = a.groups.size();
+      std::vector<int> mapping(n, -1);
+      std::vector<ExprPtr> aggs;
+      std::vector<OutputColumn> output(a.output.begin(), a.output.begin() + groups);
+      for (size_t i = 0; i < groups; i++) mapping[i] = static_cast<int>(i);
+      for (size_t i = 0; i < a.aggregates.size(); i++) {
+        if (required[groups + i]) {
+          mapping[groups + i] = static_cast<int>(groups + aggs.size());
+          aggs.push_back(a.aggregates[i]);
+          output.push_back(a.output[groups + i]);
+        }
+      }
+      std::vector<bool> child_req(op.children[0]->output.size(), false);
+      for (const auto& g : a.groups) MarkRefs(*g, child_req);
+      for (const auto& g : aggs) MarkRefs(*g, child_req);
+      auto m = Prune(*op.children[0], child_req);
+      a.groups = RemapAll(a.groups, m);
+      a.aggregates = RemapAll(aggs, m);
+      a.output = std::move(output);
+      return mapping;
+    }
+    case LogicalOpKind::kJoin: {
+      auto& j = static_cast<LogicalJoin&>(op);
+      size_t left_size = op.children[0]->output.size();
+      size_t right_size = op.children[1]->output.size();
+      bool left_only = j.join_type == JoinType::kSemi || j.join_type == JoinType::kAnti;
+      std::vector<bool> left_req(left_size, false), right_req(right_size, false);
+      for (size_t i = 0; i < n; i++) {
+        if (!required[i]) continue;
+        if (i < left_size) left_req[i] = true;
+        else right_req[i - left_size] = true;
+      }
+      for (const auto& k : j.left_keys) MarkRefs(*k, left_req);
+      for (const auto& k : j.right_keys) MarkRefs(*k, right_req);
+      if (j.condition) {
+        MarkRefs(*j.condition, left_req);
+        MarkRefs(*j.condition, right_req, static_cast<int>(left_size));
+      }
+      auto lm = Prune(*op.children[0], left_req);
+      auto rm = Prune(*op.children[1], right_req);
+      int new_left = static_cast<int>(op.children[0]->output.size());
+      std::vector<int> combined(left_size + right_size, -1);
+      for (size_t i = 0; i < left_size; i++) combined[i] = lm[i];
+      for (size_t i = 0; i < right_size; i++) combined[left_size + i] = rm[i] < 0 ? -1 : rm[i] + new_left;
+      j.left_keys = RemapAll(j.left_keys, lm);
+      j.right_keys = RemapAll(j.right_keys, rm);
+      if (j.condition) j.condition = RemapColumns(j.condition, combined);
+      j.output = op.children[0]->output;
+      if (!left_only) {
+        j.output.insert(j.output.end(), op.children[1]->output.begin(), op.children[1]->output.end());
+      }
+      std::vector<int> mapping(n, -1);
+      for (size_t i = 0; i < n; i++) mapping[i] = combined[i];
+      return mapping;
+    }
+    case LogicalOpKind::kSort: {
+      auto& s = static_cast<LogicalSort&>(op);
+      std::vector<bool> child_req = required;
+      for (const auto& k : s.keys) MarkRefs(*k.expr, child_req);
+      auto m = Prune(*op.children[0], child_req);
+      for (auto& k : s.keys) k.expr = RemapColumns(k.expr, m);
+      op.output = op.children[0]->output;
+      return m;
+    }
+    case LogicalOpKind::kLimit: {
+      auto m = Prune(*op.children[0], required);
+      op.output = op.children[0]->output;
+      return m;
+    }
+    case LogicalOpKind::kWindow: {
+      auto& w = static_cast<LogicalWindow&>(op);
+      size_t input_size = op.children[0]->output.size();
+      std::vector<bool> child_req(required.begin(), required.begin() + input_size);
+      std::vector<ExprPtr> kept;
+      std::vector<int> window_mapping;
+      for (size_t i = 0; i < w.window_exprs.size(); i++) {
+        if (required[input_size + i]) {
+          window_mapping.push_back(static_cast<int>(i));
+          kept.push_back(w.window_exprs[i]);
+          MarkRefs(*w.window_exprs[i], child_req);
+        } else {
+          window_mapping.push_back(-1);
+        }
+      }
+      if (kept.empty()) {
+        // No window column is used: the node disappears... but keep the node shape simple by
+        // keeping one (cheap compared to a wrong plan).
+        kept.push_back(w.window_exprs[0]);
+        window_mapping[0] = 0;
+        MarkRefs(*w.window_exprs[0], child_req);
+      }
+      auto m = Prune(*op.children[0], child_req);
+      size_t new_input = op.children[0]->output.size();
+      std::vector<int> mapping(n, -1);
+      for (size_t i = 0; i < input_size; i++) mapping[i] = m[i];
+      std::vector<OutputColumn> output = op.children[0]->output;
+      int k = 0;
+      for (size_t i = 0; i < w.window_exprs.size(); i++) {
+        if (window_mapping[i] < 0) continue;
+        mapping[input_size + i] = static_cast<int>(new_input) + k++;
+        output.push_back(w.output[input_size + i]);
+      }
+      w.window_exprs = RemapAll(kept, m);
+      w.output = std::move(output);
+      return mapping;
+    }
+    default: {
+      // Set operations, values, inserts: keep every column; prune below.
+      for (auto& c : op.children) PruneAll(*c);
+      return Identity(n);
+    }
+  }
+}
+
+}  // namespace
+
+LogicalPtr PruneColumns(LogicalPtr plan) {
+  auto m = PruneAll(*plan);
+  (void)m;
+  return plan;
+}
+
+}  // namespace aishell

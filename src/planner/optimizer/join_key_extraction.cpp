@@ -1,0 +1,66 @@
+// Rule: equi-join key extraction. Conjuncts of a join condition of the form
+// <expr over the left input> = <expr over the right input> become left_keys/right_keys (cast
+// to a common type when they differ), the rest stays as the residual condition. A cross join
+// with a condition becomes an inner join.
+#include "planner/optimizer/optimizer.h"
+
+namespace aishell {
+
+namespace {
+
+void Extract(LogicalJoin& join) {
+  if (!join.condition) return;
+  int left_size = static_cast<int>(join.children[0]->output.size());
+  int total = left_size + static_cast<int>(join.children[1]->output.size());
+  std::vector<ExprPtr> residual;
+  for (auto& c : SplitConjunction(join.condition)) {
+    if (c->kind == ExprKind::kComparison && c->op == CompareOp::kEq && IsDeterministic(*c)) {
+      ExprPtr a = c->children[0], b = c->children[1];
+      bool a_left = HasColumnRefs(*a) && RefsWithin(*a, 0, left_size);
+      bool a_right = HasColumnRefs(*a) && RefsWithin(*a, left_size, total);
+      bool b_left = HasColumnRefs(*b) && RefsWithin(*b, 0, left_size);
+      bool b_right = HasColumnRefs(*b) && RefsWithin(*b, left_size, total);
+      ExprPtr lk, rk;
+      if (a_left && b_right) {
+        lk = a;
+        rk = b;
+      } else if (a_right && b_left) {
+        lk = b;
+        rk = a;
+      }
+      if (lk) {
+        if (lk->type != rk->type) {
+          auto common = CommonSuperType(lk->type, rk->type);
+          if (!common) {
+            residual.push_back(c);
+            continue;
+          }
+          lk = MakeCast(lk, *common);
+          rk = MakeCast(rk, *common);
+        }
+        join.left_keys.push_back(lk);
+        join.right_keys.push_back(ShiftColumns(rk, -left_size));
+        continue;
+      }
+    }
+    residual.push_back(c);
+  }
+  join.condition = residual.empty() ? nullptr : MakeAnd(residual);
+}
+
+void Visit(const LogicalPtr& op) {
+  for (auto& c : op->children) Visit(c);
+  if (op->kind != LogicalOpKind::kJoin) return;
+  auto& join = static_cast<LogicalJoin&>(*op);
+  if (join.join_type == JoinType::kCross && join.condition) join.join_type = JoinType::kInner;
+  Extract(join);
+}
+
+}  // namespace
+
+LogicalPtr ExtractJoinKeys(LogicalPtr plan) {
+  Visit(plan);
+  return plan;
+}
+
+}  // namespace aishell

@@ -1,0 +1,54 @@
+// The optimizer: rewrite rules over the logical plan, one rule per file, run in a fixed order by
+// Optimize(). Rules mutate the plan in place (the binder builds a fresh tree for every statement)
+// and return the new root.
+//
+// Order (see optimizer.cpp):
+//   1. FoldConstants            constant sub-expressions evaluated, trivial filters removed
+//   2. PushDownFilters          filters moved below projections, joins (outer-join safe), aggregates
+//   3. ExtractJoinKeys          equality conjuncts -> left_keys/right_keys; cross -> inner
+//   4. PushDownLimits           limits moved below projections
+//   5. PruneColumns             every node outputs only what its parent uses; scans read less
+//   6. EstimateCardinality      estimated_rows on every node
+//   7. ChooseJoinSides          smaller estimated input on the build (right) side
+//   8. NegotiateScans           the only rule that talks to TableScan: filters, projection, order,
+//                               limit; then PruneColumns and EstimateCardinality run again
+//   9. RemoveIdentityProjections
+#pragma once
+
+#include <vector>
+
+#include "planner/logical_plan.h"
+#include "planner/planner.h"
+
+namespace aishell {
+
+LogicalPtr Optimize(LogicalPtr plan, const PlannerOptions& options);
+
+LogicalPtr FoldConstants(LogicalPtr plan);
+ExprPtr FoldConstantExpr(const ExprPtr& expr);
+LogicalPtr PushDownFilters(LogicalPtr plan);
+LogicalPtr ExtractJoinKeys(LogicalPtr plan);
+LogicalPtr PushDownLimits(LogicalPtr plan);
+LogicalPtr PruneColumns(LogicalPtr plan);
+void EstimateCardinality(LogicalOperator& plan);
+LogicalPtr ChooseJoinSides(LogicalPtr plan);
+LogicalPtr NegotiateScans(LogicalPtr plan, const PlannerOptions& options);
+LogicalPtr RemoveIdentityProjections(LogicalPtr plan);
+
+// --- helpers shared by the rules (optimizer_util.cpp) ---
+
+// Whether `expr` evaluates to NULL or FALSE whenever every column in `null_columns` is NULL
+// (a WHERE conjunct with this property removes the rows an outer join pads with NULLs).
+bool IsNullRejecting(const Expr& expr, const std::vector<bool>& null_columns);
+// Whether every column ref of `expr` is in [begin, end).
+bool RefsWithin(const Expr& expr, int begin, int end);
+// Whether `expr` references any column at all.
+bool HasColumnRefs(const Expr& expr);
+// Shifts every column ref by `delta`.
+ExprPtr ShiftColumns(const ExprPtr& expr, int delta);
+// A Filter node over `child` with the conjunction of `conjuncts` (child itself if empty).
+LogicalPtr MakeFilterNode(LogicalPtr child, std::vector<ExprPtr> conjuncts);
+// Column refs 0..n-1 over `op`'s output.
+std::vector<ExprPtr> IdentityRefs(const LogicalOperator& op);
+
+}  // namespace aishell

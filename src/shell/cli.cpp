@@ -1,0 +1,831 @@
+#include "shell/cli.h"
+
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "catalog/catalog_registry.h"
+#include "common/exception.h"
+#include "engine/sql_script.h"
+
+namespace aishell {
+
+namespace {
+
+constexpr const char* kVersion = "aishell 0.1.0";
+
+struct CommandSpec {
+  const char* name;
+  const char* usage;
+  const char* summary;
+  std::set<std::string> value_options;
+  std::set<std::string> flag_options;
+  const char* details;
+};
+
+const std::set<std::string> kGlobalValueOptions = {"--home", "--max-memory", "--threads"};
+
+const std::vector<CommandSpec>& Commands() {
+  static const std::vector<CommandSpec> commands = {
+      {"connect", "aishell connect <url> --name <name> [--type <connector>] [--property key=value]...",
+       "Register a data source (validated by listing its schemas)", {"--name", "--type", "--property"}, {},
+       "The connector type comes from the URL scheme (postgres://, mongodb://, redis://, file://, ...)\n"
+       "unless --type is given. Nothing is saved when the source cannot be reached.\n"},
+      {"connections", "aishell connections", "List registered data sources (passwords masked)", {}, {}, ""},
+      {"disconnect", "aishell disconnect <name>", "Remove a registered data source", {}, {}, ""},
+      {"query", "aishell query \"<SQL>\" [--format table|csv|json|jsonl] [--output FILE] [--max-rows N]",
+       "Run SQL statements (separated by ';') across the connected sources", {"--format", "--output", "--max-rows"},
+       {"--no-progress"},
+       "Table output shows at most --max-rows rows (default 1000, or config display.max_rows),\n"
+       "then \"Results\", \"Execution time\" and \"Data sources\" lines. csv, json and jsonl print only data.\n"},
+      {"explain", "aishell explain \"<SQL>\" [--analyze]", "Show the query plan (with --analyze: run it and show actuals)",
+       {}, {"--analyze"}, ""},
+      {"export", "aishell export last [--format csv|json|jsonl|table] [--output FILE]",
+       "Write the last query result again (default format: csv)", {"--format", "--output"}, {}, ""},
+      {"create-view", "aishell create-view <name> [<query>] [--replace]",
+       "Create a view; the query comes from the argument or from stdin", {}, {"--replace"}, ""},
+      {"views", "aishell views", "List views", {}, {}, ""},
+      {"drop-view", "aishell drop-view <name> [--if-exists]", "Remove a view", {}, {"--if-exists"}, ""},
+      {"config", "aishell config set <key> <value> | get <key> | unset <key> | list",
+       "Read and change settings (federation.max_memory, federation.threads, federation.pushdown, ...)", {}, {},
+       "Any key can be stored. The engine applies max_memory, threads and pushdown (with or without\n"
+       "the federation. prefix); display.max_rows sets the rows shown by table output.\n"},
+      {"help", "aishell help [<command>]", "Show help", {}, {}, ""},
+  };
+  return commands;
+}
+
+const CommandSpec* FindCommand(const std::string& name) {
+  for (const auto& c : Commands())
+    if (name == c.name) return &c;
+  return nullptr;
+}
+
+std::string MainUsage() {
+  std::string out =
+      "aishell — one SQL query across PostgreSQL, MongoDB, Redis, Iceberg and local files\n\n"
+      "Usage: aishell [--home DIR] [--max-memory SIZE] [--threads N] <command> [options]\n"
+      "       aishell                 interactive shell (reads statements from stdin when it is not a terminal)\n\n"
+      "Commands:\n";
+  for (const auto& c : Commands()) out += fmt::format("  {:<13}{}\n", c.name, c.summary);
+  out +=
+      "\nGlobal options:\n"
+      "  --home DIR         settings directory (default $AISHELL_HOME or ~/.aishell)\n"
+      "  --max-memory SIZE  memory limit per query, e.g. 2GB\n"
+      "  --threads N        worker threads (0: one per core)\n"
+      "  --help, -h         show help; `aishell <command> --help` for a command\n"
+      "  --version          show the version\n";
+  return out;
+}
+
+std::string CommandHelp(const CommandSpec& c) {
+  return fmt::format("{}\n\nUsage: {}\n{}", c.summary, c.usage, c.details[0] ? std::string("\n") + c.details : "");
+}
+
+std::string Lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::string QuoteName(const std::string& name) {
+  std::string out;
+  size_t start = 0;
+  while (true) {
+    size_t dot = name.find('.', start);
+    std::string part = name.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    bool plain = !part.empty() && (std::islower(static_cast<unsigned char>(part[0])) || part[0] == '_');
+    for (char c : part)
+      if (!(std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '_'))
+        plain = false;
+    if (!out.empty()) out += '.';
+    if (plain) {
+      out += part;
+    } else {
+      out += '"';
+      for (char c : part) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+      out += '"';
+    }
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  return out;
+}
+
+bool IsSecretKey(const std::string& key) {
+  std::string k = Lower(key);
+  return k.find("password") != std::string::npos || k.find("secret") != std::string::npos ||
+         k.find("token") != std::string::npos || k.find("key") != std::string::npos;
+}
+
+std::string ReadAllStdin() {
+  std::ostringstream ss;
+  ss << std::cin.rdbuf();
+  return ss.str();
+}
+
+// Prints rows read per source on stderr, rewriting one line; cleared when the query ends.
+class ProgressLine {
+ public:
+  explicit ProgressLine(bool enabled) : enabled_(enabled) {}
+  ~ProgressLine() { Clear(); }
+  void Update(const std::vector<SourceProgress>& progress, double elapsed) {
+    if (!enabled_ || elapsed < 1.0) return;
+    std::string line = fmt::format("⏳ {:.1f}s", elapsed);
+    for (const auto& p : progress) {
+      std::string name = p.source + (p.table.empty() ? "" : "." + p.table);
+      line += fmt::format("  {}: {} rows", name, FormatCount(p.rows_read));
+    }
+    struct winsize ws = {};
+    if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 10 && DisplayWidth(line) >= ws.ws_col) {
+      // Keep to one terminal line so \r rewrites it.
+      std::string cut;
+      size_t i = 0;
+      while (i < line.size() && DisplayWidth(cut) + 2 < ws.ws_col) {
+        size_t len = 1;
+        while (i + len < line.size() && (static_cast<unsigned char>(line[i + len]) & 0xC0) == 0x80) len++;
+        cut += line.substr(i, len);
+        i += len;
+      }
+      line = cut;
+    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::fprintf(stderr, "\r\033[K%s", line.c_str());
+    std::fflush(stderr);
+    shown_ = true;
+  }
+  void Clear() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (shown_) {
+      std::fprintf(stderr, "\r\033[K");
+      std::fflush(stderr);
+      shown_ = false;
+    }
+  }
+
+ private:
+  bool enabled_;
+  bool shown_ = false;
+  std::mutex mutex_;
+};
+
+Engine* g_running_engine = nullptr;
+
+void OnInterrupt(int) {
+  if (g_running_engine) g_running_engine->Cancel();
+}
+
+// Installs a SIGINT handler that cancels the running query, for the lifetime of the object.
+class InterruptGuard {
+ public:
+  explicit InterruptGuard(Engine& engine) {
+    g_running_engine = &engine;
+    struct sigaction sa = {};
+    sa.sa_handler = OnInterrupt;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_);
+  }
+  ~InterruptGuard() {
+    sigaction(SIGINT, &old_, nullptr);
+    g_running_engine = nullptr;
+  }
+
+ private:
+  struct sigaction old_ = {};
+};
+
+// Removes a URL's password from a message that a source produced (in case it echoes the URL).
+std::string ScrubSecrets(std::string message, const std::string& url) {
+  auto replace_all = [&](const std::string& from, const std::string& to) {
+    if (from.empty()) return;
+    for (size_t pos = message.find(from); pos != std::string::npos; pos = message.find(from, pos + to.size()))
+      message.replace(pos, from.size(), to);
+  };
+  std::string redacted = RedactUrl(url);
+  if (redacted != url) replace_all(url, redacted);
+  auto scheme = url.find("://");
+  auto at = url.find('@', scheme == std::string::npos ? 0 : scheme + 3);
+  if (scheme != std::string::npos && at != std::string::npos) {
+    auto colon = url.find(':', scheme + 3);
+    if (colon != std::string::npos && colon < at && at - colon - 1 >= 3) replace_all(url.substr(colon + 1, at - colon - 1), "***");
+  }
+  return message;
+}
+
+void PrintError(const Error& e, const std::string& sql) {
+  std::string text = e.position() >= 0 && !sql.empty() ? FormatError(e, sql) : std::string(e.what());
+  std::fprintf(stderr, "Error: %s\n", text.c_str());
+}
+
+}  // namespace
+
+std::string FormatCount(int64_t n) {
+  std::string digits = std::to_string(n < 0 ? -n : n);
+  std::string out;
+  for (size_t i = 0; i < digits.size(); i++) {
+    if (i && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return n < 0 ? "-" + out : out;
+}
+
+std::string CommandSuggestion(const std::string& command) {
+  std::vector<std::string> names;
+  for (const auto& c : Commands()) names.push_back(c.name);
+  return SuggestName(command, names);
+}
+
+std::optional<std::string> ParsedArgs::Get(const std::string& option) const {
+  auto it = options.find(option);
+  if (it == options.end() || it->second.empty()) return std::nullopt;
+  return it->second.back();
+}
+
+int Cli::Run(int argc, char** argv) {
+  ParsedArgs args;
+  const CommandSpec* spec = nullptr;
+  bool only_positional = false;
+  try {
+    for (int i = 1; i < argc; i++) {
+      std::string arg = argv[i];
+      if (!only_positional && arg == "--") {
+        only_positional = true;
+        continue;
+      }
+      if (!only_positional && (arg == "-h" || arg == "--help")) {
+        args.options["--help"].push_back("");
+        continue;
+      }
+      if (!only_positional && arg.size() > 2 && arg.rfind("--", 0) == 0) {
+        std::string name = arg, value;
+        bool has_value = false;
+        if (auto eq = arg.find('='); eq != std::string::npos) {
+          name = arg.substr(0, eq);
+          value = arg.substr(eq + 1);
+          has_value = true;
+        }
+        bool takes_value = kGlobalValueOptions.count(name) || (spec && spec->value_options.count(name));
+        bool is_flag = name == "--version" || (spec && spec->flag_options.count(name));
+        if (!takes_value && !is_flag) {
+          std::vector<std::string> known(kGlobalValueOptions.begin(), kGlobalValueOptions.end());
+          known.push_back("--help");
+          known.push_back("--version");
+          if (spec) {
+            known.insert(known.end(), spec->value_options.begin(), spec->value_options.end());
+            known.insert(known.end(), spec->flag_options.begin(), spec->flag_options.end());
+          }
+          std::string hint = SuggestName(name, known);
+          throw UsageError{"unknown option " + name + (spec ? " for " + std::string(spec->name) : "") +
+                               (hint.empty() ? "" : "; did you mean " + hint + "?"),
+                           spec ? spec->name : ""};
+        }
+        if (takes_value && !has_value) {
+          if (i + 1 >= argc) throw UsageError{"option " + name + " needs a value", spec ? spec->name : ""};
+          value = argv[++i];
+        }
+        if (is_flag && has_value) throw UsageError{"option " + name + " takes no value", spec ? spec->name : ""};
+        args.options[name].push_back(value);
+        continue;
+      }
+      if (!only_positional && arg.size() > 1 && arg[0] == '-' && !std::isdigit(static_cast<unsigned char>(arg[1]))) {
+        throw UsageError{"unknown option " + arg, spec ? spec->name : ""};
+      }
+      if (args.command.empty()) {
+        args.command = arg;
+        spec = FindCommand(arg);
+        if (!spec) {
+          if (IsSqlStatementKeyword(FirstKeyword(arg))) {
+            throw UsageError{"unknown command '" + arg + "'; to run SQL use: aishell query \"" + arg + "\"", ""};
+          }
+          std::string hint = CommandSuggestion(arg);
+          throw UsageError{"unknown command '" + arg + "'" + (hint.empty() ? "" : "; did you mean '" + hint + "'?"), ""};
+        }
+      } else {
+        args.positional.push_back(arg);
+      }
+    }
+    if (args.Has("--version")) {
+      std::printf("%s\n", kVersion);
+      return 0;
+    }
+    if (args.Has("--help") || args.command == "help") {
+      std::string topic = args.command == "help" && !args.positional.empty() ? args.positional[0] : args.command;
+      if (topic.empty() || topic == "help") {
+        std::fputs(MainUsage().c_str(), stdout);
+        return 0;
+      }
+      const CommandSpec* c = FindCommand(topic);
+      if (!c) throw UsageError{"no help for unknown command '" + topic + "'", ""};
+      std::fputs(CommandHelp(*c).c_str(), stdout);
+      return 0;
+    }
+    home_ = args.Get("--home").value_or(ConfigStore::DefaultHome());
+    max_memory_override_ = args.Get("--max-memory");
+    threads_override_ = args.Get("--threads");
+    if (max_memory_override_) ParseByteSize(*max_memory_override_);
+    if (threads_override_) {
+      char* end = nullptr;
+      long n = std::strtol(threads_override_->c_str(), &end, 10);
+      if (threads_override_->empty() || *end || n < 0 || n > 1024)
+        throw UsageError{"--threads needs a number from 0 to 1024, not '" + *threads_override_ + "'", ""};
+    }
+    return Dispatch(args);
+  } catch (const UsageError& e) {
+    std::fprintf(stderr, "Error: %s\n", e.message.c_str());
+    if (!e.command.empty()) std::fprintf(stderr, "Usage: %s\n", FindCommand(e.command)->usage);
+    else std::fprintf(stderr, "Run 'aishell --help' for the commands.\n");
+    return 2;
+  } catch (const NaturalLanguageError& e) {
+    std::fprintf(stderr,
+                 "Error: natural-language queries need an AI provider; none is configured in this build. "
+                 "Write the query in SQL, e.g. aishell query \"SELECT * FROM <catalog>.<table> LIMIT 10\"\n");
+    return 2;
+  } catch (const Error& e) {
+    PrintError(e, "");
+    return 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "Error: %s\n", e.what());
+    return 1;
+  }
+}
+
+ConfigStore& Cli::store() {
+  if (!store_) store_ = std::make_unique<ConfigStore>(home_);
+  return *store_;
+}
+
+Engine& Cli::engine() {
+  if (engine_) return *engine_;
+  EngineOptions options;
+  options.home_dir = home_;
+  auto settings = store().LoadSettings();
+  ConfigStore::ApplySettings(settings, options);
+  if (auto it = settings.find("display.max_rows"); it != settings.end()) {
+    char* end = nullptr;
+    long long n = std::strtoll(it->second.c_str(), &end, 10);
+    if (!it->second.empty() && !*end && n >= 0) max_rows_override_ = max_rows_override_.value_or(n);
+  }
+  if (max_memory_override_) options.max_memory = ParseByteSize(*max_memory_override_);
+  if (threads_override_) options.threads = std::atoi(threads_override_->c_str());
+  engine_ = std::make_unique<Engine>(options);
+  for (const auto& c : store().LoadConnections()) engine_->catalogs().AddCatalog(c);
+  engine_->LoadViews();
+  return *engine_;
+}
+
+size_t Cli::TerminalWidth() const {
+  if (const char* c = std::getenv("COLUMNS"); c && *c) {
+    long n = std::atol(c);
+    if (n > 20) return static_cast<size_t>(n);
+  }
+  if (isatty(STDOUT_FILENO)) {
+    struct winsize ws = {};
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20) return ws.ws_col;
+    return 120;
+  }
+  return 0;
+}
+
+int64_t Cli::MaxRows() const { return max_rows_override_.value_or(1000); }
+
+int Cli::Dispatch(const ParsedArgs& args) {
+  const std::string& c = args.command;
+  if (c.empty()) return Interactive(isatty(STDIN_FILENO) != 0);
+  if (c == "connect") return Connect(args);
+  if (c == "connections") return Connections(args);
+  if (c == "disconnect") return Disconnect(args);
+  if (c == "query") return Query(args);
+  if (c == "explain") return ExplainCommand(args);
+  if (c == "export") return Export(args);
+  if (c == "create-view") return CreateView(args);
+  if (c == "views") return Views(args);
+  if (c == "drop-view") return DropView(args);
+  if (c == "config") return Config(args);
+  throw UsageError{"unknown command '" + c + "'", ""};
+}
+
+int Cli::Connect(const ParsedArgs& args) {
+  if (args.positional.size() != 1) throw UsageError{"connect needs exactly one URL", "connect"};
+  auto name = args.Get("--name");
+  if (!name || name->empty()) throw UsageError{"connect needs --name <name>", "connect"};
+  for (char ch : *name) {
+    if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '-')) {
+      throw UsageError{"invalid source name '" + *name + "': use letters, digits, '_' and '-'", "connect"};
+    }
+  }
+  RegisterBuiltinConnectors();
+  ConnectionConfig config;
+  config.name = *name;
+  config.url = args.positional[0];
+  if (auto it = args.options.find("--property"); it != args.options.end()) {
+    for (const auto& kv : it->second) {
+      auto eq = kv.find('=');
+      if (eq == std::string::npos || eq == 0) throw UsageError{"--property needs key=value, not '" + kv + "'", "connect"};
+      config.properties[kv.substr(0, eq)] = kv.substr(eq + 1);
+    }
+  }
+  std::string redacted = RedactUrl(config.url);
+  if (auto type = args.Get("--type")) {
+    config.type = Lower(*type);
+  } else {
+    config.type = ConnectorFactory::TypeForUrl(config.url);
+    if (config.type.empty()) {
+      std::string lower = Lower(config.url);
+      auto ends = [&](const char* suffix) {
+        std::string s = suffix;
+        return lower.size() >= s.size() && lower.compare(lower.size() - s.size(), s.size(), s) == 0;
+      };
+      auto types = ConnectorFactory::Types();
+      auto known = [&](const char* t) { return std::find(types.begin(), types.end(), t) != types.end(); };
+      if ((ends(".db") || ends(".sqlite") || ends(".sqlite3")) && known("sqlite")) config.type = "sqlite";
+      else if (config.url.find("://") == std::string::npos && known("file")) config.type = "file";
+    }
+    if (config.type.empty()) {
+      std::string types;
+      for (const auto& t : ConnectorFactory::Types()) types += (types.empty() ? "" : ", ") + t;
+      if (auto scheme_end = config.url.find("://"); scheme_end != std::string::npos && scheme_end > 0) {
+        throw Error(ErrorKind::kUnsupported, "no connector in this build handles '" + config.url.substr(0, scheme_end) +
+                                                 "://' URLs (source '" + config.name + "'; available: " + types + ")");
+      }
+      throw UsageError{"cannot tell the connector type of '" + redacted + "'; pass --type <connector>" +
+                           (types.empty() ? "" : " (available: " + types + ")"),
+                       "connect"};
+    }
+  }
+  std::shared_ptr<Connector> connector;
+  std::vector<std::string> schemas;
+  std::vector<std::string> tables;
+  size_t table_count = 0;
+  std::string summary;
+  try {
+    connector = ConnectorFactory::Make(config);
+    schemas = connector->ListSchemas();
+    size_t listed = 0;
+    for (const auto& s : schemas) {
+      if (++listed > 100) break;
+      auto t = connector->ListTables(s);
+      table_count += t.size();
+      for (const auto& name_in_schema : t) {
+        if (tables.size() < 10) tables.push_back(s == connector->DefaultSchema() ? name_in_schema : s + "." + name_in_schema);
+      }
+    }
+    summary = connector->Summary();
+  } catch (const Error& e) {
+    throw Error(e.kind(), "cannot connect to '" + config.name + "' (" + config.type + ", " + redacted +
+                              "): " + ScrubSecrets(e.what(), config.url));
+  }
+  bool replaced = store().PutConnection(config);
+  std::printf("✅ Connected %s (%s)%s\n", config.name.c_str(), config.type.c_str(),
+              replaced ? " — replaced the previous definition" : "");
+  std::printf("   URL: %s\n", redacted.c_str());
+  if (!summary.empty()) std::printf("   %s\n", summary.c_str());
+  std::string table_list;
+  for (const auto& t : tables) table_list += (table_list.empty() ? "" : ", ") + t;
+  if (table_count > tables.size()) table_list += ", ...";
+  std::printf("   Schemas: %zu, tables: %zu%s%s\n", schemas.size(), table_count, table_list.empty() ? "" : " (",
+              table_list.empty() ? "" : (table_list + ")").c_str());
+  return 0;
+}
+
+int Cli::Connections(const ParsedArgs& args) {
+  if (!args.positional.empty()) throw UsageError{"connections takes no arguments", "connections"};
+  auto list = store().LoadConnections();
+  if (list.empty()) {
+    std::printf("No connections yet. Add one with: aishell connect <url> --name <name>\n");
+    return 0;
+  }
+  std::vector<std::vector<std::optional<std::string>>> rows;
+  QueryResult result;
+  std::vector<LogicalType> types(4, LogicalType(TypeId::kVarchar));
+  for (const char* n : {"name", "type", "url", "properties"}) result.columns.push_back({n, LogicalType(TypeId::kVarchar)});
+  Batch batch(types, list.size());
+  batch.SetCount(list.size());
+  for (size_t i = 0; i < list.size(); i++) {
+    std::string props;
+    for (const auto& [k, v] : list[i].properties)
+      props += (props.empty() ? "" : ", ") + k + "=" + (IsSecretKey(k) ? std::string("***") : v);
+    batch.columns[0].SetString(i, list[i].name);
+    batch.columns[1].SetString(i, list[i].type);
+    batch.columns[2].SetString(i, RedactUrl(list[i].url));
+    batch.columns[3].SetString(i, props);
+  }
+  result.batches.push_back(std::move(batch));
+  TableFormatOptions options;
+  options.max_width = TerminalWidth();
+  options.max_rows = -1;
+  std::fputs(FormatBoxTable(result.columns, result.batches, options).c_str(), stdout);
+  return 0;
+}
+
+int Cli::Disconnect(const ParsedArgs& args) {
+  if (args.positional.size() != 1) throw UsageError{"disconnect needs exactly one source name", "disconnect"};
+  const std::string& name = args.positional[0];
+  if (!store().RemoveConnection(name)) {
+    std::vector<std::string> names;
+    for (const auto& c : store().LoadConnections()) names.push_back(c.name);
+    std::string hint = SuggestName(name, names);
+    throw Error(ErrorKind::kCatalog, "no connection named '" + name + "'" + (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
+  }
+  std::printf("Disconnected %s\n", name.c_str());
+  return 0;
+}
+
+void Cli::PrintResult(const QueryResult& result, OutputFormat format, std::ostream* file_out, bool first) {
+  std::ostream& out = file_out ? *file_out : std::cout;
+  if (!result.has_rows) {
+    if (format == OutputFormat::kTable && !file_out) {
+      if (!first) std::cout << '\n';
+      std::cout << result.message << '\n';
+    } else {
+      std::cerr << result.message << '\n';
+    }
+    return;
+  }
+  bool is_plan = result.columns.size() == 1 && result.columns[0].name == "Query Plan";
+  if (format == OutputFormat::kTable) {
+    if (!first && !file_out) std::cout << '\n';
+    if (is_plan) {
+      for (const auto& b : result.batches)
+        for (size_t r = 0; r < b.count; r++) out << CellText(b.columns[0], r) << '\n';
+    } else {
+      TableFormatOptions options;
+      options.max_width = file_out ? 0 : TerminalWidth();
+      options.max_rows = MaxRows();
+      out << FormatBoxTable(result.columns, result.batches, options);
+    }
+    out.flush();
+    if (!is_plan) {
+      std::cout << "Results: " << FormatCount(result.row_count) << (result.row_count == 1 ? " row" : " rows") << '\n';
+    }
+    std::cout << fmt::format("Execution time: {:.2f} seconds\n", result.elapsed_seconds);
+    if (!result.sources.empty()) {
+      std::string sources;
+      for (const auto& s : result.sources) sources += (sources.empty() ? "" : ", ") + s;
+      std::cout << "Data sources: " << sources << '\n';
+    }
+    if (file_out) {
+      std::cout << "Wrote " << FormatCount(result.row_count) << (result.row_count == 1 ? " row to " : " rows to ")
+                << output_path_ << '\n';
+    }
+  } else {
+    WriteResult(out, format, result.columns, result.batches);
+    out.flush();
+  }
+}
+
+bool Cli::RunStatement(const std::string& sql, OutputFormat format, std::ostream* file_out, bool first) {
+  Engine& e = engine();
+  try {
+    bool show_progress = isatty(STDERR_FILENO) != 0;
+    ProgressLine progress(show_progress);
+    if (show_progress) {
+      e.SetProgressCallback([&progress](const std::vector<SourceProgress>& p, double elapsed) { progress.Update(p, elapsed); });
+    }
+    QueryResult result;
+    {
+      InterruptGuard guard(e);
+      result = e.Execute(sql);
+    }
+    e.SetProgressCallback(nullptr);
+    progress.Clear();
+    PrintResult(result, format, file_out, first);
+    if (result.has_rows && !(result.columns.size() == 1 && result.columns[0].name == "Query Plan")) {
+      try {
+        if (!store().SaveLastResult(result)) {
+          std::fprintf(stderr, "Note: the result is larger than 1GB and was not kept for `aishell export last`\n");
+        }
+      } catch (const Error& err) {
+        std::fprintf(stderr, "Note: could not keep the result for `aishell export last`: %s\n", err.what());
+      }
+    }
+    return true;
+  } catch (const Error& err) {
+    e.SetProgressCallback(nullptr);
+    std::cout.flush();
+    PrintError(err, sql);
+    return false;
+  }
+}
+
+int Cli::Query(const ParsedArgs& args) {
+  std::string sql;
+  if (args.positional.empty() || (args.positional.size() == 1 && args.positional[0] == "-")) {
+    if (isatty(STDIN_FILENO)) throw UsageError{"query needs SQL text (or SQL on stdin)", "query"};
+    sql = ReadAllStdin();
+  } else {
+    for (const auto& p : args.positional) sql += (sql.empty() ? "" : " ") + p;
+  }
+  OutputFormat format = OutputFormat::kTable;
+  if (auto f = args.Get("--format")) {
+    auto parsed = ParseOutputFormat(*f);
+    if (!parsed) throw UsageError{"unknown format '" + *f + "'; use table, csv, json or jsonl", "query"};
+    format = *parsed;
+  }
+  if (auto m = args.Get("--max-rows")) {
+    char* end = nullptr;
+    long long n = std::strtoll(m->c_str(), &end, 10);
+    if (m->empty() || *end || n < 0) throw UsageError{"--max-rows needs a non-negative number", "query"};
+    max_rows_override_ = n;
+  }
+  auto statements = SplitSqlScript(sql);
+  if (statements.empty()) throw UsageError{"query needs SQL text", "query"};
+  if (LooksLikeNaturalLanguage(statements[0])) throw NaturalLanguageError{sql};
+  engine();  // load settings, connections and views before opening the output
+  std::unique_ptr<std::ofstream> file;
+  if (auto path = args.Get("--output")) {
+    output_path_ = *path;
+    file = std::make_unique<std::ofstream>(*path, std::ios::binary | std::ios::trunc);
+    if (!*file) throw Error(ErrorKind::kIo, "cannot write " + *path + ": " + std::strerror(errno));
+  }
+  bool ok = true;
+  for (size_t i = 0; i < statements.size() && ok; i++) {
+    ok = RunStatement(statements[i], format, file.get(), i == 0);
+  }
+  if (file) {
+    file->close();
+    if (!*file) throw Error(ErrorKind::kIo, "cannot write " + *args.Get("--output"));
+  }
+  return ok ? 0 : 1;
+}
+
+int Cli::ExplainCommand(const ParsedArgs& args) {
+  if (args.positional.empty()) throw UsageError{"explain needs SQL text", "explain"};
+  std::string sql;
+  for (const auto& p : args.positional) sql += (sql.empty() ? "" : " ") + p;
+  if (LooksLikeNaturalLanguage(sql)) throw NaturalLanguageError{sql};
+  Engine& e = engine();
+  try {
+    InterruptGuard guard(e);
+    std::string plan = e.Explain(sql, args.Has("--analyze"));
+    std::fputs(plan.c_str(), stdout);
+    if (!plan.empty() && plan.back() != '\n') std::fputs("\n", stdout);
+  } catch (const Error& err) {
+    PrintError(err, sql);
+    return 1;
+  }
+  return 0;
+}
+
+int Cli::Export(const ParsedArgs& args) {
+  if (args.positional.size() != 1 || args.positional[0] != "last") {
+    throw UsageError{"export needs the word 'last': aishell export last --format csv", "export"};
+  }
+  OutputFormat format = OutputFormat::kCsv;
+  if (auto f = args.Get("--format")) {
+    auto parsed = ParseOutputFormat(*f);
+    if (!parsed) throw UsageError{"unknown format '" + *f + "'; use csv, json, jsonl or table", "export"};
+    format = *parsed;
+  }
+  QueryResult result = store().LoadLastResult();
+  TableFormatOptions options;
+  options.max_rows = -1;
+  if (auto path = args.Get("--output")) {
+    std::ofstream out(*path, std::ios::binary | std::ios::trunc);
+    if (!out) throw Error(ErrorKind::kIo, "cannot write " + *path + ": " + std::strerror(errno));
+    WriteResult(out, format, result.columns, result.batches, options);
+    out.close();
+    if (!out) throw Error(ErrorKind::kIo, "cannot write " + *path);
+    std::fprintf(stderr, "Exported %s rows to %s\n", FormatCount(result.row_count).c_str(), path->c_str());
+  } else {
+    WriteResult(std::cout, format, result.columns, result.batches, options);
+    std::cout.flush();
+  }
+  return 0;
+}
+
+int Cli::CreateView(const ParsedArgs& args) {
+  if (args.positional.empty()) throw UsageError{"create-view needs a view name", "create-view"};
+  const std::string& name = args.positional[0];
+  std::string query;
+  if (args.positional.size() == 1 || (args.positional.size() == 2 && args.positional[1] == "-")) {
+    if (isatty(STDIN_FILENO)) throw UsageError{"create-view needs a query (as an argument or on stdin)", "create-view"};
+    query = ReadAllStdin();
+  } else {
+    for (size_t i = 1; i < args.positional.size(); i++) query += (i > 1 ? " " : "") + args.positional[i];
+  }
+  // Drop trailing ';' and whitespace.
+  while (!query.empty() && (std::isspace(static_cast<unsigned char>(query.back())) || query.back() == ';')) query.pop_back();
+  if (query.find_first_not_of(" \t\r\n") == std::string::npos) throw UsageError{"the view's query is empty", "create-view"};
+  std::string sql = std::string("CREATE ") + (args.Has("--replace") ? "OR REPLACE " : "") + "VIEW " + QuoteName(name) +
+                    " AS\n" + query;
+  Engine& e = engine();
+  if (!args.Has("--replace") && e.catalogs().FindView(name)) {
+    throw Error(ErrorKind::kCatalog, "view '" + name + "' already exists; add --replace to replace it");
+  }
+  try {
+    QueryResult result = e.Execute(sql);
+    std::printf("✅ Created view %s\n", name.c_str());
+  } catch (const Error& err) {
+    PrintError(err, sql);
+    return 1;
+  }
+  return 0;
+}
+
+int Cli::Views(const ParsedArgs& args) {
+  if (!args.positional.empty()) throw UsageError{"views takes no arguments", "views"};
+  auto views = engine().catalogs().Views();
+  if (views.empty()) {
+    std::printf("No views yet. Create one with: aishell create-view <name> \"<query>\"\n");
+    return 0;
+  }
+  std::sort(views.begin(), views.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  std::vector<LogicalType> types(2, LogicalType(TypeId::kVarchar));
+  std::vector<OutputColumn> columns = {{"name", LogicalType(TypeId::kVarchar)}, {"query", LogicalType(TypeId::kVarchar)}};
+  Batch batch(types, views.size());
+  batch.SetCount(views.size());
+  for (size_t i = 0; i < views.size(); i++) {
+    std::string sql;
+    bool space = false;
+    for (char ch : views[i].sql) {
+      if (std::isspace(static_cast<unsigned char>(ch))) {
+        space = !sql.empty();
+        continue;
+      }
+      if (space) sql += ' ';
+      space = false;
+      sql += ch;
+    }
+    batch.columns[0].SetString(i, views[i].name);
+    batch.columns[1].SetString(i, sql);
+  }
+  std::vector<Batch> batches;
+  batches.push_back(std::move(batch));
+  TableFormatOptions options;
+  options.max_width = TerminalWidth();
+  options.max_rows = -1;
+  std::fputs(FormatBoxTable(columns, batches, options).c_str(), stdout);
+  return 0;
+}
+
+int Cli::DropView(const ParsedArgs& args) {
+  if (args.positional.size() != 1) throw UsageError{"drop-view needs exactly one view name", "drop-view"};
+  std::string sql = std::string("DROP VIEW ") + (args.Has("--if-exists") ? "IF EXISTS " : "") + QuoteName(args.positional[0]);
+  try {
+    engine().Execute(sql);
+  } catch (const Error& err) {
+    PrintError(err, "");
+    return 1;
+  }
+  std::printf("Dropped view %s\n", args.positional[0].c_str());
+  return 0;
+}
+
+int Cli::Config(const ParsedArgs& args) {
+  if (args.positional.empty()) throw UsageError{"config needs set, get, unset or list", "config"};
+  const std::string& action = args.positional[0];
+  if (action == "set") {
+    if (args.positional.size() != 3) throw UsageError{"config set needs a key and a value", "config"};
+    const std::string& key = args.positional[1];
+    const std::string& value = args.positional[2];
+    // Validate the values the engine applies before storing them.
+    EngineOptions check;
+    ConfigStore::ApplySettings({{key, value}}, check);
+    if (Lower(key) == "display.max_rows") {
+      char* end = nullptr;
+      long long n = std::strtoll(value.c_str(), &end, 10);
+      if (value.empty() || *end || n < 0) throw Error(ErrorKind::kConversion, "display.max_rows needs a non-negative number");
+    }
+    store().SetSetting(key, value);
+    std::printf("%s = %s\n", key.c_str(), value.c_str());
+    return 0;
+  }
+  if (action == "get") {
+    if (args.positional.size() != 2) throw UsageError{"config get needs a key", "config"};
+    auto value = store().GetSetting(args.positional[1]);
+    if (!value) {
+      std::vector<std::string> keys;
+      for (const auto& [k, v] : store().LoadSettings()) keys.push_back(k);
+      std::string hint = SuggestName(args.positional[1], keys);
+      throw Error(ErrorKind::kCatalog, "no setting '" + args.positional[1] + "'" + (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
+    }
+    std::printf("%s\n", value->c_str());
+    return 0;
+  }
+  if (action == "unset") {
+    if (args.positional.size() != 2) throw UsageError{"config unset needs a key", "config"};
+    if (!store().UnsetSetting(args.positional[1])) throw Error(ErrorKind::kCatalog, "no setting '" + args.positional[1] + "'");
+    std::printf("Removed %s\n", args.positional[1].c_str());
+    return 0;
+  }
+  if (action == "list") {
+    if (args.positional.size() != 1) throw UsageError{"config list takes no arguments", "config"};
+    for (const auto& [k, v] : store().LoadSettings()) std::printf("%s = %s\n", k.c_str(), v.c_str());
+    return 0;
+  }
+  std::vector<std::string> actions = {"set", "get", "unset", "list"};
+  std::string hint = SuggestName(action, actions);
+  throw UsageError{"unknown config action '" + action + "'" + (hint.empty() ? "" : "; did you mean '" + hint + "'?"), "config"};
+}
+
+}  // namespace aishell

@@ -1,0 +1,77 @@
+// The `aishell` command line: argument parsing, the commands, and the interactive shell.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/config_store.h"
+#include "engine/engine.h"
+#include "engine/result_format.h"
+
+namespace aishell {
+
+// A usage mistake (unknown command or option, missing argument): exit code 2.
+struct UsageError {
+  std::string message;
+  std::string command;  // for "see aishell <command> --help"
+};
+
+// A natural-language request where SQL was expected: exit code 2.
+struct NaturalLanguageError {
+  std::string text;
+};
+
+struct ParsedArgs {
+  std::string command;
+  std::vector<std::string> positional;
+  std::map<std::string, std::vector<std::string>> options;  // "--name" -> values ("" for flags)
+  bool Has(const std::string& option) const { return options.count(option) > 0; }
+  std::optional<std::string> Get(const std::string& option) const;
+};
+
+class Cli {
+ public:
+  // Runs the command line; returns the process exit code.
+  int Run(int argc, char** argv);
+
+ private:
+  int Dispatch(const ParsedArgs& args);
+  int Connect(const ParsedArgs& args);
+  int Connections(const ParsedArgs& args);
+  int Disconnect(const ParsedArgs& args);
+  int Query(const ParsedArgs& args);
+  int ExplainCommand(const ParsedArgs& args);
+  int Export(const ParsedArgs& args);
+  int CreateView(const ParsedArgs& args);
+  int Views(const ParsedArgs& args);
+  int DropView(const ParsedArgs& args);
+  int Config(const ParsedArgs& args);
+  int Interactive(bool terminal);
+
+  ConfigStore& store();
+  Engine& engine();
+  // Runs one statement and prints its result; returns false on error (already printed).
+  bool RunStatement(const std::string& sql, OutputFormat format, std::ostream* file_out, bool first);
+  void PrintResult(const QueryResult& result, OutputFormat format, std::ostream* file_out, bool first);
+  bool HandleMetaCommand(const std::string& line, bool& quit);
+  size_t TerminalWidth() const;
+  int64_t MaxRows() const;
+
+  std::string home_;
+  std::optional<std::string> max_memory_override_;
+  std::optional<std::string> threads_override_;
+  std::unique_ptr<ConfigStore> store_;
+  std::unique_ptr<Engine> engine_;
+  OutputFormat shell_format_ = OutputFormat::kTable;
+  std::optional<int64_t> max_rows_override_;
+  std::string output_path_;  // query --output, for messages
+};
+
+// Helpers, exposed for the unit tests of the command line.
+std::string FormatCount(int64_t n);  // 1234567 -> "1,234,567"
+std::string CommandSuggestion(const std::string& command);
+
+}  // namespace aishell

@@ -1,0 +1,168 @@
+// The interactive shell (libedit) and script mode (statements from a non-terminal stdin).
+#include <editline/readline.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <csignal>
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <string>
+
+#include "common/exception.h"
+#include "engine/sql_script.h"
+#include "shell/cli.h"
+
+namespace aishell {
+
+namespace {
+
+constexpr const char* kPrompt = "aishell> ";
+constexpr const char* kContinuation = "     -> ";
+
+constexpr const char* kShellHelp =
+    "Enter SQL statements ending in ';' (they may span lines).\n"
+    "  .tables [catalog[.schema]]  list tables\n"
+    "  .schema <table>             describe a table (columns, types)\n"
+    "  .catalogs                   list connected sources\n"
+    "  .views                      list views\n"
+    "  .format table|csv|json|jsonl  set the output format\n"
+    "  .help                       this help\n"
+    "  .quit, .exit, \\q            leave\n";
+
+volatile std::sig_atomic_t g_prompt_interrupted = 0;
+
+void OnPromptInterrupt(int) { g_prompt_interrupted = 1; }
+
+std::string Trim(const std::string& s) {
+  size_t b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string::npos) return "";
+  size_t e = s.find_last_not_of(" \t\r\n;");
+  return s.substr(b, e == std::string::npos || e < b ? 0 : e - b + 1);
+}
+
+}  // namespace
+
+bool Cli::HandleMetaCommand(const std::string& input, bool& quit) {
+  std::string line = Trim(input);
+  if (line.empty() || (line[0] != '.' && line[0] != '\\')) return false;
+  std::string command = line, arg;
+  if (auto sp = line.find_first_of(" \t"); sp != std::string::npos) {
+    command = line.substr(0, sp);
+    arg = Trim(line.substr(sp + 1));
+  }
+  if (command == ".quit" || command == ".exit" || command == "\\q" || command == "\\quit") {
+    quit = true;
+    return true;
+  }
+  if (command == ".help" || command == "\\?" || command == "\\h") {
+    std::fputs(kShellHelp, stdout);
+    return true;
+  }
+  if (command == ".tables" || command == "\\dt") {
+    RunStatement(arg.empty() ? "SHOW TABLES" : "SHOW TABLES FROM " + arg, shell_format_, nullptr, true);
+    return true;
+  }
+  if (command == ".schema" || command == "\\d") {
+    if (arg.empty()) RunStatement("SHOW TABLES", shell_format_, nullptr, true);
+    else RunStatement("DESCRIBE " + arg, shell_format_, nullptr, true);
+    return true;
+  }
+  if (command == ".catalogs" || command == "\\l") {
+    RunStatement("SHOW CATALOGS", shell_format_, nullptr, true);
+    return true;
+  }
+  if (command == ".views") {
+    ParsedArgs args;
+    args.command = "views";
+    Views(args);
+    return true;
+  }
+  if (command == ".format" || command == ".mode") {
+    auto format = ParseOutputFormat(arg);
+    if (!format) {
+      std::fprintf(stderr, "Error: unknown format '%s'; use table, csv, json or jsonl\n", arg.c_str());
+    } else {
+      shell_format_ = *format;
+    }
+    return true;
+  }
+  std::fprintf(stderr, "Error: unknown command %s; type .help for the commands\n", command.c_str());
+  return true;
+}
+
+int Cli::Interactive(bool terminal) {
+  engine();  // load settings, connections and views up front so their errors show once
+  std::string history = store().PathOf("history");
+  struct sigaction old_action = {};
+  if (terminal) {
+    // Ctrl-C at the prompt drops the statement being typed instead of leaving the shell.
+    struct sigaction sa = {};
+    sa.sa_handler = OnPromptInterrupt;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_action);
+    using_history();
+    stifle_history(2000);
+    read_history(history.c_str());
+    std::printf("aishell — type SQL ending in ';', .help for commands, .quit to leave\n");
+  }
+  bool any_failed = false;
+  bool quit = false;
+  size_t statements_run = 0;
+  std::string buffer;
+  while (!quit) {
+    std::string line;
+    if (terminal) {
+      g_prompt_interrupted = 0;
+      char* raw = readline(buffer.empty() ? kPrompt : kContinuation);
+      if (g_prompt_interrupted) {
+        std::free(raw);
+        buffer.clear();
+        std::printf("\n");
+        continue;
+      }
+      if (!raw) {
+        std::printf("\n");
+        break;
+      }
+      line = raw;
+      std::free(raw);
+    } else {
+      if (!std::getline(std::cin, line)) break;
+    }
+    if (buffer.empty() && HandleMetaCommand(line, quit)) {
+      if (terminal && !Trim(line).empty()) add_history(line.c_str());
+      continue;
+    }
+    if (buffer.empty() && Trim(line).empty()) continue;
+    buffer += buffer.empty() ? line : "\n" + line;
+    if (!EndsWithCompleteStatement(buffer)) continue;
+    if (terminal) {
+      add_history(buffer.c_str());
+      write_history(history.c_str());
+    }
+    std::string text;
+    text.swap(buffer);
+    for (const auto& statement : SplitSqlScript(text)) {
+      // Script mode separates table results by a blank line; the terminal adds one after each.
+      if (!RunStatement(statement, shell_format_, nullptr, terminal || statements_run == 0)) any_failed = true;
+      statements_run++;
+      if (terminal) std::printf("\n");
+    }
+  }
+  // A final statement without ';' still runs in script mode.
+  if (!terminal && !quit && !Trim(buffer).empty()) {
+    for (const auto& statement : SplitSqlScript(buffer)) {
+      if (!RunStatement(statement, shell_format_, nullptr, statements_run == 0)) any_failed = true;
+      statements_run++;
+    }
+  }
+  if (terminal) {
+    write_history(history.c_str());
+    sigaction(SIGINT, &old_action, nullptr);
+  }
+  return any_failed ? 1 : 0;
+}
+
+}  // namespace aishell
