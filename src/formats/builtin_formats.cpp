@@ -2,6 +2,7 @@
 #include "formats/csv/csv_reader.h"
 #include "formats/file_format.h"
 #include "formats/json/json_reader.h"
+#include "formats/parquet/parquet_reader.h"
 
 namespace aishell {
 
@@ -15,6 +16,7 @@ void RegisterBuiltinFileFormats() {
     RegisterFileFormat("json", json);
     RegisterFileFormat("jsonl", json);
     RegisterFileFormat("ndjson", json);
+    RegisterFileFormat("parquet", std::make_shared<ParquetFormat>());
     return true;
   }();
   (void)done;

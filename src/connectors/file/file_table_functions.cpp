@@ -4,6 +4,7 @@
 #include "connectors/file/file_connector.h"
 #include "formats/csv/csv_reader.h"
 #include "formats/json/json_reader.h"
+#include "formats/parquet/parquet_reader.h"
 
 namespace aishell {
 
@@ -54,6 +55,7 @@ void RegisterFileTableFunctions() {
   TableFunctionRegistry::Register("read_json", MakeFileFunction("read_json", json));
   TableFunctionRegistry::Register("read_json_auto", MakeFileFunction("read_json", json));
   TableFunctionRegistry::Register("read_ndjson", MakeFileFunction("read_json", json));
+  TableFunctionRegistry::Register("read_parquet", MakeFileFunction("read_parquet", std::make_shared<ParquetFormat>()));
 }
 
 }  // namespace aishell

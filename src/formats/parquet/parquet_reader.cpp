@@ -1,0 +1,978 @@
+#include "formats/parquet/parquet_reader.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstring>
+#include <mutex>
+#include <new>
+
+#include "common/exception.h"
+#include "formats/mapped_file.h"
+#include "formats/parquet/parquet_compression.h"
+#include "formats/parquet/parquet_encoding.h"
+#include "formats/parquet/parquet_metadata.h"
+#include "formats/parquet/parquet_stats.h"
+
+namespace aishell {
+
+using namespace parquet;  // NOLINT
+
+namespace {
+
+constexpr size_t kMaxPageValues = size_t{1} << 26;
+
+[[noreturn]] void Corrupt(const std::string& what) { throw Error(ErrorKind::kIo, what); }
+
+// How a column's physical values become engine values.
+enum class Conv : uint8_t {
+  kBool, kInt32, kUInt32, kInt64, kUInt64, kFloat, kDouble, kDate, kDecimalInt, kDecimalBytes,
+  kTimestampMillis, kTimestampMicros, kTimestampNanos, kInt96, kString, kUuid, kFloat16, kTimeMillis,
+  kTimeMicros, kTimeNanos
+};
+
+struct ColumnDesc {
+  std::string name;
+  LogicalType type = TypeId::kVarchar;
+  Conv conv = Conv::kString;
+  std::string unsupported;  // non-empty: reading this column fails with this message
+  int leaf = -1;            // index of the column chunk in a row group
+  int max_def = 0;
+  PhysicalType physical = PhysicalType::kByteArray;
+  int type_length = 0;
+};
+
+struct ParquetFile {
+  std::string path;
+  FileMetaData meta;
+  std::vector<ColumnDesc> columns;
+  int leaf_count = 0;
+};
+
+std::string LeafTypeName(const SchemaElement& e) {
+  static const char* kNames[] = {"BOOLEAN", "INT32", "INT64", "INT96", "FLOAT", "DOUBLE", "BYTE_ARRAY",
+                                 "FIXED_LEN_BYTE_ARRAY"};
+  return e.type ? kNames[static_cast<int>(*e.type)] : "group";
+}
+
+// Maps a primitive schema element to an engine type; sets desc.unsupported when it cannot.
+void MapPrimitive(const SchemaElement& e, ColumnDesc* d) {
+  PhysicalType pt = *e.type;
+  d->physical = pt;
+  d->type_length = e.type_length;
+  const LogicalTypeInfo& lt = e.logical;
+  ConvertedType ct = e.converted_type;
+  auto unsupported = [&](const std::string& what) {
+    d->unsupported = "unsupported: " + what + " (column '" + d->name + "')";
+    d->type = TypeId::kVarchar;
+  };
+  bool is_decimal = lt.kind == LogicalKind::kDecimal || ct == ConvertedType::kDecimal;
+  if (is_decimal) {
+    int precision = lt.kind == LogicalKind::kDecimal ? lt.precision : e.precision;
+    int scale = lt.kind == LogicalKind::kDecimal ? lt.scale : e.scale;
+    if (precision <= 0 || scale < 0 || scale > precision) return unsupported("decimal precision " + std::to_string(precision) + " scale " + std::to_string(scale));
+    if (precision > kMaxDecimalPrecision) return unsupported("decimal precision " + std::to_string(precision));
+    d->type = LogicalType::Decimal(precision, scale);
+    if (pt == PhysicalType::kInt32 || pt == PhysicalType::kInt64) d->conv = Conv::kDecimalInt;
+    else if (pt == PhysicalType::kByteArray || pt == PhysicalType::kFixedLenByteArray) d->conv = Conv::kDecimalBytes;
+    else return unsupported("decimal stored as " + LeafTypeName(e));
+    return;
+  }
+  switch (pt) {
+    case PhysicalType::kBoolean:
+      d->type = TypeId::kBoolean;
+      d->conv = Conv::kBool;
+      return;
+    case PhysicalType::kInt32: {
+      if (lt.kind == LogicalKind::kDate || ct == ConvertedType::kDate) {
+        d->type = TypeId::kDate;
+        d->conv = Conv::kDate;
+        return;
+      }
+      if (lt.kind == LogicalKind::kTime || ct == ConvertedType::kTimeMillis) {
+        d->type = TypeId::kVarchar;
+        d->conv = Conv::kTimeMillis;
+        return;
+      }
+      bool is_unsigned = (lt.kind == LogicalKind::kInteger && !lt.is_signed) || ct == ConvertedType::kUint32 ||
+                         ct == ConvertedType::kUint8 || ct == ConvertedType::kUint16;
+      bool wide = (lt.kind == LogicalKind::kInteger && !lt.is_signed && lt.bit_width == 32) || ct == ConvertedType::kUint32;
+      if (is_unsigned && wide) {
+        d->type = TypeId::kBigInt;
+        d->conv = Conv::kUInt32;
+        return;
+      }
+      d->type = TypeId::kInteger;
+      d->conv = Conv::kInt32;
+      return;
+    }
+    case PhysicalType::kInt64: {
+      if (lt.kind == LogicalKind::kTimestamp) {
+        d->type = lt.adjusted_to_utc ? TypeId::kTimestampTz : TypeId::kTimestamp;
+        d->conv = lt.unit == TimeUnit::kMillis ? Conv::kTimestampMillis
+                  : lt.unit == TimeUnit::kNanos ? Conv::kTimestampNanos
+                                                : Conv::kTimestampMicros;
+        return;
+      }
+      if (ct == ConvertedType::kTimestampMillis || ct == ConvertedType::kTimestampMicros) {
+        d->type = TypeId::kTimestampTz;
+        d->conv = ct == ConvertedType::kTimestampMillis ? Conv::kTimestampMillis : Conv::kTimestampMicros;
+        return;
+      }
+      if (lt.kind == LogicalKind::kTime || ct == ConvertedType::kTimeMicros) {
+        d->type = TypeId::kVarchar;
+        d->conv = lt.kind == LogicalKind::kTime && lt.unit == TimeUnit::kNanos ? Conv::kTimeNanos : Conv::kTimeMicros;
+        return;
+      }
+      bool is_unsigned = (lt.kind == LogicalKind::kInteger && !lt.is_signed) || ct == ConvertedType::kUint64;
+      d->type = TypeId::kBigInt;
+      d->conv = is_unsigned ? Conv::kUInt64 : Conv::kInt64;
+      return;
+    }
+    case PhysicalType::kInt96:
+      d->type = TypeId::kTimestamp;
+      d->conv = Conv::kInt96;
+      return;
+    case PhysicalType::kFloat:
+      d->type = TypeId::kDouble;
+      d->conv = Conv::kFloat;
+      return;
+    case PhysicalType::kDouble:
+      d->type = TypeId::kDouble;
+      d->conv = Conv::kDouble;
+      return;
+    case PhysicalType::kByteArray:
+      if (ct == ConvertedType::kInterval) return unsupported("INTERVAL type");
+      d->type = TypeId::kVarchar;
+      d->conv = Conv::kString;
+      return;
+    case PhysicalType::kFixedLenByteArray:
+      if (e.type_length < 0) Corrupt("negative FIXED_LEN_BYTE_ARRAY length for column '" + d->name + "'");
+      if (ct == ConvertedType::kInterval) return unsupported("INTERVAL type");
+      if (lt.kind == LogicalKind::kUuid) {
+        if (e.type_length != 16) Corrupt("UUID column '" + d->name + "' is not 16 bytes wide");
+        d->type = TypeId::kVarchar;
+        d->conv = Conv::kUuid;
+        return;
+      }
+      if (lt.kind == LogicalKind::kFloat16) {
+        if (e.type_length != 2) Corrupt("FLOAT16 column '" + d->name + "' is not 2 bytes wide");
+        d->type = TypeId::kDouble;
+        d->conv = Conv::kFloat16;
+        return;
+      }
+      d->type = TypeId::kVarchar;
+      d->conv = Conv::kString;
+      return;
+  }
+}
+
+// Walks the schema tree from element `index`; returns the index after the subtree. Counts leaves.
+size_t WalkSchema(const std::vector<SchemaElement>& schema, size_t index, int depth, int* leaves) {
+  if (depth > 100) Corrupt("schema nesting too deep");
+  if (index >= schema.size()) Corrupt("schema ends inside a group");
+  const SchemaElement& e = schema[index];
+  if (e.num_children < 0) Corrupt("negative child count in schema element '" + e.name + "'");
+  if (e.num_children == 0) {
+    if (!e.type) Corrupt("schema element '" + e.name + "' has neither a type nor children");
+    (*leaves)++;
+    return index + 1;
+  }
+  size_t next = index + 1;
+  for (int c = 0; c < e.num_children; c++) next = WalkSchema(schema, next, depth + 1, leaves);
+  return next;
+}
+
+std::string NestedKind(const SchemaElement& e) {
+  if (e.logical.kind == LogicalKind::kList || e.converted_type == ConvertedType::kList) return "LIST";
+  if (e.logical.kind == LogicalKind::kMap || e.converted_type == ConvertedType::kMap ||
+      e.converted_type == ConvertedType::kMapKeyValue) return "MAP";
+  if (e.repetition == Repetition::kRepeated) return "repeated";
+  return "STRUCT";
+}
+
+ParquetFile OpenFile(const std::string& path, const std::string& fn) {
+  ParquetFile file;
+  file.path = path;
+  MappedFile map(path, fn);
+  const uint8_t* data = reinterpret_cast<const uint8_t*>(map.data());
+  size_t size = map.size();
+  if (size < 12) Corrupt(fn + ": " + path + " is not a Parquet file (only " + std::to_string(size) + " bytes)");
+  if (std::memcmp(data + size - 4, "PARE", 4) == 0) {
+    throw Error(ErrorKind::kUnsupported, fn + ": " + path + ": unsupported: encrypted Parquet file");
+  }
+  if (std::memcmp(data, "PAR1", 4) != 0 || std::memcmp(data + size - 4, "PAR1", 4) != 0) {
+    Corrupt(fn + ": " + path + " is not a Parquet file (no PAR1 magic)");
+  }
+  uint32_t footer_len;
+  std::memcpy(&footer_len, data + size - 8, 4);
+  if (footer_len > size - 12) {
+    Corrupt(fn + ": " + path + ": corrupt footer length " + std::to_string(footer_len) + " in a file of " +
+            std::to_string(size) + " bytes");
+  }
+  try {
+    file.meta = DecodeFileMetaData(data + size - 8 - footer_len, footer_len);
+  } catch (const Error& e) {
+    throw Error(e.kind(), fn + ": " + path + ": corrupt footer: " + e.what());
+  }
+  const auto& schema = file.meta.schema;
+  if (file.meta.encrypted) throw Error(ErrorKind::kUnsupported, fn + ": " + path + ": unsupported: encrypted Parquet file");
+  if (schema.empty()) Corrupt(fn + ": " + path + ": corrupt footer: empty schema");
+  try {
+    int leaves = 0;
+    size_t end = WalkSchema(schema, 0, 0, &leaves);
+    if (end != schema.size()) Corrupt("schema has " + std::to_string(schema.size() - end) + " elements outside the root");
+    file.leaf_count = leaves;
+    size_t index = 1;
+    int leaf = 0;
+    for (int c = 0; c < schema[0].num_children; c++) {
+      const SchemaElement& e = schema[index];
+      ColumnDesc d;
+      d.name = e.name;
+      d.leaf = leaf;
+      int sub_leaves = 0;
+      size_t next = WalkSchema(schema, index, 1, &sub_leaves);
+      if (e.num_children > 0 || e.repetition == Repetition::kRepeated) {
+        d.type = TypeId::kVarchar;
+        d.unsupported = "unsupported: nested column '" + e.name + "' (" + NestedKind(e) + ")";
+      } else {
+        d.max_def = e.repetition == Repetition::kOptional ? 1 : 0;
+        MapPrimitive(e, &d);
+      }
+      file.columns.push_back(std::move(d));
+      leaf += sub_leaves;
+      index = next;
+    }
+    for (size_t g = 0; g < file.meta.row_groups.size(); g++) {
+      const RowGroup& rg = file.meta.row_groups[g];
+      if (rg.num_rows < 0) Corrupt("row group " + std::to_string(g) + " has a negative row count");
+      if (static_cast<int>(rg.columns.size()) != leaves) {
+        Corrupt("row group " + std::to_string(g) + " has " + std::to_string(rg.columns.size()) + " column chunks, the schema has " +
+                std::to_string(leaves) + " leaf columns");
+      }
+      for (const auto& cc : rg.columns) {
+        if (cc.encrypted) throw Error(ErrorKind::kUnsupported, "unsupported: encrypted column");
+      }
+    }
+  } catch (const Error& e) {
+    std::string msg = e.what();
+    if (msg.rfind(fn + ": ", 0) == 0) throw;
+    throw Error(e.kind(), fn + ": " + path + ": " + msg);
+  }
+  return file;
+}
+
+// Physical values of one page (or a dictionary), widened.
+struct PhysicalValues {
+  std::vector<int64_t> ints;             // BOOLEAN, INT32, INT64
+  std::vector<double> doubles;           // FLOAT, DOUBLE
+  std::vector<std::string_view> views;   // BYTE_ARRAY, FIXED_LEN_BYTE_ARRAY, INT96
+  std::string owned;                     // storage for views that are not in the page
+  size_t size() const { return std::max({ints.size(), doubles.size(), views.size()}); }
+  void Clear() {
+    ints.clear();
+    doubles.clear();
+    views.clear();
+    owned.clear();
+  }
+};
+
+int FixedWidth(PhysicalType t, int type_length) {
+  switch (t) {
+    case PhysicalType::kInt32:
+    case PhysicalType::kFloat: return 4;
+    case PhysicalType::kInt64:
+    case PhysicalType::kDouble: return 8;
+    case PhysicalType::kInt96: return 12;
+    case PhysicalType::kFixedLenByteArray: return type_length;
+    default: return -1;
+  }
+}
+
+void DecodePlain(PhysicalType t, int type_length, const uint8_t* p, size_t size, size_t n, PhysicalValues* out) {
+  switch (t) {
+    case PhysicalType::kBoolean: {
+      if ((n + 7) / 8 > size) Corrupt("corrupt page: truncated PLAIN booleans");
+      out->ints.resize(n);
+      for (size_t i = 0; i < n; i++) out->ints[i] = (p[i >> 3] >> (i & 7)) & 1;
+      return;
+    }
+    case PhysicalType::kInt32: {
+      if (n * 4 > size) Corrupt("corrupt page: truncated PLAIN INT32 values");
+      out->ints.resize(n);
+      for (size_t i = 0; i < n; i++) {
+        int32_t v;
+        std::memcpy(&v, p + 4 * i, 4);
+        out->ints[i] = v;
+      }
+      return;
+    }
+    case PhysicalType::kInt64: {
+      if (n * 8 > size) Corrupt("corrupt page: truncated PLAIN INT64 values");
+      out->ints.resize(n);
+      std::memcpy(out->ints.data(), p, n * 8);
+      return;
+    }
+    case PhysicalType::kFloat: {
+      if (n * 4 > size) Corrupt("corrupt page: truncated PLAIN FLOAT values");
+      out->doubles.resize(n);
+      for (size_t i = 0; i < n; i++) {
+        float v;
+        std::memcpy(&v, p + 4 * i, 4);
+        out->doubles[i] = v;
+      }
+      return;
+    }
+    case PhysicalType::kDouble: {
+      if (n * 8 > size) Corrupt("corrupt page: truncated PLAIN DOUBLE values");
+      out->doubles.resize(n);
+      std::memcpy(out->doubles.data(), p, n * 8);
+      return;
+    }
+    case PhysicalType::kInt96:
+    case PhysicalType::kFixedLenByteArray: {
+      size_t w = static_cast<size_t>(FixedWidth(t, type_length));
+      if (n * w > size) Corrupt("corrupt page: truncated PLAIN fixed-width values");
+      out->views.resize(n);
+      for (size_t i = 0; i < n; i++) out->views[i] = std::string_view(reinterpret_cast<const char*>(p + i * w), w);
+      return;
+    }
+    case PhysicalType::kByteArray: {
+      out->views.resize(n);
+      size_t pos = 0;
+      for (size_t i = 0; i < n; i++) {
+        if (size - pos < 4) Corrupt("corrupt page: truncated PLAIN BYTE_ARRAY length");
+        uint32_t len;
+        std::memcpy(&len, p + pos, 4);
+        pos += 4;
+        if (len > size - pos) Corrupt("corrupt page: BYTE_ARRAY value of " + std::to_string(len) + " bytes past the page end");
+        out->views[i] = std::string_view(reinterpret_cast<const char*>(p + pos), len);
+        pos += len;
+      }
+      return;
+    }
+  }
+}
+
+// Builds views over `owned` after all values were appended (offsets, lengths).
+void FinishOwnedViews(PhysicalValues* out, const std::vector<std::pair<size_t, size_t>>& spans) {
+  out->views.resize(spans.size());
+  for (size_t i = 0; i < spans.size(); i++) out->views[i] = std::string_view(out->owned.data() + spans[i].first, spans[i].second);
+}
+
+// DELTA_LENGTH_BYTE_ARRAY; returns bytes used.
+size_t DecodeDeltaLength(const uint8_t* p, size_t size, size_t n, std::vector<std::string_view>* views) {
+  std::vector<int64_t> lengths;
+  size_t pos = DecodeDeltaBinaryPacked(p, size, n, &lengths);
+  views->resize(n);
+  for (size_t i = 0; i < n; i++) {
+    if (lengths[i] < 0 || static_cast<uint64_t>(lengths[i]) > size - pos) Corrupt("corrupt DELTA_LENGTH_BYTE_ARRAY value length");
+    (*views)[i] = std::string_view(reinterpret_cast<const char*>(p + pos), static_cast<size_t>(lengths[i]));
+    pos += static_cast<size_t>(lengths[i]);
+  }
+  return pos;
+}
+
+void DecodeValues(Encoding enc, const ColumnDesc& d, const uint8_t* p, size_t size, size_t n, PhysicalValues* out) {
+  PhysicalType t = d.physical;
+  switch (enc) {
+    case Encoding::kPlain:
+      DecodePlain(t, d.type_length, p, size, n, out);
+      return;
+    case Encoding::kRle: {
+      if (t != PhysicalType::kBoolean) throw Error(ErrorKind::kUnsupported, "unsupported: RLE encoding for non-boolean values");
+      if (size < 4) Corrupt("corrupt page: truncated RLE boolean length");
+      uint32_t len;
+      std::memcpy(&len, p, 4);
+      if (len > size - 4) Corrupt("corrupt page: RLE boolean length past the page end");
+      std::vector<uint32_t> bits(n);
+      DecodeRleHybrid(p + 4, len, 1, n, bits.data());
+      out->ints.assign(bits.begin(), bits.end());
+      return;
+    }
+    case Encoding::kDeltaBinaryPacked: {
+      if (t != PhysicalType::kInt32 && t != PhysicalType::kInt64) Corrupt("corrupt page: DELTA_BINARY_PACKED for a non-integer column");
+      DecodeDeltaBinaryPacked(p, size, n, &out->ints);
+      if (t == PhysicalType::kInt32) {
+        for (auto& v : out->ints) v = static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(v)));
+      }
+      return;
+    }
+    case Encoding::kDeltaLengthByteArray:
+      if (t != PhysicalType::kByteArray) Corrupt("corrupt page: DELTA_LENGTH_BYTE_ARRAY for a non-BYTE_ARRAY column");
+      DecodeDeltaLength(p, size, n, &out->views);
+      return;
+    case Encoding::kDeltaByteArray: {
+      if (t != PhysicalType::kByteArray && t != PhysicalType::kFixedLenByteArray) Corrupt("corrupt page: DELTA_BYTE_ARRAY for a non-binary column");
+      std::vector<int64_t> prefixes;
+      size_t pos = DecodeDeltaBinaryPacked(p, size, n, &prefixes);
+      std::vector<std::string_view> suffixes;
+      DecodeDeltaLength(p + pos, size - pos, n, &suffixes);
+      std::vector<std::pair<size_t, size_t>> spans(n);
+      size_t prev_off = 0, prev_len = 0;
+      for (size_t i = 0; i < n; i++) {
+        if (prefixes[i] < 0 || static_cast<uint64_t>(prefixes[i]) > prev_len) Corrupt("corrupt DELTA_BYTE_ARRAY prefix length");
+        size_t plen = static_cast<size_t>(prefixes[i]);
+        size_t off = out->owned.size();
+        if (plen) out->owned.append(out->owned, prev_off, plen);
+        out->owned.append(suffixes[i]);
+        prev_off = off;
+        prev_len = plen + suffixes[i].size();
+        spans[i] = {off, prev_len};
+        if (out->owned.size() > (size_t{1} << 31)) Corrupt("corrupt DELTA_BYTE_ARRAY: values too large");
+      }
+      FinishOwnedViews(out, spans);
+      return;
+    }
+    case Encoding::kByteStreamSplit: {
+      int w = FixedWidth(t, d.type_length);
+      if (w <= 0 || t == PhysicalType::kInt96) Corrupt("corrupt page: BYTE_STREAM_SPLIT for an unsupported type");
+      size_t width = static_cast<size_t>(w);
+      if (n * width > size) Corrupt("corrupt page: truncated BYTE_STREAM_SPLIT values");
+      size_t streams = size / width;  // values in the page (streams are this long)
+      std::string buf(n * width, '\0');
+      for (size_t i = 0; i < n; i++) {
+        for (size_t b = 0; b < width; b++) buf[i * width + b] = static_cast<char>(p[b * streams + i]);
+      }
+      if (t == PhysicalType::kFixedLenByteArray) {
+        out->owned = std::move(buf);
+        out->views.resize(n);
+        for (size_t i = 0; i < n; i++) out->views[i] = std::string_view(out->owned.data() + i * width, width);
+      } else {
+        DecodePlain(t, d.type_length, reinterpret_cast<const uint8_t*>(buf.data()), buf.size(), n, out);
+      }
+      return;
+    }
+    default:
+      throw Error(ErrorKind::kUnsupported, "unsupported: encoding " + std::to_string(static_cast<int>(enc)));
+  }
+}
+
+double HalfToDouble(uint16_t h) {
+  int sign = h >> 15, exp = (h >> 10) & 0x1f, mant = h & 0x3ff;
+  double v;
+  if (exp == 0) v = std::ldexp(mant, -24);
+  else if (exp == 31) v = mant ? std::nan("") : INFINITY;
+  else v = std::ldexp(mant + 1024, exp - 25);
+  return sign ? -v : v;
+}
+
+int64_t FloorDiv(int64_t a, int64_t b) {
+  int64_t q = a / b;
+  if ((a % b != 0) && ((a < 0) != (b < 0))) q--;
+  return q;
+}
+
+std::string TimeText(int64_t micros) {
+  if (micros < 0) micros = 0;
+  int64_t s = micros / 1000000, us = micros % 1000000;
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%02lld:%02lld:%02lld", static_cast<long long>(s / 3600), static_cast<long long>((s / 60) % 60),
+                static_cast<long long>(s % 60));
+  std::string out = buf;
+  if (us) {
+    std::snprintf(buf, sizeof(buf), ".%06lld", static_cast<long long>(us));
+    out += buf;
+    while (out.back() == '0') out.pop_back();
+  }
+  return out;
+}
+
+// Reads one column chunk of one row group into a flat vector.
+class ChunkReader {
+ public:
+  ChunkReader(const ColumnDesc& desc, const ColumnChunk& chunk, int64_t rows, const uint8_t* file, size_t file_size)
+      : d_(desc), chunk_(chunk), rows_(rows), file_(file), file_size_(file_size) {}
+
+  Vector Read() {
+    const ColumnMetaData& m = chunk_.meta;
+    if (!chunk_.has_meta) Corrupt("column chunk without metadata");
+    if (!chunk_.file_path.empty()) throw Error(ErrorKind::kUnsupported, "unsupported: column chunk in another file (" + chunk_.file_path + ")");
+    if (m.type != d_.physical) Corrupt("column chunk type differs from the schema");
+    int64_t start = m.data_page_offset;
+    if (m.dictionary_page_offset && *m.dictionary_page_offset > 0 && *m.dictionary_page_offset < start) start = *m.dictionary_page_offset;
+    int64_t len = m.total_compressed_size;
+    if (start < 4 || len < 0 || static_cast<uint64_t>(start) > file_size_ || static_cast<uint64_t>(len) > file_size_ - static_cast<uint64_t>(start)) {
+      Corrupt("column chunk byte range [" + std::to_string(start) + ", +" + std::to_string(len) + ") is outside the file");
+    }
+    Vector out(d_.type, static_cast<size_t>(std::min<int64_t>(rows_, kBatchSize)));
+    const uint8_t* p = file_ + start;
+    size_t size = static_cast<size_t>(len);
+    size_t pos = 0;
+    int64_t done = 0;
+    while (done < rows_) {
+      if (pos >= size) Corrupt("column chunk ended after " + std::to_string(done) + " of " + std::to_string(rows_) + " rows");
+      size_t header_len = 0;
+      PageHeader h = DecodePageHeader(p + pos, size - pos, &header_len);
+      pos += header_len;
+      if (h.compressed_page_size < 0 || static_cast<size_t>(h.compressed_page_size) > size - pos) {
+        Corrupt("page of " + std::to_string(h.compressed_page_size) + " bytes runs past the column chunk");
+      }
+      if (h.uncompressed_page_size < 0) Corrupt("negative uncompressed page size");
+      const uint8_t* page = p + pos;
+      size_t page_size = static_cast<size_t>(h.compressed_page_size);
+      pos += page_size;
+      switch (h.type) {
+        case PageType::kDictionaryPage: ReadDictionary(h, page, page_size); break;
+        case PageType::kDataPage:
+        case PageType::kDataPageV2: {
+          if (!h.has_data_header) Corrupt("data page without its header");
+          if (h.num_values < 0 || static_cast<size_t>(h.num_values) > kMaxPageValues) Corrupt("page of " + std::to_string(h.num_values) + " values");
+          if (h.num_values > rows_ - done) Corrupt("pages hold more values than the row group's " + std::to_string(rows_) + " rows");
+          ReadDataPage(h, page, page_size, out, static_cast<size_t>(done));
+          done += h.num_values;
+          break;
+        }
+        default: break;  // index pages: skipped
+      }
+    }
+    return out;
+  }
+
+ private:
+  const uint8_t* Decompressed(const uint8_t* data, size_t size, size_t out_size, std::vector<uint8_t>* buf) {
+    Codec codec = chunk_.meta.codec;
+    if (codec == Codec::kUncompressed) {
+      if (size < out_size) Corrupt("page shorter than its uncompressed size");
+      return data;
+    }
+    if (out_size > (size_t{1} << 31)) Corrupt("page of " + std::to_string(out_size) + " bytes is too large");
+    buf->resize(out_size);
+    if (out_size == 0) return buf->data();
+    Decompress(codec, data, size, buf->data(), out_size);
+    return buf->data();
+  }
+
+  void ReadDictionary(const PageHeader& h, const uint8_t* page, size_t size) {
+    if (!h.has_dictionary_header) Corrupt("dictionary page without its header");
+    if (h.encoding != Encoding::kPlain && h.encoding != Encoding::kPlainDictionary) {
+      throw Error(ErrorKind::kUnsupported, "unsupported: dictionary page encoding " + std::to_string(static_cast<int>(h.encoding)));
+    }
+    if (h.num_values < 0 || static_cast<size_t>(h.num_values) > kMaxPageValues) Corrupt("dictionary of " + std::to_string(h.num_values) + " values");
+    const uint8_t* data = Decompressed(page, size, static_cast<size_t>(h.uncompressed_page_size), &dict_buf_);
+    if (data != dict_buf_.data()) dict_buf_.assign(data, data + h.uncompressed_page_size);
+    dict_.Clear();
+    DecodePlain(d_.physical, d_.type_length, dict_buf_.data(), dict_buf_.size(), static_cast<size_t>(h.num_values), &dict_);
+    have_dict_ = true;
+  }
+
+  void ReadDataPage(const PageHeader& h, const uint8_t* page, size_t size, Vector& out, size_t row) {
+    size_t n = static_cast<size_t>(h.num_values);
+    const uint8_t* data;
+    size_t data_size;
+    defs_.resize(n);
+    bool has_defs = d_.max_def > 0;
+    size_t non_null = n;
+    if (h.type == PageType::kDataPage) {
+      data_size = static_cast<size_t>(h.uncompressed_page_size);
+      data = Decompressed(page, size, data_size, &page_buf_);
+      size_t pos = 0;
+      if (has_defs) {
+        if (h.definition_level_encoding != Encoding::kRle) throw Error(ErrorKind::kUnsupported, "unsupported: BIT_PACKED definition levels");
+        if (data_size < 4) Corrupt("corrupt page: truncated definition levels");
+        uint32_t len;
+        std::memcpy(&len, data, 4);
+        if (len > data_size - 4) Corrupt("corrupt page: definition levels past the page end");
+        DecodeRleHybrid(data + 4, len, BitWidthOf(static_cast<uint64_t>(d_.max_def)), n, defs_.data());
+        pos = 4 + len;
+      }
+      data += pos;
+      data_size -= pos;
+    } else {
+      int32_t rl = h.repetition_levels_byte_length, dl = h.definition_levels_byte_length;
+      if (rl < 0 || dl < 0 || static_cast<size_t>(rl) + static_cast<size_t>(dl) > size ||
+          static_cast<int64_t>(rl) + dl > h.uncompressed_page_size) {
+        Corrupt("corrupt DATA_PAGE_V2 level lengths");
+      }
+      if (has_defs) DecodeRleHybrid(page + rl, static_cast<size_t>(dl), BitWidthOf(static_cast<uint64_t>(d_.max_def)), n, defs_.data());
+      size_t skip = static_cast<size_t>(rl) + static_cast<size_t>(dl);
+      size_t out_size = static_cast<size_t>(h.uncompressed_page_size) - skip;
+      if (h.is_compressed && chunk_.meta.codec != Codec::kUncompressed) {
+        data = Decompressed(page + skip, size - skip, out_size, &page_buf_);
+      } else {
+        data = page + skip;
+        if (size - skip < out_size) Corrupt("page shorter than its uncompressed size");
+      }
+      data_size = out_size;
+    }
+    if (has_defs) {
+      non_null = 0;
+      for (size_t i = 0; i < n; i++) {
+        if (defs_[i] > static_cast<uint32_t>(d_.max_def)) Corrupt("definition level above the maximum");
+        non_null += defs_[i] == static_cast<uint32_t>(d_.max_def);
+      }
+    }
+    values_.Clear();
+    const PhysicalValues* src = &values_;
+    std::vector<uint32_t>& idx = indices_;
+    bool dictionary = h.encoding == Encoding::kPlainDictionary || h.encoding == Encoding::kRleDictionary;
+    if (dictionary) {
+      if (!have_dict_) Corrupt("dictionary-encoded page without a dictionary page");
+      idx.resize(non_null);
+      if (non_null > 0) {
+        if (data_size < 1) Corrupt("corrupt page: missing dictionary index bit width");
+        DecodeRleHybrid(data + 1, data_size - 1, data[0], non_null, idx.data());
+      }
+      size_t dict_size = dict_.size();
+      for (size_t i = 0; i < non_null; i++) {
+        if (idx[i] >= dict_size) Corrupt("dictionary index " + std::to_string(idx[i]) + " out of range (" + std::to_string(dict_size) + " entries)");
+      }
+      src = &dict_;
+    } else {
+      DecodeValues(h.encoding, d_, data, data_size, non_null, &values_);
+    }
+    // Scatter into the output with nulls.
+    out.Resize(row + n);
+    size_t j = 0;
+    auto at = [&](size_t k) -> size_t { return dictionary ? idx[k] : k; };
+    for (size_t i = 0; i < n; i++) {
+      size_t r = row + i;
+      if (has_defs && defs_[i] != static_cast<uint32_t>(d_.max_def)) {
+        out.SetNull(r);
+        continue;
+      }
+      size_t k = at(j++);
+      Store(out, r, *src, k);
+    }
+  }
+
+  void Store(Vector& out, size_t r, const PhysicalValues& v, size_t k) {
+    switch (d_.conv) {
+      case Conv::kBool: out.Data<uint8_t>()[r] = v.ints[k] ? 1 : 0; return;
+      case Conv::kInt32: out.Data<int32_t>()[r] = static_cast<int32_t>(v.ints[k]); return;
+      case Conv::kUInt32: out.Data<int64_t>()[r] = static_cast<int64_t>(static_cast<uint32_t>(v.ints[k])); return;
+      case Conv::kInt64: out.Data<int64_t>()[r] = v.ints[k]; return;
+      case Conv::kUInt64:
+        if (v.ints[k] < 0) throw Error(ErrorKind::kConversion, "UINT64 value " + std::to_string(static_cast<uint64_t>(v.ints[k])) + " in column '" + d_.name + "' does not fit BIGINT");
+        out.Data<int64_t>()[r] = v.ints[k];
+        return;
+      case Conv::kFloat:
+      case Conv::kDouble: out.Data<double>()[r] = v.doubles[k]; return;
+      case Conv::kDate: out.Data<int32_t>()[r] = static_cast<int32_t>(v.ints[k]); return;
+      case Conv::kDecimalInt: out.Data<int64_t>()[r] = v.ints[k]; return;
+      case Conv::kDecimalBytes: {
+        std::string_view s = v.views[k];
+        if (s.empty()) {
+          out.Data<int64_t>()[r] = 0;
+          return;
+        }
+        int64_t x = static_cast<int8_t>(s[0]) < 0 ? -1 : 0;
+        size_t skip = 0;
+        if (s.size() > 8) {
+          skip = s.size() - 8;
+          for (size_t b = 0; b < skip; b++) {
+            if (static_cast<uint8_t>(s[b]) != static_cast<uint8_t>(x & 0xff)) {
+              throw Error(ErrorKind::kConversion, "decimal value in column '" + d_.name + "' exceeds 18 digits");
+            }
+          }
+        }
+        uint64_t u = static_cast<uint64_t>(x);
+        for (size_t b = skip; b < s.size(); b++) u = (u << 8) | static_cast<uint8_t>(s[b]);
+        out.Data<int64_t>()[r] = static_cast<int64_t>(u);
+        return;
+      }
+      case Conv::kTimestampMillis: out.Data<int64_t>()[r] = v.ints[k] * 1000; return;
+      case Conv::kTimestampMicros: out.Data<int64_t>()[r] = v.ints[k]; return;
+      case Conv::kTimestampNanos: out.Data<int64_t>()[r] = FloorDiv(v.ints[k], 1000); return;
+      case Conv::kInt96: {
+        std::string_view s = v.views[k];
+        int64_t nanos;
+        uint32_t julian;
+        std::memcpy(&nanos, s.data(), 8);
+        std::memcpy(&julian, s.data() + 8, 4);
+        out.Data<int64_t>()[r] = (static_cast<int64_t>(julian) - 2440588) * 86400000000LL + FloorDiv(nanos, 1000);
+        return;
+      }
+      case Conv::kString: out.SetString(r, v.views[k]); return;
+      case Conv::kUuid: {
+        static const char* kHex = "0123456789abcdef";
+        char buf[36];
+        size_t o = 0;
+        for (size_t b = 0; b < 16; b++) {
+          if (b == 4 || b == 6 || b == 8 || b == 10) buf[o++] = '-';
+          uint8_t c = static_cast<uint8_t>(v.views[k][b]);
+          buf[o++] = kHex[c >> 4];
+          buf[o++] = kHex[c & 15];
+        }
+        out.SetString(r, std::string_view(buf, 36));
+        return;
+      }
+      case Conv::kFloat16: {
+        uint16_t h;
+        std::memcpy(&h, v.views[k].data(), 2);
+        out.Data<double>()[r] = HalfToDouble(h);
+        return;
+      }
+      case Conv::kTimeMillis: out.SetString(r, TimeText(v.ints[k] * 1000)); return;
+      case Conv::kTimeMicros: out.SetString(r, TimeText(v.ints[k])); return;
+      case Conv::kTimeNanos: out.SetString(r, TimeText(v.ints[k] / 1000)); return;
+    }
+  }
+
+  const ColumnDesc& d_;
+  const ColumnChunk& chunk_;
+  int64_t rows_;
+  const uint8_t* file_;
+  size_t file_size_;
+  std::vector<uint8_t> page_buf_, dict_buf_;
+  PhysicalValues dict_, values_;
+  bool have_dict_ = false;
+  std::vector<uint32_t> defs_, indices_;
+};
+
+struct ParquetTableState {
+  std::string fn;
+  std::vector<ParquetFile> files;
+  std::vector<ColumnInfo> columns;
+  std::shared_ptr<TableInfo> info;
+};
+
+struct ParquetSplit : Split {
+  size_t file = 0;
+  size_t row_group = 0;
+  std::string path;
+  std::string Describe() const override { return path + " row group " + std::to_string(row_group); }
+};
+
+class ParquetDataSource : public DataSource {
+ public:
+  ParquetDataSource(std::shared_ptr<const ParquetTableState> state, std::shared_ptr<ParquetSplit> split,
+                    std::vector<int> projection, std::shared_ptr<std::atomic<int64_t>> remaining, ScanCounters* counters)
+      : state_(std::move(state)), split_(std::move(split)), projection_(std::move(projection)),
+        remaining_(std::move(remaining)), counters_(counters) {}
+
+  bool Next(Batch& out) override {
+    if (done_) return false;
+    if (!loaded_) Load();
+    if (offset_ >= rows_) {
+      done_ = true;
+      return false;
+    }
+    size_t n = std::min(kBatchSize, rows_ - offset_);
+    if (remaining_) {
+      int64_t before = remaining_->fetch_sub(static_cast<int64_t>(n));
+      if (before <= 0) {
+        done_ = true;
+        return false;
+      }
+      if (before < static_cast<int64_t>(n)) {
+        n = static_cast<size_t>(before);
+        done_ = true;
+      }
+    }
+    Batch batch;
+    batch.columns.reserve(columns_.size());
+    for (auto& v : columns_) {
+      if (offset_ == 0 && n == rows_) batch.columns.push_back(v);
+      else batch.columns.push_back(v.Slice(offset_, n));
+    }
+    batch.count = n;
+    offset_ += n;
+    counters_->rows_read += static_cast<int64_t>(n);
+    out = std::move(batch);
+    return true;
+  }
+
+ private:
+  void Load() {
+    loaded_ = true;
+    const ParquetFile& file = state_->files[split_->file];
+    const RowGroup& rg = file.meta.row_groups[split_->row_group];
+    rows_ = static_cast<size_t>(rg.num_rows);
+    try {
+      for (int c : projection_) {
+        if (!file.columns[c].unsupported.empty()) throw Error(ErrorKind::kUnsupported, file.columns[c].unsupported);
+      }
+      MappedFile map(file.path, state_->fn);
+      const uint8_t* data = reinterpret_cast<const uint8_t*>(map.data());
+      for (int c : projection_) {
+        const ColumnDesc& d = file.columns[c];
+        const ColumnChunk& chunk = rg.columns[d.leaf];
+        ChunkReader reader(d, chunk, rg.num_rows, data, map.size());
+        columns_.push_back(reader.Read());
+        counters_->bytes_read += chunk.meta.total_compressed_size;
+      }
+    } catch (const Error& e) {
+      throw Error(e.kind(), state_->fn + ": " + file.path + " (row group " + std::to_string(split_->row_group) + "): " + e.what());
+    } catch (const std::bad_alloc&) {
+      throw Error(ErrorKind::kIo, state_->fn + ": " + file.path + " (row group " + std::to_string(split_->row_group) +
+                                      "): corrupt file: sizes too large to allocate");
+    } catch (const std::length_error&) {
+      throw Error(ErrorKind::kIo, state_->fn + ": " + file.path + " (row group " + std::to_string(split_->row_group) +
+                                      "): corrupt file: sizes too large to allocate");
+    }
+  }
+
+  std::shared_ptr<const ParquetTableState> state_;
+  std::shared_ptr<ParquetSplit> split_;
+  std::vector<int> projection_;
+  std::shared_ptr<std::atomic<int64_t>> remaining_;
+  ScanCounters* counters_;
+  std::vector<Vector> columns_;
+  size_t rows_ = 0, offset_ = 0;
+  bool loaded_ = false, done_ = false;
+};
+
+class ParquetScan : public TableScan {
+ public:
+  explicit ParquetScan(std::shared_ptr<const ParquetTableState> state) : state_(std::move(state)) {
+    for (size_t i = 0; i < state_->columns.size(); i++) projection_.push_back(static_cast<int>(i));
+  }
+  void SetProjection(const std::vector<int>& column_ids) override {
+    for (int c : column_ids) {
+      if (c < 0 || c >= static_cast<int>(state_->columns.size())) {
+        throw Error(ErrorKind::kInternal, state_->fn + ": projection column " + std::to_string(c) + " out of range");
+      }
+    }
+    projection_ = column_ids;
+  }
+  bool PushFilter(const Expr& conjunct) override {
+    auto f = RowGroupFilter::FromExpr(conjunct, state_->columns.size());
+    if (f) filters_.push_back(*f);
+    return false;  // used to skip row groups only; the engine still filters rows
+  }
+  bool PushLimit(int64_t limit) override {
+    if (limit < 0) return false;
+    if (limit_ < 0 || limit < limit_) limit_ = limit;
+    return true;
+  }
+  std::string Describe() const override {
+    std::string s = state_->fn + " ";
+    s += state_->files.size() == 1 ? state_->files[0].path
+                                   : state_->files[0].path + " (+" + std::to_string(state_->files.size() - 1) + " more files)";
+    s += " columns=[";
+    for (size_t i = 0; i < projection_.size(); i++) s += (i ? ", " : "") + state_->columns[projection_[i]].name;
+    s += "]";
+    for (const auto& f : filters_) s += " skip-row-groups-unless " + f.ToString(state_->columns);
+    if (limit_ >= 0) s += " limit=" + std::to_string(limit_);
+    return s;
+  }
+  double EstimatedRows() const override {
+    double rows = state_->info->stats.row_count.value_or(-1);
+    if (limit_ >= 0 && (rows < 0 || rows > limit_)) rows = static_cast<double>(limit_);
+    return rows;
+  }
+  std::vector<std::shared_ptr<Split>> CreateSplits(int) override {
+    std::vector<std::shared_ptr<Split>> splits;
+    for (size_t f = 0; f < state_->files.size(); f++) {
+      const ParquetFile& file = state_->files[f];
+      for (size_t g = 0; g < file.meta.row_groups.size(); g++) {
+        const RowGroup& rg = file.meta.row_groups[g];
+        if (rg.num_rows <= 0) continue;
+        bool skip = false;
+        for (const auto& filter : filters_) {
+          const ColumnDesc& d = file.columns[filter.column];
+          if (!d.unsupported.empty() || d.leaf < 0) continue;
+          const ColumnChunk& cc = rg.columns[d.leaf];
+          if (!cc.has_meta || !cc.meta.statistics) continue;
+          auto range = StatisticsRange(*cc.meta.statistics, d.physical, d.type, ConvIsRaw(d), rg.num_rows);
+          if (range && !filter.MayMatch(*range)) {
+            skip = true;
+            break;
+          }
+        }
+        if (skip) {
+          skipped_row_groups_++;
+          continue;
+        }
+        auto s = std::make_shared<ParquetSplit>();
+        s->file = f;
+        s->row_group = g;
+        s->path = file.path;
+        splits.push_back(s);
+      }
+    }
+    return splits;
+  }
+  std::unique_ptr<DataSource> CreateDataSource(std::shared_ptr<Split> split) override {
+    auto ps = std::dynamic_pointer_cast<ParquetSplit>(split);
+    if (!ps) throw Error(ErrorKind::kInternal, state_->fn + ": foreign split");
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (limit_ >= 0 && !remaining_) remaining_ = std::make_shared<std::atomic<int64_t>>(limit_);
+    return std::make_unique<ParquetDataSource>(state_, ps, projection_, remaining_, &counters_);
+  }
+
+ private:
+  static bool ConvIsRaw(const ColumnDesc& d) {
+    // Statistics compare like the engine's values only for these conversions.
+    switch (d.conv) {
+      case Conv::kInt32:
+      case Conv::kInt64:
+      case Conv::kDate:
+      case Conv::kDouble:
+      case Conv::kFloat:
+      case Conv::kDecimalInt:
+      case Conv::kString:
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  std::shared_ptr<const ParquetTableState> state_;
+  std::vector<int> projection_;
+  std::vector<RowGroupFilter> filters_;
+  int64_t limit_ = -1;
+  std::mutex mutex_;
+  std::shared_ptr<std::atomic<int64_t>> remaining_;
+  std::atomic<int64_t> skipped_row_groups_{0};
+};
+
+class ParquetTable : public FileTable {
+ public:
+  explicit ParquetTable(std::shared_ptr<const ParquetTableState> state) : state_(std::move(state)) {}
+  std::shared_ptr<const TableInfo> info() const override { return state_->info; }
+  std::unique_ptr<TableScan> CreateScan() override { return std::make_unique<ParquetScan>(state_); }
+
+ private:
+  std::shared_ptr<const ParquetTableState> state_;
+};
+
+}  // namespace
+
+std::shared_ptr<FileTable> ParquetFormat::Open(const std::string& fn, const std::vector<std::string>& files,
+                                               const FileOptions& options, const std::string& schema_name,
+                                               const std::string& table_name) {
+  if (files.empty()) throw Error(ErrorKind::kIo, fn + ": no files to read");
+  CheckKnownOptions(options, {"format"}, fn);
+  auto state = std::make_shared<ParquetTableState>();
+  state->fn = fn;
+  double rows = 0;
+  for (const auto& path : files) {
+    try {
+      state->files.push_back(OpenFile(path, fn));
+    } catch (const std::bad_alloc&) {
+      throw Error(ErrorKind::kIo, fn + ": " + path + ": corrupt footer: sizes too large to allocate");
+    } catch (const std::length_error&) {
+      throw Error(ErrorKind::kIo, fn + ": " + path + ": corrupt footer: sizes too large to allocate");
+    }
+    const ParquetFile& f = state->files.back();
+    for (const auto& rg : f.meta.row_groups) rows += static_cast<double>(rg.num_rows);
+    if (state->files.size() == 1) {
+      for (const auto& c : f.columns) {
+        ColumnInfo info{c.name, c.type, c.max_def > 0 || !c.unsupported.empty(), c.unsupported};
+        state->columns.push_back(info);
+      }
+    } else {
+      const auto& first = state->files[0].columns;
+      bool same = first.size() == f.columns.size();
+      for (size_t i = 0; same && i < first.size(); i++) {
+        same = first[i].name == f.columns[i].name && first[i].type == f.columns[i].type;
+      }
+      if (!same) {
+        throw Error(ErrorKind::kIo, fn + ": " + path + " has different columns than " + files[0] +
+                                        " (all files of a glob must share the first file's columns)");
+      }
+    }
+  }
+  auto info = std::make_shared<TableInfo>();
+  info->schema = schema_name;
+  info->name = table_name;
+  info->columns = state->columns;
+  info->location = files.size() == 1 ? files[0] : files[0] + " (+" + std::to_string(files.size() - 1) + " more)";
+  info->stats.row_count = rows;
+  state->info = info;
+  return std::make_shared<ParquetTable>(state);
+}
+
+}  // namespace aishell
