@@ -497,7 +497,10 @@ class ChunkReader {
     }
     Vector out(d_.type, static_cast<size_t>(std::min<int64_t>(rows_, kBatchSize)));
     const uint8_t* p = file_ + start;
+    // Some old writers (parquet-mr before 1.2.9) under-reported the chunk size: pages may run past
+    // it, but never past the file's data (the footer follows it).
     size_t size = static_cast<size_t>(len);
+    size_t file_limit = file_size_ - static_cast<size_t>(start);
     size_t pos = 0;
     int64_t done = 0;
     while (done < rows_) {
@@ -505,6 +508,10 @@ class ChunkReader {
       size_t header_len = 0;
       PageHeader h = DecodePageHeader(p + pos, size - pos, &header_len);
       pos += header_len;
+      if (h.compressed_page_size >= 0 && static_cast<size_t>(h.compressed_page_size) > size - pos &&
+          static_cast<size_t>(h.compressed_page_size) <= file_limit - pos) {
+        size = file_limit;
+      }
       if (h.compressed_page_size < 0 || static_cast<size_t>(h.compressed_page_size) > size - pos) {
         Corrupt("page of " + std::to_string(h.compressed_page_size) + " bytes runs past the column chunk");
       }
@@ -671,7 +678,12 @@ class ChunkReader {
         out.Data<int64_t>()[r] = static_cast<int64_t>(u);
         return;
       }
-      case Conv::kTimestampMillis: out.Data<int64_t>()[r] = v.ints[k] * 1000; return;
+      case Conv::kTimestampMillis: {
+        int64_t us;
+        if (__builtin_mul_overflow(v.ints[k], int64_t{1000}, &us)) OutOfRange();
+        out.Data<int64_t>()[r] = us;
+        return;
+      }
       case Conv::kTimestampMicros: out.Data<int64_t>()[r] = v.ints[k]; return;
       case Conv::kTimestampNanos: out.Data<int64_t>()[r] = FloorDiv(v.ints[k], 1000); return;
       case Conv::kInt96: {
@@ -680,7 +692,12 @@ class ChunkReader {
         uint32_t julian;
         std::memcpy(&nanos, s.data(), 8);
         std::memcpy(&julian, s.data() + 8, 4);
-        out.Data<int64_t>()[r] = (static_cast<int64_t>(julian) - 2440588) * 86400000000LL + FloorDiv(nanos, 1000);
+        int64_t us;
+        if (__builtin_mul_overflow(static_cast<int64_t>(julian) - 2440588, int64_t{86400000000LL}, &us) ||
+            __builtin_add_overflow(us, FloorDiv(nanos, 1000), &us)) {
+          OutOfRange();
+        }
+        out.Data<int64_t>()[r] = us;
         return;
       }
       case Conv::kString: out.SetString(r, v.views[k]); return;
@@ -707,6 +724,11 @@ class ChunkReader {
       case Conv::kTimeMicros: out.SetString(r, TimeText(v.ints[k])); return;
       case Conv::kTimeNanos: out.SetString(r, TimeText(v.ints[k] / 1000)); return;
     }
+  }
+
+  [[noreturn]] void OutOfRange() const {
+    throw Error(ErrorKind::kUnsupported, "unsupported: timestamp in column '" + d_.name +
+                                             "' beyond the range of TIMESTAMP (microseconds in 64 bits)");
   }
 
   const ColumnDesc& d_;
