@@ -1,0 +1,551 @@
+#include "formats/parquet/parquet_writer.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <unordered_map>
+
+#include "common/exception.h"
+#include "formats/parquet/parquet_compression.h"
+#include "formats/parquet/parquet_encoding.h"
+
+namespace aishell {
+
+using namespace parquet;  // NOLINT
+
+namespace {
+
+// Thrift compact protocol encoder.
+class ThriftWriter {
+ public:
+  std::string& out() { return out_; }
+  void Byte(uint8_t b) { out_.push_back(static_cast<char>(b)); }
+  void Varint(uint64_t v) {
+    while (v >= 0x80) {
+      Byte(static_cast<uint8_t>(v | 0x80));
+      v >>= 7;
+    }
+    Byte(static_cast<uint8_t>(v));
+  }
+  static uint64_t ZigZag(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63); }
+  void FieldHeader(int16_t id, uint8_t type) {
+    int delta = id - last_.back();
+    if (delta > 0 && delta <= 15) {
+      Byte(static_cast<uint8_t>((delta << 4) | type));
+    } else {
+      Byte(type);
+      Varint(ZigZag(id));
+    }
+    last_.back() = id;
+  }
+  void I32(int16_t id, int32_t v) {
+    FieldHeader(id, 5);
+    Varint(ZigZag(v));
+  }
+  void I64(int16_t id, int64_t v) {
+    FieldHeader(id, 6);
+    Varint(ZigZag(v));
+  }
+  void Binary(int16_t id, std::string_view s) {
+    FieldHeader(id, 8);
+    Varint(s.size());
+    out_.append(s);
+  }
+  void Bool(int16_t id, bool b) { FieldHeader(id, b ? 1 : 2); }
+  void BeginStruct(int16_t id) {
+    FieldHeader(id, 12);
+    last_.push_back(0);
+  }
+  void BeginListStruct() { last_.push_back(0); }  // a struct element of a list
+  void EndStruct() {
+    Byte(0);
+    last_.pop_back();
+  }
+  void BeginList(int16_t id, uint8_t elem_type, size_t n) {
+    FieldHeader(id, 9);
+    if (n < 15) {
+      Byte(static_cast<uint8_t>((n << 4) | elem_type));
+    } else {
+      Byte(static_cast<uint8_t>(0xf0 | elem_type));
+      Varint(n);
+    }
+  }
+  void ListI32(int32_t v) { Varint(ZigZag(v)); }
+  void ListBinary(std::string_view s) {
+    Varint(s.size());
+    out_.append(s);
+  }
+  void Stop() { Byte(0); }
+
+ private:
+  std::string out_;
+  std::vector<int16_t> last_{0};
+};
+
+// Bit-packed runs of the RLE/bit-packed hybrid encoding.
+void AppendBitPacked(const uint32_t* values, size_t n, int bit_width, std::string* out) {
+  size_t groups = (n + 7) / 8;
+  uint64_t header = (static_cast<uint64_t>(groups) << 1) | 1;
+  while (header >= 0x80) {
+    out->push_back(static_cast<char>(header | 0x80));
+    header >>= 7;
+  }
+  out->push_back(static_cast<char>(header));
+  size_t bytes = groups * static_cast<size_t>(bit_width);
+  size_t start = out->size();
+  out->resize(start + bytes, '\0');
+  auto* p = reinterpret_cast<uint8_t*>(out->data() + start);
+  uint64_t bit = 0;
+  for (size_t i = 0; i < n; i++, bit += static_cast<uint64_t>(bit_width)) {
+    uint64_t v = values[i];
+    for (int b = 0; b < bit_width; b++) {
+      if ((v >> b) & 1) p[(bit + b) >> 3] |= static_cast<uint8_t>(1u << ((bit + b) & 7));
+    }
+  }
+}
+
+struct Physical {
+  PhysicalType type;
+};
+
+PhysicalType PhysicalFor(const LogicalType& t) {
+  switch (t.id) {
+    case TypeId::kBoolean: return PhysicalType::kBoolean;
+    case TypeId::kInteger:
+    case TypeId::kDate: return PhysicalType::kInt32;
+    case TypeId::kBigInt:
+    case TypeId::kDecimal:
+    case TypeId::kTimestamp:
+    case TypeId::kTimestampTz: return PhysicalType::kInt64;
+    case TypeId::kDouble: return PhysicalType::kDouble;
+    case TypeId::kVarchar:
+    case TypeId::kNull: return PhysicalType::kByteArray;
+    case TypeId::kInterval: break;
+  }
+  throw Error(ErrorKind::kUnsupported, "unsupported: writing " + t.ToString() + " to Parquet");
+}
+
+void AppendPlain(PhysicalType pt, int64_t iv, double dv, std::string_view sv, std::string* out) {
+  switch (pt) {
+    case PhysicalType::kInt32: {
+      int32_t v = static_cast<int32_t>(iv);
+      out->append(reinterpret_cast<const char*>(&v), 4);
+      return;
+    }
+    case PhysicalType::kInt64:
+      out->append(reinterpret_cast<const char*>(&iv), 8);
+      return;
+    case PhysicalType::kDouble:
+      out->append(reinterpret_cast<const char*>(&dv), 8);
+      return;
+    case PhysicalType::kByteArray: {
+      uint32_t len = static_cast<uint32_t>(sv.size());
+      out->append(reinterpret_cast<const char*>(&len), 4);
+      out->append(sv);
+      return;
+    }
+    default: return;
+  }
+}
+
+std::string StatBytes(PhysicalType pt, int64_t iv, double dv, std::string_view sv) {
+  std::string s;
+  if (pt == PhysicalType::kBoolean) {
+    s.push_back(static_cast<char>(iv ? 1 : 0));
+  } else if (pt == PhysicalType::kByteArray) {
+    s.assign(sv);
+  } else {
+    AppendPlain(pt, iv, dv, sv, &s);
+  }
+  return s;
+}
+
+}  // namespace
+
+struct ParquetWriter::ColumnBuffer {
+  PhysicalType physical;
+  std::vector<uint8_t> valid;        // one per row
+  std::vector<int64_t> ints;         // non-null values: BOOLEAN, INT32, INT64
+  std::vector<double> doubles;       // DOUBLE
+  std::string arena;                 // BYTE_ARRAY bytes
+  std::vector<std::pair<uint32_t, uint32_t>> spans;  // BYTE_ARRAY (offset, length)
+
+  size_t NonNull() const { return std::max({ints.size(), doubles.size(), spans.size()}); }
+  std::string_view Str(size_t i) const { return std::string_view(arena.data() + spans[i].first, spans[i].second); }
+  void Clear() {
+    valid.clear();
+    ints.clear();
+    doubles.clear();
+    arena.clear();
+    spans.clear();
+  }
+};
+
+ParquetWriteOptions ParquetWriteOptions::Parse(const FileOptions& options, const std::string& fn) {
+  ParquetWriteOptions o;
+  std::string codec = OptionString(options, "compression", "snappy", fn);
+  for (auto& c : codec) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (codec == "snappy") o.codec = Codec::kSnappy;
+  else if (codec == "zstd") o.codec = Codec::kZstd;
+  else if (codec == "gzip") o.codec = Codec::kGzip;
+  else if (codec == "uncompressed" || codec == "none") o.codec = Codec::kUncompressed;
+  else throw Error(ErrorKind::kBinder, fn + ": option 'compression' must be snappy, zstd, gzip or uncompressed, got '" + codec + "'");
+  o.row_group_rows = OptionInt(options, "row_group_size", o.row_group_rows, fn);
+  if (o.row_group_rows < 1) throw Error(ErrorKind::kBinder, fn + ": option 'row_group_size' must be at least 1");
+  o.dictionary = OptionBool(options, "dictionary", o.dictionary, fn);
+  return o;
+}
+
+ParquetWriter::ParquetWriter(std::string path, std::vector<ColumnInfo> columns, ParquetWriteOptions options)
+    : path_(std::move(path)), columns_(std::move(columns)), options_(options) {
+  if (options_.row_group_rows < 1) options_.row_group_rows = 1;
+  if (options_.page_rows < 1) options_.page_rows = 1;
+  for (const auto& c : columns_) {
+    auto b = std::make_unique<ColumnBuffer>();
+    b->physical = PhysicalFor(c.type);
+    buffers_.push_back(std::move(b));
+  }
+  file_ = std::fopen(path_.c_str(), "wb");
+  if (!file_) throw Error(ErrorKind::kIo, "parquet: cannot create " + path_ + ": " + std::strerror(errno));
+  Write("PAR1");
+}
+
+ParquetWriter::~ParquetWriter() {
+  if (file_) std::fclose(file_);
+}
+
+void ParquetWriter::Write(const std::string& bytes) {
+  if (!bytes.empty() && std::fwrite(bytes.data(), 1, bytes.size(), file_) != bytes.size()) {
+    throw Error(ErrorKind::kIo, "parquet: cannot write " + path_ + ": " + std::strerror(errno));
+  }
+  offset_ += static_cast<int64_t>(bytes.size());
+}
+
+void ParquetWriter::Append(const Batch& batch) {
+  if (finished_) throw Error(ErrorKind::kInternal, "parquet: writer used after Finish");
+  if (batch.columns.size() != columns_.size()) {
+    throw Error(ErrorKind::kInternal, "parquet: batch has " + std::to_string(batch.columns.size()) + " columns, expected " +
+                                          std::to_string(columns_.size()));
+  }
+  size_t offset = 0;
+  while (offset < batch.count) {
+    size_t n = std::min<size_t>(batch.count - offset, static_cast<size_t>(options_.row_group_rows - group_rows_));
+    for (size_t c = 0; c < columns_.size(); c++) {
+      ColumnBuffer& b = *buffers_[c];
+      UnifiedView view = batch.columns[c].View();
+      TypeId id = columns_[c].type.id;
+      for (size_t i = offset; i < offset + n; i++) {
+        bool valid = view.IsValid(i) && id != TypeId::kNull;
+        b.valid.push_back(valid ? 1 : 0);
+        if (!valid) continue;
+        switch (id) {
+          case TypeId::kBoolean: b.ints.push_back(view.Get<uint8_t>(i) ? 1 : 0); break;
+          case TypeId::kInteger:
+          case TypeId::kDate: b.ints.push_back(view.Get<int32_t>(i)); break;
+          case TypeId::kBigInt:
+          case TypeId::kDecimal:
+          case TypeId::kTimestamp:
+          case TypeId::kTimestampTz: b.ints.push_back(view.Get<int64_t>(i)); break;
+          case TypeId::kDouble: b.doubles.push_back(view.Get<double>(i)); break;
+          case TypeId::kVarchar: {
+            std::string_view s = view.Get<std::string_view>(i);
+            if (b.arena.size() + s.size() > UINT32_MAX) {
+              throw Error(ErrorKind::kUnsupported, "unsupported: more than 4 GB of strings in one Parquet row group");
+            }
+            b.spans.emplace_back(static_cast<uint32_t>(b.arena.size()), static_cast<uint32_t>(s.size()));
+            b.arena.append(s);
+            break;
+          }
+          default: break;
+        }
+      }
+    }
+    group_rows_ += static_cast<int64_t>(n);
+    total_rows_ += static_cast<int64_t>(n);
+    offset += n;
+    if (group_rows_ >= options_.row_group_rows) FlushRowGroup();
+  }
+}
+
+void ParquetWriter::FlushRowGroup() {
+  if (group_rows_ == 0) return;
+  ThriftWriter rg;
+  rg.BeginListStruct();
+  rg.BeginList(1, 12, columns_.size());
+  int64_t group_bytes = 0, group_compressed = 0;
+  int64_t group_start = offset_;
+  for (size_t c = 0; c < columns_.size(); c++) {
+    ColumnBuffer& b = *buffers_[c];
+    const LogicalType& type = columns_[c].type;
+    PhysicalType pt = b.physical;
+    size_t non_null = b.NonNull();
+    size_t rows = b.valid.size();
+    auto iv = [&](size_t i) { return b.ints.empty() ? 0 : b.ints[i]; };
+    auto dv = [&](size_t i) { return b.doubles.empty() ? 0.0 : b.doubles[i]; };
+    auto sv = [&](size_t i) { return b.spans.empty() ? std::string_view() : b.Str(i); };
+
+    // Statistics.
+    bool has_minmax = false;
+    size_t min_i = 0, max_i = 0;
+    for (size_t i = 0; i < non_null; i++) {
+      if (pt == PhysicalType::kDouble && std::isnan(dv(i))) continue;
+      if (!has_minmax) {
+        min_i = max_i = i;
+        has_minmax = true;
+        continue;
+      }
+      bool less, greater;
+      if (pt == PhysicalType::kDouble) {
+        less = dv(i) < dv(min_i);
+        greater = dv(i) > dv(max_i);
+      } else if (pt == PhysicalType::kByteArray) {
+        less = sv(i) < sv(min_i);
+        greater = sv(i) > sv(max_i);
+      } else {
+        less = iv(i) < iv(min_i);
+        greater = iv(i) > iv(max_i);
+      }
+      if (less) min_i = i;
+      if (greater) max_i = i;
+    }
+
+    // Dictionary.
+    std::vector<uint32_t> indices;
+    std::vector<size_t> dict_values;  // value index of each dictionary entry
+    bool use_dict = false;
+    if (options_.dictionary && pt != PhysicalType::kBoolean && non_null > 0) {
+      indices.resize(non_null);
+      size_t limit = std::min<size_t>(65536, std::max<size_t>(non_null / 2, 1));
+      bool ok = true;
+      if (pt == PhysicalType::kByteArray) {
+        std::unordered_map<std::string_view, uint32_t> map;
+        for (size_t i = 0; i < non_null && ok; i++) {
+          auto [it, inserted] = map.try_emplace(sv(i), static_cast<uint32_t>(dict_values.size()));
+          if (inserted) {
+            dict_values.push_back(i);
+            if (dict_values.size() > limit) ok = false;
+          }
+          indices[i] = it->second;
+        }
+      } else {
+        std::unordered_map<uint64_t, uint32_t> map;
+        for (size_t i = 0; i < non_null && ok; i++) {
+          uint64_t key;
+          if (pt == PhysicalType::kDouble) {
+            double d = dv(i);
+            std::memcpy(&key, &d, 8);
+          } else {
+            key = static_cast<uint64_t>(iv(i));
+          }
+          auto [it, inserted] = map.try_emplace(key, static_cast<uint32_t>(dict_values.size()));
+          if (inserted) {
+            dict_values.push_back(i);
+            if (dict_values.size() > limit) ok = false;
+          }
+          indices[i] = it->second;
+        }
+      }
+      use_dict = ok;
+    }
+
+    int64_t chunk_start = offset_;
+    int64_t uncompressed_total = 0, compressed_total = 0;
+    std::optional<int64_t> dict_offset;
+    auto write_page = [&](PageType page_type, const std::string& body, int32_t num_values, Encoding enc) {
+      std::string compressed = Compress(options_.codec, reinterpret_cast<const uint8_t*>(body.data()), body.size());
+      ThriftWriter h;
+      h.I32(1, static_cast<int32_t>(page_type));
+      h.I32(2, static_cast<int32_t>(body.size()));
+      h.I32(3, static_cast<int32_t>(compressed.size()));
+      if (page_type == PageType::kDictionaryPage) {
+        h.BeginStruct(7);
+        h.I32(1, num_values);
+        h.I32(2, static_cast<int32_t>(Encoding::kPlain));
+        h.EndStruct();
+      } else {
+        h.BeginStruct(5);
+        h.I32(1, num_values);
+        h.I32(2, static_cast<int32_t>(enc));
+        h.I32(3, static_cast<int32_t>(Encoding::kRle));
+        h.I32(4, static_cast<int32_t>(Encoding::kRle));
+        h.EndStruct();
+      }
+      h.Stop();
+      uncompressed_total += static_cast<int64_t>(h.out().size() + body.size());
+      compressed_total += static_cast<int64_t>(h.out().size() + compressed.size());
+      Write(h.out());
+      Write(compressed);
+    };
+    int bit_width = 1;
+    if (use_dict) {
+      std::string body;
+      for (size_t k : dict_values) AppendPlain(pt, iv(k), dv(k), sv(k), &body);
+      dict_offset = offset_;
+      write_page(PageType::kDictionaryPage, body, static_cast<int32_t>(dict_values.size()), Encoding::kPlain);
+      bit_width = std::max(1, BitWidthOf(dict_values.size() - 1));
+    }
+    int64_t data_offset = offset_;
+    size_t value_pos = 0;
+    std::vector<uint32_t> levels;
+    for (size_t start = 0; start < rows || (rows == 0 && start == 0); start += static_cast<size_t>(options_.page_rows)) {
+      size_t end = std::min(rows, start + static_cast<size_t>(options_.page_rows));
+      size_t n = end - start;
+      std::string body;
+      levels.assign(b.valid.begin() + static_cast<std::ptrdiff_t>(start), b.valid.begin() + static_cast<std::ptrdiff_t>(end));
+      std::string lv;
+      AppendBitPacked(levels.data(), n, 1, &lv);
+      uint32_t lv_len = static_cast<uint32_t>(lv.size());
+      body.append(reinterpret_cast<const char*>(&lv_len), 4);
+      body.append(lv);
+      size_t page_values = 0;
+      for (size_t i = start; i < end; i++) page_values += b.valid[i];
+      if (use_dict) {
+        body.push_back(static_cast<char>(bit_width));
+        AppendBitPacked(indices.data() + value_pos, page_values, bit_width, &body);
+      } else if (pt == PhysicalType::kBoolean) {
+        std::string bits((page_values + 7) / 8, '\0');
+        for (size_t i = 0; i < page_values; i++) {
+          if (iv(value_pos + i)) bits[i >> 3] = static_cast<char>(bits[i >> 3] | (1 << (i & 7)));
+        }
+        body.append(bits);
+      } else {
+        for (size_t i = 0; i < page_values; i++) AppendPlain(pt, iv(value_pos + i), dv(value_pos + i), sv(value_pos + i), &body);
+      }
+      value_pos += page_values;
+      write_page(PageType::kDataPage, body, static_cast<int32_t>(n), use_dict ? Encoding::kRleDictionary : Encoding::kPlain);
+      if (rows == 0) break;
+    }
+    group_bytes += uncompressed_total;
+    group_compressed += compressed_total;
+
+    // ColumnChunk.
+    rg.BeginListStruct();
+    rg.I64(2, chunk_start);
+    rg.BeginStruct(3);
+    rg.I32(1, static_cast<int32_t>(pt));
+    if (use_dict) {
+      rg.BeginList(2, 5, 3);
+      rg.ListI32(static_cast<int32_t>(Encoding::kPlain));
+      rg.ListI32(static_cast<int32_t>(Encoding::kRle));
+      rg.ListI32(static_cast<int32_t>(Encoding::kRleDictionary));
+    } else {
+      rg.BeginList(2, 5, 2);
+      rg.ListI32(static_cast<int32_t>(Encoding::kPlain));
+      rg.ListI32(static_cast<int32_t>(Encoding::kRle));
+    }
+    rg.BeginList(3, 8, 1);
+    rg.ListBinary(columns_[c].name);
+    rg.I32(4, static_cast<int32_t>(options_.codec));
+    rg.I64(5, static_cast<int64_t>(rows));
+    rg.I64(6, uncompressed_total);
+    rg.I64(7, compressed_total);
+    rg.I64(9, data_offset);
+    if (dict_offset) rg.I64(11, *dict_offset);
+    rg.BeginStruct(12);
+    rg.I64(3, static_cast<int64_t>(rows - non_null));
+    if (has_minmax) {
+      rg.Binary(5, StatBytes(pt, iv(max_i), dv(max_i), sv(max_i)));
+      rg.Binary(6, StatBytes(pt, iv(min_i), dv(min_i), sv(min_i)));
+    }
+    rg.EndStruct();  // statistics
+    rg.EndStruct();  // meta_data
+    rg.EndStruct();  // ColumnChunk
+    (void)type;
+    b.Clear();
+  }
+  rg.I64(2, group_bytes);
+  rg.I64(3, group_rows_);
+  rg.I64(5, group_start);
+  rg.I64(6, group_compressed);
+  rg.EndStruct();
+  row_groups_ += rg.out();
+  row_group_count_++;
+  group_rows_ = 0;
+}
+
+void ParquetWriter::Finish() {
+  if (finished_) return;
+  FlushRowGroup();
+  ThriftWriter m;
+  m.I32(1, 1);
+  m.BeginList(2, 12, columns_.size() + 1);
+  m.BeginListStruct();
+  m.Binary(4, "schema");
+  m.I32(5, static_cast<int32_t>(columns_.size()));
+  m.EndStruct();
+  for (size_t c = 0; c < columns_.size(); c++) {
+    const LogicalType& t = columns_[c].type;
+    m.BeginListStruct();
+    m.I32(1, static_cast<int32_t>(buffers_[c]->physical));
+    m.I32(3, static_cast<int32_t>(Repetition::kOptional));
+    m.Binary(4, columns_[c].name);
+    // converted_type (6), scale (7), precision (8), logicalType (10)
+    switch (t.id) {
+      case TypeId::kVarchar:
+        m.I32(6, static_cast<int32_t>(ConvertedType::kUtf8));
+        m.BeginStruct(10);
+        m.BeginStruct(1);
+        m.EndStruct();
+        m.EndStruct();
+        break;
+      case TypeId::kDate:
+        m.I32(6, static_cast<int32_t>(ConvertedType::kDate));
+        m.BeginStruct(10);
+        m.BeginStruct(6);
+        m.EndStruct();
+        m.EndStruct();
+        break;
+      case TypeId::kDecimal:
+        m.I32(6, static_cast<int32_t>(ConvertedType::kDecimal));
+        m.I32(7, t.scale);
+        m.I32(8, t.precision);
+        m.BeginStruct(10);
+        m.BeginStruct(5);
+        m.I32(1, t.scale);
+        m.I32(2, t.precision);
+        m.EndStruct();
+        m.EndStruct();
+        break;
+      case TypeId::kTimestamp:
+      case TypeId::kTimestampTz:
+        if (t.id == TypeId::kTimestampTz) m.I32(6, static_cast<int32_t>(ConvertedType::kTimestampMicros));
+        m.BeginStruct(10);
+        m.BeginStruct(8);
+        m.Bool(1, t.id == TypeId::kTimestampTz);
+        m.BeginStruct(2);
+        m.BeginStruct(2);  // MICROS
+        m.EndStruct();
+        m.EndStruct();
+        m.EndStruct();
+        m.EndStruct();
+        break;
+      default:
+        break;
+    }
+    m.EndStruct();
+  }
+  m.I64(3, total_rows_);
+  m.BeginList(4, 12, static_cast<size_t>(row_group_count_));
+  m.out() += row_groups_;
+  m.Binary(6, "aishell");
+  // column_orders: TYPE_ORDER for every column (readers trust min_value/max_value only then).
+  m.BeginList(7, 12, columns_.size());
+  for (size_t c = 0; c < columns_.size(); c++) {
+    m.BeginListStruct();
+    m.BeginStruct(1);
+    m.EndStruct();
+    m.EndStruct();
+  }
+  m.Stop();
+  Write(m.out());
+  uint32_t len = static_cast<uint32_t>(m.out().size());
+  Write(std::string(reinterpret_cast<const char*>(&len), 4));
+  Write("PAR1");
+  finished_ = true;
+  bool ok = std::fclose(file_) == 0;
+  file_ = nullptr;
+  if (!ok) throw Error(ErrorKind::kIo, "parquet: cannot write " + path_ + ": " + std::strerror(errno));
+}
+
+}  // namespace aishell
