@@ -310,7 +310,7 @@ void DecodePlain(PhysicalType t, int type_length, const uint8_t* p, size_t size,
     case PhysicalType::kInt64: {
       if (n * 8 > size) Corrupt("corrupt page: truncated PLAIN INT64 values");
       out->ints.resize(n);
-      std::memcpy(out->ints.data(), p, n * 8);
+      if (n) std::memcpy(out->ints.data(), p, n * 8);
       return;
     }
     case PhysicalType::kFloat: {
@@ -326,7 +326,7 @@ void DecodePlain(PhysicalType t, int type_length, const uint8_t* p, size_t size,
     case PhysicalType::kDouble: {
       if (n * 8 > size) Corrupt("corrupt page: truncated PLAIN DOUBLE values");
       out->doubles.resize(n);
-      std::memcpy(out->doubles.data(), p, n * 8);
+      if (n) std::memcpy(out->doubles.data(), p, n * 8);
       return;
     }
     case PhysicalType::kInt96:
