@@ -54,8 +54,45 @@ def parse_ts(s):
     return datetime.datetime.fromisoformat(s)
 
 
+def is_map(theirs):
+    return isinstance(theirs, list) and all(isinstance(x, tuple) and len(x) == 2 for x in theirs) and theirs != []
+
+
+def map_key(k):
+    if isinstance(k, str):
+        return k
+    if isinstance(k, bytes):
+        return k.decode("utf-8", errors="replace")
+    return json.dumps(k) if not isinstance(k, (datetime.date, decimal.Decimal)) else str(k)
+
+
+def nested_equal(ours, theirs):
+    """Nested columns read as JSON text: lists, objects for structs, objects for maps."""
+    if theirs is None or ours is None:
+        return theirs is None and ours is None
+    if is_map(theirs) or (theirs == [] and isinstance(ours, dict)):
+        if not isinstance(ours, dict) or len(ours) != len(theirs):
+            return False
+        return all(map_key(k) in ours and nested_equal(ours[map_key(k)], v) for k, v in theirs)
+    if isinstance(theirs, list):
+        return isinstance(ours, list) and len(ours) == len(theirs) and all(
+            nested_equal(a, b) for a, b in zip(ours, theirs))
+    if isinstance(theirs, dict):
+        return isinstance(ours, dict) and list(ours.keys()) == list(theirs.keys()) and all(
+            nested_equal(ours[k], theirs[k]) for k in theirs)
+    if isinstance(ours, str) and isinstance(theirs, datetime.datetime):
+        ours = ours.replace(" UTC", "+00:00")
+    return equal(ours, theirs)
+
+
 def equal(ours, theirs):
     """Whether our JSON value equals pyarrow's Python value."""
+    if theirs is UNCHECKED:
+        return True
+    if isinstance(theirs, (list, dict)):
+        if not isinstance(ours, str):
+            return False
+        return nested_equal(json.loads(ours, parse_float=decimal.Decimal), theirs)
     if theirs is None or ours is None:
         return theirs is None and ours is None
     if isinstance(theirs, Micros):
@@ -96,6 +133,9 @@ def equal(ours, theirs):
     if isinstance(theirs, str):
         return ours == theirs
     return False
+
+
+UNCHECKED = object()
 
 
 class Micros:
@@ -140,7 +180,11 @@ def oracle(path):
             us = column.cast(pa.timestamp("us", tz=field.type.tz), safe=False).cast(pa.int64())
             columns.append([None if v is None else Micros(v, field.type.tz is not None) for v in us.to_pylist()])
         else:
-            columns.append(column.to_pylist())
+            try:
+                columns.append(column.to_pylist())
+            except OverflowError:
+                # Nested timestamps beyond Python's datetime range: the values cannot be checked.
+                columns.append([UNCHECKED] * len(column))
     rows = [list(r) for r in zip(*columns)] if columns else []
     return table.column_names, rows
 
@@ -154,7 +198,12 @@ def test_data_file(name, tmp_path):
         assert name in err, f"{name}: the error does not name the file: {err}"
         assert "Internal" not in err
         return
-    names, rows = oracle(path)
+    try:
+        names, rows = oracle(path)
+    except pa.ArrowInvalid as e:
+        # pyarrow itself rejects the file (e.g. incorrect_map_schema.parquet): reading it is fine.
+        print(f"{name}: pyarrow cannot read it ({e}); aishell does")
+        return
     ours = [json.loads(line, parse_float=decimal.Decimal) for line in out.splitlines() if line.strip()]
     assert len(ours) == len(rows), f"{name}: {len(ours)} rows, pyarrow reads {len(rows)}"
     for i, (mine, theirs) in enumerate(zip(ours, rows)):
@@ -177,10 +226,10 @@ def test_bad_data_file(name, tmp_path):
 
 def test_projection_of_flat_columns_from_a_file_with_nested_columns(tmp_path):
     path = os.path.join(fixtures_dir("data"), "nullable.impala.parquet")
-    # Reading the nested columns is unsupported; the flat column 'id' reads.
+    # Only the projected leaves are read: the flat column 'id' alone.
     rc, out, err = run_query(f"SELECT id FROM read_parquet({sql_string(path)}) ORDER BY id", tmp_path)
     assert rc == 0, err
     ours = [json.loads(line)["id"] for line in out.splitlines() if line.strip()]
     assert ours == sorted(pq.read_table(path, columns=["id"]).column("id").to_pylist())
     rc, out, err = run_query(f"SELECT * FROM read_parquet({sql_string(path)})", tmp_path)
-    assert rc != 0 and "unsupported: nested column" in err
+    assert rc == 0, err

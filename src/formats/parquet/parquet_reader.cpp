@@ -8,6 +8,7 @@
 #include <new>
 
 #include "common/exception.h"
+#include "formats/json/json_reader.h"
 #include "formats/mapped_file.h"
 #include "formats/parquet/parquet_compression.h"
 #include "formats/parquet/parquet_encoding.h"
@@ -21,6 +22,7 @@ using namespace parquet;  // NOLINT
 namespace {
 
 constexpr size_t kMaxPageValues = size_t{1} << 26;
+constexpr size_t kMaxPageBytes = size_t{256} << 20;
 
 [[noreturn]] void Corrupt(const std::string& what) { throw Error(ErrorKind::kIo, what); }
 
@@ -38,8 +40,19 @@ struct ColumnDesc {
   std::string unsupported;  // non-empty: reading this column fails with this message
   int leaf = -1;            // index of the column chunk in a row group
   int max_def = 0;
+  int max_rep = 0;
+  // Nested columns (read as JSON text): the schema node and the leaves under it.
+  bool nested = false;
+  int node = -1;
+  std::vector<ColumnDesc> leaves;
   PhysicalType physical = PhysicalType::kByteArray;
   int type_length = 0;
+};
+
+struct SchemaNode {
+  std::vector<int> children;  // schema element indices
+  int def = 0, rep = 0;       // levels at this node (counting itself)
+  int leaf_begin = 0, leaf_end = 0;
 };
 
 struct ParquetFile {
@@ -47,7 +60,37 @@ struct ParquetFile {
   FileMetaData meta;
   std::vector<ColumnDesc> columns;
   int leaf_count = 0;
+  std::vector<SchemaNode> nodes;  // one per schema element
+  std::vector<int> leaf_nodes;    // schema element index of each leaf
 };
+
+// Fills file->nodes for the subtree at `index`; returns the index after it.
+size_t BuildNodes(ParquetFile* file, size_t index, int def, int rep) {
+  const SchemaElement& e = file->meta.schema[index];
+  SchemaNode& n = file->nodes[index];
+  if (index > 0) {
+    if (e.repetition == Repetition::kOptional) def++;
+    if (e.repetition == Repetition::kRepeated) {
+      def++;
+      rep++;
+    }
+  }
+  n.def = def;
+  n.rep = rep;
+  n.leaf_begin = static_cast<int>(file->leaf_nodes.size());
+  if (e.num_children == 0) {
+    file->leaf_nodes.push_back(static_cast<int>(index));
+    n.leaf_end = n.leaf_begin + 1;
+    return index + 1;
+  }
+  size_t next = index + 1;
+  for (int c = 0; c < e.num_children; c++) {
+    file->nodes[index].children.push_back(static_cast<int>(next));
+    next = BuildNodes(file, next, def, rep);
+  }
+  file->nodes[index].leaf_end = static_cast<int>(file->leaf_nodes.size());
+  return next;
+}
 
 std::string LeafTypeName(const SchemaElement& e) {
   static const char* kNames[] = {"BOOLEAN", "INT32", "INT64", "INT96", "FLOAT", "DOUBLE", "BYTE_ARRAY",
@@ -223,6 +266,8 @@ ParquetFile OpenFile(const std::string& path, const std::string& fn) {
     size_t end = WalkSchema(schema, 0, 0, &leaves);
     if (end != schema.size()) Corrupt("schema has " + std::to_string(schema.size() - end) + " elements outside the root");
     file.leaf_count = leaves;
+    file.nodes.resize(schema.size());
+    BuildNodes(&file, 0, 0, 0);
     size_t index = 1;
     int leaf = 0;
     for (int c = 0; c < schema[0].num_children; c++) {
@@ -233,8 +278,23 @@ ParquetFile OpenFile(const std::string& path, const std::string& fn) {
       int sub_leaves = 0;
       size_t next = WalkSchema(schema, index, 1, &sub_leaves);
       if (e.num_children > 0 || e.repetition == Repetition::kRepeated) {
+        // Read as JSON text.
         d.type = TypeId::kVarchar;
-        d.unsupported = "unsupported: nested column '" + e.name + "' (" + NestedKind(e) + ")";
+        d.nested = true;
+        d.node = static_cast<int>(index);
+        const SchemaNode& node = file.nodes[index];
+        for (int l = node.leaf_begin; l < node.leaf_end; l++) {
+          const SchemaElement& le = schema[file.leaf_nodes[l]];
+          ColumnDesc ld;
+          ld.name = e.name + "." + le.name;
+          ld.leaf = l;
+          ld.max_def = file.nodes[file.leaf_nodes[l]].def;
+          ld.max_rep = file.nodes[file.leaf_nodes[l]].rep;
+          MapPrimitive(le, &ld);
+          if (!ld.unsupported.empty() && d.unsupported.empty()) d.unsupported = ld.unsupported;
+          d.leaves.push_back(std::move(ld));
+        }
+        (void)NestedKind;
       } else {
         d.max_def = e.repetition == Repetition::kOptional ? 1 : 0;
         MapPrimitive(e, &d);
@@ -503,7 +563,10 @@ class ChunkReader {
     size_t file_limit = file_size_ - static_cast<size_t>(start);
     size_t pos = 0;
     int64_t done = 0;
-    while (done < rows_) {
+    // Flat columns have one level entry per row; nested leaves have num_values entries.
+    int64_t target = d_.max_rep > 0 ? m.num_values : rows_;
+    if (target < 0 || static_cast<uint64_t>(target) > (uint64_t{1} << 31)) Corrupt("column chunk of " + std::to_string(target) + " values");
+    while (done < target) {
       if (pos >= size) Corrupt("column chunk ended after " + std::to_string(done) + " of " + std::to_string(rows_) + " rows");
       size_t header_len = 0;
       PageHeader h = DecodePageHeader(p + pos, size - pos, &header_len);
@@ -525,7 +588,7 @@ class ChunkReader {
         case PageType::kDataPageV2: {
           if (!h.has_data_header) Corrupt("data page without its header");
           if (h.num_values < 0 || static_cast<size_t>(h.num_values) > kMaxPageValues) Corrupt("page of " + std::to_string(h.num_values) + " values");
-          if (h.num_values > rows_ - done) Corrupt("pages hold more values than the row group's " + std::to_string(rows_) + " rows");
+          if (h.num_values > target - done) Corrupt("pages hold more values than the column chunk's " + std::to_string(target));
           ReadDataPage(h, page, page_size, out, static_cast<size_t>(done));
           done += h.num_values;
           break;
@@ -543,7 +606,10 @@ class ChunkReader {
       if (size < out_size) Corrupt("page shorter than its uncompressed size");
       return data;
     }
-    if (out_size > (size_t{1} << 31)) Corrupt("page of " + std::to_string(out_size) + " bytes is too large");
+    if (out_size > kMaxPageBytes) {
+      throw Error(ErrorKind::kUnsupported, "unsupported: a page of " + std::to_string(out_size) + " bytes (the limit is " +
+                                               std::to_string(kMaxPageBytes >> 20) + " MB)");
+    }
     buf->resize(out_size);
     if (out_size == 0) return buf->data();
     Decompress(codec, data, size, buf->data(), out_size);
@@ -569,19 +635,30 @@ class ChunkReader {
     size_t data_size;
     defs_.resize(n);
     bool has_defs = d_.max_def > 0;
+    bool has_reps = d_.max_rep > 0;
+    if (has_reps) reps_.resize(n);
     size_t non_null = n;
     if (h.type == PageType::kDataPage) {
       data_size = static_cast<size_t>(h.uncompressed_page_size);
       data = Decompressed(page, size, data_size, &page_buf_);
       size_t pos = 0;
-      if (has_defs) {
-        if (h.definition_level_encoding != Encoding::kRle) throw Error(ErrorKind::kUnsupported, "unsupported: BIT_PACKED definition levels");
-        if (data_size < 4) Corrupt("corrupt page: truncated definition levels");
+      if (has_reps) {
+        if (h.repetition_level_encoding != Encoding::kRle) throw Error(ErrorKind::kUnsupported, "unsupported: BIT_PACKED repetition levels");
+        if (data_size < 4) Corrupt("corrupt page: truncated repetition levels");
         uint32_t len;
         std::memcpy(&len, data, 4);
-        if (len > data_size - 4) Corrupt("corrupt page: definition levels past the page end");
-        DecodeRleHybrid(data + 4, len, BitWidthOf(static_cast<uint64_t>(d_.max_def)), n, defs_.data());
+        if (len > data_size - 4) Corrupt("corrupt page: repetition levels past the page end");
+        DecodeRleHybrid(data + 4, len, BitWidthOf(static_cast<uint64_t>(d_.max_rep)), n, reps_.data());
         pos = 4 + len;
+      }
+      if (has_defs) {
+        if (h.definition_level_encoding != Encoding::kRle) throw Error(ErrorKind::kUnsupported, "unsupported: BIT_PACKED definition levels");
+        if (data_size - pos < 4) Corrupt("corrupt page: truncated definition levels");
+        uint32_t len;
+        std::memcpy(&len, data + pos, 4);
+        if (len > data_size - pos - 4) Corrupt("corrupt page: definition levels past the page end");
+        DecodeRleHybrid(data + pos + 4, len, BitWidthOf(static_cast<uint64_t>(d_.max_def)), n, defs_.data());
+        pos += 4 + len;
       }
       data += pos;
       data_size -= pos;
@@ -591,6 +668,7 @@ class ChunkReader {
           static_cast<int64_t>(rl) + dl > h.uncompressed_page_size) {
         Corrupt("corrupt DATA_PAGE_V2 level lengths");
       }
+      if (has_reps) DecodeRleHybrid(page, static_cast<size_t>(rl), BitWidthOf(static_cast<uint64_t>(d_.max_rep)), n, reps_.data());
       if (has_defs) DecodeRleHybrid(page + rl, static_cast<size_t>(dl), BitWidthOf(static_cast<uint64_t>(d_.max_def)), n, defs_.data());
       size_t skip = static_cast<size_t>(rl) + static_cast<size_t>(dl);
       size_t out_size = static_cast<size_t>(h.uncompressed_page_size) - skip;
@@ -601,6 +679,13 @@ class ChunkReader {
         if (size - skip < out_size) Corrupt("page shorter than its uncompressed size");
       }
       data_size = out_size;
+    }
+    if (keep_levels_) {
+      for (size_t i = 0; i < n; i++) {
+        if (has_reps && reps_[i] > static_cast<uint32_t>(d_.max_rep)) Corrupt("repetition level above the maximum");
+        all_reps_.push_back(static_cast<uint16_t>(has_reps ? reps_[i] : 0));
+        all_defs_.push_back(static_cast<uint16_t>(has_defs ? std::min<uint32_t>(defs_[i], 0xffff) : 0));
+      }
     }
     if (has_defs) {
       non_null = 0;
@@ -739,7 +824,224 @@ class ChunkReader {
   std::vector<uint8_t> page_buf_, dict_buf_;
   PhysicalValues dict_, values_;
   bool have_dict_ = false;
-  std::vector<uint32_t> defs_, indices_;
+  std::vector<uint32_t> defs_, indices_, reps_;
+
+ public:
+  // Nested leaves: every level entry's repetition and definition level.
+  bool keep_levels_ = false;
+  std::vector<uint16_t> all_reps_, all_defs_;
+};
+
+// Assembles a nested column (LIST, MAP, STRUCT, repeated fields) from its leaves' levels and
+// values into JSON text, one value per row (Dremel record assembly).
+class NestedAssembler {
+ public:
+  NestedAssembler(const ParquetFile& file, const ColumnDesc& desc) : file_(file), d_(desc) {}
+
+  Vector Read(const RowGroup& rg, const uint8_t* data, size_t size, ScanCounters* counters) {
+    size_t leaf_count = d_.leaves.size();
+    values_.clear();
+    reps_.resize(leaf_count);
+    defs_.resize(leaf_count);
+    for (size_t l = 0; l < leaf_count; l++) {
+      const ColumnDesc& ld = d_.leaves[l];
+      const ColumnChunk& chunk = rg.columns[ld.leaf];
+      ChunkReader reader(ld, chunk, rg.num_rows, data, size);
+      reader.keep_levels_ = true;
+      values_.push_back(reader.Read());
+      reps_[l] = std::move(reader.all_reps_);
+      defs_[l] = std::move(reader.all_defs_);
+      counters->bytes_read += chunk.meta.total_compressed_size;
+    }
+    // Row boundaries: entries with repetition level 0.
+    size_t rows = static_cast<size_t>(rg.num_rows);
+    std::vector<std::vector<size_t>> starts(leaf_count);
+    for (size_t l = 0; l < leaf_count; l++) {
+      for (size_t i = 0; i < reps_[l].size(); i++) {
+        if (reps_[l][i] == 0) starts[l].push_back(i);
+      }
+      if (starts[l].size() != rows) {
+        Corrupt("nested column '" + d_.name + "': leaf " + d_.leaves[l].name + " holds " + std::to_string(starts[l].size()) +
+                " rows, the row group " + std::to_string(rows));
+      }
+      starts[l].push_back(reps_[l].size());
+    }
+    Vector out(TypeId::kVarchar, std::max<size_t>(rows, 1));
+    out.Resize(rows);
+    std::vector<Span> spans(leaf_count);
+    std::string text;
+    for (size_t r = 0; r < rows; r++) {
+      for (size_t l = 0; l < leaf_count; l++) spans[l] = {starts[l][r], starts[l][r + 1]};
+      text.clear();
+      Field(d_.node, spans, &text);
+      if (text == "null") out.SetNull(r);
+      else out.SetString(r, text);
+    }
+    return out;
+  }
+
+ private:
+  struct Span {
+    size_t b = 0, e = 0;
+  };
+
+  const SchemaElement& El(int node) const { return file_.meta.schema[node]; }
+  const SchemaNode& N(int node) const { return file_.nodes[node]; }
+  // Leaf number relative to this column.
+  size_t Rel(int global_leaf) const { return static_cast<size_t>(global_leaf - N(d_.node).leaf_begin); }
+
+  uint16_t FirstDef(int node, const std::vector<Span>& spans) const {
+    size_t l = Rel(N(node).leaf_begin);
+    if (spans[l].b >= spans[l].e) Corrupt("nested column '" + d_.name + "': missing level entries");
+    return defs_[l][spans[l].b];
+  }
+
+  // The elements of repeated `node` within `spans`: one vector of spans per element.
+  std::vector<std::vector<Span>> Split(int node, const std::vector<Span>& spans) const {
+    const SchemaNode& n = N(node);
+    std::vector<std::vector<Span>> elements;
+    for (int gl = n.leaf_begin; gl < n.leaf_end; gl++) {
+      size_t l = Rel(gl);
+      size_t count = 0;
+      size_t start = spans[l].b;
+      for (size_t i = spans[l].b; i <= spans[l].e; i++) {
+        if (i == spans[l].e || (i > spans[l].b && reps_[l][i] <= n.rep)) {
+          if (i > start) {
+            if (count >= elements.size()) {
+              if (gl != n.leaf_begin) Corrupt("nested column '" + d_.name + "': leaves disagree on list lengths");
+              elements.emplace_back(spans.size());
+            }
+            elements[count++][l] = {start, i};
+          }
+          start = i;
+        }
+      }
+      if (count != elements.size()) Corrupt("nested column '" + d_.name + "': leaves disagree on list lengths");
+    }
+    return elements;
+  }
+
+  // A field's value: NULL, a list of repetitions, or one instance.
+  void Field(int node, const std::vector<Span>& spans, std::string* out) {
+    if (++depth_ > 200) Corrupt("nesting too deep");
+    const SchemaElement& e = El(node);
+    uint16_t d0 = FirstDef(node, spans);
+    if (e.repetition == Repetition::kRepeated) {
+      out->push_back('[');
+      if (d0 >= N(node).def) {
+        bool first = true;
+        for (const auto& el : Split(node, spans)) {
+          if (!first) out->push_back(',');
+          first = false;
+          Instance(node, el, out);
+        }
+      }
+      out->push_back(']');
+    } else if (e.repetition == Repetition::kOptional && d0 < N(node).def) {
+      *out += "null";
+    } else {
+      Instance(node, spans, out);
+    }
+    depth_--;
+  }
+
+  bool IsList(const SchemaElement& e) const {
+    return e.logical.kind == LogicalKind::kList || e.converted_type == ConvertedType::kList;
+  }
+  bool IsMap(const SchemaElement& e) const {
+    return e.logical.kind == LogicalKind::kMap || e.converted_type == ConvertedType::kMap ||
+           e.converted_type == ConvertedType::kMapKeyValue;
+  }
+
+  void Instance(int node, const std::vector<Span>& spans, std::string* out) {
+    const SchemaElement& e = El(node);
+    const SchemaNode& n = N(node);
+    if (e.num_children == 0) {
+      size_t l = Rel(n.leaf_begin);
+      Leaf(l, spans[l].b, out);
+      return;
+    }
+    if (n.children.size() == 1 && El(n.children[0]).repetition == Repetition::kRepeated && (IsList(e) || IsMap(e))) {
+      int rep_node = n.children[0];
+      const SchemaElement& re = El(rep_node);
+      const SchemaNode& rn = N(rep_node);
+      uint16_t d0 = FirstDef(rep_node, spans);
+      std::vector<std::vector<Span>> elements;
+      if (d0 >= rn.def) elements = Split(rep_node, spans);
+      if (IsMap(e) && re.num_children == 2) {
+        out->push_back('{');
+        bool first = true;
+        for (const auto& el : elements) {
+          if (!first) out->push_back(',');
+          first = false;
+          std::string key;
+          Field(rn.children[0], el, &key);
+          if (key.empty() || key[0] != '"') {
+            std::string quoted;
+            AppendJsonString(key, &quoted);
+            key = std::move(quoted);
+          }
+          *out += key;
+          out->push_back(':');
+          Field(rn.children[1], el, out);
+        }
+        out->push_back('}');
+        return;
+      }
+      // LIST: three-level (repeated group with one child) unless a legacy two-level layout.
+      // (A MAP whose key_value group has only a key reads as the list of keys, as pyarrow does.)
+      bool three_level = re.num_children == 1 && re.name != "array" && re.name != e.name + "_tuple";
+      out->push_back('[');
+      bool first = true;
+      for (const auto& el : elements) {
+        if (!first) out->push_back(',');
+        first = false;
+        if (three_level) Field(rn.children[0], el, out);
+        else Instance(rep_node, el, out);
+      }
+      out->push_back(']');
+      return;
+    }
+    out->push_back('{');
+    bool first = true;
+    for (int child : n.children) {
+      if (!first) out->push_back(',');
+      first = false;
+      AppendJsonString(El(child).name, out);
+      out->push_back(':');
+      Field(child, spans, out);
+    }
+    out->push_back('}');
+  }
+
+  void Leaf(size_t l, size_t i, std::string* out) {
+    const Vector& v = values_[l];
+    if (!v.IsValid(i)) {
+      *out += "null";
+      return;
+    }
+    switch (v.type().id) {
+      case TypeId::kBoolean: *out += v.Data<uint8_t>()[i] ? "true" : "false"; return;
+      case TypeId::kInteger: *out += std::to_string(v.Data<int32_t>()[i]); return;
+      case TypeId::kBigInt: *out += std::to_string(v.Data<int64_t>()[i]); return;
+      case TypeId::kDouble: {
+        double x = v.Data<double>()[i];
+        if (std::isnan(x)) *out += "\"NaN\"";
+        else if (std::isinf(x)) *out += x > 0 ? "\"Infinity\"" : "\"-Infinity\"";
+        else *out += v.GetValue(i).ToString();
+        return;
+      }
+      case TypeId::kDecimal: *out += v.GetValue(i).ToString(); return;
+      case TypeId::kVarchar: AppendJsonString(v.Data<std::string_view>()[i], out); return;
+      default: AppendJsonString(v.GetValue(i).ToString(), out); return;
+    }
+  }
+
+  const ParquetFile& file_;
+  const ColumnDesc& d_;
+  std::vector<Vector> values_;
+  std::vector<std::vector<uint16_t>> reps_, defs_;
+  int depth_ = 0;
 };
 
 struct ParquetTableState {
@@ -809,6 +1111,11 @@ class ParquetDataSource : public DataSource {
       const uint8_t* data = reinterpret_cast<const uint8_t*>(map.data());
       for (int c : projection_) {
         const ColumnDesc& d = file.columns[c];
+        if (d.nested) {
+          NestedAssembler assembler(file, d);
+          columns_.push_back(assembler.Read(rg, data, map.size(), counters_));
+          continue;
+        }
         const ColumnChunk& chunk = rg.columns[d.leaf];
         ChunkReader reader(d, chunk, rg.num_rows, data, map.size());
         columns_.push_back(reader.Read());
