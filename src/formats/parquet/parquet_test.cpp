@@ -155,6 +155,39 @@ TEST(ParquetWriter, WritesFilesForExternalReaders) {
   WriteTestFile(std::string(dir) + "/all_types_empty.parquet", 0, {});
 }
 
+TEST(ParquetWriter, TableWriterCommitsAtomicallyAndAbortLeavesNothing) {
+  TempDir dir;
+  std::vector<ColumnInfo> columns = {{"x", TypeId::kBigInt}, {"s", TypeId::kVarchar}};
+  Batch batch({TypeId::kBigInt, TypeId::kVarchar}, 3);
+  batch.SetCount(3);
+  for (size_t r = 0; r < 3; r++) {
+    batch.columns[0].SetValue(r, Value::BigInt(static_cast<int64_t>(r) * 10));
+    batch.columns[1].SetValue(r, r == 1 ? Value::Null(TypeId::kVarchar) : Value::Varchar("v" + std::to_string(r)));
+  }
+  std::string path = dir.path() + "/out.parquet";
+  {
+    auto w = CreateParquetTableWriter(path, columns);
+    w->Append(batch);
+    EXPECT_TRUE(dir.Files().empty() || !std::filesystem::exists(path));
+    w->Commit();
+  }
+  Rows rows = ReadFile(path);
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[2][0], Value::BigInt(20));
+  EXPECT_TRUE(rows[1][1].is_null());
+  EXPECT_EQ(dir.Files(), std::vector<std::string>{"out.parquet"});
+  {
+    auto w = CreateParquetTableWriter(dir.path() + "/aborted.parquet", columns);
+    w->Append(batch);
+    w->Abort();
+  }
+  {
+    auto w = CreateParquetTableWriter(dir.path() + "/dropped.parquet", columns);
+    w->Append(batch);
+  }
+  EXPECT_EQ(dir.Files(), std::vector<std::string>{"out.parquet"});
+}
+
 TEST(ParquetWriter, RejectsIntervalColumns) {
   TempDir dir;
   EXPECT_THROW(ParquetWriter(dir.path() + "/x.parquet", {{"iv", TypeId::kInterval}}), Error);

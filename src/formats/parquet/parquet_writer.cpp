@@ -6,6 +6,8 @@
 #include <cstring>
 #include <unordered_map>
 
+#include <unistd.h>
+
 #include "common/exception.h"
 #include "formats/parquet/parquet_compression.h"
 #include "formats/parquet/parquet_encoding.h"
@@ -546,6 +548,57 @@ void ParquetWriter::Finish() {
   bool ok = std::fclose(file_) == 0;
   file_ = nullptr;
   if (!ok) throw Error(ErrorKind::kIo, "parquet: cannot write " + path_ + ": " + std::strerror(errno));
+}
+
+namespace {
+
+class ParquetTableWriter : public TableWriter {
+ public:
+  ParquetTableWriter(std::string path, const std::vector<ColumnInfo>& columns, const ParquetWriteOptions& options)
+      : path_(std::move(path)) {
+    auto slash = path_.find_last_of('/');
+    std::string dir = slash == std::string::npos ? "." : path_.substr(0, slash);
+    std::string base = slash == std::string::npos ? path_ : path_.substr(slash + 1);
+    temp_ = dir + "/." + base + ".tmp-" + std::to_string(::getpid());
+    writer_ = std::make_unique<ParquetWriter>(temp_, columns, options);
+  }
+  ~ParquetTableWriter() override {
+    if (writer_) Abort();
+  }
+  void Append(const Batch& batch) override {
+    if (!writer_) throw Error(ErrorKind::kInternal, "parquet writer used after Commit/Abort");
+    writer_->Append(batch);
+  }
+  void Commit() override {
+    if (!writer_) throw Error(ErrorKind::kInternal, "parquet writer used after Commit/Abort");
+    try {
+      writer_->Finish();
+    } catch (...) {
+      Abort();
+      throw;
+    }
+    writer_.reset();
+    if (std::rename(temp_.c_str(), path_.c_str()) != 0) {
+      int err = errno;
+      ::unlink(temp_.c_str());
+      throw Error(ErrorKind::kIo, "parquet: cannot write " + path_ + ": " + std::strerror(err));
+    }
+  }
+  void Abort() override {
+    writer_.reset();
+    ::unlink(temp_.c_str());
+  }
+
+ private:
+  std::string path_, temp_;
+  std::unique_ptr<ParquetWriter> writer_;
+};
+
+}  // namespace
+
+std::unique_ptr<TableWriter> CreateParquetTableWriter(const std::string& path, const std::vector<ColumnInfo>& columns,
+                                                      const ParquetWriteOptions& options) {
+  return std::make_unique<ParquetTableWriter>(path, columns, options);
 }
 
 }  // namespace aishell

@@ -60,4 +60,10 @@ class ParquetWriter {
   bool finished_ = false;
 };
 
+// A TableWriter (catalog/connector.h) over ParquetWriter: writes to a temporary file beside
+// `path` and renames it over `path` on Commit; Abort (or destruction without Commit) removes it.
+// For the file catalog's CREATE TABLE AS and `aishell query ... --format parquet --output FILE`.
+std::unique_ptr<TableWriter> CreateParquetTableWriter(const std::string& path, const std::vector<ColumnInfo>& columns,
+                                                      const ParquetWriteOptions& options = {});
+
 }  // namespace aishell
