@@ -566,6 +566,10 @@ class ChunkReader {
     // Flat columns have one level entry per row; nested leaves have num_values entries.
     int64_t target = d_.max_rep > 0 ? m.num_values : rows_;
     if (target < 0 || static_cast<uint64_t>(target) > (uint64_t{1} << 31)) Corrupt("column chunk of " + std::to_string(target) + " values");
+    // Strings that are dictionary encoded throughout the chunk stay a dictionary vector.
+    dict_mode_ = d_.conv == Conv::kString && d_.max_rep == 0 && !keep_levels_ && rows_ > 0 &&
+                 AllDictionaryEncoded(p, size, file_limit, target);
+    if (dict_mode_) row_indices_.assign(static_cast<size_t>(rows_), 0);
     while (done < target) {
       if (pos >= size) Corrupt("column chunk ended after " + std::to_string(done) + " of " + std::to_string(rows_) + " rows");
       size_t header_len = 0;
@@ -596,10 +600,48 @@ class ChunkReader {
         default: break;  // index pages: skipped
       }
     }
+    if (dict_mode_) {
+      if (!dict_vector_) Corrupt("dictionary-encoded chunk without a dictionary");
+      auto indices = std::make_shared<Buffer>(row_indices_.size() * sizeof(uint32_t));
+      std::memcpy(indices->data(), row_indices_.data(), row_indices_.size() * sizeof(uint32_t));
+      return Vector::Dictionary(dict_vector_, indices, row_indices_.size());
+    }
     return out;
   }
 
  private:
+  // Whether the chunk is one dictionary page followed only by dictionary-encoded data pages
+  // (headers only; any doubt answers false and the flat path reports problems).
+  bool AllDictionaryEncoded(const uint8_t* p, size_t size, size_t file_limit, int64_t target) const {
+    try {
+      size_t pos = 0;
+      int64_t done = 0;
+      int dictionaries = 0;
+      while (done < target) {
+        if (pos >= size) return false;
+        size_t header_len = 0;
+        PageHeader h = DecodePageHeader(p + pos, size - pos, &header_len);
+        pos += header_len;
+        if (h.compressed_page_size < 0) return false;
+        if (static_cast<size_t>(h.compressed_page_size) > size - pos) {
+          if (static_cast<size_t>(h.compressed_page_size) > file_limit - pos) return false;
+          size = file_limit;
+        }
+        pos += static_cast<size_t>(h.compressed_page_size);
+        if (h.type == PageType::kDictionaryPage) {
+          if (++dictionaries > 1 || done > 0) return false;
+        } else if (h.type == PageType::kDataPage || h.type == PageType::kDataPageV2) {
+          if (dictionaries != 1 || h.num_values < 0) return false;
+          if (h.encoding != Encoding::kPlainDictionary && h.encoding != Encoding::kRleDictionary) return false;
+          done += h.num_values;
+        }
+      }
+      return dictionaries == 1;
+    } catch (const Error&) {
+      return false;
+    }
+  }
+
   const uint8_t* Decompressed(const uint8_t* data, size_t size, size_t out_size, std::vector<uint8_t>* buf) {
     Codec codec = chunk_.meta.codec;
     if (codec == Codec::kUncompressed) {
@@ -627,6 +669,15 @@ class ChunkReader {
     dict_.Clear();
     DecodePlain(d_.physical, d_.type_length, dict_buf_.data(), dict_buf_.size(), static_cast<size_t>(h.num_values), &dict_);
     have_dict_ = true;
+    if (dict_mode_) {
+      // The values, then one NULL entry that null rows point at.
+      size_t n = dict_.views.size();
+      auto v = std::make_shared<Vector>(TypeId::kVarchar, n + 1);
+      v->Resize(n + 1);
+      for (size_t i = 0; i < n; i++) v->SetString(i, dict_.views[i]);
+      v->SetNull(n);
+      dict_vector_ = std::move(v);
+    }
   }
 
   void ReadDataPage(const PageHeader& h, const uint8_t* page, size_t size, Vector& out, size_t row) {
@@ -712,6 +763,16 @@ class ChunkReader {
       src = &dict_;
     } else {
       DecodeValues(h.encoding, d_, data, data_size, non_null, &values_);
+    }
+    if (dict_mode_) {
+      if (!dictionary) Corrupt("page encoding changed within a dictionary-encoded chunk");
+      uint32_t null_index = static_cast<uint32_t>(dict_.views.size());
+      size_t j = 0;
+      for (size_t i = 0; i < n; i++) {
+        bool is_null = has_defs && defs_[i] != static_cast<uint32_t>(d_.max_def);
+        row_indices_[row + i] = is_null ? null_index : idx[j++];
+      }
+      return;
     }
     // Scatter into the output with nulls.
     out.Resize(row + n);
@@ -825,6 +886,9 @@ class ChunkReader {
   PhysicalValues dict_, values_;
   bool have_dict_ = false;
   std::vector<uint32_t> defs_, indices_, reps_;
+  bool dict_mode_ = false;
+  std::shared_ptr<Vector> dict_vector_;
+  std::vector<uint32_t> row_indices_;
 
  public:
   // Nested leaves: every level entry's repetition and definition level.
@@ -1087,8 +1151,15 @@ class ParquetDataSource : public DataSource {
     Batch batch;
     batch.columns.reserve(columns_.size());
     for (auto& v : columns_) {
-      if (offset_ == 0 && n == rows_) batch.columns.push_back(v);
-      else batch.columns.push_back(v.Slice(offset_, n));
+      if (offset_ == 0 && n == rows_) {
+        batch.columns.push_back(v);
+      } else if (v.kind() == VectorKind::kDictionary) {
+        auto indices = std::make_shared<Buffer>(n * sizeof(uint32_t));
+        std::memcpy(indices->data(), v.indices() + offset_, n * sizeof(uint32_t));
+        batch.columns.push_back(Vector::Dictionary(v.dictionary(), indices, n));
+      } else {
+        batch.columns.push_back(v.Slice(offset_, n));
+      }
     }
     batch.count = n;
     offset_ += n;

@@ -128,6 +128,28 @@ TEST(ParquetWriter, BoundsRowGroupsAndSkipsThemByStatistics) {
   EXPECT_EQ(scan2->CreateSplits(4).size(), 0u);
 }
 
+TEST(ParquetReader, DictionaryEncodedStringsStayDictionaryVectors) {
+  TempDir dir;
+  std::string path = dir.path() + "/t.parquet";
+  WriteTestFile(path, 5000, {});  // 'cat' has 3 distinct values (+ NULLs): dictionary encoded
+  ParquetFormat format;
+  auto scan = format.Open("read_parquet", {path}, {}, "", "t")->CreateScan();
+  scan->SetProjection({9, 5});
+  size_t rows = 0;
+  for (auto& split : scan->CreateSplits(1)) {
+    auto source = scan->CreateDataSource(split);
+    Batch batch;
+    while (source->Next(batch)) {
+      EXPECT_EQ(batch.columns[0].kind(), VectorKind::kDictionary);
+      EXPECT_EQ(batch.columns[1].kind(), VectorKind::kFlat);  // 's' is all distinct: PLAIN
+      for (size_t r = 0; r < batch.count; r++, rows++) {
+        EXPECT_EQ(batch.columns[0].GetValue(r), TestRow(static_cast<int64_t>(rows))[9]) << rows;
+      }
+    }
+  }
+  EXPECT_EQ(rows, 5000u);
+}
+
 TEST(ParquetWriter, PushedLimitStopsEarly) {
   TempDir dir;
   std::string path = dir.path() + "/t.parquet";
