@@ -92,7 +92,7 @@ class Reader {
 
 }  // namespace
 
-void WriteFileAtomic(const std::string& path, const std::string& content, int mode) {
+void WriteFileAtomic(const std::string& path, const std::string& content, int mode, bool durable) {
   std::string tmp = path + ".tmp." + std::to_string(::getpid());
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   if (fd < 0) throw Error(ErrorKind::kIo, fmt::format("cannot write {}: {}", path, std::strerror(errno)));
@@ -109,7 +109,7 @@ void WriteFileAtomic(const std::string& path, const std::string& content, int mo
     }
     off += static_cast<size_t>(n);
   }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+  if ((durable && ::fsync(fd) != 0) || ::close(fd) != 0) {
     ::unlink(tmp.c_str());
     throw Error(ErrorKind::kIo, fmt::format("cannot write {}: {}", path, std::strerror(errno)));
   }
@@ -354,6 +354,19 @@ void ConfigStore::ApplySettings(const std::map<std::string, std::string>& settin
 
 bool ConfigStore::SaveLastResult(const QueryResult& result, int64_t max_bytes) const {
   EnsureHome();
+  auto write_too_large = [&] {
+    std::string marker(kTooLargeMagic, 8);
+    Put<int64_t>(marker, result.row_count);
+    WriteFileAtomic(PathOf("last_result.bin"), marker, 0600, false);
+    return false;
+  };
+  // A cheap lower bound first: one validity byte per value plus fixed-width payloads.
+  int64_t estimate = 0;
+  for (const auto& c : result.columns) {
+    size_t width = c.type.id == TypeId::kVarchar || c.type.id == TypeId::kNull ? 4 : c.type.PhysicalSize();
+    estimate += static_cast<int64_t>(1 + width) * result.row_count;
+  }
+  if (estimate > max_bytes) return write_too_large();
   std::string out(kResultMagic, 8);
   Put<uint32_t>(out, static_cast<uint32_t>(result.columns.size()));
   for (const auto& c : result.columns) {
@@ -390,14 +403,10 @@ bool ConfigStore::SaveLastResult(const QueryResult& result, int64_t max_bytes) c
       break;
     }
   }
-  if (too_large) {
-    std::string marker(kTooLargeMagic, 8);
-    Put<int64_t>(marker, result.row_count);
-    WriteFileAtomic(PathOf("last_result.bin"), marker, 0600);
-    return false;
-  }
+  if (too_large) return write_too_large();
   Put<uint32_t>(out, 0);
-  WriteFileAtomic(PathOf("last_result.bin"), out, 0600);
+  // Not synced: losing the last result in a crash is harmless, and queries should not wait.
+  WriteFileAtomic(PathOf("last_result.bin"), out, 0600, false);
   return true;
 }
 

@@ -55,7 +55,8 @@ class ConfigStore {
 };
 
 // Writes `content` to `path` via a temporary file and rename; `mode` is the file mode.
-void WriteFileAtomic(const std::string& path, const std::string& content, int mode = 0644);
+// `durable` also syncs the data to disk before the rename.
+void WriteFileAtomic(const std::string& path, const std::string& content, int mode = 0644, bool durable = true);
 // Reads a whole file; nullopt if it does not exist; throws Error(kIo) if unreadable.
 std::optional<std::string> ReadFileIfExists(const std::string& path);
 // "1GB", "512MB", "64k", "1073741824" -> bytes. Throws Error(kConversion) on a bad value.

@@ -139,6 +139,21 @@ TEST_F(ConfigStoreTest, LastResultRoundTrip) {
   }
 }
 
+TEST_F(ConfigStoreTest, LongStringsCountTowardsTheLastResultLimit) {
+  ConfigStore store(home_);
+  QueryResult result;
+  result.columns = {{"s", LogicalType(TypeId::kVarchar)}};
+  Batch batch(std::vector<LogicalType>{LogicalType(TypeId::kVarchar)}, 1);
+  batch.SetCount(1);
+  batch.columns[0].SetString(0, std::string(1000, 'x'));
+  result.batches.push_back(std::move(batch));
+  result.row_count = 1;
+  EXPECT_FALSE(store.SaveLastResult(result, 500));  // the estimate (5 bytes) passes; the data does not
+  EXPECT_THROW(store.LoadLastResult(), Error);
+  EXPECT_TRUE(store.SaveLastResult(result, 5000));
+  EXPECT_EQ(store.LoadLastResult().batches[0].columns[0].GetValue(0).GetString().size(), 1000u);
+}
+
 TEST_F(ConfigStoreTest, TruncatedLastResultIsAnError) {
   ConfigStore store(home_);
   store.EnsureHome();

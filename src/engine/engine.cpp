@@ -1,12 +1,3 @@
-// sql/ast.h and planner/logical_plan.h both declared aishell::JoinType when this was written;
-// ast.h's is renamed within this file so both headers can be included (a no-op once resolved).
-#define JoinType SqlAstJoinType
-#define JoinTypeName SqlAstJoinTypeName
-#include "sql/ast.h"
-#include "sql/parser.h"
-#undef JoinType
-#undef JoinTypeName
-
 #include "engine/engine.h"
 
 #include <algorithm>
@@ -23,6 +14,8 @@
 #include "engine/result_format.h"
 #include "functions/function.h"
 #include "planner/planner.h"
+#include "sql/ast.h"
+#include "sql/parser.h"
 
 namespace aishell {
 
@@ -321,8 +314,7 @@ QueryResult Engine::Run(PlannedQuery& planned, std::chrono::steady_clock::time_p
     double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
     *analyze_text = executor.ExplainAnalyze();
     if (!analyze_text->empty() && analyze_text->back() != '\n') *analyze_text += '\n';
-    *analyze_text += fmt::format("Rows: {}, elapsed: {:.3f} s, peak memory: {}\n", result.row_count, elapsed,
-                                 FormatByteSize(std::max<int64_t>(executor.PeakMemory(), 0)));
+    *analyze_text += fmt::format("Rows: {}, elapsed: {:.3f} s\n", result.row_count, elapsed);
   }
   if (planned.plan->kind == LogicalOpKind::kInsert) {
     const auto& insert = static_cast<const LogicalInsert&>(*planned.plan);
@@ -395,6 +387,19 @@ std::string Engine::ResolveCatalogName(const std::string& catalog) {
 }
 
 QueryResult Engine::ShowSchemas(const std::string& catalog, const std::optional<std::string>& like) {
+  if (catalog.empty() && catalogs_.default_catalog.empty() && catalogs_.CatalogNames().size() > 1) {
+    // No current catalog: every catalog's schemas, qualified.
+    auto names = catalogs_.CatalogNames();
+    std::sort(names.begin(), names.end());
+    std::vector<std::vector<std::optional<std::string>>> rows;
+    for (const auto& c : names) {
+      auto schemas = catalogs_.GetCatalog(c)->ListSchemas();
+      std::sort(schemas.begin(), schemas.end());
+      for (const auto& s : schemas)
+        if (Matches(like, c + "." + s)) rows.push_back({c + "." + s});
+    }
+    return TextResult({"Schema"}, rows);
+  }
   std::string name = ResolveCatalogName(catalog);
   auto schemas = catalogs_.GetCatalog(name)->ListSchemas();
   std::sort(schemas.begin(), schemas.end());

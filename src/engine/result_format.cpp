@@ -162,6 +162,7 @@ std::string CellText(const Vector& vector, size_t row) {
 }
 
 std::string CsvField(std::string_view text) {
+  if (text.empty()) return "\"\"";  // an empty string, unlike NULL (an empty field)
   bool quote = text.find_first_of(",\"\r\n") != std::string_view::npos ||
                (!text.empty() && (text.front() == ' ' || text.back() == ' '));
   if (!quote) return std::string(text);
@@ -178,8 +179,21 @@ std::string JsonString(std::string_view text) {
   std::string out;
   out.reserve(text.size() + 2);
   out += '"';
-  for (char c : text) {
+  for (size_t i = 0; i < text.size(); i++) {
+    char c = text[i];
     auto u = static_cast<unsigned char>(c);
+    if (u >= 0x80) {
+      // Pass valid UTF-8 through; replace invalid bytes so the output stays valid JSON.
+      size_t j = i;
+      uint32_t cp = NextCodePoint(text, j);
+      if (cp == 0xFFFD && !(j - i == 3 && text.substr(i, 3) == "\xEF\xBF\xBD")) {
+        out += "\\ufffd";
+      } else {
+        out.append(text.substr(i, j - i));
+      }
+      i = j - 1;
+      continue;
+    }
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;

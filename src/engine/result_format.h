@@ -43,7 +43,7 @@ std::string FormatBoxTable(const std::vector<OutputColumn>& columns, const std::
                            const TableFormatOptions& options = {});
 
 // CSV with a header line; fields are quoted when they hold a comma, quote, CR or LF, or
-// leading/trailing spaces; NULL is an empty field. Lines end in "\n".
+// leading/trailing spaces; NULL is an empty field and the empty string is "". Lines end in "\n".
 void WriteCsv(std::ostream& out, const std::vector<OutputColumn>& columns, const std::vector<Batch>& batches);
 // [{"col": value, ...}, ...] with one object per line; "[]" when empty.
 void WriteJson(std::ostream& out, const std::vector<OutputColumn>& columns, const std::vector<Batch>& batches);

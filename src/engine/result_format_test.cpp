@@ -117,6 +117,7 @@ TEST(ResultFormatTest, CsvQuotingFollowsRfc4180) {
   EXPECT_EQ(CsvField("say \"hi\""), "\"say \"\"hi\"\"\"");
   EXPECT_EQ(CsvField("two\nlines"), "\"two\nlines\"");
   EXPECT_EQ(CsvField(" padded"), "\" padded\"");
+  EXPECT_EQ(CsvField(""), "\"\"");
 
   Sample s = MakeSample();
   std::ostringstream out;
@@ -130,6 +131,9 @@ TEST(ResultFormatTest, CsvQuotingFollowsRfc4180) {
 
 TEST(ResultFormatTest, JsonEscapingAndTypes) {
   EXPECT_EQ(JsonString("a\"b\\c\nd\te\x01"), "\"a\\\"b\\\\c\\nd\\te\\u0001\"");
+  EXPECT_EQ(JsonString("h\xC3\xA9 \xE6\x97\xA5"), "\"h\xC3\xA9 \xE6\x97\xA5\"");  // valid UTF-8 kept
+  EXPECT_EQ(JsonString("bad\xFF!"), "\"bad\\ufffd!\"");                      // invalid byte replaced
+  EXPECT_EQ(JsonString("cut\xC3"), "\"cut\\ufffd\"");
   Sample s = MakeSample();
   std::ostringstream out;
   WriteJson(out, s.columns, s.batches);

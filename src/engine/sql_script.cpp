@@ -68,23 +68,46 @@ std::string FirstKeyword(std::string_view sql) {
   return word;
 }
 
-bool IsSqlStatementKeyword(std::string_view word) {
-  static const char* kKeywords[] = {
+namespace {
+const char* const kStatementKeywords[] = {
       "SELECT", "WITH",   "VALUES",  "TABLE",   "INSERT",  "CREATE",  "DROP",     "EXPLAIN", "SHOW",
       "DESCRIBE", "DESC", "SET",     "RESET",   "USE",     "DELETE",  "UPDATE",   "MERGE",   "ALTER",
       "CALL",   "PREPARE", "EXECUTE", "DEALLOCATE", "COMMIT", "ROLLBACK", "START", "GRANT", "REVOKE",
       "ANALYZE", "REFRESH", "TRUNCATE", "COMMENT"};
+}  // namespace
+
+bool IsSqlStatementKeyword(std::string_view word) {
   std::string w;
   for (char c : word) w += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  for (const char* k : kKeywords)
+  for (const char* k : kStatementKeywords)
     if (w == k) return true;
   return false;
+}
+
+std::string NearStatementKeyword(std::string_view word) {
+  std::string w;
+  for (char c : word) w += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (w.size() < 4 || IsSqlStatementKeyword(w)) return "";
+  for (const char* k : kStatementKeywords) {
+    std::string key = k;
+    if (key.size() < 4) continue;
+    // Edit distance <= 1, or one transposition.
+    size_t n = w.size(), m = key.size();
+    if (n + 1 < m || m + 1 < n) continue;
+    size_t i = 0;
+    while (i < n && i < m && w[i] == key[i]) i++;
+    std::string_view a(w), b(key);
+    bool close = a.substr(i + (n >= m ? 1 : 0)) == b.substr(i + (m >= n ? 1 : 0)) ||
+                 (n == m && i + 1 < n && w[i] == key[i + 1] && w[i + 1] == key[i] && a.substr(i + 2) == b.substr(i + 2));
+    if (close) return key;
+  }
+  return "";
 }
 
 bool LooksLikeNaturalLanguage(std::string_view text) {
   std::string first = FirstKeyword(text);
   if (first.empty()) return false;  // starts with a symbol or a quote: let the parser judge
-  if (!IsSqlStatementKeyword(first)) return true;
+  if (!IsSqlStatementKeyword(first)) return NearStatementKeyword(first).empty();
   // The upper-cased words (letters, digits, '_', '-', '.') after the first one.
   std::vector<std::string> words;
   size_t i = text.find_first_not_of(" \t\r\n(");

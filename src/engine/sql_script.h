@@ -13,6 +13,8 @@ std::string FirstKeyword(std::string_view sql);
 // Whether `word` (any case) starts a SQL statement aishell understands or reports on.
 bool IsSqlStatementKeyword(std::string_view word);
 
+// The statement keyword `word` is a typo of (one edit or transposition away, 4+ letters), or "".
+std::string NearStatementKeyword(std::string_view word);
 // Whether the text reads as a natural-language request rather than SQL: its first word is no
 // SQL keyword, or a statement keyword is followed by words SQL does not allow there
 // ("Show me users ...", "Explain why ...", "Describe the sales trend").

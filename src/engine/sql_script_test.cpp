@@ -37,6 +37,17 @@ TEST(SqlScriptTest, AcceptsSql) {
   EXPECT_FALSE(LooksLikeNaturalLanguage("'unterminated"));
 }
 
+TEST(SqlScriptTest, KeywordTyposAreSqlNotNaturalLanguage) {
+  EXPECT_EQ(NearStatementKeyword("SELEC"), "SELECT");
+  EXPECT_EQ(NearStatementKeyword("slect"), "SELECT");
+  EXPECT_EQ(NearStatementKeyword("SELETC"), "SELECT");
+  EXPECT_EQ(NearStatementKeyword("descibe"), "DESCRIBE");
+  EXPECT_EQ(NearStatementKeyword("give"), "");
+  EXPECT_EQ(NearStatementKeyword("select"), "");
+  EXPECT_FALSE(LooksLikeNaturalLanguage("SELEC 1"));
+  EXPECT_TRUE(LooksLikeNaturalLanguage("List all customers in Paris"));
+}
+
 TEST(SqlScriptTest, StatementKeywords) {
   EXPECT_TRUE(IsSqlStatementKeyword("select"));
   EXPECT_TRUE(IsSqlStatementKeyword("Describe"));

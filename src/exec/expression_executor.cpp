@@ -240,7 +240,9 @@ struct LikeMatcher {
       case LikeKind::kExact: return s == literal;
       case LikeKind::kPrefix: return s.starts_with(literal);
       case LikeKind::kSuffix: return s.ends_with(literal);
-      case LikeKind::kInfix: return s.find(literal) != SV::npos;
+      case LikeKind::kInfix:
+        return s.size() >= literal.size() &&
+               memmem(s.data(), s.size(), literal.data(), literal.size()) != nullptr;
       case LikeKind::kRegex: return RE2::FullMatch(re2::StringPiece(s.data(), s.size()), *re);
     }
     return false;
@@ -765,6 +767,24 @@ size_t SelectColumnConstOp(CompareOp op, const Vector& col, T c, const uint32_t*
   }
 }
 
+// A subtree without column references or non-deterministic calls: one value per batch.
+bool IsConstantTree(const Expr& e) {
+  switch (e.kind) {
+    case ExprKind::kConstant: return true;
+    case ExprKind::kColumnRef:
+    case ExprKind::kAggregate:
+    case ExprKind::kWindow: return false;
+    case ExprKind::kFunction:
+      if (!e.function || !e.function->deterministic) return false;
+      break;
+    default: break;
+  }
+  for (const auto& c : e.children) {
+    if (!IsConstantTree(*c)) return false;
+  }
+  return true;
+}
+
 CompareOp Flip(CompareOp op) {
   switch (op) {
     case CompareOp::kLt: return CompareOp::kGt;
@@ -784,12 +804,22 @@ size_t TrySelectComparison(const Expr& e, const Batch& in, const uint32_t* sel, 
     std::swap(a, b);
     op = Flip(op);
   }
-  if (a->kind != ExprKind::kColumnRef || b->kind != ExprKind::kConstant) return SIZE_MAX;
+  if (a->kind != ExprKind::kColumnRef && IsConstantTree(*a) && b->kind == ExprKind::kColumnRef) {
+    std::swap(a, b);
+    op = Flip(op);
+  }
+  if (a->kind != ExprKind::kColumnRef || !IsConstantTree(*b)) return SIZE_MAX;
   if (op == CompareOp::kIsDistinctFrom || op == CompareOp::kIsNotDistinctFrom) return SIZE_MAX;
   if (a->column_index < 0 || static_cast<size_t>(a->column_index) >= in.columns.size()) return SIZE_MAX;
   const Vector& col = in.columns[a->column_index];
   if (col.kind() != VectorKind::kFlat) return SIZE_MAX;
-  const Value& v = b->value;
+  Value folded;
+  if (b->kind != ExprKind::kConstant) {
+    Batch none;
+    none.count = 1;
+    folded = Eval(*b, none, nullptr, 1).GetValue(0);
+  }
+  const Value& v = b->kind == ExprKind::kConstant ? b->value : folded;
   if (v.is_null()) return 0;  // comparison with NULL is never TRUE
   if (v.type() != col.type()) return SIZE_MAX;
   switch (col.type().id) {

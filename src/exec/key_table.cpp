@@ -285,6 +285,44 @@ uint32_t KeyTable::FindOrInsertRow(const KeyBatch& keys, size_t row, bool* is_ne
 }
 
 void KeyTable::FindOrInsert(const KeyBatch& keys, uint32_t* ids, std::vector<uint32_t>* new_rows) {
+  if (stored_.size() == 1 && keys.columns[0].key_class == KeyClass::kInt &&
+      (stored_[0].key_class == KeyClass::kInt || size_ == 0) && !keys.columns[0].has_nulls && !stored_[0].has_nulls) {
+    // Fast path: one non-null integer key column.
+    KeyColumn& stored = stored_[0];
+    stored.key_class = KeyClass::kInt;
+    const int64_t* in = keys.columns[0].ints.data();
+    for (size_t i = 0; i < keys.count; i++) {
+      if ((size_ + 1) * 2 > slots_.size()) Grow();
+      uint64_t h = keys.hashes[i];
+      uint64_t tag = h & 0xFFFFFFFF00000000ULL;
+      size_t pos = h & mask_;
+      int64_t v = in[i];
+      uint32_t found = kNotFound;
+      while (true) {
+        uint64_t s = slots_[pos];
+        if (!s) break;
+        if ((s & 0xFFFFFFFF00000000ULL) == tag) {
+          uint32_t id = static_cast<uint32_t>(s) - 1;
+          if (stored.ints[id] == v) {
+            found = id;
+            break;
+          }
+        }
+        pos = (pos + 1) & mask_;
+      }
+      if (found == kNotFound) {
+        found = static_cast<uint32_t>(size_);
+        slots_[pos] = tag | (static_cast<uint64_t>(found) + 1);
+        stored.ints.push_back(v);
+        stored.nulls.push_back(0);
+        stored_hashes_.push_back(h);
+        size_++;
+        if (new_rows) new_rows->push_back(static_cast<uint32_t>(i));
+      }
+      ids[i] = found;
+    }
+    return;
+  }
   for (size_t i = 0; i < keys.count; i++) {
     bool is_new;
     ids[i] = FindOrInsertRow(keys, i, &is_new);
@@ -308,6 +346,31 @@ uint32_t KeyTable::FindRow(const KeyBatch& keys, size_t row) const {
 }
 
 void KeyTable::Find(const KeyBatch& keys, uint32_t* ids) const {
+  if (stored_.size() == 1 && keys.columns[0].key_class == KeyClass::kInt && stored_[0].key_class == KeyClass::kInt &&
+      !stored_[0].has_nulls) {
+    const int64_t* in = keys.columns[0].ints.data();
+    const uint8_t* nulls = keys.columns[0].nulls.data();
+    const int64_t* stored = stored_[0].ints.data();
+    for (size_t i = 0; i < keys.count; i++) {
+      uint32_t found = kNotFound;
+      if (!nulls[i]) {
+        uint64_t h = keys.hashes[i];
+        uint64_t tag = h & 0xFFFFFFFF00000000ULL;
+        size_t pos = h & mask_;
+        while (true) {
+          uint64_t s = slots_[pos];
+          if (!s) break;
+          if ((s & 0xFFFFFFFF00000000ULL) == tag && stored[static_cast<uint32_t>(s) - 1] == in[i]) {
+            found = static_cast<uint32_t>(s) - 1;
+            break;
+          }
+          pos = (pos + 1) & mask_;
+        }
+      }
+      ids[i] = found;
+    }
+    return;
+  }
   for (size_t i = 0; i < keys.count; i++) ids[i] = FindRow(keys, i);
 }
 

@@ -54,7 +54,48 @@ bool ParseBigIntText(std::string_view text, int64_t* out) {
   return true;
 }
 
+namespace {
+constexpr double kExactPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                  1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+// Plain decimals ("-123.45") with at most 15 significant digits: m / 10^k is exact-rounded
+// because m and 10^k are exact doubles (Clinger's fast path). False means "use the slow path".
+inline bool FastDecimalDouble(const char* p, const char* end, double* out) {
+  bool negative = false;
+  if (p < end && (*p == '-' || *p == '+')) {
+    negative = *p == '-';
+    p++;
+  }
+  uint64_t m = 0;
+  int digits = 0, frac = 0;
+  bool point = false;
+  const char* start = p;
+  for (; p < end; p++) {
+    unsigned d = static_cast<unsigned char>(*p) - '0';
+    if (d <= 9) {
+      m = m * 10 + d;
+      digits++;
+      frac += point;
+      continue;
+    }
+    if (*p == '.' && !point) {
+      point = true;
+      continue;
+    }
+    return false;
+  }
+  if (digits == 0 || digits > 15 || p == start) return false;
+  double v = static_cast<double>(m) / kExactPow10[frac];
+  *out = negative ? -v : v;
+  return true;
+}
+}  // namespace
+
 bool ParseDoubleText(std::string_view text, double* out) {
+  if (!text.empty() && text.front() != ' ' && text.back() != ' ' &&
+      FastDecimalDouble(text.data(), text.data() + text.size(), out)) {
+    return true;
+  }
   text = TrimSpaces(text);
   if (text.empty()) return false;
   const char* p = text.data();

@@ -102,6 +102,8 @@ std::string Expr::ToString(const std::vector<std::string>* input_names) const {
     }
     case ExprKind::kConstant:
       if (value.is_null()) return "NULL";
+      // Doubles read better as 50.0 than as the exact literal 50E0 (EXPLAIN is for people).
+      if (value.type().id == TypeId::kDouble) return value.ToString();
       return value.ToSqlLiteral();
     case ExprKind::kCast:
       return std::string(try_cast ? "TRY_CAST(" : "CAST(") + (children.empty() ? "?" : children[0]->ToString(input_names)) +

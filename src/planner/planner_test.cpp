@@ -261,6 +261,19 @@ TEST_F(PlannerTest, EquiJoinKeysExtractedFromWhere) {
   ExpectAcceptedOne(Fake(FindScan(planned.plan, "orders")).accepted, "amount > 100");
 }
 
+TEST_F(PlannerTest, FiltersAreCopiedAcrossEquiJoinColumns) {
+  auto a = Plan("SELECT c.name, o.amount FROM orders o JOIN customers c ON o.customer_id = c.customer_id WHERE c.customer_id = 7");
+  EXPECT_EQ(Fake(FindScan(a.plan, "orders")).accepted, (std::vector<std::string>{"customer_id = 7"}));
+  EXPECT_EQ(Fake(FindScan(a.plan, "customers")).accepted, (std::vector<std::string>{"customer_id = 7"}));
+  // LEFT join: from the preserved side to the other side only.
+  auto b = Plan(
+      "SELECT c.name, o.amount FROM orders o LEFT JOIN customers c ON o.customer_id = c.customer_id WHERE o.customer_id < 9");
+  EXPECT_EQ(Fake(FindScan(b.plan, "customers")).accepted, (std::vector<std::string>{"customer_id < 9"}));
+  auto c = Plan(
+      "SELECT c.name, o.amount FROM orders o LEFT JOIN customers c ON o.customer_id = c.customer_id AND c.customer_id = 3");
+  EXPECT_TRUE(Fake(FindScan(c.plan, "orders")).accepted.empty());
+}
+
 TEST_F(PlannerTest, JoinBuildSideIsTheSmallerInput) {
   // customers (1000 rows) written on the left, orders (100000) on the right: swapped.
   auto planned = Plan("SELECT c.name, o.amount FROM customers c JOIN orders o ON c.customer_id = o.customer_id");
@@ -402,6 +415,11 @@ TEST_F(PlannerTest, InSubqueryBecomesSemiJoinAndNotInNullAwareAnti) {
   auto* anti = static_cast<LogicalJoin*>(Find(b.plan, LogicalOpKind::kJoin)[0]);
   EXPECT_EQ(anti->join_type, JoinType::kAnti);
   EXPECT_TRUE(anti->null_aware);
+  // A filter on the NOT IN operand is not copied into the subquery (its NULLs matter).
+  auto c = Plan("SELECT name FROM customers WHERE customer_id < 5 AND customer_id NOT IN (SELECT customer_id FROM orders)");
+  EXPECT_TRUE(Fake(FindScan(c.plan, "orders")).accepted.empty());
+  auto d = Plan("SELECT name FROM customers WHERE customer_id < 5 AND customer_id IN (SELECT customer_id FROM orders)");
+  EXPECT_EQ(Fake(FindScan(d.plan, "orders")).accepted, (std::vector<std::string>{"customer_id < 5"}));
 }
 
 TEST_F(PlannerTest, CorrelatedExistsBecomesSemiJoinWithKeys) {
@@ -437,6 +455,8 @@ TEST_F(PlannerTest, CorrelatedScalarSubqueryIsDecorrelated) {
   // count() of a missing group is 0, not NULL.
   EXPECT_NE(text.find("coalesce("), std::string::npos) << text;
   ASSERT_EQ(a.plan->output.size(), 2u);
+  auto b = Plan("SELECT name, (SELECT count(*) FROM orders a WHERE a.customer_id = b.customer_id) FROM customers b");
+  EXPECT_EQ(b.plan->output.size(), 2u);
   Error e = PlanError("SELECT (SELECT count(*) FROM orders o WHERE o.amount > c.customer_id) FROM customers c");
   EXPECT_EQ(e.kind(), ErrorKind::kUnsupported);
 }
@@ -526,6 +546,49 @@ TEST_F(PlannerTest, ExplainShowsEstimatesAndTree) {
   EXPECT_EQ(text.find("Project [order_id, name]  (est. 10 rows)\n      Project [order_id, name]"), std::string::npos) << text;
   EXPECT_NE(text.find("Scan lake.main.events"), std::string::npos) << text;
   EXPECT_NE(text.find("(est. "), std::string::npos) << text;
+}
+
+// Odd but parseable input: planning either succeeds or throws aishell::Error, never crashes.
+TEST_F(PlannerTest, BadInputNeverCrashes) {
+  const char* queries[] = {
+      "SELECT * FROM customers c JOIN customers c ON c.customer_id = c.customer_id",
+      "SELECT sum(count(*)) FROM orders",
+      "SELECT row_number() OVER () FROM orders GROUP BY row_number() OVER ()",
+      "SELECT * FROM orders WHERE row_number() OVER () > 1",
+      "SELECT customer_id FROM customers GROUP BY 0",
+      "SELECT customer_id FROM customers ORDER BY 5",
+      "SELECT 1 UNION SELECT 'a'",
+      "SELECT x.* FROM customers",
+      "SELECT * FROM customers WHERE name",
+      "SELECT * FROM customers WHERE customer_id IN (SELECT customer_id, name FROM customers)",
+      "SELECT (SELECT customer_id, name FROM customers)",
+      "SELECT CAST(name AS nosuchtype) FROM customers",
+      "SELECT nosuchfn(name) FROM customers",
+      "SELECT * FROM nosuch.catalog.table.name",
+      "SELECT * FROM read_nothing('x')",
+      "WITH a AS (SELECT * FROM a) SELECT * FROM a",
+      "SELECT DISTINCT name FROM customers ORDER BY city",
+      "INSERT INTO customers SELECT 1",
+      "INSERT INTO customers (customer_id, customer_id) VALUES (1, 2)",
+      "CREATE TABLE customers AS SELECT 1",
+      "SELECT * FROM customers c LEFT JOIN orders o USING (nosuch)",
+      "SELECT name FROM customers HAVING count(*) > 1",
+      "SELECT count(*) FILTER (WHERE name) FROM customers",
+      "SELECT lag(name, 1, 2, 3) OVER () FROM customers",
+      "SELECT * FROM customers LIMIT 0",
+      "VALUES (1, 'a'), (2)",
+      "SELECT customer_id + name FROM customers",
+      "SELECT name FROM customers WHERE EXISTS (SELECT * FROM orders o WHERE o.customer_id > customers.customer_id)",
+  };
+  catalogs.PutView({"loop", "SELECT * FROM loop"});
+  for (const char* sql : queries) {
+    try {
+      Plan(sql);
+    } catch (const Error&) {
+    }
+  }
+  Error e = PlanError("SELECT * FROM loop");
+  EXPECT_NE(std::string(e.what()).find("loop"), std::string::npos) << e.what();
 }
 
 class Customer360Test : public PlannerTest {

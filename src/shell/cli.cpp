@@ -146,6 +146,19 @@ class ProgressLine {
       std::string name = p.source + (p.table.empty() ? "" : "." + p.table);
       line += fmt::format("  {}: {} rows", name, FormatCount(p.rows_read));
     }
+    struct winsize ws = {};
+    if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 10 && DisplayWidth(line) >= ws.ws_col) {
+      // Keep to one terminal line so \r rewrites it.
+      std::string cut;
+      size_t i = 0;
+      while (i < line.size() && DisplayWidth(cut) + 2 < ws.ws_col) {
+        size_t len = 1;
+        while (i + len < line.size() && (static_cast<unsigned char>(line[i + len]) & 0xC0) == 0x80) len++;
+        cut += line.substr(i, len);
+        i += len;
+      }
+      line = cut;
+    }
     std::lock_guard<std::mutex> lock(mutex_);
     std::fprintf(stderr, "\r\033[K%s", line.c_str());
     std::fflush(stderr);
@@ -190,6 +203,24 @@ class InterruptGuard {
  private:
   struct sigaction old_ = {};
 };
+
+// Removes a URL's password from a message that a source produced (in case it echoes the URL).
+std::string ScrubSecrets(std::string message, const std::string& url) {
+  auto replace_all = [&](const std::string& from, const std::string& to) {
+    if (from.empty()) return;
+    for (size_t pos = message.find(from); pos != std::string::npos; pos = message.find(from, pos + to.size()))
+      message.replace(pos, from.size(), to);
+  };
+  std::string redacted = RedactUrl(url);
+  if (redacted != url) replace_all(url, redacted);
+  auto scheme = url.find("://");
+  auto at = url.find('@', scheme == std::string::npos ? 0 : scheme + 3);
+  if (scheme != std::string::npos && at != std::string::npos) {
+    auto colon = url.find(':', scheme + 3);
+    if (colon != std::string::npos && colon < at && at - colon - 1 >= 3) replace_all(url.substr(colon + 1, at - colon - 1), "***");
+  }
+  return message;
+}
 
 void PrintError(const Error& e, const std::string& sql) {
   std::string text = e.position() >= 0 && !sql.empty() ? FormatError(e, sql) : std::string(e.what());
@@ -422,6 +453,10 @@ int Cli::Connect(const ParsedArgs& args) {
     if (config.type.empty()) {
       std::string types;
       for (const auto& t : ConnectorFactory::Types()) types += (types.empty() ? "" : ", ") + t;
+      if (auto scheme_end = config.url.find("://"); scheme_end != std::string::npos && scheme_end > 0) {
+        throw Error(ErrorKind::kUnsupported, "no connector in this build handles '" + config.url.substr(0, scheme_end) +
+                                                 "://' URLs (source '" + config.name + "'; available: " + types + ")");
+      }
       throw UsageError{"cannot tell the connector type of '" + redacted + "'; pass --type <connector>" +
                            (types.empty() ? "" : " (available: " + types + ")"),
                        "connect"};
@@ -446,7 +481,8 @@ int Cli::Connect(const ParsedArgs& args) {
     }
     summary = connector->Summary();
   } catch (const Error& e) {
-    throw Error(e.kind(), "cannot connect to '" + config.name + "' (" + config.type + ", " + redacted + "): " + e.what());
+    throw Error(e.kind(), "cannot connect to '" + config.name + "' (" + config.type + ", " + redacted +
+                              "): " + ScrubSecrets(e.what(), config.url));
   }
   bool replaced = store().PutConnection(config);
   std::printf("✅ Connected %s (%s)%s\n", config.name.c_str(), config.type.c_str(),
@@ -537,7 +573,10 @@ void Cli::PrintResult(const QueryResult& result, OutputFormat format, std::ostre
       for (const auto& s : result.sources) sources += (sources.empty() ? "" : ", ") + s;
       std::cout << "Data sources: " << sources << '\n';
     }
-    if (file_out) std::cout << "Wrote " << FormatCount(result.row_count) << " rows to the output file\n";
+    if (file_out) {
+      std::cout << "Wrote " << FormatCount(result.row_count) << (result.row_count == 1 ? " row to " : " rows to ")
+                << output_path_ << '\n';
+    }
   } else {
     WriteResult(out, format, result.columns, result.batches);
     out.flush();
@@ -604,6 +643,7 @@ int Cli::Query(const ParsedArgs& args) {
   engine();  // load settings, connections and views before opening the output
   std::unique_ptr<std::ofstream> file;
   if (auto path = args.Get("--output")) {
+    output_path_ = *path;
     file = std::make_unique<std::ofstream>(*path, std::ios::binary | std::ios::trunc);
     if (!*file) throw Error(ErrorKind::kIo, "cannot write " + *path + ": " + std::strerror(errno));
   }
@@ -679,6 +719,9 @@ int Cli::CreateView(const ParsedArgs& args) {
   std::string sql = std::string("CREATE ") + (args.Has("--replace") ? "OR REPLACE " : "") + "VIEW " + QuoteName(name) +
                     " AS\n" + query;
   Engine& e = engine();
+  if (!args.Has("--replace") && e.catalogs().FindView(name)) {
+    throw Error(ErrorKind::kCatalog, "view '" + name + "' already exists; add --replace to replace it");
+  }
   try {
     QueryResult result = e.Execute(sql);
     std::printf("✅ Created view %s\n", name.c_str());

@@ -67,6 +67,7 @@ class Cli {
   std::unique_ptr<Engine> engine_;
   OutputFormat shell_format_ = OutputFormat::kTable;
   std::optional<int64_t> max_rows_override_;
+  std::string output_path_;  // query --output, for messages
 };
 
 // Helpers, exposed for the unit tests of the command line.

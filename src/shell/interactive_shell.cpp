@@ -1,6 +1,9 @@
 // The interactive shell (libedit) and script mode (statements from a non-terminal stdin).
 #include <editline/readline.h>
+#include <signal.h>
 #include <unistd.h>
+
+#include <csignal>
 
 #include <cstdio>
 #include <cstdlib>
@@ -27,6 +30,10 @@ constexpr const char* kShellHelp =
     "  .format table|csv|json|jsonl  set the output format\n"
     "  .help                       this help\n"
     "  .quit, .exit, \\q            leave\n";
+
+volatile std::sig_atomic_t g_prompt_interrupted = 0;
+
+void OnPromptInterrupt(int) { g_prompt_interrupted = 1; }
 
 std::string Trim(const std::string& s) {
   size_t b = s.find_first_not_of(" \t\r\n");
@@ -88,7 +95,13 @@ bool Cli::HandleMetaCommand(const std::string& input, bool& quit) {
 int Cli::Interactive(bool terminal) {
   engine();  // load settings, connections and views up front so their errors show once
   std::string history = store().PathOf("history");
+  struct sigaction old_action = {};
   if (terminal) {
+    // Ctrl-C at the prompt drops the statement being typed instead of leaving the shell.
+    struct sigaction sa = {};
+    sa.sa_handler = OnPromptInterrupt;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_action);
     using_history();
     stifle_history(2000);
     read_history(history.c_str());
@@ -96,11 +109,19 @@ int Cli::Interactive(bool terminal) {
   }
   bool any_failed = false;
   bool quit = false;
+  size_t statements_run = 0;
   std::string buffer;
   while (!quit) {
     std::string line;
     if (terminal) {
+      g_prompt_interrupted = 0;
       char* raw = readline(buffer.empty() ? kPrompt : kContinuation);
+      if (g_prompt_interrupted) {
+        std::free(raw);
+        buffer.clear();
+        std::printf("\n");
+        continue;
+      }
       if (!raw) {
         std::printf("\n");
         break;
@@ -124,17 +145,23 @@ int Cli::Interactive(bool terminal) {
     std::string text;
     text.swap(buffer);
     for (const auto& statement : SplitSqlScript(text)) {
-      if (!RunStatement(statement, shell_format_, nullptr, true)) any_failed = true;
+      // Script mode separates table results by a blank line; the terminal adds one after each.
+      if (!RunStatement(statement, shell_format_, nullptr, terminal || statements_run == 0)) any_failed = true;
+      statements_run++;
       if (terminal) std::printf("\n");
     }
   }
   // A final statement without ';' still runs in script mode.
   if (!terminal && !quit && !Trim(buffer).empty()) {
     for (const auto& statement : SplitSqlScript(buffer)) {
-      if (!RunStatement(statement, shell_format_, nullptr, true)) any_failed = true;
+      if (!RunStatement(statement, shell_format_, nullptr, statements_run == 0)) any_failed = true;
+      statements_run++;
     }
   }
-  if (terminal) write_history(history.c_str());
+  if (terminal) {
+    write_history(history.c_str());
+    sigaction(SIGINT, &old_action, nullptr);
+  }
   return any_failed ? 1 : 0;
 }
 

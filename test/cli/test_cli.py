@@ -59,6 +59,24 @@ def test_connect_sqlite_source_and_join_with_files(cli, csv_dir, sqlite_db):
     assert [r[1] for r in rows] == [25.5, None, 7.25, None]
 
 
+def test_sqlite_schema_property(cli, sqlite_db):
+    # The demo registers SQLite as a stand-in for PostgreSQL with schema "public".
+    ok(cli("connect", f"sqlite://{sqlite_db}", "--name", "postgresql", "--property", "schema=public"))
+    rows = json_rows(cli("query", "--format", "json",
+                         "SELECT count(*) AS n, sum(score) AS s FROM postgresql.public.customers"))
+    assert rows == [[4, 12.5]]
+
+
+def test_file_source_subfolder_is_schema(cli, tmp_path, csv_dir):
+    # warehouse/demo/x.csv is table demo.x of a file catalog rooted at warehouse/.
+    demo = tmp_path / "warehouse" / "demo"
+    demo.mkdir(parents=True)
+    (demo / "items.csv").write_text("id,label\n1,a\n2,b\n3,c\n")
+    ok(cli("connect", f"file://{tmp_path / 'warehouse'}", "--name", "iceberg"))
+    rows = json_rows(cli("query", "--format", "json", "SELECT max(label) AS m, count(*) AS n FROM iceberg.demo.items"))
+    assert rows == [["c", 3]]
+
+
 def test_connections_lists_sources(cli, csv_dir, sqlite_db):
     ok(cli("connect", f"file://{csv_dir}", "--name", "files"))
     ok(cli("connect", f"sqlite://{sqlite_db}", "--name", "shop"))

@@ -71,6 +71,8 @@ bool ParseHashLine(const std::string& line, int64_t& count, std::string& hash) {
   return true;
 }
 
+constexpr int kMaxReportedFailures = 10;
+
 class FileRunner {
  public:
   FileRunner(const TestFile& file, const RunOptions& options, SqlExecutor& executor,
@@ -87,9 +89,9 @@ class FileRunner {
   }
 
  private:
-  bool Stopped() const {
-    return halted_ || !skip_reason_.empty() || outcome_.status == FileOutcome::Status::kFailed;
-  }
+  // A failed record does not stop the file: later records still run, so one run reports
+  // every failing record (up to kMaxReportedFailures of them).
+  bool Stopped() const { return halted_ || !skip_reason_.empty() || failures_ >= kMaxReportedFailures; }
 
   size_t MatchingEndLoop(size_t loop_index) const {
     int depth = 0;
@@ -127,6 +129,7 @@ class FileRunner {
 
   void Fail(const Record& record, const std::string& sql, const std::string& message) {
     outcome_.status = FileOutcome::Status::kFailed;
+    failures_++;
     std::ostringstream out;
     out << file_.path << ":" << record.line << ": " << message << "\n";
     out << "  SQL:\n";
@@ -327,6 +330,7 @@ class FileRunner {
   int64_t hash_threshold_ = 0;
   bool skipping_ = false;
   bool halted_ = false;
+  int failures_ = 0;
   std::string skip_reason_;
 };
 

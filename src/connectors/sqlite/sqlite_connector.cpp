@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <unordered_set>
 
 #include "catalog/catalog_registry.h"
 #include "common/date_time.h"
@@ -144,20 +145,23 @@ struct SqliteQuery {
   bool case_sensitive_like = false;
 };
 
+// Runs one or more queries (several for batched key lookups) and streams their rows.
 class SqliteDataSource : public DataSource {
  public:
   SqliteDataSource(std::string where, std::string path, std::shared_ptr<const TableInfo> table,
-                   std::vector<int> projection, SqliteQuery query, ScanCounters* counters)
+                   std::vector<int> projection, std::vector<SqliteQuery> queries, ScanCounters* counters)
       : where_(std::move(where)),
         table_(std::move(table)),
         projection_(std::move(projection)),
-        query_(std::move(query)),
+        queries_(std::move(queries)),
         counters_(counters) {
+    step_where_ = where_ + " table '" + table_->name + "'";
     db_ = OpenDatabase(path, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, where_);
     try {
-      if (query_.case_sensitive_like) Exec(db_, "PRAGMA case_sensitive_like = ON", where_);
-      stmt_ = std::make_unique<Statement>(db_, query_.sql, where_);
-      for (size_t i = 0; i < query_.params.size(); i++) BindValue(stmt_->get(), static_cast<int>(i + 1), query_.params[i]);
+      bool like = false;
+      for (const auto& q : queries_) like = like || q.case_sensitive_like;
+      if (like) Exec(db_, "PRAGMA case_sensitive_like = ON", where_);
+      PrepareNext();
     } catch (...) {
       stmt_.reset();
       sqlite3_close(db_);
@@ -174,17 +178,18 @@ class SqliteDataSource : public DataSource {
     if (done_) return false;
     Batch batch(types_, kBatchSize);
     size_t rows = 0;
-    sqlite3_stmt* st = stmt_->get();
-    while (rows < kBatchSize) {
-      int rc = stmt_->Step(where_ + " table '" + table_->name + "'");
+    while (rows < kBatchSize && stmt_) {
+      sqlite3_stmt* st = stmt_->get();
+      int rc = stmt_->Step(step_where_);
       if (rc == SQLITE_DONE) {
-        done_ = true;
-        break;
+        PrepareNext();
+        continue;
       }
       for (size_t j = 0; j < types_.size(); j++) Store(st, j, batch.columns[j], rows);
       rows++;
       row_number_++;
     }
+    if (!stmt_) done_ = true;
     if (rows == 0) return false;
     batch.SetCount(rows);
     counters_->rows_read += static_cast<int64_t>(rows);
@@ -193,6 +198,14 @@ class SqliteDataSource : public DataSource {
   }
 
  private:
+  void PrepareNext() {
+    stmt_.reset();
+    if (next_query_ >= queries_.size()) return;
+    const SqliteQuery& q = queries_[next_query_++];
+    stmt_ = std::make_unique<Statement>(db_, q.sql, where_);
+    for (size_t i = 0; i < q.params.size(); i++) BindValue(stmt_->get(), static_cast<int>(i + 1), q.params[i]);
+  }
+
   [[noreturn]] void Bad(size_t j, sqlite3_stmt* st) const {
     int col = static_cast<int>(j);
     const char* text = reinterpret_cast<const char*>(sqlite3_column_text(st, col));
@@ -295,10 +308,12 @@ class SqliteDataSource : public DataSource {
   }
 
   std::string where_;
+  std::string step_where_;
   std::shared_ptr<const TableInfo> table_;
   std::vector<int> projection_;
   std::vector<LogicalType> types_;
-  SqliteQuery query_;
+  std::vector<SqliteQuery> queries_;
+  size_t next_query_ = 0;
   ScanCounters* counters_;
   sqlite3* db_ = nullptr;
   std::unique_ptr<Statement> stmt_;
@@ -376,7 +391,81 @@ class SqliteScan : public TableScan {
   std::vector<std::shared_ptr<Split>> CreateSplits(int) override { return {std::make_shared<SqliteSplit>()}; }
 
   std::unique_ptr<DataSource> CreateDataSource(std::shared_ptr<Split>) override {
-    return std::make_unique<SqliteDataSource>(where_, path_, table_, projection_, BuildQuery(), &counters_);
+    return std::make_unique<SqliteDataSource>(where_, path_, table_, projection_,
+                                              std::vector<SqliteQuery>{BuildQuery()}, &counters_);
+  }
+
+  bool SupportsKeyLookup(const std::vector<int>& key_columns) const override {
+    if (key_columns.empty() || limit_ >= 0 || !order_.empty()) return false;
+    for (int c : key_columns) {
+      if (c < 0 || c >= static_cast<int>(table_->columns.size()) || !ComparableType(table_->columns[c].type)) return false;
+    }
+    return true;
+  }
+
+  // Batched lookups: WHERE <pushed filters> AND "k" IN (?, ...) (or a row-value IN for composite keys),
+  // in chunks that stay under SQLite's parameter limit. Keys with a NULL never match and are skipped.
+  std::unique_ptr<DataSource> LookupKeys(const std::vector<int>& key_columns, const Batch& keys) override {
+    if (!SupportsKeyLookup(key_columns)) return TableScan::LookupKeys(key_columns, keys);
+    if (keys.ColumnCount() != key_columns.size()) {
+      throw Error(ErrorKind::kInternal, where_ + ": lookup keys have " + std::to_string(keys.ColumnCount()) +
+                                            " columns, expected " + std::to_string(key_columns.size()));
+    }
+    const size_t width = key_columns.size();
+    const size_t per_query = std::max<size_t>(1, 900 / width);
+    SqliteQuery base = BuildQuery();
+    std::string key_sql;
+    if (width == 1) {
+      key_sql = QuoteSqliteIdentifier(table_->columns[key_columns[0]].name) + " IN (";
+    } else {
+      key_sql = "(";
+      for (size_t k = 0; k < width; k++) key_sql += (k ? ", " : "") + QuoteSqliteIdentifier(table_->columns[key_columns[k]].name);
+      key_sql += ") IN (VALUES ";
+    }
+    std::vector<SqliteQuery> queries;
+    SqliteQuery current;
+    size_t in_current = 0;
+    std::unordered_set<std::string> seen;
+    auto flush = [&] {
+      if (in_current == 0) return;
+      current.sql += ")";
+      queries.push_back(std::move(current));
+      current = SqliteQuery();
+      in_current = 0;
+    };
+    for (size_t r = 0; r < keys.count; r++) {
+      std::vector<Value> row;
+      bool has_null = false;
+      for (size_t k = 0; k < width; k++) {
+        row.push_back(keys.columns[k].GetValue(r));
+        has_null = has_null || row.back().is_null();
+      }
+      if (has_null) continue;
+      // Each key once, so that a row is never returned twice across chunks.
+      std::string signature;
+      for (const auto& v : row) signature += v.ToSqlLiteral() + '\x1f';
+      if (!seen.insert(std::move(signature)).second) continue;
+      if (in_current == 0) {
+        current.sql = base.sql;
+        current.sql += conjuncts_.empty() ? " WHERE " : " AND ";
+        current.sql += key_sql;
+        current.params = base.params;
+        current.case_sensitive_like = base.case_sensitive_like;
+      } else {
+        current.sql += ", ";
+      }
+      if (width == 1) {
+        current.sql += "?";
+      } else {
+        current.sql += "(";
+        for (size_t k = 0; k < width; k++) current.sql += k ? ", ?" : "?";
+        current.sql += ")";
+      }
+      for (auto& v : row) current.params.push_back(std::move(v));
+      if (++in_current == per_query) flush();
+    }
+    flush();
+    return std::make_unique<SqliteDataSource>(where_, path_, table_, projection_, std::move(queries), &counters_);
   }
 
  private:

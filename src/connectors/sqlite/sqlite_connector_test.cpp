@@ -356,5 +356,77 @@ TEST(SqliteConnectorTest, CreateTableAsCommitsAndRollsBack) {
   EXPECT_NE(conn->GetTable("main", "users"), nullptr);
 }
 
+TEST(SqliteConnectorTest, BatchedKeyLookups) {
+  TempDir dir;
+  auto path = MakeDb(dir);
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    Exec(db, "CREATE TABLE big (k INTEGER, tag TEXT, v REAL); BEGIN;");
+    for (int i = 0; i < 3000; i++) {
+      Exec(db, "INSERT INTO big VALUES (" + std::to_string(i) + ", 't" + std::to_string(i % 3) + "', " +
+                   std::to_string(i) + ".5)");
+    }
+    Exec(db, "COMMIT;");
+    sqlite3_close(db);
+  }
+  auto conn = Connect("sqlite://" + path);
+  auto info = conn->GetTable("main", "big");
+  ASSERT_NE(info, nullptr);
+  auto scan = conn->CreateScan(info);
+  scan->SetProjection({0, 2});
+  EXPECT_TRUE(scan->PushFilter(*Cmp(CompareOp::kNe, Col(1, TypeId::kVarchar), Const(Value::Varchar("t0")))));
+  ASSERT_TRUE(scan->SupportsKeyLookup({0}));
+  EXPECT_FALSE(scan->SupportsKeyLookup({99}));
+  // 2000 keys (several chunks), one NULL, some duplicates and some absent.
+  Batch keys({LogicalType(TypeId::kBigInt)}, 2100);
+  keys.SetCount(2002);
+  for (int i = 0; i < 2000; i++) keys.columns[0].SetValue(i, Value::BigInt(i * 2));
+  keys.columns[0].SetNull(2000);
+  keys.columns[0].SetValue(2001, Value::BigInt(4));
+  auto source = scan->LookupKeys({0}, keys);
+  int64_t rows = 0, sum = 0;
+  Batch batch;
+  while (source->Next(batch)) {
+    for (size_t r = 0; r < batch.count; r++) {
+      int64_t k = batch.columns[0].GetValue(r).GetInt64();
+      EXPECT_EQ(k % 2, 0);
+      EXPECT_NE(k % 3, 0);
+      EXPECT_EQ(batch.columns[1].GetValue(r), Value::Double(k + 0.5));
+      sum += k;
+      rows++;
+    }
+  }
+  int64_t expected_rows = 0, expected_sum = 0;
+  for (int k = 0; k < 3000; k += 2) {
+    if (k % 3 != 0) {
+      expected_rows++;
+      expected_sum += k;
+    }
+  }
+  EXPECT_EQ(rows, expected_rows);
+  EXPECT_EQ(sum, expected_sum);
+
+  // Composite keys.
+  auto scan2 = conn->CreateScan(info);
+  scan2->SetProjection({2});
+  ASSERT_TRUE(scan2->SupportsKeyLookup({0, 1}));
+  Batch pairs({LogicalType(TypeId::kBigInt), LogicalType(TypeId::kVarchar)}, 4);
+  pairs.SetCount(3);
+  pairs.columns[0].SetValue(0, Value::BigInt(5));
+  pairs.columns[1].SetValue(0, Value::Varchar("t2"));
+  pairs.columns[0].SetValue(1, Value::BigInt(6));
+  pairs.columns[1].SetValue(1, Value::Varchar("t2"));  // no such pair
+  pairs.columns[0].SetValue(2, Value::BigInt(7));
+  pairs.columns[1].SetValue(2, Value::Varchar("t1"));
+  auto src2 = scan2->LookupKeys({0, 1}, pairs);
+  std::vector<double> got;
+  while (src2->Next(batch)) {
+    for (size_t r = 0; r < batch.count; r++) got.push_back(batch.columns[0].GetValue(r).GetDouble());
+  }
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ(got, (std::vector<double>{5.5, 7.5}));
+}
+
 }  // namespace
 }  // namespace aishell

@@ -173,7 +173,26 @@ CsvStatus CsvTokenizer::Next(size_t& pos, size_t& row_start) {
     } else {
       size_t p = pos;
       const bool* special = special_;
+      // Eight bytes at a time: the first delimiter, \n or \r (SWAR zero-byte test).
+      constexpr uint64_t kOnes = 0x0101010101010101ULL;
+      constexpr uint64_t kHigh = 0x8080808080808080ULL;
+      const uint64_t d_mask = kOnes * static_cast<uint8_t>(delimiter_);
+      const uint64_t n_mask = kOnes * static_cast<uint8_t>('\n');
+      const uint64_t r_mask = kOnes * static_cast<uint8_t>('\r');
+      while (p + 8 <= size) {
+        uint64_t w;
+        std::memcpy(&w, data + p, 8);
+        uint64_t a = w ^ d_mask, b = w ^ n_mask, c = w ^ r_mask;
+        uint64_t m = ((a - kOnes) & ~a) | ((b - kOnes) & ~b) | ((c - kOnes) & ~c);
+        m &= kHigh;
+        if (m) {
+          p += static_cast<size_t>(__builtin_ctzll(m)) >> 3;
+          goto found;
+        }
+        p += 8;
+      }
       while (p < size && !special[static_cast<uint8_t>(data[p])]) p++;
+    found:
       fields_.push_back(CsvField{data + pos, static_cast<uint32_t>(p - pos), false, false});
       pos = p;
     }
@@ -827,6 +846,37 @@ std::shared_ptr<FileTable> CsvFormat::Open(const std::string& function_name, con
   {
     MappedFile first(files[0], function_name);
     state->schema = SniffCsv(first.data(), first.size(), files[0], opts, function_name);
+  }
+  // Every file of a glob must have the same columns as the first.
+  for (size_t i = 1; i < files.size(); i++) {
+    MappedFile other(files[i], function_name);
+    size_t begin = 0;
+    if (other.size() >= 3 && static_cast<uint8_t>(other.data()[0]) == 0xEF &&
+        static_cast<uint8_t>(other.data()[1]) == 0xBB && static_cast<uint8_t>(other.data()[2]) == 0xBF) {
+      begin = 3;
+    }
+    CsvTokenizer tok(other.data(), other.size(), state->schema.delimiter, state->schema.quote);
+    size_t pos = begin, start = 0;
+    CsvStatus st = tok.Next(pos, start);
+    if (st == CsvStatus::kEnd) continue;  // an empty file adds no rows
+    if (st != CsvStatus::kRow) ThrowTokenError(st, other.data(), pos, files[i], function_name);
+    const auto& fields = tok.fields();
+    bool same = fields.size() == state->schema.columns.size();
+    if (same && state->schema.header && opts.names.empty()) {
+      for (size_t c = 0; c < fields.size() && same; c++) {
+        std::string name = Trim(FieldText(fields[c], state->schema.quote));
+        const std::string& expected = state->schema.columns[c].name;
+        same = name.empty() || Lower(name) == Lower(expected) || expected.rfind(name + "_", 0) == 0;
+      }
+    }
+    if (!same) {
+      std::string first_cols, other_cols;
+      for (const auto& col : state->schema.columns) first_cols += (first_cols.empty() ? "" : ", ") + col.name;
+      for (const auto& f : fields) other_cols += (other_cols.empty() ? "" : ", ") + FieldText(f, state->schema.quote);
+      throw Error(ErrorKind::kIo, function_name + ": " + files[i] + " does not have the columns of " + files[0] +
+                                      " (" + first_cols + "); its first line is: " + other_cols +
+                                      ". All files of one glob must share their columns");
+    }
   }
   auto info = std::make_shared<TableInfo>();
   info->schema = schema_name;

@@ -402,5 +402,18 @@ TEST(CsvReaderTest, DuplicateAndEmptyHeaderNames) {
   EXPECT_EQ(cols[2].name, "column2");
 }
 
+TEST(CsvReaderTest, GlobWithDifferentColumnsIsAnError) {
+  TempDir dir;
+  dir.Write("a.csv", "id,v\n1,2\n");
+  dir.Write("b.csv", "x,y,z\n1,2,3\n");
+  dir.Write("c.csv", "");
+  CsvFormat format;
+  ExpectError([&] { format.Open("read_csv", {dir.path() + "/a.csv", dir.path() + "/b.csv"}, {}, "", "t"); },
+              ErrorKind::kIo, "b.csv does not have the columns of");
+  dir.Write("b.csv", "ID,V\n3,4\n");
+  auto table = format.Open("read_csv", {dir.path() + "/a.csv", dir.path() + "/b.csv", dir.path() + "/c.csv"}, {}, "", "t");
+  EXPECT_EQ(ReadAll(*table->CreateScan()).size(), 2u);
+}
+
 }  // namespace
 }  // namespace aishell

@@ -6,6 +6,8 @@
 // reference one side move into that side; ON conjuncts over only the null-supplying side of an
 // outer join move into that side. Filters end up directly above scans, where NegotiateScans
 // offers them to the source.
+#include <algorithm>
+
 #include "planner/optimizer/optimizer.h"
 
 namespace aishell {
@@ -25,6 +27,63 @@ bool ContainsNonDeterministic(const std::vector<ExprPtr>& exprs) {
     if (!IsDeterministic(*e)) return true;
   }
   return false;
+}
+
+// Transitive predicates: with ON l.a = r.b, a single-column conjunct on l.a also holds for
+// r.b in every joined row, so it can filter the other input too (only towards inputs whose
+// unmatched rows are dropped: both for inner joins, right for LEFT/SEMI/ANTI, left for RIGHT).
+// This lets each source of a federated join receive the filter.
+void DeriveAcrossEquiJoin(const LogicalJoin& join, std::vector<ExprPtr>& left, std::vector<ExprPtr>& right) {
+  // NOT IN (null-aware anti join) depends on the NULLs of its right input: leave it alone.
+  if (!join.condition || join.null_aware) return;
+  int left_size = static_cast<int>(join.children[0]->output.size());
+  JoinType t = join.join_type;
+  bool to_right = t == JoinType::kInner || t == JoinType::kLeft || t == JoinType::kSemi || t == JoinType::kAnti;
+  bool to_left = t == JoinType::kInner || t == JoinType::kRight;
+  std::vector<std::pair<int, int>> pairs;  // (left column, right column in right input space)
+  for (const auto& c : SplitConjunction(join.condition)) {
+    if (c->kind != ExprKind::kComparison || c->op != CompareOp::kEq) continue;
+    const auto& a = c->children[0];
+    const auto& b = c->children[1];
+    if (a->kind != ExprKind::kColumnRef || b->kind != ExprKind::kColumnRef || a->type != b->type) continue;
+    if (a->column_index < left_size && b->column_index >= left_size) pairs.push_back({a->column_index, b->column_index - left_size});
+    if (b->column_index < left_size && a->column_index >= left_size) pairs.push_back({b->column_index, a->column_index - left_size});
+  }
+  if (pairs.empty()) return;
+  auto single_column = [](const ExprPtr& e) {
+    std::vector<int> refs;
+    CollectColumnRefs(*e, &refs);
+    if (refs.empty()) return -1;
+    for (int r : refs) {
+      if (r != refs[0]) return -1;
+    }
+    return IsDeterministic(*e) ? refs[0] : -1;
+  };
+  auto derive = [&](const std::vector<ExprPtr>& from, std::vector<ExprPtr>& to, bool from_left) {
+    std::vector<std::string> existing;
+    for (const auto& e : to) existing.push_back(e->ToString());
+    std::vector<ExprPtr> added;
+    for (const auto& c : from) {
+      int col = single_column(c);
+      if (col < 0) continue;
+      for (const auto& [l, r] : pairs) {
+        int src = from_left ? l : r;
+        int dst = from_left ? r : l;
+        if (src != col) continue;
+        std::vector<int> mapping(static_cast<size_t>(col) + 1, -1);
+        mapping[col] = dst;
+        ExprPtr d = RemapColumns(c, mapping);
+        std::string text = d->ToString();
+        if (std::find(existing.begin(), existing.end(), text) != existing.end()) continue;
+        existing.push_back(text);
+        added.push_back(d);
+      }
+    }
+    to.insert(to.end(), added.begin(), added.end());
+  };
+  std::vector<ExprPtr> left_before = left;
+  if (to_right) derive(left_before, right, true);
+  if (to_left) derive(right, left, false);
 }
 
 LogicalPtr PushIntoJoin(const std::shared_ptr<LogicalJoin>& join, std::vector<ExprPtr> conjuncts) {
@@ -101,6 +160,7 @@ LogicalPtr PushIntoJoin(const std::shared_ptr<LogicalJoin>& join, std::vector<Ex
     join->condition = kept.empty() ? nullptr : MakeAnd(kept);
   }
 
+  DeriveAcrossEquiJoin(*join, left_pushed, right_pushed);
   join->children[0] = Push(join->children[0], std::move(left_pushed));
   join->children[1] = Push(join->children[1], std::move(right_pushed));
   return MakeFilterNode(join, std::move(remaining));

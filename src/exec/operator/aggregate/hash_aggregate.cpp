@@ -100,10 +100,8 @@ class HashAggregateOperator : public PhysicalOperator {
     return d;
   }
 
-  struct State : OperatorState {
-    size_t next_group = 0;
-  };
-  std::unique_ptr<OperatorState> CreateState() override { return std::make_unique<State>(); }
+  // The result groups are handed out in chunks, so several threads may read them at once.
+  bool IsParallel() const override { return true; }
 
   void Prepare(ExecContext& ctx) override {
     PhysicalOperator::Prepare(ctx);
@@ -136,24 +134,23 @@ class HashAggregateOperator : public PhysicalOperator {
   }
 
  protected:
-  bool GetNext(OperatorState& state, Batch& out) override {
-    auto& st = static_cast<State&>(state);
+  bool GetNext(OperatorState&, Batch& out) override {
     AggregateTable& t = *result_;
     size_t total = t.states.size();
-    if (st.next_group >= total) return false;
-    size_t n = std::min(kBatchSize, total - st.next_group);
+    size_t start = next_group_.fetch_add(kBatchSize);
+    if (start >= total) return false;
+    size_t n = std::min(kBatchSize, total - start);
     out = Batch();
     out.count = n;
-    for (auto& g : t.group_values) out.columns.push_back(g.Slice(st.next_group, n));
+    for (auto& g : t.group_values) out.columns.push_back(g.Slice(start, n));
     std::vector<uint8_t*> ptrs(n);
     for (const auto& a : aggs_) {
-      for (size_t i = 0; i < n; i++) ptrs[i] = t.states[st.next_group + i] + a.offset;
+      for (size_t i = 0; i < n; i++) ptrs[i] = t.states[start + i] + a.offset;
       Vector res(a.fn->return_type, n);
       res.Resize(n);
       a.fn->finalize(ptrs.data(), n, res);
       out.columns.push_back(std::move(res));
     }
-    st.next_group += n;
     return true;
   }
 
@@ -280,6 +277,7 @@ class HashAggregateOperator : public PhysicalOperator {
   size_t row_size_ = 16;
   bool has_distinct_ = false;
   std::unique_ptr<AggregateTable> result_;
+  std::atomic<size_t> next_group_{0};
 };
 
 }  // namespace

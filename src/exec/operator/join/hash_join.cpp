@@ -123,6 +123,7 @@ class HashJoinOperator : public PhysicalOperator {
     next_.assign(total, kNone);
     KeyBatch kb;
     std::vector<Vector> key_vectors(right_keys_.size());
+    std::vector<uint32_t> ids;
     size_t offset = 0;
     for (auto& p : parts) {
       for (auto& b : p) {
@@ -133,14 +134,26 @@ class HashJoinOperator : public PhysicalOperator {
             key_heaps_.push_back(key_vectors[c]);
           }
         }
-        for (size_t i = 0; i < b.count; i++) {
-          if (kb.any_null[i]) {
-            build_has_null_key_ = true;
-            continue;
+        bool has_null = false;
+        for (size_t c = 0; c < kb.columns.size(); c++) has_null = has_null || kb.columns[c].has_nulls;
+        ids.resize(b.count);
+        if (!has_null) {
+          table_.FindOrInsert(kb, ids.data(), nullptr);
+        } else {
+          for (size_t i = 0; i < b.count; i++) {
+            if (kb.any_null[i]) {
+              build_has_null_key_ = true;
+              ids[i] = kNone;
+              continue;
+            }
+            bool is_new;
+            ids[i] = table_.FindOrInsertRow(kb, i, &is_new);
           }
-          bool is_new;
-          uint32_t id = table_.FindOrInsertRow(kb, i, &is_new);
-          if (is_new) head_.push_back(kNone);
+        }
+        if (head_.size() < table_.size()) head_.resize(table_.size(), kNone);
+        for (size_t i = 0; i < b.count; i++) {
+          uint32_t id = ids[i];
+          if (id == kNone) continue;
           uint32_t r = static_cast<uint32_t>(offset + i);
           next_[r] = head_[id];
           head_[id] = r;
@@ -172,9 +185,10 @@ class HashJoinOperator : public PhysicalOperator {
       for (size_t c = 0; c < left_keys_.size(); c++) key_vectors[c] = EvaluateExpr(*left_keys_[c], st.probe);
       st.keys.Load(key_vectors, st.n);
       st.ids.resize(st.n);
+      table_.Find(st.keys, st.ids.data());
       for (size_t i = 0; i < st.n; i++) {
         if (st.keys.any_null[i]) continue;
-        uint32_t id = table_.FindRow(st.keys, i);
+        uint32_t id = st.ids[i];
         if (id != KeyTable::kNotFound) st.heads[i] = head_[id];
       }
     } else {

@@ -60,7 +60,7 @@ class SortOperator : public PhysicalOperator {
       all.memory.Resize(static_cast<int64_t>(all.rows.MemoryUsage()));
     }
     std::vector<SortColumn> sort_columns = MakeSortColumns(all.rows);
-    perm_ = SortPermutation(sort_columns, all.rows.count, limit_);
+    perm_ = SortPermutation(sort_columns, all.rows.count, limit_, ctx.threads);
     result_ = std::move(all);
   }
 

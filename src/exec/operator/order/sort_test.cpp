@@ -76,6 +76,26 @@ TEST_P(SortTest, LimitAndOffsetWithoutSort) {
   EXPECT_TRUE(RunPlan(Limit(MakeMemoryScan(T()), 5, 10), GetParam()).empty());
 }
 
+TEST_P(SortTest, LongStringsDoublesAndManyKeys) {
+  const LogicalType kDbl = TypeId::kDouble;
+  auto t = MakeMemoryTable("t", {{"s", kStr}, {"d", kDbl}, {"a", kBig}},
+                           {{S("prefix-long-b"), Value::Double(-1.5), B(1)},
+                            {S("prefix-long-a"), Value::Double(2.0), B(2)},
+                            {S("prefix-long-a"), Value::Double(-3.0), B(3)},
+                            {S("pre"), Value::Double(0.0), B(4)},
+                            {N(), Value::Double(-0.0), B(5)},
+                            {S("prefix-long-b"), N(), B(6)}},
+                           2);
+  auto plan = Sort(MakeMemoryScan(t), {Key(Col(0, kStr)), Key(Col(1, kDbl), false)});
+  EXPECT_EQ(Strings(RunPlan(plan, GetParam())),
+            (std::vector<std::string>{"pre|0.0|4", "prefix-long-a|2.0|2", "prefix-long-a|-3.0|3", "prefix-long-b|-1.5|1",
+                                      "prefix-long-b|NULL|6", "NULL|-0.0|5"}));
+  auto by_double = Sort(MakeMemoryScan(t), {Key(Col(1, kDbl), true, true), Key(Col(2, kBig), false)});
+  std::vector<std::string> ids;
+  for (const auto& r : RunPlan(by_double, GetParam())) ids.push_back(r[2].ToString());
+  EXPECT_EQ(ids, (std::vector<std::string>{"6", "3", "1", "5", "4", "2"}));
+}
+
 INSTANTIATE_TEST_SUITE_P(Threads, SortTest, ::testing::Values(1, 2));
 
 TEST(LimitTest, StopsPullingEarly) {
@@ -95,5 +115,33 @@ TEST(LimitTest, StopsPullingEarly) {
   EXPECT_EQ(progress[0].table, "default.big");
 }
 
+}  // namespace
+}  // namespace aishell
+
+namespace aishell {
+namespace {
+TEST(SortParallelTest, LargeSortIsOrderedAndMatchesSerial) {
+  std::mt19937_64 rng(7);
+  std::vector<std::vector<Value>> rows;
+  for (int i = 0; i < 150000; i++) {
+    rows.push_back({i % 101 == 0 ? Value::Null() : Value::BigInt(static_cast<int64_t>(rng() % 100000) - 50000),
+                    Value::Varchar("v" + std::to_string(rng() % 1000))});
+  }
+  auto t = MakeMemoryTable("t", {{"a", TypeId::kBigInt}, {"b", TypeId::kVarchar}}, rows, 2048);
+  std::vector<SortKey> keys = {SortKey{testing::Col(0, TypeId::kBigInt), false, true},
+                               SortKey{testing::Col(1, TypeId::kVarchar), true, false}};
+  auto serial = testing::RunPlan(testing::Sort(MakeMemoryScan(t), keys), 1);
+  auto parallel = testing::RunPlan(testing::Sort(MakeMemoryScan(t), keys), 2);
+  ASSERT_EQ(serial.size(), 150000u);
+  EXPECT_EQ(testing::Strings(serial), testing::Strings(parallel));
+  for (size_t i = 1; i < parallel.size(); i++) {
+    const Value& a = parallel[i - 1][0];
+    const Value& b = parallel[i][0];
+    if (a.is_null()) continue;  // NULLS FIRST
+    ASSERT_FALSE(b.is_null()) << i;
+    ASSERT_GE(a.GetInt64(), b.GetInt64()) << i;
+    if (a.GetInt64() == b.GetInt64()) ASSERT_LE(parallel[i - 1][1].GetString(), parallel[i][1].GetString()) << i;
+  }
+}
 }  // namespace
 }  // namespace aishell

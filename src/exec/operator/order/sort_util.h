@@ -21,6 +21,8 @@ int CompareRows(const std::vector<SortColumn>& keys, size_t a, size_t b);
 
 // The rows 0..n-1 in sorted order (ties keep input order); with limit >= 0 only the first
 // `limit` rows are sorted and returned.
-std::vector<uint32_t> SortPermutation(const std::vector<SortColumn>& keys, size_t n, int64_t limit = -1);
+// Big inputs are sorted with up to `threads` threads.
+std::vector<uint32_t> SortPermutation(const std::vector<SortColumn>& keys, size_t n, int64_t limit = -1,
+                                      int threads = 1);
 
 }  // namespace aishell

@@ -104,7 +104,7 @@ class WindowOperator : public PhysicalOperator {
         keys[k].nulls_first = spec.order_by[k - np].nulls_first;
       }
     }
-    std::vector<uint32_t> perm = SortPermutation(keys, n);
+    std::vector<uint32_t> perm = SortPermutation(keys, n, -1, ctx_ ? ctx_->threads : 1);
     std::vector<Vector> args;
     for (size_t a = 0; a < w.expr->children.size(); a++) {
       args.push_back(rows_.columns[w.first_column + np + no + a].Gather(perm.data(), n));
