@@ -400,7 +400,10 @@ class Parser {
     }
     if (IsWord("EXPLAIN")) ErrorAtCurrent("EXPLAIN cannot be nested");
     DepthGuard guard(*this);
+    int start = Peek().position;
     s->statement = ParseOneStatement();
+    s->statement->position = start;
+    s->statement->text = SourceSince(start);
     return s;
   }
 

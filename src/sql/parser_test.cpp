@@ -875,6 +875,8 @@ TEST(SqlParserTest, OtherStatements) {
   ASSERT_EQ(s->kind, StatementKind::kExplain);
   EXPECT_TRUE(s->As<ExplainStatement>().analyze);
   EXPECT_EQ(s->As<ExplainStatement>().statement->kind, StatementKind::kSelect);
+  EXPECT_EQ(s->As<ExplainStatement>().statement->text, "SELECT 1");
+  EXPECT_EQ(s->As<ExplainStatement>().statement->position, 16);
   s = ParseStatement("EXPLAIN (TYPE LOGICAL) SELECT 1");
   EXPECT_FALSE(s->As<ExplainStatement>().analyze);
   s = ParseStatement("SHOW CATALOGS");
