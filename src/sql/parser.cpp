@@ -259,6 +259,11 @@ class Parser {
       Advance();
       return {Lower(t.text), false};
     }
+    if (t.type == TokenType::kWord && ClosestClauseKeyword(t.text).empty()) {
+      // A reserved word where a name belongs: FROM order
+      ErrorAtCurrent(fmt::format("expected {} (\"{}\" is a reserved word; quote it to use it as a name: \"{}\")",
+                                 what, Upper(t.text), Lower(t.text)));
+    }
     ErrorAtCurrent(fmt::format("expected {}", what));
   }
 

@@ -398,6 +398,10 @@ TEST(SqlParserTest, Identifiers) {
   EXPECT_EQ(ParseExpression("CURRENT_USER")->As<FunctionCallExpression>().function_name(), "current_user");
   // Reserved words need quotes.
   ExpectSyntaxError("SELECT select FROM t");
+  auto reserved = ExpectSyntaxError("SELECT * FROM order");
+  EXPECT_NE(std::string(reserved.what()).find("reserved word"), std::string::npos) << reserved.what();
+  EXPECT_EQ(reserved.position(), 14);
+  EXPECT_NO_THROW(ParseStatement("SELECT * FROM \"order\""));
   EXPECT_NO_THROW(ParseStatement("SELECT date, year, value, count, interval FROM t"));
 }
 
