@@ -293,11 +293,7 @@ ExprPtr Binder::BindExpr(const ParsedExpression& expr, BindContext& ctx) {
       [[fallthrough]];
     case ExpressionKind::kExists:
       if (expr.kind == ExpressionKind::kExists && ctx.plan && ctx.plan_scope) {
-        try {
-          return BindExistsValue(expr.As<ExistsExpression>(), ctx);
-        } catch (const Error& e) {
-          if (e.kind() != ErrorKind::kBinder) throw;
-        }
+        return BindExistsValue(expr.As<ExistsExpression>(), ctx);
       }
       throw Error(ErrorKind::kUnsupported,
                   "correlated IN (subquery) and EXISTS are supported only as conditions of WHERE (combined with AND)",

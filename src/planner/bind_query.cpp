@@ -291,7 +291,63 @@ bool Binder::BindSubqueryPredicate(const ParsedExpression& conjunct, bool negate
     ctx.scope = &scope;
     ctx.clause = "IN";
     ExprPtr value = BindExpr(*in.value, ctx);
-    LogicalPtr sub = BindQuery(*in.query);
+    LogicalPtr sub;
+    try {
+      sub = BindQuery(*in.query);
+    } catch (const Error& e) {
+      // Correlated x IN (SELECT y FROM t WHERE t.a = outer.b): a semi join on x = y AND the
+      // correlation. (NOT IN is null-aware per correlated group: not supported.)
+      const QueryNode& q = *in.query;
+      bool simple = e.kind() == ErrorKind::kBinder && !anti && q.kind == QueryNodeKind::kSelect && q.ctes.empty() &&
+                    !q.limit && !q.offset;
+      if (simple) {
+        const auto& s = q.As<SelectNode>();
+        simple = s.from && s.where && s.group_by.empty() && !s.having && s.select_list.size() == 1 &&
+                 s.select_list[0].expr->kind != ExpressionKind::kStar && !ContainsAggregate(*s.select_list[0].expr);
+      }
+      if (!simple) throw;
+      const auto& s = q.As<SelectNode>();
+      BoundRelation inner = BindTableRef(*s.from);
+      Scope combined = CorrelatedScope(scope, inner.scope);
+      int total = static_cast<int>(combined.columns.size());
+      std::vector<ExprPtr> inner_filters, correlated;
+      std::vector<const ParsedExpression*> parts;
+      SplitParsedConjunction(*s.where, parts);
+      for (const auto* p : parts) {
+        BindContext wctx;
+        wctx.scope = &combined;
+        wctx.clause = "WHERE";
+        ExprPtr w = EnsureBoolean(BindExpr(*p, wctx), "WHERE", p->position);
+        if (RefsWithin(*w, outer_width, total)) {
+          inner_filters.push_back(ShiftColumns(w, -outer_width));
+        } else {
+          correlated.push_back(w);
+        }
+      }
+      BindContext ictx;
+      ictx.scope = &inner.scope;
+      ictx.clause = "IN subquery";
+      ExprPtr item = BindExpr(*s.select_list[0].expr, ictx);
+      auto project = std::make_shared<LogicalProject>();
+      project->children = {MakeFilterNode(inner.plan, std::move(inner_filters))};
+      // Output: the inner columns (for the correlation), then the IN item.
+      for (size_t i = 0; i < inner.scope.columns.size(); i++) {
+        const auto& c = inner.scope.columns[i];
+        project->exprs.push_back(MakeColumnRef(static_cast<int>(i), c.type, c.name));
+        project->output.push_back({c.name, c.type});
+      }
+      project->exprs.push_back(item);
+      project->output.push_back({"in_value", item->type});
+      int item_index = outer_width + static_cast<int>(inner.scope.columns.size());
+      correlated.push_back(BindComparisonExpr(CompareOp::kEq, value, MakeColumnRef(item_index, item->type, "in_value"),
+                                              conjunct.position));
+      join->join_type = JoinType::kSemi;
+      join->condition = MakeAnd(correlated);
+      join->children = {plan, project};
+      join->output = plan->output;
+      plan = join;
+      return true;
+    }
     if (sub->output.size() != 1) {
       throw Error(ErrorKind::kBinder, "an IN subquery must return one column, not " + std::to_string(sub->output.size()),
                   conjunct.position);

@@ -117,6 +117,8 @@ class Binder {
   // x IN (subquery) / EXISTS (subquery) as values (three-valued), e.g. in a select list.
   ExprPtr BindInSubqueryValue(const InSubqueryExpression& in, BindContext& ctx);
   ExprPtr BindExistsValue(const ExistsExpression& exists, BindContext& ctx);
+  // BindQuery, with a hint on name errors that correlation is not supported in this position.
+  LogicalPtr BindUncorrelated(const QueryNode& query);
   ExprPtr BindCorrelatedScalarSubquery(const SelectNode& select, BindContext& ctx, int position);
   // Appends `subplan` to *ctx.plan with a LEFT join on `condition` (over outer + subplan
   // columns; may be null) and returns a ref to subplan column `value_column`.

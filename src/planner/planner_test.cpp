@@ -436,6 +436,18 @@ TEST_F(PlannerTest, CorrelatedExistsBecomesSemiJoinWithKeys) {
   EXPECT_EQ(static_cast<LogicalJoin*>(Find(b.plan, LogicalOpKind::kJoin)[0])->join_type, JoinType::kAnti);
 }
 
+TEST_F(PlannerTest, CorrelatedInSubqueryBecomesSemiJoin) {
+  auto a = Plan(
+      "SELECT name FROM customers c WHERE city IN (SELECT status FROM orders o WHERE o.customer_id = c.customer_id AND o.amount > 1)");
+  auto* semi = static_cast<LogicalJoin*>(Find(a.plan, LogicalOpKind::kJoin)[0]);
+  EXPECT_EQ(semi->join_type, JoinType::kSemi);
+  EXPECT_EQ(semi->left_keys.size(), 2u) << PlanToString(*a.plan);
+  ExpectAcceptedOne(Fake(FindScan(a.plan, "orders")).accepted, "amount > 1");
+  Error e = PlanError(
+      "SELECT name FROM customers c WHERE city NOT IN (SELECT status FROM orders o WHERE o.customer_id = c.customer_id)");
+  EXPECT_EQ(e.kind(), ErrorKind::kBinder);
+}
+
 TEST_F(PlannerTest, ScalarSubqueryJoinsASingleRow) {
   auto a = Plan("SELECT order_id FROM orders WHERE amount > (SELECT avg(amount) FROM orders)");
   auto joins = Find(a.plan, LogicalOpKind::kJoin);
