@@ -105,11 +105,17 @@ class FakeConnector : public Connector {
   }
   bool SupportsWrites() const override { return true; }
 
-  void Add(const std::string& schema, const std::string& name, std::vector<ColumnInfo> columns, double rows) {
+  void Add(const std::string& schema, const std::string& name, std::vector<std::pair<std::string, LogicalType>> columns,
+           double rows) {
     auto t = std::make_shared<TableInfo>();
     t->schema = schema;
     t->name = name;
-    t->columns = std::move(columns);
+    for (auto& [column, type] : columns) {
+      ColumnInfo c;
+      c.name = column;
+      c.type = type;
+      t->columns.push_back(c);
+    }
     t->stats.row_count = rows;
     tables_.push_back(t);
   }
