@@ -177,6 +177,12 @@ ExprPtr Binder::BindExpr(const ParsedExpression& expr, BindContext& ctx) {
     }
     case ExpressionKind::kColumnRef: {
       const auto& ref = expr.As<ColumnRefExpression>();
+      if (ctx.alias_names && ref.name.size() == 1) {
+        std::string n = LowerName(ref.column_name());
+        for (size_t i = 0; i < ctx.alias_names->size(); i++) {
+          if ((*ctx.alias_names)[i] == n) return (*ctx.alias_exprs)[i]->Copy();
+        }
+      }
       if (ctx.aggregate) {
         auto& agg = *ctx.aggregate;
         ExprPtr input = BindColumnRef(ref, *agg.input);

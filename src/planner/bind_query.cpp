@@ -538,11 +538,17 @@ LogicalPtr Binder::BindSelect(const SelectNode& s) {
   }
 
   WindowContext win;
+  std::vector<std::string> alias_names;
+  std::vector<ExprPtr> alias_exprs;
   auto bind_output_expr = [&](const ParsedExpression& e, const char* clause) {
     BindContext ctx;
     ctx.scope = &scope;
     ctx.window = &win;
     ctx.clause = clause;
+    if (!alias_names.empty()) {
+      ctx.alias_names = &alias_names;
+      ctx.alias_exprs = &alias_exprs;
+    }
     if (aggregated) {
       ctx.aggregate = &agg;
     } else {
@@ -576,6 +582,17 @@ LogicalPtr Binder::BindSelect(const SelectNode& s) {
     names.push_back(it.name);
   }
   size_t visible = exprs.size();
+  // ORDER BY expressions may use select-list aliases (ORDER BY total * 2).
+  for (size_t i = 0; i < s.select_list.size(); i++) {
+    const auto& si = s.select_list[i];
+    if (si.alias.empty()) continue;
+    for (size_t k = 0; k < items.size(); k++) {
+      if (items[k].expr == si.expr.get()) {
+        alias_names.push_back(LowerName(si.alias));
+        alias_exprs.push_back(exprs[k]);
+      }
+    }
+  }
 
   ExprPtr having;
   if (s.having) {

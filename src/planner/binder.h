@@ -56,6 +56,9 @@ struct BindContext {
   LogicalPtr* plan = nullptr;             // non-null: scalar subqueries join into this plan
   Scope* plan_scope = nullptr;            // the scope of *plan (extended by scalar subqueries)
   const char* clause = "expression";      // for messages: "WHERE", "GROUP BY", ...
+  // ORDER BY: select-list aliases usable as one-part names inside expressions (bound already).
+  const std::vector<std::string>* alias_names = nullptr;
+  const std::vector<ExprPtr>* alias_exprs = nullptr;
 };
 
 struct BoundRelation {

@@ -404,6 +404,16 @@ TEST_F(PlannerTest, NonGroupedColumnIsAnError) {
   EXPECT_NE(std::string(w.what()).find("not allowed in WHERE"), std::string::npos) << w.what();
 }
 
+TEST_F(PlannerTest, OrderByExpressionOverSelectAlias) {
+  auto a = Plan("SELECT status, sum(amount) AS total FROM orders GROUP BY status ORDER BY total * -1, status");
+  auto sorts = Find(a.plan, LogicalOpKind::kSort);
+  ASSERT_EQ(sorts.size(), 1u);
+  EXPECT_EQ(static_cast<LogicalSort*>(sorts[0])->keys.size(), 2u);
+  EXPECT_EQ(a.plan->output.size(), 2u);
+  auto b = Plan("SELECT customer_id AS id, name FROM customers ORDER BY id + 1");
+  EXPECT_EQ(b.plan->output.size(), 2u);
+}
+
 TEST_F(PlannerTest, OrderByHiddenColumnIsProjectedAway) {
   auto planned = Plan("SELECT name FROM customers ORDER BY city");
   ASSERT_EQ(planned.plan->output.size(), 1u);
