@@ -928,10 +928,26 @@ std::shared_ptr<const TableInfo> SqliteConnector::GetTable(const std::string& sc
     sqlite3_finalize(raw);
   }
   if (!have_stat && kind == "table") {
-    struct stat st;
+    // count(*), remembered until the database file (or its WAL) changes.
+    struct stat st, wal;
     if (::stat(path_.c_str(), &st) == 0 && st.st_size <= (512LL << 20)) {
-      Statement count(db_, "SELECT count(*) FROM " + QuoteSqliteIdentifier(remote), Where());
-      if (count.Step(Where()) == SQLITE_ROW) info->stats.row_count = static_cast<double>(sqlite3_column_int64(count.get(), 0));
+      std::string stamp = std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) + "." +
+                          std::to_string(st.st_mtim.tv_nsec);
+      if (::stat((path_ + "-wal").c_str(), &wal) == 0) {
+        stamp += "/" + std::to_string(wal.st_size) + ":" + std::to_string(wal.st_mtim.tv_sec) + "." +
+                 std::to_string(wal.st_mtim.tv_nsec);
+      }
+      auto cached = row_counts_.find(remote);
+      if (cached != row_counts_.end() && cached->second.first == stamp) {
+        info->stats.row_count = cached->second.second;
+      } else {
+        Statement count(db_, "SELECT count(*) FROM " + QuoteSqliteIdentifier(remote), Where());
+        if (count.Step(Where()) == SQLITE_ROW) {
+          double n = static_cast<double>(sqlite3_column_int64(count.get(), 0));
+          info->stats.row_count = n;
+          row_counts_[remote] = {stamp, n};
+        }
+      }
     }
   }
   return info;
