@@ -911,6 +911,21 @@ std::shared_ptr<const TableInfo> SqliteConnector::GetTable(const std::string& sc
       info->columns.push_back(std::move(col));
     }
   }
+  // A text column with a collation other than BINARY (e.g. COLLATE NOCASE) compares differently
+  // from the engine: it is marked, and not compared remotely.
+  if (kind == "table") {
+    for (auto& col : info->columns) {
+      if (col.type.id != TypeId::kVarchar || !col.comment.empty()) continue;
+      const char* decl = nullptr;
+      const char* coll = nullptr;
+      int not_null = 0, pk = 0, autoinc = 0;
+      if (sqlite3_table_column_metadata(db_, "main", remote.c_str(), col.name.c_str(), &decl, &coll, &not_null, &pk,
+                                        &autoinc) == SQLITE_OK &&
+          coll && Upper(coll) != "BINARY") {
+        col.comment = std::string("collation ") + coll + ": compared in the engine";
+      }
+    }
+  }
   // Row count: sqlite_stat1 if ANALYZE ran, else count(*) on tables of modest databases.
   bool have_stat = false;
   {
