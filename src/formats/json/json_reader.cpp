@@ -40,6 +40,10 @@ bool IsBlank(const char* p, const char* e) {
 template <class Fn>
 size_t ForEachLine(const char* data, size_t size, size_t begin, size_t end, Fn fn) {
   size_t pos = begin;
+  if (pos == 0 && size >= 3 && static_cast<uint8_t>(data[0]) == 0xEF && static_cast<uint8_t>(data[1]) == 0xBB &&
+      static_cast<uint8_t>(data[2]) == 0xBF) {
+    pos = 3;  // UTF-8 byte order mark
+  }
   while (pos < size && pos < end) {
     const void* nl = std::memchr(data + pos, '\n', size - pos);
     size_t line_end = nl ? static_cast<const char*>(nl) - data : size;
@@ -463,7 +467,11 @@ std::shared_ptr<FileTable> JsonFormat::Open(const std::string& fn, const std::ve
   info->location = files.size() == 1 ? files[0] : files[0] + " (+" + std::to_string(files.size() - 1) + " more)";
   double total_bytes = 0;
   for (const auto& f : files) total_bytes += static_cast<double>(std::max<int64_t>(StatFile(f).size, 0));
-  info->stats.row_count = sampled ? total_bytes / (sampled_bytes / static_cast<double>(sampled)) : 0.0;
+  if (files.size() == 1 && sampled < opts.sample_rows) {
+    info->stats.row_count = static_cast<double>(sampled);  // the sample was the whole file
+  } else {
+    info->stats.row_count = sampled ? total_bytes / (sampled_bytes / static_cast<double>(sampled)) : 0.0;
+  }
   state->info = info;
   return std::make_shared<JsonTable>(state);
 }
