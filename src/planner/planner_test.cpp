@@ -448,6 +448,12 @@ TEST_F(PlannerTest, CorrelatedExistsBecomesSemiJoinWithKeys) {
   ASSERT_EQ(semi->left_keys.size(), 1u);
   EXPECT_EQ(semi->condition, nullptr);
   ExpectAcceptedOne(Fake(FindScan(a.plan, "orders")).accepted, "amount > 50");
+  auto outer_only = Plan(
+      "SELECT name FROM customers c WHERE EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = c.customer_id AND c.city = 'Rome')");
+  EXPECT_EQ(Fake(FindScan(outer_only.plan, "customers")).accepted, (std::vector<std::string>{"city = 'Rome'"}));
+  auto anti_outer = Plan(
+      "SELECT name FROM customers c WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = c.customer_id AND c.city = 'Rome')");
+  EXPECT_TRUE(Fake(FindScan(anti_outer.plan, "customers")).accepted.empty());
   auto b = Plan("SELECT name FROM customers c WHERE NOT EXISTS (SELECT * FROM orders o WHERE o.customer_id = c.customer_id)");
   EXPECT_EQ(static_cast<LogicalJoin*>(Find(b.plan, LogicalOpKind::kJoin)[0])->join_type, JoinType::kAnti);
 }
