@@ -482,6 +482,7 @@ CsvSchema SniffCsv(const char* data, size_t size, const std::string& path, const
     size_t data_rows = rows.size() - (header ? 1 : 0);
     size_t data_bytes = sample_end - (header && rows.size() > 1 ? row_offsets[1] : (header ? sample_end : row_offsets[0]));
     schema.avg_row_bytes = data_rows ? static_cast<double>(data_bytes) / data_rows : 0;
+    schema.sampled_data_rows = static_cast<int64_t>(data_rows);
   }
   // Type overrides.
   if (!options.positional_types.empty()) {
@@ -906,7 +907,9 @@ std::shared_ptr<FileTable> CsvFormat::Open(const std::string& function_name, con
   info->location = files.size() == 1 ? files[0] : files[0] + " (+" + std::to_string(files.size() - 1) + " more)";
   double total_bytes = 0;
   for (const auto& f : files) total_bytes += static_cast<double>(std::max<int64_t>(StatFile(f).size, 0));
-  if (state->schema.avg_row_bytes > 0) {
+  if (files.size() == 1 && state->schema.sample_was_whole_file) {
+    info->stats.row_count = static_cast<double>(state->schema.sampled_data_rows);
+  } else if (state->schema.avg_row_bytes > 0) {
     info->stats.row_count = std::max(0.0, total_bytes / state->schema.avg_row_bytes);
   } else {
     info->stats.row_count = 0;

@@ -55,6 +55,7 @@ TEST(CsvReaderTest, InfersTypesFromSample) {
   EXPECT_EQ(cols[3].type, LogicalType(TypeId::kDate));
   EXPECT_EQ(cols[4].type, LogicalType(TypeId::kTimestamp));
   EXPECT_EQ(cols[5].type, LogicalType(TypeId::kVarchar));
+  EXPECT_EQ(table->info()->stats.row_count, 3.0);  // the sample was the whole file: exact
   auto scan = table->CreateScan();
   Rows rows = ReadAll(*scan);
   ASSERT_EQ(rows.size(), 3u);
