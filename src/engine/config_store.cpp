@@ -50,11 +50,11 @@ std::string GetString(simdjson::dom::object obj, const char* key) {
 }
 
 // Last-result file format (little-endian):
-//   "AISHRES1", u32 column count, per column: u32 name length, name, u8 type id, u8 precision, u8 scale;
-//   then per batch: u32 row count (0 ends), per column, per row: u8 valid, then the value
-//   (fixed width as stored in vectors; VARCHAR: u32 length + bytes).
+//   "AISHRES2", u32 column count, per column: u32 name length, name, u8 type id, u8 precision, u8 scale;
+//   then per batch: u32 row count (0 ends), per column: u8 valid per row, then the values of
+//   the valid rows (fixed width as stored in vectors; VARCHAR: u32 length + bytes).
 //   "AISHBIG1" + i64 rows: the result was too large to keep.
-constexpr char kResultMagic[] = "AISHRES1";
+constexpr char kResultMagic[] = "AISHRES2";
 constexpr char kTooLargeMagic[] = "AISHBIG1";
 
 template <class T>
@@ -385,16 +385,28 @@ bool ConfigStore::SaveLastResult(const QueryResult& result, int64_t max_bytes) c
       UnifiedView view = v.View();
       const LogicalType& type = result.columns[c].type;
       size_t width = type.id == TypeId::kVarchar || type.id == TypeId::kNull ? 0 : type.PhysicalSize();
+      // Validity bytes for every row, then the values of the valid rows.
+      size_t base = out.size();
+      out.resize(base + b.count);
+      bool all_valid = true;
       for (size_t r = 0; r < b.count; r++) {
         bool valid = type.id != TypeId::kNull && view.IsValid(r);
-        Put<uint8_t>(out, valid ? 1 : 0);
-        if (!valid) continue;
-        if (type.id == TypeId::kVarchar) {
+        out[base + r] = valid ? 1 : 0;
+        all_valid = all_valid && valid;
+      }
+      if (type.id == TypeId::kNull) continue;
+      if (type.id == TypeId::kVarchar) {
+        for (size_t r = 0; r < b.count; r++) {
+          if (!out[base + r]) continue;
           auto s = view.Get<std::string_view>(r);
           Put<uint32_t>(out, static_cast<uint32_t>(s.size()));
           out.append(s.data(), s.size());
-        } else {
-          out.append(reinterpret_cast<const char*>(view.data + view.Index(r) * width), width);
+        }
+      } else if (all_valid && !view.sel && !view.is_constant) {
+        out.append(reinterpret_cast<const char*>(view.data), b.count * width);
+      } else {
+        for (size_t r = 0; r < b.count; r++) {
+          if (out[base + r]) out.append(reinterpret_cast<const char*>(view.data + view.Index(r) * width), width);
         }
       }
     }
@@ -447,9 +459,13 @@ QueryResult ConfigStore::LoadLastResult() const {
       Vector& v = batch.columns[c];
       const LogicalType& type = types[c];
       size_t width = type.id == TypeId::kVarchar || type.id == TypeId::kNull ? 0 : type.PhysicalSize();
+      auto validity = in.Bytes(count);
+      if (type.id == TypeId::kNull) {
+        for (uint32_t r = 0; r < count; r++) v.SetNull(r);
+        continue;
+      }
       for (uint32_t r = 0; r < count; r++) {
-        bool valid = in.Get<uint8_t>() != 0;
-        if (!valid) {
+        if (!validity[r]) {
           v.SetNull(r);
           continue;
         }

@@ -154,10 +154,29 @@ TEST_F(ConfigStoreTest, LongStringsCountTowardsTheLastResultLimit) {
   EXPECT_EQ(store.LoadLastResult().batches[0].columns[0].GetValue(0).GetString().size(), 1000u);
 }
 
+TEST_F(ConfigStoreTest, LastResultKeepsConstantVectors) {
+  ConfigStore store(home_);
+  QueryResult result;
+  result.columns = {{"n", LogicalType(TypeId::kInteger)}, {"d", LogicalType(TypeId::kDate)}};
+  Batch batch;
+  batch.columns.push_back(Vector::Constant(Value::Integer(5), 4));
+  batch.columns.push_back(Vector::Constant(Value::Null(LogicalType(TypeId::kDate)), 4));
+  batch.count = 4;
+  result.batches.push_back(std::move(batch));
+  result.row_count = 4;
+  ASSERT_TRUE(store.SaveLastResult(result));
+  QueryResult loaded = store.LoadLastResult();
+  ASSERT_EQ(loaded.row_count, 4);
+  for (int r = 0; r < 4; r++) {
+    EXPECT_EQ(loaded.batches[0].columns[0].GetValue(r), Value::Integer(5));
+    EXPECT_TRUE(loaded.batches[0].columns[1].GetValue(r).is_null());
+  }
+}
+
 TEST_F(ConfigStoreTest, TruncatedLastResultIsAnError) {
   ConfigStore store(home_);
   store.EnsureHome();
-  WriteFileAtomic(store.PathOf("last_result.bin"), std::string("AISHRES1\x02\x00", 10));
+  WriteFileAtomic(store.PathOf("last_result.bin"), std::string("AISHRES2\x02\x00", 10));
   EXPECT_THROW(store.LoadLastResult(), Error);
 }
 

@@ -155,10 +155,18 @@ std::vector<QueryResult> Engine::ExecuteScript(const std::string& sql) {
 QueryResult Engine::Execute(const std::string& sql) {
   auto start = Clock::now();
   cancelled_ = false;
-  StatementPtr statement = ParseStatement(sql);
-  QueryResult result = ExecuteStatement(*statement, start);
-  result.elapsed_seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  return result;
+  try {
+    StatementPtr statement = ParseStatement(sql);
+    QueryResult result = ExecuteStatement(*statement, start);
+    result.elapsed_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    return result;
+  } catch (const Error&) {
+    throw;
+  } catch (const std::bad_alloc&) {
+    throw Error(ErrorKind::kOutOfMemory, "out of memory while running the statement");
+  } catch (const std::exception& e) {
+    throw Error(ErrorKind::kInternal, std::string("unexpected failure: ") + e.what());
+  }
 }
 
 QueryResult Engine::ExecuteStatement(Statement& statement, std::chrono::steady_clock::time_point start) {
@@ -349,6 +357,18 @@ std::string Engine::ExplainStatementText(ExplainStatement& explain, std::chrono:
 }
 
 std::string Engine::Explain(const std::string& sql, bool analyze) {
+  try {
+    return ExplainText(sql, analyze);
+  } catch (const Error&) {
+    throw;
+  } catch (const std::bad_alloc&) {
+    throw Error(ErrorKind::kOutOfMemory, "out of memory while explaining the statement");
+  } catch (const std::exception& e) {
+    throw Error(ErrorKind::kInternal, std::string("unexpected failure: ") + e.what());
+  }
+}
+
+std::string Engine::ExplainText(const std::string& sql, bool analyze) {
   auto start = Clock::now();
   cancelled_ = false;
   StatementPtr statement = ParseStatement(sql);

@@ -84,6 +84,7 @@ class Engine {
   QueryResult Describe(const std::vector<std::string>& parts);
   QueryResult CreateView(CreateViewStatement& create);
   std::string ResolveCatalogName(const std::string& catalog);
+  std::string ExplainText(const std::string& sql, bool analyze);
 
   EngineOptions options_;
   CatalogRegistry catalogs_;

@@ -1,7 +1,9 @@
 #include "engine/result_format.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
+#include <iterator>
 #include <fmt/format.h>
 
 #include "common/date_time.h"
@@ -10,17 +12,38 @@ namespace aishell {
 
 namespace {
 
+void AppendInt(std::string& out, int64_t v) {
+  char buf[24];
+  auto res = std::to_chars(buf, buf + sizeof(buf), v);
+  out.append(buf, res.ptr);
+}
+
 std::string Lower(std::string_view s) {
   std::string out(s);
   for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
 }
 
+// Appends a double as Value::ToString renders it: "2.0" for integral values, else the shortest
+// round-trip form. Integral values take the integer path (fixed-precision float formatting is slow).
+void AppendDouble(std::string& out, double d) {
+  if (std::isnan(d)) {
+    out += "NaN";
+  } else if (std::isinf(d)) {
+    out += d > 0 ? "Infinity" : "-Infinity";
+  } else if (d == std::floor(d) && std::fabs(d) < 1e15) {
+    if (d == 0 && std::signbit(d)) out += '-';
+    AppendInt(out, static_cast<int64_t>(d));
+    out += ".0";
+  } else {
+    fmt::format_to(std::back_inserter(out), "{}", d);
+  }
+}
+
 std::string FormatDoubleText(double d) {
-  if (std::isnan(d)) return "NaN";
-  if (std::isinf(d)) return d > 0 ? "Infinity" : "-Infinity";
-  if (d == std::floor(d) && std::fabs(d) < 1e15) return fmt::format("{:.1f}", d);
-  return fmt::format("{}", d);
+  std::string out;
+  AppendDouble(out, d);
+  return out;
 }
 
 // Decodes one UTF-8 code point at s[i]; advances i. Invalid bytes decode as U+FFFD.
@@ -141,43 +164,104 @@ size_t DisplayWidth(std::string_view text) {
 
 bool IsRightAligned(const LogicalType& type) { return type.IsNumeric(); }
 
-std::string CellText(const Vector& vector, size_t row) {
-  UnifiedView view = vector.View();
-  if (!view.IsValid(row)) return "NULL";
-  const LogicalType& type = vector.type();
+namespace {
+
+// Appends the display text of a valid (non-null) row.
+void AppendValidCell(std::string& out, const UnifiedView& view, const LogicalType& type, size_t row) {
   switch (type.id) {
-    case TypeId::kNull: return "NULL";
-    case TypeId::kBoolean: return view.Get<uint8_t>(row) ? "true" : "false";
-    case TypeId::kInteger: return std::to_string(view.Get<int32_t>(row));
-    case TypeId::kBigInt: return std::to_string(view.Get<int64_t>(row));
-    case TypeId::kDouble: return FormatDoubleText(view.Get<double>(row));
-    case TypeId::kDecimal: return FormatDecimal(view.Get<int64_t>(row), type.scale);
-    case TypeId::kVarchar: return std::string(view.Get<std::string_view>(row));
-    case TypeId::kDate: return FormatDate(view.Get<int32_t>(row));
-    case TypeId::kTimestamp: return FormatTimestamp(view.Get<int64_t>(row));
-    case TypeId::kTimestampTz: return FormatTimestampTz(view.Get<int64_t>(row));
-    case TypeId::kInterval: return FormatInterval(view.Get<Interval>(row));
+    case TypeId::kNull: out += "NULL"; return;
+    case TypeId::kBoolean: out += view.Get<uint8_t>(row) ? "true" : "false"; return;
+    case TypeId::kInteger: AppendInt(out, view.Get<int32_t>(row)); return;
+    case TypeId::kBigInt: AppendInt(out, view.Get<int64_t>(row)); return;
+    case TypeId::kDouble: AppendDouble(out, view.Get<double>(row)); return;
+    case TypeId::kDecimal: {
+      int64_t v = view.Get<int64_t>(row);
+      if (type.scale == 0) AppendInt(out, v);
+      else out += FormatDecimal(v, type.scale);
+      return;
+    }
+    case TypeId::kVarchar: out += view.Get<std::string_view>(row); return;
+    case TypeId::kDate: out += FormatDate(view.Get<int32_t>(row)); return;
+    case TypeId::kTimestamp: out += FormatTimestamp(view.Get<int64_t>(row)); return;
+    case TypeId::kTimestampTz: out += FormatTimestampTz(view.Get<int64_t>(row)); return;
+    case TypeId::kInterval: out += FormatInterval(view.Get<Interval>(row)); return;
   }
-  return vector.GetValue(row).ToString();
 }
 
-std::string CsvField(std::string_view text) {
-  if (text.empty()) return "\"\"";  // an empty string, unlike NULL (an empty field)
-  bool quote = text.find_first_of(",\"\r\n") != std::string_view::npos ||
-               (!text.empty() && (text.front() == ' ' || text.back() == ' '));
-  if (!quote) return std::string(text);
-  std::string out = "\"";
+void AppendCsvQuoted(std::string& out, std::string_view text) {
+  if (text.empty()) {
+    out += "\"\"";  // an empty string, unlike NULL (an empty field)
+    return;
+  }
+  bool quote = text.find_first_of(",\"\r\n") != std::string_view::npos || text.front() == ' ' || text.back() == ' ';
+  if (!quote) {
+    out += text;
+    return;
+  }
+  out += '"';
   for (char c : text) {
     if (c == '"') out += "\"\"";
     else out += c;
   }
   out += '"';
+}
+
+void AppendJsonString(std::string& out, std::string_view text);
+
+void AppendJsonCell(std::string& out, const UnifiedView& view, const LogicalType& type, size_t row) {
+  if (!view.IsValid(row)) {
+    out += "null";
+    return;
+  }
+  switch (type.id) {
+    case TypeId::kNull: out += "null"; return;
+    case TypeId::kBoolean:
+    case TypeId::kInteger:
+    case TypeId::kBigInt:
+    case TypeId::kDecimal: AppendValidCell(out, view, type, row); return;
+    case TypeId::kDouble: {
+      double d = view.Get<double>(row);
+      if (std::isnan(d) || std::isinf(d)) AppendJsonString(out, FormatDoubleText(d));
+      else fmt::format_to(std::back_inserter(out), "{}", d);
+      return;
+    }
+    case TypeId::kVarchar: AppendJsonString(out, view.Get<std::string_view>(row)); return;
+    case TypeId::kTimestamp:
+    case TypeId::kTimestampTz: {
+      std::string s = FormatTimestamp(view.Get<int64_t>(row));
+      auto sp = s.find(' ', 1);
+      if (sp != std::string::npos) s[sp] = 'T';
+      if (type.id == TypeId::kTimestampTz) s += 'Z';
+      AppendJsonString(out, s);
+      return;
+    }
+    default: {
+      std::string s;
+      AppendValidCell(s, view, type, row);
+      AppendJsonString(out, s);
+      return;
+    }
+  }
+}
+
+}  // namespace
+
+std::string CellText(const Vector& vector, size_t row) {
+  UnifiedView view = vector.View();
+  if (!view.IsValid(row)) return "NULL";
+  std::string out;
+  AppendValidCell(out, view, vector.type(), row);
   return out;
 }
 
-std::string JsonString(std::string_view text) {
+std::string CsvField(std::string_view text) {
   std::string out;
-  out.reserve(text.size() + 2);
+  AppendCsvQuoted(out, text);
+  return out;
+}
+
+namespace {
+void AppendJsonString(std::string& out, std::string_view text) {
   out += '"';
   for (size_t i = 0; i < text.size(); i++) {
     char c = text[i];
@@ -208,41 +292,20 @@ std::string JsonString(std::string_view text) {
     }
   }
   out += '"';
+}
+}  // namespace
+
+std::string JsonString(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + 2);
+  AppendJsonString(out, text);
   return out;
 }
 
 std::string JsonCell(const Vector& vector, size_t row) {
-  UnifiedView view = vector.View();
-  if (!view.IsValid(row)) return "null";
-  const LogicalType& type = vector.type();
-  switch (type.id) {
-    case TypeId::kNull: return "null";
-    case TypeId::kBoolean: return view.Get<uint8_t>(row) ? "true" : "false";
-    case TypeId::kInteger: return std::to_string(view.Get<int32_t>(row));
-    case TypeId::kBigInt: return std::to_string(view.Get<int64_t>(row));
-    case TypeId::kDouble: {
-      double d = view.Get<double>(row);
-      if (std::isnan(d) || std::isinf(d)) return JsonString(FormatDoubleText(d));
-      return fmt::format("{}", d);
-    }
-    case TypeId::kDecimal: return FormatDecimal(view.Get<int64_t>(row), type.scale);
-    case TypeId::kVarchar: return JsonString(view.Get<std::string_view>(row));
-    case TypeId::kDate: return JsonString(FormatDate(view.Get<int32_t>(row)));
-    case TypeId::kTimestamp: {
-      std::string s = FormatTimestamp(view.Get<int64_t>(row));
-      auto sp = s.find(' ', 1);
-      if (sp != std::string::npos) s[sp] = 'T';
-      return JsonString(s);
-    }
-    case TypeId::kTimestampTz: {
-      std::string s = FormatTimestamp(view.Get<int64_t>(row));
-      auto sp = s.find(' ', 1);
-      if (sp != std::string::npos) s[sp] = 'T';
-      return JsonString(s + "Z");
-    }
-    case TypeId::kInterval: return JsonString(FormatInterval(view.Get<Interval>(row)));
-  }
-  return JsonString(vector.GetValue(row).ToString());
+  std::string out;
+  AppendJsonCell(out, vector.View(), vector.type(), row);
+  return out;
 }
 
 std::string FormatBoxTable(const std::vector<OutputColumn>& columns, const std::vector<Batch>& batches,
@@ -344,72 +407,94 @@ std::string FormatBoxTable(const std::vector<OutputColumn>& columns, const std::
   return out;
 }
 
+namespace {
+constexpr size_t kFlushBytes = 1 << 20;
+}  // namespace
+
 void WriteCsv(std::ostream& out, const std::vector<OutputColumn>& columns, const std::vector<Batch>& batches) {
-  std::string line;
+  std::string buf;
   for (size_t c = 0; c < columns.size(); c++) {
-    if (c) line += ',';
-    line += CsvField(columns[c].name);
+    if (c) buf += ',';
+    AppendCsvQuoted(buf, columns[c].name);
   }
-  line += '\n';
-  out << line;
+  buf += '\n';
+  std::vector<UnifiedView> views;
+  std::vector<LogicalType> types;
   for (const auto& b : batches) {
+    size_t ncols = std::min(b.columns.size(), columns.size());
+    views.clear();
+    types.clear();
+    for (size_t c = 0; c < ncols; c++) {
+      views.push_back(b.columns[c].View());
+      types.push_back(b.columns[c].type());
+    }
     for (size_t r = 0; r < b.count; r++) {
-      line.clear();
-      for (size_t c = 0; c < b.columns.size(); c++) {
-        if (c) line += ',';
-        const Vector& v = b.columns[c];
-        if (!v.View().IsValid(r)) continue;
-        line += CsvField(CellText(v, r));
+      for (size_t c = 0; c < ncols; c++) {
+        if (c) buf += ',';
+        if (!views[c].IsValid(r)) continue;
+        if (types[c].id == TypeId::kVarchar) AppendCsvQuoted(buf, views[c].Get<std::string_view>(r));
+        else if (types[c].id == TypeId::kInterval) AppendCsvQuoted(buf, FormatInterval(views[c].Get<Interval>(r)));
+        else AppendValidCell(buf, views[c], types[c], r);
       }
-      line += '\n';
-      out << line;
+      buf += '\n';
+      if (buf.size() >= kFlushBytes) {
+        out.write(buf.data(), static_cast<std::streamsize>(buf.size()));
+        buf.clear();
+      }
     }
   }
+  out.write(buf.data(), static_cast<std::streamsize>(buf.size()));
 }
 
 namespace {
-void WriteJsonObject(std::string& line, const std::vector<std::string>& keys, const Batch& b, size_t r) {
-  line += '{';
-  for (size_t c = 0; c < b.columns.size() && c < keys.size(); c++) {
-    if (c) line += ',';
-    line += keys[c];
-    line += ':';
-    line += JsonCell(b.columns[c], r);
+// Writes rows as JSON objects: prefix before each object ("\n  " / ",\n  " for arrays), suffix
+// after it ("\n" for lines).
+void WriteJsonRows(std::ostream& out, const std::vector<OutputColumn>& columns, const std::vector<Batch>& batches,
+                   bool array, size_t& rows_written) {
+  std::vector<std::string> keys;
+  for (const auto& c : columns) keys.push_back(JsonString(c.name) + ":");
+  std::string buf;
+  std::vector<UnifiedView> views;
+  std::vector<LogicalType> types;
+  for (const auto& b : batches) {
+    size_t ncols = std::min(b.columns.size(), columns.size());
+    views.clear();
+    types.clear();
+    for (size_t c = 0; c < ncols; c++) {
+      views.push_back(b.columns[c].View());
+      types.push_back(b.columns[c].type());
+    }
+    for (size_t r = 0; r < b.count; r++) {
+      if (array) buf += rows_written ? ",\n  " : "\n  ";
+      buf += '{';
+      for (size_t c = 0; c < ncols; c++) {
+        if (c) buf += ',';
+        buf += keys[c];
+        AppendJsonCell(buf, views[c], types[c], r);
+      }
+      buf += '}';
+      if (!array) buf += '\n';
+      rows_written++;
+      if (buf.size() >= kFlushBytes) {
+        out.write(buf.data(), static_cast<std::streamsize>(buf.size()));
+        buf.clear();
+      }
+    }
   }
-  line += '}';
+  out.write(buf.data(), static_cast<std::streamsize>(buf.size()));
 }
 }  // namespace
 
 void WriteJson(std::ostream& out, const std::vector<OutputColumn>& columns, const std::vector<Batch>& batches) {
-  std::vector<std::string> keys;
-  for (const auto& c : columns) keys.push_back(JsonString(c.name));
-  bool first = true;
-  std::string line;
+  size_t rows = 0;
   out << '[';
-  for (const auto& b : batches) {
-    for (size_t r = 0; r < b.count; r++) {
-      line.clear();
-      line += first ? "\n  " : ",\n  ";
-      first = false;
-      WriteJsonObject(line, keys, b, r);
-      out << line;
-    }
-  }
-  out << (first ? "]\n" : "\n]\n");
+  WriteJsonRows(out, columns, batches, true, rows);
+  out << (rows == 0 ? "]\n" : "\n]\n");
 }
 
 void WriteJsonl(std::ostream& out, const std::vector<OutputColumn>& columns, const std::vector<Batch>& batches) {
-  std::vector<std::string> keys;
-  for (const auto& c : columns) keys.push_back(JsonString(c.name));
-  std::string line;
-  for (const auto& b : batches) {
-    for (size_t r = 0; r < b.count; r++) {
-      line.clear();
-      WriteJsonObject(line, keys, b, r);
-      line += '\n';
-      out << line;
-    }
-  }
+  size_t rows = 0;
+  WriteJsonRows(out, columns, batches, false, rows);
 }
 
 void WriteResult(std::ostream& out, OutputFormat format, const std::vector<OutputColumn>& columns,

@@ -171,6 +171,34 @@ TEST(ResultFormatTest, JsonTimestampsDoublesAndBooleans) {
   EXPECT_EQ(CellText(b.columns[2], 0), "true");
 }
 
+TEST(ResultFormatTest, ConstantAndDictionaryVectors) {
+  std::vector<OutputColumn> columns = {{"k", LogicalType(TypeId::kVarchar)}, {"c", LogicalType(TypeId::kBigInt)}};
+  auto dictionary = std::make_shared<Vector>(LogicalType(TypeId::kVarchar), 2);
+  dictionary->Resize(2);
+  dictionary->SetString(0, "x,y");
+  dictionary->SetNull(1);
+  auto indices = std::make_shared<Buffer>(3 * sizeof(uint32_t));
+  auto* idx = reinterpret_cast<uint32_t*>(indices->data());
+  idx[0] = 1;
+  idx[1] = 0;
+  idx[2] = 0;
+  Batch b;
+  b.columns.push_back(Vector::Dictionary(dictionary, indices, 3));
+  b.columns.push_back(Vector::Constant(Value::BigInt(7), 3));
+  b.count = 3;
+  std::vector<Batch> batches;
+  batches.push_back(std::move(b));
+  std::ostringstream csv;
+  WriteCsv(csv, columns, batches);
+  EXPECT_EQ(csv.str(), "k,c\n,7\n\"x,y\",7\n\"x,y\",7\n");
+  std::ostringstream jsonl;
+  WriteJsonl(jsonl, columns, batches);
+  EXPECT_EQ(jsonl.str(), "{\"k\":null,\"c\":7}\n{\"k\":\"x,y\",\"c\":7}\n{\"k\":\"x,y\",\"c\":7}\n");
+  auto lines = Lines(FormatBoxTable(columns, batches));
+  ASSERT_EQ(lines.size(), 7u);
+  EXPECT_EQ(lines[3], "│ NULL │ 7 │");
+}
+
 TEST(ResultFormatTest, ParsesFormatNames) {
   EXPECT_EQ(ParseOutputFormat("CSV"), OutputFormat::kCsv);
   EXPECT_EQ(ParseOutputFormat("jsonl"), OutputFormat::kJsonl);

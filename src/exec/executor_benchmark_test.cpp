@@ -82,3 +82,19 @@ TEST(ExecutorBenchmark, DISABLED_HighCardinalityGroupBy) {
 }
 }  // namespace
 }  // namespace aishell
+
+namespace aishell {
+namespace {
+TEST(ExecutorBenchmark, DISABLED_LowCardinalityGroupByAndJoin) {
+  auto big = MakeTable("big", 10'000'000, 1000);
+  auto dim = MakeTable("dim", 1'000'000, 1000);
+  size_t rows;
+  double t = Time(Aggregate(MakeMemoryScan(big), {Col(1, kBig)}, {Agg(TestSumBigInt(), {Col(2, kBig)})}), &rows, 1);
+  std::printf("group-by 10M rows, 1000 groups, 1 thread: %.3f s\n", t);
+  t = Time(Aggregate(Join(JoinType::kInner, MakeMemoryScan(big), MakeMemoryScan(dim), {Col(1, kBig)}, {Col(0, kBig)}), {},
+                     {Agg(TestCountStar(), {})}),
+           &rows, 1);
+  std::printf("hash join 10M x 1M, 1 thread: %.3f s\n", t);
+}
+}  // namespace
+}  // namespace aishell

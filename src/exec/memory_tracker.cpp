@@ -21,8 +21,8 @@ void MemoryTracker::Consume(int64_t bytes, const char* what) {
   if (bytes > 0 && limit_ > 0 && now > limit_) {
     used_.fetch_sub(bytes, std::memory_order_relaxed);
     throw Error(ErrorKind::kOutOfMemory, "query exceeded the memory limit of " + FormatBytes(limit_) +
-                                             " (max_memory) while " + what + " (" + FormatBytes(now) +
-                                             " requested); raise it with SET SESSION max_memory");
+                                             " (max_memory) while " + what + " (usage would reach " +
+                                             FormatBytes(now) + "); raise it with SET SESSION max_memory");
   }
   int64_t p = peak_.load(std::memory_order_relaxed);
   while (now > p && !peak_.compare_exchange_weak(p, now, std::memory_order_relaxed)) {

@@ -19,6 +19,12 @@ void ExecContext::CheckInterrupted() const {
 void PhysicalOperator::Prepare(ExecContext& ctx) {
   ctx_ = &ctx;
   for (auto& c : children) c->Prepare(ctx);
+  ctx.CheckInterrupted();
+  auto start = std::chrono::steady_clock::now();
+  Build(ctx);
+  nanos_.fetch_add(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count(),
+      std::memory_order_relaxed);
 }
 
 bool PhysicalOperator::Next(OperatorState& state, Batch& out) {

@@ -38,8 +38,9 @@ class PhysicalOperator {
       : name_(std::move(name)), types_(std::move(types)) {}
   virtual ~PhysicalOperator() = default;
 
-  // Prepares the children, then runs this operator's blocking work. Called once, on one thread.
-  virtual void Prepare(ExecContext& ctx);
+  // Prepares the children, then runs this operator's blocking work (Build, timed). Called once,
+  // on one thread.
+  void Prepare(ExecContext& ctx);
   // Whether several threads may call Next concurrently, each with its own state.
   virtual bool IsParallel() const { return false; }
   virtual std::unique_ptr<OperatorState> CreateState() { return std::make_unique<OperatorState>(); }
@@ -59,6 +60,8 @@ class PhysicalOperator {
 
  protected:
   virtual bool GetNext(OperatorState& state, Batch& out) = 0;
+  // Blocking work run once after the children are prepared: join builds, aggregation, sorting.
+  virtual void Build(ExecContext& ctx) {}
 
   ExecContext* ctx_ = nullptr;
   std::string name_;

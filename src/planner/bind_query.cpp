@@ -400,8 +400,8 @@ LogicalPtr Binder::BindSelect(const SelectNode& s) {
       bool any = false;
       for (size_t i = 0; i < scope.columns.size(); i++) {
         const auto& c = scope.columns[i];
-        if (c.hidden_from_star) continue;
-        if (!qualifier.empty() && c.table != qualifier) continue;
+        // t.* includes t's USING columns (hidden from a bare *, which lists them once).
+        if (qualifier.empty() ? c.hidden_from_star : c.table != qualifier) continue;
         items.push_back({nullptr, static_cast<int>(i), c.name, si.position});
         any = true;
       }

@@ -9,6 +9,66 @@
 
 namespace aishell {
 
+namespace {
+
+// Whether a plan returns at most one row by construction (a global aggregate, LIMIT 1).
+bool AtMostOneRow(const LogicalOperator& op) {
+  switch (op.kind) {
+    case LogicalOpKind::kAggregate: return static_cast<const LogicalAggregate&>(op).groups.empty();
+    case LogicalOpKind::kLimit: {
+      const auto& l = static_cast<const LogicalLimit&>(op);
+      return (l.limit >= 0 && l.limit <= 1) || AtMostOneRow(*op.children[0]);
+    }
+    case LogicalOpKind::kProject:
+    case LogicalOpKind::kFilter:
+    case LogicalOpKind::kSort: return AtMostOneRow(*op.children[0]);
+    case LogicalOpKind::kValues: return static_cast<const LogicalValues&>(op).rows.size() <= 1;
+    default: return false;
+  }
+}
+
+// A scalar subquery that returns more than one row is an error at run time:
+//   SELECT CASE WHEN count(*) > 1 THEN <cast error naming the problem> ELSE arbitrary(x) END
+// (CASE evaluates a branch only for the rows that take it).
+LogicalPtr EnforceSingleRow(LogicalPtr subplan) {
+  if (AtMostOneRow(*subplan)) return subplan;
+  const auto& col = subplan->output[0];
+  std::vector<LogicalType> coerced;
+  auto count = FunctionRegistry::Get().BindAggregate("count_star", {}, false, &coerced);
+  auto pick = FunctionRegistry::Get().BindAggregate("arbitrary", {col.type}, false, &coerced);
+  if (!count || !pick) return subplan;
+  auto agg = std::make_shared<LogicalAggregate>();
+  auto make_agg = [](std::shared_ptr<const AggregateFunction> fn, std::vector<ExprPtr> args) {
+    auto e = std::make_shared<Expr>();
+    e->kind = ExprKind::kAggregate;
+    e->name = fn->name;
+    e->type = fn->return_type;
+    e->aggregate = std::move(fn);
+    e->children = std::move(args);
+    return e;
+  };
+  agg->aggregates = {make_agg(count, {}), make_agg(pick, {MakeColumnRef(0, col.type, col.name)})};
+  agg->output = {{"rows", agg->aggregates[0]->type}, {col.name, agg->aggregates[1]->type}};
+  agg->children = {subplan};
+  ExprPtr rows = MakeColumnRef(0, agg->output[0].type, "rows");
+  ExprPtr value = MakeColumnRef(1, agg->output[1].type, col.name);
+  ExprPtr fail = MakeCast(MakeConstant(Value::Varchar("scalar subquery returned more than one row")),
+                          LogicalType(TypeId::kBigInt));
+  if (value->type.id != TypeId::kBigInt) fail = MakeCast(fail, value->type);
+  auto e = std::make_shared<Expr>();
+  e->kind = ExprKind::kCase;
+  e->type = value->type;
+  e->has_else = true;
+  e->children = {MakeComparison(CompareOp::kGt, rows, CastTo(MakeConstant(Value::BigInt(1)), rows->type)), fail, value};
+  auto project = std::make_shared<LogicalProject>();
+  project->exprs = {e};
+  project->output = {col};
+  project->children = {agg};
+  return project;
+}
+
+}  // namespace
+
 ExprPtr Binder::JoinScalarSubquery(LogicalPtr subplan, ExprPtr condition, int value_column, BindContext& ctx) {
   LogicalPtr& plan = *ctx.plan;
   auto join = std::make_shared<LogicalJoin>();
@@ -54,7 +114,7 @@ ExprPtr Binder::BindScalarSubquery(const SubqueryExpression& sub, BindContext& c
                 "a scalar subquery must return one column, not " + std::to_string(subplan->output.size()), sub.position);
   }
   // At most one row is expected: a LEFT join without condition yields NULL for an empty result.
-  return JoinScalarSubquery(std::move(subplan), nullptr, 0, ctx);
+  return JoinScalarSubquery(EnforceSingleRow(std::move(subplan)), nullptr, 0, ctx);
 }
 
 ExprPtr Binder::BindCorrelatedScalarSubquery(const SelectNode& s, BindContext& ctx, int position) {

@@ -8,13 +8,7 @@
 #include <string>
 #include <vector>
 
-// sql/ast.h and planner/logical_plan.h both declare aishell::JoinType / JoinTypeName: the AST's
-// are renamed for the binder's translation units (the enumerators are identical in layout).
-#define JoinType AstJoinType
-#define JoinTypeName AstJoinTypeName
 #include "sql/ast.h"
-#undef JoinType
-#undef JoinTypeName
 
 #include "catalog/catalog_registry.h"
 #include "planner/logical_plan.h"

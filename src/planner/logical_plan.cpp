@@ -79,6 +79,15 @@ std::string TableColumnNames(const TableInfo& table, const std::vector<int>& ids
   return out;
 }
 
+// Whether every column ref of `e` carries a qualified display name ("t.col").
+bool HasQualifiedNames(const Expr& e) {
+  if (e.kind == ExprKind::kColumnRef) return e.name.find('.') != std::string::npos;
+  for (const auto& c : e.children) {
+    if (c && !HasQualifiedNames(*c)) return false;
+  }
+  return true;
+}
+
 std::string FormatRows(double rows) {
   if (rows < 0) return "?";
   char buf[64];
@@ -92,6 +101,21 @@ std::string FormatRows(double rows) {
 
 void Render(const LogicalOperator& op, int depth, std::string* out) {
   out->append(static_cast<size_t>(depth) * 2, ' ');
+  // Limit over Sort runs as one top-N operator: show it as one line.
+  if (op.kind == LogicalOpKind::kLimit && static_cast<const LogicalLimit&>(op).limit >= 0 && op.children.size() == 1 &&
+      op.children[0]->kind == LogicalOpKind::kSort) {
+    const auto& limit = static_cast<const LogicalLimit&>(op);
+    const auto& sort = static_cast<const LogicalSort&>(*op.children[0]);
+    auto names = InputNames(sort);
+    out->append("TopN " + std::to_string(limit.limit) + " [" + SortKeyList(sort.keys, names) + "]");
+    if (limit.offset > 0) out->append(" OFFSET " + std::to_string(limit.offset));
+    if (op.estimated_rows >= 0) out->append("  (est. " + FormatRows(op.estimated_rows) + " rows)");
+    out->push_back('\n');
+    for (const auto& c : sort.children) {
+      if (c) Render(*c, depth + 1, out);
+    }
+    return;
+  }
   out->append(op.Describe());
   if (op.estimated_rows >= 0) {
     out->append("  (est. " + FormatRows(op.estimated_rows) + " rows)");
@@ -159,14 +183,20 @@ std::string LogicalJoin::Describe() const {
   if (null_aware) out += " (null-aware)";
   std::vector<std::string> left_names = children.empty() ? std::vector<std::string>{} : children[0]->OutputNames();
   std::vector<std::string> right_names = children.size() < 2 ? std::vector<std::string>{} : children[1]->OutputNames();
+  // Keys read best with the binder's qualified names (t.customer_id = c.customer_id).
+  auto render = [](const ExprPtr& e, const std::vector<std::string>& input) {
+    std::vector<int> refs;
+    CollectColumnRefs(*e, &refs);
+    return e->ToString(HasQualifiedNames(*e) ? nullptr : &input);
+  };
   std::string cond;
   for (size_t i = 0; i < left_keys.size() && i < right_keys.size(); i++) {
     if (i) cond += " AND ";
-    cond += left_keys[i]->ToString(&left_names) + " = " + right_keys[i]->ToString(&right_names);
+    cond += render(left_keys[i], left_names) + " = " + render(right_keys[i], right_names);
   }
   if (condition) {
     if (!cond.empty()) cond += " AND ";
-    cond += condition->ToString(&names);
+    cond += render(condition, names);
   }
   if (!cond.empty()) out += " ON " + cond;
   return out;

@@ -98,6 +98,7 @@ PlannedQuery Binder::PlanStatement(const Statement& statement) {
         project->output.push_back({columns[i].name, columns[i].type});
       }
       project->children = {query};
+      AddSource(target.catalog + " (" + target.connector->TypeName() + ")");
       result.plan = MakeInsertNode(project, target.catalog, target.connector, target.schema, target.info->name, false,
                                    columns);
       break;
@@ -139,6 +140,7 @@ PlannedQuery Binder::PlanStatement(const Statement& statement) {
         limit->children = {project};
         input = limit;
       }
+      AddSource(target.catalog + " (" + target.connector->TypeName() + ")");
       result.plan = MakeInsertNode(input, target.catalog, target.connector, target.schema, target.table, true, columns);
       break;
     }

@@ -7,7 +7,6 @@
 #include <iostream>
 
 #include "common/exception.h"
-// binder.h first: it renames the AST's JoinType, which clashes with the plan's.
 #include "planner/binder.h"
 #include "planner/optimizer/optimizer.h"
 #include "planner/planner.h"
@@ -373,6 +372,9 @@ TEST_F(PlannerTest, UsingColumnIsNotAmbiguous) {
   // customer_id once, then the other 2 + 4 columns.
   EXPECT_EQ(star.plan->output.size(), 7u);
   EXPECT_EQ(star.plan->output[0].name, "customer_id");
+  auto qualified = Plan("SELECT c.*, o.order_id FROM customers c JOIN orders o USING (customer_id)");
+  ASSERT_EQ(qualified.plan->output.size(), 4u);
+  EXPECT_EQ(qualified.plan->output[0].name, "customer_id");
 }
 
 TEST_F(PlannerTest, AggregateWithGroupByOrdinalAliasAndHaving) {
@@ -487,6 +489,58 @@ TEST_F(PlannerTest, CteViewAndSetOperation) {
   EXPECT_NE(std::string(e.what()).find("column counts"), std::string::npos);
 }
 
+TEST_F(PlannerTest, ConstantFoldingOnAHandBuiltPlan) {
+  // Rules work on plans built without the parser: Filter(1 + 1 = 2 AND col > 2 + 3) over VALUES.
+  auto values = std::make_shared<LogicalValues>();
+  values->rows = {{MakeConstant(Value::Integer(7))}};
+  values->output = {{"x", kInt}};
+  auto filter = std::make_shared<LogicalFilter>();
+  std::vector<LogicalType> coerced;
+  auto add = FunctionRegistry::Get().BindScalar("add", {kInt, kInt}, &coerced);
+  ASSERT_NE(add, nullptr);
+  filter->predicate = MakeAnd(
+      {MakeComparison(CompareOp::kEq, MakeFunction(add, {MakeConstant(Value::Integer(1)), MakeConstant(Value::Integer(1))}),
+                      MakeConstant(Value::Integer(2))),
+       MakeComparison(CompareOp::kGt, MakeColumnRef(0, kInt, "x"),
+                      MakeFunction(add, {MakeConstant(Value::Integer(2)), MakeConstant(Value::Integer(3))}))});
+  filter->output = values->output;
+  filter->children = {values};
+  LogicalPtr folded = FoldConstants(filter);
+  ASSERT_EQ(folded->kind, LogicalOpKind::kFilter);
+  EXPECT_EQ(static_cast<LogicalFilter&>(*folded).predicate->ToString(), "x > 5");
+  // WHERE 1 = 2 never reads its input.
+  auto a = Plan("SELECT name FROM customers WHERE 1 = 2");
+  EXPECT_EQ(FindScan(a.plan, "customers"), nullptr) << PlanToString(*a.plan);
+  EXPECT_EQ(a.plan->output.size(), 1u);
+}
+
+TEST_F(PlannerTest, NullRejectionAnalysis) {
+  std::vector<bool> right = {false, true};
+  auto l = MakeColumnRef(0, kInt, "l");
+  auto r = MakeColumnRef(1, kInt, "r");
+  auto is_null = std::make_shared<Expr>();
+  is_null->kind = ExprKind::kIsNull;
+  is_null->type = LogicalType(TypeId::kBoolean);
+  is_null->children = {r};
+  EXPECT_TRUE(IsNullRejecting(*MakeComparison(CompareOp::kGt, r, MakeConstant(Value::Integer(1))), right));
+  EXPECT_FALSE(IsNullRejecting(*MakeComparison(CompareOp::kGt, l, MakeConstant(Value::Integer(1))), right));
+  EXPECT_FALSE(IsNullRejecting(*is_null, right));
+  EXPECT_FALSE(IsNullRejecting(*MakeComparison(CompareOp::kIsDistinctFrom, r, l), right));
+  EXPECT_FALSE(IsNullRejecting(*MakeOr({MakeComparison(CompareOp::kEq, r, l), is_null}), right));
+  EXPECT_TRUE(IsNullRejecting(*MakeAnd({MakeComparison(CompareOp::kEq, r, l), is_null}), right));
+}
+
+TEST_F(PlannerTest, UnionAllInputsReadOnlyUsedColumns) {
+  auto a = Plan("SELECT name FROM (SELECT name, city FROM customers UNION ALL SELECT status, status FROM orders) t");
+  EXPECT_EQ(Fake(FindScan(a.plan, "customers")).projection, (std::vector<int>{1}));
+  EXPECT_EQ(Fake(FindScan(a.plan, "orders")).projection, (std::vector<int>{3}));
+  auto b = Plan("SELECT count(*) FROM (SELECT name, city FROM customers UNION ALL SELECT status, status FROM orders) t");
+  EXPECT_EQ(Fake(FindScan(b.plan, "customers")).projection.size(), 1u);
+  // UNION (distinct) needs every column.
+  auto c = Plan("SELECT name FROM (SELECT name, city FROM customers UNION SELECT status, status FROM orders) t");
+  EXPECT_EQ(Fake(FindScan(c.plan, "customers")).projection, (std::vector<int>{1, 2}));
+}
+
 TEST_F(PlannerTest, StringLiteralComparedWithDateIsCoerced) {
   auto a = Plan("SELECT order_id FROM orders WHERE order_date >= '2024-01-01'");
   auto* scan = FindScan(a.plan, "orders");
@@ -534,15 +588,23 @@ TEST_F(PlannerTest, WindowFunction) {
   ASSERT_EQ(windows.size(), 1u);
   EXPECT_EQ(a.plan->output[1].name, "rn");
   EXPECT_EQ(a.plan->output[1].type, kBig);
+  // A filter on the partition key runs before the window; one on its result cannot.
+  auto b = Plan(
+      "SELECT * FROM (SELECT city, name, row_number() OVER (PARTITION BY city ORDER BY name) AS rn FROM customers) t "
+      "WHERE city = 'Oslo' AND rn = 1");
+  EXPECT_EQ(Fake(FindScan(b.plan, "customers")).accepted, (std::vector<std::string>{"city = 'Oslo'"}));
+  auto filters = Find(b.plan, LogicalOpKind::kFilter);
+  ASSERT_EQ(filters.size(), 1u);
+  EXPECT_EQ(filters[0]->children[0]->kind, LogicalOpKind::kWindow);
 }
 
 TEST_F(PlannerTest, ExplainShowsEstimatesAndTree) {
   std::string text = Explain(
       "SELECT o.order_id, c.name FROM lake.events e JOIN orders o ON e.customer_id = o.customer_id "
       "LEFT JOIN customers c ON o.customer_id = c.customer_id ORDER BY o.order_id LIMIT 10");
-  EXPECT_NE(text.find("Limit 10"), std::string::npos) << text;
+  EXPECT_NE(text.find("TopN 10 [order_id]"), std::string::npos) << text;
   // The LEFT join builds on its small (top-N) side: it is flipped into a RIGHT join.
-  EXPECT_NE(text.find("Join RIGHT"), std::string::npos) << text;
+  EXPECT_NE(text.find("Join RIGHT ON c.customer_id = o.customer_id"), std::string::npos) << text;
   EXPECT_EQ(text.find("Project [order_id, name]  (est. 10 rows)\n      Project [order_id, name]"), std::string::npos) << text;
   EXPECT_NE(text.find("Scan lake.main.events"), std::string::npos) << text;
   EXPECT_NE(text.find("(est. "), std::string::npos) << text;

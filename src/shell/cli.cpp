@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <mutex>
@@ -42,7 +43,8 @@ const std::vector<CommandSpec>& Commands() {
        "Register a data source (validated by listing its schemas)", {"--name", "--type", "--property"}, {},
        "The connector type comes from the URL scheme (postgres://, mongodb://, redis://, file://, ...)\n"
        "unless --type is given. Nothing is saved when the source cannot be reached.\n"},
-      {"connections", "aishell connections", "List registered data sources (passwords masked)", {}, {}, ""},
+      {"connections", "aishell connections [--format table|csv|json|jsonl]",
+       "List registered data sources (passwords masked)", {"--format"}, {}, ""},
       {"disconnect", "aishell disconnect <name>", "Remove a registered data source", {}, {}, ""},
       {"query", "aishell query \"<SQL>\" [--format table|csv|json|jsonl] [--output FILE] [--max-rows N]",
        "Run SQL statements (separated by ';') across the connected sources", {"--format", "--output", "--max-rows"},
@@ -55,7 +57,7 @@ const std::vector<CommandSpec>& Commands() {
        "Write the last query result again (default format: csv)", {"--format", "--output"}, {}, ""},
       {"create-view", "aishell create-view <name> [<query>] [--replace]",
        "Create a view; the query comes from the argument or from stdin", {}, {"--replace"}, ""},
-      {"views", "aishell views", "List views", {}, {}, ""},
+      {"views", "aishell views [--format table|csv|json|jsonl]", "List views", {"--format"}, {}, ""},
       {"drop-view", "aishell drop-view <name> [--if-exists]", "Remove a view", {}, {"--if-exists"}, ""},
       {"config", "aishell config set <key> <value> | get <key> | unset <key> | list",
        "Read and change settings (federation.max_memory, federation.threads, federation.pushdown, ...)", {}, {},
@@ -266,7 +268,21 @@ int Cli::Run(int argc, char** argv) {
         args.options["--help"].push_back("");
         continue;
       }
-      if (!only_positional && arg.size() > 2 && arg.rfind("--", 0) == 0) {
+      // "--name" or "--name=value"; anything else starting with "--" (e.g. SQL beginning with a
+      // comment) is an argument.
+      auto looks_like_option = [](const std::string& a) {
+        if (a.size() <= 2 || a.rfind("--", 0) != 0) return false;
+        size_t end = a.find('=');
+        if (end == std::string::npos) end = a.size();
+        for (size_t k = 2; k < end; k++) {
+          char ch = a[k];
+          if (!(std::islower(static_cast<unsigned char>(ch)) || std::isdigit(static_cast<unsigned char>(ch)) ||
+                ch == '-' || ch == '_' || std::isupper(static_cast<unsigned char>(ch))))
+            return false;
+        }
+        return true;
+      };
+      if (!only_positional && looks_like_option(arg)) {
         std::string name = arg, value;
         bool has_value = false;
         if (auto eq = arg.find('='); eq != std::string::npos) {
@@ -297,7 +313,8 @@ int Cli::Run(int argc, char** argv) {
         args.options[name].push_back(value);
         continue;
       }
-      if (!only_positional && arg.size() > 1 && arg[0] == '-' && !std::isdigit(static_cast<unsigned char>(arg[1]))) {
+      if (!only_positional && arg.size() > 1 && arg[0] == '-' && arg.rfind("--", 0) != 0 &&
+          !std::isdigit(static_cast<unsigned char>(arg[1]))) {
         throw UsageError{"unknown option " + arg, spec ? spec->name : ""};
       }
       if (args.command.empty()) {
@@ -427,6 +444,13 @@ int Cli::Connect(const ParsedArgs& args) {
   ConnectionConfig config;
   config.name = *name;
   config.url = args.positional[0];
+  if (config.url.find("://") == std::string::npos && !config.url.empty()) {
+    // A local path: saved absolute, so later commands work from any directory.
+    std::error_code ec;
+    auto absolute = std::filesystem::absolute(config.url, ec);
+    if (!ec) config.url = absolute.lexically_normal().string();
+    while (config.url.size() > 1 && config.url.back() == '/') config.url.pop_back();
+  }
   if (auto it = args.options.find("--property"); it != args.options.end()) {
     for (const auto& kv : it->second) {
       auto eq = kv.find('=');
@@ -497,14 +521,29 @@ int Cli::Connect(const ParsedArgs& args) {
   return 0;
 }
 
+namespace {
+OutputFormat ListFormat(const ParsedArgs& args, const char* command) {
+  auto f = args.Get("--format");
+  if (!f) return OutputFormat::kTable;
+  auto parsed = ParseOutputFormat(*f);
+  if (!parsed) throw UsageError{"unknown format '" + *f + "'; use table, csv, json or jsonl", command};
+  return *parsed;
+}
+}  // namespace
+
 int Cli::Connections(const ParsedArgs& args) {
   if (!args.positional.empty()) throw UsageError{"connections takes no arguments", "connections"};
+  OutputFormat format = ListFormat(args, "connections");
   auto list = store().LoadConnections();
+  if (list.empty() && format == OutputFormat::kJson) {
+    std::printf("[]\n");
+    return 0;
+  }
+  if (list.empty() && format != OutputFormat::kTable) return 0;
   if (list.empty()) {
     std::printf("No connections yet. Add one with: aishell connect <url> --name <name>\n");
     return 0;
   }
-  std::vector<std::vector<std::optional<std::string>>> rows;
   QueryResult result;
   std::vector<LogicalType> types(4, LogicalType(TypeId::kVarchar));
   for (const char* n : {"name", "type", "url", "properties"}) result.columns.push_back({n, LogicalType(TypeId::kVarchar)});
@@ -523,7 +562,8 @@ int Cli::Connections(const ParsedArgs& args) {
   TableFormatOptions options;
   options.max_width = TerminalWidth();
   options.max_rows = -1;
-  std::fputs(FormatBoxTable(result.columns, result.batches, options).c_str(), stdout);
+  WriteResult(std::cout, ListFormat(args, "connections"), result.columns, result.batches, options);
+  std::cout.flush();
   return 0;
 }
 
@@ -614,6 +654,11 @@ bool Cli::RunStatement(const std::string& sql, OutputFormat format, std::ostream
     std::cout.flush();
     PrintError(err, sql);
     return false;
+  } catch (const std::exception& err) {
+    e.SetProgressCallback(nullptr);
+    std::cout.flush();
+    std::fprintf(stderr, "Error: %s\n", err.what());
+    return false;
   }
 }
 
@@ -665,11 +710,22 @@ int Cli::ExplainCommand(const ParsedArgs& args) {
   if (LooksLikeNaturalLanguage(sql)) throw NaturalLanguageError{sql};
   Engine& e = engine();
   try {
-    InterruptGuard guard(e);
-    std::string plan = e.Explain(sql, args.Has("--analyze"));
+    bool show_progress = args.Has("--analyze") && isatty(STDERR_FILENO) != 0;
+    ProgressLine progress(show_progress);
+    if (show_progress) {
+      e.SetProgressCallback([&progress](const std::vector<SourceProgress>& p, double elapsed) { progress.Update(p, elapsed); });
+    }
+    std::string plan;
+    {
+      InterruptGuard guard(e);
+      plan = e.Explain(sql, args.Has("--analyze"));
+    }
+    e.SetProgressCallback(nullptr);
+    progress.Clear();
     std::fputs(plan.c_str(), stdout);
     if (!plan.empty() && plan.back() != '\n') std::fputs("\n", stdout);
   } catch (const Error& err) {
+    e.SetProgressCallback(nullptr);
     PrintError(err, sql);
     return 1;
   }
@@ -734,7 +790,13 @@ int Cli::CreateView(const ParsedArgs& args) {
 
 int Cli::Views(const ParsedArgs& args) {
   if (!args.positional.empty()) throw UsageError{"views takes no arguments", "views"};
+  OutputFormat format = ListFormat(args, "views");
   auto views = engine().catalogs().Views();
+  if (views.empty() && format == OutputFormat::kJson) {
+    std::printf("[]\n");
+    return 0;
+  }
+  if (views.empty() && format != OutputFormat::kTable) return 0;
   if (views.empty()) {
     std::printf("No views yet. Create one with: aishell create-view <name> \"<query>\"\n");
     return 0;
@@ -764,7 +826,8 @@ int Cli::Views(const ParsedArgs& args) {
   TableFormatOptions options;
   options.max_width = TerminalWidth();
   options.max_rows = -1;
-  std::fputs(FormatBoxTable(columns, batches, options).c_str(), stdout);
+  WriteResult(std::cout, ListFormat(args, "views"), columns, batches, options);
+  std::cout.flush();
   return 0;
 }
 

@@ -70,7 +70,7 @@ class Cli {
   std::string output_path_;  // query --output, for messages
 };
 
-// Helpers, exposed for the unit tests of the command line.
+// Helpers shared by the shell files.
 std::string FormatCount(int64_t n);  // 1234567 -> "1,234,567"
 std::string CommandSuggestion(const std::string& command);
 

@@ -5,14 +5,20 @@
 
 #include <csignal>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "common/exception.h"
 #include "engine/sql_script.h"
 #include "shell/cli.h"
+#include "sql/parser.h"
 
 namespace aishell {
 
@@ -32,6 +38,72 @@ constexpr const char* kShellHelp =
     "  .quit, .exit, \\q            leave\n";
 
 volatile std::sig_atomic_t g_prompt_interrupted = 0;
+
+// Tab completion: SQL keywords, meta commands, catalogs, views and (collected on first use)
+// qualified table names.
+Engine* g_completion_engine = nullptr;
+std::vector<std::string> g_completion_words;
+bool g_completion_tables_loaded = false;
+std::vector<std::string> g_completion_matches;
+size_t g_completion_index = 0;
+
+void LoadCompletionWords() {
+  if (g_completion_tables_loaded || !g_completion_engine) return;
+  g_completion_tables_loaded = true;
+  std::set<std::string> words;
+  for (const auto& k : SqlKeywords()) words.insert(k);
+  for (const char* m : {".help", ".quit", ".exit", ".tables", ".schema", ".catalogs", ".views", ".format"}) words.insert(m);
+  auto& catalogs = g_completion_engine->catalogs();
+  for (const auto& v : catalogs.Views()) words.insert(v.name);
+  for (const auto& c : catalogs.CatalogNames()) {
+    words.insert(c);
+    try {
+      auto connector = catalogs.GetCatalog(c);
+      auto schemas = connector->ListSchemas();
+      for (size_t i = 0; i < schemas.size() && i < 50; i++) {
+        words.insert(c + "." + schemas[i]);
+        for (const auto& t : connector->ListTables(schemas[i])) {
+          words.insert(c + "." + schemas[i] + "." + t);
+          if (schemas[i] == connector->DefaultSchema()) words.insert(c + "." + t);
+        }
+      }
+    } catch (const std::exception&) {
+      // An unreachable source just offers no table names.
+    }
+  }
+  g_completion_words.assign(words.begin(), words.end());
+}
+
+char* CompletionEntry(const char* text, int state) {
+  if (state == 0) {
+    LoadCompletionWords();
+    g_completion_matches.clear();
+    g_completion_index = 0;
+    std::string prefix = text;
+    bool lower = !prefix.empty() && std::islower(static_cast<unsigned char>(prefix[0]));
+    for (const auto& w : g_completion_words) {
+      if (w.size() < prefix.size()) continue;
+      bool match = true;
+      for (size_t i = 0; i < prefix.size() && match; i++) {
+        match = std::tolower(static_cast<unsigned char>(w[i])) == std::tolower(static_cast<unsigned char>(prefix[i]));
+      }
+      if (!match) continue;
+      std::string candidate = w;
+      // Keywords follow the case being typed.
+      bool is_keyword = std::all_of(w.begin(), w.end(), [](char c) { return std::isupper(static_cast<unsigned char>(c)) || c == '_'; });
+      if (lower && is_keyword)
+        for (auto& c : candidate) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      g_completion_matches.push_back(std::move(candidate));
+    }
+  }
+  if (g_completion_index >= g_completion_matches.size()) return nullptr;
+  return strdup(g_completion_matches[g_completion_index++].c_str());
+}
+
+char** CompleteSql(const char* text, int start, int end) {
+  rl_attempted_completion_over = 1;  // no file-name completion
+  return rl_completion_matches(text, CompletionEntry);
+}
 
 void OnPromptInterrupt(int) { g_prompt_interrupted = 1; }
 
@@ -102,6 +174,9 @@ int Cli::Interactive(bool terminal) {
     sa.sa_handler = OnPromptInterrupt;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, &old_action);
+    g_completion_engine = &engine();
+    rl_attempted_completion_function = CompleteSql;
+    rl_basic_word_break_characters = " \t\n\"'`@><=;|&{(,";
     using_history();
     stifle_history(2000);
     read_history(history.c_str());

@@ -138,7 +138,49 @@ class Parser {
     }
   }
 
+  // A clause keyword that `word` is a likely misspelling of (one edit or one transposition away),
+  // or "".
+  static std::string ClosestClauseKeyword(const std::string& word) {
+    static const char* const kKeywords[] = {"SELECT", "FROM",  "WHERE", "GROUP", "ORDER", "HAVING",
+                                            "LIMIT",  "JOIN",  "UNION", "OFFSET", "INNER", "OUTER",
+                                            "LEFT",   "RIGHT", "CROSS", "USING"};
+    std::string upper = Upper(word);
+    for (const char* kw : kKeywords) {
+      std::string k = kw;
+      if (upper == k) continue;
+      if (EditDistanceAtMostOne(upper, k)) return k;
+    }
+    return "";
+  }
+
+  static bool EditDistanceAtMostOne(const std::string& a, const std::string& b) {
+    if (a.size() < 3 || b.size() < 3) return false;
+    if (a.size() == b.size()) {
+      std::vector<size_t> diff;
+      for (size_t i = 0; i < a.size(); i++) {
+        if (a[i] != b[i]) diff.push_back(i);
+      }
+      if (diff.size() <= 1) return true;
+      // one transposition: FORM / FROM
+      return diff.size() == 2 && diff[1] == diff[0] + 1 && a[diff[0]] == b[diff[1]] && a[diff[1]] == b[diff[0]];
+    }
+    const std::string& longer = a.size() > b.size() ? a : b;
+    const std::string& shorter = a.size() > b.size() ? b : a;
+    if (longer.size() != shorter.size() + 1) return false;
+    size_t i = 0;
+    while (i < shorter.size() && shorter[i] == longer[i]) i++;
+    return shorter.compare(i, std::string::npos, longer, i + 1, std::string::npos) == 0;
+  }
+
   [[noreturn]] void ErrorAt(const Token& t, const std::string& expected) const {
+    if (suspicious_alias_ >= 0 && static_cast<size_t>(suspicious_alias_ + 1) < tokens_.size() &&
+        tokens_[suspicious_alias_ + 1].position == t.position) {
+      const Token& alias = tokens_[suspicious_alias_];
+      throw Error(ErrorKind::kSyntax,
+                  fmt::format("syntax error at or near \"{}\": did you mean {}?", alias.text,
+                              ClosestClauseKeyword(alias.text)),
+                  alias.position);
+    }
     if (t.type == TokenType::kEnd) {
       throw Error(ErrorKind::kSyntax,
                   expected.empty() ? "unexpected end of input" : "unexpected end of input: " + expected,
@@ -147,7 +189,12 @@ class Parser {
     std::string shown = TokenDisplay(t);
     if (shown.size() > 40) shown = shown.substr(0, 40) + "...";
     std::string message = fmt::format("syntax error at or near \"{}\"", shown);
-    if (!expected.empty()) message += ": " + expected;
+    std::string suggestion = t.type == TokenType::kWord ? ClosestClauseKeyword(t.text) : "";
+    if (!suggestion.empty() && expected.find("did you mean") == std::string::npos) {
+      message += fmt::format(": did you mean {}?", suggestion);
+    } else if (!expected.empty()) {
+      message += ": " + expected;
+    }
     throw Error(ErrorKind::kSyntax, message, t.position);
   }
   [[noreturn]] void ErrorAtCurrent(const std::string& expected) const { ErrorAt(Peek(), expected); }
@@ -232,6 +279,10 @@ class Parser {
     const Token& t = Peek();
     if (t.type == TokenType::kQuotedIdentifier ||
         (t.type == TokenType::kWord && IsIdentifier() && !NonAliasWords().count(Upper(t.text)))) {
+      if (t.type == TokenType::kWord && suspicious_alias_ < 0 && !ClosestClauseKeyword(t.text).empty()) {
+        // "SELECT a FORM t": FORM reads as an alias; if the statement then fails, blame FORM.
+        suspicious_alias_ = static_cast<int>(pos_);
+      }
       auto [name, q] = ParseIdentifier();
       alias = name;
       quoted = q;
@@ -297,8 +348,18 @@ class Parser {
       if (name.parts.size() == 2) s->schema = name.parts[1];
       return s;
     }
-    ErrorAt(t, "expected a statement (SELECT, WITH, VALUES, EXPLAIN, SHOW, DESCRIBE, CREATE, DROP, "
-               "INSERT, SET, USE)");
+    std::string expected = "expected a statement (SELECT, WITH, VALUES, EXPLAIN, SHOW, DESCRIBE, CREATE, DROP, "
+                           "INSERT, SET, USE)";
+    if (t.type == TokenType::kWord) {
+      for (const char* kw : {"SELECT", "WITH", "VALUES", "EXPLAIN", "SHOW", "DESCRIBE", "CREATE", "DROP",
+                             "INSERT", "USE", "RESET"}) {
+        if (EditDistanceAtMostOne(Upper(t.text), kw)) {
+          expected = fmt::format("did you mean {}?", kw);
+          break;
+        }
+      }
+    }
+    ErrorAt(t, expected);
   }
 
   StatementPtr ParseExplain() {
@@ -1162,6 +1223,130 @@ class Parser {
     return std::nullopt;
   }
 
+  // ----- quantified comparisons ----------------------------------------------------------------
+  //
+  // x op ANY|SOME|ALL (subquery) is rewritten into constructs the binder already knows:
+  //   x = ANY (q)   =>  x IN (q)          x <> ALL (q)  =>  x NOT IN (q)
+  // and otherwise into a CASE over uncorrelated aggregates of the subquery's single column, with
+  // SQL's three-valued semantics (an empty subquery makes ALL true and ANY false; NULLs among
+  // the values make an otherwise undecided result NULL). For x > ALL (q):
+  //   CASE WHEN (SELECT count(*) ..) = 0 THEN TRUE WHEN x IS NULL THEN NULL
+  //        WHEN NOT (x > (SELECT max(c) ..)) THEN FALSE
+  //        WHEN (SELECT count(*) ..) > (SELECT count(c) ..) THEN NULL ELSE TRUE END
+
+  static ParsedExpressionPtr MakeBool(bool v, int position) {
+    auto lit = std::make_unique<LiteralExpression>();
+    lit->position = position;
+    lit->literal_kind = LiteralKind::kBoolean;
+    lit->bool_value = v;
+    return lit;
+  }
+
+  static ParsedExpressionPtr MakeNull(int position) {
+    auto lit = std::make_unique<LiteralExpression>();
+    lit->position = position;
+    lit->literal_kind = LiteralKind::kNull;
+    return lit;
+  }
+
+  static ParsedExpressionPtr MakeBinary(BinaryOp op, ParsedExpressionPtr l, ParsedExpressionPtr r, int position) {
+    auto node = std::make_unique<BinaryExpression>();
+    node->position = position;
+    node->op = op;
+    node->left = std::move(l);
+    node->right = std::move(r);
+    return node;
+  }
+
+  // (SELECT fn(c) FROM (query) AS "$quantified"("$value")), fn "" for count(*).
+  static ParsedExpressionPtr MakeAggregateOf(const QueryNode& query, const std::string& fn, int position) {
+    auto select = std::make_unique<SelectNode>();
+    select->position = position;
+    auto call = std::make_unique<FunctionCallExpression>();
+    call->position = position;
+    call->name = MakeName(fn.empty() ? "count" : fn, position);
+    if (fn.empty()) {
+      call->is_star = true;
+    } else {
+      auto col = std::make_unique<ColumnRefExpression>();
+      col->position = position;
+      col->name.parts = {"$quantified", "$value"};
+      col->name.quoted = {true, true};
+      col->name.position = position;
+      call->args.push_back(std::move(col));
+    }
+    SelectItem item;
+    item.expr = std::move(call);
+    item.position = position;
+    select->select_list.push_back(std::move(item));
+    auto ref = std::make_unique<SubqueryRef>();
+    ref->position = position;
+    ref->query = query.Copy();
+    ref->alias = "$quantified";
+    ref->alias_quoted = true;
+    ref->column_aliases = {"$value"};
+    select->from = std::move(ref);
+    auto sub = std::make_unique<SubqueryExpression>();
+    sub->position = position;
+    sub->query = std::move(select);
+    return sub;
+  }
+
+  ParsedExpressionPtr BuildQuantifiedComparison(ParsedExpressionPtr left, BinaryOp op, bool all, QueryNodePtr query,
+                                                int position) {
+    const int pos = left->position;
+    if ((op == BinaryOp::kEqual && !all) || (op == BinaryOp::kNotEqual && all)) {
+      auto in = std::make_unique<InSubqueryExpression>();
+      in->position = pos;
+      in->negated = all;
+      in->value = std::move(left);
+      in->query = std::move(query);
+      return in;
+    }
+    // The condition that decides the result (TRUE for ANY, FALSE for ALL) when the values are known.
+    ParsedExpressionPtr decisive;
+    if (op == BinaryOp::kEqual || op == BinaryOp::kNotEqual) {
+      // = ALL is false, <> ANY is true, when some value differs from x: x <> min OR x <> max.
+      decisive = MakeBinary(BinaryOp::kOr,
+                            MakeBinary(BinaryOp::kNotEqual, left->Copy(), MakeAggregateOf(*query, "min", position), pos),
+                            MakeBinary(BinaryOp::kNotEqual, left->Copy(), MakeAggregateOf(*query, "max", position), pos),
+                            pos);
+    } else {
+      bool greater = op == BinaryOp::kGreater || op == BinaryOp::kGreaterEqual;
+      // ALL compares with the extreme on the far side (x > ALL: max), ANY with the near side (min).
+      const char* extreme = (greater == all) ? "max" : "min";
+      decisive = MakeBinary(op, left->Copy(), MakeAggregateOf(*query, extreme, position), pos);
+      if (all) {
+        auto negate = std::make_unique<UnaryExpression>();
+        negate->position = pos;
+        negate->op = UnaryOp::kNot;
+        negate->child = std::move(decisive);
+        decisive = std::move(negate);
+      }
+    }
+    auto node = std::make_unique<CaseExpression>();
+    node->position = pos;
+    auto add = [&](ParsedExpressionPtr when, ParsedExpressionPtr then) {
+      node->whens.push_back(CaseWhen{std::move(when), std::move(then)});
+    };
+    auto zero = std::make_unique<LiteralExpression>();
+    zero->position = position;
+    zero->literal_kind = LiteralKind::kInteger;
+    zero->text = "0";
+    add(MakeBinary(BinaryOp::kEqual, MakeAggregateOf(*query, "", position), std::move(zero), pos),
+        MakeBool(all, position));
+    auto is_null = std::make_unique<IsNullExpression>();
+    is_null->position = pos;
+    is_null->child = left->Copy();
+    add(std::move(is_null), MakeNull(position));
+    add(std::move(decisive), MakeBool(!all, position));
+    add(MakeBinary(BinaryOp::kGreater, MakeAggregateOf(*query, "", position),
+                   MakeAggregateOf(*query, "count", position), pos),
+        MakeNull(position));
+    node->else_expr = MakeBool(all, position);
+    return node;
+  }
+
   ParsedExpressionPtr ParsePredicate() {
     ParsedExpressionPtr left = ParseConcat();
     int chain = 0;
@@ -1180,14 +1365,20 @@ class Parser {
         if (auto op = PeekComparison()) {
           Advance();
           bump(position);
+          if ((IsWord("ANY") || IsWord("SOME") || IsWord("ALL")) && IsOp("(", 1)) {
+            bool all = IsWord("ALL");
+            int quantifier_position = Advance().position;
+            if (!ParenOpensQuery()) ErrorAtCurrent("expected a subquery after ANY, SOME or ALL");
+            Advance();
+            auto query = ParseQuery();
+            ExpectOp(")");
+            left = BuildQuantifiedComparison(std::move(left), *op, all, std::move(query), quantifier_position);
+            continue;
+          }
           auto node = std::make_unique<BinaryExpression>();
           node->op = *op;
           node->position = left->position;
           node->left = std::move(left);
-          if (IsWord("ANY") || IsWord("SOME") || IsWord("ALL")) {
-            throw Error(ErrorKind::kUnsupported, "quantified comparisons (ANY, SOME, ALL) are not supported",
-                        Peek().position);
-          }
           node->right = ParseConcat();
           left = std::move(node);
           continue;
@@ -1873,6 +2064,7 @@ class Parser {
   std::vector<Token> tokens_;
   size_t pos_ = 0;
   int depth_ = 0;
+  int suspicious_alias_ = -1;  // token index of an implicit alias that looks like a misspelled keyword
 };
 
 }  // namespace

@@ -108,9 +108,28 @@ TEST(SqlParserTest, SyntaxErrorMessagesAndPositions) {
     FAIL() << "expected an error";
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), ErrorKind::kSyntax);
-    EXPECT_EQ(e.position(), 14);  // "t": FORM was taken as an alias of a
+    EXPECT_EQ(e.position(), 9);  // FORM reads as an alias of a; the error blames it
+    EXPECT_STREQ(e.what(), "syntax error at or near \"FORM\": did you mean FROM?");
     std::string formatted = FormatError(e, sql);
-    EXPECT_NE(formatted.find("line 1, column 15"), std::string::npos) << formatted;
+    EXPECT_NE(formatted.find("line 1, column 10"), std::string::npos) << formatted;
+  }
+  // An alias close to a keyword is blamed only when the error follows it directly.
+  try {
+    ParseStatement("SELECT x FROM orders ordr WHERE (a = 1");
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()).find("ORDER"), std::string::npos) << e.what();
+  }
+  // A real alias close to a keyword is fine when the statement parses.
+  EXPECT_NO_THROW(ParseStatement("SELECT f.a FROM t form JOIN u f ON form.x = f.x"));
+  try {
+    ParseStatement("SELECT a\nFROM t\nWHERE x = 1 GROPU BY a");
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("GROPU"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("did you mean GROUP?"), std::string::npos) << e.what();
+    EXPECT_NE(FormatError(e, "SELECT a\nFROM t\nWHERE x = 1 GROPU BY a").find("line 3, column 13"),
+              std::string::npos);
   }
   auto e = ExpectSyntaxError("SELECT a, b FORM t WHERE x");
   EXPECT_NE(std::string(e.what()).find("syntax error at or near"), std::string::npos) << e.what();
@@ -120,6 +139,7 @@ TEST(SqlParserTest, SyntaxErrorMessagesAndPositions) {
   e = ExpectSyntaxError("SELEC 1");
   EXPECT_EQ(e.position(), 0);
   EXPECT_NE(std::string(e.what()).find("\"SELEC\""), std::string::npos) << e.what();
+  EXPECT_NE(std::string(e.what()).find("did you mean SELECT?"), std::string::npos) << e.what();
   e = ExpectSyntaxError("SELECT 1 +");
   EXPECT_NE(std::string(e.what()).find("unexpected end of input"), std::string::npos);
   e = ExpectSyntaxError("SELECT (1 + 2");
@@ -535,6 +555,44 @@ TEST(SqlParserTest, Predicates) {
   EXPECT_EQ(ParseExpression("(NOT EXISTS (SELECT 1)) = TRUE")->kind, ExpressionKind::kBinary);
   EXPECT_EQ(ParseExpression(ParseExpression("(NOT EXISTS (SELECT 1)) = TRUE")->ToString())->kind,
             ExpressionKind::kBinary);
+}
+
+TEST(SqlParserTest, QuantifiedComparisons) {
+  auto e = ParseExpression("x = ANY (SELECT a FROM t)");
+  ASSERT_EQ(e->kind, ExpressionKind::kInSubquery);
+  EXPECT_FALSE(e->As<InSubqueryExpression>().negated);
+  e = ParseExpression("x = SOME (SELECT a FROM t)");
+  ASSERT_EQ(e->kind, ExpressionKind::kInSubquery);
+  e = ParseExpression("x <> ALL (SELECT a FROM t)");
+  ASSERT_EQ(e->kind, ExpressionKind::kInSubquery);
+  EXPECT_TRUE(e->As<InSubqueryExpression>().negated);
+  e = ParseExpression("x > ALL (SELECT a FROM t WHERE b = 1)");
+  ASSERT_EQ(e->kind, ExpressionKind::kCase);
+  const auto& c = e->As<CaseExpression>();
+  ASSERT_EQ(c.whens.size(), 4u);
+  EXPECT_EQ(c.whens[0].then->ToString(), "TRUE");  // empty subquery: ALL is true
+  EXPECT_EQ(c.whens[2].when->ToString(),
+            "NOT x > (SELECT max(\"$quantified\".\"$value\") FROM (SELECT a FROM t WHERE b = 1) AS "
+            "\"$quantified\"(\"$value\"))");
+  EXPECT_EQ(c.whens[2].then->ToString(), "FALSE");
+  EXPECT_EQ(c.else_expr->ToString(), "TRUE");
+  e = ParseExpression("x <= ANY (SELECT a FROM t)");
+  ASSERT_EQ(e->kind, ExpressionKind::kCase);
+  EXPECT_EQ(e->As<CaseExpression>().whens[0].then->ToString(), "FALSE");  // empty: ANY is false
+  EXPECT_NE(e->As<CaseExpression>().whens[2].when->ToString().find("x <= (SELECT max("), std::string::npos);
+  e = ParseExpression("x < ANY (SELECT a FROM t)");
+  EXPECT_NE(e->ToString().find("x < (SELECT max("), std::string::npos);
+  e = ParseExpression("x >= ALL (SELECT a FROM t)");
+  EXPECT_NE(e->ToString().find("NOT x >= (SELECT max("), std::string::npos);
+  e = ParseExpression("x = ALL (SELECT a FROM t)");
+  EXPECT_NE(e->ToString().find("x <> (SELECT min("), std::string::npos);
+  for (const char* sql : {"x > ALL (SELECT a FROM t)", "x <> ANY (SELECT a FROM t)", "x = ALL (VALUES 1, 2)"}) {
+    std::string once = ParseExpression(sql)->ToString();
+    EXPECT_EQ(ParseExpression(once)->ToString(), once);
+  }
+  EXPECT_THROW(ParseExpression("x > ALL (1, 2)"), Error);
+  // "all" and "any" stay usable as column names.
+  EXPECT_EQ(ParseExpression("x > any")->kind, ExpressionKind::kBinary);
 }
 
 TEST(SqlParserTest, FunctionsAndSpecialForms) {

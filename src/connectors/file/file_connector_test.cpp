@@ -164,5 +164,31 @@ TEST(FileConnectorTest, RegistryMakesItLazily) {
   EXPECT_NE(conn->GetTable("default", "a"), nullptr);
 }
 
+TEST(FileConnectorTest, InsertIntoJsonLinesAndWriteFormat) {
+  TempDir dir;
+  dir.Write("ev.jsonl", "{\"id\":1,\"tag\":\"a\"}");  // no final line break
+  RegisterBuiltinConnectors();
+  ConnectionConfig config{"local", "file", "file://" + dir.path(), {{"write_format", "json"}}};
+  auto conn = ConnectorFactory::Make(config);
+  auto info = conn->GetTable("default", "ev");
+  ASSERT_NE(info, nullptr);
+  {
+    auto writer = conn->InsertInto(info);
+    writer->Append(MakeBatch({{Value::BigInt(2), Value::Varchar("b\"q")}}, {TypeId::kBigInt, TypeId::kVarchar}));
+    writer->Commit();
+  }
+  Rows rows = ReadAll(*conn->CreateScan(conn->GetTable("default", "ev")));
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[1][1], Value::Varchar("b\"q"));
+  {
+    auto writer = conn->CreateTable("default", "made", {{"x", TypeId::kBigInt, true, {}}});
+    writer->Append(MakeBatch({{Value::BigInt(5)}, {Value::Null()}}, {TypeId::kBigInt}));
+    writer->Commit();
+  }
+  EXPECT_EQ(dir.Read("made.jsonl"), "{\"x\":5}\n{\"x\":null}\n");
+  ConnectionConfig bad{"local", "file", "file://" + dir.path(), {{"write_format", "xml"}}};
+  ExpectError([&] { ConnectorFactory::Make(bad); }, ErrorKind::kConnector, "write_format");
+}
+
 }  // namespace
 }  // namespace aishell

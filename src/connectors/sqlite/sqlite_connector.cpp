@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <optional>
 #include <unordered_set>
 
 #include "catalog/catalog_registry.h"
@@ -77,10 +78,13 @@ void Exec(sqlite3* db, const std::string& sql, const std::string& where) {
   }
 }
 
-// Whether comparisons in SQLite agree with the engine's for this type (see PushFilter).
-bool ComparableType(const LogicalType& t) {
-  return t.id == TypeId::kBigInt || t.id == TypeId::kInteger || t.id == TypeId::kDouble ||
-         t.id == TypeId::kVarchar || t.id == TypeId::kDate;
+// Whether comparisons in SQLite agree with the engine's for this column (see PushFilter). A VARCHAR
+// read from a column without TEXT affinity (no declared type, BLOB, ...) may hold numbers that
+// SQLite compares as numbers: such columns carry a comment and are not compared remotely.
+bool ComparableColumn(const ColumnInfo& c) {
+  const LogicalType& t = c.type;
+  if (t.id == TypeId::kVarchar) return c.comment.empty();
+  return t.id == TypeId::kBigInt || t.id == TypeId::kInteger || t.id == TypeId::kDouble || t.id == TypeId::kDate;
 }
 
 void BindValue(sqlite3_stmt* stmt, int index, const Value& v) {
@@ -135,8 +139,15 @@ std::string SqliteTypeFor(const LogicalType& t) {
 // ---------------------------------------------------------------------------------------------
 // Scan
 
+// The whole table, or a range of rowids [low, high) (high unset: to the end).
 struct SqliteSplit : Split {
-  std::string Describe() const override { return "whole table"; }
+  bool ranged = false;
+  int64_t low = 0;
+  std::optional<int64_t> high;
+  std::string Describe() const override {
+    if (!ranged) return "whole table";
+    return "rowid [" + std::to_string(low) + ", " + (high ? std::to_string(*high) : std::string("end")) + ")";
+  }
 };
 
 struct SqliteQuery {
@@ -323,8 +334,14 @@ class SqliteDataSource : public DataSource {
 
 class SqliteScan : public TableScan {
  public:
-  SqliteScan(std::string where, std::string path, std::shared_ptr<const TableInfo> table, std::string remote_name)
-      : where_(std::move(where)), path_(std::move(path)), table_(std::move(table)), remote_name_(std::move(remote_name)) {
+  // `rowid_name`: a name that reaches the rowid of this table ("" for views and WITHOUT ROWID tables).
+  SqliteScan(std::string where, std::string path, std::shared_ptr<const TableInfo> table, std::string remote_name,
+             std::string rowid_name)
+      : where_(std::move(where)),
+        path_(std::move(path)),
+        table_(std::move(table)),
+        remote_name_(std::move(remote_name)),
+        rowid_name_(std::move(rowid_name)) {
     for (size_t i = 0; i < table_->columns.size(); i++) projection_.push_back(static_cast<int>(i));
   }
 
@@ -361,7 +378,7 @@ class SqliteScan : public TableScan {
     for (const auto& k : keys) {
       if (!k.expr || k.expr->kind != ExprKind::kColumnRef) return false;
       int c = k.expr->column_index;
-      if (c < 0 || c >= static_cast<int>(table_->columns.size()) || !ComparableType(table_->columns[c].type)) return false;
+      if (c < 0 || c >= static_cast<int>(table_->columns.size()) || !ComparableColumn(table_->columns[c])) return false;
       order += (order.empty() ? "" : ", ") + QuoteSqliteIdentifier(table_->columns[c].name) +
                (k.ascending ? " ASC" : " DESC") + (k.nulls_first ? " NULLS FIRST" : " NULLS LAST");
     }
@@ -388,17 +405,66 @@ class SqliteScan : public TableScan {
     return rows;
   }
 
-  std::vector<std::shared_ptr<Split>> CreateSplits(int) override { return {std::make_shared<SqliteSplit>()}; }
-
-  std::unique_ptr<DataSource> CreateDataSource(std::shared_ptr<Split>) override {
-    return std::make_unique<SqliteDataSource>(where_, path_, table_, projection_,
-                                              std::vector<SqliteQuery>{BuildQuery()}, &counters_);
+  // Large rowid tables split into rowid ranges (cheap: min/max use the b-tree ends), so that both
+  // cores read; ordered or limited scans stay whole.
+  std::vector<std::shared_ptr<Split>> CreateSplits(int max_parallelism) override {
+    std::vector<std::shared_ptr<Split>> splits;
+    double rows = table_->stats.row_count.value_or(0);
+    if (max_parallelism > 1 && !rowid_name_.empty() && limit_ < 0 && order_.empty() && rows >= kMinRowsToSplit) {
+      sqlite3* db = OpenDatabase(path_, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, where_);
+      int64_t lo = 0, hi = 0;
+      bool ok = false;
+      try {
+        Statement st(db, "SELECT min(" + rowid_name_ + "), max(" + rowid_name_ + ") FROM " + QuoteSqliteIdentifier(remote_name_), where_);
+        if (st.Step(where_) == SQLITE_ROW && sqlite3_column_type(st.get(), 0) == SQLITE_INTEGER) {
+          lo = sqlite3_column_int64(st.get(), 0);
+          hi = sqlite3_column_int64(st.get(), 1);
+          ok = true;
+        }
+      } catch (...) {
+        sqlite3_close(db);
+        throw;
+      }
+      sqlite3_close(db);
+      if (ok && hi > lo) {
+        int parts = max_parallelism * 2;
+        __int128 span = static_cast<__int128>(hi) - lo + 1;
+        for (int i = 0; i < parts; i++) {
+          auto split = std::make_shared<SqliteSplit>();
+          split->ranged = true;
+          split->low = i == 0 ? INT64_MIN : static_cast<int64_t>(lo + span * i / parts);
+          if (i + 1 < parts) split->high = static_cast<int64_t>(lo + span * (i + 1) / parts);
+          splits.push_back(split);
+        }
+        return splits;
+      }
+    }
+    splits.push_back(std::make_shared<SqliteSplit>());
+    return splits;
   }
+
+  std::unique_ptr<DataSource> CreateDataSource(std::shared_ptr<Split> split) override {
+    SqliteQuery q = BuildQuery();
+    auto range = std::dynamic_pointer_cast<SqliteSplit>(split);
+    if (range && range->ranged) {
+      std::string cond = rowid_name_ + " >= ?";
+      q.params.push_back(Value::BigInt(range->low));
+      if (range->high) {
+        cond += " AND " + rowid_name_ + " < ?";
+        q.params.push_back(Value::BigInt(*range->high));
+      }
+      q.sql = BuildQuery(cond).sql;
+    }
+    return std::make_unique<SqliteDataSource>(where_, path_, table_, projection_, std::vector<SqliteQuery>{q},
+                                              &counters_);
+  }
+
+  static constexpr double kMinRowsToSplit = 100000;
 
   bool SupportsKeyLookup(const std::vector<int>& key_columns) const override {
     if (key_columns.empty() || limit_ >= 0 || !order_.empty()) return false;
     for (int c : key_columns) {
-      if (c < 0 || c >= static_cast<int>(table_->columns.size()) || !ComparableType(table_->columns[c].type)) return false;
+      if (c < 0 || c >= static_cast<int>(table_->columns.size()) || !ComparableColumn(table_->columns[c])) return false;
     }
     return true;
   }
@@ -469,13 +535,15 @@ class SqliteScan : public TableScan {
   }
 
  private:
-  SqliteQuery BuildQuery() const {
+  // `extra`: one more conjunct after the pushed ones (its parameters come last).
+  SqliteQuery BuildQuery(const std::string& extra = {}) const {
     SqliteQuery q;
     std::string cols;
     for (int c : projection_) cols += (cols.empty() ? "" : ", ") + QuoteSqliteIdentifier(table_->columns[c].name);
     if (cols.empty()) cols = "1";
     q.sql = "SELECT " + cols + " FROM " + QuoteSqliteIdentifier(remote_name_);
     for (size_t i = 0; i < conjuncts_.size(); i++) q.sql += (i ? " AND " : " WHERE ") + conjuncts_[i];
+    if (!extra.empty()) q.sql += (conjuncts_.empty() ? " WHERE " : " AND ") + extra;
     if (!order_.empty()) q.sql += " ORDER BY " + order_;
     if (limit_ >= 0) q.sql += " LIMIT " + std::to_string(limit_);
     q.params = params_;
@@ -501,7 +569,7 @@ class SqliteScan : public TableScan {
 
   bool Operand(const Expr& e, const LogicalType& other_type, std::string* sql, std::vector<Value>* params) const {
     if (const ColumnInfo* c = Column(e)) {
-      if (!ComparableType(c->type)) return false;
+      if (!ComparableColumn(*c)) return false;
       *sql += QuoteSqliteIdentifier(c->name);
       return true;
     }
@@ -546,7 +614,7 @@ class SqliteScan : public TableScan {
       case ExprKind::kIn: {
         if (e.children.size() < 2) return false;
         const ColumnInfo* c = Column(*e.children[0]);
-        if (!c || !ComparableType(c->type)) return false;
+        if (!c || !ComparableColumn(*c)) return false;
         std::string s = QuoteSqliteIdentifier(c->name) + (e.negated ? " NOT IN (" : " IN (");
         std::vector<Value> p;
         for (size_t i = 1; i < e.children.size(); i++) {
@@ -571,7 +639,7 @@ class SqliteScan : public TableScan {
       case ExprKind::kLike: {
         if (e.case_insensitive || e.children.size() < 2 || e.children.size() > 3) return false;
         const ColumnInfo* c = Column(*e.children[0]);
-        if (!c || c->type.id != TypeId::kVarchar) return false;
+        if (!c || c->type.id != TypeId::kVarchar || !ComparableColumn(*c)) return false;
         for (size_t i = 1; i < e.children.size(); i++) {
           const Expr& k = *e.children[i];
           if (k.kind != ExprKind::kConstant || k.value.is_null() || k.value.type().id != TypeId::kVarchar) return false;
@@ -622,6 +690,7 @@ class SqliteScan : public TableScan {
   std::string path_;
   std::shared_ptr<const TableInfo> table_;
   std::string remote_name_;
+  std::string rowid_name_;
   std::vector<int> projection_;
   std::vector<std::string> conjuncts_;
   std::vector<Value> params_;
@@ -870,7 +939,30 @@ std::shared_ptr<const TableInfo> SqliteConnector::GetTable(const std::string& sc
 
 std::unique_ptr<TableScan> SqliteConnector::CreateScan(std::shared_ptr<const TableInfo> table) {
   if (!table) throw Error(ErrorKind::kInternal, Where() + ": CreateScan without a table");
-  return std::make_unique<SqliteScan>(Where(), path_, table, table->name);
+  // A rowid table (not a view, not WITHOUT ROWID) can be split by rowid ranges; find a name for the
+  // rowid that no column shadows.
+  std::string rowid_name;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Statement st(db_, "SELECT type, sql FROM sqlite_master WHERE name = ?", Where());
+    sqlite3_bind_text(st.get(), 1, table->name.c_str(), static_cast<int>(table->name.size()), SQLITE_TRANSIENT);
+    if (st.Step(Where()) == SQLITE_ROW) {
+      std::string type = reinterpret_cast<const char*>(sqlite3_column_text(st.get(), 0));
+      const unsigned char* sql = sqlite3_column_text(st.get(), 1);
+      std::string ddl = Upper(sql ? reinterpret_cast<const char*>(sql) : "");
+      if (type == "table" && ddl.find("WITHOUT ROWID") == std::string::npos) {
+        for (const char* candidate : {"rowid", "_rowid_", "oid"}) {
+          bool shadowed = false;
+          for (const auto& col : table->columns) shadowed = shadowed || Lower(col.name) == candidate;
+          if (!shadowed) {
+            rowid_name = candidate;
+            break;
+          }
+        }
+      }
+    }
+  }
+  return std::make_unique<SqliteScan>(Where(), path_, table, table->name, rowid_name);
 }
 
 std::unique_ptr<TableWriter> SqliteConnector::CreateTable(const std::string& schema, const std::string& table,

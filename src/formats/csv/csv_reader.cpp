@@ -5,6 +5,10 @@
 #include <cstring>
 #include <map>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "common/exception.h"
 #include "formats/mapped_file.h"
 #include "formats/value_parser.h"
@@ -136,6 +140,44 @@ CsvTokenizer::CsvTokenizer(const char* data, size_t size, char delimiter, char q
   fields_.reserve(64);
 }
 
+uint64_t CsvTokenizer::BlockMask(size_t base) const {
+  const char* p = data_ + base;
+  if (base + 64 <= size_) {
+#if defined(__SSE2__)
+    const __m128i d = _mm_set1_epi8(delimiter_);
+    const __m128i n = _mm_set1_epi8('\n');
+    const __m128i r = _mm_set1_epi8('\r');
+    uint64_t mask = 0;
+    for (int k = 0; k < 4; k++) {
+      __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k));
+      __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, d), _mm_cmpeq_epi8(v, n)), _mm_cmpeq_epi8(v, r));
+      mask |= static_cast<uint64_t>(static_cast<uint16_t>(_mm_movemask_epi8(hit))) << (16 * k);
+    }
+    return mask;
+#endif
+  }
+  uint64_t mask = 0;
+  size_t n = std::min<size_t>(64, size_ - base);
+  for (size_t i = 0; i < n; i++) {
+    if (special_[static_cast<uint8_t>(p[i])]) mask |= uint64_t{1} << i;
+  }
+  return mask;
+}
+
+__attribute__((always_inline)) inline size_t CsvTokenizer::NextSpecial(size_t p) {
+  while (p < size_) {
+    size_t base = p & ~size_t{63};
+    if (base != block_base_) {
+      block_mask_ = BlockMask(base);
+      block_base_ = base;
+    }
+    uint64_t m = block_mask_ >> (p & 63);
+    if (m) return p + static_cast<size_t>(__builtin_ctzll(m));
+    p = base + 64;
+  }
+  return size_;
+}
+
 CsvStatus CsvTokenizer::Next(size_t& pos, size_t& row_start) {
   const char* data = data_;
   const size_t size = size_;
@@ -171,28 +213,7 @@ CsvStatus CsvTokenizer::Next(size_t& pos, size_t& row_start) {
         return CsvStatus::kBadQuote;
       }
     } else {
-      size_t p = pos;
-      const bool* special = special_;
-      // Eight bytes at a time: the first delimiter, \n or \r (SWAR zero-byte test).
-      constexpr uint64_t kOnes = 0x0101010101010101ULL;
-      constexpr uint64_t kHigh = 0x8080808080808080ULL;
-      const uint64_t d_mask = kOnes * static_cast<uint8_t>(delimiter_);
-      const uint64_t n_mask = kOnes * static_cast<uint8_t>('\n');
-      const uint64_t r_mask = kOnes * static_cast<uint8_t>('\r');
-      while (p + 8 <= size) {
-        uint64_t w;
-        std::memcpy(&w, data + p, 8);
-        uint64_t a = w ^ d_mask, b = w ^ n_mask, c = w ^ r_mask;
-        uint64_t m = ((a - kOnes) & ~a) | ((b - kOnes) & ~b) | ((c - kOnes) & ~c);
-        m &= kHigh;
-        if (m) {
-          p += static_cast<size_t>(__builtin_ctzll(m)) >> 3;
-          goto found;
-        }
-        p += 8;
-      }
-      while (p < size && !special[static_cast<uint8_t>(data[p])]) p++;
-    found:
+      size_t p = NextSpecial(pos);
       fields_.push_back(CsvField{data + pos, static_cast<uint32_t>(p - pos), false, false});
       pos = p;
     }

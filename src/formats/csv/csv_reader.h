@@ -51,8 +51,14 @@ class CsvTokenizer {
   size_t size_;
   char delimiter_;
   char quote_;
+  // The first delimiter, \n or \r at or after p (or size), from a cached 64-byte block bitmask.
+  size_t NextSpecial(size_t p);
+  uint64_t BlockMask(size_t base) const;
+
   bool special_[256];
   std::vector<CsvField> fields_;
+  size_t block_base_ = SIZE_MAX;
+  uint64_t block_mask_ = 0;
 };
 
 // Unescapes doubled quotes of a quoted field into `out` (returns bytes written).

@@ -415,5 +415,118 @@ TEST(CsvReaderTest, GlobWithDifferentColumnsIsAnError) {
   EXPECT_EQ(ReadAll(*table->CreateScan()).size(), 2u);
 }
 
+// A slow reference tokenizer: RFC 4180 with blank lines skipped.
+std::vector<std::vector<std::string>> ReferenceRows(const std::string& text, char delim) {
+  std::vector<std::vector<std::string>> rows;
+  size_t i = 0, n = text.size();
+  while (i < n) {
+    while (i < n && (text[i] == '\n' || text[i] == '\r')) i++;
+    if (i >= n) break;
+    std::vector<std::string> row;
+    for (;;) {
+      std::string field;
+      if (i < n && text[i] == '"') {
+        i++;
+        for (;;) {
+          if (i >= n) return {};  // unterminated
+          if (text[i] == '"') {
+            if (i + 1 < n && text[i + 1] == '"') {
+              field += '"';
+              i += 2;
+              continue;
+            }
+            i++;
+            break;
+          }
+          field += text[i++];
+        }
+      } else {
+        while (i < n && text[i] != delim && text[i] != '\n' && text[i] != '\r') field += text[i++];
+      }
+      row.push_back(field);
+      if (i < n && text[i] == delim) {
+        i++;
+        continue;
+      }
+      if (i < n && text[i] == '\r') i++;
+      if (i < n && text[i] == '\n') i++;
+      break;
+    }
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+TEST(CsvReaderTest, TokenizerMatchesReferenceOnRandomInput) {
+  uint64_t seed = 12345;
+  auto next = [&] {
+    seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<uint32_t>(seed >> 33);
+  };
+  const char alphabet[] = {'a', 'b', ',', ';', '\n', '\r', ' ', '1', 'x', 'y', 'z', '7'};
+  for (int iter = 0; iter < 300; iter++) {
+    // Build rows of fields, some quoted with escapes and embedded line breaks.
+    std::string text;
+    int rows = 1 + next() % 40;
+    for (int r = 0; r < rows; r++) {
+      int fields = 1 + next() % 8;
+      for (int f = 0; f < fields; f++) {
+        if (f) text += ',';
+        int len = next() % (iter % 3 == 0 ? 90 : 12);
+        bool quoted = next() % 3 == 0;
+        std::string v;
+        for (int k = 0; k < len; k++) {
+          char c = alphabet[next() % sizeof(alphabet)];
+          if (!quoted && (c == ',' || c == '\n' || c == '\r')) c = 'q';
+          if (quoted && next() % 10 == 0) v += "\"\"";
+          v += c;
+        }
+        text += quoted ? "\"" + v + "\"" : v;
+      }
+      text += next() % 4 == 0 ? "\r\n" : "\n";
+    }
+    auto expected = ReferenceRows(text, ',');
+    CsvTokenizer tok(text.data(), text.size(), ',', '"');
+    size_t pos = 0, start = 0;
+    std::vector<std::vector<std::string>> got;
+    for (;;) {
+      CsvStatus st = tok.Next(pos, start);
+      if (st == CsvStatus::kEnd) break;
+      ASSERT_EQ(st, CsvStatus::kRow) << "iteration " << iter;
+      std::vector<std::string> row;
+      for (const auto& f : tok.fields()) {
+        std::string out(f.size, '\0');
+        out.resize(f.escaped ? CsvUnescape(f, '"', out.data()) : f.size);
+        if (!f.escaped) out.assign(f.data, f.size);
+        row.push_back(out);
+      }
+      got.push_back(row);
+    }
+    ASSERT_EQ(got, expected) << "iteration " << iter;
+  }
+}
+
+TEST(CsvReaderTest, GarbageNeverCrashes) {
+  TempDir dir;
+  uint64_t seed = 99;
+  auto next = [&] {
+    seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<uint32_t>(seed >> 33);
+  };
+  const char alphabet[] = {'a', ',', ';', '\t', '|', '"', '\n', '\r', '1', '.', '-', ' ', '\0', '\xff'};
+  for (int iter = 0; iter < 200; iter++) {
+    std::string text;
+    int len = next() % 400;
+    for (int k = 0; k < len; k++) text += alphabet[next() % sizeof(alphabet)];
+    auto path = dir.Write("g.csv", text);
+    try {
+      auto table = OpenCsv(path, {{"sample_size", Value::BigInt(1 + next() % 5)}});
+      ReadAll(*table->CreateScan());
+    } catch (const Error& e) {
+      EXPECT_TRUE(e.kind() == ErrorKind::kIo || e.kind() == ErrorKind::kConversion) << e.what();
+    }
+  }
+}
+
 }  // namespace
 }  // namespace aishell

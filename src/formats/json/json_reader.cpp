@@ -40,6 +40,10 @@ bool IsBlank(const char* p, const char* e) {
 template <class Fn>
 size_t ForEachLine(const char* data, size_t size, size_t begin, size_t end, Fn fn) {
   size_t pos = begin;
+  if (pos == 0 && size >= 3 && static_cast<uint8_t>(data[0]) == 0xEF && static_cast<uint8_t>(data[1]) == 0xBB &&
+      static_cast<uint8_t>(data[2]) == 0xBF) {
+    pos = 3;  // UTF-8 byte order mark
+  }
   while (pos < size && pos < end) {
     const void* nl = std::memchr(data + pos, '\n', size - pos);
     size_t line_end = nl ? static_cast<const char*>(nl) - data : size;

@@ -164,5 +164,30 @@ TEST(JsonReaderTest, WriterRoundTrips) {
   EXPECT_EQ(rows[1][2], Value::Double(0.25));
 }
 
+TEST(JsonReaderTest, ByteOrderMarkAndGarbage) {
+  TempDir dir;
+  auto path = dir.Write("bom.jsonl", "\xEF\xBB\xBF{\"a\":1}\n{\"a\":2}\n");
+  Rows rows = ReadAll(*OpenJson(path)->CreateScan());
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[1][0], Value::BigInt(2));
+  uint64_t seed = 7;
+  auto next = [&] {
+    seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<uint32_t>(seed >> 33);
+  };
+  const char alphabet[] = {'{', '}', '"', ':', ',', 'a', '1', '[', ']', '\n', ' ', 'n', 'u', 'l', '\\'};
+  for (int iter = 0; iter < 200; iter++) {
+    std::string text = "{\"a\":1}\n";
+    int len = next() % 200;
+    for (int k = 0; k < len; k++) text += alphabet[next() % sizeof(alphabet)];
+    auto p = dir.Write("g.jsonl", text);
+    try {
+      ReadAll(*OpenJson(p, {{"sample_size", Value::BigInt(1)}})->CreateScan());
+    } catch (const Error& e) {
+      EXPECT_TRUE(e.kind() == ErrorKind::kIo || e.kind() == ErrorKind::kConversion) << e.what();
+    }
+  }
+}
+
 }  // namespace
 }  // namespace aishell

@@ -124,7 +124,8 @@ void EstimateCardinality(LogicalOperator& op) {
       rows = 1;
       break;
   }
-  op.estimated_rows = std::round(rows);
+  // A few rows rather than none: only a FALSE filter or LIMIT 0 estimates zero.
+  op.estimated_rows = rows > 0 && rows < 1 ? 1 : std::round(rows);
 }
 
 }  // namespace aishell

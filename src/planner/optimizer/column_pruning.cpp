@@ -201,8 +201,48 @@ std::vector<int> Prune(LogicalOperator& op, const std::vector<bool>& required) {
       w.output = std::move(output);
       return mapping;
     }
+    case LogicalOpKind::kSetOperation: {
+      auto& set = static_cast<LogicalSetOperation&>(op);
+      if (set.set_op == SetOpKind::kUnion && set.all) {
+        // UNION ALL is column-wise: both inputs drop the same unused columns.
+        std::vector<bool> req = required;
+        bool any = false;
+        for (bool r : req) any = any || r;
+        if (!any && !req.empty()) req[0] = true;
+        std::vector<int> mapping(n, -1);
+        std::vector<OutputColumn> output;
+        for (size_t i = 0; i < n; i++) {
+          if (!req[i]) continue;
+          mapping[i] = static_cast<int>(output.size());
+          output.push_back(op.output[i]);
+        }
+        for (auto& c : op.children) {
+          auto m = Prune(*c, req);
+          // Inputs may keep extra columns (e.g. scans keep one): project them to the new shape.
+          if (c->output.size() != output.size()) {
+            auto p = std::make_shared<LogicalProject>();
+            for (size_t i = 0; i < n; i++) {
+              if (!req[i]) continue;
+              p->exprs.push_back(MakeColumnRef(m[i], c->output[m[i]].type, c->output[m[i]].name));
+              p->output.push_back(c->output[m[i]]);
+            }
+            p->children = {c};
+            p->estimated_rows = c->estimated_rows;
+            c = p;
+          } else {
+            bool in_order = true;
+            for (size_t i = 0; i < n; i++) in_order = in_order && (!req[i] || m[i] == mapping[i]);
+            if (!in_order) throw Error(ErrorKind::kInternal, "UNION ALL input columns out of order after pruning");
+          }
+        }
+        op.output = std::move(output);
+        return mapping;
+      }
+      for (auto& c : op.children) PruneAll(*c);
+      return Identity(n);
+    }
     default: {
-      // Set operations, values, inserts: keep every column; prune below.
+      // Values, inserts: keep every column; prune below.
       for (auto& c : op.children) PruneAll(*c);
       return Identity(n);
     }

@@ -1,6 +1,7 @@
 // Rule: constant folding. Constant, deterministic sub-expressions are evaluated once at plan
 // time (ExpressionExecutor::EvaluateConstant); AND/OR with constant operands are simplified;
-// a Filter whose predicate folds to TRUE is removed. An expression whose evaluation fails
+// a Filter whose predicate folds to TRUE is removed; one that folds to FALSE or NULL becomes an
+// empty VALUES (its input is never read). An expression whose evaluation fails
 // (e.g. 1/0) is left alone so that the error surfaces at run time, only if the row is reached.
 #include "common/exception.h"
 #include "exec/expression_executor.h"
@@ -64,6 +65,12 @@ LogicalPtr FoldNode(LogicalPtr op) {
       auto& f = static_cast<LogicalFilter&>(*op);
       f.predicate = Fold(f.predicate);
       if (IsBoolConstant(f.predicate, true)) return op->children[0];
+      if (f.predicate->kind == ExprKind::kConstant && (f.predicate->value.is_null() || IsBoolConstant(f.predicate, false))) {
+        // WHERE FALSE: no rows, and no need to read the input at all.
+        auto empty = std::make_shared<LogicalValues>();
+        empty->output = op->output;
+        return empty;
+      }
       break;
     }
     case LogicalOpKind::kProject:

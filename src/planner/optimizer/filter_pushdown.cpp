@@ -5,7 +5,8 @@
 // the outer join into an inner (or one-sided) join first. ON conjuncts of an inner join that
 // reference one side move into that side; ON conjuncts over only the null-supplying side of an
 // outer join move into that side. Filters end up directly above scans, where NegotiateScans
-// offers them to the source.
+// offers them to the source. Conjuncts over the partition keys of every window function move
+// below the window.
 #include <algorithm>
 
 #include "planner/optimizer/optimizer.h"
@@ -237,6 +238,32 @@ LogicalPtr Push(LogicalPtr op, std::vector<ExprPtr> conjuncts) {
       }
       Recurse(op);
       return MakeFilterNode(op, std::move(conjuncts));
+    }
+    case LogicalOpKind::kWindow: {
+      // Conjuncts over columns that partition every window function filter whole partitions:
+      // they can run before the window.
+      auto& w = static_cast<LogicalWindow&>(*op);
+      int input_width = static_cast<int>(op->children[0]->output.size());
+      std::vector<bool> partition_key(input_width, true);
+      for (const auto& e : w.window_exprs) {
+        std::vector<bool> here(input_width, false);
+        if (e->window) {
+          for (const auto& p : e->window->partition_by) {
+            if (p->kind == ExprKind::kColumnRef && p->column_index < input_width) here[p->column_index] = true;
+          }
+        }
+        for (int i = 0; i < input_width; i++) partition_key[i] = partition_key[i] && here[i];
+      }
+      std::vector<ExprPtr> below, above;
+      for (auto& c : conjuncts) {
+        std::vector<int> refs;
+        CollectColumnRefs(*c, &refs);
+        bool ok = IsDeterministic(*c) && !refs.empty();
+        for (int r : refs) ok = ok && r < input_width && partition_key[r];
+        (ok ? below : above).push_back(c);
+      }
+      op->children[0] = Push(op->children[0], std::move(below));
+      return MakeFilterNode(op, std::move(above));
     }
     case LogicalOpKind::kScan:
     case LogicalOpKind::kValues:

@@ -12,7 +12,7 @@
 //   7. ChooseJoinSides          smaller estimated input on the build (right) side
 //   8. NegotiateScans           the only rule that talks to TableScan: filters, projection, order,
 //                               limit; then PruneColumns and EstimateCardinality run again
-//   9. RemoveIdentityProjections
+//   9. MergeProjections, RemoveIdentityProjections
 #pragma once
 
 #include <vector>
@@ -34,6 +34,7 @@ void EstimateCardinality(LogicalOperator& plan);
 LogicalPtr ChooseJoinSides(LogicalPtr plan);
 LogicalPtr NegotiateScans(LogicalPtr plan, const PlannerOptions& options);
 LogicalPtr RemoveIdentityProjections(LogicalPtr plan);
+LogicalPtr MergeProjections(LogicalPtr plan);
 
 // --- helpers shared by the rules (optimizer_util.cpp) ---
 

@@ -103,8 +103,7 @@ class HashAggregateOperator : public PhysicalOperator {
   // The result groups are handed out in chunks, so several threads may read them at once.
   bool IsParallel() const override { return true; }
 
-  void Prepare(ExecContext& ctx) override {
-    PhysicalOperator::Prepare(ctx);
+  void Build(ExecContext& ctx) override {
     int workers = WorkerCount(ctx, *children[0]);
     std::vector<std::unique_ptr<AggregateTable>> locals;
     std::mutex shared_mutex;

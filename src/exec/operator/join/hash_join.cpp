@@ -62,7 +62,6 @@ class HashJoinOperator : public PhysicalOperator {
 
   std::string Describe() const override {
     std::string d = name_ + " " + JoinTypeName(type_);
-    std::vector<std::string> names;
     for (size_t i = 0; i < left_keys_.size(); i++) {
       d += (i ? " AND " : " ON ") + left_keys_[i]->ToString() + " = right." + right_keys_[i]->ToString();
     }
@@ -72,10 +71,7 @@ class HashJoinOperator : public PhysicalOperator {
     return d;
   }
 
-  void Prepare(ExecContext& ctx) override {
-    PhysicalOperator::Prepare(ctx);
-    Build(ctx);
-  }
+  void Build(ExecContext& ctx) override { BuildTable(ctx); }
 
  protected:
   bool GetNext(OperatorState& state, Batch& out) override {
@@ -105,7 +101,7 @@ class HashJoinOperator : public PhysicalOperator {
   }
 
  private:
-  void Build(ExecContext& ctx) {
+  void BuildTable(ExecContext& ctx) {
     int workers = WorkerCount(ctx, *children[1]);
     std::vector<std::vector<Batch>> parts(workers);
     std::vector<MemoryReservation> reservations;
@@ -162,7 +158,6 @@ class HashJoinOperator : public PhysicalOperator {
         offset += b.count;
         b = Batch();
       }
-      // Move accounting from the batches to the build: keep the reservation of the stored rows.
     }
     build_.count = total;
     build_count_ = total;
@@ -192,10 +187,7 @@ class HashJoinOperator : public PhysicalOperator {
         if (id != KeyTable::kNotFound) st.heads[i] = head_[id];
       }
     } else {
-      st.keys.any_null.assign(st.n, 0);
-      if (null_aware_ && !left_keys_.empty()) {
-        // Only needed to know which probe keys are NULL (irrelevant when the build is empty).
-      }
+      st.keys.any_null.assign(st.n, 0);  // probe keys are irrelevant against an empty build
     }
     st.cur = st.n > 0 ? st.heads[0] : kNone;
   }

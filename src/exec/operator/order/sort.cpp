@@ -34,8 +34,7 @@ class SortOperator : public PhysicalOperator {
   };
   std::unique_ptr<OperatorState> CreateState() override { return std::make_unique<State>(); }
 
-  void Prepare(ExecContext& ctx) override {
-    PhysicalOperator::Prepare(ctx);
+  void Build(ExecContext& ctx) override {
     int workers = WorkerCount(ctx, *children[0]);
     std::vector<Buffered> locals(workers);
     for (auto& l : locals) l.Init(all_types_, &ctx.memory);

@@ -20,8 +20,7 @@ class TableScanOperator : public PhysicalOperator {
     std::unique_ptr<DataSource> source;
   };
 
-  void Prepare(ExecContext& ctx) override {
-    PhysicalOperator::Prepare(ctx);
+  void Build(ExecContext& ctx) override {
     splits_ = scan_->CreateSplits(ctx.threads);
     next_split_ = 0;
   }

@@ -72,8 +72,7 @@ class HashSetOperator : public PhysicalOperator {
     return st;
   }
 
-  void Prepare(ExecContext& ctx) override {
-    PhysicalOperator::Prepare(ctx);
+  void Build(ExecContext& ctx) override {
     memory_ = MemoryReservation(&ctx.memory, "building the hash table of a set operation");
     if (kind_ == SetOpKind::kUnion) return;
     std::mutex m;

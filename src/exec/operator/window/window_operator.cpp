@@ -60,8 +60,7 @@ class WindowOperator : public PhysicalOperator {
   };
   std::unique_ptr<OperatorState> CreateState() override { return std::make_unique<State>(); }
 
-  void Prepare(ExecContext& ctx) override {
-    PhysicalOperator::Prepare(ctx);
+  void Build(ExecContext& ctx) override {
     rows_ = Batch(buffered_types_, kBatchSize);
     memory_ = MemoryReservation(&ctx.memory, "computing window functions");
     std::mutex m;
