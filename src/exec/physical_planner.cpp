@@ -1,5 +1,7 @@
 #include "exec/physical_planner.h"
 
+#include <cstdint>
+
 #include "common/exception.h"
 #include "exec/operator/operators.h"
 
@@ -55,7 +57,8 @@ PhysicalPtr PhysicalPlanner::PlanNode(const LogicalOperator& op) {
           op.children[0]->kind == LogicalOpKind::kSort) {
         const auto& s = static_cast<const LogicalSort&>(*op.children[0]);
         PhysicalPtr input = PlanNode(*s.children.at(0));
-        PhysicalPtr top = MakeSortOperator(std::move(input), s.keys, l.limit + l.offset);
+        int64_t keep = l.limit > INT64_MAX - l.offset ? -1 : l.limit + l.offset;
+        PhysicalPtr top = MakeSortOperator(std::move(input), s.keys, keep);
         if (l.offset == 0) return top;
         return MakeLimitOperator(std::move(top), l.limit, l.offset);
       }
