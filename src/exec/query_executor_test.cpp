@@ -169,3 +169,27 @@ TEST(QueryExecutorTest, ThreeWayJoinAggregateParallelEqualsSerial) {
 
 }  // namespace
 }  // namespace aishell
+
+namespace aishell {
+namespace {
+TEST(QueryExecutorTest, EarlyStopAndAbandonedQueriesDoNotHang) {
+  auto t = Numbers(200000, 500);
+  for (int threads : {2, 4}) {
+    EXPECT_EQ(RunPlan(Limit(MakeMemoryScan(t), 10), threads).size(), 10u);
+    EXPECT_EQ(
+        RunPlan(
+            Limit(Filter(MakeMemoryScan(t), Cmp(CompareOp::kGe, Col(0, kBig), Lit(B(1000)))), 3, 5),
+            threads)
+            .size(),
+        3u);
+    // Read one batch, then drop the executor while workers are still producing.
+    ExecutionOptions options;
+    options.threads = threads;
+    auto exec = std::make_unique<QueryExecutor>(MakeMemoryScan(t), options);
+    Batch b;
+    ASSERT_TRUE(exec->Next(b));
+    exec.reset();
+  }
+}
+}  // namespace
+}  // namespace aishell
