@@ -83,19 +83,6 @@ void Vector::Reserve(size_t rows) {
 void Vector::Resize(size_t rows) {
   if (kind_ == VectorKind::kFlat) {
     if (rows > capacity_) Reserve(std::max(rows, capacity_ * 2));
-    if (validity_ && rows > size_) {
-      // Rows that become part of the vector start valid, even if an earlier use nulled them.
-      uint64_t* bits = reinterpret_cast<uint64_t*>(validity_->data());
-      for (size_t i = size_; i < rows;) {
-        if ((i & 63) == 0 && i + 64 <= rows) {
-          bits[i >> 6] = ~uint64_t{0};
-          i += 64;
-        } else {
-          bits[i >> 6] |= uint64_t{1} << (i & 63);
-          i++;
-        }
-      }
-    }
   }
   size_ = rows;
 }
