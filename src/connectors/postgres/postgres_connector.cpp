@@ -222,6 +222,11 @@ class PgCopyReader {
       int16_t fields = static_cast<int16_t>(Be16(p));
       p += 2;
       if (fields == -1) continue;  // trailer; -1 from PQgetCopyData follows
+      if (types_.empty()) {  // no columns wanted (the SELECT lists a constant): count rows only
+        rows++;
+        row_number_++;
+        continue;
+      }
       if (fields != static_cast<int16_t>(types_.size())) BadData("unexpected field count");
       for (size_t j = 0; j < types_.size(); j++) {
         if (end - p < 4) BadData("truncated field");
@@ -405,7 +410,7 @@ class PgScan : public TableScan {
   }
 
   bool PushFilter(const Expr& conjunct) override {
-    if (limit_ >= 0) return false;
+    if (limit_ >= 0 || aggregated_) return false;
     std::string sql;
     if (!Translate(conjunct, &sql)) return false;
     conjuncts_.push_back(sql);
@@ -413,13 +418,13 @@ class PgScan : public TableScan {
   }
 
   bool PushLimit(int64_t limit) override {
-    if (limit < 0) return false;
+    if (limit < 0 || aggregated_) return false;
     if (limit_ < 0 || limit < limit_) limit_ = limit;
     return true;
   }
 
   bool PushOrder(const std::vector<SortKey>& keys, int64_t limit) override {
-    if (keys.empty() || limit_ >= 0) return false;
+    if (keys.empty() || limit_ >= 0 || aggregated_) return false;
     std::string order;
     for (const auto& k : keys) {
       if (!k.expr || k.expr->kind != ExprKind::kColumnRef) return false;
@@ -433,11 +438,79 @@ class PgScan : public TableScan {
     return true;
   }
 
+  // GROUP BY with count, count(DISTINCT), sum, avg, min, max, each cast to the engine's result type
+  // so that the binary values decode as that type.
+  bool PushAggregation(const AggregationRequest& request) override {
+    if (aggregated_ || limit_ >= 0 || !order_.empty()) return false;
+    const int ncols = static_cast<int>(table_->columns.size());
+    std::vector<std::string> select, group;
+    std::vector<LogicalType> types;
+    for (int g : request.group_columns) {
+      if (g < 0 || g >= ncols) return false;
+      if (table_->columns[g].type.id == TypeId::kDouble) return false;  // NaN/-0 grouping may differ
+      select.push_back(ColumnSql(g));
+      group.push_back(ColumnSql(g));
+      types.push_back(table_->columns[g].type);
+    }
+    for (const auto& call : request.calls) {
+      std::string fn = call.function;
+      for (auto& ch : fn) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      std::string arg;
+      const LogicalType* arg_type = nullptr;
+      if (call.column >= 0) {
+        if (call.column >= ncols) return false;
+        arg_type = &table_->columns[call.column].type;
+        arg = ColumnSql(call.column, fn == "min" || fn == "max");
+      } else if (fn != "count") {
+        return false;
+      }
+      std::string cast;
+      switch (call.result_type.id) {
+        case TypeId::kBigInt: cast = "::int8"; break;
+        case TypeId::kInteger: cast = "::int4"; break;
+        case TypeId::kDouble: cast = "::float8"; break;
+        case TypeId::kDecimal:
+          cast = "::numeric(" + std::to_string(call.result_type.precision) + "," + std::to_string(call.result_type.scale) + ")";
+          break;
+        case TypeId::kVarchar: cast = "::text"; break;
+        case TypeId::kBoolean: cast = "::boolean"; break;
+        case TypeId::kDate: cast = "::date"; break;
+        case TypeId::kTimestamp: cast = "::timestamp"; break;
+        default: return false;
+      }
+      std::string expr;
+      if (fn == "count") {
+        expr = call.column < 0 ? "count(*)" : std::string("count(") + (call.distinct ? "DISTINCT " : "") + arg + ")";
+      } else if (fn == "sum" || fn == "avg") {
+        if (!arg_type || !arg_type->IsNumeric()) return false;
+        // Floating-point sums depend on the order of addition; keep them in the engine.
+        if (arg_type->id == TypeId::kDouble) return false;
+        expr = fn + "(" + (call.distinct ? "DISTINCT " : "") + arg + ")";
+      } else if (fn == "min" || fn == "max") {
+        if (!arg_type || arg_type->id == TypeId::kTimestampTz || arg_type->id == TypeId::kBoolean) return false;
+        expr = fn + "(" + arg + ")";
+      } else {
+        return false;
+      }
+      select.push_back("(" + expr + ")" + cast);
+      types.push_back(call.result_type);
+    }
+    agg_select_.clear();
+    for (size_t i = 0; i < select.size(); i++) agg_select_ += (i ? ", " : "") + select[i];
+    agg_group_.clear();
+    for (size_t i = 0; i < group.size(); i++) agg_group_ += (i ? ", " : "") + group[i];
+    agg_types_ = std::move(types);
+    agg_groups_ = request.group_columns.size();
+    aggregated_ = true;
+    return true;
+  }
+
   std::string Describe() const override { return "COPY (" + BuildSql({}) + ") TO STDOUT (FORMAT binary)"; }
 
   double EstimatedRows() const override {
     double rows = table_->stats.row_count.value_or(-1);
     if (rows >= 0 && !conjuncts_.empty()) rows = std::max(1.0, rows * std::pow(0.25, conjuncts_.size()));
+    if (aggregated_) return agg_groups_ == 0 ? 1 : (rows < 0 ? -1 : std::max(1.0, rows * 0.1));
     if (limit_ >= 0 && (rows < 0 || rows > limit_)) rows = static_cast<double>(limit_);
     return rows;
   }
@@ -446,7 +519,7 @@ class PgScan : public TableScan {
   std::vector<std::shared_ptr<Split>> CreateSplits(int max_parallelism) override {
     std::vector<std::shared_ptr<Split>> splits;
     double pages = meta_.relpages;
-    if (max_parallelism > 1 && meta_.relkind == 'r' && limit_ < 0 && order_.empty() && pages >= kMinPagesToSplit) {
+    if (max_parallelism > 1 && meta_.relkind == 'r' && limit_ < 0 && !aggregated_ && order_.empty() && pages >= kMinPagesToSplit) {
       int parts = max_parallelism * 2;
       int64_t total = static_cast<int64_t>(pages);
       for (int i = 0; i < parts; i++) {
@@ -471,9 +544,14 @@ class PgScan : public TableScan {
     }
     std::vector<LogicalType> types;
     std::vector<std::string> names;
-    for (int c : projection_) {
-      types.push_back(table_->columns[c].type);
-      names.push_back(table_->columns[c].name);
+    if (aggregated_) {
+      types = agg_types_;
+      for (size_t i = 0; i < types.size(); i++) names.push_back("aggregate output " + std::to_string(i + 1));
+    } else {
+      for (int c : projection_) {
+        types.push_back(table_->columns[c].type);
+        names.push_back(table_->columns[c].name);
+      }
     }
     return std::make_unique<PgDataSource>(
         std::make_unique<PgCopyReader>(where_ + " table '" + table_->name + "'", url_, BuildSql(extra), types, names, &counters_));
@@ -493,10 +571,12 @@ class PgScan : public TableScan {
     std::string cols;
     for (int c : projection_) cols += (cols.empty() ? "" : ", ") + ColumnSql(c);
     if (cols.empty()) cols = "1";  // COPY needs a column; the engine ignores it
+    if (aggregated_) cols = agg_select_;
     std::string sql = "SELECT " + cols + " FROM " + Qualified(meta_);
     size_t n = 0;
     for (const auto& c : conjuncts_) sql += (n++ ? " AND " : " WHERE ") + c;
     if (!extra.empty()) sql += (n++ ? " AND " : " WHERE ") + extra;
+    if (aggregated_ && !agg_group_.empty()) sql += " GROUP BY " + agg_group_;
     if (!order_.empty()) sql += " ORDER BY " + order_;
     if (limit_ >= 0) sql += " LIMIT " + std::to_string(limit_);
     return sql;
@@ -674,6 +754,11 @@ class PgScan : public TableScan {
   std::vector<std::string> conjuncts_;
   std::string order_;
   int64_t limit_ = -1;
+  bool aggregated_ = false;
+  std::string agg_select_;
+  std::string agg_group_;
+  std::vector<LogicalType> agg_types_;
+  size_t agg_groups_ = 0;
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -14,6 +14,8 @@
 #include "common/exception.h"
 #include "engine/engine.h"
 
+#include <libpq-fe.h>
+
 namespace aishell {
 namespace {
 
@@ -342,6 +344,97 @@ TEST_F(PostgresServerTest, ErrorsNameTheSourceAndHideThePassword) {
     std::string msg = e.what();
     EXPECT_NE(msg.find("postgres source 'slowpg'"), std::string::npos) << msg;
     EXPECT_NE(msg.find("statement timeout"), std::string::npos) << msg;
+    EXPECT_EQ(msg.find("aishell-test-pw"), std::string::npos) << msg;
+  }
+}
+
+// pg_terminate_backend for every session with this application_name; returns how many.
+int TerminateBackends(const std::string& url, const std::string& app) {
+  PGconn* conn = PQconnectdb(url.c_str());
+  EXPECT_EQ(PQstatus(conn), CONNECTION_OK);
+  const char* params[] = {app.c_str()};
+  PGresult* r = PQexecParams(conn,
+                             "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity "
+                             "WHERE application_name = $1",
+                             1, nullptr, params, nullptr, nullptr, 0);
+  int n = PQresultStatus(r) == PGRES_TUPLES_OK ? std::atoi(PQgetvalue(r, 0, 0)) : -1;
+  PQclear(r);
+  PQfinish(conn);
+  return n;
+}
+
+// Reads every row of a data source into "a|b" lines, sorted.
+std::vector<std::string> Drain(DataSource& source) {
+  std::vector<std::string> rows;
+  Batch b;
+  while (source.Next(b)) {
+    for (size_t i = 0; i < b.count; i++) {
+      std::string line;
+      for (size_t c = 0; c < b.ColumnCount(); c++) line += (c ? "|" : "") + b.columns[c].GetValue(i).ToString();
+      rows.push_back(line);
+    }
+  }
+  std::sort(rows.begin(), rows.end());
+  return rows;
+}
+
+TEST_F(PostgresServerTest, PushesAggregationsIntoOneRemoteQuery) {
+  auto pg = engine_->catalogs().GetCatalog("pg");
+  auto t = pg->GetTable("public", "customers");
+  ASSERT_TRUE(t);
+  auto scan = pg->CreateScan(t);
+  int country = t->FindColumn("country"), segment = t->FindColumn("segment"), ltv = t->FindColumn("lifetime_value");
+  int id = t->FindColumn("customer_id"), name = t->FindColumn("name");
+  AggregationRequest req;
+  req.group_columns = {country};
+  req.calls.push_back({"count", -1, false, LogicalType(TypeId::kBigInt)});
+  req.calls.push_back({"count", segment, true, LogicalType(TypeId::kBigInt)});
+  req.calls.push_back({"sum", id, false, LogicalType(TypeId::kBigInt)});
+  req.calls.push_back({"sum", ltv, false, LogicalType::Decimal(18, 2)});
+  req.calls.push_back({"min", name, false, LogicalType(TypeId::kVarchar)});
+  req.calls.push_back({"max", ltv, false, LogicalType::Decimal(12, 2)});
+  ASSERT_TRUE(scan->PushAggregation(req));
+  EXPECT_NE(scan->Describe().find("GROUP BY (\"country\"::text)"), std::string::npos) << scan->Describe();
+  auto splits = scan->CreateSplits(2);
+  ASSERT_EQ(splits.size(), 1u);
+  auto pushed = Drain(*scan->CreateDataSource(splits[0]));
+  auto engine_side = Rows(
+      "SELECT country, count(*), count(DISTINCT segment), sum(customer_id), sum(lifetime_value), min(name), "
+      "max(lifetime_value) FROM pg.public.customers GROUP BY country",
+      true);
+  EXPECT_EQ(pushed.size(), 6u);
+  EXPECT_EQ(pushed, engine_side);
+
+  auto global = pg->CreateScan(t);
+  AggregationRequest avg;
+  avg.calls.push_back({"avg", id, false, LogicalType(TypeId::kDouble)});
+  ASSERT_TRUE(global->PushAggregation(avg));
+  EXPECT_EQ(Drain(*global->CreateDataSource(global->CreateSplits(1)[0])), std::vector<std::string>{"2500.5"});
+  AggregationRequest bad;
+  bad.calls.push_back({"stddev", id, false, LogicalType(TypeId::kDouble)});
+  EXPECT_FALSE(pg->CreateScan(t)->PushAggregation(bad));
+}
+
+TEST_F(PostgresServerTest, ConnectionDroppedMidQueryIsAClearError) {
+  std::string sep = url_.find('?') == std::string::npos ? "?" : "&";
+  std::string app = "aishell_drop_" + std::to_string(::getpid());
+  auto dropped = std::make_shared<PostgresConnector>(ConnectionConfig{"droppg", "postgres", url_ + sep + "application_name=" + app, {}});
+  auto t = dropped->GetTable("public", "big_numbers");
+  ASSERT_TRUE(t);
+  auto scan = dropped->CreateScan(t);
+  auto source = scan->CreateDataSource(scan->CreateSplits(1)[0]);
+  Batch b;
+  ASSERT_TRUE(source->Next(b));
+  // Terminate the reading backend from another session of the same role.
+  ASSERT_GE(TerminateBackends(url_, app), 1);
+  try {
+    for (int i = 0; i < 1000 && source->Next(b); i++) {
+    }
+    FAIL() << "expected the read to fail after the backend was terminated";
+  } catch (const Error& e) {
+    std::string msg = e.what();
+    EXPECT_EQ(e.kind(), ErrorKind::kConnector);
+    EXPECT_NE(msg.find("postgres source 'droppg'"), std::string::npos) << msg;
     EXPECT_EQ(msg.find("aishell-test-pw"), std::string::npos) << msg;
   }
 }
