@@ -72,6 +72,29 @@ std::string PgUrl() {
   return url ? url : "";
 }
 
+void RunSql(const std::string& url, const std::string& sql) {
+  PGconn* conn = PQconnectdb(url.c_str());
+  PGresult* r = PQexec(conn, sql.c_str());
+  EXPECT_EQ(PQresultStatus(r), PGRES_COMMAND_OK) << PQresultErrorMessage(r);
+  PQclear(r);
+  PQfinish(conn);
+}
+
+// pg_terminate_backend for every session with this application_name; returns how many.
+int TerminateBackends(const std::string& url, const std::string& app) {
+  PGconn* conn = PQconnectdb(url.c_str());
+  EXPECT_EQ(PQstatus(conn), CONNECTION_OK);
+  const char* params[] = {app.c_str()};
+  PGresult* r = PQexecParams(conn,
+                             "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity "
+                             "WHERE application_name = $1",
+                             1, nullptr, params, nullptr, nullptr, 0);
+  int n = PQresultStatus(r) == PGRES_TUPLES_OK ? std::atoi(PQgetvalue(r, 0, 0)) : -1;
+  PQclear(r);
+  PQfinish(conn);
+  return n;
+}
+
 class PostgresServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -306,6 +329,12 @@ TEST_F(PostgresServerTest, WritesCreateTableAsAndInsertAllOrNothing) {
                                 "signup_date FROM pg.public.customers"),
                Error);
   EXPECT_EQ(One("SELECT count(*) FROM pg.public." + name), "11");
+  // A failing CREATE TABLE AS leaves no table.
+  EXPECT_THROW(engine_->Execute("CREATE TABLE pg.public." + name + "_x AS SELECT CAST(lifetime_value * 1e12 AS DECIMAL(18,2)) v "
+                                "FROM pg.public.customers"),
+               Error);
+  EXPECT_EQ(engine_->catalogs().GetCatalog("pg")->GetTable("public", name + "_x"), nullptr);
+  RunSql(url_, "DROP TABLE public." + name);
 }
 
 TEST_F(PostgresServerTest, ErrorsNameTheSourceAndHideThePassword) {
@@ -346,21 +375,6 @@ TEST_F(PostgresServerTest, ErrorsNameTheSourceAndHideThePassword) {
     EXPECT_NE(msg.find("statement timeout"), std::string::npos) << msg;
     EXPECT_EQ(msg.find("aishell-test-pw"), std::string::npos) << msg;
   }
-}
-
-// pg_terminate_backend for every session with this application_name; returns how many.
-int TerminateBackends(const std::string& url, const std::string& app) {
-  PGconn* conn = PQconnectdb(url.c_str());
-  EXPECT_EQ(PQstatus(conn), CONNECTION_OK);
-  const char* params[] = {app.c_str()};
-  PGresult* r = PQexecParams(conn,
-                             "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity "
-                             "WHERE application_name = $1",
-                             1, nullptr, params, nullptr, nullptr, 0);
-  int n = PQresultStatus(r) == PGRES_TUPLES_OK ? std::atoi(PQgetvalue(r, 0, 0)) : -1;
-  PQclear(r);
-  PQfinish(conn);
-  return n;
 }
 
 // Reads every row of a data source into "a|b" lines, sorted.
