@@ -54,6 +54,7 @@ load() {
   psql_admin -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$DB'" | grep -q 1 ||
     psql_admin -d postgres -c "CREATE DATABASE $DB OWNER $USER_NAME"
   PGPASSWORD="$PASSWORD" "$(pg_bin)/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PORT" -U "$USER_NAME" -d "$DB" <<'SQL'
+SET client_min_messages = warning;
 DROP TABLE IF EXISTS public.customers, public.pg_types, public."MixedCase", public.big_numbers, public.tricky CASCADE;
 DROP SCHEMA IF EXISTS "Sales" CASCADE;
 DROP TYPE IF EXISTS mood;
