@@ -625,6 +625,10 @@ class PgScan : public TableScan {
         if (t.id != TypeId::kTimestamp) return false;
         *out = "TIMESTAMP '" + FormatTimestamp(v.GetInt64()) + "'";
         return true;
+      case TypeId::kTimestampTz:  // an instant: written in UTC
+        if (t.id != TypeId::kTimestampTz) return false;
+        *out = "TIMESTAMPTZ '" + FormatTimestamp(v.GetInt64()) + "+00'";
+        return true;
       default:
         return false;
     }
@@ -654,7 +658,6 @@ class PgScan : public TableScan {
         if (!lc && !rc) return false;
         if (lc && rc && !(lc->type == rc->type)) return false;
         const LogicalType& type = lc ? lc->type : rc->type;
-        if (type.id == TypeId::kTimestampTz) return false;
         const char* op = nullptr;
         bool ordering = false;
         switch (e.op) {
@@ -679,7 +682,7 @@ class PgScan : public TableScan {
       case ExprKind::kIn: {
         if (e.children.size() < 2) return false;
         const ColumnInfo* c = Column(*e.children[0]);
-        if (!c || c->type.id == TypeId::kTimestampTz) return false;
+        if (!c) return false;
         std::string s = ColumnSql(e.children[0]->column_index) + (e.negated ? " NOT IN (" : " IN (");
         for (size_t i = 1; i < e.children.size(); i++) {
           const Expr& k = *e.children[i];
@@ -962,7 +965,8 @@ PgTypeMapping MapPgType(uint32_t oid, int32_t typmod, const std::string& type_na
     case 21: m.type = TypeId::kInteger; m.cast = "::int4"; return m;
     case 23: m.type = TypeId::kInteger; return m;
     case 20: m.type = TypeId::kBigInt; return m;
-    case 700: m.type = TypeId::kDouble; m.cast = "::float8"; return m;
+    // real: through its shortest text form, so 1.1 reads as 1.1 and not 1.100000023841858.
+    case 700: m.type = TypeId::kDouble; m.cast = "::text::float8"; return m;
     case 701: m.type = TypeId::kDouble; return m;
     case 1700: {
       if (typmod >= 4) {

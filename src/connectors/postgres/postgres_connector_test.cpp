@@ -198,6 +198,7 @@ TEST_F(PostgresServerTest, MapsEveryTypeAndNoColumnDisappears) {
                 "FROM pg.public.pg_types WHERE id = 1"),
             "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11|{\"a\": 1}|{\"b\": [1, 2]}|\\x00ff10|{1,2,3}|{x,\"y z\"}|happy|"
             "192.168.0.1/32|ab");
+  EXPECT_EQ(One("SELECT c_real = -3.5e10, c_double FROM pg.public.pg_types WHERE id = 2"), "true|-1e-300");
   EXPECT_EQ(One("SELECT c_small, c_int, c_big, c_num, c_date FROM pg.public.pg_types WHERE id = 2"),
             "-32768|-2147483648|-9223372036854775808|-9999999.999|1969-12-31");
   EXPECT_EQ(One("SELECT c_text, c_varchar FROM pg.public.pg_types WHERE id = 2"),
@@ -264,11 +265,19 @@ TEST_F(PostgresServerTest, PushdownOnAndOffAgree) {
       "SELECT count(*) FROM pg.public.customers WHERE signup_date > CURRENT_DATE - INTERVAL '30' DAY",
       "SELECT id FROM pg.public.pg_types WHERE c_uuid = 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'",
       "SELECT id FROM pg.public.pg_types WHERE c_double > 0",
+      "SELECT id FROM pg.public.pg_types WHERE c_tstz >= TIMESTAMP '2024-01-15 10:30:00 UTC'",
+      "SELECT id FROM pg.public.pg_types WHERE c_tstz < TIMESTAMP '2024-01-15 10:30:00 UTC'",
+      "SELECT id FROM pg.public.pg_types WHERE c_tstz = TIMESTAMP '2024-02-29 17:00:00 UTC'",
   };
   for (const char* q : queries) Both(q);
   EXPECT_EQ(Both("SELECT count(*) FROM pg.public.customers WHERE country IN ('FR', 'JP')"),
             std::vector<std::string>{"1667"});
   EXPECT_EQ(Both("SELECT count(*) FROM pg.public.customers WHERE email LIKE 'customer1%'").size(), 1u);
+  EXPECT_EQ(Both("SELECT id FROM pg.public.pg_types WHERE c_tstz > TIMESTAMP '2024-01-15 10:29:59 UTC'"),
+            (std::vector<std::string>{"1", "4"}));
+  EXPECT_NE(engine_->Explain("SELECT id FROM pg.public.pg_types WHERE c_tstz > TIMESTAMP '2024-01-15 10:29:59 UTC'")
+                .find("TIMESTAMPTZ '2024-01-15 10:29:59+00'"),
+            std::string::npos);
   EXPECT_EQ(Both("SELECT customer_id FROM pg.public.customers ORDER BY customer_id DESC LIMIT 2", false),
             (std::vector<std::string>{"5000", "4999"}));
 }
