@@ -21,7 +21,7 @@ build: deps-build $(BUILD_DIR)/build.ninja
 
 # Every test: unit tests, sqllogictest files, CLI and differential tests.
 test: deps-test build
-	scripts/run-tests.sh
+	scripts/with-services.sh scripts/run-tests.sh
 
 demo: deps-test build
 	scripts/demo.sh

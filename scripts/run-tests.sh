@@ -2,7 +2,8 @@
 # Runs every test suite and adds them up:
 #   1. C++ unit tests (ctest in $BUILD_DIR)
 #   2. sqllogictest files test/sql/**/*.test (build/aishell_sqllogictest)
-#   3. pytest: test/cli and test/differential (2 processes with pytest-xdist)
+#   3. pytest: everything under test/ (2 processes with pytest-xdist)
+#   4. the benchmark at its tiny smoke size (engines must agree)
 # Prints a summary and a closing line "N passed, N failed". Exits non-zero if anything
 # failed or if a suite ran zero tests. With CI=true, tests must not skip for missing servers.
 # Environment: BUILD_DIR (default build), JOBS (default: nproc, at most 2 for pytest/slt).
@@ -74,12 +75,12 @@ fi
 
 # 3. pytest: CLI and differential tests.
 echo
-echo "=== pytest (test/cli, test/differential) ==="
+echo "=== pytest (test/) ==="
 if python3 -c "import pytest" 2>/dev/null; then
   xdist=()
   if python3 -c "import xdist" 2>/dev/null && ((PAR > 1)); then xdist=(-n "$PAR"); fi
   python3 -m pytest "${xdist[@]}" -q -rfEs -p no:cacheprovider --junitxml="$LOG_DIR/pytest.xml" \
-    test/cli test/differential 2>&1 | tee "$LOG_DIR/pytest.log"
+    test 2>&1 | tee "$LOG_DIR/pytest.log"
   if [[ -f "$LOG_DIR/pytest.xml" ]]; then
     read -r p f s < <(python3 - "$LOG_DIR/pytest.xml" <<'PY'
 import sys, xml.etree.ElementTree as ET
@@ -102,6 +103,15 @@ PY
 else
   echo "pytest is not installed: run scripts/install-deps.sh test"
   record pytest 0 1 "(pytest missing)"
+fi
+
+# 4. Benchmark smoke run (tiny data): both engines must agree; timings are not asserted.
+echo
+echo "=== benchmark smoke (bench/run_bench.py --scale tiny) ==="
+if python3 bench/run_bench.py --scale tiny --runs 1 --build-dir "$BUILD_DIR" 2>&1 | tee "$LOG_DIR/bench.log"; then
+  record bench-smoke 1 0
+else
+  record bench-smoke 0 1
 fi
 
 echo

@@ -69,7 +69,12 @@ void Vector::Reserve(size_t rows) {
   size_t width = type_.PhysicalSize();
   if (!data_) data_ = std::make_shared<Buffer>(rows * width);
   else data_->Reserve(rows * width);
-  if (validity_) validity_->Reserve(((rows + 63) / 64) * 8);
+  if (validity_) {
+    // New validity bytes must read as valid (1 bits); Buffer::Reserve zero-fills.
+    size_t old_bytes = validity_->capacity();
+    validity_->Reserve(((rows + 63) / 64) * 8);
+    std::memset(validity_->data() + old_bytes, 0xFF, validity_->capacity() - old_bytes);
+  }
   capacity_ = std::max(rows, capacity_);
   if (data_->capacity() / width > capacity_) capacity_ = data_->capacity() / width;
   if (validity_) capacity_ = std::min(capacity_, validity_->capacity() * 8);

@@ -91,7 +91,8 @@ class Vector {
   size_t size() const { return size_; }
   size_t capacity() const { return capacity_; }
 
-  // Sets the number of rows (flat: grows the buffers as needed, new rows valid).
+  // Sets the number of rows (flat: grows the buffers as needed). Rows beyond the old capacity
+  // start valid; rows within it keep their validity bits (readers set nulls, then the count).
   void Resize(size_t rows);
   void Reserve(size_t rows);
 

@@ -49,20 +49,29 @@ TEST(ExecutorBenchmark, DISABLED_Core) {
   auto big = MakeTable("big", 10'000'000, 1000);
   auto dim = MakeTable("dim", 1'000'000, 1000);
   size_t rows;
-  double t = Time(Aggregate(MakeMemoryScan(big), {Col(1, kBig)}, {Agg(TestSumBigInt(), {Col(2, kBig)}), Agg(TestCountStar(), {})}), &rows);
+  double t = Time(Aggregate(MakeMemoryScan(big), {Col(1, kBig)},
+                            {Agg(TestSumBigInt(), {Col(2, kBig)}), Agg(TestCountStar(), {})}),
+                  &rows);
   std::printf("group-by 10M rows, 1000 groups: %.3f s (%zu rows)\n", t, rows);
   t = Time(Aggregate(MakeMemoryScan(big), {Col(0, kBig)}, {Agg(TestCountStar(), {})}), &rows);
   std::printf("group-by 10M rows, 10M groups: %.3f s (%zu rows)\n", t, rows);
-  t = Time(Aggregate(Join(JoinType::kInner, MakeMemoryScan(big), MakeMemoryScan(dim), {Col(1, kBig)}, {Col(0, kBig)}), {},
-                     {Agg(TestCountStar(), {})}),
+  t = Time(Aggregate(Join(JoinType::kInner, MakeMemoryScan(big), MakeMemoryScan(dim),
+                          {Col(1, kBig)}, {Col(0, kBig)}),
+                     {}, {Agg(TestCountStar(), {})}),
            &rows);
   std::printf("hash join 10M x 1M: %.3f s\n", t);
-  t = Time(Limit(Sort(MakeMemoryScan(big), {SortKey{Col(2, kBig), false, false}, SortKey{Col(0, kBig), true, false}}), 10), &rows);
+  t = Time(Limit(Sort(MakeMemoryScan(big),
+                      {SortKey{Col(2, kBig), false, false}, SortKey{Col(0, kBig), true, false}}),
+                 10),
+           &rows);
   std::printf("top-10 of 10M: %.3f s\n", t);
-  t = Time(Sort(MakeMemoryScan(dim), {SortKey{Col(2, kBig), false, false}, SortKey{Col(0, kBig), true, false}}), &rows);
+  t = Time(Sort(MakeMemoryScan(dim),
+                {SortKey{Col(2, kBig), false, false}, SortKey{Col(0, kBig), true, false}}),
+           &rows);
   std::printf("sort 1M: %.3f s\n", t);
-  t = Time(Aggregate(Filter(MakeMemoryScan(big), Cmp(CompareOp::kLt, Col(2, kBig), Lit(Value::BigInt(10)))), {},
-                     {Agg(TestCountStar(), {})}),
+  t = Time(Aggregate(Filter(MakeMemoryScan(big),
+                            Cmp(CompareOp::kLt, Col(2, kBig), Lit(Value::BigInt(10)))),
+                     {}, {Agg(TestCountStar(), {})}),
            &rows);
   std::printf("filtered scan 10M: %.3f s\n", t);
 }
@@ -75,9 +84,12 @@ namespace {
 TEST(ExecutorBenchmark, DISABLED_HighCardinalityGroupBy) {
   auto big = MakeTable("big", 4'000'000, 1000);
   size_t rows;
-  double t = Time(Aggregate(MakeMemoryScan(big), {Col(0, kBig)}, {Agg(TestCountStar(), {})}), &rows, 1);
+  double t =
+      Time(Aggregate(MakeMemoryScan(big), {Col(0, kBig)}, {Agg(TestCountStar(), {})}), &rows, 1);
   std::printf("group-by 4M rows, 4M groups, 1 thread: %.3f s (%zu rows)\n", t, rows);
-  t = Time(Sort(MakeMemoryScan(big), {SortKey{Col(2, kBig), false, false}, SortKey{Col(0, kBig), true, false}}), &rows, 1);
+  t = Time(Sort(MakeMemoryScan(big),
+                {SortKey{Col(2, kBig), false, false}, SortKey{Col(0, kBig), true, false}}),
+           &rows, 1);
   std::printf("sort 4M: %.3f s\n", t);
 }
 }  // namespace
@@ -89,10 +101,13 @@ TEST(ExecutorBenchmark, DISABLED_LowCardinalityGroupByAndJoin) {
   auto big = MakeTable("big", 10'000'000, 1000);
   auto dim = MakeTable("dim", 1'000'000, 1000);
   size_t rows;
-  double t = Time(Aggregate(MakeMemoryScan(big), {Col(1, kBig)}, {Agg(TestSumBigInt(), {Col(2, kBig)})}), &rows, 1);
+  double t =
+      Time(Aggregate(MakeMemoryScan(big), {Col(1, kBig)}, {Agg(TestSumBigInt(), {Col(2, kBig)})}),
+           &rows, 1);
   std::printf("group-by 10M rows, 1000 groups, 1 thread: %.3f s\n", t);
-  t = Time(Aggregate(Join(JoinType::kInner, MakeMemoryScan(big), MakeMemoryScan(dim), {Col(1, kBig)}, {Col(0, kBig)}), {},
-                     {Agg(TestCountStar(), {})}),
+  t = Time(Aggregate(Join(JoinType::kInner, MakeMemoryScan(big), MakeMemoryScan(dim),
+                          {Col(1, kBig)}, {Col(0, kBig)}),
+                     {}, {Agg(TestCountStar(), {})}),
            &rows, 1);
   std::printf("hash join 10M x 1M, 1 thread: %.3f s\n", t);
 }

@@ -79,7 +79,9 @@ Vector Coerce(Vector v, const LogicalType& type) {
 // Reads a BOOLEAN vector: 0 = false, 1 = true, 2 = null.
 struct BoolReader {
   UnifiedView v;
-  explicit BoolReader(const Vector& vec) : v(vec.View()) { null_type = vec.type().id == TypeId::kNull; }
+  explicit BoolReader(const Vector& vec) : v(vec.View()) {
+    null_type = vec.type().id == TypeId::kNull;
+  }
   bool null_type = false;
   uint8_t Get(size_t i) const {
     if (null_type || !v.IsValid(i)) return 2;
@@ -142,13 +144,25 @@ template <class T>
 void CompareDispatchOp(CompareOp op, const Vector& a, const Vector& b, size_t n, uint8_t* out) {
   switch (op) {
     case CompareOp::kEq:
-    case CompareOp::kIsNotDistinctFrom: CompareTyped<T, CmpEq<T>>(a, b, n, out); break;
+    case CompareOp::kIsNotDistinctFrom:
+      CompareTyped<T, CmpEq<T>>(a, b, n, out);
+      break;
     case CompareOp::kNe:
-    case CompareOp::kIsDistinctFrom: CompareTyped<T, CmpNe<T>>(a, b, n, out); break;
-    case CompareOp::kLt: CompareTyped<T, CmpLt<T>>(a, b, n, out); break;
-    case CompareOp::kLe: CompareTyped<T, CmpLe<T>>(a, b, n, out); break;
-    case CompareOp::kGt: CompareTyped<T, CmpGt<T>>(a, b, n, out); break;
-    case CompareOp::kGe: CompareTyped<T, CmpGe<T>>(a, b, n, out); break;
+    case CompareOp::kIsDistinctFrom:
+      CompareTyped<T, CmpNe<T>>(a, b, n, out);
+      break;
+    case CompareOp::kLt:
+      CompareTyped<T, CmpLt<T>>(a, b, n, out);
+      break;
+    case CompareOp::kLe:
+      CompareTyped<T, CmpLe<T>>(a, b, n, out);
+      break;
+    case CompareOp::kGt:
+      CompareTyped<T, CmpGt<T>>(a, b, n, out);
+      break;
+    case CompareOp::kGe:
+      CompareTyped<T, CmpGe<T>>(a, b, n, out);
+      break;
   }
 }
 
@@ -161,7 +175,8 @@ Vector CompareVectors(CompareOp op, Vector a, Vector b, size_t n) {
     } else {
       auto common = CommonSuperType(a.type(), b.type());
       if (!common)
-        throw Error(ErrorKind::kExecution, "cannot compare " + a.type().ToString() + " with " + b.type().ToString());
+        throw Error(ErrorKind::kExecution,
+                    "cannot compare " + a.type().ToString() + " with " + b.type().ToString());
       a = Coerce(std::move(a), *common);
       b = Coerce(std::move(b), *common);
     }
@@ -169,19 +184,32 @@ Vector CompareVectors(CompareOp op, Vector a, Vector b, size_t n) {
   Vector result = NewFlat(LogicalType(TypeId::kBoolean), n);
   uint8_t* out = result.Data<uint8_t>();
   switch (a.type().id) {
-    case TypeId::kNull: std::memset(out, 0, n); break;
-    case TypeId::kBoolean: CompareDispatchOp<uint8_t>(op, a, b, n, out); break;
+    case TypeId::kNull:
+      std::memset(out, 0, n);
+      break;
+    case TypeId::kBoolean:
+      CompareDispatchOp<uint8_t>(op, a, b, n, out);
+      break;
     case TypeId::kInteger:
-    case TypeId::kDate: CompareDispatchOp<int32_t>(op, a, b, n, out); break;
+    case TypeId::kDate:
+      CompareDispatchOp<int32_t>(op, a, b, n, out);
+      break;
     case TypeId::kBigInt:
     case TypeId::kDecimal:
     case TypeId::kTimestamp:
-    case TypeId::kTimestampTz: CompareDispatchOp<int64_t>(op, a, b, n, out); break;
-    case TypeId::kDouble: CompareDispatchOp<double>(op, a, b, n, out); break;
-    case TypeId::kVarchar: CompareDispatchOp<SV>(op, a, b, n, out); break;
+    case TypeId::kTimestampTz:
+      CompareDispatchOp<int64_t>(op, a, b, n, out);
+      break;
+    case TypeId::kDouble:
+      CompareDispatchOp<double>(op, a, b, n, out);
+      break;
+    case TypeId::kVarchar:
+      CompareDispatchOp<SV>(op, a, b, n, out);
+      break;
     case TypeId::kInterval: {
       UnifiedView va = a.View(), vb = b.View();
-      Vector ka = NewFlat(LogicalType(TypeId::kBigInt), n), kb = NewFlat(LogicalType(TypeId::kBigInt), n);
+      Vector ka = NewFlat(LogicalType(TypeId::kBigInt), n),
+             kb = NewFlat(LogicalType(TypeId::kBigInt), n);
       for (size_t i = 0; i < n; i++) {
         ka.Data<int64_t>()[i] = IntervalKey(va.Get<Interval>(i));
         kb.Data<int64_t>()[i] = IntervalKey(vb.Get<Interval>(i));
@@ -236,14 +264,19 @@ struct LikeMatcher {
   std::unique_ptr<RE2> re;
   bool Match(SV s) const {
     switch (kind) {
-      case LikeKind::kAll: return true;
-      case LikeKind::kExact: return s == literal;
-      case LikeKind::kPrefix: return s.starts_with(literal);
-      case LikeKind::kSuffix: return s.ends_with(literal);
+      case LikeKind::kAll:
+        return true;
+      case LikeKind::kExact:
+        return s == literal;
+      case LikeKind::kPrefix:
+        return s.starts_with(literal);
+      case LikeKind::kSuffix:
+        return s.ends_with(literal);
       case LikeKind::kInfix:
         return s.size() >= literal.size() &&
                memmem(s.data(), s.size(), literal.data(), literal.size()) != nullptr;
-      case LikeKind::kRegex: return RE2::FullMatch(re2::StringPiece(s.data(), s.size()), *re);
+      case LikeKind::kRegex:
+        return RE2::FullMatch(re2::StringPiece(s.data(), s.size()), *re);
     }
     return false;
   }
@@ -263,7 +296,8 @@ std::unordered_map<const Expr*, std::unique_ptr<CompiledState>>& Cache() {
 
 LikeMatcher CompileLike(SV pattern, SV escape, bool case_insensitive) {
   if (escape.size() > 1)
-    throw Error(ErrorKind::kExecution, "LIKE escape must be a single character, got '" + std::string(escape) + "'");
+    throw Error(ErrorKind::kExecution,
+                "LIKE escape must be a single character, got '" + std::string(escape) + "'");
   char esc = escape.empty() ? '\0' : escape[0];
   bool has_esc = !escape.empty();
   // Tokens: literal chars, '%' (any run), '_' (any one char).
@@ -276,11 +310,13 @@ LikeMatcher CompileLike(SV pattern, SV escape, bool case_insensitive) {
     char c = pattern[i];
     if (has_esc && c == esc) {
       if (i + 1 >= pattern.size())
-        throw Error(ErrorKind::kExecution, "LIKE pattern '" + std::string(pattern) + "' ends with the escape character");
+        throw Error(ErrorKind::kExecution,
+                    "LIKE pattern '" + std::string(pattern) + "' ends with the escape character");
       char next = pattern[i + 1];
       if (next != '%' && next != '_' && next != esc)
-        throw Error(ErrorKind::kExecution, "LIKE pattern '" + std::string(pattern) +
-                                               "': escape character must be followed by '%', '_' or itself");
+        throw Error(ErrorKind::kExecution,
+                    "LIKE pattern '" + std::string(pattern) +
+                        "': escape character must be followed by '%', '_' or itself");
       toks.push_back({'c', next});
       i++;
     } else if (c == '%') {
@@ -334,16 +370,20 @@ LikeMatcher CompileLike(SV pattern, SV escape, bool case_insensitive) {
   }
   std::string re = "(?s)";
   for (const auto& t : toks) {
-    if (t.kind == '%') re += ".*";
-    else if (t.kind == '_') re += ".";
-    else re += RE2::QuoteMeta(re2::StringPiece(&t.c, 1));
+    if (t.kind == '%')
+      re += ".*";
+    else if (t.kind == '_')
+      re += ".";
+    else
+      re += RE2::QuoteMeta(re2::StringPiece(&t.c, 1));
   }
   RE2::Options opts;
   opts.set_log_errors(false);
   opts.set_case_sensitive(!case_insensitive);
   m.kind = LikeKind::kRegex;
   m.re = std::make_unique<RE2>(re, opts);
-  if (!m.re->ok()) throw Error(ErrorKind::kExecution, "invalid LIKE pattern '" + std::string(pattern) + "'");
+  if (!m.re->ok())
+    throw Error(ErrorKind::kExecution, "invalid LIKE pattern '" + std::string(pattern) + "'");
   return m;
 }
 
@@ -351,7 +391,8 @@ LikeMatcher CompileLike(SV pattern, SV escape, bool case_insensitive) {
 
 Vector Eval(const Expr& e, const Batch& in, const uint32_t* sel, size_t n);
 
-Vector EvalSubset(const Expr& e, const Batch& in, const uint32_t* sel, const std::vector<uint32_t>& pos, size_t n) {
+Vector EvalSubset(const Expr& e, const Batch& in, const uint32_t* sel,
+                  const std::vector<uint32_t>& pos, size_t n) {
   if (pos.size() == n) return Eval(e, in, sel, n);
   std::vector<uint32_t> rows = Compose(sel, pos);
   return Eval(e, in, rows.data(), rows.size());
@@ -359,9 +400,9 @@ Vector EvalSubset(const Expr& e, const Batch& in, const uint32_t* sel, const std
 
 Vector EvalColumn(const Expr& e, const Batch& in, const uint32_t* sel, size_t n) {
   if (e.column_index < 0 || static_cast<size_t>(e.column_index) >= in.columns.size())
-    throw Error(ErrorKind::kInternal, "column reference #" + std::to_string(e.column_index) + " (" + e.name +
-                                          ") is out of range: the input has " + std::to_string(in.columns.size()) +
-                                          " columns");
+    throw Error(ErrorKind::kInternal, "column reference #" + std::to_string(e.column_index) + " (" +
+                                          e.name + ") is out of range: the input has " +
+                                          std::to_string(in.columns.size()) + " columns");
   const Vector& col = in.columns[e.column_index];
   if (sel) return col.Gather(sel, n);
   if (col.kind() == VectorKind::kFlat && col.size() != n) {
@@ -453,8 +494,10 @@ Vector EvalCase(const Expr& e, const Batch& in, const uint32_t* sel, size_t n) {
     BoolReader r(cond);
     std::vector<uint32_t> matched, rest;
     for (size_t k = 0; k < remaining.size(); k++) {
-      if (r.Get(k) == 1) matched.push_back(remaining[k]);
-      else rest.push_back(remaining[k]);
+      if (r.Get(k) == 1)
+        matched.push_back(remaining[k]);
+      else
+        rest.push_back(remaining[k]);
     }
     if (!matched.empty()) {
       if (matched.size() == n) return Coerce(Eval(*e.children[2 * w + 1], in, sel, n), e.type);
@@ -496,7 +539,8 @@ Vector EvalCoalesce(const Expr& e, const Batch& in, const uint32_t* sel, size_t 
       }
     }
     if (!taken.empty()) {
-      Vector picked = taken_k.size() == remaining.size() ? v : v.Gather(taken_k.data(), taken_k.size());
+      Vector picked =
+          taken_k.size() == remaining.size() ? v : v.Gather(taken_k.data(), taken_k.size());
       Scatter(picked, taken, out);
     }
     remaining.swap(rest);
@@ -512,7 +556,8 @@ const InListState& GetInList(const Expr& e, const LogicalType& type) {
     auto* st = dynamic_cast<InListState*>(it->second.get());
     if (st && st->type == type && st->source.size() == e.children.size() - 1) {
       bool same = true;
-      for (size_t i = 1; i < e.children.size() && same; i++) same = st->source[i - 1] == e.children[i]->value;
+      for (size_t i = 1; i < e.children.size() && same; i++)
+        same = st->source[i - 1] == e.children[i]->value;
       if (same) return *st;
     }
   }
@@ -533,9 +578,15 @@ const InListState& GetInList(const Expr& e, const LogicalType& type) {
     }
     if (c.is_null()) continue;
     switch (type.id) {
-      case TypeId::kDouble: st->doubles.insert(c.GetDouble()); break;
-      case TypeId::kVarchar: st->strings.insert(c.GetString()); break;
-      default: st->ints.insert(c.GetInt64()); break;
+      case TypeId::kDouble:
+        st->doubles.insert(c.GetDouble());
+        break;
+      case TypeId::kVarchar:
+        st->strings.insert(c.GetString());
+        break;
+      default:
+        st->ints.insert(c.GetInt64());
+        break;
     }
   }
   auto* raw = st.get();
@@ -548,7 +599,8 @@ Vector EvalIn(const Expr& e, const Batch& in, const uint32_t* sel, size_t n) {
   Vector out = NewFlat(LogicalType(TypeId::kBoolean), n);
   uint8_t* d = out.Data<uint8_t>();
   bool all_const = true;
-  for (size_t i = 1; i < e.children.size(); i++) all_const &= e.children[i]->kind == ExprKind::kConstant;
+  for (size_t i = 1; i < e.children.size(); i++)
+    all_const &= e.children[i]->kind == ExprKind::kConstant;
   LogicalType t = x.type();
   if (t.id == TypeId::kNull) return AllNull(LogicalType(TypeId::kBoolean), n);
   if (all_const && t.id != TypeId::kInterval) {
@@ -556,9 +608,12 @@ Vector EvalIn(const Expr& e, const Batch& in, const uint32_t* sel, size_t n) {
     UnifiedView v = x.View();
     uint8_t hit = e.negated ? 0 : 1, miss = e.negated ? 1 : 0;
     auto finish = [&](size_t i, bool found) {
-      if (found) d[i] = hit;
-      else if (st.has_null) out.SetNull(i);
-      else d[i] = miss;
+      if (found)
+        d[i] = hit;
+      else if (st.has_null)
+        out.SetNull(i);
+      else
+        d[i] = miss;
     };
     for (size_t i = 0; i < n; i++) {
       if (!v.IsValid(i)) {
@@ -567,12 +622,22 @@ Vector EvalIn(const Expr& e, const Batch& in, const uint32_t* sel, size_t n) {
       }
       bool found;
       switch (t.id) {
-        case TypeId::kDouble: found = st.doubles.count(v.Get<double>(i)) > 0; break;
-        case TypeId::kVarchar: found = st.strings.find(v.Get<SV>(i)) != st.strings.end(); break;
-        case TypeId::kBoolean: found = st.ints.count(v.Get<uint8_t>(i)) > 0; break;
+        case TypeId::kDouble:
+          found = st.doubles.count(v.Get<double>(i)) > 0;
+          break;
+        case TypeId::kVarchar:
+          found = st.strings.find(v.Get<SV>(i)) != st.strings.end();
+          break;
+        case TypeId::kBoolean:
+          found = st.ints.count(v.Get<uint8_t>(i)) > 0;
+          break;
         case TypeId::kInteger:
-        case TypeId::kDate: found = st.ints.count(v.Get<int32_t>(i)) > 0; break;
-        default: found = st.ints.count(v.Get<int64_t>(i)) > 0; break;
+        case TypeId::kDate:
+          found = st.ints.count(v.Get<int32_t>(i)) > 0;
+          break;
+        default:
+          found = st.ints.count(v.Get<int64_t>(i)) > 0;
+          break;
       }
       finish(i, found);
     }
@@ -587,13 +652,17 @@ Vector EvalIn(const Expr& e, const Batch& in, const uint32_t* sel, size_t n) {
     for (size_t i = 0; i < n; i++) {
       uint8_t b = r.Get(i);
       if (state[i] == 1) continue;
-      if (b == 1) state[i] = 1;
-      else if (b == 2) state[i] = 2;
+      if (b == 1)
+        state[i] = 1;
+      else if (b == 2)
+        state[i] = 2;
     }
   }
   for (size_t i = 0; i < n; i++) {
-    if (state[i] == 2) out.SetNull(i);
-    else d[i] = e.negated ? !state[i] : state[i];
+    if (state[i] == 2)
+      out.SetNull(i);
+    else
+      d[i] = e.negated ? !state[i] : state[i];
   }
   return out;
 }
@@ -606,8 +675,10 @@ Vector EvalLike(const Expr& e, const Batch& in, const uint32_t* sel, size_t n) {
   const Expr* esc = e.children.size() > 2 ? e.children[2].get() : nullptr;
   bool constant = pat.kind == ExprKind::kConstant && (!esc || esc->kind == ExprKind::kConstant);
   if (constant) {
-    if (pat.value.is_null() || (esc && esc->value.is_null())) return AllNull(LogicalType(TypeId::kBoolean), n);
-    std::string p = pat.value.type().id == TypeId::kVarchar ? pat.value.GetString() : pat.value.ToString();
+    if (pat.value.is_null() || (esc && esc->value.is_null()))
+      return AllNull(LogicalType(TypeId::kBoolean), n);
+    std::string p =
+        pat.value.type().id == TypeId::kVarchar ? pat.value.GetString() : pat.value.ToString();
     std::string es = esc ? esc->value.ToString() : std::string();
     auto& cache = Cache();
     auto it = cache.find(&e);
@@ -629,8 +700,10 @@ Vector EvalLike(const Expr& e, const Batch& in, const uint32_t* sel, size_t n) {
     }
     UnifiedView v = x.View();
     for (size_t i = 0; i < n; i++) {
-      if (!v.IsValid(i)) out.SetNull(i);
-      else d[i] = m.Match(v.Get<SV>(i)) ^ neg;
+      if (!v.IsValid(i))
+        out.SetNull(i);
+      else
+        d[i] = m.Match(v.Get<SV>(i)) ^ neg;
     }
     return out;
   }
@@ -661,8 +734,10 @@ Vector EvalLike(const Expr& e, const Batch& in, const uint32_t* sel, size_t n) {
 
 Vector Eval(const Expr& e, const Batch& in, const uint32_t* sel, size_t n) {
   switch (e.kind) {
-    case ExprKind::kColumnRef: return EvalColumn(e, in, sel, n);
-    case ExprKind::kConstant: return EvalConstant(e, n);
+    case ExprKind::kColumnRef:
+      return EvalColumn(e, in, sel, n);
+    case ExprKind::kConstant:
+      return EvalConstant(e, n);
     case ExprKind::kCast: {
       Vector child = Eval(*e.children[0], in, sel, n);
       if (child.type() == e.type) return child;
@@ -670,7 +745,8 @@ Vector Eval(const Expr& e, const Batch& in, const uint32_t* sel, size_t n) {
         return Vector::Constant(CastValue(child.GetValue(0), e.type, e.try_cast), n);
       return CastVector(child, e.type, e.try_cast);
     }
-    case ExprKind::kFunction: return EvalFunction(e, in, sel, n);
+    case ExprKind::kFunction:
+      return EvalFunction(e, in, sel, n);
     case ExprKind::kComparison: {
       Vector a = Eval(*e.children[0], in, sel, n);
       Vector b = Eval(*e.children[1], in, sel, n);
@@ -682,8 +758,10 @@ Vector Eval(const Expr& e, const Batch& in, const uint32_t* sel, size_t n) {
       }
       return CompareVectors(e.op, std::move(a), std::move(b), n);
     }
-    case ExprKind::kAnd: return EvalAndOr(e, in, sel, n, true);
-    case ExprKind::kOr: return EvalAndOr(e, in, sel, n, false);
+    case ExprKind::kAnd:
+      return EvalAndOr(e, in, sel, n, true);
+    case ExprKind::kOr:
+      return EvalAndOr(e, in, sel, n, false);
     case ExprKind::kNot: {
       Vector c = Eval(*e.children[0], in, sel, n);
       BoolReader r(c);
@@ -691,8 +769,10 @@ Vector Eval(const Expr& e, const Batch& in, const uint32_t* sel, size_t n) {
       uint8_t* d = out.Data<uint8_t>();
       for (size_t i = 0; i < n; i++) {
         uint8_t b = r.Get(i);
-        if (b == 2) out.SetNull(i);
-        else d[i] = !b;
+        if (b == 2)
+          out.SetNull(i);
+        else
+          d[i] = !b;
       }
       return out;
     }
@@ -710,10 +790,14 @@ Vector Eval(const Expr& e, const Batch& in, const uint32_t* sel, size_t n) {
       for (size_t i = 0; i < n; i++) d[i] = (!v.IsValid(i)) == want_null;
       return out;
     }
-    case ExprKind::kCase: return EvalCase(e, in, sel, n);
-    case ExprKind::kIn: return EvalIn(e, in, sel, n);
-    case ExprKind::kLike: return EvalLike(e, in, sel, n);
-    case ExprKind::kCoalesce: return EvalCoalesce(e, in, sel, n);
+    case ExprKind::kCase:
+      return EvalCase(e, in, sel, n);
+    case ExprKind::kIn:
+      return EvalIn(e, in, sel, n);
+    case ExprKind::kLike:
+      return EvalLike(e, in, sel, n);
+    case ExprKind::kCoalesce:
+      return EvalCoalesce(e, in, sel, n);
     case ExprKind::kAggregate:
     case ExprKind::kWindow:
       throw Error(ErrorKind::kInternal, "aggregate or window function " + e.name +
@@ -755,29 +839,40 @@ size_t SelectColumnConst(const Vector& col, T c, const uint32_t* sel, size_t n, 
 }
 
 template <class T>
-size_t SelectColumnConstOp(CompareOp op, const Vector& col, T c, const uint32_t* sel, size_t n, uint32_t* out) {
+size_t SelectColumnConstOp(CompareOp op, const Vector& col, T c, const uint32_t* sel, size_t n,
+                           uint32_t* out) {
   switch (op) {
-    case CompareOp::kEq: return SelectColumnConst<T, CmpEq<T>>(col, c, sel, n, out);
-    case CompareOp::kNe: return SelectColumnConst<T, CmpNe<T>>(col, c, sel, n, out);
-    case CompareOp::kLt: return SelectColumnConst<T, CmpLt<T>>(col, c, sel, n, out);
-    case CompareOp::kLe: return SelectColumnConst<T, CmpLe<T>>(col, c, sel, n, out);
-    case CompareOp::kGt: return SelectColumnConst<T, CmpGt<T>>(col, c, sel, n, out);
-    case CompareOp::kGe: return SelectColumnConst<T, CmpGe<T>>(col, c, sel, n, out);
-    default: return SIZE_MAX;
+    case CompareOp::kEq:
+      return SelectColumnConst<T, CmpEq<T>>(col, c, sel, n, out);
+    case CompareOp::kNe:
+      return SelectColumnConst<T, CmpNe<T>>(col, c, sel, n, out);
+    case CompareOp::kLt:
+      return SelectColumnConst<T, CmpLt<T>>(col, c, sel, n, out);
+    case CompareOp::kLe:
+      return SelectColumnConst<T, CmpLe<T>>(col, c, sel, n, out);
+    case CompareOp::kGt:
+      return SelectColumnConst<T, CmpGt<T>>(col, c, sel, n, out);
+    case CompareOp::kGe:
+      return SelectColumnConst<T, CmpGe<T>>(col, c, sel, n, out);
+    default:
+      return SIZE_MAX;
   }
 }
 
 // A subtree without column references or non-deterministic calls: one value per batch.
 bool IsConstantTree(const Expr& e) {
   switch (e.kind) {
-    case ExprKind::kConstant: return true;
+    case ExprKind::kConstant:
+      return true;
     case ExprKind::kColumnRef:
     case ExprKind::kAggregate:
-    case ExprKind::kWindow: return false;
+    case ExprKind::kWindow:
+      return false;
     case ExprKind::kFunction:
       if (!e.function || !e.function->deterministic) return false;
       break;
-    default: break;
+    default:
+      break;
   }
   for (const auto& c : e.children) {
     if (!IsConstantTree(*c)) return false;
@@ -787,16 +882,22 @@ bool IsConstantTree(const Expr& e) {
 
 CompareOp Flip(CompareOp op) {
   switch (op) {
-    case CompareOp::kLt: return CompareOp::kGt;
-    case CompareOp::kLe: return CompareOp::kGe;
-    case CompareOp::kGt: return CompareOp::kLt;
-    case CompareOp::kGe: return CompareOp::kLe;
-    default: return op;
+    case CompareOp::kLt:
+      return CompareOp::kGt;
+    case CompareOp::kLe:
+      return CompareOp::kGe;
+    case CompareOp::kGt:
+      return CompareOp::kLt;
+    case CompareOp::kGe:
+      return CompareOp::kLe;
+    default:
+      return op;
   }
 }
 
 // Returns SIZE_MAX when the fast path does not apply.
-size_t TrySelectComparison(const Expr& e, const Batch& in, const uint32_t* sel, size_t n, uint32_t* out) {
+size_t TrySelectComparison(const Expr& e, const Batch& in, const uint32_t* sel, size_t n,
+                           uint32_t* out) {
   const Expr* a = e.children[0].get();
   const Expr* b = e.children[1].get();
   CompareOp op = e.op;
@@ -810,7 +911,8 @@ size_t TrySelectComparison(const Expr& e, const Batch& in, const uint32_t* sel, 
   }
   if (a->kind != ExprKind::kColumnRef || !IsConstantTree(*b)) return SIZE_MAX;
   if (op == CompareOp::kIsDistinctFrom || op == CompareOp::kIsNotDistinctFrom) return SIZE_MAX;
-  if (a->column_index < 0 || static_cast<size_t>(a->column_index) >= in.columns.size()) return SIZE_MAX;
+  if (a->column_index < 0 || static_cast<size_t>(a->column_index) >= in.columns.size())
+    return SIZE_MAX;
   const Vector& col = in.columns[a->column_index];
   if (col.kind() != VectorKind::kFlat) return SIZE_MAX;
   Value folded;
@@ -823,16 +925,22 @@ size_t TrySelectComparison(const Expr& e, const Batch& in, const uint32_t* sel, 
   if (v.is_null()) return 0;  // comparison with NULL is never TRUE
   if (v.type() != col.type()) return SIZE_MAX;
   switch (col.type().id) {
-    case TypeId::kBoolean: return SelectColumnConstOp<uint8_t>(op, col, v.GetBool() ? 1 : 0, sel, n, out);
+    case TypeId::kBoolean:
+      return SelectColumnConstOp<uint8_t>(op, col, v.GetBool() ? 1 : 0, sel, n, out);
     case TypeId::kInteger:
-    case TypeId::kDate: return SelectColumnConstOp<int32_t>(op, col, static_cast<int32_t>(v.GetInt64()), sel, n, out);
+    case TypeId::kDate:
+      return SelectColumnConstOp<int32_t>(op, col, static_cast<int32_t>(v.GetInt64()), sel, n, out);
     case TypeId::kBigInt:
     case TypeId::kDecimal:
     case TypeId::kTimestamp:
-    case TypeId::kTimestampTz: return SelectColumnConstOp<int64_t>(op, col, v.GetInt64(), sel, n, out);
-    case TypeId::kDouble: return SelectColumnConstOp<double>(op, col, v.GetDouble(), sel, n, out);
-    case TypeId::kVarchar: return SelectColumnConstOp<SV>(op, col, SV(v.GetString()), sel, n, out);
-    default: return SIZE_MAX;
+    case TypeId::kTimestampTz:
+      return SelectColumnConstOp<int64_t>(op, col, v.GetInt64(), sel, n, out);
+    case TypeId::kDouble:
+      return SelectColumnConstOp<double>(op, col, v.GetDouble(), sel, n, out);
+    case TypeId::kVarchar:
+      return SelectColumnConstOp<SV>(op, col, SV(v.GetString()), sel, n, out);
+    default:
+      return SIZE_MAX;
   }
 }
 
@@ -886,7 +994,8 @@ size_t SelectRows(const Expr& e, const Batch& in, const uint32_t* sel, size_t n,
       for (size_t i = 0; i < n; i++) out[i] = sel ? sel[i] : static_cast<uint32_t>(i);
       return n;
     }
-    default: break;
+    default:
+      break;
   }
   Vector v = Eval(e, in, sel, n);
   BoolReader r(v);

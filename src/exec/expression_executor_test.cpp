@@ -52,7 +52,8 @@ ExprPtr Fn(const std::string& name, std::vector<ExprPtr> args) {
   e->name = name;
   return e;
 }
-ExprPtr Like(ExprPtr x, const char* pattern, bool negated = false, bool ci = false, const char* escape = nullptr) {
+ExprPtr Like(ExprPtr x, const char* pattern, bool negated = false, bool ci = false,
+             const char* escape = nullptr) {
   std::vector<ExprPtr> ch = {std::move(x), Const(Str(pattern))};
   if (escape) ch.push_back(Const(Str(escape)));
   auto e = Node(ExprKind::kLike, TypeId::kBoolean, std::move(ch));
@@ -90,9 +91,10 @@ TEST(ExpressionExecutorTest, ColumnConstantFunction) {
 }
 
 TEST(ExpressionExecutorTest, ComparisonsAllTypes) {
-  Batch b = MakeBatch({MakeVector(TypeId::kVarchar, {Str("apple"), Str("pear"), Value()}),
-                       MakeVector(TypeId::kDouble, {Dbl(1.5), Dbl(-2), Dbl(3)}),
-                       MakeVector(LogicalType::Decimal(5, 2), {Dec(100, 5, 2), Dec(250, 5, 2), Dec(-1, 5, 2)})});
+  Batch b = MakeBatch(
+      {MakeVector(TypeId::kVarchar, {Str("apple"), Str("pear"), Value()}),
+       MakeVector(TypeId::kDouble, {Dbl(1.5), Dbl(-2), Dbl(3)}),
+       MakeVector(LogicalType::Decimal(5, 2), {Dec(100, 5, 2), Dec(250, 5, 2), Dec(-1, 5, 2)})});
   auto s = Cmp(CompareOp::kLt, Col(0, TypeId::kVarchar), Const(Str("banana")));
   EXPECT_EQ(Rows(ExpressionExecutor::Evaluate(*s, b)), (std::vector<Value>{kT, kF, kNullB}));
   auto d = Cmp(CompareOp::kGe, Col(1, TypeId::kDouble), Const(Dbl(1.5)));
@@ -113,12 +115,14 @@ TEST(ExpressionExecutorTest, IsDistinctFrom) {
   auto nd = Cmp(CompareOp::kIsNotDistinctFrom, Col(0, TypeId::kInteger), Col(1, TypeId::kInteger));
   EXPECT_EQ(Rows(ExpressionExecutor::Evaluate(*nd, b)), (std::vector<Value>{kT, kT, kF, kF}));
   auto eq = Cmp(CompareOp::kEq, Col(0, TypeId::kInteger), Col(1, TypeId::kInteger));
-  EXPECT_EQ(Rows(ExpressionExecutor::Evaluate(*eq, b)), (std::vector<Value>{kT, kNullB, kNullB, kF}));
+  EXPECT_EQ(Rows(ExpressionExecutor::Evaluate(*eq, b)),
+            (std::vector<Value>{kT, kNullB, kNullB, kF}));
 }
 
 TEST(ExpressionExecutorTest, ThreeValuedLogic) {
-  Batch b = MakeBatch({MakeVector(TypeId::kBoolean, {kT, kT, kT, kF, kF, kF, kNullB, kNullB, kNullB}),
-                       MakeVector(TypeId::kBoolean, {kT, kF, kNullB, kT, kF, kNullB, kT, kF, kNullB})});
+  Batch b =
+      MakeBatch({MakeVector(TypeId::kBoolean, {kT, kT, kT, kF, kF, kF, kNullB, kNullB, kNullB}),
+                 MakeVector(TypeId::kBoolean, {kT, kF, kNullB, kT, kF, kNullB, kT, kF, kNullB})});
   auto a = Col(0, TypeId::kBoolean), c = Col(1, TypeId::kBoolean);
   EXPECT_EQ(Rows(ExpressionExecutor::Evaluate(*Node(ExprKind::kAnd, TypeId::kBoolean, {a, c}), b)),
             (std::vector<Value>{kT, kF, kNullB, kF, kF, kF, kNullB, kF, kNullB}));
@@ -128,18 +132,21 @@ TEST(ExpressionExecutorTest, ThreeValuedLogic) {
             (std::vector<Value>{kF, kF, kF, kT, kT, kT, kNullB, kNullB, kNullB}));
   EXPECT_EQ(Rows(ExpressionExecutor::Evaluate(*Node(ExprKind::kIsNull, TypeId::kBoolean, {c}), b)),
             (std::vector<Value>{kF, kF, kT, kF, kF, kT, kF, kF, kT}));
-  EXPECT_EQ(Rows(ExpressionExecutor::Evaluate(*Node(ExprKind::kIsNotNull, TypeId::kBoolean, {c}), b)),
-            (std::vector<Value>{kT, kT, kF, kT, kT, kF, kT, kT, kF}));
+  EXPECT_EQ(
+      Rows(ExpressionExecutor::Evaluate(*Node(ExprKind::kIsNotNull, TypeId::kBoolean, {c}), b)),
+      (std::vector<Value>{kT, kT, kF, kT, kT, kF, kT, kT, kF}));
 }
 
 TEST(ExpressionExecutorTest, CaseIsLazy) {
   // CASE WHEN x <> 0 THEN 100 / x ELSE -1 END never divides by zero.
   Batch b = MakeBatch({MakeVector(TypeId::kInteger, {Int(4), Int(0), Value(), Int(-5)})});
   auto x = Col(0, TypeId::kInteger);
-  auto e = Node(ExprKind::kCase, TypeId::kInteger,
-                {Cmp(CompareOp::kNe, x, Const(Int(0))), Fn("divide", {Const(Int(100)), x}), Const(Int(-1))});
+  auto e = Node(
+      ExprKind::kCase, TypeId::kInteger,
+      {Cmp(CompareOp::kNe, x, Const(Int(0))), Fn("divide", {Const(Int(100)), x}), Const(Int(-1))});
   e->has_else = true;
-  EXPECT_EQ(Rows(ExpressionExecutor::Evaluate(*e, b)), (std::vector<Value>{Int(25), Int(-1), Int(-1), Int(-20)}));
+  EXPECT_EQ(Rows(ExpressionExecutor::Evaluate(*e, b)),
+            (std::vector<Value>{Int(25), Int(-1), Int(-1), Int(-20)}));
   // Without ELSE: NULL on rows not taken.
   auto no_else = Node(ExprKind::kCase, TypeId::kInteger,
                       {Cmp(CompareOp::kNe, x, Const(Int(0))), Fn("divide", {Const(Int(100)), x})});
@@ -155,7 +162,8 @@ TEST(ExpressionExecutorTest, CaseMultipleBranchesStrings) {
   Batch b = MakeBatch({MakeVector(TypeId::kInteger, {Int(1), Int(2), Int(3), Int(4)})});
   auto x = Col(0, TypeId::kInteger);
   auto e = Node(ExprKind::kCase, TypeId::kVarchar,
-                {Cmp(CompareOp::kEq, x, Const(Int(1))), Const(Str("one")), Cmp(CompareOp::kLe, x, Const(Int(3))),
+                {Cmp(CompareOp::kEq, x, Const(Int(1))), Const(Str("one")),
+                 Cmp(CompareOp::kLe, x, Const(Int(3))),
                  Fn("concat", {Const(Str("small-")), Node(ExprKind::kCast, TypeId::kVarchar, {x})}),
                  Const(Str("big"))});
   e->has_else = true;
@@ -167,7 +175,8 @@ TEST(ExpressionExecutorTest, AndShortCircuitsDivision) {
   Batch b = MakeBatch({MakeVector(TypeId::kInteger, {Int(0), Int(5), Int(50)})});
   auto x = Col(0, TypeId::kInteger);
   auto pred = Node(ExprKind::kAnd, TypeId::kBoolean,
-                   {Cmp(CompareOp::kNe, x, Const(Int(0))), Cmp(CompareOp::kGt, Fn("divide", {Const(Int(100)), x}), Const(Int(10)))});
+                   {Cmp(CompareOp::kNe, x, Const(Int(0))),
+                    Cmp(CompareOp::kGt, Fn("divide", {Const(Int(100)), x}), Const(Int(10)))});
   EXPECT_EQ(Rows(ExpressionExecutor::Evaluate(*pred, b)), (std::vector<Value>{kF, kT, kF}));
   uint32_t sel[3];
   ASSERT_EQ(ExpressionExecutor::Select(*pred, b, sel), 1u);
@@ -179,27 +188,34 @@ TEST(ExpressionExecutorTest, InListWithNulls) {
   auto x = Col(0, TypeId::kInteger);
   auto in = Node(ExprKind::kIn, TypeId::kBoolean, {x, Const(Int(1)), Const(Int(3))});
   EXPECT_EQ(Rows(ExpressionExecutor::Evaluate(*in, b)), (std::vector<Value>{kT, kF, kNullB}));
-  auto in_null = Node(ExprKind::kIn, TypeId::kBoolean, {x, Const(Int(1)), Const(Value::Null(TypeId::kInteger))});
-  EXPECT_EQ(Rows(ExpressionExecutor::Evaluate(*in_null, b)), (std::vector<Value>{kT, kNullB, kNullB}));
+  auto in_null = Node(ExprKind::kIn, TypeId::kBoolean,
+                      {x, Const(Int(1)), Const(Value::Null(TypeId::kInteger))});
+  EXPECT_EQ(Rows(ExpressionExecutor::Evaluate(*in_null, b)),
+            (std::vector<Value>{kT, kNullB, kNullB}));
   auto not_in = Node(ExprKind::kIn, TypeId::kBoolean, {x, Const(Int(1)), Const(Int(3))});
   not_in->negated = true;
   EXPECT_EQ(Rows(ExpressionExecutor::Evaluate(*not_in, b)), (std::vector<Value>{kF, kT, kNullB}));
-  auto not_in_null = Node(ExprKind::kIn, TypeId::kBoolean, {x, Const(Int(3)), Const(Value::Null(TypeId::kInteger))});
+  auto not_in_null = Node(ExprKind::kIn, TypeId::kBoolean,
+                          {x, Const(Int(3)), Const(Value::Null(TypeId::kInteger))});
   not_in_null->negated = true;
-  EXPECT_EQ(Rows(ExpressionExecutor::Evaluate(*not_in_null, b)), (std::vector<Value>{kNullB, kNullB, kNullB}));
+  EXPECT_EQ(Rows(ExpressionExecutor::Evaluate(*not_in_null, b)),
+            (std::vector<Value>{kNullB, kNullB, kNullB}));
   // Non-constant list.
   Batch b2 = MakeBatch({MakeVector(TypeId::kVarchar, {Str("a"), Str("b"), Str("c")}),
                         MakeVector(TypeId::kVarchar, {Str("x"), Str("b"), Value()})});
-  auto in2 = Node(ExprKind::kIn, TypeId::kBoolean, {Col(0, TypeId::kVarchar), Col(1, TypeId::kVarchar), Const(Str("a"))});
+  auto in2 = Node(ExprKind::kIn, TypeId::kBoolean,
+                  {Col(0, TypeId::kVarchar), Col(1, TypeId::kVarchar), Const(Str("a"))});
   EXPECT_EQ(Rows(ExpressionExecutor::Evaluate(*in2, b2)), (std::vector<Value>{kT, kT, kNullB}));
   // Strings via the constant hash set.
-  auto in3 = Node(ExprKind::kIn, TypeId::kBoolean, {Col(0, TypeId::kVarchar), Const(Str("c")), Const(Str("zz"))});
+  auto in3 = Node(ExprKind::kIn, TypeId::kBoolean,
+                  {Col(0, TypeId::kVarchar), Const(Str("c")), Const(Str("zz"))});
   EXPECT_EQ(Rows(ExpressionExecutor::Evaluate(*in3, b2)), (std::vector<Value>{kF, kF, kT}));
 }
 
 TEST(ExpressionExecutorTest, LikePatterns) {
-  Batch b = MakeBatch({MakeVector(TypeId::kVarchar, {Str("hello world"), Str("Hello"), Str("50% off"),
-                                                      Str("a_b"), Str(""), Value()})});
+  Batch b =
+      MakeBatch({MakeVector(TypeId::kVarchar, {Str("hello world"), Str("Hello"), Str("50% off"),
+                                               Str("a_b"), Str(""), Value()})});
   auto x = Col(0, TypeId::kVarchar);
   auto eval = [&](ExprPtr e) { return Rows(ExpressionExecutor::Evaluate(*e, b)); };
   EXPECT_EQ(eval(Like(x, "hello%")), (std::vector<Value>{kT, kF, kF, kF, kF, kNullB}));
@@ -209,17 +225,24 @@ TEST(ExpressionExecutorTest, LikePatterns) {
   EXPECT_EQ(eval(Like(x, "h_llo%")), (std::vector<Value>{kT, kF, kF, kF, kF, kNullB}));
   EXPECT_EQ(eval(Like(x, "%")), (std::vector<Value>{kT, kT, kT, kT, kT, kNullB}));
   EXPECT_EQ(eval(Like(x, "")), (std::vector<Value>{kF, kF, kF, kF, kT, kNullB}));
-  EXPECT_EQ(eval(Like(x, "hello%", false, true)), (std::vector<Value>{kT, kT, kF, kF, kF, kNullB}));  // ILIKE
-  EXPECT_EQ(eval(Like(x, "%hello%", true)), (std::vector<Value>{kF, kT, kT, kT, kT, kNullB}));      // NOT LIKE
-  EXPECT_EQ(eval(Like(x, "%\\%%", false, false, "\\")), (std::vector<Value>{kF, kF, kT, kF, kF, kNullB}));
-  EXPECT_EQ(eval(Like(x, "a#_b", false, false, "#")), (std::vector<Value>{kF, kF, kF, kT, kF, kNullB}));
-  EXPECT_EQ(eval(Like(x, "a.b")), (std::vector<Value>{kF, kF, kF, kF, kF, kNullB}));  // '.' is literal
-  EXPECT_EQ(eval(Like(x, "(%")), (std::vector<Value>{kF, kF, kF, kF, kF, kNullB}));   // regex chars are literal
+  EXPECT_EQ(eval(Like(x, "hello%", false, true)),
+            (std::vector<Value>{kT, kT, kF, kF, kF, kNullB}));  // ILIKE
+  EXPECT_EQ(eval(Like(x, "%hello%", true)),
+            (std::vector<Value>{kF, kT, kT, kT, kT, kNullB}));  // NOT LIKE
+  EXPECT_EQ(eval(Like(x, "%\\%%", false, false, "\\")),
+            (std::vector<Value>{kF, kF, kT, kF, kF, kNullB}));
+  EXPECT_EQ(eval(Like(x, "a#_b", false, false, "#")),
+            (std::vector<Value>{kF, kF, kF, kT, kF, kNullB}));
+  EXPECT_EQ(eval(Like(x, "a.b")),
+            (std::vector<Value>{kF, kF, kF, kF, kF, kNullB}));  // '.' is literal
+  EXPECT_EQ(eval(Like(x, "(%")),
+            (std::vector<Value>{kF, kF, kF, kF, kF, kNullB}));  // regex chars are literal
   EXPECT_THROW(eval(Like(x, "abc#", false, false, "#")), Error);
   // Non-constant pattern.
   Batch b2 = MakeBatch({MakeVector(TypeId::kVarchar, {Str("abc"), Str("abc")}),
                         MakeVector(TypeId::kVarchar, {Str("a%"), Str("b%")})});
-  auto e = Node(ExprKind::kLike, TypeId::kBoolean, {Col(0, TypeId::kVarchar), Col(1, TypeId::kVarchar)});
+  auto e =
+      Node(ExprKind::kLike, TypeId::kBoolean, {Col(0, TypeId::kVarchar), Col(1, TypeId::kVarchar)});
   EXPECT_EQ(Rows(ExpressionExecutor::Evaluate(*e, b2)), (std::vector<Value>{kT, kF}));
 }
 
@@ -227,9 +250,11 @@ TEST(ExpressionExecutorTest, CoalesceIsLazy) {
   Batch b = MakeBatch({MakeVector(TypeId::kInteger, {Int(1), Value(), Value()}),
                        MakeVector(TypeId::kInteger, {Int(0), Int(2), Value()})});
   auto e = Node(ExprKind::kCoalesce, TypeId::kInteger,
-                {Col(0, TypeId::kInteger), Fn("divide", {Const(Int(10)), Col(1, TypeId::kInteger)}), Const(Int(-1))});
+                {Col(0, TypeId::kInteger), Fn("divide", {Const(Int(10)), Col(1, TypeId::kInteger)}),
+                 Const(Int(-1))});
   // Row 0 has a zero divisor but is already decided by the first argument.
-  EXPECT_EQ(Rows(ExpressionExecutor::Evaluate(*e, b)), (std::vector<Value>{Int(1), Int(5), Int(-1)}));
+  EXPECT_EQ(Rows(ExpressionExecutor::Evaluate(*e, b)),
+            (std::vector<Value>{Int(1), Int(5), Int(-1)}));
 }
 
 TEST(ExpressionExecutorTest, CastAndTryCast) {
@@ -243,13 +268,15 @@ TEST(ExpressionExecutorTest, CastAndTryCast) {
     EXPECT_EQ(std::string(e.what()), "cannot cast 'x' to INTEGER");
   }
   cast->try_cast = true;
-  EXPECT_EQ(Rows(ExpressionExecutor::Evaluate(*cast, b)),
-            (std::vector<Value>{Int(1), Value::Null(TypeId::kInteger), Value::Null(TypeId::kInteger)}));
+  EXPECT_EQ(
+      Rows(ExpressionExecutor::Evaluate(*cast, b)),
+      (std::vector<Value>{Int(1), Value::Null(TypeId::kInteger), Value::Null(TypeId::kInteger)}));
 }
 
 TEST(ExpressionExecutorTest, SelectFastPathsAndNulls) {
-  Batch b = MakeBatch({MakeVector(TypeId::kBigInt, {Big(5), Big(1), Value(), Big(7), Big(3)}),
-                       MakeVector(TypeId::kVarchar, {Str("a"), Str("b"), Str("c"), Str("a"), Str("a")})});
+  Batch b =
+      MakeBatch({MakeVector(TypeId::kBigInt, {Big(5), Big(1), Value(), Big(7), Big(3)}),
+                 MakeVector(TypeId::kVarchar, {Str("a"), Str("b"), Str("c"), Str("a"), Str("a")})});
   uint32_t sel[5];
   auto gt = Cmp(CompareOp::kGt, Col(0, TypeId::kBigInt), Const(Big(2)));
   ASSERT_EQ(ExpressionExecutor::Select(*gt, b, sel), 3u);
@@ -260,7 +287,8 @@ TEST(ExpressionExecutorTest, SelectFastPathsAndNulls) {
   ASSERT_EQ(ExpressionExecutor::Select(*flipped, b, sel), 2u);
   EXPECT_EQ(sel[0], 1u);
   EXPECT_EQ(sel[1], 4u);
-  auto both = Node(ExprKind::kAnd, TypeId::kBoolean, {gt, Cmp(CompareOp::kEq, Col(1, TypeId::kVarchar), Const(Str("a")))});
+  auto both = Node(ExprKind::kAnd, TypeId::kBoolean,
+                   {gt, Cmp(CompareOp::kEq, Col(1, TypeId::kVarchar), Const(Str("a")))});
   ASSERT_EQ(ExpressionExecutor::Select(*both, b, sel), 3u);
   auto either = Node(ExprKind::kOr, TypeId::kBoolean,
                      {Cmp(CompareOp::kEq, Col(0, TypeId::kBigInt), Const(Big(1))),
@@ -268,9 +296,12 @@ TEST(ExpressionExecutorTest, SelectFastPathsAndNulls) {
   ASSERT_EQ(ExpressionExecutor::Select(*either, b, sel), 2u);
   EXPECT_EQ(sel[0], 1u);
   EXPECT_EQ(sel[1], 2u);
-  auto with_null = Cmp(CompareOp::kEq, Col(0, TypeId::kBigInt), Const(Value::Null(TypeId::kBigInt)));
+  auto with_null =
+      Cmp(CompareOp::kEq, Col(0, TypeId::kBigInt), Const(Value::Null(TypeId::kBigInt)));
   EXPECT_EQ(ExpressionExecutor::Select(*with_null, b, sel), 0u);
-  auto nested = Node(ExprKind::kAnd, TypeId::kBoolean, {either, Node(ExprKind::kAnd, TypeId::kBoolean, {Cmp(CompareOp::kGe, Col(0, TypeId::kBigInt), Const(Big(1)))})});
+  auto nested = Node(ExprKind::kAnd, TypeId::kBoolean,
+                     {either, Node(ExprKind::kAnd, TypeId::kBoolean,
+                                   {Cmp(CompareOp::kGe, Col(0, TypeId::kBigInt), Const(Big(1)))})});
   ASSERT_EQ(ExpressionExecutor::Select(*nested, b, sel), 1u);
   EXPECT_EQ(sel[0], 1u);
 }
@@ -279,21 +310,25 @@ TEST(ExpressionExecutorTest, DictionaryAndConstantColumns) {
   Batch b = MakeBatch({MakeDictionary(TypeId::kVarchar, {Str("x"), Str("yy"), Value()}),
                        Vector::Constant(Int(2), 3)});
   auto len = Fn("length", {Col(0, TypeId::kVarchar)});
-  EXPECT_EQ(Rows(ExpressionExecutor::Evaluate(*len, b)), (std::vector<Value>{Big(1), Big(2), Value::Null(TypeId::kBigInt)}));
+  EXPECT_EQ(Rows(ExpressionExecutor::Evaluate(*len, b)),
+            (std::vector<Value>{Big(1), Big(2), Value::Null(TypeId::kBigInt)}));
   uint32_t sel[3];
-  auto eq = Cmp(CompareOp::kEq, Fn("length", {Col(0, TypeId::kVarchar)}), Node(ExprKind::kCast, TypeId::kBigInt, {Col(1, TypeId::kInteger)}));
+  auto eq = Cmp(CompareOp::kEq, Fn("length", {Col(0, TypeId::kVarchar)}),
+                Node(ExprKind::kCast, TypeId::kBigInt, {Col(1, TypeId::kInteger)}));
   ASSERT_EQ(ExpressionExecutor::Select(*eq, b, sel), 1u);
   EXPECT_EQ(sel[0], 1u);
 }
 
 TEST(ExpressionExecutorTest, EvaluateConstant) {
-  EXPECT_EQ(ExpressionExecutor::EvaluateConstant(*Fn("multiply", {Const(Int(6)), Const(Int(7))})), Int(42));
+  EXPECT_EQ(ExpressionExecutor::EvaluateConstant(*Fn("multiply", {Const(Int(6)), Const(Int(7))})),
+            Int(42));
   EXPECT_EQ(ExpressionExecutor::EvaluateConstant(*Fn("upper", {Const(Str("abc"))})), Str("ABC"));
   auto null_cast = Node(ExprKind::kCast, TypeId::kInteger, {Const(Value::Null())});
   Value v = ExpressionExecutor::EvaluateConstant(*null_cast);
   EXPECT_TRUE(v.is_null());
   EXPECT_EQ(v.type(), LogicalType(TypeId::kInteger));
-  EXPECT_THROW(ExpressionExecutor::EvaluateConstant(*Fn("divide", {Const(Int(1)), Const(Int(0))})), Error);
+  EXPECT_THROW(ExpressionExecutor::EvaluateConstant(*Fn("divide", {Const(Int(1)), Const(Int(0))})),
+               Error);
 }
 
 TEST(ExpressionExecutorTest, CaseOverLargeBatch) {
@@ -306,8 +341,10 @@ TEST(ExpressionExecutorTest, CaseOverLargeBatch) {
   Vector r = ExpressionExecutor::Evaluate(*e, b);
   for (int i = 0; i < 3000; i++) {
     Value got = r.GetValue(i);
-    if (i % 7 == 0 || i % 5 == 0) EXPECT_TRUE(got.is_null()) << i;
-    else EXPECT_EQ(got, Int(60 / (i % 5))) << i;
+    if (i % 7 == 0 || i % 5 == 0)
+      EXPECT_TRUE(got.is_null()) << i;
+    else
+      EXPECT_EQ(got, Int(60 / (i % 5))) << i;
   }
 }
 

@@ -1,8 +1,8 @@
 #include "exec/key_table.h"
 
+#include <xxhash.h>
 #include <cmath>
 #include <cstring>
-#include <xxhash.h>
 
 #include "common/exception.h"
 
@@ -20,7 +20,9 @@ uint64_t HashInt64(uint64_t x) {
 namespace {
 constexpr uint64_t kNullHash = 0x9e3779b97f4a7c15ULL;
 
-inline uint64_t Combine(uint64_t h, uint64_t v) { return (h ^ v) * 0x9ddfea08eb382d69ULL + (h >> 29); }
+inline uint64_t Combine(uint64_t h, uint64_t v) {
+  return (h ^ v) * 0x9ddfea08eb382d69ULL + (h >> 29);
+}
 
 inline uint64_t HashDouble(double d) {
   if (d == 0) d = 0;  // -0.0 == 0.0
@@ -33,10 +35,14 @@ inline uint64_t HashDouble(double d) {
 
 KeyClass KeyClassOf(const LogicalType& type) {
   switch (type.id) {
-    case TypeId::kDouble: return KeyClass::kDouble;
-    case TypeId::kVarchar: return KeyClass::kString;
-    case TypeId::kInterval: return KeyClass::kInterval;
-    default: return KeyClass::kInt;
+    case TypeId::kDouble:
+      return KeyClass::kDouble;
+    case TypeId::kVarchar:
+      return KeyClass::kString;
+    case TypeId::kInterval:
+      return KeyClass::kInterval;
+    default:
+      return KeyClass::kInt;
   }
 }
 
@@ -106,16 +112,25 @@ void KeyColumn::Load(const Vector& v, size_t count) {
       intervals.resize(count);
       for (size_t i = 0; i < count; i++) intervals[i] = view.Get<Interval>(i);
       break;
-    case TypeId::kNull: break;
+    case TypeId::kNull:
+      break;
   }
   if (has_nulls) {  // canonical values under NULLs so stored keys compare cleanly
     for (size_t i = 0; i < count; i++) {
       if (!nulls[i]) continue;
       switch (key_class) {
-        case KeyClass::kInt: ints[i] = 0; break;
-        case KeyClass::kDouble: doubles[i] = 0; break;
-        case KeyClass::kString: strings[i] = std::string_view(); break;
-        case KeyClass::kInterval: intervals[i] = Interval{}; break;
+        case KeyClass::kInt:
+          ints[i] = 0;
+          break;
+        case KeyClass::kDouble:
+          doubles[i] = 0;
+          break;
+        case KeyClass::kString:
+          strings[i] = std::string_view();
+          break;
+        case KeyClass::kInterval:
+          intervals[i] = Interval{};
+          break;
       }
     }
   }
@@ -126,10 +141,18 @@ void KeyColumn::AppendRow(const KeyColumn& other, size_t row) {
   nulls.push_back(other.nulls[row]);
   if (other.nulls[row]) has_nulls = true;
   switch (key_class) {
-    case KeyClass::kInt: ints.push_back(other.ints[row]); break;
-    case KeyClass::kDouble: doubles.push_back(other.doubles[row]); break;
-    case KeyClass::kString: strings.push_back(other.strings[row]); break;
-    case KeyClass::kInterval: intervals.push_back(other.intervals[row]); break;
+    case KeyClass::kInt:
+      ints.push_back(other.ints[row]);
+      break;
+    case KeyClass::kDouble:
+      doubles.push_back(other.doubles[row]);
+      break;
+    case KeyClass::kString:
+      strings.push_back(other.strings[row]);
+      break;
+    case KeyClass::kInterval:
+      intervals.push_back(other.intervals[row]);
+      break;
   }
 }
 
@@ -138,15 +161,19 @@ bool KeyColumn::Equal(size_t row, const KeyColumn& other, size_t other_row) cons
   if (nulls[row]) return true;
   switch (key_class) {
     case KeyClass::kInt:
-      if (other.key_class == KeyClass::kDouble) return static_cast<double>(ints[row]) == other.doubles[other_row];
+      if (other.key_class == KeyClass::kDouble)
+        return static_cast<double>(ints[row]) == other.doubles[other_row];
       return ints[row] == other.ints[other_row];
     case KeyClass::kDouble: {
       double a = doubles[row];
-      double b = other.key_class == KeyClass::kInt ? static_cast<double>(other.ints[other_row]) : other.doubles[other_row];
+      double b = other.key_class == KeyClass::kInt ? static_cast<double>(other.ints[other_row])
+                                                   : other.doubles[other_row];
       return a == b || (std::isnan(a) && std::isnan(b));
     }
-    case KeyClass::kString: return strings[row] == other.strings[other_row];
-    case KeyClass::kInterval: return intervals[row] == other.intervals[other_row];
+    case KeyClass::kString:
+      return strings[row] == other.strings[other_row];
+    case KeyClass::kInterval:
+      return intervals[row] == other.intervals[other_row];
   }
   return false;
 }
@@ -180,8 +207,9 @@ int KeyColumn::Compare(size_t row, const KeyColumn& other, size_t other_row) con
 }
 
 size_t KeyColumn::MemoryUsage() const {
-  return ints.capacity() * 8 + doubles.capacity() * 8 + strings.capacity() * sizeof(std::string_view) +
-         intervals.capacity() * sizeof(Interval) + nulls.capacity();
+  return ints.capacity() * 8 + doubles.capacity() * 8 +
+         strings.capacity() * sizeof(std::string_view) + intervals.capacity() * sizeof(Interval) +
+         nulls.capacity();
 }
 
 void KeyBatch::Load(const std::vector<Vector>& keys, size_t n) {
@@ -195,25 +223,30 @@ void KeyBatch::Load(const std::vector<Vector>& keys, size_t n) {
     uint64_t* h = hashes.data();
     switch (col.key_class) {
       case KeyClass::kInt:
-        for (size_t i = 0; i < n; i++) h[i] = Combine(h[i], HashInt64(static_cast<uint64_t>(col.ints[i])));
+        for (size_t i = 0; i < n; i++)
+          h[i] = Combine(h[i], HashInt64(static_cast<uint64_t>(col.ints[i])));
         break;
       case KeyClass::kDouble:
         for (size_t i = 0; i < n; i++) {
           double d = col.doubles[i];
           // Integral doubles hash like integers so INTEGER = DOUBLE keys can match.
-          if (d == std::trunc(d) && std::fabs(d) < 9.2e18) h[i] = Combine(h[i], HashInt64(static_cast<uint64_t>(static_cast<int64_t>(d))));
-          else h[i] = Combine(h[i], HashDouble(d));
+          if (d == std::trunc(d) && std::fabs(d) < 9.2e18)
+            h[i] = Combine(h[i], HashInt64(static_cast<uint64_t>(static_cast<int64_t>(d))));
+          else
+            h[i] = Combine(h[i], HashDouble(d));
         }
         break;
       case KeyClass::kString:
-        for (size_t i = 0; i < n; i++) h[i] = Combine(h[i], XXH3_64bits(col.strings[i].data(), col.strings[i].size()));
+        for (size_t i = 0; i < n; i++)
+          h[i] = Combine(h[i], XXH3_64bits(col.strings[i].data(), col.strings[i].size()));
         break;
       case KeyClass::kInterval:
         for (size_t i = 0; i < n; i++) {
           const Interval& v = col.intervals[i];
-          h[i] = Combine(h[i], HashInt64((static_cast<uint64_t>(static_cast<uint32_t>(v.months)) << 32) ^
-                                         static_cast<uint32_t>(v.days)) ^
-                                   HashInt64(static_cast<uint64_t>(v.micros)));
+          h[i] = Combine(h[i],
+                         HashInt64((static_cast<uint64_t>(static_cast<uint32_t>(v.months)) << 32) ^
+                                   static_cast<uint32_t>(v.days)) ^
+                             HashInt64(static_cast<uint64_t>(v.micros)));
         }
         break;
     }
@@ -274,7 +307,8 @@ uint32_t KeyTable::FindOrInsertRow(const KeyBatch& keys, size_t row, bool* is_ne
     }
     pos = (pos + 1) & mask_;
   }
-  if (size_ >= 0xFFFFFFF0u) throw Error(ErrorKind::kExecution, "too many distinct keys in a hash table");
+  if (size_ >= 0xFFFFFFF0u)
+    throw Error(ErrorKind::kExecution, "too many distinct keys in a hash table");
   uint32_t id = static_cast<uint32_t>(size_);
   slots_[pos] = tag | (static_cast<uint64_t>(id) + 1);
   for (size_t c = 0; c < stored_.size(); c++) stored_[c].AppendRow(keys.columns[c], row);
@@ -286,7 +320,8 @@ uint32_t KeyTable::FindOrInsertRow(const KeyBatch& keys, size_t row, bool* is_ne
 
 void KeyTable::FindOrInsert(const KeyBatch& keys, uint32_t* ids, std::vector<uint32_t>* new_rows) {
   if (stored_.size() == 1 && keys.columns[0].key_class == KeyClass::kInt &&
-      (stored_[0].key_class == KeyClass::kInt || size_ == 0) && !keys.columns[0].has_nulls && !stored_[0].has_nulls) {
+      (stored_[0].key_class == KeyClass::kInt || size_ == 0) && !keys.columns[0].has_nulls &&
+      !stored_[0].has_nulls) {
     // Fast path: one non-null integer key column.
     KeyColumn& stored = stored_[0];
     stored.key_class = KeyClass::kInt;
@@ -346,8 +381,8 @@ uint32_t KeyTable::FindRow(const KeyBatch& keys, size_t row) const {
 }
 
 void KeyTable::Find(const KeyBatch& keys, uint32_t* ids) const {
-  if (stored_.size() == 1 && keys.columns[0].key_class == KeyClass::kInt && stored_[0].key_class == KeyClass::kInt &&
-      !stored_[0].has_nulls) {
+  if (stored_.size() == 1 && keys.columns[0].key_class == KeyClass::kInt &&
+      stored_[0].key_class == KeyClass::kInt && !stored_[0].has_nulls) {
     const int64_t* in = keys.columns[0].ints.data();
     const uint8_t* nulls = keys.columns[0].nulls.data();
     const int64_t* stored = stored_[0].ints.data();

@@ -9,10 +9,14 @@ namespace aishell {
 std::string FormatBytes(int64_t bytes) {
   char buf[64];
   const double b = static_cast<double>(bytes);
-  if (bytes >= (1LL << 30)) std::snprintf(buf, sizeof(buf), "%.1f GiB", b / (1LL << 30));
-  else if (bytes >= (1LL << 20)) std::snprintf(buf, sizeof(buf), "%.1f MiB", b / (1LL << 20));
-  else if (bytes >= (1LL << 10)) std::snprintf(buf, sizeof(buf), "%.1f KiB", b / (1LL << 10));
-  else std::snprintf(buf, sizeof(buf), "%lld bytes", static_cast<long long>(bytes));
+  if (bytes >= (1LL << 30))
+    std::snprintf(buf, sizeof(buf), "%.1f GiB", b / (1LL << 30));
+  else if (bytes >= (1LL << 20))
+    std::snprintf(buf, sizeof(buf), "%.1f MiB", b / (1LL << 20));
+  else if (bytes >= (1LL << 10))
+    std::snprintf(buf, sizeof(buf), "%.1f KiB", b / (1LL << 10));
+  else
+    std::snprintf(buf, sizeof(buf), "%lld bytes", static_cast<long long>(bytes));
   return buf;
 }
 
@@ -20,9 +24,10 @@ void MemoryTracker::Consume(int64_t bytes, const char* what) {
   int64_t now = used_.fetch_add(bytes, std::memory_order_relaxed) + bytes;
   if (bytes > 0 && limit_ > 0 && now > limit_) {
     used_.fetch_sub(bytes, std::memory_order_relaxed);
-    throw Error(ErrorKind::kOutOfMemory, "query exceeded the memory limit of " + FormatBytes(limit_) +
-                                             " (max_memory) while " + what + " (usage would reach " +
-                                             FormatBytes(now) + "); raise it with SET SESSION max_memory");
+    throw Error(ErrorKind::kOutOfMemory, "query exceeded the memory limit of " +
+                                             FormatBytes(limit_) + " (max_memory) while " + what +
+                                             " (usage would reach " + FormatBytes(now) +
+                                             "); raise it with SET SESSION max_memory");
   }
   int64_t p = peak_.load(std::memory_order_relaxed);
   while (now > p && !peak_.compare_exchange_weak(p, now, std::memory_order_relaxed)) {

@@ -23,7 +23,8 @@ void PhysicalOperator::Prepare(ExecContext& ctx) {
   auto start = std::chrono::steady_clock::now();
   Build(ctx);
   nanos_.fetch_add(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count(),
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start)
+          .count(),
       std::memory_order_relaxed);
 }
 
@@ -42,7 +43,8 @@ int WorkerCount(ExecContext& ctx, const PhysicalOperator& child) {
   return child.IsParallel() ? ctx.threads : 1;
 }
 
-int RunParallel(ExecContext& ctx, PhysicalOperator& child, const std::function<void(int)>& init_worker,
+int RunParallel(ExecContext& ctx, PhysicalOperator& child,
+                const std::function<void(int)>& init_worker,
                 const std::function<void(int worker, Batch& batch)>& consume) {
   int workers = WorkerCount(ctx, child);
   if (init_worker) {
@@ -89,7 +91,24 @@ int RunParallel(ExecContext& ctx, PhysicalOperator& child, const std::function<v
   return workers;
 }
 
-Vector NullVector(const LogicalType& type, size_t count) { return Vector::Constant(Value::Null(type), count); }
+void AppendRows(Vector& dst, const Vector& src, size_t offset, size_t count) {
+  size_t start = dst.size();
+  dst.Append(src, offset, count);
+  if (!dst.MayHaveNulls() || count == 0) return;
+  UnifiedView view = src.View();
+  uint64_t* bits = dst.MutableValidity();
+  for (size_t i = 0; i < count; i++) {
+    size_t k = start + i;
+    if (view.IsValid(offset + i))
+      bits[k >> 6] |= uint64_t{1} << (k & 63);
+    else
+      bits[k >> 6] &= ~(uint64_t{1} << (k & 63));
+  }
+}
+
+Vector NullVector(const LogicalType& type, size_t count) {
+  return Vector::Constant(Value::Null(type), count);
+}
 
 Vector EvaluateExpr(const Expr& expr, const Batch& input) {
   if (expr.kind == ExprKind::kColumnRef && expr.column_index >= 0 &&

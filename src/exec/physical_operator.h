@@ -77,7 +77,8 @@ using PhysicalPtr = std::unique_ptr<PhysicalOperator>;
 // Pulls every batch of `child` and hands it to `consume(worker, batch)`, with one worker per
 // thread when the child is parallel (worker 0 runs on the calling thread). The first error of
 // any worker stops the others and is rethrown here. Returns the number of workers used.
-int RunParallel(ExecContext& ctx, PhysicalOperator& child, const std::function<void(int)>& init_worker,
+int RunParallel(ExecContext& ctx, PhysicalOperator& child,
+                const std::function<void(int)>& init_worker,
                 const std::function<void(int worker, Batch& batch)>& consume);
 // Workers RunParallel would use for `child`.
 int WorkerCount(ExecContext& ctx, const PhysicalOperator& child);
@@ -86,6 +87,10 @@ int WorkerCount(ExecContext& ctx, const PhysicalOperator& child);
 Vector EvaluateExpr(const Expr& expr, const Batch& input);
 // Rows where `predicate` is TRUE; `sel` is resized to hold them. Returns the count.
 size_t SelectRows(const Expr& predicate, const Batch& input, std::vector<uint32_t>& sel);
+// Appends rows [offset, offset+count) of `src` to the flat vector `dst`, with correct validity
+// for the new rows. (Vector::Append alone leaves rows that land in a grown validity bitmap
+// marked NULL, since Buffer::Reserve zero-fills.)
+void AppendRows(Vector& dst, const Vector& src, size_t offset, size_t count);
 // A vector of `count` NULLs of `type`.
 Vector NullVector(const LogicalType& type, size_t count);
 

@@ -1,5 +1,7 @@
 #include "exec/physical_planner.h"
 
+#include <cstdint>
+
 #include "common/exception.h"
 #include "exec/operator/operators.h"
 
@@ -15,7 +17,8 @@ PhysicalPtr PhysicalPlanner::Serialize(PhysicalPtr op) {
 PhysicalPtr PhysicalPlanner::PlanNode(const LogicalOperator& op) {
   auto child = [&](size_t i) -> PhysicalPtr {
     if (op.children.size() <= i || !op.children[i]) {
-      throw Error(ErrorKind::kInternal, "plan node '" + op.Describe() + "' is missing input " + std::to_string(i));
+      throw Error(ErrorKind::kInternal,
+                  "plan node '" + op.Describe() + "' is missing input " + std::to_string(i));
     }
     return PlanNode(*op.children[i]);
   };
@@ -40,7 +43,8 @@ PhysicalPtr PhysicalPlanner::PlanNode(const LogicalOperator& op) {
       const auto& j = static_cast<const LogicalJoin&>(op);
       PhysicalPtr left = child(0);
       PhysicalPtr right = child(1);
-      if (j.join_type == JoinType::kRight || j.join_type == JoinType::kFull) left = Serialize(std::move(left));
+      if (j.join_type == JoinType::kRight || j.join_type == JoinType::kFull)
+        left = Serialize(std::move(left));
       return MakeHashJoinOperator(std::move(left), std::move(right), j);
     }
     case LogicalOpKind::kSort: {
@@ -49,10 +53,12 @@ PhysicalPtr PhysicalPlanner::PlanNode(const LogicalOperator& op) {
     }
     case LogicalOpKind::kLimit: {
       const auto& l = static_cast<const LogicalLimit&>(op);
-      if (l.limit >= 0 && !op.children.empty() && op.children[0] && op.children[0]->kind == LogicalOpKind::kSort) {
+      if (l.limit >= 0 && !op.children.empty() && op.children[0] &&
+          op.children[0]->kind == LogicalOpKind::kSort) {
         const auto& s = static_cast<const LogicalSort&>(*op.children[0]);
         PhysicalPtr input = PlanNode(*s.children.at(0));
-        PhysicalPtr top = MakeSortOperator(std::move(input), s.keys, l.limit + l.offset);
+        int64_t keep = l.limit > INT64_MAX - l.offset ? -1 : l.limit + l.offset;
+        PhysicalPtr top = MakeSortOperator(std::move(input), s.keys, keep);
         if (l.offset == 0) return top;
         return MakeLimitOperator(std::move(top), l.limit, l.offset);
       }

@@ -20,7 +20,8 @@ struct QueryExecutor::Impl {
   bool finished = false;
 };
 
-QueryExecutor::QueryExecutor(LogicalPtr plan, ExecutionOptions options) : impl_(std::make_unique<Impl>(options)) {
+QueryExecutor::QueryExecutor(LogicalPtr plan, ExecutionOptions options)
+    : impl_(std::make_unique<Impl>(options)) {
   if (!plan) throw Error(ErrorKind::kInternal, "no plan to execute");
   impl_->plan = std::move(plan);
   PhysicalPlanner planner(impl_->ctx.threads);
@@ -54,8 +55,8 @@ bool QueryExecutor::Next(Batch& out) {
 namespace {
 void Render(const PhysicalOperator& op, int depth, std::string& out) {
   char buf[96];
-  std::snprintf(buf, sizeof(buf), "  (rows=%lld, time=%.3f ms)", static_cast<long long>(op.rows_produced()),
-                static_cast<double>(op.nanos()) / 1e6);
+  std::snprintf(buf, sizeof(buf), "  (rows=%lld, time=%.3f ms)",
+                static_cast<long long>(op.rows_produced()), static_cast<double>(op.nanos()) / 1e6);
   out += std::string(static_cast<size_t>(depth) * 2, ' ') + op.Describe() + buf + "\n";
   for (const auto& c : op.children) Render(*c, depth + 1, out);
 }
@@ -65,8 +66,8 @@ std::string QueryExecutor::ExplainAnalyze() const {
   std::string out;
   Render(*impl_->root, 0, out);
   char buf[96];
-  std::snprintf(buf, sizeof(buf), "peak memory: %s, threads: %d\n", FormatBytes(PeakMemory()).c_str(),
-                impl_->ctx.threads);
+  std::snprintf(buf, sizeof(buf), "peak memory: %s, threads: %d\n",
+                FormatBytes(PeakMemory()).c_str(), impl_->ctx.threads);
   out += buf;
   return out;
 }

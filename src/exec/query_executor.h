@@ -22,8 +22,8 @@ struct SourceProgress {
 };
 
 struct ExecutionOptions {
-  int threads = 2;                   // worker threads for parallel pipelines
-  int64_t max_memory = 8LL << 30;    // bytes; exceeding it fails the query with kOutOfMemory
+  int threads = 2;                         // worker threads for parallel pipelines
+  int64_t max_memory = 8LL << 30;          // bytes; exceeding it fails the query with kOutOfMemory
   std::atomic<bool>* cancelled = nullptr;  // set to true to interrupt (checked between batches)
 };
 

@@ -19,12 +19,14 @@ Value B(int64_t v) { return Value::BigInt(v); }
 
 std::shared_ptr<MemoryTable> Numbers(int64_t n, size_t per_batch = 1000) {
   std::vector<std::vector<Value>> rows;
-  for (int64_t i = 0; i < n; i++) rows.push_back({B(i), Value::Varchar("s" + std::to_string(i % 10))});
+  for (int64_t i = 0; i < n; i++)
+    rows.push_back({B(i), Value::Varchar("s" + std::to_string(i % 10))});
   return MakeMemoryTable("numbers", {{"n", kBig}, {"s", kStr}}, rows, per_batch);
 }
 
 TEST(QueryExecutorTest, ValuesAndSelectWithoutFrom) {
-  auto v = Values({{"a", kBig}, {"b", kStr}}, {{B(1), Value::Varchar("x")}, {Value::Null(), Value::Varchar("y")}});
+  auto v = Values({{"a", kBig}, {"b", kStr}},
+                  {{B(1), Value::Varchar("x")}, {Value::Null(), Value::Varchar("y")}});
   EXPECT_EQ(Strings(RunPlan(v)), (std::vector<std::string>{"1|x", "NULL|y"}));
   auto one = std::make_shared<LogicalValues>();
   one->rows.push_back({});
@@ -84,8 +86,8 @@ TEST(QueryExecutorTest, CancellationInterrupts) {
 
 TEST(QueryExecutorTest, ExplainAnalyzeShowsOperatorsRowsAndScans) {
   auto t = Numbers(3000);
-  auto plan = Aggregate(Filter(MakeMemoryScan(t), Cmp(CompareOp::kLt, Col(0, kBig), Lit(B(100)))), {Col(1, kStr)},
-                        {Agg(TestCountStar(), {})});
+  auto plan = Aggregate(Filter(MakeMemoryScan(t), Cmp(CompareOp::kLt, Col(0, kBig), Lit(B(100)))),
+                        {Col(1, kStr)}, {Agg(TestCountStar(), {})});
   ExecutionOptions options;
   QueryExecutor exec(plan, options);
   Batch b;
@@ -126,7 +128,8 @@ TEST(QueryExecutorTest, InsertCommitsOrAborts) {
   EXPECT_EQ(connector->FindTable("copy")->RowCount(), 10000);
   connector->fail_writes_after = 2;
   EXPECT_THROW(RunPlan(insert(false)), Error);
-  EXPECT_EQ(connector->FindTable("copy")->RowCount(), 10000);  // nothing of the failed insert is visible
+  EXPECT_EQ(connector->FindTable("copy")->RowCount(),
+            10000);  // nothing of the failed insert is visible
   // Creating an existing table fails with a catalog error.
   connector->fail_writes_after = -1;
   try {
@@ -140,17 +143,22 @@ TEST(QueryExecutorTest, InsertCommitsOrAborts) {
 TEST(QueryExecutorTest, ThreeWayJoinAggregateParallelEqualsSerial) {
   // customers(id, region) x orders(id, customer, amount) x payments(order, paid)
   std::vector<std::vector<Value>> c, o, p;
-  for (int64_t i = 0; i < 500; i++) c.push_back({B(i), Value::Varchar("r" + std::to_string(i % 7))});
+  for (int64_t i = 0; i < 500; i++)
+    c.push_back({B(i), Value::Varchar("r" + std::to_string(i % 7))});
   for (int64_t i = 0; i < 5000; i++) o.push_back({B(i), B(i % 600), B(i % 97)});
   for (int64_t i = 0; i < 8000; i++) p.push_back({B(i % 5000), B(i % 13)});
   auto customers = MakeMemoryTable("customers", {{"id", kBig}, {"region", kStr}}, c, 100);
-  auto orders = MakeMemoryTable("orders", {{"id", kBig}, {"customer", kBig}, {"amount", kBig}}, o, 700);
+  auto orders =
+      MakeMemoryTable("orders", {{"id", kBig}, {"customer", kBig}, {"amount", kBig}}, o, 700);
   auto payments = MakeMemoryTable("payments", {{"order_id", kBig}, {"paid", kBig}}, p, 900);
   auto plan = [&] {
-    // (orders JOIN customers ON customer = id) JOIN payments ON orders.id = order_id, group by region
-    auto oc = Join(JoinType::kInner, MakeMemoryScan(orders), MakeMemoryScan(customers), {Col(1, kBig)}, {Col(0, kBig)});
+    // (orders JOIN customers ON customer = id) JOIN payments ON orders.id = order_id, group by
+    // region
+    auto oc = Join(JoinType::kInner, MakeMemoryScan(orders), MakeMemoryScan(customers),
+                   {Col(1, kBig)}, {Col(0, kBig)});
     auto ocp = Join(JoinType::kLeft, oc, MakeMemoryScan(payments), {Col(0, kBig)}, {Col(0, kBig)});
-    return Sort(Aggregate(ocp, {Col(4, kStr)}, {Agg(TestCountStar(), {}), Agg(TestSumBigInt(), {Col(6, kBig)})}),
+    return Sort(Aggregate(ocp, {Col(4, kStr)},
+                          {Agg(TestCountStar(), {}), Agg(TestSumBigInt(), {Col(6, kBig)})}),
                 {SortKey{Col(0, kStr), true, false}});
   };
   auto serial = Strings(RunPlan(plan(), 1));
@@ -159,5 +167,29 @@ TEST(QueryExecutorTest, ThreeWayJoinAggregateParallelEqualsSerial) {
   EXPECT_EQ(serial, parallel);
 }
 
+}  // namespace
+}  // namespace aishell
+
+namespace aishell {
+namespace {
+TEST(QueryExecutorTest, EarlyStopAndAbandonedQueriesDoNotHang) {
+  auto t = Numbers(200000, 500);
+  for (int threads : {2, 4}) {
+    EXPECT_EQ(RunPlan(Limit(MakeMemoryScan(t), 10), threads).size(), 10u);
+    EXPECT_EQ(
+        RunPlan(
+            Limit(Filter(MakeMemoryScan(t), Cmp(CompareOp::kGe, Col(0, kBig), Lit(B(1000)))), 3, 5),
+            threads)
+            .size(),
+        3u);
+    // Read one batch, then drop the executor while workers are still producing.
+    ExecutionOptions options;
+    options.threads = threads;
+    auto exec = std::make_unique<QueryExecutor>(MakeMemoryScan(t), options);
+    Batch b;
+    ASSERT_TRUE(exec->Next(b));
+    exec.reset();
+  }
+}
 }  // namespace
 }  // namespace aishell

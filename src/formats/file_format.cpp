@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <mutex>
 
 #include "common/exception.h"
@@ -58,6 +59,10 @@ std::vector<std::string> ExpandFileGlob(const std::string& pattern, const std::s
   if (pattern.empty()) throw Error(ErrorKind::kBinder, function_name + ": the file path is empty");
   std::string expanded = pattern;
   if (expanded.rfind("file://", 0) == 0) expanded = expanded.substr(7);
+  if (expanded.rfind("~/", 0) == 0) {
+    const char* home = std::getenv("HOME");
+    if (home && *home) expanded = std::string(home) + expanded.substr(1);
+  }
   std::vector<std::string> files;
   bool has_magic = expanded.find_first_of("*?[") != std::string::npos;
   if (!has_magic) {

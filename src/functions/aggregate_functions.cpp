@@ -438,9 +438,32 @@ std::shared_ptr<AggregateFunction> Variance(const char* name, VarKind kind) {
 }
 
 // ---- DISTINCT wrapper ----
+// Fixed-width values up to 8 bytes are kept as 64-bit keys; VARCHAR and INTERVAL as bytes.
 struct DistinctSet {
+  std::unordered_set<uint64_t> fixed;
   std::unordered_set<std::string> keys;
+  size_t size() const { return fixed.size() + keys.size(); }
 };
+
+bool UsesFixedKeys(const LogicalType& t) { return t.id != TypeId::kVarchar && t.PhysicalSize() <= 8; }
+
+uint64_t FixedKey(const UnifiedView& v, size_t i, const LogicalType& t) {
+  switch (t.PhysicalSize()) {
+    case 1: return v.Get<uint8_t>(i);
+    case 4: return static_cast<uint32_t>(v.Get<int32_t>(i));
+    default: {
+      if (t.id == TypeId::kDouble) {
+        double d = v.Get<double>(i);
+        if (d == 0) d = 0;  // -0.0 == 0.0
+        if (std::isnan(d)) d = std::numeric_limits<double>::quiet_NaN();
+        uint64_t bits;
+        std::memcpy(&bits, &d, sizeof(bits));
+        return bits;
+      }
+      return static_cast<uint64_t>(v.Get<int64_t>(i));
+    }
+  }
+}
 struct DistinctState {
   DistinctSet* set;
 };
@@ -464,13 +487,15 @@ std::shared_ptr<AggregateFunction> MakeDistinctAggregate(std::shared_ptr<Aggrega
   LogicalType t = inner->arg_types.at(0);
   auto fn = NewAggregate<S>(inner->name, inner->arg_types, inner->return_type);
   fn->init = [](uint8_t* p) { As<S>(p)->set = nullptr; };
-  fn->update = [t](VecArgs a, uint8_t** states, size_t count) {
+  bool fixed = UsesFixedKeys(t);
+  fn->update = [t, fixed](VecArgs a, uint8_t** states, size_t count) {
     UnifiedView v = a[0].View();
     for (size_t i = 0; i < count; i++) {
       if (!v.IsValid(i)) continue;
       S* s = As<S>(states[i]);
       if (!s->set) s->set = std::make_unique<DistinctSet>().release();
-      s->set->keys.insert(EncodeKey(v, i, t));
+      if (fixed) s->set->fixed.insert(FixedKey(v, i, t));
+      else s->set->keys.insert(EncodeKey(v, i, t));
     }
   };
   fn->combine = [](const uint8_t* src, uint8_t* dst) {
@@ -478,14 +503,20 @@ std::shared_ptr<AggregateFunction> MakeDistinctAggregate(std::shared_ptr<Aggrega
     S* b = As<S>(dst);
     if (!a->set) return;
     if (!b->set) b->set = std::make_unique<DistinctSet>().release();
+    b->set->fixed.insert(a->set->fixed.begin(), a->set->fixed.end());
     b->set->keys.insert(a->set->keys.begin(), a->set->keys.end());
   };
-  fn->finalize = [inner, t](uint8_t** states, size_t count, Vector& out) {
+  bool is_count = inner->name == "count";
+  fn->finalize = [inner, t, is_count](uint8_t** states, size_t count, Vector& out) {
     std::vector<uint64_t> inner_state((inner->state_size + 7) / 8 + 2);
     auto* st = reinterpret_cast<uint8_t*>(inner_state.data());
     for (size_t i = 0; i < count; i++) {
       const S* s = As<S>(states[i]);
-      size_t n = s->set ? s->set->keys.size() : 0;
+      size_t n = s->set ? s->set->size() : 0;
+      if (is_count) {
+        out.Data<int64_t>()[i] = static_cast<int64_t>(n);
+        continue;
+      }
       Vector values(t, std::max<size_t>(n, 1));
       values.Resize(n);
       size_t k = 0;
@@ -494,6 +525,10 @@ std::shared_ptr<AggregateFunction> MakeDistinctAggregate(std::shared_ptr<Aggrega
         for (const auto& key : s->set->keys) {
           if (t.id == TypeId::kVarchar) values.SetString(k, key);
           else std::memcpy(values.RawData() + k * w, key.data(), w);
+          k++;
+        }
+        for (uint64_t key : s->set->fixed) {
+          std::memcpy(values.RawData() + k * w, &key, w);  // little-endian: the low bytes
           k++;
         }
       }

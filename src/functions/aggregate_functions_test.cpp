@@ -191,5 +191,20 @@ TEST(AggregateTest, BindErrors) {
   EXPECT_EQ(fn->return_type, LogicalType(TypeId::kBigInt));
 }
 
+TEST(AggregateTest, DistinctOverFixedWidthTypes) {
+  EXPECT_DOUBLE_EQ(AggregateAll("sum", TypeId::kDouble, {Dbl(1.5), Dbl(1.5), Dbl(-0.0), Dbl(0.0), Dbl(2)}, true)
+                       .GetDouble(),
+                   3.5);
+  EXPECT_EQ(AggregateAll("count", TypeId::kDate, {Value::Date(1), Value::Date(1), Value::Date(-5), Value()}, true),
+            Big(2));
+  EXPECT_EQ(AggregateAll("avg", LogicalType::Decimal(6, 2), {Dec(100, 6, 2), Dec(100, 6, 2), Dec(-300, 6, 2)}, true)
+                .ToString(),
+            "-1.00");
+  EXPECT_EQ(AggregateAll("sum", TypeId::kInteger, {Int(-1), Int(-1), Int(-2)}, true), Big(-3));
+  EXPECT_EQ(AggregateAll("count", TypeId::kBoolean, {Value::Boolean(true), Value::Boolean(false), Value::Boolean(true)},
+                         true),
+            Big(2));
+}
+
 }  // namespace
 }  // namespace aishell

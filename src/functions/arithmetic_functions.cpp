@@ -173,7 +173,9 @@ void RegisterDecimal(FunctionRegistryImpl& r) {
       BinaryExecute<int64_t, int64_t, int64_t>(a[0], a[1], n, out, [&](int64_t x, int64_t y) {
         if (y == 0) DivisionByZero();
         __int128 num = x;
-        for (int i = 0; i < shift; i++) num *= 10;
+        for (int i = 0; i < shift; i++) {
+          if (__builtin_mul_overflow(num, 10, &num)) Overflow("decimal division", rt);
+        }
         return Checked(DivRoundHalfUp(num, y), limit, "decimal division", rt);
       });
     });

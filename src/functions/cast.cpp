@@ -230,7 +230,14 @@ bool ParseDecimal(std::string_view text, int precision, int scale, int64_t* out)
     exponent = e;
   }
   int shift = scale - frac_digits + exponent;  // value = digits * 10^(shift - scale)
-  __int128 v = shift >= 0 ? MulPow10(digits, std::min(shift, 40)) : DivRound(digits, -shift);
+  __int128 v = digits;
+  if (shift >= 0) {
+    for (int k = 0; k < shift && v != 0; k++) {
+      if (__builtin_mul_overflow(v, 10, &v)) return false;
+    }
+  } else {
+    v = -shift > 38 ? 0 : DivRound(digits, -shift);
+  }
   if (neg) v = -v;
   __int128 limit = Pow10(precision);
   if (v >= limit || v <= -limit) return false;

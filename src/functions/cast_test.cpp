@@ -125,6 +125,9 @@ TEST(CastTest, DecimalHelpers) {
   EXPECT_EQ(out, 1000);
   EXPECT_FALSE(ParseDecimal("1.2.3", 5, 1, &out));
   EXPECT_FALSE(ParseDecimal("-", 5, 1, &out));
+  EXPECT_FALSE(ParseDecimal("123456789012345678901234567890e30", 18, 2, &out));
+  EXPECT_TRUE(ParseDecimal("1e-39", 18, 2, &out));
+  EXPECT_EQ(out, 0);
   EXPECT_TRUE(RescaleDecimal(12345, 3, 1, &out));
   EXPECT_EQ(out, 123);
   EXPECT_FALSE(RescaleDecimal(INT64_MAX / 2, 0, 5, &out));

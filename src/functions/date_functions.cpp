@@ -142,18 +142,19 @@ int64_t TruncMicros(Unit u, int64_t micros) {
 }
 
 int64_t AddUnit(Unit u, int64_t n, int64_t micros) {
-  auto checked_mul = [](int64_t a, int64_t b) {
+  auto shift = [micros](int64_t a, int64_t b) {
     int64_t r;
-    if (__builtin_mul_overflow(a, b, &r)) throw Error(ErrorKind::kExecution, "date_add: value out of range");
+    if (__builtin_mul_overflow(a, b, &r) || __builtin_add_overflow(micros, r, &r))
+      throw Error(ErrorKind::kExecution, "date_add: value out of range");
     return r;
   };
   switch (u) {
-    case Unit::kMillisecond: return micros + checked_mul(n, 1000);
-    case Unit::kSecond: return micros + checked_mul(n, kMicrosPerSecond);
-    case Unit::kMinute: return micros + checked_mul(n, 60 * kMicrosPerSecond);
-    case Unit::kHour: return micros + checked_mul(n, 3600 * kMicrosPerSecond);
-    case Unit::kDay: return micros + checked_mul(n, kMicrosPerDay);
-    case Unit::kWeek: return micros + checked_mul(n, 7 * kMicrosPerDay);
+    case Unit::kMillisecond: return shift(n, 1000);
+    case Unit::kSecond: return shift(n, kMicrosPerSecond);
+    case Unit::kMinute: return shift(n, 60 * kMicrosPerSecond);
+    case Unit::kHour: return shift(n, 3600 * kMicrosPerSecond);
+    case Unit::kDay: return shift(n, kMicrosPerDay);
+    case Unit::kWeek: return shift(n, 7 * kMicrosPerDay);
     case Unit::kMonth:
     case Unit::kQuarter:
     case Unit::kYear: {

@@ -349,5 +349,17 @@ TEST(DateFunctionsTest, FormatAndUnixtime) {
   EXPECT_EQ(Call("from_unixtime", {Dbl(86400)}), Value::TimestampTz(kMicrosPerDay));
 }
 
+TEST(ScalarEdgeCasesTest, ExtremeArgumentsDoNotCrash) {
+  EXPECT_EQ(Call("substr", {Str("hello"), Big(2), Big(INT64_MAX)}), Str("ello"));
+  EXPECT_EQ(Call("substr", {Str("hello"), Big(INT64_MIN), Big(2)}), Str(""));
+  EXPECT_EQ(KindOf([] { Call("lpad", {Str("a"), Big(int64_t{1} << 40), Str("x")}); }), ErrorKind::kExecution);
+  EXPECT_EQ(KindOf([] { Call("lpad", {Str("a"), Big(-1), Str("x")}); }), ErrorKind::kExecution);
+  EXPECT_EQ(KindOf([] { Call("divide", {Dec(999999999999999999, 18, 0), Dec(1, 18, 18)}); }), ErrorKind::kExecution);
+  EXPECT_EQ(KindOf([] { Call("date_add", {Str("day"), Big(INT64_MAX / 2), Ts("2024-01-01 00:00:00")}); }),
+            ErrorKind::kExecution);
+  EXPECT_DOUBLE_EQ(Call("round", {Dbl(1.5), Int(400)}).GetDouble(), 1.5);
+  EXPECT_DOUBLE_EQ(Call("round", {Dbl(123.0), Int(-1)}).GetDouble(), 120.0);
+}
+
 }  // namespace
 }  // namespace aishell

@@ -53,7 +53,7 @@ SV Substr(SV s, int64_t start, int64_t length) {
   int64_t total = ascii ? static_cast<int64_t>(s.size()) : static_cast<int64_t>(CodePointCount(s));
   if (start < 0) start = total + start + 1;
   if (start <= 0 || start > total) return SV();
-  int64_t end = std::min<int64_t>(total, start - 1 + length);  // exclusive, 0-based
+  int64_t end = length >= total ? total : std::min<int64_t>(total, start - 1 + length);  // exclusive, 0-based
   if (ascii) return s.substr(start - 1, end - (start - 1));
   size_t b0 = ByteOffset(s, start - 1), b1 = ByteOffset(s, end);
   return s.substr(b0, b1 - b0);
@@ -140,6 +140,8 @@ std::string ConvertReplacement(SV rep) {
 
 SV Pad(SV s, int64_t size, SV pad, bool left, StringHeap& heap) {
   if (size < 0) throw Error(ErrorKind::kExecution, "pad size must be non-negative, got " + std::to_string(size));
+  if (size > (int64_t{1} << 28))
+    throw Error(ErrorKind::kExecution, "pad size " + std::to_string(size) + " is too large (at most 268435456)");
   int64_t len = static_cast<int64_t>(CodePointCount(s));
   if (len >= size) return s.substr(0, ByteOffset(s, size));
   if (pad.empty()) throw Error(ErrorKind::kExecution, "padding string must not be empty");

@@ -177,6 +177,12 @@ ExprPtr Binder::BindExpr(const ParsedExpression& expr, BindContext& ctx) {
     }
     case ExpressionKind::kColumnRef: {
       const auto& ref = expr.As<ColumnRefExpression>();
+      if (ctx.alias_names && ref.name.size() == 1) {
+        std::string n = LowerName(ref.column_name());
+        for (size_t i = 0; i < ctx.alias_names->size(); i++) {
+          if ((*ctx.alias_names)[i] == n) return (*ctx.alias_exprs)[i]->Copy();
+        }
+      }
       if (ctx.aggregate) {
         auto& agg = *ctx.aggregate;
         ExprPtr input = BindColumnRef(ref, *agg.input);
@@ -293,11 +299,7 @@ ExprPtr Binder::BindExpr(const ParsedExpression& expr, BindContext& ctx) {
       [[fallthrough]];
     case ExpressionKind::kExists:
       if (expr.kind == ExpressionKind::kExists && ctx.plan && ctx.plan_scope) {
-        try {
-          return BindExistsValue(expr.As<ExistsExpression>(), ctx);
-        } catch (const Error& e) {
-          if (e.kind() != ErrorKind::kBinder) throw;
-        }
+        return BindExistsValue(expr.As<ExistsExpression>(), ctx);
       }
       throw Error(ErrorKind::kUnsupported,
                   "correlated IN (subquery) and EXISTS are supported only as conditions of WHERE (combined with AND)",

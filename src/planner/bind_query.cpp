@@ -291,7 +291,63 @@ bool Binder::BindSubqueryPredicate(const ParsedExpression& conjunct, bool negate
     ctx.scope = &scope;
     ctx.clause = "IN";
     ExprPtr value = BindExpr(*in.value, ctx);
-    LogicalPtr sub = BindQuery(*in.query);
+    LogicalPtr sub;
+    try {
+      sub = BindQuery(*in.query);
+    } catch (const Error& e) {
+      // Correlated x IN (SELECT y FROM t WHERE t.a = outer.b): a semi join on x = y AND the
+      // correlation. (NOT IN is null-aware per correlated group: not supported.)
+      const QueryNode& q = *in.query;
+      bool simple = e.kind() == ErrorKind::kBinder && !anti && q.kind == QueryNodeKind::kSelect && q.ctes.empty() &&
+                    !q.limit && !q.offset;
+      if (simple) {
+        const auto& s = q.As<SelectNode>();
+        simple = s.from && s.where && s.group_by.empty() && !s.having && s.select_list.size() == 1 &&
+                 s.select_list[0].expr->kind != ExpressionKind::kStar && !ContainsAggregate(*s.select_list[0].expr);
+      }
+      if (!simple) throw;
+      const auto& s = q.As<SelectNode>();
+      BoundRelation inner = BindTableRef(*s.from);
+      Scope combined = CorrelatedScope(scope, inner.scope);
+      int total = static_cast<int>(combined.columns.size());
+      std::vector<ExprPtr> inner_filters, correlated;
+      std::vector<const ParsedExpression*> parts;
+      SplitParsedConjunction(*s.where, parts);
+      for (const auto* p : parts) {
+        BindContext wctx;
+        wctx.scope = &combined;
+        wctx.clause = "WHERE";
+        ExprPtr w = EnsureBoolean(BindExpr(*p, wctx), "WHERE", p->position);
+        if (RefsWithin(*w, outer_width, total)) {
+          inner_filters.push_back(ShiftColumns(w, -outer_width));
+        } else {
+          correlated.push_back(w);
+        }
+      }
+      BindContext ictx;
+      ictx.scope = &inner.scope;
+      ictx.clause = "IN subquery";
+      ExprPtr item = BindExpr(*s.select_list[0].expr, ictx);
+      auto project = std::make_shared<LogicalProject>();
+      project->children = {MakeFilterNode(inner.plan, std::move(inner_filters))};
+      // Output: the inner columns (for the correlation), then the IN item.
+      for (size_t i = 0; i < inner.scope.columns.size(); i++) {
+        const auto& c = inner.scope.columns[i];
+        project->exprs.push_back(MakeColumnRef(static_cast<int>(i), c.type, c.name));
+        project->output.push_back({c.name, c.type});
+      }
+      project->exprs.push_back(item);
+      project->output.push_back({"in_value", item->type});
+      int item_index = outer_width + static_cast<int>(inner.scope.columns.size());
+      correlated.push_back(BindComparisonExpr(CompareOp::kEq, value, MakeColumnRef(item_index, item->type, "in_value"),
+                                              conjunct.position));
+      join->join_type = JoinType::kSemi;
+      join->condition = MakeAnd(correlated);
+      join->children = {plan, project};
+      join->output = plan->output;
+      plan = join;
+      return true;
+    }
     if (sub->output.size() != 1) {
       throw Error(ErrorKind::kBinder, "an IN subquery must return one column, not " + std::to_string(sub->output.size()),
                   conjunct.position);
@@ -482,11 +538,17 @@ LogicalPtr Binder::BindSelect(const SelectNode& s) {
   }
 
   WindowContext win;
+  std::vector<std::string> alias_names;
+  std::vector<ExprPtr> alias_exprs;
   auto bind_output_expr = [&](const ParsedExpression& e, const char* clause) {
     BindContext ctx;
     ctx.scope = &scope;
     ctx.window = &win;
     ctx.clause = clause;
+    if (!alias_names.empty()) {
+      ctx.alias_names = &alias_names;
+      ctx.alias_exprs = &alias_exprs;
+    }
     if (aggregated) {
       ctx.aggregate = &agg;
     } else {
@@ -520,6 +582,17 @@ LogicalPtr Binder::BindSelect(const SelectNode& s) {
     names.push_back(it.name);
   }
   size_t visible = exprs.size();
+  // ORDER BY expressions may use select-list aliases (ORDER BY total * 2).
+  for (size_t i = 0; i < s.select_list.size(); i++) {
+    const auto& si = s.select_list[i];
+    if (si.alias.empty()) continue;
+    for (size_t k = 0; k < items.size(); k++) {
+      if (items[k].expr == si.expr.get()) {
+        alias_names.push_back(LowerName(si.alias));
+        alias_exprs.push_back(exprs[k]);
+      }
+    }
+  }
 
   ExprPtr having;
   if (s.having) {

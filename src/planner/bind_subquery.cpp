@@ -280,11 +280,23 @@ ExprPtr BoolConst(bool v) { return MakeConstant(Value::Boolean(v)); }
 
 }  // namespace
 
+LogicalPtr Binder::BindUncorrelated(const QueryNode& query) {
+  try {
+    return BindQuery(query);
+  } catch (const Error& e) {
+    if (e.kind() != ErrorKind::kBinder) throw;
+    throw Error(e.kind(),
+                std::string(e.what()) +
+                    " (a correlated IN or EXISTS subquery is supported only as a WHERE condition combined with AND)",
+                e.position());
+  }
+}
+
 ExprPtr Binder::BindInSubqueryValue(const InSubqueryExpression& in, BindContext& ctx) {
   BindContext vctx = ctx;
   vctx.window = nullptr;
   ExprPtr value = BindExpr(*in.value, vctx);
-  LogicalPtr distinct_input = BindQuery(*in.query);
+  LogicalPtr distinct_input = BindUncorrelated(*in.query);
   if (distinct_input->output.size() != 1) {
     throw Error(ErrorKind::kBinder,
                 "an IN subquery must return one column, not " + std::to_string(distinct_input->output.size()), in.position);
@@ -318,7 +330,7 @@ ExprPtr Binder::BindInSubqueryValue(const InSubqueryExpression& in, BindContext&
 }
 
 ExprPtr Binder::BindExistsValue(const ExistsExpression& exists, BindContext& ctx) {
-  LogicalPtr sub = BindQuery(*exists.query);  // uncorrelated only (kBinder error otherwise)
+  LogicalPtr sub = BindUncorrelated(*exists.query);
   ExprPtr count_all = JoinScalarSubquery(CountRows(sub), nullptr, 0, ctx);
   ExprPtr result = MakeComparison(CompareOp::kGt, count_all, CastTo(MakeConstant(Value::BigInt(0)), count_all->type));
   return exists.negated ? MakeNot(result) : result;

@@ -20,6 +20,7 @@ void ApplyAlias(BoundRelation& rel, const std::string& alias, const std::vector<
                     std::to_string(rel.scope.columns.size()),
                 position);
   }
+  if (!alias.empty() && rel.plan->kind == LogicalOpKind::kScan) static_cast<LogicalScan&>(*rel.plan).alias = alias;
   for (size_t i = 0; i < rel.scope.columns.size(); i++) {
     auto& c = rel.scope.columns[i];
     if (!alias.empty()) {

@@ -56,6 +56,9 @@ struct BindContext {
   LogicalPtr* plan = nullptr;             // non-null: scalar subqueries join into this plan
   Scope* plan_scope = nullptr;            // the scope of *plan (extended by scalar subqueries)
   const char* clause = "expression";      // for messages: "WHERE", "GROUP BY", ...
+  // ORDER BY: select-list aliases usable as one-part names inside expressions (bound already).
+  const std::vector<std::string>* alias_names = nullptr;
+  const std::vector<ExprPtr>* alias_exprs = nullptr;
 };
 
 struct BoundRelation {
@@ -117,6 +120,8 @@ class Binder {
   // x IN (subquery) / EXISTS (subquery) as values (three-valued), e.g. in a select list.
   ExprPtr BindInSubqueryValue(const InSubqueryExpression& in, BindContext& ctx);
   ExprPtr BindExistsValue(const ExistsExpression& exists, BindContext& ctx);
+  // BindQuery, with a hint on name errors that correlation is not supported in this position.
+  LogicalPtr BindUncorrelated(const QueryNode& query);
   ExprPtr BindCorrelatedScalarSubquery(const SelectNode& select, BindContext& ctx, int position);
   // Appends `subplan` to *ctx.plan with a LEFT join on `condition` (over outer + subplan
   // columns; may be null) and returns a ref to subplan column `value_column`.

@@ -105,11 +105,17 @@ class FakeConnector : public Connector {
   }
   bool SupportsWrites() const override { return true; }
 
-  void Add(const std::string& schema, const std::string& name, std::vector<ColumnInfo> columns, double rows) {
+  void Add(const std::string& schema, const std::string& name, std::vector<std::pair<std::string, LogicalType>> columns,
+           double rows) {
     auto t = std::make_shared<TableInfo>();
     t->schema = schema;
     t->name = name;
-    t->columns = std::move(columns);
+    for (auto& [column, type] : columns) {
+      ColumnInfo c;
+      c.name = column;
+      c.type = type;
+      t->columns.push_back(c);
+    }
     t->stats.row_count = rows;
     tables_.push_back(t);
   }
@@ -398,6 +404,16 @@ TEST_F(PlannerTest, NonGroupedColumnIsAnError) {
   EXPECT_NE(std::string(w.what()).find("not allowed in WHERE"), std::string::npos) << w.what();
 }
 
+TEST_F(PlannerTest, OrderByExpressionOverSelectAlias) {
+  auto a = Plan("SELECT status, sum(amount) AS total FROM orders GROUP BY status ORDER BY total * -1, status");
+  auto sorts = Find(a.plan, LogicalOpKind::kSort);
+  ASSERT_EQ(sorts.size(), 1u);
+  EXPECT_EQ(static_cast<LogicalSort*>(sorts[0])->keys.size(), 2u);
+  EXPECT_EQ(a.plan->output.size(), 2u);
+  auto b = Plan("SELECT customer_id AS id, name FROM customers ORDER BY id + 1");
+  EXPECT_EQ(b.plan->output.size(), 2u);
+}
+
 TEST_F(PlannerTest, OrderByHiddenColumnIsProjectedAway) {
   auto planned = Plan("SELECT name FROM customers ORDER BY city");
   ASSERT_EQ(planned.plan->output.size(), 1u);
@@ -432,8 +448,26 @@ TEST_F(PlannerTest, CorrelatedExistsBecomesSemiJoinWithKeys) {
   ASSERT_EQ(semi->left_keys.size(), 1u);
   EXPECT_EQ(semi->condition, nullptr);
   ExpectAcceptedOne(Fake(FindScan(a.plan, "orders")).accepted, "amount > 50");
+  auto outer_only = Plan(
+      "SELECT name FROM customers c WHERE EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = c.customer_id AND c.city = 'Rome')");
+  EXPECT_EQ(Fake(FindScan(outer_only.plan, "customers")).accepted, (std::vector<std::string>{"city = 'Rome'"}));
+  auto anti_outer = Plan(
+      "SELECT name FROM customers c WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = c.customer_id AND c.city = 'Rome')");
+  EXPECT_TRUE(Fake(FindScan(anti_outer.plan, "customers")).accepted.empty());
   auto b = Plan("SELECT name FROM customers c WHERE NOT EXISTS (SELECT * FROM orders o WHERE o.customer_id = c.customer_id)");
   EXPECT_EQ(static_cast<LogicalJoin*>(Find(b.plan, LogicalOpKind::kJoin)[0])->join_type, JoinType::kAnti);
+}
+
+TEST_F(PlannerTest, CorrelatedInSubqueryBecomesSemiJoin) {
+  auto a = Plan(
+      "SELECT name FROM customers c WHERE city IN (SELECT status FROM orders o WHERE o.customer_id = c.customer_id AND o.amount > 1)");
+  auto* semi = static_cast<LogicalJoin*>(Find(a.plan, LogicalOpKind::kJoin)[0]);
+  EXPECT_EQ(semi->join_type, JoinType::kSemi);
+  EXPECT_EQ(semi->left_keys.size(), 2u) << PlanToString(*a.plan);
+  ExpectAcceptedOne(Fake(FindScan(a.plan, "orders")).accepted, "amount > 1");
+  Error e = PlanError(
+      "SELECT name FROM customers c WHERE city NOT IN (SELECT status FROM orders o WHERE o.customer_id = c.customer_id)");
+  EXPECT_EQ(e.kind(), ErrorKind::kBinder);
 }
 
 TEST_F(PlannerTest, ScalarSubqueryJoinsASingleRow) {

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
+#include <cstdint>
 #include <unordered_set>
 
 #include "common/exception.h"
@@ -56,6 +58,24 @@ bool Lex(const std::string& sql, std::vector<Token>& tokens, LexError& error) {
       while (i < n && IsIdentChar(static_cast<unsigned char>(sql[i]))) i++;
       token.type = TokenType::kWord;
       token.text = sql.substr(start, i - start);
+    } else if (c == '0' && i + 2 < n && (sql[i + 1] == 'x' || sql[i + 1] == 'X') &&
+               std::isxdigit(static_cast<unsigned char>(sql[i + 2]))) {
+      // 0x1F: a hexadecimal integer, rendered in decimal.
+      size_t start = i;
+      i += 2;
+      uint64_t value = 0;
+      bool overflow = false;
+      while (i < n && std::isxdigit(static_cast<unsigned char>(sql[i]))) {
+        char h = sql[i++];
+        int digit = IsDigit(h) ? h - '0' : (std::tolower(static_cast<unsigned char>(h)) - 'a' + 10);
+        if (value > (UINT64_MAX >> 4)) overflow = true;
+        value = (value << 4) | static_cast<uint64_t>(digit);
+      }
+      if (overflow || value > static_cast<uint64_t>(INT64_MAX)) {
+        return fail(fmt::format("hexadecimal literal {} is out of range", sql.substr(start, i - start)), start);
+      }
+      token.type = TokenType::kInteger;
+      token.text = std::to_string(value);
     } else if (IsDigit(c) || (c == '.' && i + 1 < n && IsDigit(sql[i + 1]))) {
       size_t start = i;
       bool has_dot = false;
@@ -121,6 +141,13 @@ bool Lex(const std::string& sql, std::vector<Token>& tokens, LexError& error) {
       if (text.empty()) return fail("zero-length quoted identifier", start);
       token.type = TokenType::kQuotedIdentifier;
       token.text = std::move(text);
+    } else if (c == '[' && !tokens.empty() && tokens.back().end == static_cast<int>(i) &&
+               (tokens.back().type == TokenType::kWord || tokens.back().type == TokenType::kQuotedIdentifier ||
+                (tokens.back().type == TokenType::kOperator && tokens.back().text == ")"))) {
+      // a[1]: a subscript, not a bracketed name (the parser reports it as unsupported).
+      token.type = TokenType::kOperator;
+      token.text = "[";
+      i++;
     } else if (c == '[') {
       size_t start = i;
       size_t close = sql.find(']', i + 1);
@@ -188,7 +215,8 @@ const std::unordered_set<std::string>& ReservedWordSet() {
       "ORDER",      "OUTER",        "PREPARE",      "RECURSIVE",  "RIGHT",
       "ROLLUP",     "SELECT",       "TABLE",        "THEN",       "TRUE",
       "UNION",      "UNNEST",       "USING",        "VALUES",     "WHEN",
-      "WHERE",      "WITH",         "ILIKE",        "TRY_CAST",
+      "WHERE",      "WITH",         "ILIKE",        "TRY_CAST",     "CURRENT_USER",
+      "CURRENT_CATALOG", "CURRENT_SCHEMA",
   };
   return kWords;
 }

@@ -186,6 +186,26 @@ class Parser {
                   expected.empty() ? "unexpected end of input" : "unexpected end of input: " + expected,
                   t.position);
     }
+    if (t.type == TokenType::kOperator && t.text == "-" && pos_ > 0) {
+      // users-db.users: a name with '-' must be quoted.
+      size_t index = static_cast<size_t>(&t - tokens_.data());
+      if (index > 0 && index + 1 < tokens_.size()) {
+        const Token& before = tokens_[index - 1];
+        const Token& after = tokens_[index + 1];
+        if (before.type == TokenType::kWord && after.type == TokenType::kWord && before.end == t.position &&
+            after.position == t.end) {
+          std::string name = sql_.substr(before.position, after.end - before.position);
+          throw Error(ErrorKind::kSyntax,
+                      fmt::format("syntax error at or near \"-\": a name containing '-' must be quoted: \"{}\" "
+                                  "or [{}]",
+                                  name, name),
+                      t.position);
+        }
+      }
+    }
+    if (t.type == TokenType::kOperator && t.text == "[") {
+      throw Error(ErrorKind::kUnsupported, "subscripts (a[i]) are not supported", t.position);
+    }
     std::string shown = TokenDisplay(t);
     if (shown.size() > 40) shown = shown.substr(0, 40) + "...";
     std::string message = fmt::format("syntax error at or near \"{}\"", shown);
@@ -238,6 +258,11 @@ class Parser {
     if (t.type == TokenType::kWord && !IsReserved(Upper(t.text))) {
       Advance();
       return {Lower(t.text), false};
+    }
+    if (t.type == TokenType::kWord && ClosestClauseKeyword(t.text).empty()) {
+      // A reserved word where a name belongs: FROM order
+      ErrorAtCurrent(fmt::format("expected {} (\"{}\" is a reserved word; quote it to use it as a name: \"{}\")",
+                                 what, Upper(t.text), Lower(t.text)));
     }
     ErrorAtCurrent(fmt::format("expected {}", what));
   }
@@ -380,7 +405,10 @@ class Parser {
     }
     if (IsWord("EXPLAIN")) ErrorAtCurrent("EXPLAIN cannot be nested");
     DepthGuard guard(*this);
+    int start = Peek().position;
     s->statement = ParseOneStatement();
+    s->statement->position = start;
+    s->statement->text = SourceSince(start);
     return s;
   }
 
@@ -951,7 +979,26 @@ class Parser {
   bool ParenOpensQuery() const {
     size_t i = 0;
     while (IsOp("(", i)) i++;
-    return IsWord("SELECT", i) || IsWord("WITH", i) || IsWord("VALUES", i) || IsWord("TABLE", i);
+    if (!(IsWord("SELECT", i) || IsWord("WITH", i) || IsWord("VALUES", i) || IsWord("TABLE", i))) return false;
+    if (i <= 1) return true;
+    // "((SELECT ..) X": a query when X continues a query (')' or a set operation or ORDER/LIMIT);
+    // otherwise the outer '(' groups a relation or expression that starts with a subquery:
+    // ((SELECT 1) AS a JOIN b ON ..), ((SELECT 1) + 1).
+    size_t j = pos_ + 1;
+    int depth = 0;
+    for (; j < tokens_.size(); j++) {
+      const Token& t = tokens_[j];
+      if (t.type == TokenType::kEnd) return true;
+      if (t.type != TokenType::kOperator) continue;
+      if (t.text == "(") {
+        depth++;
+      } else if (t.text == ")") {
+        if (--depth == 0) break;
+      }
+    }
+    size_t after = j + 1 - pos_;
+    return IsOp(")", after) || IsWord("UNION", after) || IsWord("INTERSECT", after) || IsWord("EXCEPT", after) ||
+           IsWord("ORDER", after) || IsWord("LIMIT", after) || IsWord("OFFSET", after) || IsWord("FETCH", after);
   }
 
   void ParseTableAlias(TableRef& ref) {
@@ -1698,12 +1745,27 @@ class Parser {
     }
   }
 
+  // A number directly followed by letters ("2024_sales", "1abc") is a malformed name, not a
+  // number with an alias.
+  void CheckNumberEnd(const Token& t) const {
+    const Token& next = Peek(1);
+    if (next.type == TokenType::kWord && next.position == t.end) {
+      std::string word = sql_.substr(t.position, next.end - t.position);
+      throw Error(ErrorKind::kSyntax,
+                  fmt::format("syntax error at or near \"{}\": identifiers must not start with a digit; "
+                              "quote the name: \"{}\"",
+                              word, word),
+                  t.position);
+    }
+  }
+
   ParsedExpressionPtr ParsePrimary() {
     DepthGuard guard(*this);
     const Token& t = Peek();
     int position = t.position;
     switch (t.type) {
       case TokenType::kInteger: {
+        CheckNumberEnd(t);
         auto lit = std::make_unique<LiteralExpression>();
         lit->position = position;
         lit->text = t.text;
@@ -1712,6 +1774,7 @@ class Parser {
         return lit;
       }
       case TokenType::kDecimal: {
+        CheckNumberEnd(t);
         auto lit = std::make_unique<LiteralExpression>();
         lit->position = position;
         lit->literal_kind = LiteralKind::kDecimal;
@@ -1720,6 +1783,7 @@ class Parser {
         return lit;
       }
       case TokenType::kDouble: {
+        CheckNumberEnd(t);
         auto lit = std::make_unique<LiteralExpression>();
         lit->position = position;
         lit->literal_kind = LiteralKind::kDouble;
@@ -1816,14 +1880,20 @@ class Parser {
       ExpectOp("(");
       auto node = std::make_unique<ExtractExpression>();
       node->position = position;
-      if (Peek().type != TokenType::kWord && Peek().type != TokenType::kQuotedIdentifier) {
-        ErrorAtCurrent("expected a field name (YEAR, MONTH, DAY, ...)");
-      }
+      if (Peek().type != TokenType::kWord) ErrorAtCurrent("expected a field name (YEAR, MONTH, DAY, ...)");
       node->field = Lower(Advance().text);
       ExpectWord("FROM");
       node->child = ParseExpr();
       ExpectOp(")");
       return node;
+    }
+    if (upper == "CURRENT_USER" || upper == "CURRENT_CATALOG" || upper == "CURRENT_SCHEMA") {
+      Advance();
+      auto call = std::make_unique<FunctionCallExpression>();
+      call->position = position;
+      call->name = MakeName(Lower(upper), position);
+      call->special_form = true;
+      return call;
     }
     if (upper == "CURRENT_DATE" || upper == "CURRENT_TIMESTAMP" || upper == "CURRENT_TIME" ||
         upper == "LOCALTIMESTAMP" || upper == "LOCALTIME") {

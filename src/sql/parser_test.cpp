@@ -373,10 +373,35 @@ TEST(SqlParserTest, Identifiers) {
   EXPECT_EQ(sel.select_list[3].expr->As<ColumnRefExpression>().name.Joined(), "x.Y");
   EXPECT_EQ(sel.from->As<BaseTableRef>().name.Joined(), "Cat.sch-1.tbl");
   EXPECT_EQ(RoundTrip("SELECT \"Order\", \"select\" FROM \"a\"\"b\""), "SELECT \"Order\", \"select\" FROM \"a\"\"b\"");
-  // '-' is not part of an unquoted name.
-  ExpectSyntaxError("SELECT * FROM users-db.users");
+  // '-' is not part of an unquoted name; the error says how to quote it.
+  auto e = ExpectSyntaxError("SELECT * FROM users-db.users");
+  EXPECT_EQ(e.position(), 19);
+  EXPECT_NE(std::string(e.what()).find("\"users-db\" or [users-db]"), std::string::npos) << e.what();
+  // In an expression, a-b is a subtraction.
+  EXPECT_EQ(ParseExpression("a-b")->As<BinaryExpression>().op, BinaryOp::kSubtract);
+  // A name may not start with a digit.
+  e = ExpectSyntaxError("SELECT * FROM t WHERE 2024_sales > 1");
+  EXPECT_NE(std::string(e.what()).find("must not start with a digit"), std::string::npos) << e.what();
+  ExpectSyntaxError("SELECT 1abc");
+  // Hexadecimal integers.
+  EXPECT_EQ(ParseExpression("0x1F")->As<LiteralExpression>().integer_value, 31);
+  ExpectSyntaxError("SELECT 0xFFFFFFFFFFFFFFFFFF");
+  // a[1] is a subscript (unsupported), not a bracketed alias.
+  try {
+    ParseStatement("SELECT arr[1] FROM t");
+    FAIL();
+  } catch (const Error& err) {
+    EXPECT_EQ(err.kind(), ErrorKind::kUnsupported);
+    EXPECT_EQ(err.position(), 10);
+  }
+  EXPECT_EQ(SelectOf(*ParseStatement("SELECT a [b] FROM t")).select_list[0].alias, "b");
+  EXPECT_EQ(ParseExpression("CURRENT_USER")->As<FunctionCallExpression>().function_name(), "current_user");
   // Reserved words need quotes.
   ExpectSyntaxError("SELECT select FROM t");
+  auto reserved = ExpectSyntaxError("SELECT * FROM order");
+  EXPECT_NE(std::string(reserved.what()).find("reserved word"), std::string::npos) << reserved.what();
+  EXPECT_EQ(reserved.position(), 14);
+  EXPECT_NO_THROW(ParseStatement("SELECT * FROM \"order\""));
   EXPECT_NO_THROW(ParseStatement("SELECT date, year, value, count, interval FROM t"));
 }
 
@@ -705,6 +730,16 @@ TEST(SqlParserTest, Joins) {
   RoundTrip("SELECT * FROM a JOIN (b JOIN c ON b.id = c.id) ON a.id = b.id");
   RoundTrip("SELECT * FROM (a JOIN b ON a.id = b.id) AS ab");
   RoundTrip("SELECT * FROM a, b, c WHERE a.x = b.x AND b.y = c.y");
+  // A parenthesized relation that starts with a subquery.
+  s = ParseStatement("SELECT * FROM ((SELECT 1 AS id) AS x JOIN b ON x.id = b.id)");
+  EXPECT_EQ(SelectOf(*s).from->kind, TableRefKind::kJoin);
+  EXPECT_EQ(SelectOf(*s).from->As<JoinRef>().left->kind, TableRefKind::kSubquery);
+  RoundTrip("SELECT * FROM a, ((VALUES (1)) NATURAL JOIN d)");
+  s = ParseStatement("SELECT * FROM ((SELECT 1) UNION (SELECT 2)) AS u");
+  EXPECT_EQ(SelectOf(*s).from->As<SubqueryRef>().query->kind, QueryNodeKind::kSetOperation);
+  EXPECT_EQ(ParseExpression("((SELECT 1) + 1)")->kind, ExpressionKind::kBinary);
+  EXPECT_EQ(ParseExpression("x IN ((SELECT 1), 2)")->kind, ExpressionKind::kInList);
+  EXPECT_EQ(ParseExpression("x IN ((SELECT 1))")->kind, ExpressionKind::kInSubquery);
   s = ParseStatement("SELECT * FROM (a JOIN b ON a.id = b.id) JOIN c ON c.id = a.id");
   EXPECT_EQ(SelectOf(*s).from->As<JoinRef>().left->kind, TableRefKind::kJoin);
 }
@@ -844,6 +879,8 @@ TEST(SqlParserTest, OtherStatements) {
   ASSERT_EQ(s->kind, StatementKind::kExplain);
   EXPECT_TRUE(s->As<ExplainStatement>().analyze);
   EXPECT_EQ(s->As<ExplainStatement>().statement->kind, StatementKind::kSelect);
+  EXPECT_EQ(s->As<ExplainStatement>().statement->text, "SELECT 1");
+  EXPECT_EQ(s->As<ExplainStatement>().statement->position, 16);
   s = ParseStatement("EXPLAIN (TYPE LOGICAL) SELECT 1");
   EXPECT_FALSE(s->As<ExplainStatement>().analyze);
   s = ParseStatement("SHOW CATALOGS");

@@ -1,6 +1,8 @@
 // Runs sqllogictest statements on an aishell Engine and renders values as DuckDB prints them.
+#include <cstdlib>
 #include <exception>
 
+#include "catalog/catalog_registry.h"
 #include "common/exception.h"
 #include "engine/engine.h"
 #include "sqllogictest.h"
@@ -16,6 +18,17 @@ class EngineExecutor : public SqlExecutor {
     options.home_dir = home_dir;
     options.threads = 2;
     engine_ = std::make_unique<Engine>(options);
+    // Servers started by scripts/services/*.sh become catalogs for `require <service>` files.
+    RegisterBuiltinConnectors();
+    for (const auto& service : kServiceCatalogs) {
+      const char* url = std::getenv(service.env);
+      if (!url || !*url) continue;
+      try {
+        engine_->catalogs().AddCatalog(ConnectionConfig{service.catalog, service.type, url, {}});
+      } catch (const std::exception&) {
+        // The files that need it fail on their own with the connector's message.
+      }
+    }
   }
 
   bool Execute(const std::string& sql, ResultSet& result, std::string& error) override {

@@ -60,6 +60,18 @@ struct ResultSet {
 inline constexpr const char* kInternalErrorPrefix = "INTERNAL ERROR: ";
 
 // Runs SQL; the engine-backed implementation lives in engine_executor.cpp.
+// A test server (scripts/services/<name>.sh): when `env` holds its URL, `require <feature>` files
+// run, with the server registered as catalog `catalog`.
+struct ServiceCatalog {
+  const char* feature;
+  const char* env;
+  const char* catalog;
+  const char* type;
+};
+inline constexpr ServiceCatalog kServiceCatalogs[] = {
+    {"postgres", "AISHELL_TEST_PG_URL", "pg", "postgres"},
+};
+
 class SqlExecutor {
  public:
   virtual ~SqlExecutor() = default;

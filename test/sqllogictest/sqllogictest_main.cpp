@@ -123,6 +123,10 @@ int main(int argc, char** argv) {
       if (!f.empty()) options.features.insert(f);
     }
   }
+  for (const auto& service : aishell::slt::kServiceCatalogs) {
+    const char* url = std::getenv(service.env);
+    if (url && *url) options.features.insert(service.feature);
+  }
   const char* ci = std::getenv("CI");
   bool in_ci = ci && std::string(ci) == "true";
 

@@ -50,3 +50,23 @@ TEST(DateTimeTest, RoundTrip) {
 }
 
 }  // namespace aishell
+
+namespace aishell {
+
+TEST(VectorTest, AppendPastCapacityKeepsNewRowsValid) {
+  Vector target(LogicalType(TypeId::kBigInt), 4);
+  target.Resize(1);
+  target.SetNull(0);
+  Vector source(LogicalType(TypeId::kBigInt), 5000);
+  source.Resize(5000);
+  for (size_t i = 0; i < 5000; i++) source.Data<int64_t>()[i] = static_cast<int64_t>(i);
+  target.Append(source, 0, 5000);
+  ASSERT_EQ(target.size(), 5001u);
+  EXPECT_FALSE(target.IsValid(0));
+  for (size_t i = 1; i < 5001; i++) {
+    ASSERT_TRUE(target.IsValid(i)) << "row " << i;
+    ASSERT_EQ(target.Data<int64_t>()[i], static_cast<int64_t>(i - 1));
+  }
+}
+
+}  // namespace aishell

@@ -911,6 +911,21 @@ std::shared_ptr<const TableInfo> SqliteConnector::GetTable(const std::string& sc
       info->columns.push_back(std::move(col));
     }
   }
+  // A text column with a collation other than BINARY (e.g. COLLATE NOCASE) compares differently
+  // from the engine: it is marked, and not compared remotely.
+  if (kind == "table") {
+    for (auto& col : info->columns) {
+      if (col.type.id != TypeId::kVarchar || !col.comment.empty()) continue;
+      const char* decl = nullptr;
+      const char* coll = nullptr;
+      int not_null = 0, pk = 0, autoinc = 0;
+      if (sqlite3_table_column_metadata(db_, "main", remote.c_str(), col.name.c_str(), &decl, &coll, &not_null, &pk,
+                                        &autoinc) == SQLITE_OK &&
+          coll && Upper(coll) != "BINARY") {
+        col.comment = std::string("collation ") + coll + ": compared in the engine";
+      }
+    }
+  }
   // Row count: sqlite_stat1 if ANALYZE ran, else count(*) on tables of modest databases.
   bool have_stat = false;
   {
@@ -928,10 +943,26 @@ std::shared_ptr<const TableInfo> SqliteConnector::GetTable(const std::string& sc
     sqlite3_finalize(raw);
   }
   if (!have_stat && kind == "table") {
-    struct stat st;
+    // count(*), remembered until the database file (or its WAL) changes.
+    struct stat st, wal;
     if (::stat(path_.c_str(), &st) == 0 && st.st_size <= (512LL << 20)) {
-      Statement count(db_, "SELECT count(*) FROM " + QuoteSqliteIdentifier(remote), Where());
-      if (count.Step(Where()) == SQLITE_ROW) info->stats.row_count = static_cast<double>(sqlite3_column_int64(count.get(), 0));
+      std::string stamp = std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) + "." +
+                          std::to_string(st.st_mtim.tv_nsec);
+      if (::stat((path_ + "-wal").c_str(), &wal) == 0) {
+        stamp += "/" + std::to_string(wal.st_size) + ":" + std::to_string(wal.st_mtim.tv_sec) + "." +
+                 std::to_string(wal.st_mtim.tv_nsec);
+      }
+      auto cached = row_counts_.find(remote);
+      if (cached != row_counts_.end() && cached->second.first == stamp) {
+        info->stats.row_count = cached->second.second;
+      } else {
+        Statement count(db_, "SELECT count(*) FROM " + QuoteSqliteIdentifier(remote), Where());
+        if (count.Step(Where()) == SQLITE_ROW) {
+          double n = static_cast<double>(sqlite3_column_int64(count.get(), 0));
+          info->stats.row_count = n;
+          row_counts_[remote] = {stamp, n};
+        }
+      }
     }
   }
   return info;

@@ -3,6 +3,7 @@
 // order are pushed into the SQL sent to SQLite with every literal bound as a parameter.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -52,6 +53,7 @@ class SqliteConnector : public Connector {
   bool read_only_ = false;
   std::mutex mutex_;
   sqlite3* db_ = nullptr;
+  std::map<std::string, std::pair<std::string, double>> row_counts_;  // table -> (file stamp, count(*))
 };
 
 void RegisterSqliteConnector();

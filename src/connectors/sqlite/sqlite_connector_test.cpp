@@ -77,7 +77,8 @@ std::string MakeDb(const TempDir& dir, const std::string& name = "app.db") {
        "INSERT INTO users VALUES (3, 'Alan', NULL, 2, 0, NULL, NULL, NULL, NULL, 'w', NULL);"
        "INSERT INTO users VALUES (4, 'a''; DROP TABLE users; --', 25, 3.5, 1, '2000-01-01', NULL, 1, NULL, NULL, NULL);"
        "CREATE VIEW adults AS SELECT id, name FROM users WHERE age >= 30;"
-       "CREATE TABLE bad (n INTEGER); INSERT INTO bad VALUES (1), ('abc');");
+       "CREATE TABLE bad (n INTEGER); INSERT INTO bad VALUES (1), ('abc');"
+       "CREATE TABLE ci (t TEXT COLLATE NOCASE); INSERT INTO ci VALUES ('abc'), ('ABC');");
   sqlite3_close(db);
   return path;
 }
@@ -116,7 +117,15 @@ TEST(SqliteConnectorTest, ListsAndReadsTypedColumns) {
   auto conn = Connect("sqlite://" + path);
   EXPECT_EQ(conn->TypeName(), "sqlite");
   EXPECT_EQ(conn->DefaultSchema(), "main");
-  EXPECT_EQ(conn->ListTables("main"), (std::vector<std::string>{"adults", "bad", "users"}));
+  EXPECT_EQ(conn->ListTables("main"), (std::vector<std::string>{"adults", "bad", "ci", "users"}));
+  {
+    // COLLATE NOCASE would make 'abc' = 'ABC' in SQLite: such columns are compared in the engine.
+    auto ci = conn->GetTable("main", "ci");
+    ASSERT_NE(ci, nullptr);
+    EXPECT_NE(ci->columns[0].comment.find("NOCASE"), std::string::npos);
+    auto scan = conn->CreateScan(ci);
+    EXPECT_FALSE(scan->PushFilter(*Cmp(CompareOp::kEq, Col(0, TypeId::kVarchar), Const(Value::Varchar("abc")))));
+  }
   auto info = conn->GetTable("main", "USERS");
   ASSERT_NE(info, nullptr);
   EXPECT_EQ(info->name, "users");

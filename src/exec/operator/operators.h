@@ -23,7 +23,8 @@ SourceProgress TableScanProgress(const PhysicalOperator& op);
 bool IsTableScanOperator(const PhysicalOperator& op);
 
 PhysicalPtr MakeFilterOperator(PhysicalPtr child, ExprPtr predicate);
-PhysicalPtr MakeProjectionOperator(PhysicalPtr child, std::vector<ExprPtr> exprs, std::vector<LogicalType> types);
+PhysicalPtr MakeProjectionOperator(PhysicalPtr child, std::vector<ExprPtr> exprs,
+                                   std::vector<LogicalType> types);
 PhysicalPtr MakeLimitOperator(PhysicalPtr child, int64_t limit, int64_t offset);
 PhysicalPtr MakeValuesOperator(const LogicalValues& values);
 // Runs a parallel child on all workers and hands its batches to one consumer.

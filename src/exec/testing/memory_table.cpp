@@ -10,8 +10,10 @@ int64_t MemoryTable::RowCount() const {
   return n;
 }
 
-std::shared_ptr<MemoryTable> MakeMemoryTable(const std::string& name, const std::vector<ColumnInfo>& columns,
-                                             const std::vector<std::vector<Value>>& rows, size_t rows_per_batch) {
+std::shared_ptr<MemoryTable> MakeMemoryTable(const std::string& name,
+                                             const std::vector<ColumnInfo>& columns,
+                                             const std::vector<std::vector<Value>>& rows,
+                                             size_t rows_per_batch) {
   auto t = std::make_shared<MemoryTable>();
   t->info = std::make_shared<TableInfo>();
   t->info->schema = "default";
@@ -27,7 +29,8 @@ std::shared_ptr<MemoryTable> MakeMemoryTable(const std::string& name, const std:
     b.SetCount(n);
     for (size_t r = 0; r < n; r++) {
       const auto& row = rows[start + r];
-      if (row.size() != columns.size()) throw Error(ErrorKind::kInternal, "row width does not match the columns");
+      if (row.size() != columns.size())
+        throw Error(ErrorKind::kInternal, "row width does not match the columns");
       for (size_t c = 0; c < columns.size(); c++) b.columns[c].SetValue(r, row[c]);
     }
     t->batches.push_back(std::move(b));
@@ -40,18 +43,24 @@ namespace {
 
 struct MemorySplit : Split {
   std::vector<size_t> batch_indices;
-  std::string Describe() const override { return std::to_string(batch_indices.size()) + " batches"; }
+  std::string Describe() const override {
+    return std::to_string(batch_indices.size()) + " batches";
+  }
 };
 
 class MemoryDataSource : public DataSource {
  public:
-  MemoryDataSource(std::shared_ptr<MemoryTable> table, std::vector<int> projection, std::shared_ptr<MemorySplit> split,
-                   ScanCounters* counters)
-      : table_(std::move(table)), projection_(std::move(projection)), split_(std::move(split)), counters_(counters) {}
+  MemoryDataSource(std::shared_ptr<MemoryTable> table, std::vector<int> projection,
+                   std::shared_ptr<MemorySplit> split, ScanCounters* counters)
+      : table_(std::move(table)),
+        projection_(std::move(projection)),
+        split_(std::move(split)),
+        counters_(counters) {}
 
   bool Next(Batch& out) override {
     if (table_->fail_at_batch >= 0 && produced_ == table_->fail_at_batch) {
-      throw Error(ErrorKind::kConnector, "memory table '" + table_->info->name + "': injected read failure");
+      throw Error(ErrorKind::kConnector,
+                  "memory table '" + table_->info->name + "': injected read failure");
     }
     if (pos_ >= split_->batch_indices.size()) return false;
     const Batch& b = table_->batches[split_->batch_indices[pos_++]];
@@ -78,8 +87,10 @@ class MemoryWriter : public TableWriter {
   MemoryWriter(MemoryConnector* connector, std::shared_ptr<TableInfo> info, bool replace)
       : connector_(connector), info_(std::move(info)), replace_(replace) {}
   void Append(const Batch& batch) override {
-    if (connector_->fail_writes_after >= 0 && static_cast<int>(batches_.size()) >= connector_->fail_writes_after) {
-      throw Error(ErrorKind::kConnector, "memory table '" + info_->name + "': injected write failure");
+    if (connector_->fail_writes_after >= 0 &&
+        static_cast<int>(batches_.size()) >= connector_->fail_writes_after) {
+      throw Error(ErrorKind::kConnector,
+                  "memory table '" + info_->name + "': injected write failure");
     }
     Batch copy = batch;
     copy.Flatten();
@@ -98,7 +109,8 @@ class MemoryWriter : public TableWriter {
 }  // namespace
 
 MemoryTableScan::MemoryTableScan(std::shared_ptr<MemoryTable> table) : table_(std::move(table)) {
-  for (size_t i = 0; i < table_->info->columns.size(); i++) projection_.push_back(static_cast<int>(i));
+  for (size_t i = 0; i < table_->info->columns.size(); i++)
+    projection_.push_back(static_cast<int>(i));
 }
 
 std::string MemoryTableScan::Describe() const {
@@ -111,7 +123,9 @@ std::string MemoryTableScan::Describe() const {
 
 std::vector<std::shared_ptr<Split>> MemoryTableScan::CreateSplits(int max_parallelism) {
   // Several splits per thread so that workers share the table.
-  size_t n = std::max<size_t>(1, std::min<size_t>(table_->batches.size(), static_cast<size_t>(std::max(1, max_parallelism)) * 4));
+  size_t n =
+      std::max<size_t>(1, std::min<size_t>(table_->batches.size(),
+                                           static_cast<size_t>(std::max(1, max_parallelism)) * 4));
   std::vector<std::shared_ptr<MemorySplit>> splits(n);
   for (auto& s : splits) s = std::make_shared<MemorySplit>();
   for (size_t i = 0; i < table_->batches.size(); i++) splits[i % n]->batch_indices.push_back(i);
@@ -131,7 +145,8 @@ std::vector<std::string> MemoryConnector::ListTables(const std::string&) {
   return names;
 }
 
-std::shared_ptr<const TableInfo> MemoryConnector::GetTable(const std::string&, const std::string& table) {
+std::shared_ptr<const TableInfo> MemoryConnector::GetTable(const std::string&,
+                                                           const std::string& table) {
   auto t = FindTable(table);
   return t ? t->info : nullptr;
 }
@@ -142,9 +157,11 @@ std::unique_ptr<TableScan> MemoryConnector::CreateScan(std::shared_ptr<const Tab
   return std::make_unique<MemoryTableScan>(t);
 }
 
-std::unique_ptr<TableWriter> MemoryConnector::CreateTable(const std::string& schema, const std::string& table,
+std::unique_ptr<TableWriter> MemoryConnector::CreateTable(const std::string& schema,
+                                                          const std::string& table,
                                                           const std::vector<ColumnInfo>& columns) {
-  if (FindTable(table)) throw Error(ErrorKind::kCatalog, "memory table '" + table + "' already exists");
+  if (FindTable(table))
+    throw Error(ErrorKind::kCatalog, "memory table '" + table + "' already exists");
   auto info = std::make_shared<TableInfo>();
   info->schema = schema;
   info->name = table;
@@ -169,8 +186,8 @@ std::shared_ptr<MemoryTable> MemoryConnector::FindTable(const std::string& name)
   return it == tables_.end() ? nullptr : it->second;
 }
 
-void MemoryConnector::Publish(const std::string& name, std::shared_ptr<TableInfo> info, std::vector<Batch> batches,
-                              bool replace) {
+void MemoryConnector::Publish(const std::string& name, std::shared_ptr<TableInfo> info,
+                              std::vector<Batch> batches, bool replace) {
   std::lock_guard<std::mutex> lock(mutex_);
   auto& t = tables_[name];
   if (!t || replace) {
@@ -180,13 +197,15 @@ void MemoryConnector::Publish(const std::string& name, std::shared_ptr<TableInfo
   for (auto& b : batches) t->batches.push_back(std::move(b));
 }
 
-std::shared_ptr<LogicalScan> MakeMemoryScan(std::shared_ptr<MemoryTable> table, std::vector<int> column_ids,
+std::shared_ptr<LogicalScan> MakeMemoryScan(std::shared_ptr<MemoryTable> table,
+                                            std::vector<int> column_ids,
                                             const std::string& catalog) {
   auto scan = std::make_shared<LogicalScan>();
   scan->catalog_name = catalog;
   scan->table = table->info;
   if (column_ids.empty()) {
-    for (size_t i = 0; i < table->info->columns.size(); i++) column_ids.push_back(static_cast<int>(i));
+    for (size_t i = 0; i < table->info->columns.size(); i++)
+      column_ids.push_back(static_cast<int>(i));
   }
   auto ts = std::make_shared<MemoryTableScan>(table);
   ts->SetProjection(column_ids);

@@ -25,7 +25,8 @@ struct MemoryTable {
 
 // Builds a table from rows of values (each row has one value per column), `rows_per_batch`
 // rows per batch.
-std::shared_ptr<MemoryTable> MakeMemoryTable(const std::string& name, const std::vector<ColumnInfo>& columns,
+std::shared_ptr<MemoryTable> MakeMemoryTable(const std::string& name,
+                                             const std::vector<ColumnInfo>& columns,
                                              const std::vector<std::vector<Value>>& rows,
                                              size_t rows_per_batch = kBatchSize);
 
@@ -48,7 +49,8 @@ class MemoryConnector : public Connector {
   std::string TypeName() const override { return "memory"; }
   std::vector<std::string> ListSchemas() override { return {"default"}; }
   std::vector<std::string> ListTables(const std::string& schema) override;
-  std::shared_ptr<const TableInfo> GetTable(const std::string& schema, const std::string& table) override;
+  std::shared_ptr<const TableInfo> GetTable(const std::string& schema,
+                                            const std::string& table) override;
   std::unique_ptr<TableScan> CreateScan(std::shared_ptr<const TableInfo> table) override;
   bool SupportsWrites() const override { return true; }
   std::unique_ptr<TableWriter> CreateTable(const std::string& schema, const std::string& table,
@@ -58,7 +60,8 @@ class MemoryConnector : public Connector {
   void AddTable(std::shared_ptr<MemoryTable> table);
   std::shared_ptr<MemoryTable> FindTable(const std::string& name);
   // Commit publishes appended batches (for writers made by CreateTable/InsertInto).
-  void Publish(const std::string& name, std::shared_ptr<TableInfo> info, std::vector<Batch> batches, bool replace);
+  void Publish(const std::string& name, std::shared_ptr<TableInfo> info, std::vector<Batch> batches,
+               bool replace);
   // Makes writers fail in Append after this many batches (-1 = never).
   int fail_writes_after = -1;
 
@@ -68,7 +71,8 @@ class MemoryConnector : public Connector {
 };
 
 // A LogicalScan over `table` reading `column_ids` (all columns when empty).
-std::shared_ptr<LogicalScan> MakeMemoryScan(std::shared_ptr<MemoryTable> table, std::vector<int> column_ids = {},
+std::shared_ptr<LogicalScan> MakeMemoryScan(std::shared_ptr<MemoryTable> table,
+                                            std::vector<int> column_ids = {},
                                             const std::string& catalog = "memory");
 
 }  // namespace aishell

@@ -11,11 +11,16 @@
 
 namespace aishell::testing {
 
-inline ExprPtr Col(int index, LogicalType type, std::string name = {}) { return MakeColumnRef(index, type, std::move(name)); }
+inline ExprPtr Col(int index, LogicalType type, std::string name = {}) {
+  return MakeColumnRef(index, type, std::move(name));
+}
 inline ExprPtr Lit(Value v) { return MakeConstant(std::move(v)); }
-inline ExprPtr Cmp(CompareOp op, ExprPtr a, ExprPtr b) { return MakeComparison(op, std::move(a), std::move(b)); }
+inline ExprPtr Cmp(CompareOp op, ExprPtr a, ExprPtr b) {
+  return MakeComparison(op, std::move(a), std::move(b));
+}
 
-inline ExprPtr Agg(std::shared_ptr<const AggregateFunction> fn, std::vector<ExprPtr> args, bool distinct = false) {
+inline ExprPtr Agg(std::shared_ptr<const AggregateFunction> fn, std::vector<ExprPtr> args,
+                   bool distinct = false) {
   auto e = std::make_shared<Expr>();
   e->kind = ExprKind::kAggregate;
   e->type = fn->return_type;
@@ -48,14 +53,16 @@ inline LogicalPtr Filter(LogicalPtr child, ExprPtr predicate) {
 
 inline LogicalPtr Project(LogicalPtr child, std::vector<ExprPtr> exprs) {
   auto p = std::make_shared<LogicalProject>();
-  for (size_t i = 0; i < exprs.size(); i++) p->output.push_back({"c" + std::to_string(i), exprs[i]->type});
+  for (size_t i = 0; i < exprs.size(); i++)
+    p->output.push_back({"c" + std::to_string(i), exprs[i]->type});
   p->exprs = std::move(exprs);
   p->children.push_back(std::move(child));
   return p;
 }
 
-inline LogicalPtr Join(JoinType type, LogicalPtr left, LogicalPtr right, std::vector<ExprPtr> left_keys,
-                       std::vector<ExprPtr> right_keys, ExprPtr condition = nullptr, bool null_aware = false) {
+inline LogicalPtr Join(JoinType type, LogicalPtr left, LogicalPtr right,
+                       std::vector<ExprPtr> left_keys, std::vector<ExprPtr> right_keys,
+                       ExprPtr condition = nullptr, bool null_aware = false) {
   auto j = std::make_shared<LogicalJoin>();
   j->join_type = type;
   j->output = left->output;
@@ -71,10 +78,13 @@ inline LogicalPtr Join(JoinType type, LogicalPtr left, LogicalPtr right, std::ve
   return j;
 }
 
-inline LogicalPtr Aggregate(LogicalPtr child, std::vector<ExprPtr> groups, std::vector<ExprPtr> aggs) {
+inline LogicalPtr Aggregate(LogicalPtr child, std::vector<ExprPtr> groups,
+                            std::vector<ExprPtr> aggs) {
   auto a = std::make_shared<LogicalAggregate>();
-  for (size_t i = 0; i < groups.size(); i++) a->output.push_back({"g" + std::to_string(i), groups[i]->type});
-  for (size_t i = 0; i < aggs.size(); i++) a->output.push_back({"a" + std::to_string(i), aggs[i]->type});
+  for (size_t i = 0; i < groups.size(); i++)
+    a->output.push_back({"g" + std::to_string(i), groups[i]->type});
+  for (size_t i = 0; i < aggs.size(); i++)
+    a->output.push_back({"a" + std::to_string(i), aggs[i]->type});
   a->groups = std::move(groups);
   a->aggregates = std::move(aggs);
   a->children.push_back(std::move(child));
@@ -101,7 +111,8 @@ inline LogicalPtr Limit(LogicalPtr child, int64_t limit, int64_t offset = 0) {
 inline LogicalPtr Window(LogicalPtr child, std::vector<ExprPtr> exprs) {
   auto w = std::make_shared<LogicalWindow>();
   w->output = child->output;
-  for (size_t i = 0; i < exprs.size(); i++) w->output.push_back({"w" + std::to_string(i), exprs[i]->type});
+  for (size_t i = 0; i < exprs.size(); i++)
+    w->output.push_back({"w" + std::to_string(i), exprs[i]->type});
   w->window_exprs = std::move(exprs);
   w->children.push_back(std::move(child));
   return w;
@@ -132,7 +143,7 @@ using Row = std::vector<Value>;
 
 // Runs a plan to completion and returns its rows in output order.
 inline std::vector<Row> RunPlan(LogicalPtr plan, int threads = 2, int64_t max_memory = 8LL << 30,
-                            std::string* explain = nullptr) {
+                                std::string* explain = nullptr) {
   ExecutionOptions options;
   options.threads = threads;
   options.max_memory = max_memory;

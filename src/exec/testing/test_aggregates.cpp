@@ -67,8 +67,10 @@ std::shared_ptr<const AggregateFunction> TestSumBigInt() {
   f->finalize = [](uint8_t** states, size_t n, Vector& out) {
     for (size_t i = 0; i < n; i++) {
       auto* s = reinterpret_cast<SumState*>(states[i]);
-      if (s->seen) out.Data<int64_t>()[i] = s->sum;
-      else out.SetNull(i);
+      if (s->seen)
+        out.Data<int64_t>()[i] = s->sum;
+      else
+        out.SetNull(i);
     }
   };
   return f;
@@ -93,22 +95,28 @@ std::shared_ptr<const AggregateFunction> TestMinVarchar() {
       if (!v.IsValid(i)) continue;
       auto* s = reinterpret_cast<MinState*>(states[i]);
       std::string_view x = v.Get<std::string_view>(i);
-      if (!s->value) s->value = new std::string(x);  // NOLINT: owned by the state, freed in destroy
-      else if (x < *s->value) s->value->assign(x);
+      if (!s->value)
+        s->value = new std::string(x);  // NOLINT: owned by the state, freed in destroy
+      else if (x < *s->value)
+        s->value->assign(x);
     }
   };
   f->combine = [](const uint8_t* src, uint8_t* dst) {
     auto* a = reinterpret_cast<const MinState*>(src);
     auto* b = reinterpret_cast<MinState*>(dst);
     if (!a->value) return;
-    if (!b->value) b->value = new std::string(*a->value);  // NOLINT
-    else if (*a->value < *b->value) *b->value = *a->value;
+    if (!b->value)
+      b->value = new std::string(*a->value);  // NOLINT
+    else if (*a->value < *b->value)
+      *b->value = *a->value;
   };
   f->finalize = [](uint8_t** states, size_t n, Vector& out) {
     for (size_t i = 0; i < n; i++) {
       auto* s = reinterpret_cast<MinState*>(states[i]);
-      if (s->value) out.SetString(i, *s->value);
-      else out.SetNull(i);
+      if (s->value)
+        out.SetString(i, *s->value);
+      else
+        out.SetNull(i);
     }
   };
   f->destroy = [](uint8_t* s) {

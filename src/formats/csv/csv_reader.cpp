@@ -380,6 +380,7 @@ CsvSchema SniffCsv(const char* data, size_t size, const std::string& path, const
     std::vector<std::string> row;
     std::vector<bool> nulls;
     for (const auto& f : tok.fields()) {
+      if (!f.quoted && !schema.stray_quotes && std::memchr(f.data, schema.quote, f.size)) schema.stray_quotes = true;
       if (f.quoted && !schema.quoted_newlines &&
           (std::memchr(f.data, '\n', f.size) || std::memchr(f.data, '\r', f.size))) {
         schema.quoted_newlines = true;
@@ -482,6 +483,7 @@ CsvSchema SniffCsv(const char* data, size_t size, const std::string& path, const
     size_t data_rows = rows.size() - (header ? 1 : 0);
     size_t data_bytes = sample_end - (header && rows.size() > 1 ? row_offsets[1] : (header ? sample_end : row_offsets[0]));
     schema.avg_row_bytes = data_rows ? static_cast<double>(data_bytes) / data_rows : 0;
+    schema.sampled_data_rows = static_cast<int64_t>(data_rows);
   }
   // Type overrides.
   if (!options.positional_types.empty()) {
@@ -522,11 +524,24 @@ struct CsvTableState {
   std::shared_ptr<TableInfo> info;
 };
 
+// Whether [from, to) holds an odd number of quote characters (memchr jumps: fast when quotes are rare).
+bool OddQuotes(const char* data, size_t from, size_t to, char quote) {
+  bool odd = false;
+  while (from < to) {
+    const void* q = std::memchr(data + from, quote, to - from);
+    if (!q) break;
+    odd = !odd;
+    from = static_cast<size_t>(static_cast<const char*>(q) - data) + 1;
+  }
+  return odd;
+}
+
 struct CsvSplit : Split {
   size_t file_index = 0;
   std::string path;
   size_t begin = 0;  // byte range of row starts; the first split of a file starts at 0
   size_t end = 0;    // SIZE_MAX: to the end of the file
+  bool exact = false;  // `begin` is a row start (found by quote parity), not a guess to adjust
   std::string Describe() const override {
     if (begin == 0 && end == SIZE_MAX) return path;
     return path + " [" + std::to_string(begin) + ", " + (end == SIZE_MAX ? std::string("end") : std::to_string(end)) + ")";
@@ -620,6 +635,8 @@ class CsvDataSource : public DataSource {
         }
         if (st != CsvStatus::kRow) ThrowTokenError(st, data, pos_, file_->path(), state_->fn);
       }
+    } else if (split_->exact) {
+      pos_ = split_->begin;
     } else {
       // The first row boundary at or after `begin`.
       size_t from = split_->begin - 1;
@@ -797,32 +814,75 @@ class CsvScan : public TableScan {
     return rows;
   }
 
+  // Large files split into byte ranges. Without stray quotes (quotes only around fields), rows
+  // are found by quote parity: a line break is a row end iff an even number of quotes precede it,
+  // which holds even with quoted line breaks. With stray quotes, split only if the sample saw no
+  // quoted line break (each split then starts after the first line break past its start).
   std::vector<std::shared_ptr<Split>> CreateSplits(int max_parallelism) override {
     std::vector<std::shared_ptr<Split>> splits;
-    const bool can_split = !state_->schema.quoted_newlines && state_->schema.has_newline && max_parallelism > 1 &&
-                           limit_ < 0;
+    const CsvSchema& schema = state_->schema;
+    const bool parity = !schema.stray_quotes;
+    const bool can_split = schema.has_newline && max_parallelism > 1 && limit_ < 0 &&
+                           (parity || !schema.quoted_newlines);
     for (size_t i = 0; i < state_->files.size(); i++) {
       FileStamp st = StatFile(state_->files[i]);
       size_t size = st.size < 0 ? 0 : static_cast<size_t>(st.size);
       constexpr size_t kMinSplit = 8u << 20;
       size_t chunk = std::clamp<size_t>(size / (static_cast<size_t>(std::max(max_parallelism, 1)) * 3), kMinSplit,
                                         size_t{64} << 20);
-      if (!can_split || size < 2 * kMinSplit) {
+      auto add = [&](size_t begin, size_t end, bool exact) {
         auto s = std::make_shared<CsvSplit>();
         s->file_index = i;
         s->path = state_->files[i];
-        s->begin = 0;
-        s->end = SIZE_MAX;
+        s->begin = begin;
+        s->end = end;
+        s->exact = exact;
         splits.push_back(s);
+      };
+      if (!can_split || size < 2 * kMinSplit) {
+        add(0, SIZE_MAX, false);
         continue;
       }
-      for (size_t b = 0; b < size; b += chunk) {
-        auto s = std::make_shared<CsvSplit>();
-        s->file_index = i;
-        s->path = state_->files[i];
-        s->begin = b;
-        s->end = b + chunk >= size ? SIZE_MAX : b + chunk;
-        splits.push_back(s);
+      if (!parity) {
+        for (size_t b = 0; b < size; b += chunk) add(b, b + chunk >= size ? SIZE_MAX : b + chunk, false);
+        continue;
+      }
+      // Row starts near each multiple of `chunk`, by quote parity, in one pass over the file.
+      MappedFile file(state_->files[i], state_->fn);
+      const char* data = file.data();
+      size = file.size();
+      const char quote = schema.quote;
+      std::vector<size_t> starts{0};
+      size_t pos = 0;
+      bool odd = false;  // quotes in [0, pos) are odd
+      for (size_t target = chunk; target < size; target += chunk) {
+        if (target <= pos) continue;
+        odd ^= OddQuotes(data, pos, target, quote);
+        pos = target;
+        // The first line break at or after target - 1 outside quotes.
+        size_t p = target - 1;
+        odd ^= data[p] == quote;  // count [target-1, ...) from here: undo the last byte
+        size_t found = SIZE_MAX;
+        while (p < size) {
+          const void* nl = std::memchr(data + p, '\n', size - p);
+          size_t q = nl ? static_cast<const char*>(nl) - data : size;
+          odd ^= OddQuotes(data, p, q, quote);
+          if (!nl) {
+            p = size;
+            break;
+          }
+          p = q + 1;
+          if (!odd) {
+            found = p;
+            break;
+          }
+        }
+        pos = p;
+        if (found == SIZE_MAX || found >= size) break;
+        if (found > starts.back()) starts.push_back(found);
+      }
+      for (size_t k = 0; k < starts.size(); k++) {
+        add(starts[k], k + 1 < starts.size() ? starts[k + 1] : SIZE_MAX, k > 0);
       }
     }
     return splits;
@@ -906,7 +966,9 @@ std::shared_ptr<FileTable> CsvFormat::Open(const std::string& function_name, con
   info->location = files.size() == 1 ? files[0] : files[0] + " (+" + std::to_string(files.size() - 1) + " more)";
   double total_bytes = 0;
   for (const auto& f : files) total_bytes += static_cast<double>(std::max<int64_t>(StatFile(f).size, 0));
-  if (state->schema.avg_row_bytes > 0) {
+  if (files.size() == 1 && state->schema.sample_was_whole_file) {
+    info->stats.row_count = static_cast<double>(state->schema.sampled_data_rows);
+  } else if (state->schema.avg_row_bytes > 0) {
     info->stats.row_count = std::max(0.0, total_bytes / state->schema.avg_row_bytes);
   } else {
     info->stats.row_count = 0;

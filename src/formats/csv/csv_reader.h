@@ -72,9 +72,11 @@ struct CsvSchema {
   bool header = true;
   std::string null_string;
   std::vector<ColumnInfo> columns;
-  bool quoted_newlines = false;  // seen in the sample: the file is not split by byte ranges
+  bool quoted_newlines = false;  // seen in the sample
+  bool stray_quotes = false;     // a quote inside an unquoted field: quote parity cannot find rows
   bool has_newline = true;       // the sample has '\n' line ends
   double avg_row_bytes = 0;
+  int64_t sampled_data_rows = 0;  // data rows in the sample (all of them if sample_was_whole_file)
   int64_t sample_rows_limit = 0;
   bool sample_was_whole_file = false;
 };

@@ -55,6 +55,7 @@ TEST(CsvReaderTest, InfersTypesFromSample) {
   EXPECT_EQ(cols[3].type, LogicalType(TypeId::kDate));
   EXPECT_EQ(cols[4].type, LogicalType(TypeId::kTimestamp));
   EXPECT_EQ(cols[5].type, LogicalType(TypeId::kVarchar));
+  EXPECT_EQ(table->info()->stats.row_count, 3.0);  // the sample was the whole file: exact
   auto scan = table->CreateScan();
   Rows rows = ReadAll(*scan);
   ASSERT_EQ(rows.size(), 3u);
@@ -357,13 +358,53 @@ TEST(CsvReaderTest, LargeFileSplitsByByteRanges) {
   EXPECT_EQ(id_sum, static_cast<int64_t>(n) * (n - 1) / 2);
 }
 
-TEST(CsvReaderTest, QuotedNewlinesDisableSplitting) {
+TEST(CsvReaderTest, QuotedNewlinesSplitByQuoteParity) {
   TempDir dir;
-  std::string s = "id,text\n1,\"a\nb\"\n";
-  for (int i = 0; i < 700000; i++) s += std::to_string(i) + ",some text here\n";
+  // Every row holds a quoted field with line breaks, escaped quotes and delimiters.
+  std::string s = "id,text,n\n";
+  const int n = 360000;
+  int64_t expected = 0;
+  for (int i = 0; i < n; i++) {
+    s += std::to_string(i) + ",\"line one\nline \"\"two\"\",\r\nthree " + std::to_string(i) + "\"," +
+         std::to_string(i % 7) + "\n";
+    expected += i % 7;
+  }
+  ASSERT_GT(s.size(), 16u << 20);
   auto path = dir.Write("qn.csv", s);
   auto scan = OpenCsv(path)->CreateScan();
+  auto splits = scan->CreateSplits(4);
+  EXPECT_GT(splits.size(), 1u);
+  int64_t rows = 0, sum = 0;
+  bool texts_ok = true;
+  for (auto& split : splits) {
+    auto source = scan->CreateDataSource(split);
+    Batch batch;
+    while (source->Next(batch)) {
+      for (size_t r = 0; r < batch.count; r++) {
+        int64_t id = batch.columns[0].Data<int64_t>()[r];
+        std::string_view text = batch.columns[1].Data<std::string_view>()[r];
+        texts_ok = texts_ok && text == "line one\nline \"two\",\r\nthree " + std::to_string(id);
+        sum += batch.columns[2].Data<int64_t>()[r];
+      }
+      rows += static_cast<int64_t>(batch.count);
+    }
+  }
+  EXPECT_EQ(rows, n);
+  EXPECT_EQ(sum, expected);
+  EXPECT_TRUE(texts_ok);
+}
+
+TEST(CsvReaderTest, StrayQuotesWithQuotedNewlinesDisableSplitting) {
+  TempDir dir;
+  std::string s = "id,text\n1,\"a\nb\"\n2,5'11\"\n";
+  for (int i = 0; i < 450000; i++) s += std::to_string(i) + ",some longer text here past sixteen megabytes\n";
+  ASSERT_GT(s.size(), 16u << 20);
+  auto path = dir.Write("sq.csv", s);
+  auto scan = OpenCsv(path)->CreateScan();
   EXPECT_EQ(scan->CreateSplits(4).size(), 1u);
+  scan->SetProjection({});
+  EXPECT_EQ(ReadAll(*scan).size(), 450002u);
+  EXPECT_EQ(scan->counters().rows_read.load(), 450002);
 }
 
 TEST(CsvReaderTest, TsvAndNullString) {

@@ -467,7 +467,11 @@ std::shared_ptr<FileTable> JsonFormat::Open(const std::string& fn, const std::ve
   info->location = files.size() == 1 ? files[0] : files[0] + " (+" + std::to_string(files.size() - 1) + " more)";
   double total_bytes = 0;
   for (const auto& f : files) total_bytes += static_cast<double>(std::max<int64_t>(StatFile(f).size, 0));
-  info->stats.row_count = sampled ? total_bytes / (sampled_bytes / static_cast<double>(sampled)) : 0.0;
+  if (files.size() == 1 && sampled < opts.sample_rows) {
+    info->stats.row_count = static_cast<double>(sampled);  // the sample was the whole file
+  } else {
+    info->stats.row_count = sampled ? total_bytes / (sampled_bytes / static_cast<double>(sampled)) : 0.0;
+  }
   state->info = info;
   return std::make_shared<JsonTable>(state);
 }

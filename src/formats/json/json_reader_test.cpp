@@ -48,6 +48,7 @@ TEST(JsonReaderTest, UnionOfKeysTypesAndMissingKeys) {
   EXPECT_EQ(info.columns[FindCol(info, "ok")].type, LogicalType(TypeId::kBoolean));
   EXPECT_EQ(info.columns[FindCol(info, "day")].type, LogicalType(TypeId::kDate));
   EXPECT_EQ(info.columns[5].name, "extra");
+  EXPECT_EQ(info.stats.row_count, 3.0);
   Rows rows = ReadAll(*table->CreateScan());
   ASSERT_EQ(rows.size(), 3u);
   EXPECT_EQ(rows[0][1], Value::Varchar("alice"));

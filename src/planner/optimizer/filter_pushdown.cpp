@@ -147,8 +147,9 @@ LogicalPtr PushIntoJoin(const std::shared_ptr<LogicalJoin>& join, std::vector<Ex
       bool only_right = RefsWithin(*c, left_size, total) && HasColumnRefs(*c);
       JoinType t = join->join_type;
       // ON conjuncts can go into the side whose rows are filtered by the ON clause (the
-      // non-preserved side): both for inner, right for LEFT/SEMI/ANTI, left for RIGHT.
-      bool left_ok = t == JoinType::kInner || t == JoinType::kRight;
+      // non-preserved side): both for inner, right for LEFT/SEMI/ANTI, left for RIGHT. A semi
+      // join keeps a left row only if the ON clause holds, so left-only conjuncts go left too.
+      bool left_ok = t == JoinType::kInner || t == JoinType::kRight || t == JoinType::kSemi;
       bool right_ok = t == JoinType::kInner || t == JoinType::kLeft || t == JoinType::kSemi || t == JoinType::kAnti;
       if (deterministic && only_left && left_ok) {
         left_pushed.push_back(c);

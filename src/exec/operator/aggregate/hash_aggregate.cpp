@@ -43,7 +43,8 @@ class StateArena {
 };
 
 struct AggregateTable {
-  AggregateTable(size_t group_count, const std::vector<LogicalType>& group_types, MemoryTracker* tracker)
+  AggregateTable(size_t group_count, const std::vector<LogicalType>& group_types,
+                 MemoryTracker* tracker)
       : keys(group_count), memory(tracker, "building the hash table of an aggregation") {
     for (const auto& t : group_types) group_values.emplace_back(t, 1024);
   }
@@ -65,7 +66,8 @@ class HashAggregateOperator : public PhysicalOperator {
     size_t offset = 0;
     for (const auto& a : agg.aggregates) {
       if (a->kind != ExprKind::kAggregate || !a->aggregate) {
-        throw Error(ErrorKind::kInternal, "aggregate node holds a non-aggregate expression " + a->ToString());
+        throw Error(ErrorKind::kInternal,
+                    "aggregate node holds a non-aggregate expression " + a->ToString());
       }
       AggregateInfo info;
       info.fn = a->aggregate;
@@ -95,7 +97,8 @@ class HashAggregateOperator : public PhysicalOperator {
       d += " group by";
       for (size_t i = 0; i < groups_.size(); i++) d += (i ? ", " : " ") + groups_[i]->ToString();
     }
-    for (size_t i = 0; i < agg_exprs_.size(); i++) d += (i || !groups_.empty() ? ", " : " ") + agg_exprs_[i]->ToString();
+    for (size_t i = 0; i < agg_exprs_.size(); i++)
+      d += (i || !groups_.empty() ? ", " : " ") + agg_exprs_[i]->ToString();
     if (result_) d += " groups=" + std::to_string(result_->states.size());
     return d;
   }
@@ -157,8 +160,10 @@ class HashAggregateOperator : public PhysicalOperator {
   std::unique_ptr<AggregateTable> NewTable(ExecContext& ctx) {
     auto t = std::make_unique<AggregateTable>(groups_.size(), group_types_, &ctx.memory);
     for (const auto& a : aggs_) {
-      if (a.distinct) t->distinct_seen.push_back(std::make_unique<KeyTable>(a.args.size() + 1));
-      else t->distinct_seen.push_back(nullptr);
+      if (a.distinct)
+        t->distinct_seen.push_back(std::make_unique<KeyTable>(a.args.size() + 1));
+      else
+        t->distinct_seen.push_back(nullptr);
     }
     if (groups_.empty()) AddGroup(*t);  // no groups: exactly one row, even for empty input
     return t;
@@ -181,10 +186,12 @@ class HashAggregateOperator : public PhysicalOperator {
   }
 
   void UpdateMemory(AggregateTable& t) {
-    int64_t bytes = static_cast<int64_t>(t.keys.MemoryUsage() + t.arena.allocated() + t.states.capacity() * 8);
+    int64_t bytes =
+        static_cast<int64_t>(t.keys.MemoryUsage() + t.arena.allocated() + t.states.capacity() * 8);
     for (const auto& g : t.group_values) {
       bytes += static_cast<int64_t>(g.capacity() * g.type().PhysicalSize());
-      if (g.type().id == TypeId::kVarchar && g.heap_ref()) bytes += static_cast<int64_t>(g.heap_ref()->bytes_allocated());
+      if (g.type().id == TypeId::kVarchar && g.heap_ref())
+        bytes += static_cast<int64_t>(g.heap_ref()->bytes_allocated());
     }
     for (const auto& d : t.distinct_seen) {
       if (d) bytes += static_cast<int64_t>(d->MemoryUsage());
@@ -207,7 +214,7 @@ class HashAggregateOperator : public PhysicalOperator {
       if (!new_rows.empty()) {
         for (size_t c = 0; c < keys.size(); c++) {
           Vector g = keys[c].Gather(new_rows.data(), new_rows.size());
-          t.group_values[c].Append(g, 0, new_rows.size());
+          AppendRows(t.group_values[c], g, 0, new_rows.size());
         }
         for (size_t i = 0; i < new_rows.size(); i++) AddGroup(t);
       }
@@ -236,7 +243,8 @@ class HashAggregateOperator : public PhysicalOperator {
         if (new_rows.empty()) continue;
         std::vector<Vector> dargs;
         for (auto& v : args) dargs.push_back(v.Gather(new_rows.data(), new_rows.size()));
-        for (size_t i = 0; i < new_rows.size(); i++) ptrs[i] = t.states[ids[new_rows[i]]] + info.offset;
+        for (size_t i = 0; i < new_rows.size(); i++)
+          ptrs[i] = t.states[ids[new_rows[i]]] + info.offset;
         info.fn->update(dargs, ptrs.data(), new_rows.size());
       } else {
         for (size_t i = 0; i < n; i++) ptrs[i] = t.states[ids[i]] + info.offset;
@@ -258,13 +266,14 @@ class HashAggregateOperator : public PhysicalOperator {
       if (!new_rows.empty()) {
         for (size_t c = 0; c < groups_.size(); c++) {
           Vector g = source.group_values[c].Gather(new_rows.data(), new_rows.size());
-          target.group_values[c].Append(g, 0, new_rows.size());
+          AppendRows(target.group_values[c], g, 0, new_rows.size());
         }
         for (size_t i = 0; i < new_rows.size(); i++) AddGroup(target);
       }
     }
     for (const auto& a : aggs_) {
-      for (size_t i = 0; i < n; i++) a.fn->combine(source.states[i] + a.offset, target.states[ids[i]] + a.offset);
+      for (size_t i = 0; i < n; i++)
+        a.fn->combine(source.states[i] + a.offset, target.states[ids[i]] + a.offset);
     }
     UpdateMemory(target);
   }

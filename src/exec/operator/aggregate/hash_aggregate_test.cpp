@@ -18,8 +18,13 @@ Value N() { return Value::Null(); }
 
 std::shared_ptr<MemoryTable> Sales() {
   return MakeMemoryTable("sales", {{"region", kStr}, {"amount", kBig}},
-                         {{S("east"), B(10)}, {S("west"), B(5)}, {S("east"), B(7)}, {N(), B(1)}, {N(), B(2)},
-                          {S("west"), N()}, {S("north"), N()}},
+                         {{S("east"), B(10)},
+                          {S("west"), B(5)},
+                          {S("east"), B(7)},
+                          {N(), B(1)},
+                          {N(), B(2)},
+                          {S("west"), N()},
+                          {S("north"), N()}},
                          3);
 }
 
@@ -27,16 +32,20 @@ class HashAggregateTest : public ::testing::TestWithParam<int> {};
 
 TEST_P(HashAggregateTest, GroupsIncludingNull) {
   auto plan = Aggregate(MakeMemoryScan(Sales()), {Col(0, kStr)},
-                        {Agg(TestCountStar(), {}), Agg(TestSumBigInt(), {Col(1, kBig)}), Agg(TestCount(kBig), {Col(1, kBig)})});
-  EXPECT_EQ(Sorted(RunPlan(plan, GetParam())),
-            (std::vector<std::string>{"NULL|2|3|2", "east|2|17|2", "north|1|NULL|0", "west|2|5|1"}));
+                        {Agg(TestCountStar(), {}), Agg(TestSumBigInt(), {Col(1, kBig)}),
+                         Agg(TestCount(kBig), {Col(1, kBig)})});
+  EXPECT_EQ(
+      Sorted(RunPlan(plan, GetParam())),
+      (std::vector<std::string>{"NULL|2|3|2", "east|2|17|2", "north|1|NULL|0", "west|2|5|1"}));
 }
 
 TEST_P(HashAggregateTest, NoGroupsGivesOneRowEvenWhenEmpty) {
   auto empty = MakeMemoryTable("e", {{"x", kBig}}, {});
-  auto plan = Aggregate(MakeMemoryScan(empty), {}, {Agg(TestCountStar(), {}), Agg(TestSumBigInt(), {Col(0, kBig)})});
+  auto plan = Aggregate(MakeMemoryScan(empty), {},
+                        {Agg(TestCountStar(), {}), Agg(TestSumBigInt(), {Col(0, kBig)})});
   EXPECT_EQ(Strings(RunPlan(plan, GetParam())), (std::vector<std::string>{"0|NULL"}));
-  auto plan2 = Aggregate(MakeMemoryScan(Sales()), {}, {Agg(TestCountStar(), {}), Agg(TestSumBigInt(), {Col(1, kBig)})});
+  auto plan2 = Aggregate(MakeMemoryScan(Sales()), {},
+                         {Agg(TestCountStar(), {}), Agg(TestSumBigInt(), {Col(1, kBig)})});
   EXPECT_EQ(Strings(RunPlan(plan2, GetParam())), (std::vector<std::string>{"7|25"}));
 }
 
@@ -47,18 +56,22 @@ TEST_P(HashAggregateTest, EmptyInputWithGroupsGivesNoRows) {
 }
 
 TEST_P(HashAggregateTest, DistinctAggregate) {
-  auto t = MakeMemoryTable("t", {{"g", kBig}, {"x", kBig}},
-                           {{B(1), B(5)}, {B(1), B(5)}, {B(1), B(6)}, {B(2), B(5)}, {B(2), N()}, {B(2), B(5)}}, 2);
-  auto plan = Aggregate(MakeMemoryScan(t), {Col(0, kBig)},
-                        {Agg(TestCount(kBig), {Col(1, kBig)}, true), Agg(TestSumBigInt(), {Col(1, kBig)}, true),
-                         Agg(TestSumBigInt(), {Col(1, kBig)})});
+  auto t = MakeMemoryTable(
+      "t", {{"g", kBig}, {"x", kBig}},
+      {{B(1), B(5)}, {B(1), B(5)}, {B(1), B(6)}, {B(2), B(5)}, {B(2), N()}, {B(2), B(5)}}, 2);
+  auto plan =
+      Aggregate(MakeMemoryScan(t), {Col(0, kBig)},
+                {Agg(TestCount(kBig), {Col(1, kBig)}, true),
+                 Agg(TestSumBigInt(), {Col(1, kBig)}, true), Agg(TestSumBigInt(), {Col(1, kBig)})});
   EXPECT_EQ(Sorted(RunPlan(plan, GetParam())), (std::vector<std::string>{"1|2|11|16", "2|1|5|10"}));
 }
 
 TEST_P(HashAggregateTest, StateDestroyAndStringResults) {
-  auto plan = Aggregate(MakeMemoryScan(Sales()), {Col(1, kBig)}, {Agg(TestMinVarchar(), {Col(0, kStr)})});
-  EXPECT_EQ(Sorted(RunPlan(plan, GetParam())),
-            (std::vector<std::string>{"10|east", "1|NULL", "2|NULL", "5|west", "7|east", "NULL|north"}));
+  auto plan =
+      Aggregate(MakeMemoryScan(Sales()), {Col(1, kBig)}, {Agg(TestMinVarchar(), {Col(0, kStr)})});
+  EXPECT_EQ(
+      Sorted(RunPlan(plan, GetParam())),
+      (std::vector<std::string>{"10|east", "1|NULL", "2|NULL", "5|west", "7|east", "NULL|north"}));
 }
 
 INSTANTIATE_TEST_SUITE_P(Threads, HashAggregateTest, ::testing::Values(1, 2));
@@ -71,7 +84,8 @@ TEST(HashAggregateParallelTest, ParallelEqualsSerial) {
   auto t = MakeMemoryTable("t", {{"k", kStr}, {"v", kBig}}, rows, 1000);
   auto plan = [&] {
     return Aggregate(MakeMemoryScan(t), {Col(0, kStr)},
-                     {Agg(TestCountStar(), {}), Agg(TestSumBigInt(), {Col(1, kBig)}), Agg(TestMinVarchar(), {Col(0, kStr)})});
+                     {Agg(TestCountStar(), {}), Agg(TestSumBigInt(), {Col(1, kBig)}),
+                      Agg(TestMinVarchar(), {Col(0, kStr)})});
   };
   auto serial = Sorted(RunPlan(plan(), 1));
   auto parallel = Sorted(RunPlan(plan(), 2));

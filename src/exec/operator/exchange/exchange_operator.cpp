@@ -18,7 +18,9 @@ class ExchangeOperator : public PhysicalOperator {
   }
   ~ExchangeOperator() override { Stop(); }
 
-  std::string Describe() const override { return "Exchange (" + std::to_string(workers_) + " workers)"; }
+  std::string Describe() const override {
+    return "Exchange (" + std::to_string(workers_) + " workers)";
+  }
 
  protected:
   bool GetNext(OperatorState&, Batch& out) override {
@@ -102,6 +104,8 @@ class ExchangeOperator : public PhysicalOperator {
 
 }  // namespace
 
-PhysicalPtr MakeExchangeOperator(PhysicalPtr child) { return std::make_unique<ExchangeOperator>(std::move(child)); }
+PhysicalPtr MakeExchangeOperator(PhysicalPtr child) {
+  return std::make_unique<ExchangeOperator>(std::move(child));
+}
 
 }  // namespace aishell

@@ -20,7 +20,8 @@ class InsertOperator : public PhysicalOperator {
         table_(insert.table),
         create_(insert.create_table),
         columns_(insert.columns) {
-    if (!connector_) throw Error(ErrorKind::kInternal, "insert into '" + table_ + "' has no connector");
+    if (!connector_)
+      throw Error(ErrorKind::kInternal, "insert into '" + table_ + "' has no connector");
     children.push_back(std::move(child));
   }
 
@@ -29,7 +30,8 @@ class InsertOperator : public PhysicalOperator {
   };
   std::unique_ptr<OperatorState> CreateState() override { return std::make_unique<State>(); }
   std::string Describe() const override {
-    return std::string(create_ ? "CreateTableAs " : "Insert ") + catalog_ + "." + schema_ + "." + table_;
+    return std::string(create_ ? "CreateTableAs " : "Insert ") + catalog_ + "." + schema_ + "." +
+           table_;
   }
 
  protected:
@@ -42,10 +44,13 @@ class InsertOperator : public PhysicalOperator {
       writer = connector_->CreateTable(schema_, table_, columns_);
     } else {
       auto info = connector_->GetTable(schema_, table_);
-      if (!info) throw Error(ErrorKind::kCatalog, "table '" + catalog_ + "." + schema_ + "." + table_ + "' does not exist");
+      if (!info)
+        throw Error(ErrorKind::kCatalog,
+                    "table '" + catalog_ + "." + schema_ + "." + table_ + "' does not exist");
       writer = connector_->InsertInto(info);
     }
-    if (!writer) throw Error(ErrorKind::kInternal, "connector returned no writer for '" + table_ + "'");
+    if (!writer)
+      throw Error(ErrorKind::kInternal, "connector returned no writer for '" + table_ + "'");
     int64_t rows = 0;
     std::mutex m;
     try {

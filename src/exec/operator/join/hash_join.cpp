@@ -63,7 +63,8 @@ class HashJoinOperator : public PhysicalOperator {
   std::string Describe() const override {
     std::string d = name_ + " " + JoinTypeName(type_);
     for (size_t i = 0; i < left_keys_.size(); i++) {
-      d += (i ? " AND " : " ON ") + left_keys_[i]->ToString() + " = right." + right_keys_[i]->ToString();
+      d += (i ? " AND " : " ON ") + left_keys_[i]->ToString() + " = right." +
+           right_keys_[i]->ToString();
     }
     if (condition_) d += " WHERE " + condition_->ToString();
     if (null_aware_) d += " (null-aware)";
@@ -123,15 +124,19 @@ class HashJoinOperator : public PhysicalOperator {
     size_t offset = 0;
     for (auto& p : parts) {
       for (auto& b : p) {
-        for (size_t c = 0; c < right_keys_.size(); c++) key_vectors[c] = EvaluateExpr(*right_keys_[c], b);
+        for (size_t c = 0; c < right_keys_.size(); c++)
+          key_vectors[c] = EvaluateExpr(*right_keys_[c], b);
         kb.Load(key_vectors, b.count);
-        for (size_t c = 0; c < key_vectors.size(); c++) {  // stored string keys point into these heaps
-          if (key_vectors[c].type().id == TypeId::kVarchar && right_keys_[c]->kind != ExprKind::kColumnRef) {
+        for (size_t c = 0; c < key_vectors.size();
+             c++) {  // stored string keys point into these heaps
+          if (key_vectors[c].type().id == TypeId::kVarchar &&
+              right_keys_[c]->kind != ExprKind::kColumnRef) {
             key_heaps_.push_back(key_vectors[c]);
           }
         }
         bool has_null = false;
-        for (size_t c = 0; c < kb.columns.size(); c++) has_null = has_null || kb.columns[c].has_nulls;
+        for (size_t c = 0; c < kb.columns.size(); c++)
+          has_null = has_null || kb.columns[c].has_nulls;
         ids.resize(b.count);
         if (!has_null) {
           table_.FindOrInsert(kb, ids.data(), nullptr);
@@ -154,7 +159,8 @@ class HashJoinOperator : public PhysicalOperator {
           next_[r] = head_[id];
           head_[id] = r;
         }
-        for (size_t c = 0; c < right_types_.size(); c++) build_.columns[c].Append(b.columns[c], 0, b.count);
+        for (size_t c = 0; c < right_types_.size(); c++)
+          AppendRows(build_.columns[c], b.columns[c], 0, b.count);
         offset += b.count;
         b = Batch();
       }
@@ -164,8 +170,9 @@ class HashJoinOperator : public PhysicalOperator {
     if (type_ == JoinType::kRight || type_ == JoinType::kFull) build_matched_.assign(total, 0);
     reservations.clear();
     memory_ = MemoryReservation(&ctx.memory, kWhat);
-    memory_.Resize(static_cast<int64_t>(build_.MemoryUsage() + table_.MemoryUsage() + next_.capacity() * 4 +
-                                        head_.capacity() * 4 + build_matched_.capacity()));
+    memory_.Resize(static_cast<int64_t>(build_.MemoryUsage() + table_.MemoryUsage() +
+                                        next_.capacity() * 4 + head_.capacity() * 4 +
+                                        build_matched_.capacity()));
   }
 
   void LoadProbe(State& st, Batch in) {
@@ -177,7 +184,8 @@ class HashJoinOperator : public PhysicalOperator {
     st.matched.assign(st.n, 0);
     if (build_count_ > 0) {
       std::vector<Vector> key_vectors(left_keys_.size());
-      for (size_t c = 0; c < left_keys_.size(); c++) key_vectors[c] = EvaluateExpr(*left_keys_[c], st.probe);
+      for (size_t c = 0; c < left_keys_.size(); c++)
+        key_vectors[c] = EvaluateExpr(*left_keys_[c], st.probe);
       st.keys.Load(key_vectors, st.n);
       st.ids.resize(st.n);
       table_.Find(st.keys, st.ids.data());
@@ -238,8 +246,10 @@ class HashJoinOperator : public PhysicalOperator {
         }
       }
       if (OutputsPairs() && passed > 0) {
-        if (passed == m) st.pending.push_back(std::move(cand));
-        else st.pending.push_back(cand.Gather(st.sel.data(), passed));
+        if (passed == m)
+          st.pending.push_back(std::move(cand));
+        else
+          st.pending.push_back(cand.Gather(st.sel.data(), passed));
       }
     }
     if (st.row >= st.n) FinishProbe(st);
@@ -267,19 +277,24 @@ class HashJoinOperator : public PhysicalOperator {
         break;
       case JoinType::kAnti: {
         bool build_empty = build_count_ == 0;
-        if (null_aware_ && !build_empty && build_has_null_key_) break;  // x NOT IN (.., NULL): never TRUE
+        if (null_aware_ && !build_empty && build_has_null_key_)
+          break;  // x NOT IN (.., NULL): never TRUE
         for (size_t i = 0; i < st.n; i++) {
           if (st.matched[i]) continue;
-          if (null_aware_ && !build_empty && st.keys.any_null.size() == st.n && st.keys.any_null[i]) continue;
+          if (null_aware_ && !build_empty && st.keys.any_null.size() == st.n && st.keys.any_null[i])
+            continue;
           st.sel.push_back(static_cast<uint32_t>(i));
         }
         break;
       }
-      default: break;
+      default:
+        break;
     }
     if ((type_ == JoinType::kSemi || type_ == JoinType::kAnti) && !st.sel.empty()) {
-      if (st.sel.size() == st.n) st.pending.push_back(std::move(st.probe));
-      else st.pending.push_back(st.probe.Gather(st.sel.data(), st.sel.size()));
+      if (st.sel.size() == st.n)
+        st.pending.push_back(std::move(st.probe));
+      else
+        st.pending.push_back(st.probe.Gather(st.sel.data(), st.sel.size()));
     }
     st.probe = Batch();
   }
@@ -288,7 +303,8 @@ class HashJoinOperator : public PhysicalOperator {
     if (type_ != JoinType::kRight && type_ != JoinType::kFull) return false;
     st.sel.clear();
     while (st.unmatched_pos < build_count_ && st.sel.size() < kBatchSize) {
-      if (!build_matched_[st.unmatched_pos]) st.sel.push_back(static_cast<uint32_t>(st.unmatched_pos));
+      if (!build_matched_[st.unmatched_pos])
+        st.sel.push_back(static_cast<uint32_t>(st.unmatched_pos));
       st.unmatched_pos++;
     }
     if (st.sel.empty()) return false;

@@ -17,47 +17,52 @@ Value S(const char* s) { return Value::Varchar(s); }
 Value N() { return Value::Null(); }
 
 std::shared_ptr<MemoryTable> Left() {
-  return MakeMemoryTable("l", {{"id", kBig}, {"name", kStr}},
-                         {{B(1), S("a")}, {B(2), S("b")}, {B(2), S("b2")}, {B(3), S("c")}, {N(), S("n")}}, 2);
+  return MakeMemoryTable(
+      "l", {{"id", kBig}, {"name", kStr}},
+      {{B(1), S("a")}, {B(2), S("b")}, {B(2), S("b2")}, {B(3), S("c")}, {N(), S("n")}}, 2);
 }
 std::shared_ptr<MemoryTable> Right(bool with_null = true) {
-  std::vector<std::vector<Value>> rows = {{B(2), B(20)}, {B(2), B(21)}, {B(3), B(30)}, {B(4), B(40)}};
+  std::vector<std::vector<Value>> rows = {
+      {B(2), B(20)}, {B(2), B(21)}, {B(3), B(30)}, {B(4), B(40)}};
   if (with_null) rows.push_back({N(), B(99)});
   return MakeMemoryTable("r", {{"id", kBig}, {"v", kBig}}, rows, 2);
 }
 
-std::vector<std::string> RunJoin(JoinType type, int threads, ExprPtr cond = nullptr, bool null_aware = false,
-                                 bool right_null = true) {
-  auto plan = Join(type, MakeMemoryScan(Left()), MakeMemoryScan(Right(right_null)), {Col(0, kBig)}, {Col(0, kBig)},
-                   std::move(cond), null_aware);
+std::vector<std::string> RunJoin(JoinType type, int threads, ExprPtr cond = nullptr,
+                                 bool null_aware = false, bool right_null = true) {
+  auto plan = Join(type, MakeMemoryScan(Left()), MakeMemoryScan(Right(right_null)), {Col(0, kBig)},
+                   {Col(0, kBig)}, std::move(cond), null_aware);
   return Sorted(RunPlan(plan, threads));
 }
 
 class HashJoinTest : public ::testing::TestWithParam<int> {};
 
 TEST_P(HashJoinTest, Inner) {
-  std::vector<std::string> expected = {"2|b2|2|20", "2|b2|2|21", "2|b|2|20", "2|b|2|21", "3|c|3|30"};
+  std::vector<std::string> expected = {"2|b2|2|20", "2|b2|2|21", "2|b|2|20", "2|b|2|21",
+                                       "3|c|3|30"};
   std::sort(expected.begin(), expected.end());
   EXPECT_EQ(RunJoin(JoinType::kInner, GetParam()), expected);
 }
 
 TEST_P(HashJoinTest, LeftKeepsUnmatchedAndNullKeys) {
-  std::vector<std::string> expected = {"1|a|NULL|NULL", "2|b2|2|20", "2|b2|2|21", "2|b|2|20",
+  std::vector<std::string> expected = {"1|a|NULL|NULL", "2|b2|2|20", "2|b2|2|21",       "2|b|2|20",
                                        "2|b|2|21",      "3|c|3|30",  "NULL|n|NULL|NULL"};
   std::sort(expected.begin(), expected.end());
   EXPECT_EQ(RunJoin(JoinType::kLeft, GetParam()), expected);
 }
 
 TEST_P(HashJoinTest, RightKeepsUnmatchedBuildRows) {
-  std::vector<std::string> expected = {"2|b2|2|20", "2|b2|2|21", "2|b|2|20", "2|b|2|21",
-                                       "3|c|3|30",  "NULL|NULL|4|40", "NULL|NULL|NULL|99"};
+  std::vector<std::string> expected = {"2|b2|2|20",        "2|b2|2|21", "2|b|2|20",
+                                       "2|b|2|21",         "3|c|3|30",  "NULL|NULL|4|40",
+                                       "NULL|NULL|NULL|99"};
   std::sort(expected.begin(), expected.end());
   EXPECT_EQ(RunJoin(JoinType::kRight, GetParam()), expected);
 }
 
 TEST_P(HashJoinTest, Full) {
-  std::vector<std::string> expected = {"1|a|NULL|NULL",  "2|b2|2|20",      "2|b2|2|21",         "2|b|2|20", "2|b|2|21",
-                                       "3|c|3|30",       "NULL|n|NULL|NULL", "NULL|NULL|4|40", "NULL|NULL|NULL|99"};
+  std::vector<std::string> expected = {"1|a|NULL|NULL",    "2|b2|2|20",      "2|b2|2|21",
+                                       "2|b|2|20",         "2|b|2|21",       "3|c|3|30",
+                                       "NULL|n|NULL|NULL", "NULL|NULL|4|40", "NULL|NULL|NULL|99"};
   std::sort(expected.begin(), expected.end());
   EXPECT_EQ(RunJoin(JoinType::kFull, GetParam()), expected);
 }
@@ -71,7 +76,8 @@ TEST_P(HashJoinTest, NullAwareAnti) {
   // x NOT IN (2, 2, 3, 4, NULL) is never TRUE.
   EXPECT_TRUE(RunJoin(JoinType::kAnti, GetParam(), nullptr, true, true).empty());
   // x NOT IN (2, 2, 3, 4): 1 qualifies, NULL does not.
-  EXPECT_EQ(RunJoin(JoinType::kAnti, GetParam(), nullptr, true, false), (std::vector<std::string>{"1|a"}));
+  EXPECT_EQ(RunJoin(JoinType::kAnti, GetParam(), nullptr, true, false),
+            (std::vector<std::string>{"1|a"}));
 }
 
 TEST_P(HashJoinTest, ResidualCondition) {
@@ -80,15 +86,17 @@ TEST_P(HashJoinTest, ResidualCondition) {
             (std::vector<std::string>{"2|b2|2|21", "2|b|2|21", "3|c|3|30"}));
   // A pair failing the residual is not a match: 3 has no passing pair in a LEFT join.
   auto ne30 = Cmp(CompareOp::kNe, Col(3, kBig), Lit(B(30)));
-  std::vector<std::string> expected = {"1|a|NULL|NULL", "2|b2|2|20", "2|b2|2|21", "2|b|2|20",
-                                       "2|b|2|21",      "3|c|NULL|NULL", "NULL|n|NULL|NULL"};
+  std::vector<std::string> expected = {"1|a|NULL|NULL",   "2|b2|2|20", "2|b2|2|21",
+                                       "2|b|2|20",        "2|b|2|21",  "3|c|NULL|NULL",
+                                       "NULL|n|NULL|NULL"};
   std::sort(expected.begin(), expected.end());
   EXPECT_EQ(RunJoin(JoinType::kLeft, GetParam(), ne30), expected);
   // Semi/anti with a residual over both sides.
   auto ne30b = Cmp(CompareOp::kNe, Col(3, kBig), Lit(B(30)));
   EXPECT_EQ(RunJoin(JoinType::kSemi, GetParam(), ne30b), (std::vector<std::string>{"2|b", "2|b2"}));
   auto ne30c = Cmp(CompareOp::kNe, Col(3, kBig), Lit(B(30)));
-  EXPECT_EQ(RunJoin(JoinType::kAnti, GetParam(), ne30c), (std::vector<std::string>{"1|a", "3|c", "NULL|n"}));
+  EXPECT_EQ(RunJoin(JoinType::kAnti, GetParam(), ne30c),
+            (std::vector<std::string>{"1|a", "3|c", "NULL|n"}));
   // FULL join: build rows whose pairs all fail the residual come out unmatched.
   auto ne30d = Cmp(CompareOp::kNe, Col(3, kBig), Lit(B(30)));
   auto full = RunJoin(JoinType::kFull, GetParam(), ne30d);
@@ -108,23 +116,29 @@ TEST_P(HashJoinTest, CrossAndNonEquiJoin) {
 
 TEST_P(HashJoinTest, MultiColumnKeysOfMixedTypes) {
   auto a = MakeMemoryTable("a", {{"k1", TypeId::kInteger}, {"k2", kStr}},
-                           {{Value::Integer(1), S("x")}, {Value::Integer(1), S("y")}, {Value::Integer(2), S("x")},
+                           {{Value::Integer(1), S("x")},
+                            {Value::Integer(1), S("y")},
+                            {Value::Integer(2), S("x")},
                             {Value::Integer(2), N()}});
-  auto b = MakeMemoryTable("b", {{"k1", kBig}, {"k2", kStr}, {"v", kBig}},
-                           {{B(1), S("x"), B(10)}, {B(2), S("x"), B(20)}, {B(2), N(), B(30)}, {B(1), S("z"), B(40)}});
-  auto plan = Join(JoinType::kInner, MakeMemoryScan(a), MakeMemoryScan(b), {Col(0, TypeId::kInteger), Col(1, kStr)},
-                   {Col(0, kBig), Col(1, kStr)});
-  EXPECT_EQ(Sorted(RunPlan(plan, GetParam())), (std::vector<std::string>{"1|x|1|x|10", "2|x|2|x|20"}));
+  auto b = MakeMemoryTable(
+      "b", {{"k1", kBig}, {"k2", kStr}, {"v", kBig}},
+      {{B(1), S("x"), B(10)}, {B(2), S("x"), B(20)}, {B(2), N(), B(30)}, {B(1), S("z"), B(40)}});
+  auto plan = Join(JoinType::kInner, MakeMemoryScan(a), MakeMemoryScan(b),
+                   {Col(0, TypeId::kInteger), Col(1, kStr)}, {Col(0, kBig), Col(1, kStr)});
+  EXPECT_EQ(Sorted(RunPlan(plan, GetParam())),
+            (std::vector<std::string>{"1|x|1|x|10", "2|x|2|x|20"}));
 }
 
 TEST_P(HashJoinTest, EmptyBuildSide) {
   auto empty = MakeMemoryTable("e", {{"id", kBig}, {"v", kBig}}, {});
-  auto inner = Join(JoinType::kInner, MakeMemoryScan(Left()), MakeMemoryScan(empty), {Col(0, kBig)}, {Col(0, kBig)});
+  auto inner = Join(JoinType::kInner, MakeMemoryScan(Left()), MakeMemoryScan(empty), {Col(0, kBig)},
+                    {Col(0, kBig)});
   EXPECT_TRUE(RunPlan(inner, GetParam()).empty());
-  auto left = Join(JoinType::kLeft, MakeMemoryScan(Left()), MakeMemoryScan(empty), {Col(0, kBig)}, {Col(0, kBig)});
+  auto left = Join(JoinType::kLeft, MakeMemoryScan(Left()), MakeMemoryScan(empty), {Col(0, kBig)},
+                   {Col(0, kBig)});
   EXPECT_EQ(RunPlan(left, GetParam()).size(), 5u);
-  auto anti = Join(JoinType::kAnti, MakeMemoryScan(Left()), MakeMemoryScan(empty), {Col(0, kBig)}, {Col(0, kBig)},
-                   nullptr, true);
+  auto anti = Join(JoinType::kAnti, MakeMemoryScan(Left()), MakeMemoryScan(empty), {Col(0, kBig)},
+                   {Col(0, kBig)}, nullptr, true);
   EXPECT_EQ(RunPlan(anti, GetParam()).size(), 5u);  // NOT IN (empty) is TRUE even for NULL
 }
 
@@ -133,11 +147,13 @@ INSTANTIATE_TEST_SUITE_P(Threads, HashJoinTest, ::testing::Values(1, 2));
 TEST(HashJoinParallelTest, ParallelEqualsSerialOnLargerInput) {
   std::vector<std::vector<Value>> lrows, rrows;
   for (int64_t i = 0; i < 30000; i++) lrows.push_back({B(i % 997), B(i)});
-  for (int64_t i = 0; i < 2000; i++) rrows.push_back({B(i % 1500), Value::Varchar("r" + std::to_string(i))});
+  for (int64_t i = 0; i < 2000; i++)
+    rrows.push_back({B(i % 1500), Value::Varchar("r" + std::to_string(i))});
   auto l = MakeMemoryTable("l", {{"k", kBig}, {"v", kBig}}, lrows, 1000);
   auto r = MakeMemoryTable("r", {{"k", kBig}, {"s", kStr}}, rrows, 300);
   auto plan = [&] {
-    return Join(JoinType::kInner, MakeMemoryScan(l), MakeMemoryScan(r), {Col(0, kBig)}, {Col(0, kBig)});
+    return Join(JoinType::kInner, MakeMemoryScan(l), MakeMemoryScan(r), {Col(0, kBig)},
+                {Col(0, kBig)});
   };
   auto serial = Sorted(RunPlan(plan(), 1));
   auto parallel = Sorted(RunPlan(plan(), 2));
@@ -150,9 +166,11 @@ TEST(HashJoinParallelTest, ParallelEqualsSerialOnLargerInput) {
 
 TEST(HashJoinMemoryTest, BuildOverLimitFailsCleanly) {
   std::vector<std::vector<Value>> rows;
-  for (int64_t i = 0; i < 50000; i++) rows.push_back({B(i), Value::Varchar("payload-" + std::to_string(i))});
+  for (int64_t i = 0; i < 50000; i++)
+    rows.push_back({B(i), Value::Varchar("payload-" + std::to_string(i))});
   auto t = MakeMemoryTable("big", {{"k", kBig}, {"s", kStr}}, rows);
-  auto plan = Join(JoinType::kInner, MakeMemoryScan(t), MakeMemoryScan(t), {Col(0, kBig)}, {Col(0, kBig)});
+  auto plan =
+      Join(JoinType::kInner, MakeMemoryScan(t), MakeMemoryScan(t), {Col(0, kBig)}, {Col(0, kBig)});
   try {
     RunPlan(plan, 2, 256 * 1024);
     FAIL() << "expected an out-of-memory error";
@@ -170,7 +188,8 @@ TEST(HashJoinErrorTest, FailingSourcePropagates) {
     auto l = Left();
     auto r = Right();
     l->fail_at_batch = 1;
-    auto plan = Join(JoinType::kInner, MakeMemoryScan(l), MakeMemoryScan(r), {Col(0, kBig)}, {Col(0, kBig)});
+    auto plan = Join(JoinType::kInner, MakeMemoryScan(l), MakeMemoryScan(r), {Col(0, kBig)},
+                     {Col(0, kBig)});
     try {
       RunPlan(plan, threads);
       FAIL() << "expected an error";
@@ -180,7 +199,8 @@ TEST(HashJoinErrorTest, FailingSourcePropagates) {
     }
     r->fail_at_batch = 0;
     l->fail_at_batch = -1;
-    auto plan2 = Join(JoinType::kInner, MakeMemoryScan(l), MakeMemoryScan(r), {Col(0, kBig)}, {Col(0, kBig)});
+    auto plan2 = Join(JoinType::kInner, MakeMemoryScan(l), MakeMemoryScan(r), {Col(0, kBig)},
+                      {Col(0, kBig)});
     EXPECT_THROW(RunPlan(plan2, threads), Error);
   }
 }

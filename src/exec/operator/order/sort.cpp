@@ -12,7 +12,9 @@ namespace {
 class SortOperator : public PhysicalOperator {
  public:
   SortOperator(PhysicalPtr child, std::vector<SortKey> keys, int64_t limit)
-      : PhysicalOperator(limit >= 0 ? "TopN" : "Sort", child->types()), keys_(std::move(keys)), limit_(limit) {
+      : PhysicalOperator(limit >= 0 ? "TopN" : "Sort", child->types()),
+        keys_(std::move(keys)),
+        limit_(limit) {
     data_columns_ = child->types().size();
     all_types_ = child->types();
     for (const auto& k : keys_) all_types_.push_back(k.expr->type);
@@ -23,7 +25,8 @@ class SortOperator : public PhysicalOperator {
     std::string d = name_;
     if (limit_ >= 0) d += " " + std::to_string(limit_);
     for (size_t i = 0; i < keys_.size(); i++) {
-      d += (i ? ", " : " by ") + keys_[i].expr->ToString() + (keys_[i].ascending ? " ASC" : " DESC") +
+      d += (i ? ", " : " by ") + keys_[i].expr->ToString() +
+           (keys_[i].ascending ? " ASC" : " DESC") +
            (keys_[i].nulls_first ? " NULLS FIRST" : " NULLS LAST");
     }
     return d;
@@ -40,19 +43,21 @@ class SortOperator : public PhysicalOperator {
     for (auto& l : locals) l.Init(all_types_, &ctx.memory);
     RunParallel(ctx, *children[0], nullptr, [&](int w, Batch& b) {
       Buffered& l = locals[w];
-      for (size_t c = 0; c < data_columns_; c++) l.rows.columns[c].Append(b.columns[c], 0, b.count);
+      for (size_t c = 0; c < data_columns_; c++)
+        AppendRows(l.rows.columns[c], b.columns[c], 0, b.count);
       for (size_t k = 0; k < keys_.size(); k++) {
         Vector v = EvaluateExpr(*keys_[k].expr, b);
-        l.rows.columns[data_columns_ + k].Append(v, 0, b.count);
+        AppendRows(l.rows.columns[data_columns_ + k], v, 0, b.count);
       }
       l.rows.count += b.count;
-      if (limit_ >= 0 && l.rows.count > static_cast<size_t>(2 * limit_ + kBatchSize)) Compact(l, limit_);
+      if (limit_ >= 0 && l.rows.count > static_cast<size_t>(2 * limit_ + kBatchSize))
+        Compact(l, limit_);
       l.memory.Resize(static_cast<int64_t>(l.rows.MemoryUsage()));
     });
     Buffered& all = locals[0];
     for (size_t w = 1; w < locals.size(); w++) {
       for (size_t c = 0; c < all_types_.size(); c++) {
-        all.rows.columns[c].Append(locals[w].rows.columns[c], 0, locals[w].rows.count);
+        AppendRows(all.rows.columns[c], locals[w].rows.columns[c], 0, locals[w].rows.count);
       }
       all.rows.count += locals[w].rows.count;
       locals[w] = Buffered();
@@ -70,7 +75,8 @@ class SortOperator : public PhysicalOperator {
     size_t n = std::min(kBatchSize, perm_.size() - st.next);
     out = Batch();
     out.count = n;
-    for (size_t c = 0; c < data_columns_; c++) out.columns.push_back(result_.rows.columns[c].Gather(perm_.data() + st.next, n));
+    for (size_t c = 0; c < data_columns_; c++)
+      out.columns.push_back(result_.rows.columns[c].Gather(perm_.data() + st.next, n));
     st.next += n;
     return true;
   }
@@ -100,7 +106,8 @@ class SortOperator : public PhysicalOperator {
     std::vector<uint32_t> perm = SortPermutation(cols, l.rows.count, limit);
     Batch kept = l.rows.Gather(perm.data(), perm.size());
     l.rows = Batch(all_types_, std::max<size_t>(kept.count * 2 + kBatchSize, kBatchSize));
-    for (size_t c = 0; c < all_types_.size(); c++) l.rows.columns[c].Append(kept.columns[c], 0, kept.count);
+    for (size_t c = 0; c < all_types_.size(); c++)
+      AppendRows(l.rows.columns[c], kept.columns[c], 0, kept.count);
     l.rows.count = kept.count;
   }
 

@@ -18,7 +18,12 @@ Value N() { return Value::Null(); }
 
 std::shared_ptr<MemoryTable> T() {
   return MakeMemoryTable("t", {{"a", kBig}, {"b", kStr}},
-                         {{B(3), S("x")}, {N(), S("n1")}, {B(1), S("y")}, {B(2), S("z")}, {B(1), S("a")}, {N(), S("n0")}},
+                         {{B(3), S("x")},
+                          {N(), S("n1")},
+                          {B(1), S("y")},
+                          {B(2), S("z")},
+                          {B(1), S("a")},
+                          {N(), S("n0")}},
                          2);
 }
 
@@ -51,14 +56,16 @@ TEST_P(SortTest, DescendingNullsFirst) {
 TEST_P(SortTest, TopNAndOffset) {
   auto plan = Limit(Sort(MakeMemoryScan(T()), {Key(Col(0, kBig)), Key(Col(1, kStr))}), 2, 1);
   std::string explain;
-  EXPECT_EQ(Strings(RunPlan(plan, GetParam(), 8LL << 30, &explain)), (std::vector<std::string>{"1|y", "2|z"}));
+  EXPECT_EQ(Strings(RunPlan(plan, GetParam(), 8LL << 30, &explain)),
+            (std::vector<std::string>{"1|y", "2|z"}));
   EXPECT_NE(explain.find("TopN 3"), std::string::npos) << explain;
 }
 
 TEST_P(SortTest, TopNOnLargeInputMatchesFullSort) {
   std::mt19937_64 rng(42);
   std::vector<std::vector<Value>> rows;
-  for (int i = 0; i < 20000; i++) rows.push_back({B(static_cast<int64_t>(rng() % 5000)), Value::Varchar(std::to_string(i))});
+  for (int i = 0; i < 20000; i++)
+    rows.push_back({B(static_cast<int64_t>(rng() % 5000)), Value::Varchar(std::to_string(i))});
   auto t = MakeMemoryTable("big", {{"a", kBig}, {"b", kStr}}, rows, 700);
   auto keys = std::vector<SortKey>{Key(Col(0, kBig), false), Key(Col(1, kStr))};
   auto full = Strings(RunPlan(Sort(MakeMemoryScan(t), keys), GetParam()));
@@ -87,10 +94,12 @@ TEST_P(SortTest, LongStringsDoublesAndManyKeys) {
                             {S("prefix-long-b"), N(), B(6)}},
                            2);
   auto plan = Sort(MakeMemoryScan(t), {Key(Col(0, kStr)), Key(Col(1, kDbl), false)});
-  EXPECT_EQ(Strings(RunPlan(plan, GetParam())),
-            (std::vector<std::string>{"pre|0.0|4", "prefix-long-a|2.0|2", "prefix-long-a|-3.0|3", "prefix-long-b|-1.5|1",
-                                      "prefix-long-b|NULL|6", "NULL|-0.0|5"}));
-  auto by_double = Sort(MakeMemoryScan(t), {Key(Col(1, kDbl), true, true), Key(Col(2, kBig), false)});
+  EXPECT_EQ(
+      Strings(RunPlan(plan, GetParam())),
+      (std::vector<std::string>{"pre|0.0|4", "prefix-long-a|2.0|2", "prefix-long-a|-3.0|3",
+                                "prefix-long-b|-1.5|1", "prefix-long-b|NULL|6", "NULL|-0.0|5"}));
+  auto by_double =
+      Sort(MakeMemoryScan(t), {Key(Col(1, kDbl), true, true), Key(Col(2, kBig), false)});
   std::vector<std::string> ids;
   for (const auto& r : RunPlan(by_double, GetParam())) ids.push_back(r[2].ToString());
   EXPECT_EQ(ids, (std::vector<std::string>{"6", "3", "1", "5", "4", "2"}));
@@ -124,8 +133,9 @@ TEST(SortParallelTest, LargeSortIsOrderedAndMatchesSerial) {
   std::mt19937_64 rng(7);
   std::vector<std::vector<Value>> rows;
   for (int i = 0; i < 150000; i++) {
-    rows.push_back({i % 101 == 0 ? Value::Null() : Value::BigInt(static_cast<int64_t>(rng() % 100000) - 50000),
-                    Value::Varchar("v" + std::to_string(rng() % 1000))});
+    rows.push_back(
+        {i % 101 == 0 ? Value::Null() : Value::BigInt(static_cast<int64_t>(rng() % 100000) - 50000),
+         Value::Varchar("v" + std::to_string(rng() % 1000))});
   }
   auto t = MakeMemoryTable("t", {{"a", TypeId::kBigInt}, {"b", TypeId::kVarchar}}, rows, 2048);
   std::vector<SortKey> keys = {SortKey{testing::Col(0, TypeId::kBigInt), false, true},
@@ -140,7 +150,8 @@ TEST(SortParallelTest, LargeSortIsOrderedAndMatchesSerial) {
     if (a.is_null()) continue;  // NULLS FIRST
     ASSERT_FALSE(b.is_null()) << i;
     ASSERT_GE(a.GetInt64(), b.GetInt64()) << i;
-    if (a.GetInt64() == b.GetInt64()) ASSERT_LE(parallel[i - 1][1].GetString(), parallel[i][1].GetString()) << i;
+    if (a.GetInt64() == b.GetInt64())
+      ASSERT_LE(parallel[i - 1][1].GetString(), parallel[i][1].GetString()) << i;
   }
 }
 }  // namespace

@@ -37,7 +37,8 @@ inline uint64_t EncodeDouble(double d) {
 inline uint64_t EncodeStringPrefix(std::string_view s) {
   uint64_t v = 0;
   size_t n = std::min<size_t>(8, s.size());
-  for (size_t i = 0; i < n; i++) v |= static_cast<uint64_t>(static_cast<uint8_t>(s[i])) << (56 - 8 * i);
+  for (size_t i = 0; i < n; i++)
+    v |= static_cast<uint64_t>(static_cast<uint8_t>(s[i])) << (56 - 8 * i);
   return v;
 }
 
@@ -90,7 +91,8 @@ Encoded Encode(const std::vector<SortColumn>& keys, size_t n) {
       case KeyClass::kString:
         for (size_t i = 0; i < n; i++) out[i * e.width] = EncodeStringPrefix(c.strings[i]) ^ flip;
         break;
-      case KeyClass::kInterval: break;
+      case KeyClass::kInterval:
+        break;
     }
     if (c.has_nulls) {
       for (size_t i = 0; i < n; i++) {
@@ -106,7 +108,8 @@ Encoded Encode(const std::vector<SortColumn>& keys, size_t n) {
 template <class It, class Less>
 void SortRange(It begin, It end, Less less, int64_t limit, int threads) {
   size_t n = static_cast<size_t>(end - begin);
-  if (limit >= 0 && static_cast<size_t>(limit) < n) {
+  if (limit >= 0 && static_cast<size_t>(limit) <= n / 4) {
+    // A heap of `limit` elements; for a big share of the input a full (parallel) sort is faster.
     std::partial_sort(begin, begin + limit, end, less);
     return;
   }
@@ -152,7 +155,8 @@ std::vector<uint32_t> SortFixed(const Encoded& e, size_t n, int64_t limit, int t
 
 }  // namespace
 
-std::vector<uint32_t> SortPermutation(const std::vector<SortColumn>& keys, size_t n, int64_t limit, int threads) {
+std::vector<uint32_t> SortPermutation(const std::vector<SortColumn>& keys, size_t n, int64_t limit,
+                                      int threads) {
   if (keys.empty() || n <= 1) {
     std::vector<uint32_t> perm(n);
     std::iota(perm.begin(), perm.end(), 0u);
@@ -163,11 +167,16 @@ std::vector<uint32_t> SortPermutation(const std::vector<SortColumn>& keys, size_
     Encoded e = Encode(keys, n);
     if (!e.any_string) {
       switch (e.width) {
-        case 1: return SortFixed<1>(e, n, limit, threads);
-        case 2: return SortFixed<2>(e, n, limit, threads);
-        case 3: return SortFixed<3>(e, n, limit, threads);
-        case 4: return SortFixed<4>(e, n, limit, threads);
-        default: break;
+        case 1:
+          return SortFixed<1>(e, n, limit, threads);
+        case 2:
+          return SortFixed<2>(e, n, limit, threads);
+        case 3:
+          return SortFixed<3>(e, n, limit, threads);
+        case 4:
+          return SortFixed<4>(e, n, limit, threads);
+        default:
+          break;
       }
     }
     std::vector<uint32_t> perm(n);

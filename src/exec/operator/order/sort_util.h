@@ -22,7 +22,7 @@ int CompareRows(const std::vector<SortColumn>& keys, size_t a, size_t b);
 // The rows 0..n-1 in sorted order (ties keep input order); with limit >= 0 only the first
 // `limit` rows are sorted and returned.
 // Big inputs are sorted with up to `threads` threads.
-std::vector<uint32_t> SortPermutation(const std::vector<SortColumn>& keys, size_t n, int64_t limit = -1,
-                                      int threads = 1);
+std::vector<uint32_t> SortPermutation(const std::vector<SortColumn>& keys, size_t n,
+                                      int64_t limit = -1, int threads = 1);
 
 }  // namespace aishell

@@ -84,8 +84,10 @@ class LimitOperator : public PhysicalOperator {
       if (limit_ >= 0) take = std::min(take, limit_ - st.emitted);
       if (take <= 0) continue;
       st.emitted += take;
-      if (start == 0 && take == n) out = std::move(in);
-      else out = in.Slice(static_cast<size_t>(start), static_cast<size_t>(take));
+      if (start == 0 && take == n)
+        out = std::move(in);
+      else
+        out = in.Slice(static_cast<size_t>(start), static_cast<size_t>(take));
       return true;
     }
   }
@@ -97,7 +99,8 @@ class LimitOperator : public PhysicalOperator {
 
 }  // namespace
 
-PhysicalPtr MakeProjectionOperator(PhysicalPtr child, std::vector<ExprPtr> exprs, std::vector<LogicalType> types) {
+PhysicalPtr MakeProjectionOperator(PhysicalPtr child, std::vector<ExprPtr> exprs,
+                                   std::vector<LogicalType> types) {
   return std::make_unique<ProjectionOperator>(std::move(child), std::move(exprs), std::move(types));
 }
 

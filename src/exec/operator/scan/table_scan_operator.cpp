@@ -11,9 +11,14 @@ namespace {
 class TableScanOperator : public PhysicalOperator {
  public:
   TableScanOperator(const LogicalScan& scan)
-      : PhysicalOperator("TableScan", scan.OutputTypes()), scan_(scan.scan), catalog_(scan.catalog_name) {
-    if (scan.table) table_ = scan.table->schema.empty() ? scan.table->name : scan.table->schema + "." + scan.table->name;
-    if (!scan_) throw Error(ErrorKind::kInternal, "scan of '" + table_ + "' has no table scan object");
+      : PhysicalOperator("TableScan", scan.OutputTypes()),
+        scan_(scan.scan),
+        catalog_(scan.catalog_name) {
+    if (scan.table)
+      table_ = scan.table->schema.empty() ? scan.table->name
+                                          : scan.table->schema + "." + scan.table->name;
+    if (!scan_)
+      throw Error(ErrorKind::kInternal, "scan of '" + table_ + "' has no table scan object");
   }
 
   struct State : OperatorState {
@@ -58,8 +63,9 @@ class TableScanOperator : public PhysicalOperator {
       if (st.source->Next(out)) {
         if (out.count == 0) continue;
         if (out.columns.size() != types_.size()) {
-          throw Error(ErrorKind::kInternal, "source " + table_ + " returned " + std::to_string(out.columns.size()) +
-                                                " columns, expected " + std::to_string(types_.size()));
+          throw Error(ErrorKind::kInternal,
+                      "source " + table_ + " returned " + std::to_string(out.columns.size()) +
+                          " columns, expected " + std::to_string(types_.size()));
         }
         for (auto& c : out.columns) {
           if (c.size() < out.count && c.kind() == VectorKind::kFlat) c.Resize(out.count);
@@ -80,7 +86,9 @@ class TableScanOperator : public PhysicalOperator {
 
 }  // namespace
 
-PhysicalPtr MakeTableScanOperator(const LogicalScan& scan) { return std::make_unique<TableScanOperator>(scan); }
+PhysicalPtr MakeTableScanOperator(const LogicalScan& scan) {
+  return std::make_unique<TableScanOperator>(scan);
+}
 
 SourceProgress TableScanProgress(const PhysicalOperator& op) {
   return static_cast<const TableScanOperator&>(op).Progress();

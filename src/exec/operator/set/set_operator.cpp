@@ -11,16 +11,20 @@ namespace {
 
 const char* SetOpName(SetOpKind k) {
   switch (k) {
-    case SetOpKind::kUnion: return "Union";
-    case SetOpKind::kIntersect: return "Intersect";
-    case SetOpKind::kExcept: return "Except";
+    case SetOpKind::kUnion:
+      return "Union";
+    case SetOpKind::kIntersect:
+      return "Intersect";
+    case SetOpKind::kExcept:
+      return "Except";
   }
   return "SetOp";
 }
 
 class UnionAllOperator : public PhysicalOperator {
  public:
-  UnionAllOperator(PhysicalPtr left, PhysicalPtr right) : PhysicalOperator("UnionAll", left->types()) {
+  UnionAllOperator(PhysicalPtr left, PhysicalPtr right)
+      : PhysicalOperator("UnionAll", left->types()) {
     children.push_back(std::move(left));
     children.push_back(std::move(right));
   }
@@ -28,7 +32,9 @@ class UnionAllOperator : public PhysicalOperator {
     std::unique_ptr<OperatorState> left, right;
     bool left_done = false;
   };
-  bool IsParallel() const override { return children[0]->IsParallel() && children[1]->IsParallel(); }
+  bool IsParallel() const override {
+    return children[0]->IsParallel() && children[1]->IsParallel();
+  }
   std::unique_ptr<OperatorState> CreateState() override {
     auto st = std::make_unique<State>();
     st->left = children[0]->CreateState();
@@ -160,11 +166,14 @@ class HashSetOperator : public PhysicalOperator {
       }
       if (added) {
         Keep(in);
-        memory_.Resize(static_cast<int64_t>(right_rows_.MemoryUsage() + seen_.MemoryUsage() + counts_.capacity() * 8));
+        memory_.Resize(static_cast<int64_t>(right_rows_.MemoryUsage() + seen_.MemoryUsage() +
+                                            counts_.capacity() * 8));
       }
       if (sel_.empty()) continue;
-      if (sel_.size() == in.count) out = std::move(in);
-      else out = in.Gather(sel_.data(), sel_.size());
+      if (sel_.size() == in.count)
+        out = std::move(in);
+      else
+        out = in.Gather(sel_.data(), sel_.size());
       return true;
     }
   }

@@ -8,14 +8,17 @@ namespace {
 
 class ValuesOperator : public PhysicalOperator {
  public:
-  explicit ValuesOperator(const LogicalValues& values) : PhysicalOperator("Values", values.OutputTypes()) {
+  explicit ValuesOperator(const LogicalValues& values)
+      : PhysicalOperator("Values", values.OutputTypes()) {
     rows_ = values.rows;
   }
   struct State : OperatorState {
     size_t next_row = 0;
   };
   std::unique_ptr<OperatorState> CreateState() override { return std::make_unique<State>(); }
-  std::string Describe() const override { return "Values " + std::to_string(rows_.size()) + " rows"; }
+  std::string Describe() const override {
+    return "Values " + std::to_string(rows_.size()) + " rows";
+  }
 
  protected:
   bool GetNext(OperatorState& state, Batch& out) override {
@@ -27,15 +30,16 @@ class ValuesOperator : public PhysicalOperator {
     for (size_t r = 0; r < n; r++) {
       const auto& row = rows_[st.next_row + r];
       if (row.size() != types_.size()) {
-        throw Error(ErrorKind::kInternal, "VALUES row " + std::to_string(st.next_row + r + 1) + " has " +
-                                              std::to_string(row.size()) + " values, expected " +
-                                              std::to_string(types_.size()));
+        throw Error(ErrorKind::kInternal, "VALUES row " + std::to_string(st.next_row + r + 1) +
+                                              " has " + std::to_string(row.size()) +
+                                              " values, expected " + std::to_string(types_.size()));
       }
       for (size_t c = 0; c < row.size(); c++) {
         const Expr& e = *row[c];
-        Value v = (e.kind == ExprKind::kConstant && (e.value.is_null() || e.value.type() == types_[c]))
-                      ? e.value
-                      : ExpressionExecutor::EvaluateConstant(e);
+        Value v =
+            (e.kind == ExprKind::kConstant && (e.value.is_null() || e.value.type() == types_[c]))
+                ? e.value
+                : ExpressionExecutor::EvaluateConstant(e);
         out.columns[c].SetValue(r, v);
       }
     }
@@ -49,6 +53,8 @@ class ValuesOperator : public PhysicalOperator {
 
 }  // namespace
 
-PhysicalPtr MakeValuesOperator(const LogicalValues& values) { return std::make_unique<ValuesOperator>(values); }
+PhysicalPtr MakeValuesOperator(const LogicalValues& values) {
+  return std::make_unique<ValuesOperator>(values);
+}
 
 }  // namespace aishell

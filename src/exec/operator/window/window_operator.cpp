@@ -26,7 +26,8 @@ class WindowOperator : public PhysicalOperator {
     buffered_types_ = child->types();
     for (const auto& e : window.window_exprs) {
       if (e->kind != ExprKind::kWindow || !e->window) {
-        throw Error(ErrorKind::kInternal, "window node holds a non-window expression " + e->ToString());
+        throw Error(ErrorKind::kInternal,
+                    "window node holds a non-window expression " + e->ToString());
       }
       WindowInfo info;
       info.expr = e;
@@ -51,7 +52,8 @@ class WindowOperator : public PhysicalOperator {
 
   std::string Describe() const override {
     std::string d = "Window";
-    for (size_t i = 0; i < windows_.size(); i++) d += (i ? ", " : " ") + windows_[i].expr->ToString();
+    for (size_t i = 0; i < windows_.size(); i++)
+      d += (i ? ", " : " ") + windows_[i].expr->ToString();
     return d;
   }
 
@@ -68,8 +70,10 @@ class WindowOperator : public PhysicalOperator {
       std::vector<Vector> extra;
       for (const auto& e : buffered_exprs_) extra.push_back(EvaluateExpr(*e, b));
       std::lock_guard<std::mutex> lock(m);
-      for (size_t c = 0; c < data_columns_; c++) rows_.columns[c].Append(b.columns[c], 0, b.count);
-      for (size_t c = 0; c < extra.size(); c++) rows_.columns[data_columns_ + c].Append(extra[c], 0, b.count);
+      for (size_t c = 0; c < data_columns_; c++)
+        AppendRows(rows_.columns[c], b.columns[c], 0, b.count);
+      for (size_t c = 0; c < extra.size(); c++)
+        AppendRows(rows_.columns[data_columns_ + c], extra[c], 0, b.count);
       rows_.count += b.count;
       memory_.Resize(static_cast<int64_t>(rows_.MemoryUsage()));
     });
@@ -83,7 +87,8 @@ class WindowOperator : public PhysicalOperator {
     size_t n = std::min(kBatchSize, rows_.count - st.next);
     out = Batch();
     out.count = n;
-    for (size_t c = 0; c < data_columns_; c++) out.columns.push_back(rows_.columns[c].Slice(st.next, n));
+    for (size_t c = 0; c < data_columns_; c++)
+      out.columns.push_back(rows_.columns[c].Slice(st.next, n));
     for (const auto& r : results_) out.columns.push_back(r.Slice(st.next, n));
     st.next += n;
     return true;
@@ -140,7 +145,8 @@ class WindowOperator : public PhysicalOperator {
   }
 
   // Inclusive frame [*s, *e] (in sorted positions) of row i; empty when *s > *e.
-  void Frame(const WindowSpec& spec, size_t i, size_t ps, size_t pe, size_t gs, size_t ge, int64_t* s, int64_t* e) const {
+  void Frame(const WindowSpec& spec, size_t i, size_t ps, size_t pe, size_t gs, size_t ge,
+             int64_t* s, int64_t* e) const {
     if (!spec.has_frame) {
       *s = static_cast<int64_t>(ps);
       *e = spec.order_by.empty() ? static_cast<int64_t>(pe) - 1 : static_cast<int64_t>(ge) - 1;
@@ -148,16 +154,22 @@ class WindowOperator : public PhysicalOperator {
     }
     auto bound = [&](const FrameBound& b, bool is_start) -> int64_t {
       switch (b.kind) {
-        case FrameBoundKind::kUnboundedPreceding: return static_cast<int64_t>(ps);
-        case FrameBoundKind::kUnboundedFollowing: return static_cast<int64_t>(pe) - 1;
+        case FrameBoundKind::kUnboundedPreceding:
+          return static_cast<int64_t>(ps);
+        case FrameBoundKind::kUnboundedFollowing:
+          return static_cast<int64_t>(pe) - 1;
         case FrameBoundKind::kCurrentRow:
           if (spec.rows_frame) return static_cast<int64_t>(i);
           return is_start ? static_cast<int64_t>(gs) : static_cast<int64_t>(ge) - 1;
         case FrameBoundKind::kPreceding:
-          if (!spec.rows_frame) throw Error(ErrorKind::kUnsupported, "RANGE frames with an offset are not supported; use ROWS");
+          if (!spec.rows_frame)
+            throw Error(ErrorKind::kUnsupported,
+                        "RANGE frames with an offset are not supported; use ROWS");
           return static_cast<int64_t>(i) - b.offset;
         case FrameBoundKind::kFollowing:
-          if (!spec.rows_frame) throw Error(ErrorKind::kUnsupported, "RANGE frames with an offset are not supported; use ROWS");
+          if (!spec.rows_frame)
+            throw Error(ErrorKind::kUnsupported,
+                        "RANGE frames with an offset are not supported; use ROWS");
           return static_cast<int64_t>(i) + b.offset;
       }
       return 0;
@@ -174,18 +186,21 @@ class WindowOperator : public PhysicalOperator {
     dst.SetValue(dst_row, src.GetValue(src_row));
   }
 
-  void ComputePartition(const WindowInfo& w, const std::vector<uint32_t>& perm, const std::vector<Vector>& args,
-                        size_t ps, size_t pe, const std::vector<size_t>& group_start,
+  void ComputePartition(const WindowInfo& w, const std::vector<uint32_t>& perm,
+                        const std::vector<Vector>& args, size_t ps, size_t pe,
+                        const std::vector<size_t>& group_start,
                         const std::vector<size_t>& group_end, Vector& result) {
     const WindowSpec& spec = *w.spec;
     size_t count = pe - ps;
     switch (spec.function) {
       case WindowFunctionKind::kRowNumber:
-        for (size_t i = ps; i < pe; i++) result.SetValue(perm[i], Value::BigInt(static_cast<int64_t>(i - ps + 1)));
+        for (size_t i = ps; i < pe; i++)
+          result.SetValue(perm[i], Value::BigInt(static_cast<int64_t>(i - ps + 1)));
         return;
       case WindowFunctionKind::kRank:
         for (size_t i = ps; i < pe; i++) {
-          result.SetValue(perm[i], Value::BigInt(static_cast<int64_t>(group_start[i - ps] - ps + 1)));
+          result.SetValue(perm[i],
+                          Value::BigInt(static_cast<int64_t>(group_start[i - ps] - ps + 1)));
         }
         return;
       case WindowFunctionKind::kDenseRank: {
@@ -199,7 +214,8 @@ class WindowOperator : public PhysicalOperator {
       case WindowFunctionKind::kNtile: {
         if (args.empty()) throw Error(ErrorKind::kExecution, "ntile needs a bucket count");
         Value v = args[0].GetValue(ps);
-        if (v.is_null() || v.GetInt64() <= 0) throw Error(ErrorKind::kExecution, "ntile bucket count must be positive");
+        if (v.is_null() || v.GetInt64() <= 0)
+          throw Error(ErrorKind::kExecution, "ntile bucket count must be positive");
         int64_t buckets = v.GetInt64();
         int64_t size = static_cast<int64_t>(count) / buckets;
         int64_t extra = static_cast<int64_t>(count) % buckets;
@@ -207,8 +223,10 @@ class WindowOperator : public PhysicalOperator {
           int64_t r = static_cast<int64_t>(i);
           int64_t bucket;
           int64_t big = extra * (size + 1);
-          if (r < big) bucket = r / (size + 1);
-          else bucket = extra + (size > 0 ? (r - big) / size : 0);
+          if (r < big)
+            bucket = r / (size + 1);
+          else
+            bucket = extra + (size > 0 ? (r - big) / size : 0);
           result.SetValue(perm[ps + i], Value::BigInt(bucket + 1));
         }
         return;
@@ -226,8 +244,9 @@ class WindowOperator : public PhysicalOperator {
             }
             offset = o.GetInt64();
           }
-          int64_t target = spec.function == WindowFunctionKind::kLag ? static_cast<int64_t>(i) - offset
-                                                                      : static_cast<int64_t>(i) + offset;
+          int64_t target = spec.function == WindowFunctionKind::kLag
+                               ? static_cast<int64_t>(i) - offset
+                               : static_cast<int64_t>(i) + offset;
           if (target >= static_cast<int64_t>(ps) && target < static_cast<int64_t>(pe)) {
             CopyCell(args[0], static_cast<size_t>(target), result, perm[i]);
           } else if (args.size() > 2) {
@@ -240,7 +259,8 @@ class WindowOperator : public PhysicalOperator {
       }
       case WindowFunctionKind::kFirstValue:
       case WindowFunctionKind::kLastValue: {
-        if (args.empty()) throw Error(ErrorKind::kExecution, "first_value/last_value need an argument");
+        if (args.empty())
+          throw Error(ErrorKind::kExecution, "first_value/last_value need an argument");
         for (size_t i = ps; i < pe; i++) {
           int64_t s, e;
           Frame(spec, i, ps, pe, group_start[i - ps], group_end[i - ps], &s, &e);
@@ -248,7 +268,8 @@ class WindowOperator : public PhysicalOperator {
             result.SetNull(perm[i]);
             continue;
           }
-          size_t src = static_cast<size_t>(spec.function == WindowFunctionKind::kFirstValue ? s : e);
+          size_t src =
+              static_cast<size_t>(spec.function == WindowFunctionKind::kFirstValue ? s : e);
           CopyCell(args[0], src, result, perm[i]);
         }
         return;
@@ -259,14 +280,18 @@ class WindowOperator : public PhysicalOperator {
     }
   }
 
-  void ComputeAggregate(const WindowInfo& w, const std::vector<uint32_t>& perm, const std::vector<Vector>& args,
-                        size_t ps, size_t pe, const std::vector<size_t>& group_start,
+  void ComputeAggregate(const WindowInfo& w, const std::vector<uint32_t>& perm,
+                        const std::vector<Vector>& args, size_t ps, size_t pe,
+                        const std::vector<size_t>& group_start,
                         const std::vector<size_t>& group_end, Vector& result) {
     const WindowSpec& spec = *w.spec;
     const AggregateFunction* fn = w.expr->aggregate.get();
-    if (!fn) throw Error(ErrorKind::kInternal, "window aggregate without a function: " + w.expr->ToString());
+    if (!fn)
+      throw Error(ErrorKind::kInternal,
+                  "window aggregate without a function: " + w.expr->ToString());
     std::unique_ptr<uint8_t[]> block(new uint8_t[fn->state_size + 32]);
-    uint8_t* state = reinterpret_cast<uint8_t*>((reinterpret_cast<uintptr_t>(block.get()) + 15) & ~uintptr_t{15});
+    uint8_t* state = reinterpret_cast<uint8_t*>((reinterpret_cast<uintptr_t>(block.get()) + 15) &
+                                                ~uintptr_t{15});
     Vector tmp(fn->return_type, 1);
     auto feed = [&](size_t from, size_t to) {  // [from, to) sorted positions
       if (from >= to) return;
@@ -303,7 +328,8 @@ class WindowOperator : public PhysicalOperator {
         if (s > e) {
           // Empty frame: the value over no rows.
           std::unique_ptr<uint8_t[]> b2(new uint8_t[fn->state_size + 32]);
-          uint8_t* s2 = reinterpret_cast<uint8_t*>((reinterpret_cast<uintptr_t>(b2.get()) + 15) & ~uintptr_t{15});
+          uint8_t* s2 = reinterpret_cast<uint8_t*>((reinterpret_cast<uintptr_t>(b2.get()) + 15) &
+                                                   ~uintptr_t{15});
           fn->init(s2);
           Vector t2(fn->return_type, 1);
           t2.Resize(1);

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Starts every test service (scripts/services/*.sh start), loads the connection settings they
+# write (${AISHELL_SERVICES_DIR}/*.env), then runs the given command.
+# A service that does not come up fails the run: tests never silently skip in CI.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export AISHELL_SERVICES_DIR="${AISHELL_SERVICES_DIR:-/tmp/aishell-services}"
+mkdir -p "$AISHELL_SERVICES_DIR"
+for service in scripts/services/*.sh; do
+  [[ -e "$service" ]] || continue
+  echo "=== starting $(basename "$service" .sh) ==="
+  if ! bash "$service" start; then
+    echo "error: service $(basename "$service" .sh) did not start" >&2
+    exit 1
+  fi
+done
+for env in "$AISHELL_SERVICES_DIR"/*.env; do
+  [[ -e "$env" ]] || continue
+  # shellcheck disable=SC1090
+  source "$env"
+done
+exec "$@"

@@ -1,0 +1,1154 @@
+#include "connectors/postgres/postgres_connector.h"
+
+#include <libpq-fe.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <optional>
+
+#include "catalog/catalog_registry.h"
+#include "common/date_time.h"
+#include "common/exception.h"
+#include "planner/expression.h"
+
+namespace aishell {
+
+namespace {
+
+constexpr int32_t kPgEpochDays = 10957;                      // 2000-01-01 - 1970-01-01
+constexpr int64_t kPgEpochMicros = 946684800LL * 1000000LL;  // the same in microseconds
+
+std::string MetaKey(const std::string& schema, const std::string& name) { return schema + '\x1f' + name; }
+
+
+// The password part of a postgres URL (user:pw@ or password=pw), or "".
+std::string PasswordOf(const std::string& url) {
+  std::string pw;
+  size_t scheme = url.find("://");
+  if (scheme != std::string::npos) {
+    size_t start = scheme + 3;
+    size_t at = url.find('@', start);
+    size_t slash = url.find('/', start);
+    if (at != std::string::npos && (slash == std::string::npos || at < slash)) {
+      size_t colon = url.find(':', start);
+      if (colon != std::string::npos && colon < at) pw = url.substr(colon + 1, at - colon - 1);
+    }
+  }
+  size_t p = url.find("password=");
+  if (pw.empty() && p != std::string::npos) {
+    size_t end = url.find_first_of("& ", p + 9);
+    pw = url.substr(p + 9, end == std::string::npos ? std::string::npos : end - p - 9);
+  }
+  return pw;
+}
+
+// A connection, closed on destruction.
+struct PgConnection {
+  PGconn* conn = nullptr;
+  PgConnection() = default;
+  explicit PgConnection(PGconn* c) : conn(c) {}
+  PgConnection(const PgConnection&) = delete;
+  PgConnection& operator=(const PgConnection&) = delete;
+  ~PgConnection() {
+    if (conn) PQfinish(conn);
+  }
+};
+
+struct PgResult {
+  PGresult* res = nullptr;
+  explicit PgResult(PGresult* r) : res(r) {}
+  PgResult(const PgResult&) = delete;
+  PgResult& operator=(const PgResult&) = delete;
+  ~PgResult() {
+    if (res) PQclear(res);
+  }
+};
+
+std::string ConnMessage(PGconn* conn, const std::string& url) {
+  std::string msg = conn ? PQerrorMessage(conn) : "out of memory";
+  while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+  return ScrubPassword(msg, url);
+}
+
+PGconn* Connect(const std::string& url, const std::string& where) {
+  PGconn* conn = PQconnectdb(url.c_str());
+  if (!conn || PQstatus(conn) != CONNECTION_OK) {
+    std::string msg = ConnMessage(conn, url);
+    if (conn) PQfinish(conn);
+    throw Error(ErrorKind::kConnector, where + ": cannot connect to " + RedactUrl(url) + ": " + msg);
+  }
+  // Literals are written so that they mean the same either way, but be explicit; dates in ISO.
+  PGresult* r = PQexec(conn, "SET standard_conforming_strings = on; SET DateStyle = 'ISO, YMD'; "
+                             "SET extra_float_digits = 3; SET client_encoding = 'UTF8'");
+  bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+  PQclear(r);
+  if (!ok) {
+    std::string msg = ConnMessage(conn, url);
+    PQfinish(conn);
+    throw Error(ErrorKind::kConnector, where + ": " + msg);
+  }
+  return conn;
+}
+
+// Runs a statement with text parameters; throws on failure.
+PgResult Query(PGconn* conn, const std::string& sql, const std::vector<std::string>& params,
+               const std::string& url, const std::string& where) {
+  std::vector<const char*> values;
+  for (const auto& p : params) values.push_back(p.c_str());
+  PGresult* r = PQexecParams(conn, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
+                             nullptr, 0);
+  auto st = PQresultStatus(r);
+  if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+    std::string msg = r ? PQresultErrorMessage(r) : "";
+    if (msg.empty()) msg = ConnMessage(conn, url);
+    while (!msg.empty() && msg.back() == '\n') msg.pop_back();
+    PQclear(r);
+    throw Error(ErrorKind::kConnector, where + ": " + ScrubPassword(msg, url));
+  }
+  return PgResult(r);
+}
+
+void Exec(PGconn* conn, const std::string& sql, const std::string& url, const std::string& where) {
+  Query(conn, sql, {}, url, where);
+}
+
+std::string Qualified(const PgTableMeta& t) {
+  return QuotePgIdentifier(t.remote_schema) + "." + QuotePgIdentifier(t.remote_name);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Binary COPY decoding
+
+inline uint16_t Be16(const char* p) {
+  return static_cast<uint16_t>((static_cast<uint8_t>(p[0]) << 8) | static_cast<uint8_t>(p[1]));
+}
+inline uint32_t Be32(const char* p) {
+  return (static_cast<uint32_t>(static_cast<uint8_t>(p[0])) << 24) | (static_cast<uint32_t>(static_cast<uint8_t>(p[1])) << 16) |
+         (static_cast<uint32_t>(static_cast<uint8_t>(p[2])) << 8) | static_cast<uint32_t>(static_cast<uint8_t>(p[3]));
+}
+inline uint64_t Be64(const char* p) { return (static_cast<uint64_t>(Be32(p)) << 32) | Be32(p + 4); }
+
+// PostgreSQL's binary numeric -> unscaled int64 at `scale`. False on NaN/Infinity or overflow.
+bool DecodeNumeric(const char* p, int32_t len, int scale, int precision, int64_t* out) {
+  if (len < 8) return false;
+  int ndigits = static_cast<int16_t>(Be16(p));
+  int weight = static_cast<int16_t>(Be16(p + 2));
+  uint16_t sign = Be16(p + 4);
+  if (sign != 0x0000 && sign != 0x4000) return false;
+  if (len < 8 + 2 * ndigits) return false;
+  __int128 acc = 0;
+  const __int128 kLimit = static_cast<__int128>(1) << 100;
+  for (int i = 0; i < ndigits; i++) {
+    acc = acc * 10000 + Be16(p + 8 + 2 * i);
+    if (acc > kLimit) return false;
+  }
+  int exp10 = 4 * (weight - ndigits + 1) + scale;
+  while (exp10 > 0) {
+    acc *= 10;
+    exp10--;
+    if (acc > kLimit) return false;
+  }
+  if (exp10 < 0) {
+    __int128 div = 1;
+    for (int i = 0; i < -exp10 && i < 38; i++) div *= 10;
+    if (-exp10 >= 38) {
+      acc = 0;
+    } else {
+      __int128 q = acc / div, r = acc % div;
+      if (r * 2 >= div) q++;  // half away from zero, as PostgreSQL rounds
+      acc = q;
+    }
+  }
+  __int128 max = 1;
+  for (int i = 0; i < precision; i++) max *= 10;
+  if (acc >= max) return false;
+  *out = static_cast<int64_t>(sign == 0x4000 ? -acc : acc);
+  return true;
+}
+
+class PgCopyReader {
+ public:
+  PgCopyReader(std::string where, std::string url, std::string sql, std::vector<LogicalType> types,
+               std::vector<std::string> names, ScanCounters* counters)
+      : where_(std::move(where)), url_(std::move(url)), sql_(std::move(sql)), types_(std::move(types)),
+        names_(std::move(names)), counters_(counters) {}
+  ~PgCopyReader() { Finish(); }
+
+  void Start() {
+    conn_.conn = Connect(url_, where_);
+    std::string copy = "COPY (" + sql_ + ") TO STDOUT (FORMAT binary)";
+    PGresult* r = PQexec(conn_.conn, copy.c_str());
+    if (PQresultStatus(r) != PGRES_COPY_OUT) {
+      std::string msg = r ? PQresultErrorMessage(r) : ConnMessage(conn_.conn, url_);
+      while (!msg.empty() && msg.back() == '\n') msg.pop_back();
+      PQclear(r);
+      throw Error(ErrorKind::kConnector, where_ + ": " + ScrubPassword(msg, url_) + " (in: " + sql_ + ")");
+    }
+    PQclear(r);
+    in_copy_ = true;
+  }
+
+  // Fills a batch; false at the end.
+  bool Next(Batch& out) {
+    if (done_) return false;
+    Batch batch(types_, kBatchSize);
+    size_t rows = 0;
+    int64_t bytes = 0;
+    while (rows < kBatchSize) {
+      char* buf = nullptr;
+      int n = PQgetCopyData(conn_.conn, &buf, 0);
+      if (n == -1) {  // end of COPY
+        CheckFinalResult();
+        done_ = true;
+        break;
+      }
+      if (n == -2) {
+        std::string msg = ConnMessage(conn_.conn, url_);
+        throw Error(ErrorKind::kConnector, where_ + ": the connection failed while reading: " + msg);
+      }
+      std::unique_ptr<char, void (*)(void*)> hold(buf, PQfreemem);
+      bytes += n;
+      const char* p = buf;
+      const char* end = buf + n;
+      if (!header_seen_) {
+        if (n < 19 || std::memcmp(p, "PGCOPY\n\377\r\n\0", 11) != 0) BadData("bad COPY header");
+        uint32_t ext = Be32(p + 15);
+        p += 19 + ext;
+        header_seen_ = true;
+        if (p >= end) continue;
+      }
+      if (end - p < 2) BadData("truncated row");
+      int16_t fields = static_cast<int16_t>(Be16(p));
+      p += 2;
+      if (fields == -1) continue;  // trailer; -1 from PQgetCopyData follows
+      if (types_.empty()) {  // no columns wanted (the SELECT lists a constant): count rows only
+        rows++;
+        row_number_++;
+        continue;
+      }
+      if (fields != static_cast<int16_t>(types_.size())) BadData("unexpected field count");
+      for (size_t j = 0; j < types_.size(); j++) {
+        if (end - p < 4) BadData("truncated field");
+        int32_t len = static_cast<int32_t>(Be32(p));
+        p += 4;
+        Vector& v = batch.columns[j];
+        if (len < 0) {
+          v.SetNull(rows);
+          continue;
+        }
+        if (end - p < len) BadData("truncated value");
+        Store(v, j, rows, p, len);
+        p += len;
+      }
+      rows++;
+      row_number_++;
+    }
+    counters_->bytes_read += bytes;
+    if (rows == 0) return false;
+    batch.SetCount(rows);
+    counters_->rows_read += static_cast<int64_t>(rows);
+    out = std::move(batch);
+    return true;
+  }
+
+ private:
+  [[noreturn]] void BadData(const char* what) {
+    throw Error(ErrorKind::kConnector, where_ + ": malformed binary COPY data (" + std::string(what) + ") at row " +
+                                           std::to_string(row_number_ + 1));
+  }
+
+  void Store(Vector& v, size_t j, size_t r, const char* p, int32_t len) {
+    switch (types_[j].id) {
+      case TypeId::kBoolean:
+        if (len != 1) BadData("boolean width");
+        v.Data<uint8_t>()[r] = p[0] != 0;
+        return;
+      case TypeId::kInteger:
+        if (len != 4) BadData("integer width");
+        v.Data<int32_t>()[r] = static_cast<int32_t>(Be32(p));
+        return;
+      case TypeId::kBigInt:
+        if (len != 8) BadData("bigint width");
+        v.Data<int64_t>()[r] = static_cast<int64_t>(Be64(p));
+        return;
+      case TypeId::kDouble: {
+        if (len != 8) BadData("double width");
+        uint64_t bits = Be64(p);
+        double d;
+        std::memcpy(&d, &bits, 8);
+        v.Data<double>()[r] = d;
+        return;
+      }
+      case TypeId::kDecimal: {
+        int64_t x;
+        if (!DecodeNumeric(p, len, types_[j].scale, types_[j].precision, &x)) {
+          throw Error(ErrorKind::kConversion, where_ + ": column '" + names_[j] + "' row " +
+                                                  std::to_string(row_number_ + 1) + ": a numeric value (NaN or too large) does not fit " +
+                                                  types_[j].ToString());
+        }
+        v.Data<int64_t>()[r] = x;
+        return;
+      }
+      case TypeId::kDate: {
+        if (len != 4) BadData("date width");
+        int32_t d = static_cast<int32_t>(Be32(p));
+        if (d == INT32_MAX || d == INT32_MIN) {
+          throw Error(ErrorKind::kConversion, where_ + ": column '" + names_[j] + "' row " +
+                                                  std::to_string(row_number_ + 1) + ": date 'infinity' is not supported");
+        }
+        v.Data<int32_t>()[r] = d + kPgEpochDays;
+        return;
+      }
+      case TypeId::kTimestamp:
+      case TypeId::kTimestampTz: {
+        if (len != 8) BadData("timestamp width");
+        int64_t t = static_cast<int64_t>(Be64(p));
+        if (t == INT64_MAX || t == INT64_MIN) {
+          throw Error(ErrorKind::kConversion, where_ + ": column '" + names_[j] + "' row " +
+                                                  std::to_string(row_number_ + 1) + ": timestamp 'infinity' is not supported");
+        }
+        v.Data<int64_t>()[r] = t + kPgEpochMicros;
+        return;
+      }
+      case TypeId::kVarchar:
+        v.SetString(r, std::string_view(p, static_cast<size_t>(len)));
+        return;
+      default:
+        BadData("unsupported type");
+    }
+  }
+
+  void CheckFinalResult() {
+    in_copy_ = false;
+    while (PGresult* r = PQgetResult(conn_.conn)) {
+      auto st = PQresultStatus(r);
+      std::string msg = PQresultErrorMessage(r);
+      PQclear(r);
+      if (st != PGRES_COMMAND_OK) {
+        while (!msg.empty() && msg.back() == '\n') msg.pop_back();
+        throw Error(ErrorKind::kConnector, where_ + ": " + ScrubPassword(msg, url_));
+      }
+    }
+  }
+
+  void Finish() {
+    if (conn_.conn && in_copy_) {
+      // Abandoned early (LIMIT upstream, an error): cancel the COPY rather than drain it.
+      PGcancel* cancel = PQgetCancel(conn_.conn);
+      if (cancel) {
+        char err[256];
+        PQcancel(cancel, err, sizeof(err));
+        PQfreeCancel(cancel);
+      }
+    }
+    in_copy_ = false;
+  }
+
+  std::string where_;
+  std::string url_;
+  std::string sql_;
+  std::vector<LogicalType> types_;
+  std::vector<std::string> names_;
+  ScanCounters* counters_;
+  PgConnection conn_;
+  bool in_copy_ = false;
+  bool header_seen_ = false;
+  bool done_ = false;
+  int64_t row_number_ = 0;
+};
+
+class PgDataSource : public DataSource {
+ public:
+  explicit PgDataSource(std::unique_ptr<PgCopyReader> reader) : reader_(std::move(reader)) {}
+  bool Next(Batch& out) override {
+    if (!started_) {
+      reader_->Start();
+      started_ = true;
+    }
+    return reader_->Next(out);
+  }
+
+ private:
+  std::unique_ptr<PgCopyReader> reader_;
+  bool started_ = false;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Scan
+
+struct PgSplit : Split {
+  bool ranged = false;
+  int64_t first_page = 0;
+  std::optional<int64_t> end_page;
+  std::string Describe() const override {
+    if (!ranged) return "whole table";
+    return "ctid pages [" + std::to_string(first_page) + ", " + (end_page ? std::to_string(*end_page) : std::string("end")) + ")";
+  }
+};
+
+std::string DoubleLiteral(double d) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%.17g", d);
+  return std::string(buf) + "::float8";
+}
+
+class PgScan : public TableScan {
+ public:
+  PgScan(std::string where, std::string url, std::shared_ptr<const TableInfo> table, PgTableMeta meta)
+      : where_(std::move(where)), url_(std::move(url)), table_(std::move(table)), meta_(std::move(meta)) {
+    for (size_t i = 0; i < table_->columns.size(); i++) projection_.push_back(static_cast<int>(i));
+  }
+
+  void SetProjection(const std::vector<int>& column_ids) override {
+    for (int c : column_ids) {
+      if (c < 0 || c >= static_cast<int>(table_->columns.size())) {
+        throw Error(ErrorKind::kInternal, where_ + ": projection column " + std::to_string(c) + " out of range");
+      }
+    }
+    projection_ = column_ids;
+  }
+
+  bool PushFilter(const Expr& conjunct) override {
+    if (limit_ >= 0 || aggregated_) return false;
+    std::string sql;
+    if (!Translate(conjunct, &sql)) return false;
+    conjuncts_.push_back(sql);
+    return true;
+  }
+
+  bool PushLimit(int64_t limit) override {
+    if (limit < 0 || aggregated_) return false;
+    if (limit_ < 0 || limit < limit_) limit_ = limit;
+    return true;
+  }
+
+  bool PushOrder(const std::vector<SortKey>& keys, int64_t limit) override {
+    if (keys.empty() || limit_ >= 0 || aggregated_) return false;
+    std::string order;
+    for (const auto& k : keys) {
+      if (!k.expr || k.expr->kind != ExprKind::kColumnRef) return false;
+      int c = k.expr->column_index;
+      if (c < 0 || c >= static_cast<int>(table_->columns.size())) return false;
+      order += (order.empty() ? "" : ", ") + ColumnSql(c, true) + (k.ascending ? " ASC" : " DESC") +
+               (k.nulls_first ? " NULLS FIRST" : " NULLS LAST");
+    }
+    order_ = order;
+    if (limit >= 0) limit_ = limit;
+    return true;
+  }
+
+  // GROUP BY with count, count(DISTINCT), sum, avg, min, max, each cast to the engine's result type
+  // so that the binary values decode as that type.
+  bool PushAggregation(const AggregationRequest& request) override {
+    if (aggregated_ || limit_ >= 0 || !order_.empty()) return false;
+    const int ncols = static_cast<int>(table_->columns.size());
+    std::vector<std::string> select, group;
+    std::vector<LogicalType> types;
+    for (int g : request.group_columns) {
+      if (g < 0 || g >= ncols) return false;
+      if (table_->columns[g].type.id == TypeId::kDouble) return false;  // NaN/-0 grouping may differ
+      select.push_back(ColumnSql(g));
+      group.push_back(ColumnSql(g));
+      types.push_back(table_->columns[g].type);
+    }
+    for (const auto& call : request.calls) {
+      std::string fn = call.function;
+      for (auto& ch : fn) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      std::string arg;
+      const LogicalType* arg_type = nullptr;
+      if (call.column >= 0) {
+        if (call.column >= ncols) return false;
+        arg_type = &table_->columns[call.column].type;
+        arg = ColumnSql(call.column, fn == "min" || fn == "max");
+      } else if (fn != "count") {
+        return false;
+      }
+      std::string cast;
+      switch (call.result_type.id) {
+        case TypeId::kBigInt: cast = "::int8"; break;
+        case TypeId::kInteger: cast = "::int4"; break;
+        case TypeId::kDouble: cast = "::float8"; break;
+        case TypeId::kDecimal:
+          cast = "::numeric(" + std::to_string(call.result_type.precision) + "," + std::to_string(call.result_type.scale) + ")";
+          break;
+        case TypeId::kVarchar: cast = "::text"; break;
+        case TypeId::kBoolean: cast = "::boolean"; break;
+        case TypeId::kDate: cast = "::date"; break;
+        case TypeId::kTimestamp: cast = "::timestamp"; break;
+        default: return false;
+      }
+      std::string expr;
+      if (fn == "count") {
+        expr = call.column < 0 ? "count(*)" : std::string("count(") + (call.distinct ? "DISTINCT " : "") + arg + ")";
+      } else if (fn == "sum" || fn == "avg") {
+        if (!arg_type || !arg_type->IsNumeric()) return false;
+        // Floating-point sums depend on the order of addition; keep them in the engine.
+        if (arg_type->id == TypeId::kDouble) return false;
+        expr = fn + "(" + (call.distinct ? "DISTINCT " : "") + arg + ")";
+      } else if (fn == "min" || fn == "max") {
+        if (!arg_type || arg_type->id == TypeId::kTimestampTz || arg_type->id == TypeId::kBoolean) return false;
+        expr = fn + "(" + arg + ")";
+      } else {
+        return false;
+      }
+      select.push_back("(" + expr + ")" + cast);
+      types.push_back(call.result_type);
+    }
+    agg_select_.clear();
+    for (size_t i = 0; i < select.size(); i++) agg_select_ += (i ? ", " : "") + select[i];
+    agg_group_.clear();
+    for (size_t i = 0; i < group.size(); i++) agg_group_ += (i ? ", " : "") + group[i];
+    agg_types_ = std::move(types);
+    agg_groups_ = request.group_columns.size();
+    aggregated_ = true;
+    return true;
+  }
+
+  std::string Describe() const override { return "COPY (" + BuildSql({}) + ") TO STDOUT (FORMAT binary)"; }
+
+  double EstimatedRows() const override {
+    double rows = table_->stats.row_count.value_or(-1);
+    if (rows >= 0 && !conjuncts_.empty()) rows = std::max(1.0, rows * std::pow(0.25, conjuncts_.size()));
+    if (aggregated_) return agg_groups_ == 0 ? 1 : (rows < 0 ? -1 : std::max(1.0, rows * 0.1));
+    if (limit_ >= 0 && (rows < 0 || rows > limit_)) rows = static_cast<double>(limit_);
+    return rows;
+  }
+
+  // Plain tables of many pages split into ctid page ranges (TID range scans), one connection each.
+  std::vector<std::shared_ptr<Split>> CreateSplits(int max_parallelism) override {
+    std::vector<std::shared_ptr<Split>> splits;
+    double pages = meta_.relpages;
+    if (max_parallelism > 1 && meta_.relkind == 'r' && limit_ < 0 && !aggregated_ && order_.empty() && pages >= kMinPagesToSplit) {
+      int parts = max_parallelism * 2;
+      int64_t total = static_cast<int64_t>(pages);
+      for (int i = 0; i < parts; i++) {
+        auto s = std::make_shared<PgSplit>();
+        s->ranged = true;
+        s->first_page = i == 0 ? 0 : total * i / parts;
+        if (i + 1 < parts) s->end_page = total * (i + 1) / parts;  // the last one reads to the end
+        splits.push_back(s);
+      }
+      return splits;
+    }
+    splits.push_back(std::make_shared<PgSplit>());
+    return splits;
+  }
+
+  std::unique_ptr<DataSource> CreateDataSource(std::shared_ptr<Split> split) override {
+    std::string extra;
+    auto range = std::dynamic_pointer_cast<PgSplit>(split);
+    if (range && range->ranged) {
+      extra = "ctid >= '(" + std::to_string(range->first_page) + ",0)'::tid";
+      if (range->end_page) extra += " AND ctid < '(" + std::to_string(*range->end_page) + ",0)'::tid";
+    }
+    std::vector<LogicalType> types;
+    std::vector<std::string> names;
+    if (aggregated_) {
+      types = agg_types_;
+      for (size_t i = 0; i < types.size(); i++) names.push_back("aggregate output " + std::to_string(i + 1));
+    } else {
+      for (int c : projection_) {
+        types.push_back(table_->columns[c].type);
+        names.push_back(table_->columns[c].name);
+      }
+    }
+    return std::make_unique<PgDataSource>(
+        std::make_unique<PgCopyReader>(where_ + " table '" + table_->name + "'", url_, BuildSql(extra), types, names, &counters_));
+  }
+
+  static constexpr double kMinPagesToSplit = 1000;  // about 8 MB
+
+ private:
+  std::string ColumnSql(int c, bool for_order = false) const {
+    std::string s = QuotePgIdentifier(table_->columns[c].name) + meta_.casts[c];
+    if (!meta_.casts[c].empty()) s = "(" + s + ")";
+    if (table_->columns[c].type.id == TypeId::kVarchar && for_order) s += " COLLATE \"C\"";
+    return s;
+  }
+
+  std::string BuildSql(const std::string& extra) const {
+    std::string cols;
+    for (int c : projection_) cols += (cols.empty() ? "" : ", ") + ColumnSql(c);
+    if (cols.empty()) cols = "1";  // COPY needs a column; the engine ignores it
+    if (aggregated_) cols = agg_select_;
+    std::string sql = "SELECT " + cols + " FROM " + Qualified(meta_);
+    size_t n = 0;
+    for (const auto& c : conjuncts_) sql += (n++ ? " AND " : " WHERE ") + c;
+    if (!extra.empty()) sql += (n++ ? " AND " : " WHERE ") + extra;
+    if (aggregated_ && !agg_group_.empty()) sql += " GROUP BY " + agg_group_;
+    if (!order_.empty()) sql += " ORDER BY " + order_;
+    if (limit_ >= 0) sql += " LIMIT " + std::to_string(limit_);
+    return sql;
+  }
+
+  const ColumnInfo* Column(const Expr& e) const {
+    if (e.kind != ExprKind::kColumnRef) return nullptr;
+    if (e.column_index < 0 || e.column_index >= static_cast<int>(table_->columns.size())) return nullptr;
+    return &table_->columns[e.column_index];
+  }
+
+  // A literal of the column's type, exactly; false when it cannot be written safely.
+  static bool Literal(const Value& v, const LogicalType& column_type, std::string* out) {
+    if (v.is_null()) return false;
+    const LogicalType& t = v.type();
+    switch (column_type.id) {
+      case TypeId::kVarchar:
+        return t.id == TypeId::kVarchar && QuotePgString(v.GetString(), out);
+      case TypeId::kBoolean:
+        if (t.id != TypeId::kBoolean) return false;
+        *out = v.GetBool() ? "TRUE" : "FALSE";
+        return true;
+      case TypeId::kInteger:
+      case TypeId::kBigInt:
+      case TypeId::kDecimal:
+      case TypeId::kDouble:
+        if (t.id == TypeId::kInteger || t.id == TypeId::kBigInt) {
+          *out = std::to_string(v.GetInt64());
+          if (v.GetInt64() < 0) *out = "(" + *out + ")";
+          return true;
+        }
+        if (t.id == TypeId::kDecimal) {
+          *out = "(" + FormatDecimal(v.GetInt64(), t.scale) + "::numeric)";
+          return true;
+        }
+        if (t.id == TypeId::kDouble && std::isfinite(v.GetDouble()) && column_type.id == TypeId::kDouble) {
+          *out = "(" + DoubleLiteral(v.GetDouble()) + ")";
+          return true;
+        }
+        return false;
+      case TypeId::kDate:
+        if (t.id != TypeId::kDate) return false;
+        *out = "DATE '" + FormatDate(static_cast<int32_t>(v.GetInt64())) + "'";
+        return true;
+      case TypeId::kTimestamp:
+        if (t.id != TypeId::kTimestamp) return false;
+        *out = "TIMESTAMP '" + FormatTimestamp(v.GetInt64()) + "'";
+        return true;
+      case TypeId::kTimestampTz:  // an instant: written in UTC
+        if (t.id != TypeId::kTimestampTz) return false;
+        *out = "TIMESTAMPTZ '" + FormatTimestamp(v.GetInt64()) + "+00'";
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  bool Operand(const Expr& e, const LogicalType& other, bool ordering, std::string* sql) const {
+    if (const ColumnInfo* c = Column(e)) {
+      *sql += ColumnSql(e.column_index, ordering);
+      (void)c;
+      return true;
+    }
+    if (e.kind != ExprKind::kConstant) return false;
+    std::string lit;
+    if (!Literal(e.value, other, &lit)) return false;
+    *sql += lit;
+    return true;
+  }
+
+  bool Translate(const Expr& e, std::string* sql) const {
+    switch (e.kind) {
+      case ExprKind::kComparison: {
+        if (e.children.size() != 2) return false;
+        const Expr& l = *e.children[0];
+        const Expr& r = *e.children[1];
+        const ColumnInfo* lc = Column(l);
+        const ColumnInfo* rc = Column(r);
+        if (!lc && !rc) return false;
+        if (lc && rc && !(lc->type == rc->type)) return false;
+        const LogicalType& type = lc ? lc->type : rc->type;
+        const char* op = nullptr;
+        bool ordering = false;
+        switch (e.op) {
+          case CompareOp::kEq: op = " = "; break;
+          case CompareOp::kNe: op = " <> "; break;
+          case CompareOp::kLt: op = " < "; ordering = true; break;
+          case CompareOp::kLe: op = " <= "; ordering = true; break;
+          case CompareOp::kGt: op = " > "; ordering = true; break;
+          case CompareOp::kGe: op = " >= "; ordering = true; break;
+          case CompareOp::kIsDistinctFrom: op = " IS DISTINCT FROM "; break;
+          case CompareOp::kIsNotDistinctFrom: op = " IS NOT DISTINCT FROM "; break;
+        }
+        // Engine doubles order NaN like PostgreSQL only for = and <>; keep double ranges local.
+        if (type.id == TypeId::kDouble && ordering) return false;
+        std::string s;
+        if (!Operand(l, type, ordering, &s)) return false;
+        s += op;
+        if (!Operand(r, type, ordering, &s)) return false;
+        *sql += "(" + s + ")";
+        return true;
+      }
+      case ExprKind::kIn: {
+        if (e.children.size() < 2) return false;
+        const ColumnInfo* c = Column(*e.children[0]);
+        if (!c) return false;
+        std::string s = ColumnSql(e.children[0]->column_index) + (e.negated ? " NOT IN (" : " IN (");
+        for (size_t i = 1; i < e.children.size(); i++) {
+          const Expr& k = *e.children[i];
+          if (k.kind != ExprKind::kConstant) return false;
+          std::string lit;
+          if (!Literal(k.value, c->type, &lit)) return false;
+          s += (i > 1 ? ", " : "") + lit;
+        }
+        *sql += "(" + s + "))";
+        return true;
+      }
+      case ExprKind::kIsNull:
+      case ExprKind::kIsNotNull: {
+        if (e.children.size() != 1 || !Column(*e.children[0])) return false;
+        *sql += "(" + ColumnSql(e.children[0]->column_index) + (e.kind == ExprKind::kIsNull ? " IS NULL)" : " IS NOT NULL)");
+        return true;
+      }
+      case ExprKind::kLike: {
+        if (e.children.size() < 2 || e.children.size() > 3) return false;
+        const ColumnInfo* c = Column(*e.children[0]);
+        if (!c || c->type.id != TypeId::kVarchar) return false;
+        for (size_t i = 1; i < e.children.size(); i++) {
+          const Expr& k = *e.children[i];
+          if (k.kind != ExprKind::kConstant || k.value.is_null() || k.value.type().id != TypeId::kVarchar) return false;
+        }
+        std::string pattern, escape;
+        if (!QuotePgString(e.children[1]->value.GetString(), &pattern)) return false;
+        if (e.children.size() == 3) {
+          if (e.children[2]->value.GetString().size() != 1) return false;
+          if (!QuotePgString(e.children[2]->value.GetString(), &escape)) return false;
+        } else {
+          escape = "''";  // Trino's LIKE has no default escape character; PostgreSQL's is '\'
+        }
+        if (e.case_insensitive) {
+          // ILIKE folds case by the database locale; only push it for ASCII patterns.
+          for (unsigned char ch : e.children[1]->value.GetString()) {
+            if (ch >= 0x80) return false;
+          }
+        }
+        const char* op = e.case_insensitive ? (e.negated ? " NOT ILIKE " : " ILIKE ") : (e.negated ? " NOT LIKE " : " LIKE ");
+        *sql += "(" + ColumnSql(e.children[0]->column_index) + op + pattern + " ESCAPE " + escape + ")";
+        return true;
+      }
+      case ExprKind::kAnd:
+      case ExprKind::kOr: {
+        if (e.children.empty()) return false;
+        std::string s = "(";
+        for (size_t i = 0; i < e.children.size(); i++) {
+          if (i) s += e.kind == ExprKind::kAnd ? " AND " : " OR ";
+          if (!Translate(*e.children[i], &s)) return false;
+        }
+        *sql += s + ")";
+        return true;
+      }
+      case ExprKind::kNot: {
+        if (e.children.size() != 1) return false;
+        std::string s = "(NOT ";
+        if (!Translate(*e.children[0], &s)) return false;
+        *sql += s + ")";
+        return true;
+      }
+      default:
+        return false;
+    }
+  }
+
+  std::string where_;
+  std::string url_;
+  std::shared_ptr<const TableInfo> table_;
+  PgTableMeta meta_;
+  std::vector<int> projection_;
+  std::vector<std::string> conjuncts_;
+  std::string order_;
+  int64_t limit_ = -1;
+  bool aggregated_ = false;
+  std::string agg_select_;
+  std::string agg_group_;
+  std::vector<LogicalType> agg_types_;
+  size_t agg_groups_ = 0;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Writer: BEGIN; [CREATE TABLE]; COPY ... FROM STDIN (text); COMMIT on Commit, else ROLLBACK.
+
+std::string PgTypeFor(const LogicalType& t) {
+  switch (t.id) {
+    case TypeId::kBoolean: return "boolean";
+    case TypeId::kInteger: return "integer";
+    case TypeId::kBigInt: return "bigint";
+    case TypeId::kDouble: return "double precision";
+    case TypeId::kDecimal: return "numeric(" + std::to_string(t.precision) + "," + std::to_string(t.scale) + ")";
+    case TypeId::kDate: return "date";
+    case TypeId::kTimestamp: return "timestamp";
+    case TypeId::kTimestampTz: return "timestamptz";
+    case TypeId::kInterval: return "interval";
+    default: return "text";
+  }
+}
+
+void AppendCopyText(std::string& out, std::string_view s) {
+  for (char c : s) {
+    switch (c) {
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default: out += c;
+    }
+  }
+}
+
+class PgTableWriter : public TableWriter {
+ public:
+  PgTableWriter(std::string where, std::string url, std::string qualified, std::vector<ColumnInfo> columns,
+                std::string create_ddl)
+      : where_(std::move(where)), url_(std::move(url)), qualified_(std::move(qualified)), columns_(std::move(columns)) {
+    conn_.conn = Connect(url_, where_);
+    Exec(conn_.conn, "BEGIN", url_, where_);
+    in_transaction_ = true;
+    if (!create_ddl.empty()) Exec(conn_.conn, create_ddl, url_, where_);
+    std::string copy = "COPY " + qualified_ + " (";
+    for (size_t i = 0; i < columns_.size(); i++) copy += (i ? ", " : "") + QuotePgIdentifier(columns_[i].name);
+    copy += ") FROM STDIN";
+    PGresult* r = PQexec(conn_.conn, copy.c_str());
+    bool ok = PQresultStatus(r) == PGRES_COPY_IN;
+    std::string msg = r ? PQresultErrorMessage(r) : "";
+    PQclear(r);
+    if (!ok) {
+      while (!msg.empty() && msg.back() == '\n') msg.pop_back();
+      throw Error(ErrorKind::kConnector, where_ + ": " + ScrubPassword(msg, url_));
+    }
+    in_copy_ = true;
+  }
+
+  ~PgTableWriter() override {
+    if (conn_.conn && in_transaction_) {
+      if (in_copy_) PQputCopyEnd(conn_.conn, "aborted");
+      while (PGresult* r = PQgetResult(conn_.conn)) PQclear(r);
+      PGresult* r = PQexec(conn_.conn, "ROLLBACK");
+      PQclear(r);
+    }
+  }
+
+  void Append(const Batch& batch) override {
+    if (!in_copy_) throw Error(ErrorKind::kInternal, where_ + ": writer used after Commit/Abort");
+    if (batch.ColumnCount() != columns_.size()) {
+      throw Error(ErrorKind::kInternal, where_ + ": insert batch has " + std::to_string(batch.ColumnCount()) +
+                                           " columns, table has " + std::to_string(columns_.size()));
+    }
+    std::string buf;
+    for (size_t r = 0; r < batch.count; r++) {
+      for (size_t c = 0; c < columns_.size(); c++) {
+        if (c) buf += '\t';
+        Value v = batch.columns[c].GetValue(r);
+        if (v.is_null()) {
+          buf += "\\N";
+          continue;
+        }
+        switch (v.type().id) {
+          case TypeId::kBoolean: buf += v.GetBool() ? "t" : "f"; break;
+          case TypeId::kInteger:
+          case TypeId::kBigInt: buf += std::to_string(v.GetInt64()); break;
+          case TypeId::kDouble: {
+            char tmp[64];
+            std::snprintf(tmp, sizeof(tmp), "%.17g", v.GetDouble());
+            buf += tmp;
+            break;
+          }
+          case TypeId::kDecimal: buf += FormatDecimal(v.GetInt64(), v.type().scale); break;
+          case TypeId::kDate: buf += FormatDate(static_cast<int32_t>(v.GetInt64())); break;
+          case TypeId::kTimestamp: buf += FormatTimestamp(v.GetInt64()); break;
+          case TypeId::kTimestampTz: buf += FormatTimestamp(v.GetInt64()) + "+00"; break;
+          case TypeId::kVarchar: {
+            if (v.GetString().find('\0') != std::string::npos) {
+              throw Error(ErrorKind::kConversion, where_ + ": column '" + columns_[c].name +
+                                                      "': PostgreSQL text cannot hold a NUL character");
+            }
+            AppendCopyText(buf, v.GetString());
+            break;
+          }
+          default: AppendCopyText(buf, v.ToString());
+        }
+      }
+      buf += '\n';
+      if (buf.size() >= (1 << 20)) Send(buf);
+    }
+    Send(buf);
+  }
+
+  void Commit() override {
+    if (!in_copy_) throw Error(ErrorKind::kInternal, where_ + ": writer used after Commit/Abort");
+    in_copy_ = false;
+    if (PQputCopyEnd(conn_.conn, nullptr) != 1) Fail();
+    while (PGresult* r = PQgetResult(conn_.conn)) {
+      auto st = PQresultStatus(r);
+      std::string msg = PQresultErrorMessage(r);
+      PQclear(r);
+      if (st != PGRES_COMMAND_OK) {
+        while (!msg.empty() && msg.back() == '\n') msg.pop_back();
+        throw Error(ErrorKind::kConnector, where_ + ": " + ScrubPassword(msg, url_));  // destructor rolls back
+      }
+    }
+    Exec(conn_.conn, "COMMIT", url_, where_);
+    in_transaction_ = false;
+  }
+
+  void Abort() override {
+    if (!in_transaction_) return;
+    if (in_copy_) PQputCopyEnd(conn_.conn, "aborted");
+    in_copy_ = false;
+    while (PGresult* r = PQgetResult(conn_.conn)) PQclear(r);
+    PGresult* r = PQexec(conn_.conn, "ROLLBACK");
+    PQclear(r);
+    in_transaction_ = false;
+  }
+
+ private:
+  void Send(std::string& buf) {
+    if (buf.empty()) return;
+    if (PQputCopyData(conn_.conn, buf.data(), static_cast<int>(buf.size())) != 1) Fail();
+    buf.clear();
+  }
+  [[noreturn]] void Fail() {
+    throw Error(ErrorKind::kConnector, where_ + ": writing to " + qualified_ + " failed: " + ConnMessage(conn_.conn, url_));
+  }
+
+  std::string where_;
+  std::string url_;
+  std::string qualified_;
+  std::vector<ColumnInfo> columns_;
+  PgConnection conn_;
+  bool in_transaction_ = false;
+  bool in_copy_ = false;
+};
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+
+std::string QuotePgIdentifier(const std::string& name) {
+  std::string out = "\"";
+  for (char c : name) {
+    if (c == '"') out += "\"\"";
+    else if (c != '\0') out += c;
+  }
+  return out + "\"";
+}
+
+bool QuotePgString(const std::string& text, std::string* out) {
+  if (text.find('\0') != std::string::npos) return false;
+  bool backslash = text.find('\\') != std::string::npos;
+  std::string s = backslash ? "E'" : "'";
+  for (char c : text) {
+    if (c == '\'') s += "''";
+    else if (c == '\\') s += "\\\\";
+    else s += c;
+  }
+  *out += s + "'";
+  return true;
+}
+
+std::string ScrubPassword(const std::string& message, const std::string& url) {
+  std::string out = message;
+  std::string pw = PasswordOf(url);
+  if (!url.empty()) {
+    size_t pos;
+    while ((pos = out.find(url)) != std::string::npos) out.replace(pos, url.size(), RedactUrl(url));
+  }
+  if (pw.size() >= 1) {
+    size_t pos;
+    while ((pos = out.find(pw)) != std::string::npos) out.replace(pos, pw.size(), "***");
+  }
+  return out;
+}
+
+PgTypeMapping MapPgType(uint32_t oid, int32_t typmod, const std::string& type_name) {
+  PgTypeMapping m;
+  switch (oid) {
+    case 16: m.type = TypeId::kBoolean; return m;
+    case 21: m.type = TypeId::kInteger; m.cast = "::int4"; return m;
+    case 23: m.type = TypeId::kInteger; return m;
+    case 20: m.type = TypeId::kBigInt; return m;
+    // real: through its shortest text form, so 1.1 reads as 1.1 and not 1.100000023841858.
+    case 700: m.type = TypeId::kDouble; m.cast = "::text::float8"; return m;
+    case 701: m.type = TypeId::kDouble; return m;
+    case 1700: {
+      if (typmod >= 4) {
+        int p = ((typmod - 4) >> 16) & 0xffff;
+        int s = (typmod - 4) & 0xffff;
+        if (p >= 1 && p <= kMaxDecimalPrecision && s <= p) {
+          m.type = LogicalType::Decimal(p, s);
+          return m;
+        }
+      }
+      m.type = TypeId::kDouble;
+      m.cast = "::float8";
+      m.comment = "pg type '" + type_name + "' read as DOUBLE (DECIMAL holds at most 18 digits)";
+      return m;
+    }
+    case 25:
+    case 1043:
+    case 19: m.type = TypeId::kVarchar; return m;
+    case 1042: m.type = TypeId::kVarchar; m.cast = "::text"; return m;  // char(n): without the padding
+    case 1082: m.type = TypeId::kDate; return m;
+    case 1114: m.type = TypeId::kTimestamp; return m;
+    case 1184: m.type = TypeId::kTimestampTz; return m;
+    default:
+      m.type = TypeId::kVarchar;
+      m.cast = "::text";
+      m.comment = "pg type '" + type_name + "' read as text";
+      return m;
+  }
+}
+
+PostgresConnector::PostgresConnector(const ConnectionConfig& config) : name_(config.name), url_(config.url) {
+  if (url_.rfind("postgres://", 0) != 0 && url_.rfind("postgresql://", 0) != 0) {
+    throw Error(ErrorKind::kConnector, Where() + ": not a postgres URL: " + RedactUrl(url_) +
+                                           " (use postgres://user:password@host:5432/database)");
+  }
+  conn_ = Connect(url_, Where());
+}
+
+PostgresConnector::~PostgresConnector() {
+  if (conn_) PQfinish(conn_);
+}
+
+std::string PostgresConnector::Where() const { return "postgres source '" + name_ + "'"; }
+
+std::vector<std::string> PostgresConnector::ListSchemas() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  PgResult r = Query(conn_,
+                     "SELECT nspname FROM pg_namespace WHERE nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') "
+                     "AND nspname NOT LIKE 'pg\\_temp\\_%' AND nspname NOT LIKE 'pg\\_toast\\_temp\\_%' ORDER BY nspname",
+                     {}, url_, Where());
+  std::vector<std::string> out;
+  for (int i = 0; i < PQntuples(r.res); i++) out.emplace_back(PQgetvalue(r.res, i, 0));
+  return out;
+}
+
+std::vector<std::string> PostgresConnector::ListTables(const std::string& schema) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  PgResult ns = Query(conn_,
+                      "SELECT nspname FROM pg_namespace WHERE nspname = $1 OR lower(nspname) = lower($1) "
+                      "ORDER BY nspname = $1 DESC LIMIT 1",
+                      {schema}, url_, Where());
+  if (PQntuples(ns.res) == 0) throw Error(ErrorKind::kCatalog, Where() + ": no schema '" + schema + "'");
+  PgResult r = Query(conn_,
+                     "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                     "WHERE n.nspname = $1 AND c.relkind IN ('r', 'v', 'm', 'p', 'f') ORDER BY c.relname",
+                     {PQgetvalue(ns.res, 0, 0)}, url_, Where());
+  std::vector<std::string> out;
+  for (int i = 0; i < PQntuples(r.res); i++) out.emplace_back(PQgetvalue(r.res, i, 0));
+  return out;
+}
+
+std::shared_ptr<const TableInfo> PostgresConnector::GetTable(const std::string& schema, const std::string& table) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::string s = schema.empty() ? "public" : schema;
+  // An exact match first, then a case-insensitive one (unquoted names are folded differently).
+  PgResult r = Query(conn_,
+                     "SELECT c.oid, n.nspname, c.relname, c.relkind, c.reltuples, c.relpages FROM pg_class c "
+                     "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                     "WHERE (n.nspname = $1 OR lower(n.nspname) = lower($1)) AND (c.relname = $2 OR lower(c.relname) = lower($2)) "
+                     "AND c.relkind IN ('r', 'v', 'm', 'p', 'f') "
+                     "ORDER BY (n.nspname = $1 AND c.relname = $2) DESC, c.relname = $2 DESC, n.nspname = $1 DESC LIMIT 1",
+                     {s, table}, url_, Where());
+  if (PQntuples(r.res) == 0) return nullptr;
+  auto info = std::make_shared<TableInfo>();
+  auto meta = std::make_shared<PgTableMeta>();
+  std::string oid = PQgetvalue(r.res, 0, 0);
+  meta->remote_schema = PQgetvalue(r.res, 0, 1);
+  meta->remote_name = PQgetvalue(r.res, 0, 2);
+  meta->relkind = PQgetvalue(r.res, 0, 3)[0];
+  double reltuples = std::strtod(PQgetvalue(r.res, 0, 4), nullptr);
+  meta->relpages = std::strtod(PQgetvalue(r.res, 0, 5), nullptr);
+  info->schema = meta->remote_schema;
+  info->name = meta->remote_name;
+  info->location = "postgres " + meta->remote_schema + "." + meta->remote_name;
+  PgResult cols = Query(conn_,
+                        "SELECT a.attname, a.atttypid, a.atttypmod, format_type(a.atttypid, a.atttypmod), a.attnotnull, "
+                        "s.null_frac, s.n_distinct FROM pg_attribute a "
+                        "LEFT JOIN pg_stats s ON s.schemaname = $2 AND s.tablename = $3 AND s.attname = a.attname "
+                        "WHERE a.attrelid = $1::oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
+                        {oid, meta->remote_schema, meta->remote_name}, url_, Where());
+  bool have_rows = reltuples >= 0 && !(reltuples == 0 && meta->relpages == 0 && meta->relkind != 'r');
+  if (reltuples >= 0) info->stats.row_count = reltuples;
+  for (int i = 0; i < PQntuples(cols.res); i++) {
+    ColumnInfo col;
+    col.name = PQgetvalue(cols.res, i, 0);
+    uint32_t type_oid = static_cast<uint32_t>(std::strtoul(PQgetvalue(cols.res, i, 1), nullptr, 10));
+    int32_t typmod = static_cast<int32_t>(std::strtol(PQgetvalue(cols.res, i, 2), nullptr, 10));
+    PgTypeMapping m = MapPgType(type_oid, typmod, PQgetvalue(cols.res, i, 3));
+    col.type = m.type;
+    col.comment = m.comment;
+    col.nullable = std::string(PQgetvalue(cols.res, i, 4)) != "t";
+    ColumnStatistics cs;
+    if (!PQgetisnull(cols.res, i, 5)) cs.null_fraction = std::strtod(PQgetvalue(cols.res, i, 5), nullptr);
+    if (!PQgetisnull(cols.res, i, 6)) {
+      double nd = std::strtod(PQgetvalue(cols.res, i, 6), nullptr);
+      if (nd < 0 && have_rows) cs.distinct_count = -nd * reltuples;
+      else if (nd > 0) cs.distinct_count = nd;
+    }
+    info->stats.columns.push_back(cs);
+    meta->casts.push_back(m.cast);
+    info->columns.push_back(std::move(col));
+  }
+  metas_[MetaKey(info->schema, info->name)] = meta;
+  return info;
+}
+
+std::shared_ptr<const PgTableMeta> PostgresConnector::Meta(const TableInfo& table) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = metas_.find(MetaKey(table.schema, table.name));
+    if (it != metas_.end()) return it->second;
+  }
+  if (!GetTable(table.schema, table.name)) {
+    throw Error(ErrorKind::kCatalog, Where() + ": table '" + table.schema + "." + table.name + "' does not exist");
+  }
+  std::lock_guard<std::mutex> lock(mutex_);
+  return metas_.at(MetaKey(table.schema, table.name));
+}
+
+std::unique_ptr<TableScan> PostgresConnector::CreateScan(std::shared_ptr<const TableInfo> table) {
+  if (!table) throw Error(ErrorKind::kInternal, Where() + ": CreateScan without a table");
+  auto meta = Meta(*table);
+  if (meta->casts.size() != table->columns.size()) {
+    throw Error(ErrorKind::kCatalog, Where() + ": table '" + table->schema + "." + table->name + "' changed its columns; reconnect");
+  }
+  return std::make_unique<PgScan>(Where(), url_, table, *meta);
+}
+
+std::unique_ptr<TableWriter> PostgresConnector::CreateTable(const std::string& schema, const std::string& table,
+                                                            const std::vector<ColumnInfo>& columns) {
+  if (columns.empty()) throw Error(ErrorKind::kCatalog, Where() + ": a table needs at least one column");
+  if (GetTable(schema, table)) throw Error(ErrorKind::kCatalog, Where() + ": table '" + table + "' already exists");
+  std::string qualified = QuotePgIdentifier(schema.empty() ? "public" : schema) + "." + QuotePgIdentifier(table);
+  std::string ddl = "CREATE TABLE " + qualified + " (";
+  for (size_t i = 0; i < columns.size(); i++) {
+    ddl += (i ? ", " : "") + QuotePgIdentifier(columns[i].name) + " " + PgTypeFor(columns[i].type);
+  }
+  ddl += ")";
+  return std::make_unique<PgTableWriter>(Where() + " table '" + table + "'", url_, qualified, columns, ddl);
+}
+
+std::unique_ptr<TableWriter> PostgresConnector::InsertInto(std::shared_ptr<const TableInfo> table) {
+  if (!table) throw Error(ErrorKind::kInternal, Where() + ": InsertInto without a table");
+  std::string qualified = Qualified(*Meta(*table));
+  return std::make_unique<PgTableWriter>(Where() + " table '" + table->name + "'", url_, qualified, table->columns, "");
+}
+
+std::string PostgresConnector::Summary() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  PgResult r = Query(conn_,
+                     "SELECT current_setting('server_version'), current_database(), (SELECT count(*) FROM pg_class c "
+                     "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r','v','m','p','f') "
+                     "AND n.nspname NOT IN ('pg_catalog','information_schema','pg_toast'))",
+                     {}, url_, Where());
+  return std::string("PostgreSQL ") + PQgetvalue(r.res, 0, 0) + ", database " + PQgetvalue(r.res, 0, 1) + ", " +
+         PQgetvalue(r.res, 0, 2) + " table(s)";
+}
+
+void RegisterPostgresConnector() {
+  ConnectorFactory::Register("postgres", {"postgres", "postgresql"}, [](const ConnectionConfig& config) -> std::shared_ptr<Connector> {
+    return std::make_shared<PostgresConnector>(config);
+  });
+}
+
+}  // namespace aishell

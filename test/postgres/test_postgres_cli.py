@@ -1,0 +1,134 @@
+"""PostgreSQL source through the aishell CLI, checked against psql on the same server.
+
+Needs the server of scripts/services/postgres.sh (AISHELL_TEST_PG_URL, AISHELL_TEST_PG_BIN).
+Without it the tests skip, except with CI=true, where they fail.
+Run: python3 -m pytest test/postgres
+"""
+import csv
+import os
+import subprocess
+import sys
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from aishell_cli import parse_json_rows, run_aishell  # noqa: E402
+
+PG_URL = os.environ.get("AISHELL_TEST_PG_URL", "")
+PASSWORD = PG_URL.split("://", 1)[-1].split("@", 1)[0].split(":", 1)[-1] if "@" in PG_URL else ""
+
+if not PG_URL:
+    if os.environ.get("CI") == "true":
+        raise RuntimeError("AISHELL_TEST_PG_URL is not set in CI: run scripts/services/postgres.sh start")
+    pytest.skip("AISHELL_TEST_PG_URL is not set (scripts/services/postgres.sh start)", allow_module_level=True)
+
+
+def psql_rows(sql):
+    """Rows from psql as lists of strings ('' for NULL)."""
+    psql = os.path.join(os.environ.get("AISHELL_TEST_PG_BIN", "/usr/lib/postgresql/15/bin"), "psql")
+    out = subprocess.run([psql, "-X", "-q", "-A", "-t", "-F", "\t", "-d", PG_URL, "-c", sql],
+                         capture_output=True, text=True, timeout=60, check=True)
+    return [line.split("\t") for line in out.stdout.splitlines() if line != ""]
+
+
+def norm(value):
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, float) and value == int(value):
+        return str(int(value))
+    return str(value)
+
+
+@pytest.fixture
+def home(tmp_path):
+    h = tmp_path / "home"
+    r = run_aishell(["connect", PG_URL, "--name", "pg"], h)
+    assert r.returncode == 0, r.stderr + r.stdout
+    return h
+
+
+def query(home, sql):
+    r = run_aishell(["query", sql, "--format", "json"], home)
+    assert r.returncode == 0, r.stderr + r.stdout
+    return [[norm(v) for v in row] for row in parse_json_rows(r.stdout)]
+
+
+def both(home, sql):
+    """The rows with pushdown on and off (they must agree), sorted."""
+    on = sorted(query(home, sql))
+    off = sorted(query(home, "SET SESSION pushdown = false; " + sql))
+    assert on == off, sql
+    return on
+
+
+@pytest.mark.parametrize("where", [
+    "customer_id < 50 AND country = 'DE'",
+    "name >= 'Customer 4' AND name < 'Customer 45'",
+    "country IN ('FR', 'JP') AND customer_id BETWEEN 100 AND 160",
+    "email LIKE 'customer2%' AND customer_id < 300",
+    "email IS NULL",
+    "email IS NULL OR customer_id <= 3",
+    "signup_date >= DATE '2023-01-01' AND signup_date < DATE '2023-01-15'",
+    "NOT is_active AND segment = 'consumer' AND customer_id < 100",
+])
+def test_filters_match_psql(home, where):
+    ours = both(home, f"SELECT customer_id, name, country FROM pg.public.customers WHERE {where}")
+    theirs = sorted(psql_rows(f"SELECT customer_id, name, country FROM public.customers WHERE {where}"))
+    assert ours == theirs
+    assert len(ours) > 0
+
+
+def test_group_by_matches_psql(home):
+    ours = both(home, "SELECT segment, count(*), count(DISTINCT country), sum(customer_id) "
+                      "FROM pg.public.customers GROUP BY segment")
+    theirs = sorted(psql_rows("SELECT segment, count(*), count(DISTINCT country), sum(customer_id) "
+                              "FROM public.customers GROUP BY segment"))
+    assert ours == theirs
+
+
+def test_customer_360_join_with_local_csv(home, tmp_path):
+    path = tmp_path / "transactions.csv"
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["txn_id", "customer_id", "amount"])
+        for i in range(1, 2001):
+            w.writerow([i, (i * 13) % 5200, i % 97])
+    ours = both(home, f"SELECT c.country, count(*), sum(t.amount) FROM read_csv('{path}') t "
+                      "JOIN pg.public.customers c ON c.customer_id = t.customer_id GROUP BY c.country")
+    countries = {r[0]: r[1] for r in psql_rows("SELECT customer_id, country FROM public.customers")}
+    expect = {}
+    for i in range(1, 2001):
+        cid = str((i * 13) % 5200)
+        if cid in countries:
+            n, s = expect.get(countries[cid], (0, 0))
+            expect[countries[cid]] = (n + 1, s + i % 97)
+    assert ours == sorted([k, str(n), str(s)] for k, (n, s) in expect.items())
+
+
+def test_quotes_and_backslashes(home):
+    assert both(home, "SELECT id FROM pg.public.tricky WHERE s = 'back\\slash'") == [["3"]]
+    assert both(home, "SELECT id FROM pg.public.tricky WHERE s = '''; DROP TABLE tricky; --'") == [["6"]]
+    assert query(home, "SELECT count(*) FROM pg.public.tricky") == [["10"]]
+
+
+def test_explain_shows_remote_sql_and_no_password(home):
+    r = run_aishell(["explain", "SELECT name FROM pg.public.customers WHERE country = 'US' LIMIT 5"], home)
+    assert r.returncode == 0, r.stderr
+    assert "COPY (SELECT" in r.stdout and "LIMIT 5" in r.stdout
+    assert PASSWORD not in r.stdout
+    r = run_aishell(["connections"], home)
+    assert PASSWORD not in r.stdout and "***" in r.stdout
+
+
+def test_wrong_password_and_missing_table(home, tmp_path):
+    bad = PG_URL.replace(":" + PASSWORD + "@", ":not-the-password@")
+    r = run_aishell(["connect", bad, "--name", "bad"], tmp_path / "h2")
+    assert r.returncode != 0
+    out = r.stdout + r.stderr
+    assert "password authentication failed" in out
+    assert "not-the-password" not in out
+    r = run_aishell(["query", "SELECT * FROM pg.public.no_such_table"], home)
+    assert r.returncode != 0
+    assert "no_such_table" in r.stdout + r.stderr
