@@ -13,7 +13,7 @@ import uuid
 import pytest
 
 from aishell_cli import aishell_binary
-from conftest import fixture_files, fixtures_dir
+from parquet_fixtures import fixture_files, fixtures_dir
 
 pa = pytest.importorskip("pyarrow")
 pq = pytest.importorskip("pyarrow.parquet")

@@ -1,4 +1,4 @@
-"""Fixtures for the Parquet tests: the aishell runner and the parquet-testing conformance files."""
+"""Helpers for the Parquet tests: where the parquet-testing conformance files are."""
 import os
 import sys
 
