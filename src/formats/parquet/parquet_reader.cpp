@@ -1350,7 +1350,8 @@ std::shared_ptr<FileTable> ParquetFormat::Open(const std::string& fn, const std:
     for (const auto& rg : f.meta.row_groups) rows += static_cast<double>(rg.num_rows);
     if (state->files.size() == 1) {
       for (const auto& c : f.columns) {
-        ColumnInfo info{c.name, c.type, c.max_def > 0 || !c.unsupported.empty(), c.unsupported};
+        ColumnInfo info{c.name, c.type, c.max_def > 0 || c.nested || !c.unsupported.empty(),
+                        c.nested && c.unsupported.empty() ? "Parquet nested column read as JSON text" : c.unsupported};
         state->columns.push_back(info);
       }
     } else {

@@ -11,7 +11,7 @@ FIX="${AISHELL_PARQUET_TESTING:-$ROOT/../shared/fixtures/parquet-testing}"
 OUT="$BUILD/parquet_fuzzer"
 SRCS=()
 for f in "$ROOT"/src/formats/parquet/*.cpp; do [[ "$f" == *_test.cpp ]] || SRCS+=("$f"); done
-LIBS=$(pkg-config --libs snappy zlib libzstd liblz4 libbrotlidec re2 libxxhash simdjson)
+LIBS=$(pkg-config --libs snappy zlib libzstd liblz4 libbrotlidec re2 libxxhash simdjson $(pkg-config --exists libpq && echo libpq))
 if command -v clang++ >/dev/null; then
   clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -I"$ROOT/src" "$ROOT/test/parquet/fuzz/parquet_fuzzer.cpp" \
     "${SRCS[@]}" "$BUILD/libaishell_engine.a" -lfmt -lsqlite3 $LIBS -pthread -o "$OUT"
