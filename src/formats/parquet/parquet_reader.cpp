@@ -1131,6 +1131,10 @@ class ParquetDataSource : public DataSource {
 
   bool Next(Batch& out) override {
     if (done_) return false;
+    if (remaining_ && remaining_->load() <= 0) {
+      done_ = true;  // the pushed LIMIT is reached: do not decode this row group
+      return false;
+    }
     if (!loaded_) Load();
     if (offset_ >= rows_) {
       done_ = true;
