@@ -1,6 +1,7 @@
 // Registers every built-in connector type and table function.
 #include "catalog/catalog_registry.h"
 #include "connectors/file/file_connector.h"
+#include "connectors/redis/redis_connector.h"
 #include "connectors/sqlite/sqlite_connector.h"
 #include "formats/file_format.h"
 
@@ -12,6 +13,7 @@ void RegisterBuiltinConnectors() {
     RegisterFileConnector();
     RegisterFileTableFunctions();
     RegisterSqliteConnector();
+    RegisterRedisConnector();
     return true;
   }();
   (void)done;
