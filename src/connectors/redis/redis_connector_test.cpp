@@ -102,13 +102,26 @@ class RedisServerTest : public ::testing::Test {
     }
     base_url_ = url;
     address_ = ParseRedisUrl(base_url_, "test");
-    // Tests own database 9 (the URL's database is left to other suites).
-    address_.db = 9;
-    url_ = base_url_.substr(0, base_url_.rfind('/')) + "/9";
+    // Each test owns one database (ctest runs tests in parallel; the URL's database is left to
+    // other suites): 4 + its index in this list.
+    static const char* kTests[] = {"DeclaredHashTable", "KeyLookupsWithoutScan", "LimitStopsEarly",
+                                   "JsonStringsZsetsAndMixedTypes", "MixedTypesAndExpiredKeysAreSkipped",
+                                   "ColumnOverridesAndEmptyPattern", "InferredTables", "WrongPasswordAndServerDown",
+                                   "InsertHashesAndJsonReadBackWithRedisCli", "ActiveUsersJoinedToCsvWithPushdownOnAndOff",
+                                   "InsertFailureLeavesNoKeys"};
+    std::string test = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    int index = -1;
+    for (size_t i = 0; i < std::size(kTests); i++) {
+      if (test == kTests[i]) index = static_cast<int>(i);
+    }
+    ASSERT_GE(index, 0) << "add " << test << " to kTests";
+    db_ = std::to_string(4 + index);
+    address_.db = 4 + index;
+    url_ = base_url_.substr(0, base_url_.rfind('/')) + "/" + db_;
     ctx_ = redisConnect(address_.host.c_str(), address_.port);
     ASSERT_TRUE(ctx_ && !ctx_->err);
     Cmd({"AUTH", address_.password});
-    Cmd({"SELECT", "9"});
+    Cmd({"SELECT", db_});
     Cmd({"FLUSHDB"});
   }
   void TearDown() override {
@@ -179,7 +192,7 @@ class RedisServerTest : public ::testing::Test {
     return engine;
   }
 
-  std::string base_url_, url_;
+  std::string base_url_, url_, db_;
   RedisAddress address_;
   redisContext* ctx_ = nullptr;
 };
@@ -396,7 +409,7 @@ TEST_F(RedisServerTest, InferredTables) {
 
 TEST_F(RedisServerTest, WrongPasswordAndServerDown) {
   ConnectionConfig config{"cache", "redis", "redis://:wrong-pass-123@" + address_.host + ":" +
-                                                std::to_string(address_.port) + "/9", {}};
+                                                std::to_string(address_.port) + "/" + db_, {}};
   try {
     RedisConnector c(config);
     FAIL() << "a wrong password connected";
@@ -406,7 +419,7 @@ TEST_F(RedisServerTest, WrongPasswordAndServerDown) {
     EXPECT_NE(msg.find("redis source 'cache': authentication failed"), std::string::npos) << msg;
     EXPECT_EQ(msg.find("wrong-pass-123"), std::string::npos) << msg;
   }
-  ConnectionConfig none{"cache", "redis", "redis://" + address_.host + ":" + std::to_string(address_.port) + "/9", {}};
+  ConnectionConfig none{"cache", "redis", "redis://" + address_.host + ":" + std::to_string(address_.port) + "/" + db_, {}};
   ExpectError([&] { RedisConnector c(none); }, ErrorKind::kConnector, "requires a password");
   ConnectionConfig down{"cache", "redis", "redis://:pw@127.0.0.1:1/0", {}};
   ExpectError([&] { RedisConnector c(down); }, ErrorKind::kConnector, "redis source 'cache': cannot connect to 127.0.0.1:1");
@@ -433,7 +446,7 @@ TEST_F(RedisServerTest, InsertHashesAndJsonReadBackWithRedisCli) {
   engine->Execute("INSERT INTO cache.default.carts (user_id, items, total) VALUES (7, 3, 19.5)");
   // redis-cli sees what was written.
   std::string cmd = "REDISCLI_AUTH='" + address_.password + "' redis-cli --no-auth-warning -h " + address_.host +
-                    " -p " + std::to_string(address_.port) + " -n 9 GET cart:7 2>&1";
+                    " -p " + std::to_string(address_.port) + " -n " + db_ + " GET cart:7 2>&1";
   FILE* pipe = ::popen(cmd.c_str(), "r");
   ASSERT_NE(pipe, nullptr);
   char buf[512];
@@ -450,6 +463,26 @@ TEST_F(RedisServerTest, InsertHashesAndJsonReadBackWithRedisCli) {
             (std::vector<std::string>{"n1|7|web", "n2|8|NULL"}));
   EXPECT_EQ(Strings(engine->Execute("SELECT user_id, items, total FROM cache.default.carts")),
             std::vector<std::string>{"7|3|19.5"});
+}
+
+TEST_F(RedisServerTest, InsertFailureLeavesNoKeys) {
+  auto engine = MakeEngine({{"table.sessions", "session:{session_id}"}, {"column.sessions.user_id", "bigint"}});
+  // The second row has no key: the statement fails and the first row is not written either.
+  ExpectError([&] { engine->Execute("INSERT INTO cache.default.sessions (session_id, user_id) VALUES ('ok1', 1), (NULL, 2)"); },
+              ErrorKind::kConversion, "redis source 'cache': insert into 'sessions' row 2: key column 'session_id' is NULL");
+  EXPECT_EQ(Cmd({"EXISTS", "session:ok1"}), "0");
+  EXPECT_EQ(Cmd({"DBSIZE"}), "0");
+  // A row whose fields are all NULL cannot be a hash.
+  ExpectError([&] { engine->Execute("INSERT INTO cache.default.sessions (session_id) VALUES ('x')"); },
+              ErrorKind::kConversion, "every field is NULL");
+  // _key given directly must fit the pattern.
+  ExpectError([&] { engine->Execute("INSERT INTO cache.default.sessions (_key, user_id) VALUES ('other:1', 1)"); },
+              ErrorKind::kConversion, "does not fit the pattern");
+  engine->Execute("INSERT INTO cache.default.sessions (_key, user_id, _ttl) VALUES ('session:k1', 5, 60)");
+  EXPECT_EQ(Cmd({"HGET", "session:k1", "user_id"}), "5");
+  int64_t ttl = std::stoll(Cmd({"TTL", "session:k1"}));
+  EXPECT_GT(ttl, 0);
+  EXPECT_LE(ttl, 60);
 }
 
 TEST_F(RedisServerTest, ActiveUsersJoinedToCsvWithPushdownOnAndOff) {
