@@ -38,6 +38,7 @@ logfile $dir/redis.log
 dir $dir
 save ""
 appendonly no
+databases 64
 requirepass $pw
 CONF
     chmod 600 "$conf"

@@ -1448,22 +1448,23 @@ std::shared_ptr<const TableInfo> RedisConnector::Describe(Entry& entry) {
     std::vector<std::vector<std::string>> cmds;
     for (const auto& k : of_type) cmds.push_back({"GET", k});
     std::vector<Reply> values = conn.Pipeline(cmds);
-    bool all_json = !values.empty();
+    // JSON when most sampled strings are JSON objects (the others then fail loudly at read time).
+    int json_count = 0, string_count = 0;
     simdjson::dom::parser parser;
     std::vector<std::pair<std::string, std::optional<std::string>>> members;
     std::vector<bool> is_string;
     std::string error;
     for (const auto& r : values) {
       if (r->type != REDIS_REPLY_STRING) continue;
+      string_count++;
       std::string_view text = ReplyText(r.get());
       size_t first = text.find_first_not_of(" \t\r\n");
-      if (first == std::string_view::npos || text[first] != '{' ||
-          !JsonMembers(parser, text, &members, &is_string, &error)) {
-        all_json = false;
-        break;
+      if (first != std::string_view::npos && text[first] == '{' && JsonMembers(parser, text, &members, &is_string, &error)) {
+        json_count++;
       }
     }
-    if (!def.shape_forced) def.shape = all_json ? RedisShape::kJson : RedisShape::kString;
+    bool mostly_json = string_count > 0 && json_count * 2 > string_count;
+    if (!def.shape_forced) def.shape = mostly_json ? RedisShape::kJson : RedisShape::kString;
     if (def.shape == RedisShape::kJson) {
       for (const auto& r : values) {
         if (r->type != REDIS_REPLY_STRING) continue;
