@@ -711,6 +711,11 @@ class RedisScan : public TableScan {
     }
     if (ttl) s += " + TTL";
     if (spec_.limit >= 0) s += "; stops after " + std::to_string(spec_.limit) + " row(s)";
+    int64_t skipped = skipped_.load();
+    if (skipped > 0) {
+      s += "; skipped " + std::to_string(skipped) + " key(s) that expired or hold another type than " +
+           RedisShapeName(spec_.def.shape);
+    }
     return s;
   }
 

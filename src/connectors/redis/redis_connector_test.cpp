@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 #include <hiredis/hiredis.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -358,6 +360,8 @@ TEST_F(RedisServerTest, MixedTypesAndExpiredKeysAreSkipped) {
   auto scan = conn->CreateScan(info);
   scan->SetProjection({0});
   EXPECT_EQ(Strings(ReadAll(*scan)), (std::vector<std::string>{"s1", "s2", "s3"}));
+  EXPECT_NE(scan->Describe().find("skipped 1 key(s) that expired or hold another type than hash"), std::string::npos)
+      << scan->Describe();
   // Key lookups of a missing key and a key of another type: skipped, never an error.
   auto lookup = conn->CreateScan(info);
   lookup->SetProjection({0});
@@ -463,6 +467,68 @@ TEST_F(RedisServerTest, InsertHashesAndJsonReadBackWithRedisCli) {
             (std::vector<std::string>{"n1|7|web", "n2|8|NULL"}));
   EXPECT_EQ(Strings(engine->Execute("SELECT user_id, items, total FROM cache.default.carts")),
             std::vector<std::string>{"7|3|19.5"});
+}
+
+// A private server (no password) on a free port, stopped in the middle of a scan.
+TEST(RedisStandaloneTest, ServerStoppedMidScan) {
+  if (::system("command -v redis-server >/dev/null 2>&1") != 0) {
+    const char* ci = std::getenv("CI");
+    if (ci && std::string(ci) == "true") FAIL() << "redis-server is not installed (scripts/services/redis.sh start)";
+    GTEST_SKIP() << "redis-server is not installed";
+  }
+  TempDir dir;
+  int port = 56400 + static_cast<int>(::getpid() % 500);
+  pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    std::string p = std::to_string(port);
+    ::execlp("redis-server", "redis-server", "--port", p.c_str(), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", dir.path().c_str(), "--logfile", "", "--loglevel", "warning",
+             static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  redisContext* ctx = nullptr;
+  for (int i = 0; i < 100; i++) {
+    ctx = redisConnect("127.0.0.1", port);
+    if (ctx && !ctx->err) break;
+    if (ctx) redisFree(ctx);
+    ctx = nullptr;
+    ::usleep(50000);
+  }
+  ASSERT_NE(ctx, nullptr) << "the private redis-server did not start";
+  for (int i = 0; i < 5000; i++) {
+    redisAppendCommand(ctx, "HSET item:%d n %d", i, i);
+  }
+  for (int i = 0; i < 5000; i++) {
+    void* r = nullptr;
+    ASSERT_EQ(redisGetReply(ctx, &r), REDIS_OK);
+    freeReplyObject(r);
+  }
+  redisFree(ctx);
+  std::string url = "redis://127.0.0.1:" + std::to_string(port) + "/0";
+  bool failed_cleanly = false;
+  try {
+    RedisConnector conn(ConnectionConfig{"items", "redis", url, {{"table.items", "item:{id}"}, {"scan_count", "100"},
+                                                                  {"lookup_batch_size", "100"}}});
+    auto scan = conn.CreateScan(conn.GetTable("default", "items"));
+    auto source = scan->CreateDataSource(scan->CreateSplits(1)[0]);
+    Batch batch;
+    ASSERT_TRUE(source->Next(batch));
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+    pid = -1;
+    while (source->Next(batch)) {
+    }
+  } catch (const Error& e) {
+    failed_cleanly = e.kind() == ErrorKind::kConnector &&
+                     std::string(e.what()).find("redis source 'items'") != std::string::npos;
+    EXPECT_TRUE(failed_cleanly) << e.what();
+  }
+  if (pid > 0) {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+  }
+  EXPECT_TRUE(failed_cleanly) << "the scan did not report the lost server";
 }
 
 TEST_F(RedisServerTest, InsertFailureLeavesNoKeys) {
