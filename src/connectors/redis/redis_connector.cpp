@@ -399,6 +399,7 @@ class RedisDataSource : public DataSource {
           case RedisShape::kZset: cmds.push_back({"ZRANGE", row.key, "0", "-1", "WITHSCORES"}); break;
           case RedisShape::kList: cmds.push_back({"LRANGE", row.key, "0", "-1"}); break;
           case RedisShape::kSet: cmds.push_back({"SMEMBERS", row.key}); break;
+          case RedisShape::kStream: cmds.push_back({"XRANGE", row.key, "-", "+"}); break;
           default: break;
         }
       }
@@ -451,7 +452,7 @@ class RedisDataSource : public DataSource {
       if (shape == RedisShape::kHash) {
         if (r->type != REDIS_REPLY_ARRAY) return Skip();
         for (size_t i = 0; i + 1 < r->elements; i += 2) {
-          auto it = value_index_.find(std::string(ReplyText(r->element[i])));
+          auto it = value_index_.find(ReplyText(r->element[i]));
           if (it != value_index_.end()) fields_[it->second] = ReplyText(r->element[i + 1]);
         }
         EmitRow(batch, rows, row);
@@ -490,6 +491,17 @@ class RedisDataSource : public DataSource {
         index_text = std::to_string(elem_ / step);
         fields_[np] = index_text;
         fields_[np + 1] = ReplyText(r->element[elem_]);
+      } else if (shape == RedisShape::kStream) {
+        // [id, [field, value, ...]]
+        const redisReply* entry = r->element[elem_];
+        if (entry->type == REDIS_REPLY_ARRAY && entry->elements == 2) {
+          fields_[np] = ReplyText(entry->element[0]);
+          const redisReply* kv = entry->element[1];
+          for (size_t i = 0; kv->type == REDIS_REPLY_ARRAY && i + 1 < kv->elements; i += 2) {
+            auto it = value_index_.find(ReplyText(kv->element[i]));
+            if (it != value_index_.end() && it->second != static_cast<int>(np)) fields_[it->second] = ReplyText(kv->element[i + 1]);
+          }
+        }
       } else {
         fields_[np] = ReplyText(r->element[elem_]);
       }
@@ -575,7 +587,7 @@ class RedisDataSource : public DataSource {
   int key_column_ = -1, ttl_column_ = -1;
   bool want_ttl_ = false;
   std::vector<int> value_columns_;
-  std::unordered_map<std::string, int> value_index_;
+  std::unordered_map<std::string_view, int> value_index_;  // views into the table's column names
   std::vector<std::optional<std::string_view>> fields_;
   std::vector<std::pair<std::string, std::optional<std::string>>> members_;
   simdjson::dom::parser parser_;
@@ -786,6 +798,7 @@ class RedisScan : public TableScan {
       case RedisShape::kZset: return "ZRANGE 0 -1 WITHSCORES";
       case RedisShape::kList: return "LRANGE 0 -1";
       case RedisShape::kSet: return "SMEMBERS";
+      case RedisShape::kStream: return "XRANGE - +";
       default: return "MGET";
     }
   }
@@ -1026,6 +1039,7 @@ bool ParseShape(const std::string& text, RedisShape* out) {
   else if (t == "zset") *out = RedisShape::kZset;
   else if (t == "list") *out = RedisShape::kList;
   else if (t == "set") *out = RedisShape::kSet;
+  else if (t == "stream") *out = RedisShape::kStream;
   else return false;
   return true;
 }
@@ -1040,6 +1054,7 @@ const char* RedisShapeName(RedisShape shape) {
     case RedisShape::kZset: return "zset";
     case RedisShape::kList: return "list";
     case RedisShape::kSet: return "set";
+    case RedisShape::kStream: return "stream";
   }
   return "?";
 }
@@ -1420,6 +1435,7 @@ std::shared_ptr<const TableInfo> RedisConnector::Describe(Entry& entry) {
     else if (majority == "zset") def.shape = RedisShape::kZset;
     else if (majority == "list") def.shape = RedisShape::kList;
     else if (majority == "set") def.shape = RedisShape::kSet;
+    else if (majority == "stream") def.shape = RedisShape::kStream;
     else if (majority == "string") def.shape = RedisShape::kString;  // JSON decided below
     else if (!majority.empty()) {
       throw Error(ErrorKind::kUnsupported, Where() + ": table '" + def.name + "': keys of type '" + majority +
@@ -1496,6 +1512,22 @@ std::shared_ptr<const TableInfo> RedisConnector::Describe(Entry& entry) {
     names = {"index", "value"};
   } else if (def.shape == RedisShape::kSet) {
     names = {"member"};
+  } else if (def.shape == RedisShape::kStream) {
+    names = {"id"};
+    guesses["id"].saw_text = true;
+    std::vector<std::vector<std::string>> cmds;
+    for (const auto& k : of_type) cmds.push_back({"XRANGE", k, "-", "+", "COUNT", "20"});
+    for (const auto& r : conn.Pipeline(cmds)) {
+      if (r->type != REDIS_REPLY_ARRAY) continue;
+      for (size_t e = 0; e < r->elements; e++) {
+        const redisReply* entry = r->element[e];
+        if (entry->type != REDIS_REPLY_ARRAY || entry->elements != 2 || entry->element[1]->type != REDIS_REPLY_ARRAY) continue;
+        const redisReply* kv = entry->element[1];
+        for (size_t i = 0; i + 1 < kv->elements; i += 2) {
+          add(std::string(ReplyText(kv->element[i])), ReplyText(kv->element[i + 1]), false);
+        }
+      }
+    }
   } else if (def.shape == RedisShape::kString) {
     names = {"value"};
   }

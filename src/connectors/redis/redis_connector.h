@@ -14,7 +14,7 @@
 namespace aishell {
 
 // How the value of each key becomes rows.
-enum class RedisShape { kHash, kJson, kString, kZset, kList, kSet };
+enum class RedisShape { kHash, kJson, kString, kZset, kList, kSet, kStream };
 
 const char* RedisShapeName(RedisShape shape);
 

@@ -341,6 +341,20 @@ TEST_F(RedisServerTest, JsonStringsZsetsAndMixedTypes) {
   auto z = conn->CreateScan(zinfo);
   z->SetProjection({0, 1, 2});
   EXPECT_EQ(Strings(ReadAll(*z)), (std::vector<std::string>{"daily|ann|10.0", "daily|bob|25.5"}));
+  // Streams: one row per entry, `id` then the fields.
+  Cmd({"XADD", "events:login", "1-1", "user", "7", "ok", "true"});
+  Cmd({"XADD", "events:login", "2-1", "user", "8"});
+  auto econn = Connect({{"table.events", "events:{kind}"}});
+  auto einfo = econn->GetTable("default", "events");
+  std::vector<std::string> ecols;
+  for (const auto& c : einfo->columns) ecols.push_back(c.name + ":" + c.type.ToString());
+  EXPECT_EQ(ecols, (std::vector<std::string>{"kind:VARCHAR", "id:VARCHAR", "user:BIGINT", "ok:BOOLEAN", "_key:VARCHAR",
+                                             "_ttl:BIGINT"}));
+  auto es = econn->CreateScan(einfo);
+  es->SetProjection({0, 1, 2, 3});
+  EXPECT_NE(es->Describe().find("XRANGE - +"), std::string::npos) << es->Describe();
+  EXPECT_EQ(Strings(ReadAll(*es)), (std::vector<std::string>{"login|1-1|7|true", "login|2-1|8|NULL"}));
+
   auto ginfo = conn->GetTable("default", "greetings");
   auto g = conn->CreateScan(ginfo);
   g->SetProjection({0, 1});
