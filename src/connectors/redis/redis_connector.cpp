@@ -660,7 +660,7 @@ class RedisScan : public TableScan {
       }
     } else if (e.kind == ExprKind::kLike && !e.negated && !e.case_insensitive && e.children.size() >= 2) {
       int lc = column(*e.children[0]);
-      if (lc < 0 || lc == key_col || spec_.table->columns[lc].type.id != TypeId::kVarchar) return false;
+      if (lc < 0 || spec_.table->columns[lc].type.id != TypeId::kVarchar) return false;
       const Expr& p = *e.children[1];
       if (p.kind != ExprKind::kConstant || p.value.is_null() || p.value.type().id != TypeId::kVarchar) return false;
       char escape = 0;
@@ -670,7 +670,11 @@ class RedisScan : public TableScan {
         escape = x.value.GetString()[0];
       }
       std::string glob = RedisLikeToGlob(p.value.GetString(), escape);
-      if (!glob.empty() && globs_[lc].empty()) globs_[lc] = glob;
+      if (lc == key_col) {
+        if (!glob.empty() && key_glob_.empty()) key_glob_ = glob;  // _key LIKE: the glob itself
+      } else if (!glob.empty() && globs_[lc].empty()) {
+        globs_[lc] = glob;
+      }
       return false;  // narrows the SCAN; the engine still applies the LIKE
     } else {
       return false;
@@ -852,12 +856,13 @@ class RedisScan : public TableScan {
       if (it != spec_.constraints.end() && it->second.size() == 1) parts[i] = RedisGlobEscape(*it->second.begin());
       else parts[i] = globs_[i];
     }
-    plan.glob = spec_.def.pattern.Glob(parts);
+    plan.glob = key_glob_.empty() ? spec_.def.pattern.Glob(parts) : key_glob_;
     return plan;
   }
 
   ScanSpec spec_;
   std::vector<std::string> globs_;  // per placeholder, from LIKE
+  std::string key_glob_;            // from _key LIKE
   std::atomic<int64_t> skipped_{0};
 };
 

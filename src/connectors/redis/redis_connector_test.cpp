@@ -282,6 +282,13 @@ TEST_F(RedisServerTest, KeyLookupsWithoutScan) {
   EXPECT_FALSE(like->PushFilter(*l));
   EXPECT_NE(like->Describe().find("MATCH session:s?*"), std::string::npos) << like->Describe();
 
+  // LIKE on _key becomes the glob itself; rows are still checked against the pattern.
+  auto key_like = conn->CreateScan(info);
+  key_like->SetProjection({0});
+  EXPECT_FALSE(key_like->PushFilter(*Node(ExprKind::kLike, {Col(4, TypeId::kVarchar), Const(Value::Varchar("session:s1%"))})));
+  EXPECT_NE(key_like->Describe().find("MATCH session:s1* "), std::string::npos) << key_like->Describe();
+  EXPECT_EQ(Strings(ReadAll(*key_like)), std::vector<std::string>{"s1"});
+
   // Batched lookups for joins.
   auto lookup = conn->CreateScan(info);
   lookup->SetProjection({0, 1});
