@@ -1,6 +1,6 @@
 """The Redis connector through the `aishell` command line, against the server of
 scripts/services/redis.sh (AISHELL_TEST_REDIS_URL). Skipped when that is unset, failed when CI=true.
-Each test owns one Redis database (20 and up; the C++ tests use 4-14)."""
+Each test owns one Redis database (20-25; the C++ tests use 4-14)."""
 import os
 import sqlite3
 import subprocess
@@ -162,3 +162,20 @@ def test_inferred_tables_and_bad_json(redis_db, aishell):
     r = aishell("query", "SELECT name FROM kv.default.user_profile")
     assert r.returncode != 0
     assert "redis source 'kv'" in r.stderr and "user:1003:profile" in r.stderr and "JSON" in r.stderr
+
+
+@pytest.mark.parametrize("redis_db", [25], indirect=True)
+def test_server_down_and_empty_pattern(redis_db, aishell):
+    r = aishell("connect", "redis://:secret-xyz@127.0.0.1:1/0", "--name", "down")
+    assert r.returncode != 0
+    out = r.stdout + r.stderr
+    assert "redis source 'down': cannot connect to 127.0.0.1:1" in out
+    assert "secret-xyz" not in out
+    r = aishell("connect", redis_db["url"], "--name", "kv", "--property", "table.ghosts=ghost:{id}")
+    assert r.returncode == 0, r.stderr
+    r = aishell("query", "SELECT * FROM kv.default.ghosts")
+    assert r.returncode != 0
+    assert "redis source 'kv': table 'ghosts': no key matches the pattern 'ghost:{id}'" in r.stderr
+    r = aishell("connect", redis_db["url"], "--name", "kv2", "--property", "table.bad=bad:{id")
+    assert r.returncode != 0
+    assert "unclosed" in r.stdout + r.stderr
