@@ -451,9 +451,20 @@ class RedisDataSource : public DataSource {
       fields_.assign(spec_->table->columns.size(), std::nullopt);
       if (shape == RedisShape::kHash) {
         if (r->type != REDIS_REPLY_ARRAY) return Skip();
-        for (size_t i = 0; i + 1 < r->elements; i += 2) {
-          auto it = value_index_.find(ReplyText(r->element[i]));
-          if (it != value_index_.end()) fields_[it->second] = ReplyText(r->element[i + 1]);
+        // Hashes of one table usually list their fields in the same order: try the column the
+        // same position mapped to last time before hashing the name.
+        const auto& cols = spec_->table->columns;
+        size_t n = r->elements / 2;
+        if (field_cache_.size() < n) field_cache_.resize(n, -1);
+        for (size_t i = 0; i < n; i++) {
+          std::string_view name = ReplyText(r->element[2 * i]);
+          int c = field_cache_[i];
+          if (c < 0 || cols[c].name != name) {
+            auto it = value_index_.find(name);
+            c = it == value_index_.end() ? -1 : it->second;
+            field_cache_[i] = c;
+          }
+          if (c >= 0) fields_[c] = ReplyText(r->element[2 * i + 1]);
         }
         EmitRow(batch, rows, row);
       } else if (shape == RedisShape::kJson) {
@@ -588,6 +599,7 @@ class RedisDataSource : public DataSource {
   bool want_ttl_ = false;
   std::vector<int> value_columns_;
   std::unordered_map<std::string_view, int> value_index_;  // views into the table's column names
+  std::vector<int> field_cache_;  // hash field position -> column, from the previous key
   std::vector<std::optional<std::string_view>> fields_;
   std::vector<std::pair<std::string, std::optional<std::string>>> members_;
   simdjson::dom::parser parser_;

@@ -4,7 +4,10 @@
 
 #include <gtest/gtest.h>
 #include <hiredis/hiredis.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -498,25 +501,43 @@ TEST(RedisStandaloneTest, ServerStoppedMidScan) {
     GTEST_SKIP() << "redis-server is not installed";
   }
   TempDir dir;
-  int port = 56400 + static_cast<int>(::getpid() % 500);
+  // A free port: bind port 0, read it back, release it.
+  int port = 0;
+  {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    ASSERT_GE(fd, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    socklen_t len = sizeof addr;
+    ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+    port = ntohs(addr.sin_port);
+    ::close(fd);
+  }
+  std::string log = dir.path() + "/redis.log";
   pid_t pid = ::fork();
   ASSERT_GE(pid, 0);
   if (pid == 0) {
     std::string p = std::to_string(port);
     ::execlp("redis-server", "redis-server", "--port", p.c_str(), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", dir.path().c_str(), "--logfile", "", "--loglevel", "warning",
+             "--appendonly", "no", "--dir", dir.path().c_str(), "--logfile", log.c_str(), "--loglevel", "warning",
              static_cast<char*>(nullptr));
     ::_exit(127);
   }
   redisContext* ctx = nullptr;
-  for (int i = 0; i < 100; i++) {
+  for (int i = 0; i < 400; i++) {  // up to 20 s on a loaded machine
     ctx = redisConnect("127.0.0.1", port);
     if (ctx && !ctx->err) break;
     if (ctx) redisFree(ctx);
     ctx = nullptr;
     ::usleep(50000);
   }
-  ASSERT_NE(ctx, nullptr) << "the private redis-server did not start";
+  if (!ctx) {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+    FAIL() << "the private redis-server did not start on port " << port << ": " << dir.Read("redis.log");
+  }
   for (int i = 0; i < 5000; i++) {
     redisAppendCommand(ctx, "HSET item:%d n %d", i, i);
   }
