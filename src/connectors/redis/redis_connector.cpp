@@ -395,7 +395,8 @@ class RedisDataSource : public DataSource {
     } else {
       for (auto& row : chunk_) {
         switch (shape) {
-          case RedisShape::kHash: cmds.push_back({"HGETALL", row.key}); break;
+          case RedisShape::kHash:
+          case RedisShape::kHashEntries: cmds.push_back({"HGETALL", row.key}); break;
           case RedisShape::kZset: cmds.push_back({"ZRANGE", row.key, "0", "-1", "WITHSCORES"}); break;
           case RedisShape::kList: cmds.push_back({"LRANGE", row.key, "0", "-1"}); break;
           case RedisShape::kSet: cmds.push_back({"SMEMBERS", row.key}); break;
@@ -490,12 +491,12 @@ class RedisDataSource : public DataSource {
     }
     if (r->type != REDIS_REPLY_ARRAY) return Skip();
     size_t np = spec_->def.pattern.placeholders.size();
-    size_t step = shape == RedisShape::kZset ? 2 : 1;
+    size_t step = shape == RedisShape::kZset || shape == RedisShape::kHashEntries ? 2 : 1;
     while (elem_ + step - 1 < r->elements && *rows < kBatchSize) {
       if (spec_->limit >= 0 && emitted_ >= spec_->limit) return;
       fields_.assign(spec_->table->columns.size(), std::nullopt);
       std::string index_text;
-      if (shape == RedisShape::kZset) {
+      if (shape == RedisShape::kZset || shape == RedisShape::kHashEntries) {
         fields_[np] = ReplyText(r->element[elem_]);
         fields_[np + 1] = ReplyText(r->element[elem_ + 1]);
       } else if (shape == RedisShape::kList) {
@@ -810,7 +811,8 @@ class RedisScan : public TableScan {
  private:
   std::string ValueCommand() const {
     switch (spec_.def.shape) {
-      case RedisShape::kHash: return "HGETALL";
+      case RedisShape::kHash:
+      case RedisShape::kHashEntries: return "HGETALL";
       case RedisShape::kZset: return "ZRANGE 0 -1 WITHSCORES";
       case RedisShape::kList: return "LRANGE 0 -1";
       case RedisShape::kSet: return "SMEMBERS";
@@ -1057,6 +1059,7 @@ bool ParseShape(const std::string& text, RedisShape* out) {
   else if (t == "list") *out = RedisShape::kList;
   else if (t == "set") *out = RedisShape::kSet;
   else if (t == "stream") *out = RedisShape::kStream;
+  else if (t == "hash_entries") *out = RedisShape::kHashEntries;
   else return false;
   return true;
 }
@@ -1072,6 +1075,7 @@ const char* RedisShapeName(RedisShape shape) {
     case RedisShape::kList: return "list";
     case RedisShape::kSet: return "set";
     case RedisShape::kStream: return "stream";
+    case RedisShape::kHashEntries: return "hash_entries";
   }
   return "?";
 }
@@ -1302,7 +1306,7 @@ void RedisConnector::LoadDefinitions() {
     if (kind == "format") {
       if (!ParseShape(value, &d.shape)) {
         throw Error(ErrorKind::kConnector, Where() + ": property '" + key + "': unknown format '" + value +
-                                               "' (hash, json, string, zset, list, set)");
+                                               "' (hash, json, string, zset, list, set, stream, hash_entries)");
       }
       d.shape_forced = true;
     } else if (kind == "ttl") {
@@ -1523,6 +1527,17 @@ std::shared_ptr<const TableInfo> RedisConnector::Describe(Entry& entry) {
         if (r->type == REDIS_REPLY_STRING) add("value", ReplyText(r.get()), false);
       }
     }
+  } else if (majority == "hash" && def.shape == RedisShape::kHashEntries) {
+    names = {"field", "value"};
+    guesses["field"].saw_text = true;
+    std::vector<std::vector<std::string>> cmds;
+    for (const auto& k : of_type) cmds.push_back({"HGETALL", k});
+    for (const auto& r : conn.Pipeline(cmds)) {
+      if (r->type != REDIS_REPLY_ARRAY) continue;
+      for (size_t i = 0; i + 1 < r->elements; i += 2) add("value", ReplyText(r->element[i + 1]), false);
+    }
+  } else if (def.shape == RedisShape::kHashEntries) {
+    names = {"field", "value"};
   } else if (def.shape == RedisShape::kZset) {
     names = {"member", "score"};
   } else if (def.shape == RedisShape::kList) {

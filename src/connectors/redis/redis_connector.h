@@ -14,7 +14,9 @@
 namespace aishell {
 
 // How the value of each key becomes rows.
-enum class RedisShape { kHash, kJson, kString, kZset, kList, kSet, kStream };
+// kHashEntries (only by format.<t>=hash_entries): one row per hash field, for hashes whose field
+// names are data (cart:{user_id} -> sku: qty).
+enum class RedisShape { kHash, kJson, kString, kZset, kList, kSet, kStream, kHashEntries };
 
 const char* RedisShapeName(RedisShape shape);
 

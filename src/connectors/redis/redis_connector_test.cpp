@@ -365,6 +365,18 @@ TEST_F(RedisServerTest, JsonStringsZsetsAndMixedTypes) {
   EXPECT_NE(es->Describe().find("XRANGE - +"), std::string::npos) << es->Describe();
   EXPECT_EQ(Strings(ReadAll(*es)), (std::vector<std::string>{"login|1-1|7|true", "login|2-1|8|NULL"}));
 
+  // Hashes whose field names are data: one row per field.
+  Cmd({"HSET", "cart:7", "A-1", "2", "B-9", "1"});
+  auto cconn = Connect({{"table.cart_items", "cart:{user_id}"}, {"format.cart_items", "hash_entries"}});
+  auto cinfo = cconn->GetTable("default", "cart_items");
+  std::vector<std::string> ccols;
+  for (const auto& c : cinfo->columns) ccols.push_back(c.name + ":" + c.type.ToString());
+  EXPECT_EQ(ccols, (std::vector<std::string>{"user_id:BIGINT", "field:VARCHAR", "value:BIGINT", "_key:VARCHAR",
+                                             "_ttl:BIGINT"}));
+  auto cs = cconn->CreateScan(cinfo);
+  cs->SetProjection({0, 1, 2});
+  EXPECT_EQ(Strings(ReadAll(*cs)), (std::vector<std::string>{"7|A-1|2", "7|B-9|1"}));
+
   auto ginfo = conn->GetTable("default", "greetings");
   auto g = conn->CreateScan(ginfo);
   g->SetProjection({0, 1});
