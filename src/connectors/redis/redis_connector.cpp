@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <cmath>
 #include <functional>
 #include <set>
@@ -123,9 +124,11 @@ class RedisConnection {
     return replies;
   }
   const std::string& where() const { return where_; }
+  bool broken() const { return broken_; }
 
  private:
   [[noreturn]] void Lost() {
+    broken_ = true;
     std::string msg = ctx_ && ctx_->err ? ctx_->errstr : "no reply";
     throw Error(ErrorKind::kConnector, where_ + ": connection to " + endpoint_ + " lost: " + msg);
   }
@@ -136,7 +139,53 @@ class RedisConnection {
   std::string where_;
   std::string endpoint_;
   redisContext* ctx_ = nullptr;
+  bool broken_ = false;
 };
+
+}  // namespace
+
+// Idle connections of one source, reused by data sources (key lookups come once per probe batch).
+class RedisPool {
+ public:
+  RedisPool(RedisAddress address, std::string where) : address_(std::move(address)), where_(std::move(where)) {}
+  std::unique_ptr<RedisConnection> Acquire() {
+    while (true) {
+      Idle idle;
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (idle_.empty()) break;
+        idle = std::move(idle_.back());
+        idle_.pop_back();
+      }
+      // A connection idle for a while may have been dropped (server restart, timeout): PING it.
+      if (std::chrono::steady_clock::now() - idle.since < std::chrono::seconds(5)) return std::move(idle.conn);
+      try {
+        Reply r = idle.conn->Command({"PING"});
+        if (r->type != REDIS_REPLY_ERROR) return std::move(idle.conn);
+      } catch (const Error&) {
+      }
+    }
+    return std::make_unique<RedisConnection>(address_, where_);
+  }
+  // Keeps a healthy connection (every reply read) for the next data source.
+  void Release(std::unique_ptr<RedisConnection> conn) {
+    if (!conn || conn->broken()) return;
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (idle_.size() < 8) idle_.push_back(Idle{std::move(conn), std::chrono::steady_clock::now()});
+  }
+
+ private:
+  RedisAddress address_;
+  std::string where_;
+  std::mutex mutex_;
+  struct Idle {
+    std::unique_ptr<RedisConnection> conn;
+    std::chrono::steady_clock::time_point since;
+  };
+  std::vector<Idle> idle_;
+};
+
+namespace {
 
 int PercentHex(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -269,6 +318,7 @@ struct KeyPlan {
 struct ScanSpec {
   std::string where;
   RedisAddress address;
+  std::shared_ptr<RedisPool> pool;
   std::shared_ptr<const TableInfo> table;
   RedisTableDef def;
   std::vector<int> projection;
@@ -295,7 +345,11 @@ class RedisDataSource : public DataSource {
     }
     value_columns_.assign(cols.size(), -1);
     for (size_t c = np; c < cols.size() - 2; c++) value_index_[cols[c].name] = static_cast<int>(c);
-    conn_ = std::make_unique<RedisConnection>(spec_->address, spec_->where);
+    conn_ = spec_->pool->Acquire();
+  }
+  ~RedisDataSource() override {
+    // Only a connection with no reply pending goes back (a SCAN/pipeline always reads all of its replies).
+    if (conn_ && !conn_->broken()) spec_->pool->Release(std::move(conn_));
   }
 
   bool Next(Batch& out) override {
@@ -1260,7 +1314,9 @@ RedisConnector::RedisConnector(const ConnectionConfig& config) : name_(config.na
   number("sample_size", &sample_size_);
   number("lookup_batch_size", &lookup_batch_size_);
   number("scan_count", &scan_count_);
-  RedisConnection probe(address_, Where());  // fail now on a wrong password or a server that is down
+  // Connect now: a wrong password or a server that is down fails here. The connection is kept.
+  pool_ = std::make_shared<RedisPool>(address_, Where());
+  pool_->Release(pool_->Acquire());
   // Declared tables: check the properties now (no server work; inferred tables wait for first use).
   for (const auto& [key, value] : properties_) {
     if (key.rfind("table.", 0) == 0) {
@@ -1659,6 +1715,7 @@ std::unique_ptr<TableScan> RedisConnector::CreateScan(std::shared_ptr<const Tabl
   ScanSpec spec;
   spec.where = Where();
   spec.address = address_;
+  spec.pool = pool_;
   spec.table = table;
   spec.def = e->def;
   spec.scan_count = scan_count_;

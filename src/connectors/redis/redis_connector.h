@@ -13,6 +13,8 @@
 
 namespace aishell {
 
+class RedisPool;
+
 // How the value of each key becomes rows.
 // kHashEntries (only by format.<t>=hash_entries): one row per hash field, for hashes whose field
 // names are data (cart:{user_id} -> sku: qty).
@@ -101,6 +103,7 @@ class RedisConnector : public Connector {
   std::mutex mutex_;
   bool loaded_ = false;
   std::vector<Entry> entries_;
+  std::shared_ptr<RedisPool> pool_;  // idle connections for data sources
 };
 
 void RegisterRedisConnector();

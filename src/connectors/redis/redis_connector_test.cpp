@@ -310,6 +310,23 @@ TEST_F(RedisServerTest, KeyLookupsWithoutScan) {
     for (size_t r = 0; r < out.count; r++) rows.push_back({out.columns[0].GetValue(r), out.columns[1].GetValue(r)});
   }
   EXPECT_EQ(Strings(rows), (std::vector<std::string>{"s1|1", "s3|1"}));
+
+  // Lookups once per probe batch reuse pooled connections instead of opening one each (without
+  // the pool this loop alone opens 20).
+  auto connections = [&] {
+    std::string info = Cmd({"INFO", "stats"});
+    size_t p = info.find("total_connections_received:");
+    return p == std::string::npos ? -1LL : std::atoll(info.c_str() + p + 27);
+  };
+  long long before = connections();
+  for (int i = 0; i < 20; i++) {
+    auto again = lookup->LookupKeys({0}, keys);
+    Batch b;
+    size_t n = 0;
+    while (again->Next(b)) n += b.count;
+    EXPECT_EQ(n, 2u);
+  }
+  EXPECT_LT(connections() - before, 20);
 }
 
 TEST_F(RedisServerTest, LimitStopsEarly) {
