@@ -343,7 +343,6 @@ class RedisDataSource : public DataSource {
       types_.push_back(cols[c].type);
       if (c == ttl_column_) want_ttl_ = true;
     }
-    value_columns_.assign(cols.size(), -1);
     for (size_t c = np; c < cols.size() - 2; c++) value_index_[cols[c].name] = static_cast<int>(c);
     conn_ = spec_->pool->Acquire();
   }
@@ -652,7 +651,6 @@ class RedisDataSource : public DataSource {
   std::vector<LogicalType> types_;
   int key_column_ = -1, ttl_column_ = -1;
   bool want_ttl_ = false;
-  std::vector<int> value_columns_;
   std::unordered_map<std::string_view, int> value_index_;  // views into the table's column names
   std::vector<int> field_cache_;  // hash field position -> column, from the previous key
   std::vector<std::optional<std::string_view>> fields_;
@@ -1180,6 +1178,10 @@ RedisKeyPattern RedisKeyPattern::Parse(const std::string& pattern, const std::st
         throw Error(ErrorKind::kConnector,
                     where + ": key pattern '" + pattern + "': placeholders need literal text between them");
       }
+      if (Lower(name) == "_key" || Lower(name) == "_ttl") {
+        throw Error(ErrorKind::kConnector, where + ": key pattern '" + pattern + "': '{" + name +
+                                               "}' is reserved (every table has _key and _ttl columns)");
+      }
       for (const auto& other : p.placeholders) {
         if (Lower(other) == Lower(name)) {
           throw Error(ErrorKind::kConnector, where + ": key pattern '" + pattern + "' repeats '{" + name + "}'");
@@ -1624,7 +1626,7 @@ std::shared_ptr<const TableInfo> RedisConnector::Describe(Entry& entry) {
   info->schema = "default";
   info->name = def.name;
   info->location = "redis keys '" + def.pattern_text + "' (" + RedisShapeName(def.shape) + ")";
-  std::set<std::string> used;
+  std::set<std::string> used = {"_key", "_ttl"};
   auto type_for = [&](const std::string& name, LogicalType inferred) {
     auto it = def.column_types.find(Lower(name));
     return it == def.column_types.end() ? inferred : it->second;
@@ -1644,7 +1646,7 @@ std::shared_ptr<const TableInfo> RedisConnector::Describe(Entry& entry) {
     info->columns.push_back(std::move(c));
   }
   for (const auto& n : names) {
-    if (used.count(Lower(n)) || Lower(n) == "_key" || Lower(n) == "_ttl") continue;
+    if (used.count(Lower(n))) continue;
     used.insert(Lower(n));
     ColumnInfo c;
     c.name = n;

@@ -65,6 +65,7 @@ TEST(RedisPatternTest, ParseMatchComposeGlob) {
 
   ExpectError([] { RedisKeyPattern::Parse("a:{id", "redis source 'r'"); }, ErrorKind::kConnector, "unclosed");
   ExpectError([] { RedisKeyPattern::Parse("a:{x}{y}", "redis source 'r'"); }, ErrorKind::kConnector, "literal text");
+  ExpectError([] { RedisKeyPattern::Parse("a:{_key}", "redis source 'r'"); }, ErrorKind::kConnector, "reserved");
   EXPECT_EQ(RedisGlobEscape("a*b?[c]"), "a\\*b\\?\\[c\\]");
   EXPECT_EQ(RedisLikeToGlob("ab%_x*", 0), "ab*?x\\*");
   EXPECT_EQ(RedisLikeToGlob("a!%b", '!'), "a%b");
