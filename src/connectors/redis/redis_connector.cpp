@@ -1286,9 +1286,27 @@ RedisAddress ParseRedisUrl(const std::string& url, const std::string& where) {
       a.db = static_cast<int>(n);
     }
   }
-  if (!hostport.empty()) {
+  if (!hostport.empty() && hostport[0] == '[') {  // [IPv6]:port
+    size_t close = hostport.find(']');
+    if (close == std::string::npos) {
+      throw Error(ErrorKind::kConnector, where + ": unclosed '[' in the host of " + RedactUrl(url));
+    }
+    a.host = hostport.substr(1, close - 1);
+    hostport = hostport.substr(close + 1);
+    if (!hostport.empty() && hostport[0] != ':') {
+      throw Error(ErrorKind::kConnector, where + ": unexpected text after the host in " + RedactUrl(url));
+    }
+    if (!hostport.empty()) {
+      std::string port = hostport.substr(1);
+      int64_t n;
+      if (!ParseBigIntText(port, &n) || n <= 0 || n > 65535) {
+        throw Error(ErrorKind::kConnector, where + ": port '" + port + "' in " + RedactUrl(url) + " is not valid");
+      }
+      a.port = static_cast<int>(n);
+    }
+  } else if (!hostport.empty()) {
     size_t colon = hostport.rfind(':');
-    if (colon != std::string::npos && hostport.find(']') == std::string::npos) {
+    if (colon != std::string::npos) {
       std::string port = hostport.substr(colon + 1);
       int64_t n;
       if (!ParseBigIntText(port, &n) || n <= 0 || n > 65535) {

@@ -79,6 +79,10 @@ TEST(RedisPatternTest, UrlParsing) {
   EXPECT_EQ(a.port, 6390);
   EXPECT_EQ(a.db, 3);
   EXPECT_FALSE(a.tls);
+  auto v6 = ParseRedisUrl("redis://[::1]:7000/2", "r");
+  EXPECT_EQ(v6.host, "::1");
+  EXPECT_EQ(v6.port, 7000);
+  EXPECT_EQ(v6.db, 2);
   auto b = ParseRedisUrl("rediss://:pw@h", "r");
   EXPECT_TRUE(b.tls);
   EXPECT_EQ(b.password, "pw");
