@@ -5,8 +5,8 @@ set -euo pipefail
 what="${1:-build}"
 
 APT_BUILD=(g++ cmake ninja-build pkg-config ccache libfmt-dev libre2-dev libxxhash-dev
-  libedit-dev libsimdjson-dev libsqlite3-dev libgtest-dev sqlite3 libpq-dev)
-APT_TEST=(python3-pip postgresql-15)
+  libedit-dev libsimdjson-dev libsqlite3-dev libgtest-dev sqlite3 libpq-dev libhiredis-dev)
+APT_TEST=(python3-pip postgresql-15 redis-server redis-tools)
 PIP_TEST=(duckdb pyarrow pytest pytest-xdist)
 
 missing=()
