@@ -5,9 +5,10 @@ set -euo pipefail
 what="${1:-build}"
 
 APT_BUILD=(g++ cmake ninja-build pkg-config ccache libfmt-dev libre2-dev libxxhash-dev
-  libedit-dev libsimdjson-dev libsqlite3-dev libgtest-dev sqlite3 libpq-dev
-  libsnappy-dev zlib1g-dev libzstd-dev liblz4-dev libbrotli-dev)
-APT_TEST=(python3-pip postgresql-15)
+  libedit-dev libsimdjson-dev libsqlite3-dev libgtest-dev sqlite3 libpq-dev libhiredis-dev)
+# Parquet page codecs.
+APT_BUILD+=(libsnappy-dev zlib1g-dev libzstd-dev liblz4-dev libbrotli-dev)
+APT_TEST=(python3-pip postgresql-15 redis-server redis-tools)
 PIP_TEST=(duckdb pyarrow pytest pytest-xdist)
 
 missing=()

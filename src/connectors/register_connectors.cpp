@@ -2,6 +2,7 @@
 #include "catalog/catalog_registry.h"
 #include "connectors/file/file_connector.h"
 #include "connectors/postgres/postgres_connector.h"
+#include "connectors/redis/redis_connector.h"
 #include "connectors/sqlite/sqlite_connector.h"
 #include "formats/file_format.h"
 
@@ -14,6 +15,7 @@ void RegisterBuiltinConnectors() {
     RegisterFileTableFunctions();
     RegisterSqliteConnector();
     RegisterPostgresConnector();
+    RegisterRedisConnector();
     return true;
   }();
   (void)done;
