@@ -8,6 +8,8 @@ APT_BUILD=(g++ cmake ninja-build pkg-config ccache libfmt-dev libre2-dev libxxha
   libedit-dev libsimdjson-dev libsqlite3-dev libgtest-dev sqlite3 libpq-dev libhiredis-dev)
 # Parquet page codecs.
 APT_BUILD+=(libsnappy-dev zlib1g-dev libzstd-dev liblz4-dev libbrotli-dev)
+# Formatting check (CONTRIBUTING.md).
+APT_BUILD+=(clang-format)
 APT_TEST=(python3-pip postgresql-15 redis-server redis-tools)
 PIP_TEST=(duckdb pyarrow pytest pytest-xdist)
 

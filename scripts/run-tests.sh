@@ -3,7 +3,8 @@
 #   1. C++ unit tests (ctest in $BUILD_DIR)
 #   2. sqllogictest files test/sql/**/*.test (build/aishell_sqllogictest)
 #   3. pytest: everything under test/ (2 processes with pytest-xdist)
-#   4. the benchmark at its tiny smoke size (engines must agree)
+#   4. clang-format check
+#   5. the benchmark at its tiny smoke size (engines must agree)
 # Prints a summary and a closing line "N passed, N failed". Exits non-zero if anything
 # failed or if a suite ran zero tests. With CI=true, tests must not skip for missing servers.
 # Environment: BUILD_DIR (default build), JOBS (default: nproc, at most 2 for pytest/slt).
@@ -105,7 +106,16 @@ else
   record pytest 0 1 "(pytest missing)"
 fi
 
-# 4. Benchmark smoke run (tiny data): both engines must agree; timings are not asserted.
+# 4. Formatting (CONTRIBUTING.md): every C++ file follows .clang-format.
+echo
+echo "=== format (clang-format) ==="
+if scripts/check-format.sh 2>&1 | tail -20; then
+  record format 1 0
+else
+  record format 0 1
+fi
+
+# 5. Benchmark smoke run (tiny data): both engines must agree; timings are not asserted.
 echo
 echo "=== benchmark smoke (bench/run_bench.py --scale tiny) ==="
 if python3 bench/run_bench.py --scale tiny --runs 1 --build-dir "$BUILD_DIR" 2>&1 | tee "$LOG_DIR/bench.log"; then

@@ -32,8 +32,8 @@ std::map<std::string, TableFunction>& TableFunctions() {
 }
 }  // namespace
 
-void ConnectorFactory::Register(const std::string& type, const std::vector<std::string>& url_schemes,
-                                Create create) {
+void ConnectorFactory::Register(const std::string& type,
+                                const std::vector<std::string>& url_schemes, Create create) {
   std::lock_guard<std::mutex> lock(FactoryMutex());
   Factories()[Lower(type)] = FactoryEntry{url_schemes, std::move(create)};
 }
@@ -60,8 +60,9 @@ std::shared_ptr<Connector> ConnectorFactory::Make(const ConnectionConfig& config
       std::vector<std::string> types;
       for (const auto& [t, e] : Factories()) types.push_back(t);
       std::string hint = SuggestName(config.type, types);
-      throw Error(ErrorKind::kCatalog, "unknown connector type '" + config.type + "' for source '" + config.name +
-                                           "'" + (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
+      throw Error(ErrorKind::kCatalog, "unknown connector type '" + config.type + "' for source '" +
+                                           config.name + "'" +
+                                           (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
     }
     create = it->second.create;
   }
@@ -123,8 +124,8 @@ std::shared_ptr<Connector> CatalogRegistry::GetCatalog(const std::string& name) 
     std::vector<std::string> names;
     for (const auto& [k, e] : catalogs_) names.push_back(e.config.name);
     std::string hint = SuggestName(name, names);
-    throw Error(ErrorKind::kCatalog,
-                "catalog '" + name + "' not found" + (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
+    throw Error(ErrorKind::kCatalog, "catalog '" + name + "' not found" +
+                                         (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
   }
   if (!it->second.connector) {
     ConnectionConfig config = it->second.config;
@@ -132,7 +133,8 @@ std::shared_ptr<Connector> CatalogRegistry::GetCatalog(const std::string& name) 
     auto connector = ConnectorFactory::Make(config);
     lock.lock();
     it = catalogs_.find(Lower(name));
-    if (it == catalogs_.end()) throw Error(ErrorKind::kCatalog, "catalog '" + name + "' was removed");
+    if (it == catalogs_.end())
+      throw Error(ErrorKind::kCatalog, "catalog '" + name + "' was removed");
     if (!it->second.connector) it->second.connector = connector;
   }
   return it->second.connector;

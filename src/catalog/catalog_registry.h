@@ -18,7 +18,8 @@ namespace aishell {
 class ConnectorFactory {
  public:
   using Create = std::function<std::shared_ptr<Connector>(const ConnectionConfig&)>;
-  static void Register(const std::string& type, const std::vector<std::string>& url_schemes, Create create);
+  static void Register(const std::string& type, const std::vector<std::string>& url_schemes,
+                       Create create);
   // The connector type a URL implies ("postgres://..." -> "postgres"), or "" if none.
   static std::string TypeForUrl(const std::string& url);
   static std::shared_ptr<Connector> Make(const ConnectionConfig& config);
@@ -32,8 +33,8 @@ struct BoundTableFunction {
 };
 
 // A table function: positional and named arguments (constants) -> a table and its scan.
-using TableFunction = std::function<BoundTableFunction(const std::vector<Value>& args,
-                                                       const std::map<std::string, Value>& named_args)>;
+using TableFunction = std::function<BoundTableFunction(
+    const std::vector<Value>& args, const std::map<std::string, Value>& named_args)>;
 
 class TableFunctionRegistry {
  public:
@@ -74,7 +75,7 @@ class CatalogRegistry {
     ConnectionConfig config;
     std::shared_ptr<Connector> connector;
   };
-  std::map<std::string, Entry> catalogs_;  // key: lower-case name
+  std::map<std::string, Entry> catalogs_;        // key: lower-case name
   std::map<std::string, ViewDefinition> views_;  // key: lower-case name
 };
 

@@ -10,7 +10,8 @@ namespace aishell {
 namespace {
 bool EqualsIgnoreCase(const std::string& a, const std::string& b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
          });
 }
 }  // namespace
@@ -31,7 +32,8 @@ std::unique_ptr<DataSource> TableScan::LookupKeys(const std::vector<int>&, const
 
 std::unique_ptr<TableWriter> Connector::CreateTable(const std::string&, const std::string& table,
                                                     const std::vector<ColumnInfo>&) {
-  throw Error(ErrorKind::kUnsupported, "source type '" + TypeName() + "' cannot create table '" + table + "'");
+  throw Error(ErrorKind::kUnsupported,
+              "source type '" + TypeName() + "' cannot create table '" + table + "'");
 }
 
 std::unique_ptr<TableWriter> Connector::InsertInto(std::shared_ptr<const TableInfo> table) {
@@ -54,7 +56,8 @@ std::string RedactUrl(const std::string& url) {
     }
   }
   // password=... query or keyword parameters.
-  for (const char* key : {"password=", "pass=", "pwd=", "secret=", "secret-access-key=", "secret_access_key="}) {
+  for (const char* key :
+       {"password=", "pass=", "pwd=", "secret=", "secret-access-key=", "secret_access_key="}) {
     size_t pos = 0;
     std::string k(key);
     while ((pos = out.find(k, pos)) != std::string::npos) {

@@ -42,7 +42,7 @@ struct ColumnStatistics {
 };
 
 struct TableStatistics {
-  std::optional<double> row_count;      // estimate
+  std::optional<double> row_count;        // estimate
   std::vector<ColumnStatistics> columns;  // empty, or one per TableInfo column
 };
 
@@ -81,8 +81,8 @@ class DataSource {
 struct AggregationRequest {
   std::vector<int> group_columns;
   struct Call {
-    std::string function;   // count, sum, avg, min, max
-    int column = -1;        // -1 for count(*)
+    std::string function;  // count, sum, avg, min, max
+    int column = -1;       // -1 for count(*)
     bool distinct = false;
     LogicalType result_type;
   };
@@ -118,7 +118,8 @@ class TableScan {
   // Whether rows can be fetched by the values of these table columns.
   virtual bool SupportsKeyLookup(const std::vector<int>& key_columns) const { return false; }
   // Streams the rows (projected columns) whose key columns equal one of the rows of `keys`.
-  virtual std::unique_ptr<DataSource> LookupKeys(const std::vector<int>& key_columns, const Batch& keys);
+  virtual std::unique_ptr<DataSource> LookupKeys(const std::vector<int>& key_columns,
+                                                 const Batch& keys);
 
   ScanCounters& counters() { return counters_; }
 
@@ -137,9 +138,9 @@ class TableWriter {
 
 // Connection settings, as registered by `aishell connect`.
 struct ConnectionConfig {
-  std::string name;   // the catalog name
-  std::string type;   // connector type: file, sqlite, postgres, ...
-  std::string url;    // may hold a password: never print it; use RedactUrl()
+  std::string name;  // the catalog name
+  std::string type;  // connector type: file, sqlite, postgres, ...
+  std::string url;   // may hold a password: never print it; use RedactUrl()
   std::map<std::string, std::string> properties;
 };
 
@@ -151,7 +152,7 @@ class Connector {
  public:
   virtual ~Connector() = default;
 
-  virtual std::string TypeName() const = 0;   // "file", "sqlite", ...
+  virtual std::string TypeName() const = 0;  // "file", "sqlite", ...
   virtual std::string DefaultSchema() const { return "default"; }
   virtual std::vector<std::string> ListSchemas() = 0;
   virtual std::vector<std::string> ListTables(const std::string& schema) = 0;
@@ -162,7 +163,8 @@ class Connector {
 
   // Writes. A connector that cannot write keeps the defaults, which throw kUnsupported.
   virtual bool SupportsWrites() const { return false; }
-  virtual std::unique_ptr<TableWriter> CreateTable(const std::string& schema, const std::string& table,
+  virtual std::unique_ptr<TableWriter> CreateTable(const std::string& schema,
+                                                   const std::string& table,
                                                    const std::vector<ColumnInfo>& columns);
   virtual std::unique_ptr<TableWriter> InsertInto(std::shared_ptr<const TableInfo> table);
 

@@ -14,7 +14,7 @@ struct ArrayHolder {
   std::vector<const void*> buffers;
   std::vector<ArrowArray*> child_ptrs;
   std::vector<std::unique_ptr<ArrowArray>> children;
-  Vector keep_alive;                         // shared (zero-copy) column buffers
+  Vector keep_alive;                           // shared (zero-copy) column buffers
   std::vector<std::unique_ptr<Buffer>> owned;  // converted buffers
 };
 
@@ -103,7 +103,7 @@ void ExportColumn(const Vector& column, size_t count, ArrowArray* out) {
       const int64_t* src = v.Data<int64_t>();
       auto* dst = reinterpret_cast<int64_t*>(wide->data());
       for (size_t i = 0; i < count; i++) {
-        dst[2 * i] = src[i];                  // low word (little-endian)
+        dst[2 * i] = src[i];                   // low word (little-endian)
         dst[2 * i + 1] = src[i] < 0 ? -1 : 0;  // sign extension
       }
       holder->buffers = {validity, wide->data()};
@@ -117,7 +117,8 @@ void ExportColumn(const Vector& column, size_t count, ArrowArray* out) {
         if (view.IsValid(i)) total += strings[i].size();
       }
       if (total > static_cast<size_t>(INT32_MAX))
-        throw Error(ErrorKind::kUnsupported, "Arrow export: a VARCHAR column holds more than 2 GB in one batch");
+        throw Error(ErrorKind::kUnsupported,
+                    "Arrow export: a VARCHAR column holds more than 2 GB in one batch");
       Buffer* offsets = NewBuffer(*holder, (count + 1) * sizeof(int32_t));
       Buffer* data = NewBuffer(*holder, total);
       auto* off = reinterpret_cast<int32_t*>(offsets->data());
@@ -174,17 +175,28 @@ void ExportField(const LogicalType& type, const std::string& name, ArrowSchema* 
 
 std::string ArrowFormat(const LogicalType& type) {
   switch (type.id) {
-    case TypeId::kNull: return "n";
-    case TypeId::kBoolean: return "b";
-    case TypeId::kInteger: return "i";
-    case TypeId::kBigInt: return "l";
-    case TypeId::kDouble: return "g";
-    case TypeId::kDecimal: return "d:" + std::to_string(type.precision) + "," + std::to_string(type.scale);
-    case TypeId::kVarchar: return "u";
-    case TypeId::kDate: return "tdD";
-    case TypeId::kTimestamp: return "tsu:";
-    case TypeId::kTimestampTz: return "tsu:UTC";
-    case TypeId::kInterval: return "tin";
+    case TypeId::kNull:
+      return "n";
+    case TypeId::kBoolean:
+      return "b";
+    case TypeId::kInteger:
+      return "i";
+    case TypeId::kBigInt:
+      return "l";
+    case TypeId::kDouble:
+      return "g";
+    case TypeId::kDecimal:
+      return "d:" + std::to_string(type.precision) + "," + std::to_string(type.scale);
+    case TypeId::kVarchar:
+      return "u";
+    case TypeId::kDate:
+      return "tdD";
+    case TypeId::kTimestamp:
+      return "tsu:";
+    case TypeId::kTimestampTz:
+      return "tsu:UTC";
+    case TypeId::kInterval:
+      return "tin";
   }
   throw Error(ErrorKind::kUnsupported, "type " + type.ToString() + " has no Arrow mapping");
 }
@@ -192,8 +204,9 @@ std::string ArrowFormat(const LogicalType& type) {
 void ExportBatch(const Batch& batch, const std::vector<std::string>& names, ArrowArray* out_array,
                  ArrowSchema* out_schema) {
   if (names.size() != batch.columns.size())
-    throw Error(ErrorKind::kInternal, "Arrow export: " + std::to_string(names.size()) + " names for " +
-                                          std::to_string(batch.columns.size()) + " columns");
+    throw Error(ErrorKind::kInternal, "Arrow export: " + std::to_string(names.size()) +
+                                          " names for " + std::to_string(batch.columns.size()) +
+                                          " columns");
   size_t ncol = batch.columns.size();
   // Array.
   auto array_holder = std::make_unique<ArrayHolder>();
@@ -226,7 +239,8 @@ void ExportBatch(const Batch& batch, const std::vector<std::string>& names, Arro
   out_array->n_buffers = 1;
   out_array->n_children = static_cast<int64_t>(ncol);
   out_array->buffers = array_holder->buffers.data();
-  out_array->children = array_holder->child_ptrs.empty() ? nullptr : array_holder->child_ptrs.data();
+  out_array->children =
+      array_holder->child_ptrs.empty() ? nullptr : array_holder->child_ptrs.data();
   out_array->dictionary = nullptr;
   out_array->release = ReleaseArray;
   out_array->private_data = array_holder.release();
@@ -236,7 +250,8 @@ void ExportBatch(const Batch& batch, const std::vector<std::string>& names, Arro
   out_schema->metadata = nullptr;
   out_schema->flags = 0;
   out_schema->n_children = static_cast<int64_t>(ncol);
-  out_schema->children = schema_holder->child_ptrs.empty() ? nullptr : schema_holder->child_ptrs.data();
+  out_schema->children =
+      schema_holder->child_ptrs.empty() ? nullptr : schema_holder->child_ptrs.data();
   out_schema->dictionary = nullptr;
   out_schema->release = ReleaseSchema;
   out_schema->private_data = schema_holder.release();

@@ -20,10 +20,14 @@ TEST(ArrowExportTest, StructOfColumns) {
   Batch b;
   b.columns.push_back(MakeVector(TypeId::kBigInt, {Big(10), Value(), Big(-3)}));
   b.columns.push_back(MakeVector(TypeId::kVarchar, {Str("ab"), Str(""), Value()}));
-  b.columns.push_back(MakeVector(TypeId::kBoolean, {Value::Boolean(true), Value::Boolean(false), Value::Boolean(true)}));
-  b.columns.push_back(MakeVector(LogicalType::Decimal(10, 2), {Dec(-125, 10, 2), Dec(5, 10, 2), Value()}));
-  b.columns.push_back(MakeVector(TypeId::kDate, {Value::Date(1), Value::Date(-1), Value::Date(19000)}));
-  b.columns.push_back(MakeVector(TypeId::kTimestamp, {Value::Timestamp(1), Value::Timestamp(2), Value::Timestamp(3)}));
+  b.columns.push_back(MakeVector(
+      TypeId::kBoolean, {Value::Boolean(true), Value::Boolean(false), Value::Boolean(true)}));
+  b.columns.push_back(
+      MakeVector(LogicalType::Decimal(10, 2), {Dec(-125, 10, 2), Dec(5, 10, 2), Value()}));
+  b.columns.push_back(
+      MakeVector(TypeId::kDate, {Value::Date(1), Value::Date(-1), Value::Date(19000)}));
+  b.columns.push_back(MakeVector(TypeId::kTimestamp,
+                                 {Value::Timestamp(1), Value::Timestamp(2), Value::Timestamp(3)}));
   b.columns.push_back(Vector::Constant(Value::TimestampTz(42), 3));
   b.columns.push_back(MakeDictionary(TypeId::kInteger, {Int(7), Int(8), Int(9)}));
   b.count = 3;

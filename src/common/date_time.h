@@ -42,7 +42,8 @@ std::string FormatTimestampTz(int64_t micros);  // rendered in UTC, with " UTC"
 std::string FormatInterval(const Interval& interval);
 
 // date/timestamp + interval, calendar-aware (month arithmetic clamps the day).
-int32_t AddIntervalToDate(int32_t days, const Interval& interval);  // micros part must be whole days
+int32_t AddIntervalToDate(int32_t days,
+                          const Interval& interval);  // micros part must be whole days
 int64_t AddIntervalToTimestamp(int64_t micros, const Interval& interval);
 
 }  // namespace aishell

@@ -6,17 +6,28 @@ namespace aishell {
 
 const char* ErrorKindName(ErrorKind kind) {
   switch (kind) {
-    case ErrorKind::kSyntax: return "Syntax error";
-    case ErrorKind::kBinder: return "Binder error";
-    case ErrorKind::kCatalog: return "Catalog error";
-    case ErrorKind::kConnector: return "Source error";
-    case ErrorKind::kIo: return "IO error";
-    case ErrorKind::kConversion: return "Conversion error";
-    case ErrorKind::kExecution: return "Execution error";
-    case ErrorKind::kOutOfMemory: return "Out of memory";
-    case ErrorKind::kUnsupported: return "Unsupported";
-    case ErrorKind::kInterrupted: return "Interrupted";
-    case ErrorKind::kInternal: return "Internal error";
+    case ErrorKind::kSyntax:
+      return "Syntax error";
+    case ErrorKind::kBinder:
+      return "Binder error";
+    case ErrorKind::kCatalog:
+      return "Catalog error";
+    case ErrorKind::kConnector:
+      return "Source error";
+    case ErrorKind::kIo:
+      return "IO error";
+    case ErrorKind::kConversion:
+      return "Conversion error";
+    case ErrorKind::kExecution:
+      return "Execution error";
+    case ErrorKind::kOutOfMemory:
+      return "Out of memory";
+    case ErrorKind::kUnsupported:
+      return "Unsupported";
+    case ErrorKind::kInterrupted:
+      return "Interrupted";
+    case ErrorKind::kInternal:
+      return "Internal error";
   }
   return "Error";
 }

@@ -30,18 +30,28 @@ size_t LogicalType::PhysicalSize() const {
 
 std::string LogicalType::ToString() const {
   switch (id) {
-    case TypeId::kNull: return "UNKNOWN";
-    case TypeId::kBoolean: return "BOOLEAN";
-    case TypeId::kInteger: return "INTEGER";
-    case TypeId::kBigInt: return "BIGINT";
-    case TypeId::kDouble: return "DOUBLE";
+    case TypeId::kNull:
+      return "UNKNOWN";
+    case TypeId::kBoolean:
+      return "BOOLEAN";
+    case TypeId::kInteger:
+      return "INTEGER";
+    case TypeId::kBigInt:
+      return "BIGINT";
+    case TypeId::kDouble:
+      return "DOUBLE";
     case TypeId::kDecimal:
       return "DECIMAL(" + std::to_string(precision) + "," + std::to_string(scale) + ")";
-    case TypeId::kVarchar: return "VARCHAR";
-    case TypeId::kDate: return "DATE";
-    case TypeId::kTimestamp: return "TIMESTAMP";
-    case TypeId::kTimestampTz: return "TIMESTAMP WITH TIME ZONE";
-    case TypeId::kInterval: return "INTERVAL";
+    case TypeId::kVarchar:
+      return "VARCHAR";
+    case TypeId::kDate:
+      return "DATE";
+    case TypeId::kTimestamp:
+      return "TIMESTAMP";
+    case TypeId::kTimestampTz:
+      return "TIMESTAMP WITH TIME ZONE";
+    case TypeId::kInterval:
+      return "INTERVAL";
   }
   return "?";
 }
@@ -118,11 +128,16 @@ std::optional<LogicalType> ParseTypeName(std::string_view text) {
 namespace {
 int NumericRank(TypeId id) {
   switch (id) {
-    case TypeId::kInteger: return 1;
-    case TypeId::kBigInt: return 2;
-    case TypeId::kDecimal: return 3;
-    case TypeId::kDouble: return 4;
-    default: return 0;
+    case TypeId::kInteger:
+      return 1;
+    case TypeId::kBigInt:
+      return 2;
+    case TypeId::kDecimal:
+      return 3;
+    case TypeId::kDouble:
+      return 4;
+    default:
+      return 0;
   }
 }
 LogicalType DecimalFor(const LogicalType& t) {

@@ -9,17 +9,17 @@
 namespace aishell {
 
 enum class TypeId : uint8_t {
-  kNull,          // the type of an untyped NULL literal; coerces to anything
-  kBoolean,       // stored as uint8_t (0/1)
-  kInteger,       // int32_t
-  kBigInt,        // int64_t
-  kDouble,        // double
-  kDecimal,       // int64_t unscaled value, precision <= 18 (overflow is an error)
-  kVarchar,       // std::string_view into the vector's string heap
-  kDate,          // int32_t days since 1970-01-01
-  kTimestamp,     // int64_t microseconds since 1970-01-01 00:00:00 (no zone)
-  kTimestampTz,   // int64_t microseconds since the epoch, UTC
-  kInterval,      // Interval {months, days, micros}
+  kNull,         // the type of an untyped NULL literal; coerces to anything
+  kBoolean,      // stored as uint8_t (0/1)
+  kInteger,      // int32_t
+  kBigInt,       // int64_t
+  kDouble,       // double
+  kDecimal,      // int64_t unscaled value, precision <= 18 (overflow is an error)
+  kVarchar,      // std::string_view into the vector's string heap
+  kDate,         // int32_t days since 1970-01-01
+  kTimestamp,    // int64_t microseconds since 1970-01-01 00:00:00 (no zone)
+  kTimestampTz,  // int64_t microseconds since the epoch, UTC
+  kInterval,     // Interval {months, days, micros}
 };
 
 struct Interval {
@@ -38,7 +38,8 @@ struct LogicalType {
 
   constexpr LogicalType() = default;
   constexpr LogicalType(TypeId type_id) : id(type_id) {}  // NOLINT: implicit on purpose
-  constexpr LogicalType(TypeId type_id, uint8_t p, uint8_t s) : id(type_id), precision(p), scale(s) {}
+  constexpr LogicalType(TypeId type_id, uint8_t p, uint8_t s)
+      : id(type_id), precision(p), scale(s) {}
 
   static constexpr LogicalType Decimal(int p, int s) {
     return LogicalType(TypeId::kDecimal, static_cast<uint8_t>(p), static_cast<uint8_t>(s));
@@ -63,7 +64,8 @@ struct LogicalType {
   std::string ToString() const;
 };
 
-// Parses a SQL type name such as "varchar(20)", "int", "decimal(10, 2)", "timestamp with time zone".
+// Parses a SQL type name such as "varchar(20)", "int", "decimal(10, 2)", "timestamp with time
+// zone".
 std::optional<LogicalType> ParseTypeName(std::string_view text);
 
 // Trino's implicit coercion: the common super type of two types, if there is one.

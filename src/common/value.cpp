@@ -79,9 +79,12 @@ Value Value::Decimal(int64_t unscaled, int precision, int scale) {
 
 double Value::AsDouble() const {
   switch (type_.id) {
-    case TypeId::kDouble: return double_;
-    case TypeId::kDecimal: return static_cast<double>(int_) / static_cast<double>(Pow10(type_.scale));
-    default: return static_cast<double>(int_);
+    case TypeId::kDouble:
+      return double_;
+    case TypeId::kDecimal:
+      return static_cast<double>(int_) / static_cast<double>(Pow10(type_.scale));
+    default:
+      return static_cast<double>(int_);
   }
 }
 
@@ -97,17 +100,27 @@ std::string FormatDouble(double d) {
 std::string Value::ToString() const {
   if (is_null_) return "NULL";
   switch (type_.id) {
-    case TypeId::kNull: return "NULL";
-    case TypeId::kBoolean: return int_ ? "true" : "false";
+    case TypeId::kNull:
+      return "NULL";
+    case TypeId::kBoolean:
+      return int_ ? "true" : "false";
     case TypeId::kInteger:
-    case TypeId::kBigInt: return std::to_string(int_);
-    case TypeId::kDouble: return FormatDouble(double_);
-    case TypeId::kDecimal: return FormatDecimal(int_, type_.scale);
-    case TypeId::kVarchar: return string_;
-    case TypeId::kDate: return FormatDate(static_cast<int32_t>(int_));
-    case TypeId::kTimestamp: return FormatTimestamp(int_);
-    case TypeId::kTimestampTz: return FormatTimestampTz(int_);
-    case TypeId::kInterval: return FormatInterval(interval_);
+    case TypeId::kBigInt:
+      return std::to_string(int_);
+    case TypeId::kDouble:
+      return FormatDouble(double_);
+    case TypeId::kDecimal:
+      return FormatDecimal(int_, type_.scale);
+    case TypeId::kVarchar:
+      return string_;
+    case TypeId::kDate:
+      return FormatDate(static_cast<int32_t>(int_));
+    case TypeId::kTimestamp:
+      return FormatTimestamp(int_);
+    case TypeId::kTimestampTz:
+      return FormatTimestampTz(int_);
+    case TypeId::kInterval:
+      return FormatInterval(interval_);
   }
   return "?";
 }
@@ -117,18 +130,25 @@ std::string Value::ToSqlLiteral() const {
   auto quote = [](const std::string& s) {
     std::string out = "'";
     for (char c : s) {
-      if (c == '\'') out += "''";
-      else out += c;
+      if (c == '\'')
+        out += "''";
+      else
+        out += c;
     }
     return out + "'";
   };
   switch (type_.id) {
-    case TypeId::kVarchar: return quote(string_);
-    case TypeId::kDate: return "DATE " + quote(ToString());
-    case TypeId::kTimestamp: return "TIMESTAMP " + quote(ToString());
-    case TypeId::kTimestampTz: return "TIMESTAMP " + quote(FormatTimestamp(int_) + " +00:00");
+    case TypeId::kVarchar:
+      return quote(string_);
+    case TypeId::kDate:
+      return "DATE " + quote(ToString());
+    case TypeId::kTimestamp:
+      return "TIMESTAMP " + quote(ToString());
+    case TypeId::kTimestampTz:
+      return "TIMESTAMP " + quote(FormatTimestamp(int_) + " +00:00");
     case TypeId::kDouble: {
-      if (std::isnan(double_) || std::isinf(double_)) return "CAST(" + quote(ToString()) + " AS DOUBLE)";
+      if (std::isnan(double_) || std::isinf(double_))
+        return "CAST(" + quote(ToString()) + " AS DOUBLE)";
       return fmt::format("{}", double_) + (double_ == std::floor(double_) ? "E0" : "");
     }
     case TypeId::kInterval: {
@@ -136,7 +156,8 @@ std::string Value::ToSqlLiteral() const {
                          interval_.months, interval_.days,
                          static_cast<double>(interval_.micros) / kMicrosPerSecond);
     }
-    default: return ToString();
+    default:
+      return ToString();
   }
 }
 
@@ -153,13 +174,15 @@ int Value::Compare(const Value& o) const {
     return c < 0 ? -1 : (c > 0 ? 1 : 0);
   }
   if (type_.id == TypeId::kInterval && o.type_.id == TypeId::kInterval) {
-    int64_t a = interval_.months * 30LL * kMicrosPerDay + interval_.days * kMicrosPerDay + interval_.micros;
+    int64_t a =
+        interval_.months * 30LL * kMicrosPerDay + interval_.days * kMicrosPerDay + interval_.micros;
     int64_t b = o.interval_.months * 30LL * kMicrosPerDay + o.interval_.days * kMicrosPerDay +
                 o.interval_.micros;
     return cmp(a, b);
   }
   if (type_.IsNumeric() && o.type_.IsNumeric()) {
-    if (type_.id == TypeId::kDouble || o.type_.id == TypeId::kDouble) return cmp(AsDouble(), o.AsDouble());
+    if (type_.id == TypeId::kDouble || o.type_.id == TypeId::kDouble)
+      return cmp(AsDouble(), o.AsDouble());
     if (type_.id == TypeId::kDecimal || o.type_.id == TypeId::kDecimal) {
       int sa = type_.id == TypeId::kDecimal ? type_.scale : 0;
       int sb = o.type_.id == TypeId::kDecimal ? o.type_.scale : 0;

@@ -33,7 +33,8 @@ void Buffer::Reserve(size_t bytes) {
 
 char* StringHeap::Allocate(size_t bytes) {
   if (blocks_.empty() || block_used_ + bytes > block_size_) {
-    size_t size = std::max<size_t>(bytes, std::min<size_t>(block_size_ ? block_size_ * 2 : 4096, 1 << 20));
+    size_t size =
+        std::max<size_t>(bytes, std::min<size_t>(block_size_ ? block_size_ * 2 : 4096, 1 << 20));
     blocks_.emplace_back(new char[size]);
     block_size_ = size;
     block_used_ = 0;
@@ -61,14 +62,18 @@ void StringHeap::KeepAlive(std::shared_ptr<const StringHeap> other) {
 
 // ---- Vector ----
 
-Vector::Vector(LogicalType type, size_t capacity) : type_(type) { Reserve(std::max<size_t>(capacity, 1)); }
+Vector::Vector(LogicalType type, size_t capacity) : type_(type) {
+  Reserve(std::max<size_t>(capacity, 1));
+}
 
 void Vector::Reserve(size_t rows) {
   if (kind_ != VectorKind::kFlat) Flatten();
   if (rows <= capacity_ && data_) return;
   size_t width = type_.PhysicalSize();
-  if (!data_) data_ = std::make_shared<Buffer>(rows * width);
-  else data_->Reserve(rows * width);
+  if (!data_)
+    data_ = std::make_shared<Buffer>(rows * width);
+  else
+    data_->Reserve(rows * width);
   if (validity_) {
     // New validity bytes must read as valid (1 bits); Buffer::Reserve zero-fills.
     size_t old_bytes = validity_->capacity();
@@ -100,8 +105,10 @@ uint64_t* Vector::MutableValidity() {
 void Vector::SetNull(size_t i, bool is_null) {
   if (!is_null && !validity_) return;
   uint64_t* v = MutableValidity();
-  if (is_null) v[i >> 6] &= ~(uint64_t{1} << (i & 63));
-  else v[i >> 6] |= uint64_t{1} << (i & 63);
+  if (is_null)
+    v[i >> 6] &= ~(uint64_t{1} << (i & 63));
+  else
+    v[i >> 6] |= uint64_t{1} << (i & 63);
 }
 
 std::shared_ptr<StringHeap>& Vector::heap() {
@@ -161,40 +168,67 @@ Value Vector::GetValue(size_t i) const {
   UnifiedView v = View();
   if (!v.IsValid(i)) return Value::Null(type_);
   switch (type_.id) {
-    case TypeId::kNull: return Value::Null();
-    case TypeId::kBoolean: return Value::Boolean(v.Get<uint8_t>(i) != 0);
-    case TypeId::kInteger: return Value::Integer(v.Get<int32_t>(i));
-    case TypeId::kBigInt: return Value::BigInt(v.Get<int64_t>(i));
-    case TypeId::kDouble: return Value::Double(v.Get<double>(i));
-    case TypeId::kDecimal: return Value::Decimal(v.Get<int64_t>(i), type_.precision, type_.scale);
-    case TypeId::kVarchar: return Value::Varchar(std::string(v.Get<std::string_view>(i)));
-    case TypeId::kDate: return Value::Date(v.Get<int32_t>(i));
-    case TypeId::kTimestamp: return Value::Timestamp(v.Get<int64_t>(i));
-    case TypeId::kTimestampTz: return Value::TimestampTz(v.Get<int64_t>(i));
-    case TypeId::kInterval: return Value::IntervalValue(v.Get<Interval>(i));
+    case TypeId::kNull:
+      return Value::Null();
+    case TypeId::kBoolean:
+      return Value::Boolean(v.Get<uint8_t>(i) != 0);
+    case TypeId::kInteger:
+      return Value::Integer(v.Get<int32_t>(i));
+    case TypeId::kBigInt:
+      return Value::BigInt(v.Get<int64_t>(i));
+    case TypeId::kDouble:
+      return Value::Double(v.Get<double>(i));
+    case TypeId::kDecimal:
+      return Value::Decimal(v.Get<int64_t>(i), type_.precision, type_.scale);
+    case TypeId::kVarchar:
+      return Value::Varchar(std::string(v.Get<std::string_view>(i)));
+    case TypeId::kDate:
+      return Value::Date(v.Get<int32_t>(i));
+    case TypeId::kTimestamp:
+      return Value::Timestamp(v.Get<int64_t>(i));
+    case TypeId::kTimestampTz:
+      return Value::TimestampTz(v.Get<int64_t>(i));
+    case TypeId::kInterval:
+      return Value::IntervalValue(v.Get<Interval>(i));
   }
   return Value::Null(type_);
 }
 
 void Vector::SetValue(size_t i, const Value& value) {
-  if (kind_ != VectorKind::kFlat) throw Error(ErrorKind::kInternal, "SetValue on a non-flat vector");
+  if (kind_ != VectorKind::kFlat)
+    throw Error(ErrorKind::kInternal, "SetValue on a non-flat vector");
   if (value.is_null() || type_.id == TypeId::kNull) {
     SetNull(i);
     return;
   }
   SetNull(i, false);
   switch (type_.id) {
-    case TypeId::kNull: break;
-    case TypeId::kBoolean: Data<uint8_t>()[i] = value.GetBool() ? 1 : 0; break;
-    case TypeId::kInteger: Data<int32_t>()[i] = static_cast<int32_t>(value.GetInt64()); break;
-    case TypeId::kDate: Data<int32_t>()[i] = static_cast<int32_t>(value.GetInt64()); break;
+    case TypeId::kNull:
+      break;
+    case TypeId::kBoolean:
+      Data<uint8_t>()[i] = value.GetBool() ? 1 : 0;
+      break;
+    case TypeId::kInteger:
+      Data<int32_t>()[i] = static_cast<int32_t>(value.GetInt64());
+      break;
+    case TypeId::kDate:
+      Data<int32_t>()[i] = static_cast<int32_t>(value.GetInt64());
+      break;
     case TypeId::kBigInt:
     case TypeId::kDecimal:
     case TypeId::kTimestamp:
-    case TypeId::kTimestampTz: Data<int64_t>()[i] = value.GetInt64(); break;
-    case TypeId::kDouble: Data<double>()[i] = value.GetDouble(); break;
-    case TypeId::kVarchar: SetString(i, value.GetString()); break;
-    case TypeId::kInterval: Data<Interval>()[i] = value.GetInterval(); break;
+    case TypeId::kTimestampTz:
+      Data<int64_t>()[i] = value.GetInt64();
+      break;
+    case TypeId::kDouble:
+      Data<double>()[i] = value.GetDouble();
+      break;
+    case TypeId::kVarchar:
+      SetString(i, value.GetString());
+      break;
+    case TypeId::kInterval:
+      Data<Interval>()[i] = value.GetInterval();
+      break;
   }
 }
 
@@ -218,7 +252,8 @@ Vector Vector::Gather(const uint32_t* sel, size_t count) const {
   if (view.is_constant) {
     for (size_t i = 0; i < count; i++) std::memcpy(dst + i * width, view.data, width);
   } else if (view.sel) {
-    for (size_t i = 0; i < count; i++) std::memcpy(dst + i * width, view.data + view.sel[sel[i]] * width, width);
+    for (size_t i = 0; i < count; i++)
+      std::memcpy(dst + i * width, view.data + view.sel[sel[i]] * width, width);
   } else {
     switch (width) {
       case 1:
@@ -226,14 +261,17 @@ Vector Vector::Gather(const uint32_t* sel, size_t count) const {
         break;
       case 4:
         for (size_t i = 0; i < count; i++)
-          reinterpret_cast<uint32_t*>(dst)[i] = reinterpret_cast<const uint32_t*>(view.data)[sel[i]];
+          reinterpret_cast<uint32_t*>(dst)[i] =
+              reinterpret_cast<const uint32_t*>(view.data)[sel[i]];
         break;
       case 8:
         for (size_t i = 0; i < count; i++)
-          reinterpret_cast<uint64_t*>(dst)[i] = reinterpret_cast<const uint64_t*>(view.data)[sel[i]];
+          reinterpret_cast<uint64_t*>(dst)[i] =
+              reinterpret_cast<const uint64_t*>(view.data)[sel[i]];
         break;
       default:
-        for (size_t i = 0; i < count; i++) std::memcpy(dst + i * width, view.data + sel[i] * width, width);
+        for (size_t i = 0; i < count; i++)
+          std::memcpy(dst + i * width, view.data + sel[i] * width, width);
     }
   }
   if (view.validity) {
@@ -242,7 +280,8 @@ Vector Vector::Gather(const uint32_t* sel, size_t count) const {
     }
   }
   if (type_.id == TypeId::kVarchar) {
-    const std::shared_ptr<StringHeap>& src_heap = kind_ == VectorKind::kDictionary ? dictionary_->heap_ref() : heap_;
+    const std::shared_ptr<StringHeap>& src_heap =
+        kind_ == VectorKind::kDictionary ? dictionary_->heap_ref() : heap_;
     out.heap()->KeepAlive(src_heap);
   }
   return out;
@@ -264,7 +303,8 @@ void Vector::Append(const Vector& other, size_t offset, size_t count) {
   if (!view.is_constant && !view.sel) {
     std::memcpy(dst, view.data + offset * width, count * width);
   } else {
-    for (size_t i = 0; i < count; i++) std::memcpy(dst + i * width, view.data + view.Index(offset + i) * width, width);
+    for (size_t i = 0; i < count; i++)
+      std::memcpy(dst + i * width, view.data + view.Index(offset + i) * width, width);
   }
   if (view.validity) {
     for (size_t i = 0; i < count; i++) {
@@ -272,7 +312,8 @@ void Vector::Append(const Vector& other, size_t offset, size_t count) {
     }
   }
   if (type_.id == TypeId::kVarchar) {
-    const std::shared_ptr<StringHeap>& src = other.kind_ == VectorKind::kDictionary ? other.dictionary_->heap_ref() : other.heap_;
+    const std::shared_ptr<StringHeap>& src =
+        other.kind_ == VectorKind::kDictionary ? other.dictionary_->heap_ref() : other.heap_;
     heap()->KeepAlive(src);
   }
 }

@@ -143,9 +143,7 @@ class Vector {
 
   // Dictionary form.
   const std::shared_ptr<const Vector>& dictionary() const { return dictionary_; }
-  const uint32_t* indices() const {
-    return reinterpret_cast<const uint32_t*>(indices_->data());
-  }
+  const uint32_t* indices() const { return reinterpret_cast<const uint32_t*>(indices_->data()); }
 
  private:
   LogicalType type_;

@@ -38,7 +38,8 @@ simdjson::dom::element ParseJsonFile(simdjson::dom::parser& parser, const std::s
   simdjson::dom::element root;
   auto error = parser.parse(text).get(root);
   if (error) {
-    throw Error(ErrorKind::kIo, fmt::format("cannot read {}: invalid JSON ({})", path, simdjson::error_message(error)));
+    throw Error(ErrorKind::kIo, fmt::format("cannot read {}: invalid JSON ({})", path,
+                                            simdjson::error_message(error)));
   }
   return root;
 }
@@ -50,8 +51,8 @@ std::string GetString(simdjson::dom::object obj, const char* key) {
 }
 
 // Last-result file format (little-endian):
-//   "AISHRES2", u32 column count, per column: u32 name length, name, u8 type id, u8 precision, u8 scale;
-//   then per batch: u32 row count (0 ends), per column: u8 valid per row, then the values of
+//   "AISHRES2", u32 column count, per column: u32 name length, name, u8 type id, u8 precision, u8
+//   scale; then per batch: u32 row count (0 ends), per column: u8 valid per row, then the values of
 //   the valid rows (fixed width as stored in vectors; VARCHAR: u32 length + bytes).
 //   "AISHBIG1" + i64 rows: the result was too large to keep.
 constexpr char kResultMagic[] = "AISHRES2";
@@ -83,7 +84,8 @@ class Reader {
 
  private:
   void Need(size_t n) {
-    if (pos_ + n > data_.size()) throw Error(ErrorKind::kIo, "the last result file " + path_ + " is truncated or corrupt");
+    if (pos_ + n > data_.size())
+      throw Error(ErrorKind::kIo, "the last result file " + path_ + " is truncated or corrupt");
   }
   const std::string& data_;
   std::string path_;
@@ -95,7 +97,8 @@ class Reader {
 void WriteFileAtomic(const std::string& path, const std::string& content, int mode, bool durable) {
   std::string tmp = path + ".tmp." + std::to_string(::getpid());
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-  if (fd < 0) throw Error(ErrorKind::kIo, fmt::format("cannot write {}: {}", path, std::strerror(errno)));
+  if (fd < 0)
+    throw Error(ErrorKind::kIo, fmt::format("cannot write {}: {}", path, std::strerror(errno)));
   ::fchmod(fd, static_cast<mode_t>(mode));
   size_t off = 0;
   while (off < content.size()) {
@@ -139,18 +142,28 @@ int64_t ParseByteSize(const std::string& text) {
   std::string number = t.substr(0, i);
   std::string unit = Trim(t.substr(i));
   if (number.empty() || number == ".") {
-    throw Error(ErrorKind::kConversion, "invalid size '" + text + "': expected a number with an optional unit (e.g. 512MB, 4GB)");
+    throw Error(
+        ErrorKind::kConversion,
+        "invalid size '" + text + "': expected a number with an optional unit (e.g. 512MB, 4GB)");
   }
   double value = std::strtod(number.c_str(), nullptr);
   double mult = 1;
-  if (unit.empty() || unit == "b") mult = 1;
-  else if (unit == "k" || unit == "kb" || unit == "kib") mult = 1024.0;
-  else if (unit == "m" || unit == "mb" || unit == "mib") mult = 1024.0 * 1024;
-  else if (unit == "g" || unit == "gb" || unit == "gib") mult = 1024.0 * 1024 * 1024;
-  else if (unit == "t" || unit == "tb" || unit == "tib") mult = 1024.0 * 1024 * 1024 * 1024;
-  else throw Error(ErrorKind::kConversion, "invalid size unit '" + unit + "' in '" + text + "' (use B, KB, MB, GB or TB)");
+  if (unit.empty() || unit == "b")
+    mult = 1;
+  else if (unit == "k" || unit == "kb" || unit == "kib")
+    mult = 1024.0;
+  else if (unit == "m" || unit == "mb" || unit == "mib")
+    mult = 1024.0 * 1024;
+  else if (unit == "g" || unit == "gb" || unit == "gib")
+    mult = 1024.0 * 1024 * 1024;
+  else if (unit == "t" || unit == "tb" || unit == "tib")
+    mult = 1024.0 * 1024 * 1024 * 1024;
+  else
+    throw Error(ErrorKind::kConversion,
+                "invalid size unit '" + unit + "' in '" + text + "' (use B, KB, MB, GB or TB)");
   double bytes = value * mult;
-  if (bytes < 1 || bytes > 9.0e18) throw Error(ErrorKind::kConversion, "size '" + text + "' is out of range");
+  if (bytes < 1 || bytes > 9.0e18)
+    throw Error(ErrorKind::kConversion, "size '" + text + "' is out of range");
   return static_cast<int64_t>(bytes);
 }
 
@@ -169,7 +182,8 @@ bool ParseBoolSetting(const std::string& name, const std::string& text) {
   std::string t = Lower(Trim(text));
   if (t == "true" || t == "on" || t == "1" || t == "yes") return true;
   if (t == "false" || t == "off" || t == "0" || t == "no") return false;
-  throw Error(ErrorKind::kConversion, "invalid value '" + text + "' for " + name + ": expected true or false");
+  throw Error(ErrorKind::kConversion,
+              "invalid value '" + text + "' for " + name + ": expected true or false");
 }
 
 ConfigStore::ConfigStore(std::string home_dir) : home_(std::move(home_dir)) {
@@ -185,7 +199,8 @@ std::string ConfigStore::DefaultHome() {
 void ConfigStore::EnsureHome() const {
   struct stat st;
   if (::stat(home_.c_str(), &st) == 0) {
-    if (!S_ISDIR(st.st_mode)) throw Error(ErrorKind::kIo, "aishell home " + home_ + " is not a directory");
+    if (!S_ISDIR(st.st_mode))
+      throw Error(ErrorKind::kIo, "aishell home " + home_ + " is not a directory");
     return;
   }
   // Create parents as needed.
@@ -196,7 +211,8 @@ void ConfigStore::EnsureHome() const {
     partial = home_.substr(0, pos);
     if (partial.empty()) continue;
     if (::mkdir(partial.c_str(), 0700) != 0 && errno != EEXIST) {
-      throw Error(ErrorKind::kIo, fmt::format("cannot create aishell home {}: {}", home_, std::strerror(errno)));
+      throw Error(ErrorKind::kIo,
+                  fmt::format("cannot create aishell home {}: {}", home_, std::strerror(errno)));
     }
   }
 }
@@ -217,7 +233,8 @@ std::vector<ConnectionConfig> ConfigStore::LoadConnections() const {
   }
   for (auto item : list) {
     simdjson::dom::object obj;
-    if (item.get_object().get(obj)) throw Error(ErrorKind::kIo, "cannot read " + path + ": a connection is not an object");
+    if (item.get_object().get(obj))
+      throw Error(ErrorKind::kIo, "cannot read " + path + ": a connection is not an object");
     ConnectionConfig c;
     c.name = GetString(obj, "name");
     c.type = GetString(obj, "type");
@@ -229,7 +246,8 @@ std::vector<ConnectionConfig> ConfigStore::LoadConnections() const {
         if (!v.get_string().get(s)) c.properties[std::string(k)] = std::string(s);
       }
     }
-    if (c.name.empty()) throw Error(ErrorKind::kIo, "cannot read " + path + ": a connection has no name");
+    if (c.name.empty())
+      throw Error(ErrorKind::kIo, "cannot read " + path + ": a connection has no name");
     out.push_back(std::move(c));
   }
   return out;
@@ -241,8 +259,8 @@ void ConfigStore::SaveConnections(const std::vector<ConnectionConfig>& connectio
   for (size_t i = 0; i < connections.size(); i++) {
     const auto& c = connections[i];
     out += i ? ",\n  " : "\n  ";
-    out += "{\"name\": " + JsonString(c.name) + ", \"type\": " + JsonString(c.type) + ", \"url\": " + JsonString(c.url) +
-           ", \"properties\": {";
+    out += "{\"name\": " + JsonString(c.name) + ", \"type\": " + JsonString(c.type) +
+           ", \"url\": " + JsonString(c.url) + ", \"properties\": {";
     bool first = true;
     for (const auto& [k, v] : c.properties) {
       if (!first) out += ", ";
@@ -289,11 +307,14 @@ std::map<std::string, std::string> ConfigStore::LoadSettings() const {
   simdjson::dom::parser parser;
   auto root = ParseJsonFile(parser, path, *text);
   simdjson::dom::object obj;
-  if (root.get_object().get(obj)) throw Error(ErrorKind::kIo, "cannot read " + path + ": expected an object");
+  if (root.get_object().get(obj))
+    throw Error(ErrorKind::kIo, "cannot read " + path + ": expected an object");
   for (auto [k, v] : obj) {
     std::string_view s;
-    if (!v.get_string().get(s)) out[std::string(k)] = std::string(s);
-    else out[std::string(k)] = simdjson::to_string(v);
+    if (!v.get_string().get(s))
+      out[std::string(k)] = std::string(s);
+    else
+      out[std::string(k)] = simdjson::to_string(v);
   }
   return out;
 }
@@ -335,16 +356,19 @@ bool ConfigStore::UnsetSetting(const std::string& key) const {
   return true;
 }
 
-void ConfigStore::ApplySettings(const std::map<std::string, std::string>& settings, EngineOptions& options) {
+void ConfigStore::ApplySettings(const std::map<std::string, std::string>& settings,
+                                EngineOptions& options) {
   for (const auto& [key, value] : settings) {
     std::string k = Lower(key);
     if (k.rfind("federation.", 0) == 0) k = k.substr(11);
-    if (k == "max_memory") options.max_memory = ParseByteSize(value);
+    if (k == "max_memory")
+      options.max_memory = ParseByteSize(value);
     else if (k == "threads") {
       char* end = nullptr;
       long n = std::strtol(value.c_str(), &end, 10);
       if (end == value.c_str() || *end || n < 0 || n > 1024)
-        throw Error(ErrorKind::kConversion, "invalid value '" + value + "' for " + key + ": expected 0..1024");
+        throw Error(ErrorKind::kConversion,
+                    "invalid value '" + value + "' for " + key + ": expected 0..1024");
       options.threads = static_cast<int>(n);
     } else if (k == "pushdown") {
       options.pushdown = ParseBoolSetting(key, value);
@@ -363,7 +387,8 @@ bool ConfigStore::SaveLastResult(const QueryResult& result, int64_t max_bytes) c
   // A cheap lower bound first: one validity byte per value plus fixed-width payloads.
   int64_t estimate = 0;
   for (const auto& c : result.columns) {
-    size_t width = c.type.id == TypeId::kVarchar || c.type.id == TypeId::kNull ? 4 : c.type.PhysicalSize();
+    size_t width =
+        c.type.id == TypeId::kVarchar || c.type.id == TypeId::kNull ? 4 : c.type.PhysicalSize();
     estimate += static_cast<int64_t>(1 + width) * result.row_count;
   }
   if (estimate > max_bytes) return write_too_large();
@@ -384,7 +409,8 @@ bool ConfigStore::SaveLastResult(const QueryResult& result, int64_t max_bytes) c
       const Vector& v = b.columns[c];
       UnifiedView view = v.View();
       const LogicalType& type = result.columns[c].type;
-      size_t width = type.id == TypeId::kVarchar || type.id == TypeId::kNull ? 0 : type.PhysicalSize();
+      size_t width =
+          type.id == TypeId::kVarchar || type.id == TypeId::kNull ? 0 : type.PhysicalSize();
       // Validity bytes for every row, then the values of the valid rows.
       size_t base = out.size();
       out.resize(base + b.count);
@@ -406,7 +432,8 @@ bool ConfigStore::SaveLastResult(const QueryResult& result, int64_t max_bytes) c
         out.append(reinterpret_cast<const char*>(view.data), b.count * width);
       } else {
         for (size_t r = 0; r < b.count; r++) {
-          if (out[base + r]) out.append(reinterpret_cast<const char*>(view.data + view.Index(r) * width), width);
+          if (out[base + r])
+            out.append(reinterpret_cast<const char*>(view.data + view.Index(r) * width), width);
         }
       }
     }
@@ -425,16 +452,20 @@ bool ConfigStore::SaveLastResult(const QueryResult& result, int64_t max_bytes) c
 QueryResult ConfigStore::LoadLastResult() const {
   std::string path = PathOf("last_result.bin");
   auto data = ReadFileIfExists(path);
-  if (!data) throw Error(ErrorKind::kIo, "there is no last result to export yet; run `aishell query` first");
+  if (!data)
+    throw Error(ErrorKind::kIo, "there is no last result to export yet; run `aishell query` first");
   Reader in(*data, path);
   std::string magic(in.Bytes(8));
   if (magic == kTooLargeMagic) {
     int64_t rows = in.Get<int64_t>();
-    throw Error(ErrorKind::kIo, fmt::format("the last result ({} rows) was larger than {} and was not kept; re-run the "
-                                            "query with --format csv|json --output FILE",
-                                            rows, FormatByteSize(kMaxLastResultBytes)));
+    throw Error(
+        ErrorKind::kIo,
+        fmt::format("the last result ({} rows) was larger than {} and was not kept; re-run the "
+                    "query with --format csv|json --output FILE",
+                    rows, FormatByteSize(kMaxLastResultBytes)));
   }
-  if (magic != kResultMagic) throw Error(ErrorKind::kIo, "the last result file " + path + " is not an aishell result");
+  if (magic != kResultMagic)
+    throw Error(ErrorKind::kIo, "the last result file " + path + " is not an aishell result");
   QueryResult result;
   uint32_t ncols = in.Get<uint32_t>();
   std::vector<LogicalType> types;
@@ -445,7 +476,8 @@ QueryResult ConfigStore::LoadLastResult() const {
     auto id = in.Get<uint8_t>();
     auto p = in.Get<uint8_t>();
     auto s = in.Get<uint8_t>();
-    if (id > static_cast<uint8_t>(TypeId::kInterval)) throw Error(ErrorKind::kIo, "the last result file " + path + " is corrupt");
+    if (id > static_cast<uint8_t>(TypeId::kInterval))
+      throw Error(ErrorKind::kIo, "the last result file " + path + " is corrupt");
     col.type = LogicalType(static_cast<TypeId>(id), p, s);
     types.push_back(col.type);
     result.columns.push_back(std::move(col));
@@ -458,7 +490,8 @@ QueryResult ConfigStore::LoadLastResult() const {
     for (uint32_t c = 0; c < ncols; c++) {
       Vector& v = batch.columns[c];
       const LogicalType& type = types[c];
-      size_t width = type.id == TypeId::kVarchar || type.id == TypeId::kNull ? 0 : type.PhysicalSize();
+      size_t width =
+          type.id == TypeId::kVarchar || type.id == TypeId::kNull ? 0 : type.PhysicalSize();
       auto validity = in.Bytes(count);
       if (type.id == TypeId::kNull) {
         for (uint32_t r = 0; r < count; r++) v.SetNull(r);

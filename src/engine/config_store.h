@@ -1,9 +1,9 @@
 // The user's settings on disk, under $AISHELL_HOME (default ~/.aishell):
 //   connections.json  registered sources (mode 0600: URLs may hold passwords)
 //   views.json        views (written by Engine::SaveViews)
-//   settings.json     `aishell config set key value` (any key; the engine applies the ones it knows)
-//   last_result.bin   the last query result, for `aishell export last`
-//   history           the interactive shell's history
+//   settings.json     `aishell config set key value` (any key; the engine applies the ones it
+//   knows) last_result.bin   the last query result, for `aishell export last` history           the
+//   interactive shell's history
 // Every file is written atomically (temporary file + rename).
 #pragma once
 
@@ -42,7 +42,8 @@ class ConfigStore {
   std::optional<std::string> GetSetting(const std::string& key) const;
   bool UnsetSetting(const std::string& key) const;
   // Applies known settings (federation.max_memory / max_memory, threads, pushdown) to options.
-  static void ApplySettings(const std::map<std::string, std::string>& settings, EngineOptions& options);
+  static void ApplySettings(const std::map<std::string, std::string>& settings,
+                            EngineOptions& options);
 
   // Stores a result for `export last`; refuses (and forgets the previous one) beyond `max_bytes`.
   // Returns false when the result was too large to keep.
@@ -56,7 +57,8 @@ class ConfigStore {
 
 // Writes `content` to `path` via a temporary file and rename; `mode` is the file mode.
 // `durable` also syncs the data to disk before the rename.
-void WriteFileAtomic(const std::string& path, const std::string& content, int mode = 0644, bool durable = true);
+void WriteFileAtomic(const std::string& path, const std::string& content, int mode = 0644,
+                     bool durable = true);
 // Reads a whole file; nullopt if it does not exist; throws Error(kIo) if unreadable.
 std::optional<std::string> ReadFileIfExists(const std::string& path);
 // "1GB", "512MB", "64k", "1073741824" -> bytes. Throws Error(kConversion) on a bad value.

@@ -111,8 +111,10 @@ TEST_F(ConfigStoreTest, LastResultRoundTrip) {
     batch.SetCount(3);
     for (int r = 0; r < 3; r++) {
       batch.columns[0].SetValue(r, Value::BigInt(b * 10 + r));
-      if (r == 1) batch.columns[1].SetNull(r);
-      else batch.columns[1].SetString(r, "row" + std::to_string(b * 10 + r));
+      if (r == 1)
+        batch.columns[1].SetNull(r);
+      else
+        batch.columns[1].SetString(r, "row" + std::to_string(b * 10 + r));
       batch.columns[2].SetValue(r, Value::Decimal(12345 + r, 12, 2));
     }
     result.batches.push_back(std::move(batch));
@@ -148,7 +150,8 @@ TEST_F(ConfigStoreTest, LongStringsCountTowardsTheLastResultLimit) {
   batch.columns[0].SetString(0, std::string(1000, 'x'));
   result.batches.push_back(std::move(batch));
   result.row_count = 1;
-  EXPECT_FALSE(store.SaveLastResult(result, 500));  // the estimate (5 bytes) passes; the data does not
+  EXPECT_FALSE(
+      store.SaveLastResult(result, 500));  // the estimate (5 bytes) passes; the data does not
   EXPECT_THROW(store.LoadLastResult(), Error);
   EXPECT_TRUE(store.SaveLastResult(result, 5000));
   EXPECT_EQ(store.LoadLastResult().batches[0].columns[0].GetValue(0).GetString().size(), 1000u);

@@ -32,10 +32,12 @@ std::string Lower(std::string s) {
 bool LikeMatch(std::string_view text, std::string_view pattern) {
   size_t t = 0, p = 0, star_p = std::string_view::npos, star_t = 0;
   auto eq = [](char a, char b) {
-    return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+    return std::tolower(static_cast<unsigned char>(a)) ==
+           std::tolower(static_cast<unsigned char>(b));
   };
   while (t < text.size()) {
-    if (p < pattern.size() && (pattern[p] == '_' || (pattern[p] != '%' && eq(pattern[p], text[t])))) {
+    if (p < pattern.size() &&
+        (pattern[p] == '_' || (pattern[p] != '%' && eq(pattern[p], text[t])))) {
       t++;
       p++;
     } else if (p < pattern.size() && pattern[p] == '%') {
@@ -72,8 +74,10 @@ QueryResult TextResult(const std::vector<std::string>& names,
     for (size_t r = 0; r < n; r++) {
       const auto& row = rows[start + r];
       for (size_t c = 0; c < names.size(); c++) {
-        if (c < row.size() && row[c]) batch.columns[c].SetString(r, *row[c]);
-        else batch.columns[c].SetNull(r);
+        if (c < row.size() && row[c])
+          batch.columns[c].SetString(r, *row[c]);
+        else
+          batch.columns[c].SetNull(r);
       }
     }
     result.batches.push_back(std::move(batch));
@@ -94,7 +98,8 @@ std::string TypeText(const LogicalType& type) { return Lower(type.ToString()); }
 // Calls the progress callback about every 100 ms from its own thread while alive.
 class ProgressReporter {
  public:
-  ProgressReporter(const Engine::ProgressCallback& callback, const QueryExecutor& executor, Clock::time_point start)
+  ProgressReporter(const Engine::ProgressCallback& callback, const QueryExecutor& executor,
+                   Clock::time_point start)
       : callback_(callback), executor_(executor), start_(start) {
     if (callback_) thread_ = std::thread([this] { Run(); });
   }
@@ -136,7 +141,9 @@ class ProgressReporter {
 
 }  // namespace
 
-Engine::Engine(EngineOptions options) : options_(std::move(options)) { RegisterBuiltinConnectors(); }
+Engine::Engine(EngineOptions options) : options_(std::move(options)) {
+  RegisterBuiltinConnectors();
+}
 
 Engine::~Engine() = default;
 
@@ -169,7 +176,8 @@ QueryResult Engine::Execute(const std::string& sql) {
   }
 }
 
-QueryResult Engine::ExecuteStatement(Statement& statement, std::chrono::steady_clock::time_point start) {
+QueryResult Engine::ExecuteStatement(Statement& statement,
+                                     std::chrono::steady_clock::time_point start) {
   switch (statement.kind) {
     case StatementKind::kSelect:
     case StatementKind::kInsert:
@@ -194,7 +202,8 @@ QueryResult Engine::ExecuteStatement(Statement& statement, std::chrono::steady_c
       result.sources = std::move(sources);
       return result;
     }
-    case StatementKind::kShowCatalogs: return ShowCatalogs(statement.As<ShowCatalogsStatement>().like_pattern);
+    case StatementKind::kShowCatalogs:
+      return ShowCatalogs(statement.As<ShowCatalogsStatement>().like_pattern);
     case StatementKind::kShowSchemas: {
       auto& show = statement.As<ShowSchemasStatement>();
       return ShowSchemas(show.catalog, show.like_pattern);
@@ -204,7 +213,8 @@ QueryResult Engine::ExecuteStatement(Statement& statement, std::chrono::steady_c
       return ShowTables(show.schema.parts, show.like_pattern);
     }
     case StatementKind::kShowColumns:
-    case StatementKind::kDescribe: return Describe(statement.As<ShowColumnsStatement>().table.parts);
+    case StatementKind::kDescribe:
+      return Describe(statement.As<ShowColumnsStatement>().table.parts);
     case StatementKind::kShowFunctions: {
       auto& show = statement.As<ShowFunctionsStatement>();
       std::vector<std::vector<std::optional<std::string>>> rows;
@@ -224,7 +234,8 @@ QueryResult Engine::ExecuteStatement(Statement& statement, std::chrono::steady_c
       auto& show = statement.As<ShowSessionStatement>();
       EngineOptions defaults;
       std::map<std::string, std::pair<std::string, std::string>> info = {
-          {"max_memory", {FormatByteSize(defaults.max_memory), "memory limit per query (e.g. 512MB, 4GB)"}},
+          {"max_memory",
+           {FormatByteSize(defaults.max_memory), "memory limit per query (e.g. 512MB, 4GB)"}},
           {"pushdown", {"true", "offer filters, limits, order and aggregation to sources"}},
           {"threads", {"0", "worker threads; 0 = one per core"}},
       };
@@ -235,7 +246,8 @@ QueryResult Engine::ExecuteStatement(Statement& statement, std::chrono::steady_c
       }
       return TextResult({"Name", "Value", "Default", "Description"}, rows);
     }
-    case StatementKind::kCreateView: return CreateView(statement.As<CreateViewStatement>());
+    case StatementKind::kCreateView:
+      return CreateView(statement.As<CreateViewStatement>());
     case StatementKind::kDropView: {
       auto& drop = statement.As<DropViewStatement>();
       std::string name = drop.name.Joined();
@@ -245,7 +257,8 @@ QueryResult Engine::ExecuteStatement(Statement& statement, std::chrono::steady_c
         for (const auto& v : catalogs_.Views()) names.push_back(v.name);
         std::string hint = SuggestName(name, names);
         throw Error(ErrorKind::kCatalog,
-                    "view '" + name + "' does not exist" + (hint.empty() ? "" : "; did you mean '" + hint + "'?"),
+                    "view '" + name + "' does not exist" +
+                        (hint.empty() ? "" : "; did you mean '" + hint + "'?"),
                     drop.name.position);
       }
       SaveViews();
@@ -263,10 +276,14 @@ QueryResult Engine::ExecuteStatement(Statement& statement, std::chrono::steady_c
       EngineOptions defaults;
       std::string name = Lower(reset.name);
       if (name.rfind("federation.", 0) == 0) name = name.substr(11);
-      if (name == "max_memory") options_.max_memory = defaults.max_memory;
-      else if (name == "threads") options_.threads = defaults.threads;
-      else if (name == "pushdown") options_.pushdown = defaults.pushdown;
-      else SetSetting(reset.name, "");  // throws the unknown-property error
+      if (name == "max_memory")
+        options_.max_memory = defaults.max_memory;
+      else if (name == "threads")
+        options_.threads = defaults.threads;
+      else if (name == "pushdown")
+        options_.pushdown = defaults.pushdown;
+      else
+        SetSetting(reset.name, "");  // throws the unknown-property error
       return MessageResult("RESET SESSION");
     }
     case StatementKind::kUse: {
@@ -281,8 +298,8 @@ QueryResult Engine::ExecuteStatement(Statement& statement, std::chrono::steady_c
         if (!found) {
           std::string hint = SuggestName(use.schema, schemas);
           throw Error(ErrorKind::kCatalog,
-                      "schema '" + use.schema + "' does not exist in catalog '" + use.catalog + "'" +
-                          (hint.empty() ? "" : "; did you mean '" + hint + "'?"),
+                      "schema '" + use.schema + "' does not exist in catalog '" + use.catalog +
+                          "'" + (hint.empty() ? "" : "; did you mean '" + hint + "'?"),
                       statement.position);
         }
       }
@@ -291,8 +308,9 @@ QueryResult Engine::ExecuteStatement(Statement& statement, std::chrono::steady_c
       return MessageResult("USE");
     }
   }
-  throw Error(ErrorKind::kUnsupported, std::string("statement ") + StatementKindName(statement.kind) +
-                                           " is not supported", statement.position);
+  throw Error(ErrorKind::kUnsupported,
+              std::string("statement ") + StatementKindName(statement.kind) + " is not supported",
+              statement.position);
 }
 
 QueryResult Engine::Run(PlannedQuery& planned, std::chrono::steady_clock::time_point start,
@@ -327,25 +345,29 @@ QueryResult Engine::Run(PlannedQuery& planned, std::chrono::steady_clock::time_p
   if (planned.plan->kind == LogicalOpKind::kInsert) {
     const auto& insert = static_cast<const LogicalInsert&>(*planned.plan);
     int64_t rows = 0;
-    if (!result.batches.empty() && result.batches[0].count > 0 && !result.batches[0].columns.empty()) {
+    if (!result.batches.empty() && result.batches[0].count > 0 &&
+        !result.batches[0].columns.empty()) {
       Value v = result.batches[0].columns[0].GetValue(0);
       if (!v.is_null()) rows = v.GetInt64();
     }
-    result.message = fmt::format("{}: {} row{}", insert.create_table ? "CREATE TABLE" : "INSERT", rows,
-                                 rows == 1 ? "" : "s");
+    result.message = fmt::format("{}: {} row{}", insert.create_table ? "CREATE TABLE" : "INSERT",
+                                 rows, rows == 1 ? "" : "s");
     result.has_rows = false;
   }
   return result;
 }
 
-std::string Engine::ExplainStatementText(ExplainStatement& explain, std::chrono::steady_clock::time_point start,
+std::string Engine::ExplainStatementText(ExplainStatement& explain,
+                                         std::chrono::steady_clock::time_point start,
                                          std::vector<std::string>* sources) {
-  if (!explain.statement) throw Error(ErrorKind::kSyntax, "EXPLAIN needs a statement", explain.position);
+  if (!explain.statement)
+    throw Error(ErrorKind::kSyntax, "EXPLAIN needs a statement", explain.position);
   Statement& inner = *explain.statement;
   if (inner.kind != StatementKind::kSelect && inner.kind != StatementKind::kInsert &&
       inner.kind != StatementKind::kCreateTableAs) {
     throw Error(ErrorKind::kUnsupported,
-                std::string("EXPLAIN supports queries, INSERT and CREATE TABLE AS, not ") + StatementKindName(inner.kind),
+                std::string("EXPLAIN supports queries, INSERT and CREATE TABLE AS, not ") +
+                    StatementKindName(inner.kind),
                 inner.position);
   }
   PlannedQuery planned = PlanStatement(inner, catalogs_, PlannerOptions{options_.pushdown});
@@ -398,15 +420,18 @@ std::string Engine::ResolveCatalogName(const std::string& catalog) {
   if (name.empty()) {
     auto names = catalogs_.CatalogNames();
     if (names.size() == 1) return names[0];
-    throw Error(ErrorKind::kCatalog, names.empty() ? "no catalog is connected; add one with `aishell connect <url> --name <name>`"
-                                                   : "no current catalog; name one (e.g. SHOW SCHEMAS FROM " + names[0] +
-                                                         ") or run USE <catalog>");
+    throw Error(ErrorKind::kCatalog,
+                names.empty()
+                    ? "no catalog is connected; add one with `aishell connect <url> --name <name>`"
+                    : "no current catalog; name one (e.g. SHOW SCHEMAS FROM " + names[0] +
+                          ") or run USE <catalog>");
   }
   catalogs_.GetCatalog(name);  // throws with a suggestion if unknown
   return name;
 }
 
-QueryResult Engine::ShowSchemas(const std::string& catalog, const std::optional<std::string>& like) {
+QueryResult Engine::ShowSchemas(const std::string& catalog,
+                                const std::optional<std::string>& like) {
   if (catalog.empty() && catalogs_.default_catalog.empty() && catalogs_.CatalogNames().size() > 1) {
     // No current catalog: every catalog's schemas, qualified.
     auto names = catalogs_.CatalogNames();
@@ -429,7 +454,8 @@ QueryResult Engine::ShowSchemas(const std::string& catalog, const std::optional<
   return TextResult({"Schema"}, rows);
 }
 
-QueryResult Engine::ShowTables(const std::vector<std::string>& scope, const std::optional<std::string>& like) {
+QueryResult Engine::ShowTables(const std::vector<std::string>& scope,
+                               const std::optional<std::string>& like) {
   std::vector<std::vector<std::optional<std::string>>> rows;
   if (scope.empty() && catalogs_.default_catalog.empty() && catalogs_.CatalogNames().size() != 1) {
     // No current catalog: list every catalog's tables, qualified, and the views.
@@ -456,7 +482,8 @@ QueryResult Engine::ShowTables(const std::vector<std::string>& scope, const std:
     catalog = scope[scope.size() - 2];
     schema = scope.back();
   } else if (scope.size() == 1) {
-    // FROM x: a catalog (its default schema) if one is named x, else a schema of the current catalog.
+    // FROM x: a catalog (its default schema) if one is named x, else a schema of the current
+    // catalog.
     if (catalogs_.HasCatalog(scope[0])) {
       catalog = scope[0];
     } else {
@@ -494,7 +521,8 @@ QueryResult Engine::Describe(const std::vector<std::string>& parts) {
       catalog = parts[parts.size() - 3];
       schema = parts[parts.size() - 2];
     } else if (parts.size() == 2) {
-      if (catalogs_.HasCatalog(parts[0])) catalog = parts[0];
+      if (catalogs_.HasCatalog(parts[0]))
+        catalog = parts[0];
       else {
         catalog = catalogs_.default_catalog;
         schema = parts[0];
@@ -502,7 +530,8 @@ QueryResult Engine::Describe(const std::vector<std::string>& parts) {
     } else {
       catalog = catalogs_.default_catalog;
       schema = catalogs_.default_schema;
-      if (catalog.empty() && catalogs_.CatalogNames().size() == 1) catalog = catalogs_.CatalogNames()[0];
+      if (catalog.empty() && catalogs_.CatalogNames().size() == 1)
+        catalog = catalogs_.CatalogNames()[0];
     }
     if (!catalog.empty() && catalogs_.HasCatalog(catalog)) {
       auto connector = catalogs_.GetCatalog(catalog);
@@ -510,7 +539,8 @@ QueryResult Engine::Describe(const std::vector<std::string>& parts) {
       auto info = connector->GetTable(schema, table);
       if (info) {
         for (const auto& col : info->columns)
-          rows.push_back({col.name, TypeText(col.type), std::string(col.nullable ? "YES" : "NO"), col.comment});
+          rows.push_back({col.name, TypeText(col.type), std::string(col.nullable ? "YES" : "NO"),
+                          col.comment});
         return TextResult({"Column", "Type", "Nullable", "Comment"}, rows);
       }
     }
@@ -533,7 +563,8 @@ QueryResult Engine::Describe(const std::vector<std::string>& parts) {
 QueryResult Engine::CreateView(CreateViewStatement& create) {
   std::string name = create.name.Joined();
   if (!create.or_replace && catalogs_.FindView(name)) {
-    throw Error(ErrorKind::kCatalog, "view '" + name + "' already exists; use CREATE OR REPLACE VIEW to replace it",
+    throw Error(ErrorKind::kCatalog,
+                "view '" + name + "' already exists; use CREATE OR REPLACE VIEW to replace it",
                 create.name.position);
   }
   // Validate: the query must plan against the current catalogs.
@@ -558,7 +589,8 @@ void Engine::SetSetting(const std::string& name, const std::string& value) {
     char* end = nullptr;
     long n = std::strtol(value.c_str(), &end, 10);
     if (value.empty() || *end || n < 0 || n > 1024) {
-      throw Error(ErrorKind::kConversion, "invalid value '" + value + "' for threads: expected a number from 0 to 1024");
+      throw Error(ErrorKind::kConversion,
+                  "invalid value '" + value + "' for threads: expected a number from 0 to 1024");
     }
     options_.threads = static_cast<int>(n);
   } else {
@@ -584,14 +616,17 @@ void Engine::LoadViews() {
   simdjson::dom::parser parser;
   simdjson::dom::element root;
   if (auto error = parser.parse(*text).get(root)) {
-    throw Error(ErrorKind::kIo, fmt::format("cannot read {}: invalid JSON ({})", path, simdjson::error_message(error)));
+    throw Error(ErrorKind::kIo, fmt::format("cannot read {}: invalid JSON ({})", path,
+                                            simdjson::error_message(error)));
   }
   simdjson::dom::array list;
-  if (root.get_array().get(list)) throw Error(ErrorKind::kIo, "cannot read " + path + ": expected a list of views");
+  if (root.get_array().get(list))
+    throw Error(ErrorKind::kIo, "cannot read " + path + ": expected a list of views");
   for (auto item : list) {
     std::string_view name, sql;
     if (item["name"].get_string().get(name) || item["sql"].get_string().get(sql)) {
-      throw Error(ErrorKind::kIo, "cannot read " + path + ": each view needs a \"name\" and a \"sql\"");
+      throw Error(ErrorKind::kIo,
+                  "cannot read " + path + ": each view needs a \"name\" and a \"sql\"");
     }
     catalogs_.PutView(ViewDefinition{std::string(name), std::string(sql)});
   }
@@ -601,11 +636,13 @@ void Engine::SaveViews() {
   if (options_.home_dir.empty()) return;
   ConfigStore(options_.home_dir).EnsureHome();
   auto views = catalogs_.Views();
-  std::sort(views.begin(), views.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  std::sort(views.begin(), views.end(),
+            [](const auto& a, const auto& b) { return a.name < b.name; });
   std::string out = "[";
   for (size_t i = 0; i < views.size(); i++) {
     out += i ? ",\n  " : "\n  ";
-    out += "{\"name\": " + JsonString(views[i].name) + ", \"sql\": " + JsonString(views[i].sql) + "}";
+    out +=
+        "{\"name\": " + JsonString(views[i].name) + ", \"sql\": " + JsonString(views[i].sql) + "}";
   }
   out += views.empty() ? "]\n" : "\n]\n";
   WriteFileAtomic(options_.home_dir + "/views.json", out, 0644);

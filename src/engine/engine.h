@@ -57,7 +57,8 @@ class Engine {
   std::string Explain(const std::string& sql, bool analyze = false);
 
   // Called about every 100 ms while a query runs, from another thread.
-  using ProgressCallback = std::function<void(const std::vector<SourceProgress>&, double elapsed_seconds)>;
+  using ProgressCallback =
+      std::function<void(const std::vector<SourceProgress>&, double elapsed_seconds)>;
   void SetProgressCallback(ProgressCallback callback) { progress_ = std::move(callback); }
   // Interrupts the running query (safe from a signal handler thread).
   void Cancel() { cancelled_ = true; }
@@ -75,12 +76,15 @@ class Engine {
 
  private:
   QueryResult ExecuteStatement(Statement& statement, std::chrono::steady_clock::time_point start);
-  QueryResult Run(PlannedQuery& planned, std::chrono::steady_clock::time_point start, std::string* analyze_text);
-  std::string ExplainStatementText(ExplainStatement& explain, std::chrono::steady_clock::time_point start,
+  QueryResult Run(PlannedQuery& planned, std::chrono::steady_clock::time_point start,
+                  std::string* analyze_text);
+  std::string ExplainStatementText(ExplainStatement& explain,
+                                   std::chrono::steady_clock::time_point start,
                                    std::vector<std::string>* sources);
   QueryResult ShowCatalogs(const std::optional<std::string>& like);
   QueryResult ShowSchemas(const std::string& catalog, const std::optional<std::string>& like);
-  QueryResult ShowTables(const std::vector<std::string>& scope, const std::optional<std::string>& like);
+  QueryResult ShowTables(const std::vector<std::string>& scope,
+                         const std::optional<std::string>& like);
   QueryResult Describe(const std::vector<std::string>& parts);
   QueryResult CreateView(CreateViewStatement& create);
   std::string ResolveCatalogName(const std::string& catalog);

@@ -38,7 +38,9 @@ class SlowScan : public TableScan {
  public:
   void SetProjection(const std::vector<int>&) override {}
   std::string Describe() const override { return "slow"; }
-  std::vector<std::shared_ptr<Split>> CreateSplits(int) override { return {std::make_shared<Split>()}; }
+  std::vector<std::shared_ptr<Split>> CreateSplits(int) override {
+    return {std::make_shared<Split>()};
+  }
   std::unique_ptr<DataSource> CreateDataSource(std::shared_ptr<Split>) override {
     return std::make_unique<SlowSource>(counters_);
   }
@@ -49,7 +51,8 @@ class SlowConnector : public Connector {
   std::string TypeName() const override { return "slow"; }
   std::vector<std::string> ListSchemas() override { return {"default"}; }
   std::vector<std::string> ListTables(const std::string&) override { return {"numbers"}; }
-  std::shared_ptr<const TableInfo> GetTable(const std::string& schema, const std::string& table) override {
+  std::shared_ptr<const TableInfo> GetTable(const std::string& schema,
+                                            const std::string& table) override {
     if (table != "numbers") return nullptr;
     auto info = std::make_shared<TableInfo>();
     info->schema = schema;

@@ -20,7 +20,8 @@ class EngineTest : public ::testing::Test {
     dir_ = tmpl;
     std::filesystem::create_directories(dir_ + "/data");
     std::filesystem::create_directories(dir_ + "/home");
-    std::ofstream(dir_ + "/data/users.csv") << "id,name,city\n1,alice,Paris\n2,bob,Berlin\n3,carol,Paris\n";
+    std::ofstream(dir_ + "/data/users.csv")
+        << "id,name,city\n1,alice,Paris\n2,bob,Berlin\n3,carol,Paris\n";
     std::ofstream(dir_ + "/data/orders.csv") << "order_id,user_id,total\n10,1,5\n11,1,7\n12,3,1\n";
     EngineOptions options;
     options.home_dir = dir_ + "/home";
@@ -45,7 +46,8 @@ class EngineTest : public ::testing::Test {
 };
 
 TEST_F(EngineTest, RunsQueriesAndReportsSources) {
-  QueryResult r = engine_->Execute("SELECT name FROM files.users WHERE city = 'Paris' ORDER BY name;");
+  QueryResult r =
+      engine_->Execute("SELECT name FROM files.users WHERE city = 'Paris' ORDER BY name;");
   EXPECT_EQ(Csv(r), "name\nalice\ncarol\n");
   EXPECT_EQ(r.row_count, 2);
   EXPECT_TRUE(r.has_rows);
@@ -68,8 +70,9 @@ TEST_F(EngineTest, ShowAndDescribe) {
 }
 
 TEST_F(EngineTest, ViewsArePlannedStoredAndPersisted) {
-  QueryResult created =
-      engine_->Execute("CREATE VIEW spend AS SELECT user_id, sum(total) AS spent FROM files.orders GROUP BY user_id");
+  QueryResult created = engine_->Execute(
+      "CREATE VIEW spend AS SELECT user_id, sum(total) AS spent FROM files.orders GROUP BY "
+      "user_id");
   EXPECT_FALSE(created.has_rows);
   EXPECT_EQ(created.message, "CREATE VIEW");
   EXPECT_EQ(Csv(engine_->Execute("SELECT spent FROM spend WHERE user_id = 1")), "spent\n12\n");
@@ -113,7 +116,8 @@ TEST_F(EngineTest, SessionSettings) {
   }
   EXPECT_THROW(engine_->Execute("SET SESSION max_memory = 'lots'"), Error);
   // The query still runs without pushdown.
-  EXPECT_EQ(Csv(engine_->Execute("SELECT count(*) AS n FROM files.users WHERE city = 'Paris'")), "n\n2\n");
+  EXPECT_EQ(Csv(engine_->Execute("SELECT count(*) AS n FROM files.users WHERE city = 'Paris'")),
+            "n\n2\n");
 }
 
 TEST_F(EngineTest, UseSetsTheDefaultCatalog) {

@@ -1,10 +1,10 @@
 #include "engine/result_format.h"
 
+#include <fmt/format.h>
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <iterator>
-#include <fmt/format.h>
 
 #include "common/date_time.h"
 
@@ -25,7 +25,8 @@ std::string Lower(std::string_view s) {
 }
 
 // Appends a double as Value::ToString renders it: "2.0" for integral values, else the shortest
-// round-trip form. Integral values take the integer path (fixed-precision float formatting is slow).
+// round-trip form. Integral values take the integer path (fixed-precision float formatting is
+// slow).
 void AppendDouble(std::string& out, double d) {
   if (std::isnan(d)) {
     out += "NaN";
@@ -70,10 +71,11 @@ uint32_t NextCodePoint(std::string_view s, size_t& i) {
 int CodePointWidth(uint32_t cp) {
   if (cp == 0) return 0;
   if ((cp >= 0x0300 && cp <= 0x036F) || (cp >= 0x200B && cp <= 0x200F) || cp == 0xFE0F) return 0;
-  if ((cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) || (cp >= 0xAC00 && cp <= 0xD7A3) ||
-      (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
-      (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x1F300 && cp <= 0x1F64F) || (cp >= 0x1F900 && cp <= 0x1F9FF) ||
-      (cp >= 0x20000 && cp <= 0x3FFFD))
+  if ((cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) ||
+      (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+      (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
+      (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x1F300 && cp <= 0x1F64F) ||
+      (cp >= 0x1F900 && cp <= 0x1F9FF) || (cp >= 0x20000 && cp <= 0x3FFFD))
     return 2;
   return 1;
 }
@@ -90,11 +92,16 @@ std::string SanitizeCell(std::string text) {
   if (clean) return text;
   std::string out;
   for (char c : text) {
-    if (c == '\n') out += "\\n";
-    else if (c == '\r') out += "\\r";
-    else if (c == '\t') out += "\\t";
-    else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) out += fmt::format("\\x{:02x}", static_cast<unsigned>(c));
-    else out += c;
+    if (c == '\n')
+      out += "\\n";
+    else if (c == '\r')
+      out += "\\r";
+    else if (c == '\t')
+      out += "\\t";
+    else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F)
+      out += fmt::format("\\x{:02x}", static_cast<unsigned>(c));
+    else
+      out += c;
   }
   return out;
 }
@@ -139,10 +146,14 @@ std::optional<OutputFormat> ParseOutputFormat(std::string_view name) {
 
 const char* OutputFormatName(OutputFormat format) {
   switch (format) {
-    case OutputFormat::kTable: return "table";
-    case OutputFormat::kCsv: return "csv";
-    case OutputFormat::kJson: return "json";
-    case OutputFormat::kJsonl: return "jsonl";
+    case OutputFormat::kTable:
+      return "table";
+    case OutputFormat::kCsv:
+      return "csv";
+    case OutputFormat::kJson:
+      return "json";
+    case OutputFormat::kJsonl:
+      return "jsonl";
   }
   return "?";
 }
@@ -167,24 +178,47 @@ bool IsRightAligned(const LogicalType& type) { return type.IsNumeric(); }
 namespace {
 
 // Appends the display text of a valid (non-null) row.
-void AppendValidCell(std::string& out, const UnifiedView& view, const LogicalType& type, size_t row) {
+void AppendValidCell(std::string& out, const UnifiedView& view, const LogicalType& type,
+                     size_t row) {
   switch (type.id) {
-    case TypeId::kNull: out += "NULL"; return;
-    case TypeId::kBoolean: out += view.Get<uint8_t>(row) ? "true" : "false"; return;
-    case TypeId::kInteger: AppendInt(out, view.Get<int32_t>(row)); return;
-    case TypeId::kBigInt: AppendInt(out, view.Get<int64_t>(row)); return;
-    case TypeId::kDouble: AppendDouble(out, view.Get<double>(row)); return;
+    case TypeId::kNull:
+      out += "NULL";
+      return;
+    case TypeId::kBoolean:
+      out += view.Get<uint8_t>(row) ? "true" : "false";
+      return;
+    case TypeId::kInteger:
+      AppendInt(out, view.Get<int32_t>(row));
+      return;
+    case TypeId::kBigInt:
+      AppendInt(out, view.Get<int64_t>(row));
+      return;
+    case TypeId::kDouble:
+      AppendDouble(out, view.Get<double>(row));
+      return;
     case TypeId::kDecimal: {
       int64_t v = view.Get<int64_t>(row);
-      if (type.scale == 0) AppendInt(out, v);
-      else out += FormatDecimal(v, type.scale);
+      if (type.scale == 0)
+        AppendInt(out, v);
+      else
+        out += FormatDecimal(v, type.scale);
       return;
     }
-    case TypeId::kVarchar: out += view.Get<std::string_view>(row); return;
-    case TypeId::kDate: out += FormatDate(view.Get<int32_t>(row)); return;
-    case TypeId::kTimestamp: out += FormatTimestamp(view.Get<int64_t>(row)); return;
-    case TypeId::kTimestampTz: out += FormatTimestampTz(view.Get<int64_t>(row)); return;
-    case TypeId::kInterval: out += FormatInterval(view.Get<Interval>(row)); return;
+    case TypeId::kVarchar:
+      out += view.Get<std::string_view>(row);
+      return;
+    case TypeId::kDate:
+      out += FormatDate(view.Get<int32_t>(row));
+      return;
+    case TypeId::kTimestamp:
+      out += FormatTimestamp(view.Get<int64_t>(row));
+      return;
+    case TypeId::kTimestampTz:
+      out += FormatTimestampTz(view.Get<int64_t>(row));
+      return;
+    case TypeId::kInterval:
+      out += FormatInterval(view.Get<Interval>(row));
+      return;
   }
 }
 
@@ -193,39 +227,51 @@ void AppendCsvQuoted(std::string& out, std::string_view text) {
     out += "\"\"";  // an empty string, unlike NULL (an empty field)
     return;
   }
-  bool quote = text.find_first_of(",\"\r\n") != std::string_view::npos || text.front() == ' ' || text.back() == ' ';
+  bool quote = text.find_first_of(",\"\r\n") != std::string_view::npos || text.front() == ' ' ||
+               text.back() == ' ';
   if (!quote) {
     out += text;
     return;
   }
   out += '"';
   for (char c : text) {
-    if (c == '"') out += "\"\"";
-    else out += c;
+    if (c == '"')
+      out += "\"\"";
+    else
+      out += c;
   }
   out += '"';
 }
 
 void AppendJsonString(std::string& out, std::string_view text);
 
-void AppendJsonCell(std::string& out, const UnifiedView& view, const LogicalType& type, size_t row) {
+void AppendJsonCell(std::string& out, const UnifiedView& view, const LogicalType& type,
+                    size_t row) {
   if (!view.IsValid(row)) {
     out += "null";
     return;
   }
   switch (type.id) {
-    case TypeId::kNull: out += "null"; return;
+    case TypeId::kNull:
+      out += "null";
+      return;
     case TypeId::kBoolean:
     case TypeId::kInteger:
     case TypeId::kBigInt:
-    case TypeId::kDecimal: AppendValidCell(out, view, type, row); return;
+    case TypeId::kDecimal:
+      AppendValidCell(out, view, type, row);
+      return;
     case TypeId::kDouble: {
       double d = view.Get<double>(row);
-      if (std::isnan(d) || std::isinf(d)) AppendJsonString(out, FormatDoubleText(d));
-      else fmt::format_to(std::back_inserter(out), "{}", d);
+      if (std::isnan(d) || std::isinf(d))
+        AppendJsonString(out, FormatDoubleText(d));
+      else
+        fmt::format_to(std::back_inserter(out), "{}", d);
       return;
     }
-    case TypeId::kVarchar: AppendJsonString(out, view.Get<std::string_view>(row)); return;
+    case TypeId::kVarchar:
+      AppendJsonString(out, view.Get<std::string_view>(row));
+      return;
     case TypeId::kTimestamp:
     case TypeId::kTimestampTz: {
       std::string s = FormatTimestamp(view.Get<int64_t>(row));
@@ -279,16 +325,32 @@ void AppendJsonString(std::string& out, std::string_view text) {
       continue;
     }
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
       default:
-        if (u < 0x20 || u == 0x7F) out += fmt::format("\\u{:04x}", static_cast<unsigned>(u));
-        else out += c;
+        if (u < 0x20 || u == 0x7F)
+          out += fmt::format("\\u{:04x}", static_cast<unsigned>(u));
+        else
+          out += c;
     }
   }
   out += '"';
@@ -308,8 +370,8 @@ std::string JsonCell(const Vector& vector, size_t row) {
   return out;
 }
 
-std::string FormatBoxTable(const std::vector<OutputColumn>& columns, const std::vector<Batch>& batches,
-                           const TableFormatOptions& options) {
+std::string FormatBoxTable(const std::vector<OutputColumn>& columns,
+                           const std::vector<Batch>& batches, const TableFormatOptions& options) {
   size_t ncols = columns.size();
   int64_t total_rows = 0;
   for (const auto& b : batches) total_rows += static_cast<int64_t>(b.count);
@@ -322,7 +384,8 @@ std::string FormatBoxTable(const std::vector<OutputColumn>& columns, const std::
     for (size_t r = 0; r < b.count && static_cast<int64_t>(cells.size()) < shown; r++) {
       std::vector<std::string> row;
       row.reserve(ncols);
-      for (size_t c = 0; c < ncols && c < b.columns.size(); c++) row.push_back(SanitizeCell(CellText(b.columns[c], r)));
+      for (size_t c = 0; c < ncols && c < b.columns.size(); c++)
+        row.push_back(SanitizeCell(CellText(b.columns[c], r)));
       row.resize(ncols);
       cells.push_back(std::move(row));
     }
@@ -358,7 +421,8 @@ std::string FormatBoxTable(const std::vector<OutputColumn>& columns, const std::
         size_t second = kMinWidth;
         for (size_t c = 0; c < visible; c++)
           if (c != widest) second = std::max(second, widths[c]);
-        size_t target = std::max({kMinWidth, second, widths[widest] > excess ? widths[widest] - excess : kMinWidth});
+        size_t target = std::max(
+            {kMinWidth, second, widths[widest] > excess ? widths[widest] - excess : kMinWidth});
         if (target >= widths[widest]) target = widths[widest] - 1;
         widths[widest] = target;
       } else if (visible > 1) {
@@ -402,8 +466,11 @@ std::string FormatBoxTable(const std::vector<OutputColumn>& columns, const std::
   out += border("├", "┼", "┤");
   for (const auto& row : cells) out += row_line(row, false);
   out += border("└", "┴", "┘");
-  if (shown < total_rows) out += fmt::format("(showing the first {} of {} rows)\n", shown, total_rows);
-  if (dropped) out += fmt::format("({} of {} columns shown; use --format csv or json for all)\n", visible, ncols);
+  if (shown < total_rows)
+    out += fmt::format("(showing the first {} of {} rows)\n", shown, total_rows);
+  if (dropped)
+    out +=
+        fmt::format("({} of {} columns shown; use --format csv or json for all)\n", visible, ncols);
   return out;
 }
 
@@ -411,7 +478,8 @@ namespace {
 constexpr size_t kFlushBytes = 1 << 20;
 }  // namespace
 
-void WriteCsv(std::ostream& out, const std::vector<OutputColumn>& columns, const std::vector<Batch>& batches) {
+void WriteCsv(std::ostream& out, const std::vector<OutputColumn>& columns,
+              const std::vector<Batch>& batches) {
   std::string buf;
   for (size_t c = 0; c < columns.size(); c++) {
     if (c) buf += ',';
@@ -432,9 +500,12 @@ void WriteCsv(std::ostream& out, const std::vector<OutputColumn>& columns, const
       for (size_t c = 0; c < ncols; c++) {
         if (c) buf += ',';
         if (!views[c].IsValid(r)) continue;
-        if (types[c].id == TypeId::kVarchar) AppendCsvQuoted(buf, views[c].Get<std::string_view>(r));
-        else if (types[c].id == TypeId::kInterval) AppendCsvQuoted(buf, FormatInterval(views[c].Get<Interval>(r)));
-        else AppendValidCell(buf, views[c], types[c], r);
+        if (types[c].id == TypeId::kVarchar)
+          AppendCsvQuoted(buf, views[c].Get<std::string_view>(r));
+        else if (types[c].id == TypeId::kInterval)
+          AppendCsvQuoted(buf, FormatInterval(views[c].Get<Interval>(r)));
+        else
+          AppendValidCell(buf, views[c], types[c], r);
       }
       buf += '\n';
       if (buf.size() >= kFlushBytes) {
@@ -449,8 +520,8 @@ void WriteCsv(std::ostream& out, const std::vector<OutputColumn>& columns, const
 namespace {
 // Writes rows as JSON objects: prefix before each object ("\n  " / ",\n  " for arrays), suffix
 // after it ("\n" for lines).
-void WriteJsonRows(std::ostream& out, const std::vector<OutputColumn>& columns, const std::vector<Batch>& batches,
-                   bool array, size_t& rows_written) {
+void WriteJsonRows(std::ostream& out, const std::vector<OutputColumn>& columns,
+                   const std::vector<Batch>& batches, bool array, size_t& rows_written) {
   std::vector<std::string> keys;
   for (const auto& c : columns) keys.push_back(JsonString(c.name) + ":");
   std::string buf;
@@ -485,14 +556,16 @@ void WriteJsonRows(std::ostream& out, const std::vector<OutputColumn>& columns, 
 }
 }  // namespace
 
-void WriteJson(std::ostream& out, const std::vector<OutputColumn>& columns, const std::vector<Batch>& batches) {
+void WriteJson(std::ostream& out, const std::vector<OutputColumn>& columns,
+               const std::vector<Batch>& batches) {
   size_t rows = 0;
   out << '[';
   WriteJsonRows(out, columns, batches, true, rows);
   out << (rows == 0 ? "]\n" : "\n]\n");
 }
 
-void WriteJsonl(std::ostream& out, const std::vector<OutputColumn>& columns, const std::vector<Batch>& batches) {
+void WriteJsonl(std::ostream& out, const std::vector<OutputColumn>& columns,
+                const std::vector<Batch>& batches) {
   size_t rows = 0;
   WriteJsonRows(out, columns, batches, false, rows);
 }
@@ -500,10 +573,18 @@ void WriteJsonl(std::ostream& out, const std::vector<OutputColumn>& columns, con
 void WriteResult(std::ostream& out, OutputFormat format, const std::vector<OutputColumn>& columns,
                  const std::vector<Batch>& batches, const TableFormatOptions& options) {
   switch (format) {
-    case OutputFormat::kTable: out << FormatBoxTable(columns, batches, options); break;
-    case OutputFormat::kCsv: WriteCsv(out, columns, batches); break;
-    case OutputFormat::kJson: WriteJson(out, columns, batches); break;
-    case OutputFormat::kJsonl: WriteJsonl(out, columns, batches); break;
+    case OutputFormat::kTable:
+      out << FormatBoxTable(columns, batches, options);
+      break;
+    case OutputFormat::kCsv:
+      WriteCsv(out, columns, batches);
+      break;
+    case OutputFormat::kJson:
+      WriteJson(out, columns, batches);
+      break;
+    case OutputFormat::kJsonl:
+      WriteJsonl(out, columns, batches);
+      break;
   }
 }
 

@@ -39,16 +39,20 @@ size_t DisplayWidth(std::string_view text);
 //   │  1 │ alice │
 //   └────┴───────┘
 // followed, when rows were cut, by "(showing the first N of M rows)".
-std::string FormatBoxTable(const std::vector<OutputColumn>& columns, const std::vector<Batch>& batches,
+std::string FormatBoxTable(const std::vector<OutputColumn>& columns,
+                           const std::vector<Batch>& batches,
                            const TableFormatOptions& options = {});
 
 // CSV with a header line; fields are quoted when they hold a comma, quote, CR or LF, or
 // leading/trailing spaces; NULL is an empty field and the empty string is "". Lines end in "\n".
-void WriteCsv(std::ostream& out, const std::vector<OutputColumn>& columns, const std::vector<Batch>& batches);
+void WriteCsv(std::ostream& out, const std::vector<OutputColumn>& columns,
+              const std::vector<Batch>& batches);
 // [{"col": value, ...}, ...] with one object per line; "[]" when empty.
-void WriteJson(std::ostream& out, const std::vector<OutputColumn>& columns, const std::vector<Batch>& batches);
+void WriteJson(std::ostream& out, const std::vector<OutputColumn>& columns,
+               const std::vector<Batch>& batches);
 // One object per line.
-void WriteJsonl(std::ostream& out, const std::vector<OutputColumn>& columns, const std::vector<Batch>& batches);
+void WriteJsonl(std::ostream& out, const std::vector<OutputColumn>& columns,
+                const std::vector<Batch>& batches);
 void WriteResult(std::ostream& out, OutputFormat format, const std::vector<OutputColumn>& columns,
                  const std::vector<Batch>& batches, const TableFormatOptions& options = {});
 

@@ -131,18 +131,20 @@ TEST(ResultFormatTest, CsvQuotingFollowsRfc4180) {
 
 TEST(ResultFormatTest, JsonEscapingAndTypes) {
   EXPECT_EQ(JsonString("a\"b\\c\nd\te\x01"), "\"a\\\"b\\\\c\\nd\\te\\u0001\"");
-  EXPECT_EQ(JsonString("h\xC3\xA9 \xE6\x97\xA5"), "\"h\xC3\xA9 \xE6\x97\xA5\"");  // valid UTF-8 kept
-  EXPECT_EQ(JsonString("bad\xFF!"), "\"bad\\ufffd!\"");                      // invalid byte replaced
+  EXPECT_EQ(JsonString("h\xC3\xA9 \xE6\x97\xA5"),
+            "\"h\xC3\xA9 \xE6\x97\xA5\"");               // valid UTF-8 kept
+  EXPECT_EQ(JsonString("bad\xFF!"), "\"bad\\ufffd!\"");  // invalid byte replaced
   EXPECT_EQ(JsonString("cut\xC3"), "\"cut\\ufffd\"");
   Sample s = MakeSample();
   std::ostringstream out;
   WriteJson(out, s.columns, s.batches);
-  EXPECT_EQ(out.str(),
-            "[\n"
-            "  {\"id\":1,\"name\":\"alice\",\"price\":12.34,\"day\":\"1970-01-01\"},\n"
-            "  {\"id\":22,\"name\":\"bob, \\\"the\\\" builder\",\"price\":null,\"day\":\"2024-01-01\"},\n"
-            "  {\"id\":null,\"name\":null,\"price\":-0.05,\"day\":null}\n"
-            "]\n");
+  EXPECT_EQ(
+      out.str(),
+      "[\n"
+      "  {\"id\":1,\"name\":\"alice\",\"price\":12.34,\"day\":\"1970-01-01\"},\n"
+      "  {\"id\":22,\"name\":\"bob, \\\"the\\\" builder\",\"price\":null,\"day\":\"2024-01-01\"},\n"
+      "  {\"id\":null,\"name\":null,\"price\":-0.05,\"day\":null}\n"
+      "]\n");
   std::ostringstream lines;
   WriteJsonl(lines, s.columns, s.batches);
   auto l = Lines(lines.str());
@@ -172,7 +174,8 @@ TEST(ResultFormatTest, JsonTimestampsDoublesAndBooleans) {
 }
 
 TEST(ResultFormatTest, ConstantAndDictionaryVectors) {
-  std::vector<OutputColumn> columns = {{"k", LogicalType(TypeId::kVarchar)}, {"c", LogicalType(TypeId::kBigInt)}};
+  std::vector<OutputColumn> columns = {{"k", LogicalType(TypeId::kVarchar)},
+                                       {"c", LogicalType(TypeId::kBigInt)}};
   auto dictionary = std::make_shared<Vector>(LogicalType(TypeId::kVarchar), 2);
   dictionary->Resize(2);
   dictionary->SetString(0, "x,y");
@@ -193,7 +196,8 @@ TEST(ResultFormatTest, ConstantAndDictionaryVectors) {
   EXPECT_EQ(csv.str(), "k,c\n,7\n\"x,y\",7\n\"x,y\",7\n");
   std::ostringstream jsonl;
   WriteJsonl(jsonl, columns, batches);
-  EXPECT_EQ(jsonl.str(), "{\"k\":null,\"c\":7}\n{\"k\":\"x,y\",\"c\":7}\n{\"k\":\"x,y\",\"c\":7}\n");
+  EXPECT_EQ(jsonl.str(),
+            "{\"k\":null,\"c\":7}\n{\"k\":\"x,y\",\"c\":7}\n{\"k\":\"x,y\",\"c\":7}\n");
   auto lines = Lines(FormatBoxTable(columns, batches));
   ASSERT_EQ(lines.size(), 7u);
   EXPECT_EQ(lines[3], "│ NULL │ 7 │");

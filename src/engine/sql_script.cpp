@@ -3,7 +3,6 @@
 #include <cctype>
 #include <vector>
 
-
 namespace aishell {
 
 namespace {
@@ -70,10 +69,10 @@ std::string FirstKeyword(std::string_view sql) {
 
 namespace {
 const char* const kStatementKeywords[] = {
-      "SELECT", "WITH",   "VALUES",  "TABLE",   "INSERT",  "CREATE",  "DROP",     "EXPLAIN", "SHOW",
-      "DESCRIBE", "DESC", "SET",     "RESET",   "USE",     "DELETE",  "UPDATE",   "MERGE",   "ALTER",
-      "CALL",   "PREPARE", "EXECUTE", "DEALLOCATE", "COMMIT", "ROLLBACK", "START", "GRANT", "REVOKE",
-      "ANALYZE", "REFRESH", "TRUNCATE", "COMMENT"};
+    "SELECT", "WITH",     "VALUES", "TABLE",   "INSERT",  "CREATE",     "DROP",   "EXPLAIN",
+    "SHOW",   "DESCRIBE", "DESC",   "SET",     "RESET",   "USE",        "DELETE", "UPDATE",
+    "MERGE",  "ALTER",    "CALL",   "PREPARE", "EXECUTE", "DEALLOCATE", "COMMIT", "ROLLBACK",
+    "START",  "GRANT",    "REVOKE", "ANALYZE", "REFRESH", "TRUNCATE",   "COMMENT"};
 }  // namespace
 
 bool IsSqlStatementKeyword(std::string_view word) {
@@ -98,7 +97,8 @@ std::string NearStatementKeyword(std::string_view word) {
     while (i < n && i < m && w[i] == key[i]) i++;
     std::string_view a(w), b(key);
     bool close = a.substr(i + (n >= m ? 1 : 0)) == b.substr(i + (m >= n ? 1 : 0)) ||
-                 (n == m && i + 1 < n && w[i] == key[i + 1] && w[i + 1] == key[i] && a.substr(i + 2) == b.substr(i + 2));
+                 (n == m && i + 1 < n && w[i] == key[i + 1] && w[i + 1] == key[i] &&
+                  a.substr(i + 2) == b.substr(i + 2));
     if (close) return key;
   }
   return "";
@@ -136,9 +136,11 @@ bool LooksLikeNaturalLanguage(std::string_view text) {
     return false;
   };
   if (first == "SHOW")
-    return !next_is({"CATALOGS", "SCHEMAS", "TABLES", "COLUMNS", "FUNCTIONS", "SESSION", "CREATE", "STATS", "VIEWS"});
+    return !next_is({"CATALOGS", "SCHEMAS", "TABLES", "COLUMNS", "FUNCTIONS", "SESSION", "CREATE",
+                     "STATS", "VIEWS"});
   if (first == "EXPLAIN")
-    return !next_is({"SELECT", "WITH", "VALUES", "TABLE", "ANALYZE", "VERBOSE", "INSERT", "CREATE", "(", "FORMAT"});
+    return !next_is({"SELECT", "WITH", "VALUES", "TABLE", "ANALYZE", "VERBOSE", "INSERT", "CREATE",
+                     "(", "FORMAT"});
   if (first == "CREATE") return !next_is({"TABLE", "VIEW", "OR", "SCHEMA", "MATERIALIZED"});
   if (first == "DESCRIBE" || first == "DESC" || first == "USE") {
     // One (possibly qualified) name, maybe quoted.

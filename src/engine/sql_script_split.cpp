@@ -4,7 +4,9 @@
 
 namespace aishell {
 
-std::vector<std::string> SplitSqlScript(const std::string& script) { return SplitStatements(script); }
+std::vector<std::string> SplitSqlScript(const std::string& script) {
+  return SplitStatements(script);
+}
 
 bool EndsWithCompleteStatement(const std::string& text) { return IsCompleteStatement(text); }
 

@@ -351,10 +351,12 @@ TEST(ExpressionExecutorTest, CaseOverLargeBatch) {
 TEST(ExpressionExecutorTest, StringResultsOutliveTheirInputs) {
   Vector result;
   {
-    Batch b = MakeBatch({MakeDictionary(TypeId::kVarchar, {Str("first value"), Value(), Str("third value")}),
-                         MakeVector(TypeId::kVarchar, {Str("x"), Str("fallback"), Str("y")})});
+    Batch b = MakeBatch(
+        {MakeDictionary(TypeId::kVarchar, {Str("first value"), Value(), Str("third value")}),
+         MakeVector(TypeId::kVarchar, {Str("x"), Str("fallback"), Str("y")})});
     auto e = Node(ExprKind::kCoalesce, TypeId::kVarchar,
-                  {Fn("substr", {Col(0, TypeId::kVarchar), Const(Big(1)), Const(Big(5))}), Col(1, TypeId::kVarchar)});
+                  {Fn("substr", {Col(0, TypeId::kVarchar), Const(Big(1)), Const(Big(5))}),
+                   Col(1, TypeId::kVarchar)});
     result = ExpressionExecutor::Evaluate(*e, b);
   }  // the batch and its string heaps are gone
   EXPECT_EQ(Rows(result), (std::vector<Value>{Str("first"), Str("fallback"), Str("third")}));
@@ -363,9 +365,11 @@ TEST(ExpressionExecutorTest, StringResultsOutliveTheirInputs) {
 TEST(ExpressionExecutorTest, InListOtherTypes) {
   Batch b = MakeBatch({MakeVector(TypeId::kDouble, {Dbl(1.5), Dbl(2)}),
                        MakeVector(TypeId::kDate, {Value::Date(10), Value::Date(11)})});
-  auto in_d = Node(ExprKind::kIn, TypeId::kBoolean, {Col(0, TypeId::kDouble), Const(Dbl(2)), Const(Dbl(3))});
+  auto in_d = Node(ExprKind::kIn, TypeId::kBoolean,
+                   {Col(0, TypeId::kDouble), Const(Dbl(2)), Const(Dbl(3))});
   EXPECT_EQ(Rows(ExpressionExecutor::Evaluate(*in_d, b)), (std::vector<Value>{kF, kT}));
-  auto in_date = Node(ExprKind::kIn, TypeId::kBoolean, {Col(1, TypeId::kDate), Const(Value::Date(10))});
+  auto in_date =
+      Node(ExprKind::kIn, TypeId::kBoolean, {Col(1, TypeId::kDate), Const(Value::Date(10))});
   EXPECT_EQ(Rows(ExpressionExecutor::Evaluate(*in_date, b)), (std::vector<Value>{kT, kF}));
   uint32_t sel[2];
   ASSERT_EQ(ExpressionExecutor::Select(*in_date, b, sel), 1u);
@@ -377,7 +381,9 @@ TEST(ExpressionExecutorTest, EmptyBatch) {
   auto e = Fn("add", {Col(0, TypeId::kInteger), Const(Int(1))});
   EXPECT_EQ(ExpressionExecutor::Evaluate(*e, b).size(), 0u);
   uint32_t sel[1];
-  EXPECT_EQ(ExpressionExecutor::Select(*Cmp(CompareOp::kEq, Col(0, TypeId::kInteger), Const(Int(1))), b, sel), 0u);
+  EXPECT_EQ(ExpressionExecutor::Select(
+                *Cmp(CompareOp::kEq, Col(0, TypeId::kInteger), Const(Int(1))), b, sel),
+            0u);
 }
 
 }  // namespace

@@ -55,7 +55,8 @@ std::vector<std::string> FileFormatExtensions() {
   return out;
 }
 
-std::vector<std::string> ExpandFileGlob(const std::string& pattern, const std::string& function_name) {
+std::vector<std::string> ExpandFileGlob(const std::string& pattern,
+                                        const std::string& function_name) {
   if (pattern.empty()) throw Error(ErrorKind::kBinder, function_name + ": the file path is empty");
   std::string expanded = pattern;
   if (expanded.rfind("file://", 0) == 0) expanded = expanded.substr(7);
@@ -71,8 +72,9 @@ std::vector<std::string> ExpandFileGlob(const std::string& pattern, const std::s
       throw Error(ErrorKind::kIo, function_name + ": no file matches '" + pattern + "'");
     }
     if (S_ISDIR(st.st_mode)) {
-      throw Error(ErrorKind::kIo, function_name + ": '" + pattern + "' is a directory; use a glob such as '" +
-                                      pattern + "/*.csv'");
+      throw Error(ErrorKind::kIo, function_name + ": '" + pattern +
+                                      "' is a directory; use a glob such as '" + pattern +
+                                      "/*.csv'");
     }
     files.push_back(expanded);
     return files;
@@ -86,12 +88,14 @@ std::vector<std::string> ExpandFileGlob(const std::string& pattern, const std::s
     }
   }
   ::globfree(&g);
-  if (files.empty()) throw Error(ErrorKind::kIo, function_name + ": no file matches '" + pattern + "'");
+  if (files.empty())
+    throw Error(ErrorKind::kIo, function_name + ": no file matches '" + pattern + "'");
   std::sort(files.begin(), files.end());
   return files;
 }
 
-bool OptionBool(const FileOptions& options, const std::string& key, bool fallback, const std::string& fn) {
+bool OptionBool(const FileOptions& options, const std::string& key, bool fallback,
+                const std::string& fn) {
   auto it = options.find(key);
   if (it == options.end() || it->second.is_null()) return fallback;
   const Value& v = it->second;
@@ -102,34 +106,40 @@ bool OptionBool(const FileOptions& options, const std::string& key, bool fallbac
     if (s == "true" || s == "1" || s == "yes") return true;
     if (s == "false" || s == "0" || s == "no") return false;
   }
-  throw Error(ErrorKind::kBinder, fn + ": option '" + key + "' must be a boolean, got " + v.ToSqlLiteral());
+  throw Error(ErrorKind::kBinder,
+              fn + ": option '" + key + "' must be a boolean, got " + v.ToSqlLiteral());
 }
 
-std::string OptionString(const FileOptions& options, const std::string& key, const std::string& fallback,
-                         const std::string& fn) {
+std::string OptionString(const FileOptions& options, const std::string& key,
+                         const std::string& fallback, const std::string& fn) {
   auto it = options.find(key);
   if (it == options.end() || it->second.is_null()) return fallback;
   if (it->second.type().id != TypeId::kVarchar) {
-    throw Error(ErrorKind::kBinder, fn + ": option '" + key + "' must be a string, got " + it->second.ToSqlLiteral());
+    throw Error(ErrorKind::kBinder,
+                fn + ": option '" + key + "' must be a string, got " + it->second.ToSqlLiteral());
   }
   return it->second.GetString();
 }
 
-int64_t OptionInt(const FileOptions& options, const std::string& key, int64_t fallback, const std::string& fn) {
+int64_t OptionInt(const FileOptions& options, const std::string& key, int64_t fallback,
+                  const std::string& fn) {
   auto it = options.find(key);
   if (it == options.end() || it->second.is_null()) return fallback;
   if (!it->second.type().IsIntegral()) {
-    throw Error(ErrorKind::kBinder, fn + ": option '" + key + "' must be an integer, got " + it->second.ToSqlLiteral());
+    throw Error(ErrorKind::kBinder,
+                fn + ": option '" + key + "' must be an integer, got " + it->second.ToSqlLiteral());
   }
   return it->second.GetInt64();
 }
 
-void CheckKnownOptions(const FileOptions& options, const std::vector<std::string>& known, const std::string& fn) {
+void CheckKnownOptions(const FileOptions& options, const std::vector<std::string>& known,
+                       const std::string& fn) {
   for (const auto& [key, value] : options) {
     if (std::find(known.begin(), known.end(), key) != known.end()) continue;
     std::string list;
     for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
-    throw Error(ErrorKind::kBinder, fn + ": unknown option '" + key + "' (known options: " + list + ")");
+    throw Error(ErrorKind::kBinder,
+                fn + ": unknown option '" + key + "' (known options: " + list + ")");
   }
 }
 

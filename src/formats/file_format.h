@@ -29,15 +29,17 @@ class FileFormat {
   virtual std::string Name() const = 0;  // "csv", "json"
   // `function_name` prefixes error messages ("read_csv"); `files` is non-empty.
   virtual std::shared_ptr<FileTable> Open(const std::string& function_name,
-                                          const std::vector<std::string>& files, const FileOptions& options,
-                                          const std::string& schema, const std::string& table_name) = 0;
+                                          const std::vector<std::string>& files,
+                                          const FileOptions& options, const std::string& schema,
+                                          const std::string& table_name) = 0;
 
   // Writing (file catalog CREATE TABLE AS / INSERT).
   virtual bool CanWrite() const { return false; }
   // Text that starts a new file (a CSV header); may be empty.
   virtual std::string FileHeader(const std::vector<ColumnInfo>& columns) const { return {}; }
   // Appends the rows of `batch` (columns in `columns` order) as text.
-  virtual void AppendRows(const Batch& batch, const std::vector<ColumnInfo>& columns, std::string* out) const;
+  virtual void AppendRows(const Batch& batch, const std::vector<ColumnInfo>& columns,
+                          std::string* out) const;
 };
 
 // `extension` without the dot, lower-case ("csv", "tsv", "jsonl").
@@ -56,15 +58,19 @@ void RegisterBuiltinFileFormats();
 
 // Expands a path or glob(3) pattern to a sorted file list.
 // Throws Error(kIo, "<function>: no file matches '<pattern>'").
-std::vector<std::string> ExpandFileGlob(const std::string& pattern, const std::string& function_name);
+std::vector<std::string> ExpandFileGlob(const std::string& pattern,
+                                        const std::string& function_name);
 
 // Option helpers: throw Error(kBinder) naming the function and option on a wrong type.
-bool OptionBool(const FileOptions& options, const std::string& key, bool fallback, const std::string& fn);
-std::string OptionString(const FileOptions& options, const std::string& key, const std::string& fallback,
-                         const std::string& fn);
-int64_t OptionInt(const FileOptions& options, const std::string& key, int64_t fallback, const std::string& fn);
+bool OptionBool(const FileOptions& options, const std::string& key, bool fallback,
+                const std::string& fn);
+std::string OptionString(const FileOptions& options, const std::string& key,
+                         const std::string& fallback, const std::string& fn);
+int64_t OptionInt(const FileOptions& options, const std::string& key, int64_t fallback,
+                  const std::string& fn);
 // Throws Error(kBinder) for a key not in `known`.
-void CheckKnownOptions(const FileOptions& options, const std::vector<std::string>& known, const std::string& fn);
+void CheckKnownOptions(const FileOptions& options, const std::vector<std::string>& known,
+                       const std::string& fn);
 
 // File size and modification time (for caches); size -1 if missing.
 struct FileStamp {

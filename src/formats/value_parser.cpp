@@ -55,8 +55,9 @@ bool ParseBigIntText(std::string_view text, int64_t* out) {
 }
 
 namespace {
-constexpr double kExactPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
-                                  1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+constexpr double kExactPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                  1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                  1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
 // Plain decimals ("-123.45") with at most 15 significant digits: m / 10^k is exact-rounded
 // because m and 10^k are exact doubles (Clinger's fast path). False means "use the slow path".
@@ -130,14 +131,22 @@ bool EqualsNoCase(std::string_view a, const char* b) {
 
 bool ParseBooleanText(std::string_view text, bool lenient, bool* out) {
   text = TrimSpaces(text);
-  if (EqualsNoCase(text, "true")) { *out = true; return true; }
-  if (EqualsNoCase(text, "false")) { *out = false; return true; }
-  if (!lenient) return false;
-  if (EqualsNoCase(text, "t") || EqualsNoCase(text, "yes") || EqualsNoCase(text, "y") || text == "1") {
+  if (EqualsNoCase(text, "true")) {
     *out = true;
     return true;
   }
-  if (EqualsNoCase(text, "f") || EqualsNoCase(text, "no") || EqualsNoCase(text, "n") || text == "0") {
+  if (EqualsNoCase(text, "false")) {
+    *out = false;
+    return true;
+  }
+  if (!lenient) return false;
+  if (EqualsNoCase(text, "t") || EqualsNoCase(text, "yes") || EqualsNoCase(text, "y") ||
+      text == "1") {
+    *out = true;
+    return true;
+  }
+  if (EqualsNoCase(text, "f") || EqualsNoCase(text, "no") || EqualsNoCase(text, "n") ||
+      text == "0") {
     *out = false;
     return true;
   }
@@ -153,7 +162,10 @@ bool ParseDateText(std::string_view text, int32_t* out) {
     bool ok = true;
     for (int i = 0; i < 8; i++) {
       unsigned d = static_cast<unsigned char>(s[idx[i]]) - '0';
-      if (d > 9) { ok = false; break; }
+      if (d > 9) {
+        ok = false;
+        break;
+      }
       v[i] = static_cast<int>(d);
     }
     if (ok) {

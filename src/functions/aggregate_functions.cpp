@@ -32,7 +32,8 @@ const S* As(const uint8_t* p) {
 }
 
 template <class S>
-std::shared_ptr<AggregateFunction> NewAggregate(const std::string& name, std::vector<LogicalType> args, LogicalType ret) {
+std::shared_ptr<AggregateFunction> NewAggregate(const std::string& name,
+                                                std::vector<LogicalType> args, LogicalType ret) {
   auto fn = std::make_shared<AggregateFunction>();
   fn->name = name;
   fn->arg_types = std::move(args);
@@ -72,7 +73,9 @@ std::shared_ptr<AggregateFunction> CountStar() {
   fn->update = [](VecArgs, uint8_t** states, size_t count) {
     for (size_t i = 0; i < count; i++) As<CountState>(states[i])->n++;
   };
-  fn->combine = [](const uint8_t* src, uint8_t* dst) { As<CountState>(dst)->n += As<CountState>(src)->n; };
+  fn->combine = [](const uint8_t* src, uint8_t* dst) {
+    As<CountState>(dst)->n += As<CountState>(src)->n;
+  };
   fn->finalize = [](uint8_t** states, size_t count, Vector& out) {
     for (size_t i = 0; i < count; i++) out.Data<int64_t>()[i] = As<CountState>(states[i])->n;
   };
@@ -100,7 +103,8 @@ std::shared_ptr<AggregateFunction> CountIf() {
   fn->name = "count_if";
   fn->arg_types = {kBool};
   fn->update = [](VecArgs a, uint8_t** states, size_t count) {
-    ForEachValid<uint8_t, CountState>(a[0], states, count, [](CountState& s, uint8_t b) { s.n += b != 0; });
+    ForEachValid<uint8_t, CountState>(a[0], states, count,
+                                      [](CountState& s, uint8_t b) { s.n += b != 0; });
   };
   return fn;
 }
@@ -112,11 +116,13 @@ struct SumState {
   bool has;
 };
 
-std::shared_ptr<AggregateFunction> SumInteger(const LogicalType& arg, const LogicalType& ret, int64_t limit) {
+std::shared_ptr<AggregateFunction> SumInteger(const LogicalType& arg, const LogicalType& ret,
+                                              int64_t limit) {
   using S = SumState<int64_t>;
   auto fn = NewAggregate<S>("sum", {arg}, ret);
   auto add = [ret, limit](S& s, int64_t x) {
-    if (__builtin_add_overflow(s.sum, x, &s.sum) || (limit && (s.sum >= limit || s.sum <= -limit))) SumOverflow(ret);
+    if (__builtin_add_overflow(s.sum, x, &s.sum) || (limit && (s.sum >= limit || s.sum <= -limit)))
+      SumOverflow(ret);
     s.has = true;
   };
   if (arg.id == TypeId::kInteger) {
@@ -135,8 +141,10 @@ std::shared_ptr<AggregateFunction> SumInteger(const LogicalType& arg, const Logi
   fn->finalize = [](uint8_t** states, size_t count, Vector& out) {
     for (size_t i = 0; i < count; i++) {
       const S& s = *As<S>(states[i]);
-      if (s.has) out.Data<int64_t>()[i] = s.sum;
-      else out.SetNull(i);
+      if (s.has)
+        out.Data<int64_t>()[i] = s.sum;
+      else
+        out.SetNull(i);
     }
   };
   return fn;
@@ -160,8 +168,10 @@ std::shared_ptr<AggregateFunction> SumDouble() {
   fn->finalize = [](uint8_t** states, size_t count, Vector& out) {
     for (size_t i = 0; i < count; i++) {
       const S& s = *As<S>(states[i]);
-      if (s.has) out.Data<double>()[i] = s.sum;
-      else out.SetNull(i);
+      if (s.has)
+        out.Data<double>()[i] = s.sum;
+      else
+        out.SetNull(i);
     }
   };
   return fn;
@@ -245,8 +255,10 @@ std::shared_ptr<AggregateFunction> AvgDouble() {
   fn->finalize = [](uint8_t** states, size_t count, Vector& out) {
     for (size_t i = 0; i < count; i++) {
       const S& s = *As<S>(states[i]);
-      if (s.n == 0) out.SetNull(i);
-      else out.Data<double>()[i] = s.sum / static_cast<double>(s.n);
+      if (s.n == 0)
+        out.SetNull(i);
+      else
+        out.Data<double>()[i] = s.sum / static_cast<double>(s.n);
     }
   };
   return fn;
@@ -275,7 +287,8 @@ inline bool Better(PickMode mode, T x, T cur) {
 }
 
 template <class T>
-std::shared_ptr<AggregateFunction> PickFixed(const char* name, const LogicalType& t, PickMode mode) {
+std::shared_ptr<AggregateFunction> PickFixed(const char* name, const LogicalType& t,
+                                             PickMode mode) {
   using S = PickState<T>;
   auto fn = NewAggregate<S>(name, {t}, t);
   auto fold = [mode](S& s, T x) {
@@ -286,7 +299,9 @@ std::shared_ptr<AggregateFunction> PickFixed(const char* name, const LogicalType
       s.v = x;
     }
   };
-  fn->update = [fold](VecArgs a, uint8_t** states, size_t count) { ForEachValid<T, S>(a[0], states, count, fold); };
+  fn->update = [fold](VecArgs a, uint8_t** states, size_t count) {
+    ForEachValid<T, S>(a[0], states, count, fold);
+  };
   fn->combine = [fold](const uint8_t* src, uint8_t* dst) {
     const S& s = *As<S>(src);
     if (s.has) fold(*As<S>(dst), s.v);
@@ -294,8 +309,10 @@ std::shared_ptr<AggregateFunction> PickFixed(const char* name, const LogicalType
   fn->finalize = [](uint8_t** states, size_t count, Vector& out) {
     for (size_t i = 0; i < count; i++) {
       const S& s = *As<S>(states[i]);
-      if (s.has) out.Data<T>()[i] = s.v;
-      else out.SetNull(i);
+      if (s.has)
+        out.Data<T>()[i] = s.v;
+      else
+        out.SetNull(i);
     }
   };
   return fn;
@@ -328,8 +345,10 @@ std::shared_ptr<AggregateFunction> PickString(const char* name, PickMode mode) {
   fn->finalize = [](uint8_t** states, size_t count, Vector& out) {
     for (size_t i = 0; i < count; i++) {
       const S& s = *As<S>(states[i]);
-      if (s.s) out.SetString(i, *s.s);
-      else out.SetNull(i);
+      if (s.s)
+        out.SetString(i, *s.s);
+      else
+        out.SetNull(i);
     }
   };
   fn->destroy = [](uint8_t* p) {
@@ -342,21 +361,28 @@ std::shared_ptr<AggregateFunction> PickString(const char* name, PickMode mode) {
 
 std::shared_ptr<AggregateFunction> Pick(const char* name, const LogicalType& t, PickMode mode) {
   switch (t.id) {
-    case TypeId::kBoolean: return PickFixed<uint8_t>(name, t, mode);
+    case TypeId::kBoolean:
+      return PickFixed<uint8_t>(name, t, mode);
     case TypeId::kInteger:
-    case TypeId::kDate: return PickFixed<int32_t>(name, t, mode);
+    case TypeId::kDate:
+      return PickFixed<int32_t>(name, t, mode);
     case TypeId::kBigInt:
     case TypeId::kDecimal:
     case TypeId::kTimestamp:
-    case TypeId::kTimestampTz: return PickFixed<int64_t>(name, t, mode);
-    case TypeId::kDouble: return PickFixed<double>(name, t, mode);
-    case TypeId::kVarchar: return PickString(name, mode);
+    case TypeId::kTimestampTz:
+      return PickFixed<int64_t>(name, t, mode);
+    case TypeId::kDouble:
+      return PickFixed<double>(name, t, mode);
+    case TypeId::kVarchar:
+      return PickString(name, mode);
     case TypeId::kInterval:
       if (mode == PickMode::kFirst) return PickFixed<Interval>(name, t, mode);
       break;
-    default: break;
+    default:
+      break;
   }
-  throw Error(ErrorKind::kBinder, std::string("function ") + name + "(" + t.ToString() + ") is not supported");
+  throw Error(ErrorKind::kBinder,
+              std::string("function ") + name + "(" + t.ToString() + ") is not supported");
 }
 
 // ---- bool_and / bool_or ----
@@ -371,7 +397,9 @@ std::shared_ptr<AggregateFunction> BoolAgg(const char* name, bool is_and) {
       s.v = is_and ? (s.v && x) : (s.v || x);
     }
   };
-  fn->update = [fold](VecArgs a, uint8_t** states, size_t count) { ForEachValid<uint8_t, S>(a[0], states, count, fold); };
+  fn->update = [fold](VecArgs a, uint8_t** states, size_t count) {
+    ForEachValid<uint8_t, S>(a[0], states, count, fold);
+  };
   fn->combine = [fold](const uint8_t* src, uint8_t* dst) {
     const S& s = *As<S>(src);
     if (s.has) fold(*As<S>(dst), s.v);
@@ -379,8 +407,10 @@ std::shared_ptr<AggregateFunction> BoolAgg(const char* name, bool is_and) {
   fn->finalize = [](uint8_t** states, size_t count, Vector& out) {
     for (size_t i = 0; i < count; i++) {
       const S& s = *As<S>(states[i]);
-      if (s.has) out.Data<uint8_t>()[i] = s.v;
-      else out.SetNull(i);
+      if (s.has)
+        out.Data<uint8_t>()[i] = s.v;
+      else
+        out.SetNull(i);
     }
   };
   return fn;
@@ -417,7 +447,8 @@ std::shared_ptr<AggregateFunction> Variance(const char* name, VarKind kind) {
     int64_t n = a.n + b.n;
     double d = a.mean - b.mean;
     b.mean += d * static_cast<double>(a.n) / static_cast<double>(n);
-    b.m2 += a.m2 + d * d * static_cast<double>(a.n) * static_cast<double>(b.n) / static_cast<double>(n);
+    b.m2 +=
+        a.m2 + d * d * static_cast<double>(a.n) * static_cast<double>(b.n) / static_cast<double>(n);
     b.n = n;
   };
   fn->finalize = [kind](uint8_t** states, size_t count, Vector& out) {
@@ -445,12 +476,16 @@ struct DistinctSet {
   size_t size() const { return fixed.size() + keys.size(); }
 };
 
-bool UsesFixedKeys(const LogicalType& t) { return t.id != TypeId::kVarchar && t.PhysicalSize() <= 8; }
+bool UsesFixedKeys(const LogicalType& t) {
+  return t.id != TypeId::kVarchar && t.PhysicalSize() <= 8;
+}
 
 uint64_t FixedKey(const UnifiedView& v, size_t i, const LogicalType& t) {
   switch (t.PhysicalSize()) {
-    case 1: return v.Get<uint8_t>(i);
-    case 4: return static_cast<uint32_t>(v.Get<int32_t>(i));
+    case 1:
+      return v.Get<uint8_t>(i);
+    case 4:
+      return static_cast<uint32_t>(v.Get<int32_t>(i));
     default: {
       if (t.id == TypeId::kDouble) {
         double d = v.Get<double>(i);
@@ -494,8 +529,10 @@ std::shared_ptr<AggregateFunction> MakeDistinctAggregate(std::shared_ptr<Aggrega
       if (!v.IsValid(i)) continue;
       S* s = As<S>(states[i]);
       if (!s->set) s->set = std::make_unique<DistinctSet>().release();
-      if (fixed) s->set->fixed.insert(FixedKey(v, i, t));
-      else s->set->keys.insert(EncodeKey(v, i, t));
+      if (fixed)
+        s->set->fixed.insert(FixedKey(v, i, t));
+      else
+        s->set->keys.insert(EncodeKey(v, i, t));
     }
   };
   fn->combine = [](const uint8_t* src, uint8_t* dst) {
@@ -523,8 +560,10 @@ std::shared_ptr<AggregateFunction> MakeDistinctAggregate(std::shared_ptr<Aggrega
       size_t w = t.PhysicalSize();
       if (s->set) {
         for (const auto& key : s->set->keys) {
-          if (t.id == TypeId::kVarchar) values.SetString(k, key);
-          else std::memcpy(values.RawData() + k * w, key.data(), w);
+          if (t.id == TypeId::kVarchar)
+            values.SetString(k, key);
+          else
+            std::memcpy(values.RawData() + k * w, key.data(), w);
           k++;
         }
         for (uint64_t key : s->set->fixed) {
@@ -558,29 +597,34 @@ void RegisterAggregateFunctions(FunctionRegistryImpl& r) {
   r.AddAggregate("count", {{kAnyType}, [](Args a) { return Count(a[0]); }});
   r.AddAggregate("count_if", {{kBool}, [](Args) { return CountIf(); }});
   r.AddAggregate("approx_distinct", {{kAnyType}, [](Args a) {
-    auto fn = MakeDistinctAggregate(Count(a[0]));
-    fn->name = "approx_distinct";
-    return fn;
-  }});
+                                       auto fn = MakeDistinctAggregate(Count(a[0]));
+                                       fn->name = "approx_distinct";
+                                       return fn;
+                                     }});
 
   r.AddAggregate("sum", {{i32}, [i32](Args) { return SumInteger(i32, kBigInt, 0); }});
   r.AddAggregate("sum", {{kBigInt}, [](Args) { return SumInteger(kBigInt, kBigInt, 0); }});
   r.AddAggregate("sum", {{kAnyDecimal}, [](Args a) {
-    return SumInteger(a[0], LogicalType::Decimal(kMaxDecimalPrecision, a[0].scale), Pow10(kMaxDecimalPrecision));
-  }});
+                           return SumInteger(a[0],
+                                             LogicalType::Decimal(kMaxDecimalPrecision, a[0].scale),
+                                             Pow10(kMaxDecimalPrecision));
+                         }});
   r.AddAggregate("sum", {{kDouble}, [](Args) { return SumDouble(); }});
 
   r.AddAggregate("avg", {{i32}, [i32](Args) { return AvgExact(i32, kDouble); }});
   r.AddAggregate("avg", {{kBigInt}, [](Args) { return AvgExact(kBigInt, kDouble); }});
   r.AddAggregate("avg", {{kAnyDecimal}, [](Args a) {
-    return AvgExact(a[0], LogicalType::Decimal(kMaxDecimalPrecision, a[0].scale));
-  }});
+                           return AvgExact(a[0],
+                                           LogicalType::Decimal(kMaxDecimalPrecision, a[0].scale));
+                         }});
   r.AddAggregate("avg", {{kDouble}, [](Args) { return AvgDouble(); }});
 
   r.AddAggregate("min", {{kAnyType}, [](Args a) { return Pick("min", a[0], PickMode::kMin); }});
   r.AddAggregate("max", {{kAnyType}, [](Args a) { return Pick("max", a[0], PickMode::kMax); }});
-  r.AddAggregate("arbitrary", {{kAnyType}, [](Args a) { return Pick("arbitrary", a[0], PickMode::kFirst); }});
-  r.AddAggregate("any_value", {{kAnyType}, [](Args a) { return Pick("any_value", a[0], PickMode::kFirst); }});
+  r.AddAggregate("arbitrary",
+                 {{kAnyType}, [](Args a) { return Pick("arbitrary", a[0], PickMode::kFirst); }});
+  r.AddAggregate("any_value",
+                 {{kAnyType}, [](Args a) { return Pick("any_value", a[0], PickMode::kFirst); }});
 
   r.AddAggregate("bool_and", {{kBool}, [](Args) { return BoolAgg("bool_and", true); }});
   r.AddAggregate("every", {{kBool}, [](Args) { return BoolAgg("every", true); }});
@@ -590,9 +634,10 @@ void RegisterAggregateFunctions(FunctionRegistryImpl& r) {
     const char* name;
     VarKind kind;
   };
-  for (VarSpec v : {VarSpec{"stddev", VarKind::kStddevSamp}, VarSpec{"stddev_samp", VarKind::kStddevSamp},
-                    VarSpec{"stddev_pop", VarKind::kStddevPop}, VarSpec{"variance", VarKind::kVarSamp},
-                    VarSpec{"var_samp", VarKind::kVarSamp}, VarSpec{"var_pop", VarKind::kVarPop}}) {
+  for (VarSpec v :
+       {VarSpec{"stddev", VarKind::kStddevSamp}, VarSpec{"stddev_samp", VarKind::kStddevSamp},
+        VarSpec{"stddev_pop", VarKind::kStddevPop}, VarSpec{"variance", VarKind::kVarSamp},
+        VarSpec{"var_samp", VarKind::kVarSamp}, VarSpec{"var_pop", VarKind::kVarPop}}) {
     r.AddAggregate(v.name, {{kDouble}, [v](Args) { return Variance(v.name, v.kind); }});
   }
 }

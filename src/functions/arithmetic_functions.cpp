@@ -16,80 +16,99 @@ namespace {
 using Args = const std::vector<LogicalType>&;
 
 [[noreturn]] void Overflow(const char* op, const LogicalType& type) {
-  throw Error(ErrorKind::kExecution, std::string(op) + " overflow: result does not fit in " + type.ToString());
+  throw Error(ErrorKind::kExecution,
+              std::string(op) + " overflow: result does not fit in " + type.ToString());
 }
 [[noreturn]] void DivisionByZero() { throw Error(ErrorKind::kExecution, "division by zero"); }
 
 template <class T>
 void RegisterIntegral(FunctionRegistryImpl& r, LogicalType t) {
   r.AddScalar("add", {{t, t}, false, [t](Args) {
-    return MakeScalar("add", {t, t}, t, [t](const std::vector<Vector>& a, size_t n, Vector& out) {
-      BinaryExecute<T, T, T>(a[0], a[1], n, out, [&](T x, T y) {
-        T z;
-        if (__builtin_add_overflow(x, y, &z)) Overflow("integer addition", t);
-        return z;
-      });
-    });
-  }});
+                        return MakeScalar("add", {t, t}, t,
+                                          [t](const std::vector<Vector>& a, size_t n, Vector& out) {
+                                            BinaryExecute<T, T, T>(
+                                                a[0], a[1], n, out, [&](T x, T y) {
+                                                  T z;
+                                                  if (__builtin_add_overflow(x, y, &z))
+                                                    Overflow("integer addition", t);
+                                                  return z;
+                                                });
+                                          });
+                      }});
   r.AddScalar("subtract", {{t, t}, false, [t](Args) {
-    return MakeScalar("subtract", {t, t}, t, [t](const std::vector<Vector>& a, size_t n, Vector& out) {
-      BinaryExecute<T, T, T>(a[0], a[1], n, out, [&](T x, T y) {
-        T z;
-        if (__builtin_sub_overflow(x, y, &z)) Overflow("integer subtraction", t);
-        return z;
-      });
-    });
-  }});
+                             return MakeScalar(
+                                 "subtract", {t, t}, t,
+                                 [t](const std::vector<Vector>& a, size_t n, Vector& out) {
+                                   BinaryExecute<T, T, T>(a[0], a[1], n, out, [&](T x, T y) {
+                                     T z;
+                                     if (__builtin_sub_overflow(x, y, &z))
+                                       Overflow("integer subtraction", t);
+                                     return z;
+                                   });
+                                 });
+                           }});
   r.AddScalar("multiply", {{t, t}, false, [t](Args) {
-    return MakeScalar("multiply", {t, t}, t, [t](const std::vector<Vector>& a, size_t n, Vector& out) {
-      BinaryExecute<T, T, T>(a[0], a[1], n, out, [&](T x, T y) {
-        T z;
-        if (__builtin_mul_overflow(x, y, &z)) Overflow("integer multiplication", t);
-        return z;
-      });
-    });
-  }});
+                             return MakeScalar(
+                                 "multiply", {t, t}, t,
+                                 [t](const std::vector<Vector>& a, size_t n, Vector& out) {
+                                   BinaryExecute<T, T, T>(a[0], a[1], n, out, [&](T x, T y) {
+                                     T z;
+                                     if (__builtin_mul_overflow(x, y, &z))
+                                       Overflow("integer multiplication", t);
+                                     return z;
+                                   });
+                                 });
+                           }});
   r.AddScalar("divide", {{t, t}, false, [t](Args) {
-    return MakeScalar("divide", {t, t}, t, [t](const std::vector<Vector>& a, size_t n, Vector& out) {
-      BinaryExecute<T, T, T>(a[0], a[1], n, out, [&](T x, T y) -> T {
-        if (y == 0) DivisionByZero();
-        if (y == -1) {
-          if (x == std::numeric_limits<T>::min()) Overflow("integer division", t);
-          return -x;
-        }
-        return x / y;
-      });
-    });
-  }});
+                           return MakeScalar(
+                               "divide", {t, t}, t,
+                               [t](const std::vector<Vector>& a, size_t n, Vector& out) {
+                                 BinaryExecute<T, T, T>(a[0], a[1], n, out, [&](T x, T y) -> T {
+                                   if (y == 0) DivisionByZero();
+                                   if (y == -1) {
+                                     if (x == std::numeric_limits<T>::min())
+                                       Overflow("integer division", t);
+                                     return -x;
+                                   }
+                                   return x / y;
+                                 });
+                               });
+                         }});
   auto mod = [t](Args) {
-    return MakeScalar("modulus", {t, t}, t, [](const std::vector<Vector>& a, size_t n, Vector& out) {
-      BinaryExecute<T, T, T>(a[0], a[1], n, out, [&](T x, T y) -> T {
-        if (y == 0) DivisionByZero();
-        if (y == -1) return 0;
-        return x % y;
-      });
-    });
+    return MakeScalar("modulus", {t, t}, t,
+                      [](const std::vector<Vector>& a, size_t n, Vector& out) {
+                        BinaryExecute<T, T, T>(a[0], a[1], n, out, [&](T x, T y) -> T {
+                          if (y == 0) DivisionByZero();
+                          if (y == -1) return 0;
+                          return x % y;
+                        });
+                      });
   };
   r.AddScalar("modulus", {{t, t}, false, mod});
   r.AddScalar("mod", {{t, t}, false, mod});
   r.AddScalar("negate", {{t}, false, [t](Args) {
-    return MakeScalar("negate", {t}, t, [t](const std::vector<Vector>& a, size_t n, Vector& out) {
-      UnaryExecute<T, T>(a[0], n, out, [&](T x) {
-        if (x == std::numeric_limits<T>::min()) Overflow("integer negation", t);
-        return static_cast<T>(-x);
-      });
-    });
-  }});
+                           return MakeScalar(
+                               "negate", {t}, t,
+                               [t](const std::vector<Vector>& a, size_t n, Vector& out) {
+                                 UnaryExecute<T, T>(a[0], n, out, [&](T x) {
+                                   if (x == std::numeric_limits<T>::min())
+                                     Overflow("integer negation", t);
+                                   return static_cast<T>(-x);
+                                 });
+                               });
+                         }});
 }
 
 void RegisterDouble(FunctionRegistryImpl& r) {
   LogicalType d(TypeId::kDouble);
   auto bin = [&](const char* name, auto op) {
     r.AddScalar(name, {{d, d}, false, [name, op, d](Args) {
-      return MakeScalar(name, {d, d}, d, [op](const std::vector<Vector>& a, size_t n, Vector& out) {
-        BinaryExecute<double, double, double>(a[0], a[1], n, out, op);
-      });
-    }});
+                         return MakeScalar(
+                             name, {d, d}, d,
+                             [op](const std::vector<Vector>& a, size_t n, Vector& out) {
+                               BinaryExecute<double, double, double>(a[0], a[1], n, out, op);
+                             });
+                       }});
   };
   bin("add", [](double x, double y) { return x + y; });
   bin("subtract", [](double x, double y) { return x - y; });
@@ -97,11 +116,13 @@ void RegisterDouble(FunctionRegistryImpl& r) {
   bin("divide", [](double x, double y) { return x / y; });
   bin("modulus", [](double x, double y) { return std::fmod(x, y); });
   bin("mod", [](double x, double y) { return std::fmod(x, y); });
-  r.AddScalar("negate", {{d}, false, [d](Args) {
-    return MakeScalar("negate", {d}, d, [](const std::vector<Vector>& a, size_t n, Vector& out) {
-      UnaryExecute<double, double>(a[0], n, out, [](double x) { return -x; });
-    });
-  }});
+  r.AddScalar("negate",
+              {{d}, false, [d](Args) {
+                 return MakeScalar(
+                     "negate", {d}, d, [](const std::vector<Vector>& a, size_t n, Vector& out) {
+                       UnaryExecute<double, double>(a[0], n, out, [](double x) { return -x; });
+                     });
+               }});
 }
 
 // Rescales a decimal by 10^k (k >= 0) with overflow detection.
@@ -122,172 +143,226 @@ __int128 DivRoundHalfUp(__int128 num, __int128 den) {
 
 void RegisterDecimal(FunctionRegistryImpl& r) {
   auto add_sub = [&](const char* name, bool subtract) {
-    r.AddScalar(name, {{kAnyDecimal, kAnyDecimal}, false, [name, subtract](Args args) {
-      int s1 = args[0].scale, s2 = args[1].scale;
-      int s = std::max(s1, s2);
-      int p = std::min(kMaxDecimalPrecision, std::max(args[0].precision - s1, args[1].precision - s2) + s + 1);
-      LogicalType rt = LogicalType::Decimal(p, s);
-      int64_t f1 = Pow10(s - s1), f2 = Pow10(s - s2), limit = Pow10(p);
-      return MakeScalar(name, args, rt, [=](const std::vector<Vector>& a, size_t n, Vector& out) {
-        if (f1 == 1 && f2 == 1) {
-          BinaryExecute<int64_t, int64_t, int64_t>(a[0], a[1], n, out, [&](int64_t x, int64_t y) {
-            int64_t z;
-            bool o = subtract ? __builtin_sub_overflow(x, y, &z) : __builtin_add_overflow(x, y, &z);
-            if (o || z >= limit || z <= -limit) Overflow("decimal arithmetic", rt);
-            return z;
-          });
-        } else {
-          BinaryExecute<int64_t, int64_t, int64_t>(a[0], a[1], n, out, [&](int64_t x, int64_t y) {
-            __int128 z = subtract ? Up(x, f1) - Up(y, f2) : Up(x, f1) + Up(y, f2);
-            return Checked(z, limit, "decimal arithmetic", rt);
-          });
-        }
-      });
-    }});
+    r.AddScalar(
+        name, {{kAnyDecimal, kAnyDecimal}, false, [name, subtract](Args args) {
+                 int s1 = args[0].scale, s2 = args[1].scale;
+                 int s = std::max(s1, s2);
+                 int p = std::min(kMaxDecimalPrecision,
+                                  std::max(args[0].precision - s1, args[1].precision - s2) + s + 1);
+                 LogicalType rt = LogicalType::Decimal(p, s);
+                 int64_t f1 = Pow10(s - s1), f2 = Pow10(s - s2), limit = Pow10(p);
+                 return MakeScalar(
+                     name, args, rt, [=](const std::vector<Vector>& a, size_t n, Vector& out) {
+                       if (f1 == 1 && f2 == 1) {
+                         BinaryExecute<int64_t, int64_t, int64_t>(
+                             a[0], a[1], n, out, [&](int64_t x, int64_t y) {
+                               int64_t z;
+                               bool o = subtract ? __builtin_sub_overflow(x, y, &z)
+                                                 : __builtin_add_overflow(x, y, &z);
+                               if (o || z >= limit || z <= -limit)
+                                 Overflow("decimal arithmetic", rt);
+                               return z;
+                             });
+                       } else {
+                         BinaryExecute<int64_t, int64_t, int64_t>(
+                             a[0], a[1], n, out, [&](int64_t x, int64_t y) {
+                               __int128 z =
+                                   subtract ? Up(x, f1) - Up(y, f2) : Up(x, f1) + Up(y, f2);
+                               return Checked(z, limit, "decimal arithmetic", rt);
+                             });
+                       }
+                     });
+               }});
   };
   add_sub("add", false);
   add_sub("subtract", true);
-  r.AddScalar("multiply", {{kAnyDecimal, kAnyDecimal}, false, [](Args args) {
-    int s = args[0].scale + args[1].scale;
-    if (s > kMaxDecimalPrecision)
-      throw Error(ErrorKind::kUnsupported, "decimal multiplication result scale " + std::to_string(s) +
-                                               " exceeds the maximum precision 18");
-    int p = std::min(kMaxDecimalPrecision, args[0].precision + args[1].precision);
-    LogicalType rt = LogicalType::Decimal(p, s);
-    int64_t limit = Pow10(p);
-    return MakeScalar("multiply", args, rt, [=](const std::vector<Vector>& a, size_t n, Vector& out) {
-      BinaryExecute<int64_t, int64_t, int64_t>(a[0], a[1], n, out, [&](int64_t x, int64_t y) {
-        return Checked(static_cast<__int128>(x) * y, limit, "decimal multiplication", rt);
-      });
-    });
-  }});
-  r.AddScalar("divide", {{kAnyDecimal, kAnyDecimal}, false, [](Args args) {
-    int p1 = args[0].precision, s1 = args[0].scale, s2 = args[1].scale;
-    int s = std::max(s1, s2);
-    int p = std::min(kMaxDecimalPrecision, p1 + s2 + std::max(0, s2 - s1));
-    if (p < s) p = s;
-    LogicalType rt = LogicalType::Decimal(std::max(p, 1), s);
-    int shift = s - s1 + s2;  // result = x * 10^shift / y
-    int64_t limit = Pow10(rt.precision);
-    return MakeScalar("divide", args, rt, [=](const std::vector<Vector>& a, size_t n, Vector& out) {
-      BinaryExecute<int64_t, int64_t, int64_t>(a[0], a[1], n, out, [&](int64_t x, int64_t y) {
-        if (y == 0) DivisionByZero();
-        __int128 num = x;
-        for (int i = 0; i < shift; i++) {
-          if (__builtin_mul_overflow(num, 10, &num)) Overflow("decimal division", rt);
-        }
-        return Checked(DivRoundHalfUp(num, y), limit, "decimal division", rt);
-      });
-    });
-  }});
+  r.AddScalar("multiply",
+              {{kAnyDecimal, kAnyDecimal}, false, [](Args args) {
+                 int s = args[0].scale + args[1].scale;
+                 if (s > kMaxDecimalPrecision)
+                   throw Error(ErrorKind::kUnsupported, "decimal multiplication result scale " +
+                                                            std::to_string(s) +
+                                                            " exceeds the maximum precision 18");
+                 int p = std::min(kMaxDecimalPrecision, args[0].precision + args[1].precision);
+                 LogicalType rt = LogicalType::Decimal(p, s);
+                 int64_t limit = Pow10(p);
+                 return MakeScalar("multiply", args, rt,
+                                   [=](const std::vector<Vector>& a, size_t n, Vector& out) {
+                                     BinaryExecute<int64_t, int64_t, int64_t>(
+                                         a[0], a[1], n, out, [&](int64_t x, int64_t y) {
+                                           return Checked(static_cast<__int128>(x) * y, limit,
+                                                          "decimal multiplication", rt);
+                                         });
+                                   });
+               }});
+  r.AddScalar("divide",
+              {{kAnyDecimal, kAnyDecimal}, false, [](Args args) {
+                 int p1 = args[0].precision, s1 = args[0].scale, s2 = args[1].scale;
+                 int s = std::max(s1, s2);
+                 int p = std::min(kMaxDecimalPrecision, p1 + s2 + std::max(0, s2 - s1));
+                 if (p < s) p = s;
+                 LogicalType rt = LogicalType::Decimal(std::max(p, 1), s);
+                 int shift = s - s1 + s2;  // result = x * 10^shift / y
+                 int64_t limit = Pow10(rt.precision);
+                 return MakeScalar(
+                     "divide", args, rt, [=](const std::vector<Vector>& a, size_t n, Vector& out) {
+                       BinaryExecute<int64_t, int64_t, int64_t>(
+                           a[0], a[1], n, out, [&](int64_t x, int64_t y) {
+                             if (y == 0) DivisionByZero();
+                             __int128 num = x;
+                             for (int i = 0; i < shift; i++) {
+                               if (__builtin_mul_overflow(num, 10, &num))
+                                 Overflow("decimal division", rt);
+                             }
+                             return Checked(DivRoundHalfUp(num, y), limit, "decimal division", rt);
+                           });
+                     });
+               }});
   auto dmod = [](Args args) {
     int s1 = args[0].scale, s2 = args[1].scale;
     int s = std::max(s1, s2);
-    int p = std::min(kMaxDecimalPrecision, std::min(args[0].precision - s1, args[1].precision - s2) + s);
+    int p = std::min(kMaxDecimalPrecision,
+                     std::min(args[0].precision - s1, args[1].precision - s2) + s);
     LogicalType rt = LogicalType::Decimal(std::max(p, 1), s);
     int64_t f1 = Pow10(s - s1), f2 = Pow10(s - s2);
-    return MakeScalar("modulus", args, rt, [=](const std::vector<Vector>& a, size_t n, Vector& out) {
-      BinaryExecute<int64_t, int64_t, int64_t>(a[0], a[1], n, out, [&](int64_t x, int64_t y) {
-        if (y == 0) DivisionByZero();
-        __int128 xx = Up(x, f1), yy = Up(y, f2);
-        return static_cast<int64_t>(xx % yy);
-      });
-    });
+    return MakeScalar(
+        "modulus", args, rt, [=](const std::vector<Vector>& a, size_t n, Vector& out) {
+          BinaryExecute<int64_t, int64_t, int64_t>(a[0], a[1], n, out, [&](int64_t x, int64_t y) {
+            if (y == 0) DivisionByZero();
+            __int128 xx = Up(x, f1), yy = Up(y, f2);
+            return static_cast<int64_t>(xx % yy);
+          });
+        });
   };
   r.AddScalar("modulus", {{kAnyDecimal, kAnyDecimal}, false, dmod});
   r.AddScalar("mod", {{kAnyDecimal, kAnyDecimal}, false, dmod});
   r.AddScalar("negate", {{kAnyDecimal}, false, [](Args args) {
-    return MakeScalar("negate", args, args[0], [](const std::vector<Vector>& a, size_t n, Vector& out) {
-      UnaryExecute<int64_t, int64_t>(a[0], n, out, [](int64_t x) { return -x; });
-    });
-  }});
+                           return MakeScalar(
+                               "negate", args, args[0],
+                               [](const std::vector<Vector>& a, size_t n, Vector& out) {
+                                 UnaryExecute<int64_t, int64_t>(a[0], n, out,
+                                                                [](int64_t x) { return -x; });
+                               });
+                         }});
 }
 
 void RegisterTemporal(FunctionRegistryImpl& r) {
-  LogicalType date(TypeId::kDate), ts(TypeId::kTimestamp), tstz(TypeId::kTimestampTz), iv(TypeId::kInterval);
+  LogicalType date(TypeId::kDate), ts(TypeId::kTimestamp), tstz(TypeId::kTimestampTz),
+      iv(TypeId::kInterval);
   // date +/- interval -> date
   auto date_iv = [&](const char* name, bool sub, bool swapped) {
-    std::vector<LogicalType> params = swapped ? std::vector<LogicalType>{iv, date} : std::vector<LogicalType>{date, iv};
+    std::vector<LogicalType> params =
+        swapped ? std::vector<LogicalType>{iv, date} : std::vector<LogicalType>{date, iv};
     r.AddScalar(name, {params, false, [=](Args) {
-      return MakeScalar(name, params, date, [=](const std::vector<Vector>& a, size_t n, Vector& out) {
-        const Vector& dv = swapped ? a[1] : a[0];
-        const Vector& ivv = swapped ? a[0] : a[1];
-        BinaryExecute<int32_t, Interval, int32_t>(dv, ivv, n, out, [&](int32_t d, Interval i) {
-          if (sub) i = Interval{-i.months, -i.days, -i.micros};
-          return AddIntervalToDate(d, i);
-        });
-      });
-    }});
+                         return MakeScalar(
+                             name, params, date,
+                             [=](const std::vector<Vector>& a, size_t n, Vector& out) {
+                               const Vector& dv = swapped ? a[1] : a[0];
+                               const Vector& ivv = swapped ? a[0] : a[1];
+                               BinaryExecute<int32_t, Interval, int32_t>(
+                                   dv, ivv, n, out, [&](int32_t d, Interval i) {
+                                     if (sub) i = Interval{-i.months, -i.days, -i.micros};
+                                     return AddIntervalToDate(d, i);
+                                   });
+                             });
+                       }});
   };
   date_iv("add", false, false);
   date_iv("add", false, true);
   date_iv("subtract", true, false);
   for (LogicalType t : {ts, tstz}) {
     auto ts_iv = [&, t](const char* name, bool sub, bool swapped) {
-      std::vector<LogicalType> params = swapped ? std::vector<LogicalType>{iv, t} : std::vector<LogicalType>{t, iv};
+      std::vector<LogicalType> params =
+          swapped ? std::vector<LogicalType>{iv, t} : std::vector<LogicalType>{t, iv};
       r.AddScalar(name, {params, false, [=](Args) {
-        return MakeScalar(name, params, t, [=](const std::vector<Vector>& a, size_t n, Vector& out) {
-          const Vector& tv = swapped ? a[1] : a[0];
-          const Vector& ivv = swapped ? a[0] : a[1];
-          BinaryExecute<int64_t, Interval, int64_t>(tv, ivv, n, out, [&](int64_t x, Interval i) {
-            if (sub) i = Interval{-i.months, -i.days, -i.micros};
-            return AddIntervalToTimestamp(x, i);
-          });
-        });
-      }});
+                           return MakeScalar(
+                               name, params, t,
+                               [=](const std::vector<Vector>& a, size_t n, Vector& out) {
+                                 const Vector& tv = swapped ? a[1] : a[0];
+                                 const Vector& ivv = swapped ? a[0] : a[1];
+                                 BinaryExecute<int64_t, Interval, int64_t>(
+                                     tv, ivv, n, out, [&](int64_t x, Interval i) {
+                                       if (sub) i = Interval{-i.months, -i.days, -i.micros};
+                                       return AddIntervalToTimestamp(x, i);
+                                     });
+                               });
+                         }});
     };
     ts_iv("add", false, false);
     ts_iv("add", false, true);
     ts_iv("subtract", true, false);
     // timestamp - timestamp -> interval (day to second)
-    r.AddScalar("subtract", {{t, t}, false, [=](Args) {
-      return MakeScalar("subtract", {t, t}, iv, [](const std::vector<Vector>& a, size_t n, Vector& out) {
-        BinaryExecute<int64_t, int64_t, Interval>(a[0], a[1], n, out, [](int64_t x, int64_t y) {
-          int64_t d = x - y;
-          return Interval{0, static_cast<int32_t>(d / kMicrosPerDay), d % kMicrosPerDay};
-        });
-      });
-    }});
+    r.AddScalar(
+        "subtract",
+        {{t, t}, false, [=](Args) {
+           return MakeScalar(
+               "subtract", {t, t}, iv, [](const std::vector<Vector>& a, size_t n, Vector& out) {
+                 BinaryExecute<int64_t, int64_t,
+                               Interval>(a[0], a[1], n, out, [](int64_t x, int64_t y) {
+                   int64_t d = x - y;
+                   return Interval{0, static_cast<int32_t>(d / kMicrosPerDay), d % kMicrosPerDay};
+                 });
+               });
+         }});
   }
   // date - date -> interval days
   r.AddScalar("subtract", {{date, date}, false, [=](Args) {
-    return MakeScalar("subtract", {date, date}, iv, [](const std::vector<Vector>& a, size_t n, Vector& out) {
-      BinaryExecute<int32_t, int32_t, Interval>(a[0], a[1], n, out,
-                                                [](int32_t x, int32_t y) { return Interval{0, x - y, 0}; });
-    });
-  }});
-  r.AddScalar("add", {{iv, iv}, false, [=](Args) {
-    return MakeScalar("add", {iv, iv}, iv, [](const std::vector<Vector>& a, size_t n, Vector& out) {
-      BinaryExecute<Interval, Interval, Interval>(a[0], a[1], n, out, [](Interval x, Interval y) {
-        return Interval{x.months + y.months, x.days + y.days, x.micros + y.micros};
-      });
-    });
-  }});
-  r.AddScalar("subtract", {{iv, iv}, false, [=](Args) {
-    return MakeScalar("subtract", {iv, iv}, iv, [](const std::vector<Vector>& a, size_t n, Vector& out) {
-      BinaryExecute<Interval, Interval, Interval>(a[0], a[1], n, out, [](Interval x, Interval y) {
-        return Interval{x.months - y.months, x.days - y.days, x.micros - y.micros};
-      });
-    });
-  }});
+                             return MakeScalar(
+                                 "subtract", {date, date}, iv,
+                                 [](const std::vector<Vector>& a, size_t n, Vector& out) {
+                                   BinaryExecute<int32_t, int32_t, Interval>(
+                                       a[0], a[1], n, out, [](int32_t x, int32_t y) {
+                                         return Interval{0, x - y, 0};
+                                       });
+                                 });
+                           }});
+  r.AddScalar(
+      "add",
+      {{iv, iv}, false, [=](Args) {
+         return MakeScalar(
+             "add", {iv, iv}, iv, [](const std::vector<Vector>& a, size_t n, Vector& out) {
+               BinaryExecute<Interval, Interval, Interval>(
+                   a[0], a[1], n, out, [](Interval x, Interval y) {
+                     return Interval{x.months + y.months, x.days + y.days, x.micros + y.micros};
+                   });
+             });
+       }});
+  r.AddScalar(
+      "subtract",
+      {{iv, iv}, false, [=](Args) {
+         return MakeScalar(
+             "subtract", {iv, iv}, iv, [](const std::vector<Vector>& a, size_t n, Vector& out) {
+               BinaryExecute<Interval, Interval, Interval>(
+                   a[0], a[1], n, out, [](Interval x, Interval y) {
+                     return Interval{x.months - y.months, x.days - y.days, x.micros - y.micros};
+                   });
+             });
+       }});
   r.AddScalar("negate", {{iv}, false, [=](Args) {
-    return MakeScalar("negate", {iv}, iv, [](const std::vector<Vector>& a, size_t n, Vector& out) {
-      UnaryExecute<Interval, Interval>(a[0], n, out,
-                                       [](Interval x) { return Interval{-x.months, -x.days, -x.micros}; });
-    });
-  }});
+                           return MakeScalar(
+                               "negate", {iv}, iv,
+                               [](const std::vector<Vector>& a, size_t n, Vector& out) {
+                                 UnaryExecute<Interval, Interval>(a[0], n, out, [](Interval x) {
+                                   return Interval{-x.months, -x.days, -x.micros};
+                                 });
+                               });
+                         }});
   LogicalType bi(TypeId::kBigInt);
   auto iv_mul = [=](bool swapped) {
-    std::vector<LogicalType> params = swapped ? std::vector<LogicalType>{bi, iv} : std::vector<LogicalType>{iv, bi};
-    return ScalarOverload{params, false, [=](Args) {
-      return MakeScalar("multiply", params, iv, [=](const std::vector<Vector>& a, size_t n, Vector& out) {
-        BinaryExecute<Interval, int64_t, Interval>(swapped ? a[1] : a[0], swapped ? a[0] : a[1], n, out,
-                                                   [](Interval x, int64_t k) {
-                                                     return Interval{static_cast<int32_t>(x.months * k),
-                                                                     static_cast<int32_t>(x.days * k), x.micros * k};
-                                                   });
-      });
-    }};
+    std::vector<LogicalType> params =
+        swapped ? std::vector<LogicalType>{bi, iv} : std::vector<LogicalType>{iv, bi};
+    return ScalarOverload{
+        params, false, [=](Args) {
+          return MakeScalar("multiply", params, iv,
+                            [=](const std::vector<Vector>& a, size_t n, Vector& out) {
+                              BinaryExecute<Interval, int64_t, Interval>(
+                                  swapped ? a[1] : a[0], swapped ? a[0] : a[1], n, out,
+                                  [](Interval x, int64_t k) {
+                                    return Interval{static_cast<int32_t>(x.months * k),
+                                                    static_cast<int32_t>(x.days * k), x.micros * k};
+                                  });
+                            });
+        }};
   };
   r.AddScalar("multiply", iv_mul(false));
   r.AddScalar("multiply", iv_mul(true));
@@ -332,9 +407,8 @@ void RegisterArithmeticFunctions(FunctionRegistryImpl& r) {
   RegisterDouble(r);
   RegisterTemporal(r);
   LogicalType v(TypeId::kVarchar);
-  r.AddScalar("concat", {{v}, true, [v](Args args) {
-    return MakeScalar("concat", args, v, ConcatKernel);
-  }});
+  r.AddScalar("concat",
+              {{v}, true, [v](Args args) { return MakeScalar("concat", args, v, ConcatKernel); }});
 }
 
 }  // namespace aishell

@@ -21,14 +21,16 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
-[[noreturn]] void CastError(std::string_view text, const LogicalType& target, const char* why = nullptr) {
+[[noreturn]] void CastError(std::string_view text, const LogicalType& target,
+                            const char* why = nullptr) {
   std::string msg = "cannot cast '" + std::string(text) + "' to " + target.ToString();
   if (why) msg += std::string(": ") + why;
   throw Error(ErrorKind::kConversion, msg);
 }
 
 [[noreturn]] void RangeError(const std::string& value, const LogicalType& target) {
-  throw Error(ErrorKind::kConversion, "cannot cast " + value + " to " + target.ToString() + ": out of range");
+  throw Error(ErrorKind::kConversion,
+              "cannot cast " + value + " to " + target.ToString() + ": out of range");
 }
 
 template <class T>
@@ -137,8 +139,8 @@ void ToVarchar(const Vector& input, size_t count, Vector& result, Op op) {
 }
 
 template <class A>
-Vector IntegralCast(const Vector& input, const LogicalType& from, const LogicalType& target, bool try_cast,
-                    size_t n, Vector& result) {
+Vector IntegralCast(const Vector& input, const LogicalType& from, const LogicalType& target,
+                    bool try_cast, size_t n, Vector& result) {
   switch (target.id) {
     case TypeId::kBoolean:
       CastLoop<A, uint8_t>(input, n, result, try_cast, [](A x) -> uint8_t { return x != 0; });
@@ -154,7 +156,8 @@ Vector IntegralCast(const Vector& input, const LogicalType& from, const LogicalT
       CastLoop<A, int64_t>(input, n, result, try_cast, [](A x) -> int64_t { return x; });
       break;
     case TypeId::kDouble:
-      CastLoop<A, double>(input, n, result, try_cast, [](A x) -> double { return static_cast<double>(x); });
+      CastLoop<A, double>(input, n, result, try_cast,
+                          [](A x) -> double { return static_cast<double>(x); });
       break;
     case TypeId::kDecimal: {
       __int128 limit = Pow10(target.precision) / Pow10(target.scale);
@@ -169,7 +172,8 @@ Vector IntegralCast(const Vector& input, const LogicalType& from, const LogicalT
       ToVarchar<A>(input, n, result, [](A x) { return std::to_string(x); });
       break;
     default:
-      throw Error(ErrorKind::kConversion, "cannot cast " + from.ToString() + " to " + target.ToString());
+      throw Error(ErrorKind::kConversion,
+                  "cannot cast " + from.ToString() + " to " + target.ToString());
   }
   return result;
 }
@@ -246,7 +250,8 @@ bool ParseDecimal(std::string_view text, int precision, int scale, int64_t* out)
 }
 
 bool CanCast(const LogicalType& from, const LogicalType& to) {
-  if (from == to || from.id == TypeId::kNull || to.id == TypeId::kVarchar || from.id == TypeId::kVarchar)
+  if (from == to || from.id == TypeId::kNull || to.id == TypeId::kVarchar ||
+      from.id == TypeId::kVarchar)
     return to.id != TypeId::kInterval || from.id == TypeId::kInterval || from.id == TypeId::kNull;
   bool from_num = from.IsNumeric() || from.id == TypeId::kBoolean;
   bool to_num = to.IsNumeric() || to.id == TypeId::kBoolean;
@@ -266,13 +271,15 @@ Vector CastVector(const Vector& input, const LogicalType& target, bool try_cast)
     return result;
   }
   auto unsupported = [&]() -> Vector {
-    throw Error(ErrorKind::kConversion, "cannot cast " + from.ToString() + " to " + target.ToString());
+    throw Error(ErrorKind::kConversion,
+                "cannot cast " + from.ToString() + " to " + target.ToString());
   };
   switch (from.id) {
     case TypeId::kBoolean: {
       switch (target.id) {
         case TypeId::kVarchar:
-          ToVarchar<uint8_t>(input, n, result, [](uint8_t b) { return std::string(b ? "true" : "false"); });
+          ToVarchar<uint8_t>(input, n, result,
+                             [](uint8_t b) { return std::string(b ? "true" : "false"); });
           return result;
         case TypeId::kDecimal: {
           int64_t one = Pow10(target.scale);
@@ -282,7 +289,8 @@ Vector CastVector(const Vector& input, const LogicalType& target, bool try_cast)
               return 0;
             });
           } else {
-            CastLoop<uint8_t, int64_t>(input, n, result, try_cast, [&](uint8_t b) -> int64_t { return b ? one : 0; });
+            CastLoop<uint8_t, int64_t>(input, n, result, try_cast,
+                                       [&](uint8_t b) -> int64_t { return b ? one : 0; });
           }
           return result;
         }
@@ -297,7 +305,8 @@ Vector CastVector(const Vector& input, const LogicalType& target, bool try_cast)
     case TypeId::kDouble: {
       switch (target.id) {
         case TypeId::kBoolean:
-          CastLoop<double, uint8_t>(input, n, result, try_cast, [](double d) -> uint8_t { return d != 0; });
+          CastLoop<double, uint8_t>(input, n, result, try_cast,
+                                    [](double d) -> uint8_t { return d != 0; });
           return result;
         case TypeId::kInteger:
           CastLoop<double, int32_t>(input, n, result, try_cast, [&](double d) -> int32_t {
@@ -330,19 +339,22 @@ Vector CastVector(const Vector& input, const LogicalType& target, bool try_cast)
       int fs = from.scale;
       switch (target.id) {
         case TypeId::kBoolean:
-          CastLoop<int64_t, uint8_t>(input, n, result, try_cast, [](int64_t v) -> uint8_t { return v != 0; });
+          CastLoop<int64_t, uint8_t>(input, n, result, try_cast,
+                                     [](int64_t v) -> uint8_t { return v != 0; });
           return result;
         case TypeId::kInteger:
         case TypeId::kBigInt: {
           bool is_int = target.id == TypeId::kInteger;
           auto conv = [&](int64_t v) -> int64_t {
             int64_t r = static_cast<int64_t>(DivRound(v, fs));
-            if (is_int && (r < INT32_MIN || r > INT32_MAX)) RangeError(FormatDecimal(v, fs), target);
+            if (is_int && (r < INT32_MIN || r > INT32_MAX))
+              RangeError(FormatDecimal(v, fs), target);
             return r;
           };
           if (is_int) {
-            CastLoop<int64_t, int32_t>(input, n, result, try_cast,
-                                       [&](int64_t v) -> int32_t { return static_cast<int32_t>(conv(v)); });
+            CastLoop<int64_t, int32_t>(input, n, result, try_cast, [&](int64_t v) -> int32_t {
+              return static_cast<int32_t>(conv(v));
+            });
           } else {
             CastLoop<int64_t, int64_t>(input, n, result, try_cast, conv);
           }
@@ -350,8 +362,9 @@ Vector CastVector(const Vector& input, const LogicalType& target, bool try_cast)
         }
         case TypeId::kDouble: {
           double div = static_cast<double>(Pow10(fs));
-          CastLoop<int64_t, double>(input, n, result, try_cast,
-                                    [div](int64_t v) -> double { return static_cast<double>(v) / div; });
+          CastLoop<int64_t, double>(input, n, result, try_cast, [div](int64_t v) -> double {
+            return static_cast<double>(v) / div;
+          });
           return result;
         }
         case TypeId::kDecimal: {
@@ -435,8 +448,9 @@ Vector CastVector(const Vector& input, const LogicalType& target, bool try_cast)
       switch (target.id) {
         case TypeId::kTimestamp:
         case TypeId::kTimestampTz:
-          CastLoop<int32_t, int64_t>(input, n, result, try_cast,
-                                     [](int32_t d) -> int64_t { return static_cast<int64_t>(d) * kMicrosPerDay; });
+          CastLoop<int32_t, int64_t>(input, n, result, try_cast, [](int32_t d) -> int64_t {
+            return static_cast<int64_t>(d) * kMicrosPerDay;
+          });
           return result;
         case TypeId::kVarchar:
           ToVarchar<int32_t>(input, n, result, [](int32_t d) { return FormatDate(d); });
@@ -450,15 +464,18 @@ Vector CastVector(const Vector& input, const LogicalType& target, bool try_cast)
       bool tz = from.id == TypeId::kTimestampTz;
       switch (target.id) {
         case TypeId::kDate:
-          CastLoop<int64_t, int32_t>(input, n, result, try_cast, [](int64_t t) -> int32_t { return TimestampDays(t); });
+          CastLoop<int64_t, int32_t>(input, n, result, try_cast,
+                                     [](int64_t t) -> int32_t { return TimestampDays(t); });
           return result;
         case TypeId::kTimestamp:
         case TypeId::kTimestampTz:
-          CastLoop<int64_t, int64_t>(input, n, result, try_cast, [](int64_t t) -> int64_t { return t; });
+          CastLoop<int64_t, int64_t>(input, n, result, try_cast,
+                                     [](int64_t t) -> int64_t { return t; });
           return result;
         case TypeId::kVarchar:
-          ToVarchar<int64_t>(input, n, result,
-                             [tz](int64_t t) { return tz ? FormatTimestampTz(t) : FormatTimestamp(t); });
+          ToVarchar<int64_t>(input, n, result, [tz](int64_t t) {
+            return tz ? FormatTimestampTz(t) : FormatTimestamp(t);
+          });
           return result;
         default:
           return unsupported();
@@ -466,7 +483,8 @@ Vector CastVector(const Vector& input, const LogicalType& target, bool try_cast)
     }
     case TypeId::kInterval:
       if (target.id == TypeId::kVarchar) {
-        ToVarchar<Interval>(input, n, result, [](const Interval& iv) { return FormatInterval(iv); });
+        ToVarchar<Interval>(input, n, result,
+                            [](const Interval& iv) { return FormatInterval(iv); });
         return result;
       }
       return unsupported();

@@ -33,14 +33,15 @@ TEST(CastTest, NumericToNumeric) {
   EXPECT_EQ(CastValue(Int(5), kBig, false), Big(5));
   EXPECT_EQ(CastValue(Big(5), kInt, false), Int(5));
   EXPECT_NE(CastMessage(Big(3000000000LL), kInt).find("out of range"), std::string::npos);
-  EXPECT_EQ(CastValue(Dbl(2.5), kInt, false), Int(3));   // rounds half away from zero
+  EXPECT_EQ(CastValue(Dbl(2.5), kInt, false), Int(3));  // rounds half away from zero
   EXPECT_EQ(CastValue(Dbl(-2.5), kBig, false), Big(-3));
   EXPECT_FALSE(CastMessage(Dbl(NAN), kInt).empty());
   EXPECT_FALSE(CastMessage(Dbl(1e30), kBig).empty());
   EXPECT_EQ(CastValue(Int(7), LogicalType::Decimal(5, 2), false).ToString(), "7.00");
   EXPECT_FALSE(CastMessage(Int(1000), LogicalType::Decimal(5, 2)).empty());
   EXPECT_EQ(CastValue(Dec(12345, 6, 3), LogicalType::Decimal(5, 1), false).ToString(), "12.3");
-  EXPECT_EQ(CastValue(Dec(12355, 6, 3), LogicalType::Decimal(5, 2), false).ToString(), "12.36");  // half up
+  EXPECT_EQ(CastValue(Dec(12355, 6, 3), LogicalType::Decimal(5, 2), false).ToString(),
+            "12.36");  // half up
   EXPECT_EQ(CastValue(Dec(-12355, 6, 3), LogicalType::Decimal(5, 2), false).ToString(), "-12.36");
   EXPECT_EQ(CastValue(Dec(-12500, 6, 3), kInt, false), Int(-13));
   EXPECT_DOUBLE_EQ(CastValue(Dec(125, 5, 2), kDbl, false).GetDouble(), 1.25);
@@ -59,9 +60,11 @@ TEST(CastTest, StringToTypes) {
   EXPECT_EQ(CastValue(Str("-0.5"), LogicalType::Decimal(3, 1), false).ToString(), "-0.5");
   EXPECT_EQ(CastValue(Str("TRUE"), kBool, false), Value::Boolean(true));
   EXPECT_EQ(CastValue(Str("f"), kBool, false), Value::Boolean(false));
-  EXPECT_EQ(CastValue(Str("2024-02-29"), LogicalType(TypeId::kDate), false), Value::Date(*ParseDate("2024-02-29")));
-  EXPECT_EQ(CastValue(Str("2024-02-29 10:11:12"), LogicalType(TypeId::kTimestamp), false).ToString(),
-            "2024-02-29 10:11:12");
+  EXPECT_EQ(CastValue(Str("2024-02-29"), LogicalType(TypeId::kDate), false),
+            Value::Date(*ParseDate("2024-02-29")));
+  EXPECT_EQ(
+      CastValue(Str("2024-02-29 10:11:12"), LogicalType(TypeId::kTimestamp), false).ToString(),
+      "2024-02-29 10:11:12");
   EXPECT_EQ(CastMessage(Str("abc"), kInt), "cannot cast 'abc' to INTEGER");
   EXPECT_EQ(CastMessage(Str("1.5"), kInt), "cannot cast '1.5' to INTEGER");
   EXPECT_EQ(CastMessage(Str("99999999999"), kInt), "cannot cast '99999999999' to INTEGER");
@@ -88,7 +91,8 @@ TEST(CastTest, Temporal) {
   Value tz = CastValue(t2, LogicalType(TypeId::kTimestampTz), false);
   EXPECT_EQ(tz.GetInt64(), t2.GetInt64());
   EXPECT_EQ(CastValue(tz, LogicalType(TypeId::kTimestamp), false).GetInt64(), t2.GetInt64());
-  EXPECT_EQ(CastValue(Str("2024-01-01T10:00:00+02:00"), LogicalType(TypeId::kTimestampTz), false).GetInt64(),
+  EXPECT_EQ(CastValue(Str("2024-01-01T10:00:00+02:00"), LogicalType(TypeId::kTimestampTz), false)
+                .GetInt64(),
             *ParseTimestamp("2024-01-01 08:00:00"));
 }
 

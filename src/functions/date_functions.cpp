@@ -27,7 +27,18 @@ const LogicalType kTimestampTz(TypeId::kTimestampTz);
 
 enum class Unit { kMillisecond, kSecond, kMinute, kHour, kDay, kWeek, kMonth, kQuarter, kYear };
 enum class Field {
-  kYear, kQuarter, kMonth, kWeek, kDay, kDayOfWeek, kDayOfYear, kHour, kMinute, kSecond, kMillisecond, kYearOfWeek
+  kYear,
+  kQuarter,
+  kMonth,
+  kWeek,
+  kDay,
+  kDayOfWeek,
+  kDayOfYear,
+  kHour,
+  kMinute,
+  kSecond,
+  kMillisecond,
+  kYearOfWeek
 };
 
 std::string LowerTrim(SV s) {
@@ -51,8 +62,10 @@ Unit ParseUnit(SV text, const char* function) {
   if (u == "month") return Unit::kMonth;
   if (u == "quarter") return Unit::kQuarter;
   if (u == "year") return Unit::kYear;
-  throw Error(ErrorKind::kExecution, std::string(function) + ": unknown unit '" + std::string(text) +
-                                         "' (expected millisecond, second, minute, hour, day, week, month, quarter or year)");
+  throw Error(
+      ErrorKind::kExecution,
+      std::string(function) + ": unknown unit '" + std::string(text) +
+          "' (expected millisecond, second, minute, hour, day, week, month, quarter or year)");
 }
 
 Field ParseField(SV text) {
@@ -100,18 +113,30 @@ int64_t ExtractField(Field f, int64_t micros) {
   int32_t days = TimestampDays(micros);
   int64_t rem = micros - static_cast<int64_t>(days) * kMicrosPerDay;
   switch (f) {
-    case Field::kYear: return CivilFromDays(days).year;
-    case Field::kQuarter: return (CivilFromDays(days).month - 1) / 3 + 1;
-    case Field::kMonth: return CivilFromDays(days).month;
-    case Field::kWeek: return IsoWeek(days).first;
-    case Field::kYearOfWeek: return IsoWeek(days).second;
-    case Field::kDay: return CivilFromDays(days).day;
-    case Field::kDayOfWeek: return IsoDayOfWeek(days);
-    case Field::kDayOfYear: return DayOfYear(days);
-    case Field::kHour: return rem / (3600 * kMicrosPerSecond);
-    case Field::kMinute: return (rem / (60 * kMicrosPerSecond)) % 60;
-    case Field::kSecond: return (rem / kMicrosPerSecond) % 60;
-    case Field::kMillisecond: return (rem / 1000) % 1000;
+    case Field::kYear:
+      return CivilFromDays(days).year;
+    case Field::kQuarter:
+      return (CivilFromDays(days).month - 1) / 3 + 1;
+    case Field::kMonth:
+      return CivilFromDays(days).month;
+    case Field::kWeek:
+      return IsoWeek(days).first;
+    case Field::kYearOfWeek:
+      return IsoWeek(days).second;
+    case Field::kDay:
+      return CivilFromDays(days).day;
+    case Field::kDayOfWeek:
+      return IsoDayOfWeek(days);
+    case Field::kDayOfYear:
+      return DayOfYear(days);
+    case Field::kHour:
+      return rem / (3600 * kMicrosPerSecond);
+    case Field::kMinute:
+      return (rem / (60 * kMicrosPerSecond)) % 60;
+    case Field::kSecond:
+      return (rem / kMicrosPerSecond) % 60;
+    case Field::kMillisecond:
+      return (rem / 1000) % 1000;
   }
   return 0;
 }
@@ -119,19 +144,26 @@ int64_t ExtractField(Field f, int64_t micros) {
 int64_t TruncMicros(Unit u, int64_t micros) {
   int32_t days = TimestampDays(micros);
   switch (u) {
-    case Unit::kMillisecond: return FloorDiv(micros, 1000) * 1000;
-    case Unit::kSecond: return FloorDiv(micros, kMicrosPerSecond) * kMicrosPerSecond;
-    case Unit::kMinute: return FloorDiv(micros, 60 * kMicrosPerSecond) * 60 * kMicrosPerSecond;
-    case Unit::kHour: return FloorDiv(micros, 3600 * kMicrosPerSecond) * 3600 * kMicrosPerSecond;
-    case Unit::kDay: return static_cast<int64_t>(days) * kMicrosPerDay;
-    case Unit::kWeek: return static_cast<int64_t>(days - IsoDayOfWeek(days) + 1) * kMicrosPerDay;
+    case Unit::kMillisecond:
+      return FloorDiv(micros, 1000) * 1000;
+    case Unit::kSecond:
+      return FloorDiv(micros, kMicrosPerSecond) * kMicrosPerSecond;
+    case Unit::kMinute:
+      return FloorDiv(micros, 60 * kMicrosPerSecond) * 60 * kMicrosPerSecond;
+    case Unit::kHour:
+      return FloorDiv(micros, 3600 * kMicrosPerSecond) * 3600 * kMicrosPerSecond;
+    case Unit::kDay:
+      return static_cast<int64_t>(days) * kMicrosPerDay;
+    case Unit::kWeek:
+      return static_cast<int64_t>(days - IsoDayOfWeek(days) + 1) * kMicrosPerDay;
     case Unit::kMonth: {
       CivilDate c = CivilFromDays(days);
       return static_cast<int64_t>(DaysFromCivil(c.year, c.month, 1)) * kMicrosPerDay;
     }
     case Unit::kQuarter: {
       CivilDate c = CivilFromDays(days);
-      return static_cast<int64_t>(DaysFromCivil(c.year, (c.month - 1) / 3 * 3 + 1, 1)) * kMicrosPerDay;
+      return static_cast<int64_t>(DaysFromCivil(c.year, (c.month - 1) / 3 * 3 + 1, 1)) *
+             kMicrosPerDay;
     }
     case Unit::kYear: {
       CivilDate c = CivilFromDays(days);
@@ -149,17 +181,24 @@ int64_t AddUnit(Unit u, int64_t n, int64_t micros) {
     return r;
   };
   switch (u) {
-    case Unit::kMillisecond: return shift(n, 1000);
-    case Unit::kSecond: return shift(n, kMicrosPerSecond);
-    case Unit::kMinute: return shift(n, 60 * kMicrosPerSecond);
-    case Unit::kHour: return shift(n, 3600 * kMicrosPerSecond);
-    case Unit::kDay: return shift(n, kMicrosPerDay);
-    case Unit::kWeek: return shift(n, 7 * kMicrosPerDay);
+    case Unit::kMillisecond:
+      return shift(n, 1000);
+    case Unit::kSecond:
+      return shift(n, kMicrosPerSecond);
+    case Unit::kMinute:
+      return shift(n, 60 * kMicrosPerSecond);
+    case Unit::kHour:
+      return shift(n, 3600 * kMicrosPerSecond);
+    case Unit::kDay:
+      return shift(n, kMicrosPerDay);
+    case Unit::kWeek:
+      return shift(n, 7 * kMicrosPerDay);
     case Unit::kMonth:
     case Unit::kQuarter:
     case Unit::kYear: {
       int64_t months = n * (u == Unit::kMonth ? 1 : (u == Unit::kQuarter ? 3 : 12));
-      if (months > INT32_MAX || months < INT32_MIN) throw Error(ErrorKind::kExecution, "date_add: value out of range");
+      if (months > INT32_MAX || months < INT32_MIN)
+        throw Error(ErrorKind::kExecution, "date_add: value out of range");
       return AddIntervalToTimestamp(micros, Interval{static_cast<int32_t>(months), 0, 0});
     }
   }
@@ -168,12 +207,18 @@ int64_t AddUnit(Unit u, int64_t n, int64_t micros) {
 
 int64_t DiffUnit(Unit u, int64_t a, int64_t b) {
   switch (u) {
-    case Unit::kMillisecond: return (b - a) / 1000;
-    case Unit::kSecond: return (b - a) / kMicrosPerSecond;
-    case Unit::kMinute: return (b - a) / (60 * kMicrosPerSecond);
-    case Unit::kHour: return (b - a) / (3600 * kMicrosPerSecond);
-    case Unit::kDay: return (b - a) / kMicrosPerDay;
-    case Unit::kWeek: return (b - a) / (7 * kMicrosPerDay);
+    case Unit::kMillisecond:
+      return (b - a) / 1000;
+    case Unit::kSecond:
+      return (b - a) / kMicrosPerSecond;
+    case Unit::kMinute:
+      return (b - a) / (60 * kMicrosPerSecond);
+    case Unit::kHour:
+      return (b - a) / (3600 * kMicrosPerSecond);
+    case Unit::kDay:
+      return (b - a) / kMicrosPerDay;
+    case Unit::kWeek:
+      return (b - a) / (7 * kMicrosPerDay);
     case Unit::kMonth:
     case Unit::kQuarter:
     case Unit::kYear: {
@@ -181,8 +226,11 @@ int64_t DiffUnit(Unit u, int64_t a, int64_t b) {
       CivilDate ca = CivilFromDays(da), cb = CivilFromDays(db);
       int64_t months = (cb.year * 12LL + cb.month) - (ca.year * 12LL + ca.month);
       // Only complete months count: compare the day-of-month and time of day.
-      int64_t ra = a - static_cast<int64_t>(da) * kMicrosPerDay, rb = b - static_cast<int64_t>(db) * kMicrosPerDay;
-      auto later = [](int32_t d1, int64_t r1, int32_t d2, int64_t r2) { return d1 > d2 || (d1 == d2 && r1 > r2); };
+      int64_t ra = a - static_cast<int64_t>(da) * kMicrosPerDay,
+              rb = b - static_cast<int64_t>(db) * kMicrosPerDay;
+      auto later = [](int32_t d1, int64_t r1, int32_t d2, int64_t r2) {
+        return d1 > d2 || (d1 == d2 && r1 > r2);
+      };
       if (months > 0 && later(ca.day, ra, cb.day, rb)) months--;
       if (months < 0 && later(cb.day, rb, ca.day, ra)) months++;
       return u == Unit::kMonth ? months : (u == Unit::kQuarter ? months / 3 : months / 12);
@@ -218,9 +266,11 @@ std::string FormatMysql(int64_t micros, SV format) {
   int32_t days = TimestampDays(micros);
   int64_t rem = micros - static_cast<int64_t>(days) * kMicrosPerDay;
   CivilDate c = CivilFromDays(days);
-  static const char* kMonths[] = {"January", "February", "March", "April", "May", "June", "July",
-                                  "August", "September", "October", "November", "December"};
-  static const char* kDays[] = {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"};
+  static const char* kMonths[] = {"January",   "February", "March",    "April",
+                                  "May",       "June",     "July",     "August",
+                                  "September", "October",  "November", "December"};
+  static const char* kDays[] = {"Monday", "Tuesday",  "Wednesday", "Thursday",
+                                "Friday", "Saturday", "Sunday"};
   int64_t hour = rem / (3600 * kMicrosPerSecond), minute = (rem / (60 * kMicrosPerSecond)) % 60;
   int64_t second = (rem / kMicrosPerSecond) % 60, frac = rem % kMicrosPerSecond;
   std::string out;
@@ -231,38 +281,85 @@ std::string FormatMysql(int64_t micros, SV format) {
     }
     char f = format[++i];
     switch (f) {
-      case 'Y': out += fmt::format("{:04d}", c.year); break;
-      case 'y': out += fmt::format("{:02d}", ((c.year % 100) + 100) % 100); break;
-      case 'm': out += fmt::format("{:02d}", c.month); break;
-      case 'c': out += std::to_string(c.month); break;
-      case 'd': out += fmt::format("{:02d}", c.day); break;
-      case 'e': out += std::to_string(c.day); break;
-      case 'H': out += fmt::format("{:02d}", hour); break;
-      case 'k': out += std::to_string(hour); break;
+      case 'Y':
+        out += fmt::format("{:04d}", c.year);
+        break;
+      case 'y':
+        out += fmt::format("{:02d}", ((c.year % 100) + 100) % 100);
+        break;
+      case 'm':
+        out += fmt::format("{:02d}", c.month);
+        break;
+      case 'c':
+        out += std::to_string(c.month);
+        break;
+      case 'd':
+        out += fmt::format("{:02d}", c.day);
+        break;
+      case 'e':
+        out += std::to_string(c.day);
+        break;
+      case 'H':
+        out += fmt::format("{:02d}", hour);
+        break;
+      case 'k':
+        out += std::to_string(hour);
+        break;
       case 'h':
-      case 'I': out += fmt::format("{:02d}", (hour + 11) % 12 + 1); break;
-      case 'l': out += std::to_string((hour + 11) % 12 + 1); break;
-      case 'i': out += fmt::format("{:02d}", minute); break;
+      case 'I':
+        out += fmt::format("{:02d}", (hour + 11) % 12 + 1);
+        break;
+      case 'l':
+        out += std::to_string((hour + 11) % 12 + 1);
+        break;
+      case 'i':
+        out += fmt::format("{:02d}", minute);
+        break;
       case 's':
-      case 'S': out += fmt::format("{:02d}", second); break;
-      case 'f': out += fmt::format("{:06d}", frac); break;
-      case 'p': out += hour < 12 ? "AM" : "PM"; break;
-      case 'M': out += kMonths[c.month - 1]; break;
-      case 'b': out += std::string(kMonths[c.month - 1]).substr(0, 3); break;
-      case 'W': out += kDays[IsoDayOfWeek(days) - 1]; break;
-      case 'a': out += std::string(kDays[IsoDayOfWeek(days) - 1]).substr(0, 3); break;
-      case 'j': out += fmt::format("{:03d}", DayOfYear(days)); break;
-      case 'T': out += fmt::format("{:02d}:{:02d}:{:02d}", hour, minute, second); break;
-      case 'v': out += fmt::format("{:02d}", IsoWeek(days).first); break;
-      case '%': out += '%'; break;
-      default: out += '%'; out += f;
+      case 'S':
+        out += fmt::format("{:02d}", second);
+        break;
+      case 'f':
+        out += fmt::format("{:06d}", frac);
+        break;
+      case 'p':
+        out += hour < 12 ? "AM" : "PM";
+        break;
+      case 'M':
+        out += kMonths[c.month - 1];
+        break;
+      case 'b':
+        out += std::string(kMonths[c.month - 1]).substr(0, 3);
+        break;
+      case 'W':
+        out += kDays[IsoDayOfWeek(days) - 1];
+        break;
+      case 'a':
+        out += std::string(kDays[IsoDayOfWeek(days) - 1]).substr(0, 3);
+        break;
+      case 'j':
+        out += fmt::format("{:03d}", DayOfYear(days));
+        break;
+      case 'T':
+        out += fmt::format("{:02d}:{:02d}:{:02d}", hour, minute, second);
+        break;
+      case 'v':
+        out += fmt::format("{:02d}", IsoWeek(days).first);
+        break;
+      case '%':
+        out += '%';
+        break;
+      default:
+        out += '%';
+        out += f;
     }
   }
   return out;
 }
 
 int64_t NowMicros() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -271,133 +368,179 @@ int64_t NowMicros() {
 void RegisterDateFunctions(FunctionRegistryImpl& r) {
   // The current time is read when the call is bound, so it is fixed for the whole query.
   r.AddScalar("current_date", {{}, false, [](Args) {
-    int32_t today = TimestampDays(NowMicros());
-    return MakeScalar("current_date", {}, kDate, [today](VecArgs, size_t n, Vector& out) {
-      for (size_t i = 0; i < n; i++) out.Data<int32_t>()[i] = today;
-    });
-  }});
+                                 int32_t today = TimestampDays(NowMicros());
+                                 return MakeScalar("current_date", {}, kDate,
+                                                   [today](VecArgs, size_t n, Vector& out) {
+                                                     for (size_t i = 0; i < n; i++)
+                                                       out.Data<int32_t>()[i] = today;
+                                                   });
+                               }});
   for (const char* name : {"current_timestamp", "now"}) {
     r.AddScalar(name, {{}, false, [name](Args) {
-      int64_t now = NowMicros();
-      return MakeScalar(name, {}, kTimestampTz, [now](VecArgs, size_t n, Vector& out) {
-        for (size_t i = 0; i < n; i++) out.Data<int64_t>()[i] = now;
-      });
-    }});
+                         int64_t now = NowMicros();
+                         return MakeScalar(name, {}, kTimestampTz,
+                                           [now](VecArgs, size_t n, Vector& out) {
+                                             for (size_t i = 0; i < n; i++)
+                                               out.Data<int64_t>()[i] = now;
+                                           });
+                       }});
   }
   r.AddScalar("localtimestamp", {{}, false, [](Args) {
-    int64_t now = NowMicros();
-    return MakeScalar("localtimestamp", {}, kTimestamp, [now](VecArgs, size_t n, Vector& out) {
-      for (size_t i = 0; i < n; i++) out.Data<int64_t>()[i] = now;
-    });
-  }});
+                                   int64_t now = NowMicros();
+                                   return MakeScalar("localtimestamp", {}, kTimestamp,
+                                                     [now](VecArgs, size_t n, Vector& out) {
+                                                       for (size_t i = 0; i < n; i++)
+                                                         out.Data<int64_t>()[i] = now;
+                                                     });
+                                 }});
 
   for (LogicalType t : {kDate, kTimestamp, kTimestampTz}) {
     bool is_date = t.id == TypeId::kDate;
     // date_trunc(unit, x)
-    r.AddScalar("date_trunc", {{kVarchar, t}, false, [t, is_date](Args) {
-      return MakeScalar("date_trunc", {kVarchar, t}, t, [is_date](VecArgs a, size_t n, Vector& out) {
-        ParsedArg<Unit, Unit (*)(SV)> unit([](SV s) { return ParseUnit(s, "date_trunc"); });
-        RowExecute(a, n, out, [&](size_t i, const std::vector<UnifiedView>& v) {
-          Unit u = unit.Get(v[0].Get<SV>(i));
-          int64_t m = TruncMicros(u, MicrosAt(v[1], i, is_date));
-          if (is_date) out.Data<int32_t>()[i] = TimestampDays(m);
-          else out.Data<int64_t>()[i] = m;
-        });
-      });
-    }});
+    r.AddScalar("date_trunc",
+                {{kVarchar, t}, false, [t, is_date](Args) {
+                   return MakeScalar(
+                       "date_trunc", {kVarchar, t}, t, [is_date](VecArgs a, size_t n, Vector& out) {
+                         ParsedArg<Unit, Unit (*)(SV)> unit(
+                             [](SV s) { return ParseUnit(s, "date_trunc"); });
+                         RowExecute(a, n, out, [&](size_t i, const std::vector<UnifiedView>& v) {
+                           Unit u = unit.Get(v[0].Get<SV>(i));
+                           int64_t m = TruncMicros(u, MicrosAt(v[1], i, is_date));
+                           if (is_date)
+                             out.Data<int32_t>()[i] = TimestampDays(m);
+                           else
+                             out.Data<int64_t>()[i] = m;
+                         });
+                       });
+                 }});
     // extract(field, x) / date_part(field, x)
     for (const char* name : {"extract", "date_part"}) {
-      r.AddScalar(name, {{kVarchar, t}, false, [t, is_date, name](Args) {
-        return MakeScalar(name, {kVarchar, t}, kBigInt, [is_date](VecArgs a, size_t n, Vector& out) {
-          ParsedArg<Field, Field (*)(SV)> field([](SV s) { return ParseField(s); });
-          auto* res = out.Data<int64_t>();
-          RowExecute(a, n, out, [&](size_t i, const std::vector<UnifiedView>& v) {
-            res[i] = ExtractField(field.Get(v[0].Get<SV>(i)), MicrosAt(v[1], i, is_date));
-          });
-        });
-      }});
+      r.AddScalar(
+          name, {{kVarchar, t}, false, [t, is_date, name](Args) {
+                   return MakeScalar(
+                       name, {kVarchar, t}, kBigInt, [is_date](VecArgs a, size_t n, Vector& out) {
+                         ParsedArg<Field, Field (*)(SV)> field([](SV s) { return ParseField(s); });
+                         auto* res = out.Data<int64_t>();
+                         RowExecute(a, n, out, [&](size_t i, const std::vector<UnifiedView>& v) {
+                           res[i] =
+                               ExtractField(field.Get(v[0].Get<SV>(i)), MicrosAt(v[1], i, is_date));
+                         });
+                       });
+                 }});
     }
     struct FieldFn {
       const char* name;
       Field field;
     };
-    for (FieldFn f : {FieldFn{"year", Field::kYear}, FieldFn{"quarter", Field::kQuarter}, FieldFn{"month", Field::kMonth},
-                      FieldFn{"week", Field::kWeek}, FieldFn{"week_of_year", Field::kWeek}, FieldFn{"day", Field::kDay},
-                      FieldFn{"day_of_month", Field::kDay}, FieldFn{"day_of_week", Field::kDayOfWeek},
-                      FieldFn{"dow", Field::kDayOfWeek}, FieldFn{"day_of_year", Field::kDayOfYear},
-                      FieldFn{"doy", Field::kDayOfYear}, FieldFn{"hour", Field::kHour}, FieldFn{"minute", Field::kMinute},
-                      FieldFn{"second", Field::kSecond}, FieldFn{"millisecond", Field::kMillisecond},
-                      FieldFn{"year_of_week", Field::kYearOfWeek}, FieldFn{"yow", Field::kYearOfWeek}}) {
-      r.AddScalar(f.name, {{t}, false, [t, is_date, f](Args) {
-        return MakeScalar(f.name, {t}, kBigInt, [is_date, f](VecArgs a, size_t n, Vector& out) {
-          if (is_date) {
-            UnaryExecute<int32_t, int64_t>(a[0], n, out, [&](int32_t d) {
-              return ExtractField(f.field, static_cast<int64_t>(d) * kMicrosPerDay);
-            });
-          } else if (f.field == Field::kYear) {
-            UnaryExecute<int64_t, int64_t>(a[0], n, out, [](int64_t m) -> int64_t { return CivilFromDays(TimestampDays(m)).year; });
-          } else {
-            UnaryExecute<int64_t, int64_t>(a[0], n, out, [&](int64_t m) { return ExtractField(f.field, m); });
-          }
-        });
-      }});
+    for (FieldFn f :
+         {FieldFn{"year", Field::kYear}, FieldFn{"quarter", Field::kQuarter},
+          FieldFn{"month", Field::kMonth}, FieldFn{"week", Field::kWeek},
+          FieldFn{"week_of_year", Field::kWeek}, FieldFn{"day", Field::kDay},
+          FieldFn{"day_of_month", Field::kDay}, FieldFn{"day_of_week", Field::kDayOfWeek},
+          FieldFn{"dow", Field::kDayOfWeek}, FieldFn{"day_of_year", Field::kDayOfYear},
+          FieldFn{"doy", Field::kDayOfYear}, FieldFn{"hour", Field::kHour},
+          FieldFn{"minute", Field::kMinute}, FieldFn{"second", Field::kSecond},
+          FieldFn{"millisecond", Field::kMillisecond}, FieldFn{"year_of_week", Field::kYearOfWeek},
+          FieldFn{"yow", Field::kYearOfWeek}}) {
+      r.AddScalar(f.name,
+                  {{t}, false, [t, is_date, f](Args) {
+                     return MakeScalar(
+                         f.name, {t}, kBigInt, [is_date, f](VecArgs a, size_t n, Vector& out) {
+                           if (is_date) {
+                             UnaryExecute<int32_t, int64_t>(a[0], n, out, [&](int32_t d) {
+                               return ExtractField(f.field,
+                                                   static_cast<int64_t>(d) * kMicrosPerDay);
+                             });
+                           } else if (f.field == Field::kYear) {
+                             UnaryExecute<int64_t, int64_t>(a[0], n, out, [](int64_t m) -> int64_t {
+                               return CivilFromDays(TimestampDays(m)).year;
+                             });
+                           } else {
+                             UnaryExecute<int64_t, int64_t>(
+                                 a[0], n, out, [&](int64_t m) { return ExtractField(f.field, m); });
+                           }
+                         });
+                   }});
     }
     // date_add(unit, n, x)
-    r.AddScalar("date_add", {{kVarchar, kBigInt, t}, false, [t, is_date](Args) {
-      return MakeScalar("date_add", {kVarchar, kBigInt, t}, t, [is_date](VecArgs a, size_t n, Vector& out) {
-        ParsedArg<Unit, Unit (*)(SV)> unit([](SV s) { return ParseUnit(s, "date_add"); });
-        RowExecute(a, n, out, [&](size_t i, const std::vector<UnifiedView>& v) {
-          int64_t m = AddUnit(unit.Get(v[0].Get<SV>(i)), v[1].Get<int64_t>(i), MicrosAt(v[2], i, is_date));
-          if (is_date) out.Data<int32_t>()[i] = TimestampDays(m);
-          else out.Data<int64_t>()[i] = m;
-        });
-      });
-    }});
+    r.AddScalar(
+        "date_add",
+        {{kVarchar, kBigInt, t}, false, [t, is_date](Args) {
+           return MakeScalar(
+               "date_add", {kVarchar, kBigInt, t}, t, [is_date](VecArgs a, size_t n, Vector& out) {
+                 ParsedArg<Unit, Unit (*)(SV)> unit([](SV s) { return ParseUnit(s, "date_add"); });
+                 RowExecute(a, n, out, [&](size_t i, const std::vector<UnifiedView>& v) {
+                   int64_t m = AddUnit(unit.Get(v[0].Get<SV>(i)), v[1].Get<int64_t>(i),
+                                       MicrosAt(v[2], i, is_date));
+                   if (is_date)
+                     out.Data<int32_t>()[i] = TimestampDays(m);
+                   else
+                     out.Data<int64_t>()[i] = m;
+                 });
+               });
+         }});
     // date_diff(unit, a, b)
-    r.AddScalar("date_diff", {{kVarchar, t, t}, false, [t, is_date](Args) {
-      return MakeScalar("date_diff", {kVarchar, t, t}, kBigInt, [is_date](VecArgs a, size_t n, Vector& out) {
-        ParsedArg<Unit, Unit (*)(SV)> unit([](SV s) { return ParseUnit(s, "date_diff"); });
-        auto* res = out.Data<int64_t>();
-        RowExecute(a, n, out, [&](size_t i, const std::vector<UnifiedView>& v) {
-          res[i] = DiffUnit(unit.Get(v[0].Get<SV>(i)), MicrosAt(v[1], i, is_date), MicrosAt(v[2], i, is_date));
-        });
-      });
-    }});
-    r.AddScalar("date_format", {{t, kVarchar}, false, [t, is_date](Args) {
-      return MakeScalar("date_format", {t, kVarchar}, kVarchar, [is_date](VecArgs a, size_t n, Vector& out) {
-        auto* res = out.Data<SV>();
-        auto& heap = *out.heap();
-        RowExecute(a, n, out, [&](size_t i, const std::vector<UnifiedView>& v) {
-          res[i] = heap.Add(FormatMysql(MicrosAt(v[0], i, is_date), v[1].Get<SV>(i)));
-        });
-      });
-    }});
-    r.AddScalar("last_day_of_month", {{t}, false, [t, is_date](Args) {
-      return MakeScalar("last_day_of_month", {t}, kDate, [is_date](VecArgs a, size_t n, Vector& out) {
-        auto* res = out.Data<int32_t>();
-        RowExecute(a, n, out, [&](size_t i, const std::vector<UnifiedView>& v) {
-          CivilDate c = CivilFromDays(TimestampDays(MicrosAt(v[0], i, is_date)));
-          res[i] = DaysFromCivil(c.year, c.month, DaysInMonth(c.year, c.month));
-        });
-      });
-    }});
+    r.AddScalar(
+        "date_diff",
+        {{kVarchar, t, t}, false, [t, is_date](Args) {
+           return MakeScalar(
+               "date_diff", {kVarchar, t, t}, kBigInt, [is_date](VecArgs a, size_t n, Vector& out) {
+                 ParsedArg<Unit, Unit (*)(SV)> unit([](SV s) { return ParseUnit(s, "date_diff"); });
+                 auto* res = out.Data<int64_t>();
+                 RowExecute(a, n, out, [&](size_t i, const std::vector<UnifiedView>& v) {
+                   res[i] = DiffUnit(unit.Get(v[0].Get<SV>(i)), MicrosAt(v[1], i, is_date),
+                                     MicrosAt(v[2], i, is_date));
+                 });
+               });
+         }});
+    r.AddScalar(
+        "date_format",
+        {{t, kVarchar}, false, [t, is_date](Args) {
+           return MakeScalar(
+               "date_format", {t, kVarchar}, kVarchar, [is_date](VecArgs a, size_t n, Vector& out) {
+                 auto* res = out.Data<SV>();
+                 auto& heap = *out.heap();
+                 RowExecute(a, n, out, [&](size_t i, const std::vector<UnifiedView>& v) {
+                   res[i] = heap.Add(FormatMysql(MicrosAt(v[0], i, is_date), v[1].Get<SV>(i)));
+                 });
+               });
+         }});
+    r.AddScalar("last_day_of_month",
+                {{t}, false, [t, is_date](Args) {
+                   return MakeScalar(
+                       "last_day_of_month", {t}, kDate,
+                       [is_date](VecArgs a, size_t n, Vector& out) {
+                         auto* res = out.Data<int32_t>();
+                         RowExecute(a, n, out, [&](size_t i, const std::vector<UnifiedView>& v) {
+                           CivilDate c = CivilFromDays(TimestampDays(MicrosAt(v[0], i, is_date)));
+                           res[i] = DaysFromCivil(c.year, c.month, DaysInMonth(c.year, c.month));
+                         });
+                       });
+                 }});
     if (!is_date) {
-      r.AddScalar("to_unixtime", {{t}, false, [t](Args) {
-        return MakeScalar("to_unixtime", {t}, kDouble, [](VecArgs a, size_t n, Vector& out) {
-          UnaryExecute<int64_t, double>(a[0], n, out,
-                                        [](int64_t m) { return static_cast<double>(m) / kMicrosPerSecond; });
-        });
-      }});
+      r.AddScalar("to_unixtime",
+                  {{t}, false, [t](Args) {
+                     return MakeScalar("to_unixtime", {t}, kDouble,
+                                       [](VecArgs a, size_t n, Vector& out) {
+                                         UnaryExecute<int64_t, double>(a[0], n, out, [](int64_t m) {
+                                           return static_cast<double>(m) / kMicrosPerSecond;
+                                         });
+                                       });
+                   }});
     }
   }
-  r.AddScalar("from_unixtime", {{kDouble}, false, [](Args) {
-    return MakeScalar("from_unixtime", {kDouble}, kTimestampTz, [](VecArgs a, size_t n, Vector& out) {
-      UnaryExecute<double, int64_t>(a[0], n, out, [](double s) {
-        if (std::isnan(s) || std::fabs(s) > 9.2e12) throw Error(ErrorKind::kExecution, "from_unixtime: value out of range");
-        return static_cast<int64_t>(std::llround(s * kMicrosPerSecond));
-      });
-    });
-  }});
+  r.AddScalar("from_unixtime",
+              {{kDouble}, false, [](Args) {
+                 return MakeScalar(
+                     "from_unixtime", {kDouble}, kTimestampTz,
+                     [](VecArgs a, size_t n, Vector& out) {
+                       UnaryExecute<double, int64_t>(a[0], n, out, [](double s) {
+                         if (std::isnan(s) || std::fabs(s) > 9.2e12)
+                           throw Error(ErrorKind::kExecution, "from_unixtime: value out of range");
+                         return static_cast<int64_t>(std::llround(s * kMicrosPerSecond));
+                       });
+                     });
+               }});
 }
 
 }  // namespace aishell

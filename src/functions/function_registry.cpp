@@ -33,11 +33,16 @@ std::string ArgName(const LogicalType& t) {
 
 int NumericRank(TypeId id) {
   switch (id) {
-    case TypeId::kInteger: return 1;
-    case TypeId::kBigInt: return 2;
-    case TypeId::kDecimal: return 3;
-    case TypeId::kDouble: return 4;
-    default: return 0;
+    case TypeId::kInteger:
+      return 1;
+    case TypeId::kBigInt:
+      return 2;
+    case TypeId::kDecimal:
+      return 3;
+    case TypeId::kDouble:
+      return 4;
+    default:
+      return 0;
   }
 }
 
@@ -61,8 +66,8 @@ LogicalType DecimalOf(const LogicalType& t) {
 }
 
 // Tries to match `args` against `params`; fills `coerced` and returns the cost, or -1.
-int MatchSignature(const std::vector<LogicalType>& params, bool variadic, const std::vector<LogicalType>& args,
-                   std::vector<LogicalType>* coerced) {
+int MatchSignature(const std::vector<LogicalType>& params, bool variadic,
+                   const std::vector<LogicalType>& args, std::vector<LogicalType>* coerced) {
   size_t n = args.size();
   if (variadic) {
     if (params.empty() || n + 1 < params.size()) return -1;
@@ -91,7 +96,8 @@ int MatchSignature(const std::vector<LogicalType>& params, bool variadic, const 
     if (IsAnyType(p)) {
       target = *any;
     } else if (IsAnyDecimal(p)) {
-      if (args[i].id != TypeId::kDecimal && !args[i].IsIntegral() && args[i].id != TypeId::kNull) return -1;
+      if (args[i].id != TypeId::kDecimal && !args[i].IsIntegral() && args[i].id != TypeId::kNull)
+        return -1;
       target = DecimalOf(args[i]);
     } else {
       target = p;
@@ -105,7 +111,8 @@ int MatchSignature(const std::vector<LogicalType>& params, bool variadic, const 
   return cost;
 }
 
-std::string CandidateList(const std::string& name, const std::vector<std::vector<LogicalType>>& sigs,
+std::string CandidateList(const std::string& name,
+                          const std::vector<std::vector<LogicalType>>& sigs,
                           const std::vector<bool>& variadic) {
   std::string out;
   for (size_t k = 0; k < sigs.size(); k++) {
@@ -132,9 +139,9 @@ std::string CallText(const std::string& name, const std::vector<LogicalType>& ar
 
 }  // namespace
 
-std::shared_ptr<ScalarFunction> MakeScalar(const std::string& name, std::vector<LogicalType> args, LogicalType ret,
-                                           ScalarFunction::Kernel kernel, bool null_propagating,
-                                           bool deterministic) {
+std::shared_ptr<ScalarFunction> MakeScalar(const std::string& name, std::vector<LogicalType> args,
+                                           LogicalType ret, ScalarFunction::Kernel kernel,
+                                           bool null_propagating, bool deterministic) {
   auto fn = std::make_shared<ScalarFunction>();
   fn->name = name;
   fn->arg_types = std::move(args);
@@ -185,8 +192,9 @@ std::shared_ptr<const ScalarFunction> FunctionRegistryImpl::BindScalar(
       sigs.push_back(ov.params);
       variadic.push_back(ov.variadic);
     }
-    throw Error(ErrorKind::kBinder, "function " + CallText(key, arg_types) +
-                                        " does not exist; candidates: " + CandidateList(key, sigs, variadic));
+    throw Error(ErrorKind::kBinder,
+                "function " + CallText(key, arg_types) +
+                    " does not exist; candidates: " + CandidateList(key, sigs, variadic));
   }
   auto fn = best->bind(best_coerced);
   if (fn->name.empty()) fn->name = key;
@@ -218,8 +226,9 @@ std::shared_ptr<const AggregateFunction> FunctionRegistryImpl::BindAggregate(
       sigs.push_back(ov.params);
       variadic.push_back(false);
     }
-    throw Error(ErrorKind::kBinder, "function " + CallText(key, arg_types) +
-                                        " does not exist; candidates: " + CandidateList(key, sigs, variadic));
+    throw Error(ErrorKind::kBinder,
+                "function " + CallText(key, arg_types) +
+                    " does not exist; candidates: " + CandidateList(key, sigs, variadic));
   }
   auto fn = best->bind(best_coerced);
   if (fn->name.empty()) fn->name = key;
@@ -236,7 +245,9 @@ bool FunctionRegistryImpl::IsAggregate(const std::string& name) const {
   return aggregates_.count(Lower(name)) > 0;
 }
 
-bool FunctionRegistryImpl::IsScalar(const std::string& name) const { return scalars_.count(Lower(name)) > 0; }
+bool FunctionRegistryImpl::IsScalar(const std::string& name) const {
+  return scalars_.count(Lower(name)) > 0;
+}
 
 std::vector<std::string> FunctionRegistryImpl::Names() const {
   std::vector<std::string> out;

@@ -34,12 +34,12 @@ class FunctionRegistryImpl : public FunctionRegistry {
  public:
   FunctionRegistryImpl();
 
-  std::shared_ptr<const ScalarFunction> BindScalar(const std::string& name,
-                                                   const std::vector<LogicalType>& arg_types,
-                                                   std::vector<LogicalType>* coerced_arg_types) const override;
-  std::shared_ptr<const AggregateFunction> BindAggregate(const std::string& name,
-                                                         const std::vector<LogicalType>& arg_types, bool distinct,
-                                                         std::vector<LogicalType>* coerced_arg_types) const override;
+  std::shared_ptr<const ScalarFunction> BindScalar(
+      const std::string& name, const std::vector<LogicalType>& arg_types,
+      std::vector<LogicalType>* coerced_arg_types) const override;
+  std::shared_ptr<const AggregateFunction> BindAggregate(
+      const std::string& name, const std::vector<LogicalType>& arg_types, bool distinct,
+      std::vector<LogicalType>* coerced_arg_types) const override;
   bool IsAggregate(const std::string& name) const override;
   bool IsScalar(const std::string& name) const override;
   std::vector<std::string> Names() const override;

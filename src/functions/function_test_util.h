@@ -16,7 +16,8 @@ namespace aishell::testing {
 inline Vector MakeVector(const LogicalType& type, const std::vector<Value>& values) {
   Vector v(type, std::max<size_t>(values.size(), 1));
   v.Resize(values.size());
-  for (size_t i = 0; i < values.size(); i++) v.SetValue(i, values[i].is_null() ? Value::Null(type) : values[i]);
+  for (size_t i = 0; i < values.size(); i++)
+    v.SetValue(i, values[i].is_null() ? Value::Null(type) : values[i]);
   return v;
 }
 
@@ -31,7 +32,8 @@ inline Vector MakeDictionary(const LogicalType& type, const std::vector<Value>& 
   return Vector::Dictionary(dict, indices, n);
 }
 
-// Binds `name` to the argument types, casts the arguments like the binder would and runs the kernel.
+// Binds `name` to the argument types, casts the arguments like the binder would and runs the
+// kernel.
 inline Vector CallFunction(const std::string& name, std::vector<Vector> args) {
   std::vector<LogicalType> types;
   for (const auto& a : args) types.push_back(a.type());

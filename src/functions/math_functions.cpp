@@ -22,10 +22,11 @@ const LogicalType kDouble(TypeId::kDouble);
 template <class Op>
 void DoubleUnary(FunctionRegistryImpl& r, const char* name, Op op) {
   r.AddScalar(name, {{kDouble}, false, [name, op](Args) {
-    return MakeScalar(name, {kDouble}, kDouble, [op](VecArgs a, size_t n, Vector& out) {
-      UnaryExecute<double, double>(a[0], n, out, op);
-    });
-  }});
+                       return MakeScalar(name, {kDouble}, kDouble,
+                                         [op](VecArgs a, size_t n, Vector& out) {
+                                           UnaryExecute<double, double>(a[0], n, out, op);
+                                         });
+                     }});
 }
 
 // Divides by 10^k rounding half away from zero.
@@ -59,37 +60,50 @@ T CheckedAbs(T x, const LogicalType& t) {
 void RegisterMathFunctions(FunctionRegistryImpl& r) {
   // abs / sign
   r.AddScalar("abs", {{kInt}, false, [](Args) {
-    return MakeScalar("abs", {kInt}, kInt, [](VecArgs a, size_t n, Vector& out) {
-      UnaryExecute<int32_t, int32_t>(a[0], n, out, [](int32_t x) { return CheckedAbs(x, kInt); });
-    });
-  }});
+                        return MakeScalar(
+                            "abs", {kInt}, kInt, [](VecArgs a, size_t n, Vector& out) {
+                              UnaryExecute<int32_t, int32_t>(
+                                  a[0], n, out, [](int32_t x) { return CheckedAbs(x, kInt); });
+                            });
+                      }});
   r.AddScalar("abs", {{kBigInt}, false, [](Args) {
-    return MakeScalar("abs", {kBigInt}, kBigInt, [](VecArgs a, size_t n, Vector& out) {
-      UnaryExecute<int64_t, int64_t>(a[0], n, out, [](int64_t x) { return CheckedAbs(x, kBigInt); });
-    });
-  }});
+                        return MakeScalar(
+                            "abs", {kBigInt}, kBigInt, [](VecArgs a, size_t n, Vector& out) {
+                              UnaryExecute<int64_t, int64_t>(
+                                  a[0], n, out, [](int64_t x) { return CheckedAbs(x, kBigInt); });
+                            });
+                      }});
   r.AddScalar("abs", {{kAnyDecimal}, false, [](Args args) {
-    return MakeScalar("abs", args, args[0], [](VecArgs a, size_t n, Vector& out) {
-      UnaryExecute<int64_t, int64_t>(a[0], n, out, [](int64_t x) { return x < 0 ? -x : x; });
-    });
-  }});
+                        return MakeScalar(
+                            "abs", args, args[0], [](VecArgs a, size_t n, Vector& out) {
+                              UnaryExecute<int64_t, int64_t>(
+                                  a[0], n, out, [](int64_t x) { return x < 0 ? -x : x; });
+                            });
+                      }});
   DoubleUnary(r, "abs", [](double x) { return std::fabs(x); });
   r.AddScalar("sign", {{kInt}, false, [](Args) {
-    return MakeScalar("sign", {kInt}, kInt, [](VecArgs a, size_t n, Vector& out) {
-      UnaryExecute<int32_t, int32_t>(a[0], n, out, [](int32_t x) { return (x > 0) - (x < 0); });
-    });
-  }});
+                         return MakeScalar(
+                             "sign", {kInt}, kInt, [](VecArgs a, size_t n, Vector& out) {
+                               UnaryExecute<int32_t, int32_t>(
+                                   a[0], n, out, [](int32_t x) { return (x > 0) - (x < 0); });
+                             });
+                       }});
   r.AddScalar("sign", {{kBigInt}, false, [](Args) {
-    return MakeScalar("sign", {kBigInt}, kBigInt, [](VecArgs a, size_t n, Vector& out) {
-      UnaryExecute<int64_t, int64_t>(a[0], n, out, [](int64_t x) -> int64_t { return (x > 0) - (x < 0); });
-    });
-  }});
+                         return MakeScalar(
+                             "sign", {kBigInt}, kBigInt, [](VecArgs a, size_t n, Vector& out) {
+                               UnaryExecute<int64_t, int64_t>(
+                                   a[0], n, out,
+                                   [](int64_t x) -> int64_t { return (x > 0) - (x < 0); });
+                             });
+                       }});
   r.AddScalar("sign", {{kAnyDecimal}, false, [](Args args) {
-    LogicalType rt = LogicalType::Decimal(1, 0);
-    return MakeScalar("sign", args, rt, [](VecArgs a, size_t n, Vector& out) {
-      UnaryExecute<int64_t, int64_t>(a[0], n, out, [](int64_t x) -> int64_t { return (x > 0) - (x < 0); });
-    });
-  }});
+                         LogicalType rt = LogicalType::Decimal(1, 0);
+                         return MakeScalar("sign", args, rt, [](VecArgs a, size_t n, Vector& out) {
+                           UnaryExecute<int64_t, int64_t>(a[0], n, out, [](int64_t x) -> int64_t {
+                             return (x > 0) - (x < 0);
+                           });
+                         });
+                       }});
   DoubleUnary(r, "sign", [](double x) {
     if (std::isnan(x)) return x;
     return static_cast<double>((x > 0) - (x < 0));
@@ -98,46 +112,59 @@ void RegisterMathFunctions(FunctionRegistryImpl& r) {
   // round
   for (LogicalType t : {kInt, kBigInt}) {
     r.AddScalar("round", {{t}, false, [t](Args) {
-      return MakeScalar("round", {t}, t, [](VecArgs a, size_t n, Vector& out) { out = a[0].Slice(0, n); });
-    }});
+                            return MakeScalar(
+                                "round", {t}, t,
+                                [](VecArgs a, size_t n, Vector& out) { out = a[0].Slice(0, n); });
+                          }});
   }
   DoubleUnary(r, "round", [](double x) { return std::round(x); });
   r.AddScalar("round", {{kDouble, kInt}, false, [](Args) {
-    return MakeScalar("round", {kDouble, kInt}, kDouble, [](VecArgs a, size_t n, Vector& out) {
-      BinaryExecute<double, int32_t, double>(a[0], a[1], n, out, RoundDouble);
-    });
-  }});
-  r.AddScalar("round", {{kAnyDecimal}, false, [](Args args) {
-    int p = args[0].precision, s = args[0].scale;
-    LogicalType rt = LogicalType::Decimal(std::min(kMaxDecimalPrecision, std::max(1, p - s + (s > 0 ? 1 : 0))), 0);
-    int64_t div = Pow10(s);
-    return MakeScalar("round", args, rt, [div](VecArgs a, size_t n, Vector& out) {
-      UnaryExecute<int64_t, int64_t>(a[0], n, out, [div](int64_t x) { return RoundDiv(x, div); });
-    });
-  }});
-  r.AddScalar("round", {{kAnyDecimal, kInt}, false, [](Args args) {
-    int p = args[0].precision, s = args[0].scale;
-    LogicalType rt = LogicalType::Decimal(std::min(kMaxDecimalPrecision, p + 1), s);
-    int64_t limit = Pow10(rt.precision);
-    return MakeScalar("round", {args[0], kInt}, rt, [s, limit, rt](VecArgs a, size_t n, Vector& out) {
-      BinaryExecute<int64_t, int32_t, int64_t>(a[0], a[1], n, out, [&](int64_t x, int32_t d) -> int64_t {
-        if (d >= s) return x;
-        int drop = s - d;
-        if (drop > 18) return 0;
-        int64_t p10 = Pow10(drop);
-        __int128 v = static_cast<__int128>(RoundDiv(x, p10)) * p10;
-        if (v >= limit || v <= -limit)
-          throw Error(ErrorKind::kExecution, "round overflow: result does not fit in " + rt.ToString());
-        return static_cast<int64_t>(v);
-      });
-    });
-  }});
+                          return MakeScalar("round", {kDouble, kInt}, kDouble,
+                                            [](VecArgs a, size_t n, Vector& out) {
+                                              BinaryExecute<double, int32_t, double>(
+                                                  a[0], a[1], n, out, RoundDouble);
+                                            });
+                        }});
+  r.AddScalar("round",
+              {{kAnyDecimal}, false, [](Args args) {
+                 int p = args[0].precision, s = args[0].scale;
+                 LogicalType rt = LogicalType::Decimal(
+                     std::min(kMaxDecimalPrecision, std::max(1, p - s + (s > 0 ? 1 : 0))), 0);
+                 int64_t div = Pow10(s);
+                 return MakeScalar("round", args, rt, [div](VecArgs a, size_t n, Vector& out) {
+                   UnaryExecute<int64_t, int64_t>(a[0], n, out,
+                                                  [div](int64_t x) { return RoundDiv(x, div); });
+                 });
+               }});
+  r.AddScalar(
+      "round",
+      {{kAnyDecimal, kInt}, false, [](Args args) {
+         int p = args[0].precision, s = args[0].scale;
+         LogicalType rt = LogicalType::Decimal(std::min(kMaxDecimalPrecision, p + 1), s);
+         int64_t limit = Pow10(rt.precision);
+         return MakeScalar(
+             "round", {args[0], kInt}, rt, [s, limit, rt](VecArgs a, size_t n, Vector& out) {
+               BinaryExecute<int64_t, int32_t, int64_t>(
+                   a[0], a[1], n, out, [&](int64_t x, int32_t d) -> int64_t {
+                     if (d >= s) return x;
+                     int drop = s - d;
+                     if (drop > 18) return 0;
+                     int64_t p10 = Pow10(drop);
+                     __int128 v = static_cast<__int128>(RoundDiv(x, p10)) * p10;
+                     if (v >= limit || v <= -limit)
+                       throw Error(ErrorKind::kExecution,
+                                   "round overflow: result does not fit in " + rt.ToString());
+                     return static_cast<int64_t>(v);
+                   });
+             });
+       }});
   // ceil / floor / truncate
   struct RoundSpec {
     const char* name;
     int mode;  // 0 ceil, 1 floor, 2 truncate
   };
-  for (RoundSpec spec : {RoundSpec{"ceil", 0}, RoundSpec{"ceiling", 0}, RoundSpec{"floor", 1}, RoundSpec{"truncate", 2}}) {
+  for (RoundSpec spec : {RoundSpec{"ceil", 0}, RoundSpec{"ceiling", 0}, RoundSpec{"floor", 1},
+                         RoundSpec{"truncate", 2}}) {
     int mode = spec.mode;
     DoubleUnary(r, spec.name, [mode](double x) {
       return mode == 0 ? std::ceil(x) : (mode == 1 ? std::floor(x) : std::trunc(x));
@@ -145,23 +172,27 @@ void RegisterMathFunctions(FunctionRegistryImpl& r) {
     for (LogicalType t : {kInt, kBigInt}) {
       const char* name = spec.name;
       r.AddScalar(name, {{t}, false, [t, name](Args) {
-        return MakeScalar(name, {t}, t, [](VecArgs a, size_t n, Vector& out) { out = a[0].Slice(0, n); });
-      }});
+                           return MakeScalar(name, {t}, t, [](VecArgs a, size_t n, Vector& out) {
+                             out = a[0].Slice(0, n);
+                           });
+                         }});
     }
     const char* name = spec.name;
-    r.AddScalar(name, {{kAnyDecimal}, false, [name, mode](Args args) {
-      int p = args[0].precision, s = args[0].scale;
-      LogicalType rt = LogicalType::Decimal(std::min(kMaxDecimalPrecision, std::max(1, p - s + (s > 0 ? 1 : 0))), 0);
-      int64_t div = Pow10(s);
-      return MakeScalar(name, args, rt, [div, mode](VecArgs a, size_t n, Vector& out) {
-        UnaryExecute<int64_t, int64_t>(a[0], n, out, [div, mode](int64_t x) {
-          int64_t q = x / div, rem = x % div;
-          if (mode == 0 && rem > 0) q++;
-          if (mode == 1 && rem < 0) q--;
-          return q;
-        });
-      });
-    }});
+    r.AddScalar(name,
+                {{kAnyDecimal}, false, [name, mode](Args args) {
+                   int p = args[0].precision, s = args[0].scale;
+                   LogicalType rt = LogicalType::Decimal(
+                       std::min(kMaxDecimalPrecision, std::max(1, p - s + (s > 0 ? 1 : 0))), 0);
+                   int64_t div = Pow10(s);
+                   return MakeScalar(name, args, rt, [div, mode](VecArgs a, size_t n, Vector& out) {
+                     UnaryExecute<int64_t, int64_t>(a[0], n, out, [div, mode](int64_t x) {
+                       int64_t q = x / div, rem = x % div;
+                       if (mode == 0 && rem > 0) q++;
+                       if (mode == 1 && rem < 0) q--;
+                       return q;
+                     });
+                   });
+                 }});
   }
   // Transcendental (Trino: NaN for invalid domains, no error).
   DoubleUnary(r, "sqrt", [](double x) { return std::sqrt(x); });
@@ -177,89 +208,115 @@ void RegisterMathFunctions(FunctionRegistryImpl& r) {
   DoubleUnary(r, "tan", [](double x) { return std::tan(x); });
   for (const char* name : {"power", "pow"}) {
     r.AddScalar(name, {{kDouble, kDouble}, false, [name](Args) {
-      return MakeScalar(name, {kDouble, kDouble}, kDouble, [](VecArgs a, size_t n, Vector& out) {
-        BinaryExecute<double, double, double>(a[0], a[1], n, out, [](double x, double y) { return std::pow(x, y); });
-      });
-    }});
+                         return MakeScalar(name, {kDouble, kDouble}, kDouble,
+                                           [](VecArgs a, size_t n, Vector& out) {
+                                             BinaryExecute<double, double, double>(
+                                                 a[0], a[1], n, out,
+                                                 [](double x, double y) { return std::pow(x, y); });
+                                           });
+                       }});
   }
   r.AddScalar("log", {{kDouble, kDouble}, false, [](Args) {
-    return MakeScalar("log", {kDouble, kDouble}, kDouble, [](VecArgs a, size_t n, Vector& out) {
-      BinaryExecute<double, double, double>(a[0], a[1], n, out,
-                                            [](double b, double x) { return std::log(x) / std::log(b); });
-    });
-  }});
+                        return MakeScalar("log", {kDouble, kDouble}, kDouble,
+                                          [](VecArgs a, size_t n, Vector& out) {
+                                            BinaryExecute<double, double, double>(
+                                                a[0], a[1], n, out, [](double b, double x) {
+                                                  return std::log(x) / std::log(b);
+                                                });
+                                          });
+                      }});
   r.AddScalar("pi", {{}, false, [](Args) {
-    return MakeScalar("pi", {}, kDouble, [](VecArgs, size_t n, Vector& out) {
-      for (size_t i = 0; i < n; i++) out.Data<double>()[i] = M_PI;
-    });
-  }});
+                       return MakeScalar("pi", {}, kDouble, [](VecArgs, size_t n, Vector& out) {
+                         for (size_t i = 0; i < n; i++) out.Data<double>()[i] = M_PI;
+                       });
+                     }});
   r.AddScalar("e", {{}, false, [](Args) {
-    return MakeScalar("e", {}, kDouble, [](VecArgs, size_t n, Vector& out) {
-      for (size_t i = 0; i < n; i++) out.Data<double>()[i] = M_E;
-    });
-  }});
+                      return MakeScalar("e", {}, kDouble, [](VecArgs, size_t n, Vector& out) {
+                        for (size_t i = 0; i < n; i++) out.Data<double>()[i] = M_E;
+                      });
+                    }});
   // random / rand: non-deterministic.
   for (const char* name : {"random", "rand"}) {
     r.AddScalar(name, {{}, false, [name](Args) {
-      return MakeScalar(name, {}, kDouble, [](VecArgs, size_t n, Vector& out) {
-        thread_local std::mt19937_64 gen(std::random_device{}());
-        std::uniform_real_distribution<double> dist(0.0, 1.0);
-        for (size_t i = 0; i < n; i++) out.Data<double>()[i] = dist(gen);
-      }, true, false);
-    }});
-    r.AddScalar(name, {{kBigInt}, false, [name](Args) {
-      return MakeScalar(name, {kBigInt}, kBigInt, [](VecArgs a, size_t n, Vector& out) {
-        thread_local std::mt19937_64 gen(std::random_device{}());
-        UnaryExecute<int64_t, int64_t>(a[0], n, out, [](int64_t bound) -> int64_t {
-          if (bound <= 0) throw Error(ErrorKind::kExecution, "random bound must be positive, got " + std::to_string(bound));
-          return static_cast<int64_t>(gen() % static_cast<uint64_t>(bound));
-        });
-      }, true, false);
-    }});
+                         return MakeScalar(
+                             name, {}, kDouble,
+                             [](VecArgs, size_t n, Vector& out) {
+                               thread_local std::mt19937_64 gen(std::random_device{}());
+                               std::uniform_real_distribution<double> dist(0.0, 1.0);
+                               for (size_t i = 0; i < n; i++) out.Data<double>()[i] = dist(gen);
+                             },
+                             true, false);
+                       }});
+    r.AddScalar(name,
+                {{kBigInt}, false, [name](Args) {
+                   return MakeScalar(
+                       name, {kBigInt}, kBigInt,
+                       [](VecArgs a, size_t n, Vector& out) {
+                         thread_local std::mt19937_64 gen(std::random_device{}());
+                         UnaryExecute<int64_t, int64_t>(a[0], n, out, [](int64_t bound) -> int64_t {
+                           if (bound <= 0)
+                             throw Error(
+                                 ErrorKind::kExecution,
+                                 "random bound must be positive, got " + std::to_string(bound));
+                           return static_cast<int64_t>(gen() % static_cast<uint64_t>(bound));
+                         });
+                       },
+                       true, false);
+                 }});
   }
   // greatest / least over any comparable type; NULL if any argument is NULL (Trino).
   for (bool greatest : {true, false}) {
     const char* name = greatest ? "greatest" : "least";
-    r.AddScalar(name, {{kAnyType}, true, [name, greatest](Args args) {
-      LogicalType t = args.empty() ? kBigInt : args[0];
-      return MakeScalar(name, args, t, [greatest](VecArgs a, size_t n, Vector& out) {
-        // Row-wise via Value comparisons is slow; use typed paths for common types.
-        auto run = [&](auto tag) {
-          using T = decltype(tag);
-          T* res = out.Data<T>();
-          RowExecute(a, n, out, [&](size_t i, const std::vector<UnifiedView>& v) {
-            T best = v[0].Get<T>(i);
-            for (size_t k = 1; k < v.size(); k++) {
-              T x = v[k].Get<T>(i);
-              if constexpr (std::is_same_v<T, double>) {
-                if (std::isnan(x) || std::isnan(best)) {
-                  best = std::numeric_limits<double>::quiet_NaN();
-                  continue;
-                }
-              }
-              if (greatest ? x > best : x < best) best = x;
-            }
-            res[i] = best;
-          });
-        };
-        switch (out.type().id) {
-          case TypeId::kBoolean: run(uint8_t{}); break;
-          case TypeId::kInteger:
-          case TypeId::kDate: run(int32_t{}); break;
-          case TypeId::kBigInt:
-          case TypeId::kDecimal:
-          case TypeId::kTimestamp:
-          case TypeId::kTimestampTz: run(int64_t{}); break;
-          case TypeId::kDouble: run(double{}); break;
-          case TypeId::kVarchar:
-            for (const auto& x : a) KeepStringsAlive(out, x);
-            run(std::string_view{});
-            break;
-          default:
-            throw Error(ErrorKind::kExecution, "greatest/least: unsupported type " + out.type().ToString());
-        }
-      });
-    }});
+    r.AddScalar(name,
+                {{kAnyType}, true, [name, greatest](Args args) {
+                   LogicalType t = args.empty() ? kBigInt : args[0];
+                   return MakeScalar(name, args, t, [greatest](VecArgs a, size_t n, Vector& out) {
+                     // Row-wise via Value comparisons is slow; use typed paths for common types.
+                     auto run = [&](auto tag) {
+                       using T = decltype(tag);
+                       T* res = out.Data<T>();
+                       RowExecute(a, n, out, [&](size_t i, const std::vector<UnifiedView>& v) {
+                         T best = v[0].Get<T>(i);
+                         for (size_t k = 1; k < v.size(); k++) {
+                           T x = v[k].Get<T>(i);
+                           if constexpr (std::is_same_v<T, double>) {
+                             if (std::isnan(x) || std::isnan(best)) {
+                               best = std::numeric_limits<double>::quiet_NaN();
+                               continue;
+                             }
+                           }
+                           if (greatest ? x > best : x < best) best = x;
+                         }
+                         res[i] = best;
+                       });
+                     };
+                     switch (out.type().id) {
+                       case TypeId::kBoolean:
+                         run(uint8_t{});
+                         break;
+                       case TypeId::kInteger:
+                       case TypeId::kDate:
+                         run(int32_t{});
+                         break;
+                       case TypeId::kBigInt:
+                       case TypeId::kDecimal:
+                       case TypeId::kTimestamp:
+                       case TypeId::kTimestampTz:
+                         run(int64_t{});
+                         break;
+                       case TypeId::kDouble:
+                         run(double{});
+                         break;
+                       case TypeId::kVarchar:
+                         for (const auto& x : a) KeepStringsAlive(out, x);
+                         run(std::string_view{});
+                         break;
+                       default:
+                         throw Error(ErrorKind::kExecution,
+                                     "greatest/least: unsupported type " + out.type().ToString());
+                     }
+                   });
+                 }});
   }
 }
 

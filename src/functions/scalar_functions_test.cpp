@@ -35,20 +35,25 @@ std::string MessageOf(const std::function<void()>& f) {
 
 TEST(FunctionRegistryTest, UnknownFunctionIsNull) {
   std::vector<LogicalType> coerced;
-  EXPECT_EQ(FunctionRegistry::Get().BindScalar("no_such_fn", {TypeId::kInteger}, &coerced), nullptr);
-  EXPECT_EQ(FunctionRegistry::Get().BindAggregate("no_such_agg", {TypeId::kInteger}, false, &coerced), nullptr);
+  EXPECT_EQ(FunctionRegistry::Get().BindScalar("no_such_fn", {TypeId::kInteger}, &coerced),
+            nullptr);
+  EXPECT_EQ(
+      FunctionRegistry::Get().BindAggregate("no_such_agg", {TypeId::kInteger}, false, &coerced),
+      nullptr);
 }
 
 TEST(FunctionRegistryTest, CaseInsensitiveAndCoercion) {
   std::vector<LogicalType> coerced;
-  auto fn = FunctionRegistry::Get().BindScalar("ADD", {TypeId::kInteger, TypeId::kBigInt}, &coerced);
+  auto fn =
+      FunctionRegistry::Get().BindScalar("ADD", {TypeId::kInteger, TypeId::kBigInt}, &coerced);
   ASSERT_NE(fn, nullptr);
   EXPECT_EQ(fn->return_type, LogicalType(TypeId::kBigInt));
   ASSERT_EQ(coerced.size(), 2u);
   EXPECT_EQ(coerced[0], LogicalType(TypeId::kBigInt));
   EXPECT_EQ(coerced[1], LogicalType(TypeId::kBigInt));
 
-  fn = FunctionRegistry::Get().BindScalar("add", {TypeId::kInteger, LogicalType::Decimal(10, 2)}, &coerced);
+  fn = FunctionRegistry::Get().BindScalar("add", {TypeId::kInteger, LogicalType::Decimal(10, 2)},
+                                          &coerced);
   ASSERT_NE(fn, nullptr);
   EXPECT_EQ(coerced[0], LogicalType::Decimal(10, 0));
   EXPECT_EQ(fn->return_type, LogicalType::Decimal(13, 2));
@@ -60,12 +65,14 @@ TEST(FunctionRegistryTest, CaseInsensitiveAndCoercion) {
 
 TEST(FunctionRegistryTest, NoFittingSignatureListsCandidates) {
   std::vector<LogicalType> coerced;
-  std::string msg = MessageOf([&] { FunctionRegistry::Get().BindScalar("round", {TypeId::kVarchar}, &coerced); });
+  std::string msg =
+      MessageOf([&] { FunctionRegistry::Get().BindScalar("round", {TypeId::kVarchar}, &coerced); });
   EXPECT_NE(msg.find("function round(varchar) does not exist"), std::string::npos) << msg;
   EXPECT_NE(msg.find("round(double)"), std::string::npos) << msg;
   EXPECT_NE(msg.find("round(decimal, integer)"), std::string::npos) << msg;
-  EXPECT_EQ(KindOf([&] { FunctionRegistry::Get().BindScalar("lower", {TypeId::kInteger}, &coerced); }),
-            ErrorKind::kBinder);
+  EXPECT_EQ(
+      KindOf([&] { FunctionRegistry::Get().BindScalar("lower", {TypeId::kInteger}, &coerced); }),
+      ErrorKind::kBinder);
 }
 
 TEST(FunctionRegistryTest, NamesAndKinds) {
@@ -97,7 +104,10 @@ TEST(ArithmeticTest, OverflowAndDivisionByZero) {
   EXPECT_EQ(KindOf([] { Call("modulus", {Big(1), Big(0)}); }), ErrorKind::kExecution);
   EXPECT_EQ(KindOf([] { Call("divide", {Big(INT64_MIN), Big(-1)}); }), ErrorKind::kExecution);
   EXPECT_EQ(KindOf([] { Call("negate", {Int(INT32_MIN)}); }), ErrorKind::kExecution);
-  EXPECT_NE(MessageOf([] { Call("divide", {Int(1), Int(0)}); }).find("division by zero"), std::string::npos);
+  EXPECT_NE(MessageOf([] {
+              Call("divide", {Int(1), Int(0)});
+            }).find("division by zero"),
+            std::string::npos);
 }
 
 TEST(ArithmeticTest, DoubleDivisionByZeroIsIeee) {
@@ -147,15 +157,19 @@ TEST(ArithmeticTest, DecimalRules) {
   EXPECT_EQ(Call("negate", {Dec(-150, 4, 2)}).ToString(), "1.50");
   EXPECT_EQ(Call("modulus", {Dec(750, 3, 2), Dec(2, 1, 0)}).ToString(), "1.50");
   EXPECT_EQ(KindOf([] { Call("divide", {Dec(1, 3, 2), Dec(0, 3, 2)}); }), ErrorKind::kExecution);
-  EXPECT_EQ(KindOf([] { Call("multiply", {Dec(999999999999999999, 18, 0), Dec(10, 18, 0)}); }),
+  EXPECT_EQ(KindOf([] {
+              Call("multiply", {Dec(999999999999999999, 18, 0), Dec(10, 18, 0)});
+            }),
             ErrorKind::kExecution);
 }
 
 TEST(ArithmeticTest, DateAndTimestampIntervals) {
   Value d = Call("add", {D("2024-01-31"), Value::IntervalValue(Interval{1, 0, 0})});
   EXPECT_EQ(d, D("2024-02-29"));
-  EXPECT_EQ(Call("subtract", {D("2024-03-01"), Value::IntervalValue(Interval{0, 1, 0})}), D("2024-02-29"));
-  Value t = Call("add", {Ts("2024-01-01 23:00:00"), Value::IntervalValue(Interval{0, 0, 2 * 3600 * kMicrosPerSecond})});
+  EXPECT_EQ(Call("subtract", {D("2024-03-01"), Value::IntervalValue(Interval{0, 1, 0})}),
+            D("2024-02-29"));
+  Value t = Call("add", {Ts("2024-01-01 23:00:00"),
+                         Value::IntervalValue(Interval{0, 0, 2 * 3600 * kMicrosPerSecond})});
   EXPECT_EQ(t, Ts("2024-01-02 01:00:00"));
   Value diff = Call("subtract", {Ts("2024-01-02 01:00:00"), Ts("2024-01-01 00:00:00")});
   EXPECT_EQ(diff.GetInterval().days, 1);
@@ -207,11 +221,15 @@ TEST(StringFunctionsTest, SplitPadConcatWs) {
   EXPECT_EQ(Call("split_part", {Str("a,b,c"), Str(","), Big(2)}), Str("b"));
   EXPECT_EQ(Call("split_part", {Str("a,b,c"), Str(","), Big(3)}), Str("c"));
   EXPECT_TRUE(Call("split_part", {Str("a,b,c"), Str(","), Big(4)}).is_null());
-  EXPECT_EQ(KindOf([] { Call("split_part", {Str("a"), Str(","), Big(0)}); }), ErrorKind::kExecution);
+  EXPECT_EQ(KindOf([] {
+              Call("split_part", {Str("a"), Str(","), Big(0)});
+            }),
+            ErrorKind::kExecution);
   EXPECT_EQ(Call("lpad", {Str("7"), Big(3), Str("0")}), Str("007"));
   EXPECT_EQ(Call("rpad", {Str("ab"), Big(5), Str("xy")}), Str("abxyx"));
   EXPECT_EQ(Call("lpad", {Str("hello"), Big(2), Str("0")}), Str("he"));
-  EXPECT_EQ(Call("concat_ws", {Str("-"), Str("a"), Value::Null(TypeId::kVarchar), Str("c")}), Str("a-c"));
+  EXPECT_EQ(Call("concat_ws", {Str("-"), Str("a"), Value::Null(TypeId::kVarchar), Str("c")}),
+            Str("a-c"));
   EXPECT_TRUE(Call("concat_ws", {Value::Null(TypeId::kVarchar), Str("a")}).is_null());
 }
 
@@ -222,7 +240,8 @@ TEST(StringFunctionsTest, Regexp) {
   EXPECT_EQ(Call("regexp_extract", {Str("k=v"), Str("(\\w)=(\\w)"), Big(2)}), Str("v"));
   EXPECT_TRUE(Call("regexp_extract", {Str("abc"), Str("\\d+")}).is_null());
   EXPECT_EQ(Call("regexp_replace", {Str("a1b22c"), Str("\\d+"), Str("#")}), Str("a#b#c"));
-  EXPECT_EQ(Call("regexp_replace", {Str("john smith"), Str("(\\w+) (\\w+)"), Str("$2 $1")}), Str("smith john"));
+  EXPECT_EQ(Call("regexp_replace", {Str("john smith"), Str("(\\w+) (\\w+)"), Str("$2 $1")}),
+            Str("smith john"));
   EXPECT_EQ(Call("regexp_replace", {Str("a1b2"), Str("\\d")}), Str("ab"));
   EXPECT_EQ(KindOf([] { Call("regexp_like", {Str("a"), Str("(")}); }), ErrorKind::kExecution);
 }
@@ -236,7 +255,7 @@ TEST(MathFunctionsTest, AbsRoundCeilFloor) {
   EXPECT_DOUBLE_EQ(Call("round", {Dbl(2.5)}).GetDouble(), 3.0);
   EXPECT_DOUBLE_EQ(Call("round", {Dbl(-2.5)}).GetDouble(), -3.0);
   EXPECT_DOUBLE_EQ(Call("round", {Dbl(3.14159), Int(2)}).GetDouble(), 3.14);
-  EXPECT_EQ(Call("round", {Dec(12345, 6, 3)}).ToString(), "12");   // 12.345
+  EXPECT_EQ(Call("round", {Dec(12345, 6, 3)}).ToString(), "12");  // 12.345
   EXPECT_EQ(Call("round", {Dec(12355, 6, 3), Int(2)}).ToString(), "12.360");
   EXPECT_EQ(Call("round", {Dec(-12500, 6, 3)}).ToString(), "-13");  // half away from zero
   EXPECT_EQ(Call("round", {Int(7)}), Int(7));
@@ -319,12 +338,14 @@ TEST(DateFunctionsTest, ExtractAndFieldFunctions) {
 TEST(DateFunctionsTest, DateAddDiff) {
   EXPECT_EQ(Call("date_add", {Str("day"), Big(3), D("2024-02-27")}), D("2024-03-01"));
   EXPECT_EQ(Call("date_add", {Str("month"), Big(1), D("2024-01-31")}), D("2024-02-29"));
-  EXPECT_EQ(Call("date_add", {Str("hour"), Big(-2), Ts("2024-01-01 01:00:00")}), Ts("2023-12-31 23:00:00"));
+  EXPECT_EQ(Call("date_add", {Str("hour"), Big(-2), Ts("2024-01-01 01:00:00")}),
+            Ts("2023-12-31 23:00:00"));
   EXPECT_EQ(Call("date_diff", {Str("day"), D("2024-01-01"), D("2024-03-01")}), Big(60));
   EXPECT_EQ(Call("date_diff", {Str("month"), D("2024-01-31"), D("2024-02-29")}), Big(0));
   EXPECT_EQ(Call("date_diff", {Str("month"), D("2024-01-15"), D("2024-03-15")}), Big(2));
   EXPECT_EQ(Call("date_diff", {Str("year"), D("2020-06-01"), D("2024-05-31")}), Big(3));
-  EXPECT_EQ(Call("date_diff", {Str("hour"), Ts("2024-01-01 00:00:00"), Ts("2024-01-01 05:30:00")}), Big(5));
+  EXPECT_EQ(Call("date_diff", {Str("hour"), Ts("2024-01-01 00:00:00"), Ts("2024-01-01 05:30:00")}),
+            Big(5));
 }
 
 TEST(DateFunctionsTest, CurrentTimeIsFixedPerBinding) {
@@ -344,7 +365,8 @@ TEST(DateFunctionsTest, CurrentTimeIsFixedPerBinding) {
 }
 
 TEST(DateFunctionsTest, FormatAndUnixtime) {
-  EXPECT_EQ(Call("date_format", {Ts("2024-03-05 14:07:09"), Str("%Y/%m/%d %H:%i:%s")}), Str("2024/03/05 14:07:09"));
+  EXPECT_EQ(Call("date_format", {Ts("2024-03-05 14:07:09"), Str("%Y/%m/%d %H:%i:%s")}),
+            Str("2024/03/05 14:07:09"));
   EXPECT_DOUBLE_EQ(Call("to_unixtime", {Ts("1970-01-02 00:00:00")}).GetDouble(), 86400.0);
   EXPECT_EQ(Call("from_unixtime", {Dbl(86400)}), Value::TimestampTz(kMicrosPerDay));
 }
@@ -352,10 +374,18 @@ TEST(DateFunctionsTest, FormatAndUnixtime) {
 TEST(ScalarEdgeCasesTest, ExtremeArgumentsDoNotCrash) {
   EXPECT_EQ(Call("substr", {Str("hello"), Big(2), Big(INT64_MAX)}), Str("ello"));
   EXPECT_EQ(Call("substr", {Str("hello"), Big(INT64_MIN), Big(2)}), Str(""));
-  EXPECT_EQ(KindOf([] { Call("lpad", {Str("a"), Big(int64_t{1} << 40), Str("x")}); }), ErrorKind::kExecution);
+  EXPECT_EQ(KindOf([] {
+              Call("lpad", {Str("a"), Big(int64_t{1} << 40), Str("x")});
+            }),
+            ErrorKind::kExecution);
   EXPECT_EQ(KindOf([] { Call("lpad", {Str("a"), Big(-1), Str("x")}); }), ErrorKind::kExecution);
-  EXPECT_EQ(KindOf([] { Call("divide", {Dec(999999999999999999, 18, 0), Dec(1, 18, 18)}); }), ErrorKind::kExecution);
-  EXPECT_EQ(KindOf([] { Call("date_add", {Str("day"), Big(INT64_MAX / 2), Ts("2024-01-01 00:00:00")}); }),
+  EXPECT_EQ(KindOf([] {
+              Call("divide", {Dec(999999999999999999, 18, 0), Dec(1, 18, 18)});
+            }),
+            ErrorKind::kExecution);
+  EXPECT_EQ(KindOf([] {
+              Call("date_add", {Str("day"), Big(INT64_MAX / 2), Ts("2024-01-01 00:00:00")});
+            }),
             ErrorKind::kExecution);
   EXPECT_DOUBLE_EQ(Call("round", {Dbl(1.5), Int(400)}).GetDouble(), 1.5);
   EXPECT_DOUBLE_EQ(Call("round", {Dbl(123.0), Int(-1)}).GetDouble(), 120.0);

@@ -33,16 +33,18 @@ bool IsStringLiteral(const ExprPtr& e) {
 ExprPtr BindComparisonExpr(CompareOp op, ExprPtr left, ExprPtr right, int position) {
   if (left->type != right->type) {
     // Trino: a string literal compared with a date/number/timestamp is coerced to that type.
-    if (IsStringLiteral(right) && (left->type.IsNumeric() || left->type.IsTemporal() || left->type.id == TypeId::kBoolean)) {
+    if (IsStringLiteral(right) &&
+        (left->type.IsNumeric() || left->type.IsTemporal() || left->type.id == TypeId::kBoolean)) {
       right = MakeCast(right, left->type);
-    } else if (IsStringLiteral(left) && (right->type.IsNumeric() || right->type.IsTemporal() || right->type.id == TypeId::kBoolean)) {
+    } else if (IsStringLiteral(left) && (right->type.IsNumeric() || right->type.IsTemporal() ||
+                                         right->type.id == TypeId::kBoolean)) {
       left = MakeCast(left, right->type);
     } else {
       auto common = CommonSuperType(left->type, right->type);
       if (!common) {
         throw Error(ErrorKind::kBinder,
-                    std::string("cannot compare ") + left->type.ToString() + " with " + right->type.ToString() +
-                        " (operator " + CompareOpSymbol(op) + ")",
+                    std::string("cannot compare ") + left->type.ToString() + " with " +
+                        right->type.ToString() + " (operator " + CompareOpSymbol(op) + ")",
                     position);
       }
       left = CastTo(left, *common);
@@ -65,13 +67,17 @@ ExprPtr BindScalarCall(const std::string& name, std::vector<ExprPtr> args, int p
   }
   if (!fn) {
     if (FunctionRegistry::Get().IsAggregate(name)) {
-      throw Error(ErrorKind::kBinder, "aggregate function '" + name + "' is not allowed here", position);
+      throw Error(ErrorKind::kBinder, "aggregate function '" + name + "' is not allowed here",
+                  position);
     }
     std::string hint = SuggestName(name, FunctionRegistry::Get().Names());
     throw Error(ErrorKind::kBinder,
-                "function '" + name + "' not found" + (hint.empty() ? "" : "; did you mean '" + hint + "'?"), position);
+                "function '" + name + "' not found" +
+                    (hint.empty() ? "" : "; did you mean '" + hint + "'?"),
+                position);
   }
-  for (size_t i = 0; i < args.size() && i < coerced.size(); i++) args[i] = CastTo(args[i], coerced[i]);
+  for (size_t i = 0; i < args.size() && i < coerced.size(); i++)
+    args[i] = CastTo(args[i], coerced[i]);
   return MakeFunction(std::move(fn), std::move(args));
 }
 
@@ -79,7 +85,8 @@ ExprPtr EnsureBoolean(ExprPtr expr, const char* clause, int position) {
   if (expr->type.id == TypeId::kBoolean) return expr;
   if (expr->type.id == TypeId::kNull) return CastTo(expr, LogicalType(TypeId::kBoolean));
   throw Error(ErrorKind::kBinder,
-              std::string(clause) + " must be a boolean expression, not " + expr->type.ToString(), position);
+              std::string(clause) + " must be a boolean expression, not " + expr->type.ToString(),
+              position);
 }
 
 namespace {
@@ -90,16 +97,21 @@ LogicalType UnifyTypes(const std::vector<ExprPtr>& exprs, int position, const ch
     auto common = CommonSuperType(t, e->type);
     if (!common) {
       throw Error(ErrorKind::kBinder,
-                  std::string(what) + ": cannot mix " + t.ToString() + " and " + e->type.ToString(), position);
+                  std::string(what) + ": cannot mix " + t.ToString() + " and " + e->type.ToString(),
+                  position);
     }
     t = *common;
   }
   return t;
 }
 
-bool NameMatches(const std::string& a, const std::string& b) { return LowerName(a) == LowerName(b); }
+bool NameMatches(const std::string& a, const std::string& b) {
+  return LowerName(a) == LowerName(b);
+}
 
-std::string ColumnLabel(const ScopeColumn& c) { return c.table.empty() ? c.name : c.table + "." + c.name; }
+std::string ColumnLabel(const ScopeColumn& c) {
+  return c.table.empty() ? c.name : c.table + "." + c.name;
+}
 
 }  // namespace
 
@@ -130,7 +142,8 @@ ExprPtr Binder::BindColumnRef(const ColumnRefExpression& ref, const Scope& scope
       }
     }
     throw Error(ErrorKind::kBinder,
-                "column reference '" + ref.name.Joined() + "' is ambiguous" + (tables.empty() ? "" : " (" + tables + ")"),
+                "column reference '" + ref.name.Joined() + "' is ambiguous" +
+                    (tables.empty() ? "" : " (" + tables + ")"),
                 ref.position);
   }
   if (found < 0) {
@@ -148,13 +161,14 @@ ExprPtr Binder::BindColumnRef(const ColumnRefExpression& ref, const Scope& scope
       }
       std::string hint = SuggestName(table, tables);
       throw Error(ErrorKind::kBinder,
-                  "table or alias '" + table + "' not found for column '" + ref.name.Joined() + "'" +
-                      (hint.empty() ? "" : "; did you mean '" + hint + "'?"),
+                  "table or alias '" + table + "' not found for column '" + ref.name.Joined() +
+                      "'" + (hint.empty() ? "" : "; did you mean '" + hint + "'?"),
                   ref.position);
     }
     std::string hint = SuggestName(column, candidates);
     throw Error(ErrorKind::kBinder,
-                "column '" + ref.name.Joined() + "' not found" + (hint.empty() ? "" : "; did you mean '" + hint + "'?"),
+                "column '" + ref.name.Joined() + "' not found" +
+                    (hint.empty() ? "" : "; did you mean '" + hint + "'?"),
                 ref.position);
   }
   const auto& c = scope.columns[found];
@@ -167,7 +181,8 @@ ExprPtr Binder::BindExpr(const ParsedExpression& expr, BindContext& ctx) {
     auto& agg = *ctx.aggregate;
     std::string text = expr.ToString();
     for (size_t i = 0; i < agg.group_texts.size(); i++) {
-      if (agg.group_texts[i] == text) return MakeColumnRef(static_cast<int>(i), agg.groups[i]->type, text);
+      if (agg.group_texts[i] == text)
+        return MakeColumnRef(static_cast<int>(i), agg.groups[i]->type, text);
     }
   }
   switch (expr.kind) {
@@ -187,15 +202,19 @@ ExprPtr Binder::BindExpr(const ParsedExpression& expr, BindContext& ctx) {
         auto& agg = *ctx.aggregate;
         ExprPtr input = BindColumnRef(ref, *agg.input);
         for (size_t i = 0; i < agg.groups.size(); i++) {
-          if (agg.groups[i]->kind == ExprKind::kColumnRef && agg.groups[i]->column_index == input->column_index) {
+          if (agg.groups[i]->kind == ExprKind::kColumnRef &&
+              agg.groups[i]->column_index == input->column_index) {
             return MakeColumnRef(static_cast<int>(i), input->type, input->name);
           }
         }
         throw Error(ErrorKind::kBinder,
-                    "column '" + ref.name.Joined() + "' must appear in the GROUP BY clause or be used in an aggregate function",
+                    "column '" + ref.name.Joined() +
+                        "' must appear in the GROUP BY clause or be used in an aggregate function",
                     ref.position);
       }
-      if (!ctx.scope) throw Error(ErrorKind::kBinder, "column '" + ref.name.Joined() + "' is not allowed here", ref.position);
+      if (!ctx.scope)
+        throw Error(ErrorKind::kBinder, "column '" + ref.name.Joined() + "' is not allowed here",
+                    ref.position);
       return BindColumnRef(ref, *ctx.scope);
     }
     case ExpressionKind::kStar:
@@ -205,9 +224,11 @@ ExprPtr Binder::BindExpr(const ParsedExpression& expr, BindContext& ctx) {
     case ExpressionKind::kCast: {
       const auto& c = expr.As<CastExpression>();
       auto type = ParseTypeName(c.type_name);
-      if (!type) throw Error(ErrorKind::kBinder, "unknown type '" + c.type_name + "'", expr.position);
+      if (!type)
+        throw Error(ErrorKind::kBinder, "unknown type '" + c.type_name + "'", expr.position);
       ExprPtr child = BindExpr(*c.child, ctx);
-      if (child->kind == ExprKind::kConstant && child->value.is_null()) return MakeConstant(Value::Null(*type));
+      if (child->kind == ExprKind::kConstant && child->value.is_null())
+        return MakeConstant(Value::Null(*type));
       if (child->type == *type && !c.try_cast) return child;
       return MakeCast(child, *type, c.try_cast);
     }
@@ -218,8 +239,10 @@ ExprPtr Binder::BindExpr(const ParsedExpression& expr, BindContext& ctx) {
       ExprPtr child = BindExpr(*u.child, ctx);
       switch (u.op) {
         case UnaryOp::kPlus:
-          if (!child->type.IsNumeric() && child->type.id != TypeId::kInterval && child->type.id != TypeId::kNull) {
-            throw Error(ErrorKind::kBinder, "unary '+' needs a number, not " + child->type.ToString(), expr.position);
+          if (!child->type.IsNumeric() && child->type.id != TypeId::kInterval &&
+              child->type.id != TypeId::kNull) {
+            throw Error(ErrorKind::kBinder,
+                        "unary '+' needs a number, not " + child->type.ToString(), expr.position);
           }
           return child;
         case UnaryOp::kNegate:
@@ -232,28 +255,47 @@ ExprPtr Binder::BindExpr(const ParsedExpression& expr, BindContext& ctx) {
     case ExpressionKind::kBinary: {
       const auto& b = expr.As<BinaryExpression>();
       if (b.op == BinaryOp::kAnd || b.op == BinaryOp::kOr) {
-        ExprPtr l = EnsureBoolean(BindExpr(*b.left, ctx), b.op == BinaryOp::kAnd ? "AND operand" : "OR operand", b.left->position);
-        ExprPtr r = EnsureBoolean(BindExpr(*b.right, ctx), b.op == BinaryOp::kAnd ? "AND operand" : "OR operand", b.right->position);
+        ExprPtr l =
+            EnsureBoolean(BindExpr(*b.left, ctx),
+                          b.op == BinaryOp::kAnd ? "AND operand" : "OR operand", b.left->position);
+        ExprPtr r =
+            EnsureBoolean(BindExpr(*b.right, ctx),
+                          b.op == BinaryOp::kAnd ? "AND operand" : "OR operand", b.right->position);
         return b.op == BinaryOp::kAnd ? MakeAnd({l, r}) : MakeOr({l, r});
       }
       ExprPtr l = BindExpr(*b.left, ctx);
       ExprPtr r = BindExpr(*b.right, ctx);
       switch (b.op) {
-        case BinaryOp::kAdd: return BindScalarCall("add", {l, r}, expr.position);
-        case BinaryOp::kSubtract: return BindScalarCall("subtract", {l, r}, expr.position);
-        case BinaryOp::kMultiply: return BindScalarCall("multiply", {l, r}, expr.position);
-        case BinaryOp::kDivide: return BindScalarCall("divide", {l, r}, expr.position);
-        case BinaryOp::kModulo: return BindScalarCall("modulus", {l, r}, expr.position);
-        case BinaryOp::kConcat: return BindScalarCall("concat", {l, r}, expr.position);
-        case BinaryOp::kEqual: return BindComparisonExpr(CompareOp::kEq, l, r, expr.position);
-        case BinaryOp::kNotEqual: return BindComparisonExpr(CompareOp::kNe, l, r, expr.position);
-        case BinaryOp::kLess: return BindComparisonExpr(CompareOp::kLt, l, r, expr.position);
-        case BinaryOp::kLessEqual: return BindComparisonExpr(CompareOp::kLe, l, r, expr.position);
-        case BinaryOp::kGreater: return BindComparisonExpr(CompareOp::kGt, l, r, expr.position);
-        case BinaryOp::kGreaterEqual: return BindComparisonExpr(CompareOp::kGe, l, r, expr.position);
-        case BinaryOp::kIsDistinctFrom: return BindComparisonExpr(CompareOp::kIsDistinctFrom, l, r, expr.position);
-        case BinaryOp::kIsNotDistinctFrom: return BindComparisonExpr(CompareOp::kIsNotDistinctFrom, l, r, expr.position);
-        default: break;
+        case BinaryOp::kAdd:
+          return BindScalarCall("add", {l, r}, expr.position);
+        case BinaryOp::kSubtract:
+          return BindScalarCall("subtract", {l, r}, expr.position);
+        case BinaryOp::kMultiply:
+          return BindScalarCall("multiply", {l, r}, expr.position);
+        case BinaryOp::kDivide:
+          return BindScalarCall("divide", {l, r}, expr.position);
+        case BinaryOp::kModulo:
+          return BindScalarCall("modulus", {l, r}, expr.position);
+        case BinaryOp::kConcat:
+          return BindScalarCall("concat", {l, r}, expr.position);
+        case BinaryOp::kEqual:
+          return BindComparisonExpr(CompareOp::kEq, l, r, expr.position);
+        case BinaryOp::kNotEqual:
+          return BindComparisonExpr(CompareOp::kNe, l, r, expr.position);
+        case BinaryOp::kLess:
+          return BindComparisonExpr(CompareOp::kLt, l, r, expr.position);
+        case BinaryOp::kLessEqual:
+          return BindComparisonExpr(CompareOp::kLe, l, r, expr.position);
+        case BinaryOp::kGreater:
+          return BindComparisonExpr(CompareOp::kGt, l, r, expr.position);
+        case BinaryOp::kGreaterEqual:
+          return BindComparisonExpr(CompareOp::kGe, l, r, expr.position);
+        case BinaryOp::kIsDistinctFrom:
+          return BindComparisonExpr(CompareOp::kIsDistinctFrom, l, r, expr.position);
+        case BinaryOp::kIsNotDistinctFrom:
+          return BindComparisonExpr(CompareOp::kIsNotDistinctFrom, l, r, expr.position);
+        default:
+          break;
       }
       break;
     }
@@ -281,7 +323,8 @@ ExprPtr Binder::BindExpr(const ParsedExpression& expr, BindContext& ctx) {
       for (const auto& item : in.list) {
         ExprPtr e = BindExpr(*item, ctx);
         // A string literal in a list compared with a number/date column: coerce the literal.
-        if (IsStringLiteral(e) && (v->type.IsNumeric() || v->type.IsTemporal())) e = MakeCast(e, v->type);
+        if (IsStringLiteral(e) && (v->type.IsNumeric() || v->type.IsTemporal()))
+          e = MakeCast(e, v->type);
         items.push_back(e);
       }
       std::vector<ExprPtr> all = {v};
@@ -295,14 +338,16 @@ ExprPtr Binder::BindExpr(const ParsedExpression& expr, BindContext& ctx) {
       return e;
     }
     case ExpressionKind::kInSubquery:
-      if (ctx.plan && ctx.plan_scope) return BindInSubqueryValue(expr.As<InSubqueryExpression>(), ctx);
+      if (ctx.plan && ctx.plan_scope)
+        return BindInSubqueryValue(expr.As<InSubqueryExpression>(), ctx);
       [[fallthrough]];
     case ExpressionKind::kExists:
       if (expr.kind == ExpressionKind::kExists && ctx.plan && ctx.plan_scope) {
         return BindExistsValue(expr.As<ExistsExpression>(), ctx);
       }
       throw Error(ErrorKind::kUnsupported,
-                  "correlated IN (subquery) and EXISTS are supported only as conditions of WHERE (combined with AND)",
+                  "correlated IN (subquery) and EXISTS are supported only as conditions of WHERE "
+                  "(combined with AND)",
                   expr.position);
     case ExpressionKind::kSubquery:
       return BindScalarSubquery(expr.As<SubqueryExpression>(), ctx);
@@ -316,7 +361,8 @@ ExprPtr Binder::BindExpr(const ParsedExpression& expr, BindContext& ctx) {
       auto to_varchar = [&](ExprPtr x, int pos) {
         if (x->type.id == TypeId::kVarchar) return x;
         if (x->type.id == TypeId::kNull) return CastTo(x, LogicalType(TypeId::kVarchar));
-        throw Error(ErrorKind::kBinder, "LIKE needs VARCHAR operands, not " + x->type.ToString(), pos);
+        throw Error(ErrorKind::kBinder, "LIKE needs VARCHAR operands, not " + x->type.ToString(),
+                    pos);
       };
       e->children.push_back(to_varchar(BindExpr(*l.value, ctx), l.value->position));
       e->children.push_back(to_varchar(BindExpr(*l.pattern, ctx), l.pattern->position));
@@ -371,13 +417,15 @@ ExprPtr Binder::BindFunction(const FunctionCallExpression& fn, BindContext& ctx)
     return BindAggregateCall(fn, ctx);
   }
   if (fn.distinct || fn.filter) {
-    throw Error(ErrorKind::kBinder, "DISTINCT and FILTER apply only to aggregate functions, not '" + name + "'",
+    throw Error(ErrorKind::kBinder,
+                "DISTINCT and FILTER apply only to aggregate functions, not '" + name + "'",
                 fn.position);
   }
   std::vector<ExprPtr> args;
   for (const auto& a : fn.args) args.push_back(BindExpr(*a, ctx));
   if (name == "coalesce") {
-    if (args.empty()) throw Error(ErrorKind::kBinder, "coalesce needs at least one argument", fn.position);
+    if (args.empty())
+      throw Error(ErrorKind::kBinder, "coalesce needs at least one argument", fn.position);
     LogicalType t = UnifyTypes(args, fn.position, "coalesce arguments");
     auto e = std::make_shared<Expr>();
     e->kind = ExprKind::kCoalesce;
@@ -396,7 +444,8 @@ ExprPtr Binder::BindFunction(const FunctionCallExpression& fn, BindContext& ctx)
     return e;
   }
   if (name == "if") {
-    if (args.size() != 2 && args.size() != 3) throw Error(ErrorKind::kBinder, "if takes 2 or 3 arguments", fn.position);
+    if (args.size() != 2 && args.size() != 3)
+      throw Error(ErrorKind::kBinder, "if takes 2 or 3 arguments", fn.position);
     std::vector<ExprPtr> results(args.begin() + 1, args.end());
     LogicalType t = UnifyTypes(results, fn.position, "if results");
     auto e = std::make_shared<Expr>();
@@ -415,7 +464,8 @@ ExprPtr Binder::BindFunction(const FunctionCallExpression& fn, BindContext& ctx)
 ExprPtr Binder::BindAggregateCall(const FunctionCallExpression& fn, BindContext& ctx) {
   std::string name = LowerName(fn.function_name());
   if (!ctx.aggregate) {
-    throw Error(ErrorKind::kBinder, "aggregate function '" + name + "' is not allowed in " + ctx.clause, fn.position);
+    throw Error(ErrorKind::kBinder,
+                "aggregate function '" + name + "' is not allowed in " + ctx.clause, fn.position);
   }
   auto& agg = *ctx.aggregate;
   std::string text = fn.ToString();
@@ -461,10 +511,12 @@ ExprPtr Binder::BindAggregateCall(const FunctionCallExpression& fn, BindContext&
   if (!bound) {
     std::string hint = SuggestName(name, FunctionRegistry::Get().Names());
     throw Error(ErrorKind::kBinder,
-                "aggregate function '" + name + "' not found" + (hint.empty() ? "" : "; did you mean '" + hint + "'?"),
+                "aggregate function '" + name + "' not found" +
+                    (hint.empty() ? "" : "; did you mean '" + hint + "'?"),
                 fn.position);
   }
-  for (size_t i = 0; i < args.size() && i < coerced.size(); i++) args[i] = CastTo(args[i], coerced[i]);
+  for (size_t i = 0; i < args.size() && i < coerced.size(); i++)
+    args[i] = CastTo(args[i], coerced[i]);
   auto e = std::make_shared<Expr>();
   e->kind = ExprKind::kAggregate;
   e->type = bound->return_type;
@@ -475,18 +527,21 @@ ExprPtr Binder::BindAggregateCall(const FunctionCallExpression& fn, BindContext&
   agg.aggregates.push_back(e);
   agg.aggregate_texts.push_back(text);
   agg.aggregate_names.push_back(text);
-  return MakeColumnRef(static_cast<int>(agg.groups.size() + agg.aggregates.size() - 1), e->type, text);
+  return MakeColumnRef(static_cast<int>(agg.groups.size() + agg.aggregates.size() - 1), e->type,
+                       text);
 }
 
 ExprPtr Binder::BindWindowCall(const FunctionCallExpression& fn, BindContext& ctx) {
   std::string name = LowerName(fn.function_name());
   if (!ctx.window) {
-    throw Error(ErrorKind::kBinder, "window function '" + name + "' is not allowed in " + ctx.clause, fn.position);
+    throw Error(ErrorKind::kBinder,
+                "window function '" + name + "' is not allowed in " + ctx.clause, fn.position);
   }
   auto& win = *ctx.window;
   std::string text = fn.ToString();
   for (size_t i = 0; i < win.texts.size(); i++) {
-    if (win.texts[i] == text) return MakeColumnRef(kWindowRefBase + static_cast<int>(i), win.exprs[i]->type, text);
+    if (win.texts[i] == text)
+      return MakeColumnRef(kWindowRefBase + static_cast<int>(i), win.exprs[i]->type, text);
   }
   BindContext inner = ctx;
   inner.window = nullptr;
@@ -510,17 +565,30 @@ ExprPtr Binder::BindWindowCall(const FunctionCallExpression& fn, BindContext& ct
     auto bound = [&](const WindowFrameBound& b) {
       FrameBound out;
       switch (b.kind) {
-        case WindowFrameBoundKind::kUnboundedPreceding: out.kind = FrameBoundKind::kUnboundedPreceding; break;
-        case WindowFrameBoundKind::kPreceding: out.kind = FrameBoundKind::kPreceding; break;
-        case WindowFrameBoundKind::kCurrentRow: out.kind = FrameBoundKind::kCurrentRow; break;
-        case WindowFrameBoundKind::kFollowing: out.kind = FrameBoundKind::kFollowing; break;
-        case WindowFrameBoundKind::kUnboundedFollowing: out.kind = FrameBoundKind::kUnboundedFollowing; break;
+        case WindowFrameBoundKind::kUnboundedPreceding:
+          out.kind = FrameBoundKind::kUnboundedPreceding;
+          break;
+        case WindowFrameBoundKind::kPreceding:
+          out.kind = FrameBoundKind::kPreceding;
+          break;
+        case WindowFrameBoundKind::kCurrentRow:
+          out.kind = FrameBoundKind::kCurrentRow;
+          break;
+        case WindowFrameBoundKind::kFollowing:
+          out.kind = FrameBoundKind::kFollowing;
+          break;
+        case WindowFrameBoundKind::kUnboundedFollowing:
+          out.kind = FrameBoundKind::kUnboundedFollowing;
+          break;
       }
       if (b.offset) {
         BindContext none;
         ExprPtr off = FoldConstantExpr(BindExpr(*b.offset, none));
-        if (off->kind != ExprKind::kConstant || off->value.is_null() || !off->type.IsIntegral() || off->value.GetInt64() < 0) {
-          throw Error(ErrorKind::kBinder, "window frame offset must be a non-negative integer constant", b.offset->position);
+        if (off->kind != ExprKind::kConstant || off->value.is_null() || !off->type.IsIntegral() ||
+            off->value.GetInt64() < 0) {
+          throw Error(ErrorKind::kBinder,
+                      "window frame offset must be a non-negative integer constant",
+                      b.offset->position);
         }
         out.offset = off->value.GetInt64();
       }
@@ -534,11 +602,17 @@ ExprPtr Binder::BindWindowCall(const FunctionCallExpression& fn, BindContext& ct
   auto e = std::make_shared<Expr>();
   e->kind = ExprKind::kWindow;
   e->name = name;
-  static const struct { const char* name; WindowFunctionKind kind; } kRanking[] = {
-      {"row_number", WindowFunctionKind::kRowNumber}, {"rank", WindowFunctionKind::kRank},
-      {"dense_rank", WindowFunctionKind::kDenseRank}, {"lag", WindowFunctionKind::kLag},
-      {"lead", WindowFunctionKind::kLead},            {"first_value", WindowFunctionKind::kFirstValue},
-      {"last_value", WindowFunctionKind::kLastValue}, {"ntile", WindowFunctionKind::kNtile}};
+  static const struct {
+    const char* name;
+    WindowFunctionKind kind;
+  } kRanking[] = {{"row_number", WindowFunctionKind::kRowNumber},
+                  {"rank", WindowFunctionKind::kRank},
+                  {"dense_rank", WindowFunctionKind::kDenseRank},
+                  {"lag", WindowFunctionKind::kLag},
+                  {"lead", WindowFunctionKind::kLead},
+                  {"first_value", WindowFunctionKind::kFirstValue},
+                  {"last_value", WindowFunctionKind::kLastValue},
+                  {"ntile", WindowFunctionKind::kNtile}};
   bool ranking = false;
   for (const auto& r : kRanking) {
     if (name == r.name) {
@@ -551,23 +625,27 @@ ExprPtr Binder::BindWindowCall(const FunctionCallExpression& fn, BindContext& ct
       case WindowFunctionKind::kRowNumber:
       case WindowFunctionKind::kRank:
       case WindowFunctionKind::kDenseRank:
-        if (!args.empty()) throw Error(ErrorKind::kBinder, name + "() takes no arguments", fn.position);
+        if (!args.empty())
+          throw Error(ErrorKind::kBinder, name + "() takes no arguments", fn.position);
         e->type = LogicalType(TypeId::kBigInt);
         break;
       case WindowFunctionKind::kNtile:
-        if (args.size() != 1) throw Error(ErrorKind::kBinder, "ntile takes 1 argument", fn.position);
+        if (args.size() != 1)
+          throw Error(ErrorKind::kBinder, "ntile takes 1 argument", fn.position);
         args[0] = CastTo(args[0], LogicalType(TypeId::kBigInt));
         e->type = LogicalType(TypeId::kBigInt);
         break;
       case WindowFunctionKind::kLag:
       case WindowFunctionKind::kLead:
-        if (args.empty() || args.size() > 3) throw Error(ErrorKind::kBinder, name + " takes 1 to 3 arguments", fn.position);
+        if (args.empty() || args.size() > 3)
+          throw Error(ErrorKind::kBinder, name + " takes 1 to 3 arguments", fn.position);
         e->type = args[0]->type;
         if (args.size() >= 2) args[1] = CastTo(args[1], LogicalType(TypeId::kBigInt));
         if (args.size() == 3) args[2] = CastTo(args[2], e->type);
         break;
       default:
-        if (args.size() != 1) throw Error(ErrorKind::kBinder, name + " takes 1 argument", fn.position);
+        if (args.size() != 1)
+          throw Error(ErrorKind::kBinder, name + " takes 1 argument", fn.position);
         e->type = args[0]->type;
         break;
     }
@@ -581,10 +659,12 @@ ExprPtr Binder::BindWindowCall(const FunctionCallExpression& fn, BindContext& ct
     if (!bound) {
       std::string hint = SuggestName(name, FunctionRegistry::Get().Names());
       throw Error(ErrorKind::kBinder,
-                  "window function '" + name + "' not found" + (hint.empty() ? "" : "; did you mean '" + hint + "'?"),
+                  "window function '" + name + "' not found" +
+                      (hint.empty() ? "" : "; did you mean '" + hint + "'?"),
                   fn.position);
     }
-    for (size_t i = 0; i < args.size() && i < coerced.size(); i++) args[i] = CastTo(args[i], coerced[i]);
+    for (size_t i = 0; i < args.size() && i < coerced.size(); i++)
+      args[i] = CastTo(args[i], coerced[i]);
     spec->function = WindowFunctionKind::kAggregate;
     e->aggregate = bound;
     e->name = fname;

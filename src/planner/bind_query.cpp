@@ -11,7 +11,8 @@ namespace aishell {
 namespace {
 
 // Calls `f` on each direct sub-expression (not into subqueries).
-void ForEachChild(const ParsedExpression& e, const std::function<void(const ParsedExpression&)>& f) {
+void ForEachChild(const ParsedExpression& e,
+                  const std::function<void(const ParsedExpression&)>& f) {
   auto visit = [&](const ParsedExpressionPtr& p) {
     if (p) f(*p);
   };
@@ -26,7 +27,9 @@ void ForEachChild(const ParsedExpression& e, const std::function<void(const Pars
       }
       break;
     }
-    case ExpressionKind::kCast: visit(e.As<CastExpression>().child); break;
+    case ExpressionKind::kCast:
+      visit(e.As<CastExpression>().child);
+      break;
     case ExpressionKind::kCase: {
       const auto& c = e.As<CaseExpression>();
       visit(c.operand);
@@ -37,12 +40,16 @@ void ForEachChild(const ParsedExpression& e, const std::function<void(const Pars
       visit(c.else_expr);
       break;
     }
-    case ExpressionKind::kUnary: visit(e.As<UnaryExpression>().child); break;
+    case ExpressionKind::kUnary:
+      visit(e.As<UnaryExpression>().child);
+      break;
     case ExpressionKind::kBinary:
       visit(e.As<BinaryExpression>().left);
       visit(e.As<BinaryExpression>().right);
       break;
-    case ExpressionKind::kIsNull: visit(e.As<IsNullExpression>().child); break;
+    case ExpressionKind::kIsNull:
+      visit(e.As<IsNullExpression>().child);
+      break;
     case ExpressionKind::kBetween:
       visit(e.As<BetweenExpression>().value);
       visit(e.As<BetweenExpression>().low);
@@ -52,14 +59,19 @@ void ForEachChild(const ParsedExpression& e, const std::function<void(const Pars
       visit(e.As<InListExpression>().value);
       for (const auto& x : e.As<InListExpression>().list) visit(x);
       break;
-    case ExpressionKind::kInSubquery: visit(e.As<InSubqueryExpression>().value); break;
+    case ExpressionKind::kInSubquery:
+      visit(e.As<InSubqueryExpression>().value);
+      break;
     case ExpressionKind::kLike:
       visit(e.As<LikeExpression>().value);
       visit(e.As<LikeExpression>().pattern);
       visit(e.As<LikeExpression>().escape);
       break;
-    case ExpressionKind::kExtract: visit(e.As<ExtractExpression>().child); break;
-    default: break;
+    case ExpressionKind::kExtract:
+      visit(e.As<ExtractExpression>().child);
+      break;
+    default:
+      break;
   }
 }
 
@@ -70,7 +82,9 @@ bool ContainsAggregate(const ParsedExpression& e) {
     const auto& fn = e.As<FunctionCallExpression>();
     if (!fn.over) {
       std::string name = LowerName(fn.function_name());
-      if (fn.is_star || (FunctionRegistry::Get().IsAggregate(name) && !FunctionRegistry::Get().IsScalar(name))) return true;
+      if (fn.is_star ||
+          (FunctionRegistry::Get().IsAggregate(name) && !FunctionRegistry::Get().IsScalar(name)))
+        return true;
     }
   }
   bool found = false;
@@ -103,10 +117,12 @@ ExprPtr ResolveWindowRefs(const ExprPtr& e, int base) {
 }
 
 bool IsIntegerLiteral(const ParsedExpression& e) {
-  return e.kind == ExpressionKind::kLiteral && e.As<LiteralExpression>().literal_kind == LiteralKind::kInteger;
+  return e.kind == ExpressionKind::kLiteral &&
+         e.As<LiteralExpression>().literal_kind == LiteralKind::kInteger;
 }
 
-LogicalPtr MakeProject(LogicalPtr child, std::vector<ExprPtr> exprs, std::vector<std::string> names) {
+LogicalPtr MakeProject(LogicalPtr child, std::vector<ExprPtr> exprs,
+                       std::vector<std::string> names) {
   auto p = std::make_shared<LogicalProject>();
   for (size_t i = 0; i < exprs.size(); i++) p->output.push_back({names[i], exprs[i]->type});
   p->exprs = std::move(exprs);
@@ -119,7 +135,8 @@ LogicalPtr MakeLimit(LogicalPtr child, const QueryNode& q) {
   auto l = std::make_shared<LogicalLimit>();
   l->limit = q.limit.value_or(-1);
   l->offset = q.offset.value_or(0);
-  if (l->limit < -1 || l->offset < 0) throw Error(ErrorKind::kBinder, "LIMIT and OFFSET must not be negative", q.position);
+  if (l->limit < -1 || l->offset < 0)
+    throw Error(ErrorKind::kBinder, "LIMIT and OFFSET must not be negative", q.position);
   l->output = child->output;
   l->children = {std::move(child)};
   return l;
@@ -140,7 +157,8 @@ Scope CorrelatedScope(const Scope& outer, const Scope& inner) {
 }
 
 LogicalPtr Binder::BindQuery(const QueryNode& query) {
-  if (query.recursive) throw Error(ErrorKind::kUnsupported, "WITH RECURSIVE is not supported", query.position);
+  if (query.recursive)
+    throw Error(ErrorKind::kUnsupported, "WITH RECURSIVE is not supported", query.position);
   size_t saved = ctes_.size();
   for (const auto& cte : query.ctes) ctes_.push_back({&cte, ctes_.size()});
   LogicalPtr plan;
@@ -160,9 +178,12 @@ LogicalPtr Binder::BindQuery(const QueryNode& query) {
 
 LogicalPtr Binder::BindQueryBody(const QueryNode& query) {
   switch (query.kind) {
-    case QueryNodeKind::kSelect: return BindSelect(query.As<SelectNode>());
-    case QueryNodeKind::kSetOperation: return BindSetOperation(query.As<SetOperationNode>());
-    case QueryNodeKind::kValues: return BindValues(query.As<ValuesNode>());
+    case QueryNodeKind::kSelect:
+      return BindSelect(query.As<SelectNode>());
+    case QueryNodeKind::kSetOperation:
+      return BindSetOperation(query.As<SetOperationNode>());
+    case QueryNodeKind::kValues:
+      return BindValues(query.As<ValuesNode>());
   }
   throw Error(ErrorKind::kInternal, "unknown query kind", query.position);
 }
@@ -184,10 +205,12 @@ LogicalPtr Binder::ApplyOrderLimit(LogicalPtr plan, const QueryNode& query) {
       if (IsIntegerLiteral(*item.expr)) {
         int64_t k = item.expr->As<LiteralExpression>().integer_value;
         if (k < 1 || k > static_cast<int64_t>(plan->output.size())) {
-          throw Error(ErrorKind::kBinder, "ORDER BY position " + std::to_string(k) + " is not in the select list",
+          throw Error(ErrorKind::kBinder,
+                      "ORDER BY position " + std::to_string(k) + " is not in the select list",
                       item.expr->position);
         }
-        key.expr = MakeColumnRef(static_cast<int>(k - 1), plan->output[k - 1].type, plan->output[k - 1].name);
+        key.expr = MakeColumnRef(static_cast<int>(k - 1), plan->output[k - 1].type,
+                                 plan->output[k - 1].name);
       } else {
         BindContext ctx;
         ctx.scope = &scope;
@@ -208,7 +231,8 @@ LogicalPtr Binder::BindSetOperation(const SetOperationNode& node) {
   LogicalPtr right = BindQuery(*node.right);
   if (left->output.size() != right->output.size()) {
     throw Error(ErrorKind::kBinder,
-                "set operation inputs have different column counts: " + std::to_string(left->output.size()) + " and " +
+                "set operation inputs have different column counts: " +
+                    std::to_string(left->output.size()) + " and " +
                     std::to_string(right->output.size()),
                 node.position);
   }
@@ -217,8 +241,9 @@ LogicalPtr Binder::BindSetOperation(const SetOperationNode& node) {
     auto t = CommonSuperType(left->output[i].type, right->output[i].type);
     if (!t) {
       throw Error(ErrorKind::kBinder,
-                  "set operation column " + std::to_string(i + 1) + " ('" + left->output[i].name + "') has incompatible types " +
-                      left->output[i].type.ToString() + " and " + right->output[i].type.ToString(),
+                  "set operation column " + std::to_string(i + 1) + " ('" + left->output[i].name +
+                      "') has incompatible types " + left->output[i].type.ToString() + " and " +
+                      right->output[i].type.ToString(),
                   node.position);
     }
     types.push_back(t->id == TypeId::kNull ? LogicalType(TypeId::kVarchar) : *t);
@@ -230,13 +255,14 @@ LogicalPtr Binder::BindSetOperation(const SetOperationNode& node) {
     std::vector<ExprPtr> exprs;
     std::vector<std::string> names;
     for (size_t i = 0; i < types.size(); i++) {
-      exprs.push_back(CastTo(MakeColumnRef(static_cast<int>(i), in->output[i].type, in->output[i].name), types[i]));
+      exprs.push_back(CastTo(
+          MakeColumnRef(static_cast<int>(i), in->output[i].type, in->output[i].name), types[i]));
       names.push_back(in->output[i].name);
     }
     return MakeProject(in, std::move(exprs), std::move(names));
   };
   auto set = std::make_shared<LogicalSetOperation>();
-  set->set_op = node.op == SetOperationType::kUnion ? SetOpKind::kUnion
+  set->set_op = node.op == SetOperationType::kUnion       ? SetOpKind::kUnion
                 : node.op == SetOperationType::kIntersect ? SetOpKind::kIntersect
                                                           : SetOpKind::kExcept;
   set->all = node.all;
@@ -250,7 +276,8 @@ LogicalPtr Binder::BindValues(const ValuesNode& node) {
   size_t width = node.rows.empty() ? 0 : node.rows[0].size();
   for (const auto& row : node.rows) {
     if (row.size() != width) {
-      throw Error(ErrorKind::kBinder, "VALUES rows have different numbers of columns", node.position);
+      throw Error(ErrorKind::kBinder, "VALUES rows have different numbers of columns",
+                  node.position);
     }
     std::vector<ExprPtr> bound;
     for (const auto& e : row) {
@@ -266,7 +293,8 @@ LogicalPtr Binder::BindValues(const ValuesNode& node) {
       auto common = CommonSuperType(t, row[c]->type);
       if (!common) {
         throw Error(ErrorKind::kBinder,
-                    "VALUES column " + std::to_string(c + 1) + " mixes " + t.ToString() + " and " + row[c]->type.ToString(),
+                    "VALUES column " + std::to_string(c + 1) + " mixes " + t.ToString() + " and " +
+                        row[c]->type.ToString(),
                     node.position);
       }
       t = *common;
@@ -278,8 +306,10 @@ LogicalPtr Binder::BindValues(const ValuesNode& node) {
   return values;
 }
 
-bool Binder::BindSubqueryPredicate(const ParsedExpression& conjunct, bool negated, LogicalPtr& plan, Scope& scope) {
-  if (conjunct.kind == ExpressionKind::kUnary && conjunct.As<UnaryExpression>().op == UnaryOp::kNot) {
+bool Binder::BindSubqueryPredicate(const ParsedExpression& conjunct, bool negated, LogicalPtr& plan,
+                                   Scope& scope) {
+  if (conjunct.kind == ExpressionKind::kUnary &&
+      conjunct.As<UnaryExpression>().op == UnaryOp::kNot) {
     return BindSubqueryPredicate(*conjunct.As<UnaryExpression>().child, !negated, plan, scope);
   }
   int outer_width = static_cast<int>(scope.columns.size());
@@ -298,12 +328,14 @@ bool Binder::BindSubqueryPredicate(const ParsedExpression& conjunct, bool negate
       // Correlated x IN (SELECT y FROM t WHERE t.a = outer.b): a semi join on x = y AND the
       // correlation. (NOT IN is null-aware per correlated group: not supported.)
       const QueryNode& q = *in.query;
-      bool simple = e.kind() == ErrorKind::kBinder && !anti && q.kind == QueryNodeKind::kSelect && q.ctes.empty() &&
-                    !q.limit && !q.offset;
+      bool simple = e.kind() == ErrorKind::kBinder && !anti && q.kind == QueryNodeKind::kSelect &&
+                    q.ctes.empty() && !q.limit && !q.offset;
       if (simple) {
         const auto& s = q.As<SelectNode>();
-        simple = s.from && s.where && s.group_by.empty() && !s.having && s.select_list.size() == 1 &&
-                 s.select_list[0].expr->kind != ExpressionKind::kStar && !ContainsAggregate(*s.select_list[0].expr);
+        simple = s.from && s.where && s.group_by.empty() && !s.having &&
+                 s.select_list.size() == 1 &&
+                 s.select_list[0].expr->kind != ExpressionKind::kStar &&
+                 !ContainsAggregate(*s.select_list[0].expr);
       }
       if (!simple) throw;
       const auto& s = q.As<SelectNode>();
@@ -339,7 +371,8 @@ bool Binder::BindSubqueryPredicate(const ParsedExpression& conjunct, bool negate
       project->exprs.push_back(item);
       project->output.push_back({"in_value", item->type});
       int item_index = outer_width + static_cast<int>(inner.scope.columns.size());
-      correlated.push_back(BindComparisonExpr(CompareOp::kEq, value, MakeColumnRef(item_index, item->type, "in_value"),
+      correlated.push_back(BindComparisonExpr(CompareOp::kEq, value,
+                                              MakeColumnRef(item_index, item->type, "in_value"),
                                               conjunct.position));
       join->join_type = JoinType::kSemi;
       join->condition = MakeAnd(correlated);
@@ -349,14 +382,16 @@ bool Binder::BindSubqueryPredicate(const ParsedExpression& conjunct, bool negate
       return true;
     }
     if (sub->output.size() != 1) {
-      throw Error(ErrorKind::kBinder, "an IN subquery must return one column, not " + std::to_string(sub->output.size()),
-                  conjunct.position);
+      throw Error(
+          ErrorKind::kBinder,
+          "an IN subquery must return one column, not " + std::to_string(sub->output.size()),
+          conjunct.position);
     }
     join->join_type = anti ? JoinType::kAnti : JoinType::kSemi;
     join->null_aware = anti;
-    join->condition =
-        BindComparisonExpr(CompareOp::kEq, value, MakeColumnRef(outer_width, sub->output[0].type, sub->output[0].name),
-                           conjunct.position);
+    join->condition = BindComparisonExpr(
+        CompareOp::kEq, value, MakeColumnRef(outer_width, sub->output[0].type, sub->output[0].name),
+        conjunct.position);
     join->children = {plan, sub};
   } else if (conjunct.kind == ExpressionKind::kExists) {
     const auto& ex = conjunct.As<ExistsExpression>();
@@ -415,7 +450,8 @@ void Binder::BindWhere(const ParsedExpression& where, LogicalPtr& plan, Scope& s
   for (const auto* p : parts) {
     if (BindSubqueryPredicate(*p, false, plan, scope)) continue;
     if (ContainsAggregate(*p)) {
-      throw Error(ErrorKind::kBinder, "aggregate functions are not allowed in WHERE (use HAVING)", p->position);
+      throw Error(ErrorKind::kBinder, "aggregate functions are not allowed in WHERE (use HAVING)",
+                  p->position);
     }
     BindContext ctx;
     ctx.scope = &scope;
@@ -462,9 +498,12 @@ LogicalPtr Binder::BindSelect(const SelectNode& s) {
         any = true;
       }
       if (!qualifier.empty() && !any) {
-        throw Error(ErrorKind::kBinder, "table or alias '" + star.qualifier.Joined() + "' not found for '*'", si.position);
+        throw Error(ErrorKind::kBinder,
+                    "table or alias '" + star.qualifier.Joined() + "' not found for '*'",
+                    si.position);
       }
-      if (qualifier.empty() && !s.from) throw Error(ErrorKind::kBinder, "SELECT * needs a FROM clause", si.position);
+      if (qualifier.empty() && !s.from)
+        throw Error(ErrorKind::kBinder, "SELECT * needs a FROM clause", si.position);
       continue;
     }
     Item item;
@@ -494,12 +533,16 @@ LogicalPtr Binder::BindSelect(const SelectNode& s) {
       if (IsIntegerLiteral(*g)) {
         int64_t k = g->As<LiteralExpression>().integer_value;
         if (k < 1 || k > static_cast<int64_t>(items.size())) {
-          throw Error(ErrorKind::kBinder, "GROUP BY position " + std::to_string(k) + " is not in the select list", g->position);
+          throw Error(ErrorKind::kBinder,
+                      "GROUP BY position " + std::to_string(k) + " is not in the select list",
+                      g->position);
         }
         const Item& it = items[k - 1];
         if (it.expr) {
           if (ContainsAggregate(*it.expr)) {
-            throw Error(ErrorKind::kBinder, "GROUP BY position " + std::to_string(k) + " refers to an aggregate", g->position);
+            throw Error(ErrorKind::kBinder,
+                        "GROUP BY position " + std::to_string(k) + " refers to an aggregate",
+                        g->position);
           }
           expr = it.expr;
           text = it.expr->ToString();
@@ -507,14 +550,18 @@ LogicalPtr Binder::BindSelect(const SelectNode& s) {
           star_column = it.column;
           text = it.name;
         }
-      } else if (g->kind == ExpressionKind::kColumnRef && g->As<ColumnRefExpression>().name.size() == 1) {
+      } else if (g->kind == ExpressionKind::kColumnRef &&
+                 g->As<ColumnRefExpression>().name.size() == 1) {
         // An input column first, else a select alias.
         const auto& ref = g->As<ColumnRefExpression>();
         bool is_input = false;
-        for (const auto& c : scope.columns) is_input = is_input || (!c.qualified_only && LowerName(c.name) == LowerName(ref.column_name()));
+        for (const auto& c : scope.columns)
+          is_input =
+              is_input || (!c.qualified_only && LowerName(c.name) == LowerName(ref.column_name()));
         if (!is_input) {
           for (const auto& it : items) {
-            if (it.expr && LowerName(it.name) == LowerName(ref.column_name()) && !ContainsAggregate(*it.expr)) {
+            if (it.expr && LowerName(it.name) == LowerName(ref.column_name()) &&
+                !ContainsAggregate(*it.expr)) {
               expr = it.expr;
               text = it.expr->ToString();
               break;
@@ -524,9 +571,12 @@ LogicalPtr Binder::BindSelect(const SelectNode& s) {
       }
       ExprPtr bound;
       if (star_column >= 0) {
-        bound = MakeColumnRef(star_column, scope.columns[star_column].type, scope.columns[star_column].name);
+        bound = MakeColumnRef(star_column, scope.columns[star_column].type,
+                              scope.columns[star_column].name);
       } else {
-        if (ContainsAggregate(*expr)) throw Error(ErrorKind::kBinder, "aggregate functions are not allowed in GROUP BY", g->position);
+        if (ContainsAggregate(*expr))
+          throw Error(ErrorKind::kBinder, "aggregate functions are not allowed in GROUP BY",
+                      g->position);
         BindContext ctx;
         ctx.scope = &scope;
         ctx.clause = "GROUP BY";
@@ -566,14 +616,17 @@ LogicalPtr Binder::BindSelect(const SelectNode& s) {
     } else if (aggregated) {
       ExprPtr e;
       for (size_t g = 0; g < agg.groups.size(); g++) {
-        if (agg.groups[g]->kind == ExprKind::kColumnRef && agg.groups[g]->column_index == it.column) {
+        if (agg.groups[g]->kind == ExprKind::kColumnRef &&
+            agg.groups[g]->column_index == it.column) {
           e = MakeColumnRef(static_cast<int>(g), agg.groups[g]->type, it.name);
         }
       }
       if (!e) {
-        throw Error(ErrorKind::kBinder,
-                    "column '" + it.name + "' (from *) must appear in the GROUP BY clause or be used in an aggregate function",
-                    it.position);
+        throw Error(
+            ErrorKind::kBinder,
+            "column '" + it.name +
+                "' (from *) must appear in the GROUP BY clause or be used in an aggregate function",
+            it.position);
       }
       exprs.push_back(e);
     } else {
@@ -613,16 +666,20 @@ LogicalPtr Binder::BindSelect(const SelectNode& s) {
     if (IsIntegerLiteral(*o.expr)) {
       int64_t k = o.expr->As<LiteralExpression>().integer_value;
       if (k < 1 || k > static_cast<int64_t>(visible)) {
-        throw Error(ErrorKind::kBinder, "ORDER BY position " + std::to_string(k) + " is not in the select list", o.expr->position);
+        throw Error(ErrorKind::kBinder,
+                    "ORDER BY position " + std::to_string(k) + " is not in the select list",
+                    o.expr->position);
       }
       out = static_cast<int>(k - 1);
     } else {
-      if (o.expr->kind == ExpressionKind::kColumnRef && o.expr->As<ColumnRefExpression>().name.size() == 1) {
+      if (o.expr->kind == ExpressionKind::kColumnRef &&
+          o.expr->As<ColumnRefExpression>().name.size() == 1) {
         std::string n = LowerName(o.expr->As<ColumnRefExpression>().column_name());
         for (size_t i = 0; i < visible && out < 0; i++) {
           const auto& si = items[i];
           bool aliased = si.expr && si.expr->kind != ExpressionKind::kColumnRef;
-          if (LowerName(names[i]) == n && (aliased || si.expr == nullptr || si.expr->kind == ExpressionKind::kColumnRef)) {
+          if (LowerName(names[i]) == n &&
+              (aliased || si.expr == nullptr || si.expr->kind == ExpressionKind::kColumnRef)) {
             out = static_cast<int>(i);
           }
         }
@@ -635,7 +692,8 @@ LogicalPtr Binder::BindSelect(const SelectNode& s) {
       }
       if (out < 0) {
         if (s.distinct) {
-          throw Error(ErrorKind::kBinder, "for SELECT DISTINCT, ORDER BY expressions must appear in the select list",
+          throw Error(ErrorKind::kBinder,
+                      "for SELECT DISTINCT, ORDER BY expressions must appear in the select list",
                       o.expr->position);
         }
         exprs.push_back(bind_output_expr(*o.expr, "ORDER BY"));
@@ -651,8 +709,10 @@ LogicalPtr Binder::BindSelect(const SelectNode& s) {
     auto a = std::make_shared<LogicalAggregate>();
     a->groups = agg.groups;
     a->aggregates = agg.aggregates;
-    for (size_t i = 0; i < agg.groups.size(); i++) a->output.push_back({agg.group_texts[i], agg.groups[i]->type});
-    for (size_t i = 0; i < agg.aggregates.size(); i++) a->output.push_back({agg.aggregate_names[i], agg.aggregates[i]->type});
+    for (size_t i = 0; i < agg.groups.size(); i++)
+      a->output.push_back({agg.group_texts[i], agg.groups[i]->type});
+    for (size_t i = 0; i < agg.aggregates.size(); i++)
+      a->output.push_back({agg.aggregate_names[i], agg.aggregates[i]->type});
     a->children = {plan};
     plan = a;
     if (having) plan = MakeFilterNode(plan, {having});
@@ -661,7 +721,8 @@ LogicalPtr Binder::BindSelect(const SelectNode& s) {
     int base = static_cast<int>(plan->output.size());
     auto w = std::make_shared<LogicalWindow>();
     w->output = plan->output;
-    for (size_t i = 0; i < win.exprs.size(); i++) w->output.push_back({win.texts[i], win.exprs[i]->type});
+    for (size_t i = 0; i < win.exprs.size(); i++)
+      w->output.push_back({win.texts[i], win.exprs[i]->type});
     w->window_exprs = win.exprs;
     w->children = {plan};
     plan = w;

@@ -14,16 +14,20 @@ namespace {
 // Whether a plan returns at most one row by construction (a global aggregate, LIMIT 1).
 bool AtMostOneRow(const LogicalOperator& op) {
   switch (op.kind) {
-    case LogicalOpKind::kAggregate: return static_cast<const LogicalAggregate&>(op).groups.empty();
+    case LogicalOpKind::kAggregate:
+      return static_cast<const LogicalAggregate&>(op).groups.empty();
     case LogicalOpKind::kLimit: {
       const auto& l = static_cast<const LogicalLimit&>(op);
       return (l.limit >= 0 && l.limit <= 1) || AtMostOneRow(*op.children[0]);
     }
     case LogicalOpKind::kProject:
     case LogicalOpKind::kFilter:
-    case LogicalOpKind::kSort: return AtMostOneRow(*op.children[0]);
-    case LogicalOpKind::kValues: return static_cast<const LogicalValues&>(op).rows.size() <= 1;
-    default: return false;
+    case LogicalOpKind::kSort:
+      return AtMostOneRow(*op.children[0]);
+    case LogicalOpKind::kValues:
+      return static_cast<const LogicalValues&>(op).rows.size() <= 1;
+    default:
+      return false;
   }
 }
 
@@ -52,14 +56,17 @@ LogicalPtr EnforceSingleRow(LogicalPtr subplan) {
   agg->children = {subplan};
   ExprPtr rows = MakeColumnRef(0, agg->output[0].type, "rows");
   ExprPtr value = MakeColumnRef(1, agg->output[1].type, col.name);
-  ExprPtr fail = MakeCast(MakeConstant(Value::Varchar("scalar subquery returned more than one row")),
-                          LogicalType(TypeId::kBigInt));
+  ExprPtr fail =
+      MakeCast(MakeConstant(Value::Varchar("scalar subquery returned more than one row")),
+               LogicalType(TypeId::kBigInt));
   if (value->type.id != TypeId::kBigInt) fail = MakeCast(fail, value->type);
   auto e = std::make_shared<Expr>();
   e->kind = ExprKind::kCase;
   e->type = value->type;
   e->has_else = true;
-  e->children = {MakeComparison(CompareOp::kGt, rows, CastTo(MakeConstant(Value::BigInt(1)), rows->type)), fail, value};
+  e->children = {
+      MakeComparison(CompareOp::kGt, rows, CastTo(MakeConstant(Value::BigInt(1)), rows->type)),
+      fail, value};
   auto project = std::make_shared<LogicalProject>();
   project->exprs = {e};
   project->output = {col};
@@ -69,7 +76,8 @@ LogicalPtr EnforceSingleRow(LogicalPtr subplan) {
 
 }  // namespace
 
-ExprPtr Binder::JoinScalarSubquery(LogicalPtr subplan, ExprPtr condition, int value_column, BindContext& ctx) {
+ExprPtr Binder::JoinScalarSubquery(LogicalPtr subplan, ExprPtr condition, int value_column,
+                                   BindContext& ctx) {
   LogicalPtr& plan = *ctx.plan;
   auto join = std::make_shared<LogicalJoin>();
   join->join_type = JoinType::kLeft;
@@ -93,8 +101,8 @@ ExprPtr Binder::JoinScalarSubquery(LogicalPtr subplan, ExprPtr condition, int va
 
 ExprPtr Binder::BindScalarSubquery(const SubqueryExpression& sub, BindContext& ctx) {
   if (!ctx.plan || !ctx.plan_scope) {
-    throw Error(ErrorKind::kUnsupported, std::string("scalar subqueries are not supported in ") + ctx.clause,
-                sub.position);
+    throw Error(ErrorKind::kUnsupported,
+                std::string("scalar subqueries are not supported in ") + ctx.clause, sub.position);
   }
   LogicalPtr subplan;
   try {
@@ -103,15 +111,17 @@ ExprPtr Binder::BindScalarSubquery(const SubqueryExpression& sub, BindContext& c
     // A name the subquery does not define may come from the outer query: try decorrelation.
     if (e.kind() != ErrorKind::kBinder || sub.query->kind != QueryNodeKind::kSelect) throw;
     const auto& s = sub.query->As<SelectNode>();
-    if (!s.from || !s.where || !s.group_by.empty() || s.having || s.distinct || !s.ctes.empty() || s.limit ||
-        s.offset || s.select_list.size() != 1) {
+    if (!s.from || !s.where || !s.group_by.empty() || s.having || s.distinct || !s.ctes.empty() ||
+        s.limit || s.offset || s.select_list.size() != 1) {
       throw;
     }
     return BindCorrelatedScalarSubquery(s, ctx, sub.position);
   }
   if (subplan->output.size() != 1) {
-    throw Error(ErrorKind::kBinder,
-                "a scalar subquery must return one column, not " + std::to_string(subplan->output.size()), sub.position);
+    throw Error(
+        ErrorKind::kBinder,
+        "a scalar subquery must return one column, not " + std::to_string(subplan->output.size()),
+        sub.position);
   }
   // At most one row is expected: a LEFT join without condition yields NULL for an empty result.
   return JoinScalarSubquery(EnforceSingleRow(std::move(subplan)), nullptr, 0, ctx);
@@ -141,7 +151,8 @@ ExprPtr Binder::BindCorrelatedScalarSubquery(const SelectNode& s, BindContext& c
       for (int side = 0; side < 2 && !ok; side++) {
         const ExprPtr& in = e->children[side];
         const ExprPtr& out = e->children[1 - side];
-        if (HasColumnRefs(*in) && RefsWithin(*in, outer_width, total) && RefsWithin(*out, 0, outer_width)) {
+        if (HasColumnRefs(*in) && RefsWithin(*in, outer_width, total) &&
+            RefsWithin(*out, 0, outer_width)) {
           inner_keys.push_back(ShiftColumns(in, -outer_width));
           outer_keys.push_back(out);
           ok = true;
@@ -150,13 +161,16 @@ ExprPtr Binder::BindCorrelatedScalarSubquery(const SelectNode& s, BindContext& c
     }
     if (!ok) {
       throw Error(ErrorKind::kUnsupported,
-                  "correlated subqueries are supported only with equality correlations (inner = outer), not: " + p->ToString(),
+                  "correlated subqueries are supported only with equality correlations (inner = "
+                  "outer), not: " +
+                      p->ToString(),
                   p->position);
     }
   }
   LogicalPtr plan = MakeFilterNode(inner.plan, std::move(inner_filters));
   const ParsedExpression& item = *s.select_list[0].expr;
-  if (item.kind == ExpressionKind::kStar) throw Error(ErrorKind::kBinder, "a scalar subquery must return one column", position);
+  if (item.kind == ExpressionKind::kStar)
+    throw Error(ErrorKind::kBinder, "a scalar subquery must return one column", position);
 
   size_t nkeys = inner_keys.size();
   LogicalPtr subplan;
@@ -166,7 +180,8 @@ ExprPtr Binder::BindCorrelatedScalarSubquery(const SelectNode& s, BindContext& c
     AggregateContext agg;
     agg.input = &inner.scope;
     agg.groups = inner_keys;
-    for (size_t i = 0; i < nkeys; i++) agg.group_texts.push_back("\x01key" + std::to_string(i));  // never matches SQL
+    for (size_t i = 0; i < nkeys; i++)
+      agg.group_texts.push_back("\x01key" + std::to_string(i));  // never matches SQL
     BindContext actx;
     actx.scope = &inner.scope;
     actx.aggregate = &agg;
@@ -175,8 +190,10 @@ ExprPtr Binder::BindCorrelatedScalarSubquery(const SelectNode& s, BindContext& c
     auto a = std::make_shared<LogicalAggregate>();
     a->groups = agg.groups;
     a->aggregates = agg.aggregates;
-    for (size_t i = 0; i < nkeys; i++) a->output.push_back({"key" + std::to_string(i), agg.groups[i]->type});
-    for (size_t i = 0; i < agg.aggregates.size(); i++) a->output.push_back({agg.aggregate_names[i], agg.aggregates[i]->type});
+    for (size_t i = 0; i < nkeys; i++)
+      a->output.push_back({"key" + std::to_string(i), agg.groups[i]->type});
+    for (size_t i = 0; i < agg.aggregates.size(); i++)
+      a->output.push_back({agg.aggregate_names[i], agg.aggregates[i]->type});
     a->children = {plan};
     if (value->kind == ExprKind::kColumnRef && value->column_index >= static_cast<int>(nkeys)) {
       const auto& fn = agg.aggregates[value->column_index - nkeys];
@@ -184,7 +201,8 @@ ExprPtr Binder::BindCorrelatedScalarSubquery(const SelectNode& s, BindContext& c
     }
     auto project = std::make_shared<LogicalProject>();
     for (size_t i = 0; i < nkeys; i++) {
-      project->exprs.push_back(MakeColumnRef(static_cast<int>(i), agg.groups[i]->type, a->output[i].name));
+      project->exprs.push_back(
+          MakeColumnRef(static_cast<int>(i), agg.groups[i]->type, a->output[i].name));
       project->output.push_back(a->output[i]);
     }
     project->exprs.push_back(value);
@@ -208,11 +226,12 @@ ExprPtr Binder::BindCorrelatedScalarSubquery(const SelectNode& s, BindContext& c
   }
   std::vector<ExprPtr> conds;
   for (size_t i = 0; i < nkeys; i++) {
-    conds.push_back(BindComparisonExpr(CompareOp::kEq, outer_keys[i],
-                                       MakeColumnRef(outer_width + static_cast<int>(i), inner_keys[i]->type, "key"),
-                                       position));
+    conds.push_back(BindComparisonExpr(
+        CompareOp::kEq, outer_keys[i],
+        MakeColumnRef(outer_width + static_cast<int>(i), inner_keys[i]->type, "key"), position));
   }
-  ExprPtr result = JoinScalarSubquery(subplan, conds.empty() ? nullptr : MakeAnd(conds), value_column, ctx);
+  ExprPtr result =
+      JoinScalarSubquery(subplan, conds.empty() ? nullptr : MakeAnd(conds), value_column, ctx);
   if (is_count) {
     auto e = std::make_shared<Expr>();
     e->kind = ExprKind::kCoalesce;
@@ -235,7 +254,8 @@ ExprPtr MakeAggregateExpr(const std::string& name, std::vector<ExprPtr> args) {
   std::vector<LogicalType> coerced;
   auto fn = FunctionRegistry::Get().BindAggregate(name, types, false, &coerced);
   if (!fn) throw Error(ErrorKind::kInternal, "aggregate '" + name + "' is not registered");
-  for (size_t i = 0; i < args.size() && i < coerced.size(); i++) args[i] = CastTo(args[i], coerced[i]);
+  for (size_t i = 0; i < args.size() && i < coerced.size(); i++)
+    args[i] = CastTo(args[i], coerced[i]);
   auto e = std::make_shared<Expr>();
   e->kind = ExprKind::kAggregate;
   e->name = name;
@@ -251,8 +271,8 @@ LogicalPtr CountRows(LogicalPtr input) {
   a->aggregates.push_back(MakeAggregateExpr("count_star", {}));
   a->output.push_back({"count_all", a->aggregates[0]->type});
   if (!input->output.empty()) {
-    a->aggregates.push_back(
-        MakeAggregateExpr("count", {MakeColumnRef(0, input->output[0].type, input->output[0].name)}));
+    a->aggregates.push_back(MakeAggregateExpr(
+        "count", {MakeColumnRef(0, input->output[0].type, input->output[0].name)}));
     a->output.push_back({"count_non_null", a->aggregates[1]->type});
   }
   a->children = {std::move(input)};
@@ -287,7 +307,8 @@ LogicalPtr Binder::BindUncorrelated(const QueryNode& query) {
     if (e.kind() != ErrorKind::kBinder) throw;
     throw Error(e.kind(),
                 std::string(e.what()) +
-                    " (a correlated IN or EXISTS subquery is supported only as a WHERE condition combined with AND)",
+                    " (a correlated IN or EXISTS subquery is supported only as a WHERE condition "
+                    "combined with AND)",
                 e.position());
   }
 }
@@ -299,7 +320,9 @@ ExprPtr Binder::BindInSubqueryValue(const InSubqueryExpression& in, BindContext&
   LogicalPtr distinct_input = BindUncorrelated(*in.query);
   if (distinct_input->output.size() != 1) {
     throw Error(ErrorKind::kBinder,
-                "an IN subquery must return one column, not " + std::to_string(distinct_input->output.size()), in.position);
+                "an IN subquery must return one column, not " +
+                    std::to_string(distinct_input->output.size()),
+                in.position);
   }
   LogicalPtr stats_input = BindQuery(*in.query);
   // Matches: SELECT DISTINCT x FROM subquery, LEFT-joined on value = x.
@@ -309,22 +332,24 @@ ExprPtr Binder::BindInSubqueryValue(const InSubqueryExpression& in, BindContext&
   distinct->children = {distinct_input};
   int outer_width = static_cast<int>(ctx.plan_scope->columns.size());
   ExprPtr cond = BindComparisonExpr(
-      CompareOp::kEq, value, MakeColumnRef(outer_width, distinct->output[0].type, distinct->output[0].name), in.position);
+      CompareOp::kEq, value,
+      MakeColumnRef(outer_width, distinct->output[0].type, distinct->output[0].name), in.position);
   ExprPtr match = JoinScalarSubquery(distinct, cond, 0, ctx);
   // Emptiness and NULLs of the subquery: one row of counts.
   LogicalPtr stats = CountRows(stats_input);
   ExprPtr count_all = JoinScalarSubquery(stats, nullptr, 0, ctx);
-  ExprPtr count_non_null = MakeColumnRef(count_all->column_index + 1, count_all->type, "count_non_null");
+  ExprPtr count_non_null =
+      MakeColumnRef(count_all->column_index + 1, count_all->type, "count_non_null");
   ExprPtr zero = MakeConstant(Value::BigInt(0));
   zero = CastTo(zero, count_all->type);
-  // CASE WHEN count_all = 0 THEN FALSE WHEN value IS NULL THEN NULL WHEN match IS NOT NULL THEN TRUE
+  // CASE WHEN count_all = 0 THEN FALSE WHEN value IS NULL THEN NULL WHEN match IS NOT NULL THEN
+  // TRUE
   //      WHEN count_non_null < count_all THEN NULL ELSE FALSE END
   ExprPtr result = MakeCaseExpr(
-      {MakeComparison(CompareOp::kEq, count_all, zero), BoolConst(false),
-       IsNullExpr(value->Copy()), MakeConstant(Value::Null(LogicalType(TypeId::kBoolean))),
-       IsNullExpr(match, true), BoolConst(true),
-       MakeComparison(CompareOp::kLt, count_non_null, count_all->Copy()), MakeConstant(Value::Null(LogicalType(TypeId::kBoolean))),
-       BoolConst(false)},
+      {MakeComparison(CompareOp::kEq, count_all, zero), BoolConst(false), IsNullExpr(value->Copy()),
+       MakeConstant(Value::Null(LogicalType(TypeId::kBoolean))), IsNullExpr(match, true),
+       BoolConst(true), MakeComparison(CompareOp::kLt, count_non_null, count_all->Copy()),
+       MakeConstant(Value::Null(LogicalType(TypeId::kBoolean))), BoolConst(false)},
       true);
   return in.negated ? MakeNot(result) : result;
 }
@@ -332,7 +357,8 @@ ExprPtr Binder::BindInSubqueryValue(const InSubqueryExpression& in, BindContext&
 ExprPtr Binder::BindExistsValue(const ExistsExpression& exists, BindContext& ctx) {
   LogicalPtr sub = BindUncorrelated(*exists.query);
   ExprPtr count_all = JoinScalarSubquery(CountRows(sub), nullptr, 0, ctx);
-  ExprPtr result = MakeComparison(CompareOp::kGt, count_all, CastTo(MakeConstant(Value::BigInt(0)), count_all->type));
+  ExprPtr result = MakeComparison(CompareOp::kGt, count_all,
+                                  CastTo(MakeConstant(Value::BigInt(0)), count_all->type));
   return exists.negated ? MakeNot(result) : result;
 }
 

@@ -12,15 +12,16 @@ namespace aishell {
 namespace {
 constexpr int kMaxViewDepth = 32;
 
-void ApplyAlias(BoundRelation& rel, const std::string& alias, const std::vector<std::string>& column_names,
-                int position) {
+void ApplyAlias(BoundRelation& rel, const std::string& alias,
+                const std::vector<std::string>& column_names, int position) {
   if (!column_names.empty() && column_names.size() != rel.scope.columns.size()) {
     throw Error(ErrorKind::kBinder,
-                "alias '" + alias + "' names " + std::to_string(column_names.size()) + " columns but the relation has " +
-                    std::to_string(rel.scope.columns.size()),
+                "alias '" + alias + "' names " + std::to_string(column_names.size()) +
+                    " columns but the relation has " + std::to_string(rel.scope.columns.size()),
                 position);
   }
-  if (!alias.empty() && rel.plan->kind == LogicalOpKind::kScan) static_cast<LogicalScan&>(*rel.plan).alias = alias;
+  if (!alias.empty() && rel.plan->kind == LogicalOpKind::kScan)
+    static_cast<LogicalScan&>(*rel.plan).alias = alias;
   for (size_t i = 0; i < rel.scope.columns.size(); i++) {
     auto& c = rel.scope.columns[i];
     if (!alias.empty()) {
@@ -37,7 +38,8 @@ void ApplyAlias(BoundRelation& rel, const std::string& alias, const std::vector<
 }  // namespace
 
 void Binder::AddSource(const std::string& source) {
-  if (std::find(sources_.begin(), sources_.end(), source) == sources_.end()) sources_.push_back(source);
+  if (std::find(sources_.begin(), sources_.end(), source) == sources_.end())
+    sources_.push_back(source);
 }
 
 BoundRelation Binder::BindTableRef(const TableRef& ref) {
@@ -107,7 +109,8 @@ Binder::ResolvedTable Binder::ResolveTable(const QualifiedName& name, bool must_
   ResolvedTable r;
   const auto& parts = name.parts;
   if (parts.size() > 3) {
-    throw Error(ErrorKind::kCatalog, "table name '" + name.Joined() + "' has too many parts", name.position);
+    throw Error(ErrorKind::kCatalog, "table name '" + name.Joined() + "' has too many parts",
+                name.position);
   }
   if (parts.size() == 3) {
     r.catalog = parts[0];
@@ -131,7 +134,8 @@ Binder::ResolvedTable Binder::ResolveTable(const QualifiedName& name, bool must_
       r.catalog = names[0];
     } else if (names.empty()) {
       throw Error(ErrorKind::kCatalog,
-                  "table '" + name.Joined() + "' not found: no data source is connected (use `aishell connect`)",
+                  "table '" + name.Joined() +
+                      "' not found: no data source is connected (use `aishell connect`)",
                   name.position);
     } else if (must_exist && parts.size() == 1) {
       // No default catalog: find the table in exactly one catalog's default schema.
@@ -147,16 +151,21 @@ Binder::ResolvedTable Binder::ResolveTable(const QualifiedName& name, bool must_
         r.catalog = found[0];
       } else if (found.empty()) {
         throw Error(ErrorKind::kCatalog,
-                    "table '" + name.Joined() + "' not found in any catalog; qualify it as catalog.schema.table", name.position);
+                    "table '" + name.Joined() +
+                        "' not found in any catalog; qualify it as catalog.schema.table",
+                    name.position);
       } else {
         std::string list;
         for (const auto& f : found) list += (list.empty() ? "" : ", ") + f;
-        throw Error(ErrorKind::kCatalog, "table '" + name.Joined() + "' is ambiguous: it exists in catalogs " + list +
-                                             "; qualify it as catalog.table", name.position);
+        throw Error(ErrorKind::kCatalog,
+                    "table '" + name.Joined() + "' is ambiguous: it exists in catalogs " + list +
+                        "; qualify it as catalog.table",
+                    name.position);
       }
     } else {
       throw Error(ErrorKind::kCatalog,
-                  "no default catalog: qualify '" + name.Joined() + "' as catalog.schema.table", name.position);
+                  "no default catalog: qualify '" + name.Joined() + "' as catalog.schema.table",
+                  name.position);
     }
   }
   try {
@@ -166,7 +175,8 @@ Binder::ResolvedTable Binder::ResolveTable(const QualifiedName& name, bool must_
   }
   if (r.schema.empty()) {
     bool is_default = LowerName(r.catalog) == LowerName(catalogs_.default_catalog);
-    r.schema = is_default && !catalogs_.default_schema.empty() ? catalogs_.default_schema : r.connector->DefaultSchema();
+    r.schema = is_default && !catalogs_.default_schema.empty() ? catalogs_.default_schema
+                                                               : r.connector->DefaultSchema();
   }
   r.info = r.connector->GetTable(r.schema, r.table);
   if (!r.info && must_exist) {
@@ -177,14 +187,16 @@ Binder::ResolvedTable Binder::ResolveTable(const QualifiedName& name, bool must_
     }
     std::string hint = SuggestName(r.table, tables);
     std::string where = "catalog '" + r.catalog + "'";
-    if (parts.size() >= 2 || r.schema != r.connector->DefaultSchema()) where += " schema '" + r.schema + "'";
+    if (parts.size() >= 2 || r.schema != r.connector->DefaultSchema())
+      where += " schema '" + r.schema + "'";
     if (tables.empty()) {
       std::vector<std::string> schemas;
       try {
         schemas = r.connector->ListSchemas();
       } catch (const Error&) {
       }
-      if (std::find(schemas.begin(), schemas.end(), r.schema) == schemas.end() && !schemas.empty()) {
+      if (std::find(schemas.begin(), schemas.end(), r.schema) == schemas.end() &&
+          !schemas.empty()) {
         std::string shint = SuggestName(r.schema, schemas);
         throw Error(ErrorKind::kCatalog,
                     "schema '" + r.schema + "' not found in catalog '" + r.catalog + "'" +
@@ -193,7 +205,8 @@ Binder::ResolvedTable Binder::ResolveTable(const QualifiedName& name, bool must_
       }
     }
     throw Error(ErrorKind::kCatalog,
-                "table '" + name.Joined() + "' not found in " + where + (hint.empty() ? "" : "; did you mean '" + hint + "'?"),
+                "table '" + name.Joined() + "' not found in " + where +
+                    (hint.empty() ? "" : "; did you mean '" + hint + "'?"),
                 name.position);
   }
   return r;
@@ -201,7 +214,8 @@ Binder::ResolvedTable Binder::ResolveTable(const QualifiedName& name, bool must_
 
 BoundRelation Binder::BindBaseTable(const BaseTableRef& ref) {
   if (ref.version_kind != TableVersionKind::kNone) {
-    throw Error(ErrorKind::kUnsupported, "FOR VERSION/TIMESTAMP AS OF is not supported yet", ref.position);
+    throw Error(ErrorKind::kUnsupported, "FOR VERSION/TIMESTAMP AS OF is not supported yet",
+                ref.position);
   }
   const auto& parts = ref.name.parts;
   if (parts.size() == 1) {
@@ -214,7 +228,8 @@ BoundRelation Binder::BindBaseTable(const BaseTableRef& ref) {
       ctes_.resize(entry.depth);
       BoundRelation rel;
       try {
-        rel = BindNamedQuery(*entry.cte->query, entry.cte->name, entry.cte->column_names, entry.cte->position);
+        rel = BindNamedQuery(*entry.cte->query, entry.cte->name, entry.cte->column_names,
+                             entry.cte->position);
       } catch (...) {
         ctes_ = saved;
         throw;
@@ -226,7 +241,9 @@ BoundRelation Binder::BindBaseTable(const BaseTableRef& ref) {
   if (const ViewDefinition* view = catalogs_.FindView(ref.name.Joined())) {
     if (++view_depth_ > kMaxViewDepth) {
       view_depth_ = 0;
-      throw Error(ErrorKind::kBinder, "view '" + view->name + "' is nested too deeply (is it recursive?)", ref.position);
+      throw Error(ErrorKind::kBinder,
+                  "view '" + view->name + "' is nested too deeply (is it recursive?)",
+                  ref.position);
     }
     std::unique_ptr<QueryNode> query;
     try {
@@ -264,7 +281,9 @@ BoundRelation Binder::BindBaseTable(const BaseTableRef& ref) {
     for (const auto& c : ctes_) names.push_back(c.cte->name);
     std::string hint = SuggestName(ref.name.Joined(), names);
     if (hint.empty()) throw;
-    throw Error(e.kind(), "table '" + ref.name.Joined() + "' not found; did you mean '" + hint + "'?", ref.position);
+    throw Error(e.kind(),
+                "table '" + ref.name.Joined() + "' not found; did you mean '" + hint + "'?",
+                ref.position);
   }
   return ScanTable(r.catalog, r.connector, r.info, parts.back());
 }
@@ -275,7 +294,8 @@ BoundRelation Binder::BindTableFunction(const TableFunctionRef& ref) {
   if (!fn) {
     std::string hint = SuggestName(name, TableFunctionRegistry::Names());
     throw Error(ErrorKind::kCatalog,
-                "table function '" + name + "' not found" + (hint.empty() ? "" : "; did you mean '" + hint + "'?"),
+                "table function '" + name + "' not found" +
+                    (hint.empty() ? "" : "; did you mean '" + hint + "'?"),
                 ref.position);
   }
   std::vector<Value> args;
@@ -285,7 +305,8 @@ BoundRelation Binder::BindTableFunction(const TableFunctionRef& ref) {
     ctx.clause = "table function arguments";
     ExprPtr e = FoldConstantExpr(BindExpr(*a.value, ctx));
     if (e->kind != ExprKind::kConstant) {
-      throw Error(ErrorKind::kBinder, "arguments of " + name + "() must be constants", a.value->position);
+      throw Error(ErrorKind::kBinder, "arguments of " + name + "() must be constants",
+                  a.value->position);
     }
     if (a.name.empty()) {
       args.push_back(e->value);
@@ -301,7 +322,8 @@ BoundRelation Binder::BindTableFunction(const TableFunctionRef& ref) {
     throw;
   }
   if (!bound.table || !bound.scan) {
-    throw Error(ErrorKind::kInternal, "table function " + name + "() returned no table", ref.position);
+    throw Error(ErrorKind::kInternal, "table function " + name + "() returned no table",
+                ref.position);
   }
   auto scan = std::make_shared<LogicalScan>();
   scan->catalog_name = name;
@@ -329,18 +351,29 @@ BoundRelation Binder::BindJoin(const JoinRef& ref) {
   auto join = std::make_shared<LogicalJoin>();
   using AstJoin = decltype(JoinRef::type);  // robust to the AST renaming its enum
   switch (ref.type) {
-    case AstJoin::kInner: join->join_type = JoinType::kInner; break;
-    case AstJoin::kLeft: join->join_type = JoinType::kLeft; break;
-    case AstJoin::kRight: join->join_type = JoinType::kRight; break;
-    case AstJoin::kFull: join->join_type = JoinType::kFull; break;
-    case AstJoin::kCross: join->join_type = JoinType::kCross; break;
+    case AstJoin::kInner:
+      join->join_type = JoinType::kInner;
+      break;
+    case AstJoin::kLeft:
+      join->join_type = JoinType::kLeft;
+      break;
+    case AstJoin::kRight:
+      join->join_type = JoinType::kRight;
+      break;
+    case AstJoin::kFull:
+      join->join_type = JoinType::kFull;
+      break;
+    case AstJoin::kCross:
+      join->join_type = JoinType::kCross;
+      break;
   }
   join->children = {left.plan, right.plan};
   join->output = left.plan->output;
   join->output.insert(join->output.end(), right.plan->output.begin(), right.plan->output.end());
   BoundRelation rel;
   rel.scope.columns = left.scope.columns;
-  rel.scope.columns.insert(rel.scope.columns.end(), right.scope.columns.begin(), right.scope.columns.end());
+  rel.scope.columns.insert(rel.scope.columns.end(), right.scope.columns.begin(),
+                           right.scope.columns.end());
   int left_size = static_cast<int>(left.scope.columns.size());
 
   std::vector<std::string> using_columns = ref.using_columns;
@@ -348,7 +381,8 @@ BoundRelation Binder::BindJoin(const JoinRef& ref) {
     for (const auto& l : left.scope.columns) {
       if (l.hidden_from_star) continue;
       for (const auto& r : right.scope.columns) {
-        if (!r.hidden_from_star && LowerName(l.name) == LowerName(r.name)) using_columns.push_back(l.name);
+        if (!r.hidden_from_star && LowerName(l.name) == LowerName(r.name))
+          using_columns.push_back(l.name);
       }
     }
   }
@@ -356,7 +390,8 @@ BoundRelation Binder::BindJoin(const JoinRef& ref) {
     BindContext ctx;
     ctx.scope = &rel.scope;
     ctx.clause = "JOIN ... ON";
-    join->condition = EnsureBoolean(BindExpr(*ref.condition, ctx), "JOIN condition", ref.condition->position);
+    join->condition =
+        EnsureBoolean(BindExpr(*ref.condition, ctx), "JOIN condition", ref.condition->position);
     if (join->join_type == JoinType::kCross) join->join_type = JoinType::kInner;
   } else if (join->join_type != JoinType::kCross && using_columns.empty() && !ref.natural) {
     join->join_type = JoinType::kCross;  // INNER JOIN without condition
@@ -377,13 +412,17 @@ BoundRelation Binder::BindJoin(const JoinRef& ref) {
       for (size_t i = 0; i < s.columns.size(); i++) {
         if (!s.columns[i].hidden_from_star && LowerName(s.columns[i].name) == LowerName(name)) {
           if (found >= 0) {
-            throw Error(ErrorKind::kBinder, "USING column '" + name + "' is ambiguous on the " + side + " side", ref.position);
+            throw Error(ErrorKind::kBinder,
+                        "USING column '" + name + "' is ambiguous on the " + side + " side",
+                        ref.position);
           }
           found = static_cast<int>(i);
         }
       }
       if (found < 0) {
-        throw Error(ErrorKind::kBinder, "USING column '" + name + "' not found on the " + std::string(side) + " side of the join",
+        throw Error(ErrorKind::kBinder,
+                    "USING column '" + name + "' not found on the " + std::string(side) +
+                        " side of the join",
                     ref.position);
       }
       return found;
@@ -394,7 +433,8 @@ BoundRelation Binder::BindJoin(const JoinRef& ref) {
     const auto& lc = left.scope.columns[l];
     const auto& rc = right.scope.columns[r];
     conds.push_back(BindComparisonExpr(CompareOp::kEq, MakeColumnRef(l, lc.type, lc.name),
-                                       MakeColumnRef(left_size + r, rc.type, rc.name), ref.position));
+                                       MakeColumnRef(left_size + r, rc.type, rc.name),
+                                       ref.position));
   }
   join->condition = MakeAnd(conds);
   if (join->join_type == JoinType::kCross) join->join_type = JoinType::kInner;
@@ -430,7 +470,8 @@ BoundRelation Binder::BindJoin(const JoinRef& ref) {
   for (size_t i = 0; i < rel.scope.columns.size(); i++) {
     auto c = rel.scope.columns[i];
     bool is_using = false;
-    for (const auto& [l, r] : pairs) is_using = is_using || static_cast<int>(i) == l || static_cast<int>(i) == left_size + r;
+    for (const auto& [l, r] : pairs)
+      is_using = is_using || static_cast<int>(i) == l || static_cast<int>(i) == left_size + r;
     if (is_using) {
       c.hidden_from_star = true;
       c.qualified_only = true;

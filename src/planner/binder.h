@@ -33,10 +33,10 @@ struct Scope {
 
 // Aggregation state while binding the select list, HAVING and ORDER BY of a grouped query.
 struct AggregateContext {
-  const Scope* input = nullptr;           // the FROM scope
-  std::vector<ExprPtr> groups;            // bound over the FROM scope
-  std::vector<std::string> group_texts;   // parsed ToString() of each group expression
-  std::vector<ExprPtr> aggregates;        // bound kAggregate exprs over the FROM scope
+  const Scope* input = nullptr;          // the FROM scope
+  std::vector<ExprPtr> groups;           // bound over the FROM scope
+  std::vector<std::string> group_texts;  // parsed ToString() of each group expression
+  std::vector<ExprPtr> aggregates;       // bound kAggregate exprs over the FROM scope
   std::vector<std::string> aggregate_texts;
   std::vector<std::string> aggregate_names;
 };
@@ -68,7 +68,8 @@ struct BoundRelation {
 
 class Binder {
  public:
-  Binder(CatalogRegistry& catalogs, const PlannerOptions& options) : catalogs_(catalogs), options_(options) {}
+  Binder(CatalogRegistry& catalogs, const PlannerOptions& options)
+      : catalogs_(catalogs), options_(options) {}
 
   // Any query node (SELECT, set operation, VALUES) with its WITH/ORDER BY/LIMIT.
   LogicalPtr BindQuery(const QueryNode& query);
@@ -110,7 +111,8 @@ class Binder {
 
   // WHERE with IN/EXISTS subqueries turned into semi/anti joins.
   void BindWhere(const ParsedExpression& where, LogicalPtr& plan, Scope& scope);
-  bool BindSubqueryPredicate(const ParsedExpression& conjunct, bool negated, LogicalPtr& plan, Scope& scope);
+  bool BindSubqueryPredicate(const ParsedExpression& conjunct, bool negated, LogicalPtr& plan,
+                             Scope& scope);
 
   ExprPtr BindColumnRef(const ColumnRefExpression& ref, const Scope& scope);
   ExprPtr BindFunction(const FunctionCallExpression& fn, BindContext& ctx);
@@ -125,7 +127,8 @@ class Binder {
   ExprPtr BindCorrelatedScalarSubquery(const SelectNode& select, BindContext& ctx, int position);
   // Appends `subplan` to *ctx.plan with a LEFT join on `condition` (over outer + subplan
   // columns; may be null) and returns a ref to subplan column `value_column`.
-  ExprPtr JoinScalarSubquery(LogicalPtr subplan, ExprPtr condition, int value_column, BindContext& ctx);
+  ExprPtr JoinScalarSubquery(LogicalPtr subplan, ExprPtr condition, int value_column,
+                             BindContext& ctx);
   ExprPtr BindCase(const CaseExpression& expr, BindContext& ctx);
 
   void AddSource(const std::string& source);

@@ -6,38 +6,59 @@ namespace aishell {
 
 const char* CompareOpSymbol(CompareOp op) {
   switch (op) {
-    case CompareOp::kEq: return "=";
-    case CompareOp::kNe: return "<>";
-    case CompareOp::kLt: return "<";
-    case CompareOp::kLe: return "<=";
-    case CompareOp::kGt: return ">";
-    case CompareOp::kGe: return ">=";
-    case CompareOp::kIsDistinctFrom: return "IS DISTINCT FROM";
-    case CompareOp::kIsNotDistinctFrom: return "IS NOT DISTINCT FROM";
+    case CompareOp::kEq:
+      return "=";
+    case CompareOp::kNe:
+      return "<>";
+    case CompareOp::kLt:
+      return "<";
+    case CompareOp::kLe:
+      return "<=";
+    case CompareOp::kGt:
+      return ">";
+    case CompareOp::kGe:
+      return ">=";
+    case CompareOp::kIsDistinctFrom:
+      return "IS DISTINCT FROM";
+    case CompareOp::kIsNotDistinctFrom:
+      return "IS NOT DISTINCT FROM";
   }
   return "?";
 }
 
 CompareOp FlipCompareOp(CompareOp op) {
   switch (op) {
-    case CompareOp::kLt: return CompareOp::kGt;
-    case CompareOp::kLe: return CompareOp::kGe;
-    case CompareOp::kGt: return CompareOp::kLt;
-    case CompareOp::kGe: return CompareOp::kLe;
-    default: return op;
+    case CompareOp::kLt:
+      return CompareOp::kGt;
+    case CompareOp::kLe:
+      return CompareOp::kGe;
+    case CompareOp::kGt:
+      return CompareOp::kLt;
+    case CompareOp::kGe:
+      return CompareOp::kLe;
+    default:
+      return op;
   }
 }
 
 CompareOp NegateCompareOp(CompareOp op) {
   switch (op) {
-    case CompareOp::kEq: return CompareOp::kNe;
-    case CompareOp::kNe: return CompareOp::kEq;
-    case CompareOp::kLt: return CompareOp::kGe;
-    case CompareOp::kLe: return CompareOp::kGt;
-    case CompareOp::kGt: return CompareOp::kLe;
-    case CompareOp::kGe: return CompareOp::kLt;
-    case CompareOp::kIsDistinctFrom: return CompareOp::kIsNotDistinctFrom;
-    case CompareOp::kIsNotDistinctFrom: return CompareOp::kIsDistinctFrom;
+    case CompareOp::kEq:
+      return CompareOp::kNe;
+    case CompareOp::kNe:
+      return CompareOp::kEq;
+    case CompareOp::kLt:
+      return CompareOp::kGe;
+    case CompareOp::kLe:
+      return CompareOp::kGt;
+    case CompareOp::kGt:
+      return CompareOp::kLe;
+    case CompareOp::kGe:
+      return CompareOp::kLt;
+    case CompareOp::kIsDistinctFrom:
+      return CompareOp::kIsNotDistinctFrom;
+    case CompareOp::kIsNotDistinctFrom:
+      return CompareOp::kIsDistinctFrom;
   }
   return op;
 }
@@ -64,26 +85,42 @@ std::string Child(const ExprPtr& e, const std::vector<std::string>* names) {
 
 const char* FrameBoundName(const FrameBound& b, std::string* buf) {
   switch (b.kind) {
-    case FrameBoundKind::kUnboundedPreceding: return "UNBOUNDED PRECEDING";
-    case FrameBoundKind::kPreceding: *buf = std::to_string(b.offset) + " PRECEDING"; return buf->c_str();
-    case FrameBoundKind::kCurrentRow: return "CURRENT ROW";
-    case FrameBoundKind::kFollowing: *buf = std::to_string(b.offset) + " FOLLOWING"; return buf->c_str();
-    case FrameBoundKind::kUnboundedFollowing: return "UNBOUNDED FOLLOWING";
+    case FrameBoundKind::kUnboundedPreceding:
+      return "UNBOUNDED PRECEDING";
+    case FrameBoundKind::kPreceding:
+      *buf = std::to_string(b.offset) + " PRECEDING";
+      return buf->c_str();
+    case FrameBoundKind::kCurrentRow:
+      return "CURRENT ROW";
+    case FrameBoundKind::kFollowing:
+      *buf = std::to_string(b.offset) + " FOLLOWING";
+      return buf->c_str();
+    case FrameBoundKind::kUnboundedFollowing:
+      return "UNBOUNDED FOLLOWING";
   }
   return "?";
 }
 
 const char* WindowFunctionName(WindowFunctionKind k) {
   switch (k) {
-    case WindowFunctionKind::kRowNumber: return "row_number";
-    case WindowFunctionKind::kRank: return "rank";
-    case WindowFunctionKind::kDenseRank: return "dense_rank";
-    case WindowFunctionKind::kAggregate: return "aggregate";
-    case WindowFunctionKind::kLag: return "lag";
-    case WindowFunctionKind::kLead: return "lead";
-    case WindowFunctionKind::kFirstValue: return "first_value";
-    case WindowFunctionKind::kLastValue: return "last_value";
-    case WindowFunctionKind::kNtile: return "ntile";
+    case WindowFunctionKind::kRowNumber:
+      return "row_number";
+    case WindowFunctionKind::kRank:
+      return "rank";
+    case WindowFunctionKind::kDenseRank:
+      return "dense_rank";
+    case WindowFunctionKind::kAggregate:
+      return "aggregate";
+    case WindowFunctionKind::kLag:
+      return "lag";
+    case WindowFunctionKind::kLead:
+      return "lead";
+    case WindowFunctionKind::kFirstValue:
+      return "first_value";
+    case WindowFunctionKind::kLastValue:
+      return "last_value";
+    case WindowFunctionKind::kNtile:
+      return "ntile";
   }
   return "?";
 }
@@ -93,7 +130,8 @@ const char* WindowFunctionName(WindowFunctionKind k) {
 std::string Expr::ToString(const std::vector<std::string>* input_names) const {
   switch (kind) {
     case ExprKind::kColumnRef: {
-      if (input_names && column_index >= 0 && static_cast<size_t>(column_index) < input_names->size() &&
+      if (input_names && column_index >= 0 &&
+          static_cast<size_t>(column_index) < input_names->size() &&
           !(*input_names)[column_index].empty()) {
         return (*input_names)[column_index];
       }
@@ -106,22 +144,29 @@ std::string Expr::ToString(const std::vector<std::string>* input_names) const {
       if (value.type().id == TypeId::kDouble) return value.ToString();
       return value.ToSqlLiteral();
     case ExprKind::kCast:
-      return std::string(try_cast ? "TRY_CAST(" : "CAST(") + (children.empty() ? "?" : children[0]->ToString(input_names)) +
-             " AS " + type.ToString() + ")";
+      return std::string(try_cast ? "TRY_CAST(" : "CAST(") +
+             (children.empty() ? "?" : children[0]->ToString(input_names)) + " AS " +
+             type.ToString() + ")";
     case ExprKind::kFunction: {
       std::string fname = function ? function->name : name;
-      static const struct { const char* fn; const char* op; } kInfix[] = {
-          {"add", "+"}, {"subtract", "-"}, {"multiply", "*"}, {"divide", "/"}, {"modulus", "%"}, {"concat", "||"}};
+      static const struct {
+        const char* fn;
+        const char* op;
+      } kInfix[] = {{"add", "+"},    {"subtract", "-"}, {"multiply", "*"},
+                    {"divide", "/"}, {"modulus", "%"},  {"concat", "||"}};
       if (children.size() == 2) {
         for (const auto& ix : kInfix) {
-          if (fname == ix.fn) return "(" + Child(children[0], input_names) + " " + ix.op + " " + Child(children[1], input_names) + ")";
+          if (fname == ix.fn)
+            return "(" + Child(children[0], input_names) + " " + ix.op + " " +
+                   Child(children[1], input_names) + ")";
         }
       }
       if (fname == "negate" && children.size() == 1) return "-" + Child(children[0], input_names);
       return fname + "(" + Join(children, input_names, ", ") + ")";
     }
     case ExprKind::kComparison:
-      return Child(children[0], input_names) + " " + CompareOpSymbol(op) + " " + Child(children[1], input_names);
+      return Child(children[0], input_names) + " " + CompareOpSymbol(op) + " " +
+             Child(children[1], input_names);
     case ExprKind::kAnd:
     case ExprKind::kOr: {
       const char* sep = kind == ExprKind::kAnd ? " AND " : " OR ";
@@ -133,7 +178,8 @@ std::string Expr::ToString(const std::vector<std::string>* input_names) const {
       return out;
     }
     case ExprKind::kNot:
-      return "NOT (" + (children.empty() ? std::string("?") : children[0]->ToString(input_names)) + ")";
+      return "NOT (" + (children.empty() ? std::string("?") : children[0]->ToString(input_names)) +
+             ")";
     case ExprKind::kIsNull:
       return Child(children[0], input_names) + " IS NULL";
     case ExprKind::kIsNotNull:
@@ -142,13 +188,15 @@ std::string Expr::ToString(const std::vector<std::string>* input_names) const {
       std::string out = "CASE";
       size_t pairs = (children.size() - (has_else ? 1 : 0)) / 2;
       for (size_t i = 0; i < pairs; i++) {
-        out += " WHEN " + children[2 * i]->ToString(input_names) + " THEN " + children[2 * i + 1]->ToString(input_names);
+        out += " WHEN " + children[2 * i]->ToString(input_names) + " THEN " +
+               children[2 * i + 1]->ToString(input_names);
       }
       if (has_else && !children.empty()) out += " ELSE " + children.back()->ToString(input_names);
       return out + " END";
     }
     case ExprKind::kIn:
-      return Child(children[0], input_names) + (negated ? " NOT IN (" : " IN (") + Join(children, input_names, ", ", 1) + ")";
+      return Child(children[0], input_names) + (negated ? " NOT IN (" : " IN (") +
+             Join(children, input_names, ", ", 1) + ")";
     case ExprKind::kLike: {
       std::string out = Child(children[0], input_names) + (negated ? " NOT" : "") +
                         (case_insensitive ? " ILIKE " : " LIKE ") + Child(children[1], input_names);
@@ -170,7 +218,10 @@ std::string Expr::ToString(const std::vector<std::string>* input_names) const {
       } else {
         fname = window ? WindowFunctionName(window->function) : name;
       }
-      std::string out = fname + "(" + (children.empty() && fname == "count" ? std::string("*") : Join(children, input_names, ", ")) + ") OVER (";
+      std::string out = fname + "(" +
+                        (children.empty() && fname == "count" ? std::string("*")
+                                                              : Join(children, input_names, ", ")) +
+                        ") OVER (";
       if (window) {
         std::string sep;
         if (!window->partition_by.empty()) {
@@ -181,14 +232,16 @@ std::string Expr::ToString(const std::vector<std::string>* input_names) const {
           out += sep + "ORDER BY ";
           for (size_t i = 0; i < window->order_by.size(); i++) {
             if (i) out += ", ";
-            out += window->order_by[i].expr->ToString(input_names) + (window->order_by[i].ascending ? "" : " DESC");
+            out += window->order_by[i].expr->ToString(input_names) +
+                   (window->order_by[i].ascending ? "" : " DESC");
           }
           sep = " ";
         }
         if (window->has_frame) {
           std::string b1, b2;
-          out += sep + (window->rows_frame ? "ROWS" : "RANGE") + " BETWEEN " + FrameBoundName(window->frame_start, &b1) +
-                 " AND " + FrameBoundName(window->frame_end, &b2);
+          out += sep + (window->rows_frame ? "ROWS" : "RANGE") + " BETWEEN " +
+                 FrameBoundName(window->frame_start, &b1) + " AND " +
+                 FrameBoundName(window->frame_end, &b2);
         }
       }
       return out + ")";
@@ -269,8 +322,12 @@ ExprPtr MakeJunction(ExprKind kind, std::vector<ExprPtr> children) {
 }
 }  // namespace
 
-ExprPtr MakeAnd(std::vector<ExprPtr> children) { return MakeJunction(ExprKind::kAnd, std::move(children)); }
-ExprPtr MakeOr(std::vector<ExprPtr> children) { return MakeJunction(ExprKind::kOr, std::move(children)); }
+ExprPtr MakeAnd(std::vector<ExprPtr> children) {
+  return MakeJunction(ExprKind::kAnd, std::move(children));
+}
+ExprPtr MakeOr(std::vector<ExprPtr> children) {
+  return MakeJunction(ExprKind::kOr, std::move(children));
+}
 
 ExprPtr MakeNot(ExprPtr child) {
   auto e = std::make_shared<Expr>();
@@ -302,7 +359,8 @@ void CollectColumnRefs(const Expr& expr, std::vector<int>* indices) {
 }
 
 bool IsConstant(const Expr& expr) {
-  if (expr.kind == ExprKind::kColumnRef || expr.kind == ExprKind::kAggregate || expr.kind == ExprKind::kWindow) {
+  if (expr.kind == ExprKind::kColumnRef || expr.kind == ExprKind::kAggregate ||
+      expr.kind == ExprKind::kWindow) {
     return false;
   }
   for (const auto& c : expr.children) {
@@ -312,7 +370,8 @@ bool IsConstant(const Expr& expr) {
 }
 
 bool IsDeterministic(const Expr& expr) {
-  if (expr.kind == ExprKind::kFunction && expr.function && !expr.function->deterministic) return false;
+  if (expr.kind == ExprKind::kFunction && expr.function && !expr.function->deterministic)
+    return false;
   for (const auto& c : expr.children) {
     if (c && !IsDeterministic(*c)) return false;
   }
@@ -352,9 +411,10 @@ ExprPtr Rewrite(const ExprPtr& expr, const F& leaf) {
 
 ExprPtr RemapColumns(const ExprPtr& expr, const std::vector<int>& mapping) {
   return Rewrite(expr, [&](const Expr& ref) -> ExprPtr {
-    if (ref.column_index < 0 || static_cast<size_t>(ref.column_index) >= mapping.size() || mapping[ref.column_index] < 0) {
-      throw Error(ErrorKind::kInternal, "column #" + std::to_string(ref.column_index) + " (" + ref.name +
-                                            ") is not available after a plan rewrite");
+    if (ref.column_index < 0 || static_cast<size_t>(ref.column_index) >= mapping.size() ||
+        mapping[ref.column_index] < 0) {
+      throw Error(ErrorKind::kInternal, "column #" + std::to_string(ref.column_index) + " (" +
+                                            ref.name + ") is not available after a plan rewrite");
     }
     auto e = std::make_shared<Expr>(ref);
     e->column_index = mapping[ref.column_index];
@@ -366,7 +426,8 @@ ExprPtr SubstituteColumns(const ExprPtr& expr, const std::vector<ExprPtr>& repla
   return Rewrite(expr, [&](const Expr& ref) -> ExprPtr {
     if (ref.column_index < 0 || static_cast<size_t>(ref.column_index) >= replacements.size() ||
         !replacements[ref.column_index]) {
-      throw Error(ErrorKind::kInternal, "column #" + std::to_string(ref.column_index) + " has no replacement");
+      throw Error(ErrorKind::kInternal,
+                  "column #" + std::to_string(ref.column_index) + " has no replacement");
     }
     return replacements[ref.column_index]->Copy();
   });

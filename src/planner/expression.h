@@ -21,17 +21,26 @@ enum class ExprKind : uint8_t {
   kAnd,         // n-ary, three-valued
   kOr,          // n-ary, three-valued
   kNot,
-  kIsNull,      // children[0] IS NULL
+  kIsNull,  // children[0] IS NULL
   kIsNotNull,
-  kCase,        // children: when1, then1, when2, then2, ..., [else] (has_else)
-  kIn,          // children[0] IN (children[1..]); negated => NOT IN; three-valued
-  kLike,        // children[0] LIKE children[1] [ESCAPE children[2]]; case_insensitive; negated
-  kCoalesce,    // first non-null child
-  kAggregate,   // only inside an Aggregate node: `aggregate`, children = args; distinct
-  kWindow,      // only inside a Window node: see WindowSpec
+  kCase,       // children: when1, then1, when2, then2, ..., [else] (has_else)
+  kIn,         // children[0] IN (children[1..]); negated => NOT IN; three-valued
+  kLike,       // children[0] LIKE children[1] [ESCAPE children[2]]; case_insensitive; negated
+  kCoalesce,   // first non-null child
+  kAggregate,  // only inside an Aggregate node: `aggregate`, children = args; distinct
+  kWindow,     // only inside a Window node: see WindowSpec
 };
 
-enum class CompareOp : uint8_t { kEq, kNe, kLt, kLe, kGt, kGe, kIsDistinctFrom, kIsNotDistinctFrom };
+enum class CompareOp : uint8_t {
+  kEq,
+  kNe,
+  kLt,
+  kLe,
+  kGt,
+  kGe,
+  kIsDistinctFrom,
+  kIsNotDistinctFrom
+};
 
 const char* CompareOpSymbol(CompareOp op);
 CompareOp FlipCompareOp(CompareOp op);    // a < b  <=>  b > a
@@ -40,9 +49,25 @@ CompareOp NegateCompareOp(CompareOp op);  // NOT (a < b) <=> a >= b (for non-nul
 struct Expr;
 using ExprPtr = std::shared_ptr<Expr>;
 
-enum class WindowFunctionKind : uint8_t { kRowNumber, kRank, kDenseRank, kAggregate, kLag, kLead, kFirstValue, kLastValue, kNtile };
+enum class WindowFunctionKind : uint8_t {
+  kRowNumber,
+  kRank,
+  kDenseRank,
+  kAggregate,
+  kLag,
+  kLead,
+  kFirstValue,
+  kLastValue,
+  kNtile
+};
 
-enum class FrameBoundKind : uint8_t { kUnboundedPreceding, kPreceding, kCurrentRow, kFollowing, kUnboundedFollowing };
+enum class FrameBoundKind : uint8_t {
+  kUnboundedPreceding,
+  kPreceding,
+  kCurrentRow,
+  kFollowing,
+  kUnboundedFollowing
+};
 
 struct FrameBound {
   FrameBoundKind kind = FrameBoundKind::kUnboundedPreceding;
@@ -70,15 +95,15 @@ struct Expr {
   LogicalType type;
   std::vector<ExprPtr> children;
 
-  int column_index = -1;   // kColumnRef
-  std::string name;        // kColumnRef: display name; kFunction/kAggregate: function name
-  Value value;             // kConstant
+  int column_index = -1;          // kColumnRef
+  std::string name;               // kColumnRef: display name; kFunction/kAggregate: function name
+  Value value;                    // kConstant
   CompareOp op = CompareOp::kEq;  // kComparison
-  bool try_cast = false;   // kCast
-  bool negated = false;    // kIn, kLike
+  bool try_cast = false;          // kCast
+  bool negated = false;           // kIn, kLike
   bool case_insensitive = false;  // kLike (ILIKE)
-  bool has_else = false;   // kCase
-  bool distinct = false;   // kAggregate
+  bool has_else = false;          // kCase
+  bool distinct = false;          // kAggregate
   std::shared_ptr<const ScalarFunction> function;      // kFunction
   std::shared_ptr<const AggregateFunction> aggregate;  // kAggregate, and kWindow over an aggregate
   std::shared_ptr<WindowSpec> window;                  // kWindow (children = function args)
@@ -100,7 +125,7 @@ ExprPtr MakeFunction(std::shared_ptr<const ScalarFunction> fn, std::vector<ExprP
 
 // Helpers for rewrites.
 void CollectColumnRefs(const Expr& expr, std::vector<int>* indices);  // appends, may repeat
-bool IsConstant(const Expr& expr);       // no column refs, aggregates or windows
+bool IsConstant(const Expr& expr);  // no column refs, aggregates or windows
 bool IsDeterministic(const Expr& expr);
 // Splits a conjunction into its conjuncts (a AND b AND c -> [a, b, c]).
 std::vector<ExprPtr> SplitConjunction(const ExprPtr& expr);

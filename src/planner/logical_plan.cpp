@@ -21,13 +21,20 @@ std::vector<std::string> LogicalOperator::OutputNames() const {
 
 const char* JoinTypeName(JoinType type) {
   switch (type) {
-    case JoinType::kInner: return "INNER";
-    case JoinType::kLeft: return "LEFT";
-    case JoinType::kRight: return "RIGHT";
-    case JoinType::kFull: return "FULL";
-    case JoinType::kCross: return "CROSS";
-    case JoinType::kSemi: return "SEMI";
-    case JoinType::kAnti: return "ANTI";
+    case JoinType::kInner:
+      return "INNER";
+    case JoinType::kLeft:
+      return "LEFT";
+    case JoinType::kRight:
+      return "RIGHT";
+    case JoinType::kFull:
+      return "FULL";
+    case JoinType::kCross:
+      return "CROSS";
+    case JoinType::kSemi:
+      return "SEMI";
+    case JoinType::kAnti:
+      return "ANTI";
   }
   return "?";
 }
@@ -102,8 +109,8 @@ std::string FormatRows(double rows) {
 void Render(const LogicalOperator& op, int depth, std::string* out) {
   out->append(static_cast<size_t>(depth) * 2, ' ');
   // Limit over Sort runs as one top-N operator: show it as one line.
-  if (op.kind == LogicalOpKind::kLimit && static_cast<const LogicalLimit&>(op).limit >= 0 && op.children.size() == 1 &&
-      op.children[0]->kind == LogicalOpKind::kSort) {
+  if (op.kind == LogicalOpKind::kLimit && static_cast<const LogicalLimit&>(op).limit >= 0 &&
+      op.children.size() == 1 && op.children[0]->kind == LogicalOpKind::kSort) {
     const auto& limit = static_cast<const LogicalLimit&>(op);
     const auto& sort = static_cast<const LogicalSort&>(*op.children[0]);
     auto names = InputNames(sort);
@@ -164,7 +171,8 @@ std::string LogicalProject::Describe() const {
     if (i) out += ", ";
     std::string e = exprs[i]->ToString(&names);
     out += e;
-    if (i < output.size() && !output[i].name.empty() && output[i].name != e) out += " AS " + output[i].name;
+    if (i < output.size() && !output[i].name.empty() && output[i].name != e)
+      out += " AS " + output[i].name;
   }
   return out + "]";
 }
@@ -181,8 +189,10 @@ std::string LogicalJoin::Describe() const {
   auto names = InputNames(*this);
   std::string out = std::string("Join ") + JoinTypeName(join_type);
   if (null_aware) out += " (null-aware)";
-  std::vector<std::string> left_names = children.empty() ? std::vector<std::string>{} : children[0]->OutputNames();
-  std::vector<std::string> right_names = children.size() < 2 ? std::vector<std::string>{} : children[1]->OutputNames();
+  std::vector<std::string> left_names =
+      children.empty() ? std::vector<std::string>{} : children[0]->OutputNames();
+  std::vector<std::string> right_names =
+      children.size() < 2 ? std::vector<std::string>{} : children[1]->OutputNames();
   // Keys read best with the binder's qualified names (t.customer_id = c.customer_id).
   auto render = [](const ExprPtr& e, const std::vector<std::string>& input) {
     std::vector<int> refs;
@@ -220,7 +230,9 @@ std::string LogicalWindow::Describe() const {
 }
 
 std::string LogicalSetOperation::Describe() const {
-  const char* name = set_op == SetOpKind::kUnion ? "Union" : set_op == SetOpKind::kIntersect ? "Intersect" : "Except";
+  const char* name = set_op == SetOpKind::kUnion       ? "Union"
+                     : set_op == SetOpKind::kIntersect ? "Intersect"
+                                                       : "Except";
   return std::string(name) + (all ? " ALL" : "");
 }
 

@@ -9,9 +9,9 @@ namespace aishell {
 
 namespace {
 
-LogicalPtr MakeInsertNode(LogicalPtr query, const std::string& catalog, std::shared_ptr<Connector> connector,
-                          const std::string& schema, const std::string& table, bool create,
-                          std::vector<ColumnInfo> columns) {
+LogicalPtr MakeInsertNode(LogicalPtr query, const std::string& catalog,
+                          std::shared_ptr<Connector> connector, const std::string& schema,
+                          const std::string& table, bool create, std::vector<ColumnInfo> columns) {
   auto insert = std::make_shared<LogicalInsert>();
   insert->catalog_name = catalog;
   insert->connector = std::move(connector);
@@ -37,7 +37,8 @@ PlannedQuery Binder::PlanStatement(const Statement& statement) {
       ResolvedTable target = ResolveTable(ins.table, true);
       if (!target.connector->SupportsWrites()) {
         throw Error(ErrorKind::kUnsupported,
-                    "catalog '" + target.catalog + "' (" + target.connector->TypeName() + ") does not support INSERT",
+                    "catalog '" + target.catalog + "' (" + target.connector->TypeName() +
+                        ") does not support INSERT",
                     ins.table.position);
       }
       LogicalPtr query = BindQuery(*ins.query);
@@ -47,16 +48,17 @@ PlannedQuery Binder::PlanStatement(const Statement& statement) {
       if (ins.columns.empty()) {
         if (query->output.size() != columns.size()) {
           throw Error(ErrorKind::kBinder,
-                      "INSERT into '" + ins.table.Joined() + "' has " + std::to_string(columns.size()) +
-                          " columns but the query produces " + std::to_string(query->output.size()),
+                      "INSERT into '" + ins.table.Joined() + "' has " +
+                          std::to_string(columns.size()) + " columns but the query produces " +
+                          std::to_string(query->output.size()),
                       ins.position);
         }
         for (size_t i = 0; i < columns.size(); i++) source[i] = static_cast<int>(i);
       } else {
         if (query->output.size() != ins.columns.size()) {
           throw Error(ErrorKind::kBinder,
-                      "INSERT names " + std::to_string(ins.columns.size()) + " columns but the query produces " +
-                          std::to_string(query->output.size()),
+                      "INSERT names " + std::to_string(ins.columns.size()) +
+                          " columns but the query produces " + std::to_string(query->output.size()),
                       ins.position);
         }
         for (size_t k = 0; k < ins.columns.size(); k++) {
@@ -66,12 +68,14 @@ PlannedQuery Binder::PlanStatement(const Statement& statement) {
             for (const auto& c : columns) names.push_back(c.name);
             std::string hint = SuggestName(ins.columns[k], names);
             throw Error(ErrorKind::kBinder,
-                        "column '" + ins.columns[k] + "' not found in table '" + ins.table.Joined() + "'" +
+                        "column '" + ins.columns[k] + "' not found in table '" +
+                            ins.table.Joined() + "'" +
                             (hint.empty() ? "" : "; did you mean '" + hint + "'?"),
                         ins.position);
           }
           if (source[idx] >= 0) {
-            throw Error(ErrorKind::kBinder, "column '" + ins.columns[k] + "' is listed twice", ins.position);
+            throw Error(ErrorKind::kBinder, "column '" + ins.columns[k] + "' is listed twice",
+                        ins.position);
           }
           source[idx] = static_cast<int>(k);
         }
@@ -85,10 +89,11 @@ PlannedQuery Binder::PlanStatement(const Statement& statement) {
           const auto& out = query->output[source[i]];
           e = MakeColumnRef(source[i], out.type, out.name);
           if (out.type != columns[i].type) {
-            if (!CanImplicitlyCoerce(out.type, columns[i].type) && !(out.type.IsNumeric() && columns[i].type.IsNumeric())) {
+            if (!CanImplicitlyCoerce(out.type, columns[i].type) &&
+                !(out.type.IsNumeric() && columns[i].type.IsNumeric())) {
               throw Error(ErrorKind::kBinder,
-                          "cannot insert " + out.type.ToString() + " into column '" + columns[i].name + "' of type " +
-                              columns[i].type.ToString(),
+                          "cannot insert " + out.type.ToString() + " into column '" +
+                              columns[i].name + "' of type " + columns[i].type.ToString(),
                           ins.position);
             }
             e = CastTo(e, columns[i].type);
@@ -99,26 +104,28 @@ PlannedQuery Binder::PlanStatement(const Statement& statement) {
       }
       project->children = {query};
       AddSource(target.catalog + " (" + target.connector->TypeName() + ")");
-      result.plan = MakeInsertNode(project, target.catalog, target.connector, target.schema, target.info->name, false,
-                                   columns);
+      result.plan = MakeInsertNode(project, target.catalog, target.connector, target.schema,
+                                   target.info->name, false, columns);
       break;
     }
     case StatementKind::kCreateTableAs: {
       const auto& ctas = statement.As<CreateTableAsStatement>();
       ResolvedTable target = ResolveTable(ctas.name, false);
       if (target.info && !ctas.or_replace) {
-        throw Error(ErrorKind::kCatalog, "table '" + ctas.name.Joined() + "' already exists", ctas.name.position);
+        throw Error(ErrorKind::kCatalog, "table '" + ctas.name.Joined() + "' already exists",
+                    ctas.name.position);
       }
       if (!target.connector->SupportsWrites()) {
         throw Error(ErrorKind::kUnsupported,
-                    "catalog '" + target.catalog + "' (" + target.connector->TypeName() + ") does not support CREATE TABLE",
+                    "catalog '" + target.catalog + "' (" + target.connector->TypeName() +
+                        ") does not support CREATE TABLE",
                     ctas.name.position);
       }
       LogicalPtr query = BindQuery(*ctas.query);
       if (!ctas.column_names.empty() && ctas.column_names.size() != query->output.size()) {
         throw Error(ErrorKind::kBinder,
-                    "CREATE TABLE names " + std::to_string(ctas.column_names.size()) + " columns but the query produces " +
-                        std::to_string(query->output.size()),
+                    "CREATE TABLE names " + std::to_string(ctas.column_names.size()) +
+                        " columns but the query produces " + std::to_string(query->output.size()),
                     ctas.position);
       }
       std::vector<ColumnInfo> columns;
@@ -126,8 +133,11 @@ PlannedQuery Binder::PlanStatement(const Statement& statement) {
       for (size_t i = 0; i < query->output.size(); i++) {
         ColumnInfo c;
         c.name = ctas.column_names.empty() ? query->output[i].name : ctas.column_names[i];
-        c.type = query->output[i].type.id == TypeId::kNull ? LogicalType(TypeId::kVarchar) : query->output[i].type;
-        project->exprs.push_back(CastTo(MakeColumnRef(static_cast<int>(i), query->output[i].type, query->output[i].name), c.type));
+        c.type = query->output[i].type.id == TypeId::kNull ? LogicalType(TypeId::kVarchar)
+                                                           : query->output[i].type;
+        project->exprs.push_back(
+            CastTo(MakeColumnRef(static_cast<int>(i), query->output[i].type, query->output[i].name),
+                   c.type));
         project->output.push_back({c.name, c.type});
         columns.push_back(c);
       }
@@ -141,19 +151,23 @@ PlannedQuery Binder::PlanStatement(const Statement& statement) {
         input = limit;
       }
       AddSource(target.catalog + " (" + target.connector->TypeName() + ")");
-      result.plan = MakeInsertNode(input, target.catalog, target.connector, target.schema, target.table, true, columns);
+      result.plan = MakeInsertNode(input, target.catalog, target.connector, target.schema,
+                                   target.table, true, columns);
       break;
     }
     default:
-      throw Error(ErrorKind::kUnsupported,
-                  std::string(StatementKindName(statement.kind)) + " is not a query the planner handles", statement.position);
+      throw Error(
+          ErrorKind::kUnsupported,
+          std::string(StatementKindName(statement.kind)) + " is not a query the planner handles",
+          statement.position);
   }
   result.plan = Optimize(result.plan, options_);
   result.sources = sources_;
   return result;
 }
 
-PlannedQuery PlanStatement(const Statement& statement, CatalogRegistry& catalogs, const PlannerOptions& options) {
+PlannedQuery PlanStatement(const Statement& statement, CatalogRegistry& catalogs,
+                           const PlannerOptions& options) {
   Binder binder(catalogs, options);
   return binder.PlanStatement(statement);
 }

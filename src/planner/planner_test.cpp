@@ -19,7 +19,8 @@ namespace {
 // everything else, accepts limits, and accepts ORDER BY only when `accept_order`.
 class FakeScan : public TableScan {
  public:
-  FakeScan(std::shared_ptr<const TableInfo> table, bool accept_order) : table_(std::move(table)), accept_order_(accept_order) {}
+  FakeScan(std::shared_ptr<const TableInfo> table, bool accept_order)
+      : table_(std::move(table)), accept_order_(accept_order) {}
 
   void SetProjection(const std::vector<int>& ids) override {
     projection = ids;
@@ -29,7 +30,8 @@ class FakeScan : public TableScan {
     offered.push_back(conjunct.ToString(&names()));
     bool ok = false;
     if (conjunct.kind == ExprKind::kComparison) {
-      ok = conjunct.children[0]->kind == ExprKind::kColumnRef && conjunct.children[1]->kind == ExprKind::kConstant;
+      ok = conjunct.children[0]->kind == ExprKind::kColumnRef &&
+           conjunct.children[1]->kind == ExprKind::kConstant;
     } else if (conjunct.kind == ExprKind::kIsNull) {
       ok = conjunct.children[0]->kind == ExprKind::kColumnRef;
     }
@@ -42,7 +44,8 @@ class FakeScan : public TableScan {
   }
   bool PushOrder(const std::vector<SortKey>& keys, int64_t l) override {
     if (!accept_order_) return false;
-    for (const auto& k : keys) order.push_back(k.expr->ToString(&names()) + (k.ascending ? "" : " DESC"));
+    for (const auto& k : keys)
+      order.push_back(k.expr->ToString(&names()) + (k.ascending ? "" : " DESC"));
     order_limit = l;
     return true;
   }
@@ -94,7 +97,8 @@ class FakeConnector : public Connector {
     }
     return out;
   }
-  std::shared_ptr<const TableInfo> GetTable(const std::string& schema, const std::string& table) override {
+  std::shared_ptr<const TableInfo> GetTable(const std::string& schema,
+                                            const std::string& table) override {
     for (const auto& t : tables_) {
       if (t->schema == schema && t->name == table) return t;
     }
@@ -105,8 +109,8 @@ class FakeConnector : public Connector {
   }
   bool SupportsWrites() const override { return true; }
 
-  void Add(const std::string& schema, const std::string& name, std::vector<std::pair<std::string, LogicalType>> columns,
-           double rows) {
+  void Add(const std::string& schema, const std::string& name,
+           std::vector<std::pair<std::string, LogicalType>> columns, double rows) {
     auto t = std::make_shared<TableInfo>();
     t->schema = schema;
     t->name = name;
@@ -144,7 +148,11 @@ class PlannerTest : public ::testing::Test {
     shop = std::make_shared<FakeConnector>();
     shop->Add("main", "customers", {{"customer_id", kInt}, {"name", kStr}, {"city", kStr}}, 1000);
     shop->Add("main", "orders",
-              {{"order_id", kBig}, {"customer_id", kInt}, {"amount", kDbl}, {"status", kStr}, {"order_date", kDate}},
+              {{"order_id", kBig},
+               {"customer_id", kInt},
+               {"amount", kDbl},
+               {"status", kStr},
+               {"order_date", kDate}},
               100000);
     shop->Add("sales", "regions", {{"region_id", kInt}, {"region", kStr}}, 10);
     catalogs.AddCatalog("shop", shop);
@@ -161,7 +169,9 @@ class PlannerTest : public ::testing::Test {
     return PlanStatement(*stmt, catalogs, options);
   }
 
-  std::string Explain(const std::string& sql, bool pushdown = true) { return PlanToString(*Plan(sql, pushdown).plan); }
+  std::string Explain(const std::string& sql, bool pushdown = true) {
+    return PlanToString(*Plan(sql, pushdown).plan);
+  }
 
   Error PlanError(const std::string& sql) {
     try {
@@ -173,7 +183,8 @@ class PlannerTest : public ::testing::Test {
     return Error(ErrorKind::kInternal, "none");
   }
 
-  static void Collect(const LogicalPtr& op, LogicalOpKind kind, std::vector<LogicalOperator*>* out) {
+  static void Collect(const LogicalPtr& op, LogicalOpKind kind,
+                      std::vector<LogicalOperator*>* out) {
     if (op->kind == kind) out->push_back(op.get());
     for (const auto& c : op->children) Collect(c, kind, out);
   }
@@ -189,7 +200,9 @@ class PlannerTest : public ::testing::Test {
     }
     return nullptr;
   }
-  static FakeScan& Fake(LogicalScan* scan) { return *std::dynamic_pointer_cast<FakeScan>(scan->scan); }
+  static FakeScan& Fake(LogicalScan* scan) {
+    return *std::dynamic_pointer_cast<FakeScan>(scan->scan);
+  }
 
   CatalogRegistry catalogs;
   std::shared_ptr<FakeConnector> shop;
@@ -248,7 +261,9 @@ TEST_F(PlannerTest, PushdownDisabledOffersNothing) {
 }
 
 TEST_F(PlannerTest, FilterPushedThroughProjectionAndDerivedTable) {
-  auto planned = Plan("SELECT * FROM (SELECT customer_id AS id, upper(name) AS n FROM customers) t WHERE t.id > 10");
+  auto planned = Plan(
+      "SELECT * FROM (SELECT customer_id AS id, upper(name) AS n FROM customers) t WHERE t.id > "
+      "10");
   auto& fake = Fake(FindScan(planned.plan, "customers"));
   ASSERT_EQ(fake.accepted.size(), 1u);
   EXPECT_EQ(fake.accepted[0], "customer_id > 10");
@@ -256,7 +271,9 @@ TEST_F(PlannerTest, FilterPushedThroughProjectionAndDerivedTable) {
 }
 
 TEST_F(PlannerTest, EquiJoinKeysExtractedFromWhere) {
-  auto planned = Plan("SELECT c.name, o.amount FROM customers c, orders o WHERE c.customer_id = o.customer_id AND o.amount > 100");
+  auto planned = Plan(
+      "SELECT c.name, o.amount FROM customers c, orders o WHERE c.customer_id = o.customer_id AND "
+      "o.amount > 100");
   auto joins = Find(planned.plan, LogicalOpKind::kJoin);
   ASSERT_EQ(joins.size(), 1u);
   auto* join = static_cast<LogicalJoin*>(joins[0]);
@@ -267,21 +284,29 @@ TEST_F(PlannerTest, EquiJoinKeysExtractedFromWhere) {
 }
 
 TEST_F(PlannerTest, FiltersAreCopiedAcrossEquiJoinColumns) {
-  auto a = Plan("SELECT c.name, o.amount FROM orders o JOIN customers c ON o.customer_id = c.customer_id WHERE c.customer_id = 7");
-  EXPECT_EQ(Fake(FindScan(a.plan, "orders")).accepted, (std::vector<std::string>{"customer_id = 7"}));
-  EXPECT_EQ(Fake(FindScan(a.plan, "customers")).accepted, (std::vector<std::string>{"customer_id = 7"}));
+  auto a = Plan(
+      "SELECT c.name, o.amount FROM orders o JOIN customers c ON o.customer_id = c.customer_id "
+      "WHERE c.customer_id = 7");
+  EXPECT_EQ(Fake(FindScan(a.plan, "orders")).accepted,
+            (std::vector<std::string>{"customer_id = 7"}));
+  EXPECT_EQ(Fake(FindScan(a.plan, "customers")).accepted,
+            (std::vector<std::string>{"customer_id = 7"}));
   // LEFT join: from the preserved side to the other side only.
   auto b = Plan(
-      "SELECT c.name, o.amount FROM orders o LEFT JOIN customers c ON o.customer_id = c.customer_id WHERE o.customer_id < 9");
-  EXPECT_EQ(Fake(FindScan(b.plan, "customers")).accepted, (std::vector<std::string>{"customer_id < 9"}));
+      "SELECT c.name, o.amount FROM orders o LEFT JOIN customers c ON o.customer_id = "
+      "c.customer_id WHERE o.customer_id < 9");
+  EXPECT_EQ(Fake(FindScan(b.plan, "customers")).accepted,
+            (std::vector<std::string>{"customer_id < 9"}));
   auto c = Plan(
-      "SELECT c.name, o.amount FROM orders o LEFT JOIN customers c ON o.customer_id = c.customer_id AND c.customer_id = 3");
+      "SELECT c.name, o.amount FROM orders o LEFT JOIN customers c ON o.customer_id = "
+      "c.customer_id AND c.customer_id = 3");
   EXPECT_TRUE(Fake(FindScan(c.plan, "orders")).accepted.empty());
 }
 
 TEST_F(PlannerTest, JoinBuildSideIsTheSmallerInput) {
   // customers (1000 rows) written on the left, orders (100000) on the right: swapped.
-  auto planned = Plan("SELECT c.name, o.amount FROM customers c JOIN orders o ON c.customer_id = o.customer_id");
+  auto planned = Plan(
+      "SELECT c.name, o.amount FROM customers c JOIN orders o ON c.customer_id = o.customer_id");
   auto* join = static_cast<LogicalJoin*>(Find(planned.plan, LogicalOpKind::kJoin)[0]);
   EXPECT_EQ(static_cast<LogicalScan*>(join->children[0].get())->table->name, "orders");
   EXPECT_EQ(static_cast<LogicalScan*>(join->children[1].get())->table->name, "customers");
@@ -293,15 +318,18 @@ TEST_F(PlannerTest, JoinBuildSideIsTheSmallerInput) {
 
 TEST_F(PlannerTest, LeftJoinNullRejectingWhereBecomesInner) {
   auto planned = Plan(
-      "SELECT c.name, o.amount FROM orders o LEFT JOIN customers c ON o.customer_id = c.customer_id WHERE c.city = 'Paris'");
+      "SELECT c.name, o.amount FROM orders o LEFT JOIN customers c ON o.customer_id = "
+      "c.customer_id WHERE c.city = 'Paris'");
   auto* join = static_cast<LogicalJoin*>(Find(planned.plan, LogicalOpKind::kJoin)[0]);
   EXPECT_EQ(join->join_type, JoinType::kInner);
-  EXPECT_EQ(Fake(FindScan(planned.plan, "customers")).accepted, (std::vector<std::string>{"city = 'Paris'"}));
+  EXPECT_EQ(Fake(FindScan(planned.plan, "customers")).accepted,
+            (std::vector<std::string>{"city = 'Paris'"}));
 }
 
 TEST_F(PlannerTest, LeftJoinNeverPushesIntoNullSupplyingSide) {
   auto planned = Plan(
-      "SELECT o.order_id, c.name FROM orders o LEFT JOIN customers c ON o.customer_id = c.customer_id "
+      "SELECT o.order_id, c.name FROM orders o LEFT JOIN customers c ON o.customer_id = "
+      "c.customer_id "
       "WHERE c.city IS NULL AND o.amount > 5");
   auto* join = static_cast<LogicalJoin*>(Find(planned.plan, LogicalOpKind::kJoin)[0]);
   EXPECT_EQ(join->join_type, JoinType::kLeft);
@@ -317,11 +345,13 @@ TEST_F(PlannerTest, LeftJoinNeverPushesIntoNullSupplyingSide) {
 
 TEST_F(PlannerTest, LeftJoinOnConditionOverRightSideIsPushedRight) {
   auto planned = Plan(
-      "SELECT o.order_id, c.name FROM orders o LEFT JOIN customers c ON o.customer_id = c.customer_id AND c.city = 'Oslo' "
+      "SELECT o.order_id, c.name FROM orders o LEFT JOIN customers c ON o.customer_id = "
+      "c.customer_id AND c.city = 'Oslo' "
       "AND o.amount > 3");
   auto* join = static_cast<LogicalJoin*>(Find(planned.plan, LogicalOpKind::kJoin)[0]);
   EXPECT_EQ(join->join_type, JoinType::kLeft);
-  EXPECT_EQ(Fake(FindScan(planned.plan, "customers")).accepted, (std::vector<std::string>{"city = 'Oslo'"}));
+  EXPECT_EQ(Fake(FindScan(planned.plan, "customers")).accepted,
+            (std::vector<std::string>{"city = 'Oslo'"}));
   // A condition on the preserved side must not filter its rows.
   EXPECT_TRUE(Fake(FindScan(planned.plan, "orders")).offered.empty());
   ASSERT_NE(join->condition, nullptr);
@@ -358,7 +388,9 @@ TEST_F(PlannerTest, ColumnNotFoundSuggestsNearestName) {
 TEST_F(PlannerTest, TableNotFoundSuggestsNearestName) {
   Error e = PlanError("SELECT * FROM custommers");
   EXPECT_EQ(e.kind(), ErrorKind::kCatalog);
-  EXPECT_NE(std::string(e.what()).find("table 'custommers' not found in catalog 'shop'"), std::string::npos) << e.what();
+  EXPECT_NE(std::string(e.what()).find("table 'custommers' not found in catalog 'shop'"),
+            std::string::npos)
+      << e.what();
   EXPECT_NE(std::string(e.what()).find("did you mean 'customers'?"), std::string::npos) << e.what();
   EXPECT_EQ(e.position(), 14);
   Error c = PlanError("SELECT * FROM shopp.main.customers");
@@ -366,26 +398,30 @@ TEST_F(PlannerTest, TableNotFoundSuggestsNearestName) {
 }
 
 TEST_F(PlannerTest, AmbiguousColumnIsAnError) {
-  Error e = PlanError("SELECT customer_id FROM customers c JOIN orders o ON c.customer_id = o.customer_id");
+  Error e = PlanError(
+      "SELECT customer_id FROM customers c JOIN orders o ON c.customer_id = o.customer_id");
   EXPECT_EQ(e.kind(), ErrorKind::kBinder);
   EXPECT_NE(std::string(e.what()).find("ambiguous"), std::string::npos) << e.what();
 }
 
 TEST_F(PlannerTest, UsingColumnIsNotAmbiguous) {
-  auto planned = Plan("SELECT customer_id, name, amount FROM customers JOIN orders USING (customer_id)");
+  auto planned =
+      Plan("SELECT customer_id, name, amount FROM customers JOIN orders USING (customer_id)");
   EXPECT_EQ(planned.plan->output.size(), 3u);
   auto star = Plan("SELECT * FROM customers JOIN orders USING (customer_id)");
   // customer_id once, then the other 2 + 4 columns.
   EXPECT_EQ(star.plan->output.size(), 7u);
   EXPECT_EQ(star.plan->output[0].name, "customer_id");
-  auto qualified = Plan("SELECT c.*, o.order_id FROM customers c JOIN orders o USING (customer_id)");
+  auto qualified =
+      Plan("SELECT c.*, o.order_id FROM customers c JOIN orders o USING (customer_id)");
   ASSERT_EQ(qualified.plan->output.size(), 4u);
   EXPECT_EQ(qualified.plan->output[0].name, "customer_id");
 }
 
 TEST_F(PlannerTest, AggregateWithGroupByOrdinalAliasAndHaving) {
   auto planned = Plan(
-      "SELECT status AS s, count(*) AS n, sum(amount) FROM orders GROUP BY 1 HAVING count(*) > 10 ORDER BY n DESC");
+      "SELECT status AS s, count(*) AS n, sum(amount) FROM orders GROUP BY 1 HAVING count(*) > 10 "
+      "ORDER BY n DESC");
   auto aggs = Find(planned.plan, LogicalOpKind::kAggregate);
   ASSERT_EQ(aggs.size(), 1u);
   auto* agg = static_cast<LogicalAggregate*>(aggs[0]);
@@ -394,18 +430,23 @@ TEST_F(PlannerTest, AggregateWithGroupByOrdinalAliasAndHaving) {
   EXPECT_EQ(planned.plan->output[1].type, kBig);
   EXPECT_EQ(Fake(FindScan(planned.plan, "orders")).projection, (std::vector<int>{2, 3}));
   auto b = Plan("SELECT status AS s, count(*) FROM orders GROUP BY s");
-  EXPECT_EQ(static_cast<LogicalAggregate*>(Find(b.plan, LogicalOpKind::kAggregate)[0])->groups.size(), 1u);
+  EXPECT_EQ(
+      static_cast<LogicalAggregate*>(Find(b.plan, LogicalOpKind::kAggregate)[0])->groups.size(),
+      1u);
 }
 
 TEST_F(PlannerTest, NonGroupedColumnIsAnError) {
   Error e = PlanError("SELECT status, amount, count(*) FROM orders GROUP BY status");
-  EXPECT_NE(std::string(e.what()).find("'amount' must appear in the GROUP BY"), std::string::npos) << e.what();
+  EXPECT_NE(std::string(e.what()).find("'amount' must appear in the GROUP BY"), std::string::npos)
+      << e.what();
   Error w = PlanError("SELECT status FROM orders WHERE count(*) > 1");
   EXPECT_NE(std::string(w.what()).find("not allowed in WHERE"), std::string::npos) << w.what();
 }
 
 TEST_F(PlannerTest, OrderByExpressionOverSelectAlias) {
-  auto a = Plan("SELECT status, sum(amount) AS total FROM orders GROUP BY status ORDER BY total * -1, status");
+  auto a = Plan(
+      "SELECT status, sum(amount) AS total FROM orders GROUP BY status ORDER BY total * -1, "
+      "status");
   auto sorts = Find(a.plan, LogicalOpKind::kSort);
   ASSERT_EQ(sorts.size(), 1u);
   EXPECT_EQ(static_cast<LogicalSort*>(sorts[0])->keys.size(), 2u);
@@ -424,49 +465,66 @@ TEST_F(PlannerTest, OrderByHiddenColumnIsProjectedAway) {
 }
 
 TEST_F(PlannerTest, InSubqueryBecomesSemiJoinAndNotInNullAwareAnti) {
-  auto a = Plan("SELECT name FROM customers WHERE customer_id IN (SELECT customer_id FROM orders WHERE amount > 10)");
+  auto a = Plan(
+      "SELECT name FROM customers WHERE customer_id IN (SELECT customer_id FROM orders WHERE "
+      "amount > 10)");
   auto* semi = static_cast<LogicalJoin*>(Find(a.plan, LogicalOpKind::kJoin)[0]);
   EXPECT_EQ(semi->join_type, JoinType::kSemi);
   EXPECT_EQ(semi->left_keys.size(), 1u);
   EXPECT_EQ(a.plan->output.size(), 1u);
-  auto b = Plan("SELECT name FROM customers WHERE customer_id NOT IN (SELECT customer_id FROM orders)");
+  auto b =
+      Plan("SELECT name FROM customers WHERE customer_id NOT IN (SELECT customer_id FROM orders)");
   auto* anti = static_cast<LogicalJoin*>(Find(b.plan, LogicalOpKind::kJoin)[0]);
   EXPECT_EQ(anti->join_type, JoinType::kAnti);
   EXPECT_TRUE(anti->null_aware);
   // A filter on the NOT IN operand is not copied into the subquery (its NULLs matter).
-  auto c = Plan("SELECT name FROM customers WHERE customer_id < 5 AND customer_id NOT IN (SELECT customer_id FROM orders)");
+  auto c = Plan(
+      "SELECT name FROM customers WHERE customer_id < 5 AND customer_id NOT IN (SELECT customer_id "
+      "FROM orders)");
   EXPECT_TRUE(Fake(FindScan(c.plan, "orders")).accepted.empty());
-  auto d = Plan("SELECT name FROM customers WHERE customer_id < 5 AND customer_id IN (SELECT customer_id FROM orders)");
-  EXPECT_EQ(Fake(FindScan(d.plan, "orders")).accepted, (std::vector<std::string>{"customer_id < 5"}));
+  auto d = Plan(
+      "SELECT name FROM customers WHERE customer_id < 5 AND customer_id IN (SELECT customer_id "
+      "FROM orders)");
+  EXPECT_EQ(Fake(FindScan(d.plan, "orders")).accepted,
+            (std::vector<std::string>{"customer_id < 5"}));
 }
 
 TEST_F(PlannerTest, CorrelatedExistsBecomesSemiJoinWithKeys) {
   auto a = Plan(
-      "SELECT name FROM customers c WHERE EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = c.customer_id AND o.amount > 50)");
+      "SELECT name FROM customers c WHERE EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = "
+      "c.customer_id AND o.amount > 50)");
   auto* semi = static_cast<LogicalJoin*>(Find(a.plan, LogicalOpKind::kJoin)[0]);
   EXPECT_EQ(semi->join_type, JoinType::kSemi);
   ASSERT_EQ(semi->left_keys.size(), 1u);
   EXPECT_EQ(semi->condition, nullptr);
   ExpectAcceptedOne(Fake(FindScan(a.plan, "orders")).accepted, "amount > 50");
   auto outer_only = Plan(
-      "SELECT name FROM customers c WHERE EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = c.customer_id AND c.city = 'Rome')");
-  EXPECT_EQ(Fake(FindScan(outer_only.plan, "customers")).accepted, (std::vector<std::string>{"city = 'Rome'"}));
+      "SELECT name FROM customers c WHERE EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = "
+      "c.customer_id AND c.city = 'Rome')");
+  EXPECT_EQ(Fake(FindScan(outer_only.plan, "customers")).accepted,
+            (std::vector<std::string>{"city = 'Rome'"}));
   auto anti_outer = Plan(
-      "SELECT name FROM customers c WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = c.customer_id AND c.city = 'Rome')");
+      "SELECT name FROM customers c WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = "
+      "c.customer_id AND c.city = 'Rome')");
   EXPECT_TRUE(Fake(FindScan(anti_outer.plan, "customers")).accepted.empty());
-  auto b = Plan("SELECT name FROM customers c WHERE NOT EXISTS (SELECT * FROM orders o WHERE o.customer_id = c.customer_id)");
-  EXPECT_EQ(static_cast<LogicalJoin*>(Find(b.plan, LogicalOpKind::kJoin)[0])->join_type, JoinType::kAnti);
+  auto b = Plan(
+      "SELECT name FROM customers c WHERE NOT EXISTS (SELECT * FROM orders o WHERE o.customer_id = "
+      "c.customer_id)");
+  EXPECT_EQ(static_cast<LogicalJoin*>(Find(b.plan, LogicalOpKind::kJoin)[0])->join_type,
+            JoinType::kAnti);
 }
 
 TEST_F(PlannerTest, CorrelatedInSubqueryBecomesSemiJoin) {
   auto a = Plan(
-      "SELECT name FROM customers c WHERE city IN (SELECT status FROM orders o WHERE o.customer_id = c.customer_id AND o.amount > 1)");
+      "SELECT name FROM customers c WHERE city IN (SELECT status FROM orders o WHERE o.customer_id "
+      "= c.customer_id AND o.amount > 1)");
   auto* semi = static_cast<LogicalJoin*>(Find(a.plan, LogicalOpKind::kJoin)[0]);
   EXPECT_EQ(semi->join_type, JoinType::kSemi);
   EXPECT_EQ(semi->left_keys.size(), 2u) << PlanToString(*a.plan);
   ExpectAcceptedOne(Fake(FindScan(a.plan, "orders")).accepted, "amount > 1");
   Error e = PlanError(
-      "SELECT name FROM customers c WHERE city NOT IN (SELECT status FROM orders o WHERE o.customer_id = c.customer_id)");
+      "SELECT name FROM customers c WHERE city NOT IN (SELECT status FROM orders o WHERE "
+      "o.customer_id = c.customer_id)");
   EXPECT_EQ(e.kind(), ErrorKind::kBinder);
 }
 
@@ -478,7 +536,9 @@ TEST_F(PlannerTest, ScalarSubqueryJoinsASingleRow) {
 }
 
 TEST_F(PlannerTest, CorrelatedScalarSubqueryIsDecorrelated) {
-  auto a = Plan("SELECT name, (SELECT count(*) FROM orders o WHERE o.customer_id = c.customer_id) AS n FROM customers c");
+  auto a = Plan(
+      "SELECT name, (SELECT count(*) FROM orders o WHERE o.customer_id = c.customer_id) AS n FROM "
+      "customers c");
   std::string text = PlanToString(*a.plan);
   auto joins = Find(a.plan, LogicalOpKind::kJoin);
   ASSERT_EQ(joins.size(), 1u) << text;
@@ -491,14 +551,18 @@ TEST_F(PlannerTest, CorrelatedScalarSubqueryIsDecorrelated) {
   // count() of a missing group is 0, not NULL.
   EXPECT_NE(text.find("coalesce("), std::string::npos) << text;
   ASSERT_EQ(a.plan->output.size(), 2u);
-  auto b = Plan("SELECT name, (SELECT count(*) FROM orders a WHERE a.customer_id = b.customer_id) FROM customers b");
+  auto b = Plan(
+      "SELECT name, (SELECT count(*) FROM orders a WHERE a.customer_id = b.customer_id) FROM "
+      "customers b");
   EXPECT_EQ(b.plan->output.size(), 2u);
-  Error e = PlanError("SELECT (SELECT count(*) FROM orders o WHERE o.amount > c.customer_id) FROM customers c");
+  Error e = PlanError(
+      "SELECT (SELECT count(*) FROM orders o WHERE o.amount > c.customer_id) FROM customers c");
   EXPECT_EQ(e.kind(), ErrorKind::kUnsupported);
 }
 
 TEST_F(PlannerTest, InSubqueryAsValue) {
-  auto a = Plan("SELECT name, customer_id IN (SELECT customer_id FROM orders) AS has_orders FROM customers");
+  auto a = Plan(
+      "SELECT name, customer_id IN (SELECT customer_id FROM orders) AS has_orders FROM customers");
   ASSERT_EQ(a.plan->output.size(), 2u);
   EXPECT_EQ(a.plan->output[1].type, LogicalType(TypeId::kBoolean));
   EXPECT_EQ(Find(a.plan, LogicalOpKind::kJoin).size(), 2u);
@@ -515,7 +579,8 @@ TEST_F(PlannerTest, CteViewAndSetOperation) {
   ExpectAcceptedOne(Fake(FindScan(a.plan, "orders")).accepted, "amount > 1000");
   catalogs.PutView({"paris", "SELECT name FROM customers WHERE city = 'Paris'"});
   auto v = Plan("SELECT upper(name) FROM paris");
-  EXPECT_EQ(Fake(FindScan(v.plan, "customers")).accepted, (std::vector<std::string>{"city = 'Paris'"}));
+  EXPECT_EQ(Fake(FindScan(v.plan, "customers")).accepted,
+            (std::vector<std::string>{"city = 'Paris'"}));
   auto u = Plan("SELECT customer_id FROM customers UNION SELECT order_id FROM orders");
   ASSERT_EQ(u.plan->output.size(), 1u);
   EXPECT_EQ(u.plan->output[0].type, kBig);  // INTEGER and BIGINT unify to BIGINT
@@ -533,10 +598,13 @@ TEST_F(PlannerTest, ConstantFoldingOnAHandBuiltPlan) {
   auto add = FunctionRegistry::Get().BindScalar("add", {kInt, kInt}, &coerced);
   ASSERT_NE(add, nullptr);
   filter->predicate = MakeAnd(
-      {MakeComparison(CompareOp::kEq, MakeFunction(add, {MakeConstant(Value::Integer(1)), MakeConstant(Value::Integer(1))}),
-                      MakeConstant(Value::Integer(2))),
-       MakeComparison(CompareOp::kGt, MakeColumnRef(0, kInt, "x"),
-                      MakeFunction(add, {MakeConstant(Value::Integer(2)), MakeConstant(Value::Integer(3))}))});
+      {MakeComparison(
+           CompareOp::kEq,
+           MakeFunction(add, {MakeConstant(Value::Integer(1)), MakeConstant(Value::Integer(1))}),
+           MakeConstant(Value::Integer(2))),
+       MakeComparison(
+           CompareOp::kGt, MakeColumnRef(0, kInt, "x"),
+           MakeFunction(add, {MakeConstant(Value::Integer(2)), MakeConstant(Value::Integer(3))}))});
   filter->output = values->output;
   filter->children = {values};
   LogicalPtr folded = FoldConstants(filter);
@@ -556,8 +624,10 @@ TEST_F(PlannerTest, NullRejectionAnalysis) {
   is_null->kind = ExprKind::kIsNull;
   is_null->type = LogicalType(TypeId::kBoolean);
   is_null->children = {r};
-  EXPECT_TRUE(IsNullRejecting(*MakeComparison(CompareOp::kGt, r, MakeConstant(Value::Integer(1))), right));
-  EXPECT_FALSE(IsNullRejecting(*MakeComparison(CompareOp::kGt, l, MakeConstant(Value::Integer(1))), right));
+  EXPECT_TRUE(
+      IsNullRejecting(*MakeComparison(CompareOp::kGt, r, MakeConstant(Value::Integer(1))), right));
+  EXPECT_FALSE(
+      IsNullRejecting(*MakeComparison(CompareOp::kGt, l, MakeConstant(Value::Integer(1))), right));
   EXPECT_FALSE(IsNullRejecting(*is_null, right));
   EXPECT_FALSE(IsNullRejecting(*MakeComparison(CompareOp::kIsDistinctFrom, r, l), right));
   EXPECT_FALSE(IsNullRejecting(*MakeOr({MakeComparison(CompareOp::kEq, r, l), is_null}), right));
@@ -565,13 +635,19 @@ TEST_F(PlannerTest, NullRejectionAnalysis) {
 }
 
 TEST_F(PlannerTest, UnionAllInputsReadOnlyUsedColumns) {
-  auto a = Plan("SELECT name FROM (SELECT name, city FROM customers UNION ALL SELECT status, status FROM orders) t");
+  auto a = Plan(
+      "SELECT name FROM (SELECT name, city FROM customers UNION ALL SELECT status, status FROM "
+      "orders) t");
   EXPECT_EQ(Fake(FindScan(a.plan, "customers")).projection, (std::vector<int>{1}));
   EXPECT_EQ(Fake(FindScan(a.plan, "orders")).projection, (std::vector<int>{3}));
-  auto b = Plan("SELECT count(*) FROM (SELECT name, city FROM customers UNION ALL SELECT status, status FROM orders) t");
+  auto b = Plan(
+      "SELECT count(*) FROM (SELECT name, city FROM customers UNION ALL SELECT status, status FROM "
+      "orders) t");
   EXPECT_EQ(Fake(FindScan(b.plan, "customers")).projection.size(), 1u);
   // UNION (distinct) needs every column.
-  auto c = Plan("SELECT name FROM (SELECT name, city FROM customers UNION SELECT status, status FROM orders) t");
+  auto c = Plan(
+      "SELECT name FROM (SELECT name, city FROM customers UNION SELECT status, status FROM orders) "
+      "t");
   EXPECT_EQ(Fake(FindScan(c.plan, "customers")).projection, (std::vector<int>{1, 2}));
 }
 
@@ -596,13 +672,15 @@ TEST_F(PlannerTest, InsertCastsToTargetTypes) {
   ASSERT_EQ(insert->children[0]->output.size(), 2u);
   EXPECT_EQ(insert->children[0]->output[0].type, kInt);
   EXPECT_EQ(insert->children[0]->output[1].type, kStr);
-  auto b = Plan("INSERT INTO orders (order_id, amount) SELECT customer_id, customer_id FROM customers");
+  auto b =
+      Plan("INSERT INTO orders (order_id, amount) SELECT customer_id, customer_id FROM customers");
   EXPECT_EQ(b.plan->children[0]->output[2].type, kDbl);
   Error e = PlanError("INSERT INTO sales.regionz VALUES (1, 'x')");
   EXPECT_NE(std::string(e.what()).find("did you mean 'regions'"), std::string::npos) << e.what();
   Error c = PlanError("INSERT INTO sales.regions (regoin) VALUES ('x')");
   EXPECT_NE(std::string(c.what()).find("did you mean 'region'"), std::string::npos) << c.what();
-  auto ctas = Plan("CREATE TABLE shop.main.paris AS SELECT name, customer_id * 2 AS twice FROM customers");
+  auto ctas =
+      Plan("CREATE TABLE shop.main.paris AS SELECT name, customer_id * 2 AS twice FROM customers");
   auto* create = static_cast<LogicalInsert*>(ctas.plan.get());
   EXPECT_TRUE(create->create_table);
   ASSERT_EQ(create->columns.size(), 2u);
@@ -617,16 +695,19 @@ TEST_F(PlannerTest, CountStarReadsOneColumn) {
 }
 
 TEST_F(PlannerTest, WindowFunction) {
-  auto a = Plan("SELECT name, row_number() OVER (PARTITION BY city ORDER BY name) AS rn FROM customers");
+  auto a =
+      Plan("SELECT name, row_number() OVER (PARTITION BY city ORDER BY name) AS rn FROM customers");
   auto windows = Find(a.plan, LogicalOpKind::kWindow);
   ASSERT_EQ(windows.size(), 1u);
   EXPECT_EQ(a.plan->output[1].name, "rn");
   EXPECT_EQ(a.plan->output[1].type, kBig);
   // A filter on the partition key runs before the window; one on its result cannot.
   auto b = Plan(
-      "SELECT * FROM (SELECT city, name, row_number() OVER (PARTITION BY city ORDER BY name) AS rn FROM customers) t "
+      "SELECT * FROM (SELECT city, name, row_number() OVER (PARTITION BY city ORDER BY name) AS rn "
+      "FROM customers) t "
       "WHERE city = 'Oslo' AND rn = 1");
-  EXPECT_EQ(Fake(FindScan(b.plan, "customers")).accepted, (std::vector<std::string>{"city = 'Oslo'"}));
+  EXPECT_EQ(Fake(FindScan(b.plan, "customers")).accepted,
+            (std::vector<std::string>{"city = 'Oslo'"}));
   auto filters = Find(b.plan, LogicalOpKind::kFilter);
   ASSERT_EQ(filters.size(), 1u);
   EXPECT_EQ(filters[0]->children[0]->kind, LogicalOpKind::kWindow);
@@ -639,7 +720,9 @@ TEST_F(PlannerTest, ExplainShowsEstimatesAndTree) {
   EXPECT_NE(text.find("TopN 10 [order_id]"), std::string::npos) << text;
   // The LEFT join builds on its small (top-N) side: it is flipped into a RIGHT join.
   EXPECT_NE(text.find("Join RIGHT ON c.customer_id = o.customer_id"), std::string::npos) << text;
-  EXPECT_EQ(text.find("Project [order_id, name]  (est. 10 rows)\n      Project [order_id, name]"), std::string::npos) << text;
+  EXPECT_EQ(text.find("Project [order_id, name]  (est. 10 rows)\n      Project [order_id, name]"),
+            std::string::npos)
+      << text;
   EXPECT_NE(text.find("Scan lake.main.events"), std::string::npos) << text;
   EXPECT_NE(text.find("(est. "), std::string::npos) << text;
 }
@@ -674,7 +757,8 @@ TEST_F(PlannerTest, BadInputNeverCrashes) {
       "SELECT * FROM customers LIMIT 0",
       "VALUES (1, 'a'), (2)",
       "SELECT customer_id + name FROM customers",
-      "SELECT name FROM customers WHERE EXISTS (SELECT * FROM orders o WHERE o.customer_id > customers.customer_id)",
+      "SELECT name FROM customers WHERE EXISTS (SELECT * FROM orders o WHERE o.customer_id > "
+      "customers.customer_id)",
   };
   catalogs.PutView({"loop", "SELECT * FROM loop"});
   for (const char* sql : queries) {
@@ -694,16 +778,23 @@ class Customer360Test : public PlannerTest {
     iceberg = std::make_shared<FakeConnector>();
     iceberg->accept_order = false;
     iceberg->Add("demo", "transactions",
-                 {{"transaction_id", kBig}, {"customer_id", kInt}, {"product_id", kInt}, {"quantity", kInt},
+                 {{"transaction_id", kBig},
+                  {"customer_id", kInt},
+                  {"product_id", kInt},
+                  {"quantity", kInt},
                   {"transaction_date", kDate}},
                  1000000);
     iceberg->Add("demo", "products",
-                 {{"product_id", kInt}, {"product_name", kStr}, {"category", kStr}, {"unit_price", LogicalType::Decimal(10, 2)}},
+                 {{"product_id", kInt},
+                  {"product_name", kStr},
+                  {"category", kStr},
+                  {"unit_price", LogicalType::Decimal(10, 2)}},
                  500);
     catalogs.AddCatalog("iceberg", iceberg);
     pg = std::make_shared<FakeConnector>();
     pg->Add("public", "customers",
-            {{"customer_id", kInt}, {"customer_name", kStr}, {"email", kStr}, {"region", kStr}}, 10000);
+            {{"customer_id", kInt}, {"customer_name", kStr}, {"email", kStr}, {"region", kStr}},
+            10000);
     catalogs.AddCatalog("postgresql", pg);
   }
   std::shared_ptr<FakeConnector> iceberg, pg;
@@ -729,7 +820,8 @@ TEST_F(Customer360Test, ThreeWayLeftJoinTopN) {
   auto* scan = FindScan(planned.plan, "transactions");
   bool below_topn = false;
   for (auto* l : Find(planned.plan, LogicalOpKind::kLimit)) {
-    if (l->children[0]->kind == LogicalOpKind::kSort && l->children[0]->children[0].get() == scan) below_topn = true;
+    if (l->children[0]->kind == LogicalOpKind::kSort && l->children[0]->children[0].get() == scan)
+      below_topn = true;
   }
   EXPECT_TRUE(below_topn) << text;
   // Each scan reads only the columns the query uses.

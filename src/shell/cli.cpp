@@ -39,29 +39,67 @@ const std::set<std::string> kGlobalValueOptions = {"--home", "--max-memory", "--
 
 const std::vector<CommandSpec>& Commands() {
   static const std::vector<CommandSpec> commands = {
-      {"connect", "aishell connect <url> --name <name> [--type <connector>] [--property key=value]...",
-       "Register a data source (validated by listing its schemas)", {"--name", "--type", "--property"}, {},
-       "The connector type comes from the URL scheme (postgres://, mongodb://, redis://, file://, ...)\n"
+      {"connect",
+       "aishell connect <url> --name <name> [--type <connector>] [--property key=value]...",
+       "Register a data source (validated by listing its schemas)",
+       {"--name", "--type", "--property"},
+       {},
+       "The connector type comes from the URL scheme (postgres://, mongodb://, redis://, file://, "
+       "...)\n"
        "unless --type is given. Nothing is saved when the source cannot be reached.\n"},
-      {"connections", "aishell connections [--format table|csv|json|jsonl]",
-       "List registered data sources (passwords masked)", {"--format"}, {}, ""},
+      {"connections",
+       "aishell connections [--format table|csv|json|jsonl]",
+       "List registered data sources (passwords masked)",
+       {"--format"},
+       {},
+       ""},
       {"disconnect", "aishell disconnect <name>", "Remove a registered data source", {}, {}, ""},
-      {"query", "aishell query \"<SQL>\" [--format table|csv|json|jsonl] [--output FILE] [--max-rows N]",
-       "Run SQL statements (separated by ';') across the connected sources", {"--format", "--output", "--max-rows"},
+      {"query",
+       "aishell query \"<SQL>\" [--format table|csv|json|jsonl] [--output FILE] [--max-rows N]",
+       "Run SQL statements (separated by ';') across the connected sources",
+       {"--format", "--output", "--max-rows"},
        {"--no-progress"},
        "Table output shows at most --max-rows rows (default 1000, or config display.max_rows),\n"
-       "then \"Results\", \"Execution time\" and \"Data sources\" lines. csv, json and jsonl print only data.\n"},
-      {"explain", "aishell explain \"<SQL>\" [--analyze]", "Show the query plan (with --analyze: run it and show actuals)",
-       {}, {"--analyze"}, ""},
-      {"export", "aishell export last [--format csv|json|jsonl|table] [--output FILE]",
-       "Write the last query result again (default format: csv)", {"--format", "--output"}, {}, ""},
-      {"create-view", "aishell create-view <name> [<query>] [--replace]",
-       "Create a view; the query comes from the argument or from stdin", {}, {"--replace"}, ""},
-      {"views", "aishell views [--format table|csv|json|jsonl]", "List views", {"--format"}, {}, ""},
-      {"drop-view", "aishell drop-view <name> [--if-exists]", "Remove a view", {}, {"--if-exists"}, ""},
-      {"config", "aishell config set <key> <value> | get <key> | unset <key> | list",
-       "Read and change settings (federation.max_memory, federation.threads, federation.pushdown, ...)", {}, {},
-       "Any key can be stored. The engine applies max_memory, threads and pushdown (with or without\n"
+       "then \"Results\", \"Execution time\" and \"Data sources\" lines. csv, json and jsonl print "
+       "only data.\n"},
+      {"explain",
+       "aishell explain \"<SQL>\" [--analyze]",
+       "Show the query plan (with --analyze: run it and show actuals)",
+       {},
+       {"--analyze"},
+       ""},
+      {"export",
+       "aishell export last [--format csv|json|jsonl|table] [--output FILE]",
+       "Write the last query result again (default format: csv)",
+       {"--format", "--output"},
+       {},
+       ""},
+      {"create-view",
+       "aishell create-view <name> [<query>] [--replace]",
+       "Create a view; the query comes from the argument or from stdin",
+       {},
+       {"--replace"},
+       ""},
+      {"views",
+       "aishell views [--format table|csv|json|jsonl]",
+       "List views",
+       {"--format"},
+       {},
+       ""},
+      {"drop-view",
+       "aishell drop-view <name> [--if-exists]",
+       "Remove a view",
+       {},
+       {"--if-exists"},
+       ""},
+      {"config",
+       "aishell config set <key> <value> | get <key> | unset <key> | list",
+       "Read and change settings (federation.max_memory, federation.threads, federation.pushdown, "
+       "...)",
+       {},
+       {},
+       "Any key can be stored. The engine applies max_memory, threads and pushdown (with or "
+       "without\n"
        "the federation. prefix); display.max_rows sets the rows shown by table output.\n"},
       {"help", "aishell help [<command>]", "Show help", {}, {}, ""},
   };
@@ -78,7 +116,8 @@ std::string MainUsage() {
   std::string out =
       "aishell — one SQL query across PostgreSQL, MongoDB, Redis, Iceberg and local files\n\n"
       "Usage: aishell [--home DIR] [--max-memory SIZE] [--threads N] <command> [options]\n"
-      "       aishell                 interactive shell (reads statements from stdin when it is not a terminal)\n\n"
+      "       aishell                 interactive shell (reads statements from stdin when it is "
+      "not a terminal)\n\n"
       "Commands:\n";
   for (const auto& c : Commands()) out += fmt::format("  {:<13}{}\n", c.name, c.summary);
   out +=
@@ -92,7 +131,8 @@ std::string MainUsage() {
 }
 
 std::string CommandHelp(const CommandSpec& c) {
-  return fmt::format("{}\n\nUsage: {}\n{}", c.summary, c.usage, c.details[0] ? std::string("\n") + c.details : "");
+  return fmt::format("{}\n\nUsage: {}\n{}", c.summary, c.usage,
+                     c.details[0] ? std::string("\n") + c.details : "");
 }
 
 std::string Lower(std::string s) {
@@ -105,10 +145,13 @@ std::string QuoteName(const std::string& name) {
   size_t start = 0;
   while (true) {
     size_t dot = name.find('.', start);
-    std::string part = name.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
-    bool plain = !part.empty() && (std::islower(static_cast<unsigned char>(part[0])) || part[0] == '_');
+    std::string part =
+        name.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    bool plain =
+        !part.empty() && (std::islower(static_cast<unsigned char>(part[0])) || part[0] == '_');
     for (char c : part)
-      if (!(std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '_'))
+      if (!(std::islower(static_cast<unsigned char>(c)) ||
+            std::isdigit(static_cast<unsigned char>(c)) || c == '_'))
         plain = false;
     if (!out.empty()) out += '.';
     if (plain) {
@@ -149,13 +192,15 @@ class ProgressLine {
       line += fmt::format("  {}: {} rows", name, FormatCount(p.rows_read));
     }
     struct winsize ws = {};
-    if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 10 && DisplayWidth(line) >= ws.ws_col) {
+    if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 10 &&
+        DisplayWidth(line) >= ws.ws_col) {
       // Keep to one terminal line so \r rewrites it.
       std::string cut;
       size_t i = 0;
       while (i < line.size() && DisplayWidth(cut) + 2 < ws.ws_col) {
         size_t len = 1;
-        while (i + len < line.size() && (static_cast<unsigned char>(line[i + len]) & 0xC0) == 0x80) len++;
+        while (i + len < line.size() && (static_cast<unsigned char>(line[i + len]) & 0xC0) == 0x80)
+          len++;
         cut += line.substr(i, len);
         i += len;
       }
@@ -210,7 +255,8 @@ class InterruptGuard {
 std::string ScrubSecrets(std::string message, const std::string& url) {
   auto replace_all = [&](const std::string& from, const std::string& to) {
     if (from.empty()) return;
-    for (size_t pos = message.find(from); pos != std::string::npos; pos = message.find(from, pos + to.size()))
+    for (size_t pos = message.find(from); pos != std::string::npos;
+         pos = message.find(from, pos + to.size()))
       message.replace(pos, from.size(), to);
   };
   std::string redacted = RedactUrl(url);
@@ -219,13 +265,15 @@ std::string ScrubSecrets(std::string message, const std::string& url) {
   auto at = url.find('@', scheme == std::string::npos ? 0 : scheme + 3);
   if (scheme != std::string::npos && at != std::string::npos) {
     auto colon = url.find(':', scheme + 3);
-    if (colon != std::string::npos && colon < at && at - colon - 1 >= 3) replace_all(url.substr(colon + 1, at - colon - 1), "***");
+    if (colon != std::string::npos && colon < at && at - colon - 1 >= 3)
+      replace_all(url.substr(colon + 1, at - colon - 1), "***");
   }
   return message;
 }
 
 void PrintError(const Error& e, const std::string& sql) {
-  std::string text = e.position() >= 0 && !sql.empty() ? FormatError(e, sql) : std::string(e.what());
+  std::string text =
+      e.position() >= 0 && !sql.empty() ? FormatError(e, sql) : std::string(e.what());
   std::fprintf(stderr, "Error: %s\n", text.c_str());
 }
 
@@ -276,8 +324,9 @@ int Cli::Run(int argc, char** argv) {
         if (end == std::string::npos) end = a.size();
         for (size_t k = 2; k < end; k++) {
           char ch = a[k];
-          if (!(std::islower(static_cast<unsigned char>(ch)) || std::isdigit(static_cast<unsigned char>(ch)) ||
-                ch == '-' || ch == '_' || std::isupper(static_cast<unsigned char>(ch))))
+          if (!(std::islower(static_cast<unsigned char>(ch)) ||
+                std::isdigit(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_' ||
+                std::isupper(static_cast<unsigned char>(ch))))
             return false;
         }
         return true;
@@ -290,7 +339,8 @@ int Cli::Run(int argc, char** argv) {
           value = arg.substr(eq + 1);
           has_value = true;
         }
-        bool takes_value = kGlobalValueOptions.count(name) || (spec && spec->value_options.count(name));
+        bool takes_value =
+            kGlobalValueOptions.count(name) || (spec && spec->value_options.count(name));
         bool is_flag = name == "--version" || (spec && spec->flag_options.count(name));
         if (!takes_value && !is_flag) {
           std::vector<std::string> known(kGlobalValueOptions.begin(), kGlobalValueOptions.end());
@@ -301,15 +351,18 @@ int Cli::Run(int argc, char** argv) {
             known.insert(known.end(), spec->flag_options.begin(), spec->flag_options.end());
           }
           std::string hint = SuggestName(name, known);
-          throw UsageError{"unknown option " + name + (spec ? " for " + std::string(spec->name) : "") +
+          throw UsageError{"unknown option " + name +
+                               (spec ? " for " + std::string(spec->name) : "") +
                                (hint.empty() ? "" : "; did you mean " + hint + "?"),
                            spec ? spec->name : ""};
         }
         if (takes_value && !has_value) {
-          if (i + 1 >= argc) throw UsageError{"option " + name + " needs a value", spec ? spec->name : ""};
+          if (i + 1 >= argc)
+            throw UsageError{"option " + name + " needs a value", spec ? spec->name : ""};
           value = argv[++i];
         }
-        if (is_flag && has_value) throw UsageError{"option " + name + " takes no value", spec ? spec->name : ""};
+        if (is_flag && has_value)
+          throw UsageError{"option " + name + " takes no value", spec ? spec->name : ""};
         args.options[name].push_back(value);
         continue;
       }
@@ -322,10 +375,13 @@ int Cli::Run(int argc, char** argv) {
         spec = FindCommand(arg);
         if (!spec) {
           if (IsSqlStatementKeyword(FirstKeyword(arg))) {
-            throw UsageError{"unknown command '" + arg + "'; to run SQL use: aishell query \"" + arg + "\"", ""};
+            throw UsageError{
+                "unknown command '" + arg + "'; to run SQL use: aishell query \"" + arg + "\"", ""};
           }
           std::string hint = CommandSuggestion(arg);
-          throw UsageError{"unknown command '" + arg + "'" + (hint.empty() ? "" : "; did you mean '" + hint + "'?"), ""};
+          throw UsageError{"unknown command '" + arg + "'" +
+                               (hint.empty() ? "" : "; did you mean '" + hint + "'?"),
+                           ""};
         }
       } else {
         args.positional.push_back(arg);
@@ -336,7 +392,8 @@ int Cli::Run(int argc, char** argv) {
       return 0;
     }
     if (args.Has("--help") || args.command == "help") {
-      std::string topic = args.command == "help" && !args.positional.empty() ? args.positional[0] : args.command;
+      std::string topic =
+          args.command == "help" && !args.positional.empty() ? args.positional[0] : args.command;
       if (topic.empty() || topic == "help") {
         std::fputs(MainUsage().c_str(), stdout);
         return 0;
@@ -354,18 +411,23 @@ int Cli::Run(int argc, char** argv) {
       char* end = nullptr;
       long n = std::strtol(threads_override_->c_str(), &end, 10);
       if (threads_override_->empty() || *end || n < 0 || n > 1024)
-        throw UsageError{"--threads needs a number from 0 to 1024, not '" + *threads_override_ + "'", ""};
+        throw UsageError{
+            "--threads needs a number from 0 to 1024, not '" + *threads_override_ + "'", ""};
     }
     return Dispatch(args);
   } catch (const UsageError& e) {
     std::fprintf(stderr, "Error: %s\n", e.message.c_str());
-    if (!e.command.empty()) std::fprintf(stderr, "Usage: %s\n", FindCommand(e.command)->usage);
-    else std::fprintf(stderr, "Run 'aishell --help' for the commands.\n");
+    if (!e.command.empty())
+      std::fprintf(stderr, "Usage: %s\n", FindCommand(e.command)->usage);
+    else
+      std::fprintf(stderr, "Run 'aishell --help' for the commands.\n");
     return 2;
   } catch (const NaturalLanguageError& e) {
-    std::fprintf(stderr,
-                 "Error: natural-language queries need an AI provider; none is configured in this build. "
-                 "Write the query in SQL, e.g. aishell query \"SELECT * FROM <catalog>.<table> LIMIT 10\"\n");
+    std::fprintf(
+        stderr,
+        "Error: natural-language queries need an AI provider; none is configured in this build. "
+        "Write the query in SQL, e.g. aishell query \"SELECT * FROM <catalog>.<table> LIMIT "
+        "10\"\n");
     return 2;
   } catch (const Error& e) {
     PrintError(e, "");
@@ -437,7 +499,8 @@ int Cli::Connect(const ParsedArgs& args) {
   if (!name || name->empty()) throw UsageError{"connect needs --name <name>", "connect"};
   for (char ch : *name) {
     if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '-')) {
-      throw UsageError{"invalid source name '" + *name + "': use letters, digits, '_' and '-'", "connect"};
+      throw UsageError{"invalid source name '" + *name + "': use letters, digits, '_' and '-'",
+                       "connect"};
     }
   }
   RegisterBuiltinConnectors();
@@ -454,7 +517,8 @@ int Cli::Connect(const ParsedArgs& args) {
   if (auto it = args.options.find("--property"); it != args.options.end()) {
     for (const auto& kv : it->second) {
       auto eq = kv.find('=');
-      if (eq == std::string::npos || eq == 0) throw UsageError{"--property needs key=value, not '" + kv + "'", "connect"};
+      if (eq == std::string::npos || eq == 0)
+        throw UsageError{"--property needs key=value, not '" + kv + "'", "connect"};
       config.properties[kv.substr(0, eq)] = kv.substr(eq + 1);
     }
   }
@@ -470,18 +534,25 @@ int Cli::Connect(const ParsedArgs& args) {
         return lower.size() >= s.size() && lower.compare(lower.size() - s.size(), s.size(), s) == 0;
       };
       auto types = ConnectorFactory::Types();
-      auto known = [&](const char* t) { return std::find(types.begin(), types.end(), t) != types.end(); };
-      if ((ends(".db") || ends(".sqlite") || ends(".sqlite3")) && known("sqlite")) config.type = "sqlite";
-      else if (config.url.find("://") == std::string::npos && known("file")) config.type = "file";
+      auto known = [&](const char* t) {
+        return std::find(types.begin(), types.end(), t) != types.end();
+      };
+      if ((ends(".db") || ends(".sqlite") || ends(".sqlite3")) && known("sqlite"))
+        config.type = "sqlite";
+      else if (config.url.find("://") == std::string::npos && known("file"))
+        config.type = "file";
     }
     if (config.type.empty()) {
       std::string types;
       for (const auto& t : ConnectorFactory::Types()) types += (types.empty() ? "" : ", ") + t;
-      if (auto scheme_end = config.url.find("://"); scheme_end != std::string::npos && scheme_end > 0) {
-        throw Error(ErrorKind::kUnsupported, "no connector in this build handles '" + config.url.substr(0, scheme_end) +
-                                                 "://' URLs (source '" + config.name + "'; available: " + types + ")");
+      if (auto scheme_end = config.url.find("://");
+          scheme_end != std::string::npos && scheme_end > 0) {
+        throw Error(ErrorKind::kUnsupported,
+                    "no connector in this build handles '" + config.url.substr(0, scheme_end) +
+                        "://' URLs (source '" + config.name + "'; available: " + types + ")");
       }
-      throw UsageError{"cannot tell the connector type of '" + redacted + "'; pass --type <connector>" +
+      throw UsageError{"cannot tell the connector type of '" + redacted +
+                           "'; pass --type <connector>" +
                            (types.empty() ? "" : " (available: " + types + ")"),
                        "connect"};
     }
@@ -500,13 +571,15 @@ int Cli::Connect(const ParsedArgs& args) {
       auto t = connector->ListTables(s);
       table_count += t.size();
       for (const auto& name_in_schema : t) {
-        if (tables.size() < 10) tables.push_back(s == connector->DefaultSchema() ? name_in_schema : s + "." + name_in_schema);
+        if (tables.size() < 10)
+          tables.push_back(s == connector->DefaultSchema() ? name_in_schema
+                                                           : s + "." + name_in_schema);
       }
     }
     summary = connector->Summary();
   } catch (const Error& e) {
-    throw Error(e.kind(), "cannot connect to '" + config.name + "' (" + config.type + ", " + redacted +
-                              "): " + ScrubSecrets(e.what(), config.url));
+    throw Error(e.kind(), "cannot connect to '" + config.name + "' (" + config.type + ", " +
+                              redacted + "): " + ScrubSecrets(e.what(), config.url));
   }
   bool replaced = store().PutConnection(config);
   std::printf("✅ Connected %s (%s)%s\n", config.name.c_str(), config.type.c_str(),
@@ -516,8 +589,8 @@ int Cli::Connect(const ParsedArgs& args) {
   std::string table_list;
   for (const auto& t : tables) table_list += (table_list.empty() ? "" : ", ") + t;
   if (table_count > tables.size()) table_list += ", ...";
-  std::printf("   Schemas: %zu, tables: %zu%s%s\n", schemas.size(), table_count, table_list.empty() ? "" : " (",
-              table_list.empty() ? "" : (table_list + ")").c_str());
+  std::printf("   Schemas: %zu, tables: %zu%s%s\n", schemas.size(), table_count,
+              table_list.empty() ? "" : " (", table_list.empty() ? "" : (table_list + ")").c_str());
   return 0;
 }
 
@@ -526,7 +599,8 @@ OutputFormat ListFormat(const ParsedArgs& args, const char* command) {
   auto f = args.Get("--format");
   if (!f) return OutputFormat::kTable;
   auto parsed = ParseOutputFormat(*f);
-  if (!parsed) throw UsageError{"unknown format '" + *f + "'; use table, csv, json or jsonl", command};
+  if (!parsed)
+    throw UsageError{"unknown format '" + *f + "'; use table, csv, json or jsonl", command};
   return *parsed;
 }
 }  // namespace
@@ -546,7 +620,8 @@ int Cli::Connections(const ParsedArgs& args) {
   }
   QueryResult result;
   std::vector<LogicalType> types(4, LogicalType(TypeId::kVarchar));
-  for (const char* n : {"name", "type", "url", "properties"}) result.columns.push_back({n, LogicalType(TypeId::kVarchar)});
+  for (const char* n : {"name", "type", "url", "properties"})
+    result.columns.push_back({n, LogicalType(TypeId::kVarchar)});
   Batch batch(types, list.size());
   batch.SetCount(list.size());
   for (size_t i = 0; i < list.size(); i++) {
@@ -568,19 +643,22 @@ int Cli::Connections(const ParsedArgs& args) {
 }
 
 int Cli::Disconnect(const ParsedArgs& args) {
-  if (args.positional.size() != 1) throw UsageError{"disconnect needs exactly one source name", "disconnect"};
+  if (args.positional.size() != 1)
+    throw UsageError{"disconnect needs exactly one source name", "disconnect"};
   const std::string& name = args.positional[0];
   if (!store().RemoveConnection(name)) {
     std::vector<std::string> names;
     for (const auto& c : store().LoadConnections()) names.push_back(c.name);
     std::string hint = SuggestName(name, names);
-    throw Error(ErrorKind::kCatalog, "no connection named '" + name + "'" + (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
+    throw Error(ErrorKind::kCatalog, "no connection named '" + name + "'" +
+                                         (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
   }
   std::printf("Disconnected %s\n", name.c_str());
   return 0;
 }
 
-void Cli::PrintResult(const QueryResult& result, OutputFormat format, std::ostream* file_out, bool first) {
+void Cli::PrintResult(const QueryResult& result, OutputFormat format, std::ostream* file_out,
+                      bool first) {
   std::ostream& out = file_out ? *file_out : std::cout;
   if (!result.has_rows) {
     if (format == OutputFormat::kTable && !file_out) {
@@ -605,7 +683,8 @@ void Cli::PrintResult(const QueryResult& result, OutputFormat format, std::ostre
     }
     out.flush();
     if (!is_plan) {
-      std::cout << "Results: " << FormatCount(result.row_count) << (result.row_count == 1 ? " row" : " rows") << '\n';
+      std::cout << "Results: " << FormatCount(result.row_count)
+                << (result.row_count == 1 ? " row" : " rows") << '\n';
     }
     std::cout << fmt::format("Execution time: {:.2f} seconds\n", result.elapsed_seconds);
     if (!result.sources.empty()) {
@@ -614,8 +693,8 @@ void Cli::PrintResult(const QueryResult& result, OutputFormat format, std::ostre
       std::cout << "Data sources: " << sources << '\n';
     }
     if (file_out) {
-      std::cout << "Wrote " << FormatCount(result.row_count) << (result.row_count == 1 ? " row to " : " rows to ")
-                << output_path_ << '\n';
+      std::cout << "Wrote " << FormatCount(result.row_count)
+                << (result.row_count == 1 ? " row to " : " rows to ") << output_path_ << '\n';
     }
   } else {
     WriteResult(out, format, result.columns, result.batches);
@@ -623,13 +702,16 @@ void Cli::PrintResult(const QueryResult& result, OutputFormat format, std::ostre
   }
 }
 
-bool Cli::RunStatement(const std::string& sql, OutputFormat format, std::ostream* file_out, bool first) {
+bool Cli::RunStatement(const std::string& sql, OutputFormat format, std::ostream* file_out,
+                       bool first) {
   Engine& e = engine();
   try {
     bool show_progress = isatty(STDERR_FILENO) != 0;
     ProgressLine progress(show_progress);
     if (show_progress) {
-      e.SetProgressCallback([&progress](const std::vector<SourceProgress>& p, double elapsed) { progress.Update(p, elapsed); });
+      e.SetProgressCallback([&progress](const std::vector<SourceProgress>& p, double elapsed) {
+        progress.Update(p, elapsed);
+      });
     }
     QueryResult result;
     {
@@ -639,13 +721,17 @@ bool Cli::RunStatement(const std::string& sql, OutputFormat format, std::ostream
     e.SetProgressCallback(nullptr);
     progress.Clear();
     PrintResult(result, format, file_out, first);
-    if (result.has_rows && !(result.columns.size() == 1 && result.columns[0].name == "Query Plan")) {
+    if (result.has_rows &&
+        !(result.columns.size() == 1 && result.columns[0].name == "Query Plan")) {
       try {
         if (!store().SaveLastResult(result)) {
-          std::fprintf(stderr, "Note: the result is larger than 1GB and was not kept for `aishell export last`\n");
+          std::fprintf(
+              stderr,
+              "Note: the result is larger than 1GB and was not kept for `aishell export last`\n");
         }
       } catch (const Error& err) {
-        std::fprintf(stderr, "Note: could not keep the result for `aishell export last`: %s\n", err.what());
+        std::fprintf(stderr, "Note: could not keep the result for `aishell export last`: %s\n",
+                     err.what());
       }
     }
     return true;
@@ -673,13 +759,15 @@ int Cli::Query(const ParsedArgs& args) {
   OutputFormat format = OutputFormat::kTable;
   if (auto f = args.Get("--format")) {
     auto parsed = ParseOutputFormat(*f);
-    if (!parsed) throw UsageError{"unknown format '" + *f + "'; use table, csv, json or jsonl", "query"};
+    if (!parsed)
+      throw UsageError{"unknown format '" + *f + "'; use table, csv, json or jsonl", "query"};
     format = *parsed;
   }
   if (auto m = args.Get("--max-rows")) {
     char* end = nullptr;
     long long n = std::strtoll(m->c_str(), &end, 10);
-    if (m->empty() || *end || n < 0) throw UsageError{"--max-rows needs a non-negative number", "query"};
+    if (m->empty() || *end || n < 0)
+      throw UsageError{"--max-rows needs a non-negative number", "query"};
     max_rows_override_ = n;
   }
   auto statements = SplitSqlScript(sql);
@@ -713,7 +801,9 @@ int Cli::ExplainCommand(const ParsedArgs& args) {
     bool show_progress = args.Has("--analyze") && isatty(STDERR_FILENO) != 0;
     ProgressLine progress(show_progress);
     if (show_progress) {
-      e.SetProgressCallback([&progress](const std::vector<SourceProgress>& p, double elapsed) { progress.Update(p, elapsed); });
+      e.SetProgressCallback([&progress](const std::vector<SourceProgress>& p, double elapsed) {
+        progress.Update(p, elapsed);
+      });
     }
     std::string plan;
     {
@@ -739,7 +829,8 @@ int Cli::Export(const ParsedArgs& args) {
   OutputFormat format = OutputFormat::kCsv;
   if (auto f = args.Get("--format")) {
     auto parsed = ParseOutputFormat(*f);
-    if (!parsed) throw UsageError{"unknown format '" + *f + "'; use csv, json, jsonl or table", "export"};
+    if (!parsed)
+      throw UsageError{"unknown format '" + *f + "'; use csv, json, jsonl or table", "export"};
     format = *parsed;
   }
   QueryResult result = store().LoadLastResult();
@@ -751,7 +842,8 @@ int Cli::Export(const ParsedArgs& args) {
     WriteResult(out, format, result.columns, result.batches, options);
     out.close();
     if (!out) throw Error(ErrorKind::kIo, "cannot write " + *path);
-    std::fprintf(stderr, "Exported %s rows to %s\n", FormatCount(result.row_count).c_str(), path->c_str());
+    std::fprintf(stderr, "Exported %s rows to %s\n", FormatCount(result.row_count).c_str(),
+                 path->c_str());
   } else {
     WriteResult(std::cout, format, result.columns, result.batches, options);
     std::cout.flush();
@@ -764,19 +856,25 @@ int Cli::CreateView(const ParsedArgs& args) {
   const std::string& name = args.positional[0];
   std::string query;
   if (args.positional.size() == 1 || (args.positional.size() == 2 && args.positional[1] == "-")) {
-    if (isatty(STDIN_FILENO)) throw UsageError{"create-view needs a query (as an argument or on stdin)", "create-view"};
+    if (isatty(STDIN_FILENO))
+      throw UsageError{"create-view needs a query (as an argument or on stdin)", "create-view"};
     query = ReadAllStdin();
   } else {
-    for (size_t i = 1; i < args.positional.size(); i++) query += (i > 1 ? " " : "") + args.positional[i];
+    for (size_t i = 1; i < args.positional.size(); i++)
+      query += (i > 1 ? " " : "") + args.positional[i];
   }
   // Drop trailing ';' and whitespace.
-  while (!query.empty() && (std::isspace(static_cast<unsigned char>(query.back())) || query.back() == ';')) query.pop_back();
-  if (query.find_first_not_of(" \t\r\n") == std::string::npos) throw UsageError{"the view's query is empty", "create-view"};
-  std::string sql = std::string("CREATE ") + (args.Has("--replace") ? "OR REPLACE " : "") + "VIEW " + QuoteName(name) +
-                    " AS\n" + query;
+  while (!query.empty() &&
+         (std::isspace(static_cast<unsigned char>(query.back())) || query.back() == ';'))
+    query.pop_back();
+  if (query.find_first_not_of(" \t\r\n") == std::string::npos)
+    throw UsageError{"the view's query is empty", "create-view"};
+  std::string sql = std::string("CREATE ") + (args.Has("--replace") ? "OR REPLACE " : "") +
+                    "VIEW " + QuoteName(name) + " AS\n" + query;
   Engine& e = engine();
   if (!args.Has("--replace") && e.catalogs().FindView(name)) {
-    throw Error(ErrorKind::kCatalog, "view '" + name + "' already exists; add --replace to replace it");
+    throw Error(ErrorKind::kCatalog,
+                "view '" + name + "' already exists; add --replace to replace it");
   }
   try {
     QueryResult result = e.Execute(sql);
@@ -801,9 +899,11 @@ int Cli::Views(const ParsedArgs& args) {
     std::printf("No views yet. Create one with: aishell create-view <name> \"<query>\"\n");
     return 0;
   }
-  std::sort(views.begin(), views.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  std::sort(views.begin(), views.end(),
+            [](const auto& a, const auto& b) { return a.name < b.name; });
   std::vector<LogicalType> types(2, LogicalType(TypeId::kVarchar));
-  std::vector<OutputColumn> columns = {{"name", LogicalType(TypeId::kVarchar)}, {"query", LogicalType(TypeId::kVarchar)}};
+  std::vector<OutputColumn> columns = {{"name", LogicalType(TypeId::kVarchar)},
+                                       {"query", LogicalType(TypeId::kVarchar)}};
   Batch batch(types, views.size());
   batch.SetCount(views.size());
   for (size_t i = 0; i < views.size(); i++) {
@@ -832,8 +932,10 @@ int Cli::Views(const ParsedArgs& args) {
 }
 
 int Cli::DropView(const ParsedArgs& args) {
-  if (args.positional.size() != 1) throw UsageError{"drop-view needs exactly one view name", "drop-view"};
-  std::string sql = std::string("DROP VIEW ") + (args.Has("--if-exists") ? "IF EXISTS " : "") + QuoteName(args.positional[0]);
+  if (args.positional.size() != 1)
+    throw UsageError{"drop-view needs exactly one view name", "drop-view"};
+  std::string sql = std::string("DROP VIEW ") + (args.Has("--if-exists") ? "IF EXISTS " : "") +
+                    QuoteName(args.positional[0]);
   try {
     engine().Execute(sql);
   } catch (const Error& err) {
@@ -848,7 +950,8 @@ int Cli::Config(const ParsedArgs& args) {
   if (args.positional.empty()) throw UsageError{"config needs set, get, unset or list", "config"};
   const std::string& action = args.positional[0];
   if (action == "set") {
-    if (args.positional.size() != 3) throw UsageError{"config set needs a key and a value", "config"};
+    if (args.positional.size() != 3)
+      throw UsageError{"config set needs a key and a value", "config"};
     const std::string& key = args.positional[1];
     const std::string& value = args.positional[2];
     // Validate the values the engine applies before storing them.
@@ -857,7 +960,8 @@ int Cli::Config(const ParsedArgs& args) {
     if (Lower(key) == "display.max_rows") {
       char* end = nullptr;
       long long n = std::strtoll(value.c_str(), &end, 10);
-      if (value.empty() || *end || n < 0) throw Error(ErrorKind::kConversion, "display.max_rows needs a non-negative number");
+      if (value.empty() || *end || n < 0)
+        throw Error(ErrorKind::kConversion, "display.max_rows needs a non-negative number");
     }
     store().SetSetting(key, value);
     std::printf("%s = %s\n", key.c_str(), value.c_str());
@@ -870,25 +974,30 @@ int Cli::Config(const ParsedArgs& args) {
       std::vector<std::string> keys;
       for (const auto& [k, v] : store().LoadSettings()) keys.push_back(k);
       std::string hint = SuggestName(args.positional[1], keys);
-      throw Error(ErrorKind::kCatalog, "no setting '" + args.positional[1] + "'" + (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
+      throw Error(ErrorKind::kCatalog, "no setting '" + args.positional[1] + "'" +
+                                           (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
     }
     std::printf("%s\n", value->c_str());
     return 0;
   }
   if (action == "unset") {
     if (args.positional.size() != 2) throw UsageError{"config unset needs a key", "config"};
-    if (!store().UnsetSetting(args.positional[1])) throw Error(ErrorKind::kCatalog, "no setting '" + args.positional[1] + "'");
+    if (!store().UnsetSetting(args.positional[1]))
+      throw Error(ErrorKind::kCatalog, "no setting '" + args.positional[1] + "'");
     std::printf("Removed %s\n", args.positional[1].c_str());
     return 0;
   }
   if (action == "list") {
     if (args.positional.size() != 1) throw UsageError{"config list takes no arguments", "config"};
-    for (const auto& [k, v] : store().LoadSettings()) std::printf("%s = %s\n", k.c_str(), v.c_str());
+    for (const auto& [k, v] : store().LoadSettings())
+      std::printf("%s = %s\n", k.c_str(), v.c_str());
     return 0;
   }
   std::vector<std::string> actions = {"set", "get", "unset", "list"};
   std::string hint = SuggestName(action, actions);
-  throw UsageError{"unknown config action '" + action + "'" + (hint.empty() ? "" : "; did you mean '" + hint + "'?"), "config"};
+  throw UsageError{"unknown config action '" + action + "'" +
+                       (hint.empty() ? "" : "; did you mean '" + hint + "'?"),
+                   "config"};
 }
 
 }  // namespace aishell

@@ -54,8 +54,10 @@ class Cli {
   ConfigStore& store();
   Engine& engine();
   // Runs one statement and prints its result; returns false on error (already printed).
-  bool RunStatement(const std::string& sql, OutputFormat format, std::ostream* file_out, bool first);
-  void PrintResult(const QueryResult& result, OutputFormat format, std::ostream* file_out, bool first);
+  bool RunStatement(const std::string& sql, OutputFormat format, std::ostream* file_out,
+                    bool first);
+  void PrintResult(const QueryResult& result, OutputFormat format, std::ostream* file_out,
+                   bool first);
   bool HandleMetaCommand(const std::string& line, bool& quit);
   size_t TerminalWidth() const;
   int64_t MaxRows() const;

@@ -52,7 +52,9 @@ void LoadCompletionWords() {
   g_completion_tables_loaded = true;
   std::set<std::string> words;
   for (const auto& k : SqlKeywords()) words.insert(k);
-  for (const char* m : {".help", ".quit", ".exit", ".tables", ".schema", ".catalogs", ".views", ".format"}) words.insert(m);
+  for (const char* m :
+       {".help", ".quit", ".exit", ".tables", ".schema", ".catalogs", ".views", ".format"})
+    words.insert(m);
   auto& catalogs = g_completion_engine->catalogs();
   for (const auto& v : catalogs.Views()) words.insert(v.name);
   for (const auto& c : catalogs.CatalogNames()) {
@@ -85,14 +87,18 @@ char* CompletionEntry(const char* text, int state) {
       if (w.size() < prefix.size()) continue;
       bool match = true;
       for (size_t i = 0; i < prefix.size() && match; i++) {
-        match = std::tolower(static_cast<unsigned char>(w[i])) == std::tolower(static_cast<unsigned char>(prefix[i]));
+        match = std::tolower(static_cast<unsigned char>(w[i])) ==
+                std::tolower(static_cast<unsigned char>(prefix[i]));
       }
       if (!match) continue;
       std::string candidate = w;
       // Keywords follow the case being typed.
-      bool is_keyword = std::all_of(w.begin(), w.end(), [](char c) { return std::isupper(static_cast<unsigned char>(c)) || c == '_'; });
+      bool is_keyword = std::all_of(w.begin(), w.end(), [](char c) {
+        return std::isupper(static_cast<unsigned char>(c)) || c == '_';
+      });
       if (lower && is_keyword)
-        for (auto& c : candidate) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        for (auto& c : candidate)
+          c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       g_completion_matches.push_back(std::move(candidate));
     }
   }
@@ -133,12 +139,15 @@ bool Cli::HandleMetaCommand(const std::string& input, bool& quit) {
     return true;
   }
   if (command == ".tables" || command == "\\dt") {
-    RunStatement(arg.empty() ? "SHOW TABLES" : "SHOW TABLES FROM " + arg, shell_format_, nullptr, true);
+    RunStatement(arg.empty() ? "SHOW TABLES" : "SHOW TABLES FROM " + arg, shell_format_, nullptr,
+                 true);
     return true;
   }
   if (command == ".schema" || command == "\\d") {
-    if (arg.empty()) RunStatement("SHOW TABLES", shell_format_, nullptr, true);
-    else RunStatement("DESCRIBE " + arg, shell_format_, nullptr, true);
+    if (arg.empty())
+      RunStatement("SHOW TABLES", shell_format_, nullptr, true);
+    else
+      RunStatement("DESCRIBE " + arg, shell_format_, nullptr, true);
     return true;
   }
   if (command == ".catalogs" || command == "\\l") {
@@ -154,7 +163,8 @@ bool Cli::HandleMetaCommand(const std::string& input, bool& quit) {
   if (command == ".format" || command == ".mode") {
     auto format = ParseOutputFormat(arg);
     if (!format) {
-      std::fprintf(stderr, "Error: unknown format '%s'; use table, csv, json or jsonl\n", arg.c_str());
+      std::fprintf(stderr, "Error: unknown format '%s'; use table, csv, json or jsonl\n",
+                   arg.c_str());
     } else {
       shell_format_ = *format;
     }
@@ -221,7 +231,8 @@ int Cli::Interactive(bool terminal) {
     text.swap(buffer);
     for (const auto& statement : SplitSqlScript(text)) {
       // Script mode separates table results by a blank line; the terminal adds one after each.
-      if (!RunStatement(statement, shell_format_, nullptr, terminal || statements_run == 0)) any_failed = true;
+      if (!RunStatement(statement, shell_format_, nullptr, terminal || statements_run == 0))
+        any_failed = true;
       statements_run++;
       if (terminal) std::printf("\n");
     }

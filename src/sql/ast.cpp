@@ -33,7 +33,9 @@ std::unique_ptr<T> CopyPtr(const std::unique_ptr<T>& p) {
   return p ? p->Copy() : nullptr;
 }
 
-std::unique_ptr<ParsedExpression> CopyExpr(const ParsedExpressionPtr& p) { return p ? p->Copy() : nullptr; }
+std::unique_ptr<ParsedExpression> CopyExpr(const ParsedExpressionPtr& p) {
+  return p ? p->Copy() : nullptr;
+}
 
 std::vector<ParsedExpressionPtr> CopyExprs(const std::vector<ParsedExpressionPtr>& v) {
   std::vector<ParsedExpressionPtr> r;
@@ -91,28 +93,38 @@ enum Precedence : int {
 
 int BinaryPrecedence(BinaryOp op) {
   switch (op) {
-    case BinaryOp::kOr: return kPrecOr;
-    case BinaryOp::kAnd: return kPrecAnd;
-    case BinaryOp::kConcat: return kPrecConcat;
+    case BinaryOp::kOr:
+      return kPrecOr;
+    case BinaryOp::kAnd:
+      return kPrecAnd;
+    case BinaryOp::kConcat:
+      return kPrecConcat;
     case BinaryOp::kAdd:
-    case BinaryOp::kSubtract: return kPrecAdditive;
+    case BinaryOp::kSubtract:
+      return kPrecAdditive;
     case BinaryOp::kMultiply:
     case BinaryOp::kDivide:
-    case BinaryOp::kModulo: return kPrecMultiplicative;
-    default: return kPrecPredicate;
+    case BinaryOp::kModulo:
+      return kPrecMultiplicative;
+    default:
+      return kPrecPredicate;
   }
 }
 
 int Prec(const ParsedExpression& e) {
   switch (e.kind) {
-    case ExpressionKind::kBinary: return BinaryPrecedence(e.As<BinaryExpression>().op);
-    case ExpressionKind::kUnary: return e.As<UnaryExpression>().op == UnaryOp::kNot ? kPrecNot : kPrecUnary;
+    case ExpressionKind::kBinary:
+      return BinaryPrecedence(e.As<BinaryExpression>().op);
+    case ExpressionKind::kUnary:
+      return e.As<UnaryExpression>().op == UnaryOp::kNot ? kPrecNot : kPrecUnary;
     case ExpressionKind::kIsNull:
     case ExpressionKind::kBetween:
     case ExpressionKind::kInList:
     case ExpressionKind::kInSubquery:
-    case ExpressionKind::kLike: return kPrecPredicate;
-    case ExpressionKind::kExists: return e.As<ExistsExpression>().negated ? kPrecNot : kPrecPrimary;
+    case ExpressionKind::kLike:
+      return kPrecPredicate;
+    case ExpressionKind::kExists:
+      return e.As<ExistsExpression>().negated ? kPrecNot : kPrecPrimary;
     case ExpressionKind::kLiteral: {
       // A negative number renders as "-5": treat it like a unary minus.
       const auto& lit = e.As<LiteralExpression>();
@@ -123,7 +135,8 @@ int Prec(const ParsedExpression& e) {
       }
       return kPrecPrimary;
     }
-    default: return kPrecPrimary;
+    default:
+      return kPrecPrimary;
   }
 }
 
@@ -151,9 +164,9 @@ std::string QuoteIdentifier(const std::string& name, bool force_quotes) {
       }
     }
     // Reserved words, and words the parser reads as keywords in some positions.
-    static const char* const kContextual[] = {"ALL",    "ANY",   "SOME", "INTERVAL", "FILTER",  "OVER",
-                                              "LIMIT",  "OFFSET", "FETCH", "WINDOW", "ASC",     "DESC",
-                                              "NULLS",  "AT",     "BOTH", "LEADING", "TRAILING", "QUALIFY"};
+    static const char* const kContextual[] = {
+        "ALL",    "ANY", "SOME", "INTERVAL", "FILTER", "OVER", "LIMIT",   "OFFSET",   "FETCH",
+        "WINDOW", "ASC", "DESC", "NULLS",    "AT",     "BOTH", "LEADING", "TRAILING", "QUALIFY"};
     if (plain) {
       std::string upper = Upper(name);
       if (IsReservedWord(upper)) plain = false;
@@ -190,31 +203,45 @@ std::string QualifiedName::ToString() const {
   return r;
 }
 
-// ----- expressions ---------------------------------------------------------------------------------
+// ----- expressions
+// ---------------------------------------------------------------------------------
 
 const char* IntervalFieldName(IntervalField field) {
   switch (field) {
-    case IntervalField::kNone: return "";
-    case IntervalField::kYear: return "YEAR";
-    case IntervalField::kMonth: return "MONTH";
-    case IntervalField::kWeek: return "WEEK";
-    case IntervalField::kDay: return "DAY";
-    case IntervalField::kHour: return "HOUR";
-    case IntervalField::kMinute: return "MINUTE";
-    case IntervalField::kSecond: return "SECOND";
+    case IntervalField::kNone:
+      return "";
+    case IntervalField::kYear:
+      return "YEAR";
+    case IntervalField::kMonth:
+      return "MONTH";
+    case IntervalField::kWeek:
+      return "WEEK";
+    case IntervalField::kDay:
+      return "DAY";
+    case IntervalField::kHour:
+      return "HOUR";
+    case IntervalField::kMinute:
+      return "MINUTE";
+    case IntervalField::kSecond:
+      return "SECOND";
   }
   return "";
 }
 
 std::string LiteralExpression::ToString() const {
   switch (literal_kind) {
-    case LiteralKind::kNull: return "NULL";
-    case LiteralKind::kBoolean: return bool_value ? "TRUE" : "FALSE";
+    case LiteralKind::kNull:
+      return "NULL";
+    case LiteralKind::kBoolean:
+      return bool_value ? "TRUE" : "FALSE";
     case LiteralKind::kInteger:
     case LiteralKind::kDecimal:
-    case LiteralKind::kDouble: return text;
-    case LiteralKind::kString: return QuoteString(text);
-    case LiteralKind::kTyped: return type_name + " " + QuoteString(text);
+    case LiteralKind::kDouble:
+      return text;
+    case LiteralKind::kString:
+      return QuoteString(text);
+    case LiteralKind::kTyped:
+      return type_name + " " + QuoteString(text);
     case LiteralKind::kInterval: {
       std::string r = "INTERVAL ";
       if (interval_negative) r += "-";
@@ -288,11 +315,16 @@ namespace {
 
 std::string FrameBoundToString(const WindowFrameBound& b) {
   switch (b.kind) {
-    case WindowFrameBoundKind::kUnboundedPreceding: return "UNBOUNDED PRECEDING";
-    case WindowFrameBoundKind::kPreceding: return Operand(b.offset, kPrecAdditive) + " PRECEDING";
-    case WindowFrameBoundKind::kCurrentRow: return "CURRENT ROW";
-    case WindowFrameBoundKind::kFollowing: return Operand(b.offset, kPrecAdditive) + " FOLLOWING";
-    case WindowFrameBoundKind::kUnboundedFollowing: return "UNBOUNDED FOLLOWING";
+    case WindowFrameBoundKind::kUnboundedPreceding:
+      return "UNBOUNDED PRECEDING";
+    case WindowFrameBoundKind::kPreceding:
+      return Operand(b.offset, kPrecAdditive) + " PRECEDING";
+    case WindowFrameBoundKind::kCurrentRow:
+      return "CURRENT ROW";
+    case WindowFrameBoundKind::kFollowing:
+      return Operand(b.offset, kPrecAdditive) + " FOLLOWING";
+    case WindowFrameBoundKind::kUnboundedFollowing:
+      return "UNBOUNDED FOLLOWING";
   }
   return "";
 }
@@ -418,22 +450,38 @@ std::unique_ptr<ParsedExpression> UnaryExpression::Copy() const {
 
 const char* BinaryOpSymbol(BinaryOp op) {
   switch (op) {
-    case BinaryOp::kAdd: return "+";
-    case BinaryOp::kSubtract: return "-";
-    case BinaryOp::kMultiply: return "*";
-    case BinaryOp::kDivide: return "/";
-    case BinaryOp::kModulo: return "%";
-    case BinaryOp::kConcat: return "||";
-    case BinaryOp::kEqual: return "=";
-    case BinaryOp::kNotEqual: return "<>";
-    case BinaryOp::kLess: return "<";
-    case BinaryOp::kLessEqual: return "<=";
-    case BinaryOp::kGreater: return ">";
-    case BinaryOp::kGreaterEqual: return ">=";
-    case BinaryOp::kIsDistinctFrom: return "IS DISTINCT FROM";
-    case BinaryOp::kIsNotDistinctFrom: return "IS NOT DISTINCT FROM";
-    case BinaryOp::kAnd: return "AND";
-    case BinaryOp::kOr: return "OR";
+    case BinaryOp::kAdd:
+      return "+";
+    case BinaryOp::kSubtract:
+      return "-";
+    case BinaryOp::kMultiply:
+      return "*";
+    case BinaryOp::kDivide:
+      return "/";
+    case BinaryOp::kModulo:
+      return "%";
+    case BinaryOp::kConcat:
+      return "||";
+    case BinaryOp::kEqual:
+      return "=";
+    case BinaryOp::kNotEqual:
+      return "<>";
+    case BinaryOp::kLess:
+      return "<";
+    case BinaryOp::kLessEqual:
+      return "<=";
+    case BinaryOp::kGreater:
+      return ">";
+    case BinaryOp::kGreaterEqual:
+      return ">=";
+    case BinaryOp::kIsDistinctFrom:
+      return "IS DISTINCT FROM";
+    case BinaryOp::kIsNotDistinctFrom:
+      return "IS NOT DISTINCT FROM";
+    case BinaryOp::kAnd:
+      return "AND";
+    case BinaryOp::kOr:
+      return "OR";
   }
   return "?";
 }
@@ -447,8 +495,10 @@ bool IsComparisonOp(BinaryOp op) {
     case BinaryOp::kGreater:
     case BinaryOp::kGreaterEqual:
     case BinaryOp::kIsDistinctFrom:
-    case BinaryOp::kIsNotDistinctFrom: return true;
-    default: return false;
+    case BinaryOp::kIsNotDistinctFrom:
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -458,8 +508,10 @@ bool IsArithmeticOp(BinaryOp op) {
     case BinaryOp::kSubtract:
     case BinaryOp::kMultiply:
     case BinaryOp::kDivide:
-    case BinaryOp::kModulo: return true;
-    default: return false;
+    case BinaryOp::kModulo:
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -496,8 +548,8 @@ std::unique_ptr<ParsedExpression> IsNullExpression::Copy() const {
 }
 
 std::string BetweenExpression::ToString() const {
-  return Operand(value, kPrecConcat) + (negated ? " NOT BETWEEN " : " BETWEEN ") + Operand(low, kPrecConcat) +
-         " AND " + Operand(high, kPrecConcat);
+  return Operand(value, kPrecConcat) + (negated ? " NOT BETWEEN " : " BETWEEN ") +
+         Operand(low, kPrecConcat) + " AND " + Operand(high, kPrecConcat);
 }
 
 std::unique_ptr<ParsedExpression> BetweenExpression::Copy() const {
@@ -608,7 +660,8 @@ void TableRef::CopyAliasTo(TableRef& other) const {
 std::string BaseTableRef::ToString() const {
   std::string r = name.ToString();
   if (version_kind != TableVersionKind::kNone && version) {
-    r += version_kind == TableVersionKind::kVersion ? " FOR VERSION AS OF " : " FOR TIMESTAMP AS OF ";
+    r += version_kind == TableVersionKind::kVersion ? " FOR VERSION AS OF "
+                                                    : " FOR TIMESTAMP AS OF ";
     r += Operand(version, kPrecAdditive);
   }
   return r + AliasToString();
@@ -623,7 +676,9 @@ std::unique_ptr<TableRef> BaseTableRef::Copy() const {
   return r;
 }
 
-std::string SubqueryRef::ToString() const { return "(" + query->ToString() + ")" + AliasToString(); }
+std::string SubqueryRef::ToString() const {
+  return "(" + query->ToString() + ")" + AliasToString();
+}
 
 std::unique_ptr<TableRef> SubqueryRef::Copy() const {
   auto r = std::make_unique<SubqueryRef>();
@@ -634,11 +689,16 @@ std::unique_ptr<TableRef> SubqueryRef::Copy() const {
 
 const char* AstJoinTypeName(AstJoinType type) {
   switch (type) {
-    case AstJoinType::kInner: return "INNER";
-    case AstJoinType::kLeft: return "LEFT";
-    case AstJoinType::kRight: return "RIGHT";
-    case AstJoinType::kFull: return "FULL";
-    case AstJoinType::kCross: return "CROSS";
+    case AstJoinType::kInner:
+      return "INNER";
+    case AstJoinType::kLeft:
+      return "LEFT";
+    case AstJoinType::kRight:
+      return "RIGHT";
+    case AstJoinType::kFull:
+      return "FULL";
+    case AstJoinType::kCross:
+      return "CROSS";
   }
   return "";
 }
@@ -655,11 +715,21 @@ std::string JoinRef::ToString() const {
     body = l + " ";
     if (natural) body += "NATURAL ";
     switch (type) {
-      case AstJoinType::kInner: body += "JOIN "; break;
-      case AstJoinType::kLeft: body += "LEFT JOIN "; break;
-      case AstJoinType::kRight: body += "RIGHT JOIN "; break;
-      case AstJoinType::kFull: body += "FULL JOIN "; break;
-      case AstJoinType::kCross: body += "CROSS JOIN "; break;
+      case AstJoinType::kInner:
+        body += "JOIN ";
+        break;
+      case AstJoinType::kLeft:
+        body += "LEFT JOIN ";
+        break;
+      case AstJoinType::kRight:
+        body += "RIGHT JOIN ";
+        break;
+      case AstJoinType::kFull:
+        body += "FULL JOIN ";
+        break;
+      case AstJoinType::kCross:
+        body += "CROSS JOIN ";
+        break;
     }
     body += r;
     if (condition) body += " ON " + condition->ToString();
@@ -700,7 +770,8 @@ std::unique_ptr<TableRef> TableFunctionRef::Copy() const {
   return r;
 }
 
-// ----- queries -------------------------------------------------------------------------------------
+// ----- queries
+// -------------------------------------------------------------------------------------
 
 std::string QueryNode::WithToString() const {
   if (ctes.empty()) return "";
@@ -791,7 +862,9 @@ std::string SetOperationNode::ToString() const {
   if (HasQueryModifiers(*left) || SetPrecedence(*left) < prec) l = "(" + l + ")";
   std::string r = right->ToString();
   if (HasQueryModifiers(*right) || SetPrecedence(*right) <= prec) r = "(" + r + ")";
-  const char* name = op == SetOperationType::kUnion ? " UNION " : op == SetOperationType::kIntersect ? " INTERSECT " : " EXCEPT ";
+  const char* name = op == SetOperationType::kUnion       ? " UNION "
+                     : op == SetOperationType::kIntersect ? " INTERSECT "
+                                                          : " EXCEPT ";
   return WithToString() + l + name + (all ? "ALL " : "") + r + ModifiersToString();
 }
 
@@ -821,7 +894,8 @@ std::unique_ptr<QueryNode> ValuesNode::Copy() const {
   return r;
 }
 
-// ----- statements ----------------------------------------------------------------------------------
+// ----- statements
+// ----------------------------------------------------------------------------------
 
 namespace {
 
@@ -840,7 +914,9 @@ std::string ExplainStatement::ToString() const {
   return r + statement->ToString();
 }
 
-std::string ShowCatalogsStatement::ToString() const { return "SHOW CATALOGS" + LikeSuffix(like_pattern); }
+std::string ShowCatalogsStatement::ToString() const {
+  return "SHOW CATALOGS" + LikeSuffix(like_pattern);
+}
 
 std::string ShowSchemasStatement::ToString() const {
   std::string r = "SHOW SCHEMAS";
@@ -858,13 +934,17 @@ std::string ShowColumnsStatement::ToString() const {
   return (kind == StatementKind::kDescribe ? "DESCRIBE " : "SHOW COLUMNS FROM ") + table.ToString();
 }
 
-std::string ShowFunctionsStatement::ToString() const { return "SHOW FUNCTIONS" + LikeSuffix(like_pattern); }
+std::string ShowFunctionsStatement::ToString() const {
+  return "SHOW FUNCTIONS" + LikeSuffix(like_pattern);
+}
 
-std::string ShowSessionStatement::ToString() const { return "SHOW SESSION" + LikeSuffix(like_pattern); }
+std::string ShowSessionStatement::ToString() const {
+  return "SHOW SESSION" + LikeSuffix(like_pattern);
+}
 
 std::string CreateViewStatement::ToString() const {
-  return std::string("CREATE ") + (or_replace ? "OR REPLACE " : "") + "VIEW " + name.ToString() + " AS " +
-         query->ToString();
+  return std::string("CREATE ") + (or_replace ? "OR REPLACE " : "") + "VIEW " + name.ToString() +
+         " AS " + query->ToString();
 }
 
 std::string DropViewStatement::ToString() const {
@@ -896,11 +976,13 @@ std::string SetSessionStatement::ToString() const {
   while (true) {
     size_t dot = name.find('.', start);
     if (start) quoted_name += '.';
-    quoted_name += QuoteIdentifier(name.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
+    quoted_name += QuoteIdentifier(
+        name.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
     if (dot == std::string::npos) break;
     start = dot + 1;
   }
-  return "SET SESSION " + quoted_name + " = " + (value_expr ? value_expr->ToString() : QuoteString(value));
+  return "SET SESSION " + quoted_name + " = " +
+         (value_expr ? value_expr->ToString() : QuoteString(value));
 }
 
 std::string ResetSessionStatement::ToString() const {
@@ -909,7 +991,8 @@ std::string ResetSessionStatement::ToString() const {
   while (true) {
     size_t dot = name.find('.', start);
     if (start) quoted_name += '.';
-    quoted_name += QuoteIdentifier(name.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
+    quoted_name += QuoteIdentifier(
+        name.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
     if (dot == std::string::npos) break;
     start = dot + 1;
   }
@@ -924,23 +1007,40 @@ std::string UseStatement::ToString() const {
 
 const char* StatementKindName(StatementKind kind) {
   switch (kind) {
-    case StatementKind::kSelect: return "SELECT";
-    case StatementKind::kExplain: return "EXPLAIN";
-    case StatementKind::kShowCatalogs: return "SHOW CATALOGS";
-    case StatementKind::kShowSchemas: return "SHOW SCHEMAS";
-    case StatementKind::kShowTables: return "SHOW TABLES";
-    case StatementKind::kShowColumns: return "SHOW COLUMNS";
-    case StatementKind::kDescribe: return "DESCRIBE";
-    case StatementKind::kShowFunctions: return "SHOW FUNCTIONS";
-    case StatementKind::kShowSession: return "SHOW SESSION";
-    case StatementKind::kCreateView: return "CREATE VIEW";
-    case StatementKind::kDropView: return "DROP VIEW";
-    case StatementKind::kCreateTableAs: return "CREATE TABLE";
-    case StatementKind::kDropTable: return "DROP TABLE";
-    case StatementKind::kInsert: return "INSERT";
-    case StatementKind::kSetSession: return "SET SESSION";
-    case StatementKind::kResetSession: return "RESET SESSION";
-    case StatementKind::kUse: return "USE";
+    case StatementKind::kSelect:
+      return "SELECT";
+    case StatementKind::kExplain:
+      return "EXPLAIN";
+    case StatementKind::kShowCatalogs:
+      return "SHOW CATALOGS";
+    case StatementKind::kShowSchemas:
+      return "SHOW SCHEMAS";
+    case StatementKind::kShowTables:
+      return "SHOW TABLES";
+    case StatementKind::kShowColumns:
+      return "SHOW COLUMNS";
+    case StatementKind::kDescribe:
+      return "DESCRIBE";
+    case StatementKind::kShowFunctions:
+      return "SHOW FUNCTIONS";
+    case StatementKind::kShowSession:
+      return "SHOW SESSION";
+    case StatementKind::kCreateView:
+      return "CREATE VIEW";
+    case StatementKind::kDropView:
+      return "DROP VIEW";
+    case StatementKind::kCreateTableAs:
+      return "CREATE TABLE";
+    case StatementKind::kDropTable:
+      return "DROP TABLE";
+    case StatementKind::kInsert:
+      return "INSERT";
+    case StatementKind::kSetSession:
+      return "SET SESSION";
+    case StatementKind::kResetSession:
+      return "RESET SESSION";
+    case StatementKind::kUse:
+      return "USE";
   }
   return "STATEMENT";
 }

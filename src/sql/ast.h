@@ -42,22 +42,22 @@ std::string QuoteIdentifier(const std::string& name, bool force_quotes = false);
 // ---------------------------------------------------------------------------------------------
 
 enum class ExpressionKind : uint8_t {
-  kLiteral,       // LiteralExpression
-  kColumnRef,     // ColumnRefExpression: 1-4 part name
-  kStar,          // StarExpression: * or t.*
-  kFunction,      // FunctionCallExpression (aggregates and window calls too)
-  kCast,          // CastExpression (CAST, TRY_CAST, x::type)
-  kCase,          // CaseExpression
-  kUnary,         // UnaryExpression: -x, +x, NOT x
-  kBinary,        // BinaryExpression: arithmetic, ||, comparisons, AND, OR, IS [NOT] DISTINCT FROM
-  kIsNull,        // IsNullExpression
-  kBetween,       // BetweenExpression
-  kInList,        // InListExpression
-  kInSubquery,    // InSubqueryExpression
-  kExists,        // ExistsExpression
-  kSubquery,      // SubqueryExpression (scalar)
-  kLike,          // LikeExpression (LIKE, ILIKE)
-  kExtract,       // ExtractExpression: EXTRACT(field FROM x)
+  kLiteral,     // LiteralExpression
+  kColumnRef,   // ColumnRefExpression: 1-4 part name
+  kStar,        // StarExpression: * or t.*
+  kFunction,    // FunctionCallExpression (aggregates and window calls too)
+  kCast,        // CastExpression (CAST, TRY_CAST, x::type)
+  kCase,        // CaseExpression
+  kUnary,       // UnaryExpression: -x, +x, NOT x
+  kBinary,      // BinaryExpression: arithmetic, ||, comparisons, AND, OR, IS [NOT] DISTINCT FROM
+  kIsNull,      // IsNullExpression
+  kBetween,     // BetweenExpression
+  kInList,      // InListExpression
+  kInSubquery,  // InSubqueryExpression
+  kExists,      // ExistsExpression
+  kSubquery,    // SubqueryExpression (scalar)
+  kLike,        // LikeExpression (LIKE, ILIKE)
+  kExtract,     // ExtractExpression: EXTRACT(field FROM x)
 };
 
 struct ParsedExpression {
@@ -91,7 +91,8 @@ enum class LiteralKind : uint8_t {
   kTyped,     // DATE '2024-01-01', TIMESTAMP '...', TIME '...', DECIMAL '1.2', ...:
               // type_name = the type as written, upper-cased ("DATE"); text = string contents
   kInterval,  // INTERVAL '30' DAY, INTERVAL '1-2' YEAR TO MONTH, INTERVAL '30 days':
-              // text = string contents; interval_start/interval_end; interval_negative (INTERVAL -'1' DAY)
+              // text = string contents; interval_start/interval_end; interval_negative (INTERVAL
+              // -'1' DAY)
 };
 
 enum class IntervalField : uint8_t { kNone, kYear, kMonth, kWeek, kDay, kHour, kMinute, kSecond };
@@ -103,7 +104,7 @@ struct LiteralExpression : ParsedExpression {
   bool bool_value = false;
   int64_t integer_value = 0;
   double double_value = 0;
-  std::string type_name;                              // kTyped
+  std::string type_name;                                // kTyped
   IntervalField interval_start = IntervalField::kNone;  // kInterval
   IntervalField interval_end = IntervalField::kNone;    // kInterval: TO field, or kNone
   bool interval_negative = false;                       // kInterval
@@ -143,7 +144,7 @@ struct StarExpression : ParsedExpression {
 
 // ORDER BY item (queries, window specifications, ordered aggregates).
 struct OrderByItem {
-  ParsedExpressionPtr expr;      // an expression, an output ordinal (integer literal) or alias
+  ParsedExpressionPtr expr;  // an expression, an output ordinal (integer literal) or alias
   bool ascending = true;
   std::optional<bool> nulls_first;  // unset: the default (Trino: NULLS LAST)
   int position = -1;
@@ -183,12 +184,12 @@ struct WindowDefinition {
 };
 
 struct FunctionCallExpression : ParsedExpression {
-  QualifiedName name;               // lower-cased unless quoted: "count", "date_trunc"
+  QualifiedName name;  // lower-cased unless quoted: "count", "date_trunc"
   std::vector<ParsedExpressionPtr> args;
-  bool distinct = false;            // count(DISTINCT x)
-  bool is_star = false;             // count(*): args is empty
-  std::vector<OrderByItem> order_by;  // array_agg(x ORDER BY y)
-  ParsedExpressionPtr filter;       // FILTER (WHERE ...), or nullptr
+  bool distinct = false;                   // count(DISTINCT x)
+  bool is_star = false;                    // count(*): args is empty
+  std::vector<OrderByItem> order_by;       // array_agg(x ORDER BY y)
+  ParsedExpressionPtr filter;              // FILTER (WHERE ...), or nullptr
   std::unique_ptr<WindowDefinition> over;  // OVER (...), or nullptr
   // CURRENT_DATE, CURRENT_TIMESTAMP, LOCALTIMESTAMP, CURRENT_TIME, LOCALTIME written without
   // parentheses: a call with no args (name = "current_date", ...) rendered without "()".
@@ -361,7 +362,7 @@ enum class TableRefKind : uint8_t {
 struct TableRef {
   TableRefKind kind;
   int position = -1;
-  std::string alias;                        // empty: none
+  std::string alias;  // empty: none
   bool alias_quoted = false;
   std::vector<std::string> column_aliases;  // AS t(a, b)
 
@@ -482,7 +483,7 @@ struct QueryNode {
   }
 
  protected:
-  std::string WithToString() const;      // "WITH ... " or ""
+  std::string WithToString() const;       // "WITH ... " or ""
   std::string ModifiersToString() const;  // " ORDER BY ... OFFSET n LIMIT n" or ""
   void CopyModifiersTo(QueryNode& other) const;
 };
@@ -658,7 +659,7 @@ struct CreateTableAsStatement : Statement {
   bool or_replace = false;
   std::vector<std::string> column_names;  // CREATE TABLE t (a, b) AS ...
   QueryNodePtr query;
-  std::string sql;  // the exact source text of the query
+  std::string sql;        // the exact source text of the query
   bool with_data = true;  // WITH NO DATA => false
 
   CreateTableAsStatement() : Statement(StatementKind::kCreateTableAs) {}

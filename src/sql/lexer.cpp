@@ -72,7 +72,9 @@ bool Lex(const std::string& sql, std::vector<Token>& tokens, LexError& error) {
         value = (value << 4) | static_cast<uint64_t>(digit);
       }
       if (overflow || value > static_cast<uint64_t>(INT64_MAX)) {
-        return fail(fmt::format("hexadecimal literal {} is out of range", sql.substr(start, i - start)), start);
+        return fail(
+            fmt::format("hexadecimal literal {} is out of range", sql.substr(start, i - start)),
+            start);
       }
       token.type = TokenType::kInteger;
       token.text = std::to_string(value);
@@ -95,7 +97,8 @@ bool Lex(const std::string& sql, std::vector<Token>& tokens, LexError& error) {
           while (i < n && IsDigit(sql[i])) i++;
         }
       }
-      token.type = has_exp ? TokenType::kDouble : (has_dot ? TokenType::kDecimal : TokenType::kInteger);
+      token.type =
+          has_exp ? TokenType::kDouble : (has_dot ? TokenType::kDecimal : TokenType::kInteger);
       token.text = sql.substr(start, i - start);
     } else if (c == '\'') {
       size_t start = i;
@@ -142,7 +145,8 @@ bool Lex(const std::string& sql, std::vector<Token>& tokens, LexError& error) {
       token.type = TokenType::kQuotedIdentifier;
       token.text = std::move(text);
     } else if (c == '[' && !tokens.empty() && tokens.back().end == static_cast<int>(i) &&
-               (tokens.back().type == TokenType::kWord || tokens.back().type == TokenType::kQuotedIdentifier ||
+               (tokens.back().type == TokenType::kWord ||
+                tokens.back().type == TokenType::kQuotedIdentifier ||
                 (tokens.back().type == TokenType::kOperator && tokens.back().text == ")"))) {
       // a[1]: a subscript, not a bracketed name (the parser reports it as unsupported).
       token.type = TokenType::kOperator;
@@ -174,15 +178,31 @@ bool Lex(const std::string& sql, std::vector<Token>& tokens, LexError& error) {
       }
       if (!matched) {
         switch (c) {
-          case '(': case ')': case ',': case '.': case ';': case '+': case '-': case '*':
-          case '/': case '%': case '=': case '<': case '>': case '?': case ':': case ']':
+          case '(':
+          case ')':
+          case ',':
+          case '.':
+          case ';':
+          case '+':
+          case '-':
+          case '*':
+          case '/':
+          case '%':
+          case '=':
+          case '<':
+          case '>':
+          case '?':
+          case ':':
+          case ']':
             token.text = std::string(1, c);
             i++;
             break;
           default: {
             unsigned char uc = static_cast<unsigned char>(c);
-            std::string shown = uc >= 0x20 && uc < 0x7f ? std::string(1, c) : fmt::format("\\x{:02x}", uc);
-            return fail(fmt::format("syntax error at or near \"{}\": unexpected character", shown), i);
+            std::string shown =
+                uc >= 0x20 && uc < 0x7f ? std::string(1, c) : fmt::format("\\x{:02x}", uc);
+            return fail(fmt::format("syntax error at or near \"{}\": unexpected character", shown),
+                        i);
           }
         }
       }
@@ -202,21 +222,77 @@ bool Lex(const std::string& sql, std::vector<Token>& tokens, LexError& error) {
 // Trino's reserved words: never an unquoted identifier.
 const std::unordered_set<std::string>& ReservedWordSet() {
   static const std::unordered_set<std::string> kWords = {
-      "ALTER",      "AND",          "AS",           "BETWEEN",    "BY",
-      "CASE",       "CAST",         "CONSTRAINT",   "CREATE",     "CROSS",
-      "CUBE",       "CURRENT_DATE", "CURRENT_TIME", "CURRENT_TIMESTAMP",
-      "DEALLOCATE", "DELETE",       "DESCRIBE",     "DISTINCT",   "DROP",
-      "ELSE",       "END",          "ESCAPE",       "EXCEPT",     "EXECUTE",
-      "EXISTS",     "EXTRACT",      "FALSE",        "FOR",        "FROM",
-      "FULL",       "GROUP",        "GROUPING",     "HAVING",     "IN",
-      "INNER",      "INSERT",       "INTERSECT",    "INTO",       "IS",
-      "JOIN",       "LEFT",         "LIKE",         "LOCALTIME",  "LOCALTIMESTAMP",
-      "NATURAL",    "NOT",          "NULL",         "ON",         "OR",
-      "ORDER",      "OUTER",        "PREPARE",      "RECURSIVE",  "RIGHT",
-      "ROLLUP",     "SELECT",       "TABLE",        "THEN",       "TRUE",
-      "UNION",      "UNNEST",       "USING",        "VALUES",     "WHEN",
-      "WHERE",      "WITH",         "ILIKE",        "TRY_CAST",     "CURRENT_USER",
-      "CURRENT_CATALOG", "CURRENT_SCHEMA",
+      "ALTER",
+      "AND",
+      "AS",
+      "BETWEEN",
+      "BY",
+      "CASE",
+      "CAST",
+      "CONSTRAINT",
+      "CREATE",
+      "CROSS",
+      "CUBE",
+      "CURRENT_DATE",
+      "CURRENT_TIME",
+      "CURRENT_TIMESTAMP",
+      "DEALLOCATE",
+      "DELETE",
+      "DESCRIBE",
+      "DISTINCT",
+      "DROP",
+      "ELSE",
+      "END",
+      "ESCAPE",
+      "EXCEPT",
+      "EXECUTE",
+      "EXISTS",
+      "EXTRACT",
+      "FALSE",
+      "FOR",
+      "FROM",
+      "FULL",
+      "GROUP",
+      "GROUPING",
+      "HAVING",
+      "IN",
+      "INNER",
+      "INSERT",
+      "INTERSECT",
+      "INTO",
+      "IS",
+      "JOIN",
+      "LEFT",
+      "LIKE",
+      "LOCALTIME",
+      "LOCALTIMESTAMP",
+      "NATURAL",
+      "NOT",
+      "NULL",
+      "ON",
+      "OR",
+      "ORDER",
+      "OUTER",
+      "PREPARE",
+      "RECURSIVE",
+      "RIGHT",
+      "ROLLUP",
+      "SELECT",
+      "TABLE",
+      "THEN",
+      "TRUE",
+      "UNION",
+      "UNNEST",
+      "USING",
+      "VALUES",
+      "WHEN",
+      "WHERE",
+      "WITH",
+      "ILIKE",
+      "TRY_CAST",
+      "CURRENT_USER",
+      "CURRENT_CATALOG",
+      "CURRENT_SCHEMA",
   };
   return kWords;
 }
@@ -234,7 +310,8 @@ std::vector<Token> Tokenize(const std::string& sql) {
   return tokens;
 }
 
-std::vector<Token> TokenizeLenient(const std::string& sql, std::string* error, int* error_position) {
+std::vector<Token> TokenizeLenient(const std::string& sql, std::string* error,
+                                   int* error_position) {
   std::vector<Token> tokens;
   LexError lex_error;
   if (Lex(sql, tokens, lex_error)) {

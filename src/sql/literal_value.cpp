@@ -46,10 +46,12 @@ bool DecimalTextToValue(const std::string& raw, Value& out) {
     i++;
   }
   std::string int_digits, frac_digits;
-  while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) int_digits += text[i++];
+  while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])))
+    int_digits += text[i++];
   if (i < text.size() && text[i] == '.') {
     i++;
-    while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) frac_digits += text[i++];
+    while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])))
+      frac_digits += text[i++];
   }
   if (i != text.size() || (int_digits.empty() && frac_digits.empty())) return false;
   size_t lead = 0;
@@ -108,13 +110,17 @@ bool ParseInt64(const std::string& text, int64_t& out) {
 
 IntervalField UnitFromWord(const std::string& word) {
   std::string w = Lower(word);
-  if (w == "y" || w == "yr" || w == "yrs" || w == "year" || w == "years") return IntervalField::kYear;
+  if (w == "y" || w == "yr" || w == "yrs" || w == "year" || w == "years")
+    return IntervalField::kYear;
   if (w == "mon" || w == "mons" || w == "month" || w == "months") return IntervalField::kMonth;
   if (w == "w" || w == "week" || w == "weeks") return IntervalField::kWeek;
   if (w == "d" || w == "day" || w == "days") return IntervalField::kDay;
-  if (w == "h" || w == "hr" || w == "hrs" || w == "hour" || w == "hours") return IntervalField::kHour;
-  if (w == "m" || w == "min" || w == "mins" || w == "minute" || w == "minutes") return IntervalField::kMinute;
-  if (w == "s" || w == "sec" || w == "secs" || w == "second" || w == "seconds") return IntervalField::kSecond;
+  if (w == "h" || w == "hr" || w == "hrs" || w == "hour" || w == "hours")
+    return IntervalField::kHour;
+  if (w == "m" || w == "min" || w == "mins" || w == "minute" || w == "minutes")
+    return IntervalField::kMinute;
+  if (w == "s" || w == "sec" || w == "secs" || w == "second" || w == "seconds")
+    return IntervalField::kSecond;
   return IntervalField::kNone;
 }
 
@@ -122,8 +128,9 @@ IntervalField UnitFromWord(const std::string& word) {
 void AddField(Interval& acc, IntervalField field, const std::string& amount, int position,
               const std::string& text) {
   auto fail = [&]() -> void {
-    ConversionError(fmt::format("invalid interval value '{}' for {}", text, IntervalFieldName(field)),
-                    position);
+    ConversionError(
+        fmt::format("invalid interval value '{}' for {}", text, IntervalFieldName(field)),
+        position);
   };
   auto overflow = [&]() -> void {
     ConversionError(fmt::format("interval value '{}' is out of range", text), position);
@@ -150,12 +157,14 @@ void AddField(Interval& acc, IntervalField field, const std::string& amount, int
   }
   int64_t v = 0;
   if (!ParseInt64(amount, v)) fail();
-  constexpr int64_t kMaxUnits = 100000000000LL;  // keeps the micros arithmetic below far from overflow
+  constexpr int64_t kMaxUnits =
+      100000000000LL;  // keeps the micros arithmetic below far from overflow
   if (v > kMaxUnits || v < -kMaxUnits) overflow();
   switch (field) {
     case IntervalField::kYear: {
       int64_t months = static_cast<int64_t>(acc.months) + v * 12;
-      if (months > std::numeric_limits<int32_t>::max() || months < std::numeric_limits<int32_t>::min()) {
+      if (months > std::numeric_limits<int32_t>::max() ||
+          months < std::numeric_limits<int32_t>::min()) {
         overflow();
       }
       acc.months = static_cast<int32_t>(months);
@@ -163,7 +172,8 @@ void AddField(Interval& acc, IntervalField field, const std::string& amount, int
     }
     case IntervalField::kMonth: {
       int64_t months = static_cast<int64_t>(acc.months) + v;
-      if (months > std::numeric_limits<int32_t>::max() || months < std::numeric_limits<int32_t>::min()) {
+      if (months > std::numeric_limits<int32_t>::max() ||
+          months < std::numeric_limits<int32_t>::min()) {
         overflow();
       }
       acc.months = static_cast<int32_t>(months);
@@ -172,15 +182,21 @@ void AddField(Interval& acc, IntervalField field, const std::string& amount, int
     case IntervalField::kWeek:
     case IntervalField::kDay: {
       int64_t days = static_cast<int64_t>(acc.days) + v * (field == IntervalField::kWeek ? 7 : 1);
-      if (days > std::numeric_limits<int32_t>::max() || days < std::numeric_limits<int32_t>::min()) {
+      if (days > std::numeric_limits<int32_t>::max() ||
+          days < std::numeric_limits<int32_t>::min()) {
         overflow();
       }
       acc.days = static_cast<int32_t>(days);
       break;
     }
-    case IntervalField::kHour: acc.micros += v * 3600 * kMicrosPerSecond; break;
-    case IntervalField::kMinute: acc.micros += v * 60 * kMicrosPerSecond; break;
-    default: fail();
+    case IntervalField::kHour:
+      acc.micros += v * 3600 * kMicrosPerSecond;
+      break;
+    case IntervalField::kMinute:
+      acc.micros += v * 60 * kMicrosPerSecond;
+      break;
+    default:
+      fail();
   }
 }
 
@@ -217,8 +233,8 @@ Interval ParseIntervalLiteral(const std::string& raw_text, IntervalField start, 
     std::vector<std::string> split;
     for (const auto& w : words) {
       size_t k = 0;
-      while (k < w.size() && (std::isdigit(static_cast<unsigned char>(w[k])) || w[k] == '.' || w[k] == '-' ||
-                              w[k] == '+')) {
+      while (k < w.size() && (std::isdigit(static_cast<unsigned char>(w[k])) || w[k] == '.' ||
+                              w[k] == '-' || w[k] == '+')) {
         k++;
       }
       if (k > 0 && k < w.size()) {
@@ -251,20 +267,22 @@ Interval ParseIntervalLiteral(const std::string& raw_text, IntervalField start, 
     } else {
       AddField(result, IntervalField::kYear, text.substr(0, dash), position, raw_text);
       int64_t months = 0;
-      if (!ParseInt64(text.substr(dash + 1), months) || months < 0 || months > 11) fail("months must be 0-11");
+      if (!ParseInt64(text.substr(dash + 1), months) || months < 0 || months > 11)
+        fail("months must be 0-11");
       AddField(result, IntervalField::kMonth, text.substr(dash + 1), position, raw_text);
     }
   } else {
     // DAY/HOUR/MINUTE TO HOUR/MINUTE/SECOND: "D HH:MM:SS.fff", "HH:MM", ...
-    static const IntervalField kOrder[] = {IntervalField::kDay, IntervalField::kHour, IntervalField::kMinute,
-                                           IntervalField::kSecond};
+    static const IntervalField kOrder[] = {IntervalField::kDay, IntervalField::kHour,
+                                           IntervalField::kMinute, IntervalField::kSecond};
     int s = -1, e = -1;
     for (int i = 0; i < 4; i++) {
       if (kOrder[i] == start) s = i;
       if (kOrder[i] == end) e = i;
     }
     if (s < 0 || e < 0 || e <= s) {
-      fail(fmt::format("unsupported interval qualifier {} TO {}", IntervalFieldName(start), IntervalFieldName(end)));
+      fail(fmt::format("unsupported interval qualifier {} TO {}", IntervalFieldName(start),
+                       IntervalFieldName(end)));
     }
     std::vector<std::string> parts;
     std::string rest = text;
@@ -277,12 +295,14 @@ Interval ParseIntervalLiteral(const std::string& raw_text, IntervalField start, 
     size_t begin = 0;
     while (true) {
       size_t colon = rest.find(':', begin);
-      parts.push_back(rest.substr(begin, colon == std::string::npos ? std::string::npos : colon - begin));
+      parts.push_back(
+          rest.substr(begin, colon == std::string::npos ? std::string::npos : colon - begin));
       if (colon == std::string::npos) break;
       begin = colon + 1;
     }
     if (static_cast<int>(parts.size()) != e - s + 1) {
-      fail(fmt::format("expected {} fields for {} TO {}", e - s + 1, IntervalFieldName(start), IntervalFieldName(end)));
+      fail(fmt::format("expected {} fields for {} TO {}", e - s + 1, IntervalFieldName(start),
+                       IntervalFieldName(end)));
     }
     for (int i = s; i <= e; i++) {
       const std::string& part = parts[i - s];
@@ -301,8 +321,10 @@ Interval ParseIntervalLiteral(const std::string& raw_text, IntervalField start, 
 Value LiteralToValue(const LiteralExpression& literal) {
   const int pos = literal.position;
   switch (literal.literal_kind) {
-    case LiteralKind::kNull: return Value::Null();
-    case LiteralKind::kBoolean: return Value::Boolean(literal.bool_value);
+    case LiteralKind::kNull:
+      return Value::Null();
+    case LiteralKind::kBoolean:
+      return Value::Boolean(literal.bool_value);
     case LiteralKind::kInteger: {
       int64_t v = literal.integer_value;
       if (v >= std::numeric_limits<int32_t>::min() && v <= std::numeric_limits<int32_t>::max()) {
@@ -319,14 +341,18 @@ Value LiteralToValue(const LiteralExpression& literal) {
     }
     case LiteralKind::kDouble: {
       double d = std::strtod(literal.text.c_str(), nullptr);
-      if (std::isinf(d)) ConversionError(fmt::format("double literal {} is out of range", literal.text), pos);
+      if (std::isinf(d))
+        ConversionError(fmt::format("double literal {} is out of range", literal.text), pos);
       return Value::Double(d);
     }
-    case LiteralKind::kString: return Value::Varchar(literal.text);
+    case LiteralKind::kString:
+      return Value::Varchar(literal.text);
     case LiteralKind::kInterval:
       return Value::IntervalValue(ParseIntervalLiteral(literal.text, literal.interval_start,
-                                                       literal.interval_end, literal.interval_negative, pos));
-    case LiteralKind::kTyped: break;
+                                                       literal.interval_end,
+                                                       literal.interval_negative, pos));
+    case LiteralKind::kTyped:
+      break;
   }
   const std::string type = Upper(literal.type_name);
   const std::string& text = literal.text;
@@ -347,12 +373,15 @@ Value LiteralToValue(const LiteralExpression& literal) {
   }
   if (type == "DECIMAL" || type == "NUMERIC") {
     Value v;
-    if (!DecimalTextToValue(text, v)) ConversionError(fmt::format("invalid DECIMAL literal '{}'", text), pos);
+    if (!DecimalTextToValue(text, v))
+      ConversionError(fmt::format("invalid DECIMAL literal '{}'", text), pos);
     return v;
   }
-  if (type == "BIGINT" || type == "INTEGER" || type == "INT" || type == "SMALLINT" || type == "TINYINT") {
+  if (type == "BIGINT" || type == "INTEGER" || type == "INT" || type == "SMALLINT" ||
+      type == "TINYINT") {
     int64_t v = 0;
-    if (!ParseInt64(text, v)) ConversionError(fmt::format("invalid {} literal '{}'", type, text), pos);
+    if (!ParseInt64(text, v))
+      ConversionError(fmt::format("invalid {} literal '{}'", type, text), pos);
     if (type != "BIGINT") {
       if (v < std::numeric_limits<int32_t>::min() || v > std::numeric_limits<int32_t>::max()) {
         ConversionError(fmt::format("{} literal '{}' is out of range", type, text), pos);
@@ -377,8 +406,10 @@ Value LiteralToValue(const LiteralExpression& literal) {
     ConversionError(fmt::format("invalid BOOLEAN literal '{}'", text), pos);
   }
   if (type == "VARCHAR" || type == "CHAR") return Value::Varchar(text);
-  throw Error(ErrorKind::kUnsupported,
-              fmt::format("{} literals are not supported; use CAST('{}' AS {})", type, text, Lower(type)), pos);
+  throw Error(
+      ErrorKind::kUnsupported,
+      fmt::format("{} literals are not supported; use CAST('{}' AS {})", type, text, Lower(type)),
+      pos);
 }
 
 }  // namespace aishell

@@ -132,16 +132,19 @@ class Parser {
 
   std::string TokenDisplay(const Token& t) const {
     switch (t.type) {
-      case TokenType::kString: return "'" + t.text + "'";
-      case TokenType::kQuotedIdentifier: return sql_.substr(t.position, t.end - t.position);
-      default: return t.text;
+      case TokenType::kString:
+        return "'" + t.text + "'";
+      case TokenType::kQuotedIdentifier:
+        return sql_.substr(t.position, t.end - t.position);
+      default:
+        return t.text;
     }
   }
 
   // A clause keyword that `word` is a likely misspelling of (one edit or one transposition away),
   // or "".
   static std::string ClosestClauseKeyword(const std::string& word) {
-    static const char* const kKeywords[] = {"SELECT", "FROM",  "WHERE", "GROUP", "ORDER", "HAVING",
+    static const char* const kKeywords[] = {"SELECT", "FROM",  "WHERE", "GROUP",  "ORDER", "HAVING",
                                             "LIMIT",  "JOIN",  "UNION", "OFFSET", "INNER", "OUTER",
                                             "LEFT",   "RIGHT", "CROSS", "USING"};
     std::string upper = Upper(word);
@@ -162,7 +165,8 @@ class Parser {
       }
       if (diff.size() <= 1) return true;
       // one transposition: FORM / FROM
-      return diff.size() == 2 && diff[1] == diff[0] + 1 && a[diff[0]] == b[diff[1]] && a[diff[1]] == b[diff[0]];
+      return diff.size() == 2 && diff[1] == diff[0] + 1 && a[diff[0]] == b[diff[1]] &&
+             a[diff[1]] == b[diff[0]];
     }
     const std::string& longer = a.size() > b.size() ? a : b;
     const std::string& shorter = a.size() > b.size() ? b : a;
@@ -182,9 +186,10 @@ class Parser {
                   alias.position);
     }
     if (t.type == TokenType::kEnd) {
-      throw Error(ErrorKind::kSyntax,
-                  expected.empty() ? "unexpected end of input" : "unexpected end of input: " + expected,
-                  t.position);
+      throw Error(
+          ErrorKind::kSyntax,
+          expected.empty() ? "unexpected end of input" : "unexpected end of input: " + expected,
+          t.position);
     }
     if (t.type == TokenType::kOperator && t.text == "-" && pos_ > 0) {
       // users-db.users: a name with '-' must be quoted.
@@ -192,14 +197,16 @@ class Parser {
       if (index > 0 && index + 1 < tokens_.size()) {
         const Token& before = tokens_[index - 1];
         const Token& after = tokens_[index + 1];
-        if (before.type == TokenType::kWord && after.type == TokenType::kWord && before.end == t.position &&
-            after.position == t.end) {
+        if (before.type == TokenType::kWord && after.type == TokenType::kWord &&
+            before.end == t.position && after.position == t.end) {
           std::string name = sql_.substr(before.position, after.end - before.position);
-          throw Error(ErrorKind::kSyntax,
-                      fmt::format("syntax error at or near \"-\": a name containing '-' must be quoted: \"{}\" "
-                                  "or [{}]",
-                                  name, name),
-                      t.position);
+          throw Error(
+              ErrorKind::kSyntax,
+              fmt::format(
+                  "syntax error at or near \"-\": a name containing '-' must be quoted: \"{}\" "
+                  "or [{}]",
+                  name, name),
+              t.position);
         }
       }
     }
@@ -225,9 +232,10 @@ class Parser {
     DepthGuard(Parser& parser, int weight = 1) : parser_(parser), weight_(weight) {
       parser_.depth_ += weight_;
       if (parser_.depth_ > kMaxParseDepth) {
-        throw Error(ErrorKind::kSyntax,
-                    fmt::format("statement is nested too deeply (more than {} levels)", kMaxParseDepth),
-                    parser_.Peek().position);
+        throw Error(
+            ErrorKind::kSyntax,
+            fmt::format("statement is nested too deeply (more than {} levels)", kMaxParseDepth),
+            parser_.Peek().position);
       }
     }
     ~DepthGuard() { parser_.depth_ -= weight_; }
@@ -261,8 +269,9 @@ class Parser {
     }
     if (t.type == TokenType::kWord && ClosestClauseKeyword(t.text).empty()) {
       // A reserved word where a name belongs: FROM order
-      ErrorAtCurrent(fmt::format("expected {} (\"{}\" is a reserved word; quote it to use it as a name: \"{}\")",
-                                 what, Upper(t.text), Lower(t.text)));
+      ErrorAtCurrent(fmt::format(
+          "expected {} (\"{}\" is a reserved word; quote it to use it as a name: \"{}\")", what,
+          Upper(t.text), Lower(t.text)));
     }
     ErrorAtCurrent(fmt::format("expected {}", what));
   }
@@ -273,7 +282,8 @@ class Parser {
     auto [part, quoted] = ParseIdentifier(what);
     name.parts.push_back(part);
     name.quoted.push_back(quoted);
-    while (IsOp(".") && (Peek(1).type == TokenType::kWord || Peek(1).type == TokenType::kQuotedIdentifier)) {
+    while (IsOp(".") &&
+           (Peek(1).type == TokenType::kWord || Peek(1).type == TokenType::kQuotedIdentifier)) {
       Advance();
       auto [p, q] = ParseIdentifier(what);
       name.parts.push_back(p);
@@ -304,7 +314,8 @@ class Parser {
     const Token& t = Peek();
     if (t.type == TokenType::kQuotedIdentifier ||
         (t.type == TokenType::kWord && IsIdentifier() && !NonAliasWords().count(Upper(t.text)))) {
-      if (t.type == TokenType::kWord && suspicious_alias_ < 0 && !ClosestClauseKeyword(t.text).empty()) {
+      if (t.type == TokenType::kWord && suspicious_alias_ < 0 &&
+          !ClosestClauseKeyword(t.text).empty()) {
         // "SELECT a FORM t": FORM reads as an alias; if the statement then fails, blame FORM.
         suspicious_alias_ = static_cast<int>(pos_);
       }
@@ -323,7 +334,8 @@ class Parser {
     char* end = nullptr;
     long long v = std::strtoll(t.text.c_str(), &end, 10);
     if (errno == ERANGE) {
-      throw Error(ErrorKind::kSyntax, fmt::format("{} {} is out of range", what, t.text), t.position);
+      throw Error(ErrorKind::kSyntax, fmt::format("{} {} is out of range", what, t.text),
+                  t.position);
     }
     Advance();
     return v;
@@ -373,11 +385,12 @@ class Parser {
       if (name.parts.size() == 2) s->schema = name.parts[1];
       return s;
     }
-    std::string expected = "expected a statement (SELECT, WITH, VALUES, EXPLAIN, SHOW, DESCRIBE, CREATE, DROP, "
-                           "INSERT, SET, USE)";
+    std::string expected =
+        "expected a statement (SELECT, WITH, VALUES, EXPLAIN, SHOW, DESCRIBE, CREATE, DROP, "
+        "INSERT, SET, USE)";
     if (t.type == TokenType::kWord) {
-      for (const char* kw : {"SELECT", "WITH", "VALUES", "EXPLAIN", "SHOW", "DESCRIBE", "CREATE", "DROP",
-                             "INSERT", "USE", "RESET"}) {
+      for (const char* kw : {"SELECT", "WITH", "VALUES", "EXPLAIN", "SHOW", "DESCRIBE", "CREATE",
+                             "DROP", "INSERT", "USE", "RESET"}) {
         if (EditDistanceAtMostOne(Upper(t.text), kw)) {
           expected = fmt::format("did you mean {}?", kw);
           break;
@@ -392,7 +405,8 @@ class Parser {
     auto s = std::make_unique<ExplainStatement>();
     if (AcceptWord("ANALYZE")) s->analyze = true;
     if (AcceptWord("VERBOSE")) s->verbose = true;
-    if (IsOp("(") && !IsWord("SELECT", 1) && !IsWord("WITH", 1) && !IsWord("VALUES", 1) && !IsOp("(", 1)) {
+    if (IsOp("(") && !IsWord("SELECT", 1) && !IsWord("WITH", 1) && !IsWord("VALUES", 1) &&
+        !IsOp("(", 1)) {
       // EXPLAIN (TYPE LOGICAL, FORMAT TEXT): options are accepted and ignored.
       Advance();
       do {
@@ -427,7 +441,8 @@ class Parser {
     }
     if (AcceptWord("SCHEMAS")) {
       auto s = std::make_unique<ShowSchemasStatement>();
-      if (AcceptWord("FROM") || AcceptWord("IN")) s->catalog = ParseIdentifier("a catalog name").first;
+      if (AcceptWord("FROM") || AcceptWord("IN"))
+        s->catalog = ParseIdentifier("a catalog name").first;
       s->like_pattern = ParseOptionalLike();
       return s;
     }
@@ -498,10 +513,11 @@ class Parser {
       if (IsOp("(")) {
         // Column names (CREATE TABLE t (a, b) AS ...) or definitions (not supported).
         if (IsIdentifier(1) && !IsOp(",", 2) && !IsOp(")", 2)) {
-          throw Error(ErrorKind::kUnsupported,
-                      "CREATE TABLE with column definitions is not supported; use CREATE TABLE name AS "
-                      "query",
-                      Peek().position);
+          throw Error(
+              ErrorKind::kUnsupported,
+              "CREATE TABLE with column definitions is not supported; use CREATE TABLE name AS "
+              "query",
+              Peek().position);
         }
         s->column_names = ParseIdentifierList();
       }
@@ -553,7 +569,8 @@ class Parser {
         !IsOp("(", 1)) {
       s->columns = ParseIdentifierList();
     }
-    if (!IsWord("SELECT") && !IsWord("WITH") && !IsWord("VALUES") && !IsOp("(") && !IsWord("TABLE")) {
+    if (!IsWord("SELECT") && !IsWord("WITH") && !IsWord("VALUES") && !IsOp("(") &&
+        !IsWord("TABLE")) {
       ErrorAtCurrent("expected a query or VALUES");
     }
     s->query = ParseQuery();
@@ -667,10 +684,12 @@ class Parser {
         Advance();
         have_limit = true;
         if (!AcceptWord("FIRST") && !AcceptWord("NEXT")) ErrorAtCurrent("expected FIRST or NEXT");
-        limit = Peek().type == TokenType::kInteger ? ParseNonNegativeInteger("a FETCH row count") : 1;
+        limit =
+            Peek().type == TokenType::kInteger ? ParseNonNegativeInteger("a FETCH row count") : 1;
         if (!AcceptWord("ROWS") && !AcceptWord("ROW")) ErrorAtCurrent("expected ROWS");
         if (IsWord("WITH")) {
-          throw Error(ErrorKind::kUnsupported, "FETCH ... WITH TIES is not supported", Peek().position);
+          throw Error(ErrorKind::kUnsupported, "FETCH ... WITH TIES is not supported",
+                      Peek().position);
         }
         ExpectWord("ONLY");
       }
@@ -979,7 +998,8 @@ class Parser {
   bool ParenOpensQuery() const {
     size_t i = 0;
     while (IsOp("(", i)) i++;
-    if (!(IsWord("SELECT", i) || IsWord("WITH", i) || IsWord("VALUES", i) || IsWord("TABLE", i))) return false;
+    if (!(IsWord("SELECT", i) || IsWord("WITH", i) || IsWord("VALUES", i) || IsWord("TABLE", i)))
+      return false;
     if (i <= 1) return true;
     // "((SELECT ..) X": a query when X continues a query (')' or a set operation or ORDER/LIMIT);
     // otherwise the outer '(' groups a relation or expression that starts with a subquery:
@@ -997,8 +1017,9 @@ class Parser {
       }
     }
     size_t after = j + 1 - pos_;
-    return IsOp(")", after) || IsWord("UNION", after) || IsWord("INTERSECT", after) || IsWord("EXCEPT", after) ||
-           IsWord("ORDER", after) || IsWord("LIMIT", after) || IsWord("OFFSET", after) || IsWord("FETCH", after);
+    return IsOp(")", after) || IsWord("UNION", after) || IsWord("INTERSECT", after) ||
+           IsWord("EXCEPT", after) || IsWord("ORDER", after) || IsWord("LIMIT", after) ||
+           IsWord("OFFSET", after) || IsWord("FETCH", after);
   }
 
   void ParseTableAlias(TableRef& ref) {
@@ -1061,8 +1082,8 @@ class Parser {
     auto ref = std::make_unique<BaseTableRef>();
     ref->position = position;
     ref->name = std::move(name);
-    if (IsWord("FOR") && (IsWord("VERSION", 1) || IsWord("TIMESTAMP", 1) || IsWord("SYSTEM_TIME", 1) ||
-                          IsWord("SYSTEM_VERSION", 1))) {
+    if (IsWord("FOR") && (IsWord("VERSION", 1) || IsWord("TIMESTAMP", 1) ||
+                          IsWord("SYSTEM_TIME", 1) || IsWord("SYSTEM_VERSION", 1))) {
       Advance();
       bool version = IsWord("VERSION") || IsWord("SYSTEM_VERSION");
       Advance();
@@ -1175,7 +1196,7 @@ class Parser {
     }
     if (IsWord("ROWS") || IsWord("RANGE") || IsWord("GROUPS")) {
       auto frame = std::make_unique<WindowFrame>();
-      frame->type = IsWord("ROWS") ? WindowFrameType::kRows
+      frame->type = IsWord("ROWS")    ? WindowFrameType::kRows
                     : IsWord("RANGE") ? WindowFrameType::kRange
                                       : WindowFrameType::kGroups;
       Advance();
@@ -1189,10 +1210,12 @@ class Parser {
         frame->end.kind = WindowFrameBoundKind::kCurrentRow;
       }
       if (frame->start.kind == WindowFrameBoundKind::kUnboundedFollowing) {
-        throw Error(ErrorKind::kSyntax, "a window frame cannot start with UNBOUNDED FOLLOWING", position);
+        throw Error(ErrorKind::kSyntax, "a window frame cannot start with UNBOUNDED FOLLOWING",
+                    position);
       }
       if (frame->end.kind == WindowFrameBoundKind::kUnboundedPreceding) {
-        throw Error(ErrorKind::kSyntax, "a window frame cannot end with UNBOUNDED PRECEDING", position);
+        throw Error(ErrorKind::kSyntax, "a window frame cannot end with UNBOUNDED PRECEDING",
+                    position);
       }
       window->frame = std::move(frame);
     }
@@ -1217,9 +1240,10 @@ class Parser {
         chain++;
         depth_++;
         if (depth_ > kMaxParseDepth) {
-          throw Error(ErrorKind::kSyntax,
-                      fmt::format("expression is nested too deeply (more than {} levels)", kMaxParseDepth),
-                      position);
+          throw Error(
+              ErrorKind::kSyntax,
+              fmt::format("expression is nested too deeply (more than {} levels)", kMaxParseDepth),
+              position);
         }
         auto node = std::make_unique<BinaryExpression>();
         node->op = op;
@@ -1237,7 +1261,9 @@ class Parser {
   }
 
   ParsedExpressionPtr ParseOr() { return ParseBinaryChain(&Parser::ParseAnd, "OR", BinaryOp::kOr); }
-  ParsedExpressionPtr ParseAnd() { return ParseBinaryChain(&Parser::ParseNot, "AND", BinaryOp::kAnd); }
+  ParsedExpressionPtr ParseAnd() {
+    return ParseBinaryChain(&Parser::ParseNot, "AND", BinaryOp::kAnd);
+  }
 
   ParsedExpressionPtr ParseNot() {
     if (IsWord("NOT")) {
@@ -1296,7 +1322,8 @@ class Parser {
     return lit;
   }
 
-  static ParsedExpressionPtr MakeBinary(BinaryOp op, ParsedExpressionPtr l, ParsedExpressionPtr r, int position) {
+  static ParsedExpressionPtr MakeBinary(BinaryOp op, ParsedExpressionPtr l, ParsedExpressionPtr r,
+                                        int position) {
     auto node = std::make_unique<BinaryExpression>();
     node->position = position;
     node->op = op;
@@ -1306,7 +1333,8 @@ class Parser {
   }
 
   // (SELECT fn(c) FROM (query) AS "$quantified"("$value")), fn "" for count(*).
-  static ParsedExpressionPtr MakeAggregateOf(const QueryNode& query, const std::string& fn, int position) {
+  static ParsedExpressionPtr MakeAggregateOf(const QueryNode& query, const std::string& fn,
+                                             int position) {
     auto select = std::make_unique<SelectNode>();
     select->position = position;
     auto call = std::make_unique<FunctionCallExpression>();
@@ -1339,8 +1367,8 @@ class Parser {
     return sub;
   }
 
-  ParsedExpressionPtr BuildQuantifiedComparison(ParsedExpressionPtr left, BinaryOp op, bool all, QueryNodePtr query,
-                                                int position) {
+  ParsedExpressionPtr BuildQuantifiedComparison(ParsedExpressionPtr left, BinaryOp op, bool all,
+                                                QueryNodePtr query, int position) {
     const int pos = left->position;
     if ((op == BinaryOp::kEqual && !all) || (op == BinaryOp::kNotEqual && all)) {
       auto in = std::make_unique<InSubqueryExpression>();
@@ -1350,13 +1378,16 @@ class Parser {
       in->query = std::move(query);
       return in;
     }
-    // The condition that decides the result (TRUE for ANY, FALSE for ALL) when the values are known.
+    // The condition that decides the result (TRUE for ANY, FALSE for ALL) when the values are
+    // known.
     ParsedExpressionPtr decisive;
     if (op == BinaryOp::kEqual || op == BinaryOp::kNotEqual) {
       // = ALL is false, <> ANY is true, when some value differs from x: x <> min OR x <> max.
       decisive = MakeBinary(BinaryOp::kOr,
-                            MakeBinary(BinaryOp::kNotEqual, left->Copy(), MakeAggregateOf(*query, "min", position), pos),
-                            MakeBinary(BinaryOp::kNotEqual, left->Copy(), MakeAggregateOf(*query, "max", position), pos),
+                            MakeBinary(BinaryOp::kNotEqual, left->Copy(),
+                                       MakeAggregateOf(*query, "min", position), pos),
+                            MakeBinary(BinaryOp::kNotEqual, left->Copy(),
+                                       MakeAggregateOf(*query, "max", position), pos),
                             pos);
     } else {
       bool greater = op == BinaryOp::kGreater || op == BinaryOp::kGreaterEqual;
@@ -1401,9 +1432,10 @@ class Parser {
       chain++;
       depth_++;
       if (depth_ > kMaxParseDepth) {
-        throw Error(ErrorKind::kSyntax,
-                    fmt::format("expression is nested too deeply (more than {} levels)", kMaxParseDepth),
-                    position);
+        throw Error(
+            ErrorKind::kSyntax,
+            fmt::format("expression is nested too deeply (more than {} levels)", kMaxParseDepth),
+            position);
       }
     };
     try {
@@ -1419,7 +1451,8 @@ class Parser {
             Advance();
             auto query = ParseQuery();
             ExpectOp(")");
-            left = BuildQuantifiedComparison(std::move(left), *op, all, std::move(query), quantifier_position);
+            left = BuildQuantifiedComparison(std::move(left), *op, all, std::move(query),
+                                             quantifier_position);
             continue;
           }
           auto node = std::make_unique<BinaryExpression>();
@@ -1459,8 +1492,8 @@ class Parser {
         }
         bool negated = false;
         size_t save = pos_;
-        if (IsWord("NOT") && (IsWord("BETWEEN", 1) || IsWord("IN", 1) || IsWord("LIKE", 1) ||
-                              IsWord("ILIKE", 1))) {
+        if (IsWord("NOT") &&
+            (IsWord("BETWEEN", 1) || IsWord("IN", 1) || IsWord("LIKE", 1) || IsWord("ILIKE", 1))) {
           Advance();
           negated = true;
         }
@@ -1537,9 +1570,10 @@ class Parser {
         chain++;
         depth_++;
         if (depth_ > kMaxParseDepth) {
-          throw Error(ErrorKind::kSyntax,
-                      fmt::format("expression is nested too deeply (more than {} levels)", kMaxParseDepth),
-                      position);
+          throw Error(
+              ErrorKind::kSyntax,
+              fmt::format("expression is nested too deeply (more than {} levels)", kMaxParseDepth),
+              position);
         }
         auto node = std::make_unique<BinaryExpression>();
         node->op = *op;
@@ -1586,10 +1620,12 @@ class Parser {
       int position = Advance().position;
       DepthGuard guard(*this);
       auto child = ParseUnary();
-      // Fold a sign into a numeric literal: -5 is the literal -5 (so that -9223372036854775808 fits).
+      // Fold a sign into a numeric literal: -5 is the literal -5 (so that -9223372036854775808
+      // fits).
       if (negate && child->kind == ExpressionKind::kLiteral) {
         auto& lit = child->As<LiteralExpression>();
-        bool numeric = lit.literal_kind == LiteralKind::kInteger || lit.literal_kind == LiteralKind::kDecimal ||
+        bool numeric = lit.literal_kind == LiteralKind::kInteger ||
+                       lit.literal_kind == LiteralKind::kDecimal ||
                        lit.literal_kind == LiteralKind::kDouble;
         if (numeric && !lit.text.empty() && lit.text[0] != '-') {
           lit.text = "-" + lit.text;
@@ -1670,7 +1706,8 @@ class Parser {
   // A type name as written, normalized: "decimal(10,2)", "timestamp(3) with time zone".
   std::string ParseTypeNameText() {
     const Token& t = Peek();
-    if (t.type != TokenType::kWord || IsReserved(Upper(t.text))) ErrorAtCurrent("expected a type name");
+    if (t.type != TokenType::kWord || IsReserved(Upper(t.text)))
+      ErrorAtCurrent("expected a type name");
     std::string result = Lower(t.text);
     Advance();
     const bool nested_types = result == "row" || result == "array" || result == "map";
@@ -1751,11 +1788,12 @@ class Parser {
     const Token& next = Peek(1);
     if (next.type == TokenType::kWord && next.position == t.end) {
       std::string word = sql_.substr(t.position, next.end - t.position);
-      throw Error(ErrorKind::kSyntax,
-                  fmt::format("syntax error at or near \"{}\": identifiers must not start with a digit; "
-                              "quote the name: \"{}\"",
-                              word, word),
-                  t.position);
+      throw Error(
+          ErrorKind::kSyntax,
+          fmt::format("syntax error at or near \"{}\": identifiers must not start with a digit; "
+                      "quote the name: \"{}\"",
+                      word, word),
+          t.position);
     }
   }
 
@@ -1880,7 +1918,8 @@ class Parser {
       ExpectOp("(");
       auto node = std::make_unique<ExtractExpression>();
       node->position = position;
-      if (Peek().type != TokenType::kWord) ErrorAtCurrent("expected a field name (YEAR, MONTH, DAY, ...)");
+      if (Peek().type != TokenType::kWord)
+        ErrorAtCurrent("expected a field name (YEAR, MONTH, DAY, ...)");
       node->field = Lower(Advance().text);
       ExpectWord("FROM");
       node->child = ParseExpr();
@@ -1901,7 +1940,8 @@ class Parser {
       auto call = std::make_unique<FunctionCallExpression>();
       call->position = position;
       call->name = MakeName(Lower(upper), position);
-      if (upper != "CURRENT_DATE" && IsOp("(") && Peek(1).type == TokenType::kInteger && IsOp(")", 2)) {
+      if (upper != "CURRENT_DATE" && IsOp("(") && Peek(1).type == TokenType::kInteger &&
+          IsOp(")", 2)) {
         Advance();
         call->args.push_back(ParsePrimary());
         ExpectOp(")");
@@ -1911,7 +1951,8 @@ class Parser {
       return call;
     }
     if (IsReserved(upper) && !((upper == "LEFT" || upper == "RIGHT") && IsOp("(", 1))) {
-      if (upper == "NOT") ErrorAt(t, "NOT is not allowed here; put the NOT expression in parentheses");
+      if (upper == "NOT")
+        ErrorAt(t, "NOT is not allowed here; put the NOT expression in parentheses");
       ErrorAt(t, "expected an expression");
     }
     // Typed literal: DATE '2024-01-01', TIMESTAMP '...', DECIMAL '1.5', ...
@@ -1994,8 +2035,7 @@ class Parser {
       Advance();
     }
     while (IsOp(".")) {
-      if (Peek(1).type == TokenType::kQuotedIdentifier ||
-          (Peek(1).type == TokenType::kWord)) {
+      if (Peek(1).type == TokenType::kQuotedIdentifier || (Peek(1).type == TokenType::kWord)) {
         Advance();
         const Token& t = Advance();
         if (t.type == TokenType::kQuotedIdentifier) {
@@ -2023,7 +2063,8 @@ class Parser {
     call->position = name.position;
     call->name = std::move(name);
     ExpectOp("(");
-    const std::string fname = call->name.parts.size() == 1 && !call->name.quoted[0] ? call->name.parts[0] : "";
+    const std::string fname =
+        call->name.parts.size() == 1 && !call->name.quoted[0] ? call->name.parts[0] : "";
     if (fname == "position" && !IsOp(")")) {
       // position(substring IN string) => strpos(string, substring)
       auto needle = ParseConcat();
@@ -2120,7 +2161,8 @@ class Parser {
       ExpectOp(")");
     }
     if (IsWord("IGNORE") || IsWord("RESPECT")) {
-      throw Error(ErrorKind::kUnsupported, "IGNORE NULLS / RESPECT NULLS is not supported", Peek().position);
+      throw Error(ErrorKind::kUnsupported, "IGNORE NULLS / RESPECT NULLS is not supported",
+                  Peek().position);
     }
     if (IsWord("OVER")) {
       Advance();
@@ -2134,7 +2176,8 @@ class Parser {
   std::vector<Token> tokens_;
   size_t pos_ = 0;
   int depth_ = 0;
-  int suspicious_alias_ = -1;  // token index of an implicit alias that looks like a misspelled keyword
+  int suspicious_alias_ =
+      -1;  // token index of an implicit alias that looks like a misspelled keyword
 };
 
 }  // namespace
@@ -2147,10 +2190,12 @@ std::vector<std::unique_ptr<Statement>> ParseStatements(const std::string& sql) 
 std::unique_ptr<Statement> ParseStatement(const std::string& sql) {
   auto statements = ParseStatements(sql);
   if (statements.empty()) {
-    throw Error(ErrorKind::kSyntax, "empty statement: expected a statement", static_cast<int>(sql.size()));
+    throw Error(ErrorKind::kSyntax, "empty statement: expected a statement",
+                static_cast<int>(sql.size()));
   }
   if (statements.size() > 1) {
-    throw Error(ErrorKind::kSyntax, "expected one statement, found more after ';'", statements[1]->position);
+    throw Error(ErrorKind::kSyntax, "expected one statement, found more after ';'",
+                statements[1]->position);
   }
   return std::move(statements[0]);
 }
@@ -2208,13 +2253,14 @@ const std::vector<std::string>& SqlKeywords() {
   static const std::vector<std::string> kKeywords = [] {
     std::vector<std::string> words(ReservedWordList().begin(), ReservedWordList().end());
     for (const char* w :
-         {"ALL",     "ANALYZE", "ASC",       "CATALOGS", "COLUMNS", "DATE",     "DAY",       "DESC",
-          "EXPLAIN", "FETCH",   "FILTER",    "FIRST",    "FOLLOWING", "FUNCTIONS", "HOUR",   "IF",
-          "INTERVAL", "LAST",   "LIMIT",     "MINUTE",   "MONTH",   "NULLS",    "OFFSET",    "ONLY",
-          "OVER",    "PARTITION", "PRECEDING", "RANGE",  "REPLACE", "RESET",    "ROW",       "ROWS",
-          "SCHEMAS", "SECOND",  "SESSION",   "SET",      "SHOW",    "TABLES",   "TIMESTAMP", "TO",
-          "TRY_CAST", "UNBOUNDED", "USE",    "VIEW",     "YEAR",    "CURRENT",  "OF",        "VERSION",
-          "NO",      "DATA",    "EXISTS",    "TIME",     "ZONE"}) {
+         {"ALL",     "ANALYZE", "ASC",      "CATALOGS",  "COLUMNS",   "DATE",      "DAY",
+          "DESC",    "EXPLAIN", "FETCH",    "FILTER",    "FIRST",     "FOLLOWING", "FUNCTIONS",
+          "HOUR",    "IF",      "INTERVAL", "LAST",      "LIMIT",     "MINUTE",    "MONTH",
+          "NULLS",   "OFFSET",  "ONLY",     "OVER",      "PARTITION", "PRECEDING", "RANGE",
+          "REPLACE", "RESET",   "ROW",      "ROWS",      "SCHEMAS",   "SECOND",    "SESSION",
+          "SET",     "SHOW",    "TABLES",   "TIMESTAMP", "TO",        "TRY_CAST",  "UNBOUNDED",
+          "USE",     "VIEW",    "YEAR",     "CURRENT",   "OF",        "VERSION",   "NO",
+          "DATA",    "EXISTS",  "TIME",     "ZONE"}) {
       if (std::find(words.begin(), words.end(), w) == words.end()) words.push_back(w);
     }
     std::sort(words.begin(), words.end());

@@ -18,9 +18,9 @@ namespace aishell {
 //   x AT TIME ZONE z              -> at_timezone(x, z)
 //   x = ANY|SOME (q) / x <> ALL (q) -> x IN (q) / x NOT IN (q)
 //   x op ANY|SOME|ALL (q), other ops -> a CASE over count(*), count(c), min(c)/max(c) of q
-//   (SELECT ..) LIMIT n (a query that already has ORDER BY/LIMIT, limited again) -> SELECT * FROM (..)
-//   TABLE t                       -> SELECT * FROM t
-//   0x1F                          -> the integer literal 31
+//   (SELECT ..) LIMIT n (a query that already has ORDER BY/LIMIT, limited again) -> SELECT * FROM
+//   (..) TABLE t                       -> SELECT * FROM t 0x1F                          -> the
+//   integer literal 31
 // Nesting (parentheses, subqueries, operator chains) is capped: a statement deeper than
 // kMaxParseDepth levels is a syntax error, so that no input overflows the stack (about 2 MB of
 // stack suffice in a Debug build; the engine parses on the calling thread).

@@ -49,8 +49,9 @@ Error ExpectSyntaxError(const std::string& sql) {
 // ----- lexer ---------------------------------------------------------------------------------
 
 TEST(SqlLexerTest, TokenKinds) {
-  auto tokens = Tokenize("SELECT a1, \"Mixed\"\"Q\", [users-db], `bt`, 'it''s', 42, 1.5, .5, 1e3, 2.5E-2 "
-                         "-- comment\n /* block */ <= >= <> != || :: => ;");
+  auto tokens = Tokenize(
+      "SELECT a1, \"Mixed\"\"Q\", [users-db], `bt`, 'it''s', 42, 1.5, .5, 1e3, 2.5E-2 "
+      "-- comment\n /* block */ <= >= <> != || :: => ;");
   std::vector<TokenType> types;
   for (const auto& t : tokens) types.push_back(t.type);
   ASSERT_GE(tokens.size(), 20u);
@@ -194,7 +195,8 @@ TEST(SqlParserTest, StatementSplitting) {
 }
 
 TEST(SqlParserTest, SelectBasics) {
-  auto s = ParseStatement("select DISTINCT a, B as bee, \"Cee\" cee, t.* , * from My_Table t where a > 1");
+  auto s = ParseStatement(
+      "select DISTINCT a, B as bee, \"Cee\" cee, t.* , * from My_Table t where a > 1");
   const auto& sel = SelectOf(*s);
   EXPECT_TRUE(sel.distinct);
   ASSERT_EQ(sel.select_list.size(), 5u);
@@ -214,8 +216,9 @@ TEST(SqlParserTest, SelectBasics) {
   EXPECT_EQ(sel.where->As<BinaryExpression>().op, BinaryOp::kGreater);
   EXPECT_EQ(s->position, 0);
   EXPECT_EQ(sel.where->position, 70);
-  EXPECT_EQ(RoundTrip("select DISTINCT a, B as bee, \"Cee\" cee, t.* , * from My_Table t where a > 1"),
-            "SELECT DISTINCT a, b AS bee, \"Cee\" AS cee, t.*, * FROM my_table AS t WHERE a > 1");
+  EXPECT_EQ(
+      RoundTrip("select DISTINCT a, B as bee, \"Cee\" cee, t.* , * from My_Table t where a > 1"),
+      "SELECT DISTINCT a, b AS bee, \"Cee\" AS cee, t.*, * FROM my_table AS t WHERE a > 1");
 }
 
 TEST(SqlParserTest, SelectWithoutFrom) {
@@ -340,8 +343,9 @@ GROUP BY u.id, es.page_views_30d)";
   EXPECT_EQ(users.name.parts[1], "users");
   EXPECT_EQ(users.alias, "u");
   EXPECT_EQ(sel.group_by.size(), 2u);
-  EXPECT_NE(RoundTrip("CREATE VIEW customer_summary AS " + query).find("FROM \"users-db\".users AS u"),
-            std::string::npos);
+  EXPECT_NE(
+      RoundTrip("CREATE VIEW customer_summary AS " + query).find("FROM \"users-db\".users AS u"),
+      std::string::npos);
   // The view's text parses on its own (the planner re-parses stored views).
   EXPECT_EQ(ParseQuery(cv.sql)->ToString(), cv.query->ToString());
 
@@ -372,16 +376,19 @@ TEST(SqlParserTest, Identifiers) {
   EXPECT_EQ(sel.select_list[2].expr->As<ColumnRefExpression>().column_name(), "my col");
   EXPECT_EQ(sel.select_list[3].expr->As<ColumnRefExpression>().name.Joined(), "x.Y");
   EXPECT_EQ(sel.from->As<BaseTableRef>().name.Joined(), "Cat.sch-1.tbl");
-  EXPECT_EQ(RoundTrip("SELECT \"Order\", \"select\" FROM \"a\"\"b\""), "SELECT \"Order\", \"select\" FROM \"a\"\"b\"");
+  EXPECT_EQ(RoundTrip("SELECT \"Order\", \"select\" FROM \"a\"\"b\""),
+            "SELECT \"Order\", \"select\" FROM \"a\"\"b\"");
   // '-' is not part of an unquoted name; the error says how to quote it.
   auto e = ExpectSyntaxError("SELECT * FROM users-db.users");
   EXPECT_EQ(e.position(), 19);
-  EXPECT_NE(std::string(e.what()).find("\"users-db\" or [users-db]"), std::string::npos) << e.what();
+  EXPECT_NE(std::string(e.what()).find("\"users-db\" or [users-db]"), std::string::npos)
+      << e.what();
   // In an expression, a-b is a subtraction.
   EXPECT_EQ(ParseExpression("a-b")->As<BinaryExpression>().op, BinaryOp::kSubtract);
   // A name may not start with a digit.
   e = ExpectSyntaxError("SELECT * FROM t WHERE 2024_sales > 1");
-  EXPECT_NE(std::string(e.what()).find("must not start with a digit"), std::string::npos) << e.what();
+  EXPECT_NE(std::string(e.what()).find("must not start with a digit"), std::string::npos)
+      << e.what();
   ExpectSyntaxError("SELECT 1abc");
   // Hexadecimal integers.
   EXPECT_EQ(ParseExpression("0x1F")->As<LiteralExpression>().integer_value, 31);
@@ -395,11 +402,13 @@ TEST(SqlParserTest, Identifiers) {
     EXPECT_EQ(err.position(), 10);
   }
   EXPECT_EQ(SelectOf(*ParseStatement("SELECT a [b] FROM t")).select_list[0].alias, "b");
-  EXPECT_EQ(ParseExpression("CURRENT_USER")->As<FunctionCallExpression>().function_name(), "current_user");
+  EXPECT_EQ(ParseExpression("CURRENT_USER")->As<FunctionCallExpression>().function_name(),
+            "current_user");
   // Reserved words need quotes.
   ExpectSyntaxError("SELECT select FROM t");
   auto reserved = ExpectSyntaxError("SELECT * FROM order");
-  EXPECT_NE(std::string(reserved.what()).find("reserved word"), std::string::npos) << reserved.what();
+  EXPECT_NE(std::string(reserved.what()).find("reserved word"), std::string::npos)
+      << reserved.what();
   EXPECT_EQ(reserved.position(), 14);
   EXPECT_NO_THROW(ParseStatement("SELECT * FROM \"order\""));
   EXPECT_NO_THROW(ParseStatement("SELECT date, year, value, count, interval FROM t"));
@@ -495,7 +504,8 @@ TEST(SqlParserTest, Intervals) {
   bad("INTERVAL '1-13' YEAR TO MONTH");
   bad("INTERVAL '99999999999999999' DAY");
   bad("INTERVAL '3 fortnights'");
-  EXPECT_EQ(ParseExpression("INTERVAL '1-2' YEAR TO MONTH")->ToString(), "INTERVAL '1-2' YEAR TO MONTH");
+  EXPECT_EQ(ParseExpression("INTERVAL '1-2' YEAR TO MONTH")->ToString(),
+            "INTERVAL '1-2' YEAR TO MONTH");
   // INTERVAL as a column name.
   EXPECT_EQ(ParseExpression("interval + 1")->kind, ExpressionKind::kBinary);
 }
@@ -531,7 +541,8 @@ TEST(SqlParserTest, OperatorPrecedence) {
   EXPECT_EQ(e->ToString(), "a <> b AND c <> d AND e <= f AND g >= h AND i < j");
   e = ParseExpression("a IS DISTINCT FROM b OR a IS NOT DISTINCT FROM c");
   EXPECT_EQ(e->As<BinaryExpression>().left->As<BinaryExpression>().op, BinaryOp::kIsDistinctFrom);
-  EXPECT_EQ(e->As<BinaryExpression>().right->As<BinaryExpression>().op, BinaryOp::kIsNotDistinctFrom);
+  EXPECT_EQ(e->As<BinaryExpression>().right->As<BinaryExpression>().op,
+            BinaryOp::kIsNotDistinctFrom);
   EXPECT_EQ(e->ToString(), "a IS DISTINCT FROM b OR a IS NOT DISTINCT FROM c");
   e = ParseExpression("NOT a AND b");
   EXPECT_EQ(e->As<BinaryExpression>().op, BinaryOp::kAnd);
@@ -570,10 +581,11 @@ TEST(SqlParserTest, Predicates) {
   e = ParseExpression("a IS NULL AND b IS NOT NULL");
   EXPECT_FALSE(e->As<BinaryExpression>().left->As<IsNullExpression>().negated);
   EXPECT_TRUE(e->As<BinaryExpression>().right->As<IsNullExpression>().negated);
-  for (const char* sql : {"x NOT BETWEEN 1 AND 2 + 3 AND y", "x NOT IN (SELECT id FROM t)",
-                          "NOT EXISTS (SELECT 1 FROM t WHERE t.a = u.a)", "name NOT LIKE 'a%' ESCAPE '\\'",
-                          "(a = b) = (c IS NULL)", "NOT (a AND b)", "(NOT EXISTS (SELECT 1)) = TRUE",
-                          "a + b IS NULL", "(a BETWEEN 1 AND 2) BETWEEN FALSE AND TRUE"}) {
+  for (const char* sql :
+       {"x NOT BETWEEN 1 AND 2 + 3 AND y", "x NOT IN (SELECT id FROM t)",
+        "NOT EXISTS (SELECT 1 FROM t WHERE t.a = u.a)", "name NOT LIKE 'a%' ESCAPE '\\'",
+        "(a = b) = (c IS NULL)", "NOT (a AND b)", "(NOT EXISTS (SELECT 1)) = TRUE", "a + b IS NULL",
+        "(a BETWEEN 1 AND 2) BETWEEN FALSE AND TRUE"}) {
     std::string once = ParseExpression(sql)->ToString();
     EXPECT_EQ(ParseExpression(once)->ToString(), once) << sql;
   }
@@ -604,14 +616,16 @@ TEST(SqlParserTest, QuantifiedComparisons) {
   e = ParseExpression("x <= ANY (SELECT a FROM t)");
   ASSERT_EQ(e->kind, ExpressionKind::kCase);
   EXPECT_EQ(e->As<CaseExpression>().whens[0].then->ToString(), "FALSE");  // empty: ANY is false
-  EXPECT_NE(e->As<CaseExpression>().whens[2].when->ToString().find("x <= (SELECT max("), std::string::npos);
+  EXPECT_NE(e->As<CaseExpression>().whens[2].when->ToString().find("x <= (SELECT max("),
+            std::string::npos);
   e = ParseExpression("x < ANY (SELECT a FROM t)");
   EXPECT_NE(e->ToString().find("x < (SELECT max("), std::string::npos);
   e = ParseExpression("x >= ALL (SELECT a FROM t)");
   EXPECT_NE(e->ToString().find("NOT x >= (SELECT max("), std::string::npos);
   e = ParseExpression("x = ALL (SELECT a FROM t)");
   EXPECT_NE(e->ToString().find("x <> (SELECT min("), std::string::npos);
-  for (const char* sql : {"x > ALL (SELECT a FROM t)", "x <> ANY (SELECT a FROM t)", "x = ALL (VALUES 1, 2)"}) {
+  for (const char* sql :
+       {"x > ALL (SELECT a FROM t)", "x <> ANY (SELECT a FROM t)", "x = ALL (VALUES 1, 2)"}) {
     std::string once = ParseExpression(sql)->ToString();
     EXPECT_EQ(ParseExpression(once)->ToString(), once);
   }
@@ -679,7 +693,8 @@ TEST(SqlParserTest, FunctionsAndSpecialForms) {
 
 TEST(SqlParserTest, WindowFunctions) {
   auto e = ParseExpression(
-      "sum(x) OVER (PARTITION BY a, b ORDER BY c DESC NULLS FIRST ROWS BETWEEN 2 PRECEDING AND CURRENT ROW)");
+      "sum(x) OVER (PARTITION BY a, b ORDER BY c DESC NULLS FIRST ROWS BETWEEN 2 PRECEDING AND "
+      "CURRENT ROW)");
   const auto& call = e->As<FunctionCallExpression>();
   ASSERT_TRUE(call.over);
   EXPECT_EQ(call.over->partition_by.size(), 2u);
@@ -694,21 +709,26 @@ TEST(SqlParserTest, WindowFunctions) {
   e = ParseExpression("row_number() OVER ()");
   EXPECT_TRUE(e->As<FunctionCallExpression>().over);
   EXPECT_EQ(e->ToString(), "row_number() OVER ()");
-  e = ParseExpression("avg(x) OVER (ORDER BY d RANGE BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)");
-  EXPECT_EQ(e->As<FunctionCallExpression>().over->frame->end.kind, WindowFrameBoundKind::kUnboundedFollowing);
+  e = ParseExpression(
+      "avg(x) OVER (ORDER BY d RANGE BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)");
+  EXPECT_EQ(e->As<FunctionCallExpression>().over->frame->end.kind,
+            WindowFrameBoundKind::kUnboundedFollowing);
   e = ParseExpression("sum(x) OVER (ORDER BY d ROWS 3 PRECEDING)");
   EXPECT_EQ(e->ToString(), "sum(x) OVER (ORDER BY d ROWS BETWEEN 3 PRECEDING AND CURRENT ROW)");
-  e = ParseExpression("lag(x, 1) OVER (PARTITION BY a ORDER BY b ROWS BETWEEN CURRENT ROW AND 1 FOLLOWING)");
+  e = ParseExpression(
+      "lag(x, 1) OVER (PARTITION BY a ORDER BY b ROWS BETWEEN CURRENT ROW AND 1 FOLLOWING)");
   std::string once = e->ToString();
   EXPECT_EQ(ParseExpression(once)->ToString(), once);
   EXPECT_EQ(e->Copy()->ToString(), once);
-  EXPECT_THROW(ParseExpression("sum(x) OVER (ROWS BETWEEN UNBOUNDED FOLLOWING AND CURRENT ROW)"), Error);
+  EXPECT_THROW(ParseExpression("sum(x) OVER (ROWS BETWEEN UNBOUNDED FOLLOWING AND CURRENT ROW)"),
+               Error);
   EXPECT_THROW(ParseExpression("sum(x) OVER w"), Error);
 }
 
 TEST(SqlParserTest, Joins) {
   auto s = ParseStatement(
-      "SELECT * FROM a INNER JOIN b USING (id, k) RIGHT OUTER JOIN c ON b.x = c.x FULL JOIN d ON true "
+      "SELECT * FROM a INNER JOIN b USING (id, k) RIGHT OUTER JOIN c ON b.x = c.x FULL JOIN d ON "
+      "true "
       "CROSS JOIN e, f NATURAL JOIN g");
   const auto& sel = SelectOf(*s);
   const auto& comma = sel.from->As<JoinRef>();
@@ -725,8 +745,10 @@ TEST(SqlParserTest, Joins) {
   const auto& inner = right.left->As<JoinRef>();
   EXPECT_EQ(inner.type, AstJoinType::kInner);
   EXPECT_EQ(inner.using_columns, (std::vector<std::string>{"id", "k"}));
-  RoundTrip("SELECT * FROM a INNER JOIN b USING (id, k) RIGHT OUTER JOIN c ON b.x = c.x FULL JOIN d ON true "
-            "CROSS JOIN e, f NATURAL JOIN g");
+  RoundTrip(
+      "SELECT * FROM a INNER JOIN b USING (id, k) RIGHT OUTER JOIN c ON b.x = c.x FULL JOIN d ON "
+      "true "
+      "CROSS JOIN e, f NATURAL JOIN g");
   RoundTrip("SELECT * FROM a JOIN (b JOIN c ON b.id = c.id) ON a.id = b.id");
   RoundTrip("SELECT * FROM (a JOIN b ON a.id = b.id) AS ab");
   RoundTrip("SELECT * FROM a, b, c WHERE a.x = b.x AND b.y = c.y");
@@ -747,7 +769,8 @@ TEST(SqlParserTest, Joins) {
 TEST(SqlParserTest, TableReferences) {
   auto s = ParseStatement(
       "SELECT * FROM read_csv('/tmp/x.csv', header => true, delim => ',') AS f(a, b) JOIN "
-      "(SELECT 1 AS k) sq ON sq.k = f.a JOIN (VALUES (1, 'a'), (2, 'b')) AS v(id, name) ON v.id = f.a");
+      "(SELECT 1 AS k) sq ON sq.k = f.a JOIN (VALUES (1, 'a'), (2, 'b')) AS v(id, name) ON v.id = "
+      "f.a");
   const auto& sel = SelectOf(*s);
   const auto& j2 = sel.from->As<JoinRef>();
   const auto& values = j2.right->As<SubqueryRef>();
@@ -767,8 +790,10 @@ TEST(SqlParserTest, TableReferences) {
   EXPECT_EQ(fn.args[2].name, "delim");
   EXPECT_EQ(fn.alias, "f");
   EXPECT_EQ(fn.column_aliases.size(), 2u);
-  RoundTrip("SELECT * FROM read_csv('/tmp/x.csv', header => true, delim => ',') AS f(a, b) JOIN "
-            "(SELECT 1 AS k) sq ON sq.k = f.a JOIN (VALUES (1, 'a'), (2, 'b')) AS v(id, name) ON v.id = f.a");
+  RoundTrip(
+      "SELECT * FROM read_csv('/tmp/x.csv', header => true, delim => ',') AS f(a, b) JOIN "
+      "(SELECT 1 AS k) sq ON sq.k = f.a JOIN (VALUES (1, 'a'), (2, 'b')) AS v(id, name) ON v.id = "
+      "f.a");
   s = ParseStatement("SELECT * FROM TABLE(read_json('x.jsonl'))");
   EXPECT_EQ(SelectOf(*s).from->kind, TableRefKind::kTableFunction);
 
@@ -777,9 +802,11 @@ TEST(SqlParserTest, TableReferences) {
   EXPECT_EQ(v.version_kind, TableVersionKind::kVersion);
   EXPECT_EQ(v.version->ToString(), "123");
   EXPECT_EQ(v.alias, "t2");
-  s = ParseStatement("SELECT * FROM iceberg.demo.t FOR TIMESTAMP AS OF TIMESTAMP '2024-01-01 00:00:00'");
+  s = ParseStatement(
+      "SELECT * FROM iceberg.demo.t FOR TIMESTAMP AS OF TIMESTAMP '2024-01-01 00:00:00'");
   EXPECT_EQ(SelectOf(*s).from->As<BaseTableRef>().version_kind, TableVersionKind::kTimestamp);
-  RoundTrip("SELECT * FROM iceberg.demo.t FOR TIMESTAMP AS OF TIMESTAMP '2024-01-01 00:00:00' AS x");
+  RoundTrip(
+      "SELECT * FROM iceberg.demo.t FOR TIMESTAMP AS OF TIMESTAMP '2024-01-01 00:00:00' AS x");
 }
 
 TEST(SqlParserTest, SetOperationsAndPrecedence) {
@@ -801,7 +828,8 @@ TEST(SqlParserTest, SetOperationsAndPrecedence) {
   EXPECT_TRUE(q.left->order_by.empty());
   EXPECT_FALSE(q.right->limit.has_value());
 
-  s = ParseStatement("(SELECT a FROM t ORDER BY a LIMIT 1) UNION DISTINCT (SELECT b FROM u LIMIT 2)");
+  s = ParseStatement(
+      "(SELECT a FROM t ORDER BY a LIMIT 1) UNION DISTINCT (SELECT b FROM u LIMIT 2)");
   const auto& p = s->As<SelectStatement>().query->As<SetOperationNode>();
   EXPECT_EQ(p.left->limit, 1);
   EXPECT_EQ(p.right->limit, 2);
@@ -818,7 +846,8 @@ TEST(SqlParserTest, SetOperationsAndPrecedence) {
 }
 
 TEST(SqlParserTest, OrderLimitOffsetFetch) {
-  auto s = ParseStatement("SELECT a, b FROM t ORDER BY a ASC NULLS LAST, 2 DESC OFFSET 10 ROWS LIMIT 20");
+  auto s = ParseStatement(
+      "SELECT a, b FROM t ORDER BY a ASC NULLS LAST, 2 DESC OFFSET 10 ROWS LIMIT 20");
   const auto& sel = SelectOf(*s);
   ASSERT_EQ(sel.order_by.size(), 2u);
   EXPECT_TRUE(sel.order_by[0].ascending);
@@ -835,13 +864,15 @@ TEST(SqlParserTest, OrderLimitOffsetFetch) {
   EXPECT_EQ(SelectOf(*s).offset, 3);
   s = ParseStatement("SELECT a FROM t LIMIT ALL");
   EXPECT_FALSE(SelectOf(*s).limit.has_value());
-  EXPECT_EQ(RoundTrip("SELECT a FROM t ORDER BY a LIMIT 7 OFFSET 3"), "SELECT a FROM t ORDER BY a OFFSET 3 LIMIT 7");
+  EXPECT_EQ(RoundTrip("SELECT a FROM t ORDER BY a LIMIT 7 OFFSET 3"),
+            "SELECT a FROM t ORDER BY a OFFSET 3 LIMIT 7");
   ExpectSyntaxError("SELECT a FROM t LIMIT 99999999999999999999");
   ExpectSyntaxError("SELECT a FROM t LIMIT -1");
 }
 
 TEST(SqlParserTest, GroupByHaving) {
-  auto s = ParseStatement("SELECT region, count(*) FROM t GROUP BY 1 HAVING count(*) > 10 AND sum(x) < 5");
+  auto s = ParseStatement(
+      "SELECT region, count(*) FROM t GROUP BY 1 HAVING count(*) > 10 AND sum(x) < 5");
   const auto& sel = SelectOf(*s);
   ASSERT_EQ(sel.group_by.size(), 1u);
   EXPECT_EQ(sel.group_by[0]->As<LiteralExpression>().integer_value, 1);
@@ -858,7 +889,8 @@ TEST(SqlParserTest, WithClause) {
   EXPECT_EQ(q.ctes[0].name, "a");
   EXPECT_EQ(q.ctes[0].column_names, (std::vector<std::string>{"x", "y"}));
   EXPECT_EQ(q.ctes[1].name, "b");
-  RoundTrip("WITH a (x, y) AS (SELECT 1, 2), b AS (SELECT x FROM a) SELECT * FROM a JOIN b ON a.x = b.x");
+  RoundTrip(
+      "WITH a (x, y) AS (SELECT 1, 2), b AS (SELECT x FROM a) SELECT * FROM a JOIN b ON a.x = b.x");
   RoundTrip("WITH RECURSIVE r AS (SELECT 1) SELECT * FROM r UNION ALL SELECT 2 ORDER BY 1");
   RoundTrip("SELECT * FROM (WITH q AS (SELECT 1 AS one) SELECT one FROM q) AS z");
 }
@@ -956,17 +988,19 @@ TEST(SqlParserTest, OtherStatements) {
   ExpectSyntaxError("SHOW STUFF");
   for (const char* sql :
        {"EXPLAIN ANALYZE SELECT 1", "SHOW CATALOGS", "SHOW SCHEMAS FROM [users-db] LIKE 'pub%'",
-        "show tables in iceberg.demo like 't%'", "DESCRIBE iceberg.demo.transactions", "SHOW COLUMNS FROM t",
-        "CREATE OR REPLACE VIEW v AS SELECT a FROM t", "DROP VIEW IF EXISTS v",
-        "CREATE TABLE IF NOT EXISTS memory.t AS SELECT 1 AS x", "INSERT INTO t (a, b) VALUES (1, 'x'), (2, 'y')",
-        "SET SESSION pushdown = false", "SET max_memory = 1GB", "RESET SESSION pushdown", "USE iceberg.demo",
+        "show tables in iceberg.demo like 't%'", "DESCRIBE iceberg.demo.transactions",
+        "SHOW COLUMNS FROM t", "CREATE OR REPLACE VIEW v AS SELECT a FROM t",
+        "DROP VIEW IF EXISTS v", "CREATE TABLE IF NOT EXISTS memory.t AS SELECT 1 AS x",
+        "INSERT INTO t (a, b) VALUES (1, 'x'), (2, 'y')", "SET SESSION pushdown = false",
+        "SET max_memory = 1GB", "RESET SESSION pushdown", "USE iceberg.demo",
         "SHOW FUNCTIONS LIKE 'date%'", "SHOW SESSION", "DROP TABLE IF EXISTS x"}) {
     RoundTrip(sql);
   }
 }
 
 TEST(SqlParserTest, CopyIsDeep) {
-  auto q = ParseQuery("SELECT a + 1 AS b, CASE WHEN x THEN y END FROM t WHERE z IN (SELECT 1) ORDER BY 1");
+  auto q = ParseQuery(
+      "SELECT a + 1 AS b, CASE WHEN x THEN y END FROM t WHERE z IN (SELECT 1) ORDER BY 1");
   auto copy = q->Copy();
   EXPECT_EQ(copy->ToString(), q->ToString());
   auto& sel = copy->As<SelectNode>();
@@ -1047,18 +1081,25 @@ TEST(SqlParserTest, DeepNestingIsAnError) {
 // Truncations, mutations and random bytes: the parser either parses or throws aishell::Error.
 TEST(SqlParserTest, FuzzNeverCrashes) {
   const std::vector<std::string> seeds = {
-      "SELECT t.transaction_id, c.customer_name, t.quantity * p.unit_price AS calculated_amount FROM "
-      "iceberg.demo.transactions t LEFT JOIN postgresql.public.customers c ON t.customer_id = c.customer_id "
+      "SELECT t.transaction_id, c.customer_name, t.quantity * p.unit_price AS calculated_amount "
+      "FROM "
+      "iceberg.demo.transactions t LEFT JOIN postgresql.public.customers c ON t.customer_id = "
+      "c.customer_id "
       "ORDER BY t.transaction_date DESC LIMIT 100",
-      "SELECT c.region, COUNT(*) as n, COUNT(DISTINCT c.customer_id) FROM a t JOIN b c ON t.x = c.x WHERE "
+      "SELECT c.region, COUNT(*) as n, COUNT(DISTINCT c.customer_id) FROM a t JOIN b c ON t.x = "
+      "c.x WHERE "
       "t.transaction_date >= CURRENT_DATE - INTERVAL '30' DAY GROUP BY c.region ORDER BY n DESC;",
-      "WITH q (a) AS (VALUES (1), (2)) SELECT CASE WHEN a > 1 THEN 'x' ELSE 'y' END, CAST(a AS decimal(10,2)) "
+      "WITH q (a) AS (VALUES (1), (2)) SELECT CASE WHEN a > 1 THEN 'x' ELSE 'y' END, CAST(a AS "
+      "decimal(10,2)) "
       "FROM q UNION ALL SELECT 1, 2 INTERSECT SELECT 3, 4",
-      "CREATE OR REPLACE VIEW v AS SELECT * FROM [users-db].users u WHERE u.name LIKE 'a%' ESCAPE '!' AND u.id "
+      "CREATE OR REPLACE VIEW v AS SELECT * FROM [users-db].users u WHERE u.name LIKE 'a%' ESCAPE "
+      "'!' AND u.id "
       "NOT IN (SELECT id FROM read_csv('x.csv', header => true)) AND NOT EXISTS (SELECT 1)",
       "SELECT sum(x) OVER (PARTITION BY a ORDER BY b ROWS BETWEEN 1 PRECEDING AND CURRENT ROW), "
-      "EXTRACT(year FROM d), x::bigint, TRY_CAST(y AS timestamp(3) with time zone) FROM t FOR VERSION AS OF 3",
-      "SHOW TABLES FROM a.b LIKE 'x'; SET SESSION pushdown = false; USE x.y; DESCRIBE t; EXPLAIN ANALYZE "
+      "EXTRACT(year FROM d), x::bigint, TRY_CAST(y AS timestamp(3) with time zone) FROM t FOR "
+      "VERSION AS OF 3",
+      "SHOW TABLES FROM a.b LIKE 'x'; SET SESSION pushdown = false; USE x.y; DESCRIBE t; EXPLAIN "
+      "ANALYZE "
       "SELECT 1; INSERT INTO t (a) VALUES (1); DROP VIEW IF EXISTS v",
   };
   const std::string alphabet = "SELECT FROM()',.;*-+/|:=<>[]\"`abc 01e\n";
@@ -1090,7 +1131,9 @@ TEST(SqlParserTest, FuzzNeverCrashes) {
           case 0:
             if (p < m.size()) m.erase(p, 1 + rng() % 4);
             break;
-          case 1: m.insert(p, 1, alphabet[rng() % alphabet.size()]); break;
+          case 1:
+            m.insert(p, 1, alphabet[rng() % alphabet.size()]);
+            break;
           case 2:
             if (p < m.size()) m[p] = alphabet[rng() % alphabet.size()];
             break;

@@ -17,7 +17,7 @@ enum class RecordKind {
   kQuery,
   kHashThreshold,
   kRequire,
-  kLoop,      // loop var start end / foreach var v1 v2 ...
+  kLoop,  // loop var start end / foreach var v1 v2 ...
   kEndLoop,
   kModeSkip,
   kModeUnskip,
@@ -28,16 +28,16 @@ enum class SortMode { kNoSort, kRowSort, kValueSort };
 
 struct Record {
   RecordKind kind = RecordKind::kStatementOk;
-  int line = 0;                        // 1-based line of the record header
-  std::string sql;                     // statements and queries
-  std::vector<std::string> expected;   // expected result lines, or error message lines
-  bool has_expected = false;           // a '----' separator was present
-  std::string column_types;            // query only, e.g. "IIT"
+  int line = 0;                       // 1-based line of the record header
+  std::string sql;                    // statements and queries
+  std::vector<std::string> expected;  // expected result lines, or error message lines
+  bool has_expected = false;          // a '----' separator was present
+  std::string column_types;           // query only, e.g. "IIT"
   SortMode sort_mode = SortMode::kNoSort;
-  int64_t threshold = 0;               // hash-threshold
-  std::string argument;                // require: the feature; loop: the variable
+  int64_t threshold = 0;                 // hash-threshold
+  std::string argument;                  // require: the feature; loop: the variable
   std::vector<std::string> loop_values;  // loop/foreach: the values the variable takes
-  bool skip_this = false;              // skipif/onlyif conditions excluded this record
+  bool skip_this = false;                // skipif/onlyif conditions excluded this record
 };
 
 struct TestFile {
@@ -82,8 +82,8 @@ class SqlExecutor {
 std::unique_ptr<SqlExecutor> MakeEngineExecutor(const std::string& home_dir);
 
 struct RunOptions {
-  std::string data_dir;                 // replaces __DATA_DIR__
-  std::set<std::string> features;       // what `require` accepts
+  std::string data_dir;            // replaces __DATA_DIR__
+  std::set<std::string> features;  // what `require` accepts
   bool verbose = false;
 };
 

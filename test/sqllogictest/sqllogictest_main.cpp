@@ -32,9 +32,10 @@ using aishell::slt::RunOptions;
 namespace {
 
 void Usage() {
-  std::fprintf(stderr,
-               "usage: aishell_sqllogictest [-j N] [--data-dir DIR] [--enable FEATURE] [--timeout SECS] "
-               "[-v] <file-or-directory>...\n");
+  std::fprintf(
+      stderr,
+      "usage: aishell_sqllogictest [-j N] [--data-dir DIR] [--enable FEATURE] [--timeout SECS] "
+      "[-v] <file-or-directory>...\n");
 }
 
 std::string FindDataDir() {
@@ -53,15 +54,17 @@ struct Job {
   std::string output_file;
 };
 
-// Child protocol: first line of the output file is PASSED/FAILED/SKIPPED <records>, then the report.
+// Child protocol: first line of the output file is PASSED/FAILED/SKIPPED <records>, then the
+// report.
 void RunChild(const std::string& path, const RunOptions& options, const std::string& output_file,
               int timeout) {
   alarm(static_cast<unsigned>(timeout));
   FileOutcome outcome = aishell::slt::RunTestFile(path, options);
   std::ofstream out(output_file, std::ios::trunc);
-  const char* status = outcome.status == FileOutcome::Status::kPassed
-                           ? "PASSED"
-                           : (outcome.status == FileOutcome::Status::kSkipped ? "SKIPPED" : "FAILED");
+  const char* status =
+      outcome.status == FileOutcome::Status::kPassed
+          ? "PASSED"
+          : (outcome.status == FileOutcome::Status::kSkipped ? "SKIPPED" : "FAILED");
   out << status << " " << outcome.records_run << "\n" << outcome.report;
   out.close();
   std::fflush(nullptr);
@@ -135,7 +138,8 @@ int main(int argc, char** argv) {
     std::error_code ec;
     if (fs::is_directory(input, ec)) {
       for (const auto& entry : fs::recursive_directory_iterator(input, ec)) {
-        if (entry.is_regular_file() && entry.path().extension() == ".test") files.push_back(entry.path().string());
+        if (entry.is_regular_file() && entry.path().extension() == ".test")
+          files.push_back(entry.path().string());
       }
     } else if (fs::is_regular_file(input, ec)) {
       files.push_back(input);
@@ -181,11 +185,11 @@ int main(int argc, char** argv) {
       status = "FAILED";
       if (WIFSIGNALED(wait_status)) {
         int sig = WTERMSIG(wait_status);
-        report = job.path + ": the runner died with signal " + std::to_string(sig) + " (" + strsignal(sig) +
-                 (sig == SIGALRM ? ", timed out" : "") + ")\n";
+        report = job.path + ": the runner died with signal " + std::to_string(sig) + " (" +
+                 strsignal(sig) + (sig == SIGALRM ? ", timed out" : "") + ")\n";
       } else {
-        report = job.path + ": the runner exited with status " + std::to_string(WEXITSTATUS(wait_status)) +
-                 " without a result\n";
+        report = job.path + ": the runner exited with status " +
+                 std::to_string(WEXITSTATUS(wait_status)) + " without a result\n";
       }
     }
     if (status == "SKIPPED" && in_ci) {

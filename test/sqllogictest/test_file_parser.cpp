@@ -119,9 +119,12 @@ TestFile ParseTestText(const std::string& path, const std::string& text) {
       if (words.size() < 2) Fail(path, line_no, "query needs column types, e.g. 'query II'");
       record.column_types = words[1];
       for (size_t w = 2; w < words.size(); w++) {
-        if (words[w] == "nosort") record.sort_mode = SortMode::kNoSort;
-        else if (words[w] == "rowsort") record.sort_mode = SortMode::kRowSort;
-        else if (words[w] == "valuesort") record.sort_mode = SortMode::kValueSort;
+        if (words[w] == "nosort")
+          record.sort_mode = SortMode::kNoSort;
+        else if (words[w] == "rowsort")
+          record.sort_mode = SortMode::kRowSort;
+        else if (words[w] == "valuesort")
+          record.sort_mode = SortMode::kValueSort;
         // anything else is a label; labels are accepted and ignored
       }
       read_sql(record);
@@ -160,9 +163,12 @@ TestFile ParseTestText(const std::string& path, const std::string& text) {
       record.kind = RecordKind::kEndLoop;
     } else if (head == "mode") {
       if (words.size() < 2) Fail(path, line_no, "mode needs an argument");
-      if (words[1] == "skip") record.kind = RecordKind::kModeSkip;
-      else if (words[1] == "unskip") record.kind = RecordKind::kModeUnskip;
-      else continue;  // output_result and friends: ignored
+      if (words[1] == "skip")
+        record.kind = RecordKind::kModeSkip;
+      else if (words[1] == "unskip")
+        record.kind = RecordKind::kModeUnskip;
+      else
+        continue;  // output_result and friends: ignored
     } else if (head == "halt") {
       record.kind = RecordKind::kHalt;
     } else if (head == "load" || head == "restart" || head == "sleep") {

@@ -1,11 +1,11 @@
 // Runs the records of one sqllogictest file and compares results.
+#include <unistd.h>
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <regex>
 #include <sstream>
-#include <unistd.h>
 
 #include "sqllogictest.h"
 
@@ -56,7 +56,8 @@ std::string JoinRow(const std::vector<std::string>& row) {
 std::string RenderRows(const std::vector<std::vector<std::string>>& rows, size_t limit = 30) {
   std::string out;
   for (size_t i = 0; i < rows.size() && i < limit; i++) out += "    " + JoinRow(rows[i]) + "\n";
-  if (rows.size() > limit) out += "    ... (" + std::to_string(rows.size() - limit) + " more rows)\n";
+  if (rows.size() > limit)
+    out += "    ... (" + std::to_string(rows.size() - limit) + " more rows)\n";
   if (rows.empty()) out += "    (no rows)\n";
   return out;
 }
@@ -91,7 +92,9 @@ class FileRunner {
  private:
   // A failed record does not stop the file: later records still run, so one run reports
   // every failing record (up to kMaxReportedFailures of them).
-  bool Stopped() const { return halted_ || !skip_reason_.empty() || failures_ >= kMaxReportedFailures; }
+  bool Stopped() const {
+    return halted_ || !skip_reason_.empty() || failures_ >= kMaxReportedFailures;
+  }
 
   size_t MatchingEndLoop(size_t loop_index) const {
     int depth = 0;
@@ -146,20 +149,28 @@ class FileRunner {
 
   void RunRecord(const Record& record) {
     switch (record.kind) {
-      case RecordKind::kModeSkip: skipping_ = true; return;
-      case RecordKind::kModeUnskip: skipping_ = false; return;
+      case RecordKind::kModeSkip:
+        skipping_ = true;
+        return;
+      case RecordKind::kModeUnskip:
+        skipping_ = false;
+        return;
       case RecordKind::kHalt:
         if (!skipping_ && !record.skip_this) halted_ = true;
         return;
-      case RecordKind::kHashThreshold: hash_threshold_ = record.threshold; return;
+      case RecordKind::kHashThreshold:
+        hash_threshold_ = record.threshold;
+        return;
       case RecordKind::kRequire:
         if (!options_.features.count(record.argument)) {
           skip_reason_ = "requires '" + record.argument + "', which this run does not provide";
         }
         return;
       case RecordKind::kLoop:
-      case RecordKind::kEndLoop: return;
-      default: break;
+      case RecordKind::kEndLoop:
+        return;
+      default:
+        break;
     }
     if (skipping_ || record.skip_this) return;
     outcome_.records_run++;
@@ -210,8 +221,9 @@ class FileRunner {
       match = error.find(expected) != std::string::npos;
     }
     if (!match) {
-      Fail(record, sql, "wrong error message\n  expected a message containing:\n    " + expected +
-                            "\n  actual:\n    " + ReplaceAll(error, "\n", "\n    "));
+      Fail(record, sql,
+           "wrong error message\n  expected a message containing:\n    " + expected +
+               "\n  actual:\n    " + ReplaceAll(error, "\n", "\n    "));
     }
   }
 
@@ -219,10 +231,10 @@ class FileRunner {
     size_t columns = record.column_types.size();
     size_t actual_columns = result.column_is_double.size();
     if (actual_columns != columns) {
-      Fail(record, sql, "wrong column count: the record declares " + std::to_string(columns) +
-                            " ('" + record.column_types + "') but the query returned " +
-                            std::to_string(actual_columns) + "\n  actual rows:\n" +
-                            RenderRows(result.rows));
+      Fail(record, sql,
+           "wrong column count: the record declares " + std::to_string(columns) + " ('" +
+               record.column_types + "') but the query returned " + std::to_string(actual_columns) +
+               "\n  actual rows:\n" + RenderRows(result.rows));
       return;
     }
     auto actual = result.rows;
@@ -245,23 +257,26 @@ class FileRunner {
 
     int64_t hash_count = 0;
     std::string hash;
-    bool expected_is_hash = expected_lines.size() == 1 && ParseHashLine(expected_lines[0], hash_count, hash);
-    if (expected_is_hash || (hash_threshold_ > 0 && static_cast<int64_t>(total_values) > hash_threshold_)) {
+    bool expected_is_hash =
+        expected_lines.size() == 1 && ParseHashLine(expected_lines[0], hash_count, hash);
+    if (expected_is_hash ||
+        (hash_threshold_ > 0 && static_cast<int64_t>(total_values) > hash_threshold_)) {
       std::string joined;
       for (const auto& row : actual)
         for (const auto& v : row) joined += v + "\n";
       std::string actual_hash = Md5Hex(joined);
       if (!expected_is_hash) {
-        Fail(record, sql, "the result has " + std::to_string(total_values) +
-                              " values (over hash-threshold " + std::to_string(hash_threshold_) +
-                              "); expected '" + std::to_string(total_values) +
-                              " values hashing to " + actual_hash + "'");
+        Fail(record, sql,
+             "the result has " + std::to_string(total_values) + " values (over hash-threshold " +
+                 std::to_string(hash_threshold_) + "); expected '" + std::to_string(total_values) +
+                 " values hashing to " + actual_hash + "'");
         return;
       }
       if (hash_count != static_cast<int64_t>(total_values) || hash != actual_hash) {
-        Fail(record, sql, "hash mismatch\n  expected: " + expected_lines[0] + "\n  actual:   " +
-                              std::to_string(total_values) + " values hashing to " + actual_hash +
-                              "\n  actual rows:\n" + RenderRows(actual));
+        Fail(record, sql,
+             "hash mismatch\n  expected: " + expected_lines[0] +
+                 "\n  actual:   " + std::to_string(total_values) + " values hashing to " +
+                 actual_hash + "\n  actual rows:\n" + RenderRows(actual));
       }
       return;
     }
@@ -269,8 +284,9 @@ class FileRunner {
     // Parse the expected rows.
     std::vector<std::vector<std::string>> expected;
     size_t width = record.sort_mode == SortMode::kValueSort ? 1 : columns;
-    bool any_tab = std::any_of(expected_lines.begin(), expected_lines.end(),
-                               [](const std::string& l) { return l.find('\t') != std::string::npos; });
+    bool any_tab =
+        std::any_of(expected_lines.begin(), expected_lines.end(),
+                    [](const std::string& l) { return l.find('\t') != std::string::npos; });
     if (width > 1 && !any_tab && expected_lines.size() == total_values && total_values > 0 &&
         expected_lines.size() != actual.size()) {
       // One value per line (DuckDB's value-wise form).
@@ -304,20 +320,23 @@ class FileRunner {
           break;
         }
         for (size_t c = 0; c < width; c++) {
-          bool is_double = record.sort_mode == SortMode::kValueSort
-                               ? std::any_of(result.column_is_double.begin(), result.column_is_double.end(),
-                                             [](bool b) { return b; })
-                               : result.column_is_double[c];
+          bool is_double =
+              record.sort_mode == SortMode::kValueSort
+                  ? std::any_of(result.column_is_double.begin(), result.column_is_double.end(),
+                                [](bool b) { return b; })
+                  : result.column_is_double[c];
           if (!ValuesMatch(expected[r][c], actual[r][c], is_double)) {
-            problem = "mismatch at row " + std::to_string(r + 1) + ", column " + std::to_string(c + 1) +
-                      ": expected '" + expected[r][c] + "', got '" + actual[r][c] + "'";
+            problem = "mismatch at row " + std::to_string(r + 1) + ", column " +
+                      std::to_string(c + 1) + ": expected '" + expected[r][c] + "', got '" +
+                      actual[r][c] + "'";
             break;
           }
         }
       }
     }
     if (!problem.empty()) {
-      Fail(record, sql, problem + "\n  expected:\n" + RenderRows(expected) + "  actual:\n" + RenderRows(actual));
+      Fail(record, sql,
+           problem + "\n  expected:\n" + RenderRows(expected) + "  actual:\n" + RenderRows(actual));
     }
   }
 
@@ -353,7 +372,8 @@ std::vector<std::string> SplitExpectedLine(const std::string& line, size_t colum
     size_t start = 0;
     while (true) {
       size_t tab = line.find('\t', start);
-      values.push_back(line.substr(start, tab == std::string::npos ? std::string::npos : tab - start));
+      values.push_back(
+          line.substr(start, tab == std::string::npos ? std::string::npos : tab - start));
       if (tab == std::string::npos) break;
       start = tab + 1;
     }

@@ -24,7 +24,10 @@ TEST(VectorTest, GatherFromDictionaryAndConstant) {
   dict->Data<int64_t>()[1] = 20;
   auto idx = std::make_shared<Buffer>(4 * sizeof(uint32_t));
   uint32_t* ix = reinterpret_cast<uint32_t*>(idx->data());
-  ix[0] = 1; ix[1] = 0; ix[2] = 1; ix[3] = 1;
+  ix[0] = 1;
+  ix[1] = 0;
+  ix[2] = 1;
+  ix[3] = 1;
   Vector d = Vector::Dictionary(dict, idx, 4);
   uint32_t sel[] = {0, 1, 3};
   Vector g = d.Gather(sel, 3);

@@ -56,7 +56,8 @@ bool ValidName(const std::string& name) {
 class FileTableWriter : public TableWriter {
  public:
   FileTableWriter(std::string source, std::string final_path, std::shared_ptr<FileFormat> format,
-                  std::vector<ColumnInfo> columns, std::string copy_from, std::function<void()> on_commit)
+                  std::vector<ColumnInfo> columns, std::string copy_from,
+                  std::function<void()> on_commit)
       : source_(std::move(source)),
         final_path_(std::move(final_path)),
         format_(std::move(format)),
@@ -66,15 +67,19 @@ class FileTableWriter : public TableWriter {
     auto slash = final_path_.find_last_of('/');
     std::string dir = slash == std::string::npos ? "." : final_path_.substr(0, slash);
     std::string base = slash == std::string::npos ? final_path_ : final_path_.substr(slash + 1);
-    temp_path_ = dir + "/." + base + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+    temp_path_ =
+        dir + "/." + base + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
     file_ = std::fopen(temp_path_.c_str(), "wbx");
     if (!file_) {
-      throw Error(ErrorKind::kIo, "file source '" + source_ + "': cannot create " + temp_path_ + ": " + std::strerror(errno));
+      throw Error(ErrorKind::kIo, "file source '" + source_ + "': cannot create " + temp_path_ +
+                                      ": " + std::strerror(errno));
     }
     try {
       if (!copy_from.empty()) {
         std::FILE* in = std::fopen(copy_from.c_str(), "rb");
-        if (!in) throw Error(ErrorKind::kIo, "file source '" + source_ + "': cannot read " + copy_from + ": " + std::strerror(errno));
+        if (!in)
+          throw Error(ErrorKind::kIo, "file source '" + source_ + "': cannot read " + copy_from +
+                                          ": " + std::strerror(errno));
         char buf[1 << 16];
         size_t n;
         char last = '\n';
@@ -119,7 +124,8 @@ class FileTableWriter : public TableWriter {
       int err = errno;
       ::unlink(temp_path_.c_str());
       aborted_ = true;
-      throw Error(ErrorKind::kIo, "file source '" + source_ + "': cannot write " + final_path_ + ": " + std::strerror(err));
+      throw Error(ErrorKind::kIo, "file source '" + source_ + "': cannot write " + final_path_ +
+                                      ": " + std::strerror(err));
     }
     committed_ = true;
     if (on_commit_) on_commit_();
@@ -137,7 +143,8 @@ class FileTableWriter : public TableWriter {
  private:
   void Write(const char* data, size_t n) {
     if (n && std::fwrite(data, 1, n, file_) != n) {
-      throw Error(ErrorKind::kIo, "file source '" + source_ + "': cannot write " + temp_path_ + ": " + std::strerror(errno));
+      throw Error(ErrorKind::kIo, "file source '" + source_ + "': cannot write " + temp_path_ +
+                                      ": " + std::strerror(errno));
     }
   }
 
@@ -160,18 +167,23 @@ FileConnector::FileConnector(const ConnectionConfig& config) : name_(config.name
   if (path.rfind("file://", 0) == 0) path = path.substr(7);
   auto it = config.properties.find("path");
   if (path.empty() && it != config.properties.end()) path = it->second;
-  if (path.empty()) throw Error(ErrorKind::kConnector, "file source '" + name_ + "': no folder given (use file:///path/to/folder)");
+  if (path.empty())
+    throw Error(ErrorKind::kConnector,
+                "file source '" + name_ + "': no folder given (use file:///path/to/folder)");
   while (path.size() > 1 && path.back() == '/') path.pop_back();
   if (!IsDir(path)) {
-    throw Error(ErrorKind::kConnector, "file source '" + name_ + "': " + path + " is not a folder" +
-                                           (::access(path.c_str(), F_OK) == 0 ? "" : " (it does not exist)"));
+    throw Error(ErrorKind::kConnector,
+                "file source '" + name_ + "': " + path + " is not a folder" +
+                    (::access(path.c_str(), F_OK) == 0 ? "" : " (it does not exist)"));
   }
   root_ = path;
   auto wf = config.properties.find("write_format");
   if (wf != config.properties.end()) {
     write_format_ = Lower(wf->second);
-    if (write_format_ != "csv" && write_format_ != "json" && write_format_ != "jsonl" && write_format_ != "tsv") {
-      throw Error(ErrorKind::kConnector, "file source '" + name_ + "': write_format must be csv, tsv, json or jsonl");
+    if (write_format_ != "csv" && write_format_ != "json" && write_format_ != "jsonl" &&
+        write_format_ != "tsv") {
+      throw Error(ErrorKind::kConnector,
+                  "file source '" + name_ + "': write_format must be csv, tsv, json or jsonl");
     }
   }
   RegisterBuiltinFileFormats();
@@ -215,7 +227,8 @@ std::vector<std::pair<std::string, std::string>> FileConnector::TableFiles(const
 
 std::vector<std::string> FileConnector::ListTables(const std::string& schema) {
   std::string dir = SchemaDir(schema);
-  if (dir.empty()) throw Error(ErrorKind::kCatalog, "file source '" + name_ + "': no schema '" + schema + "'");
+  if (dir.empty())
+    throw Error(ErrorKind::kCatalog, "file source '" + name_ + "': no schema '" + schema + "'");
   std::vector<std::string> out;
   for (const auto& [file, table] : TableFiles(dir)) out.push_back(table);
   return out;
@@ -232,7 +245,8 @@ std::string FileConnector::FindTableFile(const std::string& dir, const std::stri
   return "";
 }
 
-std::shared_ptr<FileTable> FileConnector::OpenCached(const std::string& path, const std::string& schema,
+std::shared_ptr<FileTable> FileConnector::OpenCached(const std::string& path,
+                                                     const std::string& schema,
                                                      const std::string& table) {
   FileStamp stamp = StatFile(path);
   {
@@ -242,7 +256,8 @@ std::shared_ptr<FileTable> FileConnector::OpenCached(const std::string& path, co
   }
   const FileFormatEntry* entry = FindFileFormatForPath(path);
   if (!entry) throw Error(ErrorKind::kIo, "file source '" + name_ + "': no reader for " + path);
-  auto ft = entry->format->Open(name_ + "." + schema + "." + table, {path}, entry->default_options, schema, table);
+  auto ft = entry->format->Open(name_ + "." + schema + "." + table, {path}, entry->default_options,
+                                schema, table);
   std::lock_guard<std::mutex> lock(mutex_);
   cache_[path] = CacheEntry{stamp, ft};
   return ft;
@@ -253,7 +268,8 @@ void FileConnector::Invalidate(const std::string& path) {
   cache_.erase(path);
 }
 
-std::shared_ptr<const TableInfo> FileConnector::GetTable(const std::string& schema, const std::string& table) {
+std::shared_ptr<const TableInfo> FileConnector::GetTable(const std::string& schema,
+                                                         const std::string& table) {
   std::string dir = SchemaDir(schema);
   if (dir.empty() || !ValidName(table)) return nullptr;
   std::string path = FindTableFile(dir, table);
@@ -263,11 +279,13 @@ std::shared_ptr<const TableInfo> FileConnector::GetTable(const std::string& sche
 }
 
 std::unique_ptr<TableScan> FileConnector::CreateScan(std::shared_ptr<const TableInfo> table) {
-  if (!table) throw Error(ErrorKind::kInternal, "file source '" + name_ + "': CreateScan without a table");
+  if (!table)
+    throw Error(ErrorKind::kInternal, "file source '" + name_ + "': CreateScan without a table");
   {
     std::lock_guard<std::mutex> lock(mutex_);
     auto it = cache_.find(table->location);
-    if (it != cache_.end() && it->second.table->info() == table) return it->second.table->CreateScan();
+    if (it != cache_.end() && it->second.table->info() == table)
+      return it->second.table->CreateScan();
   }
   // The file changed or the info came from elsewhere: reopen, and insist the columns still match.
   auto ft = OpenCached(table->location, table->schema, table->name);
@@ -277,42 +295,56 @@ std::unique_ptr<TableScan> FileConnector::CreateScan(std::shared_ptr<const Table
     same = now[i].name == table->columns[i].name && now[i].type == table->columns[i].type;
   }
   if (!same) {
-    throw Error(ErrorKind::kIo, "file source '" + name_ + "': " + table->location +
-                                    " changed its columns since the query was planned; run the query again");
+    throw Error(ErrorKind::kIo,
+                "file source '" + name_ + "': " + table->location +
+                    " changed its columns since the query was planned; run the query again");
   }
   return ft->CreateScan();
 }
 
-std::unique_ptr<TableWriter> FileConnector::CreateTable(const std::string& schema, const std::string& table,
+std::unique_ptr<TableWriter> FileConnector::CreateTable(const std::string& schema,
+                                                        const std::string& table,
                                                         const std::vector<ColumnInfo>& columns) {
   std::string dir = SchemaDir(schema);
   if (dir.empty()) {
-    if (!ValidName(schema)) throw Error(ErrorKind::kCatalog, "file source '" + name_ + "': invalid schema name '" + schema + "'");
+    if (!ValidName(schema))
+      throw Error(ErrorKind::kCatalog,
+                  "file source '" + name_ + "': invalid schema name '" + schema + "'");
     // A new schema is a new sub-folder.
     dir = root_ + "/" + schema;
     if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
-      throw Error(ErrorKind::kIo, "file source '" + name_ + "': cannot create folder " + dir + ": " + std::strerror(errno));
+      throw Error(ErrorKind::kIo, "file source '" + name_ + "': cannot create folder " + dir +
+                                      ": " + std::strerror(errno));
     }
   }
-  if (!ValidName(table)) throw Error(ErrorKind::kCatalog, "file source '" + name_ + "': invalid table name '" + table + "'");
+  if (!ValidName(table))
+    throw Error(ErrorKind::kCatalog,
+                "file source '" + name_ + "': invalid table name '" + table + "'");
   if (!FindTableFile(dir, table).empty()) {
-    throw Error(ErrorKind::kCatalog, "file source '" + name_ + "': table '" + table + "' already exists in " + dir);
+    throw Error(ErrorKind::kCatalog,
+                "file source '" + name_ + "': table '" + table + "' already exists in " + dir);
   }
-  if (columns.empty()) throw Error(ErrorKind::kCatalog, "file source '" + name_ + "': a table needs at least one column");
+  if (columns.empty())
+    throw Error(ErrorKind::kCatalog,
+                "file source '" + name_ + "': a table needs at least one column");
   std::string ext = write_format_ == "json" ? "jsonl" : write_format_;
   std::string path = dir + "/" + table + "." + ext;
   const FileFormatEntry* entry = FindFileFormatForPath(path);
   if (!entry || !entry->format->CanWrite()) {
-    throw Error(ErrorKind::kUnsupported, "file source '" + name_ + "': cannot write ." + ext + " files");
+    throw Error(ErrorKind::kUnsupported,
+                "file source '" + name_ + "': cannot write ." + ext + " files");
   }
-  return std::make_unique<FileTableWriter>(name_, path, entry->format, columns, "", [this, path] { Invalidate(path); });
+  return std::make_unique<FileTableWriter>(name_, path, entry->format, columns, "",
+                                           [this, path] { Invalidate(path); });
 }
 
 std::unique_ptr<TableWriter> FileConnector::InsertInto(std::shared_ptr<const TableInfo> table) {
-  if (!table) throw Error(ErrorKind::kInternal, "file source '" + name_ + "': InsertInto without a table");
+  if (!table)
+    throw Error(ErrorKind::kInternal, "file source '" + name_ + "': InsertInto without a table");
   const FileFormatEntry* entry = FindFileFormatForPath(table->location);
   if (!entry || !entry->format->CanWrite()) {
-    throw Error(ErrorKind::kUnsupported, "file source '" + name_ + "': cannot write to " + table->location);
+    throw Error(ErrorKind::kUnsupported,
+                "file source '" + name_ + "': cannot write to " + table->location);
   }
   std::string path = table->location;
   return std::make_unique<FileTableWriter>(name_, path, entry->format, table->columns, path,
@@ -323,13 +355,15 @@ std::string FileConnector::Summary() {
   size_t tables = 0;
   auto schemas = ListSchemas();
   for (const auto& s : schemas) tables += TableFiles(SchemaDir(s)).size();
-  return "folder " + root_ + ": " + std::to_string(schemas.size()) + " schema(s), " + std::to_string(tables) + " table(s)";
+  return "folder " + root_ + ": " + std::to_string(schemas.size()) + " schema(s), " +
+         std::to_string(tables) + " table(s)";
 }
 
 void RegisterFileConnector() {
-  ConnectorFactory::Register("file", {"file"}, [](const ConnectionConfig& config) -> std::shared_ptr<Connector> {
-    return std::make_shared<FileConnector>(config);
-  });
+  ConnectorFactory::Register("file", {"file"},
+                             [](const ConnectionConfig& config) -> std::shared_ptr<Connector> {
+                               return std::make_shared<FileConnector>(config);
+                             });
 }
 
 }  // namespace aishell

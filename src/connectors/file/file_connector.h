@@ -1,6 +1,7 @@
-// The file catalog: a folder of CSV / JSON Lines files (`aishell connect file:///data --name local`).
-// Schema "default" holds the folder's files, each sub-folder is a schema of its own files; a table is
-// named after its file stem. Writes create <table>.csv through a temp file and an atomic rename.
+// The file catalog: a folder of CSV / JSON Lines files (`aishell connect file:///data --name
+// local`). Schema "default" holds the folder's files, each sub-folder is a schema of its own files;
+// a table is named after its file stem. Writes create <table>.csv through a temp file and an atomic
+// rename.
 #pragma once
 
 #include <map>
@@ -24,7 +25,8 @@ class FileConnector : public Connector {
   std::string DefaultSchema() const override { return "default"; }
   std::vector<std::string> ListSchemas() override;
   std::vector<std::string> ListTables(const std::string& schema) override;
-  std::shared_ptr<const TableInfo> GetTable(const std::string& schema, const std::string& table) override;
+  std::shared_ptr<const TableInfo> GetTable(const std::string& schema,
+                                            const std::string& table) override;
   std::unique_ptr<TableScan> CreateScan(std::shared_ptr<const TableInfo> table) override;
 
   bool SupportsWrites() const override { return true; }
@@ -41,7 +43,8 @@ class FileConnector : public Connector {
   // (file name, table name) pairs of a folder's readable files.
   std::vector<std::pair<std::string, std::string>> TableFiles(const std::string& dir);
   std::string FindTableFile(const std::string& dir, const std::string& table);
-  std::shared_ptr<FileTable> OpenCached(const std::string& path, const std::string& schema, const std::string& table);
+  std::shared_ptr<FileTable> OpenCached(const std::string& path, const std::string& schema,
+                                        const std::string& table);
   void Invalidate(const std::string& path);
 
   std::string name_;

@@ -33,7 +33,8 @@ std::shared_ptr<Connector> Connect(const std::string& url, const std::string& na
   return ConnectorFactory::Make(config);
 }
 
-Batch MakeBatch(const std::vector<std::vector<Value>>& rows, const std::vector<LogicalType>& types) {
+Batch MakeBatch(const std::vector<std::vector<Value>>& rows,
+                const std::vector<LogicalType>& types) {
   Batch batch(types, std::max<size_t>(rows.size(), 1));
   batch.SetCount(rows.size());
   for (size_t r = 0; r < rows.size(); r++) {
@@ -90,11 +91,13 @@ TEST(FileConnectorTest, CreateTableWritesCsvAtomically) {
   TempDir dir;
   auto conn = Connect("file://" + dir.path());
   ASSERT_TRUE(conn->SupportsWrites());
-  std::vector<ColumnInfo> cols{{"id", TypeId::kBigInt, true, {}}, {"name", TypeId::kVarchar, true, {}}};
+  std::vector<ColumnInfo> cols{{"id", TypeId::kBigInt, true, {}},
+                               {"name", TypeId::kVarchar, true, {}}};
   std::vector<LogicalType> types{TypeId::kBigInt, TypeId::kVarchar};
   {
     auto writer = conn->CreateTable("default", "people", cols);
-    writer->Append(MakeBatch({{Value::BigInt(1), Value::Varchar("a,b")}, {Value::BigInt(2), Value::Null()}}, types));
+    writer->Append(MakeBatch(
+        {{Value::BigInt(1), Value::Varchar("a,b")}, {Value::BigInt(2), Value::Null()}}, types));
     // Nothing visible before Commit.
     EXPECT_EQ(conn->GetTable("default", "people"), nullptr);
     writer->Append(MakeBatch({{Value::BigInt(3), Value::Varchar("")}}, types));
@@ -111,7 +114,8 @@ TEST(FileConnectorTest, CreateTableWritesCsvAtomically) {
   EXPECT_EQ(rows[2][1], Value::Varchar(""));
 
   // Creating it again fails.
-  ExpectError([&] { conn->CreateTable("default", "people", cols); }, ErrorKind::kCatalog, "already exists");
+  ExpectError([&] { conn->CreateTable("default", "people", cols); }, ErrorKind::kCatalog,
+              "already exists");
 
   // INSERT appends, all-or-nothing.
   {
@@ -149,7 +153,8 @@ TEST(FileConnectorTest, WriterWithoutCommitLeavesNothing) {
   auto info = conn->GetTable("newschema", "t");
   ASSERT_NE(info, nullptr);
   EXPECT_EQ(ReadAll(*conn->CreateScan(info))[0][0], Value::Double(1.5));
-  ExpectError([&] { conn->CreateTable("default", "../escape", cols); }, ErrorKind::kCatalog, "invalid table name");
+  ExpectError([&] { conn->CreateTable("default", "../escape", cols); }, ErrorKind::kCatalog,
+              "invalid table name");
 }
 
 TEST(FileConnectorTest, RegistryMakesItLazily) {
@@ -174,7 +179,8 @@ TEST(FileConnectorTest, InsertIntoJsonLinesAndWriteFormat) {
   ASSERT_NE(info, nullptr);
   {
     auto writer = conn->InsertInto(info);
-    writer->Append(MakeBatch({{Value::BigInt(2), Value::Varchar("b\"q")}}, {TypeId::kBigInt, TypeId::kVarchar}));
+    writer->Append(MakeBatch({{Value::BigInt(2), Value::Varchar("b\"q")}},
+                             {TypeId::kBigInt, TypeId::kVarchar}));
     writer->Commit();
   }
   Rows rows = ReadAll(*conn->CreateScan(conn->GetTable("default", "ev")));

@@ -23,14 +23,18 @@ std::string TableNameOf(const std::string& path) {
 }
 
 TableFunction MakeFileFunction(const std::string& fn, std::shared_ptr<FileFormat> format) {
-  return [fn, format](const std::vector<Value>& args, const std::map<std::string, Value>& named_args) {
+  return [fn, format](const std::vector<Value>& args,
+                      const std::map<std::string, Value>& named_args) {
     if (args.size() != 1) {
-      throw Error(ErrorKind::kBinder, fn + " takes one positional argument, the file path or glob, and named options "
-                                           "(e.g. " + fn + "('data/*.csv', header => true)); got " +
-                                           std::to_string(args.size()));
+      throw Error(ErrorKind::kBinder,
+                  fn +
+                      " takes one positional argument, the file path or glob, and named options "
+                      "(e.g. " +
+                      fn + "('data/*.csv', header => true)); got " + std::to_string(args.size()));
     }
     if (args[0].is_null() || args[0].type().id != TypeId::kVarchar) {
-      throw Error(ErrorKind::kBinder, fn + ": the file path must be a string, got " + args[0].ToSqlLiteral());
+      throw Error(ErrorKind::kBinder,
+                  fn + ": the file path must be a string, got " + args[0].ToSqlLiteral());
     }
     FileOptions options;
     for (const auto& [k, v] : named_args) options[Lower(k)] = v;
@@ -55,7 +59,8 @@ void RegisterFileTableFunctions() {
   TableFunctionRegistry::Register("read_json", MakeFileFunction("read_json", json));
   TableFunctionRegistry::Register("read_json_auto", MakeFileFunction("read_json", json));
   TableFunctionRegistry::Register("read_ndjson", MakeFileFunction("read_json", json));
-  TableFunctionRegistry::Register("read_parquet", MakeFileFunction("read_parquet", std::make_shared<ParquetFormat>()));
+  TableFunctionRegistry::Register(
+      "read_parquet", MakeFileFunction("read_parquet", std::make_shared<ParquetFormat>()));
 }
 
 }  // namespace aishell

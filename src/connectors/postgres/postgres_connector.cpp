@@ -19,8 +19,9 @@ namespace {
 constexpr int32_t kPgEpochDays = 10957;                      // 2000-01-01 - 1970-01-01
 constexpr int64_t kPgEpochMicros = 946684800LL * 1000000LL;  // the same in microseconds
 
-std::string MetaKey(const std::string& schema, const std::string& name) { return schema + '\x1f' + name; }
-
+std::string MetaKey(const std::string& schema, const std::string& name) {
+  return schema + '\x1f' + name;
+}
 
 // The password part of a postgres URL (user:pw@ or password=pw), or "".
 std::string PasswordOf(const std::string& url) {
@@ -76,11 +77,13 @@ PGconn* Connect(const std::string& url, const std::string& where) {
   if (!conn || PQstatus(conn) != CONNECTION_OK) {
     std::string msg = ConnMessage(conn, url);
     if (conn) PQfinish(conn);
-    throw Error(ErrorKind::kConnector, where + ": cannot connect to " + RedactUrl(url) + ": " + msg);
+    throw Error(ErrorKind::kConnector,
+                where + ": cannot connect to " + RedactUrl(url) + ": " + msg);
   }
   // Literals are written so that they mean the same either way, but be explicit; dates in ISO.
-  PGresult* r = PQexec(conn, "SET standard_conforming_strings = on; SET DateStyle = 'ISO, YMD'; "
-                             "SET extra_float_digits = 3; SET client_encoding = 'UTF8'");
+  PGresult* r = PQexec(conn,
+                       "SET standard_conforming_strings = on; SET DateStyle = 'ISO, YMD'; "
+                       "SET extra_float_digits = 3; SET client_encoding = 'UTF8'");
   bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
   PQclear(r);
   if (!ok) {
@@ -96,8 +99,8 @@ PgResult Query(PGconn* conn, const std::string& sql, const std::vector<std::stri
                const std::string& url, const std::string& where) {
   std::vector<const char*> values;
   for (const auto& p : params) values.push_back(p.c_str());
-  PGresult* r = PQexecParams(conn, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
-                             nullptr, 0);
+  PGresult* r = PQexecParams(conn, sql.c_str(), static_cast<int>(values.size()), nullptr,
+                             values.data(), nullptr, nullptr, 0);
   auto st = PQresultStatus(r);
   if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
     std::string msg = r ? PQresultErrorMessage(r) : "";
@@ -124,8 +127,10 @@ inline uint16_t Be16(const char* p) {
   return static_cast<uint16_t>((static_cast<uint8_t>(p[0]) << 8) | static_cast<uint8_t>(p[1]));
 }
 inline uint32_t Be32(const char* p) {
-  return (static_cast<uint32_t>(static_cast<uint8_t>(p[0])) << 24) | (static_cast<uint32_t>(static_cast<uint8_t>(p[1])) << 16) |
-         (static_cast<uint32_t>(static_cast<uint8_t>(p[2])) << 8) | static_cast<uint32_t>(static_cast<uint8_t>(p[3]));
+  return (static_cast<uint32_t>(static_cast<uint8_t>(p[0])) << 24) |
+         (static_cast<uint32_t>(static_cast<uint8_t>(p[1])) << 16) |
+         (static_cast<uint32_t>(static_cast<uint8_t>(p[2])) << 8) |
+         static_cast<uint32_t>(static_cast<uint8_t>(p[3]));
 }
 inline uint64_t Be64(const char* p) { return (static_cast<uint64_t>(Be32(p)) << 32) | Be32(p + 4); }
 
@@ -171,8 +176,12 @@ class PgCopyReader {
  public:
   PgCopyReader(std::string where, std::string url, std::string sql, std::vector<LogicalType> types,
                std::vector<std::string> names, ScanCounters* counters)
-      : where_(std::move(where)), url_(std::move(url)), sql_(std::move(sql)), types_(std::move(types)),
-        names_(std::move(names)), counters_(counters) {}
+      : where_(std::move(where)),
+        url_(std::move(url)),
+        sql_(std::move(sql)),
+        types_(std::move(types)),
+        names_(std::move(names)),
+        counters_(counters) {}
   ~PgCopyReader() { Finish(); }
 
   void Start() {
@@ -183,7 +192,8 @@ class PgCopyReader {
       std::string msg = r ? PQresultErrorMessage(r) : ConnMessage(conn_.conn, url_);
       while (!msg.empty() && msg.back() == '\n') msg.pop_back();
       PQclear(r);
-      throw Error(ErrorKind::kConnector, where_ + ": " + ScrubPassword(msg, url_) + " (in: " + sql_ + ")");
+      throw Error(ErrorKind::kConnector,
+                  where_ + ": " + ScrubPassword(msg, url_) + " (in: " + sql_ + ")");
     }
     PQclear(r);
     in_copy_ = true;
@@ -205,7 +215,8 @@ class PgCopyReader {
       }
       if (n == -2) {
         std::string msg = ConnMessage(conn_.conn, url_);
-        throw Error(ErrorKind::kConnector, where_ + ": the connection failed while reading: " + msg);
+        throw Error(ErrorKind::kConnector,
+                    where_ + ": the connection failed while reading: " + msg);
       }
       std::unique_ptr<char, void (*)(void*)> hold(buf, PQfreemem);
       bytes += n;
@@ -254,7 +265,8 @@ class PgCopyReader {
 
  private:
   [[noreturn]] void BadData(const char* what) {
-    throw Error(ErrorKind::kConnector, where_ + ": malformed binary COPY data (" + std::string(what) + ") at row " +
+    throw Error(ErrorKind::kConnector, where_ + ": malformed binary COPY data (" +
+                                           std::string(what) + ") at row " +
                                            std::to_string(row_number_ + 1));
   }
 
@@ -283,9 +295,10 @@ class PgCopyReader {
       case TypeId::kDecimal: {
         int64_t x;
         if (!DecodeNumeric(p, len, types_[j].scale, types_[j].precision, &x)) {
-          throw Error(ErrorKind::kConversion, where_ + ": column '" + names_[j] + "' row " +
-                                                  std::to_string(row_number_ + 1) + ": a numeric value (NaN or too large) does not fit " +
-                                                  types_[j].ToString());
+          throw Error(
+              ErrorKind::kConversion,
+              where_ + ": column '" + names_[j] + "' row " + std::to_string(row_number_ + 1) +
+                  ": a numeric value (NaN or too large) does not fit " + types_[j].ToString());
         }
         v.Data<int64_t>()[r] = x;
         return;
@@ -295,7 +308,8 @@ class PgCopyReader {
         int32_t d = static_cast<int32_t>(Be32(p));
         if (d == INT32_MAX || d == INT32_MIN) {
           throw Error(ErrorKind::kConversion, where_ + ": column '" + names_[j] + "' row " +
-                                                  std::to_string(row_number_ + 1) + ": date 'infinity' is not supported");
+                                                  std::to_string(row_number_ + 1) +
+                                                  ": date 'infinity' is not supported");
         }
         v.Data<int32_t>()[r] = d + kPgEpochDays;
         return;
@@ -306,7 +320,8 @@ class PgCopyReader {
         int64_t t = static_cast<int64_t>(Be64(p));
         if (t == INT64_MAX || t == INT64_MIN) {
           throw Error(ErrorKind::kConversion, where_ + ": column '" + names_[j] + "' row " +
-                                                  std::to_string(row_number_ + 1) + ": timestamp 'infinity' is not supported");
+                                                  std::to_string(row_number_ + 1) +
+                                                  ": timestamp 'infinity' is not supported");
         }
         v.Data<int64_t>()[r] = t + kPgEpochMicros;
         return;
@@ -383,7 +398,8 @@ struct PgSplit : Split {
   std::optional<int64_t> end_page;
   std::string Describe() const override {
     if (!ranged) return "whole table";
-    return "ctid pages [" + std::to_string(first_page) + ", " + (end_page ? std::to_string(*end_page) : std::string("end")) + ")";
+    return "ctid pages [" + std::to_string(first_page) + ", " +
+           (end_page ? std::to_string(*end_page) : std::string("end")) + ")";
   }
 };
 
@@ -395,15 +411,20 @@ std::string DoubleLiteral(double d) {
 
 class PgScan : public TableScan {
  public:
-  PgScan(std::string where, std::string url, std::shared_ptr<const TableInfo> table, PgTableMeta meta)
-      : where_(std::move(where)), url_(std::move(url)), table_(std::move(table)), meta_(std::move(meta)) {
+  PgScan(std::string where, std::string url, std::shared_ptr<const TableInfo> table,
+         PgTableMeta meta)
+      : where_(std::move(where)),
+        url_(std::move(url)),
+        table_(std::move(table)),
+        meta_(std::move(meta)) {
     for (size_t i = 0; i < table_->columns.size(); i++) projection_.push_back(static_cast<int>(i));
   }
 
   void SetProjection(const std::vector<int>& column_ids) override {
     for (int c : column_ids) {
       if (c < 0 || c >= static_cast<int>(table_->columns.size())) {
-        throw Error(ErrorKind::kInternal, where_ + ": projection column " + std::to_string(c) + " out of range");
+        throw Error(ErrorKind::kInternal,
+                    where_ + ": projection column " + std::to_string(c) + " out of range");
       }
     }
     projection_ = column_ids;
@@ -447,7 +468,8 @@ class PgScan : public TableScan {
     std::vector<LogicalType> types;
     for (int g : request.group_columns) {
       if (g < 0 || g >= ncols) return false;
-      if (table_->columns[g].type.id == TypeId::kDouble) return false;  // NaN/-0 grouping may differ
+      if (table_->columns[g].type.id == TypeId::kDouble)
+        return false;  // NaN/-0 grouping may differ
       select.push_back(ColumnSql(g));
       group.push_back(ColumnSql(g));
       types.push_back(table_->columns[g].type);
@@ -466,28 +488,47 @@ class PgScan : public TableScan {
       }
       std::string cast;
       switch (call.result_type.id) {
-        case TypeId::kBigInt: cast = "::int8"; break;
-        case TypeId::kInteger: cast = "::int4"; break;
-        case TypeId::kDouble: cast = "::float8"; break;
-        case TypeId::kDecimal:
-          cast = "::numeric(" + std::to_string(call.result_type.precision) + "," + std::to_string(call.result_type.scale) + ")";
+        case TypeId::kBigInt:
+          cast = "::int8";
           break;
-        case TypeId::kVarchar: cast = "::text"; break;
-        case TypeId::kBoolean: cast = "::boolean"; break;
-        case TypeId::kDate: cast = "::date"; break;
-        case TypeId::kTimestamp: cast = "::timestamp"; break;
-        default: return false;
+        case TypeId::kInteger:
+          cast = "::int4";
+          break;
+        case TypeId::kDouble:
+          cast = "::float8";
+          break;
+        case TypeId::kDecimal:
+          cast = "::numeric(" + std::to_string(call.result_type.precision) + "," +
+                 std::to_string(call.result_type.scale) + ")";
+          break;
+        case TypeId::kVarchar:
+          cast = "::text";
+          break;
+        case TypeId::kBoolean:
+          cast = "::boolean";
+          break;
+        case TypeId::kDate:
+          cast = "::date";
+          break;
+        case TypeId::kTimestamp:
+          cast = "::timestamp";
+          break;
+        default:
+          return false;
       }
       std::string expr;
       if (fn == "count") {
-        expr = call.column < 0 ? "count(*)" : std::string("count(") + (call.distinct ? "DISTINCT " : "") + arg + ")";
+        expr = call.column < 0
+                   ? "count(*)"
+                   : std::string("count(") + (call.distinct ? "DISTINCT " : "") + arg + ")";
       } else if (fn == "sum" || fn == "avg") {
         if (!arg_type || !arg_type->IsNumeric()) return false;
         // Floating-point sums depend on the order of addition; keep them in the engine.
         if (arg_type->id == TypeId::kDouble) return false;
         expr = fn + "(" + (call.distinct ? "DISTINCT " : "") + arg + ")";
       } else if (fn == "min" || fn == "max") {
-        if (!arg_type || arg_type->id == TypeId::kTimestampTz || arg_type->id == TypeId::kBoolean) return false;
+        if (!arg_type || arg_type->id == TypeId::kTimestampTz || arg_type->id == TypeId::kBoolean)
+          return false;
         expr = fn + "(" + arg + ")";
       } else {
         return false;
@@ -505,11 +546,14 @@ class PgScan : public TableScan {
     return true;
   }
 
-  std::string Describe() const override { return "COPY (" + BuildSql({}) + ") TO STDOUT (FORMAT binary)"; }
+  std::string Describe() const override {
+    return "COPY (" + BuildSql({}) + ") TO STDOUT (FORMAT binary)";
+  }
 
   double EstimatedRows() const override {
     double rows = table_->stats.row_count.value_or(-1);
-    if (rows >= 0 && !conjuncts_.empty()) rows = std::max(1.0, rows * std::pow(0.25, conjuncts_.size()));
+    if (rows >= 0 && !conjuncts_.empty())
+      rows = std::max(1.0, rows * std::pow(0.25, conjuncts_.size()));
     if (aggregated_) return agg_groups_ == 0 ? 1 : (rows < 0 ? -1 : std::max(1.0, rows * 0.1));
     if (limit_ >= 0 && (rows < 0 || rows > limit_)) rows = static_cast<double>(limit_);
     return rows;
@@ -519,7 +563,8 @@ class PgScan : public TableScan {
   std::vector<std::shared_ptr<Split>> CreateSplits(int max_parallelism) override {
     std::vector<std::shared_ptr<Split>> splits;
     double pages = meta_.relpages;
-    if (max_parallelism > 1 && meta_.relkind == 'r' && limit_ < 0 && !aggregated_ && order_.empty() && pages >= kMinPagesToSplit) {
+    if (max_parallelism > 1 && meta_.relkind == 'r' && limit_ < 0 && !aggregated_ &&
+        order_.empty() && pages >= kMinPagesToSplit) {
       int parts = max_parallelism * 2;
       int64_t total = static_cast<int64_t>(pages);
       for (int i = 0; i < parts; i++) {
@@ -540,21 +585,23 @@ class PgScan : public TableScan {
     auto range = std::dynamic_pointer_cast<PgSplit>(split);
     if (range && range->ranged) {
       extra = "ctid >= '(" + std::to_string(range->first_page) + ",0)'::tid";
-      if (range->end_page) extra += " AND ctid < '(" + std::to_string(*range->end_page) + ",0)'::tid";
+      if (range->end_page)
+        extra += " AND ctid < '(" + std::to_string(*range->end_page) + ",0)'::tid";
     }
     std::vector<LogicalType> types;
     std::vector<std::string> names;
     if (aggregated_) {
       types = agg_types_;
-      for (size_t i = 0; i < types.size(); i++) names.push_back("aggregate output " + std::to_string(i + 1));
+      for (size_t i = 0; i < types.size(); i++)
+        names.push_back("aggregate output " + std::to_string(i + 1));
     } else {
       for (int c : projection_) {
         types.push_back(table_->columns[c].type);
         names.push_back(table_->columns[c].name);
       }
     }
-    return std::make_unique<PgDataSource>(
-        std::make_unique<PgCopyReader>(where_ + " table '" + table_->name + "'", url_, BuildSql(extra), types, names, &counters_));
+    return std::make_unique<PgDataSource>(std::make_unique<PgCopyReader>(
+        where_ + " table '" + table_->name + "'", url_, BuildSql(extra), types, names, &counters_));
   }
 
   static constexpr double kMinPagesToSplit = 1000;  // about 8 MB
@@ -584,7 +631,8 @@ class PgScan : public TableScan {
 
   const ColumnInfo* Column(const Expr& e) const {
     if (e.kind != ExprKind::kColumnRef) return nullptr;
-    if (e.column_index < 0 || e.column_index >= static_cast<int>(table_->columns.size())) return nullptr;
+    if (e.column_index < 0 || e.column_index >= static_cast<int>(table_->columns.size()))
+      return nullptr;
     return &table_->columns[e.column_index];
   }
 
@@ -612,7 +660,8 @@ class PgScan : public TableScan {
           *out = "(" + FormatDecimal(v.GetInt64(), t.scale) + "::numeric)";
           return true;
         }
-        if (t.id == TypeId::kDouble && std::isfinite(v.GetDouble()) && column_type.id == TypeId::kDouble) {
+        if (t.id == TypeId::kDouble && std::isfinite(v.GetDouble()) &&
+            column_type.id == TypeId::kDouble) {
           *out = "(" + DoubleLiteral(v.GetDouble()) + ")";
           return true;
         }
@@ -661,14 +710,34 @@ class PgScan : public TableScan {
         const char* op = nullptr;
         bool ordering = false;
         switch (e.op) {
-          case CompareOp::kEq: op = " = "; break;
-          case CompareOp::kNe: op = " <> "; break;
-          case CompareOp::kLt: op = " < "; ordering = true; break;
-          case CompareOp::kLe: op = " <= "; ordering = true; break;
-          case CompareOp::kGt: op = " > "; ordering = true; break;
-          case CompareOp::kGe: op = " >= "; ordering = true; break;
-          case CompareOp::kIsDistinctFrom: op = " IS DISTINCT FROM "; break;
-          case CompareOp::kIsNotDistinctFrom: op = " IS NOT DISTINCT FROM "; break;
+          case CompareOp::kEq:
+            op = " = ";
+            break;
+          case CompareOp::kNe:
+            op = " <> ";
+            break;
+          case CompareOp::kLt:
+            op = " < ";
+            ordering = true;
+            break;
+          case CompareOp::kLe:
+            op = " <= ";
+            ordering = true;
+            break;
+          case CompareOp::kGt:
+            op = " > ";
+            ordering = true;
+            break;
+          case CompareOp::kGe:
+            op = " >= ";
+            ordering = true;
+            break;
+          case CompareOp::kIsDistinctFrom:
+            op = " IS DISTINCT FROM ";
+            break;
+          case CompareOp::kIsNotDistinctFrom:
+            op = " IS NOT DISTINCT FROM ";
+            break;
         }
         // Engine doubles order NaN like PostgreSQL only for = and <>; keep double ranges local.
         if (type.id == TypeId::kDouble && ordering) return false;
@@ -683,7 +752,8 @@ class PgScan : public TableScan {
         if (e.children.size() < 2) return false;
         const ColumnInfo* c = Column(*e.children[0]);
         if (!c) return false;
-        std::string s = ColumnSql(e.children[0]->column_index) + (e.negated ? " NOT IN (" : " IN (");
+        std::string s =
+            ColumnSql(e.children[0]->column_index) + (e.negated ? " NOT IN (" : " IN (");
         for (size_t i = 1; i < e.children.size(); i++) {
           const Expr& k = *e.children[i];
           if (k.kind != ExprKind::kConstant) return false;
@@ -697,7 +767,8 @@ class PgScan : public TableScan {
       case ExprKind::kIsNull:
       case ExprKind::kIsNotNull: {
         if (e.children.size() != 1 || !Column(*e.children[0])) return false;
-        *sql += "(" + ColumnSql(e.children[0]->column_index) + (e.kind == ExprKind::kIsNull ? " IS NULL)" : " IS NOT NULL)");
+        *sql += "(" + ColumnSql(e.children[0]->column_index) +
+                (e.kind == ExprKind::kIsNull ? " IS NULL)" : " IS NOT NULL)");
         return true;
       }
       case ExprKind::kLike: {
@@ -706,7 +777,9 @@ class PgScan : public TableScan {
         if (!c || c->type.id != TypeId::kVarchar) return false;
         for (size_t i = 1; i < e.children.size(); i++) {
           const Expr& k = *e.children[i];
-          if (k.kind != ExprKind::kConstant || k.value.is_null() || k.value.type().id != TypeId::kVarchar) return false;
+          if (k.kind != ExprKind::kConstant || k.value.is_null() ||
+              k.value.type().id != TypeId::kVarchar)
+            return false;
         }
         std::string pattern, escape;
         if (!QuotePgString(e.children[1]->value.GetString(), &pattern)) return false;
@@ -722,8 +795,10 @@ class PgScan : public TableScan {
             if (ch >= 0x80) return false;
           }
         }
-        const char* op = e.case_insensitive ? (e.negated ? " NOT ILIKE " : " ILIKE ") : (e.negated ? " NOT LIKE " : " LIKE ");
-        *sql += "(" + ColumnSql(e.children[0]->column_index) + op + pattern + " ESCAPE " + escape + ")";
+        const char* op = e.case_insensitive ? (e.negated ? " NOT ILIKE " : " ILIKE ")
+                                            : (e.negated ? " NOT LIKE " : " LIKE ");
+        *sql +=
+            "(" + ColumnSql(e.children[0]->column_index) + op + pattern + " ESCAPE " + escape + ")";
         return true;
       }
       case ExprKind::kAnd:
@@ -769,42 +844,65 @@ class PgScan : public TableScan {
 
 std::string PgTypeFor(const LogicalType& t) {
   switch (t.id) {
-    case TypeId::kBoolean: return "boolean";
-    case TypeId::kInteger: return "integer";
-    case TypeId::kBigInt: return "bigint";
-    case TypeId::kDouble: return "double precision";
-    case TypeId::kDecimal: return "numeric(" + std::to_string(t.precision) + "," + std::to_string(t.scale) + ")";
-    case TypeId::kDate: return "date";
-    case TypeId::kTimestamp: return "timestamp";
-    case TypeId::kTimestampTz: return "timestamptz";
-    case TypeId::kInterval: return "interval";
-    default: return "text";
+    case TypeId::kBoolean:
+      return "boolean";
+    case TypeId::kInteger:
+      return "integer";
+    case TypeId::kBigInt:
+      return "bigint";
+    case TypeId::kDouble:
+      return "double precision";
+    case TypeId::kDecimal:
+      return "numeric(" + std::to_string(t.precision) + "," + std::to_string(t.scale) + ")";
+    case TypeId::kDate:
+      return "date";
+    case TypeId::kTimestamp:
+      return "timestamp";
+    case TypeId::kTimestampTz:
+      return "timestamptz";
+    case TypeId::kInterval:
+      return "interval";
+    default:
+      return "text";
   }
 }
 
 void AppendCopyText(std::string& out, std::string_view s) {
   for (char c : s) {
     switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default: out += c;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        out += c;
     }
   }
 }
 
 class PgTableWriter : public TableWriter {
  public:
-  PgTableWriter(std::string where, std::string url, std::string qualified, std::vector<ColumnInfo> columns,
-                std::string create_ddl)
-      : where_(std::move(where)), url_(std::move(url)), qualified_(std::move(qualified)), columns_(std::move(columns)) {
+  PgTableWriter(std::string where, std::string url, std::string qualified,
+                std::vector<ColumnInfo> columns, std::string create_ddl)
+      : where_(std::move(where)),
+        url_(std::move(url)),
+        qualified_(std::move(qualified)),
+        columns_(std::move(columns)) {
     conn_.conn = Connect(url_, where_);
     Exec(conn_.conn, "BEGIN", url_, where_);
     in_transaction_ = true;
     if (!create_ddl.empty()) Exec(conn_.conn, create_ddl, url_, where_);
     std::string copy = "COPY " + qualified_ + " (";
-    for (size_t i = 0; i < columns_.size(); i++) copy += (i ? ", " : "") + QuotePgIdentifier(columns_[i].name);
+    for (size_t i = 0; i < columns_.size(); i++)
+      copy += (i ? ", " : "") + QuotePgIdentifier(columns_[i].name);
     copy += ") FROM STDIN";
     PGresult* r = PQexec(conn_.conn, copy.c_str());
     bool ok = PQresultStatus(r) == PGRES_COPY_IN;
@@ -829,8 +927,9 @@ class PgTableWriter : public TableWriter {
   void Append(const Batch& batch) override {
     if (!in_copy_) throw Error(ErrorKind::kInternal, where_ + ": writer used after Commit/Abort");
     if (batch.ColumnCount() != columns_.size()) {
-      throw Error(ErrorKind::kInternal, where_ + ": insert batch has " + std::to_string(batch.ColumnCount()) +
-                                           " columns, table has " + std::to_string(columns_.size()));
+      throw Error(ErrorKind::kInternal,
+                  where_ + ": insert batch has " + std::to_string(batch.ColumnCount()) +
+                      " columns, table has " + std::to_string(columns_.size()));
     }
     std::string buf;
     for (size_t r = 0; r < batch.count; r++) {
@@ -842,28 +941,42 @@ class PgTableWriter : public TableWriter {
           continue;
         }
         switch (v.type().id) {
-          case TypeId::kBoolean: buf += v.GetBool() ? "t" : "f"; break;
+          case TypeId::kBoolean:
+            buf += v.GetBool() ? "t" : "f";
+            break;
           case TypeId::kInteger:
-          case TypeId::kBigInt: buf += std::to_string(v.GetInt64()); break;
+          case TypeId::kBigInt:
+            buf += std::to_string(v.GetInt64());
+            break;
           case TypeId::kDouble: {
             char tmp[64];
             std::snprintf(tmp, sizeof(tmp), "%.17g", v.GetDouble());
             buf += tmp;
             break;
           }
-          case TypeId::kDecimal: buf += FormatDecimal(v.GetInt64(), v.type().scale); break;
-          case TypeId::kDate: buf += FormatDate(static_cast<int32_t>(v.GetInt64())); break;
-          case TypeId::kTimestamp: buf += FormatTimestamp(v.GetInt64()); break;
-          case TypeId::kTimestampTz: buf += FormatTimestamp(v.GetInt64()) + "+00"; break;
+          case TypeId::kDecimal:
+            buf += FormatDecimal(v.GetInt64(), v.type().scale);
+            break;
+          case TypeId::kDate:
+            buf += FormatDate(static_cast<int32_t>(v.GetInt64()));
+            break;
+          case TypeId::kTimestamp:
+            buf += FormatTimestamp(v.GetInt64());
+            break;
+          case TypeId::kTimestampTz:
+            buf += FormatTimestamp(v.GetInt64()) + "+00";
+            break;
           case TypeId::kVarchar: {
             if (v.GetString().find('\0') != std::string::npos) {
-              throw Error(ErrorKind::kConversion, where_ + ": column '" + columns_[c].name +
-                                                      "': PostgreSQL text cannot hold a NUL character");
+              throw Error(ErrorKind::kConversion,
+                          where_ + ": column '" + columns_[c].name +
+                              "': PostgreSQL text cannot hold a NUL character");
             }
             AppendCopyText(buf, v.GetString());
             break;
           }
-          default: AppendCopyText(buf, v.ToString());
+          default:
+            AppendCopyText(buf, v.ToString());
         }
       }
       buf += '\n';
@@ -882,7 +995,8 @@ class PgTableWriter : public TableWriter {
       PQclear(r);
       if (st != PGRES_COMMAND_OK) {
         while (!msg.empty() && msg.back() == '\n') msg.pop_back();
-        throw Error(ErrorKind::kConnector, where_ + ": " + ScrubPassword(msg, url_));  // destructor rolls back
+        throw Error(ErrorKind::kConnector,
+                    where_ + ": " + ScrubPassword(msg, url_));  // destructor rolls back
       }
     }
     Exec(conn_.conn, "COMMIT", url_, where_);
@@ -906,7 +1020,8 @@ class PgTableWriter : public TableWriter {
     buf.clear();
   }
   [[noreturn]] void Fail() {
-    throw Error(ErrorKind::kConnector, where_ + ": writing to " + qualified_ + " failed: " + ConnMessage(conn_.conn, url_));
+    throw Error(ErrorKind::kConnector, where_ + ": writing to " + qualified_ +
+                                           " failed: " + ConnMessage(conn_.conn, url_));
   }
 
   std::string where_;
@@ -925,8 +1040,10 @@ class PgTableWriter : public TableWriter {
 std::string QuotePgIdentifier(const std::string& name) {
   std::string out = "\"";
   for (char c : name) {
-    if (c == '"') out += "\"\"";
-    else if (c != '\0') out += c;
+    if (c == '"')
+      out += "\"\"";
+    else if (c != '\0')
+      out += c;
   }
   return out + "\"";
 }
@@ -936,9 +1053,12 @@ bool QuotePgString(const std::string& text, std::string* out) {
   bool backslash = text.find('\\') != std::string::npos;
   std::string s = backslash ? "E'" : "'";
   for (char c : text) {
-    if (c == '\'') s += "''";
-    else if (c == '\\') s += "\\\\";
-    else s += c;
+    if (c == '\'')
+      s += "''";
+    else if (c == '\\')
+      s += "\\\\";
+    else
+      s += c;
   }
   *out += s + "'";
   return true;
@@ -961,13 +1081,27 @@ std::string ScrubPassword(const std::string& message, const std::string& url) {
 PgTypeMapping MapPgType(uint32_t oid, int32_t typmod, const std::string& type_name) {
   PgTypeMapping m;
   switch (oid) {
-    case 16: m.type = TypeId::kBoolean; return m;
-    case 21: m.type = TypeId::kInteger; m.cast = "::int4"; return m;
-    case 23: m.type = TypeId::kInteger; return m;
-    case 20: m.type = TypeId::kBigInt; return m;
+    case 16:
+      m.type = TypeId::kBoolean;
+      return m;
+    case 21:
+      m.type = TypeId::kInteger;
+      m.cast = "::int4";
+      return m;
+    case 23:
+      m.type = TypeId::kInteger;
+      return m;
+    case 20:
+      m.type = TypeId::kBigInt;
+      return m;
     // real: through its shortest text form, so 1.1 reads as 1.1 and not 1.100000023841858.
-    case 700: m.type = TypeId::kDouble; m.cast = "::text::float8"; return m;
-    case 701: m.type = TypeId::kDouble; return m;
+    case 700:
+      m.type = TypeId::kDouble;
+      m.cast = "::text::float8";
+      return m;
+    case 701:
+      m.type = TypeId::kDouble;
+      return m;
     case 1700: {
       if (typmod >= 4) {
         int p = ((typmod - 4) >> 16) & 0xffff;
@@ -984,11 +1118,22 @@ PgTypeMapping MapPgType(uint32_t oid, int32_t typmod, const std::string& type_na
     }
     case 25:
     case 1043:
-    case 19: m.type = TypeId::kVarchar; return m;
-    case 1042: m.type = TypeId::kVarchar; m.cast = "::text"; return m;  // char(n): without the padding
-    case 1082: m.type = TypeId::kDate; return m;
-    case 1114: m.type = TypeId::kTimestamp; return m;
-    case 1184: m.type = TypeId::kTimestampTz; return m;
+    case 19:
+      m.type = TypeId::kVarchar;
+      return m;
+    case 1042:
+      m.type = TypeId::kVarchar;
+      m.cast = "::text";
+      return m;  // char(n): without the padding
+    case 1082:
+      m.type = TypeId::kDate;
+      return m;
+    case 1114:
+      m.type = TypeId::kTimestamp;
+      return m;
+    case 1184:
+      m.type = TypeId::kTimestampTz;
+      return m;
     default:
       m.type = TypeId::kVarchar;
       m.cast = "::text";
@@ -997,7 +1142,8 @@ PgTypeMapping MapPgType(uint32_t oid, int32_t typmod, const std::string& type_na
   }
 }
 
-PostgresConnector::PostgresConnector(const ConnectionConfig& config) : name_(config.name), url_(config.url) {
+PostgresConnector::PostgresConnector(const ConnectionConfig& config)
+    : name_(config.name), url_(config.url) {
   if (url_.rfind("postgres://", 0) != 0 && url_.rfind("postgresql://", 0) != 0) {
     throw Error(ErrorKind::kConnector, Where() + ": not a postgres URL: " + RedactUrl(url_) +
                                            " (use postgres://user:password@host:5432/database)");
@@ -1014,8 +1160,10 @@ std::string PostgresConnector::Where() const { return "postgres source '" + name
 std::vector<std::string> PostgresConnector::ListSchemas() {
   std::lock_guard<std::mutex> lock(mutex_);
   PgResult r = Query(conn_,
-                     "SELECT nspname FROM pg_namespace WHERE nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') "
-                     "AND nspname NOT LIKE 'pg\\_temp\\_%' AND nspname NOT LIKE 'pg\\_toast\\_temp\\_%' ORDER BY nspname",
+                     "SELECT nspname FROM pg_namespace WHERE nspname NOT IN ('pg_catalog', "
+                     "'information_schema', 'pg_toast') "
+                     "AND nspname NOT LIKE 'pg\\_temp\\_%' AND nspname NOT LIKE "
+                     "'pg\\_toast\\_temp\\_%' ORDER BY nspname",
                      {}, url_, Where());
   std::vector<std::string> out;
   for (int i = 0; i < PQntuples(r.res); i++) out.emplace_back(PQgetvalue(r.res, i, 0));
@@ -1024,31 +1172,38 @@ std::vector<std::string> PostgresConnector::ListSchemas() {
 
 std::vector<std::string> PostgresConnector::ListTables(const std::string& schema) {
   std::lock_guard<std::mutex> lock(mutex_);
-  PgResult ns = Query(conn_,
-                      "SELECT nspname FROM pg_namespace WHERE nspname = $1 OR lower(nspname) = lower($1) "
-                      "ORDER BY nspname = $1 DESC LIMIT 1",
-                      {schema}, url_, Where());
-  if (PQntuples(ns.res) == 0) throw Error(ErrorKind::kCatalog, Where() + ": no schema '" + schema + "'");
-  PgResult r = Query(conn_,
-                     "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                     "WHERE n.nspname = $1 AND c.relkind IN ('r', 'v', 'm', 'p', 'f') ORDER BY c.relname",
-                     {PQgetvalue(ns.res, 0, 0)}, url_, Where());
+  PgResult ns =
+      Query(conn_,
+            "SELECT nspname FROM pg_namespace WHERE nspname = $1 OR lower(nspname) = lower($1) "
+            "ORDER BY nspname = $1 DESC LIMIT 1",
+            {schema}, url_, Where());
+  if (PQntuples(ns.res) == 0)
+    throw Error(ErrorKind::kCatalog, Where() + ": no schema '" + schema + "'");
+  PgResult r =
+      Query(conn_,
+            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = $1 AND c.relkind IN ('r', 'v', 'm', 'p', 'f') ORDER BY c.relname",
+            {PQgetvalue(ns.res, 0, 0)}, url_, Where());
   std::vector<std::string> out;
   for (int i = 0; i < PQntuples(r.res); i++) out.emplace_back(PQgetvalue(r.res, i, 0));
   return out;
 }
 
-std::shared_ptr<const TableInfo> PostgresConnector::GetTable(const std::string& schema, const std::string& table) {
+std::shared_ptr<const TableInfo> PostgresConnector::GetTable(const std::string& schema,
+                                                             const std::string& table) {
   std::lock_guard<std::mutex> lock(mutex_);
   std::string s = schema.empty() ? "public" : schema;
   // An exact match first, then a case-insensitive one (unquoted names are folded differently).
-  PgResult r = Query(conn_,
-                     "SELECT c.oid, n.nspname, c.relname, c.relkind, c.reltuples, c.relpages FROM pg_class c "
-                     "JOIN pg_namespace n ON n.oid = c.relnamespace "
-                     "WHERE (n.nspname = $1 OR lower(n.nspname) = lower($1)) AND (c.relname = $2 OR lower(c.relname) = lower($2)) "
-                     "AND c.relkind IN ('r', 'v', 'm', 'p', 'f') "
-                     "ORDER BY (n.nspname = $1 AND c.relname = $2) DESC, c.relname = $2 DESC, n.nspname = $1 DESC LIMIT 1",
-                     {s, table}, url_, Where());
+  PgResult r = Query(
+      conn_,
+      "SELECT c.oid, n.nspname, c.relname, c.relkind, c.reltuples, c.relpages FROM pg_class c "
+      "JOIN pg_namespace n ON n.oid = c.relnamespace "
+      "WHERE (n.nspname = $1 OR lower(n.nspname) = lower($1)) AND (c.relname = $2 OR "
+      "lower(c.relname) = lower($2)) "
+      "AND c.relkind IN ('r', 'v', 'm', 'p', 'f') "
+      "ORDER BY (n.nspname = $1 AND c.relname = $2) DESC, c.relname = $2 DESC, n.nspname = $1 DESC "
+      "LIMIT 1",
+      {s, table}, url_, Where());
   if (PQntuples(r.res) == 0) return nullptr;
   auto info = std::make_shared<TableInfo>();
   auto meta = std::make_shared<PgTableMeta>();
@@ -1061,29 +1216,36 @@ std::shared_ptr<const TableInfo> PostgresConnector::GetTable(const std::string& 
   info->schema = meta->remote_schema;
   info->name = meta->remote_name;
   info->location = "postgres " + meta->remote_schema + "." + meta->remote_name;
-  PgResult cols = Query(conn_,
-                        "SELECT a.attname, a.atttypid, a.atttypmod, format_type(a.atttypid, a.atttypmod), a.attnotnull, "
-                        "s.null_frac, s.n_distinct FROM pg_attribute a "
-                        "LEFT JOIN pg_stats s ON s.schemaname = $2 AND s.tablename = $3 AND s.attname = a.attname "
-                        "WHERE a.attrelid = $1::oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
-                        {oid, meta->remote_schema, meta->remote_name}, url_, Where());
-  bool have_rows = reltuples >= 0 && !(reltuples == 0 && meta->relpages == 0 && meta->relkind != 'r');
+  PgResult cols = Query(
+      conn_,
+      "SELECT a.attname, a.atttypid, a.atttypmod, format_type(a.atttypid, a.atttypmod), "
+      "a.attnotnull, "
+      "s.null_frac, s.n_distinct FROM pg_attribute a "
+      "LEFT JOIN pg_stats s ON s.schemaname = $2 AND s.tablename = $3 AND s.attname = a.attname "
+      "WHERE a.attrelid = $1::oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
+      {oid, meta->remote_schema, meta->remote_name}, url_, Where());
+  bool have_rows =
+      reltuples >= 0 && !(reltuples == 0 && meta->relpages == 0 && meta->relkind != 'r');
   if (reltuples >= 0) info->stats.row_count = reltuples;
   for (int i = 0; i < PQntuples(cols.res); i++) {
     ColumnInfo col;
     col.name = PQgetvalue(cols.res, i, 0);
-    uint32_t type_oid = static_cast<uint32_t>(std::strtoul(PQgetvalue(cols.res, i, 1), nullptr, 10));
+    uint32_t type_oid =
+        static_cast<uint32_t>(std::strtoul(PQgetvalue(cols.res, i, 1), nullptr, 10));
     int32_t typmod = static_cast<int32_t>(std::strtol(PQgetvalue(cols.res, i, 2), nullptr, 10));
     PgTypeMapping m = MapPgType(type_oid, typmod, PQgetvalue(cols.res, i, 3));
     col.type = m.type;
     col.comment = m.comment;
     col.nullable = std::string(PQgetvalue(cols.res, i, 4)) != "t";
     ColumnStatistics cs;
-    if (!PQgetisnull(cols.res, i, 5)) cs.null_fraction = std::strtod(PQgetvalue(cols.res, i, 5), nullptr);
+    if (!PQgetisnull(cols.res, i, 5))
+      cs.null_fraction = std::strtod(PQgetvalue(cols.res, i, 5), nullptr);
     if (!PQgetisnull(cols.res, i, 6)) {
       double nd = std::strtod(PQgetvalue(cols.res, i, 6), nullptr);
-      if (nd < 0 && have_rows) cs.distinct_count = -nd * reltuples;
-      else if (nd > 0) cs.distinct_count = nd;
+      if (nd < 0 && have_rows)
+        cs.distinct_count = -nd * reltuples;
+      else if (nd > 0)
+        cs.distinct_count = nd;
     }
     info->stats.columns.push_back(cs);
     meta->casts.push_back(m.cast);
@@ -1100,7 +1262,8 @@ std::shared_ptr<const PgTableMeta> PostgresConnector::Meta(const TableInfo& tabl
     if (it != metas_.end()) return it->second;
   }
   if (!GetTable(table.schema, table.name)) {
-    throw Error(ErrorKind::kCatalog, Where() + ": table '" + table.schema + "." + table.name + "' does not exist");
+    throw Error(ErrorKind::kCatalog,
+                Where() + ": table '" + table.schema + "." + table.name + "' does not exist");
   }
   std::lock_guard<std::mutex> lock(mutex_);
   return metas_.at(MetaKey(table.schema, table.name));
@@ -1110,45 +1273,54 @@ std::unique_ptr<TableScan> PostgresConnector::CreateScan(std::shared_ptr<const T
   if (!table) throw Error(ErrorKind::kInternal, Where() + ": CreateScan without a table");
   auto meta = Meta(*table);
   if (meta->casts.size() != table->columns.size()) {
-    throw Error(ErrorKind::kCatalog, Where() + ": table '" + table->schema + "." + table->name + "' changed its columns; reconnect");
+    throw Error(ErrorKind::kCatalog, Where() + ": table '" + table->schema + "." + table->name +
+                                         "' changed its columns; reconnect");
   }
   return std::make_unique<PgScan>(Where(), url_, table, *meta);
 }
 
-std::unique_ptr<TableWriter> PostgresConnector::CreateTable(const std::string& schema, const std::string& table,
-                                                            const std::vector<ColumnInfo>& columns) {
-  if (columns.empty()) throw Error(ErrorKind::kCatalog, Where() + ": a table needs at least one column");
-  if (GetTable(schema, table)) throw Error(ErrorKind::kCatalog, Where() + ": table '" + table + "' already exists");
-  std::string qualified = QuotePgIdentifier(schema.empty() ? "public" : schema) + "." + QuotePgIdentifier(table);
+std::unique_ptr<TableWriter> PostgresConnector::CreateTable(
+    const std::string& schema, const std::string& table, const std::vector<ColumnInfo>& columns) {
+  if (columns.empty())
+    throw Error(ErrorKind::kCatalog, Where() + ": a table needs at least one column");
+  if (GetTable(schema, table))
+    throw Error(ErrorKind::kCatalog, Where() + ": table '" + table + "' already exists");
+  std::string qualified =
+      QuotePgIdentifier(schema.empty() ? "public" : schema) + "." + QuotePgIdentifier(table);
   std::string ddl = "CREATE TABLE " + qualified + " (";
   for (size_t i = 0; i < columns.size(); i++) {
     ddl += (i ? ", " : "") + QuotePgIdentifier(columns[i].name) + " " + PgTypeFor(columns[i].type);
   }
   ddl += ")";
-  return std::make_unique<PgTableWriter>(Where() + " table '" + table + "'", url_, qualified, columns, ddl);
+  return std::make_unique<PgTableWriter>(Where() + " table '" + table + "'", url_, qualified,
+                                         columns, ddl);
 }
 
 std::unique_ptr<TableWriter> PostgresConnector::InsertInto(std::shared_ptr<const TableInfo> table) {
   if (!table) throw Error(ErrorKind::kInternal, Where() + ": InsertInto without a table");
   std::string qualified = Qualified(*Meta(*table));
-  return std::make_unique<PgTableWriter>(Where() + " table '" + table->name + "'", url_, qualified, table->columns, "");
+  return std::make_unique<PgTableWriter>(Where() + " table '" + table->name + "'", url_, qualified,
+                                         table->columns, "");
 }
 
 std::string PostgresConnector::Summary() {
   std::lock_guard<std::mutex> lock(mutex_);
-  PgResult r = Query(conn_,
-                     "SELECT current_setting('server_version'), current_database(), (SELECT count(*) FROM pg_class c "
-                     "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r','v','m','p','f') "
-                     "AND n.nspname NOT IN ('pg_catalog','information_schema','pg_toast'))",
-                     {}, url_, Where());
-  return std::string("PostgreSQL ") + PQgetvalue(r.res, 0, 0) + ", database " + PQgetvalue(r.res, 0, 1) + ", " +
-         PQgetvalue(r.res, 0, 2) + " table(s)";
+  PgResult r = Query(
+      conn_,
+      "SELECT current_setting('server_version'), current_database(), (SELECT count(*) FROM "
+      "pg_class c "
+      "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r','v','m','p','f') "
+      "AND n.nspname NOT IN ('pg_catalog','information_schema','pg_toast'))",
+      {}, url_, Where());
+  return std::string("PostgreSQL ") + PQgetvalue(r.res, 0, 0) + ", database " +
+         PQgetvalue(r.res, 0, 1) + ", " + PQgetvalue(r.res, 0, 2) + " table(s)";
 }
 
 void RegisterPostgresConnector() {
-  ConnectorFactory::Register("postgres", {"postgres", "postgresql"}, [](const ConnectionConfig& config) -> std::shared_ptr<Connector> {
-    return std::make_shared<PostgresConnector>(config);
-  });
+  ConnectorFactory::Register("postgres", {"postgres", "postgresql"},
+                             [](const ConnectionConfig& config) -> std::shared_ptr<Connector> {
+                               return std::make_shared<PostgresConnector>(config);
+                             });
 }
 
 }  // namespace aishell

@@ -1,8 +1,8 @@
-// The PostgreSQL connector (Debian libpq): `aishell connect postgres://user:pw@host:5432/db --name pg`.
-// The catalog is the database; schemas from pg_namespace; tables, views and materialized views from
-// pg_class. Reads stream through `COPY (SELECT ...) TO STDOUT (FORMAT binary)` decoded straight into
-// vectors; filters, limits and ORDER BY + LIMIT are pushed into that SELECT with every literal and
-// identifier escaped. Writes go through COPY FROM STDIN in one transaction.
+// The PostgreSQL connector (Debian libpq): `aishell connect postgres://user:pw@host:5432/db --name
+// pg`. The catalog is the database; schemas from pg_namespace; tables, views and materialized views
+// from pg_class. Reads stream through `COPY (SELECT ...) TO STDOUT (FORMAT binary)` decoded
+// straight into vectors; filters, limits and ORDER BY + LIMIT are pushed into that SELECT with
+// every literal and identifier escaped. Writes go through COPY FROM STDIN in one transaction.
 #pragma once
 
 #include <map>
@@ -52,7 +52,8 @@ class PostgresConnector : public Connector {
   std::string DefaultSchema() const override { return "public"; }
   std::vector<std::string> ListSchemas() override;
   std::vector<std::string> ListTables(const std::string& schema) override;
-  std::shared_ptr<const TableInfo> GetTable(const std::string& schema, const std::string& table) override;
+  std::shared_ptr<const TableInfo> GetTable(const std::string& schema,
+                                            const std::string& table) override;
   std::unique_ptr<TableScan> CreateScan(std::shared_ptr<const TableInfo> table) override;
 
   bool SupportsWrites() const override { return true; }

@@ -1,6 +1,6 @@
 // PostgreSQL connector tests. The helpers are tested always; the rest runs against the server that
-// scripts/services/postgres.sh starts (AISHELL_TEST_PG_URL). Without it they skip, except with CI=true,
-// where they fail.
+// scripts/services/postgres.sh starts (AISHELL_TEST_PG_URL). Without it they skip, except with
+// CI=true, where they fail.
 #include "connectors/postgres/postgres_connector.h"
 
 #include <gtest/gtest.h>
@@ -34,7 +34,8 @@ TEST(PostgresHelpersTest, QuotesIdentifiersAndStrings) {
 
 TEST(PostgresHelpersTest, ScrubsPasswords) {
   std::string url = "postgres://bob:s3cr3t@db.example:5432/app";
-  std::string msg = ScrubPassword("could not connect using postgres://bob:s3cr3t@db.example:5432/app (s3cr3t)", url);
+  std::string msg = ScrubPassword(
+      "could not connect using postgres://bob:s3cr3t@db.example:5432/app (s3cr3t)", url);
   EXPECT_EQ(msg.find("s3cr3t"), std::string::npos) << msg;
   EXPECT_NE(msg.find("bob"), std::string::npos);
   std::string url2 = "postgresql://db/app?user=bob&password=hunter22&sslmode=disable";
@@ -45,7 +46,8 @@ TEST(PostgresHelpersTest, MapsTypes) {
   EXPECT_EQ(MapPgType(23, -1, "integer").type, LogicalType(TypeId::kInteger));
   EXPECT_EQ(MapPgType(20, -1, "bigint").type, LogicalType(TypeId::kBigInt));
   // numeric(12,2): typmod = (12 << 16 | 2) + 4
-  EXPECT_EQ(MapPgType(1700, ((12 << 16) | 2) + 4, "numeric(12,2)").type, LogicalType::Decimal(12, 2));
+  EXPECT_EQ(MapPgType(1700, ((12 << 16) | 2) + 4, "numeric(12,2)").type,
+            LogicalType::Decimal(12, 2));
   auto free_numeric = MapPgType(1700, -1, "numeric");
   EXPECT_EQ(free_numeric.type, LogicalType(TypeId::kDouble));
   EXPECT_FALSE(free_numeric.comment.empty());
@@ -85,10 +87,11 @@ int TerminateBackends(const std::string& url, const std::string& app) {
   PGconn* conn = PQconnectdb(url.c_str());
   EXPECT_EQ(PQstatus(conn), CONNECTION_OK);
   const char* params[] = {app.c_str()};
-  PGresult* r = PQexecParams(conn,
-                             "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity "
-                             "WHERE application_name = $1",
-                             1, nullptr, params, nullptr, nullptr, 0);
+  PGresult* r =
+      PQexecParams(conn,
+                   "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity "
+                   "WHERE application_name = $1",
+                   1, nullptr, params, nullptr, nullptr, 0);
   int n = PQresultStatus(r) == PGRES_TUPLES_OK ? std::atoi(PQgetvalue(r, 0, 0)) : -1;
   PQclear(r);
   PQfinish(conn);
@@ -102,7 +105,8 @@ class PostgresServerTest : public ::testing::Test {
     if (url_.empty()) {
       const char* ci = std::getenv("CI");
       if (ci && std::string(ci) == "true") {
-        FAIL() << "AISHELL_TEST_PG_URL is not set in CI: run scripts/services/postgres.sh start and source its .env";
+        FAIL() << "AISHELL_TEST_PG_URL is not set in CI: run scripts/services/postgres.sh start "
+                  "and source its .env";
       }
       GTEST_SKIP() << "AISHELL_TEST_PG_URL is not set (scripts/services/postgres.sh start)";
     }
@@ -117,7 +121,8 @@ class PostgresServerTest : public ::testing::Test {
     for (const auto& b : r.batches) {
       for (size_t i = 0; i < b.count; i++) {
         std::string line;
-        for (size_t c = 0; c < b.ColumnCount(); c++) line += (c ? "|" : "") + b.columns[c].GetValue(i).ToString();
+        for (size_t c = 0; c < b.ColumnCount(); c++)
+          line += (c ? "|" : "") + b.columns[c].GetValue(i).ToString();
         rows.push_back(line);
       }
     }
@@ -191,29 +196,38 @@ TEST_F(PostgresServerTest, MapsEveryTypeAndNoColumnDisappears) {
   EXPECT_EQ(type_of("c_uuid"), LogicalType(TypeId::kVarchar));
   EXPECT_FALSE(t->columns.at(t->FindColumn("c_inet")).comment.empty());
 
-  EXPECT_EQ(One("SELECT c_small, c_int, c_big, c_num, c_bool, c_date, c_ts FROM pg.public.pg_types WHERE id = 1"),
-            One("SELECT CAST(1 AS INTEGER), 10, CAST(10000000000 AS BIGINT), CAST(1.5 AS DECIMAL(10,3)), true, "
+  EXPECT_EQ(One("SELECT c_small, c_int, c_big, c_num, c_bool, c_date, c_ts FROM pg.public.pg_types "
+                "WHERE id = 1"),
+            One("SELECT CAST(1 AS INTEGER), 10, CAST(10000000000 AS BIGINT), CAST(1.5 AS "
+                "DECIMAL(10,3)), true, "
                 "DATE '2024-01-15', TIMESTAMP '2024-01-15 10:30:00.123456'"));
-  EXPECT_EQ(One("SELECT c_uuid, c_json, c_jsonb, c_bytea, c_int_array, c_text_array, c_mood, c_inet, c_char "
+  EXPECT_EQ(One("SELECT c_uuid, c_json, c_jsonb, c_bytea, c_int_array, c_text_array, c_mood, "
+                "c_inet, c_char "
                 "FROM pg.public.pg_types WHERE id = 1"),
-            "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11|{\"a\": 1}|{\"b\": [1, 2]}|\\x00ff10|{1,2,3}|{x,\"y z\"}|happy|"
+            "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11|{\"a\": 1}|{\"b\": [1, "
+            "2]}|\\x00ff10|{1,2,3}|{x,\"y z\"}|happy|"
             "192.168.0.1/32|ab");
-  EXPECT_EQ(One("SELECT c_real = -3.5e10, c_double FROM pg.public.pg_types WHERE id = 2"), "true|-1e-300");
+  EXPECT_EQ(One("SELECT c_real = -3.5e10, c_double FROM pg.public.pg_types WHERE id = 2"),
+            "true|-1e-300");
   EXPECT_EQ(One("SELECT c_small, c_int, c_big, c_num, c_date FROM pg.public.pg_types WHERE id = 2"),
             "-32768|-2147483648|-9223372036854775808|-9999999.999|1969-12-31");
   EXPECT_EQ(One("SELECT c_text, c_varchar FROM pg.public.pg_types WHERE id = 2"),
             "it's a \"quote\" and a back\\slash|O'Brien");
-  EXPECT_EQ(One("SELECT c_tstz = TIMESTAMP '2000-06-30 21:59:59.999999 UTC' FROM pg.public.pg_types WHERE id = 2"), "true");
+  EXPECT_EQ(One("SELECT c_tstz = TIMESTAMP '2000-06-30 21:59:59.999999 UTC' FROM "
+                "pg.public.pg_types WHERE id = 2"),
+            "true");
   // Every column of the all-NULL row is NULL.
   auto all_null = One("SELECT * FROM pg.public.pg_types WHERE id = 3");
   std::string expect_null = "3";
   for (int i = 0; i < 23; i++) expect_null += "|NULL";
   EXPECT_EQ(all_null, expect_null);
-  EXPECT_EQ(One("SELECT c_varchar, c_char, c_num_free FROM pg.public.pg_types WHERE id = 4"), "ü日本|é|1e+20");
+  EXPECT_EQ(One("SELECT c_varchar, c_char, c_num_free FROM pg.public.pg_types WHERE id = 4"),
+            "ü日本|é|1e+20");
 }
 
 TEST_F(PostgresServerTest, SeedCustomersJoinLocalCsv) {
-  auto dir = std::filesystem::temp_directory_path() / ("aishell_pg_test_" + std::to_string(::getpid()));
+  auto dir =
+      std::filesystem::temp_directory_path() / ("aishell_pg_test_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   auto csv = dir / "transactions.csv";
   {
@@ -221,9 +235,9 @@ TEST_F(PostgresServerTest, SeedCustomersJoinLocalCsv) {
     out << "txn_id,customer_id,amount\n";
     for (int i = 1; i <= 300; i++) out << i << "," << (i * 7 % 6000) << "," << (i % 50) << ".25\n";
   }
-  std::string sql =
-      "SELECT c.country, count(*), sum(t.amount) FROM read_csv('" + csv.string() +
-      "') t JOIN pg.public.customers c ON c.customer_id = t.customer_id WHERE c.segment = 'smb' GROUP BY c.country";
+  std::string sql = "SELECT c.country, count(*), sum(t.amount) FROM read_csv('" + csv.string() +
+                    "') t JOIN pg.public.customers c ON c.customer_id = t.customer_id WHERE "
+                    "c.segment = 'smb' GROUP BY c.country";
   auto rows = Both(sql);
   // The same computed locally: customers with id % 3 == 1 are 'smb'; id <= 5000 exist.
   std::map<std::string, std::pair<int, double>> expect;
@@ -247,22 +261,28 @@ TEST_F(PostgresServerTest, SeedCustomersJoinLocalCsv) {
 TEST_F(PostgresServerTest, PushdownOnAndOffAgree) {
   const char* queries[] = {
       "SELECT customer_id, name FROM pg.public.customers WHERE customer_id < 20 AND country = 'DE'",
-      "SELECT customer_id FROM pg.public.customers WHERE name >= 'Customer 4' AND name < 'Customer 5'",
-      "SELECT customer_id FROM pg.public.customers WHERE country IN ('FR', 'JP') AND customer_id BETWEEN 100 AND 130",
-      "SELECT customer_id FROM pg.public.customers WHERE email LIKE 'customer1%' AND customer_id < 200",
+      "SELECT customer_id FROM pg.public.customers WHERE name >= 'Customer 4' AND name < 'Customer "
+      "5'",
+      "SELECT customer_id FROM pg.public.customers WHERE country IN ('FR', 'JP') AND customer_id "
+      "BETWEEN 100 AND 130",
+      "SELECT customer_id FROM pg.public.customers WHERE email LIKE 'customer1%' AND customer_id < "
+      "200",
       "SELECT customer_id FROM pg.public.customers WHERE name ILIKE 'CUSTOMER 12_'",
       "SELECT count(*) FROM pg.public.customers WHERE email IS NULL",
       "SELECT count(*) FROM pg.public.customers WHERE email IS NOT NULL OR customer_id = 17",
-      "SELECT count(*) FROM pg.public.customers WHERE signup_date >= DATE '2022-01-01' AND signup_date < DATE '2022-02-01'",
+      "SELECT count(*) FROM pg.public.customers WHERE signup_date >= DATE '2022-01-01' AND "
+      "signup_date < DATE '2022-02-01'",
       "SELECT count(*) FROM pg.public.customers WHERE lifetime_value > 5000.5",
       "SELECT count(*) FROM pg.public.customers WHERE NOT is_active",
       "SELECT customer_id, name FROM pg.public.customers ORDER BY name DESC LIMIT 5",
       "SELECT customer_id FROM pg.public.customers ORDER BY email NULLS FIRST, customer_id LIMIT 3",
-      "SELECT count(*) FROM pg.\"Sales\".\"Orders\" WHERE ordered_at >= TIMESTAMP '2024-03-01 00:00:00' "
+      "SELECT count(*) FROM pg.\"Sales\".\"Orders\" WHERE ordered_at >= TIMESTAMP '2024-03-01 "
+      "00:00:00' "
       "AND ordered_at < TIMESTAMP '2024-03-02 00:00:00'",
       "SELECT country, count(*), count(DISTINCT segment), min(signup_date), max(lifetime_value) "
       "FROM pg.public.customers GROUP BY country",
-      "SELECT count(*) FROM pg.public.customers WHERE signup_date > CURRENT_DATE - INTERVAL '30' DAY",
+      "SELECT count(*) FROM pg.public.customers WHERE signup_date > CURRENT_DATE - INTERVAL '30' "
+      "DAY",
       "SELECT id FROM pg.public.pg_types WHERE c_uuid = 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'",
       "SELECT id FROM pg.public.pg_types WHERE c_double > 0",
       "SELECT id FROM pg.public.pg_types WHERE c_tstz >= TIMESTAMP '2024-01-15 10:30:00 UTC'",
@@ -272,44 +292,59 @@ TEST_F(PostgresServerTest, PushdownOnAndOffAgree) {
   for (const char* q : queries) Both(q);
   EXPECT_EQ(Both("SELECT count(*) FROM pg.public.customers WHERE country IN ('FR', 'JP')"),
             std::vector<std::string>{"1667"});
-  EXPECT_EQ(Both("SELECT count(*) FROM pg.public.customers WHERE email LIKE 'customer1%'").size(), 1u);
-  EXPECT_EQ(Both("SELECT id FROM pg.public.pg_types WHERE c_tstz > TIMESTAMP '2024-01-15 10:29:59 UTC'"),
-            (std::vector<std::string>{"1", "4"}));
-  EXPECT_NE(engine_->Explain("SELECT id FROM pg.public.pg_types WHERE c_tstz > TIMESTAMP '2024-01-15 10:29:59 UTC'")
+  EXPECT_EQ(Both("SELECT count(*) FROM pg.public.customers WHERE email LIKE 'customer1%'").size(),
+            1u);
+  EXPECT_EQ(
+      Both("SELECT id FROM pg.public.pg_types WHERE c_tstz > TIMESTAMP '2024-01-15 10:29:59 UTC'"),
+      (std::vector<std::string>{"1", "4"}));
+  EXPECT_NE(engine_
+                ->Explain("SELECT id FROM pg.public.pg_types WHERE c_tstz > TIMESTAMP '2024-01-15 "
+                          "10:29:59 UTC'")
                 .find("TIMESTAMPTZ '2024-01-15 10:29:59+00'"),
             std::string::npos);
-  EXPECT_EQ(Both("SELECT customer_id FROM pg.public.customers ORDER BY customer_id DESC LIMIT 2", false),
-            (std::vector<std::string>{"5000", "4999"}));
+  EXPECT_EQ(
+      Both("SELECT customer_id FROM pg.public.customers ORDER BY customer_id DESC LIMIT 2", false),
+      (std::vector<std::string>{"5000", "4999"}));
 }
 
 TEST_F(PostgresServerTest, ExplainShowsRemoteSql) {
   std::string plan = engine_->Explain(
-      "SELECT name FROM pg.public.customers WHERE country = 'it''s' AND customer_id > 10 AND email LIKE 'a\\%'");
+      "SELECT name FROM pg.public.customers WHERE country = 'it''s' AND customer_id > 10 AND email "
+      "LIKE 'a\\%'");
   EXPECT_NE(plan.find("COPY (SELECT"), std::string::npos) << plan;
   EXPECT_NE(plan.find("(\"country\"::text) = 'it''s'"), std::string::npos) << plan;
   EXPECT_NE(plan.find("(\"customer_id\" > 10)"), std::string::npos) << plan;
   EXPECT_NE(plan.find("LIKE E'a\\\\%' ESCAPE ''"), std::string::npos) << plan;
   std::string top = engine_->Explain("SELECT name FROM pg.public.customers ORDER BY name LIMIT 3");
-  EXPECT_NE(top.find("ORDER BY \"name\" COLLATE \"C\" ASC NULLS LAST LIMIT 3"), std::string::npos) << top;
+  EXPECT_NE(top.find("ORDER BY \"name\" COLLATE \"C\" ASC NULLS LAST LIMIT 3"), std::string::npos)
+      << top;
   EXPECT_EQ(plan.find("aishell-test-pw"), std::string::npos);
 }
 
 TEST_F(PostgresServerTest, QuotesAndBackslashesInFiltersAndData) {
-  EXPECT_EQ(Both("SELECT id FROM pg.public.tricky WHERE s = 'it''s'"), std::vector<std::string>{"2"});
-  EXPECT_EQ(Both("SELECT id FROM pg.public.tricky WHERE s = 'back\\slash'"), std::vector<std::string>{"3"});
-  EXPECT_EQ(Both("SELECT id FROM pg.public.tricky WHERE s = '''; DROP TABLE tricky; --'"), std::vector<std::string>{"6"});
-  EXPECT_EQ(Both("SELECT id FROM pg.public.tricky WHERE s LIKE '%\\%'"), (std::vector<std::string>{"10", "3"}));
-  EXPECT_EQ(Both("SELECT id FROM pg.public.tricky WHERE s LIKE '!%!_%' ESCAPE '!'"), std::vector<std::string>{"7"});
-  EXPECT_EQ(Both("SELECT id FROM pg.public.tricky WHERE s IN ('\"double\"', 'plain')"), (std::vector<std::string>{"1", "4"}));
+  EXPECT_EQ(Both("SELECT id FROM pg.public.tricky WHERE s = 'it''s'"),
+            std::vector<std::string>{"2"});
+  EXPECT_EQ(Both("SELECT id FROM pg.public.tricky WHERE s = 'back\\slash'"),
+            std::vector<std::string>{"3"});
+  EXPECT_EQ(Both("SELECT id FROM pg.public.tricky WHERE s = '''; DROP TABLE tricky; --'"),
+            std::vector<std::string>{"6"});
+  EXPECT_EQ(Both("SELECT id FROM pg.public.tricky WHERE s LIKE '%\\%'"),
+            (std::vector<std::string>{"10", "3"}));
+  EXPECT_EQ(Both("SELECT id FROM pg.public.tricky WHERE s LIKE '!%!_%' ESCAPE '!'"),
+            std::vector<std::string>{"7"});
+  EXPECT_EQ(Both("SELECT id FROM pg.public.tricky WHERE s IN ('\"double\"', 'plain')"),
+            (std::vector<std::string>{"1", "4"}));
   EXPECT_EQ(One("SELECT count(*) FROM pg.public.tricky"), "10");  // still there
   EXPECT_EQ(One("SELECT s FROM pg.public.tricky WHERE id = 9"), "new\nline");
 }
 
 TEST_F(PostgresServerTest, MixedCaseNames) {
-  EXPECT_EQ(Both("SELECT \"Full Name\" FROM pg.public.\"MixedCase\" WHERE \"Id\" = 2"), std::vector<std::string>{"Bob"});
+  EXPECT_EQ(Both("SELECT \"Full Name\" FROM pg.public.\"MixedCase\" WHERE \"Id\" = 2"),
+            std::vector<std::string>{"Bob"});
   EXPECT_EQ(One("SELECT count(*) FROM pg.public.mixedcase"), "3");
   EXPECT_EQ(One("SELECT count(*) FROM pg.sales.orders"), "20000");
-  EXPECT_EQ(One("SELECT count(*) FROM pg.\"Sales\".big_orders"), One("SELECT count(*) FROM pg.\"Sales\".\"Orders\" WHERE amount >= 200"));
+  EXPECT_EQ(One("SELECT count(*) FROM pg.\"Sales\".big_orders"),
+            One("SELECT count(*) FROM pg.\"Sales\".\"Orders\" WHERE amount >= 200"));
 }
 
 TEST_F(PostgresServerTest, ParallelCtidSplitsReadEveryRowOnce) {
@@ -327,19 +362,25 @@ TEST_F(PostgresServerTest, ParallelCtidSplitsReadEveryRowOnce) {
 TEST_F(PostgresServerTest, WritesCreateTableAsAndInsertAllOrNothing) {
   std::string name = "ctas_" + std::to_string(::getpid());
   engine_->Execute("CREATE TABLE pg.public." + name +
-                   " AS SELECT customer_id, name, lifetime_value, signup_date FROM pg.public.customers WHERE customer_id <= 10");
+                   " AS SELECT customer_id, name, lifetime_value, signup_date FROM "
+                   "pg.public.customers WHERE customer_id <= 10");
   EXPECT_EQ(One("SELECT count(*), sum(customer_id) FROM pg.public." + name), "10|55");
-  engine_->Execute("INSERT INTO pg.public." + name + " VALUES (100, 'it''s \\ new', 1.25, DATE '2024-05-06')");
-  EXPECT_EQ(One("SELECT name, lifetime_value, signup_date FROM pg.public." + name + " WHERE customer_id = 100"),
+  engine_->Execute("INSERT INTO pg.public." + name +
+                   " VALUES (100, 'it''s \\ new', 1.25, DATE '2024-05-06')");
+  EXPECT_EQ(One("SELECT name, lifetime_value, signup_date FROM pg.public." + name +
+                " WHERE customer_id = 100"),
             "it's \\ new|1.25|2024-05-06");
   // A failing INSERT (a value too large for numeric(12,2)) leaves nothing behind.
-  EXPECT_THROW(engine_->Execute("INSERT INTO pg.public." + name +
-                                " SELECT customer_id + 1000, name, CASE WHEN customer_id = 5000 THEN 1e15 ELSE 1 END, "
-                                "signup_date FROM pg.public.customers"),
-               Error);
+  EXPECT_THROW(
+      engine_->Execute(
+          "INSERT INTO pg.public." + name +
+          " SELECT customer_id + 1000, name, CASE WHEN customer_id = 5000 THEN 1e15 ELSE 1 END, "
+          "signup_date FROM pg.public.customers"),
+      Error);
   EXPECT_EQ(One("SELECT count(*) FROM pg.public." + name), "11");
   // A failing CREATE TABLE AS leaves no table.
-  EXPECT_THROW(engine_->Execute("CREATE TABLE pg.public." + name + "_x AS SELECT CAST(lifetime_value * 1e12 AS DECIMAL(18,2)) v "
+  EXPECT_THROW(engine_->Execute("CREATE TABLE pg.public." + name +
+                                "_x AS SELECT CAST(lifetime_value * 1e12 AS DECIMAL(18,2)) v "
                                 "FROM pg.public.customers"),
                Error);
   EXPECT_EQ(engine_->catalogs().GetCatalog("pg")->GetTable("public", name + "_x"), nullptr);
@@ -364,7 +405,8 @@ TEST_F(PostgresServerTest, ErrorsNameTheSourceAndHideThePassword) {
     EXPECT_EQ(msg.find("wrong-password-xyz"), std::string::npos) << msg;
   }
   try {
-    PostgresConnector c(ConnectionConfig{"down", "postgres", "postgres://aishell:topsecret@127.0.0.1:1/x?connect_timeout=2", {}});
+    PostgresConnector c(ConnectionConfig{
+        "down", "postgres", "postgres://aishell:topsecret@127.0.0.1:1/x?connect_timeout=2", {}});
     FAIL() << "expected an error";
   } catch (const Error& e) {
     std::string msg = e.what();
@@ -374,7 +416,8 @@ TEST_F(PostgresServerTest, ErrorsNameTheSourceAndHideThePassword) {
   // Statement timeout, set through libpq's options URI parameter.
   std::string sep = url_.find('?') == std::string::npos ? "?" : "&";
   Engine slow;
-  slow.catalogs().AddCatalog(ConnectionConfig{"slowpg", "postgres", url_ + sep + "options=-c%20statement_timeout%3D1", {}});
+  slow.catalogs().AddCatalog(ConnectionConfig{
+      "slowpg", "postgres", url_ + sep + "options=-c%20statement_timeout%3D1", {}});
   try {
     slow.Execute("SELECT count(*) FROM slowpg.public.big_numbers a");
     // 1 ms may still be enough on a fast machine: only check the message when it fails.
@@ -393,7 +436,8 @@ std::vector<std::string> Drain(DataSource& source) {
   while (source.Next(b)) {
     for (size_t i = 0; i < b.count; i++) {
       std::string line;
-      for (size_t c = 0; c < b.ColumnCount(); c++) line += (c ? "|" : "") + b.columns[c].GetValue(i).ToString();
+      for (size_t c = 0; c < b.ColumnCount(); c++)
+        line += (c ? "|" : "") + b.columns[c].GetValue(i).ToString();
       rows.push_back(line);
     }
   }
@@ -406,7 +450,8 @@ TEST_F(PostgresServerTest, PushesAggregationsIntoOneRemoteQuery) {
   auto t = pg->GetTable("public", "customers");
   ASSERT_TRUE(t);
   auto scan = pg->CreateScan(t);
-  int country = t->FindColumn("country"), segment = t->FindColumn("segment"), ltv = t->FindColumn("lifetime_value");
+  int country = t->FindColumn("country"), segment = t->FindColumn("segment"),
+      ltv = t->FindColumn("lifetime_value");
   int id = t->FindColumn("customer_id"), name = t->FindColumn("name");
   AggregationRequest req;
   req.group_columns = {country};
@@ -417,12 +462,14 @@ TEST_F(PostgresServerTest, PushesAggregationsIntoOneRemoteQuery) {
   req.calls.push_back({"min", name, false, LogicalType(TypeId::kVarchar)});
   req.calls.push_back({"max", ltv, false, LogicalType::Decimal(12, 2)});
   ASSERT_TRUE(scan->PushAggregation(req));
-  EXPECT_NE(scan->Describe().find("GROUP BY (\"country\"::text)"), std::string::npos) << scan->Describe();
+  EXPECT_NE(scan->Describe().find("GROUP BY (\"country\"::text)"), std::string::npos)
+      << scan->Describe();
   auto splits = scan->CreateSplits(2);
   ASSERT_EQ(splits.size(), 1u);
   auto pushed = Drain(*scan->CreateDataSource(splits[0]));
   auto engine_side = Rows(
-      "SELECT country, count(*), count(DISTINCT segment), sum(customer_id), sum(lifetime_value), min(name), "
+      "SELECT country, count(*), count(DISTINCT segment), sum(customer_id), sum(lifetime_value), "
+      "min(name), "
       "max(lifetime_value) FROM pg.public.customers GROUP BY country",
       true);
   EXPECT_EQ(pushed.size(), 6u);
@@ -432,7 +479,8 @@ TEST_F(PostgresServerTest, PushesAggregationsIntoOneRemoteQuery) {
   AggregationRequest avg;
   avg.calls.push_back({"avg", id, false, LogicalType(TypeId::kDouble)});
   ASSERT_TRUE(global->PushAggregation(avg));
-  EXPECT_EQ(Drain(*global->CreateDataSource(global->CreateSplits(1)[0])), std::vector<std::string>{"2500.5"});
+  EXPECT_EQ(Drain(*global->CreateDataSource(global->CreateSplits(1)[0])),
+            std::vector<std::string>{"2500.5"});
   AggregationRequest bad;
   bad.calls.push_back({"stddev", id, false, LogicalType(TypeId::kDouble)});
   EXPECT_FALSE(pg->CreateScan(t)->PushAggregation(bad));
@@ -441,7 +489,8 @@ TEST_F(PostgresServerTest, PushesAggregationsIntoOneRemoteQuery) {
 TEST_F(PostgresServerTest, ConnectionDroppedMidQueryIsAClearError) {
   std::string sep = url_.find('?') == std::string::npos ? "?" : "&";
   std::string app = "aishell_drop_" + std::to_string(::getpid());
-  auto dropped = std::make_shared<PostgresConnector>(ConnectionConfig{"droppg", "postgres", url_ + sep + "application_name=" + app, {}});
+  auto dropped = std::make_shared<PostgresConnector>(
+      ConnectionConfig{"droppg", "postgres", url_ + sep + "application_name=" + app, {}});
   auto t = dropped->GetTable("public", "big_numbers");
   ASSERT_TRUE(t);
   auto scan = dropped->CreateScan(t);

@@ -8,9 +8,9 @@
 #include <cctype>
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <functional>
 #include <set>
-#include <cstring>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -52,8 +52,9 @@ class RedisConnection {
  public:
   RedisConnection(const RedisAddress& address, std::string where) : where_(std::move(where)) {
     if (address.tls) {
-      throw Error(ErrorKind::kUnsupported,
-                  where_ + ": TLS (rediss://) is not supported: this build's hiredis has no SSL support");
+      throw Error(
+          ErrorKind::kUnsupported,
+          where_ + ": TLS (rediss://) is not supported: this build's hiredis has no SSL support");
     }
     struct timeval tv = {5, 0};
     ctx_ = redisConnectWithTimeout(address.host.c_str(), address.port, tv);
@@ -72,19 +73,21 @@ class RedisConnection {
         auth.push_back(address.password);
         Reply r = Command(auth);
         if (r->type == REDIS_REPLY_ERROR) {
-          throw Error(ErrorKind::kConnector, where_ + ": authentication failed at " + endpoint_ + " (" +
-                                                 std::string(ReplyText(r.get())) + ")");
+          throw Error(ErrorKind::kConnector, where_ + ": authentication failed at " + endpoint_ +
+                                                 " (" + std::string(ReplyText(r.get())) + ")");
         }
       }
       Reply r = Command({"SELECT", std::to_string(address.db)});
       if (r->type == REDIS_REPLY_ERROR) {
         std::string msg(ReplyText(r.get()));
         if (msg.rfind("NOAUTH", 0) == 0) {
-          throw Error(ErrorKind::kConnector, where_ + ": " + endpoint_ + " requires a password (" + msg +
-                                                 "); give it in the URL: redis://:password@host:port/db");
+          throw Error(ErrorKind::kConnector,
+                      where_ + ": " + endpoint_ + " requires a password (" + msg +
+                          "); give it in the URL: redis://:password@host:port/db");
         }
-        throw Error(ErrorKind::kConnector,
-                    where_ + ": cannot select database " + std::to_string(address.db) + " at " + endpoint_ + ": " + msg);
+        throw Error(ErrorKind::kConnector, where_ + ": cannot select database " +
+                                               std::to_string(address.db) + " at " + endpoint_ +
+                                               ": " + msg);
       }
     } catch (...) {
       Close();
@@ -104,7 +107,9 @@ class RedisConnection {
       argv.push_back(a.data());
       lens.push_back(a.size());
     }
-    if (redisAppendCommandArgv(ctx_, static_cast<int>(args.size()), argv.data(), lens.data()) != REDIS_OK) Lost();
+    if (redisAppendCommandArgv(ctx_, static_cast<int>(args.size()), argv.data(), lens.data()) !=
+        REDIS_OK)
+      Lost();
   }
   Reply GetReply() {
     void* raw = nullptr;
@@ -147,7 +152,8 @@ class RedisConnection {
 // Idle connections of one source, reused by data sources (key lookups come once per probe batch).
 class RedisPool {
  public:
-  RedisPool(RedisAddress address, std::string where) : address_(std::move(address)), where_(std::move(where)) {}
+  RedisPool(RedisAddress address, std::string where)
+      : address_(std::move(address)), where_(std::move(where)) {}
   std::unique_ptr<RedisConnection> Acquire() {
     while (true) {
       Idle idle;
@@ -158,7 +164,8 @@ class RedisPool {
         idle_.pop_back();
       }
       // A connection idle for a while may have been dropped (server restart, timeout): PING it.
-      if (std::chrono::steady_clock::now() - idle.since < std::chrono::seconds(5)) return std::move(idle.conn);
+      if (std::chrono::steady_clock::now() - idle.since < std::chrono::seconds(5))
+        return std::move(idle.conn);
       try {
         Reply r = idle.conn->Command({"PING"});
         if (r->type != REDIS_REPLY_ERROR) return std::move(idle.conn);
@@ -238,10 +245,11 @@ struct TypeGuess {
   }
 };
 
-// A JSON object's members as text (strings unquoted, nested values as JSON); false if not an object.
+// A JSON object's members as text (strings unquoted, nested values as JSON); false if not an
+// object.
 bool JsonMembers(simdjson::dom::parser& parser, std::string_view text,
-                 std::vector<std::pair<std::string, std::optional<std::string>>>* out, std::vector<bool>* is_string,
-                 std::string* error) {
+                 std::vector<std::pair<std::string, std::optional<std::string>>>* out,
+                 std::vector<bool>* is_string, std::string* error) {
   out->clear();
   if (is_string) is_string->clear();
   simdjson::dom::element root;
@@ -263,11 +271,20 @@ bool JsonMembers(simdjson::dom::parser& parser, std::string_view text,
         v = std::string(std::string_view(field.value.get_string().value()));
         str = true;
         break;
-      case simdjson::dom::element_type::INT64: v = std::to_string(int64_t(field.value)); break;
-      case simdjson::dom::element_type::UINT64: v = std::to_string(uint64_t(field.value)); break;
-      case simdjson::dom::element_type::DOUBLE: v = fmt::format("{}", double(field.value)); break;
-      case simdjson::dom::element_type::BOOL: v = bool(field.value) ? "true" : "false"; break;
-      case simdjson::dom::element_type::NULL_VALUE: break;
+      case simdjson::dom::element_type::INT64:
+        v = std::to_string(int64_t(field.value));
+        break;
+      case simdjson::dom::element_type::UINT64:
+        v = std::to_string(uint64_t(field.value));
+        break;
+      case simdjson::dom::element_type::DOUBLE:
+        v = fmt::format("{}", double(field.value));
+        break;
+      case simdjson::dom::element_type::BOOL:
+        v = bool(field.value) ? "true" : "false";
+        break;
+      case simdjson::dom::element_type::NULL_VALUE:
+        break;
       default:
         v = simdjson::minify(field.value);
         str = true;
@@ -283,14 +300,26 @@ void AppendJsonString(std::string* out, std::string_view s) {
   *out += '"';
   for (unsigned char c : s) {
     switch (c) {
-      case '"': *out += "\\\""; break;
-      case '\\': *out += "\\\\"; break;
-      case '\n': *out += "\\n"; break;
-      case '\r': *out += "\\r"; break;
-      case '\t': *out += "\\t"; break;
+      case '"':
+        *out += "\\\"";
+        break;
+      case '\\':
+        *out += "\\\\";
+        break;
+      case '\n':
+        *out += "\\n";
+        break;
+      case '\r':
+        *out += "\\r";
+        break;
+      case '\t':
+        *out += "\\t";
+        break;
       default:
-        if (c < 0x20) *out += fmt::format("\\u{:04x}", c);
-        else *out += static_cast<char>(c);
+        if (c < 0x20)
+          *out += fmt::format("\\u{:04x}", c);
+        else
+          *out += static_cast<char>(c);
     }
   }
   *out += '"';
@@ -300,18 +329,23 @@ void AppendJsonString(std::string* out, std::string_view s) {
 bool KeyText(const Value& v, std::string* out) {
   if (v.is_null()) return false;
   switch (v.type().id) {
-    case TypeId::kVarchar: *out = v.GetString(); return true;
+    case TypeId::kVarchar:
+      *out = v.GetString();
+      return true;
     case TypeId::kInteger:
-    case TypeId::kBigInt: *out = std::to_string(v.GetInt64()); return true;
-    default: return false;
+    case TypeId::kBigInt:
+      *out = std::to_string(v.GetInt64());
+      return true;
+    default:
+      return false;
   }
 }
 
 // Where the keys of a scan come from.
 struct KeyPlan {
-  bool lookup = false;             // direct keys (no SCAN)
-  std::vector<std::string> keys;   // lookup keys
-  std::string glob;                // SCAN MATCH
+  bool lookup = false;            // direct keys (no SCAN)
+  std::vector<std::string> keys;  // lookup keys
+  std::string glob;               // SCAN MATCH
 };
 
 // Everything a data source needs, copied from the scan.
@@ -347,7 +381,8 @@ class RedisDataSource : public DataSource {
     conn_ = spec_->pool->Acquire();
   }
   ~RedisDataSource() override {
-    // Only a connection with no reply pending goes back (a SCAN/pipeline always reads all of its replies).
+    // Only a connection with no reply pending goes back (a SCAN/pipeline always reads all of its
+    // replies).
     if (conn_ && !conn_->broken()) spec_->pool->Release(std::move(conn_));
   }
 
@@ -379,7 +414,7 @@ class RedisDataSource : public DataSource {
   struct KeyRow {
     std::string key;
     std::vector<std::string> parts;
-    Reply value;          // HGETALL/ZRANGE/... reply, or the MGET element (owned separately)
+    Reply value;  // HGETALL/ZRANGE/... reply, or the MGET element (owned separately)
     redisReply* element = nullptr;  // for MGET: points into mget_
     int64_t ttl = -1;
   };
@@ -394,13 +429,16 @@ class RedisDataSource : public DataSource {
     while (keys.empty()) {
       if (plan_.lookup) {
         if (next_key_ >= plan_.keys.size()) return false;
-        size_t end = std::min(plan_.keys.size(), next_key_ + static_cast<size_t>(spec_->batch_keys));
+        size_t end =
+            std::min(plan_.keys.size(), next_key_ + static_cast<size_t>(spec_->batch_keys));
         for (; next_key_ < end; next_key_++) keys.push_back(plan_.keys[next_key_]);
       } else {
         if (scan_finished_) return false;
-        Reply r = conn_->Command({"SCAN", cursor_, "MATCH", plan_.glob, "COUNT", std::to_string(spec_->scan_count)});
+        Reply r = conn_->Command(
+            {"SCAN", cursor_, "MATCH", plan_.glob, "COUNT", std::to_string(spec_->scan_count)});
         if (r->type == REDIS_REPLY_ERROR) {
-          throw Error(ErrorKind::kConnector, spec_->where + ": SCAN failed: " + std::string(ReplyText(r.get())));
+          throw Error(ErrorKind::kConnector,
+                      spec_->where + ": SCAN failed: " + std::string(ReplyText(r.get())));
         }
         if (r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
           throw Error(ErrorKind::kConnector, spec_->where + ": unexpected reply to SCAN");
@@ -449,12 +487,23 @@ class RedisDataSource : public DataSource {
       for (auto& row : chunk_) {
         switch (shape) {
           case RedisShape::kHash:
-          case RedisShape::kHashEntries: cmds.push_back({"HGETALL", row.key}); break;
-          case RedisShape::kZset: cmds.push_back({"ZRANGE", row.key, "0", "-1", "WITHSCORES"}); break;
-          case RedisShape::kList: cmds.push_back({"LRANGE", row.key, "0", "-1"}); break;
-          case RedisShape::kSet: cmds.push_back({"SMEMBERS", row.key}); break;
-          case RedisShape::kStream: cmds.push_back({"XRANGE", row.key, "-", "+"}); break;
-          default: break;
+          case RedisShape::kHashEntries:
+            cmds.push_back({"HGETALL", row.key});
+            break;
+          case RedisShape::kZset:
+            cmds.push_back({"ZRANGE", row.key, "0", "-1", "WITHSCORES"});
+            break;
+          case RedisShape::kList:
+            cmds.push_back({"LRANGE", row.key, "0", "-1"});
+            break;
+          case RedisShape::kSet:
+            cmds.push_back({"SMEMBERS", row.key});
+            break;
+          case RedisShape::kStream:
+            cmds.push_back({"XRANGE", row.key, "-", "+"});
+            break;
+          default:
+            break;
         }
       }
     }
@@ -466,7 +515,8 @@ class RedisDataSource : public DataSource {
     if (string_shape) {
       mget_ = std::move(replies[next++]);
       if (mget_->type == REDIS_REPLY_ERROR) {
-        throw Error(ErrorKind::kConnector, spec_->where + ": MGET failed: " + std::string(ReplyText(mget_.get())));
+        throw Error(ErrorKind::kConnector,
+                    spec_->where + ": MGET failed: " + std::string(ReplyText(mget_.get())));
       }
       for (size_t i = 0; i < chunk_.size(); i++) chunk_[i].element = mget_->element[i];
     } else {
@@ -487,7 +537,8 @@ class RedisDataSource : public DataSource {
   // A key whose value is gone (expired, deleted) or of another type than the table's.
   bool Usable(const redisReply* r) {
     if (!r || r->type == REDIS_REPLY_NIL || r->type == REDIS_REPLY_ERROR) return false;
-    if (r->type == REDIS_REPLY_ARRAY && r->elements == 0) return false;  // missing hash/zset/list/set
+    if (r->type == REDIS_REPLY_ARRAY && r->elements == 0)
+      return false;  // missing hash/zset/list/set
     return true;
   }
 
@@ -525,8 +576,9 @@ class RedisDataSource : public DataSource {
         if (r->type != REDIS_REPLY_STRING) return Skip();
         std::string error;
         if (!JsonMembers(parser_, ReplyText(r), &members_, nullptr, &error)) {
-          throw Error(ErrorKind::kConversion, spec_->where + ": table '" + spec_->table->name + "' key '" +
-                                                  Shown(row.key) + "' does not hold a valid JSON object (" + error +
+          throw Error(ErrorKind::kConversion, spec_->where + ": table '" + spec_->table->name +
+                                                  "' key '" + Shown(row.key) +
+                                                  "' does not hold a valid JSON object (" + error +
                                                   "): '" + Shown(ReplyText(r)) + "'");
         }
         for (auto& [name, v] : members_) {
@@ -564,7 +616,8 @@ class RedisDataSource : public DataSource {
           const redisReply* kv = entry->element[1];
           for (size_t i = 0; kv->type == REDIS_REPLY_ARRAY && i + 1 < kv->elements; i += 2) {
             auto it = value_index_.find(ReplyText(kv->element[i]));
-            if (it != value_index_.end() && it->second != static_cast<int>(np)) fields_[it->second] = ReplyText(kv->element[i + 1]);
+            if (it != value_index_.end() && it->second != static_cast<int>(np))
+              fields_[it->second] = ReplyText(kv->element[i + 1]);
           }
         }
       } else {
@@ -594,8 +647,10 @@ class RedisDataSource : public DataSource {
       if (c == key_column_) {
         v.SetString(r, row.key);
       } else if (c == ttl_column_) {
-        if (row.ttl >= 0) v.Data<int64_t>()[r] = row.ttl;
-        else v.SetNull(r);
+        if (row.ttl >= 0)
+          v.Data<int64_t>()[r] = row.ttl;
+        else
+          v.SetNull(r);
       } else if (c < static_cast<int>(row.parts.size())) {
         Store(v, r, cols[c], row.parts[c], row.key);
       } else if (fields_[c]) {
@@ -608,13 +663,20 @@ class RedisDataSource : public DataSource {
     emitted_++;
   }
 
-  void Store(Vector& v, size_t r, const ColumnInfo& col, std::string_view text, const std::string& key) {
+  void Store(Vector& v, size_t r, const ColumnInfo& col, std::string_view text,
+             const std::string& key) {
     const LogicalType& t = col.type;
     bool ok = true;
     switch (t.id) {
-      case TypeId::kVarchar: v.SetString(r, text); return;
-      case TypeId::kBigInt: ok = ParseBigIntText(text, &v.Data<int64_t>()[r]); break;
-      case TypeId::kDouble: ok = ParseDoubleText(text, &v.Data<double>()[r]); break;
+      case TypeId::kVarchar:
+        v.SetString(r, text);
+        return;
+      case TypeId::kBigInt:
+        ok = ParseBigIntText(text, &v.Data<int64_t>()[r]);
+        break;
+      case TypeId::kDouble:
+        ok = ParseDoubleText(text, &v.Data<double>()[r]);
+        break;
       case TypeId::kBoolean: {
         bool b = false;
         ok = ParseBooleanText(text, true, &b);
@@ -637,9 +699,11 @@ class RedisDataSource : public DataSource {
     }
     if (!ok) {
       throw Error(ErrorKind::kConversion,
-                  spec_->where + ": table '" + spec_->table->name + "' key '" + Shown(key) + "' column '" + col.name +
-                      "': '" + Shown(text) + "' is not a valid " + t.ToString() + " (the type was inferred from a sample; " +
-                      "override it with --property column." + spec_->table->name + "." + col.name + "=varchar)");
+                  spec_->where + ": table '" + spec_->table->name + "' key '" + Shown(key) +
+                      "' column '" + col.name + "': '" + Shown(text) + "' is not a valid " +
+                      t.ToString() + " (the type was inferred from a sample; " +
+                      "override it with --property column." + spec_->table->name + "." + col.name +
+                      "=varchar)");
     }
   }
 
@@ -672,20 +736,23 @@ class RedisDataSource : public DataSource {
 class RedisScan : public TableScan {
  public:
   RedisScan(ScanSpec spec) : spec_(std::move(spec)) {
-    for (size_t i = 0; i < spec_.table->columns.size(); i++) spec_.projection.push_back(static_cast<int>(i));
+    for (size_t i = 0; i < spec_.table->columns.size(); i++)
+      spec_.projection.push_back(static_cast<int>(i));
     globs_.assign(spec_.def.pattern.placeholders.size(), "");
   }
 
   void SetProjection(const std::vector<int>& column_ids) override {
     for (int c : column_ids) {
       if (c < 0 || c >= static_cast<int>(spec_.table->columns.size())) {
-        throw Error(ErrorKind::kInternal, spec_.where + ": projection column " + std::to_string(c) + " out of range");
+        throw Error(ErrorKind::kInternal,
+                    spec_.where + ": projection column " + std::to_string(c) + " out of range");
       }
     }
     spec_.projection = column_ids;
   }
 
-  // Exact: = and IN on placeholder columns and _key. Narrowing only (refused): LIKE on a placeholder.
+  // Exact: = and IN on placeholder columns and _key. Narrowing only (refused): LIKE on a
+  // placeholder.
   bool PushFilter(const Expr& e) override {
     if (spec_.limit >= 0) return false;
     int key_col = static_cast<int>(spec_.table->columns.size()) - 2;
@@ -723,15 +790,19 @@ class RedisScan : public TableScan {
         if (k.kind != ExprKind::kConstant || !constant_ok(c, k.value)) return false;
         values.push_back(k.value);
       }
-    } else if (e.kind == ExprKind::kLike && !e.negated && !e.case_insensitive && e.children.size() >= 2) {
+    } else if (e.kind == ExprKind::kLike && !e.negated && !e.case_insensitive &&
+               e.children.size() >= 2) {
       int lc = column(*e.children[0]);
       if (lc < 0 || spec_.table->columns[lc].type.id != TypeId::kVarchar) return false;
       const Expr& p = *e.children[1];
-      if (p.kind != ExprKind::kConstant || p.value.is_null() || p.value.type().id != TypeId::kVarchar) return false;
+      if (p.kind != ExprKind::kConstant || p.value.is_null() ||
+          p.value.type().id != TypeId::kVarchar)
+        return false;
       char escape = 0;
       if (e.children.size() == 3) {
         const Expr& x = *e.children[2];
-        if (x.kind != ExprKind::kConstant || x.value.is_null() || x.value.GetString().size() != 1) return false;
+        if (x.kind != ExprKind::kConstant || x.value.is_null() || x.value.GetString().size() != 1)
+          return false;
         escape = x.value.GetString()[0];
       }
       std::string glob = RedisLikeToGlob(p.value.GetString(), escape);
@@ -771,8 +842,9 @@ class RedisScan : public TableScan {
   std::string Describe() const override {
     KeyPlan plan = Plan();
     std::string value_cmd = ValueCommand();
-    bool ttl = std::find(spec_.projection.begin(), spec_.projection.end(),
-                         static_cast<int>(spec_.table->columns.size()) - 1) != spec_.projection.end();
+    bool ttl =
+        std::find(spec_.projection.begin(), spec_.projection.end(),
+                  static_cast<int>(spec_.table->columns.size()) - 1) != spec_.projection.end();
     std::string s;
     if (plan.lookup) {
       if (plan.keys.empty()) return "no keys can match (no Redis command)";
@@ -786,31 +858,36 @@ class RedisScan : public TableScan {
       }
       s += " (" + std::to_string(plan.keys.size()) + " key(s), no SCAN)";
     } else {
-      s = "SCAN 0 MATCH " + plan.glob + " COUNT " + std::to_string(spec_.scan_count) + ", then pipelined " +
-          (value_cmd == "MGET" ? std::string("MGET") : value_cmd) + " per " + std::to_string(spec_.batch_keys) +
-          " keys";
+      s = "SCAN 0 MATCH " + plan.glob + " COUNT " + std::to_string(spec_.scan_count) +
+          ", then pipelined " + (value_cmd == "MGET" ? std::string("MGET") : value_cmd) + " per " +
+          std::to_string(spec_.batch_keys) + " keys";
     }
     if (ttl) s += " + TTL";
     if (spec_.limit >= 0) s += "; stops after " + std::to_string(spec_.limit) + " row(s)";
     int64_t skipped = skipped_.load();
     if (skipped > 0) {
-      s += "; skipped " + std::to_string(skipped) + " key(s) that expired or hold another type than " +
-           RedisShapeName(spec_.def.shape);
+      s += "; skipped " + std::to_string(skipped) +
+           " key(s) that expired or hold another type than " + RedisShapeName(spec_.def.shape);
     }
     return s;
   }
 
   double EstimatedRows() const override {
     KeyPlan plan = Plan();
-    double rows = plan.lookup ? static_cast<double>(plan.keys.size()) : spec_.table->stats.row_count.value_or(-1);
-    if (spec_.limit >= 0 && (rows < 0 || rows > spec_.limit)) rows = static_cast<double>(spec_.limit);
+    double rows = plan.lookup ? static_cast<double>(plan.keys.size())
+                              : spec_.table->stats.row_count.value_or(-1);
+    if (spec_.limit >= 0 && (rows < 0 || rows > spec_.limit))
+      rows = static_cast<double>(spec_.limit);
     return rows;
   }
 
-  std::vector<std::shared_ptr<Split>> CreateSplits(int) override { return {std::make_shared<Split>()}; }
+  std::vector<std::shared_ptr<Split>> CreateSplits(int) override {
+    return {std::make_shared<Split>()};
+  }
 
   std::unique_ptr<DataSource> CreateDataSource(std::shared_ptr<Split>) override {
-    return std::make_unique<RedisDataSource>(std::make_shared<ScanSpec>(spec_), Plan(), &counters_, &skipped_);
+    return std::make_unique<RedisDataSource>(std::make_shared<ScanSpec>(spec_), Plan(), &counters_,
+                                             &skipped_);
   }
 
   bool SupportsKeyLookup(const std::vector<int>& key_columns) const override {
@@ -831,11 +908,13 @@ class RedisScan : public TableScan {
 
   // Batched lookups: the keys composed from each row of `keys`, fetched in pipelines of
   // lookup_batch_size keys (no SCAN). Rows with a NULL never match.
-  std::unique_ptr<DataSource> LookupKeys(const std::vector<int>& key_columns, const Batch& keys) override {
+  std::unique_ptr<DataSource> LookupKeys(const std::vector<int>& key_columns,
+                                         const Batch& keys) override {
     if (!SupportsKeyLookup(key_columns)) return TableScan::LookupKeys(key_columns, keys);
     if (keys.ColumnCount() != key_columns.size()) {
-      throw Error(ErrorKind::kInternal, spec_.where + ": lookup keys have " + std::to_string(keys.ColumnCount()) +
-                                            " columns, expected " + std::to_string(key_columns.size()));
+      throw Error(ErrorKind::kInternal,
+                  spec_.where + ": lookup keys have " + std::to_string(keys.ColumnCount()) +
+                      " columns, expected " + std::to_string(key_columns.size()));
     }
     int key_col = static_cast<int>(spec_.table->columns.size()) - 2;
     KeyPlan plan;
@@ -848,14 +927,17 @@ class RedisScan : public TableScan {
       for (size_t k = 0; k < key_columns.size() && ok; k++) {
         std::string text;
         ok = KeyText(keys.columns[k].GetValue(r), &text);
-        if (key_columns[k] == key_col) key = text;
-        else parts[key_columns[k]] = text;
+        if (key_columns[k] == key_col)
+          key = text;
+        else
+          parts[key_columns[k]] = text;
       }
       if (!ok) continue;
       if (key_columns[0] != key_col) key = spec_.def.pattern.Compose(parts);
       if (seen.insert(key).second) plan.keys.push_back(std::move(key));
     }
-    return std::make_unique<RedisDataSource>(std::make_shared<ScanSpec>(spec_), std::move(plan), &counters_, &skipped_);
+    return std::make_unique<RedisDataSource>(std::make_shared<ScanSpec>(spec_), std::move(plan),
+                                             &counters_, &skipped_);
   }
 
   int64_t skipped_keys() const { return skipped_.load(); }
@@ -864,12 +946,18 @@ class RedisScan : public TableScan {
   std::string ValueCommand() const {
     switch (spec_.def.shape) {
       case RedisShape::kHash:
-      case RedisShape::kHashEntries: return "HGETALL";
-      case RedisShape::kZset: return "ZRANGE 0 -1 WITHSCORES";
-      case RedisShape::kList: return "LRANGE 0 -1";
-      case RedisShape::kSet: return "SMEMBERS";
-      case RedisShape::kStream: return "XRANGE - +";
-      default: return "MGET";
+      case RedisShape::kHashEntries:
+        return "HGETALL";
+      case RedisShape::kZset:
+        return "ZRANGE 0 -1 WITHSCORES";
+      case RedisShape::kList:
+        return "LRANGE 0 -1";
+      case RedisShape::kSet:
+        return "SMEMBERS";
+      case RedisShape::kStream:
+        return "XRANGE - +";
+      default:
+        return "MGET";
     }
   }
 
@@ -919,8 +1007,10 @@ class RedisScan : public TableScan {
     std::vector<std::string> parts(np);
     for (size_t i = 0; i < np; i++) {
       auto it = spec_.constraints.find(static_cast<int>(i));
-      if (it != spec_.constraints.end() && it->second.size() == 1) parts[i] = RedisGlobEscape(*it->second.begin());
-      else parts[i] = globs_[i];
+      if (it != spec_.constraints.end() && it->second.size() == 1)
+        parts[i] = RedisGlobEscape(*it->second.begin());
+      else
+        parts[i] = globs_[i];
     }
     plan.glob = key_glob_.empty() ? spec_.def.pattern.Glob(parts) : key_glob_;
     return plan;
@@ -935,15 +1025,20 @@ class RedisScan : public TableScan {
 // Buffers rows; Commit writes them in MULTI/EXEC batches (DEL + HSET or SET, then EXPIRE).
 class RedisTableWriter : public TableWriter {
  public:
-  RedisTableWriter(std::string where, RedisAddress address, std::shared_ptr<const TableInfo> table, RedisTableDef def)
-      : where_(std::move(where)), address_(std::move(address)), table_(std::move(table)), def_(std::move(def)) {}
+  RedisTableWriter(std::string where, RedisAddress address, std::shared_ptr<const TableInfo> table,
+                   RedisTableDef def)
+      : where_(std::move(where)),
+        address_(std::move(address)),
+        table_(std::move(table)),
+        def_(std::move(def)) {}
 
   void Append(const Batch& batch) override {
     if (done_) throw Error(ErrorKind::kInternal, where_ + ": writer used after Commit/Abort");
     const auto& cols = table_->columns;
     if (batch.ColumnCount() != cols.size()) {
-      throw Error(ErrorKind::kInternal, where_ + ": insert batch has " + std::to_string(batch.ColumnCount()) +
-                                            " columns, table '" + table_->name + "' has " + std::to_string(cols.size()));
+      throw Error(ErrorKind::kInternal,
+                  where_ + ": insert batch has " + std::to_string(batch.ColumnCount()) +
+                      " columns, table '" + table_->name + "' has " + std::to_string(cols.size()));
     }
     size_t np = def_.pattern.placeholders.size();
     size_t key_col = cols.size() - 2, ttl_col = cols.size() - 1;
@@ -956,23 +1051,26 @@ class RedisTableWriter : public TableWriter {
         std::vector<std::string_view> parts;
         if (!def_.pattern.Match(key, &parts)) {
           throw Error(ErrorKind::kConversion, where_ + ": insert into '" + table_->name + "' row " +
-                                                  std::to_string(row_number_) + ": _key '" + Shown(key) +
-                                                  "' does not fit the pattern '" + def_.pattern_text + "'");
+                                                  std::to_string(row_number_) + ": _key '" +
+                                                  Shown(key) + "' does not fit the pattern '" +
+                                                  def_.pattern_text + "'");
         }
       } else {
         std::vector<std::string> parts(np);
         for (size_t i = 0; i < np; i++) {
           Value v = batch.columns[i].GetValue(r);
           if (v.is_null()) {
-            throw Error(ErrorKind::kConversion, where_ + ": insert into '" + table_->name + "' row " +
-                                                    std::to_string(row_number_) + ": key column '" + cols[i].name +
-                                                    "' is NULL (it makes the key '" + def_.pattern_text + "')");
+            throw Error(ErrorKind::kConversion,
+                        where_ + ": insert into '" + table_->name + "' row " +
+                            std::to_string(row_number_) + ": key column '" + cols[i].name +
+                            "' is NULL (it makes the key '" + def_.pattern_text + "')");
           }
           parts[i] = v.ToString();
           if (parts[i].empty() || parts[i].find(':') != std::string::npos) {
-            throw Error(ErrorKind::kConversion, where_ + ": insert into '" + table_->name + "' row " +
-                                                    std::to_string(row_number_) + ": key column '" + cols[i].name +
-                                                    "' value '" + Shown(parts[i]) + "' is empty or holds ':'");
+            throw Error(ErrorKind::kConversion, where_ + ": insert into '" + table_->name +
+                                                    "' row " + std::to_string(row_number_) +
+                                                    ": key column '" + cols[i].name + "' value '" +
+                                                    Shown(parts[i]) + "' is empty or holds ':'");
           }
         }
         key = def_.pattern.Compose(parts);
@@ -998,14 +1096,19 @@ class RedisTableWriter : public TableWriter {
             case TypeId::kBoolean:
             case TypeId::kInteger:
             case TypeId::kBigInt:
-            case TypeId::kDecimal: json += v.ToString(); break;
+            case TypeId::kDecimal:
+              json += v.ToString();
+              break;
             case TypeId::kDouble: {
               double d = v.GetDouble();
-              if (std::isfinite(d)) json += fmt::format("{}", d);
-              else json += "null";
+              if (std::isfinite(d))
+                json += fmt::format("{}", d);
+              else
+                json += "null";
               break;
             }
-            default: AppendJsonString(&json, v.ToString());
+            default:
+              AppendJsonString(&json, v.ToString());
           }
         }
         json += "}";
@@ -1019,9 +1122,10 @@ class RedisTableWriter : public TableWriter {
           hset.push_back(v.ToString());
         }
         if (hset.size() == 2) {
-          throw Error(ErrorKind::kConversion, where_ + ": insert into '" + table_->name + "' row " +
-                                                  std::to_string(row_number_) +
-                                                  ": every field is NULL (Redis cannot store an empty hash)");
+          throw Error(ErrorKind::kConversion,
+                      where_ + ": insert into '" + table_->name + "' row " +
+                          std::to_string(row_number_) +
+                          ": every field is NULL (Redis cannot store an empty hash)");
         }
         cmds.push_back(std::move(hset));
       }
@@ -1049,17 +1153,21 @@ class RedisTableWriter : public TableWriter {
       for (size_t i = 0; i + 1 < replies.size() && error.empty(); i++) {
         if (replies[i]->type == REDIS_REPLY_ERROR) error = std::string(ReplyText(replies[i].get()));
       }
-      if (exec->type == REDIS_REPLY_ERROR) error = std::string(ReplyText(exec));
-      else if (exec->type != REDIS_REPLY_ARRAY) error = "the transaction was aborted";
+      if (exec->type == REDIS_REPLY_ERROR)
+        error = std::string(ReplyText(exec));
+      else if (exec->type != REDIS_REPLY_ARRAY)
+        error = "the transaction was aborted";
       else {
         for (size_t i = 0; i < exec->elements && error.empty(); i++) {
-          if (exec->element[i]->type == REDIS_REPLY_ERROR) error = std::string(ReplyText(exec->element[i]));
+          if (exec->element[i]->type == REDIS_REPLY_ERROR)
+            error = std::string(ReplyText(exec->element[i]));
         }
       }
       if (!error.empty()) {
-        throw Error(ErrorKind::kConnector, where_ + ": insert into '" + table_->name + "' failed in the batch of rows " +
-                                               std::to_string(start + 1) + "-" + std::to_string(end) + ": " + error +
-                                               (start > 0 ? " (earlier batches were written)" : ""));
+        throw Error(ErrorKind::kConnector,
+                    where_ + ": insert into '" + table_->name + "' failed in the batch of rows " +
+                        std::to_string(start + 1) + "-" + std::to_string(end) + ": " + error +
+                        (start > 0 ? " (earlier batches were written)" : ""));
       }
     }
     rows_.clear();
@@ -1096,23 +1204,34 @@ bool IsVariableSegment(std::string_view s) {
 
 std::string SanitizeName(std::string s) {
   for (auto& c : s) {
-    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
-    else c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (!std::isalnum(static_cast<unsigned char>(c)))
+      c = '_';
+    else
+      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   }
   return s.empty() ? std::string("keys") : s;
 }
 
 bool ParseShape(const std::string& text, RedisShape* out) {
   std::string t = Lower(text);
-  if (t == "hash") *out = RedisShape::kHash;
-  else if (t == "json") *out = RedisShape::kJson;
-  else if (t == "string") *out = RedisShape::kString;
-  else if (t == "zset") *out = RedisShape::kZset;
-  else if (t == "list") *out = RedisShape::kList;
-  else if (t == "set") *out = RedisShape::kSet;
-  else if (t == "stream") *out = RedisShape::kStream;
-  else if (t == "hash_entries") *out = RedisShape::kHashEntries;
-  else return false;
+  if (t == "hash")
+    *out = RedisShape::kHash;
+  else if (t == "json")
+    *out = RedisShape::kJson;
+  else if (t == "string")
+    *out = RedisShape::kString;
+  else if (t == "zset")
+    *out = RedisShape::kZset;
+  else if (t == "list")
+    *out = RedisShape::kList;
+  else if (t == "set")
+    *out = RedisShape::kSet;
+  else if (t == "stream")
+    *out = RedisShape::kStream;
+  else if (t == "hash_entries")
+    *out = RedisShape::kHashEntries;
+  else
+    return false;
   return true;
 }
 
@@ -1120,14 +1239,22 @@ bool ParseShape(const std::string& text, RedisShape* out) {
 
 const char* RedisShapeName(RedisShape shape) {
   switch (shape) {
-    case RedisShape::kHash: return "hash";
-    case RedisShape::kJson: return "json";
-    case RedisShape::kString: return "string";
-    case RedisShape::kZset: return "zset";
-    case RedisShape::kList: return "list";
-    case RedisShape::kSet: return "set";
-    case RedisShape::kStream: return "stream";
-    case RedisShape::kHashEntries: return "hash_entries";
+    case RedisShape::kHash:
+      return "hash";
+    case RedisShape::kJson:
+      return "json";
+    case RedisShape::kString:
+      return "string";
+    case RedisShape::kZset:
+      return "zset";
+    case RedisShape::kList:
+      return "list";
+    case RedisShape::kSet:
+      return "set";
+    case RedisShape::kStream:
+      return "stream";
+    case RedisShape::kHashEntries:
+      return "hash_entries";
   }
   return "?";
 }
@@ -1168,23 +1295,27 @@ RedisKeyPattern RedisKeyPattern::Parse(const std::string& pattern, const std::st
     if (c == '{') {
       size_t close = pattern.find('}', i);
       if (close == std::string::npos) {
-        throw Error(ErrorKind::kConnector, where + ": key pattern '" + pattern + "' has an unclosed '{'");
+        throw Error(ErrorKind::kConnector,
+                    where + ": key pattern '" + pattern + "' has an unclosed '{'");
       }
       std::string name = pattern.substr(i + 1, close - i - 1);
       if (name.empty() || name.find('{') != std::string::npos) {
-        throw Error(ErrorKind::kConnector, where + ": key pattern '" + pattern + "' has an empty or nested placeholder");
+        throw Error(ErrorKind::kConnector,
+                    where + ": key pattern '" + pattern + "' has an empty or nested placeholder");
       }
       if (!p.placeholders.empty() && literal.empty()) {
-        throw Error(ErrorKind::kConnector,
-                    where + ": key pattern '" + pattern + "': placeholders need literal text between them");
+        throw Error(ErrorKind::kConnector, where + ": key pattern '" + pattern +
+                                               "': placeholders need literal text between them");
       }
       if (Lower(name) == "_key" || Lower(name) == "_ttl") {
-        throw Error(ErrorKind::kConnector, where + ": key pattern '" + pattern + "': '{" + name +
-                                               "}' is reserved (every table has _key and _ttl columns)");
+        throw Error(ErrorKind::kConnector,
+                    where + ": key pattern '" + pattern + "': '{" + name +
+                        "}' is reserved (every table has _key and _ttl columns)");
       }
       for (const auto& other : p.placeholders) {
         if (Lower(other) == Lower(name)) {
-          throw Error(ErrorKind::kConnector, where + ": key pattern '" + pattern + "' repeats '{" + name + "}'");
+          throw Error(ErrorKind::kConnector,
+                      where + ": key pattern '" + pattern + "' repeats '{" + name + "}'");
         }
       }
       p.literals.push_back(literal);
@@ -1192,7 +1323,8 @@ RedisKeyPattern RedisKeyPattern::Parse(const std::string& pattern, const std::st
       p.placeholders.push_back(name);
       i = close;
     } else if (c == '}') {
-      throw Error(ErrorKind::kConnector, where + ": key pattern '" + pattern + "' has a '}' without '{'");
+      throw Error(ErrorKind::kConnector,
+                  where + ": key pattern '" + pattern + "' has a '}' without '{'");
     } else {
       literal += c;
     }
@@ -1203,7 +1335,8 @@ RedisKeyPattern RedisKeyPattern::Parse(const std::string& pattern, const std::st
 
 std::string RedisKeyPattern::ToString() const {
   std::string s = literals[0];
-  for (size_t i = 0; i < placeholders.size(); i++) s += "{" + placeholders[i] + "}" + literals[i + 1];
+  for (size_t i = 0; i < placeholders.size(); i++)
+    s += "{" + placeholders[i] + "}" + literals[i + 1];
   return s;
 }
 
@@ -1281,7 +1414,8 @@ RedisAddress ParseRedisUrl(const std::string& url, const std::string& where) {
     if (!db.empty()) {
       int64_t n;
       if (!ParseBigIntText(db, &n) || n < 0 || n > 100000) {
-        throw Error(ErrorKind::kConnector, where + ": database '" + db + "' in " + RedactUrl(url) + " is not a number");
+        throw Error(ErrorKind::kConnector,
+                    where + ": database '" + db + "' in " + RedactUrl(url) + " is not a number");
       }
       a.db = static_cast<int>(n);
     }
@@ -1294,13 +1428,15 @@ RedisAddress ParseRedisUrl(const std::string& url, const std::string& where) {
     a.host = hostport.substr(1, close - 1);
     hostport = hostport.substr(close + 1);
     if (!hostport.empty() && hostport[0] != ':') {
-      throw Error(ErrorKind::kConnector, where + ": unexpected text after the host in " + RedactUrl(url));
+      throw Error(ErrorKind::kConnector,
+                  where + ": unexpected text after the host in " + RedactUrl(url));
     }
     if (!hostport.empty()) {
       std::string port = hostport.substr(1);
       int64_t n;
       if (!ParseBigIntText(port, &n) || n <= 0 || n > 65535) {
-        throw Error(ErrorKind::kConnector, where + ": port '" + port + "' in " + RedactUrl(url) + " is not valid");
+        throw Error(ErrorKind::kConnector,
+                    where + ": port '" + port + "' in " + RedactUrl(url) + " is not valid");
       }
       a.port = static_cast<int>(n);
     }
@@ -1310,7 +1446,8 @@ RedisAddress ParseRedisUrl(const std::string& url, const std::string& where) {
       std::string port = hostport.substr(colon + 1);
       int64_t n;
       if (!ParseBigIntText(port, &n) || n <= 0 || n > 65535) {
-        throw Error(ErrorKind::kConnector, where + ": port '" + port + "' in " + RedactUrl(url) + " is not valid");
+        throw Error(ErrorKind::kConnector,
+                    where + ": port '" + port + "' in " + RedactUrl(url) + " is not valid");
       }
       a.port = static_cast<int>(n);
       hostport = hostport.substr(0, colon);
@@ -1320,14 +1457,16 @@ RedisAddress ParseRedisUrl(const std::string& url, const std::string& where) {
   return a;
 }
 
-RedisConnector::RedisConnector(const ConnectionConfig& config) : name_(config.name), properties_(config.properties) {
+RedisConnector::RedisConnector(const ConnectionConfig& config)
+    : name_(config.name), properties_(config.properties) {
   address_ = ParseRedisUrl(config.url, Where());
   auto number = [&](const char* key, int* out) {
     auto it = properties_.find(key);
     if (it == properties_.end()) return;
     int64_t n;
     if (!ParseBigIntText(it->second, &n) || n <= 0 || n > 1000000) {
-      throw Error(ErrorKind::kConnector, Where() + ": property " + key + "='" + it->second + "' is not a positive number");
+      throw Error(ErrorKind::kConnector,
+                  Where() + ": property " + key + "='" + it->second + "' is not a positive number");
     }
     *out = static_cast<int>(n);
   };
@@ -1357,7 +1496,8 @@ void RedisConnector::LoadDefinitions() {
     if (key.rfind("table.", 0) == 0) {
       RedisTableDef d;
       d.name = key.substr(6);
-      if (d.name.empty()) throw Error(ErrorKind::kConnector, Where() + ": property '" + key + "' names no table");
+      if (d.name.empty())
+        throw Error(ErrorKind::kConnector, Where() + ": property '" + key + "' names no table");
       d.pattern_text = value;
       d.pattern = RedisKeyPattern::Parse(value, Where() + " table '" + d.name + "'");
       d.declared = true;
@@ -1374,30 +1514,36 @@ void RedisConnector::LoadDefinitions() {
     auto it = defs.find(Lower(table));
     if (it == defs.end()) {
       if (defs.empty()) continue;  // inferred tables: applied below by name
-      throw Error(ErrorKind::kConnector, Where() + ": property '" + key + "' names table '" + table +
-                                             "', which is not declared (declare it with --property table." + table +
-                                             "=<key pattern>)");
+      throw Error(ErrorKind::kConnector,
+                  Where() + ": property '" + key + "' names table '" + table +
+                      "', which is not declared (declare it with --property table." + table +
+                      "=<key pattern>)");
     }
     RedisTableDef& d = it->second;
     if (kind == "format") {
       if (!ParseShape(value, &d.shape)) {
-        throw Error(ErrorKind::kConnector, Where() + ": property '" + key + "': unknown format '" + value +
-                                               "' (hash, json, string, zset, list, set, stream, hash_entries)");
+        throw Error(ErrorKind::kConnector,
+                    Where() + ": property '" + key + "': unknown format '" + value +
+                        "' (hash, json, string, zset, list, set, stream, hash_entries)");
       }
       d.shape_forced = true;
     } else if (kind == "ttl") {
       int64_t n;
       if (!ParseBigIntText(value, &n) || n <= 0) {
-        throw Error(ErrorKind::kConnector, Where() + ": property '" + key + "': '" + value + "' is not a number of seconds");
+        throw Error(ErrorKind::kConnector, Where() + ": property '" + key + "': '" + value +
+                                               "' is not a number of seconds");
       }
       d.ttl_seconds = n;
     } else {
       size_t cd = rest.find('.');
       if (cd == std::string::npos || cd + 1 >= rest.size()) {
-        throw Error(ErrorKind::kConnector, Where() + ": property '" + key + "' should be column.<table>.<column>");
+        throw Error(ErrorKind::kConnector,
+                    Where() + ": property '" + key + "' should be column.<table>.<column>");
       }
       auto type = ParseTypeName(value);
-      if (!type) throw Error(ErrorKind::kConnector, Where() + ": property '" + key + "': unknown type '" + value + "'");
+      if (!type)
+        throw Error(ErrorKind::kConnector,
+                    Where() + ": property '" + key + "': unknown type '" + value + "'");
       d.column_types[Lower(rest.substr(cd + 1))] = *type;
     }
   }
@@ -1410,8 +1556,10 @@ void RedisConnector::LoadDefinitions() {
     for (int round = 0; round < 200 && keys < 10000; round++) {
       Reply r = conn.Command({"SCAN", cursor, "COUNT", "1000"});
       if (r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
-        throw Error(ErrorKind::kConnector, Where() + ": SCAN failed" +
-                                               (r->type == REDIS_REPLY_ERROR ? ": " + std::string(ReplyText(r.get())) : ""));
+        throw Error(
+            ErrorKind::kConnector,
+            Where() + ": SCAN failed" +
+                (r->type == REDIS_REPLY_ERROR ? ": " + std::string(ReplyText(r.get())) : ""));
       }
       cursor = std::string(ReplyText(r->element[0]));
       for (size_t i = 0; i < r->element[1]->elements; i++) {
@@ -1424,10 +1572,13 @@ void RedisConnector::LoadDefinitions() {
         bool ok = true;
         while (true) {
           size_t end = key.find(':', start);
-          std::string seg = key.substr(start, end == std::string::npos ? std::string::npos : end - start);
+          std::string seg =
+              key.substr(start, end == std::string::npos ? std::string::npos : end - start);
           if (seg.empty()) ok = false;
           if (seg.find_first_of("{}") != std::string::npos) ok = false;
-          bool digit = std::any_of(seg.begin(), seg.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+          bool digit = std::any_of(seg.begin(), seg.end(), [](char c) {
+            return std::isdigit(static_cast<unsigned char>(c));
+          });
           if (IsVariableSegment(seg) || (start > 0 && digit)) {
             vars++;
             pattern += vars == 1 ? "{id}" : "{id" + std::to_string(vars) + "}";
@@ -1492,8 +1643,9 @@ std::shared_ptr<const TableInfo> RedisConnector::Describe(Entry& entry) {
   for (int round = 0; round < 1000 && static_cast<int>(sample.size()) < sample_size_; round++) {
     Reply r = conn.Command({"SCAN", cursor, "MATCH", glob, "COUNT", std::to_string(scan_count_)});
     if (r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
-      throw Error(ErrorKind::kConnector, Where() + ": SCAN failed" +
-                                             (r->type == REDIS_REPLY_ERROR ? ": " + std::string(ReplyText(r.get())) : ""));
+      throw Error(ErrorKind::kConnector,
+                  Where() + ": SCAN failed" +
+                      (r->type == REDIS_REPLY_ERROR ? ": " + std::string(ReplyText(r.get())) : ""));
     }
     cursor = std::string(ReplyText(r->element[0]));
     for (size_t i = 0; i < r->element[1]->elements; i++) {
@@ -1512,7 +1664,8 @@ std::shared_ptr<const TableInfo> RedisConnector::Describe(Entry& entry) {
   std::vector<Reply> types = conn.Pipeline(type_cmds);
   std::map<std::string, int> votes;
   for (const auto& t : types) {
-    if (t->type == REDIS_REPLY_STATUS || t->type == REDIS_REPLY_STRING) votes[std::string(ReplyText(t.get()))]++;
+    if (t->type == REDIS_REPLY_STATUS || t->type == REDIS_REPLY_STRING)
+      votes[std::string(ReplyText(t.get()))]++;
   }
   votes.erase("none");
   std::string majority;
@@ -1528,20 +1681,28 @@ std::shared_ptr<const TableInfo> RedisConnector::Describe(Entry& entry) {
     if (std::string(ReplyText(types[i].get())) == majority) of_type.push_back(sample[i]);
   }
   if (!def.shape_forced) {
-    if (majority == "hash") def.shape = RedisShape::kHash;
-    else if (majority == "zset") def.shape = RedisShape::kZset;
-    else if (majority == "list") def.shape = RedisShape::kList;
-    else if (majority == "set") def.shape = RedisShape::kSet;
-    else if (majority == "stream") def.shape = RedisShape::kStream;
-    else if (majority == "string") def.shape = RedisShape::kString;  // JSON decided below
+    if (majority == "hash")
+      def.shape = RedisShape::kHash;
+    else if (majority == "zset")
+      def.shape = RedisShape::kZset;
+    else if (majority == "list")
+      def.shape = RedisShape::kList;
+    else if (majority == "set")
+      def.shape = RedisShape::kSet;
+    else if (majority == "stream")
+      def.shape = RedisShape::kStream;
+    else if (majority == "string")
+      def.shape = RedisShape::kString;  // JSON decided below
     else if (!majority.empty()) {
-      throw Error(ErrorKind::kUnsupported, Where() + ": table '" + def.name + "': keys of type '" + majority +
-                                               "' are not supported (pattern '" + def.pattern_text + "')");
+      throw Error(ErrorKind::kUnsupported, Where() + ": table '" + def.name + "': keys of type '" +
+                                               majority + "' are not supported (pattern '" +
+                                               def.pattern_text + "')");
     }
   }
   if (sample.empty() && def.column_types.empty() && !def.shape_forced) {
-    throw Error(ErrorKind::kConnector, Where() + ": table '" + def.name + "': no key matches the pattern '" +
-                                           def.pattern_text + "' (declare its columns with --property column." +
+    throw Error(ErrorKind::kConnector, Where() + ": table '" + def.name +
+                                           "': no key matches the pattern '" + def.pattern_text +
+                                           "' (declare its columns with --property column." +
                                            def.name + ".<column>=<type> to use it while empty)");
   }
 
@@ -1562,7 +1723,8 @@ std::shared_ptr<const TableInfo> RedisConnector::Describe(Entry& entry) {
         add(std::string(ReplyText(r->element[i])), ReplyText(r->element[i + 1]), false);
       }
     }
-  } else if (majority == "string" && (def.shape == RedisShape::kString || def.shape == RedisShape::kJson)) {
+  } else if (majority == "string" &&
+             (def.shape == RedisShape::kString || def.shape == RedisShape::kJson)) {
     std::vector<std::vector<std::string>> cmds;
     for (const auto& k : of_type) cmds.push_back({"GET", k});
     std::vector<Reply> values = conn.Pipeline(cmds);
@@ -1577,7 +1739,8 @@ std::shared_ptr<const TableInfo> RedisConnector::Describe(Entry& entry) {
       string_count++;
       std::string_view text = ReplyText(r.get());
       size_t first = text.find_first_not_of(" \t\r\n");
-      if (first != std::string_view::npos && text[first] == '{' && JsonMembers(parser, text, &members, &is_string, &error)) {
+      if (first != std::string_view::npos && text[first] == '{' &&
+          JsonMembers(parser, text, &members, &is_string, &error)) {
         json_count++;
       }
     }
@@ -1588,14 +1751,18 @@ std::shared_ptr<const TableInfo> RedisConnector::Describe(Entry& entry) {
         if (r->type != REDIS_REPLY_STRING) continue;
         if (!JsonMembers(parser, ReplyText(r.get()), &members, &is_string, &error)) {
           if (def.shape_forced) {
-            throw Error(ErrorKind::kConversion, Where() + ": table '" + def.name + "': a sampled value is not a JSON object (" +
-                                                    error + "): '" + Shown(ReplyText(r.get())) + "'");
+            throw Error(ErrorKind::kConversion, Where() + ": table '" + def.name +
+                                                    "': a sampled value is not a JSON object (" +
+                                                    error + "): '" + Shown(ReplyText(r.get())) +
+                                                    "'");
           }
           continue;
         }
         for (size_t i = 0; i < members.size(); i++) {
           add(members[i].first,
-              members[i].second ? std::optional<std::string_view>(*members[i].second) : std::nullopt, is_string[i]);
+              members[i].second ? std::optional<std::string_view>(*members[i].second)
+                                : std::nullopt,
+              is_string[i]);
         }
       }
     } else {
@@ -1610,7 +1777,8 @@ std::shared_ptr<const TableInfo> RedisConnector::Describe(Entry& entry) {
     for (const auto& k : of_type) cmds.push_back({"HGETALL", k});
     for (const auto& r : conn.Pipeline(cmds)) {
       if (r->type != REDIS_REPLY_ARRAY) continue;
-      for (size_t i = 0; i + 1 < r->elements; i += 2) add("value", ReplyText(r->element[i + 1]), false);
+      for (size_t i = 0; i + 1 < r->elements; i += 2)
+        add("value", ReplyText(r->element[i + 1]), false);
     }
   } else if (def.shape == RedisShape::kHashEntries) {
     names = {"field", "value"};
@@ -1629,7 +1797,9 @@ std::shared_ptr<const TableInfo> RedisConnector::Describe(Entry& entry) {
       if (r->type != REDIS_REPLY_ARRAY) continue;
       for (size_t e = 0; e < r->elements; e++) {
         const redisReply* entry = r->element[e];
-        if (entry->type != REDIS_REPLY_ARRAY || entry->elements != 2 || entry->element[1]->type != REDIS_REPLY_ARRAY) continue;
+        if (entry->type != REDIS_REPLY_ARRAY || entry->elements != 2 ||
+            entry->element[1]->type != REDIS_REPLY_ARRAY)
+          continue;
         const redisReply* kv = entry->element[1];
         for (size_t i = 0; i + 1 < kv->elements; i += 2) {
           add(std::string(ReplyText(kv->element[i])), ReplyText(kv->element[i + 1]), false);
@@ -1669,9 +1839,12 @@ std::shared_ptr<const TableInfo> RedisConnector::Describe(Entry& entry) {
     ColumnInfo c;
     c.name = n;
     LogicalType t = TypeId::kVarchar;
-    if (def.shape == RedisShape::kZset && n == "score") t = TypeId::kDouble;
-    else if (def.shape == RedisShape::kList && n == "index") t = TypeId::kBigInt;
-    else if (guesses.count(n)) t = guesses[n].Type();
+    if (def.shape == RedisShape::kZset && n == "score")
+      t = TypeId::kDouble;
+    else if (def.shape == RedisShape::kList && n == "index")
+      t = TypeId::kBigInt;
+    else if (guesses.count(n))
+      t = guesses[n].Type();
     c.type = type_for(n, t);
     info->columns.push_back(std::move(c));
   }
@@ -1695,7 +1868,8 @@ std::shared_ptr<const TableInfo> RedisConnector::Describe(Entry& entry) {
   ttl.type = TypeId::kBigInt;
   ttl.comment = "seconds left before the key expires, or NULL";
   info->columns.push_back(ttl);
-  if (complete) info->stats.row_count = static_cast<double>(seen);
+  if (complete)
+    info->stats.row_count = static_cast<double>(seen);
   else {
     Reply r = conn.Command({"DBSIZE"});
     if (r->type == REDIS_REPLY_INTEGER) info->stats.row_count = static_cast<double>(r->integer);
@@ -1718,7 +1892,8 @@ std::vector<std::string> RedisConnector::ListTables(const std::string& schema) {
   return out;
 }
 
-std::shared_ptr<const TableInfo> RedisConnector::GetTable(const std::string& schema, const std::string& table) {
+std::shared_ptr<const TableInfo> RedisConnector::GetTable(const std::string& schema,
+                                                          const std::string& table) {
   if (!schema.empty() && Lower(schema) != "default") return nullptr;
   std::lock_guard<std::mutex> lock(mutex_);
   Entry* e = FindEntry(table);
@@ -1750,14 +1925,14 @@ std::unique_ptr<TableWriter> RedisConnector::InsertInto(std::shared_ptr<const Ta
   if (!e) throw Error(ErrorKind::kCatalog, Where() + ": no table '" + table->name + "'");
   if (!e->def.declared) {
     throw Error(ErrorKind::kUnsupported, Where() + ": table '" + table->name +
-                                             "' was inferred; declare it with --property table." + table->name +
-                                             "=<key pattern> to insert into it");
+                                             "' was inferred; declare it with --property table." +
+                                             table->name + "=<key pattern> to insert into it");
   }
   Describe(*e);
   if (e->def.shape != RedisShape::kHash && e->def.shape != RedisShape::kJson) {
-    throw Error(ErrorKind::kUnsupported, Where() + ": INSERT into '" + table->name + "' (" +
-                                             RedisShapeName(e->def.shape) +
-                                             " keys) is not supported: only hashes and JSON strings are written");
+    throw Error(ErrorKind::kUnsupported,
+                Where() + ": INSERT into '" + table->name + "' (" + RedisShapeName(e->def.shape) +
+                    " keys) is not supported: only hashes and JSON strings are written");
   }
   return std::make_unique<RedisTableWriter>(Where(), address_, table, e->def);
 }
@@ -1780,9 +1955,10 @@ std::string RedisConnector::Summary() {
 }
 
 void RegisterRedisConnector() {
-  ConnectorFactory::Register("redis", {"redis", "rediss"}, [](const ConnectionConfig& config) -> std::shared_ptr<Connector> {
-    return std::make_shared<RedisConnector>(config);
-  });
+  ConnectorFactory::Register("redis", {"redis", "rediss"},
+                             [](const ConnectionConfig& config) -> std::shared_ptr<Connector> {
+                               return std::make_shared<RedisConnector>(config);
+                             });
 }
 
 }  // namespace aishell

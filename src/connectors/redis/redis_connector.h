@@ -1,6 +1,7 @@
 // The Redis connector (Debian libhiredis): `aishell connect redis://[user:password@]host:port/db`.
-// Keys become rows of tables: declared with --property table.<name>=<key pattern with {placeholders}>,
-// or inferred from a SCAN sample when none are declared. See src/connectors/redis/README.md.
+// Keys become rows of tables: declared with --property table.<name>=<key pattern with
+// {placeholders}>, or inferred from a SCAN sample when none are declared. See
+// src/connectors/redis/README.md.
 #pragma once
 
 #include <map>
@@ -61,8 +62,8 @@ struct RedisTableDef {
   bool declared = false;
   bool shape_forced = false;
   RedisShape shape = RedisShape::kHash;
-  int64_t ttl_seconds = -1;                           // ttl.<table>, for writes
-  std::map<std::string, LogicalType> column_types;    // column.<table>.<col> (lower-case names)
+  int64_t ttl_seconds = -1;                         // ttl.<table>, for writes
+  std::map<std::string, LogicalType> column_types;  // column.<table>.<col> (lower-case names)
 };
 
 class RedisConnector : public Connector {
@@ -75,7 +76,8 @@ class RedisConnector : public Connector {
   std::string DefaultSchema() const override { return "default"; }
   std::vector<std::string> ListSchemas() override;
   std::vector<std::string> ListTables(const std::string& schema) override;
-  std::shared_ptr<const TableInfo> GetTable(const std::string& schema, const std::string& table) override;
+  std::shared_ptr<const TableInfo> GetTable(const std::string& schema,
+                                            const std::string& table) override;
   std::unique_ptr<TableScan> CreateScan(std::shared_ptr<const TableInfo> table) override;
 
   bool SupportsWrites() const override { return true; }

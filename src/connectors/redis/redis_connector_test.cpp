@@ -1,10 +1,11 @@
 // Redis connector tests. The pattern/URL tests need nothing; the rest run against the server of
-// scripts/services/redis.sh (AISHELL_TEST_REDIS_URL): skipped when it is unset, failed when CI=true.
+// scripts/services/redis.sh (AISHELL_TEST_REDIS_URL): skipped when it is unset, failed when
+// CI=true.
 #include "connectors/redis/redis_connector.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <hiredis/hiredis.h>
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -63,9 +64,12 @@ TEST(RedisPatternTest, ParseMatchComposeGlob) {
   EXPECT_EQ(parts[0], "42");
   EXPECT_FALSE(r.Match("u:42:profilex", &parts));
 
-  ExpectError([] { RedisKeyPattern::Parse("a:{id", "redis source 'r'"); }, ErrorKind::kConnector, "unclosed");
-  ExpectError([] { RedisKeyPattern::Parse("a:{x}{y}", "redis source 'r'"); }, ErrorKind::kConnector, "literal text");
-  ExpectError([] { RedisKeyPattern::Parse("a:{_key}", "redis source 'r'"); }, ErrorKind::kConnector, "reserved");
+  ExpectError([] { RedisKeyPattern::Parse("a:{id", "redis source 'r'"); }, ErrorKind::kConnector,
+              "unclosed");
+  ExpectError([] { RedisKeyPattern::Parse("a:{x}{y}", "redis source 'r'"); }, ErrorKind::kConnector,
+              "literal text");
+  ExpectError([] { RedisKeyPattern::Parse("a:{_key}", "redis source 'r'"); }, ErrorKind::kConnector,
+              "reserved");
   EXPECT_EQ(RedisGlobEscape("a*b?[c]"), "a\\*b\\?\\[c\\]");
   EXPECT_EQ(RedisLikeToGlob("ab%_x*", 0), "ab*?x\\*");
   EXPECT_EQ(RedisLikeToGlob("a!%b", '!'), "a%b");
@@ -107,17 +111,24 @@ class RedisServerTest : public ::testing::Test {
     const char* url = std::getenv("AISHELL_TEST_REDIS_URL");
     if (!url || !*url) {
       const char* ci = std::getenv("CI");
-      if (ci && std::string(ci) == "true") FAIL() << "AISHELL_TEST_REDIS_URL is unset in CI (scripts/services/redis.sh start)";
+      if (ci && std::string(ci) == "true")
+        FAIL() << "AISHELL_TEST_REDIS_URL is unset in CI (scripts/services/redis.sh start)";
       GTEST_SKIP() << "AISHELL_TEST_REDIS_URL is unset (run scripts/services/redis.sh start)";
     }
     base_url_ = url;
     address_ = ParseRedisUrl(base_url_, "test");
     // Each test owns one database (ctest runs tests in parallel; the URL's database is left to
     // other suites): 4 + its index in this list.
-    static const char* kTests[] = {"DeclaredHashTable", "KeyLookupsWithoutScan", "LimitStopsEarly",
-                                   "JsonStringsZsetsAndMixedTypes", "MixedTypesAndExpiredKeysAreSkipped",
-                                   "ColumnOverridesAndEmptyPattern", "InferredTables", "WrongPasswordAndServerDown",
-                                   "InsertHashesAndJsonReadBackWithRedisCli", "ActiveUsersJoinedToCsvWithPushdownOnAndOff",
+    static const char* kTests[] = {"DeclaredHashTable",
+                                   "KeyLookupsWithoutScan",
+                                   "LimitStopsEarly",
+                                   "JsonStringsZsetsAndMixedTypes",
+                                   "MixedTypesAndExpiredKeysAreSkipped",
+                                   "ColumnOverridesAndEmptyPattern",
+                                   "InferredTables",
+                                   "WrongPasswordAndServerDown",
+                                   "InsertHashesAndJsonReadBackWithRedisCli",
+                                   "ActiveUsersJoinedToCsvWithPushdownOnAndOff",
                                    "InsertFailureLeavesNoKeys"};
     std::string test = ::testing::UnitTest::GetInstance()->current_test_info()->name();
     int index = -1;
@@ -148,12 +159,16 @@ class RedisServerTest : public ::testing::Test {
       argv.push_back(a.data());
       lens.push_back(a.size());
     }
-    auto* r = static_cast<redisReply*>(redisCommandArgv(ctx_, static_cast<int>(args.size()), argv.data(), lens.data()));
+    auto* r = static_cast<redisReply*>(
+        redisCommandArgv(ctx_, static_cast<int>(args.size()), argv.data(), lens.data()));
     EXPECT_NE(r, nullptr);
     if (!r) return {};
     std::string out;
-    if (r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_STATUS || r->type == REDIS_REPLY_ERROR) out.assign(r->str, r->len);
-    else if (r->type == REDIS_REPLY_INTEGER) out = std::to_string(r->integer);
+    if (r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_STATUS ||
+        r->type == REDIS_REPLY_ERROR)
+      out.assign(r->str, r->len);
+    else if (r->type == REDIS_REPLY_INTEGER)
+      out = std::to_string(r->integer);
     freeReplyObject(r);
     return out;
   }
@@ -175,7 +190,8 @@ class RedisServerTest : public ::testing::Test {
     std::vector<std::string> out;
     for (const auto& row : rows) {
       std::string s;
-      for (size_t i = 0; i < row.size(); i++) s += (i ? "|" : "") + (row[i].is_null() ? std::string("NULL") : row[i].ToString());
+      for (size_t i = 0; i < row.size(); i++)
+        s += (i ? "|" : "") + (row[i].is_null() ? std::string("NULL") : row[i].ToString());
       out.push_back(s);
     }
     std::sort(out.begin(), out.end());
@@ -193,7 +209,8 @@ class RedisServerTest : public ::testing::Test {
     return Strings(rows);
   }
 
-  std::unique_ptr<Engine> MakeEngine(std::map<std::string, std::string> properties, bool pushdown = true) {
+  std::unique_ptr<Engine> MakeEngine(std::map<std::string, std::string> properties,
+                                     bool pushdown = true) {
     EngineOptions options;
     options.threads = 2;
     options.pushdown = pushdown;
@@ -215,13 +232,16 @@ TEST_F(RedisServerTest, DeclaredHashTable) {
   ASSERT_TRUE(info);
   std::vector<std::string> names;
   for (const auto& c : info->columns) names.push_back(c.name + ":" + c.type.ToString());
-  EXPECT_EQ(names, (std::vector<std::string>{"session_id:VARCHAR", "user_id:BIGINT", "device:VARCHAR",
-                                             "started:VARCHAR", "_key:VARCHAR", "_ttl:BIGINT"}));
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"session_id:VARCHAR", "user_id:BIGINT", "device:VARCHAR",
+                                      "started:VARCHAR", "_key:VARCHAR", "_ttl:BIGINT"}));
   auto scan = conn->CreateScan(info);
   scan->SetProjection({0, 1, 2, 4});
-  EXPECT_NE(scan->Describe().find("SCAN 0 MATCH session:* COUNT"), std::string::npos) << scan->Describe();
-  EXPECT_EQ(Strings(ReadAll(*scan)), (std::vector<std::string>{"s1|1|web|session:s1", "s2|2|ios|session:s2",
-                                                               "s3|1|android|session:s3"}));
+  EXPECT_NE(scan->Describe().find("SCAN 0 MATCH session:* COUNT"), std::string::npos)
+      << scan->Describe();
+  EXPECT_EQ(Strings(ReadAll(*scan)),
+            (std::vector<std::string>{"s1|1|web|session:s1", "s2|2|ios|session:s2",
+                                      "s3|1|android|session:s3"}));
   // _ttl: seconds left or NULL.
   auto ttl_scan = conn->CreateScan(info);
   ttl_scan->SetProjection({0, 5});
@@ -266,23 +286,26 @@ TEST_F(RedisServerTest, KeyLookupsWithoutScan) {
   auto info = conn->GetTable("default", "sessions");
   auto scan = conn->CreateScan(info);
   scan->SetProjection({0, 2});
-  auto in = Node(ExprKind::kIn, {Col(0, TypeId::kVarchar), Const(Value::Varchar("s2")), Const(Value::Varchar("s3")),
-                                 Const(Value::Varchar("nope"))});
+  auto in = Node(ExprKind::kIn, {Col(0, TypeId::kVarchar), Const(Value::Varchar("s2")),
+                                 Const(Value::Varchar("s3")), Const(Value::Varchar("nope"))});
   EXPECT_TRUE(scan->PushFilter(*in));
-  EXPECT_EQ(scan->Describe(), "pipelined HGETALL for session:nope session:s2 session:s3 (3 key(s), no SCAN)");
+  EXPECT_EQ(scan->Describe(),
+            "pipelined HGETALL for session:nope session:s2 session:s3 (3 key(s), no SCAN)");
   EXPECT_EQ(Strings(ReadAll(*scan)), (std::vector<std::string>{"s2|ios", "s3|android"}));
 
   // _key equality.
   auto by_key = conn->CreateScan(info);
   by_key->SetProjection({1});
-  auto eq = Node(ExprKind::kComparison, {Col(4, TypeId::kVarchar), Const(Value::Varchar("session:s1"))});
+  auto eq =
+      Node(ExprKind::kComparison, {Col(4, TypeId::kVarchar), Const(Value::Varchar("session:s1"))});
   EXPECT_TRUE(by_key->PushFilter(*eq));
   EXPECT_NE(by_key->Describe().find("no SCAN"), std::string::npos);
   EXPECT_EQ(Strings(ReadAll(*by_key)), std::vector<std::string>{"1"});
 
   // Filters on value fields are left to the engine.
   auto on_field = conn->CreateScan(info);
-  EXPECT_FALSE(on_field->PushFilter(*Node(ExprKind::kComparison, {Col(1, TypeId::kBigInt), Const(Value::BigInt(1))})));
+  EXPECT_FALSE(on_field->PushFilter(
+      *Node(ExprKind::kComparison, {Col(1, TypeId::kBigInt), Const(Value::BigInt(1))})));
 
   // LIKE narrows the SCAN MATCH (and stays with the engine).
   auto like = conn->CreateScan(info);
@@ -293,8 +316,10 @@ TEST_F(RedisServerTest, KeyLookupsWithoutScan) {
   // LIKE on _key becomes the glob itself; rows are still checked against the pattern.
   auto key_like = conn->CreateScan(info);
   key_like->SetProjection({0});
-  EXPECT_FALSE(key_like->PushFilter(*Node(ExprKind::kLike, {Col(4, TypeId::kVarchar), Const(Value::Varchar("session:s1%"))})));
-  EXPECT_NE(key_like->Describe().find("MATCH session:s1* "), std::string::npos) << key_like->Describe();
+  EXPECT_FALSE(key_like->PushFilter(
+      *Node(ExprKind::kLike, {Col(4, TypeId::kVarchar), Const(Value::Varchar("session:s1%"))})));
+  EXPECT_NE(key_like->Describe().find("MATCH session:s1* "), std::string::npos)
+      << key_like->Describe();
   EXPECT_EQ(Strings(ReadAll(*key_like)), std::vector<std::string>{"s1"});
 
   // Batched lookups for joins.
@@ -312,7 +337,8 @@ TEST_F(RedisServerTest, KeyLookupsWithoutScan) {
   Rows rows;
   Batch out;
   while (source->Next(out)) {
-    for (size_t r = 0; r < out.count; r++) rows.push_back({out.columns[0].GetValue(r), out.columns[1].GetValue(r)});
+    for (size_t r = 0; r < out.count; r++)
+      rows.push_back({out.columns[0].GetValue(r), out.columns[1].GetValue(r)});
   }
   EXPECT_EQ(Strings(rows), (std::vector<std::string>{"s1|1", "s3|1"}));
 
@@ -362,8 +388,9 @@ TEST_F(RedisServerTest, JsonStringsZsetsAndMixedTypes) {
   auto info = conn->GetTable("default", "profiles");
   std::vector<std::string> names;
   for (const auto& c : info->columns) names.push_back(c.name + ":" + c.type.ToString());
-  EXPECT_EQ(names, (std::vector<std::string>{"id:BIGINT", "name:VARCHAR", "age:BIGINT", "vip:BOOLEAN", "zip:VARCHAR",
-                                             "tags:VARCHAR", "_key:VARCHAR", "_ttl:BIGINT"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"id:BIGINT", "name:VARCHAR", "age:BIGINT",
+                                             "vip:BOOLEAN", "zip:VARCHAR", "tags:VARCHAR",
+                                             "_key:VARCHAR", "_ttl:BIGINT"}));
   auto scan = conn->CreateScan(info);
   scan->SetProjection({0, 1, 2, 3, 4, 5});
   EXPECT_NE(scan->Describe().find("MGET"), std::string::npos);
@@ -380,21 +407,23 @@ TEST_F(RedisServerTest, JsonStringsZsetsAndMixedTypes) {
   auto einfo = econn->GetTable("default", "events");
   std::vector<std::string> ecols;
   for (const auto& c : einfo->columns) ecols.push_back(c.name + ":" + c.type.ToString());
-  EXPECT_EQ(ecols, (std::vector<std::string>{"kind:VARCHAR", "id:VARCHAR", "user:BIGINT", "ok:BOOLEAN", "_key:VARCHAR",
-                                             "_ttl:BIGINT"}));
+  EXPECT_EQ(ecols, (std::vector<std::string>{"kind:VARCHAR", "id:VARCHAR", "user:BIGINT",
+                                             "ok:BOOLEAN", "_key:VARCHAR", "_ttl:BIGINT"}));
   auto es = econn->CreateScan(einfo);
   es->SetProjection({0, 1, 2, 3});
   EXPECT_NE(es->Describe().find("XRANGE - +"), std::string::npos) << es->Describe();
-  EXPECT_EQ(Strings(ReadAll(*es)), (std::vector<std::string>{"login|1-1|7|true", "login|2-1|8|NULL"}));
+  EXPECT_EQ(Strings(ReadAll(*es)),
+            (std::vector<std::string>{"login|1-1|7|true", "login|2-1|8|NULL"}));
 
   // Hashes whose field names are data: one row per field.
   Cmd({"HSET", "cart:7", "A-1", "2", "B-9", "1"});
-  auto cconn = Connect({{"table.cart_items", "cart:{user_id}"}, {"format.cart_items", "hash_entries"}});
+  auto cconn =
+      Connect({{"table.cart_items", "cart:{user_id}"}, {"format.cart_items", "hash_entries"}});
   auto cinfo = cconn->GetTable("default", "cart_items");
   std::vector<std::string> ccols;
   for (const auto& c : cinfo->columns) ccols.push_back(c.name + ":" + c.type.ToString());
-  EXPECT_EQ(ccols, (std::vector<std::string>{"user_id:BIGINT", "field:VARCHAR", "value:BIGINT", "_key:VARCHAR",
-                                             "_ttl:BIGINT"}));
+  EXPECT_EQ(ccols, (std::vector<std::string>{"user_id:BIGINT", "field:VARCHAR", "value:BIGINT",
+                                             "_key:VARCHAR", "_ttl:BIGINT"}));
   auto cs = cconn->CreateScan(cinfo);
   cs->SetProjection({0, 1, 2});
   EXPECT_EQ(Strings(ReadAll(*cs)), (std::vector<std::string>{"7|A-1|2", "7|B-9|1"}));
@@ -407,7 +436,8 @@ TEST_F(RedisServerTest, JsonStringsZsetsAndMixedTypes) {
   // Invalid JSON names the source and the key.
   Cmd({"SET", "profile:4", "{not json"});
   auto bad = conn->CreateScan(info);
-  ExpectError([&] { ReadAll(*bad); }, ErrorKind::kConversion, "redis source 'cache': table 'profiles' key 'profile:4'");
+  ExpectError([&] { ReadAll(*bad); }, ErrorKind::kConversion,
+              "redis source 'cache': table 'profiles' key 'profile:4'");
 }
 
 TEST_F(RedisServerTest, MixedTypesAndExpiredKeysAreSkipped) {
@@ -418,13 +448,15 @@ TEST_F(RedisServerTest, MixedTypesAndExpiredKeysAreSkipped) {
   auto scan = conn->CreateScan(info);
   scan->SetProjection({0});
   EXPECT_EQ(Strings(ReadAll(*scan)), (std::vector<std::string>{"s1", "s2", "s3"}));
-  EXPECT_NE(scan->Describe().find("skipped 1 key(s) that expired or hold another type than hash"), std::string::npos)
+  EXPECT_NE(scan->Describe().find("skipped 1 key(s) that expired or hold another type than hash"),
+            std::string::npos)
       << scan->Describe();
   // Key lookups of a missing key and a key of another type: skipped, never an error.
   auto lookup = conn->CreateScan(info);
   lookup->SetProjection({0});
-  lookup->PushFilter(*Node(ExprKind::kIn, {Col(0, TypeId::kVarchar), Const(Value::Varchar("s9")),
-                                           Const(Value::Varchar("gone")), Const(Value::Varchar("s2"))}));
+  lookup->PushFilter(
+      *Node(ExprKind::kIn, {Col(0, TypeId::kVarchar), Const(Value::Varchar("s9")),
+                            Const(Value::Varchar("gone")), Const(Value::Varchar("s2"))}));
   EXPECT_EQ(Strings(ReadAll(*lookup)), std::vector<std::string>{"s2"});
 }
 
@@ -439,10 +471,15 @@ TEST_F(RedisServerTest, ColumnOverridesAndEmptyPattern) {
   EXPECT_EQ(info->columns[3].type.id, TypeId::kDate);
   auto scan = conn->CreateScan(info);
   scan->SetProjection({0, 3});
-  EXPECT_EQ(Strings(ReadAll(*scan)), (std::vector<std::string>{"s1|2024-05-01", "s2|2024-05-02", "s3|2024-05-03"}));
+  EXPECT_EQ(Strings(ReadAll(*scan)),
+            (std::vector<std::string>{"s1|2024-05-01", "s2|2024-05-02", "s3|2024-05-03"}));
   ExpectError([&] { conn->GetTable("default", "empty"); }, ErrorKind::kConnector,
               "redis source 'cache': table 'empty': no key matches the pattern 'nothing:{id}'");
-  ExpectError([&] { Connect({{"table.a", "a:{x}"}, {"ttl.unknown", "5"}}); }, ErrorKind::kConnector, "not declared");
+  ExpectError(
+      [&] {
+        Connect({{"table.a", "a:{x}"}, {"ttl.unknown", "5"}});
+      },
+      ErrorKind::kConnector, "not declared");
 }
 
 TEST_F(RedisServerTest, InferredTables) {
@@ -452,7 +489,8 @@ TEST_F(RedisServerTest, InferredTables) {
   Cmd({"ZADD", "leaderboard", "3", "ann"});
   Cmd({"SET", "order:9f1c2a7e-1b2c-4d5e-8f90-123456789abc", "pending"});
   auto conn = Connect();
-  EXPECT_EQ(conn->ListTables("default"), (std::vector<std::string>{"leaderboard", "order", "session", "user_profile"}));
+  EXPECT_EQ(conn->ListTables("default"),
+            (std::vector<std::string>{"leaderboard", "order", "session", "user_profile"}));
   auto users = conn->GetTable("default", "user_profile");
   ASSERT_TRUE(users);
   EXPECT_EQ(users->columns[0].name, "id");
@@ -464,14 +502,18 @@ TEST_F(RedisServerTest, InferredTables) {
   auto orders = conn->GetTable("default", "order");
   auto o = conn->CreateScan(orders);
   o->SetProjection({0, 1});
-  EXPECT_EQ(Strings(ReadAll(*o)), std::vector<std::string>{"9f1c2a7e-1b2c-4d5e-8f90-123456789abc|pending"});
+  EXPECT_EQ(Strings(ReadAll(*o)),
+            std::vector<std::string>{"9f1c2a7e-1b2c-4d5e-8f90-123456789abc|pending"});
   // Inferred tables are read-only.
   ExpectError([&] { conn->InsertInto(users); }, ErrorKind::kUnsupported, "declare it");
 }
 
 TEST_F(RedisServerTest, WrongPasswordAndServerDown) {
-  ConnectionConfig config{"cache", "redis", "redis://:wrong-pass-123@" + address_.host + ":" +
-                                                std::to_string(address_.port) + "/" + db_, {}};
+  ConnectionConfig config{
+      "cache",
+      "redis",
+      "redis://:wrong-pass-123@" + address_.host + ":" + std::to_string(address_.port) + "/" + db_,
+      {}};
   try {
     RedisConnector c(config);
     FAIL() << "a wrong password connected";
@@ -481,10 +523,15 @@ TEST_F(RedisServerTest, WrongPasswordAndServerDown) {
     EXPECT_NE(msg.find("redis source 'cache': authentication failed"), std::string::npos) << msg;
     EXPECT_EQ(msg.find("wrong-pass-123"), std::string::npos) << msg;
   }
-  ConnectionConfig none{"cache", "redis", "redis://" + address_.host + ":" + std::to_string(address_.port) + "/" + db_, {}};
+  ConnectionConfig none{
+      "cache",
+      "redis",
+      "redis://" + address_.host + ":" + std::to_string(address_.port) + "/" + db_,
+      {}};
   ExpectError([&] { RedisConnector c(none); }, ErrorKind::kConnector, "requires a password");
   ConnectionConfig down{"cache", "redis", "redis://:pw@127.0.0.1:1/0", {}};
-  ExpectError([&] { RedisConnector c(down); }, ErrorKind::kConnector, "redis source 'cache': cannot connect to 127.0.0.1:1");
+  ExpectError([&] { RedisConnector c(down); }, ErrorKind::kConnector,
+              "redis source 'cache': cannot connect to 127.0.0.1:1");
 }
 
 TEST_F(RedisServerTest, InsertHashesAndJsonReadBackWithRedisCli) {
@@ -498,7 +545,8 @@ TEST_F(RedisServerTest, InsertHashesAndJsonReadBackWithRedisCli) {
                             {"column.carts.items", "bigint"},
                             {"column.carts.total", "double"}});
   auto r = engine->Execute(
-      "INSERT INTO cache.default.sessions (session_id, user_id, device) VALUES ('n1', 7, 'web'), ('n2', 8, NULL)");
+      "INSERT INTO cache.default.sessions (session_id, user_id, device) VALUES ('n1', 7, 'web'), "
+      "('n2', 8, NULL)");
   EXPECT_EQ(Cmd({"HGET", "session:n1", "user_id"}), "7");
   EXPECT_EQ(Cmd({"HGET", "session:n1", "device"}), "web");
   EXPECT_EQ(Cmd({"HEXISTS", "session:n2", "device"}), "0");
@@ -507,8 +555,9 @@ TEST_F(RedisServerTest, InsertHashesAndJsonReadBackWithRedisCli) {
   EXPECT_LE(ttl, 1800);
   engine->Execute("INSERT INTO cache.default.carts (user_id, items, total) VALUES (7, 3, 19.5)");
   // redis-cli sees what was written.
-  std::string cmd = "REDISCLI_AUTH='" + address_.password + "' redis-cli --no-auth-warning -h " + address_.host +
-                    " -p " + std::to_string(address_.port) + " -n " + db_ + " GET cart:7 2>&1";
+  std::string cmd = "REDISCLI_AUTH='" + address_.password + "' redis-cli --no-auth-warning -h " +
+                    address_.host + " -p " + std::to_string(address_.port) + " -n " + db_ +
+                    " GET cart:7 2>&1";
   FILE* pipe = ::popen(cmd.c_str(), "r");
   ASSERT_NE(pipe, nullptr);
   char buf[512];
@@ -521,8 +570,9 @@ TEST_F(RedisServerTest, InsertHashesAndJsonReadBackWithRedisCli) {
     EXPECT_EQ(Cmd({"GET", "cart:7"}), "{\"items\":3,\"total\":19.5}");
   }
   // And the engine reads both back.
-  EXPECT_EQ(Strings(engine->Execute("SELECT session_id, user_id, device FROM cache.default.sessions")),
-            (std::vector<std::string>{"n1|7|web", "n2|8|NULL"}));
+  EXPECT_EQ(
+      Strings(engine->Execute("SELECT session_id, user_id, device FROM cache.default.sessions")),
+      (std::vector<std::string>{"n1|7|web", "n2|8|NULL"}));
   EXPECT_EQ(Strings(engine->Execute("SELECT user_id, items, total FROM cache.default.carts")),
             std::vector<std::string>{"7|3|19.5"});
 }
@@ -531,7 +581,8 @@ TEST_F(RedisServerTest, InsertHashesAndJsonReadBackWithRedisCli) {
 TEST(RedisStandaloneTest, ServerStoppedMidScan) {
   if (::system("command -v redis-server >/dev/null 2>&1") != 0) {
     const char* ci = std::getenv("CI");
-    if (ci && std::string(ci) == "true") FAIL() << "redis-server is not installed (scripts/services/redis.sh start)";
+    if (ci && std::string(ci) == "true")
+      FAIL() << "redis-server is not installed (scripts/services/redis.sh start)";
     GTEST_SKIP() << "redis-server is not installed";
   }
   TempDir dir;
@@ -554,9 +605,9 @@ TEST(RedisStandaloneTest, ServerStoppedMidScan) {
   ASSERT_GE(pid, 0);
   if (pid == 0) {
     std::string p = std::to_string(port);
-    ::execlp("redis-server", "redis-server", "--port", p.c_str(), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", dir.path().c_str(), "--logfile", log.c_str(), "--loglevel", "warning",
-             static_cast<char*>(nullptr));
+    ::execlp("redis-server", "redis-server", "--port", p.c_str(), "--bind", "127.0.0.1", "--save",
+             "", "--appendonly", "no", "--dir", dir.path().c_str(), "--logfile", log.c_str(),
+             "--loglevel", "warning", static_cast<char*>(nullptr));
     ::_exit(127);
   }
   redisContext* ctx = nullptr;
@@ -570,7 +621,8 @@ TEST(RedisStandaloneTest, ServerStoppedMidScan) {
   if (!ctx) {
     ::kill(pid, SIGKILL);
     ::waitpid(pid, nullptr, 0);
-    FAIL() << "the private redis-server did not start on port " << port << ": " << dir.Read("redis.log");
+    FAIL() << "the private redis-server did not start on port " << port << ": "
+           << dir.Read("redis.log");
   }
   for (int i = 0; i < 5000; i++) {
     redisAppendCommand(ctx, "HSET item:%d n %d", i, i);
@@ -584,8 +636,11 @@ TEST(RedisStandaloneTest, ServerStoppedMidScan) {
   std::string url = "redis://127.0.0.1:" + std::to_string(port) + "/0";
   bool failed_cleanly = false;
   try {
-    RedisConnector conn(ConnectionConfig{"items", "redis", url, {{"table.items", "item:{id}"}, {"scan_count", "100"},
-                                                                  {"lookup_batch_size", "100"}}});
+    RedisConnector conn(ConnectionConfig{
+        "items",
+        "redis",
+        url,
+        {{"table.items", "item:{id}"}, {"scan_count", "100"}, {"lookup_batch_size", "100"}}});
     auto scan = conn.CreateScan(conn.GetTable("default", "items"));
     auto source = scan->CreateDataSource(scan->CreateSplits(1)[0]);
     Batch batch;
@@ -608,19 +663,31 @@ TEST(RedisStandaloneTest, ServerStoppedMidScan) {
 }
 
 TEST_F(RedisServerTest, InsertFailureLeavesNoKeys) {
-  auto engine = MakeEngine({{"table.sessions", "session:{session_id}"}, {"column.sessions.user_id", "bigint"}});
+  auto engine = MakeEngine(
+      {{"table.sessions", "session:{session_id}"}, {"column.sessions.user_id", "bigint"}});
   // The second row has no key: the statement fails and the first row is not written either.
-  ExpectError([&] { engine->Execute("INSERT INTO cache.default.sessions (session_id, user_id) VALUES ('ok1', 1), (NULL, 2)"); },
-              ErrorKind::kConversion, "redis source 'cache': insert into 'sessions' row 2: key column 'session_id' is NULL");
+  ExpectError(
+      [&] {
+        engine->Execute(
+            "INSERT INTO cache.default.sessions (session_id, user_id) VALUES ('ok1', 1), (NULL, "
+            "2)");
+      },
+      ErrorKind::kConversion,
+      "redis source 'cache': insert into 'sessions' row 2: key column 'session_id' is NULL");
   EXPECT_EQ(Cmd({"EXISTS", "session:ok1"}), "0");
   EXPECT_EQ(Cmd({"DBSIZE"}), "0");
   // A row whose fields are all NULL cannot be a hash.
-  ExpectError([&] { engine->Execute("INSERT INTO cache.default.sessions (session_id) VALUES ('x')"); },
-              ErrorKind::kConversion, "every field is NULL");
+  ExpectError(
+      [&] { engine->Execute("INSERT INTO cache.default.sessions (session_id) VALUES ('x')"); },
+      ErrorKind::kConversion, "every field is NULL");
   // _key given directly must fit the pattern.
-  ExpectError([&] { engine->Execute("INSERT INTO cache.default.sessions (_key, user_id) VALUES ('other:1', 1)"); },
-              ErrorKind::kConversion, "does not fit the pattern");
-  engine->Execute("INSERT INTO cache.default.sessions (_key, user_id, _ttl) VALUES ('session:k1', 5, 60)");
+  ExpectError(
+      [&] {
+        engine->Execute("INSERT INTO cache.default.sessions (_key, user_id) VALUES ('other:1', 1)");
+      },
+      ErrorKind::kConversion, "does not fit the pattern");
+  engine->Execute(
+      "INSERT INTO cache.default.sessions (_key, user_id, _ttl) VALUES ('session:k1', 5, 60)");
   EXPECT_EQ(Cmd({"HGET", "session:k1", "user_id"}), "5");
   int64_t ttl = std::stoll(Cmd({"TTL", "session:k1"}));
   EXPECT_GT(ttl, 0);
@@ -630,11 +697,14 @@ TEST_F(RedisServerTest, InsertFailureLeavesNoKeys) {
 TEST_F(RedisServerTest, ActiveUsersJoinedToCsvWithPushdownOnAndOff) {
   LoadSessions();
   TempDir dir;
-  std::string users = dir.Write("users.csv", "id,name,tier\n1,Ann,gold\n2,Bob,silver\n3,Cid,bronze\n");
+  std::string users =
+      dir.Write("users.csv", "id,name,tier\n1,Ann,gold\n2,Bob,silver\n3,Cid,bronze\n");
   std::map<std::string, std::string> props = {{"table.sessions", "session:{session_id}"}};
   std::string sql =
-      "SELECT u.name, u.tier, count(*) AS sessions FROM cache.default.sessions s JOIN read_csv('" + users +
-      "') u ON s.user_id = u.id WHERE s._ttl IS NOT NULL OR s.session_id = 's3' GROUP BY u.name, u.tier";
+      "SELECT u.name, u.tier, count(*) AS sessions FROM cache.default.sessions s JOIN read_csv('" +
+      users +
+      "') u ON s.user_id = u.id WHERE s._ttl IS NOT NULL OR s.session_id = 's3' GROUP BY u.name, "
+      "u.tier";
   auto on = MakeEngine(props, true);
   auto off = MakeEngine(props, false);
   auto expected = std::vector<std::string>{"Ann|gold|2", "Bob|silver|1"};

@@ -33,7 +33,8 @@ std::string Upper(std::string s) {
 class Statement {
  public:
   Statement(sqlite3* db, const std::string& sql, const std::string& where) : db_(db) {
-    if (sqlite3_prepare_v2(db, sql.c_str(), static_cast<int>(sql.size()), &stmt_, nullptr) != SQLITE_OK) {
+    if (sqlite3_prepare_v2(db, sql.c_str(), static_cast<int>(sql.size()), &stmt_, nullptr) !=
+        SQLITE_OK) {
       std::string msg = sqlite3_errmsg(db);
       throw Error(ErrorKind::kConnector, where + ": " + msg + " (in: " + sql + ")");
     }
@@ -84,7 +85,8 @@ void Exec(sqlite3* db, const std::string& sql, const std::string& where) {
 bool ComparableColumn(const ColumnInfo& c) {
   const LogicalType& t = c.type;
   if (t.id == TypeId::kVarchar) return c.comment.empty();
-  return t.id == TypeId::kBigInt || t.id == TypeId::kInteger || t.id == TypeId::kDouble || t.id == TypeId::kDate;
+  return t.id == TypeId::kBigInt || t.id == TypeId::kInteger || t.id == TypeId::kDouble ||
+         t.id == TypeId::kDate;
 }
 
 void BindValue(sqlite3_stmt* stmt, int index, const Value& v) {
@@ -93,17 +95,24 @@ void BindValue(sqlite3_stmt* stmt, int index, const Value& v) {
     return;
   }
   switch (v.type().id) {
-    case TypeId::kBoolean: sqlite3_bind_int64(stmt, index, v.GetBool() ? 1 : 0); break;
+    case TypeId::kBoolean:
+      sqlite3_bind_int64(stmt, index, v.GetBool() ? 1 : 0);
+      break;
     case TypeId::kInteger:
-    case TypeId::kBigInt: sqlite3_bind_int64(stmt, index, v.GetInt64()); break;
-    case TypeId::kDouble: sqlite3_bind_double(stmt, index, v.GetDouble()); break;
+    case TypeId::kBigInt:
+      sqlite3_bind_int64(stmt, index, v.GetInt64());
+      break;
+    case TypeId::kDouble:
+      sqlite3_bind_double(stmt, index, v.GetDouble());
+      break;
     case TypeId::kDecimal: {
       std::string s = FormatDecimal(v.GetInt64(), v.type().scale);
       sqlite3_bind_text(stmt, index, s.c_str(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
       break;
     }
     case TypeId::kVarchar:
-      sqlite3_bind_text(stmt, index, v.GetString().data(), static_cast<int>(v.GetString().size()), SQLITE_TRANSIENT);
+      sqlite3_bind_text(stmt, index, v.GetString().data(), static_cast<int>(v.GetString().size()),
+                        SQLITE_TRANSIENT);
       break;
     case TypeId::kDate: {
       std::string s = FormatDate(static_cast<int32_t>(v.GetInt64()));
@@ -125,14 +134,21 @@ void BindValue(sqlite3_stmt* stmt, int index, const Value& v) {
 
 std::string SqliteTypeFor(const LogicalType& t) {
   switch (t.id) {
-    case TypeId::kBoolean: return "BOOLEAN";
+    case TypeId::kBoolean:
+      return "BOOLEAN";
     case TypeId::kInteger:
-    case TypeId::kBigInt: return "INTEGER";
-    case TypeId::kDouble: return "REAL";
-    case TypeId::kDecimal: return "DECIMAL(" + std::to_string(t.precision) + "," + std::to_string(t.scale) + ")";
-    case TypeId::kDate: return "DATE";
-    case TypeId::kTimestamp: return "TIMESTAMP";
-    default: return "TEXT";
+    case TypeId::kBigInt:
+      return "INTEGER";
+    case TypeId::kDouble:
+      return "REAL";
+    case TypeId::kDecimal:
+      return "DECIMAL(" + std::to_string(t.precision) + "," + std::to_string(t.scale) + ")";
+    case TypeId::kDate:
+      return "DATE";
+    case TypeId::kTimestamp:
+      return "TIMESTAMP";
+    default:
+      return "TEXT";
   }
 }
 
@@ -146,7 +162,8 @@ struct SqliteSplit : Split {
   std::optional<int64_t> high;
   std::string Describe() const override {
     if (!ranged) return "whole table";
-    return "rowid [" + std::to_string(low) + ", " + (high ? std::to_string(*high) : std::string("end")) + ")";
+    return "rowid [" + std::to_string(low) + ", " +
+           (high ? std::to_string(*high) : std::string("end")) + ")";
   }
 };
 
@@ -160,7 +177,8 @@ struct SqliteQuery {
 class SqliteDataSource : public DataSource {
  public:
   SqliteDataSource(std::string where, std::string path, std::shared_ptr<const TableInfo> table,
-                   std::vector<int> projection, std::vector<SqliteQuery> queries, ScanCounters* counters)
+                   std::vector<int> projection, std::vector<SqliteQuery> queries,
+                   ScanCounters* counters)
       : where_(std::move(where)),
         table_(std::move(table)),
         projection_(std::move(projection)),
@@ -214,7 +232,8 @@ class SqliteDataSource : public DataSource {
     if (next_query_ >= queries_.size()) return;
     const SqliteQuery& q = queries_[next_query_++];
     stmt_ = std::make_unique<Statement>(db_, q.sql, where_);
-    for (size_t i = 0; i < q.params.size(); i++) BindValue(stmt_->get(), static_cast<int>(i + 1), q.params[i]);
+    for (size_t i = 0; i < q.params.size(); i++)
+      BindValue(stmt_->get(), static_cast<int>(i + 1), q.params[i]);
   }
 
   [[noreturn]] void Bad(size_t j, sqlite3_stmt* st) const {
@@ -224,10 +243,11 @@ class SqliteDataSource : public DataSource {
     static const char* kClass[] = {"", "INTEGER", "REAL", "TEXT", "BLOB", "NULL"};
     int cls = sqlite3_column_type(st, col);
     const ColumnInfo& info = table_->columns[projection_[j]];
-    throw Error(ErrorKind::kConversion,
-                where_ + ": table '" + table_->name + "' column '" + info.name + "' row " +
-                    std::to_string(row_number_ + 1) + ": the " + kClass[cls] + " value '" + shown +
-                    "' is not a valid " + info.type.ToString() + " (SQLite does not enforce declared types)");
+    throw Error(ErrorKind::kConversion, where_ + ": table '" + table_->name + "' column '" +
+                                            info.name + "' row " + std::to_string(row_number_ + 1) +
+                                            ": the " + kClass[cls] + " value '" + shown +
+                                            "' is not a valid " + info.type.ToString() +
+                                            " (SQLite does not enforce declared types)");
   }
 
   void Store(sqlite3_stmt* st, size_t j, Vector& v, size_t r) {
@@ -296,7 +316,8 @@ class SqliteDataSource : public DataSource {
         return;
       case TypeId::kDecimal: {
         int64_t x;
-        if (cls == SQLITE_BLOB || !ParseDecimalText(text(), type.precision, type.scale, &x)) Bad(j, st);
+        if (cls == SQLITE_BLOB || !ParseDecimalText(text(), type.precision, type.scale, &x))
+          Bad(j, st);
         v.Data<int64_t>()[r] = x;
         return;
       }
@@ -334,9 +355,10 @@ class SqliteDataSource : public DataSource {
 
 class SqliteScan : public TableScan {
  public:
-  // `rowid_name`: a name that reaches the rowid of this table ("" for views and WITHOUT ROWID tables).
-  SqliteScan(std::string where, std::string path, std::shared_ptr<const TableInfo> table, std::string remote_name,
-             std::string rowid_name)
+  // `rowid_name`: a name that reaches the rowid of this table ("" for views and WITHOUT ROWID
+  // tables).
+  SqliteScan(std::string where, std::string path, std::shared_ptr<const TableInfo> table,
+             std::string remote_name, std::string rowid_name)
       : where_(std::move(where)),
         path_(std::move(path)),
         table_(std::move(table)),
@@ -348,7 +370,8 @@ class SqliteScan : public TableScan {
   void SetProjection(const std::vector<int>& column_ids) override {
     for (int c : column_ids) {
       if (c < 0 || c >= static_cast<int>(table_->columns.size())) {
-        throw Error(ErrorKind::kInternal, where_ + ": projection column " + std::to_string(c) + " out of range");
+        throw Error(ErrorKind::kInternal,
+                    where_ + ": projection column " + std::to_string(c) + " out of range");
       }
     }
     projection_ = column_ids;
@@ -378,7 +401,9 @@ class SqliteScan : public TableScan {
     for (const auto& k : keys) {
       if (!k.expr || k.expr->kind != ExprKind::kColumnRef) return false;
       int c = k.expr->column_index;
-      if (c < 0 || c >= static_cast<int>(table_->columns.size()) || !ComparableColumn(table_->columns[c])) return false;
+      if (c < 0 || c >= static_cast<int>(table_->columns.size()) ||
+          !ComparableColumn(table_->columns[c]))
+        return false;
       order += (order.empty() ? "" : ", ") + QuoteSqliteIdentifier(table_->columns[c].name) +
                (k.ascending ? " ASC" : " DESC") + (k.nulls_first ? " NULLS FIRST" : " NULLS LAST");
     }
@@ -392,7 +417,8 @@ class SqliteScan : public TableScan {
     std::string s = q.sql;
     if (!q.params.empty()) {
       s += " [parameters: ";
-      for (size_t i = 0; i < q.params.size(); i++) s += (i ? ", " : "") + q.params[i].ToSqlLiteral();
+      for (size_t i = 0; i < q.params.size(); i++)
+        s += (i ? ", " : "") + q.params[i].ToSqlLiteral();
       s += "]";
     }
     return s;
@@ -400,7 +426,8 @@ class SqliteScan : public TableScan {
 
   double EstimatedRows() const override {
     double rows = table_->stats.row_count.value_or(-1);
-    if (rows >= 0 && !conjuncts_.empty()) rows = std::max(1.0, rows * std::pow(0.25, conjuncts_.size()));
+    if (rows >= 0 && !conjuncts_.empty())
+      rows = std::max(1.0, rows * std::pow(0.25, conjuncts_.size()));
     if (limit_ >= 0 && (rows < 0 || rows > limit_)) rows = static_cast<double>(limit_);
     return rows;
   }
@@ -410,12 +437,16 @@ class SqliteScan : public TableScan {
   std::vector<std::shared_ptr<Split>> CreateSplits(int max_parallelism) override {
     std::vector<std::shared_ptr<Split>> splits;
     double rows = table_->stats.row_count.value_or(0);
-    if (max_parallelism > 1 && !rowid_name_.empty() && limit_ < 0 && order_.empty() && rows >= kMinRowsToSplit) {
+    if (max_parallelism > 1 && !rowid_name_.empty() && limit_ < 0 && order_.empty() &&
+        rows >= kMinRowsToSplit) {
       sqlite3* db = OpenDatabase(path_, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, where_);
       int64_t lo = 0, hi = 0;
       bool ok = false;
       try {
-        Statement st(db, "SELECT min(" + rowid_name_ + "), max(" + rowid_name_ + ") FROM " + QuoteSqliteIdentifier(remote_name_), where_);
+        Statement st(db,
+                     "SELECT min(" + rowid_name_ + "), max(" + rowid_name_ + ") FROM " +
+                         QuoteSqliteIdentifier(remote_name_),
+                     where_);
         if (st.Step(where_) == SQLITE_ROW && sqlite3_column_type(st.get(), 0) == SQLITE_INTEGER) {
           lo = sqlite3_column_int64(st.get(), 0);
           hi = sqlite3_column_int64(st.get(), 1);
@@ -455,8 +486,8 @@ class SqliteScan : public TableScan {
       }
       q.sql = BuildQuery(cond).sql;
     }
-    return std::make_unique<SqliteDataSource>(where_, path_, table_, projection_, std::vector<SqliteQuery>{q},
-                                              &counters_);
+    return std::make_unique<SqliteDataSource>(where_, path_, table_, projection_,
+                                              std::vector<SqliteQuery>{q}, &counters_);
   }
 
   static constexpr double kMinRowsToSplit = 100000;
@@ -464,18 +495,23 @@ class SqliteScan : public TableScan {
   bool SupportsKeyLookup(const std::vector<int>& key_columns) const override {
     if (key_columns.empty() || limit_ >= 0 || !order_.empty()) return false;
     for (int c : key_columns) {
-      if (c < 0 || c >= static_cast<int>(table_->columns.size()) || !ComparableColumn(table_->columns[c])) return false;
+      if (c < 0 || c >= static_cast<int>(table_->columns.size()) ||
+          !ComparableColumn(table_->columns[c]))
+        return false;
     }
     return true;
   }
 
-  // Batched lookups: WHERE <pushed filters> AND "k" IN (?, ...) (or a row-value IN for composite keys),
-  // in chunks that stay under SQLite's parameter limit. Keys with a NULL never match and are skipped.
-  std::unique_ptr<DataSource> LookupKeys(const std::vector<int>& key_columns, const Batch& keys) override {
+  // Batched lookups: WHERE <pushed filters> AND "k" IN (?, ...) (or a row-value IN for composite
+  // keys), in chunks that stay under SQLite's parameter limit. Keys with a NULL never match and are
+  // skipped.
+  std::unique_ptr<DataSource> LookupKeys(const std::vector<int>& key_columns,
+                                         const Batch& keys) override {
     if (!SupportsKeyLookup(key_columns)) return TableScan::LookupKeys(key_columns, keys);
     if (keys.ColumnCount() != key_columns.size()) {
-      throw Error(ErrorKind::kInternal, where_ + ": lookup keys have " + std::to_string(keys.ColumnCount()) +
-                                            " columns, expected " + std::to_string(key_columns.size()));
+      throw Error(ErrorKind::kInternal,
+                  where_ + ": lookup keys have " + std::to_string(keys.ColumnCount()) +
+                      " columns, expected " + std::to_string(key_columns.size()));
     }
     const size_t width = key_columns.size();
     const size_t per_query = std::max<size_t>(1, 900 / width);
@@ -485,7 +521,8 @@ class SqliteScan : public TableScan {
       key_sql = QuoteSqliteIdentifier(table_->columns[key_columns[0]].name) + " IN (";
     } else {
       key_sql = "(";
-      for (size_t k = 0; k < width; k++) key_sql += (k ? ", " : "") + QuoteSqliteIdentifier(table_->columns[key_columns[k]].name);
+      for (size_t k = 0; k < width; k++)
+        key_sql += (k ? ", " : "") + QuoteSqliteIdentifier(table_->columns[key_columns[k]].name);
       key_sql += ") IN (VALUES ";
     }
     std::vector<SqliteQuery> queries;
@@ -531,7 +568,8 @@ class SqliteScan : public TableScan {
       if (++in_current == per_query) flush();
     }
     flush();
-    return std::make_unique<SqliteDataSource>(where_, path_, table_, projection_, std::move(queries), &counters_);
+    return std::make_unique<SqliteDataSource>(where_, path_, table_, projection_,
+                                              std::move(queries), &counters_);
   }
 
  private:
@@ -539,10 +577,12 @@ class SqliteScan : public TableScan {
   SqliteQuery BuildQuery(const std::string& extra = {}) const {
     SqliteQuery q;
     std::string cols;
-    for (int c : projection_) cols += (cols.empty() ? "" : ", ") + QuoteSqliteIdentifier(table_->columns[c].name);
+    for (int c : projection_)
+      cols += (cols.empty() ? "" : ", ") + QuoteSqliteIdentifier(table_->columns[c].name);
     if (cols.empty()) cols = "1";
     q.sql = "SELECT " + cols + " FROM " + QuoteSqliteIdentifier(remote_name_);
-    for (size_t i = 0; i < conjuncts_.size(); i++) q.sql += (i ? " AND " : " WHERE ") + conjuncts_[i];
+    for (size_t i = 0; i < conjuncts_.size(); i++)
+      q.sql += (i ? " AND " : " WHERE ") + conjuncts_[i];
     if (!extra.empty()) q.sql += (conjuncts_.empty() ? " WHERE " : " AND ") + extra;
     if (!order_.empty()) q.sql += " ORDER BY " + order_;
     if (limit_ >= 0) q.sql += " LIMIT " + std::to_string(limit_);
@@ -554,7 +594,8 @@ class SqliteScan : public TableScan {
   // A column ref to a table column, or nullptr.
   const ColumnInfo* Column(const Expr& e) const {
     if (e.kind != ExprKind::kColumnRef) return nullptr;
-    if (e.column_index < 0 || e.column_index >= static_cast<int>(table_->columns.size())) return nullptr;
+    if (e.column_index < 0 || e.column_index >= static_cast<int>(table_->columns.size()))
+      return nullptr;
     return &table_->columns[e.column_index];
   }
 
@@ -567,7 +608,8 @@ class SqliteScan : public TableScan {
     return t.id == TypeId::kBigInt || t.id == TypeId::kInteger || t.id == TypeId::kDouble;
   }
 
-  bool Operand(const Expr& e, const LogicalType& other_type, std::string* sql, std::vector<Value>* params) const {
+  bool Operand(const Expr& e, const LogicalType& other_type, std::string* sql,
+               std::vector<Value>* params) const {
     if (const ColumnInfo* c = Column(e)) {
       if (!ComparableColumn(*c)) return false;
       *sql += QuoteSqliteIdentifier(c->name);
@@ -590,17 +632,34 @@ class SqliteScan : public TableScan {
         const ColumnInfo* lc = Column(l);
         const ColumnInfo* rc = Column(r);
         if (!lc && !rc) return false;
-        if (lc && rc && !(lc->type == rc->type || (lc->type.IsNumeric() && rc->type.IsNumeric()))) return false;
+        if (lc && rc && !(lc->type == rc->type || (lc->type.IsNumeric() && rc->type.IsNumeric())))
+          return false;
         const char* op = nullptr;
         switch (e.op) {
-          case CompareOp::kEq: op = " = "; break;
-          case CompareOp::kNe: op = " <> "; break;
-          case CompareOp::kLt: op = " < "; break;
-          case CompareOp::kLe: op = " <= "; break;
-          case CompareOp::kGt: op = " > "; break;
-          case CompareOp::kGe: op = " >= "; break;
-          case CompareOp::kIsDistinctFrom: op = " IS NOT "; break;
-          case CompareOp::kIsNotDistinctFrom: op = " IS "; break;
+          case CompareOp::kEq:
+            op = " = ";
+            break;
+          case CompareOp::kNe:
+            op = " <> ";
+            break;
+          case CompareOp::kLt:
+            op = " < ";
+            break;
+          case CompareOp::kLe:
+            op = " <= ";
+            break;
+          case CompareOp::kGt:
+            op = " > ";
+            break;
+          case CompareOp::kGe:
+            op = " >= ";
+            break;
+          case CompareOp::kIsDistinctFrom:
+            op = " IS NOT ";
+            break;
+          case CompareOp::kIsNotDistinctFrom:
+            op = " IS ";
+            break;
         }
         std::string s;
         std::vector<Value> p;
@@ -633,7 +692,8 @@ class SqliteScan : public TableScan {
         if (e.children.size() != 1) return false;
         const ColumnInfo* c = Column(*e.children[0]);
         if (!c) return false;
-        *sql += QuoteSqliteIdentifier(c->name) + (e.kind == ExprKind::kIsNull ? " IS NULL" : " IS NOT NULL");
+        *sql += QuoteSqliteIdentifier(c->name) +
+                (e.kind == ExprKind::kIsNull ? " IS NULL" : " IS NOT NULL");
         return true;
       }
       case ExprKind::kLike: {
@@ -642,7 +702,9 @@ class SqliteScan : public TableScan {
         if (!c || c->type.id != TypeId::kVarchar || !ComparableColumn(*c)) return false;
         for (size_t i = 1; i < e.children.size(); i++) {
           const Expr& k = *e.children[i];
-          if (k.kind != ExprKind::kConstant || k.value.is_null() || k.value.type().id != TypeId::kVarchar) return false;
+          if (k.kind != ExprKind::kConstant || k.value.is_null() ||
+              k.value.type().id != TypeId::kVarchar)
+            return false;
         }
         if (e.children.size() == 3 && e.children[2]->value.GetString().size() != 1) return false;
         *sql += QuoteSqliteIdentifier(c->name) + (e.negated ? " NOT LIKE ?" : " LIKE ?");
@@ -704,8 +766,8 @@ class SqliteScan : public TableScan {
 
 class SqliteTableWriter : public TableWriter {
  public:
-  SqliteTableWriter(std::string where, const std::string& path, std::string table, std::vector<ColumnInfo> columns,
-                    bool create)
+  SqliteTableWriter(std::string where, const std::string& path, std::string table,
+                    std::vector<ColumnInfo> columns, bool create)
       : where_(std::move(where)), table_(std::move(table)), columns_(std::move(columns)) {
     db_ = OpenDatabase(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, where_);
     try {
@@ -714,7 +776,8 @@ class SqliteTableWriter : public TableWriter {
       if (create) {
         std::string ddl = "CREATE TABLE " + QuoteSqliteIdentifier(table_) + " (";
         for (size_t i = 0; i < columns_.size(); i++) {
-          ddl += (i ? ", " : "") + QuoteSqliteIdentifier(columns_[i].name) + " " + SqliteTypeFor(columns_[i].type);
+          ddl += (i ? ", " : "") + QuoteSqliteIdentifier(columns_[i].name) + " " +
+                 SqliteTypeFor(columns_[i].type);
         }
         ddl += ")";
         Exec(db_, ddl, where_ + " table '" + table_ + "'");
@@ -738,12 +801,14 @@ class SqliteTableWriter : public TableWriter {
   void Append(const Batch& batch) override {
     if (!db_) throw Error(ErrorKind::kInternal, where_ + ": writer used after Commit/Abort");
     if (batch.ColumnCount() != columns_.size()) {
-      throw Error(ErrorKind::kInternal, where_ + ": insert batch has " + std::to_string(batch.ColumnCount()) +
-                                           " columns, table '" + table_ + "' has " + std::to_string(columns_.size()));
+      throw Error(ErrorKind::kInternal,
+                  where_ + ": insert batch has " + std::to_string(batch.ColumnCount()) +
+                      " columns, table '" + table_ + "' has " + std::to_string(columns_.size()));
     }
     sqlite3_stmt* st = insert_->get();
     for (size_t r = 0; r < batch.count; r++) {
-      for (size_t c = 0; c < columns_.size(); c++) BindValue(st, static_cast<int>(c + 1), batch.columns[c].GetValue(r));
+      for (size_t c = 0; c < columns_.size(); c++)
+        BindValue(st, static_cast<int>(c + 1), batch.columns[c].GetValue(r));
       insert_->Step(where_ + " insert into '" + table_ + "'");
       sqlite3_reset(st);
     }
@@ -783,8 +848,10 @@ class SqliteTableWriter : public TableWriter {
 std::string QuoteSqliteIdentifier(const std::string& name) {
   std::string out = "\"";
   for (char c : name) {
-    if (c == '"') out += "\"\"";
-    else out += c;
+    if (c == '"')
+      out += "\"\"";
+    else
+      out += c;
   }
   return out + "\"";
 }
@@ -804,12 +871,15 @@ LogicalType SqliteDeclaredType(const std::string& declared, std::string* comment
   }
   if (base == "BOOLEAN" || base == "BOOL") return TypeId::kBoolean;
   if (base == "DATE") return TypeId::kDate;
-  if (base == "DATETIME" || base == "TIMESTAMP" || base.rfind("TIMESTAMP", 0) == 0) return TypeId::kTimestamp;
+  if (base == "DATETIME" || base == "TIMESTAMP" || base.rfind("TIMESTAMP", 0) == 0)
+    return TypeId::kTimestamp;
   if (base == "DECIMAL" || base == "NUMERIC") {
     int p = -1, s = 0;
     auto open = t.find('(');
     if (open != std::string::npos) {
-      if (std::sscanf(t.c_str() + open, "(%d , %d)", &p, &s) < 1 && std::sscanf(t.c_str() + open, "(%d,%d)", &p, &s) < 1) p = -1;
+      if (std::sscanf(t.c_str() + open, "(%d , %d)", &p, &s) < 1 &&
+          std::sscanf(t.c_str() + open, "(%d,%d)", &p, &s) < 1)
+        p = -1;
     }
     if (p >= 1 && p <= kMaxDecimalPrecision && s >= 0 && s <= p) return LogicalType::Decimal(p, s);
     if (comment) *comment = "declared '" + declared + "' read as DOUBLE";
@@ -830,11 +900,15 @@ LogicalType SqliteDeclaredType(const std::string& declared, std::string* comment
 
 SqliteConnector::SqliteConnector(const ConnectionConfig& config) : name_(config.name) {
   std::string url = config.url;
-  if (url.rfind("sqlite://", 0) == 0) url = url.substr(9);
-  else if (url.rfind("sqlite:", 0) == 0) url = url.substr(7);
+  if (url.rfind("sqlite://", 0) == 0)
+    url = url.substr(9);
+  else if (url.rfind("sqlite:", 0) == 0)
+    url = url.substr(7);
   auto it = config.properties.find("path");
   if (url.empty() && it != config.properties.end()) url = it->second;
-  if (url.empty()) throw Error(ErrorKind::kConnector, Where() + ": no database file given (use sqlite:///path/to/file.db)");
+  if (url.empty())
+    throw Error(ErrorKind::kConnector,
+                Where() + ": no database file given (use sqlite:///path/to/file.db)");
   path_ = url;
   auto schema = config.properties.find("schema");
   if (schema != config.properties.end() && !schema->second.empty()) schema_ = schema->second;
@@ -842,9 +916,12 @@ SqliteConnector::SqliteConnector(const ConnectionConfig& config) : name_(config.
   if (::stat(path_.c_str(), &st) != 0) {
     throw Error(ErrorKind::kConnector, Where() + ": cannot open " + path_ + ": no such file");
   }
-  if (S_ISDIR(st.st_mode)) throw Error(ErrorKind::kConnector, Where() + ": cannot open " + path_ + ": it is a folder");
+  if (S_ISDIR(st.st_mode))
+    throw Error(ErrorKind::kConnector, Where() + ": cannot open " + path_ + ": it is a folder");
   read_only_ = ::access(path_.c_str(), W_OK) != 0;
-  db_ = OpenDatabase(path_, (read_only_ ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_FULLMUTEX, Where());
+  db_ = OpenDatabase(
+      path_, (read_only_ ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_FULLMUTEX,
+      Where());
   // Fail now, not at the first query, if this is not a SQLite database.
   try {
     Statement probe(db_, "SELECT count(*) FROM sqlite_master", Where());
@@ -870,24 +947,31 @@ bool SqliteConnector::IsOurSchema(const std::string& schema) const {
 std::vector<std::string> SqliteConnector::ListSchemas() { return {schema_}; }
 
 std::vector<std::string> SqliteConnector::ListTables(const std::string& schema) {
-  if (!IsOurSchema(schema)) throw Error(ErrorKind::kCatalog, Where() + ": no schema '" + schema + "' (it has '" + schema_ + "')");
+  if (!IsOurSchema(schema))
+    throw Error(ErrorKind::kCatalog,
+                Where() + ": no schema '" + schema + "' (it has '" + schema_ + "')");
   std::lock_guard<std::mutex> lock(mutex_);
   Statement st(db_,
-               "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
+               "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE "
+               "'sqlite\\_%' ESCAPE '\\' "
                "ORDER BY name",
                Where());
   std::vector<std::string> out;
-  while (st.Step(Where()) == SQLITE_ROW) out.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st.get(), 0)));
+  while (st.Step(Where()) == SQLITE_ROW)
+    out.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st.get(), 0)));
   return out;
 }
 
-std::shared_ptr<const TableInfo> SqliteConnector::GetTable(const std::string& schema, const std::string& table) {
+std::shared_ptr<const TableInfo> SqliteConnector::GetTable(const std::string& schema,
+                                                           const std::string& table) {
   if (!IsOurSchema(schema)) return nullptr;
   std::lock_guard<std::mutex> lock(mutex_);
   std::string remote, kind;
   {
-    Statement st(db_, "SELECT name, type FROM sqlite_master WHERE type IN ('table', 'view') AND name = ? COLLATE NOCASE "
-                      "ORDER BY name = ? DESC LIMIT 1",
+    Statement st(db_,
+                 "SELECT name, type FROM sqlite_master WHERE type IN ('table', 'view') AND name = "
+                 "? COLLATE NOCASE "
+                 "ORDER BY name = ? DESC LIMIT 1",
                  Where());
     sqlite3_bind_text(st.get(), 1, table.c_str(), static_cast<int>(table.size()), SQLITE_TRANSIENT);
     sqlite3_bind_text(st.get(), 2, table.c_str(), static_cast<int>(table.size()), SQLITE_TRANSIENT);
@@ -901,7 +985,8 @@ std::shared_ptr<const TableInfo> SqliteConnector::GetTable(const std::string& sc
   info->location = path_ + " " + kind + " " + remote;
   {
     Statement st(db_, "SELECT name, type, \"notnull\" FROM pragma_table_info(?)", Where());
-    sqlite3_bind_text(st.get(), 1, remote.c_str(), static_cast<int>(remote.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_text(st.get(), 1, remote.c_str(), static_cast<int>(remote.size()),
+                      SQLITE_TRANSIENT);
     while (st.Step(Where() + " table '" + remote + "'") == SQLITE_ROW) {
       ColumnInfo col;
       col.name = reinterpret_cast<const char*>(sqlite3_column_text(st.get(), 0));
@@ -919,8 +1004,8 @@ std::shared_ptr<const TableInfo> SqliteConnector::GetTable(const std::string& sc
       const char* decl = nullptr;
       const char* coll = nullptr;
       int not_null = 0, pk = 0, autoinc = 0;
-      if (sqlite3_table_column_metadata(db_, "main", remote.c_str(), col.name.c_str(), &decl, &coll, &not_null, &pk,
-                                        &autoinc) == SQLITE_OK &&
+      if (sqlite3_table_column_metadata(db_, "main", remote.c_str(), col.name.c_str(), &decl, &coll,
+                                        &not_null, &pk, &autoinc) == SQLITE_OK &&
           coll && Upper(coll) != "BINARY") {
         col.comment = std::string("collation ") + coll + ": compared in the engine";
       }
@@ -930,7 +1015,8 @@ std::shared_ptr<const TableInfo> SqliteConnector::GetTable(const std::string& sc
   bool have_stat = false;
   {
     sqlite3_stmt* raw = nullptr;
-    if (sqlite3_prepare_v2(db_, "SELECT stat FROM sqlite_stat1 WHERE tbl = ? LIMIT 1", -1, &raw, nullptr) == SQLITE_OK) {
+    if (sqlite3_prepare_v2(db_, "SELECT stat FROM sqlite_stat1 WHERE tbl = ? LIMIT 1", -1, &raw,
+                           nullptr) == SQLITE_OK) {
       sqlite3_bind_text(raw, 1, remote.c_str(), static_cast<int>(remote.size()), SQLITE_TRANSIENT);
       if (sqlite3_step(raw) == SQLITE_ROW) {
         const char* stat = reinterpret_cast<const char*>(sqlite3_column_text(raw, 0));
@@ -946,11 +1032,11 @@ std::shared_ptr<const TableInfo> SqliteConnector::GetTable(const std::string& sc
     // count(*), remembered until the database file (or its WAL) changes.
     struct stat st, wal;
     if (::stat(path_.c_str(), &st) == 0 && st.st_size <= (512LL << 20)) {
-      std::string stamp = std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) + "." +
-                          std::to_string(st.st_mtim.tv_nsec);
+      std::string stamp = std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) +
+                          "." + std::to_string(st.st_mtim.tv_nsec);
       if (::stat((path_ + "-wal").c_str(), &wal) == 0) {
-        stamp += "/" + std::to_string(wal.st_size) + ":" + std::to_string(wal.st_mtim.tv_sec) + "." +
-                 std::to_string(wal.st_mtim.tv_nsec);
+        stamp += "/" + std::to_string(wal.st_size) + ":" + std::to_string(wal.st_mtim.tv_sec) +
+                 "." + std::to_string(wal.st_mtim.tv_nsec);
       }
       auto cached = row_counts_.find(remote);
       if (cached != row_counts_.end() && cached->second.first == stamp) {
@@ -976,7 +1062,8 @@ std::unique_ptr<TableScan> SqliteConnector::CreateScan(std::shared_ptr<const Tab
   {
     std::lock_guard<std::mutex> lock(mutex_);
     Statement st(db_, "SELECT type, sql FROM sqlite_master WHERE name = ?", Where());
-    sqlite3_bind_text(st.get(), 1, table->name.c_str(), static_cast<int>(table->name.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_text(st.get(), 1, table->name.c_str(), static_cast<int>(table->name.size()),
+                      SQLITE_TRANSIENT);
     if (st.Step(Where()) == SQLITE_ROW) {
       std::string type = reinterpret_cast<const char*>(sqlite3_column_text(st.get(), 0));
       const unsigned char* sql = sqlite3_column_text(st.get(), 1);
@@ -984,7 +1071,8 @@ std::unique_ptr<TableScan> SqliteConnector::CreateScan(std::shared_ptr<const Tab
       if (type == "table" && ddl.find("WITHOUT ROWID") == std::string::npos) {
         for (const char* candidate : {"rowid", "_rowid_", "oid"}) {
           bool shadowed = false;
-          for (const auto& col : table->columns) shadowed = shadowed || Lower(col.name) == candidate;
+          for (const auto& col : table->columns)
+            shadowed = shadowed || Lower(col.name) == candidate;
           if (!shadowed) {
             rowid_name = candidate;
             break;
@@ -996,12 +1084,17 @@ std::unique_ptr<TableScan> SqliteConnector::CreateScan(std::shared_ptr<const Tab
   return std::make_unique<SqliteScan>(Where(), path_, table, table->name, rowid_name);
 }
 
-std::unique_ptr<TableWriter> SqliteConnector::CreateTable(const std::string& schema, const std::string& table,
+std::unique_ptr<TableWriter> SqliteConnector::CreateTable(const std::string& schema,
+                                                          const std::string& table,
                                                           const std::vector<ColumnInfo>& columns) {
-  if (!IsOurSchema(schema)) throw Error(ErrorKind::kCatalog, Where() + ": no schema '" + schema + "' (it has '" + schema_ + "')");
+  if (!IsOurSchema(schema))
+    throw Error(ErrorKind::kCatalog,
+                Where() + ": no schema '" + schema + "' (it has '" + schema_ + "')");
   if (read_only_) throw Error(ErrorKind::kConnector, Where() + ": " + path_ + " is read-only");
-  if (columns.empty()) throw Error(ErrorKind::kCatalog, Where() + ": a table needs at least one column");
-  if (GetTable(schema, table)) throw Error(ErrorKind::kCatalog, Where() + ": table '" + table + "' already exists");
+  if (columns.empty())
+    throw Error(ErrorKind::kCatalog, Where() + ": a table needs at least one column");
+  if (GetTable(schema, table))
+    throw Error(ErrorKind::kCatalog, Where() + ": table '" + table + "' already exists");
   return std::make_unique<SqliteTableWriter>(Where(), path_, table, columns, true);
 }
 
@@ -1013,13 +1106,15 @@ std::unique_ptr<TableWriter> SqliteConnector::InsertInto(std::shared_ptr<const T
 
 std::string SqliteConnector::Summary() {
   size_t n = ListTables(schema_).size();
-  return std::string("SQLite ") + sqlite3_libversion() + ", " + path_ + ", " + std::to_string(n) + " table(s)";
+  return std::string("SQLite ") + sqlite3_libversion() + ", " + path_ + ", " + std::to_string(n) +
+         " table(s)";
 }
 
 void RegisterSqliteConnector() {
-  ConnectorFactory::Register("sqlite", {"sqlite", "sqlite3"}, [](const ConnectionConfig& config) -> std::shared_ptr<Connector> {
-    return std::make_shared<SqliteConnector>(config);
-  });
+  ConnectorFactory::Register("sqlite", {"sqlite", "sqlite3"},
+                             [](const ConnectionConfig& config) -> std::shared_ptr<Connector> {
+                               return std::make_shared<SqliteConnector>(config);
+                             });
 }
 
 }  // namespace aishell

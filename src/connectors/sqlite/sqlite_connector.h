@@ -32,7 +32,8 @@ class SqliteConnector : public Connector {
   std::string DefaultSchema() const override { return schema_; }
   std::vector<std::string> ListSchemas() override;
   std::vector<std::string> ListTables(const std::string& schema) override;
-  std::shared_ptr<const TableInfo> GetTable(const std::string& schema, const std::string& table) override;
+  std::shared_ptr<const TableInfo> GetTable(const std::string& schema,
+                                            const std::string& table) override;
   std::unique_ptr<TableScan> CreateScan(std::shared_ptr<const TableInfo> table) override;
 
   bool SupportsWrites() const override { return true; }
@@ -53,7 +54,8 @@ class SqliteConnector : public Connector {
   bool read_only_ = false;
   std::mutex mutex_;
   sqlite3* db_ = nullptr;
-  std::map<std::string, std::pair<std::string, double>> row_counts_;  // table -> (file stamp, count(*))
+  std::map<std::string, std::pair<std::string, double>>
+      row_counts_;  // table -> (file stamp, count(*))
 };
 
 void RegisterSqliteConnector();

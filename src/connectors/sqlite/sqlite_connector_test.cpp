@@ -62,7 +62,8 @@ ExprPtr Node(ExprKind kind, std::vector<ExprPtr> children, bool negated = false)
 
 void Exec(sqlite3* db, const std::string& sql) {
   char* err = nullptr;
-  ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err), SQLITE_OK) << (err ? err : "") << " in " << sql;
+  ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err), SQLITE_OK)
+      << (err ? err : "") << " in " << sql;
 }
 
 std::string MakeDb(const TempDir& dir, const std::string& name = "app.db") {
@@ -70,12 +71,16 @@ std::string MakeDb(const TempDir& dir, const std::string& name = "app.db") {
   sqlite3* db = nullptr;
   EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
   Exec(db,
-       "PRAGMA synchronous = OFF; CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT, age INT, score REAL, balance DECIMAL(10,2), "
+       "PRAGMA synchronous = OFF; CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT, age INT, "
+       "score REAL, balance DECIMAL(10,2), "
        "born DATE, seen TIMESTAMP, active BOOLEAN, blob_col BLOB, \"we\"\"ird\" VARCHAR(10), misc);"
-       "INSERT INTO users VALUES (1, 'alice', 30, 1.5, 10.25, '1994-05-01', '2024-01-02 03:04:05', 1, x'00', 'q', 7);"
-       "INSERT INTO users VALUES (2, 'bob', 41, NULL, '3.10', '1983-02-03', '2024-02-03T04:05:06', 0, NULL, NULL, 'x');"
+       "INSERT INTO users VALUES (1, 'alice', 30, 1.5, 10.25, '1994-05-01', '2024-01-02 03:04:05', "
+       "1, x'00', 'q', 7);"
+       "INSERT INTO users VALUES (2, 'bob', 41, NULL, '3.10', '1983-02-03', '2024-02-03T04:05:06', "
+       "0, NULL, NULL, 'x');"
        "INSERT INTO users VALUES (3, 'Alan', NULL, 2, 0, NULL, NULL, NULL, NULL, 'w', NULL);"
-       "INSERT INTO users VALUES (4, 'a''; DROP TABLE users; --', 25, 3.5, 1, '2000-01-01', NULL, 1, NULL, NULL, NULL);"
+       "INSERT INTO users VALUES (4, 'a''; DROP TABLE users; --', 25, 3.5, 1, '2000-01-01', NULL, "
+       "1, NULL, NULL, NULL);"
        "CREATE VIEW adults AS SELECT id, name FROM users WHERE age >= 30;"
        "CREATE TABLE bad (n INTEGER); INSERT INTO bad VALUES (1), ('abc');"
        "CREATE TABLE ci (t TEXT COLLATE NOCASE); INSERT INTO ci VALUES ('abc'), ('ABC');");
@@ -83,7 +88,8 @@ std::string MakeDb(const TempDir& dir, const std::string& name = "app.db") {
   return path;
 }
 
-std::shared_ptr<Connector> Connect(const std::string& url, std::map<std::string, std::string> props = {}) {
+std::shared_ptr<Connector> Connect(const std::string& url,
+                                   std::map<std::string, std::string> props = {}) {
   RegisterBuiltinConnectors();
   ConnectionConfig config;
   config.name = "app";
@@ -124,7 +130,8 @@ TEST(SqliteConnectorTest, ListsAndReadsTypedColumns) {
     ASSERT_NE(ci, nullptr);
     EXPECT_NE(ci->columns[0].comment.find("NOCASE"), std::string::npos);
     auto scan = conn->CreateScan(ci);
-    EXPECT_FALSE(scan->PushFilter(*Cmp(CompareOp::kEq, Col(0, TypeId::kVarchar), Const(Value::Varchar("abc")))));
+    EXPECT_FALSE(scan->PushFilter(
+        *Cmp(CompareOp::kEq, Col(0, TypeId::kVarchar), Const(Value::Varchar("abc")))));
   }
   auto info = conn->GetTable("main", "USERS");
   ASSERT_NE(info, nullptr);
@@ -167,9 +174,11 @@ TEST(SqliteConnectorTest, PushdownSqlTextAndResults) {
   auto info = conn->GetTable("main", "users");
   auto scan = conn->CreateScan(info);
   scan->SetProjection({0, 1});
-  EXPECT_TRUE(scan->PushFilter(*Cmp(CompareOp::kGt, Col(2, TypeId::kBigInt), Const(Value::BigInt(26)))));
+  EXPECT_TRUE(
+      scan->PushFilter(*Cmp(CompareOp::kGt, Col(2, TypeId::kBigInt), Const(Value::BigInt(26)))));
   EXPECT_TRUE(scan->PushLimit(10));
-  EXPECT_EQ(scan->Describe(), "SELECT \"id\", \"name\" FROM \"users\" WHERE \"age\" > ? LIMIT 10 [parameters: 26]");
+  EXPECT_EQ(scan->Describe(),
+            "SELECT \"id\", \"name\" FROM \"users\" WHERE \"age\" > ? LIMIT 10 [parameters: 26]");
   Rows rows = ReadAll(*scan);
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(rows[0][1], Value::Varchar("alice"));
@@ -184,9 +193,11 @@ TEST(SqliteConnectorTest, InjectionLikeStringsAreBoundNotSpliced) {
   auto scan = conn->CreateScan(info);
   scan->SetProjection({0});
   std::string evil = "a'; DROP TABLE users; --";
-  EXPECT_TRUE(scan->PushFilter(*Cmp(CompareOp::kEq, Col(1, TypeId::kVarchar), Const(Value::Varchar(evil)))));
-  EXPECT_EQ(scan->Describe(),
-            "SELECT \"id\" FROM \"users\" WHERE \"name\" = ? [parameters: 'a''; DROP TABLE users; --']");
+  EXPECT_TRUE(scan->PushFilter(
+      *Cmp(CompareOp::kEq, Col(1, TypeId::kVarchar), Const(Value::Varchar(evil)))));
+  EXPECT_EQ(
+      scan->Describe(),
+      "SELECT \"id\" FROM \"users\" WHERE \"name\" = ? [parameters: 'a''; DROP TABLE users; --']");
   Rows rows = ReadAll(*scan);
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0][0], Value::BigInt(4));
@@ -196,7 +207,8 @@ TEST(SqliteConnectorTest, InjectionLikeStringsAreBoundNotSpliced) {
   auto scan2 = conn->CreateScan(info);
   scan2->SetProjection({9});
   EXPECT_TRUE(scan2->PushFilter(*Node(ExprKind::kIsNotNull, {Col(9, TypeId::kVarchar)})));
-  EXPECT_EQ(scan2->Describe(), "SELECT \"we\"\"ird\" FROM \"users\" WHERE \"we\"\"ird\" IS NOT NULL");
+  EXPECT_EQ(scan2->Describe(),
+            "SELECT \"we\"\"ird\" FROM \"users\" WHERE \"we\"\"ird\" IS NOT NULL");
   EXPECT_EQ(ReadAll(*scan2).size(), 2u);
 }
 
@@ -207,11 +219,13 @@ TEST(SqliteConnectorTest, InIsNullLikeAndOr) {
   {
     auto scan = conn->CreateScan(info);
     scan->SetProjection({0});
-    EXPECT_TRUE(scan->PushFilter(*Node(ExprKind::kIn, {Col(0, TypeId::kBigInt), Const(Value::BigInt(1)),
-                                                       Const(Value::BigInt(3)), Const(Value::BigInt(9))})));
+    EXPECT_TRUE(
+        scan->PushFilter(*Node(ExprKind::kIn, {Col(0, TypeId::kBigInt), Const(Value::BigInt(1)),
+                                               Const(Value::BigInt(3)), Const(Value::BigInt(9))})));
     EXPECT_TRUE(scan->PushFilter(*Node(ExprKind::kIsNull, {Col(2, TypeId::kBigInt)})));
     EXPECT_EQ(scan->Describe(),
-              "SELECT \"id\" FROM \"users\" WHERE \"id\" IN (?, ?, ?) AND \"age\" IS NULL [parameters: 1, 3, 9]");
+              "SELECT \"id\" FROM \"users\" WHERE \"id\" IN (?, ?, ?) AND \"age\" IS NULL "
+              "[parameters: 1, 3, 9]");
     Rows rows = ReadAll(*scan);
     ASSERT_EQ(rows.size(), 1u);
     EXPECT_EQ(rows[0][0], Value::BigInt(3));
@@ -220,7 +234,8 @@ TEST(SqliteConnectorTest, InIsNullLikeAndOr) {
     // LIKE is case-sensitive, as in Trino: 'A%' matches Alan, not alice.
     auto scan = conn->CreateScan(info);
     scan->SetProjection({1});
-    EXPECT_TRUE(scan->PushFilter(*Node(ExprKind::kLike, {Col(1, TypeId::kVarchar), Const(Value::Varchar("A%"))})));
+    EXPECT_TRUE(scan->PushFilter(
+        *Node(ExprKind::kLike, {Col(1, TypeId::kVarchar), Const(Value::Varchar("A%"))})));
     Rows rows = ReadAll(*scan);
     ASSERT_EQ(rows.size(), 1u);
     EXPECT_EQ(rows[0][0], Value::Varchar("Alan"));
@@ -228,11 +243,14 @@ TEST(SqliteConnectorTest, InIsNullLikeAndOr) {
   {
     auto scan = conn->CreateScan(info);
     scan->SetProjection({0});
-    auto either = Node(ExprKind::kOr, {Cmp(CompareOp::kLt, Col(3, TypeId::kDouble), Const(Value::Double(1.6))),
-                                       Cmp(CompareOp::kEq, Col(5, TypeId::kDate), Const(Value::Date(*ParseDate("1983-02-03"))))});
+    auto either = Node(
+        ExprKind::kOr,
+        {Cmp(CompareOp::kLt, Col(3, TypeId::kDouble), Const(Value::Double(1.6))),
+         Cmp(CompareOp::kEq, Col(5, TypeId::kDate), Const(Value::Date(*ParseDate("1983-02-03"))))});
     EXPECT_TRUE(scan->PushFilter(*either));
     EXPECT_EQ(scan->Describe(),
-              "SELECT \"id\" FROM \"users\" WHERE (\"score\" < ? OR \"born\" = ?) [parameters: 1.6, DATE '1983-02-03']");
+              "SELECT \"id\" FROM \"users\" WHERE (\"score\" < ? OR \"born\" = ?) [parameters: "
+              "1.6, DATE '1983-02-03']");
     EXPECT_EQ(ReadAll(*scan).size(), 2u);
   }
   {
@@ -244,12 +262,17 @@ TEST(SqliteConnectorTest, InIsNullLikeAndOr) {
     fn->type = TypeId::kVarchar;
     fn->children = {Col(1, TypeId::kVarchar)};
     EXPECT_FALSE(scan->PushFilter(*Cmp(CompareOp::kEq, fn, Const(Value::Varchar("x")))));
-    EXPECT_FALSE(scan->PushFilter(*Cmp(CompareOp::kEq, Col(7, TypeId::kBoolean), Const(Value::Boolean(true)))));
-    EXPECT_FALSE(scan->PushFilter(*Cmp(CompareOp::kGt, Col(6, TypeId::kTimestamp), Const(Value::Timestamp(0)))));
-    // "misc" has no declared type: it holds the integer 7, which SQLite would not find equal to '7'.
-    EXPECT_FALSE(scan->PushFilter(*Cmp(CompareOp::kEq, Col(10, TypeId::kVarchar), Const(Value::Varchar("7")))));
-    EXPECT_FALSE(scan->PushFilter(*Node(ExprKind::kOr, {Cmp(CompareOp::kEq, Col(1, TypeId::kVarchar), Const(Value::Varchar("a"))),
-                                                        Cmp(CompareOp::kEq, fn, Const(Value::Varchar("x")))})));
+    EXPECT_FALSE(scan->PushFilter(
+        *Cmp(CompareOp::kEq, Col(7, TypeId::kBoolean), Const(Value::Boolean(true)))));
+    EXPECT_FALSE(scan->PushFilter(
+        *Cmp(CompareOp::kGt, Col(6, TypeId::kTimestamp), Const(Value::Timestamp(0)))));
+    // "misc" has no declared type: it holds the integer 7, which SQLite would not find equal to
+    // '7'.
+    EXPECT_FALSE(scan->PushFilter(
+        *Cmp(CompareOp::kEq, Col(10, TypeId::kVarchar), Const(Value::Varchar("7")))));
+    EXPECT_FALSE(scan->PushFilter(*Node(
+        ExprKind::kOr, {Cmp(CompareOp::kEq, Col(1, TypeId::kVarchar), Const(Value::Varchar("a"))),
+                        Cmp(CompareOp::kEq, fn, Const(Value::Varchar("x")))})));
     EXPECT_EQ(scan->Describe().find("WHERE"), std::string::npos);
     EXPECT_EQ(ReadAll(*scan).size(), 4u);
   }
@@ -265,7 +288,8 @@ TEST(SqliteConnectorTest, OrderAndLimit) {
   key.expr = Col(2, TypeId::kBigInt);
   key.ascending = false;
   EXPECT_TRUE(scan->PushOrder({key}, 2));
-  EXPECT_EQ(scan->Describe(), "SELECT \"name\", \"age\" FROM \"users\" ORDER BY \"age\" DESC NULLS LAST LIMIT 2");
+  EXPECT_EQ(scan->Describe(),
+            "SELECT \"name\", \"age\" FROM \"users\" ORDER BY \"age\" DESC NULLS LAST LIMIT 2");
   Rows rows = ReadAll(*scan);
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(rows[0][1], Value::BigInt(41));
@@ -278,7 +302,8 @@ TEST(SqliteConnectorTest, ValueNotMatchingDeclaredTypeErrors) {
   auto info = conn->GetTable("main", "bad");
   auto scan = conn->CreateScan(info);
   ExpectError([&] { ReadAll(*scan); }, ErrorKind::kConversion,
-              "sqlite source 'app': table 'bad' column 'n' row 2: the TEXT value 'abc' is not a valid BIGINT");
+              "sqlite source 'app': table 'bad' column 'n' row 2: the TEXT value 'abc' is not a "
+              "valid BIGINT");
 }
 
 TEST(SqliteConnectorTest, MissingDatabaseIsNotCreated) {
@@ -288,7 +313,8 @@ TEST(SqliteConnectorTest, MissingDatabaseIsNotCreated) {
               "sqlite source 'app': cannot open " + path);
   struct stat st;
   EXPECT_NE(::stat(path.c_str(), &st), 0);
-  auto notdb = dir.Write("not.db", "this is not a database, just text long enough to fail the header check......");
+  auto notdb = dir.Write(
+      "not.db", "this is not a database, just text long enough to fail the header check......");
   ExpectError([&] { Connect("sqlite://" + notdb); }, ErrorKind::kConnector, "cannot open " + notdb);
 }
 
@@ -349,7 +375,8 @@ TEST(SqliteConnectorTest, CreateTableAsCommitsAndRollsBack) {
   EXPECT_EQ(rows[0][2], Value::Date(*ParseDate("2024-06-07")));
   EXPECT_EQ(rows[0][3], Value::Decimal(12345, 12, 2));
   EXPECT_TRUE(rows[1][1].is_null());
-  ExpectError([&] { conn->CreateTable("main", "copy", cols); }, ErrorKind::kCatalog, "already exists");
+  ExpectError([&] { conn->CreateTable("main", "copy", cols); }, ErrorKind::kCatalog,
+              "already exists");
 
   // INSERT: rollback leaves the table as it was.
   {
@@ -375,8 +402,8 @@ TEST(SqliteConnectorTest, BatchedKeyLookups) {
     ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
     Exec(db, "CREATE TABLE big (k INTEGER, tag TEXT, v REAL); BEGIN;");
     for (int i = 0; i < 3000; i++) {
-      Exec(db, "INSERT INTO big VALUES (" + std::to_string(i) + ", 't" + std::to_string(i % 3) + "', " +
-                   std::to_string(i) + ".5)");
+      Exec(db, "INSERT INTO big VALUES (" + std::to_string(i) + ", 't" + std::to_string(i % 3) +
+                   "', " + std::to_string(i) + ".5)");
     }
     Exec(db, "COMMIT;");
     sqlite3_close(db);
@@ -386,7 +413,8 @@ TEST(SqliteConnectorTest, BatchedKeyLookups) {
   ASSERT_NE(info, nullptr);
   auto scan = conn->CreateScan(info);
   scan->SetProjection({0, 2});
-  EXPECT_TRUE(scan->PushFilter(*Cmp(CompareOp::kNe, Col(1, TypeId::kVarchar), Const(Value::Varchar("t0")))));
+  EXPECT_TRUE(scan->PushFilter(
+      *Cmp(CompareOp::kNe, Col(1, TypeId::kVarchar), Const(Value::Varchar("t0")))));
   ASSERT_TRUE(scan->SupportsKeyLookup({0}));
   EXPECT_FALSE(scan->SupportsKeyLookup({99}));
   // 2000 keys (several chunks), one NULL, some duplicates and some absent.
@@ -433,7 +461,8 @@ TEST(SqliteConnectorTest, BatchedKeyLookups) {
   auto src2 = scan2->LookupKeys({0, 1}, pairs);
   std::vector<double> got;
   while (src2->Next(batch)) {
-    for (size_t r = 0; r < batch.count; r++) got.push_back(batch.columns[0].GetValue(r).GetDouble());
+    for (size_t r = 0; r < batch.count; r++)
+      got.push_back(batch.columns[0].GetValue(r).GetDouble());
   }
   std::sort(got.begin(), got.end());
   EXPECT_EQ(got, (std::vector<double>{5.5, 7.5}));
@@ -447,7 +476,8 @@ TEST(SqliteConnectorTest, LargeTablesSplitByRowidRanges) {
     ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
     Exec(db, "CREATE TABLE many (v INTEGER, s TEXT); BEGIN;");
     sqlite3_stmt* st = nullptr;
-    ASSERT_EQ(sqlite3_prepare_v2(db, "INSERT INTO many VALUES (?, ?)", -1, &st, nullptr), SQLITE_OK);
+    ASSERT_EQ(sqlite3_prepare_v2(db, "INSERT INTO many VALUES (?, ?)", -1, &st, nullptr),
+              SQLITE_OK);
     for (int i = 0; i < 120000; i++) {
       sqlite3_bind_int64(st, 1, i);
       sqlite3_bind_text(st, 2, i % 2 ? "odd" : "even", -1, SQLITE_STATIC);
@@ -463,7 +493,8 @@ TEST(SqliteConnectorTest, LargeTablesSplitByRowidRanges) {
   ASSERT_NE(info, nullptr);
   auto scan = conn->CreateScan(info);
   scan->SetProjection({0});
-  EXPECT_TRUE(scan->PushFilter(*Cmp(CompareOp::kEq, Col(1, TypeId::kVarchar), Const(Value::Varchar("odd")))));
+  EXPECT_TRUE(scan->PushFilter(
+      *Cmp(CompareOp::kEq, Col(1, TypeId::kVarchar), Const(Value::Varchar("odd")))));
   auto splits = scan->CreateSplits(2);
   EXPECT_EQ(splits.size(), 4u);
   int64_t rows = 0, sum = 0;

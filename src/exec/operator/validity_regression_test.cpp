@@ -35,7 +35,8 @@ constexpr size_t kNullS = 2000;  // multiples of 5
 
 TEST(ValidityRegressionTest, SortKeepsNullsAndValues) {
   for (int threads : {1, 2}) {
-    auto rows = RunPlan(Sort(MakeMemoryScan(Table()), {SortKey{Col(0, kBig), true, false}}), threads);
+    auto rows =
+        RunPlan(Sort(MakeMemoryScan(Table()), {SortKey{Col(0, kBig), true, false}}), threads);
     ASSERT_EQ(rows.size(), 10000u);
     EXPECT_EQ(CountNulls(rows, 1), kNullV);
     EXPECT_EQ(CountNulls(rows, 2), kNullS);
@@ -65,7 +66,8 @@ TEST(ValidityRegressionTest, WindowKeepsPartitionKeysAndValues) {
 
 TEST(ValidityRegressionTest, JoinBuildKeepsPayloadNulls) {
   auto t = Table();
-  auto plan = Join(JoinType::kInner, MakeMemoryScan(t, {0}), MakeMemoryScan(t), {Col(0, kBig)}, {Col(0, kBig)});
+  auto plan = Join(JoinType::kInner, MakeMemoryScan(t, {0}), MakeMemoryScan(t), {Col(0, kBig)},
+                   {Col(0, kBig)});
   auto rows = RunPlan(plan, 2);
   ASSERT_EQ(rows.size(), 10000u);
   EXPECT_EQ(CountNulls(rows, 2), kNullV);

@@ -52,17 +52,21 @@ std::vector<std::string> SplitTopLevel(const std::string& s) {
 }
 
 std::string Unquote(std::string s) {
-  if (s.size() >= 2 && ((s.front() == '"' && s.back() == '"') || (s.front() == '\'' && s.back() == '\''))) {
+  if (s.size() >= 2 &&
+      ((s.front() == '"' && s.back() == '"') || (s.front() == '\'' && s.back() == '\''))) {
     return s.substr(1, s.size() - 2);
   }
   return s;
 }
 
-LogicalType ParseTypeOrThrow(const std::string& text, const std::string& fn, const std::string& option) {
+LogicalType ParseTypeOrThrow(const std::string& text, const std::string& fn,
+                             const std::string& option) {
   auto t = ParseTypeName(text);
-  if (!t) throw Error(ErrorKind::kBinder, fn + ": option '" + option + "': unknown type '" + text + "'");
+  if (!t)
+    throw Error(ErrorKind::kBinder, fn + ": option '" + option + "': unknown type '" + text + "'");
   if (t->id == TypeId::kInterval || t->id == TypeId::kNull) {
-    throw Error(ErrorKind::kBinder, fn + ": option '" + option + "': type " + t->ToString() + " cannot be read from text");
+    throw Error(ErrorKind::kBinder, fn + ": option '" + option + "': type " + t->ToString() +
+                                        " cannot be read from text");
   }
   return *t;
 }
@@ -70,9 +74,11 @@ LogicalType ParseTypeOrThrow(const std::string& text, const std::string& fn, con
 char DelimiterFromOption(const std::string& d, const std::string& fn) {
   if (d == "\\t" || Lower(d) == "tab") return '\t';
   if (d.size() != 1) {
-    throw Error(ErrorKind::kBinder, fn + ": option 'delim' must be a single character, got '" + d + "'");
+    throw Error(ErrorKind::kBinder,
+                fn + ": option 'delim' must be a single character, got '" + d + "'");
   }
-  if (d[0] == '\n' || d[0] == '\r') throw Error(ErrorKind::kBinder, fn + ": option 'delim' cannot be a line break");
+  if (d[0] == '\n' || d[0] == '\r')
+    throw Error(ErrorKind::kBinder, fn + ": option 'delim' cannot be a line break");
   return d[0];
 }
 
@@ -80,26 +86,30 @@ char DelimiterFromOption(const std::string& d, const std::string& fn) {
 
 CsvReadOptions CsvReadOptions::Parse(const FileOptions& options, const std::string& fn) {
   CheckKnownOptions(options,
-                    {"header", "delim", "delimiter", "sep", "quote", "nullstr", "null", "columns", "types",
-                     "column_types", "sample_size", "format"},
+                    {"header", "delim", "delimiter", "sep", "quote", "nullstr", "null", "columns",
+                     "types", "column_types", "sample_size", "format"},
                     fn);
   CsvReadOptions out;
-  if (options.count("header") && !options.at("header").is_null()) out.header = OptionBool(options, "header", true, fn);
+  if (options.count("header") && !options.at("header").is_null())
+    out.header = OptionBool(options, "header", true, fn);
   for (const char* key : {"delim", "delimiter", "sep"}) {
     std::string d = OptionString(options, key, "", fn);
     if (!d.empty()) out.delimiter = DelimiterFromOption(d, fn);
   }
   std::string q = OptionString(options, "quote", "\"", fn);
-  if (q.size() != 1) throw Error(ErrorKind::kBinder, fn + ": option 'quote' must be a single character");
+  if (q.size() != 1)
+    throw Error(ErrorKind::kBinder, fn + ": option 'quote' must be a single character");
   out.quote = q[0];
-  if (out.quote == out.delimiter) throw Error(ErrorKind::kBinder, fn + ": 'quote' and 'delim' must differ");
+  if (out.quote == out.delimiter)
+    throw Error(ErrorKind::kBinder, fn + ": 'quote' and 'delim' must differ");
   out.null_string = OptionString(options, "nullstr", OptionString(options, "null", "", fn), fn);
   out.sample_rows = OptionInt(options, "sample_size", 20480, fn);
   if (out.sample_rows <= 0) out.sample_rows = 20480;
 
   std::string columns = OptionString(options, "columns", "", fn);
   for (const auto& item : SplitTopLevel(columns)) {
-    if (item.empty()) throw Error(ErrorKind::kBinder, fn + ": option 'columns' has an empty column name");
+    if (item.empty())
+      throw Error(ErrorKind::kBinder, fn + ": option 'columns' has an empty column name");
     // "name" or "name TYPE".
     size_t sp = item.find_first_of(" \t");
     if (sp == std::string::npos) {
@@ -107,10 +117,12 @@ CsvReadOptions CsvReadOptions::Parse(const FileOptions& options, const std::stri
     } else {
       std::string name = Unquote(Trim(item.substr(0, sp)));
       out.names.push_back(name);
-      out.named_types.emplace_back(name, ParseTypeOrThrow(Trim(item.substr(sp + 1)), fn, "columns"));
+      out.named_types.emplace_back(name,
+                                   ParseTypeOrThrow(Trim(item.substr(sp + 1)), fn, "columns"));
     }
   }
-  std::string types = OptionString(options, "types", OptionString(options, "column_types", "", fn), fn);
+  std::string types =
+      OptionString(options, "types", OptionString(options, "column_types", "", fn), fn);
   for (const auto& item : SplitTopLevel(types)) {
     if (item.empty()) throw Error(ErrorKind::kBinder, fn + ": option 'types' has an empty entry");
     if (auto t = ParseTypeName(item)) {
@@ -118,12 +130,14 @@ CsvReadOptions CsvReadOptions::Parse(const FileOptions& options, const std::stri
       continue;
     }
     size_t sp = item.find_first_of(" \t");
-    if (sp == std::string::npos) throw Error(ErrorKind::kBinder, fn + ": option 'types': unknown type '" + item + "'");
+    if (sp == std::string::npos)
+      throw Error(ErrorKind::kBinder, fn + ": option 'types': unknown type '" + item + "'");
     out.named_types.emplace_back(Unquote(Trim(item.substr(0, sp))),
                                  ParseTypeOrThrow(Trim(item.substr(sp + 1)), fn, "types"));
   }
   if (!out.positional_types.empty() && !out.named_types.empty()) {
-    throw Error(ErrorKind::kBinder, fn + ": option 'types' mixes 'name TYPE' entries and bare types");
+    throw Error(ErrorKind::kBinder,
+                fn + ": option 'types' mixes 'name TYPE' entries and bare types");
   }
   return out;
 }
@@ -150,7 +164,8 @@ uint64_t CsvTokenizer::BlockMask(size_t base) const {
     uint64_t mask = 0;
     for (int k = 0; k < 4; k++) {
       __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k));
-      __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, d), _mm_cmpeq_epi8(v, n)), _mm_cmpeq_epi8(v, r));
+      __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, d), _mm_cmpeq_epi8(v, n)),
+                                 _mm_cmpeq_epi8(v, r));
       mask |= static_cast<uint64_t>(static_cast<uint16_t>(_mm_movemask_epi8(hit))) << (16 * k);
     }
     return mask;
@@ -205,7 +220,8 @@ CsvStatus CsvTokenizer::Next(size_t& pos, size_t& row_start) {
           p = qi + 2;
           continue;
         }
-        fields_.push_back(CsvField{data + pos + 1, static_cast<uint32_t>(qi - pos - 1), true, escaped});
+        fields_.push_back(
+            CsvField{data + pos + 1, static_cast<uint32_t>(qi - pos - 1), true, escaped});
         pos = qi + 1;
         break;
       }
@@ -253,16 +269,18 @@ int64_t CsvLineAt(const char* data, size_t offset) {
 
 namespace {
 
-[[noreturn]] void ThrowTokenError(CsvStatus status, const char* data, size_t pos, const std::string& path,
-                                  const std::string& fn) {
+[[noreturn]] void ThrowTokenError(CsvStatus status, const char* data, size_t pos,
+                                  const std::string& path, const std::string& fn) {
   int64_t line = CsvLineAt(data, pos);
   if (status == CsvStatus::kUnterminatedQuote) {
-    throw Error(ErrorKind::kIo, fn + ": " + path + " line " + std::to_string(line) +
-                                    ": unterminated quoted field (a quote opens here and never closes)");
+    throw Error(ErrorKind::kIo,
+                fn + ": " + path + " line " + std::to_string(line) +
+                    ": unterminated quoted field (a quote opens here and never closes)");
   }
-  throw Error(ErrorKind::kIo, fn + ": " + path + " line " + std::to_string(line) +
-                                  ": unexpected character after a closing quote (quotes inside a quoted field "
-                                  "must be doubled)");
+  throw Error(ErrorKind::kIo,
+              fn + ": " + path + " line " + std::to_string(line) +
+                  ": unexpected character after a closing quote (quotes inside a quoted field "
+                  "must be doubled)");
 }
 
 std::string FieldText(const CsvField& f, char quote) {
@@ -349,8 +367,8 @@ bool IsNullField(const CsvField& f, const std::string& null_string) {
 
 }  // namespace
 
-CsvSchema SniffCsv(const char* data, size_t size, const std::string& path, const CsvReadOptions& options,
-                   const std::string& fn) {
+CsvSchema SniffCsv(const char* data, size_t size, const std::string& path,
+                   const CsvReadOptions& options, const std::string& fn) {
   CsvSchema schema;
   schema.quote = options.quote;
   schema.null_string = options.null_string;
@@ -359,7 +377,8 @@ CsvSchema SniffCsv(const char* data, size_t size, const std::string& path, const
       static_cast<uint8_t>(data[2]) == 0xBF) {
     begin = 3;  // UTF-8 byte order mark
   }
-  schema.delimiter = options.delimiter ? options.delimiter : DetectDelimiter(data + begin, size - begin, options.quote);
+  schema.delimiter = options.delimiter ? options.delimiter
+                                       : DetectDelimiter(data + begin, size - begin, options.quote);
 
   // Sample rows.
   CsvTokenizer tok(data, size, schema.delimiter, schema.quote);
@@ -380,7 +399,8 @@ CsvSchema SniffCsv(const char* data, size_t size, const std::string& path, const
     std::vector<std::string> row;
     std::vector<bool> nulls;
     for (const auto& f : tok.fields()) {
-      if (!f.quoted && !schema.stray_quotes && std::memchr(f.data, schema.quote, f.size)) schema.stray_quotes = true;
+      if (!f.quoted && !schema.stray_quotes && std::memchr(f.data, schema.quote, f.size))
+        schema.stray_quotes = true;
       if (f.quoted && !schema.quoted_newlines &&
           (std::memchr(f.data, '\n', f.size) || std::memchr(f.data, '\r', f.size))) {
         schema.quoted_newlines = true;
@@ -398,12 +418,16 @@ CsvSchema SniffCsv(const char* data, size_t size, const std::string& path, const
     reached_end = tok.Next(p2, s2) == CsvStatus::kEnd;
   }
   schema.sample_was_whole_file = reached_end;
-  schema.has_newline = std::memchr(data + begin, '\n', std::min(size - begin, sample_end - begin + 1)) != nullptr;
+  schema.has_newline =
+      std::memchr(data + begin, '\n', std::min(size - begin, sample_end - begin + 1)) != nullptr;
   schema.sample_rows_limit = options.sample_rows;
 
   if (rows.empty()) {
     if (options.names.empty()) {
-      throw Error(ErrorKind::kIo, fn + ": " + path + " is empty: cannot infer its columns (pass columns => 'a BIGINT, b VARCHAR')");
+      throw Error(
+          ErrorKind::kIo,
+          fn + ": " + path +
+              " is empty: cannot infer its columns (pass columns => 'a BIGINT, b VARCHAR')");
     }
     for (size_t i = 0; i < options.names.size(); i++) {
       schema.columns.push_back(ColumnInfo{options.names[i], TypeId::kVarchar, true, {}});
@@ -413,9 +437,10 @@ CsvSchema SniffCsv(const char* data, size_t size, const std::string& path, const
     // Field count consistency inside the sample.
     for (size_t r = 1; r < rows.size(); r++) {
       if (rows[r].size() != ncols) {
-        throw Error(ErrorKind::kIo, fn + ": " + path + " line " + std::to_string(CsvLineAt(data, row_offsets[r])) +
-                                        ": expected " + std::to_string(ncols) + " fields but found " +
-                                        std::to_string(rows[r].size()));
+        throw Error(ErrorKind::kIo, fn + ": " + path + " line " +
+                                        std::to_string(CsvLineAt(data, row_offsets[r])) +
+                                        ": expected " + std::to_string(ncols) +
+                                        " fields but found " + std::to_string(rows[r].size()));
       }
     }
     auto infer = [&](size_t first_row) {
@@ -475,24 +500,29 @@ CsvSchema SniffCsv(const char* data, size_t size, const std::string& path, const
     }
     if (!options.names.empty()) {
       if (options.names.size() != ncols) {
-        throw Error(ErrorKind::kBinder, fn + ": option 'columns' names " + std::to_string(options.names.size()) +
-                                            " columns but " + path + " has " + std::to_string(ncols));
+        throw Error(ErrorKind::kBinder, fn + ": option 'columns' names " +
+                                            std::to_string(options.names.size()) + " columns but " +
+                                            path + " has " + std::to_string(ncols));
       }
       for (size_t c = 0; c < ncols; c++) schema.columns[c].name = options.names[c];
     }
     size_t data_rows = rows.size() - (header ? 1 : 0);
-    size_t data_bytes = sample_end - (header && rows.size() > 1 ? row_offsets[1] : (header ? sample_end : row_offsets[0]));
+    size_t data_bytes =
+        sample_end -
+        (header && rows.size() > 1 ? row_offsets[1] : (header ? sample_end : row_offsets[0]));
     schema.avg_row_bytes = data_rows ? static_cast<double>(data_bytes) / data_rows : 0;
     schema.sampled_data_rows = static_cast<int64_t>(data_rows);
   }
   // Type overrides.
   if (!options.positional_types.empty()) {
     if (options.positional_types.size() != schema.columns.size()) {
-      throw Error(ErrorKind::kBinder, fn + ": option 'types' lists " + std::to_string(options.positional_types.size()) +
-                                          " types but " + path + " has " + std::to_string(schema.columns.size()) +
-                                          " columns");
+      throw Error(ErrorKind::kBinder, fn + ": option 'types' lists " +
+                                          std::to_string(options.positional_types.size()) +
+                                          " types but " + path + " has " +
+                                          std::to_string(schema.columns.size()) + " columns");
     }
-    for (size_t c = 0; c < schema.columns.size(); c++) schema.columns[c].type = options.positional_types[c];
+    for (size_t c = 0; c < schema.columns.size(); c++)
+      schema.columns[c].type = options.positional_types[c];
   }
   for (const auto& [name, type] : options.named_types) {
     bool found = false;
@@ -505,8 +535,8 @@ CsvSchema SniffCsv(const char* data, size_t size, const std::string& path, const
     if (!found) {
       std::string list;
       for (auto& col : schema.columns) list += (list.empty() ? "" : ", ") + col.name;
-      throw Error(ErrorKind::kBinder, fn + ": option 'types' names column '" + name + "' but " + path +
-                                          " has columns: " + list);
+      throw Error(ErrorKind::kBinder, fn + ": option 'types' names column '" + name + "' but " +
+                                          path + " has columns: " + list);
     }
   }
   return schema;
@@ -524,7 +554,8 @@ struct CsvTableState {
   std::shared_ptr<TableInfo> info;
 };
 
-// Whether [from, to) holds an odd number of quote characters (memchr jumps: fast when quotes are rare).
+// Whether [from, to) holds an odd number of quote characters (memchr jumps: fast when quotes are
+// rare).
 bool OddQuotes(const char* data, size_t from, size_t to, char quote) {
   bool odd = false;
   while (from < to) {
@@ -539,19 +570,21 @@ bool OddQuotes(const char* data, size_t from, size_t to, char quote) {
 struct CsvSplit : Split {
   size_t file_index = 0;
   std::string path;
-  size_t begin = 0;  // byte range of row starts; the first split of a file starts at 0
-  size_t end = 0;    // SIZE_MAX: to the end of the file
+  size_t begin = 0;    // byte range of row starts; the first split of a file starts at 0
+  size_t end = 0;      // SIZE_MAX: to the end of the file
   bool exact = false;  // `begin` is a row start (found by quote parity), not a guess to adjust
   std::string Describe() const override {
     if (begin == 0 && end == SIZE_MAX) return path;
-    return path + " [" + std::to_string(begin) + ", " + (end == SIZE_MAX ? std::string("end") : std::to_string(end)) + ")";
+    return path + " [" + std::to_string(begin) + ", " +
+           (end == SIZE_MAX ? std::string("end") : std::to_string(end)) + ")";
   }
 };
 
 class CsvDataSource : public DataSource {
  public:
   CsvDataSource(std::shared_ptr<const CsvTableState> state, std::shared_ptr<CsvSplit> split,
-                std::vector<int> projection, std::shared_ptr<std::atomic<int64_t>> remaining, ScanCounters* counters)
+                std::vector<int> projection, std::shared_ptr<std::atomic<int64_t>> remaining,
+                ScanCounters* counters)
       : state_(std::move(state)),
         split_(std::move(split)),
         projection_(std::move(projection)),
@@ -579,12 +612,14 @@ class CsvDataSource : public DataSource {
         done_ = true;
         break;
       }
-      if (st != CsvStatus::kRow) ThrowTokenError(st, file_->data(), pos_, file_->path(), state_->fn);
+      if (st != CsvStatus::kRow)
+        ThrowTokenError(st, file_->data(), pos_, file_->path(), state_->fn);
       const auto& fields = tokenizer_->fields();
       if (fields.size() != ncols) {
         throw Error(ErrorKind::kIo, state_->fn + ": " + file_->path() + " line " +
-                                        std::to_string(CsvLineAt(file_->data(), row_start)) + ": expected " +
-                                        std::to_string(ncols) + " fields but found " + std::to_string(fields.size()));
+                                        std::to_string(CsvLineAt(file_->data(), row_start)) +
+                                        ": expected " + std::to_string(ncols) +
+                                        " fields but found " + std::to_string(fields.size()));
       }
       const CsvField* f = fields.data();
       for (size_t j = 0; j < nproj; j++) spans_[j * kBatchSize + rows] = f[proj[j]];
@@ -616,14 +651,15 @@ class CsvDataSource : public DataSource {
   void Open() {
     file_ = std::make_unique<MappedFile>(split_->path, state_->fn);
     const CsvSchema& schema = state_->schema;
-    tokenizer_ = std::make_unique<CsvTokenizer>(file_->data(), file_->size(), schema.delimiter, schema.quote);
+    tokenizer_ = std::make_unique<CsvTokenizer>(file_->data(), file_->size(), schema.delimiter,
+                                                schema.quote);
     end_ = std::min(split_->end, file_->size());
     const char* data = file_->data();
     size_t size = file_->size();
     if (split_->begin == 0) {
       pos_ = 0;
-      if (size >= 3 && static_cast<uint8_t>(data[0]) == 0xEF && static_cast<uint8_t>(data[1]) == 0xBB &&
-          static_cast<uint8_t>(data[2]) == 0xBF) {
+      if (size >= 3 && static_cast<uint8_t>(data[0]) == 0xEF &&
+          static_cast<uint8_t>(data[1]) == 0xBB && static_cast<uint8_t>(data[2]) == 0xBF) {
         pos_ = 3;
       }
       if (schema.header) {
@@ -654,10 +690,11 @@ class CsvDataSource : public DataSource {
     int64_t line = CsvLineAt(file_->data(), row_offsets_[r]);
     std::string shown(text.substr(0, 60));
     throw Error(ErrorKind::kConversion,
-                state_->fn + ": " + file_->path() + " line " + std::to_string(line) + ", column '" + col.name +
-                    "': cannot parse '" + shown + "' as " + col.type.ToString() + " (the type was inferred from the first " +
-                    std::to_string(state_->schema.sample_rows_limit) + " rows; pass types => '" + col.name +
-                    " VARCHAR' to read it as text)");
+                state_->fn + ": " + file_->path() + " line " + std::to_string(line) + ", column '" +
+                    col.name + "': cannot parse '" + shown + "' as " + col.type.ToString() +
+                    " (the type was inferred from the first " +
+                    std::to_string(state_->schema.sample_rows_limit) + " rows; pass types => '" +
+                    col.name + " VARCHAR' to read it as text)");
   }
 
   bool IsNull(const CsvField& f) const {
@@ -694,17 +731,21 @@ class CsvDataSource : public DataSource {
     const LogicalType& type = types_[j];
     switch (type.id) {
       case TypeId::kBigInt:
-        ConvertFixed<int64_t>(j, rows, v, [](std::string_view t, int64_t* o) { return ParseBigIntText(t, o); });
+        ConvertFixed<int64_t>(j, rows, v,
+                              [](std::string_view t, int64_t* o) { return ParseBigIntText(t, o); });
         break;
       case TypeId::kDouble:
-        ConvertFixed<double>(j, rows, v, [](std::string_view t, double* o) { return ParseDoubleText(t, o); });
+        ConvertFixed<double>(j, rows, v,
+                             [](std::string_view t, double* o) { return ParseDoubleText(t, o); });
         break;
       case TypeId::kDate:
-        ConvertFixed<int32_t>(j, rows, v, [](std::string_view t, int32_t* o) { return ParseDateText(t, o); });
+        ConvertFixed<int32_t>(j, rows, v,
+                              [](std::string_view t, int32_t* o) { return ParseDateText(t, o); });
         break;
       case TypeId::kTimestamp:
       case TypeId::kTimestampTz:
-        ConvertFixed<int64_t>(j, rows, v, [](std::string_view t, int64_t* o) { return ParseTimestampText(t, o); });
+        ConvertFixed<int64_t>(
+            j, rows, v, [](std::string_view t, int64_t* o) { return ParseTimestampText(t, o); });
         break;
       case TypeId::kBoolean:
         ConvertFixed<uint8_t>(j, rows, v, [](std::string_view t, uint8_t* o) {
@@ -751,8 +792,8 @@ class CsvDataSource : public DataSource {
       }
       default:
         throw Error(ErrorKind::kUnsupported, state_->fn + ": cannot read column '" +
-                                                 state_->schema.columns[projection_[j]].name + "' as " +
-                                                 type.ToString());
+                                                 state_->schema.columns[projection_[j]].name +
+                                                 "' as " + type.ToString());
     }
   }
 
@@ -775,13 +816,15 @@ class CsvDataSource : public DataSource {
 class CsvScan : public TableScan {
  public:
   explicit CsvScan(std::shared_ptr<const CsvTableState> state) : state_(std::move(state)) {
-    for (size_t i = 0; i < state_->schema.columns.size(); i++) projection_.push_back(static_cast<int>(i));
+    for (size_t i = 0; i < state_->schema.columns.size(); i++)
+      projection_.push_back(static_cast<int>(i));
   }
 
   void SetProjection(const std::vector<int>& column_ids) override {
     for (int c : column_ids) {
       if (c < 0 || c >= static_cast<int>(state_->schema.columns.size())) {
-        throw Error(ErrorKind::kInternal, state_->fn + ": projection column " + std::to_string(c) + " out of range");
+        throw Error(ErrorKind::kInternal,
+                    state_->fn + ": projection column " + std::to_string(c) + " out of range");
       }
     }
     projection_ = column_ids;
@@ -795,9 +838,11 @@ class CsvScan : public TableScan {
 
   std::string Describe() const override {
     std::string s = state_->fn + " ";
-    s += state_->files.size() == 1 ? state_->files[0]
-                                   : state_->files[0] + " (+" + std::to_string(state_->files.size() - 1) + " more files)";
-    std::string delim = state_->schema.delimiter == '\t' ? "\\t" : std::string(1, state_->schema.delimiter);
+    s += state_->files.size() == 1
+             ? state_->files[0]
+             : state_->files[0] + " (+" + std::to_string(state_->files.size() - 1) + " more files)";
+    std::string delim =
+        state_->schema.delimiter == '\t' ? "\\t" : std::string(1, state_->schema.delimiter);
     s += " delim='" + delim + "' header=" + (state_->schema.header ? "true" : "false");
     s += " columns=[";
     for (size_t i = 0; i < projection_.size(); i++) {
@@ -828,8 +873,9 @@ class CsvScan : public TableScan {
       FileStamp st = StatFile(state_->files[i]);
       size_t size = st.size < 0 ? 0 : static_cast<size_t>(st.size);
       constexpr size_t kMinSplit = 8u << 20;
-      size_t chunk = std::clamp<size_t>(size / (static_cast<size_t>(std::max(max_parallelism, 1)) * 3), kMinSplit,
-                                        size_t{64} << 20);
+      size_t chunk =
+          std::clamp<size_t>(size / (static_cast<size_t>(std::max(max_parallelism, 1)) * 3),
+                             kMinSplit, size_t{64} << 20);
       auto add = [&](size_t begin, size_t end, bool exact) {
         auto s = std::make_shared<CsvSplit>();
         s->file_index = i;
@@ -844,7 +890,8 @@ class CsvScan : public TableScan {
         continue;
       }
       if (!parity) {
-        for (size_t b = 0; b < size; b += chunk) add(b, b + chunk >= size ? SIZE_MAX : b + chunk, false);
+        for (size_t b = 0; b < size; b += chunk)
+          add(b, b + chunk >= size ? SIZE_MAX : b + chunk, false);
         continue;
       }
       // Row starts near each multiple of `chunk`, by quote parity, in one pass over the file.
@@ -916,8 +963,10 @@ class CsvTable : public FileTable {
 
 }  // namespace
 
-std::shared_ptr<FileTable> CsvFormat::Open(const std::string& function_name, const std::vector<std::string>& files,
-                                           const FileOptions& options, const std::string& schema_name,
+std::shared_ptr<FileTable> CsvFormat::Open(const std::string& function_name,
+                                           const std::vector<std::string>& files,
+                                           const FileOptions& options,
+                                           const std::string& schema_name,
                                            const std::string& table_name) {
   if (files.empty()) throw Error(ErrorKind::kIo, function_name + ": no files to read");
   CsvReadOptions opts = CsvReadOptions::Parse(options, function_name);
@@ -933,7 +982,8 @@ std::shared_ptr<FileTable> CsvFormat::Open(const std::string& function_name, con
     MappedFile other(files[i], function_name);
     size_t begin = 0;
     if (other.size() >= 3 && static_cast<uint8_t>(other.data()[0]) == 0xEF &&
-        static_cast<uint8_t>(other.data()[1]) == 0xBB && static_cast<uint8_t>(other.data()[2]) == 0xBF) {
+        static_cast<uint8_t>(other.data()[1]) == 0xBB &&
+        static_cast<uint8_t>(other.data()[2]) == 0xBF) {
       begin = 3;
     }
     CsvTokenizer tok(other.data(), other.size(), state->schema.delimiter, state->schema.quote);
@@ -952,10 +1002,13 @@ std::shared_ptr<FileTable> CsvFormat::Open(const std::string& function_name, con
     }
     if (!same) {
       std::string first_cols, other_cols;
-      for (const auto& col : state->schema.columns) first_cols += (first_cols.empty() ? "" : ", ") + col.name;
-      for (const auto& f : fields) other_cols += (other_cols.empty() ? "" : ", ") + FieldText(f, state->schema.quote);
-      throw Error(ErrorKind::kIo, function_name + ": " + files[i] + " does not have the columns of " + files[0] +
-                                      " (" + first_cols + "); its first line is: " + other_cols +
+      for (const auto& col : state->schema.columns)
+        first_cols += (first_cols.empty() ? "" : ", ") + col.name;
+      for (const auto& f : fields)
+        other_cols += (other_cols.empty() ? "" : ", ") + FieldText(f, state->schema.quote);
+      throw Error(ErrorKind::kIo, function_name + ": " + files[i] +
+                                      " does not have the columns of " + files[0] + " (" +
+                                      first_cols + "); its first line is: " + other_cols +
                                       ". All files of one glob must share their columns");
     }
   }
@@ -963,9 +1016,11 @@ std::shared_ptr<FileTable> CsvFormat::Open(const std::string& function_name, con
   info->schema = schema_name;
   info->name = table_name;
   info->columns = state->schema.columns;
-  info->location = files.size() == 1 ? files[0] : files[0] + " (+" + std::to_string(files.size() - 1) + " more)";
+  info->location =
+      files.size() == 1 ? files[0] : files[0] + " (+" + std::to_string(files.size() - 1) + " more)";
   double total_bytes = 0;
-  for (const auto& f : files) total_bytes += static_cast<double>(std::max<int64_t>(StatFile(f).size, 0));
+  for (const auto& f : files)
+    total_bytes += static_cast<double>(std::max<int64_t>(StatFile(f).size, 0));
   if (files.size() == 1 && state->schema.sample_was_whole_file) {
     info->stats.row_count = static_cast<double>(state->schema.sampled_data_rows);
   } else if (state->schema.avg_row_bytes > 0) {

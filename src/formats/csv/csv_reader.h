@@ -17,10 +17,10 @@ struct CsvReadOptions {
   std::optional<bool> header;  // unset: detect (header unless the first row fits the column types)
   char delimiter = 0;          // 0: detect among , ; tab |
   char quote = '"';
-  std::string null_string;     // an unquoted field equal to this is NULL (besides the empty field)
-  std::vector<std::string> names;                                   // column name overrides
-  std::vector<std::pair<std::string, LogicalType>> named_types;     // type overrides by name
-  std::vector<LogicalType> positional_types;                        // type overrides by position
+  std::string null_string;  // an unquoted field equal to this is NULL (besides the empty field)
+  std::vector<std::string> names;                                // column name overrides
+  std::vector<std::pair<std::string, LogicalType>> named_types;  // type overrides by name
+  std::vector<LogicalType> positional_types;                     // type overrides by position
   int64_t sample_rows = 20480;
 
   // Options: header, delim (or sep/delimiter), quote, nullstr, columns, types, sample_size.
@@ -82,18 +82,20 @@ struct CsvSchema {
 };
 
 // Detects the dialect and infers the columns of one file's contents.
-CsvSchema SniffCsv(const char* data, size_t size, const std::string& path, const CsvReadOptions& options,
-                   const std::string& fn);
+CsvSchema SniffCsv(const char* data, size_t size, const std::string& path,
+                   const CsvReadOptions& options, const std::string& fn);
 
 class CsvFormat : public FileFormat {
  public:
   std::string Name() const override { return "csv"; }
-  std::shared_ptr<FileTable> Open(const std::string& function_name, const std::vector<std::string>& files,
-                                  const FileOptions& options, const std::string& schema,
+  std::shared_ptr<FileTable> Open(const std::string& function_name,
+                                  const std::vector<std::string>& files, const FileOptions& options,
+                                  const std::string& schema,
                                   const std::string& table_name) override;
   bool CanWrite() const override { return true; }
   std::string FileHeader(const std::vector<ColumnInfo>& columns) const override;
-  void AppendRows(const Batch& batch, const std::vector<ColumnInfo>& columns, std::string* out) const override;
+  void AppendRows(const Batch& batch, const std::vector<ColumnInfo>& columns,
+                  std::string* out) const override;
 
   explicit CsvFormat(char write_delimiter = ',') : write_delimiter_(write_delimiter) {}
 

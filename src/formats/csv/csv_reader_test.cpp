@@ -111,8 +111,8 @@ TEST(CsvReaderTest, EmptyUnquotedFieldIsNullQuotedEmptyIsEmptyString) {
 TEST(CsvReaderTest, DetectsDelimiters) {
   TempDir dir;
   for (char d : {';', '\t', '|', ','}) {
-    std::string s = "a" + std::string(1, d) + "b" + std::string(1, d) + "c\n1" + std::string(1, d) + "x,y" +
-                    std::string(1, d) + "2.5\n";
+    std::string s = "a" + std::string(1, d) + "b" + std::string(1, d) + "c\n1" + std::string(1, d) +
+                    "x,y" + std::string(1, d) + "2.5\n";
     if (d == ',') s = "a,b,c\n1,\"x,y\",2.5\n";
     auto path = dir.Write("d.csv", s);
     auto table = OpenCsv(path);
@@ -131,7 +131,11 @@ TEST(CsvReaderTest, ExplicitDelimiterOption) {
   ASSERT_EQ(rows.size(), 1u);
   ASSERT_EQ(rows[0].size(), 1u);
   EXPECT_EQ(rows[0][0], Value::Varchar("1;2"));
-  ExpectError([&] { ReadCsv(path, {{"delim", Value::Varchar(";;")}}); }, ErrorKind::kBinder, "single character");
+  ExpectError(
+      [&] {
+        ReadCsv(path, {{"delim", Value::Varchar(";;")}});
+      },
+      ErrorKind::kBinder, "single character");
 }
 
 TEST(CsvReaderTest, DetectsMissingHeader) {
@@ -180,12 +184,16 @@ TEST(CsvReaderTest, MissingFileThroughTableFunction) {
   ASSERT_NE(fn, nullptr);
   ExpectError([&] { (*fn)({Value::Varchar("/nonexistent/x/*.csv")}, {}); }, ErrorKind::kIo,
               "read_csv: no file matches '/nonexistent/x/*.csv'");
-  ExpectError([&] { (*fn)({Value::Varchar("/nonexistent/y.csv")}, {}); }, ErrorKind::kIo, "no file matches");
+  ExpectError([&] { (*fn)({Value::Varchar("/nonexistent/y.csv")}, {}); }, ErrorKind::kIo,
+              "no file matches");
   ExpectError([&] { (*fn)({Value::BigInt(3)}, {}); }, ErrorKind::kBinder, "must be a string");
   TempDir dir;
   auto path = dir.Write("a.csv", "x\n1\n");
-  ExpectError([&] { (*fn)({Value::Varchar(path)}, {{"bogus", Value::BigInt(1)}}); }, ErrorKind::kBinder,
-              "unknown option 'bogus'");
+  ExpectError(
+      [&] {
+        (*fn)({Value::Varchar(path)}, {{"bogus", Value::BigInt(1)}});
+      },
+      ErrorKind::kBinder, "unknown option 'bogus'");
 }
 
 TEST(CsvReaderTest, GlobReadsEveryFileThroughTableFunction) {
@@ -211,7 +219,8 @@ TEST(CsvReaderTest, GlobReadsEveryFileThroughTableFunction) {
 TEST(CsvReaderTest, WrongFieldCountNamesFileAndLine) {
   TempDir dir;
   auto path = dir.Write("bad.csv", "a,b\n1,2\n3,4,5\n");
-  ExpectError([&] { OpenCsv(path); }, ErrorKind::kIo, "bad.csv line 3: expected 2 fields but found 3");
+  ExpectError([&] { OpenCsv(path); }, ErrorKind::kIo,
+              "bad.csv line 3: expected 2 fields but found 3");
   // Beyond the sample: found while scanning.
   std::string s = "a,b\n";
   for (int i = 0; i < 50; i++) s += std::to_string(i) + ",x\n";
@@ -219,7 +228,8 @@ TEST(CsvReaderTest, WrongFieldCountNamesFileAndLine) {
   auto path2 = dir.Write("late.csv", s);
   auto table = OpenCsv(path2, {{"sample_size", Value::BigInt(10)}});
   auto scan = table->CreateScan();
-  ExpectError([&] { ReadAll(*scan); }, ErrorKind::kIo, "late.csv line 52: expected 2 fields but found 1");
+  ExpectError([&] { ReadAll(*scan); }, ErrorKind::kIo,
+              "late.csv line 52: expected 2 fields but found 1");
 }
 
 TEST(CsvReaderTest, UnterminatedQuoteIsAnError) {
@@ -227,7 +237,8 @@ TEST(CsvReaderTest, UnterminatedQuoteIsAnError) {
   auto path = dir.Write("uq.csv", "a,b\n1,\"open\n2,3\n");
   ExpectError([&] { OpenCsv(path); }, ErrorKind::kIo, "uq.csv line 2: unterminated quoted field");
   auto path2 = dir.Write("bq.csv", "a,b\n1,\"x\"y\n");
-  ExpectError([&] { OpenCsv(path2); }, ErrorKind::kIo, "line 2: unexpected character after a closing quote");
+  ExpectError([&] { OpenCsv(path2); }, ErrorKind::kIo,
+              "line 2: unexpected character after a closing quote");
 }
 
 TEST(CsvReaderTest, LateValueThatDoesNotFitTheInferredType) {
@@ -245,7 +256,8 @@ TEST(CsvReaderTest, LateValueThatDoesNotFitTheInferredType) {
   auto wide = OpenCsv(path);
   EXPECT_EQ(wide->info()->columns[1].type, LogicalType(TypeId::kVarchar));
   // Or the user passes the type.
-  auto typed = OpenCsv(path, {{"sample_size", Value::BigInt(20)}, {"types", Value::Varchar("amount VARCHAR")}});
+  auto typed = OpenCsv(
+      path, {{"sample_size", Value::BigInt(20)}, {"types", Value::Varchar("amount VARCHAR")}});
   Rows rows = ReadAll(*typed->CreateScan());
   ASSERT_EQ(rows.size(), 101u);
   EXPECT_EQ(rows[100][1], Value::Varchar("abc"));
@@ -253,7 +265,8 @@ TEST(CsvReaderTest, LateValueThatDoesNotFitTheInferredType) {
 
 TEST(CsvReaderTest, IntegersStayBigIntAndOverflowWidens) {
   TempDir dir;
-  auto path = dir.Write("i.csv", "a,b,c\n1,9223372036854775807,99999999999999999999\n2,-9223372036854775808,1\n");
+  auto path = dir.Write(
+      "i.csv", "a,b,c\n1,9223372036854775807,99999999999999999999\n2,-9223372036854775808,1\n");
   auto table = OpenCsv(path);
   EXPECT_EQ(table->info()->columns[0].type, LogicalType(TypeId::kBigInt));
   EXPECT_EQ(table->info()->columns[1].type, LogicalType(TypeId::kBigInt));
@@ -284,7 +297,8 @@ TEST(CsvReaderTest, WideRows) {
 TEST(CsvReaderTest, ProjectionLimitAndEmptyProjection) {
   TempDir dir;
   std::string s = "a,b,c\n";
-  for (int i = 0; i < 5000; i++) s += std::to_string(i) + ",x" + std::to_string(i) + "," + std::to_string(i * 2) + "\n";
+  for (int i = 0; i < 5000; i++)
+    s += std::to_string(i) + ",x" + std::to_string(i) + "," + std::to_string(i * 2) + "\n";
   auto path = dir.Write("p.csv", s);
   auto table = OpenCsv(path);
   {
@@ -365,8 +379,8 @@ TEST(CsvReaderTest, QuotedNewlinesSplitByQuoteParity) {
   const int n = 360000;
   int64_t expected = 0;
   for (int i = 0; i < n; i++) {
-    s += std::to_string(i) + ",\"line one\nline \"\"two\"\",\r\nthree " + std::to_string(i) + "\"," +
-         std::to_string(i % 7) + "\n";
+    s += std::to_string(i) + ",\"line one\nline \"\"two\"\",\r\nthree " + std::to_string(i) +
+         "\"," + std::to_string(i % 7) + "\n";
     expected += i % 7;
   }
   ASSERT_GT(s.size(), 16u << 20);
@@ -397,7 +411,8 @@ TEST(CsvReaderTest, QuotedNewlinesSplitByQuoteParity) {
 TEST(CsvReaderTest, StrayQuotesWithQuotedNewlinesDisableSplitting) {
   TempDir dir;
   std::string s = "id,text\n1,\"a\nb\"\n2,5'11\"\n";
-  for (int i = 0; i < 450000; i++) s += std::to_string(i) + ",some longer text here past sixteen megabytes\n";
+  for (int i = 0; i < 450000; i++)
+    s += std::to_string(i) + ",some longer text here past sixteen megabytes\n";
   ASSERT_GT(s.size(), 16u << 20);
   auto path = dir.Write("sq.csv", s);
   auto scan = OpenCsv(path)->CreateScan();
@@ -429,9 +444,16 @@ TEST(CsvReaderTest, ColumnsAndTypesOverrides) {
   Rows rows = ReadAll(*table->CreateScan());
   EXPECT_EQ(rows[0][0], Value::Varchar("1"));
   EXPECT_EQ(rows[1][2], Value::Decimal(425, 10, 2));
-  ExpectError([&] { OpenCsv(path, {{"types", Value::Varchar("nosuch BIGINT")}}); }, ErrorKind::kBinder,
-              "names column 'nosuch'");
-  ExpectError([&] { OpenCsv(path, {{"types", Value::Varchar("id FOO")}}); }, ErrorKind::kBinder, "unknown type");
+  ExpectError(
+      [&] {
+        OpenCsv(path, {{"types", Value::Varchar("nosuch BIGINT")}});
+      },
+      ErrorKind::kBinder, "names column 'nosuch'");
+  ExpectError(
+      [&] {
+        OpenCsv(path, {{"types", Value::Varchar("id FOO")}});
+      },
+      ErrorKind::kBinder, "unknown type");
 }
 
 TEST(CsvReaderTest, DuplicateAndEmptyHeaderNames) {
@@ -449,10 +471,15 @@ TEST(CsvReaderTest, GlobWithDifferentColumnsIsAnError) {
   dir.Write("b.csv", "x,y,z\n1,2,3\n");
   dir.Write("c.csv", "");
   CsvFormat format;
-  ExpectError([&] { format.Open("read_csv", {dir.path() + "/a.csv", dir.path() + "/b.csv"}, {}, "", "t"); },
-              ErrorKind::kIo, "b.csv does not have the columns of");
+  ExpectError(
+      [&] {
+        format.Open("read_csv", {dir.path() + "/a.csv", dir.path() + "/b.csv"}, {}, "", "t");
+      },
+      ErrorKind::kIo, "b.csv does not have the columns of");
   dir.Write("b.csv", "ID,V\n3,4\n");
-  auto table = format.Open("read_csv", {dir.path() + "/a.csv", dir.path() + "/b.csv", dir.path() + "/c.csv"}, {}, "", "t");
+  auto table =
+      format.Open("read_csv", {dir.path() + "/a.csv", dir.path() + "/b.csv", dir.path() + "/c.csv"},
+                  {}, "", "t");
   EXPECT_EQ(ReadAll(*table->CreateScan()).size(), 2u);
 }
 
@@ -554,7 +581,8 @@ TEST(CsvReaderTest, GarbageNeverCrashes) {
     seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
     return static_cast<uint32_t>(seed >> 33);
   };
-  const char alphabet[] = {'a', ',', ';', '\t', '|', '"', '\n', '\r', '1', '.', '-', ' ', '\0', '\xff'};
+  const char alphabet[] = {'a',  ',', ';', '\t', '|', '"',  '\n',
+                           '\r', '1', '.', '-',  ' ', '\0', '\xff'};
   for (int iter = 0; iter < 200; iter++) {
     std::string text;
     int len = next() % 400;

@@ -45,9 +45,11 @@ std::string CsvFormat::FileHeader(const std::vector<ColumnInfo>& columns) const 
   return out;
 }
 
-void CsvFormat::AppendRows(const Batch& batch, const std::vector<ColumnInfo>& columns, std::string* out) const {
+void CsvFormat::AppendRows(const Batch& batch, const std::vector<ColumnInfo>& columns,
+                           std::string* out) const {
   if (batch.ColumnCount() != columns.size()) {
-    throw Error(ErrorKind::kInternal, "csv writer: batch has " + std::to_string(batch.ColumnCount()) +
+    throw Error(ErrorKind::kInternal, "csv writer: batch has " +
+                                          std::to_string(batch.ColumnCount()) +
                                           " columns, table has " + std::to_string(columns.size()));
   }
   std::vector<UnifiedView> views;

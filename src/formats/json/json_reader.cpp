@@ -40,8 +40,8 @@ bool IsBlank(const char* p, const char* e) {
 template <class Fn>
 size_t ForEachLine(const char* data, size_t size, size_t begin, size_t end, Fn fn) {
   size_t pos = begin;
-  if (pos == 0 && size >= 3 && static_cast<uint8_t>(data[0]) == 0xEF && static_cast<uint8_t>(data[1]) == 0xBB &&
-      static_cast<uint8_t>(data[2]) == 0xBF) {
+  if (pos == 0 && size >= 3 && static_cast<uint8_t>(data[0]) == 0xEF &&
+      static_cast<uint8_t>(data[1]) == 0xBB && static_cast<uint8_t>(data[2]) == 0xBF) {
     pos = 3;  // UTF-8 byte order mark
   }
   while (pos < size && pos < end) {
@@ -55,9 +55,10 @@ size_t ForEachLine(const char* data, size_t size, size_t begin, size_t end, Fn f
   return pos;
 }
 
-[[noreturn]] void ThrowMalformed(const std::string& fn, const std::string& path, const char* data, size_t offset,
-                                 const std::string& what) {
-  throw Error(ErrorKind::kIo, fn + ": " + path + " line " + std::to_string(CsvLineAt(data, offset)) +
+[[noreturn]] void ThrowMalformed(const std::string& fn, const std::string& path, const char* data,
+                                 size_t offset, const std::string& what) {
+  throw Error(ErrorKind::kIo, fn + ": " + path + " line " +
+                                  std::to_string(CsvLineAt(data, offset)) +
                                   ": malformed JSON: " + what);
 }
 
@@ -91,14 +92,16 @@ struct JsonSplit : Split {
   size_t end = SIZE_MAX;
   std::string Describe() const override {
     if (begin == 0 && end == SIZE_MAX) return path;
-    return path + " [" + std::to_string(begin) + ", " + (end == SIZE_MAX ? std::string("end") : std::to_string(end)) + ")";
+    return path + " [" + std::to_string(begin) + ", " +
+           (end == SIZE_MAX ? std::string("end") : std::to_string(end)) + ")";
   }
 };
 
 class JsonDataSource : public DataSource {
  public:
   JsonDataSource(std::shared_ptr<const JsonTableState> state, std::shared_ptr<JsonSplit> split,
-                 std::vector<int> projection, std::shared_ptr<std::atomic<int64_t>> remaining, ScanCounters* counters)
+                 std::vector<int> projection, std::shared_ptr<std::atomic<int64_t>> remaining,
+                 ScanCounters* counters)
       : state_(std::move(state)),
         split_(std::move(split)),
         projection_(std::move(projection)),
@@ -162,7 +165,8 @@ class JsonDataSource : public DataSource {
     auto err = parser_.parse(data + b, e - b, true).get(doc);
     if (err) ThrowMalformed(state_->fn, file_->path(), data, b, simdjson::error_message(err));
     simdjson::dom::object obj;
-    if (doc.get_object().get(obj)) ThrowMalformed(state_->fn, file_->path(), data, b, "the line is not a JSON object");
+    if (doc.get_object().get(obj))
+      ThrowMalformed(state_->fn, file_->path(), data, b, "the line is not a JSON object");
     std::fill(seen_.begin(), seen_.end(), false);
     for (auto field : obj) {
       auto it = keys_.find(field.key);
@@ -181,10 +185,12 @@ class JsonDataSource : public DataSource {
     std::string text = simdjson::minify(value);
     if (text.size() > 60) text = text.substr(0, 60) + "...";
     throw Error(ErrorKind::kConversion,
-                state_->fn + ": " + file_->path() + " line " + std::to_string(CsvLineAt(file_->data(), offset)) +
-                    ", key '" + col.name + "': cannot read " + text + " as " + col.type.ToString() +
-                    " (the type was inferred from the first " + std::to_string(state_->sample_rows) +
-                    " lines; pass types => '" + col.name + " VARCHAR' to read it as text)");
+                state_->fn + ": " + file_->path() + " line " +
+                    std::to_string(CsvLineAt(file_->data(), offset)) + ", key '" + col.name +
+                    "': cannot read " + text + " as " + col.type.ToString() +
+                    " (the type was inferred from the first " +
+                    std::to_string(state_->sample_rows) + " lines; pass types => '" + col.name +
+                    " VARCHAR' to read it as text)");
   }
 
   void Store(Vector& v, size_t j, size_t r, simdjson::dom::element value, size_t offset) {
@@ -202,7 +208,8 @@ class JsonDataSource : public DataSource {
           x = value.get_int64().value_unsafe();
         } else if (t == element_type::DOUBLE) {
           double d = value.get_double().value_unsafe();
-          if (d != static_cast<double>(static_cast<int64_t>(d)) || d < -9.2e18 || d > 9.2e18) ThrowConversion(j, offset, value);
+          if (d != static_cast<double>(static_cast<int64_t>(d)) || d < -9.2e18 || d > 9.2e18)
+            ThrowConversion(j, offset, value);
           x = static_cast<int64_t>(d);
         } else {
           ThrowConversion(j, offset, value);
@@ -219,10 +226,14 @@ class JsonDataSource : public DataSource {
       }
       case TypeId::kDouble: {
         double d;
-        if (t == element_type::INT64) d = static_cast<double>(value.get_int64().value_unsafe());
-        else if (t == element_type::UINT64) d = static_cast<double>(value.get_uint64().value_unsafe());
-        else if (t == element_type::DOUBLE) d = value.get_double().value_unsafe();
-        else ThrowConversion(j, offset, value);
+        if (t == element_type::INT64)
+          d = static_cast<double>(value.get_int64().value_unsafe());
+        else if (t == element_type::UINT64)
+          d = static_cast<double>(value.get_uint64().value_unsafe());
+        else if (t == element_type::DOUBLE)
+          d = value.get_double().value_unsafe();
+        else
+          ThrowConversion(j, offset, value);
         v.Data<double>()[r] = d;
         return;
       }
@@ -245,7 +256,8 @@ class JsonDataSource : public DataSource {
         std::string_view sv;
         if (t == element_type::STRING) {
           sv = value.get_string().value_unsafe();
-        } else if (t == element_type::INT64 || t == element_type::UINT64 || t == element_type::DOUBLE) {
+        } else if (t == element_type::INT64 || t == element_type::UINT64 ||
+                   t == element_type::DOUBLE) {
           if (type.id != TypeId::kDecimal) ThrowConversion(j, offset, value);
           text = simdjson::minify(value);
           sv = text;
@@ -283,7 +295,8 @@ class JsonScan : public TableScan {
   void SetProjection(const std::vector<int>& column_ids) override {
     for (int c : column_ids) {
       if (c < 0 || c >= static_cast<int>(state_->columns.size())) {
-        throw Error(ErrorKind::kInternal, state_->fn + ": projection column " + std::to_string(c) + " out of range");
+        throw Error(ErrorKind::kInternal,
+                    state_->fn + ": projection column " + std::to_string(c) + " out of range");
       }
     }
     projection_ = column_ids;
@@ -295,10 +308,12 @@ class JsonScan : public TableScan {
   }
   std::string Describe() const override {
     std::string s = state_->fn + " ";
-    s += state_->files.size() == 1 ? state_->files[0]
-                                   : state_->files[0] + " (+" + std::to_string(state_->files.size() - 1) + " more files)";
+    s += state_->files.size() == 1
+             ? state_->files[0]
+             : state_->files[0] + " (+" + std::to_string(state_->files.size() - 1) + " more files)";
     s += " columns=[";
-    for (size_t i = 0; i < projection_.size(); i++) s += (i ? ", " : "") + state_->columns[projection_[i]].name;
+    for (size_t i = 0; i < projection_.size(); i++)
+      s += (i ? ", " : "") + state_->columns[projection_[i]].name;
     s += "]";
     if (limit_ >= 0) s += " limit=" + std::to_string(limit_);
     return s;
@@ -314,8 +329,9 @@ class JsonScan : public TableScan {
       FileStamp st = StatFile(path);
       size_t size = st.size < 0 ? 0 : static_cast<size_t>(st.size);
       constexpr size_t kMinSplit = 8u << 20;
-      size_t chunk = std::clamp<size_t>(size / (static_cast<size_t>(std::max(max_parallelism, 1)) * 3), kMinSplit,
-                                        size_t{64} << 20);
+      size_t chunk =
+          std::clamp<size_t>(size / (static_cast<size_t>(std::max(max_parallelism, 1)) * 3),
+                             kMinSplit, size_t{64} << 20);
       if (max_parallelism <= 1 || limit_ >= 0 || size < 2 * kMinSplit) {
         auto s = std::make_shared<JsonSplit>();
         s->path = path;
@@ -360,8 +376,10 @@ class JsonTable : public FileTable {
 
 }  // namespace
 
-std::shared_ptr<FileTable> JsonFormat::Open(const std::string& fn, const std::vector<std::string>& files,
-                                            const FileOptions& options, const std::string& schema_name,
+std::shared_ptr<FileTable> JsonFormat::Open(const std::string& fn,
+                                            const std::vector<std::string>& files,
+                                            const FileOptions& options,
+                                            const std::string& schema_name,
                                             const std::string& table_name) {
   if (files.empty()) throw Error(ErrorKind::kIo, fn + ": no files to read");
   CheckKnownOptions(options, {"columns", "types", "sample_size", "format"}, fn);
@@ -391,7 +409,8 @@ std::shared_ptr<FileTable> JsonFormat::Open(const std::string& fn, const std::ve
       auto err = parser.parse(data + b, e - b, true).get(doc);
       if (err) ThrowMalformed(fn, files[0], data, b, simdjson::error_message(err));
       simdjson::dom::object obj;
-      if (doc.get_object().get(obj)) ThrowMalformed(fn, files[0], data, b, "the line is not a JSON object");
+      if (doc.get_object().get(obj))
+        ThrowMalformed(fn, files[0], data, b, "the line is not a JSON object");
       for (auto field : obj) {
         auto it = index.find(field.key);
         int k;
@@ -406,11 +425,18 @@ std::shared_ptr<FileTable> JsonFormat::Open(const std::string& fn, const std::ve
         KeyTypes& kt = key_types[k];
         using simdjson::dom::element_type;
         switch (field.value.type()) {
-          case element_type::NULL_VALUE: break;
-          case element_type::BOOL: kt.boolean = true; break;
-          case element_type::INT64: kt.integer = true; break;
+          case element_type::NULL_VALUE:
+            break;
+          case element_type::BOOL:
+            kt.boolean = true;
+            break;
+          case element_type::INT64:
+            kt.integer = true;
+            break;
           case element_type::UINT64:
-          case element_type::DOUBLE: kt.dbl = true; break;
+          case element_type::DOUBLE:
+            kt.dbl = true;
+            break;
           case element_type::STRING: {
             kt.string = true;
             std::string_view s = field.value.get_string().value_unsafe();
@@ -420,7 +446,9 @@ std::shared_ptr<FileTable> JsonFormat::Open(const std::string& fn, const std::ve
             if (kt.all_timestamps && !ParseTimestampText(s, &ts)) kt.all_timestamps = false;
             break;
           }
-          default: kt.nested = true; break;
+          default:
+            kt.nested = true;
+            break;
         }
       }
       sampled++;
@@ -429,8 +457,9 @@ std::shared_ptr<FileTable> JsonFormat::Open(const std::string& fn, const std::ve
     });
   }
   if (keys.empty() && opts.names.empty()) {
-    throw Error(ErrorKind::kIo, fn + ": " + files[0] + " has no JSON objects with keys: cannot infer its columns "
-                                     "(pass columns => 'a BIGINT, b VARCHAR')");
+    throw Error(ErrorKind::kIo, fn + ": " + files[0] +
+                                    " has no JSON objects with keys: cannot infer its columns "
+                                    "(pass columns => 'a BIGINT, b VARCHAR')");
   }
   if (!opts.names.empty()) {
     // Explicit columns: exactly these keys.
@@ -441,14 +470,17 @@ std::shared_ptr<FileTable> JsonFormat::Open(const std::string& fn, const std::ve
       state->columns.push_back(ColumnInfo{name, type, true, {}});
     }
   } else {
-    for (size_t k = 0; k < keys.size(); k++) state->columns.push_back(ColumnInfo{keys[k], key_types[k].Result(), true, {}});
+    for (size_t k = 0; k < keys.size(); k++)
+      state->columns.push_back(ColumnInfo{keys[k], key_types[k].Result(), true, {}});
   }
   if (!opts.positional_types.empty()) {
     if (opts.positional_types.size() != state->columns.size()) {
-      throw Error(ErrorKind::kBinder, fn + ": option 'types' lists " + std::to_string(opts.positional_types.size()) +
-                                          " types but there are " + std::to_string(state->columns.size()) + " columns");
+      throw Error(ErrorKind::kBinder,
+                  fn + ": option 'types' lists " + std::to_string(opts.positional_types.size()) +
+                      " types but there are " + std::to_string(state->columns.size()) + " columns");
     }
-    for (size_t c = 0; c < state->columns.size(); c++) state->columns[c].type = opts.positional_types[c];
+    for (size_t c = 0; c < state->columns.size(); c++)
+      state->columns[c].type = opts.positional_types[c];
   }
   for (const auto& [name, type] : opts.named_types) {
     bool found = false;
@@ -458,19 +490,24 @@ std::shared_ptr<FileTable> JsonFormat::Open(const std::string& fn, const std::ve
         found = true;
       }
     }
-    if (!found) throw Error(ErrorKind::kBinder, fn + ": option 'types' names key '" + name + "' that is not in " + files[0]);
+    if (!found)
+      throw Error(ErrorKind::kBinder,
+                  fn + ": option 'types' names key '" + name + "' that is not in " + files[0]);
   }
   auto info = std::make_shared<TableInfo>();
   info->schema = schema_name;
   info->name = table_name;
   info->columns = state->columns;
-  info->location = files.size() == 1 ? files[0] : files[0] + " (+" + std::to_string(files.size() - 1) + " more)";
+  info->location =
+      files.size() == 1 ? files[0] : files[0] + " (+" + std::to_string(files.size() - 1) + " more)";
   double total_bytes = 0;
-  for (const auto& f : files) total_bytes += static_cast<double>(std::max<int64_t>(StatFile(f).size, 0));
+  for (const auto& f : files)
+    total_bytes += static_cast<double>(std::max<int64_t>(StatFile(f).size, 0));
   if (files.size() == 1 && sampled < opts.sample_rows) {
     info->stats.row_count = static_cast<double>(sampled);  // the sample was the whole file
   } else {
-    info->stats.row_count = sampled ? total_bytes / (sampled_bytes / static_cast<double>(sampled)) : 0.0;
+    info->stats.row_count =
+        sampled ? total_bytes / (sampled_bytes / static_cast<double>(sampled)) : 0.0;
   }
   state->info = info;
   return std::make_shared<JsonTable>(state);

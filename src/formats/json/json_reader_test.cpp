@@ -34,11 +34,12 @@ int FindCol(const TableInfo& info, const std::string& name) { return info.FindCo
 
 TEST(JsonReaderTest, UnionOfKeysTypesAndMissingKeys) {
   TempDir dir;
-  auto path = dir.Write("a.jsonl",
-                        "{\"id\": 1, \"name\": \"alice\", \"score\": 1.5, \"ok\": true, \"day\": \"2024-01-02\"}\n"
-                        "\n"
-                        "{\"id\": 2, \"score\": 2, \"extra\": \"x\", \"day\": \"2024-01-03\"}\r\n"
-                        "{\"id\": 3, \"name\": null, \"ok\": false}\n");
+  auto path = dir.Write(
+      "a.jsonl",
+      "{\"id\": 1, \"name\": \"alice\", \"score\": 1.5, \"ok\": true, \"day\": \"2024-01-02\"}\n"
+      "\n"
+      "{\"id\": 2, \"score\": 2, \"extra\": \"x\", \"day\": \"2024-01-03\"}\r\n"
+      "{\"id\": 3, \"name\": null, \"ok\": false}\n");
   auto table = OpenJson(path);
   const TableInfo& info = *table->info();
   ASSERT_EQ(info.columns.size(), 6u);
@@ -64,8 +65,10 @@ TEST(JsonReaderTest, UnionOfKeysTypesAndMissingKeys) {
 
 TEST(JsonReaderTest, NestedValuesReadAsJsonText) {
   TempDir dir;
-  auto path = dir.Write("n.json", "{\"id\":1,\"tags\":[\"a\",\"b\"],\"addr\":{\"city\":\"Oslo\",\"zip\":123}}\n"
-                                  "{\"id\":2,\"tags\":[],\"addr\":\"plain\"}\n");
+  auto path =
+      dir.Write("n.json",
+                "{\"id\":1,\"tags\":[\"a\",\"b\"],\"addr\":{\"city\":\"Oslo\",\"zip\":123}}\n"
+                "{\"id\":2,\"tags\":[],\"addr\":\"plain\"}\n");
   auto table = OpenJson(path);
   EXPECT_EQ(table->info()->columns[1].type, LogicalType(TypeId::kVarchar));
   EXPECT_EQ(table->info()->columns[2].type, LogicalType(TypeId::kVarchar));
@@ -80,7 +83,8 @@ TEST(JsonReaderTest, MalformedLineNamesFileAndLine) {
   auto path = dir.Write("bad.jsonl", "{\"a\":1}\n{\"a\":2}\n{\"a\": oops}\n");
   ExpectError([&] { OpenJson(path); }, ErrorKind::kIo, "bad.jsonl line 3: malformed JSON");
   auto path2 = dir.Write("arr.jsonl", "{\"a\":1}\n[1,2]\n");
-  ExpectError([&] { OpenJson(path2); }, ErrorKind::kIo, "arr.jsonl line 2: malformed JSON: the line is not a JSON object");
+  ExpectError([&] { OpenJson(path2); }, ErrorKind::kIo,
+              "arr.jsonl line 2: malformed JSON: the line is not a JSON object");
   // Beyond the sample: found while scanning.
   std::string s;
   for (int i = 0; i < 30; i++) s += "{\"a\":" + std::to_string(i) + "}\n";
@@ -100,7 +104,8 @@ TEST(JsonReaderTest, LateTypeMismatchIsAConversionError) {
   auto table = OpenJson(path, {{"sample_size", Value::BigInt(10)}});
   EXPECT_EQ(table->info()->columns[0].type, LogicalType(TypeId::kBigInt));
   auto scan = table->CreateScan();
-  ExpectError([&] { ReadAll(*scan); }, ErrorKind::kConversion, "m.jsonl line 21, key 'n': cannot read \"twenty\" as BIGINT");
+  ExpectError([&] { ReadAll(*scan); }, ErrorKind::kConversion,
+              "m.jsonl line 21, key 'n': cannot read \"twenty\" as BIGINT");
   // Mixed in the sample: VARCHAR, numbers as text.
   Rows rows = ReadAll(*OpenJson(path)->CreateScan());
   EXPECT_EQ(rows[3][0], Value::Varchar("3"));
@@ -111,7 +116,8 @@ TEST(JsonReaderTest, ProjectionLimitAndTableFunction) {
   RegisterBuiltinConnectors();
   TempDir dir;
   std::string s;
-  for (int i = 0; i < 5000; i++) s += "{\"b\":\"v" + std::to_string(i) + "\",\"a\":" + std::to_string(i) + "}\n";
+  for (int i = 0; i < 5000; i++)
+    s += "{\"b\":\"v" + std::to_string(i) + "\",\"a\":" + std::to_string(i) + "}\n";
   dir.Write("p.ndjson", s);
   const TableFunction* fn = TableFunctionRegistry::Find("read_json");
   ASSERT_NE(fn, nullptr);
@@ -125,7 +131,8 @@ TEST(JsonReaderTest, ProjectionLimitAndTableFunction) {
   BoundTableFunction limited = (*fn)({Value::Varchar(dir.path() + "/p.ndjson")}, {});
   EXPECT_TRUE(limited.scan->PushLimit(7));
   EXPECT_EQ(ReadAll(*limited.scan).size(), 7u);
-  ExpectError([&] { (*fn)({Value::Varchar(dir.path() + "/none*.json")}, {}); }, ErrorKind::kIo, "read_json: no file matches");
+  ExpectError([&] { (*fn)({Value::Varchar(dir.path() + "/none*.json")}, {}); }, ErrorKind::kIo,
+              "read_json: no file matches");
 }
 
 TEST(JsonReaderTest, EmptyFileAndExplicitColumns) {
@@ -142,7 +149,9 @@ TEST(JsonReaderTest, EmptyFileAndExplicitColumns) {
 
 TEST(JsonReaderTest, WriterRoundTrips) {
   TempDir dir;
-  Batch batch({LogicalType(TypeId::kBigInt), LogicalType(TypeId::kVarchar), LogicalType(TypeId::kDouble)}, 4);
+  Batch batch(
+      {LogicalType(TypeId::kBigInt), LogicalType(TypeId::kVarchar), LogicalType(TypeId::kDouble)},
+      4);
   batch.SetCount(2);
   batch.columns[0].SetValue(0, Value::BigInt(1));
   batch.columns[1].SetValue(0, Value::Varchar("quote \" and \n newline"));
@@ -151,7 +160,8 @@ TEST(JsonReaderTest, WriterRoundTrips) {
   batch.columns[1].SetNull(1);
   batch.columns[2].SetValue(1, Value::Double(0.25));
   JsonFormat format;
-  std::vector<ColumnInfo> cols{{"id", TypeId::kBigInt, true, {}}, {"s", TypeId::kVarchar, true, {}},
+  std::vector<ColumnInfo> cols{{"id", TypeId::kBigInt, true, {}},
+                               {"s", TypeId::kVarchar, true, {}},
                                {"d", TypeId::kDouble, true, {}}};
   std::string out;
   format.AppendRows(batch, cols, &out);
@@ -176,7 +186,8 @@ TEST(JsonReaderTest, ByteOrderMarkAndGarbage) {
     seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
     return static_cast<uint32_t>(seed >> 33);
   };
-  const char alphabet[] = {'{', '}', '"', ':', ',', 'a', '1', '[', ']', '\n', ' ', 'n', 'u', 'l', '\\'};
+  const char alphabet[] = {'{', '}',  '"', ':', ',', 'a', '1', '[',
+                           ']', '\n', ' ', 'n', 'u', 'l', '\\'};
   for (int iter = 0; iter < 200; iter++) {
     std::string text = "{\"a\":1}\n";
     int len = next() % 200;

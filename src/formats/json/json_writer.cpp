@@ -15,11 +15,21 @@ void AppendJsonString(std::string_view s, std::string* out) {
   for (char ch : s) {
     auto c = static_cast<unsigned char>(ch);
     switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
+      case '"':
+        out->append("\\\"");
+        break;
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      case '\r':
+        out->append("\\r");
+        break;
+      case '\t':
+        out->append("\\t");
+        break;
       default:
         if (c < 0x20) {
           fmt::format_to(std::back_inserter(*out), "\\u{:04x}", static_cast<unsigned>(c));
@@ -31,9 +41,11 @@ void AppendJsonString(std::string_view s, std::string* out) {
   out->push_back('"');
 }
 
-void JsonFormat::AppendRows(const Batch& batch, const std::vector<ColumnInfo>& columns, std::string* out) const {
+void JsonFormat::AppendRows(const Batch& batch, const std::vector<ColumnInfo>& columns,
+                            std::string* out) const {
   if (batch.ColumnCount() != columns.size()) {
-    throw Error(ErrorKind::kInternal, "json writer: batch has " + std::to_string(batch.ColumnCount()) +
+    throw Error(ErrorKind::kInternal, "json writer: batch has " +
+                                          std::to_string(batch.ColumnCount()) +
                                           " columns, table has " + std::to_string(columns.size()));
   }
   std::vector<std::string> keys;
@@ -57,9 +69,15 @@ void JsonFormat::AppendRows(const Batch& batch, const std::vector<ColumnInfo>& c
       }
       const LogicalType& type = batch.columns[c].type();
       switch (type.id) {
-        case TypeId::kBoolean: out->append(v.Get<uint8_t>(r) ? "true" : "false"); break;
-        case TypeId::kInteger: fmt::format_to(it, "{}", v.Get<int32_t>(r)); break;
-        case TypeId::kBigInt: fmt::format_to(it, "{}", v.Get<int64_t>(r)); break;
+        case TypeId::kBoolean:
+          out->append(v.Get<uint8_t>(r) ? "true" : "false");
+          break;
+        case TypeId::kInteger:
+          fmt::format_to(it, "{}", v.Get<int32_t>(r));
+          break;
+        case TypeId::kBigInt:
+          fmt::format_to(it, "{}", v.Get<int64_t>(r));
+          break;
         case TypeId::kDouble: {
           double d = v.Get<double>(r);
           if (std::isfinite(d)) {
@@ -72,11 +90,21 @@ void JsonFormat::AppendRows(const Batch& batch, const std::vector<ColumnInfo>& c
           }
           break;
         }
-        case TypeId::kDecimal: out->append(FormatDecimal(v.Get<int64_t>(r), type.scale)); break;
-        case TypeId::kVarchar: AppendJsonString(v.Get<std::string_view>(r), out); break;
-        case TypeId::kDate: AppendJsonString(FormatDate(v.Get<int32_t>(r)), out); break;
-        case TypeId::kTimestamp: AppendJsonString(FormatTimestamp(v.Get<int64_t>(r)), out); break;
-        default: AppendJsonString(batch.columns[c].GetValue(r).ToString(), out); break;
+        case TypeId::kDecimal:
+          out->append(FormatDecimal(v.Get<int64_t>(r), type.scale));
+          break;
+        case TypeId::kVarchar:
+          AppendJsonString(v.Get<std::string_view>(r), out);
+          break;
+        case TypeId::kDate:
+          AppendJsonString(FormatDate(v.Get<int32_t>(r)), out);
+          break;
+        case TypeId::kTimestamp:
+          AppendJsonString(FormatTimestamp(v.Get<int64_t>(r)), out);
+          break;
+        default:
+          AppendJsonString(batch.columns[c].GetValue(r).ToString(), out);
+          break;
       }
     }
     out->append("}\n");

@@ -39,14 +39,17 @@ void Gunzip(const uint8_t* data, size_t size, uint8_t* out, size_t out_size) {
     size_t produced = (out_size - out_pos) - zs.avail_out;
     inflateEnd(&zs);
     if (rc != Z_STREAM_END) {
-      if (rc == Z_BUF_ERROR && zs.avail_out == 0) Corrupt(Codec::kGzip, "more data than the page size");
+      if (rc == Z_BUF_ERROR && zs.avail_out == 0)
+        Corrupt(Codec::kGzip, "more data than the page size");
       Corrupt(Codec::kGzip, zs.msg ? zs.msg : "inflate failed");
     }
     if (used_in == 0) break;
     in_pos += used_in;
     out_pos += produced;
   }
-  if (out_pos != out_size) Corrupt(Codec::kGzip, "decompressed to " + std::to_string(out_pos) + " bytes, expected " + std::to_string(out_size));
+  if (out_pos != out_size)
+    Corrupt(Codec::kGzip, "decompressed to " + std::to_string(out_pos) + " bytes, expected " +
+                              std::to_string(out_size));
 }
 
 bool TryHadoopLz4(const uint8_t* data, size_t size, uint8_t* out, size_t out_size) {
@@ -57,8 +60,9 @@ bool TryHadoopLz4(const uint8_t* data, size_t size, uint8_t* out, size_t out_siz
     uint32_t comp = LoadBigEndian32(data + in_pos + 4);
     in_pos += 8;
     if (comp > size - in_pos || raw > out_size - out_pos) return false;
-    int n = LZ4_decompress_safe(reinterpret_cast<const char*>(data + in_pos), reinterpret_cast<char*>(out + out_pos),
-                                static_cast<int>(comp), static_cast<int>(out_size - out_pos));
+    int n = LZ4_decompress_safe(reinterpret_cast<const char*>(data + in_pos),
+                                reinterpret_cast<char*>(out + out_pos), static_cast<int>(comp),
+                                static_cast<int>(out_size - out_pos));
     if (n < 0 || static_cast<uint32_t>(n) != raw) return false;
     in_pos += comp;
     out_pos += raw;
@@ -70,14 +74,22 @@ bool TryHadoopLz4(const uint8_t* data, size_t size, uint8_t* out, size_t out_siz
 
 const char* CodecName(Codec codec) {
   switch (codec) {
-    case Codec::kUncompressed: return "UNCOMPRESSED";
-    case Codec::kSnappy: return "SNAPPY";
-    case Codec::kGzip: return "GZIP";
-    case Codec::kLzo: return "LZO";
-    case Codec::kBrotli: return "BROTLI";
-    case Codec::kLz4: return "LZ4";
-    case Codec::kZstd: return "ZSTD";
-    case Codec::kLz4Raw: return "LZ4_RAW";
+    case Codec::kUncompressed:
+      return "UNCOMPRESSED";
+    case Codec::kSnappy:
+      return "SNAPPY";
+    case Codec::kGzip:
+      return "GZIP";
+    case Codec::kLzo:
+      return "LZO";
+    case Codec::kBrotli:
+      return "BROTLI";
+    case Codec::kLz4:
+      return "LZ4";
+    case Codec::kZstd:
+      return "ZSTD";
+    case Codec::kLz4Raw:
+      return "LZ4_RAW";
   }
   return "unknown codec";
 }
@@ -90,13 +102,16 @@ void Decompress(Codec codec, const uint8_t* data, size_t size, uint8_t* out, siz
       return;
     case Codec::kSnappy: {
       size_t n = 0;
-      if (snappy_uncompressed_length(reinterpret_cast<const char*>(data), size, &n) != SNAPPY_OK || n != out_size) {
+      if (snappy_uncompressed_length(reinterpret_cast<const char*>(data), size, &n) != SNAPPY_OK ||
+          n != out_size) {
         Corrupt(codec, "bad length header");
       }
-      if (snappy_validate_compressed_buffer(reinterpret_cast<const char*>(data), size) != SNAPPY_OK) {
+      if (snappy_validate_compressed_buffer(reinterpret_cast<const char*>(data), size) !=
+          SNAPPY_OK) {
         Corrupt(codec, "invalid data");
       }
-      if (snappy_uncompress(reinterpret_cast<const char*>(data), size, reinterpret_cast<char*>(out), &n) != SNAPPY_OK ||
+      if (snappy_uncompress(reinterpret_cast<const char*>(data), size, reinterpret_cast<char*>(out),
+                            &n) != SNAPPY_OK ||
           n != out_size) {
         Corrupt(codec, "invalid data");
       }
@@ -113,7 +128,8 @@ void Decompress(Codec codec, const uint8_t* data, size_t size, uint8_t* out, siz
     }
     case Codec::kBrotli: {
       size_t n = out_size;
-      if (BrotliDecoderDecompress(size, data, &n, out) != BROTLI_DECODER_RESULT_SUCCESS || n != out_size) {
+      if (BrotliDecoderDecompress(size, data, &n, out) != BROTLI_DECODER_RESULT_SUCCESS ||
+          n != out_size) {
         Corrupt(codec, "invalid data");
       }
       return;
@@ -137,7 +153,8 @@ void Decompress(Codec codec, const uint8_t* data, size_t size, uint8_t* out, siz
     case Codec::kLzo:
       throw Error(ErrorKind::kUnsupported, "unsupported: LZO compression");
   }
-  throw Error(ErrorKind::kUnsupported, "unsupported: compression codec " + std::to_string(static_cast<int>(codec)));
+  throw Error(ErrorKind::kUnsupported,
+              "unsupported: compression codec " + std::to_string(static_cast<int>(codec)));
 }
 
 std::string Compress(Codec codec, const uint8_t* data, size_t size) {
@@ -158,14 +175,17 @@ std::string Compress(Codec codec, const uint8_t* data, size_t size) {
     case Codec::kZstd: {
       out.resize(ZSTD_compressBound(size));
       size_t n = ZSTD_compress(out.data(), out.size(), data, size, 3);
-      if (ZSTD_isError(n)) throw Error(ErrorKind::kInternal, std::string("zstd compression failed: ") + ZSTD_getErrorName(n));
+      if (ZSTD_isError(n))
+        throw Error(ErrorKind::kInternal,
+                    std::string("zstd compression failed: ") + ZSTD_getErrorName(n));
       out.resize(n);
       return out;
     }
     case Codec::kGzip: {
       z_stream zs;
       std::memset(&zs, 0, sizeof(zs));
-      if (deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+      if (deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) !=
+          Z_OK) {
         throw Error(ErrorKind::kInternal, "gzip compression failed");
       }
       out.resize(deflateBound(&zs, size) + 32);
@@ -181,7 +201,8 @@ std::string Compress(Codec codec, const uint8_t* data, size_t size) {
       return out;
     }
     default:
-      throw Error(ErrorKind::kUnsupported, std::string("unsupported: writing ") + CodecName(codec) + " compression");
+      throw Error(ErrorKind::kUnsupported,
+                  std::string("unsupported: writing ") + CodecName(codec) + " compression");
   }
 }
 

@@ -67,7 +67,8 @@ void DecodeRleHybrid(const uint8_t* data, size_t size, int bit_width, size_t cou
     uint64_t header = ReadUleb(data, size, &pos);
     if (header & 1) {
       uint64_t groups = header >> 1;
-      if (groups == 0 || groups > (uint64_t{1} << 32)) throw Error(ErrorKind::kIo, "corrupt page: bad bit-packed run");
+      if (groups == 0 || groups > (uint64_t{1} << 32))
+        throw Error(ErrorKind::kIo, "corrupt page: bad bit-packed run");
       uint64_t values = groups * 8;
       uint64_t bytes = groups * static_cast<uint64_t>(bit_width);
       // The last run may be cut short: only the values still needed must be present.
@@ -76,7 +77,8 @@ void DecodeRleHybrid(const uint8_t* data, size_t size, int bit_width, size_t cou
       if ((need_bits + 7) / 8 > size - pos) Truncated("bit-packed run");
       size_t avail = static_cast<size_t>(std::min<uint64_t>(bytes, size - pos));
       for (size_t i = 0; i < take; i++) {
-        out[n + i] = static_cast<uint32_t>(ReadBits(data + pos, avail, static_cast<uint64_t>(i) * bit_width, bit_width));
+        out[n + i] = static_cast<uint32_t>(
+            ReadBits(data + pos, avail, static_cast<uint64_t>(i) * bit_width, bit_width));
       }
       n += take;
       pos += avail;
@@ -88,7 +90,8 @@ void DecodeRleHybrid(const uint8_t* data, size_t size, int bit_width, size_t cou
       uint32_t v = 0;
       for (size_t b = 0; b < bytes; b++) v |= static_cast<uint32_t>(data[pos + b]) << (8 * b);
       pos += bytes;
-      if (bit_width < 32 && (v >> bit_width)) throw Error(ErrorKind::kIo, "corrupt page: RLE value wider than its bit width");
+      if (bit_width < 32 && (v >> bit_width))
+        throw Error(ErrorKind::kIo, "corrupt page: RLE value wider than its bit width");
       size_t take = static_cast<size_t>(std::min<uint64_t>(run, count - n));
       for (size_t i = 0; i < take; i++) out[n + i] = v;
       n += take;
@@ -96,7 +99,8 @@ void DecodeRleHybrid(const uint8_t* data, size_t size, int bit_width, size_t cou
   }
 }
 
-size_t DecodeDeltaBinaryPacked(const uint8_t* data, size_t size, size_t count, std::vector<int64_t>* out) {
+size_t DecodeDeltaBinaryPacked(const uint8_t* data, size_t size, size_t count,
+                               std::vector<int64_t>* out) {
   size_t pos = 0;
   uint64_t block_size = ReadUleb(data, size, &pos);
   uint64_t miniblocks = ReadUleb(data, size, &pos);
@@ -105,12 +109,13 @@ size_t DecodeDeltaBinaryPacked(const uint8_t* data, size_t size, size_t count, s
   int64_t first = static_cast<int64_t>(first_raw >> 1) ^ -static_cast<int64_t>(first_raw & 1);
   if (block_size == 0 || block_size % 128 != 0 || block_size > (1u << 20) || miniblocks == 0 ||
       block_size % miniblocks != 0 || (block_size / miniblocks) % 32 != 0) {
-    throw Error(ErrorKind::kIo, "corrupt DELTA_BINARY_PACKED header (block size " + std::to_string(block_size) +
-                                    ", miniblocks " + std::to_string(miniblocks) + ")");
+    throw Error(ErrorKind::kIo, "corrupt DELTA_BINARY_PACKED header (block size " +
+                                    std::to_string(block_size) + ", miniblocks " +
+                                    std::to_string(miniblocks) + ")");
   }
   if (total < count || total > count + (uint64_t{1} << 20)) {
-    throw Error(ErrorKind::kIo, "corrupt DELTA_BINARY_PACKED data: " + std::to_string(total) + " values where " +
-                                    std::to_string(count) + " were expected");
+    throw Error(ErrorKind::kIo, "corrupt DELTA_BINARY_PACKED data: " + std::to_string(total) +
+                                    " values where " + std::to_string(count) + " were expected");
   }
   uint64_t per_mini = block_size / miniblocks;
   out->resize(count);
@@ -122,13 +127,15 @@ size_t DecodeDeltaBinaryPacked(const uint8_t* data, size_t size, size_t count, s
   std::vector<uint8_t> widths(miniblocks);
   while (remaining > 0) {
     uint64_t min_raw = ReadUleb(data, size, &pos);
-    uint64_t min_delta = static_cast<uint64_t>(static_cast<int64_t>(min_raw >> 1) ^ -static_cast<int64_t>(min_raw & 1));
+    uint64_t min_delta = static_cast<uint64_t>(static_cast<int64_t>(min_raw >> 1) ^
+                                               -static_cast<int64_t>(min_raw & 1));
     if (miniblocks > size - pos) Truncated("DELTA_BINARY_PACKED bit widths");
     std::memcpy(widths.data(), data + pos, miniblocks);
     pos += miniblocks;
     for (uint64_t m = 0; m < miniblocks && remaining > 0; m++) {
       int w = widths[m];
-      if (w > 64) throw Error(ErrorKind::kIo, "corrupt DELTA_BINARY_PACKED bit width " + std::to_string(w));
+      if (w > 64)
+        throw Error(ErrorKind::kIo, "corrupt DELTA_BINARY_PACKED bit width " + std::to_string(w));
       uint64_t bytes = per_mini * w / 8;
       uint64_t take = std::min(per_mini, remaining);
       uint64_t need = (take * w + 7) / 8;

@@ -19,7 +19,8 @@ void DecodeRleHybrid(const uint8_t* data, size_t size, int bit_width, size_t cou
 
 // DELTA_BINARY_PACKED: decodes `count` values (as 64-bit two's complement) and returns the bytes
 // used. Throws if the encoded count is smaller than `count`.
-size_t DecodeDeltaBinaryPacked(const uint8_t* data, size_t size, size_t count, std::vector<int64_t>* out);
+size_t DecodeDeltaBinaryPacked(const uint8_t* data, size_t size, size_t count,
+                               std::vector<int64_t>* out);
 
 // Varint (ULEB128) with bounds; advances *pos.
 uint64_t ReadUleb(const uint8_t* data, size_t size, size_t* pos);

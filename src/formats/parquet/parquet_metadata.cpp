@@ -10,8 +10,19 @@ namespace aishell::parquet {
 namespace {
 
 enum CompactType : uint8_t {
-  kStop = 0, kBoolTrue = 1, kBoolFalse = 2, kByte = 3, kI16 = 4, kI32 = 5, kI64 = 6, kDouble = 7,
-  kBinary = 8, kList = 9, kSet = 10, kMap = 11, kStruct = 12
+  kStop = 0,
+  kBoolTrue = 1,
+  kBoolFalse = 2,
+  kByte = 3,
+  kI16 = 4,
+  kI32 = 5,
+  kI64 = 6,
+  kDouble = 7,
+  kBinary = 8,
+  kList = 9,
+  kSet = 10,
+  kMap = 11,
+  kStruct = 12
 };
 
 constexpr int kMaxDepth = 64;
@@ -24,7 +35,8 @@ class CompactReader {
   size_t consumed() const { return static_cast<size_t>(p_ - begin_); }
 
   [[noreturn]] void Fail(const std::string& what) const {
-    throw Error(ErrorKind::kIo, "malformed Thrift metadata at byte " + std::to_string(consumed()) + ": " + what);
+    throw Error(ErrorKind::kIo,
+                "malformed Thrift metadata at byte " + std::to_string(consumed()) + ": " + what);
   }
 
   uint8_t Byte() {
@@ -51,7 +63,8 @@ class CompactReader {
   }
   std::string Binary() {
     uint64_t n = Varint();
-    if (n > static_cast<uint64_t>(end_ - p_)) Fail("string length " + std::to_string(n) + " past the end");
+    if (n > static_cast<uint64_t>(end_ - p_))
+      Fail("string length " + std::to_string(n) + " past the end");
     std::string s(reinterpret_cast<const char*>(p_), n);
     p_ += n;
     return s;
@@ -80,7 +93,8 @@ class CompactReader {
     uint64_t n = b >> 4;
     *elem_type = b & 0x0f;
     if (n == 15) n = Varint();
-    if (n > kMaxListSize || n > static_cast<uint64_t>(end_ - p_)) Fail("list size " + std::to_string(n) + " too large");
+    if (n > kMaxListSize || n > static_cast<uint64_t>(end_ - p_))
+      Fail("list size " + std::to_string(n) + " too large");
     return n;
   }
   bool BoolField(uint8_t type) {
@@ -89,7 +103,9 @@ class CompactReader {
     Fail("expected a boolean");
   }
   void Expect(uint8_t type, uint8_t want) {
-    if (type != want) Fail("field type " + std::to_string(type) + " where " + std::to_string(want) + " was expected");
+    if (type != want)
+      Fail("field type " + std::to_string(type) + " where " + std::to_string(want) +
+           " was expected");
   }
 
   void Skip(uint8_t type, int depth = 0) {
@@ -121,8 +137,10 @@ class CompactReader {
         uint8_t et;
         uint64_t n = ListHeader(&et);
         for (uint64_t i = 0; i < n; i++) {
-          if (et == kBoolTrue || et == kBoolFalse) Byte();
-          else Skip(et, depth + 1);
+          if (et == kBoolTrue || et == kBoolFalse)
+            Byte();
+          else
+            Skip(et, depth + 1);
         }
         return;
       }
@@ -133,8 +151,14 @@ class CompactReader {
         uint8_t kv = Byte();
         for (uint64_t i = 0; i < n; i++) {
           uint8_t kt = kv >> 4, vt = kv & 0x0f;
-          if (kt == kBoolTrue || kt == kBoolFalse) Byte(); else Skip(kt, depth + 1);
-          if (vt == kBoolTrue || vt == kBoolFalse) Byte(); else Skip(vt, depth + 1);
+          if (kt == kBoolTrue || kt == kBoolFalse)
+            Byte();
+          else
+            Skip(kt, depth + 1);
+          if (vt == kBoolTrue || vt == kBoolFalse)
+            Byte();
+          else
+            Skip(vt, depth + 1);
         }
         return;
       }
@@ -207,31 +231,42 @@ LogicalTypeInfo ReadLogicalType(CompactReader& r) {
       case 5:
         info.kind = LogicalKind::kDecimal;
         r.Struct([&](int16_t fid, uint8_t ft) {
-          if (fid == 1) info.scale = ReadI32(r, ft);
-          else if (fid == 2) info.precision = ReadI32(r, ft);
-          else r.Skip(ft);
+          if (fid == 1)
+            info.scale = ReadI32(r, ft);
+          else if (fid == 2)
+            info.precision = ReadI32(r, ft);
+          else
+            r.Skip(ft);
         });
         return;
       case 7:
       case 8:
         info.kind = id == 7 ? LogicalKind::kTime : LogicalKind::kTimestamp;
         r.Struct([&](int16_t fid, uint8_t ft) {
-          if (fid == 1) info.adjusted_to_utc = r.BoolField(ft);
-          else if (fid == 2 && ft == kStruct) info.unit = ReadTimeUnit(r);
-          else r.Skip(ft);
+          if (fid == 1)
+            info.adjusted_to_utc = r.BoolField(ft);
+          else if (fid == 2 && ft == kStruct)
+            info.unit = ReadTimeUnit(r);
+          else
+            r.Skip(ft);
         });
         return;
       case 10:
         info.kind = LogicalKind::kInteger;
         r.Struct([&](int16_t fid, uint8_t ft) {
-          if (fid == 1) info.bit_width = ft == kByte ? static_cast<int8_t>(r.Byte()) : ReadI32(r, ft);
-          else if (fid == 2) info.is_signed = r.BoolField(ft);
-          else r.Skip(ft);
+          if (fid == 1)
+            info.bit_width = ft == kByte ? static_cast<int8_t>(r.Byte()) : ReadI32(r, ft);
+          else if (fid == 2)
+            info.is_signed = r.BoolField(ft);
+          else
+            r.Skip(ft);
         });
         return;
       default:
-        if ((id >= 1 && id <= 6) || (id >= 11 && id <= 18)) info.kind = static_cast<LogicalKind>(id);
-        else info.kind = LogicalKind::kOther;
+        if ((id >= 1 && id <= 6) || (id >= 11 && id <= 18))
+          info.kind = static_cast<LogicalKind>(id);
+        else
+          info.kind = LogicalKind::kOther;
         r.Skip(t);
         return;
     }
@@ -249,7 +284,9 @@ SchemaElement ReadSchemaElement(CompactReader& r) {
         e.type = static_cast<PhysicalType>(v);
         break;
       }
-      case 2: e.type_length = ReadI32(r, t); break;
+      case 2:
+        e.type_length = ReadI32(r, t);
+        break;
       case 3: {
         int32_t v = ReadI32(r, t);
         if (v < 0 || v > 2) r.Fail("unknown repetition type " + std::to_string(v));
@@ -257,16 +294,27 @@ SchemaElement ReadSchemaElement(CompactReader& r) {
         e.has_repetition = true;
         break;
       }
-      case 4: e.name = ReadBinary(r, t); break;
-      case 5: e.num_children = ReadI32(r, t); break;
-      case 6: e.converted_type = static_cast<ConvertedType>(ReadI32(r, t)); break;
-      case 7: e.scale = ReadI32(r, t); break;
-      case 8: e.precision = ReadI32(r, t); break;
+      case 4:
+        e.name = ReadBinary(r, t);
+        break;
+      case 5:
+        e.num_children = ReadI32(r, t);
+        break;
+      case 6:
+        e.converted_type = static_cast<ConvertedType>(ReadI32(r, t));
+        break;
+      case 7:
+        e.scale = ReadI32(r, t);
+        break;
+      case 8:
+        e.precision = ReadI32(r, t);
+        break;
       case 10:
         r.Expect(t, kStruct);
         e.logical = ReadLogicalType(r);
         break;
-      default: r.Skip(t);
+      default:
+        r.Skip(t);
     }
   });
   return e;
@@ -276,12 +324,23 @@ Statistics ReadStatistics(CompactReader& r) {
   Statistics s;
   r.Struct([&](int16_t id, uint8_t t) {
     switch (id) {
-      case 1: s.max = ReadBinary(r, t); break;
-      case 2: s.min = ReadBinary(r, t); break;
-      case 3: s.null_count = ReadI64(r, t); break;
-      case 5: s.max_value = ReadBinary(r, t); break;
-      case 6: s.min_value = ReadBinary(r, t); break;
-      default: r.Skip(t);
+      case 1:
+        s.max = ReadBinary(r, t);
+        break;
+      case 2:
+        s.min = ReadBinary(r, t);
+        break;
+      case 3:
+        s.null_count = ReadI64(r, t);
+        break;
+      case 5:
+        s.max_value = ReadBinary(r, t);
+        break;
+      case 6:
+        s.min_value = ReadBinary(r, t);
+        break;
+      default:
+        r.Skip(t);
     }
   });
   return s;
@@ -300,17 +359,30 @@ ColumnMetaData ReadColumnMetaData(CompactReader& r) {
       case 3:
         r.List(t, [&](uint8_t et) { m.path_in_schema.push_back(ReadBinary(r, et)); });
         break;
-      case 4: m.codec = static_cast<Codec>(ReadI32(r, t)); break;
-      case 5: m.num_values = ReadI64(r, t); break;
-      case 6: m.total_uncompressed_size = ReadI64(r, t); break;
-      case 7: m.total_compressed_size = ReadI64(r, t); break;
-      case 9: m.data_page_offset = ReadI64(r, t); break;
-      case 11: m.dictionary_page_offset = ReadI64(r, t); break;
+      case 4:
+        m.codec = static_cast<Codec>(ReadI32(r, t));
+        break;
+      case 5:
+        m.num_values = ReadI64(r, t);
+        break;
+      case 6:
+        m.total_uncompressed_size = ReadI64(r, t);
+        break;
+      case 7:
+        m.total_compressed_size = ReadI64(r, t);
+        break;
+      case 9:
+        m.data_page_offset = ReadI64(r, t);
+        break;
+      case 11:
+        m.dictionary_page_offset = ReadI64(r, t);
+        break;
       case 12:
         r.Expect(t, kStruct);
         m.statistics = ReadStatistics(r);
         break;
-      default: r.Skip(t);
+      default:
+        r.Skip(t);
     }
   });
   return m;
@@ -320,7 +392,9 @@ ColumnChunk ReadColumnChunk(CompactReader& r) {
   ColumnChunk c;
   r.Struct([&](int16_t id, uint8_t t) {
     switch (id) {
-      case 1: c.file_path = ReadBinary(r, t); break;
+      case 1:
+        c.file_path = ReadBinary(r, t);
+        break;
       case 3:
         r.Expect(t, kStruct);
         c.meta = ReadColumnMetaData(r);
@@ -331,7 +405,8 @@ ColumnChunk ReadColumnChunk(CompactReader& r) {
         c.encrypted = true;
         r.Skip(t);
         break;
-      default: r.Skip(t);
+      default:
+        r.Skip(t);
     }
   });
   return c;
@@ -347,9 +422,14 @@ RowGroup ReadRowGroup(CompactReader& r) {
           g.columns.push_back(ReadColumnChunk(r));
         });
         break;
-      case 2: g.total_byte_size = ReadI64(r, t); break;
-      case 3: g.num_rows = ReadI64(r, t); break;
-      default: r.Skip(t);
+      case 2:
+        g.total_byte_size = ReadI64(r, t);
+        break;
+      case 3:
+        g.num_rows = ReadI64(r, t);
+        break;
+      default:
+        r.Skip(t);
     }
   });
   return g;
@@ -362,26 +442,33 @@ FileMetaData DecodeFileMetaData(const uint8_t* data, size_t size) {
   FileMetaData m;
   r.Struct([&](int16_t id, uint8_t t) {
     switch (id) {
-      case 1: m.version = ReadI32(r, t); break;
+      case 1:
+        m.version = ReadI32(r, t);
+        break;
       case 2:
         r.List(t, [&](uint8_t et) {
           r.Expect(et, kStruct);
           m.schema.push_back(ReadSchemaElement(r));
         });
         break;
-      case 3: m.num_rows = ReadI64(r, t); break;
+      case 3:
+        m.num_rows = ReadI64(r, t);
+        break;
       case 4:
         r.List(t, [&](uint8_t et) {
           r.Expect(et, kStruct);
           m.row_groups.push_back(ReadRowGroup(r));
         });
         break;
-      case 6: m.created_by = ReadBinary(r, t); break;
+      case 6:
+        m.created_by = ReadBinary(r, t);
+        break;
       case 8:
         m.encrypted = true;
         r.Skip(t);
         break;
-      default: r.Skip(t);
+      default:
+        r.Skip(t);
     }
   });
   return m;
@@ -396,19 +483,34 @@ PageHeader DecodePageHeader(const uint8_t* data, size_t size, size_t* consumed) 
   };
   r.Struct([&](int16_t id, uint8_t t) {
     switch (id) {
-      case 1: h.type = static_cast<PageType>(ReadI32(r, t)); break;
-      case 2: h.uncompressed_page_size = ReadI32(r, t); break;
-      case 3: h.compressed_page_size = ReadI32(r, t); break;
+      case 1:
+        h.type = static_cast<PageType>(ReadI32(r, t));
+        break;
+      case 2:
+        h.uncompressed_page_size = ReadI32(r, t);
+        break;
+      case 3:
+        h.compressed_page_size = ReadI32(r, t);
+        break;
       case 5:
         r.Expect(t, kStruct);
         h.has_data_header = true;
         r.Struct([&](int16_t fid, uint8_t ft) {
           switch (fid) {
-            case 1: h.num_values = ReadI32(r, ft); break;
-            case 2: h.encoding = encoding(ft); break;
-            case 3: h.definition_level_encoding = encoding(ft); break;
-            case 4: h.repetition_level_encoding = encoding(ft); break;
-            default: r.Skip(ft);
+            case 1:
+              h.num_values = ReadI32(r, ft);
+              break;
+            case 2:
+              h.encoding = encoding(ft);
+              break;
+            case 3:
+              h.definition_level_encoding = encoding(ft);
+              break;
+            case 4:
+              h.repetition_level_encoding = encoding(ft);
+              break;
+            default:
+              r.Skip(ft);
           }
         });
         break;
@@ -417,9 +519,14 @@ PageHeader DecodePageHeader(const uint8_t* data, size_t size, size_t* consumed) 
         h.has_dictionary_header = true;
         r.Struct([&](int16_t fid, uint8_t ft) {
           switch (fid) {
-            case 1: h.num_values = ReadI32(r, ft); break;
-            case 2: h.encoding = encoding(ft); break;
-            default: r.Skip(ft);
+            case 1:
+              h.num_values = ReadI32(r, ft);
+              break;
+            case 2:
+              h.encoding = encoding(ft);
+              break;
+            default:
+              r.Skip(ft);
           }
         });
         break;
@@ -428,18 +535,34 @@ PageHeader DecodePageHeader(const uint8_t* data, size_t size, size_t* consumed) 
         h.has_data_header = true;
         r.Struct([&](int16_t fid, uint8_t ft) {
           switch (fid) {
-            case 1: h.num_values = ReadI32(r, ft); break;
-            case 2: h.num_nulls = ReadI32(r, ft); break;
-            case 3: h.num_rows = ReadI32(r, ft); break;
-            case 4: h.encoding = encoding(ft); break;
-            case 5: h.definition_levels_byte_length = ReadI32(r, ft); break;
-            case 6: h.repetition_levels_byte_length = ReadI32(r, ft); break;
-            case 7: h.is_compressed = r.BoolField(ft); break;
-            default: r.Skip(ft);
+            case 1:
+              h.num_values = ReadI32(r, ft);
+              break;
+            case 2:
+              h.num_nulls = ReadI32(r, ft);
+              break;
+            case 3:
+              h.num_rows = ReadI32(r, ft);
+              break;
+            case 4:
+              h.encoding = encoding(ft);
+              break;
+            case 5:
+              h.definition_levels_byte_length = ReadI32(r, ft);
+              break;
+            case 6:
+              h.repetition_levels_byte_length = ReadI32(r, ft);
+              break;
+            case 7:
+              h.is_compressed = r.BoolField(ft);
+              break;
+            default:
+              r.Skip(ft);
           }
         });
         break;
-      default: r.Skip(t);
+      default:
+        r.Skip(t);
     }
   });
   *consumed = r.consumed();

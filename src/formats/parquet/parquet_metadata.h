@@ -10,33 +10,75 @@
 namespace aishell::parquet {
 
 enum class PhysicalType : int32_t {
-  kBoolean = 0, kInt32 = 1, kInt64 = 2, kInt96 = 3, kFloat = 4, kDouble = 5, kByteArray = 6, kFixedLenByteArray = 7
+  kBoolean = 0,
+  kInt32 = 1,
+  kInt64 = 2,
+  kInt96 = 3,
+  kFloat = 4,
+  kDouble = 5,
+  kByteArray = 6,
+  kFixedLenByteArray = 7
 };
 
 // ConvertedType values of parquet.thrift.
 enum class ConvertedType : int32_t {
-  kNone = -1, kUtf8 = 0, kMap = 1, kMapKeyValue = 2, kList = 3, kEnum = 4, kDecimal = 5, kDate = 6,
-  kTimeMillis = 7, kTimeMicros = 8, kTimestampMillis = 9, kTimestampMicros = 10, kUint8 = 11, kUint16 = 12,
-  kUint32 = 13, kUint64 = 14, kInt8 = 15, kInt16 = 16, kInt32 = 17, kInt64 = 18, kJson = 19, kBson = 20,
+  kNone = -1,
+  kUtf8 = 0,
+  kMap = 1,
+  kMapKeyValue = 2,
+  kList = 3,
+  kEnum = 4,
+  kDecimal = 5,
+  kDate = 6,
+  kTimeMillis = 7,
+  kTimeMicros = 8,
+  kTimestampMillis = 9,
+  kTimestampMicros = 10,
+  kUint8 = 11,
+  kUint16 = 12,
+  kUint32 = 13,
+  kUint64 = 14,
+  kInt8 = 15,
+  kInt16 = 16,
+  kInt32 = 17,
+  kInt64 = 18,
+  kJson = 19,
+  kBson = 20,
   kInterval = 21
 };
 
 // The LogicalType union of parquet.thrift (field id of the set member).
 enum class LogicalKind : int32_t {
-  kNone = 0, kString = 1, kMap = 2, kList = 3, kEnum = 4, kDecimal = 5, kDate = 6, kTime = 7, kTimestamp = 8,
-  kInteger = 10, kUnknown = 11, kJson = 12, kBson = 13, kUuid = 14, kFloat16 = 15, kVariant = 16,
-  kGeometry = 17, kGeography = 18, kOther = 99
+  kNone = 0,
+  kString = 1,
+  kMap = 2,
+  kList = 3,
+  kEnum = 4,
+  kDecimal = 5,
+  kDate = 6,
+  kTime = 7,
+  kTimestamp = 8,
+  kInteger = 10,
+  kUnknown = 11,
+  kJson = 12,
+  kBson = 13,
+  kUuid = 14,
+  kFloat16 = 15,
+  kVariant = 16,
+  kGeometry = 17,
+  kGeography = 18,
+  kOther = 99
 };
 
 enum class TimeUnit : int32_t { kMillis = 1, kMicros = 2, kNanos = 3 };
 
 struct LogicalTypeInfo {
   LogicalKind kind = LogicalKind::kNone;
-  int32_t scale = 0, precision = 0;       // DECIMAL
-  bool adjusted_to_utc = false;           // TIME, TIMESTAMP
-  TimeUnit unit = TimeUnit::kMicros;      // TIME, TIMESTAMP
-  int32_t bit_width = 0;                  // INTEGER
-  bool is_signed = true;                  // INTEGER
+  int32_t scale = 0, precision = 0;   // DECIMAL
+  bool adjusted_to_utc = false;       // TIME, TIMESTAMP
+  TimeUnit unit = TimeUnit::kMicros;  // TIME, TIMESTAMP
+  int32_t bit_width = 0;              // INTEGER
+  bool is_signed = true;              // INTEGER
 };
 
 enum class Repetition : int32_t { kRequired = 0, kOptional = 1, kRepeated = 2 };
@@ -60,12 +102,26 @@ struct Statistics {
 };
 
 enum class Codec : int32_t {
-  kUncompressed = 0, kSnappy = 1, kGzip = 2, kLzo = 3, kBrotli = 4, kLz4 = 5, kZstd = 6, kLz4Raw = 7
+  kUncompressed = 0,
+  kSnappy = 1,
+  kGzip = 2,
+  kLzo = 3,
+  kBrotli = 4,
+  kLz4 = 5,
+  kZstd = 6,
+  kLz4Raw = 7
 };
 
 enum class Encoding : int32_t {
-  kPlain = 0, kPlainDictionary = 2, kRle = 3, kBitPacked = 4, kDeltaBinaryPacked = 5,
-  kDeltaLengthByteArray = 6, kDeltaByteArray = 7, kRleDictionary = 8, kByteStreamSplit = 9
+  kPlain = 0,
+  kPlainDictionary = 2,
+  kRle = 3,
+  kBitPacked = 4,
+  kDeltaBinaryPacked = 5,
+  kDeltaLengthByteArray = 6,
+  kDeltaByteArray = 7,
+  kRleDictionary = 8,
+  kByteStreamSplit = 9
 };
 
 struct ColumnMetaData {
@@ -102,7 +158,12 @@ struct FileMetaData {
   bool encrypted = false;  // has an encryption_algorithm
 };
 
-enum class PageType : int32_t { kDataPage = 0, kIndexPage = 1, kDictionaryPage = 2, kDataPageV2 = 3 };
+enum class PageType : int32_t {
+  kDataPage = 0,
+  kIndexPage = 1,
+  kDictionaryPage = 2,
+  kDataPageV2 = 3
+};
 
 struct PageHeader {
   PageType type = PageType::kDataPage;

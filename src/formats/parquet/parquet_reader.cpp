@@ -28,9 +28,26 @@ constexpr size_t kMaxPageBytes = size_t{256} << 20;
 
 // How a column's physical values become engine values.
 enum class Conv : uint8_t {
-  kBool, kInt32, kUInt32, kInt64, kUInt64, kFloat, kDouble, kDate, kDecimalInt, kDecimalBytes,
-  kTimestampMillis, kTimestampMicros, kTimestampNanos, kInt96, kString, kUuid, kFloat16, kTimeMillis,
-  kTimeMicros, kTimeNanos
+  kBool,
+  kInt32,
+  kUInt32,
+  kInt64,
+  kUInt64,
+  kFloat,
+  kDouble,
+  kDate,
+  kDecimalInt,
+  kDecimalBytes,
+  kTimestampMillis,
+  kTimestampMicros,
+  kTimestampNanos,
+  kInt96,
+  kString,
+  kUuid,
+  kFloat16,
+  kTimeMillis,
+  kTimeMicros,
+  kTimeNanos
 };
 
 struct ColumnDesc {
@@ -93,8 +110,8 @@ size_t BuildNodes(ParquetFile* file, size_t index, int def, int rep) {
 }
 
 std::string LeafTypeName(const SchemaElement& e) {
-  static const char* kNames[] = {"BOOLEAN", "INT32", "INT64", "INT96", "FLOAT", "DOUBLE", "BYTE_ARRAY",
-                                 "FIXED_LEN_BYTE_ARRAY"};
+  static const char* kNames[] = {"BOOLEAN", "INT32",  "INT64",      "INT96",
+                                 "FLOAT",   "DOUBLE", "BYTE_ARRAY", "FIXED_LEN_BYTE_ARRAY"};
   return e.type ? kNames[static_cast<int>(*e.type)] : "group";
 }
 
@@ -113,12 +130,18 @@ void MapPrimitive(const SchemaElement& e, ColumnDesc* d) {
   if (is_decimal) {
     int precision = lt.kind == LogicalKind::kDecimal ? lt.precision : e.precision;
     int scale = lt.kind == LogicalKind::kDecimal ? lt.scale : e.scale;
-    if (precision <= 0 || scale < 0 || scale > precision) return unsupported("decimal precision " + std::to_string(precision) + " scale " + std::to_string(scale));
-    if (precision > kMaxDecimalPrecision) return unsupported("decimal precision " + std::to_string(precision));
+    if (precision <= 0 || scale < 0 || scale > precision)
+      return unsupported("decimal precision " + std::to_string(precision) + " scale " +
+                         std::to_string(scale));
+    if (precision > kMaxDecimalPrecision)
+      return unsupported("decimal precision " + std::to_string(precision));
     d->type = LogicalType::Decimal(precision, scale);
-    if (pt == PhysicalType::kInt32 || pt == PhysicalType::kInt64) d->conv = Conv::kDecimalInt;
-    else if (pt == PhysicalType::kByteArray || pt == PhysicalType::kFixedLenByteArray) d->conv = Conv::kDecimalBytes;
-    else return unsupported("decimal stored as " + LeafTypeName(e));
+    if (pt == PhysicalType::kInt32 || pt == PhysicalType::kInt64)
+      d->conv = Conv::kDecimalInt;
+    else if (pt == PhysicalType::kByteArray || pt == PhysicalType::kFixedLenByteArray)
+      d->conv = Conv::kDecimalBytes;
+    else
+      return unsupported("decimal stored as " + LeafTypeName(e));
     return;
   }
   switch (pt) {
@@ -137,9 +160,11 @@ void MapPrimitive(const SchemaElement& e, ColumnDesc* d) {
         d->conv = Conv::kTimeMillis;
         return;
       }
-      bool is_unsigned = (lt.kind == LogicalKind::kInteger && !lt.is_signed) || ct == ConvertedType::kUint32 ||
-                         ct == ConvertedType::kUint8 || ct == ConvertedType::kUint16;
-      bool wide = (lt.kind == LogicalKind::kInteger && !lt.is_signed && lt.bit_width == 32) || ct == ConvertedType::kUint32;
+      bool is_unsigned = (lt.kind == LogicalKind::kInteger && !lt.is_signed) ||
+                         ct == ConvertedType::kUint32 || ct == ConvertedType::kUint8 ||
+                         ct == ConvertedType::kUint16;
+      bool wide = (lt.kind == LogicalKind::kInteger && !lt.is_signed && lt.bit_width == 32) ||
+                  ct == ConvertedType::kUint32;
       if (is_unsigned && wide) {
         d->type = TypeId::kBigInt;
         d->conv = Conv::kUInt32;
@@ -152,22 +177,25 @@ void MapPrimitive(const SchemaElement& e, ColumnDesc* d) {
     case PhysicalType::kInt64: {
       if (lt.kind == LogicalKind::kTimestamp) {
         d->type = lt.adjusted_to_utc ? TypeId::kTimestampTz : TypeId::kTimestamp;
-        d->conv = lt.unit == TimeUnit::kMillis ? Conv::kTimestampMillis
+        d->conv = lt.unit == TimeUnit::kMillis  ? Conv::kTimestampMillis
                   : lt.unit == TimeUnit::kNanos ? Conv::kTimestampNanos
                                                 : Conv::kTimestampMicros;
         return;
       }
       if (ct == ConvertedType::kTimestampMillis || ct == ConvertedType::kTimestampMicros) {
         d->type = TypeId::kTimestampTz;
-        d->conv = ct == ConvertedType::kTimestampMillis ? Conv::kTimestampMillis : Conv::kTimestampMicros;
+        d->conv =
+            ct == ConvertedType::kTimestampMillis ? Conv::kTimestampMillis : Conv::kTimestampMicros;
         return;
       }
       if (lt.kind == LogicalKind::kTime || ct == ConvertedType::kTimeMicros) {
         d->type = TypeId::kVarchar;
-        d->conv = lt.kind == LogicalKind::kTime && lt.unit == TimeUnit::kNanos ? Conv::kTimeNanos : Conv::kTimeMicros;
+        d->conv = lt.kind == LogicalKind::kTime && lt.unit == TimeUnit::kNanos ? Conv::kTimeNanos
+                                                                               : Conv::kTimeMicros;
         return;
       }
-      bool is_unsigned = (lt.kind == LogicalKind::kInteger && !lt.is_signed) || ct == ConvertedType::kUint64;
+      bool is_unsigned =
+          (lt.kind == LogicalKind::kInteger && !lt.is_signed) || ct == ConvertedType::kUint64;
       d->type = TypeId::kBigInt;
       d->conv = is_unsigned ? Conv::kUInt64 : Conv::kInt64;
       return;
@@ -190,7 +218,8 @@ void MapPrimitive(const SchemaElement& e, ColumnDesc* d) {
       d->conv = Conv::kString;
       return;
     case PhysicalType::kFixedLenByteArray:
-      if (e.type_length < 0) Corrupt("negative FIXED_LEN_BYTE_ARRAY length for column '" + d->name + "'");
+      if (e.type_length < 0)
+        Corrupt("negative FIXED_LEN_BYTE_ARRAY length for column '" + d->name + "'");
       if (ct == ConvertedType::kInterval) return unsupported("INTERVAL type");
       if (lt.kind == LogicalKind::kUuid) {
         if (e.type_length != 16) Corrupt("UUID column '" + d->name + "' is not 16 bytes wide");
@@ -227,9 +256,11 @@ size_t WalkSchema(const std::vector<SchemaElement>& schema, size_t index, int de
 }
 
 std::string NestedKind(const SchemaElement& e) {
-  if (e.logical.kind == LogicalKind::kList || e.converted_type == ConvertedType::kList) return "LIST";
+  if (e.logical.kind == LogicalKind::kList || e.converted_type == ConvertedType::kList)
+    return "LIST";
   if (e.logical.kind == LogicalKind::kMap || e.converted_type == ConvertedType::kMap ||
-      e.converted_type == ConvertedType::kMapKeyValue) return "MAP";
+      e.converted_type == ConvertedType::kMapKeyValue)
+    return "MAP";
   if (e.repetition == Repetition::kRepeated) return "repeated";
   return "STRUCT";
 }
@@ -240,9 +271,11 @@ ParquetFile OpenFile(const std::string& path, const std::string& fn) {
   MappedFile map(path, fn);
   const uint8_t* data = reinterpret_cast<const uint8_t*>(map.data());
   size_t size = map.size();
-  if (size < 12) Corrupt(fn + ": " + path + " is not a Parquet file (only " + std::to_string(size) + " bytes)");
+  if (size < 12)
+    Corrupt(fn + ": " + path + " is not a Parquet file (only " + std::to_string(size) + " bytes)");
   if (std::memcmp(data + size - 4, "PARE", 4) == 0) {
-    throw Error(ErrorKind::kUnsupported, fn + ": " + path + ": unsupported: encrypted Parquet file");
+    throw Error(ErrorKind::kUnsupported,
+                fn + ": " + path + ": unsupported: encrypted Parquet file");
   }
   if (std::memcmp(data, "PAR1", 4) != 0 || std::memcmp(data + size - 4, "PAR1", 4) != 0) {
     Corrupt(fn + ": " + path + " is not a Parquet file (no PAR1 magic)");
@@ -250,8 +283,8 @@ ParquetFile OpenFile(const std::string& path, const std::string& fn) {
   uint32_t footer_len;
   std::memcpy(&footer_len, data + size - 8, 4);
   if (footer_len > size - 12) {
-    Corrupt(fn + ": " + path + ": corrupt footer length " + std::to_string(footer_len) + " in a file of " +
-            std::to_string(size) + " bytes");
+    Corrupt(fn + ": " + path + ": corrupt footer length " + std::to_string(footer_len) +
+            " in a file of " + std::to_string(size) + " bytes");
   }
   try {
     file.meta = DecodeFileMetaData(data + size - 8 - footer_len, footer_len);
@@ -259,12 +292,15 @@ ParquetFile OpenFile(const std::string& path, const std::string& fn) {
     throw Error(e.kind(), fn + ": " + path + ": corrupt footer: " + e.what());
   }
   const auto& schema = file.meta.schema;
-  if (file.meta.encrypted) throw Error(ErrorKind::kUnsupported, fn + ": " + path + ": unsupported: encrypted Parquet file");
+  if (file.meta.encrypted)
+    throw Error(ErrorKind::kUnsupported,
+                fn + ": " + path + ": unsupported: encrypted Parquet file");
   if (schema.empty()) Corrupt(fn + ": " + path + ": corrupt footer: empty schema");
   try {
     int leaves = 0;
     size_t end = WalkSchema(schema, 0, 0, &leaves);
-    if (end != schema.size()) Corrupt("schema has " + std::to_string(schema.size() - end) + " elements outside the root");
+    if (end != schema.size())
+      Corrupt("schema has " + std::to_string(schema.size() - end) + " elements outside the root");
     file.leaf_count = leaves;
     file.nodes.resize(schema.size());
     BuildNodes(&file, 0, 0, 0);
@@ -307,8 +343,8 @@ ParquetFile OpenFile(const std::string& path, const std::string& fn) {
       const RowGroup& rg = file.meta.row_groups[g];
       if (rg.num_rows < 0) Corrupt("row group " + std::to_string(g) + " has a negative row count");
       if (static_cast<int>(rg.columns.size()) != leaves) {
-        Corrupt("row group " + std::to_string(g) + " has " + std::to_string(rg.columns.size()) + " column chunks, the schema has " +
-                std::to_string(leaves) + " leaf columns");
+        Corrupt("row group " + std::to_string(g) + " has " + std::to_string(rg.columns.size()) +
+                " column chunks, the schema has " + std::to_string(leaves) + " leaf columns");
       }
       for (const auto& cc : rg.columns) {
         if (cc.encrypted) throw Error(ErrorKind::kUnsupported, "unsupported: encrypted column");
@@ -324,10 +360,10 @@ ParquetFile OpenFile(const std::string& path, const std::string& fn) {
 
 // Physical values of one page (or a dictionary), widened.
 struct PhysicalValues {
-  std::vector<int64_t> ints;             // BOOLEAN, INT32, INT64
-  std::vector<double> doubles;           // FLOAT, DOUBLE
-  std::vector<std::string_view> views;   // BYTE_ARRAY, FIXED_LEN_BYTE_ARRAY, INT96
-  std::string owned;                     // storage for views that are not in the page
+  std::vector<int64_t> ints;            // BOOLEAN, INT32, INT64
+  std::vector<double> doubles;          // FLOAT, DOUBLE
+  std::vector<std::string_view> views;  // BYTE_ARRAY, FIXED_LEN_BYTE_ARRAY, INT96
+  std::string owned;                    // storage for views that are not in the page
   size_t size() const { return std::max({ints.size(), doubles.size(), views.size()}); }
   void Clear() {
     ints.clear();
@@ -340,16 +376,22 @@ struct PhysicalValues {
 int FixedWidth(PhysicalType t, int type_length) {
   switch (t) {
     case PhysicalType::kInt32:
-    case PhysicalType::kFloat: return 4;
+    case PhysicalType::kFloat:
+      return 4;
     case PhysicalType::kInt64:
-    case PhysicalType::kDouble: return 8;
-    case PhysicalType::kInt96: return 12;
-    case PhysicalType::kFixedLenByteArray: return type_length;
-    default: return -1;
+    case PhysicalType::kDouble:
+      return 8;
+    case PhysicalType::kInt96:
+      return 12;
+    case PhysicalType::kFixedLenByteArray:
+      return type_length;
+    default:
+      return -1;
   }
 }
 
-void DecodePlain(PhysicalType t, int type_length, const uint8_t* p, size_t size, size_t n, PhysicalValues* out) {
+void DecodePlain(PhysicalType t, int type_length, const uint8_t* p, size_t size, size_t n,
+                 PhysicalValues* out) {
   switch (t) {
     case PhysicalType::kBoolean: {
       if ((n + 7) / 8 > size) Corrupt("corrupt page: truncated PLAIN booleans");
@@ -394,7 +436,8 @@ void DecodePlain(PhysicalType t, int type_length, const uint8_t* p, size_t size,
       size_t w = static_cast<size_t>(FixedWidth(t, type_length));
       if (n * w > size) Corrupt("corrupt page: truncated PLAIN fixed-width values");
       out->views.resize(n);
-      for (size_t i = 0; i < n; i++) out->views[i] = std::string_view(reinterpret_cast<const char*>(p + i * w), w);
+      for (size_t i = 0; i < n; i++)
+        out->views[i] = std::string_view(reinterpret_cast<const char*>(p + i * w), w);
       return;
     }
     case PhysicalType::kByteArray: {
@@ -405,7 +448,9 @@ void DecodePlain(PhysicalType t, int type_length, const uint8_t* p, size_t size,
         uint32_t len;
         std::memcpy(&len, p + pos, 4);
         pos += 4;
-        if (len > size - pos) Corrupt("corrupt page: BYTE_ARRAY value of " + std::to_string(len) + " bytes past the page end");
+        if (len > size - pos)
+          Corrupt("corrupt page: BYTE_ARRAY value of " + std::to_string(len) +
+                  " bytes past the page end");
         out->views[i] = std::string_view(reinterpret_cast<const char*>(p + pos), len);
         pos += len;
       }
@@ -417,30 +462,36 @@ void DecodePlain(PhysicalType t, int type_length, const uint8_t* p, size_t size,
 // Builds views over `owned` after all values were appended (offsets, lengths).
 void FinishOwnedViews(PhysicalValues* out, const std::vector<std::pair<size_t, size_t>>& spans) {
   out->views.resize(spans.size());
-  for (size_t i = 0; i < spans.size(); i++) out->views[i] = std::string_view(out->owned.data() + spans[i].first, spans[i].second);
+  for (size_t i = 0; i < spans.size(); i++)
+    out->views[i] = std::string_view(out->owned.data() + spans[i].first, spans[i].second);
 }
 
 // DELTA_LENGTH_BYTE_ARRAY; returns bytes used.
-size_t DecodeDeltaLength(const uint8_t* p, size_t size, size_t n, std::vector<std::string_view>* views) {
+size_t DecodeDeltaLength(const uint8_t* p, size_t size, size_t n,
+                         std::vector<std::string_view>* views) {
   std::vector<int64_t> lengths;
   size_t pos = DecodeDeltaBinaryPacked(p, size, n, &lengths);
   views->resize(n);
   for (size_t i = 0; i < n; i++) {
-    if (lengths[i] < 0 || static_cast<uint64_t>(lengths[i]) > size - pos) Corrupt("corrupt DELTA_LENGTH_BYTE_ARRAY value length");
-    (*views)[i] = std::string_view(reinterpret_cast<const char*>(p + pos), static_cast<size_t>(lengths[i]));
+    if (lengths[i] < 0 || static_cast<uint64_t>(lengths[i]) > size - pos)
+      Corrupt("corrupt DELTA_LENGTH_BYTE_ARRAY value length");
+    (*views)[i] =
+        std::string_view(reinterpret_cast<const char*>(p + pos), static_cast<size_t>(lengths[i]));
     pos += static_cast<size_t>(lengths[i]);
   }
   return pos;
 }
 
-void DecodeValues(Encoding enc, const ColumnDesc& d, const uint8_t* p, size_t size, size_t n, PhysicalValues* out) {
+void DecodeValues(Encoding enc, const ColumnDesc& d, const uint8_t* p, size_t size, size_t n,
+                  PhysicalValues* out) {
   PhysicalType t = d.physical;
   switch (enc) {
     case Encoding::kPlain:
       DecodePlain(t, d.type_length, p, size, n, out);
       return;
     case Encoding::kRle: {
-      if (t != PhysicalType::kBoolean) throw Error(ErrorKind::kUnsupported, "unsupported: RLE encoding for non-boolean values");
+      if (t != PhysicalType::kBoolean)
+        throw Error(ErrorKind::kUnsupported, "unsupported: RLE encoding for non-boolean values");
       if (size < 4) Corrupt("corrupt page: truncated RLE boolean length");
       uint32_t len;
       std::memcpy(&len, p, 4);
@@ -451,19 +502,23 @@ void DecodeValues(Encoding enc, const ColumnDesc& d, const uint8_t* p, size_t si
       return;
     }
     case Encoding::kDeltaBinaryPacked: {
-      if (t != PhysicalType::kInt32 && t != PhysicalType::kInt64) Corrupt("corrupt page: DELTA_BINARY_PACKED for a non-integer column");
+      if (t != PhysicalType::kInt32 && t != PhysicalType::kInt64)
+        Corrupt("corrupt page: DELTA_BINARY_PACKED for a non-integer column");
       DecodeDeltaBinaryPacked(p, size, n, &out->ints);
       if (t == PhysicalType::kInt32) {
-        for (auto& v : out->ints) v = static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(v)));
+        for (auto& v : out->ints)
+          v = static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(v)));
       }
       return;
     }
     case Encoding::kDeltaLengthByteArray:
-      if (t != PhysicalType::kByteArray) Corrupt("corrupt page: DELTA_LENGTH_BYTE_ARRAY for a non-BYTE_ARRAY column");
+      if (t != PhysicalType::kByteArray)
+        Corrupt("corrupt page: DELTA_LENGTH_BYTE_ARRAY for a non-BYTE_ARRAY column");
       DecodeDeltaLength(p, size, n, &out->views);
       return;
     case Encoding::kDeltaByteArray: {
-      if (t != PhysicalType::kByteArray && t != PhysicalType::kFixedLenByteArray) Corrupt("corrupt page: DELTA_BYTE_ARRAY for a non-binary column");
+      if (t != PhysicalType::kByteArray && t != PhysicalType::kFixedLenByteArray)
+        Corrupt("corrupt page: DELTA_BYTE_ARRAY for a non-binary column");
       std::vector<int64_t> prefixes;
       size_t pos = DecodeDeltaBinaryPacked(p, size, n, &prefixes);
       std::vector<std::string_view> suffixes;
@@ -471,7 +526,8 @@ void DecodeValues(Encoding enc, const ColumnDesc& d, const uint8_t* p, size_t si
       std::vector<std::pair<size_t, size_t>> spans(n);
       size_t prev_off = 0, prev_len = 0;
       for (size_t i = 0; i < n; i++) {
-        if (prefixes[i] < 0 || static_cast<uint64_t>(prefixes[i]) > prev_len) Corrupt("corrupt DELTA_BYTE_ARRAY prefix length");
+        if (prefixes[i] < 0 || static_cast<uint64_t>(prefixes[i]) > prev_len)
+          Corrupt("corrupt DELTA_BYTE_ARRAY prefix length");
         size_t plen = static_cast<size_t>(prefixes[i]);
         size_t off = out->owned.size();
         if (plen) out->owned.append(out->owned, prev_off, plen);
@@ -479,41 +535,50 @@ void DecodeValues(Encoding enc, const ColumnDesc& d, const uint8_t* p, size_t si
         prev_off = off;
         prev_len = plen + suffixes[i].size();
         spans[i] = {off, prev_len};
-        if (out->owned.size() > (size_t{1} << 31)) Corrupt("corrupt DELTA_BYTE_ARRAY: values too large");
+        if (out->owned.size() > (size_t{1} << 31))
+          Corrupt("corrupt DELTA_BYTE_ARRAY: values too large");
       }
       FinishOwnedViews(out, spans);
       return;
     }
     case Encoding::kByteStreamSplit: {
       int w = FixedWidth(t, d.type_length);
-      if (w <= 0 || t == PhysicalType::kInt96) Corrupt("corrupt page: BYTE_STREAM_SPLIT for an unsupported type");
+      if (w <= 0 || t == PhysicalType::kInt96)
+        Corrupt("corrupt page: BYTE_STREAM_SPLIT for an unsupported type");
       size_t width = static_cast<size_t>(w);
       if (n * width > size) Corrupt("corrupt page: truncated BYTE_STREAM_SPLIT values");
       size_t streams = size / width;  // values in the page (streams are this long)
       std::string buf(n * width, '\0');
       for (size_t i = 0; i < n; i++) {
-        for (size_t b = 0; b < width; b++) buf[i * width + b] = static_cast<char>(p[b * streams + i]);
+        for (size_t b = 0; b < width; b++)
+          buf[i * width + b] = static_cast<char>(p[b * streams + i]);
       }
       if (t == PhysicalType::kFixedLenByteArray) {
         out->owned = std::move(buf);
         out->views.resize(n);
-        for (size_t i = 0; i < n; i++) out->views[i] = std::string_view(out->owned.data() + i * width, width);
+        for (size_t i = 0; i < n; i++)
+          out->views[i] = std::string_view(out->owned.data() + i * width, width);
       } else {
-        DecodePlain(t, d.type_length, reinterpret_cast<const uint8_t*>(buf.data()), buf.size(), n, out);
+        DecodePlain(t, d.type_length, reinterpret_cast<const uint8_t*>(buf.data()), buf.size(), n,
+                    out);
       }
       return;
     }
     default:
-      throw Error(ErrorKind::kUnsupported, "unsupported: encoding " + std::to_string(static_cast<int>(enc)));
+      throw Error(ErrorKind::kUnsupported,
+                  "unsupported: encoding " + std::to_string(static_cast<int>(enc)));
   }
 }
 
 double HalfToDouble(uint16_t h) {
   int sign = h >> 15, exp = (h >> 10) & 0x1f, mant = h & 0x3ff;
   double v;
-  if (exp == 0) v = std::ldexp(mant, -24);
-  else if (exp == 31) v = mant ? std::nan("") : INFINITY;
-  else v = std::ldexp(mant + 1024, exp - 25);
+  if (exp == 0)
+    v = std::ldexp(mant, -24);
+  else if (exp == 31)
+    v = mant ? std::nan("") : INFINITY;
+  else
+    v = std::ldexp(mant + 1024, exp - 25);
   return sign ? -v : v;
 }
 
@@ -527,8 +592,8 @@ std::string TimeText(int64_t micros) {
   if (micros < 0) micros = 0;
   int64_t s = micros / 1000000, us = micros % 1000000;
   char buf[32];
-  std::snprintf(buf, sizeof(buf), "%02lld:%02lld:%02lld", static_cast<long long>(s / 3600), static_cast<long long>((s / 60) % 60),
-                static_cast<long long>(s % 60));
+  std::snprintf(buf, sizeof(buf), "%02lld:%02lld:%02lld", static_cast<long long>(s / 3600),
+                static_cast<long long>((s / 60) % 60), static_cast<long long>(s % 60));
   std::string out = buf;
   if (us) {
     std::snprintf(buf, sizeof(buf), ".%06lld", static_cast<long long>(us));
@@ -541,19 +606,26 @@ std::string TimeText(int64_t micros) {
 // Reads one column chunk of one row group into a flat vector.
 class ChunkReader {
  public:
-  ChunkReader(const ColumnDesc& desc, const ColumnChunk& chunk, int64_t rows, const uint8_t* file, size_t file_size)
+  ChunkReader(const ColumnDesc& desc, const ColumnChunk& chunk, int64_t rows, const uint8_t* file,
+              size_t file_size)
       : d_(desc), chunk_(chunk), rows_(rows), file_(file), file_size_(file_size) {}
 
   Vector Read() {
     const ColumnMetaData& m = chunk_.meta;
     if (!chunk_.has_meta) Corrupt("column chunk without metadata");
-    if (!chunk_.file_path.empty()) throw Error(ErrorKind::kUnsupported, "unsupported: column chunk in another file (" + chunk_.file_path + ")");
+    if (!chunk_.file_path.empty())
+      throw Error(ErrorKind::kUnsupported,
+                  "unsupported: column chunk in another file (" + chunk_.file_path + ")");
     if (m.type != d_.physical) Corrupt("column chunk type differs from the schema");
     int64_t start = m.data_page_offset;
-    if (m.dictionary_page_offset && *m.dictionary_page_offset > 0 && *m.dictionary_page_offset < start) start = *m.dictionary_page_offset;
+    if (m.dictionary_page_offset && *m.dictionary_page_offset > 0 &&
+        *m.dictionary_page_offset < start)
+      start = *m.dictionary_page_offset;
     int64_t len = m.total_compressed_size;
-    if (start < 4 || len < 0 || static_cast<uint64_t>(start) > file_size_ || static_cast<uint64_t>(len) > file_size_ - static_cast<uint64_t>(start)) {
-      Corrupt("column chunk byte range [" + std::to_string(start) + ", +" + std::to_string(len) + ") is outside the file");
+    if (start < 4 || len < 0 || static_cast<uint64_t>(start) > file_size_ ||
+        static_cast<uint64_t>(len) > file_size_ - static_cast<uint64_t>(start)) {
+      Corrupt("column chunk byte range [" + std::to_string(start) + ", +" + std::to_string(len) +
+              ") is outside the file");
     }
     Vector out(d_.type, static_cast<size_t>(std::min<int64_t>(rows_, kBatchSize)));
     const uint8_t* p = file_ + start;
@@ -565,13 +637,16 @@ class ChunkReader {
     int64_t done = 0;
     // Flat columns have one level entry per row; nested leaves have num_values entries.
     int64_t target = d_.max_rep > 0 ? m.num_values : rows_;
-    if (target < 0 || static_cast<uint64_t>(target) > (uint64_t{1} << 31)) Corrupt("column chunk of " + std::to_string(target) + " values");
+    if (target < 0 || static_cast<uint64_t>(target) > (uint64_t{1} << 31))
+      Corrupt("column chunk of " + std::to_string(target) + " values");
     // Strings that are dictionary encoded throughout the chunk stay a dictionary vector.
     dict_mode_ = d_.conv == Conv::kString && d_.max_rep == 0 && !keep_levels_ && rows_ > 0 &&
                  AllDictionaryEncoded(p, size, file_limit, target);
     if (dict_mode_) row_indices_.assign(static_cast<size_t>(rows_), 0);
     while (done < target) {
-      if (pos >= size) Corrupt("column chunk ended after " + std::to_string(done) + " of " + std::to_string(rows_) + " rows");
+      if (pos >= size)
+        Corrupt("column chunk ended after " + std::to_string(done) + " of " +
+                std::to_string(rows_) + " rows");
       size_t header_len = 0;
       PageHeader h = DecodePageHeader(p + pos, size - pos, &header_len);
       pos += header_len;
@@ -580,24 +655,30 @@ class ChunkReader {
         size = file_limit;
       }
       if (h.compressed_page_size < 0 || static_cast<size_t>(h.compressed_page_size) > size - pos) {
-        Corrupt("page of " + std::to_string(h.compressed_page_size) + " bytes runs past the column chunk");
+        Corrupt("page of " + std::to_string(h.compressed_page_size) +
+                " bytes runs past the column chunk");
       }
       if (h.uncompressed_page_size < 0) Corrupt("negative uncompressed page size");
       const uint8_t* page = p + pos;
       size_t page_size = static_cast<size_t>(h.compressed_page_size);
       pos += page_size;
       switch (h.type) {
-        case PageType::kDictionaryPage: ReadDictionary(h, page, page_size); break;
+        case PageType::kDictionaryPage:
+          ReadDictionary(h, page, page_size);
+          break;
         case PageType::kDataPage:
         case PageType::kDataPageV2: {
           if (!h.has_data_header) Corrupt("data page without its header");
-          if (h.num_values < 0 || static_cast<size_t>(h.num_values) > kMaxPageValues) Corrupt("page of " + std::to_string(h.num_values) + " values");
-          if (h.num_values > target - done) Corrupt("pages hold more values than the column chunk's " + std::to_string(target));
+          if (h.num_values < 0 || static_cast<size_t>(h.num_values) > kMaxPageValues)
+            Corrupt("page of " + std::to_string(h.num_values) + " values");
+          if (h.num_values > target - done)
+            Corrupt("pages hold more values than the column chunk's " + std::to_string(target));
           ReadDataPage(h, page, page_size, out, static_cast<size_t>(done));
           done += h.num_values;
           break;
         }
-        default: break;  // index pages: skipped
+        default:
+          break;  // index pages: skipped
       }
     }
     if (dict_mode_) {
@@ -612,7 +693,8 @@ class ChunkReader {
  private:
   // Whether the chunk is one dictionary page followed only by dictionary-encoded data pages
   // (headers only; any doubt answers false and the flat path reports problems).
-  bool AllDictionaryEncoded(const uint8_t* p, size_t size, size_t file_limit, int64_t target) const {
+  bool AllDictionaryEncoded(const uint8_t* p, size_t size, size_t file_limit,
+                            int64_t target) const {
     try {
       size_t pos = 0;
       int64_t done = 0;
@@ -632,7 +714,8 @@ class ChunkReader {
           if (++dictionaries > 1 || done > 0) return false;
         } else if (h.type == PageType::kDataPage || h.type == PageType::kDataPageV2) {
           if (dictionaries != 1 || h.num_values < 0) return false;
-          if (h.encoding != Encoding::kPlainDictionary && h.encoding != Encoding::kRleDictionary) return false;
+          if (h.encoding != Encoding::kPlainDictionary && h.encoding != Encoding::kRleDictionary)
+            return false;
           done += h.num_values;
         }
       }
@@ -642,14 +725,16 @@ class ChunkReader {
     }
   }
 
-  const uint8_t* Decompressed(const uint8_t* data, size_t size, size_t out_size, std::vector<uint8_t>* buf) {
+  const uint8_t* Decompressed(const uint8_t* data, size_t size, size_t out_size,
+                              std::vector<uint8_t>* buf) {
     Codec codec = chunk_.meta.codec;
     if (codec == Codec::kUncompressed) {
       if (size < out_size) Corrupt("page shorter than its uncompressed size");
       return data;
     }
     if (out_size > kMaxPageBytes) {
-      throw Error(ErrorKind::kUnsupported, "unsupported: a page of " + std::to_string(out_size) + " bytes (the limit is " +
+      throw Error(ErrorKind::kUnsupported, "unsupported: a page of " + std::to_string(out_size) +
+                                               " bytes (the limit is " +
                                                std::to_string(kMaxPageBytes >> 20) + " MB)");
     }
     buf->resize(out_size);
@@ -661,13 +746,17 @@ class ChunkReader {
   void ReadDictionary(const PageHeader& h, const uint8_t* page, size_t size) {
     if (!h.has_dictionary_header) Corrupt("dictionary page without its header");
     if (h.encoding != Encoding::kPlain && h.encoding != Encoding::kPlainDictionary) {
-      throw Error(ErrorKind::kUnsupported, "unsupported: dictionary page encoding " + std::to_string(static_cast<int>(h.encoding)));
+      throw Error(ErrorKind::kUnsupported, "unsupported: dictionary page encoding " +
+                                               std::to_string(static_cast<int>(h.encoding)));
     }
-    if (h.num_values < 0 || static_cast<size_t>(h.num_values) > kMaxPageValues) Corrupt("dictionary of " + std::to_string(h.num_values) + " values");
-    const uint8_t* data = Decompressed(page, size, static_cast<size_t>(h.uncompressed_page_size), &dict_buf_);
+    if (h.num_values < 0 || static_cast<size_t>(h.num_values) > kMaxPageValues)
+      Corrupt("dictionary of " + std::to_string(h.num_values) + " values");
+    const uint8_t* data =
+        Decompressed(page, size, static_cast<size_t>(h.uncompressed_page_size), &dict_buf_);
     if (data != dict_buf_.data()) dict_buf_.assign(data, data + h.uncompressed_page_size);
     dict_.Clear();
-    DecodePlain(d_.physical, d_.type_length, dict_buf_.data(), dict_buf_.size(), static_cast<size_t>(h.num_values), &dict_);
+    DecodePlain(d_.physical, d_.type_length, dict_buf_.data(), dict_buf_.size(),
+                static_cast<size_t>(h.num_values), &dict_);
     have_dict_ = true;
     if (dict_mode_) {
       // The values, then one NULL entry that null rows point at.
@@ -680,7 +769,8 @@ class ChunkReader {
     }
   }
 
-  void ReadDataPage(const PageHeader& h, const uint8_t* page, size_t size, Vector& out, size_t row) {
+  void ReadDataPage(const PageHeader& h, const uint8_t* page, size_t size, Vector& out,
+                    size_t row) {
     size_t n = static_cast<size_t>(h.num_values);
     const uint8_t* data;
     size_t data_size;
@@ -694,21 +784,25 @@ class ChunkReader {
       data = Decompressed(page, size, data_size, &page_buf_);
       size_t pos = 0;
       if (has_reps) {
-        if (h.repetition_level_encoding != Encoding::kRle) throw Error(ErrorKind::kUnsupported, "unsupported: BIT_PACKED repetition levels");
+        if (h.repetition_level_encoding != Encoding::kRle)
+          throw Error(ErrorKind::kUnsupported, "unsupported: BIT_PACKED repetition levels");
         if (data_size < 4) Corrupt("corrupt page: truncated repetition levels");
         uint32_t len;
         std::memcpy(&len, data, 4);
         if (len > data_size - 4) Corrupt("corrupt page: repetition levels past the page end");
-        DecodeRleHybrid(data + 4, len, BitWidthOf(static_cast<uint64_t>(d_.max_rep)), n, reps_.data());
+        DecodeRleHybrid(data + 4, len, BitWidthOf(static_cast<uint64_t>(d_.max_rep)), n,
+                        reps_.data());
         pos = 4 + len;
       }
       if (has_defs) {
-        if (h.definition_level_encoding != Encoding::kRle) throw Error(ErrorKind::kUnsupported, "unsupported: BIT_PACKED definition levels");
+        if (h.definition_level_encoding != Encoding::kRle)
+          throw Error(ErrorKind::kUnsupported, "unsupported: BIT_PACKED definition levels");
         if (data_size - pos < 4) Corrupt("corrupt page: truncated definition levels");
         uint32_t len;
         std::memcpy(&len, data + pos, 4);
         if (len > data_size - pos - 4) Corrupt("corrupt page: definition levels past the page end");
-        DecodeRleHybrid(data + pos + 4, len, BitWidthOf(static_cast<uint64_t>(d_.max_def)), n, defs_.data());
+        DecodeRleHybrid(data + pos + 4, len, BitWidthOf(static_cast<uint64_t>(d_.max_def)), n,
+                        defs_.data());
         pos += 4 + len;
       }
       data += pos;
@@ -719,8 +813,12 @@ class ChunkReader {
           static_cast<int64_t>(rl) + dl > h.uncompressed_page_size) {
         Corrupt("corrupt DATA_PAGE_V2 level lengths");
       }
-      if (has_reps) DecodeRleHybrid(page, static_cast<size_t>(rl), BitWidthOf(static_cast<uint64_t>(d_.max_rep)), n, reps_.data());
-      if (has_defs) DecodeRleHybrid(page + rl, static_cast<size_t>(dl), BitWidthOf(static_cast<uint64_t>(d_.max_def)), n, defs_.data());
+      if (has_reps)
+        DecodeRleHybrid(page, static_cast<size_t>(rl),
+                        BitWidthOf(static_cast<uint64_t>(d_.max_rep)), n, reps_.data());
+      if (has_defs)
+        DecodeRleHybrid(page + rl, static_cast<size_t>(dl),
+                        BitWidthOf(static_cast<uint64_t>(d_.max_def)), n, defs_.data());
       size_t skip = static_cast<size_t>(rl) + static_cast<size_t>(dl);
       size_t out_size = static_cast<size_t>(h.uncompressed_page_size) - skip;
       if (h.is_compressed && chunk_.meta.codec != Codec::kUncompressed) {
@@ -733,22 +831,26 @@ class ChunkReader {
     }
     if (keep_levels_) {
       for (size_t i = 0; i < n; i++) {
-        if (has_reps && reps_[i] > static_cast<uint32_t>(d_.max_rep)) Corrupt("repetition level above the maximum");
+        if (has_reps && reps_[i] > static_cast<uint32_t>(d_.max_rep))
+          Corrupt("repetition level above the maximum");
         all_reps_.push_back(static_cast<uint16_t>(has_reps ? reps_[i] : 0));
-        all_defs_.push_back(static_cast<uint16_t>(has_defs ? std::min<uint32_t>(defs_[i], 0xffff) : 0));
+        all_defs_.push_back(
+            static_cast<uint16_t>(has_defs ? std::min<uint32_t>(defs_[i], 0xffff) : 0));
       }
     }
     if (has_defs) {
       non_null = 0;
       for (size_t i = 0; i < n; i++) {
-        if (defs_[i] > static_cast<uint32_t>(d_.max_def)) Corrupt("definition level above the maximum");
+        if (defs_[i] > static_cast<uint32_t>(d_.max_def))
+          Corrupt("definition level above the maximum");
         non_null += defs_[i] == static_cast<uint32_t>(d_.max_def);
       }
     }
     values_.Clear();
     const PhysicalValues* src = &values_;
     std::vector<uint32_t>& idx = indices_;
-    bool dictionary = h.encoding == Encoding::kPlainDictionary || h.encoding == Encoding::kRleDictionary;
+    bool dictionary =
+        h.encoding == Encoding::kPlainDictionary || h.encoding == Encoding::kRleDictionary;
     if (dictionary) {
       if (!have_dict_) Corrupt("dictionary-encoded page without a dictionary page");
       idx.resize(non_null);
@@ -758,7 +860,9 @@ class ChunkReader {
       }
       size_t dict_size = dict_.size();
       for (size_t i = 0; i < non_null; i++) {
-        if (idx[i] >= dict_size) Corrupt("dictionary index " + std::to_string(idx[i]) + " out of range (" + std::to_string(dict_size) + " entries)");
+        if (idx[i] >= dict_size)
+          Corrupt("dictionary index " + std::to_string(idx[i]) + " out of range (" +
+                  std::to_string(dict_size) + " entries)");
       }
       src = &dict_;
     } else {
@@ -791,18 +895,35 @@ class ChunkReader {
 
   void Store(Vector& out, size_t r, const PhysicalValues& v, size_t k) {
     switch (d_.conv) {
-      case Conv::kBool: out.Data<uint8_t>()[r] = v.ints[k] ? 1 : 0; return;
-      case Conv::kInt32: out.Data<int32_t>()[r] = static_cast<int32_t>(v.ints[k]); return;
-      case Conv::kUInt32: out.Data<int64_t>()[r] = static_cast<int64_t>(static_cast<uint32_t>(v.ints[k])); return;
-      case Conv::kInt64: out.Data<int64_t>()[r] = v.ints[k]; return;
+      case Conv::kBool:
+        out.Data<uint8_t>()[r] = v.ints[k] ? 1 : 0;
+        return;
+      case Conv::kInt32:
+        out.Data<int32_t>()[r] = static_cast<int32_t>(v.ints[k]);
+        return;
+      case Conv::kUInt32:
+        out.Data<int64_t>()[r] = static_cast<int64_t>(static_cast<uint32_t>(v.ints[k]));
+        return;
+      case Conv::kInt64:
+        out.Data<int64_t>()[r] = v.ints[k];
+        return;
       case Conv::kUInt64:
-        if (v.ints[k] < 0) throw Error(ErrorKind::kConversion, "UINT64 value " + std::to_string(static_cast<uint64_t>(v.ints[k])) + " in column '" + d_.name + "' does not fit BIGINT");
+        if (v.ints[k] < 0)
+          throw Error(ErrorKind::kConversion,
+                      "UINT64 value " + std::to_string(static_cast<uint64_t>(v.ints[k])) +
+                          " in column '" + d_.name + "' does not fit BIGINT");
         out.Data<int64_t>()[r] = v.ints[k];
         return;
       case Conv::kFloat:
-      case Conv::kDouble: out.Data<double>()[r] = v.doubles[k]; return;
-      case Conv::kDate: out.Data<int32_t>()[r] = static_cast<int32_t>(v.ints[k]); return;
-      case Conv::kDecimalInt: out.Data<int64_t>()[r] = v.ints[k]; return;
+      case Conv::kDouble:
+        out.Data<double>()[r] = v.doubles[k];
+        return;
+      case Conv::kDate:
+        out.Data<int32_t>()[r] = static_cast<int32_t>(v.ints[k]);
+        return;
+      case Conv::kDecimalInt:
+        out.Data<int64_t>()[r] = v.ints[k];
+        return;
       case Conv::kDecimalBytes: {
         std::string_view s = v.views[k];
         if (s.empty()) {
@@ -815,7 +936,8 @@ class ChunkReader {
           skip = s.size() - 8;
           for (size_t b = 0; b < skip; b++) {
             if (static_cast<uint8_t>(s[b]) != static_cast<uint8_t>(x & 0xff)) {
-              throw Error(ErrorKind::kConversion, "decimal value in column '" + d_.name + "' exceeds 18 digits");
+              throw Error(ErrorKind::kConversion,
+                          "decimal value in column '" + d_.name + "' exceeds 18 digits");
             }
           }
         }
@@ -830,8 +952,12 @@ class ChunkReader {
         out.Data<int64_t>()[r] = us;
         return;
       }
-      case Conv::kTimestampMicros: out.Data<int64_t>()[r] = v.ints[k]; return;
-      case Conv::kTimestampNanos: out.Data<int64_t>()[r] = FloorDiv(v.ints[k], 1000); return;
+      case Conv::kTimestampMicros:
+        out.Data<int64_t>()[r] = v.ints[k];
+        return;
+      case Conv::kTimestampNanos:
+        out.Data<int64_t>()[r] = FloorDiv(v.ints[k], 1000);
+        return;
       case Conv::kInt96: {
         std::string_view s = v.views[k];
         int64_t nanos;
@@ -839,14 +965,17 @@ class ChunkReader {
         std::memcpy(&nanos, s.data(), 8);
         std::memcpy(&julian, s.data() + 8, 4);
         int64_t us;
-        if (__builtin_mul_overflow(static_cast<int64_t>(julian) - 2440588, int64_t{86400000000LL}, &us) ||
+        if (__builtin_mul_overflow(static_cast<int64_t>(julian) - 2440588, int64_t{86400000000LL},
+                                   &us) ||
             __builtin_add_overflow(us, FloorDiv(nanos, 1000), &us)) {
           OutOfRange();
         }
         out.Data<int64_t>()[r] = us;
         return;
       }
-      case Conv::kString: out.SetString(r, v.views[k]); return;
+      case Conv::kString:
+        out.SetString(r, v.views[k]);
+        return;
       case Conv::kUuid: {
         static const char* kHex = "0123456789abcdef";
         char buf[36];
@@ -866,15 +995,22 @@ class ChunkReader {
         out.Data<double>()[r] = HalfToDouble(h);
         return;
       }
-      case Conv::kTimeMillis: out.SetString(r, TimeText(v.ints[k] * 1000)); return;
-      case Conv::kTimeMicros: out.SetString(r, TimeText(v.ints[k])); return;
-      case Conv::kTimeNanos: out.SetString(r, TimeText(v.ints[k] / 1000)); return;
+      case Conv::kTimeMillis:
+        out.SetString(r, TimeText(v.ints[k] * 1000));
+        return;
+      case Conv::kTimeMicros:
+        out.SetString(r, TimeText(v.ints[k]));
+        return;
+      case Conv::kTimeNanos:
+        out.SetString(r, TimeText(v.ints[k] / 1000));
+        return;
     }
   }
 
   [[noreturn]] void OutOfRange() const {
-    throw Error(ErrorKind::kUnsupported, "unsupported: timestamp in column '" + d_.name +
-                                             "' beyond the range of TIMESTAMP (microseconds in 64 bits)");
+    throw Error(ErrorKind::kUnsupported,
+                "unsupported: timestamp in column '" + d_.name +
+                    "' beyond the range of TIMESTAMP (microseconds in 64 bits)");
   }
 
   const ColumnDesc& d_;
@@ -925,8 +1061,8 @@ class NestedAssembler {
         if (reps_[l][i] == 0) starts[l].push_back(i);
       }
       if (starts[l].size() != rows) {
-        Corrupt("nested column '" + d_.name + "': leaf " + d_.leaves[l].name + " holds " + std::to_string(starts[l].size()) +
-                " rows, the row group " + std::to_string(rows));
+        Corrupt("nested column '" + d_.name + "': leaf " + d_.leaves[l].name + " holds " +
+                std::to_string(starts[l].size()) + " rows, the row group " + std::to_string(rows));
       }
       starts[l].push_back(reps_[l].size());
     }
@@ -938,8 +1074,10 @@ class NestedAssembler {
       for (size_t l = 0; l < leaf_count; l++) spans[l] = {starts[l][r], starts[l][r + 1]};
       text.clear();
       Field(d_.node, spans, &text);
-      if (text == "null") out.SetNull(r);
-      else out.SetString(r, text);
+      if (text == "null")
+        out.SetNull(r);
+      else
+        out.SetString(r, text);
     }
     return out;
   }
@@ -952,7 +1090,9 @@ class NestedAssembler {
   const SchemaElement& El(int node) const { return file_.meta.schema[node]; }
   const SchemaNode& N(int node) const { return file_.nodes[node]; }
   // Leaf number relative to this column.
-  size_t Rel(int global_leaf) const { return static_cast<size_t>(global_leaf - N(d_.node).leaf_begin); }
+  size_t Rel(int global_leaf) const {
+    return static_cast<size_t>(global_leaf - N(d_.node).leaf_begin);
+  }
 
   uint16_t FirstDef(int node, const std::vector<Span>& spans) const {
     size_t l = Rel(N(node).leaf_begin);
@@ -972,7 +1112,8 @@ class NestedAssembler {
         if (i == spans[l].e || (i > spans[l].b && reps_[l][i] <= n.rep)) {
           if (i > start) {
             if (count >= elements.size()) {
-              if (gl != n.leaf_begin) Corrupt("nested column '" + d_.name + "': leaves disagree on list lengths");
+              if (gl != n.leaf_begin)
+                Corrupt("nested column '" + d_.name + "': leaves disagree on list lengths");
               elements.emplace_back(spans.size());
             }
             elements[count++][l] = {start, i};
@@ -980,7 +1121,8 @@ class NestedAssembler {
           start = i;
         }
       }
-      if (count != elements.size()) Corrupt("nested column '" + d_.name + "': leaves disagree on list lengths");
+      if (count != elements.size())
+        Corrupt("nested column '" + d_.name + "': leaves disagree on list lengths");
     }
     return elements;
   }
@@ -1025,7 +1167,8 @@ class NestedAssembler {
       Leaf(l, spans[l].b, out);
       return;
     }
-    if (n.children.size() == 1 && El(n.children[0]).repetition == Repetition::kRepeated && (IsList(e) || IsMap(e))) {
+    if (n.children.size() == 1 && El(n.children[0]).repetition == Repetition::kRepeated &&
+        (IsList(e) || IsMap(e))) {
       int rep_node = n.children[0];
       const SchemaElement& re = El(rep_node);
       const SchemaNode& rn = N(rep_node);
@@ -1060,8 +1203,10 @@ class NestedAssembler {
       for (const auto& el : elements) {
         if (!first) out->push_back(',');
         first = false;
-        if (three_level) Field(rn.children[0], el, out);
-        else Instance(rep_node, el, out);
+        if (three_level)
+          Field(rn.children[0], el, out);
+        else
+          Instance(rep_node, el, out);
       }
       out->push_back(']');
       return;
@@ -1085,19 +1230,34 @@ class NestedAssembler {
       return;
     }
     switch (v.type().id) {
-      case TypeId::kBoolean: *out += v.Data<uint8_t>()[i] ? "true" : "false"; return;
-      case TypeId::kInteger: *out += std::to_string(v.Data<int32_t>()[i]); return;
-      case TypeId::kBigInt: *out += std::to_string(v.Data<int64_t>()[i]); return;
+      case TypeId::kBoolean:
+        *out += v.Data<uint8_t>()[i] ? "true" : "false";
+        return;
+      case TypeId::kInteger:
+        *out += std::to_string(v.Data<int32_t>()[i]);
+        return;
+      case TypeId::kBigInt:
+        *out += std::to_string(v.Data<int64_t>()[i]);
+        return;
       case TypeId::kDouble: {
         double x = v.Data<double>()[i];
-        if (std::isnan(x)) *out += "\"NaN\"";
-        else if (std::isinf(x)) *out += x > 0 ? "\"Infinity\"" : "\"-Infinity\"";
-        else *out += v.GetValue(i).ToString();
+        if (std::isnan(x))
+          *out += "\"NaN\"";
+        else if (std::isinf(x))
+          *out += x > 0 ? "\"Infinity\"" : "\"-Infinity\"";
+        else
+          *out += v.GetValue(i).ToString();
         return;
       }
-      case TypeId::kDecimal: *out += v.GetValue(i).ToString(); return;
-      case TypeId::kVarchar: AppendJsonString(v.Data<std::string_view>()[i], out); return;
-      default: AppendJsonString(v.GetValue(i).ToString(), out); return;
+      case TypeId::kDecimal:
+        *out += v.GetValue(i).ToString();
+        return;
+      case TypeId::kVarchar:
+        AppendJsonString(v.Data<std::string_view>()[i], out);
+        return;
+      default:
+        AppendJsonString(v.GetValue(i).ToString(), out);
+        return;
     }
   }
 
@@ -1124,10 +1284,14 @@ struct ParquetSplit : Split {
 
 class ParquetDataSource : public DataSource {
  public:
-  ParquetDataSource(std::shared_ptr<const ParquetTableState> state, std::shared_ptr<ParquetSplit> split,
-                    std::vector<int> projection, std::shared_ptr<std::atomic<int64_t>> remaining, ScanCounters* counters)
-      : state_(std::move(state)), split_(std::move(split)), projection_(std::move(projection)),
-        remaining_(std::move(remaining)), counters_(counters) {}
+  ParquetDataSource(std::shared_ptr<const ParquetTableState> state,
+                    std::shared_ptr<ParquetSplit> split, std::vector<int> projection,
+                    std::shared_ptr<std::atomic<int64_t>> remaining, ScanCounters* counters)
+      : state_(std::move(state)),
+        split_(std::move(split)),
+        projection_(std::move(projection)),
+        remaining_(std::move(remaining)),
+        counters_(counters) {}
 
   bool Next(Batch& out) override {
     if (done_) return false;
@@ -1180,7 +1344,8 @@ class ParquetDataSource : public DataSource {
     rows_ = static_cast<size_t>(rg.num_rows);
     try {
       for (int c : projection_) {
-        if (!file.columns[c].unsupported.empty()) throw Error(ErrorKind::kUnsupported, file.columns[c].unsupported);
+        if (!file.columns[c].unsupported.empty())
+          throw Error(ErrorKind::kUnsupported, file.columns[c].unsupported);
       }
       MappedFile map(file.path, state_->fn);
       const uint8_t* data = reinterpret_cast<const uint8_t*>(map.data());
@@ -1197,12 +1362,15 @@ class ParquetDataSource : public DataSource {
         counters_->bytes_read += chunk.meta.total_compressed_size;
       }
     } catch (const Error& e) {
-      throw Error(e.kind(), state_->fn + ": " + file.path + " (row group " + std::to_string(split_->row_group) + "): " + e.what());
+      throw Error(e.kind(), state_->fn + ": " + file.path + " (row group " +
+                                std::to_string(split_->row_group) + "): " + e.what());
     } catch (const std::bad_alloc&) {
-      throw Error(ErrorKind::kIo, state_->fn + ": " + file.path + " (row group " + std::to_string(split_->row_group) +
+      throw Error(ErrorKind::kIo, state_->fn + ": " + file.path + " (row group " +
+                                      std::to_string(split_->row_group) +
                                       "): corrupt file: sizes too large to allocate");
     } catch (const std::length_error&) {
-      throw Error(ErrorKind::kIo, state_->fn + ": " + file.path + " (row group " + std::to_string(split_->row_group) +
+      throw Error(ErrorKind::kIo, state_->fn + ": " + file.path + " (row group " +
+                                      std::to_string(split_->row_group) +
                                       "): corrupt file: sizes too large to allocate");
     }
   }
@@ -1225,7 +1393,8 @@ class ParquetScan : public TableScan {
   void SetProjection(const std::vector<int>& column_ids) override {
     for (int c : column_ids) {
       if (c < 0 || c >= static_cast<int>(state_->columns.size())) {
-        throw Error(ErrorKind::kInternal, state_->fn + ": projection column " + std::to_string(c) + " out of range");
+        throw Error(ErrorKind::kInternal,
+                    state_->fn + ": projection column " + std::to_string(c) + " out of range");
       }
     }
     projection_ = column_ids;
@@ -1243,9 +1412,11 @@ class ParquetScan : public TableScan {
   std::string Describe() const override {
     std::string s = state_->fn + " ";
     s += state_->files.size() == 1 ? state_->files[0].path
-                                   : state_->files[0].path + " (+" + std::to_string(state_->files.size() - 1) + " more files)";
+                                   : state_->files[0].path + " (+" +
+                                         std::to_string(state_->files.size() - 1) + " more files)";
     s += " columns=[";
-    for (size_t i = 0; i < projection_.size(); i++) s += (i ? ", " : "") + state_->columns[projection_[i]].name;
+    for (size_t i = 0; i < projection_.size(); i++)
+      s += (i ? ", " : "") + state_->columns[projection_[i]].name;
     s += "]";
     for (const auto& f : filters_) s += " skip-row-groups-unless " + f.ToString(state_->columns);
     if (limit_ >= 0) s += " limit=" + std::to_string(limit_);
@@ -1269,7 +1440,8 @@ class ParquetScan : public TableScan {
           if (!d.unsupported.empty() || d.leaf < 0) continue;
           const ColumnChunk& cc = rg.columns[d.leaf];
           if (!cc.has_meta || !cc.meta.statistics) continue;
-          auto range = StatisticsRange(*cc.meta.statistics, d.physical, d.type, ConvIsRaw(d), rg.num_rows);
+          auto range =
+              StatisticsRange(*cc.meta.statistics, d.physical, d.type, ConvIsRaw(d), rg.num_rows);
           if (range && !filter.MayMatch(*range)) {
             skip = true;
             break;
@@ -1324,7 +1496,8 @@ class ParquetScan : public TableScan {
 
 class ParquetTable : public FileTable {
  public:
-  explicit ParquetTable(std::shared_ptr<const ParquetTableState> state) : state_(std::move(state)) {}
+  explicit ParquetTable(std::shared_ptr<const ParquetTableState> state)
+      : state_(std::move(state)) {}
   std::shared_ptr<const TableInfo> info() const override { return state_->info; }
   std::unique_ptr<TableScan> CreateScan() override { return std::make_unique<ParquetScan>(state_); }
 
@@ -1334,8 +1507,10 @@ class ParquetTable : public FileTable {
 
 }  // namespace
 
-std::shared_ptr<FileTable> ParquetFormat::Open(const std::string& fn, const std::vector<std::string>& files,
-                                               const FileOptions& options, const std::string& schema_name,
+std::shared_ptr<FileTable> ParquetFormat::Open(const std::string& fn,
+                                               const std::vector<std::string>& files,
+                                               const FileOptions& options,
+                                               const std::string& schema_name,
                                                const std::string& table_name) {
   if (files.empty()) throw Error(ErrorKind::kIo, fn + ": no files to read");
   CheckKnownOptions(options, {"format"}, fn);
@@ -1346,16 +1521,20 @@ std::shared_ptr<FileTable> ParquetFormat::Open(const std::string& fn, const std:
     try {
       state->files.push_back(OpenFile(path, fn));
     } catch (const std::bad_alloc&) {
-      throw Error(ErrorKind::kIo, fn + ": " + path + ": corrupt footer: sizes too large to allocate");
+      throw Error(ErrorKind::kIo,
+                  fn + ": " + path + ": corrupt footer: sizes too large to allocate");
     } catch (const std::length_error&) {
-      throw Error(ErrorKind::kIo, fn + ": " + path + ": corrupt footer: sizes too large to allocate");
+      throw Error(ErrorKind::kIo,
+                  fn + ": " + path + ": corrupt footer: sizes too large to allocate");
     }
     const ParquetFile& f = state->files.back();
     for (const auto& rg : f.meta.row_groups) rows += static_cast<double>(rg.num_rows);
     if (state->files.size() == 1) {
       for (const auto& c : f.columns) {
         ColumnInfo info{c.name, c.type, c.max_def > 0 || c.nested || !c.unsupported.empty(),
-                        c.nested && c.unsupported.empty() ? "Parquet nested column read as JSON text" : c.unsupported};
+                        c.nested && c.unsupported.empty()
+                            ? "Parquet nested column read as JSON text"
+                            : c.unsupported};
         state->columns.push_back(info);
       }
     } else {
@@ -1365,8 +1544,9 @@ std::shared_ptr<FileTable> ParquetFormat::Open(const std::string& fn, const std:
         same = first[i].name == f.columns[i].name && first[i].type == f.columns[i].type;
       }
       if (!same) {
-        throw Error(ErrorKind::kIo, fn + ": " + path + " has different columns than " + files[0] +
-                                        " (all files of a glob must share the first file's columns)");
+        throw Error(ErrorKind::kIo,
+                    fn + ": " + path + " has different columns than " + files[0] +
+                        " (all files of a glob must share the first file's columns)");
       }
     }
   }
@@ -1374,7 +1554,8 @@ std::shared_ptr<FileTable> ParquetFormat::Open(const std::string& fn, const std:
   info->schema = schema_name;
   info->name = table_name;
   info->columns = state->columns;
-  info->location = files.size() == 1 ? files[0] : files[0] + " (+" + std::to_string(files.size() - 1) + " more)";
+  info->location =
+      files.size() == 1 ? files[0] : files[0] + " (+" + std::to_string(files.size() - 1) + " more)";
   info->stats.row_count = rows;
   state->info = info;
   return std::make_shared<ParquetTable>(state);

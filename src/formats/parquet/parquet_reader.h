@@ -13,8 +13,9 @@ namespace aishell {
 class ParquetFormat : public FileFormat {
  public:
   std::string Name() const override { return "parquet"; }
-  std::shared_ptr<FileTable> Open(const std::string& function_name, const std::vector<std::string>& files,
-                                  const FileOptions& options, const std::string& schema,
+  std::shared_ptr<FileTable> Open(const std::string& function_name,
+                                  const std::vector<std::string>& files, const FileOptions& options,
+                                  const std::string& schema,
                                   const std::string& table_name) override;
 };
 

@@ -7,7 +7,8 @@ namespace aishell::parquet {
 
 namespace {
 
-std::optional<Value> StatValue(const std::string& bytes, PhysicalType physical, const LogicalType& type) {
+std::optional<Value> StatValue(const std::string& bytes, PhysicalType physical,
+                               const LogicalType& type) {
   switch (type.id) {
     case TypeId::kInteger:
     case TypeId::kDate: {
@@ -59,8 +60,8 @@ std::optional<Value> StatValue(const std::string& bytes, PhysicalType physical, 
 
 }  // namespace
 
-std::optional<StatsRange> StatisticsRange(const Statistics& stats, PhysicalType physical, const LogicalType& type,
-                                          bool raw, int64_t num_rows) {
+std::optional<StatsRange> StatisticsRange(const Statistics& stats, PhysicalType physical,
+                                          const LogicalType& type, bool raw, int64_t num_rows) {
   StatsRange range;
   if (stats.null_count && *stats.null_count == num_rows && num_rows > 0) {
     range.all_null = true;
@@ -94,11 +95,12 @@ std::optional<RowGroupFilter> RowGroupFilter::FromExpr(const Expr& expr, size_t 
     op = FlipCompareOp(op);
   }
   if (l->kind != ExprKind::kColumnRef || r->kind != ExprKind::kConstant) return std::nullopt;
-  if (op != CompareOp::kEq && op != CompareOp::kLt && op != CompareOp::kLe && op != CompareOp::kGt &&
-      op != CompareOp::kGe) {
+  if (op != CompareOp::kEq && op != CompareOp::kLt && op != CompareOp::kLe &&
+      op != CompareOp::kGt && op != CompareOp::kGe) {
     return std::nullopt;
   }
-  if (l->column_index < 0 || static_cast<size_t>(l->column_index) >= column_count) return std::nullopt;
+  if (l->column_index < 0 || static_cast<size_t>(l->column_index) >= column_count)
+    return std::nullopt;
   if (r->value.is_null() || r->value.type() != l->type) return std::nullopt;
   switch (l->type.id) {
     case TypeId::kInteger:
@@ -122,12 +124,18 @@ std::optional<RowGroupFilter> RowGroupFilter::FromExpr(const Expr& expr, size_t 
 bool RowGroupFilter::MayMatch(const StatsRange& range) const {
   if (range.all_null) return false;
   switch (op) {
-    case CompareOp::kEq: return range.min.Compare(constant) <= 0 && range.max.Compare(constant) >= 0;
-    case CompareOp::kLt: return range.min.Compare(constant) < 0;
-    case CompareOp::kLe: return range.min.Compare(constant) <= 0;
-    case CompareOp::kGt: return range.max.Compare(constant) > 0;
-    case CompareOp::kGe: return range.max.Compare(constant) >= 0;
-    default: return true;
+    case CompareOp::kEq:
+      return range.min.Compare(constant) <= 0 && range.max.Compare(constant) >= 0;
+    case CompareOp::kLt:
+      return range.min.Compare(constant) < 0;
+    case CompareOp::kLe:
+      return range.min.Compare(constant) <= 0;
+    case CompareOp::kGt:
+      return range.max.Compare(constant) > 0;
+    case CompareOp::kGe:
+      return range.max.Compare(constant) >= 0;
+    default:
+      return true;
   }
 }
 

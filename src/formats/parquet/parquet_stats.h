@@ -21,8 +21,8 @@ struct StatsRange {
 // The [min, max] range of a chunk as engine values of `type`, or nullopt when the statistics
 // are missing or cannot be trusted. `raw` says the column's values are the physical values
 // (no unit conversion), which is the only case where statistics are used.
-std::optional<StatsRange> StatisticsRange(const Statistics& stats, PhysicalType physical, const LogicalType& type,
-                                          bool raw, int64_t num_rows);
+std::optional<StatsRange> StatisticsRange(const Statistics& stats, PhysicalType physical,
+                                          const LogicalType& type, bool raw, int64_t num_rows);
 
 // `column <op> constant` (or the flipped form) with op one of = < <= > >=.
 struct RowGroupFilter {

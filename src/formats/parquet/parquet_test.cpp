@@ -23,9 +23,15 @@ using testing::Rows;
 using testing::TempDir;
 
 std::vector<ColumnInfo> AllTypeColumns() {
-  return {{"b", TypeId::kBoolean}, {"i", TypeId::kInteger},  {"l", TypeId::kBigInt},
-          {"d", TypeId::kDouble},  {"m", LogicalType::Decimal(12, 2)}, {"s", TypeId::kVarchar},
-          {"dt", TypeId::kDate},   {"ts", TypeId::kTimestamp}, {"tz", TypeId::kTimestampTz},
+  return {{"b", TypeId::kBoolean},
+          {"i", TypeId::kInteger},
+          {"l", TypeId::kBigInt},
+          {"d", TypeId::kDouble},
+          {"m", LogicalType::Decimal(12, 2)},
+          {"s", TypeId::kVarchar},
+          {"dt", TypeId::kDate},
+          {"ts", TypeId::kTimestamp},
+          {"tz", TypeId::kTimestampTz},
           {"cat", TypeId::kVarchar}};
 }
 
@@ -60,7 +66,8 @@ void WriteTestFile(const std::string& path, int64_t rows, ParquetWriteOptions op
     batch.SetCount(static_cast<size_t>(n));
     for (int64_t r = 0; r < n; r++) {
       auto row = TestRow(start + r);
-      for (size_t c = 0; c < columns.size(); c++) batch.columns[c].SetValue(static_cast<size_t>(r), row[c]);
+      for (size_t c = 0; c < columns.size(); c++)
+        batch.columns[c].SetValue(static_cast<size_t>(r), row[c]);
     }
     writer.Append(batch);
   }
@@ -78,7 +85,8 @@ Rows ReadFile(const std::string& path, std::shared_ptr<const TableInfo>* info = 
 
 TEST(ParquetWriter, RoundTripsEveryTypeWithEachCodec) {
   TempDir dir;
-  for (auto codec : {parquet::Codec::kSnappy, parquet::Codec::kZstd, parquet::Codec::kGzip, parquet::Codec::kUncompressed}) {
+  for (auto codec : {parquet::Codec::kSnappy, parquet::Codec::kZstd, parquet::Codec::kGzip,
+                     parquet::Codec::kUncompressed}) {
     for (bool dictionary : {true, false}) {
       ParquetWriteOptions options;
       options.codec = codec;
@@ -90,12 +98,14 @@ TEST(ParquetWriter, RoundTripsEveryTypeWithEachCodec) {
       std::shared_ptr<const TableInfo> info;
       Rows rows = ReadFile(path, &info);
       ASSERT_EQ(info->columns.size(), AllTypeColumns().size());
-      for (size_t c = 0; c < info->columns.size(); c++) EXPECT_EQ(info->columns[c].type, AllTypeColumns()[c].type);
+      for (size_t c = 0; c < info->columns.size(); c++)
+        EXPECT_EQ(info->columns[c].type, AllTypeColumns()[c].type);
       ASSERT_EQ(rows.size(), 4000u);
       for (int64_t r = 0; r < 4000; r++) {
         auto want = TestRow(r);
         for (size_t c = 0; c < want.size(); c++) {
-          ASSERT_EQ(rows[r][c], want[c]) << "row " << r << " column " << c << " codec " << static_cast<int>(codec);
+          ASSERT_EQ(rows[r][c], want[c])
+              << "row " << r << " column " << c << " codec " << static_cast<int>(codec);
         }
       }
     }
@@ -114,7 +124,8 @@ TEST(ParquetWriter, BoundsRowGroupsAndSkipsThemByStatistics) {
   EXPECT_EQ(scan->CreateSplits(4).size(), 5u);  // 1000, 1000, 1000, 1000, 500 rows
   // l = r * 1000003 - 2^40 grows with r: l < value-of-row-1500 only matches row groups 0 and 1.
   int64_t bound = 1500 * int64_t{1000003} - (int64_t{1} << 40);
-  auto filter = MakeComparison(CompareOp::kLt, MakeColumnRef(2, TypeId::kBigInt, "l"), MakeConstant(Value::BigInt(bound)));
+  auto filter = MakeComparison(CompareOp::kLt, MakeColumnRef(2, TypeId::kBigInt, "l"),
+                               MakeConstant(Value::BigInt(bound)));
   EXPECT_FALSE(scan->PushFilter(*filter));  // rows are still filtered by the engine
   scan->SetProjection({2});
   EXPECT_EQ(scan->CreateSplits(4).size(), 2u);
@@ -123,7 +134,8 @@ TEST(ParquetWriter, BoundsRowGroupsAndSkipsThemByStatistics) {
   EXPECT_NE(scan->Describe().find("l < "), std::string::npos) << scan->Describe();
   // A filter on a string column uses min_value/max_value.
   auto scan2 = table->CreateScan();
-  auto eq = MakeComparison(CompareOp::kEq, MakeColumnRef(9, TypeId::kVarchar, "cat"), MakeConstant(Value::Varchar("yellow")));
+  auto eq = MakeComparison(CompareOp::kEq, MakeColumnRef(9, TypeId::kVarchar, "cat"),
+                           MakeConstant(Value::Varchar("yellow")));
   scan2->PushFilter(*eq);
   EXPECT_EQ(scan2->CreateSplits(4).size(), 0u);
 }
@@ -164,8 +176,10 @@ TEST(ParquetWriter, PushedLimitStopsEarly) {
 TEST(ParquetWriter, WritesFilesForExternalReaders) {
   const char* dir = std::getenv("AISHELL_PARQUET_WRITE_DIR");
   if (!dir) GTEST_SKIP() << "AISHELL_PARQUET_WRITE_DIR is not set (run by test_parquet_writer.py)";
-  for (auto [name, codec] : {std::pair{"snappy", parquet::Codec::kSnappy}, std::pair{"zstd", parquet::Codec::kZstd},
-                             std::pair{"gzip", parquet::Codec::kGzip}, std::pair{"none", parquet::Codec::kUncompressed}}) {
+  for (auto [name, codec] :
+       {std::pair{"snappy", parquet::Codec::kSnappy}, std::pair{"zstd", parquet::Codec::kZstd},
+        std::pair{"gzip", parquet::Codec::kGzip},
+        std::pair{"none", parquet::Codec::kUncompressed}}) {
     ParquetWriteOptions options;
     options.codec = codec;
     options.row_group_rows = 3000;
@@ -184,7 +198,8 @@ TEST(ParquetWriter, TableWriterCommitsAtomicallyAndAbortLeavesNothing) {
   batch.SetCount(3);
   for (size_t r = 0; r < 3; r++) {
     batch.columns[0].SetValue(r, Value::BigInt(static_cast<int64_t>(r) * 10));
-    batch.columns[1].SetValue(r, r == 1 ? Value::Null(TypeId::kVarchar) : Value::Varchar("v" + std::to_string(r)));
+    batch.columns[1].SetValue(
+        r, r == 1 ? Value::Null(TypeId::kVarchar) : Value::Varchar("v" + std::to_string(r)));
   }
   std::string path = dir.path() + "/out.parquet";
   {
@@ -229,7 +244,8 @@ TEST(ParquetEncoding, RleHybridDecodesRunsAndBitPackedGroups) {
 TEST(ParquetEncoding, DeltaBinaryPackedDecodesTheSpecExample) {
   // Values 7, 5, 3, 1, 2, 3, 4, 5: block 128, 4 miniblocks, deltas -2,-2,-2,1,1,1,1 -> min -2,
   // adjusted 0,0,0,3,3,3,3 with bit width 2 in the first miniblock.
-  std::vector<uint8_t> data = {0x80, 0x01, 4, 8, 14 /* zigzag(7) */, 3 /* zigzag(-2) */, 2, 0, 0, 0};
+  std::vector<uint8_t> data = {0x80, 0x01, 4, 8, 14 /* zigzag(7) */, 3 /* zigzag(-2) */,
+                               2,    0,    0, 0};
   std::vector<uint8_t> mini(8, 0);  // 32 values x 2 bits
   uint64_t bits = 0;
   uint32_t adj[] = {0, 0, 0, 3, 3, 3, 3};
@@ -272,11 +288,13 @@ TEST(ParquetReader, CorruptedFilesFailCleanly) {
   std::string good = dir.path() + "/good.parquet";
   WriteTestFile(good, 3000, {});
   std::vector<std::string> sources = {good};
-  for (const char* base : {"../shared/fixtures/parquet-testing/data", "../../shared/fixtures/parquet-testing/data",
-                           "/work/shared/fixtures/parquet-testing/data"}) {
+  for (const char* base :
+       {"../shared/fixtures/parquet-testing/data", "../../shared/fixtures/parquet-testing/data",
+        "/work/shared/fixtures/parquet-testing/data"}) {
     if (!std::filesystem::is_directory(base)) continue;
-    for (const char* f : {"alltypes_plain.parquet", "delta_byte_array.parquet", "datapage_v2.snappy.parquet",
-                          "byte_stream_split.zstd.parquet", "rle_boolean_encoding.parquet"}) {
+    for (const char* f :
+         {"alltypes_plain.parquet", "delta_byte_array.parquet", "datapage_v2.snappy.parquet",
+          "byte_stream_split.zstd.parquet", "rle_boolean_encoding.parquet"}) {
       sources.push_back(std::string(base) + "/" + f);
     }
     break;

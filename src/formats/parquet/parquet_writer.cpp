@@ -30,7 +30,9 @@ class ThriftWriter {
     }
     Byte(static_cast<uint8_t>(v));
   }
-  static uint64_t ZigZag(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63); }
+  static uint64_t ZigZag(int64_t v) {
+    return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
+  }
   void FieldHeader(int16_t id, uint8_t type) {
     int delta = id - last_.back();
     if (delta > 0 && delta <= 15) {
@@ -113,17 +115,23 @@ struct Physical {
 
 PhysicalType PhysicalFor(const LogicalType& t) {
   switch (t.id) {
-    case TypeId::kBoolean: return PhysicalType::kBoolean;
+    case TypeId::kBoolean:
+      return PhysicalType::kBoolean;
     case TypeId::kInteger:
-    case TypeId::kDate: return PhysicalType::kInt32;
+    case TypeId::kDate:
+      return PhysicalType::kInt32;
     case TypeId::kBigInt:
     case TypeId::kDecimal:
     case TypeId::kTimestamp:
-    case TypeId::kTimestampTz: return PhysicalType::kInt64;
-    case TypeId::kDouble: return PhysicalType::kDouble;
+    case TypeId::kTimestampTz:
+      return PhysicalType::kInt64;
+    case TypeId::kDouble:
+      return PhysicalType::kDouble;
     case TypeId::kVarchar:
-    case TypeId::kNull: return PhysicalType::kByteArray;
-    case TypeId::kInterval: break;
+    case TypeId::kNull:
+      return PhysicalType::kByteArray;
+    case TypeId::kInterval:
+      break;
   }
   throw Error(ErrorKind::kUnsupported, "unsupported: writing " + t.ToString() + " to Parquet");
 }
@@ -147,7 +155,8 @@ void AppendPlain(PhysicalType pt, int64_t iv, double dv, std::string_view sv, st
       out->append(sv);
       return;
     }
-    default: return;
+    default:
+      return;
   }
 }
 
@@ -167,14 +176,16 @@ std::string StatBytes(PhysicalType pt, int64_t iv, double dv, std::string_view s
 
 struct ParquetWriter::ColumnBuffer {
   PhysicalType physical;
-  std::vector<uint8_t> valid;        // one per row
-  std::vector<int64_t> ints;         // non-null values: BOOLEAN, INT32, INT64
-  std::vector<double> doubles;       // DOUBLE
-  std::string arena;                 // BYTE_ARRAY bytes
+  std::vector<uint8_t> valid;                        // one per row
+  std::vector<int64_t> ints;                         // non-null values: BOOLEAN, INT32, INT64
+  std::vector<double> doubles;                       // DOUBLE
+  std::string arena;                                 // BYTE_ARRAY bytes
   std::vector<std::pair<uint32_t, uint32_t>> spans;  // BYTE_ARRAY (offset, length)
 
   size_t NonNull() const { return std::max({ints.size(), doubles.size(), spans.size()}); }
-  std::string_view Str(size_t i) const { return std::string_view(arena.data() + spans[i].first, spans[i].second); }
+  std::string_view Str(size_t i) const {
+    return std::string_view(arena.data() + spans[i].first, spans[i].second);
+  }
   void Clear() {
     valid.clear();
     ints.clear();
@@ -188,18 +199,27 @@ ParquetWriteOptions ParquetWriteOptions::Parse(const FileOptions& options, const
   ParquetWriteOptions o;
   std::string codec = OptionString(options, "compression", "snappy", fn);
   for (auto& c : codec) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (codec == "snappy") o.codec = Codec::kSnappy;
-  else if (codec == "zstd") o.codec = Codec::kZstd;
-  else if (codec == "gzip") o.codec = Codec::kGzip;
-  else if (codec == "uncompressed" || codec == "none") o.codec = Codec::kUncompressed;
-  else throw Error(ErrorKind::kBinder, fn + ": option 'compression' must be snappy, zstd, gzip or uncompressed, got '" + codec + "'");
+  if (codec == "snappy")
+    o.codec = Codec::kSnappy;
+  else if (codec == "zstd")
+    o.codec = Codec::kZstd;
+  else if (codec == "gzip")
+    o.codec = Codec::kGzip;
+  else if (codec == "uncompressed" || codec == "none")
+    o.codec = Codec::kUncompressed;
+  else
+    throw Error(ErrorKind::kBinder,
+                fn + ": option 'compression' must be snappy, zstd, gzip or uncompressed, got '" +
+                    codec + "'");
   o.row_group_rows = OptionInt(options, "row_group_size", o.row_group_rows, fn);
-  if (o.row_group_rows < 1) throw Error(ErrorKind::kBinder, fn + ": option 'row_group_size' must be at least 1");
+  if (o.row_group_rows < 1)
+    throw Error(ErrorKind::kBinder, fn + ": option 'row_group_size' must be at least 1");
   o.dictionary = OptionBool(options, "dictionary", o.dictionary, fn);
   return o;
 }
 
-ParquetWriter::ParquetWriter(std::string path, std::vector<ColumnInfo> columns, ParquetWriteOptions options)
+ParquetWriter::ParquetWriter(std::string path, std::vector<ColumnInfo> columns,
+                             ParquetWriteOptions options)
     : path_(std::move(path)), columns_(std::move(columns)), options_(options) {
   if (options_.row_group_rows < 1) options_.row_group_rows = 1;
   if (options_.page_rows < 1) options_.page_rows = 1;
@@ -209,7 +229,8 @@ ParquetWriter::ParquetWriter(std::string path, std::vector<ColumnInfo> columns, 
     buffers_.push_back(std::move(b));
   }
   file_ = std::fopen(path_.c_str(), "wb");
-  if (!file_) throw Error(ErrorKind::kIo, "parquet: cannot create " + path_ + ": " + std::strerror(errno));
+  if (!file_)
+    throw Error(ErrorKind::kIo, "parquet: cannot create " + path_ + ": " + std::strerror(errno));
   Write("PAR1");
 }
 
@@ -227,12 +248,13 @@ void ParquetWriter::Write(const std::string& bytes) {
 void ParquetWriter::Append(const Batch& batch) {
   if (finished_) throw Error(ErrorKind::kInternal, "parquet: writer used after Finish");
   if (batch.columns.size() != columns_.size()) {
-    throw Error(ErrorKind::kInternal, "parquet: batch has " + std::to_string(batch.columns.size()) + " columns, expected " +
-                                          std::to_string(columns_.size()));
+    throw Error(ErrorKind::kInternal, "parquet: batch has " + std::to_string(batch.columns.size()) +
+                                          " columns, expected " + std::to_string(columns_.size()));
   }
   size_t offset = 0;
   while (offset < batch.count) {
-    size_t n = std::min<size_t>(batch.count - offset, static_cast<size_t>(options_.row_group_rows - group_rows_));
+    size_t n = std::min<size_t>(batch.count - offset,
+                                static_cast<size_t>(options_.row_group_rows - group_rows_));
     for (size_t c = 0; c < columns_.size(); c++) {
       ColumnBuffer& b = *buffers_[c];
       UnifiedView view = batch.columns[c].View();
@@ -242,24 +264,35 @@ void ParquetWriter::Append(const Batch& batch) {
         b.valid.push_back(valid ? 1 : 0);
         if (!valid) continue;
         switch (id) {
-          case TypeId::kBoolean: b.ints.push_back(view.Get<uint8_t>(i) ? 1 : 0); break;
+          case TypeId::kBoolean:
+            b.ints.push_back(view.Get<uint8_t>(i) ? 1 : 0);
+            break;
           case TypeId::kInteger:
-          case TypeId::kDate: b.ints.push_back(view.Get<int32_t>(i)); break;
+          case TypeId::kDate:
+            b.ints.push_back(view.Get<int32_t>(i));
+            break;
           case TypeId::kBigInt:
           case TypeId::kDecimal:
           case TypeId::kTimestamp:
-          case TypeId::kTimestampTz: b.ints.push_back(view.Get<int64_t>(i)); break;
-          case TypeId::kDouble: b.doubles.push_back(view.Get<double>(i)); break;
+          case TypeId::kTimestampTz:
+            b.ints.push_back(view.Get<int64_t>(i));
+            break;
+          case TypeId::kDouble:
+            b.doubles.push_back(view.Get<double>(i));
+            break;
           case TypeId::kVarchar: {
             std::string_view s = view.Get<std::string_view>(i);
             if (b.arena.size() + s.size() > UINT32_MAX) {
-              throw Error(ErrorKind::kUnsupported, "unsupported: more than 4 GB of strings in one Parquet row group");
+              throw Error(ErrorKind::kUnsupported,
+                          "unsupported: more than 4 GB of strings in one Parquet row group");
             }
-            b.spans.emplace_back(static_cast<uint32_t>(b.arena.size()), static_cast<uint32_t>(s.size()));
+            b.spans.emplace_back(static_cast<uint32_t>(b.arena.size()),
+                                 static_cast<uint32_t>(s.size()));
             b.arena.append(s);
             break;
           }
-          default: break;
+          default:
+            break;
         }
       }
     }
@@ -354,8 +387,10 @@ void ParquetWriter::FlushRowGroup() {
     int64_t chunk_start = offset_;
     int64_t uncompressed_total = 0, compressed_total = 0;
     std::optional<int64_t> dict_offset;
-    auto write_page = [&](PageType page_type, const std::string& body, int32_t num_values, Encoding enc) {
-      std::string compressed = Compress(options_.codec, reinterpret_cast<const uint8_t*>(body.data()), body.size());
+    auto write_page = [&](PageType page_type, const std::string& body, int32_t num_values,
+                          Encoding enc) {
+      std::string compressed =
+          Compress(options_.codec, reinterpret_cast<const uint8_t*>(body.data()), body.size());
       ThriftWriter h;
       h.I32(1, static_cast<int32_t>(page_type));
       h.I32(2, static_cast<int32_t>(body.size()));
@@ -384,17 +419,20 @@ void ParquetWriter::FlushRowGroup() {
       std::string body;
       for (size_t k : dict_values) AppendPlain(pt, iv(k), dv(k), sv(k), &body);
       dict_offset = offset_;
-      write_page(PageType::kDictionaryPage, body, static_cast<int32_t>(dict_values.size()), Encoding::kPlain);
+      write_page(PageType::kDictionaryPage, body, static_cast<int32_t>(dict_values.size()),
+                 Encoding::kPlain);
       bit_width = std::max(1, BitWidthOf(dict_values.size() - 1));
     }
     int64_t data_offset = offset_;
     size_t value_pos = 0;
     std::vector<uint32_t> levels;
-    for (size_t start = 0; start < rows || (rows == 0 && start == 0); start += static_cast<size_t>(options_.page_rows)) {
+    for (size_t start = 0; start < rows || (rows == 0 && start == 0);
+         start += static_cast<size_t>(options_.page_rows)) {
       size_t end = std::min(rows, start + static_cast<size_t>(options_.page_rows));
       size_t n = end - start;
       std::string body;
-      levels.assign(b.valid.begin() + static_cast<std::ptrdiff_t>(start), b.valid.begin() + static_cast<std::ptrdiff_t>(end));
+      levels.assign(b.valid.begin() + static_cast<std::ptrdiff_t>(start),
+                    b.valid.begin() + static_cast<std::ptrdiff_t>(end));
       std::string lv;
       AppendBitPacked(levels.data(), n, 1, &lv);
       uint32_t lv_len = static_cast<uint32_t>(lv.size());
@@ -412,10 +450,12 @@ void ParquetWriter::FlushRowGroup() {
         }
         body.append(bits);
       } else {
-        for (size_t i = 0; i < page_values; i++) AppendPlain(pt, iv(value_pos + i), dv(value_pos + i), sv(value_pos + i), &body);
+        for (size_t i = 0; i < page_values; i++)
+          AppendPlain(pt, iv(value_pos + i), dv(value_pos + i), sv(value_pos + i), &body);
       }
       value_pos += page_values;
-      write_page(PageType::kDataPage, body, static_cast<int32_t>(n), use_dict ? Encoding::kRleDictionary : Encoding::kPlain);
+      write_page(PageType::kDataPage, body, static_cast<int32_t>(n),
+                 use_dict ? Encoding::kRleDictionary : Encoding::kPlain);
       if (rows == 0) break;
     }
     group_bytes += uncompressed_total;
@@ -511,7 +551,8 @@ void ParquetWriter::Finish() {
         break;
       case TypeId::kTimestamp:
       case TypeId::kTimestampTz:
-        if (t.id == TypeId::kTimestampTz) m.I32(6, static_cast<int32_t>(ConvertedType::kTimestampMicros));
+        if (t.id == TypeId::kTimestampTz)
+          m.I32(6, static_cast<int32_t>(ConvertedType::kTimestampMicros));
         m.BeginStruct(10);
         m.BeginStruct(8);
         m.Bool(1, t.id == TypeId::kTimestampTz);
@@ -547,14 +588,16 @@ void ParquetWriter::Finish() {
   finished_ = true;
   bool ok = std::fclose(file_) == 0;
   file_ = nullptr;
-  if (!ok) throw Error(ErrorKind::kIo, "parquet: cannot write " + path_ + ": " + std::strerror(errno));
+  if (!ok)
+    throw Error(ErrorKind::kIo, "parquet: cannot write " + path_ + ": " + std::strerror(errno));
 }
 
 namespace {
 
 class ParquetTableWriter : public TableWriter {
  public:
-  ParquetTableWriter(std::string path, const std::vector<ColumnInfo>& columns, const ParquetWriteOptions& options)
+  ParquetTableWriter(std::string path, const std::vector<ColumnInfo>& columns,
+                     const ParquetWriteOptions& options)
       : path_(std::move(path)) {
     auto slash = path_.find_last_of('/');
     std::string dir = slash == std::string::npos ? "." : path_.substr(0, slash);
@@ -596,7 +639,8 @@ class ParquetTableWriter : public TableWriter {
 
 }  // namespace
 
-std::unique_ptr<TableWriter> CreateParquetTableWriter(const std::string& path, const std::vector<ColumnInfo>& columns,
+std::unique_ptr<TableWriter> CreateParquetTableWriter(const std::string& path,
+                                                      const std::vector<ColumnInfo>& columns,
                                                       const ParquetWriteOptions& options) {
   return std::make_unique<ParquetTableWriter>(path, columns, options);
 }

@@ -30,7 +30,8 @@ class ParquetWriter {
  public:
   // Creates (truncates) `path`. Throws Error(kUnsupported) for a column type Parquet output
   // does not support (INTERVAL) and Error(kIo) when the file cannot be created.
-  ParquetWriter(std::string path, std::vector<ColumnInfo> columns, ParquetWriteOptions options = {});
+  ParquetWriter(std::string path, std::vector<ColumnInfo> columns,
+                ParquetWriteOptions options = {});
   ~ParquetWriter();
   ParquetWriter(const ParquetWriter&) = delete;
   ParquetWriter& operator=(const ParquetWriter&) = delete;
@@ -63,7 +64,8 @@ class ParquetWriter {
 // A TableWriter (catalog/connector.h) over ParquetWriter: writes to a temporary file beside
 // `path` and renames it over `path` on Commit; Abort (or destruction without Commit) removes it.
 // For the file catalog's CREATE TABLE AS and `aishell query ... --format parquet --output FILE`.
-std::unique_ptr<TableWriter> CreateParquetTableWriter(const std::string& path, const std::vector<ColumnInfo>& columns,
+std::unique_ptr<TableWriter> CreateParquetTableWriter(const std::string& path,
+                                                      const std::vector<ColumnInfo>& columns,
                                                       const ParquetWriteOptions& options = {});
 
 }  // namespace aishell

@@ -18,25 +18,33 @@ double ConjunctSelectivity(const Expr& e) {
     case ExprKind::kComparison:
       switch (e.op) {
         case CompareOp::kEq:
-        case CompareOp::kIsNotDistinctFrom: return 0.1;
+        case CompareOp::kIsNotDistinctFrom:
+          return 0.1;
         case CompareOp::kNe:
-        case CompareOp::kIsDistinctFrom: return 0.9;
-        default: return 0.33;
+        case CompareOp::kIsDistinctFrom:
+          return 0.9;
+        default:
+          return 0.33;
       }
     case ExprKind::kIn:
       return e.negated ? 0.9 : std::min(0.5, 0.1 * static_cast<double>(e.children.size() - 1));
-    case ExprKind::kIsNull: return 0.1;
-    case ExprKind::kIsNotNull: return 0.9;
-    case ExprKind::kLike: return e.negated ? 0.75 : 0.25;
+    case ExprKind::kIsNull:
+      return 0.1;
+    case ExprKind::kIsNotNull:
+      return 0.9;
+    case ExprKind::kLike:
+      return e.negated ? 0.75 : 0.25;
     case ExprKind::kOr: {
       double keep_none = 1;
       for (const auto& c : e.children) keep_none *= 1 - ConjunctSelectivity(*c);
       return 1 - keep_none;
     }
     case ExprKind::kConstant:
-      if (!e.value.is_null() && e.value.type().id == TypeId::kBoolean) return e.value.GetBool() ? 1.0 : 0.0;
+      if (!e.value.is_null() && e.value.type().id == TypeId::kBoolean)
+        return e.value.GetBool() ? 1.0 : 0.0;
       return 0.0;
-    default: return 0.5;
+    default:
+      return 0.5;
   }
 }
 
@@ -51,7 +59,8 @@ double ScanRows(const LogicalScan& scan) {
   if (scan.scan) rows = scan.scan->EstimatedRows();
   if (rows < 0 && scan.table && scan.table->stats.row_count) {
     rows = *scan.table->stats.row_count;
-    if (!scan.pushed_filters.empty()) rows *= Selectivity(MakeAnd(std::vector<ExprPtr>(scan.pushed_filters)));
+    if (!scan.pushed_filters.empty())
+      rows *= Selectivity(MakeAnd(std::vector<ExprPtr>(scan.pushed_filters)));
   }
   if (rows < 0) rows = kDefaultTableRows;
   if (scan.pushed_limit >= 0) rows = std::min(rows, static_cast<double>(scan.pushed_limit));
@@ -62,7 +71,9 @@ double ScanRows(const LogicalScan& scan) {
 
 void EstimateCardinality(LogicalOperator& op) {
   for (auto& c : op.children) EstimateCardinality(*c);
-  auto child_rows = [&](size_t i) { return i < op.children.size() ? std::max(0.0, op.children[i]->estimated_rows) : 0.0; };
+  auto child_rows = [&](size_t i) {
+    return i < op.children.size() ? std::max(0.0, op.children[i]->estimated_rows) : 0.0;
+  };
   double rows = 0;
   switch (op.kind) {
     case LogicalOpKind::kScan:
@@ -83,7 +94,8 @@ void EstimateCardinality(LogicalOperator& op) {
       } else {
         // Without distinct counts: each extra key multiplies the groups; never above the input.
         double in = child_rows(0);
-        rows = std::min(in, std::max(1.0, in * std::min(1.0, 0.1 * static_cast<double>(a.groups.size()))));
+        rows = std::min(
+            in, std::max(1.0, in * std::min(1.0, 0.1 * static_cast<double>(a.groups.size()))));
       }
       break;
     }
@@ -91,17 +103,32 @@ void EstimateCardinality(LogicalOperator& op) {
       auto& j = static_cast<const LogicalJoin&>(op);
       double l = child_rows(0), r = child_rows(1);
       switch (j.join_type) {
-        case JoinType::kCross: rows = l * r; break;
-        case JoinType::kInner: rows = j.left_keys.empty() ? l * r * (j.condition ? 0.33 : 1.0) : std::max(l, r); break;
+        case JoinType::kCross:
+          rows = l * r;
+          break;
+        case JoinType::kInner:
+          rows = j.left_keys.empty() ? l * r * (j.condition ? 0.33 : 1.0) : std::max(l, r);
+          break;
         // Outer equi-joins are mostly lookups (foreign key -> primary key): about one output
         // row per preserved row.
-        case JoinType::kLeft: rows = j.left_keys.empty() ? std::max(l, l * r * 0.33) : l; break;
-        case JoinType::kRight: rows = j.left_keys.empty() ? std::max(r, l * r * 0.33) : r; break;
-        case JoinType::kFull: rows = l + r; break;
-        case JoinType::kSemi: rows = l * 0.5; break;
-        case JoinType::kAnti: rows = l * 0.5; break;
+        case JoinType::kLeft:
+          rows = j.left_keys.empty() ? std::max(l, l * r * 0.33) : l;
+          break;
+        case JoinType::kRight:
+          rows = j.left_keys.empty() ? std::max(r, l * r * 0.33) : r;
+          break;
+        case JoinType::kFull:
+          rows = l + r;
+          break;
+        case JoinType::kSemi:
+          rows = l * 0.5;
+          break;
+        case JoinType::kAnti:
+          rows = l * 0.5;
+          break;
       }
-      if (j.condition && !j.left_keys.empty() && j.join_type == JoinType::kInner) rows *= Selectivity(j.condition);
+      if (j.condition && !j.left_keys.empty() && j.join_type == JoinType::kInner)
+        rows *= Selectivity(j.condition);
       break;
     }
     case LogicalOpKind::kLimit: {
@@ -112,9 +139,12 @@ void EstimateCardinality(LogicalOperator& op) {
     }
     case LogicalOpKind::kSetOperation: {
       auto& s = static_cast<const LogicalSetOperation&>(op);
-      if (s.set_op == SetOpKind::kUnion) rows = child_rows(0) + child_rows(1);
-      else if (s.set_op == SetOpKind::kIntersect) rows = std::min(child_rows(0), child_rows(1));
-      else rows = child_rows(0);
+      if (s.set_op == SetOpKind::kUnion)
+        rows = child_rows(0) + child_rows(1);
+      else if (s.set_op == SetOpKind::kIntersect)
+        rows = std::min(child_rows(0), child_rows(1));
+      else
+        rows = child_rows(0);
       break;
     }
     case LogicalOpKind::kValues:

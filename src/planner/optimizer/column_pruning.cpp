@@ -124,8 +124,10 @@ std::vector<int> Prune(LogicalOperator& op, const std::vector<bool>& required) {
       std::vector<bool> left_req(left_size, false), right_req(right_size, false);
       for (size_t i = 0; i < n; i++) {
         if (!required[i]) continue;
-        if (i < left_size) left_req[i] = true;
-        else right_req[i - left_size] = true;
+        if (i < left_size)
+          left_req[i] = true;
+        else
+          right_req[i - left_size] = true;
       }
       for (const auto& k : j.left_keys) MarkRefs(*k, left_req);
       for (const auto& k : j.right_keys) MarkRefs(*k, right_req);
@@ -138,13 +140,15 @@ std::vector<int> Prune(LogicalOperator& op, const std::vector<bool>& required) {
       int new_left = static_cast<int>(op.children[0]->output.size());
       std::vector<int> combined(left_size + right_size, -1);
       for (size_t i = 0; i < left_size; i++) combined[i] = lm[i];
-      for (size_t i = 0; i < right_size; i++) combined[left_size + i] = rm[i] < 0 ? -1 : rm[i] + new_left;
+      for (size_t i = 0; i < right_size; i++)
+        combined[left_size + i] = rm[i] < 0 ? -1 : rm[i] + new_left;
       j.left_keys = RemapAll(j.left_keys, lm);
       j.right_keys = RemapAll(j.right_keys, rm);
       if (j.condition) j.condition = RemapColumns(j.condition, combined);
       j.output = op.children[0]->output;
       if (!left_only) {
-        j.output.insert(j.output.end(), op.children[1]->output.begin(), op.children[1]->output.end());
+        j.output.insert(j.output.end(), op.children[1]->output.begin(),
+                        op.children[1]->output.end());
       }
       std::vector<int> mapping(n, -1);
       for (size_t i = 0; i < n; i++) mapping[i] = combined[i];
@@ -232,7 +236,9 @@ std::vector<int> Prune(LogicalOperator& op, const std::vector<bool>& required) {
           } else {
             bool in_order = true;
             for (size_t i = 0; i < n; i++) in_order = in_order && (!req[i] || m[i] == mapping[i]);
-            if (!in_order) throw Error(ErrorKind::kInternal, "UNION ALL input columns out of order after pruning");
+            if (!in_order)
+              throw Error(ErrorKind::kInternal,
+                          "UNION ALL input columns out of order after pruning");
           }
         }
         op.output = std::move(output);

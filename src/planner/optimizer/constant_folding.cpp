@@ -12,8 +12,8 @@ namespace aishell {
 namespace {
 
 bool IsBoolConstant(const ExprPtr& e, bool value) {
-  return e->kind == ExprKind::kConstant && !e->value.is_null() && e->value.type().id == TypeId::kBoolean &&
-         e->value.GetBool() == value;
+  return e->kind == ExprKind::kConstant && !e->value.is_null() &&
+         e->value.type().id == TypeId::kBoolean && e->value.GetBool() == value;
 }
 
 ExprPtr Fold(const ExprPtr& expr) {
@@ -31,8 +31,9 @@ ExprPtr Fold(const ExprPtr& expr) {
     bool is_and = e->kind == ExprKind::kAnd;
     std::vector<ExprPtr> kept;
     for (auto& c : e->children) {
-      if (IsBoolConstant(c, !is_and)) return MakeConstant(Value::Boolean(!is_and));  // x AND FALSE, x OR TRUE
-      if (IsBoolConstant(c, is_and)) continue;                                       // x AND TRUE, x OR FALSE
+      if (IsBoolConstant(c, !is_and))
+        return MakeConstant(Value::Boolean(!is_and));  // x AND FALSE, x OR TRUE
+      if (IsBoolConstant(c, is_and)) continue;         // x AND TRUE, x OR FALSE
       kept.push_back(c);
     }
     if (kept.empty()) return MakeConstant(Value::Boolean(is_and));
@@ -65,7 +66,8 @@ LogicalPtr FoldNode(LogicalPtr op) {
       auto& f = static_cast<LogicalFilter&>(*op);
       f.predicate = Fold(f.predicate);
       if (IsBoolConstant(f.predicate, true)) return op->children[0];
-      if (f.predicate->kind == ExprKind::kConstant && (f.predicate->value.is_null() || IsBoolConstant(f.predicate, false))) {
+      if (f.predicate->kind == ExprKind::kConstant &&
+          (f.predicate->value.is_null() || IsBoolConstant(f.predicate, false))) {
         // WHERE FALSE: no rows, and no need to read the input at all.
         auto empty = std::make_shared<LogicalValues>();
         empty->output = op->output;

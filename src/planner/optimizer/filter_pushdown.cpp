@@ -34,21 +34,26 @@ bool ContainsNonDeterministic(const std::vector<ExprPtr>& exprs) {
 // r.b in every joined row, so it can filter the other input too (only towards inputs whose
 // unmatched rows are dropped: both for inner joins, right for LEFT/SEMI/ANTI, left for RIGHT).
 // This lets each source of a federated join receive the filter.
-void DeriveAcrossEquiJoin(const LogicalJoin& join, std::vector<ExprPtr>& left, std::vector<ExprPtr>& right) {
+void DeriveAcrossEquiJoin(const LogicalJoin& join, std::vector<ExprPtr>& left,
+                          std::vector<ExprPtr>& right) {
   // NOT IN (null-aware anti join) depends on the NULLs of its right input: leave it alone.
   if (!join.condition || join.null_aware) return;
   int left_size = static_cast<int>(join.children[0]->output.size());
   JoinType t = join.join_type;
-  bool to_right = t == JoinType::kInner || t == JoinType::kLeft || t == JoinType::kSemi || t == JoinType::kAnti;
+  bool to_right =
+      t == JoinType::kInner || t == JoinType::kLeft || t == JoinType::kSemi || t == JoinType::kAnti;
   bool to_left = t == JoinType::kInner || t == JoinType::kRight;
   std::vector<std::pair<int, int>> pairs;  // (left column, right column in right input space)
   for (const auto& c : SplitConjunction(join.condition)) {
     if (c->kind != ExprKind::kComparison || c->op != CompareOp::kEq) continue;
     const auto& a = c->children[0];
     const auto& b = c->children[1];
-    if (a->kind != ExprKind::kColumnRef || b->kind != ExprKind::kColumnRef || a->type != b->type) continue;
-    if (a->column_index < left_size && b->column_index >= left_size) pairs.push_back({a->column_index, b->column_index - left_size});
-    if (b->column_index < left_size && a->column_index >= left_size) pairs.push_back({b->column_index, a->column_index - left_size});
+    if (a->kind != ExprKind::kColumnRef || b->kind != ExprKind::kColumnRef || a->type != b->type)
+      continue;
+    if (a->column_index < left_size && b->column_index >= left_size)
+      pairs.push_back({a->column_index, b->column_index - left_size});
+    if (b->column_index < left_size && a->column_index >= left_size)
+      pairs.push_back({b->column_index, a->column_index - left_size});
   }
   if (pairs.empty()) return;
   auto single_column = [](const ExprPtr& e) {
@@ -93,7 +98,8 @@ LogicalPtr PushIntoJoin(const std::shared_ptr<LogicalJoin>& join, std::vector<Ex
   int total = left_size + right_size;
 
   // Outer-join simplification: WHERE conjuncts that reject the padded NULLs.
-  if (join->join_type == JoinType::kLeft || join->join_type == JoinType::kRight || join->join_type == JoinType::kFull) {
+  if (join->join_type == JoinType::kLeft || join->join_type == JoinType::kRight ||
+      join->join_type == JoinType::kFull) {
     std::vector<bool> left_null(total, false), right_null(total, false);
     for (int i = 0; i < left_size; i++) left_null[i] = true;
     for (int i = left_size; i < total; i++) right_null[i] = true;
@@ -109,8 +115,10 @@ LogicalPtr PushIntoJoin(const std::shared_ptr<LogicalJoin>& join, std::vector<Ex
       if (rejects_left && rejects_right) t = JoinType::kInner;
       // Rejecting NULL right columns removes the left-only rows (padded on the right): what
       // remains is a RIGHT JOIN; symmetrically for the left side.
-      else if (rejects_right) t = JoinType::kRight;
-      else if (rejects_left) t = JoinType::kLeft;
+      else if (rejects_right)
+        t = JoinType::kRight;
+      else if (rejects_left)
+        t = JoinType::kLeft;
     }
     join->join_type = t;
   }
@@ -123,7 +131,9 @@ LogicalPtr PushIntoJoin(const std::shared_ptr<LogicalJoin>& join, std::vector<Ex
   bool inner_like = join->join_type == JoinType::kInner || join->join_type == JoinType::kCross;
 
   std::vector<ExprPtr> left_pushed, right_pushed, remaining;
-  int visible = (join->join_type == JoinType::kSemi || join->join_type == JoinType::kAnti) ? left_size : total;
+  int visible = (join->join_type == JoinType::kSemi || join->join_type == JoinType::kAnti)
+                    ? left_size
+                    : total;
   for (auto& c : conjuncts) {
     bool deterministic = IsDeterministic(*c);
     if (deterministic && push_left_ok && RefsWithin(*c, 0, left_size)) {
@@ -150,7 +160,8 @@ LogicalPtr PushIntoJoin(const std::shared_ptr<LogicalJoin>& join, std::vector<Ex
       // non-preserved side): both for inner, right for LEFT/SEMI/ANTI, left for RIGHT. A semi
       // join keeps a left row only if the ON clause holds, so left-only conjuncts go left too.
       bool left_ok = t == JoinType::kInner || t == JoinType::kRight || t == JoinType::kSemi;
-      bool right_ok = t == JoinType::kInner || t == JoinType::kLeft || t == JoinType::kSemi || t == JoinType::kAnti;
+      bool right_ok = t == JoinType::kInner || t == JoinType::kLeft || t == JoinType::kSemi ||
+                      t == JoinType::kAnti;
       if (deterministic && only_left && left_ok) {
         left_pushed.push_back(c);
       } else if (deterministic && only_right && right_ok) {
@@ -206,7 +217,8 @@ LogicalPtr Push(LogicalPtr op, std::vector<ExprPtr> conjuncts) {
       for (auto& c : conjuncts) {
         // Only over group keys, and not for a global aggregate (which returns a row even
         // when its input is empty).
-        if (groups > 0 && IsDeterministic(*c) && RefsWithin(*c, 0, groups) && !ContainsNonDeterministic(a.groups)) {
+        if (groups > 0 && IsDeterministic(*c) && RefsWithin(*c, 0, groups) &&
+            !ContainsNonDeterministic(a.groups)) {
           below.push_back(SubstituteColumns(c, a.groups));
         } else {
           above.push_back(c);
@@ -220,7 +232,8 @@ LogicalPtr Push(LogicalPtr op, std::vector<ExprPtr> conjuncts) {
     case LogicalOpKind::kSetOperation: {
       auto& s = static_cast<LogicalSetOperation&>(*op);
       // Filters commute with UNION [ALL], INTERSECT and EXCEPT (applied to both inputs).
-      if (!conjuncts.empty() && !ContainsNonDeterministic(conjuncts) && s.set_op != SetOpKind::kExcept) {
+      if (!conjuncts.empty() && !ContainsNonDeterministic(conjuncts) &&
+          s.set_op != SetOpKind::kExcept) {
         for (auto& c : op->children) {
           std::vector<ExprPtr> copies;
           for (auto& e : conjuncts) copies.push_back(e->Copy());
@@ -228,7 +241,8 @@ LogicalPtr Push(LogicalPtr op, std::vector<ExprPtr> conjuncts) {
         }
         return op;
       }
-      if (!conjuncts.empty() && !ContainsNonDeterministic(conjuncts) && s.set_op == SetOpKind::kExcept) {
+      if (!conjuncts.empty() && !ContainsNonDeterministic(conjuncts) &&
+          s.set_op == SetOpKind::kExcept) {
         // (A EXCEPT B) WHERE p == (A WHERE p) EXCEPT (B WHERE p)
         for (auto& c : op->children) {
           std::vector<ExprPtr> copies;
@@ -250,7 +264,8 @@ LogicalPtr Push(LogicalPtr op, std::vector<ExprPtr> conjuncts) {
         std::vector<bool> here(input_width, false);
         if (e->window) {
           for (const auto& p : e->window->partition_by) {
-            if (p->kind == ExprKind::kColumnRef && p->column_index < input_width) here[p->column_index] = true;
+            if (p->kind == ExprKind::kColumnRef && p->column_index < input_width)
+              here[p->column_index] = true;
           }
         }
         for (int i = 0; i < input_width; i++) partition_key[i] = partition_key[i] && here[i];

@@ -21,11 +21,14 @@ LogicalPtr Swap(const std::shared_ptr<LogicalJoin>& join) {
   if (join->condition) join->condition = RemapColumns(join->condition, mapping);
   std::swap(join->left_keys, join->right_keys);
   std::swap(join->children[0], join->children[1]);
-  if (join->join_type == JoinType::kLeft) join->join_type = JoinType::kRight;
-  else if (join->join_type == JoinType::kRight) join->join_type = JoinType::kLeft;
+  if (join->join_type == JoinType::kLeft)
+    join->join_type = JoinType::kRight;
+  else if (join->join_type == JoinType::kRight)
+    join->join_type = JoinType::kLeft;
   std::vector<OutputColumn> old_output = join->output;
   join->output = join->children[0]->output;
-  join->output.insert(join->output.end(), join->children[1]->output.begin(), join->children[1]->output.end());
+  join->output.insert(join->output.end(), join->children[1]->output.begin(),
+                      join->children[1]->output.end());
 
   auto project = std::make_shared<LogicalProject>();
   for (int i = 0; i < total; i++) {

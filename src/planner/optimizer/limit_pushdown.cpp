@@ -64,7 +64,8 @@ LogicalPtr Visit(LogicalPtr op) {
   if (child->kind == LogicalOpKind::kProject) {
     // Limit(Project(x)) -> Project(Limit(x))
     bool deterministic = true;
-    for (const auto& e : static_cast<LogicalProject&>(*child).exprs) deterministic = deterministic && IsDeterministic(*e);
+    for (const auto& e : static_cast<LogicalProject&>(*child).exprs)
+      deterministic = deterministic && IsDeterministic(*e);
     if (deterministic) {
       limit->children[0] = child->children[0];
       limit->output = child->children[0]->output;

@@ -4,7 +4,8 @@
 //
 // Order (see optimizer.cpp):
 //   1. FoldConstants            constant sub-expressions evaluated, trivial filters removed
-//   2. PushDownFilters          filters moved below projections, joins (outer-join safe), aggregates
+//   2. PushDownFilters          filters moved below projections, joins (outer-join safe),
+//   aggregates
 //   3. ExtractJoinKeys          equality conjuncts -> left_keys/right_keys; cross -> inner
 //   4. PushDownLimits           limits moved below projections
 //   5. PruneColumns             every node outputs only what its parent uses; scans read less

@@ -8,7 +8,8 @@ namespace {
 bool IsNullStrict(const Expr& expr, const std::vector<bool>& null_columns) {
   switch (expr.kind) {
     case ExprKind::kColumnRef:
-      return expr.column_index >= 0 && static_cast<size_t>(expr.column_index) < null_columns.size() &&
+      return expr.column_index >= 0 &&
+             static_cast<size_t>(expr.column_index) < null_columns.size() &&
              null_columns[expr.column_index];
     case ExprKind::kCast:
       return IsNullStrict(*expr.children[0], null_columns);
@@ -19,10 +20,13 @@ bool IsNullStrict(const Expr& expr, const std::vector<bool>& null_columns) {
       }
       return false;
     case ExprKind::kComparison:
-      if (expr.op == CompareOp::kIsDistinctFrom || expr.op == CompareOp::kIsNotDistinctFrom) return false;
-      return IsNullStrict(*expr.children[0], null_columns) || IsNullStrict(*expr.children[1], null_columns);
+      if (expr.op == CompareOp::kIsDistinctFrom || expr.op == CompareOp::kIsNotDistinctFrom)
+        return false;
+      return IsNullStrict(*expr.children[0], null_columns) ||
+             IsNullStrict(*expr.children[1], null_columns);
     case ExprKind::kLike:
-      return IsNullStrict(*expr.children[0], null_columns) || IsNullStrict(*expr.children[1], null_columns);
+      return IsNullStrict(*expr.children[0], null_columns) ||
+             IsNullStrict(*expr.children[1], null_columns);
     case ExprKind::kIn:
       return IsNullStrict(*expr.children[0], null_columns);
     case ExprKind::kNot:

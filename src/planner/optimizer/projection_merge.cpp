@@ -37,7 +37,8 @@ LogicalPtr Visit(LogicalPtr op) {
     for (auto& e : outer.exprs) {
       ExprPtr merged = SubstituteColumns(e, inner.exprs);
       // Keep the outer display name of a plain pass-through column.
-      if (merged->kind == ExprKind::kColumnRef && e->kind == ExprKind::kColumnRef) merged->name = e->name;
+      if (merged->kind == ExprKind::kColumnRef && e->kind == ExprKind::kColumnRef)
+        merged->name = e->name;
       e = merged;
     }
     op->children[0] = inner.children[0];

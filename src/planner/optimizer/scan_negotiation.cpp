@@ -24,7 +24,9 @@ LogicalPtr PushFilters(LogicalPtr op, bool pushdown) {
     if (scan.scan) scan.scan->SetProjection(scan.column_ids);
     return op;
   }
-  if (!pushdown || op->kind != LogicalOpKind::kFilter || op->children[0]->kind != LogicalOpKind::kScan) return op;
+  if (!pushdown || op->kind != LogicalOpKind::kFilter ||
+      op->children[0]->kind != LogicalOpKind::kScan)
+    return op;
   auto& filter = static_cast<LogicalFilter&>(*op);
   auto& scan = static_cast<LogicalScan&>(*op->children[0]);
   if (!scan.scan) return op;

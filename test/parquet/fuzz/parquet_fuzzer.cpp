@@ -65,12 +65,14 @@ int main(int argc, char** argv) {
   for (int i = 2; i < argc; i++) {
     std::ifstream in(argv[i], std::ios::binary);
     seeds.emplace_back((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    LLVMFuzzerTestOneInput(reinterpret_cast<const uint8_t*>(seeds.back().data()), seeds.back().size());
+    LLVMFuzzerTestOneInput(reinterpret_cast<const uint8_t*>(seeds.back().data()),
+                           seeds.back().size());
   }
   std::mt19937_64 rng(12345);
   auto start = std::chrono::steady_clock::now();
   long runs = 0;
-  while (std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() < seconds) {
+  while (std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() <
+         seconds) {
     std::string s = seeds[rng() % seeds.size()];
     if (s.empty()) continue;
     int mode = static_cast<int>(rng() % 4);
