@@ -49,9 +49,33 @@ class FakeScan : public TableScan {
     order_limit = l;
     return true;
   }
+  // Accepts when `accept_aggregation` and every call is count/sum/min/max (avg is refused, so
+  // a refusal can be tested).
+  bool PushAggregation(const AggregationRequest& request) override {
+    aggregation_offers++;
+    if (!accept_aggregation) return false;
+    for (const auto& c : request.calls) {
+      if (c.function == "avg") return false;
+    }
+    aggregation = request;
+    aggregated = true;
+    return true;
+  }
   std::string Describe() const override {
     std::string s = "fake " + table_->name;
+    if (aggregated) {
+      s += " select";
+      for (int g : aggregation.group_columns) s += " " + names()[g];
+      for (const auto& c : aggregation.calls) {
+        s += " " + c.function + "(" + (c.distinct ? "distinct " : "") +
+             (c.column < 0 ? "*" : names()[c.column]) + ")";
+      }
+    }
     for (const auto& a : accepted) s += " where " + a;
+    if (aggregated && !aggregation.group_columns.empty()) {
+      s += " GROUP BY";
+      for (int g : aggregation.group_columns) s += " " + names()[g];
+    }
     if (limit >= 0) s += " limit " + std::to_string(limit);
     return s;
   }
@@ -78,6 +102,10 @@ class FakeScan : public TableScan {
   int64_t limit = -1;
   std::vector<std::string> order;
   int64_t order_limit = -2;
+  bool accept_aggregation = false;
+  int aggregation_offers = 0;
+  bool aggregated = false;
+  AggregationRequest aggregation;
 
  private:
   std::shared_ptr<const TableInfo> table_;
@@ -105,7 +133,9 @@ class FakeConnector : public Connector {
     return nullptr;
   }
   std::unique_ptr<TableScan> CreateScan(std::shared_ptr<const TableInfo> table) override {
-    return std::make_unique<FakeScan>(table, accept_order);
+    auto scan = std::make_unique<FakeScan>(table, accept_order);
+    scan->accept_aggregation = accept_aggregation;
+    return scan;
   }
   bool SupportsWrites() const override { return true; }
 
@@ -125,6 +155,7 @@ class FakeConnector : public Connector {
   }
 
   bool accept_order = true;
+  bool accept_aggregation = false;
 
  private:
   std::vector<std::shared_ptr<TableInfo>> tables_;
@@ -433,6 +464,107 @@ TEST_F(PlannerTest, AggregateWithGroupByOrdinalAliasAndHaving) {
   EXPECT_EQ(
       static_cast<LogicalAggregate*>(Find(b.plan, LogicalOpKind::kAggregate)[0])->groups.size(),
       1u);
+}
+
+TEST_F(PlannerTest, AggregationPushedIntoScanWhenAccepted) {
+  shop->accept_aggregation = true;
+  auto planned = Plan(
+      "SELECT status, count(*), count(customer_id), count(DISTINCT customer_id), sum(amount), "
+      "min(order_date), max(status) FROM orders WHERE status = 'open' GROUP BY status");
+  EXPECT_TRUE(Find(planned.plan, LogicalOpKind::kAggregate).empty()) << PlanToString(*planned.plan);
+  auto* scan = FindScan(planned.plan, "orders");
+  ASSERT_NE(scan, nullptr);
+  auto& fake = Fake(scan);
+  ASSERT_TRUE(fake.aggregated);
+  EXPECT_EQ(fake.aggregation.group_columns, (std::vector<int>{3}));
+  ASSERT_EQ(fake.aggregation.calls.size(), 6u);
+  EXPECT_EQ(fake.aggregation.calls[0].function, "count");
+  EXPECT_EQ(fake.aggregation.calls[0].column, -1);
+  EXPECT_EQ(fake.aggregation.calls[1].function, "count");
+  EXPECT_EQ(fake.aggregation.calls[1].column, 1);
+  EXPECT_FALSE(fake.aggregation.calls[1].distinct);
+  EXPECT_TRUE(fake.aggregation.calls[2].distinct);
+  EXPECT_EQ(fake.aggregation.calls[3].function, "sum");
+  EXPECT_EQ(fake.aggregation.calls[3].column, 2);
+  EXPECT_EQ(fake.aggregation.calls[4].function, "min");
+  EXPECT_EQ(fake.aggregation.calls[4].column, 4);
+  EXPECT_EQ(fake.aggregation.calls[5].function, "max");
+  // Result types are the engine's aggregate types, and the plan output keeps them.
+  EXPECT_EQ(fake.aggregation.calls[0].result_type, kBig);
+  EXPECT_EQ(fake.aggregation.calls[3].result_type, kDbl);
+  EXPECT_EQ(fake.aggregation.calls[4].result_type, kDate);
+  const auto& out = planned.plan->output;
+  ASSERT_EQ(out.size(), 7u);
+  EXPECT_EQ(out[0].type, kStr);
+  EXPECT_EQ(out[1].type, kBig);
+  EXPECT_EQ(out[4].type, kDbl);
+  EXPECT_EQ(out[5].type, kDate);
+  EXPECT_EQ(out[6].type, kStr);
+  std::string text = PlanToString(*planned.plan);
+  EXPECT_NE(text.find("GROUP BY status"), std::string::npos) << text;
+  EXPECT_NE(text.find("where status = "), std::string::npos) << text;
+}
+
+TEST_F(PlannerTest, AggregationThroughColumnProjectionAndReorderedOutput) {
+  shop->accept_aggregation = true;
+  auto planned = Plan(
+      "SELECT max(c), k FROM (SELECT city AS k, customer_id AS c FROM customers) t GROUP BY k");
+  EXPECT_TRUE(Find(planned.plan, LogicalOpKind::kAggregate).empty()) << PlanToString(*planned.plan);
+  auto& fake = Fake(FindScan(planned.plan, "customers"));
+  ASSERT_TRUE(fake.aggregated);
+  EXPECT_EQ(fake.aggregation.group_columns, (std::vector<int>{2}));
+  ASSERT_EQ(fake.aggregation.calls.size(), 1u);
+  EXPECT_EQ(fake.aggregation.calls[0].column, 0);
+  EXPECT_EQ(fake.aggregation.calls[0].result_type, kInt);
+  ASSERT_EQ(planned.plan->output.size(), 2u);
+  EXPECT_EQ(planned.plan->output[0].type, kInt);
+  EXPECT_EQ(planned.plan->output[1].type, kStr);
+}
+
+TEST_F(PlannerTest, AggregationNotOfferedWhenItCannotBeExact) {
+  shop->accept_aggregation = true;
+  // A refused filter stays between the aggregate and the scan.
+  auto refused = Plan("SELECT city, count(*) FROM customers WHERE name LIKE 'a%' GROUP BY city");
+  EXPECT_EQ(Fake(FindScan(refused.plan, "customers")).aggregation_offers, 0);
+  EXPECT_EQ(Find(refused.plan, LogicalOpKind::kAggregate).size(), 1u);
+  // Expressions as groups or arguments.
+  auto expr_group = Plan("SELECT upper(city), count(*) FROM customers GROUP BY upper(city)");
+  EXPECT_EQ(Fake(FindScan(expr_group.plan, "customers")).aggregation_offers, 0);
+  auto expr_arg = Plan("SELECT city, sum(customer_id + 1) FROM customers GROUP BY city");
+  EXPECT_EQ(Fake(FindScan(expr_arg.plan, "customers")).aggregation_offers, 0);
+  // Other functions and DISTINCT other than count.
+  auto other_fn = Plan("SELECT city, arbitrary(name) FROM customers GROUP BY city");
+  EXPECT_EQ(Fake(FindScan(other_fn.plan, "customers")).aggregation_offers, 0);
+  auto sum_distinct = Plan("SELECT sum(DISTINCT customer_id) FROM customers");
+  EXPECT_EQ(Fake(FindScan(sum_distinct.plan, "customers")).aggregation_offers, 0);
+  // Over a join.
+  auto join = Plan(
+      "SELECT c.city, count(*) FROM customers c JOIN orders o ON c.customer_id = o.customer_id "
+      "GROUP BY c.city");
+  EXPECT_EQ(Fake(FindScan(join.plan, "customers")).aggregation_offers, 0);
+  EXPECT_EQ(Find(join.plan, LogicalOpKind::kAggregate).size(), 1u);
+}
+
+TEST_F(PlannerTest, RefusedAggregationLeavesThePlanUnchanged) {
+  shop->accept_aggregation = true;
+  auto planned = Plan("SELECT city, avg(customer_id) FROM customers GROUP BY city");
+  auto& fake = Fake(FindScan(planned.plan, "customers"));
+  EXPECT_EQ(fake.aggregation_offers, 1);
+  EXPECT_FALSE(fake.aggregated);
+  EXPECT_EQ(Find(planned.plan, LogicalOpKind::kAggregate).size(), 1u);
+  EXPECT_EQ(planned.plan->output[1].type, kDbl);
+  // Not accepting at all.
+  shop->accept_aggregation = false;
+  auto refused = Plan("SELECT city, count(*) FROM customers GROUP BY city");
+  EXPECT_EQ(Fake(FindScan(refused.plan, "customers")).aggregation_offers, 1);
+  EXPECT_EQ(Find(refused.plan, LogicalOpKind::kAggregate).size(), 1u);
+}
+
+TEST_F(PlannerTest, AggregationPushdownDisabledOffersNothing) {
+  shop->accept_aggregation = true;
+  auto planned = Plan("SELECT city, count(*) FROM customers GROUP BY city", /*pushdown=*/false);
+  EXPECT_EQ(Fake(FindScan(planned.plan, "customers")).aggregation_offers, 0);
+  EXPECT_EQ(Find(planned.plan, LogicalOpKind::kAggregate).size(), 1u);
 }
 
 TEST_F(PlannerTest, NonGroupedColumnIsAnError) {

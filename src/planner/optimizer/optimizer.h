@@ -13,7 +13,9 @@
 //   7. ChooseJoinSides          smaller estimated input on the build (right) side
 //   8. NegotiateScans           the only rule that talks to TableScan: filters, projection, order,
 //                               limit; then PruneColumns and EstimateCardinality run again
-//   9. MergeProjections, RemoveIdentityProjections
+//   9. PushDownAggregations     Aggregate directly on a Scan (through column-ref projections,
+//                               only accepted filters) offered to TableScan::PushAggregation
+//  10. MergeProjections, RemoveIdentityProjections
 #pragma once
 
 #include <vector>
@@ -34,6 +36,7 @@ LogicalPtr PruneColumns(LogicalPtr plan);
 void EstimateCardinality(LogicalOperator& plan);
 LogicalPtr ChooseJoinSides(LogicalPtr plan);
 LogicalPtr NegotiateScans(LogicalPtr plan, const PlannerOptions& options);
+LogicalPtr PushDownAggregations(LogicalPtr plan, const PlannerOptions& options);
 LogicalPtr RemoveIdentityProjections(LogicalPtr plan);
 LogicalPtr MergeProjections(LogicalPtr plan);
 
