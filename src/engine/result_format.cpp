@@ -7,6 +7,7 @@
 #include <iterator>
 
 #include "common/date_time.h"
+#include "formats/parquet/parquet_writer.h"
 
 namespace aishell {
 
@@ -142,6 +143,21 @@ std::optional<OutputFormat> ParseOutputFormat(std::string_view name) {
   if (n == "json") return OutputFormat::kJson;
   if (n == "jsonl" || n == "ndjson") return OutputFormat::kJsonl;
   return std::nullopt;
+}
+
+bool IsParquetFormatName(std::string_view name) { return Lower(name) == "parquet"; }
+
+void WriteParquetFile(const std::string& path, const std::vector<OutputColumn>& columns,
+                      const std::vector<Batch>& batches) {
+  std::vector<ColumnInfo> infos;
+  infos.reserve(columns.size());
+  for (const auto& c : columns) infos.push_back(ColumnInfo{c.name, c.type, true, ""});
+  // Destroying the writer without Commit (on any exception) removes its temporary file.
+  auto writer = CreateParquetTableWriter(path, infos);
+  for (const auto& b : batches) {
+    if (b.count > 0) writer->Append(b);
+  }
+  writer->Commit();
 }
 
 const char* OutputFormatName(OutputFormat format) {

@@ -56,6 +56,16 @@ void WriteJsonl(std::ostream& out, const std::vector<OutputColumn>& columns,
 void WriteResult(std::ostream& out, OutputFormat format, const std::vector<OutputColumn>& columns,
                  const std::vector<Batch>& batches, const TableFormatOptions& options = {});
 
+// Whether `name` is "parquet" (case-insensitive). Parquet is a file-only format: it is not an
+// OutputFormat because it cannot go to a stream; callers write it with WriteParquetFile.
+bool IsParquetFormatName(std::string_view name);
+// Writes the result to a Parquet file at `path` (SNAPPY, via formats/parquet): a temporary file
+// beside `path` is renamed over it only when everything was written, so a failure leaves no
+// partial file. Throws Error(kIo) when the file cannot be written and Error(kUnsupported) for a
+// column type Parquet output lacks (INTERVAL).
+void WriteParquetFile(const std::string& path, const std::vector<OutputColumn>& columns,
+                      const std::vector<Batch>& batches);
+
 // Helpers, exposed for tests.
 std::string CsvField(std::string_view text);
 std::string JsonString(std::string_view text);

@@ -4,6 +4,10 @@
 
 #include <sstream>
 
+#include "common/exception.h"
+#include "formats/file_test_util.h"
+#include "formats/parquet/parquet_reader.h"
+
 namespace aishell {
 namespace {
 
@@ -208,6 +212,39 @@ TEST(ResultFormatTest, ParsesFormatNames) {
   EXPECT_EQ(ParseOutputFormat("jsonl"), OutputFormat::kJsonl);
   EXPECT_EQ(ParseOutputFormat("table"), OutputFormat::kTable);
   EXPECT_FALSE(ParseOutputFormat("xml").has_value());
+  EXPECT_FALSE(ParseOutputFormat("parquet").has_value());  // a file-only format
+  EXPECT_TRUE(IsParquetFormatName("Parquet"));
+  EXPECT_FALSE(IsParquetFormatName("parq"));
+}
+
+TEST(ResultFormatTest, WriteParquetFileRoundTrips) {
+  testing::TempDir dir;
+  Sample s = MakeSample();
+  std::string path = dir.path() + "/out.parquet";
+  WriteParquetFile(path, s.columns, s.batches);
+  EXPECT_EQ(dir.Files(), std::vector<std::string>{"out.parquet"});
+  ParquetFormat format;
+  auto table = format.Open("read_parquet", {path}, {}, "", "t");
+  ASSERT_EQ(table->info()->columns.size(), s.columns.size());
+  for (size_t c = 0; c < s.columns.size(); c++) {
+    EXPECT_EQ(table->info()->columns[c].name, s.columns[c].name);
+    EXPECT_EQ(table->info()->columns[c].type, s.columns[c].type);
+  }
+  auto scan = table->CreateScan();
+  testing::Rows rows = testing::ReadAll(*scan);
+  ASSERT_EQ(rows.size(), 3u);
+  for (size_t r = 0; r < 3; r++)
+    for (size_t c = 0; c < s.columns.size(); c++)
+      EXPECT_EQ(rows[r][c], s.batches[0].columns[c].GetValue(r)) << "row " << r << " col " << c;
+}
+
+TEST(ResultFormatTest, WriteParquetFileFailsWithoutLeavingFiles) {
+  testing::TempDir dir;
+  Sample s = MakeSample();
+  EXPECT_THROW(WriteParquetFile(dir.path() + "/missing/out.parquet", s.columns, s.batches), Error);
+  std::vector<OutputColumn> interval = {{"i", LogicalType(TypeId::kInterval)}};
+  EXPECT_THROW(WriteParquetFile(dir.path() + "/iv.parquet", interval, {}), Error);
+  EXPECT_TRUE(dir.Files().empty());
 }
 
 }  // namespace

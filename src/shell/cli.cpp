@@ -55,13 +55,15 @@ const std::vector<CommandSpec>& Commands() {
        ""},
       {"disconnect", "aishell disconnect <name>", "Remove a registered data source", {}, {}, ""},
       {"query",
-       "aishell query \"<SQL>\" [--format table|csv|json|jsonl] [--output FILE] [--max-rows N]",
+       "aishell query \"<SQL>\" [--format table|csv|json|jsonl|parquet] [--output FILE] "
+       "[--max-rows N]",
        "Run SQL statements (separated by ';') across the connected sources",
        {"--format", "--output", "--max-rows"},
        {"--no-progress"},
        "Table output shows at most --max-rows rows (default 1000, or config display.max_rows),\n"
        "then \"Results\", \"Execution time\" and \"Data sources\" lines. csv, json and jsonl print "
-       "only data.\n"},
+       "only data.\nparquet needs --output and writes one result (the first statement that "
+       "returns rows).\n"},
       {"explain",
        "aishell explain \"<SQL>\" [--analyze]",
        "Show the query plan (with --analyze: run it and show actuals)",
@@ -69,11 +71,11 @@ const std::vector<CommandSpec>& Commands() {
        {"--analyze"},
        ""},
       {"export",
-       "aishell export last [--format csv|json|jsonl|table] [--output FILE]",
+       "aishell export last [--format csv|json|jsonl|table|parquet] [--output FILE]",
        "Write the last query result again (default format: csv)",
        {"--format", "--output"},
        {},
-       ""},
+       "parquet needs --output.\n"},
       {"create-view",
        "aishell create-view <name> [<query>] [--replace]",
        "Create a view; the query comes from the argument or from stdin",
@@ -659,6 +661,22 @@ int Cli::Disconnect(const ParsedArgs& args) {
 
 void Cli::PrintResult(const QueryResult& result, OutputFormat format, std::ostream* file_out,
                       bool first) {
+  if (parquet_output_) {
+    if (!result.has_rows) {
+      std::cerr << result.message << '\n';
+      return;
+    }
+    if (parquet_results_ > 0) {
+      throw Error(ErrorKind::kUnsupported,
+                  "--format parquet writes one result per file: " + output_path_ +
+                      " holds the first statement that returned rows; this one also returns rows");
+    }
+    WriteParquetFile(output_path_, result.columns, result.batches);
+    parquet_results_++;
+    std::cerr << "Wrote " << FormatCount(result.row_count)
+              << (result.row_count == 1 ? " row to " : " rows to ") << output_path_ << '\n';
+    return;
+  }
   std::ostream& out = file_out ? *file_out : std::cout;
   if (!result.has_rows) {
     if (format == OutputFormat::kTable && !file_out) {
@@ -757,11 +775,18 @@ int Cli::Query(const ParsedArgs& args) {
     for (const auto& p : args.positional) sql += (sql.empty() ? "" : " ") + p;
   }
   OutputFormat format = OutputFormat::kTable;
+  bool parquet = false;
   if (auto f = args.Get("--format")) {
+    parquet = IsParquetFormatName(*f);
+    if (parquet && !args.Get("--output")) {
+      throw UsageError{"--format parquet writes a binary file and needs --output FILE", "query"};
+    }
     auto parsed = ParseOutputFormat(*f);
-    if (!parsed)
-      throw UsageError{"unknown format '" + *f + "'; use table, csv, json or jsonl", "query"};
-    format = *parsed;
+    if (!parsed && !parquet) {
+      throw UsageError{"unknown format '" + *f + "'; use table, csv, json, jsonl or parquet",
+                       "query"};
+    }
+    if (parsed) format = *parsed;
   }
   if (auto m = args.Get("--max-rows")) {
     char* end = nullptr;
@@ -775,7 +800,12 @@ int Cli::Query(const ParsedArgs& args) {
   if (LooksLikeNaturalLanguage(statements[0])) throw NaturalLanguageError{sql};
   engine();  // load settings, connections and views before opening the output
   std::unique_ptr<std::ofstream> file;
-  if (auto path = args.Get("--output")) {
+  if (parquet) {
+    // The Parquet writer creates the file (through a temporary beside it) once rows arrive.
+    output_path_ = *args.Get("--output");
+    parquet_output_ = true;
+    parquet_results_ = 0;
+  } else if (auto path = args.Get("--output")) {
     output_path_ = *path;
     file = std::make_unique<std::ofstream>(*path, std::ios::binary | std::ios::trunc);
     if (!*file) throw Error(ErrorKind::kIo, "cannot write " + *path + ": " + std::strerror(errno));
@@ -783,6 +813,10 @@ int Cli::Query(const ParsedArgs& args) {
   bool ok = true;
   for (size_t i = 0; i < statements.size() && ok; i++) {
     ok = RunStatement(statements[i], format, file.get(), i == 0);
+  }
+  if (parquet && ok && parquet_results_ == 0) {
+    std::fprintf(stderr, "Note: no statement returned rows; %s was not written\n",
+                 output_path_.c_str());
   }
   if (file) {
     file->close();
@@ -827,13 +861,27 @@ int Cli::Export(const ParsedArgs& args) {
     throw UsageError{"export needs the word 'last': aishell export last --format csv", "export"};
   }
   OutputFormat format = OutputFormat::kCsv;
+  bool parquet = false;
   if (auto f = args.Get("--format")) {
+    parquet = IsParquetFormatName(*f);
+    if (parquet && !args.Get("--output")) {
+      throw UsageError{"--format parquet writes a binary file and needs --output FILE", "export"};
+    }
     auto parsed = ParseOutputFormat(*f);
-    if (!parsed)
-      throw UsageError{"unknown format '" + *f + "'; use csv, json, jsonl or table", "export"};
-    format = *parsed;
+    if (!parsed && !parquet) {
+      throw UsageError{"unknown format '" + *f + "'; use csv, json, jsonl, table or parquet",
+                       "export"};
+    }
+    if (parsed) format = *parsed;
   }
   QueryResult result = store().LoadLastResult();
+  if (parquet) {
+    const std::string path = *args.Get("--output");
+    WriteParquetFile(path, result.columns, result.batches);
+    std::fprintf(stderr, "Exported %s rows to %s\n", FormatCount(result.row_count).c_str(),
+                 path.c_str());
+    return 0;
+  }
   TableFormatOptions options;
   options.max_rows = -1;
   if (auto path = args.Get("--output")) {

@@ -69,7 +69,9 @@ class Cli {
   std::unique_ptr<Engine> engine_;
   OutputFormat shell_format_ = OutputFormat::kTable;
   std::optional<int64_t> max_rows_override_;
-  std::string output_path_;  // query --output, for messages
+  std::string output_path_;      // query --output, for messages
+  bool parquet_output_ = false;  // query --format parquet: results go to output_path_
+  int parquet_results_ = 0;      // results written to output_path_ as Parquet
 };
 
 // Helpers shared by the shell files.
