@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The Customer 360 demo of seed 000 (Trino cross-database federation), on local stand-ins:
 #   PostgreSQL customers  -> a SQLite database, registered as catalog `postgresql` (schema public)
-#   Iceberg transactions, products -> CSV files under warehouse/demo/, registered as catalog `iceberg`
+#   Iceberg transactions, products -> Parquet files under warehouse/demo/ (written by aishell),
+#   registered as catalog `iceberg`
 # then runs the seed's Trino SQL unchanged and checks the seed's validations.
 #
 # Environment: BUILD_DIR (default build), DEMO_CUSTOMERS (100000), DEMO_PRODUCTS (10000),
@@ -33,13 +34,21 @@ step() { printf '\n━━━ %s ━━━\n' "$*"; }
 # 1. Data (regenerated when the sizes or the date change; transaction dates are relative to today).
 step "Generating seed 000 data ($CUSTOMERS customers, $PRODUCTS products, $TRANSACTIONS transactions)"
 mkdir -p "$DEMO_DIR"
-stamp="$CUSTOMERS $PRODUCTS $TRANSACTIONS $(date -u +%F)"
+stamp="parquet $CUSTOMERS $PRODUCTS $TRANSACTIONS $(date -u +%F)"
 if [[ -f "$DEMO_DIR/.stamp" && "$(cat "$DEMO_DIR/.stamp")" == "$stamp" && -f "$DEMO_DIR/customers.db" ]]; then
   echo "reusing the data in $DEMO_DIR"
 else
   rm -f "$DEMO_DIR/.stamp"
   python3 scripts/gen_demo_data.py --out "$DEMO_DIR" --customers "$CUSTOMERS" --products "$PRODUCTS" \
     --transactions "$TRANSACTIONS" --today "$(date -u +%F)"
+  # The lakehouse tables are Parquet, as Iceberg stores them: aishell itself converts the
+  # generated CSV files with its own Parquet writer.
+  for table in products transactions; do
+    csv="$DEMO_DIR/warehouse/demo/$table.csv"
+    AISHELL_HOME="$DEMO_DIR/convert-home" "$AISHELL" query --format parquet \
+      --output "$DEMO_DIR/warehouse/demo/$table.parquet" "SELECT * FROM read_csv('$csv')"
+    rm -f "$csv"
+  done
   echo "$stamp" > "$DEMO_DIR/.stamp"
 fi
 
