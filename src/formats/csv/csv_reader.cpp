@@ -10,6 +10,7 @@
 #endif
 
 #include "common/exception.h"
+#include "formats/file_scan.h"
 #include "formats/mapped_file.h"
 #include "formats/value_parser.h"
 
@@ -813,50 +814,16 @@ class CsvDataSource : public DataSource {
   std::string scratch_;
 };
 
-class CsvScan : public TableScan {
+class CsvScan : public FileScan {
  public:
-  explicit CsvScan(std::shared_ptr<const CsvTableState> state) : state_(std::move(state)) {
-    for (size_t i = 0; i < state_->schema.columns.size(); i++)
-      projection_.push_back(static_cast<int>(i));
-  }
-
-  void SetProjection(const std::vector<int>& column_ids) override {
-    for (int c : column_ids) {
-      if (c < 0 || c >= static_cast<int>(state_->schema.columns.size())) {
-        throw Error(ErrorKind::kInternal,
-                    state_->fn + ": projection column " + std::to_string(c) + " out of range");
-      }
-    }
-    projection_ = column_ids;
-  }
-
-  bool PushLimit(int64_t limit) override {
-    if (limit < 0) return false;
-    if (limit_ < 0 || limit < limit_) limit_ = limit;
-    return true;
-  }
+  explicit CsvScan(std::shared_ptr<const CsvTableState> state)
+      : FileScan(state->fn, state->files, state->info), state_(std::move(state)) {}
 
   std::string Describe() const override {
-    std::string s = state_->fn + " ";
-    s += state_->files.size() == 1
-             ? state_->files[0]
-             : state_->files[0] + " (+" + std::to_string(state_->files.size() - 1) + " more files)";
     std::string delim =
         state_->schema.delimiter == '\t' ? "\\t" : std::string(1, state_->schema.delimiter);
-    s += " delim='" + delim + "' header=" + (state_->schema.header ? "true" : "false");
-    s += " columns=[";
-    for (size_t i = 0; i < projection_.size(); i++) {
-      s += (i ? ", " : "") + state_->schema.columns[projection_[i]].name;
-    }
-    s += "]";
-    if (limit_ >= 0) s += " limit=" + std::to_string(limit_);
-    return s;
-  }
-
-  double EstimatedRows() const override {
-    double rows = state_->info->stats.row_count.value_or(-1);
-    if (limit_ >= 0 && (rows < 0 || rows > limit_)) rows = static_cast<double>(limit_);
-    return rows;
+    return DescribeFiles() + " delim='" + delim +
+           "' header=" + (state_->schema.header ? "true" : "false") + DescribeProjectionAndLimit();
   }
 
   // Large files split into byte ranges. Without stray quotes (quotes only around fields), rows
@@ -867,7 +834,7 @@ class CsvScan : public TableScan {
     std::vector<std::shared_ptr<Split>> splits;
     const CsvSchema& schema = state_->schema;
     const bool parity = !schema.stray_quotes;
-    const bool can_split = schema.has_newline && max_parallelism > 1 && limit_ < 0 &&
+    const bool can_split = schema.has_newline && max_parallelism > 1 && limit() < 0 &&
                            (parity || !schema.quoted_newlines);
     for (size_t i = 0; i < state_->files.size(); i++) {
       FileStamp st = StatFile(state_->files[i]);
@@ -938,17 +905,12 @@ class CsvScan : public TableScan {
   std::unique_ptr<DataSource> CreateDataSource(std::shared_ptr<Split> split) override {
     auto csv_split = std::dynamic_pointer_cast<CsvSplit>(split);
     if (!csv_split) throw Error(ErrorKind::kInternal, state_->fn + ": foreign split");
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (limit_ >= 0 && !remaining_) remaining_ = std::make_shared<std::atomic<int64_t>>(limit_);
-    return std::make_unique<CsvDataSource>(state_, csv_split, projection_, remaining_, &counters_);
+    return std::make_unique<CsvDataSource>(state_, csv_split, projection(), RowBudget(),
+                                           &counters_);
   }
 
  private:
   std::shared_ptr<const CsvTableState> state_;
-  std::vector<int> projection_;
-  int64_t limit_ = -1;
-  std::mutex mutex_;
-  std::shared_ptr<std::atomic<int64_t>> remaining_;
 };
 
 class CsvTable : public FileTable {

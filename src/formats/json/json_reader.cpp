@@ -10,6 +10,7 @@
 
 #include "common/exception.h"
 #include "formats/csv/csv_reader.h"
+#include "formats/file_scan.h"
 #include "formats/mapped_file.h"
 #include "formats/value_parser.h"
 
@@ -287,42 +288,11 @@ class JsonDataSource : public DataSource {
   bool done_ = false;
 };
 
-class JsonScan : public TableScan {
+class JsonScan : public FileScan {
  public:
-  explicit JsonScan(std::shared_ptr<const JsonTableState> state) : state_(std::move(state)) {
-    for (size_t i = 0; i < state_->columns.size(); i++) projection_.push_back(static_cast<int>(i));
-  }
-  void SetProjection(const std::vector<int>& column_ids) override {
-    for (int c : column_ids) {
-      if (c < 0 || c >= static_cast<int>(state_->columns.size())) {
-        throw Error(ErrorKind::kInternal,
-                    state_->fn + ": projection column " + std::to_string(c) + " out of range");
-      }
-    }
-    projection_ = column_ids;
-  }
-  bool PushLimit(int64_t limit) override {
-    if (limit < 0) return false;
-    if (limit_ < 0 || limit < limit_) limit_ = limit;
-    return true;
-  }
-  std::string Describe() const override {
-    std::string s = state_->fn + " ";
-    s += state_->files.size() == 1
-             ? state_->files[0]
-             : state_->files[0] + " (+" + std::to_string(state_->files.size() - 1) + " more files)";
-    s += " columns=[";
-    for (size_t i = 0; i < projection_.size(); i++)
-      s += (i ? ", " : "") + state_->columns[projection_[i]].name;
-    s += "]";
-    if (limit_ >= 0) s += " limit=" + std::to_string(limit_);
-    return s;
-  }
-  double EstimatedRows() const override {
-    double rows = state_->info->stats.row_count.value_or(-1);
-    if (limit_ >= 0 && (rows < 0 || rows > limit_)) rows = static_cast<double>(limit_);
-    return rows;
-  }
+  explicit JsonScan(std::shared_ptr<const JsonTableState> state)
+      : FileScan(state->fn, state->files, state->info), state_(std::move(state)) {}
+  std::string Describe() const override { return DescribeFiles() + DescribeProjectionAndLimit(); }
   std::vector<std::shared_ptr<Split>> CreateSplits(int max_parallelism) override {
     std::vector<std::shared_ptr<Split>> splits;
     for (const auto& path : state_->files) {
@@ -332,7 +302,7 @@ class JsonScan : public TableScan {
       size_t chunk =
           std::clamp<size_t>(size / (static_cast<size_t>(std::max(max_parallelism, 1)) * 3),
                              kMinSplit, size_t{64} << 20);
-      if (max_parallelism <= 1 || limit_ >= 0 || size < 2 * kMinSplit) {
+      if (max_parallelism <= 1 || limit() >= 0 || size < 2 * kMinSplit) {
         auto s = std::make_shared<JsonSplit>();
         s->path = path;
         splits.push_back(s);
@@ -351,17 +321,11 @@ class JsonScan : public TableScan {
   std::unique_ptr<DataSource> CreateDataSource(std::shared_ptr<Split> split) override {
     auto js = std::dynamic_pointer_cast<JsonSplit>(split);
     if (!js) throw Error(ErrorKind::kInternal, state_->fn + ": foreign split");
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (limit_ >= 0 && !remaining_) remaining_ = std::make_shared<std::atomic<int64_t>>(limit_);
-    return std::make_unique<JsonDataSource>(state_, js, projection_, remaining_, &counters_);
+    return std::make_unique<JsonDataSource>(state_, js, projection(), RowBudget(), &counters_);
   }
 
  private:
   std::shared_ptr<const JsonTableState> state_;
-  std::vector<int> projection_;
-  int64_t limit_ = -1;
-  std::mutex mutex_;
-  std::shared_ptr<std::atomic<int64_t>> remaining_;
 };
 
 class JsonTable : public FileTable {
