@@ -1,0 +1,70 @@
+// One Parquet file, opened through the storage layer: the public, lower-level API that table
+// formats (Iceberg) build on. read_parquet() and the file catalog use it too.
+//
+//   auto file = FileSystemForPath(path, options)->OpenForRead(path);
+//   auto reader = ParquetFileReader::Open(file, "iceberg demo.transactions");
+//   for (int rg = 0; rg < reader->row_group_count(); rg++)
+//     if (reader->RowGroupMayMatch(rg, filters))
+//       auto columns = reader->ReadRowGroup(rg, {0, 3}, &counters);
+//
+// Only the byte ranges of the footer and of the projected column chunks are read, so a remote
+// (S3) file costs a footer GET plus one ranged GET per chunk (issued in parallel).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "catalog/connector.h"
+#include "common/types.h"
+#include "common/vector.h"
+#include "formats/parquet/parquet_stats.h"
+#include "storage/file_system.h"
+
+namespace aishell::parquet {
+
+// A top-level column of the file, as the engine reads it.
+struct ParquetColumn {
+  std::string name;
+  LogicalType type;
+  int field_id = -1;        // the Parquet field_id (Iceberg's column id), -1 when absent
+  std::string unsupported;  // non-empty: reading this column fails with this message
+};
+
+struct ParquetRowGroupInfo {
+  int64_t num_rows = 0;
+  int64_t first_row = 0;  // file position of the row group's first row (for position deletes)
+  int64_t compressed_bytes = 0;
+};
+
+class ParquetFileReader {
+ public:
+  virtual ~ParquetFileReader() = default;
+
+  // Reads and checks the footer. Errors are Error(kIo or kUnsupported) prefixed with
+  // "<context>: <path>: ".
+  static std::shared_ptr<ParquetFileReader> Open(std::shared_ptr<RandomAccessFile> file,
+                                                 const std::string& context);
+
+  virtual const std::string& path() const = 0;
+  virtual const std::vector<ParquetColumn>& columns() const = 0;
+  virtual int64_t num_rows() const = 0;
+  virtual int row_group_count() const = 0;
+  virtual const ParquetRowGroupInfo& row_group(int index) const = 0;
+
+  // The usable [min, max] statistics of a top-level column in a row group, or nullopt.
+  virtual std::optional<StatsRange> ColumnRange(int row_group, int column) const = 0;
+  // False only when no row of the row group can satisfy every filter (filter columns index
+  // columns()).
+  virtual bool RowGroupMayMatch(int row_group, const std::vector<RowGroupFilter>& filters) const;
+
+  // Decodes the given columns (indices into columns()) of one row group: one vector per column,
+  // each with row_group(index).num_rows rows in file order (any vector form; dictionary-encoded
+  // strings stay dictionary vectors). Adds to counters->bytes_read when counters is not null.
+  virtual std::vector<Vector> ReadRowGroup(int row_group, const std::vector<int>& columns,
+                                           ScanCounters* counters) const = 0;
+};
+
+}  // namespace aishell::parquet
