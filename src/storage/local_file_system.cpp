@@ -170,9 +170,7 @@ class LocalFileSystem : public FileSystem {
   }
 };
 
-bool StartsWith(const std::string& s, const char* prefix) {
-  return s.rfind(prefix, 0) == 0;
-}
+bool StartsWith(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
 
 }  // namespace
 
@@ -208,8 +206,9 @@ std::shared_ptr<FileSystem> FileSystemForPath(const std::string& path,
   if (IsObjectStorePath(path)) return CreateS3FileSystem(options);
   auto colon = path.find("://");
   if (colon != std::string::npos && !StartsWith(path, "file://")) {
-    throw Error(ErrorKind::kIo, "unsupported storage scheme '" + path.substr(0, colon) +
-                                    "://' (supported: local paths, file://, s3://, s3a://, s3n://)");
+    throw Error(ErrorKind::kIo,
+                "unsupported storage scheme '" + path.substr(0, colon) +
+                    "://' (supported: local paths, file://, s3://, s3a://, s3n://)");
   }
   static auto local = std::make_shared<LocalFileSystem>();
   return local;
