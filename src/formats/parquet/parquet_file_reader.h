@@ -31,6 +31,8 @@ struct ParquetColumn {
   LogicalType type;
   int field_id = -1;        // the Parquet field_id (Iceberg's column id), -1 when absent
   std::string unsupported;  // non-empty: reading this column fails with this message
+  bool nullable = true;     // false for REQUIRED flat columns
+  bool nested = false;      // a LIST/MAP/STRUCT column read as JSON text (VARCHAR)
 };
 
 struct ParquetRowGroupInfo {

@@ -309,6 +309,9 @@ SchemaElement ReadSchemaElement(CompactReader& r) {
       case 8:
         e.precision = ReadI32(r, t);
         break;
+      case 9:
+        e.field_id = ReadI32(r, t);
+        break;
       case 10:
         r.Expect(t, kStruct);
         e.logical = ReadLogicalType(r);

@@ -92,6 +92,7 @@ struct SchemaElement {
   int32_t num_children = 0;
   ConvertedType converted_type = ConvertedType::kNone;
   int32_t scale = 0, precision = 0;
+  int32_t field_id = -1;  // -1 when absent
   LogicalTypeInfo logical;
 };
 
