@@ -22,6 +22,8 @@ using namespace parquet;  // NOLINT
 namespace {
 
 constexpr size_t kMaxPageValues = size_t{1} << 26;
+
+std::atomic<int64_t> g_pages_decoded{0};
 constexpr size_t kMaxPageBytes = size_t{256} << 20;
 
 [[noreturn]] void Corrupt(const std::string& what) { throw Error(ErrorKind::kIo, what); }
@@ -681,6 +683,7 @@ class ChunkReader {
     size_t file_limit = bytes_.available;
     size_t pos = 0;
     int64_t done = 0;
+    size_t out_row = 0;
     // Flat columns have one level entry per row; nested leaves have num_values entries.
     int64_t target = d_.max_rep > 0 ? m.num_values : rows_;
     if (target < 0 || static_cast<uint64_t>(target) > (uint64_t{1} << 31))
@@ -719,13 +722,28 @@ class ChunkReader {
             Corrupt("page of " + std::to_string(h.num_values) + " values");
           if (h.num_values > target - done)
             Corrupt("pages hold more values than the column chunk's " + std::to_string(target));
-          ReadDataPage(h, page, page_size, out, static_cast<size_t>(done));
+          if (!page_wanted_.empty()) {
+            // Page-index skipping: pages outside the selected rows are not decoded.
+            if (data_page_ >= page_wanted_.size())
+              Corrupt("the column chunk has more data pages than its offset index");
+            if (!page_wanted_[data_page_++]) {
+              done += h.num_values;
+              break;
+            }
+          }
+          ReadDataPage(h, page, page_size, out, out_row);
+          g_pages_decoded.fetch_add(1, std::memory_order_relaxed);
+          out_row += static_cast<size_t>(h.num_values);
           done += h.num_values;
           break;
         }
         default:
           break;  // index pages: skipped
       }
+    }
+    if (!page_wanted_.empty()) {
+      if (dict_mode_) row_indices_.resize(out_row);
+      out.Resize(out_row);
     }
     if (dict_mode_) {
       if (!dict_vector_) Corrupt("dictionary-encoded chunk without a dictionary");
@@ -1074,6 +1092,10 @@ class ChunkReader {
  public:
   // Nested leaves: every level entry's repetition and definition level.
   bool keep_levels_ = false;
+  // Flat columns: when not empty, only the data pages (in order) marked here are decoded and the
+  // result holds only their rows.
+  std::vector<char> page_wanted_;
+  size_t data_page_ = 0;
   std::vector<uint16_t> all_reps_, all_defs_;
 };
 
@@ -1388,8 +1410,39 @@ class ParquetFileReaderImpl : public ParquetFileReader {
   std::vector<Vector> ReadRowGroup(int row_group, const std::vector<int>& columns,
                                    ScanCounters* counters) const override {
     CheckRowGroup(row_group);
+    return Wrap(row_group, [&] { return Read(row_group, columns, counters, nullptr); });
+  }
+
+  std::vector<Vector> ReadRowGroupFiltered(int row_group, const std::vector<int>& columns,
+                                           const std::vector<RowGroupFilter>& filters,
+                                           ScanCounters* counters, RowRanges* kept) const override {
+    CheckRowGroup(row_group);
+    return Wrap(row_group, [&] {
+      int64_t n = pf_.meta.row_groups[row_group].num_rows;
+      auto selection = SelectRows(row_group, filters);
+      if (!selection) {
+        if (kept) *kept = {{0, n}};
+        return Read(row_group, columns, counters, nullptr);
+      }
+      if (kept) *kept = *selection;
+      if (selection->empty()) {
+        std::vector<Vector> out;
+        for (int c : columns) {
+          CheckColumn(c);
+          out.emplace_back(pf_.columns[c].type, 1);
+          out.back().Resize(0);
+        }
+        return out;
+      }
+      return Read(row_group, columns, counters, &*selection);
+    });
+  }
+
+ private:
+  template <class Fn>
+  std::vector<Vector> Wrap(int row_group, Fn fn) const {
     try {
-      return Read(row_group, columns, counters);
+      return fn();
     } catch (const Error& e) {
       throw Error(e.kind(), Prefix(row_group) + e.what());
     } catch (const std::bad_alloc&) {
@@ -1399,7 +1452,129 @@ class ParquetFileReaderImpl : public ParquetFileReader {
     }
   }
 
- private:
+  void CheckColumn(int c) const {
+    if (c < 0 || c >= static_cast<int>(pf_.columns.size()))
+      throw Error(ErrorKind::kInternal, "column " + std::to_string(c) + " out of range");
+    if (!pf_.columns[c].unsupported.empty())
+      throw Error(ErrorKind::kUnsupported, pf_.columns[c].unsupported);
+  }
+
+  // The bytes of a page index structure, or empty when its range is not inside the file.
+  std::string IndexBytes(const std::optional<int64_t>& offset, int32_t length) const {
+    if (!offset || *offset < 4 || length <= 0 || *offset > pf_.size - length) return {};
+    if (mapped_) return std::string(reinterpret_cast<const char*>(mapped_ + *offset), length);
+    return file_->ReadRange(*offset, length);
+  }
+
+  // The row range [first, end) of each data page of a chunk, from its offset index; nullopt
+  // when the chunk has none (or an inconsistent one).
+  std::optional<RowRanges> PageRows(const ColumnChunk& cc, int64_t rows) const {
+    std::string bytes = IndexBytes(cc.offset_index_offset, cc.offset_index_length);
+    if (bytes.empty()) return std::nullopt;
+    std::vector<PageLocation> pages;
+    try {
+      pages = DecodeOffsetIndex(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+    } catch (const Error&) {
+      return std::nullopt;  // a broken page index only costs the skipping
+    }
+    if (pages.empty() || pages[0].first_row_index != 0) return std::nullopt;
+    RowRanges out;
+    for (size_t k = 0; k < pages.size(); k++) {
+      int64_t end = k + 1 < pages.size() ? pages[k + 1].first_row_index : rows;
+      if (end <= pages[k].first_row_index || end > rows) return std::nullopt;
+      out.push_back({pages[k].first_row_index, end});
+    }
+    return out;
+  }
+
+  static RowRanges Intersect(const RowRanges& a, const RowRanges& b) {
+    RowRanges out;
+    size_t i = 0, j = 0;
+    while (i < a.size() && j < b.size()) {
+      int64_t lo = std::max(a[i].first, b[j].first), hi = std::min(a[i].second, b[j].second);
+      if (lo < hi) out.push_back({lo, hi});
+      if (a[i].second < b[j].second)
+        i++;
+      else
+        j++;
+    }
+    return out;
+  }
+
+  // The rows of a row group that may satisfy every filter according to the page index, or
+  // nullopt for all rows.
+  std::optional<RowRanges> SelectRows(int row_group,
+                                      const std::vector<RowGroupFilter>& filters) const {
+    const RowGroup& rg = pf_.meta.row_groups[row_group];
+    int64_t n = rg.num_rows;
+    std::optional<RowRanges> selection;
+    for (const auto& f : filters) {
+      if (f.column < 0 || f.column >= static_cast<int>(pf_.columns.size())) continue;
+      const ColumnDesc& d = pf_.columns[f.column];
+      if (!d.unsupported.empty() || d.nested || d.leaf < 0 || !ConvIsRaw(d)) continue;
+      const ColumnChunk& cc = rg.columns[d.leaf];
+      auto pages = PageRows(cc, n);
+      if (!pages) continue;
+      std::string bytes = IndexBytes(cc.column_index_offset, cc.column_index_length);
+      if (bytes.empty()) continue;
+      ColumnIndex index;
+      try {
+        index = DecodeColumnIndex(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+      } catch (const Error&) {
+        continue;
+      }
+      size_t count = pages->size();
+      if (index.null_pages.size() != count || index.min_values.size() != count ||
+          index.max_values.size() != count)
+        continue;
+      RowRanges matching;
+      for (size_t k = 0; k < count; k++) {
+        bool may = false;
+        if (!index.null_pages[k]) {
+          Statistics st;
+          st.min_value = index.min_values[k];
+          st.max_value = index.max_values[k];
+          std::optional<StatsRange> range;
+          try {
+            range = StatisticsRange(st, d.physical, d.type, true,
+                                    (*pages)[k].second - (*pages)[k].first);
+          } catch (const Error&) {
+          }
+          may = !range || f.MayMatch(*range);
+        }
+        if (!may) continue;
+        if (!matching.empty() && matching.back().second == (*pages)[k].first)
+          matching.back().second = (*pages)[k].second;
+        else
+          matching.push_back((*pages)[k]);
+      }
+      selection = selection ? Intersect(*selection, matching) : matching;
+    }
+    if (selection && selection->size() == 1 && (*selection)[0] == std::pair<int64_t, int64_t>{0, n})
+      return std::nullopt;
+    return selection;
+  }
+
+  // Rows `selection` of a vector holding rows `decoded` (both sorted; selection within decoded).
+  static Vector Select(const Vector& v, const RowRanges& decoded, const RowRanges& selection) {
+    if (decoded == selection) return v;
+    std::vector<uint32_t> sel;
+    size_t j = 0;
+    int64_t base = 0;  // position in v of decoded[j].first
+    for (const auto& [b, e] : selection) {
+      for (int64_t r = b; r < e; r++) {
+        while (j < decoded.size() && r >= decoded[j].second) {
+          base += decoded[j].second - decoded[j].first;
+          j++;
+        }
+        if (j >= decoded.size() || r < decoded[j].first)
+          throw Error(ErrorKind::kInternal, "page selection outside the decoded pages");
+        sel.push_back(static_cast<uint32_t>(base + (r - decoded[j].first)));
+      }
+    }
+    return v.Gather(sel.data(), sel.size());
+  }
+
   std::string Prefix(int row_group) const {
     return context_ + ": " + pf_.path + " (row group " + std::to_string(row_group) + "): ";
   }
@@ -1411,15 +1586,11 @@ class ParquetFileReaderImpl : public ParquetFileReader {
     }
   }
 
-  std::vector<Vector> Read(int row_group, const std::vector<int>& columns,
-                           ScanCounters* counters) const {
+  std::vector<Vector> Read(int row_group, const std::vector<int>& columns, ScanCounters* counters,
+                           const RowRanges* selection) const {
     const RowGroup& rg = pf_.meta.row_groups[row_group];
-    for (int c : columns) {
-      if (c < 0 || c >= static_cast<int>(pf_.columns.size()))
-        throw Error(ErrorKind::kInternal, "column " + std::to_string(c) + " out of range");
-      if (!pf_.columns[c].unsupported.empty())
-        throw Error(ErrorKind::kUnsupported, pf_.columns[c].unsupported);
-    }
+    for (int c : columns) CheckColumn(c);
+    RowRanges all = {{0, rg.num_rows}};
     // The byte ranges of the leaf chunks to read.
     std::vector<ChunkBytes> bytes(rg.columns.size());
     std::vector<std::pair<int64_t, int64_t>> ranges(rg.columns.size(), {-1, -1});
@@ -1479,11 +1650,29 @@ class ParquetFileReaderImpl : public ParquetFileReader {
       if (d.nested) {
         NestedAssembler assembler(pf_, d);
         out.push_back(assembler.Read(rg, bytes, counters));
+        if (selection) out.back() = Select(out.back(), all, *selection);
         continue;
       }
       const ColumnChunk& chunk = rg.columns[d.leaf];
       ChunkReader reader(d, chunk, rg.num_rows, bytes[d.leaf]);
+      RowRanges decoded = all;
+      if (selection) {
+        if (auto pages = PageRows(chunk, rg.num_rows)) {
+          // Decode only the pages that hold selected rows.
+          decoded.clear();
+          for (const auto& page : *pages) {
+            bool want = !Intersect({page}, *selection).empty();
+            reader.page_wanted_.push_back(want ? 1 : 0);
+            if (!want) continue;
+            if (!decoded.empty() && decoded.back().second == page.first)
+              decoded.back().second = page.second;
+            else
+              decoded.push_back(page);
+          }
+        }
+      }
       out.push_back(reader.Read());
+      if (selection) out.back() = Select(out.back(), decoded, *selection);
       if (counters) counters->bytes_read += chunk.meta.total_compressed_size;
     }
     return out;
@@ -1530,6 +1719,17 @@ bool ParquetFileReader::RowGroupMayMatch(int row_group,
   }
   return true;
 }
+
+std::vector<Vector> ParquetFileReader::ReadRowGroupFiltered(int row_group,
+                                                            const std::vector<int>& columns,
+                                                            const std::vector<RowGroupFilter>&,
+                                                            ScanCounters* counters,
+                                                            RowRanges* kept) const {
+  if (kept) *kept = {{0, this->row_group(row_group).num_rows}};
+  return ReadRowGroup(row_group, columns, counters);
+}
+
+int64_t DecodedPageCount() { return g_pages_decoded.load(); }
 
 }  // namespace parquet
 

@@ -162,5 +162,56 @@ TEST(ParquetFileReader, ErrorsNameTheContextAndFile) {
   }
 }
 
+TEST(ParquetFileReader, PageIndexSkipsPagesThatCannotMatch) {
+  // pyarrow-written: 6000 rows, row groups of 3000, pages of 500 rows, write_page_index=True;
+  // columns id (0..5999), day, name ('n00000'...), cat, amount.
+  std::string path = DataFile("page_index.parquet");
+  if (path.empty()) GTEST_SKIP() << "test/parquet/data not found";
+  auto reader = ParquetFileReader::Open(FileSystemForPath(path)->OpenForRead(path), "test");
+  std::vector<int> columns = {0, 2, 3, 4};
+  int64_t before = DecodedPageCount();
+  auto full = reader->ReadRowGroup(0, columns, nullptr);
+  int64_t full_pages = DecodedPageCount() - before;
+  EXPECT_EQ(full_pages, 4 * 6);
+
+  std::vector<RowGroupFilter> filters = {{0, CompareOp::kGe, Value::BigInt(2600)},
+                                         {0, CompareOp::kLt, Value::BigInt(2700)}};
+  ParquetFileReader::RowRanges kept;
+  before = DecodedPageCount();
+  auto part = reader->ReadRowGroupFiltered(0, columns, filters, nullptr, &kept);
+  int64_t pages = DecodedPageCount() - before;
+  EXPECT_EQ(pages, 4);  // one page per column instead of six
+  ASSERT_EQ(kept, (ParquetFileReader::RowRanges{{2500, 3000}}));
+  ASSERT_EQ(part.size(), columns.size());
+  for (size_t c = 0; c < columns.size(); c++) {
+    ASSERT_EQ(part[c].size(), 500u);
+    for (size_t i = 0; i < 500; i++) ASSERT_EQ(part[c].GetValue(i), full[c].GetValue(2500 + i));
+  }
+
+  // A string filter: name = 'n01234' keeps page 2 of row group 0 (rows 1000..1499).
+  before = DecodedPageCount();
+  part = reader->ReadRowGroupFiltered(0, {2}, {{2, CompareOp::kEq, Value::Varchar("n01234")}},
+                                      nullptr, &kept);
+  EXPECT_EQ(DecodedPageCount() - before, 1);
+  EXPECT_EQ(kept, (ParquetFileReader::RowRanges{{1000, 1500}}));
+  EXPECT_EQ(part[0].GetValue(234), Value::Varchar("n01234"));
+
+  // No page can match: nothing is decoded and no rows come back.
+  before = DecodedPageCount();
+  part = reader->ReadRowGroupFiltered(1, columns, {{0, CompareOp::kLt, Value::BigInt(100)}},
+                                      nullptr, &kept);
+  EXPECT_EQ(DecodedPageCount() - before, 0);
+  EXPECT_TRUE(kept.empty());
+  ASSERT_EQ(part.size(), columns.size());
+  EXPECT_EQ(part[0].size(), 0u);
+
+  // Remote files read the page index by ranges too.
+  auto ranged = std::make_shared<RangedFile>(FileSystemForPath(path)->OpenForRead(path));
+  auto remote = ParquetFileReader::Open(ranged, "test");
+  part = remote->ReadRowGroupFiltered(0, columns, filters, nullptr, &kept);
+  ASSERT_EQ(part[1].size(), 500u);
+  EXPECT_EQ(part[1].GetValue(0), Value::Varchar("n02500"));
+}
+
 }  // namespace
 }  // namespace aishell::parquet

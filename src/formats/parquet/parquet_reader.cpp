@@ -34,10 +34,12 @@ class ParquetDataSource : public DataSource {
  public:
   ParquetDataSource(std::shared_ptr<const ParquetTableState> state,
                     std::shared_ptr<ParquetSplit> split, std::vector<int> projection,
+                    std::vector<RowGroupFilter> filters,
                     std::shared_ptr<std::atomic<int64_t>> remaining, ScanCounters* counters)
       : state_(std::move(state)),
         split_(std::move(split)),
         projection_(std::move(projection)),
+        filters_(std::move(filters)),
         remaining_(std::move(remaining)),
         counters_(counters) {}
 
@@ -90,12 +92,19 @@ class ParquetDataSource : public DataSource {
     const ParquetFileReader& file = *state_->files[split_->file];
     int rg = static_cast<int>(split_->row_group);
     rows_ = static_cast<size_t>(file.row_group(rg).num_rows);
-    columns_ = file.ReadRowGroup(rg, projection_, counters_);
+    if (filters_.empty() || projection_.empty()) {
+      columns_ = file.ReadRowGroup(rg, projection_, counters_);
+    } else {
+      // Pages that cannot match are skipped with the page index; the engine filters the rest.
+      columns_ = file.ReadRowGroupFiltered(rg, projection_, filters_, counters_);
+      rows_ = columns_[0].size();
+    }
   }
 
   std::shared_ptr<const ParquetTableState> state_;
   std::shared_ptr<ParquetSplit> split_;
   std::vector<int> projection_;
+  std::vector<RowGroupFilter> filters_;
   std::shared_ptr<std::atomic<int64_t>> remaining_;
   ScanCounters* counters_;
   std::vector<Vector> columns_;
@@ -169,7 +178,8 @@ class ParquetScan : public TableScan {
     if (!ps) throw Error(ErrorKind::kInternal, state_->fn + ": foreign split");
     std::lock_guard<std::mutex> lock(mutex_);
     if (limit_ >= 0 && !remaining_) remaining_ = std::make_shared<std::atomic<int64_t>>(limit_);
-    return std::make_unique<ParquetDataSource>(state_, ps, projection_, remaining_, &counters_);
+    return std::make_unique<ParquetDataSource>(state_, ps, projection_, filters_, remaining_,
+                                               &counters_);
   }
 
  private:
