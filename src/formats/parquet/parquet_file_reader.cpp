@@ -40,6 +40,7 @@ enum class Conv : uint8_t {
   kDate,
   kDecimalInt,
   kDecimalBytes,
+  kDecimalText,  // precision above 18: exact text
   kTimestampMillis,
   kTimestampMicros,
   kTimestampNanos,
@@ -59,6 +60,8 @@ struct ColumnDesc {
   std::string unsupported;  // non-empty: reading this column fails with this message
   int leaf = -1;            // index of the column chunk in a row group
   int field_id = -1;
+  int scale = 0;     // kDecimalText
+  std::string note;  // how the column is read, when not the obvious way
   int max_def = 0;
   int max_rep = 0;
   // Nested columns (read as JSON text): the schema node and the leaves under it.
@@ -137,8 +140,18 @@ void MapPrimitive(const SchemaElement& e, ColumnDesc* d) {
     if (precision <= 0 || scale < 0 || scale > precision)
       return unsupported("decimal precision " + std::to_string(precision) + " scale " +
                          std::to_string(scale));
-    if (precision > kMaxDecimalPrecision)
-      return unsupported("decimal precision " + std::to_string(precision));
+    if (precision > kMaxDecimalPrecision) {
+      // The engine's DECIMAL holds 18 digits: wider decimals read as their exact text.
+      if (pt != PhysicalType::kInt32 && pt != PhysicalType::kInt64 &&
+          pt != PhysicalType::kByteArray && pt != PhysicalType::kFixedLenByteArray)
+        return unsupported("decimal stored as " + LeafTypeName(e));
+      d->type = TypeId::kVarchar;
+      d->conv = Conv::kDecimalText;
+      d->scale = scale;
+      d->note = "Parquet DECIMAL(" + std::to_string(precision) + "," + std::to_string(scale) +
+                ") read as exact text (DECIMAL holds at most 18 digits)";
+      return;
+    }
     d->type = LogicalType::Decimal(precision, scale);
     if (pt == PhysicalType::kInt32 || pt == PhysicalType::kInt64)
       d->conv = Conv::kDecimalInt;
@@ -665,6 +678,62 @@ std::pair<int64_t, int64_t> ChunkRange(const ColumnDesc& d, const ColumnChunk& c
   return {start, len};
 }
 
+// Inserts the decimal point `scale` digits from the right of a digit string (with a sign).
+std::string PlaceDecimalPoint(bool negative, std::string digits, int scale) {
+  if (scale > 0) {
+    if (digits.size() <= static_cast<size_t>(scale))
+      digits.insert(0, static_cast<size_t>(scale) + 1 - digits.size(), '0');
+    digits.insert(digits.size() - static_cast<size_t>(scale), 1, '.');
+  }
+  bool zero = digits.find_first_not_of("0.") == std::string::npos;
+  return negative && !zero ? "-" + digits : digits;
+}
+
+std::string DecimalText(int64_t unscaled, int scale) {
+  bool negative = unscaled < 0;
+  uint64_t mag = negative ? 0 - static_cast<uint64_t>(unscaled) : static_cast<uint64_t>(unscaled);
+  return PlaceDecimalPoint(negative, std::to_string(mag), scale);
+}
+
+// A big-endian two's complement unscaled value of any width as decimal text.
+std::string DecimalText(std::string_view bytes, int scale) {
+  if (bytes.empty()) return PlaceDecimalPoint(false, "0", scale);
+  bool negative = static_cast<uint8_t>(bytes[0]) & 0x80;
+  std::vector<uint8_t> mag(bytes.begin(), bytes.end());
+  if (negative) {  // magnitude = ~x + 1
+    for (auto& b : mag) b = static_cast<uint8_t>(~b);
+    for (size_t i = mag.size(); i-- > 0;) {
+      if (++mag[i] != 0) break;
+    }
+  }
+  std::string digits;
+  size_t begin = 0;
+  if (mag.size() <= 16) {
+    unsigned __int128 x = 0;
+    for (uint8_t b : mag) x = (x << 8) | b;
+    do {
+      digits.push_back(static_cast<char>('0' + static_cast<int>(x % 10)));
+      x /= 10;
+    } while (x != 0);
+  } else {
+    // Long division by 10 over the bytes.
+    while (true) {
+      while (begin < mag.size() && mag[begin] == 0) begin++;
+      if (begin == mag.size()) break;
+      unsigned rem = 0;
+      for (size_t i = begin; i < mag.size(); i++) {
+        unsigned cur = (rem << 8) | mag[i];
+        mag[i] = static_cast<uint8_t>(cur / 10);
+        rem = cur % 10;
+      }
+      digits.push_back(static_cast<char>('0' + rem));
+    }
+    if (digits.empty()) digits = "0";
+  }
+  std::reverse(digits.begin(), digits.end());
+  return PlaceDecimalPoint(negative, std::move(digits), scale);
+}
+
 // Reads one column chunk of one row group into a flat vector.
 class ChunkReader {
  public:
@@ -1008,6 +1077,14 @@ class ChunkReader {
         uint64_t u = static_cast<uint64_t>(x);
         for (size_t b = skip; b < s.size(); b++) u = (u << 8) | static_cast<uint8_t>(s[b]);
         out.Data<int64_t>()[r] = static_cast<int64_t>(u);
+        return;
+      }
+      case Conv::kDecimalText: {
+        std::string text =
+            d_.physical == PhysicalType::kInt32 || d_.physical == PhysicalType::kInt64
+                ? DecimalText(v.ints[k], d_.scale)
+                : DecimalText(v.views[k], d_.scale);
+        out.SetString(r, text);
         return;
       }
       case Conv::kTimestampMillis: {
@@ -1365,6 +1442,7 @@ class ParquetFileReaderImpl : public ParquetFileReader {
       c.field_id = d.field_id;
       c.unsupported = d.unsupported;
       c.nested = d.nested;
+      c.note = d.note;
       c.nullable = d.max_def > 0 || d.nested || !d.unsupported.empty();
       columns_.push_back(std::move(c));
     }

@@ -34,6 +34,8 @@ struct ParquetColumn {
   std::string unsupported;  // non-empty: reading this column fails with this message
   bool nullable = true;     // false for REQUIRED flat columns
   bool nested = false;      // a LIST/MAP/STRUCT column read as JSON text (VARCHAR)
+  std::string note;         // how the column is read when not the obvious way (e.g. DECIMAL(38,2)
+                            // as exact text), for DESCRIBE
 };
 
 struct ParquetRowGroupInfo {
