@@ -15,6 +15,8 @@ APT_TEST=(python3-pip postgresql-15 redis-server redis-tools)
 # extensions are published on PyPI for that version (test/util/duckdb_ext.py loads them).
 PIP_TEST=(duckdb==1.5.5 duckdb-extension-postgres==1.5.5 duckdb-extension-iceberg==1.5.5
   duckdb-extension-httpfs==1.5.5 duckdb-extension-avro==1.5.5 pyarrow pytest pytest-xdist)
+# bench/bench_redis.py: the pipelined redis-py peer.
+PIP_TEST+=(redis)
 
 missing=()
 pkgs=("${APT_BUILD[@]}")

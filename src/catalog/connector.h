@@ -120,6 +120,19 @@ class TableScan {
   // Streams the rows (projected columns) whose key columns equal one of the rows of `keys`.
   virtual std::unique_ptr<DataSource> LookupKeys(const std::vector<int>& key_columns,
                                                  const Batch& keys);
+  // What one LookupKeys call with up to `batch_size` keys asks the source (Redis commands, remote
+  // SQL), for EXPLAIN. Empty: nothing more to say than "LookupKeys".
+  virtual std::string DescribeLookup(const std::vector<int>& key_columns, size_t batch_size) const {
+    return {};
+  }
+
+  // --- optional dynamic filtering (joins that stay hash joins) ---
+  // Offered by a join after its build side is complete and before this scan creates its splits:
+  // only rows whose table column `column` equals one of the rows of `values` (one column of that
+  // column's type, distinct, no NULLs) can join. Return true if the source uses it to read less,
+  // fully (WHERE k IN (...)) or in part (row groups skipped by min/max). The engine still applies
+  // the join, so the source may return extra rows but must never drop a row whose value is listed.
+  virtual bool PushDynamicFilter(int column, const Batch& values) { return false; }
 
   ScanCounters& counters() { return counters_; }
 

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstdlib>
@@ -372,6 +373,23 @@ void ConfigStore::ApplySettings(const std::map<std::string, std::string>& settin
       options.threads = static_cast<int>(n);
     } else if (k == "pushdown") {
       options.pushdown = ParseBoolSetting(key, value);
+    } else if (k == "lookup_join") {
+      options.lookup_join = ParseBoolSetting(key, value);
+    } else if (k == "dynamic_filtering") {
+      options.dynamic_filtering = ParseBoolSetting(key, value);
+    } else if (k == "lookup_batch_size" || k == "batch_size" || k == "lookup_join_max_rows" ||
+               k == "dynamic_filter_max_keys") {
+      char* end = nullptr;
+      long long n = std::strtoll(value.c_str(), &end, 10);
+      if (end == value.c_str() || *end || n < (k == "lookup_batch_size" || k == "batch_size"))
+        throw Error(ErrorKind::kConversion,
+                    "invalid value '" + value + "' for " + key + ": expected a whole number");
+      if (k == "lookup_join_max_rows")
+        options.lookup_join_max_rows = n;
+      else if (k == "dynamic_filter_max_keys")
+        options.dynamic_filter_max_keys = n;
+      else
+        options.lookup_batch_size = std::min<long long>(n, 1000000);
     }
   }
 }

@@ -1,6 +1,7 @@
 #include "engine/engine.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -176,13 +177,42 @@ QueryResult Engine::Execute(const std::string& sql) {
   }
 }
 
+namespace {
+
+PlannerOptions PlannerOptionsOf(const EngineOptions& o) {
+  PlannerOptions p;
+  p.pushdown = o.pushdown;
+  p.lookup_join = o.lookup_join;
+  p.lookup_join_max_rows = static_cast<double>(o.lookup_join_max_rows);
+  p.lookup_batch_size = o.lookup_batch_size;
+  p.dynamic_filtering = o.dynamic_filtering;
+  p.dynamic_filter_max_keys = o.dynamic_filter_max_keys;
+  return p;
+}
+
+// A whole number in [low, high] for a session setting.
+int64_t ParseCountSetting(const std::string& name, const std::string& value, int64_t low,
+                          int64_t high) {
+  char* end = nullptr;
+  errno = 0;
+  long long n = std::strtoll(value.c_str(), &end, 10);
+  if (value.empty() || *end || errno == ERANGE || n < low || n > high) {
+    throw Error(ErrorKind::kConversion, "invalid value '" + value + "' for " + name +
+                                            ": expected a number from " + std::to_string(low) +
+                                            " to " + std::to_string(high));
+  }
+  return n;
+}
+
+}  // namespace
+
 QueryResult Engine::ExecuteStatement(Statement& statement,
                                      std::chrono::steady_clock::time_point start) {
   switch (statement.kind) {
     case StatementKind::kSelect:
     case StatementKind::kInsert:
     case StatementKind::kCreateTableAs: {
-      PlannedQuery planned = PlanStatement(statement, catalogs_, PlannerOptions{options_.pushdown});
+      PlannedQuery planned = PlanStatement(statement, catalogs_, PlannerOptionsOf(options_));
       return Run(planned, start, nullptr);
     }
     case StatementKind::kExplain: {
@@ -237,6 +267,17 @@ QueryResult Engine::ExecuteStatement(Statement& statement,
           {"max_memory",
            {FormatByteSize(defaults.max_memory), "memory limit per query (e.g. 512MB, 4GB)"}},
           {"pushdown", {"true", "offer filters, limits, order and aggregation to sources"}},
+          {"lookup_join", {"true", "join by batched key lookups where a source supports them"}},
+          {"lookup_join_max_rows",
+           {std::to_string(defaults.lookup_join_max_rows),
+            "lookup join only when the other side has at most this many estimated rows"}},
+          {"lookup_batch_size",
+           {std::to_string(defaults.lookup_batch_size), "distinct keys per key lookup batch"}},
+          {"dynamic_filtering",
+           {"true", "offer a hash join's build keys to the probe scan (IN list / min-max)"}},
+          {"dynamic_filter_max_keys",
+           {std::to_string(defaults.dynamic_filter_max_keys),
+            "most build keys offered as a dynamic filter"}},
           {"threads", {"0", "worker threads; 0 = one per core"}},
       };
       std::vector<std::vector<std::optional<std::string>>> rows;
@@ -282,6 +323,16 @@ QueryResult Engine::ExecuteStatement(Statement& statement,
         options_.threads = defaults.threads;
       else if (name == "pushdown")
         options_.pushdown = defaults.pushdown;
+      else if (name == "lookup_join")
+        options_.lookup_join = defaults.lookup_join;
+      else if (name == "lookup_join_max_rows")
+        options_.lookup_join_max_rows = defaults.lookup_join_max_rows;
+      else if (name == "lookup_batch_size" || name == "batch_size")
+        options_.lookup_batch_size = defaults.lookup_batch_size;
+      else if (name == "dynamic_filtering")
+        options_.dynamic_filtering = defaults.dynamic_filtering;
+      else if (name == "dynamic_filter_max_keys")
+        options_.dynamic_filter_max_keys = defaults.dynamic_filter_max_keys;
       else
         SetSetting(reset.name, "");  // throws the unknown-property error
       return MessageResult("RESET SESSION");
@@ -370,7 +421,7 @@ std::string Engine::ExplainStatementText(ExplainStatement& explain,
                     StatementKindName(inner.kind),
                 inner.position);
   }
-  PlannedQuery planned = PlanStatement(inner, catalogs_, PlannerOptions{options_.pushdown});
+  PlannedQuery planned = PlanStatement(inner, catalogs_, PlannerOptionsOf(options_));
   if (sources) *sources = planned.sources;
   if (!explain.analyze) return PlanToString(*planned.plan);
   std::string text;
@@ -551,7 +602,7 @@ QueryResult Engine::Describe(const std::vector<std::string>& parts) {
   PlannedQuery planned;
   try {
     StatementPtr select = ParseStatement("SELECT * FROM " + quoted);
-    planned = PlanStatement(*select, catalogs_, PlannerOptions{options_.pushdown});
+    planned = PlanStatement(*select, catalogs_, PlannerOptionsOf(options_));
   } catch (const Error& e) {
     RethrowWithoutPosition(e);
   }
@@ -572,7 +623,7 @@ QueryResult Engine::CreateView(CreateViewStatement& create) {
   select.query = std::move(create.query);
   select.position = create.position;
   select.text = create.sql;
-  PlanStatement(select, catalogs_, PlannerOptions{options_.pushdown});
+  PlanStatement(select, catalogs_, PlannerOptionsOf(options_));
   catalogs_.PutView(ViewDefinition{name, create.sql});
   SaveViews();
   return MessageResult(create.or_replace ? "CREATE OR REPLACE VIEW" : "CREATE VIEW");
@@ -583,6 +634,16 @@ void Engine::SetSetting(const std::string& name, const std::string& value) {
   if (key.rfind("federation.", 0) == 0) key = key.substr(11);
   if (key == "pushdown") {
     options_.pushdown = ParseBoolSetting(name, value);
+  } else if (key == "lookup_join") {
+    options_.lookup_join = ParseBoolSetting(name, value);
+  } else if (key == "lookup_join_max_rows") {
+    options_.lookup_join_max_rows = ParseCountSetting(name, value, 0, int64_t{1} << 40);
+  } else if (key == "lookup_batch_size" || key == "batch_size") {  // federation.batch_size
+    options_.lookup_batch_size = ParseCountSetting(name, value, 1, 1000000);
+  } else if (key == "dynamic_filtering") {
+    options_.dynamic_filtering = ParseBoolSetting(name, value);
+  } else if (key == "dynamic_filter_max_keys") {
+    options_.dynamic_filter_max_keys = ParseCountSetting(name, value, 0, 1000000);
   } else if (key == "max_memory") {
     options_.max_memory = ParseByteSize(value);
   } else if (key == "threads") {
@@ -594,17 +655,26 @@ void Engine::SetSetting(const std::string& name, const std::string& value) {
     }
     options_.threads = static_cast<int>(n);
   } else {
-    std::vector<std::string> known = {"max_memory", "pushdown", "threads"};
+    std::vector<std::string> known = {
+        "dynamic_filter_max_keys", "dynamic_filtering", "lookup_batch_size", "lookup_join",
+        "lookup_join_max_rows",    "max_memory",        "pushdown",          "threads"};
     std::string hint = SuggestName(key, known);
-    throw Error(ErrorKind::kBinder, "unknown session property '" + name + "'" +
-                                        (hint.empty() ? "; known: max_memory, pushdown, threads"
-                                                      : "; did you mean '" + hint + "'?"));
+    std::string list;
+    for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+    throw Error(ErrorKind::kBinder,
+                "unknown session property '" + name + "'" +
+                    (hint.empty() ? "; known: " + list : "; did you mean '" + hint + "'?"));
   }
 }
 
 std::map<std::string, std::string> Engine::Settings() const {
   return {{"max_memory", FormatByteSize(options_.max_memory)},
           {"pushdown", options_.pushdown ? "true" : "false"},
+          {"lookup_join", options_.lookup_join ? "true" : "false"},
+          {"lookup_join_max_rows", std::to_string(options_.lookup_join_max_rows)},
+          {"lookup_batch_size", std::to_string(options_.lookup_batch_size)},
+          {"dynamic_filtering", options_.dynamic_filtering ? "true" : "false"},
+          {"dynamic_filter_max_keys", std::to_string(options_.dynamic_filter_max_keys)},
           {"threads", std::to_string(options_.threads)}};
 }
 

@@ -29,6 +29,13 @@ struct EngineOptions {
   int64_t max_memory = 4LL << 30;  // bytes per query
   bool pushdown = true;            // offer filters/limits/aggregates to sources
   std::string home_dir;            // where views are persisted; empty: not persisted
+
+  // Join strategies (planner.h PlannerOptions): lookup joins and dynamic filtering.
+  bool lookup_join = true;
+  int64_t lookup_join_max_rows = 100000;
+  int64_t lookup_batch_size = 1000;
+  bool dynamic_filtering = true;
+  int64_t dynamic_filter_max_keys = 10000;
 };
 
 struct QueryResult {

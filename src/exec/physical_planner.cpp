@@ -3,6 +3,7 @@
 #include <cstdint>
 
 #include "common/exception.h"
+#include "exec/operator/join/lookup_join.h"
 #include "exec/operator/operators.h"
 
 namespace aishell {
@@ -41,6 +42,10 @@ PhysicalPtr PhysicalPlanner::PlanNode(const LogicalOperator& op) {
       return MakeHashAggregateOperator(child(0), static_cast<const LogicalAggregate&>(op));
     case LogicalOpKind::kJoin: {
       const auto& j = static_cast<const LogicalJoin&>(op);
+      if (const auto* lookup = dynamic_cast<const LogicalLookupJoin*>(&j)) {
+        // Only the driving input runs as operators; the other side is fetched by key.
+        return MakeLookupJoinOperator(Serialize(child(lookup->lookup_side == 1 ? 0 : 1)), *lookup);
+      }
       PhysicalPtr left = child(0);
       PhysicalPtr right = child(1);
       if (j.join_type == JoinType::kRight || j.join_type == JoinType::kFull)

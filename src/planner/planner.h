@@ -14,6 +14,14 @@ struct Statement;  // sql/ast.h
 
 struct PlannerOptions {
   bool pushdown = true;  // offer filters, limits, order and aggregation to sources
+  // Lookup joins (planner/optimizer/lookup_join.cpp): a join side that is a scan supporting key
+  // lookups is fetched by the other side's keys, in batches, when the other side is small.
+  bool lookup_join = true;
+  double lookup_join_max_rows = 100000;  // estimated rows of the driving side, at most
+  int64_t lookup_batch_size = 1000;      // distinct keys per LookupKeys call
+  // Dynamic filtering: a hash join offers its build keys to the probe scan (up to max_keys).
+  bool dynamic_filtering = true;
+  int64_t dynamic_filter_max_keys = 10000;
 };
 
 struct PlannedQuery {

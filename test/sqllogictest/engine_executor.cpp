@@ -23,8 +23,26 @@ class EngineExecutor : public SqlExecutor {
     for (const auto& service : kServiceCatalogs) {
       const char* url = std::getenv(service.env);
       if (!url || !*url) continue;
+      ConnectionConfig config{service.catalog, service.type, url, {}};
+      if (service.database) {
+        size_t slash = config.url.rfind('/');
+        if (slash != std::string::npos && slash > config.url.find("://") + 2)
+          config.url = config.url.substr(0, slash) + "/" + service.database;
+      }
+      if (service.properties) {
+        std::string props = service.properties;
+        size_t pos = 0;
+        while (pos < props.size()) {
+          size_t end = props.find('\n', pos);
+          if (end == std::string::npos) end = props.size();
+          std::string line = props.substr(pos, end - pos);
+          size_t eq = line.find('=');
+          if (eq != std::string::npos) config.properties[line.substr(0, eq)] = line.substr(eq + 1);
+          pos = end + 1;
+        }
+      }
       try {
-        engine_->catalogs().AddCatalog(ConnectionConfig{service.catalog, service.type, url, {}});
+        engine_->catalogs().AddCatalog(config);
       } catch (const std::exception&) {
         // The files that need it fail on their own with the connector's message.
       }

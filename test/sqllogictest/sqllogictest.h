@@ -67,9 +67,24 @@ struct ServiceCatalog {
   const char* env;
   const char* catalog;
   const char* type;
+  const char* database = nullptr;    // replaces the URL's last path segment (a Redis db number)
+  const char* properties = nullptr;  // connection properties, "key=value" lines
 };
 inline constexpr ServiceCatalog kServiceCatalogs[] = {
     {"postgres", "AISHELL_TEST_PG_URL", "pg", "postgres"},
+    // Redis database 30 (the gtests use 4-14, pytest 20-25) with the tables test/sql/redis/*.test
+    // write and read (they INSERT their data first).
+    {"redis", "AISHELL_TEST_REDIS_URL", "redis", "redis", "30",
+     "table.sessions=slt:session:{session_id}\n"
+     "column.sessions.session_id=varchar\n"
+     "column.sessions.user_id=bigint\n"
+     "column.sessions.page=varchar\n"
+     "column.sessions.started_at=varchar\n"
+     "table.profiles=slt:profile:{user_id}\n"
+     "column.profiles.user_id=bigint\n"
+     "column.profiles.name=varchar\n"
+     "column.profiles.country=varchar\n"
+     "column.profiles.plan=varchar\n"},
 };
 
 class SqlExecutor {

@@ -434,8 +434,10 @@ class RedisDataSource : public DataSource {
         for (; next_key_ < end; next_key_++) keys.push_back(plan_.keys[next_key_]);
       } else {
         if (scan_finished_) return false;
-        Reply r = conn_->Command(
-            {"SCAN", cursor_, "MATCH", plan_.glob, "COUNT", std::to_string(spec_->scan_count)});
+        // The next SCAN usually went out with the previous value pipeline (one round trip less).
+        Reply r = next_scan_ ? std::move(next_scan_)
+                             : conn_->Command({"SCAN", cursor_, "MATCH", plan_.glob, "COUNT",
+                                               std::to_string(spec_->scan_count)});
         if (r->type == REDIS_REPLY_ERROR) {
           throw Error(ErrorKind::kConnector,
                       spec_->where + ": SCAN failed: " + std::string(ReplyText(r.get())));
@@ -510,7 +512,16 @@ class RedisDataSource : public DataSource {
     if (want_ttl_) {
       for (auto& row : chunk_) cmds.push_back({"TTL", row.key});
     }
+    bool prefetch_scan = !plan_.lookup && !scan_finished_;
+    if (prefetch_scan) {
+      cmds.push_back(
+          {"SCAN", cursor_, "MATCH", plan_.glob, "COUNT", std::to_string(spec_->scan_count)});
+    }
     std::vector<Reply> replies = conn_->Pipeline(cmds);
+    if (prefetch_scan) {
+      next_scan_ = std::move(replies.back());
+      replies.pop_back();
+    }
     size_t next = 0;
     if (string_shape) {
       mget_ = std::move(replies[next++]);
@@ -727,6 +738,7 @@ class RedisDataSource : public DataSource {
   size_t elem_ = 0;
   size_t next_key_ = 0;
   std::string cursor_ = "0";
+  Reply next_scan_;  // the reply to a SCAN sent ahead with the previous pipeline
   bool scan_finished_ = false;
   std::unordered_set<std::string> seen_;
   int64_t emitted_ = 0;
@@ -938,6 +950,57 @@ class RedisScan : public TableScan {
     }
     return std::make_unique<RedisDataSource>(std::make_shared<ScanSpec>(spec_), std::move(plan),
                                              &counters_, &skipped_);
+  }
+
+  // One LookupKeys call: the keys composed from the batch, value commands pipelined.
+  std::string DescribeLookup(const std::vector<int>& key_columns,
+                             size_t batch_size) const override {
+    if (!SupportsKeyLookup(key_columns)) return {};
+    int key_col = static_cast<int>(spec_.table->columns.size()) - 2;
+    std::string keys = key_columns.size() == 1 && key_columns[0] == key_col
+                           ? std::string("<_key>")
+                           : spec_.def.pattern.ToString();
+    std::string value_cmd = ValueCommand();
+    std::string s = value_cmd == "MGET" ? "MGET " + keys + " ..."
+                                        : "pipelined " + value_cmd + " " + keys + " per key";
+    bool ttl =
+        std::find(spec_.projection.begin(), spec_.projection.end(),
+                  static_cast<int>(spec_.table->columns.size()) - 1) != spec_.projection.end();
+    if (ttl) s += " + TTL";
+    s += " (up to " + std::to_string(batch_size) + " keys, " + std::to_string(spec_.batch_keys) +
+         " per pipeline, no SCAN)";
+    return s;
+  }
+
+  // A join's build keys on _key or a placeholder column: the same exact filter as `IN (...)`,
+  // so a SCAN becomes direct key reads when every placeholder is constrained.
+  bool PushDynamicFilter(int column, const Batch& values) override {
+    if (spec_.limit >= 0 || values.ColumnCount() != 1) return false;
+    int key_col = static_cast<int>(spec_.table->columns.size()) - 2;
+    int np = static_cast<int>(spec_.def.pattern.placeholders.size());
+    if (column != key_col && (column < 0 || column >= np)) return false;
+    TypeId t = spec_.table->columns[column].type.id;
+    if (t != TypeId::kVarchar && t != TypeId::kBigInt && t != TypeId::kInteger) return false;
+    std::unordered_set<std::string> texts;
+    for (size_t r = 0; r < values.count; r++) {
+      Value v = values.columns[0].GetValue(r);
+      if (t == TypeId::kVarchar ? v.type().id != TypeId::kVarchar
+                                : v.type().id != TypeId::kBigInt && v.type().id != TypeId::kInteger)
+        return false;
+      std::string text;
+      if (KeyText(v, &text)) texts.insert(std::move(text));
+    }
+    auto it = spec_.constraints.find(column);
+    if (it == spec_.constraints.end()) {
+      spec_.constraints[column] = std::move(texts);
+    } else {
+      std::unordered_set<std::string> both;
+      for (const auto& x : texts) {
+        if (it->second.count(x)) both.insert(x);
+      }
+      it->second = std::move(both);
+    }
+    return true;
   }
 
   int64_t skipped_keys() const { return skipped_.load(); }

@@ -1,5 +1,7 @@
 #include "planner/optimizer/optimizer.h"
 
+#include "planner/optimizer/lookup_join.h"
+
 namespace aishell {
 
 LogicalPtr Optimize(LogicalPtr plan, const PlannerOptions& options) {
@@ -15,6 +17,7 @@ LogicalPtr Optimize(LogicalPtr plan, const PlannerOptions& options) {
   plan = MergeProjections(std::move(plan));
   plan = RemoveIdentityProjections(std::move(plan));
   EstimateCardinality(*plan);
+  plan = PlanJoinStrategies(std::move(plan), options);  // lookup joins, dynamic filters
   return plan;
 }
 

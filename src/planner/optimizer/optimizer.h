@@ -16,6 +16,8 @@
 //   9. PushDownAggregations     Aggregate directly on a Scan (through column-ref projections,
 //                               only accepted filters) offered to TableScan::PushAggregation
 //  10. MergeProjections, RemoveIdentityProjections
+//  11. PlanJoinStrategies (lookup_join.h): lookup joins and dynamic filters, on the final
+//      estimates
 #pragma once
 
 #include <vector>

@@ -7,6 +7,7 @@
 
 #include "common/exception.h"
 #include "exec/key_table.h"
+#include "exec/operator/join/lookup_join.h"
 #include "exec/operator/operators.h"
 
 namespace aishell {
@@ -31,6 +32,10 @@ class HashJoinOperator : public PhysicalOperator {
     if (type_ == JoinType::kCross) name_ = "CrossJoin";
     if (left_keys_.size() != right_keys_.size())
       throw Error(ErrorKind::kInternal, "join has a different number of left and right keys");
+    if (auto* filtered = dynamic_cast<const LogicalDynamicFilterJoin*>(&join)) {
+      dynamic_filters_ = filtered->dynamic_filters;
+      dynamic_filter_max_keys_ = filtered->max_keys;
+    }
     children.push_back(std::move(left));
     children.push_back(std::move(right));
   }
@@ -69,6 +74,7 @@ class HashJoinOperator : public PhysicalOperator {
     if (condition_) d += " WHERE " + condition_->ToString();
     if (null_aware_) d += " (null-aware)";
     d += " build_rows=" + std::to_string(build_count_);
+    if (!dynamic_filter_summary_.empty()) d += " " + dynamic_filter_summary_;
     return d;
   }
 
@@ -173,6 +179,13 @@ class HashJoinOperator : public PhysicalOperator {
     memory_.Resize(static_cast<int64_t>(build_.MemoryUsage() + table_.MemoryUsage() +
                                         next_.capacity() * 4 + head_.capacity() * 4 +
                                         build_matched_.capacity()));
+    // Dynamic filtering: the probe scan has not created its splits yet (table scans create them
+    // on their first Next), so it can still read less. head_ holds one build row per key.
+    if (!dynamic_filters_.empty() && table_.size() > 0) {
+      std::vector<uint32_t> key_rows(head_.begin(), head_.begin() + table_.size());
+      dynamic_filter_summary_ = OfferDynamicFilters(dynamic_filters_, dynamic_filter_max_keys_,
+                                                    build_, key_rows, right_keys_);
+    }
   }
 
   void LoadProbe(State& st, Batch in) {
@@ -335,6 +348,9 @@ class HashJoinOperator : public PhysicalOperator {
   std::vector<uint8_t> build_matched_;
   std::vector<Vector> key_heaps_;
   MemoryReservation memory_;
+  std::vector<DynamicFilterTarget> dynamic_filters_;
+  int64_t dynamic_filter_max_keys_ = 0;
+  std::string dynamic_filter_summary_;
 };
 
 }  // namespace

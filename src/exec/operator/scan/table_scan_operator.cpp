@@ -25,8 +25,10 @@ class TableScanOperator : public PhysicalOperator {
     std::unique_ptr<DataSource> source;
   };
 
+  // Splits are created at the first Next, after every join build ran (Prepare), so that a
+  // dynamic filter a join offers to this scan (TableScan::PushDynamicFilter) can still apply.
   void Build(ExecContext& ctx) override {
-    splits_ = scan_->CreateSplits(ctx.threads);
+    threads_ = ctx.threads;
     next_split_ = 0;
   }
 
@@ -53,6 +55,7 @@ class TableScanOperator : public PhysicalOperator {
  protected:
   bool GetNext(OperatorState& state, Batch& out) override {
     auto& st = static_cast<State&>(state);
+    std::call_once(splits_once_, [&] { splits_ = scan_->CreateSplits(threads_); });
     while (true) {
       if (!st.source) {
         size_t idx = next_split_.fetch_add(1);
@@ -81,6 +84,8 @@ class TableScanOperator : public PhysicalOperator {
   std::string catalog_;
   std::string table_;
   std::vector<std::shared_ptr<Split>> splits_;
+  std::once_flag splits_once_;
+  int threads_ = 1;
   std::atomic<size_t> next_split_{0};
 };
 

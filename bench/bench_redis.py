@@ -1,0 +1,222 @@
+#!/usr/bin/env python3
+"""Redis benchmark (issue 6): aishell against the pipelined ceiling on the same server.
+
+  Scan: N hashes of 8 fields (bench:k<12-digit id>), read three ways:
+    aishell      SELECT count(f1), ..., count(f8) FROM b.default.bench   (SCAN + pipelined HGETALL)
+    ceiling      redis-benchmark -P 100 HGETALL bench:k__rand_int__ (N requests, the same server)
+    redis-py     SCAN COUNT 1000 + pipelined HGETALL per 1000 keys, in one Python loop
+  Key lookups: a join of K keys (a CSV file) against the table, aishell with the lookup join vs
+  aishell with lookup joins and dynamic filtering off (a full scan + hash join).
+
+  python3 bench/bench_redis.py --scale tiny   # 20K hashes, 1K lookups (seconds; CI smoke)
+  python3 bench/bench_redis.py --scale full   # 1M hashes, 10K lookups
+  options: --url redis://... (default $AISHELL_TEST_REDIS_URL), --db N (40), --build-dir DIR,
+           --runs N (median of N, 3)
+
+Loads its data with `redis-cli --pipe` into its own database (flushed first and at the end).
+Prints one line per measurement and the ratios; exit status 1 if aishell fails or returns wrong
+counts.
+"""
+import argparse
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SCALES = {"tiny": (20_000, 1_000), "full": (1_000_000, 10_000)}
+FIELDS = 8
+
+
+def resp(*args):
+    out = [f"*{len(args)}\r\n"]
+    for a in args:
+        b = str(a)
+        out.append(f"${len(b.encode())}\r\n{b}\r\n")
+    return "".join(out)
+
+
+def key(i):
+    return f"bench:k{i:012d}"
+
+
+class Server:
+    def __init__(self, url, db):
+        p = urllib.parse.urlparse(url)
+        self.host = p.hostname or "127.0.0.1"
+        self.port = p.port or 6379
+        self.password = urllib.parse.unquote(p.password or "")
+        self.user = urllib.parse.unquote(p.username or "")
+        self.db = db
+        auth = ""
+        if self.password:
+            auth = (urllib.parse.quote(self.user) if self.user else "") + ":" + urllib.parse.quote(self.password) + "@"
+        self.url = f"redis://{auth}{self.host}:{self.port}/{db}"
+
+    def env(self):
+        return dict(os.environ, REDISCLI_AUTH=self.password)
+
+    def cli(self, *args, stdin=None):
+        cmd = ["redis-cli", "--no-auth-warning", "-h", self.host, "-p", str(self.port), "-n", str(self.db)]
+        out = subprocess.run(cmd + list(args), input=stdin, capture_output=True, env=self.env(), timeout=600)
+        if out.returncode != 0:
+            sys.exit(f"redis-cli {' '.join(args)} failed: {out.stderr.decode(errors='replace')}")
+        return out.stdout.decode()
+
+
+def load(server, n):
+    server.cli("FLUSHDB")
+    start = time.time()
+    chunk = 50_000
+    for lo in range(0, n, chunk):
+        lines = []
+        for i in range(lo, min(n, lo + chunk)):
+            args = ["HSET", key(i)]
+            for f in range(1, FIELDS + 1):
+                args += [f"f{f}", f"value-{f}-{i}" if f % 2 else str(i * f)]
+            lines.append(resp(*args))
+        server.cli("--pipe", stdin="".join(lines).encode())
+    size = int(server.cli("DBSIZE").strip())
+    if size != n:
+        sys.exit(f"loaded {size} keys, expected {n}")
+    print(f"loaded {n} hashes of {FIELDS} fields in {time.time() - start:.1f}s", file=sys.stderr)
+
+
+def timed(fn, runs):
+    times = []
+    result = None
+    for _ in range(runs):
+        t = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times), result
+
+
+def aishell(binary, home, *args):
+    env = dict(os.environ, AISHELL_HOME=home, NO_COLOR="1")
+    out = subprocess.run([binary] + list(args), capture_output=True, text=True, env=env, timeout=3600)
+    if out.returncode != 0:
+        sys.exit(f"aishell {args[0]} failed: {out.stderr.strip()}")
+    return out.stdout
+
+
+def ceiling(server, n):
+    """redis-benchmark pipelined HGETALL of random existing keys: requests per second."""
+    cmd = ["redis-benchmark", "-h", server.host, "-p", str(server.port), "--dbnum", str(server.db), "-n", str(n),
+           "-c", "1", "-P", "100", "-r", str(n), "--csv"]
+    if server.user:
+        cmd += ["--user", server.user]
+    if server.password:
+        cmd += ["-a", server.password]
+    cmd += ["HGETALL", "bench:k__rand_int__"]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=3600)
+    if out.returncode != 0:
+        sys.exit(f"redis-benchmark failed: {out.stderr.strip()}")
+    for line in out.stdout.splitlines():
+        m = re.match(r'"HGETALL[^"]*","([0-9.]+)"', line)
+        if m:
+            return float(m.group(1))
+    sys.exit(f"cannot read redis-benchmark output: {out.stdout!r}")
+
+
+def redis_py_scan(server):
+    import redis
+
+    r = redis.Redis(host=server.host, port=server.port, db=server.db, username=server.user or None,
+                    password=server.password or None)
+    rows = 0
+    cursor = 0
+    while True:
+        cursor, keys = r.scan(cursor=cursor, match="bench:*", count=1000)
+        if keys:
+            pipe = r.pipeline(transaction=False)
+            for k in keys:
+                pipe.hgetall(k)
+            for h in pipe.execute():
+                if h:
+                    rows += 1
+        if cursor == 0:
+            break
+    r.close()
+    return rows
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--scale", choices=sorted(SCALES), default="full")
+    ap.add_argument("--url", default=os.environ.get("AISHELL_TEST_REDIS_URL", ""))
+    ap.add_argument("--db", type=int, default=40)
+    ap.add_argument("--build-dir", default=os.environ.get("AISHELL_BUILD_DIR", os.path.join(ROOT, "build")))
+    ap.add_argument("--runs", type=int, default=3)
+    args = ap.parse_args()
+    if not args.url:
+        if os.environ.get("CI") == "true":
+            sys.exit("bench_redis: AISHELL_TEST_REDIS_URL is unset in CI (scripts/services/redis.sh start)")
+        print("bench_redis: skipped, no Redis (scripts/services/redis.sh start, or --url)")
+        return 0
+    binary = os.path.join(args.build_dir, "aishell")
+    n, lookups = SCALES[args.scale]
+    server = Server(args.url, args.db)
+    load(server, n)
+    failed = False
+    with tempfile.TemporaryDirectory(prefix="aishell-bench-redis-") as tmp:
+        home = os.path.join(tmp, "home")
+        aishell(binary, home, "connect", server.url, "--name", "b", "--property", "table.bench=bench:{id}")
+        # Startup + catalog cost, subtracted from the aishell timings.
+        base, _ = timed(lambda: aishell(binary, home, "query", "SELECT 1", "--format", "csv"), args.runs)
+        counts = ", ".join(f"count(f{f})" for f in range(1, FIELDS + 1))
+        scan_sql = f"SELECT {counts} FROM b.default.bench"
+        t_ai, out = timed(lambda: aishell(binary, home, "query", scan_sql, "--format", "csv"), args.runs)
+        got = out.strip().splitlines()[-1].split(",")
+        if any(int(x) != n for x in got):
+            print(f"aishell scan returned {got}, expected {n} per column", file=sys.stderr)
+            failed = True
+        t_py, rows = timed(lambda: redis_py_scan(server), 1)
+        if rows != n:
+            print(f"redis-py read {rows} rows, expected {n}", file=sys.stderr)
+        rps = ceiling(server, n)
+        t_ceiling = n / rps
+        t_ai_net = max(t_ai - base, 1e-6)
+        print(f"scan {n} hashes x {FIELDS} fields:")
+        print(f"  aishell                 {t_ai:8.3f} s  ({t_ai_net:.3f} s without {base:.3f} s startup)"
+              f"  {n / t_ai_net:12,.0f} rows/s")
+        print(f"  redis-benchmark -P 100  {t_ceiling:8.3f} s  {rps:12,.0f} HGETALL/s (ceiling)")
+        print(f"  redis-py pipelined      {t_py:8.3f} s  {n / t_py:12,.0f} rows/s")
+        print(f"  ratio aishell/ceiling   {t_ceiling / t_ai_net:8.2f}  (target >= 0.8)")
+        print(f"  ratio aishell/redis-py  {t_py / t_ai_net:8.2f}  (> 1: aishell faster)")
+
+        # Key lookups: K ids spread over the table, joined from a CSV file.
+        keys_csv = os.path.join(tmp, "keys.csv")
+        step = max(1, n // lookups)
+        with open(keys_csv, "w") as f:
+            f.write("id\n")
+            for i in range(lookups):
+                f.write(f"k{(i * step) % n:012d}\n")
+        join_sql = (f"SELECT count(*), count(b.f1) FROM read_csv('{keys_csv}') k "
+                    f"JOIN b.default.bench b ON b.id = k.id")
+        results = {}
+        for label, lookup, dynamic in [("lookup join", "true", "false"), ("dynamic filter", "false", "true"),
+                                       ("full scan", "false", "false")]:
+            aishell(binary, home, "config", "set", "federation.lookup_join", lookup)
+            aishell(binary, home, "config", "set", "federation.dynamic_filtering", dynamic)
+            t, out = timed(lambda: aishell(binary, home, "query", join_sql, "--format", "csv"), args.runs)
+            got = out.strip().splitlines()[-1].split(",")
+            if any(int(x) != lookups for x in got):
+                print(f"{label}: returned {got}, expected {lookups}", file=sys.stderr)
+                failed = True
+            results[label] = max(t - base, 1e-6)
+        print(f"{lookups} key lookups (join against a {lookups}-row CSV):")
+        for label, t in results.items():
+            print(f"  {label:22s}  {t:8.3f} s")
+        print(f"  ratio full scan/lookup join     {results['full scan'] / results['lookup join']:8.2f}")
+        print(f"  ratio full scan/dynamic filter  {results['full scan'] / results['dynamic filter']:8.2f}")
+    server.cli("FLUSHDB")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
