@@ -1011,8 +1011,39 @@ class ChunkReader {
       }
       return;
     }
-    // Scatter into the output with nulls.
+    // Scatter into the output with nulls: typed loops for the common conversions.
     out.Resize(row + n);
+    const uint32_t* ix = dictionary ? idx.data() : nullptr;
+    switch (d_.conv) {
+      case Conv::kInt32:
+      case Conv::kDate: {
+        const int64_t* v = src->ints.data();
+        Scatter<int32_t>(out, row, n, non_null, ix,
+                         [v](size_t k) { return static_cast<int32_t>(v[k]); });
+        return;
+      }
+      case Conv::kInt64:
+      case Conv::kDecimalInt:
+      case Conv::kTimestampMicros: {
+        const int64_t* v = src->ints.data();
+        Scatter<int64_t>(out, row, n, non_null, ix, [v](size_t k) { return v[k]; });
+        return;
+      }
+      case Conv::kFloat:
+      case Conv::kDouble: {
+        const double* v = src->doubles.data();
+        Scatter<double>(out, row, n, non_null, ix, [v](size_t k) { return v[k]; });
+        return;
+      }
+      case Conv::kBool: {
+        const int64_t* v = src->ints.data();
+        Scatter<uint8_t>(out, row, n, non_null, ix,
+                         [v](size_t k) { return static_cast<uint8_t>(v[k] ? 1 : 0); });
+        return;
+      }
+      default:
+        break;
+    }
     size_t j = 0;
     auto at = [&](size_t k) -> size_t { return dictionary ? idx[k] : k; };
     for (size_t i = 0; i < n; i++) {
@@ -1023,6 +1054,32 @@ class ChunkReader {
       }
       size_t k = at(j++);
       Store(out, r, *src, k);
+    }
+  }
+
+  // out[row + i] for the n level entries of a page: get(k) for the k-th non-null value (k through
+  // the dictionary indices `ix` when not null), NULL where the definition level is below the max.
+  template <class T, class Get>
+  void Scatter(Vector& out, size_t row, size_t n, size_t non_null, const uint32_t* ix, Get get) {
+    T* o = out.Data<T>() + row;
+    if (non_null == n) {
+      if (ix) {
+        for (size_t i = 0; i < n; i++) o[i] = get(ix[i]);
+      } else {
+        for (size_t i = 0; i < n; i++) o[i] = get(i);
+      }
+      return;
+    }
+    const uint32_t max_def = static_cast<uint32_t>(d_.max_def);
+    size_t j = 0;
+    for (size_t i = 0; i < n; i++) {
+      if (defs_[i] != max_def) {
+        out.SetNull(row + i);
+        continue;
+      }
+      size_t k = ix ? ix[j] : j;
+      j++;
+      o[i] = get(k);
     }
   }
 

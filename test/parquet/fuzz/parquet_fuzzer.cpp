@@ -46,7 +46,26 @@ void ReadEverything(const uint8_t* data, size_t size, bool mapped) {
     std::vector<int> columns;
     for (size_t c = 0; c < reader->columns().size(); c++) columns.push_back(static_cast<int>(c));
     for (int rg = 0; rg < reader->row_group_count(); rg++) {
-      for (size_t c = 0; c < columns.size(); c++) (void)reader->ColumnRange(rg, columns[c]);
+      std::vector<aishell::parquet::RowGroupFilter> filters;
+      for (size_t c = 0; c < columns.size(); c++) {
+        auto range = reader->ColumnRange(rg, columns[c]);
+        // A filter at the column's minimum exercises page-index skipping (ReadRowGroupFiltered).
+        if (range && !range->all_null && !range->min.is_null() && filters.empty())
+          filters.push_back({columns[c], aishell::CompareOp::kLe, range->min});
+      }
+      if (!filters.empty()) {
+        try {
+          aishell::parquet::ParquetFileReader::RowRanges kept;
+          auto vectors = reader->ReadRowGroupFiltered(rg, columns, filters, nullptr, &kept);
+          size_t rows = 0;
+          for (const auto& [b, e] : kept) rows += static_cast<size_t>(e - b);
+          for (auto& v : vectors) {
+            if (v.size() != rows) std::abort();
+          }
+        } catch (const aishell::Error& e) {
+          if (e.kind() == aishell::ErrorKind::kInternal) throw;
+        }
+      }
       try {
         auto vectors = reader->ReadRowGroup(rg, columns, nullptr);
         for (auto& v : vectors) {
