@@ -116,6 +116,25 @@ class RedisConnection {
     if (redisGetReply(ctx_, &raw) != REDIS_OK || !raw) Lost();
     return Reply(static_cast<redisReply*>(raw));
   }
+  // The same for a short command of views (no string copies).
+  void Append(std::initializer_list<std::string_view> args) {
+    const char* argv[8];
+    size_t lens[8];
+    int n = 0;
+    for (const auto& a : args) {
+      if (n == 8) throw Error(ErrorKind::kInternal, "redis command with more than 8 arguments");
+      argv[n] = a.data();
+      lens[n++] = a.size();
+    }
+    if (redisAppendCommandArgv(ctx_, n, argv, lens) != REDIS_OK) Lost();
+  }
+  // Writes every appended command to the server without waiting for replies.
+  void Flush() {
+    int done = 0;
+    while (!done) {
+      if (redisBufferWrite(ctx_, &done) != REDIS_OK) Lost();
+    }
+  }
   Reply Command(const std::vector<std::string>& args) {
     Append(args);
     return GetReply();
@@ -383,7 +402,7 @@ class RedisDataSource : public DataSource {
   ~RedisDataSource() override {
     // Only a connection with no reply pending goes back (a SCAN/pipeline always reads all of its
     // replies).
-    if (conn_ && !conn_->broken()) spec_->pool->Release(std::move(conn_));
+    if (conn_ && !conn_->broken() && !pending_) spec_->pool->Release(std::move(conn_));
   }
 
   bool Next(Batch& out) override {
@@ -419,14 +438,32 @@ class RedisDataSource : public DataSource {
     int64_t ttl = -1;
   };
 
-  // Next group of keys: parse, filter by the exact constraints, fetch values in one pipeline.
+  // Next group of keys with their values. Double-buffered: the value pipeline of the following
+  // group (and, for a SCAN, the SCAN after it) is sent before this group is decoded, so the
+  // server works while the rows are built.
   bool FetchChunk() {
     chunk_.clear();
     pos_ = 0;
     elem_ = 0;
     mget_.reset();
+    if (!pending_) {
+      if (!CollectKeys(&next_rows_)) return false;
+      SendChunk(next_rows_);
+    }
+    chunk_.swap(next_rows_);  // both buffers stay allocated (no large frees per chunk)
+    next_rows_.clear();
+    ReceiveChunk();
+    if (CollectKeys(&next_rows_)) SendChunk(next_rows_);
+    return true;
+  }
+
+  // The next group of keys that fit the pattern and the pushed filters; false at the end. Only
+  // called with no reply pending on the connection.
+  bool CollectKeys(std::vector<KeyRow>* rows) {
+    rows->clear();
     std::vector<std::string> keys;
-    while (keys.empty()) {
+    while (rows->empty()) {
+      keys.clear();
       if (plan_.lookup) {
         if (next_key_ >= plan_.keys.size()) return false;
         size_t end =
@@ -434,7 +471,11 @@ class RedisDataSource : public DataSource {
         for (; next_key_ < end; next_key_++) keys.push_back(plan_.keys[next_key_]);
       } else {
         if (scan_finished_) return false;
-        // The next SCAN usually went out with the previous value pipeline (one round trip less).
+        if (seen_.empty()) {
+          double rows = spec_->table->stats.row_count.value_or(0);
+          seen_.reserve(static_cast<size_t>(std::clamp(rows, 1024.0, 4194304.0)));
+        }
+        // The SCAN usually went out with the previous value pipeline (one round trip less).
         Reply r = next_scan_ ? std::move(next_scan_)
                              : conn_->Command({"SCAN", cursor_, "MATCH", plan_.glob, "COUNT",
                                                std::to_string(spec_->scan_count)});
@@ -454,7 +495,6 @@ class RedisDataSource : public DataSource {
         }
       }
       // Keep keys that fit the pattern and the pushed filters.
-      std::vector<std::string> kept;
       std::vector<std::string_view> parts;
       for (auto& k : keys) {
         if (!spec_->def.pattern.Match(k, &parts)) continue;
@@ -470,58 +510,73 @@ class RedisDataSource : public DataSource {
         KeyRow row;
         row.parts.assign(parts.begin(), parts.end());
         row.key = k;
-        chunk_.push_back(std::move(row));
-        kept.push_back(k);
+        rows->push_back(std::move(row));
       }
-      keys.clear();
-      if (chunk_.empty()) continue;
-      break;
     }
-    // One pipeline: the value command per key (MGET for strings), TTL per key when projected.
-    std::vector<std::vector<std::string>> cmds;
+    return true;
+  }
+
+  // Sends the value command per key (MGET for strings), TTL per key when projected, and the next
+  // SCAN, without reading the replies.
+  void SendChunk(const std::vector<KeyRow>& rows) {
     RedisShape shape = spec_->def.shape;
     bool string_shape = shape == RedisShape::kString || shape == RedisShape::kJson;
+    size_t sent = 0;
     if (string_shape) {
       std::vector<std::string> mget = {"MGET"};
-      for (auto& row : chunk_) mget.push_back(row.key);
-      cmds.push_back(std::move(mget));
+      for (const auto& row : rows) mget.push_back(row.key);
+      conn_->Append(mget);
+      sent++;
     } else {
-      for (auto& row : chunk_) {
+      for (const auto& row : rows) {
         switch (shape) {
           case RedisShape::kHash:
           case RedisShape::kHashEntries:
-            cmds.push_back({"HGETALL", row.key});
+            conn_->Append({"HGETALL", row.key});
             break;
           case RedisShape::kZset:
-            cmds.push_back({"ZRANGE", row.key, "0", "-1", "WITHSCORES"});
+            conn_->Append({"ZRANGE", row.key, "0", "-1", "WITHSCORES"});
             break;
           case RedisShape::kList:
-            cmds.push_back({"LRANGE", row.key, "0", "-1"});
+            conn_->Append({"LRANGE", row.key, "0", "-1"});
             break;
           case RedisShape::kSet:
-            cmds.push_back({"SMEMBERS", row.key});
+            conn_->Append({"SMEMBERS", row.key});
             break;
           case RedisShape::kStream:
-            cmds.push_back({"XRANGE", row.key, "-", "+"});
+            conn_->Append({"XRANGE", row.key, "-", "+"});
             break;
           default:
-            break;
+            continue;
         }
+        sent++;
       }
     }
     if (want_ttl_) {
-      for (auto& row : chunk_) cmds.push_back({"TTL", row.key});
+      for (const auto& row : rows) {
+        conn_->Append({"TTL", row.key});
+        sent++;
+      }
     }
-    bool prefetch_scan = !plan_.lookup && !scan_finished_;
-    if (prefetch_scan) {
-      cmds.push_back(
+    pending_scan_ = !plan_.lookup && !scan_finished_;
+    if (pending_scan_) {
+      conn_->Append(
           {"SCAN", cursor_, "MATCH", plan_.glob, "COUNT", std::to_string(spec_->scan_count)});
     }
-    std::vector<Reply> replies = conn_->Pipeline(cmds);
-    if (prefetch_scan) {
-      next_scan_ = std::move(replies.back());
-      replies.pop_back();
-    }
+    pending_count_ = sent;
+    pending_ = true;
+    conn_->Flush();
+  }
+
+  // Reads the replies of the pipeline SendChunk sent for chunk_.
+  void ReceiveChunk() {
+    std::vector<Reply> replies;
+    replies.reserve(pending_count_);
+    for (size_t i = 0; i < pending_count_; i++) replies.push_back(conn_->GetReply());
+    if (pending_scan_) next_scan_ = conn_->GetReply();
+    pending_ = false;
+    RedisShape shape = spec_->def.shape;
+    bool string_shape = shape == RedisShape::kString || shape == RedisShape::kJson;
     size_t next = 0;
     if (string_shape) {
       mget_ = std::move(replies[next++]);
@@ -542,7 +597,6 @@ class RedisDataSource : public DataSource {
         row.ttl = t->type == REDIS_REPLY_INTEGER ? t->integer : -1;
       }
     }
-    return true;
   }
 
   // A key whose value is gone (expired, deleted) or of another type than the table's.
@@ -740,6 +794,10 @@ class RedisDataSource : public DataSource {
   std::string cursor_ = "0";
   Reply next_scan_;  // the reply to a SCAN sent ahead with the previous pipeline
   bool scan_finished_ = false;
+  std::vector<KeyRow> next_rows_;  // the keys whose pipeline is in flight
+  bool pending_ = false;           // replies of a sent pipeline are still to be read
+  bool pending_scan_ = false;      // ... followed by the reply to the next SCAN
+  size_t pending_count_ = 0;       // value (and TTL) replies in that pipeline
   std::unordered_set<std::string> seen_;
   int64_t emitted_ = 0;
   bool done_ = false;

@@ -358,6 +358,25 @@ TEST_F(RedisServerTest, KeyLookupsWithoutScan) {
     EXPECT_EQ(n, 2u);
   }
   EXPECT_LT(connections() - before, 20);
+
+  // What one lookup batch asks, for EXPLAIN.
+  EXPECT_EQ(lookup->DescribeLookup({0}, 500),
+            "pipelined HGETALL session:{session_id} per key (up to 500 keys, 1000 per pipeline, no "
+            "SCAN)");
+  EXPECT_EQ(lookup->DescribeLookup({1}, 500), "");
+
+  // A join's build keys as a dynamic filter: the SCAN becomes key reads.
+  auto dynamic = conn->CreateScan(info);
+  dynamic->SetProjection({0, 1});
+  EXPECT_FALSE(dynamic->PushDynamicFilter(1, keys));  // a hash field, not a key part
+  Batch two(std::vector<LogicalType>{TypeId::kVarchar}, 2);
+  two.columns[0].SetString(0, "s2");
+  two.columns[0].SetString(1, "missing");
+  two.SetCount(2);
+  EXPECT_TRUE(dynamic->PushDynamicFilter(0, two));
+  EXPECT_EQ(dynamic->Describe(),
+            "pipelined HGETALL for session:missing session:s2 (2 key(s), no SCAN)");
+  EXPECT_EQ(Strings(ReadAll(*dynamic)), std::vector<std::string>{"s2|2"});
 }
 
 TEST_F(RedisServerTest, LimitStopsEarly) {
