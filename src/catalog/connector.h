@@ -27,6 +27,9 @@ namespace aishell {
 struct Expr;
 struct SortKey;
 
+// The join kinds a source may be offered (TableScan::PushJoin).
+enum class PushedJoinType : uint8_t { kInner, kLeft, kRight };
+
 struct ColumnInfo {
   std::string name;
   LogicalType type;
@@ -133,6 +136,21 @@ class TableScan {
   // fully (WHERE k IN (...)) or in part (row groups skipped by min/max). The engine still applies
   // the join, so the source may return extra rows but must never drop a row whose value is listed.
   virtual bool PushDynamicFilter(int column, const Batch& values) { return false; }
+
+  // --- optional join pushdown (remote joins between tables of one catalog) ---
+  // Offered `this <type> JOIN right ON conditions` after both scans were negotiated (projection,
+  // filters; never offered when either has a limit, order or aggregation). Both scans read tables
+  // of the same catalog. `conditions` are conjuncts whose column refs index the combined columns:
+  // this scan's table columns, then right's. Returns a new scan of that join whose table is those
+  // combined columns (the filters either scan accepted still apply, on their side of the join), or
+  // nullptr if the source cannot run it exactly. The new scan is negotiated again like any other
+  // (SetProjection over the combined columns, PushFilter, PushLimit, PushAggregation, PushJoin).
+  // Neither this scan nor `right` is changed.
+  virtual std::unique_ptr<TableScan> PushJoin(
+      const TableScan& right, PushedJoinType type,
+      const std::vector<std::shared_ptr<Expr>>& conditions) {
+    return nullptr;
+  }
 
   ScanCounters& counters() { return counters_; }
 

@@ -6,10 +6,12 @@
 #include <cmath>
 #include <cstring>
 #include <optional>
+#include <unordered_set>
 
 #include "catalog/catalog_registry.h"
 #include "common/date_time.h"
 #include "common/exception.h"
+#include "connectors/remote_sql/sql_dialect.h"
 #include "planner/expression.h"
 
 namespace aishell {
@@ -67,9 +69,27 @@ struct PgResult {
 };
 
 std::string ConnMessage(PGconn* conn, const std::string& url) {
-  std::string msg = conn ? PQerrorMessage(conn) : "out of memory";
-  while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
-  return ScrubPassword(msg, url);
+  return ScrubPassword(PgMessageOneLine(conn ? PQerrorMessage(conn) : "out of memory"), url);
+}
+
+// The message of a failed result on one line: "ERROR: primary (DETAIL: ...; HINT: ...)", without
+// the LINE/caret lines libpq adds under syntax errors. Falls back to the connection's message.
+std::string ResultMessage(PGresult* r, PGconn* conn, const std::string& url) {
+  const char* primary = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
+  if (!primary) {
+    std::string msg = r ? PQresultErrorMessage(r) : "";
+    if (msg.empty()) return ConnMessage(conn, url);
+    return ScrubPassword(PgMessageOneLine(msg), url);
+  }
+  const char* severity = PQresultErrorField(r, PG_DIAG_SEVERITY);
+  std::string msg = std::string(severity ? severity : "ERROR") + ": " + primary;
+  std::string extra;
+  if (const char* detail = PQresultErrorField(r, PG_DIAG_MESSAGE_DETAIL))
+    extra += std::string("DETAIL: ") + detail;
+  if (const char* hint = PQresultErrorField(r, PG_DIAG_MESSAGE_HINT))
+    extra += (extra.empty() ? "" : "; ") + std::string("HINT: ") + hint;
+  if (!extra.empty()) msg += " (" + extra + ")";
+  return ScrubPassword(PgMessageOneLine(msg), url);
 }
 
 PGconn* Connect(const std::string& url, const std::string& where) {
@@ -103,11 +123,9 @@ PgResult Query(PGconn* conn, const std::string& sql, const std::vector<std::stri
                              values.data(), nullptr, nullptr, 0);
   auto st = PQresultStatus(r);
   if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
-    std::string msg = r ? PQresultErrorMessage(r) : "";
-    if (msg.empty()) msg = ConnMessage(conn, url);
-    while (!msg.empty() && msg.back() == '\n') msg.pop_back();
+    std::string msg = ResultMessage(r, conn, url);
     PQclear(r);
-    throw Error(ErrorKind::kConnector, where + ": " + ScrubPassword(msg, url));
+    throw Error(ErrorKind::kConnector, where + ": " + msg);
   }
   return PgResult(r);
 }
@@ -189,11 +207,9 @@ class PgCopyReader {
     std::string copy = "COPY (" + sql_ + ") TO STDOUT (FORMAT binary)";
     PGresult* r = PQexec(conn_.conn, copy.c_str());
     if (PQresultStatus(r) != PGRES_COPY_OUT) {
-      std::string msg = r ? PQresultErrorMessage(r) : ConnMessage(conn_.conn, url_);
-      while (!msg.empty() && msg.back() == '\n') msg.pop_back();
+      std::string msg = ResultMessage(r, conn_.conn, url_);
       PQclear(r);
-      throw Error(ErrorKind::kConnector,
-                  where_ + ": " + ScrubPassword(msg, url_) + " (in: " + sql_ + ")");
+      throw Error(ErrorKind::kConnector, where_ + ": " + msg + " (in: " + sql_ + ")");
     }
     PQclear(r);
     in_copy_ = true;
@@ -338,12 +354,9 @@ class PgCopyReader {
     in_copy_ = false;
     while (PGresult* r = PQgetResult(conn_.conn)) {
       auto st = PQresultStatus(r);
-      std::string msg = PQresultErrorMessage(r);
+      std::string msg = st == PGRES_COMMAND_OK ? "" : ResultMessage(r, conn_.conn, url_);
       PQclear(r);
-      if (st != PGRES_COMMAND_OK) {
-        while (!msg.empty() && msg.back() == '\n') msg.pop_back();
-        throw Error(ErrorKind::kConnector, where_ + ": " + ScrubPassword(msg, url_));
-      }
+      if (st != PGRES_COMMAND_OK) throw Error(ErrorKind::kConnector, where_ + ": " + msg);
     }
   }
 
@@ -373,19 +386,29 @@ class PgCopyReader {
   int64_t row_number_ = 0;
 };
 
+// Runs one or more COPY queries one after another (several for batched key lookups); each opens
+// its connection only when it is reached.
 class PgDataSource : public DataSource {
  public:
-  explicit PgDataSource(std::unique_ptr<PgCopyReader> reader) : reader_(std::move(reader)) {}
+  explicit PgDataSource(std::vector<std::unique_ptr<PgCopyReader>> readers)
+      : readers_(std::move(readers)) {}
   bool Next(Batch& out) override {
-    if (!started_) {
-      reader_->Start();
-      started_ = true;
+    while (current_ < readers_.size()) {
+      if (!started_) {
+        readers_[current_]->Start();
+        started_ = true;
+      }
+      if (readers_[current_]->Next(out)) return true;
+      readers_[current_].reset();  // closes its connection
+      current_++;
+      started_ = false;
     }
-    return reader_->Next(out);
+    return false;
   }
 
  private:
-  std::unique_ptr<PgCopyReader> reader_;
+  std::vector<std::unique_ptr<PgCopyReader>> readers_;
+  size_t current_ = 0;
   bool started_ = false;
 };
 
@@ -409,70 +432,212 @@ std::string DoubleLiteral(double d) {
   return std::string(buf) + "::float8";
 }
 
+// PostgreSQL's side of the shared SQL translator: literals inline and escaped, strings compared in
+// byte order (COLLATE "C", like the engine), double ranges kept in the engine (NaN sorts
+// differently), ILIKE only for ASCII patterns (PostgreSQL folds case by the database locale).
+class PgDialect : public SqlDialect {
+ public:
+  static const PgDialect& Get() {
+    static const PgDialect dialect;
+    return dialect;
+  }
+  bool Literal(const Value& v, const LogicalType& column_type, std::string* out,
+               std::vector<Value>*) const override {
+    if (v.is_null()) return false;
+    const LogicalType& t = v.type();
+    switch (column_type.id) {
+      case TypeId::kVarchar:
+        return t.id == TypeId::kVarchar && QuotePgString(v.GetString(), out);
+      case TypeId::kBoolean:
+        if (t.id != TypeId::kBoolean) return false;
+        *out += v.GetBool() ? "TRUE" : "FALSE";
+        return true;
+      case TypeId::kInteger:
+      case TypeId::kBigInt:
+      case TypeId::kDecimal:
+      case TypeId::kDouble:
+        if (t.id == TypeId::kInteger || t.id == TypeId::kBigInt) {
+          *out += v.GetInt64() < 0 ? "(" + std::to_string(v.GetInt64()) + ")"
+                                   : std::to_string(v.GetInt64());
+          return true;
+        }
+        if (t.id == TypeId::kDecimal) {
+          *out += "(" + FormatDecimal(v.GetInt64(), t.scale) + "::numeric)";
+          return true;
+        }
+        if (t.id == TypeId::kDouble && std::isfinite(v.GetDouble()) &&
+            column_type.id == TypeId::kDouble) {
+          *out += "(" + DoubleLiteral(v.GetDouble()) + ")";
+          return true;
+        }
+        return false;
+      case TypeId::kDate:
+        if (t.id != TypeId::kDate) return false;
+        *out += "DATE '" + FormatDate(static_cast<int32_t>(v.GetInt64())) + "'";
+        return true;
+      case TypeId::kTimestamp:
+        if (t.id != TypeId::kTimestamp) return false;
+        *out += "TIMESTAMP '" + FormatTimestamp(v.GetInt64()) + "'";
+        return true;
+      case TypeId::kTimestampTz:  // an instant: written in UTC
+        if (t.id != TypeId::kTimestampTz) return false;
+        *out += "TIMESTAMPTZ '" + FormatTimestamp(v.GetInt64()) + "+00'";
+        return true;
+      default:
+        return false;
+    }
+  }
+  bool Comparable(const ColumnInfo& column, bool ordering) const override {
+    return !(ordering && column.type.id == TypeId::kDouble);
+  }
+  std::string OrderingSuffix(const LogicalType& type) const override {
+    return type.id == TypeId::kVarchar ? " COLLATE \"C\"" : "";
+  }
+  bool SupportsILike(std::string_view pattern) const override {
+    for (unsigned char ch : pattern) {
+      if (ch >= 0x80) return false;
+    }
+    return true;
+  }
+  std::string DefaultLikeEscape() const override { return " ESCAPE ''"; }
+  bool ParenthesizePredicates() const override { return true; }
+};
+
+// Where a column of a scan comes from: table `leaf` (t<leaf> once joined), its name and the cast
+// that reads it.
+struct PgColumnRef {
+  size_t leaf = 0;
+  std::string name;
+  std::string cast;
+};
+
+// The FROM clause of a scan: one table, or a join of two relations. ON conditions index this
+// node's columns (its left's, then its right's).
+struct PgRelation {
+  std::shared_ptr<const PgRelation> left, right;  // both null for a table
+  PushedJoinType type = PushedJoinType::kInner;
+  std::vector<ExprPtr> on;
+  size_t leaves = 1;
+  size_t columns = 0;
+};
+
+// Everything a scan was asked; copied when two scans become one joined scan.
+struct PgScanState {
+  std::vector<ColumnInfo> columns;  // of the (joined) relation
+  std::vector<PgColumnRef> refs;    // one per column
+  std::vector<std::string> tables;  // leaf i: quoted schema.table
+  std::shared_ptr<const PgRelation> relation;
+  bool joined = false;
+  std::string label;        // for messages: the table, or "a JOIN b"
+  PgTableMeta first_meta;   // of leaf 0 (ctid splits)
+  bool splittable = false;  // leaf 0 is preserved by every join above it (inner / left)
+  double base_rows = -1;
+
+  std::vector<int> projection;
+  std::vector<ExprPtr> filters;  // over `columns`
+  std::string order;
+  int64_t limit = -1;
+  bool aggregated = false;
+  std::string agg_select;
+  std::string agg_group;
+  std::vector<LogicalType> agg_types;
+  size_t agg_groups = 0;
+
+  bool Joinable() const { return limit < 0 && order.empty() && !aggregated; }
+};
+
+ExprPtr ShiftColumns(const ExprPtr& e, int shift, size_t ncols) {
+  std::vector<int> mapping(ncols);
+  for (size_t i = 0; i < ncols; i++) mapping[i] = static_cast<int>(i) + shift;
+  return RemapColumns(e, mapping);
+}
+
+bool HasDoubleColumnRef(const Expr& e, const std::vector<ColumnInfo>& columns) {
+  if (e.kind == ExprKind::kColumnRef && e.column_index >= 0 &&
+      e.column_index < static_cast<int>(columns.size()) &&
+      columns[e.column_index].type.id == TypeId::kDouble)
+    return true;
+  for (const auto& c : e.children) {
+    if (c && HasDoubleColumnRef(*c, columns)) return true;
+  }
+  return false;
+}
+
 class PgScan : public TableScan {
  public:
-  PgScan(std::string where, std::string url, std::shared_ptr<const TableInfo> table,
-         PgTableMeta meta)
-      : where_(std::move(where)),
-        url_(std::move(url)),
-        table_(std::move(table)),
-        meta_(std::move(meta)) {
-    for (size_t i = 0; i < table_->columns.size(); i++) projection_.push_back(static_cast<int>(i));
+  PgScan(const void* source, std::string where, std::string url, const TableInfo& table,
+         const PgTableMeta& meta)
+      : source_(source), where_(std::move(where)), url_(std::move(url)) {
+    s_.columns = table.columns;
+    for (size_t i = 0; i < table.columns.size(); i++) {
+      s_.refs.push_back({0, table.columns[i].name, meta.casts[i]});
+      s_.projection.push_back(static_cast<int>(i));
+    }
+    s_.tables.push_back(Qualified(meta));
+    auto rel = std::make_shared<PgRelation>();
+    rel->columns = table.columns.size();
+    s_.relation = rel;
+    s_.label = table.name;
+    s_.first_meta = meta;
+    s_.splittable = true;
+    s_.base_rows = table.stats.row_count.value_or(-1);
   }
+  PgScan(const void* source, std::string where, std::string url, PgScanState state)
+      : source_(source), where_(std::move(where)), url_(std::move(url)), s_(std::move(state)) {}
 
   void SetProjection(const std::vector<int>& column_ids) override {
     for (int c : column_ids) {
-      if (c < 0 || c >= static_cast<int>(table_->columns.size())) {
+      if (c < 0 || c >= static_cast<int>(s_.columns.size())) {
         throw Error(ErrorKind::kInternal,
                     where_ + ": projection column " + std::to_string(c) + " out of range");
       }
     }
-    projection_ = column_ids;
+    s_.projection = column_ids;
   }
 
   bool PushFilter(const Expr& conjunct) override {
-    if (limit_ >= 0 || aggregated_) return false;
+    if (s_.limit >= 0 || s_.aggregated) return false;
     std::string sql;
-    if (!Translate(conjunct, &sql)) return false;
-    conjuncts_.push_back(sql);
+    std::vector<Value> unused;
+    if (!Translator().Translate(conjunct, &sql, &unused)) return false;
+    s_.filters.push_back(conjunct.Copy());
     return true;
   }
 
   bool PushLimit(int64_t limit) override {
-    if (limit < 0 || aggregated_) return false;
-    if (limit_ < 0 || limit < limit_) limit_ = limit;
+    if (limit < 0 || s_.aggregated) return false;
+    if (s_.limit < 0 || limit < s_.limit) s_.limit = limit;
     return true;
   }
 
   bool PushOrder(const std::vector<SortKey>& keys, int64_t limit) override {
-    if (keys.empty() || limit_ >= 0 || aggregated_) return false;
+    if (keys.empty() || s_.limit >= 0 || s_.aggregated) return false;
     std::string order;
     for (const auto& k : keys) {
       if (!k.expr || k.expr->kind != ExprKind::kColumnRef) return false;
       int c = k.expr->column_index;
-      if (c < 0 || c >= static_cast<int>(table_->columns.size())) return false;
+      if (c < 0 || c >= static_cast<int>(s_.columns.size())) return false;
       order += (order.empty() ? "" : ", ") + ColumnSql(c, true) + (k.ascending ? " ASC" : " DESC") +
                (k.nulls_first ? " NULLS FIRST" : " NULLS LAST");
     }
-    order_ = order;
-    if (limit >= 0) limit_ = limit;
+    s_.order = order;
+    if (limit >= 0) s_.limit = limit;
     return true;
   }
 
   // GROUP BY with count, count(DISTINCT), sum, avg, min, max, each cast to the engine's result type
   // so that the binary values decode as that type.
   bool PushAggregation(const AggregationRequest& request) override {
-    if (aggregated_ || limit_ >= 0 || !order_.empty()) return false;
-    const int ncols = static_cast<int>(table_->columns.size());
+    if (s_.aggregated || s_.limit >= 0 || !s_.order.empty()) return false;
+    const int ncols = static_cast<int>(s_.columns.size());
     std::vector<std::string> select, group;
     std::vector<LogicalType> types;
     for (int g : request.group_columns) {
       if (g < 0 || g >= ncols) return false;
-      if (table_->columns[g].type.id == TypeId::kDouble)
-        return false;  // NaN/-0 grouping may differ
+      if (s_.columns[g].type.id == TypeId::kDouble) return false;  // NaN/-0 grouping may differ
       select.push_back(ColumnSql(g));
       group.push_back(ColumnSql(g));
-      types.push_back(table_->columns[g].type);
+      types.push_back(s_.columns[g].type);
     }
     for (const auto& call : request.calls) {
       std::string fn = call.function;
@@ -481,7 +646,7 @@ class PgScan : public TableScan {
       const LogicalType* arg_type = nullptr;
       if (call.column >= 0) {
         if (call.column >= ncols) return false;
-        arg_type = &table_->columns[call.column].type;
+        arg_type = &s_.columns[call.column].type;
         arg = ColumnSql(call.column, fn == "min" || fn == "max");
       } else if (fn != "count") {
         return false;
@@ -536,14 +701,80 @@ class PgScan : public TableScan {
       select.push_back("(" + expr + ")" + cast);
       types.push_back(call.result_type);
     }
-    agg_select_.clear();
-    for (size_t i = 0; i < select.size(); i++) agg_select_ += (i ? ", " : "") + select[i];
-    agg_group_.clear();
-    for (size_t i = 0; i < group.size(); i++) agg_group_ += (i ? ", " : "") + group[i];
-    agg_types_ = std::move(types);
-    agg_groups_ = request.group_columns.size();
-    aggregated_ = true;
+    s_.agg_select.clear();
+    for (size_t i = 0; i < select.size(); i++) s_.agg_select += (i ? ", " : "") + select[i];
+    s_.agg_group.clear();
+    for (size_t i = 0; i < group.size(); i++) s_.agg_group += (i ? ", " : "") + group[i];
+    s_.agg_types = std::move(types);
+    s_.agg_groups = request.group_columns.size();
+    s_.aggregated = true;
     return true;
+  }
+
+  // Two scans of this source become one query: FROM a t0 [LEFT|RIGHT] JOIN b t1 ON ... . The
+  // filters each side had accepted go to WHERE (inner join, and the preserved side of an outer
+  // join) or into ON (the side an outer join pads with NULLs).
+  std::unique_ptr<TableScan> PushJoin(const TableScan& right_scan, PushedJoinType type,
+                                      const std::vector<ExprPtr>& conditions) override {
+    const auto* right = dynamic_cast<const PgScan*>(&right_scan);
+    if (!right || right->source_ != source_ || right->url_ != url_) return nullptr;
+    if (!s_.Joinable() || !right->s_.Joinable() || conditions.empty()) return nullptr;
+    const PgScanState& l = s_;
+    const PgScanState& r = right->s_;
+    PgScanState j;
+    j.joined = true;
+    j.columns = l.columns;
+    j.columns.insert(j.columns.end(), r.columns.begin(), r.columns.end());
+    j.refs = l.refs;
+    for (PgColumnRef ref : r.refs) {
+      ref.leaf += l.tables.size();
+      j.refs.push_back(std::move(ref));
+    }
+    j.tables = l.tables;
+    j.tables.insert(j.tables.end(), r.tables.begin(), r.tables.end());
+    const int shift = static_cast<int>(l.columns.size());
+    std::vector<ExprPtr> right_filters;
+    for (const auto& f : r.filters)
+      right_filters.push_back(ShiftColumns(f, shift, r.columns.size()));
+    auto rel = std::make_shared<PgRelation>();
+    rel->left = l.relation;
+    rel->right = r.relation;
+    rel->type = type;
+    rel->leaves = l.tables.size() + r.tables.size();
+    rel->columns = j.columns.size();
+    for (const auto& c : conditions) {
+      // Double keys: NaN equals NaN in PostgreSQL, not in the engine.
+      if (!c || HasDoubleColumnRef(*c, j.columns)) return nullptr;
+      rel->on.push_back(c->Copy());
+    }
+    switch (type) {
+      case PushedJoinType::kInner:
+        j.filters = l.filters;
+        j.filters.insert(j.filters.end(), right_filters.begin(), right_filters.end());
+        break;
+      case PushedJoinType::kLeft:  // the right side's filters select what may match
+        j.filters = l.filters;
+        rel->on.insert(rel->on.end(), right_filters.begin(), right_filters.end());
+        break;
+      case PushedJoinType::kRight:
+        j.filters = right_filters;
+        rel->on.insert(rel->on.end(), l.filters.begin(), l.filters.end());
+        break;
+    }
+    j.relation = rel;
+    j.label = l.label + " JOIN " + r.label;
+    j.first_meta = l.first_meta;
+    j.splittable = l.splittable && type != PushedJoinType::kRight;
+    for (size_t i = 0; i < j.columns.size(); i++) j.projection.push_back(static_cast<int>(i));
+    auto joined = std::make_unique<PgScan>(source_, where_, url_, std::move(j));
+    // Every condition must translate over the joined columns.
+    std::string sql;
+    std::vector<Value> unused;
+    SqlTranslator t = joined->Translator();
+    for (const auto& c : rel->on) {
+      if (!t.Translate(*c, &sql, &unused)) return nullptr;
+    }
+    return joined;
   }
 
   std::string Describe() const override {
@@ -551,20 +782,22 @@ class PgScan : public TableScan {
   }
 
   double EstimatedRows() const override {
-    double rows = table_->stats.row_count.value_or(-1);
-    if (rows >= 0 && !conjuncts_.empty())
-      rows = std::max(1.0, rows * std::pow(0.25, conjuncts_.size()));
-    if (aggregated_) return agg_groups_ == 0 ? 1 : (rows < 0 ? -1 : std::max(1.0, rows * 0.1));
-    if (limit_ >= 0 && (rows < 0 || rows > limit_)) rows = static_cast<double>(limit_);
+    double rows = s_.base_rows;
+    if (rows >= 0 && !s_.filters.empty())
+      rows = std::max(1.0, rows * std::pow(0.25, s_.filters.size()));
+    if (s_.aggregated) return s_.agg_groups == 0 ? 1 : (rows < 0 ? -1 : std::max(1.0, rows * 0.1));
+    if (s_.limit >= 0 && (rows < 0 || rows > s_.limit)) rows = static_cast<double>(s_.limit);
     return rows;
   }
 
   // Plain tables of many pages split into ctid page ranges (TID range scans), one connection each.
+  // A join splits by the pages of its first table when every join keeps that table's rows apart
+  // (inner and left joins).
   std::vector<std::shared_ptr<Split>> CreateSplits(int max_parallelism) override {
     std::vector<std::shared_ptr<Split>> splits;
-    double pages = meta_.relpages;
-    if (max_parallelism > 1 && meta_.relkind == 'r' && limit_ < 0 && !aggregated_ &&
-        order_.empty() && pages >= kMinPagesToSplit) {
+    double pages = s_.first_meta.relpages;
+    if (max_parallelism > 1 && s_.splittable && s_.first_meta.relkind == 'r' && s_.limit < 0 &&
+        !s_.aggregated && s_.order.empty() && pages >= kMinPagesToSplit) {
       int parts = max_parallelism * 2;
       int64_t total = static_cast<int64_t>(pages);
       for (int i = 0; i < parts; i++) {
@@ -584,261 +817,175 @@ class PgScan : public TableScan {
     std::string extra;
     auto range = std::dynamic_pointer_cast<PgSplit>(split);
     if (range && range->ranged) {
-      extra = "ctid >= '(" + std::to_string(range->first_page) + ",0)'::tid";
+      std::string ctid = s_.joined ? "t0.ctid" : "ctid";
+      extra = ctid + " >= '(" + std::to_string(range->first_page) + ",0)'::tid";
       if (range->end_page)
-        extra += " AND ctid < '(" + std::to_string(*range->end_page) + ",0)'::tid";
+        extra += " AND " + ctid + " < '(" + std::to_string(*range->end_page) + ",0)'::tid";
     }
-    std::vector<LogicalType> types;
-    std::vector<std::string> names;
-    if (aggregated_) {
-      types = agg_types_;
-      for (size_t i = 0; i < types.size(); i++)
-        names.push_back("aggregate output " + std::to_string(i + 1));
-    } else {
-      for (int c : projection_) {
-        types.push_back(table_->columns[c].type);
-        names.push_back(table_->columns[c].name);
+    std::vector<std::unique_ptr<PgCopyReader>> readers;
+    readers.push_back(MakeReader(BuildSql(extra)));
+    return std::make_unique<PgDataSource>(std::move(readers));
+  }
+
+  // --- batched key lookups: WHERE <pushed filters> AND ("k" IN (...)) or (("a", "b") IN ((..),
+  // ..)), literals escaped like filters, in chunks of kKeysPerQuery keys.
+  bool SupportsKeyLookup(const std::vector<int>& key_columns) const override {
+    if (key_columns.empty() || s_.limit >= 0 || !s_.order.empty() || s_.aggregated) return false;
+    for (int c : key_columns) {
+      if (c < 0 || c >= static_cast<int>(s_.columns.size())) return false;
+      switch (s_.columns[c].type.id) {
+        case TypeId::kVarchar:
+        case TypeId::kInteger:
+        case TypeId::kBigInt:
+        case TypeId::kDecimal:
+        case TypeId::kBoolean:
+        case TypeId::kDate:
+        case TypeId::kTimestamp:
+        case TypeId::kTimestampTz:
+          break;
+        default:
+          return false;  // doubles: NaN
       }
     }
-    return std::make_unique<PgDataSource>(std::make_unique<PgCopyReader>(
-        where_ + " table '" + table_->name + "'", url_, BuildSql(extra), types, names, &counters_));
+    return true;
+  }
+
+  std::unique_ptr<DataSource> LookupKeys(const std::vector<int>& key_columns,
+                                         const Batch& keys) override {
+    if (!SupportsKeyLookup(key_columns)) return TableScan::LookupKeys(key_columns, keys);
+    if (keys.ColumnCount() != key_columns.size()) {
+      throw Error(ErrorKind::kInternal,
+                  where_ + ": lookup keys have " + std::to_string(keys.ColumnCount()) +
+                      " columns, expected " + std::to_string(key_columns.size()));
+    }
+    const size_t width = key_columns.size();
+    std::string key_sql;
+    for (size_t k = 0; k < width; k++) key_sql += (k ? ", " : "") + ColumnSql(key_columns[k]);
+    if (width > 1) key_sql = "(" + key_sql + ")";
+    std::vector<std::unique_ptr<PgCopyReader>> readers;
+    std::unordered_set<std::string> seen;
+    std::string list;
+    size_t in_list = 0;
+    auto flush = [&] {
+      if (in_list == 0) return;
+      readers.push_back(MakeReader(BuildSql("(" + key_sql + " IN (" + list + "))")));
+      list.clear();
+      in_list = 0;
+    };
+    for (size_t r = 0; r < keys.count; r++) {
+      std::string tuple;
+      bool usable = true;
+      for (size_t k = 0; k < width && usable; k++) {
+        Value v = keys.columns[k].GetValue(r);
+        // A NULL key never matches; neither does text PostgreSQL cannot hold (a NUL byte) or a
+        // value that has no exact literal of the column's type.
+        std::vector<Value> unused;
+        if (v.is_null() ||
+            !PgDialect::Get().Literal(v, s_.columns[key_columns[k]].type, &tuple, &unused)) {
+          usable = false;
+          break;
+        }
+        if (k + 1 < width) tuple += ", ";
+      }
+      if (!usable) continue;
+      if (width > 1) tuple = "(" + tuple + ")";
+      if (!seen.insert(tuple).second) continue;  // each key once: no row is returned twice
+      list += (in_list ? ", " : "") + tuple;
+      if (++in_list == kKeysPerQuery) flush();
+    }
+    flush();
+    return std::make_unique<PgDataSource>(std::move(readers));
   }
 
   static constexpr double kMinPagesToSplit = 1000;  // about 8 MB
+  static constexpr size_t kKeysPerQuery = 5000;
 
  private:
+  std::unique_ptr<PgCopyReader> MakeReader(std::string sql) {
+    std::vector<LogicalType> types;
+    std::vector<std::string> names;
+    if (s_.aggregated) {
+      types = s_.agg_types;
+      for (size_t i = 0; i < types.size(); i++)
+        names.push_back("aggregate output " + std::to_string(i + 1));
+    } else {
+      for (int c : s_.projection) {
+        types.push_back(s_.columns[c].type);
+        names.push_back(s_.columns[c].name);
+      }
+    }
+    std::string what = s_.joined ? " query '" + s_.label + "'" : " table '" + s_.label + "'";
+    return std::make_unique<PgCopyReader>(where_ + what, url_, std::move(sql), types, names,
+                                          &counters_);
+  }
+
+  SqlTranslator Translator() const {
+    return SqlTranslator(PgDialect::Get(), s_.columns, [this](int c) { return ColumnSql(c); });
+  }
+
   std::string ColumnSql(int c, bool for_order = false) const {
-    std::string s = QuotePgIdentifier(table_->columns[c].name) + meta_.casts[c];
-    if (!meta_.casts[c].empty()) s = "(" + s + ")";
-    if (table_->columns[c].type.id == TypeId::kVarchar && for_order) s += " COLLATE \"C\"";
+    const PgColumnRef& ref = s_.refs[c];
+    std::string s = (s_.joined ? "t" + std::to_string(ref.leaf) + "." : std::string()) +
+                    QuotePgIdentifier(ref.name) + ref.cast;
+    if (!ref.cast.empty()) s = "(" + s + ")";
+    if (for_order) s += PgDialect::Get().OrderingSuffix(s_.columns[c].type);
     return s;
+  }
+
+  // The FROM clause of `rel`, whose first table is leaf `leaf` and first column `column`.
+  std::string FromSql(const PgRelation& rel, size_t leaf, size_t column) const {
+    if (!rel.left) {
+      std::string s = s_.tables[leaf];
+      if (s_.joined) s += " t" + std::to_string(leaf);
+      return s;
+    }
+    std::string left = FromSql(*rel.left, leaf, column);
+    std::string right = FromSql(*rel.right, leaf + rel.left->leaves, column + rel.left->columns);
+    if (rel.right->left) right = "(" + right + ")";
+    const char* kw = rel.type == PushedJoinType::kInner  ? " JOIN "
+                     : rel.type == PushedJoinType::kLeft ? " LEFT JOIN "
+                                                         : " RIGHT JOIN ";
+    std::vector<ColumnInfo> cols(s_.columns.begin() + static_cast<long>(column),
+                                 s_.columns.begin() + static_cast<long>(column + rel.columns));
+    SqlTranslator t(PgDialect::Get(), cols,
+                    [this, column](int c) { return ColumnSql(static_cast<int>(column) + c); });
+    std::string on;
+    std::vector<Value> unused;
+    for (const auto& c : rel.on) {
+      if (!on.empty()) on += " AND ";
+      if (!t.Translate(*c, &on, &unused)) {
+        throw Error(ErrorKind::kInternal, where_ + ": a join condition no longer translates");
+      }
+    }
+    return left + kw + right + " ON " + (on.empty() ? "TRUE" : on);
   }
 
   std::string BuildSql(const std::string& extra) const {
     std::string cols;
-    for (int c : projection_) cols += (cols.empty() ? "" : ", ") + ColumnSql(c);
+    for (int c : s_.projection) cols += (cols.empty() ? "" : ", ") + ColumnSql(c);
     if (cols.empty()) cols = "1";  // COPY needs a column; the engine ignores it
-    if (aggregated_) cols = agg_select_;
-    std::string sql = "SELECT " + cols + " FROM " + Qualified(meta_);
+    if (s_.aggregated) cols = s_.agg_select;
+    std::string sql = "SELECT " + cols + " FROM " + FromSql(*s_.relation, 0, 0);
     size_t n = 0;
-    for (const auto& c : conjuncts_) sql += (n++ ? " AND " : " WHERE ") + c;
+    SqlTranslator t = Translator();
+    std::vector<Value> unused;
+    for (const auto& f : s_.filters) {
+      sql += n++ ? " AND " : " WHERE ";
+      if (!t.Translate(*f, &sql, &unused))
+        throw Error(ErrorKind::kInternal, where_ + ": a pushed filter no longer translates");
+    }
     if (!extra.empty()) sql += (n++ ? " AND " : " WHERE ") + extra;
-    if (aggregated_ && !agg_group_.empty()) sql += " GROUP BY " + agg_group_;
-    if (!order_.empty()) sql += " ORDER BY " + order_;
-    if (limit_ >= 0) sql += " LIMIT " + std::to_string(limit_);
+    if (s_.aggregated && !s_.agg_group.empty()) sql += " GROUP BY " + s_.agg_group;
+    if (!s_.order.empty()) sql += " ORDER BY " + s_.order;
+    if (s_.limit >= 0) sql += " LIMIT " + std::to_string(s_.limit);
     return sql;
   }
 
-  const ColumnInfo* Column(const Expr& e) const {
-    if (e.kind != ExprKind::kColumnRef) return nullptr;
-    if (e.column_index < 0 || e.column_index >= static_cast<int>(table_->columns.size()))
-      return nullptr;
-    return &table_->columns[e.column_index];
-  }
-
-  // A literal of the column's type, exactly; false when it cannot be written safely.
-  static bool Literal(const Value& v, const LogicalType& column_type, std::string* out) {
-    if (v.is_null()) return false;
-    const LogicalType& t = v.type();
-    switch (column_type.id) {
-      case TypeId::kVarchar:
-        return t.id == TypeId::kVarchar && QuotePgString(v.GetString(), out);
-      case TypeId::kBoolean:
-        if (t.id != TypeId::kBoolean) return false;
-        *out = v.GetBool() ? "TRUE" : "FALSE";
-        return true;
-      case TypeId::kInteger:
-      case TypeId::kBigInt:
-      case TypeId::kDecimal:
-      case TypeId::kDouble:
-        if (t.id == TypeId::kInteger || t.id == TypeId::kBigInt) {
-          *out = std::to_string(v.GetInt64());
-          if (v.GetInt64() < 0) *out = "(" + *out + ")";
-          return true;
-        }
-        if (t.id == TypeId::kDecimal) {
-          *out = "(" + FormatDecimal(v.GetInt64(), t.scale) + "::numeric)";
-          return true;
-        }
-        if (t.id == TypeId::kDouble && std::isfinite(v.GetDouble()) &&
-            column_type.id == TypeId::kDouble) {
-          *out = "(" + DoubleLiteral(v.GetDouble()) + ")";
-          return true;
-        }
-        return false;
-      case TypeId::kDate:
-        if (t.id != TypeId::kDate) return false;
-        *out = "DATE '" + FormatDate(static_cast<int32_t>(v.GetInt64())) + "'";
-        return true;
-      case TypeId::kTimestamp:
-        if (t.id != TypeId::kTimestamp) return false;
-        *out = "TIMESTAMP '" + FormatTimestamp(v.GetInt64()) + "'";
-        return true;
-      case TypeId::kTimestampTz:  // an instant: written in UTC
-        if (t.id != TypeId::kTimestampTz) return false;
-        *out = "TIMESTAMPTZ '" + FormatTimestamp(v.GetInt64()) + "+00'";
-        return true;
-      default:
-        return false;
-    }
-  }
-
-  bool Operand(const Expr& e, const LogicalType& other, bool ordering, std::string* sql) const {
-    if (const ColumnInfo* c = Column(e)) {
-      *sql += ColumnSql(e.column_index, ordering);
-      (void)c;
-      return true;
-    }
-    if (e.kind != ExprKind::kConstant) return false;
-    std::string lit;
-    if (!Literal(e.value, other, &lit)) return false;
-    *sql += lit;
-    return true;
-  }
-
-  bool Translate(const Expr& e, std::string* sql) const {
-    switch (e.kind) {
-      case ExprKind::kComparison: {
-        if (e.children.size() != 2) return false;
-        const Expr& l = *e.children[0];
-        const Expr& r = *e.children[1];
-        const ColumnInfo* lc = Column(l);
-        const ColumnInfo* rc = Column(r);
-        if (!lc && !rc) return false;
-        if (lc && rc && !(lc->type == rc->type)) return false;
-        const LogicalType& type = lc ? lc->type : rc->type;
-        const char* op = nullptr;
-        bool ordering = false;
-        switch (e.op) {
-          case CompareOp::kEq:
-            op = " = ";
-            break;
-          case CompareOp::kNe:
-            op = " <> ";
-            break;
-          case CompareOp::kLt:
-            op = " < ";
-            ordering = true;
-            break;
-          case CompareOp::kLe:
-            op = " <= ";
-            ordering = true;
-            break;
-          case CompareOp::kGt:
-            op = " > ";
-            ordering = true;
-            break;
-          case CompareOp::kGe:
-            op = " >= ";
-            ordering = true;
-            break;
-          case CompareOp::kIsDistinctFrom:
-            op = " IS DISTINCT FROM ";
-            break;
-          case CompareOp::kIsNotDistinctFrom:
-            op = " IS NOT DISTINCT FROM ";
-            break;
-        }
-        // Engine doubles order NaN like PostgreSQL only for = and <>; keep double ranges local.
-        if (type.id == TypeId::kDouble && ordering) return false;
-        std::string s;
-        if (!Operand(l, type, ordering, &s)) return false;
-        s += op;
-        if (!Operand(r, type, ordering, &s)) return false;
-        *sql += "(" + s + ")";
-        return true;
-      }
-      case ExprKind::kIn: {
-        if (e.children.size() < 2) return false;
-        const ColumnInfo* c = Column(*e.children[0]);
-        if (!c) return false;
-        std::string s =
-            ColumnSql(e.children[0]->column_index) + (e.negated ? " NOT IN (" : " IN (");
-        for (size_t i = 1; i < e.children.size(); i++) {
-          const Expr& k = *e.children[i];
-          if (k.kind != ExprKind::kConstant) return false;
-          std::string lit;
-          if (!Literal(k.value, c->type, &lit)) return false;
-          s += (i > 1 ? ", " : "") + lit;
-        }
-        *sql += "(" + s + "))";
-        return true;
-      }
-      case ExprKind::kIsNull:
-      case ExprKind::kIsNotNull: {
-        if (e.children.size() != 1 || !Column(*e.children[0])) return false;
-        *sql += "(" + ColumnSql(e.children[0]->column_index) +
-                (e.kind == ExprKind::kIsNull ? " IS NULL)" : " IS NOT NULL)");
-        return true;
-      }
-      case ExprKind::kLike: {
-        if (e.children.size() < 2 || e.children.size() > 3) return false;
-        const ColumnInfo* c = Column(*e.children[0]);
-        if (!c || c->type.id != TypeId::kVarchar) return false;
-        for (size_t i = 1; i < e.children.size(); i++) {
-          const Expr& k = *e.children[i];
-          if (k.kind != ExprKind::kConstant || k.value.is_null() ||
-              k.value.type().id != TypeId::kVarchar)
-            return false;
-        }
-        std::string pattern, escape;
-        if (!QuotePgString(e.children[1]->value.GetString(), &pattern)) return false;
-        if (e.children.size() == 3) {
-          if (e.children[2]->value.GetString().size() != 1) return false;
-          if (!QuotePgString(e.children[2]->value.GetString(), &escape)) return false;
-        } else {
-          escape = "''";  // Trino's LIKE has no default escape character; PostgreSQL's is '\'
-        }
-        if (e.case_insensitive) {
-          // ILIKE folds case by the database locale; only push it for ASCII patterns.
-          for (unsigned char ch : e.children[1]->value.GetString()) {
-            if (ch >= 0x80) return false;
-          }
-        }
-        const char* op = e.case_insensitive ? (e.negated ? " NOT ILIKE " : " ILIKE ")
-                                            : (e.negated ? " NOT LIKE " : " LIKE ");
-        *sql +=
-            "(" + ColumnSql(e.children[0]->column_index) + op + pattern + " ESCAPE " + escape + ")";
-        return true;
-      }
-      case ExprKind::kAnd:
-      case ExprKind::kOr: {
-        if (e.children.empty()) return false;
-        std::string s = "(";
-        for (size_t i = 0; i < e.children.size(); i++) {
-          if (i) s += e.kind == ExprKind::kAnd ? " AND " : " OR ";
-          if (!Translate(*e.children[i], &s)) return false;
-        }
-        *sql += s + ")";
-        return true;
-      }
-      case ExprKind::kNot: {
-        if (e.children.size() != 1) return false;
-        std::string s = "(NOT ";
-        if (!Translate(*e.children[0], &s)) return false;
-        *sql += s + ")";
-        return true;
-      }
-      default:
-        return false;
-    }
-  }
-
+  const void* source_;
   std::string where_;
   std::string url_;
-  std::shared_ptr<const TableInfo> table_;
-  PgTableMeta meta_;
-  std::vector<int> projection_;
-  std::vector<std::string> conjuncts_;
-  std::string order_;
-  int64_t limit_ = -1;
-  bool aggregated_ = false;
-  std::string agg_select_;
-  std::string agg_group_;
-  std::vector<LogicalType> agg_types_;
-  size_t agg_groups_ = 0;
+  PgScanState s_;
 };
-
 // ---------------------------------------------------------------------------------------------
 // Writer: BEGIN; [CREATE TABLE]; COPY ... FROM STDIN (text); COMMIT on Commit, else ROLLBACK.
 
@@ -906,12 +1053,9 @@ class PgTableWriter : public TableWriter {
     copy += ") FROM STDIN";
     PGresult* r = PQexec(conn_.conn, copy.c_str());
     bool ok = PQresultStatus(r) == PGRES_COPY_IN;
-    std::string msg = r ? PQresultErrorMessage(r) : "";
+    std::string msg = ok ? "" : ResultMessage(r, conn_.conn, url_);
     PQclear(r);
-    if (!ok) {
-      while (!msg.empty() && msg.back() == '\n') msg.pop_back();
-      throw Error(ErrorKind::kConnector, where_ + ": " + ScrubPassword(msg, url_));
-    }
+    if (!ok) throw Error(ErrorKind::kConnector, where_ + ": " + msg);
     in_copy_ = true;
   }
 
@@ -991,13 +1135,10 @@ class PgTableWriter : public TableWriter {
     if (PQputCopyEnd(conn_.conn, nullptr) != 1) Fail();
     while (PGresult* r = PQgetResult(conn_.conn)) {
       auto st = PQresultStatus(r);
-      std::string msg = PQresultErrorMessage(r);
+      std::string msg = st == PGRES_COMMAND_OK ? "" : ResultMessage(r, conn_.conn, url_);
       PQclear(r);
-      if (st != PGRES_COMMAND_OK) {
-        while (!msg.empty() && msg.back() == '\n') msg.pop_back();
-        throw Error(ErrorKind::kConnector,
-                    where_ + ": " + ScrubPassword(msg, url_));  // destructor rolls back
-      }
+      // The destructor rolls back.
+      if (st != PGRES_COMMAND_OK) throw Error(ErrorKind::kConnector, where_ + ": " + msg);
     }
     Exec(conn_.conn, "COMMIT", url_, where_);
     in_transaction_ = false;
@@ -1037,31 +1178,25 @@ class PgTableWriter : public TableWriter {
 
 // ---------------------------------------------------------------------------------------------
 
-std::string QuotePgIdentifier(const std::string& name) {
-  std::string out = "\"";
-  for (char c : name) {
-    if (c == '"')
-      out += "\"\"";
-    else if (c != '\0')
-      out += c;
-  }
-  return out + "\"";
-}
+std::string QuotePgIdentifier(const std::string& name) { return QuoteSqlIdentifier(name); }
 
-bool QuotePgString(const std::string& text, std::string* out) {
-  if (text.find('\0') != std::string::npos) return false;
-  bool backslash = text.find('\\') != std::string::npos;
-  std::string s = backslash ? "E'" : "'";
-  for (char c : text) {
-    if (c == '\'')
-      s += "''";
-    else if (c == '\\')
-      s += "\\\\";
-    else
-      s += c;
+std::string PgMessageOneLine(const std::string& message) {
+  std::string out;
+  size_t start = 0;
+  while (start <= message.size()) {
+    size_t end = message.find('\n', start);
+    if (end == std::string::npos) end = message.size();
+    std::string line = message.substr(start, end - start);
+    size_t b = line.find_first_not_of(" \t\r");
+    size_t e = line.find_last_not_of(" \t\r");
+    if (b != std::string::npos) {
+      line = line.substr(b, e - b + 1);
+      if (!out.empty()) out += (out.back() == ':' || out.back() == ';') ? " " : "; ";
+      out += line;
+    }
+    start = end + 1;
   }
-  *out += s + "'";
-  return true;
+  return out;
 }
 
 std::string ScrubPassword(const std::string& message, const std::string& url) {
@@ -1276,7 +1411,7 @@ std::unique_ptr<TableScan> PostgresConnector::CreateScan(std::shared_ptr<const T
     throw Error(ErrorKind::kCatalog, Where() + ": table '" + table->schema + "." + table->name +
                                          "' changed its columns; reconnect");
   }
-  return std::make_unique<PgScan>(Where(), url_, table, *meta);
+  return std::make_unique<PgScan>(this, Where(), url_, *table, *meta);
 }
 
 std::unique_ptr<TableWriter> PostgresConnector::CreateTable(

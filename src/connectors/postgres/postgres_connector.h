@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "catalog/connector.h"
+#include "connectors/remote_sql/sql_dialect.h"  // QuotePgString
 
 typedef struct pg_conn PGconn;
 
@@ -19,9 +20,9 @@ namespace aishell {
 
 // "a\"b" -> "\"a\"\"b\"".
 std::string QuotePgIdentifier(const std::string& name);
-// A string literal that means the same whatever standard_conforming_strings says:
-// 'it''s' or E'back\\slash'. Returns false for text PostgreSQL cannot hold (a NUL byte).
-bool QuotePgString(const std::string& text, std::string* out);
+// A libpq message on one line: lines trimmed and joined with "; " (libpq puts hints such as "Is
+// the server running on that host...?" on a second, tab-indented line).
+std::string PgMessageOneLine(const std::string& message);
 // Removes the password of `url` from a libpq message (libpq may echo connection strings).
 std::string ScrubPassword(const std::string& message, const std::string& url);
 

@@ -13,6 +13,7 @@
 #include "catalog/catalog_registry.h"
 #include "common/exception.h"
 #include "engine/engine.h"
+#include "planner/expression.h"
 
 #include <libpq-fe.h>
 
@@ -30,6 +31,17 @@ TEST(PostgresHelpersTest, QuotesIdentifiersAndStrings) {
   EXPECT_EQ(out, "E'back\\\\slash'''");
   out.clear();
   EXPECT_FALSE(QuotePgString(std::string("nul\0byte", 8), &out));
+}
+
+TEST(PostgresHelpersTest, MessagesOnOneLine) {
+  EXPECT_EQ(PgMessageOneLine("connection to server at \"127.0.0.1\", port 1 failed: Connection "
+                             "refused\n\tIs the server running on that host and accepting TCP/IP "
+                             "connections?\n"),
+            "connection to server at \"127.0.0.1\", port 1 failed: Connection refused; Is the "
+            "server running on that host and accepting TCP/IP connections?");
+  EXPECT_EQ(PgMessageOneLine("could not translate host name:\n  Name or service not known\n\n"),
+            "could not translate host name: Name or service not known");
+  EXPECT_EQ(PgMessageOneLine("plain"), "plain");
 }
 
 TEST(PostgresHelpersTest, ScrubsPasswords) {
@@ -394,6 +406,26 @@ TEST_F(PostgresServerTest, ErrorsNameTheSourceAndHideThePassword) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("no_such_table"), std::string::npos) << e.what();
   }
+  // A remote syntax/semantic error: one line, no LINE/caret lines.
+  try {
+    auto pg = engine_->catalogs().GetCatalog("pg");
+    auto t = pg->GetTable("public", "customers");
+    RunSql(url_,
+           "DROP TABLE IF EXISTS public.pg_vanishing; CREATE TABLE public.pg_vanishing (a int)");
+    auto gone = pg->GetTable("public", "pg_vanishing");
+    ASSERT_TRUE(gone);
+    auto scan = pg->CreateScan(gone);
+    RunSql(url_, "DROP TABLE public.pg_vanishing");
+    Batch b;
+    scan->CreateDataSource(scan->CreateSplits(1)[0])->Next(b);
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    std::string msg = e.what();
+    EXPECT_NE(msg.find("postgres source 'pg' table 'pg_vanishing'"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("does not exist"), std::string::npos) << msg;
+    EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
+    EXPECT_EQ(msg.find("LINE 1"), std::string::npos) << msg;
+  }
   try {
     PostgresConnector c(ConnectionConfig{"badpw", "postgres", BadPasswordUrl(), {}});
     FAIL() << "expected an error";
@@ -412,6 +444,8 @@ TEST_F(PostgresServerTest, ErrorsNameTheSourceAndHideThePassword) {
     std::string msg = e.what();
     EXPECT_NE(msg.find("postgres source 'down'"), std::string::npos) << msg;
     EXPECT_EQ(msg.find("topsecret"), std::string::npos) << msg;
+    EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;  // libpq's two lines become one
+    EXPECT_NE(msg.find("Connection refused"), std::string::npos) << msg;
   }
   // Statement timeout, set through libpq's options URI parameter.
   std::string sep = url_.find('?') == std::string::npos ? "?" : "&";
@@ -509,6 +543,211 @@ TEST_F(PostgresServerTest, ConnectionDroppedMidQueryIsAClearError) {
     EXPECT_NE(msg.find("postgres source 'droppg'"), std::string::npos) << msg;
     EXPECT_EQ(msg.find("aishell-test-pw"), std::string::npos) << msg;
   }
+}
+
+size_t Count(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t p = text.find(what); p != std::string::npos; p = text.find(what, p + 1)) n++;
+  return n;
+}
+
+TEST_F(PostgresServerTest, JoinsOfOneCatalogRunAsOneRemoteQuery) {
+  const std::string from =
+      " FROM pg.public.customers c JOIN pg.\"Sales\".\"Orders\" o ON c.customer_id = "
+      "o.customer_id";
+  struct Case {
+    std::string sql;
+    bool pushed;  // one remote query, no engine join
+  };
+  const Case cases[] = {
+      {"SELECT c.customer_id, c.name, o.order_id, o.amount" + from +
+           " WHERE c.country = 'DE' AND o.amount > 200 AND c.customer_id < 1000",
+       true},
+      {"SELECT c.customer_id, o.order_id FROM pg.public.customers c LEFT JOIN "
+       "pg.\"Sales\".\"Orders\" o ON c.customer_id = o.customer_id AND o.amount > 240 WHERE "
+       "c.customer_id < 60",
+       true},
+      {"SELECT c.customer_id, o.order_id FROM pg.\"Sales\".\"Orders\" o RIGHT JOIN "
+       "pg.public.customers c ON c.customer_id = o.customer_id AND o.amount > 240 WHERE "
+       "c.customer_id < 60",
+       true},
+      {"SELECT c.customer_id FROM pg.public.customers c LEFT JOIN pg.\"Sales\".\"Orders\" o ON "
+       "c.customer_id = o.customer_id AND o.amount > 249 WHERE o.order_id IS NULL AND "
+       "c.customer_id < 100",
+       true},
+      {"SELECT c.country, count(*), sum(o.amount), count(DISTINCT c.segment), min(o.ordered_at)" +
+           from + " GROUP BY c.country",
+       true},
+      {"SELECT count(*), max(o.amount)" + from + " WHERE c.segment = 'smb'", true},
+      {"SELECT c.customer_id, o.order_id, t.s" + from +
+           " JOIN pg.public.tricky t ON t.id = c.customer_id",
+       true},
+      {"SELECT m.\"Full Name\", c.email FROM pg.public.\"MixedCase\" m JOIN pg.public.customers c "
+       "ON m.\"Id\" = c.customer_id",
+       true},
+      {"SELECT c.name, o.order_id" + from + " WHERE length(c.name) = 11 AND o.amount < 30", true},
+      {"SELECT c.customer_id, o.order_id" + from + " ORDER BY o.order_id LIMIT 5", true},
+      {"SELECT c.customer_id, o.order_id" + from +
+           " AND o.amount < c.lifetime_value / 100 WHERE c.customer_id < 20",
+       false},
+  };
+  for (const auto& c : cases) {
+    auto rows = Both(c.sql);
+    EXPECT_FALSE(rows.empty()) << c.sql;
+    std::string plan = engine_->Explain(c.sql);
+    EXPECT_EQ(plan.find("aishell-test-pw"), std::string::npos);
+    if (c.pushed) {
+      EXPECT_EQ(Count(plan, "COPY ("), 1u) << c.sql << "\n" << plan;
+      EXPECT_EQ(plan.find("Join "), std::string::npos) << c.sql << "\n" << plan;
+      EXPECT_NE(plan.find(" JOIN \""), std::string::npos) << plan;
+    }
+    engine_->SetSetting("pushdown", "false");
+    EXPECT_EQ(engine_->Explain(c.sql).find(" JOIN \""), std::string::npos);
+    engine_->SetSetting("pushdown", "true");
+  }
+  // The exact remote SQL: filters of an inner join in WHERE, a LEFT join's right side in ON.
+  std::string plan = engine_->Explain(
+      "SELECT c.name, o.amount FROM pg.public.customers c LEFT JOIN pg.\"Sales\".\"Orders\" o ON "
+      "c.customer_id = o.customer_id AND o.amount > 240 WHERE c.country = 'it''s'");
+  // (join side selection turned the LEFT join around: customers is the smaller input)
+  EXPECT_NE(plan.find("FROM \"Sales\".\"Orders\" t0 RIGHT JOIN \"public\".\"customers\" t1 ON "
+                      "(t0.\"customer_id\" = t1.\"customer_id\") AND (t0.\"amount\" > "
+                      "(240.00::numeric)) WHERE ((t1.\"country\"::text) = 'it''s')"),
+            std::string::npos)
+      << plan;
+  // Aggregation on top of the join goes into the same query.
+  plan = engine_->Explain("SELECT c.country, count(*)" + from + " GROUP BY c.country");
+  EXPECT_NE(plan.find("GROUP BY (t"), std::string::npos) << plan;
+  EXPECT_EQ(plan.find("Aggregate"), std::string::npos) << plan;
+}
+
+TEST_F(PostgresServerTest, JoinsAcrossCatalogsAreNeverPushed) {
+  engine_->catalogs().AddCatalog(ConnectionConfig{"pg2", "postgres", url_, {}});
+  const std::string sql =
+      "SELECT c.customer_id, o.order_id FROM pg.public.customers c JOIN pg2.\"Sales\".\"Orders\" "
+      "o ON c.customer_id = o.customer_id WHERE c.customer_id < 30";
+  std::string plan = engine_->Explain(sql);
+  EXPECT_EQ(Count(plan, "COPY ("), 2u) << plan;
+  EXPECT_NE(plan.find("Join "), std::string::npos) << plan;
+  EXPECT_EQ(plan.find(" JOIN \""), std::string::npos) << plan;
+  EXPECT_FALSE(Both(sql).empty());
+}
+
+TEST_F(PostgresServerTest, OddStringsAndNamesAreEscaped) {
+  std::string table = "odd_" + std::to_string(::getpid());
+  RunSql(url_, "DROP TABLE IF EXISTS public.\"" + table + "\"; CREATE TABLE public.\"" + table +
+                   "\" (id int, \"we\"\"ird col\\\" text, \"ÜnïcødЁ 列\" text)");
+  const std::vector<std::string> values = {"it's",
+                                           "back\\slash",
+                                           "\\",
+                                           "'",
+                                           "''",
+                                           "\"",
+                                           "\\'",
+                                           "'; DROP TABLE customers; --",
+                                           "%_\\%",
+                                           "日本語 ü",
+                                           "🎉 emoji",
+                                           "\u202Eright-to-left",
+                                           "e\u0301 combining",
+                                           "tab\tnew\nline",
+                                           "$$dollar$$",
+                                           "E'not escape'",
+                                           "\\x41"};
+  for (size_t i = 0; i < values.size(); i++) {
+    std::string lit = "'";
+    for (char ch : values[i]) lit += ch == '\'' ? std::string("''") : std::string(1, ch);
+    lit += "'";
+    engine_->Execute("INSERT INTO pg.public.\"" + table + "\" VALUES (" + std::to_string(i) + ", " +
+                     lit + ", " + lit + ")");
+  }
+  for (size_t i = 0; i < values.size(); i++) {
+    std::string lit = "'";
+    for (char ch : values[i]) lit += ch == '\'' ? std::string("''") : std::string(1, ch);
+    lit += "'";
+    EXPECT_EQ(Both("SELECT id FROM pg.public.\"" + table + "\" WHERE \"we\"\"ird col\\\" = " + lit),
+              std::vector<std::string>{std::to_string(i)})
+        << values[i];
+    EXPECT_EQ(Both("SELECT id FROM pg.public.\"" + table + "\" WHERE \"ÜnïcødЁ 列\" IN (" + lit +
+                   ", 'zzz') AND \"we\"\"ird col\\\" LIKE " + lit),
+              std::vector<std::string>{std::to_string(i)})
+        << values[i];
+    EXPECT_EQ(
+        Both("SELECT count(*) FROM pg.public.\"" + table + "\" WHERE \"ÜnïcødЁ 列\" >= " + lit),
+        Rows("SELECT count(*) FROM (SELECT \"ÜnïcødЁ 列\" AS v FROM pg.public.\"" + table +
+             "\") WHERE v >= " + lit))
+        << values[i];
+  }
+  // The rows read back unchanged.
+  auto rows = Rows("SELECT \"we\"\"ird col\\\" FROM pg.public.\"" + table + "\" ORDER BY id");
+  ASSERT_EQ(rows.size(), values.size());
+  for (size_t i = 0; i < values.size(); i++) EXPECT_EQ(rows[i], values[i]);
+  RunSql(url_, "DROP TABLE public.\"" + table + "\"");
+}
+
+TEST_F(PostgresServerTest, LooksUpKeysInBatches) {
+  auto pg = engine_->catalogs().GetCatalog("pg");
+  auto t = pg->GetTable("public", "customers");
+  ASSERT_TRUE(t);
+  int id = t->FindColumn("customer_id"), name = t->FindColumn("name"),
+      country = t->FindColumn("country"), ltv = t->FindColumn("lifetime_value");
+  auto scan = pg->CreateScan(t);
+  scan->SetProjection({id, name});
+  EXPECT_TRUE(scan->SupportsKeyLookup({id}));
+  EXPECT_TRUE(scan->SupportsKeyLookup({country, id}));
+  EXPECT_TRUE(scan->SupportsKeyLookup({ltv}));
+  Batch keys({LogicalType(TypeId::kBigInt)}, 8);
+  keys.columns[0].SetValue(0, Value::BigInt(3));
+  keys.columns[0].SetValue(1, Value::BigInt(7));
+  keys.columns[0].SetValue(2, Value::BigInt(3));
+  keys.columns[0].SetNull(3);
+  keys.columns[0].SetValue(4, Value::BigInt(999999));
+  keys.columns[0].SetValue(5, Value::BigInt(42));
+  keys.SetCount(6);
+  EXPECT_EQ(Drain(*scan->LookupKeys({id}, keys)),
+            (std::vector<std::string>{"3|Customer 3", "42|Customer 42", "7|Customer 7"}));
+
+  // Composite keys, with a pushed filter that still applies.
+  auto filtered = pg->CreateScan(t);
+  filtered->SetProjection({id});
+  auto f = MakeComparison(CompareOp::kLt, MakeColumnRef(id, LogicalType(TypeId::kInteger)),
+                          MakeConstant(Value::Integer(40)));
+  ASSERT_TRUE(filtered->PushFilter(*f));
+  Batch pairs({LogicalType(TypeId::kVarchar), LogicalType(TypeId::kInteger)}, 8);
+  pairs.columns[0].SetValue(0, Value::Varchar("DE"));
+  pairs.columns[1].SetValue(0, Value::Integer(1));
+  pairs.columns[0].SetValue(1, Value::Varchar("US"));  // customer 6 is US
+  pairs.columns[1].SetValue(1, Value::Integer(6));
+  pairs.columns[0].SetValue(2, Value::Varchar("DE"));  // 6 is not DE
+  pairs.columns[1].SetValue(2, Value::Integer(6));
+  pairs.columns[0].SetValue(3, Value::Varchar("DE"));  // 43 is DE but filtered out
+  pairs.columns[1].SetValue(3, Value::Integer(43));
+  pairs.SetCount(4);
+  EXPECT_EQ(Drain(*filtered->LookupKeys({country, id}, pairs)),
+            (std::vector<std::string>{"1", "6"}));
+
+  // String keys full of quotes and backslashes; a key holding a NUL matches nothing.
+  auto tt = pg->GetTable("public", "tricky");
+  auto tricky = pg->CreateScan(tt);
+  tricky->SetProjection({0, 1});
+  Batch strings({LogicalType(TypeId::kVarchar)}, 8);
+  strings.columns[0].SetValue(0, Value::Varchar("it's"));
+  strings.columns[0].SetValue(1, Value::Varchar("back\\slash"));
+  strings.columns[0].SetValue(2, Value::Varchar("'; DROP TABLE tricky; --"));
+  strings.columns[0].SetValue(3, Value::Varchar(std::string("nul\0byte", 8)));
+  strings.columns[0].SetValue(4, Value::Varchar("\\\\"));
+  strings.SetCount(5);
+  EXPECT_EQ(Drain(*tricky->LookupKeys({1}, strings)),
+            (std::vector<std::string>{"10|\\\\", "2|it's", "3|back\\slash",
+                                      "6|'; DROP TABLE tricky; --"}));
+
+  // Many keys: several remote queries, every row once.
+  Batch many({LogicalType(TypeId::kInteger)}, 12000);
+  for (int i = 0; i < 12000; i++) many.columns[0].SetValue(i, Value::Integer(i % 6000));
+  many.SetCount(12000);
+  auto all = pg->CreateScan(t);
+  all->SetProjection({id});
+  EXPECT_EQ(Drain(*all->LookupKeys({id}, many)).size(), 5000u);
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include "catalog/catalog_registry.h"
 #include "common/date_time.h"
 #include "common/exception.h"
+#include "connectors/remote_sql/sql_dialect.h"
 #include "formats/value_parser.h"
 #include "planner/expression.h"
 
@@ -353,63 +354,213 @@ class SqliteDataSource : public DataSource {
   int64_t row_number_ = 0;
 };
 
+// SQLite's side of the shared SQL translator: every literal a bound parameter; only columns whose
+// stored values compare like the engine's (ComparableColumn); IS / IS NOT for IS [NOT] DISTINCT
+// FROM; no ILIKE (LIKE runs with case_sensitive_like on).
+class SqliteDialect : public SqlDialect {
+ public:
+  static const SqliteDialect& Get() {
+    static const SqliteDialect dialect;
+    return dialect;
+  }
+  bool Literal(const Value& v, const LogicalType& column_type, std::string* sql,
+               std::vector<Value>* params) const override {
+    if (!v.is_null()) {
+      const LogicalType& t = v.type();
+      bool ok;
+      if (column_type.id == TypeId::kVarchar)
+        ok = t.id == TypeId::kVarchar;
+      else if (column_type.id == TypeId::kDate)
+        ok = t.id == TypeId::kDate;
+      else
+        ok = t.id == TypeId::kBigInt || t.id == TypeId::kInteger || t.id == TypeId::kDouble;
+      if (!ok) return false;
+    }
+    *sql += "?";
+    params->push_back(v);
+    return true;
+  }
+  bool Comparable(const ColumnInfo& column, bool) const override {
+    return ComparableColumn(column);
+  }
+  bool CompatibleColumns(const ColumnInfo& a, const ColumnInfo& b) const override {
+    return a.type == b.type || (a.type.IsNumeric() && b.type.IsNumeric());
+  }
+  const char* IsDistinctFrom() const override { return " IS NOT "; }
+  const char* IsNotDistinctFrom() const override { return " IS "; }
+};
+
+// Where a column of a scan comes from: table `leaf` (t<leaf> once joined) and its name.
+struct SqliteColumnRef {
+  size_t leaf = 0;
+  std::string name;
+};
+
+// The FROM clause: one table, or a join of two relations; ON conditions index this node's columns.
+struct SqliteRelation {
+  std::shared_ptr<const SqliteRelation> left, right;  // both null for a table
+  PushedJoinType type = PushedJoinType::kInner;
+  std::vector<ExprPtr> on;
+  size_t leaves = 1;
+  size_t columns = 0;
+};
+
+// Everything a scan was asked; copied when two scans become one joined scan.
+struct SqliteScanState {
+  std::shared_ptr<const TableInfo> table;  // the table, or the joined columns
+  std::vector<SqliteColumnRef> refs;       // one per column
+  std::vector<std::string> tables;         // leaf i: the remote table name
+  std::shared_ptr<const SqliteRelation> relation;
+  bool joined = false;
+  std::string rowid_name;  // of leaf 0, "" if it cannot be split
+  bool splittable = false;
+  double first_rows = 0;  // rows of leaf 0
+  std::vector<int> projection;
+  std::vector<ExprPtr> filters;  // over the table's columns
+  std::string order;
+  int64_t limit = -1;
+
+  bool Joinable() const { return limit < 0 && order.empty(); }
+};
+
+ExprPtr ShiftSqliteColumns(const ExprPtr& e, int shift, size_t ncols) {
+  std::vector<int> mapping(ncols);
+  for (size_t i = 0; i < ncols; i++) mapping[i] = static_cast<int>(i) + shift;
+  return RemapColumns(e, mapping);
+}
+
 class SqliteScan : public TableScan {
  public:
   // `rowid_name`: a name that reaches the rowid of this table ("" for views and WITHOUT ROWID
   // tables).
-  SqliteScan(std::string where, std::string path, std::shared_ptr<const TableInfo> table,
-             std::string remote_name, std::string rowid_name)
-      : where_(std::move(where)),
-        path_(std::move(path)),
-        table_(std::move(table)),
-        remote_name_(std::move(remote_name)),
-        rowid_name_(std::move(rowid_name)) {
-    for (size_t i = 0; i < table_->columns.size(); i++) projection_.push_back(static_cast<int>(i));
+  SqliteScan(const void* source, std::string where, std::string path,
+             std::shared_ptr<const TableInfo> table, std::string remote_name,
+             std::string rowid_name)
+      : source_(source), where_(std::move(where)), path_(std::move(path)) {
+    s_.table = std::move(table);
+    for (size_t i = 0; i < s_.table->columns.size(); i++) {
+      s_.refs.push_back({0, s_.table->columns[i].name});
+      s_.projection.push_back(static_cast<int>(i));
+    }
+    s_.tables.push_back(std::move(remote_name));
+    auto rel = std::make_shared<SqliteRelation>();
+    rel->columns = s_.table->columns.size();
+    s_.relation = rel;
+    s_.rowid_name = std::move(rowid_name);
+    s_.splittable = true;
+    s_.first_rows = s_.table->stats.row_count.value_or(0);
   }
+  SqliteScan(const void* source, std::string where, std::string path, SqliteScanState state)
+      : source_(source), where_(std::move(where)), path_(std::move(path)), s_(std::move(state)) {}
 
   void SetProjection(const std::vector<int>& column_ids) override {
     for (int c : column_ids) {
-      if (c < 0 || c >= static_cast<int>(table_->columns.size())) {
+      if (c < 0 || c >= static_cast<int>(s_.table->columns.size())) {
         throw Error(ErrorKind::kInternal,
                     where_ + ": projection column " + std::to_string(c) + " out of range");
       }
     }
-    projection_ = column_ids;
+    s_.projection = column_ids;
   }
 
   bool PushFilter(const Expr& conjunct) override {
-    if (limit_ >= 0) return false;  // a limit already applies before this filter
+    if (s_.limit >= 0) return false;  // a limit already applies before this filter
     std::string sql;
     std::vector<Value> params;
-    bool like = false;
-    if (!Translate(conjunct, &sql, &params, &like)) return false;
-    conjuncts_.push_back(sql);
-    for (auto& p : params) params_.push_back(std::move(p));
-    case_sensitive_like_ = case_sensitive_like_ || like;
+    if (!Translator().Translate(conjunct, &sql, &params)) return false;
+    s_.filters.push_back(conjunct.Copy());
     return true;
   }
 
   bool PushLimit(int64_t limit) override {
     if (limit < 0) return false;
-    if (limit_ < 0 || limit < limit_) limit_ = limit;
+    if (s_.limit < 0 || limit < s_.limit) s_.limit = limit;
     return true;
   }
 
   bool PushOrder(const std::vector<SortKey>& keys, int64_t limit) override {
-    if (keys.empty() || limit_ >= 0) return false;
+    if (keys.empty() || s_.limit >= 0) return false;
     std::string order;
     for (const auto& k : keys) {
       if (!k.expr || k.expr->kind != ExprKind::kColumnRef) return false;
       int c = k.expr->column_index;
-      if (c < 0 || c >= static_cast<int>(table_->columns.size()) ||
-          !ComparableColumn(table_->columns[c]))
+      if (c < 0 || c >= static_cast<int>(s_.table->columns.size()) ||
+          !ComparableColumn(s_.table->columns[c]))
         return false;
-      order += (order.empty() ? "" : ", ") + QuoteSqliteIdentifier(table_->columns[c].name) +
-               (k.ascending ? " ASC" : " DESC") + (k.nulls_first ? " NULLS FIRST" : " NULLS LAST");
+      order += (order.empty() ? "" : ", ") + ColumnSql(c) + (k.ascending ? " ASC" : " DESC") +
+               (k.nulls_first ? " NULLS FIRST" : " NULLS LAST");
     }
-    order_ = order;
-    if (limit >= 0) limit_ = limit;
+    s_.order = order;
+    if (limit >= 0) s_.limit = limit;
     return true;
+  }
+
+  // One query for a join of two tables of this database file: FROM "a" t0 JOIN "b" t1 ON ...;
+  // each side's filters go to WHERE, or into ON for the side an outer join pads with NULLs.
+  std::unique_ptr<TableScan> PushJoin(const TableScan& right_scan, PushedJoinType type,
+                                      const std::vector<ExprPtr>& conditions) override {
+    const auto* right = dynamic_cast<const SqliteScan*>(&right_scan);
+    if (!right || right->source_ != source_ || right->path_ != path_) return nullptr;
+    if (!s_.Joinable() || !right->s_.Joinable() || conditions.empty()) return nullptr;
+    const SqliteScanState& l = s_;
+    const SqliteScanState& r = right->s_;
+    SqliteScanState j;
+    j.joined = true;
+    auto table = std::make_shared<TableInfo>();
+    table->schema = l.table->schema;
+    table->name = l.table->name + " JOIN " + r.table->name;
+    table->columns = l.table->columns;
+    table->columns.insert(table->columns.end(), r.table->columns.begin(), r.table->columns.end());
+    j.table = table;
+    j.refs = l.refs;
+    for (SqliteColumnRef ref : r.refs) {
+      ref.leaf += l.tables.size();
+      j.refs.push_back(std::move(ref));
+    }
+    j.tables = l.tables;
+    j.tables.insert(j.tables.end(), r.tables.begin(), r.tables.end());
+    const int shift = static_cast<int>(l.table->columns.size());
+    std::vector<ExprPtr> right_filters;
+    for (const auto& f : r.filters)
+      right_filters.push_back(ShiftSqliteColumns(f, shift, r.table->columns.size()));
+    auto rel = std::make_shared<SqliteRelation>();
+    rel->left = l.relation;
+    rel->right = r.relation;
+    rel->type = type;
+    rel->leaves = j.tables.size();
+    rel->columns = table->columns.size();
+    for (const auto& c : conditions) {
+      if (!c) return nullptr;
+      rel->on.push_back(c->Copy());
+    }
+    switch (type) {
+      case PushedJoinType::kInner:
+        j.filters = l.filters;
+        j.filters.insert(j.filters.end(), right_filters.begin(), right_filters.end());
+        break;
+      case PushedJoinType::kLeft:
+        j.filters = l.filters;
+        rel->on.insert(rel->on.end(), right_filters.begin(), right_filters.end());
+        break;
+      case PushedJoinType::kRight:  // SQLite runs RIGHT JOIN since 3.39
+        if (sqlite3_libversion_number() < 3039000) return nullptr;
+        j.filters = right_filters;
+        rel->on.insert(rel->on.end(), l.filters.begin(), l.filters.end());
+        break;
+    }
+    j.relation = rel;
+    j.rowid_name = l.rowid_name;
+    j.splittable = l.splittable;
+    j.first_rows = l.first_rows;
+    for (size_t i = 0; i < table->columns.size(); i++) j.projection.push_back(static_cast<int>(i));
+    auto joined = std::make_unique<SqliteScan>(source_, where_, path_, std::move(j));
+    std::string sql;
+    std::vector<Value> params;
+    SqlTranslator t = joined->Translator();
+    for (const auto& c : rel->on) {
+      if (!t.Translate(*c, &sql, &params)) return nullptr;
+    }
+    return joined;
   }
 
   std::string Describe() const override {
@@ -425,27 +576,29 @@ class SqliteScan : public TableScan {
   }
 
   double EstimatedRows() const override {
-    double rows = table_->stats.row_count.value_or(-1);
-    if (rows >= 0 && !conjuncts_.empty())
-      rows = std::max(1.0, rows * std::pow(0.25, conjuncts_.size()));
-    if (limit_ >= 0 && (rows < 0 || rows > limit_)) rows = static_cast<double>(limit_);
+    if (s_.joined) return -1;  // the planner's join estimate
+    double rows = s_.table->stats.row_count.value_or(-1);
+    if (rows >= 0 && !s_.filters.empty())
+      rows = std::max(1.0, rows * std::pow(0.25, s_.filters.size()));
+    if (s_.limit >= 0 && (rows < 0 || rows > s_.limit)) rows = static_cast<double>(s_.limit);
     return rows;
   }
 
   // Large rowid tables split into rowid ranges (cheap: min/max use the b-tree ends), so that both
-  // cores read; ordered or limited scans stay whole.
+  // cores read; ordered or limited scans stay whole. A join splits by its first table's rowids
+  // (inner and left joins keep that table's rows apart).
   std::vector<std::shared_ptr<Split>> CreateSplits(int max_parallelism) override {
     std::vector<std::shared_ptr<Split>> splits;
-    double rows = table_->stats.row_count.value_or(0);
-    if (max_parallelism > 1 && !rowid_name_.empty() && limit_ < 0 && order_.empty() &&
-        rows >= kMinRowsToSplit) {
+    double rows = s_.first_rows;
+    if (max_parallelism > 1 && s_.splittable && !s_.rowid_name.empty() && s_.limit < 0 &&
+        s_.order.empty() && rows >= kMinRowsToSplit) {
       sqlite3* db = OpenDatabase(path_, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, where_);
       int64_t lo = 0, hi = 0;
       bool ok = false;
       try {
         Statement st(db,
-                     "SELECT min(" + rowid_name_ + "), max(" + rowid_name_ + ") FROM " +
-                         QuoteSqliteIdentifier(remote_name_),
+                     "SELECT min(" + s_.rowid_name + "), max(" + s_.rowid_name + ") FROM " +
+                         QuoteSqliteIdentifier(s_.tables[0]),
                      where_);
         if (st.Step(where_) == SQLITE_ROW && sqlite3_column_type(st.get(), 0) == SQLITE_INTEGER) {
           lo = sqlite3_column_int64(st.get(), 0);
@@ -475,28 +628,30 @@ class SqliteScan : public TableScan {
   }
 
   std::unique_ptr<DataSource> CreateDataSource(std::shared_ptr<Split> split) override {
-    SqliteQuery q = BuildQuery();
     auto range = std::dynamic_pointer_cast<SqliteSplit>(split);
+    std::string cond;
+    std::vector<Value> extra;
     if (range && range->ranged) {
-      std::string cond = rowid_name_ + " >= ?";
-      q.params.push_back(Value::BigInt(range->low));
+      std::string rowid = (s_.joined ? "t0." : "") + s_.rowid_name;
+      cond = rowid + " >= ?";
+      extra.push_back(Value::BigInt(range->low));
       if (range->high) {
-        cond += " AND " + rowid_name_ + " < ?";
-        q.params.push_back(Value::BigInt(*range->high));
+        cond += " AND " + rowid + " < ?";
+        extra.push_back(Value::BigInt(*range->high));
       }
-      q.sql = BuildQuery(cond).sql;
     }
-    return std::make_unique<SqliteDataSource>(where_, path_, table_, projection_,
+    SqliteQuery q = BuildQuery(cond, extra);
+    return std::make_unique<SqliteDataSource>(where_, path_, s_.table, s_.projection,
                                               std::vector<SqliteQuery>{q}, &counters_);
   }
 
   static constexpr double kMinRowsToSplit = 100000;
 
   bool SupportsKeyLookup(const std::vector<int>& key_columns) const override {
-    if (key_columns.empty() || limit_ >= 0 || !order_.empty()) return false;
+    if (key_columns.empty() || s_.limit >= 0 || !s_.order.empty()) return false;
     for (int c : key_columns) {
-      if (c < 0 || c >= static_cast<int>(table_->columns.size()) ||
-          !ComparableColumn(table_->columns[c]))
+      if (c < 0 || c >= static_cast<int>(s_.table->columns.size()) ||
+          !ComparableColumn(s_.table->columns[c]))
         return false;
     }
     return true;
@@ -515,25 +670,24 @@ class SqliteScan : public TableScan {
     }
     const size_t width = key_columns.size();
     const size_t per_query = std::max<size_t>(1, 900 / width);
-    SqliteQuery base = BuildQuery();
     std::string key_sql;
     if (width == 1) {
-      key_sql = QuoteSqliteIdentifier(table_->columns[key_columns[0]].name) + " IN (";
+      key_sql = ColumnSql(key_columns[0]) + " IN (";
     } else {
       key_sql = "(";
-      for (size_t k = 0; k < width; k++)
-        key_sql += (k ? ", " : "") + QuoteSqliteIdentifier(table_->columns[key_columns[k]].name);
+      for (size_t k = 0; k < width; k++) key_sql += (k ? ", " : "") + ColumnSql(key_columns[k]);
       key_sql += ") IN (VALUES ";
     }
     std::vector<SqliteQuery> queries;
-    SqliteQuery current;
+    std::string list;
+    std::vector<Value> list_params;
     size_t in_current = 0;
     std::unordered_set<std::string> seen;
     auto flush = [&] {
       if (in_current == 0) return;
-      current.sql += ")";
-      queries.push_back(std::move(current));
-      current = SqliteQuery();
+      queries.push_back(BuildQuery(key_sql + list + ")", list_params));
+      list.clear();
+      list_params.clear();
       in_current = 0;
     };
     for (size_t r = 0; r < keys.count; r++) {
@@ -548,217 +702,96 @@ class SqliteScan : public TableScan {
       std::string signature;
       for (const auto& v : row) signature += v.ToSqlLiteral() + '\x1f';
       if (!seen.insert(std::move(signature)).second) continue;
-      if (in_current == 0) {
-        current.sql = base.sql;
-        current.sql += conjuncts_.empty() ? " WHERE " : " AND ";
-        current.sql += key_sql;
-        current.params = base.params;
-        current.case_sensitive_like = base.case_sensitive_like;
-      } else {
-        current.sql += ", ";
-      }
+      if (in_current > 0) list += ", ";
       if (width == 1) {
-        current.sql += "?";
+        list += "?";
       } else {
-        current.sql += "(";
-        for (size_t k = 0; k < width; k++) current.sql += k ? ", ?" : "?";
-        current.sql += ")";
+        list += "(";
+        for (size_t k = 0; k < width; k++) list += k ? ", ?" : "?";
+        list += ")";
       }
-      for (auto& v : row) current.params.push_back(std::move(v));
+      for (auto& v : row) list_params.push_back(std::move(v));
       if (++in_current == per_query) flush();
     }
     flush();
-    return std::make_unique<SqliteDataSource>(where_, path_, table_, projection_,
+    return std::make_unique<SqliteDataSource>(where_, path_, s_.table, s_.projection,
                                               std::move(queries), &counters_);
   }
 
  private:
-  // `extra`: one more conjunct after the pushed ones (its parameters come last).
-  SqliteQuery BuildQuery(const std::string& extra = {}) const {
+  SqlTranslator Translator() const {
+    return SqlTranslator(SqliteDialect::Get(), s_.table->columns,
+                         [this](int c) { return ColumnSql(c); });
+  }
+
+  std::string ColumnSql(int c) const {
+    const SqliteColumnRef& ref = s_.refs[c];
+    return (s_.joined ? "t" + std::to_string(ref.leaf) + "." : std::string()) +
+           QuoteSqliteIdentifier(ref.name);
+  }
+
+  // The FROM clause of `rel` (first table: leaf `leaf`, first column: `column`); ON parameters are
+  // appended to `params` in the order they appear.
+  std::string FromSql(const SqliteRelation& rel, size_t leaf, size_t column,
+                      std::vector<Value>* params, bool* like) const {
+    if (!rel.left) {
+      std::string s = QuoteSqliteIdentifier(s_.tables[leaf]);
+      if (s_.joined) s += " t" + std::to_string(leaf);
+      return s;
+    }
+    std::string left = FromSql(*rel.left, leaf, column, params, like);
+    std::string right =
+        FromSql(*rel.right, leaf + rel.left->leaves, column + rel.left->columns, params, like);
+    if (rel.right->left) right = "(" + right + ")";
+    std::vector<ColumnInfo> cols(
+        s_.table->columns.begin() + static_cast<long>(column),
+        s_.table->columns.begin() + static_cast<long>(column + rel.columns));
+    SqlTranslator t(SqliteDialect::Get(), cols,
+                    [this, column](int c) { return ColumnSql(static_cast<int>(column) + c); });
+    std::string on;
+    for (const auto& c : rel.on) {
+      if (!on.empty()) on += " AND ";
+      if (!t.Translate(*c, &on, params))
+        throw Error(ErrorKind::kInternal, where_ + ": a join condition no longer translates");
+      *like = *like || ContainsLike(*c);
+    }
+    const char* kw = rel.type == PushedJoinType::kInner  ? " JOIN "
+                     : rel.type == PushedJoinType::kLeft ? " LEFT JOIN "
+                                                         : " RIGHT JOIN ";
+    return left + kw + right + " ON " + (on.empty() ? "1" : on);
+  }
+
+  // `extra`: one more conjunct after the pushed ones, with its parameters.
+  SqliteQuery BuildQuery(const std::string& extra = {},
+                         const std::vector<Value>& extra_params = {}) const {
     SqliteQuery q;
     std::string cols;
-    for (int c : projection_)
-      cols += (cols.empty() ? "" : ", ") + QuoteSqliteIdentifier(table_->columns[c].name);
+    for (int c : s_.projection) cols += (cols.empty() ? "" : ", ") + ColumnSql(c);
     if (cols.empty()) cols = "1";
-    q.sql = "SELECT " + cols + " FROM " + QuoteSqliteIdentifier(remote_name_);
-    for (size_t i = 0; i < conjuncts_.size(); i++)
-      q.sql += (i ? " AND " : " WHERE ") + conjuncts_[i];
-    if (!extra.empty()) q.sql += (conjuncts_.empty() ? " WHERE " : " AND ") + extra;
-    if (!order_.empty()) q.sql += " ORDER BY " + order_;
-    if (limit_ >= 0) q.sql += " LIMIT " + std::to_string(limit_);
-    q.params = params_;
-    q.case_sensitive_like = case_sensitive_like_;
+    bool like = false;
+    q.sql = "SELECT " + cols + " FROM " + FromSql(*s_.relation, 0, 0, &q.params, &like);
+    SqlTranslator t = Translator();
+    size_t n = 0;
+    for (const auto& f : s_.filters) {
+      q.sql += n++ ? " AND " : " WHERE ";
+      if (!t.Translate(*f, &q.sql, &q.params))
+        throw Error(ErrorKind::kInternal, where_ + ": a pushed filter no longer translates");
+      like = like || ContainsLike(*f);
+    }
+    if (!extra.empty()) {
+      q.sql += (n++ ? " AND " : " WHERE ") + extra;
+      q.params.insert(q.params.end(), extra_params.begin(), extra_params.end());
+    }
+    if (!s_.order.empty()) q.sql += " ORDER BY " + s_.order;
+    if (s_.limit >= 0) q.sql += " LIMIT " + std::to_string(s_.limit);
+    q.case_sensitive_like = like;
     return q;
   }
 
-  // A column ref to a table column, or nullptr.
-  const ColumnInfo* Column(const Expr& e) const {
-    if (e.kind != ExprKind::kColumnRef) return nullptr;
-    if (e.column_index < 0 || e.column_index >= static_cast<int>(table_->columns.size()))
-      return nullptr;
-    return &table_->columns[e.column_index];
-  }
-
-  static bool PushableConstant(const Expr& e, const LogicalType& column_type) {
-    if (e.kind != ExprKind::kConstant) return false;
-    if (e.value.is_null()) return true;
-    const LogicalType& t = e.value.type();
-    if (column_type.id == TypeId::kVarchar) return t.id == TypeId::kVarchar;
-    if (column_type.id == TypeId::kDate) return t.id == TypeId::kDate;
-    return t.id == TypeId::kBigInt || t.id == TypeId::kInteger || t.id == TypeId::kDouble;
-  }
-
-  bool Operand(const Expr& e, const LogicalType& other_type, std::string* sql,
-               std::vector<Value>* params) const {
-    if (const ColumnInfo* c = Column(e)) {
-      if (!ComparableColumn(*c)) return false;
-      *sql += QuoteSqliteIdentifier(c->name);
-      return true;
-    }
-    if (PushableConstant(e, other_type)) {
-      *sql += "?";
-      params->push_back(e.value);
-      return true;
-    }
-    return false;
-  }
-
-  bool Translate(const Expr& e, std::string* sql, std::vector<Value>* params, bool* like) const {
-    switch (e.kind) {
-      case ExprKind::kComparison: {
-        if (e.children.size() != 2) return false;
-        const Expr& l = *e.children[0];
-        const Expr& r = *e.children[1];
-        const ColumnInfo* lc = Column(l);
-        const ColumnInfo* rc = Column(r);
-        if (!lc && !rc) return false;
-        if (lc && rc && !(lc->type == rc->type || (lc->type.IsNumeric() && rc->type.IsNumeric())))
-          return false;
-        const char* op = nullptr;
-        switch (e.op) {
-          case CompareOp::kEq:
-            op = " = ";
-            break;
-          case CompareOp::kNe:
-            op = " <> ";
-            break;
-          case CompareOp::kLt:
-            op = " < ";
-            break;
-          case CompareOp::kLe:
-            op = " <= ";
-            break;
-          case CompareOp::kGt:
-            op = " > ";
-            break;
-          case CompareOp::kGe:
-            op = " >= ";
-            break;
-          case CompareOp::kIsDistinctFrom:
-            op = " IS NOT ";
-            break;
-          case CompareOp::kIsNotDistinctFrom:
-            op = " IS ";
-            break;
-        }
-        std::string s;
-        std::vector<Value> p;
-        if (!Operand(l, rc ? rc->type : (lc ? lc->type : l.type), &s, &p)) return false;
-        s += op;
-        if (!Operand(r, lc ? lc->type : r.type, &s, &p)) return false;
-        *sql += s;
-        for (auto& v : p) params->push_back(std::move(v));
-        return true;
-      }
-      case ExprKind::kIn: {
-        if (e.children.size() < 2) return false;
-        const ColumnInfo* c = Column(*e.children[0]);
-        if (!c || !ComparableColumn(*c)) return false;
-        std::string s = QuoteSqliteIdentifier(c->name) + (e.negated ? " NOT IN (" : " IN (");
-        std::vector<Value> p;
-        for (size_t i = 1; i < e.children.size(); i++) {
-          const Expr& k = *e.children[i];
-          if (!PushableConstant(k, c->type) || k.value.is_null()) return false;
-          s += (i > 1 ? ", ?" : "?");
-          p.push_back(k.value);
-        }
-        s += ")";
-        *sql += s;
-        for (auto& v : p) params->push_back(std::move(v));
-        return true;
-      }
-      case ExprKind::kIsNull:
-      case ExprKind::kIsNotNull: {
-        if (e.children.size() != 1) return false;
-        const ColumnInfo* c = Column(*e.children[0]);
-        if (!c) return false;
-        *sql += QuoteSqliteIdentifier(c->name) +
-                (e.kind == ExprKind::kIsNull ? " IS NULL" : " IS NOT NULL");
-        return true;
-      }
-      case ExprKind::kLike: {
-        if (e.case_insensitive || e.children.size() < 2 || e.children.size() > 3) return false;
-        const ColumnInfo* c = Column(*e.children[0]);
-        if (!c || c->type.id != TypeId::kVarchar || !ComparableColumn(*c)) return false;
-        for (size_t i = 1; i < e.children.size(); i++) {
-          const Expr& k = *e.children[i];
-          if (k.kind != ExprKind::kConstant || k.value.is_null() ||
-              k.value.type().id != TypeId::kVarchar)
-            return false;
-        }
-        if (e.children.size() == 3 && e.children[2]->value.GetString().size() != 1) return false;
-        *sql += QuoteSqliteIdentifier(c->name) + (e.negated ? " NOT LIKE ?" : " LIKE ?");
-        params->push_back(e.children[1]->value);
-        if (e.children.size() == 3) {
-          *sql += " ESCAPE ?";
-          params->push_back(e.children[2]->value);
-        }
-        *like = true;
-        return true;
-      }
-      case ExprKind::kAnd:
-      case ExprKind::kOr: {
-        if (e.children.empty()) return false;
-        std::string s = "(";
-        std::vector<Value> p;
-        bool l = false;
-        for (size_t i = 0; i < e.children.size(); i++) {
-          if (i) s += e.kind == ExprKind::kAnd ? " AND " : " OR ";
-          if (!Translate(*e.children[i], &s, &p, &l)) return false;
-        }
-        s += ")";
-        *sql += s;
-        for (auto& v : p) params->push_back(std::move(v));
-        *like = *like || l;
-        return true;
-      }
-      case ExprKind::kNot: {
-        if (e.children.size() != 1) return false;
-        std::string s = "NOT (";
-        std::vector<Value> p;
-        bool l = false;
-        if (!Translate(*e.children[0], &s, &p, &l)) return false;
-        *sql += s + ")";
-        for (auto& v : p) params->push_back(std::move(v));
-        *like = *like || l;
-        return true;
-      }
-      default:
-        return false;
-    }
-  }
-
+  const void* source_;
   std::string where_;
   std::string path_;
-  std::shared_ptr<const TableInfo> table_;
-  std::string remote_name_;
-  std::string rowid_name_;
-  std::vector<int> projection_;
-  std::vector<std::string> conjuncts_;
-  std::vector<Value> params_;
-  bool case_sensitive_like_ = false;
-  std::string order_;
-  int64_t limit_ = -1;
+  SqliteScanState s_;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -845,16 +878,7 @@ class SqliteTableWriter : public TableWriter {
 
 }  // namespace
 
-std::string QuoteSqliteIdentifier(const std::string& name) {
-  std::string out = "\"";
-  for (char c : name) {
-    if (c == '"')
-      out += "\"\"";
-    else
-      out += c;
-  }
-  return out + "\"";
-}
+std::string QuoteSqliteIdentifier(const std::string& name) { return QuoteSqlIdentifier(name); }
 
 LogicalType SqliteDeclaredType(const std::string& declared, std::string* comment) {
   std::string t = Upper(declared);
@@ -1081,7 +1105,7 @@ std::unique_ptr<TableScan> SqliteConnector::CreateScan(std::shared_ptr<const Tab
       }
     }
   }
-  return std::make_unique<SqliteScan>(Where(), path_, table, table->name, rowid_name);
+  return std::make_unique<SqliteScan>(this, Where(), path_, table, table->name, rowid_name);
 }
 
 std::unique_ptr<TableWriter> SqliteConnector::CreateTable(const std::string& schema,

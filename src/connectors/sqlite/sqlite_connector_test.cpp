@@ -7,6 +7,7 @@
 #include "catalog/catalog_registry.h"
 #include "common/date_time.h"
 #include "common/exception.h"
+#include "engine/engine.h"
 #include "formats/file_test_util.h"
 #include "planner/expression.h"
 
@@ -520,6 +521,77 @@ TEST(SqliteConnectorTest, LargeTablesSplitByRowidRanges) {
   EXPECT_TRUE(limited->PushLimit(5));
   EXPECT_EQ(limited->CreateSplits(2).size(), 1u);
   EXPECT_EQ(conn->CreateScan(conn->GetTable("main", "adults"))->CreateSplits(2).size(), 1u);
+}
+
+// Joins of two tables of one SQLite file run as one query (TableScan::PushJoin), with the same
+// rows as the engine's join; tables of two catalogs never do.
+TEST(SqliteConnectorTest, JoinsOfOneDatabaseRunAsOneQuery) {
+  TempDir dir;
+  std::string path = MakeDb(dir);
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    Exec(db,
+         "CREATE TABLE orders (oid INTEGER PRIMARY KEY, uid INTEGER, amount REAL, note TEXT);"
+         "INSERT INTO orders VALUES (10, 1, 5.0, 'a''b'), (11, 1, 7.5, NULL), (12, 2, 1.0, 'x'), "
+         "(13, 4, 2.0, 'it''s'), (14, 99, 3.0, 'orphan');");
+    sqlite3_close(db);
+  }
+  RegisterBuiltinConnectors();
+  Engine engine;
+  engine.catalogs().AddCatalog(ConnectionConfig{"app", "sqlite", "sqlite://" + path, {}});
+  engine.catalogs().AddCatalog(ConnectionConfig{"app2", "sqlite", "sqlite://" + path, {}});
+  auto rows = [&](const std::string& sql) {
+    std::vector<std::string> out;
+    for (const auto& b : engine.Execute(sql).batches) {
+      for (size_t i = 0; i < b.count; i++) {
+        std::string line;
+        for (size_t c = 0; c < b.ColumnCount(); c++)
+          line += (c ? "|" : "") + b.columns[c].GetValue(i).ToString();
+        out.push_back(line);
+      }
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  const char* queries[] = {
+      "SELECT u.name, o.oid FROM app.main.users u JOIN app.main.orders o ON u.id = o.uid WHERE "
+      "o.note <> 'x'",
+      "SELECT u.id, o.oid FROM app.main.users u LEFT JOIN app.main.orders o ON u.id = o.uid AND "
+      "o.amount > 2",
+      "SELECT u.id, o.oid FROM app.main.orders o RIGHT JOIN app.main.users u ON u.id = o.uid AND "
+      "o.amount > 2",
+      "SELECT u.id FROM app.main.users u LEFT JOIN app.main.orders o ON u.id = o.uid WHERE o.oid "
+      "IS "
+      "NULL",
+      "SELECT u.name, count(*) FROM app.main.users u JOIN app.main.orders o ON u.id = o.uid GROUP "
+      "BY "
+      "u.name",
+      "SELECT u.name, o.oid, a.name FROM app.main.users u JOIN app.main.orders o ON u.id = o.uid "
+      "JOIN "
+      "app.main.adults a ON a.id = u.id",
+  };
+  for (const char* q : queries) {
+    engine.SetSetting("pushdown", "true");
+    auto on = rows(q);
+    std::string plan = engine.Explain(q);
+    EXPECT_NE(plan.find(" JOIN \""), std::string::npos) << q << "\n" << plan;
+    EXPECT_EQ(plan.find("Join "), std::string::npos) << q << "\n" << plan;
+    engine.SetSetting("pushdown", "false");
+    auto off = rows(q);
+    EXPECT_EQ(engine.Explain(q).find(" JOIN \""), std::string::npos);
+    EXPECT_EQ(on, off) << q;
+    EXPECT_FALSE(on.empty()) << q;
+  }
+  engine.SetSetting("pushdown", "true");
+  EXPECT_EQ(
+      rows("SELECT u.name, o.oid FROM app.main.users u JOIN app.main.orders o ON u.id = o.uid "
+           "WHERE o.note = 'it''s'"),
+      std::vector<std::string>{"a'; DROP TABLE users; --|13"});
+  std::string cross = engine.Explain(
+      "SELECT u.name, o.oid FROM app.main.users u JOIN app2.main.orders o ON u.id = o.uid");
+  EXPECT_EQ(cross.find(" JOIN \""), std::string::npos) << cross;
+  EXPECT_NE(cross.find("Join "), std::string::npos) << cross;
 }
 
 }  // namespace

@@ -13,6 +13,7 @@ LogicalPtr Optimize(LogicalPtr plan, const PlannerOptions& options) {
   EstimateCardinality(*plan);
   plan = ChooseJoinSides(std::move(plan));
   plan = NegotiateScans(std::move(plan), options);
+  plan = PushDownRemoteJoins(std::move(plan), options);
   plan = PushDownAggregations(std::move(plan), options);
   plan = MergeProjections(std::move(plan));
   plan = RemoveIdentityProjections(std::move(plan));

@@ -13,6 +13,8 @@
 //   7. ChooseJoinSides          smaller estimated input on the build (right) side
 //   8. NegotiateScans           the only rule that talks to TableScan: filters, projection, order,
 //                               limit; then PruneColumns and EstimateCardinality run again
+//   8b. PushDownRemoteJoins     joins of two scans of one catalog offered to TableScan::PushJoin
+//                               (one remote query); the scans are negotiated again if any was
 //   9. PushDownAggregations     Aggregate directly on a Scan (through column-ref projections,
 //                               only accepted filters) offered to TableScan::PushAggregation
 //  10. MergeProjections, RemoveIdentityProjections
@@ -38,6 +40,7 @@ LogicalPtr PruneColumns(LogicalPtr plan);
 void EstimateCardinality(LogicalOperator& plan);
 LogicalPtr ChooseJoinSides(LogicalPtr plan);
 LogicalPtr NegotiateScans(LogicalPtr plan, const PlannerOptions& options);
+LogicalPtr PushDownRemoteJoins(LogicalPtr plan, const PlannerOptions& options);
 LogicalPtr PushDownAggregations(LogicalPtr plan, const PlannerOptions& options);
 LogicalPtr RemoveIdentityProjections(LogicalPtr plan);
 LogicalPtr MergeProjections(LogicalPtr plan);

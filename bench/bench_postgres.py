@@ -1,0 +1,201 @@
+#!/usr/bin/env python3
+"""PostgreSQL source benchmark: aishell against the physical limit (raw binary COPY through psql)
+and against DuckDB's postgres scanner, on the test server of scripts/services/postgres.sh.
+
+  python3 bench/bench_postgres.py --scale tiny    # 50K rows, seconds (CI smoke)
+  python3 bench/bench_postgres.py --scale full    # 5M rows (the issue's benchmark)
+  options: --runs N (median of N, default 3; 1 at tiny), --build-dir DIR, --threads N
+
+1. Full scan of a table with 6 mixed-type columns (bigint, integer, numeric(12,2), double, text,
+   timestamp), read three ways: `psql -c "COPY (SELECT ...) TO STDOUT (FORMAT binary)" > /dev/null`,
+   aishell (every column decoded into batches and folded by an engine aggregate, pushdown off so
+   that PostgreSQL only streams rows), and DuckDB attached with its postgres extension (same
+   query). Prints seconds, MB/s of COPY data and the ratios aishell/COPY throughput (target >= 0.7)
+   and DuckDB/aishell time (> 1: aishell is faster).
+2. A selective filter plus an aggregate (pushdown matters: aishell sends the filter and the GROUP
+   BY; DuckDB's scanner sends the filter), aishell against DuckDB.
+Both engines' results are compared; exit status 1 if they differ or a query fails. Timings are
+printed, never asserted.
+"""
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from urllib.parse import unquote, urlparse
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "test"))
+sys.path.insert(0, os.path.join(ROOT, "test", "util"))
+
+ROWS = {"tiny": 50_000, "full": 5_000_000}
+SCHEMA = "aishell_bench"
+
+
+def pg_env():
+    """AISHELL_TEST_PG_URL and the psql binary, starting the test server if needed."""
+    url = os.environ.get("AISHELL_TEST_PG_URL")
+    bin_dir = os.environ.get("AISHELL_TEST_PG_BIN")
+    if not url:
+        base = os.environ.get("AISHELL_SERVICES_DIR", "/tmp/aishell-services")
+        subprocess.run(["bash", os.path.join(ROOT, "scripts", "services", "postgres.sh"), "start"],
+                       check=True, stdout=subprocess.DEVNULL)
+        for line in open(os.path.join(base, "postgres.env")):
+            key, _, value = line.replace("export ", "", 1).strip().partition("=")
+            if key == "AISHELL_TEST_PG_URL":
+                url = value
+            elif key == "AISHELL_TEST_PG_BIN":
+                bin_dir = value
+    psql = os.path.join(bin_dir, "psql") if bin_dir else shutil.which("psql") or "psql"
+    return url, psql
+
+
+def psql(psql_bin, url, sql, stdout=subprocess.PIPE):
+    return subprocess.run([psql_bin, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql],
+                          stdout=stdout, stderr=subprocess.PIPE, text=stdout is subprocess.PIPE,
+                          check=True)
+
+
+def ensure_table(psql_bin, url, rows):
+    table = f"{SCHEMA}.scan_{rows}"
+    exists = subprocess.run(
+        [psql_bin, "-X", "-tA", "-d", url, "-c",
+         f"SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+         f"WHERE n.nspname = '{SCHEMA}' AND c.relname = 'scan_{rows}' AND c.reltuples > {rows} * 0.9"],
+        capture_output=True, text=True, check=True).stdout.strip()
+    if exists == "1":
+        return table
+    start = time.time()
+    psql(psql_bin, url, f"""
+        CREATE SCHEMA IF NOT EXISTS {SCHEMA};
+        DROP TABLE IF EXISTS {table};
+        CREATE TABLE {table} AS
+        SELECT i::bigint AS id,
+               (i % 1000)::integer AS qty,
+               ((i * 37) % 1000000 / 100.0)::numeric(12,2) AS amount,
+               (i % 9973) * 1.25::double precision AS score,
+               'label ' || (i % 5000) AS label,
+               TIMESTAMP '2024-01-01' + (i % 100000) * INTERVAL '1 minute' AS created
+        FROM generate_series(1, {rows}) AS i;
+        ANALYZE {table};""")
+    print(f"# created {table} ({rows} rows) in {time.time() - start:.1f}s", flush=True)
+    return table
+
+
+def timed(fn, runs):
+    times, result = [], None
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def libpq_dsn(url):
+    u = urlparse(url)
+    parts = {"host": u.hostname, "port": u.port or 5432, "dbname": u.path.lstrip("/"),
+             "user": unquote(u.username or ""), "password": unquote(u.password or "")}
+    return " ".join(f"{k}={v}" for k, v in parts.items() if v != "")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--scale", choices=list(ROWS), default="full")
+    ap.add_argument("--runs", type=int, default=None)
+    ap.add_argument("--threads", type=int, default=os.cpu_count() or 2)
+    ap.add_argument("--build-dir", default=os.path.join(ROOT, "build"))
+    ap.add_argument("--keep-data", action="store_true")  # accepted for run-bench.sh; data stays
+    args = ap.parse_args()
+    runs = args.runs or (1 if args.scale == "tiny" else 3)
+    rows = ROWS[args.scale]
+    aishell = os.path.join(args.build_dir, "aishell")
+    if not os.path.exists(aishell):
+        print(f"bench_postgres: no {aishell}; build first (make build)", file=sys.stderr)
+        return 1
+
+    import duckdb_ext  # the lead's helper: DuckDB with the PyPI postgres extension
+
+    url, psql_bin = pg_env()
+    table = ensure_table(psql_bin, url, rows)
+    cols = "id, qty, amount, score, label, created"
+    home = tempfile.mkdtemp(prefix="aishell-bench-pg-")
+    env = dict(os.environ, AISHELL_HOME=home, NO_COLOR="1")
+    subprocess.run([aishell, "connect", url, "--name", "pg"], env=env, check=True,
+                   stdout=subprocess.DEVNULL)
+
+    def run_aishell(sql):
+        r = subprocess.run([aishell, "query", sql, "--format", "csv"], env=env,
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            raise RuntimeError(f"aishell failed: {r.stderr.strip()}")
+        return r.stdout.strip().splitlines()[1:]
+
+    duck = duckdb_ext.connect_with("postgres")
+    duck.execute(f"SET threads = {args.threads}")
+    duck.execute("SET enable_progress_bar = false")
+    duck.execute(f"ATTACH '{libpq_dsn(url)}' AS pg (TYPE postgres, READ_ONLY)")
+
+    def run_duck(sql):
+        return [",".join("" if v is None else str(v) for v in row)
+                for row in duck.execute(sql).fetchall()]
+
+    status = 0
+    print(f"PostgreSQL benchmark, {rows} rows x 6 columns ({args.scale}), {runs} run(s), "
+          f"{args.threads} threads")
+
+    # aishell's fixed cost per query (process start, catalog, connecting), for reading the figures.
+    t_start, _ = timed(lambda: run_aishell("SELECT 1"), runs)
+    print(f"aishell startup (SELECT 1 through the CLI): {t_start:.3f}s")
+
+    # 1. Full scan.
+    copy_sql = f"COPY (SELECT {cols} FROM {table}) TO STDOUT (FORMAT binary)"
+    copy_bytes = len(subprocess.run([psql_bin, "-X", "-q", "-d", url, "-c", copy_sql],
+                                    capture_output=True, check=True).stdout)
+    with open(os.devnull, "wb") as null:
+        t_copy, _ = timed(lambda: subprocess.run([psql_bin, "-X", "-q", "-d", url, "-c", copy_sql],
+                                                 stdout=null, check=True), runs)
+    scan_sql = (f"SELECT count(*), sum(id), max(qty), max(amount), max(score), max(label), "
+                f"max(created) FROM pg.{table}")
+    t_ais, r_ais = timed(lambda: run_aishell("SET SESSION pushdown = false; " + scan_sql), runs)
+    t_duck, r_duck = timed(lambda: run_duck(scan_sql), runs)
+    mb = copy_bytes / 1e6
+    print(f"{'full scan':<28} {'seconds':>8} {'MB/s':>8}")
+    print(f"{'  raw COPY (psql)':<28} {t_copy:8.3f} {mb / t_copy:8.1f}")
+    print(f"{'  aishell':<28} {t_ais:8.3f} {mb / t_ais:8.1f}")
+    print(f"{'  duckdb postgres scanner':<28} {t_duck:8.3f} {mb / t_duck:8.1f}")
+    print(f"  aishell / raw COPY throughput: {t_copy / t_ais:.2f}  (target >= 0.7)")
+    print(f"  duckdb time / aishell time:    {t_duck / t_ais:.2f}  (> 1: aishell faster)")
+    if [r.split(",")[0] for r in r_ais] != [r.split(",")[0] for r in r_duck]:
+        print(f"  MISMATCH full scan: aishell {r_ais} duckdb {r_duck}")
+        status = 1
+
+    # 2. Selective filter + aggregate.
+    sel_sql = (f"SELECT qty, count(*), sum(amount), max(label) FROM pg.{table} "
+               f"WHERE qty BETWEEN 10 AND 14 AND created >= TIMESTAMP '2024-01-10 00:00:00' "
+               f"GROUP BY qty ORDER BY qty")
+    t_ais2, r_ais2 = timed(lambda: run_aishell(sel_sql), runs)
+    t_duck2, r_duck2 = timed(lambda: run_duck(sel_sql), runs)
+    print(f"{'selective filter + aggregate':<28} {'seconds':>8}")
+    print(f"{'  aishell':<28} {t_ais2:8.3f}")
+    print(f"{'  duckdb postgres scanner':<28} {t_duck2:8.3f}")
+    print(f"  duckdb time / aishell time:    {t_duck2 / t_ais2:.2f}  (> 1: aishell faster)")
+
+    def key(lines):
+        out = []
+        for line in lines:
+            f = line.split(",")
+            out.append((int(f[0]), int(f[1]), round(float(f[2]), 2), f[3]))
+        return out
+
+    if key(r_ais2) != key(r_duck2) or not r_ais2:
+        print(f"  MISMATCH selective query: aishell {r_ais2[:3]} duckdb {r_duck2[:3]}")
+        status = 1
+    shutil.rmtree(home, ignore_errors=True)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
