@@ -15,6 +15,9 @@ APT_TEST=(python3-pip postgresql-15 redis-server redis-tools)
 # extensions are published on PyPI for that version (test/util/duckdb_ext.py loads them).
 PIP_TEST=(duckdb==1.5.5 duckdb-extension-postgres==1.5.5 duckdb-extension-iceberg==1.5.5
   duckdb-extension-httpfs==1.5.5 duckdb-extension-avro==1.5.5 pyarrow pytest pytest-xdist)
+# Iceberg read tests write their tables with pyiceberg (SqlCatalog on SQLite); python-snappy lets
+# it write snappy-compressed manifests.
+PIP_TEST+=("pyiceberg[sql-sqlite,pyarrow]==0.12.0" python-snappy)
 
 missing=()
 pkgs=("${APT_BUILD[@]}")
