@@ -10,6 +10,8 @@ APT_BUILD=(g++ cmake ninja-build pkg-config ccache libfmt-dev libre2-dev libxxha
 APT_BUILD+=(libsnappy-dev zlib1g-dev libzstd-dev liblz4-dev libbrotli-dev)
 # Formatting check (CONTRIBUTING.md).
 APT_BUILD+=(clang-format)
+# libFuzzer for the Parquet fuzz target (scripts/run-parquet-asan.sh).
+APT_BUILD+=(clang-14 libclang-rt-14-dev)
 APT_TEST=(python3-pip postgresql-15 redis-server redis-tools)
 # DuckDB is a test oracle and benchmark peer; 1.5.5 because its postgres/iceberg/httpfs/avro
 # extensions are published on PyPI for that version (test/util/duckdb_ext.py loads them).
