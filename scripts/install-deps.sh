@@ -8,6 +8,8 @@ APT_BUILD=(g++ cmake ninja-build pkg-config ccache libfmt-dev libre2-dev libxxha
   libedit-dev libsimdjson-dev libsqlite3-dev libgtest-dev sqlite3 libpq-dev libhiredis-dev)
 # Parquet page codecs.
 APT_BUILD+=(libsnappy-dev zlib1g-dev libzstd-dev liblz4-dev libbrotli-dev)
+# S3 storage: libcurl (HTTP) and OpenSSL (SigV4 signing).
+APT_BUILD+=(libcurl4-openssl-dev libssl-dev)
 # Formatting check (CONTRIBUTING.md).
 APT_BUILD+=(clang-format)
 APT_TEST=(python3-pip postgresql-15 redis-server redis-tools)
@@ -15,6 +17,8 @@ APT_TEST=(python3-pip postgresql-15 redis-server redis-tools)
 # extensions are published on PyPI for that version (test/util/duckdb_ext.py loads them).
 PIP_TEST=(duckdb==1.5.5 duckdb-extension-postgres==1.5.5 duckdb-extension-iceberg==1.5.5
   duckdb-extension-httpfs==1.5.5 duckdb-extension-avro==1.5.5 pyarrow pytest pytest-xdist)
+# S3 tests (test/storage) upload their data to MinIO with an independent client.
+PIP_TEST+=(boto3)
 
 missing=()
 pkgs=("${APT_BUILD[@]}")
