@@ -8,6 +8,8 @@ APT_BUILD=(g++ cmake ninja-build pkg-config ccache libfmt-dev libre2-dev libxxha
   libedit-dev libsimdjson-dev libsqlite3-dev libgtest-dev sqlite3 libpq-dev libhiredis-dev)
 # Parquet page codecs.
 APT_BUILD+=(libsnappy-dev zlib1g-dev libzstd-dev liblz4-dev libbrotli-dev)
+# S3 storage: libcurl (HTTP) and OpenSSL (SigV4 signing).
+APT_BUILD+=(libcurl4-openssl-dev libssl-dev)
 # Formatting check (CONTRIBUTING.md).
 APT_BUILD+=(clang-format)
 # libFuzzer for the Parquet fuzz target (scripts/run-parquet-asan.sh).
@@ -19,6 +21,11 @@ PIP_TEST=(duckdb==1.5.5 duckdb-extension-postgres==1.5.5 duckdb-extension-iceber
   duckdb-extension-httpfs==1.5.5 duckdb-extension-avro==1.5.5 pyarrow pytest pytest-xdist)
 # bench/bench_redis.py: the pipelined redis-py peer.
 PIP_TEST+=(redis)
+# Iceberg read tests write their tables with pyiceberg (SqlCatalog on SQLite); python-snappy lets
+# it write snappy-compressed manifests.
+PIP_TEST+=("pyiceberg[sql-sqlite,pyarrow]==0.12.0" python-snappy)
+# S3 tests (test/storage) upload their data to MinIO with an independent client.
+PIP_TEST+=(boto3)
 
 missing=()
 pkgs=("${APT_BUILD[@]}")
