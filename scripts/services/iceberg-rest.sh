@@ -77,7 +77,10 @@ case "$cmd" in
         mkdir -p "$warehouse"
         s3_env=()
       fi
-      env "${s3_env[@]}" CATALOG_WAREHOUSE="$warehouse" CATALOG_URI="jdbc:sqlite:$catalog_db" \
+      # One JDBC connection (CATALOG_CLIENTS) and a busy timeout: concurrent requests (ctest and
+      # pytest -n 2 run in parallel) queue instead of failing on SQLite's write lock.
+      env "${s3_env[@]}" CATALOG_WAREHOUSE="$warehouse" CATALOG_CLIENTS=1 \
+        CATALOG_URI="jdbc:sqlite:$catalog_db?busy_timeout=30000&journal_mode=WAL" \
         CATALOG_REST_PORT="$port" AISHELL_REST_HOST=127.0.0.1 \
         nohup java -Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
         -cp "$jars/launcher:$jars/lib/*" LoopbackRestServer > "$dir/server.log" 2>&1 &

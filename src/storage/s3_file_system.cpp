@@ -3,11 +3,13 @@
 #include <curl/curl.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <exception>
 #include <mutex>
 #include <thread>
 
@@ -454,6 +456,8 @@ using s3::S3Request;
 using s3::S3Response;
 
 constexpr int64_t kTailCacheBytes = 64 * 1024;
+constexpr int64_t kParallelChunk = 8 * 1024 * 1024;
+constexpr int kParallelStreams = 4;
 constexpr size_t kMultipartThreshold = 16 * 1024 * 1024;
 constexpr size_t kPartSize = 16 * 1024 * 1024;
 
@@ -483,10 +487,47 @@ class S3ReadFile : public RandomAccessFile {
       std::memcpy(out, tail.data() + (offset - tail_start), static_cast<size_t>(length));
       return;
     }
+    if (length >= 2 * kParallelChunk) {
+      FetchParallel(offset, length, out);
+      return;
+    }
     Fetch(offset, length, out);
   }
 
  private:
+  // Large reads (whole objects, big column chunks) as concurrent ranged GETs of kParallelChunk.
+  void FetchParallel(int64_t offset, int64_t length, uint8_t* out) {
+    int64_t chunks = (length + kParallelChunk - 1) / kParallelChunk;
+    std::atomic<int64_t> next{0};
+    std::mutex error_mu;
+    std::exception_ptr error;
+    auto work = [&] {
+      for (;;) {
+        int64_t i = next.fetch_add(1);
+        if (i >= chunks) return;
+        {
+          std::lock_guard<std::mutex> lock(error_mu);
+          if (error) return;
+        }
+        int64_t start = i * kParallelChunk;
+        int64_t len = std::min<int64_t>(kParallelChunk, length - start);
+        try {
+          Fetch(offset + start, len, out + start);
+        } catch (...) {
+          std::lock_guard<std::mutex> lock(error_mu);
+          if (!error) error = std::current_exception();
+          return;
+        }
+      }
+    };
+    int threads = static_cast<int>(std::min<int64_t>(kParallelStreams, chunks));
+    std::vector<std::thread> pool;
+    for (int t = 1; t < threads; ++t) pool.emplace_back(work);
+    work();
+    for (auto& t : pool) t.join();
+    if (error) std::rethrow_exception(error);
+  }
+
   void Fetch(int64_t offset, int64_t length, uint8_t* out) {
     S3Request req;
     req.method = "GET";

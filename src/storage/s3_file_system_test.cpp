@@ -136,6 +136,9 @@ TEST_F(S3FileSystemTest, MultipartUpload) {
   ASSERT_EQ(f->Size(), static_cast<int64_t>(data.size()));
   EXPECT_EQ(f->ReadRange(16 * 1024 * 1024 - 10, 20), data.substr(16 * 1024 * 1024 - 10, 20));
   EXPECT_EQ(f->ReadRange(f->Size() - 100, 100), data.substr(data.size() - 100));
+  // A large read is fetched as concurrent ranged GETs; the bytes are the same.
+  EXPECT_TRUE(f->ReadAll() == data);
+  EXPECT_TRUE(f->ReadRange(3, 16 * 1024 * 1024 + 5) == data.substr(3, 16 * 1024 * 1024 + 5));
 }
 
 TEST_F(S3FileSystemTest, ListWithPaginationAndDirectories) {

@@ -26,6 +26,7 @@ def test_pyiceberg_table_through_rest_reads_equal_in_aishell(iceberg_rest, reque
     catalog = pyiceberg_catalog(iceberg_rest, s3)
     ns = f"aishell_py_{uuid.uuid4().hex[:10]}"
     catalog.create_namespace(ns)
+    request.addfinalizer(lambda: (catalog.drop_table(f"{ns}.sales"), catalog.drop_namespace(ns)))
     data = pa.table({"id": pa.array(range(1, 501), pa.int64()),
                      "region": pa.array([["north", "south", "east", "west"][i % 4] for i in range(500)]),
                      "amount": pa.array([round(i * 1.25, 2) for i in range(500)], pa.float64())})
