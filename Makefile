@@ -26,8 +26,9 @@ test: deps-test build
 demo: deps-test build
 	scripts/demo.sh
 
+# Every benchmark (engine core, PostgreSQL, Redis, Parquet, Iceberg), with the servers they use.
 bench: deps-test build
-	python3 bench/run_bench.py $(BENCH_ARGS)
+	scripts/with-services.sh scripts/run-bench.sh --build-dir $(BUILD_DIR) $(BENCH_ARGS)
 
 format:
 	clang-format -i $$(git ls-files 'src/*.cpp' 'src/*.h' 'test/*.cpp')

@@ -11,7 +11,10 @@ APT_BUILD+=(libsnappy-dev zlib1g-dev libzstd-dev liblz4-dev libbrotli-dev)
 # Formatting check (CONTRIBUTING.md).
 APT_BUILD+=(clang-format)
 APT_TEST=(python3-pip postgresql-15 redis-server redis-tools)
-PIP_TEST=(duckdb pyarrow pytest pytest-xdist)
+# DuckDB is a test oracle and benchmark peer; 1.5.5 because its postgres/iceberg/httpfs/avro
+# extensions are published on PyPI for that version (test/util/duckdb_ext.py loads them).
+PIP_TEST=(duckdb==1.5.5 duckdb-extension-postgres==1.5.5 duckdb-extension-iceberg==1.5.5
+  duckdb-extension-httpfs==1.5.5 duckdb-extension-avro==1.5.5 pyarrow pytest pytest-xdist)
 
 missing=()
 pkgs=("${APT_BUILD[@]}")
@@ -27,10 +30,21 @@ if ((${#missing[@]})); then
 fi
 
 if [[ "$what" != build ]]; then
-  need=()
-  for p in "${PIP_TEST[@]}"; do
-    python3 -c "import importlib.util,sys; sys.exit(0 if importlib.util.find_spec('${p//-/_}') else 1)" 2>/dev/null || need+=("$p")
-  done
+  # A spec is "name", "name==version" or "name[extras]==version"; the distribution's installed
+  # version decides (importlib.metadata), so a pin upgrades or downgrades as needed.
+  mapfile -t need < <(python3 - "${PIP_TEST[@]}" <<'PY'
+import re, sys
+from importlib import metadata
+for spec in sys.argv[1:]:
+    m = re.match(r"([A-Za-z0-9_.-]+)(\[[^\]]*\])?(==(.+))?$", spec)
+    try:
+        have = metadata.version(m.group(1))
+    except metadata.PackageNotFoundError:
+        print(spec); continue
+    if m.group(4) and have != m.group(4):
+        print(spec)
+PY
+  )
   if ((${#need[@]})); then
     echo "installing Python packages: ${need[*]}"
     python3 -m pip install -q --disable-pip-version-check "${need[@]}"

@@ -4,7 +4,7 @@
 #   2. sqllogictest files test/sql/**/*.test (build/aishell_sqllogictest)
 #   3. pytest: everything under test/ (2 processes with pytest-xdist)
 #   4. clang-format check
-#   5. the benchmark at its tiny smoke size (engines must agree)
+#   5. every benchmark at its tiny smoke size (engines must agree)
 # Prints a summary and a closing line "N passed, N failed". Exits non-zero if anything
 # failed or if a suite ran zero tests. With CI=true, tests must not skip for missing servers.
 # Environment: BUILD_DIR (default build), JOBS (default: nproc, at most 2 for pytest/slt).
@@ -117,8 +117,8 @@ fi
 
 # 5. Benchmark smoke run (tiny data): both engines must agree; timings are not asserted.
 echo
-echo "=== benchmark smoke (bench/run_bench.py --scale tiny) ==="
-if python3 bench/run_bench.py --scale tiny --runs 1 --build-dir "$BUILD_DIR" 2>&1 | tee "$LOG_DIR/bench.log"; then
+echo "=== benchmark smoke (scripts/run-bench.sh --scale tiny) ==="
+if scripts/run-bench.sh --scale tiny --runs 1 --build-dir "$BUILD_DIR" 2>&1 | tee "$LOG_DIR/bench.log"; then
   record bench-smoke 1 0
 else
   record bench-smoke 0 1
