@@ -199,8 +199,9 @@ GROUP BY c.region""", False),
         if error:
             if not error.startswith("skipped:"):
                 problems.append(f"{name}: aishell failed: {error}")
-            results.append((name, None, duck))
-            print(f"  {name:<20} aishell ERROR   duckdb {duck:8.3f}s   {error}", flush=True)
+            label = "n/a" if error.startswith("skipped:") else "ERROR"
+            results.append((name, label, duck))
+            print(f"  {name:<20} aishell {label:<5}   duckdb {duck:8.3f}s   {error}", flush=True)
             continue
         ai = statistics.median(ai_times)
         diff = run_bench.compare(duck_rows, ai_rows, ordered)
@@ -214,8 +215,8 @@ GROUP BY c.region""", False),
     print("-" * 51)
     ratios = []
     for name, ai, duck in results:
-        if ai is None:
-            print(f"{name:<20} {'ERROR':>10} {duck:10.3f} {'-':>8}")
+        if isinstance(ai, str):
+            print(f"{name:<20} {ai:>10} {duck:10.3f} {'-':>8}")
             continue
         ratio = ai / duck if duck > 0 else float("inf")
         ratios.append(ratio)
