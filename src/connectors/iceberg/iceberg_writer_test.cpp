@@ -8,6 +8,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "common/date_time.h"
 #include "common/exception.h"
@@ -123,9 +124,11 @@ Batch TestBatch(int lo, int hi) {
 }
 
 void WriteTable(const std::shared_ptr<IcebergCatalog>& catalog, const std::string& name,
-                std::vector<PartitionRequest> partition_by, int rows) {
+                std::vector<PartitionRequest> partition_by, int rows,
+                avro::AvroCodec codec = avro::AvroCodec::kDeflate) {
   IcebergWriteOptions options;
   options.partition_by = std::move(partition_by);
+  options.manifest_codec = codec;
   auto w = CreateIcebergTableWriter(catalog, TableIdentifier{{"db"}, name}, TestColumns(), options);
   for (int lo = 0; lo < rows; lo += 100) w->Append(TestBatch(lo, std::min(rows, lo + 100)));
   w->Commit();
@@ -308,6 +311,44 @@ TEST(IcebergWriter, RetriesLostCommitsAndCleansUpWhenItGivesUp) {
   EXPECT_FALSE(catalog->LoadTable({{"db"}, "lost"}));
 }
 
+TEST(IcebergWriter, ConcurrentCreatesOfOneTableLeaveOneWinnerAndNoOrphans) {
+  TempDir dir;
+  auto catalog = std::make_shared<DirCatalog>(dir.path());
+  for (int round = 0; round < 5; round++) {
+    std::string name = "race" + std::to_string(round);
+    auto a = CreateIcebergTableWriter(catalog, {{"db"}, name}, TestColumns());
+    auto b = CreateIcebergTableWriter(catalog, {{"db"}, name}, TestColumns());
+    a->Append(TestBatch(0, 10));
+    b->Append(TestBatch(10, 30));
+    std::atomic<int> ok{0}, lost{0};
+    auto run = [&](TableWriter* w) {
+      try {
+        w->Commit();
+        ok++;
+      } catch (const Error& e) {
+        EXPECT_TRUE(e.kind() == ErrorKind::kCatalog || e.kind() == ErrorKind::kConnector)
+            << e.what();
+        lost++;
+      }
+    };
+    std::thread ta(run, a.get()), tb(run, b.get());
+    ta.join();
+    tb.join();
+    EXPECT_EQ(ok.load(), 1);
+    EXPECT_EQ(lost.load(), 1);
+    auto loaded = catalog->LoadTable({{"db"}, name});
+    ASSERT_TRUE(loaded);
+    // Only the winner's files remain: one data file, one manifest, one list, the metadata.
+    size_t parquet = 0, avro = 0;
+    for (const auto& f : FilesUnder(dir.path() + "/db/" + name)) {
+      parquet += f.ends_with(".parquet");
+      avro += f.ends_with(".avro");
+    }
+    EXPECT_EQ(parquet, 1u);
+    EXPECT_EQ(avro, 2u);
+  }
+}
+
 TEST(IcebergWriter, AbortLeavesNothing) {
   TempDir dir;
   auto catalog = std::make_shared<DirCatalog>(dir.path());
@@ -339,6 +380,9 @@ TEST(IcebergWriter, WritesTablesForExternalReaders) {
   WriteTable(catalog, "by_month", {{"ts", "month"}}, 1000);
   WriteTable(catalog, "by_year_hour", {{"day", "year"}, {"ts", "hour"}}, 300);
   WriteTable(catalog, "empty", {{"day", "day"}}, 0);
+  WriteTable(catalog, "avro_null", {{"category", "identity"}}, 200, avro::AvroCodec::kNull);
+  WriteTable(catalog, "avro_snappy", {{"category", "identity"}}, 200, avro::AvroCodec::kSnappy);
+  WriteTable(catalog, "avro_zstd", {{"category", "identity"}}, 200, avro::AvroCodec::kZstd);
 }
 
 }  // namespace

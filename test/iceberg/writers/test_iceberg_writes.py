@@ -17,7 +17,7 @@ import iceberg_compare
 from aishell_cli import ROOT
 
 TABLES = {"unpartitioned": 1000, "by_identity": 1000, "by_day": 1000, "by_month": 1000, "by_year_hour": 300,
-          "empty": 0}
+          "empty": 0, "avro_null": 200, "avro_snappy": 200, "avro_zstd": 200}
 SCHEMA = pa.schema([("id", pa.int64()), ("name", pa.string()), ("category", pa.string()), ("qty", pa.int32()),
                     ("price", pa.float64()), ("amount", pa.decimal128(9, 2)), ("day", pa.date32()),
                     ("ts", pa.timestamp("us")), ("flag", pa.bool_())])
@@ -79,7 +79,9 @@ def test_pyiceberg_reads_what_aishell_wrote(written, table):
         assert len(planned) == 1, [p.file.file_path for p in planned]
 
 
-@pytest.mark.parametrize("table", list(TABLES))
+# DuckDB 1.5.5's Avro reader does not know the optional "zstandard" codec ("File header contains
+# an unknown codec"); pyiceberg reads that table above.
+@pytest.mark.parametrize("table", [t for t in TABLES if t != "avro_zstd"])
 def test_duckdb_reads_what_aishell_wrote(written, table):
     con = duckdb_oracle.connect("iceberg")
     cols = ", ".join(SCHEMA.names)
