@@ -10,6 +10,8 @@
 #include <random>
 #include <unordered_map>
 
+#include <simdjson.h>
+
 #include "common/date_time.h"
 #include "common/exception.h"
 #include "formats/parquet/parquet_writer.h"
@@ -501,13 +503,14 @@ void WriteBounds(avro::AvroEncoder& e, const std::map<int, ColumnStats>& stats, 
 
 }  // namespace
 
-std::string EncodeManifest(const std::vector<ColumnInfo>& columns,
-                           const std::vector<ResolvedPartitionField>& spec, int64_t snapshot_id,
-                           const std::vector<WrittenDataFile>& files, avro::AvroCodec codec) {
+std::string EncodeManifest(const std::string& schema_json,
+                           const std::vector<ResolvedPartitionField>& spec, int spec_id,
+                           int64_t snapshot_id, const std::vector<WrittenDataFile>& files,
+                           avro::AvroCodec codec) {
   std::map<std::string, std::string> meta = {
-      {"schema", SchemaJson(columns)},
+      {"schema", schema_json},
       {"partition-spec", SpecFieldsJson(spec)},
-      {"partition-spec-id", "0"},
+      {"partition-spec-id", std::to_string(spec_id)},
       {"format-version", "2"},
       {"content", "data"},
   };
@@ -722,6 +725,152 @@ void UpdateStats(const Vector& v, size_t count, ColumnStats& st) {
   }
 }
 
+// What an append needs from the table's current metadata JSON.
+struct BaseTable {
+  std::string metadata_location;
+  std::string json;
+  std::string location;
+  int64_t last_sequence_number = 0;
+  int64_t last_updated_ms = 0;
+  std::optional<int64_t> current_snapshot_id;
+  std::string current_manifest_list;
+  int64_t total_records = 0, total_files = 0;
+  int schema_id = 0;
+  std::string schema_json;
+  std::vector<std::pair<int, std::string>> fields;  // (field id, name) of the current schema
+  std::vector<std::string> field_types;             // their Iceberg type text ("" if nested)
+  int spec_id = 0;
+  std::vector<ResolvedPartitionField> spec;
+  bool has_name_mapping = false;
+};
+
+BaseTable ParseBase(const LoadedTable& loaded, const std::vector<ColumnInfo>& columns,
+                    const std::string& table) {
+  BaseTable b;
+  b.metadata_location = loaded.metadata_location;
+  b.json = loaded.metadata_json;
+  auto fail = [&](const std::string& what) {
+    return Error(ErrorKind::kIo, "iceberg: table " + table + ": metadata " +
+                                     loaded.metadata_location + ": " + what);
+  };
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  if (parser.parse(b.json).get(root) != simdjson::SUCCESS || !root.is_object()) {
+    throw fail("not valid JSON");
+  }
+  int64_t version = 1;
+  if (root["format-version"].get(version) != simdjson::SUCCESS || version != 2) {
+    throw Error(ErrorKind::kUnsupported, "iceberg: INSERT into table " + table +
+                                             ": only format v2 tables can be appended to (it is v" +
+                                             std::to_string(version) + ")");
+  }
+  std::string_view sv;
+  if (root["location"].get(sv) != simdjson::SUCCESS) throw fail("no location");
+  b.location = std::string(sv);
+  while (b.location.size() > 1 && b.location.back() == '/') b.location.pop_back();
+  int64_t n = 0;
+  if (root["last-sequence-number"].get(n) == simdjson::SUCCESS) b.last_sequence_number = n;
+  if (root["last-updated-ms"].get(n) == simdjson::SUCCESS) b.last_updated_ms = n;
+  if (root["current-snapshot-id"].get(n) == simdjson::SUCCESS && n != -1) {
+    b.current_snapshot_id = n;
+  }
+  if (b.current_snapshot_id) {
+    simdjson::dom::array snaps;
+    if (root["snapshots"].get(snaps) == simdjson::SUCCESS) {
+      for (auto snap : snaps) {
+        int64_t id = 0;
+        if (snap["snapshot-id"].get(id) != simdjson::SUCCESS || id != *b.current_snapshot_id) {
+          continue;
+        }
+        if (snap["manifest-list"].get(sv) != simdjson::SUCCESS) {
+          throw fail("the current snapshot lists no manifest-list");
+        }
+        b.current_manifest_list = std::string(sv);
+        std::string_view t;
+        if (snap["summary"]["total-records"].get(t) == simdjson::SUCCESS) {
+          b.total_records = std::atoll(std::string(t).c_str());
+        }
+        if (snap["summary"]["total-data-files"].get(t) == simdjson::SUCCESS) {
+          b.total_files = std::atoll(std::string(t).c_str());
+        }
+      }
+    }
+    if (b.current_manifest_list.empty()) throw fail("the current snapshot is missing");
+  }
+  if (root["current-schema-id"].get(n) == simdjson::SUCCESS) b.schema_id = static_cast<int>(n);
+  simdjson::dom::array schemas;
+  if (root["schemas"].get(schemas) != simdjson::SUCCESS) throw fail("no schemas");
+  for (auto sc : schemas) {
+    int64_t id = 0;
+    if (sc["schema-id"].get(id) != simdjson::SUCCESS || id != b.schema_id) continue;
+    b.schema_json = simdjson::to_string(sc);
+    simdjson::dom::array fields;
+    if (sc["fields"].get(fields) != simdjson::SUCCESS) throw fail("a schema without fields");
+    for (auto f : fields) {
+      int64_t fid = 0;
+      std::string_view name, type;
+      if (f["id"].get(fid) != simdjson::SUCCESS || f["name"].get(name) != simdjson::SUCCESS) {
+        throw fail("a schema field without id or name");
+      }
+      b.fields.emplace_back(static_cast<int>(fid), std::string(name));
+      b.field_types.push_back(f["type"].get(type) == simdjson::SUCCESS ? std::string(type) : "");
+    }
+  }
+  if (b.schema_json.empty()) throw fail("the current schema is missing");
+  if (columns.size() != b.fields.size()) {
+    throw Error(ErrorKind::kBinder,
+                "iceberg: INSERT into " + table + ": " + std::to_string(columns.size()) +
+                    " columns, the table has " + std::to_string(b.fields.size()));
+  }
+  for (size_t i = 0; i < columns.size(); i++) {
+    std::string want = IcebergTypeName(columns[i].type);
+    if (want != b.field_types[i]) {
+      throw Error(ErrorKind::kUnsupported,
+                  "iceberg: INSERT into " + table + ": column " + b.fields[i].second + " is " +
+                      (b.field_types[i].empty() ? "nested" : b.field_types[i]) +
+                      ", which aishell cannot write (it writes " + want + ")");
+    }
+  }
+  if (root["default-spec-id"].get(n) == simdjson::SUCCESS) b.spec_id = static_cast<int>(n);
+  simdjson::dom::array specs;
+  if (root["partition-specs"].get(specs) == simdjson::SUCCESS) {
+    for (auto sp : specs) {
+      int64_t id = 0;
+      if (sp["spec-id"].get(id) != simdjson::SUCCESS || id != b.spec_id) continue;
+      simdjson::dom::array fields;
+      if (sp["fields"].get(fields) != simdjson::SUCCESS) continue;
+      for (auto f : fields) {
+        int64_t source = 0, fid = 0;
+        std::string_view name, transform;
+        if (f["source-id"].get(source) != simdjson::SUCCESS ||
+            f["field-id"].get(fid) != simdjson::SUCCESS ||
+            f["name"].get(name) != simdjson::SUCCESS ||
+            f["transform"].get(transform) != simdjson::SUCCESS) {
+          throw fail("a partition field without source-id, field-id, name or transform");
+        }
+        if (transform == "void") continue;  // dropped field: always null
+        int col = -1;
+        for (size_t i = 0; i < b.fields.size(); i++) {
+          if (b.fields[i].first == source) col = static_cast<int>(i);
+        }
+        if (col < 0) throw fail("a partition field's source column is not in the schema");
+        auto resolved = ResolvePartitionSpec(
+            columns, {{columns[static_cast<size_t>(col)].name, std::string(transform)}});
+        resolved[0].source_id = static_cast<int>(source);
+        resolved[0].field_id = static_cast<int>(fid);
+        resolved[0].name = std::string(name);
+        b.spec.push_back(resolved[0]);
+      }
+    }
+  }
+  simdjson::dom::object props;
+  if (root["properties"].get(props) == simdjson::SUCCESS) {
+    std::string_view v;
+    b.has_name_mapping = props["schema.name-mapping.default"].get(v) == simdjson::SUCCESS;
+  }
+  return b;
+}
+
 class IcebergTableWriter : public TableWriter {
  public:
   IcebergTableWriter(std::shared_ptr<IcebergCatalog> catalog, TableIdentifier id,
@@ -740,7 +889,35 @@ class IcebergTableWriter : public TableWriter {
     }
     location_ = catalog_->DefaultTableLocation(id_);
     while (location_.size() > 1 && location_.back() == '/') location_.pop_back();
+    schema_json_ = SchemaJson(columns_);
+    for (size_t i = 0; i < columns_.size(); i++) field_ids_.push_back(static_cast<int>(i + 1));
     fs_ = FileSystemForPath(location_, catalog_->storage());
+    local_ = !IsObjectStorePath(location_);
+    write_id_ = NewUuid();
+  }
+
+  // INSERT INTO an existing table.
+  IcebergTableWriter(std::shared_ptr<IcebergCatalog> catalog, TableIdentifier id,
+                     std::vector<ColumnInfo> columns, ManifestListReader reader,
+                     IcebergWriteOptions options)
+      : catalog_(std::move(catalog)),
+        id_(std::move(id)),
+        columns_(std::move(columns)),
+        options_(std::move(options)),
+        reader_(std::move(reader)),
+        append_(true) {
+    auto loaded = catalog_->LoadTable(id_);
+    if (!loaded) {
+      throw Error(ErrorKind::kCatalog, "iceberg: table " + IdToString(id_) + " does not exist");
+    }
+    BaseTable base = ParseBase(*loaded, columns_, IdToString(id_));
+    location_ = base.location;
+    spec_ = base.spec;
+    spec_id_ = base.spec_id;
+    schema_json_ = base.schema_json;
+    for (const auto& [fid, name] : base.fields) field_ids_.push_back(fid);
+    fs_ = FileSystemForPath(location_,
+                            loaded->storage.empty() ? catalog_->storage() : loaded->storage);
     local_ = !IsObjectStorePath(location_);
     write_id_ = NewUuid();
   }
@@ -926,7 +1103,7 @@ class IcebergTableWriter : public TableWriter {
     f.writer->Append(batch);
     f.rows += static_cast<int64_t>(batch.count);
     for (size_t c = 0; c < columns_.size(); c++) {
-      UpdateStats(batch.columns[c], batch.count, f.stats[static_cast<int>(c + 1)]);
+      UpdateStats(batch.columns[c], batch.count, f.stats[field_ids_[c]]);
     }
     if (f.rows >= options_.target_file_rows) {
       CloseFile(f);
@@ -1059,7 +1236,236 @@ class IcebergTableWriter : public TableWriter {
     return j;
   }
 
+  // Partition summaries of the new manifest's files.
+  std::vector<ManifestListEntry::Summary> PartitionSummaries() const {
+    std::vector<ManifestListEntry::Summary> out;
+    for (size_t p = 0; p < spec_.size(); p++) {
+      ManifestListEntry::Summary s;
+      std::optional<Value> lo, hi;
+      for (const auto& f : files_) {
+        const Value& v = f.partition[p];
+        if (v.is_null()) {
+          s.contains_null = true;
+          continue;
+        }
+        if (!lo || v.Compare(*lo) < 0) lo = v;
+        if (!hi || v.Compare(*hi) > 0) hi = v;
+      }
+      if (lo) s.lower = SerializeBound(*lo);
+      if (hi) s.upper = SerializeBound(*hi);
+      out.push_back(std::move(s));
+    }
+    return out;
+  }
+
+  // The base metadata with the new snapshot appended (every other key kept as it was).
+  static std::string PatchMetadata(const BaseTable& base, const std::string& snapshot_json,
+                                   int64_t snapshot_id, int64_t seq, int64_t now_ms,
+                                   const std::string& name_mapping) {
+    simdjson::dom::parser parser;
+    simdjson::dom::object root = parser.parse(base.json).get_object().value();
+    std::string sid = std::to_string(snapshot_id);
+    std::string j = "{";
+    bool first = true;
+    auto add = [&](std::string_view key, const std::string& value) {
+      if (!first) j += ",";
+      first = false;
+      j += JsonEscape(std::string(key)) + ":" + value;
+    };
+    bool saw_refs = false, saw_log = false, saw_mlog = false, saw_snaps = false;
+    for (auto [key, value] : root) {
+      if (key == "last-sequence-number") {
+        add(key, std::to_string(seq));
+      } else if (key == "last-updated-ms") {
+        add(key, std::to_string(now_ms));
+      } else if (key == "current-snapshot-id") {
+        add(key, sid);
+      } else if (key == "snapshots" || key == "snapshot-log" || key == "metadata-log") {
+        std::string arr = "[";
+        bool any = false;
+        simdjson::dom::array a;
+        if (value.get(a) == simdjson::SUCCESS) {
+          for (auto el : a) {
+            arr += (any ? "," : "") + simdjson::to_string(el);
+            any = true;
+          }
+        }
+        std::string item =
+            key == "snapshots" ? snapshot_json
+            : key == "snapshot-log"
+                ? "{\"timestamp-ms\":" + std::to_string(now_ms) + ",\"snapshot-id\":" + sid + "}"
+                : "{\"timestamp-ms\":" + std::to_string(base.last_updated_ms) +
+                      ",\"metadata-file\":" + JsonEscape(base.metadata_location) + "}";
+        arr += (any ? "," : "") + item + "]";
+        add(key, arr);
+        saw_snaps |= key == "snapshots";
+        saw_log |= key == "snapshot-log";
+        saw_mlog |= key == "metadata-log";
+      } else if (key == "refs") {
+        saw_refs = true;
+        std::string refs = "{";
+        bool any = false;
+        simdjson::dom::object o;
+        if (value.get(o) == simdjson::SUCCESS) {
+          for (auto [rk, rv] : o) {
+            if (rk == "main") continue;
+            refs += (any ? "," : "") + JsonEscape(std::string(rk)) + ":" + simdjson::to_string(rv);
+            any = true;
+          }
+        }
+        refs += std::string(any ? "," : "") + "\"main\":{\"snapshot-id\":" + sid +
+                ",\"type\":\"branch\"}}";
+        add(key, refs);
+      } else if (key == "properties" && !base.has_name_mapping) {
+        std::string props = "{";
+        bool any = false;
+        simdjson::dom::object o;
+        if (value.get(o) == simdjson::SUCCESS) {
+          for (auto [pk, pv] : o) {
+            props += (any ? "," : "") + JsonEscape(std::string(pk)) + ":" + simdjson::to_string(pv);
+            any = true;
+          }
+        }
+        props += std::string(any ? "," : "") +
+                 "\"schema.name-mapping.default\":" + JsonEscape(name_mapping) + "}";
+        add(key, props);
+      } else {
+        add(key, simdjson::to_string(value));
+      }
+    }
+    if (!saw_snaps) add("snapshots", "[" + snapshot_json + "]");
+    if (!saw_refs) add("refs", "{\"main\":{\"snapshot-id\":" + sid + ",\"type\":\"branch\"}}");
+    if (!saw_log) {
+      add("snapshot-log",
+          "[{\"timestamp-ms\":" + std::to_string(now_ms) + ",\"snapshot-id\":" + sid + "}]");
+    }
+    if (!saw_mlog) {
+      add("metadata-log", "[{\"timestamp-ms\":" + std::to_string(base.last_updated_ms) +
+                              ",\"metadata-file\":" + JsonEscape(base.metadata_location) + "}]");
+    }
+    if (!base.has_name_mapping && !root["properties"].is_object()) {
+      add("properties", "{\"schema.name-mapping.default\":" + JsonEscape(name_mapping) + "}");
+    }
+    return j + "}";
+  }
+
+  void DoAppendCommit() {
+    int64_t snapshot_id = NewSnapshotId();
+    int64_t added_rows = 0;
+    for (const auto& f : files_) added_rows += f.record_count;
+    std::string manifest_path;
+    int64_t manifest_length = 0;
+    if (!files_.empty()) {
+      manifest_path = location_ + "/metadata/" + write_id_ + "-m0.avro";
+      std::string manifest = EncodeManifest(schema_json_, spec_, spec_id_, snapshot_id, files_,
+                                            options_.manifest_codec);
+      WriteFile(manifest_path, manifest);
+      manifest_length = static_cast<int64_t>(manifest.size());
+    }
+    // The name mapping for the new files (added when the table has none).
+    std::string mapping = "[";
+    for (size_t i = 0; i < columns_.size(); i++) {
+      mapping += (i ? "," : "") + std::string("{\"field-id\":") + std::to_string(field_ids_[i]) +
+                 ",\"names\":[" + JsonEscape(columns_[i].name) + "]}";
+    }
+    mapping += "]";
+    std::vector<std::string> stale_lists;
+    for (int attempt = 1;; attempt++) {
+      auto loaded = catalog_->LoadTable(id_);
+      if (!loaded) {
+        throw Error(ErrorKind::kCatalog,
+                    "iceberg: table " + IdToString(id_) + " was dropped during the INSERT");
+      }
+      BaseTable base = ParseBase(*loaded, columns_, IdToString(id_));
+      if (base.spec_id != spec_id_ || base.schema_json != schema_json_) {
+        throw Error(ErrorKind::kConnector, "iceberg: table " + IdToString(id_) +
+                                               " changed its schema or partitioning during the "
+                                               "INSERT; nothing was committed");
+      }
+      int64_t seq = base.last_sequence_number + 1;
+      std::vector<ManifestListEntry> manifests;
+      if (!files_.empty()) {
+        ManifestListEntry m;
+        m.path = manifest_path;
+        m.length = manifest_length;
+        m.spec_id = spec_id_;
+        m.sequence_number = seq;
+        m.min_sequence_number = seq;
+        m.added_snapshot_id = snapshot_id;
+        m.added_files = static_cast<int>(files_.size());
+        m.added_rows = added_rows;
+        m.partitions = PartitionSummaries();
+        manifests.push_back(std::move(m));
+      }
+      if (base.current_snapshot_id) {
+        if (!reader_) {
+          throw Error(ErrorKind::kInternal, "iceberg: INSERT without a manifest list reader");
+        }
+        for (auto& m : reader_(base.current_manifest_list, catalog_->storage())) {
+          manifests.push_back(std::move(m));
+        }
+      }
+      std::string list_path = location_ + "/metadata/snap-" + std::to_string(snapshot_id) + "-" +
+                              std::to_string(attempt) + "-" + write_id_ + ".avro";
+      WriteFile(list_path, EncodeManifestList(snapshot_id, base.current_snapshot_id, seq, manifests,
+                                              options_.manifest_codec));
+      int64_t now_ms = std::max(NowMs(), base.last_updated_ms + 1);
+      std::string n = std::to_string(files_.size()), r = std::to_string(added_rows);
+      std::string snapshot =
+          "{\"sequence-number\":" + std::to_string(seq) +
+          ",\"snapshot-id\":" + std::to_string(snapshot_id) +
+          (base.current_snapshot_id
+               ? ",\"parent-snapshot-id\":" + std::to_string(*base.current_snapshot_id)
+               : std::string()) +
+          ",\"timestamp-ms\":" + std::to_string(now_ms) +
+          ",\"summary\":{\"operation\":\"append\",\"added-data-files\":\"" + n +
+          "\",\"added-records\":\"" + r + "\",\"total-data-files\":\"" +
+          std::to_string(base.total_files + static_cast<int64_t>(files_.size())) +
+          "\",\"total-records\":\"" + std::to_string(base.total_records + added_rows) +
+          "\"},\"manifest-list\":" + JsonEscape(list_path) +
+          ",\"schema-id\":" + std::to_string(base.schema_id) + "}";
+      TableCommit commit;
+      commit.id = id_;
+      commit.base_metadata_location = base.metadata_location;
+      commit.new_metadata_location =
+          location_ + "/metadata/" + NextMetadataFileName(base.metadata_location);
+      commit.new_metadata_json = PatchMetadata(base, snapshot, snapshot_id, seq, now_ms, mapping);
+      std::string ns = "[";
+      for (size_t i = 0; i < id_.ns.size(); i++) ns += (i ? "," : "") + JsonEscape(id_.ns[i]);
+      ns += "]";
+      commit.rest_request_json =
+          "{\"identifier\":{\"namespace\":" + ns + ",\"name\":" + JsonEscape(id_.name) +
+          "},\"requirements\":[{\"type\":\"assert-ref-snapshot-id\",\"ref\":\"main\",\"snapshot-"
+          "id\":" +
+          (base.current_snapshot_id ? std::to_string(*base.current_snapshot_id) : "null") +
+          "}],\"updates\":[{\"action\":\"add-snapshot\",\"snapshot\":" + snapshot +
+          "},{\"action\":\"set-snapshot-ref\",\"ref-name\":\"main\",\"type\":\"branch\","
+          "\"snapshot-id\":" +
+          std::to_string(snapshot_id) + "}]}";
+      if (catalog_->CommitTable(commit) == CommitResult::kCommitted) {
+        for (const auto& p : stale_lists) {
+          try {
+            fs_->Delete(p);
+          } catch (...) {
+          }
+        }
+        return;
+      }
+      stale_lists.push_back(list_path);
+      if (attempt >= options_.max_commit_attempts) {
+        throw Error(ErrorKind::kConnector, "iceberg: INSERT into " + IdToString(id_) +
+                                               " failed after " + std::to_string(attempt) +
+                                               " commit attempts: other writers committed first (" +
+                                               catalog_->Describe() + ")");
+      }
+    }
+  }
+
   void DoCommit() {
+    if (append_) {
+      DoAppendCommit();
+      return;
+    }
     int64_t snapshot_id = NewSnapshotId();
     int64_t now_ms = NowMs();
     int64_t total_rows = 0;
@@ -1069,7 +1475,7 @@ class IcebergTableWriter : public TableWriter {
     if (!files_.empty()) {
       std::string manifest_path = location_ + "/metadata/" + write_id_ + "-m0.avro";
       std::string manifest =
-          EncodeManifest(columns_, spec_, snapshot_id, files_, options_.manifest_codec);
+          EncodeManifest(schema_json_, spec_, 0, snapshot_id, files_, options_.manifest_codec);
       WriteFile(manifest_path, manifest);
       ManifestListEntry m;
       m.path = manifest_path;
@@ -1137,11 +1543,25 @@ class IcebergTableWriter : public TableWriter {
   std::map<Key, OpenFile> open_;
   std::vector<WrittenDataFile> files_;
   std::vector<std::string> written_;  // every file written (deleted on abort)
+  ManifestListReader reader_;
+  bool append_ = false;
+  int spec_id_ = 0;
+  std::string schema_json_;
+  std::vector<int> field_ids_;  // of columns_, in order
   bool committed_ = false;
   bool aborted_ = false;
 };
 
 }  // namespace
+
+std::unique_ptr<TableWriter> CreateIcebergAppendWriter(std::shared_ptr<IcebergCatalog> catalog,
+                                                       TableIdentifier id,
+                                                       std::vector<ColumnInfo> columns,
+                                                       ManifestListReader read_manifest_list,
+                                                       IcebergWriteOptions options) {
+  return std::make_unique<IcebergTableWriter>(std::move(catalog), std::move(id), std::move(columns),
+                                              std::move(read_manifest_list), std::move(options));
+}
 
 std::unique_ptr<TableWriter> CreateIcebergTableWriter(std::shared_ptr<IcebergCatalog> catalog,
                                                       TableIdentifier id,

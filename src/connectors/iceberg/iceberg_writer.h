@@ -19,6 +19,7 @@
 // Iceberg specifies for files without ids.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -86,9 +87,11 @@ std::vector<ResolvedPartitionField> ResolvePartitionSpec(const std::vector<Colum
                                                          const std::vector<PartitionRequest>& req);
 
 // The manifest (Avro bytes) listing `files` as ADDED by `snapshot_id` (format v2).
-std::string EncodeManifest(const std::vector<ColumnInfo>& columns,
-                           const std::vector<ResolvedPartitionField>& spec, int64_t snapshot_id,
-                           const std::vector<WrittenDataFile>& files, avro::AvroCodec codec);
+// `schema_json` is the table schema (Iceberg JSON) stored in its header.
+std::string EncodeManifest(const std::string& schema_json,
+                           const std::vector<ResolvedPartitionField>& spec, int spec_id,
+                           int64_t snapshot_id, const std::vector<WrittenDataFile>& files,
+                           avro::AvroCodec codec);
 
 // One entry of a manifest list.
 struct ManifestListEntry {
@@ -122,6 +125,23 @@ std::unique_ptr<TableWriter> CreateIcebergTableWriter(std::shared_ptr<IcebergCat
                                                       TableIdentifier id,
                                                       std::vector<ColumnInfo> columns,
                                                       IcebergWriteOptions options = {});
+
+// Reads a table's manifest list (the read path's decoder), for appends that keep the parent
+// snapshot's manifests.
+using ManifestListReader = std::function<std::vector<ManifestListEntry>(
+    const std::string& manifest_list_path, const StorageOptions& storage)>;
+
+// INSERT INTO: a TableWriter appending a snapshot to the existing table `id` (format v2, a
+// partition spec of identity/year/month/day/hour fields). `columns` are the table's current
+// schema columns in order, with the engine types the read path maps them to; a column whose
+// Iceberg type the writer cannot produce exactly (float, time, uuid, binary, nested) is an
+// Error(kUnsupported) naming it. On a lost commit the writer reloads the table, re-reads its
+// manifest list and retries (bounded).
+std::unique_ptr<TableWriter> CreateIcebergAppendWriter(std::shared_ptr<IcebergCatalog> catalog,
+                                                       TableIdentifier id,
+                                                       std::vector<ColumnInfo> columns,
+                                                       ManifestListReader read_manifest_list,
+                                                       IcebergWriteOptions options = {});
 
 // The name of the metadata file that follows `base` ("" for a new table): v1.metadata.json,
 // vN+1 after vN, and NNNNN-<uuid> (the Java/pyiceberg naming) after such a file.

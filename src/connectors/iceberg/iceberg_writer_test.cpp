@@ -144,6 +144,111 @@ std::vector<std::string> FilesUnder(const std::string& dir) {
   return out;
 }
 
+// A decoder for manifest lists in the v2 layout (this writer's and pyiceberg's field order),
+// null or deflate codec: stands in for the read path's ReadManifestList in these tests.
+struct AvroCursor {
+  const std::string& s;
+  size_t pos = 0;
+  int64_t Long() {
+    uint64_t z = 0;
+    int shift = 0;
+    for (;;) {
+      uint8_t b = static_cast<uint8_t>(s.at(pos++));
+      z |= static_cast<uint64_t>(b & 0x7f) << shift;
+      if (!(b & 0x80)) break;
+      shift += 7;
+    }
+    return static_cast<int64_t>(z >> 1) ^ -static_cast<int64_t>(z & 1);
+  }
+  std::string Bytes() {
+    int64_t n = Long();
+    std::string out = s.substr(pos, static_cast<size_t>(n));
+    pos += static_cast<size_t>(n);
+    return out;
+  }
+};
+
+std::vector<ManifestListEntry> TestReadManifestList(const std::string& path,
+                                                    const StorageOptions&) {
+  std::string file = FileSystemForPath(path)->OpenForRead(path)->ReadAll();
+  AvroCursor c{file, 4};
+  std::string codec = "null";
+  for (int64_t n = c.Long(); n != 0; n = c.Long()) {
+    if (n < 0) {
+      n = -n;
+      c.Long();
+    }
+    for (int64_t i = 0; i < n; i++) {
+      std::string k = c.Bytes(), v = c.Bytes();
+      if (k == "avro.codec") codec = v;
+    }
+  }
+  c.pos += 16;
+  std::vector<ManifestListEntry> out;
+  while (c.pos < file.size()) {
+    int64_t count = c.Long();
+    std::string data = c.Bytes();
+    c.pos += 16;
+    if (codec == "deflate") {
+      std::string raw(data.size() * 20 + 1024, '\0');
+      z_stream zs{};
+      inflateInit2(&zs, -15);
+      zs.next_in = reinterpret_cast<Bytef*>(data.data());
+      zs.avail_in = static_cast<uInt>(data.size());
+      zs.next_out = reinterpret_cast<Bytef*>(raw.data());
+      zs.avail_out = static_cast<uInt>(raw.size());
+      EXPECT_EQ(inflate(&zs, Z_FINISH), Z_STREAM_END);
+      raw.resize(zs.total_out);
+      inflateEnd(&zs);
+      data = raw;
+    }
+    AvroCursor r{data};
+    for (int64_t i = 0; i < count; i++) {
+      ManifestListEntry m;
+      m.path = r.Bytes();
+      m.length = r.Long();
+      m.spec_id = static_cast<int>(r.Long());
+      m.content = static_cast<int>(r.Long());
+      m.sequence_number = r.Long();
+      m.min_sequence_number = r.Long();
+      m.added_snapshot_id = r.Long();
+      m.added_files = static_cast<int>(r.Long());
+      m.existing_files = static_cast<int>(r.Long());
+      m.deleted_files = static_cast<int>(r.Long());
+      m.added_rows = r.Long();
+      m.existing_rows = r.Long();
+      m.deleted_rows = r.Long();
+      if (r.Long() == 1) {
+        for (int64_t n = r.Long(); n != 0; n = r.Long()) {
+          if (n < 0) {
+            n = -n;
+            r.Long();
+          }
+          for (int64_t k = 0; k < n; k++) {
+            ManifestListEntry::Summary sum;
+            sum.contains_null = r.s.at(r.pos++) != 0;
+            if (r.Long() == 1) r.pos++;  // contains_nan
+            if (r.Long() == 1) sum.lower = r.Bytes();
+            if (r.Long() == 1) sum.upper = r.Bytes();
+            m.partitions.push_back(sum);
+          }
+        }
+      }
+      if (r.Long() == 1) r.Bytes();  // key_metadata
+      out.push_back(std::move(m));
+    }
+  }
+  return out;
+}
+
+void AppendRows(const std::shared_ptr<IcebergCatalog>& catalog, const std::string& name, int lo,
+                int hi) {
+  auto w = CreateIcebergAppendWriter(catalog, TableIdentifier{{"db"}, name}, TestColumns(),
+                                     TestReadManifestList);
+  for (int k = lo; k < hi; k += 100) w->Append(TestBatch(k, std::min(hi, k + 100)));
+  w->Commit();
+}
+
 TEST(AvroWriter, EncodesZigZagVarints) {
   avro::AvroEncoder e;
   for (int64_t v : {0LL, -1LL, 1LL, -64LL, 64LL}) e.WriteLong(v);
@@ -349,6 +454,58 @@ TEST(IcebergWriter, ConcurrentCreatesOfOneTableLeaveOneWinnerAndNoOrphans) {
   }
 }
 
+TEST(IcebergWriter, InsertAppendsSnapshotsKeepingEarlierManifests) {
+  TempDir dir;
+  auto catalog = std::make_shared<DirCatalog>(dir.path());
+  WriteTable(catalog, "appended", {{"day", "month"}}, 100);
+  AppendRows(catalog, "appended", 100, 250);
+  catalog->conflicts = 1;  // the second INSERT loses one race and retries on the new base
+  AppendRows(catalog, "appended", 250, 300);
+  auto loaded = catalog->LoadTable({{"db"}, "appended"});
+  ASSERT_TRUE(loaded);
+  EXPECT_NE(loaded->metadata_location.find("v3.metadata.json"), std::string::npos);
+  simdjson::dom::parser parser;
+  simdjson::dom::element meta;
+  ASSERT_EQ(parser.parse(loaded->metadata_json).get(meta), simdjson::SUCCESS);
+  EXPECT_EQ(int64_t(meta["last-sequence-number"]), 3);
+  EXPECT_EQ(simdjson::dom::array(meta["snapshots"]).size(), 3u);
+  EXPECT_EQ(simdjson::dom::array(meta["metadata-log"]).size(), 2u);
+  auto snaps = simdjson::dom::array(meta["snapshots"]);
+  EXPECT_EQ(std::string_view(snaps.at(2)["summary"]["total-records"]), "300");
+  EXPECT_EQ(int64_t(snaps.at(2)["parent-snapshot-id"]), int64_t(snaps.at(1)["snapshot-id"]));
+  auto list = TestReadManifestList(std::string(std::string_view(snaps.at(2)["manifest-list"])), {});
+  ASSERT_EQ(list.size(), 3u);
+  EXPECT_EQ(list[0].sequence_number, 3);
+  EXPECT_EQ(list[0].added_rows, 50);
+  EXPECT_EQ(list[2].added_rows, 100);
+  // The retry's stale manifest list was deleted: one list per snapshot remains.
+  size_t lists = 0;
+  for (const auto& f : FilesUnder(dir.path() + "/db/appended"))
+    lists += f.find("/snap-") != std::string::npos;
+  EXPECT_EQ(lists, 3u);
+  // Bad INSERTs fail cleanly, naming the table and column.
+  try {
+    CreateIcebergAppendWriter(catalog, {{"db"}, "appended"}, {{"id", TypeId::kBigInt}},
+                              TestReadManifestList);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::kBinder);
+    EXPECT_NE(std::string(e.what()).find("db.appended"), std::string::npos);
+  }
+  auto wrong = TestColumns();
+  wrong[3].type = TypeId::kBigInt;
+  try {
+    CreateIcebergAppendWriter(catalog, {{"db"}, "appended"}, wrong, TestReadManifestList);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::kUnsupported);
+    EXPECT_NE(std::string(e.what()).find("qty"), std::string::npos);
+  }
+  EXPECT_THROW(
+      CreateIcebergAppendWriter(catalog, {{"db"}, "missing"}, TestColumns(), TestReadManifestList),
+      Error);
+}
+
 TEST(IcebergWriter, AbortLeavesNothing) {
   TempDir dir;
   auto catalog = std::make_shared<DirCatalog>(dir.path());
@@ -380,6 +537,9 @@ TEST(IcebergWriter, WritesTablesForExternalReaders) {
   WriteTable(catalog, "by_month", {{"ts", "month"}}, 1000);
   WriteTable(catalog, "by_year_hour", {{"day", "year"}, {"ts", "hour"}}, 300);
   WriteTable(catalog, "empty", {{"day", "day"}}, 0);
+  WriteTable(catalog, "inserted", {{"day", "day"}}, 400);
+  AppendRows(catalog, "inserted", 400, 700);
+  AppendRows(catalog, "inserted", 700, 1000);
   WriteTable(catalog, "avro_null", {{"category", "identity"}}, 200, avro::AvroCodec::kNull);
   WriteTable(catalog, "avro_snappy", {{"category", "identity"}}, 200, avro::AvroCodec::kSnappy);
   WriteTable(catalog, "avro_zstd", {{"category", "identity"}}, 200, avro::AvroCodec::kZstd);

@@ -17,7 +17,7 @@ import iceberg_compare
 from aishell_cli import ROOT
 
 TABLES = {"unpartitioned": 1000, "by_identity": 1000, "by_day": 1000, "by_month": 1000, "by_year_hour": 300,
-          "empty": 0, "avro_null": 200, "avro_snappy": 200, "avro_zstd": 200}
+          "empty": 0, "inserted": 1000, "avro_null": 200, "avro_snappy": 200, "avro_zstd": 200}
 SCHEMA = pa.schema([("id", pa.int64()), ("name", pa.string()), ("category", pa.string()), ("qty", pa.int32()),
                     ("price", pa.float64()), ("amount", pa.decimal128(9, 2)), ("day", pa.date32()),
                     ("ts", pa.timestamp("us")), ("flag", pa.bool_())])
@@ -103,3 +103,18 @@ def test_manifests_carry_partition_values_and_column_stats(written):
             assert f.lower_bounds[7] == f.upper_bounds[7]  # one day per file
     snap = t.current_snapshot()
     assert snap.summary["total-records"] == "1000"
+
+
+def test_inserts_append_snapshots_that_readers_see(written):
+    """CREATE TABLE AS (400 rows) then two INSERTs (300 each): three snapshots, each readable."""
+    from pyiceberg.table import StaticTable
+    t = StaticTable.from_metadata(metadata_file(written, "inserted"))
+    snaps = t.metadata.snapshots
+    assert len(snaps) == 3
+    assert [s.sequence_number for s in snaps] == [1, 2, 3]
+    assert snaps[2].parent_snapshot_id == snaps[1].snapshot_id
+    counts = [t.scan(snapshot_id=s.snapshot_id).to_arrow().num_rows for s in snaps]
+    assert counts == [400, 700, 1000]
+    con = duckdb_oracle.connect("iceberg")
+    got = con.execute(f"SELECT count(*), sum(id) FROM iceberg_scan('{metadata_file(written, 'inserted')}')").fetchone()
+    assert got == (1000, sum(range(1000)))
