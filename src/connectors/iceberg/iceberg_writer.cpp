@@ -824,7 +824,9 @@ BaseTable ParseBase(const LoadedTable& loaded, const std::vector<ColumnInfo>& co
   }
   for (size_t i = 0; i < columns.size(); i++) {
     std::string want = IcebergTypeName(columns[i].type);
-    if (want != b.field_types[i]) {
+    std::string have = b.field_types[i];  // "decimal(9, 2)" (pyiceberg) = "decimal(9,2)"
+    have.erase(std::remove(have.begin(), have.end(), ' '), have.end());
+    if (want != have) {
       throw Error(ErrorKind::kUnsupported,
                   "iceberg: INSERT into " + table + ": column " + b.fields[i].second + " is " +
                       (b.field_types[i].empty() ? "nested" : b.field_types[i]) +

@@ -540,6 +540,16 @@ TEST(IcebergWriter, WritesTablesForExternalReaders) {
   WriteTable(catalog, "inserted", {{"day", "day"}}, 400);
   AppendRows(catalog, "inserted", 400, 700);
   AppendRows(catalog, "inserted", 700, 1000);
+  // Tables another writer (pyiceberg) created, in the same layout: INSERT appends to them.
+  if (const char* others = std::getenv("AISHELL_ICEBERG_APPEND_TO")) {
+    std::string list = others;
+    for (size_t start = 0; start < list.size();) {
+      size_t end = list.find(',', start);
+      if (end == std::string::npos) end = list.size();
+      AppendRows(catalog, list.substr(start, end - start), 1000, 1300);
+      start = end + 1;
+    }
+  }
   WriteTable(catalog, "avro_null", {{"category", "identity"}}, 200, avro::AvroCodec::kNull);
   WriteTable(catalog, "avro_snappy", {{"category", "identity"}}, 200, avro::AvroCodec::kSnappy);
   WriteTable(catalog, "avro_zstd", {{"category", "identity"}}, 200, avro::AvroCodec::kZstd);

@@ -43,6 +43,59 @@ def rows(n):
     return pa.Table.from_pylist(out, schema=SCHEMA)
 
 
+# Tables pyiceberg creates (first 500 rows) that aishell's INSERT then appends to (rows 1000..1299).
+OTHER_WRITER_TABLES = {"pyiceberg_unpartitioned": None, "pyiceberg_by_day": "day"}
+
+
+def pyiceberg_table(out, name, partition_column):
+    """A pyiceberg-written table in the Hadoop layout (<out>/db/<name>/metadata/v1.metadata.json and
+    version-hint.text), with the schema of the gtest's TestColumns."""
+    import shutil
+
+    from pyiceberg.catalog.sql import SqlCatalog
+    from pyiceberg.partitioning import PartitionField, PartitionSpec
+    from pyiceberg.schema import Schema
+    from pyiceberg.transforms import DayTransform
+    from pyiceberg.types import (BooleanType, DateType, DecimalType, DoubleType, IntegerType, LongType, NestedField,
+                                 StringType, TimestampType)
+    cat = SqlCatalog("w", uri=f"sqlite:///{out}/pyiceberg-{name}.db", warehouse=f"file://{out}/unused")
+    cat.create_namespace("db")
+    schema = Schema(NestedField(1, "id", LongType()), NestedField(2, "name", StringType()),
+                    NestedField(3, "category", StringType()), NestedField(4, "qty", IntegerType()),
+                    NestedField(5, "price", DoubleType()), NestedField(6, "amount", DecimalType(9, 2)),
+                    NestedField(7, "day", DateType()), NestedField(8, "ts", TimestampType()),
+                    NestedField(9, "flag", BooleanType()))
+    spec = PartitionSpec(PartitionField(source_id=7, field_id=1000, transform=DayTransform(), name="day_day")) \
+        if partition_column else PartitionSpec()
+    location = f"file://{out}/db/{name}"
+    t = cat.create_table(f"db.{name}", schema=schema, partition_spec=spec, location=location)
+    t.append(rows(500))
+    t = cat.load_table(f"db.{name}")
+    meta = out / "db" / name / "metadata"
+    shutil.copyfile(t.metadata_location[len("file://"):], meta / "v1.metadata.json")
+    (meta / "version-hint.text").write_text("1")
+
+
+def appended_rows():
+    both = rows(1300).to_pylist()
+    return pa.Table.from_pylist(both[:500] + both[1000:], schema=SCHEMA)
+
+
+@pytest.mark.parametrize("table", list(OTHER_WRITER_TABLES))
+def test_insert_into_a_table_pyiceberg_wrote(written, table):
+    from pyiceberg.table import StaticTable
+    path = metadata_file(written, table)
+    assert path.endswith("v2.metadata.json")
+    t = StaticTable.from_metadata(path)
+    assert len(t.metadata.snapshots) == 2
+    want = appended_rows()
+    got = t.scan().to_arrow().select(SCHEMA.names)
+    iceberg_compare.assert_same_rows([list(r.values()) for r in got.to_pylist()], want, f"pyiceberg {table}")
+    con = duckdb_oracle.connect("iceberg")
+    got = duckdb_oracle.fetch_arrow(con, f"SELECT {', '.join(SCHEMA.names)} FROM iceberg_scan('{path}')")
+    iceberg_compare.assert_same_rows([list(r.values()) for r in got.to_pylist()], want, f"duckdb {table}")
+
+
 @pytest.fixture(scope="module")
 def written(tmp_path_factory):
     build = os.environ.get("AISHELL_BUILD_DIR", os.path.join(ROOT, "build"))
@@ -50,7 +103,9 @@ def written(tmp_path_factory):
     if not os.path.exists(binary):
         pytest.fail(f"{binary} is missing: build first")
     out = tmp_path_factory.mktemp("iceberg-writes")
-    env = dict(os.environ, AISHELL_ICEBERG_WRITE_DIR=str(out))
+    for name, spec in OTHER_WRITER_TABLES.items():
+        pyiceberg_table(out, name, spec)
+    env = dict(os.environ, AISHELL_ICEBERG_WRITE_DIR=str(out), AISHELL_ICEBERG_APPEND_TO=",".join(OTHER_WRITER_TABLES))
     proc = subprocess.run([binary, "--gtest_filter=IcebergWriter.WritesTablesForExternalReaders"],
                           capture_output=True, text=True, env=env, timeout=300)
     assert proc.returncode == 0 and "[  PASSED  ] 1 test" in proc.stdout, proc.stdout[-3000:] + proc.stderr[-3000:]
