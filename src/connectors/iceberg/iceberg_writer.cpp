@@ -948,6 +948,7 @@ class IcebergTableWriter : public TableWriter {
       const auto& f = spec_[p];
       const Vector& v = batch.columns[static_cast<size_t>(f.source_column)];
       UnifiedView view = v.View();
+      views.push_back(view);
       auto& out = ints[p];
       auto& nl = nulls[p];
       out.resize(batch.count);
@@ -993,10 +994,29 @@ class IcebergTableWriter : public TableWriter {
         key.push_back(nulls[p][i] ? 'N' : 'V');
         if (nulls[p][i]) continue;
         if (spec_[p].transform == "identity") {
-          const Vector& v = batch.columns[static_cast<size_t>(spec_[p].source_column)];
-          Value val = v.GetValue(i);
-          std::string s = val.type().id == TypeId::kVarchar ? val.GetString() : val.ToString();
-          key += std::to_string(s.size()) + ":" + s;
+          // The value's bytes (no Value per row): strings length-prefixed, fixed-size types raw.
+          const UnifiedView& view = views[p];
+          switch (batch.columns[static_cast<size_t>(spec_[p].source_column)].type().id) {
+            case TypeId::kVarchar: {
+              std::string_view sv = view.Get<std::string_view>(i);
+              uint64_t len = sv.size();
+              key.append(reinterpret_cast<const char*>(&len), 8);
+              key.append(sv.data(), sv.size());
+              break;
+            }
+            case TypeId::kBoolean:
+              key.push_back(static_cast<char>(view.Get<uint8_t>(i)));
+              break;
+            case TypeId::kInteger:
+            case TypeId::kDate:
+              key.append(reinterpret_cast<const char*>(&view.Get<int32_t>(i)), 4);
+              break;
+            case TypeId::kDouble:
+              key.append(reinterpret_cast<const char*>(&view.Get<double>(i)), 8);
+              break;
+            default:  // BIGINT, DECIMAL, TIMESTAMP(TZ)
+              key.append(reinterpret_cast<const char*>(&view.Get<int64_t>(i)), 8);
+          }
         } else {
           key.append(reinterpret_cast<const char*>(&ints[p][i]), 8);
         }
