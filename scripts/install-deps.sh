@@ -8,16 +8,25 @@ APT_BUILD=(g++ cmake ninja-build pkg-config ccache libfmt-dev libre2-dev libxxha
   libedit-dev libsimdjson-dev libsqlite3-dev libgtest-dev sqlite3 libpq-dev libhiredis-dev)
 # Parquet page codecs.
 APT_BUILD+=(libsnappy-dev zlib1g-dev libzstd-dev liblz4-dev libbrotli-dev)
+# S3 storage: libcurl (HTTP) and OpenSSL (SigV4 signing).
+APT_BUILD+=(libcurl4-openssl-dev libssl-dev)
 # Formatting check (CONTRIBUTING.md).
 APT_BUILD+=(clang-format)
+# libFuzzer for the Parquet fuzz target (scripts/run-parquet-asan.sh).
+APT_BUILD+=(clang-14 libclang-rt-14-dev)
 APT_TEST=(python3-pip postgresql-15 redis-server redis-tools)
 # DuckDB is a test oracle and benchmark peer; 1.5.5 because its postgres/iceberg/httpfs/avro
 # extensions are published on PyPI for that version (test/util/duckdb_ext.py loads them).
 PIP_TEST=(duckdb==1.5.5 duckdb-extension-postgres==1.5.5 duckdb-extension-iceberg==1.5.5
   duckdb-extension-httpfs==1.5.5 duckdb-extension-avro==1.5.5 pyarrow pytest pytest-xdist)
+# Iceberg read tests write their tables with pyiceberg (SqlCatalog on SQLite); python-snappy lets
+# it write snappy-compressed manifests.
+PIP_TEST+=("pyiceberg[sql-sqlite,pyarrow]==0.12.0" python-snappy)
+# S3 tests (test/storage) upload their data to MinIO with an independent client.
+PIP_TEST+=(boto3)
 # Iceberg independent writers (test/iceberg): pyiceberg, and Spark 3.5 with the Iceberg runtime
 # jar (fetched by Maven into $HOME/.cache/aishell-jars; Java 17 runs it).
-PIP_TEST+=("pyiceberg[sql-sqlite,pyarrow]==0.12.0" pyiceberg-core sqlalchemy pyspark==3.5.7)
+PIP_TEST+=(pyiceberg-core sqlalchemy pyspark==3.5.7)
 APT_TEST+=(openjdk-17-jre-headless maven)
 ICEBERG_SPARK_JAR=org.apache.iceberg:iceberg-spark-runtime-3.5_2.12:1.8.0
 

@@ -117,6 +117,7 @@ fi
 
 # 5. Benchmark smoke run (tiny data): both engines must agree; timings are not asserted.
 echo
+echo "=== parquet reader under ASan+UBSan + libFuzzer (scripts/run-parquet-asan.sh) ==="; if scripts/run-parquet-asan.sh 2>&1 | tee "$LOG_DIR/parquet-asan.log" | tail -20 && grep -q "run-parquet-asan: OK" "$LOG_DIR/parquet-asan.log"; then record parquet-asan 1 0; else record parquet-asan 0 1; fi
 echo "=== benchmark smoke (scripts/run-bench.sh --scale tiny) ==="
 if scripts/run-bench.sh --scale tiny --runs 1 --build-dir "$BUILD_DIR" 2>&1 | tee "$LOG_DIR/bench.log"; then
   record bench-smoke 1 0

@@ -30,6 +30,14 @@ std::unique_ptr<DataSource> TableScan::LookupKeys(const std::vector<int>&, const
   throw Error(ErrorKind::kUnsupported, "this source does not support key lookups");
 }
 
+std::shared_ptr<const TableInfo> Connector::GetTableVersion(const std::string&,
+                                                            const std::string& table, bool,
+                                                            const Value&) {
+  throw Error(ErrorKind::kUnsupported,
+              "source type '" + TypeName() +
+                  "' does not support FOR VERSION/TIMESTAMP AS OF (table '" + table + "')");
+}
+
 std::unique_ptr<TableWriter> Connector::CreateTable(const std::string&, const std::string& table,
                                                     const std::vector<ColumnInfo>&) {
   throw Error(ErrorKind::kUnsupported,

@@ -160,6 +160,12 @@ class Connector {
   virtual std::shared_ptr<const TableInfo> GetTable(const std::string& schema,
                                                     const std::string& table) = 0;
   virtual std::unique_ptr<TableScan> CreateScan(std::shared_ptr<const TableInfo> table) = 0;
+  // Time travel (`t FOR VERSION AS OF v`, `t FOR TIMESTAMP AS OF ts`): the table as of a version
+  // (`is_timestamp` false; a snapshot id) or a point in time (a DATE, TIMESTAMP or TIMESTAMP
+  // WITH TIME ZONE value). nullptr if there is no such table. The default throws kUnsupported.
+  virtual std::shared_ptr<const TableInfo> GetTableVersion(const std::string& schema,
+                                                           const std::string& table,
+                                                           bool is_timestamp, const Value& version);
 
   // Writes. A connector that cannot write keeps the defaults, which throw kUnsupported.
   virtual bool SupportsWrites() const { return false; }

@@ -1,6 +1,7 @@
 // Registers every built-in connector type and table function.
 #include "catalog/catalog_registry.h"
 #include "connectors/file/file_connector.h"
+#include "connectors/iceberg/iceberg_connector.h"
 #include "connectors/postgres/postgres_connector.h"
 #include "connectors/redis/redis_connector.h"
 #include "connectors/sqlite/sqlite_connector.h"
@@ -16,6 +17,7 @@ void RegisterBuiltinConnectors() {
     RegisterSqliteConnector();
     RegisterPostgresConnector();
     RegisterRedisConnector();
+    iceberg::RegisterIcebergConnector();
     return true;
   }();
   (void)done;

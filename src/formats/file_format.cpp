@@ -1,5 +1,6 @@
 #include "formats/file_format.h"
 
+#include <fnmatch.h>
 #include <glob.h>
 #include <sys/stat.h>
 
@@ -8,6 +9,7 @@
 #include <mutex>
 
 #include "common/exception.h"
+#include "storage/file_system.h"
 
 namespace aishell {
 
@@ -55,9 +57,56 @@ std::vector<std::string> FileFormatExtensions() {
   return out;
 }
 
+namespace {
+
+// s3://bucket/dir/*.parquet: lists the objects under the part of the pattern before its first
+// wildcard and matches their paths with fnmatch(3) ('*' does not cross '/', "**" does).
+std::vector<std::string> ExpandObjectStoreGlob(const std::string& pattern,
+                                               const std::string& function_name) {
+  auto fs = FileSystemForPath(pattern);
+  std::vector<std::string> files;
+  size_t magic = pattern.find_first_of("*?[");
+  try {
+    if (magic == std::string::npos) {
+      FileInfo info = fs->Stat(pattern);
+      if (info.is_directory) {
+        throw Error(ErrorKind::kIo, function_name + ": '" + pattern +
+                                        "' is a directory; use a glob such as '" + pattern +
+                                        "/*.parquet'");
+      }
+      if (info.size < 0) {
+        throw Error(ErrorKind::kIo, function_name + ": no file matches '" + pattern + "'");
+      }
+      files.push_back(pattern);
+      return files;
+    }
+    size_t dir_end = pattern.rfind('/', magic);
+    std::string dir = pattern.substr(0, dir_end);
+    bool deep =
+        pattern.find('/', magic) != std::string::npos || pattern.find("**") != std::string::npos;
+    bool any_depth = pattern.find("**") != std::string::npos;
+    for (const auto& info : fs->List(dir, deep)) {
+      if (info.is_directory) continue;
+      int flags = any_depth ? 0 : FNM_PATHNAME;
+      if (::fnmatch(pattern.c_str(), info.path.c_str(), flags) == 0) files.push_back(info.path);
+    }
+  } catch (const Error& e) {
+    if (std::string(e.what()).rfind(function_name + ":", 0) == 0) throw;
+    throw Error(ErrorKind::kIo, function_name + ": " + e.what());
+  }
+  if (files.empty()) {
+    throw Error(ErrorKind::kIo, function_name + ": no file matches '" + pattern + "'");
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+}  // namespace
+
 std::vector<std::string> ExpandFileGlob(const std::string& pattern,
                                         const std::string& function_name) {
   if (pattern.empty()) throw Error(ErrorKind::kBinder, function_name + ": the file path is empty");
+  if (IsObjectStorePath(pattern)) return ExpandObjectStoreGlob(pattern, function_name);
   std::string expanded = pattern;
   if (expanded.rfind("file://", 0) == 0) expanded = expanded.substr(7);
   if (expanded.rfind("~/", 0) == 0) {
@@ -146,6 +195,17 @@ void CheckKnownOptions(const FileOptions& options, const std::vector<std::string
 FileStamp StatFile(const std::string& path) {
   struct stat st;
   FileStamp stamp;
+  if (IsObjectStorePath(path)) {
+    try {
+      FileInfo info = FileSystemForPath(path)->Stat(path);
+      if (info.size >= 0) {
+        stamp.size = info.size;
+        stamp.mtime_ns = info.mtime_ns;
+      }
+    } catch (const Error&) {
+    }
+    return stamp;
+  }
   if (::stat(path.c_str(), &st) != 0) return stamp;
   stamp.size = st.st_size;
   stamp.mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;

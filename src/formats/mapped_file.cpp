@@ -9,10 +9,23 @@
 #include <cstring>
 
 #include "common/exception.h"
+#include "storage/file_system.h"
 
 namespace aishell {
 
 MappedFile::MappedFile(const std::string& path, const std::string& context) : path_(path) {
+  if (IsObjectStorePath(path)) {
+    // An object in S3-compatible storage: fetched whole into memory (credentials and endpoint
+    // from the AWS_* environment variables; see storage/file_system.h).
+    try {
+      owned_ = FileSystemForPath(path)->OpenForRead(path)->ReadAll();
+    } catch (const Error& e) {
+      throw Error(ErrorKind::kIo, context + ": " + e.what());
+    }
+    data_ = owned_.data();
+    size_ = owned_.size();
+    return;
+  }
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     throw Error(ErrorKind::kIo, context + ": cannot open " + path + ": " + std::strerror(errno));

@@ -1,4 +1,5 @@
-// A read-only memory map of a whole file (empty files map to an empty range).
+// A read-only memory map of a whole file (empty files map to an empty range). Objects in S3
+// (s3://, s3a://, s3n://) are read whole into memory instead.
 #pragma once
 
 #include <cstddef>
@@ -23,6 +24,7 @@ class MappedFile {
   const char* data_ = nullptr;
   size_t size_ = 0;
   bool mapped_ = false;
+  std::string owned_;  // the content of an object-store file
 };
 
 }  // namespace aishell

@@ -213,12 +213,8 @@ Binder::ResolvedTable Binder::ResolveTable(const QualifiedName& name, bool must_
 }
 
 BoundRelation Binder::BindBaseTable(const BaseTableRef& ref) {
-  if (ref.version_kind != TableVersionKind::kNone) {
-    throw Error(ErrorKind::kUnsupported, "FOR VERSION/TIMESTAMP AS OF is not supported yet",
-                ref.position);
-  }
   const auto& parts = ref.name.parts;
-  if (parts.size() == 1) {
+  if (parts.size() == 1 && ref.version_kind == TableVersionKind::kNone) {
     std::string lname = LowerName(parts[0]);
     for (size_t i = ctes_.size(); i-- > 0;) {
       const auto& entry = ctes_[i];
@@ -238,7 +234,9 @@ BoundRelation Binder::BindBaseTable(const BaseTableRef& ref) {
       return rel;
     }
   }
-  if (const ViewDefinition* view = catalogs_.FindView(ref.name.Joined())) {
+  const ViewDefinition* view =
+      ref.version_kind == TableVersionKind::kNone ? catalogs_.FindView(ref.name.Joined()) : nullptr;
+  if (view) {
     if (++view_depth_ > kMaxViewDepth) {
       view_depth_ = 0;
       throw Error(ErrorKind::kBinder,
@@ -284,6 +282,30 @@ BoundRelation Binder::BindBaseTable(const BaseTableRef& ref) {
     throw Error(e.kind(),
                 "table '" + ref.name.Joined() + "' not found; did you mean '" + hint + "'?",
                 ref.position);
+  }
+  if (ref.version_kind != TableVersionKind::kNone) {
+    // Time travel: FOR VERSION AS OF <constant> / FOR TIMESTAMP AS OF <constant>.
+    bool is_timestamp = ref.version_kind == TableVersionKind::kTimestamp;
+    const char* clause = is_timestamp ? "FOR TIMESTAMP AS OF" : "FOR VERSION AS OF";
+    if (!ref.version) {
+      throw Error(ErrorKind::kSyntax, std::string(clause) + " needs a value", ref.position);
+    }
+    BindContext ctx;
+    ctx.clause = clause;
+    ExprPtr e = FoldConstantExpr(BindExpr(*ref.version, ctx));
+    if (e->kind != ExprKind::kConstant || e->value.is_null()) {
+      throw Error(ErrorKind::kBinder, std::string(clause) + " needs a non-null constant",
+                  ref.version->position);
+    }
+    try {
+      r.info = r.connector->GetTableVersion(r.schema, r.table, is_timestamp, e->value);
+    } catch (const Error& err) {
+      if (err.position() < 0) throw Error(err.kind(), err.what(), ref.version->position);
+      throw;
+    }
+    if (!r.info) {
+      throw Error(ErrorKind::kCatalog, "table '" + ref.name.Joined() + "' not found", ref.position);
+    }
   }
   return ScanTable(r.catalog, r.connector, r.info, parts.back());
 }

@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "catalog/connector.h"
@@ -31,6 +32,10 @@ struct ParquetColumn {
   LogicalType type;
   int field_id = -1;        // the Parquet field_id (Iceberg's column id), -1 when absent
   std::string unsupported;  // non-empty: reading this column fails with this message
+  bool nullable = true;     // false for REQUIRED flat columns
+  bool nested = false;      // a LIST/MAP/STRUCT column read as JSON text (VARCHAR)
+  std::string note;         // how the column is read when not the obvious way (e.g. DECIMAL(38,2)
+                            // as exact text), for DESCRIBE
 };
 
 struct ParquetRowGroupInfo {
@@ -65,6 +70,21 @@ class ParquetFileReader {
   // strings stay dictionary vectors). Adds to counters->bytes_read when counters is not null.
   virtual std::vector<Vector> ReadRowGroup(int row_group, const std::vector<int>& columns,
                                            ScanCounters* counters) const = 0;
+
+  // Row ranges [begin, end) within a row group, sorted and disjoint.
+  using RowRanges = std::vector<std::pair<int64_t, int64_t>>;
+  // Like ReadRowGroup, but rows that cannot satisfy every filter may be left out: with the page
+  // index (ColumnIndex/OffsetIndex) pages whose min/max exclude a filter are not decoded. Returns
+  // vectors of equal length holding the kept rows in file order; `kept` (when not null) receives
+  // the kept rows' ranges (row-group relative; add row_group(i).first_row for file positions).
+  // The caller must still apply the filters to the rows returned.
+  virtual std::vector<Vector> ReadRowGroupFiltered(int row_group, const std::vector<int>& columns,
+                                                   const std::vector<RowGroupFilter>& filters,
+                                                   ScanCounters* counters,
+                                                   RowRanges* kept = nullptr) const;
 };
+
+// Data pages decoded by all readers of the process (tests compare it before and after a read).
+int64_t DecodedPageCount();
 
 }  // namespace aishell::parquet

@@ -309,6 +309,9 @@ SchemaElement ReadSchemaElement(CompactReader& r) {
       case 8:
         e.precision = ReadI32(r, t);
         break;
+      case 9:
+        e.field_id = ReadI32(r, t);
+        break;
       case 10:
         r.Expect(t, kStruct);
         e.logical = ReadLogicalType(r);
@@ -399,6 +402,18 @@ ColumnChunk ReadColumnChunk(CompactReader& r) {
         r.Expect(t, kStruct);
         c.meta = ReadColumnMetaData(r);
         c.has_meta = true;
+        break;
+      case 4:
+        c.offset_index_offset = ReadI64(r, t);
+        break;
+      case 5:
+        c.offset_index_length = ReadI32(r, t);
+        break;
+      case 6:
+        c.column_index_offset = ReadI64(r, t);
+        break;
+      case 7:
+        c.column_index_length = ReadI32(r, t);
         break;
       case 8:
       case 9:
@@ -567,6 +582,64 @@ PageHeader DecodePageHeader(const uint8_t* data, size_t size, size_t* consumed) 
   });
   *consumed = r.consumed();
   return h;
+}
+
+std::vector<PageLocation> DecodeOffsetIndex(const uint8_t* data, size_t size) {
+  CompactReader r(data, size);
+  std::vector<PageLocation> pages;
+  r.Struct([&](int16_t id, uint8_t t) {
+    if (id != 1) {
+      r.Skip(t);
+      return;
+    }
+    r.List(t, [&](uint8_t et) {
+      r.Expect(et, kStruct);
+      PageLocation loc;
+      r.Struct([&](int16_t fid, uint8_t ft) {
+        if (fid == 1)
+          loc.offset = ReadI64(r, ft);
+        else if (fid == 2)
+          loc.compressed_page_size = ReadI32(r, ft);
+        else if (fid == 3)
+          loc.first_row_index = ReadI64(r, ft);
+        else
+          r.Skip(ft);
+      });
+      pages.push_back(loc);
+    });
+  });
+  return pages;
+}
+
+ColumnIndex DecodeColumnIndex(const uint8_t* data, size_t size) {
+  CompactReader r(data, size);
+  ColumnIndex index;
+  r.Struct([&](int16_t id, uint8_t t) {
+    switch (id) {
+      case 1:
+        r.List(t, [&](uint8_t et) {
+          if (et == kBoolTrue || et == kBoolFalse) {
+            // Compact protocol list elements: one byte each (1 = true).
+            index.null_pages.push_back(r.Byte() == kBoolTrue);
+          } else {
+            r.Fail("expected a list of booleans");
+          }
+        });
+        break;
+      case 2:
+        r.List(t, [&](uint8_t et) { index.min_values.push_back(ReadBinary(r, et)); });
+        break;
+      case 3:
+        r.List(t, [&](uint8_t et) { index.max_values.push_back(ReadBinary(r, et)); });
+        break;
+      case 5:
+        r.List(t, [&](uint8_t et) { index.null_counts.push_back(ReadI64(r, et)); });
+        break;
+      default:
+        r.Skip(t);
+    }
+  });
+  return index;
 }
 
 }  // namespace aishell::parquet

@@ -92,6 +92,7 @@ struct SchemaElement {
   int32_t num_children = 0;
   ConvertedType converted_type = ConvertedType::kNone;
   int32_t scale = 0, precision = 0;
+  int32_t field_id = -1;  // -1 when absent
   LogicalTypeInfo logical;
 };
 
@@ -141,6 +142,23 @@ struct ColumnChunk {
   bool has_meta = false;
   bool encrypted = false;
   ColumnMetaData meta;
+  // The page index (ColumnIndex / OffsetIndex), when the writer wrote one.
+  std::optional<int64_t> offset_index_offset, column_index_offset;
+  int32_t offset_index_length = 0, column_index_length = 0;
+};
+
+// OffsetIndex: where each data page of a column chunk is and its first row.
+struct PageLocation {
+  int64_t offset = 0;                // of the page header, in the file
+  int32_t compressed_page_size = 0;  // header included
+  int64_t first_row_index = 0;       // within the row group
+};
+
+// ColumnIndex: per data page, whether it holds only NULLs and its min/max (plain-encoded).
+struct ColumnIndex {
+  std::vector<bool> null_pages;
+  std::vector<std::string> min_values, max_values;
+  std::vector<int64_t> null_counts;
 };
 
 struct RowGroup {
@@ -188,5 +206,7 @@ struct PageHeader {
 // [data, data+size). `consumed` receives the bytes used.
 FileMetaData DecodeFileMetaData(const uint8_t* data, size_t size);
 PageHeader DecodePageHeader(const uint8_t* data, size_t size, size_t* consumed);
+std::vector<PageLocation> DecodeOffsetIndex(const uint8_t* data, size_t size);
+ColumnIndex DecodeColumnIndex(const uint8_t* data, size_t size);
 
 }  // namespace aishell::parquet

@@ -1,0 +1,208 @@
+#!/usr/bin/env python3
+"""Parquet: aishell vs DuckDB scanning, filtering, aggregating and writing the same Parquet file.
+
+A lineitem-like file (10M rows at --scale full, 100K at tiny): ints, decimals, dates, low- and
+high-cardinality strings, snappy, row groups of 122880 rows, written once by DuckDB into
+bench/data/parquet-<scale>/ (gitignored). Each query runs through the aishell CLI (whole process)
+and through python duckdb; the median of --runs runs is printed with the ratio, and results must
+agree. Then the same data is written to Parquet by each engine (aishell query --format parquet
+--output, DuckDB COPY ... (FORMAT parquet)) and each written file is checked by DuckDB.
+
+  python3 bench/bench_parquet.py [--scale tiny|full] [--runs N] [--threads N] [--build-dir DIR]
+
+Exit status 1 if the engines disagree or aishell fails.
+"""
+import argparse
+import csv
+import io
+import math
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import duckdb
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SCALES = {"tiny": 100_000, "full": 10_000_000}
+
+
+def generate(path, rows):
+    stamp = path + ".stamp"
+    want = f"v1 {rows}"
+    if os.path.exists(path) and os.path.exists(stamp) and open(stamp).read() == want:
+        return
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    start = time.time()
+    con = duckdb.connect()
+    # Deterministic columns from the row number; shipdate ascends (like data loaded by day), so
+    # row-group statistics can skip on it.
+    con.execute(f"""COPY (
+        SELECT i // 4 AS l_orderkey,
+               CAST((i * 7919) % 200000 AS INTEGER) AS l_partkey,
+               CAST(1 + (i * 31) % 50 AS DECIMAL(12, 2)) AS l_quantity,
+               CAST(((i * 104729) % 10000000) / 100.0 AS DECIMAL(12, 2)) AS l_extendedprice,
+               CAST(((i * 13) % 11) / 100.0 AS DECIMAL(4, 2)) AS l_discount,
+               DATE '1992-01-01' + CAST(i * 2500 // {rows} AS INTEGER) AS l_shipdate,
+               ['A', 'N', 'R'][1 + (i * 17) % 3] AS l_returnflag,
+               ['AIR', 'MAIL', 'RAIL', 'SHIP', 'TRUCK', 'REG AIR', 'FOB'][1 + (i * 7) % 7] AS l_shipmode,
+               'comment ' || ((i * 2654435761) % 1000000007) AS l_comment
+        FROM range({rows}) t(i))
+        TO '{path}' (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 122880)""")
+    con.close()
+    with open(stamp, "w") as f:
+        f.write(want)
+    print(f"generated {rows} rows in {time.time() - start:.1f}s: {path}", file=sys.stderr)
+
+
+def queries(f):
+    src = f"read_parquet('{f}')"
+    return [
+        ("scan_sum", f"SELECT count(*), sum(l_quantity), sum(l_extendedprice), min(l_shipdate) FROM {src}"),
+        ("filter_date", f"SELECT count(*), sum(l_extendedprice) FROM {src} "
+                        "WHERE l_shipdate >= DATE '1995-01-01' AND l_shipdate < DATE '1995-02-01'"),
+        ("filter_int", f"SELECT count(*), sum(l_quantity) FROM {src} WHERE l_partkey < 2000"),
+        ("group_low_card", f"SELECT l_returnflag, l_shipmode, count(*), sum(l_quantity), "
+                           f"sum(l_extendedprice), avg(CAST(l_discount AS DOUBLE)) FROM {src} GROUP BY l_returnflag, l_shipmode"),
+        ("string_eq", f"SELECT count(*) FROM {src} WHERE l_comment = 'comment 12345'"),
+        ("group_high_card", f"SELECT count(*) FROM (SELECT l_orderkey, sum(l_quantity) AS q FROM {src} "
+                            f"GROUP BY l_orderkey) t WHERE q > 150"),
+    ]
+
+
+def run_aishell(binary, args, threads, home):
+    env = dict(os.environ, AISHELL_HOME=home)
+    start = time.perf_counter()
+    proc = subprocess.run([binary, "--threads", str(threads)] + args, capture_output=True, text=True, env=env)
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise RuntimeError(proc.stderr.strip() or f"exit {proc.returncode}")
+    return elapsed, proc.stdout
+
+
+def norm(v):
+    if v is None or v == "":
+        return None
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return str(v)
+
+
+def same_rows(a, b):
+    key = lambda r: [str(x) for x in r]  # noqa: E731
+    a = sorted(([norm(v) for v in r] for r in a), key=key)
+    b = sorted(([norm(v) for v in r] for r in b), key=key)
+    if len(a) != len(b):
+        return False
+    for x, y in zip(a, b):
+        for p, q in zip(x, y):
+            if isinstance(p, float) and isinstance(q, float):
+                if not math.isclose(p, q, rel_tol=1e-9, abs_tol=1e-6):
+                    return False
+            elif p != q:
+                return False
+    return True
+
+
+def main():
+    ap = argparse.ArgumentParser(description="aishell vs DuckDB on Parquet")
+    ap.add_argument("--scale", choices=sorted(SCALES), default="full")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--build-dir", default=os.environ.get("BUILD_DIR", os.path.join(ROOT, "build")))
+    ap.add_argument("--data-dir", default=os.path.join(ROOT, "bench", "data"))
+    args = ap.parse_args()
+    binary = os.path.join(os.path.abspath(args.build_dir), "aishell")
+    if not os.path.exists(binary):
+        sys.exit(f"bench: {binary} is missing; build first (make build)")
+    rows = SCALES[args.scale]
+    path = os.path.abspath(os.path.join(args.data_dir, f"parquet-{args.scale}", "lineitem.parquet"))
+    generate(path, rows)
+
+    con = duckdb.connect()
+    con.execute(f"SET threads = {args.threads}")
+    home = tempfile.mkdtemp(prefix="aishell-bench-home-")
+    out_dir = tempfile.mkdtemp(prefix="aishell-bench-parquet-")
+    results, problems = [], []
+    try:
+        startup = statistics.median(
+            run_aishell(binary, ["query", "SELECT 1"], args.threads, home)[0] for _ in range(args.runs))
+        print(f"Parquet: {rows} rows ({os.path.getsize(path) / 1e6:.0f} MB snappy), {args.threads} threads, "
+              f"median of {args.runs} runs; aishell startup {startup:.3f}s", flush=True)
+        for name, sql in queries(path):
+            ai_t, duck_t = [], []
+            ai_rows = duck_rows = None
+            try:
+                for _ in range(args.runs):
+                    s = time.perf_counter()
+                    duck_rows = con.execute(sql).fetchall()
+                    duck_t.append(time.perf_counter() - s)
+                    t, out = run_aishell(binary, ["query", "--format", "csv", sql], args.threads, home)
+                    ai_t.append(t)
+                    ai_rows = list(csv.reader(io.StringIO(out)))[1:]
+            except RuntimeError as e:
+                problems.append(f"{name}: aishell failed: {str(e).splitlines()[0]}")
+                print(f"  {name:<16} aishell ERROR {e}", flush=True)
+                continue
+            ok = same_rows(ai_rows, duck_rows)
+            if not ok:
+                problems.append(f"{name}: results differ: aishell {ai_rows[:3]}, duckdb {duck_rows[:3]}")
+            results.append((name, statistics.median(ai_t), statistics.median(duck_t)))
+            print(f"  {name:<16} aishell {results[-1][1]:7.3f}s  duckdb {results[-1][2]:7.3f}s  "
+                  f"{'same results' if ok else 'MISMATCH'}", flush=True)
+
+        # Writing: the whole file re-encoded as snappy Parquet by each engine.
+        ai_out, duck_out = os.path.join(out_dir, "aishell.parquet"), os.path.join(out_dir, "duckdb.parquet")
+        select = f"SELECT * FROM read_parquet('{path}')"
+        ai_t, duck_t = [], []
+        try:
+            for _ in range(args.runs):
+                s = time.perf_counter()
+                con.execute(f"COPY ({select}) TO '{duck_out}' (FORMAT parquet, COMPRESSION snappy)")
+                duck_t.append(time.perf_counter() - s)
+                t, _ = run_aishell(binary, ["query", select, "--format", "parquet", "--output", ai_out],
+                                   args.threads, home)
+                ai_t.append(t)
+            check = "SELECT count(*), sum(l_extendedprice), count(DISTINCT l_comment), max(l_shipdate) FROM read_parquet('{}')"
+            a = con.execute(check.format(ai_out)).fetchall()
+            d = con.execute(check.format(path)).fetchall()
+            ok = same_rows(a, d)
+            if not ok:
+                problems.append(f"write: the file aishell wrote reads back as {a}, want {d}")
+            results.append(("write_snappy", statistics.median(ai_t), statistics.median(duck_t)))
+            print(f"  {'write_snappy':<16} aishell {results[-1][1]:7.3f}s  duckdb {results[-1][2]:7.3f}s  "
+                  f"{'reads back equal' if ok else 'MISMATCH'} "
+                  f"(sizes: aishell {os.path.getsize(ai_out) / 1e6:.0f} MB, duckdb {os.path.getsize(duck_out) / 1e6:.0f} MB)",
+                  flush=True)
+        except RuntimeError as e:
+            problems.append(f"write: aishell failed: {str(e).splitlines()[0]}")
+    finally:
+        shutil.rmtree(out_dir, ignore_errors=True)
+        shutil.rmtree(home, ignore_errors=True)
+
+    print()
+    print(f"{'parquet query':<18} {'aishell s':>10} {'duckdb s':>10} {'ratio':>8}")
+    print("-" * 49)
+    ratios = []
+    for name, ai, duck in results:
+        ratio = ai / duck if duck > 0 else float("inf")
+        ratios.append(ratio)
+        print(f"{name:<18} {ai:10.3f} {duck:10.3f} {ratio:7.2f}x")
+    if ratios:
+        geo = math.exp(sum(math.log(r) for r in ratios) / len(ratios))
+        print("-" * 49)
+        print(f"{'geometric mean':<18} {'':>10} {'':>10} {geo:7.2f}x   (target: within 1.5x)")
+    if problems:
+        print("\nFAILED:", file=sys.stderr)
+        for p in problems:
+            print("  " + p, file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

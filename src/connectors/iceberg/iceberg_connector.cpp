@@ -1,0 +1,411 @@
+#include "connectors/iceberg/iceberg_connector.h"
+
+#include <simdjson.h>
+
+#include <algorithm>
+
+#include "catalog/catalog_registry.h"
+#include "common/date_time.h"
+#include "common/exception.h"
+
+namespace aishell::iceberg {
+
+namespace {
+
+std::string Lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::string JoinNamespace(const Namespace& ns) {
+  std::string s;
+  for (size_t i = 0; i < ns.size(); i++) s += (i ? "." : "") + ns[i];
+  return s;
+}
+
+Namespace SplitNamespace(const std::string& s) {
+  Namespace ns;
+  size_t start = 0;
+  while (start <= s.size()) {
+    auto dot = s.find('.', start);
+    if (dot == std::string::npos) dot = s.size();
+    if (dot > start) ns.push_back(s.substr(start, dot - start));
+    start = dot + 1;
+  }
+  return ns;
+}
+
+int64_t MetadataVersion(const std::string& name) {
+  if (name.size() < 15 || name.substr(name.size() - 14) != ".metadata.json") return -1;
+  size_t i = name[0] == 'v' ? 1 : 0;
+  size_t start = i;
+  while (i < name.size() && std::isdigit(static_cast<unsigned char>(name[i]))) i++;
+  if (i == start || i - start > 15) return -1;
+  return std::stoll(name.substr(start, i - start));
+}
+
+std::string BaseName(const std::string& path) {
+  auto slash = path.find_last_of('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+// schema.name-mapping.default: [{"field-id": 1, "names": ["id"]}, ...] (top level only).
+std::map<std::string, int> ParseNameMapping(const std::string& json) {
+  std::map<std::string, int> out;
+  simdjson::dom::parser parser;
+  simdjson::dom::array arr;
+  if (parser.parse(json).get(arr) != simdjson::SUCCESS) return out;
+  for (auto e : arr) {
+    simdjson::dom::object o;
+    if (e.get(o) != simdjson::SUCCESS) continue;
+    int64_t id;
+    if (o["field-id"].get(id) != simdjson::SUCCESS) continue;
+    simdjson::dom::array names;
+    if (o["names"].get(names) != simdjson::SUCCESS) continue;
+    for (auto n : names) {
+      std::string_view s;
+      if (n.get(s) == simdjson::SUCCESS) out[Lower(std::string(s))] = static_cast<int>(id);
+    }
+  }
+  return out;
+}
+
+std::optional<int64_t> AsOfMillis(const Value& v) {
+  switch (v.type().id) {
+    case TypeId::kDate:
+      return v.GetInt64() * 86400000LL;
+    case TypeId::kTimestamp:
+    case TypeId::kTimestampTz: {
+      int64_t us = v.GetInt64();
+      return us >= 0 ? us / 1000 : -((-us + 999) / 1000);
+    }
+    case TypeId::kVarchar: {
+      auto ts = ParseTimestamp(v.GetString());
+      if (!ts) return std::nullopt;
+      return *ts / 1000;
+    }
+    default:
+      return std::nullopt;
+  }
+}
+
+}  // namespace
+
+std::string FindCurrentMetadataFile(FileSystem& fs, const std::string& meta_dir) {
+  std::string hint_path = JoinPath(meta_dir, "version-hint.text");
+  if (fs.Exists(hint_path)) {
+    std::string hint = fs.OpenForRead(hint_path)->ReadAll();
+    while (!hint.empty() && std::isspace(static_cast<unsigned char>(hint.back()))) hint.pop_back();
+    if (!hint.empty() && std::all_of(hint.begin(), hint.end(), [](char c) {
+          return std::isdigit(static_cast<unsigned char>(c));
+        })) {
+      std::string candidate = JoinPath(meta_dir, "v" + hint + ".metadata.json");
+      if (fs.Exists(candidate)) return candidate;
+    }
+  }
+  std::string best;
+  int64_t best_version = -1, best_mtime = 0;
+  for (const auto& f : fs.List(meta_dir, false)) {
+    int64_t v = MetadataVersion(BaseName(f.path));
+    if (v < 0) continue;
+    if (v > best_version || (v == best_version && f.mtime_ns > best_mtime)) {
+      best_version = v;
+      best = f.path;
+      best_mtime = f.mtime_ns;
+    }
+  }
+  return best;
+}
+
+std::shared_ptr<IcebergTableState> MakeTableState(
+    const std::string& display_name, const std::string& schema_name, const std::string& table_name,
+    const std::string& metadata_location, const std::string& metadata_json,
+    const StorageOptions& storage, std::optional<int64_t> snapshot_id,
+    std::optional<int64_t> as_of_ms) {
+  auto st = std::make_shared<IcebergTableState>();
+  st->display_name = display_name;
+  st->metadata_location = metadata_location;
+  st->storage = storage;
+  st->metadata = ParseTableMetadata(metadata_json, display_name + ": " + metadata_location);
+  const TableMetadata& m = st->metadata;
+  const Snapshot* snap = nullptr;
+  bool time_travel = snapshot_id || as_of_ms;
+  if (snapshot_id) {
+    snap = m.SnapshotById(*snapshot_id);
+    if (!snap) {
+      throw Error(ErrorKind::kCatalog,
+                  display_name + ": no snapshot with id " + std::to_string(*snapshot_id));
+    }
+  } else if (as_of_ms) {
+    snap = m.SnapshotAsOf(*as_of_ms);
+    if (!snap) {
+      throw Error(ErrorKind::kCatalog, display_name + ": no snapshot at or before " +
+                                           FormatTimestampTz(*as_of_ms * 1000));
+    }
+  } else {
+    snap = m.CurrentSnapshot();
+  }
+  if (snap) st->snapshot_id = snap->snapshot_id;
+  // Time travel reads with the snapshot's schema; the current snapshot with the current schema.
+  const IcebergSchema* schema = &m.CurrentSchema();
+  if (time_travel && snap && snap->schema_id) {
+    if (const IcebergSchema* s = m.SchemaById(*snap->schema_id)) schema = s;
+  }
+  st->schema = *schema;
+  for (const auto& s : m.schemas) {
+    for (const auto& [id, t] : s.all_types) st->all_types.emplace(id, t);
+  }
+  for (const auto& [id, t] : schema->all_types) st->all_types[id] = t;
+  auto nm = m.properties.find("schema.name-mapping.default");
+  if (nm != m.properties.end()) st->name_mapping = ParseNameMapping(nm->second);
+
+  auto info = std::make_shared<TableInfo>();
+  info->schema = schema_name;
+  info->name = table_name;
+  info->location = metadata_location;
+  for (const auto& f : st->schema.fields) {
+    ColumnInfo c;
+    c.name = f.name;
+    c.type = EngineType(f.type);
+    c.nullable = !f.required;
+    c.comment = f.doc;
+    if (f.type.IsNested()) {
+      c.comment = "iceberg " +
+                  std::string(f.type.id == IcebergTypeId::kStruct ? "struct"
+                              : f.type.id == IcebergTypeId::kList ? "list"
+                                                                  : "map") +
+                  " read as JSON text";
+    } else if (c.type.id == TypeId::kVarchar && f.type.id != IcebergTypeId::kString) {
+      c.comment = "iceberg " + f.type.text + " read as text";
+    }
+    info->columns.push_back(c);
+  }
+  if (snap) {
+    auto it = snap->summary.find("total-records");
+    if (it != snap->summary.end()) {
+      try {
+        double rows = std::stod(it->second);
+        auto del = snap->summary.find("total-position-deletes");
+        if (del != snap->summary.end()) rows -= std::stod(del->second);
+        info->stats.row_count = std::max(0.0, rows);
+      } catch (...) {
+      }
+    }
+  } else {
+    info->stats.row_count = 0;
+  }
+  st->info = info;
+  return st;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+IcebergConnector::IcebergConnector(const ConnectionConfig& config) : config_(config) {
+  catalog_ = CreateIcebergCatalog(config_);
+}
+
+IcebergCatalog& IcebergConnector::catalog() { return *catalog_; }
+
+std::string IcebergConnector::DefaultSchema() const {
+  auto it = config_.properties.find("schema");
+  if (it != config_.properties.end()) return it->second;
+  return "default";
+}
+
+std::vector<std::string> IcebergConnector::ListSchemas() {
+  std::vector<std::string> out;
+  for (const auto& ns : catalog_->ListNamespaces()) out.push_back(JoinNamespace(ns));
+  return out;
+}
+
+std::vector<std::string> IcebergConnector::ListTables(const std::string& schema) {
+  std::vector<std::string> out;
+  for (const auto& id : catalog_->ListTables(SplitNamespace(schema))) out.push_back(id.name);
+  return out;
+}
+
+std::shared_ptr<const TableInfo> IcebergConnector::Load(const std::string& schema,
+                                                        const std::string& table,
+                                                        std::optional<int64_t> snapshot_id,
+                                                        std::optional<int64_t> as_of_ms) {
+  std::string base = table;
+  std::string kind;
+  auto dollar = table.find('$');
+  if (dollar != std::string::npos) {
+    base = table.substr(0, dollar);
+    kind = Lower(table.substr(dollar + 1));
+    static const char* kKinds[] = {"snapshots", "history", "files", "manifests", "partitions"};
+    if (std::find(std::begin(kKinds), std::end(kKinds), kind) == std::end(kKinds)) {
+      throw Error(ErrorKind::kCatalog,
+                  "iceberg table " + schema + "." + base + ": unknown metadata table '$" + kind +
+                      "' (use $snapshots, $history, $files, $manifests or $partitions)");
+    }
+  }
+  TableIdentifier id{SplitNamespace(schema), base};
+  auto loaded = catalog_->LoadTable(id);
+  if (!loaded) {
+    // Names match case-insensitively.
+    for (const auto& t : catalog_->ListTables(id.ns)) {
+      if (Lower(t.name) == Lower(base)) {
+        id = t;
+        loaded = catalog_->LoadTable(id);
+        break;
+      }
+    }
+  }
+  if (!loaded) return nullptr;
+  std::string display = "iceberg table " + id.ToString();
+  auto state = MakeTableState(display, schema, id.name, loaded->metadata_location,
+                              loaded->metadata_json, loaded->storage, snapshot_id, as_of_ms);
+  std::shared_ptr<TableInfo> info = state->info;
+  if (!kind.empty()) info = MetadataTableInfo(*state, kind, table);
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (auto it = tables_.begin(); it != tables_.end();) {
+    if (it->second.info.expired())
+      it = tables_.erase(it);
+    else
+      ++it;
+  }
+  tables_[info.get()] = Entry{info, state, kind};
+  return info;
+}
+
+std::shared_ptr<const TableInfo> IcebergConnector::GetTable(const std::string& schema,
+                                                            const std::string& table) {
+  return Load(schema, table, std::nullopt, std::nullopt);
+}
+
+std::shared_ptr<const TableInfo> IcebergConnector::GetTableVersion(const std::string& schema,
+                                                                   const std::string& table,
+                                                                   bool is_timestamp,
+                                                                   const Value& version) {
+  if (is_timestamp) {
+    auto ms = AsOfMillis(version);
+    if (!ms) {
+      throw Error(ErrorKind::kBinder,
+                  "FOR TIMESTAMP AS OF needs a timestamp, got " + version.ToSqlLiteral());
+    }
+    return Load(schema, table, std::nullopt, ms);
+  }
+  if (!version.type().IsIntegral()) {
+    throw Error(ErrorKind::kBinder,
+                "FOR VERSION AS OF needs a snapshot id (BIGINT), got " + version.ToSqlLiteral());
+  }
+  return Load(schema, table, version.GetInt64(), std::nullopt);
+}
+
+std::unique_ptr<TableScan> IcebergConnector::CreateScan(std::shared_ptr<const TableInfo> table) {
+  Entry entry;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = tables_.find(table.get());
+    if (it != tables_.end()) entry = it->second;
+  }
+  if (!entry.state) {
+    // Not one of ours (a copy): load the current version by name.
+    auto info = GetTable(table->schema, table->name);
+    if (!info) {
+      throw Error(ErrorKind::kCatalog,
+                  "iceberg table " + table->schema + "." + table->name + " no longer exists");
+    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    entry = tables_[info.get()];
+  }
+  if (!entry.metadata_kind.empty()) {
+    return CreateMetadataTableScan(entry.state, entry.metadata_kind, table);
+  }
+  return CreateIcebergScan(entry.state);
+}
+
+std::string IcebergConnector::Summary() {
+  try {
+    size_t tables = 0;
+    auto namespaces = catalog_->ListNamespaces();
+    for (const auto& ns : namespaces) tables += catalog_->ListTables(ns).size();
+    return catalog_->Describe() + ", " + std::to_string(namespaces.size()) + " namespaces, " +
+           std::to_string(tables) + " tables";
+  } catch (const Error& e) {
+    return catalog_->Describe();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+namespace {
+
+BoundTableFunction IcebergScanFunction(const std::vector<Value>& args,
+                                       const std::map<std::string, Value>& named) {
+  const char* fn = "iceberg_scan";
+  if (args.size() != 1 || args[0].is_null() || args[0].type().id != TypeId::kVarchar) {
+    throw Error(ErrorKind::kBinder,
+                "iceberg_scan takes one argument, a table location or a metadata.json path "
+                "(e.g. iceberg_scan('/warehouse/db/t'))");
+  }
+  std::optional<int64_t> snapshot_id, as_of_ms;
+  for (const auto& [k, v] : named) {
+    std::string key = Lower(k);
+    if (key == "snapshot_from_id" || key == "version") {
+      if (!v.type().IsIntegral()) {
+        throw Error(ErrorKind::kBinder, std::string(fn) + ": " + key + " must be a snapshot id");
+      }
+      snapshot_id = v.GetInt64();
+    } else if (key == "snapshot_from_timestamp") {
+      as_of_ms = AsOfMillis(v);
+      if (!as_of_ms) {
+        throw Error(ErrorKind::kBinder, std::string(fn) + ": " + key + " must be a timestamp");
+      }
+    } else if (key == "allow_moved_paths") {
+      // Accepted for DuckDB compatibility: paths are used as written in the metadata.
+    } else {
+      throw Error(ErrorKind::kBinder, std::string(fn) + ": unknown option '" + k +
+                                          "' (known: snapshot_from_id, snapshot_from_timestamp)");
+    }
+  }
+  std::string path = args[0].GetString();
+  while (path.size() > 1 && path.back() == '/') path.pop_back();
+  StorageOptions storage;
+  auto fs = FileSystemForPath(path, storage);
+  std::string metadata_location;
+  if (path.size() >= 5 && path.substr(path.size() - 5) == ".json") {
+    metadata_location = path;
+  } else {
+    metadata_location = FindCurrentMetadataFile(*fs, JoinPath(path, "metadata"));
+    if (metadata_location.empty()) {
+      throw Error(ErrorKind::kIo, std::string(fn) + ": no Iceberg metadata under " +
+                                      JoinPath(path, "metadata") +
+                                      " (expected version-hint.text or *.metadata.json)");
+    }
+  }
+  std::string json;
+  try {
+    json = fs->OpenForRead(metadata_location)->ReadAll();
+  } catch (const Error& e) {
+    throw Error(ErrorKind::kIo,
+                std::string(fn) + ": cannot read metadata " + metadata_location + ": " + e.what());
+  }
+  std::string name = BaseName(path);
+  if (metadata_location == path) {
+    // .../<table>/metadata/vN.metadata.json
+    auto meta_dir = path.substr(0, path.find_last_of('/'));
+    name = BaseName(meta_dir.substr(0, meta_dir.find_last_of('/')));
+  }
+  auto state = MakeTableState(std::string(fn) + "('" + path + "')", "", name, metadata_location,
+                              json, storage, snapshot_id, as_of_ms);
+  BoundTableFunction bound;
+  bound.source_name = fn;
+  bound.table = state->info;
+  bound.scan = CreateIcebergScan(state);
+  return bound;
+}
+
+}  // namespace
+
+void RegisterIcebergConnector() {
+  ConnectorFactory::Register("iceberg", {},
+                             [](const ConnectionConfig& config) -> std::shared_ptr<Connector> {
+                               return std::make_shared<IcebergConnector>(config);
+                             });
+  TableFunctionRegistry::Register("iceberg_scan", IcebergScanFunction);
+}
+
+}  // namespace aishell::iceberg

@@ -1,0 +1,92 @@
+// The Iceberg connector (`aishell connect <catalog url> --type iceberg`): namespaces are
+// schemas, tables are Iceberg tables read through their metadata (snapshots, manifests, Parquet
+// data files, v2 deletes), with partition / column-statistics / row-group pruning, time travel
+// and the metadata tables t$snapshots, t$history, t$files, t$manifests, t$partitions.
+// iceberg_scan('<table location or metadata.json>') reads a table without a catalog.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "catalog/connector.h"
+#include "connectors/iceberg/iceberg_catalog.h"
+#include "connectors/iceberg/iceberg_metadata.h"
+
+namespace aishell::iceberg {
+
+// One table at one snapshot, as a scan reads it.
+struct IcebergTableState {
+  std::string display_name;  // "iceberg table demo.transactions"
+  std::string metadata_location;
+  TableMetadata metadata;
+  StorageOptions storage;
+  std::optional<int64_t> snapshot_id;       // nullopt: the table has no snapshot (empty)
+  IcebergSchema schema;                     // the schema the scan exposes
+  std::map<int, IcebergType> all_types;     // every field id of every schema
+  std::map<std::string, int> name_mapping;  // lower-case name -> field id (files without ids)
+  std::shared_ptr<TableInfo> info;
+};
+
+// Builds the state of a table from its metadata. `snapshot_id` / `as_of_ms` select a snapshot
+// (time travel); both unset: the current one.
+std::shared_ptr<IcebergTableState> MakeTableState(
+    const std::string& display_name, const std::string& schema_name, const std::string& table_name,
+    const std::string& metadata_location, const std::string& metadata_json,
+    const StorageOptions& storage, std::optional<int64_t> snapshot_id,
+    std::optional<int64_t> as_of_ms);
+
+std::unique_ptr<TableScan> CreateIcebergScan(std::shared_ptr<const IcebergTableState> state);
+
+// Metadata tables: kind is one of snapshots, history, files, manifests, partitions.
+std::shared_ptr<TableInfo> MetadataTableInfo(const IcebergTableState& state,
+                                             const std::string& kind,
+                                             const std::string& table_name);
+std::unique_ptr<TableScan> CreateMetadataTableScan(std::shared_ptr<const IcebergTableState> state,
+                                                   const std::string& kind,
+                                                   std::shared_ptr<const TableInfo> info);
+
+// The current metadata file in a table's metadata/ directory (version-hint.text, else the
+// highest version), or "" if there is none.
+std::string FindCurrentMetadataFile(FileSystem& fs, const std::string& metadata_dir);
+
+class IcebergConnector : public Connector {
+ public:
+  explicit IcebergConnector(const ConnectionConfig& config);
+
+  std::string TypeName() const override { return "iceberg"; }
+  std::string DefaultSchema() const override;
+  std::vector<std::string> ListSchemas() override;
+  std::vector<std::string> ListTables(const std::string& schema) override;
+  std::shared_ptr<const TableInfo> GetTable(const std::string& schema,
+                                            const std::string& table) override;
+  std::shared_ptr<const TableInfo> GetTableVersion(const std::string& schema,
+                                                   const std::string& table, bool is_timestamp,
+                                                   const Value& version) override;
+  std::unique_ptr<TableScan> CreateScan(std::shared_ptr<const TableInfo> table) override;
+  std::string Summary() override;
+
+  IcebergCatalog& catalog();
+
+ private:
+  std::shared_ptr<const TableInfo> Load(const std::string& schema, const std::string& table,
+                                        std::optional<int64_t> snapshot_id,
+                                        std::optional<int64_t> as_of_ms);
+
+  ConnectionConfig config_;
+  std::mutex mutex_;
+  std::unique_ptr<IcebergCatalog> catalog_;
+  struct Entry {
+    std::weak_ptr<const TableInfo> info;
+    std::shared_ptr<IcebergTableState> state;
+    std::string metadata_kind;  // "" for the table itself, else the metadata table kind
+  };
+  std::map<const TableInfo*, Entry> tables_;
+};
+
+void RegisterIcebergConnector();
+
+}  // namespace aishell::iceberg
