@@ -27,6 +27,17 @@ SPARK_TABLES = ["products", "transactions", "transactions_mor"]
 NOT_BUILT = ("unknown connector type 'iceberg'", "table function 'iceberg_scan' not found")
 
 
+# Known divergence (reported): aishell has no binary type; fixed/binary columns read as VARCHAR and
+# bytes that are not UTF-8 (0xff here) print as U+FFFD. all_types' `fx` holds such bytes, so the
+# full comparisons leave it out and test_aishell_fixed_bytes_known_divergence pins what happens.
+AISHELL_LEAVES_OUT = {"all_types": ["fx"]}
+
+
+def without_left_out(table, want):
+    drop = AISHELL_LEAVES_OUT.get(table, [])
+    return want.select([n for n in want.schema.names if n not in drop])
+
+
 def read_path_missing(proc):
     return proc.returncode != 0 and any(m in proc.stderr for m in NOT_BUILT)
 
@@ -134,7 +145,7 @@ def test_aishell_reads_pyiceberg_tables_through_the_sql_catalog(pyiceberg_wareho
     _need_binary()
     m = manifest(pyiceberg_warehouse)
     info = m["tables"][table]
-    want = expected(pyiceberg_warehouse, info)
+    want = without_left_out(table, expected(pyiceberg_warehouse, info))
     home = tmp_path / "home"
     if not connect(home, f"sqlite://{m['catalog']}", "pyi", f"warehouse=file://{m['warehouse']}"):
         return
@@ -146,7 +157,7 @@ def test_aishell_reads_pyiceberg_tables_through_the_sql_catalog(pyiceberg_wareho
 def test_aishell_iceberg_scan_of_a_metadata_file(pyiceberg_warehouse, tmp_path, table):
     _need_binary()
     info = manifest(pyiceberg_warehouse)["tables"][table]
-    want = expected(pyiceberg_warehouse, info)
+    want = without_left_out(table, expected(pyiceberg_warehouse, info))
     rows = aishell_rows(tmp_path / "home",
                         f"SELECT {quoted_columns(want)} FROM iceberg_scan('{info['metadata_location']}')")
     if rows is None:
@@ -214,3 +225,16 @@ def test_aishell_iceberg_scan_of_a_spark_table_location(spark_warehouse, tmp_pat
     if rows is None:
         return
     iceberg_compare.assert_same_rows(rows, want, "aishell iceberg_scan transactions_mor")
+
+
+def test_aishell_fixed_bytes_known_divergence(pyiceberg_warehouse, tmp_path):
+    """fixed(4) values: the bytes below 0x80 arrive, the 0xff-ish last byte prints as U+FFFD (no
+    binary type in aishell yet). When aishell learns binary output, update this pin and drop
+    AISHELL_LEAVES_OUT."""
+    _need_binary()
+    info = manifest(pyiceberg_warehouse)["tables"]["all_types"]
+    rows = aishell_rows(tmp_path / "home",
+                        f"SELECT id, fx FROM iceberg_scan('{info['metadata_location']}') WHERE id = 0")
+    if rows is None:
+        return
+    assert rows == [[0, "\x00\x01\x02\ufffd"]], rows
