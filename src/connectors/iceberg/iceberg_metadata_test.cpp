@@ -8,7 +8,7 @@
 namespace aishell::iceberg {
 namespace {
 
-const char *kV2 = R"json({
+const char* kV2 = R"json({
   "format-version": 2, "table-uuid": "9c12d441-03fe-4693-9a96-a0705ddf69c1",
   "location": "s3://bucket/test/location", "last-sequence-number": 34,
   "last-updated-ms": 1602638573590, "last-column-id": 3, "current-schema-id": 1,
@@ -90,8 +90,9 @@ TEST(IcebergMetadataTest, ParsesV1) {
 }
 
 TEST(IcebergMetadataTest, ErrorsNameTheFile) {
-  for (const char* bad : {"{", "[]", R"json({"format-version": 9})json",
-                          R"json({"format-version": 2, "schemas": [], "current-schema-id": 3})json"}) {
+  for (const char* bad :
+       {"{", "[]", R"json({"format-version": 9})json",
+        R"json({"format-version": 2, "schemas": [], "current-schema-id": 3})json"}) {
     try {
       ParseTableMetadata(bad, "iceberg table db.t: /w/v1.metadata.json");
       FAIL() << bad;

@@ -857,8 +857,18 @@ bool IcebergDataSource::LoadRowGroup() {
     if (!rg_filters_.empty() && !reader_->RowGroupMayMatch(rg, rg_filters_)) continue;
     size_t n = static_cast<size_t>(info.num_rows);
     std::vector<Vector> vecs;
+    // With pushed filters, pages whose statistics exclude them are not decoded; `kept` says which
+    // rows came back (for position deletes).
+    parquet::ParquetFileReader::RowRanges kept;
+    bool filtered = !rg_filters_.empty() && !file_columns_.empty();
     try {
-      vecs = reader_->ReadRowGroup(rg, file_columns_, &scan_->scan_counters());
+      if (filtered) {
+        vecs = reader_->ReadRowGroupFiltered(rg, file_columns_, rg_filters_,
+                                             &scan_->scan_counters(), &kept);
+        n = vecs.empty() ? 0 : vecs[0].size();
+      } else {
+        vecs = reader_->ReadRowGroup(rg, file_columns_, &scan_->scan_counters());
+      }
     } catch (const Error& e) {
       std::string msg = e.what();
       if (msg.find(reader_->path()) == std::string::npos) {
@@ -866,6 +876,7 @@ bool IcebergDataSource::LoadRowGroup() {
       }
       throw Error(e.kind(), msg);
     }
+    if (n == 0) continue;
     Batch b;
     b.count = n;
     const auto& proj = scan_->projection();
@@ -883,10 +894,25 @@ bool IcebergDataSource::LoadRowGroup() {
     std::vector<uint8_t> deleted(n, 0);
     if (!deleted_positions_.empty()) {
       int64_t first = info.first_row;
-      auto it = std::lower_bound(deleted_positions_.begin(), deleted_positions_.end(), first);
-      for (; it != deleted_positions_.end() && *it < first + info.num_rows; ++it) {
-        deleted[static_cast<size_t>(*it - first)] = 1;
-        any_deleted = true;
+      if (filtered && !kept.empty() &&
+          !(kept.size() == 1 && kept[0].first == 0 && static_cast<size_t>(kept[0].second) == n)) {
+        // Rows came back from the kept ranges only: map each to its file position.
+        size_t r = 0;
+        for (const auto& [begin, end] : kept) {
+          for (int64_t p = begin; p < end && r < n; p++, r++) {
+            if (std::binary_search(deleted_positions_.begin(), deleted_positions_.end(),
+                                   first + p)) {
+              deleted[r] = 1;
+              any_deleted = true;
+            }
+          }
+        }
+      } else {
+        auto it = std::lower_bound(deleted_positions_.begin(), deleted_positions_.end(), first);
+        for (; it != deleted_positions_.end() && *it < first + static_cast<int64_t>(n); ++it) {
+          deleted[static_cast<size_t>(*it - first)] = 1;
+          any_deleted = true;
+        }
       }
     }
     if (!eq_deletes_.empty()) {
