@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The Customer 360 demo of seed 000 (Trino cross-database federation), on local stand-ins:
 #   PostgreSQL customers  -> a SQLite database, registered as catalog `postgresql` (schema public)
-#   Iceberg transactions, products -> Parquet files under warehouse/demo/ (written by aishell),
-#   registered as catalog `iceberg`
+#   Iceberg transactions, products -> real Iceberg tables (format v2; transactions partitioned by
+#   day(transaction_date)) in a serverless SQL catalog (SQLite) under lakehouse/, written by
+#   pyiceberg, registered as catalog `iceberg` (aishell connect ... --type iceberg)
 # then runs the seed's Trino SQL unchanged and checks the seed's validations.
 #
 # Environment: BUILD_DIR (default build), DEMO_CUSTOMERS (100000), DEMO_PRODUCTS (10000),
@@ -34,21 +35,17 @@ step() { printf '\n━━━ %s ━━━\n' "$*"; }
 # 1. Data (regenerated when the sizes or the date change; transaction dates are relative to today).
 step "Generating seed 000 data ($CUSTOMERS customers, $PRODUCTS products, $TRANSACTIONS transactions)"
 mkdir -p "$DEMO_DIR"
-stamp="parquet $CUSTOMERS $PRODUCTS $TRANSACTIONS $(date -u +%F)"
+stamp="iceberg $CUSTOMERS $PRODUCTS $TRANSACTIONS $(date -u +%F)"
 if [[ -f "$DEMO_DIR/.stamp" && "$(cat "$DEMO_DIR/.stamp")" == "$stamp" && -f "$DEMO_DIR/customers.db" ]]; then
   echo "reusing the data in $DEMO_DIR"
 else
   rm -f "$DEMO_DIR/.stamp"
+  rm -rf "$DEMO_DIR/warehouse" "$DEMO_DIR/lakehouse"
   python3 scripts/gen_demo_data.py --out "$DEMO_DIR" --customers "$CUSTOMERS" --products "$PRODUCTS" \
     --transactions "$TRANSACTIONS" --today "$(date -u +%F)"
-  # The lakehouse tables are Parquet, as Iceberg stores them: aishell itself converts the
-  # generated CSV files with its own Parquet writer.
-  for table in products transactions; do
-    csv="$DEMO_DIR/warehouse/demo/$table.csv"
-    AISHELL_HOME="$DEMO_DIR/convert-home" "$AISHELL" query --format parquet \
-      --output "$DEMO_DIR/warehouse/demo/$table.parquet" "SELECT * FROM read_csv('$csv')"
-    rm -f "$csv"
-  done
+  rm -rf "$DEMO_DIR/warehouse"  # the CSV copies; the lakehouse holds the same rows as Iceberg tables
+  python3 test/iceberg/gen/seed000_data.py "$DEMO_DIR/lakehouse" --customers "$CUSTOMERS" \
+    --products "$PRODUCTS" --transactions "$TRANSACTIONS" --today "$(date -u +%F)" --pg-url "" >/dev/null
   echo "$stamp" > "$DEMO_DIR/.stamp"
 fi
 
@@ -58,7 +55,8 @@ rm -rf "$AISHELL_HOME"
 mkdir -p "$AISHELL_HOME"
 step "Connecting the sources"
 "$AISHELL" connect "sqlite://$DEMO_DIR/customers.db" --name postgresql --property schema=public
-"$AISHELL" connect "file://$DEMO_DIR/warehouse" --name iceberg
+"$AISHELL" connect "sqlite://$DEMO_DIR/lakehouse/catalog.db" --type iceberg --name iceberg \
+  --property "warehouse=file://$DEMO_DIR/lakehouse/warehouse"
 "$AISHELL" connections
 
 # The seed's Trino SQL, unchanged.

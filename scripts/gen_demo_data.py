@@ -56,32 +56,43 @@ def write_customers_csv(path, n, rng, today):
         w.writerows(customers(n, rng, today))
 
 
+def products(n, rng):
+    for i in range(1, n + 1):
+        category = CATEGORIES[int(rng.random() * 5)]
+        price = round(10.0 + rng.random() * 490.0, 2)
+        yield (f"prod_{i:05d}", f"{category} Item {i}", category, price)
+
+
+def transactions(n, n_customers, n_products, rng, today):
+    """(transaction_id, customer_id, product_id, quantity, transaction_date (date), total_amount)."""
+    dates = [today - datetime.timedelta(days=d) for d in range(91)]
+    rand = rng.random
+    for i in range(1, n + 1):
+        yield (
+            f"txn_{i:06d}",
+            f"cust_{int(rand() * n_customers) + 1:05d}",
+            f"prod_{int(rand() * n_products) + 1:05d}",
+            int(rand() * 5) + 1,
+            dates[int(rand() * 91)],
+            float(f"{50.0 + rand() * 950.0:.2f}"),
+        )
+
+
 def write_products_csv(path, n, rng):
     with open(path, "w", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(["product_id", "product_name", "category", "unit_price"])
-        for i in range(1, n + 1):
-            category = CATEGORIES[int(rng.random() * 5)]
-            price = round(10.0 + rng.random() * 490.0, 2)
-            w.writerow([f"prod_{i:05d}", f"{category} Item {i}", category, f"{price:.2f}"])
+        for pid, name, category, price in products(n, rng):
+            w.writerow([pid, name, category, f"{price:.2f}"])
 
 
 def write_transactions_csv(path, n, n_customers, n_products, rng, today):
-    dates = [(today - datetime.timedelta(days=d)).isoformat() for d in range(91)]
-    rand = rng.random
     with open(path, "w", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(["transaction_id", "customer_id", "product_id", "quantity", "transaction_date", "total_amount"])
         batch = []
-        for i in range(1, n + 1):
-            batch.append((
-                f"txn_{i:06d}",
-                f"cust_{int(rand() * n_customers) + 1:05d}",
-                f"prod_{int(rand() * n_products) + 1:05d}",
-                int(rand() * 5) + 1,
-                dates[int(rand() * 91)],
-                f"{50.0 + rand() * 950.0:.2f}",
-            ))
+        for tid, cid, pid, qty, day, amount in transactions(n, n_customers, n_products, rng, today):
+            batch.append((tid, cid, pid, qty, day.isoformat(), f"{amount:.2f}"))
             if len(batch) == 50000:
                 w.writerows(batch)
                 batch.clear()

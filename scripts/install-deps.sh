@@ -26,6 +26,11 @@ PIP_TEST+=(redis)
 PIP_TEST+=("pyiceberg[sql-sqlite,pyarrow]==0.12.0" python-snappy)
 # S3 tests (test/storage) upload their data to MinIO with an independent client.
 PIP_TEST+=(boto3)
+# Iceberg independent writers (test/iceberg): pyiceberg, and Spark 3.5 with the Iceberg runtime
+# jar (fetched by Maven into $HOME/.cache/aishell-jars; Java 17 runs it).
+PIP_TEST+=(pyiceberg-core sqlalchemy pyspark==3.5.7)
+APT_TEST+=(openjdk-17-jre-headless maven)
+ICEBERG_SPARK_JAR=org.apache.iceberg:iceberg-spark-runtime-3.5_2.12:1.8.0
 
 missing=()
 pkgs=("${APT_BUILD[@]}")
@@ -59,5 +64,16 @@ PY
   if ((${#need[@]})); then
     echo "installing Python packages: ${need[*]}"
     python3 -m pip install -q --disable-pip-version-check "${need[@]}"
+  fi
+fi
+
+if [[ "$what" != build ]]; then
+  jars="$HOME/.cache/aishell-jars"
+  IFS=: read -r _ artifact version <<<"$ICEBERG_SPARK_JAR"
+  if [[ ! -f "$jars/$artifact-$version.jar" ]]; then
+    echo "fetching $ICEBERG_SPARK_JAR into $jars"
+    mkdir -p "$jars"
+    mvn -q -B dependency:copy -Dartifact="$ICEBERG_SPARK_JAR" -DoutputDirectory="$jars" >/dev/null ||
+      { echo "install-deps: could not fetch $ICEBERG_SPARK_JAR from Maven Central" >&2; exit 1; }
   fi
 fi

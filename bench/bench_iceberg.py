@@ -1,0 +1,239 @@
+#!/usr/bin/env python3
+"""aishell vs DuckDB on Iceberg tables: the same tables, the same machine, the same threads.
+
+  iceberg_scan_agg     scan + aggregate over the whole partitioned table
+  iceberg_filter_agg   filter on a non-partition column + group by
+  iceberg_group_day    group by the partition source column
+  iceberg_one_day      one day out of 90: partition pruning must skip the other 89 days' files
+  customer360_*        seed 000's Customer 360 (PostgreSQL customers + Iceberg transactions and
+                       products), aishell vs DuckDB with its postgres + iceberg extensions
+                       (needs AISHELL_TEST_PG_URL: run under scripts/with-services.sh)
+
+The Iceberg tables are written by pyiceberg (partitioned by day) into a SQL catalog under
+bench/data/iceberg-<scale>/ (regenerated when the scale changes). aishell reads them through
+`aishell connect sqlite://... --type iceberg`; DuckDB through iceberg_scan(<metadata file>).
+
+  python3 bench/bench_iceberg.py --scale full   # 10M-row table; Customer 360 on 1M transactions
+  python3 bench/bench_iceberg.py --scale tiny   # seconds
+  options: --runs N (3), --threads N (cores), --build-dir DIR, --only name[,name]
+
+Prints one line per query (aishell s, duckdb s, ratio) and the geometric mean. Exit status 1 if
+the engines disagree or aishell fails a query.
+"""
+import argparse
+import datetime
+import math
+import os
+import statistics
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "bench"))
+sys.path.insert(0, os.path.join(ROOT, "test", "iceberg", "gen"))
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+
+import duckdb_oracle  # noqa: E402
+import run_bench  # noqa: E402  (run_aishell, compare)
+import seed000_data  # noqa: E402
+
+SCALES = {
+    #        fact rows    customers  products  transactions
+    "tiny": (200_000, 1_000, 100, 10_000),
+    "small": (1_000_000, 10_000, 1_000, 100_000),
+    "full": (10_000_000, 100_000, 10_000, 1_000_000),
+}
+BENCH_TODAY = datetime.date(2024, 6, 30)
+FIRST_DAY = BENCH_TODAY - datetime.timedelta(days=89)
+
+
+def generate(data_dir, scale):
+    """bench/data/iceberg-<scale>/: events (fact rows, day-partitioned) and seed 000's tables."""
+    fact_rows, customers, products, transactions = SCALES[scale]
+    stamp_path = os.path.join(data_dir, ".stamp")
+    stamp = f"v1 {scale} {SCALES[scale]}"
+    if os.path.exists(stamp_path) and open(stamp_path).read() == stamp:
+        return
+    import shutil
+
+    import pyarrow as pa
+    from pyiceberg.catalog.sql import SqlCatalog
+    from pyiceberg.partitioning import PartitionField, PartitionSpec
+    from pyiceberg.schema import Schema
+    from pyiceberg.transforms import DayTransform
+    from pyiceberg.types import DateType, DoubleType, LongType, NestedField, StringType
+
+    shutil.rmtree(data_dir, ignore_errors=True)
+    os.makedirs(data_dir)
+    start = time.time()
+    con = duckdb_oracle.connect()
+    events = duckdb_oracle.fetch_arrow(con, f"""
+        SELECT i AS id,
+               (i * 7919) % 1000 AS k1,
+               'g' || ((i * 17) % 100) AS k2,
+               (i * 31337) % 10007 AS v1,
+               ((i * 104729) % 100000) / 100.0 AS v2,
+               DATE '{FIRST_DAY}' + CAST((i * 48271) % 90 AS INTEGER) AS day
+        FROM range({fact_rows}) t(i)""")
+    events = events.cast(pa.schema([("id", pa.int64()), ("k1", pa.int64()), ("k2", pa.string()),
+                                    ("v1", pa.int64()), ("v2", pa.float64()), ("day", pa.date32())]))
+    catalog = SqlCatalog("bench", uri=f"sqlite:///{data_dir}/catalog.db", warehouse=f"file://{data_dir}/warehouse")
+    catalog.create_namespace("bench")
+    schema = Schema(NestedField(1, "id", LongType()), NestedField(2, "k1", LongType()),
+                    NestedField(3, "k2", StringType()), NestedField(4, "v1", LongType()),
+                    NestedField(5, "v2", DoubleType()), NestedField(6, "day", DateType()))
+    spec = PartitionSpec(PartitionField(source_id=6, field_id=1000, transform=DayTransform(), name="day_day"))
+    t = catalog.create_table("bench.events", schema=schema, partition_spec=spec)
+    t.append(events)
+    # Seed 000's Iceberg tables, in their own catalog (namespace demo).
+    seed000_data.write_iceberg(os.path.join(data_dir, "seed000"), customers, products, transactions, BENCH_TODAY)
+    with open(stamp_path, "w") as f:
+        f.write(stamp)
+    print(f"generated the Iceberg tables in {time.time() - start:.1f}s under {data_dir}", flush=True)
+
+
+def main():
+    ap = argparse.ArgumentParser(description="aishell vs DuckDB on Iceberg")
+    ap.add_argument("--scale", choices=sorted(SCALES), default="full")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--only", help="comma-separated query names")
+    ap.add_argument("--build-dir", default=os.environ.get("BUILD_DIR", os.path.join(ROOT, "build")))
+    ap.add_argument("--data-dir", default=os.path.join(ROOT, "bench", "data"))
+    args = ap.parse_args()
+    binary = os.path.join(os.path.abspath(args.build_dir), "aishell")
+    if not os.path.exists(binary):
+        sys.exit(f"bench_iceberg: {binary} is missing; build first (make build)")
+    data_dir = os.path.abspath(os.path.join(args.data_dir, f"iceberg-{args.scale}"))
+    generate(data_dir, args.scale)
+    _, customers, _, _ = SCALES[args.scale]
+
+    from pyiceberg.catalog.sql import SqlCatalog
+    events_meta = SqlCatalog("bench", uri=f"sqlite:///{data_dir}/catalog.db",
+                             warehouse=f"file://{data_dir}/warehouse").load_table("bench.events").metadata_location
+    seed_dir = os.path.join(data_dir, "seed000")
+    seed_cat = SqlCatalog("iceberg", uri=f"sqlite:///{seed_dir}/catalog.db", warehouse=f"file://{seed_dir}/warehouse")
+
+    con = duckdb_oracle.connect("iceberg", "postgres")
+    con.execute(f"SET threads = {args.threads}")
+    con.execute("ATTACH ':memory:' AS ice")
+    con.execute("CREATE SCHEMA ice.bench")
+    con.execute(f"CREATE VIEW ice.bench.events AS SELECT * FROM iceberg_scan('{events_meta}')")
+    con.execute("ATTACH ':memory:' AS iceberg")
+    con.execute("CREATE SCHEMA iceberg.demo")
+    for t in ("transactions", "products"):
+        con.execute(f"CREATE VIEW iceberg.demo.{t} AS SELECT * FROM "
+                    f"iceberg_scan('{seed_cat.load_table('demo.' + t).metadata_location}')")
+
+    home = tempfile.mkdtemp(prefix="aishell-bench-iceberg-")
+    env_home = dict(os.environ, AISHELL_HOME=home)
+    import subprocess
+
+    def connect(*a):
+        proc = subprocess.run([binary, "connect", *a], capture_output=True, text=True, env=env_home)
+        return proc.returncode == 0, proc.stderr.strip()
+
+    notes = []
+    ok, err = connect(f"sqlite://{data_dir}/catalog.db", "--type", "iceberg", "--name", "ice",
+                      "--property", f"warehouse=file://{data_dir}/warehouse")
+    # Until aishell's Iceberg connector is built in, its side cannot run: say so, time DuckDB.
+    no_iceberg = not ok and "iceberg" in err.lower() and ("unknown" in err.lower() or "type" in err.lower())
+    if not ok:
+        notes.append(f"aishell cannot connect an Iceberg catalog: {err.splitlines()[0] if err else 'failed'}")
+    connect(f"sqlite://{seed_dir}/catalog.db", "--type", "iceberg", "--name", "iceberg",
+            "--property", f"warehouse=file://{seed_dir}/warehouse")
+    one_day = FIRST_DAY + datetime.timedelta(days=45)
+    queries = [
+        ("iceberg_scan_agg", "SELECT count(*), sum(v1), sum(v2) FROM ice.bench.events", False),
+        ("iceberg_filter_agg", "SELECT k2, count(*), sum(v2) FROM ice.bench.events WHERE v1 < 5000 GROUP BY k2",
+         False),
+        ("iceberg_group_day", "SELECT day, count(*), sum(v1) FROM ice.bench.events GROUP BY day", False),
+        ("iceberg_one_day", f"SELECT count(*), sum(v2), min(id) FROM ice.bench.events WHERE day = DATE '{one_day}'",
+         False),
+    ]
+    pg_url = os.environ.get("AISHELL_TEST_PG_URL")
+    if pg_url:
+        seed000_data.load_postgres(pg_url, customers, BENCH_TODAY, os.environ.get("AISHELL_TEST_PG_BIN"))
+        url = seed000_data.seed000_pg_url(pg_url)
+        con.execute(f"ATTACH '{url}' AS postgresql (TYPE postgres, READ_ONLY)")
+        connect(url, "--name", "postgresql")
+        c360_from = """FROM iceberg.demo.transactions t
+LEFT JOIN postgresql.public.customers c ON t.customer_id = c.customer_id
+LEFT JOIN iceberg.demo.products p ON t.product_id = p.product_id"""
+        queries += [
+            ("customer360_top", f"""SELECT t.transaction_id, c.customer_name, c.email, c.region, p.product_name,
+    p.category, t.quantity, t.transaction_date, t.quantity * p.unit_price AS calculated_amount
+{c360_from}
+ORDER BY t.transaction_date DESC, t.transaction_id
+LIMIT 100""", True),
+            ("customer360_region", f"""SELECT c.region, count(*), sum(t.quantity * p.unit_price),
+    count(DISTINCT c.customer_id)
+{c360_from}
+GROUP BY c.region""", False),
+        ]
+    else:
+        notes.append("Customer 360 skipped: AISHELL_TEST_PG_URL is not set (run under scripts/with-services.sh)")
+    if args.only:
+        names = set(args.only.split(","))
+        queries = [q for q in queries if q[0] in names]
+
+    results, problems = [], []
+    print(f"scale {args.scale} ({SCALES[args.scale][0]:,} event rows, {SCALES[args.scale][3]:,} transactions), "
+          f"{args.threads} threads, median of {args.runs} runs", flush=True)
+    for name, sql, ordered in queries:
+        duck_times, ai_times, error = [], [], None
+        duck_rows = ai_rows = None
+        for _ in range(args.runs):
+            t, duck_rows = run_bench.run_duckdb(con, sql)
+            duck_times.append(t)
+            if error is None and no_iceberg:
+                error = "skipped: no Iceberg connector in this build"
+            if error is None:
+                try:
+                    t, ai_rows = run_bench.run_aishell(binary, sql, args.threads, home)
+                    ai_times.append(t)
+                except RuntimeError as e:
+                    error = str(e).splitlines()[0]
+        duck = statistics.median(duck_times)
+        if error:
+            if not error.startswith("skipped:"):
+                problems.append(f"{name}: aishell failed: {error}")
+            label = "n/a" if error.startswith("skipped:") else "ERROR"
+            results.append((name, label, duck))
+            print(f"  {name:<20} aishell {label:<5}   duckdb {duck:8.3f}s   {error}", flush=True)
+            continue
+        ai = statistics.median(ai_times)
+        diff = run_bench.compare(duck_rows, ai_rows, ordered)
+        if diff:
+            problems.append(f"{name}: results differ: {diff}")
+        results.append((name, ai, duck))
+        print(f"  {name:<20} aishell {ai:8.3f}s   duckdb {duck:8.3f}s   {'MISMATCH' if diff else 'same results'}",
+              flush=True)
+    print()
+    print(f"{'query':<20} {'aishell s':>10} {'duckdb s':>10} {'ratio':>8}")
+    print("-" * 51)
+    ratios = []
+    for name, ai, duck in results:
+        if isinstance(ai, str):
+            print(f"{name:<20} {ai:>10} {duck:10.3f} {'-':>8}")
+            continue
+        ratio = ai / duck if duck > 0 else float("inf")
+        ratios.append(ratio)
+        print(f"{name:<20} {ai:10.3f} {duck:10.3f} {ratio:7.2f}x")
+    if ratios:
+        geo = math.exp(sum(math.log(r) for r in ratios) / len(ratios))
+        print("-" * 51)
+        print(f"{'geometric mean':<20} {'':>10} {'':>10} {geo:7.2f}x   (target: within 1.5x)")
+    for n in notes:
+        print("note: " + n)
+    if problems:
+        print("\nFAILED:", file=sys.stderr)
+        for p in problems:
+            print("  " + p, file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
