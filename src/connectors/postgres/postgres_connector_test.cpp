@@ -627,7 +627,10 @@ TEST_F(PostgresServerTest, JoinsAcrossCatalogsAreNeverPushed) {
       "SELECT c.customer_id, o.order_id FROM pg.public.customers c JOIN pg2.\"Sales\".\"Orders\" "
       "o ON c.customer_id = o.customer_id WHERE c.customer_id < 30";
   std::string plan = engine_->Explain(sql);
-  EXPECT_EQ(Count(plan, "COPY ("), 2u) << plan;
+  // Each catalog is read on its own (a scan, or key lookups driven by the other side) and the
+  // engine joins them.
+  EXPECT_NE(plan.find("pg.public.customers"), std::string::npos) << plan;
+  EXPECT_NE(plan.find("pg2.Sales.Orders"), std::string::npos) << plan;
   EXPECT_NE(plan.find("Join "), std::string::npos) << plan;
   EXPECT_EQ(plan.find(" JOIN \""), std::string::npos) << plan;
   EXPECT_FALSE(Both(sql).empty());
