@@ -343,8 +343,11 @@ std::unique_ptr<TableWriter> IcebergConnector::CreateTable(const std::string& sc
   for (const auto& n : catalog_->ListNamespaces()) {
     if (n == ns) exists = true;
   }
+  // The writer checks the columns (and that the table is new) first: a CTAS it rejects does not
+  // leave a new namespace behind.
+  auto writer = CreateIcebergTableWriter(catalog_, TableIdentifier{ns, table}, columns);
   if (!exists) catalog_->CreateNamespace(ns);
-  return CreateIcebergTableWriter(catalog_, TableIdentifier{ns, table}, columns);
+  return writer;
 }
 
 std::unique_ptr<TableWriter> IcebergConnector::InsertInto(std::shared_ptr<const TableInfo> table) {

@@ -109,6 +109,14 @@ def test_filesystem_catalog(tmp_path):
     assert duckdb_rows(metadata) == EXPECTED
     # No data file of the failed INSERT is left behind.
     assert len(list((wh / "sales" / "orders" / "data").iterdir())) == 3
+    # A CTAS the writer rejects (a type Iceberg cannot hold) creates neither table nor namespace.
+    proc = aishell(home, "query", "CREATE TABLE fsw.other.t AS SELECT INTERVAL '1' DAY AS i", ok=False)
+    assert proc.returncode != 0 and "INTERVAL" in proc.stderr
+    assert not (wh / "other").exists()
+    # Metadata tables are read-only.
+    proc = aishell(home, "query", 'INSERT INTO fsw.sales."orders$snapshots" SELECT * FROM fsw.sales."orders$snapshots"',
+                   ok=False)
+    assert proc.returncode != 0 and "read-only" in proc.stderr
 
 
 def test_sqlite_sql_catalog(tmp_path):
