@@ -7,6 +7,7 @@
 #include "catalog/catalog_registry.h"
 #include "common/date_time.h"
 #include "common/exception.h"
+#include "connectors/iceberg/iceberg_writer.h"
 
 namespace aishell::iceberg {
 
@@ -327,6 +328,71 @@ std::string IcebergConnector::Summary() {
   } catch (const Error& e) {
     return catalog_->Describe();
   }
+}
+
+std::unique_ptr<TableWriter> IcebergConnector::CreateTable(const std::string& schema,
+                                                           const std::string& table,
+                                                           const std::vector<ColumnInfo>& columns) {
+  if (table.find('$') != std::string::npos) {
+    throw Error(ErrorKind::kCatalog, "iceberg table " + schema + "." + table +
+                                         ": cannot create a table whose name contains '$'");
+  }
+  Namespace ns = SplitNamespace(schema);
+  if (ns.empty()) throw Error(ErrorKind::kCatalog, "iceberg CREATE TABLE needs a namespace");
+  bool exists = false;
+  for (const auto& n : catalog_->ListNamespaces()) {
+    if (n == ns) exists = true;
+  }
+  // The writer checks the columns (and that the table is new) first: a CTAS it rejects does not
+  // leave a new namespace behind.
+  auto writer = CreateIcebergTableWriter(catalog_, TableIdentifier{ns, table}, columns);
+  if (!exists) catalog_->CreateNamespace(ns);
+  return writer;
+}
+
+std::unique_ptr<TableWriter> IcebergConnector::InsertInto(std::shared_ptr<const TableInfo> table) {
+  if (table->name.find('$') != std::string::npos) {
+    throw Error(ErrorKind::kUnsupported, "iceberg table " + table->schema + "." + table->name +
+                                             ": metadata tables are read-only");
+  }
+  auto read_list = [](const std::string& path,
+                      const StorageOptions& storage) -> std::vector<ManifestListEntry> {
+    std::string bytes;
+    try {
+      bytes = FileSystemForPath(path, storage)->OpenForRead(path)->ReadAll();
+    } catch (const Error& e) {
+      throw Error(ErrorKind::kIo, "cannot read manifest list " + path + ": " + e.what());
+    }
+    std::vector<ManifestListEntry> out;
+    for (const auto& m : ReadManifestList(bytes, path)) {
+      ManifestListEntry e;
+      e.path = m.path;
+      e.length = m.length;
+      e.spec_id = m.spec_id;
+      e.content = m.content;
+      e.sequence_number = m.sequence_number;
+      e.min_sequence_number = m.min_sequence_number;
+      e.added_snapshot_id = m.added_snapshot_id;
+      e.added_files = static_cast<int>(m.added_files);
+      e.existing_files = static_cast<int>(m.existing_files);
+      e.deleted_files = static_cast<int>(m.deleted_files);
+      e.added_rows = m.added_rows;
+      e.existing_rows = m.existing_rows;
+      e.deleted_rows = m.deleted_rows;
+      for (const auto& p : m.partitions) {
+        ManifestListEntry::Summary sum;
+        sum.contains_null = p.contains_null;
+        sum.lower = p.lower_bound;
+        sum.upper = p.upper_bound;
+        e.partitions.push_back(sum);
+      }
+      out.push_back(std::move(e));
+    }
+    return out;
+  };
+  return CreateIcebergAppendWriter(catalog_,
+                                   TableIdentifier{SplitNamespace(table->schema), table->name},
+                                   table->columns, read_list);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -69,6 +69,13 @@ class IcebergConnector : public Connector {
   std::unique_ptr<TableScan> CreateScan(std::shared_ptr<const TableInfo> table) override;
   std::string Summary() override;
 
+  // CREATE TABLE AS (unpartitioned, the namespace created if missing) and INSERT INTO through
+  // the Iceberg writer (iceberg_writer.h). The next GetTable sees the new snapshot.
+  bool SupportsWrites() const override { return true; }
+  std::unique_ptr<TableWriter> CreateTable(const std::string& schema, const std::string& table,
+                                           const std::vector<ColumnInfo>& columns) override;
+  std::unique_ptr<TableWriter> InsertInto(std::shared_ptr<const TableInfo> table) override;
+
   IcebergCatalog& catalog();
 
  private:
@@ -78,7 +85,7 @@ class IcebergConnector : public Connector {
 
   ConnectionConfig config_;
   std::mutex mutex_;
-  std::unique_ptr<IcebergCatalog> catalog_;
+  std::shared_ptr<IcebergCatalog> catalog_;
   struct Entry {
     std::weak_ptr<const TableInfo> info;
     std::shared_ptr<IcebergTableState> state;
