@@ -534,7 +534,8 @@ struct PgScanState {
   double base_rows = -1;
 
   std::vector<int> projection;
-  std::vector<ExprPtr> filters;  // over `columns`
+  std::vector<ExprPtr> filters;      // over `columns`
+  std::vector<std::string> dynamic;  // SQL of dynamic filters: ("k" IN (...)), ANDed after filters
   std::string order;
   int64_t limit = -1;
   bool aggregated = false;
@@ -543,7 +544,7 @@ struct PgScanState {
   std::vector<LogicalType> agg_types;
   size_t agg_groups = 0;
 
-  bool Joinable() const { return limit < 0 && order.empty() && !aggregated; }
+  bool Joinable() const { return limit < 0 && order.empty() && !aggregated && dynamic.empty(); }
 };
 
 ExprPtr ShiftColumns(const ExprPtr& e, int shift, size_t ncols) {
@@ -859,9 +860,7 @@ class PgScan : public TableScan {
                       " columns, expected " + std::to_string(key_columns.size()));
     }
     const size_t width = key_columns.size();
-    std::string key_sql;
-    for (size_t k = 0; k < width; k++) key_sql += (k ? ", " : "") + ColumnSql(key_columns[k]);
-    if (width > 1) key_sql = "(" + key_sql + ")";
+    const std::string key_sql = KeySql(key_columns);
     std::vector<std::unique_ptr<PgCopyReader>> readers;
     std::unordered_set<std::string> seen;
     std::string list;
@@ -897,6 +896,41 @@ class PgScan : public TableScan {
     return std::make_unique<PgDataSource>(std::move(readers));
   }
 
+  // The remote SQL of one LookupKeys query, the key list left as a placeholder.
+  std::string DescribeLookup(const std::vector<int>& key_columns,
+                             size_t batch_size) const override {
+    if (!SupportsKeyLookup(key_columns)) return {};
+    size_t per_query = std::min(batch_size, kKeysPerQuery);
+    std::string s = "COPY (" + BuildSql("(" + KeySql(key_columns) + " IN ($keys))") +
+                    ") TO STDOUT (FORMAT binary)";
+    s += " (up to " + std::to_string(per_query) + " distinct keys per query)";
+    return s;
+  }
+
+  // A join's distinct build keys for one column: AND ("k" IN (...)) in the remote query, each
+  // literal escaped through the shared dialect. Refused when a value has no exact literal of the
+  // column's type (doubles: NaN), or when a limit or aggregation makes the filter change results.
+  bool PushDynamicFilter(int column, const Batch& values) override {
+    if (values.ColumnCount() != 1 || values.count == 0) return false;
+    if (!SupportsKeyLookup({column})) return false;
+    const LogicalType& type = s_.columns[column].type;
+    if (!(values.columns[0].type() == type)) return false;
+    std::string list;
+    std::unordered_set<std::string> seen;
+    for (size_t r = 0; r < values.count; r++) {
+      Value v = values.columns[0].GetValue(r);
+      if (v.is_null()) continue;  // never matches
+      std::string lit;
+      std::vector<Value> unused;
+      if (!PgDialect::Get().Literal(v, type, &lit, &unused) || !unused.empty()) return false;
+      if (!seen.insert(lit).second) continue;
+      list += (list.empty() ? "" : ", ") + lit;
+    }
+    s_.dynamic.push_back(list.empty() ? std::string("FALSE")
+                                      : "(" + ColumnSql(column) + " IN (" + list + "))");
+    return true;
+  }
+
   static constexpr double kMinPagesToSplit = 1000;  // about 8 MB
   static constexpr size_t kKeysPerQuery = 5000;
 
@@ -917,6 +951,14 @@ class PgScan : public TableScan {
     std::string what = s_.joined ? " query '" + s_.label + "'" : " table '" + s_.label + "'";
     return std::make_unique<PgCopyReader>(where_ + what, url_, std::move(sql), types, names,
                                           &counters_);
+  }
+
+  std::string KeySql(const std::vector<int>& key_columns) const {
+    std::string key_sql;
+    for (size_t k = 0; k < key_columns.size(); k++)
+      key_sql += (k ? ", " : "") + ColumnSql(key_columns[k]);
+    if (key_columns.size() > 1) key_sql = "(" + key_sql + ")";
+    return key_sql;
   }
 
   SqlTranslator Translator() const {
@@ -974,6 +1016,7 @@ class PgScan : public TableScan {
       if (!t.Translate(*f, &sql, &unused))
         throw Error(ErrorKind::kInternal, where_ + ": a pushed filter no longer translates");
     }
+    for (const auto& d : s_.dynamic) sql += (n++ ? " AND " : " WHERE ") + d;
     if (!extra.empty()) sql += (n++ ? " AND " : " WHERE ") + extra;
     if (s_.aggregated && !s_.agg_group.empty()) sql += " GROUP BY " + s_.agg_group;
     if (!s_.order.empty()) sql += " ORDER BY " + s_.order;

@@ -636,6 +636,41 @@ TEST_F(PostgresServerTest, JoinsAcrossCatalogsAreNeverPushed) {
   EXPECT_FALSE(Both(sql).empty());
 }
 
+TEST_F(PostgresServerTest, LookupJoinExplainAndDynamicFilterReachRemoteSql) {
+  engine_->catalogs().AddCatalog(ConnectionConfig{"pg2", "postgres", url_, {}});
+  const std::string sql =
+      "SELECT c.customer_id, o.order_id FROM pg.public.customers c JOIN pg2.\"Sales\".\"Orders\" "
+      "o ON c.customer_id = o.customer_id WHERE c.customer_id < 30 AND c.country = 'DE'";
+  engine_->SetSetting("lookup_join", "false");
+  engine_->SetSetting("dynamic_filtering", "false");
+  auto plain = Rows(sql, true);
+  ASSERT_FALSE(plain.empty());
+
+  // A lookup join shows the remote SQL of one batch, the key list as a placeholder.
+  engine_->SetSetting("lookup_join", "true");
+  std::string plan = engine_->Explain(sql);
+  if (plan.find("IN ($keys)") != std::string::npos) {
+    EXPECT_NE(plan.find("COPY (SELECT"), std::string::npos) << plan;
+    EXPECT_NE(plan.find("(\"customer_id\" IN ($keys))) TO STDOUT (FORMAT binary)"),
+              std::string::npos)
+        << plan;
+  } else {
+    ADD_FAILURE() << "expected a lookup join with its per-batch remote SQL:\n" << plan;
+  }
+  EXPECT_EQ(Rows(sql, true), plain);
+
+  // A hash join offers its build keys to the probe scan: AND ("customer_id" IN (...)) remotely.
+  engine_->SetSetting("lookup_join", "false");
+  engine_->SetSetting("dynamic_filtering", "true");
+  std::string analyzed = engine_->Explain(sql, /*analyze=*/true);
+  EXPECT_NE(analyzed.find("accepted"), std::string::npos) << analyzed;
+  EXPECT_NE(analyzed.find("\"customer_id\" IN ("), std::string::npos) << analyzed;
+  EXPECT_EQ(analyzed.find("aishell-test-pw"), std::string::npos);
+  EXPECT_EQ(Rows(sql, true), plain);
+  engine_->SetSetting("lookup_join", "true");
+  EXPECT_EQ(Rows(sql, true), plain);
+}
+
 TEST_F(PostgresServerTest, OddStringsAndNamesAreEscaped) {
   std::string table = "odd_" + std::to_string(::getpid());
   RunSql(url_, "DROP TABLE IF EXISTS public.\"" + table + "\"; CREATE TABLE public.\"" + table +
