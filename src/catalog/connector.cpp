@@ -44,6 +44,23 @@ std::unique_ptr<TableWriter> Connector::CreateTable(const std::string&, const st
               "source type '" + TypeName() + "' cannot create table '" + table + "'");
 }
 
+void Connector::CheckTableProperties(const std::vector<ColumnInfo>&,
+                                     const std::vector<TableProperty>& properties) {
+  if (properties.empty()) return;
+  const auto& p = properties.front();
+  throw Error(
+      ErrorKind::kUnsupported,
+      "table property '" + p.name + "' is not supported by source type '" + TypeName() + "'",
+      p.position);
+}
+
+std::unique_ptr<TableWriter> Connector::CreateTableWithProperties(
+    const std::string& schema, const std::string& table, const std::vector<ColumnInfo>& columns,
+    const std::vector<TableProperty>& properties) {
+  CheckTableProperties(columns, properties);
+  return CreateTable(schema, table, columns);
+}
+
 std::unique_ptr<TableWriter> Connector::InsertInto(std::shared_ptr<const TableInfo> table) {
   throw Error(ErrorKind::kUnsupported,
               "source type '" + TypeName() + "' cannot insert into table '" + table->name + "'");

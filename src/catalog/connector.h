@@ -179,6 +179,16 @@ struct ConnectionConfig {
 // password=... parameters.
 std::string RedactUrl(const std::string& url);
 
+// A property of CREATE TABLE ... WITH (name = value, ...): a literal (one value) or an ARRAY of
+// literals, as text. Positions are byte offsets into the SQL (-1 if unknown).
+struct TableProperty {
+  std::string name;
+  int position = -1;
+  bool is_array = false;
+  std::vector<std::string> values;
+  std::vector<int> value_positions;
+};
+
 class Connector {
  public:
   virtual ~Connector() = default;
@@ -204,6 +214,15 @@ class Connector {
                                                    const std::string& table,
                                                    const std::vector<ColumnInfo>& columns);
   virtual std::unique_ptr<TableWriter> InsertInto(std::shared_ptr<const TableInfo> table);
+  // CREATE TABLE ... WITH (properties). CheckTableProperties runs at plan time and throws
+  // Error (with the property's SQL position) for a property it does not know or a bad value; the
+  // default refuses every property. CreateTableWithProperties defaults to CreateTable when there
+  // are none.
+  virtual void CheckTableProperties(const std::vector<ColumnInfo>& columns,
+                                    const std::vector<TableProperty>& properties);
+  virtual std::unique_ptr<TableWriter> CreateTableWithProperties(
+      const std::string& schema, const std::string& table, const std::vector<ColumnInfo>& columns,
+      const std::vector<TableProperty>& properties);
 
   // A one-line description for `aishell connections` (version, table count), best effort.
   virtual std::string Summary() { return {}; }

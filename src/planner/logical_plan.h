@@ -147,7 +147,8 @@ struct LogicalInsert : LogicalOperator {
   std::string schema;
   std::string table;
   bool create_table = false;
-  std::vector<ColumnInfo> columns;  // of the target table
+  std::vector<ColumnInfo> columns;        // of the target table
+  std::vector<TableProperty> properties;  // CREATE TABLE ... WITH (...)
   std::string Describe() const override;
 };
 

@@ -150,9 +150,21 @@ PlannedQuery Binder::PlanStatement(const Statement& statement) {
         limit->children = {project};
         input = limit;
       }
+      std::vector<TableProperty> properties;
+      for (const auto& clause : ctas.properties) {
+        TableProperty p;
+        p.name = clause.name;
+        p.position = clause.position;
+        p.is_array = clause.is_array;
+        p.values = clause.values;
+        p.value_positions = clause.value_positions;
+        properties.push_back(std::move(p));
+      }
+      target.connector->CheckTableProperties(columns, properties);
       AddSource(target.catalog + " (" + target.connector->TypeName() + ")");
       result.plan = MakeInsertNode(input, target.catalog, target.connector, target.schema,
                                    target.table, true, columns);
+      static_cast<LogicalInsert&>(*result.plan).properties = std::move(properties);
       break;
     }
     default:

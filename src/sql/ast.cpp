@@ -955,6 +955,26 @@ std::string CreateTableAsStatement::ToString() const {
   std::string r = std::string("CREATE ") + (or_replace ? "OR REPLACE " : "") + "TABLE " +
                   (if_not_exists ? "IF NOT EXISTS " : "") + name.ToString();
   if (!column_names.empty()) r += " (" + JoinNames(column_names) + ")";
+  if (!properties.empty()) {
+    r += " WITH (";
+    for (size_t i = 0; i < properties.size(); i++) {
+      const auto& p = properties[i];
+      if (i) r += ", ";
+      r += p.name + " = ";
+      std::string vals;
+      for (size_t j = 0; j < p.values.size(); j++) {
+        if (j) vals += ", ";
+        std::string v;
+        for (char c : p.values[j]) {
+          v += c;
+          if (c == '\'') v += c;
+        }
+        vals += "'" + v + "'";
+      }
+      r += p.is_array ? "ARRAY[" + vals + "]" : vals;
+    }
+    r += ")";
+  }
   r += " AS " + query->ToString();
   if (!with_data) r += " WITH NO DATA";
   return r;

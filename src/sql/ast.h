@@ -653,8 +653,19 @@ struct DropViewStatement : Statement {
   std::string ToString() const override;
 };
 
+// One `name = value` of CREATE TABLE ... WITH (...): a literal or ARRAY[literal, ...], kept as
+// text (string contents; numbers and booleans as written).
+struct TablePropertyClause {
+  std::string name;   // lower-cased unless quoted
+  int position = -1;  // of the name
+  bool is_array = false;
+  std::vector<std::string> values;
+  std::vector<int> value_positions;
+};
+
 struct CreateTableAsStatement : Statement {
   QualifiedName name;
+  std::vector<TablePropertyClause> properties;  // WITH (name = value, ...)
   bool if_not_exists = false;
   bool or_replace = false;
   std::vector<std::string> column_names;  // CREATE TABLE t (a, b) AS ...

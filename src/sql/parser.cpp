@@ -346,6 +346,51 @@ class Parser {
     return Advance().text;
   }
 
+  // One property value: a string, number or boolean literal (text as written).
+  std::string ParsePropertyLiteral() {
+    const Token& t = Peek();
+    if (t.type == TokenType::kString || t.type == TokenType::kInteger ||
+        t.type == TokenType::kDecimal) {
+      return Advance().text;
+    }
+    if (IsWord("TRUE") || IsWord("FALSE")) return Lower(Advance().text);
+    ErrorAtCurrent("expected a table property value (a string, number, boolean or ARRAY[...])");
+  }
+
+  // WITH (name = value, ...) of CREATE TABLE; value: a literal or ARRAY[literal, ...].
+  void ParseTableProperties(CreateTableAsStatement& s) {
+    ExpectOp("(");
+    do {
+      TablePropertyClause p;
+      p.position = Peek().position;
+      p.name = ParseIdentifier("a table property name").first;
+      for (const auto& other : s.properties) {
+        if (other.name == p.name) {
+          throw Error(ErrorKind::kSyntax, "table property '" + p.name + "' is given twice",
+                      p.position);
+        }
+      }
+      ExpectOp("=");
+      if (IsWord("ARRAY") && IsOp("[", 1)) {
+        Advance();
+        Advance();
+        p.is_array = true;
+        if (!IsOp("]")) {
+          do {
+            p.value_positions.push_back(Peek().position);
+            p.values.push_back(ParsePropertyLiteral());
+          } while (AcceptOp(","));
+        }
+        ExpectOp("]");
+      } else {
+        p.value_positions.push_back(Peek().position);
+        p.values.push_back(ParsePropertyLiteral());
+      }
+      s.properties.push_back(std::move(p));
+    } while (AcceptOp(","));
+    ExpectOp(")");
+  }
+
   // ----- statements ----------------------------------------------------------------------------
 
   StatementPtr ParseOneStatement() {
@@ -521,6 +566,7 @@ class Parser {
         }
         s->column_names = ParseIdentifierList();
       }
+      if (AcceptWord("WITH")) ParseTableProperties(*s);
       if (!IsWord("AS")) {
         ErrorAtCurrent("expected AS (only CREATE TABLE name AS query is supported)");
       }

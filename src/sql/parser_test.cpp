@@ -946,6 +946,24 @@ TEST(SqlParserTest, OtherStatements) {
   EXPECT_TRUE(s->As<CreateTableAsStatement>().if_not_exists);
   EXPECT_EQ(s->As<CreateTableAsStatement>().name.Joined(), "memory.t");
   EXPECT_EQ(s->As<CreateTableAsStatement>().sql, "SELECT 1 AS x");
+  s = ParseStatement(
+      "CREATE TABLE i.ns.t WITH (partitioning = ARRAY['day(d)', 'region'], format = 'PARQUET') "
+      "AS SELECT 1 AS x");
+  {
+    const auto& props = s->As<CreateTableAsStatement>().properties;
+    ASSERT_EQ(props.size(), 2u);
+    EXPECT_EQ(props[0].name, "partitioning");
+    EXPECT_EQ(props[0].position, 26);
+    EXPECT_TRUE(props[0].is_array);
+    EXPECT_EQ(props[0].values, (std::vector<std::string>{"day(d)", "region"}));
+    EXPECT_EQ(props[0].value_positions, (std::vector<int>{47, 57}));
+    EXPECT_EQ(props[1].name, "format");
+    EXPECT_FALSE(props[1].is_array);
+    EXPECT_EQ(props[1].values, (std::vector<std::string>{"PARQUET"}));
+    EXPECT_EQ(s->As<CreateTableAsStatement>().sql, "SELECT 1 AS x");
+  }
+  EXPECT_EQ(ExpectSyntaxError("CREATE TABLE t WITH (a = 1, a = 2) AS SELECT 1").position(), 28);
+  EXPECT_EQ(ExpectSyntaxError("CREATE TABLE t WITH (a = b) AS SELECT 1").position(), 25);
   try {
     ParseStatement("CREATE TABLE t (a int, b varchar)");
     FAIL();

@@ -330,13 +330,111 @@ std::string IcebergConnector::Summary() {
   }
 }
 
+namespace {
+
+// One Trino partitioning entry: "col", "day(col)", "bucket(col, 16)", "truncate(col, 4)".
+PartitionRequest ParsePartitionEntry(const std::string& entry, int position) {
+  auto trim = [](std::string v) {
+    size_t b = v.find_first_not_of(" \t");
+    size_t e = v.find_last_not_of(" \t");
+    return b == std::string::npos ? std::string() : v.substr(b, e - b + 1);
+  };
+  auto bad = [&]() -> Error {
+    return Error(ErrorKind::kBinder,
+                 "iceberg: bad partitioning entry '" + entry +
+                     "' (expected column, year(column), month(column), day(column) or "
+                     "hour(column))",
+                 position);
+  };
+  std::string text = trim(entry);
+  PartitionRequest r;
+  size_t open = text.find('(');
+  if (open == std::string::npos) {
+    if (text.empty() || text.find(')') != std::string::npos) throw bad();
+    r.column = text;
+    return r;
+  }
+  if (text.back() != ')') throw bad();
+  r.transform = trim(text.substr(0, open));
+  std::string args = text.substr(open + 1, text.size() - open - 2);
+  size_t comma = args.find(',');
+  r.column = trim(args.substr(0, comma));
+  if (r.transform.empty() || r.column.empty()) throw bad();
+  std::string lower = r.transform;
+  std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
+  if (lower == "bucket" || lower == "truncate") {
+    throw Error(ErrorKind::kUnsupported,
+                "iceberg: partition transform '" + lower + "' in '" + entry +
+                    "' is not supported for writes (identity, year, month, day, hour)",
+                position);
+  }
+  if (comma != std::string::npos) throw bad();
+  return r;
+}
+
+IcebergWriteOptions WriteOptionsFromProperties(const std::vector<ColumnInfo>& columns,
+                                               const std::vector<TableProperty>& properties) {
+  IcebergWriteOptions options;
+  for (const auto& p : properties) {
+    std::string name = p.name;
+    std::transform(name.begin(), name.end(), name.begin(), ::tolower);
+    if (name == "partitioning") {
+      if (!p.is_array) {
+        throw Error(ErrorKind::kBinder,
+                    "iceberg: table property 'partitioning' must be an ARRAY of strings, e.g. "
+                    "ARRAY['day(ts)', 'region']",
+                    p.position);
+      }
+      for (size_t i = 0; i < p.values.size(); i++) {
+        int pos = i < p.value_positions.size() ? p.value_positions[i] : p.position;
+        PartitionRequest r = ParsePartitionEntry(p.values[i], pos);
+        try {
+          ResolvePartitionSpec(columns, {r});
+        } catch (const Error& e) {
+          throw Error(e.kind(), e.what(), pos);
+        }
+        options.partition_by.push_back(std::move(r));
+      }
+    } else if (name == "format") {
+      std::string v = p.values.empty() ? std::string() : p.values.front();
+      std::transform(v.begin(), v.end(), v.begin(), ::toupper);
+      if (p.is_array || v != "PARQUET") {
+        throw Error(ErrorKind::kUnsupported,
+                    "iceberg: table property format must be 'PARQUET' (the only file format "
+                    "written)",
+                    p.value_positions.empty() ? p.position : p.value_positions.front());
+      }
+    } else {
+      throw Error(
+          ErrorKind::kUnsupported,
+          "iceberg: unknown table property '" + p.name + "' (supported: partitioning, format)",
+          p.position);
+    }
+  }
+  return options;
+}
+
+}  // namespace
+
+void IcebergConnector::CheckTableProperties(const std::vector<ColumnInfo>& columns,
+                                            const std::vector<TableProperty>& properties) {
+  WriteOptionsFromProperties(columns, properties);
+}
+
 std::unique_ptr<TableWriter> IcebergConnector::CreateTable(const std::string& schema,
                                                            const std::string& table,
                                                            const std::vector<ColumnInfo>& columns) {
+  return CreateTableWithProperties(schema, table, columns, {});
+}
+
+std::unique_ptr<TableWriter> IcebergConnector::CreateTableWithProperties(
+    const std::string& schema, const std::string& table, const std::vector<ColumnInfo>& columns,
+    const std::vector<TableProperty>& properties) {
   if (table.find('$') != std::string::npos) {
     throw Error(ErrorKind::kCatalog, "iceberg table " + schema + "." + table +
                                          ": cannot create a table whose name contains '$'");
   }
+  IcebergWriteOptions options = WriteOptionsFromProperties(columns, properties);
   Namespace ns = SplitNamespace(schema);
   if (ns.empty()) throw Error(ErrorKind::kCatalog, "iceberg CREATE TABLE needs a namespace");
   bool exists = false;
@@ -345,7 +443,8 @@ std::unique_ptr<TableWriter> IcebergConnector::CreateTable(const std::string& sc
   }
   // The writer checks the columns (and that the table is new) first: a CTAS it rejects does not
   // leave a new namespace behind.
-  auto writer = CreateIcebergTableWriter(catalog_, TableIdentifier{ns, table}, columns);
+  auto writer =
+      CreateIcebergTableWriter(catalog_, TableIdentifier{ns, table}, columns, std::move(options));
   if (!exists) catalog_->CreateNamespace(ns);
   return writer;
 }

@@ -75,6 +75,12 @@ class IcebergConnector : public Connector {
   std::unique_ptr<TableWriter> CreateTable(const std::string& schema, const std::string& table,
                                            const std::vector<ColumnInfo>& columns) override;
   std::unique_ptr<TableWriter> InsertInto(std::shared_ptr<const TableInfo> table) override;
+  // Trino's WITH (partitioning = ARRAY['day(ts)', 'region'], format = 'PARQUET').
+  void CheckTableProperties(const std::vector<ColumnInfo>& columns,
+                            const std::vector<TableProperty>& properties) override;
+  std::unique_ptr<TableWriter> CreateTableWithProperties(
+      const std::string& schema, const std::string& table, const std::vector<ColumnInfo>& columns,
+      const std::vector<TableProperty>& properties) override;
 
   IcebergCatalog& catalog();
 

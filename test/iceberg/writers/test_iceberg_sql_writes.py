@@ -133,3 +133,58 @@ def test_sqlite_sql_catalog(tmp_path):
     assert pyiceberg_rows(table) == EXPECTED
     assert duckdb_rows(table.metadata_location) == EXPECTED
     assert os.path.exists(table.metadata_location[len("file://"):])
+
+
+PARTITIONED_CTAS = (
+    "CREATE TABLE fsp.sales.tx WITH (partitioning = ARRAY['day(transaction_date)', 'region'], "
+    "format = 'PARQUET') AS SELECT * FROM (VALUES "
+    "(1, 'eu', DATE '2024-01-02', 10.5), (2, 'us', DATE '2024-01-03', 3.0), "
+    "(3, 'eu', DATE '2024-01-03', 4.0), (4, 'us', DATE '2024-02-01', 1.0)) "
+    "AS v(id, region, transaction_date, amount)")
+PARTITIONED_ROWS = [(1, "eu", datetime.date(2024, 1, 2), 10.5), (2, "us", datetime.date(2024, 1, 3), 3.0),
+                    (3, "eu", datetime.date(2024, 1, 3), 4.0), (4, "us", datetime.date(2024, 2, 1), 1.0)]
+
+
+def test_partitioned_ctas_with_properties(tmp_path):
+    """Trino's CREATE TABLE ... WITH (partitioning = ARRAY[...], format = 'PARQUET') AS: the spec
+    pyiceberg reads has the transforms, pyiceberg and DuckDB read equal rows, a one-day filter
+    prunes to one data file; unknown properties and bad transforms fail with the SQL position."""
+    home = str(tmp_path / "home")
+    wh = tmp_path / "wh"
+    wh.mkdir()
+    aishell(home, "connect", f"file://{wh}", "--type", "iceberg", "--name", "fsp")
+    aishell(home, "query", PARTITIONED_CTAS)
+    from pyiceberg.table import StaticTable
+    meta = wh / "sales" / "tx" / "metadata"
+    metadata = str(sorted(meta.glob("*.metadata.json"))[-1])
+    table = StaticTable.from_metadata(metadata)
+    fields = [(f.name, str(f.transform)) for f in table.spec().fields]
+    assert fields == [("transaction_date_day", "day"), ("region", "identity")]
+    got = sorted((r["id"], r["region"], r["transaction_date"], r["amount"])
+                 for r in table.scan().to_arrow().to_pylist())
+    assert got == PARTITIONED_ROWS
+    import duckdb_ext
+    con = duckdb_ext.connect_with("iceberg")
+    assert sorted(con.execute("SELECT id, region, transaction_date, amount FROM iceberg_scan(?)",
+                              [metadata]).fetchall()) == PARTITIONED_ROWS
+    proc = aishell(home, "query", "--format", "jsonl",
+                   "SELECT id FROM fsp.sales.tx WHERE transaction_date = DATE '2024-01-03' ORDER BY id")
+    assert [json.loads(line)["id"] for line in proc.stdout.splitlines() if line.strip()] == [2, 3]
+    proc = aishell(home, "query", "EXPLAIN SELECT * FROM fsp.sales.tx WHERE transaction_date = DATE '2024-01-02'")
+    assert "1 of 4 data files after pruning" in proc.stdout, proc.stdout
+
+    values = "SELECT * FROM (VALUES (1, 'eu', DATE '2024-01-02')) AS v(id, region, d)"
+    cases = [
+        ("CREATE TABLE fsp.sales.bad WITH (colour = 'red') AS " + values, "colour", "colour = "),
+        ("CREATE TABLE fsp.sales.bad WITH (partitioning = ARRAY['bucket(id, 16)']) AS " + values, "bucket",
+         "'bucket("),
+        ("CREATE TABLE fsp.sales.bad WITH (partitioning = ARRAY['day(region)']) AS " + values, "day(region)",
+         "'day(region)"),
+        ("CREATE TABLE fsp.sales.bad WITH (partitioning = ARRAY['nope']) AS " + values, "nope", "'nope'"),
+        ("CREATE TABLE fsp.sales.bad WITH (format = 'ORC') AS " + values, "PARQUET", "'ORC'"),
+    ]
+    for sql, word, at in cases:
+        proc = aishell(home, "query", sql, ok=False)
+        assert proc.returncode != 0 and word in proc.stderr, proc.stderr
+        assert f"column {sql.index(at) + 1}:" in proc.stderr, proc.stderr
+    assert not (wh / "sales" / "bad").exists()

@@ -19,7 +19,8 @@ class InsertOperator : public PhysicalOperator {
         schema_(insert.schema),
         table_(insert.table),
         create_(insert.create_table),
-        columns_(insert.columns) {
+        columns_(insert.columns),
+        properties_(insert.properties) {
     if (!connector_)
       throw Error(ErrorKind::kInternal, "insert into '" + table_ + "' has no connector");
     children.push_back(std::move(child));
@@ -41,7 +42,9 @@ class InsertOperator : public PhysicalOperator {
     st.done = true;
     std::unique_ptr<TableWriter> writer;
     if (create_) {
-      writer = connector_->CreateTable(schema_, table_, columns_);
+      writer = properties_.empty()
+                   ? connector_->CreateTable(schema_, table_, columns_)
+                   : connector_->CreateTableWithProperties(schema_, table_, columns_, properties_);
     } else {
       auto info = connector_->GetTable(schema_, table_);
       if (!info)
@@ -80,6 +83,7 @@ class InsertOperator : public PhysicalOperator {
   std::string table_;
   bool create_;
   std::vector<ColumnInfo> columns_;
+  std::vector<TableProperty> properties_;
 };
 
 }  // namespace
