@@ -7,7 +7,9 @@
   iceberg_one_day      one day out of 90: partition pruning must skip the other 89 days' files
   customer360_*        seed 000's Customer 360 (PostgreSQL customers + Iceberg transactions and
                        products), aishell vs DuckDB with its postgres + iceberg extensions
-                       (needs AISHELL_TEST_PG_URL: run under scripts/with-services.sh)
+                       (needs AISHELL_TEST_PG_URL: run under scripts/with-services.sh), and vs
+                       Spark 3.5 (pyspark + Iceberg's JdbcCatalog + Spark's JDBC catalog for
+                       PostgreSQL, bench/spark_peer.py) when pyspark and the jars are installed
 
 The Iceberg tables are written by pyiceberg (partitioned by day) into a SQL catalog under
 bench/data/iceberg-<scale>/ (regenerated when the scale changes). aishell reads them through
@@ -15,7 +17,8 @@ bench/data/iceberg-<scale>/ (regenerated when the scale changes). aishell reads 
 
   python3 bench/bench_iceberg.py --scale full   # 10M-row table; Customer 360 on 1M transactions
   python3 bench/bench_iceberg.py --scale tiny   # seconds
-  options: --runs N (3), --threads N (cores), --build-dir DIR, --only name[,name]
+  options: --runs N (3), --threads N (cores), --build-dir DIR, --only name[,name],
+           --spark auto|off (auto: run the Spark peer when it can run here)
 
 Prints one line per query (aishell s, duckdb s, ratio) and the geometric mean. Exit status 1 if
 the engines disagree or aishell fails a query.
@@ -93,6 +96,29 @@ def generate(data_dir, scale):
     print(f"generated the Iceberg tables in {time.time() - start:.1f}s under {data_dir}", flush=True)
 
 
+def run_spark(queries, seed_dir, pg_url, args, notes):
+    """bench/spark_peer.py in its own process; {} (with a note) when Spark cannot run here."""
+    import json
+    import subprocess
+
+    work = tempfile.mkdtemp(prefix="aishell-bench-spark-")
+    qfile, rfile = os.path.join(work, "queries.json"), os.path.join(work, "results.json")
+    json.dump([[n, sql] for n, sql, _ in queries], open(qfile, "w"))
+    cmd = [sys.executable, os.path.join(ROOT, "bench", "spark_peer.py"), "--queries", qfile, "--out", rfile,
+           "--catalog-db", os.path.join(seed_dir, "catalog.db"), "--warehouse", os.path.join(seed_dir, "warehouse"),
+           "--pg-url", pg_url, "--runs", str(args.runs), "--threads", str(args.threads)]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0 or not os.path.exists(rfile):
+        tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+        notes.append(f"Spark peer failed to run: {tail}")
+        return {}
+    res = json.load(open(rfile))
+    if "error" in res:
+        notes.append(f"Spark peer skipped: {res['error']}")
+        return {}
+    return res
+
+
 def main():
     ap = argparse.ArgumentParser(description="aishell vs DuckDB on Iceberg")
     ap.add_argument("--scale", choices=sorted(SCALES), default="full")
@@ -101,6 +127,7 @@ def main():
     ap.add_argument("--only", help="comma-separated query names")
     ap.add_argument("--build-dir", default=os.environ.get("BUILD_DIR", os.path.join(ROOT, "build")))
     ap.add_argument("--data-dir", default=os.path.join(ROOT, "bench", "data"))
+    ap.add_argument("--spark", choices=("auto", "off"), default="auto")
     args = ap.parse_args()
     binary = os.path.join(os.path.abspath(args.build_dir), "aishell")
     if not os.path.exists(binary):
@@ -178,7 +205,7 @@ GROUP BY c.region""", False),
         names = set(args.only.split(","))
         queries = [q for q in queries if q[0] in names]
 
-    results, problems = [], []
+    results, problems, spark_rows = [], [], {}
     print(f"scale {args.scale} ({SCALES[args.scale][0]:,} event rows, {SCALES[args.scale][3]:,} transactions), "
           f"{args.threads} threads, median of {args.runs} runs", flush=True)
     for name, sql, ordered in queries:
@@ -204,6 +231,7 @@ GROUP BY c.region""", False),
             print(f"  {name:<20} aishell {label:<5}   duckdb {duck:8.3f}s   {error}", flush=True)
             continue
         ai = statistics.median(ai_times)
+        spark_rows[name] = duck_rows
         diff = run_bench.compare(duck_rows, ai_rows, ordered)
         if diff:
             problems.append(f"{name}: results differ: {diff}")
@@ -225,6 +253,29 @@ GROUP BY c.region""", False),
         geo = math.exp(sum(math.log(r) for r in ratios) / len(ratios))
         print("-" * 51)
         print(f"{'geometric mean':<20} {'':>10} {'':>10} {geo:7.2f}x   (target: within 1.5x)")
+    spark = {}
+    spark_queries = [(n, sql, o) for n, sql, o in queries if n.startswith("customer360")]
+    if spark_queries and args.spark == "auto":
+        spark = run_spark(spark_queries, seed_dir, url, args, notes)
+        if not spark and os.environ.get("CI") == "true":
+            problems.append("the Spark peer did not run (CI installs pyspark and its jars): " + notes[-1])
+    if spark:
+        print()
+        print(f"{'query':<20} {'aishell s':>10} {'spark s':>10} {'spark/aishell':>14}")
+        print("-" * 57)
+        by_name = {r[0]: r for r in results}
+        for name, sql, ordered in spark_queries:
+            res, ai = spark.get(name, {}), by_name.get(name, (name, "n/a"))[1]
+            if "error" in res:
+                problems.append(f"{name}: Spark failed: {res['error']}")
+                continue
+            diff = run_bench.compare(spark_rows[name], res["rows"], ordered) if name in spark_rows else None
+            if diff:
+                problems.append(f"{name}: Spark and DuckDB differ: {diff}")
+            ai_text = f"{ai:10.3f}" if not isinstance(ai, str) else f"{ai:>10}"
+            ratio = f"{res['seconds'] / ai:13.2f}x" if not isinstance(ai, str) and ai > 0 else f"{'-':>14}"
+            print(f"{name:<20} {ai_text} {res['seconds']:10.3f} {ratio}")
+        print("(Spark timed in one warm JVM, after a warm-up run; aishell as whole CLI processes)")
     for n in notes:
         print("note: " + n)
     if problems:

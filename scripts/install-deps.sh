@@ -30,7 +30,10 @@ PIP_TEST+=(boto3)
 # jar (fetched by Maven into $HOME/.cache/aishell-jars; Java 17 runs it).
 PIP_TEST+=(pyiceberg-core sqlalchemy pyspark==3.5.7)
 APT_TEST+=(openjdk-17-jre-headless maven)
-ICEBERG_SPARK_JAR=org.apache.iceberg:iceberg-spark-runtime-3.5_2.12:1.8.0
+# Jars from Maven Central: the Iceberg runtime for Spark, and the JDBC drivers Spark uses as the
+# Customer 360 benchmark peer (bench/spark_peer.py: PostgreSQL, and SQLite for Iceberg's JdbcCatalog).
+JARS=(org.apache.iceberg:iceberg-spark-runtime-3.5_2.12:1.8.0 org.postgresql:postgresql:42.7.4
+      org.xerial:sqlite-jdbc:3.46.1.3)
 
 missing=()
 pkgs=("${APT_BUILD[@]}")
@@ -69,11 +72,13 @@ fi
 
 if [[ "$what" != build ]]; then
   jars="$HOME/.cache/aishell-jars"
-  IFS=: read -r _ artifact version <<<"$ICEBERG_SPARK_JAR"
-  if [[ ! -f "$jars/$artifact-$version.jar" ]]; then
-    echo "fetching $ICEBERG_SPARK_JAR into $jars"
-    mkdir -p "$jars"
-    mvn -q -B dependency:copy -Dartifact="$ICEBERG_SPARK_JAR" -DoutputDirectory="$jars" >/dev/null ||
-      { echo "install-deps: could not fetch $ICEBERG_SPARK_JAR from Maven Central" >&2; exit 1; }
-  fi
+  for jar in "${JARS[@]}"; do
+    IFS=: read -r _ artifact version <<<"$jar"
+    if [[ ! -f "$jars/$artifact-$version.jar" ]]; then
+      echo "fetching $jar into $jars"
+      mkdir -p "$jars"
+      mvn -q -B dependency:copy -Dartifact="$jar" -DoutputDirectory="$jars" >/dev/null ||
+        { echo "install-deps: could not fetch $jar from Maven Central" >&2; exit 1; }
+    fi
+  done
 fi
