@@ -23,7 +23,7 @@ build: deps-build $(BUILD_DIR)/build.ninja
 test: deps-test build
 	scripts/with-services.sh scripts/run-tests.sh
 
-demo: deps-test build
+demo: deps-build build
 	scripts/demo.sh
 
 # Every benchmark (engine core, PostgreSQL, Redis, Parquet, Iceberg), with the servers they use.

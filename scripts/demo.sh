@@ -2,8 +2,9 @@
 # The Customer 360 demo of seed 000 (Trino cross-database federation), on local stand-ins:
 #   PostgreSQL customers  -> a SQLite database, registered as catalog `postgresql` (schema public)
 #   Iceberg transactions, products -> real Iceberg tables (format v2; transactions partitioned by
-#   day(transaction_date)) in a serverless SQL catalog (SQLite) under lakehouse/, written by
-#   pyiceberg, registered as catalog `iceberg` (aishell connect ... --type iceberg)
+#   day(transaction_date)) in a serverless SQL catalog (SQLite) under lakehouse/, written by aishell
+#   itself (CREATE TABLE ... WITH (partitioning = ...) AS SELECT from generated CSV files), registered
+#   as catalog `iceberg` (aishell connect ... --type iceberg)
 # then runs the seed's Trino SQL unchanged and checks the seed's validations.
 #
 # Environment: BUILD_DIR (default build), DEMO_CUSTOMERS (100000), DEMO_PRODUCTS (10000),
@@ -35,7 +36,7 @@ step() { printf '\n━━━ %s ━━━\n' "$*"; }
 # 1. Data (regenerated when the sizes or the date change; transaction dates are relative to today).
 step "Generating seed 000 data ($CUSTOMERS customers, $PRODUCTS products, $TRANSACTIONS transactions)"
 mkdir -p "$DEMO_DIR"
-stamp="iceberg $CUSTOMERS $PRODUCTS $TRANSACTIONS $(date -u +%F)"
+stamp="iceberg-ctas $CUSTOMERS $PRODUCTS $TRANSACTIONS $(date -u +%F)"
 if [[ -f "$DEMO_DIR/.stamp" && "$(cat "$DEMO_DIR/.stamp")" == "$stamp" && -f "$DEMO_DIR/customers.db" ]]; then
   echo "reusing the data in $DEMO_DIR"
 else
@@ -43,9 +44,23 @@ else
   rm -rf "$DEMO_DIR/warehouse" "$DEMO_DIR/lakehouse"
   python3 scripts/gen_demo_data.py --out "$DEMO_DIR" --customers "$CUSTOMERS" --products "$PRODUCTS" \
     --transactions "$TRANSACTIONS" --today "$(date -u +%F)"
-  rm -rf "$DEMO_DIR/warehouse"  # the CSV copies; the lakehouse holds the same rows as Iceberg tables
-  python3 test/iceberg/gen/seed000_data.py "$DEMO_DIR/lakehouse" --customers "$CUSTOMERS" \
-    --products "$PRODUCTS" --transactions "$TRANSACTIONS" --today "$(date -u +%F)" --pg-url "" >/dev/null
+  # aishell loads the CSV files into Iceberg tables (Parquet data files, manifests, a snapshot,
+  # committed through the SQLite catalog), with the column types of the seed's Spark tables.
+  load_home="$DEMO_DIR/load-home"
+  rm -rf "$load_home"
+  mkdir -p "$DEMO_DIR/lakehouse/warehouse"
+  AISHELL_HOME="$load_home" "$AISHELL" connect "file://$DEMO_DIR/warehouse" --name staging >/dev/null
+  AISHELL_HOME="$load_home" "$AISHELL" connect "sqlite://$DEMO_DIR/lakehouse/catalog.db" --type iceberg \
+    --name iceberg --property "warehouse=file://$DEMO_DIR/lakehouse/warehouse" >/dev/null
+  AISHELL_HOME="$load_home" "$AISHELL" query "CREATE TABLE iceberg.demo.products AS
+    SELECT product_id, product_name, category, CAST(unit_price AS DOUBLE) AS unit_price
+    FROM staging.demo.products"
+  AISHELL_HOME="$load_home" "$AISHELL" query "CREATE TABLE iceberg.demo.transactions
+    WITH (partitioning = ARRAY['day(transaction_date)'], format = 'PARQUET') AS
+    SELECT transaction_id, customer_id, product_id, CAST(quantity AS BIGINT) AS quantity,
+           CAST(transaction_date AS DATE) AS transaction_date, CAST(total_amount AS DOUBLE) AS total_amount
+    FROM staging.demo.transactions"
+  rm -rf "$load_home" "$DEMO_DIR/warehouse"  # the CSV copies: the lakehouse holds the same rows
   echo "$stamp" > "$DEMO_DIR/.stamp"
 fi
 

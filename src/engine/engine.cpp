@@ -213,6 +213,11 @@ QueryResult Engine::ExecuteStatement(Statement& statement,
     case StatementKind::kInsert:
     case StatementKind::kCreateTableAs: {
       PlannedQuery planned = PlanStatement(statement, catalogs_, PlannerOptionsOf(options_));
+      if (statement.kind == StatementKind::kCreateTableAs &&
+          planned.plan->kind != LogicalOpKind::kInsert) {
+        // CREATE TABLE IF NOT EXISTS on an existing table: nothing to do (the planner's no-op).
+        return MessageResult("CREATE TABLE: 0 rows (the table already exists)");
+      }
       return Run(planned, start, nullptr);
     }
     case StatementKind::kExplain: {

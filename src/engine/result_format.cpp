@@ -7,6 +7,8 @@
 #include <iterator>
 
 #include "common/date_time.h"
+#include "common/json_text.h"
+#include "common/utf8.h"
 #include "formats/parquet/parquet_writer.h"
 
 namespace aishell {
@@ -46,27 +48,6 @@ std::string FormatDoubleText(double d) {
   std::string out;
   AppendDouble(out, d);
   return out;
-}
-
-// Decodes one UTF-8 code point at s[i]; advances i. Invalid bytes decode as U+FFFD.
-uint32_t NextCodePoint(std::string_view s, size_t& i) {
-  auto b = static_cast<unsigned char>(s[i]);
-  int len = b < 0x80 ? 1 : (b >> 5) == 6 ? 2 : (b >> 4) == 14 ? 3 : (b >> 3) == 30 ? 4 : 0;
-  if (len == 0 || i + len > s.size()) {
-    i++;
-    return 0xFFFD;
-  }
-  uint32_t cp = len == 1 ? b : len == 2 ? (b & 0x1F) : len == 3 ? (b & 0x0F) : (b & 0x07);
-  for (int k = 1; k < len; k++) {
-    auto c = static_cast<unsigned char>(s[i + k]);
-    if ((c & 0xC0) != 0x80) {
-      i++;
-      return 0xFFFD;
-    }
-    cp = (cp << 6) | (c & 0x3F);
-  }
-  i += len;
-  return cp;
 }
 
 int CodePointWidth(uint32_t cp) {
@@ -259,8 +240,6 @@ void AppendCsvQuoted(std::string& out, std::string_view text) {
   out += '"';
 }
 
-void AppendJsonString(std::string& out, std::string_view text);
-
 void AppendJsonCell(std::string& out, const UnifiedView& view, const LogicalType& type,
                     size_t row) {
   if (!view.IsValid(row)) {
@@ -280,13 +259,13 @@ void AppendJsonCell(std::string& out, const UnifiedView& view, const LogicalType
     case TypeId::kDouble: {
       double d = view.Get<double>(row);
       if (std::isnan(d) || std::isinf(d))
-        AppendJsonString(out, FormatDoubleText(d));
+        AppendJsonString(FormatDoubleText(d), &out);
       else
         fmt::format_to(std::back_inserter(out), "{}", d);
       return;
     }
     case TypeId::kVarchar:
-      AppendJsonString(out, view.Get<std::string_view>(row));
+      AppendJsonString(view.Get<std::string_view>(row), &out);
       return;
     case TypeId::kTimestamp:
     case TypeId::kTimestampTz: {
@@ -294,13 +273,13 @@ void AppendJsonCell(std::string& out, const UnifiedView& view, const LogicalType
       auto sp = s.find(' ', 1);
       if (sp != std::string::npos) s[sp] = 'T';
       if (type.id == TypeId::kTimestampTz) s += 'Z';
-      AppendJsonString(out, s);
+      AppendJsonString(s, &out);
       return;
     }
     default: {
       std::string s;
       AppendValidCell(s, view, type, row);
-      AppendJsonString(out, s);
+      AppendJsonString(s, &out);
       return;
     }
   }
@@ -319,64 +298,6 @@ std::string CellText(const Vector& vector, size_t row) {
 std::string CsvField(std::string_view text) {
   std::string out;
   AppendCsvQuoted(out, text);
-  return out;
-}
-
-namespace {
-void AppendJsonString(std::string& out, std::string_view text) {
-  out += '"';
-  for (size_t i = 0; i < text.size(); i++) {
-    char c = text[i];
-    auto u = static_cast<unsigned char>(c);
-    if (u >= 0x80) {
-      // Pass valid UTF-8 through; replace invalid bytes so the output stays valid JSON.
-      size_t j = i;
-      uint32_t cp = NextCodePoint(text, j);
-      if (cp == 0xFFFD && !(j - i == 3 && text.substr(i, 3) == "\xEF\xBF\xBD")) {
-        out += "\\ufffd";
-      } else {
-        out.append(text.substr(i, j - i));
-      }
-      i = j - 1;
-      continue;
-    }
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      default:
-        if (u < 0x20 || u == 0x7F)
-          out += fmt::format("\\u{:04x}", static_cast<unsigned>(u));
-        else
-          out += c;
-    }
-  }
-  out += '"';
-}
-}  // namespace
-
-std::string JsonString(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + 2);
-  AppendJsonString(out, text);
   return out;
 }
 

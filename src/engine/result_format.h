@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/json_text.h"  // JsonString, used by the writers here
 #include "common/vector.h"
 #include "planner/logical_plan.h"
 
@@ -68,7 +69,6 @@ void WriteParquetFile(const std::string& path, const std::vector<OutputColumn>& 
 
 // Helpers, exposed for tests.
 std::string CsvField(std::string_view text);
-std::string JsonString(std::string_view text);
 // A JSON value for one cell: numbers as numbers (decimals exact), booleans, null, dates and
 // timestamps as ISO-8601 strings, everything else as strings.
 std::string JsonCell(const Vector& vector, size_t row);

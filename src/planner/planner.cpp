@@ -111,6 +111,14 @@ PlannedQuery Binder::PlanStatement(const Statement& statement) {
     case StatementKind::kCreateTableAs: {
       const auto& ctas = statement.As<CreateTableAsStatement>();
       ResolvedTable target = ResolveTable(ctas.name, false);
+      if (target.info && ctas.if_not_exists) {
+        // Trino: CREATE TABLE IF NOT EXISTS ... AS on an existing table does nothing (0 rows).
+        auto values = std::make_shared<LogicalValues>();
+        values->rows.push_back({MakeConstant(Value::BigInt(0))});
+        values->output.push_back({"rows", LogicalType(TypeId::kBigInt)});
+        result.plan = values;
+        break;
+      }
       if (target.info && !ctas.or_replace) {
         throw Error(ErrorKind::kCatalog, "table '" + ctas.name.Joined() + "' already exists",
                     ctas.name.position);

@@ -481,6 +481,7 @@ std::unique_ptr<TableWriter> IcebergConnector::InsertInto(std::shared_ptr<const 
       for (const auto& p : m.partitions) {
         ManifestListEntry::Summary sum;
         sum.contains_null = p.contains_null;
+        sum.contains_nan = p.contains_nan;
         sum.lower = p.lower_bound;
         sum.upper = p.upper_bound;
         e.partitions.push_back(sum);

@@ -1,4 +1,5 @@
 #include "connectors/iceberg/iceberg_writer.h"
+#include "common/json_text.h"
 
 #include <strings.h>
 #include <algorithm>
@@ -20,41 +21,6 @@
 namespace aishell::iceberg {
 
 namespace {
-
-std::string JsonEscape(const std::string& s) {
-  std::string out;
-  out.reserve(s.size() + 2);
-  out.push_back('"');
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out.push_back(static_cast<char>(c));
-        }
-    }
-  }
-  out.push_back('"');
-  return out;
-}
 
 std::mt19937_64& Rng() {
   thread_local std::mt19937_64 rng([] {
@@ -443,8 +409,8 @@ std::string SchemaJson(const std::vector<ColumnInfo>& columns) {
   std::string s = "{\"type\":\"struct\",\"schema-id\":0,\"fields\":[";
   for (size_t i = 0; i < columns.size(); i++) {
     if (i) s += ",";
-    s += "{\"id\":" + std::to_string(i + 1) + ",\"name\":" + JsonEscape(columns[i].name) +
-         ",\"required\":false,\"type\":" + JsonEscape(IcebergTypeName(columns[i].type)) + "}";
+    s += "{\"id\":" + std::to_string(i + 1) + ",\"name\":" + JsonString(columns[i].name) +
+         ",\"required\":false,\"type\":" + JsonString(IcebergTypeName(columns[i].type)) + "}";
   }
   return s + "]}";
 }
@@ -453,8 +419,8 @@ std::string SpecFieldsJson(const std::vector<ResolvedPartitionField>& spec) {
   std::string s = "[";
   for (size_t i = 0; i < spec.size(); i++) {
     if (i) s += ",";
-    s += "{\"name\":" + JsonEscape(spec[i].name) +
-         ",\"transform\":" + JsonEscape(spec[i].transform) +
+    s += "{\"name\":" + JsonString(spec[i].name) +
+         ",\"transform\":" + JsonString(spec[i].transform) +
          ",\"source-id\":" + std::to_string(spec[i].source_id) +
          ",\"field-id\":" + std::to_string(spec[i].field_id) + "}";
   }
@@ -465,7 +431,7 @@ std::string NameMappingJson(const std::vector<ColumnInfo>& columns) {
   std::string s = "[";
   for (size_t i = 0; i < columns.size(); i++) {
     if (i) s += ",";
-    s += "{\"field-id\":" + std::to_string(i + 1) + ",\"names\":[" + JsonEscape(columns[i].name) +
+    s += "{\"field-id\":" + std::to_string(i + 1) + ",\"names\":[" + JsonString(columns[i].name) +
          "]}";
   }
   return s + "]";
@@ -581,7 +547,12 @@ std::string EncodeManifestList(int64_t snapshot_id, std::optional<int64_t> paren
     e.StartBlock(static_cast<int64_t>(m.partitions.size()));
     for (const auto& p : m.partitions) {
       e.WriteBoolean(p.contains_null);
-      e.WriteUnionIndex(0);  // contains_nan unknown
+      if (p.contains_nan) {
+        e.WriteUnionIndex(1);
+        e.WriteBoolean(*p.contains_nan);
+      } else {
+        e.WriteUnionIndex(0);  // unknown
+      }
       if (p.lower) {
         e.WriteUnionIndex(1);
         e.WriteBytes(*p.lower);
@@ -1180,7 +1151,7 @@ class IcebergTableWriter : public TableWriter {
     for (const auto& [k, v] : p) {
       if (!first) props += ",";
       first = false;
-      props += JsonEscape(k) + ":" + JsonEscape(v);
+      props += JsonString(k) + ":" + JsonString(v);
     }
     props += "}";
     int last_partition_id = spec_.empty() ? 999 : spec_.back().field_id;
@@ -1188,7 +1159,7 @@ class IcebergTableWriter : public TableWriter {
     std::string j = "{";
     j += "\"format-version\":2";
     j += ",\"table-uuid\":\"" + NewUuid() + "\"";
-    j += ",\"location\":" + JsonEscape(location_);
+    j += ",\"location\":" + JsonString(location_);
     j += ",\"last-sequence-number\":1";
     j += ",\"last-updated-ms\":" + std::to_string(now_ms);
     j += ",\"last-column-id\":" + std::to_string(columns_.size());
@@ -1221,7 +1192,7 @@ class IcebergTableWriter : public TableWriter {
            "\",\"total-records\":\"" + r +
            "\",\"total-delete-files\":\"0\",\"total-position-deletes\":\"0\","
            "\"total-equality-deletes\":\"0\"},\"manifest-list\":" +
-           JsonEscape(manifest_list) + ",\"schema-id\":0}";
+           JsonString(manifest_list) + ",\"schema-id\":0}";
   }
 
   // The REST form of the same commit: a CommitTableRequest creating the table (requirement
@@ -1229,13 +1200,13 @@ class IcebergTableWriter : public TableWriter {
   std::string RestCreateRequest(int64_t snapshot_id, int64_t now_ms,
                                 const std::string& manifest_list, int64_t total_rows) {
     std::string ns = "[";
-    for (size_t i = 0; i < id_.ns.size(); i++) ns += (i ? "," : "") + JsonEscape(id_.ns[i]);
+    for (size_t i = 0; i < id_.ns.size(); i++) ns += (i ? "," : "") + JsonString(id_.ns[i]);
     ns += "]";
     std::string props =
-        "{\"schema.name-mapping.default\":" + JsonEscape(NameMappingJson(columns_)) + "}";
+        "{\"schema.name-mapping.default\":" + JsonString(NameMappingJson(columns_)) + "}";
     std::string sid = std::to_string(snapshot_id);
     std::string j =
-        "{\"identifier\":{\"namespace\":" + ns + ",\"name\":" + JsonEscape(id_.name) + "}";
+        "{\"identifier\":{\"namespace\":" + ns + ",\"name\":" + JsonString(id_.name) + "}";
     j += ",\"requirements\":[{\"type\":\"assert-create\"}]";
     j += ",\"updates\":[";
     j += "{\"action\":\"upgrade-format-version\",\"format-version\":2}";
@@ -1247,7 +1218,7 @@ class IcebergTableWriter : public TableWriter {
     j += ",{\"action\":\"set-default-spec\",\"spec-id\":-1}";
     j += ",{\"action\":\"add-sort-order\",\"sort-order\":{\"order-id\":0,\"fields\":[]}}";
     j += ",{\"action\":\"set-default-sort-order\",\"sort-order-id\":-1}";
-    j += ",{\"action\":\"set-location\",\"location\":" + JsonEscape(location_) + "}";
+    j += ",{\"action\":\"set-location\",\"location\":" + JsonString(location_) + "}";
     j += ",{\"action\":\"set-properties\",\"updates\":" + props + "}";
     j += ",{\"action\":\"add-snapshot\",\"snapshot\":" +
          SnapshotJson(snapshot_id, now_ms, manifest_list, total_rows) + "}";
@@ -1292,7 +1263,7 @@ class IcebergTableWriter : public TableWriter {
     auto add = [&](std::string_view key, const std::string& value) {
       if (!first) j += ",";
       first = false;
-      j += JsonEscape(std::string(key)) + ":" + value;
+      j += JsonString(std::string(key)) + ":" + value;
     };
     bool saw_refs = false, saw_log = false, saw_mlog = false, saw_snaps = false;
     for (auto [key, value] : root) {
@@ -1317,7 +1288,7 @@ class IcebergTableWriter : public TableWriter {
             : key == "snapshot-log"
                 ? "{\"timestamp-ms\":" + std::to_string(now_ms) + ",\"snapshot-id\":" + sid + "}"
                 : "{\"timestamp-ms\":" + std::to_string(base.last_updated_ms) +
-                      ",\"metadata-file\":" + JsonEscape(base.metadata_location) + "}";
+                      ",\"metadata-file\":" + JsonString(base.metadata_location) + "}";
         arr += (any ? "," : "") + item + "]";
         add(key, arr);
         saw_snaps |= key == "snapshots";
@@ -1331,7 +1302,7 @@ class IcebergTableWriter : public TableWriter {
         if (value.get(o) == simdjson::SUCCESS) {
           for (auto [rk, rv] : o) {
             if (rk == "main") continue;
-            refs += (any ? "," : "") + JsonEscape(std::string(rk)) + ":" + simdjson::to_string(rv);
+            refs += (any ? "," : "") + JsonString(std::string(rk)) + ":" + simdjson::to_string(rv);
             any = true;
           }
         }
@@ -1344,12 +1315,12 @@ class IcebergTableWriter : public TableWriter {
         simdjson::dom::object o;
         if (value.get(o) == simdjson::SUCCESS) {
           for (auto [pk, pv] : o) {
-            props += (any ? "," : "") + JsonEscape(std::string(pk)) + ":" + simdjson::to_string(pv);
+            props += (any ? "," : "") + JsonString(std::string(pk)) + ":" + simdjson::to_string(pv);
             any = true;
           }
         }
         props += std::string(any ? "," : "") +
-                 "\"schema.name-mapping.default\":" + JsonEscape(name_mapping) + "}";
+                 "\"schema.name-mapping.default\":" + JsonString(name_mapping) + "}";
         add(key, props);
       } else {
         add(key, simdjson::to_string(value));
@@ -1363,10 +1334,10 @@ class IcebergTableWriter : public TableWriter {
     }
     if (!saw_mlog) {
       add("metadata-log", "[{\"timestamp-ms\":" + std::to_string(base.last_updated_ms) +
-                              ",\"metadata-file\":" + JsonEscape(base.metadata_location) + "}]");
+                              ",\"metadata-file\":" + JsonString(base.metadata_location) + "}]");
     }
     if (!base.has_name_mapping && !root["properties"].is_object()) {
-      add("properties", "{\"schema.name-mapping.default\":" + JsonEscape(name_mapping) + "}");
+      add("properties", "{\"schema.name-mapping.default\":" + JsonString(name_mapping) + "}");
     }
     return j + "}";
   }
@@ -1388,7 +1359,7 @@ class IcebergTableWriter : public TableWriter {
     std::string mapping = "[";
     for (size_t i = 0; i < columns_.size(); i++) {
       mapping += (i ? "," : "") + std::string("{\"field-id\":") + std::to_string(field_ids_[i]) +
-                 ",\"names\":[" + JsonEscape(columns_[i].name) + "]}";
+                 ",\"names\":[" + JsonString(columns_[i].name) + "]}";
     }
     mapping += "]";
     std::vector<std::string> stale_lists;
@@ -1444,7 +1415,7 @@ class IcebergTableWriter : public TableWriter {
           "\",\"added-records\":\"" + r + "\",\"total-data-files\":\"" +
           std::to_string(base.total_files + static_cast<int64_t>(files_.size())) +
           "\",\"total-records\":\"" + std::to_string(base.total_records + added_rows) +
-          "\"},\"manifest-list\":" + JsonEscape(list_path) +
+          "\"},\"manifest-list\":" + JsonString(list_path) +
           ",\"schema-id\":" + std::to_string(base.schema_id) + "}";
       TableCommit commit;
       commit.id = id_;
@@ -1453,10 +1424,10 @@ class IcebergTableWriter : public TableWriter {
           location_ + "/metadata/" + NextMetadataFileName(base.metadata_location);
       commit.new_metadata_json = PatchMetadata(base, snapshot, snapshot_id, seq, now_ms, mapping);
       std::string ns = "[";
-      for (size_t i = 0; i < id_.ns.size(); i++) ns += (i ? "," : "") + JsonEscape(id_.ns[i]);
+      for (size_t i = 0; i < id_.ns.size(); i++) ns += (i ? "," : "") + JsonString(id_.ns[i]);
       ns += "]";
       commit.rest_request_json =
-          "{\"identifier\":{\"namespace\":" + ns + ",\"name\":" + JsonEscape(id_.name) +
+          "{\"identifier\":{\"namespace\":" + ns + ",\"name\":" + JsonString(id_.name) +
           "},\"requirements\":[{\"type\":\"assert-ref-snapshot-id\",\"ref\":\"main\",\"snapshot-"
           "id\":" +
           (base.current_snapshot_id ? std::to_string(*base.current_snapshot_id) : "null") +

@@ -104,9 +104,11 @@ struct ManifestListEntry {
   int64_t added_snapshot_id = 0;
   int added_files = 0, existing_files = 0, deleted_files = 0;
   int64_t added_rows = 0, existing_rows = 0, deleted_rows = 0;
-  // Per partition field: contains_null, lower, upper (binary serialization).
+  // Per partition field: contains_null, contains_nan (unknown when unset), lower, upper (binary
+  // serialization). Entries copied from a parent snapshot keep what its writer recorded.
   struct Summary {
     bool contains_null = false;
+    std::optional<bool> contains_nan;
     std::optional<std::string> lower, upper;
   };
   std::vector<Summary> partitions;

@@ -12,6 +12,7 @@
 
 #include "common/date_time.h"
 #include "common/exception.h"
+#include "connectors/iceberg/iceberg_metadata.h"
 #include "formats/avro/avro_writer.h"
 #include "formats/file_test_util.h"
 #include "storage/file_system.h"
@@ -553,6 +554,34 @@ TEST(IcebergWriter, WritesTablesForExternalReaders) {
   WriteTable(catalog, "avro_null", {{"category", "identity"}}, 200, avro::AvroCodec::kNull);
   WriteTable(catalog, "avro_snappy", {{"category", "identity"}}, 200, avro::AvroCodec::kSnappy);
   WriteTable(catalog, "avro_zstd", {{"category", "identity"}}, 200, avro::AvroCodec::kZstd);
+}
+
+TEST(IcebergWriter, ManifestListKeepsPartitionSummariesIncludingContainsNan) {
+  ManifestListEntry m;
+  m.path = "file:///t/metadata/m0.avro";
+  m.length = 42;
+  m.added_snapshot_id = 7;
+  for (std::optional<bool> nan :
+       {std::optional<bool>(), std::optional<bool>(true), std::optional<bool>(false)}) {
+    ManifestListEntry::Summary s;
+    s.contains_null = !nan.has_value();
+    s.contains_nan = nan;
+    s.lower = std::string("\x01\x00\x00\x00", 4);
+    m.partitions.push_back(s);
+  }
+  for (auto codec : {avro::AvroCodec::kNull, avro::AvroCodec::kDeflate}) {
+    std::string bytes = EncodeManifestList(7, std::nullopt, 1, {m}, codec);
+    auto files = ReadManifestList(bytes, "snap.avro");
+    ASSERT_EQ(files.size(), 1u);
+    ASSERT_EQ(files[0].partitions.size(), 3u);
+    EXPECT_FALSE(files[0].partitions[0].contains_nan.has_value());
+    EXPECT_TRUE(files[0].partitions[0].contains_null);
+    EXPECT_EQ(files[0].partitions[1].contains_nan, std::optional<bool>(true));
+    EXPECT_EQ(files[0].partitions[2].contains_nan, std::optional<bool>(false));
+    EXPECT_FALSE(files[0].partitions[2].contains_null);
+    EXPECT_EQ(files[0].partitions[1].lower_bound, m.partitions[1].lower);
+    EXPECT_FALSE(files[0].partitions[1].upper_bound.has_value());
+  }
 }
 
 }  // namespace

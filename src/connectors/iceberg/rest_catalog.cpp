@@ -20,44 +20,12 @@
 #include <thread>
 
 #include "common/exception.h"
+#include "common/json_text.h"
 #include "connectors/iceberg/iceberg_catalog.h"
 
 namespace aishell::iceberg {
 
 namespace {
-
-std::string JsonEscape(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-          out += buf;
-        } else {
-          out.push_back(static_cast<char>(c));
-        }
-    }
-  }
-  out += "\"";
-  return out;
-}
 
 std::string UrlEncode(const std::string& s) {
   static const char kHex[] = "0123456789ABCDEF";
@@ -217,7 +185,7 @@ class RestCatalog : public IcebergCatalog {
     std::lock_guard<std::mutex> lock(mu_);
     parsers_.clear();
     std::string body = "{\"namespace\":[";
-    for (size_t i = 0; i < ns.size(); ++i) body += (i ? "," : "") + JsonEscape(ns[i]);
+    for (size_t i = 0; i < ns.size(); ++i) body += (i ? "," : "") + JsonString(ns[i]);
     body += "],\"properties\":{}}";
     std::string what = "namespace " + JoinNamespace(ns, ".");
     HttpResponse r = Request("POST", Prefixed("namespaces"), body, what, false);

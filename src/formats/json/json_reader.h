@@ -22,7 +22,4 @@ class JsonFormat : public FileFormat {
                   std::string* out) const override;
 };
 
-// Appends `s` as a JSON string literal (with quotes and escapes).
-void AppendJsonString(std::string_view s, std::string* out);
-
 }  // namespace aishell

@@ -9,6 +9,7 @@
 #include <new>
 
 #include "common/exception.h"
+#include "common/json_text.h"
 #include "formats/json/json_reader.h"
 #include "formats/parquet/parquet_compression.h"
 #include "formats/parquet/parquet_encoding.h"

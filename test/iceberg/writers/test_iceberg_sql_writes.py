@@ -93,6 +93,11 @@ def write_and_fail(home, catalog):
     proc = aishell(home, "query", CTAS.format(c=catalog), ok=False)
     assert proc.returncode != 0 and "orders" in proc.stderr
     assert snapshot_count(home, catalog) == 3
+    # Trino: CREATE TABLE IF NOT EXISTS on an existing table does nothing.
+    proc = aishell(home, "query", CTAS.format(c=catalog).replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS", 1))
+    assert "0 rows" in proc.stdout, proc.stdout
+    assert snapshot_count(home, catalog) == 3
+    assert aishell_rows(home, catalog) == EXPECTED
 
 
 def test_filesystem_catalog(tmp_path):

@@ -94,6 +94,15 @@ def test_insert_into_a_table_pyiceberg_wrote(written, table):
     con = duckdb_oracle.connect("iceberg")
     got = duckdb_oracle.fetch_arrow(con, f"SELECT {', '.join(SCHEMA.names)} FROM iceberg_scan('{path}')")
     iceberg_compare.assert_same_rows([list(r.values()) for r in got.to_pylist()], want, f"duckdb {table}")
+    # The parent's manifest-list entry is carried into the new list unchanged, partition summaries
+    # (contains_null, contains_nan, bounds) included.
+    first = StaticTable.from_metadata(path.replace("v2.metadata.json", "v1.metadata.json"))
+    parent = {m.manifest_path: m for m in first.current_snapshot().manifests(first.io)}
+    carried = [m for m in t.current_snapshot().manifests(t.io) if m.manifest_path in parent]
+    assert len(carried) == len(parent) == 1
+    def summary(m):
+        return [(p.contains_null, p.contains_nan, p.lower_bound, p.upper_bound) for p in (m.partitions or [])]
+    assert summary(carried[0]) == summary(parent[carried[0].manifest_path])
 
 
 @pytest.fixture(scope="module")
