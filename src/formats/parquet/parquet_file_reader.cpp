@@ -766,6 +766,31 @@ std::optional<ParquetFileReader::RowRanges> HeaderPageRows(const ChunkBytes& b, 
   }
 }
 
+// Hot loops GCC vectorizes only from -O3 (builds use -O2).
+#if defined(__GNUC__) && !defined(__clang__)
+#define AISHELL_VECTORIZE __attribute__((optimize("O3")))
+#else
+#define AISHELL_VECTORIZE
+#endif
+
+// How many of v[0..n) equal `value`; *above is set when one is greater.
+AISHELL_VECTORIZE size_t CountEqual(const uint32_t* v, size_t n, uint32_t value, bool* above) {
+  size_t count = 0;
+  uint32_t greater = 0;
+  for (size_t i = 0; i < n; i++) {
+    count += v[i] == value;
+    greater |= v[i] > value;
+  }
+  *above = greater != 0;
+  return count;
+}
+
+AISHELL_VECTORIZE uint32_t MaxOf(const uint32_t* v, size_t n) {
+  uint32_t m = 0;
+  for (size_t i = 0; i < n; i++) m = v[i] > m ? v[i] : m;
+  return m;
+}
+
 // Reads one column chunk of one row group into a flat vector.
 class ChunkReader {
  public:
@@ -958,6 +983,7 @@ class ChunkReader {
     bool has_reps = d_.max_rep > 0;
     if (has_reps) reps_.resize(n);
     size_t non_null = n;
+    bool all_defined = false;  // every definition level is the maximum (defs_ not filled)
     // PLAIN strings: the page lands in the output's string heap and the values point into it.
     Vector* heap_owner =
         d_.conv == Conv::kString && !dict_mode_ && h.encoding == Encoding::kPlain ? &out : nullptr;
@@ -983,8 +1009,7 @@ class ChunkReader {
         uint32_t len;
         std::memcpy(&len, data + pos, 4);
         if (len > data_size - pos - 4) Corrupt("corrupt page: definition levels past the page end");
-        DecodeRleHybrid(data + pos + 4, len, BitWidthOf(static_cast<uint64_t>(d_.max_def)), n,
-                        defs_.data());
+        all_defined = DecodeDefs(data + pos + 4, len, n);
         pos += 4 + len;
       }
       data += pos;
@@ -998,9 +1023,7 @@ class ChunkReader {
       if (has_reps)
         DecodeRleHybrid(page, static_cast<size_t>(rl),
                         BitWidthOf(static_cast<uint64_t>(d_.max_rep)), n, reps_.data());
-      if (has_defs)
-        DecodeRleHybrid(page + rl, static_cast<size_t>(dl),
-                        BitWidthOf(static_cast<uint64_t>(d_.max_def)), n, defs_.data());
+      if (has_defs) all_defined = DecodeDefs(page + rl, static_cast<size_t>(dl), n);
       size_t skip = static_cast<size_t>(rl) + static_cast<size_t>(dl);
       size_t out_size = static_cast<size_t>(h.uncompressed_page_size) - skip;
       data =
@@ -1016,13 +1039,11 @@ class ChunkReader {
             static_cast<uint16_t>(has_defs ? std::min<uint32_t>(defs_[i], 0xffff) : 0));
       }
     }
+    if (all_defined) has_defs = false;  // no NULLs in this page
     if (has_defs) {
-      non_null = 0;
-      for (size_t i = 0; i < n; i++) {
-        if (defs_[i] > static_cast<uint32_t>(d_.max_def))
-          Corrupt("definition level above the maximum");
-        non_null += defs_[i] == static_cast<uint32_t>(d_.max_def);
-      }
+      bool above = false;
+      non_null = CountEqual(defs_.data(), n, static_cast<uint32_t>(d_.max_def), &above);
+      if (above) Corrupt("definition level above the maximum");
     }
     if (!dict_mode_ && h.encoding == Encoding::kPlain) {
       out.Resize(row + n);
@@ -1055,9 +1076,7 @@ class ChunkReader {
         DecodeRleHybrid(data + 1, data_size - 1, data[0], non_null, target);
       }
       uint32_t dict_size = static_cast<uint32_t>(dict_.size());
-      uint32_t bad = 0;
-      for (size_t i = 0; i < non_null; i++) bad |= target[i] >= dict_size;
-      if (bad) {
+      if (non_null > 0 && MaxOf(target, non_null) >= dict_size) {
         for (size_t i = 0; i < non_null; i++) {
           if (target[i] >= dict_size)
             Corrupt("dictionary index " + std::to_string(target[i]) + " out of range (" +
@@ -1123,6 +1142,34 @@ class ChunkReader {
       size_t k = at(j++);
       Store(out, r, *src, k);
     }
+  }
+
+  // Decodes n definition levels into defs_, except when they are one RLE run of the maximum
+  // level (a page without NULLs): then returns true and leaves defs_ alone.
+  bool DecodeDefs(const uint8_t* p, size_t len, size_t n) {
+    int width = BitWidthOf(static_cast<uint64_t>(d_.max_def));
+    if (!keep_levels_ && n > 0) {
+      size_t pos = 0;
+      uint64_t header = 0;
+      bool ok = true;
+      for (int shift = 0;; shift += 7) {
+        if (pos >= len || shift >= 63) {
+          ok = false;
+          break;
+        }
+        uint8_t b = p[pos++];
+        header |= static_cast<uint64_t>(b & 0x7f) << shift;
+        if (!(b & 0x80)) break;
+      }
+      size_t bytes = static_cast<size_t>((width + 7) / 8);
+      if (ok && !(header & 1) && (header >> 1) >= n && bytes <= len - pos) {
+        uint32_t v = 0;
+        for (size_t b = 0; b < bytes; b++) v |= static_cast<uint32_t>(p[pos + b]) << (8 * b);
+        if (v == static_cast<uint32_t>(d_.max_def)) return true;
+      }
+    }
+    DecodeRleHybrid(p, len, width, n, defs_.data());
+    return false;
   }
 
   // PLAIN fixed-width values whose engine form is the physical value (or a plain widening):
