@@ -1,6 +1,9 @@
 #include "formats/parquet/parquet_encoding.h"
 
+#include <algorithm>
+#include <array>
 #include <cstring>
+#include <utility>
 
 #include "common/exception.h"
 
@@ -12,7 +15,64 @@ namespace {
   throw Error(ErrorKind::kIo, std::string("corrupt page: truncated ") + what);
 }
 
+inline uint64_t Load64(const uint8_t* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  return v;
+}
+
+// Eight values of W bits from p (W bytes), reading at most p[W - 1 + 8).
+template <int W>
+inline void Unpack8(const uint8_t* p, uint32_t* out) {
+  constexpr uint64_t kMask = (uint64_t{1} << W) - 1;
+#define AISHELL_UNPACK(k) \
+  out[k] = static_cast<uint32_t>((Load64(p + ((k)*W) / 8) >> (((k)*W) % 8)) & kMask)
+  AISHELL_UNPACK(0);
+  AISHELL_UNPACK(1);
+  AISHELL_UNPACK(2);
+  AISHELL_UNPACK(3);
+  AISHELL_UNPACK(4);
+  AISHELL_UNPACK(5);
+  AISHELL_UNPACK(6);
+  AISHELL_UNPACK(7);
+#undef AISHELL_UNPACK
+}
+
+template <int W>
+void UnpackWidth(const uint8_t* data, size_t size, size_t count, uint32_t* out) {
+  size_t i = 0;
+  // Whole groups while an 8-byte load at the group's last value stays inside the buffer.
+  if (size >= W + 8) {
+    size_t groups = std::min(count / 8, (size - 8) / W);
+    for (size_t g = 0; g < groups; g++) Unpack8<W>(data + g * W, out + g * 8);
+    i = groups * 8;
+  }
+  for (; i < count; i++)
+    out[i] = static_cast<uint32_t>(ReadBits(data, size, static_cast<uint64_t>(i) * W, W));
+}
+
+using UnpackFn = void (*)(const uint8_t*, size_t, size_t, uint32_t*);
+
+template <size_t... Ws>
+constexpr std::array<UnpackFn, sizeof...(Ws)> MakeUnpackTable(std::index_sequence<Ws...>) {
+  return {&UnpackWidth<static_cast<int>(Ws) + 1>...};
+}
+
+constexpr auto kUnpack = MakeUnpackTable(std::make_index_sequence<32>());
+
 }  // namespace
+
+void UnpackBits(const uint8_t* data, size_t size, int bit_width, size_t count, uint32_t* out) {
+  if (bit_width < 0 || bit_width > 32) {
+    throw Error(ErrorKind::kIo, "corrupt page: bit width " + std::to_string(bit_width));
+  }
+  if (bit_width == 0) {
+    std::fill(out, out + count, 0u);
+    return;
+  }
+  if ((static_cast<uint64_t>(count) * bit_width + 7) / 8 > size) Truncated("bit-packed data");
+  kUnpack[bit_width - 1](data, size, count, out);
+}
 
 int BitWidthOf(uint64_t max_value) {
   int w = 0;
@@ -76,10 +136,7 @@ void DecodeRleHybrid(const uint8_t* data, size_t size, int bit_width, size_t cou
       uint64_t need_bits = static_cast<uint64_t>(take) * bit_width;
       if ((need_bits + 7) / 8 > size - pos) Truncated("bit-packed run");
       size_t avail = static_cast<size_t>(std::min<uint64_t>(bytes, size - pos));
-      for (size_t i = 0; i < take; i++) {
-        out[n + i] = static_cast<uint32_t>(
-            ReadBits(data + pos, avail, static_cast<uint64_t>(i) * bit_width, bit_width));
-      }
+      UnpackBits(data + pos, avail, bit_width, take, out + n);
       n += take;
       pos += avail;
     } else {

@@ -13,6 +13,11 @@ namespace aishell::parquet {
 // Reads `bit_width` bits (0..64) at `bit_offset` of an LSB-first bit-packed buffer of `size` bytes.
 uint64_t ReadBits(const uint8_t* data, size_t size, uint64_t bit_offset, int bit_width);
 
+// Unpacks `count` values of `bit_width` bits (0..32) from the start of an LSB-first bit-packed
+// buffer of `size` bytes (which must hold at least ceil(count * bit_width / 8) bytes): groups of
+// eight values at a time with the width a compile-time constant, the tail bounds-checked.
+void UnpackBits(const uint8_t* data, size_t size, int bit_width, size_t count, uint32_t* out);
+
 // The RLE / bit-packed hybrid encoding (levels, dictionary indices, RLE booleans).
 // Decodes exactly `count` values into out[0..count); throws if the data ends early.
 void DecodeRleHybrid(const uint8_t* data, size_t size, int bit_width, size_t count, uint32_t* out);

@@ -7,6 +7,7 @@
 #include <exception>
 #include <future>
 #include <new>
+#include <type_traits>
 
 #include "common/exception.h"
 #include "common/json_text.h"
@@ -735,6 +736,62 @@ std::string DecimalText(std::string_view bytes, int scale) {
   return PlaceDecimalPoint(negative, std::move(digits), scale);
 }
 
+// The row range [first, end) of each data page of a flat column chunk (one level entry per row),
+// from the page headers: for chunks without an offset index. nullopt on any doubt (the chunk is
+// then decoded whole and its problems reported there).
+std::optional<ParquetFileReader::RowRanges> HeaderPageRows(const ChunkBytes& b, int64_t rows) {
+  try {
+    ParquetFileReader::RowRanges out;
+    size_t pos = 0, size = b.size;
+    int64_t done = 0;
+    while (done < rows) {
+      if (pos >= size) return std::nullopt;
+      size_t header_len = 0;
+      PageHeader h = DecodePageHeader(b.data + pos, size - pos, &header_len);
+      pos += header_len;
+      if (h.compressed_page_size < 0) return std::nullopt;
+      if (static_cast<size_t>(h.compressed_page_size) > size - pos) {
+        if (static_cast<size_t>(h.compressed_page_size) > b.available - pos) return std::nullopt;
+        size = b.available;  // an under-reported chunk size, as ChunkReader allows
+      }
+      pos += static_cast<size_t>(h.compressed_page_size);
+      if (h.type == PageType::kDataPage || h.type == PageType::kDataPageV2) {
+        if (h.num_values < 0 || h.num_values > rows - done) return std::nullopt;
+        out.push_back({done, done + h.num_values});
+        done += h.num_values;
+      }
+    }
+    return out;
+  } catch (const Error&) {
+    return std::nullopt;
+  }
+}
+
+// Hot loops GCC vectorizes only from -O3 (builds use -O2).
+#if defined(__GNUC__) && !defined(__clang__)
+#define AISHELL_VECTORIZE __attribute__((optimize("O3")))
+#else
+#define AISHELL_VECTORIZE
+#endif
+
+// How many of v[0..n) equal `value`; *above is set when one is greater.
+AISHELL_VECTORIZE size_t CountEqual(const uint32_t* v, size_t n, uint32_t value, bool* above) {
+  size_t count = 0;
+  uint32_t greater = 0;
+  for (size_t i = 0; i < n; i++) {
+    count += v[i] == value;
+    greater |= v[i] > value;
+  }
+  *above = greater != 0;
+  return count;
+}
+
+AISHELL_VECTORIZE uint32_t MaxOf(const uint32_t* v, size_t n) {
+  uint32_t m = 0;
+  for (size_t i = 0; i < n; i++) m = v[i] > m ? v[i] : m;
+  return m;
+}
+
 // Reads one column chunk of one row group into a flat vector.
 class ChunkReader {
  public:
@@ -745,7 +802,6 @@ class ChunkReader {
 
   Vector Read() {
     const ColumnMetaData& m = chunk_.meta;
-    Vector out(d_.type, static_cast<size_t>(std::min<int64_t>(rows_, kBatchSize)));
     const uint8_t* p = bytes_.data;
     // Some old writers (parquet-mr before 1.2.9) under-reported the chunk size: pages may run past
     // it, but never past the file's data (the footer follows it).
@@ -761,7 +817,13 @@ class ChunkReader {
     // Strings that are dictionary encoded throughout the chunk stay a dictionary vector.
     dict_mode_ = d_.conv == Conv::kString && d_.max_rep == 0 && !keep_levels_ && rows_ > 0 &&
                  AllDictionaryEncoded(p, size, file_limit, target);
-    if (dict_mode_) row_indices_.assign(static_cast<size_t>(rows_), 0);
+    if (dict_mode_) {
+      row_indices_buf_ = std::make_shared<Buffer>(static_cast<size_t>(rows_) * sizeof(uint32_t));
+      row_indices_ = reinterpret_cast<uint32_t*>(row_indices_buf_->data());
+    }
+    // Room for every row up front (none in dictionary mode): no regrowth while pages are
+    // appended.
+    Vector out(d_.type, dict_mode_ ? 1 : static_cast<size_t>(std::max<int64_t>(rows_, 1)));
     while (done < target) {
       if (pos >= size)
         Corrupt("column chunk ended after " + std::to_string(done) + " of " +
@@ -811,15 +873,10 @@ class ChunkReader {
           break;  // index pages: skipped
       }
     }
-    if (!page_wanted_.empty()) {
-      if (dict_mode_) row_indices_.resize(out_row);
-      out.Resize(out_row);
-    }
+    if (!page_wanted_.empty()) out.Resize(out_row);
     if (dict_mode_) {
       if (!dict_vector_) Corrupt("dictionary-encoded chunk without a dictionary");
-      auto indices = std::make_shared<Buffer>(row_indices_.size() * sizeof(uint32_t));
-      std::memcpy(indices->data(), row_indices_.data(), row_indices_.size() * sizeof(uint32_t));
-      return Vector::Dictionary(dict_vector_, indices, row_indices_.size());
+      return Vector::Dictionary(dict_vector_, row_indices_buf_, out_row);
     }
     return out;
   }
@@ -859,17 +916,31 @@ class ChunkReader {
     }
   }
 
+  // The page's uncompressed bytes: in place when not compressed, else decompressed into *buf.
+  // With `heap_owner`, always copied (or decompressed) into that vector's string heap instead, so
+  // that string views into the page need no per-value copy.
   const uint8_t* Decompressed(const uint8_t* data, size_t size, size_t out_size,
-                              std::vector<uint8_t>* buf) {
-    Codec codec = chunk_.meta.codec;
+                              std::vector<uint8_t>* buf, Vector* heap_owner = nullptr,
+                              bool compressed = true) {
+    Codec codec = compressed ? chunk_.meta.codec : Codec::kUncompressed;
     if (codec == Codec::kUncompressed) {
       if (size < out_size) Corrupt("page shorter than its uncompressed size");
+      if (heap_owner && out_size > 0) {
+        char* dst = heap_owner->heap()->Allocate(out_size);
+        std::memcpy(dst, data, out_size);
+        return reinterpret_cast<const uint8_t*>(dst);
+      }
       return data;
     }
     if (out_size > kMaxPageBytes) {
       throw Error(ErrorKind::kUnsupported, "unsupported: a page of " + std::to_string(out_size) +
                                                " bytes (the limit is " +
                                                std::to_string(kMaxPageBytes >> 20) + " MB)");
+    }
+    if (heap_owner && out_size > 0) {
+      auto* dst = reinterpret_cast<uint8_t*>(heap_owner->heap()->Allocate(out_size));
+      Decompress(codec, data, size, dst, out_size);
+      return dst;
     }
     buf->resize(out_size);
     if (out_size == 0) return buf->data();
@@ -913,9 +984,13 @@ class ChunkReader {
     bool has_reps = d_.max_rep > 0;
     if (has_reps) reps_.resize(n);
     size_t non_null = n;
+    bool all_defined = false;  // every definition level is the maximum (defs_ not filled)
+    // PLAIN strings: the page lands in the output's string heap and the values point into it.
+    Vector* heap_owner =
+        d_.conv == Conv::kString && !dict_mode_ && h.encoding == Encoding::kPlain ? &out : nullptr;
     if (h.type == PageType::kDataPage) {
       data_size = static_cast<size_t>(h.uncompressed_page_size);
-      data = Decompressed(page, size, data_size, &page_buf_);
+      data = Decompressed(page, size, data_size, &page_buf_, heap_owner);
       size_t pos = 0;
       if (has_reps) {
         if (h.repetition_level_encoding != Encoding::kRle)
@@ -935,8 +1010,7 @@ class ChunkReader {
         uint32_t len;
         std::memcpy(&len, data + pos, 4);
         if (len > data_size - pos - 4) Corrupt("corrupt page: definition levels past the page end");
-        DecodeRleHybrid(data + pos + 4, len, BitWidthOf(static_cast<uint64_t>(d_.max_def)), n,
-                        defs_.data());
+        all_defined = DecodeDefs(data + pos + 4, len, n);
         pos += 4 + len;
       }
       data += pos;
@@ -950,17 +1024,11 @@ class ChunkReader {
       if (has_reps)
         DecodeRleHybrid(page, static_cast<size_t>(rl),
                         BitWidthOf(static_cast<uint64_t>(d_.max_rep)), n, reps_.data());
-      if (has_defs)
-        DecodeRleHybrid(page + rl, static_cast<size_t>(dl),
-                        BitWidthOf(static_cast<uint64_t>(d_.max_def)), n, defs_.data());
+      if (has_defs) all_defined = DecodeDefs(page + rl, static_cast<size_t>(dl), n);
       size_t skip = static_cast<size_t>(rl) + static_cast<size_t>(dl);
       size_t out_size = static_cast<size_t>(h.uncompressed_page_size) - skip;
-      if (h.is_compressed && chunk_.meta.codec != Codec::kUncompressed) {
-        data = Decompressed(page + skip, size - skip, out_size, &page_buf_);
-      } else {
-        data = page + skip;
-        if (size - skip < out_size) Corrupt("page shorter than its uncompressed size");
-      }
+      data =
+          Decompressed(page + skip, size - skip, out_size, &page_buf_, heap_owner, h.is_compressed);
       data_size = out_size;
     }
     if (keep_levels_) {
@@ -972,13 +1040,23 @@ class ChunkReader {
             static_cast<uint16_t>(has_defs ? std::min<uint32_t>(defs_[i], 0xffff) : 0));
       }
     }
+    if (all_defined) has_defs = false;  // no NULLs in this page
     if (has_defs) {
-      non_null = 0;
-      for (size_t i = 0; i < n; i++) {
-        if (defs_[i] > static_cast<uint32_t>(d_.max_def))
-          Corrupt("definition level above the maximum");
-        non_null += defs_[i] == static_cast<uint32_t>(d_.max_def);
+      bool above = false;
+      non_null = CountEqual(defs_.data(), n, static_cast<uint32_t>(d_.max_def), &above);
+      if (above) Corrupt("definition level above the maximum");
+    }
+    if (!dict_mode_ && h.encoding == Encoding::kPlain) {
+      out.Resize(row + n);
+      if (heap_owner) {
+        // Views into the page bytes now owned by the output's heap: no copy per value.
+        values_.Clear();
+        DecodePlain(d_.physical, d_.type_length, data, data_size, non_null, &values_);
+        const std::string_view* v = values_.views.data();
+        Scatter<std::string_view>(out, row, n, non_null, nullptr, [v](size_t k) { return v[k]; });
+        return;
       }
+      if (PlainDirect(data, data_size, n, non_null, out, row)) return;
     }
     values_.Clear();
     const PhysicalValues* src = &values_;
@@ -987,17 +1065,26 @@ class ChunkReader {
         h.encoding == Encoding::kPlainDictionary || h.encoding == Encoding::kRleDictionary;
     if (dictionary) {
       if (!have_dict_) Corrupt("dictionary-encoded page without a dictionary page");
-      idx.resize(non_null);
+      // Without NULLs a dictionary vector's indices are decoded straight into place.
+      bool in_place = dict_mode_ && non_null == n;
+      uint32_t* target = in_place ? row_indices_ + row : nullptr;
+      if (!in_place) {
+        idx.resize(non_null);
+        target = idx.data();
+      }
       if (non_null > 0) {
         if (data_size < 1) Corrupt("corrupt page: missing dictionary index bit width");
-        DecodeRleHybrid(data + 1, data_size - 1, data[0], non_null, idx.data());
+        DecodeRleHybrid(data + 1, data_size - 1, data[0], non_null, target);
       }
-      size_t dict_size = dict_.size();
-      for (size_t i = 0; i < non_null; i++) {
-        if (idx[i] >= dict_size)
-          Corrupt("dictionary index " + std::to_string(idx[i]) + " out of range (" +
-                  std::to_string(dict_size) + " entries)");
+      uint32_t dict_size = static_cast<uint32_t>(dict_.size());
+      if (non_null > 0 && MaxOf(target, non_null) >= dict_size) {
+        for (size_t i = 0; i < non_null; i++) {
+          if (target[i] >= dict_size)
+            Corrupt("dictionary index " + std::to_string(target[i]) + " out of range (" +
+                    std::to_string(dict_size) + " entries)");
+        }
       }
+      if (in_place) return;
       src = &dict_;
     } else {
       DecodeValues(h.encoding, d_, data, data_size, non_null, &values_);
@@ -1056,6 +1143,85 @@ class ChunkReader {
       size_t k = at(j++);
       Store(out, r, *src, k);
     }
+  }
+
+  // Decodes n definition levels into defs_, except when they are one RLE run of the maximum
+  // level (a page without NULLs): then returns true and leaves defs_ alone.
+  bool DecodeDefs(const uint8_t* p, size_t len, size_t n) {
+    int width = BitWidthOf(static_cast<uint64_t>(d_.max_def));
+    if (!keep_levels_ && n > 0) {
+      size_t pos = 0;
+      uint64_t header = 0;
+      bool ok = true;
+      for (int shift = 0;; shift += 7) {
+        if (pos >= len || shift >= 63) {
+          ok = false;
+          break;
+        }
+        uint8_t b = p[pos++];
+        header |= static_cast<uint64_t>(b & 0x7f) << shift;
+        if (!(b & 0x80)) break;
+      }
+      size_t bytes = static_cast<size_t>((width + 7) / 8);
+      if (ok && !(header & 1) && (header >> 1) >= n && bytes <= len - pos) {
+        uint32_t v = 0;
+        for (size_t b = 0; b < bytes; b++) v |= static_cast<uint32_t>(p[pos + b]) << (8 * b);
+        if (v == static_cast<uint32_t>(d_.max_def)) return true;
+      }
+    }
+    DecodeRleHybrid(p, len, width, n, defs_.data());
+    return false;
+  }
+
+  // PLAIN fixed-width values whose engine form is the physical value (or a plain widening):
+  // straight from the page bytes into the output. False when the column needs the general path.
+  bool PlainDirect(const uint8_t* data, size_t size, size_t n, size_t non_null, Vector& out,
+                   size_t row) {
+    PhysicalType t = d_.physical;
+    switch (d_.conv) {
+      case Conv::kInt32:
+      case Conv::kDate:
+        if (t != PhysicalType::kInt32) return false;
+        PlainCopy<int32_t, int32_t>(data, size, n, non_null, out, row);
+        return true;
+      case Conv::kInt64:
+      case Conv::kDecimalInt:
+      case Conv::kTimestampMicros:
+        if (t == PhysicalType::kInt64) {
+          PlainCopy<int64_t, int64_t>(data, size, n, non_null, out, row);
+          return true;
+        }
+        if (t == PhysicalType::kInt32 && d_.conv == Conv::kDecimalInt) {
+          PlainCopy<int32_t, int64_t>(data, size, n, non_null, out, row);
+          return true;
+        }
+        return false;
+      case Conv::kDouble:
+        if (t != PhysicalType::kDouble) return false;
+        PlainCopy<double, double>(data, size, n, non_null, out, row);
+        return true;
+      case Conv::kFloat:
+        if (t != PhysicalType::kFloat) return false;
+        PlainCopy<float, double>(data, size, n, non_null, out, row);
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  template <class P, class T>
+  void PlainCopy(const uint8_t* data, size_t size, size_t n, size_t non_null, Vector& out,
+                 size_t row) {
+    if (non_null * sizeof(P) > size) Corrupt("corrupt page: truncated PLAIN values");
+    if (std::is_same_v<P, T> && non_null == n) {
+      if (n) std::memcpy(out.Data<T>() + row, data, n * sizeof(T));
+      return;
+    }
+    Scatter<T>(out, row, n, non_null, nullptr, [data](size_t k) {
+      P v;
+      std::memcpy(&v, data + k * sizeof(P), sizeof(P));
+      return static_cast<T>(v);
+    });
   }
 
   // out[row + i] for the n level entries of a page: get(k) for the k-th non-null value (k through
@@ -1222,7 +1388,8 @@ class ChunkReader {
   std::vector<uint32_t> defs_, indices_, reps_;
   bool dict_mode_ = false;
   std::shared_ptr<Vector> dict_vector_;
-  std::vector<uint32_t> row_indices_;
+  std::shared_ptr<Buffer> row_indices_buf_;  // dictionary mode: one index per row
+  uint32_t* row_indices_ = nullptr;
 
  public:
   // Nested leaves: every level entry's repetition and definition level.
@@ -1549,6 +1716,26 @@ class ParquetFileReaderImpl : public ParquetFileReader {
     return Wrap(row_group, [&] { return Read(row_group, columns, counters, nullptr); });
   }
 
+  std::vector<Vector> ReadRowGroupRows(int row_group, const std::vector<int>& columns,
+                                       const RowRanges& rows,
+                                       ScanCounters* counters) const override {
+    CheckRowGroup(row_group);
+    int64_t n = pf_.meta.row_groups[row_group].num_rows;
+    int64_t prev = 0;
+    for (const auto& [b, e] : rows) {
+      if (b < prev || e <= b || e > n) {
+        throw Error(ErrorKind::kInternal, Prefix(row_group) + "row ranges out of order or range");
+      }
+      prev = e;
+    }
+    return Wrap(row_group, [&] {
+      if (rows.empty()) return EmptyColumns(columns);
+      if (rows.size() == 1 && rows[0] == std::pair<int64_t, int64_t>{0, n})
+        return Read(row_group, columns, counters, nullptr);
+      return Read(row_group, columns, counters, &rows);
+    });
+  }
+
   std::vector<Vector> ReadRowGroupFiltered(int row_group, const std::vector<int>& columns,
                                            const std::vector<RowGroupFilter>& filters,
                                            ScanCounters* counters, RowRanges* kept) const override {
@@ -1561,20 +1748,22 @@ class ParquetFileReaderImpl : public ParquetFileReader {
         return Read(row_group, columns, counters, nullptr);
       }
       if (kept) *kept = *selection;
-      if (selection->empty()) {
-        std::vector<Vector> out;
-        for (int c : columns) {
-          CheckColumn(c);
-          out.emplace_back(pf_.columns[c].type, 1);
-          out.back().Resize(0);
-        }
-        return out;
-      }
+      if (selection->empty()) return EmptyColumns(columns);
       return Read(row_group, columns, counters, &*selection);
     });
   }
 
  private:
+  std::vector<Vector> EmptyColumns(const std::vector<int>& columns) const {
+    std::vector<Vector> out;
+    for (int c : columns) {
+      CheckColumn(c);
+      out.emplace_back(pf_.columns[c].type, 1);
+      out.back().Resize(0);
+    }
+    return out;
+  }
+
   template <class Fn>
   std::vector<Vector> Wrap(int row_group, Fn fn) const {
     try {
@@ -1793,7 +1982,9 @@ class ParquetFileReaderImpl : public ParquetFileReader {
       ChunkReader reader(d, chunk, rg.num_rows, bytes[d.leaf]);
       RowRanges decoded = all;
       if (selection) {
-        if (auto pages = PageRows(chunk, rg.num_rows)) {
+        auto pages = PageRows(chunk, rg.num_rows);
+        if (!pages && d.max_rep == 0) pages = HeaderPageRows(bytes[d.leaf], rg.num_rows);
+        if (pages) {
           // Decode only the pages that hold selected rows.
           decoded.clear();
           for (const auto& page : *pages) {
@@ -1863,6 +2054,19 @@ std::vector<Vector> ParquetFileReader::ReadRowGroupFiltered(int row_group,
                                                             RowRanges* kept) const {
   if (kept) *kept = {{0, this->row_group(row_group).num_rows}};
   return ReadRowGroup(row_group, columns, counters);
+}
+
+std::vector<Vector> ParquetFileReader::ReadRowGroupRows(int row_group,
+                                                        const std::vector<int>& columns,
+                                                        const RowRanges& rows,
+                                                        ScanCounters* counters) const {
+  std::vector<Vector> all = ReadRowGroup(row_group, columns, counters);
+  std::vector<uint32_t> sel;
+  for (const auto& [b, e] : rows) {
+    for (int64_t r = b; r < e; r++) sel.push_back(static_cast<uint32_t>(r));
+  }
+  for (auto& v : all) v = v.Gather(sel.data(), sel.size());
+  return all;
 }
 
 int64_t DecodedPageCount() { return g_pages_decoded.load(); }

@@ -82,6 +82,12 @@ class ParquetFileReader {
                                                    const std::vector<RowGroupFilter>& filters,
                                                    ScanCounters* counters,
                                                    RowRanges* kept = nullptr) const;
+
+  // Decodes only the rows `rows` (row-group relative, sorted, disjoint) of the given columns:
+  // vectors of equal length holding those rows in order. Data pages holding none of them are
+  // not decoded (pages are located with the offset index, else by their headers).
+  virtual std::vector<Vector> ReadRowGroupRows(int row_group, const std::vector<int>& columns,
+                                               const RowRanges& rows, ScanCounters* counters) const;
 };
 
 // Data pages decoded by all readers of the process (tests compare it before and after a read).

@@ -213,5 +213,44 @@ TEST(ParquetFileReader, PageIndexSkipsPagesThatCannotMatch) {
   EXPECT_EQ(part[1].GetValue(0), Value::Varchar("n02500"));
 }
 
+TEST(ParquetFileReader, ReadRowGroupRowsDecodesOnlyPagesWithTheRows) {
+  // Our writer writes no page index: pages are located by their headers.
+  TempDir dir;
+  std::string path = dir.path() + "/t.parquet";
+  std::vector<ColumnInfo> columns = {{"id", TypeId::kBigInt, true, ""},
+                                     {"name", TypeId::kVarchar, true, ""}};
+  ParquetWriteOptions options;
+  options.page_rows = 100;
+  options.dictionary = false;
+  {
+    ParquetWriter writer(path, columns, options);
+    Batch batch({TypeId::kBigInt, TypeId::kVarchar}, 1000);
+    batch.SetCount(1000);
+    for (size_t r = 0; r < 1000; r++) {
+      batch.columns[0].SetValue(
+          r, r % 9 == 4 ? Value::Null(TypeId::kBigInt) : Value::BigInt(static_cast<int64_t>(r)));
+      batch.columns[1].SetValue(r, Value::Varchar("name " + std::to_string(r)));
+    }
+    writer.Append(batch);
+    writer.Finish();
+  }
+  auto reader = ParquetFileReader::Open(FileSystemForPath(path)->OpenForRead(path), "test");
+  auto full = reader->ReadRowGroup(0, {0, 1}, nullptr);
+  ParquetFileReader::RowRanges rows = {{5, 7}, {150, 151}, {998, 1000}};
+  int64_t before = DecodedPageCount();
+  auto part = reader->ReadRowGroupRows(0, {0, 1}, rows, nullptr);
+  EXPECT_EQ(DecodedPageCount() - before, 2 * 3);  // pages 0, 1 and 9 of each column
+  ASSERT_EQ(part.size(), 2u);
+  std::vector<size_t> want = {5, 6, 150, 998, 999};
+  for (size_t c = 0; c < 2; c++) {
+    ASSERT_EQ(part[c].size(), want.size());
+    for (size_t i = 0; i < want.size(); i++)
+      EXPECT_EQ(part[c].GetValue(i), full[c].GetValue(want[i])) << c << " " << i;
+  }
+  EXPECT_EQ(reader->ReadRowGroupRows(0, {0, 1}, {}, nullptr)[1].size(), 0u);
+  EXPECT_THROW(reader->ReadRowGroupRows(0, {0}, {{7, 5}}, nullptr), Error);
+  EXPECT_THROW(reader->ReadRowGroupRows(0, {0}, {{0, 1001}}, nullptr), Error);
+}
+
 }  // namespace
 }  // namespace aishell::parquet

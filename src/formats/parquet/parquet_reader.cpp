@@ -23,6 +23,103 @@ struct ParquetTableState {
   std::shared_ptr<TableInfo> info;
 };
 
+// match[i] = whether row i of a flat vector satisfies `f`, for i < v.size(). NULL never does.
+// Comparisons not evaluated exactly here (string order, NaN) keep the row: the engine still
+// filters every row the scan returns, so the scan only has to keep a superset.
+void EvalFlat(const RowGroupFilter& f, const Vector& v, uint8_t* match) {
+  size_t n = v.size();
+  auto compare = [&](auto get, auto constant) {
+    switch (f.op) {
+      case CompareOp::kEq:
+        for (size_t i = 0; i < n; i++) match[i] = get(i) == constant;
+        return;
+      case CompareOp::kLt:
+        for (size_t i = 0; i < n; i++) match[i] = get(i) < constant;
+        return;
+      case CompareOp::kLe:
+        for (size_t i = 0; i < n; i++) match[i] = get(i) <= constant;
+        return;
+      case CompareOp::kGt:
+        for (size_t i = 0; i < n; i++) match[i] = get(i) > constant;
+        return;
+      case CompareOp::kGe:
+        for (size_t i = 0; i < n; i++) match[i] = get(i) >= constant;
+        return;
+      default:
+        std::memset(match, 1, n);
+        return;
+    }
+  };
+  switch (v.type().id) {
+    case TypeId::kInteger:
+    case TypeId::kDate: {
+      const int32_t* d = v.Data<int32_t>();
+      compare([d](size_t i) { return static_cast<int64_t>(d[i]); }, f.constant.GetInt64());
+      break;
+    }
+    case TypeId::kBigInt:
+    case TypeId::kDecimal: {
+      const int64_t* d = v.Data<int64_t>();
+      compare([d](size_t i) { return d[i]; }, f.constant.GetInt64());
+      break;
+    }
+    case TypeId::kDouble: {
+      const double* d = v.Data<double>();
+      compare([d](size_t i) { return d[i]; }, f.constant.GetDouble());
+      for (size_t i = 0; i < n; i++) match[i] |= d[i] != d[i];  // NaN: left to the engine
+      break;
+    }
+    case TypeId::kVarchar: {
+      if (f.op != CompareOp::kEq) {
+        std::memset(match, 1, n);
+        break;
+      }
+      const std::string_view* d = v.Data<std::string_view>();
+      std::string_view c = f.constant.GetString();
+      for (size_t i = 0; i < n; i++) match[i] = d[i] == c;
+      break;
+    }
+    default:
+      std::memset(match, 1, n);
+      return;
+  }
+  if (const uint64_t* valid = v.validity()) {
+    for (size_t i = 0; i < n; i++) match[i] &= (valid[i >> 6] >> (i & 63)) & 1;
+  }
+}
+
+// Clears keep[i] for the rows of `v` (any form) that do not satisfy `f`.
+void ApplyFilter(const RowGroupFilter& f, const Vector& v, uint8_t* keep) {
+  size_t n = v.size();
+  if (n == 0) return;
+  std::vector<uint8_t> match;
+  switch (v.kind()) {
+    case VectorKind::kFlat:
+      match.resize(n);
+      EvalFlat(f, v, match.data());
+      for (size_t i = 0; i < n; i++) keep[i] &= match[i];
+      return;
+    case VectorKind::kDictionary: {
+      // Once per dictionary entry, then through the indices.
+      const Vector& dict = *v.dictionary();
+      match.resize(dict.size());
+      EvalFlat(f, dict, match.data());
+      const uint32_t* ix = v.indices();
+      for (size_t i = 0; i < n; i++) keep[i] &= match[ix[i]];
+      return;
+    }
+    case VectorKind::kConstant: {
+      Vector one = v;
+      one.Flatten();
+      one.Resize(1);
+      uint8_t m = 1;
+      EvalFlat(f, one, &m);
+      if (!m) std::memset(keep, 0, n);
+      return;
+    }
+  }
+}
+
 struct ParquetSplit : Split {
   size_t file = 0;
   size_t row_group = 0;
@@ -81,7 +178,7 @@ class ParquetDataSource : public DataSource {
     }
     batch.count = n;
     offset_ += n;
-    counters_->rows_read += static_cast<int64_t>(n);
+    if (!counted_) counters_->rows_read += static_cast<int64_t>(n);
     out = std::move(batch);
     return true;
   }
@@ -95,9 +192,66 @@ class ParquetDataSource : public DataSource {
     if (filters_.empty() || projection_.empty()) {
       columns_ = file.ReadRowGroup(rg, projection_, counters_);
     } else {
-      // Pages that cannot match are skipped with the page index; the engine filters the rest.
-      columns_ = file.ReadRowGroupFiltered(rg, projection_, filters_, counters_);
-      rows_ = columns_[0].size();
+      LoadFiltered(file, rg);
+    }
+  }
+
+  // The filter columns first (pages that cannot match skipped with the page index), the filters
+  // evaluated on their values, then the other columns only for the matching rows (pages without
+  // any left undecoded). The engine still applies the filters to the rows returned.
+  void LoadFiltered(const ParquetFileReader& file, int rg) {
+    std::vector<int> filter_columns;
+    for (const auto& f : filters_) {
+      if (std::find(filter_columns.begin(), filter_columns.end(), f.column) == filter_columns.end())
+        filter_columns.push_back(f.column);
+    }
+    ParquetFileReader::RowRanges kept;
+    std::vector<Vector> fv =
+        file.ReadRowGroupFiltered(rg, filter_columns, filters_, counters_, &kept);
+    size_t m = fv.empty() ? 0 : fv[0].size();
+    counters_->rows_read += static_cast<int64_t>(m);
+    counted_ = true;
+    std::vector<uint8_t> keep(m, 1);
+    for (const auto& f : filters_) {
+      size_t k = std::find(filter_columns.begin(), filter_columns.end(), f.column) -
+                 filter_columns.begin();
+      ApplyFilter(f, fv[k], keep.data());
+    }
+    // Positions in fv of the matching rows, and their row ranges in the row group.
+    std::vector<uint32_t> sel;
+    ParquetFileReader::RowRanges match;
+    size_t pos = 0;
+    for (const auto& [b, e] : kept) {
+      for (int64_t r = b; r < e; r++, pos++) {
+        if (!keep[pos]) continue;
+        sel.push_back(static_cast<uint32_t>(pos));
+        if (!match.empty() && match.back().second == r)
+          match.back().second = r + 1;
+        else
+          match.push_back({r, r + 1});
+      }
+    }
+    if (pos != m) throw Error(ErrorKind::kInternal, state_->fn + ": filtered rows out of step");
+    rows_ = sel.size();
+    if (sel.empty()) return;
+    std::vector<int> others;
+    for (int c : projection_) {
+      if (std::find(filter_columns.begin(), filter_columns.end(), c) == filter_columns.end() &&
+          std::find(others.begin(), others.end(), c) == others.end())
+        others.push_back(c);
+    }
+    std::vector<Vector> ov;
+    if (!others.empty()) ov = file.ReadRowGroupRows(rg, others, match, counters_);
+    if (sel.size() != m) {
+      for (auto& v : fv) v = v.Gather(sel.data(), sel.size());
+    }
+    for (int c : projection_) {
+      auto fi = std::find(filter_columns.begin(), filter_columns.end(), c);
+      if (fi != filter_columns.end()) {
+        columns_.push_back(fv[fi - filter_columns.begin()]);
+      } else {
+        columns_.push_back(ov[std::find(others.begin(), others.end(), c) - others.begin()]);
+      }
     }
   }
 
@@ -110,6 +264,7 @@ class ParquetDataSource : public DataSource {
   std::vector<Vector> columns_;
   size_t rows_ = 0, offset_ = 0;
   bool loaded_ = false, done_ = false;
+  bool counted_ = false;  // rows_read already counted (the rows decoded before filtering)
 };
 
 class ParquetScan : public TableScan {

@@ -130,7 +130,9 @@ TEST(ParquetWriter, BoundsRowGroupsAndSkipsThemByStatistics) {
   scan->SetProjection({2});
   EXPECT_EQ(scan->CreateSplits(4).size(), 2u);
   Rows rows = ReadAll(*scan);
-  EXPECT_EQ(rows.size(), 2000u);
+  // Row groups 0 and 1 are read; the filter is evaluated in the scan, so only matching rows come
+  // back: r < 1500 without the NULL rows (r % 7 == 3).
+  EXPECT_EQ(rows.size(), 1500u - 214u);
   EXPECT_NE(scan->Describe().find("l < "), std::string::npos) << scan->Describe();
   // A filter on a string column uses min_value/max_value.
   auto scan2 = table->CreateScan();
@@ -239,6 +241,100 @@ TEST(ParquetEncoding, RleHybridDecodesRunsAndBitPackedGroups) {
   EXPECT_EQ(out, want);
   EXPECT_THROW(parquet::DecodeRleHybrid(data.data(), data.size(), 2, 14, out.data()), Error);
   EXPECT_THROW(parquet::DecodeRleHybrid(data.data(), 3, 2, 13, out.data()), Error);
+}
+
+TEST(ParquetEncoding, UnpackBitsMatchesAReferenceForEveryWidth) {
+  std::mt19937_64 rng(42);
+  for (int width = 0; width <= 32; width++) {
+    for (size_t count : {size_t{0}, size_t{1}, size_t{7}, size_t{8}, size_t{9}, size_t{63},
+                         size_t{64}, size_t{1003}}) {
+      std::vector<uint32_t> values(count);
+      uint64_t mask = width == 0 ? 0 : (uint64_t{1} << width) - 1;
+      for (auto& v : values) v = static_cast<uint32_t>(rng() & mask);
+      // Reference packer: LSB first, bit by bit; the buffer is exactly as long as needed.
+      std::vector<uint8_t> packed((count * width + 7) / 8, 0);
+      for (size_t i = 0; i < count; i++) {
+        for (int b = 0; b < width; b++) {
+          size_t bit = i * width + b;
+          if ((values[i] >> b) & 1) packed[bit / 8] |= static_cast<uint8_t>(1u << (bit % 8));
+        }
+      }
+      std::vector<uint32_t> out(count + 1, 0xdeadbeef);
+      parquet::UnpackBits(packed.data(), packed.size(), width, count, out.data());
+      EXPECT_EQ(out[count], 0xdeadbeefu) << "wrote past the end, width " << width;
+      out.resize(count);
+      ASSERT_EQ(out, values) << "width " << width << " count " << count;
+      // Also through the hybrid decoder: one bit-packed run of ceil(count / 8) groups.
+      if (count > 0 && count % 8 == 0 && count / 8 < 64) {  // a one-byte run header
+        std::vector<uint8_t> run = {static_cast<uint8_t>(((count / 8) << 1) | 1)};
+        run.insert(run.end(), packed.begin(), packed.end());
+        std::vector<uint32_t> hybrid(count);
+        parquet::DecodeRleHybrid(run.data(), run.size(), width, count, hybrid.data());
+        EXPECT_EQ(hybrid, values) << "width " << width;
+      }
+      if (width > 0 && count > 0) {
+        EXPECT_THROW(
+            parquet::UnpackBits(packed.data(), packed.size() - 1, width, count, out.data()), Error);
+      }
+    }
+  }
+  uint32_t one;
+  EXPECT_THROW(parquet::UnpackBits(nullptr, 0, 33, 1, &one), Error);
+}
+
+// Reads the test file with one filter pushed (row groups skipped, the filter evaluated in the
+// scan) and checks the rows against the same filter applied to every row. With `superset` the
+// scan may return more rows (a comparison it leaves to the engine), but never lose one.
+void CheckFilterInScan(const std::string& path, int column, CompareOp op, const Value& constant,
+                       bool superset = false) {
+  ParquetFormat format;
+  auto table = format.Open("read_parquet", {path}, {}, "", "t");
+  auto all = ReadAll(*table->CreateScan());
+  auto scan = table->CreateScan();
+  auto ref = MakeColumnRef(column, table->info()->columns[column].type, "c");
+  EXPECT_FALSE(scan->PushFilter(*MakeComparison(op, std::move(ref), MakeConstant(constant))));
+  scan->SetProjection({1, column, 5, 9});  // other columns (flat and dictionary) and the filter's
+  Rows got = ReadAll(*scan, 1);
+  Rows want;
+  for (const auto& row : all) {
+    const Value& v = row[column];
+    if (v.is_null()) continue;
+    int c = v.Compare(constant);
+    bool match = op == CompareOp::kEq   ? c == 0
+                 : op == CompareOp::kLt ? c < 0
+                 : op == CompareOp::kLe ? c <= 0
+                 : op == CompareOp::kGt ? c > 0
+                                        : c >= 0;
+    if (match) want.push_back({row[1], row[column], row[5], row[9]});
+  }
+  if (superset) {
+    ASSERT_GE(got.size(), want.size());
+    size_t j = 0;  // want must be a subsequence of got
+    for (size_t r = 0; r < got.size() && j < want.size(); r++) j += got[r] == want[j];
+    EXPECT_EQ(j, want.size()) << "column " << column << " " << constant.ToSqlLiteral();
+    return;
+  }
+  ASSERT_EQ(got.size(), want.size()) << "column " << column << " " << constant.ToSqlLiteral();
+  for (size_t r = 0; r < want.size(); r++) EXPECT_EQ(got[r], want[r]) << r;
+}
+
+TEST(ParquetReader, FiltersEvaluatedInTheScanKeepExactlyTheMatchingRows) {
+  TempDir dir;
+  std::string path = dir.path() + "/t.parquet";
+  ParquetWriteOptions options;
+  options.row_group_rows = 1500;
+  options.page_rows = 200;
+  WriteTestFile(path, 4000, options);
+  CheckFilterInScan(path, 1, CompareOp::kLt, Value::Integer(500));    // INTEGER
+  CheckFilterInScan(path, 1, CompareOp::kGe, Value::Integer(10000));  // none
+  CheckFilterInScan(path, 2, CompareOp::kGt, Value::BigInt(-(int64_t{1} << 40) + 3000000000LL));
+  CheckFilterInScan(path, 3, CompareOp::kLe, Value::Double(12.5));  // DOUBLE
+  CheckFilterInScan(path, 4, CompareOp::kEq, Value::Decimal(101 * 77 - 5000, 12, 2));
+  CheckFilterInScan(path, 5, CompareOp::kEq, Value::Varchar("row 1234"));     // PLAIN strings
+  CheckFilterInScan(path, 5, CompareOp::kLt, Value::Varchar("row 2"), true);  // left to the engine
+  CheckFilterInScan(path, 6, CompareOp::kGe, Value::Date(18000 + 3990));      // DATE
+  CheckFilterInScan(path, 9, CompareOp::kEq, Value::Varchar("green"));        // dictionary
+  CheckFilterInScan(path, 9, CompareOp::kEq, Value::Varchar("yellow"));
 }
 
 TEST(ParquetEncoding, DeltaBinaryPackedDecodesTheSpecExample) {

@@ -100,13 +100,37 @@ void AppendBitPacked(const uint32_t* values, size_t n, int bit_width, std::strin
   size_t start = out->size();
   out->resize(start + bytes, '\0');
   auto* p = reinterpret_cast<uint8_t*>(out->data() + start);
-  uint64_t bit = 0;
-  for (size_t i = 0; i < n; i++, bit += static_cast<uint64_t>(bit_width)) {
-    uint64_t v = values[i];
-    for (int b = 0; b < bit_width; b++) {
-      if ((v >> b) & 1) p[(bit + b) >> 3] |= static_cast<uint8_t>(1u << ((bit + b) & 7));
+  // LSB first through a 64-bit accumulator (bit_width <= 32, fewer than 8 bits pending).
+  uint64_t acc = 0;
+  int pending = 0;
+  for (size_t i = 0; i < n; i++) {
+    acc |= static_cast<uint64_t>(values[i]) << pending;
+    pending += bit_width;
+    while (pending >= 8) {
+      *p++ = static_cast<uint8_t>(acc);
+      acc >>= 8;
+      pending -= 8;
     }
   }
+  if (pending > 0) *p = static_cast<uint8_t>(acc);
+}
+
+// Definition levels (bit width 1) of a page: one RLE run when every value is present, else
+// bit-packed.
+void AppendLevels(const uint32_t* levels, size_t n, std::string* out) {
+  bool all_present = n > 0;
+  for (size_t i = 0; i < n && all_present; i++) all_present = levels[i] == 1;
+  if (!all_present) {
+    AppendBitPacked(levels, n, 1, out);
+    return;
+  }
+  uint64_t header = static_cast<uint64_t>(n) << 1;
+  while (header >= 0x80) {
+    out->push_back(static_cast<char>(header | 0x80));
+    header >>= 7;
+  }
+  out->push_back(static_cast<char>(header));
+  out->push_back(1);
 }
 
 struct Physical {
@@ -434,7 +458,7 @@ void ParquetWriter::FlushRowGroup() {
       levels.assign(b.valid.begin() + static_cast<std::ptrdiff_t>(start),
                     b.valid.begin() + static_cast<std::ptrdiff_t>(end));
       std::string lv;
-      AppendBitPacked(levels.data(), n, 1, &lv);
+      AppendLevels(levels.data(), n, &lv);
       uint32_t lv_len = static_cast<uint32_t>(lv.size());
       body.append(reinterpret_cast<const char*>(&lv_len), 4);
       body.append(lv);
