@@ -19,6 +19,7 @@ printed, never asserted.
 """
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -126,9 +127,14 @@ def main():
     subprocess.run([aishell, "connect", url, "--name", "pg"], env=env, check=True,
                    stdout=subprocess.DEVNULL)
 
+    cpu = {"aishell": 0.0}
+
     def run_aishell(sql):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         r = subprocess.run([aishell, "query", sql, "--format", "csv"], env=env,
                            capture_output=True, text=True)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu["aishell"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         if r.returncode != 0:
             raise RuntimeError(f"aishell failed: {r.stderr.strip()}")
         return r.stdout.strip().splitlines()[1:]
@@ -164,7 +170,8 @@ def main():
     mb = copy_bytes / 1e6
     print(f"{'full scan':<28} {'seconds':>8} {'MB/s':>8}")
     print(f"{'  raw COPY (psql)':<28} {t_copy:8.3f} {mb / t_copy:8.1f}")
-    print(f"{'  aishell':<28} {t_ais:8.3f} {mb / t_ais:8.1f}")
+    print(f"{'  aishell':<28} {t_ais:8.3f} {mb / t_ais:8.1f}  "
+          f"(client CPU user+sys of the last run: {cpu['aishell']:.2f}s)")
     print(f"{'  duckdb postgres scanner':<28} {t_duck:8.3f} {mb / t_duck:8.1f}")
     print(f"  aishell / raw COPY throughput: {t_copy / t_ais:.2f}  (target >= 0.7)")
     print(f"  duckdb time / aishell time:    {t_duck / t_ais:.2f}  (> 1: aishell faster)")

@@ -142,15 +142,61 @@ std::string Qualified(const PgTableMeta& t) {
 // Binary COPY decoding
 
 inline uint16_t Be16(const char* p) {
-  return static_cast<uint16_t>((static_cast<uint8_t>(p[0]) << 8) | static_cast<uint8_t>(p[1]));
+  uint16_t v;
+  std::memcpy(&v, p, 2);
+  return __builtin_bswap16(v);
 }
 inline uint32_t Be32(const char* p) {
-  return (static_cast<uint32_t>(static_cast<uint8_t>(p[0])) << 24) |
-         (static_cast<uint32_t>(static_cast<uint8_t>(p[1])) << 16) |
-         (static_cast<uint32_t>(static_cast<uint8_t>(p[2])) << 8) |
-         static_cast<uint32_t>(static_cast<uint8_t>(p[3]));
+  uint32_t v;
+  std::memcpy(&v, p, 4);
+  return __builtin_bswap32(v);
 }
-inline uint64_t Be64(const char* p) { return (static_cast<uint64_t>(Be32(p)) << 32) | Be32(p + 4); }
+inline uint64_t Be64(const char* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  return __builtin_bswap64(v);
+}
+
+constexpr int64_t kPow10[19] = {1,
+                                10,
+                                100,
+                                1000,
+                                10000,
+                                100000,
+                                1000000,
+                                10000000,
+                                100000000,
+                                1000000000,
+                                10000000000LL,
+                                100000000000LL,
+                                1000000000000LL,
+                                10000000000000LL,
+                                100000000000000LL,
+                                1000000000000000LL,
+                                10000000000000000LL,
+                                100000000000000000LL,
+                                1000000000000000000LL};
+
+// Rounds acc / 10^shift half away from zero (acc >= 0), as PostgreSQL rounds; constant divisors
+// for the common shifts (a numeric(p,s) value drops at most 3 digits of its last base-10000 digit).
+inline int64_t RoundShift(int64_t acc, int shift) {
+  int64_t q, r, div;
+  switch (shift) {
+    case 1:
+      q = acc / 10, r = acc % 10, div = 10;
+      break;
+    case 2:
+      q = acc / 100, r = acc % 100, div = 100;
+      break;
+    case 3:
+      q = acc / 1000, r = acc % 1000, div = 1000;
+      break;
+    default:
+      div = kPow10[shift], q = acc / div, r = acc % div;
+      break;
+  }
+  return r * 2 >= div ? q + 1 : q;
+}
 
 // PostgreSQL's binary numeric -> unscaled int64 at `scale`. False on NaN/Infinity or overflow.
 bool DecodeNumeric(const char* p, int32_t len, int scale, int precision, int64_t* out) {
@@ -159,14 +205,28 @@ bool DecodeNumeric(const char* p, int32_t len, int scale, int precision, int64_t
   int weight = static_cast<int16_t>(Be16(p + 2));
   uint16_t sign = Be16(p + 4);
   if (sign != 0x0000 && sign != 0x4000) return false;
-  if (len < 8 + 2 * ndigits) return false;
+  if (ndigits < 0 || len < 8 + 2 * ndigits) return false;
+  int exp10 = 4 * (weight - ndigits + 1) + scale;
+  if (ndigits <= 4 && precision <= 18 && exp10 <= 18 && exp10 >= -18) {
+    // Fast path: up to 16 decimal digits fit an int64.
+    int64_t acc = 0;
+    for (int i = 0; i < ndigits; i++) acc = acc * 10000 + Be16(p + 8 + 2 * i);
+    if (exp10 > 0) {
+      if (acc > INT64_MAX / kPow10[exp10]) return false;
+      acc *= kPow10[exp10];
+    } else if (exp10 < 0) {
+      acc = RoundShift(acc, -exp10);
+    }
+    if (acc >= kPow10[precision]) return false;
+    *out = sign == 0x4000 ? -acc : acc;
+    return true;
+  }
   __int128 acc = 0;
   const __int128 kLimit = static_cast<__int128>(1) << 100;
   for (int i = 0; i < ndigits; i++) {
     acc = acc * 10000 + Be16(p + 8 + 2 * i);
     if (acc > kLimit) return false;
   }
-  int exp10 = 4 * (weight - ndigits + 1) + scale;
   while (exp10 > 0) {
     acc *= 10;
     exp10--;
@@ -190,24 +250,155 @@ bool DecodeNumeric(const char* p, int32_t len, int scale, int precision, int64_t
   return true;
 }
 
+// Connections of one parallel scan, every one reading the same snapshot: the first exports it
+// (`pg_export_snapshot()` in a REPEATABLE READ READ ONLY transaction kept open, and never lent out,
+// so that it outlives every import), the others import it (`SET TRANSACTION SNAPSHOT`). A split
+// takes a connection, runs its COPY and gives the connection back for the next split.
+class PgSnapshotPool {
+ public:
+  PgSnapshotPool(std::string where, std::string url)
+      : where_(std::move(where)), url_(std::move(url)) {}
+
+  // Opens the exporting transaction; returns the current number of pages of `qualified_table`
+  // (pg_relation_size, not the statistics), or -1 when the snapshot cannot be exported (a server
+  // that refuses it, a hot standby): the caller then reads with one connection.
+  int64_t Export(const std::string& qualified_table) {
+    exporter_.conn = Connect(url_, where_);
+    PGresult* begin =
+        PQexec(exporter_.conn, "BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    bool ok = PQresultStatus(begin) == PGRES_COMMAND_OK;
+    PQclear(begin);
+    if (!ok) return -1;
+    const char* params[] = {qualified_table.c_str()};
+    PGresult* r = PQexecParams(exporter_.conn,
+                               "SELECT pg_export_snapshot(), pg_relation_size($1::regclass) / "
+                               "current_setting('block_size')::int8",
+                               1, nullptr, params, nullptr, nullptr, 0);
+    PgResult hold(r);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) return -1;
+    snapshot_ = PQgetvalue(r, 0, 0);
+    return std::strtoll(PQgetvalue(r, 0, 1), nullptr, 10);
+  }
+
+  std::unique_ptr<PgConnection> Acquire() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (!idle_.empty()) {
+        auto c = std::move(idle_.back());
+        idle_.pop_back();
+        return c;
+      }
+    }
+    auto c = std::make_unique<PgConnection>(Connect(url_, where_));
+    std::string sql = "SET TRANSACTION SNAPSHOT ";
+    if (!QuotePgString(snapshot_, &sql))
+      throw Error(ErrorKind::kInternal, where_ + ": bad snapshot id");
+    Exec(c->conn, "BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY", url_, where_);
+    Exec(c->conn, sql, url_, where_);
+    return c;
+  }
+
+  // The number of splits reading through this pool: once each has ended cleanly, every
+  // connection closes (no transaction stays open holding locks until the query is destroyed).
+  void SetSplits(size_t n) { splits_left_ = n; }
+
+  // A connection whose COPY ended cleanly (still inside the snapshot's transaction).
+  void Release(std::unique_ptr<PgConnection> c) {
+    std::vector<std::unique_ptr<PgConnection>> closing;
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (splits_left_ > 0 && --splits_left_ == 0) {
+      closing = std::move(idle_);  // closed outside the lock, with `c`
+      idle_.clear();
+      if (exporter_.conn) PQfinish(exporter_.conn);
+      exporter_.conn = nullptr;
+      return;
+    }
+    if (!c || PQtransactionStatus(c->conn) != PQTRANS_INTRANS) return;
+    idle_.push_back(std::move(c));
+  }
+
+  const std::string& snapshot() const { return snapshot_; }
+
+ private:
+  std::string where_;
+  std::string url_;
+  std::string snapshot_;
+  PgConnection exporter_;
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<PgConnection>> idle_;
+  size_t splits_left_ = 0;
+};
+
+// How one binary COPY field is decoded into its column.
+enum class PgField : uint8_t {
+  kBool,
+  kInt4,
+  kInt8,
+  kFloat8,
+  kNumeric,
+  kDate,
+  kTimestamp,
+  kText,
+  kUnsupported,
+};
+
 class PgCopyReader {
  public:
   PgCopyReader(std::string where, std::string url, std::string sql, std::vector<LogicalType> types,
-               std::vector<std::string> names, ScanCounters* counters)
+               std::vector<std::string> names, ScanCounters* counters,
+               std::shared_ptr<PgSnapshotPool> pool = nullptr)
       : where_(std::move(where)),
         url_(std::move(url)),
         sql_(std::move(sql)),
         types_(std::move(types)),
         names_(std::move(names)),
-        counters_(counters) {}
+        counters_(counters),
+        pool_(std::move(pool)) {
+    for (const auto& t : types_) {
+      Sink s;
+      s.scale = t.scale;
+      s.precision = t.precision;
+      switch (t.id) {
+        case TypeId::kBoolean:
+          s.kind = PgField::kBool;
+          break;
+        case TypeId::kInteger:
+          s.kind = PgField::kInt4;
+          break;
+        case TypeId::kBigInt:
+          s.kind = PgField::kInt8;
+          break;
+        case TypeId::kDouble:
+          s.kind = PgField::kFloat8;
+          break;
+        case TypeId::kDecimal:
+          s.kind = PgField::kNumeric;
+          break;
+        case TypeId::kDate:
+          s.kind = PgField::kDate;
+          break;
+        case TypeId::kTimestamp:
+        case TypeId::kTimestampTz:
+          s.kind = PgField::kTimestamp;
+          break;
+        case TypeId::kVarchar:
+          s.kind = PgField::kText;
+          break;
+        default:
+          s.kind = PgField::kUnsupported;
+          break;
+      }
+      sinks_.push_back(s);
+    }
+  }
   ~PgCopyReader() { Finish(); }
 
   void Start() {
-    conn_.conn = Connect(url_, where_);
+    conn_ = pool_ ? pool_->Acquire() : std::make_unique<PgConnection>(Connect(url_, where_));
     std::string copy = "COPY (" + sql_ + ") TO STDOUT (FORMAT binary)";
-    PGresult* r = PQexec(conn_.conn, copy.c_str());
+    PGresult* r = PQexec(conn_->conn, copy.c_str());
     if (PQresultStatus(r) != PGRES_COPY_OUT) {
-      std::string msg = ResultMessage(r, conn_.conn, url_);
+      std::string msg = ResultMessage(r, conn_->conn, url_);
       PQclear(r);
       throw Error(ErrorKind::kConnector, where_ + ": " + msg + " (in: " + sql_ + ")");
     }
@@ -219,18 +410,26 @@ class PgCopyReader {
   bool Next(Batch& out) {
     if (done_) return false;
     Batch batch(types_, kBatchSize);
+    const size_t ncols = sinks_.size();
+    for (size_t j = 0; j < ncols; j++) {
+      Vector& v = batch.columns[j];
+      sinks_[j].vec = &v;
+      sinks_[j].data = v.RawData();
+      sinks_[j].heap = sinks_[j].kind == PgField::kText ? v.heap().get() : nullptr;
+    }
     size_t rows = 0;
     int64_t bytes = 0;
+    PGconn* conn = conn_->conn;
     while (rows < kBatchSize) {
       char* buf = nullptr;
-      int n = PQgetCopyData(conn_.conn, &buf, 0);
+      int n = PQgetCopyData(conn, &buf, 0);
       if (n == -1) {  // end of COPY
         CheckFinalResult();
         done_ = true;
         break;
       }
       if (n == -2) {
-        std::string msg = ConnMessage(conn_.conn, url_);
+        std::string msg = ConnMessage(conn, url_);
         throw Error(ErrorKind::kConnector,
                     where_ + ": the connection failed while reading: " + msg);
       }
@@ -238,9 +437,10 @@ class PgCopyReader {
       bytes += n;
       const char* p = buf;
       const char* end = buf + n;
-      if (!header_seen_) {
+      if (!header_seen_) [[unlikely]] {
         if (n < 19 || std::memcmp(p, "PGCOPY\n\377\r\n\0", 11) != 0) BadData("bad COPY header");
         uint32_t ext = Be32(p + 15);
+        if (ext > static_cast<uint32_t>(n - 19)) BadData("bad COPY header extension");
         p += 19 + ext;
         header_seen_ = true;
         if (p >= end) continue;
@@ -249,25 +449,13 @@ class PgCopyReader {
       int16_t fields = static_cast<int16_t>(Be16(p));
       p += 2;
       if (fields == -1) continue;  // trailer; -1 from PQgetCopyData follows
-      if (types_.empty()) {  // no columns wanted (the SELECT lists a constant): count rows only
+      if (ncols == 0) {  // no columns wanted (the SELECT lists a constant): count rows only
         rows++;
         row_number_++;
         continue;
       }
-      if (fields != static_cast<int16_t>(types_.size())) BadData("unexpected field count");
-      for (size_t j = 0; j < types_.size(); j++) {
-        if (end - p < 4) BadData("truncated field");
-        int32_t len = static_cast<int32_t>(Be32(p));
-        p += 4;
-        Vector& v = batch.columns[j];
-        if (len < 0) {
-          v.SetNull(rows);
-          continue;
-        }
-        if (end - p < len) BadData("truncated value");
-        Store(v, j, rows, p, len);
-        p += len;
-      }
+      if (fields != static_cast<int16_t>(ncols)) BadData("unexpected field count");
+      DecodeRow(p, end, rows);
       rows++;
       row_number_++;
     }
@@ -280,90 +468,111 @@ class PgCopyReader {
   }
 
  private:
-  [[noreturn]] void BadData(const char* what) {
+  struct Sink {
+    PgField kind = PgField::kText;
+    int scale = 0;
+    int precision = 0;
+    uint8_t* data = nullptr;
+    StringHeap* heap = nullptr;
+    Vector* vec = nullptr;
+  };
+
+  // One row's fields into row `r` of the sinks: one predictable switch per field, values written
+  // straight into the typed arrays.
+  void DecodeRow(const char* p, const char* end, size_t r) {
+    for (size_t j = 0; j < sinks_.size(); j++) {
+      if (end - p < 4) BadData("truncated field");
+      int32_t len = static_cast<int32_t>(Be32(p));
+      p += 4;
+      Sink& s = sinks_[j];
+      if (len < 0) {
+        s.vec->SetNull(r);
+        continue;
+      }
+      if (end - p < len) BadData("truncated value");
+      switch (s.kind) {
+        case PgField::kInt4:
+          if (len != 4) BadData("integer width");
+          reinterpret_cast<int32_t*>(s.data)[r] = static_cast<int32_t>(Be32(p));
+          break;
+        case PgField::kInt8:
+          if (len != 8) BadData("bigint width");
+          reinterpret_cast<int64_t*>(s.data)[r] = static_cast<int64_t>(Be64(p));
+          break;
+        case PgField::kFloat8: {
+          if (len != 8) BadData("double width");
+          uint64_t bits = Be64(p);
+          std::memcpy(reinterpret_cast<double*>(s.data) + r, &bits, 8);
+          break;
+        }
+        case PgField::kNumeric: {
+          int64_t x;
+          if (!DecodeNumeric(p, len, s.scale, s.precision, &x)) NumericError(j);
+          reinterpret_cast<int64_t*>(s.data)[r] = x;
+          break;
+        }
+        case PgField::kTimestamp: {
+          if (len != 8) BadData("timestamp width");
+          int64_t t = static_cast<int64_t>(Be64(p));
+          if (t == INT64_MAX || t == INT64_MIN) InfinityError(j, "timestamp");
+          reinterpret_cast<int64_t*>(s.data)[r] = t + kPgEpochMicros;
+          break;
+        }
+        case PgField::kDate: {
+          if (len != 4) BadData("date width");
+          int32_t d = static_cast<int32_t>(Be32(p));
+          if (d == INT32_MAX || d == INT32_MIN) InfinityError(j, "date");
+          reinterpret_cast<int32_t*>(s.data)[r] = d + kPgEpochDays;
+          break;
+        }
+        case PgField::kText:
+          reinterpret_cast<std::string_view*>(s.data)[r] =
+              s.heap->Add(std::string_view(p, static_cast<size_t>(len)));
+          break;
+        case PgField::kBool:
+          if (len != 1) BadData("boolean width");
+          s.data[r] = p[0] != 0;
+          break;
+        case PgField::kUnsupported:
+          BadData("unsupported type");
+      }
+      p += len;
+    }
+  }
+
+  [[noreturn, gnu::cold, gnu::noinline]] void BadData(const char* what) {
     throw Error(ErrorKind::kConnector, where_ + ": malformed binary COPY data (" +
                                            std::string(what) + ") at row " +
                                            std::to_string(row_number_ + 1));
   }
-
-  void Store(Vector& v, size_t j, size_t r, const char* p, int32_t len) {
-    switch (types_[j].id) {
-      case TypeId::kBoolean:
-        if (len != 1) BadData("boolean width");
-        v.Data<uint8_t>()[r] = p[0] != 0;
-        return;
-      case TypeId::kInteger:
-        if (len != 4) BadData("integer width");
-        v.Data<int32_t>()[r] = static_cast<int32_t>(Be32(p));
-        return;
-      case TypeId::kBigInt:
-        if (len != 8) BadData("bigint width");
-        v.Data<int64_t>()[r] = static_cast<int64_t>(Be64(p));
-        return;
-      case TypeId::kDouble: {
-        if (len != 8) BadData("double width");
-        uint64_t bits = Be64(p);
-        double d;
-        std::memcpy(&d, &bits, 8);
-        v.Data<double>()[r] = d;
-        return;
-      }
-      case TypeId::kDecimal: {
-        int64_t x;
-        if (!DecodeNumeric(p, len, types_[j].scale, types_[j].precision, &x)) {
-          throw Error(
-              ErrorKind::kConversion,
-              where_ + ": column '" + names_[j] + "' row " + std::to_string(row_number_ + 1) +
-                  ": a numeric value (NaN or too large) does not fit " + types_[j].ToString());
-        }
-        v.Data<int64_t>()[r] = x;
-        return;
-      }
-      case TypeId::kDate: {
-        if (len != 4) BadData("date width");
-        int32_t d = static_cast<int32_t>(Be32(p));
-        if (d == INT32_MAX || d == INT32_MIN) {
-          throw Error(ErrorKind::kConversion, where_ + ": column '" + names_[j] + "' row " +
-                                                  std::to_string(row_number_ + 1) +
-                                                  ": date 'infinity' is not supported");
-        }
-        v.Data<int32_t>()[r] = d + kPgEpochDays;
-        return;
-      }
-      case TypeId::kTimestamp:
-      case TypeId::kTimestampTz: {
-        if (len != 8) BadData("timestamp width");
-        int64_t t = static_cast<int64_t>(Be64(p));
-        if (t == INT64_MAX || t == INT64_MIN) {
-          throw Error(ErrorKind::kConversion, where_ + ": column '" + names_[j] + "' row " +
-                                                  std::to_string(row_number_ + 1) +
-                                                  ": timestamp 'infinity' is not supported");
-        }
-        v.Data<int64_t>()[r] = t + kPgEpochMicros;
-        return;
-      }
-      case TypeId::kVarchar:
-        v.SetString(r, std::string_view(p, static_cast<size_t>(len)));
-        return;
-      default:
-        BadData("unsupported type");
-    }
+  [[noreturn, gnu::cold, gnu::noinline]] void NumericError(size_t j) {
+    throw Error(ErrorKind::kConversion,
+                where_ + ": column '" + names_[j] + "' row " + std::to_string(row_number_ + 1) +
+                    ": a numeric value (NaN or too large) does not fit " + types_[j].ToString());
+  }
+  [[noreturn, gnu::cold, gnu::noinline]] void InfinityError(size_t j, const char* what) {
+    throw Error(ErrorKind::kConversion, where_ + ": column '" + names_[j] + "' row " +
+                                            std::to_string(row_number_ + 1) + ": " + what +
+                                            " 'infinity' is not supported");
   }
 
   void CheckFinalResult() {
     in_copy_ = false;
-    while (PGresult* r = PQgetResult(conn_.conn)) {
+    while (PGresult* r = PQgetResult(conn_->conn)) {
       auto st = PQresultStatus(r);
-      std::string msg = st == PGRES_COMMAND_OK ? "" : ResultMessage(r, conn_.conn, url_);
+      std::string msg = st == PGRES_COMMAND_OK ? "" : ResultMessage(r, conn_->conn, url_);
       PQclear(r);
       if (st != PGRES_COMMAND_OK) throw Error(ErrorKind::kConnector, where_ + ": " + msg);
     }
+    // Clean end: the connection (inside the snapshot's transaction) serves the next split.
+    if (pool_) pool_->Release(std::move(conn_));
   }
 
   void Finish() {
-    if (conn_.conn && in_copy_) {
-      // Abandoned early (LIMIT upstream, an error): cancel the COPY rather than drain it.
-      PGcancel* cancel = PQgetCancel(conn_.conn);
+    if (conn_ && conn_->conn && in_copy_) {
+      // Abandoned early (LIMIT upstream, an error): cancel the COPY rather than drain it; the
+      // connection is closed, never given back to the pool.
+      PGcancel* cancel = PQgetCancel(conn_->conn);
       if (cancel) {
         char err[256];
         PQcancel(cancel, err, sizeof(err));
@@ -379,7 +588,9 @@ class PgCopyReader {
   std::vector<LogicalType> types_;
   std::vector<std::string> names_;
   ScanCounters* counters_;
-  PgConnection conn_;
+  std::shared_ptr<PgSnapshotPool> pool_;
+  std::unique_ptr<PgConnection> conn_;
+  std::vector<Sink> sinks_;
   bool in_copy_ = false;
   bool header_seen_ = false;
   bool done_ = false;
@@ -399,7 +610,7 @@ class PgDataSource : public DataSource {
         started_ = true;
       }
       if (readers_[current_]->Next(out)) return true;
-      readers_[current_].reset();  // closes its connection
+      readers_[current_].reset();  // closes its connection (or gives it back to the pool)
       current_++;
       started_ = false;
     }
@@ -419,6 +630,7 @@ struct PgSplit : Split {
   bool ranged = false;
   int64_t first_page = 0;
   std::optional<int64_t> end_page;
+  std::shared_ptr<PgSnapshotPool> pool;  // the connections of the scan's shared snapshot
   std::string Describe() const override {
     if (!ranged) return "whole table";
     return "ctid pages [" + std::to_string(first_page) + ", " +
@@ -791,40 +1003,65 @@ class PgScan : public TableScan {
     return rows;
   }
 
-  // Plain tables of many pages split into ctid page ranges (TID range scans), one connection each.
-  // A join splits by the pages of its first table when every join keeps that table's rows apart
-  // (inner and left joins).
+  // Plain tables of many pages split into ctid page ranges (TID range scans) of at most
+  // kPagesPerSplit pages, read by up to max_parallelism connections that share one exported
+  // snapshot, so that the ranges together read the table as of one moment. Each connection runs
+  // one range's COPY after another. The ranges follow the table's current size (pg_relation_size
+  // under that snapshot, not the statistics); the last one is open-ended. A join splits by the
+  // pages of its first table when every join keeps that table's rows apart (inner and left joins).
   std::vector<std::shared_ptr<Split>> CreateSplits(int max_parallelism) override {
     std::vector<std::shared_ptr<Split>> splits;
-    double pages = s_.first_meta.relpages;
+    double stats_pages = s_.first_meta.relpages;
     if (max_parallelism > 1 && s_.splittable && s_.first_meta.relkind == 'r' && s_.limit < 0 &&
-        !s_.aggregated && s_.order.empty() && pages >= kMinPagesToSplit) {
-      int parts = max_parallelism * 2;
-      int64_t total = static_cast<int64_t>(pages);
-      for (int i = 0; i < parts; i++) {
-        auto s = std::make_shared<PgSplit>();
-        s->ranged = true;
-        s->first_page = i == 0 ? 0 : total * i / parts;
-        if (i + 1 < parts) s->end_page = total * (i + 1) / parts;  // the last one reads to the end
-        splits.push_back(s);
+        !s_.aggregated && s_.order.empty() && stats_pages >= kMinPagesToSplit) {
+      auto pool = std::make_shared<PgSnapshotPool>(where_ + " table '" + s_.label + "'", url_);
+      int64_t pages = pool->Export(Qualified(s_.first_meta));
+      if (pages >= 0) {
+        for (const auto& [first, end] : PageRanges(pages, max_parallelism)) {
+          auto s = std::make_shared<PgSplit>();
+          s->ranged = true;
+          s->first_page = first;
+          s->end_page = end;
+          s->pool = pool;
+          splits.push_back(s);
+        }
+        pool->SetSplits(splits.size());
+        return splits;
       }
-      return splits;
     }
     splits.push_back(std::make_shared<PgSplit>());
     return splits;
   }
 
+  // [first, end) page ranges covering `pages` pages, the last open-ended (nullopt): at most
+  // kPagesPerSplit pages each, and at least 2 per connection while ranges stay >= 64 pages.
+  static std::vector<std::pair<int64_t, std::optional<int64_t>>> PageRanges(int64_t pages,
+                                                                            int max_parallelism) {
+    int64_t per = std::min<int64_t>(kPagesPerSplit, pages / (2 * std::max(1, max_parallelism)));
+    per = std::max<int64_t>(per, 64);
+    std::vector<std::pair<int64_t, std::optional<int64_t>>> ranges;
+    int64_t first = 0;
+    while (first + per < pages) {
+      ranges.push_back({first, first + per});
+      first += per;
+    }
+    ranges.push_back({first, std::nullopt});
+    return ranges;
+  }
+
   std::unique_ptr<DataSource> CreateDataSource(std::shared_ptr<Split> split) override {
     std::string extra;
     auto range = std::dynamic_pointer_cast<PgSplit>(split);
+    std::shared_ptr<PgSnapshotPool> pool;
     if (range && range->ranged) {
       std::string ctid = s_.joined ? "t0.ctid" : "ctid";
       extra = ctid + " >= '(" + std::to_string(range->first_page) + ",0)'::tid";
       if (range->end_page)
         extra += " AND " + ctid + " < '(" + std::to_string(*range->end_page) + ",0)'::tid";
+      pool = range->pool;
     }
     std::vector<std::unique_ptr<PgCopyReader>> readers;
-    readers.push_back(MakeReader(BuildSql(extra)));
+    readers.push_back(MakeReader(BuildSql(extra), pool));
     return std::make_unique<PgDataSource>(std::move(readers));
   }
 
@@ -932,10 +1169,12 @@ class PgScan : public TableScan {
   }
 
   static constexpr double kMinPagesToSplit = 1000;  // about 8 MB
+  static constexpr int64_t kPagesPerSplit = 1000;
   static constexpr size_t kKeysPerQuery = 5000;
 
  private:
-  std::unique_ptr<PgCopyReader> MakeReader(std::string sql) {
+  std::unique_ptr<PgCopyReader> MakeReader(std::string sql,
+                                           std::shared_ptr<PgSnapshotPool> pool = nullptr) {
     std::vector<LogicalType> types;
     std::vector<std::string> names;
     if (s_.aggregated) {
@@ -950,7 +1189,7 @@ class PgScan : public TableScan {
     }
     std::string what = s_.joined ? " query '" + s_.label + "'" : " table '" + s_.label + "'";
     return std::make_unique<PgCopyReader>(where_ + what, url_, std::move(sql), types, names,
-                                          &counters_);
+                                          &counters_, std::move(pool));
   }
 
   std::string KeySql(const std::vector<int>& key_columns) const {
