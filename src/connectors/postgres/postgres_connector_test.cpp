@@ -689,6 +689,36 @@ TEST_F(PostgresServerTest, ConnectionDroppedMidQueryIsAClearError) {
   }
 }
 
+// The same for a parallel scan, whose ranges are read two COPYs at a time (async libpq).
+TEST_F(PostgresServerTest, ConnectionDroppedDuringParallelScanIsAClearError) {
+  std::string sep = url_.find('?') == std::string::npos ? "?" : "&";
+  std::string app = "aishell_pdrop_" + std::to_string(::getpid());
+  auto dropped = std::make_shared<PostgresConnector>(
+      ConnectionConfig{"droppg", "postgres", url_ + sep + "application_name=" + app, {}});
+  auto t = dropped->GetTable("public", "big_numbers");
+  ASSERT_TRUE(t);
+  auto scan = dropped->CreateScan(t);
+  auto splits = scan->CreateSplits(2);
+  ASSERT_GT(splits.size(), 1u);
+  auto source = scan->CreateDataSource(splits[0]);
+  Batch b;
+  ASSERT_TRUE(source->Next(b));
+  ASSERT_GE(TerminateBackends(url_, app), 2);
+  try {
+    for (size_t i = 0; i < splits.size(); i++) {
+      auto s = i == 0 ? std::move(source) : scan->CreateDataSource(splits[i]);
+      for (int k = 0; k < 1000 && s->Next(b); k++) {
+      }
+    }
+    FAIL() << "expected the read to fail after the backends were terminated";
+  } catch (const Error& e) {
+    std::string msg = e.what();
+    EXPECT_EQ(e.kind(), ErrorKind::kConnector);
+    EXPECT_NE(msg.find("postgres source 'droppg'"), std::string::npos) << msg;
+    EXPECT_EQ(msg.find("aishell-test-pw"), std::string::npos) << msg;
+  }
+}
+
 size_t Count(const std::string& text, const std::string& what) {
   size_t n = 0;
   for (size_t p = text.find(what); p != std::string::npos; p = text.find(what, p + 1)) n++;
