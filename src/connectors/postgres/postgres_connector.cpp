@@ -2,6 +2,7 @@
 
 #include <libpq-fe.h>
 
+#include <poll.h>
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -410,23 +411,44 @@ class PgCopyReader {
   bool Next(Batch& out) {
     if (done_) return false;
     Batch batch(types_, kBatchSize);
-    const size_t ncols = sinks_.size();
-    for (size_t j = 0; j < ncols; j++) {
+    Bind(batch);
+    size_t rows = 0;
+    int64_t bytes = 0;
+    Fill(rows, bytes, false);
+    counters_->bytes_read += bytes;
+    if (rows == 0) return false;
+    batch.SetCount(rows);
+    counters_->rows_read += static_cast<int64_t>(rows);
+    out = std::move(batch);
+    return true;
+  }
+
+  // Points the decoder at the columns of `batch` (the types of this reader).
+  void Bind(Batch& batch) {
+    for (size_t j = 0; j < sinks_.size(); j++) {
       Vector& v = batch.columns[j];
       sinks_[j].vec = &v;
       sinks_[j].data = v.RawData();
       sinks_[j].heap = sinks_[j].kind == PgField::kText ? v.heap().get() : nullptr;
     }
-    size_t rows = 0;
-    int64_t bytes = 0;
+  }
+
+  enum class FillResult { kFull, kWouldBlock, kEnd };
+  // Decodes rows into the bound batch from row `rows` on until it holds kBatchSize rows, the COPY
+  // ends, or (async) no complete row is buffered: the caller then waits for the socket and calls
+  // ConsumeInput.
+  FillResult Fill(size_t& rows, int64_t& bytes, bool async) {
+    if (done_) return FillResult::kEnd;
+    const size_t ncols = sinks_.size();
     PGconn* conn = conn_->conn;
     while (rows < kBatchSize) {
       char* buf = nullptr;
-      int n = PQgetCopyData(conn, &buf, 0);
+      int n = PQgetCopyData(conn, &buf, async ? 1 : 0);
+      if (n == 0) return FillResult::kWouldBlock;
       if (n == -1) {  // end of COPY
         CheckFinalResult();
         done_ = true;
-        break;
+        return FillResult::kEnd;
       }
       if (n == -2) {
         std::string msg = ConnMessage(conn, url_);
@@ -459,13 +481,18 @@ class PgCopyReader {
       rows++;
       row_number_++;
     }
-    counters_->bytes_read += bytes;
-    if (rows == 0) return false;
-    batch.SetCount(rows);
-    counters_->rows_read += static_cast<int64_t>(rows);
-    out = std::move(batch);
-    return true;
+    return FillResult::kFull;
   }
+
+  // Reads what the socket holds into libpq's buffer (never blocks).
+  void ConsumeInput() {
+    if (!done_ && PQconsumeInput(conn_->conn) == 0) {
+      std::string msg = ConnMessage(conn_->conn, url_);
+      throw Error(ErrorKind::kConnector, where_ + ": the connection failed while reading: " + msg);
+    }
+  }
+  int Socket() const { return conn_ && conn_->conn ? PQsocket(conn_->conn) : -1; }
+  bool done() const { return done_; }
 
  private:
   struct Sink {
@@ -623,6 +650,60 @@ class PgDataSource : public DataSource {
   bool started_ = false;
 };
 
+// Reads several COPYs (page ranges of one split) at once on one thread: rows go into the same
+// batch from whichever connection has them, and the thread waits (poll) only when none has.
+// More backends than reading threads keep both cores busy while a backend waits for its socket.
+class PgMultiplexSource : public DataSource {
+ public:
+  PgMultiplexSource(std::vector<std::unique_ptr<PgCopyReader>> readers,
+                    std::vector<LogicalType> types, ScanCounters* counters)
+      : readers_(std::move(readers)), types_(std::move(types)), counters_(counters) {}
+
+  bool Next(Batch& out) override {
+    if (!started_) {
+      for (auto& r : readers_) r->Start();
+      started_ = true;
+    }
+    if (readers_.empty()) return false;
+    Batch batch(types_, kBatchSize);
+    for (auto& r : readers_) r->Bind(batch);
+    size_t rows = 0;
+    int64_t bytes = 0;
+    while (rows < kBatchSize && !readers_.empty()) {
+      size_t before = rows;
+      bool ended = false;
+      for (size_t i = 0; i < readers_.size() && rows < kBatchSize; i++) {
+        if (readers_[i]->Fill(rows, bytes, true) == PgCopyReader::FillResult::kEnd) ended = true;
+      }
+      if (ended) {  // finished readers give their connection back
+        readers_.erase(
+            std::remove_if(readers_.begin(), readers_.end(),
+                           [](const std::unique_ptr<PgCopyReader>& r) { return r->done(); }),
+            readers_.end());
+        continue;
+      }
+      if (rows != before) continue;
+      // Nothing buffered anywhere: wait for a socket, then read what arrived.
+      std::vector<pollfd> fds;
+      for (auto& r : readers_) fds.push_back({r->Socket(), POLLIN, 0});
+      ::poll(fds.data(), fds.size(), 1000);
+      for (auto& r : readers_) r->ConsumeInput();
+    }
+    counters_->bytes_read += bytes;
+    if (rows == 0) return false;
+    batch.SetCount(rows);
+    counters_->rows_read += static_cast<int64_t>(rows);
+    out = std::move(batch);
+    return true;
+  }
+
+ private:
+  std::vector<std::unique_ptr<PgCopyReader>> readers_;
+  std::vector<LogicalType> types_;
+  ScanCounters* counters_;
+  bool started_ = false;
+};
+
 // ---------------------------------------------------------------------------------------------
 // Scan
 
@@ -630,6 +711,7 @@ struct PgSplit : Split {
   bool ranged = false;
   int64_t first_page = 0;
   std::optional<int64_t> end_page;
+  int64_t span = 0;                      // pages of the range (also when open-ended)
   std::shared_ptr<PgSnapshotPool> pool;  // the connections of the scan's shared snapshot
   std::string Describe() const override {
     if (!ranged) return "whole table";
@@ -1017,15 +1099,17 @@ class PgScan : public TableScan {
       auto pool = std::make_shared<PgSnapshotPool>(where_ + " table '" + s_.label + "'", url_);
       int64_t pages = pool->Export(Qualified(s_.first_meta));
       if (pages >= 0) {
-        for (const auto& [first, end] : PageRanges(pages, max_parallelism)) {
+        int64_t per = PagesPerSplit(pages, max_parallelism);
+        for (const auto& [first, end] : PageRanges(pages, per)) {
           auto s = std::make_shared<PgSplit>();
           s->ranged = true;
           s->first_page = first;
           s->end_page = end;
+          s->span = per;
           s->pool = pool;
           splits.push_back(s);
         }
-        pool->SetSplits(splits.size());
+        pool->SetSplits(splits.size() * kStreamsPerSplit);
         return splits;
       }
     }
@@ -1033,12 +1117,16 @@ class PgScan : public TableScan {
     return splits;
   }
 
-  // [first, end) page ranges covering `pages` pages, the last open-ended (nullopt): at most
-  // kPagesPerSplit pages each, and at least 2 per connection while ranges stay >= 64 pages.
-  static std::vector<std::pair<int64_t, std::optional<int64_t>>> PageRanges(int64_t pages,
-                                                                            int max_parallelism) {
+  // Pages per split: at most kPagesPerSplit, and at least 2 splits per thread while splits stay
+  // >= 64 pages.
+  static int64_t PagesPerSplit(int64_t pages, int max_parallelism) {
     int64_t per = std::min<int64_t>(kPagesPerSplit, pages / (2 * std::max(1, max_parallelism)));
-    per = std::max<int64_t>(per, 64);
+    return std::max<int64_t>(per, 64);
+  }
+
+  // [first, end) page ranges of `per` pages covering `pages` pages, the last open-ended (nullopt).
+  static std::vector<std::pair<int64_t, std::optional<int64_t>>> PageRanges(int64_t pages,
+                                                                            int64_t per) {
     std::vector<std::pair<int64_t, std::optional<int64_t>>> ranges;
     int64_t first = 0;
     while (first + per < pages) {
@@ -1049,20 +1137,41 @@ class PgScan : public TableScan {
     return ranges;
   }
 
+  // A page range of a parallel scan is read as kStreamsPerSplit sub-ranges, one COPY each, at
+  // once (PgMultiplexSource): twice as many backends as reading threads.
   std::unique_ptr<DataSource> CreateDataSource(std::shared_ptr<Split> split) override {
-    std::string extra;
     auto range = std::dynamic_pointer_cast<PgSplit>(split);
-    std::shared_ptr<PgSnapshotPool> pool;
-    if (range && range->ranged) {
-      std::string ctid = s_.joined ? "t0.ctid" : "ctid";
-      extra = ctid + " >= '(" + std::to_string(range->first_page) + ",0)'::tid";
-      if (range->end_page)
-        extra += " AND " + ctid + " < '(" + std::to_string(*range->end_page) + ",0)'::tid";
-      pool = range->pool;
+    if (!range || !range->ranged) {
+      std::vector<std::unique_ptr<PgCopyReader>> readers;
+      readers.push_back(MakeReader(BuildSql("")));
+      return std::make_unique<PgDataSource>(std::move(readers));
     }
+    const int64_t step = std::max<int64_t>(1, range->span / kStreamsPerSplit);
     std::vector<std::unique_ptr<PgCopyReader>> readers;
-    readers.push_back(MakeReader(BuildSql(extra), pool));
+    int64_t first = range->first_page;
+    for (int i = 0; i < kStreamsPerSplit; i++) {
+      std::optional<int64_t> end = first + step;
+      if (i + 1 == kStreamsPerSplit) end = range->end_page;  // the last sub-range ends with it
+      readers.push_back(MakeReader(BuildSql(CtidRange(first, end)), range->pool));
+      if (end) first = *end;
+    }
+    if (range->pool) {
+      std::vector<LogicalType> types;
+      if (s_.aggregated) {
+        types = s_.agg_types;
+      } else {
+        for (int c : s_.projection) types.push_back(s_.columns[c].type);
+      }
+      return std::make_unique<PgMultiplexSource>(std::move(readers), types, &counters_);
+    }
     return std::make_unique<PgDataSource>(std::move(readers));
+  }
+
+  std::string CtidRange(int64_t first, std::optional<int64_t> end) const {
+    std::string ctid = s_.joined ? "t0.ctid" : "ctid";
+    std::string sql = ctid + " >= '(" + std::to_string(first) + ",0)'::tid";
+    if (end) sql += " AND " + ctid + " < '(" + std::to_string(*end) + ",0)'::tid";
+    return sql;
   }
 
   // --- batched key lookups: WHERE <pushed filters> AND ("k" IN (...)) or (("a", "b") IN ((..),
@@ -1170,6 +1279,7 @@ class PgScan : public TableScan {
 
   static constexpr double kMinPagesToSplit = 1000;  // about 8 MB
   static constexpr int64_t kPagesPerSplit = 1000;
+  static constexpr int kStreamsPerSplit = 2;
   static constexpr size_t kKeysPerQuery = 5000;
 
  private:
