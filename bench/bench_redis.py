@@ -99,6 +99,15 @@ def load(server, n):
     print(f"loaded {n} hashes of {FIELDS} fields in {time.time() - start:.1f}s", file=sys.stderr)
 
 
+def server_cpu(server):
+    """Seconds of CPU the server has used (INFO cpu: used_cpu_user + used_cpu_sys)."""
+    total = 0.0
+    for line in server.cli("INFO", "cpu").splitlines():
+        if line.startswith(("used_cpu_user:", "used_cpu_sys:")):
+            total += float(line.split(":", 1)[1])
+    return total
+
+
 def timed(fn, runs):
     times = []
     result = None
@@ -206,6 +215,13 @@ def main():
 
         t_ai, ok = scan(binary, home)
         failed = failed or not ok
+        # Server CPU of one scan: a load-independent view (Redis executes commands on one thread).
+        cpu0 = server_cpu(server)
+        scan_once = args.runs
+        args.runs = 1
+        scan(binary, home)
+        args.runs = scan_once
+        cpu_ai = server_cpu(server) - cpu0
         t_before = None
         if args.baseline_build_dir:
             before_bin = os.path.join(args.baseline_build_dir, "aishell")
@@ -222,7 +238,9 @@ def main():
             t_py, rows = timed(lambda: redis_py_scan(server), 1)
             if rows != n:
                 print(f"redis-py read {rows} rows, expected {n}", file=sys.stderr)
+        cpu0 = server_cpu(server)
         rps, depth = ceiling(server, n)
+        cpu_ceiling_both = server_cpu(server) - cpu0  # both depths
         t_ceiling = n / rps
         t_ai_net = max(t_ai - base, 1e-6)
         print(f"scan {n} hashes x {FIELDS} fields:")
@@ -235,6 +253,8 @@ def main():
         if t_py is not None:
             print(f"  redis-py pipelined      {t_py:8.3f} s  {n / t_py:12,.0f} rows/s")
         print(f"  ratio aishell/ceiling   {t_ceiling / t_ai_net:8.2f}  (target >= 0.8)")
+        print(f"  server CPU per scan     aishell {cpu_ai:.2f} s, redis-benchmark {cpu_ceiling_both / 2:.2f} s "
+              f"(mean of its two runs; aishell's includes the SCANs) -> {cpu_ceiling_both / 2 / max(cpu_ai, 1e-6):.2f}")
         if t_before is not None:
             print(f"  ratio baseline/ceiling  {t_ceiling / t_before_net:8.2f}")
             print(f"  speed-up over baseline  {t_before_net / t_ai_net:8.2f}")
