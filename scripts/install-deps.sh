@@ -5,7 +5,7 @@ set -euo pipefail
 what="${1:-build}"
 
 APT_BUILD=(g++ cmake ninja-build pkg-config ccache libfmt-dev libre2-dev libxxhash-dev
-  libedit-dev libsimdjson-dev libsqlite3-dev libgtest-dev sqlite3 libpq-dev libhiredis-dev)
+  libedit-dev libsimdjson-dev libsqlite3-dev libgtest-dev sqlite3 libpq-dev)
 # Parquet page codecs.
 APT_BUILD+=(libsnappy-dev zlib1g-dev libzstd-dev liblz4-dev libbrotli-dev)
 # S3 storage: libcurl (HTTP) and OpenSSL (SigV4 signing).

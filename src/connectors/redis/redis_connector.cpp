@@ -1,8 +1,7 @@
 #include "connectors/redis/redis_connector.h"
 
-#include <hiredis/hiredis.h>
 #include <simdjson.h>
-#include <sys/time.h>
+#include <xxhash.h>
 
 #include <algorithm>
 #include <cctype>
@@ -36,135 +35,7 @@ std::string Shown(std::string_view s) {
   return out;
 }
 
-struct ReplyDeleter {
-  void operator()(redisReply* r) const {
-    if (r) freeReplyObject(r);
-  }
-};
-using Reply = std::unique_ptr<redisReply, ReplyDeleter>;
-
-std::string_view ReplyText(const redisReply* r) {
-  return std::string_view(r->str ? r->str : "", r->len);
-}
-
-// One hiredis connection (not thread-safe: one per data source or writer).
-class RedisConnection {
- public:
-  RedisConnection(const RedisAddress& address, std::string where) : where_(std::move(where)) {
-    if (address.tls) {
-      throw Error(
-          ErrorKind::kUnsupported,
-          where_ + ": TLS (rediss://) is not supported: this build's hiredis has no SSL support");
-    }
-    struct timeval tv = {5, 0};
-    ctx_ = redisConnectWithTimeout(address.host.c_str(), address.port, tv);
-    endpoint_ = address.host + ":" + std::to_string(address.port);
-    if (!ctx_ || ctx_->err) {
-      std::string msg = ctx_ ? ctx_->errstr : "out of memory";
-      Close();
-      throw Error(ErrorKind::kConnector, where_ + ": cannot connect to " + endpoint_ + ": " + msg);
-    }
-    struct timeval rw = {30, 0};
-    redisSetTimeout(ctx_, rw);
-    try {
-      if (!address.password.empty()) {
-        std::vector<std::string> auth = {"AUTH"};
-        if (!address.user.empty()) auth.push_back(address.user);
-        auth.push_back(address.password);
-        Reply r = Command(auth);
-        if (r->type == REDIS_REPLY_ERROR) {
-          throw Error(ErrorKind::kConnector, where_ + ": authentication failed at " + endpoint_ +
-                                                 " (" + std::string(ReplyText(r.get())) + ")");
-        }
-      }
-      Reply r = Command({"SELECT", std::to_string(address.db)});
-      if (r->type == REDIS_REPLY_ERROR) {
-        std::string msg(ReplyText(r.get()));
-        if (msg.rfind("NOAUTH", 0) == 0) {
-          throw Error(ErrorKind::kConnector,
-                      where_ + ": " + endpoint_ + " requires a password (" + msg +
-                          "); give it in the URL: redis://:password@host:port/db");
-        }
-        throw Error(ErrorKind::kConnector, where_ + ": cannot select database " +
-                                               std::to_string(address.db) + " at " + endpoint_ +
-                                               ": " + msg);
-      }
-    } catch (...) {
-      Close();
-      throw;
-    }
-  }
-  ~RedisConnection() { Close(); }
-  RedisConnection(const RedisConnection&) = delete;
-  RedisConnection& operator=(const RedisConnection&) = delete;
-
-  void Append(const std::vector<std::string>& args) {
-    std::vector<const char*> argv;
-    std::vector<size_t> lens;
-    argv.reserve(args.size());
-    lens.reserve(args.size());
-    for (const auto& a : args) {
-      argv.push_back(a.data());
-      lens.push_back(a.size());
-    }
-    if (redisAppendCommandArgv(ctx_, static_cast<int>(args.size()), argv.data(), lens.data()) !=
-        REDIS_OK)
-      Lost();
-  }
-  Reply GetReply() {
-    void* raw = nullptr;
-    if (redisGetReply(ctx_, &raw) != REDIS_OK || !raw) Lost();
-    return Reply(static_cast<redisReply*>(raw));
-  }
-  // The same for a short command of views (no string copies).
-  void Append(std::initializer_list<std::string_view> args) {
-    const char* argv[8];
-    size_t lens[8];
-    int n = 0;
-    for (const auto& a : args) {
-      if (n == 8) throw Error(ErrorKind::kInternal, "redis command with more than 8 arguments");
-      argv[n] = a.data();
-      lens[n++] = a.size();
-    }
-    if (redisAppendCommandArgv(ctx_, n, argv, lens) != REDIS_OK) Lost();
-  }
-  // Writes every appended command to the server without waiting for replies.
-  void Flush() {
-    int done = 0;
-    while (!done) {
-      if (redisBufferWrite(ctx_, &done) != REDIS_OK) Lost();
-    }
-  }
-  Reply Command(const std::vector<std::string>& args) {
-    Append(args);
-    return GetReply();
-  }
-  // Sends every command, then reads every reply (one round trip).
-  std::vector<Reply> Pipeline(const std::vector<std::vector<std::string>>& commands) {
-    for (const auto& c : commands) Append(c);
-    std::vector<Reply> replies;
-    replies.reserve(commands.size());
-    for (size_t i = 0; i < commands.size(); i++) replies.push_back(GetReply());
-    return replies;
-  }
-  const std::string& where() const { return where_; }
-  bool broken() const { return broken_; }
-
- private:
-  [[noreturn]] void Lost() {
-    broken_ = true;
-    std::string msg = ctx_ && ctx_->err ? ctx_->errstr : "no reply";
-    throw Error(ErrorKind::kConnector, where_ + ": connection to " + endpoint_ + " lost: " + msg);
-  }
-  void Close() {
-    if (ctx_) redisFree(ctx_);
-    ctx_ = nullptr;
-  }
-  std::string where_;
-  std::string endpoint_;
-  redisContext* ctx_ = nullptr;
-  bool broken_ = false;
-};
+using RedisConnection = RespConnection;
 
 }  // namespace
 
@@ -186,8 +57,10 @@ class RedisPool {
       if (std::chrono::steady_clock::now() - idle.since < std::chrono::seconds(5))
         return std::move(idle.conn);
       try {
-        Reply r = idle.conn->Command({"PING"});
-        if (r->type != REDIS_REPLY_ERROR) return std::move(idle.conn);
+        if (!idle.conn->Command({"PING"}).is_error()) {
+          idle.conn->Discard();
+          return std::move(idle.conn);
+        }
       } catch (const Error&) {
       }
     }
@@ -382,7 +255,75 @@ struct ScanSpec {
   int batch_keys = 1000;
 };
 
+// The keys a SCAN returned so far (SCAN may return a key more than once): copies in arena blocks
+// and an open-addressing table, so a scan of N keys makes O(log N) allocations, not N.
+class KeySet {
+ public:
+  void Reserve(size_t keys) {
+    size_t slots = 1024;
+    while (slots < keys * 2) slots *= 2;
+    if (slots > slots_.size()) Rehash(slots);
+  }
+  // True (and *stored = the stable copy) if `key` was not in the set.
+  bool Insert(std::string_view key, std::string_view* stored) {
+    if ((count_ + 1) * 2 > slots_.size()) Rehash(std::max<size_t>(1024, slots_.size() * 2));
+    uint64_t h = XXH3_64bits(key.data(), key.size());
+    size_t mask = slots_.size() - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+      Slot& s = slots_[i];
+      if (!s.data) {
+        s.data = Copy(key);
+        s.len = static_cast<uint32_t>(key.size());
+        s.hash = static_cast<uint32_t>(h >> 32);
+        count_++;
+        *stored = std::string_view(s.data, s.len);
+        return true;
+      }
+      if (s.hash == static_cast<uint32_t>(h >> 32) && s.len == key.size() &&
+          std::memcmp(s.data, key.data(), key.size()) == 0)
+        return false;
+    }
+  }
+
+ private:
+  struct Slot {
+    const char* data = nullptr;
+    uint32_t len = 0;
+    uint32_t hash = 0;  // high bits of the hash (the low bits pick the slot)
+  };
+  const char* Copy(std::string_view key) {
+    if (block_used_ + key.size() > block_size_) {
+      block_size_ = std::max<size_t>(size_t{1} << 20, key.size());
+      blocks_.emplace_back(new char[block_size_]);
+      block_used_ = 0;
+    }
+    char* p = blocks_.back().get() + block_used_;
+    if (!key.empty()) std::memcpy(p, key.data(), key.size());
+    block_used_ += key.size();
+    return p;
+  }
+  void Rehash(size_t slots) {
+    std::vector<Slot> old;
+    old.swap(slots_);
+    slots_.assign(slots, Slot{});
+    size_t mask = slots - 1;
+    for (const Slot& s : old) {
+      if (!s.data) continue;
+      uint64_t h = XXH3_64bits(s.data, s.len);
+      size_t i = h & mask;
+      while (slots_[i].data) i = (i + 1) & mask;
+      slots_[i] = s;
+    }
+  }
+  std::vector<Slot> slots_;
+  size_t count_ = 0;
+  std::vector<std::unique_ptr<char[]>> blocks_;
+  size_t block_used_ = 0, block_size_ = 0;
+};
+
 // Streams rows for a key plan: SCAN (or the given keys), pipelined value fetches, rows per key.
+// Replies are decoded in place: every string is a view into the connection's read buffer, which
+// is reused from chunk to chunk (no allocation per reply or per key).
 class RedisDataSource : public DataSource {
  public:
   RedisDataSource(std::shared_ptr<const ScanSpec> spec, KeyPlan plan, ScanCounters* counters,
@@ -397,12 +338,16 @@ class RedisDataSource : public DataSource {
       if (c == ttl_column_) want_ttl_ = true;
     }
     for (size_t c = np; c < cols.size() - 2; c++) value_index_[cols[c].name] = static_cast<int>(c);
+    count_text_ = std::to_string(spec_->scan_count);
     conn_ = spec_->pool->Acquire();
   }
   ~RedisDataSource() override {
     // Only a connection with no reply pending goes back (a SCAN/pipeline always reads all of its
     // replies).
-    if (conn_ && !conn_->broken() && !pending_) spec_->pool->Release(std::move(conn_));
+    if (conn_ && !conn_->broken() && inflight_ == 0) {
+      conn_->Discard();
+      spec_->pool->Release(std::move(conn_));
+    }
   }
 
   bool Next(Batch& out) override {
@@ -431,109 +376,99 @@ class RedisDataSource : public DataSource {
 
  private:
   struct KeyRow {
-    std::string key;
-    std::vector<std::string> parts;
-    Reply value;  // HGETALL/ZRANGE/... reply, or the MGET element (owned separately)
-    redisReply* element = nullptr;  // for MGET: points into mget_
+    std::string_view key;  // into seen_ (SCAN) or plan_.keys (lookups): stable
+    RespView value;        // the value reply, or the MGET element (valid until the next chunk)
     int64_t ttl = -1;
   };
 
-  // Next group of keys with their values. Double-buffered: the value pipeline of the following
-  // group (and, for a SCAN, the SCAN after it) is sent before this group is decoded, so the
-  // server works while the rows are built.
+  // Next group of keys with their values. Two pipelines are in flight: each starts with the
+  // next SCAN, so as soon as its reply arrives the following group is sent, before this group's
+  // values are read and decoded; the server always has queued work.
   bool FetchChunk() {
     chunk_.clear();
     pos_ = 0;
     elem_ = 0;
-    mget_.reset();
-    if (!pending_) {
+    conn_->Discard();  // the previous chunk's replies are consumed: reuse the read buffer
+    if (inflight_ == 0) {
       if (!CollectKeys(&next_rows_)) return false;
       SendChunk(next_rows_);
     }
     chunk_.swap(next_rows_);  // both buffers stay allocated (no large frees per chunk)
     next_rows_.clear();
-    ReceiveChunk();
+    bool chunk_scan = next_has_scan_;
+    if (chunk_scan) {
+      next_scan_ = conn_->Read();
+      have_next_scan_ = true;
+    }
     if (CollectKeys(&next_rows_)) SendChunk(next_rows_);
+    ReceiveChunk();
     return true;
   }
 
-  // The next group of keys that fit the pattern and the pushed filters; false at the end. Only
-  // called with no reply pending on the connection.
+  // The next group of keys that fit the pattern and the pushed filters (possibly none, when a
+  // SCAN step matched nothing); false when there is nothing left to send. Sends a SCAN of its own
+  // only at the start (nothing in flight); afterwards every SCAN reply heads a value pipeline.
   bool CollectKeys(std::vector<KeyRow>* rows) {
     rows->clear();
-    std::vector<std::string> keys;
-    while (rows->empty()) {
-      keys.clear();
-      if (plan_.lookup) {
-        if (next_key_ >= plan_.keys.size()) return false;
-        size_t end =
-            std::min(plan_.keys.size(), next_key_ + static_cast<size_t>(spec_->batch_keys));
-        for (; next_key_ < end; next_key_++) keys.push_back(plan_.keys[next_key_]);
-      } else {
-        if (scan_finished_) return false;
-        if (seen_.empty()) {
-          double rows = spec_->table->stats.row_count.value_or(0);
-          seen_.reserve(static_cast<size_t>(std::clamp(rows, 1024.0, 4194304.0)));
-        }
-        // The SCAN usually went out with the previous value pipeline (one round trip less).
-        Reply r = next_scan_ ? std::move(next_scan_)
-                             : conn_->Command({"SCAN", cursor_, "MATCH", plan_.glob, "COUNT",
-                                               std::to_string(spec_->scan_count)});
-        if (r->type == REDIS_REPLY_ERROR) {
-          throw Error(ErrorKind::kConnector,
-                      spec_->where + ": SCAN failed: " + std::string(ReplyText(r.get())));
-        }
-        if (r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
-          throw Error(ErrorKind::kConnector, spec_->where + ": unexpected reply to SCAN");
-        }
-        cursor_ = std::string(ReplyText(r->element[0]));
-        if (cursor_ == "0") scan_finished_ = true;
-        const redisReply* arr = r->element[1];
-        for (size_t i = 0; i < arr->elements; i++) {
-          std::string k(ReplyText(arr->element[i]));
-          if (seen_.insert(k).second) keys.push_back(std::move(k));
-        }
-      }
-      // Keep keys that fit the pattern and the pushed filters.
-      std::vector<std::string_view> parts;
-      for (auto& k : keys) {
-        if (!spec_->def.pattern.Match(k, &parts)) continue;
-        bool ok = true;
-        for (const auto& [col, allowed] : spec_->constraints) {
-          std::string_view text = col == key_column_ ? std::string_view(k) : parts[col];
-          if (!allowed.count(std::string(text))) {
-            ok = false;
-            break;
-          }
-        }
-        if (!ok) continue;
-        KeyRow row;
-        row.parts.assign(parts.begin(), parts.end());
-        row.key = k;
-        rows->push_back(std::move(row));
-      }
+    if (plan_.lookup) {
+      if (next_key_ >= plan_.keys.size()) return false;
+      size_t end = std::min(plan_.keys.size(), next_key_ + static_cast<size_t>(spec_->batch_keys));
+      for (; next_key_ < end; next_key_++) AddKey(rows, plan_.keys[next_key_]);
+      return true;
+    }
+    if (!have_next_scan_) {
+      if (scan_finished_) return false;
+      if (inflight_ != 0)
+        throw Error(ErrorKind::kInternal, spec_->where + ": SCAN sent with replies pending");
+      seen_.Reserve(static_cast<size_t>(
+          std::clamp(spec_->table->stats.row_count.value_or(0), 1024.0, 4194304.0)));
+      conn_->Append({"SCAN", cursor_, "MATCH", plan_.glob, "COUNT", count_text_});
+      next_scan_ = conn_->Read();
+    }
+    have_next_scan_ = false;
+    RespView r = next_scan_;
+    if (r.is_error()) {
+      throw Error(ErrorKind::kConnector, spec_->where + ": SCAN failed: " + std::string(r.str()));
+    }
+    if (!r.is_array() || r.size() != 2 || !r.first().next().is_array()) {
+      throw Error(ErrorKind::kConnector, spec_->where + ": unexpected reply to SCAN");
+    }
+    cursor_.assign(r.first().str());
+    if (cursor_ == "0") scan_finished_ = true;
+    RespView arr = r.first().next();
+    RespView e = arr.first();
+    for (size_t i = 0; i < arr.size(); i++, e = e.next()) {
+      std::string_view stored;
+      if (seen_.Insert(e.str(), &stored)) AddKey(rows, stored);
     }
     return true;
   }
 
-  // Sends the value command per key (MGET for strings), TTL per key when projected, and the next
-  // SCAN, without reading the replies.
+  // Keeps a key that fits the pattern and the pushed filters.
+  void AddKey(std::vector<KeyRow>* rows, std::string_view k) {
+    if (!spec_->def.pattern.Match(k, &parts_)) return;
+    for (const auto& [col, allowed] : spec_->constraints) {
+      std::string_view text = col == key_column_ ? k : parts_[col];
+      if (!allowed.count(std::string(text))) return;
+    }
+    rows->push_back(KeyRow{k, RespView(), -1});
+  }
+
+  // Sends the next SCAN (while the scan goes on), the value command per key (MGET for strings)
+  // and TTL per key when projected, without reading the replies.
   void SendChunk(const std::vector<KeyRow>& rows) {
+    next_has_scan_ = !plan_.lookup && !scan_finished_;
+    if (next_has_scan_) conn_->Append({"SCAN", cursor_, "MATCH", plan_.glob, "COUNT", count_text_});
     RedisShape shape = spec_->def.shape;
-    bool string_shape = shape == RedisShape::kString || shape == RedisShape::kJson;
-    size_t sent = 0;
-    if (string_shape) {
-      std::vector<std::string> mget = {"MGET"};
-      for (const auto& row : rows) mget.push_back(row.key);
-      conn_->Append(mget);
-      sent++;
+    if (rows.empty()) {
+      // Nothing to fetch (the SCAN step matched no key).
+    } else if (shape == RedisShape::kString || shape == RedisShape::kJson) {
+      args_.assign(1, "MGET");
+      for (const auto& row : rows) args_.push_back(row.key);
+      conn_->Append(args_.data(), args_.size());
     } else {
       for (const auto& row : rows) {
         switch (shape) {
-          case RedisShape::kHash:
-          case RedisShape::kHashEntries:
-            conn_->Append({"HGETALL", row.key});
-            break;
           case RedisShape::kZset:
             conn_->Append({"ZRANGE", row.key, "0", "-1", "WITHSCORES"});
             break;
@@ -546,105 +481,90 @@ class RedisDataSource : public DataSource {
           case RedisShape::kStream:
             conn_->Append({"XRANGE", row.key, "-", "+"});
             break;
-          default:
-            continue;
+          default:  // hash, hash_entries
+            conn_->Append({"HGETALL", row.key});
+            break;
         }
-        sent++;
       }
     }
     if (want_ttl_) {
-      for (const auto& row : rows) {
-        conn_->Append({"TTL", row.key});
-        sent++;
-      }
+      for (const auto& row : rows) conn_->Append({"TTL", row.key});
     }
-    pending_scan_ = !plan_.lookup && !scan_finished_;
-    if (pending_scan_) {
-      conn_->Append(
-          {"SCAN", cursor_, "MATCH", plan_.glob, "COUNT", std::to_string(spec_->scan_count)});
-    }
-    pending_count_ = sent;
-    pending_ = true;
+    inflight_++;
     conn_->Flush();
   }
 
-  // Reads the replies of the pipeline SendChunk sent for chunk_.
+  // Reads the value (and TTL) replies of chunk_'s pipeline (its SCAN reply was read before).
   void ReceiveChunk() {
-    std::vector<Reply> replies;
-    replies.reserve(pending_count_);
-    for (size_t i = 0; i < pending_count_; i++) replies.push_back(conn_->GetReply());
-    if (pending_scan_) next_scan_ = conn_->GetReply();
-    pending_ = false;
     RedisShape shape = spec_->def.shape;
-    bool string_shape = shape == RedisShape::kString || shape == RedisShape::kJson;
-    size_t next = 0;
-    if (string_shape) {
-      mget_ = std::move(replies[next++]);
-      if (mget_->type == REDIS_REPLY_ERROR) {
-        throw Error(ErrorKind::kConnector,
-                    spec_->where + ": MGET failed: " + std::string(ReplyText(mget_.get())));
-      }
-      for (size_t i = 0; i < chunk_.size(); i++) chunk_[i].element = mget_->element[i];
-    } else {
+    if (chunk_.empty()) {
+    } else if (shape == RedisShape::kString || shape == RedisShape::kJson) {
+      RespView m = conn_->Read();
+      if (m.is_error())
+        throw Error(ErrorKind::kConnector, spec_->where + ": MGET failed: " + std::string(m.str()));
+      if (!m.is_array() || m.size() != chunk_.size())
+        throw Error(ErrorKind::kConnector, spec_->where + ": unexpected reply to MGET");
+      RespView e = m.first();
       for (auto& row : chunk_) {
-        row.value = std::move(replies[next++]);
-        row.element = row.value.get();
+        row.value = e;
+        e = e.next();
       }
+    } else {
+      for (auto& row : chunk_) row.value = conn_->Read();
     }
     if (want_ttl_) {
       for (auto& row : chunk_) {
-        const redisReply* t = replies[next++].get();
-        row.ttl = t->type == REDIS_REPLY_INTEGER ? t->integer : -1;
+        RespView t = conn_->Read();
+        row.ttl = t.type() == RespType::kInteger ? t.integer() : -1;
       }
     }
+    inflight_--;
   }
 
   // A key whose value is gone (expired, deleted) or of another type than the table's.
-  bool Usable(const redisReply* r) {
-    if (!r || r->type == REDIS_REPLY_NIL || r->type == REDIS_REPLY_ERROR) return false;
-    if (r->type == REDIS_REPLY_ARRAY && r->elements == 0)
-      return false;  // missing hash/zset/list/set
+  static bool Usable(const RespView& r) {
+    if (r.is_nil() || r.is_error()) return false;
+    if (r.is_array() && r.size() == 0) return false;  // missing hash/zset/list/set
     return true;
   }
 
   void Emit(Batch& batch, size_t* rows) {
     KeyRow& row = chunk_[pos_];
-    const redisReply* r = row.element;
-    if (!Usable(r)) {
-      (*skipped_)++;
-      pos_++;
-      elem_ = 0;
-      return;
-    }
+    RespView r = row.value;
+    if (!Usable(r)) return Skip();
+    spec_->def.pattern.Match(row.key, &parts_);
     RedisShape shape = spec_->def.shape;
     if (shape == RedisShape::kHash || shape == RedisShape::kJson || shape == RedisShape::kString) {
       fields_.assign(spec_->table->columns.size(), std::nullopt);
       if (shape == RedisShape::kHash) {
-        if (r->type != REDIS_REPLY_ARRAY) return Skip();
+        if (!r.is_array()) return Skip();
         // Hashes of one table usually list their fields in the same order: try the column the
         // same position mapped to last time before hashing the name.
         const auto& cols = spec_->table->columns;
-        size_t n = r->elements / 2;
+        size_t n = r.size() / 2;
         if (field_cache_.size() < n) field_cache_.resize(n, -1);
+        RespView e = r.first();
         for (size_t i = 0; i < n; i++) {
-          std::string_view name = ReplyText(r->element[2 * i]);
+          std::string_view name = e.str();
+          e = e.next();
           int c = field_cache_[i];
           if (c < 0 || cols[c].name != name) {
             auto it = value_index_.find(name);
             c = it == value_index_.end() ? -1 : it->second;
             field_cache_[i] = c;
           }
-          if (c >= 0) fields_[c] = ReplyText(r->element[2 * i + 1]);
+          if (c >= 0) fields_[c] = e.str();
+          e = e.next();
         }
         EmitRow(batch, rows, row);
       } else if (shape == RedisShape::kJson) {
-        if (r->type != REDIS_REPLY_STRING) return Skip();
+        if (r.type() != RespType::kString) return Skip();
         std::string error;
-        if (!JsonMembers(parser_, ReplyText(r), &members_, nullptr, &error)) {
+        if (!JsonMembers(parser_, r.str(), &members_, nullptr, &error)) {
           throw Error(ErrorKind::kConversion, spec_->where + ": table '" + spec_->table->name +
                                                   "' key '" + Shown(row.key) +
                                                   "' does not hold a valid JSON object (" + error +
-                                                  "): '" + Shown(ReplyText(r)) + "'");
+                                                  "): '" + Shown(r.str()) + "'");
         }
         for (auto& [name, v] : members_) {
           auto it = value_index_.find(name);
@@ -652,46 +572,49 @@ class RedisDataSource : public DataSource {
         }
         EmitRow(batch, rows, row);
       } else {
-        if (r->type != REDIS_REPLY_STRING) return Skip();
-        fields_[spec_->def.pattern.placeholders.size()] = ReplyText(r);
+        if (r.type() != RespType::kString) return Skip();
+        fields_[spec_->def.pattern.placeholders.size()] = r.str();
         EmitRow(batch, rows, row);
       }
       pos_++;
       return;
     }
-    if (r->type != REDIS_REPLY_ARRAY) return Skip();
+    if (!r.is_array()) return Skip();
     size_t np = spec_->def.pattern.placeholders.size();
     size_t step = shape == RedisShape::kZset || shape == RedisShape::kHashEntries ? 2 : 1;
-    while (elem_ + step - 1 < r->elements && *rows < kBatchSize) {
+    if (elem_ == 0) elem_view_ = r.first();
+    while (elem_ + step - 1 < r.size() && *rows < kBatchSize) {
       if (spec_->limit >= 0 && emitted_ >= spec_->limit) return;
       fields_.assign(spec_->table->columns.size(), std::nullopt);
       std::string index_text;
       if (shape == RedisShape::kZset || shape == RedisShape::kHashEntries) {
-        fields_[np] = ReplyText(r->element[elem_]);
-        fields_[np + 1] = ReplyText(r->element[elem_ + 1]);
+        fields_[np] = elem_view_.str();
+        fields_[np + 1] = elem_view_.next().str();
       } else if (shape == RedisShape::kList) {
         index_text = std::to_string(elem_ / step);
         fields_[np] = index_text;
-        fields_[np + 1] = ReplyText(r->element[elem_]);
+        fields_[np + 1] = elem_view_.str();
       } else if (shape == RedisShape::kStream) {
         // [id, [field, value, ...]]
-        const redisReply* entry = r->element[elem_];
-        if (entry->type == REDIS_REPLY_ARRAY && entry->elements == 2) {
-          fields_[np] = ReplyText(entry->element[0]);
-          const redisReply* kv = entry->element[1];
-          for (size_t i = 0; kv->type == REDIS_REPLY_ARRAY && i + 1 < kv->elements; i += 2) {
-            auto it = value_index_.find(ReplyText(kv->element[i]));
+        RespView entry = elem_view_;
+        if (entry.is_array() && entry.size() == 2) {
+          fields_[np] = entry.first().str();
+          RespView kv = entry.first().next();
+          RespView f = kv.first();
+          for (size_t i = 0; kv.is_array() && i + 1 < kv.size(); i += 2, f = f.next().next()) {
+            auto it = value_index_.find(f.str());
             if (it != value_index_.end() && it->second != static_cast<int>(np))
-              fields_[it->second] = ReplyText(kv->element[i + 1]);
+              fields_[it->second] = f.next().str();
           }
         }
       } else {
-        fields_[np] = ReplyText(r->element[elem_]);
+        fields_[np] = elem_view_.str();
       }
       EmitRow(batch, rows, row);
       elem_ += step;
+      for (size_t s = 0; s < step; s++) elem_view_ = elem_view_.next();
     }
-    if (elem_ + step - 1 >= r->elements) {
+    if (elem_ + step - 1 >= r.size()) {
       pos_++;
       elem_ = 0;
     }
@@ -716,8 +639,8 @@ class RedisDataSource : public DataSource {
           v.Data<int64_t>()[r] = row.ttl;
         else
           v.SetNull(r);
-      } else if (c < static_cast<int>(row.parts.size())) {
-        Store(v, r, cols[c], row.parts[c], row.key);
+      } else if (c < static_cast<int>(parts_.size())) {
+        Store(v, r, cols[c], parts_[c], row.key);
       } else if (fields_[c]) {
         Store(v, r, cols[c], *fields_[c], row.key);
       } else {
@@ -729,7 +652,7 @@ class RedisDataSource : public DataSource {
   }
 
   void Store(Vector& v, size_t r, const ColumnInfo& col, std::string_view text,
-             const std::string& key) {
+             std::string_view key) {
     const LogicalType& t = col.type;
     bool ok = true;
     switch (t.id) {
@@ -780,25 +703,28 @@ class RedisDataSource : public DataSource {
   std::vector<LogicalType> types_;
   int key_column_ = -1, ttl_column_ = -1;
   bool want_ttl_ = false;
+  std::string count_text_;
   std::unordered_map<std::string_view, int> value_index_;  // views into the table's column names
   std::vector<int> field_cache_;  // hash field position -> column, from the previous key
   std::vector<std::optional<std::string_view>> fields_;
+  std::vector<std::string_view> parts_;  // placeholder values of the current key
+  std::vector<std::string_view> args_;   // MGET arguments
   std::vector<std::pair<std::string, std::optional<std::string>>> members_;
   simdjson::dom::parser parser_;
 
   std::vector<KeyRow> chunk_;
-  Reply mget_;
   size_t pos_ = 0;
   size_t elem_ = 0;
+  RespView elem_view_;  // element elem_ of a multi-row value
   size_t next_key_ = 0;
   std::string cursor_ = "0";
-  Reply next_scan_;  // the reply to a SCAN sent ahead with the previous pipeline
+  RespView next_scan_;  // the reply to a SCAN sent ahead at the head of a pipeline
+  bool have_next_scan_ = false;
   bool scan_finished_ = false;
-  std::vector<KeyRow> next_rows_;  // the keys whose pipeline is in flight
-  bool pending_ = false;           // replies of a sent pipeline are still to be read
-  bool pending_scan_ = false;      // ... followed by the reply to the next SCAN
-  size_t pending_count_ = 0;       // value (and TTL) replies in that pipeline
-  std::unordered_set<std::string> seen_;
+  std::vector<KeyRow> next_rows_;  // the keys whose pipeline was sent last
+  int inflight_ = 0;               // pipelines sent whose replies are not all read
+  bool next_has_scan_ = false;     // the pipeline sent last starts with a SCAN
+  KeySet seen_;
   int64_t emitted_ = 0;
   bool done_ = false;
 };
@@ -1268,20 +1194,20 @@ class RedisTableWriter : public TableWriter {
         for (auto& c : rows_[i]) cmds.push_back(std::move(c));
       }
       cmds.push_back({"EXEC"});
-      std::vector<Reply> replies = conn.Pipeline(cmds);
-      const redisReply* exec = replies.back().get();
+      std::vector<RespView> replies = conn.Pipeline(cmds);
+      RespView exec = replies.back();
       std::string error;
       for (size_t i = 0; i + 1 < replies.size() && error.empty(); i++) {
-        if (replies[i]->type == REDIS_REPLY_ERROR) error = std::string(ReplyText(replies[i].get()));
+        if (replies[i].is_error()) error = std::string(replies[i].str());
       }
-      if (exec->type == REDIS_REPLY_ERROR)
-        error = std::string(ReplyText(exec));
-      else if (exec->type != REDIS_REPLY_ARRAY)
+      if (exec.is_error())
+        error = std::string(exec.str());
+      else if (!exec.is_array())
         error = "the transaction was aborted";
       else {
-        for (size_t i = 0; i < exec->elements && error.empty(); i++) {
-          if (exec->element[i]->type == REDIS_REPLY_ERROR)
-            error = std::string(ReplyText(exec->element[i]));
+        RespView e = exec.first();
+        for (size_t i = 0; i < exec.size() && error.empty(); i++, e = e.next()) {
+          if (e.is_error()) error = std::string(e.str());
         }
       }
       if (!error.empty()) {
@@ -1594,6 +1520,43 @@ RedisConnector::RedisConnector(const ConnectionConfig& config)
   number("sample_size", &sample_size_);
   number("lookup_batch_size", &lookup_batch_size_);
   number("scan_count", &scan_count_);
+  auto seconds = [&](const char* key, int* out_ms) {
+    auto it = properties_.find(key);
+    if (it == properties_.end()) return;
+    double d;
+    if (!ParseDoubleText(it->second, &d) || !(d > 0) || d > 86400) {
+      throw Error(ErrorKind::kConnector, Where() + ": property " + key + "='" + it->second +
+                                             "' is not a number of seconds (0 < s <= 86400)");
+    }
+    *out_ms = std::max(1, static_cast<int>(d * 1000));
+  };
+  seconds("connect_timeout", &address_.connect_timeout_ms);
+  seconds("read_timeout", &address_.read_timeout_ms);
+  for (const auto& [key, value] : properties_) {
+    if (key.rfind("tls.", 0) != 0) continue;
+    if (!address_.tls) {
+      throw Error(ErrorKind::kConnector,
+                  Where() + ": property '" + key + "' needs a TLS connection: use a rediss:// URL");
+    }
+    if (key == "tls.verify") {
+      bool b;
+      if (!ParseBooleanText(value, false, &b)) {
+        throw Error(ErrorKind::kConnector,
+                    Where() + ": property tls.verify='" + value + "' is not true or false");
+      }
+      address_.tls_verify = b;
+    } else if (key == "tls.ca-file") {
+      address_.tls_ca_file = value;
+    } else if (key == "tls.cert-file") {
+      address_.tls_cert_file = value;
+    } else if (key == "tls.key-file") {
+      address_.tls_key_file = value;
+    } else {
+      throw Error(ErrorKind::kConnector,
+                  Where() + ": unknown property '" + key +
+                      "' (tls.ca-file, tls.verify, tls.cert-file, tls.key-file)");
+    }
+  }
   // Connect now: a wrong password or a server that is down fails here. The connection is kept.
   pool_ = std::make_shared<RedisPool>(address_, Where());
   pool_->Release(pool_->Acquire());
@@ -1675,16 +1638,15 @@ void RedisConnector::LoadDefinitions() {
     std::map<std::string, std::vector<std::string>> groups;  // pattern -> literal segments
     int keys = 0;
     for (int round = 0; round < 200 && keys < 10000; round++) {
-      Reply r = conn.Command({"SCAN", cursor, "COUNT", "1000"});
-      if (r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
-        throw Error(
-            ErrorKind::kConnector,
-            Where() + ": SCAN failed" +
-                (r->type == REDIS_REPLY_ERROR ? ": " + std::string(ReplyText(r.get())) : ""));
+      RespView r = conn.Command({"SCAN", cursor, "COUNT", "1000"});
+      if (!r.is_array() || r.size() != 2 || !r[1].is_array()) {
+        throw Error(ErrorKind::kConnector,
+                    Where() + ": SCAN failed" + (r.is_error() ? ": " + std::string(r.str()) : ""));
       }
-      cursor = std::string(ReplyText(r->element[0]));
-      for (size_t i = 0; i < r->element[1]->elements; i++) {
-        std::string key(ReplyText(r->element[1]->element[i]));
+      cursor = std::string(r[0].str());
+      RespView element = r[1].first();
+      for (size_t i = 0; i < r[1].size(); i++, element = element.next()) {
+        std::string key(element.str());
         keys++;
         std::string pattern;
         std::vector<std::string> literal_segments;
@@ -1762,15 +1724,16 @@ std::shared_ptr<const TableInfo> RedisConnector::Describe(Entry& entry) {
   int64_t seen = 0;
   bool complete = false;
   for (int round = 0; round < 1000 && static_cast<int>(sample.size()) < sample_size_; round++) {
-    Reply r = conn.Command({"SCAN", cursor, "MATCH", glob, "COUNT", std::to_string(scan_count_)});
-    if (r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
+    std::string count = std::to_string(scan_count_);
+    RespView r = conn.Command({"SCAN", cursor, "MATCH", glob, "COUNT", count});
+    if (!r.is_array() || r.size() != 2 || !r[1].is_array()) {
       throw Error(ErrorKind::kConnector,
-                  Where() + ": SCAN failed" +
-                      (r->type == REDIS_REPLY_ERROR ? ": " + std::string(ReplyText(r.get())) : ""));
+                  Where() + ": SCAN failed" + (r.is_error() ? ": " + std::string(r.str()) : ""));
     }
-    cursor = std::string(ReplyText(r->element[0]));
-    for (size_t i = 0; i < r->element[1]->elements; i++) {
-      std::string key(ReplyText(r->element[1]->element[i]));
+    cursor = std::string(r[0].str());
+    RespView element = r[1].first();
+    for (size_t i = 0; i < r[1].size(); i++, element = element.next()) {
+      std::string key(element.str());
       if (!def.pattern.Match(key, &parts)) continue;
       seen++;
       if (static_cast<int>(sample.size()) < sample_size_) sample.push_back(std::move(key));
@@ -1782,11 +1745,13 @@ std::shared_ptr<const TableInfo> RedisConnector::Describe(Entry& entry) {
   }
   std::vector<std::vector<std::string>> type_cmds;
   for (const auto& k : sample) type_cmds.push_back({"TYPE", k});
-  std::vector<Reply> types = conn.Pipeline(type_cmds);
+  std::vector<std::string> types;
+  for (const auto& t : conn.Pipeline(type_cmds))
+    types.emplace_back(t.type() == RespType::kStatus || t.type() == RespType::kString ? t.str()
+                                                                                      : "");
   std::map<std::string, int> votes;
   for (const auto& t : types) {
-    if (t->type == REDIS_REPLY_STATUS || t->type == REDIS_REPLY_STRING)
-      votes[std::string(ReplyText(t.get()))]++;
+    if (!t.empty()) votes[t]++;
   }
   votes.erase("none");
   std::string majority;
@@ -1799,7 +1764,7 @@ std::shared_ptr<const TableInfo> RedisConnector::Describe(Entry& entry) {
   }
   std::vector<std::string> of_type;
   for (size_t i = 0; i < sample.size(); i++) {
-    if (std::string(ReplyText(types[i].get())) == majority) of_type.push_back(sample[i]);
+    if (types[i] == majority) of_type.push_back(sample[i]);
   }
   if (!def.shape_forced) {
     if (majority == "hash")
@@ -1839,16 +1804,16 @@ std::shared_ptr<const TableInfo> RedisConnector::Describe(Entry& entry) {
     std::vector<std::vector<std::string>> cmds;
     for (const auto& k : of_type) cmds.push_back({"HGETALL", k});
     for (const auto& r : conn.Pipeline(cmds)) {
-      if (r->type != REDIS_REPLY_ARRAY) continue;
-      for (size_t i = 0; i + 1 < r->elements; i += 2) {
-        add(std::string(ReplyText(r->element[i])), ReplyText(r->element[i + 1]), false);
-      }
+      if (!r.is_array()) continue;
+      RespView e = r.first();
+      for (size_t i = 0; i + 1 < r.size(); i += 2, e = e.next().next())
+        add(std::string(e.str()), e.next().str(), false);
     }
   } else if (majority == "string" &&
              (def.shape == RedisShape::kString || def.shape == RedisShape::kJson)) {
     std::vector<std::vector<std::string>> cmds;
     for (const auto& k : of_type) cmds.push_back({"GET", k});
-    std::vector<Reply> values = conn.Pipeline(cmds);
+    std::vector<RespView> values = conn.Pipeline(cmds);
     // JSON when most sampled strings are JSON objects (the others then fail loudly at read time).
     int json_count = 0, string_count = 0;
     simdjson::dom::parser parser;
@@ -1856,9 +1821,9 @@ std::shared_ptr<const TableInfo> RedisConnector::Describe(Entry& entry) {
     std::vector<bool> is_string;
     std::string error;
     for (const auto& r : values) {
-      if (r->type != REDIS_REPLY_STRING) continue;
+      if (r.type() != RespType::kString) continue;
       string_count++;
-      std::string_view text = ReplyText(r.get());
+      std::string_view text = r.str();
       size_t first = text.find_first_not_of(" \t\r\n");
       if (first != std::string_view::npos && text[first] == '{' &&
           JsonMembers(parser, text, &members, &is_string, &error)) {
@@ -1869,13 +1834,12 @@ std::shared_ptr<const TableInfo> RedisConnector::Describe(Entry& entry) {
     if (!def.shape_forced) def.shape = mostly_json ? RedisShape::kJson : RedisShape::kString;
     if (def.shape == RedisShape::kJson) {
       for (const auto& r : values) {
-        if (r->type != REDIS_REPLY_STRING) continue;
-        if (!JsonMembers(parser, ReplyText(r.get()), &members, &is_string, &error)) {
+        if (r.type() != RespType::kString) continue;
+        if (!JsonMembers(parser, r.str(), &members, &is_string, &error)) {
           if (def.shape_forced) {
             throw Error(ErrorKind::kConversion, Where() + ": table '" + def.name +
                                                     "': a sampled value is not a JSON object (" +
-                                                    error + "): '" + Shown(ReplyText(r.get())) +
-                                                    "'");
+                                                    error + "): '" + Shown(r.str()) + "'");
           }
           continue;
         }
@@ -1888,7 +1852,7 @@ std::shared_ptr<const TableInfo> RedisConnector::Describe(Entry& entry) {
       }
     } else {
       for (const auto& r : values) {
-        if (r->type == REDIS_REPLY_STRING) add("value", ReplyText(r.get()), false);
+        if (r.type() == RespType::kString) add("value", r.str(), false);
       }
     }
   } else if (majority == "hash" && def.shape == RedisShape::kHashEntries) {
@@ -1897,9 +1861,10 @@ std::shared_ptr<const TableInfo> RedisConnector::Describe(Entry& entry) {
     std::vector<std::vector<std::string>> cmds;
     for (const auto& k : of_type) cmds.push_back({"HGETALL", k});
     for (const auto& r : conn.Pipeline(cmds)) {
-      if (r->type != REDIS_REPLY_ARRAY) continue;
-      for (size_t i = 0; i + 1 < r->elements; i += 2)
-        add("value", ReplyText(r->element[i + 1]), false);
+      if (!r.is_array()) continue;
+      RespView e = r.first();
+      for (size_t i = 0; i + 1 < r.size(); i += 2, e = e.next().next())
+        add("value", e.next().str(), false);
     }
   } else if (def.shape == RedisShape::kHashEntries) {
     names = {"field", "value"};
@@ -1915,16 +1880,14 @@ std::shared_ptr<const TableInfo> RedisConnector::Describe(Entry& entry) {
     std::vector<std::vector<std::string>> cmds;
     for (const auto& k : of_type) cmds.push_back({"XRANGE", k, "-", "+", "COUNT", "20"});
     for (const auto& r : conn.Pipeline(cmds)) {
-      if (r->type != REDIS_REPLY_ARRAY) continue;
-      for (size_t e = 0; e < r->elements; e++) {
-        const redisReply* entry = r->element[e];
-        if (entry->type != REDIS_REPLY_ARRAY || entry->elements != 2 ||
-            entry->element[1]->type != REDIS_REPLY_ARRAY)
-          continue;
-        const redisReply* kv = entry->element[1];
-        for (size_t i = 0; i + 1 < kv->elements; i += 2) {
-          add(std::string(ReplyText(kv->element[i])), ReplyText(kv->element[i + 1]), false);
-        }
+      if (!r.is_array()) continue;
+      RespView entry = r.first();
+      for (size_t e = 0; e < r.size(); e++, entry = entry.next()) {
+        if (!entry.is_array() || entry.size() != 2 || !entry[1].is_array()) continue;
+        RespView kv = entry[1];
+        RespView f = kv.first();
+        for (size_t i = 0; i + 1 < kv.size(); i += 2, f = f.next().next())
+          add(std::string(f.str()), f.next().str(), false);
       }
     }
   } else if (def.shape == RedisShape::kString) {
@@ -1992,8 +1955,8 @@ std::shared_ptr<const TableInfo> RedisConnector::Describe(Entry& entry) {
   if (complete)
     info->stats.row_count = static_cast<double>(seen);
   else {
-    Reply r = conn.Command({"DBSIZE"});
-    if (r->type == REDIS_REPLY_INTEGER) info->stats.row_count = static_cast<double>(r->integer);
+    RespView r = conn.Command({"DBSIZE"});
+    if (r.type() == RespType::kInteger) info->stats.row_count = static_cast<double>(r.integer());
   }
   entry.info = info;
   return info;
@@ -2060,10 +2023,10 @@ std::unique_ptr<TableWriter> RedisConnector::InsertInto(std::shared_ptr<const Ta
 
 std::string RedisConnector::Summary() {
   RedisConnection conn(address_, Where());
-  Reply r = conn.Command({"INFO", "server"});
+  RespView r = conn.Command({"INFO", "server"});
   std::string version;
-  if (r->type == REDIS_REPLY_STRING) {
-    std::string_view info = ReplyText(r.get());
+  if (r.type() == RespType::kString) {
+    std::string_view info = r.str();
     size_t p = info.find("redis_version:");
     if (p != std::string_view::npos) {
       size_t e = info.find_first_of("\r\n", p);

@@ -1,7 +1,7 @@
-// The Redis connector (Debian libhiredis): `aishell connect redis://[user:password@]host:port/db`.
-// Keys become rows of tables: declared with --property table.<name>=<key pattern with
-// {placeholders}>, or inferred from a SCAN sample when none are declared. See
-// src/connectors/redis/README.md.
+// The Redis connector (its own RESP client, resp_client.h): `aishell connect
+// redis://[user:password@]host:port/db`. Keys become rows of tables: declared with --property
+// table.<name>=<key pattern with {placeholders}>, or inferred from a SCAN sample when none are
+// declared. See src/connectors/redis/README.md.
 #pragma once
 
 #include <map>
@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "catalog/connector.h"
+#include "connectors/redis/resp_client.h"
 
 namespace aishell {
 
@@ -44,15 +45,7 @@ std::string RedisGlobEscape(std::string_view literal);
 // A LIKE pattern as a glob (% -> *, _ -> ?), or "" if it cannot be expressed.
 std::string RedisLikeToGlob(const std::string& like, char escape);
 
-// Connection settings parsed from a redis:// URL.
-struct RedisAddress {
-  std::string host = "127.0.0.1";
-  int port = 6379;
-  std::string user;
-  std::string password;
-  int db = 0;
-  bool tls = false;
-};
+// Connection settings (struct RedisAddress in resp_client.h) from a redis:// or rediss:// URL.
 RedisAddress ParseRedisUrl(const std::string& url, const std::string& where);
 
 struct RedisTableDef {

@@ -5,7 +5,6 @@
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <hiredis/hiredis.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -100,7 +99,10 @@ TEST(RedisPatternTest, UrlParsing) {
     EXPECT_NE(std::string(e.what()).find("redis source 'r'"), std::string::npos);
   }
   ConnectionConfig config{"tls", "redis", "rediss://:pw@127.0.0.1:1/0", {}};
-  ExpectError([&] { RedisConnector c(config); }, ErrorKind::kUnsupported, "TLS");
+  ExpectError([&] { RedisConnector c(config); }, ErrorKind::kConnector,
+              "redis source 'tls': cannot connect to 127.0.0.1:1");
+  ConnectionConfig plain{"p", "redis", "redis://:pw@127.0.0.1:1/0", {{"tls.verify", "false"}}};
+  ExpectError([&] { RedisConnector c(plain); }, ErrorKind::kConnector, "use a rediss:// URL");
 }
 
 // --- against a real server ---
@@ -139,38 +141,20 @@ class RedisServerTest : public ::testing::Test {
     db_ = std::to_string(4 + index);
     address_.db = 4 + index;
     url_ = base_url_.substr(0, base_url_.rfind('/')) + "/" + db_;
-    ctx_ = redisConnect(address_.host.c_str(), address_.port);
-    ASSERT_TRUE(ctx_ && !ctx_->err);
-    Cmd({"AUTH", address_.password});
-    Cmd({"SELECT", db_});
+    ctx_ = std::make_unique<RespConnection>(address_, "test");  // AUTH + SELECT
     Cmd({"FLUSHDB"});
   }
   void TearDown() override {
     if (ctx_) {
       Cmd({"FLUSHDB"});
-      redisFree(ctx_);
+      ctx_.reset();
     }
   }
 
   std::string Cmd(const std::vector<std::string>& args) {
-    std::vector<const char*> argv;
-    std::vector<size_t> lens;
-    for (const auto& a : args) {
-      argv.push_back(a.data());
-      lens.push_back(a.size());
-    }
-    auto* r = static_cast<redisReply*>(
-        redisCommandArgv(ctx_, static_cast<int>(args.size()), argv.data(), lens.data()));
-    EXPECT_NE(r, nullptr);
-    if (!r) return {};
-    std::string out;
-    if (r->type == REDIS_REPLY_STRING || r->type == REDIS_REPLY_STATUS ||
-        r->type == REDIS_REPLY_ERROR)
-      out.assign(r->str, r->len);
-    else if (r->type == REDIS_REPLY_INTEGER)
-      out = std::to_string(r->integer);
-    freeReplyObject(r);
-    return out;
+    RespView r = ctx_->Command(args);
+    if (r.type() == RespType::kInteger) return std::to_string(r.integer());
+    return std::string(r.str());
   }
 
   std::shared_ptr<RedisConnector> Connect(std::map<std::string, std::string> properties = {}) {
@@ -221,7 +205,7 @@ class RedisServerTest : public ::testing::Test {
 
   std::string base_url_, url_, db_;
   RedisAddress address_;
-  redisContext* ctx_ = nullptr;
+  std::unique_ptr<RespConnection> ctx_;
 };
 
 TEST_F(RedisServerTest, DeclaredHashTable) {
@@ -629,13 +613,15 @@ TEST(RedisStandaloneTest, ServerStoppedMidScan) {
              "--loglevel", "warning", static_cast<char*>(nullptr));
     ::_exit(127);
   }
-  redisContext* ctx = nullptr;
-  for (int i = 0; i < 400; i++) {  // up to 20 s on a loaded machine
-    ctx = redisConnect("127.0.0.1", port);
-    if (ctx && !ctx->err) break;
-    if (ctx) redisFree(ctx);
-    ctx = nullptr;
-    ::usleep(50000);
+  std::unique_ptr<RespConnection> ctx;
+  RedisAddress private_address;
+  private_address.port = port;
+  for (int i = 0; i < 400 && !ctx; i++) {  // up to 20 s on a loaded machine
+    try {
+      ctx = std::make_unique<RespConnection>(private_address, "test");
+    } catch (const Error&) {
+      ::usleep(50000);
+    }
   }
   if (!ctx) {
     ::kill(pid, SIGKILL);
@@ -644,14 +630,11 @@ TEST(RedisStandaloneTest, ServerStoppedMidScan) {
            << dir.Read("redis.log");
   }
   for (int i = 0; i < 5000; i++) {
-    redisAppendCommand(ctx, "HSET item:%d n %d", i, i);
+    std::string n = std::to_string(i);
+    ctx->Append({"HSET", "item:" + n, "n", n});
   }
-  for (int i = 0; i < 5000; i++) {
-    void* r = nullptr;
-    ASSERT_EQ(redisGetReply(ctx, &r), REDIS_OK);
-    freeReplyObject(r);
-  }
-  redisFree(ctx);
+  for (int i = 0; i < 5000; i++) ASSERT_EQ(ctx->Read().integer(), 1);
+  ctx.reset();
   std::string url = "redis://127.0.0.1:" + std::to_string(port) + "/0";
   bool failed_cleanly = false;
   try {
