@@ -17,6 +17,7 @@
 
 #include "catalog/catalog_registry.h"
 #include "common/exception.h"
+#include "common/json_text.h"
 #include "formats/value_parser.h"
 #include "planner/expression.h"
 
@@ -186,35 +187,6 @@ bool JsonMembers(simdjson::dom::parser& parser, std::string_view text,
     if (is_string) is_string->push_back(str);
   }
   return true;
-}
-
-void AppendJsonString(std::string* out, std::string_view s) {
-  *out += '"';
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        *out += "\\\"";
-        break;
-      case '\\':
-        *out += "\\\\";
-        break;
-      case '\n':
-        *out += "\\n";
-        break;
-      case '\r':
-        *out += "\\r";
-        break;
-      case '\t':
-        *out += "\\t";
-        break;
-      default:
-        if (c < 0x20)
-          *out += fmt::format("\\u{:04x}", c);
-        else
-          *out += static_cast<char>(c);
-    }
-  }
-  *out += '"';
 }
 
 // Placeholder or constant values as key text; false for types that have no canonical key text.
@@ -1133,7 +1105,7 @@ class RedisTableWriter : public TableWriter {
           Value v = batch.columns[c].GetValue(r);
           if (!first) json += ",";
           first = false;
-          AppendJsonString(&json, cols[c].name);
+          AppendJsonString(cols[c].name, &json);
           json += ":";
           if (v.is_null()) {
             json += "null";
@@ -1155,7 +1127,7 @@ class RedisTableWriter : public TableWriter {
               break;
             }
             default:
-              AppendJsonString(&json, v.ToString());
+              AppendJsonString(v.ToString(), &json);
           }
         }
         json += "}";
