@@ -336,6 +336,12 @@ Vector Vector::Select(const uint32_t* sel, size_t count) const {
 }
 
 Vector Vector::Slice(size_t offset, size_t count) const {
+  if (kind_ == VectorKind::kDictionary && indices_ && dictionary_ && count > 0 &&
+      offset + count <= size_) {
+    return Dictionary(dictionary_,
+                      Buffer::View(indices_, offset * sizeof(uint32_t), count * sizeof(uint32_t)),
+                      count);
+  }
   if (kind_ != VectorKind::kFlat || !data_ || count == 0 || offset + count > size_ ||
       type_.id == TypeId::kNull)
     return CopySlice(offset, count);

@@ -148,9 +148,10 @@ class Vector {
   // same values (only its indices are gathered), a constant stays constant, a flat one is
   // gathered.
   Vector Select(const uint32_t* sel, size_t count) const;
-  // A flat vector of rows [offset, offset+count). For a flat input it shares this vector's
-  // memory (no copy; its capacity is exactly `count`, so growing it copies first): treat it as
-  // read-only, like any copy of a Vector. CopySlice always copies.
+  // Rows [offset, offset+count). A flat input gives a flat vector sharing this vector's memory
+  // (no copy; its capacity is exactly `count`, so growing it copies first): treat it as
+  // read-only, like any copy of a Vector. A dictionary input stays a dictionary (its indices
+  // shared); a constant one is flattened. CopySlice always gives a flat copy.
   Vector Slice(size_t offset, size_t count) const;
   Vector CopySlice(size_t offset, size_t count) const;
   // Appends rows [offset, offset+count) of `other` (same type) to this flat vector.

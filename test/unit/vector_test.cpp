@@ -117,6 +117,45 @@ TEST(VectorTest, SliceSharesMemoryAndCopiesOnGrowth) {
   EXPECT_EQ(copy.GetValue(1).GetString(), "value 194");
 }
 
+TEST(VectorTest, SliceAndSelectKeepDictionaries) {
+  auto dict = std::make_shared<Vector>(LogicalType(TypeId::kVarchar), 3);
+  dict->Resize(3);
+  dict->SetString(0, "a");
+  dict->SetString(1, "b");
+  dict->SetNull(2);
+  auto idx = std::make_shared<Buffer>(5000 * sizeof(uint32_t));
+  for (uint32_t i = 0; i < 5000; i++) reinterpret_cast<uint32_t*>(idx->data())[i] = i % 3;
+  Vector d = Vector::Dictionary(dict, idx, 5000);
+  Vector s = d.Slice(4096, 904);
+  ASSERT_EQ(s.kind(), VectorKind::kDictionary);
+  ASSERT_EQ(s.size(), 904u);
+  for (size_t i = 0; i < 904; i++) {
+    Value v = s.GetValue(i);
+    switch ((4096 + i) % 3) {
+      case 0:
+        ASSERT_EQ(v.GetString(), "a");
+        break;
+      case 1:
+        ASSERT_EQ(v.GetString(), "b");
+        break;
+      default:
+        ASSERT_TRUE(v.is_null());
+    }
+  }
+  uint32_t sel[] = {1, 2, 903};
+  Vector picked = s.Select(sel, 3);
+  ASSERT_EQ(picked.kind(), VectorKind::kDictionary);
+  EXPECT_TRUE(picked.GetValue(0).is_null());       // row 4097 % 3 == 2
+  EXPECT_EQ(picked.GetValue(1).GetString(), "a");  // row 4098 % 3 == 0
+  EXPECT_EQ(picked.GetValue(2).GetString(), "b");  // row 4999 % 3 == 1
+  Vector c = Vector::Constant(Value::Integer(7), 100).Select(sel, 2);
+  EXPECT_EQ(c.kind(), VectorKind::kConstant);
+  EXPECT_EQ(c.size(), 2u);
+  Vector flat = s.CopySlice(0, 2);
+  EXPECT_EQ(flat.kind(), VectorKind::kFlat);
+  EXPECT_EQ(flat.GetValue(0).GetString(), "b");  // row 4096 % 3 == 1
+}
+
 TEST(VectorTest, FreshFixedWidthVectorsGrowWithValidRows) {
   Vector v(LogicalType(TypeId::kInteger), 1);
   v.SetNull(0);
