@@ -12,21 +12,42 @@ namespace aishell {
 
 Buffer::Buffer(size_t bytes) { Reserve(bytes); }
 
-Buffer::~Buffer() { std::free(data_); }
+Buffer::~Buffer() {
+  if (!parent_) std::free(data_);
+}
 
 void Buffer::Reserve(size_t bytes) {
   if (bytes <= capacity_) return;
+  Grow(bytes, true);
+}
+
+void Buffer::ReserveUninitialized(size_t bytes) {
+  if (bytes <= capacity_) return;
+  Grow(bytes, false);
+}
+
+void Buffer::Grow(size_t bytes, bool zero_fill) {
   size_t cap = std::max<size_t>(64, (bytes + 63) & ~size_t{63});
   if (capacity_ > 0) cap = std::max(cap, capacity_ * 2);
   auto* p = static_cast<uint8_t*>(std::aligned_alloc(64, cap));
   if (!p) throw Error(ErrorKind::kOutOfMemory, "cannot allocate " + std::to_string(cap) + " bytes");
   if (data_) {
     std::memcpy(p, data_, capacity_);
-    std::free(data_);
+    if (!parent_) std::free(data_);
   }
-  std::memset(p + capacity_, 0, cap - capacity_);
+  if (zero_fill) std::memset(p + capacity_, 0, cap - capacity_);
   data_ = p;
   capacity_ = cap;
+  parent_.reset();
+}
+
+std::shared_ptr<Buffer> Buffer::View(std::shared_ptr<Buffer> parent, size_t offset, size_t bytes) {
+  auto view = std::make_shared<Buffer>();
+  std::free(view->data_);
+  view->data_ = parent->data() + offset;
+  view->capacity_ = bytes;
+  view->parent_ = parent->parent_ ? parent->parent_ : std::move(parent);
+  return view;
 }
 
 // ---- StringHeap ----
@@ -70,10 +91,20 @@ void Vector::Reserve(size_t rows) {
   if (kind_ != VectorKind::kFlat) Flatten();
   if (rows <= capacity_ && data_) return;
   size_t width = type_.PhysicalSize();
-  if (!data_)
-    data_ = std::make_shared<Buffer>(rows * width);
-  else
+  // Fixed-width values are written before they are read (rows under NULL are never read), so
+  // only string views, which code may dereference, start zeroed.
+  bool zero = type_.id == TypeId::kVarchar;
+  if (!data_) {
+    data_ = std::make_shared<Buffer>();
+    if (zero)
+      data_->Reserve(rows * width);
+    else
+      data_->ReserveUninitialized(rows * width);
+  } else if (zero) {
     data_->Reserve(rows * width);
+  } else {
+    data_->ReserveUninitialized(rows * width);
+  }
   if (validity_) {
     // New validity bytes must read as valid (1 bits); Buffer::Reserve zero-fills.
     size_t old_bytes = validity_->capacity();
@@ -287,7 +318,64 @@ Vector Vector::Gather(const uint32_t* sel, size_t count) const {
   return out;
 }
 
+Vector Vector::Select(const uint32_t* sel, size_t count) const {
+  if (kind_ == VectorKind::kConstant) {
+    Vector out = *this;
+    out.size_ = count;
+    return out;
+  }
+  if (kind_ == VectorKind::kDictionary && count > 0) {
+    auto indices = std::make_shared<Buffer>();
+    indices->ReserveUninitialized(count * sizeof(uint32_t));
+    uint32_t* dst = reinterpret_cast<uint32_t*>(indices->data());
+    const uint32_t* src = this->indices();
+    for (size_t i = 0; i < count; i++) dst[i] = src[sel[i]];
+    return Dictionary(dictionary_, std::move(indices), count);
+  }
+  return Gather(sel, count);
+}
+
 Vector Vector::Slice(size_t offset, size_t count) const {
+  if (kind_ == VectorKind::kDictionary && indices_ && dictionary_ && count > 0 &&
+      offset + count <= size_) {
+    return Dictionary(dictionary_,
+                      Buffer::View(indices_, offset * sizeof(uint32_t), count * sizeof(uint32_t)),
+                      count);
+  }
+  if (kind_ != VectorKind::kFlat || !data_ || count == 0 || offset + count > size_ ||
+      type_.id == TypeId::kNull)
+    return CopySlice(offset, count);
+  size_t width = type_.PhysicalSize();
+  Vector out;
+  out.type_ = type_;
+  out.kind_ = VectorKind::kFlat;
+  out.size_ = count;
+  out.capacity_ = count;
+  out.data_ = Buffer::View(data_, offset * width, count * width);
+  out.heap_ = heap_;
+  if (validity_) {
+    // The bitmap is small (a bit per row): copy it, with every bit past `count` valid, so the
+    // slice can grow without inheriting the parent's bits.
+    size_t words = (count + 63) / 64;
+    out.validity_ = std::make_shared<Buffer>(words * 8);
+    uint64_t* dst = reinterpret_cast<uint64_t*>(out.validity_->data());
+    std::memset(dst, 0xFF, out.validity_->capacity());
+    const uint64_t* src = validity();
+    if (offset % 64 == 0) {
+      std::memcpy(dst, src + offset / 64, words * 8);
+      if (count % 64) dst[words - 1] |= ~uint64_t{0} << (count % 64);
+    } else {
+      for (size_t i = 0; i < count; i++) {
+        size_t k = offset + i;
+        if (!((src[k >> 6] >> (k & 63)) & 1)) dst[i >> 6] &= ~(uint64_t{1} << (i & 63));
+      }
+    }
+    out.capacity_ = std::min(out.capacity_, out.validity_->capacity() * 8);
+  }
+  return out;
+}
+
+Vector Vector::CopySlice(size_t offset, size_t count) const {
   Vector out(type_, std::max<size_t>(count, 1));
   out.Append(*this, offset, count);
   return out;
@@ -350,6 +438,14 @@ Batch Batch::Gather(const uint32_t* sel, size_t n) const {
   Batch out;
   out.columns.reserve(columns.size());
   for (const auto& c : columns) out.columns.push_back(c.Gather(sel, n));
+  out.count = n;
+  return out;
+}
+
+Batch Batch::Select(const uint32_t* sel, size_t n) const {
+  Batch out;
+  out.columns.reserve(columns.size());
+  for (const auto& c : columns) out.columns.push_back(c.Select(sel, n));
   out.count = n;
   return out;
 }

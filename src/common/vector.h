@@ -28,11 +28,19 @@ class Buffer {
   uint8_t* data() { return data_; }
   const uint8_t* data() const { return data_; }
   size_t capacity() const { return capacity_; }
-  void Reserve(size_t bytes);  // keeps the contents
+  void Reserve(size_t bytes);  // keeps the contents; new bytes are zero
+  // Like Reserve, but new bytes are left uninitialized (for buffers overwritten next).
+  void ReserveUninitialized(size_t bytes);
+  // A read-mostly window of `bytes` bytes at `offset` into `parent`, sharing its memory and
+  // keeping it alive. Growing the view (Reserve) copies it into memory of its own first.
+  static std::shared_ptr<Buffer> View(std::shared_ptr<Buffer> parent, size_t offset, size_t bytes);
 
  private:
+  void Grow(size_t bytes, bool zero_fill);
+
   uint8_t* data_ = nullptr;
   size_t capacity_ = 0;
+  std::shared_ptr<Buffer> parent_;  // set for views: owns data_
 };
 
 // An append-only arena holding string bytes that std::string_views in vectors point into.
@@ -136,8 +144,16 @@ class Vector {
   void Flatten();
   // A flat vector holding rows sel[0..count) of this one (any form).
   Vector Gather(const uint32_t* sel, size_t count) const;
-  // A flat copy of rows [offset, offset+count).
+  // Rows sel[0..count) in the cheapest form: a dictionary vector stays a dictionary over the
+  // same values (only its indices are gathered), a constant stays constant, a flat one is
+  // gathered.
+  Vector Select(const uint32_t* sel, size_t count) const;
+  // Rows [offset, offset+count). A flat input gives a flat vector sharing this vector's memory
+  // (no copy; its capacity is exactly `count`, so growing it copies first): treat it as
+  // read-only, like any copy of a Vector. A dictionary input stays a dictionary (its indices
+  // shared); a constant one is flattened. CopySlice always gives a flat copy.
   Vector Slice(size_t offset, size_t count) const;
+  Vector CopySlice(size_t offset, size_t count) const;
   // Appends rows [offset, offset+count) of `other` (same type) to this flat vector.
   void Append(const Vector& other, size_t offset, size_t count);
 
@@ -172,6 +188,8 @@ struct Batch {
   void SetCount(size_t rows);
   // A batch of flat vectors holding rows sel[0..n).
   Batch Gather(const uint32_t* sel, size_t n) const;
+  // Rows sel[0..n), each column through Vector::Select (dictionaries and constants kept).
+  Batch Select(const uint32_t* sel, size_t n) const;
   Batch Slice(size_t offset, size_t n) const;
   void Flatten();
   // Approximate bytes held, for memory accounting.

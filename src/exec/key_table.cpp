@@ -276,17 +276,15 @@ bool KeyTable::RowEquals(uint32_t id, const KeyBatch& keys, size_t row) const {
 }
 
 void KeyTable::Grow() {
-  std::vector<uint64_t> old;
-  old.swap(slots_);
-  slots_.assign(old.size() * 2, 0);
+  // Re-inserts by id, reading the stored hashes in order (the slots are written at random).
+  slots_.assign(slots_.size() * 2, 0);
   mask_ = slots_.size() - 1;
-  for (uint64_t s : old) {
-    if (!s) continue;
-    uint32_t id = static_cast<uint32_t>(s) - 1;
-    uint64_t h = stored_hashes_[id];
+  const uint64_t* hashes = stored_hashes_.data();
+  for (size_t id = 0; id < size_; id++) {
+    uint64_t h = hashes[id];
     size_t pos = h & mask_;
     while (slots_[pos]) pos = (pos + 1) & mask_;
-    slots_[pos] = s;
+    slots_[pos] = (h & 0xFFFFFFFF00000000ULL) | (static_cast<uint64_t>(id) + 1);
   }
 }
 
@@ -326,9 +324,14 @@ void KeyTable::FindOrInsert(const KeyBatch& keys, uint32_t* ids, std::vector<uin
     KeyColumn& stored = stored_[0];
     stored.key_class = KeyClass::kInt;
     const int64_t* in = keys.columns[0].ints.data();
+    // Room for every row up front, so the slots do not move during the batch and the probes
+    // can be prefetched.
+    while ((size_ + keys.count) * 2 > slots_.size()) Grow();
+    const uint64_t* hashes = keys.hashes.data();
+    constexpr size_t kAhead = 16;
     for (size_t i = 0; i < keys.count; i++) {
-      if ((size_ + 1) * 2 > slots_.size()) Grow();
-      uint64_t h = keys.hashes[i];
+      if (i + kAhead < keys.count) __builtin_prefetch(&slots_[hashes[i + kAhead] & mask_]);
+      uint64_t h = hashes[i];
       uint64_t tag = h & 0xFFFFFFFF00000000ULL;
       size_t pos = h & mask_;
       int64_t v = in[i];

@@ -59,6 +59,43 @@ void ForEachValid(const Vector& v, uint8_t** states, size_t count, Op op) {
   }
 }
 
+// The same over one state, kept in a local (register) while the rows are folded.
+template <class T, class S, class Op>
+void ForEachValidOne(const Vector& v, uint8_t* state, size_t count, Op op) {
+  S s;
+  std::memcpy(&s, state, sizeof(S));
+  if (IsFlatNoNulls(v)) {
+    const T* data = v.Data<T>();
+    for (size_t i = 0; i < count; i++) op(s, data[i]);
+  } else {
+    UnifiedView view = v.View();
+    if (view.is_constant) {
+      if (view.IsValid(0)) {
+        T x = view.Get<T>(0);
+        for (size_t i = 0; i < count; i++) op(s, x);
+      }
+    } else if (!view.validity) {
+      for (size_t i = 0; i < count; i++) op(s, view.Get<T>(i));
+    } else {
+      for (size_t i = 0; i < count; i++) {
+        if (view.IsValid(i)) op(s, view.Get<T>(i));
+      }
+    }
+  }
+  std::memcpy(state, &s, sizeof(S));
+}
+
+// Sets `update` and `update_single` from one fold op(S&, T) over the non-null rows of arg 0.
+template <class T, class S, class Op>
+void SetFold(AggregateFunction& fn, Op op) {
+  fn.update = [op](VecArgs a, uint8_t** states, size_t count) {
+    ForEachValid<T, S>(a[0], states, count, op);
+  };
+  fn.update_single = [op](VecArgs a, uint8_t* state, size_t count) {
+    ForEachValidOne<T, S>(a[0], state, count, op);
+  };
+}
+
 [[noreturn]] void SumOverflow(const LogicalType& t) {
   throw Error(ErrorKind::kExecution, "sum overflow: result does not fit in " + t.ToString());
 }
@@ -72,6 +109,9 @@ std::shared_ptr<AggregateFunction> CountStar() {
   auto fn = NewAggregate<CountState>("count_star", {}, kBigInt);
   fn->update = [](VecArgs, uint8_t** states, size_t count) {
     for (size_t i = 0; i < count; i++) As<CountState>(states[i])->n++;
+  };
+  fn->update_single = [](VecArgs, uint8_t* state, size_t count) {
+    As<CountState>(state)->n += static_cast<int64_t>(count);
   };
   fn->combine = [](const uint8_t* src, uint8_t* dst) {
     As<CountState>(dst)->n += As<CountState>(src)->n;
@@ -95,6 +135,16 @@ std::shared_ptr<AggregateFunction> Count(const LogicalType& t) {
     UnifiedView view = v.View();
     for (size_t i = 0; i < count; i++) As<CountState>(states[i])->n += view.IsValid(i);
   };
+  fn->update_single = [](VecArgs a, uint8_t* state, size_t count) {
+    UnifiedView view = a[0].View();
+    if (!view.validity) {
+      As<CountState>(state)->n += static_cast<int64_t>(count);
+      return;
+    }
+    int64_t n = 0;
+    for (size_t i = 0; i < count; i++) n += view.IsValid(i);
+    As<CountState>(state)->n += n;
+  };
   return fn;
 }
 
@@ -102,10 +152,7 @@ std::shared_ptr<AggregateFunction> CountIf() {
   auto fn = CountStar();
   fn->name = "count_if";
   fn->arg_types = {kBool};
-  fn->update = [](VecArgs a, uint8_t** states, size_t count) {
-    ForEachValid<uint8_t, CountState>(a[0], states, count,
-                                      [](CountState& s, uint8_t b) { s.n += b != 0; });
-  };
+  SetFold<uint8_t, CountState>(*fn, [](CountState& s, uint8_t b) { s.n += b != 0; });
   return fn;
 }
 
@@ -126,13 +173,9 @@ std::shared_ptr<AggregateFunction> SumInteger(const LogicalType& arg, const Logi
     s.has = true;
   };
   if (arg.id == TypeId::kInteger) {
-    fn->update = [add](VecArgs a, uint8_t** states, size_t count) {
-      ForEachValid<int32_t, S>(a[0], states, count, [&](S& s, int32_t x) { add(s, x); });
-    };
+    SetFold<int32_t, S>(*fn, [add](S& s, int32_t x) { add(s, x); });
   } else {
-    fn->update = [add](VecArgs a, uint8_t** states, size_t count) {
-      ForEachValid<int64_t, S>(a[0], states, count, [&](S& s, int64_t x) { add(s, x); });
-    };
+    SetFold<int64_t, S>(*fn, [add](S& s, int64_t x) { add(s, x); });
   }
   fn->combine = [add](const uint8_t* src, uint8_t* dst) {
     const S& s = *As<S>(src);
@@ -153,12 +196,10 @@ std::shared_ptr<AggregateFunction> SumInteger(const LogicalType& arg, const Logi
 std::shared_ptr<AggregateFunction> SumDouble() {
   using S = SumState<double>;
   auto fn = NewAggregate<S>("sum", {kDouble}, kDouble);
-  fn->update = [](VecArgs a, uint8_t** states, size_t count) {
-    ForEachValid<double, S>(a[0], states, count, [](S& s, double x) {
-      s.sum += x;
-      s.has = true;
-    });
-  };
+  SetFold<double, S>(*fn, [](S& s, double x) {
+    s.sum += x;
+    s.has = true;
+  });
   fn->combine = [](const uint8_t* src, uint8_t* dst) {
     const S& s = *As<S>(src);
     if (!s.has) return;
@@ -199,19 +240,15 @@ std::shared_ptr<AggregateFunction> AvgExact(const LogicalType& arg, const Logica
   using S = AvgIntState;
   auto fn = NewAggregate<S>("avg", {arg}, ret);
   if (arg.id == TypeId::kInteger) {
-    fn->update = [](VecArgs a, uint8_t** states, size_t count) {
-      ForEachValid<int32_t, S>(a[0], states, count, [](S& s, int32_t x) {
-        s.Add(x);
-        s.n++;
-      });
-    };
+    SetFold<int32_t, S>(*fn, [](S& s, int32_t x) {
+      s.Add(x);
+      s.n++;
+    });
   } else {
-    fn->update = [](VecArgs a, uint8_t** states, size_t count) {
-      ForEachValid<int64_t, S>(a[0], states, count, [](S& s, int64_t x) {
-        s.Add(x);
-        s.n++;
-      });
-    };
+    SetFold<int64_t, S>(*fn, [](S& s, int64_t x) {
+      s.Add(x);
+      s.n++;
+    });
   }
   fn->combine = [](const uint8_t* src, uint8_t* dst) {
     As<S>(dst)->Add(As<S>(src)->Sum());
@@ -242,12 +279,10 @@ std::shared_ptr<AggregateFunction> AvgExact(const LogicalType& arg, const Logica
 std::shared_ptr<AggregateFunction> AvgDouble() {
   using S = AvgDoubleState;
   auto fn = NewAggregate<S>("avg", {kDouble}, kDouble);
-  fn->update = [](VecArgs a, uint8_t** states, size_t count) {
-    ForEachValid<double, S>(a[0], states, count, [](S& s, double x) {
-      s.sum += x;
-      s.n++;
-    });
-  };
+  SetFold<double, S>(*fn, [](S& s, double x) {
+    s.sum += x;
+    s.n++;
+  });
   fn->combine = [](const uint8_t* src, uint8_t* dst) {
     As<S>(dst)->sum += As<S>(src)->sum;
     As<S>(dst)->n += As<S>(src)->n;
@@ -299,9 +334,7 @@ std::shared_ptr<AggregateFunction> PickFixed(const char* name, const LogicalType
       s.v = x;
     }
   };
-  fn->update = [fold](VecArgs a, uint8_t** states, size_t count) {
-    ForEachValid<T, S>(a[0], states, count, fold);
-  };
+  SetFold<T, S>(*fn, fold);
   fn->combine = [fold](const uint8_t* src, uint8_t* dst) {
     const S& s = *As<S>(src);
     if (s.has) fold(*As<S>(dst), s.v);

@@ -41,6 +41,9 @@ struct AggregateFunction {
   std::function<void(uint8_t* state)> init;
   // For each row i < count: fold row i of `args` into states[i] (states may repeat).
   std::function<void(const std::vector<Vector>& args, uint8_t** states, size_t count)> update;
+  // Optional: folds rows [0, count) of `args` into the one `state` (aggregation without
+  // GROUP BY). When absent, `update` runs with `count` copies of the state pointer.
+  std::function<void(const std::vector<Vector>& args, uint8_t* state, size_t count)> update_single;
   // Folds `source` into `target` (partial aggregation across threads).
   std::function<void(const uint8_t* source, uint8_t* target)> combine;
   // Writes the final value of states[i] into row i of `result` (flat, sized count).

@@ -112,9 +112,10 @@ void RegisterMathFunctions(FunctionRegistryImpl& r) {
   // round
   for (LogicalType t : {kInt, kBigInt}) {
     r.AddScalar("round", {{t}, false, [t](Args) {
-                            return MakeScalar(
-                                "round", {t}, t,
-                                [](VecArgs a, size_t n, Vector& out) { out = a[0].Slice(0, n); });
+                            return MakeScalar("round", {t}, t,
+                                              [](VecArgs a, size_t n, Vector& out) {
+                                                out = a[0].CopySlice(0, n);
+                                              });
                           }});
   }
   DoubleUnary(r, "round", [](double x) { return std::round(x); });
@@ -173,7 +174,7 @@ void RegisterMathFunctions(FunctionRegistryImpl& r) {
       const char* name = spec.name;
       r.AddScalar(name, {{t}, false, [t, name](Args) {
                            return MakeScalar(name, {t}, t, [](VecArgs a, size_t n, Vector& out) {
-                             out = a[0].Slice(0, n);
+                             out = a[0].CopySlice(0, n);
                            });
                          }});
     }

@@ -2,7 +2,11 @@
 // Each worker aggregates its share of the input into a local table; the tables are then
 // combined into one. DISTINCT aggregates feed a state only the first time a (group, arguments)
 // pair is seen, and run on one shared table.
+#include <algorithm>
+#include <exception>
+#include <functional>
 #include <mutex>
+#include <thread>
 
 #include "common/exception.h"
 #include "exec/key_table.h"
@@ -56,7 +60,25 @@ struct AggregateTable {
   MemoryReservation memory;
   std::vector<Vector> kept;  // string vectors that distinct keys point into
   bool destroyed = false;
+
+  // Scratch reused across batches (one table per worker).
+  std::vector<uint32_t> ids;
+  std::vector<uint8_t*> ptrs;
+  std::vector<uint32_t> new_rows;
+  KeyBatch key_batch;
+
+  // Group keys that are all dictionary vectors: group id per combination of dictionary
+  // entries (code = sum of index * stride), valid while the same dictionaries come in.
+  std::vector<std::shared_ptr<const Vector>> dicts;
+  std::vector<uint32_t> dict_groups;  // code -> group id, or kNotFound
+  std::vector<uint32_t> codes;
+  std::vector<uint32_t> miss_rows;
 };
+
+// Largest number of dictionary-entry combinations the dictionary path maps directly.
+constexpr size_t kMaxDictionaryCodes = 1 << 14;
+// Fewer groups than this (over all workers) merge on one thread.
+constexpr size_t kParallelMergeMinGroups = 1 << 16;
 
 class HashAggregateOperator : public PhysicalOperator {
  public:
@@ -88,7 +110,7 @@ class HashAggregateOperator : public PhysicalOperator {
   }
 
   ~HashAggregateOperator() override {
-    if (result_) DestroyStates(*result_);
+    for (auto& r : results_) DestroyStates(*r);
   }
 
   std::string Describe() const override {
@@ -99,7 +121,11 @@ class HashAggregateOperator : public PhysicalOperator {
     }
     for (size_t i = 0; i < agg_exprs_.size(); i++)
       d += (i || !groups_.empty() ? ", " : " ") + agg_exprs_[i]->ToString();
-    if (result_) d += " groups=" + std::to_string(result_->states.size());
+    if (!results_.empty()) {
+      size_t groups = 0;
+      for (const auto& r : results_) groups += r->states.size();
+      d += " groups=" + std::to_string(groups);
+    }
     return d;
   }
 
@@ -121,27 +147,44 @@ class HashAggregateOperator : public PhysicalOperator {
           Consume(*locals[w], b);
         }
       });
-      for (size_t i = 1; i < locals.size(); i++) {
-        Merge(*locals[0], *locals[i]);
-        DestroyStates(*locals[i]);
-        locals[i].reset();
+      size_t total = 0;
+      for (const auto& l : locals) total += l->states.size();
+      if (locals.size() > 1 && !groups_.empty() && total >= kParallelMergeMinGroups) {
+        results_ = PartitionedMerge(ctx, locals);
+        for (auto& l : locals) {
+          DestroyStates(*l);
+          l.reset();
+        }
+      } else {
+        for (size_t i = 1; i < locals.size(); i++) {
+          Merge(*locals[0], *locals[i]);
+          DestroyStates(*locals[i]);
+          locals[i].reset();
+        }
+        results_.push_back(std::move(locals[0]));
       }
     } catch (...) {
       for (auto& l : locals) {
         if (l) DestroyStates(*l);
       }
+      for (auto& r : results_) DestroyStates(*r);
+      results_.clear();
       throw;
     }
-    result_ = std::move(locals[0]);
+    for (size_t r = 0; r < results_.size(); r++) {
+      size_t groups = results_[r]->states.size();
+      for (size_t start = 0; start < groups; start += kBatchSize)
+        chunks_.push_back({r, start, std::min(kBatchSize, groups - start)});
+    }
   }
 
  protected:
   bool GetNext(OperatorState&, Batch& out) override {
-    AggregateTable& t = *result_;
-    size_t total = t.states.size();
-    size_t start = next_group_.fetch_add(kBatchSize);
-    if (start >= total) return false;
-    size_t n = std::min(kBatchSize, total - start);
+    size_t c = next_chunk_.fetch_add(1);
+    if (c >= chunks_.size()) return false;
+    const Chunk& chunk = chunks_[c];
+    AggregateTable& t = *results_[chunk.table];
+    size_t start = chunk.start, n = chunk.count;
     out = Batch();
     out.count = n;
     for (auto& g : t.group_values) out.columns.push_back(g.Slice(start, n));
@@ -199,27 +242,122 @@ class HashAggregateOperator : public PhysicalOperator {
     t.memory.Resize(bytes);
   }
 
+  // Adds the groups of rows `new_rows` of `keys` (new keys just inserted into t.keys).
+  void AddNewGroups(AggregateTable& t, const std::vector<Vector>& keys,
+                    const std::vector<uint32_t>& new_rows) {
+    if (new_rows.empty()) return;
+    for (size_t c = 0; c < keys.size(); c++) {
+      Vector g = keys[c].Gather(new_rows.data(), new_rows.size());
+      AppendRows(t.group_values[c], g, 0, new_rows.size());
+    }
+    for (size_t i = 0; i < new_rows.size(); i++) AddGroup(t);
+  }
+
+  // Group ids through the key table.
+  void LookUpGroups(AggregateTable& t, const std::vector<Vector>& keys, size_t n, uint32_t* ids) {
+    t.key_batch.Load(keys, n);
+    t.new_rows.clear();
+    t.keys.FindOrInsert(t.key_batch, ids, &t.new_rows);
+    AddNewGroups(t, keys, t.new_rows);
+  }
+
+  // Group ids when every key is a dictionary vector with few entry combinations: each
+  // combination goes through the key table once per dictionary. Returns false when the
+  // keys do not qualify.
+  bool DictionaryGroups(AggregateTable& t, const std::vector<Vector>& keys, size_t n,
+                        uint32_t* ids) {
+    size_t product = 1;
+    for (const auto& k : keys) {
+      if (k.kind() != VectorKind::kDictionary || !k.dictionary()) return false;
+      size_t d = k.dictionary()->size();
+      if (d == 0) return false;
+      product *= d;
+      if (product > kMaxDictionaryCodes) return false;
+    }
+    bool same = t.dicts.size() == keys.size();
+    for (size_t c = 0; same && c < keys.size(); c++) same = t.dicts[c] == keys[c].dictionary();
+    if (!same) {
+      t.dicts.clear();
+      for (const auto& k : keys) t.dicts.push_back(k.dictionary());
+      t.dict_groups.assign(product, KeyTable::kNotFound);
+    }
+    t.codes.resize(n);
+    uint32_t* codes = t.codes.data();
+    size_t stride = 1;
+    for (size_t c = 0; c < keys.size(); c++) {
+      const uint32_t* idx = keys[c].indices();
+      uint32_t d = static_cast<uint32_t>(keys[c].dictionary()->size());
+      uint32_t bad = 0;
+      if (c == 0) {
+        for (size_t i = 0; i < n; i++) {
+          bad |= idx[i] >= d;
+          codes[i] = idx[i];
+        }
+      } else {
+        uint32_t s = static_cast<uint32_t>(stride);
+        for (size_t i = 0; i < n; i++) {
+          bad |= idx[i] >= d;
+          codes[i] += idx[i] * s;
+        }
+      }
+      if (bad) return false;  // out-of-range index: let the generic path deal with it
+      stride *= d;
+    }
+    uint32_t* map = t.dict_groups.data();
+    constexpr uint32_t kPending = KeyTable::kNotFound - 1;
+    t.miss_rows.clear();
+    for (size_t i = 0; i < n; i++) {
+      uint32_t g = map[codes[i]];
+      if (g == KeyTable::kNotFound) {
+        map[codes[i]] = kPending;
+        t.miss_rows.push_back(static_cast<uint32_t>(i));
+      }
+    }
+    if (!t.miss_rows.empty()) {
+      size_t m = t.miss_rows.size();
+      std::vector<Vector> sub;
+      sub.reserve(keys.size());
+      for (const auto& k : keys) sub.push_back(k.Gather(t.miss_rows.data(), m));
+      std::vector<uint32_t> sub_ids(m);
+      LookUpGroups(t, sub, m, sub_ids.data());
+      for (size_t j = 0; j < m; j++) map[codes[t.miss_rows[j]]] = sub_ids[j];
+    }
+    for (size_t i = 0; i < n; i++) ids[i] = map[codes[i]];
+    return true;
+  }
+
   void Consume(AggregateTable& t, const Batch& b) {
     size_t n = b.count;
     if (n == 0) return;
-    std::vector<uint32_t> ids(n, 0);
+    if (groups_.empty() && !has_distinct_) {
+      // One state: fold each batch straight into it.
+      uint8_t* state = t.states[0];
+      std::vector<Vector> args;
+      for (const auto& info : aggs_) {
+        args.clear();
+        for (const auto& e : info.args) args.push_back(EvaluateExpr(*e, b));
+        if (info.fn->update_single) {
+          info.fn->update_single(args, state + info.offset, n);
+        } else {
+          t.ptrs.assign(n, state + info.offset);
+          info.fn->update(args, t.ptrs.data(), n);
+        }
+      }
+      UpdateMemory(t);
+      return;
+    }
+    t.ids.resize(n);
+    uint32_t* ids = t.ids.data();
     if (!groups_.empty()) {
       std::vector<Vector> keys;
       keys.reserve(groups_.size());
       for (const auto& g : groups_) keys.push_back(EvaluateExpr(*g, b));
-      KeyBatch kb;
-      kb.Load(keys, n);
-      std::vector<uint32_t> new_rows;
-      t.keys.FindOrInsert(kb, ids.data(), &new_rows);
-      if (!new_rows.empty()) {
-        for (size_t c = 0; c < keys.size(); c++) {
-          Vector g = keys[c].Gather(new_rows.data(), new_rows.size());
-          AppendRows(t.group_values[c], g, 0, new_rows.size());
-        }
-        for (size_t i = 0; i < new_rows.size(); i++) AddGroup(t);
-      }
+      if (!DictionaryGroups(t, keys, n, ids)) LookUpGroups(t, keys, n, ids);
+    } else {
+      std::fill(ids, ids + n, 0);
     }
-    std::vector<uint8_t*> ptrs(n);
+    t.ptrs.resize(n);
+    uint8_t** ptrs = t.ptrs.data();
     for (size_t a = 0; a < aggs_.size(); a++) {
       const AggregateInfo& info = aggs_[a];
       std::vector<Vector> args;
@@ -245,13 +383,108 @@ class HashAggregateOperator : public PhysicalOperator {
         for (auto& v : args) dargs.push_back(v.Gather(new_rows.data(), new_rows.size()));
         for (size_t i = 0; i < new_rows.size(); i++)
           ptrs[i] = t.states[ids[new_rows[i]]] + info.offset;
-        info.fn->update(dargs, ptrs.data(), new_rows.size());
+        info.fn->update(dargs, ptrs, new_rows.size());
       } else {
-        for (size_t i = 0; i < n; i++) ptrs[i] = t.states[ids[i]] + info.offset;
-        info.fn->update(args, ptrs.data(), n);
+        uint8_t* const* states = t.states.data();
+        size_t off = info.offset;
+        for (size_t i = 0; i < n; i++) ptrs[i] = states[ids[i]] + off;
+        info.fn->update(args, ptrs, n);
       }
     }
     UpdateMemory(t);
+  }
+
+  // Combines the workers' tables in parallel: their groups are split by key hash into
+  // partitions, and each partition becomes one result table, built by one thread.
+  std::vector<std::unique_ptr<AggregateTable>> PartitionedMerge(
+      ExecContext& ctx, std::vector<std::unique_ptr<AggregateTable>>& locals) {
+    size_t partitions = 1;
+    int bits = 0;
+    while (partitions < static_cast<size_t>(ctx.threads) * 4) {
+      partitions *= 2;
+      bits++;
+    }
+    // The top bits pick the partition (the low bits pick slots inside each table).
+    int shift = 64 - bits;
+    // rows[l][p]: the groups of local table l in partition p.
+    std::vector<std::vector<std::vector<uint32_t>>> rows(locals.size());
+    RunThreads(ctx, locals.size(), [&](size_t l) {
+      AggregateTable& t = *locals[l];
+      rows[l].resize(partitions);
+      size_t total = t.states.size();
+      KeyBatch kb;
+      std::vector<Vector> slices(groups_.size());
+      constexpr size_t kChunk = 1 << 16;
+      for (size_t start = 0; start < total; start += kChunk) {
+        size_t m = std::min(kChunk, total - start);
+        for (size_t c = 0; c < groups_.size(); c++) slices[c] = t.group_values[c].Slice(start, m);
+        kb.Load(slices, m);
+        for (size_t i = 0; i < m; i++)
+          rows[l][bits ? kb.hashes[i] >> shift : 0].push_back(static_cast<uint32_t>(start + i));
+      }
+    });
+    std::vector<std::unique_ptr<AggregateTable>> results(partitions);
+    for (auto& r : results) r = NewTable(ctx);
+    try {
+      RunThreads(ctx, partitions, [&](size_t p) {
+        AggregateTable& target = *results[p];
+        std::vector<Vector> sub(groups_.size());
+        std::vector<uint32_t> ids(kBatchSize);
+        for (size_t l = 0; l < locals.size(); l++) {
+          const std::vector<uint32_t>& mine = rows[l][p];
+          AggregateTable& source = *locals[l];
+          for (size_t start = 0; start < mine.size(); start += kBatchSize) {
+            size_t m = std::min(kBatchSize, mine.size() - start);
+            const uint32_t* sel = mine.data() + start;
+            for (size_t c = 0; c < groups_.size(); c++)
+              sub[c] = source.group_values[c].Gather(sel, m);
+            LookUpGroups(target, sub, m, ids.data());
+            for (const auto& a : aggs_) {
+              for (size_t i = 0; i < m; i++)
+                a.fn->combine(source.states[sel[i]] + a.offset, target.states[ids[i]] + a.offset);
+            }
+          }
+        }
+        UpdateMemory(target);
+      });
+    } catch (...) {
+      for (auto& r : results) DestroyStates(*r);
+      throw;
+    }
+    return results;
+  }
+
+  // Runs fn(0..count-1) on up to ctx.threads threads; rethrows the first error.
+  static void RunThreads(ExecContext& ctx, size_t count, const std::function<void(size_t)>& fn) {
+    std::atomic<size_t> next{0};
+    std::atomic<bool> failed{false};
+    std::exception_ptr error;
+    std::mutex error_mutex;
+    auto work = [&] {
+      try {
+        while (!failed.load()) {
+          size_t i = next.fetch_add(1);
+          if (i >= count) return;
+          fn(i);
+        }
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(error_mutex);
+        if (!error) error = std::current_exception();
+        failed = true;
+      }
+    };
+    size_t n_threads = std::min<size_t>(count, static_cast<size_t>(std::max(ctx.threads, 1)));
+    std::vector<std::thread> threads;
+    try {
+      for (size_t i = 1; i < n_threads; i++) threads.emplace_back(work);
+    } catch (...) {
+      failed = true;
+      for (auto& t : threads) t.join();
+      throw Error(ErrorKind::kExecution, "cannot start worker threads");
+    }
+    work();
+    for (auto& t : threads) t.join();
+    if (error) std::rethrow_exception(error);
   }
 
   void Merge(AggregateTable& target, AggregateTable& source) {
@@ -284,8 +517,14 @@ class HashAggregateOperator : public PhysicalOperator {
   std::vector<ExprPtr> agg_exprs_;
   size_t row_size_ = 16;
   bool has_distinct_ = false;
-  std::unique_ptr<AggregateTable> result_;
-  std::atomic<size_t> next_group_{0};
+  struct Chunk {
+    size_t table;
+    size_t start;
+    size_t count;
+  };
+  std::vector<std::unique_ptr<AggregateTable>> results_;
+  std::vector<Chunk> chunks_;  // the output batches
+  std::atomic<size_t> next_chunk_{0};
 };
 
 }  // namespace

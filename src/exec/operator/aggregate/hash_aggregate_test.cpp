@@ -96,6 +96,30 @@ TEST(HashAggregateParallelTest, ParallelEqualsSerial) {
   EXPECT_EQ(total, 40000);
 }
 
+TEST(HashAggregateParallelTest, PartitionedMergeOfManyGroupsEqualsSerial) {
+  // 80000 groups (string and nullable integer keys) in every worker's table: the tables are
+  // merged by hash partition, in parallel.
+  std::vector<std::vector<Value>> rows;
+  for (int64_t i = 0; i < 200000; i++) {
+    int64_t k = i % 80000;
+    rows.push_back({Value::Varchar("k" + std::to_string(k)), k % 11 == 0 ? N() : B(k % 2),
+                    i % 13 == 0 ? N() : B(i)});
+  }
+  auto t = MakeMemoryTable("t", {{"k", kStr}, {"g", kBig}, {"v", kBig}}, rows, 2048);
+  auto plan = [&] {
+    return Aggregate(MakeMemoryScan(t), {Col(0, kStr), Col(1, kBig)},
+                     {Agg(TestCountStar(), {}), Agg(TestSumBigInt(), {Col(2, kBig)}),
+                      Agg(TestMinVarchar(), {Col(0, kStr)})});
+  };
+  auto serial = Sorted(RunPlan(plan(), 1));
+  auto parallel = Sorted(RunPlan(plan(), 2));
+  EXPECT_EQ(serial.size(), 80000u);
+  EXPECT_EQ(serial, parallel);
+  int64_t total = 0;
+  for (const auto& r : RunPlan(plan(), 2)) total += r[2].GetInt64();
+  EXPECT_EQ(total, 200000);
+}
+
 TEST(HashAggregateMemoryTest, ManyGroupsOverLimit) {
   std::vector<std::vector<Value>> rows;
   for (int64_t i = 0; i < 100000; i++) rows.push_back({B(i)});

@@ -34,7 +34,7 @@ class FilterOperator : public PhysicalOperator {
       if (n == in.count) {
         out = std::move(in);
       } else {
-        out = in.Gather(st.sel.data(), n);
+        out = in.Select(st.sel.data(), n);  // dictionary columns stay dictionaries
       }
       return true;
     }
