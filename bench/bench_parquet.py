@@ -201,21 +201,34 @@ def main():
 
     print()
     # Wall time is what users see; CPU time (user + system) shows the work done, which matters on a
-    # loaded machine where wall time mostly measures waiting for a core.
-    print(f"{'parquet query':<18} {'aishell s':>10} {'duckdb s':>10} {'ratio':>8} {'ai cpu s':>9} {'dk cpu s':>9} {'cpu ratio':>9}")
-    print("-" * 78)
-    ratios, cpu_ratios = [], []
+    # loaded machine where wall time mostly measures waiting for a core. aishell is timed as a whole
+    # CLI process, DuckDB in-process (python duckdb, already started), so "engine s" also shows
+    # aishell's time less its process start-up (the median `SELECT 1` of this run): like with like.
+    # The target (within 1.5x) is for the scan/filter/aggregate queries; the write is reported apart.
+    print(f"{'parquet query':<18} {'aishell s':>10} {'engine s':>9} {'duckdb s':>10} {'ratio':>8} {'engine':>8} "
+          f"{'ai cpu s':>9} {'dk cpu s':>9} {'cpu ratio':>9}")
+    print("-" * 98)
+
+    def geomean(xs):
+        xs = [x for x in xs if 0 < x < float("inf")]
+        return math.exp(sum(math.log(x) for x in xs) / len(xs)) if xs else float("nan")
+
+    reads = {"wall": [], "engine": [], "cpu": []}
     for name, ai, duck, ai_cpu, duck_cpu in results:
+        engine = max(ai - startup, 1e-6)
         ratio = ai / duck if duck > 0 else float("inf")
+        engine_ratio = engine / duck if duck > 0 else float("inf")
         cpu_ratio = ai_cpu / duck_cpu if duck_cpu > 0 else float("inf")
-        ratios.append(ratio)
-        cpu_ratios.append(cpu_ratio)
-        print(f"{name:<18} {ai:10.3f} {duck:10.3f} {ratio:7.2f}x {ai_cpu:9.3f} {duck_cpu:9.3f} {cpu_ratio:8.2f}x")
-    if ratios:
-        geo = math.exp(sum(math.log(r) for r in ratios) / len(ratios))
-        cgeo = math.exp(sum(math.log(r) for r in cpu_ratios if r > 0 and r != float("inf")) / max(1, len(cpu_ratios)))
-        print("-" * 78)
-        print(f"{'geometric mean':<18} {'':>10} {'':>10} {geo:7.2f}x {'':>9} {'':>9} {cgeo:8.2f}x   (target: within 1.5x)")
+        if name != "write_snappy":
+            reads["wall"].append(ratio)
+            reads["engine"].append(engine_ratio)
+            reads["cpu"].append(cpu_ratio)
+        print(f"{name:<18} {ai:10.3f} {engine:9.3f} {duck:10.3f} {ratio:7.2f}x {engine_ratio:7.2f}x "
+              f"{ai_cpu:9.3f} {duck_cpu:9.3f} {cpu_ratio:8.2f}x")
+    if reads["wall"]:
+        print("-" * 98)
+        print(f"{'geomean (queries)':<18} {'':>10} {'':>9} {'':>10} {geomean(reads['wall']):7.2f}x "
+              f"{geomean(reads['engine']):7.2f}x {'':>9} {'':>9} {geomean(reads['cpu']):8.2f}x   (target: within 1.5x)")
     if problems:
         print("\nFAILED:", file=sys.stderr)
         for p in problems:
