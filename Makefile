@@ -4,6 +4,9 @@ BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 export CCACHE_DIR ?= $(HOME)/.cache/aishell-ccache
 export CCACHE_BASEDIR ?= $(CURDIR)
+# Share cached objects between checkouts in different directories (fresh CI clones, worktrees):
+# with -g, ccache would otherwise hash the build directory into every key.
+export CCACHE_NOHASHDIR ?= 1
 
 .PHONY: build test demo bench deps-build deps-test unit sql-tests py-tests format clean
 
