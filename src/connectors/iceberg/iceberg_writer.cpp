@@ -1478,22 +1478,7 @@ class IcebergTableWriter : public TableWriter {
       m.added_snapshot_id = snapshot_id;
       m.added_files = static_cast<int>(files_.size());
       m.added_rows = total_rows;
-      for (size_t p = 0; p < spec_.size(); p++) {
-        ManifestListEntry::Summary s;
-        std::optional<Value> lo, hi;
-        for (const auto& f : files_) {
-          const Value& v = f.partition[p];
-          if (v.is_null()) {
-            s.contains_null = true;
-            continue;
-          }
-          if (!lo || v.Compare(*lo) < 0) lo = v;
-          if (!hi || v.Compare(*hi) > 0) hi = v;
-        }
-        if (lo) s.lower = SerializeBound(*lo);
-        if (hi) s.upper = SerializeBound(*hi);
-        m.partitions.push_back(std::move(s));
-      }
+      m.partitions = PartitionSummaries();
       manifests.push_back(std::move(m));
     }
     std::string list_path =
