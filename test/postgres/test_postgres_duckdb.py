@@ -147,3 +147,20 @@ def test_join_is_one_remote_query(home):
     assert plan.count("COPY (") == 1, plan
     assert " JOIN " in plan and "GROUP BY" in plan, plan
     assert "aishell-test-pw" not in plan
+
+
+# The COPY data is read off the socket by aishell's own reader; AISHELL_PG_COPY_VIA_LIBPQ=1 (and
+# any TLS connection) reads it through libpq's PQgetCopyData instead. Both give DuckDB's rows, on
+# a parallel scan (several ranges, two COPY streams per thread) and on a single query.
+@pytest.mark.parametrize("via_libpq", ["0", "1"])
+@pytest.mark.parametrize("sql", [
+    "SELECT k, count(*), sum(n), min(label), max(label) FROM pg.public.big_numbers GROUP BY k",
+    "SELECT count(*), sum(n), max(label) FROM pg.public.big_numbers WHERE k IN (3, 7) OR n < 10",
+    "SELECT * FROM pg.public.customers",
+    f"SELECT * FROM {ORDERS} WHERE amount > 100",
+])
+def test_both_copy_readers_give_duckdbs_rows(home, duck, sql, via_libpq, monkeypatch):
+    monkeypatch.setenv("AISHELL_PG_COPY_VIA_LIBPQ", via_libpq)
+    theirs = duck_rows(duck, sql)
+    assert aishell_rows(home, sql, pushdown=False) == theirs, sql
+    assert aishell_rows(home, sql) == theirs, sql

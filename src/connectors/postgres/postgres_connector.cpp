@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <optional>
 #include <unordered_set>
@@ -12,6 +13,7 @@
 #include "catalog/catalog_registry.h"
 #include "common/date_time.h"
 #include "common/exception.h"
+#include "connectors/postgres/copy_out_stream.h"
 #include "connectors/remote_sql/sql_dialect.h"
 #include "planner/expression.h"
 
@@ -397,6 +399,12 @@ class PgCopyReader {
   void Start() {
     conn_ = pool_ ? pool_->Acquire() : std::make_unique<PgConnection>(Connect(url_, where_));
     std::string copy = "COPY (" + sql_ + ") TO STDOUT (FORMAT binary)";
+    if (RawCopyEnabled() && PgCopyOutStream::Usable(conn_->conn)) {
+      stream_ = std::make_unique<PgCopyOutStream>(PQsocket(conn_->conn));
+      in_copy_ = true;
+      if (!stream_->Send(copy)) StreamFailed();
+      return;
+    }
     PGresult* r = PQexec(conn_->conn, copy.c_str());
     if (PQresultStatus(r) != PGRES_COPY_OUT) {
       std::string msg = ResultMessage(r, conn_->conn, url_);
@@ -439,7 +447,7 @@ class PgCopyReader {
   // ConsumeInput.
   FillResult Fill(size_t& rows, int64_t& bytes, bool async) {
     if (done_) return FillResult::kEnd;
-    const size_t ncols = sinks_.size();
+    if (stream_) return FillFromStream(rows, bytes, async);
     PGconn* conn = conn_->conn;
     while (rows < kBatchSize) {
       char* buf = nullptr;
@@ -457,36 +465,19 @@ class PgCopyReader {
       }
       std::unique_ptr<char, void (*)(void*)> hold(buf, PQfreemem);
       bytes += n;
-      const char* p = buf;
-      const char* end = buf + n;
-      if (!header_seen_) [[unlikely]] {
-        if (n < 19 || std::memcmp(p, "PGCOPY\n\377\r\n\0", 11) != 0) BadData("bad COPY header");
-        uint32_t ext = Be32(p + 15);
-        if (ext > static_cast<uint32_t>(n - 19)) BadData("bad COPY header extension");
-        p += 19 + ext;
-        header_seen_ = true;
-        if (p >= end) continue;
-      }
-      if (end - p < 2) BadData("truncated row");
-      int16_t fields = static_cast<int16_t>(Be16(p));
-      p += 2;
-      if (fields == -1) continue;  // trailer; -1 from PQgetCopyData follows
-      if (ncols == 0) {  // no columns wanted (the SELECT lists a constant): count rows only
-        rows++;
-        row_number_++;
-        continue;
-      }
-      if (fields != static_cast<int16_t>(ncols)) BadData("unexpected field count");
-      DecodeRow(p, end, rows);
-      rows++;
-      row_number_++;
+      DecodeMessage(buf, buf + n, rows);
     }
     return FillResult::kFull;
   }
 
-  // Reads what the socket holds into libpq's buffer (never blocks).
+  // Reads what the socket holds into the buffer (never blocks).
   void ConsumeInput() {
-    if (!done_ && PQconsumeInput(conn_->conn) == 0) {
+    if (done_) return;
+    if (stream_) {
+      if (!stream_->Receive()) StreamFailed();
+      return;
+    }
+    if (PQconsumeInput(conn_->conn) == 0) {
       std::string msg = ConnMessage(conn_->conn, url_);
       throw Error(ErrorKind::kConnector, where_ + ": the connection failed while reading: " + msg);
     }
@@ -494,7 +485,84 @@ class PgCopyReader {
   int Socket() const { return conn_ && conn_->conn ? PQsocket(conn_->conn) : -1; }
   bool done() const { return done_; }
 
+  // Whether COPY data is read off the socket by PgCopyOutStream (the default) or through
+  // PQgetCopyData (AISHELL_PG_COPY_VIA_LIBPQ=1, and always over TLS or GSS encryption).
+  static bool RawCopyEnabled() {
+    static const bool enabled = [] {
+      const char* v = std::getenv("AISHELL_PG_COPY_VIA_LIBPQ");
+      return !(v && *v && std::string_view(v) != "0");
+    }();
+    return enabled;
+  }
+
  private:
+  FillResult FillFromStream(size_t& rows, int64_t& bytes, bool async) {
+    while (rows < kBatchSize) {
+      const char* row = nullptr;
+      size_t n = 0;
+      switch (stream_->Next(&row, &n)) {
+        case PgCopyOutStream::Status::kRow:
+          bytes += static_cast<int64_t>(n);
+          DecodeMessage(row, row + n, rows);
+          continue;
+        case PgCopyOutStream::Status::kWouldBlock:
+          if (async) return FillResult::kWouldBlock;
+          stream_->Wait(1000);
+          if (!stream_->Receive()) StreamFailed();
+          continue;
+        case PgCopyOutStream::Status::kEnd:
+          in_copy_ = false;
+          done_ = true;
+          stream_.reset();
+          // Clean end: the connection (inside the snapshot's transaction) serves the next split.
+          if (pool_) pool_->Release(std::move(conn_));
+          return FillResult::kEnd;
+        case PgCopyOutStream::Status::kFailed:
+          StreamFailed();
+      }
+    }
+    return FillResult::kFull;
+  }
+
+  [[noreturn, gnu::cold, gnu::noinline]] void StreamFailed() {
+    std::string msg = ScrubPassword(PgMessageOneLine(stream_->error()), url_);
+    // The connection is in an unknown state (an aborted transaction, a broken socket): it is
+    // closed with this reader, never given back to the pool.
+    in_copy_ = false;
+    if (!stream_->server_error())
+      throw Error(ErrorKind::kConnector, where_ + ": the connection failed while reading: " + msg);
+    if (!stream_->started())
+      throw Error(ErrorKind::kConnector, where_ + ": " + msg + " (in: " + sql_ + ")");
+    throw Error(ErrorKind::kConnector, where_ + ": " + msg);
+  }
+
+  // One CopyData message: the file header (first message only), a row, or the trailer.
+  void DecodeMessage(const char* p, const char* end, size_t& rows) {
+    const size_t ncols = sinks_.size();
+    if (!header_seen_) [[unlikely]] {
+      const size_t n = static_cast<size_t>(end - p);
+      if (n < 19 || std::memcmp(p, "PGCOPY\n\377\r\n\0", 11) != 0) BadData("bad COPY header");
+      uint32_t ext = Be32(p + 15);
+      if (ext > static_cast<uint32_t>(n - 19)) BadData("bad COPY header extension");
+      p += 19 + ext;
+      header_seen_ = true;
+      if (p >= end) return;
+    }
+    if (end - p < 2) BadData("truncated row");
+    int16_t fields = static_cast<int16_t>(Be16(p));
+    p += 2;
+    if (fields == -1) return;  // trailer; the end of the COPY follows
+    if (ncols == 0) {          // no columns wanted (the SELECT lists a constant): count rows only
+      rows++;
+      row_number_++;
+      return;
+    }
+    if (fields != static_cast<int16_t>(ncols)) BadData("unexpected field count");
+    DecodeRow(p, end, rows);
+    rows++;
+    row_number_++;
+  }
+
   struct Sink {
     PgField kind = PgField::kText;
     int scale = 0;
@@ -617,6 +685,7 @@ class PgCopyReader {
   ScanCounters* counters_;
   std::shared_ptr<PgSnapshotPool> pool_;
   std::unique_ptr<PgConnection> conn_;
+  std::unique_ptr<PgCopyOutStream> stream_;  // reads the COPY unless libpq does
   std::vector<Sink> sinks_;
   bool in_copy_ = false;
   bool header_seen_ = false;

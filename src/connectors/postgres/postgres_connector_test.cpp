@@ -705,7 +705,7 @@ TEST_F(PostgresServerTest, ConnectionDroppedMidQueryIsAClearError) {
   }
 }
 
-// The same for a parallel scan, whose ranges are read two COPYs at a time (async libpq).
+// The same for a parallel scan, whose ranges are read two COPYs at a time (non-blocking reads).
 TEST_F(PostgresServerTest, ConnectionDroppedDuringParallelScanIsAClearError) {
   std::string sep = url_.find('?') == std::string::npos ? "?" : "&";
   std::string app = "aishell_pdrop_" + std::to_string(::getpid());
