@@ -1,8 +1,17 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL 15 cluster for tests: 127.0.0.1:55432, scram password auth, user `aishell`,
 # database `aishell_test` with test data (seed 000's public.customers, a types table, quoted names).
+# The same server also accepts TLS (ssl=on): a throwaway CA and a server certificate for
+# 127.0.0.1 / localhost are made with openssl at the first start under $DIR/tls. User `aishell`
+# may connect with or without TLS; user `aishell_tls` (a member of `aishell`: reads its tables) only
+# over TLS (pg_hba `hostnossl ... reject`), so a test using it cannot pass over plain TCP.
 # Usage: scripts/services/postgres.sh start|stop|load|status
-# Writes ${AISHELL_SERVICES_DIR:-/tmp/aishell-services}/postgres.env with AISHELL_TEST_PG_URL.
+# Writes ${AISHELL_SERVICES_DIR:-/tmp/aishell-services}/postgres.env with AISHELL_TEST_PG_URL,
+# AISHELL_TEST_PG_BIN, AISHELL_TEST_PG_TLS_URL (aishell_tls, sslmode=require),
+# AISHELL_TEST_PG_TLS_CA (the CA certificate that signed the server's) and PGSSLMODE=disable: with
+# ssl=on, libpq's default sslmode (prefer) would pick TLS for every sslmode-less URL, and the tests
+# of the plain path (aishell reads COPY off the socket only without TLS) would quietly stop testing
+# it. A URL's own sslmode= overrides PGSSLMODE.
 set -euo pipefail
 
 BASE="${AISHELL_SERVICES_DIR:-/tmp/aishell-services}"
@@ -12,6 +21,9 @@ PORT="${AISHELL_PG_PORT:-55432}"
 USER_NAME=aishell
 PASSWORD="aishell-test-pw"
 DB=aishell_test
+TLS_USER=aishell_tls
+TLS_PASSWORD="aishell-tls-test-pw"
+TLS_DIR="$DIR/tls"
 ENV_FILE="$BASE/postgres.env"
 RUN_AS=postgres   # initdb and postgres refuse to run as root
 
@@ -48,6 +60,83 @@ is_running() {
 psql_admin() {
   local bin; bin=$(pg_bin)
   as_user "$bin/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PORT" -U postgres "$@"
+}
+
+# The cluster's client authentication (rewritten at every start, so an older cluster gets it too).
+# The admin user connects over TCP without a password from the local machine; everyone else uses
+# scram, with or without TLS, except aishell_tls, which is refused without TLS.
+write_hba() {
+  cat > "$DATA/pg_hba.conf" <<HBA
+local all all trust
+host all postgres 127.0.0.1/32 trust
+hostnossl all $TLS_USER 127.0.0.1/32 reject
+hostssl all $TLS_USER 127.0.0.1/32 scram-sha-256
+host all all 127.0.0.1/32 scram-sha-256
+HBA
+  chown "$RUN_AS" "$DATA/pg_hba.conf" 2>/dev/null || true
+}
+
+# A throwaway CA and a server certificate for 127.0.0.1 / localhost, kept across restarts; the key
+# is 0600 and owned by the server's user (the server refuses it otherwise).
+make_certs() {
+  mkdir -p "$TLS_DIR"
+  if [[ ! -s "$TLS_DIR/server.crt" || ! -s "$TLS_DIR/server.key" || ! -s "$TLS_DIR/ca.crt" ]]; then
+    command -v openssl >/dev/null || { echo "postgres.sh: openssl is needed for the TLS certificates" >&2; exit 1; }
+    local t="$TLS_DIR"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=aishell postgres test CA" \
+      -keyout "$t/ca.key" -out "$t/ca.crt" 2>"$t/openssl.log" &&
+      openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" \
+        -keyout "$t/server.key" -out "$t/server.csr" 2>>"$t/openssl.log" &&
+      printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' > "$t/ext.cnf" &&
+      openssl x509 -req -in "$t/server.csr" -CA "$t/ca.crt" -CAkey "$t/ca.key" -CAcreateserial \
+        -days 3650 -extfile "$t/ext.cnf" -out "$t/server.crt" 2>>"$t/openssl.log" ||
+      { cat "$t/openssl.log" >&2; rm -f "$t/server.crt"; echo "postgres.sh: could not make the TLS certificates" >&2; exit 1; }
+  fi
+  chmod 755 "$TLS_DIR"
+  chmod 644 "$TLS_DIR"/*.crt
+  chmod 600 "$TLS_DIR"/*.key
+  chown "$RUN_AS" "$TLS_DIR/server.key" "$TLS_DIR/server.crt" 2>/dev/null || true
+}
+
+# ssl=on with the certificate, in a file of its own that postgresql.conf includes (written at
+# every start: an older cluster gets TLS on its next start, a running one on reload).
+write_tls_conf() {
+  make_certs
+  cat > "$DATA/aishell_tls.conf" <<CONF
+# Written by scripts/services/postgres.sh: TLS for the test cluster.
+ssl = on
+ssl_cert_file = '$TLS_DIR/server.crt'
+ssl_key_file = '$TLS_DIR/server.key'
+CONF
+  chown "$RUN_AS" "$DATA/aishell_tls.conf" 2>/dev/null || true
+  grep -q "^include_if_exists = 'aishell_tls.conf'" "$DATA/postgresql.conf" ||
+    printf "\ninclude_if_exists = 'aishell_tls.conf'\n" >> "$DATA/postgresql.conf"
+}
+
+# The TLS-only role and a view showing whether the connection reading it uses TLS (for tests
+# checking that a scan's connection really is encrypted). Idempotent.
+ensure_tls_objects() {
+  psql_admin -d postgres -tAc "SELECT 1 FROM pg_roles WHERE rolname = '$TLS_USER'" | grep -q 1 ||
+    psql_admin -d postgres -c "CREATE ROLE $TLS_USER LOGIN PASSWORD '$TLS_PASSWORD' IN ROLE $USER_NAME"
+  PGPASSWORD="$PASSWORD" "$(pg_bin)/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PORT" -U "$USER_NAME" -d "$DB" \
+    -c "CREATE OR REPLACE VIEW public.connection_tls AS
+          SELECT s.ssl, s.version AS tls_version, a.usename AS user_name, a.application_name,
+                 current_setting('statement_timeout') AS statement_timeout
+          FROM pg_stat_ssl s JOIN pg_stat_activity a ON a.pid = s.pid WHERE s.pid = pg_backend_pid()"
+}
+
+# Waits (10 s at most) until the server takes a TLS connection, e.g. after a reload turned ssl on.
+wait_tls() {
+  local i
+  for i in $(seq 1 50); do
+    PGPASSWORD="$TLS_PASSWORD" "$(pg_bin)/psql" -X -tA \
+      "postgres://$TLS_USER@127.0.0.1:$PORT/$DB?sslmode=verify-full&sslrootcert=$TLS_DIR/ca.crt" \
+      -c "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()" 2>/dev/null | grep -q '^t$' && return 0
+    sleep 0.2
+  done
+  tail -20 "$DIR/server.log" >&2 || true
+  echo "postgres.sh: the server on 127.0.0.1:$PORT does not accept TLS connections with $TLS_DIR/ca.crt (log: $DIR/server.log)" >&2
+  exit 1
 }
 
 load() {
@@ -140,6 +229,16 @@ start() {
   local bin; bin=$(pg_bin)
   mkdir -p "$DIR"
   if is_running; then
+    # A cluster started by an older version of this script has no TLS yet: add it by a reload.
+    if ! grep -q "^include_if_exists = 'aishell_tls.conf'" "$DATA/postgresql.conf" 2>/dev/null ||
+       ! grep -q "$TLS_USER" "$DATA/pg_hba.conf" 2>/dev/null || [[ ! -s "$TLS_DIR/server.crt" ]]; then
+      write_tls_conf
+      write_hba
+      as_user "$bin/pg_ctl" -D "$DATA" reload >/dev/null
+      echo "postgres.sh: turned TLS on in the running server"
+    fi
+    ensure_tls_objects
+    wait_tls
     echo "postgres.sh: already running on port $PORT"
   else
     chown "$RUN_AS" "$DIR" 2>/dev/null || true
@@ -153,13 +252,9 @@ start() {
         --pwfile="$pwfile" -E UTF8 --locale=C.UTF-8 >"$DIR/initdb.log" 2>&1 ||
         { cat "$DIR/initdb.log" >&2; echo "postgres.sh: initdb failed" >&2; exit 1; }
       rm -f "$pwfile"
-      # The admin user connects over TCP without a password from the local machine; everyone else uses scram.
-      {
-        echo "host all postgres 127.0.0.1/32 trust"
-        echo "host all all 127.0.0.1/32 scram-sha-256"
-        echo "local all all trust"
-      } > "$DATA/pg_hba.conf"
     fi
+    write_tls_conf
+    write_hba
     as_user "$bin/pg_ctl" -D "$DATA" -l "$DIR/server.log" -w -t 30 \
       -o "-p $PORT -c listen_addresses=127.0.0.1 -k $DIR -c fsync=off -c max_connections=50" start >/dev/null ||
       { tail -20 "$DIR/server.log" >&2; echo "postgres.sh: the server did not start (log: $DIR/server.log)" >&2; exit 1; }
@@ -173,9 +268,16 @@ start() {
     psql_admin -d postgres -tAc "SELECT 1 FROM pg_roles WHERE rolname = '$USER_NAME'" | grep -q 1 ||
       psql_admin -d postgres -c "CREATE ROLE $USER_NAME LOGIN PASSWORD '$PASSWORD'"
     load
+    ensure_tls_objects
+    wait_tls
   fi
-  echo "export AISHELL_TEST_PG_URL=postgres://$USER_NAME:$PASSWORD@127.0.0.1:$PORT/$DB" > "$ENV_FILE"
-  echo "export AISHELL_TEST_PG_BIN=$bin" >> "$ENV_FILE"
+  {
+    echo "export AISHELL_TEST_PG_URL=postgres://$USER_NAME:$PASSWORD@127.0.0.1:$PORT/$DB"
+    echo "export AISHELL_TEST_PG_BIN=$bin"
+    echo "export AISHELL_TEST_PG_TLS_URL=postgres://$TLS_USER:$TLS_PASSWORD@127.0.0.1:$PORT/$DB?sslmode=require"
+    echo "export AISHELL_TEST_PG_TLS_CA=$TLS_DIR/ca.crt"
+    echo "export PGSSLMODE=disable"
+  } > "$ENV_FILE"
   echo "postgres.sh: ready on 127.0.0.1:$PORT (settings in $ENV_FILE)"
 }
 
