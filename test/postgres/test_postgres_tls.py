@@ -407,11 +407,13 @@ def test_statement_timeout_through_options_over_tls(tmp_path):
 # The password in no listing, plan or error.
 
 def test_no_password_in_listing_explain_or_errors(home):
-    r = aishell(["connections"], home)
+    r = aishell(["connections"], home)  # the table (may be cut to the terminal's width)
+    assert r.returncode == 0 and "tls" in r.stdout, r.stderr + r.stdout
+    r = aishell(["connections", "--format", "json"], home)
     assert r.returncode == 0, r.stderr
-    for name in ("req", "tls"):
-        assert name in r.stdout
-    assert "sslmode=verify-full" in r.stdout and "***" in r.stdout, r.stdout
+    urls = {row[0]: row[2] for row in parse_json_rows(r.stdout)}
+    assert "sslmode=verify-full" in urls["tls"] and ":***@" in urls["tls"], urls
+    assert "sslmode=require" in urls["req"] and ":***@" in urls["req"], urls
     for args in (["explain", "SELECT count(*) FROM tls.public.big_numbers WHERE k = 1"],
                  ["explain", "--analyze", "SELECT k, count(*) FROM tls.public.big_numbers GROUP BY k"],
                  ["query", "SELECT * FROM tls.public.no_such_table"],
