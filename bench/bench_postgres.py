@@ -18,9 +18,9 @@ Both engines' results are compared; exit status 1 if they differ or a query fail
 printed, never asserted.
 
 The two engines' runs alternate (aishell, DuckDB, DuckDB, aishell, ...) so that drift of a shared
-machine hits both alike, and each row also shows the client's CPU time (user+sys) and the CPU the
-rest of the machine spent meanwhile (the PostgreSQL backends, from /proc/stat), which on a loopback
-server decides how fast either engine can go.
+machine hits both alike, and each row also shows the client's CPU time (user+sys) and the server's
+(the test cluster's postmaster and backends, from /proc), which on a loopback server on 2 cores
+decides how fast either engine can go.
 """
 import argparse
 import os
@@ -100,14 +100,49 @@ def timed(fn, runs):
     return statistics.median(times), result
 
 
-def machine_busy():
-    """CPU seconds the whole machine has spent busy (all cores), from /proc/stat; None elsewhere."""
+def server_cpu_counter():
+    """A function giving the CPU seconds the PostgreSQL server has used so far: the postmaster of
+    the test cluster (scripts/services/postgres.sh) with its live and finished backends, from
+    /proc. Where that cluster's postmaster is not readable, the whole machine's busy time less this
+    process tree's (so other load counts too). None where neither is available."""
+    base = os.environ.get("AISHELL_SERVICES_DIR", "/tmp/aishell-services")
+    tck = os.sysconf("SC_CLK_TCK")
+
+    def stat(pid):
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()
+
+    try:
+        with open(os.path.join(base, "postgres", "data", "postmaster.pid")) as f:
+            pm = int(f.readline())
+        stat(pm)
+
+        def postmaster_tree():
+            f = stat(pm)
+            total = sum(int(x) for x in f[11:15])  # utime stime cutime cstime
+            for name in os.listdir("/proc"):
+                if name.isdigit() and int(name) != pm:
+                    try:
+                        g = stat(name)
+                        if int(g[1]) == pm:
+                            total += int(g[11]) + int(g[12])
+                    except (OSError, IndexError, ValueError):
+                        pass
+            return total / tck
+        return postmaster_tree
+    except (OSError, ValueError):
+        pass
     try:
         with open("/proc/stat") as f:
-            v = [int(x) for x in f.readline().split()[1:]]
-        return (v[0] + v[1] + v[2] + v[5] + v[6]) / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError):
+            f.readline()
+    except OSError:
         return None
+
+    def machine_less_own():
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+        return (v[0] + v[1] + v[2] + v[5] + v[6]) / tck - own_cpu()
+    return machine_less_own
 
 
 def own_cpu():
@@ -118,17 +153,18 @@ def own_cpu():
 
 def paired(fns, runs):
     """Runs each of `fns` (name -> callable) `runs` times, alternating their order every round
-    (ABBA...). Returns name -> (median seconds, median client CPU, median other CPU, last result)."""
+    (ABBA...). Returns name -> (median seconds, median client CPU, median server CPU, last result)."""
     samples = {name: [] for name in fns}
     results = {}
     names = list(fns)
+    server = server_cpu_counter()
     for i in range(runs):
         for name in (names if i % 2 == 0 else names[::-1]):
-            busy0, cpu0, t0 = machine_busy(), own_cpu(), time.perf_counter()
+            srv0, cpu0, t0 = server() if server else None, own_cpu(), time.perf_counter()
             results[name] = fns[name]()
             t = time.perf_counter() - t0
-            busy1, cpu1 = machine_busy(), own_cpu()
-            other = None if busy0 is None else max(0.0, (busy1 - busy0) - (cpu1 - cpu0))
+            cpu1 = own_cpu()
+            other = None if srv0 is None else max(0.0, server() - srv0)
             samples[name].append((t, cpu1 - cpu0, other))
     out = {}
     for name, rows in samples.items():
