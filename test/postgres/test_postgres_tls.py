@@ -31,7 +31,7 @@ import pytest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "util"))
-from aishell_cli import parse_json_rows, run_aishell  # noqa: E402
+from aishell_cli import aishell_binary, parse_json_rows, run_aishell  # noqa: E402
 
 PG_URL = os.environ.get("AISHELL_TEST_PG_URL", "")
 TLS_URL = os.environ.get("AISHELL_TEST_PG_TLS_URL", "")
@@ -300,8 +300,11 @@ def make_other_ca(tmp_path):
 
 
 def error_line(r):
+    """The one error message (a query's error may be followed by the SQL and a caret under the
+    position it names)."""
     lines = [line for line in (r.stderr + r.stdout).splitlines() if line.strip()]
-    assert len(lines) == 1, lines  # one message, not a cascade
+    assert lines and lines[0].startswith("Error"), lines
+    assert len(lines) == 1 or (len(lines) == 3 and lines[2].strip() == "^"), lines  # not a cascade
     return lines[0]
 
 
@@ -420,3 +423,60 @@ def test_no_password_in_listing_explain_or_errors(home):
                  ["query", "SELECT no_such_column FROM req.public.customers"]):
         r = aishell(args, home)  # aishell() asserts that no password is printed
         assert (r.returncode == 0) == (args[0] == "explain"), r.stderr + r.stdout
+
+
+# ---------------------------------------------------------------------------------------------
+# Failures after registration: clear errors naming the source, never a hang.
+
+def psql_as(url, sql):
+    return subprocess.run([os.path.join(PG_BIN, "psql"), "-X", "-q", "-tA", "-v", "ON_ERROR_STOP=1",
+                           "-d", url, "-c", sql], capture_output=True, text=True, timeout=60)
+
+
+def test_backend_killed_mid_copy_over_tls(tmp_path):
+    """The server ends the TLS connections while aishell streams a 900M-row pushed join through
+    PQgetCopyData: the query fails with the source's name, promptly, without a password."""
+    app = "pgtls_kill_" + uuid.uuid4().hex[:10]
+    h = tmp_path / "home"
+    r = aishell(["connect", with_params(VERIFY_URL, application_name=app), "--name", "victim"], h)
+    assert r.returncode == 0, r.stderr + r.stdout
+    sql = "SELECT max(a.n + b.n) FROM victim.public.big_numbers a JOIN victim.public.big_numbers b ON a.k = b.k"
+    env = dict(os.environ, AISHELL_HOME=str(h), NO_COLOR="1")
+    proc = subprocess.Popen([aishell_binary(), "query", sql], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=env)
+    try:
+        killed = 0
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and proc.poll() is None:
+            out = psql_as(with_params(VERIFY_URL, application_name="pgtls_killer"),
+                          "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                          f"WHERE application_name = '{app}' AND state = 'active' AND query LIKE 'COPY (%'")
+            assert out.returncode == 0, out.stderr
+            killed = int(out.stdout.strip() or 0)
+            if killed:
+                break
+            time.sleep(0.1)
+        assert killed > 0, "the COPY was never seen running"
+        stdout, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode > 0, (proc.returncode, stderr)  # an error exit, not a crash (signal)
+    assert_no_password(stdout, stderr)
+    msg = error_line(subprocess.CompletedProcess([], proc.returncode, stdout, stderr))
+    assert "postgres source 'victim'" in msg, msg
+    assert "terminating connection due to administrator command" in msg, msg
+
+
+def test_ca_file_gone_after_registration(tmp_path):
+    ca = tmp_path / "ca-copy.crt"
+    ca.write_bytes(open(TLS_CA, "rb").read())
+    h = tmp_path / "home"
+    r = aishell(["connect", with_params(TLS_URL, sslmode="verify-full", sslrootcert=str(ca)), "--name", "moved"], h)
+    assert r.returncode == 0, r.stderr + r.stdout
+    ca.unlink()
+    r = aishell(["query", "SELECT count(*) FROM moved.public.customers"], h)
+    assert r.returncode != 0
+    msg = error_line(r)
+    assert "moved" in msg and "ca-copy.crt" in msg, msg
