@@ -55,6 +55,8 @@ def pg_env():
                 url = value
             elif key == "AISHELL_TEST_PG_BIN":
                 bin_dir = value
+            elif key == "PGSSLMODE":  # the server takes TLS too: keep both engines on plain TCP
+                os.environ.setdefault("PGSSLMODE", value)
     psql = os.path.join(bin_dir, "psql") if bin_dir else shutil.which("psql") or "psql"
     return url, psql
 
