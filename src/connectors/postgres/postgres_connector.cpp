@@ -11,6 +11,7 @@
 #include <unordered_set>
 
 #include "catalog/catalog_registry.h"
+#include "catalog/emit_batch.h"
 #include "common/date_time.h"
 #include "common/exception.h"
 #include "common/pow10.h"
@@ -405,11 +406,7 @@ class PgCopyReader {
     int64_t bytes = 0;
     Fill(rows, bytes, false);
     counters_->bytes_read += bytes;
-    if (rows == 0) return false;
-    batch.SetCount(rows);
-    counters_->rows_read += static_cast<int64_t>(rows);
-    out = std::move(batch);
-    return true;
+    return EmitBatch(batch, rows, *counters_, out);
   }
 
   // Points the decoder at the columns of `batch` (the types of this reader).
@@ -740,11 +737,7 @@ class PgMultiplexSource : public DataSource {
       for (auto& r : readers_) r->ConsumeInput();
     }
     counters_->bytes_read += bytes;
-    if (rows == 0) return false;
-    batch.SetCount(rows);
-    counters_->rows_read += static_cast<int64_t>(rows);
-    out = std::move(batch);
-    return true;
+    return EmitBatch(batch, rows, *counters_, out);
   }
 
  private:
