@@ -4,7 +4,7 @@ and against DuckDB's postgres scanner, on the test server of scripts/services/po
 
   python3 bench/bench_postgres.py --scale tiny    # 50K rows, seconds (CI smoke)
   python3 bench/bench_postgres.py --scale full    # 5M rows (the issue's benchmark)
-  options: --runs N (median of N, default 3; 1 at tiny), --build-dir DIR, --threads N
+  options: --runs N (median of N, default 5; 1 at tiny), --build-dir DIR, --threads N
 
 1. Full scan of a table with 6 mixed-type columns (bigint, integer, numeric(12,2), double, text,
    timestamp), read three ways: `psql -c "COPY (SELECT ...) TO STDOUT (FORMAT binary)" > /dev/null`,
@@ -16,6 +16,11 @@ and against DuckDB's postgres scanner, on the test server of scripts/services/po
    BY; DuckDB's scanner sends the filter), aishell against DuckDB.
 Both engines' results are compared; exit status 1 if they differ or a query fails. Timings are
 printed, never asserted.
+
+The two engines' runs alternate (aishell, DuckDB, DuckDB, aishell, ...) so that drift of a shared
+machine hits both alike, and each row also shows the client's CPU time (user+sys) and the server's
+(the test cluster's postmaster and backends, from /proc), which on a loopback server on 2 cores
+decides how fast either engine can go.
 """
 import argparse
 import os
@@ -95,6 +100,80 @@ def timed(fn, runs):
     return statistics.median(times), result
 
 
+def server_cpu_counter():
+    """A function giving the CPU seconds the PostgreSQL server has used so far: the postmaster of
+    the test cluster (scripts/services/postgres.sh) with its live and finished backends, from
+    /proc. Where that cluster's postmaster is not readable, the whole machine's busy time less this
+    process tree's (so other load counts too). None where neither is available."""
+    base = os.environ.get("AISHELL_SERVICES_DIR", "/tmp/aishell-services")
+    tck = os.sysconf("SC_CLK_TCK")
+
+    def stat(pid):
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()
+
+    try:
+        with open(os.path.join(base, "postgres", "data", "postmaster.pid")) as f:
+            pm = int(f.readline())
+        stat(pm)
+
+        def postmaster_tree():
+            f = stat(pm)
+            total = sum(int(x) for x in f[11:15])  # utime stime cutime cstime
+            for name in os.listdir("/proc"):
+                if name.isdigit() and int(name) != pm:
+                    try:
+                        g = stat(name)
+                        if int(g[1]) == pm:
+                            total += int(g[11]) + int(g[12])
+                    except (OSError, IndexError, ValueError):
+                        pass
+            return total / tck
+        return postmaster_tree
+    except (OSError, ValueError):
+        pass
+    try:
+        with open("/proc/stat") as f:
+            f.readline()
+    except OSError:
+        return None
+
+    def machine_less_own():
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+        return (v[0] + v[1] + v[2] + v[5] + v[6]) / tck - own_cpu()
+    return machine_less_own
+
+
+def own_cpu():
+    """User+sys CPU seconds of this process and its finished children."""
+    a, b = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return a.ru_utime + a.ru_stime + b.ru_utime + b.ru_stime
+
+
+def paired(fns, runs):
+    """Runs each of `fns` (name -> callable) `runs` times, alternating their order every round
+    (ABBA...). Returns name -> (median seconds, median client CPU, median server CPU, last result)."""
+    samples = {name: [] for name in fns}
+    results = {}
+    names = list(fns)
+    server = server_cpu_counter()
+    for i in range(runs):
+        for name in (names if i % 2 == 0 else names[::-1]):
+            srv0, cpu0, t0 = server() if server else None, own_cpu(), time.perf_counter()
+            results[name] = fns[name]()
+            t = time.perf_counter() - t0
+            cpu1 = own_cpu()
+            other = None if srv0 is None else max(0.0, server() - srv0)
+            samples[name].append((t, cpu1 - cpu0, other))
+    out = {}
+    for name, rows in samples.items():
+        others = [r[2] for r in rows if r[2] is not None]
+        out[name] = (statistics.median(r[0] for r in rows), statistics.median(r[1] for r in rows),
+                     statistics.median(others) if others else float("nan"), results[name])
+    return out
+
+
 def libpq_dsn(url):
     u = urlparse(url)
     parts = {"host": u.hostname, "port": u.port or 5432, "dbname": u.path.lstrip("/"),
@@ -110,7 +189,7 @@ def main():
     ap.add_argument("--build-dir", default=os.path.join(ROOT, "build"))
     ap.add_argument("--keep-data", action="store_true")  # accepted for run-bench.sh; data stays
     args = ap.parse_args()
-    runs = args.runs or (1 if args.scale == "tiny" else 3)
+    runs = args.runs or (1 if args.scale == "tiny" else 5)
     rows = ROWS[args.scale]
     aishell = os.path.join(args.build_dir, "aishell")
     if not os.path.exists(aishell):
@@ -127,14 +206,9 @@ def main():
     subprocess.run([aishell, "connect", url, "--name", "pg"], env=env, check=True,
                    stdout=subprocess.DEVNULL)
 
-    cpu = {"aishell": 0.0}
-
     def run_aishell(sql):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         r = subprocess.run([aishell, "query", sql, "--format", "csv"], env=env,
                            capture_output=True, text=True)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpu["aishell"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         if r.returncode != 0:
             raise RuntimeError(f"aishell failed: {r.stderr.strip()}")
         return r.stdout.strip().splitlines()[1:]
@@ -165,14 +239,15 @@ def main():
                                                  stdout=null, check=True), runs)
     scan_sql = (f"SELECT count(*), sum(id), max(qty), max(amount), max(score), max(label), "
                 f"max(created) FROM pg.{table}")
-    t_ais, r_ais = timed(lambda: run_aishell("SET SESSION pushdown = false; " + scan_sql), runs)
-    t_duck, r_duck = timed(lambda: run_duck(scan_sql), runs)
+    full = paired({"aishell": lambda: run_aishell("SET SESSION pushdown = false; " + scan_sql),
+                   "duckdb": lambda: run_duck(scan_sql)}, runs)
+    (t_ais, c_ais, o_ais, r_ais), (t_duck, c_duck, o_duck, r_duck) = full["aishell"], full["duckdb"]
     mb = copy_bytes / 1e6
-    print(f"{'full scan':<28} {'seconds':>8} {'MB/s':>8}")
+    print(f"{'full scan':<28} {'seconds':>8} {'MB/s':>8} {'client CPU':>11} {'server CPU':>11}")
     print(f"{'  raw COPY (psql)':<28} {t_copy:8.3f} {mb / t_copy:8.1f}")
-    print(f"{'  aishell':<28} {t_ais:8.3f} {mb / t_ais:8.1f}  "
-          f"(client CPU user+sys of the last run: {cpu['aishell']:.2f}s)")
-    print(f"{'  duckdb postgres scanner':<28} {t_duck:8.3f} {mb / t_duck:8.1f}")
+    print(f"{'  aishell':<28} {t_ais:8.3f} {mb / t_ais:8.1f} {c_ais:10.2f}s {o_ais:10.2f}s")
+    print(f"{'  duckdb postgres scanner':<28} {t_duck:8.3f} {mb / t_duck:8.1f} {c_duck:10.2f}s "
+          f"{o_duck:10.2f}s")
     print(f"  aishell / raw COPY throughput: {t_copy / t_ais:.2f}  (target >= 0.7)")
     print(f"  duckdb time / aishell time:    {t_duck / t_ais:.2f}  (> 1: aishell faster)")
     if [r.split(",")[0] for r in r_ais] != [r.split(",")[0] for r in r_duck]:
@@ -183,11 +258,15 @@ def main():
     sel_sql = (f"SELECT qty, count(*), sum(amount), max(label) FROM pg.{table} "
                f"WHERE qty BETWEEN 10 AND 14 AND created >= TIMESTAMP '2024-01-10 00:00:00' "
                f"GROUP BY qty ORDER BY qty")
-    t_ais2, r_ais2 = timed(lambda: run_aishell(sel_sql), runs)
-    t_duck2, r_duck2 = timed(lambda: run_duck(sel_sql), runs)
-    print(f"{'selective filter + aggregate':<28} {'seconds':>8}")
-    print(f"{'  aishell':<28} {t_ais2:8.3f}")
-    print(f"{'  duckdb postgres scanner':<28} {t_duck2:8.3f}")
+    sel = paired({"aishell": lambda: run_aishell(sel_sql), "duckdb": lambda: run_duck(sel_sql)},
+                 runs)
+    (t_ais2, c_ais2, o_ais2, r_ais2), (t_duck2, c_duck2, o_duck2, r_duck2) = (sel["aishell"],
+                                                                              sel["duckdb"])
+    print(f"{'selective filter + aggregate':<28} {'seconds':>8} {'':>8} {'client CPU':>11} "
+          f"{'server CPU':>11}")
+    print(f"{'  aishell':<28} {t_ais2:8.3f} {'':>8} {c_ais2:10.2f}s {o_ais2:10.2f}s")
+    print(f"{'  duckdb postgres scanner':<28} {t_duck2:8.3f} {'':>8} {c_duck2:10.2f}s "
+          f"{o_duck2:10.2f}s")
     print(f"  duckdb time / aishell time:    {t_duck2 / t_ais2:.2f}  (> 1: aishell faster)")
 
     def key(lines):
