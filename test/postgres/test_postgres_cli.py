@@ -185,3 +185,22 @@ def test_wrong_password_and_missing_table(home, tmp_path):
     r = run_aishell(["query", "SELECT * FROM pg.public.no_such_table"], home)
     assert r.returncode != 0
     assert "no_such_table" in r.stdout + r.stderr
+
+
+def test_explain_analyze_cuts_long_dynamic_key_lists(home, tmp_path):
+    """A hash join's 3000 build keys reach PostgreSQL as one IN list (the rows prove it), while
+    EXPLAIN ANALYZE prints its first 20 keys and the count instead of all 3000."""
+    keys = tmp_path / "keys.csv"
+    keys.write_text("k\n" + "".join(f"{i * 7}\n" for i in range(1, 3001)))
+    sql = (f"SELECT count(*), sum(b.k) FROM read_csv('{keys}') k "
+           "JOIN pg.public.big_numbers b ON b.n = k.k")
+    expected = psql_rows("SELECT count(*), sum(k) FROM public.big_numbers "
+                         "WHERE n % 7 = 0 AND n <= 21000")
+    assert query(home, "SET SESSION lookup_join = false; " + sql) == expected
+    r = run_aishell(["query", "SET SESSION lookup_join = false; EXPLAIN ANALYZE " + sql], home)
+    assert r.returncode == 0, r.stderr + r.stdout
+    plan = r.stdout
+    assert "dynamic filter pg.big_numbers.n IN 3000 key(s) accepted" in plan, plan
+    assert '("n" IN (7, 14, 21, ' in plan and "140 /* ... 3000 keys in all */))" in plan, plan
+    assert "147" not in plan.split("TableScan pg.public.big_numbers", 1)[1].split("\n")[0], plan
+    assert len(plan) < 4000, plan

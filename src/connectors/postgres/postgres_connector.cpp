@@ -871,8 +871,14 @@ struct PgScanState {
   double base_rows = -1;
 
   std::vector<int> projection;
-  std::vector<ExprPtr> filters;      // over `columns`
-  std::vector<std::string> dynamic;  // SQL of dynamic filters: ("k" IN (...)), ANDed after filters
+  std::vector<ExprPtr> filters;  // over `columns`
+  // Dynamic filters, ANDed after the filters: the SQL sent, ("k" IN (...)), and the form EXPLAIN
+  // shows (long key lists cut to their first keys and a count, in an SQL comment).
+  struct DynamicFilter {
+    std::string sql;
+    std::string shown;
+  };
+  std::vector<DynamicFilter> dynamic;
   std::string order;
   int64_t limit = -1;
   bool aggregated = false;
@@ -1116,7 +1122,7 @@ class PgScan : public TableScan {
   }
 
   std::string Describe() const override {
-    return "COPY (" + BuildSql({}) + ") TO STDOUT (FORMAT binary)";
+    return "COPY (" + BuildSql({}, true) + ") TO STDOUT (FORMAT binary)";
   }
 
   double EstimatedRows() const override {
@@ -1290,7 +1296,7 @@ class PgScan : public TableScan {
                              size_t batch_size) const override {
     if (!SupportsKeyLookup(key_columns)) return {};
     size_t per_query = std::min(batch_size, kKeysPerQuery);
-    std::string s = "COPY (" + BuildSql("(" + KeySql(key_columns) + " IN ($keys))") +
+    std::string s = "COPY (" + BuildSql("(" + KeySql(key_columns) + " IN ($keys))", true) +
                     ") TO STDOUT (FORMAT binary)";
     s += " (up to " + std::to_string(per_query) + " distinct keys per query)";
     return s;
@@ -1304,7 +1310,7 @@ class PgScan : public TableScan {
     if (!SupportsKeyLookup({column})) return false;
     const LogicalType& type = s_.columns[column].type;
     if (!(values.columns[0].type() == type)) return false;
-    std::string list;
+    std::string list, shown;
     std::unordered_set<std::string> seen;
     for (size_t r = 0; r < values.count; r++) {
       Value v = values.columns[0].GetValue(r);
@@ -1314,12 +1320,22 @@ class PgScan : public TableScan {
       if (!PgDialect::Get().Literal(v, type, &lit, &unused) || !unused.empty()) return false;
       if (!seen.insert(lit).second) continue;
       list += (list.empty() ? "" : ", ") + lit;
+      if (seen.size() == kShownKeys) shown = list;
     }
-    s_.dynamic.push_back(list.empty() ? std::string("FALSE")
-                                      : "(" + ColumnSql(column) + " IN (" + list + "))");
+    if (list.empty()) {
+      s_.dynamic.push_back({"FALSE", "FALSE"});
+      return true;
+    }
+    std::string head = "(" + ColumnSql(column) + " IN (";
+    if (seen.size() <= kShownKeys)
+      shown = list;
+    else
+      shown += " /* ... " + std::to_string(seen.size()) + " keys in all */";
+    s_.dynamic.push_back({head + list + "))", head + shown + "))"});
     return true;
   }
 
+  static constexpr size_t kShownKeys = 20;          // of a dynamic filter's IN list, in EXPLAIN
   static constexpr double kMinPagesToSplit = 1000;  // about 8 MB
   static constexpr int64_t kPagesPerSplit = 1000;
   static constexpr int kStreamsPerSplit = 2;
@@ -1394,7 +1410,8 @@ class PgScan : public TableScan {
     return left + kw + right + " ON " + (on.empty() ? "TRUE" : on);
   }
 
-  std::string BuildSql(const std::string& extra) const {
+  // The remote query; `shown`: as EXPLAIN prints it (long dynamic key lists cut short).
+  std::string BuildSql(const std::string& extra, bool shown = false) const {
     std::string cols;
     for (int c : s_.projection) cols += (cols.empty() ? "" : ", ") + ColumnSql(c);
     if (cols.empty()) cols = "1";  // COPY needs a column; the engine ignores it
@@ -1408,7 +1425,7 @@ class PgScan : public TableScan {
       if (!t.Translate(*f, &sql, &unused))
         throw Error(ErrorKind::kInternal, where_ + ": a pushed filter no longer translates");
     }
-    for (const auto& d : s_.dynamic) sql += (n++ ? " AND " : " WHERE ") + d;
+    for (const auto& d : s_.dynamic) sql += (n++ ? " AND " : " WHERE ") + (shown ? d.shown : d.sql);
     if (!extra.empty()) sql += (n++ ? " AND " : " WHERE ") + extra;
     if (s_.aggregated && !s_.agg_group.empty()) sql += " GROUP BY " + s_.agg_group;
     if (!s_.order.empty()) sql += " ORDER BY " + s_.order;
