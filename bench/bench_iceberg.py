@@ -25,9 +25,7 @@ the engines disagree or aishell fails a query.
 """
 import argparse
 import datetime
-import math
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -37,8 +35,8 @@ sys.path.insert(0, os.path.join(ROOT, "bench"))
 sys.path.insert(0, os.path.join(ROOT, "test", "iceberg", "gen"))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 
+import common  # noqa: E402
 import duckdb_oracle  # noqa: E402
-import run_bench  # noqa: E402  (run_aishell, compare)
 import seed000_data  # noqa: E402
 
 SCALES = {
@@ -56,7 +54,7 @@ def generate(data_dir, scale):
     fact_rows, customers, products, transactions = SCALES[scale]
     stamp_path = os.path.join(data_dir, ".stamp")
     stamp = f"v1 {scale} {SCALES[scale]}"
-    if os.path.exists(stamp_path) and open(stamp_path).read() == stamp:
+    if common.stamp_matches(stamp_path, stamp):
         return
     import shutil
 
@@ -91,8 +89,7 @@ def generate(data_dir, scale):
     t.append(events)
     # Seed 000's Iceberg tables, in their own catalog (namespace demo).
     seed000_data.write_iceberg(os.path.join(data_dir, "seed000"), customers, products, transactions, BENCH_TODAY)
-    with open(stamp_path, "w") as f:
-        f.write(stamp)
+    common.write_stamp(stamp_path, stamp)
     print(f"generated the Iceberg tables in {time.time() - start:.1f}s under {data_dir}", flush=True)
 
 
@@ -121,17 +118,10 @@ def run_spark(queries, seed_dir, pg_url, args, notes):
 
 def main():
     ap = argparse.ArgumentParser(description="aishell vs DuckDB on Iceberg")
-    ap.add_argument("--scale", choices=sorted(SCALES), default="full")
-    ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--threads", type=int, default=os.cpu_count() or 1)
-    ap.add_argument("--only", help="comma-separated query names")
-    ap.add_argument("--build-dir", default=os.environ.get("BUILD_DIR", os.path.join(ROOT, "build")))
-    ap.add_argument("--data-dir", default=os.path.join(ROOT, "bench", "data"))
+    common.add_standard_arguments(ap, SCALES)
     ap.add_argument("--spark", choices=("auto", "off"), default="auto")
     args = ap.parse_args()
-    binary = os.path.join(os.path.abspath(args.build_dir), "aishell")
-    if not os.path.exists(binary):
-        sys.exit(f"bench_iceberg: {binary} is missing; build first (make build)")
+    binary = common.aishell_binary(args.build_dir, "bench_iceberg")
     data_dir = os.path.abspath(os.path.join(args.data_dir, f"iceberg-{args.scale}"))
     generate(data_dir, args.scale)
     _, customers, _, _ = SCALES[args.scale]
@@ -208,21 +198,10 @@ GROUP BY c.region""", False),
     results, problems, spark_rows = [], [], {}
     print(f"scale {args.scale} ({SCALES[args.scale][0]:,} event rows, {SCALES[args.scale][3]:,} transactions), "
           f"{args.threads} threads, median of {args.runs} runs", flush=True)
+    skip = "skipped: no Iceberg connector in this build" if no_iceberg else None
     for name, sql, ordered in queries:
-        duck_times, ai_times, error = [], [], None
-        duck_rows = ai_rows = None
-        for _ in range(args.runs):
-            t, duck_rows = run_bench.run_duckdb(con, sql)
-            duck_times.append(t)
-            if error is None and no_iceberg:
-                error = "skipped: no Iceberg connector in this build"
-            if error is None:
-                try:
-                    t, ai_rows = run_bench.run_aishell(binary, sql, args.threads, home)
-                    ai_times.append(t)
-                except RuntimeError as e:
-                    error = str(e).splitlines()[0]
-        duck = statistics.median(duck_times)
+        duck, duck_rows, ai, ai_rows, error = common.measure_query(con, binary, sql, args.runs, args.threads, home,
+                                                                   skip)
         if error:
             if not error.startswith("skipped:"):
                 problems.append(f"{name}: aishell failed: {error}")
@@ -230,29 +209,14 @@ GROUP BY c.region""", False),
             results.append((name, label, duck))
             print(f"  {name:<20} aishell {label:<5}   duckdb {duck:8.3f}s   {error}", flush=True)
             continue
-        ai = statistics.median(ai_times)
         spark_rows[name] = duck_rows
-        diff = run_bench.compare(duck_rows, ai_rows, ordered)
+        diff = common.compare(duck_rows, ai_rows, ordered)
         if diff:
             problems.append(f"{name}: results differ: {diff}")
         results.append((name, ai, duck))
         print(f"  {name:<20} aishell {ai:8.3f}s   duckdb {duck:8.3f}s   {'MISMATCH' if diff else 'same results'}",
               flush=True)
-    print()
-    print(f"{'query':<20} {'aishell s':>10} {'duckdb s':>10} {'ratio':>8}")
-    print("-" * 51)
-    ratios = []
-    for name, ai, duck in results:
-        if isinstance(ai, str):
-            print(f"{name:<20} {ai:>10} {duck:10.3f} {'-':>8}")
-            continue
-        ratio = ai / duck if duck > 0 else float("inf")
-        ratios.append(ratio)
-        print(f"{name:<20} {ai:10.3f} {duck:10.3f} {ratio:7.2f}x")
-    if ratios:
-        geo = math.exp(sum(math.log(r) for r in ratios) / len(ratios))
-        print("-" * 51)
-        print(f"{'geometric mean':<20} {'':>10} {'':>10} {geo:7.2f}x   (target: within 1.5x)")
+    common.print_ratio_table(results, "within 1.5x", width=20)
     spark = {}
     spark_queries = [(n, sql, o) for n, sql, o in queries if n.startswith("customer360")]
     if spark_queries and args.spark == "auto":
@@ -269,7 +233,7 @@ GROUP BY c.region""", False),
             if "error" in res:
                 problems.append(f"{name}: Spark failed: {res['error']}")
                 continue
-            diff = run_bench.compare(spark_rows[name], res["rows"], ordered) if name in spark_rows else None
+            diff = common.compare(spark_rows[name], res["rows"], ordered) if name in spark_rows else None
             if diff:
                 problems.append(f"{name}: Spark and DuckDB differ: {diff}")
             ai_text = f"{ai:10.3f}" if not isinstance(ai, str) else f"{ai:>10}"
@@ -278,12 +242,7 @@ GROUP BY c.region""", False),
         print("(Spark timed in one warm JVM, after a warm-up run; aishell as whole CLI processes)")
     for n in notes:
         print("note: " + n)
-    if problems:
-        print("\nFAILED:", file=sys.stderr)
-        for p in problems:
-            print("  " + p, file=sys.stderr)
-        return 1
-    return 0
+    return common.report_problems(problems)
 
 
 if __name__ == "__main__":

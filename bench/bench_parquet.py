@@ -17,24 +17,24 @@ import csv
 import io
 import math
 import os
-import resource
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 
 import duckdb
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+import common
+
+ROOT = common.ROOT
 SCALES = {"tiny": 100_000, "full": 10_000_000}
 
 
 def generate(path, rows):
     stamp = path + ".stamp"
     want = f"v1 {rows}"
-    if os.path.exists(path) and os.path.exists(stamp) and open(stamp).read() == want:
+    if os.path.exists(path) and common.stamp_matches(stamp, want):
         return
     os.makedirs(os.path.dirname(path), exist_ok=True)
     start = time.time()
@@ -54,8 +54,7 @@ def generate(path, rows):
         FROM range({rows}) t(i))
         TO '{path}' (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 122880)""")
     con.close()
-    with open(stamp, "w") as f:
-        f.write(want)
+    common.write_stamp(stamp, want)
     print(f"generated {rows} rows in {time.time() - start:.1f}s: {path}", file=sys.stderr)
 
 
@@ -77,36 +76,23 @@ def queries(f):
 CPU = {"aishell": [], "duckdb": []}  # CPU seconds (user + system) of the last measurements
 
 
-def cpu(who):
-    r = resource.getrusage(resource.RUSAGE_CHILDREN if who == "aishell" else resource.RUSAGE_SELF)
-    return r.ru_utime + r.ru_stime
-
-
 def run_aishell(binary, args, threads, home):
-    env = dict(os.environ, AISHELL_HOME=home)
-    start = time.perf_counter()
-    c0 = cpu("aishell")
-    proc = subprocess.run([binary, "--threads", str(threads)] + args, capture_output=True, text=True, env=env)
-    elapsed = time.perf_counter() - start
-    CPU["aishell"].append(cpu("aishell") - c0)
-    if proc.returncode != 0:
-        raise RuntimeError(proc.stderr.strip() or f"exit {proc.returncode}")
-    return elapsed, proc.stdout
+    elapsed, cpu, out = common.run_aishell_process(binary, args, threads, home)
+    CPU["aishell"].append(cpu)
+    return elapsed, out
 
 
-def norm(v):
-    if v is None or v == "":
-        return None
-    try:
-        return float(v)
-    except (TypeError, ValueError):
-        return str(v)
+def run_duckdb(con, sql):
+    """The statement in DuckDB: (wall seconds, its rows); its CPU seconds go to CPU["duckdb"]."""
+    elapsed, cpu, rows = common.measured(lambda: con.execute(sql).fetchall(), children=False)
+    CPU["duckdb"].append(cpu)
+    return elapsed, rows
 
 
 def same_rows(a, b):
     key = lambda r: [str(x) for x in r]  # noqa: E731
-    a = sorted(([norm(v) for v in r] for r in a), key=key)
-    b = sorted(([norm(v) for v in r] for r in b), key=key)
+    a = sorted(([common.norm(v) for v in r] for r in a), key=key)
+    b = sorted(([common.norm(v) for v in r] for r in b), key=key)
     if len(a) != len(b):
         return False
     for x, y in zip(a, b):
@@ -121,15 +107,9 @@ def same_rows(a, b):
 
 def main():
     ap = argparse.ArgumentParser(description="aishell vs DuckDB on Parquet")
-    ap.add_argument("--scale", choices=sorted(SCALES), default="full")
-    ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--threads", type=int, default=os.cpu_count() or 1)
-    ap.add_argument("--build-dir", default=os.environ.get("BUILD_DIR", os.path.join(ROOT, "build")))
-    ap.add_argument("--data-dir", default=os.path.join(ROOT, "bench", "data"))
+    common.add_standard_arguments(ap, SCALES, only=False)
     args = ap.parse_args()
-    binary = os.path.join(os.path.abspath(args.build_dir), "aishell")
-    if not os.path.exists(binary):
-        sys.exit(f"bench: {binary} is missing; build first (make build)")
+    binary = common.aishell_binary(args.build_dir, "bench")
     rows = SCALES[args.scale]
     path = os.path.abspath(os.path.join(args.data_dir, f"parquet-{args.scale}", "lineitem.parquet"))
     generate(path, rows)
@@ -149,10 +129,8 @@ def main():
             ai_rows = duck_rows = None
             try:
                 for _ in range(args.runs):
-                    s, c0 = time.perf_counter(), cpu("duckdb")
-                    duck_rows = con.execute(sql).fetchall()
-                    duck_t.append(time.perf_counter() - s)
-                    CPU["duckdb"].append(cpu("duckdb") - c0)
+                    t, duck_rows = run_duckdb(con, sql)
+                    duck_t.append(t)
                     t, out = run_aishell(binary, ["query", "--format", "csv", sql], args.threads, home)
                     ai_t.append(t)
                     ai_rows = list(csv.reader(io.StringIO(out)))[1:]
@@ -174,10 +152,7 @@ def main():
         ai_t, duck_t = [], []
         try:
             for _ in range(args.runs):
-                s, c0 = time.perf_counter(), cpu("duckdb")
-                con.execute(f"COPY ({select}) TO '{duck_out}' (FORMAT parquet, COMPRESSION snappy)")
-                duck_t.append(time.perf_counter() - s)
-                CPU["duckdb"].append(cpu("duckdb") - c0)
+                duck_t.append(run_duckdb(con, f"COPY ({select}) TO '{duck_out}' (FORMAT parquet, COMPRESSION snappy)")[0])
                 t, _ = run_aishell(binary, ["query", select, "--format", "parquet", "--output", ai_out],
                                    args.threads, home)
                 ai_t.append(t)
@@ -209,16 +184,10 @@ def main():
           f"{'ai cpu s':>9} {'dk cpu s':>9} {'cpu ratio':>9}")
     print("-" * 98)
 
-    def geomean(xs):
-        xs = [x for x in xs if 0 < x < float("inf")]
-        return math.exp(sum(math.log(x) for x in xs) / len(xs)) if xs else float("nan")
-
     reads = {"wall": [], "engine": [], "cpu": []}
     for name, ai, duck, ai_cpu, duck_cpu in results:
         engine = max(ai - startup, 1e-6)
-        ratio = ai / duck if duck > 0 else float("inf")
-        engine_ratio = engine / duck if duck > 0 else float("inf")
-        cpu_ratio = ai_cpu / duck_cpu if duck_cpu > 0 else float("inf")
+        ratio, engine_ratio, cpu_ratio = common.ratio(ai, duck), common.ratio(engine, duck), common.ratio(ai_cpu, duck_cpu)
         if name != "write_snappy":
             reads["wall"].append(ratio)
             reads["engine"].append(engine_ratio)
@@ -227,14 +196,9 @@ def main():
               f"{ai_cpu:9.3f} {duck_cpu:9.3f} {cpu_ratio:8.2f}x")
     if reads["wall"]:
         print("-" * 98)
-        print(f"{'geomean (queries)':<18} {'':>10} {'':>9} {'':>10} {geomean(reads['wall']):7.2f}x "
-              f"{geomean(reads['engine']):7.2f}x {'':>9} {'':>9} {geomean(reads['cpu']):8.2f}x   (target: within 1.5x)")
-    if problems:
-        print("\nFAILED:", file=sys.stderr)
-        for p in problems:
-            print("  " + p, file=sys.stderr)
-        return 1
-    return 0
+        print(f"{'geomean (queries)':<18} {'':>10} {'':>9} {'':>10} {common.geomean(reads['wall']):7.2f}x "
+              f"{common.geomean(reads['engine']):7.2f}x {'':>9} {'':>9} {common.geomean(reads['cpu']):8.2f}x   (target: within 1.5x)")
+    return common.report_problems(problems)
 
 
 if __name__ == "__main__":

@@ -24,7 +24,6 @@ decides how fast either engine can go.
 """
 import argparse
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -36,6 +35,8 @@ from urllib.parse import unquote, urlparse
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "test"))
 sys.path.insert(0, os.path.join(ROOT, "test", "util"))
+sys.path.insert(0, os.path.join(ROOT, "bench"))
+from common import cpu_seconds, timed  # noqa: E402
 
 ROWS = {"tiny": 50_000, "full": 5_000_000}
 SCHEMA = "aishell_bench"
@@ -93,15 +94,6 @@ def ensure_table(psql_bin, url, rows):
     return table
 
 
-def timed(fn, runs):
-    times, result = [], None
-    for _ in range(runs):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
-
-
 def server_cpu_counter():
     """A function giving the CPU seconds the PostgreSQL server has used so far: the postmaster of
     the test cluster (scripts/services/postgres.sh) with its live and finished backends, from
@@ -148,9 +140,9 @@ def server_cpu_counter():
 
 
 def own_cpu():
-    """User+sys CPU seconds of this process and its finished children."""
-    a, b = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return a.ru_utime + a.ru_stime + b.ru_utime + b.ru_stime
+    """User+sys CPU seconds of this process (in-process DuckDB) and its finished children (the
+    aishell CLI processes)."""
+    return cpu_seconds(children=False) + cpu_seconds(children=True)
 
 
 def paired(fns, runs):

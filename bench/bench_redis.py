@@ -33,14 +33,13 @@ counts.
 import argparse
 import os
 import re
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.parse
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from common import ROOT, timed
 SCALES = {"tiny": (20_000, 1_000), "medium": (200_000, 2_000), "full": (1_000_000, 10_000)}
 FIELDS = 8
 
@@ -106,16 +105,6 @@ def server_cpu(server):
         if line.startswith(("used_cpu_user:", "used_cpu_sys:")):
             total += float(line.split(":", 1)[1])
     return total
-
-
-def timed(fn, runs):
-    times = []
-    result = None
-    for _ in range(runs):
-        t = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times), result
 
 
 def aishell(binary, home, *args):

@@ -13,14 +13,15 @@ import csv
 import io
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 
 import duckdb
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+import common
+
+ROOT = common.ROOT
 sys.path.insert(0, os.path.join(ROOT, "test", "util"))
 from duckdb_ext import extension_path  # noqa: E402
 
@@ -78,23 +79,22 @@ def main():
     status = 0
     print(f"{'query':<18} {'aishell s':>10} {'duckdb s':>10} {'ratio':>7}")
     with tempfile.TemporaryDirectory() as home:
-        env["AISHELL_HOME"] = home
         for name, sql in queries:
             if args.only and name not in args.only.split(","):
                 continue
             a_times, d_times = [], []
             a_rows = d_rows = None
             for _ in range(args.runs):
-                t0 = time.perf_counter()
-                proc = subprocess.run([binary, "--threads", str(args.threads), "query", "--format", "csv", sql],
-                                      capture_output=True, text=True, env=env)
-                a_times.append(time.perf_counter() - t0)
-                if proc.returncode != 0:
-                    print(f"{name}: aishell failed: {proc.stderr.strip()}")
+                try:
+                    t, _, out = common.run_aishell_process(binary, ["query", "--format", "csv", sql], args.threads,
+                                                           home, env=env)
+                except RuntimeError as e:
+                    print(f"{name}: aishell failed: {e}")
                     status = 1
                     break
+                a_times.append(t)
                 a_rows = [[float(v) if v.replace('.', '', 1).replace('-', '', 1).isdigit() else v for v in r]
-                          for r in list(csv.reader(io.StringIO(proc.stdout)))[1:]]
+                          for r in list(csv.reader(io.StringIO(out)))[1:]]
                 t0 = time.perf_counter()
                 d_rows = [[float(v) if isinstance(v, (int, float)) else v for v in r] for r in con.execute(sql).fetchall()]
                 d_times.append(time.perf_counter() - t0)

@@ -14,19 +14,17 @@ that both engines return the same results, and prints: query, aishell s, duckdb 
 Exit status 1 if the engines disagree or aishell fails a query.
 """
 import argparse
-import csv
-import io
-import math
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 
 import duckdb
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+import common
+
+ROOT = common.ROOT
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 import gen_demo_data  # noqa: E402
 
@@ -43,7 +41,7 @@ def generate(data_dir, scale):
     fact_rows, dim_rows, customers, products, transactions = SCALES[scale]
     stamp_path = os.path.join(data_dir, ".stamp")
     stamp = f"v1 {scale} {SCALES[scale]}"
-    if os.path.exists(stamp_path) and open(stamp_path).read() == stamp:
+    if common.stamp_matches(stamp_path, stamp):
         return
     os.makedirs(data_dir, exist_ok=True)
     start = time.time()
@@ -65,8 +63,7 @@ def generate(data_dir, scale):
     con.close()
     gen_demo_data.main(["--out", data_dir, "--customers", str(customers), "--products", str(products),
                         "--transactions", str(transactions), "--customers-format", "csv", "--today", BENCH_TODAY])
-    with open(stamp_path, "w") as f:
-        f.write(stamp)
+    common.write_stamp(stamp_path, stamp)
     print(f"generated {scale} data in {time.time() - start:.1f}s under {data_dir}", file=sys.stderr)
 
 
@@ -109,69 +106,11 @@ GROUP BY c.region""", False),
 SCALE_ROWS = {}
 
 
-def run_aishell(binary, sql, threads, home):
-    env = dict(os.environ, AISHELL_HOME=home)
-    start = time.perf_counter()
-    proc = subprocess.run([binary, "--threads", str(threads), "query", "--format", "csv", sql],
-                          capture_output=True, text=True, env=env)
-    elapsed = time.perf_counter() - start
-    if proc.returncode != 0:
-        raise RuntimeError(proc.stderr.strip() or f"exit {proc.returncode}")
-    rows = list(csv.reader(io.StringIO(proc.stdout)))[1:]
-    return elapsed, rows
-
-
-def run_duckdb(con, sql):
-    start = time.perf_counter()
-    rows = con.execute(sql).fetchall()
-    return time.perf_counter() - start, rows
-
-
-def norm(v):
-    if v is None or v == "":
-        return None
-    if isinstance(v, (int, float)):
-        return float(v)
-    s = str(v)
-    try:
-        return float(s)
-    except ValueError:
-        return s
-
-
-def same(a, b):
-    if isinstance(a, float) and isinstance(b, float):
-        return math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-6)
-    return a == b
-
-
-def compare(duck_rows, ai_rows, ordered):
-    d = [[norm(v) for v in r] for r in duck_rows]
-    a = [[norm(v) for v in r] for r in ai_rows]
-    if not ordered:
-        key = lambda r: [(x is None, str(type(x)), round(x, 4) if isinstance(x, float) else x) for x in r]  # noqa: E731
-        d.sort(key=key)
-        a.sort(key=key)
-    if len(d) != len(a):
-        return f"row count: duckdb {len(d)}, aishell {len(a)}"
-    for i, (x, y) in enumerate(zip(d, a)):
-        if len(x) != len(y) or not all(same(p, q) for p, q in zip(x, y)):
-            return f"row {i + 1}: duckdb {x}, aishell {y}"
-    return None
-
-
 def main():
     ap = argparse.ArgumentParser(description="aishell vs DuckDB benchmark")
-    ap.add_argument("--scale", choices=sorted(SCALES), default="full")
-    ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--threads", type=int, default=os.cpu_count() or 1)
-    ap.add_argument("--only", help="comma-separated query names")
-    ap.add_argument("--build-dir", default=os.environ.get("BUILD_DIR", os.path.join(ROOT, "build")))
-    ap.add_argument("--data-dir", default=os.path.join(ROOT, "bench", "data"))
+    common.add_standard_arguments(ap, SCALES)
     args = ap.parse_args()
-    binary = os.path.join(os.path.abspath(args.build_dir), "aishell")
-    if not os.path.exists(binary):
-        sys.exit(f"bench: {binary} is missing; build first (make build)")
+    binary = common.aishell_binary(args.build_dir, "bench")
     data_dir = os.path.abspath(os.path.join(args.data_dir, args.scale))
     generate(data_dir, args.scale)
     SCALE_ROWS["dim"] = SCALES[args.scale][1]
@@ -188,57 +127,25 @@ def main():
     home = tempfile.mkdtemp(prefix="aishell-bench-home-")
     results = []
     problems = []
-    startup = statistics.median(run_aishell(binary, "SELECT 1", args.threads, home)[0] for _ in range(args.runs))
+    startup = statistics.median(common.run_aishell(binary, "SELECT 1", args.threads, home)[0] for _ in range(args.runs))
     print(f"scale {args.scale}, {args.threads} threads, median of {args.runs} runs; "
           f"aishell startup (SELECT 1): {startup:.3f}s", flush=True)
     for name, sql, ordered in selected:
-        duck_times, ai_times = [], []
-        duck_rows = ai_rows = None
-        error = None
-        for _ in range(args.runs):
-            t, duck_rows = run_duckdb(con, sql)
-            duck_times.append(t)
-            try:
-                t, ai_rows = run_aishell(binary, sql, args.threads, home)
-                ai_times.append(t)
-            except RuntimeError as e:
-                error = str(e).splitlines()[0]
-                break
-        duck = statistics.median(duck_times)
+        duck, duck_rows, ai, ai_rows, error = common.measure_query(con, binary, sql, args.runs, args.threads, home)
         if error:
             problems.append(f"{name}: aishell failed: {error}")
-            results.append((name, None, duck))
+            results.append((name, "ERROR", duck))
             print(f"  {name:<18} aishell ERROR   duckdb {duck:8.3f}s   {error}", flush=True)
             continue
-        ai = statistics.median(ai_times)
-        diff = compare(duck_rows, ai_rows, ordered)
+        diff = common.compare(duck_rows, ai_rows, ordered)
         if diff:
             problems.append(f"{name}: results differ: {diff}")
         results.append((name, ai, duck))
         print(f"  {name:<18} aishell {ai:8.3f}s   duckdb {duck:8.3f}s   {'MISMATCH' if diff else 'same results'}",
               flush=True)
 
-    print()
-    print(f"{'query':<18} {'aishell s':>10} {'duckdb s':>10} {'ratio':>8}")
-    print("-" * 49)
-    ratios = []
-    for name, ai, duck in results:
-        if ai is None:
-            print(f"{name:<18} {'ERROR':>10} {duck:10.3f} {'-':>8}")
-            continue
-        ratio = ai / duck if duck > 0 else float("inf")
-        ratios.append(ratio)
-        print(f"{name:<18} {ai:10.3f} {duck:10.3f} {ratio:7.2f}x")
-    if ratios:
-        geo = math.exp(sum(math.log(r) for r in ratios) / len(ratios))
-        print("-" * 49)
-        print(f"{'geometric mean':<18} {'':>10} {'':>10} {geo:7.2f}x   (target: within 3x)")
-    if problems:
-        print("\nFAILED:", file=sys.stderr)
-        for p in problems:
-            print("  " + p, file=sys.stderr)
-        return 1
-    return 0
+    common.print_ratio_table(results, "within 3x")
+    return common.report_problems(problems)
 
 
 if __name__ == "__main__":

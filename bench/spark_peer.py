@@ -22,10 +22,10 @@ import decimal
 import glob
 import json
 import os
-import statistics
 import sys
-import time
 import urllib.parse
+
+from common import timed
 
 JAR_PATTERNS = ("iceberg-spark-runtime-3.5_2.12-*.jar", "postgresql-*.jar", "sqlite-jdbc-*.jar")
 
@@ -104,13 +104,8 @@ def main():
     for name, sql in json.load(open(a.queries)):
         try:
             spark.sql(sql).collect()  # warm-up: class loading, metadata caches
-            times, rows = [], None
-            for _ in range(a.runs):
-                start = time.perf_counter()
-                rows = spark.sql(sql).collect()
-                times.append(time.perf_counter() - start)
-            results[name] = {"seconds": statistics.median(times),
-                             "rows": [[plain(v) for v in r] for r in rows]}
+            seconds, rows = timed(lambda: spark.sql(sql).collect(), a.runs)
+            results[name] = {"seconds": seconds, "rows": [[plain(v) for v in r] for r in rows]}
         except Exception as e:  # noqa: BLE001  (reported per query; the bench goes on)
             results[name] = {"error": str(e).splitlines()[0].replace(password, "***") if password
                              else str(e).splitlines()[0]}

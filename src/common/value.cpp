@@ -7,31 +7,13 @@
 
 #include "common/date_time.h"
 #include "common/exception.h"
+#include "common/pow10.h"
 
 namespace aishell {
 
 int64_t Pow10(int e) {
-  static const int64_t kTable[] = {1LL,
-                                   10LL,
-                                   100LL,
-                                   1000LL,
-                                   10000LL,
-                                   100000LL,
-                                   1000000LL,
-                                   10000000LL,
-                                   100000000LL,
-                                   1000000000LL,
-                                   10000000000LL,
-                                   100000000000LL,
-                                   1000000000000LL,
-                                   10000000000000LL,
-                                   100000000000000LL,
-                                   1000000000000000LL,
-                                   10000000000000000LL,
-                                   100000000000000000LL,
-                                   1000000000000000000LL};
-  if (e < 0 || e > 18) throw Error(ErrorKind::kInternal, "Pow10 out of range");
-  return kTable[e];
+  if (e < 0 || e > kMaxPow10Exponent) throw Error(ErrorKind::kInternal, "Pow10 out of range");
+  return kPow10[e];
 }
 
 std::string FormatDecimal(int64_t unscaled, int scale) {

@@ -11,8 +11,10 @@
 #include <unordered_set>
 
 #include "catalog/catalog_registry.h"
+#include "catalog/emit_batch.h"
 #include "common/date_time.h"
 #include "common/exception.h"
+#include "common/pow10.h"
 #include "connectors/postgres/copy_out_stream.h"
 #include "connectors/remote_sql/sql_dialect.h"
 #include "planner/expression.h"
@@ -159,26 +161,6 @@ inline uint64_t Be64(const char* p) {
   std::memcpy(&v, p, 8);
   return __builtin_bswap64(v);
 }
-
-constexpr int64_t kPow10[19] = {1,
-                                10,
-                                100,
-                                1000,
-                                10000,
-                                100000,
-                                1000000,
-                                10000000,
-                                100000000,
-                                1000000000,
-                                10000000000LL,
-                                100000000000LL,
-                                1000000000000LL,
-                                10000000000000LL,
-                                100000000000000LL,
-                                1000000000000000LL,
-                                10000000000000000LL,
-                                100000000000000000LL,
-                                1000000000000000000LL};
 
 // Rounds acc / 10^shift half away from zero (acc >= 0), as PostgreSQL rounds; constant divisors
 // for the common shifts (a numeric(p,s) value drops at most 3 digits of its last base-10000 digit).
@@ -424,11 +406,7 @@ class PgCopyReader {
     int64_t bytes = 0;
     Fill(rows, bytes, false);
     counters_->bytes_read += bytes;
-    if (rows == 0) return false;
-    batch.SetCount(rows);
-    counters_->rows_read += static_cast<int64_t>(rows);
-    out = std::move(batch);
-    return true;
+    return EmitBatch(batch, rows, *counters_, out);
   }
 
   // Points the decoder at the columns of `batch` (the types of this reader).
@@ -759,11 +737,7 @@ class PgMultiplexSource : public DataSource {
       for (auto& r : readers_) r->ConsumeInput();
     }
     counters_->bytes_read += bytes;
-    if (rows == 0) return false;
-    batch.SetCount(rows);
-    counters_->rows_read += static_cast<int64_t>(rows);
-    out = std::move(batch);
-    return true;
+    return EmitBatch(batch, rows, *counters_, out);
   }
 
  private:

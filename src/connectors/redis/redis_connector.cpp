@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 
 #include "catalog/catalog_registry.h"
+#include "catalog/emit_batch.h"
 #include "common/exception.h"
 #include "common/json_text.h"
 #include "formats/value_parser.h"
@@ -339,11 +340,7 @@ class RedisDataSource : public DataSource {
       }
       Emit(batch, &rows);
     }
-    if (rows == 0) return false;
-    batch.SetCount(rows);
-    counters_->rows_read += static_cast<int64_t>(rows);
-    out = std::move(batch);
-    return true;
+    return EmitBatch(batch, rows, *counters_, out);
   }
 
  private:

@@ -11,6 +11,7 @@
 #include <unordered_set>
 
 #include "catalog/catalog_registry.h"
+#include "catalog/emit_batch.h"
 #include "common/date_time.h"
 #include "common/exception.h"
 #include "connectors/remote_sql/sql_dialect.h"
@@ -220,11 +221,7 @@ class SqliteDataSource : public DataSource {
       row_number_++;
     }
     if (!stmt_) done_ = true;
-    if (rows == 0) return false;
-    batch.SetCount(rows);
-    counters_->rows_read += static_cast<int64_t>(rows);
-    out = std::move(batch);
-    return true;
+    return EmitBatch(batch, rows, *counters_, out);
   }
 
  private:

@@ -9,6 +9,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "catalog/emit_batch.h"
 #include "common/exception.h"
 #include "formats/file_scan.h"
 #include "formats/mapped_file.h"
@@ -642,10 +643,7 @@ class CsvDataSource : public DataSource {
     if (rows == 0) return false;
     Batch batch(types_, kBatchSize);
     for (size_t j = 0; j < nproj; j++) Convert(j, rows, batch.columns[j]);
-    batch.SetCount(rows);
-    counters_->rows_read += static_cast<int64_t>(rows);
-    out = std::move(batch);
-    return true;
+    return EmitBatch(batch, rows, *counters_, out);
   }
 
  private:

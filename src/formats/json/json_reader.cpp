@@ -8,6 +8,7 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "catalog/emit_batch.h"
 #include "common/exception.h"
 #include "formats/csv/csv_reader.h"
 #include "formats/file_scan.h"
@@ -152,11 +153,7 @@ class JsonDataSource : public DataSource {
         done_ = true;
       }
     }
-    if (rows == 0) return false;
-    batch.SetCount(rows);
-    counters_->rows_read += static_cast<int64_t>(rows);
-    out = std::move(batch);
-    return true;
+    return EmitBatch(batch, rows, *counters_, out);
   }
 
  private:
