@@ -225,7 +225,10 @@ class PgCopyOutStreamServerTest : public ::testing::Test {
       if (ci && std::string(ci) == "true") FAIL() << "AISHELL_TEST_PG_URL is not set in CI";
       GTEST_SKIP() << "AISHELL_TEST_PG_URL is not set (scripts/services/postgres.sh start)";
     }
-    url_ = url;
+    // Plain TCP even where PGSSLMODE is unset (the test server also speaks TLS, which libpq's
+    // default sslmode=prefer would pick, and the socket reader refuses).
+    url_ = std::string(url) + (std::string(url).find('?') == std::string::npos ? "?" : "&") +
+           "sslmode=disable";
   }
   PGconn* Connect() {
     PGconn* c = PQconnectdb(url_.c_str());
