@@ -580,8 +580,11 @@ int Cli::Connect(const ParsedArgs& args) {
     }
     summary = connector->Summary();
   } catch (const Error& e) {
-    throw Error(e.kind(), "cannot connect to '" + config.name + "' (" + config.type + ", " +
-                              redacted + "): " + ScrubSecrets(e.what(), config.url));
+    std::string why = ScrubSecrets(e.what(), config.url);
+    // The URL once: many connectors' messages already name it.
+    std::string where = why.find(redacted) == std::string::npos ? ", " + redacted : "";
+    throw Error(e.kind(),
+                "cannot connect to '" + config.name + "' (" + config.type + where + "): " + why);
   }
   bool replaced = store().PutConnection(config);
   std::printf("✅ Connected %s (%s)%s\n", config.name.c_str(), config.type.c_str(),
