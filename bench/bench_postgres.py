@@ -30,7 +30,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from urllib.parse import unquote, urlparse
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "test"))
@@ -181,13 +180,6 @@ def print_speedup(label, duck_times, ais_times):
     print(f"  {label:<30} {statistics.median(ratios):.2f}{spread}  (> 1: aishell faster)")
 
 
-def libpq_dsn(url):
-    u = urlparse(url)
-    parts = {"host": u.hostname, "port": u.port or 5432, "dbname": u.path.lstrip("/"),
-             "user": unquote(u.username or ""), "password": unquote(u.password or "")}
-    return " ".join(f"{k}={v}" for k, v in parts.items() if v != "")
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--scale", choices=list(ROWS), default="full")
@@ -203,7 +195,8 @@ def main():
         print(f"bench_postgres: no {aishell}; build first (make build)", file=sys.stderr)
         return 1
 
-    import duckdb_ext  # the lead's helper: DuckDB with the PyPI postgres extension
+    import duckdb_ext  # DuckDB with the PyPI postgres extension
+    from duckdb_ext import libpq_dsn
 
     url, psql_bin = pg_env()
     table = ensure_table(psql_bin, url, rows)

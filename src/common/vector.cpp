@@ -66,7 +66,7 @@ char* StringHeap::Allocate(size_t bytes) {
   return p;
 }
 
-std::string_view StringHeap::Add(std::string_view s) {
+std::string_view StringHeap::AddToNewBlock(std::string_view s) {
   if (s.empty()) return std::string_view();
   char* p = Allocate(s.size());
   std::memcpy(p, s.data(), s.size());

@@ -46,13 +46,24 @@ class Buffer {
 // An append-only arena holding string bytes that std::string_views in vectors point into.
 class StringHeap {
  public:
-  std::string_view Add(std::string_view s);
+  // Copies `s` into the heap. Inline: the common case bumps a pointer in the current block.
+  std::string_view Add(std::string_view s) {
+    if (s.size() - 1 < block_size_ - block_used_) {  // non-empty and fits (no block: size 0)
+      char* p = blocks_.back().get() + block_used_;
+      block_used_ += s.size();
+      std::memcpy(p, s.data(), s.size());
+      return std::string_view(p, s.size());
+    }
+    return AddToNewBlock(s);
+  }
   char* Allocate(size_t bytes);
   // Keeps another heap alive as long as this one (for vectors that gather from several).
   void KeepAlive(std::shared_ptr<const StringHeap> other);
   size_t bytes_allocated() const { return bytes_allocated_; }
 
  private:
+  std::string_view AddToNewBlock(std::string_view s);
+
   std::vector<std::unique_ptr<char[]>> blocks_;
   size_t block_used_ = 0;
   size_t block_size_ = 0;

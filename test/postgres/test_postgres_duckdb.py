@@ -10,7 +10,6 @@ import decimal
 import os
 import re
 import sys
-from urllib.parse import unquote, urlparse
 
 import pytest
 
@@ -26,14 +25,7 @@ if not PG_URL:
     pytest.skip("AISHELL_TEST_PG_URL is not set (scripts/services/postgres.sh start)", allow_module_level=True)
 
 import duckdb_ext  # noqa: E402
-
-
-def libpq_dsn(url):
-    """postgres://u:p@h:port/db -> "host=h port=port dbname=db user=u password=p" for DuckDB."""
-    u = urlparse(url)
-    parts = {"host": u.hostname, "port": u.port or 5432, "dbname": u.path.lstrip("/"),
-             "user": unquote(u.username or ""), "password": unquote(u.password or "")}
-    return " ".join(f"{k}={v}" for k, v in parts.items() if v != "")
+from duckdb_ext import libpq_dsn  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -45,6 +45,7 @@ if _missing:
     pytest.skip(f"{', '.join(_missing)} not set (scripts/services/postgres.sh start)", allow_module_level=True)
 
 import duckdb_ext  # noqa: E402
+from duckdb_ext import libpq_dsn  # noqa: E402
 
 PASSWORDS = [unquote(urlparse(u).password or "") for u in (PG_URL, TLS_URL)]
 assert all(PASSWORDS), "the test URLs carry passwords"
@@ -75,13 +76,6 @@ def aishell(args, home, **kw):
     r = run_aishell(args, home, **kw)
     assert_no_password(r.stdout, r.stderr)
     return r
-
-
-def libpq_dsn(url, **extra):
-    u = urlparse(url)
-    parts = {"host": u.hostname, "port": u.port or 5432, "dbname": u.path.lstrip("/"),
-             "user": unquote(u.username or ""), "password": unquote(u.password or ""), **extra}
-    return " ".join(f"{k}={v}" for k, v in parts.items() if v != "")
 
 
 @pytest.fixture(scope="module")

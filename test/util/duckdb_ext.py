@@ -8,6 +8,7 @@ import glob
 import os
 import shutil
 import tempfile
+from urllib.parse import unquote, urlparse
 
 import duckdb
 
@@ -76,3 +77,12 @@ def connect_with(*names, database=":memory:"):
     con.execute("SET autoinstall_known_extensions = false")
     con.execute("SET autoload_known_extensions = false")
     return load(con, *names)
+
+
+def libpq_dsn(url, **extra):
+    """postgres://u:p@h:port/db -> "host=h port=port dbname=db user=u password=p" (plus `extra`
+    keywords, e.g. sslmode="require") for DuckDB's ATTACH ... (TYPE postgres)."""
+    u = urlparse(url)
+    parts = {"host": u.hostname, "port": u.port or 5432, "dbname": u.path.lstrip("/"),
+             "user": unquote(u.username or ""), "password": unquote(u.password or ""), **extra}
+    return " ".join(f"{k}={v}" for k, v in parts.items() if v != "")
