@@ -12,7 +12,8 @@ namespace {
 
 constexpr size_t kInitialBuffer = size_t{256} << 10;  // grows for a larger row
 constexpr size_t kMinFree = size_t{64} << 10;         // compact when less is free at the end
-constexpr uint32_t kMaxMessage = (uint32_t{1} << 30) + 1024;  // a row holds at most 1 GB
+constexpr uint32_t kMaxMessage =
+    0x7fffffff;  // the protocol's int32 length (a row may hold several 1 GB fields)
 
 uint32_t Be32(const char* p) {
   uint32_t v;

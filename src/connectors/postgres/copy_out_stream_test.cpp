@@ -201,7 +201,7 @@ TEST(PgCopyOutStreamTest, FatalErrorBeforeTheCloseIsKept) {
 
 TEST(PgCopyOutStreamTest, ProtocolErrorsFail) {
   for (const std::string& bad : {std::string("d\0\0\0\2", 5),              // length below 4
-                                 std::string("d\x7f\0\0\0", 5),            // over 1 GB
+                                 std::string("d\x80\0\0\0", 5),            // over the int32 range
                                  Message('T', std::string("\0\0", 2))}) {  // not a COPY reply
     FakeServer server;
     PgCopyOutStream s(server.client());
