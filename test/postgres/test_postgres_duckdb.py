@@ -30,12 +30,7 @@ from duckdb_ext import libpq_dsn  # noqa: E402
 
 @pytest.fixture(scope="module")
 def duck():
-    try:
-        con = duckdb_ext.connect_with("postgres")
-    except RuntimeError as e:
-        if os.environ.get("CI") == "true":
-            raise
-        pytest.skip(str(e))
+    con = duckdb_ext.connect_or_skip("postgres")
     con.execute(f"ATTACH '{libpq_dsn(PG_URL)}' AS pg (TYPE postgres, READ_ONLY)")
     yield con
     con.close()

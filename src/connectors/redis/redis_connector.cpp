@@ -39,6 +39,17 @@ std::string Shown(std::string_view s) {
 
 using RedisConnection = RespConnection;
 
+// One page of a SCAN used to sample keys: checks the reply, moves `cursor` on and returns the
+// array of keys.
+RespView ScanPage(const RespView& r, std::string* cursor, const std::string& where) {
+  if (!r.is_array() || r.size() != 2 || !r[1].is_array()) {
+    throw Error(ErrorKind::kConnector,
+                where + ": SCAN failed" + (r.is_error() ? ": " + std::string(r.str()) : ""));
+  }
+  *cursor = std::string(r[0].str());
+  return r[1];
+}
+
 }  // namespace
 
 // Idle connections of one source, reused by data sources (key lookups come once per probe batch).
@@ -1607,14 +1618,9 @@ void RedisConnector::LoadDefinitions() {
     std::map<std::string, std::vector<std::string>> groups;  // pattern -> literal segments
     int keys = 0;
     for (int round = 0; round < 200 && keys < 10000; round++) {
-      RespView r = conn.Command({"SCAN", cursor, "COUNT", "1000"});
-      if (!r.is_array() || r.size() != 2 || !r[1].is_array()) {
-        throw Error(ErrorKind::kConnector,
-                    Where() + ": SCAN failed" + (r.is_error() ? ": " + std::string(r.str()) : ""));
-      }
-      cursor = std::string(r[0].str());
-      RespView element = r[1].first();
-      for (size_t i = 0; i < r[1].size(); i++, element = element.next()) {
+      RespView page = ScanPage(conn.Command({"SCAN", cursor, "COUNT", "1000"}), &cursor, Where());
+      RespView element = page.first();
+      for (size_t i = 0; i < page.size(); i++, element = element.next()) {
         std::string key(element.str());
         keys++;
         std::string pattern;
@@ -1694,14 +1700,10 @@ std::shared_ptr<const TableInfo> RedisConnector::Describe(Entry& entry) {
   bool complete = false;
   for (int round = 0; round < 1000 && static_cast<int>(sample.size()) < sample_size_; round++) {
     std::string count = std::to_string(scan_count_);
-    RespView r = conn.Command({"SCAN", cursor, "MATCH", glob, "COUNT", count});
-    if (!r.is_array() || r.size() != 2 || !r[1].is_array()) {
-      throw Error(ErrorKind::kConnector,
-                  Where() + ": SCAN failed" + (r.is_error() ? ": " + std::string(r.str()) : ""));
-    }
-    cursor = std::string(r[0].str());
-    RespView element = r[1].first();
-    for (size_t i = 0; i < r[1].size(); i++, element = element.next()) {
+    RespView page =
+        ScanPage(conn.Command({"SCAN", cursor, "MATCH", glob, "COUNT", count}), &cursor, Where());
+    RespView element = page.first();
+    for (size_t i = 0; i < page.size(); i++, element = element.next()) {
       std::string key(element.str());
       if (!def.pattern.Match(key, &parts)) continue;
       seen++;

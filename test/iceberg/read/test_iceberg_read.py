@@ -256,12 +256,7 @@ def test_filesystem_catalog(lake, tmp_path):
 def _duckdb_with_iceberg():
     pytest.importorskip("duckdb")
     import duckdb_ext
-    try:
-        return duckdb_ext.connect_with("iceberg")
-    except RuntimeError as e:
-        if os.environ.get("CI") == "true":
-            raise
-        pytest.skip(str(e))
+    return duckdb_ext.connect_or_skip("iceberg")
 
 
 EVENT_TABLES = ["p_identity", "p_bucket", "p_truncate", "p_year", "p_month", "p_day", "p_hour",
