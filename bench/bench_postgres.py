@@ -12,6 +12,8 @@ and against DuckDB's postgres scanner, on the test server of scripts/services/po
    that PostgreSQL only streams rows), and DuckDB attached with its postgres extension (same
    query). Prints seconds, MB/s of COPY data and the ratios aishell/COPY throughput (target >= 0.7)
    and DuckDB/aishell time (> 1: aishell is faster).
+   The same full scan again in a warm session: one aishell shell process (`.timer on`) fed the
+   queries on a pipe, keeping its connections between queries as the DuckDB connection does.
 2. A selective filter plus an aggregate (pushdown matters: aishell sends the filter and the GROUP
    BY; DuckDB's scanner sends the filter), aishell against DuckDB.
 Both engines' results are compared; exit status 1 if they differ or a query fails. Timings are
@@ -35,7 +37,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "test"))
 sys.path.insert(0, os.path.join(ROOT, "test", "util"))
 sys.path.insert(0, os.path.join(ROOT, "bench"))
-from common import cpu_seconds, timed  # noqa: E402
+from common import AishellSession, cpu_seconds, timed  # noqa: E402
 
 ROWS = {"tiny": 50_000, "full": 5_000_000}
 SCHEMA = "aishell_bench"
@@ -144,20 +146,21 @@ def own_cpu():
     return cpu_seconds(children=False) + cpu_seconds(children=True)
 
 
-def paired(fns, runs):
+def paired(fns, runs, session=None):
     """Runs each of `fns` (name -> callable) `runs` times, alternating their order every round
     (ABBA...). Returns name -> (median seconds, median client CPU, median server CPU, last result,
-    the seconds of every round)."""
+    the seconds of every round). The client CPU includes `session`'s (a running AishellSession)."""
     samples = {name: [] for name in fns}
     results = {}
     names = list(fns)
     server = server_cpu_counter()
     for i in range(runs):
         for name in (names if i % 2 == 0 else names[::-1]):
-            srv0, cpu0, t0 = server() if server else None, own_cpu(), time.perf_counter()
+            extra = session.cpu if session else (lambda: 0.0)
+            srv0, cpu0, t0 = server() if server else None, own_cpu() + extra(), time.perf_counter()
             results[name] = fns[name]()
             t = time.perf_counter() - t0
-            cpu1 = own_cpu()
+            cpu1 = own_cpu() + extra()
             if server:
                 time.sleep(0.3)  # backends that exit are counted once the postmaster reaps them
             other = None if srv0 is None else max(0.0, server() - srv0)
@@ -253,6 +256,32 @@ def main():
     print_speedup("duckdb time / aishell time:", full["duckdb"][4], full["aishell"][4])
     if [r.split(",")[0] for r in r_ais] != [r.split(",")[0] for r in r_duck]:
         print(f"  MISMATCH full scan: aishell {r_ais} duckdb {r_duck}")
+        status = 1
+
+    # 1b. The same full scan in a warm session: one aishell shell process reads the queries from a
+    # pipe and keeps its connections between them, as the DuckDB connection keeps its attached
+    # database (and its connections) between queries. The rows above start a new aishell process,
+    # which connects and authenticates again, for every query.
+    session = AishellSession(aishell, env, threads=args.threads)
+    try:
+        session.query("SET SESSION pushdown = false")
+        session.query(scan_sql)  # the session connects once, as DuckDB's ATTACH did
+        warm = paired({"aishell": lambda: session.query(scan_sql),
+                       "duckdb": lambda: run_duck(scan_sql)}, runs, session)
+    finally:
+        session.close()
+    (t_ais_w, c_ais_w, o_ais_w, r_ais_w, _), (t_duck_w, c_duck_w, o_duck_w, _, _) = (
+        warm["aishell"], warm["duckdb"])
+    print(f"{'full scan, warm session':<28} {'seconds':>8} {'MB/s':>8} {'client CPU':>11} "
+          f"{'server CPU':>11}")
+    print(f"{'  aishell shell session':<28} {t_ais_w:8.3f} {mb / t_ais_w:8.1f} {c_ais_w:10.2f}s "
+          f"{o_ais_w:10.2f}s")
+    print(f"{'  duckdb postgres scanner':<28} {t_duck_w:8.3f} {mb / t_duck_w:8.1f} {c_duck_w:10.2f}s "
+          f"{o_duck_w:10.2f}s")
+    print(f"  aishell / raw COPY throughput: {t_copy / t_ais_w:.2f}  (target >= 0.7)")
+    print_speedup("duckdb time / aishell time:", warm["duckdb"][4], warm["aishell"][4])
+    if r_ais_w != r_ais:
+        print(f"  MISMATCH warm full scan: session {r_ais_w} CLI {r_ais}")
         status = 1
 
     # 2. Selective filter + aggregate.

@@ -94,6 +94,61 @@ def measure_query(con, binary, sql, runs, threads, home, skip=None):
     return statistics.median(duck_times), duck_rows, ai, ai_rows, error
 
 
+class AishellSession:
+    """One `aishell` shell process that reads statements from a pipe (script mode) with `.timer on`
+    and `.format csv`: a warm session, like a DuckDB connection kept open, in which the sources keep
+    their connections between queries. query(sql) returns the rows as csv lines (header dropped);
+    cpu() is the process's CPU seconds so far. RuntimeError when a statement fails."""
+
+    def __init__(self, binary, env, threads=None):
+        import tempfile
+        args = [binary] + (["--threads", str(threads)] if threads else [])
+        self._err = tempfile.TemporaryFile(mode="w+")
+        self._proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                      stderr=self._err, text=True, env=env, bufsize=1)
+        self._cpu = 0.0
+        self._send(".format csv")
+        self._send(".timer on")
+
+    def _send(self, line):
+        self._proc.stdin.write(line + "\n")
+        self._proc.stdin.flush()
+
+    def query(self, sql):
+        start = self._err.tell()
+        self._send(sql.rstrip().rstrip(";") + ";")
+        lines = []
+        while True:
+            line = self._proc.stdout.readline()
+            if not line:
+                raise RuntimeError(f"aishell session ended: {self._error(start)}")
+            if line.startswith("Run Time (s): "):
+                f = line.split()
+                self._cpu += float(f[6]) + float(f[8])  # real R user U sys S
+                break
+            lines.append(line.rstrip("\n"))
+        error = self._error(start)
+        if error:
+            raise RuntimeError(f"aishell failed: {error}")
+        return lines[1:]
+
+    def _error(self, start):
+        self._err.flush()
+        self._err.seek(start)
+        text = self._err.read()
+        self._err.seek(0, os.SEEK_END)
+        return "\n".join(l for l in text.splitlines() if l.startswith("Error")).strip()
+
+    def cpu(self):
+        return self._cpu
+
+    def close(self):
+        if self._proc.poll() is None:
+            self._proc.stdin.close()
+            self._proc.wait(timeout=60)
+        self._err.close()
+
+
 # --- results ---
 
 def norm(v):

@@ -2,6 +2,7 @@
 
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -13,6 +14,7 @@
 #include <mutex>
 #include <set>
 #include <sstream>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -725,6 +727,34 @@ void Cli::PrintResult(const QueryResult& result, OutputFormat format, std::ostre
 
 bool Cli::RunStatement(const std::string& sql, OutputFormat format, std::ostream* file_out,
                        bool first) {
+  if (!timer_) return RunStatementUntimed(sql, format, file_out, first);
+  // `.timer on`: the statement's wall-clock time and this process's CPU time, as DuckDB's shell
+  // prints them, after the result (or the error).
+  auto cpu = [] {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    auto secs = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
+    return std::pair<double, double>{secs(u.ru_utime), secs(u.ru_stime)};
+  };
+  auto cpu0 = cpu();
+  auto t0 = std::chrono::steady_clock::now();
+  bool ok = RunStatementUntimed(sql, format, file_out, first);
+  double real = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  auto cpu1 = cpu();
+  std::cout << FormatRunTime(real, cpu1.first - cpu0.first, cpu1.second - cpu0.second);
+  std::cout.flush();
+  return ok;
+}
+
+std::string FormatRunTime(double real, double user, double sys) {
+  char line[128];
+  std::snprintf(line, sizeof(line), "Run Time (s): real %.3f user %.3f sys %.3f\n", real, user,
+                sys);
+  return line;
+}
+
+bool Cli::RunStatementUntimed(const std::string& sql, OutputFormat format, std::ostream* file_out,
+                              bool first) {
   Engine& e = engine();
   try {
     bool show_progress = isatty(STDERR_FILENO) != 0;

@@ -56,6 +56,8 @@ class Cli {
   // Runs one statement and prints its result; returns false on error (already printed).
   bool RunStatement(const std::string& sql, OutputFormat format, std::ostream* file_out,
                     bool first);
+  bool RunStatementUntimed(const std::string& sql, OutputFormat format, std::ostream* file_out,
+                           bool first);
   void PrintResult(const QueryResult& result, OutputFormat format, std::ostream* file_out,
                    bool first);
   bool HandleMetaCommand(const std::string& line, bool& quit);
@@ -68,6 +70,7 @@ class Cli {
   std::unique_ptr<ConfigStore> store_;
   std::unique_ptr<Engine> engine_;
   OutputFormat shell_format_ = OutputFormat::kTable;
+  bool timer_ = false;  // shell `.timer on`: print each statement's run time
   std::optional<int64_t> max_rows_override_;
   std::string output_path_;      // query --output, for messages
   bool parquet_output_ = false;  // query --format parquet: results go to output_path_
@@ -77,5 +80,7 @@ class Cli {
 // Helpers shared by the shell files.
 std::string FormatCount(int64_t n);  // 1234567 -> "1,234,567"
 std::string CommandSuggestion(const std::string& command);
+// "Run Time (s): real 1.234 user 0.456 sys 0.078\n" (the shell's `.timer on` line).
+std::string FormatRunTime(double real, double user, double sys);
 
 }  // namespace aishell

@@ -34,6 +34,7 @@ constexpr const char* kShellHelp =
     "  .catalogs                   list connected sources\n"
     "  .views                      list views\n"
     "  .format table|csv|json|jsonl  set the output format\n"
+    "  .timer on|off, \\timing      print each statement's run time (wall, user and system CPU)\n"
     "  .help                       this help\n"
     "  .quit, .exit, \\q            leave\n";
 
@@ -52,8 +53,8 @@ void LoadCompletionWords() {
   g_completion_tables_loaded = true;
   std::set<std::string> words;
   for (const auto& k : SqlKeywords()) words.insert(k);
-  for (const char* m :
-       {".help", ".quit", ".exit", ".tables", ".schema", ".catalogs", ".views", ".format"})
+  for (const char* m : {".help", ".quit", ".exit", ".tables", ".schema", ".catalogs", ".views",
+                        ".format", ".timer"})
     words.insert(m);
   auto& catalogs = g_completion_engine->catalogs();
   for (const auto& v : catalogs.Views()) words.insert(v.name);
@@ -170,6 +171,24 @@ bool Cli::HandleMetaCommand(const std::string& input, bool& quit) {
     }
     return true;
   }
+  if (command == ".timer" || command == "\\timing") {
+    // DuckDB's `.timer on|off`; psql's `\timing` also toggles without an argument.
+    std::string value = arg;
+    for (auto& ch : value) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (value.empty() && command == "\\timing") {
+      timer_ = !timer_;
+    } else if (value == "on") {
+      timer_ = true;
+    } else if (value == "off") {
+      timer_ = false;
+    } else {
+      std::fprintf(stderr, "Error: %s needs on or off\n", command.c_str());
+      return true;
+    }
+    if (command == "\\timing") std::printf("Timing is %s.\n", timer_ ? "on" : "off");
+    std::fflush(stdout);
+    return true;
+  }
   std::fprintf(stderr, "Error: unknown command %s; type .help for the commands\n", command.c_str());
   return true;
 }
@@ -235,6 +254,9 @@ int Cli::Interactive(bool terminal) {
         any_failed = true;
       statements_run++;
       if (terminal) std::printf("\n");
+      // A program that writes statements to a pipe sees each result as soon as it is ready.
+      std::cout.flush();
+      std::fflush(stdout);
     }
   }
   // A final statement without ';' still runs in script mode.

@@ -181,6 +181,32 @@ def test_multiple_statements(cli):
     assert lines == [{"a": 1}, {"b": 2}]
 
 
+RUN_TIME = re.compile(r"^Run Time \(s\): real (\d+\.\d{3}) user (\d+\.\d{3}) sys (\d+\.\d{3})$")
+
+
+def test_shell_timer_prints_each_statements_run_time(cli, csv_dir):
+    """`.timer on|off` (DuckDB's shell) and `\\timing` (psql's toggle): one Run Time line after each
+    statement's result, also after an error; a bad argument is an error that names the command."""
+    script = (".format csv\n.timer on\n"
+              f"SELECT count(*) AS n FROM read_csv('{csv_dir}/people.csv');\n"
+              ".timer off\nSELECT 2 AS two;\n\\timing\nSELECT 3 AS three;\nSELECT nope;\n"
+              ".timer maybe\n")
+    proc = cli(stdin=script)
+    assert proc.returncode == 1  # SELECT nope failed; the script went on
+    lines = proc.stdout.splitlines()
+    timed = [i for i, line in enumerate(lines) if line.startswith("Run Time")]
+    assert len(timed) == 3, proc.stdout
+    for i in timed:
+        real, user, sys = (float(x) for x in RUN_TIME.match(lines[i]).groups())
+        assert 0 <= real < 60 and user >= 0 and sys >= 0
+    rows = list(csv.reader(io.StringIO(proc.stdout)))
+    assert rows[0] == ["n"] and int(rows[1][0]) > 0 and lines[2].startswith("Run Time")
+    assert lines[3:6] == ["two", "2", "Timing is on."]
+    assert lines[6:8] == ["three", "3"] and timed[1] == 8 and timed[2] == 9
+    assert "column 'nope' not found" in proc.stderr
+    assert "Error: .timer needs on or off" in proc.stderr
+
+
 # --- explain, views, config ------------------------------------------------------------------
 
 

@@ -204,3 +204,43 @@ def test_explain_analyze_cuts_long_dynamic_key_lists(home, tmp_path):
     assert '("n" IN (7, 14, 21, ' in plan and "140 /* ... 3000 keys in all */))" in plan, plan
     assert "147" not in plan.split("TableScan pg.public.big_numbers", 1)[1].split("\n")[0], plan
     assert len(plan) < 4000, plan
+
+
+def test_shell_session_keeps_connections_and_results_stay_right(home):
+    """One shell session runs parallel scans (which leave their connections cached), a scan
+    abandoned by a LIMIT (its connections are cancelled and closed, never cached), a failing
+    statement, and the same scans again: every result equals psql's."""
+    script = [
+        ("SET SESSION pushdown = false", None),
+        ("SELECT count(*), sum(n) FROM pg.public.big_numbers",
+         "SELECT count(*), sum(n) FROM public.big_numbers"),
+        ("SELECT count(*) FROM pg.public.customers WHERE country = 'DE'",
+         "SELECT count(*) FROM public.customers WHERE country = 'DE'"),
+        ("SELECT count(*) FROM (SELECT n FROM pg.public.big_numbers LIMIT 5) t", "SELECT 5"),
+        ("SELECT * FROM pg.public.no_such_table", None),
+        ("SELECT count(*), sum(n) FROM pg.public.big_numbers",
+         "SELECT count(*), sum(n) FROM public.big_numbers"),
+        ("SET SESSION pushdown = true", None),
+        ("SELECT country, count(*) FROM pg.public.customers GROUP BY country ORDER BY country",
+         "SELECT country, count(*) FROM public.customers GROUP BY country ORDER BY country"),
+        ("SELECT count(*), max(n) FROM pg.public.big_numbers WHERE n % 3 = 0",
+         "SELECT count(*), max(n) FROM public.big_numbers WHERE n % 3 = 0"),
+    ]
+    text = ".format csv\n.timer on\n" + "".join(sql + ";\n" for sql, _ in script)
+    r = run_aishell([], home, stdin=text)
+    assert r.returncode == 1, r.stderr  # the missing table
+    assert "no_such_table" in r.stderr and PASSWORD not in r.stdout + r.stderr
+    # The results, one per statement, each ended by its Run Time line.
+    blocks, current = [], []
+    for line in r.stdout.splitlines():
+        if line.startswith("Run Time (s): "):
+            blocks.append(current)
+            current = []
+        else:
+            current.append(line)
+    assert len(blocks) == len(script), r.stdout
+    for (sql, psql_sql), block in zip(script, blocks):
+        if psql_sql is None:
+            continue
+        got = [row for row in csv.reader(block)][1:]
+        assert got == psql_rows(psql_sql), sql

@@ -9,12 +9,14 @@
 #include <cstring>
 #include <optional>
 #include <unordered_set>
+#include <utility>
 
 #include "catalog/catalog_registry.h"
 #include "catalog/emit_batch.h"
 #include "common/date_time.h"
 #include "common/exception.h"
 #include "common/pow10.h"
+#include "connectors/postgres/connection_cache.h"
 #include "connectors/postgres/copy_out_stream.h"
 #include "connectors/remote_sql/sql_dialect.h"
 #include "planner/expression.h"
@@ -139,6 +141,34 @@ void Exec(PGconn* conn, const std::string& sql, const std::string& url, const st
   Query(conn, sql, {}, url, where);
 }
 
+// Runs statements (one simple-protocol Query, so there may be several separated by ';');
+// throws on the first failure.
+void ExecScript(PGconn* conn, const std::string& sql, const std::string& url,
+                const std::string& where) {
+  PgResult r(PQexec(conn, sql.c_str()));
+  if (PQresultStatus(r.res) != PGRES_COMMAND_OK)
+    throw Error(ErrorKind::kConnector, where + ": " + ResultMessage(r.res, conn, url));
+}
+
+// A connection from the source's cache when it holds one (`*reused` then set), else a new one.
+std::unique_ptr<PgConnection> OpenConnection(PgConnectionCache* cache, const std::string& url,
+                                             const std::string& where, bool* reused = nullptr) {
+  if (cache) {
+    if (PGconn* c = cache->Take()) {
+      if (reused) *reused = true;
+      return std::make_unique<PgConnection>(c);
+    }
+  }
+  if (reused) *reused = false;
+  return std::make_unique<PgConnection>(Connect(url, where));
+}
+
+// Gives a connection whose work ended cleanly back to the cache (or closes it without one).
+void ReturnConnection(PgConnectionCache* cache, std::unique_ptr<PgConnection> c) {
+  if (!c) return;
+  if (cache) cache->Give(std::exchange(c->conn, nullptr));
+}
+
 std::string Qualified(const PgTableMeta& t) {
   return QuotePgIdentifier(t.remote_schema) + "." + QuotePgIdentifier(t.remote_name);
 }
@@ -238,24 +268,30 @@ bool DecodeNumeric(const char* p, int32_t len, int scale, int precision, int64_t
 // Connections of one parallel scan, every one reading the same snapshot: the first exports it
 // (`pg_export_snapshot()` in a REPEATABLE READ READ ONLY transaction kept open, and never lent out,
 // so that it outlives every import), the others import it (`SET TRANSACTION SNAPSHOT`). A split
-// takes a connection, runs its COPY and gives the connection back for the next split.
+// takes a connection, runs its COPY and gives the connection back for the next split. The
+// connections come from the source's cache and go back to it when every split has ended cleanly.
 class PgSnapshotPool {
  public:
-  PgSnapshotPool(std::string where, std::string url)
-      : where_(std::move(where)), url_(std::move(url)) {}
+  PgSnapshotPool(std::string where, std::string url, std::shared_ptr<PgConnectionCache> cache)
+      : where_(std::move(where)), url_(std::move(url)), cache_(std::move(cache)) {}
 
   // Opens the exporting transaction; returns the current number of pages of `qualified_table`
   // (pg_relation_size, not the statistics), or -1 when the snapshot cannot be exported (a server
   // that refuses it, a hot standby): the caller then reads with one connection.
   int64_t Export(const std::string& qualified_table) {
-    exporter_.conn = Connect(url_, where_);
-    PGresult* begin =
-        PQexec(exporter_.conn, "BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY");
-    bool ok = PQresultStatus(begin) == PGRES_COMMAND_OK;
-    PQclear(begin);
-    if (!ok) return -1;
+    for (;;) {
+      bool reused = false;
+      exporter_ = OpenConnection(cache_.get(), url_, where_, &reused);
+      PGresult* begin =
+          PQexec(exporter_->conn, "BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY");
+      bool ok = PQresultStatus(begin) == PGRES_COMMAND_OK;
+      PQclear(begin);
+      if (ok) break;
+      // A cached connection the server has closed since: once more, with another one.
+      if (!reused || PQstatus(exporter_->conn) == CONNECTION_OK) return -1;
+    }
     const char* params[] = {qualified_table.c_str()};
-    PGresult* r = PQexecParams(exporter_.conn,
+    PGresult* r = PQexecParams(exporter_->conn,
                                "SELECT pg_export_snapshot(), pg_relation_size($1::regclass) / "
                                "current_setting('block_size')::int8",
                                1, nullptr, params, nullptr, nullptr, 0);
@@ -274,13 +310,22 @@ class PgSnapshotPool {
         return c;
       }
     }
-    auto c = std::make_unique<PgConnection>(Connect(url_, where_));
-    std::string sql = "SET TRANSACTION SNAPSHOT ";
+    // One round trip: the transaction and its snapshot.
+    std::string sql =
+        "BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT ";
     if (!QuotePgString(snapshot_, &sql))
       throw Error(ErrorKind::kInternal, where_ + ": bad snapshot id");
-    Exec(c->conn, "BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY", url_, where_);
-    Exec(c->conn, sql, url_, where_);
-    return c;
+    for (;;) {
+      bool reused = false;
+      auto c = OpenConnection(cache_.get(), url_, where_, &reused);
+      try {
+        ExecScript(c->conn, sql, url_, where_);
+        return c;
+      } catch (const Error&) {
+        // A cached connection the server has closed since: once more, with another one.
+        if (!reused || PQstatus(c->conn) == CONNECTION_OK) throw;
+      }
+    }
   }
 
   // The number of splits reading through this pool: once each has ended cleanly, every
@@ -292,10 +337,13 @@ class PgSnapshotPool {
     std::vector<std::unique_ptr<PgConnection>> closing;
     std::lock_guard<std::mutex> lock(mutex_);
     if (splits_left_ > 0 && --splits_left_ == 0) {
-      closing = std::move(idle_);  // closed outside the lock, with `c`
+      // Every split has ended cleanly: the transactions end, and the connections go back to the
+      // source's cache (which rolls them back without waiting).
+      closing = std::move(idle_);
       idle_.clear();
-      if (exporter_.conn) PQfinish(exporter_.conn);
-      exporter_.conn = nullptr;
+      if (c) closing.push_back(std::move(c));
+      if (exporter_) closing.push_back(std::move(exporter_));
+      for (auto& done : closing) ReturnConnection(cache_.get(), std::move(done));
       return;
     }
     if (!c || PQtransactionStatus(c->conn) != PQTRANS_INTRANS) return;
@@ -307,8 +355,9 @@ class PgSnapshotPool {
  private:
   std::string where_;
   std::string url_;
+  std::shared_ptr<PgConnectionCache> cache_;
   std::string snapshot_;
-  PgConnection exporter_;
+  std::unique_ptr<PgConnection> exporter_;
   std::mutex mutex_;
   std::vector<std::unique_ptr<PgConnection>> idle_;
   size_t splits_left_ = 0;
@@ -331,13 +380,14 @@ class PgCopyReader {
  public:
   PgCopyReader(std::string where, std::string url, std::string sql, std::vector<LogicalType> types,
                std::vector<std::string> names, ScanCounters* counters,
-               std::shared_ptr<PgSnapshotPool> pool = nullptr)
+               std::shared_ptr<PgConnectionCache> cache, std::shared_ptr<PgSnapshotPool> pool)
       : where_(std::move(where)),
         url_(std::move(url)),
         sql_(std::move(sql)),
         types_(std::move(types)),
         names_(std::move(names)),
         counters_(counters),
+        cache_(std::move(cache)),
         pool_(std::move(pool)) {
     for (const auto& t : types_) {
       Sink s;
@@ -379,7 +429,7 @@ class PgCopyReader {
   ~PgCopyReader() { Finish(); }
 
   void Start() {
-    conn_ = pool_ ? pool_->Acquire() : std::make_unique<PgConnection>(Connect(url_, where_));
+    conn_ = pool_ ? pool_->Acquire() : OpenConnection(cache_.get(), url_, where_);
     std::string copy = "COPY (" + sql_ + ") TO STDOUT (FORMAT binary)";
     if (RawCopyEnabled() && PgCopyOutStream::Usable(conn_->conn)) {
       stream_ = std::make_unique<PgCopyOutStream>(PQsocket(conn_->conn));
@@ -492,8 +542,7 @@ class PgCopyReader {
           in_copy_ = false;
           done_ = true;
           stream_.reset();
-          // Clean end: the connection (inside the snapshot's transaction) serves the next split.
-          if (pool_) pool_->Release(std::move(conn_));
+          ReleaseConnection();
           return FillResult::kEnd;
         case PgCopyOutStream::Status::kFailed:
           StreamFailed();
@@ -637,8 +686,16 @@ class PgCopyReader {
       PQclear(r);
       if (st != PGRES_COMMAND_OK) throw Error(ErrorKind::kConnector, where_ + ": " + msg);
     }
-    // Clean end: the connection (inside the snapshot's transaction) serves the next split.
-    if (pool_) pool_->Release(std::move(conn_));
+    ReleaseConnection();
+  }
+
+  // After a clean end: the connection (inside the snapshot's transaction) serves the next split,
+  // or goes back to the source's cache.
+  void ReleaseConnection() {
+    if (pool_)
+      pool_->Release(std::move(conn_));
+    else
+      ReturnConnection(cache_.get(), std::move(conn_));
   }
 
   void Finish() {
@@ -661,6 +718,7 @@ class PgCopyReader {
   std::vector<LogicalType> types_;
   std::vector<std::string> names_;
   ScanCounters* counters_;
+  std::shared_ptr<PgConnectionCache> cache_;
   std::shared_ptr<PgSnapshotPool> pool_;
   std::unique_ptr<PgConnection> conn_;
   std::unique_ptr<PgCopyOutStream> stream_;  // reads the COPY unless libpq does
@@ -909,9 +967,9 @@ bool HasDoubleColumnRef(const Expr& e, const std::vector<ColumnInfo>& columns) {
 
 class PgScan : public TableScan {
  public:
-  PgScan(const void* source, std::string where, std::string url, const TableInfo& table,
-         const PgTableMeta& meta)
-      : source_(source), where_(std::move(where)), url_(std::move(url)) {
+  PgScan(const void* source, std::string where, std::string url,
+         std::shared_ptr<PgConnectionCache> cache, const TableInfo& table, const PgTableMeta& meta)
+      : source_(source), where_(std::move(where)), url_(std::move(url)), cache_(std::move(cache)) {
     s_.columns = table.columns;
     for (size_t i = 0; i < table.columns.size(); i++) {
       s_.refs.push_back({0, table.columns[i].name, meta.casts[i]});
@@ -926,8 +984,13 @@ class PgScan : public TableScan {
     s_.splittable = true;
     s_.base_rows = table.stats.row_count.value_or(-1);
   }
-  PgScan(const void* source, std::string where, std::string url, PgScanState state)
-      : source_(source), where_(std::move(where)), url_(std::move(url)), s_(std::move(state)) {}
+  PgScan(const void* source, std::string where, std::string url,
+         std::shared_ptr<PgConnectionCache> cache, PgScanState state)
+      : source_(source),
+        where_(std::move(where)),
+        url_(std::move(url)),
+        cache_(std::move(cache)),
+        s_(std::move(state)) {}
 
   void SetProjection(const std::vector<int>& column_ids) override {
     for (int c : column_ids) {
@@ -1110,7 +1173,7 @@ class PgScan : public TableScan {
     j.first_meta = l.first_meta;
     j.splittable = l.splittable && type != PushedJoinType::kRight;
     for (size_t i = 0; i < j.columns.size(); i++) j.projection.push_back(static_cast<int>(i));
-    auto joined = std::make_unique<PgScan>(source_, where_, url_, std::move(j));
+    auto joined = std::make_unique<PgScan>(source_, where_, url_, cache_, std::move(j));
     // Every condition must translate over the joined columns.
     std::string sql;
     std::vector<Value> unused;
@@ -1145,7 +1208,8 @@ class PgScan : public TableScan {
     double stats_pages = s_.first_meta.relpages;
     if (max_parallelism > 1 && s_.splittable && s_.first_meta.relkind == 'r' && s_.limit < 0 &&
         !s_.aggregated && s_.order.empty() && stats_pages >= kMinPagesToSplit) {
-      auto pool = std::make_shared<PgSnapshotPool>(where_ + " table '" + s_.label + "'", url_);
+      auto pool =
+          std::make_shared<PgSnapshotPool>(where_ + " table '" + s_.label + "'", url_, cache_);
       int64_t pages = pool->Export(Qualified(s_.first_meta));
       if (pages >= 0) {
         int64_t per = PagesPerSplit(pages, max_parallelism);
@@ -1358,7 +1422,7 @@ class PgScan : public TableScan {
     }
     std::string what = s_.joined ? " query '" + s_.label + "'" : " table '" + s_.label + "'";
     return std::make_unique<PgCopyReader>(where_ + what, url_, std::move(sql), types, names,
-                                          &counters_, std::move(pool));
+                                          &counters_, cache_, std::move(pool));
   }
 
   std::string KeySql(const std::vector<int>& key_columns) const {
@@ -1436,6 +1500,7 @@ class PgScan : public TableScan {
   const void* source_;
   std::string where_;
   std::string url_;
+  std::shared_ptr<PgConnectionCache> cache_;  // the source's idle connections
   PgScanState s_;
 };
 // ---------------------------------------------------------------------------------------------
@@ -1736,6 +1801,7 @@ PostgresConnector::PostgresConnector(const ConnectionConfig& config)
                                            " (use postgres://user:password@host:5432/database)");
   }
   conn_ = Connect(url_, Where());
+  cache_ = std::make_shared<PgConnectionCache>();
 }
 
 PostgresConnector::~PostgresConnector() {
@@ -1863,7 +1929,7 @@ std::unique_ptr<TableScan> PostgresConnector::CreateScan(std::shared_ptr<const T
     throw Error(ErrorKind::kCatalog, Where() + ": table '" + table->schema + "." + table->name +
                                          "' changed its columns; reconnect");
   }
-  return std::make_unique<PgScan>(this, Where(), url_, *table, *meta);
+  return std::make_unique<PgScan>(this, Where(), url_, cache_, *table, *meta);
 }
 
 std::unique_ptr<TableWriter> PostgresConnector::CreateTable(

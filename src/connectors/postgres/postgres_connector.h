@@ -18,6 +18,8 @@ typedef struct pg_conn PGconn;
 
 namespace aishell {
 
+class PgConnectionCache;
+
 // "a\"b" -> "\"a\"\"b\"".
 std::string QuotePgIdentifier(const std::string& name);
 // A libpq message on one line: lines trimmed and joined with "; " (libpq puts hints such as "Is
@@ -74,6 +76,8 @@ class PostgresConnector : public Connector {
   std::mutex mutex_;
   std::map<std::string, std::shared_ptr<const PgTableMeta>> metas_;
   PGconn* conn_ = nullptr;
+  // Idle connections kept between this source's scans (see connection_cache.h).
+  std::shared_ptr<PgConnectionCache> cache_;
 };
 
 void RegisterPostgresConnector();

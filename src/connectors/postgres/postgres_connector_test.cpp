@@ -5,12 +5,16 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <set>
+#include <thread>
 
 #include "catalog/catalog_registry.h"
 #include "common/exception.h"
@@ -456,6 +460,83 @@ TEST_F(PostgresServerTest, ParallelSplitsShareOneSnapshot) {
   auto again = pg->CreateScan(t);
   again->SetProjection({0});
   EXPECT_EQ(ReadSplits(*again, again->CreateSplits(2)), "9600|55090690|9600");
+  RunSql(url_, "DROP TABLE public." + name);
+}
+
+// The backends (pids) with this application_name, sorted.
+std::vector<std::string> Backends(const std::string& url, const std::string& app) {
+  PGconn* conn = PQconnectdb(url.c_str());
+  const char* params[] = {app.c_str()};
+  PGresult* r = PQexecParams(conn,
+                             "SELECT pid::text FROM pg_stat_activity WHERE application_name = $1 "
+                             "ORDER BY pid",
+                             1, nullptr, params, nullptr, nullptr, 0);
+  std::vector<std::string> pids;
+  for (int i = 0; PQresultStatus(r) == PGRES_TUPLES_OK && i < PQntuples(r); i++)
+    pids.emplace_back(PQgetvalue(r, i, 0));
+  PQclear(r);
+  PQfinish(conn);
+  return pids;
+}
+
+// A session's scans reuse the connections of the scans before them (no new backends), outside
+// any transaction; connections the server has closed meanwhile are replaced.
+TEST_F(PostgresServerTest, LaterScansReuseTheSessionsConnections) {
+  std::string name = MakePaddedTable(url_, "reuse", 9600);
+  std::string app = "aishell_reuse_" + std::to_string(::getpid());
+  std::string url =
+      url_ + (url_.find('?') == std::string::npos ? "?" : "&") + "application_name=" + app;
+  Engine engine;
+  engine.catalogs().AddCatalog(ConnectionConfig{"pgc", "postgres", url, {}});
+  engine.SetSetting("threads", "2");
+  engine.SetSetting("pushdown", "false");  // rows stream through parallel ctid ranges
+  auto count = [&] {
+    QueryResult r = engine.Execute("SELECT count(*), sum(id) FROM pgc.public." + name);
+    return r.batches.at(0).columns[0].GetValue(0).ToString() + "|" +
+           r.batches.at(0).columns[1].GetValue(0).ToString();
+  };
+  EXPECT_EQ(count(), "9600|46084800");
+  auto first = Backends(url_, app);
+  EXPECT_GE(first.size(), 3u);  // the catalog's, the snapshot's exporter and the readers
+  // Every cached connection is idle, outside a transaction (the ROLLBACK was sent at the end).
+  PGconn* conn = PQconnectdb(url_.c_str());
+  const char* params[] = {app.c_str()};
+  PGresult* r = PQexecParams(conn,
+                             "SELECT count(*) FILTER (WHERE state <> 'idle') FROM "
+                             "pg_stat_activity WHERE application_name = $1",
+                             1, nullptr, params, nullptr, nullptr, 0);
+  ASSERT_EQ(PQresultStatus(r), PGRES_TUPLES_OK);
+  for (int i = 0; i < 100 && std::string(PQgetvalue(r, 0, 0)) != "0"; i++) {
+    PQclear(r);
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    r = PQexecParams(conn,
+                     "SELECT count(*) FILTER (WHERE state <> 'idle') FROM pg_stat_activity "
+                     "WHERE application_name = $1",
+                     1, nullptr, params, nullptr, nullptr, 0);
+  }
+  EXPECT_STREQ(PQgetvalue(r, 0, 0), "0");
+  PQclear(r);
+  PQfinish(conn);
+  EXPECT_EQ(count(), "9600|46084800");
+  EXPECT_EQ(count(), "9600|46084800");
+  EXPECT_EQ(Backends(url_, app), first);  // the same backends: nothing reconnected
+  // The cached readers' backends end (not the catalog's): the next scans connect anew.
+  PGconn* admin = PQconnectdb(url_.c_str());
+  std::string sql =
+      "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM "
+      "pg_stat_activity WHERE application_name = '" +
+      app +
+      "' AND backend_start > (SELECT min(backend_start) FROM pg_stat_activity "
+      "WHERE application_name = '" +
+      app + "')";
+  r = PQexec(admin, sql.c_str());
+  ASSERT_EQ(PQresultStatus(r), PGRES_TUPLES_OK) << PQerrorMessage(admin);
+  EXPECT_GE(std::atoi(PQgetvalue(r, 0, 0)), 2);
+  PQclear(r);
+  PQfinish(admin);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_EQ(count(), "9600|46084800");
+  EXPECT_EQ(count(), "9600|46084800");
   RunSql(url_, "DROP TABLE public." + name);
 }
 
