@@ -15,7 +15,7 @@ and against DuckDB's postgres scanner, on the test server of scripts/services/po
    The same full scan again in a warm session: one aishell shell process (`.timer on`) fed the
    queries on a pipe, keeping its connections between queries as the DuckDB connection does.
 2. A selective filter plus an aggregate (pushdown matters: aishell sends the filter and the GROUP
-   BY; DuckDB's scanner sends the filter), aishell against DuckDB.
+   BY; DuckDB's scanner sends the filter), aishell against DuckDB, by the CLI and in the warm session.
 Both engines' results are compared; exit status 1 if they differ or a query fails. Timings are
 printed, never asserted.
 
@@ -258,6 +258,10 @@ def main():
         print(f"  MISMATCH full scan: aishell {r_ais} duckdb {r_duck}")
         status = 1
 
+    sel_sql = (f"SELECT qty, count(*), sum(amount), max(label) FROM pg.{table} "
+               f"WHERE qty BETWEEN 10 AND 14 AND created >= TIMESTAMP '2024-01-10 00:00:00' "
+               f"GROUP BY qty ORDER BY qty")
+
     # 1b. The same full scan in a warm session: one aishell shell process reads the queries from a
     # pipe and keeps its connections between them, as the DuckDB connection keeps its attached
     # database (and its connections) between queries. The rows above start a new aishell process,
@@ -268,6 +272,9 @@ def main():
         session.query(scan_sql)  # the session connects once, as DuckDB's ATTACH did
         warm = paired({"aishell": lambda: session.query(scan_sql),
                        "duckdb": lambda: run_duck(scan_sql)}, runs, session)
+        session.query("SET SESSION pushdown = true")
+        sel_warm = paired({"aishell": lambda: session.query(sel_sql),
+                           "duckdb": lambda: run_duck(sel_sql)}, runs, session)
     finally:
         session.close()
     (t_ais_w, c_ais_w, o_ais_w, r_ais_w, _), (t_duck_w, c_duck_w, o_duck_w, _, _) = (
@@ -285,9 +292,6 @@ def main():
         status = 1
 
     # 2. Selective filter + aggregate.
-    sel_sql = (f"SELECT qty, count(*), sum(amount), max(label) FROM pg.{table} "
-               f"WHERE qty BETWEEN 10 AND 14 AND created >= TIMESTAMP '2024-01-10 00:00:00' "
-               f"GROUP BY qty ORDER BY qty")
     sel = paired({"aishell": lambda: run_aishell(sel_sql), "duckdb": lambda: run_duck(sel_sql)},
                  runs)
     (t_ais2, c_ais2, o_ais2, r_ais2, _), (t_duck2, c_duck2, o_duck2, r_duck2, _) = (
@@ -298,6 +302,15 @@ def main():
     print(f"{'  duckdb postgres scanner':<28} {t_duck2:8.3f} {'':>8} {c_duck2:10.2f}s "
           f"{o_duck2:10.2f}s")
     print_speedup("duckdb time / aishell time:", sel["duckdb"][4], sel["aishell"][4])
+    (t_ais3, c_ais3, o_ais3, r_ais3, _), (t_duck3, c_duck3, o_duck3, _, _) = (
+        sel_warm["aishell"], sel_warm["duckdb"])
+    print(f"{'  aishell shell session':<28} {t_ais3:8.3f} {'':>8} {c_ais3:10.2f}s {o_ais3:10.2f}s")
+    print(f"{'  duckdb (same connection)':<28} {t_duck3:8.3f} {'':>8} {c_duck3:10.2f}s "
+          f"{o_duck3:10.2f}s")
+    print_speedup("warm: duckdb / aishell time:", sel_warm["duckdb"][4], sel_warm["aishell"][4])
+    if r_ais3 != r_ais2:
+        print(f"  MISMATCH warm selective query: session {r_ais3[:3]} CLI {r_ais2[:3]}")
+        status = 1
 
     def key(lines):
         out = []

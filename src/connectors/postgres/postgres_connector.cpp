@@ -141,6 +141,22 @@ void Exec(PGconn* conn, const std::string& sql, const std::string& url, const st
   Query(conn, sql, {}, url, where);
 }
 
+// A catalog query on the source's own connection. A connection the server has closed since the
+// last statement (a restart, idle_session_timeout, pg_terminate_backend) is opened again, once, so
+// that a long session (the shell) outlives it.
+PgResult CatalogQuery(PGconn*& conn, const std::string& sql, const std::vector<std::string>& params,
+                      const std::string& url, const std::string& where) {
+  try {
+    return Query(conn, sql, params, url, where);
+  } catch (const Error&) {
+    if (PQstatus(conn) == CONNECTION_OK) throw;
+  }
+  PGconn* fresh = Connect(url, where);  // the connect error, if the server is still away
+  PQfinish(conn);
+  conn = fresh;
+  return Query(conn, sql, params, url, where);
+}
+
 // Runs statements (one simple-protocol Query, so there may be several separated by ';');
 // throws on the first failure.
 void ExecScript(PGconn* conn, const std::string& sql, const std::string& url,
@@ -1812,12 +1828,12 @@ std::string PostgresConnector::Where() const { return "postgres source '" + name
 
 std::vector<std::string> PostgresConnector::ListSchemas() {
   std::lock_guard<std::mutex> lock(mutex_);
-  PgResult r = Query(conn_,
-                     "SELECT nspname FROM pg_namespace WHERE nspname NOT IN ('pg_catalog', "
-                     "'information_schema', 'pg_toast') "
-                     "AND nspname NOT LIKE 'pg\\_temp\\_%' AND nspname NOT LIKE "
-                     "'pg\\_toast\\_temp\\_%' ORDER BY nspname",
-                     {}, url_, Where());
+  PgResult r = CatalogQuery(conn_,
+                            "SELECT nspname FROM pg_namespace WHERE nspname NOT IN ('pg_catalog', "
+                            "'information_schema', 'pg_toast') "
+                            "AND nspname NOT LIKE 'pg\\_temp\\_%' AND nspname NOT LIKE "
+                            "'pg\\_toast\\_temp\\_%' ORDER BY nspname",
+                            {}, url_, Where());
   std::vector<std::string> out;
   for (int i = 0; i < PQntuples(r.res); i++) out.emplace_back(PQgetvalue(r.res, i, 0));
   return out;
@@ -1825,18 +1841,18 @@ std::vector<std::string> PostgresConnector::ListSchemas() {
 
 std::vector<std::string> PostgresConnector::ListTables(const std::string& schema) {
   std::lock_guard<std::mutex> lock(mutex_);
-  PgResult ns =
-      Query(conn_,
-            "SELECT nspname FROM pg_namespace WHERE nspname = $1 OR lower(nspname) = lower($1) "
-            "ORDER BY nspname = $1 DESC LIMIT 1",
-            {schema}, url_, Where());
+  PgResult ns = CatalogQuery(
+      conn_,
+      "SELECT nspname FROM pg_namespace WHERE nspname = $1 OR lower(nspname) = lower($1) "
+      "ORDER BY nspname = $1 DESC LIMIT 1",
+      {schema}, url_, Where());
   if (PQntuples(ns.res) == 0)
     throw Error(ErrorKind::kCatalog, Where() + ": no schema '" + schema + "'");
-  PgResult r =
-      Query(conn_,
-            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-            "WHERE n.nspname = $1 AND c.relkind IN ('r', 'v', 'm', 'p', 'f') ORDER BY c.relname",
-            {PQgetvalue(ns.res, 0, 0)}, url_, Where());
+  PgResult r = CatalogQuery(
+      conn_,
+      "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+      "WHERE n.nspname = $1 AND c.relkind IN ('r', 'v', 'm', 'p', 'f') ORDER BY c.relname",
+      {PQgetvalue(ns.res, 0, 0)}, url_, Where());
   std::vector<std::string> out;
   for (int i = 0; i < PQntuples(r.res); i++) out.emplace_back(PQgetvalue(r.res, i, 0));
   return out;
@@ -1847,7 +1863,7 @@ std::shared_ptr<const TableInfo> PostgresConnector::GetTable(const std::string& 
   std::lock_guard<std::mutex> lock(mutex_);
   std::string s = schema.empty() ? "public" : schema;
   // An exact match first, then a case-insensitive one (unquoted names are folded differently).
-  PgResult r = Query(
+  PgResult r = CatalogQuery(
       conn_,
       "SELECT c.oid, n.nspname, c.relname, c.relkind, c.reltuples, c.relpages FROM pg_class c "
       "JOIN pg_namespace n ON n.oid = c.relnamespace "
@@ -1869,7 +1885,7 @@ std::shared_ptr<const TableInfo> PostgresConnector::GetTable(const std::string& 
   info->schema = meta->remote_schema;
   info->name = meta->remote_name;
   info->location = "postgres " + meta->remote_schema + "." + meta->remote_name;
-  PgResult cols = Query(
+  PgResult cols = CatalogQuery(
       conn_,
       "SELECT a.attname, a.atttypid, a.atttypmod, format_type(a.atttypid, a.atttypmod), "
       "a.attnotnull, "
@@ -1958,7 +1974,7 @@ std::unique_ptr<TableWriter> PostgresConnector::InsertInto(std::shared_ptr<const
 
 std::string PostgresConnector::Summary() {
   std::lock_guard<std::mutex> lock(mutex_);
-  PgResult r = Query(
+  PgResult r = CatalogQuery(
       conn_,
       "SELECT current_setting('server_version'), current_database(), (SELECT count(*) FROM "
       "pg_class c "

@@ -537,6 +537,13 @@ TEST_F(PostgresServerTest, LaterScansReuseTheSessionsConnections) {
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   EXPECT_EQ(count(), "9600|46084800");
   EXPECT_EQ(count(), "9600|46084800");
+  // Every backend ends, the catalog's too: its next query (a table not looked up yet)
+  // reconnects once.
+  EXPECT_GE(TerminateBackends(url_, app), 3);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  QueryResult r2 = engine.Execute("SELECT count(*) FROM pgc.public.customers");
+  EXPECT_EQ(r2.batches.at(0).columns[0].GetValue(0).ToString(), "5000");
+  EXPECT_EQ(count(), "9600|46084800");
   RunSql(url_, "DROP TABLE public." + name);
 }
 
