@@ -375,6 +375,8 @@ void ConfigStore::ApplySettings(const std::map<std::string, std::string>& settin
       options.pushdown = ParseBoolSetting(key, value);
     } else if (k == "lookup_join") {
       options.lookup_join = ParseBoolSetting(key, value);
+    } else if (k == "preserve_insertion_order") {
+      options.preserve_insertion_order = ParseBoolSetting(key, value);
     } else if (k == "dynamic_filtering") {
       options.dynamic_filtering = ParseBoolSetting(key, value);
     } else if (k == "lookup_batch_size" || k == "batch_size" || k == "lookup_join_max_rows" ||

@@ -284,6 +284,8 @@ QueryResult Engine::ExecuteStatement(Statement& statement,
            {std::to_string(defaults.dynamic_filter_max_keys),
             "most build keys offered as a dynamic filter"}},
           {"threads", {"0", "worker threads; 0 = one per core"}},
+          {"preserve_insertion_order",
+           {"true", "rows of a scan without ORDER BY in the table's order, also when parallel"}},
       };
       std::vector<std::vector<std::optional<std::string>>> rows;
       for (const auto& [name, value] : Settings()) {
@@ -338,6 +340,8 @@ QueryResult Engine::ExecuteStatement(Statement& statement,
         options_.dynamic_filtering = defaults.dynamic_filtering;
       else if (name == "dynamic_filter_max_keys")
         options_.dynamic_filter_max_keys = defaults.dynamic_filter_max_keys;
+      else if (name == "preserve_insertion_order")
+        options_.preserve_insertion_order = defaults.preserve_insertion_order;
       else
         SetSetting(reset.name, "");  // throws the unknown-property error
       return MessageResult("RESET SESSION");
@@ -375,6 +379,7 @@ QueryResult Engine::Run(PlannedQuery& planned, std::chrono::steady_clock::time_p
   ExecutionOptions exec_options;
   exec_options.threads = EffectiveThreads();
   exec_options.max_memory = options_.max_memory;
+  exec_options.preserve_insertion_order = options_.preserve_insertion_order;
   exec_options.cancelled = &cancelled_;
 
   QueryResult result;
@@ -651,6 +656,8 @@ void Engine::SetSetting(const std::string& name, const std::string& value) {
     options_.dynamic_filter_max_keys = ParseCountSetting(name, value, 0, 1000000);
   } else if (key == "max_memory") {
     options_.max_memory = ParseByteSize(value);
+  } else if (key == "preserve_insertion_order") {
+    options_.preserve_insertion_order = ParseBoolSetting(name, value);
   } else if (key == "threads") {
     char* end = nullptr;
     long n = std::strtol(value.c_str(), &end, 10);
@@ -660,9 +667,15 @@ void Engine::SetSetting(const std::string& name, const std::string& value) {
     }
     options_.threads = static_cast<int>(n);
   } else {
-    std::vector<std::string> known = {
-        "dynamic_filter_max_keys", "dynamic_filtering", "lookup_batch_size", "lookup_join",
-        "lookup_join_max_rows",    "max_memory",        "pushdown",          "threads"};
+    std::vector<std::string> known = {"dynamic_filter_max_keys",
+                                      "dynamic_filtering",
+                                      "lookup_batch_size",
+                                      "lookup_join",
+                                      "lookup_join_max_rows",
+                                      "max_memory",
+                                      "preserve_insertion_order",
+                                      "pushdown",
+                                      "threads"};
     std::string hint = SuggestName(key, known);
     std::string list;
     for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
@@ -680,6 +693,7 @@ std::map<std::string, std::string> Engine::Settings() const {
           {"lookup_batch_size", std::to_string(options_.lookup_batch_size)},
           {"dynamic_filtering", options_.dynamic_filtering ? "true" : "false"},
           {"dynamic_filter_max_keys", std::to_string(options_.dynamic_filter_max_keys)},
+          {"preserve_insertion_order", options_.preserve_insertion_order ? "true" : "false"},
           {"threads", std::to_string(options_.threads)}};
 }
 

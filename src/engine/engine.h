@@ -28,7 +28,9 @@ struct EngineOptions {
   int threads = 0;                 // 0: the number of cores
   int64_t max_memory = 4LL << 30;  // bytes per query
   bool pushdown = true;            // offer filters/limits/aggregates to sources
-  std::string home_dir;            // where views are persisted; empty: not persisted
+  // Rows of a parallel scan without ORDER BY come out in the table's order (DuckDB's setting).
+  bool preserve_insertion_order = true;
+  std::string home_dir;  // where views are persisted; empty: not persisted
 
   // Join strategies (planner.h PlannerOptions): lookup joins and dynamic filtering.
   bool lookup_join = true;

@@ -43,6 +43,10 @@ class PhysicalOperator {
   void Prepare(ExecContext& ctx);
   // Whether several threads may call Next concurrently, each with its own state.
   virtual bool IsParallel() const { return false; }
+  // Whether every output batch comes from one input batch of child 0, its rows in their input
+  // order, on the thread that pulled that input (filters, projections): an Exchange above a chain
+  // of these over a table scan can hand batches on in scan order.
+  virtual bool KeepsRowOrder() const { return false; }
   virtual std::unique_ptr<OperatorState> CreateState() { return std::make_unique<OperatorState>(); }
   // The next batch (count > 0), or false at the end. Checks for cancellation; counts rows/time.
   bool Next(OperatorState& state, Batch& out);

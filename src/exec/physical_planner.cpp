@@ -8,10 +8,15 @@
 
 namespace aishell {
 
-PhysicalPtr PhysicalPlanner::Plan(const LogicalOperator& root) { return Serialize(PlanNode(root)); }
+PhysicalPtr PhysicalPlanner::Plan(const LogicalOperator& root) {
+  return Serialize(PlanNode(root), true);
+}
 
-PhysicalPtr PhysicalPlanner::Serialize(PhysicalPtr op) {
-  if (threads_ > 1 && op->IsParallel()) return MakeExchangeOperator(std::move(op));
+PhysicalPtr PhysicalPlanner::Serialize(PhysicalPtr op, bool in_order) {
+  if (threads_ > 1 && op->IsParallel()) {
+    bool scan_order = in_order && keep_scan_order_ && ExchangeCanKeepScanOrder(*op);
+    return MakeExchangeOperator(std::move(op), scan_order);
+  }
   return op;
 }
 
@@ -67,7 +72,7 @@ PhysicalPtr PhysicalPlanner::PlanNode(const LogicalOperator& op) {
         if (l.offset == 0) return top;
         return MakeLimitOperator(std::move(top), l.limit, l.offset);
       }
-      return MakeLimitOperator(Serialize(child(0)), l.limit, l.offset);
+      return MakeLimitOperator(Serialize(child(0), true), l.limit, l.offset);
     }
     case LogicalOpKind::kWindow:
       return MakeWindowOperator(child(0), static_cast<const LogicalWindow&>(op));

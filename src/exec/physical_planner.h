@@ -10,7 +10,8 @@ namespace aishell {
 
 class PhysicalPlanner {
  public:
-  explicit PhysicalPlanner(int threads) : threads_(threads) {}
+  explicit PhysicalPlanner(int threads, bool keep_scan_order = false)
+      : threads_(threads), keep_scan_order_(keep_scan_order) {}
   // The root is never a parallel operator: parallel roots get an Exchange on top.
   PhysicalPtr Plan(const LogicalOperator& root);
   // Every table scan operator created, in plan order (for progress reports).
@@ -18,10 +19,13 @@ class PhysicalPlanner {
 
  private:
   PhysicalPtr PlanNode(const LogicalOperator& op);
-  // Puts an Exchange above a parallel operator whose consumer pulls serially.
-  PhysicalPtr Serialize(PhysicalPtr op);
+  // Puts an Exchange above a parallel operator whose consumer pulls serially. `in_order`: the
+  // consumer (the root, a LIMIT) shows rows in the order it gets them, so a scan -> filter ->
+  // project chain is handed on in scan order (when keep_scan_order_).
+  PhysicalPtr Serialize(PhysicalPtr op, bool in_order = false);
 
   int threads_;
+  bool keep_scan_order_;
   std::vector<const PhysicalOperator*> scans_;
 };
 

@@ -24,7 +24,7 @@ QueryExecutor::QueryExecutor(LogicalPtr plan, ExecutionOptions options)
     : impl_(std::make_unique<Impl>(options)) {
   if (!plan) throw Error(ErrorKind::kInternal, "no plan to execute");
   impl_->plan = std::move(plan);
-  PhysicalPlanner planner(impl_->ctx.threads);
+  PhysicalPlanner planner(impl_->ctx.threads, impl_->ctx.options.preserve_insertion_order);
   impl_->root = planner.Plan(*impl_->plan);
   impl_->scans = planner.scans();
 }

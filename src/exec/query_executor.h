@@ -25,6 +25,9 @@ struct ExecutionOptions {
   int threads = 2;                         // worker threads for parallel pipelines
   int64_t max_memory = 8LL << 30;          // bytes; exceeding it fails the query with kOutOfMemory
   std::atomic<bool>* cancelled = nullptr;  // set to true to interrupt (checked between batches)
+  // A parallel scan (-> filter -> project) read by the root or a LIMIT hands its batches on in
+  // scan order (split by split), as one thread would.
+  bool preserve_insertion_order = true;
 };
 
 class QueryExecutor {

@@ -195,9 +195,9 @@ def oracle(path):
 @pytest.mark.parametrize("name", fixture_files("data"))
 def test_data_file(name, tmp_path):
     path = os.path.join(fixtures_dir("data"), name)
-    # One worker thread reads the row groups in file order, so rows compare one by one with
-    # pyarrow's (two workers interleave row groups: a scan without ORDER BY has no set order).
-    rc, out, err = run_query(f"SET SESSION threads = 1; SELECT * FROM read_parquet({sql_string(path)})",
+    # Two worker threads read the row groups in parallel, and the rows still come in file order
+    # (preserve_insertion_order), so they compare one by one with pyarrow's.
+    rc, out, err = run_query(f"SET SESSION threads = 2; SELECT * FROM read_parquet({sql_string(path)})",
                              tmp_path)
     if rc != 0:
         assert "unsupported:" in err, f"{name}: failed without 'unsupported:': {err}"

@@ -244,3 +244,23 @@ def test_shell_session_keeps_connections_and_results_stay_right(home):
             continue
         got = [row for row in csv.reader(block)][1:]
         assert got == psql_rows(psql_sql), sql
+
+
+def test_parallel_scan_keeps_the_tables_order(home):
+    """A table read as parallel ctid ranges comes out in ctid order, like one sequential read,
+    with the filter pushed or not; a LIMIT takes the table's first rows."""
+    plan = run_aishell(["--threads", "2", "query", "EXPLAIN ANALYZE SELECT n FROM pg.public.big_numbers"],
+                       home).stdout
+    assert "Exchange (2 workers, scan order)" in plan and "splits=5" in plan, plan
+    expected = [r[0] for r in psql_rows("SELECT n FROM public.big_numbers ORDER BY ctid")]
+    assert [r[0] for r in query(home, "SELECT n FROM pg.public.big_numbers")] == expected
+    expected = [r[0] for r in psql_rows(
+        "SELECT n FROM public.big_numbers WHERE n % 11 = 0 ORDER BY ctid")]
+    for pre in ("", "SET SESSION pushdown = false; "):
+        got = query(home, pre + "SELECT n FROM pg.public.big_numbers WHERE n % 11 = 0")
+        assert [r[0] for r in got] == expected, pre
+    first = [r[0] for r in psql_rows(
+        "SELECT n FROM public.big_numbers WHERE n % 11 = 0 ORDER BY ctid LIMIT 7")]
+    got = query(home, "SET SESSION pushdown = false; "
+                "SELECT n FROM pg.public.big_numbers WHERE n % 11 = 0 LIMIT 7")
+    assert [r[0] for r in got] == first

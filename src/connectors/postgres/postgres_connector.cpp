@@ -1418,7 +1418,7 @@ class PgScan : public TableScan {
   static constexpr size_t kShownKeys = 20;          // of a dynamic filter's IN list, in EXPLAIN
   static constexpr double kMinPagesToSplit = 1000;  // about 8 MB
   static constexpr int64_t kPagesPerSplit = 1000;
-  static constexpr int kStreamsPerSplit = 2;
+  static constexpr int kStreamsPerSplit = 1;
   static constexpr size_t kKeysPerQuery = 5000;
 
  private:

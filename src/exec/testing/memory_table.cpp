@@ -128,7 +128,11 @@ std::vector<std::shared_ptr<Split>> MemoryTableScan::CreateSplits(int max_parall
                                            static_cast<size_t>(std::max(1, max_parallelism)) * 4));
   std::vector<std::shared_ptr<MemorySplit>> splits(n);
   for (auto& s : splits) s = std::make_shared<MemorySplit>();
-  for (size_t i = 0; i < table_->batches.size(); i++) splits[i % n]->batch_indices.push_back(i);
+  // Contiguous runs of batches, as a file's row groups or byte ranges: reading the splits in
+  // index order reads the table in order.
+  const size_t total = table_->batches.size();
+  for (size_t i = 0; i < total; i++)
+    splits[i * n / std::max<size_t>(total, 1)]->batch_indices.push_back(i);
   return {splits.begin(), splits.end()};
 }
 

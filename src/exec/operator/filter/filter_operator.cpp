@@ -17,6 +17,7 @@ class FilterOperator : public PhysicalOperator {
   };
 
   bool IsParallel() const override { return children[0]->IsParallel(); }
+  bool KeepsRowOrder() const override { return true; }
   std::unique_ptr<OperatorState> CreateState() override {
     auto st = std::make_unique<State>();
     st->child = children[0]->CreateState();

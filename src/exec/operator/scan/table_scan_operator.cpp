@@ -23,6 +23,8 @@ class TableScanOperator : public PhysicalOperator {
 
   struct State : OperatorState {
     std::unique_ptr<DataSource> source;
+    size_t split = 0;       // the index of `source`'s split
+    uint64_t sequence = 0;  // batches this state returned
   };
 
   // Splits are created at the first Next, after every join build ran (Prepare), so that a
@@ -30,6 +32,7 @@ class TableScanOperator : public PhysicalOperator {
   void Build(ExecContext& ctx) override {
     threads_ = ctx.threads;
     next_split_ = 0;
+    for (size_t i = 0; done_ && i < splits_.size(); i++) done_[i].store(false);
   }
 
   bool IsParallel() const override { return true; }
@@ -55,12 +58,18 @@ class TableScanOperator : public PhysicalOperator {
  protected:
   bool GetNext(OperatorState& state, Batch& out) override {
     auto& st = static_cast<State&>(state);
-    std::call_once(splits_once_, [&] { splits_ = scan_->CreateSplits(threads_); });
+    std::call_once(splits_once_, [&] {
+      splits_ = scan_->CreateSplits(threads_);
+      done_ = std::make_unique<std::atomic<bool>[]>(splits_.size());
+      for (size_t i = 0; i < splits_.size(); i++) done_[i].store(false);
+      split_count_.store(splits_.size(), std::memory_order_release);
+    });
     while (true) {
       if (!st.source) {
         size_t idx = next_split_.fetch_add(1);
         if (idx >= splits_.size()) return false;
         st.source = scan_->CreateDataSource(splits_[idx]);
+        st.split = idx;
       }
       out = Batch();
       if (st.source->Next(out)) {
@@ -73,10 +82,18 @@ class TableScanOperator : public PhysicalOperator {
         for (auto& c : out.columns) {
           if (c.size() < out.count && c.kind() == VectorKind::kFlat) c.Resize(out.count);
         }
+        ThisThreadScanBatchOrigin() = {this, st.split, st.sequence++};
         return true;
       }
       st.source.reset();
+      done_[st.split].store(true, std::memory_order_release);
     }
+  }
+
+ public:
+  bool SplitDone(size_t index) const {
+    return index < split_count_.load(std::memory_order_acquire) &&
+           done_[index].load(std::memory_order_acquire);
   }
 
  private:
@@ -87,6 +104,8 @@ class TableScanOperator : public PhysicalOperator {
   std::once_flag splits_once_;
   int threads_ = 1;
   std::atomic<size_t> next_split_{0};
+  std::unique_ptr<std::atomic<bool>[]> done_;  // per split: read to its end
+  std::atomic<size_t> split_count_{0};         // splits_.size() once they exist
 };
 
 }  // namespace
@@ -97,6 +116,15 @@ PhysicalPtr MakeTableScanOperator(const LogicalScan& scan) {
 
 SourceProgress TableScanProgress(const PhysicalOperator& op) {
   return static_cast<const TableScanOperator&>(op).Progress();
+}
+
+ScanBatchOrigin& ThisThreadScanBatchOrigin() {
+  thread_local ScanBatchOrigin origin;
+  return origin;
+}
+
+bool TableScanSplitDone(const PhysicalOperator& op, size_t index) {
+  return static_cast<const TableScanOperator&>(op).SplitDone(index);
 }
 
 bool IsTableScanOperator(const PhysicalOperator& op) {
