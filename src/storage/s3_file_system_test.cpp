@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "common/exception.h"
+#include "common/testing/live_server.h"
 #include "storage/file_system.h"
 #include "storage/s3_client.h"
 
@@ -23,11 +24,8 @@ std::string EnvOr(const char* name) {
 class S3FileSystemTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    endpoint_ = EnvOr("AISHELL_TEST_S3_ENDPOINT");
-    if (endpoint_.empty()) {
-      if (EnvOr("CI") == "true") FAIL() << "AISHELL_TEST_S3_ENDPOINT is not set (CI=true)";
-      GTEST_SKIP() << "AISHELL_TEST_S3_ENDPOINT not set (scripts/services/minio.sh start)";
-    }
+    AISHELL_LIVE_SERVER_ENV(endpoint_, "AISHELL_TEST_S3_ENDPOINT",
+                            "scripts/services/minio.sh start");
     options_ = {{"s3.endpoint", endpoint_},
                 {"s3.access-key-id", EnvOr("AISHELL_TEST_S3_ACCESS_KEY")},
                 {"s3.secret-access-key", EnvOr("AISHELL_TEST_S3_SECRET_KEY")},

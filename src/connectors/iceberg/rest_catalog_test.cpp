@@ -8,6 +8,7 @@
 #include <random>
 
 #include "common/exception.h"
+#include "common/testing/live_server.h"
 #include "connectors/iceberg/iceberg_catalog.h"
 
 namespace aishell::iceberg {
@@ -29,11 +30,8 @@ std::string JsonString(const std::string& json, const char* key) {
 class RestCatalogTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    url_ = EnvOr("AISHELL_TEST_ICEBERG_REST_URL");
-    if (url_.empty()) {
-      if (EnvOr("CI") == "true") FAIL() << "AISHELL_TEST_ICEBERG_REST_URL is not set (CI=true)";
-      GTEST_SKIP() << "AISHELL_TEST_ICEBERG_REST_URL not set (scripts/services/iceberg-rest.sh)";
-    }
+    AISHELL_LIVE_SERVER_ENV(url_, "AISHELL_TEST_ICEBERG_REST_URL",
+                            "scripts/services/iceberg-rest.sh start");
     config_.name = "iceberg";
     config_.type = "iceberg";
     config_.url = url_;

@@ -10,6 +10,8 @@
 #include <thread>
 #include <vector>
 
+#include "common/testing/live_server.h"
+
 namespace aishell {
 namespace {
 
@@ -18,13 +20,7 @@ namespace {
 class PgConnectionCacheTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const char* url = std::getenv("AISHELL_TEST_PG_URL");
-    if (!url || !*url) {
-      const char* ci = std::getenv("CI");
-      if (ci && std::string(ci) == "true") FAIL() << "AISHELL_TEST_PG_URL is not set in CI";
-      GTEST_SKIP() << "AISHELL_TEST_PG_URL is not set (scripts/services/postgres.sh start)";
-    }
-    url_ = url;
+    AISHELL_LIVE_SERVER_ENV(url_, "AISHELL_TEST_PG_URL", "scripts/services/postgres.sh start");
   }
   PGconn* Connect() {
     PGconn* c = PQconnectdb(url_.c_str());

@@ -12,6 +12,8 @@
 #include <thread>
 #include <vector>
 
+#include "common/testing/live_server.h"
+
 namespace aishell {
 namespace {
 
@@ -219,16 +221,11 @@ TEST(PgCopyOutStreamTest, ProtocolErrorsFail) {
 class PgCopyOutStreamServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const char* url = std::getenv("AISHELL_TEST_PG_URL");
-    if (!url || !*url) {
-      const char* ci = std::getenv("CI");
-      if (ci && std::string(ci) == "true") FAIL() << "AISHELL_TEST_PG_URL is not set in CI";
-      GTEST_SKIP() << "AISHELL_TEST_PG_URL is not set (scripts/services/postgres.sh start)";
-    }
+    std::string url;
+    AISHELL_LIVE_SERVER_ENV(url, "AISHELL_TEST_PG_URL", "scripts/services/postgres.sh start");
     // Plain TCP even where PGSSLMODE is unset (the test server also speaks TLS, which libpq's
     // default sslmode=prefer would pick, and the socket reader refuses).
-    url_ = std::string(url) + (std::string(url).find('?') == std::string::npos ? "?" : "&") +
-           "sslmode=disable";
+    url_ = url + (url.find('?') == std::string::npos ? "?" : "&") + "sslmode=disable";
   }
   PGconn* Connect() {
     PGconn* c = PQconnectdb(url_.c_str());

@@ -18,6 +18,7 @@
 
 #include "catalog/catalog_registry.h"
 #include "common/exception.h"
+#include "common/testing/live_server.h"
 #include "engine/engine.h"
 #include "planner/expression.h"
 
@@ -87,11 +88,6 @@ TEST(PostgresHelpersTest, RejectsNonPostgresUrl) {
   }
 }
 
-std::string PgUrl() {
-  const char* url = std::getenv("AISHELL_TEST_PG_URL");
-  return url ? url : "";
-}
-
 void RunSql(const std::string& url, const std::string& sql) {
   PGconn* conn = PQconnectdb(url.c_str());
   PGresult* r = PQexec(conn, sql.c_str());
@@ -119,15 +115,8 @@ int TerminateBackends(const std::string& url, const std::string& app) {
 class PostgresServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    url_ = PgUrl();
-    if (url_.empty()) {
-      const char* ci = std::getenv("CI");
-      if (ci && std::string(ci) == "true") {
-        FAIL() << "AISHELL_TEST_PG_URL is not set in CI: run scripts/services/postgres.sh start "
-                  "and source its .env";
-      }
-      GTEST_SKIP() << "AISHELL_TEST_PG_URL is not set (scripts/services/postgres.sh start)";
-    }
+    AISHELL_LIVE_SERVER_ENV(url_, "AISHELL_TEST_PG_URL",
+                            "scripts/services/postgres.sh start, then source its .env");
     RegisterBuiltinConnectors();
     engine_ = std::make_unique<Engine>();
     engine_->catalogs().AddCatalog(ConnectionConfig{"pg", "postgres", url_, {}});

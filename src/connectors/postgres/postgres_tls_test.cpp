@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "common/testing/live_server.h"
 #include "connectors/postgres/copy_out_stream.h"
 
 namespace aishell {
@@ -23,16 +24,10 @@ std::string WithParams(const std::string& url, const std::string& params) {
 class PostgresTlsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const char* plain = std::getenv("AISHELL_TEST_PG_URL");
-    const char* tls = std::getenv("AISHELL_TEST_PG_TLS_URL");
-    const char* ca = std::getenv("AISHELL_TEST_PG_TLS_CA");
-    if (!plain || !*plain || !tls || !*tls || !ca || !*ca) {
-      const char* ci = std::getenv("CI");
-      if (ci && std::string(ci) == "true")
-        FAIL() << "AISHELL_TEST_PG_URL / AISHELL_TEST_PG_TLS_URL / AISHELL_TEST_PG_TLS_CA not set "
-                  "in CI";
-      GTEST_SKIP() << "AISHELL_TEST_PG_TLS_URL is not set (scripts/services/postgres.sh start)";
-    }
+    std::string plain, tls, ca;
+    AISHELL_LIVE_SERVER_ENV(plain, "AISHELL_TEST_PG_URL", "scripts/services/postgres.sh start");
+    AISHELL_LIVE_SERVER_ENV(tls, "AISHELL_TEST_PG_TLS_URL", "scripts/services/postgres.sh start");
+    AISHELL_LIVE_SERVER_ENV(ca, "AISHELL_TEST_PG_TLS_CA", "scripts/services/postgres.sh start");
     plain_url_ = WithParams(plain, "sslmode=disable");
     // The TLS URL says sslmode=require; a later sslmode wins in libpq's URI parsing.
     tls_url_ = WithParams(tls, std::string("sslmode=verify-full&sslrootcert=") + ca);

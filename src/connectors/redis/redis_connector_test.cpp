@@ -16,6 +16,7 @@
 
 #include "catalog/catalog_registry.h"
 #include "common/exception.h"
+#include "common/testing/live_server.h"
 #include "engine/engine.h"
 #include "formats/file_test_util.h"
 #include "planner/expression.h"
@@ -110,14 +111,7 @@ TEST(RedisPatternTest, UrlParsing) {
 class RedisServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const char* url = std::getenv("AISHELL_TEST_REDIS_URL");
-    if (!url || !*url) {
-      const char* ci = std::getenv("CI");
-      if (ci && std::string(ci) == "true")
-        FAIL() << "AISHELL_TEST_REDIS_URL is unset in CI (scripts/services/redis.sh start)";
-      GTEST_SKIP() << "AISHELL_TEST_REDIS_URL is unset (run scripts/services/redis.sh start)";
-    }
-    base_url_ = url;
+    AISHELL_LIVE_SERVER_ENV(base_url_, "AISHELL_TEST_REDIS_URL", "scripts/services/redis.sh start");
     address_ = ParseRedisUrl(base_url_, "test");
     // Each test owns one database (ctest runs tests in parallel; the URL's database is left to
     // other suites): 4 + its index in this list.
