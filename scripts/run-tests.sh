@@ -3,7 +3,7 @@
 #   1. C++ unit tests (ctest in $BUILD_DIR)
 #   2. sqllogictest files test/sql/**/*.test (build/aishell_sqllogictest)
 #   3. pytest: everything under test/ (2 processes with pytest-xdist)
-#   4. clang-format check
+#   4. clang-format check, and the layer order of #includes (scripts/check-layers.sh)
 #   5. every benchmark at its tiny smoke size (engines must agree)
 # Prints a summary and a closing line "N passed, N failed". Exits non-zero if anything
 # failed or if a suite ran zero tests. With CI=true, tests must not skip for missing servers.
@@ -113,6 +113,15 @@ if scripts/check-format.sh 2>&1 | tail -20; then
   record format 1 0
 else
   record format 0 1
+fi
+
+# 4b. Layers (docs/architecture.md): no #include goes up a layer.
+echo
+echo "=== layers (scripts/check-layers.sh) ==="
+if scripts/check-layers.sh 2>&1 | tail -40; then
+  record layers 1 0
+else
+  record layers 0 1
 fi
 
 # 5. Benchmark smoke run (tiny data): both engines must agree; timings are not asserted.

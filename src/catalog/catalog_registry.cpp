@@ -4,15 +4,11 @@
 #include <cctype>
 
 #include "common/exception.h"
+#include "common/strings.h"
 
 namespace aishell {
 
 namespace {
-std::string Lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 struct FactoryEntry {
   std::vector<std::string> schemes;
   ConnectorFactory::Create create;
@@ -35,13 +31,13 @@ std::map<std::string, TableFunction>& TableFunctions() {
 void ConnectorFactory::Register(const std::string& type,
                                 const std::vector<std::string>& url_schemes, Create create) {
   std::lock_guard<std::mutex> lock(FactoryMutex());
-  Factories()[Lower(type)] = FactoryEntry{url_schemes, std::move(create)};
+  Factories()[AsciiLower(type)] = FactoryEntry{url_schemes, std::move(create)};
 }
 
 std::string ConnectorFactory::TypeForUrl(const std::string& url) {
   auto pos = url.find("://");
   if (pos == std::string::npos) return "";
-  std::string scheme = Lower(url.substr(0, pos));
+  std::string scheme = AsciiLower(url.substr(0, pos));
   std::lock_guard<std::mutex> lock(FactoryMutex());
   for (const auto& [type, entry] : Factories()) {
     for (const auto& s : entry.schemes) {
@@ -55,7 +51,7 @@ std::shared_ptr<Connector> ConnectorFactory::Make(const ConnectionConfig& config
   Create create;
   {
     std::lock_guard<std::mutex> lock(FactoryMutex());
-    auto it = Factories().find(Lower(config.type));
+    auto it = Factories().find(AsciiLower(config.type));
     if (it == Factories().end()) {
       std::vector<std::string> types;
       for (const auto& [t, e] : Factories()) types.push_back(t);
@@ -78,12 +74,12 @@ std::vector<std::string> ConnectorFactory::Types() {
 
 void TableFunctionRegistry::Register(const std::string& name, TableFunction function) {
   std::lock_guard<std::mutex> lock(FactoryMutex());
-  TableFunctions()[Lower(name)] = std::move(function);
+  TableFunctions()[AsciiLower(name)] = std::move(function);
 }
 
 const TableFunction* TableFunctionRegistry::Find(const std::string& name) {
   std::lock_guard<std::mutex> lock(FactoryMutex());
-  auto it = TableFunctions().find(Lower(name));
+  auto it = TableFunctions().find(AsciiLower(name));
   return it == TableFunctions().end() ? nullptr : &it->second;
 }
 
@@ -96,7 +92,7 @@ std::vector<std::string> TableFunctionRegistry::Names() {
 
 void CatalogRegistry::AddCatalog(const ConnectionConfig& config) {
   std::lock_guard<std::mutex> lock(mutex_);
-  catalogs_[Lower(config.name)] = Entry{config, nullptr};
+  catalogs_[AsciiLower(config.name)] = Entry{config, nullptr};
 }
 
 void CatalogRegistry::AddCatalog(const std::string& name, std::shared_ptr<Connector> connector) {
@@ -104,22 +100,22 @@ void CatalogRegistry::AddCatalog(const std::string& name, std::shared_ptr<Connec
   ConnectionConfig config;
   config.name = name;
   config.type = connector->TypeName();
-  catalogs_[Lower(name)] = Entry{config, std::move(connector)};
+  catalogs_[AsciiLower(name)] = Entry{config, std::move(connector)};
 }
 
 void CatalogRegistry::RemoveCatalog(const std::string& name) {
   std::lock_guard<std::mutex> lock(mutex_);
-  catalogs_.erase(Lower(name));
+  catalogs_.erase(AsciiLower(name));
 }
 
 bool CatalogRegistry::HasCatalog(const std::string& name) const {
   std::lock_guard<std::mutex> lock(mutex_);
-  return catalogs_.count(Lower(name)) > 0;
+  return catalogs_.count(AsciiLower(name)) > 0;
 }
 
 std::shared_ptr<Connector> CatalogRegistry::GetCatalog(const std::string& name) {
   std::unique_lock<std::mutex> lock(mutex_);
-  auto it = catalogs_.find(Lower(name));
+  auto it = catalogs_.find(AsciiLower(name));
   if (it == catalogs_.end()) {
     std::vector<std::string> names;
     for (const auto& [k, e] : catalogs_) names.push_back(e.config.name);
@@ -132,7 +128,7 @@ std::shared_ptr<Connector> CatalogRegistry::GetCatalog(const std::string& name) 
     lock.unlock();
     auto connector = ConnectorFactory::Make(config);
     lock.lock();
-    it = catalogs_.find(Lower(name));
+    it = catalogs_.find(AsciiLower(name));
     if (it == catalogs_.end())
       throw Error(ErrorKind::kCatalog, "catalog '" + name + "' was removed");
     if (!it->second.connector) it->second.connector = connector;
@@ -142,7 +138,7 @@ std::shared_ptr<Connector> CatalogRegistry::GetCatalog(const std::string& name) 
 
 const ConnectionConfig* CatalogRegistry::GetConfig(const std::string& name) const {
   std::lock_guard<std::mutex> lock(mutex_);
-  auto it = catalogs_.find(Lower(name));
+  auto it = catalogs_.find(AsciiLower(name));
   return it == catalogs_.end() ? nullptr : &it->second.config;
 }
 
@@ -155,17 +151,17 @@ std::vector<std::string> CatalogRegistry::CatalogNames() const {
 
 void CatalogRegistry::PutView(const ViewDefinition& view) {
   std::lock_guard<std::mutex> lock(mutex_);
-  views_[Lower(view.name)] = view;
+  views_[AsciiLower(view.name)] = view;
 }
 
 bool CatalogRegistry::DropView(const std::string& name) {
   std::lock_guard<std::mutex> lock(mutex_);
-  return views_.erase(Lower(name)) > 0;
+  return views_.erase(AsciiLower(name)) > 0;
 }
 
 const ViewDefinition* CatalogRegistry::FindView(const std::string& name) const {
   std::lock_guard<std::mutex> lock(mutex_);
-  auto it = views_.find(Lower(name));
+  auto it = views_.find(AsciiLower(name));
   return it == views_.end() ? nullptr : &it->second;
 }
 
@@ -177,11 +173,11 @@ std::vector<ViewDefinition> CatalogRegistry::Views() const {
 }
 
 std::string SuggestName(const std::string& name, const std::vector<std::string>& candidates) {
-  std::string target = Lower(name);
+  std::string target = AsciiLower(name);
   std::string best;
   size_t best_distance = std::string::npos;
   for (const auto& candidate : candidates) {
-    std::string c = Lower(candidate);
+    std::string c = AsciiLower(candidate);
     std::vector<size_t> prev(c.size() + 1), cur(c.size() + 1);
     for (size_t j = 0; j <= c.size(); j++) prev[j] = j;
     for (size_t i = 1; i <= target.size(); i++) {

@@ -21,11 +21,9 @@
 #include "common/types.h"
 #include "common/value.h"
 #include "common/vector.h"
+#include "expr/expression.h"
 
 namespace aishell {
-
-struct Expr;
-struct SortKey;
 
 // The join kinds a source may be offered (TableScan::PushJoin).
 enum class PushedJoinType : uint8_t { kInner, kLeft, kRight };

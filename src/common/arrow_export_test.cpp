@@ -5,7 +5,7 @@
 #include <cstring>
 
 #include "common/exception.h"
-#include "functions/function_test_util.h"
+#include "common/testing/vector_builders.h"
 
 namespace aishell {
 namespace {

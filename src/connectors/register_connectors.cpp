@@ -1,23 +1,44 @@
-// Registers every built-in connector type and table function.
+// Registers every connector type and table function this build has (CMake's AISHELL_WITH_<NAME>
+// options define AISHELL_WITH_<NAME> here for each connector built).
 #include "catalog/catalog_registry.h"
-#include "connectors/file/file_connector.h"
-#include "connectors/iceberg/iceberg_connector.h"
-#include "connectors/postgres/postgres_connector.h"
-#include "connectors/redis/redis_connector.h"
-#include "connectors/sqlite/sqlite_connector.h"
 #include "formats/file_format.h"
+#ifdef AISHELL_WITH_FILE
+#include "connectors/file/file_connector.h"
+#endif
+#ifdef AISHELL_WITH_ICEBERG
+#include "connectors/iceberg/iceberg_connector.h"
+#endif
+#ifdef AISHELL_WITH_POSTGRES
+#include "connectors/postgres/postgres_connector.h"
+#endif
+#ifdef AISHELL_WITH_REDIS
+#include "connectors/redis/redis_connector.h"
+#endif
+#ifdef AISHELL_WITH_SQLITE
+#include "connectors/sqlite/sqlite_connector.h"
+#endif
 
 namespace aishell {
 
 void RegisterBuiltinConnectors() {
   static bool done = [] {
     RegisterBuiltinFileFormats();
+#ifdef AISHELL_WITH_FILE
     RegisterFileConnector();
     RegisterFileTableFunctions();
+#endif
+#ifdef AISHELL_WITH_SQLITE
     RegisterSqliteConnector();
+#endif
+#ifdef AISHELL_WITH_POSTGRES
     RegisterPostgresConnector();
+#endif
+#ifdef AISHELL_WITH_REDIS
     RegisterRedisConnector();
+#endif
+#ifdef AISHELL_WITH_ICEBERG
     iceberg::RegisterIcebergConnector();
+#endif
     return true;
   }();
   (void)done;

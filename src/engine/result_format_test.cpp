@@ -5,7 +5,7 @@
 #include <sstream>
 
 #include "common/exception.h"
-#include "formats/file_test_util.h"
+#include "formats/testing/file_test_util.h"
 #include "formats/parquet/parquet_reader.h"
 
 namespace aishell {

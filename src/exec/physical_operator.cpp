@@ -6,7 +6,7 @@
 #include <thread>
 
 #include "common/exception.h"
-#include "exec/expression_executor.h"
+#include "expr/expression_executor.h"
 
 namespace aishell {
 

@@ -14,7 +14,7 @@
 #include "common/vector.h"
 #include "exec/memory_tracker.h"
 #include "exec/query_executor.h"
-#include "planner/expression.h"
+#include "expr/expression.h"
 
 namespace aishell {
 

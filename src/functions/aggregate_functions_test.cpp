@@ -4,7 +4,7 @@
 #include <memory>
 
 #include "common/exception.h"
-#include "functions/function_test_util.h"
+#include "functions/testing/function_test_util.h"
 
 namespace aishell {
 namespace {

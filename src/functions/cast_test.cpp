@@ -6,7 +6,7 @@
 
 #include "common/date_time.h"
 #include "common/exception.h"
-#include "functions/function_test_util.h"
+#include "functions/testing/function_test_util.h"
 
 namespace aishell {
 namespace {

@@ -3,7 +3,7 @@
 #include <cmath>
 
 #include "common/date_time.h"
-#include "functions/function_test_util.h"
+#include "functions/testing/function_test_util.h"
 
 namespace aishell {
 namespace {

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "catalog/connector.h"
-#include "planner/expression.h"
+#include "expr/expression.h"
 
 namespace aishell {
 

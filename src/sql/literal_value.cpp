@@ -10,23 +10,12 @@
 
 #include "common/date_time.h"
 #include "common/exception.h"
+#include "common/strings.h"
 #include "sql/ast.h"
 
 namespace aishell {
 
 namespace {
-
-std::string Upper(const std::string& s) {
-  std::string r = s;
-  for (auto& c : r) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return r;
-}
-
-std::string Lower(const std::string& s) {
-  std::string r = s;
-  for (auto& c : r) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return r;
-}
 
 std::string Trim(const std::string& s) {
   size_t b = 0, e = s.size();
@@ -79,14 +68,14 @@ bool HasZone(const std::string& text) {
   size_t colon = rest.find(':');
   if (colon != std::string::npos && rest.find('-', colon) != std::string::npos) return true;
   for (const char* zone : {" UTC", " GMT"}) {
-    if (Upper(rest).find(zone) != std::string::npos) return true;
+    if (AsciiUpper(rest).find(zone) != std::string::npos) return true;
   }
   return false;
 }
 
 std::string StripNamedUtc(const std::string& text) {
   std::string t = Trim(text);
-  std::string u = Upper(t);
+  std::string u = AsciiUpper(t);
   for (const char* zone : {" UTC", " GMT"}) {
     if (u.size() > 4 && u.compare(u.size() - 4, 4, zone) == 0) return t.substr(0, t.size() - 4);
   }
@@ -109,7 +98,7 @@ bool ParseInt64(const std::string& text, int64_t& out) {
 }
 
 IntervalField UnitFromWord(const std::string& word) {
-  std::string w = Lower(word);
+  std::string w = AsciiLower(word);
   if (w == "y" || w == "yr" || w == "yrs" || w == "year" || w == "years")
     return IntervalField::kYear;
   if (w == "mon" || w == "mons" || w == "month" || w == "months") return IntervalField::kMonth;
@@ -354,7 +343,7 @@ Value LiteralToValue(const LiteralExpression& literal) {
     case LiteralKind::kTyped:
       break;
   }
-  const std::string type = Upper(literal.type_name);
+  const std::string type = AsciiUpper(literal.type_name);
   const std::string& text = literal.text;
   if (type == "DATE") {
     auto days = ParseDate(Trim(text));
@@ -400,16 +389,16 @@ Value LiteralToValue(const LiteralExpression& literal) {
     return Value::Double(d);
   }
   if (type == "BOOLEAN") {
-    std::string t = Lower(Trim(text));
+    std::string t = AsciiLower(Trim(text));
     if (t == "true") return Value::Boolean(true);
     if (t == "false") return Value::Boolean(false);
     ConversionError(fmt::format("invalid BOOLEAN literal '{}'", text), pos);
   }
   if (type == "VARCHAR" || type == "CHAR") return Value::Varchar(text);
-  throw Error(
-      ErrorKind::kUnsupported,
-      fmt::format("{} literals are not supported; use CAST('{}' AS {})", type, text, Lower(type)),
-      pos);
+  throw Error(ErrorKind::kUnsupported,
+              fmt::format("{} literals are not supported; use CAST('{}' AS {})", type, text,
+                          AsciiLower(type)),
+              pos);
 }
 
 }  // namespace aishell

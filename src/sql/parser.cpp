@@ -10,23 +10,12 @@
 #include <unordered_set>
 
 #include "common/exception.h"
+#include "common/strings.h"
 #include "sql/lexer.h"
 
 namespace aishell {
 
 namespace {
-
-std::string Upper(const std::string& s) {
-  std::string r = s;
-  for (auto& c : r) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return r;
-}
-
-std::string Lower(const std::string& s) {
-  std::string r = s;
-  for (auto& c : r) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return r;
-}
 
 // Words that may be identifiers but never an alias written without AS (they start a clause).
 const std::unordered_set<std::string>& NonAliasWords() {
@@ -147,7 +136,7 @@ class Parser {
     static const char* const kKeywords[] = {"SELECT", "FROM",  "WHERE", "GROUP",  "ORDER", "HAVING",
                                             "LIMIT",  "JOIN",  "UNION", "OFFSET", "INNER", "OUTER",
                                             "LEFT",   "RIGHT", "CROSS", "USING"};
-    std::string upper = Upper(word);
+    std::string upper = AsciiUpper(word);
     for (const char* kw : kKeywords) {
       std::string k = kw;
       if (upper == k) continue;
@@ -253,7 +242,7 @@ class Parser {
   bool IsIdentifier(size_t ahead = 0) const {
     const Token& t = Peek(ahead);
     if (t.type == TokenType::kQuotedIdentifier) return true;
-    return t.type == TokenType::kWord && !IsReserved(Upper(t.text));
+    return t.type == TokenType::kWord && !IsReserved(AsciiUpper(t.text));
   }
 
   // Reads an identifier; returns (name, quoted).
@@ -263,15 +252,15 @@ class Parser {
       Advance();
       return {t.text, true};
     }
-    if (t.type == TokenType::kWord && !IsReserved(Upper(t.text))) {
+    if (t.type == TokenType::kWord && !IsReserved(AsciiUpper(t.text))) {
       Advance();
-      return {Lower(t.text), false};
+      return {AsciiLower(t.text), false};
     }
     if (t.type == TokenType::kWord && ClosestClauseKeyword(t.text).empty()) {
       // A reserved word where a name belongs: FROM order
       ErrorAtCurrent(fmt::format(
           "expected {} (\"{}\" is a reserved word; quote it to use it as a name: \"{}\")", what,
-          Upper(t.text), Lower(t.text)));
+          AsciiUpper(t.text), AsciiLower(t.text)));
     }
     ErrorAtCurrent(fmt::format("expected {}", what));
   }
@@ -312,8 +301,8 @@ class Parser {
       return true;
     }
     const Token& t = Peek();
-    if (t.type == TokenType::kQuotedIdentifier ||
-        (t.type == TokenType::kWord && IsIdentifier() && !NonAliasWords().count(Upper(t.text)))) {
+    if (t.type == TokenType::kQuotedIdentifier || (t.type == TokenType::kWord && IsIdentifier() &&
+                                                   !NonAliasWords().count(AsciiUpper(t.text)))) {
       if (t.type == TokenType::kWord && suspicious_alias_ < 0 &&
           !ClosestClauseKeyword(t.text).empty()) {
         // "SELECT a FORM t": FORM reads as an alias; if the statement then fails, blame FORM.
@@ -353,7 +342,7 @@ class Parser {
         t.type == TokenType::kDecimal) {
       return Advance().text;
     }
-    if (IsWord("TRUE") || IsWord("FALSE")) return Lower(Advance().text);
+    if (IsWord("TRUE") || IsWord("FALSE")) return AsciiLower(Advance().text);
     ErrorAtCurrent("expected a table property value (a string, number, boolean or ARRAY[...])");
   }
 
@@ -436,7 +425,7 @@ class Parser {
     if (t.type == TokenType::kWord) {
       for (const char* kw : {"SELECT", "WITH", "VALUES", "EXPLAIN", "SHOW", "DESCRIBE", "CREATE",
                              "DROP", "INSERT", "USE", "RESET"}) {
-        if (EditDistanceAtMostOne(Upper(t.text), kw)) {
+        if (EditDistanceAtMostOne(AsciiUpper(t.text), kw)) {
           expected = fmt::format("did you mean {}?", kw);
           break;
         }
@@ -1151,7 +1140,7 @@ class Parser {
         TableFunctionArgument arg;
         if ((Peek().type == TokenType::kWord || Peek().type == TokenType::kQuotedIdentifier) &&
             IsOp("=>", 1)) {
-          arg.name = Peek().type == TokenType::kWord ? Lower(Peek().text) : Peek().text;
+          arg.name = Peek().type == TokenType::kWord ? AsciiLower(Peek().text) : Peek().text;
           Advance();
           Advance();
           for (const auto& other : ref->args) {
@@ -1752,9 +1741,9 @@ class Parser {
   // A type name as written, normalized: "decimal(10,2)", "timestamp(3) with time zone".
   std::string ParseTypeNameText() {
     const Token& t = Peek();
-    if (t.type != TokenType::kWord || IsReserved(Upper(t.text)))
+    if (t.type != TokenType::kWord || IsReserved(AsciiUpper(t.text)))
       ErrorAtCurrent("expected a type name");
-    std::string result = Lower(t.text);
+    std::string result = AsciiLower(t.text);
     Advance();
     const bool nested_types = result == "row" || result == "array" || result == "map";
     auto parse_params = [&]() {
@@ -1799,15 +1788,15 @@ class Parser {
       result += " time zone";
     }
     if (result == "interval") {
-      if (IntervalFieldFromWord(Upper(Peek().text)) != IntervalField::kNone &&
+      if (IntervalFieldFromWord(AsciiUpper(Peek().text)) != IntervalField::kNone &&
           Peek().type == TokenType::kWord) {
-        result += " " + Lower(Advance().text);
+        result += " " + AsciiLower(Advance().text);
         if (AcceptWord("TO")) {
           if (Peek().type != TokenType::kWord ||
-              IntervalFieldFromWord(Upper(Peek().text)) == IntervalField::kNone) {
+              IntervalFieldFromWord(AsciiUpper(Peek().text)) == IntervalField::kNone) {
             ErrorAtCurrent("expected an interval field");
           }
-          result += " to " + Lower(Advance().text);
+          result += " to " + AsciiLower(Advance().text);
         }
       }
     }
@@ -1915,7 +1904,7 @@ class Parser {
         break;
     }
 
-    std::string upper = Upper(t.text);
+    std::string upper = AsciiUpper(t.text);
     if (upper == "NULL") {
       Advance();
       auto lit = std::make_unique<LiteralExpression>();
@@ -1966,7 +1955,7 @@ class Parser {
       node->position = position;
       if (Peek().type != TokenType::kWord)
         ErrorAtCurrent("expected a field name (YEAR, MONTH, DAY, ...)");
-      node->field = Lower(Advance().text);
+      node->field = AsciiLower(Advance().text);
       ExpectWord("FROM");
       node->child = ParseExpr();
       ExpectOp(")");
@@ -1976,7 +1965,7 @@ class Parser {
       Advance();
       auto call = std::make_unique<FunctionCallExpression>();
       call->position = position;
-      call->name = MakeName(Lower(upper), position);
+      call->name = MakeName(AsciiLower(upper), position);
       call->special_form = true;
       return call;
     }
@@ -1985,7 +1974,7 @@ class Parser {
       Advance();
       auto call = std::make_unique<FunctionCallExpression>();
       call->position = position;
-      call->name = MakeName(Lower(upper), position);
+      call->name = MakeName(AsciiLower(upper), position);
       if (upper != "CURRENT_DATE" && IsOp("(") && Peek(1).type == TokenType::kInteger &&
           IsOp(")", 2)) {
         Advance();
@@ -2030,17 +2019,17 @@ class Parser {
       ErrorAtCurrent("expected the interval value as a string, e.g. INTERVAL '30' DAY");
     }
     if (Peek().type == TokenType::kWord) {
-      IntervalField field = IntervalFieldFromWord(Upper(Peek().text));
+      IntervalField field = IntervalFieldFromWord(AsciiUpper(Peek().text));
       if (field != IntervalField::kNone) {
         Advance();
         lit->interval_start = field;
         if (IsWord("TO")) {
           Advance();
           if (Peek().type != TokenType::kWord ||
-              IntervalFieldFromWord(Upper(Peek().text)) == IntervalField::kNone) {
+              IntervalFieldFromWord(AsciiUpper(Peek().text)) == IntervalField::kNone) {
             ErrorAtCurrent("expected an interval field (YEAR, MONTH, DAY, HOUR, MINUTE, SECOND)");
           }
-          lit->interval_end = IntervalFieldFromWord(Upper(Advance().text));
+          lit->interval_end = IntervalFieldFromWord(AsciiUpper(Advance().text));
         }
       }
     }
@@ -2075,7 +2064,7 @@ class Parser {
         name.parts.push_back(t.text);
         name.quoted.push_back(true);
       } else {
-        name.parts.push_back(Lower(t.text));
+        name.parts.push_back(AsciiLower(t.text));
         name.quoted.push_back(false);
       }
       Advance();
@@ -2088,7 +2077,7 @@ class Parser {
           name.parts.push_back(t.text);
           name.quoted.push_back(true);
         } else {
-          name.parts.push_back(Lower(t.text));
+          name.parts.push_back(AsciiLower(t.text));
           name.quoted.push_back(false);
         }
         if (name.parts.size() > 4) ErrorAt(t, "a name has at most 4 parts");

@@ -11,7 +11,7 @@
 #include <random>
 
 #include "common/exception.h"
-#include "formats/mapped_file.h"
+#include "storage/mapped_file.h"
 #include "storage/file_system.h"
 
 namespace aishell {

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "common/exception.h"
+#include "common/strings.h"
 #include "storage/file_system.h"
 #include "storage/s3_client.h"
 #include "storage/s3_signer.h"
@@ -25,11 +26,6 @@ namespace s3 {
 namespace {
 
 std::once_flag curl_init_once;
-
-std::string Lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 bool StartsWith(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
 
@@ -50,7 +46,7 @@ std::string Env(std::initializer_list<const char*> names) {
 }
 
 bool Truthy(const std::string& v) {
-  std::string l = Lower(v);
+  std::string l = AsciiLower(v);
   return l == "true" || l == "1" || l == "yes" || l == "on";
 }
 
@@ -87,7 +83,7 @@ size_t WriteHeader(char* data, size_t size, size_t n, void* user) {
   if (StartsWith(line, "HTTP/")) {
     headers->clear();  // a new response (after 100-continue or a redirect)
   } else if (colon != std::string::npos) {
-    std::string name = Lower(line.substr(0, colon));
+    std::string name = AsciiLower(line.substr(0, colon));
     std::string value = line.substr(colon + 1);
     while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.erase(0, 1);
     while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' '))
@@ -320,7 +316,7 @@ S3Response S3Client::SendOnce(const S3Request& request) {
   sig.method = request.method;
   sig.canonical_uri = path;
   sig.query = request.query;
-  for (const auto& [name, value] : request.headers) sig.headers[Lower(name)] = value;
+  for (const auto& [name, value] : request.headers) sig.headers[AsciiLower(name)] = value;
   sig.headers["host"] = host;
   sig.payload_hash = request.body_size > 0 || request.method == "PUT" || request.method == "POST"
                          ? Sha256Hex(request.body, request.body_size)

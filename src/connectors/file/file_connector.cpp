@@ -13,15 +13,11 @@
 
 #include "catalog/catalog_registry.h"
 #include "common/exception.h"
+#include "common/strings.h"
 
 namespace aishell {
 
 namespace {
-
-std::string Lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 bool IsDir(const std::string& path) {
   struct stat st;
@@ -179,7 +175,7 @@ FileConnector::FileConnector(const ConnectionConfig& config) : name_(config.name
   root_ = path;
   auto wf = config.properties.find("write_format");
   if (wf != config.properties.end()) {
-    write_format_ = Lower(wf->second);
+    write_format_ = AsciiLower(wf->second);
     if (write_format_ != "csv" && write_format_ != "json" && write_format_ != "jsonl" &&
         write_format_ != "tsv") {
       throw Error(ErrorKind::kConnector,
@@ -190,12 +186,12 @@ FileConnector::FileConnector(const ConnectionConfig& config) : name_(config.name
 }
 
 std::string FileConnector::SchemaDir(const std::string& schema) {
-  if (schema.empty() || Lower(schema) == "default") return root_;
+  if (schema.empty() || AsciiLower(schema) == "default") return root_;
   if (!ValidName(schema)) return "";
   std::string exact = root_ + "/" + schema;
   if (IsDir(exact)) return exact;
   for (const auto& n : ListDir(root_)) {
-    if (Lower(n) == Lower(schema) && IsDir(root_ + "/" + n)) return root_ + "/" + n;
+    if (AsciiLower(n) == AsciiLower(schema) && IsDir(root_ + "/" + n)) return root_ + "/" + n;
   }
   return "";
 }
@@ -203,7 +199,7 @@ std::string FileConnector::SchemaDir(const std::string& schema) {
 std::vector<std::string> FileConnector::ListSchemas() {
   std::vector<std::string> out{"default"};
   for (const auto& n : ListDir(root_)) {
-    if (Lower(n) != "default" && IsDir(root_ + "/" + n)) out.push_back(n);
+    if (AsciiLower(n) != "default" && IsDir(root_ + "/" + n)) out.push_back(n);
   }
   return out;
 }
@@ -218,7 +214,7 @@ std::vector<std::pair<std::string, std::string>> FileConnector::TableFiles(const
     std::string stem = Stem(n);
     bool dup = false;
     for (const auto& [f, t] : out) {
-      if (Lower(t) == Lower(stem)) dup = true;
+      if (AsciiLower(t) == AsciiLower(stem)) dup = true;
     }
     if (!dup) out.emplace_back(n, stem);
   }
@@ -240,7 +236,7 @@ std::string FileConnector::FindTableFile(const std::string& dir, const std::stri
     if (t == table) return dir + "/" + file;
   }
   for (const auto& [file, t] : files) {
-    if (Lower(t) == Lower(table)) return dir + "/" + file;
+    if (AsciiLower(t) == AsciiLower(table)) return dir + "/" + file;
   }
   return "";
 }

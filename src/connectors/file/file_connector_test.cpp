@@ -4,7 +4,7 @@
 
 #include "catalog/catalog_registry.h"
 #include "common/exception.h"
-#include "formats/file_test_util.h"
+#include "formats/testing/file_test_util.h"
 
 namespace aishell {
 namespace {

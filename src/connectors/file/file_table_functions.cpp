@@ -1,6 +1,7 @@
 // read_csv('path or glob', header => true, delim => ',', ...) and read_json('path or glob').
 #include "catalog/catalog_registry.h"
 #include "common/exception.h"
+#include "common/strings.h"
 #include "connectors/file/file_connector.h"
 #include "formats/csv/csv_reader.h"
 #include "formats/json/json_reader.h"
@@ -9,11 +10,6 @@
 namespace aishell {
 
 namespace {
-
-std::string Lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 std::string TableNameOf(const std::string& path) {
   auto slash = path.find_last_of('/');
@@ -37,7 +33,7 @@ TableFunction MakeFileFunction(const std::string& fn, std::shared_ptr<FileFormat
                   fn + ": the file path must be a string, got " + args[0].ToSqlLiteral());
     }
     FileOptions options;
-    for (const auto& [k, v] : named_args) options[Lower(k)] = v;
+    for (const auto& [k, v] : named_args) options[AsciiLower(k)] = v;
     const std::string& pattern = args[0].GetString();
     std::vector<std::string> files = ExpandFileGlob(pattern, fn);
     auto table = format->Open(fn, files, options, "", TableNameOf(files[0]));

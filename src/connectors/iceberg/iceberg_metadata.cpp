@@ -8,6 +8,7 @@
 
 #include "common/date_time.h"
 #include "common/exception.h"
+#include "common/strings.h"
 #include "formats/avro/avro_reader.h"
 
 namespace aishell::iceberg {
@@ -17,11 +18,6 @@ namespace {
 using simdjson::dom::array;
 using simdjson::dom::element;
 using simdjson::dom::object;
-
-std::string Lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 struct MetadataParser {
   std::string context;
@@ -70,7 +66,7 @@ struct MetadataParser {
     IcebergType t;
     std::string_view s;
     if (e.get(s) == simdjson::SUCCESS) {
-      std::string name = Lower(std::string(s));
+      std::string name = AsciiLower(std::string(s));
       t.text = name;
       if (name == "boolean")
         t.id = IcebergTypeId::kBoolean;
@@ -531,9 +527,9 @@ const IcebergField* IcebergSchema::FindById(int id) const {
 }
 
 const IcebergField* IcebergSchema::FindByName(const std::string& name) const {
-  std::string l = Lower(name);
+  std::string l = AsciiLower(name);
   for (const auto& f : fields) {
-    if (Lower(f.name) == l) return &f;
+    if (AsciiLower(f.name) == l) return &f;
   }
   return nullptr;
 }
@@ -593,7 +589,7 @@ const Snapshot* TableMetadata::SnapshotAsOf(int64_t timestamp_ms) const {
 
 Transform ParseTransform(const std::string& text) {
   Transform t;
-  t.text = Lower(text);
+  t.text = AsciiLower(text);
   const std::string& s = t.text;
   if (s == "identity")
     t.kind = TransformKind::kIdentity;

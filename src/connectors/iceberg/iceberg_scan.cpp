@@ -11,7 +11,7 @@
 #include "connectors/iceberg/iceberg_connector.h"
 #include "connectors/iceberg/iceberg_transforms.h"
 #include "formats/parquet/parquet_file_reader.h"
-#include "planner/expression.h"
+#include "expr/expression.h"
 
 namespace aishell::iceberg {
 

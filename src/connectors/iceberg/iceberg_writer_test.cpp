@@ -14,7 +14,7 @@
 #include "common/exception.h"
 #include "connectors/iceberg/iceberg_metadata.h"
 #include "formats/avro/avro_writer.h"
-#include "formats/file_test_util.h"
+#include "formats/testing/file_test_util.h"
 #include "storage/file_system.h"
 
 namespace aishell::iceberg {

@@ -19,7 +19,7 @@
 #include "connectors/postgres/connection_cache.h"
 #include "connectors/postgres/copy_out_stream.h"
 #include "connectors/remote_sql/sql_dialect.h"
-#include "planner/expression.h"
+#include "expr/expression.h"
 
 namespace aishell {
 

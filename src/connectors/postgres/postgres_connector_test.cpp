@@ -20,7 +20,7 @@
 #include "common/exception.h"
 #include "common/testing/live_server.h"
 #include "engine/engine.h"
-#include "planner/expression.h"
+#include "expr/expression.h"
 
 #include <libpq-fe.h>
 

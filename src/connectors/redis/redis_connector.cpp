@@ -20,7 +20,7 @@
 #include "common/exception.h"
 #include "common/json_text.h"
 #include "formats/value_parser.h"
-#include "planner/expression.h"
+#include "expr/expression.h"
 
 namespace aishell {
 

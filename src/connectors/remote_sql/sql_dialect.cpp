@@ -1,6 +1,6 @@
 #include "connectors/remote_sql/sql_dialect.h"
 
-#include "planner/expression.h"
+#include "expr/expression.h"
 
 namespace aishell {
 

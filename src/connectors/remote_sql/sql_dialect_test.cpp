@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include "planner/expression.h"
+#include "expr/expression.h"
 
 namespace aishell {
 namespace {

@@ -16,7 +16,7 @@
 #include "common/exception.h"
 #include "connectors/remote_sql/sql_dialect.h"
 #include "formats/value_parser.h"
-#include "planner/expression.h"
+#include "expr/expression.h"
 
 namespace aishell {
 

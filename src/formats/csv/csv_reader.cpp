@@ -11,9 +11,10 @@
 
 #include "catalog/emit_batch.h"
 #include "common/exception.h"
+#include "common/strings.h"
 #include "formats/file_scan.h"
-#include "formats/mapped_file.h"
 #include "formats/value_parser.h"
+#include "storage/mapped_file.h"
 
 namespace aishell {
 
@@ -21,11 +22,6 @@ namespace aishell {
 // Options
 
 namespace {
-
-std::string Lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 std::string Trim(const std::string& s) {
   size_t b = s.find_first_not_of(" \t\r\n");
@@ -74,7 +70,7 @@ LogicalType ParseTypeOrThrow(const std::string& text, const std::string& fn,
 }
 
 char DelimiterFromOption(const std::string& d, const std::string& fn) {
-  if (d == "\\t" || Lower(d) == "tab") return '\t';
+  if (d == "\\t" || AsciiLower(d) == "tab") return '\t';
   if (d.size() != 1) {
     throw Error(ErrorKind::kBinder,
                 fn + ": option 'delim' must be a single character, got '" + d + "'");
@@ -494,7 +490,7 @@ CsvSchema SniffCsv(const char* data, size_t size, const std::string& path,
       for (;;) {
         bool dup = false;
         for (size_t o = 0; o < c; o++) {
-          if (Lower(schema.columns[o].name) == Lower(schema.columns[c].name)) dup = true;
+          if (AsciiLower(schema.columns[o].name) == AsciiLower(schema.columns[c].name)) dup = true;
         }
         if (!dup) break;
         schema.columns[c].name = base + "_" + std::to_string(k++);
@@ -529,7 +525,7 @@ CsvSchema SniffCsv(const char* data, size_t size, const std::string& path,
   for (const auto& [name, type] : options.named_types) {
     bool found = false;
     for (auto& col : schema.columns) {
-      if (Lower(col.name) == Lower(name)) {
+      if (AsciiLower(col.name) == AsciiLower(name)) {
         col.type = type;
         found = true;
       }
@@ -957,7 +953,8 @@ std::shared_ptr<FileTable> CsvFormat::Open(const std::string& function_name,
       for (size_t c = 0; c < fields.size() && same; c++) {
         std::string name = Trim(FieldText(fields[c], state->schema.quote));
         const std::string& expected = state->schema.columns[c].name;
-        same = name.empty() || Lower(name) == Lower(expected) || expected.rfind(name + "_", 0) == 0;
+        same = name.empty() || AsciiLower(name) == AsciiLower(expected) ||
+               expected.rfind(name + "_", 0) == 0;
       }
     }
     if (!same) {

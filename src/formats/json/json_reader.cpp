@@ -10,19 +10,15 @@
 
 #include "catalog/emit_batch.h"
 #include "common/exception.h"
+#include "common/strings.h"
 #include "formats/csv/csv_reader.h"
 #include "formats/file_scan.h"
-#include "formats/mapped_file.h"
 #include "formats/value_parser.h"
+#include "storage/mapped_file.h"
 
 namespace aishell {
 
 namespace {
-
-std::string Lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 struct StringHash {
   using is_transparent = void;
@@ -446,7 +442,7 @@ std::shared_ptr<FileTable> JsonFormat::Open(const std::string& fn,
   for (const auto& [name, type] : opts.named_types) {
     bool found = false;
     for (auto& col : state->columns) {
-      if (col.name == name || Lower(col.name) == Lower(name)) {
+      if (col.name == name || AsciiLower(col.name) == AsciiLower(name)) {
         col.type = type;
         found = true;
       }

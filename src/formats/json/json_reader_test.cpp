@@ -5,7 +5,7 @@
 #include "catalog/catalog_registry.h"
 #include "common/date_time.h"
 #include "common/exception.h"
-#include "formats/file_test_util.h"
+#include "formats/testing/file_test_util.h"
 
 namespace aishell {
 namespace {

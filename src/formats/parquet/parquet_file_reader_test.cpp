@@ -10,7 +10,7 @@
 #include <filesystem>
 
 #include "common/exception.h"
-#include "formats/file_test_util.h"
+#include "formats/testing/file_test_util.h"
 #include "formats/parquet/parquet_writer.h"
 
 namespace aishell::parquet {

@@ -9,7 +9,7 @@
 #include "catalog/connector.h"
 #include "common/value.h"
 #include "formats/parquet/parquet_metadata.h"
-#include "planner/expression.h"
+#include "expr/expression.h"
 
 namespace aishell::parquet {
 

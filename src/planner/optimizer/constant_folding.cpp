@@ -4,7 +4,7 @@
 // empty VALUES (its input is never read). An expression whose evaluation fails
 // (e.g. 1/0) is left alone so that the error surfaces at run time, only if the row is reached.
 #include "common/exception.h"
-#include "exec/expression_executor.h"
+#include "expr/expression_executor.h"
 #include "planner/optimizer/optimizer.h"
 
 namespace aishell {

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "exec/key_table.h"
-#include "planner/expression.h"
+#include "expr/expression.h"
 
 namespace aishell {
 

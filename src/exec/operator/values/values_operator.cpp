@@ -1,5 +1,5 @@
 #include "common/exception.h"
-#include "exec/expression_executor.h"
+#include "expr/expression_executor.h"
 #include "exec/operator/operators.h"
 
 namespace aishell {

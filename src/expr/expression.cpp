@@ -1,4 +1,4 @@
-#include "planner/expression.h"
+#include "expr/expression.h"
 
 #include "common/exception.h"
 

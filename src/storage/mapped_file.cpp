@@ -1,4 +1,4 @@
-#include "formats/mapped_file.h"
+#include "storage/mapped_file.h"
 
 #include <fcntl.h>
 #include <sys/mman.h>

@@ -8,7 +8,7 @@
 // LIKE pattern) lives in a small thread-local cache keyed by Expr*; each entry keeps a copy of
 // the constants it was built from and is rebuilt if they differ (an address reused by another
 // expression), so the cache never returns stale state.
-#include "exec/expression_executor.h"
+#include "expr/expression_executor.h"
 
 #include <re2/re2.h>
 

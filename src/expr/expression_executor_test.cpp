@@ -1,9 +1,9 @@
-#include "exec/expression_executor.h"
+#include "expr/expression_executor.h"
 
 #include <gtest/gtest.h>
 
 #include "common/exception.h"
-#include "functions/function_test_util.h"
+#include "functions/testing/function_test_util.h"
 
 namespace aishell {
 namespace {

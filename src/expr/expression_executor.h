@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "common/vector.h"
-#include "planner/expression.h"
+#include "expr/expression.h"
 
 namespace aishell {
 
