@@ -5,8 +5,8 @@
 #include <sstream>
 
 #include "common/exception.h"
-#include "formats/testing/file_test_util.h"
 #include "formats/parquet/parquet_reader.h"
+#include "formats/testing/file_test_util.h"
 
 namespace aishell {
 namespace {

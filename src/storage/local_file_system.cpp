@@ -11,8 +11,8 @@
 #include <random>
 
 #include "common/exception.h"
-#include "storage/mapped_file.h"
 #include "storage/file_system.h"
+#include "storage/mapped_file.h"
 
 namespace aishell {
 

@@ -10,8 +10,8 @@
 #include "common/exception.h"
 #include "connectors/iceberg/iceberg_connector.h"
 #include "connectors/iceberg/iceberg_transforms.h"
-#include "formats/parquet/parquet_file_reader.h"
 #include "expr/expression.h"
+#include "formats/parquet/parquet_file_reader.h"
 
 namespace aishell::iceberg {
 

@@ -19,8 +19,8 @@
 #include "catalog/emit_batch.h"
 #include "common/exception.h"
 #include "common/json_text.h"
-#include "formats/value_parser.h"
 #include "expr/expression.h"
+#include "formats/value_parser.h"
 
 namespace aishell {
 

@@ -18,8 +18,8 @@
 #include "common/exception.h"
 #include "common/testing/live_server.h"
 #include "engine/engine.h"
-#include "formats/testing/file_test_util.h"
 #include "expr/expression.h"
+#include "formats/testing/file_test_util.h"
 
 namespace aishell {
 namespace {

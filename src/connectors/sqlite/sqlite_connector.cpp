@@ -15,8 +15,8 @@
 #include "common/date_time.h"
 #include "common/exception.h"
 #include "connectors/remote_sql/sql_dialect.h"
-#include "formats/value_parser.h"
 #include "expr/expression.h"
+#include "formats/value_parser.h"
 
 namespace aishell {
 

@@ -8,8 +8,8 @@
 #include "common/date_time.h"
 #include "common/exception.h"
 #include "engine/engine.h"
-#include "formats/testing/file_test_util.h"
 #include "expr/expression.h"
+#include "formats/testing/file_test_util.h"
 
 namespace aishell {
 namespace {

@@ -5,8 +5,8 @@
 #include "catalog/catalog_registry.h"
 #include "common/date_time.h"
 #include "common/exception.h"
-#include "formats/testing/file_test_util.h"
 #include "expr/expression.h"
+#include "formats/testing/file_test_util.h"
 
 namespace aishell {
 namespace {

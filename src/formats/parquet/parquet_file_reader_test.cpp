@@ -10,8 +10,8 @@
 #include <filesystem>
 
 #include "common/exception.h"
-#include "formats/testing/file_test_util.h"
 #include "formats/parquet/parquet_writer.h"
+#include "formats/testing/file_test_util.h"
 
 namespace aishell::parquet {
 namespace {

@@ -8,8 +8,8 @@
 
 #include "catalog/connector.h"
 #include "common/value.h"
-#include "formats/parquet/parquet_metadata.h"
 #include "expr/expression.h"
+#include "formats/parquet/parquet_metadata.h"
 
 namespace aishell::parquet {
 

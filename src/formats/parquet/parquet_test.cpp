@@ -8,12 +8,12 @@
 #include <random>
 
 #include "common/exception.h"
-#include "formats/testing/file_test_util.h"
+#include "expr/expression.h"
 #include "formats/parquet/parquet_encoding.h"
 #include "formats/parquet/parquet_metadata.h"
 #include "formats/parquet/parquet_reader.h"
 #include "formats/parquet/parquet_writer.h"
-#include "expr/expression.h"
+#include "formats/testing/file_test_util.h"
 
 namespace aishell {
 namespace {

@@ -1,6 +1,6 @@
 #include "common/exception.h"
-#include "expr/expression_executor.h"
 #include "exec/operator/operators.h"
+#include "expr/expression_executor.h"
 
 namespace aishell {
 
