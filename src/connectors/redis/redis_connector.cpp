@@ -176,11 +176,16 @@ std::shared_ptr<const TableInfo> RedisConnector::GetTable(const std::string& sch
   return Describe(*e);
 }
 
+RedisConnector::Entry& RedisConnector::EntryOf(const TableInfo& table) {
+  Entry* e = FindEntry(table.name);
+  if (!e) throw Error(ErrorKind::kCatalog, Where() + ": no table '" + table.name + "'");
+  return *e;
+}
+
 std::unique_ptr<TableScan> RedisConnector::CreateScan(std::shared_ptr<const TableInfo> table) {
   if (!table) throw Error(ErrorKind::kInternal, Where() + ": CreateScan without a table");
   std::lock_guard<std::mutex> lock(mutex_);
-  Entry* e = FindEntry(table->name);
-  if (!e) throw Error(ErrorKind::kCatalog, Where() + ": no table '" + table->name + "'");
+  Entry* e = &EntryOf(*table);
   Describe(*e);
   RedisScanSpec spec;
   spec.where = Where();
@@ -195,8 +200,7 @@ std::unique_ptr<TableScan> RedisConnector::CreateScan(std::shared_ptr<const Tabl
 std::unique_ptr<TableWriter> RedisConnector::InsertInto(std::shared_ptr<const TableInfo> table) {
   if (!table) throw Error(ErrorKind::kInternal, Where() + ": InsertInto without a table");
   std::lock_guard<std::mutex> lock(mutex_);
-  Entry* e = FindEntry(table->name);
-  if (!e) throw Error(ErrorKind::kCatalog, Where() + ": no table '" + table->name + "'");
+  Entry* e = &EntryOf(*table);
   if (!e->def.declared) {
     throw Error(ErrorKind::kUnsupported, Where() + ": table '" + table->name +
                                              "' was inferred; declare it with --property table." +

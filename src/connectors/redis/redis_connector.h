@@ -53,6 +53,8 @@ class RedisConnector : public Connector {
   void ApplyTableOptions(std::map<std::string, RedisTableDef>& defs) const;
   void ApplyInferredColumnTypes(std::map<std::string, RedisTableDef>& defs) const;
   Entry* FindEntry(const std::string& table);
+  // The entry of a table given to CreateScan / InsertInto; Error(kCatalog) if there is none.
+  Entry& EntryOf(const TableInfo& table);
   // The table's TableInfo, sampled on first use (redis_table_inference.h).
   std::shared_ptr<const TableInfo> Describe(Entry& entry);
 
