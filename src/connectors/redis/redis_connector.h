@@ -11,53 +11,14 @@
 #include <vector>
 
 #include "catalog/connector.h"
+#include "connectors/redis/redis_key_pattern.h"
+#include "connectors/redis/redis_types.h"
+#include "connectors/redis/redis_url.h"
 #include "connectors/redis/resp_client.h"
 
 namespace aishell {
 
 class RedisPool;
-
-// How the value of each key becomes rows.
-// kHashEntries (only by format.<t>=hash_entries): one row per hash field, for hashes whose field
-// names are data (cart:{user_id} -> sku: qty).
-enum class RedisShape { kHash, kJson, kString, kZset, kList, kSet, kStream, kHashEntries };
-
-const char* RedisShapeName(RedisShape shape);
-
-// A key pattern such as "session:{session_id}": literal text around named placeholders.
-struct RedisKeyPattern {
-  std::vector<std::string> literals;      // placeholders.size() + 1 pieces
-  std::vector<std::string> placeholders;  // names, in order
-
-  // Throws Error(kConnector) naming `where` if the pattern is malformed.
-  static RedisKeyPattern Parse(const std::string& pattern, const std::string& where);
-  std::string ToString() const;
-  // The SCAN MATCH glob: literals escaped, placeholder i replaced by parts[i] (a glob), or "*".
-  std::string Glob(const std::vector<std::string>& parts = {}) const;
-  // Splits a key into placeholder values; false if the key does not fit. A placeholder value is
-  // non-empty and holds no ':'.
-  bool Match(std::string_view key, std::vector<std::string_view>* values) const;
-  std::string Compose(const std::vector<std::string>& values) const;
-};
-
-// Escapes the glob specials (*?[]\) of a literal for SCAN MATCH.
-std::string RedisGlobEscape(std::string_view literal);
-// A LIKE pattern as a glob (% -> *, _ -> ?), or "" if it cannot be expressed.
-std::string RedisLikeToGlob(const std::string& like, char escape);
-
-// Connection settings (struct RedisAddress in resp_client.h) from a redis:// or rediss:// URL.
-RedisAddress ParseRedisUrl(const std::string& url, const std::string& where);
-
-struct RedisTableDef {
-  std::string name;
-  RedisKeyPattern pattern;
-  std::string pattern_text;
-  bool declared = false;
-  bool shape_forced = false;
-  RedisShape shape = RedisShape::kHash;
-  int64_t ttl_seconds = -1;                         // ttl.<table>, for writes
-  std::map<std::string, LogicalType> column_types;  // column.<table>.<col> (lower-case names)
-};
 
 class RedisConnector : public Connector {
  public:
@@ -85,8 +46,16 @@ class RedisConnector : public Connector {
     RedisTableDef def;
     std::shared_ptr<const TableInfo> info;
   };
+  // The tables: declared (table.<name>, with their format./ttl./column. options) or, when none
+  // is declared, inferred from a SCAN sample (column. overrides applied by name). Once.
   void LoadDefinitions();
+  std::map<std::string, RedisTableDef> DeclaredTables() const;
+  void ApplyTableOptions(std::map<std::string, RedisTableDef>& defs) const;
+  void ApplyInferredColumnTypes(std::map<std::string, RedisTableDef>& defs) const;
   Entry* FindEntry(const std::string& table);
+  // The entry of a table given to CreateScan / InsertInto; Error(kCatalog) if there is none.
+  Entry& EntryOf(const TableInfo& table);
+  // The table's TableInfo, sampled on first use (redis_table_inference.h).
   std::shared_ptr<const TableInfo> Describe(Entry& entry);
 
   std::string name_;

@@ -1,6 +1,6 @@
-// Redis connector tests. The pattern/URL tests need nothing; the rest run against the server of
-// scripts/services/redis.sh (AISHELL_TEST_REDIS_URL): skipped when it is unset, failed when
-// CI=true.
+// Redis connector tests against the server of scripts/services/redis.sh (AISHELL_TEST_REDIS_URL):
+// skipped when it is unset, failed when CI=true. The key pattern and URL tests, which need no
+// server, are in redis_key_pattern_test.cpp and redis_url_test.cpp.
 #include "connectors/redis/redis_connector.h"
 
 #include <arpa/inet.h>
@@ -17,6 +17,7 @@
 #include "catalog/catalog_registry.h"
 #include "common/exception.h"
 #include "common/testing/live_server.h"
+#include "connectors/redis/redis_test_util.h"
 #include "engine/engine.h"
 #include "expr/expression.h"
 #include "formats/testing/file_test_util.h"
@@ -28,83 +29,7 @@ using testing::ReadAll;
 using testing::Rows;
 using testing::TempDir;
 
-template <class Fn>
-void ExpectError(Fn fn, ErrorKind kind, const std::string& needle) {
-  try {
-    fn();
-    FAIL() << "expected an error containing: " << needle;
-  } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), kind) << e.what();
-    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << "message: " << e.what();
-  }
-}
-
-TEST(RedisPatternTest, ParseMatchComposeGlob) {
-  auto p = RedisKeyPattern::Parse("session:{session_id}", "t");
-  ASSERT_EQ(p.placeholders, std::vector<std::string>{"session_id"});
-  std::vector<std::string_view> parts;
-  ASSERT_TRUE(p.Match("session:abc", &parts));
-  EXPECT_EQ(parts[0], "abc");
-  EXPECT_FALSE(p.Match("session:", &parts));
-  EXPECT_FALSE(p.Match("session:a:b", &parts));  // placeholders hold no ':'
-  EXPECT_FALSE(p.Match("sess:abc", &parts));
-  EXPECT_EQ(p.Glob(), "session:*");
-  EXPECT_EQ(p.Compose({"x1"}), "session:x1");
-
-  auto q = RedisKeyPattern::Parse("cart:{user_id}:item:{sku}", "t");
-  ASSERT_TRUE(q.Match("cart:7:item:A-1", &parts));
-  EXPECT_EQ(parts[0], "7");
-  EXPECT_EQ(parts[1], "A-1");
-  EXPECT_FALSE(q.Match("cart:7:itemA-1", &parts));
-  EXPECT_EQ(q.Glob({"7", ""}), "cart:7:item:*");
-  EXPECT_EQ(q.ToString(), "cart:{user_id}:item:{sku}");
-
-  auto r = RedisKeyPattern::Parse("u:{id}:profile", "t");
-  ASSERT_TRUE(r.Match("u:42:profile", &parts));
-  EXPECT_EQ(parts[0], "42");
-  EXPECT_FALSE(r.Match("u:42:profilex", &parts));
-
-  ExpectError([] { RedisKeyPattern::Parse("a:{id", "redis source 'r'"); }, ErrorKind::kConnector,
-              "unclosed");
-  ExpectError([] { RedisKeyPattern::Parse("a:{x}{y}", "redis source 'r'"); }, ErrorKind::kConnector,
-              "literal text");
-  ExpectError([] { RedisKeyPattern::Parse("a:{_key}", "redis source 'r'"); }, ErrorKind::kConnector,
-              "reserved");
-  EXPECT_EQ(RedisGlobEscape("a*b?[c]"), "a\\*b\\?\\[c\\]");
-  EXPECT_EQ(RedisLikeToGlob("ab%_x*", 0), "ab*?x\\*");
-  EXPECT_EQ(RedisLikeToGlob("a!%b", '!'), "a%b");
-}
-
-TEST(RedisPatternTest, UrlParsing) {
-  auto a = ParseRedisUrl("redis://alice:s%40cret@db.example:6390/3", "r");
-  EXPECT_EQ(a.user, "alice");
-  EXPECT_EQ(a.password, "s@cret");
-  EXPECT_EQ(a.host, "db.example");
-  EXPECT_EQ(a.port, 6390);
-  EXPECT_EQ(a.db, 3);
-  EXPECT_FALSE(a.tls);
-  auto v6 = ParseRedisUrl("redis://[::1]:7000/2", "r");
-  EXPECT_EQ(v6.host, "::1");
-  EXPECT_EQ(v6.port, 7000);
-  EXPECT_EQ(v6.db, 2);
-  auto b = ParseRedisUrl("rediss://:pw@h", "r");
-  EXPECT_TRUE(b.tls);
-  EXPECT_EQ(b.password, "pw");
-  EXPECT_EQ(b.port, 6379);
-  EXPECT_EQ(b.db, 0);
-  try {
-    ParseRedisUrl("redis://:topsecret@h:99999/0", "redis source 'r'");
-    FAIL();
-  } catch (const Error& e) {
-    EXPECT_EQ(std::string(e.what()).find("topsecret"), std::string::npos) << e.what();
-    EXPECT_NE(std::string(e.what()).find("redis source 'r'"), std::string::npos);
-  }
-  ConnectionConfig config{"tls", "redis", "rediss://:pw@127.0.0.1:1/0", {}};
-  ExpectError([&] { RedisConnector c(config); }, ErrorKind::kConnector,
-              "redis source 'tls': cannot connect to 127.0.0.1:1");
-  ConnectionConfig plain{"p", "redis", "redis://:pw@127.0.0.1:1/0", {{"tls.verify", "false"}}};
-  ExpectError([&] { RedisConnector c(plain); }, ErrorKind::kConnector, "use a rediss:// URL");
-}
+using redis_testing::ExpectError;
 
 // --- against a real server ---
 
