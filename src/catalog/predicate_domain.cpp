@@ -156,9 +156,8 @@ std::optional<std::vector<Value>> Domain::PointValues() const {
 
 void Domain::Normalize() {
   ranges_.erase(std::remove_if(ranges_.begin(), ranges_.end(), Empty), ranges_.end());
-  std::sort(ranges_.begin(), ranges_.end(), [](const ValueRange& a, const ValueRange& b) {
-    return CompareLow(a.low, b.low) < 0;
-  });
+  std::sort(ranges_.begin(), ranges_.end(),
+            [](const ValueRange& a, const ValueRange& b) { return CompareLow(a.low, b.low) < 0; });
   std::vector<ValueRange> merged;
   for (auto& r : ranges_) {
     if (!merged.empty() && Touches(merged.back().high, r.low)) {
@@ -557,8 +556,8 @@ class Extractor {
         auto t = AsColumn(*e.children[0], types_);
         if (!t) return std::nullopt;
         bool is_null = (e.kind == ExprKind::kIsNull) != negate;
-        return Extracted{TupleDomain::Of(t->column, is_null ? Domain::OnlyNull() : Domain::NotNull()),
-                         true};
+        return Extracted{
+            TupleDomain::Of(t->column, is_null ? Domain::OnlyNull() : Domain::NotNull()), true};
       }
       case ExprKind::kIn:
         return In(e, negate);
@@ -691,16 +690,25 @@ class Extractor {
 
 }  // namespace
 
+ConjunctDomain ExtractConjunctDomain(const Expr& conjunct,
+                                     const std::vector<LogicalType>& column_types) {
+  ConjunctDomain out;
+  if (auto x = Extractor(column_types).Extract(conjunct, false)) {
+    out.domain = std::move(x->domain);
+    out.exact = x->exact;
+  }
+  return out;
+}
+
 DomainExtraction ExtractDomain(const std::vector<ExprPtr>& conjuncts,
                                const std::vector<LogicalType>& column_types) {
   DomainExtraction out;
-  Extractor extractor(column_types);
   for (const auto& c : conjuncts) {
-    auto x = c ? extractor.Extract(*c, false) : std::nullopt;
-    bool exact = x && x->exact;
-    if (x) out.domain = out.domain.Intersect(x->domain);
-    out.exact.push_back(exact);
-    if (!exact) out.remainder.push_back(c);
+    ConjunctDomain x;
+    if (c) x = ExtractConjunctDomain(*c, column_types);
+    out.domain = out.domain.Intersect(x.domain);
+    out.exact.push_back(x.exact);
+    if (!x.exact) out.remainder.push_back(c);
   }
   return out;
 }

@@ -126,4 +126,13 @@ DomainExtraction ExtractDomain(const std::vector<ExprPtr>& conjuncts,
                                const std::vector<LogicalType>& column_types);
 DomainExtraction ExtractDomain(const ExprPtr& filter, const std::vector<LogicalType>& column_types);
 
+// One conjunct (as offered to TableScan::PushFilter): the domain of the rows passing it (All when
+// nothing is captured) and whether it is exact.
+struct ConjunctDomain {
+  TupleDomain domain;
+  bool exact = false;
+};
+ConjunctDomain ExtractConjunctDomain(const Expr& conjunct,
+                                     const std::vector<LogicalType>& column_types);
+
 }  // namespace aishell

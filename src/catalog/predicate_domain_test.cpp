@@ -10,8 +10,8 @@ namespace {
 // Columns: 0 x INTEGER, 1 s VARCHAR, 2 d DOUBLE, 3 b BIGINT, 4 dt DATE, 5 m DECIMAL(5,2).
 const std::vector<LogicalType>& Types() {
   static const std::vector<LogicalType> types = {
-      LogicalType(TypeId::kInteger), LogicalType(TypeId::kVarchar),  LogicalType(TypeId::kDouble),
-      LogicalType(TypeId::kBigInt),  LogicalType(TypeId::kDate), LogicalType::Decimal(5, 2)};
+      LogicalType(TypeId::kInteger), LogicalType(TypeId::kVarchar), LogicalType(TypeId::kDouble),
+      LogicalType(TypeId::kBigInt),  LogicalType(TypeId::kDate),    LogicalType::Decimal(5, 2)};
   return types;
 }
 
@@ -103,14 +103,13 @@ TEST(PredicateDomainTest, ComparisonsBothWaysAreExact) {
                          MakeConstant(Value::Null(LogicalType(TypeId::kInteger))))),
             "NULL");
   // A NULL constant: the comparison is never TRUE.
-  auto n = Extract({Cmp(CompareOp::kEq, Col(0),
-                        MakeConstant(Value::Null(LogicalType(TypeId::kInteger))))});
+  auto n = Extract(
+      {Cmp(CompareOp::kEq, Col(0), MakeConstant(Value::Null(LogicalType(TypeId::kInteger))))});
   EXPECT_TRUE(n.domain.IsNone());
   EXPECT_TRUE(n.exact[0]);
   // Contradictions make the tuple domain none.
-  EXPECT_TRUE(
-      Extract({Cmp(CompareOp::kLt, Col(0), Int(5)), Cmp(CompareOp::kGt, Col(0), Int(7))})
-          .domain.IsNone());
+  EXPECT_TRUE(Extract({Cmp(CompareOp::kLt, Col(0), Int(5)), Cmp(CompareOp::kGt, Col(0), Int(7))})
+                  .domain.IsNone());
 }
 
 TEST(PredicateDomainTest, BetweenIsTwoComparisons) {
@@ -137,9 +136,10 @@ TEST(PredicateDomainTest, InAndNotInLists) {
       DomainOf(In(Col(0), {Int(3), MakeConstant(Value::Null(LogicalType(TypeId::kInteger)))})),
       "{3}");
   EXPECT_EQ(DomainOf(In(Col(0), {Int(1), Int(3)}, true)), "(, 1) OR (1, 3) OR (3, )");
-  EXPECT_TRUE(Extract({In(Col(0), {Int(1), MakeConstant(Value::Null(LogicalType(TypeId::kInteger)))},
-                         true)})
-                  .domain.IsNone());
+  EXPECT_TRUE(
+      Extract(
+          {In(Col(0), {Int(1), MakeConstant(Value::Null(LogicalType(TypeId::kInteger)))}, true)})
+          .domain.IsNone());
   EXPECT_EQ(DomainOf(MakeNot(In(Col(0), {Int(1)}))), "(, 1) OR (1, )");
   // A non-constant item: not captured.
   auto r = Extract({In(Col(0), {Int(1), Col(3)})});
@@ -149,8 +149,8 @@ TEST(PredicateDomainTest, InAndNotInLists) {
 }
 
 TEST(PredicateDomainTest, OrOverOneColumnIsAUnion) {
-  auto r = Extract({MakeOr({Cmp(CompareOp::kLt, Col(0), Int(0)), Cmp(CompareOp::kEq, Col(0), Int(5)),
-                            IsNull(Col(0))})});
+  auto r = Extract({MakeOr(
+      {Cmp(CompareOp::kLt, Col(0), Int(0)), Cmp(CompareOp::kEq, Col(0), Int(5)), IsNull(Col(0))})});
   EXPECT_EQ(r.domain.Get(0).ToString(), "(, 0) OR {5} OR NULL");
   EXPECT_TRUE(r.exact[0]);
 }
@@ -173,8 +173,8 @@ TEST(PredicateDomainTest, NotOfComparisons) {
   EXPECT_EQ(DomainOf(MakeNot(Cmp(CompareOp::kLt, Col(0), Int(5)))), "[5, )");
   EXPECT_EQ(DomainOf(MakeNot(Cmp(CompareOp::kEq, Col(0), Int(5)))), "(, 5) OR (5, )");
   // NOT (x < 5 OR x > 9) is x >= 5 AND x <= 9.
-  EXPECT_EQ(DomainOf(MakeNot(MakeOr({Cmp(CompareOp::kLt, Col(0), Int(5)),
-                                     Cmp(CompareOp::kGt, Col(0), Int(9))}))),
+  EXPECT_EQ(DomainOf(MakeNot(MakeOr(
+                {Cmp(CompareOp::kLt, Col(0), Int(5)), Cmp(CompareOp::kGt, Col(0), Int(9))}))),
             "[5, 9]");
 }
 
@@ -224,8 +224,8 @@ TEST(PredicateDomainTest, DoubleColumnsAreASupersetOnly) {
   auto r = Extract({Cmp(CompareOp::kGt, Col(2), MakeConstant(Value::Double(1.5)))});
   EXPECT_EQ(r.domain.Get(2).ToString(), "(1.5, )");
   EXPECT_FALSE(r.exact[0]);  // NaN comparisons are left to the engine
-  EXPECT_TRUE(
-      Extract({Cmp(CompareOp::kGt, Col(2), MakeConstant(Value::Double(std::nan(""))))}).domain.IsAll());
+  EXPECT_TRUE(Extract({Cmp(CompareOp::kGt, Col(2), MakeConstant(Value::Double(std::nan(""))))})
+                  .domain.IsAll());
 }
 
 TEST(PredicateDomainTest, LikePrefixIsASupersetRange) {
