@@ -320,9 +320,17 @@ class ParquetScan : public TableScan {
   }
   bool PushFilter(const Expr& conjunct) override {
     std::vector<LogicalType> types;
-    for (const auto& c : state_->columns) types.push_back(c.type);
-    domain_ = domain_.Intersect(ExtractConjunctDomain(conjunct, types).domain);
+    std::vector<std::string> names;
+    for (const auto& c : state_->columns) {
+      types.push_back(c.type);
+      names.push_back(c.name);
+    }
+    TupleDomain d = ExtractConjunctDomain(conjunct, types).domain;
+    if (d.IsAll()) return false;
+    domain_ = domain_.Intersect(d);
     filters_ = RowGroupFilter::FromDomain(domain_, state_->columns);
+    if (d.IsNone() || !RowGroupFilter::FromDomain(d, state_->columns).empty())
+      pushed_.push_back(conjunct.ToString(&names));
     return false;  // used to skip row groups only; the engine still filters rows
   }
   bool PushLimit(int64_t limit) override {
@@ -339,8 +347,7 @@ class ParquetScan : public TableScan {
     for (size_t i = 0; i < projection_.size(); i++)
       s += (i ? ", " : "") + state_->columns[projection_[i]].name;
     s += "]";
-    if (domain_.IsNone()) s += " skip-row-groups-unless NONE";
-    for (const auto& f : filters_) s += " skip-row-groups-unless " + f.ToString(state_->columns);
+    for (const auto& p : pushed_) s += " skip-row-groups-unless " + p;
     if (limit_ >= 0) s += " limit=" + std::to_string(limit_);
     return s;
   }
@@ -383,6 +390,7 @@ class ParquetScan : public TableScan {
   std::vector<int> projection_;
   TupleDomain domain_;                   // of the pushed filters
   std::vector<RowGroupFilter> filters_;  // its columns with statistics
+  std::vector<std::string> pushed_;      // the conjuncts that constrain it
   int64_t limit_ = -1;
   std::mutex mutex_;
   std::shared_ptr<std::atomic<int64_t>> remaining_;
