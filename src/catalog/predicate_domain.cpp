@@ -365,6 +365,21 @@ std::optional<ColumnTerm> AsColumn(const Expr& e, const std::vector<LogicalType>
   if (x->kind != ExprKind::kColumnRef || x->column_index < 0 ||
       static_cast<size_t>(x->column_index) >= types.size() || x->type != types[x->column_index])
     return std::nullopt;
+  // Types whose order Value::Compare gives as the engine compares them.
+  switch (x->type.id) {
+    case TypeId::kBoolean:
+    case TypeId::kInteger:
+    case TypeId::kBigInt:
+    case TypeId::kDouble:
+    case TypeId::kDecimal:
+    case TypeId::kVarchar:
+    case TypeId::kDate:
+    case TypeId::kTimestamp:
+    case TypeId::kTimestampTz:
+      break;
+    default:
+      return std::nullopt;
+  }
   ColumnTerm t{x->column_index, x->type, e.type};
   if (x != &e && t.type != t.as && !OrderPreservingCast(t.type, t.as)) return std::nullopt;
   return t;
