@@ -7,6 +7,7 @@
 #include <mutex>
 #include <unordered_set>
 
+#include "catalog/predicate_domain.h"
 #include "common/exception.h"
 #include "connectors/iceberg/iceberg_connector.h"
 #include "connectors/iceberg/iceberg_transforms.h"
@@ -24,42 +25,6 @@ constexpr int64_t kRowGroupSplitBytes = 64LL << 20;
 std::string Lower(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
-}
-
-// A pushed predicate usable for pruning: `column op constant`, `column IN (...)`, IS [NOT] NULL.
-struct Predicate {
-  enum class Kind { kCompare, kIn, kIsNull, kIsNotNull } kind = Kind::kCompare;
-  int column = -1;  // TableInfo column
-  int field_id = -1;
-  CompareOp op = CompareOp::kEq;
-  std::vector<Value> values;  // one for kCompare
-  std::string text;
-};
-
-bool MayMatchRange(const std::optional<Value>& lo, const std::optional<Value>& hi, CompareOp op,
-                   const Value& c) {
-  switch (op) {
-    case CompareOp::kEq:
-      return (!lo || lo->Compare(c) <= 0) && (!hi || hi->Compare(c) >= 0);
-    case CompareOp::kLt:
-      return !lo || lo->Compare(c) < 0;
-    case CompareOp::kLe:
-      return !lo || lo->Compare(c) <= 0;
-    case CompareOp::kGt:
-      return !hi || hi->Compare(c) > 0;
-    case CompareOp::kGe:
-      return !hi || hi->Compare(c) >= 0;
-    default:
-      return true;
-  }
-}
-
-bool Comparable(const Value& a, const Value& b) {
-  if (a.is_null() || b.is_null()) return false;
-  const LogicalType& x = a.type();
-  const LogicalType& y = b.type();
-  if (x.IsNumeric() && y.IsNumeric()) return true;
-  return x.id == y.id;
 }
 
 struct PlannedDelete {
@@ -215,13 +180,17 @@ class IcebergScan : public TableScan {
   void SetProjection(const std::vector<int>& column_ids) override { projection_ = column_ids; }
 
   bool PushFilter(const Expr& conjunct) override {
-    auto p = ToPredicate(conjunct);
-    if (p) {
-      std::vector<std::string> names;
-      for (const auto& c : state_->info->columns) names.push_back(c.name);
-      p->text = conjunct.ToString(&names);
+    std::vector<LogicalType> types;
+    std::vector<std::string> names;
+    for (const auto& c : state_->info->columns) {
+      types.push_back(c.type);
+      names.push_back(c.name);
+    }
+    TupleDomain d = ExtractConjunctDomain(conjunct, types).domain;
+    if (!d.IsAll()) {
       std::lock_guard<std::mutex> lock(plan_mutex_);
-      predicates_.push_back(std::move(*p));
+      domain_ = domain_.Intersect(d);
+      predicate_texts_.push_back(conjunct.ToString(&names));
       plan_.reset();  // an estimate may have planned without this predicate
     }
     return false;  // the engine re-applies every filter; pruning only skips whole files/groups
@@ -246,10 +215,10 @@ class IcebergScan : public TableScan {
       s += ", delete files: " + std::to_string(pos) + " position, " + std::to_string(eq) +
            " equality";
     }
-    if (!predicates_.empty()) {
+    if (!predicate_texts_.empty()) {
       s += "; pruning predicates: ";
-      for (size_t i = 0; i < predicates_.size(); i++) {
-        s += (i ? " AND " : "") + predicates_[i].text;
+      for (size_t i = 0; i < predicate_texts_.size(); i++) {
+        s += (i ? " AND " : "") + predicate_texts_[i];
       }
     }
     return s;
@@ -295,7 +264,7 @@ class IcebergScan : public TableScan {
   // --- used by data sources ---
   const IcebergTableState& state() const { return *state_; }
   const std::vector<int>& projection() const { return projection_; }
-  const std::vector<Predicate>& predicates() const { return predicates_; }
+  const TupleDomain& domain() const { return domain_; }
   const PlannedFile& file(size_t i) const { return Plan().files[i]; }
   DeleteCache& deletes() const { return delete_cache_; }
   ScanCounters& scan_counters() const { return const_cast<IcebergScan*>(this)->counters(); }
@@ -364,100 +333,54 @@ class IcebergScan : public TableScan {
   }
 
  private:
-  std::optional<Predicate> ToPredicate(const Expr& e) const {
-    const auto& cols = state_->info->columns;
-    auto column_of = [&](const Expr* x) -> int {
-      if (x->kind != ExprKind::kColumnRef || x->column_index < 0 ||
-          static_cast<size_t>(x->column_index) >= cols.size()) {
-        return -1;
-      }
-      return x->column_index;
-    };
-    Predicate p;
-    if (e.kind == ExprKind::kComparison && e.children.size() == 2) {
-      const Expr* l = e.children[0].get();
-      const Expr* r = e.children[1].get();
-      CompareOp op = e.op;
-      if (l->kind == ExprKind::kConstant && r->kind == ExprKind::kColumnRef) {
-        std::swap(l, r);
-        op = FlipCompareOp(op);
-      }
-      int c = column_of(l);
-      if (c < 0 || r->kind != ExprKind::kConstant || r->value.is_null()) return std::nullopt;
-      if (op != CompareOp::kEq && op != CompareOp::kLt && op != CompareOp::kLe &&
-          op != CompareOp::kGt && op != CompareOp::kGe) {
-        return std::nullopt;
-      }
-      if (r->value.type() != l->type) return std::nullopt;
-      if (l->type.id == TypeId::kDouble && std::isnan(r->value.GetDouble())) return std::nullopt;
-      p.kind = Predicate::Kind::kCompare;
-      p.column = c;
-      p.op = op;
-      p.values.push_back(r->value);
-    } else if (e.kind == ExprKind::kIn && !e.negated && !e.children.empty()) {
-      int c = column_of(e.children[0].get());
-      if (c < 0) return std::nullopt;
-      for (size_t i = 1; i < e.children.size(); i++) {
-        const Expr* v = e.children[i].get();
-        if (v->kind != ExprKind::kConstant || v->value.type() != e.children[0]->type) {
-          return std::nullopt;
-        }
-        if (!v->value.is_null()) p.values.push_back(v->value);
-      }
-      p.kind = Predicate::Kind::kIn;
-      p.column = c;
-    } else if ((e.kind == ExprKind::kIsNull || e.kind == ExprKind::kIsNotNull) &&
-               e.children.size() == 1) {
-      int c = column_of(e.children[0].get());
-      if (c < 0) return std::nullopt;
-      p.kind = e.kind == ExprKind::kIsNull ? Predicate::Kind::kIsNull : Predicate::Kind::kIsNotNull;
-      p.column = c;
-    } else {
-      return std::nullopt;
-    }
-    p.field_id = state_->schema.fields[static_cast<size_t>(p.column)].id;
-    return p;
-  }
+  // The field id of a TableInfo column.
+  int FieldId(int column) const { return state_->schema.fields[static_cast<size_t>(column)].id; }
 
-  // Whether a partition (or its summary range) may hold rows matching `p`; lo/hi are the
-  // partition field's value range (equal for one file), null_only says every value is null.
-  bool PartitionMayMatch(const Predicate& p, const PartitionField& pf, const IcebergType& source,
+  // Whether a partition (or its summary range) may hold rows of the column domain `d`; lo/hi are
+  // the partition field's value range (equal for one file), all_null says every value is null.
+  bool PartitionMayMatch(const Domain& d, const PartitionField& pf, const IcebergType& source,
                          const std::optional<Value>& lo, const std::optional<Value>& hi,
                          bool may_have_null, bool all_null) const {
     TransformKind k = pf.transform.kind;
     if (k == TransformKind::kVoid || k == TransformKind::kUnknown) return true;
-    if (p.kind == Predicate::Kind::kIsNull) return may_have_null;
-    if (p.kind == Predicate::Kind::kIsNotNull) return !all_null;
+    if (may_have_null && d.null_allowed()) return true;  // every transform keeps NULL
     if (all_null) return false;
-    auto one = [&](CompareOp op, const Value& c) {
-      auto tc = ApplyTransform(pf.transform, source, c);
-      if (!tc) return true;
-      if ((lo && !Comparable(*lo, *tc)) || (hi && !Comparable(*hi, *tc))) return true;
-      if (k == TransformKind::kIdentity) return MayMatchRange(lo, hi, op, *tc);
-      if (k == TransformKind::kBucket) {
-        if (op != CompareOp::kEq) return true;
-        return MayMatchRange(lo, hi, CompareOp::kEq, *tc);
+    if (k == TransformKind::kBucket) {
+      // Only values can be hashed: x = c, x IN (...).
+      auto points = d.PointValues();
+      if (!points) return true;
+      for (const auto& c : *points) {
+        auto tc = ApplyTransform(pf.transform, source, c);
+        if (!tc || Domain::Points({*tc}).Overlaps(lo, hi)) return true;
       }
-      // Monotonic transforms: x < c implies T(x) <= T(c), and so on.
-      CompareOp weak = op == CompareOp::kLt   ? CompareOp::kLe
-                       : op == CompareOp::kGt ? CompareOp::kGe
-                                              : op;
-      return MayMatchRange(lo, hi, weak, *tc);
-    };
-    if (p.kind == Predicate::Kind::kCompare) return one(p.op, p.values[0]);
-    for (const auto& v : p.values) {
-      if (one(CompareOp::kEq, v)) return true;
+      return false;
     }
-    return false;
+    // Identity keeps the bounds; monotonic transforms weaken them: x < c implies T(x) <= T(c).
+    bool identity = k == TransformKind::kIdentity;
+    std::vector<ValueRange> ranges;
+    for (const auto& r : d.ranges()) {
+      ValueRange t;
+      for (auto [from, to] : {std::pair{&r.low, &t.low}, std::pair{&r.high, &t.high}}) {
+        if (!from->value) continue;
+        auto tc = ApplyTransform(pf.transform, source, *from->value);
+        if (!tc) return true;
+        to->value = *tc;
+        to->inclusive = identity ? from->inclusive : true;
+      }
+      ranges.push_back(std::move(t));
+    }
+    return Domain::Of(std::move(ranges), false).Overlaps(lo, hi);
   }
 
   bool ManifestMayMatch(const ManifestFile& mf) const {
+    if (domain_.IsNone()) return false;
     const PartitionSpec* spec = state_->metadata.SpecById(mf.spec_id);
     if (!spec || mf.partitions.size() != spec->fields.size()) return true;
-    for (const auto& p : predicates_) {
+    for (const auto& [column, d] : domain_.domains()) {
+      int field_id = FieldId(column);
       for (size_t i = 0; i < spec->fields.size(); i++) {
         const PartitionField& pf = spec->fields[i];
-        if (pf.source_id != p.field_id) continue;
+        if (pf.source_id != field_id) continue;
         auto st = state_->all_types.find(pf.source_id);
         if (st == state_->all_types.end()) continue;
         IcebergType rt = TransformResultType(pf.transform, st->second);
@@ -468,7 +391,7 @@ class IcebergScan : public TableScan {
         if ((fs.lower_bound && !lo) || (fs.upper_bound && !hi)) continue;
         bool all_null = !fs.lower_bound && !fs.upper_bound && fs.contains_null;
         if (!fs.lower_bound && !fs.upper_bound && !fs.contains_null) continue;  // no info
-        if (!PartitionMayMatch(p, pf, st->second, lo, hi, fs.contains_null, all_null)) {
+        if (!PartitionMayMatch(d, pf, st->second, lo, hi, fs.contains_null, all_null)) {
           return false;
         }
       }
@@ -477,30 +400,30 @@ class IcebergScan : public TableScan {
   }
 
   bool FileMayMatch(const DataFile& f) const {
+    if (domain_.IsNone()) return false;
     const PartitionSpec* spec = state_->metadata.SpecById(f.spec_id);
-    for (const auto& p : predicates_) {
+    for (const auto& [column, d] : domain_.domains()) {
+      int id = FieldId(column);
       // Partition values.
       if (spec && f.partition.size() == spec->fields.size()) {
         for (size_t i = 0; i < spec->fields.size(); i++) {
           const PartitionField& pf = spec->fields[i];
-          if (pf.source_id != p.field_id) continue;
+          if (pf.source_id != id) continue;
           auto st = state_->all_types.find(pf.source_id);
           if (st == state_->all_types.end()) continue;
           const Value& pv = f.partition[i];
           bool is_null = pv.is_null();
           std::optional<Value> v;
           if (!is_null) v = pv;
-          if (!PartitionMayMatch(p, pf, st->second, v, v, is_null, is_null)) return false;
+          if (!PartitionMayMatch(d, pf, st->second, v, v, is_null, is_null)) return false;
         }
       }
       // Column metrics.
-      int id = p.field_id;
       auto vc = f.value_counts.find(id);
       auto nc = f.null_value_counts.find(id);
-      if (p.kind == Predicate::Kind::kIsNull) {
-        if (nc != f.null_value_counts.end() && nc->second == 0) return false;
-        continue;
-      }
+      bool may_have_null = nc == f.null_value_counts.end() || nc->second != 0;
+      if (d.null_allowed() && may_have_null) continue;
+      if (d.ranges().empty()) return false;  // only NULL passes and the file has none
       bool all_null = vc != f.value_counts.end() && nc != f.null_value_counts.end() &&
                       vc->second == nc->second && vc->second > 0;
       // A column the file does not have reads as NULL (or its initial default).
@@ -508,7 +431,6 @@ class IcebergScan : public TableScan {
         const IcebergField* field = state_->schema.FindById(id);
         if (!field || !field->initial_default) return false;
       }
-      if (p.kind == Predicate::Kind::kIsNotNull) continue;
       auto tt = state_->all_types.find(id);
       if (tt == state_->all_types.end()) continue;
       const IcebergType& type = tt->second;
@@ -524,21 +446,7 @@ class IcebergScan : public TableScan {
         hi = DecodeBound(type, it->second);
       }
       if (!lo && !hi) continue;
-      bool ok = p.kind == Predicate::Kind::kIn ? p.values.empty() : false;
-      if (p.kind == Predicate::Kind::kCompare) {
-        const Value& c = p.values[0];
-        ok = (lo && !Comparable(*lo, c)) || (hi && !Comparable(*hi, c)) ||
-             MayMatchRange(lo, hi, p.op, c);
-      } else {
-        for (const auto& c : p.values) {
-          if ((lo && !Comparable(*lo, c)) || (hi && !Comparable(*hi, c)) ||
-              MayMatchRange(lo, hi, CompareOp::kEq, c)) {
-            ok = true;
-            break;
-          }
-        }
-      }
-      if (!ok) return false;
+      if (!d.Overlaps(lo, hi)) return false;
     }
     return true;
   }
@@ -669,7 +577,8 @@ class IcebergScan : public TableScan {
 
   std::shared_ptr<const IcebergTableState> state_;
   std::vector<int> projection_;
-  std::vector<Predicate> predicates_;
+  TupleDomain domain_;                        // of the pushed filters
+  std::vector<std::string> predicate_texts_;  // the pushed filters that constrain it
   mutable std::mutex plan_mutex_;
   mutable std::shared_ptr<ScanPlan> plan_;
   mutable std::optional<std::vector<ManifestFile>> manifest_list_;
@@ -723,17 +632,14 @@ void IcebergDataSource::Open() {
     output_constant_.push_back(v);
   }
   // Row-group filters over file columns.
-  for (const auto& p : scan_->predicates()) {
-    if (p.kind != Predicate::Kind::kCompare) continue;
-    const IcebergField& field = fields[static_cast<size_t>(p.column)];
+  for (const auto& [column, d] : scan_->domain().domains()) {
+    const IcebergField& field = fields[static_cast<size_t>(column)];
     int fc = scan_->FindFileColumn(*reader_, field.id, field.name);
     if (fc < 0) continue;
-    if (reader_->columns()[static_cast<size_t>(fc)].type != p.values[0].type()) continue;
-    parquet::RowGroupFilter f;
-    f.column = fc;
-    f.op = p.op;
-    f.constant = p.values[0];
-    rg_filters_.push_back(f);
+    if (auto f = parquet::RowGroupFilter::ForColumn(
+            fc, reader_->columns()[static_cast<size_t>(fc)].type, d)) {
+      rg_filters_.push_back(std::move(*f));
+    }
   }
   // Deletes.
   deleted_positions_ = PositionDeletes();

@@ -1854,7 +1854,7 @@ class ParquetFileReaderImpl : public ParquetFileReader {
         continue;
       RowRanges matching;
       for (size_t k = 0; k < count; k++) {
-        bool may = false;
+        bool may = f.domain.null_allowed();
         if (!index.null_pages[k]) {
           Statistics st;
           st.min_value = index.min_values[k];

@@ -23,68 +23,105 @@ struct ParquetTableState {
   std::shared_ptr<TableInfo> info;
 };
 
-// match[i] = whether row i of a flat vector satisfies `f`, for i < v.size(). NULL never does.
-// Comparisons not evaluated exactly here (string order, NaN) keep the row: the engine still
-// filters every row the scan returns, so the scan only has to keep a superset.
+// A range of a filter's domain over native values.
+template <class T>
+struct NativeRange {
+  bool has_low = false, low_inclusive = false, has_high = false, high_inclusive = false;
+  T low{}, high{};
+};
+
+template <class T, class Native>
+std::vector<NativeRange<T>> NativeRanges(const Domain& d, Native native) {
+  std::vector<NativeRange<T>> out;
+  for (const auto& r : d.ranges()) {
+    NativeRange<T> n;
+    if (r.low.value) {
+      n.has_low = true;
+      n.low_inclusive = r.low.inclusive;
+      n.low = native(*r.low.value);
+    }
+    if (r.high.value) {
+      n.has_high = true;
+      n.high_inclusive = r.high.inclusive;
+      n.high = native(*r.high.value);
+    }
+    out.push_back(n);
+  }
+  return out;
+}
+
+// Larger domains (long NOT IN lists) are left to the engine.
+constexpr size_t kMaxEvaluatedRanges = 16;
+
+// match[i] = whether row i of a flat vector is in the domain of `f`, for i < v.size(). Domains
+// not evaluated exactly here (string ranges, NaN) keep the row: the engine still filters every
+// row the scan returns, so the scan only has to keep a superset.
 void EvalFlat(const RowGroupFilter& f, const Vector& v, uint8_t* match) {
   size_t n = v.size();
-  auto compare = [&](auto get, auto constant) {
-    switch (f.op) {
-      case CompareOp::kEq:
-        for (size_t i = 0; i < n; i++) match[i] = get(i) == constant;
-        return;
-      case CompareOp::kLt:
-        for (size_t i = 0; i < n; i++) match[i] = get(i) < constant;
-        return;
-      case CompareOp::kLe:
-        for (size_t i = 0; i < n; i++) match[i] = get(i) <= constant;
-        return;
-      case CompareOp::kGt:
-        for (size_t i = 0; i < n; i++) match[i] = get(i) > constant;
-        return;
-      case CompareOp::kGe:
-        for (size_t i = 0; i < n; i++) match[i] = get(i) >= constant;
-        return;
-      default:
-        std::memset(match, 1, n);
-        return;
+  const Domain& d = f.domain;
+  auto eval = [&](auto get, auto native) {
+    using T = decltype(get(size_t{0}));
+    std::memset(match, 0, n);
+    for (const auto& r : NativeRanges<T>(d, native)) {
+      for (size_t i = 0; i < n; i++) {
+        T x = get(i);
+        bool in = (!r.has_low || (r.low_inclusive ? x >= r.low : x > r.low)) &&
+                  (!r.has_high || (r.high_inclusive ? x <= r.high : x < r.high));
+        match[i] |= in;
+      }
     }
   };
+  bool exact = d.ranges().size() <= kMaxEvaluatedRanges;
   switch (v.type().id) {
     case TypeId::kInteger:
     case TypeId::kDate: {
-      const int32_t* d = v.Data<int32_t>();
-      compare([d](size_t i) { return static_cast<int64_t>(d[i]); }, f.constant.GetInt64());
+      if (!exact) break;
+      const int32_t* p = v.Data<int32_t>();
+      eval([p](size_t i) { return static_cast<int64_t>(p[i]); },
+           [](const Value& c) { return c.GetInt64(); });
       break;
     }
     case TypeId::kBigInt:
     case TypeId::kDecimal: {
-      const int64_t* d = v.Data<int64_t>();
-      compare([d](size_t i) { return d[i]; }, f.constant.GetInt64());
+      if (!exact) break;
+      const int64_t* p = v.Data<int64_t>();
+      eval([p](size_t i) { return p[i]; }, [](const Value& c) { return c.GetInt64(); });
       break;
     }
     case TypeId::kDouble: {
-      const double* d = v.Data<double>();
-      compare([d](size_t i) { return d[i]; }, f.constant.GetDouble());
-      for (size_t i = 0; i < n; i++) match[i] |= d[i] != d[i];  // NaN: left to the engine
+      if (!exact) break;
+      const double* p = v.Data<double>();
+      eval([p](size_t i) { return p[i]; }, [](const Value& c) { return c.GetDouble(); });
+      for (size_t i = 0; i < n; i++) match[i] |= p[i] != p[i];  // NaN: left to the engine
       break;
     }
     case TypeId::kVarchar: {
-      if (f.op != CompareOp::kEq) {
-        std::memset(match, 1, n);
+      auto points = d.PointValues();
+      if (!points || points->size() > kMaxEvaluatedRanges) {
+        exact = false;
         break;
       }
-      const std::string_view* d = v.Data<std::string_view>();
-      std::string_view c = f.constant.GetString();
-      for (size_t i = 0; i < n; i++) match[i] = d[i] == c;
+      const std::string_view* p = v.Data<std::string_view>();
+      std::memset(match, 0, n);
+      for (const auto& c : *points) {
+        std::string_view s = c.GetString();
+        for (size_t i = 0; i < n; i++) match[i] |= p[i] == s;
+      }
       break;
     }
     default:
-      std::memset(match, 1, n);
-      return;
+      exact = false;
+      break;
+  }
+  if (!exact) {
+    std::memset(match, 1, n);
+    return;
   }
   if (const uint64_t* valid = v.validity()) {
-    for (size_t i = 0; i < n; i++) match[i] &= (valid[i >> 6] >> (i & 63)) & 1;
+    bool null_allowed = d.null_allowed();
+    for (size_t i = 0; i < n; i++) {
+      if (!((valid[i >> 6] >> (i & 63)) & 1)) match[i] = null_allowed;
+    }
   }
 }
 
@@ -282,8 +319,18 @@ class ParquetScan : public TableScan {
     projection_ = column_ids;
   }
   bool PushFilter(const Expr& conjunct) override {
-    auto f = RowGroupFilter::FromExpr(conjunct, state_->columns.size());
-    if (f) filters_.push_back(*f);
+    std::vector<LogicalType> types;
+    std::vector<std::string> names;
+    for (const auto& c : state_->columns) {
+      types.push_back(c.type);
+      names.push_back(c.name);
+    }
+    TupleDomain d = ExtractConjunctDomain(conjunct, types).domain;
+    if (d.IsAll()) return false;
+    domain_ = domain_.Intersect(d);
+    filters_ = RowGroupFilter::FromDomain(domain_, state_->columns);
+    if (d.IsNone() || !RowGroupFilter::FromDomain(d, state_->columns).empty())
+      pushed_.push_back(conjunct.ToString(&names));
     return false;  // used to skip row groups only; the engine still filters rows
   }
   bool PushLimit(int64_t limit) override {
@@ -300,7 +347,7 @@ class ParquetScan : public TableScan {
     for (size_t i = 0; i < projection_.size(); i++)
       s += (i ? ", " : "") + state_->columns[projection_[i]].name;
     s += "]";
-    for (const auto& f : filters_) s += " skip-row-groups-unless " + f.ToString(state_->columns);
+    for (const auto& p : pushed_) s += " skip-row-groups-unless " + p;
     if (limit_ >= 0) s += " limit=" + std::to_string(limit_);
     return s;
   }
@@ -311,6 +358,7 @@ class ParquetScan : public TableScan {
   }
   std::vector<std::shared_ptr<Split>> CreateSplits(int) override {
     std::vector<std::shared_ptr<Split>> splits;
+    if (domain_.IsNone()) return splits;  // the filters contradict: no row passes
     for (size_t f = 0; f < state_->files.size(); f++) {
       const ParquetFileReader& file = *state_->files[f];
       for (int g = 0; g < file.row_group_count(); g++) {
@@ -340,7 +388,9 @@ class ParquetScan : public TableScan {
  private:
   std::shared_ptr<const ParquetTableState> state_;
   std::vector<int> projection_;
-  std::vector<RowGroupFilter> filters_;
+  TupleDomain domain_;                   // of the pushed filters
+  std::vector<RowGroupFilter> filters_;  // its columns with statistics
+  std::vector<std::string> pushed_;      // the conjuncts that constrain it
   int64_t limit_ = -1;
   std::mutex mutex_;
   std::shared_ptr<std::atomic<int64_t>> remaining_;

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <utility>
 
 namespace aishell::parquet {
 
@@ -85,24 +86,12 @@ std::optional<StatsRange> StatisticsRange(const Statistics& stats, PhysicalType 
   return range;
 }
 
-std::optional<RowGroupFilter> RowGroupFilter::FromExpr(const Expr& expr, size_t column_count) {
-  if (expr.kind != ExprKind::kComparison || expr.children.size() != 2) return std::nullopt;
-  const Expr* l = expr.children[0].get();
-  const Expr* r = expr.children[1].get();
-  CompareOp op = expr.op;
-  if (l->kind == ExprKind::kConstant && r->kind == ExprKind::kColumnRef) {
-    std::swap(l, r);
-    op = FlipCompareOp(op);
-  }
-  if (l->kind != ExprKind::kColumnRef || r->kind != ExprKind::kConstant) return std::nullopt;
-  if (op != CompareOp::kEq && op != CompareOp::kLt && op != CompareOp::kLe &&
-      op != CompareOp::kGt && op != CompareOp::kGe) {
-    return std::nullopt;
-  }
-  if (l->column_index < 0 || static_cast<size_t>(l->column_index) >= column_count)
-    return std::nullopt;
-  if (r->value.is_null() || r->value.type() != l->type) return std::nullopt;
-  switch (l->type.id) {
+RowGroupFilter::RowGroupFilter(int column, CompareOp op, const Value& constant)
+    : column(column), domain(Domain::FromComparison(op, constant).value_or(Domain::All())) {}
+
+std::optional<RowGroupFilter> RowGroupFilter::ForColumn(int column, const LogicalType& type,
+                                                        const Domain& domain) {
+  switch (type.id) {
     case TypeId::kInteger:
     case TypeId::kBigInt:
     case TypeId::kDate:
@@ -113,34 +102,31 @@ std::optional<RowGroupFilter> RowGroupFilter::FromExpr(const Expr& expr, size_t 
     default:
       return std::nullopt;
   }
-  if (l->type.id == TypeId::kDouble && std::isnan(r->value.GetDouble())) return std::nullopt;
-  RowGroupFilter f;
-  f.column = l->column_index;
-  f.op = op;
-  f.constant = r->value;
-  return f;
+  for (const auto& r : domain.ranges()) {
+    for (const RangeBound* b : {&r.low, &r.high}) {
+      if (b->value && b->value->type() != type) return std::nullopt;
+    }
+  }
+  return RowGroupFilter(column, domain);
+}
+
+std::vector<RowGroupFilter> RowGroupFilter::FromDomain(const TupleDomain& domain,
+                                                       const std::vector<ColumnInfo>& columns) {
+  std::vector<RowGroupFilter> out;
+  for (const auto& [column, d] : domain.domains()) {
+    if (column < 0 || static_cast<size_t>(column) >= columns.size()) continue;
+    if (auto f = ForColumn(column, columns[column].type, d)) out.push_back(std::move(*f));
+  }
+  return out;
 }
 
 bool RowGroupFilter::MayMatch(const StatsRange& range) const {
-  if (range.all_null) return false;
-  switch (op) {
-    case CompareOp::kEq:
-      return range.min.Compare(constant) <= 0 && range.max.Compare(constant) >= 0;
-    case CompareOp::kLt:
-      return range.min.Compare(constant) < 0;
-    case CompareOp::kLe:
-      return range.min.Compare(constant) <= 0;
-    case CompareOp::kGt:
-      return range.max.Compare(constant) > 0;
-    case CompareOp::kGe:
-      return range.max.Compare(constant) >= 0;
-    default:
-      return true;
-  }
+  if (range.all_null) return domain.null_allowed();
+  return domain.MayMatch(range.min, range.max, /*may_have_null=*/true);
 }
 
 std::string RowGroupFilter::ToString(const std::vector<ColumnInfo>& columns) const {
-  return columns[column].name + " " + CompareOpSymbol(op) + " " + constant.ToSqlLiteral();
+  return columns[column].name + " IN " + domain.ToString();
 }
 
 }  // namespace aishell::parquet

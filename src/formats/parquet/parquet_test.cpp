@@ -142,6 +142,52 @@ TEST(ParquetWriter, BoundsRowGroupsAndSkipsThemByStatistics) {
   EXPECT_EQ(scan2->CreateSplits(4).size(), 0u);
 }
 
+// Filters the predicate domain captures beyond `column <op> constant` skip row groups too: OR
+// over one column, IN lists, NOT, casts of a column, contradictions.
+TEST(ParquetReader, PredicateDomainsSkipRowGroups) {
+  TempDir dir;
+  std::string path = dir.path() + "/t.parquet";
+  ParquetWriteOptions options;
+  options.row_group_rows = 1000;
+  WriteTestFile(path, 4500, options);
+  ParquetFormat format;
+  auto table = format.Open("read_parquet", {path}, {}, "", "t");
+  auto l = [] { return MakeColumnRef(2, TypeId::kBigInt, "l"); };
+  auto at = [](int64_t r) { return MakeConstant(Value::BigInt(r * 1000003 - (int64_t{1} << 40))); };
+  auto count = [&](const ExprPtr& filter, size_t* rows = nullptr) {
+    auto scan = table->CreateScan();
+    EXPECT_FALSE(scan->PushFilter(*filter));
+    size_t splits = scan->CreateSplits(4).size();
+    if (rows) *rows = ReadAll(*scan).size();
+    return splits;
+  };
+  // Row groups 0 and 4.
+  EXPECT_EQ(count(MakeOr({MakeComparison(CompareOp::kLt, l(), at(500)),
+                          MakeComparison(CompareOp::kGt, l(), at(4200))})),
+            2u);
+  // Rows 11 and 2501: row groups 0 and 2, and only the two rows come back.
+  auto in = std::make_shared<Expr>();
+  in->kind = ExprKind::kIn;
+  in->type = LogicalType(TypeId::kBoolean);
+  in->children = {l(), at(11), at(2501)};
+  size_t rows = 0;
+  EXPECT_EQ(count(in, &rows), 2u);
+  EXPECT_EQ(rows, 2u);
+  // NOT (l >= row 1500): row groups 0 and 1.
+  EXPECT_EQ(count(MakeNot(MakeComparison(CompareOp::kGe, l(), at(1500)))), 2u);
+  // CAST(i AS DOUBLE) < 500.5 with i = 3r - 1000: i <= 500, r <= 500, row group 0.
+  auto i_double = MakeCast(MakeColumnRef(1, TypeId::kInteger, "i"), LogicalType(TypeId::kDouble));
+  EXPECT_EQ(
+      count(MakeComparison(CompareOp::kLt, i_double, MakeConstant(Value::Double(500.5))), &rows),
+      1u);
+  EXPECT_EQ(rows, 501u - 72u);  // r = 0..500 without r % 7 == 3
+  // Contradicting conjuncts: nothing to read.
+  auto scan = table->CreateScan();
+  scan->PushFilter(*MakeComparison(CompareOp::kLt, l(), at(100)));
+  scan->PushFilter(*MakeComparison(CompareOp::kGt, l(), at(4000)));
+  EXPECT_EQ(scan->CreateSplits(4).size(), 0u);
+}
+
 TEST(ParquetReader, DictionaryEncodedStringsStayDictionaryVectors) {
   TempDir dir;
   std::string path = dir.path() + "/t.parquet";

@@ -18,7 +18,7 @@ from aishell_cli import run_aishell  # noqa: E402
 pyiceberg = pytest.importorskip("pyiceberg")
 import iceberg_read_fixtures as fx  # noqa: E402
 from pyiceberg.expressions import (And, EqualTo, GreaterThanOrEqual, In, IsNull,  # noqa: E402
-                                   LessThan)
+                                   LessThan, Not, NotIn, NotNull, Or)
 
 
 @pytest.fixture(scope="module")
@@ -134,6 +134,14 @@ PRUNING_CASES = [
     ("p_identity", "category = 'a'", EqualTo("category", "a")),
     ("p_identity", "category IN ('a', 'c')", In("category", {"a", "c"})),
     ("p_identity", "category IS NULL", IsNull("category")),
+    # OR over one column, NOT IN and NOT prune through the predicate domain.
+    ("p_identity", "category = 'a' OR category = 'c'",
+     Or(EqualTo("category", "a"), EqualTo("category", "c"))),
+    # (SQL: NULL NOT IN (...) is not true; pyiceberg's NotIn keeps NULLs)
+    ("p_identity", "category NOT IN ('a', 'b')",
+     And(NotIn("category", {"a", "b"}), NotNull("category"))),
+    ("p_bucket", "id = 1017 OR id = 1003", Or(EqualTo("id", 1017), EqualTo("id", 1003))),
+    ("p_trunc_int", "NOT (id >= 40)", Not(GreaterThanOrEqual("id", 40))),
     ("p_bucket", "id = 1017", EqualTo("id", 1017)),
     ("p_truncate", "name = 'name007'", EqualTo("name", "name007")),
     ("p_trunc_int", "id < 40", LessThan("id", 40)),
