@@ -1,4 +1,5 @@
-// PostgreSQL connector tests. The helpers are tested always; the rest runs against the server that
+// PostgreSQL connector tests (the client's and the types' helpers: postgres_client_test.cpp,
+// postgres_types_test.cpp). The URL check is tested always; the rest runs against the server that
 // scripts/services/postgres.sh starts (AISHELL_TEST_PG_URL). Without it they skip, except with
 // CI=true, where they fail.
 #include "connectors/postgres/postgres_connector.h"
@@ -26,56 +27,6 @@
 
 namespace aishell {
 namespace {
-
-TEST(PostgresHelpersTest, QuotesIdentifiersAndStrings) {
-  EXPECT_EQ(QuotePgIdentifier("Full Name"), "\"Full Name\"");
-  EXPECT_EQ(QuotePgIdentifier("a\"b"), "\"a\"\"b\"");
-  std::string out;
-  ASSERT_TRUE(QuotePgString("it's", &out));
-  EXPECT_EQ(out, "'it''s'");
-  out.clear();
-  ASSERT_TRUE(QuotePgString("back\\slash'", &out));
-  EXPECT_EQ(out, "E'back\\\\slash'''");
-  out.clear();
-  EXPECT_FALSE(QuotePgString(std::string("nul\0byte", 8), &out));
-}
-
-TEST(PostgresHelpersTest, MessagesOnOneLine) {
-  EXPECT_EQ(PgMessageOneLine("connection to server at \"127.0.0.1\", port 1 failed: Connection "
-                             "refused\n\tIs the server running on that host and accepting TCP/IP "
-                             "connections?\n"),
-            "connection to server at \"127.0.0.1\", port 1 failed: Connection refused; Is the "
-            "server running on that host and accepting TCP/IP connections?");
-  EXPECT_EQ(PgMessageOneLine("could not translate host name:\n  Name or service not known\n\n"),
-            "could not translate host name: Name or service not known");
-  EXPECT_EQ(PgMessageOneLine("plain"), "plain");
-}
-
-TEST(PostgresHelpersTest, ScrubsPasswords) {
-  std::string url = "postgres://bob:s3cr3t@db.example:5432/app";
-  std::string msg = ScrubPassword(
-      "could not connect using postgres://bob:s3cr3t@db.example:5432/app (s3cr3t)", url);
-  EXPECT_EQ(msg.find("s3cr3t"), std::string::npos) << msg;
-  EXPECT_NE(msg.find("bob"), std::string::npos);
-  std::string url2 = "postgresql://db/app?user=bob&password=hunter22&sslmode=disable";
-  EXPECT_EQ(ScrubPassword("password=hunter22 failed", url2).find("hunter22"), std::string::npos);
-}
-
-TEST(PostgresHelpersTest, MapsTypes) {
-  EXPECT_EQ(MapPgType(23, -1, "integer").type, LogicalType(TypeId::kInteger));
-  EXPECT_EQ(MapPgType(20, -1, "bigint").type, LogicalType(TypeId::kBigInt));
-  // numeric(12,2): typmod = (12 << 16 | 2) + 4
-  EXPECT_EQ(MapPgType(1700, ((12 << 16) | 2) + 4, "numeric(12,2)").type,
-            LogicalType::Decimal(12, 2));
-  auto free_numeric = MapPgType(1700, -1, "numeric");
-  EXPECT_EQ(free_numeric.type, LogicalType(TypeId::kDouble));
-  EXPECT_FALSE(free_numeric.comment.empty());
-  auto uuid = MapPgType(2950, -1, "uuid");
-  EXPECT_EQ(uuid.type, LogicalType(TypeId::kVarchar));
-  EXPECT_EQ(uuid.cast, "::text");
-  EXPECT_NE(uuid.comment.find("uuid"), std::string::npos);
-  EXPECT_EQ(MapPgType(1184, -1, "timestamptz").type, LogicalType(TypeId::kTimestampTz));
-}
 
 TEST(PostgresHelpersTest, RejectsNonPostgresUrl) {
   ConnectionConfig config{"pg", "postgres", "mysql://u:pw@h/db", {}};
