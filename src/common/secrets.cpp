@@ -6,15 +6,25 @@ namespace aishell {
 
 namespace {
 
-// Masks the password of the authority that starts at `start` (just after "://") and ends at one of
-// `ends`.
+// The password of the authority that starts at `start` (just after "://") and ends at one of
+// `ends`: user:password@host. False when it has none; `*pos`, `*len` its place otherwise (`*len`
+// may be 0: "user:@host").
+bool FindAuthorityPassword(const std::string& s, size_t start, const char* ends, size_t* pos,
+                           size_t* len) {
+  size_t end = s.find_first_of(ends, start);
+  if (end == std::string::npos) end = s.size();
+  size_t at = s.rfind('@', end);
+  if (at == std::string::npos || at < start) return false;
+  size_t colon = s.find(':', start);
+  if (colon == std::string::npos || colon >= at) return false;
+  *pos = colon + 1;
+  *len = at - colon - 1;
+  return true;
+}
+
 void MaskAuthority(std::string& out, size_t start, const char* ends) {
-  size_t end = out.find_first_of(ends, start);
-  if (end == std::string::npos) end = out.size();
-  size_t at = out.rfind('@', end);
-  if (at == std::string::npos || at < start) return;
-  size_t colon = out.find(':', start);
-  if (colon != std::string::npos && colon < at) out.replace(colon + 1, at - colon - 1, "***");
+  size_t pos, len;
+  if (FindAuthorityPassword(out, start, ends, &pos, &len)) out.replace(pos, len, "***");
 }
 
 // Masks the values of password=... style parameters (URL query or conninfo keywords); an unquoted
@@ -92,17 +102,10 @@ std::string RedactText(const std::string& text) {
 
 std::string PasswordOf(const std::string& url) {
   size_t scheme = url.find("://");
-  if (scheme != std::string::npos) {
-    size_t start = scheme + 3;
-    size_t end = url.find_first_of("/?#", start);
-    if (end == std::string::npos) end = url.size();
-    size_t at = url.rfind('@', end);
-    if (at != std::string::npos && at >= start) {
-      size_t colon = url.find(':', start);
-      if (colon != std::string::npos && colon < at && at > colon + 1)
-        return url.substr(colon + 1, at - colon - 1);
-    }
-  }
+  size_t pos, len;
+  if (scheme != std::string::npos && FindAuthorityPassword(url, scheme + 3, "/?#", &pos, &len) &&
+      len > 0)
+    return url.substr(pos, len);
   size_t p = url.find("password=");
   if (p == std::string::npos) return "";
   size_t start = p + 9;
