@@ -3,8 +3,9 @@
 # docs/architecture.md shows; this script also checks that the document still says so):
 LAYERS=(common storage functions expr catalog formats connectors sql planner exec engine shell)
 # A file may include headers of its own layer and of the layers below it. Test helpers
-# (`<layer>/testing/`) are included only by tests (*_test.cpp) and other test helpers. A test may
-# also drive the public engine (`engine/`) to run SQL end to end; nothing else in a test goes up.
+# (`<layer>/testing/`) are included only by tests: `*_test.cpp`, a test's own helper header beside
+# it (`*_test_*.h`, e.g. postgres_test_server.h) and other test helpers. A test may also drive the
+# public engine (`engine/`) to run SQL end to end; nothing else in a test goes up.
 # Connectors are one layer, but each is its own build target: a connector includes only itself,
 # the shared `connectors/remote_sql/`, and the layers below (checked too).
 set -euo pipefail
@@ -44,11 +45,13 @@ while IFS= read -r hit; do
   target=${BASH_REMATCH[1]}
   rest=${BASH_REMATCH[2]}
   [[ -n "${RANK[$target]+x}" ]] || continue
-  if ((RANK[$target] > own)) && ! [[ $file == *_test.cpp && $target == engine ]]; then
+  is_test=0
+  [[ $file == *_test.cpp || $file == *_test_*.h || $file == */testing/* ]] && is_test=1
+  if ((RANK[$target] > own)) && ! ((is_test)) || ((RANK[$target] > own)) && [[ $target != engine ]]; then
     echo "$file:$lineno: includes \"$target/$rest\": layer '$target' is above '$layer'"
     status=1
   fi
-  if [[ $rest == testing/* || $rest == */testing/* ]] && [[ $file != *_test.cpp && $file != */testing/* ]]; then
+  if [[ $rest == testing/* || $rest == */testing/* ]] && ((!is_test)); then
     echo "$file:$lineno: includes test helper \"$target/$rest\" outside a test"
     status=1
   fi

@@ -66,34 +66,4 @@ std::unique_ptr<TableWriter> Connector::InsertInto(std::shared_ptr<const TableIn
               "source type '" + TypeName() + "' cannot insert into table '" + table->name + "'");
 }
 
-std::string RedactUrl(const std::string& url) {
-  std::string out = url;
-  // user:password@ in the authority.
-  auto scheme = out.find("://");
-  if (scheme != std::string::npos) {
-    size_t start = scheme + 3;
-    size_t end = out.find_first_of("/?#", start);
-    if (end == std::string::npos) end = out.size();
-    size_t at = out.rfind('@', end);
-    if (at != std::string::npos && at >= start) {
-      size_t colon = out.find(':', start);
-      if (colon != std::string::npos && colon < at) out.replace(colon + 1, at - colon - 1, "***");
-    }
-  }
-  // password=... query or keyword parameters.
-  for (const char* key :
-       {"password=", "pass=", "pwd=", "secret=", "secret-access-key=", "secret_access_key="}) {
-    size_t pos = 0;
-    std::string k(key);
-    while ((pos = out.find(k, pos)) != std::string::npos) {
-      size_t vstart = pos + k.size();
-      size_t vend = out.find_first_of("& ;", vstart);
-      if (vend == std::string::npos) vend = out.size();
-      out.replace(vstart, vend - vstart, "***");
-      pos = vstart + 3;
-    }
-  }
-  return out;
-}
-
 }  // namespace aishell

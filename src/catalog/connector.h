@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "common/secrets.h"  // RedactUrl
 #include "common/types.h"
 #include "common/value.h"
 #include "common/vector.h"
@@ -172,10 +173,6 @@ struct ConnectionConfig {
   std::string url;   // may hold a password: never print it; use RedactUrl()
   std::map<std::string, std::string> properties;
 };
-
-// "postgres://user:secret@host/db" -> "postgres://user:***@host/db"; also masks
-// password=... parameters.
-std::string RedactUrl(const std::string& url);
 
 // A property of CREATE TABLE ... WITH (name = value, ...): a literal (one value) or an ARRAY of
 // literals, as text. Positions are byte offsets into the SQL (-1 if unknown).

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "common/value.h"
-#include "planner/expression.h"
+#include "expr/expression.h"
 
 namespace aishell {
 

@@ -6,16 +6,11 @@
 #include <optional>
 
 #include "common/exception.h"
+#include "common/strings.h"
 
 namespace aishell {
 
 namespace {
-
-std::string Lower(const std::string& s) {
-  std::string out = s;
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 bool IsAnyDecimal(const LogicalType& t) { return t.id == TypeId::kDecimal && t.precision == 0; }
 bool IsAnyType(const LogicalType& t) { return t.id == TypeId::kNull; }
@@ -23,12 +18,12 @@ bool IsAnyType(const LogicalType& t) { return t.id == TypeId::kNull; }
 std::string ParamName(const LogicalType& t) {
   if (IsAnyDecimal(t)) return "decimal";
   if (IsAnyType(t)) return "T";
-  return Lower(t.ToString());
+  return AsciiLower(t.ToString());
 }
 
 std::string ArgName(const LogicalType& t) {
   if (t.id == TypeId::kNull) return "unknown";
-  return Lower(t.ToString());
+  return AsciiLower(t.ToString());
 }
 
 int NumericRank(TypeId id) {
@@ -161,17 +156,17 @@ FunctionRegistryImpl::FunctionRegistryImpl() {
 }
 
 void FunctionRegistryImpl::AddScalar(const std::string& name, ScalarOverload overload) {
-  scalars_[Lower(name)].push_back(std::move(overload));
+  scalars_[AsciiLower(name)].push_back(std::move(overload));
 }
 
 void FunctionRegistryImpl::AddAggregate(const std::string& name, AggregateOverload overload) {
-  aggregates_[Lower(name)].push_back(std::move(overload));
+  aggregates_[AsciiLower(name)].push_back(std::move(overload));
 }
 
 std::shared_ptr<const ScalarFunction> FunctionRegistryImpl::BindScalar(
     const std::string& name, const std::vector<LogicalType>& arg_types,
     std::vector<LogicalType>* coerced_arg_types) const {
-  std::string key = Lower(name);
+  std::string key = AsciiLower(name);
   auto it = scalars_.find(key);
   if (it == scalars_.end()) return nullptr;
   int best_cost = INT_MAX;
@@ -205,7 +200,7 @@ std::shared_ptr<const ScalarFunction> FunctionRegistryImpl::BindScalar(
 std::shared_ptr<const AggregateFunction> FunctionRegistryImpl::BindAggregate(
     const std::string& name, const std::vector<LogicalType>& arg_types, bool distinct,
     std::vector<LogicalType>* coerced_arg_types) const {
-  std::string key = Lower(name);
+  std::string key = AsciiLower(name);
   auto it = aggregates_.find(key);
   if (it == aggregates_.end()) return nullptr;
   int best_cost = INT_MAX;
@@ -242,11 +237,11 @@ std::shared_ptr<const AggregateFunction> FunctionRegistryImpl::BindAggregate(
 }
 
 bool FunctionRegistryImpl::IsAggregate(const std::string& name) const {
-  return aggregates_.count(Lower(name)) > 0;
+  return aggregates_.count(AsciiLower(name)) > 0;
 }
 
 bool FunctionRegistryImpl::IsScalar(const std::string& name) const {
-  return scalars_.count(Lower(name)) > 0;
+  return scalars_.count(AsciiLower(name)) > 0;
 }
 
 std::vector<std::string> FunctionRegistryImpl::Names() const {

@@ -20,6 +20,7 @@
 
 #include "catalog/catalog_registry.h"
 #include "common/exception.h"
+#include "common/secrets.h"
 #include "engine/sql_script.h"
 
 namespace aishell {
@@ -254,26 +255,6 @@ class InterruptGuard {
  private:
   struct sigaction old_ = {};
 };
-
-// Removes a URL's password from a message that a source produced (in case it echoes the URL).
-std::string ScrubSecrets(std::string message, const std::string& url) {
-  auto replace_all = [&](const std::string& from, const std::string& to) {
-    if (from.empty()) return;
-    for (size_t pos = message.find(from); pos != std::string::npos;
-         pos = message.find(from, pos + to.size()))
-      message.replace(pos, from.size(), to);
-  };
-  std::string redacted = RedactUrl(url);
-  if (redacted != url) replace_all(url, redacted);
-  auto scheme = url.find("://");
-  auto at = url.find('@', scheme == std::string::npos ? 0 : scheme + 3);
-  if (scheme != std::string::npos && at != std::string::npos) {
-    auto colon = url.find(':', scheme + 3);
-    if (colon != std::string::npos && colon < at && at - colon - 1 >= 3)
-      replace_all(url.substr(colon + 1, at - colon - 1), "***");
-  }
-  return message;
-}
 
 void PrintError(const Error& e, const std::string& sql) {
   std::string text =
@@ -582,7 +563,8 @@ int Cli::Connect(const ParsedArgs& args) {
     }
     summary = connector->Summary();
   } catch (const Error& e) {
-    std::string why = ScrubSecrets(e.what(), config.url);
+    // A password under 3 characters is left alone: it would mask ordinary letters.
+    std::string why = ScrubPassword(e.what(), config.url, 3);
     // The URL once: many connectors' messages already name it.
     std::string where = why.find(redacted) == std::string::npos ? ", " + redacted : "";
     throw Error(e.kind(),

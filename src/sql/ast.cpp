@@ -1,5 +1,6 @@
 // SQL rendering (ToString) and deep copies (Copy) of the AST.
 #include "sql/ast.h"
+#include "common/strings.h"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -11,12 +12,6 @@
 namespace aishell {
 
 namespace {
-
-std::string Upper(const std::string& s) {
-  std::string r = s;
-  for (auto& c : r) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return r;
-}
 
 std::string QuoteString(const std::string& s) {
   std::string r = "'";
@@ -168,7 +163,7 @@ std::string QuoteIdentifier(const std::string& name, bool force_quotes) {
         "ALL",    "ANY", "SOME", "INTERVAL", "FILTER", "OVER", "LIMIT",   "OFFSET",   "FETCH",
         "WINDOW", "ASC", "DESC", "NULLS",    "AT",     "BOTH", "LEADING", "TRAILING", "QUALIFY"};
     if (plain) {
-      std::string upper = Upper(name);
+      std::string upper = AsciiUpper(name);
       if (IsReservedWord(upper)) plain = false;
       for (const char* w : kContextual) {
         if (upper == w) plain = false;
@@ -372,7 +367,7 @@ std::string FunctionCallExpression::ToString() const {
     // Unquoted names print as written (left(...) is fine as a call).
     fname += name.quoted[i] ? QuoteIdentifier(name.parts[i], true) : name.parts[i];
   }
-  if (special_form) return Upper(fname);
+  if (special_form) return AsciiUpper(fname);
   std::string r = fname + "(";
   if (distinct) r += "DISTINCT ";
   if (is_star) {
@@ -630,7 +625,7 @@ std::unique_ptr<ParsedExpression> LikeExpression::Copy() const {
 }
 
 std::string ExtractExpression::ToString() const {
-  return "EXTRACT(" + Upper(field) + " FROM " + child->ToString() + ")";
+  return "EXTRACT(" + AsciiUpper(field) + " FROM " + child->ToString() + ")";
 }
 
 std::unique_ptr<ParsedExpression> ExtractExpression::Copy() const {

@@ -9,6 +9,7 @@
 #include <mutex>
 
 #include "common/exception.h"
+#include "common/secrets.h"
 #include "connectors/iceberg/iceberg_connector.h"
 
 namespace aishell::iceberg {
@@ -277,7 +278,8 @@ class SqliteDriver : public SqlDriver {
 
 class PostgresDriver : public SqlDriver {
  public:
-  PostgresDriver(const std::string& url, std::string endpoint) : endpoint_(std::move(endpoint)) {
+  PostgresDriver(const std::string& url, std::string endpoint)
+      : url_(url), endpoint_(std::move(endpoint)) {
     std::string conninfo = url;
     if (conninfo.rfind("postgresql+psycopg2://", 0) == 0) {
       conninfo = "postgresql://" + conninfo.substr(22);
@@ -288,7 +290,8 @@ class PostgresDriver : public SqlDriver {
       PQfinish(conn_);
       conn_ = nullptr;
       while (!msg.empty() && std::isspace(static_cast<unsigned char>(msg.back()))) msg.pop_back();
-      throw Error(ErrorKind::kConnector, "iceberg SQL catalog " + endpoint_ + ": " + msg);
+      throw Error(ErrorKind::kConnector,
+                  "iceberg SQL catalog " + endpoint_ + ": " + ScrubPassword(msg, url_));
     }
   }
   ~PostgresDriver() override {
@@ -354,10 +357,12 @@ class PostgresDriver : public SqlDriver {
     std::string msg = PQresultErrorMessage(res);
     PQclear(res);
     while (!msg.empty() && std::isspace(static_cast<unsigned char>(msg.back()))) msg.pop_back();
-    throw Error(ErrorKind::kConnector, "iceberg SQL catalog " + endpoint_ + ": " + msg);
+    throw Error(ErrorKind::kConnector,
+                "iceberg SQL catalog " + endpoint_ + ": " + ScrubPassword(msg, url_));
   }
 
   PGconn* conn_ = nullptr;
+  std::string url_;  // holds the password: only for ScrubPassword
   std::string endpoint_;
   std::mutex mutex_;
 };

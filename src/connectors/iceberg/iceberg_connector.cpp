@@ -7,16 +7,12 @@
 #include "catalog/catalog_registry.h"
 #include "common/date_time.h"
 #include "common/exception.h"
+#include "common/strings.h"
 #include "connectors/iceberg/iceberg_writer.h"
 
 namespace aishell::iceberg {
 
 namespace {
-
-std::string Lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 std::string JoinNamespace(const Namespace& ns) {
   std::string s;
@@ -65,7 +61,7 @@ std::map<std::string, int> ParseNameMapping(const std::string& json) {
     if (o["names"].get(names) != simdjson::SUCCESS) continue;
     for (auto n : names) {
       std::string_view s;
-      if (n.get(s) == simdjson::SUCCESS) out[Lower(std::string(s))] = static_cast<int>(id);
+      if (n.get(s) == simdjson::SUCCESS) out[AsciiLower(std::string(s))] = static_cast<int>(id);
     }
   }
   return out;
@@ -234,7 +230,7 @@ std::shared_ptr<const TableInfo> IcebergConnector::Load(const std::string& schem
   auto dollar = table.find('$');
   if (dollar != std::string::npos) {
     base = table.substr(0, dollar);
-    kind = Lower(table.substr(dollar + 1));
+    kind = AsciiLower(table.substr(dollar + 1));
     static const char* kKinds[] = {"snapshots", "history", "files", "manifests", "partitions"};
     if (std::find(std::begin(kKinds), std::end(kKinds), kind) == std::end(kKinds)) {
       throw Error(ErrorKind::kCatalog,
@@ -247,7 +243,7 @@ std::shared_ptr<const TableInfo> IcebergConnector::Load(const std::string& schem
   if (!loaded) {
     // Names match case-insensitively.
     for (const auto& t : catalog_->ListTables(id.ns)) {
-      if (Lower(t.name) == Lower(base)) {
+      if (AsciiLower(t.name) == AsciiLower(base)) {
         id = t;
         loaded = catalog_->LoadTable(id);
         break;
@@ -509,7 +505,7 @@ BoundTableFunction IcebergScanFunction(const std::vector<Value>& args,
   }
   std::optional<int64_t> snapshot_id, as_of_ms;
   for (const auto& [k, v] : named) {
-    std::string key = Lower(k);
+    std::string key = AsciiLower(k);
     if (key == "snapshot_from_id" || key == "version") {
       if (!v.type().IsIntegral()) {
         throw Error(ErrorKind::kBinder, std::string(fn) + ": " + key + " must be a snapshot id");

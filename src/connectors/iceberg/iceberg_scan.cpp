@@ -9,6 +9,7 @@
 
 #include "catalog/predicate_domain.h"
 #include "common/exception.h"
+#include "common/strings.h"
 #include "connectors/iceberg/iceberg_connector.h"
 #include "connectors/iceberg/iceberg_transforms.h"
 #include "expr/expression.h"
@@ -21,11 +22,6 @@ namespace {
 constexpr int kDeleteFilePathId = 2147483546;
 constexpr int kDeletePosId = 2147483545;
 constexpr int64_t kRowGroupSplitBytes = 64LL << 20;
-
-std::string Lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 struct PlannedDelete {
   ManifestEntry entry;
@@ -306,7 +302,7 @@ class IcebergScan : public TableScan {
     if (has_ids) return -1;
     if (!state_->name_mapping.empty()) {
       for (size_t i = 0; i < cols.size(); i++) {
-        auto it = state_->name_mapping.find(Lower(cols[i].name));
+        auto it = state_->name_mapping.find(AsciiLower(cols[i].name));
         if (it != state_->name_mapping.end() && it->second == field_id) {
           return static_cast<int>(i);
         }
@@ -316,7 +312,7 @@ class IcebergScan : public TableScan {
     // No ids and no mapping: the field's name, else a name it had in an older schema (renames).
     auto by_name = [&](const std::string& n) {
       for (size_t i = 0; i < cols.size(); i++) {
-        if (Lower(cols[i].name) == Lower(n)) return static_cast<int>(i);
+        if (AsciiLower(cols[i].name) == AsciiLower(n)) return static_cast<int>(i);
       }
       return -1;
     };

@@ -12,38 +12,16 @@
 #include <vector>
 
 #include "catalog/connector.h"
-#include "connectors/remote_sql/sql_dialect.h"  // QuotePgString
+#include "common/secrets.h"                       // ScrubPassword
+#include "connectors/postgres/postgres_client.h"  // QuotePgIdentifier, PgMessageOneLine
+#include "connectors/postgres/postgres_types.h"   // MapPgType, PgTableMeta
+#include "connectors/remote_sql/sql_dialect.h"    // QuotePgString
 
 typedef struct pg_conn PGconn;
 
 namespace aishell {
 
 class PgConnectionCache;
-
-// "a\"b" -> "\"a\"\"b\"".
-std::string QuotePgIdentifier(const std::string& name);
-// A libpq message on one line: lines trimmed and joined with "; " (libpq puts hints such as "Is
-// the server running on that host...?" on a second, tab-indented line).
-std::string PgMessageOneLine(const std::string& message);
-// Removes the password of `url` from a libpq message (libpq may echo connection strings).
-std::string ScrubPassword(const std::string& message, const std::string& url);
-
-// How a PostgreSQL column type maps to an engine type, and the SQL that reads it.
-struct PgTypeMapping {
-  LogicalType type;
-  std::string cast;     // appended to the column in the remote SELECT, e.g. "::text"; may be empty
-  std::string comment;  // set when the type is read as text or approximated
-};
-PgTypeMapping MapPgType(uint32_t type_oid, int32_t typmod, const std::string& type_name);
-
-// Table metadata a scan needs beyond TableInfo.
-struct PgTableMeta {
-  std::string remote_schema;
-  std::string remote_name;
-  std::vector<std::string> casts;  // per column: appended to the quoted column name when read
-  char relkind = 'r';
-  double relpages = 0;
-};
 
 class PostgresConnector : public Connector {
  public:

@@ -57,6 +57,8 @@ class SqlDialect {
   virtual std::string DefaultLikeEscape() const { return {}; }
   // Whether every predicate is wrapped in parentheses: (a = 1) AND (b IS NULL).
   virtual bool ParenthesizePredicates() const { return false; }
+  // A condition that always holds (an ON clause without conditions).
+  virtual const char* TrueLiteral() const { return "TRUE"; }
 };
 
 // Translates expressions over a relation's columns; `column_sql(i)` renders column i (quoted,

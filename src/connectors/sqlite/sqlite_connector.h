@@ -10,17 +10,12 @@
 #include <vector>
 
 #include "catalog/connector.h"
+#include "connectors/sqlite/sqlite_client.h"  // QuoteSqliteIdentifier
+#include "connectors/sqlite/sqlite_types.h"   // SqliteDeclaredType
 
 struct sqlite3;
 
 namespace aishell {
-
-// Maps a declared SQLite column type to an engine type (INTEGER -> BIGINT, REAL -> DOUBLE, ...).
-// `comment` receives a note when the mapping is lossy or a guess.
-LogicalType SqliteDeclaredType(const std::string& declared, std::string* comment);
-
-// "a\"b" -> "\"a\"\"b\"".
-std::string QuoteSqliteIdentifier(const std::string& name);
 
 class SqliteConnector : public Connector {
  public:

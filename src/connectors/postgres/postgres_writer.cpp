@@ -1,0 +1,186 @@
+#include "connectors/postgres/postgres_writer.h"
+
+#include <libpq-fe.h>
+
+#include <string_view>
+#include <utility>
+
+#include "common/date_time.h"
+#include "common/exception.h"
+#include "connectors/postgres/postgres_client.h"
+
+namespace aishell {
+
+namespace {
+
+void AppendCopyText(std::string& out, std::string_view s) {
+  for (char c : s) {
+    switch (c) {
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        out += c;
+    }
+  }
+}
+
+class PgTableWriter : public TableWriter {
+ public:
+  PgTableWriter(std::string where, std::string url, std::string qualified,
+                std::vector<ColumnInfo> columns, std::string create_ddl)
+      : where_(std::move(where)),
+        url_(std::move(url)),
+        qualified_(std::move(qualified)),
+        columns_(std::move(columns)) {
+    conn_.conn = PgConnect(url_, where_);
+    PgExec(conn_.conn, "BEGIN", url_, where_);
+    in_transaction_ = true;
+    if (!create_ddl.empty()) PgExec(conn_.conn, create_ddl, url_, where_);
+    std::string copy = "COPY " + qualified_ + " (";
+    for (size_t i = 0; i < columns_.size(); i++)
+      copy += (i ? ", " : "") + QuotePgIdentifier(columns_[i].name);
+    copy += ") FROM STDIN";
+    PGresult* r = PQexec(conn_.conn, copy.c_str());
+    bool ok = PQresultStatus(r) == PGRES_COPY_IN;
+    std::string msg = ok ? "" : PgResultMessage(r, conn_.conn, url_);
+    PQclear(r);
+    if (!ok) throw Error(ErrorKind::kConnector, where_ + ": " + msg);
+    in_copy_ = true;
+  }
+
+  ~PgTableWriter() override {
+    if (conn_.conn && in_transaction_) {
+      if (in_copy_) PQputCopyEnd(conn_.conn, "aborted");
+      while (PGresult* r = PQgetResult(conn_.conn)) PQclear(r);
+      PGresult* r = PQexec(conn_.conn, "ROLLBACK");
+      PQclear(r);
+    }
+  }
+
+  void Append(const Batch& batch) override {
+    if (!in_copy_) throw Error(ErrorKind::kInternal, where_ + ": writer used after Commit/Abort");
+    if (batch.ColumnCount() != columns_.size()) {
+      throw Error(ErrorKind::kInternal,
+                  where_ + ": insert batch has " + std::to_string(batch.ColumnCount()) +
+                      " columns, table has " + std::to_string(columns_.size()));
+    }
+    std::string buf;
+    for (size_t r = 0; r < batch.count; r++) {
+      for (size_t c = 0; c < columns_.size(); c++) {
+        if (c) buf += '\t';
+        Value v = batch.columns[c].GetValue(r);
+        if (v.is_null()) {
+          buf += "\\N";
+          continue;
+        }
+        switch (v.type().id) {
+          case TypeId::kBoolean:
+            buf += v.GetBool() ? "t" : "f";
+            break;
+          case TypeId::kInteger:
+          case TypeId::kBigInt:
+            buf += std::to_string(v.GetInt64());
+            break;
+          case TypeId::kDouble: {
+            char tmp[64];
+            std::snprintf(tmp, sizeof(tmp), "%.17g", v.GetDouble());
+            buf += tmp;
+            break;
+          }
+          case TypeId::kDecimal:
+            buf += FormatDecimal(v.GetInt64(), v.type().scale);
+            break;
+          case TypeId::kDate:
+            buf += FormatDate(static_cast<int32_t>(v.GetInt64()));
+            break;
+          case TypeId::kTimestamp:
+            buf += FormatTimestamp(v.GetInt64());
+            break;
+          case TypeId::kTimestampTz:
+            buf += FormatTimestamp(v.GetInt64()) + "+00";
+            break;
+          case TypeId::kVarchar: {
+            if (v.GetString().find('\0') != std::string::npos) {
+              throw Error(ErrorKind::kConversion,
+                          where_ + ": column '" + columns_[c].name +
+                              "': PostgreSQL text cannot hold a NUL character");
+            }
+            AppendCopyText(buf, v.GetString());
+            break;
+          }
+          default:
+            AppendCopyText(buf, v.ToString());
+        }
+      }
+      buf += '\n';
+      if (buf.size() >= (1 << 20)) Send(buf);
+    }
+    Send(buf);
+  }
+
+  void Commit() override {
+    if (!in_copy_) throw Error(ErrorKind::kInternal, where_ + ": writer used after Commit/Abort");
+    in_copy_ = false;
+    if (PQputCopyEnd(conn_.conn, nullptr) != 1) Fail();
+    while (PGresult* r = PQgetResult(conn_.conn)) {
+      auto st = PQresultStatus(r);
+      std::string msg = st == PGRES_COMMAND_OK ? "" : PgResultMessage(r, conn_.conn, url_);
+      PQclear(r);
+      // The destructor rolls back.
+      if (st != PGRES_COMMAND_OK) throw Error(ErrorKind::kConnector, where_ + ": " + msg);
+    }
+    PgExec(conn_.conn, "COMMIT", url_, where_);
+    in_transaction_ = false;
+  }
+
+  void Abort() override {
+    if (!in_transaction_) return;
+    if (in_copy_) PQputCopyEnd(conn_.conn, "aborted");
+    in_copy_ = false;
+    while (PGresult* r = PQgetResult(conn_.conn)) PQclear(r);
+    PGresult* r = PQexec(conn_.conn, "ROLLBACK");
+    PQclear(r);
+    in_transaction_ = false;
+  }
+
+ private:
+  void Send(std::string& buf) {
+    if (buf.empty()) return;
+    if (PQputCopyData(conn_.conn, buf.data(), static_cast<int>(buf.size())) != 1) Fail();
+    buf.clear();
+  }
+  [[noreturn]] void Fail() {
+    throw Error(ErrorKind::kConnector, where_ + ": writing to " + qualified_ +
+                                           " failed: " + PgConnMessage(conn_.conn, url_));
+  }
+
+  std::string where_;
+  std::string url_;
+  std::string qualified_;
+  std::vector<ColumnInfo> columns_;
+  PgConnection conn_;
+  bool in_transaction_ = false;
+  bool in_copy_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<TableWriter> CreatePgTableWriter(std::string where, std::string url,
+                                                 std::string qualified,
+                                                 std::vector<ColumnInfo> columns,
+                                                 std::string create_ddl) {
+  return std::make_unique<PgTableWriter>(std::move(where), std::move(url), std::move(qualified),
+                                         std::move(columns), std::move(create_ddl));
+}
+
+}  // namespace aishell
