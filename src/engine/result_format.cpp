@@ -1,10 +1,12 @@
 #include "engine/result_format.h"
 
 #include <fmt/format.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <iterator>
+#include "common/exception.h"
 
 #include "common/date_time.h"
 #include "common/json_text.h"
@@ -309,6 +311,28 @@ std::string JsonCell(const Vector& vector, size_t row) {
 
 std::string FormatBoxTable(const std::vector<OutputColumn>& columns,
                            const std::vector<Batch>& batches, const TableFormatOptions& options) {
+  int64_t total_rows = 0;
+  for (const auto& b : batches) total_rows += static_cast<int64_t>(b.count);
+  int64_t shown = options.max_rows >= 0 ? std::min(total_rows, options.max_rows) : total_rows;
+  size_t visible = 0;
+  std::string out = FormatBoxTableBody(columns, batches, options, &visible);
+  return out + FormatBoxTableFooter(columns.size(), visible, shown, total_rows);
+}
+
+std::string FormatBoxTableFooter(size_t columns, size_t visible_columns, int64_t shown_rows,
+                                 int64_t total_rows) {
+  std::string out;
+  if (shown_rows < total_rows)
+    out += fmt::format("(showing the first {} of {} rows)\n", shown_rows, total_rows);
+  if (visible_columns < columns)
+    out += fmt::format("({} of {} columns shown; use --format csv or json for all)\n",
+                       visible_columns, columns);
+  return out;
+}
+
+std::string FormatBoxTableBody(const std::vector<OutputColumn>& columns,
+                               const std::vector<Batch>& batches, const TableFormatOptions& options,
+                               size_t* visible_columns) {
   size_t ncols = columns.size();
   int64_t total_rows = 0;
   for (const auto& b : batches) total_rows += static_cast<int64_t>(b.count);
@@ -403,11 +427,7 @@ std::string FormatBoxTable(const std::vector<OutputColumn>& columns,
   out += border("├", "┼", "┤");
   for (const auto& row : cells) out += row_line(row, false);
   out += border("└", "┴", "┘");
-  if (shown < total_rows)
-    out += fmt::format("(showing the first {} of {} rows)\n", shown, total_rows);
-  if (dropped)
-    out +=
-        fmt::format("({} of {} columns shown; use --format csv or json for all)\n", visible, ncols);
+  if (visible_columns) *visible_columns = visible;
   return out;
 }
 
@@ -423,6 +443,13 @@ void WriteCsv(std::ostream& out, const std::vector<OutputColumn>& columns,
     AppendCsvQuoted(buf, columns[c].name);
   }
   buf += '\n';
+  out.write(buf.data(), static_cast<std::streamsize>(buf.size()));
+  WriteCsvRows(out, columns, batches);
+}
+
+void WriteCsvRows(std::ostream& out, const std::vector<OutputColumn>& columns,
+                  const std::vector<Batch>& batches) {
+  std::string buf;
   std::vector<UnifiedView> views;
   std::vector<LogicalType> types;
   for (const auto& b : batches) {
@@ -454,7 +481,6 @@ void WriteCsv(std::ostream& out, const std::vector<OutputColumn>& columns,
   out.write(buf.data(), static_cast<std::streamsize>(buf.size()));
 }
 
-namespace {
 // Writes rows as JSON objects: prefix before each object ("\n  " / ",\n  " for arrays), suffix
 // after it ("\n" for lines).
 void WriteJsonRows(std::ostream& out, const std::vector<OutputColumn>& columns,
@@ -491,7 +517,6 @@ void WriteJsonRows(std::ostream& out, const std::vector<OutputColumn>& columns,
   }
   out.write(buf.data(), static_cast<std::streamsize>(buf.size()));
 }
-}  // namespace
 
 void WriteJson(std::ostream& out, const std::vector<OutputColumn>& columns,
                const std::vector<Batch>& batches) {
@@ -505,6 +530,50 @@ void WriteJsonl(std::ostream& out, const std::vector<OutputColumn>& columns,
                 const std::vector<Batch>& batches) {
   size_t rows = 0;
   WriteJsonRows(out, columns, batches, false, rows);
+}
+
+ResultWriter::ResultWriter(std::ostream& out, OutputFormat format,
+                           std::vector<OutputColumn> columns)
+    : out_(out), format_(format), columns_(std::move(columns)) {}
+
+void ResultWriter::Write(const Batch& batch) {
+  if (batch.count == 0) return;
+  batch_.clear();
+  batch_.push_back(batch);
+  switch (format_) {
+    case OutputFormat::kCsv:
+      if (!started_) {
+        WriteCsv(out_, columns_, {});
+      }
+      WriteCsvRows(out_, columns_, batch_);
+      break;
+    case OutputFormat::kJson:
+      if (!started_) out_ << '[';
+      WriteJsonRows(out_, columns_, batch_, true, rows_);
+      break;
+    case OutputFormat::kJsonl:
+      WriteJsonRows(out_, columns_, batch_, false, rows_);
+      break;
+    case OutputFormat::kTable:
+      throw Error(ErrorKind::kInternal, "ResultWriter does not write tables");
+  }
+  started_ = true;
+  batch_.clear();
+}
+
+void ResultWriter::Finish() {
+  switch (format_) {
+    case OutputFormat::kCsv:
+      if (!started_) WriteCsv(out_, columns_, {});
+      break;
+    case OutputFormat::kJson:
+      if (!started_) out_ << '[';
+      out_ << (rows_ == 0 ? "]\n" : "\n]\n");
+      break;
+    default:
+      break;
+  }
+  started_ = true;
 }
 
 void WriteResult(std::ostream& out, OutputFormat format, const std::vector<OutputColumn>& columns,

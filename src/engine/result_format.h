@@ -44,10 +44,26 @@ std::string FormatBoxTable(const std::vector<OutputColumn>& columns,
                            const std::vector<Batch>& batches,
                            const TableFormatOptions& options = {});
 
+// FormatBoxTable in two parts, for a result that streams: the table of the first
+// options.max_rows rows of `batches` (sets *visible_columns), printed once those rows are known,
+// and the footer lines, printed at the end when the total is known.
+std::string FormatBoxTableBody(const std::vector<OutputColumn>& columns,
+                               const std::vector<Batch>& batches, const TableFormatOptions& options,
+                               size_t* visible_columns);
+std::string FormatBoxTableFooter(size_t columns, size_t visible_columns, int64_t shown_rows,
+                                 int64_t total_rows);
+
 // CSV with a header line; fields are quoted when they hold a comma, quote, CR or LF, or
 // leading/trailing spaces; NULL is an empty field and the empty string is "". Lines end in "\n".
 void WriteCsv(std::ostream& out, const std::vector<OutputColumn>& columns,
               const std::vector<Batch>& batches);
+// The rows only, no header.
+void WriteCsvRows(std::ostream& out, const std::vector<OutputColumn>& columns,
+                  const std::vector<Batch>& batches);
+// Rows as JSON objects, each after "\n  " / ",\n  " (array) or followed by "\n" (lines);
+// counts them in rows_written.
+void WriteJsonRows(std::ostream& out, const std::vector<OutputColumn>& columns,
+                   const std::vector<Batch>& batches, bool array, size_t& rows_written);
 // [{"col": value, ...}, ...] with one object per line; "[]" when empty.
 void WriteJson(std::ostream& out, const std::vector<OutputColumn>& columns,
                const std::vector<Batch>& batches);
@@ -56,6 +72,24 @@ void WriteJsonl(std::ostream& out, const std::vector<OutputColumn>& columns,
                 const std::vector<Batch>& batches);
 void WriteResult(std::ostream& out, OutputFormat format, const std::vector<OutputColumn>& columns,
                  const std::vector<Batch>& batches, const TableFormatOptions& options = {});
+
+// Writes a result batch by batch as it streams, in csv, json or jsonl (the same text as
+// WriteResult); the header (or "[") comes with the first batch, so an error before any row
+// leaves nothing written. Call Finish at the end.
+class ResultWriter {
+ public:
+  ResultWriter(std::ostream& out, OutputFormat format, std::vector<OutputColumn> columns);
+  void Write(const Batch& batch);
+  void Finish();
+
+ private:
+  std::ostream& out_;
+  OutputFormat format_;
+  std::vector<OutputColumn> columns_;
+  std::vector<Batch> batch_;
+  bool started_ = false;
+  size_t rows_ = 0;
+};
 
 // Whether `name` is "parquet" (case-insensitive). Parquet is a file-only format: it is not an
 // OutputFormat because it cannot go to a stream; callers write it with WriteParquetFile.
