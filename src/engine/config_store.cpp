@@ -16,7 +16,7 @@
 #include <simdjson.h>
 
 #include "common/exception.h"
-#include "engine/result_format.h"
+#include "common/json_text.h"
 
 namespace aishell {
 

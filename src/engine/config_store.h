@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "catalog/connector.h"
-#include "engine/engine.h"
+#include "engine/engine_types.h"
 #include "engine/settings.h"
 
 namespace aishell {

@@ -12,9 +12,10 @@
 #include <simdjson.h>
 
 #include "common/exception.h"
+#include "common/json_text.h"
 #include "engine/config_store.h"
-#include "engine/result_format.h"
 #include "engine/settings.h"
+#include "exec/query_executor.h"
 #include "functions/function.h"
 #include "planner/planner.h"
 #include "sql/ast.h"

@@ -7,7 +7,7 @@
 #include <fstream>
 
 #include "common/exception.h"
-#include "engine/result_format.h"
+#include "shell/result_format.h"
 
 namespace aishell {
 namespace {

@@ -22,7 +22,7 @@
 #include "catalog/catalog_registry.h"
 #include "common/exception.h"
 #include "engine/settings.h"
-#include "engine/sql_script.h"
+#include "shell/sql_script.h"
 
 namespace aishell {
 

@@ -10,7 +10,7 @@
 
 #include "engine/config_store.h"
 #include "engine/engine.h"
-#include "engine/result_format.h"
+#include "shell/result_format.h"
 
 namespace aishell {
 

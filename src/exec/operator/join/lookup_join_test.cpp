@@ -12,7 +12,7 @@
 #include "catalog/catalog_registry.h"
 #include "common/exception.h"
 #include "engine/engine.h"
-#include "engine/result_format.h"
+#include "shell/result_format.h"
 
 namespace aishell {
 namespace {

@@ -1,4 +1,4 @@
-#include "engine/result_format.h"
+#include "shell/result_format.h"
 
 #include <gtest/gtest.h>
 

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "common/json_text.h"  // JsonString, used by the writers here
+#include "common/query_types.h"
 #include "common/vector.h"
-#include "planner/logical_plan.h"
 
 namespace aishell {
 
