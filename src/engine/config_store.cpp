@@ -16,16 +16,12 @@
 #include <simdjson.h>
 
 #include "common/exception.h"
-#include "engine/result_format.h"
+#include "common/json_text.h"
+#include "common/strings.h"
 
 namespace aishell {
 
 namespace {
-
-std::string Lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 std::string Trim(const std::string& s) {
   size_t b = 0, e = s.size();
@@ -136,57 +132,6 @@ std::optional<std::string> ReadFileIfExists(const std::string& path) {
   return ss.str();
 }
 
-int64_t ParseByteSize(const std::string& text) {
-  std::string t = Lower(Trim(text));
-  size_t i = 0;
-  while (i < t.size() && (std::isdigit(static_cast<unsigned char>(t[i])) || t[i] == '.')) i++;
-  std::string number = t.substr(0, i);
-  std::string unit = Trim(t.substr(i));
-  if (number.empty() || number == ".") {
-    throw Error(
-        ErrorKind::kConversion,
-        "invalid size '" + text + "': expected a number with an optional unit (e.g. 512MB, 4GB)");
-  }
-  double value = std::strtod(number.c_str(), nullptr);
-  double mult = 1;
-  if (unit.empty() || unit == "b")
-    mult = 1;
-  else if (unit == "k" || unit == "kb" || unit == "kib")
-    mult = 1024.0;
-  else if (unit == "m" || unit == "mb" || unit == "mib")
-    mult = 1024.0 * 1024;
-  else if (unit == "g" || unit == "gb" || unit == "gib")
-    mult = 1024.0 * 1024 * 1024;
-  else if (unit == "t" || unit == "tb" || unit == "tib")
-    mult = 1024.0 * 1024 * 1024 * 1024;
-  else
-    throw Error(ErrorKind::kConversion,
-                "invalid size unit '" + unit + "' in '" + text + "' (use B, KB, MB, GB or TB)");
-  double bytes = value * mult;
-  if (bytes < 1 || bytes > 9.0e18)
-    throw Error(ErrorKind::kConversion, "size '" + text + "' is out of range");
-  return static_cast<int64_t>(bytes);
-}
-
-std::string FormatByteSize(int64_t bytes) {
-  const char* units[] = {"B", "KB", "MB", "GB", "TB"};
-  int u = 0;
-  int64_t v = bytes;
-  while (u < 4 && v >= 1024 && v % 1024 == 0) {
-    v /= 1024;
-    u++;
-  }
-  return std::to_string(v) + units[u];
-}
-
-bool ParseBoolSetting(const std::string& name, const std::string& text) {
-  std::string t = Lower(Trim(text));
-  if (t == "true" || t == "on" || t == "1" || t == "yes") return true;
-  if (t == "false" || t == "off" || t == "0" || t == "no") return false;
-  throw Error(ErrorKind::kConversion,
-              "invalid value '" + text + "' for " + name + ": expected true or false");
-}
-
 ConfigStore::ConfigStore(std::string home_dir) : home_(std::move(home_dir)) {
   while (home_.size() > 1 && home_.back() == '/') home_.pop_back();
 }
@@ -277,7 +222,7 @@ void ConfigStore::SaveConnections(const std::vector<ConnectionConfig>& connectio
 bool ConfigStore::PutConnection(const ConnectionConfig& connection) const {
   auto list = LoadConnections();
   for (auto& c : list) {
-    if (Lower(c.name) == Lower(connection.name)) {
+    if (AsciiLower(c.name) == AsciiLower(connection.name)) {
       c = connection;
       SaveConnections(list);
       return true;
@@ -291,7 +236,7 @@ bool ConfigStore::PutConnection(const ConnectionConfig& connection) const {
 bool ConfigStore::RemoveConnection(const std::string& name) const {
   auto list = LoadConnections();
   for (size_t i = 0; i < list.size(); i++) {
-    if (Lower(list[i].name) == Lower(name)) {
+    if (AsciiLower(list[i].name) == AsciiLower(name)) {
       list.erase(list.begin() + static_cast<std::ptrdiff_t>(i));
       SaveConnections(list);
       return true;
@@ -359,40 +304,14 @@ bool ConfigStore::UnsetSetting(const std::string& key) const {
 
 void ConfigStore::ApplySettings(const std::map<std::string, std::string>& settings,
                                 EngineOptions& options) {
+  // The registry's session settings (with or without the federation. prefix); other keys are
+  // for other readers (display.max_rows) or unknown (kept from older versions) and are skipped.
+  const auto& registry = SettingsRegistry::Global();
   for (const auto& [key, value] : settings) {
-    std::string k = Lower(key);
-    if (k.rfind("federation.", 0) == 0) k = k.substr(11);
-    if (k == "max_memory")
-      options.max_memory = ParseByteSize(value);
-    else if (k == "threads") {
-      char* end = nullptr;
-      long n = std::strtol(value.c_str(), &end, 10);
-      if (end == value.c_str() || *end || n < 0 || n > 1024)
-        throw Error(ErrorKind::kConversion,
-                    "invalid value '" + value + "' for " + key + ": expected 0..1024");
-      options.threads = static_cast<int>(n);
-    } else if (k == "pushdown") {
-      options.pushdown = ParseBoolSetting(key, value);
-    } else if (k == "lookup_join") {
-      options.lookup_join = ParseBoolSetting(key, value);
-    } else if (k == "preserve_insertion_order") {
-      options.preserve_insertion_order = ParseBoolSetting(key, value);
-    } else if (k == "dynamic_filtering") {
-      options.dynamic_filtering = ParseBoolSetting(key, value);
-    } else if (k == "lookup_batch_size" || k == "batch_size" || k == "lookup_join_max_rows" ||
-               k == "dynamic_filter_max_keys") {
-      char* end = nullptr;
-      long long n = std::strtoll(value.c_str(), &end, 10);
-      if (end == value.c_str() || *end || n < (k == "lookup_batch_size" || k == "batch_size"))
-        throw Error(ErrorKind::kConversion,
-                    "invalid value '" + value + "' for " + key + ": expected a whole number");
-      if (k == "lookup_join_max_rows")
-        options.lookup_join_max_rows = n;
-      else if (k == "dynamic_filter_max_keys")
-        options.dynamic_filter_max_keys = n;
-      else
-        options.lookup_batch_size = std::min<long long>(n, 1000000);
-    }
+    const SettingDef* def = registry.Find(key);
+    if (!def || !def->apply) continue;
+    SettingsRegistry::Validate(*def, key, value);
+    def->apply(options, value);
   }
 }
 

@@ -14,7 +14,8 @@
 #include <vector>
 
 #include "catalog/connector.h"
-#include "engine/engine.h"
+#include "engine/engine_types.h"
+#include "engine/settings.h"
 
 namespace aishell {
 
@@ -41,7 +42,8 @@ class ConfigStore {
   void SetSetting(const std::string& key, const std::string& value) const;
   std::optional<std::string> GetSetting(const std::string& key) const;
   bool UnsetSetting(const std::string& key) const;
-  // Applies known settings (federation.max_memory / max_memory, threads, pushdown) to options.
+  // Applies the registry's session settings (SettingsRegistry: federation.max_memory or
+  // max_memory, threads, pushdown, ...) to options; skips other keys; throws on a bad value.
   static void ApplySettings(const std::map<std::string, std::string>& settings,
                             EngineOptions& options);
 
@@ -61,10 +63,5 @@ void WriteFileAtomic(const std::string& path, const std::string& content, int mo
                      bool durable = true);
 // Reads a whole file; nullopt if it does not exist; throws Error(kIo) if unreadable.
 std::optional<std::string> ReadFileIfExists(const std::string& path);
-// "1GB", "512MB", "64k", "1073741824" -> bytes. Throws Error(kConversion) on a bad value.
-int64_t ParseByteSize(const std::string& text);
-std::string FormatByteSize(int64_t bytes);
-// "true"/"false"/"on"/"off"/"1"/"0" -> bool; throws Error(kConversion).
-bool ParseBoolSetting(const std::string& name, const std::string& text);
 
 }  // namespace aishell

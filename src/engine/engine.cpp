@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
+#include <filesystem>
 #include <mutex>
 #include <thread>
 
@@ -11,8 +12,11 @@
 #include <simdjson.h>
 
 #include "common/exception.h"
+#include "common/json_text.h"
+#include "common/strings.h"
 #include "engine/config_store.h"
-#include "engine/result_format.h"
+#include "engine/settings.h"
+#include "exec/query_executor.h"
 #include "functions/function.h"
 #include "planner/planner.h"
 #include "sql/ast.h"
@@ -23,11 +27,6 @@ namespace aishell {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-std::string Lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 // SQL LIKE with % and _, case-insensitive (names are matched the way the catalogs match them).
 bool LikeMatch(std::string_view text, std::string_view pattern) {
@@ -94,7 +93,7 @@ QueryResult MessageResult(std::string message) {
   return result;
 }
 
-std::string TypeText(const LogicalType& type) { return Lower(type.ToString()); }
+std::string TypeText(const LogicalType& type) { return AsciiLower(type.ToString()); }
 
 // Calls the progress callback about every 100 ms from its own thread while alive.
 class ProgressReporter {
@@ -128,7 +127,7 @@ class ProgressReporter {
     }
   }
 
-  const Engine::ProgressCallback& callback_;
+  const Engine::ProgressCallback callback_;  // a copy: the engine's may change while a stream runs
   const QueryExecutor& executor_;
   Clock::time_point start_;
   std::mutex mutex_;
@@ -160,21 +159,163 @@ std::vector<QueryResult> Engine::ExecuteScript(const std::string& sql) {
   return results;
 }
 
-QueryResult Engine::Execute(const std::string& sql) {
-  auto start = Clock::now();
-  cancelled_ = false;
+namespace {
+PlannerOptions PlannerOptionsOf(const EngineOptions& o);
+}  // namespace
+
+QueryResult Engine::Execute(const std::string& sql) { return Query(sql)->Collect(); }
+
+namespace {
+
+// Turns what a statement may throw into Error.
+template <class F>
+auto Translated(F&& f, const char* doing) -> decltype(f()) {
   try {
-    StatementPtr statement = ParseStatement(sql);
-    QueryResult result = ExecuteStatement(*statement, start);
-    result.elapsed_seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    return result;
+    return f();
   } catch (const Error&) {
     throw;
   } catch (const std::bad_alloc&) {
-    throw Error(ErrorKind::kOutOfMemory, "out of memory while running the statement");
+    throw Error(ErrorKind::kOutOfMemory, std::string("out of memory while ") + doing);
   } catch (const std::exception& e) {
     throw Error(ErrorKind::kInternal, std::string("unexpected failure: ") + e.what());
   }
+}
+
+}  // namespace
+
+struct ResultStream::Impl {
+  std::vector<OutputColumn> columns;
+  std::vector<std::string> sources;
+  bool has_rows = true;
+  std::string message;
+  Clock::time_point start;
+  Clock::time_point end;
+  bool finished = false;
+  int64_t row_count = 0;
+  // A materialized result (statements without a streaming plan)...
+  std::vector<Batch> batches;
+  size_t next_batch = 0;
+  // ...or a running query. The reporter is declared after the executor: it stops first.
+  LogicalPtr plan;
+  std::unique_ptr<QueryExecutor> executor;
+  std::unique_ptr<ProgressReporter> reporter;
+  const std::atomic<bool>* cancelled = nullptr;
+
+  void Finish() {
+    if (finished) return;
+    finished = true;
+    end = Clock::now();
+    reporter.reset();
+  }
+};
+
+ResultStream::ResultStream(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+ResultStream::~ResultStream() {
+  if (impl_) impl_->reporter.reset();
+}
+
+const std::vector<OutputColumn>& ResultStream::columns() const { return impl_->columns; }
+const std::vector<std::string>& ResultStream::sources() const { return impl_->sources; }
+bool ResultStream::has_rows() const { return impl_->has_rows; }
+const std::string& ResultStream::message() const { return impl_->message; }
+bool ResultStream::finished() const { return impl_->finished; }
+int64_t ResultStream::row_count() const { return impl_->row_count; }
+
+double ResultStream::elapsed_seconds() const {
+  auto end = impl_->finished ? impl_->end : Clock::now();
+  return std::chrono::duration<double>(end - impl_->start).count();
+}
+
+bool ResultStream::Next(Batch& batch) {
+  Impl& s = *impl_;
+  if (s.finished) return false;
+  if (!s.executor) {
+    while (s.next_batch < s.batches.size()) {
+      batch = std::move(s.batches[s.next_batch++]);
+      if (batch.count == 0) continue;
+      s.row_count += static_cast<int64_t>(batch.count);
+      return true;
+    }
+    s.Finish();
+    return false;
+  }
+  try {
+    return Translated(
+        [&] {
+          while (true) {
+            batch = Batch();
+            if (!s.executor->Next(batch)) {
+              s.Finish();
+              return false;
+            }
+            if (*s.cancelled) throw Error(ErrorKind::kInterrupted, "the query was cancelled");
+            if (batch.count == 0) continue;
+            s.row_count += static_cast<int64_t>(batch.count);
+            return true;
+          }
+        },
+        "running the statement");
+  } catch (...) {
+    s.Finish();
+    throw;
+  }
+}
+
+QueryResult ResultStream::Collect() {
+  QueryResult result;
+  result.columns = impl_->columns;
+  result.sources = impl_->sources;
+  result.has_rows = impl_->has_rows;
+  result.message = impl_->message;
+  Batch batch;
+  while (Next(batch)) {
+    result.batches.push_back(std::move(batch));
+    batch = Batch();
+  }
+  result.row_count = impl_->row_count;
+  result.elapsed_seconds = elapsed_seconds();
+  return result;
+}
+
+std::unique_ptr<ResultStream> Engine::Stream(PlannedQuery& planned, Clock::time_point start) {
+  if (!planned.plan) throw Error(ErrorKind::kInternal, "the planner returned no plan");
+  ExecutionOptions exec_options;
+  exec_options.threads = EffectiveThreads();
+  exec_options.max_memory = options_.max_memory;
+  exec_options.preserve_insertion_order = options_.preserve_insertion_order;
+  exec_options.cancelled = &cancelled_;
+  auto impl = std::make_unique<ResultStream::Impl>();
+  impl->start = start;
+  impl->columns = planned.plan->output;
+  impl->sources = planned.sources;
+  impl->plan = planned.plan;
+  impl->cancelled = &cancelled_;
+  impl->executor = std::make_unique<QueryExecutor>(planned.plan, exec_options);
+  impl->reporter = std::make_unique<ProgressReporter>(progress_, *impl->executor, start);
+  return std::unique_ptr<ResultStream>(new ResultStream(std::move(impl)));
+}
+
+std::unique_ptr<ResultStream> Engine::Query(const std::string& sql) {
+  auto start = Clock::now();
+  cancelled_ = false;
+  return Translated(
+      [&]() -> std::unique_ptr<ResultStream> {
+        StatementPtr statement = ParseStatement(sql);
+        if (statement->kind == StatementKind::kSelect) {
+          PlannedQuery planned = PlanStatement(*statement, catalogs_, PlannerOptionsOf(options_));
+          return Stream(planned, start);
+        }
+        QueryResult result = ExecuteStatement(*statement, start);
+        auto impl = std::make_unique<ResultStream::Impl>();
+        impl->start = start;
+        impl->columns = std::move(result.columns);
+        impl->sources = std::move(result.sources);
+        impl->has_rows = result.has_rows;
+        impl->message = std::move(result.message);
+        impl->batches = std::move(result.batches);
+        return std::unique_ptr<ResultStream>(new ResultStream(std::move(impl)));
+      },
+      "running the statement");
 }
 
 namespace {
@@ -188,20 +329,6 @@ PlannerOptions PlannerOptionsOf(const EngineOptions& o) {
   p.dynamic_filtering = o.dynamic_filtering;
   p.dynamic_filter_max_keys = o.dynamic_filter_max_keys;
   return p;
-}
-
-// A whole number in [low, high] for a session setting.
-int64_t ParseCountSetting(const std::string& name, const std::string& value, int64_t low,
-                          int64_t high) {
-  char* end = nullptr;
-  errno = 0;
-  long long n = std::strtoll(value.c_str(), &end, 10);
-  if (value.empty() || *end || errno == ERANGE || n < low || n > high) {
-    throw Error(ErrorKind::kConversion, "invalid value '" + value + "' for " + name +
-                                            ": expected a number from " + std::to_string(low) +
-                                            " to " + std::to_string(high));
-  }
-  return n;
 }
 
 }  // namespace
@@ -267,30 +394,10 @@ QueryResult Engine::ExecuteStatement(Statement& statement,
     }
     case StatementKind::kShowSession: {
       auto& show = statement.As<ShowSessionStatement>();
-      EngineOptions defaults;
-      std::map<std::string, std::pair<std::string, std::string>> info = {
-          {"max_memory",
-           {FormatByteSize(defaults.max_memory), "memory limit per query (e.g. 512MB, 4GB)"}},
-          {"pushdown", {"true", "offer filters, limits, order and aggregation to sources"}},
-          {"lookup_join", {"true", "join by batched key lookups where a source supports them"}},
-          {"lookup_join_max_rows",
-           {std::to_string(defaults.lookup_join_max_rows),
-            "lookup join only when the other side has at most this many estimated rows"}},
-          {"lookup_batch_size",
-           {std::to_string(defaults.lookup_batch_size), "distinct keys per key lookup batch"}},
-          {"dynamic_filtering",
-           {"true", "offer a hash join's build keys to the probe scan (IN list / min-max)"}},
-          {"dynamic_filter_max_keys",
-           {std::to_string(defaults.dynamic_filter_max_keys),
-            "most build keys offered as a dynamic filter"}},
-          {"threads", {"0", "worker threads; 0 = one per core"}},
-          {"preserve_insertion_order",
-           {"true", "rows of a scan without ORDER BY in the table's order, also when parallel"}},
-      };
       std::vector<std::vector<std::optional<std::string>>> rows;
-      for (const auto& [name, value] : Settings()) {
-        if (!Matches(show.like_pattern, name)) continue;
-        rows.push_back({name, value, info[name].first, info[name].second});
+      for (const auto& def : SettingsRegistry::Global().SessionSettings()) {
+        if (!Matches(show.like_pattern, def.session_name)) continue;
+        rows.push_back({def.session_name, def.current(options_), def.default_value, def.doc});
       }
       return TextResult({"Name", "Value", "Default", "Description"}, rows);
     }
@@ -321,27 +428,9 @@ QueryResult Engine::ExecuteStatement(Statement& statement,
     }
     case StatementKind::kResetSession: {
       auto& reset = statement.As<ResetSessionStatement>();
-      EngineOptions defaults;
-      std::string name = Lower(reset.name);
-      if (name.rfind("federation.", 0) == 0) name = name.substr(11);
-      if (name == "max_memory")
-        options_.max_memory = defaults.max_memory;
-      else if (name == "threads")
-        options_.threads = defaults.threads;
-      else if (name == "pushdown")
-        options_.pushdown = defaults.pushdown;
-      else if (name == "lookup_join")
-        options_.lookup_join = defaults.lookup_join;
-      else if (name == "lookup_join_max_rows")
-        options_.lookup_join_max_rows = defaults.lookup_join_max_rows;
-      else if (name == "lookup_batch_size" || name == "batch_size")
-        options_.lookup_batch_size = defaults.lookup_batch_size;
-      else if (name == "dynamic_filtering")
-        options_.dynamic_filtering = defaults.dynamic_filtering;
-      else if (name == "dynamic_filter_max_keys")
-        options_.dynamic_filter_max_keys = defaults.dynamic_filter_max_keys;
-      else if (name == "preserve_insertion_order")
-        options_.preserve_insertion_order = defaults.preserve_insertion_order;
+      const SettingDef* def = SettingsRegistry::Global().Find(reset.name);
+      if (def && def->apply)
+        def->apply(options_, def->default_value);
       else
         SetSetting(reset.name, "");  // throws the unknown-property error
       return MessageResult("RESET SESSION");
@@ -354,7 +443,7 @@ QueryResult Engine::ExecuteStatement(Statement& statement,
       if (!use.schema.empty()) {
         auto schemas = catalogs_.GetCatalog(use.catalog)->ListSchemas();
         bool found = false;
-        for (const auto& s : schemas) found = found || Lower(s) == Lower(use.schema);
+        for (const auto& s : schemas) found = found || AsciiLower(s) == AsciiLower(use.schema);
         if (!found) {
           std::string hint = SuggestName(use.schema, schemas);
           throw Error(ErrorKind::kCatalog,
@@ -640,42 +729,13 @@ QueryResult Engine::CreateView(CreateViewStatement& create) {
 }
 
 void Engine::SetSetting(const std::string& name, const std::string& value) {
-  std::string key = Lower(name);
-  if (key.rfind("federation.", 0) == 0) key = key.substr(11);
-  if (key == "pushdown") {
-    options_.pushdown = ParseBoolSetting(name, value);
-  } else if (key == "lookup_join") {
-    options_.lookup_join = ParseBoolSetting(name, value);
-  } else if (key == "lookup_join_max_rows") {
-    options_.lookup_join_max_rows = ParseCountSetting(name, value, 0, int64_t{1} << 40);
-  } else if (key == "lookup_batch_size" || key == "batch_size") {  // federation.batch_size
-    options_.lookup_batch_size = ParseCountSetting(name, value, 1, 1000000);
-  } else if (key == "dynamic_filtering") {
-    options_.dynamic_filtering = ParseBoolSetting(name, value);
-  } else if (key == "dynamic_filter_max_keys") {
-    options_.dynamic_filter_max_keys = ParseCountSetting(name, value, 0, 1000000);
-  } else if (key == "max_memory") {
-    options_.max_memory = ParseByteSize(value);
-  } else if (key == "preserve_insertion_order") {
-    options_.preserve_insertion_order = ParseBoolSetting(name, value);
-  } else if (key == "threads") {
-    char* end = nullptr;
-    long n = std::strtol(value.c_str(), &end, 10);
-    if (value.empty() || *end || n < 0 || n > 1024) {
-      throw Error(ErrorKind::kConversion,
-                  "invalid value '" + value + "' for threads: expected a number from 0 to 1024");
-    }
-    options_.threads = static_cast<int>(n);
-  } else {
-    std::vector<std::string> known = {"dynamic_filter_max_keys",
-                                      "dynamic_filtering",
-                                      "lookup_batch_size",
-                                      "lookup_join",
-                                      "lookup_join_max_rows",
-                                      "max_memory",
-                                      "preserve_insertion_order",
-                                      "pushdown",
-                                      "threads"};
+  const auto& registry = SettingsRegistry::Global();
+  const SettingDef* def = registry.Find(name);
+  if (!def || !def->apply) {
+    std::vector<std::string> known;
+    for (const auto& d : registry.SessionSettings()) known.push_back(d.session_name);
+    std::string key = AsciiLower(name);
+    if (key.rfind("federation.", 0) == 0) key = key.substr(11);
     std::string hint = SuggestName(key, known);
     std::string list;
     for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
@@ -683,18 +743,123 @@ void Engine::SetSetting(const std::string& name, const std::string& value) {
                 "unknown session property '" + name + "'" +
                     (hint.empty() ? "; known: " + list : "; did you mean '" + hint + "'?"));
   }
+  SettingsRegistry::Validate(*def, name, value);
+  def->apply(options_, value);
 }
 
 std::map<std::string, std::string> Engine::Settings() const {
-  return {{"max_memory", FormatByteSize(options_.max_memory)},
-          {"pushdown", options_.pushdown ? "true" : "false"},
-          {"lookup_join", options_.lookup_join ? "true" : "false"},
-          {"lookup_join_max_rows", std::to_string(options_.lookup_join_max_rows)},
-          {"lookup_batch_size", std::to_string(options_.lookup_batch_size)},
-          {"dynamic_filtering", options_.dynamic_filtering ? "true" : "false"},
-          {"dynamic_filter_max_keys", std::to_string(options_.dynamic_filter_max_keys)},
-          {"preserve_insertion_order", options_.preserve_insertion_order ? "true" : "false"},
-          {"threads", std::to_string(options_.threads)}};
+  std::map<std::string, std::string> out;
+  for (const auto& def : SettingsRegistry::Global().SessionSettings())
+    out[def.session_name] = def.current(options_);
+  return out;
+}
+
+bool Engine::IsValidSourceName(const std::string& name) {
+  if (name.empty()) return false;
+  for (char ch : name)
+    if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '-')) return false;
+  return true;
+}
+
+ConnectResult Engine::Connect(ConnectionConfig config) {
+  if (!IsValidSourceName(config.name)) {
+    throw Error(ErrorKind::kBinder,
+                "invalid source name '" + config.name + "': use letters, digits, '_' and '-'");
+  }
+  if (config.url.find("://") == std::string::npos && !config.url.empty()) {
+    // A local path: saved absolute, so later commands work from any directory.
+    std::error_code ec;
+    auto absolute = std::filesystem::absolute(config.url, ec);
+    if (!ec) config.url = absolute.lexically_normal().string();
+    while (config.url.size() > 1 && config.url.back() == '/') config.url.pop_back();
+  }
+  std::string redacted = RedactUrl(config.url);
+  if (!config.type.empty()) {
+    config.type = AsciiLower(config.type);
+  } else {
+    config.type = ConnectorFactory::TypeForUrl(config.url);
+    if (config.type.empty()) {
+      std::string lower = AsciiLower(config.url);
+      auto ends = [&](const char* suffix) {
+        std::string s = suffix;
+        return lower.size() >= s.size() && lower.compare(lower.size() - s.size(), s.size(), s) == 0;
+      };
+      auto types = ConnectorFactory::Types();
+      auto known = [&](const char* t) {
+        return std::find(types.begin(), types.end(), t) != types.end();
+      };
+      if ((ends(".db") || ends(".sqlite") || ends(".sqlite3")) && known("sqlite"))
+        config.type = "sqlite";
+      else if (config.url.find("://") == std::string::npos && known("file"))
+        config.type = "file";
+    }
+    if (config.type.empty()) {
+      std::string types;
+      for (const auto& t : ConnectorFactory::Types()) types += (types.empty() ? "" : ", ") + t;
+      if (auto scheme_end = config.url.find("://");
+          scheme_end != std::string::npos && scheme_end > 0) {
+        throw Error(ErrorKind::kUnsupported,
+                    "no connector in this build handles '" + config.url.substr(0, scheme_end) +
+                        "://' URLs (source '" + config.name + "'; available: " + types + ")");
+      }
+      throw UnknownConnectorType(ErrorKind::kUnsupported,
+                                 "cannot tell the connector type of '" + redacted +
+                                     "'; pass --type <connector>" +
+                                     (types.empty() ? "" : " (available: " + types + ")"));
+    }
+  }
+  ConnectResult result;
+  try {
+    std::shared_ptr<Connector> connector = ConnectorFactory::Make(config);
+    auto schemas = connector->ListSchemas();
+    result.schema_count = schemas.size();
+    size_t listed = 0;
+    for (const auto& s : schemas) {
+      if (++listed > 100) break;
+      auto t = connector->ListTables(s);
+      result.table_count += t.size();
+      for (const auto& name_in_schema : t) {
+        if (result.sample_tables.size() < 10)
+          result.sample_tables.push_back(
+              s == connector->DefaultSchema() ? name_in_schema : s + "." + name_in_schema);
+      }
+    }
+    result.summary = connector->Summary();
+  } catch (const Error& e) {
+    throw ConnectionFailed(e, config);
+  }
+  if (!options_.home_dir.empty())
+    result.replaced = ConfigStore(options_.home_dir).PutConnection(config);
+  else
+    result.replaced = catalogs_.HasCatalog(config.name);
+  catalogs_.AddCatalog(config);
+  result.config = std::move(config);
+  return result;
+}
+
+void Engine::Disconnect(const std::string& name) {
+  bool removed = false;
+  if (!options_.home_dir.empty()) {
+    removed = ConfigStore(options_.home_dir).RemoveConnection(name);
+  } else {
+    removed = catalogs_.HasCatalog(name);
+  }
+  if (!removed) {
+    std::vector<std::string> names;
+    for (const auto& c : ListConnections()) names.push_back(c.name);
+    std::string hint = SuggestName(name, names);
+    throw Error(ErrorKind::kCatalog, "no connection named '" + name + "'" +
+                                         (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
+  }
+  if (catalogs_.HasCatalog(name)) catalogs_.RemoveCatalog(name);
+}
+
+std::vector<ConnectionConfig> Engine::ListConnections() const {
+  if (!options_.home_dir.empty()) return ConfigStore(options_.home_dir).LoadConnections();
+  std::vector<ConnectionConfig> out;
+  for (const auto& name : catalogs_.CatalogNames())
+    if (const ConnectionConfig* c = catalogs_.GetConfig(name)) out.push_back(*c);
+  return out;
 }
 
 void Engine::LoadViews() {

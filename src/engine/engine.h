@@ -1,5 +1,7 @@
 // The embeddable engine: one object per session. Parses, binds, optimizes and runs statements
-// against the registered catalogs. The command line and (later) the server sit on top of it.
+// against the registered catalogs, registers sources and holds the session settings. The
+// command line and (later) the server and the Python package sit on top of it. This header
+// includes no planner or executor header: those stay behind engine.cpp.
 #pragma once
 
 #include <atomic>
@@ -13,9 +15,10 @@
 #include <vector>
 
 #include "catalog/catalog_registry.h"
+#include "common/exception.h"
+#include "common/query_types.h"
 #include "common/vector.h"
-#include "exec/query_executor.h"
-#include "planner/logical_plan.h"
+#include "engine/engine_types.h"
 
 namespace aishell {
 
@@ -24,30 +27,53 @@ struct ExplainStatement;
 struct CreateViewStatement;
 struct PlannedQuery;
 
-struct EngineOptions {
-  int threads = 0;                 // 0: the number of cores
-  int64_t max_memory = 4LL << 30;  // bytes per query
-  bool pushdown = true;            // offer filters/limits/aggregates to sources
-  // Rows of a parallel scan without ORDER BY come out in the table's order (DuckDB's setting).
-  bool preserve_insertion_order = true;
-  std::string home_dir;  // where views are persisted; empty: not persisted
-
-  // Join strategies (planner.h PlannerOptions): lookup joins and dynamic filtering.
-  bool lookup_join = true;
-  int64_t lookup_join_max_rows = 100000;
-  int64_t lookup_batch_size = 1000;
-  bool dynamic_filtering = true;
-  int64_t dynamic_filter_max_keys = 10000;
+// Connect could not tell the connector type of a URL without a scheme (the caller may ask for one).
+class UnknownConnectorType : public Error {
+ public:
+  using Error::Error;
 };
 
-struct QueryResult {
-  std::vector<OutputColumn> columns;
-  std::vector<Batch> batches;
-  int64_t row_count = 0;
-  double elapsed_seconds = 0;
-  std::vector<std::string> sources;  // data sources used, e.g. "users-db (postgres)", "read_csv"
-  std::string message;               // for statements without rows, e.g. "CREATE VIEW"
-  bool has_rows = true;              // false for statements that only report a message
+// The source of a Connect failed while being validated. what() is the connector's own message,
+// which may echo the URL: scrub it (the shell does) before showing it.
+class ConnectionFailed : public Error {
+ public:
+  ConnectionFailed(const Error& cause, ConnectionConfig config)
+      : Error(cause.kind(), cause.what()), config_(std::move(config)) {}
+  const ConnectionConfig& config() const { return config_; }
+
+ private:
+  ConnectionConfig config_;
+};
+
+class Engine;
+
+// The rows of one statement, batch by batch as the executor produces them (a query's first rows
+// are available before it ends). Made by Engine::Query; the Engine must outlive it. Statements
+// without a streaming plan (SHOW, EXPLAIN, INSERT, SET, ...) come as one materialized result.
+// Destroying the stream before its end stops the query. Not thread-safe (Engine::Cancel is).
+class ResultStream {
+ public:
+  ~ResultStream();
+  const std::vector<OutputColumn>& columns() const;
+  const std::vector<std::string>& sources() const;  // data sources used
+  bool has_rows() const;                            // false: only message() reports the statement
+  const std::string& message() const;
+
+  // The next batch (count > 0), or false at the end. Throws Error on failure.
+  bool Next(Batch& batch);
+  bool finished() const;      // Next returned false
+  int64_t row_count() const;  // rows returned so far
+  // From the statement's start to its end (or to now while it runs).
+  double elapsed_seconds() const;
+  // Reads the rest of the stream into a QueryResult (batches already read are not in it;
+  // row_count counts every row).
+  QueryResult Collect();
+
+ private:
+  friend class Engine;
+  struct Impl;
+  explicit ResultStream(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
 };
 
 class Engine {
@@ -58,7 +84,10 @@ class Engine {
   CatalogRegistry& catalogs() { return catalogs_; }
   EngineOptions& options() { return options_; }
 
-  // Runs one statement (a trailing ';' is fine) and collects its whole result.
+  // Runs one statement (a trailing ';' is fine) and streams its result. Parse and planning
+  // errors throw here, execution errors from ResultStream::Next.
+  std::unique_ptr<ResultStream> Query(const std::string& sql);
+  // Runs one statement and collects its whole result (Query(sql)->Collect()).
   QueryResult Execute(const std::string& sql);
   // Runs statements separated by ';'; returns the result of each.
   std::vector<QueryResult> ExecuteScript(const std::string& sql);
@@ -71,6 +100,18 @@ class Engine {
   void SetProgressCallback(ProgressCallback callback) { progress_ = std::move(callback); }
   // Interrupts the running query (safe from a signal handler thread).
   void Cancel() { cancelled_ = true; }
+
+  // Registers a data source: resolves its type (config.type, else from the URL), makes a local
+  // path absolute, creates the connector and validates it by listing its schemas and tables, then
+  // saves it in home_dir/connections.json (when home_dir is set) and adds it to catalogs().
+  // Nothing is saved when the source cannot be reached (throws ConnectionFailed).
+  ConnectResult Connect(ConnectionConfig config);
+  // Removes a registered source; throws Error(kCatalog) with a suggestion when there is none.
+  void Disconnect(const std::string& name);
+  // The saved sources (home_dir/connections.json), in their saved order.
+  std::vector<ConnectionConfig> ListConnections() const;
+  // Letters, digits, '_' and '-'.
+  static bool IsValidSourceName(const std::string& name);
 
   // Session settings (SET SESSION name = value): pushdown, max_memory, threads.
   void SetSetting(const std::string& name, const std::string& value);
@@ -98,6 +139,9 @@ class Engine {
   QueryResult CreateView(CreateViewStatement& create);
   std::string ResolveCatalogName(const std::string& catalog);
   std::string ExplainText(const std::string& sql, bool analyze);
+
+  std::unique_ptr<ResultStream> Stream(PlannedQuery& planned,
+                                       std::chrono::steady_clock::time_point start);
 
   EngineOptions options_;
   CatalogRegistry catalogs_;

@@ -1,13 +1,16 @@
 #include "engine/result_format.h"
 
 #include <fmt/format.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <iterator>
+#include "common/exception.h"
 
 #include "common/date_time.h"
 #include "common/json_text.h"
+#include "common/strings.h"
 #include "common/utf8.h"
 #include "formats/parquet/parquet_writer.h"
 
@@ -19,12 +22,6 @@ void AppendInt(std::string& out, int64_t v) {
   char buf[24];
   auto res = std::to_chars(buf, buf + sizeof(buf), v);
   out.append(buf, res.ptr);
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 // Appends a double as Value::ToString renders it: "2.0" for integral values, else the shortest
@@ -50,75 +47,10 @@ std::string FormatDoubleText(double d) {
   return out;
 }
 
-int CodePointWidth(uint32_t cp) {
-  if (cp == 0) return 0;
-  if ((cp >= 0x0300 && cp <= 0x036F) || (cp >= 0x200B && cp <= 0x200F) || cp == 0xFE0F) return 0;
-  if ((cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) ||
-      (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
-      (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
-      (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x1F300 && cp <= 0x1F64F) ||
-      (cp >= 0x1F900 && cp <= 0x1F9FF) || (cp >= 0x20000 && cp <= 0x3FFFD))
-    return 2;
-  return 1;
-}
-
-// Makes text safe for one table cell: control characters become visible escapes.
-std::string SanitizeCell(std::string text) {
-  bool clean = true;
-  for (char c : text) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) {
-      clean = false;
-      break;
-    }
-  }
-  if (clean) return text;
-  std::string out;
-  for (char c : text) {
-    if (c == '\n')
-      out += "\\n";
-    else if (c == '\r')
-      out += "\\r";
-    else if (c == '\t')
-      out += "\\t";
-    else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F)
-      out += fmt::format("\\x{:02x}", static_cast<unsigned>(c));
-    else
-      out += c;
-  }
-  return out;
-}
-
-// Cuts text to at most `width` display columns, ending in "…" when cut.
-std::string Truncate(const std::string& text, size_t width) {
-  if (DisplayWidth(text) <= width) return text;
-  if (width == 0) return "";
-  size_t used = 0, i = 0, keep = 0;
-  while (i < text.size()) {
-    int w = CodePointWidth(NextCodePoint(text, i));
-    if (used + w > width - 1) break;
-    used += w;
-    keep = i;
-  }
-  return text.substr(0, keep) + "…";
-}
-
-std::string Repeat(std::string_view s, size_t n) {
-  std::string out;
-  out.reserve(s.size() * n);
-  for (size_t i = 0; i < n; i++) out += s;
-  return out;
-}
-
-std::string Pad(const std::string& text, size_t width, bool right) {
-  size_t w = DisplayWidth(text);
-  if (w >= width) return text;
-  return right ? std::string(width - w, ' ') + text : text + std::string(width - w, ' ');
-}
-
 }  // namespace
 
 std::optional<OutputFormat> ParseOutputFormat(std::string_view name) {
-  std::string n = Lower(name);
+  std::string n = AsciiLower(name);
   if (n == "table") return OutputFormat::kTable;
   if (n == "csv") return OutputFormat::kCsv;
   if (n == "json") return OutputFormat::kJson;
@@ -126,7 +58,7 @@ std::optional<OutputFormat> ParseOutputFormat(std::string_view name) {
   return std::nullopt;
 }
 
-bool IsParquetFormatName(std::string_view name) { return Lower(name) == "parquet"; }
+bool IsParquetFormatName(std::string_view name) { return AsciiLower(name) == "parquet"; }
 
 void WriteParquetFile(const std::string& path, const std::vector<OutputColumn>& columns,
                       const std::vector<Batch>& batches) {
@@ -154,23 +86,6 @@ const char* OutputFormatName(OutputFormat format) {
   }
   return "?";
 }
-
-size_t DisplayWidth(std::string_view text) {
-  size_t width = 0;
-  size_t i = 0;
-  while (i < text.size()) {
-    auto b = static_cast<unsigned char>(text[i]);
-    if (b < 0x80) {
-      width++;
-      i++;
-      continue;
-    }
-    width += CodePointWidth(NextCodePoint(text, i));
-  }
-  return width;
-}
-
-bool IsRightAligned(const LogicalType& type) { return type.IsNumeric(); }
 
 namespace {
 
@@ -307,110 +222,6 @@ std::string JsonCell(const Vector& vector, size_t row) {
   return out;
 }
 
-std::string FormatBoxTable(const std::vector<OutputColumn>& columns,
-                           const std::vector<Batch>& batches, const TableFormatOptions& options) {
-  size_t ncols = columns.size();
-  int64_t total_rows = 0;
-  for (const auto& b : batches) total_rows += static_cast<int64_t>(b.count);
-  int64_t shown = options.max_rows >= 0 ? std::min(total_rows, options.max_rows) : total_rows;
-
-  // Collect the shown cells as text.
-  std::vector<std::vector<std::string>> cells;
-  cells.reserve(static_cast<size_t>(shown));
-  for (const auto& b : batches) {
-    for (size_t r = 0; r < b.count && static_cast<int64_t>(cells.size()) < shown; r++) {
-      std::vector<std::string> row;
-      row.reserve(ncols);
-      for (size_t c = 0; c < ncols && c < b.columns.size(); c++)
-        row.push_back(SanitizeCell(CellText(b.columns[c], r)));
-      row.resize(ncols);
-      cells.push_back(std::move(row));
-    }
-    if (static_cast<int64_t>(cells.size()) >= shown) break;
-  }
-
-  std::vector<std::string> headers;
-  std::vector<size_t> widths(ncols, 1);
-  for (size_t c = 0; c < ncols; c++) {
-    headers.push_back(SanitizeCell(columns[c].name));
-    widths[c] = std::max<size_t>(1, DisplayWidth(headers[c]));
-  }
-  for (const auto& row : cells)
-    for (size_t c = 0; c < ncols; c++) widths[c] = std::max(widths[c], DisplayWidth(row[c]));
-
-  // Fit into the terminal: shrink the widest columns, then drop trailing columns.
-  size_t visible = ncols;
-  bool dropped = false;
-  if (options.max_width > 0 && ncols > 0) {
-    auto total = [&](size_t n, bool with_more) {
-      size_t t = 1;
-      for (size_t c = 0; c < n; c++) t += widths[c] + 3;
-      if (with_more) t += 4;  // " … │"
-      return t;
-    };
-    constexpr size_t kMinWidth = 6;
-    while (total(visible, dropped) > options.max_width) {
-      size_t widest = 0;
-      for (size_t c = 1; c < visible; c++)
-        if (widths[c] > widths[widest]) widest = c;
-      if (widths[widest] > kMinWidth) {
-        size_t excess = total(visible, dropped) - options.max_width;
-        size_t second = kMinWidth;
-        for (size_t c = 0; c < visible; c++)
-          if (c != widest) second = std::max(second, widths[c]);
-        size_t target = std::max(
-            {kMinWidth, second, widths[widest] > excess ? widths[widest] - excess : kMinWidth});
-        if (target >= widths[widest]) target = widths[widest] - 1;
-        widths[widest] = target;
-      } else if (visible > 1) {
-        visible--;
-        dropped = true;
-      } else {
-        break;
-      }
-    }
-  }
-
-  std::vector<bool> right(ncols);
-  for (size_t c = 0; c < ncols; c++) right[c] = IsRightAligned(columns[c].type);
-
-  auto border = [&](const char* left, const char* mid, const char* rgt) {
-    std::string line = left;
-    for (size_t c = 0; c < visible; c++) {
-      if (c) line += mid;
-      line += Repeat("─", widths[c] + 2);
-    }
-    if (dropped) line += std::string(mid) + "───";
-    line += rgt;
-    line += '\n';
-    return line;
-  };
-  auto row_line = [&](const std::vector<std::string>& values, bool header) {
-    std::string line = "│";
-    for (size_t c = 0; c < visible; c++) {
-      line += ' ';
-      bool is_null_cell = !header && values[c] == "NULL";
-      line += Pad(Truncate(values[c], widths[c]), widths[c], !header && right[c] && !is_null_cell);
-      line += " │";
-    }
-    if (dropped) line += " … │";
-    line += '\n';
-    return line;
-  };
-
-  std::string out = border("┌", "┬", "┐");
-  out += row_line(headers, true);
-  out += border("├", "┼", "┤");
-  for (const auto& row : cells) out += row_line(row, false);
-  out += border("└", "┴", "┘");
-  if (shown < total_rows)
-    out += fmt::format("(showing the first {} of {} rows)\n", shown, total_rows);
-  if (dropped)
-    out +=
-        fmt::format("({} of {} columns shown; use --format csv or json for all)\n", visible, ncols);
-  return out;
-}
-
 namespace {
 constexpr size_t kFlushBytes = 1 << 20;
 }  // namespace
@@ -423,6 +234,13 @@ void WriteCsv(std::ostream& out, const std::vector<OutputColumn>& columns,
     AppendCsvQuoted(buf, columns[c].name);
   }
   buf += '\n';
+  out.write(buf.data(), static_cast<std::streamsize>(buf.size()));
+  WriteCsvRows(out, columns, batches);
+}
+
+void WriteCsvRows(std::ostream& out, const std::vector<OutputColumn>& columns,
+                  const std::vector<Batch>& batches) {
+  std::string buf;
   std::vector<UnifiedView> views;
   std::vector<LogicalType> types;
   for (const auto& b : batches) {
@@ -454,7 +272,6 @@ void WriteCsv(std::ostream& out, const std::vector<OutputColumn>& columns,
   out.write(buf.data(), static_cast<std::streamsize>(buf.size()));
 }
 
-namespace {
 // Writes rows as JSON objects: prefix before each object ("\n  " / ",\n  " for arrays), suffix
 // after it ("\n" for lines).
 void WriteJsonRows(std::ostream& out, const std::vector<OutputColumn>& columns,
@@ -491,7 +308,6 @@ void WriteJsonRows(std::ostream& out, const std::vector<OutputColumn>& columns,
   }
   out.write(buf.data(), static_cast<std::streamsize>(buf.size()));
 }
-}  // namespace
 
 void WriteJson(std::ostream& out, const std::vector<OutputColumn>& columns,
                const std::vector<Batch>& batches) {
@@ -507,22 +323,48 @@ void WriteJsonl(std::ostream& out, const std::vector<OutputColumn>& columns,
   WriteJsonRows(out, columns, batches, false, rows);
 }
 
-void WriteResult(std::ostream& out, OutputFormat format, const std::vector<OutputColumn>& columns,
-                 const std::vector<Batch>& batches, const TableFormatOptions& options) {
-  switch (format) {
-    case OutputFormat::kTable:
-      out << FormatBoxTable(columns, batches, options);
-      break;
+ResultWriter::ResultWriter(std::ostream& out, OutputFormat format,
+                           std::vector<OutputColumn> columns)
+    : out_(out), format_(format), columns_(std::move(columns)) {}
+
+void ResultWriter::Write(const Batch& batch) {
+  if (batch.count == 0) return;
+  batch_.clear();
+  batch_.push_back(batch);
+  switch (format_) {
     case OutputFormat::kCsv:
-      WriteCsv(out, columns, batches);
+      if (!started_) {
+        WriteCsv(out_, columns_, {});
+      }
+      WriteCsvRows(out_, columns_, batch_);
       break;
     case OutputFormat::kJson:
-      WriteJson(out, columns, batches);
+      if (!started_) out_ << '[';
+      WriteJsonRows(out_, columns_, batch_, true, rows_);
       break;
     case OutputFormat::kJsonl:
-      WriteJsonl(out, columns, batches);
+      WriteJsonRows(out_, columns_, batch_, false, rows_);
+      break;
+    case OutputFormat::kTable:
+      throw Error(ErrorKind::kInternal, "ResultWriter does not write tables");
+  }
+  started_ = true;
+  batch_.clear();
+}
+
+void ResultWriter::Finish() {
+  switch (format_) {
+    case OutputFormat::kCsv:
+      if (!started_) WriteCsv(out_, columns_, {});
+      break;
+    case OutputFormat::kJson:
+      if (!started_) out_ << '[';
+      out_ << (rows_ == 0 ? "]\n" : "\n]\n");
+      break;
+    default:
       break;
   }
+  started_ = true;
 }
 
 }  // namespace aishell

@@ -1,5 +1,6 @@
-// Renders query results for people and programs: a Unicode box table, CSV (RFC 4180),
-// JSON (an array of objects) and JSON Lines. Used by the command line and `export last`.
+// Writes query results for programs: CSV (RFC 4180), JSON (an array of objects), JSON Lines and
+// Parquet files, whole or batch by batch as a result streams. The command line's box table for
+// people is shell/box_table.h; the command line, `export last` and embedders use these writers.
 #pragma once
 
 #include <cstdint>
@@ -10,8 +11,8 @@
 #include <vector>
 
 #include "common/json_text.h"  // JsonString, used by the writers here
+#include "common/query_types.h"
 #include "common/vector.h"
-#include "planner/logical_plan.h"
 
 namespace aishell {
 
@@ -21,41 +22,42 @@ enum class OutputFormat : uint8_t { kTable, kCsv, kJson, kJsonl };
 std::optional<OutputFormat> ParseOutputFormat(std::string_view name);
 const char* OutputFormatName(OutputFormat format);
 
-struct TableFormatOptions {
-  size_t max_width = 0;     // terminal columns; 0: no limit
-  int64_t max_rows = 1000;  // rows shown; the rest are summarized in a footer line
-};
-
 // The display text of one cell: "NULL" for null, numbers and dates as Value::ToString does.
 std::string CellText(const Vector& vector, size_t row);
-// Whether a column of this type is right-aligned in a table.
-bool IsRightAligned(const LogicalType& type);
-// Columns occupied on a terminal by UTF-8 text (wide CJK and emoji count 2).
-size_t DisplayWidth(std::string_view text);
-
-// The box table:
-//   ┌────┬───────┐
-//   │ id │ name  │
-//   ├────┼───────┤
-//   │  1 │ alice │
-//   └────┴───────┘
-// followed, when rows were cut, by "(showing the first N of M rows)".
-std::string FormatBoxTable(const std::vector<OutputColumn>& columns,
-                           const std::vector<Batch>& batches,
-                           const TableFormatOptions& options = {});
-
 // CSV with a header line; fields are quoted when they hold a comma, quote, CR or LF, or
 // leading/trailing spaces; NULL is an empty field and the empty string is "". Lines end in "\n".
 void WriteCsv(std::ostream& out, const std::vector<OutputColumn>& columns,
               const std::vector<Batch>& batches);
+// The rows only, no header.
+void WriteCsvRows(std::ostream& out, const std::vector<OutputColumn>& columns,
+                  const std::vector<Batch>& batches);
+// Rows as JSON objects, each after "\n  " / ",\n  " (array) or followed by "\n" (lines);
+// counts them in rows_written.
+void WriteJsonRows(std::ostream& out, const std::vector<OutputColumn>& columns,
+                   const std::vector<Batch>& batches, bool array, size_t& rows_written);
 // [{"col": value, ...}, ...] with one object per line; "[]" when empty.
 void WriteJson(std::ostream& out, const std::vector<OutputColumn>& columns,
                const std::vector<Batch>& batches);
 // One object per line.
 void WriteJsonl(std::ostream& out, const std::vector<OutputColumn>& columns,
                 const std::vector<Batch>& batches);
-void WriteResult(std::ostream& out, OutputFormat format, const std::vector<OutputColumn>& columns,
-                 const std::vector<Batch>& batches, const TableFormatOptions& options = {});
+// Writes a result batch by batch as it streams, in csv, json or jsonl (the same text as
+// WriteResult); the header (or "[") comes with the first batch, so an error before any row
+// leaves nothing written. Call Finish at the end.
+class ResultWriter {
+ public:
+  ResultWriter(std::ostream& out, OutputFormat format, std::vector<OutputColumn> columns);
+  void Write(const Batch& batch);
+  void Finish();
+
+ private:
+  std::ostream& out_;
+  OutputFormat format_;
+  std::vector<OutputColumn> columns_;
+  std::vector<Batch> batch_;
+  bool started_ = false;
+  size_t rows_ = 0;
+};
 
 // Whether `name` is "parquet" (case-insensitive). Parquet is a file-only format: it is not an
 // OutputFormat because it cannot go to a stream; callers write it with WriteParquetFile.

@@ -9,17 +9,11 @@
 #include <string>
 #include <vector>
 
+#include "common/query_types.h"
 #include "common/vector.h"
 #include "planner/logical_plan.h"
 
 namespace aishell {
-
-struct SourceProgress {
-  std::string source;  // catalog name or table function, e.g. "users-db" or "read_csv"
-  std::string table;
-  int64_t rows_read = 0;
-  int64_t bytes_read = 0;
-};
 
 struct ExecutionOptions {
   int threads = 2;                         // worker threads for parallel pipelines

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "catalog/connector.h"
+#include "common/query_types.h"
 #include "expr/expression.h"
 
 namespace aishell {
@@ -24,11 +25,6 @@ enum class LogicalOpKind : uint8_t {
   kSetOperation,
   kValues,
   kInsert,
-};
-
-struct OutputColumn {
-  std::string name;
-  LogicalType type;
 };
 
 struct LogicalOperator;

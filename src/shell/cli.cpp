@@ -5,6 +5,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -21,7 +22,9 @@
 #include "catalog/catalog_registry.h"
 #include "common/exception.h"
 #include "common/secrets.h"
-#include "engine/sql_script.h"
+#include "common/strings.h"
+#include "engine/settings.h"
+#include "shell/sql_script.h"
 
 namespace aishell {
 
@@ -103,9 +106,9 @@ const std::vector<CommandSpec>& Commands() {
        "...)",
        {},
        {},
-       "Any key can be stored. The engine applies max_memory, threads and pushdown (with or "
-       "without\n"
-       "the federation. prefix); display.max_rows sets the rows shown by table output.\n"},
+       "`config list` shows every setting with its type, default and doc. set refuses unknown\n"
+       "keys and values of the wrong type; federation.* names may be given without the prefix;\n"
+       "display.max_rows sets the rows shown by table output.\n"},
       {"help", "aishell help [<command>]", "Show help", {}, {}, ""},
   };
   return commands;
@@ -140,11 +143,6 @@ std::string CommandHelp(const CommandSpec& c) {
                      c.details[0] ? std::string("\n") + c.details : "");
 }
 
-std::string Lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 std::string QuoteName(const std::string& name) {
   std::string out;
   size_t start = 0;
@@ -173,7 +171,7 @@ std::string QuoteName(const std::string& name) {
 }
 
 bool IsSecretKey(const std::string& key) {
-  std::string k = Lower(key);
+  std::string k = AsciiLower(key);
   return k.find("password") != std::string::npos || k.find("secret") != std::string::npos ||
          k.find("token") != std::string::npos || k.find("key") != std::string::npos;
 }
@@ -190,7 +188,7 @@ class ProgressLine {
   explicit ProgressLine(bool enabled) : enabled_(enabled) {}
   ~ProgressLine() { Clear(); }
   void Update(const std::vector<SourceProgress>& progress, double elapsed) {
-    if (!enabled_ || elapsed < 1.0) return;
+    if (!enabled_.load() || elapsed < 1.0) return;
     std::string line = fmt::format("⏳ {:.1f}s", elapsed);
     for (const auto& p : progress) {
       std::string name = p.source + (p.table.empty() ? "" : "." + p.table);
@@ -212,9 +210,15 @@ class ProgressLine {
       line = cut;
     }
     std::lock_guard<std::mutex> lock(mutex_);
+    if (!enabled_.load()) return;
     std::fprintf(stderr, "\r\033[K%s", line.c_str());
     std::fflush(stderr);
     shown_ = true;
+  }
+  // Clears the line and shows no more (the result is being printed).
+  void Stop() {
+    enabled_ = false;
+    Clear();
   }
   void Clear() {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -226,7 +230,7 @@ class ProgressLine {
   }
 
  private:
-  bool enabled_;
+  std::atomic<bool> enabled_;
   bool shown_ = false;
   std::mutex mutex_;
 };
@@ -434,10 +438,15 @@ Engine& Cli::engine() {
   options.home_dir = home_;
   auto settings = store().LoadSettings();
   ConfigStore::ApplySettings(settings, options);
-  if (auto it = settings.find("display.max_rows"); it != settings.end()) {
-    char* end = nullptr;
-    long long n = std::strtoll(it->second.c_str(), &end, 10);
-    if (!it->second.empty() && !*end && n >= 0) max_rows_override_ = max_rows_override_.value_or(n);
+  for (const auto& [key, value] : settings) {
+    const SettingDef* def = SettingsRegistry::Global().Find(key);
+    if (!def || def->name != "display.max_rows") continue;
+    try {
+      int64_t n = ParseCountSetting(key, value, def->min, def->max);
+      max_rows_override_ = max_rows_override_.value_or(n);
+    } catch (const Error&) {
+      // An unusable stored value keeps the default, as before the registry checked values.
+    }
   }
   if (max_memory_override_) options.max_memory = ParseByteSize(*max_memory_override_);
   if (threads_override_) options.threads = std::atoi(threads_override_->c_str());
@@ -445,6 +454,17 @@ Engine& Cli::engine() {
   for (const auto& c : store().LoadConnections()) engine_->catalogs().AddCatalog(c);
   engine_->LoadViews();
   return *engine_;
+}
+
+Engine& Cli::connection_engine() {
+  if (engine_) return *engine_;
+  if (!connection_engine_) {
+    // Registering sources needs neither the settings nor the views (nor their files to be valid).
+    EngineOptions options;
+    options.home_dir = home_;
+    connection_engine_ = std::make_unique<Engine>(options);
+  }
+  return *connection_engine_;
 }
 
 size_t Cli::TerminalWidth() const {
@@ -482,23 +502,13 @@ int Cli::Connect(const ParsedArgs& args) {
   if (args.positional.size() != 1) throw UsageError{"connect needs exactly one URL", "connect"};
   auto name = args.Get("--name");
   if (!name || name->empty()) throw UsageError{"connect needs --name <name>", "connect"};
-  for (char ch : *name) {
-    if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '-')) {
-      throw UsageError{"invalid source name '" + *name + "': use letters, digits, '_' and '-'",
-                       "connect"};
-    }
+  if (!Engine::IsValidSourceName(*name)) {
+    throw UsageError{"invalid source name '" + *name + "': use letters, digits, '_' and '-'",
+                     "connect"};
   }
-  RegisterBuiltinConnectors();
   ConnectionConfig config;
   config.name = *name;
   config.url = args.positional[0];
-  if (config.url.find("://") == std::string::npos && !config.url.empty()) {
-    // A local path: saved absolute, so later commands work from any directory.
-    std::error_code ec;
-    auto absolute = std::filesystem::absolute(config.url, ec);
-    if (!ec) config.url = absolute.lexically_normal().string();
-    while (config.url.size() > 1 && config.url.back() == '/') config.url.pop_back();
-  }
   if (auto it = args.options.find("--property"); it != args.options.end()) {
     for (const auto& kv : it->second) {
       auto eq = kv.find('=');
@@ -507,78 +517,32 @@ int Cli::Connect(const ParsedArgs& args) {
       config.properties[kv.substr(0, eq)] = kv.substr(eq + 1);
     }
   }
-  std::string redacted = RedactUrl(config.url);
-  if (auto type = args.Get("--type")) {
-    config.type = Lower(*type);
-  } else {
-    config.type = ConnectorFactory::TypeForUrl(config.url);
-    if (config.type.empty()) {
-      std::string lower = Lower(config.url);
-      auto ends = [&](const char* suffix) {
-        std::string s = suffix;
-        return lower.size() >= s.size() && lower.compare(lower.size() - s.size(), s.size(), s) == 0;
-      };
-      auto types = ConnectorFactory::Types();
-      auto known = [&](const char* t) {
-        return std::find(types.begin(), types.end(), t) != types.end();
-      };
-      if ((ends(".db") || ends(".sqlite") || ends(".sqlite3")) && known("sqlite"))
-        config.type = "sqlite";
-      else if (config.url.find("://") == std::string::npos && known("file"))
-        config.type = "file";
-    }
-    if (config.type.empty()) {
-      std::string types;
-      for (const auto& t : ConnectorFactory::Types()) types += (types.empty() ? "" : ", ") + t;
-      if (auto scheme_end = config.url.find("://");
-          scheme_end != std::string::npos && scheme_end > 0) {
-        throw Error(ErrorKind::kUnsupported,
-                    "no connector in this build handles '" + config.url.substr(0, scheme_end) +
-                        "://' URLs (source '" + config.name + "'; available: " + types + ")");
-      }
-      throw UsageError{"cannot tell the connector type of '" + redacted +
-                           "'; pass --type <connector>" +
-                           (types.empty() ? "" : " (available: " + types + ")"),
-                       "connect"};
-    }
-  }
-  std::shared_ptr<Connector> connector;
-  std::vector<std::string> schemas;
-  std::vector<std::string> tables;
-  size_t table_count = 0;
-  std::string summary;
+  if (auto type = args.Get("--type")) config.type = *type;
+  ConnectResult result;
   try {
-    connector = ConnectorFactory::Make(config);
-    schemas = connector->ListSchemas();
-    size_t listed = 0;
-    for (const auto& s : schemas) {
-      if (++listed > 100) break;
-      auto t = connector->ListTables(s);
-      table_count += t.size();
-      for (const auto& name_in_schema : t) {
-        if (tables.size() < 10)
-          tables.push_back(s == connector->DefaultSchema() ? name_in_schema
-                                                           : s + "." + name_in_schema);
-      }
-    }
-    summary = connector->Summary();
-  } catch (const Error& e) {
+    result = connection_engine().Connect(config);
+  } catch (const UnknownConnectorType& e) {
+    throw UsageError{e.what(), "connect"};
+  } catch (const ConnectionFailed& e) {
+    const ConnectionConfig& failed = e.config();
+    std::string redacted = RedactUrl(failed.url);
     // A password under 3 characters is left alone: it would mask ordinary letters.
-    std::string why = ScrubPassword(e.what(), config.url, 3);
+    std::string why = ScrubPassword(e.what(), failed.url, 3);
     // The URL once: many connectors' messages already name it.
     std::string where = why.find(redacted) == std::string::npos ? ", " + redacted : "";
     throw Error(e.kind(),
-                "cannot connect to '" + config.name + "' (" + config.type + where + "): " + why);
+                "cannot connect to '" + failed.name + "' (" + failed.type + where + "): " + why);
   }
-  bool replaced = store().PutConnection(config);
-  std::printf("✅ Connected %s (%s)%s\n", config.name.c_str(), config.type.c_str(),
-              replaced ? " — replaced the previous definition" : "");
+  const ConnectionConfig& saved = result.config;
+  std::string redacted = RedactUrl(saved.url);
+  std::printf("✅ Connected %s (%s)%s\n", saved.name.c_str(), saved.type.c_str(),
+              result.replaced ? " — replaced the previous definition" : "");
   std::printf("   URL: %s\n", redacted.c_str());
-  if (!summary.empty()) std::printf("   %s\n", summary.c_str());
+  if (!result.summary.empty()) std::printf("   %s\n", result.summary.c_str());
   std::string table_list;
-  for (const auto& t : tables) table_list += (table_list.empty() ? "" : ", ") + t;
-  if (table_count > tables.size()) table_list += ", ...";
-  std::printf("   Schemas: %zu, tables: %zu%s%s\n", schemas.size(), table_count,
+  for (const auto& t : result.sample_tables) table_list += (table_list.empty() ? "" : ", ") + t;
+  if (result.table_count > result.sample_tables.size()) table_list += ", ...";
+  std::printf("   Schemas: %zu, tables: %zu%s%s\n", result.schema_count, result.table_count,
               table_list.empty() ? "" : " (", table_list.empty() ? "" : (table_list + ")").c_str());
   return 0;
 }
@@ -597,7 +561,7 @@ OutputFormat ListFormat(const ParsedArgs& args, const char* command) {
 int Cli::Connections(const ParsedArgs& args) {
   if (!args.positional.empty()) throw UsageError{"connections takes no arguments", "connections"};
   OutputFormat format = ListFormat(args, "connections");
-  auto list = store().LoadConnections();
+  auto list = connection_engine().ListConnections();
   if (list.empty() && format == OutputFormat::kJson) {
     std::printf("[]\n");
     return 0;
@@ -635,13 +599,7 @@ int Cli::Disconnect(const ParsedArgs& args) {
   if (args.positional.size() != 1)
     throw UsageError{"disconnect needs exactly one source name", "disconnect"};
   const std::string& name = args.positional[0];
-  if (!store().RemoveConnection(name)) {
-    std::vector<std::string> names;
-    for (const auto& c : store().LoadConnections()) names.push_back(c.name);
-    std::string hint = SuggestName(name, names);
-    throw Error(ErrorKind::kCatalog, "no connection named '" + name + "'" +
-                                         (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
-  }
+  connection_engine().Disconnect(name);
   std::printf("Disconnected %s\n", name.c_str());
   return 0;
 }
@@ -687,23 +645,94 @@ void Cli::PrintResult(const QueryResult& result, OutputFormat format, std::ostre
       out << FormatBoxTable(result.columns, result.batches, options);
     }
     out.flush();
-    if (!is_plan) {
-      std::cout << "Results: " << FormatCount(result.row_count)
-                << (result.row_count == 1 ? " row" : " rows") << '\n';
-    }
-    std::cout << fmt::format("Execution time: {:.2f} seconds\n", result.elapsed_seconds);
-    if (!result.sources.empty()) {
-      std::string sources;
-      for (const auto& s : result.sources) sources += (sources.empty() ? "" : ", ") + s;
-      std::cout << "Data sources: " << sources << '\n';
-    }
-    if (file_out) {
-      std::cout << "Wrote " << FormatCount(result.row_count)
-                << (result.row_count == 1 ? " row to " : " rows to ") << output_path_ << '\n';
-    }
+    PrintTableTrailer(result, file_out, is_plan);
   } else {
     WriteResult(out, format, result.columns, result.batches);
     out.flush();
+  }
+}
+
+QueryResult Cli::PrintStream(ResultStream& stream, OutputFormat format, std::ostream* file_out,
+                             bool first, const std::function<void()>& before_output) {
+  QueryResult result;
+  result.columns = stream.columns();
+  result.sources = stream.sources();
+  result.has_rows = stream.has_rows();
+  result.message = stream.message();
+  Batch batch;
+  auto next = [&] {
+    batch = Batch();
+    if (!stream.Next(batch)) {
+      result.row_count = stream.row_count();
+      result.elapsed_seconds = stream.elapsed_seconds();
+      return false;
+    }
+    result.batches.push_back(batch);  // kept for `export last` (shares the column buffers)
+    return true;
+  };
+  bool is_plan = result.columns.size() == 1 && result.columns[0].name == "Query Plan";
+  if (parquet_output_ || !result.has_rows || is_plan) {
+    while (next()) {
+    }
+    before_output();
+    PrintResult(result, format, file_out, first);
+    return result;
+  }
+  std::ostream& out = file_out ? *file_out : std::cout;
+  if (format != OutputFormat::kTable) {
+    // Rows as they come.
+    ResultWriter writer(out, format, result.columns);
+    while (next()) {
+      before_output();
+      writer.Write(result.batches.back());
+      if (!file_out) out.flush();
+    }
+    before_output();
+    writer.Finish();
+    out.flush();
+    return result;
+  }
+  // A table: its columns are sized by the rows it shows, so it is printed once those are known
+  // (at most MaxRows()); the rest stream by, counted, and the footer follows at the end.
+  TableFormatOptions options;
+  options.max_width = file_out ? 0 : TerminalWidth();
+  options.max_rows = MaxRows();
+  int64_t rows = 0;
+  bool printed = false;
+  size_t visible = result.columns.size();
+  auto print_table = [&] {
+    before_output();
+    if (!first && !file_out) std::cout << '\n';
+    out << FormatBoxTableBody(result.columns, result.batches, options, &visible);
+    out.flush();
+    printed = true;
+  };
+  while (next()) {
+    rows += static_cast<int64_t>(batch.count);
+    if (!printed && options.max_rows >= 0 && rows >= options.max_rows) print_table();
+  }
+  if (!printed) print_table();
+  int64_t shown = options.max_rows >= 0 ? std::min(rows, options.max_rows) : rows;
+  out << FormatBoxTableFooter(result.columns.size(), visible, shown, rows);
+  out.flush();
+  PrintTableTrailer(result, file_out, false);
+  return result;
+}
+
+void Cli::PrintTableTrailer(const QueryResult& result, std::ostream* file_out, bool is_plan) {
+  if (!is_plan) {
+    std::cout << "Results: " << FormatCount(result.row_count)
+              << (result.row_count == 1 ? " row" : " rows") << '\n';
+  }
+  std::cout << fmt::format("Execution time: {:.2f} seconds\n", result.elapsed_seconds);
+  if (!result.sources.empty()) {
+    std::string sources;
+    for (const auto& s : result.sources) sources += (sources.empty() ? "" : ", ") + s;
+    std::cout << "Data sources: " << sources << '\n';
+  }
+  if (file_out) {
+    std::cout << "Wrote " << FormatCount(result.row_count)
+              << (result.row_count == 1 ? " row to " : " rows to ") << output_path_ << '\n';
   }
 }
 
@@ -749,11 +778,11 @@ bool Cli::RunStatementUntimed(const std::string& sql, OutputFormat format, std::
     QueryResult result;
     {
       InterruptGuard guard(e);
-      result = e.Execute(sql);
+      auto stream = e.Query(sql);
+      // The progress line stops before the first output line.
+      result = PrintStream(*stream, format, file_out, first, [&progress] { progress.Stop(); });
     }
     e.SetProgressCallback(nullptr);
-    progress.Clear();
-    PrintResult(result, format, file_out, first);
     if (result.has_rows &&
         !(result.columns.size() == 1 && result.columns[0].name == "Query Plan")) {
       try {
@@ -1017,15 +1046,17 @@ int Cli::Config(const ParsedArgs& args) {
       throw UsageError{"config set needs a key and a value", "config"};
     const std::string& key = args.positional[1];
     const std::string& value = args.positional[2];
-    // Validate the values the engine applies before storing them.
-    EngineOptions check;
-    ConfigStore::ApplySettings({{key, value}}, check);
-    if (Lower(key) == "display.max_rows") {
-      char* end = nullptr;
-      long long n = std::strtoll(value.c_str(), &end, 10);
-      if (value.empty() || *end || n < 0)
-        throw Error(ErrorKind::kConversion, "display.max_rows needs a non-negative number");
+    // Only registered settings, with values of their type.
+    const auto& registry = SettingsRegistry::Global();
+    const SettingDef* def = registry.Find(key);
+    if (!def) {
+      std::string hint = registry.Suggest(key);
+      throw Error(ErrorKind::kCatalog,
+                  "unknown setting '" + key + "'" +
+                      (hint.empty() ? "; `aishell config list` shows the settings"
+                                    : "; did you mean '" + hint + "'?"));
     }
+    SettingsRegistry::Validate(*def, key, value);
     store().SetSetting(key, value);
     std::printf("%s = %s\n", key.c_str(), value.c_str());
     return 0;
@@ -1052,8 +1083,32 @@ int Cli::Config(const ParsedArgs& args) {
   }
   if (action == "list") {
     if (args.positional.size() != 1) throw UsageError{"config list takes no arguments", "config"};
-    for (const auto& [k, v] : store().LoadSettings())
-      std::printf("%s = %s\n", k.c_str(), v.c_str());
+    // Every registered setting with its current value, then stored keys nothing knows.
+    const auto& registry = SettingsRegistry::Global();
+    auto stored = store().LoadSettings();
+    std::map<std::string, std::string> current;  // canonical name -> stored value
+    std::vector<std::pair<std::string, std::string>> unknown;
+    for (const auto& [k, v] : stored) {
+      if (const SettingDef* def = registry.Find(k))
+        current[def->name] = v;
+      else
+        unknown.emplace_back(k, v);
+    }
+    for (const auto& def : registry.All()) {
+      auto it = current.find(def.name);
+      std::string value = it != current.end() ? it->second : def.default_value;
+      std::string note = "default " + def.default_value;
+      if (!def.aliases.empty()) {
+        std::string also;
+        for (const auto& a : def.aliases) also += (also.empty() ? "" : ", ") + a;
+        note += "; also " + also;
+      }
+      note += def.reader.empty() ? "; (not yet used)" : "; read by the " + def.reader;
+      std::printf("%s = %s\n    %s (%s, %s)\n", def.name.c_str(), value.c_str(), def.doc.c_str(),
+                  SettingTypeName(def.type), note.c_str());
+    }
+    for (const auto& [k, v] : unknown)
+      std::printf("%s = %s\n    (unknown setting: nothing reads it)\n", k.c_str(), v.c_str());
     return 0;
   }
   std::vector<std::string> actions = {"set", "get", "unset", "list"};

@@ -1,6 +1,7 @@
 // The `aishell` command line: argument parsing, the commands, and the interactive shell.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -9,7 +10,7 @@
 
 #include "engine/config_store.h"
 #include "engine/engine.h"
-#include "engine/result_format.h"
+#include "shell/box_table.h"
 
 namespace aishell {
 
@@ -53,6 +54,9 @@ class Cli {
 
   ConfigStore& store();
   Engine& engine();
+  // The engine for connect/disconnect/connections: engine() if already made, else one that loads
+  // no settings, connections or views.
+  Engine& connection_engine();
   // Runs one statement and prints its result; returns false on error (already printed).
   bool RunStatement(const std::string& sql, OutputFormat format, std::ostream* file_out,
                     bool first);
@@ -60,6 +64,12 @@ class Cli {
                            bool first);
   void PrintResult(const QueryResult& result, OutputFormat format, std::ostream* file_out,
                    bool first);
+  // Prints a statement's result as it streams (see PrintStream in cli.cpp); calls before_output
+  // before the first output. Returns the whole result, for `export last`.
+  QueryResult PrintStream(ResultStream& stream, OutputFormat format, std::ostream* file_out,
+                          bool first, const std::function<void()>& before_output);
+  // The lines after a table: "Results", "Execution time", "Data sources", "Wrote".
+  void PrintTableTrailer(const QueryResult& result, std::ostream* file_out, bool is_plan);
   bool HandleMetaCommand(const std::string& line, bool& quit);
   size_t TerminalWidth() const;
   int64_t MaxRows() const;
@@ -69,6 +79,7 @@ class Cli {
   std::optional<std::string> threads_override_;
   std::unique_ptr<ConfigStore> store_;
   std::unique_ptr<Engine> engine_;
+  std::unique_ptr<Engine> connection_engine_;
   OutputFormat shell_format_ = OutputFormat::kTable;
   bool timer_ = false;  // shell `.timer on`: print each statement's run time
   std::optional<int64_t> max_rows_override_;

@@ -16,8 +16,8 @@
 #include <vector>
 
 #include "common/exception.h"
-#include "engine/sql_script.h"
 #include "shell/cli.h"
+#include "shell/sql_script.h"
 #include "sql/parser.h"
 
 namespace aishell {

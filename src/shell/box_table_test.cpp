@@ -1,4 +1,4 @@
-#include "engine/result_format.h"
+#include "shell/box_table.h"
 
 #include <gtest/gtest.h>
 

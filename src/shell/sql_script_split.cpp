@@ -1,5 +1,5 @@
 // Kept apart from sql_script.cpp so that the lexical helpers do not depend on the parser.
-#include "engine/sql_script.h"
+#include "shell/sql_script.h"
 #include "sql/parser.h"
 
 namespace aishell {

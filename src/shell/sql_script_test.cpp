@@ -1,4 +1,4 @@
-#include "engine/sql_script.h"
+#include "shell/sql_script.h"
 
 #include <gtest/gtest.h>
 

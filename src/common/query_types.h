@@ -1,0 +1,26 @@
+// Plain types that describe a query's result and progress, shared by the planner (output
+// columns), the executor (progress) and the engine's public API without including either.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "common/types.h"
+
+namespace aishell {
+
+// A result column: its name and type.
+struct OutputColumn {
+  std::string name;
+  LogicalType type;
+};
+
+// Rows read so far by one scan of a running query.
+struct SourceProgress {
+  std::string source;  // catalog name or table function, e.g. "users-db" or "read_csv"
+  std::string table;
+  int64_t rows_read = 0;
+  int64_t bytes_read = 0;
+};
+
+}  // namespace aishell

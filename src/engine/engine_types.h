@@ -1,0 +1,51 @@
+// The plain data types of the engine's API: its options, a collected result, and what
+// Engine::Connect registered. Apart from engine.h so that config_store.h can use them.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "catalog/connector.h"
+#include "common/query_types.h"
+#include "common/vector.h"
+
+namespace aishell {
+
+struct EngineOptions {
+  int threads = 0;                 // 0: the number of cores
+  int64_t max_memory = 4LL << 30;  // bytes per query
+  bool pushdown = true;            // offer filters/limits/aggregates to sources
+  // Rows of a parallel scan without ORDER BY come out in the table's order (DuckDB's setting).
+  bool preserve_insertion_order = true;
+  std::string home_dir;  // where views are persisted; empty: not persisted
+
+  // Join strategies (planner.h PlannerOptions): lookup joins and dynamic filtering.
+  bool lookup_join = true;
+  int64_t lookup_join_max_rows = 100000;
+  int64_t lookup_batch_size = 1000;
+  bool dynamic_filtering = true;
+  int64_t dynamic_filter_max_keys = 10000;
+};
+
+struct QueryResult {
+  std::vector<OutputColumn> columns;
+  std::vector<Batch> batches;
+  int64_t row_count = 0;
+  double elapsed_seconds = 0;
+  std::vector<std::string> sources;  // data sources used, e.g. "users-db (postgres)", "read_csv"
+  std::string message;               // for statements without rows, e.g. "CREATE VIEW"
+  bool has_rows = true;              // false for statements that only report a message
+};
+
+// What `Engine::Connect` registered: the saved definition and what the source listed.
+struct ConnectResult {
+  ConnectionConfig config;  // as saved: type resolved, a local path made absolute
+  bool replaced = false;    // an earlier definition of the same name was replaced
+  std::string summary;      // the connector's one-line Summary(), may be empty
+  size_t schema_count = 0;
+  size_t table_count = 0;                  // in the first 100 schemas
+  std::vector<std::string> sample_tables;  // the first 10 tables (schema-qualified if not default)
+};
+
+}  // namespace aishell
