@@ -2,7 +2,9 @@
 // catalog on SQLite and PostgreSQL. The REST catalog lives in rest_catalog.cpp.
 #include "connectors/iceberg/iceberg_catalog.h"
 
+#ifdef AISHELL_WITH_POSTGRES
 #include <libpq-fe.h>
+#endif
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -276,6 +278,9 @@ class SqliteDriver : public SqlDriver {
   std::string endpoint_;
 };
 
+#ifdef AISHELL_WITH_POSTGRES
+// postgres:// catalogs need libpq: built only with the PostgreSQL connector
+// (AISHELL_WITH_POSTGRES).
 class PostgresDriver : public SqlDriver {
  public:
   PostgresDriver(const std::string& url, std::string endpoint)
@@ -366,6 +371,7 @@ class PostgresDriver : public SqlDriver {
   std::string endpoint_;
   std::mutex mutex_;
 };
+#endif
 
 class SqlCatalog : public IcebergCatalog {
  public:
@@ -379,7 +385,14 @@ class SqlCatalog : public IcebergCatalog {
       if (q != std::string::npos) path = path.substr(0, q);
       driver_ = std::make_unique<SqliteDriver>(path, endpoint_);
     } else {
+#ifdef AISHELL_WITH_POSTGRES
       driver_ = std::make_unique<PostgresDriver>(url, endpoint_);
+#else
+      throw Error(ErrorKind::kUnsupported,
+                  "iceberg SQL catalog " + endpoint_ +
+                      ": this aishell was built without PostgreSQL support "
+                      "(cmake -DAISHELL_WITH_POSTGRES=ON); use a sqlite:// catalog");
+#endif
     }
     auto wh = config.properties.find("warehouse");
     if (wh != config.properties.end()) warehouse_ = StripSlash(wh->second);
