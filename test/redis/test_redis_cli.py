@@ -1,6 +1,6 @@
 """The Redis connector through the `aishell` command line, against the server of
 scripts/services/redis.sh (AISHELL_TEST_REDIS_URL). Skipped when that is unset, failed when CI=true.
-Each test owns one Redis database (20-25; the C++ tests use 4-14)."""
+Each test owns one Redis database (20-25 and 31; the C++ tests use 4-15)."""
 import os
 import sqlite3
 import subprocess
@@ -107,6 +107,37 @@ def test_explain_shows_redis_commands(redis_db, aishell):
     assert "SCAN 0 MATCH session:a* COUNT" in r.stdout
     r = aishell("explain", "SELECT device FROM sessions_db.default.sessions LIMIT 2")
     assert "stops after 2 row(s)" in r.stdout
+
+
+@pytest.mark.parametrize("redis_db", [31], indirect=True)
+def test_key_lookups_from_predicate_domains_match_pushdown_off(redis_db, aishell):
+    load_sessions(redis_db["cli"])
+    aishell("connect", redis_db["url"], "--name", "sessions_db", "--property", "table.sessions=session:{session_id}")
+    table = "sessions_db.default.sessions"
+    cases = [
+        # (WHERE, what EXPLAIN shows, rows)
+        ("session_id = 'a1' OR session_id = 'a3'", "pipelined HGETALL for session:a1 session:a3 (2 key(s), no SCAN)",
+         [["a1", "web"], ["a3", "android"]]),
+        ("session_id IS NOT DISTINCT FROM 'a2'", "pipelined HGETALL for session:a2 (1 key(s), no SCAN)",
+         [["a2", "ios"]]),
+        ("session_id <> 'a1'", "SCAN 0 MATCH session:* COUNT", [["a2", "ios"], ["a3", "android"], ["old", "web"]]),
+        ("session_id = NULL", "no keys can match", []),
+    ]
+    for where, plan, rows in cases:
+        sql = f"SELECT session_id, device FROM {table} WHERE {where} ORDER BY session_id"
+        r = aishell("explain", sql)
+        assert r.returncode == 0, r.stderr
+        assert plan in r.stdout, (where, r.stdout)
+        r = aishell("query", sql, "--format", "json")
+        assert r.returncode == 0, r.stderr
+        assert parse_json_rows(r.stdout) == rows, where
+    # The engine's own filtering gives the same rows.
+    assert aishell("config", "set", "federation.pushdown", "false").returncode == 0
+    for where, _, rows in cases:
+        sql = f"SELECT session_id, device FROM {table} WHERE {where} ORDER BY session_id"
+        r = aishell("query", sql, "--format", "json")
+        assert r.returncode == 0, r.stderr
+        assert parse_json_rows(r.stdout) == rows, where
 
 
 @pytest.mark.parametrize("redis_db", [22], indirect=True)

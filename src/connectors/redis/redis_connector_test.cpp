@@ -50,7 +50,8 @@ class RedisServerTest : public ::testing::Test {
                                    "WrongPasswordAndServerDown",
                                    "InsertHashesAndJsonReadBackWithRedisCli",
                                    "ActiveUsersJoinedToCsvWithPushdownOnAndOff",
-                                   "InsertFailureLeavesNoKeys"};
+                                   "InsertFailureLeavesNoKeys",
+                                   "KeyDomainsMatchEngineFiltering"};
     std::string test = ::testing::UnitTest::GetInstance()->current_test_info()->name();
     int index = -1;
     for (size_t i = 0; i < std::size(kTests); i++) {
@@ -640,6 +641,76 @@ TEST_F(RedisServerTest, ActiveUsersJoinedToCsvWithPushdownOnAndOff) {
   EXPECT_EQ(plan.find("SCAN 0"), std::string::npos) << plan;
   std::string plan_off = off->Explain(point);
   EXPECT_NE(plan_off.find("SCAN 0 MATCH session:*"), std::string::npos) << plan_off;
+}
+
+// Key lookups come from the shared predicate domains: an OR of equalities, IS NOT DISTINCT FROM and
+// an order-keeping cast of the column are lookups; ranges are not. Every query gives the rows of
+// the engine-side filtering (pushdown off).
+TEST_F(RedisServerTest, KeyDomainsMatchEngineFiltering) {
+  LoadSessions();
+  for (int i = 1; i <= 6; i++) Cmd({"SET", "page:" + std::to_string(i), "v" + std::to_string(i)});
+  std::map<std::string, std::string> props = {{"table.sessions", "session:{session_id}"},
+                                              {"table.pages", "page:{n}"},
+                                              {"column.pages.n", "integer"}};
+  auto on = MakeEngine(props, true);
+  auto off = MakeEngine(props, false);
+  auto check = [&](const std::string& where, const std::vector<std::string>& rows,
+                   const std::string& plan_part, const std::string& table = "sessions",
+                   const std::string& column = "session_id") {
+    std::string sql = "SELECT " + column + " FROM cache.default." + table + " WHERE " + where;
+    EXPECT_EQ(Strings(on->Execute(sql)), rows) << sql;
+    EXPECT_EQ(Strings(off->Execute(sql)), rows) << sql;
+    std::string plan = on->Explain(sql);
+    EXPECT_NE(plan.find(plan_part), std::string::npos) << sql << "\n" << plan;
+  };
+  const std::string kScan = "SCAN 0 MATCH session:* COUNT";
+  // OR of equalities on a placeholder or _key: one pipelined lookup.
+  check("session_id = 's1' OR session_id = 's3' OR session_id = 'nope'", {"s1", "s3"},
+        "pipelined HGETALL for session:nope session:s1 session:s3 (3 key(s), no SCAN)");
+  check("_key = 'session:s2' OR _key = 'session:s1'", {"s1", "s2"},
+        "pipelined HGETALL for session:s1 session:s2 (2 key(s), no SCAN)");
+  check("session_id IS NOT DISTINCT FROM 's2'", {"s2"},
+        "pipelined HGETALL for session:s2 (1 key(s), no SCAN)");
+  check("session_id IN ('s1', 's2') AND session_id IN ('s2', 's3')", {"s2"},
+        "pipelined HGETALL for session:s2 (1 key(s), no SCAN)");
+  // Key text is case-sensitive, as VARCHAR equality is.
+  check("session_id = 'S1'", {}, "pipelined HGETALL for session:S1 (1 key(s), no SCAN)");
+  // NULL and contradictions: no key can match.
+  check("session_id = NULL", {}, "no keys can match");
+  check("session_id IN (NULL)", {}, "no keys can match");
+  check("session_id IN ('s1', NULL)", {"s1"}, "pipelined HGETALL for session:s1 (1 key(s)");
+  check("session_id = 's1' AND session_id = 's2'", {}, "no keys can match");
+  // Ranges and filters over more than one column are not lookups.
+  check("session_id <> 's1'", {"s2", "s3"}, kScan);
+  check("session_id IS DISTINCT FROM 's1'", {"s2", "s3"}, kScan);
+  check("session_id > 's1'", {"s2", "s3"}, kScan);
+  check("session_id = 's1' OR session_id IS NULL", {"s1"}, kScan);
+  check("session_id = 's1' OR user_id = 2", {"s1", "s2"}, kScan);
+  check("NOT (session_id <> 's3')", {"s3"}, "pipelined HGETALL for session:s3 (1 key(s)");
+  // An INTEGER placeholder: canonical integer key text, casts of the column that keep equality.
+  check("n = 2 OR n = 5", {"2", "5"}, "MGET page:2 page:5 (2 key(s), no SCAN)", "pages", "n");
+  check("CAST(n AS BIGINT) = 4", {"4"}, "MGET page:4 (1 key(s), no SCAN)", "pages", "n");
+  check("CAST(n AS DOUBLE) IN (3.0, 6.0, 2.5)", {"3", "6"}, "MGET page:3 page:6 (2 key(s)", "pages",
+        "n");
+  check("n = 3000000000", {}, "no keys can match", "pages", "n");
+  check("n <> 1 AND n < 4", {"2", "3"}, "SCAN 0 MATCH page:* COUNT", "pages", "n");
+
+  // The scan itself: a range is left to the engine, an OR of equalities is accepted.
+  auto conn = Connect({{"table.sessions", "session:{session_id}"}});
+  auto info = conn->GetTable("default", "sessions");
+  auto ne = Node(ExprKind::kComparison, {Col(0, TypeId::kVarchar), Const(Value::Varchar("s1"))});
+  ne->op = CompareOp::kNe;
+  auto scan = conn->CreateScan(info);
+  scan->SetProjection({0});
+  EXPECT_FALSE(scan->PushFilter(*ne));
+  EXPECT_NE(scan->Describe().find(kScan), std::string::npos) << scan->Describe();
+  auto eq = [](const char* v) {
+    return Node(ExprKind::kComparison, {Col(0, TypeId::kVarchar), Const(Value::Varchar(v))});
+  };
+  auto any = Node(ExprKind::kOr, {eq("s3"), eq("s1")});
+  EXPECT_TRUE(scan->PushFilter(*any));
+  EXPECT_EQ(scan->Describe(), "pipelined HGETALL for session:s1 session:s3 (2 key(s), no SCAN)");
+  EXPECT_EQ(Strings(ReadAll(*scan)), (std::vector<std::string>{"s1", "s3"}));
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <functional>
 
+#include "catalog/predicate_domain.h"
 #include "expr/expression.h"
 
 namespace aishell {
@@ -63,62 +64,58 @@ void RedisKeySelection::Constrain(int column, std::unordered_set<std::string> te
 }
 
 bool RedisKeySelection::PushFilter(const Expr& e) {
-  int key_col = KeyColumn();
-  auto column = [&](const Expr& x) -> int {
-    if (x.kind != ExprKind::kColumnRef || !IsKeyTextColumn(x.column_index)) return -1;
-    return x.column_index;
-  };
-  auto constant_ok = [&](int c, const Value& v) {
-    return v.is_null() || KeyTextTypesFit(table_->columns[c].type.id, v.type().id);
-  };
-  std::vector<Value> values;
-  int c = -1;
-  if (e.kind == ExprKind::kComparison && e.op == CompareOp::kEq && e.children.size() == 2) {
-    const Expr* col = e.children[0].get();
-    const Expr* k = e.children[1].get();
-    if (col->kind != ExprKind::kColumnRef) std::swap(col, k);
-    c = column(*col);
-    if (c < 0 || k->kind != ExprKind::kConstant || !constant_ok(c, k->value)) return false;
-    values.push_back(k->value);
-  } else if (e.kind == ExprKind::kIn && !e.negated && e.children.size() >= 2) {
-    c = column(*e.children[0]);
-    if (c < 0) return false;
-    for (size_t i = 1; i < e.children.size(); i++) {
-      const Expr& k = *e.children[i];
-      if (k.kind != ExprKind::kConstant || !constant_ok(c, k.value)) return false;
-      values.push_back(k.value);
-    }
-  } else if (e.kind == ExprKind::kLike && !e.negated && !e.case_insensitive &&
-             e.children.size() >= 2) {
-    int lc = column(*e.children[0]);
-    if (lc < 0 || table_->columns[lc].type.id != TypeId::kVarchar) return false;
-    const Expr& p = *e.children[1];
-    if (p.kind != ExprKind::kConstant || p.value.is_null() || p.value.type().id != TypeId::kVarchar)
-      return false;
-    char escape = 0;
-    if (e.children.size() == 3) {
-      const Expr& x = *e.children[2];
-      if (x.kind != ExprKind::kConstant || x.value.is_null() || x.value.GetString().size() != 1)
-        return false;
-      escape = x.value.GetString()[0];
-    }
-    std::string glob = RedisLikeToGlob(p.value.GetString(), escape);
-    if (lc == key_col) {
-      if (!glob.empty() && key_glob_.empty()) key_glob_ = glob;  // _key LIKE: the glob itself
-    } else if (!glob.empty() && globs_[lc].empty()) {
-      globs_[lc] = glob;
-    }
+  if (e.kind == ExprKind::kLike) {
+    PushLike(e);
     return false;  // narrows the SCAN; the engine still applies the LIKE
-  } else {
-    return false;
   }
+  std::vector<LogicalType> types;
+  types.reserve(table_->columns.size());
+  for (const auto& c : table_->columns) types.push_back(c.type);
+  ConjunctDomain x = ExtractConjunctDomain(e, types);
+  if (!x.exact) return false;  // not captured exactly: the engine applies it
+  if (x.domain.IsNone()) {
+    // No row passes (e.g. `k = NULL`, `k IN (NULL)`): no key can match.
+    Constrain(KeyColumn(), {});
+    return true;
+  }
+  if (x.domain.domains().size() != 1) return false;
+  const auto& [c, d] = *x.domain.domains().begin();
+  if (!IsKeyTextColumn(c)) return false;
+  // Only a list of values is a lookup; ranges (`k <> 'x'`, `k > 5`) and NULL are not.
+  auto points = d.PointValues();
+  if (!points || d.null_allowed()) return false;
   std::unordered_set<std::string> texts;
-  for (const auto& v : values) {
+  for (const auto& v : *points) {
     std::string t;
-    if (RedisKeyText(v, &t)) texts.insert(std::move(t));
+    if (!RedisKeyText(v, &t)) return false;
+    texts.insert(std::move(t));
   }
   Constrain(c, std::move(texts));
   return true;
+}
+
+void RedisKeySelection::PushLike(const Expr& e) {
+  if (e.negated || e.case_insensitive || e.children.size() < 2) return;
+  const Expr& col = *e.children[0];
+  if (col.kind != ExprKind::kColumnRef || !IsKeyTextColumn(col.column_index)) return;
+  int lc = col.column_index;
+  if (table_->columns[lc].type.id != TypeId::kVarchar) return;
+  const Expr& p = *e.children[1];
+  if (p.kind != ExprKind::kConstant || p.value.is_null() || p.value.type().id != TypeId::kVarchar)
+    return;
+  char escape = 0;
+  if (e.children.size() == 3) {
+    const Expr& x = *e.children[2];
+    if (x.kind != ExprKind::kConstant || x.value.is_null() || x.value.GetString().size() != 1)
+      return;
+    escape = x.value.GetString()[0];
+  }
+  std::string glob = RedisLikeToGlob(p.value.GetString(), escape);
+  if (lc == KeyColumn()) {
+    if (!glob.empty() && key_glob_.empty()) key_glob_ = glob;  // _key LIKE: the glob itself
+  } else if (!glob.empty() && globs_[lc].empty()) {
+    globs_[lc] = glob;
+  }
 }
 
 bool RedisKeySelection::PushDynamicFilter(int column, const Batch& values) {

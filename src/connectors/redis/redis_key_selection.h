@@ -1,8 +1,9 @@
-// Key selection: which keys a Redis scan reads, from the filters pushed into it. `=` / `IN` on
-// placeholder columns or `_key` (and a join's build keys) are exact constraints: when they fix
-// `_key` or every placeholder the scan reads those keys directly (no SCAN); otherwise they and
-// `LIKE` on a placeholder or `_key` narrow the SCAN MATCH glob. Kept in one place so that the
-// engine's shared predicate-domain helper can replace it.
+// Key selection: which keys a Redis scan reads, from the filters pushed into it. A filter that the
+// shared predicate-domain helper (catalog/predicate_domain.h) captures exactly as a list of values
+// of `_key` or of one placeholder column (`=`, `IN`, `OR` of equalities, IS NOT DISTINCT FROM,
+// order-keeping casts of the column), and a join's build keys, are exact constraints: when they
+// fix `_key` or every placeholder the scan reads those keys directly (no SCAN); otherwise they and
+// `LIKE` on a placeholder or `_key` narrow the SCAN MATCH glob.
 #pragma once
 
 #include <map>
@@ -34,8 +35,9 @@ class RedisKeySelection {
   RedisKeySelection() = default;
   RedisKeySelection(std::shared_ptr<const TableInfo> table, RedisKeyPattern pattern);
 
-  // Exact (true): = and IN on placeholder columns and _key. Narrowing only (false): LIKE on a
-  // placeholder or _key, which sets the glob of the SCAN.
+  // Exact (true): a filter whose domain is a list of non-null values of a placeholder column or
+  // _key, or no row at all (`k = NULL`: no key can match). Narrowing only (false): LIKE on a
+  // placeholder or _key, which sets the glob of the SCAN. Ranges (`k <> 'x'`) are left alone.
   bool PushFilter(const Expr& e);
   // A join's build keys on _key or a placeholder column: the same exact filter as `IN (...)`.
   bool PushDynamicFilter(int column, const Batch& values);
@@ -54,6 +56,8 @@ class RedisKeySelection {
   int KeyColumn() const { return static_cast<int>(table_->columns.size()) - 2; }
   // _key or a placeholder column of a type with key text (VARCHAR, BIGINT, INTEGER).
   bool IsKeyTextColumn(int column) const;
+  // LIKE on a VARCHAR placeholder or _key: the SCAN MATCH glob.
+  void PushLike(const Expr& e);
   // Intersects the allowed key texts of `column` with `texts`.
   void Constrain(int column, std::unordered_set<std::string> texts);
 
