@@ -13,6 +13,7 @@
 
 #include "common/exception.h"
 #include "common/json_text.h"
+#include "common/secrets.h"
 #include "common/strings.h"
 #include "engine/config_store.h"
 #include "engine/settings.h"
@@ -826,7 +827,10 @@ ConnectResult Engine::Connect(ConnectionConfig config) {
     }
     result.summary = connector->Summary();
   } catch (const Error& e) {
-    throw ConnectionFailed(e, config);
+    // Every caller (the shell, the server, Python) gets the message without the password, even
+    // when a driver echoes it. A password under 3 characters is left alone: it would mask ordinary
+    // letters.
+    throw ConnectionFailed(Error(e.kind(), ScrubPassword(e.what(), config.url, 3)), config);
   }
   if (!options_.home_dir.empty())
     result.replaced = ConfigStore(options_.home_dir).PutConnection(config);

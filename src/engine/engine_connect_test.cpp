@@ -2,9 +2,11 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
+#include "catalog/catalog_registry.h"
 #include "common/exception.h"
 #include "engine/config_store.h"
 #include "engine/engine.h"
@@ -62,6 +64,23 @@ TEST_F(EngineConnectTest, ConnectRefusesBadNamesTypesAndUnreachableSources) {
     EXPECT_EQ(e.config().type, "file");
   }
   EXPECT_TRUE(engine_->ListConnections().empty());  // nothing saved
+}
+
+TEST_F(EngineConnectTest, AFailedConnectionNeverShowsThePassword) {
+  auto types = ConnectorFactory::Types();
+  if (std::find(types.begin(), types.end(), "postgres") == types.end())
+    GTEST_SKIP() << "this build has no PostgreSQL connector";
+  // libpq quotes a malformed percent-encoded token in its message: here, the password itself.
+  const std::string url = "postgres://someone:Leak%zzPw-5e1b@127.0.0.1:1/db";
+  try {
+    engine_->Connect(ConnectionConfig{"pg", "", url, {}});
+    FAIL() << "expected ConnectionFailed";
+  } catch (const ConnectionFailed& e) {
+    std::string msg = e.what();
+    EXPECT_EQ(msg.find("Leak"), std::string::npos) << msg;
+    EXPECT_EQ(msg.find("5e1b"), std::string::npos) << msg;
+  }
+  EXPECT_TRUE(engine_->ListConnections().empty());
 }
 
 TEST_F(EngineConnectTest, DisconnectRemovesAndSuggests) {
