@@ -1,11 +1,13 @@
 #include "formats/file_format.h"
 
+#include <fmt/format.h>
 #include <fnmatch.h>
 #include <glob.h>
 #include <sys/stat.h>
 
 #include <algorithm>
 #include <cstdlib>
+#include <iterator>
 #include <mutex>
 
 #include "common/exception.h"
@@ -30,6 +32,34 @@ std::string LowerCopy(std::string s) {
 
 void FileFormat::AppendRows(const Batch&, const std::vector<ColumnInfo>&, std::string*) const {
   throw Error(ErrorKind::kUnsupported, "writing " + Name() + " files is not supported");
+}
+
+void CheckBatchColumns(const Batch& batch, const std::vector<ColumnInfo>& columns,
+                       const std::string& writer) {
+  if (batch.ColumnCount() != columns.size()) {
+    throw Error(ErrorKind::kInternal, writer + ": batch has " +
+                                          std::to_string(batch.ColumnCount()) +
+                                          " columns, table has " + std::to_string(columns.size()));
+  }
+}
+
+bool AppendPlainScalar(const UnifiedView& v, size_t r, const LogicalType& type, std::string* out) {
+  switch (type.id) {
+    case TypeId::kBoolean:
+      out->append(v.Get<uint8_t>(r) ? "true" : "false");
+      return true;
+    case TypeId::kInteger:
+      fmt::format_to(std::back_inserter(*out), "{}", v.Get<int32_t>(r));
+      return true;
+    case TypeId::kBigInt:
+      fmt::format_to(std::back_inserter(*out), "{}", v.Get<int64_t>(r));
+      return true;
+    case TypeId::kDecimal:
+      out->append(FormatDecimal(v.Get<int64_t>(r), type.scale));
+      return true;
+    default:
+      return false;
+  }
 }
 
 void RegisterFileFormat(const std::string& extension, std::shared_ptr<FileFormat> format,
