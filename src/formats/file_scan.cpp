@@ -35,6 +35,19 @@ double EstimateFileRows(const std::vector<std::string>& files, bool sample_was_w
   return std::max(0.0, total_bytes / avg_row_bytes);
 }
 
+bool TakeFromRowBudget(std::atomic<int64_t>& budget, size_t& rows, bool& done) {
+  int64_t before = budget.fetch_sub(static_cast<int64_t>(rows));
+  if (before <= 0) {
+    done = true;
+    return false;
+  }
+  if (before < static_cast<int64_t>(rows)) {
+    rows = static_cast<size_t>(before);
+    done = true;
+  }
+  return true;
+}
+
 std::string ByteRangeSplit::Describe() const {
   if (begin == 0 && end == SIZE_MAX) return path;
   return path + " [" + std::to_string(begin) + ", " +

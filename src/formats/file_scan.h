@@ -47,6 +47,11 @@ class SharedStateFileTable : public FileTable {
   std::shared_ptr<const State> state_;
 };
 
+// Takes `rows` rows from a pushed limit's shared row budget. Returns false (and sets `done`) when
+// the budget is already used up; otherwise lowers `rows` to what is left of the budget, setting
+// `done` when that cuts it.
+bool TakeFromRowBudget(std::atomic<int64_t>& budget, size_t& rows, bool& done);
+
 // A byte range [begin, end) of one file; `end` SIZE_MAX: to the end of the file.
 struct ByteRangeSplit : Split {
   std::string path;

@@ -624,17 +624,7 @@ class CsvDataSource : public DataSource {
       row_offsets_[rows] = row_start;
       rows++;
     }
-    if (remaining_) {
-      int64_t before = remaining_->fetch_sub(static_cast<int64_t>(rows));
-      if (before <= 0) {
-        done_ = true;
-        return false;
-      }
-      if (before < static_cast<int64_t>(rows)) {
-        rows = static_cast<size_t>(before);
-        done_ = true;
-      }
-    }
+    if (remaining_ && !TakeFromRowBudget(*remaining_, rows, done_)) return false;
     counters_->bytes_read += static_cast<int64_t>(pos_ - start_pos);
     if (rows == 0) return false;
     Batch batch(types_, kBatchSize);

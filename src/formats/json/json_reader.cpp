@@ -129,17 +129,7 @@ class JsonDataSource : public DataSource {
     });
     if (pos_ >= end_ || pos_ >= file_->size()) done_ = true;
     counters_->bytes_read += static_cast<int64_t>(std::min(pos_, file_->size()) - start);
-    if (remaining_) {
-      int64_t before = remaining_->fetch_sub(static_cast<int64_t>(rows));
-      if (before <= 0) {
-        done_ = true;
-        return false;
-      }
-      if (before < static_cast<int64_t>(rows)) {
-        rows = static_cast<size_t>(before);
-        done_ = true;
-      }
-    }
+    if (remaining_ && !TakeFromRowBudget(*remaining_, rows, done_)) return false;
     return EmitBatch(batch, rows, *counters_, out);
   }
 

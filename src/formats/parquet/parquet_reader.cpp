@@ -191,17 +191,7 @@ class ParquetDataSource : public DataSource {
       return false;
     }
     size_t n = std::min(kBatchSize, rows_ - offset_);
-    if (remaining_) {
-      int64_t before = remaining_->fetch_sub(static_cast<int64_t>(n));
-      if (before <= 0) {
-        done_ = true;
-        return false;
-      }
-      if (before < static_cast<int64_t>(n)) {
-        n = static_cast<size_t>(before);
-        done_ = true;
-      }
-    }
+    if (remaining_ && !TakeFromRowBudget(*remaining_, n, done_)) return false;
     Batch batch;
     batch.columns.reserve(columns_.size());
     for (auto& v : columns_) {
