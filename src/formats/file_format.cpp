@@ -1,14 +1,17 @@
 #include "formats/file_format.h"
 
+#include <fmt/format.h>
 #include <fnmatch.h>
 #include <glob.h>
 #include <sys/stat.h>
 
 #include <algorithm>
 #include <cstdlib>
+#include <iterator>
 #include <mutex>
 
 #include "common/exception.h"
+#include "common/strings.h"
 #include "storage/file_system.h"
 
 namespace aishell {
@@ -22,9 +25,16 @@ std::map<std::string, FileFormatEntry>& Formats() {
   static std::map<std::string, FileFormatEntry> formats;
   return formats;
 }
-std::string LowerCopy(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
+// Throws Error(kIo, "<function>: no file matches '<pattern>'").
+[[noreturn]] void ThrowNoFileMatches(const std::string& pattern, const std::string& function_name) {
+  throw Error(ErrorKind::kIo, function_name + ": no file matches '" + pattern + "'");
+}
+// Throws Error(kIo) for a directory given where a file or glob belongs, suggesting a glob.
+[[noreturn]] void ThrowIsDirectory(const std::string& pattern, const std::string& function_name,
+                                   const std::string& example_glob) {
+  throw Error(ErrorKind::kIo, function_name + ": '" + pattern +
+                                  "' is a directory; use a glob such as '" + pattern + "/" +
+                                  example_glob + "'");
 }
 }  // namespace
 
@@ -32,10 +42,38 @@ void FileFormat::AppendRows(const Batch&, const std::vector<ColumnInfo>&, std::s
   throw Error(ErrorKind::kUnsupported, "writing " + Name() + " files is not supported");
 }
 
+void CheckBatchColumns(const Batch& batch, const std::vector<ColumnInfo>& columns,
+                       const std::string& writer) {
+  if (batch.ColumnCount() != columns.size()) {
+    throw Error(ErrorKind::kInternal, writer + ": batch has " +
+                                          std::to_string(batch.ColumnCount()) +
+                                          " columns, table has " + std::to_string(columns.size()));
+  }
+}
+
+bool AppendPlainScalar(const UnifiedView& v, size_t r, const LogicalType& type, std::string* out) {
+  switch (type.id) {
+    case TypeId::kBoolean:
+      out->append(v.Get<uint8_t>(r) ? "true" : "false");
+      return true;
+    case TypeId::kInteger:
+      fmt::format_to(std::back_inserter(*out), "{}", v.Get<int32_t>(r));
+      return true;
+    case TypeId::kBigInt:
+      fmt::format_to(std::back_inserter(*out), "{}", v.Get<int64_t>(r));
+      return true;
+    case TypeId::kDecimal:
+      out->append(FormatDecimal(v.Get<int64_t>(r), type.scale));
+      return true;
+    default:
+      return false;
+  }
+}
+
 void RegisterFileFormat(const std::string& extension, std::shared_ptr<FileFormat> format,
                         FileOptions default_options) {
   std::lock_guard<std::mutex> lock(FormatMutex());
-  Formats()[LowerCopy(extension)] = FileFormatEntry{std::move(format), std::move(default_options)};
+  Formats()[AsciiLower(extension)] = FileFormatEntry{std::move(format), std::move(default_options)};
 }
 
 const FileFormatEntry* FindFileFormatForPath(const std::string& path) {
@@ -43,7 +81,7 @@ const FileFormatEntry* FindFileFormatForPath(const std::string& path) {
   auto slash = path.find_last_of('/');
   auto dot = path.find_last_of('.');
   if (dot == std::string::npos || (slash != std::string::npos && dot < slash)) return nullptr;
-  std::string ext = LowerCopy(path.substr(dot + 1));
+  std::string ext = AsciiLower(path.substr(dot + 1));
   std::lock_guard<std::mutex> lock(FormatMutex());
   auto it = Formats().find(ext);
   return it == Formats().end() ? nullptr : &it->second;
@@ -69,14 +107,8 @@ std::vector<std::string> ExpandObjectStoreGlob(const std::string& pattern,
   try {
     if (magic == std::string::npos) {
       FileInfo info = fs->Stat(pattern);
-      if (info.is_directory) {
-        throw Error(ErrorKind::kIo, function_name + ": '" + pattern +
-                                        "' is a directory; use a glob such as '" + pattern +
-                                        "/*.parquet'");
-      }
-      if (info.size < 0) {
-        throw Error(ErrorKind::kIo, function_name + ": no file matches '" + pattern + "'");
-      }
+      if (info.is_directory) ThrowIsDirectory(pattern, function_name, "*.parquet");
+      if (info.size < 0) ThrowNoFileMatches(pattern, function_name);
       files.push_back(pattern);
       return files;
     }
@@ -94,9 +126,7 @@ std::vector<std::string> ExpandObjectStoreGlob(const std::string& pattern,
     if (std::string(e.what()).rfind(function_name + ":", 0) == 0) throw;
     throw Error(ErrorKind::kIo, function_name + ": " + e.what());
   }
-  if (files.empty()) {
-    throw Error(ErrorKind::kIo, function_name + ": no file matches '" + pattern + "'");
-  }
+  if (files.empty()) ThrowNoFileMatches(pattern, function_name);
   std::sort(files.begin(), files.end());
   return files;
 }
@@ -117,14 +147,8 @@ std::vector<std::string> ExpandFileGlob(const std::string& pattern,
   bool has_magic = expanded.find_first_of("*?[") != std::string::npos;
   if (!has_magic) {
     struct stat st;
-    if (::stat(expanded.c_str(), &st) != 0) {
-      throw Error(ErrorKind::kIo, function_name + ": no file matches '" + pattern + "'");
-    }
-    if (S_ISDIR(st.st_mode)) {
-      throw Error(ErrorKind::kIo, function_name + ": '" + pattern +
-                                      "' is a directory; use a glob such as '" + pattern +
-                                      "/*.csv'");
-    }
+    if (::stat(expanded.c_str(), &st) != 0) ThrowNoFileMatches(pattern, function_name);
+    if (S_ISDIR(st.st_mode)) ThrowIsDirectory(pattern, function_name, "*.csv");
     files.push_back(expanded);
     return files;
   }
@@ -137,8 +161,7 @@ std::vector<std::string> ExpandFileGlob(const std::string& pattern,
     }
   }
   ::globfree(&g);
-  if (files.empty())
-    throw Error(ErrorKind::kIo, function_name + ": no file matches '" + pattern + "'");
+  if (files.empty()) ThrowNoFileMatches(pattern, function_name);
   std::sort(files.begin(), files.end());
   return files;
 }
@@ -151,7 +174,7 @@ bool OptionBool(const FileOptions& options, const std::string& key, bool fallbac
   if (v.type().id == TypeId::kBoolean) return v.GetBool();
   if (v.type().IsIntegral()) return v.GetInt64() != 0;
   if (v.type().id == TypeId::kVarchar) {
-    std::string s = LowerCopy(v.GetString());
+    std::string s = AsciiLower(v.GetString());
     if (s == "true" || s == "1" || s == "yes") return true;
     if (s == "false" || s == "0" || s == "no") return false;
   }

@@ -42,6 +42,15 @@ class FileFormat {
                           std::string* out) const;
 };
 
+// For AppendRows: throws Error(kInternal, "<writer>: batch has N columns, table has M") unless
+// `batch` has one column per entry of `columns`.
+void CheckBatchColumns(const Batch& batch, const std::vector<ColumnInfo>& columns,
+                       const std::string& writer);
+// For AppendRows: appends the text of row `r` of `v` if `type` is one that every text format
+// writes the same way (BOOLEAN as true/false, INTEGER, BIGINT, DECIMAL) and returns true; returns
+// false (appending nothing) for the other types.
+bool AppendPlainScalar(const UnifiedView& v, size_t r, const LogicalType& type, std::string* out);
+
 // `extension` without the dot, lower-case ("csv", "tsv", "jsonl").
 void RegisterFileFormat(const std::string& extension, std::shared_ptr<FileFormat> format,
                         FileOptions default_options = {});

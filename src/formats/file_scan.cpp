@@ -1,8 +1,58 @@
 #include "formats/file_scan.h"
 
+#include <algorithm>
+
 #include "common/exception.h"
 
 namespace aishell {
+
+void RequireFiles(const std::vector<std::string>& files, const std::string& fn) {
+  if (files.empty()) throw Error(ErrorKind::kIo, fn + ": no files to read");
+}
+
+std::shared_ptr<TableInfo> MakeFileTableInfo(const std::vector<std::string>& files,
+                                             const std::string& schema,
+                                             const std::string& table_name,
+                                             std::vector<ColumnInfo> columns,
+                                             std::optional<double> row_count) {
+  auto info = std::make_shared<TableInfo>();
+  info->schema = schema;
+  info->name = table_name;
+  info->columns = std::move(columns);
+  info->location =
+      files.size() == 1 ? files[0] : files[0] + " (+" + std::to_string(files.size() - 1) + " more)";
+  info->stats.row_count = row_count;
+  return info;
+}
+
+double EstimateFileRows(const std::vector<std::string>& files, bool sample_was_whole_file,
+                        int64_t sampled_rows, double avg_row_bytes) {
+  if (files.size() == 1 && sample_was_whole_file) return static_cast<double>(sampled_rows);
+  if (avg_row_bytes <= 0) return 0;
+  double total_bytes = 0;
+  for (const auto& f : files)
+    total_bytes += static_cast<double>(std::max<int64_t>(StatFile(f).size, 0));
+  return std::max(0.0, total_bytes / avg_row_bytes);
+}
+
+bool TakeFromRowBudget(std::atomic<int64_t>& budget, size_t& rows, bool& done) {
+  int64_t before = budget.fetch_sub(static_cast<int64_t>(rows));
+  if (before <= 0) {
+    done = true;
+    return false;
+  }
+  if (before < static_cast<int64_t>(rows)) {
+    rows = static_cast<size_t>(before);
+    done = true;
+  }
+  return true;
+}
+
+std::string ByteRangeSplit::Describe() const {
+  if (begin == 0 && end == SIZE_MAX) return path;
+  return path + " [" + std::to_string(begin) + ", " +
+         (end == SIZE_MAX ? std::string("end") : std::to_string(end)) + ")";
+}
 
 FileScan::FileScan(std::string function_name, std::vector<std::string> files,
                    std::shared_ptr<const TableInfo> info)
@@ -41,13 +91,29 @@ std::string FileScan::DescribeFiles() const {
 }
 
 std::string FileScan::DescribeProjectionAndLimit() const {
+  return DescribeProjection() + DescribeLimit();
+}
+
+std::string FileScan::DescribeProjection() const {
   std::string s = " columns=[";
   for (size_t i = 0; i < projection_.size(); i++) {
     s += (i ? ", " : "") + info_->columns[projection_[i]].name;
   }
-  s += "]";
-  if (limit_ >= 0) s += " limit=" + std::to_string(limit_);
-  return s;
+  return s + "]";
+}
+
+std::string FileScan::DescribeLimit() const {
+  return limit_ >= 0 ? " limit=" + std::to_string(limit_) : std::string();
+}
+
+size_t FileScan::ByteRangeSize(size_t file_size, int max_parallelism) {
+  return std::clamp<size_t>(file_size / (static_cast<size_t>(std::max(max_parallelism, 1)) * 3),
+                            kMinByteRange, size_t{64} << 20);
+}
+
+size_t FileScan::FileSizeOf(const std::string& path) {
+  FileStamp st = StatFile(path);
+  return st.size < 0 ? 0 : static_cast<size_t>(st.size);
 }
 
 std::shared_ptr<std::atomic<int64_t>> FileScan::RowBudget() {

@@ -9,20 +9,10 @@
 namespace aishell {
 namespace {
 
+using testing::ExpectError;
 using testing::ReadAll;
 using testing::Rows;
 using testing::TempDir;
-
-template <class Fn>
-void ExpectError(Fn fn, ErrorKind kind, const std::string& needle) {
-  try {
-    fn();
-    FAIL() << "expected an error containing: " << needle;
-  } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), kind) << e.what();
-    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << "message: " << e.what();
-  }
-}
 
 std::shared_ptr<Connector> Connect(const std::string& url, const std::string& name = "local") {
   RegisterBuiltinConnectors();

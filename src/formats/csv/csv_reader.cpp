@@ -82,6 +82,30 @@ char DelimiterFromOption(const std::string& d, const std::string& fn) {
 
 }  // namespace
 
+void CsvReadOptions::ApplyTypes(
+    std::vector<ColumnInfo>& columns, const std::string& fn,
+    const std::function<std::string()>& count_mismatch,
+    const std::function<std::string(const std::string&)>& unknown_name) const {
+  if (!positional_types.empty()) {
+    if (positional_types.size() != columns.size()) {
+      throw Error(ErrorKind::kBinder, fn + ": option 'types' lists " +
+                                          std::to_string(positional_types.size()) + " types but " +
+                                          count_mismatch());
+    }
+    for (size_t c = 0; c < columns.size(); c++) columns[c].type = positional_types[c];
+  }
+  for (const auto& [name, type] : named_types) {
+    bool found = false;
+    for (auto& col : columns) {
+      if (AsciiLower(col.name) == AsciiLower(name)) {
+        col.type = type;
+        found = true;
+      }
+    }
+    if (!found) throw Error(ErrorKind::kBinder, fn + ": option 'types' " + unknown_name(name));
+  }
+}
+
 CsvReadOptions CsvReadOptions::Parse(const FileOptions& options, const std::string& fn) {
   CheckKnownOptions(options,
                     {"header", "delim", "delimiter", "sep", "quote", "nullstr", "null", "columns",
@@ -512,31 +536,14 @@ CsvSchema SniffCsv(const char* data, size_t size, const std::string& path,
     schema.sampled_data_rows = static_cast<int64_t>(data_rows);
   }
   // Type overrides.
-  if (!options.positional_types.empty()) {
-    if (options.positional_types.size() != schema.columns.size()) {
-      throw Error(ErrorKind::kBinder, fn + ": option 'types' lists " +
-                                          std::to_string(options.positional_types.size()) +
-                                          " types but " + path + " has " +
-                                          std::to_string(schema.columns.size()) + " columns");
-    }
-    for (size_t c = 0; c < schema.columns.size(); c++)
-      schema.columns[c].type = options.positional_types[c];
-  }
-  for (const auto& [name, type] : options.named_types) {
-    bool found = false;
-    for (auto& col : schema.columns) {
-      if (AsciiLower(col.name) == AsciiLower(name)) {
-        col.type = type;
-        found = true;
-      }
-    }
-    if (!found) {
-      std::string list;
-      for (auto& col : schema.columns) list += (list.empty() ? "" : ", ") + col.name;
-      throw Error(ErrorKind::kBinder, fn + ": option 'types' names column '" + name + "' but " +
-                                          path + " has columns: " + list);
-    }
-  }
+  options.ApplyTypes(
+      schema.columns, fn,
+      [&] { return path + " has " + std::to_string(schema.columns.size()) + " columns"; },
+      [&](const std::string& name) {
+        std::string list;
+        for (auto& col : schema.columns) list += (list.empty() ? "" : ", ") + col.name;
+        return "names column '" + name + "' but " + path + " has columns: " + list;
+      });
   return schema;
 }
 
@@ -565,17 +572,10 @@ bool OddQuotes(const char* data, size_t from, size_t to, char quote) {
   return odd;
 }
 
-struct CsvSplit : Split {
+// A byte range of row starts; the first split of a file starts at 0.
+struct CsvSplit : ByteRangeSplit {
   size_t file_index = 0;
-  std::string path;
-  size_t begin = 0;    // byte range of row starts; the first split of a file starts at 0
-  size_t end = 0;      // SIZE_MAX: to the end of the file
   bool exact = false;  // `begin` is a row start (found by quote parity), not a guess to adjust
-  std::string Describe() const override {
-    if (begin == 0 && end == SIZE_MAX) return path;
-    return path + " [" + std::to_string(begin) + ", " +
-           (end == SIZE_MAX ? std::string("end") : std::to_string(end)) + ")";
-  }
 };
 
 class CsvDataSource : public DataSource {
@@ -624,17 +624,7 @@ class CsvDataSource : public DataSource {
       row_offsets_[rows] = row_start;
       rows++;
     }
-    if (remaining_) {
-      int64_t before = remaining_->fetch_sub(static_cast<int64_t>(rows));
-      if (before <= 0) {
-        done_ = true;
-        return false;
-      }
-      if (before < static_cast<int64_t>(rows)) {
-        rows = static_cast<size_t>(before);
-        done_ = true;
-      }
-    }
+    if (remaining_ && !TakeFromRowBudget(*remaining_, rows, done_)) return false;
     counters_->bytes_read += static_cast<int64_t>(pos_ - start_pos);
     if (rows == 0) return false;
     Batch batch(types_, kBatchSize);
@@ -831,12 +821,8 @@ class CsvScan : public FileScan {
     const bool can_split = schema.has_newline && max_parallelism > 1 && limit() < 0 &&
                            (parity || !schema.quoted_newlines);
     for (size_t i = 0; i < state_->files.size(); i++) {
-      FileStamp st = StatFile(state_->files[i]);
-      size_t size = st.size < 0 ? 0 : static_cast<size_t>(st.size);
-      constexpr size_t kMinSplit = 8u << 20;
-      size_t chunk =
-          std::clamp<size_t>(size / (static_cast<size_t>(std::max(max_parallelism, 1)) * 3),
-                             kMinSplit, size_t{64} << 20);
+      size_t size = FileSizeOf(state_->files[i]);
+      size_t chunk = ByteRangeSize(size, max_parallelism);
       auto add = [&](size_t begin, size_t end, bool exact) {
         auto s = std::make_shared<CsvSplit>();
         s->file_index = i;
@@ -846,7 +832,7 @@ class CsvScan : public FileScan {
         s->exact = exact;
         splits.push_back(s);
       };
-      if (!can_split || size < 2 * kMinSplit) {
+      if (!can_split || size < 2 * kMinByteRange) {
         add(0, SIZE_MAX, false);
         continue;
       }
@@ -897,21 +883,9 @@ class CsvScan : public FileScan {
   }
 
   std::unique_ptr<DataSource> CreateDataSource(std::shared_ptr<Split> split) override {
-    auto csv_split = std::dynamic_pointer_cast<CsvSplit>(split);
-    if (!csv_split) throw Error(ErrorKind::kInternal, state_->fn + ": foreign split");
-    return std::make_unique<CsvDataSource>(state_, csv_split, projection(), RowBudget(),
-                                           &counters_);
+    return std::make_unique<CsvDataSource>(state_, SplitAs<CsvSplit>(split), projection(),
+                                           RowBudget(), &counters_);
   }
-
- private:
-  std::shared_ptr<const CsvTableState> state_;
-};
-
-class CsvTable : public FileTable {
- public:
-  explicit CsvTable(std::shared_ptr<const CsvTableState> state) : state_(std::move(state)) {}
-  std::shared_ptr<const TableInfo> info() const override { return state_->info; }
-  std::unique_ptr<TableScan> CreateScan() override { return std::make_unique<CsvScan>(state_); }
 
  private:
   std::shared_ptr<const CsvTableState> state_;
@@ -924,7 +898,7 @@ std::shared_ptr<FileTable> CsvFormat::Open(const std::string& function_name,
                                            const FileOptions& options,
                                            const std::string& schema_name,
                                            const std::string& table_name) {
-  if (files.empty()) throw Error(ErrorKind::kIo, function_name + ": no files to read");
+  RequireFiles(files, function_name);
   CsvReadOptions opts = CsvReadOptions::Parse(options, function_name);
   auto state = std::make_shared<CsvTableState>();
   state->fn = function_name;
@@ -969,24 +943,11 @@ std::shared_ptr<FileTable> CsvFormat::Open(const std::string& function_name,
                                       ". All files of one glob must share their columns");
     }
   }
-  auto info = std::make_shared<TableInfo>();
-  info->schema = schema_name;
-  info->name = table_name;
-  info->columns = state->schema.columns;
-  info->location =
-      files.size() == 1 ? files[0] : files[0] + " (+" + std::to_string(files.size() - 1) + " more)";
-  double total_bytes = 0;
-  for (const auto& f : files)
-    total_bytes += static_cast<double>(std::max<int64_t>(StatFile(f).size, 0));
-  if (files.size() == 1 && state->schema.sample_was_whole_file) {
-    info->stats.row_count = static_cast<double>(state->schema.sampled_data_rows);
-  } else if (state->schema.avg_row_bytes > 0) {
-    info->stats.row_count = std::max(0.0, total_bytes / state->schema.avg_row_bytes);
-  } else {
-    info->stats.row_count = 0;
-  }
-  state->info = info;
-  return std::make_shared<CsvTable>(state);
+  state->info = MakeFileTableInfo(
+      files, schema_name, table_name, state->schema.columns,
+      EstimateFileRows(files, state->schema.sample_was_whole_file, state->schema.sampled_data_rows,
+                       state->schema.avg_row_bytes));
+  return std::make_shared<SharedStateFileTable<CsvScan, CsvTableState>>(state);
 }
 
 }  // namespace aishell

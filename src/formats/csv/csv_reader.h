@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -25,6 +26,14 @@ struct CsvReadOptions {
 
   // Options: header, delim (or sep/delimiter), quote, nullstr, columns, types, sample_size.
   static CsvReadOptions Parse(const FileOptions& options, const std::string& fn);
+
+  // Sets the types of `columns` from the type overrides (by position, then by name, case
+  // insensitively). Throws Error(kBinder, "<fn>: option 'types' lists N types but " +
+  // count_mismatch() ) when the positional types do not match the columns, and
+  // Error(kBinder, "<fn>: option 'types' " + unknown_name(name)) for a name no column has.
+  void ApplyTypes(std::vector<ColumnInfo>& columns, const std::string& fn,
+                  const std::function<std::string()>& count_mismatch,
+                  const std::function<std::string(const std::string&)>& unknown_name) const;
 };
 
 struct CsvField {

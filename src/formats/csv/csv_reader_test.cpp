@@ -11,6 +11,7 @@
 namespace aishell {
 namespace {
 
+using testing::ExpectError;
 using testing::ReadAll;
 using testing::Rows;
 using testing::TempDir;
@@ -24,18 +25,6 @@ Rows ReadCsv(const std::string& path, FileOptions options = {}) {
   auto table = OpenCsv(path, options);
   auto scan = table->CreateScan();
   return ReadAll(*scan);
-}
-
-// Runs `fn`, expecting an Error of `kind` whose message contains `needle`.
-template <class Fn>
-void ExpectError(Fn fn, ErrorKind kind, const std::string& needle) {
-  try {
-    fn();
-    FAIL() << "expected an error containing: " << needle;
-  } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), kind) << e.what();
-    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << "message: " << e.what();
-  }
 }
 
 TEST(CsvReaderTest, InfersTypesFromSample) {

@@ -5,7 +5,6 @@
 #include <iterator>
 
 #include "common/date_time.h"
-#include "common/exception.h"
 #include "formats/csv/csv_reader.h"
 
 namespace aishell {
@@ -47,11 +46,7 @@ std::string CsvFormat::FileHeader(const std::vector<ColumnInfo>& columns) const 
 
 void CsvFormat::AppendRows(const Batch& batch, const std::vector<ColumnInfo>& columns,
                            std::string* out) const {
-  if (batch.ColumnCount() != columns.size()) {
-    throw Error(ErrorKind::kInternal, "csv writer: batch has " +
-                                          std::to_string(batch.ColumnCount()) +
-                                          " columns, table has " + std::to_string(columns.size()));
-  }
+  CheckBatchColumns(batch, columns, "csv writer");
   std::vector<UnifiedView> views;
   for (const auto& col : batch.columns) views.push_back(col.View());
   auto it = std::back_inserter(*out);
@@ -61,21 +56,10 @@ void CsvFormat::AppendRows(const Batch& batch, const std::vector<ColumnInfo>& co
       const UnifiedView& v = views[c];
       if (!v.IsValid(r)) continue;  // NULL: empty unquoted field
       const LogicalType& type = batch.columns[c].type();
+      if (AppendPlainScalar(v, r, type, out)) continue;
       switch (type.id) {
-        case TypeId::kBoolean:
-          out->append(v.Get<uint8_t>(r) ? "true" : "false");
-          break;
-        case TypeId::kInteger:
-          fmt::format_to(it, "{}", v.Get<int32_t>(r));
-          break;
-        case TypeId::kBigInt:
-          fmt::format_to(it, "{}", v.Get<int64_t>(r));
-          break;
         case TypeId::kDouble:
           fmt::format_to(it, "{}", v.Get<double>(r));
-          break;
-        case TypeId::kDecimal:
-          out->append(FormatDecimal(v.Get<int64_t>(r), type.scale));
           break;
         case TypeId::kVarchar:
           AppendQuoted(v.Get<std::string_view>(r), write_delimiter_, out);

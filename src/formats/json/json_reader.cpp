@@ -84,16 +84,7 @@ struct JsonTableState {
   int64_t sample_rows = 0;
 };
 
-struct JsonSplit : Split {
-  std::string path;
-  size_t begin = 0;
-  size_t end = SIZE_MAX;
-  std::string Describe() const override {
-    if (begin == 0 && end == SIZE_MAX) return path;
-    return path + " [" + std::to_string(begin) + ", " +
-           (end == SIZE_MAX ? std::string("end") : std::to_string(end)) + ")";
-  }
-};
+using JsonSplit = ByteRangeSplit;
 
 class JsonDataSource : public DataSource {
  public:
@@ -138,17 +129,7 @@ class JsonDataSource : public DataSource {
     });
     if (pos_ >= end_ || pos_ >= file_->size()) done_ = true;
     counters_->bytes_read += static_cast<int64_t>(std::min(pos_, file_->size()) - start);
-    if (remaining_) {
-      int64_t before = remaining_->fetch_sub(static_cast<int64_t>(rows));
-      if (before <= 0) {
-        done_ = true;
-        return false;
-      }
-      if (before < static_cast<int64_t>(rows)) {
-        rows = static_cast<size_t>(before);
-        done_ = true;
-      }
-    }
+    if (remaining_ && !TakeFromRowBudget(*remaining_, rows, done_)) return false;
     return EmitBatch(batch, rows, *counters_, out);
   }
 
@@ -289,13 +270,9 @@ class JsonScan : public FileScan {
   std::vector<std::shared_ptr<Split>> CreateSplits(int max_parallelism) override {
     std::vector<std::shared_ptr<Split>> splits;
     for (const auto& path : state_->files) {
-      FileStamp st = StatFile(path);
-      size_t size = st.size < 0 ? 0 : static_cast<size_t>(st.size);
-      constexpr size_t kMinSplit = 8u << 20;
-      size_t chunk =
-          std::clamp<size_t>(size / (static_cast<size_t>(std::max(max_parallelism, 1)) * 3),
-                             kMinSplit, size_t{64} << 20);
-      if (max_parallelism <= 1 || limit() >= 0 || size < 2 * kMinSplit) {
+      size_t size = FileSizeOf(path);
+      size_t chunk = ByteRangeSize(size, max_parallelism);
+      if (max_parallelism <= 1 || limit() >= 0 || size < 2 * kMinByteRange) {
         auto s = std::make_shared<JsonSplit>();
         s->path = path;
         splits.push_back(s);
@@ -312,20 +289,9 @@ class JsonScan : public FileScan {
     return splits;
   }
   std::unique_ptr<DataSource> CreateDataSource(std::shared_ptr<Split> split) override {
-    auto js = std::dynamic_pointer_cast<JsonSplit>(split);
-    if (!js) throw Error(ErrorKind::kInternal, state_->fn + ": foreign split");
-    return std::make_unique<JsonDataSource>(state_, js, projection(), RowBudget(), &counters_);
+    return std::make_unique<JsonDataSource>(state_, SplitAs<JsonSplit>(split), projection(),
+                                            RowBudget(), &counters_);
   }
-
- private:
-  std::shared_ptr<const JsonTableState> state_;
-};
-
-class JsonTable : public FileTable {
- public:
-  explicit JsonTable(std::shared_ptr<const JsonTableState> state) : state_(std::move(state)) {}
-  std::shared_ptr<const TableInfo> info() const override { return state_->info; }
-  std::unique_ptr<TableScan> CreateScan() override { return std::make_unique<JsonScan>(state_); }
 
  private:
   std::shared_ptr<const JsonTableState> state_;
@@ -338,7 +304,7 @@ std::shared_ptr<FileTable> JsonFormat::Open(const std::string& fn,
                                             const FileOptions& options,
                                             const std::string& schema_name,
                                             const std::string& table_name) {
-  if (files.empty()) throw Error(ErrorKind::kIo, fn + ": no files to read");
+  RequireFiles(files, fn);
   CheckKnownOptions(options, {"columns", "types", "sample_size", "format"}, fn);
   // Reuse the CSV option grammar for columns/types.
   FileOptions csv_like;
@@ -430,44 +396,17 @@ std::shared_ptr<FileTable> JsonFormat::Open(const std::string& fn,
     for (size_t k = 0; k < keys.size(); k++)
       state->columns.push_back(ColumnInfo{keys[k], key_types[k].Result(), true, {}});
   }
-  if (!opts.positional_types.empty()) {
-    if (opts.positional_types.size() != state->columns.size()) {
-      throw Error(ErrorKind::kBinder,
-                  fn + ": option 'types' lists " + std::to_string(opts.positional_types.size()) +
-                      " types but there are " + std::to_string(state->columns.size()) + " columns");
-    }
-    for (size_t c = 0; c < state->columns.size(); c++)
-      state->columns[c].type = opts.positional_types[c];
-  }
-  for (const auto& [name, type] : opts.named_types) {
-    bool found = false;
-    for (auto& col : state->columns) {
-      if (col.name == name || AsciiLower(col.name) == AsciiLower(name)) {
-        col.type = type;
-        found = true;
-      }
-    }
-    if (!found)
-      throw Error(ErrorKind::kBinder,
-                  fn + ": option 'types' names key '" + name + "' that is not in " + files[0]);
-  }
-  auto info = std::make_shared<TableInfo>();
-  info->schema = schema_name;
-  info->name = table_name;
-  info->columns = state->columns;
-  info->location =
-      files.size() == 1 ? files[0] : files[0] + " (+" + std::to_string(files.size() - 1) + " more)";
-  double total_bytes = 0;
-  for (const auto& f : files)
-    total_bytes += static_cast<double>(std::max<int64_t>(StatFile(f).size, 0));
-  if (files.size() == 1 && sampled < opts.sample_rows) {
-    info->stats.row_count = static_cast<double>(sampled);  // the sample was the whole file
-  } else {
-    info->stats.row_count =
-        sampled ? total_bytes / (sampled_bytes / static_cast<double>(sampled)) : 0.0;
-  }
-  state->info = info;
-  return std::make_shared<JsonTable>(state);
+  opts.ApplyTypes(
+      state->columns, fn,
+      [&] { return "there are " + std::to_string(state->columns.size()) + " columns"; },
+      [&](const std::string& name) {
+        return "names key '" + name + "' that is not in " + files[0];
+      });
+  double avg_row_bytes = sampled ? sampled_bytes / static_cast<double>(sampled) : 0.0;
+  state->info = MakeFileTableInfo(
+      files, schema_name, table_name, state->columns,
+      EstimateFileRows(files, sampled < opts.sample_rows, sampled, avg_row_bytes));
+  return std::make_shared<SharedStateFileTable<JsonScan, JsonTableState>>(state);
 }
 
 }  // namespace aishell

@@ -10,6 +10,7 @@
 namespace aishell {
 namespace {
 
+using testing::ExpectError;
 using testing::ReadAll;
 using testing::Rows;
 using testing::TempDir;
@@ -17,17 +18,6 @@ using testing::TempDir;
 std::shared_ptr<FileTable> OpenJson(const std::string& path, FileOptions options = {}) {
   JsonFormat format;
   return format.Open("read_json", {path}, options, "", "t");
-}
-
-template <class Fn>
-void ExpectError(Fn fn, ErrorKind kind, const std::string& needle) {
-  try {
-    fn();
-    FAIL() << "expected an error containing: " << needle;
-  } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), kind) << e.what();
-    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << "message: " << e.what();
-  }
 }
 
 int FindCol(const TableInfo& info, const std::string& name) { return info.FindColumn(name); }

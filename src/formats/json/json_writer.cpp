@@ -2,10 +2,8 @@
 #include <fmt/format.h>
 
 #include <cmath>
-#include <iterator>
 
 #include "common/date_time.h"
-#include "common/exception.h"
 #include "common/json_text.h"
 #include "formats/json/json_reader.h"
 
@@ -13,11 +11,7 @@ namespace aishell {
 
 void JsonFormat::AppendRows(const Batch& batch, const std::vector<ColumnInfo>& columns,
                             std::string* out) const {
-  if (batch.ColumnCount() != columns.size()) {
-    throw Error(ErrorKind::kInternal, "json writer: batch has " +
-                                          std::to_string(batch.ColumnCount()) +
-                                          " columns, table has " + std::to_string(columns.size()));
-  }
+  CheckBatchColumns(batch, columns, "json writer");
   std::vector<std::string> keys;
   for (const auto& col : columns) {
     std::string k;
@@ -26,7 +20,6 @@ void JsonFormat::AppendRows(const Batch& batch, const std::vector<ColumnInfo>& c
   }
   std::vector<UnifiedView> views;
   for (const auto& col : batch.columns) views.push_back(col.View());
-  auto it = std::back_inserter(*out);
   for (size_t r = 0; r < batch.count; r++) {
     out->push_back('{');
     for (size_t c = 0; c < columns.size(); c++) {
@@ -38,16 +31,8 @@ void JsonFormat::AppendRows(const Batch& batch, const std::vector<ColumnInfo>& c
         continue;
       }
       const LogicalType& type = batch.columns[c].type();
+      if (AppendPlainScalar(v, r, type, out)) continue;
       switch (type.id) {
-        case TypeId::kBoolean:
-          out->append(v.Get<uint8_t>(r) ? "true" : "false");
-          break;
-        case TypeId::kInteger:
-          fmt::format_to(it, "{}", v.Get<int32_t>(r));
-          break;
-        case TypeId::kBigInt:
-          fmt::format_to(it, "{}", v.Get<int64_t>(r));
-          break;
         case TypeId::kDouble: {
           double d = v.Get<double>(r);
           if (std::isfinite(d)) {
@@ -60,9 +45,6 @@ void JsonFormat::AppendRows(const Batch& batch, const std::vector<ColumnInfo>& c
           }
           break;
         }
-        case TypeId::kDecimal:
-          out->append(FormatDecimal(v.Get<int64_t>(r), type.scale));
-          break;
         case TypeId::kVarchar:
           AppendJsonString(v.Get<std::string_view>(r), out);
           break;

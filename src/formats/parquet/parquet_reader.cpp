@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "common/exception.h"
+#include "formats/file_scan.h"
 #include "formats/parquet/parquet_file_reader.h"
 #include "formats/parquet/parquet_stats.h"
 #include "storage/file_system.h"
@@ -19,6 +20,7 @@ namespace {
 struct ParquetTableState {
   std::string fn;
   std::vector<std::shared_ptr<ParquetFileReader>> files;
+  std::vector<std::string> paths;  // of `files`, as their readers name them
   std::vector<ColumnInfo> columns;
   std::shared_ptr<TableInfo> info;
 };
@@ -189,17 +191,7 @@ class ParquetDataSource : public DataSource {
       return false;
     }
     size_t n = std::min(kBatchSize, rows_ - offset_);
-    if (remaining_) {
-      int64_t before = remaining_->fetch_sub(static_cast<int64_t>(n));
-      if (before <= 0) {
-        done_ = true;
-        return false;
-      }
-      if (before < static_cast<int64_t>(n)) {
-        n = static_cast<size_t>(before);
-        done_ = true;
-      }
-    }
+    if (remaining_ && !TakeFromRowBudget(*remaining_, n, done_)) return false;
     Batch batch;
     batch.columns.reserve(columns_.size());
     for (auto& v : columns_) {
@@ -304,20 +296,10 @@ class ParquetDataSource : public DataSource {
   bool counted_ = false;  // rows_read already counted (the rows decoded before filtering)
 };
 
-class ParquetScan : public TableScan {
+class ParquetScan : public FileScan {
  public:
-  explicit ParquetScan(std::shared_ptr<const ParquetTableState> state) : state_(std::move(state)) {
-    for (size_t i = 0; i < state_->columns.size(); i++) projection_.push_back(static_cast<int>(i));
-  }
-  void SetProjection(const std::vector<int>& column_ids) override {
-    for (int c : column_ids) {
-      if (c < 0 || c >= static_cast<int>(state_->columns.size())) {
-        throw Error(ErrorKind::kInternal,
-                    state_->fn + ": projection column " + std::to_string(c) + " out of range");
-      }
-    }
-    projection_ = column_ids;
-  }
+  explicit ParquetScan(std::shared_ptr<const ParquetTableState> state)
+      : FileScan(state->fn, state->paths, state->info), state_(std::move(state)) {}
   bool PushFilter(const Expr& conjunct) override {
     std::vector<LogicalType> types;
     std::vector<std::string> names;
@@ -333,28 +315,10 @@ class ParquetScan : public TableScan {
       pushed_.push_back(conjunct.ToString(&names));
     return false;  // used to skip row groups only; the engine still filters rows
   }
-  bool PushLimit(int64_t limit) override {
-    if (limit < 0) return false;
-    if (limit_ < 0 || limit < limit_) limit_ = limit;
-    return true;
-  }
   std::string Describe() const override {
-    std::string s = state_->fn + " ";
-    s += state_->files.size() == 1 ? state_->files[0]->path()
-                                   : state_->files[0]->path() + " (+" +
-                                         std::to_string(state_->files.size() - 1) + " more files)";
-    s += " columns=[";
-    for (size_t i = 0; i < projection_.size(); i++)
-      s += (i ? ", " : "") + state_->columns[projection_[i]].name;
-    s += "]";
+    std::string s = DescribeFiles() + DescribeProjection();
     for (const auto& p : pushed_) s += " skip-row-groups-unless " + p;
-    if (limit_ >= 0) s += " limit=" + std::to_string(limit_);
-    return s;
-  }
-  double EstimatedRows() const override {
-    double rows = state_->info->stats.row_count.value_or(-1);
-    if (limit_ >= 0 && (rows < 0 || rows > limit_)) rows = static_cast<double>(limit_);
-    return rows;
+    return s + DescribeLimit();
   }
   std::vector<std::shared_ptr<Split>> CreateSplits(int) override {
     std::vector<std::shared_ptr<Split>> splits;
@@ -377,35 +341,16 @@ class ParquetScan : public TableScan {
     return splits;
   }
   std::unique_ptr<DataSource> CreateDataSource(std::shared_ptr<Split> split) override {
-    auto ps = std::dynamic_pointer_cast<ParquetSplit>(split);
-    if (!ps) throw Error(ErrorKind::kInternal, state_->fn + ": foreign split");
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (limit_ >= 0 && !remaining_) remaining_ = std::make_shared<std::atomic<int64_t>>(limit_);
-    return std::make_unique<ParquetDataSource>(state_, ps, projection_, filters_, remaining_,
-                                               &counters_);
+    return std::make_unique<ParquetDataSource>(state_, SplitAs<ParquetSplit>(split), projection(),
+                                               filters_, RowBudget(), &counters_);
   }
 
  private:
   std::shared_ptr<const ParquetTableState> state_;
-  std::vector<int> projection_;
   TupleDomain domain_;                   // of the pushed filters
   std::vector<RowGroupFilter> filters_;  // its columns with statistics
   std::vector<std::string> pushed_;      // the conjuncts that constrain it
-  int64_t limit_ = -1;
-  std::mutex mutex_;
-  std::shared_ptr<std::atomic<int64_t>> remaining_;
   std::atomic<int64_t> skipped_row_groups_{0};
-};
-
-class ParquetTable : public FileTable {
- public:
-  explicit ParquetTable(std::shared_ptr<const ParquetTableState> state)
-      : state_(std::move(state)) {}
-  std::shared_ptr<const TableInfo> info() const override { return state_->info; }
-  std::unique_ptr<TableScan> CreateScan() override { return std::make_unique<ParquetScan>(state_); }
-
- private:
-  std::shared_ptr<const ParquetTableState> state_;
 };
 
 }  // namespace
@@ -415,7 +360,7 @@ std::shared_ptr<FileTable> ParquetFormat::Open(const std::string& fn,
                                                const FileOptions& options,
                                                const std::string& schema_name,
                                                const std::string& table_name) {
-  if (files.empty()) throw Error(ErrorKind::kIo, fn + ": no files to read");
+  RequireFiles(files, fn);
   CheckKnownOptions(options, {"format"}, fn);
   auto state = std::make_shared<ParquetTableState>();
   state->fn = fn;
@@ -431,6 +376,7 @@ std::shared_ptr<FileTable> ParquetFormat::Open(const std::string& fn,
     }
     state->files.push_back(ParquetFileReader::Open(std::move(file), fn));
     const ParquetFileReader& f = *state->files.back();
+    state->paths.push_back(f.path());
     rows += static_cast<double>(f.num_rows());
     if (state->files.size() == 1) {
       for (const auto& c : f.columns()) {
@@ -454,15 +400,8 @@ std::shared_ptr<FileTable> ParquetFormat::Open(const std::string& fn,
       }
     }
   }
-  auto info = std::make_shared<TableInfo>();
-  info->schema = schema_name;
-  info->name = table_name;
-  info->columns = state->columns;
-  info->location =
-      files.size() == 1 ? files[0] : files[0] + " (+" + std::to_string(files.size() - 1) + " more)";
-  info->stats.row_count = rows;
-  state->info = info;
-  return std::make_shared<ParquetTable>(state);
+  state->info = MakeFileTableInfo(files, schema_name, table_name, state->columns, rows);
+  return std::make_shared<SharedStateFileTable<ParquetScan, ParquetTableState>>(state);
 }
 
 }  // namespace aishell

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "common/exception.h"
+#include "common/strings.h"
 #include "formats/parquet/parquet_compression.h"
 #include "formats/parquet/parquet_encoding.h"
 
@@ -221,8 +222,7 @@ struct ParquetWriter::ColumnBuffer {
 
 ParquetWriteOptions ParquetWriteOptions::Parse(const FileOptions& options, const std::string& fn) {
   ParquetWriteOptions o;
-  std::string codec = OptionString(options, "compression", "snappy", fn);
-  for (auto& c : codec) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string codec = AsciiLower(OptionString(options, "compression", "snappy", fn));
   if (codec == "snappy")
     o.codec = Codec::kSnappy;
   else if (codec == "zstd")

@@ -1,6 +1,8 @@
-// Test helpers for the file readers and embedded connectors: a temp folder and scan drivers.
+// Test helpers for the file readers and embedded connectors: a temp folder, scan drivers and an
+// error expectation.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -11,6 +13,7 @@
 #include <vector>
 
 #include "catalog/connector.h"
+#include "common/exception.h"
 #include "common/value.h"
 #include "common/vector.h"
 
@@ -72,6 +75,18 @@ inline Rows ReadAll(TableScan& scan, int parallelism = 4, size_t* batches = null
     }
   }
   return rows;
+}
+
+// Runs `fn`, expecting an Error of `kind` whose message contains `needle`.
+template <class Fn>
+void ExpectError(Fn fn, ErrorKind kind, const std::string& needle) {
+  try {
+    fn();
+    FAIL() << "expected an error containing: " << needle;
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), kind) << e.what();
+    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << "message: " << e.what();
+  }
 }
 
 }  // namespace aishell::testing
