@@ -1,5 +1,6 @@
-// ASCII case folding for identifiers, keywords, option names and URL schemes (SQL folds unquoted
-// names case-insensitively; none of these are locale-dependent). One copy for every layer.
+// ASCII text helpers: case folding for identifiers, keywords, option names and URL schemes (SQL
+// folds unquoted names case-insensitively; none of these are locale-dependent). One copy for every
+// layer.
 #pragma once
 
 #include <string>
@@ -24,6 +25,17 @@ inline std::string AsciiUpper(std::string_view s) {
   std::string out(s);
   for (auto& c : out) c = AsciiUpperChar(c);
   return out;
+}
+
+// `s` without leading and trailing whitespace (space, tab, CR, LF, FF, VT).
+inline std::string TrimSpace(std::string_view s) {
+  auto space = [](char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+  };
+  size_t b = 0, e = s.size();
+  while (b < e && space(s[b])) b++;
+  while (e > b && space(s[e - 1])) e--;
+  return std::string(s.substr(b, e - b));
 }
 
 inline bool EqualsIgnoreCase(std::string_view a, std::string_view b) {

@@ -23,13 +23,6 @@ namespace aishell {
 
 namespace {
 
-std::string Trim(const std::string& s) {
-  size_t b = 0, e = s.size();
-  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) b++;
-  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) e--;
-  return s.substr(b, e - b);
-}
-
 simdjson::dom::element ParseJsonFile(simdjson::dom::parser& parser, const std::string& path,
                                      const std::string& text) {
   simdjson::dom::element root;
@@ -167,7 +160,7 @@ std::vector<ConnectionConfig> ConfigStore::LoadConnections() const {
   std::string path = PathOf("connections.json");
   auto text = ReadFileIfExists(path);
   std::vector<ConnectionConfig> out;
-  if (!text || Trim(*text).empty()) return out;
+  if (!text || TrimSpace(*text).empty()) return out;
   simdjson::dom::parser parser;
   auto root = ParseJsonFile(parser, path, *text);
   simdjson::dom::array list;
@@ -249,7 +242,7 @@ std::map<std::string, std::string> ConfigStore::LoadSettings() const {
   std::string path = PathOf("settings.json");
   auto text = ReadFileIfExists(path);
   std::map<std::string, std::string> out;
-  if (!text || Trim(*text).empty()) return out;
+  if (!text || TrimSpace(*text).empty()) return out;
   simdjson::dom::parser parser;
   auto root = ParseJsonFile(parser, path, *text);
   simdjson::dom::object obj;

@@ -14,13 +14,6 @@ namespace aishell {
 
 namespace {
 
-std::string Trim(const std::string& s) {
-  size_t b = 0, e = s.size();
-  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) b++;
-  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) e--;
-  return s.substr(b, e - b);
-}
-
 std::string BoolText(bool b) { return b ? "true" : "false"; }
 
 // A session setting read from EngineOptions: canonical name "federation.<session name>", the bare
@@ -223,11 +216,11 @@ std::vector<SettingDef> SettingsRegistry::SessionSettings() const {
 }
 
 int64_t ParseByteSize(const std::string& text) {
-  std::string t = AsciiLower(Trim(text));
+  std::string t = AsciiLower(TrimSpace(text));
   size_t i = 0;
   while (i < t.size() && (std::isdigit(static_cast<unsigned char>(t[i])) || t[i] == '.')) i++;
   std::string number = t.substr(0, i);
-  std::string unit = Trim(t.substr(i));
+  std::string unit = TrimSpace(t.substr(i));
   if (number.empty() || number == ".") {
     throw Error(
         ErrorKind::kConversion,
@@ -266,7 +259,7 @@ std::string FormatByteSize(int64_t bytes) {
 }
 
 bool ParseBoolSetting(const std::string& name, const std::string& text) {
-  std::string t = AsciiLower(Trim(text));
+  std::string t = AsciiLower(TrimSpace(text));
   if (t == "true" || t == "on" || t == "1" || t == "yes") return true;
   if (t == "false" || t == "off" || t == "0" || t == "no") return false;
   throw Error(ErrorKind::kConversion,
@@ -290,10 +283,10 @@ int64_t ParseCountSetting(const std::string& name, const std::string& value, int
 }
 
 int64_t ParseDurationSetting(const std::string& name, const std::string& value) {
-  std::string t = AsciiLower(Trim(value));
+  std::string t = AsciiLower(TrimSpace(value));
   size_t i = 0;
   while (i < t.size() && std::isdigit(static_cast<unsigned char>(t[i]))) i++;
-  std::string unit = Trim(t.substr(i));
+  std::string unit = TrimSpace(t.substr(i));
   int64_t mult = unit.empty() || unit == "s"    ? 1000
                  : unit == "ms"                 ? 1
                  : unit == "m" || unit == "min" ? 60000

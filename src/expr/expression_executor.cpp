@@ -880,21 +880,6 @@ bool IsConstantTree(const Expr& e) {
   return true;
 }
 
-CompareOp Flip(CompareOp op) {
-  switch (op) {
-    case CompareOp::kLt:
-      return CompareOp::kGt;
-    case CompareOp::kLe:
-      return CompareOp::kGe;
-    case CompareOp::kGt:
-      return CompareOp::kLt;
-    case CompareOp::kGe:
-      return CompareOp::kLe;
-    default:
-      return op;
-  }
-}
-
 // Returns SIZE_MAX when the fast path does not apply.
 size_t TrySelectComparison(const Expr& e, const Batch& in, const uint32_t* sel, size_t n,
                            uint32_t* out) {
@@ -903,11 +888,11 @@ size_t TrySelectComparison(const Expr& e, const Batch& in, const uint32_t* sel, 
   CompareOp op = e.op;
   if (a->kind == ExprKind::kConstant && b->kind == ExprKind::kColumnRef) {
     std::swap(a, b);
-    op = Flip(op);
+    op = FlipCompareOp(op);
   }
   if (a->kind != ExprKind::kColumnRef && IsConstantTree(*a) && b->kind == ExprKind::kColumnRef) {
     std::swap(a, b);
-    op = Flip(op);
+    op = FlipCompareOp(op);
   }
   if (a->kind != ExprKind::kColumnRef || !IsConstantTree(*b)) return SIZE_MAX;
   if (op == CompareOp::kIsDistinctFrom || op == CompareOp::kIsNotDistinctFrom) return SIZE_MAX;

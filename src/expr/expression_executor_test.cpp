@@ -10,21 +10,9 @@ namespace {
 
 using namespace aishell::testing;  // NOLINT
 
-// Local builders (independent of the planner's helpers).
-ExprPtr Col(int i, LogicalType t) {
-  auto e = std::make_shared<Expr>();
-  e->kind = ExprKind::kColumnRef;
-  e->column_index = i;
-  e->type = t;
-  return e;
-}
-ExprPtr Const(Value v) {
-  auto e = std::make_shared<Expr>();
-  e->kind = ExprKind::kConstant;
-  e->type = v.type();
-  e->value = std::move(v);
-  return e;
-}
+// Local builders, short names for the expr/ constructors.
+ExprPtr Col(int i, LogicalType t) { return MakeColumnRef(i, t); }
+ExprPtr Const(Value v) { return MakeConstant(std::move(v)); }
 ExprPtr Node(ExprKind kind, LogicalType t, std::vector<ExprPtr> children) {
   auto e = std::make_shared<Expr>();
   e->kind = kind;

@@ -17,17 +17,10 @@ namespace aishell {
 
 namespace {
 
-std::string Trim(const std::string& s) {
-  size_t b = 0, e = s.size();
-  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) b++;
-  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) e--;
-  return s.substr(b, e - b);
-}
-
 // A decimal number text ("-12.50", ".5", "7.", "123456789012345678901") as a Value: DECIMAL when
 // it fits 18 digits, else DOUBLE. Returns false when the text is not a number.
 bool DecimalTextToValue(const std::string& raw, Value& out) {
-  std::string text = Trim(raw);
+  std::string text = TrimSpace(raw);
   size_t i = 0;
   bool negative = false;
   if (i < text.size() && (text[i] == '-' || text[i] == '+')) {
@@ -59,7 +52,7 @@ bool DecimalTextToValue(const std::string& raw, Value& out) {
 }
 
 bool HasZone(const std::string& text) {
-  std::string t = Trim(text);
+  std::string t = TrimSpace(text);
   if (t.size() <= 10) return false;
   std::string rest = t.substr(10);
   if (!rest.empty() && (rest.back() == 'Z' || rest.back() == 'z')) return true;
@@ -74,7 +67,7 @@ bool HasZone(const std::string& text) {
 }
 
 std::string StripNamedUtc(const std::string& text) {
-  std::string t = Trim(text);
+  std::string t = TrimSpace(text);
   std::string u = AsciiUpper(t);
   for (const char* zone : {" UTC", " GMT"}) {
     if (u.size() > 4 && u.compare(u.size() - 4, 4, zone) == 0) return t.substr(0, t.size() - 4);
@@ -87,7 +80,7 @@ std::string StripNamedUtc(const std::string& text) {
 }
 
 bool ParseInt64(const std::string& text, int64_t& out) {
-  std::string t = Trim(text);
+  std::string t = TrimSpace(text);
   if (t.empty()) return false;
   errno = 0;
   char* end = nullptr;
@@ -126,7 +119,7 @@ void AddField(Interval& acc, IntervalField field, const std::string& amount, int
   };
   if (field == IntervalField::kSecond) {
     // [-]digits[.digits]
-    std::string a = Trim(amount);
+    std::string a = TrimSpace(amount);
     bool negative = !a.empty() && a[0] == '-';
     if (!a.empty() && (a[0] == '-' || a[0] == '+')) a = a.substr(1);
     size_t dot = a.find('.');
@@ -193,7 +186,7 @@ void AddField(Interval& acc, IntervalField field, const std::string& amount, int
 
 Interval ParseIntervalLiteral(const std::string& raw_text, IntervalField start, IntervalField end,
                               bool negative, int position) {
-  std::string text = Trim(raw_text);
+  std::string text = TrimSpace(raw_text);
   Interval result;
   auto fail = [&](const std::string& why) -> void {
     ConversionError(fmt::format("invalid interval literal '{}': {}", raw_text, why), position);
@@ -202,7 +195,7 @@ Interval ParseIntervalLiteral(const std::string& raw_text, IntervalField start, 
   bool text_negative = false;
   if (start != IntervalField::kNone && (text[0] == '-' || text[0] == '+')) {
     text_negative = text[0] == '-';
-    text = Trim(text.substr(1));
+    text = TrimSpace(text.substr(1));
     if (text.empty()) fail("missing value");
   }
   if (start == IntervalField::kNone) {
@@ -279,7 +272,7 @@ Interval ParseIntervalLiteral(const std::string& raw_text, IntervalField start, 
       size_t space = rest.find(' ');
       if (space == std::string::npos) fail("expected 'D HH[:MM[:SS]]'");
       parts.push_back(rest.substr(0, space));
-      rest = Trim(rest.substr(space + 1));
+      rest = TrimSpace(rest.substr(space + 1));
     }
     size_t begin = 0;
     while (true) {
@@ -295,7 +288,8 @@ Interval ParseIntervalLiteral(const std::string& raw_text, IntervalField start, 
     }
     for (int i = s; i <= e; i++) {
       const std::string& part = parts[i - s];
-      if (Trim(part).empty() || Trim(part)[0] == '-' || Trim(part)[0] == '+') fail("bad field");
+      if (TrimSpace(part).empty() || TrimSpace(part)[0] == '-' || TrimSpace(part)[0] == '+')
+        fail("bad field");
       AddField(result, kOrder[i], part, position, raw_text);
     }
   }
@@ -346,7 +340,7 @@ Value LiteralToValue(const LiteralExpression& literal) {
   const std::string type = AsciiUpper(literal.type_name);
   const std::string& text = literal.text;
   if (type == "DATE") {
-    auto days = ParseDate(Trim(text));
+    auto days = ParseDate(TrimSpace(text));
     if (!days) ConversionError(fmt::format("invalid DATE literal '{}'", text), pos);
     return Value::Date(*days);
   }
@@ -356,7 +350,7 @@ Value LiteralToValue(const LiteralExpression& literal) {
       if (!micros) ConversionError(fmt::format("invalid TIMESTAMP literal '{}'", text), pos);
       return Value::TimestampTz(*micros);
     }
-    auto micros = ParseTimestamp(Trim(text), false);
+    auto micros = ParseTimestamp(TrimSpace(text), false);
     if (!micros) ConversionError(fmt::format("invalid TIMESTAMP literal '{}'", text), pos);
     return Value::Timestamp(*micros);
   }
@@ -380,7 +374,7 @@ Value LiteralToValue(const LiteralExpression& literal) {
     return Value::BigInt(v);
   }
   if (type == "DOUBLE" || type == "REAL") {
-    std::string t = Trim(text);
+    std::string t = TrimSpace(text);
     char* end = nullptr;
     double d = std::strtod(t.c_str(), &end);
     if (t.empty() || end != t.c_str() + t.size()) {
@@ -389,7 +383,7 @@ Value LiteralToValue(const LiteralExpression& literal) {
     return Value::Double(d);
   }
   if (type == "BOOLEAN") {
-    std::string t = AsciiLower(Trim(text));
+    std::string t = AsciiLower(TrimSpace(text));
     if (t == "true") return Value::Boolean(true);
     if (t == "false") return Value::Boolean(false);
     ConversionError(fmt::format("invalid BOOLEAN literal '{}'", text), pos);

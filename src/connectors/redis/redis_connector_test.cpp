@@ -162,20 +162,8 @@ TEST_F(RedisServerTest, DeclaredHashTable) {
   }
 }
 
-ExprPtr Col(int index, LogicalType type) {
-  auto e = std::make_shared<Expr>();
-  e->kind = ExprKind::kColumnRef;
-  e->column_index = index;
-  e->type = type;
-  return e;
-}
-ExprPtr Const(Value v) {
-  auto e = std::make_shared<Expr>();
-  e->kind = ExprKind::kConstant;
-  e->type = v.type();
-  e->value = std::move(v);
-  return e;
-}
+ExprPtr Col(int index, LogicalType type) { return MakeColumnRef(index, type); }
+ExprPtr Const(Value v) { return MakeConstant(std::move(v)); }
 ExprPtr Node(ExprKind kind, std::vector<ExprPtr> children) {
   auto e = std::make_shared<Expr>();
   e->kind = kind;

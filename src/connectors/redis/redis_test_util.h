@@ -6,19 +6,10 @@
 #include <string>
 
 #include "common/exception.h"
+#include "common/testing/expect_error.h"
 
 namespace aishell::redis_testing {
 
-// Runs fn and expects an Error of `kind` whose message contains `needle`.
-template <class Fn>
-void ExpectError(Fn fn, ErrorKind kind, const std::string& needle) {
-  try {
-    fn();
-    FAIL() << "expected an error containing: " << needle;
-  } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), kind) << e.what();
-    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << "message: " << e.what();
-  }
-}
+using testing::ExpectError;
 
 }  // namespace aishell::redis_testing

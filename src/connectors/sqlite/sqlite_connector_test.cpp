@@ -7,6 +7,7 @@
 #include "catalog/catalog_registry.h"
 #include "common/date_time.h"
 #include "common/exception.h"
+#include "common/testing/expect_error.h"
 #include "engine/engine.h"
 #include "expr/expression.h"
 #include "formats/testing/file_test_util.h"
@@ -18,32 +19,11 @@ using testing::ReadAll;
 using testing::Rows;
 using testing::TempDir;
 
-template <class Fn>
-void ExpectError(Fn fn, ErrorKind kind, const std::string& needle) {
-  try {
-    fn();
-    FAIL() << "expected an error containing: " << needle;
-  } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), kind) << e.what();
-    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << "message: " << e.what();
-  }
-}
+using testing::ExpectError;
 
 // Expression builders (local: the planner's Make* helpers live on another branch).
-ExprPtr Col(int index, LogicalType type) {
-  auto e = std::make_shared<Expr>();
-  e->kind = ExprKind::kColumnRef;
-  e->column_index = index;
-  e->type = type;
-  return e;
-}
-ExprPtr Const(Value v) {
-  auto e = std::make_shared<Expr>();
-  e->kind = ExprKind::kConstant;
-  e->type = v.type();
-  e->value = std::move(v);
-  return e;
-}
+ExprPtr Col(int index, LogicalType type) { return MakeColumnRef(index, type); }
+ExprPtr Const(Value v) { return MakeConstant(std::move(v)); }
 ExprPtr Cmp(CompareOp op, ExprPtr l, ExprPtr r) {
   auto e = std::make_shared<Expr>();
   e->kind = ExprKind::kComparison;

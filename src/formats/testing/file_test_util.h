@@ -14,6 +14,7 @@
 
 #include "catalog/connector.h"
 #include "common/exception.h"
+#include "common/testing/expect_error.h"
 #include "common/value.h"
 #include "common/vector.h"
 
@@ -75,18 +76,6 @@ inline Rows ReadAll(TableScan& scan, int parallelism = 4, size_t* batches = null
     }
   }
   return rows;
-}
-
-// Runs `fn`, expecting an Error of `kind` whose message contains `needle`.
-template <class Fn>
-void ExpectError(Fn fn, ErrorKind kind, const std::string& needle) {
-  try {
-    fn();
-    FAIL() << "expected an error containing: " << needle;
-  } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), kind) << e.what();
-    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << "message: " << e.what();
-  }
 }
 
 }  // namespace aishell::testing
