@@ -54,7 +54,7 @@ for e in json.load(open(sys.argv[1])):
 PY
 )
 LIBS=$(grep -E "^  LINK_LIBRARIES = .*libgtest_main" "$BUILD_DIR/build.ninja" | head -1 |
-  sed -e 's/^  LINK_LIBRARIES = //' -e 's#libaishell_engine\.a##')
+  sed -e 's/^  LINK_LIBRARIES = //' -e 's#[^ ]*libaishell_[a-z_]*\.a##g')
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
 CXXFLAGS="-std=gnu++20 -g -O1 $SAN"
 
