@@ -3,7 +3,7 @@
 #   1. C++ unit tests (ctest in $BUILD_DIR)
 #   2. sqllogictest files test/sql/**/*.test (build/aishell_sqllogictest)
 #   3. pytest: everything under test/ (2 processes with pytest-xdist)
-#   4. clang-format check, the layer order of #includes (scripts/check-layers.sh), and a build
+#   4. clang-format check, naming (scripts/check-naming.sh), the layer order of #includes (scripts/check-layers.sh), and a build
 #      without the PostgreSQL connector (scripts/check-build-options.sh)
 #   5. every benchmark at its tiny smoke size (engines must agree)
 # Prints a summary and a closing line "N passed, N failed". Exits non-zero if anything
@@ -123,6 +123,15 @@ if scripts/check-layers.sh 2>&1 | tail -40; then
   record layers 1 0
 else
   record layers 0 1
+fi
+
+# 4b2. Naming (CONTRIBUTING.md): clang-tidy's readability-identifier-naming.
+echo
+echo "=== naming (scripts/check-naming.sh) ==="
+if BUILD_DIR="$BUILD_DIR" scripts/check-naming.sh 2>&1 | tail -30; then
+  record naming 1 0
+else
+  record naming 0 1
 fi
 
 # 4c. Build options: a build with AISHELL_WITH_POSTGRES=OFF links no libpq and passes the rest.

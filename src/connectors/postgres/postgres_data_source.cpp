@@ -270,11 +270,11 @@ class PgCopyReader {
   // Whether COPY data is read off the socket by PgCopyOutStream (the default) or through
   // PQgetCopyData (AISHELL_PG_COPY_VIA_LIBPQ=1, and always over TLS or GSS encryption).
   static bool RawCopyEnabled() {
-    static const bool enabled = [] {
+    static const bool kEnabled = [] {
       const char* v = std::getenv("AISHELL_PG_COPY_VIA_LIBPQ");
       return !(v && *v && std::string_view(v) != "0");
     }();
-    return enabled;
+    return kEnabled;
   }
 
  private:

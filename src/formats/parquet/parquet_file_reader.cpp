@@ -815,7 +815,7 @@ class ChunkReader {
     if (target < 0 || static_cast<uint64_t>(target) > (uint64_t{1} << 31))
       Corrupt("column chunk of " + std::to_string(target) + " values");
     // Strings that are dictionary encoded throughout the chunk stay a dictionary vector.
-    dict_mode_ = d_.conv == Conv::kString && d_.max_rep == 0 && !keep_levels_ && rows_ > 0 &&
+    dict_mode_ = d_.conv == Conv::kString && d_.max_rep == 0 && !keep_levels && rows_ > 0 &&
                  AllDictionaryEncoded(p, size, file_limit, target);
     if (dict_mode_) {
       row_indices_buf_ = std::make_shared<Buffer>(static_cast<size_t>(rows_) * sizeof(uint32_t));
@@ -854,11 +854,11 @@ class ChunkReader {
             Corrupt("page of " + std::to_string(h.num_values) + " values");
           if (h.num_values > target - done)
             Corrupt("pages hold more values than the column chunk's " + std::to_string(target));
-          if (!page_wanted_.empty()) {
+          if (!page_wanted.empty()) {
             // Page-index skipping: pages outside the selected rows are not decoded.
-            if (data_page_ >= page_wanted_.size())
+            if (data_page >= page_wanted.size())
               Corrupt("the column chunk has more data pages than its offset index");
-            if (!page_wanted_[data_page_++]) {
+            if (!page_wanted[data_page++]) {
               done += h.num_values;
               break;
             }
@@ -873,7 +873,7 @@ class ChunkReader {
           break;  // index pages: skipped
       }
     }
-    if (!page_wanted_.empty()) out.Resize(out_row);
+    if (!page_wanted.empty()) out.Resize(out_row);
     if (dict_mode_) {
       if (!dict_vector_) Corrupt("dictionary-encoded chunk without a dictionary");
       return Vector::Dictionary(dict_vector_, row_indices_buf_, out_row);
@@ -1031,12 +1031,12 @@ class ChunkReader {
           Decompressed(page + skip, size - skip, out_size, &page_buf_, heap_owner, h.is_compressed);
       data_size = out_size;
     }
-    if (keep_levels_) {
+    if (keep_levels) {
       for (size_t i = 0; i < n; i++) {
         if (has_reps && reps_[i] > static_cast<uint32_t>(d_.max_rep))
           Corrupt("repetition level above the maximum");
-        all_reps_.push_back(static_cast<uint16_t>(has_reps ? reps_[i] : 0));
-        all_defs_.push_back(
+        all_reps.push_back(static_cast<uint16_t>(has_reps ? reps_[i] : 0));
+        all_defs.push_back(
             static_cast<uint16_t>(has_defs ? std::min<uint32_t>(defs_[i], 0xffff) : 0));
       }
     }
@@ -1149,7 +1149,7 @@ class ChunkReader {
   // level (a page without NULLs): then returns true and leaves defs_ alone.
   bool DecodeDefs(const uint8_t* p, size_t len, size_t n) {
     int width = BitWidthOf(static_cast<uint64_t>(d_.max_def));
-    if (!keep_levels_ && n > 0) {
+    if (!keep_levels && n > 0) {
       size_t pos = 0;
       uint64_t header = 0;
       bool ok = true;
@@ -1393,12 +1393,12 @@ class ChunkReader {
 
  public:
   // Nested leaves: every level entry's repetition and definition level.
-  bool keep_levels_ = false;
+  bool keep_levels = false;
   // Flat columns: when not empty, only the data pages (in order) marked here are decoded and the
   // result holds only their rows.
-  std::vector<char> page_wanted_;
-  size_t data_page_ = 0;
-  std::vector<uint16_t> all_reps_, all_defs_;
+  std::vector<char> page_wanted;
+  size_t data_page = 0;
+  std::vector<uint16_t> all_reps, all_defs;
 };
 
 // Assembles a nested column (LIST, MAP, STRUCT, repeated fields) from its leaves' levels and
@@ -1417,10 +1417,10 @@ class NestedAssembler {
       const ColumnDesc& ld = d_.leaves[l];
       const ColumnChunk& chunk = rg.columns[ld.leaf];
       ChunkReader reader(ld, chunk, rg.num_rows, bytes[ld.leaf]);
-      reader.keep_levels_ = true;
+      reader.keep_levels = true;
       values_.push_back(reader.Read());
-      reps_[l] = std::move(reader.all_reps_);
-      defs_[l] = std::move(reader.all_defs_);
+      reps_[l] = std::move(reader.all_reps);
+      defs_[l] = std::move(reader.all_defs);
       if (counters) counters->bytes_read += chunk.meta.total_compressed_size;
     }
     // Row boundaries: entries with repetition level 0.
@@ -1989,7 +1989,7 @@ class ParquetFileReaderImpl : public ParquetFileReader {
           decoded.clear();
           for (const auto& page : *pages) {
             bool want = !Intersect({page}, *selection).empty();
-            reader.page_wanted_.push_back(want ? 1 : 0);
+            reader.page_wanted.push_back(want ? 1 : 0);
             if (!want) continue;
             if (!decoded.empty() && decoded.back().second == page.first)
               decoded.back().second = page.second;
