@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "common/url.h"
+
 namespace aishell {
 
 namespace {
@@ -59,28 +61,6 @@ void ReplaceAll(std::string& text, const std::string& from, const std::string& t
     text.replace(pos, from.size(), to);
 }
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
-}
-
-std::string PercentDecoded(const std::string& s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); i++) {
-    int hi, lo;
-    if (s[i] == '%' && i + 2 < s.size() && (hi = HexValue(s[i + 1])) >= 0 &&
-        (lo = HexValue(s[i + 2])) >= 0) {
-      out += static_cast<char>(hi * 16 + lo);
-      i += 2;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 std::string RedactUrl(const std::string& url) {
@@ -127,7 +107,7 @@ std::string ScrubPassword(const std::string& message, const std::string& url, si
   std::string pw = PasswordOf(url);
   if (!pw.empty() && pw.size() >= min_length) {
     ReplaceAll(out, pw, "***");
-    std::string decoded = PercentDecoded(pw);
+    std::string decoded = PercentDecode(pw);
     if (decoded.size() >= min_length) ReplaceAll(out, decoded, "***");
   }
   return RedactText(out);
