@@ -15,7 +15,10 @@ fail() { echo "check-build-options: $*" >&2; exit 1; }
 
 cmake -S . -B "$DIR" -G Ninja -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-RelWithDebInfo}" \
   -DAISHELL_WITH_POSTGRES=OFF >/dev/null
-cmake --build "$DIR" -j "$JOBS" | grep -E '(error|FAILED)' && fail "the build without PostgreSQL failed"
+if ! out=$(cmake --build "$DIR" -j "$JOBS" 2>&1); then
+  grep -E -A5 '(error|FAILED)' <<<"$out" | head -40 >&2
+  fail "the build without PostgreSQL failed"
+fi
 
 grep -qx postgres "$DIR/connectors.txt" && fail "$DIR/connectors.txt lists postgres"
 for bin in aishell aishell_unit_tests; do

@@ -107,41 +107,27 @@ else
   record pytest 0 1 "(pytest missing)"
 fi
 
-# 4. Formatting (CONTRIBUTING.md): every C++ file follows .clang-format.
-echo
-echo "=== format (clang-format) ==="
-if scripts/check-format.sh 2>&1 | tail -20; then
-  record format 1 0
-else
-  record format 0 1
-fi
-
-# 4b. Layers (docs/architecture.md): no #include goes up a layer.
-echo
-echo "=== layers (scripts/check-layers.sh) ==="
-if scripts/check-layers.sh 2>&1 | tail -40; then
-  record layers 1 0
-else
-  record layers 0 1
-fi
-
-# 4b2. Naming (CONTRIBUTING.md): clang-tidy's readability-identifier-naming.
-echo
-echo "=== naming (scripts/check-naming.sh) ==="
-if BUILD_DIR="$BUILD_DIR" scripts/check-naming.sh 2>&1 | tail -30; then
-  record naming 1 0
-else
-  record naming 0 1
-fi
-
-# 4c. Build options: a build with AISHELL_WITH_POSTGRES=OFF links no libpq and passes the rest.
-echo
-echo "=== build without PostgreSQL (scripts/check-build-options.sh) ==="
-if BUILD_DIR="$BUILD_DIR" scripts/check-build-options.sh 2>&1 | tail -25; then
-  record build-options 1 0
-else
-  record build-options 0 1
-fi
+# 4. Checks that pass or fail as a whole: one line each in the summary.
+check() {  # suite title lines command...
+  local suite=$1 title=$2 lines=$3
+  shift 3
+  echo
+  echo "=== $title ==="
+  if BUILD_DIR="$BUILD_DIR" "$@" 2>&1 | tail -"$lines"; then
+    record "$suite" 1 0
+  else
+    record "$suite" 0 1
+  fi
+}
+# Formatting (CONTRIBUTING.md): every C++ file follows .clang-format.
+check format "format (clang-format)" 20 scripts/check-format.sh
+# Layers (docs/architecture.md): no #include goes up a layer.
+check layers "layers (scripts/check-layers.sh)" 40 scripts/check-layers.sh
+# Naming (CONTRIBUTING.md): clang-tidy's readability-identifier-naming.
+check naming "naming (scripts/check-naming.sh)" 30 scripts/check-naming.sh
+# Build options: a build with AISHELL_WITH_POSTGRES=OFF links no libpq and passes the rest.
+check build-options "build without PostgreSQL (scripts/check-build-options.sh)" 25 \
+  scripts/check-build-options.sh
 
 # 5. Benchmark smoke run (tiny data): both engines must agree; timings are not asserted.
 echo
