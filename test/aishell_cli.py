@@ -1,5 +1,6 @@
 """Helpers shared by the CLI and differential tests: find and run the aishell binary,
 and parse its JSON output."""
+import decimal
 import json
 import os
 import subprocess
@@ -51,8 +52,13 @@ def parse_json_rows(text):
         def get(self, key, default=None):
             return self[key] if key in self else default
 
+    def number(s):
+        # More digits than a double holds (DECIMAL up to 38 digits): keep them exactly.
+        digits = s.lstrip("-").replace(".", "").split("e")[0].split("E")[0].lstrip("0")
+        return decimal.Decimal(s) if len(digits) > 15 else float(s)
+
     def loads(s):
-        return json.loads(s, object_pairs_hook=Pairs)
+        return json.loads(s, object_pairs_hook=Pairs, parse_float=number)
 
     def from_objects(items, columns=None):
         rows = []

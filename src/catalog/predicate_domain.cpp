@@ -344,9 +344,14 @@ struct ColumnTerm {
 
 bool OrderPreservingCast(const LogicalType& from, const LogicalType& to) {
   switch (from.id) {
-    case TypeId::kInteger:
-      return to.id == TypeId::kBigInt || to.id == TypeId::kDouble ||
-             (to.id == TypeId::kDecimal && to.precision - to.scale >= 10);
+    case TypeId::kTinyInt:
+    case TypeId::kSmallInt:
+    case TypeId::kInteger: {
+      int digits = DecimalForIntegral(from).precision;
+      return (to.IsIntegral() && to.PhysicalSize() > from.PhysicalSize()) ||
+             to.id == TypeId::kDouble ||
+             (to.id == TypeId::kDecimal && to.precision - to.scale >= digits);
+    }
     case TypeId::kBigInt:
       return to.id == TypeId::kDouble;  // only for constants below 2^53 (see FloorOf)
     case TypeId::kDecimal:
@@ -368,11 +373,17 @@ std::optional<ColumnTerm> AsColumn(const Expr& e, const std::vector<LogicalType>
   // Types whose order Value::Compare gives as the engine compares them.
   switch (x->type.id) {
     case TypeId::kBoolean:
+    case TypeId::kTinyInt:
+    case TypeId::kSmallInt:
     case TypeId::kInteger:
     case TypeId::kBigInt:
+    case TypeId::kReal:
     case TypeId::kDouble:
     case TypeId::kDecimal:
     case TypeId::kVarchar:
+    case TypeId::kVarbinary:
+    case TypeId::kUuid:
+    case TypeId::kTime:
     case TypeId::kDate:
     case TypeId::kTimestamp:
     case TypeId::kTimestampTz:
@@ -403,10 +414,19 @@ std::optional<Floor> FloorOf(const Value& c, const LogicalType& type) {
   Floor f;
   int64_t v = 0;
   int64_t min = 0, max = 0;
+  if (type.IsLongDecimal() || c.type().IsLongDecimal()) return std::nullopt;
   switch (type.id) {
+    case TypeId::kTinyInt:
+    case TypeId::kSmallInt:
     case TypeId::kInteger:
     case TypeId::kBigInt:
-      if (type.id == TypeId::kInteger) {
+      if (type.id == TypeId::kTinyInt) {
+        min = std::numeric_limits<int8_t>::min();
+        max = std::numeric_limits<int8_t>::max();
+      } else if (type.id == TypeId::kSmallInt) {
+        min = std::numeric_limits<int16_t>::min();
+        max = std::numeric_limits<int16_t>::max();
+      } else if (type.id == TypeId::kInteger) {
         min = std::numeric_limits<int32_t>::min();
         max = std::numeric_limits<int32_t>::max();
       } else {
@@ -454,6 +474,12 @@ std::optional<Floor> FloorOf(const Value& c, const LogicalType& type) {
     return f;
   }
   switch (type.id) {
+    case TypeId::kTinyInt:
+      f.value = Value::TinyInt(static_cast<int8_t>(v));
+      break;
+    case TypeId::kSmallInt:
+      f.value = Value::SmallInt(static_cast<int16_t>(v));
+      break;
     case TypeId::kInteger:
       f.value = Value::Integer(static_cast<int32_t>(v));
       break;

@@ -21,6 +21,7 @@ struct ArrayHolder {
 struct SchemaHolder {
   std::string format;
   std::string name;
+  std::string metadata;  // Arrow's binary key/value encoding; empty = none
   std::vector<ArrowSchema*> child_ptrs;
   std::vector<std::unique_ptr<ArrowSchema>> children;
 };
@@ -80,12 +81,17 @@ void ExportColumn(const Vector& column, size_t count, ArrowArray* out) {
     case TypeId::kNull:
       out->null_count = static_cast<int64_t>(count);
       break;  // null layout: no buffers
+    case TypeId::kTinyInt:
+    case TypeId::kSmallInt:
     case TypeId::kInteger:
     case TypeId::kBigInt:
+    case TypeId::kReal:
     case TypeId::kDouble:
     case TypeId::kDate:
+    case TypeId::kTime:
     case TypeId::kTimestamp:
     case TypeId::kTimestampTz:
+    case TypeId::kUuid:
       holder->buffers = {validity, v.RawData()};
       break;
     case TypeId::kBoolean: {
@@ -99,6 +105,10 @@ void ExportColumn(const Vector& column, size_t count, ArrowArray* out) {
       break;
     }
     case TypeId::kDecimal: {
+      if (t.IsLongDecimal()) {  // Int128 is Arrow's decimal128 layout already
+        holder->buffers = {validity, v.RawData()};
+        break;
+      }
       Buffer* wide = NewBuffer(*holder, count * 16);
       const int64_t* src = v.Data<int64_t>();
       auto* dst = reinterpret_cast<int64_t*>(wide->data());
@@ -109,7 +119,9 @@ void ExportColumn(const Vector& column, size_t count, ArrowArray* out) {
       holder->buffers = {validity, wide->data()};
       break;
     }
-    case TypeId::kVarchar: {
+    case TypeId::kVarchar:
+    case TypeId::kVarbinary:
+    case TypeId::kJson: {
       const auto* strings = v.Data<std::string_view>();
       UnifiedView view = v.View();
       size_t total = 0;
@@ -156,13 +168,34 @@ void ExportColumn(const Vector& column, size_t count, ArrowArray* out) {
   out->private_data = holder.release();
 }
 
+// The field metadata naming Arrow's canonical extension type for JSON and UUID columns.
+std::string ExtensionMetadata(const LogicalType& type) {
+  const char* name = type.id == TypeId::kJson   ? "arrow.json"
+                     : type.id == TypeId::kUuid ? "arrow.uuid"
+                                                : nullptr;
+  if (!name) return "";
+  std::string out;
+  auto put_int = [&out](int32_t v) { out.append(reinterpret_cast<const char*>(&v), 4); };
+  auto put_str = [&](std::string_view s) {
+    put_int(static_cast<int32_t>(s.size()));
+    out.append(s);
+  };
+  put_int(2);  // pairs
+  put_str("ARROW:extension:name");
+  put_str(name);
+  put_str("ARROW:extension:metadata");
+  put_str("");
+  return out;
+}
+
 void ExportField(const LogicalType& type, const std::string& name, ArrowSchema* out) {
   auto holder = std::make_unique<SchemaHolder>();
   holder->format = ArrowFormat(type);
   holder->name = name;
   out->format = holder->format.c_str();
   out->name = holder->name.c_str();
-  out->metadata = nullptr;
+  holder->metadata = ExtensionMetadata(type);
+  out->metadata = holder->metadata.empty() ? nullptr : holder->metadata.data();
   out->flags = ARROW_FLAG_NULLABLE;
   out->n_children = 0;
   out->children = nullptr;
@@ -179,18 +212,31 @@ std::string ArrowFormat(const LogicalType& type) {
       return "n";
     case TypeId::kBoolean:
       return "b";
+    case TypeId::kTinyInt:
+      return "c";
+    case TypeId::kSmallInt:
+      return "s";
     case TypeId::kInteger:
       return "i";
     case TypeId::kBigInt:
       return "l";
+    case TypeId::kReal:
+      return "f";
     case TypeId::kDouble:
       return "g";
     case TypeId::kDecimal:
       return "d:" + std::to_string(type.precision) + "," + std::to_string(type.scale);
     case TypeId::kVarchar:
+    case TypeId::kJson:  // with the arrow.json extension name in the field's metadata
       return "u";
+    case TypeId::kVarbinary:
+      return "z";
+    case TypeId::kUuid:  // with the arrow.uuid extension name in the field's metadata
+      return "w:16";
     case TypeId::kDate:
       return "tdD";
+    case TypeId::kTime:
+      return "ttu";
     case TypeId::kTimestamp:
       return "tsu:";
     case TypeId::kTimestampTz:

@@ -11,15 +11,46 @@ namespace aishell {
 enum class TypeId : uint8_t {
   kNull,         // the type of an untyped NULL literal; coerces to anything
   kBoolean,      // stored as uint8_t (0/1)
+  kTinyInt,      // int8_t
+  kSmallInt,     // int16_t
   kInteger,      // int32_t
   kBigInt,       // int64_t
+  kReal,         // float
   kDouble,       // double
-  kDecimal,      // int64_t unscaled value, precision <= 18 (overflow is an error)
+  kDecimal,      // unscaled value: int64_t for precision <= 18, __int128 up to 38 (see Int128)
   kVarchar,      // std::string_view into the vector's string heap
+  kVarbinary,    // std::string_view of raw bytes, in the string heap
+  kJson,         // std::string_view of canonical JSON text, in the string heap
+  kUuid,         // Uuid: 16 bytes in RFC 4122 order
   kDate,         // int32_t days since 1970-01-01
+  kTime,         // int64_t microseconds since midnight
   kTimestamp,    // int64_t microseconds since 1970-01-01 00:00:00 (no zone)
   kTimestampTz,  // int64_t microseconds since the epoch, UTC
   kInterval,     // Interval {months, days, micros}
+};
+
+// How a type's values are laid out in a flat vector: what kernels dispatch on.
+enum class PhysicalKind : uint8_t {
+  kNone,      // NULL-typed vectors hold no data
+  kBool,      // uint8_t
+  kInt8,      // int8_t
+  kInt16,     // int16_t
+  kInt32,     // int32_t
+  kInt64,     // int64_t
+  kInt128,    // Int128 (little-endian, as Arrow's decimal128)
+  kFloat,     // float
+  kDouble,    // double
+  kString,    // std::string_view into a StringHeap
+  kUuid,      // Uuid
+  kInterval,  // Interval
+};
+
+using Int128 = __int128;
+
+struct Uuid {
+  uint8_t bytes[16];
+  bool operator==(const Uuid&) const = default;
+  auto operator<=>(const Uuid&) const = default;
 };
 
 struct Interval {
@@ -29,7 +60,10 @@ struct Interval {
   bool operator==(const Interval&) const = default;
 };
 
-inline constexpr int kMaxDecimalPrecision = 18;
+// Decimals of precision up to kMaxShortDecimalPrecision hold an int64_t unscaled value (the fast
+// path); wider ones, up to kMaxDecimalPrecision, an Int128.
+inline constexpr int kMaxShortDecimalPrecision = 18;
+inline constexpr int kMaxDecimalPrecision = 38;
 
 struct LogicalType {
   TypeId id = TypeId::kNull;
@@ -50,19 +84,33 @@ struct LogicalType {
   }
   bool operator!=(const LogicalType& o) const { return !(*this == o); }
 
-  bool IsNumeric() const {
-    return id == TypeId::kInteger || id == TypeId::kBigInt || id == TypeId::kDouble ||
-           id == TypeId::kDecimal;
+  bool IsNumeric() const { return IsIntegral() || IsFloating() || id == TypeId::kDecimal; }
+  bool IsIntegral() const {
+    return id == TypeId::kTinyInt || id == TypeId::kSmallInt || id == TypeId::kInteger ||
+           id == TypeId::kBigInt;
   }
-  bool IsIntegral() const { return id == TypeId::kInteger || id == TypeId::kBigInt; }
+  bool IsFloating() const { return id == TypeId::kReal || id == TypeId::kDouble; }
   bool IsTemporal() const {
     return id == TypeId::kDate || id == TypeId::kTimestamp || id == TypeId::kTimestampTz;
   }
+  // Types whose values are byte strings in the vector's heap (VARCHAR, VARBINARY, JSON).
+  bool IsStringLike() const {
+    return id == TypeId::kVarchar || id == TypeId::kVarbinary || id == TypeId::kJson;
+  }
+  // A DECIMAL held as Int128 (precision > 18).
+  bool IsLongDecimal() const {
+    return id == TypeId::kDecimal && precision > kMaxShortDecimalPrecision;
+  }
+  PhysicalKind Physical() const;
   // Width in bytes of one value in a flat vector (std::string_view for VARCHAR).
   size_t PhysicalSize() const;
-  // SQL spelling, e.g. "DECIMAL(12,2)", "TIMESTAMP WITH TIME ZONE".
+  // Trino's spelling, e.g. "DECIMAL(12,2)", "TIMESTAMP WITH TIME ZONE".
   std::string ToString() const;
 };
+
+// The decimal type that holds every value of an integral type exactly (TINYINT: DECIMAL(3,0),
+// SMALLINT: (5,0), INTEGER: (10,0), BIGINT: (19,0)); other types are returned unchanged.
+LogicalType DecimalForIntegral(const LogicalType& t);
 
 // Parses a SQL type name such as "varchar(20)", "int", "decimal(10, 2)", "timestamp with time
 // zone".

@@ -11,4 +11,7 @@ namespace aishell {
 // sequence decodes as U+FFFD and advances i by one byte.
 uint32_t NextCodePoint(std::string_view s, size_t& i);
 
+// Whether `s` is well-formed UTF-8 (no invalid, truncated or overlong sequences, no surrogates).
+bool IsValidUtf8(std::string_view s);
+
 }  // namespace aishell

@@ -2,7 +2,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "common/types.h"
 
@@ -14,12 +16,20 @@ class Value {
 
   static Value Null(LogicalType type = LogicalType(TypeId::kNull));
   static Value Boolean(bool v);
+  static Value TinyInt(int8_t v);
+  static Value SmallInt(int16_t v);
   static Value Integer(int32_t v);
   static Value BigInt(int64_t v);
+  static Value Real(float v);
   static Value Double(double v);
-  static Value Decimal(int64_t unscaled, int precision, int scale);
+  // Any precision up to 38 (the unscaled value must fit it).
+  static Value Decimal(Int128 unscaled, int precision, int scale);
   static Value Varchar(std::string v);
+  static Value Varbinary(std::string bytes);
+  static Value Json(std::string canonical_text);
+  static Value UuidValue(const Uuid& v);
   static Value Date(int32_t days);
+  static Value Time(int64_t micros_of_day);
   static Value Timestamp(int64_t micros);
   static Value TimestampTz(int64_t micros);
   static Value IntervalValue(Interval v);
@@ -28,10 +38,15 @@ class Value {
   bool is_null() const { return is_null_; }
 
   bool GetBool() const { return int_ != 0; }
-  // INTEGER, BIGINT, DECIMAL (unscaled), DATE, TIMESTAMP(TZ), BOOLEAN.
+  // Integral types, DECIMAL of precision <= 18 (unscaled), DATE, TIME, TIMESTAMP(TZ), BOOLEAN.
   int64_t GetInt64() const { return int_; }
+  // The unscaled value of a DECIMAL of any precision (also integral types, widened).
+  Int128 GetInt128() const { return type_.id == TypeId::kDecimal ? wide_ : int_; }
+  // DOUBLE and REAL (a REAL holds a float, exactly).
   double GetDouble() const { return double_; }
+  // VARCHAR, VARBINARY and JSON bytes; a UUID's 16 bytes.
   const std::string& GetString() const { return string_; }
+  Uuid GetUuid() const;
   const Interval& GetInterval() const { return interval_; }
   // Numeric value as a double, for any numeric type (DECIMAL is scaled).
   double AsDouble() const;
@@ -52,13 +67,24 @@ class Value {
   LogicalType type_;
   bool is_null_ = true;
   int64_t int_ = 0;
+  Int128 wide_ = 0;  // DECIMAL unscaled value (any precision)
   double double_ = 0;
   std::string string_;
   Interval interval_;
 };
 
 // Decimal helpers shared by values and vectors.
-int64_t Pow10(int exponent);  // exponent in [0, 18]
-std::string FormatDecimal(int64_t unscaled, int scale);
+int64_t Pow10(int exponent);     // exponent in [0, 18]
+Int128 Pow10Wide(int exponent);  // exponent in [0, 38]
+std::string FormatDecimal(Int128 unscaled, int scale);
+std::string FormatInt128(Int128 v);
+// Text forms of the other new scalar types, as Trino prints them.
+std::string FormatUuid(const Uuid& v);
+std::optional<Uuid> ParseUuid(std::string_view text);
+std::string FormatVarbinary(std::string_view bytes);  // hex with spaces, as Trino's CLI
+std::string FormatTime(int64_t micros_of_day);        // HH:MM:SS[.ffffff]
+std::optional<int64_t> ParseTime(std::string_view text);
+std::string FormatReal(float v);
+std::string FormatDouble(double v);
 
 }  // namespace aishell

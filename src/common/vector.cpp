@@ -93,7 +93,7 @@ void Vector::Reserve(size_t rows) {
   size_t width = type_.PhysicalSize();
   // Fixed-width values are written before they are read (rows under NULL are never read), so
   // only string views, which code may dereference, start zeroed.
-  bool zero = type_.id == TypeId::kVarchar;
+  bool zero = type_.Physical() == PhysicalKind::kString;
   if (!data_) {
     data_ = std::make_shared<Buffer>();
     if (zero)
@@ -203,18 +203,34 @@ Value Vector::GetValue(size_t i) const {
       return Value::Null();
     case TypeId::kBoolean:
       return Value::Boolean(v.Get<uint8_t>(i) != 0);
+    case TypeId::kTinyInt:
+      return Value::TinyInt(v.Get<int8_t>(i));
+    case TypeId::kSmallInt:
+      return Value::SmallInt(v.Get<int16_t>(i));
     case TypeId::kInteger:
       return Value::Integer(v.Get<int32_t>(i));
     case TypeId::kBigInt:
       return Value::BigInt(v.Get<int64_t>(i));
+    case TypeId::kReal:
+      return Value::Real(v.Get<float>(i));
     case TypeId::kDouble:
       return Value::Double(v.Get<double>(i));
     case TypeId::kDecimal:
+      if (type_.IsLongDecimal())
+        return Value::Decimal(v.Get<Int128>(i), type_.precision, type_.scale);
       return Value::Decimal(v.Get<int64_t>(i), type_.precision, type_.scale);
     case TypeId::kVarchar:
       return Value::Varchar(std::string(v.Get<std::string_view>(i)));
+    case TypeId::kVarbinary:
+      return Value::Varbinary(std::string(v.Get<std::string_view>(i)));
+    case TypeId::kJson:
+      return Value::Json(std::string(v.Get<std::string_view>(i)));
+    case TypeId::kUuid:
+      return Value::UuidValue(v.Get<Uuid>(i));
     case TypeId::kDate:
       return Value::Date(v.Get<int32_t>(i));
+    case TypeId::kTime:
+      return Value::Time(v.Get<int64_t>(i));
     case TypeId::kTimestamp:
       return Value::Timestamp(v.Get<int64_t>(i));
     case TypeId::kTimestampTz:
@@ -239,23 +255,42 @@ void Vector::SetValue(size_t i, const Value& value) {
     case TypeId::kBoolean:
       Data<uint8_t>()[i] = value.GetBool() ? 1 : 0;
       break;
-    case TypeId::kInteger:
-      Data<int32_t>()[i] = static_cast<int32_t>(value.GetInt64());
+    case TypeId::kTinyInt:
+      Data<int8_t>()[i] = static_cast<int8_t>(value.GetInt64());
       break;
+    case TypeId::kSmallInt:
+      Data<int16_t>()[i] = static_cast<int16_t>(value.GetInt64());
+      break;
+    case TypeId::kInteger:
     case TypeId::kDate:
       Data<int32_t>()[i] = static_cast<int32_t>(value.GetInt64());
       break;
-    case TypeId::kBigInt:
     case TypeId::kDecimal:
+      if (type_.IsLongDecimal()) {
+        Data<Int128>()[i] = value.GetInt128();
+        break;
+      }
+      Data<int64_t>()[i] = static_cast<int64_t>(value.GetInt128());
+      break;
+    case TypeId::kBigInt:
+    case TypeId::kTime:
     case TypeId::kTimestamp:
     case TypeId::kTimestampTz:
       Data<int64_t>()[i] = value.GetInt64();
+      break;
+    case TypeId::kReal:
+      Data<float>()[i] = static_cast<float>(value.GetDouble());
       break;
     case TypeId::kDouble:
       Data<double>()[i] = value.GetDouble();
       break;
     case TypeId::kVarchar:
+    case TypeId::kVarbinary:
+    case TypeId::kJson:
       SetString(i, value.GetString());
+      break;
+    case TypeId::kUuid:
+      Data<Uuid>()[i] = value.GetUuid();
       break;
     case TypeId::kInterval:
       Data<Interval>()[i] = value.GetInterval();
@@ -290,6 +325,11 @@ Vector Vector::Gather(const uint32_t* sel, size_t count) const {
       case 1:
         for (size_t i = 0; i < count; i++) dst[i] = view.data[sel[i]];
         break;
+      case 2:
+        for (size_t i = 0; i < count; i++)
+          reinterpret_cast<uint16_t*>(dst)[i] =
+              reinterpret_cast<const uint16_t*>(view.data)[sel[i]];
+        break;
       case 4:
         for (size_t i = 0; i < count; i++)
           reinterpret_cast<uint32_t*>(dst)[i] =
@@ -310,7 +350,7 @@ Vector Vector::Gather(const uint32_t* sel, size_t count) const {
       if (!view.IsValid(sel[i])) out.SetNull(i);
     }
   }
-  if (type_.id == TypeId::kVarchar) {
+  if (type_.Physical() == PhysicalKind::kString) {
     const std::shared_ptr<StringHeap>& src_heap =
         kind_ == VectorKind::kDictionary ? dictionary_->heap_ref() : heap_;
     out.heap()->KeepAlive(src_heap);
@@ -399,7 +439,7 @@ void Vector::Append(const Vector& other, size_t offset, size_t count) {
       if (!view.IsValid(offset + i)) SetNull(start + i);
     }
   }
-  if (type_.id == TypeId::kVarchar) {
+  if (type_.Physical() == PhysicalKind::kString) {
     const std::shared_ptr<StringHeap>& src =
         other.kind_ == VectorKind::kDictionary ? other.dictionary_->heap_ref() : other.heap_;
     heap()->KeepAlive(src);

@@ -45,7 +45,7 @@ std::string GetString(simdjson::dom::object obj, const char* key) {
 //   scale; then per batch: u32 row count (0 ends), per column: u8 valid per row, then the values of
 //   the valid rows (fixed width as stored in vectors; VARCHAR: u32 length + bytes).
 //   "AISHBIG1" + i64 rows: the result was too large to keep.
-constexpr char kResultMagic[] = "AISHRES2";
+constexpr char kResultMagic[] = "AISHRES3";  // 3: type ids of the full Trino scalar set
 constexpr char kTooLargeMagic[] = "AISHBIG1";
 
 template <class T>
@@ -319,8 +319,7 @@ bool ConfigStore::SaveLastResult(const QueryResult& result, int64_t max_bytes) c
   // A cheap lower bound first: one validity byte per value plus fixed-width payloads.
   int64_t estimate = 0;
   for (const auto& c : result.columns) {
-    size_t width =
-        c.type.id == TypeId::kVarchar || c.type.id == TypeId::kNull ? 4 : c.type.PhysicalSize();
+    size_t width = c.type.IsStringLike() || c.type.id == TypeId::kNull ? 4 : c.type.PhysicalSize();
     estimate += static_cast<int64_t>(1 + width) * result.row_count;
   }
   if (estimate > max_bytes) return write_too_large();
@@ -341,8 +340,7 @@ bool ConfigStore::SaveLastResult(const QueryResult& result, int64_t max_bytes) c
       const Vector& v = b.columns[c];
       UnifiedView view = v.View();
       const LogicalType& type = result.columns[c].type;
-      size_t width =
-          type.id == TypeId::kVarchar || type.id == TypeId::kNull ? 0 : type.PhysicalSize();
+      size_t width = type.IsStringLike() || type.id == TypeId::kNull ? 0 : type.PhysicalSize();
       // Validity bytes for every row, then the values of the valid rows.
       size_t base = out.size();
       out.resize(base + b.count);
@@ -353,7 +351,7 @@ bool ConfigStore::SaveLastResult(const QueryResult& result, int64_t max_bytes) c
         all_valid = all_valid && valid;
       }
       if (type.id == TypeId::kNull) continue;
-      if (type.id == TypeId::kVarchar) {
+      if (type.IsStringLike()) {
         for (size_t r = 0; r < b.count; r++) {
           if (!out[base + r]) continue;
           auto s = view.Get<std::string_view>(r);
@@ -422,8 +420,7 @@ QueryResult ConfigStore::LoadLastResult() const {
     for (uint32_t c = 0; c < ncols; c++) {
       Vector& v = batch.columns[c];
       const LogicalType& type = types[c];
-      size_t width =
-          type.id == TypeId::kVarchar || type.id == TypeId::kNull ? 0 : type.PhysicalSize();
+      size_t width = type.IsStringLike() || type.id == TypeId::kNull ? 0 : type.PhysicalSize();
       auto validity = in.Bytes(count);
       if (type.id == TypeId::kNull) {
         for (uint32_t r = 0; r < count; r++) v.SetNull(r);
@@ -434,7 +431,7 @@ QueryResult ConfigStore::LoadLastResult() const {
           v.SetNull(r);
           continue;
         }
-        if (type.id == TypeId::kVarchar) {
+        if (type.IsStringLike()) {
           uint32_t len = in.Get<uint32_t>();
           v.SetString(r, in.Bytes(len));
         } else {

@@ -99,16 +99,29 @@ void AppendValidCell(std::string& out, const UnifiedView& view, const LogicalTyp
     case TypeId::kBoolean:
       out += view.Get<uint8_t>(row) ? "true" : "false";
       return;
+    case TypeId::kTinyInt:
+      AppendInt(out, view.Get<int8_t>(row));
+      return;
+    case TypeId::kSmallInt:
+      AppendInt(out, view.Get<int16_t>(row));
+      return;
     case TypeId::kInteger:
       AppendInt(out, view.Get<int32_t>(row));
       return;
     case TypeId::kBigInt:
       AppendInt(out, view.Get<int64_t>(row));
       return;
+    case TypeId::kReal:
+      out += FormatReal(view.Get<float>(row));
+      return;
     case TypeId::kDouble:
       AppendDouble(out, view.Get<double>(row));
       return;
     case TypeId::kDecimal: {
+      if (type.IsLongDecimal()) {
+        out += FormatDecimal(view.Get<Int128>(row), type.scale);
+        return;
+      }
       int64_t v = view.Get<int64_t>(row);
       if (type.scale == 0)
         AppendInt(out, v);
@@ -117,10 +130,20 @@ void AppendValidCell(std::string& out, const UnifiedView& view, const LogicalTyp
       return;
     }
     case TypeId::kVarchar:
+    case TypeId::kJson:
       out += view.Get<std::string_view>(row);
+      return;
+    case TypeId::kVarbinary:
+      out += FormatVarbinary(view.Get<std::string_view>(row));
+      return;
+    case TypeId::kUuid:
+      out += FormatUuid(view.Get<Uuid>(row));
       return;
     case TypeId::kDate:
       out += FormatDate(view.Get<int32_t>(row));
+      return;
+    case TypeId::kTime:
+      out += FormatTime(view.Get<int64_t>(row));
       return;
     case TypeId::kTimestamp:
       out += FormatTimestamp(view.Get<int64_t>(row));
@@ -166,11 +189,27 @@ void AppendJsonCell(std::string& out, const UnifiedView& view, const LogicalType
       out += "null";
       return;
     case TypeId::kBoolean:
+    case TypeId::kTinyInt:
+    case TypeId::kSmallInt:
     case TypeId::kInteger:
     case TypeId::kBigInt:
     case TypeId::kDecimal:
       AppendValidCell(out, view, type, row);
       return;
+    case TypeId::kJson:  // the JSON value itself, not a string holding it
+      out += view.Get<std::string_view>(row);
+      return;
+    case TypeId::kVarbinary:  // base64, as Trino's JSON encodes VARBINARY
+      AppendJsonString(Base64(view.Get<std::string_view>(row)), &out);
+      return;
+    case TypeId::kReal: {
+      float f = view.Get<float>(row);
+      if (std::isnan(f) || std::isinf(f))
+        AppendJsonString(FormatReal(f), &out);
+      else
+        fmt::format_to(std::back_inserter(out), "{}", f);
+      return;
+    }
     case TypeId::kDouble: {
       double d = view.Get<double>(row);
       if (std::isnan(d) || std::isinf(d))

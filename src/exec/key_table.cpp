@@ -34,23 +34,38 @@ inline uint64_t HashDouble(double d) {
 }  // namespace
 
 KeyClass KeyClassOf(const LogicalType& type) {
-  switch (type.id) {
-    case TypeId::kDouble:
+  switch (type.Physical()) {
+    case PhysicalKind::kFloat:
+    case PhysicalKind::kDouble:
       return KeyClass::kDouble;
-    case TypeId::kVarchar:
+    case PhysicalKind::kString:
       return KeyClass::kString;
-    case TypeId::kInterval:
+    case PhysicalKind::kInterval:
       return KeyClass::kInterval;
+    case PhysicalKind::kInt128:
+    case PhysicalKind::kUuid:
+      return KeyClass::kWide;
     default:
       return KeyClass::kInt;
   }
 }
+
+namespace {
+// A UUID as an Int128 whose signed order is the unsigned order of its bytes.
+Int128 UuidKey(const Uuid& u) {
+  unsigned __int128 v = 0;
+  for (uint8_t b : u.bytes) v = (v << 8) | b;
+  v ^= static_cast<unsigned __int128>(1) << 127;
+  return static_cast<Int128>(v);
+}
+}  // namespace
 
 void KeyColumn::Clear() {
   ints.clear();
   doubles.clear();
   strings.clear();
   intervals.clear();
+  wides.clear();
   nulls.clear();
   has_nulls = false;
 }
@@ -74,13 +89,20 @@ void KeyColumn::Load(const Vector& v, size_t count) {
       }
     }
   }
-  switch (v.type().id) {
-    case TypeId::kBoolean:
+  switch (v.type().Physical()) {
+    case PhysicalKind::kBool:
       ints.resize(count);
       for (size_t i = 0; i < count; i++) ints[i] = view.Get<uint8_t>(i);
       break;
-    case TypeId::kInteger:
-    case TypeId::kDate:
+    case PhysicalKind::kInt8:
+      ints.resize(count);
+      for (size_t i = 0; i < count; i++) ints[i] = view.Get<int8_t>(i);
+      break;
+    case PhysicalKind::kInt16:
+      ints.resize(count);
+      for (size_t i = 0; i < count; i++) ints[i] = view.Get<int16_t>(i);
+      break;
+    case PhysicalKind::kInt32:
       ints.resize(count);
       if (!view.sel && !view.is_constant) {
         const int32_t* d = reinterpret_cast<const int32_t*>(view.data);
@@ -89,10 +111,7 @@ void KeyColumn::Load(const Vector& v, size_t count) {
         for (size_t i = 0; i < count; i++) ints[i] = view.Get<int32_t>(i);
       }
       break;
-    case TypeId::kBigInt:
-    case TypeId::kDecimal:
-    case TypeId::kTimestamp:
-    case TypeId::kTimestampTz:
+    case PhysicalKind::kInt64:
       ints.resize(count);
       if (!view.sel && !view.is_constant) {
         std::memcpy(ints.data(), view.data, count * 8);
@@ -100,19 +119,31 @@ void KeyColumn::Load(const Vector& v, size_t count) {
         for (size_t i = 0; i < count; i++) ints[i] = view.Get<int64_t>(i);
       }
       break;
-    case TypeId::kDouble:
+    case PhysicalKind::kFloat:
+      doubles.resize(count);
+      for (size_t i = 0; i < count; i++) doubles[i] = view.Get<float>(i);
+      break;
+    case PhysicalKind::kDouble:
       doubles.resize(count);
       for (size_t i = 0; i < count; i++) doubles[i] = view.Get<double>(i);
       break;
-    case TypeId::kVarchar:
+    case PhysicalKind::kString:
       strings.resize(count);
       for (size_t i = 0; i < count; i++) strings[i] = view.Get<std::string_view>(i);
       break;
-    case TypeId::kInterval:
+    case PhysicalKind::kInterval:
       intervals.resize(count);
       for (size_t i = 0; i < count; i++) intervals[i] = view.Get<Interval>(i);
       break;
-    case TypeId::kNull:
+    case PhysicalKind::kInt128:
+      wides.resize(count);
+      for (size_t i = 0; i < count; i++) wides[i] = view.Get<Int128>(i);
+      break;
+    case PhysicalKind::kUuid:
+      wides.resize(count);
+      for (size_t i = 0; i < count; i++) wides[i] = UuidKey(view.Get<Uuid>(i));
+      break;
+    case PhysicalKind::kNone:
       break;
   }
   if (has_nulls) {  // canonical values under NULLs so stored keys compare cleanly
@@ -130,6 +161,9 @@ void KeyColumn::Load(const Vector& v, size_t count) {
           break;
         case KeyClass::kInterval:
           intervals[i] = Interval{};
+          break;
+        case KeyClass::kWide:
+          wides[i] = 0;
           break;
       }
     }
@@ -153,6 +187,9 @@ void KeyColumn::AppendRow(const KeyColumn& other, size_t row) {
     case KeyClass::kInterval:
       intervals.push_back(other.intervals[row]);
       break;
+    case KeyClass::kWide:
+      wides.push_back(other.wides[row]);
+      break;
   }
 }
 
@@ -174,6 +211,8 @@ bool KeyColumn::Equal(size_t row, const KeyColumn& other, size_t other_row) cons
       return strings[row] == other.strings[other_row];
     case KeyClass::kInterval:
       return intervals[row] == other.intervals[other_row];
+    case KeyClass::kWide:
+      return wides[row] == other.wides[other_row];
   }
   return false;
 }
@@ -202,6 +241,10 @@ int KeyColumn::Compare(size_t row, const KeyColumn& other, size_t other_row) con
       if (a.micros != b.micros) return a.micros < b.micros ? -1 : 1;
       return 0;
     }
+    case KeyClass::kWide: {
+      Int128 a = wides[row], b = other.wides[other_row];
+      return a < b ? -1 : (a > b ? 1 : 0);
+    }
   }
   return 0;
 }
@@ -209,7 +252,7 @@ int KeyColumn::Compare(size_t row, const KeyColumn& other, size_t other_row) con
 size_t KeyColumn::MemoryUsage() const {
   return ints.capacity() * 8 + doubles.capacity() * 8 +
          strings.capacity() * sizeof(std::string_view) + intervals.capacity() * sizeof(Interval) +
-         nulls.capacity();
+         wides.capacity() * sizeof(Int128) + nulls.capacity();
 }
 
 void KeyBatch::Load(const std::vector<Vector>& keys, size_t n) {
@@ -247,6 +290,13 @@ void KeyBatch::Load(const std::vector<Vector>& keys, size_t n) {
                          HashInt64((static_cast<uint64_t>(static_cast<uint32_t>(v.months)) << 32) ^
                                    static_cast<uint32_t>(v.days)) ^
                              HashInt64(static_cast<uint64_t>(v.micros)));
+        }
+        break;
+      case KeyClass::kWide:
+        for (size_t i = 0; i < n; i++) {
+          auto v = static_cast<unsigned __int128>(col.wides[i]);
+          h[i] = Combine(h[i], HashInt64(static_cast<uint64_t>(v)) ^
+                                   HashInt64(static_cast<uint64_t>(v >> 64) + 0x51ed27));
         }
         break;
     }

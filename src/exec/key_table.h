@@ -1,7 +1,7 @@
 // Hashing and matching of composite keys of any type, shared by joins, aggregation, DISTINCT and
 // set operations. Keys are normalized per column into typed arrays (integers of every width,
-// dates, timestamps and decimals as int64; doubles; strings; intervals) so that hashing and
-// comparison are tight loops, and INTEGER keys match BIGINT keys.
+// dates, timestamps and short decimals as int64; doubles; strings; intervals; 128-bit values) so
+// that hashing and comparison are tight loops, and INTEGER keys match BIGINT keys.
 #pragma once
 
 #include <cstdint>
@@ -12,7 +12,8 @@
 
 namespace aishell {
 
-enum class KeyClass : uint8_t { kInt, kDouble, kString, kInterval };
+// kWide: 128-bit keys (DECIMAL above 18 digits; UUID, mapped to an order-preserving Int128).
+enum class KeyClass : uint8_t { kInt, kDouble, kString, kInterval, kWide };
 
 KeyClass KeyClassOf(const LogicalType& type);
 
@@ -23,6 +24,7 @@ struct KeyColumn {
   std::vector<double> doubles;
   std::vector<std::string_view> strings;
   std::vector<Interval> intervals;
+  std::vector<Int128> wides;
   std::vector<uint8_t> nulls;  // 1 = NULL
   bool has_nulls = false;
 

@@ -67,7 +67,7 @@ void Scatter(const Vector& src, const std::vector<uint32_t>& pos, Vector& dst) {
     }
     std::memcpy(out + pos[k] * w, v.data + v.Index(k) * w, w);
   }
-  if (dst.type().id == TypeId::kVarchar) KeepStringsAlive(dst, src);
+  if (dst.type().IsStringLike()) KeepStringsAlive(dst, src);
 }
 
 Vector Coerce(Vector v, const LogicalType& type) {
@@ -183,30 +183,41 @@ Vector CompareVectors(CompareOp op, Vector a, Vector b, size_t n) {
   }
   Vector result = NewFlat(LogicalType(TypeId::kBoolean), n);
   uint8_t* out = result.Data<uint8_t>();
-  switch (a.type().id) {
-    case TypeId::kNull:
+  switch (a.type().Physical()) {
+    case PhysicalKind::kNone:
       std::memset(out, 0, n);
       break;
-    case TypeId::kBoolean:
+    case PhysicalKind::kBool:
       CompareDispatchOp<uint8_t>(op, a, b, n, out);
       break;
-    case TypeId::kInteger:
-    case TypeId::kDate:
+    case PhysicalKind::kInt8:
+      CompareDispatchOp<int8_t>(op, a, b, n, out);
+      break;
+    case PhysicalKind::kInt16:
+      CompareDispatchOp<int16_t>(op, a, b, n, out);
+      break;
+    case PhysicalKind::kInt32:
       CompareDispatchOp<int32_t>(op, a, b, n, out);
       break;
-    case TypeId::kBigInt:
-    case TypeId::kDecimal:
-    case TypeId::kTimestamp:
-    case TypeId::kTimestampTz:
+    case PhysicalKind::kInt64:
       CompareDispatchOp<int64_t>(op, a, b, n, out);
       break;
-    case TypeId::kDouble:
+    case PhysicalKind::kInt128:
+      CompareDispatchOp<Int128>(op, a, b, n, out);
+      break;
+    case PhysicalKind::kFloat:
+      CompareDispatchOp<float>(op, a, b, n, out);
+      break;
+    case PhysicalKind::kDouble:
       CompareDispatchOp<double>(op, a, b, n, out);
       break;
-    case TypeId::kVarchar:
+    case PhysicalKind::kString:
       CompareDispatchOp<SV>(op, a, b, n, out);
       break;
-    case TypeId::kInterval: {
+    case PhysicalKind::kUuid:
+      CompareDispatchOp<Uuid>(op, a, b, n, out);
+      break;
+    case PhysicalKind::kInterval: {
       UnifiedView va = a.View(), vb = b.View();
       Vector ka = NewFlat(LogicalType(TypeId::kBigInt), n),
              kb = NewFlat(LogicalType(TypeId::kBigInt), n);
@@ -577,11 +588,12 @@ const InListState& GetInList(const Expr& e, const LogicalType& type) {
       continue;  // a constant that cannot be of x's type never equals x
     }
     if (c.is_null()) continue;
-    switch (type.id) {
-      case TypeId::kDouble:
+    switch (type.Physical()) {
+      case PhysicalKind::kDouble:
+      case PhysicalKind::kFloat:
         st->doubles.insert(c.GetDouble());
         break;
-      case TypeId::kVarchar:
+      case PhysicalKind::kString:
         st->strings.insert(c.GetString());
         break;
       default:
@@ -603,7 +615,9 @@ Vector EvalIn(const Expr& e, const Batch& in, const uint32_t* sel, size_t n) {
     all_const &= e.children[i]->kind == ExprKind::kConstant;
   LogicalType t = x.type();
   if (t.id == TypeId::kNull) return AllNull(LogicalType(TypeId::kBoolean), n);
-  if (all_const && t.id != TypeId::kInterval) {
+  PhysicalKind pk = t.Physical();
+  if (all_const && pk != PhysicalKind::kInterval && pk != PhysicalKind::kInt128 &&
+      pk != PhysicalKind::kUuid) {
     const InListState& st = GetInList(e, t);
     UnifiedView v = x.View();
     uint8_t hit = e.negated ? 0 : 1, miss = e.negated ? 1 : 0;
@@ -621,18 +635,26 @@ Vector EvalIn(const Expr& e, const Batch& in, const uint32_t* sel, size_t n) {
         continue;
       }
       bool found;
-      switch (t.id) {
-        case TypeId::kDouble:
+      switch (pk) {
+        case PhysicalKind::kDouble:
           found = st.doubles.count(v.Get<double>(i)) > 0;
           break;
-        case TypeId::kVarchar:
+        case PhysicalKind::kFloat:
+          found = st.doubles.count(v.Get<float>(i)) > 0;
+          break;
+        case PhysicalKind::kString:
           found = st.strings.find(v.Get<SV>(i)) != st.strings.end();
           break;
-        case TypeId::kBoolean:
+        case PhysicalKind::kBool:
           found = st.ints.count(v.Get<uint8_t>(i)) > 0;
           break;
-        case TypeId::kInteger:
-        case TypeId::kDate:
+        case PhysicalKind::kInt8:
+          found = st.ints.count(v.Get<int8_t>(i)) > 0;
+          break;
+        case PhysicalKind::kInt16:
+          found = st.ints.count(v.Get<int16_t>(i)) > 0;
+          break;
+        case PhysicalKind::kInt32:
           found = st.ints.count(v.Get<int32_t>(i)) > 0;
           break;
         default:
@@ -909,20 +931,24 @@ size_t TrySelectComparison(const Expr& e, const Batch& in, const uint32_t* sel, 
   const Value& v = b->kind == ExprKind::kConstant ? b->value : folded;
   if (v.is_null()) return 0;  // comparison with NULL is never TRUE
   if (v.type() != col.type()) return SIZE_MAX;
-  switch (col.type().id) {
-    case TypeId::kBoolean:
+  switch (col.type().Physical()) {
+    case PhysicalKind::kBool:
       return SelectColumnConstOp<uint8_t>(op, col, v.GetBool() ? 1 : 0, sel, n, out);
-    case TypeId::kInteger:
-    case TypeId::kDate:
+    case PhysicalKind::kInt8:
+      return SelectColumnConstOp<int8_t>(op, col, static_cast<int8_t>(v.GetInt64()), sel, n, out);
+    case PhysicalKind::kInt16:
+      return SelectColumnConstOp<int16_t>(op, col, static_cast<int16_t>(v.GetInt64()), sel, n, out);
+    case PhysicalKind::kInt32:
       return SelectColumnConstOp<int32_t>(op, col, static_cast<int32_t>(v.GetInt64()), sel, n, out);
-    case TypeId::kBigInt:
-    case TypeId::kDecimal:
-    case TypeId::kTimestamp:
-    case TypeId::kTimestampTz:
+    case PhysicalKind::kInt64:
       return SelectColumnConstOp<int64_t>(op, col, v.GetInt64(), sel, n, out);
-    case TypeId::kDouble:
+    case PhysicalKind::kInt128:
+      return SelectColumnConstOp<Int128>(op, col, v.GetInt128(), sel, n, out);
+    case PhysicalKind::kFloat:
+      return SelectColumnConstOp<float>(op, col, static_cast<float>(v.GetDouble()), sel, n, out);
+    case PhysicalKind::kDouble:
       return SelectColumnConstOp<double>(op, col, v.GetDouble(), sel, n, out);
-    case TypeId::kVarchar:
+    case PhysicalKind::kString:
       return SelectColumnConstOp<SV>(op, col, SV(v.GetString()), sel, n, out);
     default:
       return SIZE_MAX;

@@ -56,6 +56,12 @@ bool AppendPlainScalar(const UnifiedView& v, size_t r, const LogicalType& type, 
     case TypeId::kBoolean:
       out->append(v.Get<uint8_t>(r) ? "true" : "false");
       return true;
+    case TypeId::kTinyInt:
+      fmt::format_to(std::back_inserter(*out), "{}", v.Get<int8_t>(r));
+      return true;
+    case TypeId::kSmallInt:
+      fmt::format_to(std::back_inserter(*out), "{}", v.Get<int16_t>(r));
+      return true;
     case TypeId::kInteger:
       fmt::format_to(std::back_inserter(*out), "{}", v.Get<int32_t>(r));
       return true;
@@ -63,7 +69,10 @@ bool AppendPlainScalar(const UnifiedView& v, size_t r, const LogicalType& type, 
       fmt::format_to(std::back_inserter(*out), "{}", v.Get<int64_t>(r));
       return true;
     case TypeId::kDecimal:
-      out->append(FormatDecimal(v.Get<int64_t>(r), type.scale));
+      if (type.IsLongDecimal())
+        out->append(FormatDecimal(v.Get<Int128>(r), type.scale));
+      else
+        out->append(FormatDecimal(v.Get<int64_t>(r), type.scale));
       return true;
     default:
       return false;

@@ -6,6 +6,7 @@
 
 #include "common/date_time.h"
 #include "common/value.h"
+#include "functions/cast.h"
 
 namespace aishell {
 
@@ -246,6 +247,18 @@ bool ParseTypedText(std::string_view text, const LogicalType& type, void* out) {
       *static_cast<uint8_t*>(out) = b ? 1 : 0;
       return true;
     }
+    case TypeId::kTinyInt: {
+      int64_t v;
+      if (!ParseBigIntText(text, &v) || v < INT8_MIN || v > INT8_MAX) return false;
+      *static_cast<int8_t*>(out) = static_cast<int8_t>(v);
+      return true;
+    }
+    case TypeId::kSmallInt: {
+      int64_t v;
+      if (!ParseBigIntText(text, &v) || v < INT16_MIN || v > INT16_MAX) return false;
+      *static_cast<int16_t*>(out) = static_cast<int16_t>(v);
+      return true;
+    }
     case TypeId::kInteger: {
       int64_t v;
       if (!ParseBigIntText(text, &v) || v < INT32_MIN || v > INT32_MAX) return false;
@@ -254,10 +267,31 @@ bool ParseTypedText(std::string_view text, const LogicalType& type, void* out) {
     }
     case TypeId::kBigInt:
       return ParseBigIntText(text, static_cast<int64_t*>(out));
+    case TypeId::kReal: {
+      double d;
+      if (!ParseDoubleText(text, &d)) return false;
+      *static_cast<float*>(out) = static_cast<float>(d);
+      return true;
+    }
     case TypeId::kDouble:
       return ParseDoubleText(text, static_cast<double*>(out));
     case TypeId::kDecimal:
+      if (type.IsLongDecimal())
+        return ParseDecimal128(TrimSpaces(text), type.precision, type.scale,
+                               static_cast<Int128*>(out));
       return ParseDecimalText(text, type.precision, type.scale, static_cast<int64_t*>(out));
+    case TypeId::kUuid: {
+      auto u = ParseUuid(text);
+      if (!u) return false;
+      *static_cast<Uuid*>(out) = *u;
+      return true;
+    }
+    case TypeId::kTime: {
+      auto t = ParseTime(text);
+      if (!t) return false;
+      *static_cast<int64_t*>(out) = *t;
+      return true;
+    }
     case TypeId::kDate:
       return ParseDateText(text, static_cast<int32_t*>(out));
     case TypeId::kTimestamp:

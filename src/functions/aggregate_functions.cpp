@@ -172,7 +172,11 @@ std::shared_ptr<AggregateFunction> SumInteger(const LogicalType& arg, const Logi
       SumOverflow(ret);
     s.has = true;
   };
-  if (arg.id == TypeId::kInteger) {
+  if (arg.id == TypeId::kTinyInt) {
+    SetFold<int8_t, S>(*fn, [add](S& s, int8_t x) { add(s, x); });
+  } else if (arg.id == TypeId::kSmallInt) {
+    SetFold<int16_t, S>(*fn, [add](S& s, int16_t x) { add(s, x); });
+  } else if (arg.id == TypeId::kInteger) {
     SetFold<int32_t, S>(*fn, [add](S& s, int32_t x) { add(s, x); });
   } else {
     SetFold<int64_t, S>(*fn, [add](S& s, int64_t x) { add(s, x); });
@@ -193,10 +197,12 @@ std::shared_ptr<AggregateFunction> SumInteger(const LogicalType& arg, const Logi
   return fn;
 }
 
-std::shared_ptr<AggregateFunction> SumDouble() {
+// sum(DOUBLE) -> DOUBLE, sum(REAL) -> REAL (accumulated in double, as Trino does).
+template <class T>
+std::shared_ptr<AggregateFunction> SumFloating(const LogicalType& t) {
   using S = SumState<double>;
-  auto fn = NewAggregate<S>("sum", {kDouble}, kDouble);
-  SetFold<double, S>(*fn, [](S& s, double x) {
+  auto fn = NewAggregate<S>("sum", {t}, t);
+  SetFold<T, S>(*fn, [](S& s, T x) {
     s.sum += x;
     s.has = true;
   });
@@ -210,9 +216,65 @@ std::shared_ptr<AggregateFunction> SumDouble() {
     for (size_t i = 0; i < count; i++) {
       const S& s = *As<S>(states[i]);
       if (s.has)
-        out.Data<double>()[i] = s.sum;
+        out.Data<T>()[i] = static_cast<T>(s.sum);
       else
         out.SetNull(i);
+    }
+  };
+  return fn;
+}
+
+// 128-bit sum kept as two words so the state needs only 8-byte alignment.
+struct WideSumState {
+  uint64_t words[2];
+  int64_t n;
+  Int128 Sum() const {
+    Int128 v;
+    std::memcpy(&v, words, sizeof(v));
+    return v;
+  }
+  void SetSum(Int128 v) { std::memcpy(words, &v, sizeof(v)); }
+};
+
+// sum(DECIMAL(p, s)) -> DECIMAL(38, s), as Trino. Short inputs cannot overflow the 128-bit
+// accumulator (|x| < 10^18, fewer than 2^63 rows), so only the result is range-checked.
+std::shared_ptr<AggregateFunction> SumDecimal(const LogicalType& arg) {
+  using S = WideSumState;
+  LogicalType ret = LogicalType::Decimal(kMaxDecimalPrecision, arg.scale);
+  auto fn = NewAggregate<S>("sum", {arg}, ret);
+  auto add_checked = [ret](S& s, Int128 x) {
+    Int128 sum;
+    if (__builtin_add_overflow(s.Sum(), x, &sum)) SumOverflow(ret);
+    s.SetSum(sum);
+  };
+  if (arg.IsLongDecimal()) {
+    SetFold<Int128, S>(*fn, [add_checked](S& s, Int128 x) {
+      add_checked(s, x);
+      s.n++;
+    });
+  } else {
+    SetFold<int64_t, S>(*fn, [](S& s, int64_t x) {
+      s.SetSum(s.Sum() + x);
+      s.n++;
+    });
+  }
+  fn->combine = [add_checked](const uint8_t* src, uint8_t* dst) {
+    const S& s = *As<S>(src);
+    if (s.n == 0) return;
+    add_checked(*As<S>(dst), s.Sum());
+    As<S>(dst)->n += s.n;
+  };
+  Int128 limit = Pow10Wide(kMaxDecimalPrecision);
+  fn->finalize = [ret, limit](uint8_t** states, size_t count, Vector& out) {
+    for (size_t i = 0; i < count; i++) {
+      const S& s = *As<S>(states[i]);
+      if (s.n == 0) {
+        out.SetNull(i);
+        continue;
+      }
+      Int128 v = s.Sum();
+      if (v >= limit || v <= -limit) SumOverflow(ret);
+      out.Data<Int128>()[i] = v;
     }
   };
   return fn;
@@ -239,9 +301,26 @@ struct AvgDoubleState {
 std::shared_ptr<AggregateFunction> AvgExact(const LogicalType& arg, const LogicalType& ret) {
   using S = AvgIntState;
   auto fn = NewAggregate<S>("avg", {arg}, ret);
-  if (arg.id == TypeId::kInteger) {
+  if (arg.id == TypeId::kTinyInt) {
+    SetFold<int8_t, S>(*fn, [](S& s, int8_t x) {
+      s.Add(x);
+      s.n++;
+    });
+  } else if (arg.id == TypeId::kSmallInt) {
+    SetFold<int16_t, S>(*fn, [](S& s, int16_t x) {
+      s.Add(x);
+      s.n++;
+    });
+  } else if (arg.id == TypeId::kInteger) {
     SetFold<int32_t, S>(*fn, [](S& s, int32_t x) {
       s.Add(x);
+      s.n++;
+    });
+  } else if (arg.IsLongDecimal()) {
+    SetFold<Int128, S>(*fn, [ret](S& s, Int128 x) {
+      Int128 sum;
+      if (__builtin_add_overflow(s.Sum(), x, &sum)) SumOverflow(ret);
+      s.SetSum(sum);
       s.n++;
     });
   } else {
@@ -270,16 +349,21 @@ std::shared_ptr<AggregateFunction> AvgExact(const LogicalType& arg, const Logica
       __int128 q = sum / s.n, rem = sum % s.n;
       if (rem < 0) rem = -rem;
       if (rem * 2 >= s.n) q += sum < 0 ? -1 : 1;
-      out.Data<int64_t>()[i] = static_cast<int64_t>(q);
+      if (ret.IsLongDecimal())
+        out.Data<Int128>()[i] = q;
+      else
+        out.Data<int64_t>()[i] = static_cast<int64_t>(q);
     }
   };
   return fn;
 }
 
-std::shared_ptr<AggregateFunction> AvgDouble() {
+// avg(DOUBLE) -> DOUBLE, avg(REAL) -> REAL.
+template <class T>
+std::shared_ptr<AggregateFunction> AvgFloating(const LogicalType& t) {
   using S = AvgDoubleState;
-  auto fn = NewAggregate<S>("avg", {kDouble}, kDouble);
-  SetFold<double, S>(*fn, [](S& s, double x) {
+  auto fn = NewAggregate<S>("avg", {t}, t);
+  SetFold<T, S>(*fn, [](S& s, T x) {
     s.sum += x;
     s.n++;
   });
@@ -293,7 +377,7 @@ std::shared_ptr<AggregateFunction> AvgDouble() {
       if (s.n == 0)
         out.SetNull(i);
       else
-        out.Data<double>()[i] = s.sum / static_cast<double>(s.n);
+        out.Data<T>()[i] = static_cast<T>(s.sum / static_cast<double>(s.n));
     }
   };
   return fn;
@@ -351,14 +435,14 @@ std::shared_ptr<AggregateFunction> PickFixed(const char* name, const LogicalType
   return fn;
 }
 
-// VARCHAR: the state owns a copy of the current string.
+// VARCHAR, VARBINARY, JSON: the state owns a copy of the current bytes.
 struct PickStringState {
   std::string* s;
 };
 
-std::shared_ptr<AggregateFunction> PickString(const char* name, PickMode mode) {
+std::shared_ptr<AggregateFunction> PickString(const char* name, const LogicalType& t,
+                                              PickMode mode) {
   using S = PickStringState;
-  LogicalType t(TypeId::kVarchar);
   auto fn = NewAggregate<S>(name, {t}, t);
   auto fold = [mode](S& s, std::string_view x) {
     if (!s.s) {
@@ -393,25 +477,32 @@ std::shared_ptr<AggregateFunction> PickString(const char* name, PickMode mode) {
 }
 
 std::shared_ptr<AggregateFunction> Pick(const char* name, const LogicalType& t, PickMode mode) {
-  switch (t.id) {
-    case TypeId::kBoolean:
+  switch (t.Physical()) {
+    case PhysicalKind::kBool:
       return PickFixed<uint8_t>(name, t, mode);
-    case TypeId::kInteger:
-    case TypeId::kDate:
+    case PhysicalKind::kInt8:
+      return PickFixed<int8_t>(name, t, mode);
+    case PhysicalKind::kInt16:
+      return PickFixed<int16_t>(name, t, mode);
+    case PhysicalKind::kInt32:
       return PickFixed<int32_t>(name, t, mode);
-    case TypeId::kBigInt:
-    case TypeId::kDecimal:
-    case TypeId::kTimestamp:
-    case TypeId::kTimestampTz:
+    case PhysicalKind::kInt64:
       return PickFixed<int64_t>(name, t, mode);
-    case TypeId::kDouble:
+    case PhysicalKind::kInt128:
+      return PickFixed<Int128>(name, t, mode);
+    case PhysicalKind::kFloat:
+      return PickFixed<float>(name, t, mode);
+    case PhysicalKind::kDouble:
       return PickFixed<double>(name, t, mode);
-    case TypeId::kVarchar:
-      return PickString(name, mode);
-    case TypeId::kInterval:
+    case PhysicalKind::kUuid:
+      return PickFixed<Uuid>(name, t, mode);
+    case PhysicalKind::kString:
+      if (t.id == TypeId::kJson && mode != PickMode::kFirst) break;  // JSON is not orderable
+      return PickString(name, t, mode);
+    case PhysicalKind::kInterval:
       if (mode == PickMode::kFirst) return PickFixed<Interval>(name, t, mode);
       break;
-    default:
+    case PhysicalKind::kNone:
       break;
   }
   throw Error(ErrorKind::kBinder,
@@ -509,16 +600,25 @@ struct DistinctSet {
   size_t size() const { return fixed.size() + keys.size(); }
 };
 
-bool UsesFixedKeys(const LogicalType& t) {
-  return t.id != TypeId::kVarchar && t.PhysicalSize() <= 8;
-}
+bool UsesFixedKeys(const LogicalType& t) { return !t.IsStringLike() && t.PhysicalSize() <= 8; }
 
 uint64_t FixedKey(const UnifiedView& v, size_t i, const LogicalType& t) {
   switch (t.PhysicalSize()) {
     case 1:
       return v.Get<uint8_t>(i);
-    case 4:
+    case 2:
+      return v.Get<uint16_t>(i);
+    case 4: {
+      if (t.id == TypeId::kReal) {
+        float f = v.Get<float>(i);
+        if (f == 0) f = 0;  // -0.0 == 0.0
+        if (std::isnan(f)) f = std::numeric_limits<float>::quiet_NaN();
+        uint32_t bits;
+        std::memcpy(&bits, &f, sizeof(bits));
+        return bits;
+      }
       return static_cast<uint32_t>(v.Get<int32_t>(i));
+    }
     default: {
       if (t.id == TypeId::kDouble) {
         double d = v.Get<double>(i);
@@ -537,7 +637,7 @@ struct DistinctState {
 };
 
 std::string EncodeKey(const UnifiedView& v, size_t i, const LogicalType& t) {
-  if (t.id == TypeId::kVarchar) return std::string(v.Get<std::string_view>(i));
+  if (t.IsStringLike()) return std::string(v.Get<std::string_view>(i));
   if (t.id == TypeId::kDouble) {
     double d = v.Get<double>(i);
     if (d == 0) d = 0;  // -0.0 == 0.0
@@ -593,7 +693,7 @@ std::shared_ptr<AggregateFunction> MakeDistinctAggregate(std::shared_ptr<Aggrega
       size_t w = t.PhysicalSize();
       if (s->set) {
         for (const auto& key : s->set->keys) {
-          if (t.id == TypeId::kVarchar)
+          if (t.IsStringLike())
             values.SetString(k, key);
           else
             std::memcpy(values.RawData() + k * w, key.data(), w);
@@ -624,7 +724,6 @@ std::shared_ptr<AggregateFunction> MakeDistinctAggregate(std::shared_ptr<Aggrega
 }
 
 void RegisterAggregateFunctions(FunctionRegistryImpl& r) {
-  LogicalType i32(TypeId::kInteger);
   r.AddAggregate("count_star", {{}, [](Args) { return CountStar(); }});
   r.AddAggregate("count", {{}, [](Args) { return CountStar(); }});
   r.AddAggregate("count", {{kAnyType}, [](Args a) { return Count(a[0]); }});
@@ -635,22 +734,21 @@ void RegisterAggregateFunctions(FunctionRegistryImpl& r) {
                                        return fn;
                                      }});
 
-  r.AddAggregate("sum", {{i32}, [i32](Args) { return SumInteger(i32, kBigInt, 0); }});
-  r.AddAggregate("sum", {{kBigInt}, [](Args) { return SumInteger(kBigInt, kBigInt, 0); }});
-  r.AddAggregate("sum", {{kAnyDecimal}, [](Args a) {
-                           return SumInteger(a[0],
-                                             LogicalType::Decimal(kMaxDecimalPrecision, a[0].scale),
-                                             Pow10(kMaxDecimalPrecision));
-                         }});
-  r.AddAggregate("sum", {{kDouble}, [](Args) { return SumDouble(); }});
+  // Trino: sum of any integer type is BIGINT, of DECIMAL(p, s) DECIMAL(38, s); avg of an integer
+  // type is DOUBLE, of DECIMAL(p, s) DECIMAL(p, s); REAL and DOUBLE keep their type.
+  for (TypeId id : {TypeId::kTinyInt, TypeId::kSmallInt, TypeId::kInteger, TypeId::kBigInt}) {
+    LogicalType t(id);
+    r.AddAggregate("sum", {{t}, [t](Args) { return SumInteger(t, kBigInt, 0); }});
+    r.AddAggregate("avg", {{t}, [t](Args) { return AvgExact(t, kDouble); }});
+  }
+  LogicalType real(TypeId::kReal);
+  r.AddAggregate("sum", {{kAnyDecimal}, [](Args a) { return SumDecimal(a[0]); }});
+  r.AddAggregate("sum", {{real}, [real](Args) { return SumFloating<float>(real); }});
+  r.AddAggregate("sum", {{kDouble}, [](Args) { return SumFloating<double>(kDouble); }});
 
-  r.AddAggregate("avg", {{i32}, [i32](Args) { return AvgExact(i32, kDouble); }});
-  r.AddAggregate("avg", {{kBigInt}, [](Args) { return AvgExact(kBigInt, kDouble); }});
-  r.AddAggregate("avg", {{kAnyDecimal}, [](Args a) {
-                           return AvgExact(a[0],
-                                           LogicalType::Decimal(kMaxDecimalPrecision, a[0].scale));
-                         }});
-  r.AddAggregate("avg", {{kDouble}, [](Args) { return AvgDouble(); }});
+  r.AddAggregate("avg", {{kAnyDecimal}, [](Args a) { return AvgExact(a[0], a[0]); }});
+  r.AddAggregate("avg", {{real}, [real](Args) { return AvgFloating<float>(real); }});
+  r.AddAggregate("avg", {{kDouble}, [](Args) { return AvgFloating<double>(kDouble); }});
 
   r.AddAggregate("min", {{kAnyType}, [](Args a) { return Pick("min", a[0], PickMode::kMin); }});
   r.AddAggregate("max", {{kAnyType}, [](Args a) { return Pick("max", a[0], PickMode::kMax); }});

@@ -90,12 +90,17 @@ TEST(AggregateTest, Sum) {
   EXPECT_TRUE(AggregateAll("sum", TypeId::kInteger, {}).is_null());
   EXPECT_TRUE(AggregateAll("sum", TypeId::kBigInt, {Value(), Value()}).is_null());
   Value d = AggregateAll("sum", LogicalType::Decimal(10, 2), {Dec(150, 10, 2), Dec(275, 10, 2)});
-  EXPECT_EQ(d.type(), LogicalType::Decimal(18, 2));
+  EXPECT_EQ(d.type(), LogicalType::Decimal(38, 2));  // Trino: sum(decimal(p, s)) is (38, s)
   EXPECT_EQ(d.ToString(), "4.25");
+  // 18-digit inputs sum past 18 digits exactly.
+  Value big = AggregateAll("sum", LogicalType::Decimal(18, 0),
+                           {Dec(999999999999999999, 18, 0), Dec(1, 18, 0)});
+  EXPECT_EQ(big.ToString(), "1000000000000000000");
   EXPECT_DOUBLE_EQ(AggregateAll("sum", TypeId::kDouble, {Dbl(0.5), Dbl(0.25)}).GetDouble(), 0.75);
   EXPECT_THROW(AggregateAll("sum", TypeId::kBigInt, {Big(INT64_MAX), Big(1)}), Error);
-  EXPECT_THROW(AggregateAll("sum", LogicalType::Decimal(18, 0),
-                            {Dec(999999999999999999, 18, 0), Dec(1, 18, 0)}),
+  Int128 max38 = Pow10Wide(38) - 1;
+  EXPECT_THROW(AggregateAll("sum", LogicalType::Decimal(38, 0),
+                            {Value::Decimal(max38, 38, 0), Value::Decimal(1, 38, 0)}),
                Error);
   EXPECT_EQ(AggregateAll("sum", TypeId::kInteger, {Int(5), Int(5), Int(2)}, true), Big(7));
 }

@@ -1,4 +1,5 @@
-// add, subtract, multiply, divide, modulus, negate over integer, bigint, decimal, double,
+// add, subtract, multiply, divide, modulus, negate over tinyint, smallint, integer, bigint,
+// decimal (up to 38 digits), real, double,
 // date/timestamp +/- interval, and concat.
 #include <cmath>
 #include <limits>
@@ -99,38 +100,70 @@ void RegisterIntegral(FunctionRegistryImpl& r, LogicalType t) {
                          }});
 }
 
-void RegisterDouble(FunctionRegistryImpl& r) {
-  LogicalType d(TypeId::kDouble);
+template <class T>
+void RegisterFloating(FunctionRegistryImpl& r, LogicalType d) {
   auto bin = [&](const char* name, auto op) {
     r.AddScalar(name, {{d, d}, false, [name, op, d](Args) {
                          return MakeScalar(
                              name, {d, d}, d,
                              [op](const std::vector<Vector>& a, size_t n, Vector& out) {
-                               BinaryExecute<double, double, double>(a[0], a[1], n, out, op);
+                               BinaryExecute<T, T, T>(a[0], a[1], n, out, op);
                              });
                        }});
   };
-  bin("add", [](double x, double y) { return x + y; });
-  bin("subtract", [](double x, double y) { return x - y; });
-  bin("multiply", [](double x, double y) { return x * y; });
-  bin("divide", [](double x, double y) { return x / y; });
-  bin("modulus", [](double x, double y) { return std::fmod(x, y); });
-  bin("mod", [](double x, double y) { return std::fmod(x, y); });
-  r.AddScalar("negate",
-              {{d}, false, [d](Args) {
-                 return MakeScalar(
-                     "negate", {d}, d, [](const std::vector<Vector>& a, size_t n, Vector& out) {
-                       UnaryExecute<double, double>(a[0], n, out, [](double x) { return -x; });
-                     });
-               }});
+  bin("add", [](T x, T y) { return x + y; });
+  bin("subtract", [](T x, T y) { return x - y; });
+  bin("multiply", [](T x, T y) { return x * y; });
+  bin("divide", [](T x, T y) { return x / y; });
+  bin("modulus", [](T x, T y) { return std::fmod(x, y); });
+  bin("mod", [](T x, T y) { return std::fmod(x, y); });
+  r.AddScalar("negate", {{d}, false, [d](Args) {
+                           return MakeScalar(
+                               "negate", {d}, d,
+                               [](const std::vector<Vector>& a, size_t n, Vector& out) {
+                                 UnaryExecute<T, T>(a[0], n, out, [](T x) { return -x; });
+                               });
+                         }});
 }
 
-// Rescales a decimal by 10^k (k >= 0) with overflow detection.
-inline __int128 Up(int64_t v, int64_t factor) { return static_cast<__int128>(v) * factor; }
+// Runs a decimal kernel whose operands and result are each held as int64_t (precision <= 18)
+// or Int128: op(Int128 x, Int128 y) -> Int128 computes one row (and checks it).
+template <class Op>
+void DecimalBinary(const Vector& a, const Vector& b, size_t n, Vector& out, Op op) {
+  bool la = a.type().IsLongDecimal(), lb = b.type().IsLongDecimal();
+  bool lr = out.type().IsLongDecimal();
+  auto run = [&](auto ra) {
+    using R = decltype(ra);
+    auto wrap = [&op](auto x, auto y) -> R {
+      return static_cast<R>(op(static_cast<Int128>(x), static_cast<Int128>(y)));
+    };
+    if (la && lb) {
+      BinaryExecute<Int128, Int128, R>(a, b, n, out, wrap);
+    } else if (la) {
+      BinaryExecute<Int128, int64_t, R>(a, b, n, out, wrap);
+    } else if (lb) {
+      BinaryExecute<int64_t, Int128, R>(a, b, n, out, wrap);
+    } else {
+      BinaryExecute<int64_t, int64_t, R>(a, b, n, out, wrap);
+    }
+  };
+  if (lr)
+    run(Int128{});
+  else
+    run(int64_t{});
+}
 
-int64_t Checked(__int128 v, int64_t limit, const char* op, const LogicalType& t) {
+Int128 CheckedWide(Int128 v, Int128 limit, const char* op, const LogicalType& t) {
   if (v >= limit || v <= -limit) Overflow(op, t);
-  return static_cast<int64_t>(v);
+  return v;
+}
+
+// v * f for a rescaling factor f = 10^k, with overflow detection.
+Int128 UpWide(Int128 v, Int128 f, const char* op, const LogicalType& t) {
+  if (f == 1) return v;
+  Int128 out;
+  if (__builtin_mul_overflow(v, f, &out)) Overflow(op, t);
+  return out;
 }
 
 __int128 DivRoundHalfUp(__int128 num, __int128 den) {
@@ -141,6 +174,8 @@ __int128 DivRoundHalfUp(__int128 num, __int128 den) {
   return q;
 }
 
+// Decimal arithmetic with Trino's result types (precision capped at 38). Short operands and
+// results stay on the int64 path; the others compute in Int128.
 void RegisterDecimal(FunctionRegistryImpl& r) {
   auto add_sub = [&](const char* name, bool subtract) {
     r.AddScalar(
@@ -150,28 +185,33 @@ void RegisterDecimal(FunctionRegistryImpl& r) {
                  int p = std::min(kMaxDecimalPrecision,
                                   std::max(args[0].precision - s1, args[1].precision - s2) + s + 1);
                  LogicalType rt = LogicalType::Decimal(p, s);
-                 int64_t f1 = Pow10(s - s1), f2 = Pow10(s - s2), limit = Pow10(p);
-                 return MakeScalar(
-                     name, args, rt, [=](const std::vector<Vector>& a, size_t n, Vector& out) {
-                       if (f1 == 1 && f2 == 1) {
-                         BinaryExecute<int64_t, int64_t, int64_t>(
-                             a[0], a[1], n, out, [&](int64_t x, int64_t y) {
-                               int64_t z;
-                               bool o = subtract ? __builtin_sub_overflow(x, y, &z)
-                                                 : __builtin_add_overflow(x, y, &z);
-                               if (o || z >= limit || z <= -limit)
-                                 Overflow("decimal arithmetic", rt);
-                               return z;
-                             });
-                       } else {
-                         BinaryExecute<int64_t, int64_t, int64_t>(
-                             a[0], a[1], n, out, [&](int64_t x, int64_t y) {
-                               __int128 z =
-                                   subtract ? Up(x, f1) - Up(y, f2) : Up(x, f1) + Up(y, f2);
-                               return Checked(z, limit, "decimal arithmetic", rt);
-                             });
-                       }
-                     });
+                 Int128 f1 = Pow10Wide(s - s1), f2 = Pow10Wide(s - s2), limit = Pow10Wide(p);
+                 bool all_short = !rt.IsLongDecimal();  // then both operands are short too
+                 return MakeScalar(name, args, rt,
+                                   [=](const std::vector<Vector>& a, size_t n, Vector& out) {
+                                     if (all_short && f1 == 1 && f2 == 1) {
+                                       auto limit64 = static_cast<int64_t>(limit);
+                                       BinaryExecute<int64_t, int64_t, int64_t>(
+                                           a[0], a[1], n, out, [&](int64_t x, int64_t y) {
+                                             int64_t z;
+                                             bool o = subtract ? __builtin_sub_overflow(x, y, &z)
+                                                               : __builtin_add_overflow(x, y, &z);
+                                             if (o || z >= limit64 || z <= -limit64)
+                                               Overflow("decimal arithmetic", rt);
+                                             return z;
+                                           });
+                                       return;
+                                     }
+                                     DecimalBinary(a[0], a[1], n, out, [&](Int128 x, Int128 y) {
+                                       Int128 xs = UpWide(x, f1, "decimal arithmetic", rt);
+                                       Int128 ys = UpWide(y, f2, "decimal arithmetic", rt);
+                                       Int128 z;
+                                       bool o = subtract ? __builtin_sub_overflow(xs, ys, &z)
+                                                         : __builtin_add_overflow(xs, ys, &z);
+                                       if (o) Overflow("decimal arithmetic", rt);
+                                       return CheckedWide(z, limit, "decimal arithmetic", rt);
+                                     });
+                                   });
                }});
   };
   add_sub("add", false);
@@ -182,17 +222,19 @@ void RegisterDecimal(FunctionRegistryImpl& r) {
                  if (s > kMaxDecimalPrecision)
                    throw Error(ErrorKind::kUnsupported, "decimal multiplication result scale " +
                                                             std::to_string(s) +
-                                                            " exceeds the maximum precision 18");
+                                                            " exceeds the maximum precision " +
+                                                            std::to_string(kMaxDecimalPrecision));
                  int p = std::min(kMaxDecimalPrecision, args[0].precision + args[1].precision);
                  LogicalType rt = LogicalType::Decimal(p, s);
-                 int64_t limit = Pow10(p);
+                 Int128 limit = Pow10Wide(p);
                  return MakeScalar("multiply", args, rt,
                                    [=](const std::vector<Vector>& a, size_t n, Vector& out) {
-                                     BinaryExecute<int64_t, int64_t, int64_t>(
-                                         a[0], a[1], n, out, [&](int64_t x, int64_t y) {
-                                           return Checked(static_cast<__int128>(x) * y, limit,
-                                                          "decimal multiplication", rt);
-                                         });
+                                     DecimalBinary(a[0], a[1], n, out, [&](Int128 x, Int128 y) {
+                                       Int128 z;
+                                       if (__builtin_mul_overflow(x, y, &z))
+                                         Overflow("decimal multiplication", rt);
+                                       return CheckedWide(z, limit, "decimal multiplication", rt);
+                                     });
                                    });
                }});
   r.AddScalar("divide",
@@ -203,19 +245,18 @@ void RegisterDecimal(FunctionRegistryImpl& r) {
                  if (p < s) p = s;
                  LogicalType rt = LogicalType::Decimal(std::max(p, 1), s);
                  int shift = s - s1 + s2;  // result = x * 10^shift / y
-                 int64_t limit = Pow10(rt.precision);
+                 Int128 limit = Pow10Wide(rt.precision);
                  return MakeScalar(
                      "divide", args, rt, [=](const std::vector<Vector>& a, size_t n, Vector& out) {
-                       BinaryExecute<int64_t, int64_t, int64_t>(
-                           a[0], a[1], n, out, [&](int64_t x, int64_t y) {
-                             if (y == 0) DivisionByZero();
-                             __int128 num = x;
-                             for (int i = 0; i < shift; i++) {
-                               if (__builtin_mul_overflow(num, 10, &num))
-                                 Overflow("decimal division", rt);
-                             }
-                             return Checked(DivRoundHalfUp(num, y), limit, "decimal division", rt);
-                           });
+                       DecimalBinary(a[0], a[1], n, out, [&](Int128 x, Int128 y) {
+                         if (y == 0) DivisionByZero();
+                         Int128 num = x;
+                         for (int i = 0; i < shift; i++) {
+                           if (__builtin_mul_overflow(num, 10, &num))
+                             Overflow("decimal division", rt);
+                         }
+                         return CheckedWide(DivRoundHalfUp(num, y), limit, "decimal division", rt);
+                       });
                      });
                }});
   auto dmod = [](Args args) {
@@ -224,26 +265,31 @@ void RegisterDecimal(FunctionRegistryImpl& r) {
     int p = std::min(kMaxDecimalPrecision,
                      std::min(args[0].precision - s1, args[1].precision - s2) + s);
     LogicalType rt = LogicalType::Decimal(std::max(p, 1), s);
-    int64_t f1 = Pow10(s - s1), f2 = Pow10(s - s2);
-    return MakeScalar(
-        "modulus", args, rt, [=](const std::vector<Vector>& a, size_t n, Vector& out) {
-          BinaryExecute<int64_t, int64_t, int64_t>(a[0], a[1], n, out, [&](int64_t x, int64_t y) {
-            if (y == 0) DivisionByZero();
-            __int128 xx = Up(x, f1), yy = Up(y, f2);
-            return static_cast<int64_t>(xx % yy);
-          });
-        });
+    Int128 f1 = Pow10Wide(s - s1), f2 = Pow10Wide(s - s2);
+    return MakeScalar("modulus", args, rt,
+                      [=](const std::vector<Vector>& a, size_t n, Vector& out) {
+                        DecimalBinary(a[0], a[1], n, out, [&](Int128 x, Int128 y) {
+                          if (y == 0) DivisionByZero();
+                          Int128 xx = UpWide(x, f1, "decimal modulus", rt);
+                          Int128 yy = UpWide(y, f2, "decimal modulus", rt);
+                          return xx % yy;
+                        });
+                      });
   };
   r.AddScalar("modulus", {{kAnyDecimal, kAnyDecimal}, false, dmod});
   r.AddScalar("mod", {{kAnyDecimal, kAnyDecimal}, false, dmod});
-  r.AddScalar("negate", {{kAnyDecimal}, false, [](Args args) {
-                           return MakeScalar(
-                               "negate", args, args[0],
-                               [](const std::vector<Vector>& a, size_t n, Vector& out) {
-                                 UnaryExecute<int64_t, int64_t>(a[0], n, out,
-                                                                [](int64_t x) { return -x; });
-                               });
-                         }});
+  r.AddScalar("negate",
+              {{kAnyDecimal}, false, [](Args args) {
+                 return MakeScalar(
+                     "negate", args, args[0],
+                     [](const std::vector<Vector>& a, size_t n, Vector& out) {
+                       if (a[0].type().IsLongDecimal()) {
+                         UnaryExecute<Int128, Int128>(a[0], n, out, [](Int128 x) { return -x; });
+                         return;
+                       }
+                       UnaryExecute<int64_t, int64_t>(a[0], n, out, [](int64_t x) { return -x; });
+                     });
+               }});
 }
 
 void RegisterTemporal(FunctionRegistryImpl& r) {
@@ -401,10 +447,13 @@ void ConcatKernel(const std::vector<Vector>& args, size_t n, Vector& out) {
 }  // namespace
 
 void RegisterArithmeticFunctions(FunctionRegistryImpl& r) {
+  RegisterIntegral<int8_t>(r, LogicalType(TypeId::kTinyInt));
+  RegisterIntegral<int16_t>(r, LogicalType(TypeId::kSmallInt));
   RegisterIntegral<int32_t>(r, LogicalType(TypeId::kInteger));
   RegisterIntegral<int64_t>(r, LogicalType(TypeId::kBigInt));
   RegisterDecimal(r);
-  RegisterDouble(r);
+  RegisterFloating<float>(r, LogicalType(TypeId::kReal));
+  RegisterFloating<double>(r, LogicalType(TypeId::kDouble));
   RegisterTemporal(r);
   LogicalType v(TypeId::kVarchar);
   r.AddScalar("concat",

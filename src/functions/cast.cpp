@@ -1,14 +1,21 @@
 #include "functions/cast.h"
 
+#include <simdjson.h>
+
 #include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
 #include <string>
+#include <type_traits>
 
 #include "common/date_time.h"
 #include "common/exception.h"
+#include "common/json_text.h"
+#include "common/pow10.h"
+#include "common/utf8.h"
 #include "functions/scalar_kernels.h"
 
 namespace aishell {
@@ -68,7 +75,7 @@ bool ParseDouble(std::string_view s, double* out) {
   return true;
 }
 
-std::string FormatDoubleText(double d) { return Value::Double(d).ToString(); }
+std::string FormatDoubleText(double d) { return FormatDouble(d); }
 
 int64_t DoubleToInt(double d, const LogicalType& target, int64_t lo, int64_t hi) {
   if (std::isnan(d)) RangeError("NaN", target);
@@ -78,26 +85,54 @@ int64_t DoubleToInt(double d, const LogicalType& target, int64_t lo, int64_t hi)
   return static_cast<int64_t>(r);
 }
 
-int64_t CheckedDecimal(__int128 v, const LogicalType& target, const std::string& text) {
-  __int128 limit = Pow10(target.precision);
-  if (v >= limit || v <= -limit) RangeError(text, target);
-  return static_cast<int64_t>(v);
-}
-
 // Divides by 10^k rounding half away from zero.
-__int128 DivRound(__int128 v, int k) {
+Int128 DivRound(Int128 v, int k) {
   if (k <= 0) return v;
-  __int128 p = 1;
-  for (int i = 0; i < k; i++) p *= 10;
-  __int128 q = v / p, r = v % p;
+  if (k > kMaxDecimalPrecision) return 0;
+  Int128 p = Pow10Wide(k);
+  Int128 q = v / p, r = v % p;
   if (r < 0) r = -r;
   if (r * 2 >= p) q += v < 0 ? -1 : 1;
   return q;
 }
 
-__int128 MulPow10(__int128 v, int k) {
-  for (int i = 0; i < k; i++) v *= 10;
-  return v;
+int64_t DivRound64(int64_t v, int k) {
+  if (k <= 0) return v;
+  if (k > kMaxPow10Exponent) return static_cast<int64_t>(DivRound(v, k));
+  int64_t p = kPow10[k];
+  int64_t q = v / p, r = v % p;
+  if (r < 0) r = -r;
+  if (r >= p - r) q += v < 0 ? -1 : 1;
+  return q;
+}
+
+// v * 10^k, or false on overflow of Int128.
+bool MulPow10(Int128 v, int k, Int128* out) {
+  if (k <= 0) {
+    *out = v;
+    return true;
+  }
+  if (k > kMaxDecimalPrecision) {
+    *out = 0;
+    return v == 0;
+  }
+  return !__builtin_mul_overflow(v, Pow10Wide(k), out);
+}
+
+template <class T>
+constexpr bool kIsFloat = std::is_floating_point_v<T>;
+
+// The value of row x of a numeric source as an integer scaled by 10^scale (integral types and
+// decimals) or as a double (REAL, DOUBLE).
+template <class A>
+std::string NumberText(A x, int scale) {
+  if constexpr (std::is_same_v<A, float>) {
+    return FormatReal(x);
+  } else if constexpr (std::is_same_v<A, double>) {
+    return FormatDouble(x);
+  } else {
+    return FormatDecimal(static_cast<Int128>(x), scale);
+  }
 }
 
 // Runs op per row; on Error with try_cast the row becomes NULL.
@@ -138,38 +173,135 @@ void ToVarchar(const Vector& input, size_t count, Vector& result, Op op) {
   }
 }
 
+// Casts a numeric (or BOOLEAN) vector whose rows are C type A, scaled by 10^fs (integral types
+// and decimals; 0 for the others), to any numeric type, BOOLEAN or VARCHAR.
 template <class A>
-Vector IntegralCast(const Vector& input, const LogicalType& from, const LogicalType& target,
-                    bool try_cast, size_t n, Vector& result) {
+Vector NumericCast(const Vector& input, const LogicalType& from, int fs, const LogicalType& target,
+                   bool try_cast, size_t n, Vector& result) {
+  auto text = [fs](A x) { return NumberText<A>(x, fs); };
+  // To an integral type of C type R.
+  auto to_int = [&](auto zero) {
+    using R = decltype(zero);
+    constexpr auto lo = std::numeric_limits<R>::min();
+    constexpr auto hi = std::numeric_limits<R>::max();
+    CastLoop<A, R>(input, n, result, try_cast, [&](A x) -> R {
+      if constexpr (kIsFloat<A>) {
+        return static_cast<R>(DoubleToInt(static_cast<double>(x), target, lo, hi));
+      } else {
+        if constexpr (std::is_same_v<A, Int128>) {
+          Int128 r = DivRound(x, fs);
+          if (r < lo || r > hi) RangeError(text(x), target);
+          return static_cast<R>(r);
+        } else {
+          int64_t r = fs ? DivRound64(static_cast<int64_t>(x), fs) : static_cast<int64_t>(x);
+          if (r < lo || r > hi) RangeError(text(x), target);
+          return static_cast<R>(r);
+        }
+      }
+    });
+  };
+  // To a floating type R.
+  auto to_float = [&](auto zero) {
+    using R = decltype(zero);
+    if constexpr (kIsFloat<A>) {
+      CastLoop<A, R>(input, n, result, try_cast, [](A x) -> R { return static_cast<R>(x); });
+    } else if (fs == 0) {
+      CastLoop<A, R>(input, n, result, try_cast, [](A x) -> R { return static_cast<R>(x); });
+    } else {
+      // Divide in long double so that the one rounding is to R's precision.
+      long double div = static_cast<long double>(Pow10Wide(fs));
+      CastLoop<A, R>(input, n, result, try_cast,
+                     [div](A x) -> R { return static_cast<R>(static_cast<long double>(x) / div); });
+    }
+  };
   switch (target.id) {
     case TypeId::kBoolean:
       CastLoop<A, uint8_t>(input, n, result, try_cast, [](A x) -> uint8_t { return x != 0; });
       break;
+    case TypeId::kTinyInt:
+      to_int(int8_t{});
+      break;
+    case TypeId::kSmallInt:
+      to_int(int16_t{});
+      break;
     case TypeId::kInteger:
-      CastLoop<A, int32_t>(input, n, result, try_cast, [&](A x) -> int32_t {
-        if (x < std::numeric_limits<int32_t>::min() || x > std::numeric_limits<int32_t>::max())
-          RangeError(std::to_string(x), target);
-        return static_cast<int32_t>(x);
-      });
+      to_int(int32_t{});
       break;
     case TypeId::kBigInt:
-      CastLoop<A, int64_t>(input, n, result, try_cast, [](A x) -> int64_t { return x; });
+      to_int(int64_t{});
+      break;
+    case TypeId::kReal:
+      to_float(float{});
       break;
     case TypeId::kDouble:
-      CastLoop<A, double>(input, n, result, try_cast,
-                          [](A x) -> double { return static_cast<double>(x); });
+      to_float(double{});
       break;
     case TypeId::kDecimal: {
-      __int128 limit = Pow10(target.precision) / Pow10(target.scale);
-      int64_t mul = Pow10(target.scale);
-      CastLoop<A, int64_t>(input, n, result, try_cast, [&](A x) -> int64_t {
-        if (x >= limit || x <= -limit) RangeError(std::to_string(x), target);
-        return static_cast<int64_t>(x) * mul;
-      });
+      int ts = target.scale;
+      Int128 limit = Pow10Wide(target.precision);
+      auto convert = [&](A x) -> Int128 {
+        Int128 r;
+        if constexpr (kIsFloat<A>) {
+          if (std::isnan(x)) RangeError(text(x), target);
+          long double scaled =
+              std::round(static_cast<long double>(x) * static_cast<long double>(Pow10Wide(ts)));
+          if (!(std::fabs(scaled) < static_cast<long double>(limit))) RangeError(text(x), target);
+          r = static_cast<Int128>(scaled);
+        } else {
+          if (ts >= fs) {
+            if (!MulPow10(static_cast<Int128>(x), ts - fs, &r)) RangeError(text(x), target);
+          } else {
+            r = DivRound(static_cast<Int128>(x), fs - ts);
+          }
+        }
+        if (r >= limit || r <= -limit) RangeError(text(x), target);
+        return r;
+      };
+      if (target.IsLongDecimal()) {
+        CastLoop<A, Int128>(input, n, result, try_cast, convert);
+      } else if constexpr (!kIsFloat<A> && !std::is_same_v<A, Int128>) {
+        // The fast path: 64-bit rescaling.
+        int64_t limit64 = kPow10[target.precision];
+        if (ts >= fs) {
+          int64_t mul = kPow10[ts - fs];
+          CastLoop<A, int64_t>(input, n, result, try_cast, [&](A x) -> int64_t {
+            int64_t r;
+            if (__builtin_mul_overflow(static_cast<int64_t>(x), mul, &r) || r >= limit64 ||
+                r <= -limit64)
+              RangeError(text(x), target);
+            return r;
+          });
+        } else {
+          CastLoop<A, int64_t>(input, n, result, try_cast, [&](A x) -> int64_t {
+            int64_t r = DivRound64(static_cast<int64_t>(x), fs - ts);
+            if (r >= limit64 || r <= -limit64) RangeError(text(x), target);
+            return r;
+          });
+        }
+      } else {
+        CastLoop<A, int64_t>(input, n, result, try_cast,
+                             [&](A x) -> int64_t { return static_cast<int64_t>(convert(x)); });
+      }
       break;
     }
     case TypeId::kVarchar:
-      ToVarchar<A>(input, n, result, [](A x) { return std::to_string(x); });
+      if (from.id == TypeId::kBoolean) {
+        ToVarchar<A>(input, n, result, [](A b) { return std::string(b ? "true" : "false"); });
+      } else {
+        ToVarchar<A>(input, n, result, text);
+      }
+      break;
+    case TypeId::kJson:
+      if (from.id == TypeId::kBoolean) {
+        ToVarchar<A>(input, n, result, [](A b) { return std::string(b ? "true" : "false"); });
+      } else {
+        ToVarchar<A>(input, n, result, [&](A x) {
+          if constexpr (kIsFloat<A>) {
+            if (!std::isfinite(x)) return JsonString(text(x));  // not a JSON number
+          }
+          return text(x);
+        });
+      }
       break;
     default:
       throw Error(ErrorKind::kConversion,
@@ -188,16 +320,36 @@ bool RescaleDecimal(int64_t value, int from_scale, int to_scale, int64_t* out) {
   if (to_scale > from_scale) {
     return !__builtin_mul_overflow(value, Pow10(to_scale - from_scale), out);
   }
-  *out = static_cast<int64_t>(DivRound(value, from_scale - to_scale));
+  *out = DivRound64(value, from_scale - to_scale);
+  return true;
+}
+
+bool RescaleDecimal128(Int128 value, int from_scale, int to_scale, Int128* out) {
+  if (to_scale >= from_scale) return MulPow10(value, to_scale - from_scale, out);
+  *out = DivRound(value, from_scale - to_scale);
   return true;
 }
 
 bool DecimalFits(int64_t value, int precision) {
+  if (precision > kMaxPow10Exponent) return true;
   int64_t limit = Pow10(precision);
   return value < limit && value > -limit;
 }
 
+bool DecimalFits128(Int128 value, int precision) {
+  Int128 limit = Pow10Wide(precision);
+  return value < limit && value > -limit;
+}
+
 bool ParseDecimal(std::string_view text, int precision, int scale, int64_t* out) {
+  Int128 v;
+  if (precision > kMaxShortDecimalPrecision || !ParseDecimal128(text, precision, scale, &v))
+    return false;
+  *out = static_cast<int64_t>(v);
+  return true;
+}
+
+bool ParseDecimal128(std::string_view text, int precision, int scale, Int128* out) {
   std::string_view s = Trim(text);
   if (s.empty()) return false;
   bool neg = false;
@@ -214,7 +366,7 @@ bool ParseDecimal(std::string_view text, int precision, int scale, int64_t* out)
     char c = s[i];
     if (c >= '0' && c <= '9') {
       any = true;
-      if (digits < (__int128(1) << 100)) {
+      if (digits <= (std::numeric_limits<Int128>::max() - 9) / 10) {
         digits = digits * 10 + (c - '0');
         if (seen_dot) frac_digits++;
       } else if (!seen_dot) {
@@ -230,35 +382,165 @@ bool ParseDecimal(std::string_view text, int precision, int scale, int64_t* out)
   if (i < s.size()) {
     if (s[i] != 'e' && s[i] != 'E') return false;
     int e = 0;
-    if (!ParseInteger<int>(s.substr(i + 1), &e) || e > 40 || e < -40) return false;
+    if (!ParseInteger<int>(s.substr(i + 1), &e) || e > 80 || e < -80) return false;
     exponent = e;
   }
   int shift = scale - frac_digits + exponent;  // value = digits * 10^(shift - scale)
-  __int128 v = digits;
+  Int128 v = digits;
   if (shift >= 0) {
     for (int k = 0; k < shift && v != 0; k++) {
       if (__builtin_mul_overflow(v, 10, &v)) return false;
     }
   } else {
-    v = -shift > 38 ? 0 : DivRound(digits, -shift);
+    v = DivRound(digits, -shift);
   }
   if (neg) v = -v;
-  __int128 limit = Pow10(precision);
-  if (v >= limit || v <= -limit) return false;
-  *out = static_cast<int64_t>(v);
+  if (!DecimalFits128(v, precision)) return false;
+  *out = v;
   return true;
 }
 
 bool CanCast(const LogicalType& from, const LogicalType& to) {
-  if (from == to || from.id == TypeId::kNull || to.id == TypeId::kVarchar ||
-      from.id == TypeId::kVarchar)
-    return to.id != TypeId::kInterval || from.id == TypeId::kInterval || from.id == TypeId::kNull;
+  if (from == to || from.id == TypeId::kNull) return true;
+  auto scalar_text = [](const LogicalType& t) {  // types with a VARCHAR form both ways
+    return t.id != TypeId::kInterval;
+  };
+  if (to.id == TypeId::kVarchar) return true;
+  if (from.id == TypeId::kVarchar) return scalar_text(to);
   bool from_num = from.IsNumeric() || from.id == TypeId::kBoolean;
   bool to_num = to.IsNumeric() || to.id == TypeId::kBoolean;
   if (from_num && to_num) return true;
+  if (to.id == TypeId::kJson) return from_num || from.IsTemporal() || from.id == TypeId::kTime;
+  if (from.id == TypeId::kJson) return to_num || to.id == TypeId::kVarchar;
   if (from.IsTemporal() && to.IsTemporal()) return true;
+  if ((from.id == TypeId::kTimestamp || from.id == TypeId::kTimestampTz) && to.id == TypeId::kTime)
+    return true;
+  if (from.id == TypeId::kUuid && to.id == TypeId::kVarbinary) return true;
+  if (from.id == TypeId::kVarbinary && to.id == TypeId::kUuid) return true;
   return false;
 }
+
+namespace {
+
+[[noreturn]] void Unsupported(const LogicalType& from, const LogicalType& target) {
+  throw Error(ErrorKind::kConversion,
+              "cannot cast " + from.ToString() + " to " + target.ToString());
+}
+
+// Casts from VARCHAR.
+Vector CastFromVarchar(const Vector& input, const LogicalType& target, bool try_cast, size_t n,
+                       Vector& result) {
+  using SV = std::string_view;
+  auto parse_int = [&](auto zero) {
+    using R = decltype(zero);
+    CastLoop<SV, R>(input, n, result, try_cast, [&](SV s) -> R {
+      R v;
+      if (!ParseInteger(s, &v)) CastError(s, target);
+      return v;
+    });
+  };
+  switch (target.id) {
+    case TypeId::kBoolean:
+      CastLoop<SV, uint8_t>(input, n, result, try_cast, [&](SV s) -> uint8_t {
+        SV t = Trim(s);
+        std::string l;
+        for (char c : t) l += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (l == "true" || l == "t" || l == "1" || l == "yes") return 1;
+        if (l == "false" || l == "f" || l == "0" || l == "no") return 0;
+        CastError(s, target);
+      });
+      return result;
+    case TypeId::kTinyInt:
+      parse_int(int8_t{});
+      return result;
+    case TypeId::kSmallInt:
+      parse_int(int16_t{});
+      return result;
+    case TypeId::kInteger:
+      parse_int(int32_t{});
+      return result;
+    case TypeId::kBigInt:
+      parse_int(int64_t{});
+      return result;
+    case TypeId::kReal:
+      CastLoop<SV, float>(input, n, result, try_cast, [&](SV s) -> float {
+        double v;
+        if (!ParseDouble(s, &v)) CastError(s, target);
+        return static_cast<float>(v);
+      });
+      return result;
+    case TypeId::kDouble:
+      CastLoop<SV, double>(input, n, result, try_cast, [&](SV s) -> double {
+        double v;
+        if (!ParseDouble(s, &v)) CastError(s, target);
+        return v;
+      });
+      return result;
+    case TypeId::kDecimal:
+      if (target.IsLongDecimal()) {
+        CastLoop<SV, Int128>(input, n, result, try_cast, [&](SV s) -> Int128 {
+          Int128 v;
+          if (!ParseDecimal128(s, target.precision, target.scale, &v)) CastError(s, target);
+          return v;
+        });
+      } else {
+        CastLoop<SV, int64_t>(input, n, result, try_cast, [&](SV s) -> int64_t {
+          int64_t v;
+          if (!ParseDecimal(s, target.precision, target.scale, &v)) CastError(s, target);
+          return v;
+        });
+      }
+      return result;
+    case TypeId::kVarbinary: {  // the UTF-8 bytes, as Trino's to_utf8
+      UnifiedView v = input.View();
+      for (size_t i = 0; i < n; i++) {
+        if (!v.IsValid(i))
+          result.SetNull(i);
+        else
+          result.SetString(i, v.Get<SV>(i));
+      }
+      return result;
+    }
+    case TypeId::kJson:  // a JSON string holding the text, as Trino's CAST(varchar AS JSON)
+      ToVarchar<SV>(input, n, result, [](SV s) { return JsonString(s); });
+      return result;
+    case TypeId::kUuid:
+      CastLoop<SV, Uuid>(input, n, result, try_cast, [&](SV s) -> Uuid {
+        auto u = ParseUuid(s);
+        if (!u) CastError(s, target, "not a UUID");
+        return *u;
+      });
+      return result;
+    case TypeId::kDate:
+      CastLoop<SV, int32_t>(input, n, result, try_cast, [&](SV s) -> int32_t {
+        auto d = ParseDate(Trim(s));
+        if (!d) CastError(s, target);
+        return *d;
+      });
+      return result;
+    case TypeId::kTime:
+      CastLoop<SV, int64_t>(input, n, result, try_cast, [&](SV s) -> int64_t {
+        auto t = ParseTime(s);
+        if (!t) CastError(s, target);
+        return *t;
+      });
+      return result;
+    case TypeId::kTimestamp:
+    case TypeId::kTimestampTz: {
+      bool tz = target.id == TypeId::kTimestampTz;
+      CastLoop<SV, int64_t>(input, n, result, try_cast, [&](SV s) -> int64_t {
+        auto t = ParseTimestamp(Trim(s), tz);
+        if (!t) CastError(s, target);
+        return *t;
+      });
+      return result;
+    }
+    default:
+      Unsupported(input.type(), target);
+  }
+}
+
+}  // namespace
 
 Vector CastVector(const Vector& input, const LogicalType& target, bool try_cast) {
   const LogicalType& from = input.type();
@@ -270,180 +552,127 @@ Vector CastVector(const Vector& input, const LogicalType& target, bool try_cast)
     for (size_t i = 0; i < n; i++) result.SetNull(i);
     return result;
   }
-  auto unsupported = [&]() -> Vector {
-    throw Error(ErrorKind::kConversion,
-                "cannot cast " + from.ToString() + " to " + target.ToString());
-  };
   switch (from.id) {
-    case TypeId::kBoolean: {
-      switch (target.id) {
-        case TypeId::kVarchar:
-          ToVarchar<uint8_t>(input, n, result,
-                             [](uint8_t b) { return std::string(b ? "true" : "false"); });
-          return result;
-        case TypeId::kDecimal: {
-          int64_t one = Pow10(target.scale);
-          if (target.precision <= target.scale) {
-            CastLoop<uint8_t, int64_t>(input, n, result, try_cast, [&](uint8_t b) -> int64_t {
-              if (b) RangeError("true", target);
-              return 0;
-            });
-          } else {
-            CastLoop<uint8_t, int64_t>(input, n, result, try_cast,
-                                       [&](uint8_t b) -> int64_t { return b ? one : 0; });
-          }
-          return result;
-        }
-        default:
-          return IntegralCast<uint8_t>(input, from, target, try_cast, n, result);
-      }
-    }
+    case TypeId::kBoolean:
+      return NumericCast<uint8_t>(input, from, 0, target, try_cast, n, result);
+    case TypeId::kTinyInt:
+      return NumericCast<int8_t>(input, from, 0, target, try_cast, n, result);
+    case TypeId::kSmallInt:
+      return NumericCast<int16_t>(input, from, 0, target, try_cast, n, result);
     case TypeId::kInteger:
-      return IntegralCast<int32_t>(input, from, target, try_cast, n, result);
+      return NumericCast<int32_t>(input, from, 0, target, try_cast, n, result);
     case TypeId::kBigInt:
-      return IntegralCast<int64_t>(input, from, target, try_cast, n, result);
-    case TypeId::kDouble: {
-      switch (target.id) {
-        case TypeId::kBoolean:
-          CastLoop<double, uint8_t>(input, n, result, try_cast,
-                                    [](double d) -> uint8_t { return d != 0; });
-          return result;
-        case TypeId::kInteger:
-          CastLoop<double, int32_t>(input, n, result, try_cast, [&](double d) -> int32_t {
-            return static_cast<int32_t>(DoubleToInt(d, target, INT32_MIN, INT32_MAX));
-          });
-          return result;
-        case TypeId::kBigInt:
-          CastLoop<double, int64_t>(input, n, result, try_cast, [&](double d) -> int64_t {
-            return DoubleToInt(d, target, INT64_MIN, INT64_MAX);
-          });
-          return result;
-        case TypeId::kDecimal: {
-          double mul = static_cast<double>(Pow10(target.scale));
-          double limit = static_cast<double>(Pow10(target.precision));
-          CastLoop<double, int64_t>(input, n, result, try_cast, [&](double d) -> int64_t {
-            double r = std::round(d * mul);
-            if (std::isnan(r) || !(std::fabs(r) < limit)) RangeError(FormatDoubleText(d), target);
-            return static_cast<int64_t>(r);
-          });
-          return result;
-        }
-        case TypeId::kVarchar:
-          ToVarchar<double>(input, n, result, [](double d) { return FormatDoubleText(d); });
-          return result;
-        default:
-          return unsupported();
-      }
-    }
-    case TypeId::kDecimal: {
-      int fs = from.scale;
-      switch (target.id) {
-        case TypeId::kBoolean:
-          CastLoop<int64_t, uint8_t>(input, n, result, try_cast,
-                                     [](int64_t v) -> uint8_t { return v != 0; });
-          return result;
-        case TypeId::kInteger:
-        case TypeId::kBigInt: {
-          bool is_int = target.id == TypeId::kInteger;
-          auto conv = [&](int64_t v) -> int64_t {
-            int64_t r = static_cast<int64_t>(DivRound(v, fs));
-            if (is_int && (r < INT32_MIN || r > INT32_MAX))
-              RangeError(FormatDecimal(v, fs), target);
-            return r;
-          };
-          if (is_int) {
-            CastLoop<int64_t, int32_t>(input, n, result, try_cast, [&](int64_t v) -> int32_t {
-              return static_cast<int32_t>(conv(v));
-            });
-          } else {
-            CastLoop<int64_t, int64_t>(input, n, result, try_cast, conv);
+      return NumericCast<int64_t>(input, from, 0, target, try_cast, n, result);
+    case TypeId::kReal:
+      return NumericCast<float>(input, from, 0, target, try_cast, n, result);
+    case TypeId::kDouble:
+      return NumericCast<double>(input, from, 0, target, try_cast, n, result);
+    case TypeId::kDecimal:
+      if (from.IsLongDecimal())
+        return NumericCast<Int128>(input, from, from.scale, target, try_cast, n, result);
+      return NumericCast<int64_t>(input, from, from.scale, target, try_cast, n, result);
+    case TypeId::kVarchar:
+      return CastFromVarchar(input, target, try_cast, n, result);
+    case TypeId::kVarbinary:
+      if (target.id == TypeId::kVarchar) {  // as Trino's from_utf8 would, but strict
+        UnifiedView v = input.View();
+        for (size_t i = 0; i < n; i++) {
+          if (!v.IsValid(i)) {
+            result.SetNull(i);
+            continue;
           }
-          return result;
+          auto bytes = v.Get<std::string_view>(i);
+          if (!IsValidUtf8(bytes)) {
+            if (try_cast) {
+              result.SetNull(i);
+              continue;
+            }
+            throw Error(ErrorKind::kConversion,
+                        "cannot cast VARBINARY to VARCHAR: the bytes are not valid UTF-8 (" +
+                            FormatVarbinary(bytes.substr(0, 16)) +
+                            (bytes.size() > 16 ? " ..." : "") + ")");
+          }
+          result.SetString(i, bytes);
         }
-        case TypeId::kDouble: {
-          double div = static_cast<double>(Pow10(fs));
-          CastLoop<int64_t, double>(input, n, result, try_cast, [div](int64_t v) -> double {
-            return static_cast<double>(v) / div;
-          });
-          return result;
-        }
-        case TypeId::kDecimal: {
-          int ts = target.scale;
-          CastLoop<int64_t, int64_t>(input, n, result, try_cast, [&](int64_t v) -> int64_t {
-            __int128 r = ts >= fs ? MulPow10(v, ts - fs) : DivRound(v, fs - ts);
-            return CheckedDecimal(r, target, FormatDecimal(v, fs));
-          });
-          return result;
-        }
-        case TypeId::kVarchar:
-          ToVarchar<int64_t>(input, n, result, [fs](int64_t v) { return FormatDecimal(v, fs); });
-          return result;
-        default:
-          return unsupported();
+        return result;
       }
-    }
-    case TypeId::kVarchar: {
-      using SV = std::string_view;
-      switch (target.id) {
-        case TypeId::kBoolean:
-          CastLoop<SV, uint8_t>(input, n, result, try_cast, [&](SV s) -> uint8_t {
-            SV t = Trim(s);
-            std::string l;
-            for (char c : t) l += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-            if (l == "true" || l == "t" || l == "1" || l == "yes") return 1;
-            if (l == "false" || l == "f" || l == "0" || l == "no") return 0;
-            CastError(s, target);
-          });
-          return result;
-        case TypeId::kInteger:
-          CastLoop<SV, int32_t>(input, n, result, try_cast, [&](SV s) -> int32_t {
-            int32_t v;
-            if (!ParseInteger(s, &v)) CastError(s, target);
-            return v;
-          });
-          return result;
-        case TypeId::kBigInt:
-          CastLoop<SV, int64_t>(input, n, result, try_cast, [&](SV s) -> int64_t {
-            int64_t v;
-            if (!ParseInteger(s, &v)) CastError(s, target);
-            return v;
-          });
-          return result;
-        case TypeId::kDouble:
-          CastLoop<SV, double>(input, n, result, try_cast, [&](SV s) -> double {
-            double v;
-            if (!ParseDouble(s, &v)) CastError(s, target);
-            return v;
-          });
-          return result;
-        case TypeId::kDecimal:
-          CastLoop<SV, int64_t>(input, n, result, try_cast, [&](SV s) -> int64_t {
-            int64_t v;
-            if (!ParseDecimal(s, target.precision, target.scale, &v)) CastError(s, target);
-            return v;
-          });
-          return result;
-        case TypeId::kDate:
-          CastLoop<SV, int32_t>(input, n, result, try_cast, [&](SV s) -> int32_t {
-            auto d = ParseDate(Trim(s));
-            if (!d) CastError(s, target);
-            return *d;
-          });
-          return result;
-        case TypeId::kTimestamp:
-        case TypeId::kTimestampTz: {
-          bool tz = target.id == TypeId::kTimestampTz;
-          CastLoop<SV, int64_t>(input, n, result, try_cast, [&](SV s) -> int64_t {
-            auto t = ParseTimestamp(Trim(s), tz);
-            if (!t) CastError(s, target);
-            return *t;
-          });
-          return result;
-        }
-        default:
-          return unsupported();
+      if (target.id == TypeId::kUuid) {
+        CastLoop<std::string_view, Uuid>(
+            input, n, result, try_cast, [&](std::string_view b) -> Uuid {
+              if (b.size() != 16)
+                throw Error(ErrorKind::kConversion, "cannot cast VARBINARY of " +
+                                                        std::to_string(b.size()) +
+                                                        " bytes to UUID: needs 16");
+              Uuid u;
+              std::memcpy(u.bytes, b.data(), 16);
+              return u;
+            });
+        return result;
       }
+      Unsupported(from, target);
+    case TypeId::kJson: {
+      // Trino: a JSON scalar casts to VARCHAR, numbers and BOOLEAN (a string by its value, JSON
+      // null to NULL); arrays and objects do not (json_format gives their text).
+      bool to_text = target.id == TypeId::kVarchar;
+      if (!to_text && !target.IsNumeric() && target.id != TypeId::kBoolean)
+        Unsupported(from, target);
+      Vector text(LogicalType(TypeId::kVarchar), std::max<size_t>(n, 1));
+      text.Resize(n);
+      UnifiedView v = input.View();
+      simdjson::dom::parser parser;
+      for (size_t i = 0; i < n; i++) {
+        if (!v.IsValid(i)) {
+          text.SetNull(i);
+          continue;
+        }
+        std::string_view json = v.Get<std::string_view>(i);
+        simdjson::padded_string padded(json);
+        simdjson::dom::element e;
+        using T = simdjson::dom::element_type;
+        if (parser.parse(padded).get(e) != simdjson::SUCCESS || e.type() == T::ARRAY ||
+            e.type() == T::OBJECT) {
+          if (try_cast) {
+            text.SetNull(i);
+            continue;
+          }
+          throw Error(ErrorKind::kConversion,
+                      "cannot cast JSON '" + std::string(json.substr(0, 60)) + "' to " +
+                          target.ToString() + ": not a JSON scalar (json_format gives the text)");
+        }
+        if (e.type() == T::NULL_VALUE) {
+          text.SetNull(i);
+        } else if (e.type() == T::STRING) {
+          text.SetString(i, e.get_string().value_unsafe());
+        } else {
+          text.SetString(i, simdjson::minify(e));
+        }
+      }
+      return CastVector(text, target, try_cast);
     }
+    case TypeId::kUuid:
+      if (target.id == TypeId::kVarchar) {
+        ToVarchar<Uuid>(input, n, result, [](const Uuid& u) { return FormatUuid(u); });
+        return result;
+      }
+      if (target.id == TypeId::kVarbinary) {
+        UnifiedView v = input.View();
+        for (size_t i = 0; i < n; i++) {
+          if (!v.IsValid(i)) {
+            result.SetNull(i);
+            continue;
+          }
+          const Uuid& u = v.Get<Uuid>(i);
+          result.SetString(i, std::string_view(reinterpret_cast<const char*>(u.bytes), 16));
+        }
+        return result;
+      }
+      Unsupported(from, target);
+    case TypeId::kTime:
+      if (target.id == TypeId::kVarchar) {
+        ToVarchar<int64_t>(input, n, result, [](int64_t t) { return FormatTime(t); });
+        return result;
+      }
+      Unsupported(from, target);
     case TypeId::kDate: {
       switch (target.id) {
         case TypeId::kTimestamp:
@@ -455,8 +684,11 @@ Vector CastVector(const Vector& input, const LogicalType& target, bool try_cast)
         case TypeId::kVarchar:
           ToVarchar<int32_t>(input, n, result, [](int32_t d) { return FormatDate(d); });
           return result;
+        case TypeId::kJson:
+          ToVarchar<int32_t>(input, n, result, [](int32_t d) { return JsonString(FormatDate(d)); });
+          return result;
         default:
-          return unsupported();
+          Unsupported(from, target);
       }
     }
     case TypeId::kTimestamp:
@@ -466,6 +698,11 @@ Vector CastVector(const Vector& input, const LogicalType& target, bool try_cast)
         case TypeId::kDate:
           CastLoop<int64_t, int32_t>(input, n, result, try_cast,
                                      [](int64_t t) -> int32_t { return TimestampDays(t); });
+          return result;
+        case TypeId::kTime:
+          CastLoop<int64_t, int64_t>(input, n, result, try_cast, [](int64_t t) -> int64_t {
+            return t - static_cast<int64_t>(TimestampDays(t)) * kMicrosPerDay;
+          });
           return result;
         case TypeId::kTimestamp:
         case TypeId::kTimestampTz:
@@ -477,8 +714,13 @@ Vector CastVector(const Vector& input, const LogicalType& target, bool try_cast)
             return tz ? FormatTimestampTz(t) : FormatTimestamp(t);
           });
           return result;
+        case TypeId::kJson:
+          ToVarchar<int64_t>(input, n, result, [tz](int64_t t) {
+            return JsonString(tz ? FormatTimestampTz(t) : FormatTimestamp(t));
+          });
+          return result;
         default:
-          return unsupported();
+          Unsupported(from, target);
       }
     }
     case TypeId::kInterval:
@@ -487,10 +729,11 @@ Vector CastVector(const Vector& input, const LogicalType& target, bool try_cast)
                             [](const Interval& iv) { return FormatInterval(iv); });
         return result;
       }
-      return unsupported();
-    default:
-      return unsupported();
+      Unsupported(from, target);
+    case TypeId::kNull:
+      break;
   }
+  Unsupported(from, target);
 }
 
 Value CastValue(const Value& value, const LogicalType& target, bool try_cast) {

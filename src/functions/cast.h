@@ -20,13 +20,16 @@ Value CastValue(const Value& value, const LogicalType& target, bool try_cast);
 // Whether CAST(from AS to) is supported at all.
 bool CanCast(const LogicalType& from, const LogicalType& to);
 
-// Decimal helpers (unscaled int64 values).
+// Decimal helpers (unscaled values: int64 for precision <= 18, Int128 up to 38).
 // Rescales from one scale to another, rounding half away from zero when reducing the scale;
 // returns false on overflow.
 bool RescaleDecimal(int64_t value, int from_scale, int to_scale, int64_t* out);
+bool RescaleDecimal128(Int128 value, int from_scale, int to_scale, Int128* out);
 // Whether |value| fits in `precision` digits.
 bool DecimalFits(int64_t value, int precision);
+bool DecimalFits128(Int128 value, int precision);
 // Parses a decimal literal ("-12.345", " 1e3 ") into the given precision/scale, rounding half up.
 bool ParseDecimal(std::string_view text, int precision, int scale, int64_t* out);
+bool ParseDecimal128(std::string_view text, int precision, int scale, Int128* out);
 
 }  // namespace aishell

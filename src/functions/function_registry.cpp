@@ -26,16 +26,23 @@ std::string ArgName(const LogicalType& t) {
   return AsciiLower(t.ToString());
 }
 
+// Trino's ladder: TINYINT < SMALLINT < INTEGER < BIGINT < DECIMAL < REAL < DOUBLE.
 int NumericRank(TypeId id) {
   switch (id) {
-    case TypeId::kInteger:
+    case TypeId::kTinyInt:
       return 1;
-    case TypeId::kBigInt:
+    case TypeId::kSmallInt:
       return 2;
-    case TypeId::kDecimal:
+    case TypeId::kInteger:
       return 3;
-    case TypeId::kDouble:
+    case TypeId::kBigInt:
       return 4;
+    case TypeId::kDecimal:
+      return 5;
+    case TypeId::kReal:
+      return 6;
+    case TypeId::kDouble:
+      return 7;
     default:
       return 0;
   }
@@ -54,10 +61,8 @@ int CoercionCost(const LogicalType& from, const LogicalType& to) {
 }
 
 LogicalType DecimalOf(const LogicalType& t) {
-  if (t.id == TypeId::kInteger) return LogicalType::Decimal(10, 0);
-  if (t.id == TypeId::kBigInt) return LogicalType::Decimal(18, 0);
   if (t.id == TypeId::kNull) return LogicalType::Decimal(18, 0);
-  return t;
+  return DecimalForIntegral(t);
 }
 
 // Tries to match `args` against `params`; fills `coerced` and returns the cost, or -1.
@@ -98,7 +103,8 @@ int MatchSignature(const std::vector<LogicalType>& params, bool variadic,
       target = p;
     }
     int c = CoercionCost(args[i], target);
-    if (IsAnyDecimal(p) && args[i].IsIntegral()) c = 3 - NumericRank(args[i].id);
+    if (IsAnyDecimal(p) && args[i].IsIntegral())
+      c = NumericRank(TypeId::kDecimal) - NumericRank(args[i].id);
     if (c < 0) return -1;
     cost += c;
     (*coerced)[i] = target;
@@ -153,6 +159,7 @@ FunctionRegistryImpl::FunctionRegistryImpl() {
   RegisterMathFunctions(*this);
   RegisterDateFunctions(*this);
   RegisterAggregateFunctions(*this);
+  RegisterJsonFunctions(*this);
 }
 
 void FunctionRegistryImpl::AddScalar(const std::string& name, ScalarOverload overload) {

@@ -58,6 +58,7 @@ void RegisterStringFunctions(FunctionRegistryImpl& registry);
 void RegisterMathFunctions(FunctionRegistryImpl& registry);
 void RegisterDateFunctions(FunctionRegistryImpl& registry);
 void RegisterAggregateFunctions(FunctionRegistryImpl& registry);
+void RegisterJsonFunctions(FunctionRegistryImpl& registry);
 
 // Helper: a bound scalar function.
 std::shared_ptr<ScalarFunction> MakeScalar(const std::string& name, std::vector<LogicalType> args,

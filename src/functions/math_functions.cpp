@@ -29,14 +29,6 @@ void DoubleUnary(FunctionRegistryImpl& r, const char* name, Op op) {
                      }});
 }
 
-// Divides by 10^k rounding half away from zero.
-int64_t RoundDiv(int64_t v, int64_t p) {
-  int64_t q = v / p, rem = v % p;
-  if (rem < 0) rem = -rem;
-  if (rem * 2 >= p) q += v < 0 ? -1 : 1;
-  return q;
-}
-
 // Rounds half away from zero at `digits` decimal places.
 double RoundDouble(double x, int64_t digits) {
   if (std::isnan(x) || std::isinf(x)) return x;
@@ -53,6 +45,32 @@ T CheckedAbs(T x, const LogicalType& t) {
   if (x == std::numeric_limits<T>::min())
     throw Error(ErrorKind::kExecution, "abs overflow: result does not fit in " + t.ToString());
   return x < 0 ? -x : x;
+}
+
+// Runs op(Int128) -> Int128 over a decimal vector of any precision into a decimal result of
+// any precision (int64 storage at 18 digits or fewer).
+template <class Op>
+void DecimalUnary(const Vector& in, size_t n, Vector& out, Op op) {
+  bool li = in.type().IsLongDecimal(), lo = out.type().IsLongDecimal();
+  if (!li && !lo) {
+    UnaryExecute<int64_t, int64_t>(in, n, out,
+                                   [&](int64_t x) { return static_cast<int64_t>(op(x)); });
+  } else if (li && lo) {
+    UnaryExecute<Int128, Int128>(in, n, out, op);
+  } else if (li) {
+    UnaryExecute<Int128, int64_t>(in, n, out,
+                                  [&](Int128 x) { return static_cast<int64_t>(op(x)); });
+  } else {
+    UnaryExecute<int64_t, Int128>(in, n, out, [&](int64_t x) { return op(x); });
+  }
+}
+
+// Divides by a power of ten rounding half away from zero.
+Int128 RoundDivWide(Int128 x, Int128 div) {
+  Int128 q = x / div, rem = x % div;
+  if (rem < 0) rem = -rem;
+  if (rem * 2 >= div) q += x < 0 ? -1 : 1;
+  return q;
 }
 
 }  // namespace
@@ -76,8 +94,7 @@ void RegisterMathFunctions(FunctionRegistryImpl& r) {
   r.AddScalar("abs", {{kAnyDecimal}, false, [](Args args) {
                         return MakeScalar(
                             "abs", args, args[0], [](VecArgs a, size_t n, Vector& out) {
-                              UnaryExecute<int64_t, int64_t>(
-                                  a[0], n, out, [](int64_t x) { return x < 0 ? -x : x; });
+                              DecimalUnary(a[0], n, out, [](Int128 x) { return x < 0 ? -x : x; });
                             });
                       }});
   DoubleUnary(r, "abs", [](double x) { return std::fabs(x); });
@@ -99,9 +116,8 @@ void RegisterMathFunctions(FunctionRegistryImpl& r) {
   r.AddScalar("sign", {{kAnyDecimal}, false, [](Args args) {
                          LogicalType rt = LogicalType::Decimal(1, 0);
                          return MakeScalar("sign", args, rt, [](VecArgs a, size_t n, Vector& out) {
-                           UnaryExecute<int64_t, int64_t>(a[0], n, out, [](int64_t x) -> int64_t {
-                             return (x > 0) - (x < 0);
-                           });
+                           DecimalUnary(a[0], n, out,
+                                        [](Int128 x) -> Int128 { return (x > 0) - (x < 0); });
                          });
                        }});
   DoubleUnary(r, "sign", [](double x) {
@@ -131,10 +147,9 @@ void RegisterMathFunctions(FunctionRegistryImpl& r) {
                  int p = args[0].precision, s = args[0].scale;
                  LogicalType rt = LogicalType::Decimal(
                      std::min(kMaxDecimalPrecision, std::max(1, p - s + (s > 0 ? 1 : 0))), 0);
-                 int64_t div = Pow10(s);
+                 Int128 div = Pow10Wide(s);
                  return MakeScalar("round", args, rt, [div](VecArgs a, size_t n, Vector& out) {
-                   UnaryExecute<int64_t, int64_t>(a[0], n, out,
-                                                  [div](int64_t x) { return RoundDiv(x, div); });
+                   DecimalUnary(a[0], n, out, [div](Int128 x) { return RoundDivWide(x, div); });
                  });
                }});
   r.AddScalar(
@@ -142,21 +157,31 @@ void RegisterMathFunctions(FunctionRegistryImpl& r) {
       {{kAnyDecimal, kInt}, false, [](Args args) {
          int p = args[0].precision, s = args[0].scale;
          LogicalType rt = LogicalType::Decimal(std::min(kMaxDecimalPrecision, p + 1), s);
-         int64_t limit = Pow10(rt.precision);
+         Int128 limit = Pow10Wide(rt.precision);
          return MakeScalar(
              "round", {args[0], kInt}, rt, [s, limit, rt](VecArgs a, size_t n, Vector& out) {
-               BinaryExecute<int64_t, int32_t, int64_t>(
-                   a[0], a[1], n, out, [&](int64_t x, int32_t d) -> int64_t {
-                     if (d >= s) return x;
-                     int drop = s - d;
-                     if (drop > 18) return 0;
-                     int64_t p10 = Pow10(drop);
-                     __int128 v = static_cast<__int128>(RoundDiv(x, p10)) * p10;
-                     if (v >= limit || v <= -limit)
-                       throw Error(ErrorKind::kExecution,
-                                   "round overflow: result does not fit in " + rt.ToString());
-                     return static_cast<int64_t>(v);
-                   });
+               auto round = [&](Int128 x, int32_t d) -> Int128 {
+                 if (d >= s) return x;
+                 int drop = s - d;
+                 if (drop > kMaxDecimalPrecision) return 0;
+                 Int128 p10 = Pow10Wide(drop);
+                 Int128 v = RoundDivWide(x, p10) * p10;
+                 if (v >= limit || v <= -limit)
+                   throw Error(ErrorKind::kExecution,
+                               "round overflow: result does not fit in " + rt.ToString());
+                 return v;
+               };
+               bool li = a[0].type().IsLongDecimal(), lo = rt.IsLongDecimal();
+               if (!li && !lo) {
+                 BinaryExecute<int64_t, int32_t, int64_t>(
+                     a[0], a[1], n, out,
+                     [&](int64_t x, int32_t d) { return static_cast<int64_t>(round(x, d)); });
+               } else if (li) {
+                 BinaryExecute<Int128, int32_t, Int128>(a[0], a[1], n, out, round);
+               } else {
+                 BinaryExecute<int64_t, int32_t, Int128>(
+                     a[0], a[1], n, out, [&](int64_t x, int32_t d) { return round(x, d); });
+               }
              });
        }});
   // ceil / floor / truncate
@@ -184,10 +209,10 @@ void RegisterMathFunctions(FunctionRegistryImpl& r) {
                    int p = args[0].precision, s = args[0].scale;
                    LogicalType rt = LogicalType::Decimal(
                        std::min(kMaxDecimalPrecision, std::max(1, p - s + (s > 0 ? 1 : 0))), 0);
-                   int64_t div = Pow10(s);
+                   Int128 div = Pow10Wide(s);
                    return MakeScalar(name, args, rt, [div, mode](VecArgs a, size_t n, Vector& out) {
-                     UnaryExecute<int64_t, int64_t>(a[0], n, out, [div, mode](int64_t x) {
-                       int64_t q = x / div, rem = x % div;
+                     DecimalUnary(a[0], n, out, [div, mode](Int128 x) {
+                       Int128 q = x / div, rem = x % div;
                        if (mode == 0 && rem > 0) q++;
                        if (mode == 1 && rem < 0) q--;
                        return q;
@@ -291,24 +316,32 @@ void RegisterMathFunctions(FunctionRegistryImpl& r) {
                          res[i] = best;
                        });
                      };
-                     switch (out.type().id) {
-                       case TypeId::kBoolean:
+                     switch (out.type().Physical()) {
+                       case PhysicalKind::kBool:
                          run(uint8_t{});
                          break;
-                       case TypeId::kInteger:
-                       case TypeId::kDate:
+                       case PhysicalKind::kInt8:
+                         run(int8_t{});
+                         break;
+                       case PhysicalKind::kInt16:
+                         run(int16_t{});
+                         break;
+                       case PhysicalKind::kInt32:
                          run(int32_t{});
                          break;
-                       case TypeId::kBigInt:
-                       case TypeId::kDecimal:
-                       case TypeId::kTimestamp:
-                       case TypeId::kTimestampTz:
+                       case PhysicalKind::kInt64:
                          run(int64_t{});
                          break;
-                       case TypeId::kDouble:
+                       case PhysicalKind::kInt128:
+                         run(Int128{});
+                         break;
+                       case PhysicalKind::kFloat:
+                         run(float{});
+                         break;
+                       case PhysicalKind::kDouble:
                          run(double{});
                          break;
-                       case TypeId::kVarchar:
+                       case PhysicalKind::kString:
                          for (const auto& x : a) KeepStringsAlive(out, x);
                          run(std::string_view{});
                          break;

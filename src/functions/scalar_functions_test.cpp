@@ -157,8 +157,13 @@ TEST(ArithmeticTest, DecimalRules) {
   EXPECT_EQ(Call("negate", {Dec(-150, 4, 2)}).ToString(), "1.50");
   EXPECT_EQ(Call("modulus", {Dec(750, 3, 2), Dec(2, 1, 0)}).ToString(), "1.50");
   EXPECT_EQ(KindOf([] { Call("divide", {Dec(1, 3, 2), Dec(0, 3, 2)}); }), ErrorKind::kExecution);
+  // 18 x 18 digits: DECIMAL(36, 0), exact.
+  Value wide = Call("multiply", {Dec(999999999999999999, 18, 0), Dec(10, 18, 0)});
+  EXPECT_EQ(wide.type(), LogicalType::Decimal(36, 0));
+  EXPECT_EQ(wide.ToString(), "9999999999999999990");
   EXPECT_EQ(KindOf([] {
-              Call("multiply", {Dec(999999999999999999, 18, 0), Dec(10, 18, 0)});
+              Int128 max38 = Pow10Wide(38) - 1;
+              Call("multiply", {Value::Decimal(max38, 38, 0), Value::Decimal(10, 38, 0)});
             }),
             ErrorKind::kExecution);
 }

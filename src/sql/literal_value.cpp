@@ -10,6 +10,7 @@
 
 #include "common/date_time.h"
 #include "common/exception.h"
+#include "common/json_text.h"
 #include "common/strings.h"
 #include "sql/ast.h"
 
@@ -18,7 +19,7 @@ namespace aishell {
 namespace {
 
 // A decimal number text ("-12.50", ".5", "7.", "123456789012345678901") as a Value: DECIMAL when
-// it fits 18 digits, else DOUBLE. Returns false when the text is not a number.
+// it fits 38 digits (as Trino), else DOUBLE. Returns false when the text is not a number.
 bool DecimalTextToValue(const std::string& raw, Value& out) {
   std::string text = TrimSpace(raw);
   size_t i = 0;
@@ -45,7 +46,7 @@ bool DecimalTextToValue(const std::string& raw, Value& out) {
     out = Value::Double(std::strtod(text.c_str(), nullptr));
     return true;
   }
-  int64_t unscaled = 0;
+  Int128 unscaled = 0;
   for (char c : int_digits + frac_digits) unscaled = unscaled * 10 + (c - '0');
   out = Value::Decimal(negative ? -unscaled : unscaled, precision, scale);
   return true;
@@ -365,10 +366,20 @@ Value LiteralToValue(const LiteralExpression& literal) {
     int64_t v = 0;
     if (!ParseInt64(text, v))
       ConversionError(fmt::format("invalid {} literal '{}'", type, text), pos);
-    if (type != "BIGINT") {
-      if (v < std::numeric_limits<int32_t>::min() || v > std::numeric_limits<int32_t>::max()) {
+    auto check = [&](int64_t lo, int64_t hi) {
+      if (v < lo || v > hi)
         ConversionError(fmt::format("{} literal '{}' is out of range", type, text), pos);
-      }
+    };
+    if (type == "TINYINT") {
+      check(INT8_MIN, INT8_MAX);
+      return Value::TinyInt(static_cast<int8_t>(v));
+    }
+    if (type == "SMALLINT") {
+      check(INT16_MIN, INT16_MAX);
+      return Value::SmallInt(static_cast<int16_t>(v));
+    }
+    if (type != "BIGINT") {
+      check(INT32_MIN, INT32_MAX);
       return Value::Integer(static_cast<int32_t>(v));
     }
     return Value::BigInt(v);
@@ -380,7 +391,46 @@ Value LiteralToValue(const LiteralExpression& literal) {
     if (t.empty() || end != t.c_str() + t.size()) {
       ConversionError(fmt::format("invalid {} literal '{}'", type, text), pos);
     }
+    if (type == "REAL") return Value::Real(static_cast<float>(d));
     return Value::Double(d);
+  }
+  if (type == "TIME") {
+    auto t = ParseTime(text);
+    if (!t) ConversionError(fmt::format("invalid TIME literal '{}'", text), pos);
+    return Value::Time(*t);
+  }
+  if (type == "UUID") {
+    auto u = ParseUuid(text);
+    if (!u) ConversionError(fmt::format("invalid UUID literal '{}'", text), pos);
+    return Value::UuidValue(*u);
+  }
+  if (type == "JSON") {
+    auto canonical = CanonicalJson(text);
+    if (!canonical)
+      ConversionError(fmt::format("invalid JSON literal '{}': not valid JSON", text), pos);
+    return Value::Json(std::move(*canonical));
+  }
+  if (type == "X") {  // X'0a ff': VARBINARY from hex digits (spaces allowed)
+    std::string bytes;
+    int nibbles = 0, acc = 0;
+    for (char c : text) {
+      if (c == ' ') continue;
+      int h = std::isdigit(static_cast<unsigned char>(c)) ? c - '0'
+              : (std::tolower(static_cast<unsigned char>(c)) >= 'a' &&
+                 std::tolower(static_cast<unsigned char>(c)) <= 'f')
+                  ? std::tolower(static_cast<unsigned char>(c)) - 'a' + 10
+                  : -1;
+      if (h < 0) ConversionError(fmt::format("invalid binary literal X'{}': not hex", text), pos);
+      acc = acc * 16 + h;
+      if (++nibbles % 2 == 0) {
+        bytes.push_back(static_cast<char>(acc));
+        acc = 0;
+      }
+    }
+    if (nibbles % 2)
+      ConversionError(fmt::format("invalid binary literal X'{}': odd number of hex digits", text),
+                      pos);
+    return Value::Varbinary(std::move(bytes));
   }
   if (type == "BOOLEAN") {
     std::string t = AsciiLower(TrimSpace(text));

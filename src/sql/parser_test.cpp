@@ -470,7 +470,15 @@ TEST(SqlParserTest, Literals) {
   }
   e = ParseExpression("DECIMAL '12.345'");
   EXPECT_EQ(LiteralToValue(e->As<LiteralExpression>()).type(), LogicalType::Decimal(5, 3));
-  e = ParseExpression("TIME '10:00:00'");
+  e = ParseExpression("TIME '10:00:00.5'");
+  EXPECT_EQ(LiteralToValue(e->As<LiteralExpression>()).ToString(), "10:00:00.5");
+  e = ParseExpression("TIME '25:00:00'");
+  EXPECT_THROW(LiteralToValue(e->As<LiteralExpression>()), Error);
+  e = ParseExpression("DECIMAL '12345678901234567890.5'");  // 21 digits: a 128-bit DECIMAL
+  EXPECT_EQ(LiteralToValue(e->As<LiteralExpression>()).type(), LogicalType::Decimal(21, 1));
+  e = ParseExpression("JSON '{\"a\": [1, 2]}'");
+  EXPECT_EQ(LiteralToValue(e->As<LiteralExpression>()).ToString(), "{\"a\":[1,2]}");
+  e = ParseExpression("JSON '{\"a\": '");
   EXPECT_THROW(LiteralToValue(e->As<LiteralExpression>()), Error);
 }
 

@@ -31,13 +31,16 @@ def test_wide_decimals_read_as_exact_text(tmp_path):
         proc = run_aishell(["query", "--format", "jsonl", f"SELECT * FROM read_parquet('{f}') ORDER BY id"],
                            home=tmp_path / "home")
         assert proc.returncode == 0, proc.stderr
-        rows = [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
+        rows = [json.loads(line, parse_float=D) for line in proc.stdout.splitlines() if line.strip()]
         want = pq.read_table(f).to_pylist()
         assert len(rows) == len(want)
         for mine, theirs in zip(rows, want):
-            for col in ("d38", "d50", "d20"):
-                expected = None if theirs[col] is None else f"{theirs[col]:f}"
-                assert mine[col] == expected, (col, mine[col], expected)
+            # Up to 38 digits: DECIMAL, exact (a JSON number); wider: the exact text.
+            for col in ("d38", "d20"):
+                mine_col = None if mine[col] is None else D(mine[col])
+                assert mine_col == theirs[col], (col, mine[col], theirs[col])
+            expected = None if theirs["d50"] is None else f"{theirs['d50']:f}"
+            assert mine["d50"] == expected, ("d50", mine["d50"], expected)
     # DESCRIBE (a file:// catalog over the folder) notes how the columns are read.
     home = tmp_path / "home2"
     proc = run_aishell(["connect", f"file://{tmp_path}", "--name", "files"], home=home)
@@ -45,5 +48,6 @@ def test_wide_decimals_read_as_exact_text(tmp_path):
     proc = run_aishell(["query", "--format", "jsonl", "DESCRIBE files.wide"], home=home)
     assert proc.returncode == 0, proc.stderr
     described = {r["Column"]: r for r in (json.loads(line) for line in proc.stdout.splitlines() if line.strip())}
-    assert described["d38"]["Type"] == "varchar"
-    assert "DECIMAL(38,12) read as exact text" in described["d38"]["Comment"]
+    assert described["d38"]["Type"] == "decimal(38,12)"
+    assert described["d50"]["Type"] == "varchar"
+    assert "DECIMAL(50,5) read as exact text" in described["d50"]["Comment"]

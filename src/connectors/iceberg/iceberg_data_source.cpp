@@ -22,15 +22,14 @@ Value ConvertValue(const Value& v, const LogicalType& to) {
     case TypeId::kDouble:
       if (v.type().IsNumeric()) return Value::Double(v.AsDouble());
       break;
+    case TypeId::kReal:
+      if (v.type().IsNumeric()) return Value::Real(static_cast<float>(v.AsDouble()));
+      break;
     case TypeId::kDecimal:
-      if (v.type().id == TypeId::kDecimal) {
-        int64_t u = v.GetInt64();
-        for (int s = v.type().scale; s < to.scale; s++) u *= 10;
-        return Value::Decimal(u, to.precision, to.scale);
-      }
-      if (v.type().IsIntegral()) {
-        int64_t u = v.GetInt64();
-        for (int s = 0; s < to.scale; s++) u *= 10;
+      if (v.type().id == TypeId::kDecimal || v.type().IsIntegral()) {
+        Int128 u = v.GetInt128();
+        int from_scale = v.type().id == TypeId::kDecimal ? v.type().scale : 0;
+        for (int s = from_scale; s < to.scale; s++) u *= 10;
         return Value::Decimal(u, to.precision, to.scale);
       }
       break;
@@ -54,7 +53,7 @@ namespace {
 std::string KeyPart(const Value& v) {
   if (v.is_null()) return std::string("\x01N", 2);
   if (v.type().IsNumeric() && v.type().id != TypeId::kDecimal) {
-    if (v.type().id == TypeId::kDouble) return "d" + v.ToString();
+    if (v.type().IsFloating()) return "d" + Value::Double(v.AsDouble()).ToString();
     return "i" + std::to_string(v.GetInt64());
   }
   return "s" + v.ToString();

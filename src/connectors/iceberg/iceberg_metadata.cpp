@@ -10,6 +10,7 @@
 #include "common/exception.h"
 #include "common/strings.h"
 #include "formats/avro/avro_reader.h"
+#include "functions/cast.h"
 
 namespace aishell::iceberg {
 
@@ -189,20 +190,14 @@ struct MetadataParser {
       case IcebergTypeId::kDouble: {
         double d;
         if (e.get(d) != simdjson::SUCCESS) return bad();
+        if (t.id == IcebergTypeId::kFloat) return Value::Real(static_cast<float>(d));
         return Value::Double(d);
       }
       case IcebergTypeId::kDecimal: {
         if (!is_str || t.precision > kMaxDecimalPrecision) return bad();
-        std::string text(s);
-        bool neg = !text.empty() && text[0] == '-';
-        if (neg) text = text.substr(1);
-        auto dot = text.find('.');
-        std::string ip = dot == std::string::npos ? text : text.substr(0, dot);
-        std::string fp = dot == std::string::npos ? "" : text.substr(dot + 1);
-        while (static_cast<int>(fp.size()) < t.scale) fp += '0';
-        int64_t v = std::stoll(ip.empty() ? "0" : ip);
-        for (int i = 0; i < t.scale; i++) v = v * 10 + (fp[static_cast<size_t>(i)] - '0');
-        return Value::Decimal(neg ? -v : v, t.precision, t.scale);
+        Int128 v;
+        if (!ParseDecimal128(s, t.precision, t.scale, &v)) return bad();
+        return Value::Decimal(v, t.precision, t.scale);
       }
       case IcebergTypeId::kDate: {
         if (!is_str) return bad();
@@ -395,37 +390,6 @@ struct MetadataParser {
   }
 };
 
-std::string Hex(const std::string& bytes) {
-  static const char* kDigits = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : bytes) {
-    out += kDigits[c >> 4];
-    out += kDigits[c & 15];
-  }
-  return out;
-}
-
-std::string UuidText(const std::string& b) {
-  if (b.size() != 16) return Hex(b);
-  std::string h = Hex(b);
-  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) +
-         "-" + h.substr(20);
-}
-
-std::string TimeText(int64_t micros) {
-  char buf[32];
-  int64_t s = micros / 1000000, us = micros % 1000000;
-  snprintf(buf, sizeof(buf), "%02lld:%02lld:%02lld", static_cast<long long>(s / 3600),
-           static_cast<long long>(s / 60 % 60), static_cast<long long>(s % 60));
-  std::string out = buf;
-  if (us) {
-    snprintf(buf, sizeof(buf), ".%06lld", static_cast<long long>(us));
-    out += buf;
-    while (out.back() == '0') out.pop_back();
-  }
-  return out;
-}
-
 int64_t FloorDiv(int64_t a, int64_t b) {
   int64_t q = a / b;
   if ((a % b != 0) && ((a < 0) != (b < 0))) q--;
@@ -433,6 +397,23 @@ int64_t FloorDiv(int64_t a, int64_t b) {
 }
 
 // Big-endian two's complement bytes -> int64 (nullopt when it does not fit).
+// A big-endian two's complement integer of up to 16 significant bytes (decimal unscaled values).
+std::optional<Int128> BigEndianInt128(const std::string& b) {
+  if (b.empty()) return 0;
+  size_t skip = 0;
+  if (b.size() > 16) {
+    skip = b.size() - 16;
+    unsigned char fill = (static_cast<unsigned char>(b[skip]) & 0x80) ? 0xff : 0;
+    for (size_t i = 0; i < skip; i++) {
+      if (static_cast<unsigned char>(b[i]) != fill) return std::nullopt;
+    }
+  }
+  unsigned __int128 v =
+      (static_cast<unsigned char>(b[skip]) & 0x80) ? ~static_cast<unsigned __int128>(0) : 0;
+  for (size_t i = skip; i < b.size(); i++) v = (v << 8) | static_cast<unsigned char>(b[i]);
+  return static_cast<Int128>(v);
+}
+
 std::optional<int64_t> BigEndianInt(const std::string& b) {
   if (b.empty()) return 0;
   if (b.size() > 8) {
@@ -468,6 +449,7 @@ Value AvroToValue(const avro::AvroValue& v, const IcebergType& t) {
     case IcebergTypeId::kLong:
       return Value::BigInt(v.integer);
     case IcebergTypeId::kFloat:
+      return Value::Real(static_cast<float>(v.real));
     case IcebergTypeId::kDouble:
       return Value::Double(v.real);
     case IcebergTypeId::kDecimal: {
@@ -475,13 +457,26 @@ Value AvroToValue(const avro::AvroValue& v, const IcebergType& t) {
       if (v.kind == avro::AvroKind::kInt || v.kind == avro::AvroKind::kLong) {
         return Value::Decimal(v.integer, t.precision, t.scale);
       }
-      auto i = BigEndianInt(v.bytes);
+      auto i = BigEndianInt128(v.bytes);
       return i ? Value::Decimal(*i, t.precision, t.scale) : Value::Null(et);
     }
     case IcebergTypeId::kDate:
       return Value::Date(static_cast<int32_t>(v.integer));
     case IcebergTypeId::kTime:
-      return Value::Varchar(TimeText(v.integer));
+      return Value::Time(v.integer);
+    case IcebergTypeId::kUuid: {
+      if (v.kind == avro::AvroKind::kString) {
+        auto parsed = ParseUuid(v.bytes);
+        return parsed ? Value::UuidValue(*parsed) : Value::Null(et);
+      }
+      if (v.bytes.size() != 16) return Value::Null(et);
+      Uuid u;
+      std::memcpy(u.bytes, v.bytes.data(), 16);
+      return Value::UuidValue(u);
+    }
+    case IcebergTypeId::kFixed:
+    case IcebergTypeId::kBinary:
+      return Value::Varbinary(v.bytes);
     case IcebergTypeId::kTimestamp:
       return Value::Timestamp(v.integer);
     case IcebergTypeId::kTimestampTz:
@@ -490,8 +485,6 @@ Value AvroToValue(const avro::AvroValue& v, const IcebergType& t) {
       return Value::Timestamp(FloorDiv(v.integer, 1000));
     case IcebergTypeId::kTimestampTzNs:
       return Value::TimestampTz(FloorDiv(v.integer, 1000));
-    case IcebergTypeId::kUuid:
-      return Value::Varchar(v.kind == avro::AvroKind::kString ? v.bytes : UuidText(v.bytes));
     default:
       return Value::Varchar(v.bytes);
   }
@@ -625,6 +618,7 @@ LogicalType EngineType(const IcebergType& type) {
     case IcebergTypeId::kLong:
       return TypeId::kBigInt;
     case IcebergTypeId::kFloat:
+      return TypeId::kReal;
     case IcebergTypeId::kDouble:
       return TypeId::kDouble;
     case IcebergTypeId::kDecimal:
@@ -634,6 +628,13 @@ LogicalType EngineType(const IcebergType& type) {
       return TypeId::kVarchar;
     case IcebergTypeId::kDate:
       return TypeId::kDate;
+    case IcebergTypeId::kTime:
+      return TypeId::kTime;
+    case IcebergTypeId::kUuid:
+      return TypeId::kUuid;
+    case IcebergTypeId::kFixed:
+    case IcebergTypeId::kBinary:
+      return TypeId::kVarbinary;
     case IcebergTypeId::kTimestamp:
     case IcebergTypeId::kTimestampNs:
       return TypeId::kTimestamp;
@@ -679,9 +680,12 @@ std::optional<Value> DecodeBound(const IcebergType& t, const std::string& b) {
       if (b.size() == 4) return Value::BigInt(LittleEndian<int32_t>(b));
       if (!need(8)) return std::nullopt;
       return Value::BigInt(LittleEndian<int64_t>(b));
-    case IcebergTypeId::kFloat:
+    case IcebergTypeId::kFloat: {
       if (!need(4)) return std::nullopt;
-      return Value::Double(LittleEndian<float>(b));
+      float f = LittleEndian<float>(b);
+      if (std::isnan(f)) return std::nullopt;
+      return Value::Real(f);
+    }
     case IcebergTypeId::kDouble: {
       if (b.size() == 4) return Value::Double(LittleEndian<float>(b));
       if (!need(8)) return std::nullopt;
@@ -691,10 +695,22 @@ std::optional<Value> DecodeBound(const IcebergType& t, const std::string& b) {
     }
     case IcebergTypeId::kDecimal: {
       if (t.precision > kMaxDecimalPrecision) return std::nullopt;
-      auto i = BigEndianInt(b);
+      auto i = BigEndianInt128(b);
       if (!i) return std::nullopt;
       return Value::Decimal(*i, t.precision, t.scale);
     }
+    case IcebergTypeId::kTime:
+      if (!need(8)) return std::nullopt;
+      return Value::Time(LittleEndian<int64_t>(b));
+    case IcebergTypeId::kUuid: {
+      if (b.size() != 16) return std::nullopt;
+      Uuid u;
+      std::memcpy(u.bytes, b.data(), 16);
+      return Value::UuidValue(u);
+    }
+    case IcebergTypeId::kFixed:
+    case IcebergTypeId::kBinary:
+      return Value::Varbinary(b);
     case IcebergTypeId::kDate:
       if (!need(4)) return std::nullopt;
       return Value::Date(LittleEndian<int32_t>(b));

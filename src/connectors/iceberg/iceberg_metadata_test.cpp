@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <cstring>
+
 #include "common/date_time.h"
 #include "common/exception.h"
 #include "connectors/iceberg/iceberg_metadata.h"
@@ -116,7 +118,21 @@ TEST(IcebergMetadataTest, DecodesBounds) {
   t.id = IcebergTypeId::kString;
   EXPECT_EQ(DecodeBound(t, "abc")->GetString(), "abc");
   t.id = IcebergTypeId::kBinary;
-  EXPECT_FALSE(DecodeBound(t, "abc").has_value());
+  EXPECT_EQ(DecodeBound(t, "abc")->type(), LogicalType(TypeId::kVarbinary));
+  EXPECT_EQ(DecodeBound(t, "abc")->GetString(), "abc");
+  t.id = IcebergTypeId::kFloat;  // REAL, compared as Trino compares REAL
+  std::string three_one(4, '\0');
+  float f = 3.1f;
+  std::memcpy(three_one.data(), &f, 4);
+  EXPECT_EQ(DecodeBound(t, three_one)->type(), LogicalType(TypeId::kReal));
+  EXPECT_EQ(DecodeBound(t, three_one)->Compare(Value::Real(3.1f)), 0);
+  t.id = IcebergTypeId::kDecimal;  // 38 digits: 16 big-endian bytes
+  t.precision = 38;
+  t.scale = 2;
+  std::string wide(16, '\xff');
+  wide[15] = '\x9c';  // -100
+  EXPECT_EQ(DecodeBound(t, wide)->ToString(), "-1.00");
+  EXPECT_EQ(DecodeBound(t, wide)->type(), LogicalType::Decimal(38, 2));
 }
 
 // The hash values of the Iceberg spec's appendix B.

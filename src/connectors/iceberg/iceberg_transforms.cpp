@@ -85,10 +85,23 @@ std::optional<int32_t> BucketHash(const IcebergType& type, const Value& value) {
     case IcebergTypeId::kInt:
     case IcebergTypeId::kLong:
     case IcebergTypeId::kDate:
-      if (value.type().id == TypeId::kDouble || value.type().id == TypeId::kVarchar) {
+    case IcebergTypeId::kTime:
+      if (!value.type().IsIntegral() && value.type().id != TypeId::kDate &&
+          value.type().id != TypeId::kTime) {
         return std::nullopt;
       }
       return hash_long(value.GetInt64());
+    case IcebergTypeId::kUuid: {
+      if (value.type().id != TypeId::kUuid) return std::nullopt;
+      Uuid u = value.GetUuid();
+      return Murmur3Hash32(u.bytes, 16);
+    }
+    case IcebergTypeId::kFixed:
+    case IcebergTypeId::kBinary: {
+      if (value.type().id != TypeId::kVarbinary) return std::nullopt;
+      const std::string& b = value.GetString();
+      return Murmur3Hash32(reinterpret_cast<const uint8_t*>(b.data()), b.size());
+    }
     case IcebergTypeId::kTimestamp:
     case IcebergTypeId::kTimestampTz: {
       auto m = Micros(value);
@@ -105,18 +118,17 @@ std::optional<int32_t> BucketHash(const IcebergType& type, const Value& value) {
         return std::nullopt;
       }
       // Minimal big-endian two's complement bytes of the unscaled value.
-      int64_t v = value.GetInt64();
-      uint8_t be[8];
-      for (int i = 0; i < 8; i++)
-        be[i] = static_cast<uint8_t>(static_cast<uint64_t>(v) >> (56 - 8 * i));
+      auto v = static_cast<unsigned __int128>(value.GetInt128());
+      uint8_t be[16];
+      for (int i = 0; i < 16; i++) be[i] = static_cast<uint8_t>(v >> (120 - 8 * i));
       int start = 0;
-      while (start < 7) {
+      while (start < 15) {
         bool redundant = (be[start] == 0x00 && !(be[start + 1] & 0x80)) ||
                          (be[start] == 0xff && (be[start + 1] & 0x80));
         if (!redundant) break;
         start++;
       }
-      return Murmur3Hash32(be + start, static_cast<size_t>(8 - start));
+      return Murmur3Hash32(be + start, static_cast<size_t>(16 - start));
     }
     default:
       return std::nullopt;
@@ -157,9 +169,15 @@ std::optional<Value> ApplyTransform(const Transform& t, const IcebergType& sourc
               static_cast<int32_t>(value.GetInt64() - FloorMod(value.GetInt64(), t.param)));
         case TypeId::kBigInt:
           return Value::BigInt(value.GetInt64() - FloorMod(value.GetInt64(), t.param));
-        case TypeId::kDecimal:
-          return Value::Decimal(value.GetInt64() - FloorMod(value.GetInt64(), t.param),
-                                value.type().precision, value.type().scale);
+        case TypeId::kDecimal: {
+          Int128 v = value.GetInt128();
+          Int128 mod = ((v % t.param) + t.param) % t.param;
+          return Value::Decimal(v - mod, value.type().precision, value.type().scale);
+        }
+        case TypeId::kVarbinary: {
+          const std::string& b = value.GetString();
+          return Value::Varbinary(b.substr(0, std::min<size_t>(b.size(), t.param)));
+        }
         case TypeId::kVarchar: {
           if (source.id != IcebergTypeId::kString) return std::nullopt;
           const std::string& s = value.GetString();

@@ -66,8 +66,17 @@ std::string AvroTypeOf(const LogicalType& t, int field_id) {
       return "\"int\"";
     case TypeId::kBigInt:
       return "\"long\"";
+    case TypeId::kReal:
+      return "\"float\"";
     case TypeId::kDouble:
       return "\"double\"";
+    case TypeId::kTime:
+      return "{\"type\":\"long\",\"logicalType\":\"time-micros\"}";
+    case TypeId::kUuid:
+      return "{\"type\":\"fixed\",\"name\":\"uuid_fixed_" + std::to_string(field_id) +
+             "\",\"size\":16,\"logicalType\":\"uuid\"}";
+    case TypeId::kVarbinary:
+      return "\"bytes\"";
     case TypeId::kDecimal: {
       // fixed of the minimal size for the precision (Iceberg requires this size)
       int size = 1;
@@ -97,7 +106,7 @@ int DecimalFixedSize(int precision) {
   return size;
 }
 
-std::string DecimalBytes(int64_t unscaled, int size) {
+std::string DecimalBytes(Int128 unscaled, int size) {
   std::string out(static_cast<size_t>(size), '\0');
   for (int i = size - 1; i >= 0; i--) {
     out[static_cast<size_t>(i)] = static_cast<char>(unscaled & 0xff);
@@ -129,10 +138,20 @@ void WriteOptionalAvroValue(avro::AvroEncoder& e, const Value& v) {
     case TypeId::kDouble:
       e.WriteDouble(v.GetDouble());
       break;
+    case TypeId::kReal:
+      e.WriteFloat(static_cast<float>(v.GetDouble()));
+      break;
+    case TypeId::kTime:
+      e.WriteLong(v.GetInt64());
+      break;
     case TypeId::kDecimal:
-      e.WriteFixed(DecimalBytes(v.GetInt64(), DecimalFixedSize(v.type().precision)));
+      e.WriteFixed(DecimalBytes(v.GetInt128(), DecimalFixedSize(v.type().precision)));
+      break;
+    case TypeId::kUuid:
+      e.WriteFixed(v.GetString());
       break;
     case TypeId::kVarchar:
+    case TypeId::kVarbinary:
       e.WriteString(v.GetString());
       break;
     default:
@@ -198,10 +217,25 @@ std::string IcebergTypeName(const LogicalType& type) {
       return "int";
     case TypeId::kBigInt:
       return "long";
+    case TypeId::kReal:
+      return "float";
     case TypeId::kDouble:
       return "double";
     case TypeId::kDecimal:
       return "decimal(" + std::to_string(type.precision) + "," + std::to_string(type.scale) + ")";
+    case TypeId::kVarbinary:
+      return "binary";
+    case TypeId::kUuid:
+      return "uuid";
+    case TypeId::kTime:
+      return "time";
+    case TypeId::kTinyInt:
+    case TypeId::kSmallInt:
+      throw Error(ErrorKind::kUnsupported, "iceberg: Iceberg has no " + type.ToString() +
+                                               " type: CAST the column to INTEGER to write it");
+    case TypeId::kJson:
+      throw Error(ErrorKind::kUnsupported,
+                  "iceberg: Iceberg has no JSON type: CAST the column to VARCHAR to write it");
     case TypeId::kVarchar:
     case TypeId::kNull:
       return "string";
@@ -242,10 +276,19 @@ std::string SerializeBound(const Value& v) {
       le(bits, 8);
       break;
     }
+    case TypeId::kReal: {
+      auto f = static_cast<float>(v.GetDouble());
+      uint32_t bits;
+      std::memcpy(&bits, &f, 4);
+      le(bits, 4);
+      break;
+    }
+    case TypeId::kTime:
+      le(static_cast<uint64_t>(v.GetInt64()), 8);
+      break;
     case TypeId::kDecimal: {
       // minimal two's complement big-endian
-      int64_t u = v.GetInt64();
-      std::string full = DecimalBytes(u, 8);
+      std::string full = DecimalBytes(v.GetInt128(), 16);
       size_t start = 0;
       while (start + 1 < full.size()) {
         unsigned char b0 = static_cast<unsigned char>(full[start]);
@@ -653,10 +696,20 @@ void UpdateStats(const Vector& v, size_t count, ColumnStats& st) {
       numeric(int64_t{}, [](int64_t x) { return Value::TimestampTz(x); });
       break;
     case TypeId::kDecimal:
+      if (t.IsLongDecimal()) {
+        numeric(Int128{}, [&t](Int128 x) { return Value::Decimal(x, t.precision, t.scale); });
+        break;
+      }
       numeric(int64_t{}, [&t](int64_t x) { return Value::Decimal(x, t.precision, t.scale); });
       break;
     case TypeId::kDouble:
       numeric(double{}, [](double x) { return Value::Double(x); });
+      break;
+    case TypeId::kReal:
+      numeric(float{}, [](float x) { return Value::Real(x); });
+      break;
+    case TypeId::kTime:
+      numeric(int64_t{}, [](int64_t x) { return Value::Time(x); });
       break;
     case TypeId::kVarchar: {
       std::string_view lo, hi;
@@ -982,10 +1035,32 @@ class IcebergTableWriter : public TableWriter {
             case TypeId::kDate:
               key.append(reinterpret_cast<const char*>(&view.Get<int32_t>(i)), 4);
               break;
+            case TypeId::kVarbinary: {
+              std::string_view sv = view.Get<std::string_view>(i);
+              uint64_t len = sv.size();
+              key.append(reinterpret_cast<const char*>(&len), 8);
+              key.append(sv.data(), sv.size());
+              break;
+            }
             case TypeId::kDouble:
               key.append(reinterpret_cast<const char*>(&view.Get<double>(i)), 8);
               break;
-            default:  // BIGINT, DECIMAL, TIMESTAMP(TZ)
+            case TypeId::kReal:
+              key.append(reinterpret_cast<const char*>(&view.Get<float>(i)), 4);
+              break;
+            case TypeId::kUuid:
+              key.append(reinterpret_cast<const char*>(view.Get<Uuid>(i).bytes), 16);
+              break;
+            case TypeId::kDecimal:
+              if (batch.columns[static_cast<size_t>(spec_[p].source_column)]
+                      .type()
+                      .IsLongDecimal()) {
+                key.append(reinterpret_cast<const char*>(&view.Get<Int128>(i)), 16);
+                break;
+              }
+              key.append(reinterpret_cast<const char*>(&view.Get<int64_t>(i)), 8);
+              break;
+            default:  // BIGINT, TIME, TIMESTAMP(TZ)
               key.append(reinterpret_cast<const char*>(&view.Get<int64_t>(i)), 8);
           }
         } else {

@@ -65,8 +65,9 @@ inline int64_t RoundShift(int64_t acc, int shift) {
   return r * 2 >= div ? q + 1 : q;
 }
 
-// PostgreSQL's binary numeric -> unscaled int64 at `scale`. False on NaN/Infinity or overflow.
-bool DecodeNumeric(const char* p, int32_t len, int scale, int precision, int64_t* out) {
+// PostgreSQL's binary numeric -> unscaled value at `scale` (int64 for precision <= 18, Int128 up
+// to 38). False on NaN/Infinity or when the value does not fit `precision` digits.
+bool DecodeNumeric(const char* p, int32_t len, int scale, int precision, Int128* out) {
   if (len < 8) return false;
   int ndigits = static_cast<int16_t>(Be16(p));
   int weight = static_cast<int16_t>(Be16(p + 2));
@@ -88,38 +89,41 @@ bool DecodeNumeric(const char* p, int32_t len, int scale, int precision, int64_t
     *out = sign == 0x4000 ? -acc : acc;
     return true;
   }
-  __int128 acc = 0;
-  const __int128 kLimit = static_cast<__int128>(1) << 100;
-  for (int i = 0; i < ndigits; i++) {
-    acc = acc * 10000 + Be16(p + 8 + 2 * i);
-    if (acc > kLimit) return false;
+  const Int128 max = Pow10Wide(precision);
+  Int128 acc = 0;
+  int i = 0;
+  // Digits beyond the scale only round: stop multiplying once the value passes the limit.
+  for (; i < ndigits; i++) {
+    Int128 next;
+    if (__builtin_mul_overflow(acc, 10000, &next) ||
+        __builtin_add_overflow(next, Be16(p + 8 + 2 * i), &next))
+      return false;
+    acc = next;
   }
   while (exp10 > 0) {
-    acc *= 10;
+    if (__builtin_mul_overflow(acc, 10, &acc)) return false;
     exp10--;
-    if (acc > kLimit) return false;
   }
   if (exp10 < 0) {
-    __int128 div = 1;
-    for (int i = 0; i < -exp10 && i < 38; i++) div *= 10;
-    if (-exp10 >= 38) {
+    if (-exp10 > kMaxDecimalPrecision) {
       acc = 0;
     } else {
-      __int128 q = acc / div, r = acc % div;
+      Int128 div = Pow10Wide(-exp10);
+      Int128 q = acc / div, r = acc % div;
       if (r * 2 >= div) q++;  // half away from zero, as PostgreSQL rounds
       acc = q;
     }
   }
-  __int128 max = 1;
-  for (int i = 0; i < precision; i++) max *= 10;
   if (acc >= max) return false;
-  *out = static_cast<int64_t>(sign == 0x4000 ? -acc : acc);
+  *out = sign == 0x4000 ? -acc : acc;
   return true;
 }
 
 // How one binary COPY field is decoded into its column.
 enum class PgField : uint8_t {
   kBool,
+  kInt2,
+  kFloat4,
   kInt4,
   kInt8,
   kFloat8,
@@ -150,6 +154,12 @@ class PgCopyReader {
       switch (t.id) {
         case TypeId::kBoolean:
           s.kind = PgField::kBool;
+          break;
+        case TypeId::kSmallInt:
+          s.kind = PgField::kInt2;
+          break;
+        case TypeId::kReal:
+          s.kind = PgField::kFloat4;
           break;
         case TypeId::kInteger:
           s.kind = PgField::kInt4;
@@ -367,10 +377,20 @@ class PgCopyReader {
       }
       if (end - p < len) BadData("truncated value");
       switch (s.kind) {
+        case PgField::kInt2:
+          if (len != 2) BadData("smallint width");
+          reinterpret_cast<int16_t*>(s.data)[r] = static_cast<int16_t>(Be16(p));
+          break;
         case PgField::kInt4:
           if (len != 4) BadData("integer width");
           reinterpret_cast<int32_t*>(s.data)[r] = static_cast<int32_t>(Be32(p));
           break;
+        case PgField::kFloat4: {
+          if (len != 4) BadData("real width");
+          uint32_t bits = Be32(p);
+          std::memcpy(reinterpret_cast<float*>(s.data) + r, &bits, 4);
+          break;
+        }
         case PgField::kInt8:
           if (len != 8) BadData("bigint width");
           reinterpret_cast<int64_t*>(s.data)[r] = static_cast<int64_t>(Be64(p));
@@ -382,9 +402,12 @@ class PgCopyReader {
           break;
         }
         case PgField::kNumeric: {
-          int64_t x;
+          Int128 x;
           if (!DecodeNumeric(p, len, s.scale, s.precision, &x)) NumericError(j);
-          reinterpret_cast<int64_t*>(s.data)[r] = x;
+          if (s.precision > kMaxShortDecimalPrecision)
+            reinterpret_cast<Int128*>(s.data)[r] = x;
+          else
+            reinterpret_cast<int64_t*>(s.data)[r] = static_cast<int64_t>(x);
           break;
         }
         case PgField::kTimestamp: {

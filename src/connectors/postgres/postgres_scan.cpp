@@ -58,17 +58,18 @@ class PgDialect : public SqlDialect {
         if (t.id != TypeId::kBoolean) return false;
         *out += v.GetBool() ? "TRUE" : "FALSE";
         return true;
+      case TypeId::kSmallInt:
       case TypeId::kInteger:
       case TypeId::kBigInt:
       case TypeId::kDecimal:
       case TypeId::kDouble:
-        if (t.id == TypeId::kInteger || t.id == TypeId::kBigInt) {
+        if (t.IsIntegral()) {
           *out += v.GetInt64() < 0 ? "(" + std::to_string(v.GetInt64()) + ")"
                                    : std::to_string(v.GetInt64());
           return true;
         }
         if (t.id == TypeId::kDecimal) {
-          *out += "(" + FormatDecimal(v.GetInt64(), t.scale) + "::numeric)";
+          *out += "(" + FormatDecimal(v.GetInt128(), t.scale) + "::numeric)";
           return true;
         }
         if (t.id == TypeId::kDouble && std::isfinite(v.GetDouble()) &&
@@ -383,6 +384,7 @@ class PgScan : public TableScan {
       if (c < 0 || c >= static_cast<int>(s_.columns.size())) return false;
       switch (s_.columns[c].type.id) {
         case TypeId::kVarchar:
+        case TypeId::kSmallInt:
         case TypeId::kInteger:
         case TypeId::kBigInt:
         case TypeId::kDecimal:

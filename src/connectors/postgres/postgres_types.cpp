@@ -11,8 +11,7 @@ PgTypeMapping MapPgType(uint32_t oid, int32_t typmod, const std::string& type_na
       m.type = TypeId::kBoolean;
       return m;
     case 21:
-      m.type = TypeId::kInteger;
-      m.cast = "::int4";
+      m.type = TypeId::kSmallInt;
       return m;
     case 23:
       m.type = TypeId::kInteger;
@@ -20,10 +19,8 @@ PgTypeMapping MapPgType(uint32_t oid, int32_t typmod, const std::string& type_na
     case 20:
       m.type = TypeId::kBigInt;
       return m;
-    // real: through its shortest text form, so 1.1 reads as 1.1 and not 1.100000023841858.
     case 700:
-      m.type = TypeId::kDouble;
-      m.cast = "::text::float8";
+      m.type = TypeId::kReal;
       return m;
     case 701:
       m.type = TypeId::kDouble;
@@ -39,7 +36,8 @@ PgTypeMapping MapPgType(uint32_t oid, int32_t typmod, const std::string& type_na
       }
       m.type = TypeId::kDouble;
       m.cast = "::float8";
-      m.comment = "pg type '" + type_name + "' read as DOUBLE (DECIMAL holds at most 18 digits)";
+      m.comment = "pg type '" + type_name +
+                  "' read as DOUBLE (a numeric without precision, or above 38 digits)";
       return m;
     }
     case 25:
@@ -72,6 +70,19 @@ std::string PgTypeFor(const LogicalType& t) {
   switch (t.id) {
     case TypeId::kBoolean:
       return "boolean";
+    case TypeId::kTinyInt:
+    case TypeId::kSmallInt:
+      return "smallint";
+    case TypeId::kReal:
+      return "real";
+    case TypeId::kVarbinary:
+      return "bytea";
+    case TypeId::kUuid:
+      return "uuid";
+    case TypeId::kTime:
+      return "time";
+    case TypeId::kJson:
+      return "json";
     case TypeId::kInteger:
       return "integer";
     case TypeId::kBigInt:

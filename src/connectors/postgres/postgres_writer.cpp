@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "connectors/postgres/postgres_writer.h"
 
 #include <libpq-fe.h>
@@ -87,6 +89,8 @@ class PgTableWriter : public TableWriter {
           case TypeId::kBoolean:
             buf += v.GetBool() ? "t" : "f";
             break;
+          case TypeId::kTinyInt:
+          case TypeId::kSmallInt:
           case TypeId::kInteger:
           case TypeId::kBigInt:
             buf += std::to_string(v.GetInt64());
@@ -97,9 +101,18 @@ class PgTableWriter : public TableWriter {
             buf += tmp;
             break;
           }
-          case TypeId::kDecimal:
-            buf += FormatDecimal(v.GetInt64(), v.type().scale);
+          case TypeId::kReal:  // the shortest text that reads back as the same float
+            buf += FormatReal(static_cast<float>(v.GetDouble()));
             break;
+          case TypeId::kDecimal:
+            buf += FormatDecimal(v.GetInt128(), v.type().scale);
+            break;
+          case TypeId::kVarbinary: {  // bytea hex input: \x..., its backslash escaped for COPY
+            std::string hex = FormatVarbinary(v.GetString());
+            hex.erase(std::remove(hex.begin(), hex.end(), ' '), hex.end());
+            buf += "\\\\x" + hex;
+            break;
+          }
           case TypeId::kDate:
             buf += FormatDate(static_cast<int32_t>(v.GetInt64()));
             break;

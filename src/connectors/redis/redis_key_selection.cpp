@@ -29,6 +29,8 @@ bool RedisKeyText(const Value& v, std::string* out) {
     case TypeId::kVarchar:
       *out = v.GetString();
       return true;
+    case TypeId::kTinyInt:
+    case TypeId::kSmallInt:
     case TypeId::kInteger:
     case TypeId::kBigInt:
       *out = std::to_string(v.GetInt64());

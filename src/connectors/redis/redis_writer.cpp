@@ -88,11 +88,15 @@ RedisTableWriter::Command RedisTableWriter::JsonSet(const Batch& batch, size_t r
     }
     switch (v.type().id) {
       case TypeId::kBoolean:
+      case TypeId::kTinyInt:
+      case TypeId::kSmallInt:
       case TypeId::kInteger:
       case TypeId::kBigInt:
       case TypeId::kDecimal:
+      case TypeId::kJson:
         json += v.ToString();
         break;
+      case TypeId::kReal:
       case TypeId::kDouble: {
         double d = v.GetDouble();
         if (std::isfinite(d))

@@ -60,15 +60,22 @@ void BindSqliteValue(sqlite3_stmt* stmt, int index, const Value& v) {
     case TypeId::kBoolean:
       sqlite3_bind_int64(stmt, index, v.GetBool() ? 1 : 0);
       break;
+    case TypeId::kTinyInt:
+    case TypeId::kSmallInt:
     case TypeId::kInteger:
     case TypeId::kBigInt:
       sqlite3_bind_int64(stmt, index, v.GetInt64());
       break;
+    case TypeId::kReal:
     case TypeId::kDouble:
       sqlite3_bind_double(stmt, index, v.GetDouble());
       break;
+    case TypeId::kVarbinary:
+      sqlite3_bind_blob(stmt, index, v.GetString().data(), static_cast<int>(v.GetString().size()),
+                        SQLITE_TRANSIENT);
+      break;
     case TypeId::kDecimal: {
-      std::string s = FormatDecimal(v.GetInt64(), v.type().scale);
+      std::string s = FormatDecimal(v.GetInt128(), v.type().scale);
       sqlite3_bind_text(stmt, index, s.c_str(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
       break;
     }

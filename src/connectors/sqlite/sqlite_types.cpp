@@ -33,7 +33,8 @@ LogicalType SqliteDeclaredType(const std::string& declared, std::string* comment
           std::sscanf(t.c_str() + open, "(%d,%d)", &p, &s) < 1)
         p = -1;
     }
-    if (p >= 1 && p <= kMaxDecimalPrecision && s >= 0 && s <= p) return LogicalType::Decimal(p, s);
+    if (p >= 1 && p <= kMaxShortDecimalPrecision && s >= 0 && s <= p)
+      return LogicalType::Decimal(p, s);
     if (comment) *comment = "declared '" + declared + "' read as DOUBLE";
     return TypeId::kDouble;
   }

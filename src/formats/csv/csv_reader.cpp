@@ -746,8 +746,39 @@ class CsvDataSource : public DataSource {
         });
         break;
       case TypeId::kDecimal:
+        if (type.IsLongDecimal()) {
+          ConvertFixed<Int128>(j, rows, v, [&type](std::string_view t, Int128* o) {
+            return ParseTypedText(t, type, o);
+          });
+          break;
+        }
         ConvertFixed<int64_t>(j, rows, v, [&type](std::string_view t, int64_t* o) {
           return ParseDecimalText(t, type.precision, type.scale, o);
+        });
+        break;
+      case TypeId::kTinyInt:
+        ConvertFixed<int8_t>(j, rows, v, [&type](std::string_view t, int8_t* o) {
+          return ParseTypedText(t, type, o);
+        });
+        break;
+      case TypeId::kSmallInt:
+        ConvertFixed<int16_t>(j, rows, v, [&type](std::string_view t, int16_t* o) {
+          return ParseTypedText(t, type, o);
+        });
+        break;
+      case TypeId::kReal:
+        ConvertFixed<float>(j, rows, v, [&type](std::string_view t, float* o) {
+          return ParseTypedText(t, type, o);
+        });
+        break;
+      case TypeId::kTime:
+        ConvertFixed<int64_t>(j, rows, v, [&type](std::string_view t, int64_t* o) {
+          return ParseTypedText(t, type, o);
+        });
+        break;
+      case TypeId::kUuid:
+        ConvertFixed<Uuid>(j, rows, v, [&type](std::string_view t, Uuid* o) {
+          return ParseTypedText(t, type, o);
         });
         break;
       case TypeId::kVarchar: {

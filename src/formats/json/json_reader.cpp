@@ -225,6 +225,9 @@ class JsonDataSource : public DataSource {
         }
         return;
       }
+      case TypeId::kJson:
+        v.SetString(r, simdjson::minify(value));
+        return;
       default: {
         // DATE, TIMESTAMP, DECIMAL: from a string, or from a number's text.
         std::string text;
@@ -233,13 +236,14 @@ class JsonDataSource : public DataSource {
           sv = value.get_string().value_unsafe();
         } else if (t == element_type::INT64 || t == element_type::UINT64 ||
                    t == element_type::DOUBLE) {
-          if (type.id != TypeId::kDecimal) ThrowConversion(j, offset, value);
+          if (type.id != TypeId::kDecimal && !type.IsIntegral() && !type.IsFloating())
+            ThrowConversion(j, offset, value);
           text = simdjson::minify(value);
           sv = text;
         } else {
           ThrowConversion(j, offset, value);
         }
-        alignas(8) char slot[16];
+        alignas(16) char slot[16];
         if (!ParseTypedText(sv, type, slot)) ThrowConversion(j, offset, value);
         std::memcpy(v.RawData() + r * type.PhysicalSize(), slot, type.PhysicalSize());
         return;

@@ -48,6 +48,12 @@ void JsonFormat::AppendRows(const Batch& batch, const std::vector<ColumnInfo>& c
         case TypeId::kVarchar:
           AppendJsonString(v.Get<std::string_view>(r), out);
           break;
+        case TypeId::kJson:  // the value itself
+          out->append(v.Get<std::string_view>(r));
+          break;
+        case TypeId::kVarbinary:  // base64, as Trino's JSON encodes VARBINARY
+          AppendJsonString(Base64(v.Get<std::string_view>(r)), out);
+          break;
         case TypeId::kDate:
           AppendJsonString(FormatDate(v.Get<int32_t>(r)), out);
           break;

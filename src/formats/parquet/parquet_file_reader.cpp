@@ -33,6 +33,8 @@ constexpr size_t kMaxPageBytes = size_t{256} << 20;
 // How a column's physical values become engine values.
 enum class Conv : uint8_t {
   kBool,
+  kInt8,   // INT32 annotated INT(8): TINYINT
+  kInt16,  // INT32 annotated INT(16): SMALLINT
   kInt32,
   kUInt32,
   kInt64,
@@ -42,7 +44,8 @@ enum class Conv : uint8_t {
   kDate,
   kDecimalInt,
   kDecimalBytes,
-  kDecimalText,  // precision above 18: exact text
+  kDecimalWide,  // precision 19..38: Int128 (from INT32/INT64 or big-endian bytes)
+  kDecimalText,  // precision above 38: exact text
   kTimestampMillis,
   kTimestampMicros,
   kTimestampNanos,
@@ -62,7 +65,7 @@ struct ColumnDesc {
   std::string unsupported;  // non-empty: reading this column fails with this message
   int leaf = -1;            // index of the column chunk in a row group
   int field_id = -1;
-  int scale = 0;     // kDecimalText
+  int scale = 0;     // DECIMAL
   std::string note;  // how the column is read, when not the obvious way
   int max_def = 0;
   int max_rep = 0;
@@ -143,15 +146,23 @@ void MapPrimitive(const SchemaElement& e, ColumnDesc* d) {
       return unsupported("decimal precision " + std::to_string(precision) + " scale " +
                          std::to_string(scale));
     if (precision > kMaxDecimalPrecision) {
-      // The engine's DECIMAL holds 18 digits: wider decimals read as their exact text.
-      if (pt != PhysicalType::kInt32 && pt != PhysicalType::kInt64 &&
-          pt != PhysicalType::kByteArray && pt != PhysicalType::kFixedLenByteArray)
+      // Wider than DECIMAL(38) (Trino's limit): read as the exact text.
+      if (pt != PhysicalType::kByteArray && pt != PhysicalType::kFixedLenByteArray)
         return unsupported("decimal stored as " + LeafTypeName(e));
       d->type = TypeId::kVarchar;
       d->conv = Conv::kDecimalText;
       d->scale = scale;
       d->note = "Parquet DECIMAL(" + std::to_string(precision) + "," + std::to_string(scale) +
-                ") read as exact text (DECIMAL holds at most 18 digits)";
+                ") read as exact text (DECIMAL holds at most 38 digits)";
+      return;
+    }
+    if (precision > kMaxShortDecimalPrecision) {
+      if (pt != PhysicalType::kInt32 && pt != PhysicalType::kInt64 &&
+          pt != PhysicalType::kByteArray && pt != PhysicalType::kFixedLenByteArray)
+        return unsupported("decimal stored as " + LeafTypeName(e));
+      d->type = LogicalType::Decimal(precision, scale);
+      d->conv = Conv::kDecimalWide;
+      d->scale = scale;
       return;
     }
     d->type = LogicalType::Decimal(precision, scale);
@@ -175,8 +186,24 @@ void MapPrimitive(const SchemaElement& e, ColumnDesc* d) {
         return;
       }
       if (lt.kind == LogicalKind::kTime || ct == ConvertedType::kTimeMillis) {
-        d->type = TypeId::kVarchar;
+        d->type = TypeId::kTime;
         d->conv = Conv::kTimeMillis;
+        return;
+      }
+      bool signed_int = (lt.kind == LogicalKind::kInteger && lt.is_signed) ||
+                        ct == ConvertedType::kInt8 || ct == ConvertedType::kInt16;
+      int bits = lt.kind == LogicalKind::kInteger ? lt.bit_width
+                 : ct == ConvertedType::kInt8     ? 8
+                 : ct == ConvertedType::kInt16    ? 16
+                                                  : 32;
+      if (signed_int && bits == 8) {
+        d->type = TypeId::kTinyInt;
+        d->conv = Conv::kInt8;
+        return;
+      }
+      if (signed_int && bits == 16) {
+        d->type = TypeId::kSmallInt;
+        d->conv = Conv::kInt16;
         return;
       }
       bool is_unsigned = (lt.kind == LogicalKind::kInteger && !lt.is_signed) ||
@@ -208,7 +235,7 @@ void MapPrimitive(const SchemaElement& e, ColumnDesc* d) {
         return;
       }
       if (lt.kind == LogicalKind::kTime || ct == ConvertedType::kTimeMicros) {
-        d->type = TypeId::kVarchar;
+        d->type = TypeId::kTime;
         d->conv = lt.kind == LogicalKind::kTime && lt.unit == TimeUnit::kNanos ? Conv::kTimeNanos
                                                                                : Conv::kTimeMicros;
         return;
@@ -224,7 +251,7 @@ void MapPrimitive(const SchemaElement& e, ColumnDesc* d) {
       d->conv = Conv::kInt96;
       return;
     case PhysicalType::kFloat:
-      d->type = TypeId::kDouble;
+      d->type = TypeId::kReal;
       d->conv = Conv::kFloat;
       return;
     case PhysicalType::kDouble:
@@ -233,8 +260,16 @@ void MapPrimitive(const SchemaElement& e, ColumnDesc* d) {
       return;
     case PhysicalType::kByteArray:
       if (ct == ConvertedType::kInterval) return unsupported("INTERVAL type");
-      d->type = TypeId::kVarchar;
       d->conv = Conv::kString;
+      if (lt.kind == LogicalKind::kJson || ct == ConvertedType::kJson) {
+        d->type = TypeId::kJson;
+      } else if (lt.kind == LogicalKind::kString || lt.kind == LogicalKind::kEnum ||
+                 ct == ConvertedType::kUtf8 || ct == ConvertedType::kEnum) {
+        d->type = TypeId::kVarchar;
+      } else {
+        // No string annotation: bytes, as Trino and DuckDB read them.
+        d->type = TypeId::kVarbinary;
+      }
       return;
     case PhysicalType::kFixedLenByteArray:
       if (e.type_length < 0)
@@ -242,17 +277,17 @@ void MapPrimitive(const SchemaElement& e, ColumnDesc* d) {
       if (ct == ConvertedType::kInterval) return unsupported("INTERVAL type");
       if (lt.kind == LogicalKind::kUuid) {
         if (e.type_length != 16) Corrupt("UUID column '" + d->name + "' is not 16 bytes wide");
-        d->type = TypeId::kVarchar;
+        d->type = TypeId::kUuid;
         d->conv = Conv::kUuid;
         return;
       }
       if (lt.kind == LogicalKind::kFloat16) {
         if (e.type_length != 2) Corrupt("FLOAT16 column '" + d->name + "' is not 2 bytes wide");
-        d->type = TypeId::kDouble;
+        d->type = TypeId::kReal;
         d->conv = Conv::kFloat16;
         return;
       }
-      d->type = TypeId::kVarchar;
+      d->type = TypeId::kVarbinary;
       d->conv = Conv::kString;
       return;
   }
@@ -635,21 +670,6 @@ int64_t FloorDiv(int64_t a, int64_t b) {
   return q;
 }
 
-std::string TimeText(int64_t micros) {
-  if (micros < 0) micros = 0;
-  int64_t s = micros / 1000000, us = micros % 1000000;
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%02lld:%02lld:%02lld", static_cast<long long>(s / 3600),
-                static_cast<long long>((s / 60) % 60), static_cast<long long>(s % 60));
-  std::string out = buf;
-  if (us) {
-    std::snprintf(buf, sizeof(buf), ".%06lld", static_cast<long long>(us));
-    out += buf;
-    while (out.back() == '0') out.pop_back();
-  }
-  return out;
-}
-
 // The bytes of one column chunk: [data, data + size) is the chunk; `available` (>= size) bytes
 // may be read from `data` (the file's data after the chunk, for writers that under-reported
 // chunk sizes).
@@ -658,27 +678,6 @@ struct ChunkBytes {
   size_t size = 0;
   size_t available = 0;
 };
-
-// Checks a column chunk's metadata against the column and returns its byte range in the file.
-std::pair<int64_t, int64_t> ChunkRange(const ColumnDesc& d, const ColumnChunk& chunk,
-                                       int64_t file_size) {
-  const ColumnMetaData& m = chunk.meta;
-  if (!chunk.has_meta) Corrupt("column chunk without metadata");
-  if (!chunk.file_path.empty())
-    throw Error(ErrorKind::kUnsupported,
-                "unsupported: column chunk in another file (" + chunk.file_path + ")");
-  if (m.type != d.physical) Corrupt("column chunk type differs from the schema");
-  int64_t start = m.data_page_offset;
-  if (m.dictionary_page_offset && *m.dictionary_page_offset > 0 &&
-      *m.dictionary_page_offset < start)
-    start = *m.dictionary_page_offset;
-  int64_t len = m.total_compressed_size;
-  if (start < 4 || len < 0 || start > file_size || len > file_size - start) {
-    Corrupt("column chunk byte range [" + std::to_string(start) + ", +" + std::to_string(len) +
-            ") is outside the file");
-  }
-  return {start, len};
-}
 
 // Inserts the decimal point `scale` digits from the right of a digit string (with a sign).
 std::string PlaceDecimalPoint(bool negative, std::string digits, int scale) {
@@ -689,12 +688,6 @@ std::string PlaceDecimalPoint(bool negative, std::string digits, int scale) {
   }
   bool zero = digits.find_first_not_of("0.") == std::string::npos;
   return negative && !zero ? "-" + digits : digits;
-}
-
-std::string DecimalText(int64_t unscaled, int scale) {
-  bool negative = unscaled < 0;
-  uint64_t mag = negative ? 0 - static_cast<uint64_t>(unscaled) : static_cast<uint64_t>(unscaled);
-  return PlaceDecimalPoint(negative, std::to_string(mag), scale);
 }
 
 // A big-endian two's complement unscaled value of any width as decimal text.
@@ -734,6 +727,27 @@ std::string DecimalText(std::string_view bytes, int scale) {
   }
   std::reverse(digits.begin(), digits.end());
   return PlaceDecimalPoint(negative, std::move(digits), scale);
+}
+
+// Checks a column chunk's metadata against the column and returns its byte range in the file.
+std::pair<int64_t, int64_t> ChunkRange(const ColumnDesc& d, const ColumnChunk& chunk,
+                                       int64_t file_size) {
+  const ColumnMetaData& m = chunk.meta;
+  if (!chunk.has_meta) Corrupt("column chunk without metadata");
+  if (!chunk.file_path.empty())
+    throw Error(ErrorKind::kUnsupported,
+                "unsupported: column chunk in another file (" + chunk.file_path + ")");
+  if (m.type != d.physical) Corrupt("column chunk type differs from the schema");
+  int64_t start = m.data_page_offset;
+  if (m.dictionary_page_offset && *m.dictionary_page_offset > 0 &&
+      *m.dictionary_page_offset < start)
+    start = *m.dictionary_page_offset;
+  int64_t len = m.total_compressed_size;
+  if (start < 4 || len < 0 || start > file_size || len > file_size - start) {
+    Corrupt("column chunk byte range [" + std::to_string(start) + ", +" + std::to_string(len) +
+            ") is outside the file");
+  }
+  return {start, len};
 }
 
 // The row range [first, end) of each data page of a flat column chunk (one level entry per row),
@@ -966,7 +980,7 @@ class ChunkReader {
     if (dict_mode_) {
       // The values, then one NULL entry that null rows point at.
       size_t n = dict_.views.size();
-      auto v = std::make_shared<Vector>(TypeId::kVarchar, n + 1);
+      auto v = std::make_shared<Vector>(d_.type, n + 1);
       v->Resize(n + 1);
       for (size_t i = 0; i < n; i++) v->SetString(i, dict_.views[i]);
       v->SetNull(n);
@@ -1117,10 +1131,15 @@ class ChunkReader {
         Scatter<int64_t>(out, row, n, non_null, ix, [v](size_t k) { return v[k]; });
         return;
       }
-      case Conv::kFloat:
       case Conv::kDouble: {
         const double* v = src->doubles.data();
         Scatter<double>(out, row, n, non_null, ix, [v](size_t k) { return v[k]; });
+        return;
+      }
+      case Conv::kFloat: {
+        const double* v = src->doubles.data();
+        Scatter<float>(out, row, n, non_null, ix,
+                       [v](size_t k) { return static_cast<float>(v[k]); });
         return;
       }
       case Conv::kBool: {
@@ -1202,7 +1221,7 @@ class ChunkReader {
         return true;
       case Conv::kFloat:
         if (t != PhysicalType::kFloat) return false;
-        PlainCopy<float, double>(data, size, n, non_null, out, row);
+        PlainCopy<float, float>(data, size, n, non_null, out, row);
         return true;
       default:
         return false;
@@ -1255,6 +1274,12 @@ class ChunkReader {
       case Conv::kBool:
         out.Data<uint8_t>()[r] = v.ints[k] ? 1 : 0;
         return;
+      case Conv::kInt8:
+        out.Data<int8_t>()[r] = static_cast<int8_t>(v.ints[k]);
+        return;
+      case Conv::kInt16:
+        out.Data<int16_t>()[r] = static_cast<int16_t>(v.ints[k]);
+        return;
       case Conv::kInt32:
         out.Data<int32_t>()[r] = static_cast<int32_t>(v.ints[k]);
         return;
@@ -1272,6 +1297,8 @@ class ChunkReader {
         out.Data<int64_t>()[r] = v.ints[k];
         return;
       case Conv::kFloat:
+        out.Data<float>()[r] = static_cast<float>(v.doubles[k]);
+        return;
       case Conv::kDouble:
         out.Data<double>()[r] = v.doubles[k];
         return;
@@ -1303,12 +1330,29 @@ class ChunkReader {
         out.Data<int64_t>()[r] = static_cast<int64_t>(u);
         return;
       }
-      case Conv::kDecimalText: {
-        std::string text =
-            d_.physical == PhysicalType::kInt32 || d_.physical == PhysicalType::kInt64
-                ? DecimalText(v.ints[k], d_.scale)
-                : DecimalText(v.views[k], d_.scale);
-        out.SetString(r, text);
+      case Conv::kDecimalText:
+        out.SetString(r, DecimalText(v.views[k], d_.scale));
+        return;
+      case Conv::kDecimalWide: {
+        if (d_.physical == PhysicalType::kInt32 || d_.physical == PhysicalType::kInt64) {
+          out.Data<Int128>()[r] = v.ints[k];
+          return;
+        }
+        std::string_view s = v.views[k];  // big-endian two's complement
+        if (s.size() > 16) {
+          size_t skip = s.size() - 16;
+          char sign = static_cast<int8_t>(s[0]) < 0 ? '\xff' : 0;
+          for (size_t b = 0; b < skip; b++) {
+            if (s[b] != sign)
+              throw Error(ErrorKind::kConversion,
+                          "decimal value in column '" + d_.name + "' exceeds 38 digits");
+          }
+          s.remove_prefix(skip);
+        }
+        unsigned __int128 u =
+            !s.empty() && static_cast<int8_t>(s[0]) < 0 ? ~static_cast<unsigned __int128>(0) : 0;
+        for (char c : s) u = (u << 8) | static_cast<uint8_t>(c);
+        out.Data<Int128>()[r] = static_cast<Int128>(u);
         return;
       }
       case Conv::kTimestampMillis: {
@@ -1341,33 +1385,23 @@ class ChunkReader {
       case Conv::kString:
         out.SetString(r, v.views[k]);
         return;
-      case Conv::kUuid: {
-        static const char* kHex = "0123456789abcdef";
-        char buf[36];
-        size_t o = 0;
-        for (size_t b = 0; b < 16; b++) {
-          if (b == 4 || b == 6 || b == 8 || b == 10) buf[o++] = '-';
-          uint8_t c = static_cast<uint8_t>(v.views[k][b]);
-          buf[o++] = kHex[c >> 4];
-          buf[o++] = kHex[c & 15];
-        }
-        out.SetString(r, std::string_view(buf, 36));
+      case Conv::kUuid:
+        std::memcpy(out.Data<Uuid>()[r].bytes, v.views[k].data(), 16);
         return;
-      }
       case Conv::kFloat16: {
         uint16_t h;
         std::memcpy(&h, v.views[k].data(), 2);
-        out.Data<double>()[r] = HalfToDouble(h);
+        out.Data<float>()[r] = static_cast<float>(HalfToDouble(h));
         return;
       }
       case Conv::kTimeMillis:
-        out.SetString(r, TimeText(v.ints[k] * 1000));
+        out.Data<int64_t>()[r] = v.ints[k] * 1000;
         return;
       case Conv::kTimeMicros:
-        out.SetString(r, TimeText(v.ints[k]));
+        out.Data<int64_t>()[r] = v.ints[k];
         return;
       case Conv::kTimeNanos:
-        out.SetString(r, TimeText(v.ints[k] / 1000));
+        out.Data<int64_t>()[r] = FloorDiv(v.ints[k], 1000);  // microseconds, as TIME(6)
         return;
     }
   }
@@ -1603,11 +1637,21 @@ class NestedAssembler {
       case TypeId::kBoolean:
         *out += v.Data<uint8_t>()[i] ? "true" : "false";
         return;
+      case TypeId::kTinyInt:
+        *out += std::to_string(v.Data<int8_t>()[i]);
+        return;
+      case TypeId::kSmallInt:
+        *out += std::to_string(v.Data<int16_t>()[i]);
+        return;
       case TypeId::kInteger:
         *out += std::to_string(v.Data<int32_t>()[i]);
         return;
       case TypeId::kBigInt:
         *out += std::to_string(v.Data<int64_t>()[i]);
+        return;
+      case TypeId::kReal:
+      case TypeId::kJson:
+        *out += v.GetValue(i).ToString();
         return;
       case TypeId::kDouble: {
         double x = v.Data<double>()[i];
@@ -1641,6 +1685,8 @@ class NestedAssembler {
 // Whether a column's statistics compare like the engine's values (no unit conversion).
 bool ConvIsRaw(const ColumnDesc& d) {
   switch (d.conv) {
+    case Conv::kInt8:
+    case Conv::kInt16:
     case Conv::kInt32:
     case Conv::kInt64:
     case Conv::kDate:

@@ -83,9 +83,34 @@ void EvalFlat(const RowGroupFilter& f, const Vector& v, uint8_t* match) {
            [](const Value& c) { return c.GetInt64(); });
       break;
     }
+    case TypeId::kTinyInt: {
+      if (!exact) break;
+      const int8_t* p = v.Data<int8_t>();
+      eval([p](size_t i) { return static_cast<int64_t>(p[i]); },
+           [](const Value& c) { return c.GetInt64(); });
+      break;
+    }
+    case TypeId::kSmallInt: {
+      if (!exact) break;
+      const int16_t* p = v.Data<int16_t>();
+      eval([p](size_t i) { return static_cast<int64_t>(p[i]); },
+           [](const Value& c) { return c.GetInt64(); });
+      break;
+    }
+    case TypeId::kReal: {
+      if (!exact) break;
+      const float* p = v.Data<float>();
+      eval([p](size_t i) { return static_cast<double>(p[i]); },
+           [](const Value& c) { return c.GetDouble(); });
+      for (size_t i = 0; i < n; i++) match[i] |= p[i] != p[i];  // NaN: left to the engine
+      break;
+    }
     case TypeId::kBigInt:
     case TypeId::kDecimal: {
-      if (!exact) break;
+      if (!exact || v.type().IsLongDecimal()) {
+        exact = false;
+        break;
+      }
       const int64_t* p = v.Data<int64_t>();
       eval([p](size_t i) { return p[i]; }, [](const Value& c) { return c.GetInt64(); });
       break;

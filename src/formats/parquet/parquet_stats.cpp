@@ -11,6 +11,21 @@ namespace {
 std::optional<Value> StatValue(const std::string& bytes, PhysicalType physical,
                                const LogicalType& type) {
   switch (type.id) {
+    case TypeId::kTinyInt:
+    case TypeId::kSmallInt: {
+      if (physical != PhysicalType::kInt32 || bytes.size() != 4) return std::nullopt;
+      int32_t v;
+      std::memcpy(&v, bytes.data(), 4);
+      if (type.id == TypeId::kTinyInt) return Value::TinyInt(static_cast<int8_t>(v));
+      return Value::SmallInt(static_cast<int16_t>(v));
+    }
+    case TypeId::kReal: {
+      if (physical != PhysicalType::kFloat || bytes.size() != 4) return std::nullopt;
+      float f;
+      std::memcpy(&f, bytes.data(), 4);
+      if (std::isnan(f)) return std::nullopt;
+      return Value::Real(f);
+    }
     case TypeId::kInteger:
     case TypeId::kDate: {
       if (physical != PhysicalType::kInt32 || bytes.size() != 4) return std::nullopt;
@@ -25,6 +40,7 @@ std::optional<Value> StatValue(const std::string& bytes, PhysicalType physical,
       return Value::BigInt(v);
     }
     case TypeId::kDecimal: {
+      if (type.IsLongDecimal()) return std::nullopt;
       int64_t v;
       if (physical == PhysicalType::kInt32 && bytes.size() == 4) {
         int32_t x;
@@ -92,10 +108,13 @@ RowGroupFilter::RowGroupFilter(int column, CompareOp op, const Value& constant)
 std::optional<RowGroupFilter> RowGroupFilter::ForColumn(int column, const LogicalType& type,
                                                         const Domain& domain) {
   switch (type.id) {
+    case TypeId::kTinyInt:
+    case TypeId::kSmallInt:
     case TypeId::kInteger:
     case TypeId::kBigInt:
     case TypeId::kDate:
     case TypeId::kDecimal:
+    case TypeId::kReal:
     case TypeId::kDouble:
     case TypeId::kVarchar:
       break;

@@ -44,6 +44,10 @@ class ThriftWriter {
     }
     last_.back() = id;
   }
+  void I8(int16_t id, int8_t v) {
+    FieldHeader(id, 3);
+    Byte(static_cast<uint8_t>(v));
+  }
   void I32(int16_t id, int32_t v) {
     FieldHeader(id, 5);
     Varint(ZigZag(v));
@@ -142,17 +146,28 @@ PhysicalType PhysicalFor(const LogicalType& t) {
   switch (t.id) {
     case TypeId::kBoolean:
       return PhysicalType::kBoolean;
+    case TypeId::kTinyInt:
+    case TypeId::kSmallInt:
     case TypeId::kInteger:
     case TypeId::kDate:
       return PhysicalType::kInt32;
-    case TypeId::kBigInt:
     case TypeId::kDecimal:
+      // Above 18 digits: 16-byte big-endian two's complement.
+      return t.IsLongDecimal() ? PhysicalType::kFixedLenByteArray : PhysicalType::kInt64;
+    case TypeId::kBigInt:
+    case TypeId::kTime:
     case TypeId::kTimestamp:
     case TypeId::kTimestampTz:
       return PhysicalType::kInt64;
+    case TypeId::kReal:
+      return PhysicalType::kFloat;
     case TypeId::kDouble:
       return PhysicalType::kDouble;
+    case TypeId::kUuid:
+      return PhysicalType::kFixedLenByteArray;
     case TypeId::kVarchar:
+    case TypeId::kVarbinary:
+    case TypeId::kJson:
     case TypeId::kNull:
       return PhysicalType::kByteArray;
     case TypeId::kInterval:
@@ -171,8 +186,16 @@ void AppendPlain(PhysicalType pt, int64_t iv, double dv, std::string_view sv, st
     case PhysicalType::kInt64:
       out->append(reinterpret_cast<const char*>(&iv), 8);
       return;
+    case PhysicalType::kFloat: {
+      auto f = static_cast<float>(dv);
+      out->append(reinterpret_cast<const char*>(&f), 4);
+      return;
+    }
     case PhysicalType::kDouble:
       out->append(reinterpret_cast<const char*>(&dv), 8);
+      return;
+    case PhysicalType::kFixedLenByteArray:
+      out->append(sv);
       return;
     case PhysicalType::kByteArray: {
       uint32_t len = static_cast<uint32_t>(sv.size());
@@ -203,9 +226,9 @@ struct ParquetWriter::ColumnBuffer {
   PhysicalType physical;
   std::vector<uint8_t> valid;                        // one per row
   std::vector<int64_t> ints;                         // non-null values: BOOLEAN, INT32, INT64
-  std::vector<double> doubles;                       // DOUBLE
-  std::string arena;                                 // BYTE_ARRAY bytes
-  std::vector<std::pair<uint32_t, uint32_t>> spans;  // BYTE_ARRAY (offset, length)
+  std::vector<double> doubles;                       // FLOAT, DOUBLE
+  std::string arena;                                 // (FIXED_LEN_)BYTE_ARRAY bytes
+  std::vector<std::pair<uint32_t, uint32_t>> spans;  // (FIXED_LEN_)BYTE_ARRAY (offset, length)
 
   size_t NonNull() const { return std::max({ints.size(), doubles.size(), spans.size()}); }
   std::string_view Str(size_t i) const {
@@ -283,8 +306,11 @@ void ParquetWriter::Append(const Batch& batch) {
       ColumnBuffer& b = *buffers_[c];
       UnifiedView view = batch.columns[c].View();
       TypeId id = columns_[c].type.id;
-      if (id != TypeId::kNull && !view.validity && !view.sel && !view.is_constant &&
-          id != TypeId::kVarchar && id != TypeId::kBoolean && id != TypeId::kInterval) {
+      bool bulk = id == TypeId::kDouble || id == TypeId::kInteger || id == TypeId::kDate ||
+                  id == TypeId::kBigInt || id == TypeId::kTimestamp || id == TypeId::kTimestampTz ||
+                  id == TypeId::kTime ||
+                  (id == TypeId::kDecimal && !columns_[c].type.IsLongDecimal());
+      if (bulk && !view.validity && !view.sel && !view.is_constant) {
         // Flat fixed-width values without NULLs: typed bulk appends.
         b.valid.insert(b.valid.end(), n, 1);
         if (id == TypeId::kDouble) {
@@ -307,20 +333,48 @@ void ParquetWriter::Append(const Batch& batch) {
           case TypeId::kBoolean:
             b.ints.push_back(view.Get<uint8_t>(i) ? 1 : 0);
             break;
+          case TypeId::kTinyInt:
+            b.ints.push_back(view.Get<int8_t>(i));
+            break;
+          case TypeId::kSmallInt:
+            b.ints.push_back(view.Get<int16_t>(i));
+            break;
           case TypeId::kInteger:
           case TypeId::kDate:
             b.ints.push_back(view.Get<int32_t>(i));
             break;
-          case TypeId::kBigInt:
           case TypeId::kDecimal:
+            if (columns_[c].type.IsLongDecimal()) {
+              auto u = static_cast<unsigned __int128>(view.Get<Int128>(i));
+              char bytes[16];
+              for (int k = 15; k >= 0; k--, u >>= 8) bytes[k] = static_cast<char>(u & 0xff);
+              b.spans.emplace_back(static_cast<uint32_t>(b.arena.size()), 16u);
+              b.arena.append(bytes, 16);
+              break;
+            }
+            b.ints.push_back(view.Get<int64_t>(i));
+            break;
+          case TypeId::kBigInt:
+          case TypeId::kTime:
           case TypeId::kTimestamp:
           case TypeId::kTimestampTz:
             b.ints.push_back(view.Get<int64_t>(i));
             break;
+          case TypeId::kReal:
+            b.doubles.push_back(view.Get<float>(i));
+            break;
           case TypeId::kDouble:
             b.doubles.push_back(view.Get<double>(i));
             break;
-          case TypeId::kVarchar: {
+          case TypeId::kUuid: {
+            const Uuid& u = view.Get<Uuid>(i);
+            b.spans.emplace_back(static_cast<uint32_t>(b.arena.size()), 16u);
+            b.arena.append(reinterpret_cast<const char*>(u.bytes), 16);
+            break;
+          }
+          case TypeId::kVarchar:
+          case TypeId::kVarbinary:
+          case TypeId::kJson: {
             std::string_view s = view.Get<std::string_view>(i);
             if (b.arena.size() + s.size() > UINT32_MAX) {
               throw Error(ErrorKind::kUnsupported,
@@ -363,15 +417,17 @@ void ParquetWriter::FlushRowGroup() {
     // Statistics.
     bool has_minmax = false;
     size_t min_i = 0, max_i = 0;
-    for (size_t i = 0; i < non_null; i++) {
-      if (pt == PhysicalType::kDouble && std::isnan(dv(i))) continue;
+    bool floating = pt == PhysicalType::kDouble || pt == PhysicalType::kFloat;
+    // FIXED_LEN_BYTE_ARRAY (long decimals, UUIDs): no min/max (a decimal's order is signed).
+    for (size_t i = 0; i < non_null && pt != PhysicalType::kFixedLenByteArray; i++) {
+      if (floating && std::isnan(dv(i))) continue;
       if (!has_minmax) {
         min_i = max_i = i;
         has_minmax = true;
         continue;
       }
       bool less, greater;
-      if (pt == PhysicalType::kDouble) {
+      if (floating) {
         less = dv(i) < dv(min_i);
         greater = dv(i) > dv(max_i);
       } else if (pt == PhysicalType::kByteArray) {
@@ -398,7 +454,7 @@ void ParquetWriter::FlushRowGroup() {
       auto hopeless = [&](size_t seen) {
         return seen == 4096 && dict_values.size() * 16 > seen * 15;
       };
-      if (pt == PhysicalType::kByteArray) {
+      if (pt == PhysicalType::kByteArray || pt == PhysicalType::kFixedLenByteArray) {
         std::unordered_map<std::string_view, uint32_t> map;
         for (size_t i = 0; i < non_null && ok; i++) {
           auto [it, inserted] = map.try_emplace(sv(i), static_cast<uint32_t>(dict_values.size()));
@@ -413,7 +469,7 @@ void ParquetWriter::FlushRowGroup() {
         std::unordered_map<uint64_t, uint32_t> map;
         for (size_t i = 0; i < non_null && ok; i++) {
           uint64_t key;
-          if (pt == PhysicalType::kDouble) {
+          if (pt == PhysicalType::kDouble || pt == PhysicalType::kFloat) {
             double d = dv(i);
             std::memcpy(&key, &d, 8);
           } else {
@@ -567,10 +623,48 @@ void ParquetWriter::Finish() {
     const LogicalType& t = columns_[c].type;
     m.BeginListStruct();
     m.I32(1, static_cast<int32_t>(buffers_[c]->physical));
+    if (buffers_[c]->physical == PhysicalType::kFixedLenByteArray) m.I32(2, 16);
     m.I32(3, static_cast<int32_t>(Repetition::kOptional));
     m.Binary(4, columns_[c].name);
     // converted_type (6), scale (7), precision (8), logicalType (10)
     switch (t.id) {
+      case TypeId::kTinyInt:
+      case TypeId::kSmallInt: {
+        bool tiny = t.id == TypeId::kTinyInt;
+        m.I32(6, static_cast<int32_t>(tiny ? ConvertedType::kInt8 : ConvertedType::kInt16));
+        m.BeginStruct(10);
+        m.BeginStruct(10);  // INTEGER
+        m.I8(1, tiny ? 8 : 16);
+        m.Bool(2, true);
+        m.EndStruct();
+        m.EndStruct();
+        break;
+      }
+      case TypeId::kJson:
+        m.I32(6, static_cast<int32_t>(ConvertedType::kJson));
+        m.BeginStruct(10);
+        m.BeginStruct(12);
+        m.EndStruct();
+        m.EndStruct();
+        break;
+      case TypeId::kUuid:
+        m.BeginStruct(10);
+        m.BeginStruct(14);
+        m.EndStruct();
+        m.EndStruct();
+        break;
+      case TypeId::kTime:
+        m.I32(6, static_cast<int32_t>(ConvertedType::kTimeMicros));
+        m.BeginStruct(10);
+        m.BeginStruct(7);
+        m.Bool(1, false);
+        m.BeginStruct(2);
+        m.BeginStruct(2);  // MICROS
+        m.EndStruct();
+        m.EndStruct();
+        m.EndStruct();
+        m.EndStruct();
+        break;
       case TypeId::kVarchar:
         m.I32(6, static_cast<int32_t>(ConvertedType::kUtf8));
         m.BeginStruct(10);

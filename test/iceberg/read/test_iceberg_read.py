@@ -1,6 +1,7 @@
 """The Iceberg read path against tables written by pyiceberg: results equal pyiceberg's own scan
 (and DuckDB's iceberg extension where it reads the table); pruning shows in EXPLAIN; time travel,
 metadata tables, iceberg_scan(), the filesystem catalog and clear errors."""
+import base64
 import datetime
 import decimal
 import json
@@ -63,8 +64,8 @@ def canon(v):
         return v.isoformat()
     if isinstance(v, datetime.date):
         return v.isoformat()
-    if isinstance(v, bytes):
-        return v.decode("latin1")
+    if isinstance(v, bytes):  # VARBINARY: base64 in aishell's JSON, as Trino's
+        return base64.b64encode(v).decode()
     if isinstance(v, str) and TS_RE.fullmatch(v):
         s = v.replace(" UTC", "").rstrip("Z").replace(" ", "T")
         return datetime.datetime.fromisoformat(s).isoformat()

@@ -6,6 +6,7 @@ The warehouses are generated once per generator version into $HOME/.cache/aishel
 (test/iceberg/gen/, fixtures in test/iceberg/conftest.py). The writer's own view of each table is
 saved next to it as expected/<table>.parquet (pyiceberg's scan; Spark's collect; for equality
 deletes, which pyiceberg cannot read, the rows the generator kept)."""
+import base64
 import collections
 import json
 import os
@@ -27,10 +28,8 @@ SPARK_TABLES = ["products", "transactions", "transactions_mor"]
 NOT_BUILT = ("unknown connector type 'iceberg'", "table function 'iceberg_scan' not found")
 
 
-# Known divergence (reported): aishell has no binary type; fixed/binary columns read as VARCHAR and
-# bytes that are not UTF-8 (0xff here) print as U+FFFD. all_types' `fx` holds such bytes, so the
-# full comparisons leave it out and test_aishell_fixed_bytes_known_divergence pins what happens.
-AISHELL_LEAVES_OUT = {"all_types": ["fx"]}
+# Columns the full comparisons leave out, per table (none: fixed/binary read as VARBINARY now).
+AISHELL_LEAVES_OUT = {}
 
 
 def without_left_out(table, want):
@@ -227,14 +226,13 @@ def test_aishell_iceberg_scan_of_a_spark_table_location(spark_warehouse, tmp_pat
     iceberg_compare.assert_same_rows(rows, want, "aishell iceberg_scan transactions_mor")
 
 
-def test_aishell_fixed_bytes_known_divergence(pyiceberg_warehouse, tmp_path):
-    """fixed(4) values: the bytes below 0x80 arrive, the 0xff-ish last byte prints as U+FFFD (no
-    binary type in aishell yet). When aishell learns binary output, update this pin and drop
-    AISHELL_LEAVES_OUT."""
+def test_aishell_fixed_bytes_are_varbinary(pyiceberg_warehouse, tmp_path):
+    """fixed(4) values read as VARBINARY: every byte arrives (base64 in JSON, as Trino's)."""
     _need_binary()
     info = manifest(pyiceberg_warehouse)["tables"]["all_types"]
     rows = aishell_rows(tmp_path / "home",
                         f"SELECT id, fx FROM iceberg_scan('{info['metadata_location']}') WHERE id = 0")
     if rows is None:
         return
-    assert rows == [[0, "\x00\x01\x02\ufffd"]], rows
+    assert len(rows) == 1 and rows[0][0] == 0, rows
+    assert base64.b64decode(rows[0][1]) == bytes([0, 1, 2, 0xff]), rows

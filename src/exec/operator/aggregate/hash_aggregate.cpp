@@ -233,7 +233,7 @@ class HashAggregateOperator : public PhysicalOperator {
         static_cast<int64_t>(t.keys.MemoryUsage() + t.arena.allocated() + t.states.capacity() * 8);
     for (const auto& g : t.group_values) {
       bytes += static_cast<int64_t>(g.capacity() * g.type().PhysicalSize());
-      if (g.type().id == TypeId::kVarchar && g.heap_ref())
+      if (g.type().IsStringLike() && g.heap_ref())
         bytes += static_cast<int64_t>(g.heap_ref()->bytes_allocated());
     }
     for (const auto& d : t.distinct_seen) {
@@ -376,7 +376,7 @@ class HashAggregateOperator : public PhysicalOperator {
         std::vector<uint32_t> new_rows;
         t.distinct_seen[a]->FindOrInsert(kb, seen_ids.data(), &new_rows);
         for (auto& v : args) {  // the distinct table points into these strings
-          if (v.type().id == TypeId::kVarchar && !new_rows.empty()) t.kept.push_back(v);
+          if (v.type().IsStringLike() && !new_rows.empty()) t.kept.push_back(v);
         }
         if (new_rows.empty()) continue;
         std::vector<Vector> dargs;

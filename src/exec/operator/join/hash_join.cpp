@@ -135,7 +135,7 @@ class HashJoinOperator : public PhysicalOperator {
         kb.Load(key_vectors, b.count);
         for (size_t c = 0; c < key_vectors.size();
              c++) {  // stored string keys point into these heaps
-          if (key_vectors[c].type().id == TypeId::kVarchar &&
+          if (key_vectors[c].type().IsStringLike() &&
               right_keys_[c]->kind != ExprKind::kColumnRef) {
             key_heaps_.push_back(key_vectors[c]);
           }

@@ -56,7 +56,7 @@ struct Encoded {
 
 bool Encodable(const std::vector<SortColumn>& keys) {
   for (const auto& k : keys) {
-    if (k.key.key_class == KeyClass::kInterval) return false;
+    if (k.key.key_class == KeyClass::kInterval || k.key.key_class == KeyClass::kWide) return false;
   }
   return true;
 }
@@ -92,6 +92,7 @@ Encoded Encode(const std::vector<SortColumn>& keys, size_t n) {
         for (size_t i = 0; i < n; i++) out[i * e.width] = EncodeStringPrefix(c.strings[i]) ^ flip;
         break;
       case KeyClass::kInterval:
+      case KeyClass::kWide:
         break;
     }
     if (c.has_nulls) {

@@ -181,7 +181,7 @@ class HashSetOperator : public PhysicalOperator {
  private:
   void Keep(const Batch& b) {  // hashed string keys point into these vectors
     for (const auto& c : b.columns) {
-      if (c.type().id == TypeId::kVarchar) kept_.push_back(c);
+      if (c.type().IsStringLike()) kept_.push_back(c);
     }
   }
 
