@@ -1,0 +1,102 @@
+"""TPC-H: the 22 queries through the aishell CLI and through DuckDB over the same Parquet files,
+one test per query, results compared.
+
+Data: DuckDB's dbgen (the tpch extension) at SF 0.01 (AISHELL_TPCH_SF overrides), written to
+Parquet once and cached outside the clone by bench/tpch_data.py, which bench/bench_tpch.py shares.
+Both engines see the eight tables as views over read_parquet.
+
+Queries: DuckDB's texts from tpch_queries(), unchanged (only the trailing semicolon is dropped).
+
+Comparison:
+- in order when the query has ORDER BY (each of them orders its whole result), otherwise (Q6,
+  Q14, Q17, Q19: one row each) as multisets;
+- DECIMAL results exactly (aishell's CSV text as decimal.Decimal against DuckDB's Decimal);
+- integers and strings exactly; NULL is an empty CSV field (TPC-H has no empty strings);
+- DOUBLE results of DuckDB: DuckDB types avg(decimal) and decimal / decimal as DOUBLE, Trino (and
+  aishell) as DECIMAL rounded to the result's scale (Q1's avg_*, Q8's mkt_share, Q14's
+  promo_revenue). aishell's text with s fractional digits must then equal DuckDB's double rounded
+  to s digits: within half a unit of the last digit, plus a relative 1e-9 for the double's own
+  rounding error. For a double printed in full by aishell, s is large and this is a 1e-9 relative
+  tolerance.
+"""
+import csv
+import decimal
+import io
+import os
+import sys
+
+import pytest
+
+from aishell_cli import ROOT, run_aishell
+
+sys.path.insert(0, os.path.join(ROOT, "bench"))
+import tpch_data  # noqa: E402
+
+SF = float(os.environ.get("AISHELL_TPCH_SF", "0.01"))
+QUERIES = tpch_data.queries()
+
+
+@pytest.fixture(scope="module")
+def tpch(tmp_path_factory):
+    """(AISHELL_HOME with the eight views, DuckDB connection with the same views)."""
+    folder = tpch_data.data_dir(SF)
+    home = tmp_path_factory.mktemp("tpch-home")
+    from aishell_cli import aishell_binary
+    tpch_data.aishell_views(aishell_binary(), home, folder)
+    con = tpch_data.duckdb_views(tpch_data.connect(), folder)
+    yield home, con
+    con.close()
+
+
+def same_value(ai, duck, duck_type):
+    """Whether aishell's CSV field `ai` is DuckDB's value `duck` of type `duck_type`."""
+    if duck is None or ai == "":
+        return duck is None and ai == ""
+    if duck_type.startswith("DECIMAL"):
+        return decimal.Decimal(ai) == duck
+    if duck_type in ("DOUBLE", "FLOAT"):
+        a = decimal.Decimal(ai)
+        d = decimal.Decimal(duck)
+        exponent = a.as_tuple().exponent
+        half_unit = decimal.Decimal(5).scaleb(exponent - 1) if exponent < 0 else decimal.Decimal(0)
+        return abs(a - d) <= half_unit + abs(d) * decimal.Decimal("1e-9")
+    if isinstance(duck, int):
+        return int(ai) == duck
+    return ai == str(duck)
+
+
+def same_row(a, d, types):
+    return len(a) == len(d) and all(same_value(x, y, t) for x, y, t in zip(a, d, types))
+
+
+def differences(ai_rows, duck_rows, types, ordered):
+    """None when the results agree, else a description of the first difference."""
+    if len(ai_rows) != len(duck_rows):
+        return f"row count: aishell {len(ai_rows)}, duckdb {len(duck_rows)}"
+    if ordered:
+        for i, (a, d) in enumerate(zip(ai_rows, duck_rows)):
+            if not same_row(a, d, types):
+                return f"row {i + 1}: aishell {a}, duckdb {list(d)}"
+        return None
+    remaining = list(duck_rows)  # as multisets: each aishell row takes one equal DuckDB row
+    for a in ai_rows:
+        k = next((k for k, d in enumerate(remaining) if same_row(a, d, types)), None)
+        if k is None:
+            return f"aishell row {a} is not in DuckDB's result (first rows: {duck_rows[:3]})"
+        remaining.pop(k)
+    return None
+
+
+@pytest.mark.parametrize("nr,sql", QUERIES, ids=[f"q{nr:02d}" for nr, _ in QUERIES])
+def test_tpch_query(tpch, nr, sql):
+    home, con = tpch
+    proc = run_aishell(["query", "--format", "csv", sql], home=home, timeout=300)
+    assert proc.returncode == 0, f"Q{nr} failed in aishell: {proc.stderr.strip()}"
+    rows = list(csv.reader(io.StringIO(proc.stdout)))
+    ai_rows = [r or [""] for r in rows[1:]]  # a one-column NULL row is an empty CSV line
+    cur = con.execute(sql)
+    types = [str(c[1]) for c in cur.description]
+    duck_rows = cur.fetchall()
+    assert len(rows[0]) == len(types), f"Q{nr}: aishell columns {rows[0]}, duckdb {len(types)}"
+    problem = differences(ai_rows, duck_rows, types, tpch_data.is_ordered(sql))
+    assert problem is None, f"Q{nr} at SF {SF:g}: {problem}"
