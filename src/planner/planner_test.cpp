@@ -314,6 +314,21 @@ TEST_F(PlannerTest, EquiJoinKeysExtractedFromWhere) {
   ExpectAcceptedOne(Fake(FindScan(planned.plan, "orders")).accepted, "amount > 100");
 }
 
+TEST_F(PlannerTest, JoinEqualityInEveryBranchOfAnOrBecomesAJoinKey) {
+  // TPC-H Q19's shape: the join equality repeated in each branch of an OR.
+  auto planned = Plan(
+      "SELECT o.amount FROM customers c, orders o WHERE (c.customer_id = o.customer_id AND "
+      "o.amount > 100 AND c.city = 'Paris') OR (o.customer_id = c.customer_id AND o.amount < 5 "
+      "AND c.city = 'Paris')");
+  auto joins = Find(planned.plan, LogicalOpKind::kJoin);
+  ASSERT_EQ(joins.size(), 1u);
+  auto* join = static_cast<LogicalJoin*>(joins[0]);
+  EXPECT_EQ(join->join_type, JoinType::kInner);
+  EXPECT_EQ(join->left_keys.size(), 1u) << PlanToString(*planned.plan);
+  EXPECT_EQ(join->condition, nullptr);
+  ExpectAcceptedOne(Fake(FindScan(planned.plan, "customers")).accepted, "city = 'Paris'");
+}
+
 TEST_F(PlannerTest, FiltersAreCopiedAcrossEquiJoinColumns) {
   auto a = Plan(
       "SELECT c.name, o.amount FROM orders o JOIN customers c ON o.customer_id = c.customer_id "

@@ -6,6 +6,7 @@ namespace aishell {
 
 LogicalPtr Optimize(LogicalPtr plan, const PlannerOptions& options) {
   plan = FoldConstants(std::move(plan));
+  plan = ExtractCommonConjuncts(std::move(plan));
   plan = PushDownFilters(std::move(plan));
   plan = ExtractJoinKeys(std::move(plan));
   plan = PushDownLimits(std::move(plan));

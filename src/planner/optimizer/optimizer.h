@@ -4,6 +4,7 @@
 //
 // Order (see optimizer.cpp):
 //   1. FoldConstants            constant sub-expressions evaluated, trivial filters removed
+//   1b. ExtractCommonConjuncts  conjuncts common to every branch of an OR factored out of it
 //   2. PushDownFilters          filters moved below projections, joins (outer-join safe),
 //   aggregates
 //   3. ExtractJoinKeys          equality conjuncts -> left_keys/right_keys; cross -> inner
@@ -33,6 +34,8 @@ LogicalPtr Optimize(LogicalPtr plan, const PlannerOptions& options);
 
 LogicalPtr FoldConstants(LogicalPtr plan);
 ExprPtr FoldConstantExpr(const ExprPtr& expr);
+LogicalPtr ExtractCommonConjuncts(LogicalPtr plan);
+ExprPtr ExtractCommonConjunctsExpr(const ExprPtr& expr);
 LogicalPtr PushDownFilters(LogicalPtr plan);
 LogicalPtr ExtractJoinKeys(LogicalPtr plan);
 LogicalPtr PushDownLimits(LogicalPtr plan);
