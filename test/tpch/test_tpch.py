@@ -7,6 +7,12 @@ Both engines see the eight tables as views over read_parquet.
 
 Queries: DuckDB's texts from tpch_queries(), unchanged (only the trailing semicolon is dropped).
 
+Q11 needs Trino's DECIMAL precision rules up to 38 digits: sum(decimal(15,2) * integer) * 0.0001000000
+is DECIMAL(38, 12) in Trino, and the engine's 18-digit cap makes it DECIMAL(18, 12), too narrow for
+the sums it is compared with ("cannot cast ... to DECIMAL(18,12)"). Until the engine has DECIMAL(38)
+(issue 16's type work), Q11 is an expected failure (strict: it fails the suite once it passes); the
+probe below decides, so the mark disappears by itself when DECIMAL(38) arithmetic lands.
+
 Comparison:
 - in order when the query has ORDER BY (each of them orders its whole result), otherwise (Q6,
   Q14, Q17, Q19: one row each) as multisets;
@@ -48,6 +54,24 @@ def tpch(tmp_path_factory):
     con.close()
 
 
+def lacks_decimal38():
+    """Whether aishell still caps DECIMAL arithmetic at 18 digits (Q11's typing, in one line)."""
+    sql = "SELECT CAST(1456050.96 AS DECIMAL(15,2)) * 3 > CAST(1.5 AS DECIMAL(15,2)) * 0.0001000000"
+    import tempfile
+    with tempfile.TemporaryDirectory() as home:
+        return run_aishell(["query", "--format", "csv", sql], home=home).returncode != 0
+
+
+def params():
+    narrow = lacks_decimal38()
+    for nr, sql in QUERIES:
+        marks = []
+        if nr == 11 and narrow:
+            marks.append(pytest.mark.xfail(strict=True, reason="needs DECIMAL(38) arithmetic (Trino's "
+                                                               "decimal precision rules)"))
+        yield pytest.param(nr, sql, id=f"q{nr:02d}", marks=marks)
+
+
 def same_value(ai, duck, duck_type):
     """Whether aishell's CSV field `ai` is DuckDB's value `duck` of type `duck_type`."""
     if duck is None or ai == "":
@@ -87,7 +111,7 @@ def differences(ai_rows, duck_rows, types, ordered):
     return None
 
 
-@pytest.mark.parametrize("nr,sql", QUERIES, ids=[f"q{nr:02d}" for nr, _ in QUERIES])
+@pytest.mark.parametrize("nr,sql", list(params()))
 def test_tpch_query(tpch, nr, sql):
     home, con = tpch
     proc = run_aishell(["query", "--format", "csv", sql], home=home, timeout=300)
