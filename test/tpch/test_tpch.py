@@ -10,8 +10,9 @@ Queries: DuckDB's texts from tpch_queries(), unchanged (only the trailing semico
 Q11 needs Trino's DECIMAL precision rules up to 38 digits: sum(decimal(15,2) * integer) * 0.0001000000
 is DECIMAL(38, 12) in Trino, and the engine's 18-digit cap makes it DECIMAL(18, 12), too narrow for
 the sums it is compared with ("cannot cast ... to DECIMAL(18,12)"). Until the engine has DECIMAL(38)
-(issue 16's type work), Q11 is an expected failure (strict: it fails the suite once it passes); the
-probe below decides, so the mark disappears by itself when DECIMAL(38) arithmetic lands.
+(issue 16's type work), Q11 is an expected failure (strict: the suite fails once it passes); a
+probe decides (tpch_data.known_failures), so the mark disappears by itself when DECIMAL(38)
+arithmetic lands.
 
 Comparison:
 - in order when the query has ORDER BY (each of them orders its whole result), otherwise (Q6,
@@ -26,7 +27,6 @@ Comparison:
   tolerance.
 """
 import csv
-import decimal
 import io
 import os
 import sys
@@ -54,61 +54,12 @@ def tpch(tmp_path_factory):
     con.close()
 
 
-def lacks_decimal38():
-    """Whether aishell still caps DECIMAL arithmetic at 18 digits (Q11's typing, in one line)."""
-    sql = "SELECT CAST(1456050.96 AS DECIMAL(15,2)) * 3 > CAST(1.5 AS DECIMAL(15,2)) * 0.0001000000"
-    import tempfile
-    with tempfile.TemporaryDirectory() as home:
-        return run_aishell(["query", "--format", "csv", sql], home=home).returncode != 0
-
-
 def params():
-    narrow = lacks_decimal38()
+    from aishell_cli import aishell_binary
+    known = tpch_data.known_failures(aishell_binary())
     for nr, sql in QUERIES:
-        marks = []
-        if nr == 11 and narrow:
-            marks.append(pytest.mark.xfail(strict=True, reason="needs DECIMAL(38) arithmetic (Trino's "
-                                                               "decimal precision rules)"))
+        marks = [pytest.mark.xfail(strict=True, reason=known[nr])] if nr in known else []
         yield pytest.param(nr, sql, id=f"q{nr:02d}", marks=marks)
-
-
-def same_value(ai, duck, duck_type):
-    """Whether aishell's CSV field `ai` is DuckDB's value `duck` of type `duck_type`."""
-    if duck is None or ai == "":
-        return duck is None and ai == ""
-    if duck_type.startswith("DECIMAL"):
-        return decimal.Decimal(ai) == duck
-    if duck_type in ("DOUBLE", "FLOAT"):
-        a = decimal.Decimal(ai)
-        d = decimal.Decimal(duck)
-        exponent = a.as_tuple().exponent
-        half_unit = decimal.Decimal(5).scaleb(exponent - 1) if exponent < 0 else decimal.Decimal(0)
-        return abs(a - d) <= half_unit + abs(d) * decimal.Decimal("1e-9")
-    if isinstance(duck, int):
-        return int(ai) == duck
-    return ai == str(duck)
-
-
-def same_row(a, d, types):
-    return len(a) == len(d) and all(same_value(x, y, t) for x, y, t in zip(a, d, types))
-
-
-def differences(ai_rows, duck_rows, types, ordered):
-    """None when the results agree, else a description of the first difference."""
-    if len(ai_rows) != len(duck_rows):
-        return f"row count: aishell {len(ai_rows)}, duckdb {len(duck_rows)}"
-    if ordered:
-        for i, (a, d) in enumerate(zip(ai_rows, duck_rows)):
-            if not same_row(a, d, types):
-                return f"row {i + 1}: aishell {a}, duckdb {list(d)}"
-        return None
-    remaining = list(duck_rows)  # as multisets: each aishell row takes one equal DuckDB row
-    for a in ai_rows:
-        k = next((k for k, d in enumerate(remaining) if same_row(a, d, types)), None)
-        if k is None:
-            return f"aishell row {a} is not in DuckDB's result (first rows: {duck_rows[:3]})"
-        remaining.pop(k)
-    return None
 
 
 @pytest.mark.parametrize("nr,sql", list(params()))
@@ -122,5 +73,5 @@ def test_tpch_query(tpch, nr, sql):
     types = [str(c[1]) for c in cur.description]
     duck_rows = cur.fetchall()
     assert len(rows[0]) == len(types), f"Q{nr}: aishell columns {rows[0]}, duckdb {len(types)}"
-    problem = differences(ai_rows, duck_rows, types, tpch_data.is_ordered(sql))
+    problem = tpch_data.differences(ai_rows, duck_rows, types, tpch_data.is_ordered(sql))
     assert problem is None, f"Q{nr} at SF {SF:g}: {problem}"
