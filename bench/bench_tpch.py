@@ -131,8 +131,9 @@ def main():
     try:
         tpch_data.aishell_views(binary, home, folder)
         size = sum(os.path.getsize(os.path.join(folder, f"{t}.parquet")) for t in tpch_data.TABLES)
+        startup = statistics.median(run_aishell(binary, "SELECT 1", args.threads, home)[0] for _ in range(3))
         print(f"TPC-H SF {sf:g} ({size / 1e6:.0f} MB of Parquet in {folder}), {args.threads} threads, "
-              f"median of {args.runs} runs", flush=True)
+              f"median of {args.runs} runs; aishell process start-up {startup:.3f}s (in its times)", flush=True)
         for nr, sql in queries:
             name = f"q{nr:02d}"
             ai_t, duck_t, ai_rss, duck_rss = [], [], [], []
