@@ -29,7 +29,7 @@ test: deps-test build
 demo: deps-build build
 	scripts/demo.sh
 
-# Every benchmark (engine core, PostgreSQL, Redis, Parquet, Iceberg), with the servers they use.
+# Every benchmark (engine core, PostgreSQL, Redis, Parquet, Iceberg, TPC-H), with the servers they use.
 bench: deps-test build
 	scripts/with-services.sh scripts/run-bench.sh --build-dir $(BUILD_DIR) $(BENCH_ARGS)
 

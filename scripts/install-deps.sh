@@ -21,6 +21,8 @@ APT_TEST+=(clang-tidy-14)
 # extensions are published on PyPI for that version (test/util/duckdb_ext.py loads them).
 PIP_TEST=(duckdb==1.5.5 duckdb-extension-postgres==1.5.5 duckdb-extension-iceberg==1.5.5
   duckdb-extension-httpfs==1.5.5 duckdb-extension-avro==1.5.5 pyarrow pytest pytest-xdist)
+# TPC-H data for test/tpch and bench/bench_tpch.py (DuckDB's dbgen; bench/tpch_data.py).
+PIP_TEST+=(duckdb-extension-tpch==1.5.5)
 # bench/bench_redis.py: the pipelined redis-py peer.
 PIP_TEST+=(redis)
 # Iceberg read tests write their tables with pyiceberg (SqlCatalog on SQLite); python-snappy lets

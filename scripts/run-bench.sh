@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every benchmark: bench/run_bench.py (the engine core against DuckDB) and each
-# bench/bench_<area>.py (PostgreSQL, Redis, Parquet, Iceberg), passing the same arguments
+# bench/bench_<area>.py (PostgreSQL, Redis, Parquet, Iceberg, TPC-H), passing the same arguments
 # (--scale tiny|full, --runs N, --build-dir DIR). Services the benchmarks need come from
 # scripts/with-services.sh. Exit status 1 if any benchmark failed (engines disagreed or a query
 # failed); timings are printed as ratios, never asserted.

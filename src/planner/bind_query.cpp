@@ -588,6 +588,7 @@ LogicalPtr Binder::BindSelect(const SelectNode& s) {
   }
 
   WindowContext win;
+  std::vector<LogicalPtr> deferred;  // scalar subqueries of an aggregated query
   std::vector<std::string> alias_names;
   std::vector<ExprPtr> alias_exprs;
   auto bind_output_expr = [&](const ParsedExpression& e, const char* clause) {
@@ -601,6 +602,7 @@ LogicalPtr Binder::BindSelect(const SelectNode& s) {
     }
     if (aggregated) {
       ctx.aggregate = &agg;
+      ctx.deferred_subqueries = &deferred;
     } else {
       ctx.plan = &plan;
       ctx.plan_scope = &scope;
@@ -652,6 +654,7 @@ LogicalPtr Binder::BindSelect(const SelectNode& s) {
     BindContext ctx;
     ctx.scope = &scope;
     ctx.aggregate = &agg;
+    ctx.deferred_subqueries = &deferred;
     ctx.clause = "HAVING";
     having = EnsureBoolean(BindExpr(*s.having, ctx), "HAVING clause", s.having->position);
   }
@@ -715,6 +718,13 @@ LogicalPtr Binder::BindSelect(const SelectNode& s) {
       a->output.push_back({agg.aggregate_names[i], agg.aggregates[i]->type});
     a->children = {plan};
     plan = a;
+    if (!deferred.empty()) {
+      int base = static_cast<int>(plan->output.size());
+      plan = JoinDeferredSubqueries(plan, deferred);
+      having = ResolveSubqueryRefs(having, base);
+      for (auto& e : exprs) e = ResolveSubqueryRefs(e, base);
+      for (auto& e : win.exprs) e = ResolveSubqueryRefs(e, base);
+    }
     if (having) plan = MakeFilterNode(plan, {having});
   }
   if (!win.exprs.empty()) {

@@ -1,8 +1,10 @@
 // Scalar subqueries. An uncorrelated one is LEFT-joined (without condition) to the plan as a
-// single row. A correlated one whose correlation is a conjunction of equalities
-// inner_expr = outer_expr is decorrelated: the subquery is grouped by its inner correlation
-// expressions and LEFT-joined on them (count() results are coalesced to 0 for groups that do
-// not exist); a non-aggregate correlated subquery (a lookup) is LEFT-joined directly.
+// single row; in an aggregated query (select list, HAVING, ORDER BY) it is joined to the
+// Aggregate's output, after the aggregate is built. A correlated one whose correlation is a
+// conjunction of equalities inner_expr = outer_expr is decorrelated: the subquery is grouped by its
+// inner correlation expressions and LEFT-joined on them (count() results are coalesced to 0 for
+// groups that do not exist); a non-aggregate correlated subquery (a lookup) is LEFT-joined
+// directly.
 #include "common/exception.h"
 #include "planner/binder.h"
 #include "planner/optimizer/optimizer.h"
@@ -99,7 +101,62 @@ ExprPtr Binder::JoinScalarSubquery(LogicalPtr subplan, ExprPtr condition, int va
   return MakeColumnRef(first + value_column, out.type, "(subquery)");
 }
 
+LogicalPtr JoinDeferredSubqueries(LogicalPtr plan, const std::vector<LogicalPtr>& subqueries) {
+  for (const auto& sub : subqueries) {
+    auto join = std::make_shared<LogicalJoin>();
+    join->join_type = JoinType::kLeft;
+    join->output = plan->output;
+    join->output.insert(join->output.end(), sub->output.begin(), sub->output.end());
+    join->children = {plan, sub};
+    plan = join;
+  }
+  return plan;
+}
+
+ExprPtr ResolveSubqueryRefs(const ExprPtr& expr, int base) {
+  if (!expr) return expr;
+  if (expr->kind == ExprKind::kColumnRef) {
+    if (expr->column_index < kSubqueryRefBase || expr->column_index >= kWindowRefBase) return expr;
+    auto c = std::make_shared<Expr>(*expr);
+    c->column_index = base + (expr->column_index - kSubqueryRefBase);
+    return c;
+  }
+  auto c = std::make_shared<Expr>(*expr);
+  for (auto& ch : c->children) ch = ResolveSubqueryRefs(ch, base);
+  if (c->window) {
+    auto w = std::make_shared<WindowSpec>(*c->window);
+    for (auto& p : w->partition_by) p = ResolveSubqueryRefs(p, base);
+    for (auto& k : w->order_by) k.expr = ResolveSubqueryRefs(k.expr, base);
+    c->window = std::move(w);
+  }
+  return c;
+}
+
 ExprPtr Binder::BindScalarSubquery(const SubqueryExpression& sub, BindContext& ctx) {
+  if ((!ctx.plan || !ctx.plan_scope) && ctx.deferred_subqueries) {
+    // An aggregated query: uncorrelated only (a correlated one would be grouped and joined on
+    // columns of the FROM clause, which the aggregate's output no longer has).
+    LogicalPtr subplan;
+    try {
+      subplan = BindQuery(*sub.query);
+    } catch (const Error& e) {
+      if (e.kind() != ErrorKind::kBinder) throw;
+      throw Error(e.kind(),
+                  std::string(e.what()) + " (a scalar subquery in " + ctx.clause +
+                      " of an aggregated query must not be correlated)",
+                  e.position());
+    }
+    if (subplan->output.size() != 1) {
+      throw Error(
+          ErrorKind::kBinder,
+          "a scalar subquery must return one column, not " + std::to_string(subplan->output.size()),
+          sub.position);
+    }
+    subplan = EnforceSingleRow(std::move(subplan));
+    int index = static_cast<int>(ctx.deferred_subqueries->size());
+    ctx.deferred_subqueries->push_back(subplan);
+    return MakeColumnRef(kSubqueryRefBase + index, subplan->output[0].type, "(subquery)");
+  }
   if (!ctx.plan || !ctx.plan_scope) {
     throw Error(ErrorKind::kUnsupported,
                 std::string("scalar subqueries are not supported in ") + ctx.clause, sub.position);

@@ -49,13 +49,20 @@ struct WindowContext {
   std::vector<std::string> texts;
 };
 
+// Uncorrelated scalar subqueries of an aggregated query (in its select list, HAVING or ORDER BY)
+// are joined to the Aggregate's output once it is built; until then they are placeholder column
+// refs (kSubqueryRefBase + i, below kWindowRefBase), renumbered by ResolveSubqueryRefs.
+inline constexpr int kSubqueryRefBase = 1 << 23;
+
 struct BindContext {
   const Scope* scope = nullptr;
   AggregateContext* aggregate = nullptr;  // non-null: bind in post-aggregation mode
   WindowContext* window = nullptr;        // non-null: window functions allowed
   LogicalPtr* plan = nullptr;             // non-null: scalar subqueries join into this plan
   Scope* plan_scope = nullptr;            // the scope of *plan (extended by scalar subqueries)
-  const char* clause = "expression";      // for messages: "WHERE", "GROUP BY", ...
+  // Non-null (and `plan` null): an aggregated query's scalar subqueries are collected here.
+  std::vector<LogicalPtr>* deferred_subqueries = nullptr;
+  const char* clause = "expression";  // for messages: "WHERE", "GROUP BY", ...
   // ORDER BY: select-list aliases usable as one-part names inside expressions (bound already).
   const std::vector<std::string>* alias_names = nullptr;
   const std::vector<ExprPtr>* alias_exprs = nullptr;
@@ -142,6 +149,10 @@ class Binder {
 
 // Expression helpers shared by the binder files.
 ExprPtr CastTo(ExprPtr expr, const LogicalType& type, int position = -1);
+// `plan` with each deferred scalar subquery (one row, one column) LEFT-joined to it in turn.
+LogicalPtr JoinDeferredSubqueries(LogicalPtr plan, const std::vector<LogicalPtr>& subqueries);
+// Placeholder refs kSubqueryRefBase + i -> base + i.
+ExprPtr ResolveSubqueryRefs(const ExprPtr& expr, int base);
 ExprPtr BindComparisonExpr(CompareOp op, ExprPtr left, ExprPtr right, int position);
 ExprPtr BindScalarCall(const std::string& name, std::vector<ExprPtr> args, int position);
 ExprPtr EnsureBoolean(ExprPtr expr, const char* clause, int position);

@@ -314,6 +314,50 @@ TEST_F(PlannerTest, EquiJoinKeysExtractedFromWhere) {
   ExpectAcceptedOne(Fake(FindScan(planned.plan, "orders")).accepted, "amount > 100");
 }
 
+TEST_F(PlannerTest, JoinEqualityInEveryBranchOfAnOrBecomesAJoinKey) {
+  // TPC-H Q19's shape: the join equality repeated in each branch of an OR.
+  auto planned = Plan(
+      "SELECT o.amount FROM customers c, orders o WHERE (c.customer_id = o.customer_id AND "
+      "o.amount > 100 AND c.city = 'Paris') OR (o.customer_id = c.customer_id AND o.amount < 5 "
+      "AND c.city = 'Paris')");
+  auto joins = Find(planned.plan, LogicalOpKind::kJoin);
+  ASSERT_EQ(joins.size(), 1u);
+  auto* join = static_cast<LogicalJoin*>(joins[0]);
+  EXPECT_EQ(join->join_type, JoinType::kInner);
+  EXPECT_EQ(join->left_keys.size(), 1u) << PlanToString(*planned.plan);
+  EXPECT_EQ(join->condition, nullptr);
+  ExpectAcceptedOne(Fake(FindScan(planned.plan, "customers")).accepted, "city = 'Paris'");
+}
+
+TEST_F(PlannerTest, JoinInputsAreReorderedToAvoidACrossProduct) {
+  // Written order: orders, regions (nothing connects them), customers. Reordered: orders,
+  // customers (o.customer_id = c.customer_id), then regions (r.region = c.city).
+  auto planned = Plan(
+      "SELECT * FROM orders o, sales.regions r, customers c WHERE o.customer_id = c.customer_id "
+      "AND r.region = c.city");
+  auto joins = Find(planned.plan, LogicalOpKind::kJoin);
+  ASSERT_EQ(joins.size(), 2u);
+  for (auto* j : joins) {
+    auto* join = static_cast<LogicalJoin*>(j);
+    EXPECT_EQ(join->join_type, JoinType::kInner) << PlanToString(*planned.plan);
+    EXPECT_EQ(join->left_keys.size(), 1u) << PlanToString(*planned.plan);
+  }
+  // The output keeps the written column order.
+  std::vector<std::string> names;
+  for (const auto& c : planned.plan->output) names.push_back(c.name);
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"order_id", "customer_id", "amount", "status", "order_date",
+                                      "region_id", "region", "customer_id", "name", "city"}));
+  // A written order without a cross product is kept, and so is a cross product nothing avoids.
+  auto kept = Plan(
+      "SELECT * FROM orders o, customers c, sales.regions r WHERE o.customer_id = c.customer_id "
+      "AND r.region = c.city");
+  EXPECT_EQ(Find(kept.plan, LogicalOpKind::kProject).size(), 0u) << PlanToString(*kept.plan);
+  auto cross = Plan("SELECT * FROM orders o, sales.regions r, customers c WHERE o.amount > 1");
+  EXPECT_EQ(Find(cross.plan, LogicalOpKind::kJoin).size(), 2u);
+  EXPECT_EQ(cross.plan->output[5].name, "region_id");
+}
+
 TEST_F(PlannerTest, FiltersAreCopiedAcrossEquiJoinColumns) {
   auto a = Plan(
       "SELECT c.name, o.amount FROM orders o JOIN customers c ON o.customer_id = c.customer_id "

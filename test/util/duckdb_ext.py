@@ -21,6 +21,7 @@ _EXTENSIONS = {
     "iceberg": ("duckdb_extension_iceberg", "iceberg"),
     "httpfs": ("duckdb_extension_httpfs", "httpfs"),
     "avro": ("duckdb_extension_avro", "avro"),
+    "tpch": ("duckdb_extension_tpch", "tpch"),
 }
 _CACHE_DIR = os.path.join(tempfile.gettempdir(), f"aishell-duckdb-ext-{duckdb.__version__}")
 
@@ -71,7 +72,7 @@ def load(con, *names):
 
 
 def connect_with(*names, database=":memory:"):
-    """A DuckDB connection with the named extensions loaded (postgres, iceberg, httpfs, avro)."""
+    """A DuckDB connection with the named extensions loaded (postgres, iceberg, httpfs, avro, tpch)."""
     con = duckdb.connect(database, config={"allow_unsigned_extensions": "true"})
     # Never try the network for extensions.
     con.execute("SET autoinstall_known_extensions = false")

@@ -6,7 +6,9 @@ namespace aishell {
 
 LogicalPtr Optimize(LogicalPtr plan, const PlannerOptions& options) {
   plan = FoldConstants(std::move(plan));
+  plan = ExtractCommonConjuncts(std::move(plan));
   plan = PushDownFilters(std::move(plan));
+  plan = ReorderJoins(std::move(plan));
   plan = ExtractJoinKeys(std::move(plan));
   plan = PushDownLimits(std::move(plan));
   plan = PruneColumns(std::move(plan));

@@ -4,8 +4,11 @@
 //
 // Order (see optimizer.cpp):
 //   1. FoldConstants            constant sub-expressions evaluated, trivial filters removed
+//   1b. ExtractCommonConjuncts  conjuncts common to every branch of an OR factored out of it
 //   2. PushDownFilters          filters moved below projections, joins (outer-join safe),
 //   aggregates
+//   2b. ReorderJoins            inner/cross join inputs reordered so that no cross product is
+//                               built where a later input is connected by an equality
 //   3. ExtractJoinKeys          equality conjuncts -> left_keys/right_keys; cross -> inner
 //   4. PushDownLimits           limits moved below projections
 //   5. PruneColumns             every node outputs only what its parent uses; scans read less
@@ -33,7 +36,10 @@ LogicalPtr Optimize(LogicalPtr plan, const PlannerOptions& options);
 
 LogicalPtr FoldConstants(LogicalPtr plan);
 ExprPtr FoldConstantExpr(const ExprPtr& expr);
+LogicalPtr ExtractCommonConjuncts(LogicalPtr plan);
+ExprPtr ExtractCommonConjunctsExpr(const ExprPtr& expr);
 LogicalPtr PushDownFilters(LogicalPtr plan);
+LogicalPtr ReorderJoins(LogicalPtr plan);
 LogicalPtr ExtractJoinKeys(LogicalPtr plan);
 LogicalPtr PushDownLimits(LogicalPtr plan);
 LogicalPtr PruneColumns(LogicalPtr plan);
