@@ -13,9 +13,7 @@ Each query runs --runs times in each engine, alternating, each run in a fresh pr
            counted; it prints the result for the comparison.
 Peak RSS is each process's ru_maxrss (os.wait4), measured alike for both; the table shows the
 largest over the runs of each query. Results must agree (decimals exactly, as test/tpch compares
-them); exit status 1 if they do not or a query fails, except a failure tpch_data.known_failures
-expects of this build (Q11 until DECIMAL(38) arithmetic lands). Timings are printed, never
-asserted.
+them); exit status 1 if they do not or a query fails. Timings are printed, never asserted.
 
   python3 bench/bench_tpch.py [--scale tiny|full] [--runs N] [--threads N] [--only 1,6,19] [--build-dir DIR]
 """
@@ -125,7 +123,6 @@ def main():
         wanted = {int(q.strip().lstrip("qQ")) for q in args.only.split(",")}
         queries = [(nr, sql) for nr, sql in queries if nr in wanted]
 
-    known = tpch_data.known_failures(binary)
     home = tempfile.mkdtemp(prefix="aishell-bench-tpch-")
     results, problems = [], []
     try:
@@ -148,18 +145,12 @@ def main():
                     ai_rss.append(rss)
             except RuntimeError as e:
                 message = str(e).splitlines()[0]
-                if nr in known and ai_t == [] and duck_t:
-                    print(f"  {name} EXPECTED FAILURE ({known[nr]}): {message}", flush=True)
-                else:
-                    problems.append(f"{name}: {message}")
-                    print(f"  {name} ERROR {message}", flush=True)
-                results.append((name, "EXPECTED" if nr in known else "ERROR", statistics.median(duck_t) if duck_t else float("nan"),
+                problems.append(f"{name}: {message}")
+                print(f"  {name} ERROR {message}", flush=True)
+                results.append((name, "ERROR", statistics.median(duck_t) if duck_t else float("nan"),
                                 None, max(duck_rss) if duck_rss else None))
                 continue
             problem = tpch_data.differences(ai_rows, duck_rows, types, tpch_data.is_ordered(sql))
-            if nr in known and not problem:
-                problems.append(f"{name}: listed as a known failure ({known[nr]}) but now agrees: "
-                                "update tpch_data.known_failures")
             if problem:
                 problems.append(f"{name}: results differ: {problem}")
             results.append((name, statistics.median(ai_t), statistics.median(duck_t), max(ai_rss), max(duck_rss)))

@@ -101,24 +101,6 @@ def aishell_views(binary, home, folder):
             raise RuntimeError(f"aishell create-view {t}: {proc.stderr.strip()}")
 
 
-def known_failures(binary):
-    """{query number: reason} for the queries this aishell build cannot run yet, decided by
-    probes (so that an entry disappears by itself once the engine can):
-    Q11 needs Trino's DECIMAL precision rules up to 38 digits: sum(decimal(15,2) * integer) *
-    0.0001000000 is DECIMAL(38, 12) in Trino; an engine capping DECIMAL arithmetic at 18 digits
-    makes it DECIMAL(18, 12), too narrow for the sums it is compared with."""
-    sql = "SELECT CAST(1456050.96 AS DECIMAL(15,2)) * 3 > CAST(1.5 AS DECIMAL(15,2)) * 0.0001000000"
-    import tempfile
-    with tempfile.TemporaryDirectory() as home:
-        env = dict(os.environ, AISHELL_HOME=home, NO_COLOR="1")
-        try:
-            narrow = subprocess.run([binary, "query", "--format", "csv", sql], capture_output=True,
-                                    env=env).returncode != 0
-        except OSError:
-            return {}
-    return {11: "needs DECIMAL(38) arithmetic (Trino's decimal precision rules)"} if narrow else {}
-
-
 def is_ordered(sql):
     """Whether the query's result order is defined (its outermost SELECT has ORDER BY)."""
     return "order by" in sql.lower()

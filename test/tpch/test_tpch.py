@@ -10,12 +10,8 @@ Both engines see the eight tables as views over read_parquet.
 
 Queries: DuckDB's texts from tpch_queries(), unchanged (only the trailing semicolon is dropped).
 
-Q11 needs Trino's DECIMAL precision rules up to 38 digits: sum(decimal(15,2) * integer) * 0.0001000000
-is DECIMAL(38, 12) in Trino, and the engine's 18-digit cap makes it DECIMAL(18, 12), too narrow for
-the sums it is compared with ("cannot cast ... to DECIMAL(18,12)"). Until the engine has DECIMAL(38)
-(issue 16's type work), Q11 is an expected failure (strict: the suite fails once it passes); a
-probe decides (tpch_data.known_failures), so the mark disappears by itself when DECIMAL(38)
-arithmetic lands.
+Every query must agree: Q11 relies on Trino's DECIMAL precision rules up to 38 digits
+(sum(decimal(15,2) * integer) * 0.0001000000 is DECIMAL(38, 12)).
 
 Comparison:
 - in order when the query has ORDER BY (each of them orders its whole result), otherwise (Q6,
@@ -58,11 +54,8 @@ def tpch(tmp_path_factory):
 
 
 def params():
-    from aishell_cli import aishell_binary
-    known = tpch_data.known_failures(aishell_binary())
     for nr, sql in QUERIES:
-        marks = [pytest.mark.xfail(strict=True, reason=known[nr])] if nr in known else []
-        yield pytest.param(nr, sql, id=f"q{nr:02d}", marks=marks)
+        yield pytest.param(nr, sql, id=f"q{nr:02d}")
 
 
 @pytest.mark.parametrize("nr,sql", list(params()))
