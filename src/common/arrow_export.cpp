@@ -63,6 +63,65 @@ int64_t CountNulls(const uint64_t* validity, size_t count) {
   return static_cast<int64_t>(count) - valid;
 }
 
+void ExportColumn(const Vector& column, size_t count, ArrowArray* out);
+
+// An exported child array owned by `h`.
+ArrowArray* AddChildArray(ArrayHolder& h, const Vector& child, size_t count) {
+  auto a = std::make_unique<ArrowArray>();
+  std::memset(a.get(), 0, sizeof(ArrowArray));
+  ExportColumn(child, count, a.get());
+  h.child_ptrs.push_back(a.get());
+  h.children.push_back(std::move(a));
+  return h.child_ptrs.back();
+}
+
+// ARRAY and MAP as Arrow lists (int32 offsets over a child holding the rows' elements in order),
+// ROW as a struct whose children hold each row's fields. Children are compacted copies.
+void ExportNested(const Vector& v, size_t count, const uint64_t* validity, ArrayHolder& h,
+                  ArrowArray* out) {
+  const LogicalType& t = v.type();
+  UnifiedView view = v.View();
+  if (t.id == TypeId::kRow) {
+    h.buffers = {validity};
+    for (size_t f = 0; f < v.ChildCount(); f++) {
+      Vector field(t.Children()[f], std::max<size_t>(count, 1));
+      field.Resize(count);
+      for (size_t i = 0; i < count; i++) {
+        if (view.IsValid(i))
+          field.SetRowFrom(v.child(f), view.Get<uint32_t>(i), i);
+        else
+          field.SetNull(i);
+      }
+      AddChildArray(h, field, count);
+    }
+    return;
+  }
+  Buffer* offsets = NewBuffer(h, (count + 1) * sizeof(int32_t));
+  auto* off = reinterpret_cast<int32_t*>(offsets->data());
+  std::vector<uint32_t> sel;
+  for (size_t i = 0; i < count; i++) {
+    off[i] = static_cast<int32_t>(sel.size());
+    if (!view.IsValid(i)) continue;
+    const ArrayEntry& e = view.Get<ArrayEntry>(i);
+    for (uint32_t k = 0; k < e.length; k++) sel.push_back(e.offset + k);
+  }
+  off[count] = static_cast<int32_t>(sel.size());
+  h.buffers = {validity, offsets->data()};
+  if (t.id == TypeId::kArray) {
+    AddChildArray(h, v.child(0).Gather(sel.data(), sel.size()), sel.size());
+    return;
+  }
+  // MAP: one "entries" struct child of (key, value).
+  Vector entries(LogicalType::Row({"key", "value"}, t.Children()), std::max<size_t>(sel.size(), 1));
+  entries.Resize(sel.size());
+  Vector keys = v.child(0).Gather(sel.data(), sel.size());
+  Vector values = v.child(1).Gather(sel.data(), sel.size());
+  entries.Child(0) = keys;
+  entries.Child(1) = values;
+  for (size_t i = 0; i < sel.size(); i++) entries.Data<uint32_t>()[i] = static_cast<uint32_t>(i);
+  AddChildArray(h, entries, sel.size());
+}
+
 void ExportColumn(const Vector& column, size_t count, ArrowArray* out) {
   auto holder = std::make_unique<ArrayHolder>();
   Vector v = column;
@@ -77,6 +136,17 @@ void ExportColumn(const Vector& column, size_t count, ArrowArray* out) {
   out->dictionary = nullptr;
   out->null_count = CountNulls(validity, count);
   if (out->null_count == 0) validity = nullptr;
+  if (t.IsNested()) {
+    ExportNested(v, count, validity, *holder, out);
+    holder->keep_alive = std::move(v);
+    out->n_buffers = static_cast<int64_t>(holder->buffers.size());
+    out->buffers = holder->buffers.data();
+    out->n_children = static_cast<int64_t>(holder->child_ptrs.size());
+    out->children = holder->child_ptrs.data();
+    out->release = ReleaseArray;
+    out->private_data = holder.release();
+    return;
+  }
   switch (t.id) {
     case TypeId::kNull:
       out->null_count = static_cast<int64_t>(count);
@@ -160,6 +230,10 @@ void ExportColumn(const Vector& column, size_t count, ArrowArray* out) {
       holder->buffers = {validity, buf->data()};
       break;
     }
+    case TypeId::kArray:
+    case TypeId::kMap:
+    case TypeId::kRow:
+      break;  // ExportNested, above
   }
   holder->keep_alive = std::move(v);
   out->n_buffers = static_cast<int64_t>(holder->buffers.size());
@@ -188,7 +262,8 @@ std::string ExtensionMetadata(const LogicalType& type) {
   return out;
 }
 
-void ExportField(const LogicalType& type, const std::string& name, ArrowSchema* out) {
+void ExportField(const LogicalType& type, const std::string& name, ArrowSchema* out,
+                 bool nullable = true) {
   auto holder = std::make_unique<SchemaHolder>();
   holder->format = ArrowFormat(type);
   holder->name = name;
@@ -196,9 +271,27 @@ void ExportField(const LogicalType& type, const std::string& name, ArrowSchema* 
   out->name = holder->name.c_str();
   holder->metadata = ExtensionMetadata(type);
   out->metadata = holder->metadata.empty() ? nullptr : holder->metadata.data();
-  out->flags = ARROW_FLAG_NULLABLE;
-  out->n_children = 0;
-  out->children = nullptr;
+  out->flags = nullable ? ARROW_FLAG_NULLABLE : 0;
+  // Nested types: list<item>, map<entries: struct<key, value>>, struct<fields>.
+  auto add_child = [&](const LogicalType& t, const std::string& n, bool child_nullable) {
+    auto child = std::make_unique<ArrowSchema>();
+    ExportField(t, n, child.get(), child_nullable);
+    holder->child_ptrs.push_back(child.get());
+    holder->children.push_back(std::move(child));
+  };
+  if (type.id == TypeId::kArray) {
+    add_child(type.ElementType(), "item", true);
+  } else if (type.id == TypeId::kMap) {
+    add_child(LogicalType::Row({"key", "value"}, type.Children()), "entries", false);
+    holder->children.back()->children[0]->flags = 0;  // map keys are never null
+  } else if (type.id == TypeId::kRow) {
+    for (size_t i = 0; i < type.Children().size(); i++) {
+      const std::string& n = type.FieldNames()[i];
+      add_child(type.Children()[i], n.empty() ? "field" + std::to_string(i) : n, true);
+    }
+  }
+  out->n_children = static_cast<int64_t>(holder->child_ptrs.size());
+  out->children = holder->child_ptrs.empty() ? nullptr : holder->child_ptrs.data();
   out->dictionary = nullptr;
   out->release = ReleaseSchema;
   out->private_data = holder.release();
@@ -243,6 +336,12 @@ std::string ArrowFormat(const LogicalType& type) {
       return "tsu:UTC";
     case TypeId::kInterval:
       return "tin";
+    case TypeId::kArray:
+      return "+l";
+    case TypeId::kMap:
+      return "+m";
+    case TypeId::kRow:
+      return "+s";
   }
   throw Error(ErrorKind::kUnsupported, "type " + type.ToString() + " has no Arrow mapping");
 }

@@ -6,6 +6,24 @@
 
 namespace aishell {
 
+namespace {
+// A ROW field name as Trino prints it: bare when it is a plain identifier, else double-quoted.
+std::string QuoteFieldName(const std::string& name) {
+  bool plain = !name.empty() && !std::isdigit(static_cast<unsigned char>(name[0]));
+  for (char c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') plain = false;
+  }
+  if (plain) return name;
+  std::string out = "\"";
+  for (char c : name) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
 PhysicalKind LogicalType::Physical() const {
   switch (id) {
     case TypeId::kNull:
@@ -38,6 +56,11 @@ PhysicalKind LogicalType::Physical() const {
       return PhysicalKind::kUuid;
     case TypeId::kInterval:
       return PhysicalKind::kInterval;
+    case TypeId::kArray:
+    case TypeId::kMap:
+      return PhysicalKind::kList;
+    case TypeId::kRow:
+      return PhysicalKind::kStruct;
   }
   return PhysicalKind::kNone;
 }
@@ -64,6 +87,10 @@ size_t LogicalType::PhysicalSize() const {
       return sizeof(Uuid);
     case PhysicalKind::kInterval:
       return sizeof(Interval);
+    case PhysicalKind::kList:
+      return sizeof(ArrayEntry);
+    case PhysicalKind::kStruct:
+      return sizeof(uint32_t);
   }
   return 8;
 }
@@ -106,8 +133,66 @@ std::string LogicalType::ToString() const {
       return "TIMESTAMP WITH TIME ZONE";
     case TypeId::kInterval:
       return "INTERVAL";
+    case TypeId::kArray:
+      return nested ? "ARRAY(" + ElementType().ToString() + ")" : "ARRAY";
+    case TypeId::kMap:
+      return nested ? "MAP(" + Children()[0].ToString() + ", " + Children()[1].ToString() + ")"
+                    : "MAP";
+    case TypeId::kRow: {
+      if (!nested) return "ROW";
+      std::string out = "ROW(";
+      for (size_t i = 0; i < Children().size(); i++) {
+        if (i) out += ", ";
+        const std::string& name = FieldNames()[i];
+        if (!name.empty()) out += QuoteFieldName(name) + " ";
+        out += Children()[i].ToString();
+      }
+      return out + ")";
+    }
   }
   return "?";
+}
+
+LogicalType LogicalType::Array(LogicalType element) {
+  LogicalType t(TypeId::kArray);
+  auto info = std::make_shared<NestedTypeInfo>();
+  info->children.push_back(std::move(element));
+  t.nested = std::move(info);
+  return t;
+}
+
+LogicalType LogicalType::Map(LogicalType key, LogicalType value) {
+  LogicalType t(TypeId::kMap);
+  auto info = std::make_shared<NestedTypeInfo>();
+  info->children = {std::move(key), std::move(value)};
+  t.nested = std::move(info);
+  return t;
+}
+
+LogicalType LogicalType::Row(std::vector<std::string> names, std::vector<LogicalType> types) {
+  LogicalType t(TypeId::kRow);
+  auto info = std::make_shared<NestedTypeInfo>();
+  names.resize(types.size());
+  info->names = std::move(names);
+  info->children = std::move(types);
+  t.nested = std::move(info);
+  return t;
+}
+
+const std::vector<LogicalType>& LogicalType::Children() const {
+  static const std::vector<LogicalType> kNone;
+  return nested ? nested->children : kNone;
+}
+
+const std::vector<std::string>& LogicalType::FieldNames() const {
+  static const std::vector<std::string> kNone;
+  return nested ? nested->names : kNone;
+}
+
+bool LogicalType::NestedEquals(const LogicalType& o) const {
+  if (nested == o.nested) return true;
+  if (!nested || !o.nested) return false;
+  return nested->children == o.nested->children && nested->names == o.nested->names;
 }
 
 LogicalType DecimalForIntegral(const LogicalType& t) {
@@ -144,7 +229,114 @@ std::string Normalize(std::string_view text) {
 }
 }  // namespace
 
+namespace {
+
+std::optional<LogicalType> ParseScalarTypeName(std::string_view text);
+
+std::string_view Trimmed(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+// Splits at the commas outside parentheses, brackets and double quotes.
+std::vector<std::string_view> SplitTopLevel(std::string_view s) {
+  std::vector<std::string_view> parts;
+  int depth = 0;
+  bool quoted = false;
+  size_t start = 0;
+  for (size_t i = 0; i < s.size(); i++) {
+    char c = s[i];
+    if (c == '"') quoted = !quoted;
+    if (quoted) continue;
+    if (c == '(' || c == '<') depth++;
+    if (c == ')' || c == '>') depth--;
+    if (c == ',' && depth == 0) {
+      parts.push_back(Trimmed(s.substr(start, i - start)));
+      start = i + 1;
+    }
+  }
+  parts.push_back(Trimmed(s.substr(start)));
+  return parts;
+}
+
+// "array(T)", "map(K, V)", "row(a T, b U)" (also Hive's array<T>, map<K,V>, struct<a:T>).
+std::optional<LogicalType> ParseNestedTypeName(std::string_view t) {
+  size_t open = t.find_first_of("(<");
+  if (open == std::string_view::npos) return std::nullopt;
+  std::string head;
+  for (char c : Trimmed(t.substr(0, open)))
+    head.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  if (head != "array" && head != "map" && head != "row" && head != "struct") return std::nullopt;
+  char close = t[open] == '(' ? ')' : '>';
+  if (t.back() != close) return std::nullopt;
+  std::string_view inner = Trimmed(t.substr(open + 1, t.size() - open - 2));
+  auto parts = SplitTopLevel(inner);
+  if (head == "array") {
+    if (parts.size() != 1) return std::nullopt;
+    auto e = ParseTypeName(parts[0]);
+    if (!e) return std::nullopt;
+    return LogicalType::Array(*e);
+  }
+  if (head == "map") {
+    if (parts.size() != 2) return std::nullopt;
+    auto k = ParseTypeName(parts[0]), v = ParseTypeName(parts[1]);
+    if (!k || !v) return std::nullopt;
+    return LogicalType::Map(*k, *v);
+  }
+  std::vector<std::string> names;
+  std::vector<LogicalType> types;
+  for (std::string_view f : parts) {
+    if (f.empty()) return std::nullopt;
+    std::string name;
+    std::string_view rest;
+    if (f.front() == '"') {
+      size_t i = 1;
+      for (; i < f.size(); i++) {
+        if (f[i] == '"') {
+          if (i + 1 < f.size() && f[i + 1] == '"') {
+            name.push_back('"');
+            i++;
+            continue;
+          }
+          break;
+        }
+        name.push_back(f[i]);
+      }
+      if (i >= f.size()) return std::nullopt;
+      rest = Trimmed(f.substr(i + 1));
+    } else {
+      size_t sep = f.find_first_of(" :");
+      auto whole = ParseTypeName(f);
+      if (whole && (sep == std::string_view::npos || f.find('(') < sep)) {  // anonymous field
+        names.emplace_back();
+        types.push_back(*whole);
+        continue;
+      }
+      if (sep == std::string_view::npos) return std::nullopt;
+      name = std::string(f.substr(0, sep));
+      rest = Trimmed(f.substr(sep + 1));
+      if (!rest.empty() && rest.front() == ':') rest = Trimmed(rest.substr(1));
+    }
+    auto ft = ParseTypeName(rest);
+    if (!ft) return std::nullopt;
+    names.push_back(std::move(name));
+    types.push_back(*ft);
+  }
+  return LogicalType::Row(std::move(names), std::move(types));
+}
+
+}  // namespace
+
 std::optional<LogicalType> ParseTypeName(std::string_view text) {
+  std::string_view t = Trimmed(text);
+  if (auto nested = ParseNestedTypeName(t)) return nested;
+  return ParseScalarTypeName(t);
+}
+
+namespace {
+
+std::optional<LogicalType> ParseScalarTypeName(std::string_view text) {
   std::string t = Normalize(text);
   std::string base = t;
   std::string args;
@@ -197,6 +389,8 @@ std::optional<LogicalType> ParseTypeName(std::string_view text) {
   return std::nullopt;
 }
 
+}  // namespace
+
 namespace {
 // Trino's ladder: TINYINT < SMALLINT < INTEGER < BIGINT < REAL < DOUBLE, with DECIMAL between
 // BIGINT and REAL (integers widen to DECIMAL(3|5|10|19, 0); DECIMAL widens to REAL and DOUBLE).
@@ -236,6 +430,18 @@ std::optional<LogicalType> CommonSuperType(const LogicalType& a, const LogicalTy
       return LogicalType::Decimal(precision, scale);
     }
     return NumericRank(a.id) >= NumericRank(b.id) ? a : b;
+  }
+  if (a.id == b.id && a.IsNested() && a.nested && b.nested &&
+      a.Children().size() == b.Children().size()) {
+    std::vector<LogicalType> children;
+    for (size_t i = 0; i < a.Children().size(); i++) {
+      auto c = CommonSuperType(a.Children()[i], b.Children()[i]);
+      if (!c) return std::nullopt;
+      children.push_back(*c);
+    }
+    if (a.id == TypeId::kArray) return LogicalType::Array(children[0]);
+    if (a.id == TypeId::kMap) return LogicalType::Map(children[0], children[1]);
+    return LogicalType::Row(a.FieldNames(), std::move(children));
   }
   if (a.id == TypeId::kDate && b.id == TypeId::kTimestamp) return b;
   if (a.id == TypeId::kTimestamp && b.id == TypeId::kDate) return a;

@@ -2,9 +2,11 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace aishell {
 
@@ -27,6 +29,9 @@ enum class TypeId : uint8_t {
   kTimestamp,    // int64_t microseconds since 1970-01-01 00:00:00 (no zone)
   kTimestampTz,  // int64_t microseconds since the epoch, UTC
   kInterval,     // Interval {months, days, micros}
+  kArray,        // ArrayEntry {offset, length} into the vector's child 0 (the elements)
+  kMap,          // ArrayEntry into children 0 (keys) and 1 (values)
+  kRow,          // uint32_t row index into each field's child vector
 };
 
 // How a type's values are laid out in a flat vector: what kernels dispatch on.
@@ -43,6 +48,14 @@ enum class PhysicalKind : uint8_t {
   kString,    // std::string_view into a StringHeap
   kUuid,      // Uuid
   kInterval,  // Interval
+  kList,      // ArrayEntry (ARRAY, MAP)
+  kStruct,    // uint32_t (ROW)
+};
+
+// One ARRAY or MAP value: rows [offset, offset + length) of the vector's child vector(s).
+struct ArrayEntry {
+  uint32_t offset;
+  uint32_t length;
 };
 
 using Int128 = __int128;
@@ -65,24 +78,44 @@ struct Interval {
 inline constexpr int kMaxShortDecimalPrecision = 18;
 inline constexpr int kMaxDecimalPrecision = 38;
 
+struct NestedTypeInfo;
+
 struct LogicalType {
   TypeId id = TypeId::kNull;
   uint8_t precision = 0;  // DECIMAL only
   uint8_t scale = 0;      // DECIMAL only
+  // ARRAY, MAP, ROW: the element / key and value / field types (null for the others, and for the
+  // "any array" markers of function signatures).
+  std::shared_ptr<const NestedTypeInfo> nested;
 
   constexpr LogicalType() = default;
   constexpr LogicalType(TypeId type_id) : id(type_id) {}  // NOLINT: implicit on purpose
   constexpr LogicalType(TypeId type_id, uint8_t p, uint8_t s)
       : id(type_id), precision(p), scale(s) {}
 
-  static constexpr LogicalType Decimal(int p, int s) {
+  static LogicalType Decimal(int p, int s) {
     return LogicalType(TypeId::kDecimal, static_cast<uint8_t>(p), static_cast<uint8_t>(s));
   }
 
+  static LogicalType Array(LogicalType element);
+  static LogicalType Map(LogicalType key, LogicalType value);
+  // Field names may be empty (anonymous fields, as ROW(1, 'a') has).
+  static LogicalType Row(std::vector<std::string> names, std::vector<LogicalType> types);
+
   bool operator==(const LogicalType& o) const {
-    return id == o.id && (id != TypeId::kDecimal || (precision == o.precision && scale == o.scale));
+    if (id != o.id) return false;
+    if (id == TypeId::kDecimal) return precision == o.precision && scale == o.scale;
+    if (IsNested()) return NestedEquals(o);
+    return true;
   }
   bool operator!=(const LogicalType& o) const { return !(*this == o); }
+
+  bool IsNested() const { return id == TypeId::kArray || id == TypeId::kMap || id == TypeId::kRow; }
+  // ARRAY: {element}; MAP: {key, value}; ROW: the field types. Empty for other types.
+  const std::vector<LogicalType>& Children() const;
+  // ROW: the field names ("" for an anonymous field). Empty for other types.
+  const std::vector<std::string>& FieldNames() const;
+  const LogicalType& ElementType() const { return Children().at(0); }
 
   bool IsNumeric() const { return IsIntegral() || IsFloating() || id == TypeId::kDecimal; }
   bool IsIntegral() const {
@@ -102,10 +135,16 @@ struct LogicalType {
     return id == TypeId::kDecimal && precision > kMaxShortDecimalPrecision;
   }
   PhysicalKind Physical() const;
+  bool NestedEquals(const LogicalType& o) const;
   // Width in bytes of one value in a flat vector (std::string_view for VARCHAR).
   size_t PhysicalSize() const;
   // Trino's spelling, e.g. "DECIMAL(12,2)", "TIMESTAMP WITH TIME ZONE".
   std::string ToString() const;
+};
+
+struct NestedTypeInfo {
+  std::vector<LogicalType> children;
+  std::vector<std::string> names;  // ROW field names
 };
 
 // The decimal type that holds every value of an integral type exactly (TINYINT: DECIMAL(3,0),

@@ -223,6 +223,31 @@ Value Value::Decimal(Int128 unscaled, int precision, int scale) {
   return v;
 }
 
+Value Value::Array(LogicalType type, std::vector<Value> elements) {
+  Value v;
+  v.type_ = std::move(type);
+  v.is_null_ = false;
+  v.children_ = std::move(elements);
+  return v;
+}
+
+Value Value::Map(LogicalType type, std::vector<Value> keys, std::vector<Value> values) {
+  Value v;
+  v.type_ = std::move(type);
+  v.is_null_ = false;
+  v.children_ = std::move(keys);
+  v.map_values_ = std::move(values);
+  return v;
+}
+
+Value Value::Row(LogicalType type, std::vector<Value> fields) {
+  Value v;
+  v.type_ = std::move(type);
+  v.is_null_ = false;
+  v.children_ = std::move(fields);
+  return v;
+}
+
 Uuid Value::GetUuid() const {
   Uuid u{};
   if (string_.size() == 16) std::memcpy(u.bytes, string_.data(), 16);
@@ -292,6 +317,33 @@ std::string Value::ToString() const {
       return FormatTimestampTz(int_);
     case TypeId::kInterval:
       return FormatInterval(interval_);
+    case TypeId::kArray: {  // as Trino's CLI: [1, 2, 3]
+      std::string out = "[";
+      for (size_t i = 0; i < children_.size(); i++) {
+        if (i) out += ", ";
+        out += children_[i].ToString();
+      }
+      return out + "]";
+    }
+    case TypeId::kMap: {  // {k1=v1, k2=v2}
+      std::string out = "{";
+      for (size_t i = 0; i < children_.size(); i++) {
+        if (i) out += ", ";
+        out += children_[i].ToString() + "=" + map_values_[i].ToString();
+      }
+      return out + "}";
+    }
+    case TypeId::kRow: {  // {a=1, b=x}; anonymous fields as field0, field1, ...
+      std::string out = "{";
+      const auto& names = type_.FieldNames();
+      for (size_t i = 0; i < children_.size(); i++) {
+        if (i) out += ", ";
+        std::string name =
+            i < names.size() && !names[i].empty() ? names[i] : "field" + std::to_string(i);
+        out += name + "=" + children_[i].ToString();
+      }
+      return out + "}";
+    }
   }
   return "?";
 }
@@ -340,6 +392,31 @@ std::string Value::ToSqlLiteral() const {
         return "CAST(" + quote(ToString()) + " AS DOUBLE)";
       return fmt::format("{}", double_) + (double_ == std::floor(double_) ? "E0" : "");
     }
+    case TypeId::kArray: {
+      std::string out = "ARRAY[";
+      for (size_t i = 0; i < children_.size(); i++) {
+        if (i) out += ", ";
+        out += children_[i].ToSqlLiteral();
+      }
+      return out + "]";
+    }
+    case TypeId::kMap: {
+      std::string keys = "ARRAY[", values = "ARRAY[";
+      for (size_t i = 0; i < children_.size(); i++) {
+        if (i) keys += ", ", values += ", ";
+        keys += children_[i].ToSqlLiteral();
+        values += map_values_[i].ToSqlLiteral();
+      }
+      return "MAP(" + keys + "], " + values + "])";
+    }
+    case TypeId::kRow: {
+      std::string out = "CAST(ROW(";
+      for (size_t i = 0; i < children_.size(); i++) {
+        if (i) out += ", ";
+        out += children_[i].ToSqlLiteral();
+      }
+      return out + ") AS " + type_.ToString() + ")";
+    }
     case TypeId::kInterval: {
       return fmt::format("INTERVAL '{}' MONTH + INTERVAL '{}' DAY + INTERVAL '{}' SECOND",
                          interval_.months, interval_.days,
@@ -358,6 +435,22 @@ bool Value::operator==(const Value& o) const {
 
 int Value::Compare(const Value& o) const {
   auto cmp = [](auto a, auto b) { return a < b ? -1 : (a > b ? 1 : 0); };
+  if (type_.IsNested() && o.type_.IsNested()) {  // element by element; NULLs last
+    auto compare_lists = [&](const std::vector<Value>& a, const std::vector<Value>& b) {
+      for (size_t i = 0; i < a.size() && i < b.size(); i++) {
+        if (a[i].is_null() || b[i].is_null()) {
+          if (a[i].is_null() != b[i].is_null()) return a[i].is_null() ? 1 : -1;
+          continue;
+        }
+        int c = a[i].Compare(b[i]);
+        if (c) return c;
+      }
+      return cmp(a.size(), b.size());
+    };
+    int c = compare_lists(children_, o.children_);
+    if (c || type_.id != TypeId::kMap) return c;
+    return compare_lists(map_values_, o.map_values_);
+  }
   if ((type_.IsStringLike() || type_.id == TypeId::kUuid) && type_.id == o.type_.id) {
     int c = string_.compare(o.string_);
     return c < 0 ? -1 : (c > 0 ? 1 : 0);

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/types.h"
 
@@ -33,6 +34,10 @@ class Value {
   static Value Timestamp(int64_t micros);
   static Value TimestampTz(int64_t micros);
   static Value IntervalValue(Interval v);
+  // Nested values. `type` is the ARRAY / MAP / ROW type; elements must be of its child types.
+  static Value Array(LogicalType type, std::vector<Value> elements);
+  static Value Map(LogicalType type, std::vector<Value> keys, std::vector<Value> values);
+  static Value Row(LogicalType type, std::vector<Value> fields);
 
   const LogicalType& type() const { return type_; }
   bool is_null() const { return is_null_; }
@@ -48,6 +53,9 @@ class Value {
   const std::string& GetString() const { return string_; }
   Uuid GetUuid() const;
   const Interval& GetInterval() const { return interval_; }
+  // ARRAY elements; ROW fields; MAP keys (the values are MapValues()).
+  const std::vector<Value>& Children() const { return children_; }
+  const std::vector<Value>& MapValues() const { return map_values_; }
   // Numeric value as a double, for any numeric type (DECIMAL is scaled).
   double AsDouble() const;
 
@@ -71,6 +79,8 @@ class Value {
   double double_ = 0;
   std::string string_;
   Interval interval_;
+  std::vector<Value> children_;
+  std::vector<Value> map_values_;
 };
 
 // Decimal helpers shared by values and vectors.

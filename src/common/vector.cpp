@@ -83,8 +83,37 @@ void StringHeap::KeepAlive(std::shared_ptr<const StringHeap> other) {
 
 // ---- Vector ----
 
-Vector::Vector(LogicalType type, size_t capacity) : type_(type) {
+Vector::Vector(LogicalType type, size_t capacity) : type_(std::move(type)) {
   Reserve(std::max<size_t>(capacity, 1));
+  InitChildren();
+}
+
+void Vector::InitChildren() {
+  if (!type_.IsNested()) return;
+  children_.clear();
+  size_t n = type_.id == TypeId::kArray ? 1 : type_.Children().size();
+  for (size_t i = 0; i < n; i++) {
+    LogicalType t = i < type_.Children().size() ? type_.Children()[i] : LogicalType();
+    children_.push_back(std::make_shared<Vector>(t, 0));
+  }
+}
+
+Vector& Vector::Child(size_t i) {
+  if (kind_ != VectorKind::kFlat) Flatten();
+  if (children_.size() <= i) InitChildren();
+  // A child shared with other vectors is copied before it is written (copy on write).
+  if (children_[i].use_count() > 1)
+    children_[i] = std::make_shared<Vector>(children_[i]->CopySlice(0, children_[i]->size()));
+  return *children_[i];
+}
+
+const Vector& Vector::child(size_t i) const { return *SourceChildren().at(i); }
+
+size_t Vector::AppendToChild(size_t i, const Vector& source, size_t offset, size_t count) {
+  Vector& c = Child(i);
+  size_t before = c.size();
+  c.Append(source, offset, count);
+  return before;
 }
 
 void Vector::Reserve(size_t rows) {
@@ -237,6 +266,31 @@ Value Vector::GetValue(size_t i) const {
       return Value::TimestampTz(v.Get<int64_t>(i));
     case TypeId::kInterval:
       return Value::IntervalValue(v.Get<Interval>(i));
+    case TypeId::kArray: {
+      const ArrayEntry& e = v.Get<ArrayEntry>(i);
+      std::vector<Value> elements;
+      elements.reserve(e.length);
+      const Vector& c = child(0);
+      for (uint32_t k = 0; k < e.length; k++) elements.push_back(c.GetValue(e.offset + k));
+      return Value::Array(type_, std::move(elements));
+    }
+    case TypeId::kMap: {
+      const ArrayEntry& e = v.Get<ArrayEntry>(i);
+      std::vector<Value> keys, values;
+      const Vector& kc = child(0);
+      const Vector& vc = child(1);
+      for (uint32_t k = 0; k < e.length; k++) {
+        keys.push_back(kc.GetValue(e.offset + k));
+        values.push_back(vc.GetValue(e.offset + k));
+      }
+      return Value::Map(type_, std::move(keys), std::move(values));
+    }
+    case TypeId::kRow: {
+      uint32_t index = v.Get<uint32_t>(i);
+      std::vector<Value> fields;
+      for (size_t f = 0; f < ChildCount(); f++) fields.push_back(child(f).GetValue(index));
+      return Value::Row(type_, std::move(fields));
+    }
   }
   return Value::Null(type_);
 }
@@ -292,22 +346,42 @@ void Vector::SetValue(size_t i, const Value& value) {
     case TypeId::kUuid:
       Data<Uuid>()[i] = value.GetUuid();
       break;
+    case TypeId::kArray:
+    case TypeId::kMap: {
+      const auto& keys = value.Children();
+      auto append = [&](size_t c, const std::vector<Value>& values) {
+        Vector& ch = Child(c);
+        size_t base = ch.size();
+        ch.Resize(base + values.size());
+        for (size_t k = 0; k < values.size(); k++) ch.SetValue(base + k, values[k]);
+        return base;
+      };
+      size_t base = append(0, keys);
+      if (type_.id == TypeId::kMap) append(1, value.MapValues());
+      Data<ArrayEntry>()[i] =
+          ArrayEntry{static_cast<uint32_t>(base), static_cast<uint32_t>(keys.size())};
+      break;
+    }
+    case TypeId::kRow: {
+      const auto& fields = value.Children();
+      size_t base = 0;
+      for (size_t f = 0; f < type_.Children().size(); f++) {
+        Vector& ch = Child(f);
+        base = ch.size();
+        ch.Resize(base + 1);
+        if (f < fields.size())
+          ch.SetValue(base, fields[f]);
+        else
+          ch.SetNull(base);
+      }
+      Data<uint32_t>()[i] = static_cast<uint32_t>(base);
+      break;
+    }
     case TypeId::kInterval:
       Data<Interval>()[i] = value.GetInterval();
       break;
   }
 }
-
-namespace {
-void CopyValidity(const UnifiedView& view, const uint32_t* sel, size_t offset, size_t count,
-                  Vector& out, size_t out_offset) {
-  if (!view.validity) return;
-  for (size_t i = 0; i < count; i++) {
-    size_t row = sel ? sel[i] : offset + i;
-    if (!view.IsValid(row)) out.SetNull(out_offset + i);
-  }
-}
-}  // namespace
 
 Vector Vector::Gather(const uint32_t* sel, size_t count) const {
   Vector out(type_, std::max<size_t>(count, 1));
@@ -355,6 +429,7 @@ Vector Vector::Gather(const uint32_t* sel, size_t count) const {
         kind_ == VectorKind::kDictionary ? dictionary_->heap_ref() : heap_;
     out.heap()->KeepAlive(src_heap);
   }
+  if (type_.IsNested()) out.children_ = SourceChildren();
   return out;
 }
 
@@ -393,6 +468,7 @@ Vector Vector::Slice(size_t offset, size_t count) const {
   out.capacity_ = count;
   out.data_ = Buffer::View(data_, offset * width, count * width);
   out.heap_ = heap_;
+  out.children_ = children_;
   if (validity_) {
     // The bitmap is small (a bit per row): copy it, with every bit past `count` valid, so the
     // slice can grow without inheriting the parent's bits.
@@ -424,8 +500,20 @@ Vector Vector::CopySlice(size_t offset, size_t count) const {
 void Vector::Append(const Vector& other, size_t offset, size_t count) {
   if (kind_ != VectorKind::kFlat) Flatten();
   size_t start = size_;
-  Resize(size_ + count);
   UnifiedView view = other.View();
+  if (type_.IsNested()) {
+    const auto& theirs = other.SourceChildren();
+    bool empty_children = true;
+    for (const auto& c : children_) empty_children &= c->size() == 0;
+    // An empty vector adopts the other's children (shared); otherwise entries are rebased.
+    if (start == 0 && empty_children && !theirs.empty()) children_ = theirs;
+    if (children_ != theirs) {
+      Resize(size_ + count);
+      AppendNested(view, other, offset, count, start);
+      return;
+    }
+  }
+  Resize(size_ + count);
   size_t width = type_.PhysicalSize();
   uint8_t* dst = RawData() + start * width;
   if (!view.is_constant && !view.sel) {
@@ -443,6 +531,66 @@ void Vector::Append(const Vector& other, size_t offset, size_t count) {
     const std::shared_ptr<StringHeap>& src =
         other.kind_ == VectorKind::kDictionary ? other.dictionary_->heap_ref() : other.heap_;
     heap()->KeepAlive(src);
+  }
+}
+
+void Vector::SetRowFrom(const Vector& src, size_t src_row, size_t dst_row) {
+  UnifiedView v = src.View();
+  if (!v.IsValid(src_row)) {
+    SetNull(dst_row);
+    return;
+  }
+  SetNull(dst_row, false);
+  if (type_.IsNested()) {
+    const auto& theirs = src.SourceChildren();
+    if (type_.id == TypeId::kRow) {
+      uint32_t index = v.Get<uint32_t>(src_row);
+      size_t base = 0;
+      for (size_t f = 0; f < theirs.size(); f++) base = AppendToChild(f, *theirs[f], index, 1);
+      Data<uint32_t>()[dst_row] = static_cast<uint32_t>(base);
+    } else {
+      ArrayEntry e = v.Get<ArrayEntry>(src_row);
+      size_t base = 0;
+      for (size_t c = 0; c < theirs.size(); c++)
+        base = AppendToChild(c, *theirs[c], e.offset, e.length);
+      Data<ArrayEntry>()[dst_row] = ArrayEntry{static_cast<uint32_t>(base), e.length};
+    }
+    return;
+  }
+  size_t width = type_.PhysicalSize();
+  std::memcpy(RawData() + dst_row * width, v.data + v.Index(src_row) * width, width);
+  if (type_.Physical() == PhysicalKind::kString) {
+    const auto& h =
+        src.kind() == VectorKind::kDictionary ? src.dictionary()->heap_ref() : src.heap_ref();
+    if (h) heap()->KeepAlive(h);
+  }
+}
+
+void Vector::AppendNested(const UnifiedView& view, const Vector& other, size_t offset, size_t count,
+                          size_t start) {
+  const auto& theirs = other.SourceChildren();
+  for (size_t i = 0; i < count; i++) {
+    size_t row = offset + i;
+    if (!view.IsValid(row)) {
+      SetNull(start + i);
+      if (type_.id == TypeId::kRow)
+        Data<uint32_t>()[start + i] = 0;
+      else
+        Data<ArrayEntry>()[start + i] = ArrayEntry{0, 0};
+      continue;
+    }
+    if (type_.id == TypeId::kRow) {
+      uint32_t index = view.Get<uint32_t>(row);
+      size_t base = 0;
+      for (size_t f = 0; f < theirs.size(); f++) base = AppendToChild(f, *theirs[f], index, 1);
+      Data<uint32_t>()[start + i] = static_cast<uint32_t>(base);
+    } else {
+      ArrayEntry e = view.Get<ArrayEntry>(row);
+      size_t base = 0;
+      for (size_t c = 0; c < theirs.size(); c++)
+        base = AppendToChild(c, *theirs[c], e.offset, e.length);
+      Data<ArrayEntry>()[start + i] = ArrayEntry{static_cast<uint32_t>(base), e.length};
+    }
   }
 }
 
@@ -507,6 +655,11 @@ size_t Batch::MemoryUsage() const {
   for (const auto& c : columns) {
     bytes += c.capacity() * c.type().PhysicalSize() + c.capacity() / 8;
     if (c.heap_ref()) bytes += c.heap_ref()->bytes_allocated();
+    for (size_t k = 0; c.type().IsNested() && k < c.ChildCount(); k++) {
+      const Vector& ch = c.child(k);
+      bytes += ch.capacity() * ch.type().PhysicalSize();
+      if (ch.heap_ref()) bytes += ch.heap_ref()->bytes_allocated();
+    }
   }
   return bytes;
 }

@@ -167,6 +167,20 @@ class Vector {
   Vector CopySlice(size_t offset, size_t count) const;
   // Appends rows [offset, offset+count) of `other` (same type) to this flat vector.
   void Append(const Vector& other, size_t offset, size_t count);
+  // Sets row dst_row of this flat vector to row src_row of `src` (same type, any form); nested
+  // values are copied into this vector's children.
+  void SetRowFrom(const Vector& src, size_t src_row, size_t dst_row);
+
+  // Nested types (ARRAY, MAP, ROW): each row is a fixed-width entry (ArrayEntry, or a uint32_t
+  // row index for ROW) into child vectors that copies of the vector share: ARRAY has one child
+  // (the elements), MAP two (keys, values), ROW one per field. Child(i) is writable (creating it
+  // on first use); children() of a dictionary or constant vector are its source's.
+  Vector& Child(size_t i);
+  const Vector& child(size_t i) const;
+  size_t ChildCount() const { return SourceChildren().size(); }
+  // Appends rows [offset, offset + count) of `source` (same type) to child i and returns the
+  // child's row count before (the new rows' first index).
+  size_t AppendToChild(size_t i, const Vector& source, size_t offset, size_t count);
 
   // Dictionary form.
   const std::shared_ptr<const Vector>& dictionary() const { return dictionary_; }
@@ -182,6 +196,16 @@ class Vector {
   std::shared_ptr<StringHeap> heap_;
   std::shared_ptr<const Vector> dictionary_;
   std::shared_ptr<Buffer> indices_;
+  std::vector<std::shared_ptr<Vector>> children_;  // nested types only
+
+  const std::vector<std::shared_ptr<Vector>>& SourceChildren() const {
+    return kind_ == VectorKind::kDictionary ? dictionary_->children_ : children_;
+  }
+  void InitChildren();
+  // Appends rows of `other` whose entries point into other children than this vector's: the
+  // referenced child rows are copied and the entries rebased.
+  void AppendNested(const UnifiedView& view, const Vector& other, size_t offset, size_t count,
+                    size_t start);
 };
 
 // A set of equally long vectors: what flows between every operator, scan and function.

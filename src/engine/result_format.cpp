@@ -89,9 +89,17 @@ const char* OutputFormatName(OutputFormat format) {
 
 namespace {
 
-// Appends the display text of a valid (non-null) row.
-void AppendValidCell(std::string& out, const UnifiedView& view, const LogicalType& type,
-                     size_t row) {
+void AppendJsonCell(std::string& out, const UnifiedView& view, const LogicalType& type, size_t row,
+                    const Vector* vector);
+
+// Appends the display text of a valid (non-null) row; `vector` (the row's vector) is needed for
+// nested types only.
+void AppendValidCell(std::string& out, const UnifiedView& view, const LogicalType& type, size_t row,
+                     const Vector* vector = nullptr) {
+  if (type.IsNested()) {
+    out += vector->GetValue(row).ToString();
+    return;
+  }
   switch (type.id) {
     case TypeId::kNull:
       out += "NULL";
@@ -145,6 +153,10 @@ void AppendValidCell(std::string& out, const UnifiedView& view, const LogicalTyp
     case TypeId::kTime:
       out += FormatTime(view.Get<int64_t>(row));
       return;
+    case TypeId::kArray:
+    case TypeId::kMap:
+    case TypeId::kRow:
+      return;  // written by the callers from the vector (AppendNestedText)
     case TypeId::kTimestamp:
       out += FormatTimestamp(view.Get<int64_t>(row));
       return;
@@ -178,10 +190,53 @@ void AppendCsvQuoted(std::string& out, std::string_view text) {
   out += '"';
 }
 
-void AppendJsonCell(std::string& out, const UnifiedView& view, const LogicalType& type,
-                    size_t row) {
+// A nested value as JSON: arrays as arrays, maps and rows as objects (Trino's JSON encoding).
+void AppendJsonValue(std::string& out, const Value& v) {
+  if (v.is_null()) {
+    out += "null";
+    return;
+  }
+  const LogicalType& t = v.type();
+  if (t.id == TypeId::kArray) {
+    out += '[';
+    for (size_t i = 0; i < v.Children().size(); i++) {
+      if (i) out += ',';
+      AppendJsonValue(out, v.Children()[i]);
+    }
+    out += ']';
+    return;
+  }
+  if (t.id == TypeId::kMap || t.id == TypeId::kRow) {
+    out += '{';
+    for (size_t i = 0; i < v.Children().size(); i++) {
+      if (i) out += ',';
+      if (t.id == TypeId::kMap) {
+        AppendJsonString(v.Children()[i].ToString(), &out);
+        out += ':';
+        AppendJsonValue(out, v.MapValues()[i]);
+      } else {
+        const auto& names = t.FieldNames();
+        AppendJsonString(
+            i < names.size() && !names[i].empty() ? names[i] : "field" + std::to_string(i), &out);
+        out += ':';
+        AppendJsonValue(out, v.Children()[i]);
+      }
+    }
+    out += '}';
+    return;
+  }
+  Vector one = Vector::Constant(v, 1);
+  AppendJsonCell(out, one.View(), t, 0, &one);
+}
+
+void AppendJsonCell(std::string& out, const UnifiedView& view, const LogicalType& type, size_t row,
+                    const Vector* vector) {
   if (!view.IsValid(row)) {
     out += "null";
+    return;
+  }
+  if (type.IsNested()) {
+    AppendJsonValue(out, vector->GetValue(row));
     return;
   }
   switch (type.id) {
@@ -245,7 +300,7 @@ std::string CellText(const Vector& vector, size_t row) {
   UnifiedView view = vector.View();
   if (!view.IsValid(row)) return "NULL";
   std::string out;
-  AppendValidCell(out, view, vector.type(), row);
+  AppendValidCell(out, view, vector.type(), row, &vector);
   return out;
 }
 
@@ -257,7 +312,7 @@ std::string CsvField(std::string_view text) {
 
 std::string JsonCell(const Vector& vector, size_t row) {
   std::string out;
-  AppendJsonCell(out, vector.View(), vector.type(), row);
+  AppendJsonCell(out, vector.View(), vector.type(), row, &vector);
   return out;
 }
 
@@ -298,6 +353,8 @@ void WriteCsvRows(std::ostream& out, const std::vector<OutputColumn>& columns,
           AppendCsvQuoted(buf, views[c].Get<std::string_view>(r));
         else if (types[c].id == TypeId::kInterval)
           AppendCsvQuoted(buf, FormatInterval(views[c].Get<Interval>(r)));
+        else if (types[c].IsNested())
+          AppendCsvQuoted(buf, b.columns[c].GetValue(r).ToString());
         else
           AppendValidCell(buf, views[c], types[c], r);
       }
@@ -334,7 +391,7 @@ void WriteJsonRows(std::ostream& out, const std::vector<OutputColumn>& columns,
       for (size_t c = 0; c < ncols; c++) {
         if (c) buf += ',';
         buf += keys[c];
-        AppendJsonCell(buf, views[c], types[c], r);
+        AppendJsonCell(buf, views[c], types[c], r, &b.columns[c]);
       }
       buf += '}';
       if (!array) buf += '\n';

@@ -45,6 +45,9 @@ KeyClass KeyClassOf(const LogicalType& type) {
     case PhysicalKind::kInt128:
     case PhysicalKind::kUuid:
       return KeyClass::kWide;
+    case PhysicalKind::kList:
+    case PhysicalKind::kStruct:
+      return KeyClass::kString;
     default:
       return KeyClass::kInt;
   }
@@ -67,6 +70,9 @@ void KeyColumn::Clear() {
   intervals.clear();
   wides.clear();
   nulls.clear();
+  encoded.reset();
+  kept.clear();
+  nested_values.clear();
   has_nulls = false;
 }
 
@@ -143,6 +149,23 @@ void KeyColumn::Load(const Vector& v, size_t count) {
       wides.resize(count);
       for (size_t i = 0; i < count; i++) wides[i] = UuidKey(view.Get<Uuid>(i));
       break;
+    case PhysicalKind::kList:
+    case PhysicalKind::kStruct: {
+      // Equal nested values have equal SQL literals (elements in order, NULLs spelled out).
+      encoded = std::make_shared<StringHeap>();
+      strings.resize(count);
+      nested_values.resize(count);
+      for (size_t i = 0; i < count; i++) {
+        if (!view.IsValid(i)) {
+          strings[i] = std::string_view();
+          nested_values[i] = Value();
+          continue;
+        }
+        nested_values[i] = v.GetValue(i);
+        strings[i] = encoded->Add(nested_values[i].ToSqlLiteral());
+      }
+      break;
+    }
     case PhysicalKind::kNone:
       break;
   }
@@ -183,6 +206,9 @@ void KeyColumn::AppendRow(const KeyColumn& other, size_t row) {
       break;
     case KeyClass::kString:
       strings.push_back(other.strings[row]);
+      if (other.encoded && (kept.empty() || kept.back() != other.encoded))
+        kept.push_back(other.encoded);
+      if (!other.nested_values.empty()) nested_values.push_back(other.nested_values[row]);
       break;
     case KeyClass::kInterval:
       intervals.push_back(other.intervals[row]);
@@ -230,6 +256,8 @@ int KeyColumn::Compare(size_t row, const KeyColumn& other, size_t other_row) con
       return a < b ? -1 : (a > b ? 1 : 0);
     }
     case KeyClass::kString: {
+      if (!nested_values.empty() && !other.nested_values.empty())
+        return nested_values[row].Compare(other.nested_values[other_row]);
       int c = strings[row].compare(other.strings[other_row]);
       return c < 0 ? -1 : (c > 0 ? 1 : 0);
     }

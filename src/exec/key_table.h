@@ -27,6 +27,11 @@ struct KeyColumn {
   std::vector<Int128> wides;
   std::vector<uint8_t> nulls;  // 1 = NULL
   bool has_nulls = false;
+  // ARRAY, MAP and ROW keys are kString keys holding a canonical encoding of the value: the bytes
+  // live in `encoded` (this batch's) and stay alive in the columns that keep copies (`kept`).
+  std::shared_ptr<StringHeap> encoded;
+  std::vector<std::shared_ptr<StringHeap>> kept;
+  std::vector<Value> nested_values;  // nested keys only: for ordering (Compare)
 
   size_t size() const { return nulls.size(); }
   void Clear();

@@ -76,6 +76,10 @@ PhysicalPtr PhysicalPlanner::PlanNode(const LogicalOperator& op) {
     }
     case LogicalOpKind::kWindow:
       return MakeWindowOperator(child(0), static_cast<const LogicalWindow&>(op));
+    case LogicalOpKind::kUnnest: {
+      const auto& u = static_cast<const LogicalUnnest&>(op);
+      return MakeUnnestOperator(child(0), u.arrays, u.ordinality, u.outer, u.OutputTypes());
+    }
     case LogicalOpKind::kSetOperation: {
       const auto& s = static_cast<const LogicalSetOperation&>(op);
       PhysicalPtr left = child(0);

@@ -60,6 +60,10 @@ void Scatter(const Vector& src, const std::vector<uint32_t>& pos, Vector& dst) {
     for (uint32_t p : pos) dst.SetNull(p);
     return;
   }
+  if (dst.type().IsNested()) {
+    for (size_t k = 0; k < pos.size(); k++) dst.SetRowFrom(src, k, pos[k]);
+    return;
+  }
   for (size_t k = 0; k < pos.size(); k++) {
     if (!v.IsValid(k)) {
       dst.SetNull(pos[k]);
@@ -217,6 +221,42 @@ Vector CompareVectors(CompareOp op, Vector a, Vector b, size_t n) {
     case PhysicalKind::kUuid:
       CompareDispatchOp<Uuid>(op, a, b, n, out);
       break;
+    case PhysicalKind::kList:
+    case PhysicalKind::kStruct: {  // nested values: element by element (cold path)
+      UnifiedView va = a.View(), vb = b.View();
+      for (size_t i = 0; i < n; i++) {
+        if (!va.IsValid(i) || !vb.IsValid(i)) {
+          out[i] = 0;
+          continue;
+        }
+        int c = a.GetValue(i).Compare(b.GetValue(i));
+        bool r = false;
+        switch (op) {
+          case CompareOp::kEq:
+          case CompareOp::kIsNotDistinctFrom:
+            r = c == 0;
+            break;
+          case CompareOp::kNe:
+          case CompareOp::kIsDistinctFrom:
+            r = c != 0;
+            break;
+          case CompareOp::kLt:
+            r = c < 0;
+            break;
+          case CompareOp::kLe:
+            r = c <= 0;
+            break;
+          case CompareOp::kGt:
+            r = c > 0;
+            break;
+          case CompareOp::kGe:
+            r = c >= 0;
+            break;
+        }
+        out[i] = r ? 1 : 0;
+      }
+      break;
+    }
     case PhysicalKind::kInterval: {
       UnifiedView va = a.View(), vb = b.View();
       Vector ka = NewFlat(LogicalType(TypeId::kBigInt), n),

@@ -182,19 +182,19 @@ Vector NumericCast(const Vector& input, const LogicalType& from, int fs, const L
   // To an integral type of C type R.
   auto to_int = [&](auto zero) {
     using R = decltype(zero);
-    constexpr auto lo = std::numeric_limits<R>::min();
-    constexpr auto hi = std::numeric_limits<R>::max();
+    constexpr auto kLo = std::numeric_limits<R>::min();
+    constexpr auto kHi = std::numeric_limits<R>::max();
     CastLoop<A, R>(input, n, result, try_cast, [&](A x) -> R {
       if constexpr (kIsFloat<A>) {
-        return static_cast<R>(DoubleToInt(static_cast<double>(x), target, lo, hi));
+        return static_cast<R>(DoubleToInt(static_cast<double>(x), target, kLo, kHi));
       } else {
         if constexpr (std::is_same_v<A, Int128>) {
           Int128 r = DivRound(x, fs);
-          if (r < lo || r > hi) RangeError(text(x), target);
+          if (r < kLo || r > kHi) RangeError(text(x), target);
           return static_cast<R>(r);
         } else {
           int64_t r = fs ? DivRound64(static_cast<int64_t>(x), fs) : static_cast<int64_t>(x);
-          if (r < lo || r > hi) RangeError(text(x), target);
+          if (r < kLo || r > kHi) RangeError(text(x), target);
           return static_cast<R>(r);
         }
       }
@@ -400,8 +400,188 @@ bool ParseDecimal128(std::string_view text, int precision, int scale, Int128* ou
   return true;
 }
 
+namespace {
+
+// A value as JSON text (CAST(x AS JSON)): arrays as arrays, maps and rows as objects.
+void AppendJsonOf(const Value& v, std::string* out) {
+  if (v.is_null()) {
+    *out += "null";
+    return;
+  }
+  const LogicalType& t = v.type();
+  switch (t.id) {
+    case TypeId::kArray:
+      *out += '[';
+      for (size_t i = 0; i < v.Children().size(); i++) {
+        if (i) *out += ',';
+        AppendJsonOf(v.Children()[i], out);
+      }
+      *out += ']';
+      return;
+    case TypeId::kMap:
+    case TypeId::kRow:
+      *out += '{';
+      for (size_t i = 0; i < v.Children().size(); i++) {
+        if (i) *out += ',';
+        if (t.id == TypeId::kMap) {
+          AppendJsonString(v.Children()[i].ToString(), out);
+          *out += ':';
+          AppendJsonOf(v.MapValues()[i], out);
+        } else {
+          const auto& names = t.FieldNames();
+          AppendJsonString(
+              i < names.size() && !names[i].empty() ? names[i] : "field" + std::to_string(i), out);
+          *out += ':';
+          AppendJsonOf(v.Children()[i], out);
+        }
+      }
+      *out += '}';
+      return;
+    case TypeId::kJson:
+      *out += v.GetString();
+      return;
+    case TypeId::kVarchar:
+    case TypeId::kDate:
+    case TypeId::kTime:
+    case TypeId::kTimestamp:
+    case TypeId::kTimestampTz:
+    case TypeId::kUuid:
+    case TypeId::kVarbinary:
+    case TypeId::kInterval:
+      AppendJsonString(v.ToString(), out);
+      return;
+    case TypeId::kReal:
+    case TypeId::kDouble:
+      if (!std::isfinite(v.GetDouble())) {
+        AppendJsonString(v.ToString(), out);
+        return;
+      }
+      *out += v.ToString();
+      return;
+    default:
+      *out += v.ToString();
+      return;
+  }
+}
+
+// A JSON element as a value of `target` (CAST(json AS ARRAY(...)/MAP(...)/ROW(...)/scalar)).
+Value JsonToValue(simdjson::dom::element e, const LogicalType& target, bool try_cast) {
+  using T = simdjson::dom::element_type;
+  if (e.type() == T::NULL_VALUE) return Value::Null(target);
+  auto mismatch = [&]() -> Value {
+    if (try_cast) return Value::Null(target);
+    throw Error(ErrorKind::kConversion, "cannot cast JSON '" +
+                                            std::string(simdjson::minify(e)).substr(0, 60) +
+                                            "' to " + target.ToString());
+  };
+  if (target.id == TypeId::kArray) {
+    simdjson::dom::array arr;
+    if (e.get(arr) != simdjson::SUCCESS) return mismatch();
+    std::vector<Value> out;
+    for (simdjson::dom::element item : arr)
+      out.push_back(JsonToValue(item, target.ElementType(), try_cast));
+    return Value::Array(target, std::move(out));
+  }
+  if (target.id == TypeId::kMap) {
+    simdjson::dom::object obj;
+    if (e.get(obj) != simdjson::SUCCESS) return mismatch();
+    std::vector<Value> keys, values;
+    for (simdjson::dom::key_value_pair field : obj) {
+      keys.push_back(
+          CastValue(Value::Varchar(std::string(field.key)), target.Children()[0], try_cast));
+      values.push_back(JsonToValue(field.value, target.Children()[1], try_cast));
+    }
+    return Value::Map(target, std::move(keys), std::move(values));
+  }
+  if (target.id == TypeId::kRow) {
+    std::vector<Value> fields;
+    const auto& names = target.FieldNames();
+    simdjson::dom::array arr;
+    simdjson::dom::object obj;
+    if (e.get(arr) == simdjson::SUCCESS) {
+      if (arr.size() != target.Children().size()) return mismatch();
+      size_t i = 0;
+      for (auto item : arr) {
+        fields.push_back(JsonToValue(item, target.Children()[i], try_cast));
+        i++;
+      }
+    } else if (e.get(obj) == simdjson::SUCCESS) {
+      for (size_t i = 0; i < target.Children().size(); i++) {
+        simdjson::dom::element f;
+        if (obj.at_key(names[i]).get(f) != simdjson::SUCCESS) {
+          fields.push_back(Value::Null(target.Children()[i]));
+        } else {
+          fields.push_back(JsonToValue(f, target.Children()[i], try_cast));
+        }
+      }
+    } else {
+      return mismatch();
+    }
+    return Value::Row(target, std::move(fields));
+  }
+  if (target.id == TypeId::kJson) return Value::Json(std::string(simdjson::minify(e)));
+  if (e.type() == T::ARRAY || e.type() == T::OBJECT) return mismatch();
+  Value text = e.type() == T::STRING ? Value::Varchar(std::string(e.get_string().value_unsafe()))
+                                     : Value::Varchar(std::string(simdjson::minify(e)));
+  return CastValue(text, target, try_cast);
+}
+
+// CAST between nested types (element by element), to and from JSON.
+Value CastNested(const Value& v, const LogicalType& target, bool try_cast) {
+  if (v.is_null()) return Value::Null(target);
+  const LogicalType& from = v.type();
+  if (target.id == TypeId::kJson) {
+    std::string out;
+    AppendJsonOf(v, &out);
+    return Value::Json(std::move(out));
+  }
+  if (from.id == TypeId::kJson) {
+    simdjson::dom::parser parser;
+    simdjson::padded_string padded(v.GetString());
+    simdjson::dom::element root;
+    if (parser.parse(padded).get(root) != simdjson::SUCCESS) {
+      if (try_cast) return Value::Null(target);
+      throw Error(ErrorKind::kConversion, "cannot cast malformed JSON to " + target.ToString());
+    }
+    return JsonToValue(root, target, try_cast);
+  }
+  if (from.id != target.id)
+    throw Error(ErrorKind::kConversion,
+                "cannot cast " + from.ToString() + " to " + target.ToString());
+  if (target.id == TypeId::kArray) {
+    std::vector<Value> out;
+    for (const auto& e : v.Children()) out.push_back(CastValue(e, target.ElementType(), try_cast));
+    return Value::Array(target, std::move(out));
+  }
+  if (target.id == TypeId::kMap) {
+    std::vector<Value> keys, values;
+    for (size_t i = 0; i < v.Children().size(); i++) {
+      keys.push_back(CastValue(v.Children()[i], target.Children()[0], try_cast));
+      values.push_back(CastValue(v.MapValues()[i], target.Children()[1], try_cast));
+    }
+    return Value::Map(target, std::move(keys), std::move(values));
+  }
+  if (v.Children().size() != target.Children().size())
+    throw Error(ErrorKind::kConversion, "cannot cast " + from.ToString() + " to " +
+                                            target.ToString() + ": the field counts differ");
+  std::vector<Value> fields;
+  for (size_t i = 0; i < v.Children().size(); i++)
+    fields.push_back(CastValue(v.Children()[i], target.Children()[i], try_cast));
+  return Value::Row(target, std::move(fields));
+}
+
+}  // namespace
+
 bool CanCast(const LogicalType& from, const LogicalType& to) {
   if (from == to || from.id == TypeId::kNull) return true;
+  if (from.IsNested() || to.IsNested()) {
+    if (to.id == TypeId::kJson || from.id == TypeId::kJson) return true;
+    if (from.id != to.id || from.Children().size() != to.Children().size()) return false;
+    for (size_t i = 0; i < from.Children().size(); i++) {
+      if (!CanCast(from.Children()[i], to.Children()[i])) return false;
+    }
+    return true;
+  }
   auto scalar_text = [](const LogicalType& t) {  // types with a VARCHAR form both ways
     return t.id != TypeId::kInterval;
   };
@@ -550,6 +730,16 @@ Vector CastVector(const Vector& input, const LogicalType& target, bool try_cast)
   result.Resize(n);
   if (from.id == TypeId::kNull) {
     for (size_t i = 0; i < n; i++) result.SetNull(i);
+    return result;
+  }
+  if (from.IsNested() || target.IsNested()) {  // value by value (a cold path)
+    for (size_t i = 0; i < n; i++) {
+      Value v = CastNested(input.GetValue(i), target, try_cast);
+      if (v.is_null())
+        result.SetNull(i);
+      else
+        result.SetValue(i, v);
+    }
     return result;
   }
   switch (from.id) {
@@ -731,6 +921,9 @@ Vector CastVector(const Vector& input, const LogicalType& target, bool try_cast)
       }
       Unsupported(from, target);
     case TypeId::kNull:
+    case TypeId::kArray:  // handled above
+    case TypeId::kMap:
+    case TypeId::kRow:
       break;
   }
   Unsupported(from, target);

@@ -14,10 +14,14 @@ namespace {
 
 bool IsAnyDecimal(const LogicalType& t) { return t.id == TypeId::kDecimal && t.precision == 0; }
 bool IsAnyType(const LogicalType& t) { return t.id == TypeId::kNull; }
+bool IsAnyNested(const LogicalType& t) { return t.IsNested() && !t.nested; }
 
 std::string ParamName(const LogicalType& t) {
   if (IsAnyDecimal(t)) return "decimal";
   if (IsAnyType(t)) return "T";
+  if (t.id == TypeId::kArray && !t.nested) return "array(T)";
+  if (t.id == TypeId::kMap && !t.nested) return "map(K, V)";
+  if (t.id == TypeId::kRow && !t.nested) return "row(...)";
   return AsciiLower(t.ToString());
 }
 
@@ -95,6 +99,17 @@ int MatchSignature(const std::vector<LogicalType>& params, bool variadic,
     LogicalType target;
     if (IsAnyType(p)) {
       target = *any;
+    } else if (IsAnyNested(p)) {
+      if (args[i].id == TypeId::kNull) {
+        LogicalType unknown(TypeId::kNull);
+        target = p.id == TypeId::kArray ? LogicalType::Array(unknown)
+                 : p.id == TypeId::kMap ? LogicalType::Map(unknown, unknown)
+                                        : LogicalType::Row({}, {});
+      } else if (args[i].id != p.id) {
+        return -1;
+      } else {
+        target = args[i];
+      }
     } else if (IsAnyDecimal(p)) {
       if (args[i].id != TypeId::kDecimal && !args[i].IsIntegral() && args[i].id != TypeId::kNull)
         return -1;
@@ -160,6 +175,7 @@ FunctionRegistryImpl::FunctionRegistryImpl() {
   RegisterDateFunctions(*this);
   RegisterAggregateFunctions(*this);
   RegisterJsonFunctions(*this);
+  RegisterNestedFunctions(*this);
 }
 
 void FunctionRegistryImpl::AddScalar(const std::string& name, ScalarOverload overload) {

@@ -13,10 +13,15 @@ namespace aishell {
 
 // A parameter type in an overload signature.
 //  - a concrete type (INTEGER, VARCHAR, ...): the argument is coerced to it;
-//  - kAnyDecimal: any DECIMAL (INTEGER/BIGINT arguments become DECIMAL(10,0)/DECIMAL(18,0));
-//  - kAnyType: a type variable T; every kAnyType parameter is bound to the common super type.
-inline constexpr LogicalType kAnyDecimal = LogicalType(TypeId::kDecimal, 0, 0);
-inline constexpr LogicalType kAnyType = LogicalType(TypeId::kNull);
+//  - kAnyDecimal: any DECIMAL (integer arguments become DECIMAL(3|5|10|19, 0));
+//  - kAnyType: a type variable T; every kAnyType parameter is bound to the common super type;
+//  - kAnyArray, kAnyMap, kAnyRow: any ARRAY / MAP / ROW, passed as it is (the bind function
+//    computes the result type from the element types).
+inline const LogicalType kAnyDecimal = LogicalType(TypeId::kDecimal, 0, 0);
+inline const LogicalType kAnyType = LogicalType(TypeId::kNull);
+inline const LogicalType kAnyArray = LogicalType(TypeId::kArray);
+inline const LogicalType kAnyMap = LogicalType(TypeId::kMap);
+inline const LogicalType kAnyRow = LogicalType(TypeId::kRow);
 
 struct ScalarOverload {
   std::vector<LogicalType> params;
@@ -59,6 +64,7 @@ void RegisterMathFunctions(FunctionRegistryImpl& registry);
 void RegisterDateFunctions(FunctionRegistryImpl& registry);
 void RegisterAggregateFunctions(FunctionRegistryImpl& registry);
 void RegisterJsonFunctions(FunctionRegistryImpl& registry);
+void RegisterNestedFunctions(FunctionRegistryImpl& registry);
 
 // Helper: a bound scalar function.
 std::shared_ptr<ScalarFunction> MakeScalar(const std::string& name, std::vector<LogicalType> args,

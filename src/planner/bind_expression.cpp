@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "common/exception.h"
+#include "functions/nested_functions.h"
 #include "planner/binder.h"
 #include "planner/optimizer/optimizer.h"
 
@@ -145,6 +146,47 @@ ExprPtr Binder::BindColumnRef(const ColumnRefExpression& ref, const Scope& scope
                 "column reference '" + ref.name.Joined() + "' is ambiguous" +
                     (tables.empty() ? "" : " (" + tables + ")"),
                 ref.position);
+  }
+  if (found < 0 && parts.size() >= 2) {
+    // r.field, t.r.field, ...: the longest prefix that names a column, then ROW fields.
+    for (size_t k = parts.size() - 1; k >= 1; k--) {
+      ColumnRefExpression prefix;
+      prefix.position = ref.position;
+      prefix.name = ref.name;
+      prefix.name.parts.resize(k);
+      if (prefix.name.quoted.size() > k) prefix.name.quoted.resize(k);
+      ExprPtr base;
+      try {
+        base = BindColumnRef(prefix, scope);
+      } catch (const Error&) {
+        continue;
+      }
+      for (size_t p = k; p < parts.size() && base; p++) {
+        const LogicalType& t = base->type;
+        if (t.id != TypeId::kRow) {
+          throw Error(ErrorKind::kBinder,
+                      "'" + prefix.name.Joined() + "' is a " + t.ToString() +
+                          ", which has no field '" + parts[p] + "'",
+                      ref.position);
+        }
+        size_t field = t.FieldNames().size();
+        for (size_t f = 0; f < t.FieldNames().size(); f++) {
+          if (NameMatches(t.FieldNames()[f], parts[p])) {
+            field = f;
+            break;
+          }
+        }
+        if (field == t.FieldNames().size()) {
+          std::string names;
+          for (const auto& n : t.FieldNames()) names += (names.empty() ? "" : ", ") + n;
+          throw Error(ErrorKind::kBinder,
+                      "no field '" + parts[p] + "' in " + t.ToString() + " (fields: " + names + ")",
+                      ref.position);
+        }
+        base = MakeFunction(MakeFieldAccess(t, field), {base});
+      }
+      return base;
+    }
   }
   if (found < 0) {
     std::vector<std::string> candidates;
@@ -423,6 +465,28 @@ ExprPtr Binder::BindFunction(const FunctionCallExpression& fn, BindContext& ctx)
   }
   std::vector<ExprPtr> args;
   for (const auto& a : fn.args) args.push_back(BindExpr(*a, ctx));
+  if (name == "row") {  // ROW(a, b, ...): fields of the arguments' own types
+    std::vector<LogicalType> types;
+    for (const auto& a : args) types.push_back(a->type);
+    return MakeFunction(MakeRowConstructor(types), std::move(args));
+  }
+  if (name == "subscript" && args.size() == 2 && args[0]->type.id == TypeId::kRow) {
+    // r[i]: field i (1-based), a constant.
+    const Expr& index = *args[1];
+    if (index.kind != ExprKind::kConstant || !index.value.type().IsIntegral() ||
+        index.value.is_null())
+      throw Error(ErrorKind::kBinder, "a ROW subscript must be a constant integer",
+                  fn.args[1]->position);
+    int64_t i = index.value.GetInt64();
+    int64_t fields = static_cast<int64_t>(args[0]->type.Children().size());
+    if (i < 1 || i > fields)
+      throw Error(ErrorKind::kBinder,
+                  "ROW subscript " + std::to_string(i) + " is out of range: " +
+                      args[0]->type.ToString() + " has " + std::to_string(fields) + " fields",
+                  fn.args[1]->position);
+    return MakeFunction(MakeFieldAccess(args[0]->type, static_cast<size_t>(i - 1)),
+                        {std::move(args[0])});
+  }
   if (name == "coalesce") {
     if (args.empty())
       throw Error(ErrorKind::kBinder, "coalesce needs at least one argument", fn.position);

@@ -60,7 +60,10 @@ BoundRelation Binder::BindTableRef(const TableRef& ref) {
       rel = BindTableFunction(ref.As<TableFunctionRef>());
       break;
   }
-  if (ref.kind != TableRefKind::kJoin && (!ref.alias.empty() || !ref.column_aliases.empty())) {
+  bool unnest = ref.kind == TableRefKind::kTableFunction &&
+                LowerName(ref.As<TableFunctionRef>().name.Joined()) == "unnest";
+  if (ref.kind != TableRefKind::kJoin && !unnest &&
+      (!ref.alias.empty() || !ref.column_aliases.empty())) {
     ApplyAlias(rel, ref.alias, ref.column_aliases, ref.position);
   }
   return rel;
@@ -312,6 +315,13 @@ BoundRelation Binder::BindBaseTable(const BaseTableRef& ref) {
 
 BoundRelation Binder::BindTableFunction(const TableFunctionRef& ref) {
   std::string name = LowerName(ref.name.Joined());
+  if (name == "unnest") {  // FROM UNNEST(ARRAY[...]): over one row without columns
+    BoundRelation one;
+    auto values = std::make_shared<LogicalValues>();
+    values->rows.push_back({});
+    one.plan = values;
+    return BindUnnest(std::move(one), ref, false);
+  }
   const TableFunction* fn = TableFunctionRegistry::Find(name);
   if (!fn) {
     std::string hint = SuggestName(name, TableFunctionRegistry::Names());
@@ -367,8 +377,97 @@ BoundRelation Binder::BindTableFunction(const TableFunctionRef& ref) {
   return rel;
 }
 
+BoundRelation Binder::BindUnnest(BoundRelation left, const TableFunctionRef& ref, bool outer) {
+  if (ref.args.empty())
+    throw Error(ErrorKind::kBinder, "UNNEST needs at least one ARRAY or MAP argument",
+                ref.position);
+  auto unnest = std::make_shared<LogicalUnnest>();
+  unnest->ordinality = ref.with_ordinality;
+  unnest->outer = outer;
+  BindContext ctx;
+  ctx.scope = &left.scope;
+  ctx.clause = "UNNEST";
+  std::vector<OutputColumn> columns;  // the new columns
+  for (const auto& arg : ref.args) {
+    if (!arg.name.empty())
+      throw Error(ErrorKind::kBinder, "UNNEST takes no named arguments", arg.value->position);
+    ExprPtr e = BindExpr(*arg.value, ctx);
+    const LogicalType& t = e->type;
+    if (t.id == TypeId::kNull) {
+      e = CastTo(e, LogicalType::Array(LogicalType(TypeId::kNull)));
+    } else if (t.id != TypeId::kArray && t.id != TypeId::kMap) {
+      throw Error(ErrorKind::kBinder, "UNNEST needs an ARRAY or MAP, not " + t.ToString(),
+                  arg.value->position);
+    }
+    const LogicalType& at = e->type;
+    if (at.id == TypeId::kMap) {
+      columns.push_back({"key", at.Children()[0]});
+      columns.push_back({"value", at.Children()[1]});
+    } else if (at.ElementType().id == TypeId::kRow) {
+      const auto& rt = at.ElementType();
+      for (size_t f = 0; f < rt.Children().size(); f++) {
+        std::string name =
+            rt.FieldNames()[f].empty() ? "field" + std::to_string(f) : rt.FieldNames()[f];
+        columns.push_back({name, rt.Children()[f]});
+      }
+    } else {
+      columns.push_back({"unnest", at.ElementType()});
+    }
+    unnest->arrays.push_back(std::move(e));
+  }
+  if (ref.with_ordinality) columns.push_back({"ordinality", LogicalType(TypeId::kBigInt)});
+  if (!ref.column_aliases.empty()) {
+    if (ref.column_aliases.size() != columns.size())
+      throw Error(ErrorKind::kBinder,
+                  "UNNEST produces " + std::to_string(columns.size()) + " columns, but " +
+                      std::to_string(ref.column_aliases.size()) + " column aliases are given",
+                  ref.position);
+    for (size_t i = 0; i < columns.size(); i++) columns[i].name = ref.column_aliases[i];
+  }
+  unnest->children = {left.plan};
+  unnest->output = left.plan->output;
+  BoundRelation rel;
+  rel.scope = left.scope;
+  for (const auto& c : columns) {
+    unnest->output.push_back(c);
+    ScopeColumn sc;
+    sc.table = LowerName(ref.alias);
+    sc.name = c.name;
+    sc.type = c.type;
+    rel.scope.columns.push_back(sc);
+  }
+  rel.plan = unnest;
+  return rel;
+}
+
+namespace {
+bool IsUnnest(const TableRef& ref) {
+  return ref.kind == TableRefKind::kTableFunction &&
+         LowerName(ref.As<TableFunctionRef>().name.Joined()) == "unnest";
+}
+
+bool IsTrueLiteral(const ParsedExpression* e) {
+  return e && e->kind == ExpressionKind::kLiteral &&
+         e->As<LiteralExpression>().literal_kind == LiteralKind::kBoolean &&
+         e->As<LiteralExpression>().bool_value;
+}
+}  // namespace
+
 BoundRelation Binder::BindJoin(const JoinRef& ref) {
   BoundRelation left = BindTableRef(*ref.left);
+  if (IsUnnest(*ref.right)) {
+    // t CROSS JOIN UNNEST(t.a), t, UNNEST(t.a), t [LEFT] JOIN UNNEST(t.a) ON true.
+    bool outer = ref.type == AstJoinType::kLeft;
+    bool inner_on_true = ref.type == AstJoinType::kInner && IsTrueLiteral(ref.condition.get());
+    if (!(ref.type == AstJoinType::kCross || inner_on_true ||
+          (outer && IsTrueLiteral(ref.condition.get()))))
+      throw Error(
+          ErrorKind::kUnsupported,
+          "UNNEST joins only as CROSS JOIN UNNEST(...), a comma, or [LEFT] JOIN UNNEST(...) "
+          "ON true",
+          ref.position);
+    return BindUnnest(std::move(left), ref.right->As<TableFunctionRef>(), outer);
+  }
   BoundRelation right = BindTableRef(*ref.right);
   auto join = std::make_shared<LogicalJoin>();
   using AstJoin = decltype(JoinRef::type);  // robust to the AST renaming its enum

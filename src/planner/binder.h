@@ -102,6 +102,8 @@ class Binder {
   BoundRelation BindBaseTable(const BaseTableRef& ref);
   BoundRelation BindJoin(const JoinRef& ref);
   BoundRelation BindTableFunction(const TableFunctionRef& ref);
+  // UNNEST(...) over `left` (a lateral reference: its arguments see left's columns).
+  BoundRelation BindUnnest(BoundRelation left, const TableFunctionRef& ref, bool outer);
   BoundRelation BindNamedQuery(const QueryNode& query, const std::string& alias,
                                const std::vector<std::string>& column_names, int position);
   BoundRelation ScanTable(const std::string& catalog, std::shared_ptr<Connector> connector,

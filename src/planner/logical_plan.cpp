@@ -229,6 +229,14 @@ std::string LogicalWindow::Describe() const {
   return "Window [" + ExprList(window_exprs, names) + "]";
 }
 
+std::string LogicalUnnest::Describe() const {
+  auto names = InputNames(*this);
+  std::string d =
+      std::string(outer ? "Unnest (outer)" : "Unnest") + " [" + ExprList(arrays, names) + "]";
+  if (ordinality) d += " with ordinality";
+  return d;
+}
+
 std::string LogicalSetOperation::Describe() const {
   const char* name = set_op == SetOpKind::kUnion       ? "Union"
                      : set_op == SetOpKind::kIntersect ? "Intersect"

@@ -25,6 +25,7 @@ enum class LogicalOpKind : uint8_t {
   kSetOperation,
   kValues,
   kInsert,
+  kUnnest,
 };
 
 struct LogicalOperator;
@@ -114,6 +115,17 @@ struct LogicalLimit : LogicalOperator {
 struct LogicalWindow : LogicalOperator {
   LogicalWindow() : LogicalOperator(LogicalOpKind::kWindow) {}
   std::vector<ExprPtr> window_exprs;
+  std::string Describe() const override;
+};
+
+// UNNEST: each input row repeated once per element of its arrays (zipped: as many rows as the
+// longest, the others padded with NULL). Output: the input's columns, then per array its element
+// column (an ARRAY of ROW: one column per field; a MAP: key and value), then the ordinality.
+struct LogicalUnnest : LogicalOperator {
+  LogicalUnnest() : LogicalOperator(LogicalOpKind::kUnnest) {}
+  std::vector<ExprPtr> arrays;  // ARRAY or MAP expressions over the input
+  bool ordinality = false;      // WITH ORDINALITY: a BIGINT column counting from 1
+  bool outer = false;           // LEFT JOIN UNNEST ... ON true: a NULL row for empty arrays
   std::string Describe() const override;
 };
 

@@ -368,6 +368,14 @@ std::string FunctionCallExpression::ToString() const {
     fname += name.quoted[i] ? QuoteIdentifier(name.parts[i], true) : name.parts[i];
   }
   if (special_form) return AsciiUpper(fname);
+  // The parser's names for a[i] and ARRAY[...]: printed as written.
+  if (fname == "subscript" && args.size() == 2 && !over)
+    return args[0]->ToString() + "[" + args[1]->ToString() + "]";
+  if (fname == "array_constructor" && !over) {
+    std::string r = "ARRAY[";
+    for (size_t i = 0; i < args.size(); i++) r += (i ? ", " : "") + args[i]->ToString();
+    return r + "]";
+  }
   std::string r = fname + "(";
   if (distinct) r += "DISTINCT ";
   if (is_star) {
@@ -754,13 +762,14 @@ std::string TableFunctionRef::ToString() const {
     if (!args[i].name.empty()) r += QuoteIdentifier(args[i].name) + " => ";
     r += args[i].value->ToString();
   }
-  return r + ")" + AliasToString();
+  return r + ")" + (with_ordinality ? " WITH ORDINALITY" : "") + AliasToString();
 }
 
 std::unique_ptr<TableRef> TableFunctionRef::Copy() const {
   auto r = std::make_unique<TableFunctionRef>();
   CopyAliasTo(*r);
   r->name = name;
+  r->with_ordinality = with_ordinality;
   for (const auto& a : args) r->args.push_back(TableFunctionArgument{a.name, CopyExpr(a.value)});
   return r;
 }

@@ -430,8 +430,9 @@ struct TableFunctionArgument {
 };
 
 struct TableFunctionRef : TableRef {
-  QualifiedName name;  // read_csv, read_json, read_parquet, sqlite_scan, ...
+  QualifiedName name;  // read_csv, read_json, read_parquet, sqlite_scan, ..., unnest
   std::vector<TableFunctionArgument> args;
+  bool with_ordinality = false;  // UNNEST(...) WITH ORDINALITY
 
   TableFunctionRef() : TableRef(TableRefKind::kTableFunction) {}
   std::string ToString() const override;

@@ -144,11 +144,17 @@ bool Lex(const std::string& sql, std::vector<Token>& tokens, LexError& error) {
       if (text.empty()) return fail("zero-length quoted identifier", start);
       token.type = TokenType::kQuotedIdentifier;
       token.text = std::move(text);
-    } else if (c == '[' && !tokens.empty() && tokens.back().end == static_cast<int>(i) &&
-               (tokens.back().type == TokenType::kWord ||
-                tokens.back().type == TokenType::kQuotedIdentifier ||
-                (tokens.back().type == TokenType::kOperator && tokens.back().text == ")"))) {
-      // a[1]: a subscript, not a bracketed name (the parser reports it as unsupported).
+    } else if (c == '[' && !tokens.empty() &&
+               ((tokens.back().end == static_cast<int>(i) &&
+                 (tokens.back().type == TokenType::kWord ||
+                  tokens.back().type == TokenType::kQuotedIdentifier ||
+                  (tokens.back().type == TokenType::kOperator &&
+                   (tokens.back().text == ")" || tokens.back().text == "]")))) ||
+                (tokens.back().type == TokenType::kWord &&
+                 (tokens.back().text == "ARRAY" || tokens.back().text == "array" ||
+                  tokens.back().text == "Array")))) {
+      // a[1], f(x)[1], a[1][2]: a subscript; ARRAY[...]: an array constructor. Otherwise '['
+      // opens a bracketed name ([users-db]).
       token.type = TokenType::kOperator;
       token.text = "[";
       i++;

@@ -1096,7 +1096,13 @@ class Parser {
     if (IsWord("LATERAL") && IsOp("(", 1)) {
       throw Error(ErrorKind::kUnsupported, "LATERAL is not supported", position);
     }
-    if (IsWord("UNNEST")) throw Error(ErrorKind::kUnsupported, "UNNEST is not supported", position);
+    if (IsWord("UNNEST")) {  // UNNEST(array, ...) [WITH ORDINALITY] [AS t(a, ...)]
+      Advance();
+      auto ref = ParseTableFunction(MakeName("unnest", position));
+      ref->position = position;
+      ParseTableAlias(*ref);
+      return ref;
+    }
     if (IsWord("TABLE") && IsOp("(", 1)) {
       // TABLE(function(args))
       Advance();
@@ -1156,6 +1162,11 @@ class Parser {
       } while (AcceptOp(","));
     }
     ExpectOp(")");
+    if (IsWord("WITH") && IsWord("ORDINALITY", 1)) {
+      Advance();
+      Advance();
+      ref->with_ordinality = true;
+    }
     return ref;
   }
 
@@ -1703,6 +1714,22 @@ class Parser {
           expr = std::move(cast);
           continue;
         }
+        if (IsOp("[")) {  // a[i], m[key]
+          int position = Advance().position;
+          chain++;
+          depth_++;
+          if (depth_ > kMaxParseDepth) {
+            throw Error(ErrorKind::kSyntax, "expression is nested too deeply", position);
+          }
+          auto call = std::make_unique<FunctionCallExpression>();
+          call->position = position;
+          call->name = MakeName("subscript", position);
+          call->args.push_back(std::move(expr));
+          call->args.push_back(ParseExpr());
+          ExpectOp("]");
+          expr = std::move(call);
+          continue;
+        }
         if (IsWord("AT") && IsWord("TIME", 1) && IsWord("ZONE", 2)) {
           int position = Advance().position;
           Advance();
@@ -1836,6 +1863,20 @@ class Parser {
     DepthGuard guard(*this);
     const Token& t = Peek();
     int position = t.position;
+    if (IsWord("ARRAY") && IsOp("[", 1)) {  // ARRAY[a, b, ...]
+      Advance();
+      Advance();
+      auto call = std::make_unique<FunctionCallExpression>();
+      call->position = position;
+      call->name = MakeName("array_constructor", position);
+      if (!IsOp("]")) {
+        do {
+          call->args.push_back(ParseExpr());
+        } while (AcceptOp(","));
+      }
+      ExpectOp("]");
+      return call;
+    }
     switch (t.type) {
       case TokenType::kInteger: {
         CheckNumberEnd(t);

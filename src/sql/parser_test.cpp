@@ -393,14 +393,12 @@ TEST(SqlParserTest, Identifiers) {
   // Hexadecimal integers.
   EXPECT_EQ(ParseExpression("0x1F")->As<LiteralExpression>().integer_value, 31);
   ExpectSyntaxError("SELECT 0xFFFFFFFFFFFFFFFFFF");
-  // a[1] is a subscript (unsupported), not a bracketed alias.
-  try {
-    ParseStatement("SELECT arr[1] FROM t");
-    FAIL();
-  } catch (const Error& err) {
-    EXPECT_EQ(err.kind(), ErrorKind::kUnsupported);
-    EXPECT_EQ(err.position(), 10);
-  }
+  // a[1] is a subscript, not a bracketed alias; ARRAY[...] builds an array.
+  auto sub_stmt = ParseStatement("SELECT arr[1][2] FROM t");
+  const auto& sub = SelectOf(*sub_stmt).select_list[0].expr;
+  EXPECT_EQ(sub->As<FunctionCallExpression>().function_name(), "subscript");
+  EXPECT_EQ(sub->ToString(), "arr[1][2]");
+  EXPECT_EQ(ParseExpression("ARRAY [1, 2]")->ToString(), "ARRAY[1, 2]");
   EXPECT_EQ(SelectOf(*ParseStatement("SELECT a [b] FROM t")).select_list[0].alias, "b");
   EXPECT_EQ(ParseExpression("CURRENT_USER")->As<FunctionCallExpression>().function_name(),
             "current_user");

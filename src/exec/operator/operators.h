@@ -50,6 +50,9 @@ PhysicalPtr MakeHashAggregateOperator(PhysicalPtr child, const LogicalAggregate&
 // ORDER BY, optionally keeping only the first `limit` rows (Top-N; -1 = all).
 PhysicalPtr MakeSortOperator(PhysicalPtr child, std::vector<SortKey> keys, int64_t limit);
 PhysicalPtr MakeWindowOperator(PhysicalPtr child, const LogicalWindow& window);
+// UNNEST (see LogicalUnnest): output_types are the input's, then the element columns.
+PhysicalPtr MakeUnnestOperator(PhysicalPtr child, std::vector<ExprPtr> arrays, bool ordinality,
+                               bool outer, std::vector<LogicalType> output_types);
 PhysicalPtr MakeSetOperator(PhysicalPtr left, PhysicalPtr right, const LogicalSetOperation& op);
 PhysicalPtr MakeInsertOperator(PhysicalPtr child, const LogicalInsert& insert);
 

@@ -87,6 +87,9 @@ void EstimateCardinality(LogicalOperator& op) {
     case LogicalOpKind::kWindow:
       rows = child_rows(0);
       break;
+    case LogicalOpKind::kUnnest:  // no element counts: assume a few per row
+      rows = child_rows(0) * 4;
+      break;
     case LogicalOpKind::kAggregate: {
       auto& a = static_cast<const LogicalAggregate&>(op);
       if (a.groups.empty()) {

@@ -56,7 +56,9 @@ struct Encoded {
 
 bool Encodable(const std::vector<SortColumn>& keys) {
   for (const auto& k : keys) {
-    if (k.key.key_class == KeyClass::kInterval || k.key.key_class == KeyClass::kWide) return false;
+    if (k.key.key_class == KeyClass::kInterval || k.key.key_class == KeyClass::kWide ||
+        !k.key.nested_values.empty())
+      return false;
   }
   return true;
 }
