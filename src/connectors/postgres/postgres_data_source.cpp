@@ -11,9 +11,9 @@
 #include <utility>
 
 #include "catalog/emit_batch.h"
-#include "common/json_text.h"
 #include "common/date_time.h"
 #include "common/exception.h"
+#include "common/json_text.h"
 #include "common/pow10.h"
 #include "connectors/postgres/connection_cache.h"
 #include "connectors/postgres/copy_out_stream.h"
