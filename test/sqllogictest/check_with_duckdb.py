@@ -38,6 +38,9 @@ def render(v):
         return v.isoformat(sep=" ")
     if isinstance(v, datetime.date):
         return v.isoformat()
+    if isinstance(v, datetime.time):  # as DuckDB and aishell print it: no trailing zeros
+        text = v.isoformat()
+        return text.rstrip("0").rstrip(".") if "." in text else text
     s = str(v)
     return s if s != "" else "(empty)"
 
