@@ -103,7 +103,8 @@ struct Expr {
   bool negated = false;           // kIn, kLike
   bool case_insensitive = false;  // kLike (ILIKE)
   bool has_else = false;          // kCase
-  bool distinct = false;          // kAggregate
+  int position = -1;  // kCast/kFunction: byte offset in the SQL text, for errors raised at run time
+  bool distinct = false;                               // kAggregate
   std::shared_ptr<const ScalarFunction> function;      // kFunction
   std::shared_ptr<const AggregateFunction> aggregate;  // kAggregate, and kWindow over an aggregate
   std::shared_ptr<WindowSpec> window;                  // kWindow (children = function args)

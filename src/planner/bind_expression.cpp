@@ -19,7 +19,9 @@ ExprPtr CastTo(ExprPtr expr, const LogicalType& type, int position) {
   if (expr->kind == ExprKind::kConstant && expr->value.is_null()) {
     return MakeConstant(Value::Null(type));
   }
-  return MakeCast(std::move(expr), type);
+  auto cast = MakeCast(std::move(expr), type);
+  if (cast->kind == ExprKind::kCast && cast->position < 0) cast->position = position;
+  return cast;
 }
 
 namespace {
@@ -77,8 +79,10 @@ ExprPtr BindScalarCall(const std::string& name, std::vector<ExprPtr> args, int p
                 position);
   }
   for (size_t i = 0; i < args.size() && i < coerced.size(); i++)
-    args[i] = CastTo(args[i], coerced[i]);
-  return MakeFunction(std::move(fn), std::move(args));
+    args[i] = CastTo(args[i], coerced[i], position);
+  auto call = MakeFunction(std::move(fn), std::move(args));
+  call->position = position;
+  return call;
 }
 
 ExprPtr EnsureBoolean(ExprPtr expr, const char* clause, int position) {
@@ -230,7 +234,9 @@ ExprPtr Binder::BindExpr(const ParsedExpression& expr, BindContext& ctx) {
       if (child->kind == ExprKind::kConstant && child->value.is_null())
         return MakeConstant(Value::Null(*type));
       if (child->type == *type && !c.try_cast) return child;
-      return MakeCast(child, *type, c.try_cast);
+      auto cast = MakeCast(child, *type, c.try_cast);
+      cast->position = expr.position;
+      return cast;
     }
     case ExpressionKind::kCase:
       return BindCase(expr.As<CaseExpression>(), ctx);
