@@ -179,7 +179,24 @@ ExprPtr Binder::BindColumnRef(const ColumnRefExpression& ref, const Scope& scope
   return MakeColumnRef(found, c.type, ColumnLabel(c));
 }
 
+namespace {
+
+void SetPositions(Expr& e, int position) {
+  if (e.position >= 0) e.position = position;
+  for (auto& c : e.children) {
+    if (c) SetPositions(*c, position);
+  }
+}
+
+}  // namespace
+
 ExprPtr Binder::BindExpr(const ParsedExpression& expr, BindContext& ctx) {
+  ExprPtr bound = BindExprInScope(expr, ctx);
+  if (view_depth_ > 0 && bound) SetPositions(*bound, view_position_);
+  return bound;
+}
+
+ExprPtr Binder::BindExprInScope(const ParsedExpression& expr, BindContext& ctx) {
   // Post-aggregation: an expression equal to a GROUP BY expression is that group column.
   if (ctx.aggregate && expr.kind != ExpressionKind::kLiteral) {
     auto& agg = *ctx.aggregate;

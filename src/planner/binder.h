@@ -83,6 +83,7 @@ class Binder {
   PlannedQuery PlanStatement(const Statement& statement);
 
   ExprPtr BindExpr(const ParsedExpression& expr, BindContext& ctx);
+  ExprPtr BindExprInScope(const ParsedExpression& expr, BindContext& ctx);
   BoundRelation BindTableRef(const TableRef& ref);
 
   const std::vector<std::string>& sources() const { return sources_; }
@@ -145,6 +146,9 @@ class Binder {
   std::vector<std::string> sources_;
   std::vector<CteEntry> ctes_;  // innermost last
   int view_depth_ = 0;
+  // Inside a view: the position of the view's outermost reference in the query, which run-time
+  // errors of the view's expressions point at (their own positions are in the view's text).
+  int view_position_ = -1;
 };
 
 // Expression helpers shared by the binder files.
