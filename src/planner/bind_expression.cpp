@@ -547,6 +547,7 @@ ExprPtr Binder::BindAggregateCall(const FunctionCallExpression& fn, BindContext&
   e->aggregate = bound;
   e->distinct = fn.distinct;
   e->children = std::move(args);
+  e->position = view_depth_ > 0 ? view_position_ : fn.position;  // for run-time errors
   agg.aggregates.push_back(e);
   agg.aggregate_texts.push_back(text);
   agg.aggregate_names.push_back(text);

@@ -266,6 +266,8 @@ def test_syntax_error_has_line_column_and_caret(cli):
     ("SELECT 1, UUID 'abc'", "UUID 'abc'", "invalid UUID literal 'abc'"),
     ("SELECT x, x * x FROM (VALUES (CAST('10000000000000000000' AS DECIMAL(20,0)))) AS t (x)", "x * x",
      "result does not fit in DECIMAL(38,0)"),
+    ("SELECT 1, sum(x) FROM (VALUES (DECIMAL '99999999999999999999999999999999999999'), (1)) AS t (x)", "sum(x)",
+     "sum overflow: result does not fit in DECIMAL(38,0)"),
 ])
 def test_type_errors_have_line_column_and_caret(cli, sql, at, message):
     """Bad input for the types of issue 16, caught at bind time (literals) or at run time (casts,
