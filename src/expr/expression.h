@@ -103,11 +103,13 @@ struct Expr {
   bool negated = false;           // kIn, kLike
   bool case_insensitive = false;  // kLike (ILIKE)
   bool has_else = false;          // kCase
-  int position = -1;  // kCast/kFunction: byte offset in the SQL text, for errors raised at run time
-  bool distinct = false;                               // kAggregate
+  bool distinct = false;          // kAggregate
   std::shared_ptr<const ScalarFunction> function;      // kFunction
   std::shared_ptr<const AggregateFunction> aggregate;  // kAggregate, and kWindow over an aggregate
   std::shared_ptr<WindowSpec> window;                  // kWindow (children = function args)
+  // kCast, kFunction, kAggregate: the byte offset of the call in the SQL text (-1: none), which
+  // errors raised at run time by this node point at.
+  int position = -1;
 
   // Human-readable SQL-like rendering, used by EXPLAIN; `input_names` names column refs.
   std::string ToString(const std::vector<std::string>* input_names = nullptr) const;

@@ -191,12 +191,12 @@ void SetPositions(Expr& e, int position) {
 }  // namespace
 
 ExprPtr Binder::BindExpr(const ParsedExpression& expr, BindContext& ctx) {
-  ExprPtr bound = BindExprInScope(expr, ctx);
+  ExprPtr bound = BindExprNode(expr, ctx);
   if (view_depth_ > 0 && bound) SetPositions(*bound, view_position_);
   return bound;
 }
 
-ExprPtr Binder::BindExprInScope(const ParsedExpression& expr, BindContext& ctx) {
+ExprPtr Binder::BindExprNode(const ParsedExpression& expr, BindContext& ctx) {
   // Post-aggregation: an expression equal to a GROUP BY expression is that group column.
   if (ctx.aggregate && expr.kind != ExpressionKind::kLiteral) {
     auto& agg = *ctx.aggregate;

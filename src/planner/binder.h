@@ -83,7 +83,6 @@ class Binder {
   PlannedQuery PlanStatement(const Statement& statement);
 
   ExprPtr BindExpr(const ParsedExpression& expr, BindContext& ctx);
-  ExprPtr BindExprInScope(const ParsedExpression& expr, BindContext& ctx);
   BoundRelation BindTableRef(const TableRef& ref);
 
   const std::vector<std::string>& sources() const { return sources_; }
@@ -93,6 +92,9 @@ class Binder {
     const CommonTableExpression* cte;
     size_t depth;  // CTE scopes visible to its body
   };
+
+  // BindExpr without the view-position rewrite (BindExpr applies it to what this returns).
+  ExprPtr BindExprNode(const ParsedExpression& expr, BindContext& ctx);
 
   LogicalPtr BindQueryBody(const QueryNode& query);
   LogicalPtr BindSelect(const SelectNode& select);
