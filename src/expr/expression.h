@@ -107,6 +107,9 @@ struct Expr {
   std::shared_ptr<const ScalarFunction> function;      // kFunction
   std::shared_ptr<const AggregateFunction> aggregate;  // kAggregate, and kWindow over an aggregate
   std::shared_ptr<WindowSpec> window;                  // kWindow (children = function args)
+  // kCast, kFunction, kAggregate: the byte offset of the call in the SQL text (-1: none), which
+  // errors raised at run time by this node point at.
+  int position = -1;
 
   // Human-readable SQL-like rendering, used by EXPLAIN; `input_names` names column refs.
   std::string ToString(const std::vector<std::string>* input_names = nullptr) const;

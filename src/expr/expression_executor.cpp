@@ -794,7 +794,21 @@ Vector EvalLike(const Expr& e, const Batch& in, const uint32_t* sel, size_t n) {
   return out;
 }
 
+Vector EvalAt(const Expr& e, const Batch& in, const uint32_t* sel, size_t n);
+
+// Evaluates `e`; an error raised without a SQL position (a cast that does not fit, an overflow,
+// malformed JSON) gets the position of the innermost cast or function call that raised it.
 Vector Eval(const Expr& e, const Batch& in, const uint32_t* sel, size_t n) {
+  if (e.position < 0) return EvalAt(e, in, sel, n);
+  try {
+    return EvalAt(e, in, sel, n);
+  } catch (const Error& error) {
+    if (error.position() >= 0) throw;
+    throw Error(error.kind(), error.what(), e.position);
+  }
+}
+
+Vector EvalAt(const Expr& e, const Batch& in, const uint32_t* sel, size_t n) {
   switch (e.kind) {
     case ExprKind::kColumnRef:
       return EvalColumn(e, in, sel, n);

@@ -201,11 +201,15 @@ void RegisterJsonFunctions(FunctionRegistryImpl& r) {
                                    });
                              }});
   r.AddScalar("json_format", {{kJsonType}, false, [](Args) {
-                                return MakeScalar("json_format", {kJsonType}, kVarchar,
-                                                  [](VecArgs a, size_t n, Vector& out) {
-                                                    out = a[0].CopySlice(0, n);
-                                                    out = CastVector(out, kVarchar, false);
-                                                  });
+                                return MakeScalar(
+                                    "json_format", {kJsonType}, kVarchar,
+                                    [](VecArgs a, size_t n, Vector& out) {
+                                      // The JSON text itself (a CAST to VARCHAR
+                                      // takes only scalars, as Trino's).
+                                      RowExecute(a, n, out, [&](size_t i, const auto& v) {
+                                        out.SetString(i, v[0].template Get<SV>(i));
+                                      });
+                                    });
                               }});
   for (const LogicalType& input : {kJsonType, kVarchar}) {
     r.AddScalar("json_extract", {{input, kVarchar}, false, [input](Args) {

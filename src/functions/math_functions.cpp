@@ -18,6 +18,43 @@ using VecArgs = const std::vector<Vector>&;
 const LogicalType kInt(TypeId::kInteger);
 const LogicalType kBigInt(TypeId::kBigInt);
 const LogicalType kDouble(TypeId::kDouble);
+const LogicalType kReal(TypeId::kReal);
+const LogicalType kTinyInt(TypeId::kTinyInt);
+const LogicalType kSmallInt(TypeId::kSmallInt);
+
+template <class T>
+T CheckedAbs(T x, const LogicalType& t) {
+  if (x == std::numeric_limits<T>::min())
+    throw Error(ErrorKind::kExecution, "abs overflow: result does not fit in " + t.ToString());
+  return x < 0 ? -x : x;
+}
+
+// Trino: abs, sign, round, ceil, floor and truncate of a REAL are REAL.
+template <class Op>
+void RealUnary(FunctionRegistryImpl& r, const char* name, Op op) {
+  r.AddScalar(name, {{kReal}, false, [name, op](Args) {
+                       return MakeScalar(name, {kReal}, kReal,
+                                         [op](VecArgs a, size_t n, Vector& out) {
+                                           UnaryExecute<float, float>(a[0], n, out, op);
+                                         });
+                     }});
+}
+
+// Trino: abs and sign of a TINYINT or SMALLINT keep its type (abs of the minimum overflows).
+template <class T>
+void SmallIntAbsSign(FunctionRegistryImpl& r, const LogicalType& t) {
+  r.AddScalar("abs", {{t}, false, [t](Args) {
+                        return MakeScalar("abs", {t}, t, [t](VecArgs a, size_t n, Vector& out) {
+                          UnaryExecute<T, T>(a[0], n, out, [&t](T x) { return CheckedAbs(x, t); });
+                        });
+                      }});
+  r.AddScalar("sign", {{t}, false, [t](Args) {
+                         return MakeScalar("sign", {t}, t, [](VecArgs a, size_t n, Vector& out) {
+                           UnaryExecute<T, T>(
+                               a[0], n, out, [](T x) { return static_cast<T>((x > 0) - (x < 0)); });
+                         });
+                       }});
+}
 
 template <class Op>
 void DoubleUnary(FunctionRegistryImpl& r, const char* name, Op op) {
@@ -38,13 +75,6 @@ double RoundDouble(double x, int64_t digits) {
   double y = std::round(x * f) / f;
   if (std::isinf(y) || std::isnan(y)) return x;
   return y;
-}
-
-template <class T>
-T CheckedAbs(T x, const LogicalType& t) {
-  if (x == std::numeric_limits<T>::min())
-    throw Error(ErrorKind::kExecution, "abs overflow: result does not fit in " + t.ToString());
-  return x < 0 ? -x : x;
 }
 
 // Runs op(Int128) -> Int128 over a decimal vector of any precision into a decimal result of
@@ -98,6 +128,9 @@ void RegisterMathFunctions(FunctionRegistryImpl& r) {
                             });
                       }});
   DoubleUnary(r, "abs", [](double x) { return std::fabs(x); });
+  RealUnary(r, "abs", [](float x) { return std::fabs(x); });
+  SmallIntAbsSign<int8_t>(r, kTinyInt);
+  SmallIntAbsSign<int16_t>(r, kSmallInt);
   r.AddScalar("sign", {{kInt}, false, [](Args) {
                          return MakeScalar(
                              "sign", {kInt}, kInt, [](VecArgs a, size_t n, Vector& out) {
@@ -124,9 +157,13 @@ void RegisterMathFunctions(FunctionRegistryImpl& r) {
     if (std::isnan(x)) return x;
     return static_cast<double>((x > 0) - (x < 0));
   });
+  RealUnary(r, "sign", [](float x) {
+    if (std::isnan(x)) return x;
+    return static_cast<float>((x > 0) - (x < 0));
+  });
 
   // round
-  for (LogicalType t : {kInt, kBigInt}) {
+  for (LogicalType t : {kTinyInt, kSmallInt, kInt, kBigInt}) {
     r.AddScalar("round", {{t}, false, [t](Args) {
                             return MakeScalar("round", {t}, t,
                                               [](VecArgs a, size_t n, Vector& out) {
@@ -135,6 +172,16 @@ void RegisterMathFunctions(FunctionRegistryImpl& r) {
                           }});
   }
   DoubleUnary(r, "round", [](double x) { return std::round(x); });
+  RealUnary(r, "round", [](float x) { return std::round(x); });
+  r.AddScalar("round", {{kReal, kInt}, false, [](Args) {
+                          return MakeScalar("round", {kReal, kInt}, kReal,
+                                            [](VecArgs a, size_t n, Vector& out) {
+                                              BinaryExecute<float, int32_t, float>(
+                                                  a[0], a[1], n, out, [](float x, int32_t d) {
+                                                    return static_cast<float>(RoundDouble(x, d));
+                                                  });
+                                            });
+                        }});
   r.AddScalar("round", {{kDouble, kInt}, false, [](Args) {
                           return MakeScalar("round", {kDouble, kInt}, kDouble,
                                             [](VecArgs a, size_t n, Vector& out) {
@@ -195,7 +242,10 @@ void RegisterMathFunctions(FunctionRegistryImpl& r) {
     DoubleUnary(r, spec.name, [mode](double x) {
       return mode == 0 ? std::ceil(x) : (mode == 1 ? std::floor(x) : std::trunc(x));
     });
-    for (LogicalType t : {kInt, kBigInt}) {
+    RealUnary(r, spec.name, [mode](float x) {
+      return mode == 0 ? std::ceil(x) : (mode == 1 ? std::floor(x) : std::trunc(x));
+    });
+    for (LogicalType t : {kTinyInt, kSmallInt, kInt, kBigInt}) {
       const char* name = spec.name;
       r.AddScalar(name, {{t}, false, [t, name](Args) {
                            return MakeScalar(name, {t}, t, [](VecArgs a, size_t n, Vector& out) {

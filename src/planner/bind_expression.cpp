@@ -20,7 +20,9 @@ ExprPtr CastTo(ExprPtr expr, const LogicalType& type, int position) {
   if (expr->kind == ExprKind::kConstant && expr->value.is_null()) {
     return MakeConstant(Value::Null(type));
   }
-  return MakeCast(std::move(expr), type);
+  auto cast = MakeCast(std::move(expr), type);
+  if (cast->kind == ExprKind::kCast && cast->position < 0) cast->position = position;
+  return cast;
 }
 
 namespace {
@@ -82,8 +84,10 @@ ExprPtr BindScalarCall(const std::string& name, std::vector<ExprPtr> args, int p
                 position);
   }
   for (size_t i = 0; i < args.size() && i < coerced.size(); i++)
-    args[i] = CastTo(args[i], coerced[i]);
-  return MakeFunction(std::move(fn), std::move(args));
+    args[i] = CastTo(args[i], coerced[i], position);
+  auto call = MakeFunction(std::move(fn), std::move(args));
+  call->position = position;
+  return call;
 }
 
 ExprPtr EnsureBoolean(ExprPtr expr, const char* clause, int position) {
@@ -221,7 +225,24 @@ ExprPtr Binder::BindColumnRef(const ColumnRefExpression& ref, const Scope& scope
   return MakeColumnRef(found, c.type, ColumnLabel(c));
 }
 
+namespace {
+
+void SetPositions(Expr& e, int position) {
+  if (e.position >= 0) e.position = position;
+  for (auto& c : e.children) {
+    if (c) SetPositions(*c, position);
+  }
+}
+
+}  // namespace
+
 ExprPtr Binder::BindExpr(const ParsedExpression& expr, BindContext& ctx) {
+  ExprPtr bound = BindExprNode(expr, ctx);
+  if (view_depth_ > 0 && bound) SetPositions(*bound, view_position_);
+  return bound;
+}
+
+ExprPtr Binder::BindExprNode(const ParsedExpression& expr, BindContext& ctx) {
   // Post-aggregation: an expression equal to a GROUP BY expression is that group column.
   if (ctx.aggregate && expr.kind != ExpressionKind::kLiteral) {
     auto& agg = *ctx.aggregate;
@@ -276,7 +297,9 @@ ExprPtr Binder::BindExpr(const ParsedExpression& expr, BindContext& ctx) {
       if (child->kind == ExprKind::kConstant && child->value.is_null())
         return MakeConstant(Value::Null(*type));
       if (child->type == *type && !c.try_cast) return child;
-      return MakeCast(child, *type, c.try_cast);
+      auto cast = MakeCast(child, *type, c.try_cast);
+      cast->position = expr.position;
+      return cast;
     }
     case ExpressionKind::kCase:
       return BindCase(expr.As<CaseExpression>(), ctx);
@@ -592,6 +615,7 @@ ExprPtr Binder::BindAggregateCall(const FunctionCallExpression& fn, BindContext&
   e->aggregate = bound;
   e->distinct = fn.distinct;
   e->children = std::move(args);
+  e->position = view_depth_ > 0 ? view_position_ : fn.position;  // for run-time errors
   agg.aggregates.push_back(e);
   agg.aggregate_texts.push_back(text);
   agg.aggregate_names.push_back(text);

@@ -255,11 +255,14 @@ BoundRelation Binder::BindBaseTable(const BaseTableRef& ref) {
     }
     std::vector<CteEntry> saved = ctes_;
     ctes_.clear();  // a view does not see the query's CTEs
+    int saved_view_position = view_position_;
+    if (view_depth_ == 1) view_position_ = ref.position;
     BoundRelation rel;
     try {
       rel = BindNamedQuery(*query, parts.back(), {}, ref.position);
     } catch (const Error& e) {
       ctes_ = saved;
+      view_position_ = saved_view_position;
       view_depth_--;
       if (e.kind() == ErrorKind::kBinder || e.kind() == ErrorKind::kCatalog) {
         throw Error(e.kind(), "in view '" + view->name + "': " + e.what(), ref.position);
@@ -267,6 +270,7 @@ BoundRelation Binder::BindBaseTable(const BaseTableRef& ref) {
       throw;
     }
     ctes_ = saved;
+    view_position_ = saved_view_position;
     view_depth_--;
     return rel;
   }

@@ -93,6 +93,9 @@ class Binder {
     size_t depth;  // CTE scopes visible to its body
   };
 
+  // BindExpr without the view-position rewrite (BindExpr applies it to what this returns).
+  ExprPtr BindExprNode(const ParsedExpression& expr, BindContext& ctx);
+
   LogicalPtr BindQueryBody(const QueryNode& query);
   LogicalPtr BindSelect(const SelectNode& select);
   LogicalPtr BindSetOperation(const SetOperationNode& node);
@@ -147,6 +150,9 @@ class Binder {
   std::vector<std::string> sources_;
   std::vector<CteEntry> ctes_;  // innermost last
   int view_depth_ = 0;
+  // Inside a view: the position of the view's outermost reference in the query, which run-time
+  // errors of the view's expressions point at (their own positions are in the view's text).
+  int view_position_ = -1;
 };
 
 // Expression helpers shared by the binder files.

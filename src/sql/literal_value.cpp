@@ -359,6 +359,10 @@ Value LiteralToValue(const LiteralExpression& literal) {
     Value v;
     if (!DecimalTextToValue(text, v))
       ConversionError(fmt::format("invalid DECIMAL literal '{}'", text), pos);
+    if (v.type().id != TypeId::kDecimal)  // more than 38 digits: no DOUBLE fallback when typed
+      ConversionError(
+          fmt::format("DECIMAL literal '{}' has more than {} digits", text, kMaxDecimalPrecision),
+          pos);
     return v;
   }
   if (type == "BIGINT" || type == "INTEGER" || type == "INT" || type == "SMALLINT" ||

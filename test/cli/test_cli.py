@@ -4,6 +4,8 @@ import io
 import json
 import re
 
+import pytest
+
 from aishell_cli import parse_json_rows
 
 
@@ -253,6 +255,31 @@ def test_syntax_error_has_line_column_and_caret(cli):
     source_line = next(l for l in err.splitlines() if "SELECT id,, name" in l)
     caret = next(l for l in err.splitlines() if l.strip() == "^")
     assert source_line[caret.index("^")] == ","
+
+
+@pytest.mark.parametrize("sql,at,message", [
+    # (the SQL, the text the caret must point at, the message)
+    ("SELECT 1, TINYINT '300'", "TINYINT '300'", "TINYINT literal '300' is out of range"),
+    ("SELECT 1, CAST(1e40 AS DECIMAL(38,0))", "CAST(1e40", "cannot cast 1e+40 to DECIMAL(38,0)"),
+    ("SELECT 1, json_parse('{')", "json_parse(", "json_parse: not valid JSON: '{'"),
+    ("SELECT 1, JSON '{'", "JSON '{'", "invalid JSON literal '{'"),
+    ("SELECT 1, UUID 'abc'", "UUID 'abc'", "invalid UUID literal 'abc'"),
+    ("SELECT x, x * x FROM (VALUES (CAST('10000000000000000000' AS DECIMAL(20,0)))) AS t (x)", "x * x",
+     "result does not fit in DECIMAL(38,0)"),
+    ("SELECT 1, sum(x) FROM (VALUES (DECIMAL '99999999999999999999999999999999999999'), (1)) AS t (x)", "sum(x)",
+     "sum overflow: result does not fit in DECIMAL(38,0)"),
+])
+def test_type_errors_have_line_column_and_caret(cli, sql, at, message):
+    """Bad input for the types of issue 16, caught at bind time (literals) or at run time (casts,
+    functions, arithmetic): each error names the problem and points at the expression."""
+    err = fails(cli("query", sql), code=1).stderr
+    assert message in err, err
+    m = re.search(r"line 1, column (\d+)", err)
+    assert m, err
+    assert sql[int(m.group(1)) - 1:].startswith(at), (at, err)
+    caret = next(l for l in err.splitlines() if l.strip() == "^")
+    source_line = next(l for l in err.splitlines() if sql in l)
+    assert source_line[caret.index("^"):].startswith(at), err
 
 
 def test_unknown_table_suggests(cli, csv_dir):

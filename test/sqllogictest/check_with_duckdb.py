@@ -38,6 +38,9 @@ def render(v):
         return v.isoformat(sep=" ")
     if isinstance(v, datetime.date):
         return v.isoformat()
+    if isinstance(v, datetime.time):  # as DuckDB and aishell print it: no trailing zeros
+        text = v.isoformat()
+        return text.rstrip("0").rstrip(".") if "." in text else text
     s = str(v)
     return s if s != "" else "(empty)"
 
@@ -83,6 +86,21 @@ def parse(path):
     return records
 
 
+def trino_decimal_literal(m):
+    """Trino's DECIMAL '<text>' takes its precision and scale from the text; DuckDB's is
+    DECIMAL(18,3). Spelled as a CAST with the text's own precision and scale."""
+    text = m.group(1).strip()
+    digits = text.lstrip("+-")
+    whole, _, frac = digits.partition(".")
+    precision = max(1, len(whole.lstrip("0")) + len(frac))
+    return f"CAST('{text}' AS DECIMAL({max(precision, len(frac))},{len(frac)}))"
+
+
+def to_duckdb(sql):
+    """The record's SQL in DuckDB's dialect, where only the spelling differs."""
+    return re.sub(r"\bDECIMAL\s*'([^']*)'", trino_decimal_literal, sql, flags=re.IGNORECASE)
+
+
 def check(path):
     con = duckdb.connect()
     tmp = tempfile.mkdtemp()
@@ -98,7 +116,7 @@ def check(path):
             break
         if head[0] not in ("statement", "query") or rec["skip"]:
             continue
-        sql = rec["sql"].replace("__DATA_DIR__", data_dir).replace("__TEST_DIR__", tmp)
+        sql = to_duckdb(rec["sql"].replace("__DATA_DIR__", data_dir).replace("__TEST_DIR__", tmp))
         where = f"{path}:{rec['line']}"
         try:
             cur = con.execute(sql)

@@ -14,6 +14,9 @@ Tables:
   all_types            every primitive type, nulls, two appends
   part_identity, part_bucket, part_truncate, part_year, part_month, part_day, part_hour
                        one partition transform each, two appends
+  part_float, part_double, part_dec38
+                       identity partitions on a float, a double and a decimal(38,10) column
+                       (issue 16's wrong answers: a filter on them found no rows, or failed)
   part_evolved         partition spec evolution: identity(category), then day(ts)
   evolution            schema evolution: add, rename, drop, reorder, widen (int->long,
                        float->double, decimal(9,2)->decimal(18,2))
@@ -176,6 +179,41 @@ TRANSFORMS = {
 }
 
 
+# --- identity partitions on float, double and decimal(38) (issue 16) ---------------------------
+
+TYPED_PART_SCHEMA = Schema(
+    NestedField(1, "id", LongType(), required=True),
+    NestedField(2, "f", FloatType()),
+    NestedField(3, "d", DoubleType()),
+    NestedField(4, "dec38", DecimalType(38, 10)),
+    NestedField(5, "name", StringType()),
+)
+TYPED_PART_ARROW = pa.schema([
+    pa.field("id", pa.int64(), nullable=False),
+    pa.field("f", pa.float32()),
+    pa.field("d", pa.float64()),
+    pa.field("dec38", pa.decimal128(38, 10)),
+    pa.field("name", pa.string()),
+])
+# Values a user types as literals: 3.1 and 0.1 are not exact in binary; the decimals need more
+# than 18 digits (and one needs all 38).
+TYPED_PART_FLOATS = [3.1, 0.1, -2.5, 1e-3, None]
+TYPED_PART_DOUBLES = [0.1, 3.1, -0.3, 1e300, None]
+TYPED_PART_DECIMALS = [decimal.Decimal("12345678901234567890.1234567890"), decimal.Decimal("-0.0000000001"),
+                       decimal.Decimal("9999999999999999999999999999.9999999999"), decimal.Decimal("42"), None]
+TYPED_PARTS = {"part_float": (2, "f"), "part_double": (3, "d"), "part_dec38": (4, "dec38")}
+
+
+def typed_part_rows(lo, hi):
+    return pa.Table.from_pylist([{
+        "id": k,
+        "f": TYPED_PART_FLOATS[k % 5],
+        "d": TYPED_PART_DOUBLES[(k // 5) % 5],
+        "dec38": TYPED_PART_DECIMALS[(k // 2) % 5],
+        "name": f"n{k}",
+    } for k in range(lo, hi)], schema=TYPED_PART_ARROW)
+
+
 # --- delete files written by hand -------------------------------------------------------------
 
 class _DeleteManifestWriter(ManifestWriterV2):
@@ -256,6 +294,15 @@ def main(out):
         t.append(part_rows(0, 120))
         t.append(part_rows(120, 240))
         expect(name, t, ["id"], notes=f"partitioned by {transform}")
+
+    # Identity partitions on float, double and decimal(38,10).
+    for name, (source_id, pname) in TYPED_PARTS.items():
+        spec = PartitionSpec(PartitionField(source_id=source_id, field_id=1000, transform=IdentityTransform(),
+                                            name=pname))
+        t = catalog.create_table(f"{NS}.{name}", schema=TYPED_PART_SCHEMA, partition_spec=spec)
+        t.append(typed_part_rows(0, 30))
+        t.append(typed_part_rows(30, 60))
+        expect(name, t, ["id"], notes=f"identity({pname})")
 
     # Partition spec evolution.
     spec = PartitionSpec(PartitionField(source_id=3, field_id=1000, transform=IdentityTransform(), name="category"))

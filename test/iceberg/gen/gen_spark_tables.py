@@ -6,6 +6,9 @@ cells against a local Hadoop catalog warehouse (catalog `lakehouse`, database `d
   demo.transactions     the seed's transaction history cell, PARTITIONED BY (days(transaction_date))
   demo.transactions_mor a v2 copy of transactions with merge-on-read deletes and updates, after
                         DELETE and UPDATE statements: its position delete files are real
+  demo.typed_parts      float, double and decimal(38,10) columns, PARTITIONED BY (f, d, dec38)
+                        (issue 16's wrong answers: a filter on them found no rows, or failed;
+                        decimal(38) values read as NULL)
 
 Writes, under OUT: warehouse/demo/<table>/ (metadata/vN.metadata.json + version-hint.text),
 expected/<table>.parquet (Spark's own collect of the table), tables.json.
@@ -148,13 +151,37 @@ def main():
     spark.sql(f"UPDATE {mor} SET total_amount = round(total_amount * 2, 2) WHERE quantity = 5")
     spark.sql(f"DELETE FROM {mor} WHERE customer_id = 'cust_00007'")
 
+    # --- identity partitions on float, double and decimal(38,10) (issue 16) ---
+    import decimal
+    from pyspark.sql.types import DecimalType, FloatType
+    typed = f"{full_database}.typed_parts"
+    spark.sql(f"""
+        CREATE TABLE {typed} (id BIGINT, f FLOAT, d DOUBLE, dec38 DECIMAL(38,10), name STRING)
+        USING iceberg
+        PARTITIONED BY (f, d, dec38)
+    """)
+    floats = [3.1, 0.1, -2.5, 1e-3, None]
+    doubles = [0.1, 3.1, -0.3, 1e300, None]
+    decimals = [decimal.Decimal("12345678901234567890.1234567890"), decimal.Decimal("-0.0000000001"),
+                decimal.Decimal("9999999999999999999999999999.9999999999"), decimal.Decimal("42"), None]
+    typed_rows = [(k, floats[k % 5], doubles[(k // 5) % 5], decimals[(k // 2) % 5], f"n{k}") for k in range(60)]
+    typed_schema = StructType([
+        StructField("id", LongType(), False),
+        StructField("f", FloatType(), True),
+        StructField("d", DoubleType(), True),
+        StructField("dec38", DecimalType(38, 10), True),
+        StructField("name", StringType(), True),
+    ])
+    spark.createDataFrame(typed_rows, schema=typed_schema).coalesce(1).writeTo(typed).append()
+
     import pyarrow as pa
     import pyarrow.parquet as pq
     tables = {}
-    for name in ("products", "transactions", "transactions_mor"):
+    for name in ("products", "transactions", "transactions_mor", "typed_parts"):
         full = f"{full_database}.{name}"
         df = spark.table(full)
-        arrow_types = {"string": pa.string(), "double": pa.float64(), "bigint": pa.int64(), "date": pa.date32()}
+        arrow_types = {"string": pa.string(), "double": pa.float64(), "bigint": pa.int64(), "date": pa.date32(),
+                       "float": pa.float32(), "decimal(38,10)": pa.decimal128(38, 10)}
         schema = pa.schema([pa.field(n, arrow_types[t]) for n, t in df.dtypes])
         rows = [r.asDict() for r in df.collect()]
         pq.write_table(pa.Table.from_pylist(rows, schema=schema), os.path.join(out, "expected", f"{name}.parquet"))
@@ -163,7 +190,7 @@ def main():
         tables[name] = {
             "location": os.path.join(warehouse, database_name, name),
             "expected": f"expected/{name}.parquet",
-            "sort_key": ["product_id"] if name == "products" else ["transaction_id"],
+            "sort_key": {"products": ["product_id"], "typed_parts": ["id"]}.get(name, ["transaction_id"]),
             "delete_files": sum(1 for f in files if f.content != 0),
             "data_files": sum(1 for f in files if f.content == 0),
             "snapshots": [[s.snapshot_id, s.operation] for s in snapshots],

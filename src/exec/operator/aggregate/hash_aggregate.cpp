@@ -21,7 +21,24 @@ struct AggregateInfo {
   std::vector<ExprPtr> args;
   bool distinct = false;
   size_t offset = 0;
+  int position = -1;  // of the call in the SQL text
 };
+
+// Runs `f`; an error it raises without a SQL position gets the aggregate call's (a sum that
+// overflows points at its sum(...)).
+template <class F>
+void AtPosition(const AggregateInfo& info, F&& f) {
+  if (info.position < 0) {
+    f();
+    return;
+  }
+  try {
+    f();
+  } catch (const Error& e) {
+    if (e.position() >= 0) throw;
+    throw Error(e.kind(), e.what(), info.position);
+  }
+}
 
 class StateArena {
  public:
@@ -95,6 +112,7 @@ class HashAggregateOperator : public PhysicalOperator {
       info.fn = a->aggregate;
       info.args = a->children;
       info.distinct = a->distinct;
+      info.position = a->position;
       size_t align = std::max<size_t>(1, std::min<size_t>(info.fn->state_align, 16));
       offset = (offset + align - 1) / align * align;
       info.offset = offset;
@@ -193,7 +211,7 @@ class HashAggregateOperator : public PhysicalOperator {
       for (size_t i = 0; i < n; i++) ptrs[i] = t.states[start + i] + a.offset;
       Vector res(a.fn->return_type, n);
       res.Resize(n);
-      a.fn->finalize(ptrs.data(), n, res);
+      AtPosition(a, [&] { a.fn->finalize(ptrs.data(), n, res); });
       out.columns.push_back(std::move(res));
     }
     return true;
@@ -336,12 +354,14 @@ class HashAggregateOperator : public PhysicalOperator {
       for (const auto& info : aggs_) {
         args.clear();
         for (const auto& e : info.args) args.push_back(EvaluateExpr(*e, b));
-        if (info.fn->update_single) {
-          info.fn->update_single(args, state + info.offset, n);
-        } else {
-          t.ptrs.assign(n, state + info.offset);
-          info.fn->update(args, t.ptrs.data(), n);
-        }
+        AtPosition(info, [&] {
+          if (info.fn->update_single) {
+            info.fn->update_single(args, state + info.offset, n);
+          } else {
+            t.ptrs.assign(n, state + info.offset);
+            info.fn->update(args, t.ptrs.data(), n);
+          }
+        });
       }
       UpdateMemory(t);
       return;
@@ -383,12 +403,12 @@ class HashAggregateOperator : public PhysicalOperator {
         for (auto& v : args) dargs.push_back(v.Gather(new_rows.data(), new_rows.size()));
         for (size_t i = 0; i < new_rows.size(); i++)
           ptrs[i] = t.states[ids[new_rows[i]]] + info.offset;
-        info.fn->update(dargs, ptrs, new_rows.size());
+        AtPosition(info, [&] { info.fn->update(dargs, ptrs, new_rows.size()); });
       } else {
         uint8_t* const* states = t.states.data();
         size_t off = info.offset;
         for (size_t i = 0; i < n; i++) ptrs[i] = states[ids[i]] + off;
-        info.fn->update(args, ptrs, n);
+        AtPosition(info, [&] { info.fn->update(args, ptrs, n); });
       }
     }
     UpdateMemory(t);
@@ -440,8 +460,10 @@ class HashAggregateOperator : public PhysicalOperator {
               sub[c] = source.group_values[c].Gather(sel, m);
             LookUpGroups(target, sub, m, ids.data());
             for (const auto& a : aggs_) {
-              for (size_t i = 0; i < m; i++)
-                a.fn->combine(source.states[sel[i]] + a.offset, target.states[ids[i]] + a.offset);
+              AtPosition(a, [&] {
+                for (size_t i = 0; i < m; i++)
+                  a.fn->combine(source.states[sel[i]] + a.offset, target.states[ids[i]] + a.offset);
+              });
             }
           }
         }
@@ -505,8 +527,10 @@ class HashAggregateOperator : public PhysicalOperator {
       }
     }
     for (const auto& a : aggs_) {
-      for (size_t i = 0; i < n; i++)
-        a.fn->combine(source.states[i] + a.offset, target.states[ids[i]] + a.offset);
+      AtPosition(a, [&] {
+        for (size_t i = 0; i < n; i++)
+          a.fn->combine(source.states[i] + a.offset, target.states[ids[i]] + a.offset);
+      });
     }
     UpdateMemory(target);
   }

@@ -197,7 +197,10 @@ std::vector<uint32_t> SortPermutation(const std::vector<SortColumn>& keys, size_
         }
         if (l.string_tiebreak && !keys[ki].key.nulls[a]) {
           std::string_view sa = keys[ki].key.strings[a], sb = keys[ki].key.strings[b];
-          if ((sa.size() > 8 || sb.size() > 8) && sa != sb) return l.ascending ? sa < sb : sb < sa;
+          // Equal prefixes tell equal strings apart only when both fit 8 bytes and have one
+          // length (X'' and X'00', 'a' and 'a\0' encode alike: zero bytes pad the prefix).
+          if ((sa.size() > 8 || sb.size() > 8 || sa.size() != sb.size()) && sa != sb)
+            return l.ascending ? sa < sb : sb < sa;
         }
       }
       return a < b;
