@@ -245,6 +245,21 @@ std::string IcebergTypeName(const LogicalType& type) {
       return "timestamp";
     case TypeId::kTimestampTz:
       return "timestamptz";
+    case TypeId::kArray:
+    case TypeId::kMap:
+    case TypeId::kRow: {
+      // The spec's spelling; checks that every element, key, value and field can be written.
+      std::string s = type.id == TypeId::kArray ? "list<"
+                      : type.id == TypeId::kMap ? "map<"
+                                                : "struct<";
+      const auto& kids = type.Children();
+      for (size_t i = 0; i < kids.size(); i++) {
+        if (i) s += ",";
+        if (type.id == TypeId::kRow) s += type.FieldNames()[i] + ":";
+        s += IcebergTypeName(kids[i]);
+      }
+      return s + ">";
+    }
     default:
       throw Error(ErrorKind::kUnsupported,
                   "iceberg: a column of type " + type.ToString() + " cannot be written to Iceberg");
@@ -448,15 +463,86 @@ std::string ManifestListSchema() {
   return s;
 }
 
-std::string SchemaJson(const std::vector<ColumnInfo>& columns) {
-  std::string s = "{\"type\":\"struct\",\"schema-id\":0,\"fields\":[";
-  for (size_t i = 0; i < columns.size(); i++) {
+// A column type as Iceberg schema JSON: a primitive's name, or a list, map or struct object whose
+// nested fields take fresh ids from *next_id (the fields of one level first, then their
+// children's, as Iceberg assigns them). `mapping` receives the name-mapping entries of the nested
+// fields ("element", "key", "value" and the struct fields).
+std::string TypeJson(const LogicalType& type, int* next_id, std::string* mapping) {
+  if (!type.IsNested()) return JsonString(IcebergTypeName(type));
+  const auto& kids = type.Children();
+  std::vector<int> ids;
+  for (size_t i = 0; i < kids.size(); i++) ids.push_back((*next_id)++);
+  std::vector<std::string> names;
+  if (type.id == TypeId::kArray) names = {"element"};
+  if (type.id == TypeId::kMap) names = {"key", "value"};
+  if (type.id == TypeId::kRow) {
+    for (size_t i = 0; i < kids.size(); i++) {
+      const auto& n = type.FieldNames();
+      names.push_back(i < n.size() && !n[i].empty() ? n[i] : "field" + std::to_string(i));
+    }
+  }
+  std::vector<std::string> types;
+  *mapping += "[";
+  for (size_t i = 0; i < kids.size(); i++) {
+    std::string sub;
+    types.push_back(TypeJson(kids[i], next_id, &sub));
+    if (i) *mapping += ",";
+    *mapping +=
+        "{\"field-id\":" + std::to_string(ids[i]) + ",\"names\":[" + JsonString(names[i]) + "]";
+    if (!sub.empty()) *mapping += ",\"fields\":" + sub;
+    *mapping += "}";
+  }
+  *mapping += "]";
+  if (type.id == TypeId::kArray) {
+    return "{\"type\":\"list\",\"element-id\":" + std::to_string(ids[0]) +
+           ",\"element\":" + types[0] + ",\"element-required\":false}";
+  }
+  if (type.id == TypeId::kMap) {
+    return "{\"type\":\"map\",\"key-id\":" + std::to_string(ids[0]) + ",\"key\":" + types[0] +
+           ",\"value-id\":" + std::to_string(ids[1]) + ",\"value\":" + types[1] +
+           ",\"value-required\":false}";
+  }
+  std::string s = "{\"type\":\"struct\",\"fields\":[";
+  for (size_t i = 0; i < kids.size(); i++) {
     if (i) s += ",";
-    s += "{\"id\":" + std::to_string(i + 1) + ",\"name\":" + JsonString(columns[i].name) +
-         ",\"required\":false,\"type\":" + JsonString(IcebergTypeName(columns[i].type)) + "}";
+    s += "{\"id\":" + std::to_string(ids[i]) + ",\"name\":" + JsonString(names[i]) +
+         ",\"required\":false,\"type\":" + types[i] + "}";
   }
   return s + "]}";
 }
+
+// The schema of a new table: columns get ids 1..n, their nested fields the ids after.
+struct NewSchema {
+  std::string json, name_mapping;
+  int last_column_id = 0;
+};
+
+NewSchema MakeSchema(const std::vector<ColumnInfo>& columns) {
+  NewSchema out;
+  int next_id = static_cast<int>(columns.size()) + 1;
+  std::string s = "{\"type\":\"struct\",\"schema-id\":0,\"fields\":[";
+  std::string m = "[";
+  for (size_t i = 0; i < columns.size(); i++) {
+    if (i) {
+      s += ",";
+      m += ",";
+    }
+    std::string sub;
+    std::string type = TypeJson(columns[i].type, &next_id, &sub);
+    s += "{\"id\":" + std::to_string(i + 1) + ",\"name\":" + JsonString(columns[i].name) +
+         ",\"required\":false,\"type\":" + type + "}";
+    m += "{\"field-id\":" + std::to_string(i + 1) + ",\"names\":[" + JsonString(columns[i].name) +
+         "]";
+    if (!sub.empty()) m += ",\"fields\":" + sub;
+    m += "}";
+  }
+  out.json = s + "]}";
+  out.name_mapping = m + "]";
+  out.last_column_id = next_id - 1;
+  return out;
+}
+
+std::string SchemaJson(const std::vector<ColumnInfo>& columns) { return MakeSchema(columns).json; }
 
 std::string SpecFieldsJson(const std::vector<ResolvedPartitionField>& spec) {
   std::string s = "[";
@@ -471,13 +557,7 @@ std::string SpecFieldsJson(const std::vector<ResolvedPartitionField>& spec) {
 }
 
 std::string NameMappingJson(const std::vector<ColumnInfo>& columns) {
-  std::string s = "[";
-  for (size_t i = 0; i < columns.size(); i++) {
-    if (i) s += ",";
-    s += "{\"field-id\":" + std::to_string(i + 1) + ",\"names\":[" + JsonString(columns[i].name) +
-         "]}";
-  }
-  return s + "]";
+  return MakeSchema(columns).name_mapping;
 }
 
 void WriteCounts(avro::AvroEncoder& e, const std::map<int, ColumnStats>& stats,
@@ -1171,6 +1251,7 @@ class IcebergTableWriter : public TableWriter {
     f.writer->Append(batch);
     f.rows += static_cast<int64_t>(batch.count);
     for (size_t c = 0; c < columns_.size(); c++) {
+      if (columns_[c].type.IsNested()) continue;  // metrics are for primitive fields only
       UpdateStats(batch.columns[c], batch.count, f.stats[field_ids_[c]]);
     }
     if (f.rows >= options_.target_file_rows) {
@@ -1237,7 +1318,7 @@ class IcebergTableWriter : public TableWriter {
     j += ",\"location\":" + JsonString(location_);
     j += ",\"last-sequence-number\":1";
     j += ",\"last-updated-ms\":" + std::to_string(now_ms);
-    j += ",\"last-column-id\":" + std::to_string(columns_.size());
+    j += ",\"last-column-id\":" + std::to_string(MakeSchema(columns_).last_column_id);
     j += ",\"current-schema-id\":0";
     j += ",\"schemas\":[" + SchemaJson(columns_) + "]";
     j += ",\"default-spec-id\":0";
@@ -1286,7 +1367,7 @@ class IcebergTableWriter : public TableWriter {
     j += ",\"updates\":[";
     j += "{\"action\":\"upgrade-format-version\",\"format-version\":2}";
     j += ",{\"action\":\"add-schema\",\"schema\":" + SchemaJson(columns_) +
-         ",\"last-column-id\":" + std::to_string(columns_.size()) + "}";
+         ",\"last-column-id\":" + std::to_string(MakeSchema(columns_).last_column_id) + "}";
     j += ",{\"action\":\"set-current-schema\",\"schema-id\":-1}";
     j += ",{\"action\":\"add-spec\",\"spec\":{\"spec-id\":0,\"fields\":" + SpecFieldsJson(spec_) +
          "}}";
