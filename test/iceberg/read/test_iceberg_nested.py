@@ -106,8 +106,15 @@ def norm(v):
     return v
 
 
+MAP_COLUMNS = ("attrs", "m")
+
+
 def pyiceberg_rows(lake, name):
     rows = lake["catalog"].load_table(f"db.{name}").scan().to_arrow().to_pylist()
+    for r in rows:  # pyarrow's maps are lists of pairs: an empty one is [] (aishell's JSON: {})
+        for c in MAP_COLUMNS:
+            if r.get(c) is not None:
+                r[c] = {str(k): v for k, v in r[c]}
     return sorted((norm(r) for r in rows), key=lambda r: r["id"])
 
 
@@ -135,8 +142,10 @@ def test_struct_evolution_by_field_id(lake):
 
 
 def test_unnest_items(lake):
-    got = query(lake, "SELECT id, i.product_id, i.quantity FROM ice.db.nested CROSS JOIN UNNEST(items) AS u(i) "
-                      "WHERE i IS NOT NULL ORDER BY id, i.product_id")
+    # UNNEST of an ARRAY(ROW) gives the fields as columns (a NULL element: NULLs).
+    got = query(lake, "SELECT id, product_id, quantity FROM ice.db.nested "
+                      "CROSS JOIN UNNEST(items) AS u(product_id, quantity, price) "
+                      "WHERE product_id IS NOT NULL ORDER BY id, product_id")
     want = sorted(((r["id"], i["product_id"], i["quantity"]) for r in pyiceberg_rows(lake, "nested")
                    for i in (r["items"] or []) if i is not None))
     assert [(r["id"], r["product_id"], r["quantity"]) for r in got] == want
@@ -179,5 +188,13 @@ def test_ctas_constructed_values(lake):
     proc = run_aishell(["query", sql], home=lake["home"])
     assert proc.returncode == 0, proc.stderr
     rows = pyiceberg_rows(lake, "built")
-    assert [r["items"] for r in rows] == [[{"field0": "p1", "field1": 2}], [], None]
+    # pyiceberg 0.12 reads this NULL list of structs, after an empty one, as [] (a table pyiceberg
+    # writes itself reads the same way): the data file, read by pyarrow, holds the NULL.
+    assert [r["items"] for r in rows][:2] == [[{"field0": "p1", "field1": 2}], []]
+    assert rows[2]["items"] in (None, [])
     assert [r["m"] for r in rows] == [{"k": 1.5}, None, {"a": None, "b": 2.5}]
+    files = [task.file.file_path for task in lake["catalog"].load_table("db.built").scan().plan_files()]
+    import pyarrow.parquet as pq
+    data = sorted((r for f in files for r in pq.read_table(f.replace("file://", "")).to_pylist()),
+                  key=lambda r: r["id"])
+    assert [r["items"] for r in data] == [[{"field0": "p1", "field1": 2}], [], None]
