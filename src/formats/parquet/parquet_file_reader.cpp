@@ -337,6 +337,12 @@ struct NestedBuilder {
   int leaf = -1;          // kLeaf: leaf number relative to the column
   LogicalType type;
   std::vector<NestedBuilder> children;
+  // Levels (SetLevels). A value of this builder (a "slot") starts at each level entry of its
+  // first leaf with rep <= slot_rep and def >= slot_def (an element of the nearest repeated
+  // ancestor, NULL structs included); it is NULL when def < valid_def. ARRAY and MAP: an element
+  // exists when def >= elem_def and each further one starts at an entry with rep == elem_rep.
+  size_t first_leaf = 0;
+  uint32_t slot_rep = 0, slot_def = 0, valid_def = 0, elem_rep = 0, elem_def = 0;
   // Filled by assembly.
   size_t count = 0;
   std::vector<uint32_t> sel;        // kLeaf: the level entry of each row
@@ -413,6 +419,24 @@ NestedBuilder InstanceBuilder(const ParquetFile& file, int node, int column_node
   }
   b.type = LogicalType::Row(std::move(names), std::move(types));
   return b;
+}
+
+void SetLevels(const ParquetFile& file, int column_node, uint32_t slot_rep, uint32_t slot_def,
+               NestedBuilder* b) {
+  const SchemaNode& n = file.nodes[b->node];
+  b->first_leaf = static_cast<size_t>(n.leaf_begin - file.nodes[column_node].leaf_begin);
+  b->slot_rep = slot_rep;
+  b->slot_def = slot_def;
+  b->valid_def = b->shape == NodeShape::kRepeated ? 0 : static_cast<uint32_t>(n.def);
+  if (b->shape == NodeShape::kLeaf) return;
+  if (b->shape == NodeShape::kStruct) {
+    for (auto& c : b->children) SetLevels(file, column_node, slot_rep, slot_def, &c);
+    return;
+  }
+  int rep = b->shape == NodeShape::kRepeated ? b->node : n.children[0];
+  b->elem_rep = static_cast<uint32_t>(file.nodes[rep].rep);
+  b->elem_def = static_cast<uint32_t>(file.nodes[rep].def);
+  for (auto& c : b->children) SetLevels(file, column_node, b->elem_rep, b->elem_def, &c);
 }
 
 // The field tree under a builder: its children's names, field ids and types.
@@ -1568,129 +1592,76 @@ class NestedAssembler {
       defs_[l] = std::move(reader.all_defs);
       if (counters) counters->bytes_read += chunk.meta.total_compressed_size;
     }
-    // Row boundaries: entries with repetition level 0.
+    // Every leaf holds one entry with repetition level 0 per row, and one value per entry.
     size_t rows = static_cast<size_t>(rg.num_rows);
-    std::vector<std::vector<size_t>> starts(leaf_count);
     for (size_t l = 0; l < leaf_count; l++) {
-      for (size_t i = 0; i < reps_[l].size(); i++) {
-        if (reps_[l][i] == 0) starts[l].push_back(i);
-      }
-      if (starts[l].size() != rows) {
+      size_t starts = 0;
+      for (uint16_t r : reps_[l]) starts += r == 0;
+      if (starts != rows || (!reps_[l].empty() && reps_[l][0] != 0)) {
         Corrupt("nested column '" + d_.name + "': leaf " + d_.leaves[l].name + " holds " +
-                std::to_string(starts[l].size()) + " rows, the row group " + std::to_string(rows));
+                std::to_string(starts) + " rows, the row group " + std::to_string(rows));
       }
-      starts[l].push_back(reps_[l].size());
+      if (values_[l].size() != reps_[l].size() || defs_[l].size() != reps_[l].size())
+        Corrupt("nested column '" + d_.name + "': leaf " + d_.leaves[l].name +
+                ": levels and values disagree");
     }
     NestedBuilder root = FieldBuilder(file_, d_.node, d_.node, d_.leaves, 0);
-    std::vector<Span> spans(leaf_count);
-    for (size_t r = 0; r < rows; r++) {
-      for (size_t l = 0; l < leaf_count; l++) spans[l] = {starts[l][r], starts[l][r + 1]};
-      Append(&root, spans);
-    }
+    SetLevels(file_, d_.node, 0, 0, &root);
+    Assemble(&root);
+    if (root.count != rows) Corrupt("nested column '" + d_.name + "': inconsistent levels");
     return Finish(&root);
   }
 
  private:
-  struct Span {
-    size_t b = 0, e = 0;
-  };
-
-  const SchemaNode& N(int node) const { return file_.nodes[node]; }
-  // Leaf number relative to this column.
-  size_t Rel(int global_leaf) const {
-    return static_cast<size_t>(global_leaf - N(d_.node).leaf_begin);
-  }
-
-  uint16_t FirstDef(int node, const std::vector<Span>& spans) const {
-    size_t l = Rel(N(node).leaf_begin);
-    if (spans[l].b >= spans[l].e) Corrupt("nested column '" + d_.name + "': missing level entries");
-    return defs_[l][spans[l].b];
-  }
-
-  // The elements of repeated `node` within `spans`: one vector of spans per element.
-  std::vector<std::vector<Span>> Split(int node, const std::vector<Span>& spans) const {
-    const SchemaNode& n = N(node);
-    std::vector<std::vector<Span>> elements;
-    for (int gl = n.leaf_begin; gl < n.leaf_end; gl++) {
-      size_t l = Rel(gl);
-      size_t count = 0;
-      size_t start = spans[l].b;
-      for (size_t i = spans[l].b; i <= spans[l].e; i++) {
-        if (i == spans[l].e || (i > spans[l].b && reps_[l][i] <= n.rep)) {
-          if (i > start) {
-            if (count >= elements.size()) {
-              if (gl != n.leaf_begin)
-                Corrupt("nested column '" + d_.name + "': leaves disagree on list lengths");
-              elements.emplace_back(spans.size());
-            }
-            elements[count++][l] = {start, i};
-          }
-          start = i;
-        }
-      }
-      if (count != elements.size())
-        Corrupt("nested column '" + d_.name + "': leaves disagree on list lengths");
-    }
-    return elements;
-  }
-
-  // Appends one field value: NULL, the list of repetitions, or one instance.
-  void Append(NestedBuilder* b, const std::vector<Span>& spans) {
-    if (b->shape == NodeShape::kRepeated) {
-      std::vector<std::vector<Span>> elements;
-      if (FirstDef(b->node, spans) >= N(b->node).def) elements = Split(b->node, spans);
-      AppendList(b, elements, 1);
-      return;
-    }
-    if (b->optional && FirstDef(b->node, spans) < N(b->node).def) {
-      AppendNull(b, spans);
-      return;
-    }
-    AppendInstance(b, spans);
-  }
-
-  void AppendList(NestedBuilder* b, const std::vector<std::vector<Span>>& elements, size_t kids) {
-    auto offset = static_cast<uint32_t>(b->children[0].count);
-    for (const auto& el : elements) {
-      for (size_t k = 0; k < kids; k++) Append(&b->children[k], el);
-    }
-    b->entries.push_back({offset, static_cast<uint32_t>(elements.size())});
-    b->valid.push_back(1);
-    b->count++;
-  }
-
-  void AppendInstance(NestedBuilder* b, const std::vector<Span>& spans) {
+  // Fills a builder and its children from the levels of their first leaves, in one pass each.
+  void Assemble(NestedBuilder* b) {
+    const std::vector<uint16_t>& reps = reps_[b->first_leaf];
+    const std::vector<uint16_t>& defs = defs_[b->first_leaf];
+    size_t n = reps.size();
+    const uint32_t slot_rep = b->slot_rep, slot_def = b->slot_def;
     switch (b->shape) {
       case NodeShape::kLeaf:
-        b->sel.push_back(static_cast<uint32_t>(spans[b->leaf].b));
-        b->count++;
+        for (size_t i = 0; i < n; i++) {
+          if (reps[i] <= slot_rep && defs[i] >= slot_def)
+            b->sel.push_back(static_cast<uint32_t>(i));
+        }
+        b->count = b->sel.size();
         return;
       case NodeShape::kStruct:
-        for (auto& c : b->children) Append(&c, spans);
-        b->valid.push_back(1);
-        b->count++;
+        for (size_t i = 0; i < n; i++) {
+          if (reps[i] <= slot_rep && defs[i] >= slot_def)
+            b->valid.push_back(defs[i] >= b->valid_def);
+        }
+        b->count = b->valid.size();
+        for (auto& c : b->children) {
+          Assemble(&c);
+          if (c.count != b->count) Corrupt("nested column '" + d_.name + "': inconsistent levels");
+        }
         return;
       default: {
-        int rep = N(b->node).children[0];
-        std::vector<std::vector<Span>> elements;
-        if (FirstDef(rep, spans) >= N(rep).def) elements = Split(rep, spans);
-        AppendList(b, elements, b->shape == NodeShape::kMap ? 2 : 1);
+        uint32_t total = 0;
+        bool in_slot = false;
+        for (size_t i = 0; i < n; i++) {
+          if (reps[i] <= slot_rep) {
+            in_slot = defs[i] >= slot_def;
+            if (!in_slot) continue;
+            uint32_t len = defs[i] >= b->elem_def ? 1 : 0;
+            b->entries.push_back({total, len});
+            b->valid.push_back(defs[i] >= b->valid_def);
+            total += len;
+          } else if (reps[i] == b->elem_rep && in_slot) {
+            b->entries.back().length++;
+            total++;
+          }
+        }
+        b->count = b->entries.size();
+        for (auto& c : b->children) {
+          Assemble(&c);
+          if (c.count != total) Corrupt("nested column '" + d_.name + "': inconsistent levels");
+        }
         return;
       }
     }
-  }
-
-  void AppendNull(NestedBuilder* b, const std::vector<Span>& spans) {
-    if (b->shape == NodeShape::kLeaf) {  // the level entry's value is NULL
-      b->sel.push_back(static_cast<uint32_t>(spans[b->leaf].b));
-    } else if (b->shape == NodeShape::kStruct) {
-      for (auto& c : b->children) AppendNull(&c, spans);
-      b->valid.push_back(0);
-    } else {
-      b->entries.push_back({static_cast<uint32_t>(b->children[0].count), 0});
-      b->valid.push_back(0);
-    }
-    b->count++;
   }
 
   Vector Finish(NestedBuilder* b) {
