@@ -15,6 +15,7 @@
 
 #include "common/date_time.h"
 #include "common/exception.h"
+#include "connectors/iceberg/iceberg_metadata.h"
 #include "formats/parquet/parquet_writer.h"
 #include "storage/file_system.h"
 
@@ -846,7 +847,34 @@ struct BaseTable {
   int spec_id = 0;
   std::vector<ResolvedPartitionField> spec;
   bool has_name_mapping = false;
+  std::vector<iceberg::IcebergField> schema_fields;  // the current schema's columns, parsed
 };
+
+// Whether two types have the same shape: equal but for ROW field names (an INSERT matches the
+// table's nested columns by position, as Trino does).
+bool SameShape(const LogicalType& a, const LogicalType& b) {
+  if (a.id != b.id) return false;
+  if (a.id == TypeId::kDecimal) return a.precision == b.precision && a.scale == b.scale;
+  if (!a.IsNested()) return true;
+  if (a.Children().size() != b.Children().size()) return false;
+  for (size_t i = 0; i < a.Children().size(); i++) {
+    if (!SameShape(a.Children()[i], b.Children()[i])) return false;
+  }
+  return true;
+}
+
+// The name-mapping entries of a nested type's fields (element, key, value, struct fields).
+std::string NestedMapping(const iceberg::IcebergType& t) {
+  std::string m = "[";
+  for (size_t i = 0; i < t.fields.size(); i++) {
+    const auto& f = t.fields[i];
+    if (i) m += ",";
+    m += "{\"field-id\":" + std::to_string(f.id) + ",\"names\":[" + JsonString(f.name) + "]";
+    if (f.type.IsNested()) m += ",\"fields\":" + NestedMapping(f.type);
+    m += "}";
+  }
+  return m + "]";
+}
 
 BaseTable ParseBase(const LoadedTable& loaded, const std::vector<ColumnInfo>& columns,
                     const std::string& table) {
@@ -921,12 +949,22 @@ BaseTable ParseBase(const LoadedTable& loaded, const std::vector<ColumnInfo>& co
     }
   }
   if (b.schema_json.empty()) throw fail("the current schema is missing");
+  try {
+    b.schema_fields = iceberg::ParseTableMetadata(b.json, table).CurrentSchema().fields;
+  } catch (const Error&) {
+    b.schema_fields.clear();
+  }
   if (columns.size() != b.fields.size()) {
     throw Error(ErrorKind::kBinder,
                 "iceberg: INSERT into " + table + ": " + std::to_string(columns.size()) +
                     " columns, the table has " + std::to_string(b.fields.size()));
   }
   for (size_t i = 0; i < columns.size(); i++) {
+    if (b.schema_fields.size() == columns.size() && b.schema_fields[i].type.IsNested() &&
+        SameShape(iceberg::EngineType(b.schema_fields[i].type), columns[i].type)) {
+      IcebergTypeName(columns[i].type);  // throws for what cannot be written
+      continue;
+    }
     std::string want = IcebergTypeName(columns[i].type);
     std::string have = b.field_types[i];  // "decimal(9, 2)" (pyiceberg) = "decimal(9,2)"
     have.erase(std::remove(have.begin(), have.end(), ' '), have.end());
@@ -1017,6 +1055,13 @@ class IcebergTableWriter : public TableWriter {
       throw Error(ErrorKind::kCatalog, "iceberg: table " + IdToString(id_) + " does not exist");
     }
     BaseTable base = ParseBase(*loaded, columns_, IdToString(id_));
+    // Nested columns are written with the table's field names (the name mapping's).
+    for (size_t i = 0; i < columns_.size(); i++) {
+      if (columns_[i].type.IsNested()) {
+        columns_[i].type = iceberg::EngineType(base.schema_fields[i].type);
+        nested_mapping_[i] = NestedMapping(base.schema_fields[i].type);
+      }
+    }
     location_ = base.location;
     spec_ = base.spec;
     spec_id_ = base.spec_id;
@@ -1515,7 +1560,10 @@ class IcebergTableWriter : public TableWriter {
     std::string mapping = "[";
     for (size_t i = 0; i < columns_.size(); i++) {
       mapping += (i ? "," : "") + std::string("{\"field-id\":") + std::to_string(field_ids_[i]) +
-                 ",\"names\":[" + JsonString(columns_[i].name) + "]}";
+                 ",\"names\":[" + JsonString(columns_[i].name) + "]";
+      auto nested = nested_mapping_.find(i);
+      if (nested != nested_mapping_.end()) mapping += ",\"fields\":" + nested->second;
+      mapping += "}";
     }
     mapping += "]";
     std::vector<std::string> stale_lists;
@@ -1681,7 +1729,8 @@ class IcebergTableWriter : public TableWriter {
   bool append_ = false;
   int spec_id_ = 0;
   std::string schema_json_;
-  std::vector<int> field_ids_;  // of columns_, in order
+  std::vector<int> field_ids_;                    // of columns_, in order
+  std::map<size_t, std::string> nested_mapping_;  // INSERT: name mapping of nested columns' fields
   bool committed_ = false;
   bool aborted_ = false;
 };

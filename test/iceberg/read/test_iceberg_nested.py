@@ -198,3 +198,19 @@ def test_ctas_constructed_values(lake):
     data = sorted((r for f in files for r in pq.read_table(f.replace("file://", "")).to_pylist()),
                   key=lambda r: r["id"])
     assert [r["items"] for r in data] == [[{"field0": "p1", "field1": 2}], [], None]
+
+
+def test_insert_into_pyiceberg_table_with_nested_columns(lake):
+    """INSERT INTO a table pyiceberg created (data files with field ids, no name mapping): the new
+    files carry the table's field names and the commit adds a name mapping covering the nested
+    fields, so pyiceberg reads the new rows."""
+    t = lake["catalog"].create_table("db.ins", schema=SCHEMA)
+    t.append(pa.Table.from_pylist(rows_v1(0, 12), schema=arrow_v1()))
+    proc = run_aishell(["query", "INSERT INTO ice.db.ins SELECT id + 100, tags, attrs, addr, items FROM ice.db.ins"],
+                       home=lake["home"])
+    assert proc.returncode == 0, proc.stderr
+    rows = pyiceberg_rows(lake, "ins")
+    assert len(rows) == 24
+    old, new = rows[:12], rows[12:]
+    assert [dict(r, id=r["id"] - 100) for r in new] == old
+    assert [norm(r) for r in query(lake, "SELECT * FROM ice.db.ins ORDER BY id")] == rows
