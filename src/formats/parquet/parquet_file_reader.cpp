@@ -1671,7 +1671,7 @@ class NestedAssembler {
     if (b->shape == NodeShape::kStruct) {
       auto* rows = out.Data<uint32_t>();
       for (size_t i = 0; i < b->count; i++) rows[i] = static_cast<uint32_t>(i);
-    } else {
+    } else if (b->count > 0) {
       std::memcpy(out.Data<ArrayEntry>(), b->entries.data(), b->count * sizeof(ArrayEntry));
     }
     for (size_t i = 0; i < b->count; i++) {
