@@ -70,16 +70,25 @@ def lake(tmp_path_factory):
         u.add_column(("addr", "country"), StringType())
         u.rename_column("addr.city", "town")
         u.update_column("addr.zip", LongType())
+        # Inside the list's element struct too: a field added, one renamed.
+        u.add_column(("items", "element", "discount"), DoubleType())
+        u.rename_column("items.element.price", "unit_price")
     t = cat.load_table("db.nested")
     arrow2 = pa.schema([
         arrow_v1().field("id"), arrow_v1().field("tags"), arrow_v1().field("attrs"),
         pa.field("addr", pa.struct([pa.field("town", pa.string()), pa.field("zip", pa.int64()),
                                     pa.field("country", pa.string())])),
-        arrow_v1().field("items")])
+        pa.field("items", pa.list_(pa.struct([pa.field("product_id", pa.string()), pa.field("quantity", pa.int32()),
+                                              pa.field("unit_price", pa.float64()),
+                                              pa.field("discount", pa.float64())])))])
     rows2 = rows_v1(40, 60)
     for r in rows2:
         if r["addr"] is not None:
             r["addr"] = {"town": r["addr"]["city"], "zip": r["addr"]["zip"] * 1000003, "country": "FR"}
+        if r["items"] is not None:
+            r["items"] = [None if i is None else {"product_id": i["product_id"], "quantity": i["quantity"],
+                                                  "unit_price": i["price"], "discount": 0.5}
+                          for i in r["items"]]
     t.append(pa.Table.from_pylist(rows2, schema=arrow2))
     home = os.path.join(root, "home")
     proc = run_aishell(["connect", f"sqlite:///{root}/catalog.db", "--type", "iceberg", "--name", "ice",
@@ -139,12 +148,20 @@ def test_struct_evolution_by_field_id(lake):
     proc = run_aishell(["query", "--format", "jsonl", "SELECT typeof(addr) AS t FROM ice.db.nested LIMIT 1"],
                        home=lake["home"])
     assert json.loads(proc.stdout)["t"] == "row(town varchar, zip bigint, country varchar)"
+    # In the list's element struct: rows before the change read 'price' as 'unit_price', and NULL
+    # for the added 'discount'.
+    rows = query(lake, "SELECT id, e.unit_price AS p, e.discount AS d FROM (SELECT id, items[1] AS e "
+                       "FROM ice.db.nested WHERE id IN (1, 2, 3, 41, 42, 43) AND cardinality(items) > 0) ORDER BY id")
+    want = {r["id"]: r["items"][0] for r in pyiceberg_rows(lake, "nested") if r["items"]}
+    assert rows and [[r["p"], r["d"]] for r in rows] == [[want[r["id"]]["unit_price"], want[r["id"]]["discount"]]
+                                                         for r in rows]
+    assert any(r["d"] is None for r in rows) and any(r["d"] == 0.5 for r in rows)
 
 
 def test_unnest_items(lake):
     # UNNEST of an ARRAY(ROW) gives the fields as columns (a NULL element: NULLs).
     got = query(lake, "SELECT id, product_id, quantity FROM ice.db.nested "
-                      "CROSS JOIN UNNEST(items) AS u(product_id, quantity, price) "
+                      "CROSS JOIN UNNEST(items) AS u(product_id, quantity, unit_price, discount) "
                       "WHERE product_id IS NOT NULL ORDER BY id, product_id")
     want = sorted(((r["id"], i["product_id"], i["quantity"]) for r in pyiceberg_rows(lake, "nested")
                    for i in (r["items"] or []) if i is not None))
