@@ -166,13 +166,7 @@ std::shared_ptr<IcebergTableState> MakeTableState(
     c.type = EngineType(f.type);
     c.nullable = !f.required;
     c.comment = f.doc;
-    if (f.type.IsNested()) {
-      c.comment = "iceberg " +
-                  std::string(f.type.id == IcebergTypeId::kStruct ? "struct"
-                              : f.type.id == IcebergTypeId::kList ? "list"
-                                                                  : "map") +
-                  " read as JSON text";
-    } else if (c.type.id == TypeId::kVarchar && f.type.id != IcebergTypeId::kString) {
+    if (c.type.id == TypeId::kVarchar && f.type.id != IcebergTypeId::kString) {
       c.comment = "iceberg " + f.type.text + " read as text";
     }
     info->columns.push_back(c);

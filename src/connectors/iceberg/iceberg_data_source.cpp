@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "common/exception.h"
 #include "common/strings.h"
@@ -76,6 +77,54 @@ Vector ConvertVector(const Vector& in, const LogicalType& to) {
     return out;
   }
   for (size_t i = 0; i < n; i++) out.SetValue(i, ConvertValue(in.GetValue(i), to));
+  return out;
+}
+
+// A nested column read from a data file, in the table's current type: struct fields matched by
+// field id (by name when the file has no ids), fields the file lacks read as NULL, leaves
+// converted as ConvertVector does (int -> long, float -> double, wider decimals).
+Vector AdaptNested(Vector in, const std::vector<parquet::ParquetField>& file,
+                   const IcebergType& want) {
+  LogicalType to = EngineType(want);
+  if (!to.IsNested() || in.type().id != to.id) return ConvertVector(in, to);
+  in.Flatten();
+  size_t n = in.size();
+  Vector out(to, std::max<size_t>(n, 1));
+  out.Resize(n);
+  if (n > 0) std::memcpy(out.RawData(), in.RawData(), n * to.PhysicalSize());
+  for (size_t i = 0; i < n; i++) {
+    if (!in.IsValid(i)) out.SetNull(i);
+  }
+  if (to.id != TypeId::kRow) {
+    for (size_t k = 0; k < want.fields.size() && k < in.ChildCount(); k++) {
+      static const std::vector<parquet::ParquetField> kNone;
+      out.Child(k) =
+          AdaptNested(in.child(k), k < file.size() ? file[k].children : kNone, want.fields[k].type);
+    }
+    return out;
+  }
+  bool has_ids = false;
+  for (const auto& f : file) has_ids = has_ids || f.field_id >= 0;
+  size_t child_rows = in.ChildCount() > 0 ? in.child(0).size() : 0;
+  for (size_t k = 0; k < want.fields.size(); k++) {
+    const IcebergField& field = want.fields[k];
+    int found = -1;
+    for (size_t j = 0; j < file.size() && j < in.ChildCount() && found < 0; j++) {
+      if (has_ids ? file[j].field_id == field.id
+                  : AsciiLower(file[j].name) == AsciiLower(field.name))
+        found = static_cast<int>(j);
+    }
+    if (found >= 0) {
+      out.Child(k) = AdaptNested(in.child(static_cast<size_t>(found)),
+                                 file[static_cast<size_t>(found)].children, field.type);
+      continue;
+    }
+    // A field the file does not have (added later): NULL in every row.
+    Vector nulls(EngineType(field.type), std::max<size_t>(child_rows, 1));
+    nulls.Resize(child_rows);
+    for (size_t i = 0; i < child_rows; i++) nulls.SetNull(i);
+    out.Child(k) = std::move(nulls);
+  }
   return out;
 }
 
@@ -308,7 +357,14 @@ bool IcebergDataSource::LoadRowGroup() {
     for (size_t i = 0; i < proj.size(); i++) {
       LogicalType type = EngineType(fields[static_cast<size_t>(proj[i])].type);
       if (output_source_[i] >= 0) {
-        b.columns.push_back(ConvertVector(vecs[static_cast<size_t>(output_source_[i])], type));
+        const Vector& v = vecs[static_cast<size_t>(output_source_[i])];
+        if (type.IsNested()) {
+          int fc = file_columns_[static_cast<size_t>(output_source_[i])];
+          b.columns.push_back(AdaptNested(v, reader_->columns()[static_cast<size_t>(fc)].children,
+                                          fields[static_cast<size_t>(proj[i])].type));
+        } else {
+          b.columns.push_back(ConvertVector(v, type));
+        }
       } else {
         b.columns.push_back(Vector::Constant(output_constant_[i], n));
       }

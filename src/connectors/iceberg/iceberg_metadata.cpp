@@ -119,7 +119,7 @@ struct MetadataParser {
       t.id = IcebergTypeId::kStruct;
       array fields;
       if (o["fields"].get(fields) == simdjson::SUCCESS) {
-        for (auto f : fields) ParseField(f, schema);
+        for (auto f : fields) t.fields.push_back(ParseField(f, schema));
       }
     } else if (kind == "list") {
       t.id = IcebergTypeId::kList;
@@ -127,6 +127,7 @@ struct MetadataParser {
       if (o["element"].get(inner) == simdjson::SUCCESS) {
         auto et = ParseType(inner, schema);
         if (schema) schema->all_types[static_cast<int>(Int(o, "element-id", -1))] = et;
+        t.fields.push_back(NestedField(o, "element", "element-id", "element-required", et));
       }
     } else if (kind == "map") {
       t.id = IcebergTypeId::kMap;
@@ -134,15 +135,30 @@ struct MetadataParser {
       if (o["key"].get(k) == simdjson::SUCCESS) {
         auto kt = ParseType(k, schema);
         if (schema) schema->all_types[static_cast<int>(Int(o, "key-id", -1))] = kt;
+        t.fields.push_back(NestedField(o, "key", "key-id", nullptr, kt));
       }
       if (o["value"].get(v) == simdjson::SUCCESS) {
         auto vt = ParseType(v, schema);
         if (schema) schema->all_types[static_cast<int>(Int(o, "value-id", -1))] = vt;
+        t.fields.push_back(NestedField(o, "value", "value-id", "value-required", vt));
       }
     } else {
       t.id = IcebergTypeId::kOther;
     }
     return t;
+  }
+
+  // A list element, map key or map value as a field.
+  IcebergField NestedField(object o, const char* name, const char* id_key, const char* required_key,
+                           IcebergType type) const {
+    IcebergField f;
+    f.id = static_cast<int>(Int(o, id_key, -1));
+    f.name = name;
+    bool required = true;
+    if (required_key && o[required_key].get(required) != simdjson::SUCCESS) required = false;
+    f.required = required;
+    f.type = std::move(type);
+    return f;
   }
 
   IcebergField ParseField(element e, IcebergSchema* schema) const {
@@ -641,6 +657,22 @@ LogicalType EngineType(const IcebergType& type) {
     case IcebergTypeId::kTimestampTz:
     case IcebergTypeId::kTimestampTzNs:
       return TypeId::kTimestampTz;
+    case IcebergTypeId::kList:
+      if (type.fields.size() == 1) return LogicalType::Array(EngineType(type.fields[0].type));
+      return TypeId::kVarchar;
+    case IcebergTypeId::kMap:
+      if (type.fields.size() == 2)
+        return LogicalType::Map(EngineType(type.fields[0].type), EngineType(type.fields[1].type));
+      return TypeId::kVarchar;
+    case IcebergTypeId::kStruct: {
+      std::vector<std::string> names;
+      std::vector<LogicalType> types;
+      for (const auto& f : type.fields) {
+        names.push_back(f.name);
+        types.push_back(EngineType(f.type));
+      }
+      return LogicalType::Row(std::move(names), std::move(types));
+    }
     default:
       return TypeId::kVarchar;
   }

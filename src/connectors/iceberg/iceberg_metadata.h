@@ -36,11 +36,16 @@ enum class IcebergTypeId : uint8_t {
   kOther,  // variant, geometry, unknown, ...: read as text when the file allows it
 };
 
+struct IcebergField;
+
 struct IcebergType {
   IcebergTypeId id = IcebergTypeId::kString;
   int precision = 0, scale = 0;  // decimal
   int length = 0;                // fixed
   std::string text;              // the spec's spelling ("decimal(9,2)", "struct<...>")
+  // struct: its fields; list: the element (id = element-id, named "element"); map: key and
+  // value (key-id, value-id).
+  std::vector<IcebergField> fields;
   bool IsNested() const {
     return id == IcebergTypeId::kStruct || id == IcebergTypeId::kList || id == IcebergTypeId::kMap;
   }
@@ -143,7 +148,8 @@ struct TableMetadata {
 // Parses metadata JSON. Throws Error(kIo, "<context>: ...") naming what is wrong.
 TableMetadata ParseTableMetadata(const std::string& json, const std::string& context);
 
-// The engine type a column of this Iceberg type reads as (nested types as JSON text).
+// The engine type a column of this Iceberg type reads as (list, map and struct as ARRAY, MAP
+// and ROW).
 LogicalType EngineType(const IcebergType& type);
 // The type of a partition field's values (a transform's result type).
 IcebergType TransformResultType(const Transform& transform, const IcebergType& source);

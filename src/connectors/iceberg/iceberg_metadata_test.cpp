@@ -64,7 +64,14 @@ TEST(IcebergMetadataTest, ParsesV2) {
   EXPECT_EQ(s.fields[3].type.id, IcebergTypeId::kStruct);
   EXPECT_EQ(s.all_types.at(5).id, IcebergTypeId::kString);
   EXPECT_EQ(s.all_types.at(7).id, IcebergTypeId::kInt);
-  EXPECT_EQ(EngineType(s.fields[3].type).id, TypeId::kVarchar);
+  // Nested types read as ROW and ARRAY, with their fields' ids.
+  EXPECT_EQ(EngineType(s.fields[3].type), LogicalType::Row({"inner"}, {TypeId::kVarchar}));
+  ASSERT_EQ(s.fields[3].type.fields.size(), 1u);
+  EXPECT_EQ(s.fields[3].type.fields[0].id, 5);
+  EXPECT_EQ(EngineType(s.fields[4].type), LogicalType::Array(TypeId::kInteger));
+  ASSERT_EQ(s.fields[4].type.fields.size(), 1u);
+  EXPECT_EQ(s.fields[4].type.fields[0].id, 7);
+  EXPECT_FALSE(s.fields[4].type.fields[0].required);
   EXPECT_EQ(s.identifier_field_ids, (std::vector<int>{1, 2}));
   ASSERT_EQ(m.specs.size(), 1u);
   EXPECT_EQ(m.specs[0].fields[1].transform.kind, TransformKind::kBucket);

@@ -15,6 +15,7 @@
 
 #include "common/date_time.h"
 #include "common/exception.h"
+#include "connectors/iceberg/iceberg_metadata.h"
 #include "formats/parquet/parquet_writer.h"
 #include "storage/file_system.h"
 
@@ -245,6 +246,21 @@ std::string IcebergTypeName(const LogicalType& type) {
       return "timestamp";
     case TypeId::kTimestampTz:
       return "timestamptz";
+    case TypeId::kArray:
+    case TypeId::kMap:
+    case TypeId::kRow: {
+      // The spec's spelling; checks that every element, key, value and field can be written.
+      std::string s = type.id == TypeId::kArray ? "list<"
+                      : type.id == TypeId::kMap ? "map<"
+                                                : "struct<";
+      const auto& kids = type.Children();
+      for (size_t i = 0; i < kids.size(); i++) {
+        if (i) s += ",";
+        if (type.id == TypeId::kRow) s += type.FieldNames()[i] + ":";
+        s += IcebergTypeName(kids[i]);
+      }
+      return s + ">";
+    }
     default:
       throw Error(ErrorKind::kUnsupported,
                   "iceberg: a column of type " + type.ToString() + " cannot be written to Iceberg");
@@ -448,15 +464,86 @@ std::string ManifestListSchema() {
   return s;
 }
 
-std::string SchemaJson(const std::vector<ColumnInfo>& columns) {
-  std::string s = "{\"type\":\"struct\",\"schema-id\":0,\"fields\":[";
-  for (size_t i = 0; i < columns.size(); i++) {
+// A column type as Iceberg schema JSON: a primitive's name, or a list, map or struct object whose
+// nested fields take fresh ids from *next_id (the fields of one level first, then their
+// children's, as Iceberg assigns them). `mapping` receives the name-mapping entries of the nested
+// fields ("element", "key", "value" and the struct fields).
+std::string TypeJson(const LogicalType& type, int* next_id, std::string* mapping) {
+  if (!type.IsNested()) return JsonString(IcebergTypeName(type));
+  const auto& kids = type.Children();
+  std::vector<int> ids;
+  for (size_t i = 0; i < kids.size(); i++) ids.push_back((*next_id)++);
+  std::vector<std::string> names;
+  if (type.id == TypeId::kArray) names = {"element"};
+  if (type.id == TypeId::kMap) names = {"key", "value"};
+  if (type.id == TypeId::kRow) {
+    for (size_t i = 0; i < kids.size(); i++) {
+      const auto& n = type.FieldNames();
+      names.push_back(i < n.size() && !n[i].empty() ? n[i] : "field" + std::to_string(i));
+    }
+  }
+  std::vector<std::string> types;
+  *mapping += "[";
+  for (size_t i = 0; i < kids.size(); i++) {
+    std::string sub;
+    types.push_back(TypeJson(kids[i], next_id, &sub));
+    if (i) *mapping += ",";
+    *mapping +=
+        "{\"field-id\":" + std::to_string(ids[i]) + ",\"names\":[" + JsonString(names[i]) + "]";
+    if (!sub.empty()) *mapping += ",\"fields\":" + sub;
+    *mapping += "}";
+  }
+  *mapping += "]";
+  if (type.id == TypeId::kArray) {
+    return "{\"type\":\"list\",\"element-id\":" + std::to_string(ids[0]) +
+           ",\"element\":" + types[0] + ",\"element-required\":false}";
+  }
+  if (type.id == TypeId::kMap) {
+    return "{\"type\":\"map\",\"key-id\":" + std::to_string(ids[0]) + ",\"key\":" + types[0] +
+           ",\"value-id\":" + std::to_string(ids[1]) + ",\"value\":" + types[1] +
+           ",\"value-required\":false}";
+  }
+  std::string s = "{\"type\":\"struct\",\"fields\":[";
+  for (size_t i = 0; i < kids.size(); i++) {
     if (i) s += ",";
-    s += "{\"id\":" + std::to_string(i + 1) + ",\"name\":" + JsonString(columns[i].name) +
-         ",\"required\":false,\"type\":" + JsonString(IcebergTypeName(columns[i].type)) + "}";
+    s += "{\"id\":" + std::to_string(ids[i]) + ",\"name\":" + JsonString(names[i]) +
+         ",\"required\":false,\"type\":" + types[i] + "}";
   }
   return s + "]}";
 }
+
+// The schema of a new table: columns get ids 1..n, their nested fields the ids after.
+struct NewSchema {
+  std::string json, name_mapping;
+  int last_column_id = 0;
+};
+
+NewSchema MakeSchema(const std::vector<ColumnInfo>& columns) {
+  NewSchema out;
+  int next_id = static_cast<int>(columns.size()) + 1;
+  std::string s = "{\"type\":\"struct\",\"schema-id\":0,\"fields\":[";
+  std::string m = "[";
+  for (size_t i = 0; i < columns.size(); i++) {
+    if (i) {
+      s += ",";
+      m += ",";
+    }
+    std::string sub;
+    std::string type = TypeJson(columns[i].type, &next_id, &sub);
+    s += "{\"id\":" + std::to_string(i + 1) + ",\"name\":" + JsonString(columns[i].name) +
+         ",\"required\":false,\"type\":" + type + "}";
+    m += "{\"field-id\":" + std::to_string(i + 1) + ",\"names\":[" + JsonString(columns[i].name) +
+         "]";
+    if (!sub.empty()) m += ",\"fields\":" + sub;
+    m += "}";
+  }
+  out.json = s + "]}";
+  out.name_mapping = m + "]";
+  out.last_column_id = next_id - 1;
+  return out;
+}
+
+std::string SchemaJson(const std::vector<ColumnInfo>& columns) { return MakeSchema(columns).json; }
 
 std::string SpecFieldsJson(const std::vector<ResolvedPartitionField>& spec) {
   std::string s = "[";
@@ -471,13 +558,7 @@ std::string SpecFieldsJson(const std::vector<ResolvedPartitionField>& spec) {
 }
 
 std::string NameMappingJson(const std::vector<ColumnInfo>& columns) {
-  std::string s = "[";
-  for (size_t i = 0; i < columns.size(); i++) {
-    if (i) s += ",";
-    s += "{\"field-id\":" + std::to_string(i + 1) + ",\"names\":[" + JsonString(columns[i].name) +
-         "]}";
-  }
-  return s + "]";
+  return MakeSchema(columns).name_mapping;
 }
 
 void WriteCounts(avro::AvroEncoder& e, const std::map<int, ColumnStats>& stats,
@@ -766,7 +847,34 @@ struct BaseTable {
   int spec_id = 0;
   std::vector<ResolvedPartitionField> spec;
   bool has_name_mapping = false;
+  std::vector<iceberg::IcebergField> schema_fields;  // the current schema's columns, parsed
 };
+
+// Whether two types have the same shape: equal but for ROW field names (an INSERT matches the
+// table's nested columns by position, as Trino does).
+bool SameShape(const LogicalType& a, const LogicalType& b) {
+  if (a.id != b.id) return false;
+  if (a.id == TypeId::kDecimal) return a.precision == b.precision && a.scale == b.scale;
+  if (!a.IsNested()) return true;
+  if (a.Children().size() != b.Children().size()) return false;
+  for (size_t i = 0; i < a.Children().size(); i++) {
+    if (!SameShape(a.Children()[i], b.Children()[i])) return false;
+  }
+  return true;
+}
+
+// The name-mapping entries of a nested type's fields (element, key, value, struct fields).
+std::string NestedMapping(const iceberg::IcebergType& t) {
+  std::string m = "[";
+  for (size_t i = 0; i < t.fields.size(); i++) {
+    const auto& f = t.fields[i];
+    if (i) m += ",";
+    m += "{\"field-id\":" + std::to_string(f.id) + ",\"names\":[" + JsonString(f.name) + "]";
+    if (f.type.IsNested()) m += ",\"fields\":" + NestedMapping(f.type);
+    m += "}";
+  }
+  return m + "]";
+}
 
 BaseTable ParseBase(const LoadedTable& loaded, const std::vector<ColumnInfo>& columns,
                     const std::string& table) {
@@ -841,12 +949,22 @@ BaseTable ParseBase(const LoadedTable& loaded, const std::vector<ColumnInfo>& co
     }
   }
   if (b.schema_json.empty()) throw fail("the current schema is missing");
+  try {
+    b.schema_fields = iceberg::ParseTableMetadata(b.json, table).CurrentSchema().fields;
+  } catch (const Error&) {
+    b.schema_fields.clear();
+  }
   if (columns.size() != b.fields.size()) {
     throw Error(ErrorKind::kBinder,
                 "iceberg: INSERT into " + table + ": " + std::to_string(columns.size()) +
                     " columns, the table has " + std::to_string(b.fields.size()));
   }
   for (size_t i = 0; i < columns.size(); i++) {
+    if (b.schema_fields.size() == columns.size() && b.schema_fields[i].type.IsNested() &&
+        SameShape(iceberg::EngineType(b.schema_fields[i].type), columns[i].type)) {
+      IcebergTypeName(columns[i].type);  // throws for what cannot be written
+      continue;
+    }
     std::string want = IcebergTypeName(columns[i].type);
     std::string have = b.field_types[i];  // "decimal(9, 2)" (pyiceberg) = "decimal(9,2)"
     have.erase(std::remove(have.begin(), have.end(), ' '), have.end());
@@ -937,6 +1055,13 @@ class IcebergTableWriter : public TableWriter {
       throw Error(ErrorKind::kCatalog, "iceberg: table " + IdToString(id_) + " does not exist");
     }
     BaseTable base = ParseBase(*loaded, columns_, IdToString(id_));
+    // Nested columns are written with the table's field names (the name mapping's).
+    for (size_t i = 0; i < columns_.size(); i++) {
+      if (columns_[i].type.IsNested()) {
+        columns_[i].type = iceberg::EngineType(base.schema_fields[i].type);
+        nested_mapping_[i] = NestedMapping(base.schema_fields[i].type);
+      }
+    }
     location_ = base.location;
     spec_ = base.spec;
     spec_id_ = base.spec_id;
@@ -1171,6 +1296,7 @@ class IcebergTableWriter : public TableWriter {
     f.writer->Append(batch);
     f.rows += static_cast<int64_t>(batch.count);
     for (size_t c = 0; c < columns_.size(); c++) {
+      if (columns_[c].type.IsNested()) continue;  // metrics are for primitive fields only
       UpdateStats(batch.columns[c], batch.count, f.stats[field_ids_[c]]);
     }
     if (f.rows >= options_.target_file_rows) {
@@ -1237,7 +1363,7 @@ class IcebergTableWriter : public TableWriter {
     j += ",\"location\":" + JsonString(location_);
     j += ",\"last-sequence-number\":1";
     j += ",\"last-updated-ms\":" + std::to_string(now_ms);
-    j += ",\"last-column-id\":" + std::to_string(columns_.size());
+    j += ",\"last-column-id\":" + std::to_string(MakeSchema(columns_).last_column_id);
     j += ",\"current-schema-id\":0";
     j += ",\"schemas\":[" + SchemaJson(columns_) + "]";
     j += ",\"default-spec-id\":0";
@@ -1286,7 +1412,7 @@ class IcebergTableWriter : public TableWriter {
     j += ",\"updates\":[";
     j += "{\"action\":\"upgrade-format-version\",\"format-version\":2}";
     j += ",{\"action\":\"add-schema\",\"schema\":" + SchemaJson(columns_) +
-         ",\"last-column-id\":" + std::to_string(columns_.size()) + "}";
+         ",\"last-column-id\":" + std::to_string(MakeSchema(columns_).last_column_id) + "}";
     j += ",{\"action\":\"set-current-schema\",\"schema-id\":-1}";
     j += ",{\"action\":\"add-spec\",\"spec\":{\"spec-id\":0,\"fields\":" + SpecFieldsJson(spec_) +
          "}}";
@@ -1434,7 +1560,10 @@ class IcebergTableWriter : public TableWriter {
     std::string mapping = "[";
     for (size_t i = 0; i < columns_.size(); i++) {
       mapping += (i ? "," : "") + std::string("{\"field-id\":") + std::to_string(field_ids_[i]) +
-                 ",\"names\":[" + JsonString(columns_[i].name) + "]}";
+                 ",\"names\":[" + JsonString(columns_[i].name) + "]";
+      auto nested = nested_mapping_.find(i);
+      if (nested != nested_mapping_.end()) mapping += ",\"fields\":" + nested->second;
+      mapping += "}";
     }
     mapping += "]";
     std::vector<std::string> stale_lists;
@@ -1600,7 +1729,8 @@ class IcebergTableWriter : public TableWriter {
   bool append_ = false;
   int spec_id_ = 0;
   std::string schema_json_;
-  std::vector<int> field_ids_;  // of columns_, in order
+  std::vector<int> field_ids_;                    // of columns_, in order
+  std::map<size_t, std::string> nested_mapping_;  // INSERT: name mapping of nested columns' fields
   bool committed_ = false;
   bool aborted_ = false;
 };

@@ -69,10 +69,11 @@ struct ColumnDesc {
   std::string note;  // how the column is read, when not the obvious way
   int max_def = 0;
   int max_rep = 0;
-  // Nested columns (read as JSON text): the schema node and the leaves under it.
+  // Nested columns (ARRAY, MAP, ROW): the schema node and the leaves under it.
   bool nested = false;
   int node = -1;
   std::vector<ColumnDesc> leaves;
+  std::vector<ParquetField> children;
   PhysicalType physical = PhysicalType::kByteArray;
   int type_length = 0;
 };
@@ -309,14 +310,147 @@ size_t WalkSchema(const std::vector<SchemaElement>& schema, size_t index, int de
   return next;
 }
 
-std::string NestedKind(const SchemaElement& e) {
-  if (e.logical.kind == LogicalKind::kList || e.converted_type == ConvertedType::kList)
-    return "LIST";
-  if (e.logical.kind == LogicalKind::kMap || e.converted_type == ConvertedType::kMap ||
-      e.converted_type == ConvertedType::kMapKeyValue)
-    return "MAP";
-  if (e.repetition == Repetition::kRepeated) return "repeated";
-  return "STRUCT";
+// How a schema node reads (the Parquet spec's LIST and MAP backward-compatibility rules).
+enum class NodeShape : uint8_t {
+  kLeaf,
+  kRepeated,  // a bare repeated field: ARRAY of its instances (never NULL; empty when absent)
+  kList3,     // LIST with the element under the repeated group (standard 3-level)
+  kList2,     // LIST whose repeated node is itself the element (legacy 2-level)
+  kMap,       // MAP with a key_value group of (key, value)
+  kStruct,    // any other group: ROW
+};
+
+bool IsListAnnotated(const SchemaElement& e) {
+  return e.logical.kind == LogicalKind::kList || e.converted_type == ConvertedType::kList;
+}
+bool IsMapAnnotated(const SchemaElement& e) {
+  return e.logical.kind == LogicalKind::kMap || e.converted_type == ConvertedType::kMap ||
+         e.converted_type == ConvertedType::kMapKeyValue;
+}
+
+// The reading plan of a nested column: one builder per output vector, built from the schema
+// (which also gives the column's type) and filled by record assembly.
+struct NestedBuilder {
+  NodeShape shape = NodeShape::kLeaf;
+  int node = -1;          // schema element index
+  bool optional = false;  // a field that may be NULL (OPTIONAL repetition)
+  int leaf = -1;          // kLeaf: leaf number relative to the column
+  LogicalType type;
+  std::vector<NestedBuilder> children;
+  // Levels (SetLevels). A value of this builder (a "slot") starts at each level entry of its
+  // first leaf with rep <= slot_rep and def >= slot_def (an element of the nearest repeated
+  // ancestor, NULL structs included); it is NULL when def < valid_def. ARRAY and MAP: an element
+  // exists when def >= elem_def and each further one starts at an entry with rep == elem_rep.
+  size_t first_leaf = 0;
+  uint32_t slot_rep = 0, slot_def = 0, valid_def = 0, elem_rep = 0, elem_def = 0;
+  // Filled by assembly.
+  size_t count = 0;
+  std::vector<uint32_t> sel;        // kLeaf: the level entry of each row
+  std::vector<ArrayEntry> entries;  // ARRAY and MAP rows
+  std::vector<uint8_t> valid;       // non-leaf rows: 0 = NULL
+};
+
+NestedBuilder InstanceBuilder(const ParquetFile& file, int node, int column_node,
+                              const std::vector<ColumnDesc>& leaves, int depth);
+
+NestedBuilder FieldBuilder(const ParquetFile& file, int node, int column_node,
+                           const std::vector<ColumnDesc>& leaves, int depth) {
+  const SchemaElement& e = file.meta.schema[node];
+  if (e.repetition == Repetition::kRepeated) {
+    NestedBuilder b;
+    b.shape = NodeShape::kRepeated;
+    b.node = node;
+    b.children.push_back(InstanceBuilder(file, node, column_node, leaves, depth + 1));
+    b.type = LogicalType::Array(b.children[0].type);
+    return b;
+  }
+  NestedBuilder b = InstanceBuilder(file, node, column_node, leaves, depth + 1);
+  b.optional = e.repetition == Repetition::kOptional;
+  return b;
+}
+
+NestedBuilder InstanceBuilder(const ParquetFile& file, int node, int column_node,
+                              const std::vector<ColumnDesc>& leaves, int depth) {
+  if (depth > 100) Corrupt("schema nesting too deep");
+  const auto& schema = file.meta.schema;
+  const SchemaElement& e = schema[node];
+  const SchemaNode& n = file.nodes[node];
+  NestedBuilder b;
+  b.node = node;
+  if (e.num_children == 0) {
+    b.shape = NodeShape::kLeaf;
+    b.leaf = n.leaf_begin - file.nodes[column_node].leaf_begin;
+    b.type = leaves[b.leaf].type;
+    return b;
+  }
+  if (n.children.size() == 1 && schema[n.children[0]].repetition == Repetition::kRepeated &&
+      (IsListAnnotated(e) || IsMapAnnotated(e))) {
+    int rep = n.children[0];
+    const SchemaElement& re = schema[rep];
+    const SchemaNode& rn = file.nodes[rep];
+    if (IsMapAnnotated(e) && re.num_children == 2) {
+      b.shape = NodeShape::kMap;
+      b.children.push_back(FieldBuilder(file, rn.children[0], column_node, leaves, depth + 1));
+      b.children.push_back(FieldBuilder(file, rn.children[1], column_node, leaves, depth + 1));
+      b.type = LogicalType::Map(b.children[0].type, b.children[1].type);
+      return b;
+    }
+    // Three-level unless a legacy two-level layout: the repeated node is a primitive, a group of
+    // several fields, or a one-field group named "array" or "<list>_tuple". (A MAP whose
+    // key_value group has only a key reads as the list of its keys, as pyarrow does.)
+    bool three_level = re.num_children == 1 && re.name != "array" && re.name != e.name + "_tuple";
+    if (three_level) {
+      b.shape = NodeShape::kList3;
+      b.children.push_back(FieldBuilder(file, rn.children[0], column_node, leaves, depth + 1));
+    } else {
+      b.shape = NodeShape::kList2;
+      b.children.push_back(InstanceBuilder(file, rep, column_node, leaves, depth + 1));
+    }
+    b.type = LogicalType::Array(b.children[0].type);
+    return b;
+  }
+  b.shape = NodeShape::kStruct;
+  std::vector<std::string> names;
+  std::vector<LogicalType> types;
+  for (int c : n.children) {
+    b.children.push_back(FieldBuilder(file, c, column_node, leaves, depth + 1));
+    names.push_back(schema[c].name);
+    types.push_back(b.children.back().type);
+  }
+  b.type = LogicalType::Row(std::move(names), std::move(types));
+  return b;
+}
+
+void SetLevels(const ParquetFile& file, int column_node, uint32_t slot_rep, uint32_t slot_def,
+               NestedBuilder* b) {
+  const SchemaNode& n = file.nodes[b->node];
+  b->first_leaf = static_cast<size_t>(n.leaf_begin - file.nodes[column_node].leaf_begin);
+  b->slot_rep = slot_rep;
+  b->slot_def = slot_def;
+  b->valid_def = b->shape == NodeShape::kRepeated ? 0 : static_cast<uint32_t>(n.def);
+  if (b->shape == NodeShape::kLeaf) return;
+  if (b->shape == NodeShape::kStruct) {
+    for (auto& c : b->children) SetLevels(file, column_node, slot_rep, slot_def, &c);
+    return;
+  }
+  int rep = b->shape == NodeShape::kRepeated ? b->node : n.children[0];
+  b->elem_rep = static_cast<uint32_t>(file.nodes[rep].rep);
+  b->elem_def = static_cast<uint32_t>(file.nodes[rep].def);
+  for (auto& c : b->children) SetLevels(file, column_node, b->elem_rep, b->elem_def, &c);
+}
+
+// The field tree under a builder: its children's names, field ids and types.
+std::vector<ParquetField> FieldsOf(const ParquetFile& file, const NestedBuilder& b) {
+  std::vector<ParquetField> out;
+  for (const auto& c : b.children) {
+    ParquetField f;
+    f.name = file.meta.schema[c.node].name;
+    f.field_id = file.meta.schema[c.node].field_id;
+    f.type = c.type;
+    f.children = FieldsOf(file, c);
+    out.push_back(std::move(f));
+  }
+  return out;
 }
 
 constexpr int64_t kFooterReadSize = 64 << 10;
@@ -396,8 +530,6 @@ ParquetFile OpenFile(RandomAccessFile& f, const std::string& fn) {
       int sub_leaves = 0;
       size_t next = WalkSchema(schema, index, 1, &sub_leaves);
       if (e.num_children > 0 || e.repetition == Repetition::kRepeated) {
-        // Read as JSON text.
-        d.type = TypeId::kVarchar;
         d.nested = true;
         d.node = static_cast<int>(index);
         const SchemaNode& node = file.nodes[index];
@@ -412,7 +544,9 @@ ParquetFile OpenFile(RandomAccessFile& f, const std::string& fn) {
           if (!ld.unsupported.empty() && d.unsupported.empty()) d.unsupported = ld.unsupported;
           d.leaves.push_back(std::move(ld));
         }
-        (void)NestedKind;
+        NestedBuilder root = FieldBuilder(file, d.node, d.node, d.leaves, 0);
+        d.type = root.type;
+        d.children = FieldsOf(file, root);
       } else {
         d.max_def = e.repetition == Repetition::kOptional ? 1 : 0;
         MapPrimitive(e, &d);
@@ -1436,7 +1570,8 @@ class ChunkReader {
 };
 
 // Assembles a nested column (LIST, MAP, STRUCT, repeated fields) from its leaves' levels and
-// values into JSON text, one value per row (Dremel record assembly).
+// values into nested vectors (ARRAY, MAP, ROW), one value per row (Dremel record assembly): NULL,
+// empty and NULL elements stay distinct.
 class NestedAssembler {
  public:
   NestedAssembler(const ParquetFile& file, const ColumnDesc& desc) : file_(file), d_(desc) {}
@@ -1457,229 +1592,99 @@ class NestedAssembler {
       defs_[l] = std::move(reader.all_defs);
       if (counters) counters->bytes_read += chunk.meta.total_compressed_size;
     }
-    // Row boundaries: entries with repetition level 0.
+    // Every leaf holds one entry with repetition level 0 per row, and one value per entry.
     size_t rows = static_cast<size_t>(rg.num_rows);
-    std::vector<std::vector<size_t>> starts(leaf_count);
     for (size_t l = 0; l < leaf_count; l++) {
-      for (size_t i = 0; i < reps_[l].size(); i++) {
-        if (reps_[l][i] == 0) starts[l].push_back(i);
-      }
-      if (starts[l].size() != rows) {
+      size_t starts = 0;
+      for (uint16_t r : reps_[l]) starts += r == 0;
+      if (starts != rows || (!reps_[l].empty() && reps_[l][0] != 0)) {
         Corrupt("nested column '" + d_.name + "': leaf " + d_.leaves[l].name + " holds " +
-                std::to_string(starts[l].size()) + " rows, the row group " + std::to_string(rows));
+                std::to_string(starts) + " rows, the row group " + std::to_string(rows));
       }
-      starts[l].push_back(reps_[l].size());
+      if (values_[l].size() != reps_[l].size() || defs_[l].size() != reps_[l].size())
+        Corrupt("nested column '" + d_.name + "': leaf " + d_.leaves[l].name +
+                ": levels and values disagree");
     }
-    Vector out(TypeId::kVarchar, std::max<size_t>(rows, 1));
-    out.Resize(rows);
-    std::vector<Span> spans(leaf_count);
-    std::string text;
-    for (size_t r = 0; r < rows; r++) {
-      for (size_t l = 0; l < leaf_count; l++) spans[l] = {starts[l][r], starts[l][r + 1]};
-      text.clear();
-      Field(d_.node, spans, &text);
-      if (text == "null")
-        out.SetNull(r);
-      else
-        out.SetString(r, text);
-    }
-    return out;
+    NestedBuilder root = FieldBuilder(file_, d_.node, d_.node, d_.leaves, 0);
+    SetLevels(file_, d_.node, 0, 0, &root);
+    Assemble(&root);
+    if (root.count != rows) Corrupt("nested column '" + d_.name + "': inconsistent levels");
+    return Finish(&root);
   }
 
  private:
-  struct Span {
-    size_t b = 0, e = 0;
-  };
-
-  const SchemaElement& El(int node) const { return file_.meta.schema[node]; }
-  const SchemaNode& N(int node) const { return file_.nodes[node]; }
-  // Leaf number relative to this column.
-  size_t Rel(int global_leaf) const {
-    return static_cast<size_t>(global_leaf - N(d_.node).leaf_begin);
-  }
-
-  uint16_t FirstDef(int node, const std::vector<Span>& spans) const {
-    size_t l = Rel(N(node).leaf_begin);
-    if (spans[l].b >= spans[l].e) Corrupt("nested column '" + d_.name + "': missing level entries");
-    return defs_[l][spans[l].b];
-  }
-
-  // The elements of repeated `node` within `spans`: one vector of spans per element.
-  std::vector<std::vector<Span>> Split(int node, const std::vector<Span>& spans) const {
-    const SchemaNode& n = N(node);
-    std::vector<std::vector<Span>> elements;
-    for (int gl = n.leaf_begin; gl < n.leaf_end; gl++) {
-      size_t l = Rel(gl);
-      size_t count = 0;
-      size_t start = spans[l].b;
-      for (size_t i = spans[l].b; i <= spans[l].e; i++) {
-        if (i == spans[l].e || (i > spans[l].b && reps_[l][i] <= n.rep)) {
-          if (i > start) {
-            if (count >= elements.size()) {
-              if (gl != n.leaf_begin)
-                Corrupt("nested column '" + d_.name + "': leaves disagree on list lengths");
-              elements.emplace_back(spans.size());
-            }
-            elements[count++][l] = {start, i};
+  // Fills a builder and its children from the levels of their first leaves, in one pass each.
+  void Assemble(NestedBuilder* b) {
+    const std::vector<uint16_t>& reps = reps_[b->first_leaf];
+    const std::vector<uint16_t>& defs = defs_[b->first_leaf];
+    size_t n = reps.size();
+    const uint32_t slot_rep = b->slot_rep, slot_def = b->slot_def;
+    switch (b->shape) {
+      case NodeShape::kLeaf:
+        for (size_t i = 0; i < n; i++) {
+          if (reps[i] <= slot_rep && defs[i] >= slot_def)
+            b->sel.push_back(static_cast<uint32_t>(i));
+        }
+        b->count = b->sel.size();
+        return;
+      case NodeShape::kStruct:
+        for (size_t i = 0; i < n; i++) {
+          if (reps[i] <= slot_rep && defs[i] >= slot_def)
+            b->valid.push_back(defs[i] >= b->valid_def);
+        }
+        b->count = b->valid.size();
+        for (auto& c : b->children) {
+          Assemble(&c);
+          if (c.count != b->count) Corrupt("nested column '" + d_.name + "': inconsistent levels");
+        }
+        return;
+      default: {
+        uint32_t total = 0;
+        bool in_slot = false;
+        for (size_t i = 0; i < n; i++) {
+          if (reps[i] <= slot_rep) {
+            in_slot = defs[i] >= slot_def;
+            if (!in_slot) continue;
+            uint32_t len = defs[i] >= b->elem_def ? 1 : 0;
+            b->entries.push_back({total, len});
+            b->valid.push_back(defs[i] >= b->valid_def);
+            total += len;
+          } else if (reps[i] == b->elem_rep && in_slot) {
+            b->entries.back().length++;
+            total++;
           }
-          start = i;
         }
-      }
-      if (count != elements.size())
-        Corrupt("nested column '" + d_.name + "': leaves disagree on list lengths");
-    }
-    return elements;
-  }
-
-  // A field's value: NULL, a list of repetitions, or one instance.
-  void Field(int node, const std::vector<Span>& spans, std::string* out) {
-    if (++depth_ > 200) Corrupt("nesting too deep");
-    const SchemaElement& e = El(node);
-    uint16_t d0 = FirstDef(node, spans);
-    if (e.repetition == Repetition::kRepeated) {
-      out->push_back('[');
-      if (d0 >= N(node).def) {
-        bool first = true;
-        for (const auto& el : Split(node, spans)) {
-          if (!first) out->push_back(',');
-          first = false;
-          Instance(node, el, out);
+        b->count = b->entries.size();
+        for (auto& c : b->children) {
+          Assemble(&c);
+          if (c.count != total) Corrupt("nested column '" + d_.name + "': inconsistent levels");
         }
+        return;
       }
-      out->push_back(']');
-    } else if (e.repetition == Repetition::kOptional && d0 < N(node).def) {
-      *out += "null";
-    } else {
-      Instance(node, spans, out);
     }
-    depth_--;
   }
 
-  bool IsList(const SchemaElement& e) const {
-    return e.logical.kind == LogicalKind::kList || e.converted_type == ConvertedType::kList;
-  }
-  bool IsMap(const SchemaElement& e) const {
-    return e.logical.kind == LogicalKind::kMap || e.converted_type == ConvertedType::kMap ||
-           e.converted_type == ConvertedType::kMapKeyValue;
-  }
-
-  void Instance(int node, const std::vector<Span>& spans, std::string* out) {
-    const SchemaElement& e = El(node);
-    const SchemaNode& n = N(node);
-    if (e.num_children == 0) {
-      size_t l = Rel(n.leaf_begin);
-      Leaf(l, spans[l].b, out);
-      return;
+  Vector Finish(NestedBuilder* b) {
+    if (b->shape == NodeShape::kLeaf) return values_[b->leaf].Gather(b->sel.data(), b->count);
+    Vector out(b->type, std::max<size_t>(b->count, 1));
+    out.Resize(b->count);
+    if (b->shape == NodeShape::kStruct) {
+      auto* rows = out.Data<uint32_t>();
+      for (size_t i = 0; i < b->count; i++) rows[i] = static_cast<uint32_t>(i);
+    } else if (b->count > 0) {
+      std::memcpy(out.Data<ArrayEntry>(), b->entries.data(), b->count * sizeof(ArrayEntry));
     }
-    if (n.children.size() == 1 && El(n.children[0]).repetition == Repetition::kRepeated &&
-        (IsList(e) || IsMap(e))) {
-      int rep_node = n.children[0];
-      const SchemaElement& re = El(rep_node);
-      const SchemaNode& rn = N(rep_node);
-      uint16_t d0 = FirstDef(rep_node, spans);
-      std::vector<std::vector<Span>> elements;
-      if (d0 >= rn.def) elements = Split(rep_node, spans);
-      if (IsMap(e) && re.num_children == 2) {
-        out->push_back('{');
-        bool first = true;
-        for (const auto& el : elements) {
-          if (!first) out->push_back(',');
-          first = false;
-          std::string key;
-          Field(rn.children[0], el, &key);
-          if (key.empty() || key[0] != '"') {
-            std::string quoted;
-            AppendJsonString(key, &quoted);
-            key = std::move(quoted);
-          }
-          *out += key;
-          out->push_back(':');
-          Field(rn.children[1], el, out);
-        }
-        out->push_back('}');
-        return;
-      }
-      // LIST: three-level (repeated group with one child) unless a legacy two-level layout.
-      // (A MAP whose key_value group has only a key reads as the list of keys, as pyarrow does.)
-      bool three_level = re.num_children == 1 && re.name != "array" && re.name != e.name + "_tuple";
-      out->push_back('[');
-      bool first = true;
-      for (const auto& el : elements) {
-        if (!first) out->push_back(',');
-        first = false;
-        if (three_level)
-          Field(rn.children[0], el, out);
-        else
-          Instance(rep_node, el, out);
-      }
-      out->push_back(']');
-      return;
+    for (size_t i = 0; i < b->count; i++) {
+      if (!b->valid[i]) out.SetNull(i);
     }
-    out->push_back('{');
-    bool first = true;
-    for (int child : n.children) {
-      if (!first) out->push_back(',');
-      first = false;
-      AppendJsonString(El(child).name, out);
-      out->push_back(':');
-      Field(child, spans, out);
-    }
-    out->push_back('}');
-  }
-
-  void Leaf(size_t l, size_t i, std::string* out) {
-    const Vector& v = values_[l];
-    if (!v.IsValid(i)) {
-      *out += "null";
-      return;
-    }
-    switch (v.type().id) {
-      case TypeId::kBoolean:
-        *out += v.Data<uint8_t>()[i] ? "true" : "false";
-        return;
-      case TypeId::kTinyInt:
-        *out += std::to_string(v.Data<int8_t>()[i]);
-        return;
-      case TypeId::kSmallInt:
-        *out += std::to_string(v.Data<int16_t>()[i]);
-        return;
-      case TypeId::kInteger:
-        *out += std::to_string(v.Data<int32_t>()[i]);
-        return;
-      case TypeId::kBigInt:
-        *out += std::to_string(v.Data<int64_t>()[i]);
-        return;
-      case TypeId::kReal:
-      case TypeId::kJson:
-        *out += v.GetValue(i).ToString();
-        return;
-      case TypeId::kDouble: {
-        double x = v.Data<double>()[i];
-        if (std::isnan(x))
-          *out += "\"NaN\"";
-        else if (std::isinf(x))
-          *out += x > 0 ? "\"Infinity\"" : "\"-Infinity\"";
-        else
-          *out += v.GetValue(i).ToString();
-        return;
-      }
-      case TypeId::kDecimal:
-        *out += v.GetValue(i).ToString();
-        return;
-      case TypeId::kVarchar:
-        AppendJsonString(v.Data<std::string_view>()[i], out);
-        return;
-      default:
-        AppendJsonString(v.GetValue(i).ToString(), out);
-        return;
-    }
+    for (size_t c = 0; c < b->children.size(); c++) out.Child(c) = Finish(&b->children[c]);
+    return out;
   }
 
   const ParquetFile& file_;
   const ColumnDesc& d_;
   std::vector<Vector> values_;
   std::vector<std::vector<uint16_t>> reps_, defs_;
-  int depth_ = 0;
 };
 
 // Whether a column's statistics compare like the engine's values (no unit conversion).
@@ -1713,6 +1718,7 @@ class ParquetFileReaderImpl : public ParquetFileReader {
       c.field_id = d.field_id;
       c.unsupported = d.unsupported;
       c.nested = d.nested;
+      c.children = d.children;
       c.note = d.note;
       c.nullable = d.max_def > 0 || d.nested || !d.unsupported.empty();
       columns_.push_back(std::move(c));

@@ -26,16 +26,27 @@
 
 namespace aishell::parquet {
 
+// One level of a nested column as read: one node per vector of the column's type (ARRAY: the
+// element; MAP: key, value; ROW: the fields), with the Parquet field ids (Iceberg's column ids)
+// of the schema elements they come from.
+struct ParquetField {
+  std::string name;
+  int field_id = -1;
+  LogicalType type;
+  std::vector<ParquetField> children;
+};
+
 // A top-level column of the file, as the engine reads it.
 struct ParquetColumn {
   std::string name;
   LogicalType type;
-  int field_id = -1;        // the Parquet field_id (Iceberg's column id), -1 when absent
-  std::string unsupported;  // non-empty: reading this column fails with this message
-  bool nullable = true;     // false for REQUIRED flat columns
-  bool nested = false;      // a LIST/MAP/STRUCT column read as JSON text (VARCHAR)
-  std::string note;         // how the column is read when not the obvious way (e.g. DECIMAL(38,2)
-                            // as exact text), for DESCRIBE
+  int field_id = -1;                   // the Parquet field_id (Iceberg's column id), -1 when absent
+  std::string unsupported;             // non-empty: reading this column fails with this message
+  bool nullable = true;                // false for REQUIRED flat columns
+  bool nested = false;                 // a LIST/MAP/STRUCT or repeated column (ARRAY, MAP or ROW)
+  std::vector<ParquetField> children;  // nested: the element, key and value, or fields
+  std::string note;  // how the column is read when not the obvious way (e.g. DECIMAL(38,2)
+                     // as exact text), for DESCRIBE
 };
 
 struct ParquetRowGroupInfo {

@@ -137,11 +137,15 @@ TEST(ParquetFileReader, ReadsFieldIds) {
   EXPECT_EQ(reader->columns()[1].field_id, 7);
   EXPECT_EQ(reader->columns()[2].field_id, 8);
   EXPECT_TRUE(reader->columns()[2].nested);
+  EXPECT_EQ(reader->columns()[2].type, LogicalType::Array(TypeId::kVarchar));
+  ASSERT_EQ(reader->columns()[2].children.size(), 1u);
+  EXPECT_EQ(reader->columns()[2].children[0].field_id, 9);  // the element's id (Iceberg's)
   EXPECT_EQ(reader->columns()[3].field_id, -1);
   ASSERT_EQ(reader->row_group_count(), 2);
   EXPECT_EQ(reader->row_group(1).first_row, 4);
   auto v = reader->ReadRowGroup(1, {2, 0}, nullptr);
-  EXPECT_EQ(v[0].GetValue(0), Value::Varchar("[\"w\"]"));
+  EXPECT_EQ(v[0].GetValue(0),
+            Value::Array(LogicalType::Array(TypeId::kVarchar), {Value::Varchar("w")}));
   EXPECT_EQ(v[1].GetValue(1), Value::BigInt(6));
 }
 

@@ -405,9 +405,7 @@ std::shared_ptr<FileTable> ParquetFormat::Open(const std::string& fn,
     rows += static_cast<double>(f.num_rows());
     if (state->files.size() == 1) {
       for (const auto& c : f.columns()) {
-        std::string comment = !c.unsupported.empty() ? c.unsupported
-                              : c.nested             ? "Parquet nested column read as JSON text"
-                                                     : c.note;
+        std::string comment = !c.unsupported.empty() ? c.unsupported : c.note;
         ColumnInfo info{c.name, c.type, c.nullable, comment};
         state->columns.push_back(info);
       }

@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
+#include <functional>
 #include <unordered_map>
 
 #include <unistd.h>
@@ -138,9 +139,25 @@ void AppendLevels(const uint32_t* levels, size_t n, std::string* out) {
   out->push_back(1);
 }
 
-struct Physical {
-  PhysicalType type;
-};
+// Repetition or definition levels of `bit_width` bits: one RLE run when all are equal, else
+// bit-packed.
+void AppendLevelsOfWidth(const uint32_t* levels, size_t n, int bit_width, std::string* out) {
+  bool same = n > 0;
+  for (size_t i = 1; i < n && same; i++) same = levels[i] == levels[0];
+  if (!same) {
+    AppendBitPacked(levels, n, bit_width, out);
+    return;
+  }
+  uint64_t header = static_cast<uint64_t>(n) << 1;
+  while (header >= 0x80) {
+    out->push_back(static_cast<char>(header | 0x80));
+    header >>= 7;
+  }
+  out->push_back(static_cast<char>(header));
+  uint32_t v = levels[0];
+  for (int b = 0; b < (bit_width + 7) / 8; b++, v >>= 8)
+    out->push_back(static_cast<char>(v & 0xff));
+}
 
 PhysicalType PhysicalFor(const LogicalType& t) {
   switch (t.id) {
@@ -171,6 +188,9 @@ PhysicalType PhysicalFor(const LogicalType& t) {
     case TypeId::kNull:
       return PhysicalType::kByteArray;
     case TypeId::kInterval:
+    case TypeId::kArray:
+    case TypeId::kMap:
+    case TypeId::kRow:
       break;
   }
   throw Error(ErrorKind::kUnsupported, "unsupported: writing " + t.ToString() + " to Parquet");
@@ -224,7 +244,12 @@ std::string StatBytes(PhysicalType pt, int64_t iv, double dv, std::string_view s
 
 struct ParquetWriter::ColumnBuffer {
   PhysicalType physical;
-  std::vector<uint8_t> valid;                        // one per row
+  LogicalType type;
+  std::vector<std::string> path;  // path_in_schema
+  bool required = false;          // a MAP key
+  uint32_t max_def = 1, max_rep = 0;
+  std::vector<uint8_t> valid;                        // definition level of each entry (row)
+  std::vector<uint8_t> reps;                         // repetition levels (max_rep > 0)
   std::vector<int64_t> ints;                         // non-null values: BOOLEAN, INT32, INT64
   std::vector<double> doubles;                       // FLOAT, DOUBLE
   std::string arena;                                 // (FIXED_LEN_)BYTE_ARRAY bytes
@@ -236,12 +261,120 @@ struct ParquetWriter::ColumnBuffer {
   }
   void Clear() {
     valid.clear();
+    reps.clear();
     ints.clear();
     doubles.clear();
     arena.clear();
     spans.clear();
   }
 };
+
+struct ParquetWriter::Node {
+  LogicalType type;
+  std::string name;
+  bool optional = true;
+  int leaf = -1;               // a primitive: its buffer
+  uint32_t def = 0;            // the definition level when the value is present (not NULL)
+  uint32_t rep = 0;            // ARRAY, MAP: the repetition level of the repeated group
+  std::vector<Node> children;  // ARRAY: element; MAP: key, value; ROW: the fields
+  std::vector<int> leaves;     // every leaf under the node
+};
+
+void ParquetWriter::BuildNode(Node* node, const LogicalType& type, const std::string& name,
+                              bool optional, uint32_t parent_def, uint32_t rep,
+                              const std::vector<std::string>& path) {
+  if (path.size() > 64) throw Error(ErrorKind::kUnsupported, "unsupported: nesting too deep");
+  node->type = type;
+  node->name = name;
+  node->optional = optional;
+  node->def = parent_def + (optional ? 1 : 0);
+  std::vector<std::string> here = path;
+  here.push_back(name);
+  if (!type.IsNested()) {
+    auto b = std::make_unique<ColumnBuffer>();
+    b->physical = PhysicalFor(type);
+    b->type = type;
+    b->path = here;
+    b->required = !optional;
+    b->max_def = node->def;
+    b->max_rep = rep;
+    node->leaf = static_cast<int>(buffers_.size());
+    node->leaves.push_back(node->leaf);
+    buffers_.push_back(std::move(b));
+    return;
+  }
+  if (node->def > 250 || rep > 250)
+    throw Error(ErrorKind::kUnsupported, "unsupported: nesting too deep");
+  const auto& kids = type.Children();
+  if (type.id == TypeId::kRow) {
+    const auto& names = type.FieldNames();
+    node->children.resize(kids.size());
+    for (size_t i = 0; i < kids.size(); i++) {
+      std::string field =
+          i < names.size() && !names[i].empty() ? names[i] : "field" + std::to_string(i);
+      BuildNode(&node->children[i], kids[i], field, true, node->def, rep, here);
+    }
+  } else {
+    node->rep = rep + 1;
+    here.push_back(type.id == TypeId::kArray ? "list" : "key_value");
+    if (type.id == TypeId::kArray) {
+      node->children.resize(1);
+      BuildNode(&node->children[0], kids.at(0), "element", true, node->def + 1, node->rep, here);
+    } else {
+      node->children.resize(2);
+      BuildNode(&node->children[0], kids.at(0), "key", false, node->def + 1, node->rep, here);
+      BuildNode(&node->children[1], kids.at(1), "value", true, node->def + 1, node->rep, here);
+    }
+  }
+  for (const auto& c : node->children)
+    node->leaves.insert(node->leaves.end(), c.leaves.begin(), c.leaves.end());
+}
+
+void ParquetWriter::AppendAbsent(const Node& node, uint32_t rep, uint32_t def) {
+  for (int l : node.leaves) {
+    ColumnBuffer& b = *buffers_[l];
+    b.valid.push_back(static_cast<uint8_t>(def));
+    b.reps.push_back(static_cast<uint8_t>(rep));
+  }
+}
+
+void ParquetWriter::AppendNested(const Node& node, const Vector& vector, const UnifiedView& view,
+                                 size_t i, uint32_t rep, uint32_t parent_def) {
+  if (!view.IsValid(i) || node.type.id == TypeId::kNull) {
+    if (!node.optional)
+      throw Error(ErrorKind::kExecution,
+                  "parquet: a MAP key is NULL (column path '" + node.name + "')");
+    AppendAbsent(node, rep, parent_def);
+    return;
+  }
+  if (node.leaf >= 0) {
+    ColumnBuffer& b = *buffers_[node.leaf];
+    b.valid.push_back(static_cast<uint8_t>(node.def));
+    b.reps.push_back(static_cast<uint8_t>(rep));
+    AppendValue(b, view, node.type, i);
+    return;
+  }
+  if (node.type.id == TypeId::kRow) {
+    uint32_t r = view.Get<uint32_t>(i);
+    for (size_t k = 0; k < node.children.size(); k++) {
+      const Vector& c = vector.child(k);
+      UnifiedView cv = c.View();
+      AppendNested(node.children[k], c, cv, r, rep, node.def);
+    }
+    return;
+  }
+  ArrayEntry e = view.Get<ArrayEntry>(i);
+  if (e.length == 0) {  // empty: the repeated group is absent
+    AppendAbsent(node, rep, node.def);
+    return;
+  }
+  for (size_t k = 0; k < node.children.size(); k++) {
+    const Vector& c = vector.child(k);
+    UnifiedView cv = c.View();
+    for (uint32_t j = 0; j < e.length; j++)
+      AppendNested(node.children[k], c, cv, e.offset + j, j == 0 ? rep : node.rep, node.def + 1);
+  }
+}
 
 ParquetWriteOptions ParquetWriteOptions::Parse(const FileOptions& options, const std::string& fn) {
   ParquetWriteOptions o;
@@ -270,11 +403,9 @@ ParquetWriter::ParquetWriter(std::string path, std::vector<ColumnInfo> columns,
     : path_(std::move(path)), columns_(std::move(columns)), options_(options) {
   if (options_.row_group_rows < 1) options_.row_group_rows = 1;
   if (options_.page_rows < 1) options_.page_rows = 1;
-  for (const auto& c : columns_) {
-    auto b = std::make_unique<ColumnBuffer>();
-    b->physical = PhysicalFor(c.type);
-    buffers_.push_back(std::move(b));
-  }
+  roots_.resize(columns_.size());
+  for (size_t c = 0; c < columns_.size(); c++)
+    BuildNode(&roots_[c], columns_[c].type, columns_[c].name, true, 0, 0, {});
   file_ = std::fopen(path_.c_str(), "wb");
   if (!file_)
     throw Error(ErrorKind::kIo, "parquet: cannot create " + path_ + ": " + std::strerror(errno));
@@ -292,6 +423,68 @@ void ParquetWriter::Write(const std::string& bytes) {
   offset_ += static_cast<int64_t>(bytes.size());
 }
 
+void ParquetWriter::AppendValue(ColumnBuffer& b, const UnifiedView& view, const LogicalType& type,
+                                size_t i) {
+  switch (type.id) {
+    case TypeId::kBoolean:
+      b.ints.push_back(view.Get<uint8_t>(i) ? 1 : 0);
+      break;
+    case TypeId::kTinyInt:
+      b.ints.push_back(view.Get<int8_t>(i));
+      break;
+    case TypeId::kSmallInt:
+      b.ints.push_back(view.Get<int16_t>(i));
+      break;
+    case TypeId::kInteger:
+    case TypeId::kDate:
+      b.ints.push_back(view.Get<int32_t>(i));
+      break;
+    case TypeId::kDecimal:
+      if (type.IsLongDecimal()) {
+        auto u = static_cast<unsigned __int128>(view.Get<Int128>(i));
+        char bytes[16];
+        for (int k = 15; k >= 0; k--, u >>= 8) bytes[k] = static_cast<char>(u & 0xff);
+        b.spans.emplace_back(static_cast<uint32_t>(b.arena.size()), 16u);
+        b.arena.append(bytes, 16);
+        break;
+      }
+      b.ints.push_back(view.Get<int64_t>(i));
+      break;
+    case TypeId::kBigInt:
+    case TypeId::kTime:
+    case TypeId::kTimestamp:
+    case TypeId::kTimestampTz:
+      b.ints.push_back(view.Get<int64_t>(i));
+      break;
+    case TypeId::kReal:
+      b.doubles.push_back(view.Get<float>(i));
+      break;
+    case TypeId::kDouble:
+      b.doubles.push_back(view.Get<double>(i));
+      break;
+    case TypeId::kUuid: {
+      const Uuid& u = view.Get<Uuid>(i);
+      b.spans.emplace_back(static_cast<uint32_t>(b.arena.size()), 16u);
+      b.arena.append(reinterpret_cast<const char*>(u.bytes), 16);
+      break;
+    }
+    case TypeId::kVarchar:
+    case TypeId::kVarbinary:
+    case TypeId::kJson: {
+      std::string_view s = view.Get<std::string_view>(i);
+      if (b.arena.size() + s.size() > UINT32_MAX) {
+        throw Error(ErrorKind::kUnsupported,
+                    "unsupported: more than 4 GB of strings in one Parquet row group");
+      }
+      b.spans.emplace_back(static_cast<uint32_t>(b.arena.size()), static_cast<uint32_t>(s.size()));
+      b.arena.append(s);
+      break;
+    }
+    default:
+      break;
+  }
+}
+
 void ParquetWriter::Append(const Batch& batch) {
   if (finished_) throw Error(ErrorKind::kInternal, "parquet: writer used after Finish");
   if (batch.columns.size() != columns_.size()) {
@@ -303,8 +496,14 @@ void ParquetWriter::Append(const Batch& batch) {
     size_t n = std::min<size_t>(batch.count - offset,
                                 static_cast<size_t>(options_.row_group_rows - group_rows_));
     for (size_t c = 0; c < columns_.size(); c++) {
-      ColumnBuffer& b = *buffers_[c];
+      const Node& root = roots_[c];
       UnifiedView view = batch.columns[c].View();
+      if (root.leaf < 0) {
+        for (size_t i = offset; i < offset + n; i++)
+          AppendNested(root, batch.columns[c], view, i, 0, 0);
+        continue;
+      }
+      ColumnBuffer& b = *buffers_[root.leaf];
       TypeId id = columns_[c].type.id;
       bool bulk = id == TypeId::kDouble || id == TypeId::kInteger || id == TypeId::kDate ||
                   id == TypeId::kBigInt || id == TypeId::kTimestamp || id == TypeId::kTimestampTz ||
@@ -328,66 +527,7 @@ void ParquetWriter::Append(const Batch& batch) {
       for (size_t i = offset; i < offset + n; i++) {
         bool valid = view.IsValid(i) && id != TypeId::kNull;
         b.valid.push_back(valid ? 1 : 0);
-        if (!valid) continue;
-        switch (id) {
-          case TypeId::kBoolean:
-            b.ints.push_back(view.Get<uint8_t>(i) ? 1 : 0);
-            break;
-          case TypeId::kTinyInt:
-            b.ints.push_back(view.Get<int8_t>(i));
-            break;
-          case TypeId::kSmallInt:
-            b.ints.push_back(view.Get<int16_t>(i));
-            break;
-          case TypeId::kInteger:
-          case TypeId::kDate:
-            b.ints.push_back(view.Get<int32_t>(i));
-            break;
-          case TypeId::kDecimal:
-            if (columns_[c].type.IsLongDecimal()) {
-              auto u = static_cast<unsigned __int128>(view.Get<Int128>(i));
-              char bytes[16];
-              for (int k = 15; k >= 0; k--, u >>= 8) bytes[k] = static_cast<char>(u & 0xff);
-              b.spans.emplace_back(static_cast<uint32_t>(b.arena.size()), 16u);
-              b.arena.append(bytes, 16);
-              break;
-            }
-            b.ints.push_back(view.Get<int64_t>(i));
-            break;
-          case TypeId::kBigInt:
-          case TypeId::kTime:
-          case TypeId::kTimestamp:
-          case TypeId::kTimestampTz:
-            b.ints.push_back(view.Get<int64_t>(i));
-            break;
-          case TypeId::kReal:
-            b.doubles.push_back(view.Get<float>(i));
-            break;
-          case TypeId::kDouble:
-            b.doubles.push_back(view.Get<double>(i));
-            break;
-          case TypeId::kUuid: {
-            const Uuid& u = view.Get<Uuid>(i);
-            b.spans.emplace_back(static_cast<uint32_t>(b.arena.size()), 16u);
-            b.arena.append(reinterpret_cast<const char*>(u.bytes), 16);
-            break;
-          }
-          case TypeId::kVarchar:
-          case TypeId::kVarbinary:
-          case TypeId::kJson: {
-            std::string_view s = view.Get<std::string_view>(i);
-            if (b.arena.size() + s.size() > UINT32_MAX) {
-              throw Error(ErrorKind::kUnsupported,
-                          "unsupported: more than 4 GB of strings in one Parquet row group");
-            }
-            b.spans.emplace_back(static_cast<uint32_t>(b.arena.size()),
-                                 static_cast<uint32_t>(s.size()));
-            b.arena.append(s);
-            break;
-          }
-          default:
-            break;
-        }
+        if (valid) AppendValue(b, view, columns_[c].type, i);
       }
     }
     group_rows_ += static_cast<int64_t>(n);
@@ -401,15 +541,14 @@ void ParquetWriter::FlushRowGroup() {
   if (group_rows_ == 0) return;
   ThriftWriter rg;
   rg.BeginListStruct();
-  rg.BeginList(1, 12, columns_.size());
+  rg.BeginList(1, 12, buffers_.size());
   int64_t group_bytes = 0, group_compressed = 0;
   int64_t group_start = offset_;
-  for (size_t c = 0; c < columns_.size(); c++) {
+  for (size_t c = 0; c < buffers_.size(); c++) {
     ColumnBuffer& b = *buffers_[c];
-    const LogicalType& type = columns_[c].type;
     PhysicalType pt = b.physical;
     size_t non_null = b.NonNull();
-    size_t rows = b.valid.size();
+    size_t rows = b.valid.size();  // level entries (rows, for a flat column)
     auto iv = [&](size_t i) { return b.ints.empty() ? 0 : b.ints[i]; };
     auto dv = [&](size_t i) { return b.doubles.empty() ? 0.0 : b.doubles[i]; };
     auto sv = [&](size_t i) { return b.spans.empty() ? std::string_view() : b.Str(i); };
@@ -529,20 +668,44 @@ void ParquetWriter::FlushRowGroup() {
     int64_t data_offset = offset_;
     size_t value_pos = 0;
     std::vector<uint32_t> levels;
-    for (size_t start = 0; start < rows || (rows == 0 && start == 0);
-         start += static_cast<size_t>(options_.page_rows)) {
-      size_t end = std::min(rows, start + static_cast<size_t>(options_.page_rows));
+    // Page boundaries: every page_rows rows; a page of a repeated column starts a row.
+    std::vector<size_t> page_starts;
+    size_t page_rows = static_cast<size_t>(options_.page_rows);
+    if (b.max_rep == 0) {
+      for (size_t start = 0; start < rows; start += page_rows) page_starts.push_back(start);
+    } else {
+      size_t in_page = 0;
+      for (size_t i = 0; i < rows; i++) {
+        if (b.reps[i] != 0) continue;
+        if (page_starts.empty() || in_page == page_rows) {
+          page_starts.push_back(i);
+          in_page = 0;
+        }
+        in_page++;
+      }
+    }
+    if (page_starts.empty()) page_starts.push_back(0);
+    for (size_t p = 0; p < page_starts.size(); p++) {
+      size_t start = page_starts[p];
+      size_t end = p + 1 < page_starts.size() ? page_starts[p + 1] : rows;
       size_t n = end - start;
       std::string body;
-      levels.assign(b.valid.begin() + static_cast<std::ptrdiff_t>(start),
-                    b.valid.begin() + static_cast<std::ptrdiff_t>(end));
-      std::string lv;
-      AppendLevels(levels.data(), n, &lv);
-      uint32_t lv_len = static_cast<uint32_t>(lv.size());
-      body.append(reinterpret_cast<const char*>(&lv_len), 4);
-      body.append(lv);
+      auto append_levels = [&](const std::vector<uint8_t>& from, uint32_t max_level) {
+        levels.assign(from.begin() + static_cast<std::ptrdiff_t>(start),
+                      from.begin() + static_cast<std::ptrdiff_t>(end));
+        std::string lv;
+        if (max_level == 1)
+          AppendLevels(levels.data(), n, &lv);
+        else
+          AppendLevelsOfWidth(levels.data(), n, BitWidthOf(max_level), &lv);
+        uint32_t lv_len = static_cast<uint32_t>(lv.size());
+        body.append(reinterpret_cast<const char*>(&lv_len), 4);
+        body.append(lv);
+      };
+      if (b.max_rep > 0) append_levels(b.reps, b.max_rep);
+      if (b.max_def > 0) append_levels(b.valid, b.max_def);
       size_t page_values = 0;
-      for (size_t i = start; i < end; i++) page_values += b.valid[i];
+      for (size_t i = start; i < end; i++) page_values += b.valid[i] == b.max_def;
       if (use_dict) {
         body.push_back(static_cast<char>(bit_width));
         AppendBitPacked(indices.data() + value_pos, page_values, bit_width, &body);
@@ -579,8 +742,8 @@ void ParquetWriter::FlushRowGroup() {
       rg.ListI32(static_cast<int32_t>(Encoding::kPlain));
       rg.ListI32(static_cast<int32_t>(Encoding::kRle));
     }
-    rg.BeginList(3, 8, 1);
-    rg.ListBinary(columns_[c].name);
+    rg.BeginList(3, 8, b.path.size());
+    for (const auto& part : b.path) rg.ListBinary(part);
     rg.I32(4, static_cast<int32_t>(options_.codec));
     rg.I64(5, static_cast<int64_t>(rows));
     rg.I64(6, uncompressed_total);
@@ -596,7 +759,6 @@ void ParquetWriter::FlushRowGroup() {
     rg.EndStruct();  // statistics
     rg.EndStruct();  // meta_data
     rg.EndStruct();  // ColumnChunk
-    (void)type;
     b.Clear();
   }
   rg.I64(2, group_bytes);
@@ -614,18 +776,54 @@ void ParquetWriter::Finish() {
   FlushRowGroup();
   ThriftWriter m;
   m.I32(1, 1);
-  m.BeginList(2, 12, columns_.size() + 1);
+  // Schema elements: a column's nodes, plus the repeated group of each ARRAY and MAP.
+  std::function<size_t(const Node&)> count = [&](const Node& node) {
+    size_t n = node.type.id == TypeId::kArray || node.type.id == TypeId::kMap ? 2 : 1;
+    for (const auto& child : node.children) n += count(child);
+    return n;
+  };
+  size_t elements = 1;
+  for (const auto& root : roots_) elements += count(root);
+  m.BeginList(2, 12, elements);
   m.BeginListStruct();
   m.Binary(4, "schema");
   m.I32(5, static_cast<int32_t>(columns_.size()));
   m.EndStruct();
-  for (size_t c = 0; c < columns_.size(); c++) {
-    const LogicalType& t = columns_[c].type;
+  // The schema elements of a column, depth first.
+  std::function<void(const Node&)> emit = [&](const Node& node) {
     m.BeginListStruct();
-    m.I32(1, static_cast<int32_t>(buffers_[c]->physical));
-    if (buffers_[c]->physical == PhysicalType::kFixedLenByteArray) m.I32(2, 16);
-    m.I32(3, static_cast<int32_t>(Repetition::kOptional));
-    m.Binary(4, columns_[c].name);
+    if (node.leaf < 0) {
+      m.I32(3, static_cast<int32_t>(node.optional ? Repetition::kOptional : Repetition::kRequired));
+      m.Binary(4, node.name);
+      if (node.type.id == TypeId::kRow) {
+        m.I32(5, static_cast<int32_t>(node.children.size()));
+        m.EndStruct();
+        for (const auto& child : node.children) emit(child);
+        return;
+      }
+      bool list = node.type.id == TypeId::kArray;
+      m.I32(5, 1);
+      m.I32(6, static_cast<int32_t>(list ? ConvertedType::kList : ConvertedType::kMap));
+      m.BeginStruct(10);
+      m.BeginStruct(list ? 3 : 2);  // LIST, MAP
+      m.EndStruct();
+      m.EndStruct();
+      m.EndStruct();
+      // The repeated group.
+      m.BeginListStruct();
+      m.I32(3, static_cast<int32_t>(Repetition::kRepeated));
+      m.Binary(4, list ? "list" : "key_value");
+      m.I32(5, static_cast<int32_t>(node.children.size()));
+      m.EndStruct();
+      for (const auto& child : node.children) emit(child);
+      return;
+    }
+    const LogicalType& t = node.type;
+    const ColumnBuffer& leaf = *buffers_[node.leaf];
+    m.I32(1, static_cast<int32_t>(leaf.physical));
+    if (leaf.physical == PhysicalType::kFixedLenByteArray) m.I32(2, 16);
+    m.I32(3, static_cast<int32_t>(node.optional ? Repetition::kOptional : Repetition::kRequired));
+    m.Binary(4, node.name);
     // converted_type (6), scale (7), precision (8), logicalType (10)
     auto logical = [&m](int16_t member) {  // a LogicalType union member without fields
       m.BeginStruct(10);
@@ -702,14 +900,15 @@ void ParquetWriter::Finish() {
         break;
     }
     m.EndStruct();
-  }
+  };
+  for (const auto& root : roots_) emit(root);
   m.I64(3, total_rows_);
   m.BeginList(4, 12, static_cast<size_t>(row_group_count_));
   m.out() += row_groups_;
   m.Binary(6, "aishell");
   // column_orders: TYPE_ORDER for every column (readers trust min_value/max_value only then).
-  m.BeginList(7, 12, columns_.size());
-  for (size_t c = 0; c < columns_.size(); c++) {
+  m.BeginList(7, 12, buffers_.size());
+  for (size_t c = 0; c < buffers_.size(); c++) {
     m.BeginListStruct();
     m.BeginStruct(1);
     m.EndStruct();

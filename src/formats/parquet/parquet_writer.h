@@ -1,7 +1,8 @@
-// Parquet writing: one file from batches. Every column is OPTIONAL; values are PLAIN or
-// dictionary encoded (RLE_DICTIONARY), pages are compressed (SNAPPY by default, or ZSTD, GZIP,
-// UNCOMPRESSED), column chunks carry min/max/null-count statistics, and row groups hold at most
-// `row_group_rows` rows.
+// Parquet writing: one file from batches. Every column is OPTIONAL (ARRAY as a standard 3-level
+// LIST, MAP as a MAP of a repeated key_value group with a REQUIRED key, ROW as a group); values are
+// PLAIN or dictionary encoded (RLE_DICTIONARY), pages are compressed (SNAPPY by default, or ZSTD,
+// GZIP, UNCOMPRESSED), column chunks carry min/max/null-count statistics, and row groups hold at
+// most `row_group_rows` rows.
 #pragma once
 
 #include <cstdio>
@@ -45,6 +46,14 @@ class ParquetWriter {
 
  private:
   struct ColumnBuffer;
+  struct Node;
+  static void AppendValue(ColumnBuffer& b, const UnifiedView& view, const LogicalType& type,
+                          size_t i);
+  void BuildNode(Node* node, const LogicalType& type, const std::string& name, bool optional,
+                 uint32_t parent_def, uint32_t rep, const std::vector<std::string>& path);
+  void AppendNested(const Node& node, const Vector& vector, const UnifiedView& view, size_t i,
+                    uint32_t rep, uint32_t parent_def);
+  void AppendAbsent(const Node& node, uint32_t rep, uint32_t def);
   void FlushRowGroup();
   void Write(const std::string& bytes);
 
@@ -55,8 +64,9 @@ class ParquetWriter {
   int64_t offset_ = 0;
   int64_t total_rows_ = 0;
   int64_t group_rows_ = 0;
-  std::vector<std::unique_ptr<ColumnBuffer>> buffers_;
-  std::string row_groups_;  // encoded RowGroup structs
+  std::vector<std::unique_ptr<ColumnBuffer>> buffers_;  // one per leaf column
+  std::vector<Node> roots_;                             // the schema tree of each column
+  std::string row_groups_;                              // encoded RowGroup structs
   int row_group_count_ = 0;
   bool finished_ = false;
 };
