@@ -55,6 +55,28 @@ ExprPtr BindComparisonExpr(CompareOp op, ExprPtr left, ExprPtr right, int positi
   return MakeComparison(op, std::move(left), std::move(right));
 }
 
+namespace {
+
+// A runtime error of the function (a subscript out of range, a division by zero) points at the
+// call in the SQL text.
+std::shared_ptr<const ScalarFunction> WithErrorPosition(std::shared_ptr<const ScalarFunction> fn,
+                                                        int position) {
+  if (position < 0 || !fn->kernel) return fn;
+  auto wrapped = std::make_shared<ScalarFunction>(*fn);
+  wrapped->kernel = [kernel = fn->kernel, position](const std::vector<Vector>& args, size_t count,
+                                                    Vector& result) {
+    try {
+      kernel(args, count, result);
+    } catch (const Error& e) {
+      if (e.position() >= 0) throw;
+      throw Error(e.kind(), e.what(), position);
+    }
+  };
+  return wrapped;
+}
+
+}  // namespace
+
 ExprPtr BindScalarCall(const std::string& name, std::vector<ExprPtr> args, int position) {
   std::vector<LogicalType> types;
   for (const auto& a : args) types.push_back(a->type);
@@ -79,7 +101,7 @@ ExprPtr BindScalarCall(const std::string& name, std::vector<ExprPtr> args, int p
   }
   for (size_t i = 0; i < args.size() && i < coerced.size(); i++)
     args[i] = CastTo(args[i], coerced[i]);
-  return MakeFunction(std::move(fn), std::move(args));
+  return MakeFunction(WithErrorPosition(std::move(fn), position), std::move(args));
 }
 
 ExprPtr EnsureBoolean(ExprPtr expr, const char* clause, int position) {
@@ -484,8 +506,9 @@ ExprPtr Binder::BindFunction(const FunctionCallExpression& fn, BindContext& ctx)
                   "ROW subscript " + std::to_string(i) + " is out of range: " +
                       args[0]->type.ToString() + " has " + std::to_string(fields) + " fields",
                   fn.args[1]->position);
-    return MakeFunction(MakeFieldAccess(args[0]->type, static_cast<size_t>(i - 1)),
-                        {std::move(args[0])});
+    // The access is built before args[0] is moved (argument evaluation order is unspecified).
+    auto access = MakeFieldAccess(args[0]->type, static_cast<size_t>(i - 1));
+    return MakeFunction(std::move(access), {std::move(args[0])});
   }
   if (name == "coalesce") {
     if (args.empty())
@@ -548,7 +571,19 @@ ExprPtr Binder::BindAggregateCall(const FunctionCallExpression& fn, BindContext&
   ExprPtr filter;
   if (fn.filter) filter = EnsureBoolean(BindExpr(*fn.filter, inner), "FILTER", fn.filter->position);
   std::string fname = star ? "count_star" : name;
-  if (filter) {
+  // ORDER BY inside the call, and FILTER on an aggregate that keeps NULLs (where the CASE rewrite
+  // below would add NULLs): the ordered wrapper collects the rows, filters and sorts them.
+  bool ordered = !fn.order_by.empty() || (filter && fname == "array_agg");
+  std::vector<ExprPtr> keys;
+  std::vector<LogicalType> key_types;
+  std::vector<bool> descending, nulls_first;
+  for (const auto& o : fn.order_by) {
+    keys.push_back(BindExpr(*o.expr, inner));
+    key_types.push_back(keys.back()->type);
+    descending.push_back(!o.ascending);
+    nulls_first.push_back(o.nulls_first.value_or(false));  // Trino: NULLS LAST by default
+  }
+  if (filter && !ordered) {
     // agg(x) FILTER (WHERE c) == agg(CASE WHEN c THEN x END); count(*) counts CASE WHEN c THEN 1.
     if (star) {
       fname = "count";
@@ -567,7 +602,7 @@ ExprPtr Binder::BindAggregateCall(const FunctionCallExpression& fn, BindContext&
   std::vector<LogicalType> coerced;
   std::shared_ptr<const AggregateFunction> bound;
   try {
-    bound = FunctionRegistry::Get().BindAggregate(fname, types, fn.distinct, &coerced);
+    bound = FunctionRegistry::Get().BindAggregate(fname, types, fn.distinct && !ordered, &coerced);
   } catch (const Error& e) {
     if (e.position() < 0) throw Error(e.kind(), e.what(), fn.position);
     throw;
@@ -581,6 +616,12 @@ ExprPtr Binder::BindAggregateCall(const FunctionCallExpression& fn, BindContext&
   }
   for (size_t i = 0; i < args.size() && i < coerced.size(); i++)
     args[i] = CastTo(args[i], coerced[i]);
+  if (ordered) {
+    bound = MakeOrderedAggregate(bound, key_types, descending, nulls_first, filter != nullptr,
+                                 fn.distinct);
+    for (auto& k : keys) args.push_back(std::move(k));
+    if (filter) args.push_back(filter);
+  }
   auto e = std::make_shared<Expr>();
   e->kind = ExprKind::kAggregate;
   e->type = bound->return_type;

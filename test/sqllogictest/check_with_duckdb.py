@@ -38,8 +38,15 @@ def render(v):
         return v.isoformat(sep=" ")
     if isinstance(v, datetime.date):
         return v.isoformat()
+    if isinstance(v, list):  # as aishell (and Trino's CLI) print arrays: [1, NULL, x]
+        return "[" + ", ".join(render_element(x) for x in v) + "]"
     s = str(v)
     return s if s != "" else "(empty)"
+
+
+def render_element(v):
+    r = render(v)
+    return "" if r == "(empty)" else r
 
 
 def values_match(e, a):
