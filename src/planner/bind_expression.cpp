@@ -480,10 +480,11 @@ ExprPtr Binder::BindFunction(const FunctionCallExpression& fn, BindContext& ctx)
   if (FunctionRegistry::Get().IsAggregate(name) && !FunctionRegistry::Get().IsScalar(name)) {
     return BindAggregateCall(fn, ctx);
   }
-  if (fn.distinct || fn.filter) {
-    throw Error(ErrorKind::kBinder,
-                "DISTINCT and FILTER apply only to aggregate functions, not '" + name + "'",
-                fn.position);
+  if (fn.distinct || fn.filter || !fn.order_by.empty()) {
+    throw Error(
+        ErrorKind::kBinder,
+        "DISTINCT, ORDER BY and FILTER apply only to aggregate functions, not '" + name + "'",
+        fn.position);
   }
   std::vector<ExprPtr> args;
   for (const auto& a : fn.args) args.push_back(BindExpr(*a, ctx));
@@ -642,6 +643,11 @@ ExprPtr Binder::BindWindowCall(const FunctionCallExpression& fn, BindContext& ct
     throw Error(ErrorKind::kBinder,
                 "window function '" + name + "' is not allowed in " + ctx.clause, fn.position);
   }
+  if (!fn.order_by.empty())
+    throw Error(ErrorKind::kUnsupported,
+                "ORDER BY inside the arguments of window function '" + name +
+                    "' is not supported; order the window with OVER (ORDER BY ...)",
+                fn.position);
   auto& win = *ctx.window;
   std::string text = fn.ToString();
   for (size_t i = 0; i < win.texts.size(); i++) {
