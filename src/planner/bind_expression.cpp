@@ -4,6 +4,7 @@
 
 #include "common/exception.h"
 #include "functions/nested_functions.h"
+#include "planner/bind_lambda.h"
 #include "planner/binder.h"
 #include "planner/optimizer/optimizer.h"
 
@@ -433,6 +434,11 @@ ExprPtr Binder::BindExpr(const ParsedExpression& expr, BindContext& ctx) {
       if (l.escape) e->children.push_back(to_varchar(BindExpr(*l.escape, ctx), l.escape->position));
       return e;
     }
+    case ExpressionKind::kLambda:
+      throw Error(ErrorKind::kBinder,
+                  "a lambda expression is allowed only as an argument of transform, filter or "
+                  "reduce",
+                  expr.position);
     case ExpressionKind::kExtract: {
       const auto& x = expr.As<ExtractExpression>();
       std::string field = x.field;
@@ -480,6 +486,7 @@ ExprPtr Binder::BindFunction(const FunctionCallExpression& fn, BindContext& ctx)
   if (FunctionRegistry::Get().IsAggregate(name) && !FunctionRegistry::Get().IsScalar(name)) {
     return BindAggregateCall(fn, ctx);
   }
+  if (HasLambdaArgument(fn)) return BindLambdaCall(*this, fn, ctx);
   if (fn.distinct || fn.filter || !fn.order_by.empty()) {
     throw Error(
         ErrorKind::kBinder,

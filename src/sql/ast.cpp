@@ -644,6 +644,23 @@ std::unique_ptr<ParsedExpression> ExtractExpression::Copy() const {
   return r;
 }
 
+std::string LambdaExpression::ToString() const {
+  std::string r = params.size() == 1 ? params[0] : "(";
+  if (params.size() != 1) {
+    for (size_t i = 0; i < params.size(); i++) r += (i ? ", " : "") + params[i];
+    r += ")";
+  }
+  return r + " -> " + body->ToString();
+}
+
+std::unique_ptr<ParsedExpression> LambdaExpression::Copy() const {
+  auto r = std::make_unique<LambdaExpression>();
+  r->position = position;
+  r->params = params;
+  r->body = CopyExpr(body);
+  return r;
+}
+
 // ----- table references --------------------------------------------------------------------------
 
 std::string TableRef::AliasToString() const {

@@ -316,6 +316,34 @@ class Parser {
     return false;
   }
 
+  // A function argument: a lambda (x -> body, (x, y) -> body) or an expression.
+  ParsedExpressionPtr ParseLambdaOrExpr() {
+    size_t arrow = 0;  // tokens ahead of the "->", 0 when this is not a lambda
+    if (IsIdentifier() && IsOp("->", 1)) {
+      arrow = 1;
+    } else if (IsOp("(")) {
+      size_t k = 1;
+      while (IsIdentifier(k) && (IsOp(",", k + 1) || IsOp(")", k + 1))) {
+        k += 2;
+        if (IsOp(")", k - 1)) {
+          if (IsOp("->", k)) arrow = k;
+          break;
+        }
+      }
+    }
+    if (!arrow) return ParseExpr();
+    auto lambda = std::make_unique<LambdaExpression>();
+    lambda->position = Peek().position;
+    bool parenthesized = AcceptOp("(");
+    do {
+      lambda->params.push_back(ParseIdentifier("a lambda parameter").first);
+    } while (parenthesized && AcceptOp(","));
+    if (parenthesized) ExpectOp(")");
+    ExpectOp("->");
+    lambda->body = ParseExpr();
+    return lambda;
+  }
+
   int64_t ParseNonNegativeInteger(const char* what) {
     const Token& t = Peek();
     if (t.type != TokenType::kInteger) ErrorAtCurrent(fmt::format("expected {}", what));
@@ -2214,7 +2242,7 @@ class Parser {
     }
     if (!IsOp(")")) {
       do {
-        call->args.push_back(ParseExpr());
+        call->args.push_back(ParseLambdaOrExpr());
       } while (AcceptOp(","));
       if (IsWord("ORDER")) {
         Advance();

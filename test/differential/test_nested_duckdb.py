@@ -3,8 +3,9 @@ aishell (CLI, --format json) and DuckDB (python duckdb), over the deterministic 
 conftest.py; DuckDB computes the expected results at test time.
 
 Where the two dialects spell a function differently (Trino's cardinality is DuckDB's len, Trino's
-CAST(ROW(...) AS ROW(a T, ...)) is DuckDB's struct_pack(a := ...)), a query has one text per
-engine; the semantics compared are the same. Arrays compare as lists, rows as field -> value,
+CAST(ROW(...) AS ROW(a T, ...)) is DuckDB's struct_pack(a := ...), transform(a, x -> ...) is
+list_transform(a, lambda x: ...)), a query has one text per engine; the semantics compared are
+the same. Arrays compare as lists, rows as field -> value,
 maps as key -> value (keys as text: JSON object keys are text).
 
 {t1}, {t2}, {t3}: t1(id, k, g, x, y, d, s), t2(j, k, v, name), t3(g, m, label); see conftest.py.
@@ -65,6 +66,18 @@ QUERIES = [
     ("order_by_array", "SELECT j, ARRAY[v % 7, j] FROM {t2} ORDER BY ARRAY[v % 7, j]", None, True),
     ("order_by_array_desc", "SELECT j, ARRAY[k, j] FROM {t2} WHERE k IS NOT NULL ORDER BY ARRAY[k, j] DESC", None, True),
     ("array_agg_distinct", "SELECT m, array_agg(DISTINCT g ORDER BY g) FROM {t3} WHERE g IS NOT NULL GROUP BY m", None, False),
+    # --- lambdas (DuckDB: list_transform, list_filter, list_reduce with an initial value) --
+    ("transform_lambda",
+     "SELECT g, transform(array_agg(y ORDER BY id), v -> v * 2 + k) FROM {t1} WHERE k IS NOT NULL AND id <= 400 GROUP BY g, k",
+     "SELECT g, list_transform(array_agg(y ORDER BY id), lambda v: v * 2 + k) FROM {t1} WHERE k IS NOT NULL AND id <= 400 GROUP BY g, k",
+     False),
+    ("filter_lambda",
+     "SELECT g, filter(array_agg(y ORDER BY id), v -> v > 0) FROM {t1} GROUP BY g",
+     "SELECT g, list_filter(array_agg(y ORDER BY id), lambda v: v > 0) FROM {t1} GROUP BY g", False),
+    ("reduce_lambda",
+     "SELECT g, reduce(array_agg(y ORDER BY id), BIGINT '0', (s, v) -> s * 3 % 1000003 + v, s -> s) FROM {t1} GROUP BY g",
+     "SELECT g, list_reduce(array_agg(y ORDER BY id), lambda s, v: s * 3 % 1000003 + v, BIGINT '0') FROM {t1} GROUP BY g",
+     False),
     # --- maps -------------------------------------------------------------------------
     ("histogram", "SELECT m, histogram(g) FROM {t3} GROUP BY m", None, False),
     ("map_subscript",
