@@ -617,7 +617,79 @@ struct ArrayAggState {
   std::vector<Value>* values;
 };
 
+// Scalar element types: the state owns a flat vector of the values (strings copied into its own
+// heap), a few bytes a value instead of a Value's hundred and more.
+struct ArrayAggVectorState {
+  Vector* values;
+};
+
+// Appends row i of `view` (a vector of scalar type t) to `dst`.
+void AppendScalar(Vector& dst, const UnifiedView& view, size_t i, const LogicalType& t) {
+  size_t k = dst.size();
+  dst.Resize(k + 1);
+  if (!view.IsValid(i)) {
+    dst.SetNull(k);
+    return;
+  }
+  dst.SetNull(k, false);
+  if (t.IsStringLike()) {
+    dst.SetString(k, view.Get<std::string_view>(i));
+  } else {
+    size_t w = t.PhysicalSize();
+    std::memcpy(dst.RawData() + k * w, view.data + view.Index(i) * w, w);
+  }
+}
+
+std::shared_ptr<AggregateFunction> ArrayAggScalar(const LogicalType& t) {
+  using S = ArrayAggVectorState;
+  LogicalType ret = LogicalType::Array(t);
+  auto fn = NewAggregate<S>("array_agg", {t}, ret);
+  auto values_of = [t](S* s) -> Vector& {
+    if (!s->values) {
+      s->values = std::make_unique<Vector>(t, 4).release();
+      s->values->Resize(0);
+    }
+    return *s->values;
+  };
+  fn->update = [t, values_of](VecArgs a, uint8_t** states, size_t count) {
+    UnifiedView view = a[0].View();
+    for (size_t i = 0; i < count; i++) AppendScalar(values_of(As<S>(states[i])), view, i, t);
+  };
+  fn->update_single = [t, values_of](VecArgs a, uint8_t* state, size_t count) {
+    UnifiedView view = a[0].View();
+    Vector& values = values_of(As<S>(state));
+    for (size_t i = 0; i < count; i++) AppendScalar(values, view, i, t);
+  };
+  fn->combine = [t, values_of](const uint8_t* src, uint8_t* dst) {
+    const S* a = As<S>(src);
+    if (!a->values) return;
+    Vector& values = values_of(As<S>(dst));
+    UnifiedView view = a->values->View();
+    for (size_t i = 0; i < a->values->size(); i++) AppendScalar(values, view, i, t);
+  };
+  fn->finalize = [](uint8_t** states, size_t count, Vector& out) {
+    for (size_t i = 0; i < count; i++) {
+      const S* s = As<S>(states[i]);
+      if (!s->values) {
+        out.SetNull(i);
+        continue;
+      }
+      size_t n = s->values->size();
+      size_t base = n ? out.AppendToChild(0, *s->values, 0, n) : 0;
+      out.SetNull(i, false);
+      out.Data<ArrayEntry>()[i] = ArrayEntry{static_cast<uint32_t>(base), static_cast<uint32_t>(n)};
+    }
+  };
+  fn->destroy = [](uint8_t* p) {
+    S* s = As<S>(p);
+    std::unique_ptr<Vector> owned(s->values);
+    s->values = nullptr;
+  };
+  return fn;
+}
+
 std::shared_ptr<AggregateFunction> ArrayAgg(const LogicalType& t) {
+  if (!t.IsNested() && t.id != TypeId::kNull) return ArrayAggScalar(t);
   using S = ArrayAggState;
   LogicalType ret = LogicalType::Array(t);
   auto fn = NewAggregate<S>("array_agg", {t}, ret);
