@@ -493,6 +493,25 @@ ExprPtr Binder::BindFunction(const FunctionCallExpression& fn, BindContext& ctx)
         "DISTINCT, ORDER BY and FILTER apply only to aggregate functions, not '" + name + "'",
         fn.position);
   }
+  if (name == "$dereference" && fn.args.size() == 2) {  // (expr).field
+    ExprPtr base = BindExpr(*fn.args[0], ctx);
+    const LogicalType& t = base->type;
+    const std::string& field = fn.args[1]->As<ColumnRefExpression>().column_name();
+    if (t.id != TypeId::kRow)
+      throw Error(ErrorKind::kBinder, "'." + field + "' needs a ROW, not " + t.ToString(),
+                  fn.position);
+    size_t f = 0;
+    while (f < t.FieldNames().size() && !NameMatches(t.FieldNames()[f], field)) f++;
+    if (f == t.FieldNames().size()) {
+      std::string names;
+      for (const auto& n : t.FieldNames()) names += (names.empty() ? "" : ", ") + n;
+      throw Error(ErrorKind::kBinder,
+                  "no field '" + field + "' in " + t.ToString() + " (fields: " + names + ")",
+                  fn.args[1]->position);
+    }
+    auto access = MakeFieldAccess(t, f);
+    return MakeFunction(std::move(access), {std::move(base)});
+  }
   std::vector<ExprPtr> args;
   for (const auto& a : fn.args) args.push_back(BindExpr(*a, ctx));
   if (name == "row") {  // ROW(a, b, ...): fields of the arguments' own types

@@ -371,6 +371,8 @@ std::string FunctionCallExpression::ToString() const {
   // The parser's names for a[i] and ARRAY[...]: printed as written.
   if (fname == "subscript" && args.size() == 2 && !over)
     return args[0]->ToString() + "[" + args[1]->ToString() + "]";
+  if (fname == "$dereference" && args.size() == 2 && !over)
+    return Operand(args[0], kPrecPrimary) + "." + args[1]->ToString();
   if (fname == "array_constructor" && !over) {
     std::string r = "ARRAY[";
     for (size_t i = 0; i < args.size(); i++) r += (i ? ", " : "") + args[i]->ToString();

@@ -1758,6 +1758,26 @@ class Parser {
           expr = std::move(call);
           continue;
         }
+        if (IsOp(".") && IsIdentifier(1) && expr->kind != ExpressionKind::kColumnRef) {
+          // (expr).field, CAST(...).field, a[1].field: a ROW field of any expression, as the
+          // call "$dereference"(expr, field) (a dotted name is a column reference already).
+          int position = Advance().position;
+          chain++;
+          depth_++;
+          if (depth_ > kMaxParseDepth) {
+            throw Error(ErrorKind::kSyntax, "expression is nested too deeply", position);
+          }
+          auto field = std::make_unique<ColumnRefExpression>();
+          field->position = Peek().position;
+          field->name.parts.push_back(ParseIdentifier("a field name").first);
+          auto call = std::make_unique<FunctionCallExpression>();
+          call->position = position;
+          call->name = MakeName("$dereference", position);
+          call->args.push_back(std::move(expr));
+          call->args.push_back(std::move(field));
+          expr = std::move(call);
+          continue;
+        }
         if (IsWord("AT") && IsWord("TIME", 1) && IsWord("ZONE", 2)) {
           int position = Advance().position;
           Advance();

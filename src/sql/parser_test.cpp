@@ -1193,5 +1193,14 @@ TEST(SqlParserTest, LambdaArguments) {
   RoundTrip("SELECT filter(a, x -> x > 0), reduce(a, 0, (s, x) -> s + x, s -> s * 2) FROM t");
 }
 
+TEST(SqlParserTest, FieldOfAnyExpression) {
+  EXPECT_EQ(ParseExpression("CAST(r AS ROW(x INTEGER)).x")->ToString(),
+            "CAST(r AS row(x integer)).x");
+  EXPECT_EQ(ParseExpression("a[1].b.c")->ToString(), "a[1].b.c");
+  EXPECT_EQ(ParseExpression("(a + b).x")->ToString(), "(a + b).x");
+  EXPECT_EQ(ParseExpression("t.r.x")->kind, ExpressionKind::kColumnRef);
+  RoundTrip("SELECT (f(x)).y, a[1].z FROM t");
+}
+
 }  // namespace
 }  // namespace aishell
