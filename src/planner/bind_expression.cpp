@@ -436,8 +436,8 @@ ExprPtr Binder::BindExpr(const ParsedExpression& expr, BindContext& ctx) {
     }
     case ExpressionKind::kLambda:
       throw Error(ErrorKind::kBinder,
-                  "a lambda expression is allowed only as an argument of transform, filter or "
-                  "reduce",
+                  "a lambda expression is allowed only as an argument of transform, filter, "
+                  "reduce, any_match, all_match or none_match",
                   expr.position);
     case ExpressionKind::kExtract: {
       const auto& x = expr.As<ExtractExpression>();

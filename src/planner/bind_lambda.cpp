@@ -223,6 +223,47 @@ std::shared_ptr<ScalarFunction> Filter(const std::vector<ExprPtr>& args, ExprPtr
       /*null_propagating=*/false);
 }
 
+// any_match / all_match / none_match(a, x -> p(x)): Trino's three-valued results (a NULL
+// predicate makes the answer NULL unless a TRUE (any, none) or a FALSE (all) decides it).
+enum class MatchKind : uint8_t { kAny, kAll, kNone };
+
+std::shared_ptr<ScalarFunction> Match(const char* name, MatchKind kind,
+                                      const std::vector<ExprPtr>& args, ExprPtr predicate) {
+  return MakeScalar(
+      name, ArgTypes(args), LogicalType(TypeId::kBoolean),
+      [kind, predicate](const std::vector<Vector>& a, size_t n, Vector& out) {
+        Elements e = Explode(a[0], n);
+        // Per row: saw a TRUE, a FALSE, a NULL.
+        std::vector<uint8_t> saw_true(n, 0), saw_false(n, 0), saw_null(n, 0);
+        if (!e.child.empty()) {
+          Batch b =
+              LambdaBatch(a, 1, e.row, {a[0].child(0).Select(e.child.data(), e.child.size())});
+          Vector r = ExpressionExecutor::Evaluate(*predicate, b);
+          UnifiedView rv = r.View();
+          for (size_t k = 0; k < e.child.size(); k++) {
+            uint32_t row = e.row[k];
+            if (!rv.IsValid(k))
+              saw_null[row] = 1;
+            else if (rv.Get<uint8_t>(k))
+              saw_true[row] = 1;
+            else
+              saw_false[row] = 1;
+          }
+        }
+        for (size_t i = 0; i < n; i++) {
+          bool decided = kind == MatchKind::kAll ? saw_false[i] : saw_true[i];
+          if (!e.valid[i] || (!decided && saw_null[i])) {
+            out.SetNull(i);
+            continue;
+          }
+          out.SetNull(i, false);
+          bool value = kind == MatchKind::kAny ? decided : !decided;
+          out.Data<uint8_t>()[i] = value ? 1 : 0;
+        }
+      },
+      /*null_propagating=*/false);
+}
+
 // reduce(a, init, (s, x) -> combine, s -> output): folds the elements in order from init.
 std::shared_ptr<ScalarFunction> Reduce(const std::vector<ExprPtr>& args, ExprPtr combine,
                                        size_t combine_captures, ExprPtr output) {
@@ -297,7 +338,8 @@ ExprPtr BindLambdaCall(Binder& binder, const FunctionCallExpression& fn, BindCon
                   fn.args[0]->position);
     return a;
   };
-  if (name == "transform" || name == "filter") {
+  if (name == "transform" || name == "filter" || name == "any_match" || name == "all_match" ||
+      name == "none_match") {
     if (fn.args.size() != 2)
       throw Error(ErrorKind::kBinder, name + " takes 2 arguments: an array and a lambda",
                   fn.position);
@@ -310,8 +352,12 @@ ExprPtr BindLambdaCall(Binder& binder, const FunctionCallExpression& fn, BindCon
     std::vector<ExprPtr> args = {array};
     for (auto& c : lambda.captures) args.push_back(c);
     if (name == "transform") return MakeFunction(Transform(args, lambda.body), args);
-    ExprPtr predicate = EnsureBoolean(lambda.body, "a filter lambda", l.body->position);
-    return MakeFunction(Filter(args, predicate), args);
+    ExprPtr predicate = EnsureBoolean(lambda.body, "a predicate lambda", l.body->position);
+    if (name == "filter") return MakeFunction(Filter(args, predicate), args);
+    MatchKind kind = name == "any_match"   ? MatchKind::kAny
+                     : name == "all_match" ? MatchKind::kAll
+                                           : MatchKind::kNone;
+    return MakeFunction(Match(name.c_str(), kind, args, predicate), args);
   }
   if (name == "reduce") {
     if (fn.args.size() != 4)

@@ -1,5 +1,5 @@
 // Functions that take lambdas: transform(a, x -> ...), filter(a, x -> ...),
-// reduce(a, init, (s, x) -> ..., s -> ...).
+// reduce(a, init, (s, x) -> ..., s -> ...), any_match / all_match / none_match(a, x -> ...).
 #pragma once
 
 #include "planner/binder.h"
