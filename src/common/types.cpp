@@ -391,7 +391,6 @@ std::optional<LogicalType> ParseScalarTypeName(std::string_view text) {
 
 }  // namespace
 
-namespace {
 // Trino's ladder: TINYINT < SMALLINT < INTEGER < BIGINT < REAL < DOUBLE, with DECIMAL between
 // BIGINT and REAL (integers widen to DECIMAL(3|5|10|19, 0); DECIMAL widens to REAL and DOUBLE).
 int NumericRank(TypeId id) {
@@ -414,7 +413,6 @@ int NumericRank(TypeId id) {
       return 0;
   }
 }
-}  // namespace
 
 std::optional<LogicalType> CommonSuperType(const LogicalType& a, const LogicalType& b) {
   if (a == b) return a;

@@ -202,6 +202,18 @@ void RegisterDecimal(FunctionRegistryImpl& r) {
                                            });
                                        return;
                                      }
+                                     if (!a[0].type().IsLongDecimal() &&
+                                         !a[1].type().IsLongDecimal() && rt.IsLongDecimal()) {
+                                       // 18-digit operands: the rescaled sum stays below
+                                       // 10^(p-1) + 10^(p-1), so neither check can fail.
+                                       BinaryExecute<int64_t, int64_t, Int128>(
+                                           a[0], a[1], n, out, [&](int64_t x, int64_t y) {
+                                             Int128 xs = static_cast<Int128>(x) * f1;
+                                             Int128 ys = static_cast<Int128>(y) * f2;
+                                             return subtract ? xs - ys : xs + ys;
+                                           });
+                                       return;
+                                     }
                                      DecimalBinary(a[0], a[1], n, out, [&](Int128 x, Int128 y) {
                                        Int128 xs = UpWide(x, f1, "decimal arithmetic", rt);
                                        Int128 ys = UpWide(y, f2, "decimal arithmetic", rt);
@@ -216,27 +228,36 @@ void RegisterDecimal(FunctionRegistryImpl& r) {
   };
   add_sub("add", false);
   add_sub("subtract", true);
-  r.AddScalar("multiply",
-              {{kAnyDecimal, kAnyDecimal}, false, [](Args args) {
-                 int s = args[0].scale + args[1].scale;
-                 if (s > kMaxDecimalPrecision)
-                   throw Error(ErrorKind::kUnsupported, "decimal multiplication result scale " +
-                                                            std::to_string(s) +
-                                                            " exceeds the maximum precision " +
-                                                            std::to_string(kMaxDecimalPrecision));
-                 int p = std::min(kMaxDecimalPrecision, args[0].precision + args[1].precision);
-                 LogicalType rt = LogicalType::Decimal(p, s);
-                 Int128 limit = Pow10Wide(p);
-                 return MakeScalar("multiply", args, rt,
-                                   [=](const std::vector<Vector>& a, size_t n, Vector& out) {
-                                     DecimalBinary(a[0], a[1], n, out, [&](Int128 x, Int128 y) {
-                                       Int128 z;
-                                       if (__builtin_mul_overflow(x, y, &z))
-                                         Overflow("decimal multiplication", rt);
-                                       return CheckedWide(z, limit, "decimal multiplication", rt);
-                                     });
-                                   });
-               }});
+  r.AddScalar(
+      "multiply",
+      {{kAnyDecimal, kAnyDecimal}, false, [](Args args) {
+         int s = args[0].scale + args[1].scale;
+         if (s > kMaxDecimalPrecision)
+           throw Error(ErrorKind::kUnsupported, "decimal multiplication result scale " +
+                                                    std::to_string(s) +
+                                                    " exceeds the maximum precision " +
+                                                    std::to_string(kMaxDecimalPrecision));
+         int p = std::min(kMaxDecimalPrecision, args[0].precision + args[1].precision);
+         LogicalType rt = LogicalType::Decimal(p, s);
+         Int128 limit = Pow10Wide(p);
+         return MakeScalar(
+             "multiply", args, rt, [=](const std::vector<Vector>& a, size_t n, Vector& out) {
+               if (!a[0].type().IsLongDecimal() && !a[1].type().IsLongDecimal() &&
+                   rt.IsLongDecimal() && rt.precision == args[0].precision + args[1].precision) {
+                 // |x| < 10^p1, |y| < 10^p2: the product has fewer than
+                 // p1 + p2 <= 38 digits and cannot overflow.
+                 BinaryExecute<int64_t, int64_t, Int128>(
+                     a[0], a[1], n, out,
+                     [](int64_t x, int64_t y) { return static_cast<Int128>(x) * y; });
+                 return;
+               }
+               DecimalBinary(a[0], a[1], n, out, [&](Int128 x, Int128 y) {
+                 Int128 z;
+                 if (__builtin_mul_overflow(x, y, &z)) Overflow("decimal multiplication", rt);
+                 return CheckedWide(z, limit, "decimal multiplication", rt);
+               });
+             });
+       }});
   r.AddScalar("divide",
               {{kAnyDecimal, kAnyDecimal}, false, [](Args args) {
                  int p1 = args[0].precision, s1 = args[0].scale, s2 = args[1].scale;

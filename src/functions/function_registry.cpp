@@ -33,28 +33,6 @@ std::string ArgName(const LogicalType& t) {
   return TrinoTypeName(t);
 }
 
-// Trino's ladder: TINYINT < SMALLINT < INTEGER < BIGINT < DECIMAL < REAL < DOUBLE.
-int NumericRank(TypeId id) {
-  switch (id) {
-    case TypeId::kTinyInt:
-      return 1;
-    case TypeId::kSmallInt:
-      return 2;
-    case TypeId::kInteger:
-      return 3;
-    case TypeId::kBigInt:
-      return 4;
-    case TypeId::kDecimal:
-      return 5;
-    case TypeId::kReal:
-      return 6;
-    case TypeId::kDouble:
-      return 7;
-    default:
-      return 0;
-  }
-}
-
 // Cost of coercing `from` to `to`, or -1 when not allowed.
 int CoercionCost(const LogicalType& from, const LogicalType& to) {
   if (from == to) return 0;

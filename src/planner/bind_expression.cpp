@@ -30,16 +30,20 @@ bool IsStringLiteral(const ExprPtr& e) {
   return e->kind == ExprKind::kConstant && e->type.id == TypeId::kVarchar;
 }
 
+// Types a string literal compared with them is read as (DATE '...' without the keyword).
+bool TakesStringLiterals(const LogicalType& t) {
+  return t.IsNumeric() || t.IsTemporal() || t.id == TypeId::kBoolean || t.id == TypeId::kUuid ||
+         t.id == TypeId::kTime;
+}
+
 }  // namespace
 
 ExprPtr BindComparisonExpr(CompareOp op, ExprPtr left, ExprPtr right, int position) {
   if (left->type != right->type) {
     // Trino: a string literal compared with a date/number/timestamp is coerced to that type.
-    if (IsStringLiteral(right) &&
-        (left->type.IsNumeric() || left->type.IsTemporal() || left->type.id == TypeId::kBoolean)) {
+    if (IsStringLiteral(right) && TakesStringLiterals(left->type)) {
       right = MakeCast(right, left->type);
-    } else if (IsStringLiteral(left) && (right->type.IsNumeric() || right->type.IsTemporal() ||
-                                         right->type.id == TypeId::kBoolean)) {
+    } else if (IsStringLiteral(left) && TakesStringLiterals(right->type)) {
       left = MakeCast(left, right->type);
     } else {
       auto common = CommonSuperType(left->type, right->type);

@@ -455,7 +455,10 @@ def test_backend_killed_mid_copy_over_tls(tmp_path):
     assert_no_password(stdout, stderr)
     msg = error_line(subprocess.CompletedProcess([], proc.returncode, stdout, stderr))
     assert "postgres source 'victim'" in msg, msg
-    assert "terminating connection due to administrator command" in msg, msg
+    # Which of the server's goodbye and the socket's close libpq sees first is a race (under load
+    # the close wins): either names what happened.
+    assert ("terminating connection due to administrator command" in msg
+            or "closed unexpectedly" in msg), msg
 
 
 def test_ca_file_gone_after_registration(tmp_path):

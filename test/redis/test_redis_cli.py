@@ -210,3 +210,23 @@ def test_server_down_and_empty_pattern(redis_db, aishell):
     r = aishell("connect", redis_db["url"], "--name", "kv2", "--property", "table.bad=bad:{id")
     assert r.returncode != 0
     assert "unclosed" in r.stdout + r.stderr
+
+
+@pytest.mark.parametrize("redis_db", [30], indirect=True)
+def test_values_that_are_not_utf8_read_as_varbinary(redis_db, aishell):
+    """A hash field holding bytes that are not UTF-8 makes its column VARBINARY (every byte kept);
+    text fields stay VARCHAR."""
+    parsed = urllib.parse.urlparse(URL)
+    env = dict(os.environ, REDISCLI_AUTH=redis_db["password"])
+    base = ["redis-cli", "--no-auth-warning", "-h", parsed.hostname, "-p", str(parsed.port), "-n", str(redis_db["db"])]
+    blobs = {1: b"\xff\x00abc", 2: b"\x80\x81"}
+    for i, data in blobs.items():
+        subprocess.run(base + ["-x", "HSET", f"blob:{i}", "data"], input=data, check=True, env=env,
+                       capture_output=True, timeout=30)
+        redis_db["cli"]("HSET", f"blob:{i}", "label", f"b{i}")
+    r = aishell("connect", redis_db["url"], "--name", "kv")
+    assert r.returncode == 0, r.stderr
+    r = aishell("query", "SELECT id, typeof(data), to_hex(data), label FROM kv.default.blob ORDER BY id",
+                "--format", "json")
+    assert r.returncode == 0, r.stderr
+    assert parse_json_rows(r.stdout) == [[i, "varbinary", blobs[i].hex().upper(), f"b{i}"] for i in sorted(blobs)]

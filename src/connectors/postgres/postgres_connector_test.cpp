@@ -82,7 +82,10 @@ TEST_F(PostgresServerTest, MapsEveryTypeAndNoColumnDisappears) {
   EXPECT_EQ(type_of("c_real"), LogicalType(TypeId::kReal));
   EXPECT_EQ(type_of("c_char"), LogicalType(TypeId::kVarchar));
   EXPECT_EQ(type_of("c_tstz"), LogicalType(TypeId::kTimestampTz));
-  EXPECT_EQ(type_of("c_uuid"), LogicalType(TypeId::kVarchar));
+  EXPECT_EQ(type_of("c_uuid"), LogicalType(TypeId::kUuid));
+  EXPECT_EQ(type_of("c_json"), LogicalType(TypeId::kJson));
+  EXPECT_EQ(type_of("c_jsonb"), LogicalType(TypeId::kJson));
+  EXPECT_EQ(type_of("c_bytea"), LogicalType(TypeId::kVarbinary));
   EXPECT_FALSE(t->columns.at(t->FindColumn("c_inet")).comment.empty());
 
   EXPECT_EQ(One("SELECT c_small, c_int, c_big, c_num, c_bool, c_date, c_ts FROM pg.public.pg_types "
@@ -93,8 +96,8 @@ TEST_F(PostgresServerTest, MapsEveryTypeAndNoColumnDisappears) {
   EXPECT_EQ(One("SELECT c_uuid, c_json, c_jsonb, c_bytea, c_int_array, c_text_array, c_mood, "
                 "c_inet, c_char "
                 "FROM pg.public.pg_types WHERE id = 1"),
-            "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11|{\"a\": 1}|{\"b\": [1, "
-            "2]}|\\x00ff10|{1,2,3}|{x,\"y z\"}|happy|"
+            "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11|{\"a\":1}|{\"b\":[1,2]}|00 ff "
+            "10|{1,2,3}|{x,\"y z\"}|happy|"
             "192.168.0.1/32|ab");
   // REAL compares as Trino's: as the float it is (-3.5e10 has no exact float).
   EXPECT_EQ(

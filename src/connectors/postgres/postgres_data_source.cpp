@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "catalog/emit_batch.h"
+#include "common/json_text.h"
 #include "common/date_time.h"
 #include "common/exception.h"
 #include "common/pow10.h"
@@ -122,6 +123,10 @@ bool DecodeNumeric(const char* p, int32_t len, int scale, int precision, Int128*
 // How one binary COPY field is decoded into its column.
 enum class PgField : uint8_t {
   kBool,
+  kBytes,     // bytea: the raw bytes
+  kJsonText,  // json, jsonb (read as ::text)
+  kUuid,
+  kTime,
   kInt2,
   kFloat4,
   kInt4,
@@ -183,6 +188,18 @@ class PgCopyReader {
         case TypeId::kVarchar:
           s.kind = PgField::kText;
           break;
+        case TypeId::kVarbinary:
+          s.kind = PgField::kBytes;
+          break;
+        case TypeId::kJson:
+          s.kind = PgField::kJsonText;
+          break;
+        case TypeId::kUuid:
+          s.kind = PgField::kUuid;
+          break;
+        case TypeId::kTime:
+          s.kind = PgField::kTime;
+          break;
         default:
           s.kind = PgField::kUnsupported;
           break;
@@ -229,7 +246,9 @@ class PgCopyReader {
       Vector& v = batch.columns[j];
       sinks_[j].vec = &v;
       sinks_[j].data = v.RawData();
-      sinks_[j].heap = sinks_[j].kind == PgField::kText ? v.heap().get() : nullptr;
+      bool bytes = sinks_[j].kind == PgField::kText || sinks_[j].kind == PgField::kBytes ||
+                   sinks_[j].kind == PgField::kJsonText;
+      sinks_[j].heap = bytes ? v.heap().get() : nullptr;
     }
   }
 
@@ -425,8 +444,23 @@ class PgCopyReader {
           break;
         }
         case PgField::kText:
+        case PgField::kBytes:
           reinterpret_cast<std::string_view*>(s.data)[r] =
               s.heap->Add(std::string_view(p, static_cast<size_t>(len)));
+          break;
+        case PgField::kJsonText: {  // json / jsonb as text, kept in canonical form
+          auto canonical = CanonicalJson(std::string_view(p, static_cast<size_t>(len)));
+          if (!canonical) BadData("json text");
+          reinterpret_cast<std::string_view*>(s.data)[r] = s.heap->Add(*canonical);
+          break;
+        }
+        case PgField::kUuid:
+          if (len != 16) BadData("uuid width");
+          std::memcpy(reinterpret_cast<Uuid*>(s.data)[r].bytes, p, 16);
+          break;
+        case PgField::kTime:
+          if (len != 8) BadData("time width");
+          reinterpret_cast<int64_t*>(s.data)[r] = static_cast<int64_t>(Be64(p));
           break;
         case PgField::kBool:
           if (len != 1) BadData("boolean width");

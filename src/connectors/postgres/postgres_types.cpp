@@ -52,6 +52,20 @@ PgTypeMapping MapPgType(uint32_t oid, int32_t typmod, const std::string& type_na
     case 1082:
       m.type = TypeId::kDate;
       return m;
+    case 1083:  // time (without time zone), microseconds
+      m.type = TypeId::kTime;
+      return m;
+    case 17:
+      m.type = TypeId::kVarbinary;
+      return m;
+    case 2950:
+      m.type = TypeId::kUuid;
+      return m;
+    case 114:   // json
+    case 3802:  // jsonb
+      m.type = TypeId::kJson;
+      m.cast = "::text";
+      return m;
     case 1114:
       m.type = TypeId::kTimestamp;
       return m;

@@ -5,6 +5,7 @@
 
 #include "catalog/emit_batch.h"
 #include "common/exception.h"
+#include "common/json_text.h"
 #include "connectors/redis/redis_json.h"
 #include "formats/value_parser.h"
 
@@ -355,8 +356,15 @@ void RedisDataSource::Store(Vector& v, size_t r, const ColumnInfo& col, std::str
   bool ok = true;
   switch (t.id) {
     case TypeId::kVarchar:
+    case TypeId::kVarbinary:
       v.SetString(r, text);
       return;
+    case TypeId::kJson: {
+      auto canonical = CanonicalJson(text);
+      ok = canonical.has_value();
+      if (ok) v.SetString(r, *canonical);
+      break;
+    }
     case TypeId::kBigInt:
       ok = ParseBigIntText(text, &v.Data<int64_t>()[r]);
       break;
@@ -376,8 +384,8 @@ void RedisDataSource::Store(Vector& v, size_t r, const ColumnInfo& col, std::str
       break;
     }
     default: {
-      size_t width = t.id == TypeId::kDate ? 4 : 8;
-      alignas(8) unsigned char slot[16] = {};
+      size_t width = t.PhysicalSize();
+      alignas(16) unsigned char slot[16] = {};
       ok = ParseTypedText(text, t, slot);
       if (ok) std::memcpy(v.Data<uint8_t>() + r * width, slot, width);
       break;

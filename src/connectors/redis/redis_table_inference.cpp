@@ -10,6 +10,7 @@
 
 #include "common/exception.h"
 #include "common/strings.h"
+#include "common/utf8.h"
 #include "connectors/redis/redis_json.h"
 #include "formats/value_parser.h"
 
@@ -109,9 +110,11 @@ bool CanonicalInt(std::string_view s) {
 // Per-column type inference from sampled text values.
 struct TypeGuess {
   bool any = false, can_int = true, can_double = true, can_bool = true, saw_text = false;
+  bool saw_binary = false;  // a value that is not UTF-8: the column is VARBINARY
   void Add(std::string_view v, bool json_string) {
     any = true;
     if (json_string) saw_text = true;
+    if (!IsValidUtf8(v)) saw_binary = true;
     int64_t i;
     double d;
     bool b;
@@ -120,6 +123,7 @@ struct TypeGuess {
     if (!ParseBooleanText(v, false, &b)) can_bool = false;
   }
   LogicalType Type() const {
+    if (saw_binary) return TypeId::kVarbinary;
     if (!any || saw_text) return TypeId::kVarchar;
     if (can_int) return TypeId::kBigInt;
     if (can_double) return TypeId::kDouble;

@@ -627,6 +627,12 @@ void ParquetWriter::Finish() {
     m.I32(3, static_cast<int32_t>(Repetition::kOptional));
     m.Binary(4, columns_[c].name);
     // converted_type (6), scale (7), precision (8), logicalType (10)
+    auto logical = [&m](int16_t member) {  // a LogicalType union member without fields
+      m.BeginStruct(10);
+      m.BeginStruct(member);
+      m.EndStruct();
+      m.EndStruct();
+    };
     switch (t.id) {
       case TypeId::kTinyInt:
       case TypeId::kSmallInt: {
@@ -642,16 +648,10 @@ void ParquetWriter::Finish() {
       }
       case TypeId::kJson:
         m.I32(6, static_cast<int32_t>(ConvertedType::kJson));
-        m.BeginStruct(10);
-        m.BeginStruct(12);
-        m.EndStruct();
-        m.EndStruct();
+        logical(12);
         break;
       case TypeId::kUuid:
-        m.BeginStruct(10);
-        m.BeginStruct(14);
-        m.EndStruct();
-        m.EndStruct();
+        logical(14);
         break;
       case TypeId::kTime:
         m.I32(6, static_cast<int32_t>(ConvertedType::kTimeMicros));
@@ -667,17 +667,11 @@ void ParquetWriter::Finish() {
         break;
       case TypeId::kVarchar:
         m.I32(6, static_cast<int32_t>(ConvertedType::kUtf8));
-        m.BeginStruct(10);
-        m.BeginStruct(1);
-        m.EndStruct();
-        m.EndStruct();
+        logical(1);
         break;
       case TypeId::kDate:
         m.I32(6, static_cast<int32_t>(ConvertedType::kDate));
-        m.BeginStruct(10);
-        m.BeginStruct(6);
-        m.EndStruct();
-        m.EndStruct();
+        logical(6);
         break;
       case TypeId::kDecimal:
         m.I32(6, static_cast<int32_t>(ConvertedType::kDecimal));
