@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <string>
+#include <vector>
 
 #include "common/exception.h"
 #include "common/testing/vector_builders.h"
@@ -137,6 +139,203 @@ TEST(ArrowExportTest, NameCountMismatchIsAnError) {
   ArrowSchema schema;
   EXPECT_THROW(ExportBatch(b, {}, &array, &schema), Error);
   EXPECT_EQ(ArrowFormat(TypeId::kInterval), "tin");
+}
+
+// ---- nested columns: list, map, struct ----
+
+std::vector<int32_t> Offsets(const ArrowArray* a) {
+  const auto* off = static_cast<const int32_t*>(a->buffers[1]);
+  return std::vector<int32_t>(off + a->offset, off + a->offset + a->length + 1);
+}
+
+int32_t IntAt(const ArrowArray* a, int64_t i) {
+  return static_cast<const int32_t*>(a->buffers[1])[a->offset + i];
+}
+
+std::string StringAt(const ArrowArray* a, int64_t i) {
+  const auto* off = static_cast<const int32_t*>(a->buffers[1]);
+  const auto* data = static_cast<const char*>(a->buffers[2]);
+  return std::string(data + off[a->offset + i], off[a->offset + i + 1] - off[a->offset + i]);
+}
+
+bool ValidAt(const ArrowArray* a, int64_t i) {
+  return a->buffers[0] == nullptr || BitSet(a->buffers[0], static_cast<size_t>(a->offset + i));
+}
+
+void ExportOne(const Vector& column, size_t count, ArrowArray* array, ArrowSchema* schema) {
+  Batch b;
+  b.columns.push_back(column);
+  b.count = count;
+  ExportBatch(b, {"c"}, array, schema);
+}
+
+Value IntArray(std::vector<Value> elements) {
+  return Value::Array(LogicalType::Array(TypeId::kInteger), std::move(elements));
+}
+
+TEST(ArrowExportTest, ArrayColumnIsAListWithOffsets) {
+  LogicalType t = LogicalType::Array(TypeId::kInteger);
+  Vector v = MakeVector(
+      t, {IntArray({Int(1), Int(2)}), Value(), IntArray({}), IntArray({Int(3), Value()})});
+  ArrowArray array;
+  ArrowSchema schema;
+  ExportOne(v, 4, &array, &schema);
+  ASSERT_EQ(schema.n_children, 1);
+  EXPECT_STREQ(schema.children[0]->format, "+l");
+  ASSERT_EQ(schema.children[0]->n_children, 1);
+  EXPECT_STREQ(schema.children[0]->children[0]->format, "i");
+  EXPECT_STREQ(schema.children[0]->children[0]->name, "item");
+
+  ArrowArray* list = array.children[0];
+  EXPECT_EQ(list->length, 4);
+  EXPECT_EQ(list->null_count, 1);
+  ASSERT_EQ(list->n_buffers, 2);
+  EXPECT_TRUE(ValidAt(list, 0));
+  EXPECT_FALSE(ValidAt(list, 1));
+  EXPECT_TRUE(ValidAt(list, 2));
+  EXPECT_EQ(Offsets(list), (std::vector<int32_t>{0, 2, 2, 2, 4}));
+  ASSERT_EQ(list->n_children, 1);
+  ArrowArray* items = list->children[0];
+  EXPECT_EQ(items->length, 4);
+  EXPECT_EQ(items->null_count, 1);
+  EXPECT_EQ(IntAt(items, 0), 1);
+  EXPECT_EQ(IntAt(items, 1), 2);
+  EXPECT_EQ(IntAt(items, 2), 3);
+  EXPECT_FALSE(ValidAt(items, 3));
+  array.release(&array);
+  schema.release(&schema);
+}
+
+TEST(ArrowExportTest, GatheredArrayRowsExportOnlyTheirElements) {
+  // Rows picked out of a vector share its child; the export holds only the picked elements.
+  LogicalType t = LogicalType::Array(TypeId::kInteger);
+  Vector all = MakeVector(
+      t, {IntArray({Int(1), Int(2)}), IntArray({Int(7)}), IntArray({Int(3), Int(4), Int(5)})});
+  uint32_t sel[] = {2, 0};
+  Vector picked = all.Gather(sel, 2);
+  ArrowArray array;
+  ArrowSchema schema;
+  ExportOne(picked, 2, &array, &schema);
+  ArrowArray* list = array.children[0];
+  EXPECT_EQ(Offsets(list), (std::vector<int32_t>{0, 3, 5}));
+  ArrowArray* items = list->children[0];
+  ASSERT_EQ(items->length, 5);
+  std::vector<int32_t> values;
+  for (int64_t i = 0; i < items->length; i++) values.push_back(IntAt(items, i));
+  EXPECT_EQ(values, (std::vector<int32_t>{3, 4, 5, 1, 2}));
+  array.release(&array);
+  schema.release(&schema);
+}
+
+TEST(ArrowExportTest, MapColumnIsAMapOfKeyValueEntries) {
+  LogicalType t = LogicalType::Map(TypeId::kVarchar, TypeId::kInteger);
+  Vector v = MakeVector(t, {Value::Map(t, {Str("a"), Str("b")}, {Int(1), Value()}), Value(),
+                            Value::Map(t, {Str("c")}, {Int(3)})});
+  ArrowArray array;
+  ArrowSchema schema;
+  ExportOne(v, 3, &array, &schema);
+  ArrowSchema* ms = schema.children[0];
+  EXPECT_STREQ(ms->format, "+m");
+  ASSERT_EQ(ms->n_children, 1);
+  EXPECT_STREQ(ms->children[0]->format, "+s");
+  EXPECT_STREQ(ms->children[0]->name, "entries");
+  EXPECT_EQ(ms->children[0]->flags & ARROW_FLAG_NULLABLE, 0);
+  ASSERT_EQ(ms->children[0]->n_children, 2);
+  EXPECT_STREQ(ms->children[0]->children[0]->name, "key");
+  EXPECT_STREQ(ms->children[0]->children[0]->format, "u");
+  EXPECT_EQ(ms->children[0]->children[0]->flags & ARROW_FLAG_NULLABLE, 0);
+  EXPECT_STREQ(ms->children[0]->children[1]->name, "value");
+  EXPECT_STREQ(ms->children[0]->children[1]->format, "i");
+
+  ArrowArray* map = array.children[0];
+  EXPECT_EQ(map->null_count, 1);
+  EXPECT_FALSE(ValidAt(map, 1));
+  EXPECT_EQ(Offsets(map), (std::vector<int32_t>{0, 2, 2, 3}));
+  ASSERT_EQ(map->n_children, 1);
+  ArrowArray* entries = map->children[0];
+  EXPECT_EQ(entries->length, 3);
+  EXPECT_EQ(entries->null_count, 0);
+  ASSERT_EQ(entries->n_children, 2);
+  ArrowArray* keys = entries->children[0];
+  ArrowArray* values = entries->children[1];
+  EXPECT_EQ(keys->length, 3);
+  EXPECT_EQ(keys->null_count, 0);
+  EXPECT_EQ(StringAt(keys, 0), "a");
+  EXPECT_EQ(StringAt(keys, 1), "b");
+  EXPECT_EQ(StringAt(keys, 2), "c");
+  EXPECT_EQ(values->length, 3);
+  EXPECT_EQ(IntAt(values, 0), 1);
+  EXPECT_FALSE(ValidAt(values, 1));
+  EXPECT_EQ(IntAt(values, 2), 3);
+  array.release(&array);
+  schema.release(&schema);
+}
+
+TEST(ArrowExportTest, ArrayOfRowsIsAListOfStructs) {
+  // Seed 002's shape: items: [{product_id, quantity}].
+  LogicalType item =
+      LogicalType::Row({"product_id", "quantity"}, {TypeId::kVarchar, TypeId::kInteger});
+  LogicalType t = LogicalType::Array(item);
+  Vector v =
+      MakeVector(t, {Value::Array(t, {Value::Row(item, {Str("p1"), Int(2)}), Value::Null(item),
+                                      Value::Row(item, {Str("p2"), Value()})}),
+                     Value::Array(t, {Value::Row(item, {Str("p3"), Int(5)})})});
+  ArrowArray array;
+  ArrowSchema schema;
+  ExportOne(v, 2, &array, &schema);
+  ArrowSchema* ls = schema.children[0];
+  EXPECT_STREQ(ls->format, "+l");
+  ArrowSchema* ss = ls->children[0];
+  EXPECT_STREQ(ss->format, "+s");
+  ASSERT_EQ(ss->n_children, 2);
+  EXPECT_STREQ(ss->children[0]->name, "product_id");
+  EXPECT_STREQ(ss->children[0]->format, "u");
+  EXPECT_STREQ(ss->children[1]->name, "quantity");
+  EXPECT_STREQ(ss->children[1]->format, "i");
+
+  ArrowArray* list = array.children[0];
+  EXPECT_EQ(list->null_count, 0);
+  EXPECT_EQ(Offsets(list), (std::vector<int32_t>{0, 3, 4}));
+  ArrowArray* rows = list->children[0];
+  EXPECT_EQ(rows->length, 4);
+  EXPECT_EQ(rows->null_count, 1);
+  EXPECT_FALSE(ValidAt(rows, 1));
+  ASSERT_EQ(rows->n_children, 2);
+  ArrowArray* ids = rows->children[0];
+  ArrowArray* quantities = rows->children[1];
+  EXPECT_EQ(ids->length, 4);
+  EXPECT_EQ(quantities->length, 4);
+  EXPECT_EQ(StringAt(ids, 0), "p1");
+  EXPECT_EQ(StringAt(ids, 2), "p2");
+  EXPECT_EQ(StringAt(ids, 3), "p3");
+  EXPECT_EQ(IntAt(quantities, 0), 2);
+  EXPECT_FALSE(ValidAt(quantities, 2));
+  EXPECT_EQ(IntAt(quantities, 3), 5);
+  array.release(&array);
+  schema.release(&schema);
+}
+
+TEST(ArrowExportTest, ConstantRowColumnIsAStructOfRepeatedFields) {
+  LogicalType t = LogicalType::Row({"a", ""}, {TypeId::kBigInt, TypeId::kVarchar});
+  Vector v = Vector::Constant(Value::Row(t, {Big(9), Str("x")}), 3);
+  ArrowArray array;
+  ArrowSchema schema;
+  ExportOne(v, 3, &array, &schema);
+  ArrowSchema* ss = schema.children[0];
+  EXPECT_STREQ(ss->format, "+s");
+  ASSERT_EQ(ss->n_children, 2);
+  EXPECT_STREQ(ss->children[0]->name, "a");
+  EXPECT_STREQ(ss->children[1]->name, "field1");  // anonymous fields are named by position
+  ArrowArray* row = array.children[0];
+  EXPECT_EQ(row->length, 3);
+  EXPECT_EQ(row->null_count, 0);
+  ASSERT_EQ(row->n_children, 2);
+  for (int64_t i = 0; i < 3; i++) {
+    EXPECT_EQ(static_cast<const int64_t*>(row->children[0]->buffers[1])[i], 9);
+    EXPECT_EQ(StringAt(row->children[1], i), "x");
+  }
+  array.release(&array);
+  schema.release(&schema);
 }
 
 }  // namespace

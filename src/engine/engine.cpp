@@ -15,6 +15,7 @@
 #include "common/json_text.h"
 #include "common/secrets.h"
 #include "common/strings.h"
+#include "common/type_names.h"
 #include "engine/config_store.h"
 #include "engine/settings.h"
 #include "exec/query_executor.h"
@@ -94,7 +95,7 @@ QueryResult MessageResult(std::string message) {
   return result;
 }
 
-std::string TypeText(const LogicalType& type) { return AsciiLower(type.ToString()); }
+std::string TypeText(const LogicalType& type) { return TrinoTypeName(type); }
 
 // Calls the progress callback about every 100 ms from its own thread while alive.
 class ProgressReporter {

@@ -1,14 +1,21 @@
 // Aggregate functions: count, count_if, sum, avg, min, max, arbitrary, bool_and/bool_or,
-// stddev/variance families, approx_distinct, and the DISTINCT wrapper.
+// stddev/variance families, approx_distinct, array_agg, map_agg, histogram, and the DISTINCT and
+// ORDER BY wrappers.
+#include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <cstring>
 #include <limits>
+#include <map>
 #include <memory>
+#include <optional>
+#include <set>
 #include <string>
 #include <unordered_set>
 
 #include "common/exception.h"
 #include "functions/function_registry.h"
+#include "functions/nested_functions.h"
 #include "functions/scalar_kernels.h"
 
 namespace aishell {
@@ -592,15 +599,203 @@ std::shared_ptr<AggregateFunction> Variance(const char* name, VarKind kind) {
   return fn;
 }
 
+// ---- array_agg, map_agg, histogram: the state owns the collected values ----
+// Not hot paths: values are kept as Values, like the nested scalar functions.
+
+// A total order over values with NULLs last (map keys, ORDER BY keys).
+int CompareNullsLast(const Value& a, const Value& b) {
+  if (a.is_null() || b.is_null()) return a.is_null() == b.is_null() ? 0 : (a.is_null() ? 1 : -1);
+  return a.Compare(b);
+}
+
+struct ValueLess {
+  bool operator()(const Value& a, const Value& b) const { return CompareNullsLast(a, b) < 0; }
+};
+
+// array_agg(x): every value in input order, NULLs kept (as Trino); no rows give NULL.
+struct ArrayAggState {
+  std::vector<Value>* values;
+};
+
+// Scalar element types: the state owns a flat vector of the values (strings copied into its own
+// heap), a few bytes a value instead of a Value's hundred and more.
+struct ArrayAggVectorState {
+  Vector* values;
+};
+
+// Appends row i of `view` (a vector of scalar type t) to `dst`.
+void AppendScalar(Vector& dst, const UnifiedView& view, size_t i, const LogicalType& t) {
+  size_t k = dst.size();
+  dst.Resize(k + 1);
+  if (!view.IsValid(i)) {
+    dst.SetNull(k);
+    return;
+  }
+  dst.SetNull(k, false);
+  if (t.IsStringLike()) {
+    dst.SetString(k, view.Get<std::string_view>(i));
+  } else {
+    size_t w = t.PhysicalSize();
+    std::memcpy(dst.RawData() + k * w, view.data + view.Index(i) * w, w);
+  }
+}
+
+std::shared_ptr<AggregateFunction> ArrayAggScalar(const LogicalType& t) {
+  using S = ArrayAggVectorState;
+  LogicalType ret = LogicalType::Array(t);
+  auto fn = NewAggregate<S>("array_agg", {t}, ret);
+  auto values_of = [t](S* s) -> Vector& {
+    if (!s->values) {
+      s->values = std::make_unique<Vector>(t, 4).release();
+      s->values->Resize(0);
+    }
+    return *s->values;
+  };
+  fn->update = [t, values_of](VecArgs a, uint8_t** states, size_t count) {
+    UnifiedView view = a[0].View();
+    for (size_t i = 0; i < count; i++) AppendScalar(values_of(As<S>(states[i])), view, i, t);
+  };
+  fn->update_single = [t, values_of](VecArgs a, uint8_t* state, size_t count) {
+    UnifiedView view = a[0].View();
+    Vector& values = values_of(As<S>(state));
+    for (size_t i = 0; i < count; i++) AppendScalar(values, view, i, t);
+  };
+  fn->combine = [t, values_of](const uint8_t* src, uint8_t* dst) {
+    const S* a = As<S>(src);
+    if (!a->values) return;
+    Vector& values = values_of(As<S>(dst));
+    UnifiedView view = a->values->View();
+    for (size_t i = 0; i < a->values->size(); i++) AppendScalar(values, view, i, t);
+  };
+  fn->finalize = [](uint8_t** states, size_t count, Vector& out) {
+    for (size_t i = 0; i < count; i++) {
+      const S* s = As<S>(states[i]);
+      if (!s->values) {
+        out.SetNull(i);
+        continue;
+      }
+      size_t n = s->values->size();
+      size_t base = n ? out.AppendToChild(0, *s->values, 0, n) : 0;
+      out.SetNull(i, false);
+      out.Data<ArrayEntry>()[i] = ArrayEntry{static_cast<uint32_t>(base), static_cast<uint32_t>(n)};
+    }
+  };
+  fn->destroy = [](uint8_t* p) {
+    S* s = As<S>(p);
+    std::unique_ptr<Vector> owned(s->values);
+    s->values = nullptr;
+  };
+  return fn;
+}
+
+std::shared_ptr<AggregateFunction> ArrayAgg(const LogicalType& t) {
+  if (!t.IsNested() && t.id != TypeId::kNull) return ArrayAggScalar(t);
+  using S = ArrayAggState;
+  LogicalType ret = LogicalType::Array(t);
+  auto fn = NewAggregate<S>("array_agg", {t}, ret);
+  fn->update = [](VecArgs a, uint8_t** states, size_t count) {
+    for (size_t i = 0; i < count; i++) {
+      S* s = As<S>(states[i]);
+      if (!s->values) s->values = std::make_unique<std::vector<Value>>().release();
+      s->values->push_back(a[0].GetValue(i));
+    }
+  };
+  fn->combine = [](const uint8_t* src, uint8_t* dst) {
+    const S* a = As<S>(src);
+    S* b = As<S>(dst);
+    if (!a->values) return;
+    if (!b->values) b->values = std::make_unique<std::vector<Value>>().release();
+    b->values->insert(b->values->end(), a->values->begin(), a->values->end());
+  };
+  fn->finalize = [ret](uint8_t** states, size_t count, Vector& out) {
+    for (size_t i = 0; i < count; i++) {
+      const S* s = As<S>(states[i]);
+      if (s->values)
+        out.SetValue(i, Value::Array(ret, *s->values));
+      else
+        out.SetNull(i);
+    }
+  };
+  fn->destroy = [](uint8_t* p) {
+    S* s = As<S>(p);
+    std::unique_ptr<std::vector<Value>> owned(s->values);
+    s->values = nullptr;
+  };
+  return fn;
+}
+
+// map_agg(k, v) and histogram(x): a map kept ordered by key. Rows with a NULL key are skipped;
+// map_agg keeps the first value of a repeated key.
+struct MapAggState {
+  std::map<Value, Value, ValueLess>* entries;
+};
+
+std::shared_ptr<AggregateFunction> MapAgg(const char* name, const LogicalType& key,
+                                          const LogicalType& value, bool count_keys) {
+  using S = MapAggState;
+  using Entries = std::map<Value, Value, ValueLess>;
+  LogicalType ret = LogicalType::Map(key, value);
+  std::vector<LogicalType> args = {key};
+  if (!count_keys) args.push_back(value);
+  auto fn = NewAggregate<S>(name, args, ret);
+  auto add = [count_keys](S* s, Value k, const Value& v) {
+    if (!s->entries) s->entries = std::make_unique<Entries>().release();
+    if (count_keys) {
+      auto [it, inserted] = s->entries->try_emplace(std::move(k), v);
+      if (!inserted) it->second = Value::BigInt(it->second.GetInt64() + v.GetInt64());
+    } else {
+      s->entries->try_emplace(std::move(k), v);
+    }
+  };
+  fn->update = [add, count_keys](VecArgs a, uint8_t** states, size_t count) {
+    const Value one = Value::BigInt(1);
+    for (size_t i = 0; i < count; i++) {
+      Value k = a[0].GetValue(i);
+      if (k.is_null()) continue;
+      add(As<S>(states[i]), std::move(k), count_keys ? one : a[1].GetValue(i));
+    }
+  };
+  fn->combine = [add](const uint8_t* src, uint8_t* dst) {
+    const S* a = As<S>(src);
+    if (!a->entries) return;
+    for (const auto& [k, v] : *a->entries) add(As<S>(dst), k, v);
+  };
+  fn->finalize = [ret](uint8_t** states, size_t count, Vector& out) {
+    for (size_t i = 0; i < count; i++) {
+      const S* s = As<S>(states[i]);
+      if (!s->entries) {
+        out.SetNull(i);
+        continue;
+      }
+      std::vector<Value> keys, values;
+      for (const auto& [k, v] : *s->entries) {
+        keys.push_back(k);
+        values.push_back(v);
+      }
+      out.SetValue(i, Value::Map(ret, std::move(keys), std::move(values)));
+    }
+  };
+  fn->destroy = [](uint8_t* p) {
+    S* s = As<S>(p);
+    std::unique_ptr<Entries> owned(s->entries);
+    s->entries = nullptr;
+  };
+  return fn;
+}
+
 // ---- DISTINCT wrapper ----
 // Fixed-width values up to 8 bytes are kept as 64-bit keys; VARCHAR and INTERVAL as bytes.
+// ARRAY, MAP and ROW values (whose vector entries point into child vectors) as Values.
 struct DistinctSet {
   std::unordered_set<uint64_t> fixed;
   std::unordered_set<std::string> keys;
-  size_t size() const { return fixed.size() + keys.size(); }
+  std::set<Value, ValueLess> nested;
+  size_t size() const { return fixed.size() + keys.size() + nested.size(); }
 };
 
-bool UsesFixedKeys(const LogicalType& t) { return !t.IsStringLike() && t.PhysicalSize() <= 8; }
+bool UsesFixedKeys(const LogicalType& t) {
+  return !t.IsStringLike() && !t.IsNested() && t.PhysicalSize() <= 8;
+}
 
 uint64_t FixedKey(const UnifiedView& v, size_t i, const LogicalType& t) {
   switch (t.PhysicalSize()) {
@@ -662,7 +857,9 @@ std::shared_ptr<AggregateFunction> MakeDistinctAggregate(std::shared_ptr<Aggrega
       if (!v.IsValid(i)) continue;
       S* s = As<S>(states[i]);
       if (!s->set) s->set = std::make_unique<DistinctSet>().release();
-      if (fixed)
+      if (t.IsNested())
+        s->set->nested.insert(a[0].GetValue(i));
+      else if (fixed)
         s->set->fixed.insert(FixedKey(v, i, t));
       else
         s->set->keys.insert(EncodeKey(v, i, t));
@@ -675,6 +872,7 @@ std::shared_ptr<AggregateFunction> MakeDistinctAggregate(std::shared_ptr<Aggrega
     if (!b->set) b->set = std::make_unique<DistinctSet>().release();
     b->set->fixed.insert(a->set->fixed.begin(), a->set->fixed.end());
     b->set->keys.insert(a->set->keys.begin(), a->set->keys.end());
+    b->set->nested.insert(a->set->nested.begin(), a->set->nested.end());
   };
   bool is_count = inner->name == "count";
   fn->finalize = [inner, t, is_count](uint8_t** states, size_t count, Vector& out) {
@@ -703,6 +901,7 @@ std::shared_ptr<AggregateFunction> MakeDistinctAggregate(std::shared_ptr<Aggrega
           std::memcpy(values.RawData() + k * w, &key, w);  // little-endian: the low bytes
           k++;
         }
+        for (const Value& value : s->set->nested) values.SetValue(k++, value);
       }
       inner->init(st);
       std::vector<uint8_t*> ptrs(n, st);
@@ -719,6 +918,108 @@ std::shared_ptr<AggregateFunction> MakeDistinctAggregate(std::shared_ptr<Aggrega
     S* s = As<S>(p);
     std::unique_ptr<DistinctSet> owned(s->set);
     s->set = nullptr;
+  };
+  return fn;
+}
+
+struct OrderedState {
+  std::vector<std::vector<Value>>* rows;  // inner's arguments, then the keys
+};
+
+std::shared_ptr<AggregateFunction> MakeOrderedAggregate(
+    std::shared_ptr<const AggregateFunction> inner, const std::vector<LogicalType>& key_types,
+    const std::vector<bool>& descending, const std::vector<bool>& nulls_first, bool filtered,
+    bool distinct) {
+  using S = OrderedState;
+  using Rows = std::vector<std::vector<Value>>;
+  std::vector<LogicalType> args = inner->arg_types;
+  size_t n_args = args.size();
+  args.insert(args.end(), key_types.begin(), key_types.end());
+  size_t n_columns = args.size();
+  if (filtered) args.push_back(kBool);
+  auto fn = NewAggregate<S>(inner->name, args, inner->return_type);
+  fn->update = [filtered, n_columns](VecArgs a, uint8_t** states, size_t count) {
+    std::optional<UnifiedView> condition;
+    if (filtered) condition = a[n_columns].View();
+    for (size_t i = 0; i < count; i++) {
+      if (condition && (!condition->IsValid(i) || !condition->Get<uint8_t>(i))) continue;
+      S* s = As<S>(states[i]);
+      if (!s->rows) s->rows = std::make_unique<Rows>().release();
+      std::vector<Value> row;
+      row.reserve(n_columns);
+      for (size_t c = 0; c < n_columns; c++) row.push_back(a[c].GetValue(i));
+      s->rows->push_back(std::move(row));
+    }
+  };
+  fn->combine = [](const uint8_t* src, uint8_t* dst) {
+    const S* a = As<S>(src);
+    S* b = As<S>(dst);
+    if (!a->rows) return;
+    if (!b->rows) b->rows = std::make_unique<Rows>().release();
+    b->rows->insert(b->rows->end(), a->rows->begin(), a->rows->end());
+  };
+  fn->finalize = [inner, n_args, descending, nulls_first, distinct](uint8_t** states, size_t count,
+                                                                    Vector& out) {
+    auto less = [&](const std::vector<Value>& x, const std::vector<Value>& y) {
+      for (size_t k = 0; k < descending.size(); k++) {
+        const Value& a = x[n_args + k];
+        const Value& b = y[n_args + k];
+        int c;
+        if (a.is_null() || b.is_null()) {
+          if (a.is_null() == b.is_null()) continue;
+          c = a.is_null() == nulls_first[k] ? -1 : 1;  // NULLs placed regardless of direction
+        } else {
+          c = a.Compare(b);
+          if (descending[k]) c = -c;
+        }
+        if (c) return c < 0;
+      }
+      return false;
+    };
+    size_t words = (inner->state_size + sizeof(std::max_align_t) - 1) / sizeof(std::max_align_t);
+    auto buffer = std::make_unique<std::max_align_t[]>(std::max<size_t>(words, 1));
+    auto* st = reinterpret_cast<uint8_t*>(buffer.get());
+    for (size_t i = 0; i < count; i++) {
+      S* s = As<S>(states[i]);
+      size_t n = s->rows ? s->rows->size() : 0;
+      if (n) std::stable_sort(s->rows->begin(), s->rows->end(), less);
+      if (distinct && n) {
+        auto args_less = [n_args](const std::vector<Value>& x, const std::vector<Value>& y) {
+          for (size_t a = 0; a < n_args; a++) {
+            int c = CompareNullsLast(x[a], y[a]);
+            if (c) return c < 0;
+          }
+          return false;
+        };
+        std::set<std::vector<Value>, decltype(args_less)> seen(args_less);
+        Rows kept;
+        for (auto& row : *s->rows) {
+          if (seen.insert(row).second) kept.push_back(std::move(row));
+        }
+        *s->rows = std::move(kept);
+        n = s->rows->size();
+      }
+      std::vector<Vector> values;
+      for (size_t a = 0; a < n_args; a++) {
+        values.emplace_back(inner->arg_types[a], std::max<size_t>(n, 1));
+        values.back().Resize(n);
+        for (size_t r = 0; r < n; r++) values.back().SetValue(r, (*s->rows)[r][a]);
+      }
+      inner->init(st);
+      std::vector<uint8_t*> ptrs(n, st);
+      if (n) inner->update(values, ptrs.data(), n);
+      Vector one(inner->return_type, 1);
+      one.Resize(1);
+      uint8_t* sp = st;
+      inner->finalize(&sp, 1, one);
+      if (inner->destroy) inner->destroy(st);
+      out.SetValue(i, one.GetValue(0));
+    }
+  };
+  fn->destroy = [](uint8_t* p) {
+    S* s = As<S>(p);
+    std::unique_ptr<Rows> owned(s->rows);
+    s->rows = nullptr;
   };
   return fn;
 }
@@ -765,6 +1066,12 @@ void RegisterAggregateFunctions(FunctionRegistryImpl& r) {
     const char* name;
     VarKind kind;
   };
+  r.AddAggregate("array_agg", {{kAnyType}, [](Args a) { return ArrayAgg(a[0]); }});
+  r.AddAggregate("map_agg", {{kAnyType, kAnyValueType},
+                             [](Args a) { return MapAgg("map_agg", a[0], a[1], false); }});
+  r.AddAggregate("histogram",
+                 {{kAnyType}, [](Args a) { return MapAgg("histogram", a[0], kBigInt, true); }});
+
   for (VarSpec v :
        {VarSpec{"stddev", VarKind::kStddevSamp}, VarSpec{"stddev_samp", VarKind::kStddevSamp},
         VarSpec{"stddev_pop", VarKind::kStddevPop}, VarSpec{"variance", VarKind::kVarSamp},

@@ -734,7 +734,15 @@ Vector CastVector(const Vector& input, const LogicalType& target, bool try_cast)
   }
   if (from.IsNested() || target.IsNested()) {  // value by value (a cold path)
     for (size_t i = 0; i < n; i++) {
-      Value v = CastNested(input.GetValue(i), target, try_cast);
+      // TRY_CAST of a nested value is NULL as a whole when any part fails (Trino), not a value
+      // with NULL parts: the parts are cast strictly and the failure caught here.
+      Value v;
+      try {
+        v = CastNested(input.GetValue(i), target, false);
+      } catch (const Error&) {
+        if (!try_cast) throw;
+        v = Value::Null(target);
+      }
       if (v.is_null())
         result.SetNull(i);
       else

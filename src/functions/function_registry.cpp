@@ -7,27 +7,30 @@
 
 #include "common/exception.h"
 #include "common/strings.h"
+#include "common/type_names.h"
 
 namespace aishell {
 
 namespace {
 
 bool IsAnyDecimal(const LogicalType& t) { return t.id == TypeId::kDecimal && t.precision == 0; }
-bool IsAnyType(const LogicalType& t) { return t.id == TypeId::kNull; }
+bool IsAnyType(const LogicalType& t) { return t.id == TypeId::kNull && t.precision == 0; }
+bool IsAnyValueType(const LogicalType& t) { return t.id == TypeId::kNull && t.precision == 1; }
 bool IsAnyNested(const LogicalType& t) { return t.IsNested() && !t.nested; }
 
 std::string ParamName(const LogicalType& t) {
   if (IsAnyDecimal(t)) return "decimal";
   if (IsAnyType(t)) return "T";
+  if (IsAnyValueType(t)) return "V";
   if (t.id == TypeId::kArray && !t.nested) return "array(T)";
   if (t.id == TypeId::kMap && !t.nested) return "map(K, V)";
   if (t.id == TypeId::kRow && !t.nested) return "row(...)";
-  return AsciiLower(t.ToString());
+  return TrinoTypeName(t);
 }
 
 std::string ArgName(const LogicalType& t) {
   if (t.id == TypeId::kNull) return "unknown";
-  return AsciiLower(t.ToString());
+  return TrinoTypeName(t);
 }
 
 // Cost of coercing `from` to `to`, or -1 when not allowed.
@@ -57,19 +60,24 @@ int MatchSignature(const std::vector<LogicalType>& params, bool variadic,
     return -1;
   }
   auto param_at = [&](size_t i) { return i < params.size() ? params[i] : params.back(); };
-  // Bind the type variable.
-  std::optional<LogicalType> any;
-  for (size_t i = 0; i < n; i++) {
-    if (!IsAnyType(param_at(i))) continue;
-    if (!any) {
-      any = args[i];
-    } else {
-      auto c = CommonSuperType(*any, args[i]);
-      if (!c) return -1;
-      any = *c;
+  // Bind the type variables T and V.
+  auto bind_variable = [&](bool (*is_variable)(const LogicalType&),
+                           std::optional<LogicalType>& var) {
+    for (size_t i = 0; i < n; i++) {
+      if (!is_variable(param_at(i))) continue;
+      if (!var) {
+        var = args[i];
+      } else {
+        auto c = CommonSuperType(*var, args[i]);
+        if (!c) return false;
+        var = *c;
+      }
     }
-  }
-  if (any && any->id == TypeId::kNull) any = LogicalType(TypeId::kBoolean);
+    if (var && var->id == TypeId::kNull) var = LogicalType(TypeId::kBoolean);
+    return true;
+  };
+  std::optional<LogicalType> any, any_value;
+  if (!bind_variable(IsAnyType, any) || !bind_variable(IsAnyValueType, any_value)) return -1;
   coerced->assign(n, LogicalType());
   int cost = 0;
   for (size_t i = 0; i < n; i++) {
@@ -77,6 +85,8 @@ int MatchSignature(const std::vector<LogicalType>& params, bool variadic,
     LogicalType target;
     if (IsAnyType(p)) {
       target = *any;
+    } else if (IsAnyValueType(p)) {
+      target = *any_value;
     } else if (IsAnyNested(p)) {
       if (args[i].id == TypeId::kNull) {
         LogicalType unknown(TypeId::kNull);

@@ -15,10 +15,13 @@ namespace aishell {
 //  - a concrete type (INTEGER, VARCHAR, ...): the argument is coerced to it;
 //  - kAnyDecimal: any DECIMAL (integer arguments become DECIMAL(3|5|10|19, 0));
 //  - kAnyType: a type variable T; every kAnyType parameter is bound to the common super type;
+//  - kAnyValueType: a second type variable V, bound the same way but apart from T;
 //  - kAnyArray, kAnyMap, kAnyRow: any ARRAY / MAP / ROW, passed as it is (the bind function
 //    computes the result type from the element types).
 inline const LogicalType kAnyDecimal = LogicalType(TypeId::kDecimal, 0, 0);
 inline const LogicalType kAnyType = LogicalType(TypeId::kNull);
+// A second type variable V, bound independently of T (map_agg(K, V)).
+inline const LogicalType kAnyValueType = LogicalType(TypeId::kNull, 1, 0);
 inline const LogicalType kAnyArray = LogicalType(TypeId::kArray);
 inline const LogicalType kAnyMap = LogicalType(TypeId::kMap);
 inline const LogicalType kAnyRow = LogicalType(TypeId::kRow);

@@ -12,6 +12,7 @@
 #include "common/exception.h"
 #include "common/json_text.h"
 #include "common/strings.h"
+#include "common/type_names.h"
 #include "common/utf8.h"
 #include "functions/cast.h"
 #include "functions/function_registry.h"
@@ -280,7 +281,7 @@ void RegisterJsonFunctions(FunctionRegistryImpl& r) {
 
   // typeof(x): Trino's spelling of the argument's type.
   r.AddScalar("typeof", {{kAnyType}, false, [](Args args) {
-                           std::string name = AsciiLower(args[0].ToString());
+                           std::string name = TrinoTypeName(args[0]);
                            if (args[0].id == TypeId::kNull) name = "unknown";
                            auto fn = MakeScalar(
                                "typeof", args, kVarchar,

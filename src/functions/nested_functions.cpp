@@ -74,7 +74,7 @@ Value MapLookup(const Value& map, const Value& key, bool strict) {
   for (size_t i = 0; i < keys.size(); i++) {
     if (SameValue(keys[i], key)) return map.MapValues()[i];
   }
-  if (strict) Fail("key not present in map: " + key.ToString());
+  if (strict) Fail("Key not present in map: " + key.ToString());
   return Value::Null(map.type().Children()[1]);
 }
 
@@ -146,26 +146,26 @@ void RegisterNestedFunctions(FunctionRegistryImpl& r) {
                           return Value::Map(ret, {}, {});
                         });
                       }});
-  r.AddScalar("map", {{kAnyArray, kAnyArray}, false, [](Args args) {
-                        LogicalType ret =
-                            LogicalType::Map(args[0].ElementType(), args[1].ElementType());
-                        return ValueFunction("map", args, ret, [ret](const std::vector<Value>& v) {
-                          const auto& keys = v[0].Children();
-                          const auto& values = v[1].Children();
-                          if (keys.size() != values.size())
-                            Fail("map: key and value arrays must have the same length (" +
-                                 std::to_string(keys.size()) + " keys, " +
-                                 std::to_string(values.size()) + " values)");
-                          for (size_t i = 0; i < keys.size(); i++) {
-                            if (keys[i].is_null()) Fail("map: a map key cannot be NULL");
-                            for (size_t j = 0; j < i; j++) {
-                              if (SameValue(keys[i], keys[j]))
-                                Fail("map: duplicate map key: " + keys[i].ToString());
-                            }
-                          }
-                          return Value::Map(ret, keys, values);
-                        });
-                      }});
+  r.AddScalar("map",
+              {{kAnyArray, kAnyArray}, false, [](Args args) {
+                 LogicalType ret = LogicalType::Map(args[0].ElementType(), args[1].ElementType());
+                 return ValueFunction("map", args, ret, [ret](const std::vector<Value>& v) {
+                   const auto& keys = v[0].Children();
+                   const auto& values = v[1].Children();
+                   if (keys.size() != values.size())
+                     Fail("map: key and value arrays must have the same length (" +
+                          std::to_string(keys.size()) + " keys, " + std::to_string(values.size()) +
+                          " values)");
+                   for (size_t i = 0; i < keys.size(); i++) {
+                     if (keys[i].is_null()) Fail("map key cannot be null");
+                     for (size_t j = 0; j < i; j++) {
+                       if (SameValue(keys[i], keys[j]))
+                         Fail("Duplicate map keys (" + keys[i].ToString() + ") are not allowed");
+                     }
+                   }
+                   return Value::Map(ret, keys, values);
+                 });
+               }});
   // a[i] (1-based; out of range is an error), m[key] (a missing key is an error).
   r.AddScalar("subscript",
               {{kAnyArray, kBigInt}, false, [](Args args) {
@@ -173,12 +173,12 @@ void RegisterNestedFunctions(FunctionRegistryImpl& r) {
                      "subscript", args, args[0].ElementType(), [](const std::vector<Value>& v) {
                        int64_t i = CheckedIndex(v[1]);
                        int64_t len = static_cast<int64_t>(v[0].Children().size());
-                       if (i <= 0)
-                         Fail("array subscript must be positive (got " + std::to_string(i) + ")");
+                       // Trino's messages.
+                       if (i == 0) Fail("SQL array indices start at 1");
+                       if (i < 0) Fail("Array subscript is negative: " + std::to_string(i));
                        if (i > len)
-                         Fail("array subscript " + std::to_string(i) +
-                              " out of bounds (the array has " + std::to_string(len) +
-                              " elements)");
+                         Fail("Array subscript must be less than or equal to array length: " +
+                              std::to_string(i) + " > " + std::to_string(len));
                        return v[0].Children()[i - 1];
                      });
                }});
@@ -194,7 +194,7 @@ void RegisterNestedFunctions(FunctionRegistryImpl& r) {
                                    [t = args[0].ElementType()](const std::vector<Value>& v) {
                                      int64_t i = CheckedIndex(v[1]);
                                      int64_t len = static_cast<int64_t>(v[0].Children().size());
-                                     if (i == 0) Fail("element_at: SQL array indices start at 1");
+                                     if (i == 0) Fail("SQL array indices start at 1");
                                      if (i < 0) i = len + i + 1;  // from the end
                                      if (i < 1 || i > len) return Value::Null(t);
                                      return v[0].Children()[i - 1];

@@ -4,6 +4,7 @@
 
 #include "common/exception.h"
 #include "functions/nested_functions.h"
+#include "planner/bind_lambda.h"
 #include "planner/binder.h"
 #include "planner/optimizer/optimizer.h"
 
@@ -438,6 +439,11 @@ ExprPtr Binder::BindExprNode(const ParsedExpression& expr, BindContext& ctx) {
       if (l.escape) e->children.push_back(to_varchar(BindExpr(*l.escape, ctx), l.escape->position));
       return e;
     }
+    case ExpressionKind::kLambda:
+      throw Error(ErrorKind::kBinder,
+                  "a lambda expression is allowed only as an argument of transform, filter, "
+                  "reduce, any_match, all_match or none_match",
+                  expr.position);
     case ExpressionKind::kExtract: {
       const auto& x = expr.As<ExtractExpression>();
       std::string field = x.field;
@@ -485,10 +491,31 @@ ExprPtr Binder::BindFunction(const FunctionCallExpression& fn, BindContext& ctx)
   if (FunctionRegistry::Get().IsAggregate(name) && !FunctionRegistry::Get().IsScalar(name)) {
     return BindAggregateCall(fn, ctx);
   }
-  if (fn.distinct || fn.filter) {
-    throw Error(ErrorKind::kBinder,
-                "DISTINCT and FILTER apply only to aggregate functions, not '" + name + "'",
-                fn.position);
+  if (HasLambdaArgument(fn)) return BindLambdaCall(*this, fn, ctx);
+  if (fn.distinct || fn.filter || !fn.order_by.empty()) {
+    throw Error(
+        ErrorKind::kBinder,
+        "DISTINCT, ORDER BY and FILTER apply only to aggregate functions, not '" + name + "'",
+        fn.position);
+  }
+  if (name == "$dereference" && fn.args.size() == 2) {  // (expr).field
+    ExprPtr base = BindExpr(*fn.args[0], ctx);
+    const LogicalType& t = base->type;
+    const std::string& field = fn.args[1]->As<ColumnRefExpression>().column_name();
+    if (t.id != TypeId::kRow)
+      throw Error(ErrorKind::kBinder, "'." + field + "' needs a ROW, not " + t.ToString(),
+                  fn.position);
+    size_t f = 0;
+    while (f < t.FieldNames().size() && !NameMatches(t.FieldNames()[f], field)) f++;
+    if (f == t.FieldNames().size()) {
+      std::string names;
+      for (const auto& n : t.FieldNames()) names += (names.empty() ? "" : ", ") + n;
+      throw Error(ErrorKind::kBinder,
+                  "no field '" + field + "' in " + t.ToString() + " (fields: " + names + ")",
+                  fn.args[1]->position);
+    }
+    auto access = MakeFieldAccess(t, f);
+    return MakeFunction(std::move(access), {std::move(base)});
   }
   std::vector<ExprPtr> args;
   for (const auto& a : fn.args) args.push_back(BindExpr(*a, ctx));
@@ -511,8 +538,9 @@ ExprPtr Binder::BindFunction(const FunctionCallExpression& fn, BindContext& ctx)
                   "ROW subscript " + std::to_string(i) + " is out of range: " +
                       args[0]->type.ToString() + " has " + std::to_string(fields) + " fields",
                   fn.args[1]->position);
-    return MakeFunction(MakeFieldAccess(args[0]->type, static_cast<size_t>(i - 1)),
-                        {std::move(args[0])});
+    // The access is built before args[0] is moved (argument evaluation order is unspecified).
+    auto access = MakeFieldAccess(args[0]->type, static_cast<size_t>(i - 1));
+    return MakeFunction(std::move(access), {std::move(args[0])});
   }
   if (name == "coalesce") {
     if (args.empty())
@@ -575,7 +603,19 @@ ExprPtr Binder::BindAggregateCall(const FunctionCallExpression& fn, BindContext&
   ExprPtr filter;
   if (fn.filter) filter = EnsureBoolean(BindExpr(*fn.filter, inner), "FILTER", fn.filter->position);
   std::string fname = star ? "count_star" : name;
-  if (filter) {
+  // ORDER BY inside the call, and FILTER on an aggregate that keeps NULLs (where the CASE rewrite
+  // below would add NULLs): the ordered wrapper collects the rows, filters and sorts them.
+  bool ordered = !fn.order_by.empty() || (filter && fname == "array_agg");
+  std::vector<ExprPtr> keys;
+  std::vector<LogicalType> key_types;
+  std::vector<bool> descending, nulls_first;
+  for (const auto& o : fn.order_by) {
+    keys.push_back(BindExpr(*o.expr, inner));
+    key_types.push_back(keys.back()->type);
+    descending.push_back(!o.ascending);
+    nulls_first.push_back(o.nulls_first.value_or(false));  // Trino: NULLS LAST by default
+  }
+  if (filter && !ordered) {
     // agg(x) FILTER (WHERE c) == agg(CASE WHEN c THEN x END); count(*) counts CASE WHEN c THEN 1.
     if (star) {
       fname = "count";
@@ -594,7 +634,7 @@ ExprPtr Binder::BindAggregateCall(const FunctionCallExpression& fn, BindContext&
   std::vector<LogicalType> coerced;
   std::shared_ptr<const AggregateFunction> bound;
   try {
-    bound = FunctionRegistry::Get().BindAggregate(fname, types, fn.distinct, &coerced);
+    bound = FunctionRegistry::Get().BindAggregate(fname, types, fn.distinct && !ordered, &coerced);
   } catch (const Error& e) {
     if (e.position() < 0) throw Error(e.kind(), e.what(), fn.position);
     throw;
@@ -608,6 +648,12 @@ ExprPtr Binder::BindAggregateCall(const FunctionCallExpression& fn, BindContext&
   }
   for (size_t i = 0; i < args.size() && i < coerced.size(); i++)
     args[i] = CastTo(args[i], coerced[i]);
+  if (ordered) {
+    bound = MakeOrderedAggregate(bound, key_types, descending, nulls_first, filter != nullptr,
+                                 fn.distinct);
+    for (auto& k : keys) args.push_back(std::move(k));
+    if (filter) args.push_back(filter);
+  }
   auto e = std::make_shared<Expr>();
   e->kind = ExprKind::kAggregate;
   e->type = bound->return_type;
@@ -629,6 +675,11 @@ ExprPtr Binder::BindWindowCall(const FunctionCallExpression& fn, BindContext& ct
     throw Error(ErrorKind::kBinder,
                 "window function '" + name + "' is not allowed in " + ctx.clause, fn.position);
   }
+  if (!fn.order_by.empty())
+    throw Error(ErrorKind::kUnsupported,
+                "ORDER BY inside the arguments of window function '" + name +
+                    "' is not supported; order the window with OVER (ORDER BY ...)",
+                fn.position);
   auto& win = *ctx.window;
   std::string text = fn.ToString();
   for (size_t i = 0; i < win.texts.size(); i++) {

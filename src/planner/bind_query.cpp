@@ -30,6 +30,9 @@ void ForEachChild(const ParsedExpression& e,
     case ExpressionKind::kCast:
       visit(e.As<CastExpression>().child);
       break;
+    case ExpressionKind::kLambda:
+      visit(e.As<LambdaExpression>().body);
+      break;
     case ExpressionKind::kCase: {
       const auto& c = e.As<CaseExpression>();
       visit(c.operand);

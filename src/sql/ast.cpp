@@ -371,6 +371,8 @@ std::string FunctionCallExpression::ToString() const {
   // The parser's names for a[i] and ARRAY[...]: printed as written.
   if (fname == "subscript" && args.size() == 2 && !over)
     return args[0]->ToString() + "[" + args[1]->ToString() + "]";
+  if (fname == "$dereference" && args.size() == 2 && !over)
+    return Operand(args[0], kPrecPrimary) + "." + args[1]->ToString();
   if (fname == "array_constructor" && !over) {
     std::string r = "ARRAY[";
     for (size_t i = 0; i < args.size(); i++) r += (i ? ", " : "") + args[i]->ToString();
@@ -641,6 +643,23 @@ std::unique_ptr<ParsedExpression> ExtractExpression::Copy() const {
   r->position = position;
   r->field = field;
   r->child = CopyExpr(child);
+  return r;
+}
+
+std::string LambdaExpression::ToString() const {
+  std::string r = params.size() == 1 ? params[0] : "(";
+  if (params.size() != 1) {
+    for (size_t i = 0; i < params.size(); i++) r += (i ? ", " : "") + params[i];
+    r += ")";
+  }
+  return r + " -> " + body->ToString();
+}
+
+std::unique_ptr<ParsedExpression> LambdaExpression::Copy() const {
+  auto r = std::make_unique<LambdaExpression>();
+  r->position = position;
+  r->params = params;
+  r->body = CopyExpr(body);
   return r;
 }
 

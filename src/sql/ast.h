@@ -58,6 +58,7 @@ enum class ExpressionKind : uint8_t {
   kSubquery,    // SubqueryExpression (scalar)
   kLike,        // LikeExpression (LIKE, ILIKE)
   kExtract,     // ExtractExpression: EXTRACT(field FROM x)
+  kLambda,      // LambdaExpression: x -> body, (x, y) -> body (arguments of transform, ...)
 };
 
 struct ParsedExpression {
@@ -344,6 +345,16 @@ struct ExtractExpression : ParsedExpression {
   ParsedExpressionPtr child;
 
   ExtractExpression() : ParsedExpression(ExpressionKind::kExtract) {}
+  std::string ToString() const override;
+  std::unique_ptr<ParsedExpression> Copy() const override;
+};
+
+// x -> body, (s, x) -> body: only as an argument of a function that takes a lambda.
+struct LambdaExpression : ParsedExpression {
+  std::vector<std::string> params;  // lower-cased unless quoted
+  ParsedExpressionPtr body;
+
+  LambdaExpression() : ParsedExpression(ExpressionKind::kLambda) {}
   std::string ToString() const override;
   std::unique_ptr<ParsedExpression> Copy() const override;
 };

@@ -170,7 +170,7 @@ bool Lex(const std::string& sql, std::vector<Token>& tokens, LexError& error) {
       }
       i = close + 1;
     } else {
-      static const char* const kTwoChar[] = {"<=", ">=", "<>", "!=", "||", "::", "=>"};
+      static const char* const kTwoChar[] = {"<=", ">=", "<>", "!=", "||", "::", "=>", "->"};
       bool matched = false;
       if (i + 1 < n) {
         for (const char* op : kTwoChar) {

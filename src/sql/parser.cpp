@@ -316,6 +316,34 @@ class Parser {
     return false;
   }
 
+  // A function argument: a lambda (x -> body, (x, y) -> body) or an expression.
+  ParsedExpressionPtr ParseLambdaOrExpr() {
+    size_t arrow = 0;  // tokens ahead of the "->", 0 when this is not a lambda
+    if (IsIdentifier() && IsOp("->", 1)) {
+      arrow = 1;
+    } else if (IsOp("(")) {
+      size_t k = 1;
+      while (IsIdentifier(k) && (IsOp(",", k + 1) || IsOp(")", k + 1))) {
+        k += 2;
+        if (IsOp(")", k - 1)) {
+          if (IsOp("->", k)) arrow = k;
+          break;
+        }
+      }
+    }
+    if (!arrow) return ParseExpr();
+    auto lambda = std::make_unique<LambdaExpression>();
+    lambda->position = Peek().position;
+    bool parenthesized = AcceptOp("(");
+    do {
+      lambda->params.push_back(ParseIdentifier("a lambda parameter").first);
+    } while (parenthesized && AcceptOp(","));
+    if (parenthesized) ExpectOp(")");
+    ExpectOp("->");
+    lambda->body = ParseExpr();
+    return lambda;
+  }
+
   int64_t ParseNonNegativeInteger(const char* what) {
     const Token& t = Peek();
     if (t.type != TokenType::kInteger) ErrorAtCurrent(fmt::format("expected {}", what));
@@ -1730,6 +1758,26 @@ class Parser {
           expr = std::move(call);
           continue;
         }
+        if (IsOp(".") && IsIdentifier(1) && expr->kind != ExpressionKind::kColumnRef) {
+          // (expr).field, CAST(...).field, a[1].field: a ROW field of any expression, as the
+          // call "$dereference"(expr, field) (a dotted name is a column reference already).
+          int position = Advance().position;
+          chain++;
+          depth_++;
+          if (depth_ > kMaxParseDepth) {
+            throw Error(ErrorKind::kSyntax, "expression is nested too deeply", position);
+          }
+          auto field = std::make_unique<ColumnRefExpression>();
+          field->position = Peek().position;
+          field->name.parts.push_back(ParseIdentifier("a field name").first);
+          auto call = std::make_unique<FunctionCallExpression>();
+          call->position = position;
+          call->name = MakeName("$dereference", position);
+          call->args.push_back(std::move(expr));
+          call->args.push_back(std::move(field));
+          expr = std::move(call);
+          continue;
+        }
         if (IsWord("AT") && IsWord("TIME", 1) && IsWord("ZONE", 2)) {
           int position = Advance().position;
           Advance();
@@ -2214,7 +2262,7 @@ class Parser {
     }
     if (!IsOp(")")) {
       do {
-        call->args.push_back(ParseExpr());
+        call->args.push_back(ParseLambdaOrExpr());
       } while (AcceptOp(","));
       if (IsWord("ORDER")) {
         Advance();

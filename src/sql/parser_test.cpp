@@ -1175,5 +1175,32 @@ TEST(SqlParserTest, FuzzNeverCrashes) {
   EXPECT_GT(errors, 0);
 }
 
+TEST(SqlParserTest, LambdaArguments) {
+  auto e = ParseExpression("transform(a, x -> x + 1)");
+  const auto& call = e->As<FunctionCallExpression>();
+  ASSERT_EQ(call.args.size(), 2u);
+  ASSERT_EQ(call.args[1]->kind, ExpressionKind::kLambda);
+  const auto& l = call.args[1]->As<LambdaExpression>();
+  EXPECT_EQ(l.params, std::vector<std::string>{"x"});
+  EXPECT_EQ(l.body->ToString(), "x + 1");
+  EXPECT_EQ(e->ToString(), "transform(a, x -> x + 1)");
+  auto r = ParseExpression("reduce(a, 0, (S, \"X\") -> S + \"X\", s -> s)");
+  const auto& two = r->As<FunctionCallExpression>().args[2]->As<LambdaExpression>();
+  EXPECT_EQ(two.params, (std::vector<std::string>{"s", "X"}));
+  // A parenthesized name is not a lambda without the arrow.
+  EXPECT_EQ(ParseExpression("f((a), b)")->As<FunctionCallExpression>().args[0]->kind,
+            ExpressionKind::kColumnRef);
+  RoundTrip("SELECT filter(a, x -> x > 0), reduce(a, 0, (s, x) -> s + x, s -> s * 2) FROM t");
+}
+
+TEST(SqlParserTest, FieldOfAnyExpression) {
+  EXPECT_EQ(ParseExpression("CAST(r AS ROW(x INTEGER)).x")->ToString(),
+            "CAST(r AS row(x integer)).x");
+  EXPECT_EQ(ParseExpression("a[1].b.c")->ToString(), "a[1].b.c");
+  EXPECT_EQ(ParseExpression("(a + b).x")->ToString(), "(a + b).x");
+  EXPECT_EQ(ParseExpression("t.r.x")->kind, ExpressionKind::kColumnRef);
+  RoundTrip("SELECT (f(x)).y, a[1].z FROM t");
+}
+
 }  // namespace
 }  // namespace aishell

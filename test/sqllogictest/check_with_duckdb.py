@@ -41,8 +41,15 @@ def render(v):
     if isinstance(v, datetime.time):  # as DuckDB and aishell print it: no trailing zeros
         text = v.isoformat()
         return text.rstrip("0").rstrip(".") if "." in text else text
+    if isinstance(v, list):  # as aishell (and Trino's CLI) print arrays: [1, NULL, x]
+        return "[" + ", ".join(render_element(x) for x in v) + "]"
     s = str(v)
     return s if s != "" else "(empty)"
+
+
+def render_element(v):
+    r = render(v)
+    return "" if r == "(empty)" else r
 
 
 def values_match(e, a):

@@ -88,6 +88,7 @@ class UnnestOperator : public PhysicalOperator {
         for (size_t i = 0; i < st.arrays.size(); i++) {
           UnifiedView v = st.arrays[i].View();
           bool present = v.IsValid(st.row) && st.elem < v.Get<ArrayEntry>(st.row).length;
+          // int64_t on both sides: a uint32_t offset would turn the -1 into 4294967295.
           elems[i].push_back(present
                                  ? static_cast<int64_t>(v.Get<ArrayEntry>(st.row).offset) + st.elem
                                  : int64_t{-1});
