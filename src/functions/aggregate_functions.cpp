@@ -509,6 +509,8 @@ std::shared_ptr<AggregateFunction> Pick(const char* name, const LogicalType& t, 
     case PhysicalKind::kInterval:
       if (mode == PickMode::kFirst) return PickFixed<Interval>(name, t, mode);
       break;
+    case PhysicalKind::kList:  // ARRAY, MAP, ROW: not yet
+    case PhysicalKind::kStruct:
     case PhysicalKind::kNone:
       break;
   }
