@@ -19,6 +19,7 @@ def run_aishell(args, home, stdin=None, timeout=120, cwd=None):
     env = dict(os.environ)
     env["AISHELL_HOME"] = str(home)
     env["NO_COLOR"] = "1"
+    env.pop("COLUMNS", None)  # tables are not cut to the caller's terminal: output is the same everywhere
     return subprocess.run([aishell_binary()] + list(args), input=stdin, capture_output=True, text=True,
                           env=env, timeout=timeout, cwd=cwd)
 
