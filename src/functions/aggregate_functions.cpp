@@ -483,6 +483,53 @@ std::shared_ptr<AggregateFunction> PickString(const char* name, const LogicalTyp
   return fn;
 }
 
+// ARRAY, MAP, ROW: the state owns a copy of the current value (compared element by element, as
+// Trino orders arrays and rows; a NULL element makes the comparison fail for min/max).
+struct PickValueState {
+  Value* v;
+};
+
+std::shared_ptr<AggregateFunction> PickValue(const char* name, const LogicalType& t,
+                                             PickMode mode) {
+  using S = PickValueState;
+  auto fn = NewAggregate<S>(name, {t}, t);
+  std::string fname = name;
+  auto fold = [mode, fname](S& s, const Value& x) {
+    if (!s.v) {
+      s.v = std::make_unique<Value>(x).release();
+      return;
+    }
+    if (mode == PickMode::kFirst) return;
+    int c = x.Compare(*s.v);
+    if ((mode == PickMode::kMin && c < 0) || (mode == PickMode::kMax && c > 0)) *s.v = x;
+  };
+  fn->update = [fold](VecArgs a, uint8_t** states, size_t count) {
+    for (size_t i = 0; i < count; i++) {
+      Value x = a[0].GetValue(i);
+      if (!x.is_null()) fold(*As<S>(states[i]), x);
+    }
+  };
+  fn->combine = [fold](const uint8_t* src, uint8_t* dst) {
+    const S& s = *As<S>(src);
+    if (s.v) fold(*As<S>(dst), *s.v);
+  };
+  fn->finalize = [](uint8_t** states, size_t count, Vector& out) {
+    for (size_t i = 0; i < count; i++) {
+      const S& s = *As<S>(states[i]);
+      if (s.v)
+        out.SetValue(i, *s.v);
+      else
+        out.SetNull(i);
+    }
+  };
+  fn->destroy = [](uint8_t* p) {
+    S* s = As<S>(p);
+    std::unique_ptr<Value> owned(s->v);
+    s->v = nullptr;
+  };
+  return fn;
+}
+
 std::shared_ptr<AggregateFunction> Pick(const char* name, const LogicalType& t, PickMode mode) {
   switch (t.Physical()) {
     case PhysicalKind::kBool:
@@ -509,8 +556,10 @@ std::shared_ptr<AggregateFunction> Pick(const char* name, const LogicalType& t, 
     case PhysicalKind::kInterval:
       if (mode == PickMode::kFirst) return PickFixed<Interval>(name, t, mode);
       break;
-    case PhysicalKind::kList:  // ARRAY, MAP, ROW: not yet
+    case PhysicalKind::kList:
     case PhysicalKind::kStruct:
+      if (t.id == TypeId::kMap && mode != PickMode::kFirst) break;  // maps are not orderable
+      return PickValue(name, t, mode);
     case PhysicalKind::kNone:
       break;
   }

@@ -4,6 +4,7 @@
 // whitespace); documents are parsed with simdjson, per row.
 #include <simdjson.h>
 
+#include <algorithm>
 #include <cctype>
 #include <string>
 #include <string_view>
@@ -330,6 +331,45 @@ void RegisterJsonFunctions(FunctionRegistryImpl& r) {
                                     }
                                   });
                             }});
+  // VARBINARY: length in bytes, substr by bytes (1-based, negative from the end), || concatenates.
+  r.AddScalar("length", {{kVarbinary}, false, [](Args) {
+                           return MakeScalar("length", {kVarbinary}, kBigInt,
+                                             [](VecArgs a, size_t n, Vector& out) {
+                                               UnaryExecute<SV, int64_t>(a[0], n, out, [](SV b) {
+                                                 return static_cast<int64_t>(b.size());
+                                               });
+                                             });
+                         }});
+  auto substr = [](Args args) {
+    return MakeScalar("substr", args, kVarbinary, [](VecArgs a, size_t n, Vector& out) {
+      RowExecute(a, n, out, [&](size_t i, const std::vector<UnifiedView>& v) {
+        SV b = v[0].Get<SV>(i);
+        auto size = static_cast<int64_t>(b.size());
+        int64_t start = v[1].Get<int64_t>(i);
+        int64_t len = a.size() > 2 ? v[2].Get<int64_t>(i) : size;
+        if (start < 0) start = size + start + 1;
+        if (start < 1 || start > size || len <= 0) {
+          out.SetString(i, SV());
+          return;
+        }
+        int64_t take = std::min(len, size - start + 1);
+        out.SetString(i, b.substr(static_cast<size_t>(start - 1), static_cast<size_t>(take)));
+      });
+    });
+  };
+  r.AddScalar("substr", {{kVarbinary, kBigInt}, false, substr});
+  r.AddScalar("substr", {{kVarbinary, kBigInt, kBigInt}, false, substr});
+  r.AddScalar("concat", {{kVarbinary}, true, [](Args args) {
+                           return MakeScalar("concat", args, kVarbinary,
+                                             [](VecArgs a, size_t n, Vector& out) {
+                                               RowExecute(a, n, out, [&](size_t i, const auto& v) {
+                                                 std::string bytes;
+                                                 for (const auto& view : v)
+                                                   bytes.append(view.template Get<SV>(i));
+                                                 out.SetString(i, bytes);
+                                               });
+                                             });
+                         }});
   r.AddScalar(
       "to_hex",
       {{kVarbinary}, false, [](Args) {
