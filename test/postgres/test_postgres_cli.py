@@ -202,7 +202,9 @@ def test_explain_analyze_cuts_long_dynamic_key_lists(home, tmp_path):
     plan = r.stdout
     assert "dynamic filter pg.big_numbers.n IN 3000 key(s) accepted" in plan, plan
     assert '("n" IN (7, 14, 21, ' in plan and "140 /* ... 3000 keys in all */))" in plan, plan
-    assert "147" not in plan.split("TableScan pg.public.big_numbers", 1)[1].split("\n")[0], plan
+    # Only the remote SQL of the scan line: its timing figures may contain any digits.
+    scan_sql = plan.split("TableScan pg.public.big_numbers", 1)[1].split("\n")[0].split("]", 1)[0]
+    assert "147" not in scan_sql, plan
     assert len(plan) < 4000, plan
 
 
