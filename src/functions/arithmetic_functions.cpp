@@ -372,6 +372,44 @@ void RegisterTemporal(FunctionRegistryImpl& r) {
                });
          }});
   }
+  // TIME +/- INTERVAL (day to second) wraps around midnight, as Trino's; TIME - TIME -> interval.
+  LogicalType time(TypeId::kTime);
+  auto time_iv = [&](const char* name, bool sub, bool swapped) {
+    std::vector<LogicalType> params =
+        swapped ? std::vector<LogicalType>{iv, time} : std::vector<LogicalType>{time, iv};
+    r.AddScalar(name, {params, false, [=](Args) {
+                         return MakeScalar(
+                             name, params, time,
+                             [=](const std::vector<Vector>& a, size_t n, Vector& out) {
+                               const Vector& tv = swapped ? a[1] : a[0];
+                               const Vector& ivv = swapped ? a[0] : a[1];
+                               BinaryExecute<int64_t, Interval, int64_t>(
+                                   tv, ivv, n, out, [&](int64_t t, Interval i) {
+                                     if (i.months != 0)
+                                       throw Error(ErrorKind::kExecution,
+                                                   "TIME plus or minus a year-month interval");
+                                     // Whole days leave a time of day as it is.
+                                     int64_t d = i.micros % kMicrosPerDay;
+                                     if (sub) d = -d;
+                                     int64_t r = (t + d) % kMicrosPerDay;
+                                     return r < 0 ? r + kMicrosPerDay : r;
+                                   });
+                             });
+                       }});
+  };
+  time_iv("add", false, false);
+  time_iv("add", false, true);
+  time_iv("subtract", true, false);
+  r.AddScalar("subtract", {{time, time}, false, [=](Args) {
+                             return MakeScalar(
+                                 "subtract", {time, time}, iv,
+                                 [](const std::vector<Vector>& a, size_t n, Vector& out) {
+                                   BinaryExecute<int64_t, int64_t, Interval>(
+                                       a[0], a[1], n, out, [](int64_t x, int64_t y) {
+                                         return Interval{0, 0, x - y};
+                                       });
+                                 });
+                           }});
   // date - date -> interval days
   r.AddScalar("subtract", {{date, date}, false, [=](Args) {
                              return MakeScalar(

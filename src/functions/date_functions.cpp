@@ -366,6 +366,26 @@ int64_t NowMicros() {
 }  // namespace
 
 void RegisterDateFunctions(FunctionRegistryImpl& r) {
+  // TIME: hour, minute, second, millisecond (also EXTRACT(field FROM time)).
+  {
+    LogicalType time(TypeId::kTime);
+    struct TimeField {
+      const char* name;
+      Field field;
+    };
+    for (TimeField f :
+         {TimeField{"hour", Field::kHour}, TimeField{"minute", Field::kMinute},
+          TimeField{"second", Field::kSecond}, TimeField{"millisecond", Field::kMillisecond}}) {
+      r.AddScalar(
+          f.name,
+          {{time}, false, [time, f](Args) {
+             return MakeScalar(f.name, {time}, kBigInt, [f](VecArgs a, size_t n, Vector& out) {
+               UnaryExecute<int64_t, int64_t>(
+                   a[0], n, out, [&](int64_t micros) { return ExtractField(f.field, micros); });
+             });
+           }});
+    }
+  }
   // The current time is read when the call is bound, so it is fixed for the whole query.
   r.AddScalar("current_date", {{}, false, [](Args) {
                                  int32_t today = TimestampDays(NowMicros());
