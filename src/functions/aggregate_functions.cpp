@@ -442,59 +442,66 @@ std::shared_ptr<AggregateFunction> PickFixed(const char* name, const LogicalType
   return fn;
 }
 
-// VARCHAR, VARBINARY, JSON: the state owns a copy of the current bytes.
-struct PickStringState {
-  std::string* s;
+// A min/max/arbitrary state owning a heap copy of the current value (strings, nested values).
+template <class T>
+struct OwnedPickState {
+  T* v;
 };
+
+// combine, finalize and destroy of an owned-value pick: fold(state, value) keeps the better one,
+// write(out, row, value) stores the result.
+template <class T, class Fold, class Write>
+void SetOwnedPickCallbacks(AggregateFunction& fn, Fold fold, Write write) {
+  using S = OwnedPickState<T>;
+  fn.combine = [fold](const uint8_t* src, uint8_t* dst) {
+    const S& s = *As<S>(src);
+    if (s.v) fold(*As<S>(dst), *s.v);
+  };
+  fn.finalize = [write](uint8_t** states, size_t count, Vector& out) {
+    for (size_t i = 0; i < count; i++) {
+      const S& s = *As<S>(states[i]);
+      if (s.v)
+        write(out, i, *s.v);
+      else
+        out.SetNull(i);
+    }
+  };
+  fn.destroy = [](uint8_t* p) {
+    S* s = As<S>(p);
+    std::unique_ptr<T> owned(s->v);
+    s->v = nullptr;
+  };
+}
+
+// VARCHAR, VARBINARY, JSON: the state owns a copy of the current bytes.
 
 std::shared_ptr<AggregateFunction> PickString(const char* name, const LogicalType& t,
                                               PickMode mode) {
-  using S = PickStringState;
+  using S = OwnedPickState<std::string>;
   auto fn = NewAggregate<S>(name, {t}, t);
   auto fold = [mode](S& s, std::string_view x) {
-    if (!s.s) {
-      s.s = std::make_unique<std::string>(x).release();
-    } else if ((mode == PickMode::kMin && x < std::string_view(*s.s)) ||
-               (mode == PickMode::kMax && x > std::string_view(*s.s))) {
-      s.s->assign(x);
+    if (!s.v) {
+      s.v = std::make_unique<std::string>(x).release();
+    } else if ((mode == PickMode::kMin && x < std::string_view(*s.v)) ||
+               (mode == PickMode::kMax && x > std::string_view(*s.v))) {
+      s.v->assign(x);
     }
   };
   fn->update = [fold](VecArgs a, uint8_t** states, size_t count) {
     ForEachValid<std::string_view, S>(a[0], states, count, fold);
   };
-  fn->combine = [fold](const uint8_t* src, uint8_t* dst) {
-    const S& s = *As<S>(src);
-    if (s.s) fold(*As<S>(dst), *s.s);
-  };
-  fn->finalize = [](uint8_t** states, size_t count, Vector& out) {
-    for (size_t i = 0; i < count; i++) {
-      const S& s = *As<S>(states[i]);
-      if (s.s)
-        out.SetString(i, *s.s);
-      else
-        out.SetNull(i);
-    }
-  };
-  fn->destroy = [](uint8_t* p) {
-    S* s = As<S>(p);
-    std::unique_ptr<std::string> owned(s->s);
-    s->s = nullptr;
-  };
+  SetOwnedPickCallbacks<std::string>(
+      *fn, fold, [](Vector& out, size_t i, const std::string& v) { out.SetString(i, v); });
   return fn;
 }
 
-// ARRAY, MAP, ROW: the state owns a copy of the current value (compared element by element, as
-// Trino orders arrays and rows; a NULL element makes the comparison fail for min/max).
-struct PickValueState {
-  Value* v;
-};
-
+// ARRAY, ROW: the state owns a copy of the current value (compared element by element, as
+// Trino orders arrays and rows).
 std::shared_ptr<AggregateFunction> PickValue(const char* name, const LogicalType& t,
                                              PickMode mode) {
-  using S = PickValueState;
+  using S = OwnedPickState<Value>;
   auto fn = NewAggregate<S>(name, {t}, t);
-  std::string fname = name;
-  auto fold = [mode, fname](S& s, const Value& x) {
+  auto fold = [mode](S& s, const Value& x) {
     if (!s.v) {
       s.v = std::make_unique<Value>(x).release();
       return;
@@ -509,24 +516,8 @@ std::shared_ptr<AggregateFunction> PickValue(const char* name, const LogicalType
       if (!x.is_null()) fold(*As<S>(states[i]), x);
     }
   };
-  fn->combine = [fold](const uint8_t* src, uint8_t* dst) {
-    const S& s = *As<S>(src);
-    if (s.v) fold(*As<S>(dst), *s.v);
-  };
-  fn->finalize = [](uint8_t** states, size_t count, Vector& out) {
-    for (size_t i = 0; i < count; i++) {
-      const S& s = *As<S>(states[i]);
-      if (s.v)
-        out.SetValue(i, *s.v);
-      else
-        out.SetNull(i);
-    }
-  };
-  fn->destroy = [](uint8_t* p) {
-    S* s = As<S>(p);
-    std::unique_ptr<Value> owned(s->v);
-    s->v = nullptr;
-  };
+  SetOwnedPickCallbacks<Value>(*fn, fold,
+                               [](Vector& out, size_t i, const Value& v) { out.SetValue(i, v); });
   return fn;
 }
 
