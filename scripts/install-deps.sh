@@ -10,6 +10,8 @@ APT_BUILD=(g++ cmake ninja-build pkg-config ccache libfmt-dev libre2-dev libxxha
 APT_BUILD+=(libsnappy-dev zlib1g-dev libzstd-dev liblz4-dev libbrotli-dev)
 # S3 storage: libcurl (HTTP) and OpenSSL (SigV4 signing).
 APT_BUILD+=(libcurl4-openssl-dev libssl-dev)
+# MongoDB connector: the MongoDB C driver.
+APT_BUILD+=(libmongoc-dev libbson-dev)
 # Formatting check (CONTRIBUTING.md).
 APT_BUILD+=(clang-format)
 # libFuzzer for the Parquet fuzz target (scripts/run-parquet-asan.sh).
@@ -25,6 +27,8 @@ PIP_TEST=(duckdb==1.5.5 duckdb-extension-postgres==1.5.5 duckdb-extension-iceber
 PIP_TEST+=(duckdb-extension-tpch==1.5.5)
 # bench/bench_redis.py: the pipelined redis-py peer.
 PIP_TEST+=(redis)
+# MongoDB tests load their documents and compute expected answers with pymongo.
+PIP_TEST+=(pymongo)
 # Iceberg read tests write their tables with pyiceberg (SqlCatalog on SQLite); python-snappy lets
 # it write snappy-compressed manifests.
 PIP_TEST+=("pyiceberg[sql-sqlite,pyarrow]==0.12.0" python-snappy)

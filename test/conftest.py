@@ -10,7 +10,8 @@ import pytest
 # Suites of one connector: not run when the build left that connector out (CMake's
 # AISHELL_WITH_<NAME>=OFF writes the build's connectors to $AISHELL_BUILD_DIR/connectors.txt).
 # A test elsewhere that needs a connector says so with @pytest.mark.connector("sqlite").
-_CONNECTOR_SUITES = {"postgres": "postgres", "redis": "redis", "iceberg": "iceberg"}
+_CONNECTOR_SUITES = {"postgres": "postgres", "redis": "redis", "iceberg": "iceberg",
+                     "mongodb": "mongodb"}
 
 
 def _built_connectors():

@@ -8,6 +8,9 @@
 #ifdef AISHELL_WITH_ICEBERG
 #include "connectors/iceberg/iceberg_connector.h"
 #endif
+#ifdef AISHELL_WITH_MONGODB
+#include "connectors/mongodb/mongodb_connector.h"
+#endif
 #ifdef AISHELL_WITH_POSTGRES
 #include "connectors/postgres/postgres_connector.h"
 #endif
@@ -35,6 +38,9 @@ void RegisterBuiltinConnectors() {
 #endif
 #ifdef AISHELL_WITH_REDIS
     RegisterRedisConnector();
+#endif
+#ifdef AISHELL_WITH_MONGODB
+    RegisterMongoConnector();
 #endif
 #ifdef AISHELL_WITH_ICEBERG
     iceberg::RegisterIcebergConnector();

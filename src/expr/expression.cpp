@@ -149,6 +149,14 @@ std::string Expr::ToString(const std::vector<std::string>* input_names) const {
              type.ToString() + ")";
     case ExprKind::kFunction: {
       std::string fname = function ? function->name : name;
+      if (function && function->field_index >= 0 && children.size() == 1 && children[0]) {
+        // ROW field access: base.field
+        const auto& names = children[0]->type.FieldNames();
+        size_t f = static_cast<size_t>(function->field_index);
+        std::string field =
+            f < names.size() && !names[f].empty() ? names[f] : "field" + std::to_string(f + 1);
+        return Child(children[0], input_names) + "." + field;
+      }
       static const struct {
         const char* fn;
         const char* op;

@@ -27,6 +27,8 @@ struct ScalarFunction {
   bool null_propagating = true;
   // Same inputs give the same output (constant folding may evaluate it at plan time).
   bool deterministic = true;
+  // "$field" (ROW field access, `r.city`): the index of the field it reads; -1 for the others.
+  int field_index = -1;
 };
 
 // An aggregate function bound to concrete argument types. States are fixed-size blocks owned

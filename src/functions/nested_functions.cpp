@@ -102,7 +102,7 @@ std::shared_ptr<ScalarFunction> MakeFieldAccess(const LogicalType& row_type, siz
     throw Error(ErrorKind::kBinder,
                 "no field " + std::to_string(field + 1) + " in " + row_type.ToString());
   const LogicalType ret = row_type.Children()[field];
-  return MakeScalar("$field", {row_type}, ret, [field](VecArgs a, size_t n, Vector& out) {
+  auto fn = MakeScalar("$field", {row_type}, ret, [field](VecArgs a, size_t n, Vector& out) {
     // The field's child rows, gathered by the row entries (no Values).
     const Vector& row = a[0];
     UnifiedView v = row.View();
@@ -115,6 +115,8 @@ std::shared_ptr<ScalarFunction> MakeFieldAccess(const LogicalType& row_type, siz
       out.SetRowFrom(child, v.Get<uint32_t>(i), i);
     }
   });
+  fn->field_index = static_cast<int>(field);
+  return fn;
 }
 
 void RegisterNestedFunctions(FunctionRegistryImpl& r) {

@@ -1,0 +1,68 @@
+// The MongoDB connector (the MongoDB C driver, libmongoc): `aishell connect
+// mongodb://[user:password@]host:port/[db][?authSource=..&tls=true] --name <name>`. Each database
+// is a schema, each collection a table whose columns are inferred from a sample of its documents
+// (mongodb_schema.h). See src/connectors/mongodb/README.md.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "catalog/connector.h"
+#include "connectors/mongodb/mongodb_options.h"
+
+namespace aishell {
+
+class MongoPool;
+struct MongoTable;
+
+class MongoConnector : public Connector {
+ public:
+  // Connects (ping, buildInfo) to check the URL and credentials: Error(kConnector) naming the
+  // source otherwise.
+  explicit MongoConnector(const ConnectionConfig& config);
+  ~MongoConnector() override;
+
+  std::string TypeName() const override { return "mongodb"; }
+  std::string DefaultSchema() const override;
+  std::vector<std::string> ListSchemas() override;
+  std::vector<std::string> ListTables(const std::string& schema) override;
+  std::shared_ptr<const TableInfo> GetTable(const std::string& schema,
+                                            const std::string& table) override;
+  std::unique_ptr<TableScan> CreateScan(std::shared_ptr<const TableInfo> table) override;
+
+  bool SupportsWrites() const override { return true; }
+  std::unique_ptr<TableWriter> CreateTable(const std::string& schema, const std::string& table,
+                                           const std::vector<ColumnInfo>& columns) override;
+  std::unique_ptr<TableWriter> InsertInto(std::shared_ptr<const TableInfo> table) override;
+  std::string Summary() override;
+
+  std::string Where() const { return "mongodb source '" + name_ + "'"; }
+  const MongoServerInfo& server() const { return server_; }
+
+ private:
+  // The collection's name as the server spells it (exact, else the one case-insensitive match).
+  std::string ResolveCollection(const std::string& database, const std::string& collection);
+  std::string ResolveDatabase(const std::string& schema);
+  std::shared_ptr<MongoTable> Sample(const std::string& database, const std::string& collection);
+  std::shared_ptr<const MongoTable> TableOf(const TableInfo& info);
+  int PropertyNumber(const char* key, int fallback, int max) const;
+
+  std::string name_;
+  std::map<std::string, std::string> properties_;
+  std::shared_ptr<MongoPool> pool_;
+  MongoServerInfo server_;
+  int sample_size_ = 1000;
+  int batch_size_ = 10000;
+  bool flatten_ = false;
+  MismatchPolicy mismatch_ = MismatchPolicy::kError;
+  bool sample_supported_ = true;  // $sample (FerretDB answers NotImplemented)
+  std::mutex mutex_;
+  std::map<std::string, std::shared_ptr<MongoTable>> tables_;  // "db\0collection"
+};
+
+void RegisterMongoConnector();
+
+}  // namespace aishell
