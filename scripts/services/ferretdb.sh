@@ -8,7 +8,8 @@
 # the module is copied, the version file written, and it is built from that copy (about 90 s the
 # first time; the binary and Go caches live under $HOME/.cache/aishell-go).
 # `start` writes ${AISHELL_SERVICES_DIR}/ferretdb.env with AISHELL_TEST_MONGODB_URL
-# (mongodb://user:password@127.0.0.1:port/?authSource=admin), host, port, user and password.
+# (mongodb://user:password@127.0.0.1:port/?authSource=admin), AISHELL_TEST_MONGODB_SLT_URL (the same
+# with database slt, for test/sql/mongodb), host, port, user and password.
 set -euo pipefail
 cmd="${1:-start}"
 base="${AISHELL_SERVICES_DIR:-/tmp/aishell-services}"
@@ -50,6 +51,7 @@ build_ferretdb() {
 write_env() {
   {
     echo "export AISHELL_TEST_MONGODB_URL='mongodb://$user:$pw@127.0.0.1:$port/?authSource=admin'"
+    echo "export AISHELL_TEST_MONGODB_SLT_URL='mongodb://$user:$pw@127.0.0.1:$port/slt?authSource=admin'"
     echo "export AISHELL_TEST_MONGODB_HOST=127.0.0.1"
     echo "export AISHELL_TEST_MONGODB_PORT=$port"
     echo "export AISHELL_TEST_MONGODB_USER=$user"

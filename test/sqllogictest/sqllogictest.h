@@ -85,6 +85,9 @@ inline constexpr ServiceCatalog kServiceCatalogs[] = {
      "column.profiles.name=varchar\n"
      "column.profiles.country=varchar\n"
      "column.profiles.plan=varchar\n"},
+    // MongoDB (scripts/services/ferretdb.sh): database slt; test/sql/mongodb/*.test create the
+    // collections they read (CREATE OR REPLACE TABLE AS).
+    {"mongodb", "AISHELL_TEST_MONGODB_SLT_URL", "mongo", "mongodb"},
 };
 
 class SqlExecutor {

@@ -147,7 +147,9 @@ std::vector<std::string> MongoConnector::ListTables(const std::string& schema) {
                     pool_->url());
   std::vector<std::string> out;
   for (auto& n : StringList(names)) {
-    if (n.rfind("system.", 0) != 0) out.push_back(n);
+    // System collections, and the staging collections of a CREATE OR REPLACE in progress.
+    if (n.rfind("system.", 0) != 0 && n.find(".aishell_staging_") == std::string::npos)
+      out.push_back(n);
   }
   std::sort(out.begin(), out.end());
   return out;
@@ -345,16 +347,16 @@ std::unique_ptr<TableWriter> MongoConnector::CreateTable(const std::string& sche
                                                          const std::string& table,
                                                          const std::vector<ColumnInfo>& columns) {
   std::string database = ResolveDatabase(schema);
-  if (!ResolveCollection(database, table).empty())
-    throw Error(ErrorKind::kCatalog,
-                Where() + ": collection " + database + "." + table + " already exists");
+  // The planner lets an existing table through only for CREATE OR REPLACE TABLE.
+  std::string existing = ResolveCollection(database, table);
   MongoWriterSpec spec;
+  spec.replace = !existing.empty();
   spec.pool = pool_;
   spec.where = Where();
   spec.database = database;
-  spec.collection = table;
+  spec.collection = existing.empty() ? table : existing;
   spec.columns = columns;
-  spec.create = true;
+  spec.create = existing.empty();
   spec.ferretdb = server_.IsFerretDb();
   auto key = properties_.find("key." + table);
   if (key != properties_.end()) spec.key_column = key->second;

@@ -55,16 +55,24 @@ MongoWriter::MongoWriter(MongoWriterSpec spec) : spec_(std::move(spec)) {
   if (!spec_.key_column.empty() && key_index_ < 0)
     throw Error(ErrorKind::kConnector, spec_.where + ": property key." + spec_.collection + "='" +
                                            spec_.key_column + "' names no column written");
-  if (spec_.create) {
+  if (spec_.replace) {
+    bson_oid_t oid;
+    bson_oid_init(&oid, nullptr);
+    char hex[25];
+    bson_oid_to_string(&oid, hex);
+    staging_ = spec_.collection + ".aishell_staging_" + hex;
+  }
+  if (spec_.create || spec_.replace) {
     MongoPool::Lease client = spec_.pool->Acquire();
     mongoc_database_t* db = mongoc_client_get_database(client.get(), spec_.database.c_str());
     bson_error_t error;
     mongoc_collection_t* created =
-        mongoc_database_create_collection(db, spec_.collection.c_str(), nullptr, &error);
+        mongoc_database_create_collection(db, written_collection().c_str(), nullptr, &error);
     mongoc_database_destroy(db);
     if (!created)
-      ThrowMongoError(spec_.where, "creating collection " + spec_.database + "." + spec_.collection,
-                      error, spec_.pool->url());
+      ThrowMongoError(spec_.where,
+                      "creating collection " + spec_.database + "." + written_collection(), error,
+                      spec_.pool->url());
     mongoc_collection_destroy(created);
     created_ = true;
   }
@@ -157,6 +165,27 @@ void MongoWriter::Flush() {
 
 void MongoWriter::Commit() {
   Flush();
+  if (!staging_.empty()) {
+    // The staging collection replaces the old one: renameCollection with dropTarget, or (where
+    // the server refuses dropTarget, as FerretDB does) a drop and a rename.
+    MongoPool::Lease client = spec_.pool->Acquire();
+    CollectionPtr coll(
+        mongoc_client_get_collection(client.get(), spec_.database.c_str(), staging_.c_str()));
+    bson_error_t error;
+    if (!mongoc_collection_rename(coll.get(), spec_.database.c_str(), spec_.collection.c_str(),
+                                  true, &error)) {
+      if (!IsNotImplemented(error))
+        ThrowMongoError(spec_.where, "replacing " + spec_.database + "." + spec_.collection, error,
+                        spec_.pool->url());
+      CollectionPtr old(mongoc_client_get_collection(client.get(), spec_.database.c_str(),
+                                                     spec_.collection.c_str()));
+      mongoc_collection_drop(old.get(), &error);
+      if (!mongoc_collection_rename(coll.get(), spec_.database.c_str(), spec_.collection.c_str(),
+                                    false, &error))
+        ThrowMongoError(spec_.where, "replacing " + spec_.database + "." + spec_.collection, error,
+                        spec_.pool->url());
+    }
+  }
   finished_ = true;
 }
 

@@ -3,7 +3,8 @@
 // document with the same key or is inserted (an upsert, for sync jobs). MongoDB has no
 // multi-document transaction here (FerretDB has none), so Abort undoes what was written: the new
 // collection of a CREATE TABLE AS is dropped; the documents an INSERT added are deleted by the
-// _id the writer gave them. Upserts replace documents and cannot be undone.
+// _id the writer gave them. Upserts replace documents and cannot be undone. CREATE OR REPLACE
+// writes a staging collection renamed over the old one at Commit.
 #pragma once
 
 #include <memory>
@@ -21,7 +22,10 @@ struct MongoWriterSpec {
   std::string database;
   std::string collection;
   std::vector<ColumnInfo> columns;
-  bool create = false;     // CREATE TABLE AS: create the collection, drop it on Abort
+  bool create = false;  // CREATE TABLE AS: create the collection, drop it on Abort
+  // CREATE OR REPLACE TABLE AS over an existing collection: write a staging collection, renamed
+  // over the old one at Commit (dropped on Abort, the old collection untouched).
+  bool replace = false;
   std::string key_column;  // upsert key, or ""
   bool ferretdb = false;   // FerretDB drops the connection on a Decimal128 value
 };
@@ -36,12 +40,17 @@ class MongoWriter : public TableWriter {
 
  private:
   void Flush();
+  // The collection written: the target, or the staging one when replacing.
+  const std::string& written_collection() const {
+    return staging_.empty() ? spec_.collection : staging_;
+  }
 
   MongoWriterSpec spec_;
   int key_index_ = -1;
   int id_index_ = -1;  // a column named _id
   std::vector<BsonPtr> pending_;
   std::vector<bson_oid_t> inserted_;  // _ids given by the writer, for Abort
+  std::string staging_;
   int64_t written_ = 0;
   bool created_ = false;
   bool finished_ = false;
