@@ -148,8 +148,7 @@ std::vector<std::string> MongoConnector::ListTables(const std::string& schema) {
   std::vector<std::string> out;
   for (auto& n : StringList(names)) {
     // System collections, and the staging collections of a CREATE OR REPLACE in progress.
-    if (n.rfind("system.", 0) != 0 && n.find(".aishell_staging_") == std::string::npos)
-      out.push_back(n);
+    if (n.rfind("system.", 0) != 0 && n.rfind("aishell_staging_", 0) != 0) out.push_back(n);
   }
   std::sort(out.begin(), out.end());
   return out;

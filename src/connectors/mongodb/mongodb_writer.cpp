@@ -60,7 +60,8 @@ MongoWriter::MongoWriter(MongoWriterSpec spec) : spec_(std::move(spec)) {
     bson_oid_init(&oid, nullptr);
     char hex[25];
     bson_oid_to_string(&oid, hex);
-    staging_ = spec_.collection + ".aishell_staging_" + hex;
+    // No dot in the name: FerretDB refuses to rename a collection whose name has one.
+    staging_ = "aishell_staging_" + std::string(hex) + "_" + spec_.collection;
   }
   if (spec_.create || spec_.replace) {
     MongoPool::Lease client = spec_.pool->Acquire();
@@ -119,8 +120,8 @@ void MongoWriter::Append(const Batch& batch) {
 void MongoWriter::Flush() {
   if (pending_.empty()) return;
   MongoPool::Lease client = spec_.pool->Acquire();
-  CollectionPtr coll(
-      mongoc_client_get_collection(client.get(), spec_.database.c_str(), spec_.collection.c_str()));
+  CollectionPtr coll(mongoc_client_get_collection(client.get(), spec_.database.c_str(),
+                                                  written_collection().c_str()));
   bson_t* opts = BCON_NEW("ordered", BCON_BOOL(false));
   mongoc_bulk_operation_t* bulk =
       mongoc_collection_create_bulk_operation_with_opts(coll.get(), opts);
@@ -172,18 +173,21 @@ void MongoWriter::Commit() {
     CollectionPtr coll(
         mongoc_client_get_collection(client.get(), spec_.database.c_str(), staging_.c_str()));
     bson_error_t error;
-    if (!mongoc_collection_rename(coll.get(), spec_.database.c_str(), spec_.collection.c_str(),
-                                  true, &error)) {
-      if (!IsNotImplemented(error))
-        ThrowMongoError(spec_.where, "replacing " + spec_.database + "." + spec_.collection, error,
-                        spec_.pool->url());
+    bool ok = mongoc_collection_rename(coll.get(), spec_.database.c_str(), spec_.collection.c_str(),
+                                       true, &error);
+    if (!ok && IsNotImplemented(error)) {
       CollectionPtr old(mongoc_client_get_collection(client.get(), spec_.database.c_str(),
                                                      spec_.collection.c_str()));
       mongoc_collection_drop(old.get(), &error);
-      if (!mongoc_collection_rename(coll.get(), spec_.database.c_str(), spec_.collection.c_str(),
-                                    false, &error))
-        ThrowMongoError(spec_.where, "replacing " + spec_.database + "." + spec_.collection, error,
-                        spec_.pool->url());
+      ok = mongoc_collection_rename(coll.get(), spec_.database.c_str(), spec_.collection.c_str(),
+                                    false, &error);
+    }
+    if (!ok) {
+      bson_error_t ignored;
+      mongoc_collection_drop(coll.get(), &ignored);  // the staging collection
+      finished_ = true;
+      ThrowMongoError(spec_.where, "replacing " + spec_.database + "." + spec_.collection, error,
+                      spec_.pool->url());
     }
   }
   finished_ = true;
@@ -193,8 +197,8 @@ void MongoWriter::Abort() {
   finished_ = true;
   pending_.clear();
   MongoPool::Lease client = spec_.pool->Acquire();
-  CollectionPtr coll(
-      mongoc_client_get_collection(client.get(), spec_.database.c_str(), spec_.collection.c_str()));
+  CollectionPtr coll(mongoc_client_get_collection(client.get(), spec_.database.c_str(),
+                                                  written_collection().c_str()));
   bson_error_t error;
   if (created_) {
     mongoc_collection_drop(coll.get(), &error);
