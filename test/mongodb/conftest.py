@@ -44,11 +44,14 @@ class Shell:
         self.home = home
         self.database = database
 
+    def url(self):
+        return url_for(self.database)
+
     def run(self, *args, stdin=None, timeout=120):
         return run_aishell(list(args), home=self.home, stdin=stdin, timeout=timeout)
 
     def connect(self, *properties, name="m", url=None):
-        args = ["connect", url or url_for(self.database), "--name", name]
+        args = ["connect", url or self.url(), "--name", name]
         for p in properties:
             args += ["--property", p]
         r = self.run(*args)

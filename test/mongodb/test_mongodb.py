@@ -142,6 +142,20 @@ def test_filter_pushdown_equals_engine_and_pymongo(db, shell, where, oracle):
     assert "db.orders.find({ \"" in plan or "db.orders.find({ \"$" in plan, plan
 
 
+def test_ferretdb_default_pushes_one_pipeline_at_most(db, shell, mongo):
+    """On FerretDB each pipeline reads the collection again, as slowly as a scan: by default only
+    aggregations that need one pipeline go to the server."""
+    db.orders.insert_many(make_orders(50))
+    shell.connect()
+    t = f"m.{shell.database}.orders"
+    assert ".aggregate(" in shell.explain(f"SELECT status, count(*) FROM {t} GROUP BY status")
+    plan = shell.explain(f"SELECT status, count(*), sum(qty) FROM {t} GROUP BY status")
+    if mongo.admin.command("buildInfo").get("ferretdbVersion"):
+        assert ".aggregate(" not in plan and ".find(" in plan, plan
+    else:
+        assert ".aggregate(" in plan, plan
+
+
 def test_order_limit_and_projection_pushdown(db, shell):
     db.orders.insert_many(make_orders(300))
     shell.connect()
@@ -175,7 +189,7 @@ def _approx(rows):
 @pytest.mark.parametrize("sql", AGGREGATES)
 def test_aggregation_pushdown_equals_engine(db, shell, sql):
     db.orders.insert_many(make_orders(400))
-    shell.connect()
+    shell.connect("aggregation.max_pipelines=8")  # every plan pushed, FerretDB's default is 1
     q = sql.format(t=f"m.{shell.database}.orders")
     pushed = shell.rows(q)
     assert _approx(pushed) == _approx(shell.rows(q, pushdown=False))
@@ -187,7 +201,7 @@ def test_aggregation_pushdown_equals_engine(db, shell, sql):
 def test_aggregation_oracle_pymongo(db, shell):
     docs = make_orders(400)
     db.orders.insert_many(docs)
-    shell.connect()
+    shell.connect("aggregation.max_pipelines=8")
     rows = shell.rows(f"SELECT region, count(*), sum(qty) FROM m.{shell.database}.orders GROUP BY region")
     expected = {}
     for d in docs:
@@ -203,7 +217,8 @@ def test_ferretdb_multi_accumulator_bug_never_reaches_users(db, shell, mongo):
     one accumulator per pipeline. This test fails if the wrong answer comes through."""
     db.orders.insert_many(make_orders(200))
     info = mongo.admin.command("buildInfo")
-    shell.connect()
+    shell.connect("aggregation.max_pipelines=8")
+    assert ".aggregate(" in shell.explain(f"SELECT count(*), sum(qty), sum(total) FROM m.{shell.database}.orders")
     rows = shell.rows(f"SELECT count(*), sum(qty), sum(total) FROM m.{shell.database}.orders")
     docs = list(db.orders.find())
     assert rows[0][0] == len(docs)
@@ -233,7 +248,7 @@ def test_seed_002_users_who_purchased_last_week(db, shell, tmp_path):
     try:
         docs = make_orders(500)
         db.orders.insert_many(docs)
-        shell.connect()
+        shell.connect("aggregation.max_pipelines=8")
         r = shell.run("connect", pg_url, "--name", "users-db")
         assert r.returncode == 0, r.stderr
         sql = (f'SELECT u.id, u.name, count(*) AS orders FROM "users-db".public.{table} u '
@@ -311,12 +326,14 @@ def test_writes_create_table_as_insert_and_upsert(db, shell, mongo):
 
 def test_mismatch_beyond_sample_is_a_clear_error_or_null(db, shell, tmp_path):
     db.events.insert_many([{"_id": 1, "n": 1}, {"_id": 2, "n": 2}, {"_id": 3, "n": "three"}, {"_id": 4, "n": 4}])
-    shell.connect("schema.sample_size=2")  # first and last by _id: 1 and 4
-    r = shell.run("query", f"SELECT sum(n) FROM m.{shell.database}.events")
-    assert r.returncode != 0
-    assert "events" in r.stderr and "_id 3" in r.stderr and "'n'" in r.stderr and "integer" in r.stderr, r.stderr
-    from conftest import Shell
-    other = Shell(tmp_path / "home2", shell.database)
+    shell.connect("schema.sample_size=2", "aggregation.max_pipelines=8")  # a sample of 2 misses _id 3
+    for pushdown in (True, False):  # the engine reading documents, and $sum (which skips strings)
+        sql = f"SELECT sum(n) FROM m.{shell.database}.events"
+        assert (".aggregate(" in shell.explain(sql)) or not pushdown
+        r = shell.run("query", sql if pushdown else "SET SESSION pushdown = false; " + sql)
+        assert r.returncode != 0
+        assert "events" in r.stderr and "_id 3" in r.stderr and "'n'" in r.stderr and "integer" in r.stderr, r.stderr
+    other = type(shell)(tmp_path / "home2", shell.database)
     other.connect("schema.sample_size=2", "schema.on_mismatch=null")
     assert other.rows(f"SELECT _id, n FROM m.{shell.database}.events ORDER BY _id", pushdown=False) == \
         [[1, 1], [2, 2], [3, None], [4, 4]]
@@ -325,11 +342,10 @@ def test_mismatch_beyond_sample_is_a_clear_error_or_null(db, shell, tmp_path):
 def test_faults_wrong_password_missing_collection_no_secret(db, shell, tmp_path):
     import os
     import urllib.parse
-    from conftest import url_for
     password = os.environ["AISHELL_TEST_MONGODB_PASSWORD"]
-    bad = url_for(shell.database).replace(urllib.parse.quote(password, safe=""), "wrong-secret-pw")
-    if bad == url_for(shell.database):
-        bad = url_for(shell.database).replace(password, "wrong-secret-pw")
+    bad = shell.url().replace(urllib.parse.quote(password, safe=""), "wrong-secret-pw")
+    if bad == shell.url():
+        bad = shell.url().replace(password, "wrong-secret-pw")
     r = shell.run("connect", bad, "--name", "bad")
     assert r.returncode != 0
     assert "mongodb source 'bad'" in r.stderr and "uthentication" in r.stderr, r.stderr
@@ -350,3 +366,50 @@ def test_server_down_at_connect_is_a_clear_error(shell):
     r = shell.run("connect", "mongodb://u:secretpw@127.0.0.1:1/x", "--name", "down")
     assert r.returncode != 0
     assert "mongodb source 'down'" in r.stderr and "secretpw" not in r.stderr, r.stderr
+
+
+def test_server_killed_mid_scan_is_a_clear_error(tmp_path, mongo):
+    """A private FerretDB (the binary scripts/services/ferretdb.sh built) is killed while a scan
+    reads from it: the query ends with an error naming the source, no hang, no partial answer."""
+    import glob
+    import os
+    import signal
+    import socket
+    import subprocess
+    import time
+    import pymongo
+    from aishell_cli import aishell_binary
+    binaries = sorted(glob.glob(os.path.expanduser("~/.cache/aishell-go/bin/ferretdb-*")))
+    assert binaries, "scripts/services/ferretdb.sh builds the FerretDB binary first"
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    data = tmp_path / "ferret"
+    (data / "state").mkdir(parents=True)
+    server = subprocess.Popen([binaries[-1], "--handler=sqlite", f"--sqlite-url=file:{data}/",
+                               f"--listen-addr=127.0.0.1:{port}", "--telemetry=disable", "--debug-addr=-",
+                               f"--state-dir={data}/state", "--log-level=error"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        client = pymongo.MongoClient(f"mongodb://127.0.0.1:{port}/", serverSelectionTimeoutMS=10000)
+        docs = [{"_id": i, "pad": "x" * 600, "n": i} for i in range(40000)]
+        client.big.t.insert_many(docs, ordered=False)
+        client.close()
+        home = tmp_path / "home"
+        env = dict(os.environ, AISHELL_HOME=str(home), NO_COLOR="1")
+        subprocess.run([aishell_binary(), "connect", f"mongodb://127.0.0.1:{port}/big", "--name", "doomed"],
+                       env=env, check=True, capture_output=True)
+        query = subprocess.Popen([aishell_binary(), "query", "SELECT count(*), sum(length(pad)) FROM doomed.big.t "
+                                  "WHERE n >= 0"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 text=True)
+        time.sleep(1.5)
+        assert query.poll() is None, "the scan finished before the server was killed"
+        server.send_signal(signal.SIGKILL)
+        out, err = query.communicate(timeout=60)
+        assert query.returncode != 0, out
+        assert "mongodb source 'doomed'" in err and "big.t" in err, err
+    finally:
+        if server.poll() is None:
+            server.kill()
+        server.wait()

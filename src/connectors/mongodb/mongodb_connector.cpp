@@ -97,8 +97,10 @@ MongoConnector::MongoConnector(const ConnectionConfig& config)
     server_.version = bson_iter_utf8(&it, nullptr);
   if (bson_iter_init_find(&it, info.get(), "ferretdbVersion") && BSON_ITER_HOLDS_UTF8(&it))
     server_.ferretdb_version = bson_iter_utf8(&it, nullptr);
-  // FerretDB has no $sample: sample by first and last _id from the start.
+  // FerretDB has no $sample: sample without it from the start. Each aggregation pipeline reads
+  // the collection in Go there, as slowly as a scan: one pipeline at most, unless told otherwise.
   if (server_.IsFerretDb()) sample_supported_ = false;
+  max_pipelines_ = PropertyNumber("aggregation.max_pipelines", server_.IsFerretDb() ? 1 : 8, 64);
 }
 
 MongoConnector::~MongoConnector() = default;
@@ -237,15 +239,18 @@ std::shared_ptr<MongoTable> MongoConnector::Sample(const std::string& database,
       how = "inferred from " + std::to_string(documents) + " document(s) read with $sample";
     }
   }
+  // The first and the last documents by _id; on FerretDB, whose sort on _id reads the whole
+  // collection (in Go), the first documents in natural order.
+  bool natural = server_.IsFerretDb();
   if (!sampled) {
-    // The first and the last documents by _id.
     std::set<std::string> seen_ids;
-    int first = (sample_size_ + 1) / 2;
+    int first = natural ? sample_size_ : (sample_size_ + 1) / 2;
     for (int direction : {1, -1}) {
       int limit = direction == 1 ? first : sample_size_ - first;
       if (limit <= 0) continue;
-      bson_t* opts =
-          BCON_NEW("sort", "{", "_id", BCON_INT32(direction), "}", "limit", BCON_INT64(limit));
+      bson_t* opts = natural ? BCON_NEW("limit", BCON_INT64(limit))
+                             : BCON_NEW("sort", "{", "_id", BCON_INT32(direction), "}", "limit",
+                                        BCON_INT64(limit));
       bson_t filter;
       bson_init(&filter);
       CursorPtr cursor(mongoc_collection_find_with_opts(coll.get(), &filter, opts, nullptr));
@@ -272,7 +277,9 @@ std::shared_ptr<MongoTable> MongoConnector::Sample(const std::string& database,
         ThrowMongoError(Where(), what, error, pool_->url());
     }
     how = "inferred from " + std::to_string(documents) +
-          " document(s): the first and last by _id (the server has no $sample)";
+          (natural ? " document(s): the first in natural order (FerretDB has no $sample, and its "
+                     "sort on _id reads the whole collection)"
+                   : " document(s): the first and last by _id (the server has no $sample)");
   }
   auto table = std::make_shared<MongoTable>();
   table->database = database;
@@ -339,6 +346,7 @@ std::unique_ptr<TableScan> MongoConnector::CreateScan(std::shared_ptr<const Tabl
   spec.where = Where();
   spec.mismatch = mismatch_;
   spec.batch_size = batch_size_;
+  spec.max_pipelines = max_pipelines_;
   return std::make_unique<MongoScan>(std::move(spec));
 }
 

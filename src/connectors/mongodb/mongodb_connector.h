@@ -56,6 +56,7 @@ class MongoConnector : public Connector {
   MongoServerInfo server_;
   int sample_size_ = 1000;
   int batch_size_ = 10000;
+  int max_pipelines_ = 8;  // aggregation.max_pipelines (1 on FerretDB)
   bool flatten_ = false;
   MismatchPolicy mismatch_ = MismatchPolicy::kError;
   bool sample_supported_ = true;  // $sample (FerretDB answers NotImplemented)

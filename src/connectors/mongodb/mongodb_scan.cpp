@@ -92,7 +92,8 @@ BsonPtr MongoScanSpec::FindOptions() const {
     if (path == "_id") has_id = true;
     bson_append_int32(&projection_doc, path.c_str(), -1, 1);
   }
-  if (!has_id) bson_append_int32(&projection_doc, "_id", -1, projection.empty() ? 1 : 0);
+  // _id always travels (a few bytes): an error about a value names its document.
+  if (!has_id) bson_append_int32(&projection_doc, "_id", -1, 1);
   bson_append_document_end(opts.get(), &projection_doc);
   if (!sort.empty()) {
     bson_t sort_doc;
@@ -347,6 +348,7 @@ bool MongoScan::PushAggregation(const AggregationRequest& request) {
     }
     agg->calls.push_back(out);
   }
+  if (static_cast<int>(MongoAggregateParts(*agg).size()) > spec_.max_pipelines) return false;
   spec_.aggregation = std::move(agg);
   return true;
 }

@@ -49,6 +49,9 @@ struct MongoScanSpec {
   std::shared_ptr<MongoAggregation> aggregation;
   MismatchPolicy mismatch = MismatchPolicy::kError;
   int batch_size = 10000;  // keys per $in round
+  // An aggregation that needs more single-accumulator pipelines than this stays in the engine:
+  // each pipeline reads the collection again (on FerretDB, in Go, as slowly as a scan).
+  int max_pipelines = 8;
   std::atomic<int64_t>* mismatches = nullptr;
 
   // The find filter: the conjuncts under $and (or the one), plus `extra` (may be null).

@@ -1,0 +1,179 @@
+#!/usr/bin/env python3
+"""MongoDB benchmark (issue 17): aishell against the raw driver cursor on the same server.
+
+  Scan: N order documents (~700 bytes: ids, status, amounts, a date, an address sub-document and
+  an items array), read three ways, every field of every document decoded:
+    aishell   SELECT count(*), max(status), sum(total), ... FROM m.<db>.orders  with pushdown off,
+              so every document travels and is decoded into vectors (no $group)
+    ceiling   bench/mongodb_raw_scan.c: one libmongoc find({}) cursor, every field visited with
+              bson_iter (compiled here with cc against Debian's libmongoc-dev)
+    pymongo   list(collection.find({})) in this process
+  with each client's CPU per document (the server sets the pace: FerretDB reads about 6,000
+  documents a second, so wall time is mostly the server's; the CPU figures compare the clients).
+  Aggregation: a selective GROUP BY pushed down as $group pipelines, against the engine's own
+  aggregation over the documents (pushdown off).
+  Lookups: a join of K keys (a CSV file) against orders: $in rounds (the lookup join) against a
+  full scan with lookup joins and dynamic filtering off.
+
+  python3 bench/bench_mongodb.py --scale tiny   # 2,000 documents, 100 keys (CI smoke)
+  python3 bench/bench_mongodb.py --scale full   # 100,000 documents, 10,000 keys
+  options: --url (default $AISHELL_TEST_MONGODB_URL), --build-dir DIR, --runs N
+
+Loads its data once per scale into database bench_<scale> (kept between runs; reloaded when the
+count differs). Exit status 1 if aishell fails or disagrees with pymongo.
+"""
+import argparse
+import datetime
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+
+from common import ROOT, add_standard_arguments, aishell_binary, cpu_seconds, run_aishell_process
+
+SCALES = {"tiny": (2_000, 100), "full": (100_000, 10_000)}
+
+
+def documents(n):
+    rnd = random.Random(42)
+    base = datetime.datetime(2024, 1, 1)
+    for i in range(n):
+        yield {"_id": i, "user_id": rnd.randint(1, n // 10 + 1),
+               "status": rnd.choice(["paid", "shipped", "cancelled", "pending"]),
+               "total": round(rnd.uniform(1, 900), 2), "qty": rnd.randint(1, 9),
+               "created_at": base + datetime.timedelta(minutes=i),
+               "region": rnd.choice(["EU", "US", "APAC", "LATAM"]),
+               "address": {"street": f"{rnd.randint(1, 999)} Main Street", "city": rnd.choice(["Paris", "Austin", "Lyon"]),
+                           "zip": f"{rnd.randint(10000, 99999)}"},
+               "items": [{"sku": f"sku-{rnd.randint(1, 5000):05d}", "price": rnd.randint(1, 300), "qty": rnd.randint(1, 4)}
+                         for _ in range(rnd.randint(1, 4))],
+               "note": "x" * rnd.randint(100, 300)}
+
+
+def with_database(url, database):
+    p = urllib.parse.urlsplit(url)
+    return urllib.parse.urlunsplit((p.scheme, p.netloc, "/" + database, p.query, ""))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_standard_arguments(ap, SCALES, only=False)
+    ap.add_argument("--url", default=os.environ.get("AISHELL_TEST_MONGODB_URL", ""))
+    args = ap.parse_args()
+    if not args.url:
+        if os.environ.get("CI") == "true":
+            sys.exit("bench_mongodb: AISHELL_TEST_MONGODB_URL is unset (scripts/services/ferretdb.sh start)")
+        print("bench_mongodb: AISHELL_TEST_MONGODB_URL is unset; skipped")
+        return 0
+    import pymongo
+    n, keys = SCALES[args.scale]
+    binary = aishell_binary(args.build_dir, "bench_mongodb")
+    database = f"bench_{args.scale}"
+    client = pymongo.MongoClient(args.url)
+    coll = client[database].orders
+    if coll.estimated_document_count() != n:
+        coll.drop()
+        batch = []
+        start = time.perf_counter()
+        for d in documents(n):
+            batch.append(d)
+            if len(batch) == 5000:
+                coll.insert_many(batch, ordered=False)
+                batch = []
+        if batch:
+            coll.insert_many(batch, ordered=False)
+        print(f"loaded {n} documents in {time.perf_counter() - start:.1f} s")
+
+    work = tempfile.mkdtemp(prefix="bench-mongodb-")
+    problems = []
+    try:
+        raw = os.path.join(work, "mongodb_raw_scan")
+        cc = shutil.which("cc") or shutil.which("gcc")
+        flags = subprocess.run(["pkg-config", "--cflags", "--libs", "libmongoc-1.0"], capture_output=True,
+                               text=True, check=True).stdout.split()
+        subprocess.run([cc, "-O2", os.path.join(ROOT, "bench", "mongodb_raw_scan.c"), "-o", raw] + flags,
+                       check=True)
+        home = os.path.join(work, "home")
+        url = with_database(args.url, database)
+        run_aishell_process(binary, ["connect", url, "--name", "m"], 2, home)
+
+        def best(fn):
+            results = [fn() for _ in range(max(1, args.runs))]
+            return sorted(results, key=lambda r: r[0])[len(results) // 2]
+
+        # --- full scan ---
+        def raw_scan():
+            cpu0, t0 = cpu_seconds(True), time.perf_counter()
+            out = subprocess.run([raw, args.url, database, "orders"], capture_output=True, text=True, check=True)
+            return time.perf_counter() - t0, cpu_seconds(True) - cpu0, int(out.stdout.split()[0])
+
+        scan_sql = ("SET SESSION pushdown = false; SELECT count(*), max(status), sum(total), max(created_at), "
+                    "max(address.city), sum(cardinality(items)), max(length(note)), count(region) "
+                    "FROM m.%s.orders" % database)
+
+        def aishell_scan():
+            wall, cpu, out = run_aishell_process(binary, ["query", "--format", "csv", scan_sql], 2, home)
+            return wall, cpu, int(out.splitlines()[1].split(",")[0])
+
+        def pymongo_scan():
+            cpu0, t0 = time.process_time(), time.perf_counter()
+            count = len(list(coll.find({})))
+            return time.perf_counter() - t0, time.process_time() - cpu0, count
+
+        results = {"ceiling (libmongoc cursor)": best(raw_scan), "aishell": best(aishell_scan),
+                   "pymongo": best(pymongo_scan)}
+        print(f"full scan of {n} documents (median of {args.runs}):")
+        for name, (wall, cpu, count) in results.items():
+            if count != n:
+                problems.append(f"{name} read {count} documents, expected {n}")
+            print(f"  {name:28s} {wall:7.3f} s  {n / wall:9.0f} docs/s  client CPU {cpu * 1e6 / n:6.1f} us/doc")
+        ceiling = results["ceiling (libmongoc cursor)"]
+        ours = results["aishell"]
+        print(f"  aishell speed / ceiling: {ceiling[0] / ours[0]:.2f} (target >= 0.9); "
+              f"aishell CPU / ceiling CPU: {ours[1] / max(ceiling[1], 1e-9):.2f} "
+              f"(process start and planning included; target <= 1.5)")
+
+        # --- aggregation pushdown ---
+        group_sql = ("SELECT status, count(*), sum(qty) FROM m.%s.orders WHERE region = 'EU' GROUP BY status "
+                     "ORDER BY status" % database)
+        pushed = best(lambda: run_aishell_process(binary, ["query", "--format", "csv", group_sql], 2, home))
+        engine = best(lambda: run_aishell_process(
+            binary, ["query", "--format", "csv", "SET SESSION pushdown = false; " + group_sql], 2, home))
+        if pushed[2] != engine[2]:
+            problems.append(f"$group pushdown disagrees with the engine:\n{pushed[2]}\n{engine[2]}")
+        print(f"GROUP BY status (region = 'EU'): $group pushed {pushed[0]:.3f} s, engine {engine[0]:.3f} s, "
+              f"speedup {engine[0] / pushed[0]:.2f}x")
+
+        # --- 10K-key $in lookups against a full scan ---
+        rnd = random.Random(7)
+        key_file = os.path.join(work, "keys.csv")
+        chosen = rnd.sample(range(n), keys)
+        with open(key_file, "w") as f:
+            f.write("id\n" + "\n".join(str(k) for k in chosen) + "\n")
+        join_sql = (f"SELECT count(*), sum(o.qty) FROM read_csv('{key_file}') k JOIN m.{database}.orders o "
+                    f"ON o._id = CAST(k.id AS INTEGER)")
+        lookup = best(lambda: run_aishell_process(binary, ["query", "--format", "csv", join_sql], 2, home))
+        scan = best(lambda: run_aishell_process(
+            binary, ["query", "--format", "csv",
+                     "SET SESSION lookup_join = false; SET SESSION dynamic_filtering = false; " + join_sql], 2, home))
+        if lookup[2] != scan[2]:
+            problems.append(f"lookups disagree with the scan:\n{lookup[2]}\n{scan[2]}")
+        expected = sum(d["qty"] for d in coll.find({"_id": {"$in": chosen}}, {"qty": 1}))
+        if str(expected) not in lookup[2]:
+            problems.append(f"lookup join sum {lookup[2]!r}, pymongo {expected}")
+        print(f"join of {keys} keys: $in lookups {lookup[0]:.3f} s, full scan + hash join {scan[0]:.3f} s, "
+              f"speedup {scan[0] / lookup[0]:.2f}x")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+        client.close()
+    for p in problems:
+        print("FAILED:", p)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
