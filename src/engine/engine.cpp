@@ -867,6 +867,21 @@ std::vector<ConnectionConfig> Engine::ListConnections() const {
   return out;
 }
 
+ConnectionStatus Engine::CheckConnection(const std::string& name) {
+  ConnectionStatus status;
+  const ConnectionConfig* config = catalogs_.GetConfig(name);
+  std::string url = config ? config->url : std::string();
+  try {
+    std::shared_ptr<Connector> connector = catalogs_.GetCatalog(name);
+    connector->ListSchemas();  // reaches the server even where Summary() is empty
+    status.summary = connector->Summary();
+    status.reachable = true;
+  } catch (const std::exception& e) {
+    status.error = url.empty() ? e.what() : ScrubPassword(e.what(), url, 3);
+  }
+  return status;
+}
+
 void Engine::LoadViews() {
   if (options_.home_dir.empty()) return;
   std::string path = options_.home_dir + "/views.json";

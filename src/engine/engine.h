@@ -110,6 +110,10 @@ class Engine {
   void Disconnect(const std::string& name);
   // The saved sources (home_dir/connections.json), in their saved order.
   std::vector<ConnectionConfig> ListConnections() const;
+  // Reaches the saved source `name` and asks it for its Summary() (server version, tables, sizes).
+  // Never throws for a source that cannot be reached: the status says why, without the password.
+  // Safe to call for several sources at once from different threads.
+  ConnectionStatus CheckConnection(const std::string& name);
   // Letters, digits, '_' and '-'.
   static bool IsValidSourceName(const std::string& name);
 

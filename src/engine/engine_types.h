@@ -48,4 +48,11 @@ struct ConnectResult {
   std::vector<std::string> sample_tables;  // the first 10 tables (schema-qualified if not default)
 };
 
+// What `Engine::CheckConnection` found when it reached a saved source.
+struct ConnectionStatus {
+  bool reachable = false;
+  std::string summary;  // the connector's Summary() when reachable (may be empty)
+  std::string error;    // why it could not be reached (password scrubbed) otherwise
+};
+
 }  // namespace aishell

@@ -15,6 +15,7 @@
 #include <mutex>
 #include <set>
 #include <sstream>
+#include <thread>
 #include <utility>
 
 #include <fmt/format.h>
@@ -54,11 +55,13 @@ const std::vector<CommandSpec>& Commands() {
        "...)\n"
        "unless --type is given. Nothing is saved when the source cannot be reached.\n"},
       {"connections",
-       "aishell connections [--format table|csv|json|jsonl]",
+       "aishell connections [--status] [--format table|csv|json|jsonl]",
        "List registered data sources (passwords masked)",
        {"--format"},
-       {},
-       ""},
+       {"--status"},
+       "--status reaches every source (all at once) and adds whether it answered and what it\n"
+       "holds: server version, tables or collections and their sizes, or why it could not be\n"
+       "reached.\n"},
       {"disconnect", "aishell disconnect <name>", "Remove a registered data source", {}, {}, ""},
       {"query",
        "aishell query \"<SQL>\" [--format table|csv|json|jsonl|parquet] [--output FILE] "
@@ -571,10 +574,22 @@ int Cli::Connections(const ParsedArgs& args) {
     std::printf("No connections yet. Add one with: aishell connect <url> --name <name>\n");
     return 0;
   }
+  // With --status every source is reached at once: one slow or dead server does not hold up
+  // the others beyond its own connect timeout.
+  bool with_status = args.Has("--status");
+  std::vector<ConnectionStatus> statuses(with_status ? list.size() : 0);
+  if (with_status) {
+    Engine& checked = engine();
+    std::vector<std::thread> threads;
+    for (size_t i = 0; i < list.size(); i++)
+      threads.emplace_back([&, i] { statuses[i] = checked.CheckConnection(list[i].name); });
+    for (auto& t : threads) t.join();
+  }
   QueryResult result;
-  std::vector<LogicalType> types(4, LogicalType(TypeId::kVarchar));
-  for (const char* n : {"name", "type", "url", "properties"})
-    result.columns.push_back({n, LogicalType(TypeId::kVarchar)});
+  std::vector<const char*> names = {"name", "type", "url", "properties"};
+  if (with_status) names.insert(names.end(), {"status", "summary"});
+  std::vector<LogicalType> types(names.size(), LogicalType(TypeId::kVarchar));
+  for (const char* n : names) result.columns.push_back({n, LogicalType(TypeId::kVarchar)});
   Batch batch(types, list.size());
   batch.SetCount(list.size());
   for (size_t i = 0; i < list.size(); i++) {
@@ -585,6 +600,11 @@ int Cli::Connections(const ParsedArgs& args) {
     batch.columns[1].SetString(i, list[i].type);
     batch.columns[2].SetString(i, RedactUrl(list[i].url));
     batch.columns[3].SetString(i, props);
+    if (with_status) {
+      batch.columns[4].SetString(i, statuses[i].reachable ? "ok" : "unreachable");
+      batch.columns[5].SetString(i,
+                                 statuses[i].reachable ? statuses[i].summary : statuses[i].error);
+    }
   }
   result.batches.push_back(std::move(batch));
   TableFormatOptions options;

@@ -413,3 +413,28 @@ def test_server_killed_mid_scan_is_a_clear_error(tmp_path, mongo):
         if server.poll() is None:
             server.kill()
         server.wait()
+
+
+def test_connections_status_reaches_every_source(db, shell):
+    """`connections --status` shows the server, collections and document counts of a live source,
+    and why a dead one cannot be reached, without either password."""
+    import json
+    import os
+    db.orders.insert_many(make_orders(25))
+    shell.connect(name="orders-db")
+    path = shell.home / "connections.json"
+    saved = json.loads(path.read_text())
+    dead_password = "dead-secret-pw"
+    saved.append({"name": "dead", "type": "mongodb", "properties": {},
+                  "url": f"mongodb://aishell:{dead_password}@127.0.0.1:1/x?serverSelectionTimeoutMS=500"})
+    path.write_text(json.dumps(saved))
+    r = shell.run("connections", "--status", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    rows = {row["name"]: row for row in json.loads(r.stdout)}
+    assert rows["orders-db"]["status"] == "ok"
+    summary = rows["orders-db"]["summary"]
+    assert summary.startswith("MongoDB ") and f"database {shell.database}" in summary, summary
+    assert "orders 25 documents" in summary, summary
+    assert rows["dead"]["status"] == "unreachable" and "127.0.0.1:1" in rows["dead"]["summary"]
+    password = os.environ["AISHELL_TEST_MONGODB_PASSWORD"]
+    assert password not in r.stdout + r.stderr and dead_password not in r.stdout + r.stderr
