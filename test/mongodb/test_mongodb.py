@@ -438,3 +438,36 @@ def test_connections_status_reaches_every_source(db, shell):
     assert rows["dead"]["status"] == "unreachable" and "127.0.0.1:1" in rows["dead"]["summary"]
     password = os.environ["AISHELL_TEST_MONGODB_PASSWORD"]
     assert password not in r.stdout + r.stderr and dead_password not in r.stdout + r.stderr
+
+
+def test_parallel_id_range_splits_read_every_document_once(db, shell):
+    """scan.splits=3 reads three ObjectId ranges at once; together they hold every document once,
+    with and without a pushed filter. Integer _ids are never split (a range matches one BSON type)."""
+    import bson
+    docs = make_orders(900)
+    for d in docs:
+        d["_id"] = bson.ObjectId()
+    db.orders.insert_many(docs)
+    shell.connect("scan.splits=3")
+    t = f"m.{shell.database}.orders"
+    r = shell.run("explain", "--analyze", f"SELECT _id, user_id, qty FROM {t}")
+    assert r.returncode == 0, r.stderr
+    assert "splits=3" in r.stdout and "read in 3 _id ranges at once (scan.splits)" in r.stdout, r.stdout
+    for where, oracle in (("", lambda d: True), (" WHERE qty > 5", lambda d: d.get("qty") is not None and d["qty"] > 5)):
+        rows = shell.rows(f"SELECT _id, user_id, qty FROM {t}{where} ORDER BY _id", pushdown=False)
+        rows_pushed = shell.rows(f"SELECT _id, user_id, qty FROM {t}{where}")
+        expected = sorted([[str(d["_id"]), d["user_id"], d["qty"]] for d in docs if oracle(d)])
+        assert rows == expected
+        assert sorted(rows_pushed) == expected  # each document exactly once across the splits
+    # One document whose _id is not an ObjectId: no range could match it, so nothing is split.
+    db.orders.insert_one({"_id": "not-an-oid", "user_id": 1, "qty": 1})
+    other = type(shell)(shell.home.parent / "home2", shell.database)
+    other.connect("scan.splits=3", "schema.sample_size=5000")
+    r = other.run("explain", "--analyze", f"SELECT count(user_id) FROM {t}")
+    assert r.returncode == 0 and "splits=1" in r.stdout, r.stdout
+    assert other.rows(f"SELECT count(user_id) FROM {t}", pushdown=False) == [[901]]
+    # The sample missed it (it is the last document): the server-side check still refuses to split.
+    shell.connect("scan.splits=3", "schema.sample_size=10", name="s")
+    r = shell.run("explain", "--analyze", f"SELECT count(user_id) FROM s.{shell.database}.orders")
+    assert r.returncode == 0 and "splits=1" in r.stdout, r.stdout
+    assert shell.rows(f"SELECT count(user_id) FROM s.{shell.database}.orders", pushdown=False) == [[901]]

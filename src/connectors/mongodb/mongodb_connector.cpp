@@ -101,6 +101,8 @@ MongoConnector::MongoConnector(const ConnectionConfig& config)
   // the collection in Go there, as slowly as a scan: one pipeline at most, unless told otherwise.
   if (server_.IsFerretDb()) sample_supported_ = false;
   max_pipelines_ = PropertyNumber("aggregation.max_pipelines", server_.IsFerretDb() ? 1 : 8, 64);
+  splits_ = PropertyNumber("scan.splits", 0, 64);
+  split_min_documents_ = PropertyNumber("scan.split_min_documents", 100000, 1000000000);
 }
 
 MongoConnector::~MongoConnector() = default;
@@ -347,6 +349,8 @@ std::unique_ptr<TableScan> MongoConnector::CreateScan(std::shared_ptr<const Tabl
   spec.mismatch = mismatch_;
   spec.batch_size = batch_size_;
   spec.max_pipelines = max_pipelines_;
+  spec.splits = splits_;
+  spec.split_min_documents = split_min_documents_;
   return std::make_unique<MongoScan>(std::move(spec));
 }
 

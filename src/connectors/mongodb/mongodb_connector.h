@@ -56,7 +56,9 @@ class MongoConnector : public Connector {
   MongoServerInfo server_;
   int sample_size_ = 1000;
   int batch_size_ = 10000;
-  int max_pipelines_ = 8;  // aggregation.max_pipelines (1 on FerretDB)
+  int splits_ = 0;  // scan.splits (0: one per thread for large collections on MongoDB)
+  int split_min_documents_ = 100000;  // scan.split_min_documents
+  int max_pipelines_ = 8;             // aggregation.max_pipelines (1 on FerretDB)
   bool flatten_ = false;
   MismatchPolicy mismatch_ = MismatchPolicy::kError;
   bool sample_supported_ = true;  // $sample (FerretDB answers NotImplemented)

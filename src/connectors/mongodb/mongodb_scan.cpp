@@ -25,6 +25,33 @@ void AppendNotNull(bson_t* doc, const std::string& path) {
   bson_append_document_end(doc, &cond);
 }
 
+// A part of a collection: {_id: {$gte: lo, $lt: hi}} (either bound may be missing).
+struct MongoIdRangeSplit : Split {
+  std::shared_ptr<bson_t> range;
+  std::string text;
+  std::string Describe() const override { return text; }
+};
+
+std::string OidHex(const bson_oid_t& oid) {
+  char hex[25];
+  bson_oid_to_string(&oid, hex);
+  return hex;
+}
+
+std::shared_ptr<MongoIdRangeSplit> IdRangeSplit(const bson_oid_t* lo, const bson_oid_t* hi) {
+  auto split = std::make_shared<MongoIdRangeSplit>();
+  BsonPtr doc = NewBson();
+  bson_t cond;
+  bson_append_document_begin(doc.get(), "_id", 3, &cond);
+  if (lo) bson_append_oid(&cond, "$gte", 4, lo);
+  if (hi) bson_append_oid(&cond, "$lt", 3, hi);
+  bson_append_document_end(doc.get(), &cond);
+  split->range = Share(std::move(doc));
+  split->text = std::string("_id") + (lo ? " >= ObjectId('" + OidHex(*lo) + "')" : "") +
+                (lo && hi ? " and" : "") + (hi ? " < ObjectId('" + OidHex(*hi) + "')" : "");
+  return split;
+}
+
 }  // namespace
 
 std::vector<std::string> MongoAggregateParts(const MongoAggregation& aggregation) {
@@ -400,6 +427,15 @@ std::string MongoScan::Describe() const {
     }
     if (spec_.limit >= 0) s += ".limit(" + std::to_string(spec_.limit) + ")";
   }
+  if (!spec_.aggregation) {
+    std::string why_one;
+    int splits = PlannedSplits(0, &why_one);
+    if (splits > 1 && spec_.splits > 0)
+      s += "\nread in " + std::to_string(splits) + " _id ranges at once (scan.splits)";
+    else if (splits > 1 || why_one.rfind("FerretDB", 0) == 0)
+      s += "\nread in " +
+           (splits > 1 ? std::string("one _id range per thread") : "one cursor: " + why_one);
+  }
   s += "\ndatabase " + t.database + "; schema " + t.sampling;
   int64_t mismatched = mismatches_.load();
   if (mismatched > 0)
@@ -419,13 +455,121 @@ double MongoScan::EstimatedRows() const {
   return rows;
 }
 
-std::vector<std::shared_ptr<Split>> MongoScan::CreateSplits(int) {
+int MongoScan::PlannedSplits(int threads, std::string* why_one) const {
+  auto one = [&](std::string why) {
+    if (why_one) *why_one = std::move(why);
+    return 1;
+  };
+  if (spec_.aggregation || spec_.limit >= 0 || !spec_.sort.empty())
+    return one("an aggregation, ORDER BY or LIMIT is read as one cursor");
+  const MongoTable& t = *spec_.table;
+  bool object_ids = false;
+  for (const auto& c : t.columns)
+    if (c.dotted == "_id") object_ids = c.kinds == KindBit(BsonKind::kObjectId);
+  if (!object_ids) return one("the sampled _id values are not all ObjectIds");
+  if (spec_.splits > 0) return spec_.splits;
+  if (spec_.server.IsFerretDb())
+    return one("FerretDB reads the whole collection for every _id range; scan.splits=N forces N");
+  double rows = t.info->stats.row_count.value_or(-1);
+  if (rows < static_cast<double>(spec_.split_min_documents))
+    return one("under " + std::to_string(spec_.split_min_documents) + " documents");
+  return std::max(threads, 1);
+}
+
+std::vector<bson_oid_t> MongoScan::SplitPoints(int n) const {
+  const MongoTable& t = *spec_.table;
+  std::string what = "splitting " + t.database + "." + t.collection + " by _id";
+  MongoPool::Lease client = spec_.pool->Acquire();
+  CollectionPtr coll(
+      mongoc_client_get_collection(client.get(), t.database.c_str(), t.collection.c_str()));
+  // Every document is read by some range only if every _id is an ObjectId: a range bound of one
+  // BSON type matches only values of that type. The check uses the _id index on MongoDB.
+  std::vector<bson_oid_t> ids;
+  auto read_ids = [&](const bson_t& filter, const bson_t& opts, bool aggregate) {
+    CursorPtr cursor(
+        aggregate
+            ? mongoc_collection_aggregate(coll.get(), MONGOC_QUERY_NONE, &filter, nullptr, nullptr)
+            : mongoc_collection_find_with_opts(coll.get(), &filter, &opts, nullptr));
+    const bson_t* doc = nullptr;
+    bool other = false;
+    while (mongoc_cursor_next(cursor.get(), &doc)) {
+      bson_iter_t it;
+      if (bson_iter_init_find(&it, doc, "_id") && BSON_ITER_HOLDS_OID(&it))
+        ids.push_back(*bson_iter_oid(&it));
+      else
+        other = true;
+    }
+    bson_error_t error;
+    if (mongoc_cursor_error(cursor.get(), &error))
+      ThrowMongoError(spec_.where, what, error, spec_.pool->url());
+    return !other;
+  };
+  bson_t* not_oid = BCON_NEW("_id", "{", "$not", "{", "$type", BCON_UTF8("objectId"), "}", "}");
+  bson_t* id_only = BCON_NEW("projection", "{", "_id", BCON_INT32(1), "}", "limit", BCON_INT64(1));
+  bool others = !read_ids(*not_oid, *id_only, false) || !ids.empty();
+  bson_destroy(not_oid);
+  bson_destroy(id_only);
+  ids.clear();
+  if (others) return {};
+  if (!spec_.server.IsFerretDb()) {
+    // A random sample of _ids, sorted: its quantiles cut the collection into about equal parts.
+    bson_t* pipeline =
+        BCON_NEW("pipeline", "[", "{", "$sample", "{", "size", BCON_INT32(64 * n), "}", "}", "{",
+                 "$project", "{", "_id", BCON_INT32(1), "}", "}", "]");
+    bson_t empty = BSON_INITIALIZER;
+    bool ok = read_ids(*pipeline, empty, true);
+    bson_destroy(pipeline);
+    if (!ok) return {};
+    std::sort(ids.begin(), ids.end(), [](const bson_oid_t& a, const bson_oid_t& b) {
+      return bson_oid_compare(&a, &b) < 0;
+    });
+    std::vector<bson_oid_t> points;
+    for (int i = 1; i < n && !ids.empty(); i++)
+      points.push_back(ids[ids.size() * static_cast<size_t>(i) / static_cast<size_t>(n)]);
+    ids = std::move(points);
+  } else {
+    // No $sample on FerretDB: the i-th n-quantile by counting through the _id order.
+    int64_t count = static_cast<int64_t>(t.info->stats.row_count.value_or(0));
+    for (int i = 1; i < n && count > 0; i++) {
+      bson_t empty = BSON_INITIALIZER;
+      bson_t* opts =
+          BCON_NEW("projection", "{", "_id", BCON_INT32(1), "}", "sort", "{", "_id", BCON_INT32(1),
+                   "}", "skip", BCON_INT64(count * i / n), "limit", BCON_INT64(1));
+      read_ids(empty, *opts, false);
+      bson_destroy(opts);
+    }
+  }
+  ids.erase(
+      std::unique(ids.begin(), ids.end(),
+                  [](const bson_oid_t& a, const bson_oid_t& b) { return bson_oid_equal(&a, &b); }),
+      ids.end());
+  return ids;
+}
+
+std::vector<std::shared_ptr<Split>> MongoScan::CreateSplits(int max_parallelism) {
+  int n = PlannedSplits(max_parallelism, nullptr);
+  if (n > 1) {
+    std::vector<bson_oid_t> points = SplitPoints(n);
+    if (!points.empty()) {
+      std::vector<std::shared_ptr<Split>> splits;
+      splits.push_back(IdRangeSplit(nullptr, &points[0]));
+      for (size_t i = 1; i < points.size(); i++)
+        splits.push_back(IdRangeSplit(&points[i - 1], &points[i]));
+      splits.push_back(IdRangeSplit(&points.back(), nullptr));
+      return splits;
+    }
+  }
   return {std::make_shared<Split>()};
 }
 
-std::unique_ptr<DataSource> MongoScan::CreateDataSource(std::shared_ptr<Split>) {
+std::unique_ptr<DataSource> MongoScan::CreateDataSource(std::shared_ptr<Split> split) {
   auto spec = std::make_shared<MongoScanSpec>(spec_);
   if (spec_.aggregation) return std::make_unique<MongoAggregateSource>(spec, &counters_);
+  if (auto range = std::dynamic_pointer_cast<MongoIdRangeSplit>(split)) {
+    auto rounds = std::make_shared<std::vector<std::shared_ptr<bson_t>>>();
+    rounds->push_back(range->range);
+    return std::make_unique<MongoFindSource>(spec, rounds, &counters_);
+  }
   return std::make_unique<MongoFindSource>(spec, nullptr, &counters_);
 }
 

@@ -53,6 +53,11 @@ struct MongoScanSpec {
   // each pipeline reads the collection again (on FerretDB, in Go, as slowly as a scan).
   int max_pipelines = 8;
   std::atomic<int64_t>* mismatches = nullptr;
+  // Parallel reading by _id ranges: `splits` ranges when set (scan.splits), else one per thread
+  // for a collection of at least `split_min_documents` on MongoDB (never on FerretDB, which reads
+  // the whole collection for every range).
+  int splits = 0;
+  int64_t split_min_documents = 100000;
 
   // The find filter: the conjuncts under $and (or the one), plus `extra` (may be null).
   BsonPtr Filter(const bson_t* extra = nullptr) const;
@@ -91,6 +96,11 @@ class MongoScan : public TableScan {
   // no exact BSON form that could match.
   BsonPtr InFilter(int column, const Vector& values, size_t count) const;
   bool Pushable(int column) const;  // a scalar field of one BSON type class
+  // How many _id ranges a plain find would be read in with `threads` threads, and why not more.
+  int PlannedSplits(int threads, std::string* why_one) const;
+  // Up to n - 1 ascending ObjectIds that cut the collection into parts of about equal size, or
+  // none when some _id is not an ObjectId (a range of one BSON type would miss the others).
+  std::vector<bson_oid_t> SplitPoints(int n) const;
 
   MongoScanSpec spec_;
   std::atomic<int64_t> mismatches_{0};
