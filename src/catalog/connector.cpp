@@ -66,4 +66,9 @@ std::unique_ptr<TableWriter> Connector::InsertInto(std::shared_ptr<const TableIn
               "source type '" + TypeName() + "' cannot insert into table '" + table->name + "'");
 }
 
+void Connector::DropTable(std::shared_ptr<const TableInfo> table) {
+  throw Error(ErrorKind::kUnsupported,
+              "source type '" + TypeName() + "' cannot drop table '" + table->name + "'");
+}
+
 }  // namespace aishell

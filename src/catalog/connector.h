@@ -119,6 +119,10 @@ class TableScan {
   // --- optional batched key lookups (dynamic filtering, lookup joins) ---
   // Whether rows can be fetched by the values of these table columns.
   virtual bool SupportsKeyLookup(const std::vector<int>& key_columns) const { return false; }
+  // The most keys for which fetching by key beats a scan, when the source knows (a server that
+  // reads the whole table for every lookup query); negative when lookups always pay off. The
+  // planner keeps a hash join when the other side may hold more keys than this.
+  virtual double MaxLookupKeys(const std::vector<int>& key_columns) const { return -1; }
   // Streams the rows (projected columns) whose key columns equal one of the rows of `keys`.
   virtual std::unique_ptr<DataSource> LookupKeys(const std::vector<int>& key_columns,
                                                  const Batch& keys);
@@ -209,6 +213,9 @@ class Connector {
                                                    const std::string& table,
                                                    const std::vector<ColumnInfo>& columns);
   virtual std::unique_ptr<TableWriter> InsertInto(std::shared_ptr<const TableInfo> table);
+  // DROP TABLE: removes the table and its rows from the source, so that a later GetTable returns
+  // nullptr. The default throws kUnsupported.
+  virtual void DropTable(std::shared_ptr<const TableInfo> table);
   // CREATE TABLE ... WITH (properties). CheckTableProperties runs at plan time and throws
   // Error (with the property's SQL position) for a property it does not know or a bad value; the
   // default refuses every property. CreateTableWithProperties defaults to CreateTable when there

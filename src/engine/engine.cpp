@@ -421,8 +421,18 @@ QueryResult Engine::ExecuteStatement(Statement& statement,
       SaveViews();
       return MessageResult("DROP VIEW");
     }
-    case StatementKind::kDropTable:
-      throw Error(ErrorKind::kUnsupported, "DROP TABLE is not supported yet", statement.position);
+    case StatementKind::kDropTable: {
+      auto& drop = statement.As<DropTableStatement>();
+      TableTarget target = ResolveTableTarget(drop.name, catalogs_, !drop.if_exists);
+      if (!target.info) return MessageResult("DROP TABLE");
+      try {
+        target.connector->DropTable(target.info);
+      } catch (const Error& e) {
+        throw Error(e.kind(), "DROP TABLE " + drop.name.Joined() + ": " + e.what(),
+                    drop.name.position);
+      }
+      return MessageResult("DROP TABLE");
+    }
     case StatementKind::kSetSession: {
       auto& set = statement.As<SetSessionStatement>();
       SetSetting(set.name, set.value);

@@ -81,6 +81,7 @@ class Binder {
   // Any query node (SELECT, set operation, VALUES) with its WITH/ORDER BY/LIMIT.
   LogicalPtr BindQuery(const QueryNode& query);
   PlannedQuery PlanStatement(const Statement& statement);
+  TableTarget ResolveTarget(const QualifiedName& name, bool must_exist);
 
   ExprPtr BindExpr(const ParsedExpression& expr, BindContext& ctx);
   BoundRelation BindTableRef(const TableRef& ref);

@@ -186,6 +186,17 @@ PlannedQuery Binder::PlanStatement(const Statement& statement) {
   return result;
 }
 
+TableTarget Binder::ResolveTarget(const QualifiedName& name, bool must_exist) {
+  ResolvedTable r = ResolveTable(name, must_exist);
+  return {r.catalog, r.connector, r.info};
+}
+
+TableTarget ResolveTableTarget(const QualifiedName& name, CatalogRegistry& catalogs,
+                               bool must_exist) {
+  Binder binder(catalogs, PlannerOptions{});
+  return binder.ResolveTarget(name, must_exist);
+}
+
 PlannedQuery PlanStatement(const Statement& statement, CatalogRegistry& catalogs,
                            const PlannerOptions& options) {
   Binder binder(catalogs, options);

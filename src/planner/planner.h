@@ -10,7 +10,8 @@
 
 namespace aishell {
 
-struct Statement;  // sql/ast.h
+struct Statement;      // sql/ast.h
+struct QualifiedName;  // sql/ast.h
 
 struct PlannerOptions {
   bool pushdown = true;  // offer filters, limits, order and aggregation to sources
@@ -33,5 +34,16 @@ struct PlannedQuery {
 // Throws Error(kBinder/kCatalog, message, sql position) for unknown names, with suggestions.
 PlannedQuery PlanStatement(const Statement& statement, CatalogRegistry& catalogs,
                            const PlannerOptions& options);
+
+// The table a DDL statement names (DROP TABLE), resolved with the session's default catalog and
+// schema as queries resolve it. `info` is null when it does not exist and `must_exist` is false;
+// otherwise an unknown name throws Error(kCatalog, message with suggestions, SQL position).
+struct TableTarget {
+  std::string catalog;
+  std::shared_ptr<Connector> connector;
+  std::shared_ptr<const TableInfo> info;
+};
+TableTarget ResolveTableTarget(const QualifiedName& name, CatalogRegistry& catalogs,
+                               bool must_exist);
 
 }  // namespace aishell

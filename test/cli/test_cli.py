@@ -334,3 +334,22 @@ def test_help_and_success_exit_codes(cli):
     for command in ("connect", "query", "export", "create-view", "config"):
         assert command in out
     assert json_rows(cli("query", "--format", "json", "SELECT 40 + 2 AS answer")) == [[42]]
+
+
+def test_drop_table_sqlite_and_refused_on_files(cli, csv_dir, sqlite_db):
+    import sqlite3
+    ok(cli("connect", f"sqlite://{sqlite_db}", "--name", "shop"))
+    ok(cli("connect", f"file://{csv_dir}", "--name", "files"))
+    ok(cli("query", "CREATE TABLE shop.scratch AS SELECT 1 AS x"))
+    ok(cli("query", "DROP TABLE shop.scratch"))
+    con = sqlite3.connect(sqlite_db)
+    assert con.execute("SELECT count(*) FROM sqlite_master WHERE name = 'scratch'").fetchone() == (0,)
+    con.close()
+    proc = fails(cli("query", "DROP TABLE shop.scratch"))
+    assert "scratch" in proc.stderr and "not found" in proc.stderr
+    ok(cli("query", "DROP TABLE IF EXISTS shop.scratch"))
+    # Local files are never deleted by SQL: the error says so and the file stays.
+    before = sorted(p.name for p in csv_dir.iterdir())
+    proc = fails(cli("query", "DROP TABLE files.people"))
+    assert "people" in proc.stderr and "drop" in proc.stderr.lower(), proc.stderr
+    assert sorted(p.name for p in csv_dir.iterdir()) == before

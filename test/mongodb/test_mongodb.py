@@ -471,3 +471,38 @@ def test_parallel_id_range_splits_read_every_document_once(db, shell):
     r = shell.run("explain", "--analyze", f"SELECT count(user_id) FROM s.{shell.database}.orders")
     assert r.returncode == 0 and "splits=1" in r.stdout, r.stdout
     assert shell.rows(f"SELECT count(user_id) FROM s.{shell.database}.orders", pushdown=False) == [[901]]
+
+
+def test_drop_table(db, shell):
+    db.orders.insert_many(make_orders(10))
+    db.keep.insert_one({"_id": 1})
+    shell.connect()
+    t = f"m.{shell.database}"
+    assert shell.rows(f"SELECT count(*) FROM {t}.orders") == [[10]]
+    r = shell.run("query", f"DROP TABLE {t}.orders")
+    assert r.returncode == 0, r.stderr
+    assert db.list_collection_names() == ["keep"]
+    r = shell.run("query", f"DROP TABLE {t}.orders")
+    assert r.returncode != 0 and "orders" in r.stderr
+    r = shell.run("query", f"DROP TABLE IF EXISTS {t}.orders")
+    assert r.returncode == 0, r.stderr
+
+
+def test_ferretdb_lookups_only_for_few_keys(db, shell, mongo, tmp_path):
+    """FerretDB reads the whole collection for every $in and compares each document with every key:
+    a join driven by more than lookup.max_keys (100 there) keys stays a hash join over one scan."""
+    if not mongo.admin.command("buildInfo").get("ferretdbVersion"):
+        pytest.skip("a FerretDB default")
+    db.orders.insert_many(make_orders(400))
+    keys = tmp_path / "keys.csv"
+    keys.write_text("id\n" + "\n".join(str(i) for i in range(1, 301, 2)) + "\n")  # 150 keys
+    sql = (f"SELECT count(*), sum(o.total) FROM read_csv('{keys}') k JOIN %s.{shell.database}.orders o "
+           f"ON o._id = CAST(k.id AS INTEGER)")
+    shell.connect()
+    shell.connect("lookup.max_keys=1000", name="mx")
+    assert "$in" not in shell.explain(sql % "m")
+    assert "$in" in shell.explain(sql % "mx")
+    expected = [[150, sum(d["total"] for d in db.orders.find({"_id": {"$lt": 301, "$mod": [2, 1]}}))]]
+    for name in ("m", "mx"):
+        got = shell.rows(sql % name)
+        assert got[0][0] == expected[0][0] and abs(float(got[0][1]) - expected[0][1]) < 1e-6

@@ -266,3 +266,26 @@ def test_parallel_scan_keeps_the_tables_order(home):
     got = query(home, "SET SESSION pushdown = false; "
                 "SELECT n FROM pg.public.big_numbers WHERE n % 11 = 0 LIMIT 7")
     assert [r[0] for r in got] == first
+
+
+def test_drop_table(home):
+    """DROP TABLE removes the table on the server; IF EXISTS is quiet about a missing one; a view is
+    refused with PostgreSQL's own hint."""
+    psql_rows("DROP TABLE IF EXISTS public.drop_me; DROP VIEW IF EXISTS public.drop_view; "
+              "CREATE TABLE public.drop_me (x int); CREATE VIEW public.drop_view AS SELECT 1 AS x")
+    try:
+        assert query(home, "SELECT count(*) FROM pg.public.drop_me") == [["0"]]
+        r = run_aishell(["query", "DROP TABLE pg.public.drop_me"], home)
+        assert r.returncode == 0, r.stderr
+        assert psql_rows("SELECT count(*) FROM pg_tables WHERE tablename = 'drop_me'") == [["0"]]
+        r = run_aishell(["query", "SELECT * FROM pg.public.drop_me"], home)
+        assert r.returncode != 0 and "drop_me" in r.stderr
+        r = run_aishell(["query", "DROP TABLE pg.public.drop_me"], home)
+        assert r.returncode != 0 and "drop_me" in r.stderr and "not found" in r.stderr.lower(), r.stderr
+        r = run_aishell(["query", "DROP TABLE IF EXISTS pg.public.drop_me"], home)
+        assert r.returncode == 0, r.stderr
+        r = run_aishell(["query", "DROP TABLE pg.public.drop_view"], home)
+        assert r.returncode != 0 and "drop_view" in r.stderr and "DROP VIEW" in r.stderr, r.stderr
+        assert psql_rows("SELECT count(*) FROM pg_views WHERE viewname = 'drop_view'") == [["1"]]
+    finally:
+        psql_rows("DROP TABLE IF EXISTS public.drop_me; DROP VIEW IF EXISTS public.drop_view")

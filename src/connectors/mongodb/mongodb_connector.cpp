@@ -102,6 +102,7 @@ MongoConnector::MongoConnector(const ConnectionConfig& config)
   if (server_.IsFerretDb()) sample_supported_ = false;
   max_pipelines_ = PropertyNumber("aggregation.max_pipelines", server_.IsFerretDb() ? 1 : 8, 64);
   splits_ = PropertyNumber("scan.splits", 0, 64);
+  max_lookup_keys_ = PropertyNumber("lookup.max_keys", server_.IsFerretDb() ? 100 : -1, 100000000);
   split_min_documents_ = PropertyNumber("scan.split_min_documents", 100000, 1000000000);
 }
 
@@ -350,6 +351,7 @@ std::unique_ptr<TableScan> MongoConnector::CreateScan(std::shared_ptr<const Tabl
   spec.batch_size = batch_size_;
   spec.max_pipelines = max_pipelines_;
   spec.splits = splits_;
+  spec.max_lookup_keys = max_lookup_keys_;
   spec.split_min_documents = split_min_documents_;
   return std::make_unique<MongoScan>(std::move(spec));
 }
@@ -401,6 +403,23 @@ std::unique_ptr<TableWriter> MongoConnector::InsertInto(std::shared_ptr<const Ta
   std::lock_guard<std::mutex> lock(mutex_);
   tables_.erase(mongo->database + '\0' + mongo->collection);
   return writer;
+}
+
+void MongoConnector::DropTable(std::shared_ptr<const TableInfo> table) {
+  std::shared_ptr<const MongoTable> mongo = TableOf(*table);
+  MongoPool::Lease client = pool_->Acquire();
+  CollectionPtr coll(mongoc_client_get_collection(client.get(), mongo->database.c_str(),
+                                                  mongo->collection.c_str()));
+  bson_error_t error;
+  bool dropped = mongoc_collection_drop_with_opts(coll.get(), nullptr, &error);
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    tables_.erase(mongo->database + '\0' + mongo->collection);
+  }
+  // A collection dropped meanwhile by someone else is gone all the same.
+  if (!dropped && error.code != 26)  // NamespaceNotFound
+    ThrowMongoError(Where(), "dropping " + mongo->database + "." + mongo->collection, error,
+                    pool_->url());
 }
 
 std::string MongoConnector::Summary() {

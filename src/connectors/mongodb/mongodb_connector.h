@@ -37,6 +37,7 @@ class MongoConnector : public Connector {
   std::unique_ptr<TableWriter> CreateTable(const std::string& schema, const std::string& table,
                                            const std::vector<ColumnInfo>& columns) override;
   std::unique_ptr<TableWriter> InsertInto(std::shared_ptr<const TableInfo> table) override;
+  void DropTable(std::shared_ptr<const TableInfo> table) override;
   std::string Summary() override;
 
   std::string Where() const { return "mongodb source '" + name_ + "'"; }
@@ -58,6 +59,7 @@ class MongoConnector : public Connector {
   int batch_size_ = 10000;
   int splits_ = 0;  // scan.splits (0: one per thread for large collections on MongoDB)
   int split_min_documents_ = 100000;  // scan.split_min_documents
+  int max_lookup_keys_ = -1;          // lookup.max_keys (100 on FerretDB, else no limit)
   int max_pipelines_ = 8;             // aggregation.max_pipelines (1 on FerretDB)
   bool flatten_ = false;
   MismatchPolicy mismatch_ = MismatchPolicy::kError;

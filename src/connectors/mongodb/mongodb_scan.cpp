@@ -573,6 +573,10 @@ std::unique_ptr<DataSource> MongoScan::CreateDataSource(std::shared_ptr<Split> s
   return std::make_unique<MongoFindSource>(spec, nullptr, &counters_);
 }
 
+double MongoScan::MaxLookupKeys(const std::vector<int>&) const {
+  return static_cast<double>(spec_.max_lookup_keys);
+}
+
 bool MongoScan::SupportsKeyLookup(const std::vector<int>& key_columns) const {
   if (key_columns.size() != 1 || spec_.limit >= 0 || spec_.aggregation) return false;
   return Pushable(key_columns[0]);
@@ -642,6 +646,8 @@ bool MongoScan::PushDynamicFilter(int column, const Batch& values) {
   if (spec_.limit >= 0 || spec_.aggregation || !Pushable(column) || values.ColumnCount() != 1)
     return false;
   if (values.count > static_cast<size_t>(spec_.batch_size)) return false;
+  if (spec_.max_lookup_keys >= 0 && values.count > static_cast<size_t>(spec_.max_lookup_keys))
+    return false;
   BsonPtr in = InFilter(column, values.columns[0], values.count);
   if (!in) return false;
   spec_.filter_texts.push_back(spec_.table->info->columns[column].name + " IN (" +

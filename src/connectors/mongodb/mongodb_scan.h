@@ -57,6 +57,9 @@ struct MongoScanSpec {
   // for a collection of at least `split_min_documents` on MongoDB (never on FerretDB, which reads
   // the whole collection for every range).
   int splits = 0;
+  // The most keys worth an $in (lookup joins, dynamic filters); -1: any number. FerretDB reads
+  // the whole collection for every $in query and compares each document with every key.
+  int64_t max_lookup_keys = -1;
   int64_t split_min_documents = 100000;
 
   // The find filter: the conjuncts under $and (or the one), plus `extra` (may be null).
@@ -86,6 +89,7 @@ class MongoScan : public TableScan {
   std::unique_ptr<DataSource> CreateDataSource(std::shared_ptr<Split> split) override;
 
   bool SupportsKeyLookup(const std::vector<int>& key_columns) const override;
+  double MaxLookupKeys(const std::vector<int>& key_columns) const override;
   std::unique_ptr<DataSource> LookupKeys(const std::vector<int>& key_columns,
                                          const Batch& keys) override;
   std::string DescribeLookup(const std::vector<int>& key_columns, size_t batch_size) const override;

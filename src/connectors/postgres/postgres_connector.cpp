@@ -185,6 +185,14 @@ std::unique_ptr<TableWriter> PostgresConnector::InsertInto(std::shared_ptr<const
                              table->columns, "");
 }
 
+void PostgresConnector::DropTable(std::shared_ptr<const TableInfo> table) {
+  std::string qualified = PgQualified(*Meta(*table));
+  std::lock_guard<std::mutex> lock(mutex_);
+  PgCatalogQuery(conn_, "SELECT 1", {}, url_, Where());  // reconnects if the session dropped
+  PgExecScript(conn_, "DROP TABLE " + qualified, url_, Where());
+  metas_.erase(MetaKey(table->schema, table->name));
+}
+
 std::string PostgresConnector::Summary() {
   std::lock_guard<std::mutex> lock(mutex_);
   PgResult r = PgCatalogQuery(

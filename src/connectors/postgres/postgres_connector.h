@@ -41,6 +41,7 @@ class PostgresConnector : public Connector {
   std::unique_ptr<TableWriter> CreateTable(const std::string& schema, const std::string& table,
                                            const std::vector<ColumnInfo>& columns) override;
   std::unique_ptr<TableWriter> InsertInto(std::shared_ptr<const TableInfo> table) override;
+  void DropTable(std::shared_ptr<const TableInfo> table) override;
   std::string Summary() override;
 
   std::string Where() const;  // "postgres source 'name'"

@@ -229,6 +229,15 @@ std::unique_ptr<TableWriter> SqliteConnector::InsertInto(std::shared_ptr<const T
   return CreateSqliteTableWriter(Where(), path_, table->name, table->columns, false);
 }
 
+void SqliteConnector::DropTable(std::shared_ptr<const TableInfo> table) {
+  if (read_only_) throw Error(ErrorKind::kConnector, Where() + ": " + path_ + " is read-only");
+  std::lock_guard<std::mutex> lock(mutex_);
+  // A view is not dropped by DROP TABLE (SQLite says "use DROP VIEW").
+  SqliteExec(db_, "DROP TABLE " + QuoteSqliteIdentifier(table->name),
+             Where() + " table '" + table->name + "'");
+  row_counts_.erase(table->name);
+}
+
 std::string SqliteConnector::Summary() {
   size_t n = ListTables(schema_).size();
   return std::string("SQLite ") + sqlite3_libversion() + ", " + path_ + ", " + std::to_string(n) +

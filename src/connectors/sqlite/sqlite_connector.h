@@ -35,6 +35,7 @@ class SqliteConnector : public Connector {
   std::unique_ptr<TableWriter> CreateTable(const std::string& schema, const std::string& table,
                                            const std::vector<ColumnInfo>& columns) override;
   std::unique_ptr<TableWriter> InsertInto(std::shared_ptr<const TableInfo> table) override;
+  void DropTable(std::shared_ptr<const TableInfo> table) override;
   std::string Summary() override;
 
   const std::string& path() const { return path_; }

@@ -3,7 +3,8 @@
 // Lookup join. An equi-join whose one input is a scan (optionally under a Filter of refused
 // conjuncts and a Project) that can fetch rows by the join key columns
 // (TableScan::SupportsKeyLookup) and whose other input is small (estimated rows at most
-// lookup_join_max_rows, and not more than the scan's estimate when that is known) becomes a
+// lookup_join_max_rows, not more than the scan's estimate when that is known, nor than the scan's
+// MaxLookupKeys when it has one) becomes a
 // LogicalLookupJoin: the executor runs the small side, and fetches the matching rows of the scan
 // with LookupKeys, lookup_batch_size distinct keys at a time. Allowed: INNER (either side looked
 // up), LEFT with the looked-up side on the right, RIGHT with it on the left, SEMI and (not
@@ -155,6 +156,8 @@ LogicalPtr TryLookupJoin(const std::shared_ptr<LogicalJoin>& join, const Planner
     }
     if (!ok || columns.empty()) continue;
     if (!peeled.scan->scan->SupportsKeyLookup(columns)) continue;
+    double max_keys = peeled.scan->scan->MaxLookupKeys(columns);
+    if (max_keys >= 0 && driving_rows > max_keys) continue;
     if (best_side < 0 || driving_rows < best_rows) {
       best_side = side;
       best_rows = driving_rows;
