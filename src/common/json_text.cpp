@@ -17,8 +17,10 @@ void AppendJsonString(std::string_view text, std::string* out) {
     auto u = static_cast<unsigned char>(c);
     if (u >= 0x80) {
       size_t j = i;
-      uint32_t cp = NextCodePoint(text, j);
-      if (cp == 0xFFFD && !(j - i == 3 && text.substr(i, 3) == "\xEF\xBF\xBD")) {
+      NextCodePoint(text, j);
+      // NextCodePoint decodes overlong forms, surrogates and code points past U+10FFFF too:
+      // they are not UTF-8, and JSON parsers refuse them.
+      if (!IsValidUtf8(text.substr(i, j - i))) {
         out->append("\\ufffd");
       } else {
         out->append(text.substr(i, j - i));

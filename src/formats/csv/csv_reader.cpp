@@ -863,7 +863,7 @@ class CsvScan : public FileScan {
         s->exact = exact;
         splits.push_back(s);
       };
-      if (!can_split || size < 2 * kMinByteRange) {
+      if (!can_split || size < 2 * MinByteRange()) {
         add(0, SIZE_MAX, false);
         continue;
       }

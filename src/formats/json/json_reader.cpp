@@ -276,7 +276,7 @@ class JsonScan : public FileScan {
     for (const auto& path : state_->files) {
       size_t size = FileSizeOf(path);
       size_t chunk = ByteRangeSize(size, max_parallelism);
-      if (max_parallelism <= 1 || limit() >= 0 || size < 2 * kMinByteRange) {
+      if (max_parallelism <= 1 || limit() >= 0 || size < 2 * MinByteRange()) {
         auto s = std::make_shared<JsonSplit>();
         s->path = path;
         splits.push_back(s);
