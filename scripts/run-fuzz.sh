@@ -150,14 +150,14 @@ run_target() {  # target
   local cov
   cov=$(grep -oE "cov: [0-9]+" "$log" | tail -1 | cut -d' ' -f2)
   local status=ok
-  if ((rc != 0)) || grep -qE "ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer|UndefinedBehaviorSanitizer)|runtime error:" "$log"; then
+  if ((rc != 0)) || grep -aqE "ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer|UndefinedBehaviorSanitizer)|runtime error:" "$log"; then
     status=FAILED
   fi
   printf '%-18s %-6s %6d s %10s runs  cov %-6s corpus %s\n' "$target" "$status" \
     "$(($(date +%s) - t0))" "${runs:-?}" "${cov:-?}" "$(find "$corpus" -type f | wc -l)"
   if [[ $status != ok ]]; then
-    grep -m1 -E "ERROR:|runtime error:|fuzz invariant broken|internal error" "$log" | sed 's/^/    /'
-    grep -m1 "Test unit written to" "$log" | sed 's/^/    /'
+    grep -a -m1 -E "ERROR:|runtime error:|fuzz invariant broken|internal error" "$log" | sed 's/^/    /'
+    grep -a -m1 "Test unit written to" "$log" | sed 's/^/    /'
     echo "    log: $log"
     return 1
   fi

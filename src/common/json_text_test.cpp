@@ -22,5 +22,22 @@ TEST(JsonTextTest, NonUtf8SequencesBecomeReplacementCharacters) {
   }
 }
 
+// Found by test/fuzz/bson_fuzzer.cpp: JSON with an integer past 64 bits (a large double written
+// in full, a PostgreSQL numeric in jsonb) was refused as not JSON, as simdjson's DOM parser refuses
+// such integers.
+TEST(JsonTextTest, CanonicalJsonKeepsIntegersPast64Bits) {
+  EXPECT_EQ(CanonicalJson("{\"lat\": 901123448000711622656}"), "{\"lat\":901123448000711622656}");
+  EXPECT_EQ(CanonicalJson(" [ -123456789012345678901234567890 , 1.123456789012345678901 ,\n 2 ]"),
+            "[-123456789012345678901234567890,1.123456789012345678901,2]");
+  EXPECT_EQ(CanonicalJson("{\"s 12345678901234567890123\": 12345678901234567890123}"),
+            "{\"s 12345678901234567890123\":12345678901234567890123}");
+  EXPECT_EQ(CanonicalJson("18446744073709551615"), "18446744073709551615");
+  // Still not JSON.
+  EXPECT_FALSE(CanonicalJson("[0123456789012345678901234]"));
+  EXPECT_FALSE(CanonicalJson("[123456789012345678901234, ]"));
+  EXPECT_FALSE(CanonicalJson("[123456789012345678901234"));
+  EXPECT_FALSE(CanonicalJson("[01]"));
+}
+
 }  // namespace
 }  // namespace aishell
