@@ -183,7 +183,8 @@ class JsonDataSource : public DataSource {
           x = value.get_int64().value_unsafe();
         } else if (t == element_type::DOUBLE) {
           double d = value.get_double().value_unsafe();
-          if (d != static_cast<double>(static_cast<int64_t>(d)) || d < -9.2e18 || d > 9.2e18)
+          // The range first: converting a double past int64 is undefined behaviour.
+          if (!(d >= -9.2e18 && d <= 9.2e18) || d != static_cast<double>(static_cast<int64_t>(d)))
             ThrowConversion(j, offset, value);
           x = static_cast<int64_t>(d);
         } else {
