@@ -8,7 +8,7 @@ export CCACHE_BASEDIR ?= $(CURDIR)
 # with -g, ccache would otherwise hash the build directory into every key.
 export CCACHE_NOHASHDIR ?= 1
 
-.PHONY: build test demo bench deps-build deps-test unit sql-tests py-tests format clean
+.PHONY: build test demo bench fuzz deps-build deps-test unit sql-tests py-tests format clean
 
 deps-build:
 	@scripts/install-deps.sh build
@@ -32,6 +32,11 @@ demo: deps-build build
 # Every benchmark (engine core, PostgreSQL, Redis, Parquet, Iceberg, TPC-H), with the servers they use.
 bench: deps-test build
 	scripts/with-services.sh scripts/run-bench.sh --build-dir $(BUILD_DIR) $(BENCH_ARGS)
+
+# Every fuzz target (test/fuzz/README.md) for FUZZ_SECONDS seconds each (default 60); the corpus
+# grows in build-fuzz/corpus/ from run to run. FUZZ_TARGETS=sql csv ... runs only those.
+fuzz: deps-build build
+	FUZZ_SECONDS=$${FUZZ_SECONDS:-60} scripts/run-fuzz.sh $(FUZZ_TARGETS)
 
 format:
 	clang-format -i $$(git ls-files 'src/*.cpp' 'src/*.h' 'test/*.cpp')

@@ -5,7 +5,8 @@
 #   3. pytest: everything under test/ (2 processes with pytest-xdist)
 #   4. clang-format check, naming (scripts/check-naming.sh), the layer order of #includes (scripts/check-layers.sh), and a build
 #      without the PostgreSQL connector (scripts/check-build-options.sh)
-#   5. every benchmark at its tiny smoke size (engines must agree)
+#   5. the Parquet reader under ASan+UBSan, every fuzz target for a short run (scripts/run-fuzz.sh
+#      --ci), and every benchmark at its tiny smoke size (engines must agree)
 # Prints a summary and a closing line "N passed, N failed". Exits non-zero if anything
 # failed or if a suite ran zero tests. With CI=true, tests must not skip for missing servers.
 # Environment: BUILD_DIR (default build), JOBS (default: nproc, at most 2 for pytest/slt).
@@ -131,7 +132,12 @@ check build-options "build without PostgreSQL (scripts/check-build-options.sh)" 
 
 # 5. Benchmark smoke run (tiny data): both engines must agree; timings are not asserted.
 echo
-echo "=== parquet reader under ASan+UBSan + libFuzzer (scripts/run-parquet-asan.sh) ==="; if scripts/run-parquet-asan.sh 2>&1 | tee "$LOG_DIR/parquet-asan.log" | tail -20 && grep -q "run-parquet-asan: OK" "$LOG_DIR/parquet-asan.log"; then record parquet-asan 1 0; else record parquet-asan 0 1; fi
+# The Parquet reader's gtests and fixtures under ASan+UBSan (its fuzz target runs with the others
+# in run-fuzz.sh below, so its own libFuzzer run is off here).
+echo "=== parquet reader under ASan+UBSan (scripts/run-parquet-asan.sh) ==="; if PARQUET_FUZZ_SECONDS=0 scripts/run-parquet-asan.sh 2>&1 | tee "$LOG_DIR/parquet-asan.log" | tail -20 && grep -q "run-parquet-asan: OK" "$LOG_DIR/parquet-asan.log"; then record parquet-asan 1 0; else record parquet-asan 0 1; fi
+# Every fuzz target (test/fuzz/) for a short fixed time on its committed corpus: any crash,
+# sanitizer report, leak or hang fails.
+echo "=== fuzz targets, short run (scripts/run-fuzz.sh --ci) ==="; if scripts/run-fuzz.sh --ci 2>&1 | tee "$LOG_DIR/fuzz.log" | tail -20 && grep -q "run-fuzz: OK" "$LOG_DIR/fuzz.log"; then record fuzz 1 0; else record fuzz 0 1; fi
 echo "=== benchmark smoke (scripts/run-bench.sh --scale tiny) ==="
 if scripts/run-bench.sh --scale tiny --runs 1 --build-dir "$BUILD_DIR" 2>&1 | tee "$LOG_DIR/bench.log"; then
   record bench-smoke 1 0

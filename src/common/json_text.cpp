@@ -17,8 +17,10 @@ void AppendJsonString(std::string_view text, std::string* out) {
     auto u = static_cast<unsigned char>(c);
     if (u >= 0x80) {
       size_t j = i;
-      uint32_t cp = NextCodePoint(text, j);
-      if (cp == 0xFFFD && !(j - i == 3 && text.substr(i, 3) == "\xEF\xBF\xBD")) {
+      NextCodePoint(text, j);
+      // NextCodePoint decodes overlong forms, surrogates and code points past U+10FFFF too:
+      // they are not UTF-8, and JSON parsers refuse them.
+      if (!IsValidUtf8(text.substr(i, j - i))) {
         out->append("\\ufffd");
       } else {
         out->append(text.substr(i, j - i));
@@ -87,12 +89,68 @@ std::string Base64(std::string_view bytes) {
   return out;
 }
 
+namespace {
+
+// Whether the digit at `i` starts a number's integer part (not a fraction, an exponent or the
+// rest of a digit run): it follows the start, whitespace, '[', ',', ':' or a minus sign after one.
+bool StartsNumber(std::string_view text, size_t i) {
+  if (i > 0 && text[i - 1] == '-') i--;
+  if (i == 0) return true;
+  char p = text[i - 1];
+  return p == ' ' || p == '\t' || p == '\n' || p == '\r' || p == '[' || p == ',' || p == ':';
+}
+
+// `text` with ".0" after every integer of more than 19 digits outside strings: what simdjson's DOM
+// parser can validate (it refuses integers past 64 bits, which JSON allows).
+std::string WidenBigIntegers(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + 16);
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); i++) {
+    char c = text[i];
+    if (in_string) {
+      out.push_back(c);
+      if (c == '\\' && i + 1 < text.size()) {
+        out.push_back(text[++i]);
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') in_string = true;
+    if (c >= '0' && c <= '9' && StartsNumber(text, i)) {
+      size_t j = i;
+      while (j < text.size() && text[j] >= '0' && text[j] <= '9') j++;
+      out.append(text.substr(i, j - i));
+      bool plain = j == text.size() || (text[j] != '.' && text[j] != 'e' && text[j] != 'E');
+      if (plain && j - i > 19) out.append(".0");
+      i = j - 1;
+      continue;
+    }
+    out.push_back(c);
+  }
+  return out;
+}
+
+}  // namespace
+
 std::optional<std::string> CanonicalJson(std::string_view text) {
   simdjson::dom::parser parser;
   simdjson::padded_string padded(text);
   simdjson::dom::element root;
-  if (parser.parse(padded).get(root) != simdjson::SUCCESS) return std::nullopt;
-  return simdjson::minify(root);
+  auto error = parser.parse(padded).get(root);
+  if (error == simdjson::SUCCESS) return simdjson::minify(root);
+  if (error != simdjson::NUMBER_ERROR) return std::nullopt;
+  // Valid JSON with an integer past 64 bits: validate it with the integers widened, and keep
+  // their digits as they are (minified as text).
+  simdjson::padded_string widened(WidenBigIntegers(text));
+  if (parser.parse(widened).get(root) != simdjson::SUCCESS) return std::nullopt;
+  std::string out(text.size(), '\0');
+  size_t length = 0;
+  if (simdjson::minify(text.data(), text.size(), out.data(), length) != simdjson::SUCCESS)
+    return std::nullopt;
+  out.resize(length);
+  return out;
 }
 
 }  // namespace aishell

@@ -1,6 +1,7 @@
 #include "formats/file_scan.h"
 
 #include <algorithm>
+#include <atomic>
 
 #include "common/exception.h"
 
@@ -106,9 +107,19 @@ std::string FileScan::DescribeLimit() const {
   return limit_ >= 0 ? " limit=" + std::to_string(limit_) : std::string();
 }
 
+namespace {
+std::atomic<size_t> min_byte_range{size_t{8} << 20};  // FileScan::kMinByteRange
+}  // namespace
+
+size_t FileScan::MinByteRange() { return min_byte_range.load(std::memory_order_relaxed); }
+
+void FileScan::SetMinByteRangeForTesting(size_t bytes) {
+  min_byte_range = std::max<size_t>(bytes, 1);
+}
+
 size_t FileScan::ByteRangeSize(size_t file_size, int max_parallelism) {
   return std::clamp<size_t>(file_size / (static_cast<size_t>(std::max(max_parallelism, 1)) * 3),
-                            kMinByteRange, size_t{64} << 20);
+                            MinByteRange(), std::max(MinByteRange(), size_t{64} << 20));
 }
 
 size_t FileScan::FileSizeOf(const std::string& path) {

@@ -70,6 +70,10 @@ class FileScan : public TableScan {
   bool PushLimit(int64_t limit) override;
   double EstimatedRows() const override;
 
+  // Lowers the smallest byte range below kMinByteRange so that small files split too (tests and
+  // fuzz targets only; process-wide).
+  static void SetMinByteRangeForTesting(size_t bytes);
+
  protected:
   // "read_csv /path/a.csv" or "read_csv /path/a.csv (+3 more files)".
   std::string DescribeFiles() const;
@@ -87,6 +91,8 @@ class FileScan : public TableScan {
   // The size of the byte ranges a file of `file_size` bytes splits into (8-64 MB), for
   // `max_parallelism` workers; files under 2 * kMinByteRange stay whole.
   static constexpr size_t kMinByteRange = 8u << 20;
+  // The smallest range in use: kMinByteRange, unless a test or fuzz target lowered it.
+  static size_t MinByteRange();
   static size_t ByteRangeSize(size_t file_size, int max_parallelism);
   // The size of `path` in bytes, 0 if missing.
   static size_t FileSizeOf(const std::string& path);

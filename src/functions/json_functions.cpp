@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -66,7 +68,10 @@ std::vector<PathStep> ParseJsonPath(SV path) {
       } else {
         if (inner.empty() || inner.find_first_not_of("0123456789") != std::string::npos)
           fail("an array subscript must be a non-negative integer");
-        steps.push_back({true, "", static_cast<size_t>(std::stoull(std::string(inner)))});
+        // An index past what size_t holds matches no element, as any index past the end.
+        size_t index = SIZE_MAX;
+        std::from_chars(inner.data(), inner.data() + inner.size(), index);
+        steps.push_back({true, "", index});
       }
       i = close + 1;
     } else {

@@ -142,6 +142,17 @@ std::string Operand(const ParsedExpressionPtr& e, int min_prec) {
   return s;
 }
 
+// Renders the base of a postfix operator (a[i], (expr).field): parenthesized unless it is a column,
+// a call or a cast, which print as one primary. Anything else can bind differently ("(a + b)[1]")
+// or lex differently ("(1).x" would print "1.x", a decimal literal followed by x).
+std::string PostfixOperand(const ParsedExpressionPtr& e) {
+  bool primary =
+      e->kind == ExpressionKind::kColumnRef || e->kind == ExpressionKind::kCast ||
+      (e->kind == ExpressionKind::kFunction && !e->As<FunctionCallExpression>().special_form);
+  std::string s = e->ToString();
+  return primary ? s : "(" + s + ")";
+}
+
 }  // namespace
 
 // ----- names -------------------------------------------------------------------------------------
@@ -370,9 +381,9 @@ std::string FunctionCallExpression::ToString() const {
   if (special_form) return AsciiUpper(fname);
   // The parser's names for a[i] and ARRAY[...]: printed as written.
   if (fname == "subscript" && args.size() == 2 && !over)
-    return args[0]->ToString() + "[" + args[1]->ToString() + "]";
+    return PostfixOperand(args[0]) + "[" + args[1]->ToString() + "]";
   if (fname == "$dereference" && args.size() == 2 && !over)
-    return Operand(args[0], kPrecPrimary) + "." + args[1]->ToString();
+    return PostfixOperand(args[0]) + "." + args[1]->ToString();
   if (fname == "array_constructor" && !over) {
     std::string r = "ARRAY[";
     for (size_t i = 0; i < args.size(); i++) r += (i ? ", " : "") + args[i]->ToString();
@@ -727,6 +738,12 @@ const char* AstJoinTypeName(AstJoinType type) {
 
 std::string JoinRef::ToString() const {
   std::string l = left->ToString();
+  // A comma join binds looser than JOIN: on the left of an explicit join it needs parentheses
+  // ("(a, b) JOIN c ON ..." is not "a, b JOIN c ON ...").
+  if (!implicit && left->kind == TableRefKind::kJoin && left->alias.empty() &&
+      left->As<JoinRef>().implicit) {
+    l = "(" + l + ")";
+  }
   // A join with an alias renders itself in parentheses; a join on the right needs them too.
   std::string r = right->ToString();
   if (right->kind == TableRefKind::kJoin && right->alias.empty()) r = "(" + r + ")";

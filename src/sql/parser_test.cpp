@@ -221,6 +221,25 @@ TEST(SqlParserTest, SelectBasics) {
       "SELECT DISTINCT a, b AS bee, \"Cee\" AS cee, t.*, * FROM my_table AS t WHERE a > 1");
 }
 
+// Found by test/fuzz/sql_fuzzer.cpp: the base of a subscript or of a ROW field access printed
+// without its parentheses, so the SQL text of "(1).x" was "1.x" (a decimal, then x) and that of
+// "(a + b)[1]" was "a + b[1]".
+TEST(SqlParserTest, PostfixOperatorsKeepTheParenthesesOfTheirBase) {
+  EXPECT_EQ(RoundTrip("SELECT (1).x"), "SELECT (1).x");
+  EXPECT_EQ(RoundTrip("SELECT (a + b)[1], (a || b).f, a[1].f, CAST(r AS ROW(f INTEGER)).f"),
+            "SELECT (a + b)[1], (a || b).f, a[1].f, CAST(r AS row(f integer)).f");
+  EXPECT_EQ(RoundTrip("SELECT ('abc')[1], x.y[2]"), "SELECT ('abc')[1], x.y[2]");
+}
+
+// Found by test/fuzz/sql_fuzzer.cpp: a comma join on the left of an explicit JOIN printed without
+// parentheses, which reads back as a JOIN of the comma join's right side only.
+TEST(SqlParserTest, CommaJoinOnTheLeftOfAJoinKeepsItsParentheses) {
+  EXPECT_EQ(RoundTrip("SELECT * FROM (k,t)  JOIN u ON k.a = u.a"),
+            "SELECT * FROM (k, t) JOIN u ON k.a = u.a");
+  EXPECT_EQ(RoundTrip("SELECT * FROM k, t JOIN u ON t.a = u.a"),
+            "SELECT * FROM k, (t JOIN u ON t.a = u.a)");
+}
+
 TEST(SqlParserTest, SelectWithoutFrom) {
   auto s = ParseStatement("SELECT 1 + 2 * 3, 'x' || 'y'");
   const auto& sel = SelectOf(*s);

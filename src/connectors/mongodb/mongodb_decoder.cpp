@@ -32,7 +32,10 @@ bool SubDocument(const bson_iter_t& it, bson_t* out) {
 }
 
 std::string IsoDate(int64_t millis) {
-  int64_t micros = millis * kMicrosPerMilli;
+  int64_t micros;
+  // A date past what a TIMESTAMP holds (about 292,000 years from 1970): its milliseconds since the
+  // epoch, as MongoDB's extended JSON writes such dates.
+  if (__builtin_mul_overflow(millis, kMicrosPerMilli, &micros)) return std::to_string(millis);
   int32_t days = TimestampDays(micros);
   int64_t in_day = micros - static_cast<int64_t>(days) * kMicrosPerDay;
   CivilDate d = CivilFromDays(days);
@@ -450,7 +453,11 @@ void MongoDecoder::DecodeValue(const bson_iter_t& it, const LogicalType& type, V
         ok = Fail(it, type, path);
         break;
       }
-      int64_t micros = bson_iter_date_time(&it) * kMicrosPerMilli;
+      int64_t micros;
+      if (__builtin_mul_overflow(bson_iter_date_time(&it), kMicrosPerMilli, &micros)) {
+        ok = Fail(it, type, path, "the date is out of the TIMESTAMP range");
+        break;
+      }
       if (type.id == TypeId::kDate) {
         v.Data<int32_t>()[row] = TimestampDays(micros);
       } else {

@@ -100,6 +100,29 @@ TEST(MongoDecoderTest, MismatchNamesCollectionIdAndFieldOrReadsNull) {
   EXPECT_TRUE(b.columns[1].GetValue(1).is_null());
 }
 
+// Found by test/fuzz/bson_fuzzer.cpp: a BSON date whose milliseconds overflow a TIMESTAMP's
+// microseconds was multiplied anyway (undefined behaviour; a wrong timestamp in practice).
+TEST(MongoDecoderTest, DateOutOfTimestampRangeIsAMismatch) {
+  const char* far = R"({"_id": 2, "d": {"$date": {"$numberLong": "-8286622614427827200"}}})";
+  auto table = Infer({R"({"_id": 1, "d": {"$date": "2024-03-01T00:00:00Z"}})", far});
+  ASSERT_TRUE(table->info->columns[1].type.id == TypeId::kTimestampTz ||
+              table->info->columns[1].type.id == TypeId::kTimestamp);
+  try {
+    DecodeAll(table, {far});
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::kConversion);
+    EXPECT_NE(std::string(e.what()).find("out of the TIMESTAMP range"), std::string::npos)
+        << e.what();
+  }
+  Batch b = DecodeAll(table, {far}, MismatchPolicy::kNull);
+  EXPECT_TRUE(b.columns[1].GetValue(0).is_null());
+  BsonPtr doc = Doc(far);
+  bson_iter_t it;
+  ASSERT_TRUE(bson_iter_init_find(&it, doc.get(), "d"));
+  EXPECT_EQ(BsonText(it), "-8286622614427827200");
+}
+
 TEST(MongoDecoderTest, ValuesToBson) {
   BsonPtr doc = NewBson();
   ASSERT_TRUE(AppendBsonValue(doc.get(), "d", Value::Decimal(12345, 10, 2)));

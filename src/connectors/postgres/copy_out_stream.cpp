@@ -3,6 +3,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
@@ -150,9 +151,10 @@ bool PgCopyOutStream::Receive() {
     tail_ -= head_;
     head_ = 0;
   }
-  if (need_ > cap_) {  // one message larger than the buffer
-    size_t cap = cap_;
-    while (cap < need_) cap *= 2;
+  if (need_ > cap_ && cap_ - tail_ < kMinFree) {
+    // One message larger than the buffer: grow as its bytes arrive (at most doubling), not to the
+    // length its header claims, which a broken stream may set to 2 GB.
+    size_t cap = std::min(need_, cap_ * 2);
     std::unique_ptr<char[]> bigger(new char[cap]);
     std::memcpy(bigger.get(), buf_.get(), tail_);
     buf_ = std::move(bigger);

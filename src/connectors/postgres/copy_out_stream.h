@@ -49,6 +49,8 @@ class PgCopyOutStream {
   bool server_error() const { return server_error_; }
   // "ERROR: primary (DETAIL: ...; HINT: ...)" as PostgreSQL sent it, or what broke.
   const std::string& error() const { return error_; }
+  // The receive buffer's size in bytes (it grows for a message larger than it).
+  size_t buffer_capacity() const { return cap_; }
 
  private:
   Status Fail(std::string message);

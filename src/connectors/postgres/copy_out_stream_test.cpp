@@ -146,6 +146,21 @@ TEST(PgCopyOutStreamTest, GrowsForARowLargerThanItsBuffer) {
   EXPECT_EQ(rows[2], "after");
 }
 
+// Found by test/fuzz/pg_copy_fuzzer.cpp: a message header claiming 2 GB made Receive allocate
+// 2 GB at once, before a byte of the message had arrived.
+TEST(PgCopyOutStreamTest, BufferGrowsWithTheBytesReceivedNotTheClaimedLength) {
+  FakeServer server;
+  PgCopyOutStream s(server.client());
+  std::string header("d\x7f\xff\xff\xf0", 5);  // CopyData of 2 GB - 16 bytes
+  server.Write(header + std::string(1000, 'x'));
+  server.Close();
+  std::vector<std::string> rows;
+  EXPECT_EQ(Drain(s, &rows), Status::kFailed);
+  EXPECT_TRUE(rows.empty());
+  EXPECT_NE(s.error().find("closed the connection"), std::string::npos) << s.error();
+  EXPECT_LE(s.buffer_capacity(), size_t{1} << 20);
+}
+
 TEST(PgCopyOutStreamTest, ServerErrorMidStreamEndsAtReadyForQuery) {
   FakeServer server;
   PgCopyOutStream s(server.client());

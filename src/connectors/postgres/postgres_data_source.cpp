@@ -334,6 +334,9 @@ class PgCopyReader {
     return FillResult::kFull;
   }
 
+  friend Batch aishell::DecodePgCopyRows(const std::vector<LogicalType>& types,
+                                         const std::vector<std::string_view>& payloads);
+
   [[noreturn, gnu::cold, gnu::noinline]] void StreamFailed() {
     std::string msg = ScrubPassword(PgMessageOneLine(stream_->error()), url_);
     // The connection is in an unknown state (an aborted transaction, a broken socket): it is
@@ -629,6 +632,22 @@ std::vector<std::unique_ptr<PgCopyReader>> Readers(const PgCopyTarget& target,
 }
 
 }  // namespace
+
+Batch DecodePgCopyRows(const std::vector<LogicalType>& types,
+                       const std::vector<std::string_view>& payloads) {
+  if (payloads.size() > kBatchSize)
+    throw Error(ErrorKind::kUnsupported, "DecodePgCopyRows: more payloads than a batch holds");
+  std::vector<std::string> names;
+  for (size_t i = 0; i < types.size(); i++) names.push_back("c" + std::to_string(i));
+  PgCopyReader reader("postgres source", "", "", types, std::move(names), nullptr, nullptr,
+                      nullptr);
+  Batch batch(types, kBatchSize);
+  reader.Bind(batch);
+  size_t rows = 0;
+  for (std::string_view p : payloads) reader.DecodeMessage(p.data(), p.data() + p.size(), rows);
+  batch.SetCount(rows);
+  return batch;
+}
 
 int64_t PgSnapshotPool::Export(const std::string& qualified_table) {
   for (;;) {

@@ -7,6 +7,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "catalog/connector.h"
@@ -77,5 +78,12 @@ std::unique_ptr<DataSource> CreatePgDataSource(const PgCopyTarget& target,
 std::unique_ptr<DataSource> CreatePgMultiplexSource(const PgCopyTarget& target,
                                                     const std::vector<std::string>& sqls,
                                                     std::shared_ptr<PgSnapshotPool> pool);
+
+// Decodes the CopyData payloads of one `COPY ... TO STDOUT (FORMAT binary)` (the file header comes
+// with the first, the trailer last) exactly as a scan of columns of `types` does, into a batch of
+// their rows (at most kBatchSize payloads). Throws the scan's Error on malformed data. For tests
+// and the fuzz target (test/fuzz/pg_copy_fuzzer.cpp): the scan itself reads them off a socket.
+Batch DecodePgCopyRows(const std::vector<LogicalType>& types,
+                       const std::vector<std::string_view>& payloads);
 
 }  // namespace aishell

@@ -267,6 +267,7 @@ struct Decoder {
           int64_t count = Long();
           if (count == 0) break;
           if (count < 0) {
+            if (count == INT64_MIN) Fail("block count out of range");
             count = -count;
             Long();  // block size in bytes
           }
@@ -421,6 +422,7 @@ AvroFileReader::AvroFileReader(std::string data, std::string path)
     int64_t count = d.Long();
     if (count == 0) break;
     if (count < 0) {
+      if (count == INT64_MIN) d.Fail("metadata block count out of range");
       count = -count;
       d.Long();
     }

@@ -202,5 +202,46 @@ TEST(AvroReaderTest, UnknownCodecIsUnsupported) {
   }
 }
 
+// Found by test/fuzz/avro_fuzzer.cpp: a block count of INT64_MIN (in the header's metadata map or
+// in an array) was negated (undefined behaviour) instead of refused.
+TEST(AvroReaderTest, BlockCountOfInt64MinIsRefused) {
+  Encoder header;
+  header.out = std::string("Obj\x01", 4);
+  header.Long(INT64_MIN);
+  try {
+    AvroFileReader reader(header.out, "m.avro");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::kIo);
+    EXPECT_NE(std::string(e.what()).find("m.avro: corrupt Avro data: metadata block count"),
+              std::string::npos)
+        << e.what();
+  }
+  // An array<long> record field whose block count is INT64_MIN.
+  Encoder f;
+  f.out = std::string("Obj\x01", 4);
+  f.Long(1);
+  f.Bytes("avro.schema");
+  f.Bytes(R"({"type": "record", "name": "r", "fields": [{"name": "a", "type": {"type": "array",
+      "items": "long"}}]})");
+  f.Long(0);
+  std::string sync(16, 'S');
+  f.out += sync;
+  Encoder records;
+  records.Long(INT64_MIN);
+  f.Long(1);
+  f.Bytes(records.out);
+  f.out += sync;
+  AvroFileReader reader(f.out, "a.avro");
+  try {
+    reader.ReadAll();
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("a.avro: corrupt Avro data: block count out of range"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace aishell::avro

@@ -659,14 +659,19 @@ class CsvDataSource : public DataSource {
     } else if (split_->exact) {
       pos_ = split_->begin;
     } else {
-      // The first row boundary at or after `begin`.
+      // The first row boundary at or after `begin`: after a '\n' or, as the tokenizer ends rows
+      // at a lone '\r' too, after a '\r' (the previous split reads every row starting before
+      // `begin`, whichever line end precedes it).
       size_t from = split_->begin - 1;
-      const void* nl = from < size ? std::memchr(data + from, '\n', size - from) : nullptr;
-      if (!nl) {
+      const char* end = data + size;
+      const char* nl = from < size ? std::find_if(data + from, end,
+                                                  [](char c) { return c == '\n' || c == '\r'; })
+                                   : end;
+      if (nl == end) {
         done_ = true;
         return;
       }
-      pos_ = static_cast<const char*>(nl) - data + 1;
+      pos_ = static_cast<size_t>(nl - data) + 1;
     }
   }
 
@@ -863,7 +868,7 @@ class CsvScan : public FileScan {
         s->exact = exact;
         splits.push_back(s);
       };
-      if (!can_split || size < 2 * kMinByteRange) {
+      if (!can_split || size < 2 * MinByteRange()) {
         add(0, SIZE_MAX, false);
         continue;
       }

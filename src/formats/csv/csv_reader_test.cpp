@@ -6,6 +6,7 @@
 #include "common/date_time.h"
 #include "common/exception.h"
 #include "expr/expression.h"
+#include "formats/file_scan.h"
 #include "formats/testing/file_test_util.h"
 
 namespace aishell {
@@ -584,6 +585,25 @@ TEST(CsvReaderTest, GarbageNeverCrashes) {
       EXPECT_TRUE(e.kind() == ErrorKind::kIo || e.kind() == ErrorKind::kConversion) << e.what();
     }
   }
+}
+
+// Found by test/fuzz/csv_fuzzer.cpp: a split that is not at an exact row start (the file has a
+// stray quote, so quote parity cannot find rows) skipped to the next '\n', but rows also end at a
+// lone '\r': the row after a '\r' just past the split's start was read by no split.
+TEST(CsvReaderTest, SplitsAfterALoneCarriageReturnLoseNoRow) {
+  FileScan::SetMinByteRangeForTesting(64);
+  TempDir dir;
+  for (int pad = 0; pad < 40; pad++) {
+    std::string text = "id,s\n0," + std::string(static_cast<size_t>(pad), 'p') + "\n1,a\"b\n";
+    for (int i = 2; i < 60; i++) text += std::to_string(i) + ",v" + (i % 3 ? "\r" : "\n");
+    auto path = dir.Write("cr" + std::to_string(pad) + ".csv", text);
+    auto table = OpenCsv(path);
+    Rows whole = ReadAll(*table->CreateScan(), 1);
+    Rows split = ReadAll(*table->CreateScan(), 4);
+    ASSERT_EQ(whole.size(), 60u) << pad;
+    ASSERT_EQ(split, whole) << "pad " << pad;
+  }
+  FileScan::SetMinByteRangeForTesting(size_t{8} << 20);  // back to FileScan::kMinByteRange
 }
 
 }  // namespace

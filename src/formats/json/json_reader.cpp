@@ -183,7 +183,8 @@ class JsonDataSource : public DataSource {
           x = value.get_int64().value_unsafe();
         } else if (t == element_type::DOUBLE) {
           double d = value.get_double().value_unsafe();
-          if (d != static_cast<double>(static_cast<int64_t>(d)) || d < -9.2e18 || d > 9.2e18)
+          // The range first: converting a double past int64 is undefined behaviour.
+          if (!(d >= -9.2e18 && d <= 9.2e18) || d != static_cast<double>(static_cast<int64_t>(d)))
             ThrowConversion(j, offset, value);
           x = static_cast<int64_t>(d);
         } else {
@@ -276,7 +277,7 @@ class JsonScan : public FileScan {
     for (const auto& path : state_->files) {
       size_t size = FileSizeOf(path);
       size_t chunk = ByteRangeSize(size, max_parallelism);
-      if (max_parallelism <= 1 || limit() >= 0 || size < 2 * kMinByteRange) {
+      if (max_parallelism <= 1 || limit() >= 0 || size < 2 * MinByteRange()) {
         auto s = std::make_shared<JsonSplit>();
         s->path = path;
         splits.push_back(s);

@@ -85,6 +85,18 @@ TEST(JsonReaderTest, MalformedLineNamesFileAndLine) {
   ExpectError([&] { ReadAll(*scan); }, ErrorKind::kIo, "late.jsonl line 31: malformed JSON");
 }
 
+// Found by test/fuzz/json_lines_fuzzer.cpp: a double past the int64 range in a BIGINT column was
+// converted to int64 before its range was checked (undefined behaviour; UBSan stops there).
+TEST(JsonReaderTest, DoublePastInt64InABigIntColumnIsAConversionError) {
+  TempDir dir;
+  auto path =
+      dir.Write("big.jsonl", "{\"n\": 1}\n{\"n\": 2.0}\n{\"n\": 1.00111e99}\n{\"n\": -1e19}\n");
+  auto table = OpenJson(path, {{"sample_size", Value::BigInt(1)}});
+  EXPECT_EQ(table->info()->columns[0].type, LogicalType(TypeId::kBigInt));
+  ExpectError([&] { ReadAll(*table->CreateScan()); }, ErrorKind::kConversion,
+              "big.jsonl line 3, key 'n': cannot read 1.00111e+99 as BIGINT");
+}
+
 TEST(JsonReaderTest, LateTypeMismatchIsAConversionError) {
   TempDir dir;
   std::string s;

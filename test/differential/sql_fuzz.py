@@ -1,0 +1,466 @@
+#!/usr/bin/env python3
+"""A differential SQL fuzzer (SQLancer-style): random tables and data, random queries with joins,
+subqueries, aggregates, window functions, NULLs, CASE and casts, run by aishell (the CLI) and by
+DuckDB on the same data; plus the ternary logic partitioning check on aishell alone (a query's rows
+are the union of its rows WHERE p, WHERE NOT p and WHERE p IS NULL).
+
+Results are compared as multisets of rows (numbers with a relative tolerance). A mismatch is
+shrunk (the WHERE predicate and select list reduced while the mismatch stays) and written as a
+sqllogictest file (expected rows from DuckDB) under --out.
+
+  test/differential/sql_fuzz.py --seed 1 --schemas 5 --queries 40   (make fuzz runs a longer one)
+  test/differential/test_sql_fuzz.py runs a short fixed-seed run in CI.
+
+The generated SQL keeps to what both engines mean the same way: no '/' (DuckDB divides integers
+into a DOUBLE), no '%', small integers (no overflow), ORDER BY only inside window functions whose
+result does not depend on ties."""
+import argparse
+import datetime
+import decimal
+import json
+import math
+import os
+import random
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+from aishell_cli import run_aishell  # noqa: E402
+
+TYPES = ["INTEGER", "BIGINT", "VARCHAR", "BOOLEAN", "DATE", "DOUBLE"]
+WORDS = ["a", "b", "ab", "B", "", "zz", "a%", "x_y"]
+
+
+class Table:
+    def __init__(self, name, columns, rows):
+        self.name, self.columns, self.rows = name, columns, rows  # columns: [(name, type)]
+
+
+def literal(value, typ):
+    if value is None:
+        return f"CAST(NULL AS {typ})"
+    if typ in ("INTEGER", "BIGINT"):
+        return f"CAST({value} AS {typ})"
+    if typ == "DOUBLE":
+        return f"CAST({value!r} AS DOUBLE)"
+    if typ == "VARCHAR":
+        return "'" + value.replace("'", "''") + "'"
+    if typ == "BOOLEAN":
+        return "TRUE" if value else "FALSE"
+    if typ == "DATE":
+        return f"DATE '{value.isoformat()}'"
+    raise ValueError(typ)
+
+
+def random_value(rng, typ):
+    if rng.random() < 0.2:
+        return None
+    if typ in ("INTEGER", "BIGINT"):
+        return rng.randint(-5, 5)
+    if typ == "DOUBLE":
+        return rng.choice([0.0, -1.5, 2.25, 3.0, -0.0, 100.5])
+    if typ == "VARCHAR":
+        return rng.choice(WORDS)
+    if typ == "BOOLEAN":
+        return rng.random() < 0.5
+    if typ == "DATE":
+        return datetime.date(2024, 1, 1) + datetime.timedelta(days=rng.randint(-3, 3))
+
+
+def random_schema(rng):
+    tables = []
+    for t in range(rng.randint(1, 3)):
+        ncols = rng.randint(1, 4)
+        cols = [(f"c{i}", rng.choice(TYPES)) for i in range(ncols)]
+        if not any(c[1] in ("INTEGER", "BIGINT") for c in cols):
+            cols.append((f"c{ncols}", "INTEGER"))
+        rows = [[random_value(rng, typ) for _, typ in cols] for _ in range(rng.randint(0, 12))]
+        tables.append(Table(f"t{t}", cols, rows))
+    return tables
+
+
+def view_sql(table):
+    names = ", ".join(c for c, _ in table.columns)
+    if not table.rows:
+        nulls = ", ".join(f"{literal(None, typ)} AS {c}" for c, typ in table.columns)
+        return f"CREATE OR REPLACE VIEW {table.name} AS SELECT {nulls} WHERE FALSE"
+    values = ", ".join("(" + ", ".join(literal(v, typ) for v, (_, typ) in zip(row, table.columns)) + ")"
+                       for row in table.rows)
+    return f"CREATE OR REPLACE VIEW {table.name} AS SELECT * FROM (VALUES {values}) AS v ({names})"
+
+
+class Gen:
+    """Random expressions over the columns in scope: [(qualified name, type)]."""
+
+    def __init__(self, rng, scope, tables):
+        self.rng, self.scope, self.tables = rng, scope, tables
+
+    def column(self, typ=None):
+        cands = [c for c in self.scope if typ is None or c[1] == typ or
+                 (typ in ("INTEGER", "BIGINT") and c[1] in ("INTEGER", "BIGINT"))]
+        return self.rng.choice(cands) if cands else None
+
+    def int_expr(self, depth=0):
+        r = self.rng.random()
+        c = self.column("INTEGER")
+        if depth > 2 or r < 0.35:
+            return c[0] if c and self.rng.random() < 0.7 else str(self.rng.randint(-3, 3))
+        if r < 0.6:
+            op = self.rng.choice(["+", "-", "*"])
+            return f"({self.int_expr(depth + 1)} {op} {self.int_expr(depth + 1)})"
+        if r < 0.7:
+            return f"abs({self.int_expr(depth + 1)})"
+        if r < 0.8:
+            return f"coalesce({self.int_expr(depth + 1)}, {self.int_expr(depth + 1)})"
+        if r < 0.9:
+            return (f"CASE WHEN {self.pred(depth + 1)} THEN {self.int_expr(depth + 1)} "
+                    f"ELSE {self.int_expr(depth + 1)} END")
+        s = self.column("VARCHAR")
+        if s:
+            return f"length({s[0]})"
+        return f"nullif({self.int_expr(depth + 1)}, {self.rng.randint(-2, 2)})"
+
+    def str_expr(self, depth=0):
+        c = self.column("VARCHAR")
+        r = self.rng.random()
+        if depth > 2 or r < 0.5:
+            return c[0] if c and r < 0.4 else "'" + self.rng.choice(WORDS) + "'"
+        if r < 0.65:
+            return f"({self.str_expr(depth + 1)} || {self.str_expr(depth + 1)})"
+        if r < 0.8:
+            return f"{self.rng.choice(['lower', 'upper'])}({self.str_expr(depth + 1)})"
+        if r < 0.9:
+            return f"CAST({self.int_expr(depth + 1)} AS VARCHAR)"
+        return f"coalesce({self.str_expr(depth + 1)}, 'none')"
+
+    def pred(self, depth=0):
+        r = self.rng.random()
+        if depth > 2:
+            r = self.rng.random() * 0.5
+        if r < 0.25:
+            op = self.rng.choice(["=", "<>", "<", "<=", ">", ">="])
+            return f"{self.int_expr(depth + 1)} {op} {self.int_expr(depth + 1)}"
+        if r < 0.33:
+            op = self.rng.choice(["=", "<>", "<", ">="])
+            return f"{self.str_expr(depth + 1)} {op} {self.str_expr(depth + 1)}"
+        if r < 0.38:
+            b = self.column("BOOLEAN")
+            if b:
+                return b[0]
+        if r < 0.42:
+            d = self.column("DATE")
+            if d:
+                return f"{d[0]} {self.rng.choice(['<', '=', '>='])} DATE '2024-01-0{self.rng.randint(1, 3)}'"
+        if r < 0.46:
+            c = self.column("DOUBLE")
+            if c:
+                return f"{c[0]} {self.rng.choice(['<', '=', '>'])} {self.rng.choice(['0', '2.25', '-1.5'])}"
+        if r < 0.5:
+            return f"({self.int_expr(depth + 1)}) IS {self.rng.choice(['', 'NOT '])}NULL"
+        if r < 0.6:
+            return f"({self.pred(depth + 1)}) {self.rng.choice(['AND', 'OR'])} ({self.pred(depth + 1)})"
+        if r < 0.66:
+            return f"NOT ({self.pred(depth + 1)})"
+        if r < 0.72:
+            lo = self.rng.randint(-3, 1)
+            return f"{self.int_expr(depth + 1)} BETWEEN {lo} AND {lo + self.rng.randint(0, 4)}"
+        if r < 0.78:
+            items = ", ".join(self.rng.choice(["NULL", str(self.rng.randint(-3, 3))])
+                              for _ in range(self.rng.randint(1, 3)))
+            return f"{self.int_expr(depth + 1)} {self.rng.choice(['', 'NOT '])}IN ({items})"
+        if r < 0.83:
+            s = self.column("VARCHAR")
+            if s:
+                return f"{s[0]} {self.rng.choice(['', 'NOT '])}LIKE '{self.rng.choice(['a%', '%b', '_', '%', 'a_'])}'"
+        if r < 0.88 and self.tables:
+            t = self.rng.choice(self.tables)
+            ic = [c for c, typ in t.columns if typ in ("INTEGER", "BIGINT")]
+            inner = Gen(self.rng, [(f"s.{c}", typ) for c, typ in t.columns], [])
+            return (f"{self.int_expr(depth + 1)} {self.rng.choice(['', 'NOT '])}IN "
+                    f"(SELECT s.{ic[0]} FROM {t.name} s WHERE {inner.pred(2)})")
+        if r < 0.93 and self.tables:
+            t = self.rng.choice(self.tables)
+            ic = [c for c, typ in t.columns if typ in ("INTEGER", "BIGINT")]
+            inner = Gen(self.rng, [(f"s.{c}", typ) for c, typ in t.columns], [])
+            return f"{self.rng.choice(['', 'NOT '])}EXISTS (SELECT 1 FROM {t.name} s WHERE {inner.pred(2)})"
+        if r < 0.96 and self.tables:
+            t = self.rng.choice(self.tables)
+            ic = [c for c, typ in t.columns if typ in ("INTEGER", "BIGINT")]
+            return f"{self.int_expr(depth + 1)} > (SELECT max(s.{ic[0]}) FROM {t.name} s)"
+        return f"{self.int_expr(depth + 1)} IS NOT DISTINCT FROM {self.int_expr(depth + 1)}"
+
+
+def correlated(rng, scope, tables):
+    """A correlated [NOT] EXISTS or IN subquery: aishell takes them only as a WHERE conjunct."""
+    t = rng.choice(tables)
+    ic = [c for c, typ in t.columns if typ in ("INTEGER", "BIGINT")]
+    outer = [c for c in scope if c[1] in ("INTEGER", "BIGINT")][0][0]
+    inner = Gen(rng, [(f"s.{c}", typ) for c, typ in t.columns], []).pred(2)
+    if rng.random() < 0.5:
+        return (f"{rng.choice(['', 'NOT '])}EXISTS (SELECT 1 FROM {t.name} s WHERE {inner} "
+                f"AND s.{ic[0]} = {outer})")
+    return f"{outer} IN (SELECT s.{ic[0]} FROM {t.name} s WHERE {inner} AND s.{ic[0]} >= {outer})"
+
+
+def random_from(rng, tables):
+    """A FROM clause and the columns in its scope."""
+    a = rng.choice(tables)
+    scope = [(f"a.{c}", typ) for c, typ in a.columns]
+    text = f"{a.name} a"
+    if len(tables) > 1 and rng.random() < 0.6:
+        b = rng.choice(tables)
+        bscope = [(f"b.{c}", typ) for c, typ in b.columns]
+        kind = rng.choice(["JOIN", "LEFT JOIN", "RIGHT JOIN", "FULL JOIN", "CROSS JOIN"])
+        if kind == "CROSS JOIN":
+            text += f" CROSS JOIN {b.name} b"
+        else:
+            ai = [c for c in scope if c[1] in ("INTEGER", "BIGINT")][0][0]
+            bi = [c for c in bscope if c[1] in ("INTEGER", "BIGINT")][0][0]
+            extra = ""
+            if rng.random() < 0.3:
+                extra = " AND " + Gen(rng, scope + bscope, []).pred(2)
+            text += f" {kind} {b.name} b ON {ai} = {bi}{extra}"
+        scope += bscope
+    return text, scope
+
+
+def random_query(rng, tables):
+    """(kind, select_list, from, where): kind is 'rows' (TLP applies) or 'agg'/'window'."""
+    from_sql, scope = random_from(rng, tables)
+    g = Gen(rng, scope, tables)
+    where = g.pred()
+    if rng.random() < 0.2:
+        where = f"({where}) AND {correlated(rng, scope, tables)}"
+    r = rng.random()
+    if r < 0.55:
+        items = []
+        for _ in range(rng.randint(1, 3)):
+            k = rng.random()
+            if k < 0.4:
+                items.append(rng.choice(scope)[0])
+            elif k < 0.7:
+                items.append(g.int_expr())
+            elif k < 0.85:
+                items.append(g.str_expr())
+            else:
+                items.append(f"({g.pred()})")
+        if rng.random() < 0.15:
+            return "distinct", "DISTINCT " + ", ".join(items), from_sql, where
+        return "rows", ", ".join(items), from_sql, where
+    if r < 0.85:
+        key = g.int_expr(2) if rng.random() < 0.5 else rng.choice(scope)[0]
+        aggs = []
+        for _ in range(rng.randint(1, 3)):
+            f = rng.choice(["count(*)", "count({e})", "sum({e})", "min({e})", "max({e})",
+                            "count(DISTINCT {e})", "sum({e}) FILTER (WHERE {p})", "bool_or({p})"])
+            aggs.append(f.format(e=g.int_expr(1), p=g.pred(2)))
+        having = f" HAVING count(*) > {rng.randint(0, 2)}" if rng.random() < 0.3 else ""
+        if rng.random() < 0.25:
+            return "agg", ", ".join(aggs), from_sql, where  # one global group
+        return "agg", f"{key} AS k, " + ", ".join(aggs), from_sql, f"{where} GROUP BY {key}{having}"
+    part = rng.choice(scope)[0]
+    win = rng.choice([f"sum({g.int_expr(1)}) OVER (PARTITION BY {part})",
+                      f"count(*) OVER (PARTITION BY {part})",
+                      f"max({g.int_expr(1)}) OVER ()",
+                      f"min({g.int_expr(1)}) OVER (PARTITION BY {part})"])
+    return "window", f"{rng.choice(scope)[0]}, {win}", from_sql, where
+
+
+# ----- running -------------------------------------------------------------------------------------
+
+def norm(v):
+    if v is None:
+        return None
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, (int, float, decimal.Decimal)):
+        f = float(v)
+        if math.isnan(f):
+            return "nan"
+        return round(f, 6) if f != int(f) or abs(f) > 2**53 else int(f)
+    if isinstance(v, (datetime.date, datetime.datetime)):
+        return v.isoformat()
+    return str(v)
+
+
+def key(row):
+    return tuple((0, "") if v is None else (1, repr(v)) for v in row)
+
+
+def same(a, b):
+    if len(a) != len(b):
+        return False
+    for ra, rb in zip(sorted(a, key=key), sorted(b, key=key)):
+        for x, y in zip(ra, rb):
+            if isinstance(x, float) or isinstance(y, float):
+                if x is None or y is None or not math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-9):
+                    return False
+            elif x != y:
+                return False
+    return True
+
+
+def duckdb_rows(con, sql):
+    try:
+        return [tuple(norm(v) for v in row) for row in con.execute(sql).fetchall()], None
+    except Exception as e:  # noqa: BLE001
+        return None, str(e).split("\n")[0]
+
+
+def json_arrays(text):
+    """The JSON arrays of `--format json` output, one per statement with rows (message lines such
+    as "CREATE OR REPLACE VIEW" skipped)."""
+    # Objects as their (key, value) pairs: a result may have two columns of the same name.
+    dec, pos, arrays = json.JSONDecoder(object_pairs_hook=list), 0, []
+    while pos < len(text):
+        while pos < len(text) and text[pos].isspace():
+            pos += 1
+        if pos >= len(text):
+            break
+        if text[pos] != "[":
+            nl = text.find("\n", pos)
+            pos = len(text) if nl < 0 else nl + 1
+            continue
+        arr, pos = dec.raw_decode(text, pos)
+        arrays.append(arr)
+    return arrays
+
+
+def aishell_run(home, setup, queries):
+    """Runs the setup statements, then each query; returns [(rows or None, error)]."""
+    results = []
+    batch = "; ".join(setup + queries)
+    p = run_aishell(["query", "--format", "json", "--max-rows", "100000", batch], home, timeout=120)
+    if p.returncode == 0:
+        arrays = json_arrays(p.stdout)
+        arrays = arrays[len(arrays) - len(queries):] if len(arrays) >= len(queries) else None
+        if arrays is not None:
+            return [([tuple(norm(v) for _, v in obj) for obj in arr], None) for arr in arrays]
+    for q in queries:  # one failed (or the output was not as expected): one at a time
+        p = run_aishell(["query", "--format", "json", "--max-rows", "100000", "; ".join(setup + [q])],
+                        home, timeout=60)
+        if p.returncode != 0:
+            lines = (p.stderr + "\n" + p.stdout).split("\n")
+            results.append((None, next((ln for ln in lines if ln.startswith("Error")), lines[0])))
+            continue
+        arrays = json_arrays(p.stdout)
+        results.append(([tuple(norm(v) for _, v in obj) for obj in arrays[-1]], None))
+    return results
+
+
+def build_sql(select, from_sql, where):
+    return f"SELECT {select} FROM {from_sql} WHERE {where}"
+
+
+class Mismatch(Exception):
+    pass
+
+
+def check_schema(rng, tables, nqueries, workdir, stats):
+    import duckdb
+    con = duckdb.connect()
+    setup = [view_sql(t) for t in tables]
+    for s in setup:
+        con.execute(s)
+    home = tempfile.mkdtemp(dir=workdir)
+    cases = []  # (description, queries, check)
+    for _ in range(nqueries):
+        kind, select, from_sql, where = random_query(rng, tables)
+        q = build_sql(select, from_sql, where)
+        cases.append(("differential", [q], kind))
+        if kind == "rows":
+            p = where
+            base = f"SELECT {select} FROM {from_sql}"
+            cases.append(("tlp", [base, f"{base} WHERE {p}", f"{base} WHERE NOT ({p})",
+                                  f"{base} WHERE ({p}) IS NULL"], kind))
+    all_queries = [q for _, qs, _ in cases for q in qs]
+    got = aishell_run(home, setup, all_queries)
+    i = 0
+    failures = []
+    for what, qs, kind in cases:
+        results = got[i:i + len(qs)]
+        i += len(qs)
+        if what == "differential":
+            stats["differential"] += 1
+            ours, err = results[0]
+            theirs, derr = duckdb_rows(con, qs[0])
+            if theirs is None and ours is None:
+                stats["both_errors"] += 1
+                continue
+            if theirs is None:
+                stats["duckdb_errors"] += 1  # DuckDB refused what aishell ran: not compared
+                continue
+            if ours is None:
+                stats["aishell_errors"] += 1
+                stats["aishell_error_samples"].append(f"{err}\n    in: {qs[0]}")
+                continue
+            if not same(ours, theirs):
+                failures.append((qs[0], "rows differ from DuckDB", theirs, ours))
+        else:
+            stats["tlp"] += 1
+            if any(r[0] is None for r in results):
+                stats["tlp_errors"] += 1
+                continue
+            union = results[1][0] + results[2][0] + results[3][0]
+            if not same(results[0][0], union):
+                theirs, _ = duckdb_rows(con, qs[0])
+                failures.append((f"{qs[0]}\n-- partitioned by: {qs[1].split(' WHERE ', 1)[1]}",
+                                 "TLP: WHERE p / NOT p / p IS NULL do not add up to the query",
+                                 theirs, results[0][0]))
+    return setup, failures
+
+
+def write_slt(out_dir, name, setup, query, expected, note):
+    os.makedirs(out_dir, exist_ok=True)
+    path = os.path.join(out_dir, name + ".test")
+    with open(path, "w") as f:
+        f.write(f"# name: {name}\n# description: found by test/differential/sql_fuzz.py: {note}\n"
+                "# group: [fuzz]\n\n")
+        for s in setup:
+            f.write(f"statement ok\n{s}\n\n")
+        if expected is not None:
+            width = len(expected[0]) if expected else max(1, query.split(" FROM ")[0].count(",") + 1)
+            f.write(f"query {'T' * width} rowsort\n{query.split(chr(10))[0]}\n----\n")
+            for row in sorted(expected, key=key):
+                f.write("\t".join("NULL" if v is None else str(v).lower() if isinstance(v, bool)
+                                  else str(v) for v in row) + "\n")
+    return path
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--seed", type=int, default=None)
+    ap.add_argument("--schemas", type=int, default=5)
+    ap.add_argument("--queries", type=int, default=30, help="queries per schema")
+    ap.add_argument("--out", default=None, help="where mismatches are written as .test files")
+    args = ap.parse_args(argv)
+    seed = args.seed if args.seed is not None else random.randrange(1 << 30)
+    rng = random.Random(seed)
+    stats = {"differential": 0, "tlp": 0, "both_errors": 0, "duckdb_errors": 0, "tlp_errors": 0,
+             "aishell_errors": 0, "aishell_error_samples": []}
+    all_failures = []
+    with tempfile.TemporaryDirectory() as workdir:
+        for s in range(args.schemas):
+            tables = random_schema(rng)
+            setup, failures = check_schema(rng, tables, args.queries, workdir, stats)
+            for q, why, expected, got in failures:
+                all_failures.append((setup, q, why, expected, got))
+    for n, (setup, q, why, expected, got) in enumerate(all_failures):
+        print(f"--- mismatch {n + 1}: {why}\n" + "\n".join(s + ";" for s in setup) + f"\n{q};")
+        print(f"    DuckDB: {expected}\n    aishell: {got}")
+        if args.out:
+            print("    written to", write_slt(args.out, f"seed{seed}_{n + 1}", setup, q, expected, why))
+    for sample in stats["aishell_error_samples"][:5]:
+        print("aishell refused what DuckDB ran:", sample)
+    print(f"sql_fuzz: seed {seed}: {stats['differential']} differential queries "
+          f"({stats['duckdb_errors']} refused by DuckDB only, {stats['aishell_errors']} by aishell "
+          f"only, {stats['both_errors']} by both), "
+          f"{stats['tlp']} TLP checks ({stats['tlp_errors']} with an error), "
+          f"{len(all_failures)} mismatches")
+    return 1 if all_failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
