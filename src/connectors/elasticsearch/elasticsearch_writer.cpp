@@ -201,12 +201,10 @@ void EsWriter::Append(const Batch& batch) {
   for (size_t r = 0; r < batch.count; r++) {
     std::string id;
     if (id_column_ >= 0) {
+      // A NULL _id (an INSERT that names no _id): Elasticsearch gives the document one.
       Value v = batch.columns[id_column_].GetValue(r);
-      if (v.is_null())
-        throw Error(ErrorKind::kConversion, spec_.where + ": index '" + spec_.index + "', row " +
-                                                std::to_string(written_ + pending_items_ + 1) +
-                                                ": _id is NULL");
-      id = v.type().id == TypeId::kVarchar ? v.GetString() : std::to_string(v.GetInt64());
+      if (!v.is_null())
+        id = v.type().id == TypeId::kVarchar ? v.GetString() : std::to_string(v.GetInt64());
     }
     pending_ += "{\"index\":{\"_index\":" + JsonString(spec_.index);
     if (!id.empty()) pending_ += ",\"_id\":" + JsonString(id);
@@ -255,9 +253,11 @@ void EsWriter::Flush() {
             failures += "\n  item " + std::to_string(written_ + i + 1) + ": " + std::string(type) +
                         ": " + std::string(reason);
           }
-        } else if (id_column_ < 0) {
-          std::string_view id;
-          if (!op["_id"].get(id)) written_ids_.emplace_back(id);
+        } else {
+          // Only documents this write created are deleted by Abort (replaced ones stay replaced).
+          std::string_view id, result;
+          if (!op["_id"].get(id) && !op["result"].get(result) && result == "created")
+            written_ids_.emplace_back(id);
         }
       }
       i++;
