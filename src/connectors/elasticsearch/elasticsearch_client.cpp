@@ -110,7 +110,7 @@ EsResponse EsClient::Send(const std::string& method, const std::string& path,
     curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, options_.timeout_ms);
-    curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");  // gzip/deflate when the server offers it
+    if (options_.compression) curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");  // gzip/deflate
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, CollectBody);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &r.body);
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, CollectHeader);

@@ -68,6 +68,8 @@ EsConnector::EsConnector(const ConnectionConfig& config)
   options.api_key = prop("api_key");
   options.ca_file = prop("tls.ca-file");
   if (!prop("tls.verify").empty()) options.verify_tls = IsTrue(prop("tls.verify"));
+  options.compression = !(url.host == "127.0.0.1" || url.host == "localhost" || url.host == "::1");
+  if (!prop("http.compression").empty()) options.compression = IsTrue(prop("http.compression"));
   if (!url.path.empty()) pattern_ = url.path;
   while (!pattern_.empty() && pattern_.back() == '/') pattern_.pop_back();
   if (pattern_.empty()) pattern_ = "*";

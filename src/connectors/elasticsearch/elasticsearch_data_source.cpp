@@ -87,7 +87,12 @@ void EsSearchSource::FetchPage() {
     };
     switch (phase_) {
       case Phase::kStart: {
-        if (slices_ > 1) {
+        // A probe page without a cursor ends small reads (lookups, selective filters) in one
+        // request; a read that surely spans pages goes straight to the cursor.
+        double rows = spec_.table->info->stats.row_count.value_or(0);
+        if (!spec_.filters.empty()) rows /= 4;
+        bool probe = spec_.limit >= 0 || !rounds_.empty() || rows <= spec_.page_size;
+        if (slices_ > 1 || !probe) {
           phase_ = use_pit ? Phase::kPit : Phase::kScroll;
           continue;
         }

@@ -236,7 +236,9 @@ std::string EsScan::Describe() const {
     s = "POST /" + index + "/_search " + spec_.SearchBody({}, spec_.limit);
   } else {
     s = "POST /" + index + "/_search " + spec_.SearchBody({}, spec_.page_size);
-    s += "\n(then, if the first page is full: ";
+    double rows = spec_.table->info->stats.row_count.value_or(0);
+    if (!spec_.filters.empty()) rows /= 4;
+    s += rows <= spec_.page_size ? "\n(then, if the first page is full: " : "\n(read by ";
     if (spec_.server.has_pit && !spec_.force_scroll) {
       s += "point in time POST /" + index + "/_pit, pages of " + std::to_string(spec_.page_size) +
            " by search_after on _shard_doc";
