@@ -2,10 +2,10 @@
 // libcurl and simdjson (on-demand), the least a client can do to read an index's documents.
 // Reads `fields` of `_source` (a long and a keyword) in pages of `page` hits sorted by
 // _shard_doc, on `slices` threads (one sliced read each, as aishell's splits), keeping one
-// connection alive per thread (gzip only with ES_GZIP set: aishell asks for it off loopback only). Prints "<hits> <sum> <chars>".
-// Build: g++ -O2 -std=c++20 es_scan_ceiling.cpp -o es_scan_ceiling $(pkg-config --cflags --libs
-// libcurl simdjson) -lpthread
-// Usage: es_scan_ceiling <http://host:port> <index> <slices> <page> <long field> <keyword field>
+// connection alive per thread (gzip only with ES_GZIP set: aishell asks for it off loopback only).
+// Prints "<hits> <sum> <chars>". Build: g++ -O2 -std=c++20 es_scan_ceiling.cpp -o es_scan_ceiling
+// $(pkg-config --cflags --libs libcurl simdjson) -lpthread Usage: es_scan_ceiling
+// <http://host:port> <index> <slices> <page> <long field> <keyword field>
 #include <curl/curl.h>
 #include <simdjson.h>
 
@@ -69,7 +69,8 @@ int main(int argc, char** argv) {
                            "\",\"keep_alive\":\"1m\"},\"sort\":[\"_shard_doc\"],"
                            "\"track_total_hits\":false";
         if (slices > 1)
-          body += ",\"slice\":{\"id\":" + std::to_string(s) + ",\"max\":" + std::to_string(slices) + "}";
+          body += ",\"slice\":{\"id\":" + std::to_string(s) + ",\"max\":" + std::to_string(slices) +
+                  "}";
         if (!after.empty()) body += ",\"search_after\":" + after;
         body += "}";
         std::string resp = Post(h, base + "/_search", body);
@@ -90,7 +91,8 @@ int main(int argc, char** argv) {
                     for (auto sf : f.value().get_object()) {
                       std::string_view sk = sf.unescaped_key();
                       if (sk == long_field) my_sum += int64_t(sf.value().get_int64());
-                      if (sk == kw_field) my_chars += std::string_view(sf.value().get_string()).size();
+                      if (sk == kw_field)
+                        my_chars += std::string_view(sf.value().get_string()).size();
                     }
                   } else if (k == "sort") {
                     simdjson::ondemand::array arr = f.value().get_array();
