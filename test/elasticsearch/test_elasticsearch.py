@@ -132,6 +132,23 @@ def test_explain_shows_query_dsl(es, index, shell):
     assert '"value":"x\\"}},{\\"match_all\\":{}"' in plan, plan
 
 
+def test_full_text_match_and_score(es, index, shell):
+    es.create(index, {"properties": {"body": {"type": "text"}, "k": {"type": "long"}}})
+    texts = ["the quick brown fox", "a lazy dog", "Fox and fox again", "nothing here", "foxes"]
+    es.load(index, [{"_id": str(i), "body": t, "k": i} for i, t in enumerate(texts)])
+    shell.connect()
+    sql = f"SELECT _id, _score FROM es.{index} WHERE match(body, 'FOX') ORDER BY _score DESC LIMIT 10"
+    rows = shell.rows(sql)
+    # The standard analyzer: lower-cased whole words ("foxes" is another word).
+    assert sorted(r[0] for r in rows) == ["0", "2"]
+    assert rows[0][0] == "2" and rows[0][1] > rows[1][1] > 0    # two matches score higher
+    plan = shell.explain(sql)
+    assert '"must":[{"match":{"body":{"query":"FOX"}}}]' in plan and '"_score"' in plan, plan
+    assert shell.rows(f"SELECT k FROM es.{index} WHERE match(body, 'dog') AND k >= 1") == [[1]]
+    r = shell.run("query", f"SET SESSION pushdown = false; SELECT k FROM es.{index} WHERE match(body, 'dog')")
+    assert r.returncode != 0 and "only Elasticsearch runs" in r.stderr, r.stderr
+
+
 def test_aggregations_equal_without_pushdown(es, index, shell):
     es.create(index, {"properties": {"g": {"type": "keyword"}, "v": {"type": "long"},
                                      "x": {"type": "double"}, "flag": {"type": "boolean"}}})

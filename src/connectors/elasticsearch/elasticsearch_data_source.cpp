@@ -115,6 +115,7 @@ void EsSearchSource::FetchPage() {
                            ",\"pit\":{\"id\":" + JsonString(pit_id_) + ",\"keep_alive\":\"" +
                            kKeepAlive + "\"},\"sort\":[\"_shard_doc\"],\"track_total_hits\":false" +
                            SliceJson();
+        if (!spec_.must.empty()) body += ",\"track_scores\":true";
         if (!search_after_.empty()) body += ",\"search_after\":" + search_after_;
         body += "}";
         what = "reading index '" + index + "' (point in time, page after " +
@@ -130,7 +131,8 @@ void EsSearchSource::FetchPage() {
         if (scroll_id_.empty()) {
           std::string body = "{\"size\":" + std::to_string(spec_.page_size) + "," +
                              spec_.SourceJson() + ",\"query\":" + spec_.Query(Extra()) +
-                             ",\"sort\":[\"_doc\"]" + SliceJson() + "}";
+                             ",\"sort\":[\"_doc\"]" + SliceJson() +
+                             (spec_.must.empty() ? "" : ",\"track_scores\":true") + "}";
           run("POST", "/" + index + "/_search?scroll=" + kKeepAlive, body);
         } else {
           what = "reading index '" + index + "' (scroll)";

@@ -179,8 +179,10 @@ std::optional<std::string> EsQueryBuilder::Build(const Expr& e, bool negate) con
       bool is_null = (e.kind == ExprKind::kIsNull) != negate;
       return is_null ? "{\"bool\":{\"must_not\":[" + Exists(*f) + "]}}" : Exists(*f);
     }
-    case ExprKind::kColumnRef:
-    case ExprKind::kFunction: {
+    case ExprKind::kFunction:
+      if (e.function && e.function->name == "match") return Match(e, negate);
+      [[fallthrough]];
+    case ExprKind::kColumnRef: {
       // A boolean column on its own: WHERE active.
       const EsField* f = FieldOf(e);
       if (e.type.id != TypeId::kBoolean || !f || f->es_type != "boolean" || f->is_array)
@@ -327,6 +329,23 @@ std::optional<std::string> EsQueryBuilder::Like(const Expr& e, bool negate) cons
   }
   bool is_not = e.negated != negate;
   return is_not ? NotClause(*f, clause) : clause;
+}
+
+bool EsQueryBuilder::IsMatch(const Expr& e) {
+  return e.kind == ExprKind::kFunction && e.function && e.function->name == "match";
+}
+
+std::optional<std::string> EsQueryBuilder::Match(const Expr& e, bool negate) const {
+  if (e.children.size() != 2) return std::nullopt;
+  const EsField* f = FieldOf(*e.children[0]);
+  const Expr& text = *e.children[1];
+  bool is_text = f && (f->type.id == TypeId::kVarchar ||
+                       (f->is_array && f->type.ElementType().id == TypeId::kVarchar));
+  if (!is_text) return std::nullopt;
+  if (text.kind != ExprKind::kConstant || text.value.is_null()) return std::nullopt;
+  std::string clause = "{\"match\":{" + JsonString(f->path) +
+                       ":{\"query\":" + JsonString(text.value.GetString()) + "}}}";
+  return negate ? NotClause(*f, clause) : clause;
 }
 
 std::optional<std::string> EsQueryBuilder::Terms(const EsField& f, const Vector& values,

@@ -1,8 +1,9 @@
 // WHERE conjuncts as Elasticsearch query DSL, only where Elasticsearch's answer is SQL's: `=`
 // and IN as term/terms on keyword, numeric, boolean and date fields (a text field through its
 // keyword sub-field), ranges as range, IS [NOT] NULL as exists, LIKE as prefix or wildcard on
-// keyword fields, AND/OR/NOT (a negated leaf also requires the field to exist, since SQL's NOT
-// never matches NULL). Literals are written by a JSON writer (AppendJsonValue), never spliced text.
+// keyword fields, match(column, 'text') as a full-text match query, AND/OR/NOT (a negated leaf also
+// requires the field to exist, since SQL's NOT never matches NULL). Literals are written by a JSON
+// writer (AppendJsonValue), never spliced text.
 #pragma once
 
 #include <optional>
@@ -40,6 +41,9 @@ class EsQueryBuilder {
       const EsField& f, const Value& literal);  // the field a
                                                 // term on this literal goes to, or nullptr
 
+  // Whether `e` is a match(column, 'text') call (full text: pushed into a scoring context).
+  static bool IsMatch(const Expr& e);
+
   // {"terms": {field: [values]}} for the non-null values of `values`; nullopt if one has no
   // exact form or the field is not exact.
   std::optional<std::string> Terms(const EsField& f, const Vector& values, size_t count) const;
@@ -49,6 +53,7 @@ class EsQueryBuilder {
   std::optional<std::string> Comparison(const Expr& e, bool negate) const;
   std::optional<std::string> In(const Expr& e, bool negate) const;
   std::optional<std::string> Like(const Expr& e, bool negate) const;
+  std::optional<std::string> Match(const Expr& e, bool negate) const;
 
   const EsTable& table_;
 };

@@ -7,6 +7,7 @@
 #include "common/exception.h"
 #include "connectors/elasticsearch/elasticsearch_decoder.h"
 #include "connectors/elasticsearch/elasticsearch_writer.h"
+#include "functions/function.h"
 
 namespace aishell {
 namespace {
@@ -168,6 +169,20 @@ TEST_F(EsQueryTest, NotMovesToTheLeaves) {
       MakeOr({MakeComparison(CompareOp::kEq, Col("name"), MakeConstant(Value::Varchar("a"))),
               MakeComparison(CompareOp::kEq, Col("body"), MakeConstant(Value::Varchar("b")))});
   EXPECT_EQ(Sql(mixed), "<refused>");
+}
+
+TEST_F(EsQueryTest, FullTextMatch) {
+  std::vector<LogicalType> coerced;
+  auto fn = FunctionRegistry::Get().BindScalar(
+      "match", {LogicalType(TypeId::kVarchar), LogicalType(TypeId::kVarchar)}, &coerced);
+  ASSERT_NE(fn, nullptr);
+  auto call = MakeFunction(fn, {Col("body"), MakeConstant(Value::Varchar("quick fox"))});
+  EXPECT_TRUE(EsQueryBuilder::IsMatch(*call));
+  EXPECT_EQ(Sql(call), R"({"match":{"body":{"query":"quick fox"}}})");
+  EXPECT_EQ(
+      Sql(MakeNot(call)),
+      R"({"bool":{"filter":[{"exists":{"field":"body"}}],"must_not":[{"match":{"body":{"query":"quick fox"}}}]}})");
+  EXPECT_EQ(Sql(MakeFunction(fn, {Col("n"), MakeConstant(Value::Varchar("x"))})), "<refused>");
 }
 
 TEST(EsDates, Formats) {

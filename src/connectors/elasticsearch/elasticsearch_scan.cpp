@@ -52,7 +52,16 @@ const char* AggName(EsAggregateCall::Kind k) {
 std::string EsScanSpec::Query(const std::string& extra) const {
   std::vector<std::string> clauses = filters;
   if (!extra.empty()) clauses.push_back(extra);
-  return EsBoolFilter(clauses);
+  if (must.empty()) return EsBoolFilter(clauses);
+  std::string out = "{\"bool\":{\"must\":[";
+  for (size_t i = 0; i < must.size(); i++) out += (i ? "," : "") + must[i];
+  out += "]";
+  if (!clauses.empty()) {
+    out += ",\"filter\":[";
+    for (size_t i = 0; i < clauses.size(); i++) out += (i ? "," : "") + clauses[i];
+    out += "]";
+  }
+  return out + "}}";
 }
 
 std::string EsScanSpec::SourceJson() const {
@@ -73,6 +82,7 @@ std::string EsScanSpec::SourceJson() const {
 std::string EsScanSpec::SearchBody(const std::string& extra, int64_t size) const {
   std::string body = "{\"size\":" + std::to_string(size) + "," + SourceJson() +
                      ",\"query\":" + Query(extra) + ",\"track_total_hits\":false";
+  if (!must.empty()) body += ",\"track_scores\":true";
   if (!sort.empty()) {
     body += ",\"sort\":[";
     for (size_t i = 0; i < sort.size(); i++) body += (i ? "," : "") + sort[i];
@@ -141,7 +151,11 @@ bool EsScan::PushFilter(const Expr& conjunct) {
   std::vector<std::string> names;
   for (const auto& c : spec_.table->info->columns) names.push_back(c.name);
   spec_.filter_texts.push_back(conjunct.ToString(&names));
-  spec_.filters.push_back(*clause);
+  if (EsQueryBuilder::IsMatch(conjunct)) {
+    spec_.must.push_back(*clause);  // scored: _score is its relevance
+  } else {
+    spec_.filters.push_back(*clause);
+  }
   return true;
 }
 
@@ -159,6 +173,15 @@ bool EsScan::PushOrder(const std::vector<SortKey>& keys, int64_t limit) {
   std::vector<std::string> sort;
   for (const auto& key : keys) {
     if (!key.expr) return false;
+    if (key.expr->kind == ExprKind::kColumnRef && key.expr->column_index >= 0 &&
+        key.expr->column_index < static_cast<int>(spec_.table->columns.size()) &&
+        spec_.table->columns[key.expr->column_index].kind == EsColumnKind::kScore) {
+      // Relevance: every hit has a score (0 without a full-text condition).
+      if (spec_.must.empty()) return false;
+      sort.push_back(std::string("{\"_score\":{\"order\":\"") + (key.ascending ? "asc" : "desc") +
+                     "\"}}");
+      continue;
+    }
     const EsField* f = builder.FieldOf(*key.expr);
     if (!f || key.expr->kind == ExprKind::kCast) return false;
     const std::string* field = DocValueField(*f);

@@ -46,7 +46,8 @@ struct EsScanSpec {
   EsServerInfo server;
   std::string where;
   std::vector<int> projection;            // table columns, output order
-  std::vector<std::string> filters;       // query clauses (JSON)
+  std::vector<std::string> filters;       // query clauses (JSON), in filter context
+  std::vector<std::string> must;          // full-text clauses, in scoring (must) context
   std::vector<std::string> filter_texts;  // the SQL of each, for EXPLAIN
   int64_t limit = -1;
   std::vector<std::string> sort;  // sort clauses (JSON)
