@@ -7,6 +7,7 @@ import http.server
 import json
 import socket
 import threading
+import urllib.error
 import urllib.request
 
 import pytest
@@ -274,18 +275,25 @@ def test_api_key_header_and_auth_failure(shell, es):
 
 
 def _proxy(fail_searches):
-    """Forwards to the real server, answering 429 to the first `fail_searches` searches."""
-    state = {"left": fail_searches}
+    """Forwards to the real server, answering 429 to the first `fail_searches` searches (state
+    "left"), or, once state "pass" searches went through, 500 to every later one (a server that
+    fails mid-scan)."""
+    state = {"left": fail_searches, "pass": None}
 
     class Proxy(http.server.BaseHTTPRequestHandler):
         def _forward(self, method):
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else None
-            if "_search" in self.path and state["left"] > 0:
+            if "_search" in self.path and state["pass"] is not None and state["pass"] <= 0:
+                data = b'{"error":{"type":"node_closed_exception","reason":"node closed"},"status":500}'
+                self.send_response(500)
+            elif "_search" in self.path and state["left"] > 0:
                 state["left"] -= 1
                 data = b'{"error":{"type":"es_rejected_execution_exception","reason":"rejected"},"status":429}'
                 self.send_response(429)
             else:
+                if "_search" in self.path and state["pass"] is not None:
+                    state["pass"] -= 1
                 req = urllib.request.Request(HTTP + self.path, data=body, method=method,
                                              headers={"Content-Type": self.headers.get("Content-Type") or "application/json"})
                 try:
@@ -315,7 +323,6 @@ def _proxy(fail_searches):
 
 
 def test_429_retried_then_reported(es, index, shell):
-    import urllib.error  # noqa: F401 (used by the proxy)
     es.create(index, {"properties": {"k": {"type": "long"}}})
     es.load(index, [{"k": k} for k in range(10)])
     server, state = _proxy(0)
@@ -327,5 +334,21 @@ def test_429_retried_then_reported(es, index, shell):
         state["left"] = 100
         r = shell.run("query", f"SELECT sum(k + 0) FROM px.{index}")
         assert r.returncode != 0 and "429" in r.stderr and index in r.stderr, r.stderr
+    finally:
+        server.shutdown()
+
+
+def test_failure_mid_scan_names_index_and_position(es, index, shell):
+    es.create(index, {"properties": {"k": {"type": "long"}}})
+    es.load(index, [{"k": k} for k in range(1000)])
+    server, state = _proxy(0)
+    try:
+        port = server.server_address[1]
+        shell.connect("scan.page_size=100", url=f"elasticsearch://127.0.0.1:{port}", name="px")
+        state["pass"] = 3
+        r = shell.run("query", f"SELECT sum(k + 0) FROM px.{index}")
+        assert r.returncode != 0
+        assert f"reading index '{index}'" in r.stderr and "page after" in r.stderr, r.stderr
+        assert "500" in r.stderr and "node closed" in r.stderr, r.stderr
     finally:
         server.shutdown()
