@@ -29,6 +29,8 @@ PIP_TEST+=(duckdb-extension-tpch==1.5.5)
 PIP_TEST+=(redis)
 # MongoDB tests load their documents and compute expected answers with pymongo.
 PIP_TEST+=(pymongo)
+# bench/bench_elasticsearch.py: the official Python client as a peer (8.x, as the test server).
+PIP_TEST+=(elasticsearch==8.17.2)
 # Iceberg read tests write their tables with pyiceberg (SqlCatalog on SQLite); python-snappy lets
 # it write snappy-compressed manifests.
 PIP_TEST+=("pyiceberg[sql-sqlite,pyarrow]==0.12.0" python-snappy)
@@ -38,6 +40,9 @@ PIP_TEST+=(boto3)
 # jar (fetched by Maven into $HOME/.cache/aishell-jars; Java 17 runs it).
 PIP_TEST+=(pyiceberg-core sqlalchemy pyspark==3.5.7)
 APT_TEST+=(openjdk-17-jre-headless maven)
+# scripts/services/elasticsearch.sh: the server's integration-test zip is fetched by Maven and
+# unpacked with unzip; it runs on the Java 17 above.
+APT_TEST+=(unzip)
 # Jars from Maven Central: the Iceberg runtime for Spark, and the JDBC drivers Spark uses as the
 # Customer 360 benchmark peer (bench/spark_peer.py: PostgreSQL, and SQLite for Iceberg's JdbcCatalog).
 JARS=(org.apache.iceberg:iceberg-spark-runtime-3.5_2.12:1.8.0 org.postgresql:postgresql:42.7.4

@@ -11,7 +11,7 @@ import pytest
 # AISHELL_WITH_<NAME>=OFF writes the build's connectors to $AISHELL_BUILD_DIR/connectors.txt).
 # A test elsewhere that needs a connector says so with @pytest.mark.connector("sqlite").
 _CONNECTOR_SUITES = {"postgres": "postgres", "redis": "redis", "iceberg": "iceberg",
-                     "mongodb": "mongodb"}
+                     "mongodb": "mongodb", "elasticsearch": "elasticsearch"}
 
 
 def _built_connectors():

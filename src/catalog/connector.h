@@ -34,6 +34,8 @@ struct ColumnInfo {
   LogicalType type;
   bool nullable = true;
   std::string comment;  // e.g. "pg type 'inet' read as text"
+  // Left out of SELECT * (Elasticsearch's _id, _score, _source); reachable by name.
+  bool hidden = false;
 };
 
 struct ColumnStatistics {

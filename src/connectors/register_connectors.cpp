@@ -2,6 +2,9 @@
 // options define AISHELL_WITH_<NAME> here for each connector built).
 #include "catalog/catalog_registry.h"
 #include "formats/file_format.h"
+#ifdef AISHELL_WITH_ELASTICSEARCH
+#include "connectors/elasticsearch/elasticsearch_connector.h"
+#endif
 #ifdef AISHELL_WITH_FILE
 #include "connectors/file/file_connector.h"
 #endif
@@ -41,6 +44,9 @@ void RegisterBuiltinConnectors() {
 #endif
 #ifdef AISHELL_WITH_MONGODB
     RegisterMongoConnector();
+#endif
+#ifdef AISHELL_WITH_ELASTICSEARCH
+    RegisterElasticsearchConnector();
 #endif
 #ifdef AISHELL_WITH_ICEBERG
     iceberg::RegisterIcebergConnector();

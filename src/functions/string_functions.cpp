@@ -200,6 +200,20 @@ void RegisterStringFunctions(FunctionRegistryImpl& r) {
     });
   };
   r.AddScalar("length", {{kVarchar}, false, length});
+  // match(column, 'text'): a full-text predicate that only a search source can answer (it is
+  // pushed to Elasticsearch as a `match` query, with its analyzer); evaluated here it is an error.
+  r.AddScalar("match", {{kVarchar, kVarchar}, false, [](Args) {
+                          return MakeScalar("match", {kVarchar, kVarchar}, kBool,
+                                            [](VecArgs, size_t n, Vector&) {
+                                              if (n == 0) return;
+                                              throw Error(ErrorKind::kUnsupported,
+                                                          "match(column, text) is a full-text "
+                                                          "search that only Elasticsearch runs: "
+                                                          "it must be a WHERE condition on a text "
+                                                          "field of an Elasticsearch table, with "
+                                                          "pushdown on");
+                                            });
+                        }});
   r.AddScalar("char_length", {{kVarchar}, false, length});
   r.AddScalar("character_length", {{kVarchar}, false, length});
 

@@ -88,6 +88,9 @@ inline constexpr ServiceCatalog kServiceCatalogs[] = {
     // MongoDB (scripts/services/ferretdb.sh): database slt; test/sql/mongodb/*.test create the
     // collections they read (CREATE OR REPLACE TABLE AS).
     {"mongodb", "AISHELL_TEST_MONGODB_SLT_URL", "mongo", "mongodb"},
+    // Elasticsearch (scripts/services/elasticsearch.sh): test/sql/elasticsearch/*.test create the
+    // indices they read (CREATE OR REPLACE TABLE AS, index names starting with slt_).
+    {"elasticsearch", "AISHELL_TEST_ES_URL", "es", "elasticsearch"},
 };
 
 class SqlExecutor {

@@ -1,0 +1,321 @@
+#include "connectors/elasticsearch/elasticsearch_connector.h"
+
+#include <simdjson.h>
+
+#include <algorithm>
+
+#include "catalog/catalog_registry.h"
+#include "common/exception.h"
+#include "common/json_text.h"
+#include "common/strings.h"
+#include "common/url.h"
+#include "connectors/elasticsearch/elasticsearch_writer.h"
+
+namespace aishell {
+
+namespace {
+
+std::string FormatCount(int64_t n) {
+  std::string digits = std::to_string(n), out;
+  for (size_t i = 0; i < digits.size(); i++) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+bool IsTrue(const std::string& v) {
+  std::string s = AsciiLower(v);
+  return s == "true" || s == "1" || s == "yes";
+}
+
+// Percent-encodes an index name for a URL path (names may hold *, comma and unicode).
+std::string PathSegment(const std::string& s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '*' || c == ',') {
+      out += static_cast<char>(c);
+    } else {
+      char buf[4];
+      snprintf(buf, sizeof(buf), "%%%02X", c);
+      out += buf;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+EsConnector::EsConnector(const ConnectionConfig& config)
+    : name_(config.name), properties_(config.properties) {
+  UrlParts url = ParseUrl(config.url, Where());
+  bool tls = url.scheme == "elasticsearchs" || url.scheme == "https" || url.scheme == "opensearchs";
+  for (const auto& [key, value] : url.query) {
+    if (key == "tls" || key == "ssl") tls = IsTrue(value);
+    if (key.rfind("tls.", 0) == 0 || key == "api_key") properties_[key] = value;
+  }
+  if (url.host.empty()) throw Error(ErrorKind::kConnector, Where() + ": the URL names no host");
+  EsClientOptions options;
+  std::string host = url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host;
+  options.base_url =
+      (tls ? "https://" : "http://") + host + ":" + std::to_string(url.port.value_or(9200));
+  options.user = url.user;
+  options.password = url.password;
+  auto prop = [&](const char* key) {
+    auto it = properties_.find(key);
+    return it == properties_.end() ? std::string() : it->second;
+  };
+  options.api_key = prop("api_key");
+  options.ca_file = prop("tls.ca-file");
+  if (!prop("tls.verify").empty()) options.verify_tls = IsTrue(prop("tls.verify"));
+  options.compression = !(url.host == "127.0.0.1" || url.host == "localhost" || url.host == "::1");
+  if (!prop("http.compression").empty()) options.compression = IsTrue(prop("http.compression"));
+  if (!url.path.empty()) pattern_ = url.path;
+  while (!pattern_.empty() && pattern_.back() == '/') pattern_.pop_back();
+  if (pattern_.empty()) pattern_ = "*";
+  batch_size_ = PropertyNumber("federation.batch_size", 10000, 1000000);
+  page_size_ = PropertyNumber("scan.page_size", 10000, 10000);
+  sample_size_ = PropertyNumber("schema.sample_size", 100, 10000);
+  slice_min_documents_ = PropertyNumber("scan.slice_min_documents", 50000, 2000000000);
+  std::string mode = AsciiLower(prop("scan.mode"));
+  if (!mode.empty() && mode != "pit" && mode != "scroll")
+    throw Error(ErrorKind::kConnector,
+                Where() + ": property scan.mode='" + mode + "' is not pit or scroll");
+  force_scroll_ = mode == "scroll";
+  client_ = std::make_shared<EsClient>(options, Where());
+
+  // Who is there: GET / (the integration-test distribution answers 405: then _nodes/_local).
+  EsResponse root = client_->Send("GET", "/");
+  if (root.status == 401 || root.status == 403)
+    throw Error(ErrorKind::kConnector, client_->DescribeFailure(root, "GET", "/", "connecting"));
+  simdjson::dom::parser parser;
+  if (root.status == 200) {
+    simdjson::dom::element doc;
+    if (!parser.parse(root.body).get(doc)) {
+      std::string_view number, distribution;
+      if (!doc.at_pointer("/version/number").get(number)) server_.version = std::string(number);
+      if (!doc.at_pointer("/version/distribution").get(distribution) &&
+          distribution == "opensearch")
+        server_.product = "OpenSearch";
+    }
+  }
+  if (server_.version.empty()) {
+    EsResponse nodes = client_->Request("GET", "/_nodes/_local?filter_path=nodes.*.version",
+                                        "connecting (reading the server version)");
+    simdjson::dom::element doc;
+    simdjson::dom::object all;
+    if (!parser.parse(nodes.body).get(doc) && !doc["nodes"].get(all)) {
+      for (auto [id, node] : all) {
+        std::string_view v;
+        if (!node["version"].get(v)) server_.version = std::string(v);
+      }
+    }
+    if (!nodes.product.empty()) server_.product = nodes.product;
+  }
+  if (!root.product.empty()) server_.product = root.product;
+  int major = std::atoi(server_.version.c_str());
+  size_t dot = server_.version.find('.');
+  int minor = dot == std::string::npos ? 0 : std::atoi(server_.version.c_str() + dot + 1);
+  server_.has_pit =
+      server_.product == "Elasticsearch" && (major > 7 || (major == 7 && minor >= 10));
+}
+
+int EsConnector::PropertyNumber(const char* key, int fallback, int max) const {
+  auto it = properties_.find(key);
+  if (it == properties_.end()) return fallback;
+  try {
+    size_t used = 0;
+    long long n = std::stoll(it->second, &used);
+    if (used == it->second.size() && n > 0 && n <= max) return static_cast<int>(n);
+  } catch (const std::exception&) {
+  }
+  throw Error(ErrorKind::kConnector, Where() + ": property " + key + "='" + it->second +
+                                         "' is not a number from 1 to " + std::to_string(max));
+}
+
+std::vector<std::string> EsConnector::ListTables(const std::string&) {
+  EsResponse r =
+      client_->Request("GET", "/_resolve/index/" + PathSegment(pattern_) + "?expand_wildcards=open",
+                       "listing the indices matching '" + pattern_ + "'");
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  std::vector<std::string> out;
+  if (parser.parse(r.body).get(doc)) return out;
+  for (const char* kind : {"indices", "aliases", "data_streams"}) {
+    simdjson::dom::array list;
+    if (doc[kind].get(list)) continue;
+    for (simdjson::dom::element e : list) {
+      std::string_view name;
+      if (e["name"].get(name) || name.empty() || name[0] == '.') continue;
+      out.emplace_back(name);
+    }
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+std::string EsConnector::Resolve(const std::string& table) {
+  std::vector<std::string> names = ListTables("default");
+  for (const auto& n : names) {
+    if (n == table) return n;
+  }
+  std::vector<std::string> matches;
+  for (const auto& n : names) {
+    if (EqualsIgnoreCase(n, table)) matches.push_back(n);
+  }
+  if (matches.size() > 1)
+    throw Error(ErrorKind::kCatalog, Where() + ": '" + table +
+                                         "' matches several indices that differ only in case: "
+                                         "quote the name");
+  return matches.empty() ? std::string() : matches[0];
+}
+
+std::shared_ptr<EsTable> EsConnector::Load(const std::string& index) {
+  std::string path = "/" + PathSegment(index);
+  EsResponse mapping =
+      client_->Request("GET", path + "/_mapping", "reading the mapping of index '" + index + "'");
+  // Arrays: declared by property, or seen in a sample of documents.
+  std::set<std::string> arrays;
+  std::string prefix = "array." + index + ".";
+  for (const auto& [key, value] : properties_) {
+    if (key.rfind(prefix, 0) == 0 && IsTrue(value)) arrays.insert(key.substr(prefix.size()));
+  }
+  EsResponse sample = client_->Request(
+      "POST", path + "/_search", "sampling index '" + index + "'",
+      "{\"size\":" + std::to_string(sample_size_) + ",\"track_total_hits\":false}");
+  for (const auto& p : ArrayPathsInSample(sample.body)) arrays.insert(p);
+  auto table = BuildEsTable(index, mapping.body, arrays, Where());
+  // Statistics: the document count (top-level documents, unlike _cat/indices).
+  EsResponse count = client_->Request("GET", path + "/_count", "counting index '" + index + "'");
+  simdjson::dom::parser parser;
+  int64_t n;
+  if (!parser.parse(count.body)["count"].get(n))
+    table->info->stats.row_count = static_cast<double>(n);
+  EsResponse settings =
+      client_->Send("GET", path + "/_settings/index.max_terms_count?include_defaults=true");
+  if (settings.status == 200) {
+    simdjson::dom::element doc;
+    simdjson::dom::object all;
+    if (!parser.parse(settings.body).get(doc) && !doc.get(all)) {
+      for (auto [name, body] : all) {
+        for (const char* where :
+             {"/settings/index/max_terms_count", "/defaults/index/max_terms_count"}) {
+          std::string_view v;
+          if (!body.at_pointer(where).get(v)) {
+            table->max_terms_count =
+                std::min<int64_t>(table->max_terms_count, std::atoll(std::string(v).c_str()));
+            break;
+          }
+        }
+      }
+    }
+  }
+  return table;
+}
+
+std::shared_ptr<const TableInfo> EsConnector::GetTable(const std::string& schema,
+                                                       const std::string& table) {
+  if (!schema.empty() && !EqualsIgnoreCase(schema, "default")) return nullptr;
+  std::string index = Resolve(table);
+  if (index.empty()) return nullptr;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = tables_.find(index);
+    if (it != tables_.end()) return it->second->info;
+  }
+  auto loaded = Load(index);
+  std::lock_guard<std::mutex> lock(mutex_);
+  tables_[index] = loaded;
+  return loaded->info;
+}
+
+std::shared_ptr<const EsTable> EsConnector::TableOf(const TableInfo& info) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = tables_.find(info.name);
+    if (it != tables_.end()) return it->second;
+  }
+  if (!GetTable("default", info.name))
+    throw Error(ErrorKind::kCatalog, Where() + ": index '" + info.name + "' does not exist");
+  std::lock_guard<std::mutex> lock(mutex_);
+  return tables_.at(info.name);
+}
+
+std::unique_ptr<TableScan> EsConnector::CreateScan(std::shared_ptr<const TableInfo> table) {
+  EsScanSpec spec;
+  spec.client = client_;
+  spec.table = TableOf(*table);
+  spec.server = server_;
+  spec.where = Where();
+  spec.page_size = page_size_;
+  spec.batch_size = batch_size_;
+  spec.slice_min_documents = slice_min_documents_;
+  spec.force_scroll = force_scroll_;
+  return std::make_unique<EsScan>(std::move(spec));
+}
+
+std::unique_ptr<TableWriter> EsConnector::CreateTable(const std::string& schema,
+                                                      const std::string& table,
+                                                      const std::vector<ColumnInfo>& columns) {
+  std::string index = AsciiLower(table);  // index names are lower case
+  std::string path = "/" + PathSegment(index);
+  // The planner lets an existing table through only for CREATE OR REPLACE TABLE.
+  EsResponse head = client_->Send("HEAD", path);
+  if (head.status == 200) client_->Request("DELETE", path, "replacing index '" + index + "'");
+  client_->Request("PUT", path, "creating index '" + index + "'", EsMappingFor(columns));
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    tables_.erase(index);
+  }
+  EsWriterSpec spec;
+  spec.client = client_;
+  spec.where = Where();
+  spec.index = index;
+  spec.columns = columns;
+  spec.create = true;
+  return std::make_unique<EsWriter>(std::move(spec));
+}
+
+std::unique_ptr<TableWriter> EsConnector::InsertInto(std::shared_ptr<const TableInfo> table) {
+  auto es = TableOf(*table);
+  EsWriterSpec spec;
+  spec.client = client_;
+  spec.where = Where();
+  spec.index = es->index;
+  for (const auto& c : table->columns) {
+    if (!c.hidden || c.name == "_id") spec.columns.push_back(c);
+  }
+  spec.create = false;
+  std::lock_guard<std::mutex> lock(mutex_);
+  tables_.erase(es->index);
+  return std::make_unique<EsWriter>(std::move(spec));
+}
+
+std::string EsConnector::Summary() {
+  std::string s = server_.product + " " + server_.version;
+  std::vector<std::string> tables = ListTables("default");
+  s += ", " + std::to_string(tables.size()) + " index(es)";
+  std::string counts;
+  simdjson::dom::parser parser;
+  for (size_t i = 0; i < tables.size() && i < 8; i++) {
+    EsResponse r = client_->Send("GET", "/" + PathSegment(tables[i]) + "/_count");
+    int64_t n = -1;
+    if (r.status == 200 && parser.parse(r.body)["count"].get(n)) n = -1;
+    counts += (counts.empty() ? "" : ", ") + tables[i] + " " +
+              (n >= 0 ? FormatCount(n) : std::string("?")) + " documents";
+  }
+  if (tables.size() > 8) counts += ", ...";
+  if (!counts.empty()) s += ": " + counts;
+  return s;
+}
+
+void RegisterElasticsearchConnector() {
+  ConnectorFactory::Register("elasticsearch",
+                             {"elasticsearch", "elasticsearchs", "opensearch", "opensearchs"},
+                             [](const ConnectionConfig& config) -> std::shared_ptr<Connector> {
+                               return std::make_shared<EsConnector>(config);
+                             });
+}
+
+}  // namespace aishell

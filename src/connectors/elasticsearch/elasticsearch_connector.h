@@ -1,0 +1,67 @@
+// The Elasticsearch connector (HTTP through libcurl, responses parsed with simdjson):
+// `aishell connect elasticsearch://[user:password@]host:port[/index-pattern] --name <name>`, or
+// elasticsearchs:// (or ?tls=true) for HTTPS with --property tls.ca-file=...; --property
+// api_key=... sends `Authorization: ApiKey`. Each index, alias and data stream is a table of schema
+// `default` (the URL's pattern limits which are listed), typed from its mapping
+// (elasticsearch_schema.h). See src/connectors/elasticsearch/README.md.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "catalog/connector.h"
+#include "connectors/elasticsearch/elasticsearch_client.h"
+#include "connectors/elasticsearch/elasticsearch_scan.h"
+#include "connectors/elasticsearch/elasticsearch_schema.h"
+
+namespace aishell {
+
+class EsConnector : public Connector {
+ public:
+  // Connects (GET /, or GET /_nodes/_local where / is refused) to check the URL and the
+  // credentials: Error(kConnector) naming the source otherwise.
+  explicit EsConnector(const ConnectionConfig& config);
+
+  std::string TypeName() const override { return "elasticsearch"; }
+  std::vector<std::string> ListSchemas() override { return {"default"}; }
+  std::vector<std::string> ListTables(const std::string& schema) override;
+  std::shared_ptr<const TableInfo> GetTable(const std::string& schema,
+                                            const std::string& table) override;
+  std::unique_ptr<TableScan> CreateScan(std::shared_ptr<const TableInfo> table) override;
+
+  bool SupportsWrites() const override { return true; }
+  std::unique_ptr<TableWriter> CreateTable(const std::string& schema, const std::string& table,
+                                           const std::vector<ColumnInfo>& columns) override;
+  std::unique_ptr<TableWriter> InsertInto(std::shared_ptr<const TableInfo> table) override;
+  std::string Summary() override;
+
+  std::string Where() const { return "elasticsearch source '" + name_ + "'"; }
+  const EsServerInfo& server() const { return server_; }
+
+ private:
+  std::string Resolve(const std::string& table);  // the server's name, or ""
+  std::shared_ptr<EsTable> Load(const std::string& index);
+  std::shared_ptr<const EsTable> TableOf(const TableInfo& info);
+  int PropertyNumber(const char* key, int fallback, int max) const;
+
+  std::string name_;
+  std::map<std::string, std::string> properties_;
+  std::string pattern_ = "*";
+  std::shared_ptr<EsClient> client_;
+  EsServerInfo server_;
+  int batch_size_ = 10000;
+  int page_size_ = 10000;
+  int sample_size_ = 100;
+  int64_t slice_min_documents_ = 50000;
+  bool force_scroll_ = false;
+  std::mutex mutex_;
+  std::map<std::string, std::shared_ptr<EsTable>> tables_;
+};
+
+void RegisterElasticsearchConnector();
+
+}  // namespace aishell

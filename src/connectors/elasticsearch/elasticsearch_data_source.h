@@ -1,0 +1,82 @@
+// Data sources of an Elasticsearch scan. EsSearchSource reads hits: one probe page without any
+// cursor (enough for small results and lookups), then point-in-time + search_after on _shard_doc
+// (Elasticsearch) or scroll (elsewhere), one slice of a sliced read per split; each page decodes
+// straight into batches (elasticsearch_decoder.h). EsAggregateSource reads a pushed aggregation:
+// metric aggregations, or composite pages by after_key. The point in time is opened once per scan
+// execution, shared by its slices, and closed when the last of them is done.
+#pragma once
+
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "catalog/connector.h"
+#include "connectors/elasticsearch/elasticsearch_decoder.h"
+#include "connectors/elasticsearch/elasticsearch_scan.h"
+
+namespace aishell {
+
+class EsReadContext {
+ public:
+  EsReadContext(std::shared_ptr<const EsScanSpec> spec, ScanCounters* counters)
+      : spec_(std::move(spec)), counters_(counters) {}
+  ~EsReadContext();  // closes the point in time
+
+  const EsScanSpec& spec() const { return *spec_; }
+  std::shared_ptr<const EsScanSpec> shared_spec() const { return spec_; }
+  ScanCounters* counters() const { return counters_; }
+  // The point in time (opened on first use).
+  std::string PitId();
+
+ private:
+  std::shared_ptr<const EsScanSpec> spec_;
+  ScanCounters* counters_;
+  std::mutex mutex_;
+  std::string pit_id_;
+};
+
+class EsSearchSource : public DataSource {
+ public:
+  // `rounds`: extra clauses (terms lookups), each read in full in turn; empty means one read.
+  EsSearchSource(std::shared_ptr<EsReadContext> context, int slice, int slices,
+                 std::vector<std::string> rounds);
+  ~EsSearchSource() override;
+  bool Next(Batch& out) override;
+
+ private:
+  enum class Phase : uint8_t { kStart, kPit, kScroll, kRoundDone };
+  void FetchPage();
+  void CloseScroll();
+  std::string Extra() const { return round_ < rounds_.size() ? rounds_[round_] : std::string(); }
+  std::string SliceJson() const;
+
+  std::shared_ptr<EsReadContext> context_;
+  const EsScanSpec& spec_;
+  int slice_;
+  int slices_;
+  std::vector<std::string> rounds_;
+  size_t round_ = 0;
+  Phase phase_ = Phase::kStart;
+  EsDecoder decoder_;
+  std::deque<Batch> pending_;
+  std::string pit_id_;
+  std::string search_after_;
+  std::string scroll_id_;
+  bool done_ = false;
+};
+
+class EsAggregateSource : public DataSource {
+ public:
+  explicit EsAggregateSource(std::shared_ptr<EsReadContext> context);
+  bool Next(Batch& out) override;
+
+ private:
+  std::shared_ptr<EsReadContext> context_;
+  const EsScanSpec& spec_;
+  std::string after_;
+  bool done_ = false;
+};
+
+}  // namespace aishell

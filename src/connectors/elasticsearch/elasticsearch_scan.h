@@ -1,0 +1,99 @@
+// The Elasticsearch table scan: negotiates projection (`_source` includes), filters (the query
+// DSL of elasticsearch_query.h in a bool query's filter context), LIMIT (`size`), ORDER BY + LIMIT
+// (`sort` + `size`), GROUP BY with count/sum/avg/min/max (a `composite` aggregation paged by
+// `after_key`, or plain metric aggregations without GROUP BY), batched key lookups and dynamic
+// filters (`terms` of up to federation.batch_size keys, capped at index.max_terms_count), and
+// describes the exact request body for EXPLAIN. Full reads use point-in-time + search_after on
+// _shard_doc, sliced across splits (scroll where the server has no point in time), after one probe
+// page that ends the read of a small result without opening anything.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "catalog/connector.h"
+#include "connectors/elasticsearch/elasticsearch_client.h"
+#include "connectors/elasticsearch/elasticsearch_schema.h"
+
+namespace aishell {
+
+struct EsServerInfo {
+  std::string product = "Elasticsearch";  // or OpenSearch
+  std::string version;
+  bool has_pit = false;  // Elasticsearch's /<index>/_pit with _shard_doc
+};
+
+struct EsAggregateCall {
+  enum class Kind : uint8_t { kCountStar, kCount, kSum, kAvg, kMin, kMax };
+  Kind kind = Kind::kCountStar;
+  const EsField* field = nullptr;
+  LogicalType result_type;
+};
+
+struct EsAggregation {
+  std::vector<const EsField*> groups;
+  std::vector<std::string> group_fields;  // the doc-values field each group reads
+  std::vector<LogicalType> group_types;
+  std::vector<EsAggregateCall> calls;
+};
+
+// Everything a data source needs: shared, immutable once execution starts.
+struct EsScanSpec {
+  std::shared_ptr<EsClient> client;
+  std::shared_ptr<const EsTable> table;
+  EsServerInfo server;
+  std::string where;
+  std::vector<int> projection;            // table columns, output order
+  std::vector<std::string> filters;       // query clauses (JSON), in filter context
+  std::vector<std::string> must;          // full-text clauses, in scoring (must) context
+  std::vector<std::string> filter_texts;  // the SQL of each, for EXPLAIN
+  int64_t limit = -1;
+  std::vector<std::string> sort;  // sort clauses (JSON)
+  std::shared_ptr<EsAggregation> aggregation;
+  int page_size = 10000;      // hits per search_after page
+  int composite_size = 1000;  // buckets per composite page
+  int batch_size = 10000;     // keys per terms lookup
+  int64_t slice_min_documents = 50000;
+  bool force_scroll = false;
+  bool match_score = false;  // a full-text clause needs _score
+
+  // The query: the filters and `extra` (a clause, may be empty) under bool.filter.
+  std::string Query(const std::string& extra = {}) const;
+  // "_source": includes (or false).
+  std::string SourceJson() const;
+  // The body of a plain search (no point in time) of `size` hits.
+  std::string SearchBody(const std::string& extra, int64_t size) const;
+  // The aggregation body (composite `after` may be empty).
+  std::string AggregationBody(const std::string& after) const;
+};
+
+class EsScan : public TableScan {
+ public:
+  explicit EsScan(EsScanSpec spec);
+
+  void SetProjection(const std::vector<int>& column_ids) override;
+  bool PushFilter(const Expr& conjunct) override;
+  bool PushLimit(int64_t limit) override;
+  bool PushOrder(const std::vector<SortKey>& keys, int64_t limit) override;
+  bool PushAggregation(const AggregationRequest& request) override;
+  std::string Describe() const override;
+  double EstimatedRows() const override;
+  std::vector<std::shared_ptr<Split>> CreateSplits(int max_parallelism) override;
+  std::unique_ptr<DataSource> CreateDataSource(std::shared_ptr<Split> split) override;
+
+  bool SupportsKeyLookup(const std::vector<int>& key_columns) const override;
+  std::unique_ptr<DataSource> LookupKeys(const std::vector<int>& key_columns,
+                                         const Batch& keys) override;
+  std::string DescribeLookup(const std::vector<int>& key_columns, size_t batch_size) const override;
+  bool PushDynamicFilter(int column, const Batch& values) override;
+
+ private:
+  int LookupBatch() const;
+
+  EsScanSpec spec_;
+  int slices_ = 1;
+};
+
+}  // namespace aishell

@@ -1,0 +1,52 @@
+// Writes into an Elasticsearch index through `_bulk` (NDJSON, flushed every few megabytes):
+// CREATE TABLE AS creates the index with a mapping from the column types (VARCHAR -> keyword,
+// integers -> long/integer/short/byte, DOUBLE/REAL -> double/float, BOOLEAN, DATE/TIMESTAMP ->
+// date, ROW -> object, ARRAY(ROW) -> nested, ARRAY(scalar) -> the scalar's type, listed in
+// `_meta.aishell.arrays` so it reads back as ARRAY) and deletes it on Abort; INSERT appends. A
+// column named `_id` becomes the document id, so writing a row again replaces its document (the
+// upsert path of sync jobs). Every per-item error of a bulk answer fails the write with the index,
+// the item and the reason: nothing is silently dropped. Commit refreshes the index.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "catalog/connector.h"
+#include "connectors/elasticsearch/elasticsearch_client.h"
+
+namespace aishell {
+
+struct EsWriterSpec {
+  std::shared_ptr<EsClient> client;
+  std::string where;
+  std::string index;
+  std::vector<ColumnInfo> columns;
+  bool create = false;  // CREATE TABLE AS: the index is new; deleted on Abort
+  size_t flush_bytes = 4 << 20;
+};
+
+// The mapping body (`{"mappings": ...}`) for new columns.
+std::string EsMappingFor(const std::vector<ColumnInfo>& columns);
+
+class EsWriter : public TableWriter {
+ public:
+  explicit EsWriter(EsWriterSpec spec);
+  ~EsWriter() override;
+  void Append(const Batch& batch) override;
+  void Commit() override;
+  void Abort() override;
+
+ private:
+  void Flush();
+
+  EsWriterSpec spec_;
+  int id_column_ = -1;
+  std::string pending_;
+  size_t pending_items_ = 0;
+  int64_t written_ = 0;
+  std::vector<std::string> written_ids_;  // for Abort of an INSERT
+  bool finished_ = false;
+};
+
+}  // namespace aishell

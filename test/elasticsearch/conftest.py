@@ -1,0 +1,107 @@
+"""Fixtures of the Elasticsearch suite: the server of scripts/services/elasticsearch.sh
+(AISHELL_TEST_ES_HTTP), plain HTTP (urllib) as the independent client that creates indices, loads
+documents and checks what was written, and an `aishell` home connected to the server."""
+import hashlib
+import json
+import os
+import urllib.error
+import urllib.request
+
+import pytest
+
+from aishell_cli import parse_json_rows, run_aishell
+
+HTTP = os.environ.get("AISHELL_TEST_ES_HTTP", "")
+URL = os.environ.get("AISHELL_TEST_ES_URL", "")
+
+
+class Es:
+    """A tiny independent client: JSON in, JSON out."""
+
+    def __init__(self, base):
+        self.base = base
+
+    def call(self, method, path, body=None, ndjson=False):
+        data = None
+        headers = {}
+        if body is not None:
+            data = body.encode() if isinstance(body, str) else json.dumps(body).encode()
+            headers["Content-Type"] = "application/x-ndjson" if ndjson else "application/json"
+        req = urllib.request.Request(self.base + path, data=data, method=method, headers=headers)
+        try:
+            with urllib.request.urlopen(req, timeout=60) as r:
+                text = r.read().decode()
+        except urllib.error.HTTPError as e:
+            if method == "DELETE" and e.code == 404:
+                return {}
+            raise AssertionError(f"{method} {path}: {e.code} {e.read().decode()[:500]}")
+        return json.loads(text) if text else {}
+
+    def create(self, index, mappings, settings=None):
+        self.call("DELETE", "/" + index)
+        body = {"mappings": mappings}
+        if settings:
+            body["settings"] = settings
+        self.call("PUT", "/" + index, body)
+
+    def load(self, index, docs):
+        lines = []
+        for i, d in enumerate(docs):
+            d = dict(d)
+            doc_id = d.pop("_id", str(i))
+            lines.append(json.dumps({"index": {"_index": index, "_id": doc_id}}))
+            lines.append(json.dumps(d))
+        r = self.call("POST", "/_bulk?refresh=true", "\n".join(lines) + "\n", ndjson=True)
+        assert not r["errors"], r
+
+
+@pytest.fixture
+def es():
+    if not HTTP:
+        if os.environ.get("CI") == "true":
+            pytest.fail("AISHELL_TEST_ES_HTTP is unset in CI (scripts/services/elasticsearch.sh start)")
+        pytest.skip("AISHELL_TEST_ES_HTTP is unset (run scripts/services/elasticsearch.sh start)")
+    return Es(HTTP)
+
+
+@pytest.fixture
+def index(es, request):
+    """A fresh index name per test (xdist workers never share one); deleted afterwards."""
+    name = "t_" + request.node.originalname[:30].lower() + "_" + hashlib.sha1(
+        request.node.nodeid.encode()).hexdigest()[:8]
+    es.call("DELETE", "/" + name)
+    yield name
+    es.call("DELETE", "/" + name + "*")
+
+
+class Shell:
+    def __init__(self, home):
+        self.home = home
+
+    def run(self, *args, stdin=None, timeout=120):
+        return run_aishell(list(args), home=self.home, stdin=stdin, timeout=timeout)
+
+    def connect(self, *properties, name="es", url=None):
+        args = ["connect", url or URL, "--name", name]
+        for p in properties:
+            args += ["--property", p]
+        r = self.run(*args)
+        assert r.returncode == 0, r.stderr
+        return r
+
+    def rows(self, sql, pushdown=True):
+        if not pushdown:
+            sql = "SET SESSION pushdown = false; " + sql
+        r = self.run("query", "--format", "json", sql)
+        assert r.returncode == 0, r.stderr
+        return [list(row.values()) if hasattr(row, "values") else row for row in parse_json_rows(r.stdout)]
+
+    def explain(self, sql):
+        r = self.run("explain", sql)
+        assert r.returncode == 0, r.stderr
+        return r.stdout
+
+
+@pytest.fixture
+def shell(es, tmp_path):
+    return Shell(tmp_path / "home")

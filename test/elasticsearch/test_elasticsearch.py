@@ -1,0 +1,354 @@
+"""The Elasticsearch connector against a real Elasticsearch 8.17 (scripts/services/elasticsearch.sh):
+mapping inference, filters/sort/limit/aggregations pushed down and not (expected answers computed
+in Python over the documents loaded), point-in-time and scroll reads with slices, terms lookups,
+_bulk writes with per-item errors, upserts by _id, and failures (server down, unknown index, wrong
+credentials with the secret kept out of the output, 429 retried through a small proxy)."""
+import http.server
+import json
+import socket
+import threading
+import urllib.error
+import urllib.request
+
+import pytest
+
+from conftest import HTTP, URL
+
+MAPPING = {"properties": {
+    "name": {"type": "keyword"},
+    "title": {"type": "text", "fields": {"raw": {"type": "keyword"}}},
+    "body": {"type": "text"},
+    "n": {"type": "long"}, "i": {"type": "integer"}, "s": {"type": "short"}, "b": {"type": "byte"},
+    "d": {"type": "double"}, "f": {"type": "float"}, "h": {"type": "half_float"},
+    "ok": {"type": "boolean"},
+    "ts": {"type": "date", "format": "yyyy-MM-dd HH:mm:ss||epoch_millis"},
+    "day": {"type": "date"},
+    "ip": {"type": "ip"},
+    "addr": {"properties": {"city": {"type": "keyword"}, "zip": {"type": "integer"},
+                            "geo": {"properties": {"lat": {"type": "double"}}}}},
+    "items": {"type": "nested", "properties": {"sku": {"type": "keyword"}, "qty": {"type": "integer"}}},
+    "tags": {"type": "keyword"},
+    "scores": {"type": "long"},
+}}
+
+DOCS = [
+    {"_id": "a", "name": "ann", "title": "Hello World", "body": "quick brown fox", "n": 5, "i": 1, "s": 2,
+     "b": 3, "d": 1.5, "f": 0.5, "h": 0.25, "ok": True, "ts": "2024-01-02 03:04:05", "day": "2024-01-02",
+     "ip": "10.0.0.1", "addr": {"city": "Paris", "zip": 75001, "geo": {"lat": 48.8}},
+     "items": [{"sku": "x", "qty": 1}, {"sku": "y", "qty": 2}], "tags": ["red", "blue"], "scores": [1, 2]},
+    {"_id": "b", "name": "bob", "n": 7, "ts": 1700000000000, "tags": "green", "addr": {"city": "Oslo"}},
+    {"_id": "c", "name": "cy", "title": "other", "n": None, "d": 2.5, "ok": False, "day": "2024-02-03T10:00:00Z"},
+    {"_id": "d", "name": "dee", "n": -3, "d": -1.0, "ok": True, "addr": {"city": "Paris", "zip": 75002}},
+]
+
+
+def cols(shell, table):
+    return {r[0]: r[1] for r in shell.rows(f"DESCRIBE es.default.{table}")}
+
+
+def test_connections_and_mapping_types(es, index, shell):
+    es.create(index, MAPPING)
+    es.load(index, DOCS)
+    r = shell.connect(f"array.{index}.scores=true")
+    assert "Elasticsearch 8.17.0" in r.stdout, r.stdout
+    listing = shell.run("connections")
+    assert listing.returncode == 0
+    summary = shell.run("connect", URL, "--name", "es2").stdout
+    assert f"{index} 4 documents" in summary, summary
+    c = cols(shell, index)
+    assert c["name"] == "varchar" and c["title"] == "varchar" and c["body"] == "varchar"
+    assert (c["n"], c["i"], c["s"], c["b"]) == ("bigint", "integer", "smallint", "tinyint")
+    assert (c["d"], c["f"], c["h"], c["ok"]) == ("double", "real", "real", "boolean")
+    assert c["ts"] == "timestamp with time zone" and c["day"] == "timestamp with time zone"
+    assert c["ip"] == "varchar"
+    assert c["addr"] == "row(city varchar, geo row(lat double), zip integer)"
+    assert c["items"] == "array(row(qty integer, sku varchar))"
+    assert c["tags"] == "array(varchar)"       # seen holding an array in the sample
+    assert c["scores"] == "array(bigint)"      # declared by property
+    # _id, _score and _source are hidden from SELECT * but reachable by name.
+    star = shell.run("query", "--format", "json", f"SELECT * FROM es.{index} LIMIT 1")
+    assert "_source" not in star.stdout and "_score" not in star.stdout
+    rows = shell.rows(f"SELECT _id, name, ts, day, addr.city, addr.geo.lat, items, tags, scores, "
+                      f"json_extract_scalar(_source, '$.name') FROM es.{index} ORDER BY _id")
+    assert rows[0][:2] == ["a", "ann"]
+    assert rows[0][2].startswith("2024-01-02T03:04:05")
+    assert rows[1][2].startswith("2023-11-14T22:13:20")     # epoch_millis
+    assert rows[2][3].startswith("2024-02-03T10:00:00")     # strict_date_optional_time
+    assert rows[0][4:6] == ["Paris", 48.8]
+    assert [dict(x) for x in rows[0][6]] == [{"qty": 1, "sku": "x"}, {"qty": 2, "sku": "y"}]
+    assert rows[0][7] == ["red", "blue"] and rows[1][7] == ["green"]
+    assert rows[0][8] == [1, 2]
+    assert rows[0][9] == "ann"
+    assert rows[2][4] is None and rows[3][6] is None          # missing fields are NULL
+
+
+def _expected(docs, pred):
+    return sorted(d["_id"] for d in docs if pred(d))
+
+
+FILTERS = [
+    ("name = 'bob'", lambda d: d.get("name") == "bob"),
+    ("name <> 'bob'", lambda d: d.get("name") is not None and d["name"] != "bob"),
+    ("n > 0", lambda d: d.get("n") is not None and d["n"] > 0),
+    ("NOT (n > 0)", lambda d: d.get("n") is not None and not d["n"] > 0),
+    ("n IS NULL", lambda d: d.get("n") is None),
+    ("ok", lambda d: d.get("ok") is True),
+    ("NOT ok", lambda d: d.get("ok") is False),
+    ("title = 'other'", lambda d: d.get("title") == "other"),
+    ("name LIKE 'a%' OR name LIKE '%e'", lambda d: d["name"].startswith("a") or d["name"].endswith("e")),
+    ("addr.city = 'Paris' AND d < 0", lambda d: d.get("addr", {}).get("city") == "Paris"
+     and d.get("d") is not None and d["d"] < 0),
+    ("name IN ('ann', 'cy', 'zed')", lambda d: d["name"] in ("ann", "cy", "zed")),
+    ("name NOT IN ('ann', 'cy')", lambda d: d["name"] not in ("ann", "cy")),
+]
+
+
+@pytest.mark.parametrize("pushdown", [True, False])
+def test_filters_equal_python(es, index, shell, pushdown):
+    es.create(index, MAPPING)
+    es.load(index, DOCS)
+    shell.connect()
+    for where, pred in FILTERS:
+        got = sorted(r[0] for r in shell.rows(f"SELECT _id FROM es.{index} WHERE {where}", pushdown))
+        assert got == _expected(DOCS, pred), where
+
+
+def test_explain_shows_query_dsl(es, index, shell):
+    es.create(index, MAPPING)
+    es.load(index, DOCS)
+    shell.connect()
+    plan = shell.explain(f"SELECT name FROM es.{index} WHERE name = 'ann' AND n >= 2 AND title = 'x' "
+                         f"AND name LIKE 'a%'")
+    assert '"term":{"name":{"value":"ann"}}' in plan, plan
+    assert '"range":{"n":{"gte":2}}' in plan
+    assert '"term":{"title.raw":{"value":"x"}}' in plan           # text through its keyword sub-field
+    assert '"prefix":{"name":{"value":"a"}}' in plan
+    assert '"_source":{"includes":["name"]}' in plan
+    plan = shell.explain(f"SELECT name, count(*), sum(n) FROM es.{index} GROUP BY name")
+    assert '"composite"' in plan and '"sum":{"field":"n"}' in plan, plan
+    plan = shell.explain(f"SELECT name FROM es.{index} ORDER BY n DESC LIMIT 2")
+    assert '"size":2' in plan and '"sort":[{"n":{"order":"desc","missing":"_last"}}]' in plan, plan
+    # A literal cannot change the query: it is a JSON value.
+    plan = shell.explain(f"SELECT name FROM es.{index} WHERE name = 'x\"}}}},{{\"match_all\":{{}}'")
+    assert '"value":"x\\"}},{\\"match_all\\":{}"' in plan, plan
+
+
+def test_full_text_match_and_score(es, index, shell):
+    es.create(index, {"properties": {"body": {"type": "text"}, "k": {"type": "long"}}})
+    texts = ["the quick brown fox", "a lazy dog", "Fox and fox again", "nothing here", "foxes"]
+    es.load(index, [{"_id": str(i), "body": t, "k": i} for i, t in enumerate(texts)])
+    shell.connect()
+    sql = f"SELECT _id, _score FROM es.{index} WHERE match(body, 'FOX') ORDER BY _score DESC LIMIT 10"
+    rows = shell.rows(sql)
+    # The standard analyzer: lower-cased whole words ("foxes" is another word).
+    assert sorted(r[0] for r in rows) == ["0", "2"]
+    assert rows[0][0] == "2" and rows[0][1] > rows[1][1] > 0    # two matches score higher
+    plan = shell.explain(sql)
+    assert '"must":[{"match":{"body":{"query":"FOX"}}}]' in plan and '"_score"' in plan, plan
+    assert shell.rows(f"SELECT k FROM es.{index} WHERE match(body, 'dog') AND k >= 1") == [[1]]
+    r = shell.run("query", f"SET SESSION pushdown = false; SELECT k FROM es.{index} WHERE match(body, 'dog')")
+    assert r.returncode != 0 and "only Elasticsearch runs" in r.stderr, r.stderr
+
+
+def test_aggregations_equal_without_pushdown(es, index, shell):
+    es.create(index, {"properties": {"g": {"type": "keyword"}, "v": {"type": "long"},
+                                     "x": {"type": "double"}, "flag": {"type": "boolean"}}})
+    docs = []
+    for k in range(2500):   # more than one composite page
+        d = {"_id": str(k), "g": f"g{k % 1200}", "v": k}
+        if k % 7:
+            d["x"] = k / 4
+        if k % 5 == 0:
+            d.pop("g")      # a missing group key
+        if k % 3:
+            d["flag"] = k % 2 == 0
+        docs.append(d)
+    es.load(index, docs)
+    shell.connect()
+    for sql in [f"SELECT g, count(*), sum(v), min(v), max(x), avg(x), count(x) FROM es.{index} GROUP BY g ORDER BY g",
+                f"SELECT flag, count(*), sum(x) FROM es.{index} GROUP BY flag ORDER BY flag",
+                f"SELECT count(*), sum(v), max(x) FROM es.{index} WHERE v > 100"]:
+        assert shell.rows(sql) == shell.rows(sql, pushdown=False), sql
+    assert shell.rows(f"SELECT count(*) FROM es.{index}") == [[2500]]
+
+
+@pytest.mark.parametrize("mode", ["pit", "scroll"])
+def test_paged_sliced_reads(es, index, shell, mode):
+    es.create(index, {"properties": {"k": {"type": "long"}, "s": {"type": "keyword"}}},
+              settings={"number_of_shards": 2})
+    n = 6000
+    es.load(index, [{"_id": str(k), "k": k, "s": f"v{k % 10}"} for k in range(n)])
+    shell.connect(f"scan.mode={mode}", "scan.page_size=500", "scan.slice_min_documents=1000")
+    plan = shell.explain(f"SELECT k FROM es.{index}")
+    assert ("point in time" if mode == "pit" else "scroll") in plan, plan
+    rows = shell.rows(f"SELECT count(*), count(DISTINCT k), sum(k), min(s || '') FROM es.{index}")
+    assert rows == [[n, n, n * (n - 1) // 2, "v0"]]
+
+
+def test_terms_lookups(es, index, shell):
+    es.create(index, {"properties": {"user_id": {"type": "long"}, "page": {"type": "keyword"}}})
+    es.load(index, [{"_id": str(k), "user_id": k % 500, "page": f"p{k}"} for k in range(3000)])
+    shell.connect("federation.batch_size=40")
+    sql = (f"SELECT count(*) FROM es.{index} v JOIN (SELECT x * 7 AS u FROM UNNEST(sequence(1, 100)) AS t(x)) k "
+           f"ON v.user_id = k.u")
+    plan = shell.explain(sql)
+    assert '"terms":{"user_id":[<up to 40 keys>]}' in plan or "join keys" in plan, plan
+    expected = sum(1 for k in range(3000) if (k % 500) % 7 == 0 and 1 <= (k % 500) // 7 <= 100)
+    assert shell.rows(sql) == [[expected]]
+    assert shell.rows(sql, pushdown=False) == [[expected]]
+
+
+def test_writes_bulk_upsert_and_item_errors(es, index, shell):
+    shell.connect()
+    r = shell.run("query", f"CREATE TABLE es.{index} AS SELECT CAST(x AS VARCHAR) AS _id, x AS n, "
+                           f"'v' || CAST(x AS VARCHAR) AS s, ARRAY[x, x + 1] AS arr, "
+                           f"CAST(ROW(x, 'c') AS ROW(a BIGINT, b VARCHAR)) AS r "
+                           f"FROM UNNEST(sequence(1, 50)) AS t(x)")
+    assert r.returncode == 0, r.stderr
+    assert es.call("GET", f"/{index}/_count")["count"] == 50
+    assert es.call("GET", f"/{index}/_doc/7")["_source"] == {"n": 7, "s": "v7", "arr": [7, 8], "r": {"a": 7, "b": "c"}}
+    assert shell.rows(f"SELECT arr, r.b FROM es.{index} WHERE n = 7") == [[[7, 8], "c"]]
+    # INSERT with existing _id values replaces those documents (the upsert path).
+    r = shell.run("query", f"INSERT INTO es.{index} (_id, n, s) VALUES ('7', 700, 'new'), ('51', 51, 'x')")
+    assert r.returncode == 0, r.stderr
+    assert es.call("GET", f"/{index}/_count")["count"] == 51
+    assert shell.rows(f"SELECT n, s FROM es.{index} WHERE _id = '7'") == [[700, "new"]]
+    # A value the index refuses: every refused item is reported, none silently dropped.
+    es.create(index + "_strict", {"properties": {"d": {"type": "date", "format": "yyyy-MM-dd"}}})
+    shell.run("connect", URL, "--name", "es3")
+    r = shell.run("query", f"INSERT INTO es3.{index}_strict (d) VALUES (TIMESTAMP '2024-01-01 10:00:00 UTC')")
+    assert r.returncode != 0
+    assert f"index '{index}_strict'" in r.stderr and "refused by _bulk" in r.stderr, r.stderr
+    assert "item 1" in r.stderr and "parse" in r.stderr, r.stderr
+
+
+def test_unknown_index_and_server_down(es, shell, tmp_path):
+    shell.connect()
+    r = shell.run("query", "SELECT * FROM es.no_such_index_here")
+    assert r.returncode != 0 and "no_such_index_here" in r.stderr, r.stderr
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    r = shell.run("connect", f"elasticsearch://elastic:s3cretpw@127.0.0.1:{port}", "--name", "down")
+    assert r.returncode != 0
+    assert "cannot reach Elasticsearch" in r.stderr and "s3cretpw" not in r.stderr + r.stdout, r.stderr
+
+
+class _Recorder(http.server.BaseHTTPRequestHandler):
+    """A fake server that refuses everyone (401), recording the Authorization headers."""
+    seen = []
+
+    def do_GET(self):
+        _Recorder.seen.append(self.headers.get("Authorization"))
+        body = b'{"error":{"type":"security_exception","reason":"unable to authenticate"},"status":401}'
+        self.send_response(401)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def _serve(handler):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def test_api_key_header_and_auth_failure(shell, es):
+    server = _serve(_Recorder)
+    try:
+        port = server.server_address[1]
+        r = shell.run("connect", f"elasticsearch://127.0.0.1:{port}", "--name", "k",
+                      "--property", "api_key=c2VjcmV0LWtleS12YWx1ZQ==")
+        assert r.returncode != 0
+        assert _Recorder.seen[-1] == "ApiKey c2VjcmV0LWtleS12YWx1ZQ=="
+        assert "401" in r.stderr and "authentication failed" in r.stderr, r.stderr
+        assert "c2VjcmV0LWtleS12YWx1ZQ" not in r.stderr + r.stdout
+        r = shell.run("connect", f"elasticsearch://elastic:hunter2pw@127.0.0.1:{port}", "--name", "p")
+        assert r.returncode != 0 and "hunter2pw" not in r.stderr + r.stdout
+        assert _Recorder.seen[-1].startswith("Basic ")
+    finally:
+        server.shutdown()
+
+
+def _proxy(fail_searches):
+    """Forwards to the real server, answering 429 to the first `fail_searches` searches (state
+    "left"), or, once state "pass" searches went through, 500 to every later one (a server that
+    fails mid-scan)."""
+    state = {"left": fail_searches, "pass": None}
+
+    class Proxy(http.server.BaseHTTPRequestHandler):
+        def _forward(self, method):
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else None
+            if "_search" in self.path and state["pass"] is not None and state["pass"] <= 0:
+                data = b'{"error":{"type":"node_closed_exception","reason":"node closed"},"status":500}'
+                self.send_response(500)
+            elif "_search" in self.path and state["left"] > 0:
+                state["left"] -= 1
+                data = b'{"error":{"type":"es_rejected_execution_exception","reason":"rejected"},"status":429}'
+                self.send_response(429)
+            else:
+                if "_search" in self.path and state["pass"] is not None:
+                    state["pass"] -= 1
+                req = urllib.request.Request(HTTP + self.path, data=body, method=method,
+                                             headers={"Content-Type": self.headers.get("Content-Type") or "application/json"})
+                try:
+                    with urllib.request.urlopen(req) as r:
+                        data, code = r.read(), r.status
+                except urllib.error.HTTPError as e:
+                    data, code = e.read(), e.code
+                self.send_response(code)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def do_GET(self):
+            self._forward("GET")
+
+        def do_POST(self):
+            self._forward("POST")
+
+        def do_DELETE(self):
+            self._forward("DELETE")
+
+        def log_message(self, *args):
+            pass
+
+    return _serve(Proxy), state
+
+
+def test_429_retried_then_reported(es, index, shell):
+    es.create(index, {"properties": {"k": {"type": "long"}}})
+    es.load(index, [{"k": k} for k in range(10)])
+    server, state = _proxy(0)
+    try:
+        port = server.server_address[1]
+        shell.connect(url=f"elasticsearch://127.0.0.1:{port}", name="px")
+        state["left"] = 2
+        assert shell.rows(f"SELECT count(*), sum(k + 0) FROM px.{index}") == [[10, 45]]
+        state["left"] = 100
+        r = shell.run("query", f"SELECT sum(k + 0) FROM px.{index}")
+        assert r.returncode != 0 and "429" in r.stderr and index in r.stderr, r.stderr
+    finally:
+        server.shutdown()
+
+
+def test_failure_mid_scan_names_index_and_position(es, index, shell):
+    es.create(index, {"properties": {"k": {"type": "long"}}})
+    es.load(index, [{"k": k} for k in range(1000)])
+    server, state = _proxy(0)
+    try:
+        port = server.server_address[1]
+        shell.connect("scan.page_size=100", url=f"elasticsearch://127.0.0.1:{port}", name="px")
+        state["pass"] = 3
+        r = shell.run("query", f"SELECT sum(k + 0) FROM px.{index}")
+        assert r.returncode != 0
+        assert f"reading index '{index}'" in r.stderr and "page after" in r.stderr, r.stderr
+        assert "500" in r.stderr and "node closed" in r.stderr, r.stderr
+    finally:
+        server.shutdown()
