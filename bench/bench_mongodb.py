@@ -128,8 +128,14 @@ def main():
             count = len(list(coll.find({})))
             return time.perf_counter() - t0, time.process_time() - cpu0, count
 
-        results = {"ceiling (libmongoc cursor)": best(raw_scan), "aishell": best(aishell_scan),
-                   "pymongo": best(pymongo_scan)}
+        # Round-robin runs, so that a change in the machine's load (the server sets the pace) falls
+        # on every client alike; the median of each.
+        clients = {"ceiling (libmongoc cursor)": raw_scan, "aishell": aishell_scan, "pymongo": pymongo_scan}
+        runs = {name: [] for name in clients}
+        for _ in range(max(1, args.runs)):
+            for name, fn in clients.items():
+                runs[name].append(fn())
+        results = {name: sorted(r, key=lambda x: x[0])[len(r) // 2] for name, r in runs.items()}
         print(f"full scan of {n} documents (median of {args.runs}):")
         for name, (wall, cpu, count) in results.items():
             if count != n:
