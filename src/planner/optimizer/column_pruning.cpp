@@ -154,6 +154,26 @@ std::vector<int> Prune(LogicalOperator& op, const std::vector<bool>& required) {
       for (size_t i = 0; i < n; i++) mapping[i] = combined[i];
       return mapping;
     }
+    case LogicalOpKind::kUnnest: {
+      // The input's columns, then the elements (and ordinality): the input keeps what is used
+      // above and what the arrays read; the element columns all stay.
+      auto& u = static_cast<LogicalUnnest&>(op);
+      size_t child_n = op.children[0]->output.size();
+      std::vector<bool> child_req(required.begin(), required.begin() + child_n);
+      for (const auto& a : u.arrays) MarkRefs(*a, child_req);
+      auto m = Prune(*op.children[0], child_req);
+      u.arrays = RemapAll(u.arrays, m);
+      int new_child_n = static_cast<int>(op.children[0]->output.size());
+      std::vector<int> mapping(n, -1);
+      std::vector<OutputColumn> output = op.children[0]->output;
+      for (size_t i = 0; i < child_n; i++) mapping[i] = m[i];
+      for (size_t i = child_n; i < n; i++) {
+        mapping[i] = new_child_n + static_cast<int>(i - child_n);
+        output.push_back(u.output[i]);
+      }
+      u.output = std::move(output);
+      return mapping;
+    }
     case LogicalOpKind::kSort: {
       auto& s = static_cast<LogicalSort&>(op);
       std::vector<bool> child_req = required;
