@@ -65,6 +65,10 @@ QUERIES = [
      "SELECT o.id, o.status FROM slt_orders o JOIN (VALUES (7), (12), (36)) AS k(u) ON o.user_id = k.u "
      "WHERE o.id < 200 ORDER BY o.id"),
     ("I", "SELECT count(*) FROM (SELECT * FROM es.slt_orders LIMIT 7)", None),
+    ("II", "SELECT count(DISTINCT user_id), count(*) FROM es.slt_orders WHERE id > 100", None),
+    ("TII", "SELECT status, count(DISTINCT user_id), count(*) FROM es.slt_orders GROUP BY status ORDER BY status", None),
+    ("III", "SELECT user_id, count(DISTINCT status), count(*) FROM es.slt_orders GROUP BY user_id "
+            "ORDER BY user_id NULLS FIRST LIMIT 3", None),
 ]
 
 

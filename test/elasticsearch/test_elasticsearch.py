@@ -167,9 +167,12 @@ def test_aggregations_equal_without_pushdown(es, index, shell):
     shell.connect()
     for sql in [f"SELECT g, count(*), sum(v), min(v), max(x), avg(x), count(x) FROM es.{index} GROUP BY g ORDER BY g",
                 f"SELECT flag, count(*), sum(x) FROM es.{index} GROUP BY flag ORDER BY flag",
-                f"SELECT count(*), sum(v), max(x) FROM es.{index} WHERE v > 100"]:
+                f"SELECT count(*), sum(v), max(x) FROM es.{index} WHERE v > 100",
+                f"SELECT g, count(DISTINCT flag), count(*) FROM es.{index} GROUP BY g ORDER BY g",
+                f"SELECT flag, count(DISTINCT g) FROM es.{index} GROUP BY flag ORDER BY flag"]:
         assert shell.rows(sql) == shell.rows(sql, pushdown=False), sql
     assert shell.rows(f"SELECT count(*) FROM es.{index}") == [[2500]]
+    assert '"d":{"terms":{"field":"g"' in shell.explain(f"SELECT count(DISTINCT g) FROM es.{index}")
 
 
 @pytest.mark.parametrize("mode", ["pit", "scroll"])
