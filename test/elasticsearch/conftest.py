@@ -1,6 +1,8 @@
-"""Fixtures of the Elasticsearch suite: the server of scripts/services/elasticsearch.sh
-(AISHELL_TEST_ES_HTTP), plain HTTP (urllib) as the independent client that creates indices, loads
-documents and checks what was written, and an `aishell` home connected to the server."""
+"""Fixtures of the Elasticsearch suite: the servers of scripts/services/elasticsearch.sh
+(AISHELL_TEST_ES_HTTP) and scripts/services/opensearch.sh (AISHELL_TEST_OS_HTTP, the second
+target: every test that takes `es` runs against both), plain HTTP (urllib) as the independent
+client that creates indices, loads documents and checks what was written, and an `aishell` home
+connected to the server."""
 import hashlib
 import json
 import os
@@ -13,13 +15,19 @@ from aishell_cli import parse_json_rows, run_aishell
 
 HTTP = os.environ.get("AISHELL_TEST_ES_HTTP", "")
 URL = os.environ.get("AISHELL_TEST_ES_URL", "")
+SERVERS = {
+    "elasticsearch": ("AISHELL_TEST_ES_HTTP", "AISHELL_TEST_ES_URL", "scripts/services/elasticsearch.sh"),
+    "opensearch": ("AISHELL_TEST_OS_HTTP", "AISHELL_TEST_OS_URL", "scripts/services/opensearch.sh"),
+}
 
 
 class Es:
     """A tiny independent client: JSON in, JSON out."""
 
-    def __init__(self, base):
+    def __init__(self, base, kind="elasticsearch", url=""):
         self.base = base
+        self.kind = kind  # elasticsearch or opensearch
+        self.url = url    # the aishell connection URL
 
     def call(self, method, path, body=None, ndjson=False):
         data = None
@@ -55,13 +63,24 @@ class Es:
         assert not r["errors"], r
 
 
+@pytest.fixture(params=sorted(SERVERS))
+def es(request):
+    http_env, url_env, script = SERVERS[request.param]
+    if not os.environ.get(http_env):
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{http_env} is unset in CI ({script} start)")
+        pytest.skip(f"{http_env} is unset (run {script} start)")
+    return Es(os.environ[http_env], request.param, os.environ[url_env])
+
+
 @pytest.fixture
-def es():
+def es_only():
+    """Elasticsearch alone (tests of what only it has, or of aishell's side of a failure)."""
     if not HTTP:
         if os.environ.get("CI") == "true":
             pytest.fail("AISHELL_TEST_ES_HTTP is unset in CI (scripts/services/elasticsearch.sh start)")
         pytest.skip("AISHELL_TEST_ES_HTTP is unset (run scripts/services/elasticsearch.sh start)")
-    return Es(HTTP)
+    return Es(HTTP, "elasticsearch", URL)
 
 
 @pytest.fixture
@@ -75,14 +94,15 @@ def index(es, request):
 
 
 class Shell:
-    def __init__(self, home):
+    def __init__(self, home, url):
         self.home = home
+        self.url = url
 
     def run(self, *args, stdin=None, timeout=120):
         return run_aishell(list(args), home=self.home, stdin=stdin, timeout=timeout)
 
     def connect(self, *properties, name="es", url=None):
-        args = ["connect", url or URL, "--name", name]
+        args = ["connect", url or self.url, "--name", name]
         for p in properties:
             args += ["--property", p]
         r = self.run(*args)
@@ -104,4 +124,4 @@ class Shell:
 
 @pytest.fixture
 def shell(es, tmp_path):
-    return Shell(tmp_path / "home")
+    return Shell(tmp_path / "home", es.url)

@@ -84,6 +84,7 @@ void EsSearchSource::FetchPage() {
       context_->counters()->bytes_read.fetch_add(static_cast<int64_t>(r.body.size()),
                                                  std::memory_order_relaxed);
       page = decoder_.DecodeSearch(r.body, &batches);
+      documents_read_ += static_cast<int64_t>(page.hits);
     };
     switch (phase_) {
       case Phase::kStart: {
@@ -119,7 +120,8 @@ void EsSearchSource::FetchPage() {
         if (!search_after_.empty()) body += ",\"search_after\":" + search_after_;
         body += "}";
         what = "reading index '" + index + "' (point in time, page after " +
-               (search_after_.empty() ? std::string("the start") : search_after_) + ")";
+               (search_after_.empty() ? std::string("the start") : search_after_) + ", after " +
+               std::to_string(documents_read_) + " documents of this split)";
         run("POST", "/_search", body);
         for (auto& b : batches) pending_.push_back(std::move(b));
         if (!page.pit_id.empty()) pit_id_ = page.pit_id;
@@ -135,7 +137,8 @@ void EsSearchSource::FetchPage() {
                              (spec_.must.empty() ? "" : ",\"track_scores\":true") + "}";
           run("POST", "/" + index + "/_search?scroll=" + kKeepAlive, body);
         } else {
-          what = "reading index '" + index + "' (scroll)";
+          what = "reading index '" + index + "' (scroll, page after " +
+                 std::to_string(documents_read_) + " documents of this split)";
           run("POST", "/_search/scroll",
               "{\"scroll\":\"" + std::string(kKeepAlive) +
                   "\",\"scroll_id\":" + JsonString(scroll_id_) + "}");

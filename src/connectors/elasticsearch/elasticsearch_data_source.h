@@ -64,6 +64,7 @@ class EsSearchSource : public DataSource {
   std::string pit_id_;
   std::string search_after_;
   std::string scroll_id_;
+  int64_t documents_read_ = 0;
   bool done_ = false;
 };
 
