@@ -227,6 +227,18 @@ def test_writes_bulk_upsert_and_item_errors(es, index, shell):
     assert "item 1" in r.stderr and "parse" in r.stderr, r.stderr
 
 
+def test_compressed_requests_and_responses(es, index, shell):
+    # http.compression=true forces gzip on loopback: _bulk bodies and terms lists go compressed.
+    shell.connect("http.compression=true", "federation.batch_size=3000")
+    r = shell.run("query", f"CREATE TABLE es.{index} AS SELECT x AS k, 'value ' || CAST(x AS VARCHAR) AS v "
+                           f"FROM UNNEST(sequence(1, 5000)) AS t(x)")
+    assert r.returncode == 0, r.stderr
+    assert es.call("GET", f"/{index}/_count")["count"] == 5000
+    assert shell.rows(f"SELECT count(*), sum(k + 0) FROM es.{index}") == [[5000, 5000 * 5001 // 2]]
+    keys = ",".join(str(k) for k in range(1, 3001))
+    assert shell.rows(f"SELECT count(*) FROM es.{index} WHERE k IN ({keys})") == [[3000]]
+
+
 def test_unknown_index_and_server_down(es, shell, tmp_path):
     shell.connect()
     r = shell.run("query", "SELECT * FROM es.no_such_index_here")
@@ -277,6 +289,10 @@ def test_api_key_header_and_auth_failure(shell, es):
         assert _Recorder.seen[-1].startswith("Basic ")
     finally:
         server.shutdown()
+    # A key accepted (the test servers have no security) is never listed.
+    shell.connect("api_key=c2VjcmV0LWtleS12YWx1ZQ==", name="withkey")
+    listing = shell.run("connections")
+    assert listing.returncode == 0 and "c2VjcmV0LWtleS12YWx1ZQ" not in listing.stdout, listing.stdout
 
 
 def _proxy(fail_searches, target):
