@@ -99,7 +99,13 @@ FILTERS = [
      and d.get("d") is not None and d["d"] < 0),
     ("name IN ('ann', 'cy', 'zed')", lambda d: d["name"] in ("ann", "cy", "zed")),
     ("name NOT IN ('ann', 'cy')", lambda d: d["name"] not in ("ann", "cy")),
+    ("contains(tags, 'green') OR contains(scores, 2)",
+     lambda d: "green" in _as_list(d.get("tags")) or 2 in _as_list(d.get("scores"))),
 ]
+
+
+def _as_list(v):
+    return [] if v is None else (v if isinstance(v, list) else [v])
 
 
 @pytest.mark.parametrize("pushdown", [True, False])
@@ -125,6 +131,7 @@ def test_explain_shows_query_dsl(es, index, shell):
     assert '"_source":{"includes":["name"]}' in plan
     plan = shell.explain(f"SELECT name, count(*), sum(n) FROM es.{index} GROUP BY name")
     assert '"composite"' in plan and '"sum":{"field":"n"}' in plan, plan
+    assert '"term":{"tags":{"value":"red"}}' in shell.explain(f"SELECT name FROM es.{index} WHERE contains(tags, 'red')")
     plan = shell.explain(f"SELECT name FROM es.{index} ORDER BY n DESC LIMIT 2")
     assert '"size":2' in plan and '"sort":[{"n":{"order":"desc","missing":"_last"}}]' in plan, plan
     # A literal cannot change the query: it is a JSON value.
