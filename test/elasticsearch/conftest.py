@@ -3,9 +3,11 @@
 target: every test that takes `es` runs against both), plain HTTP (urllib) as the independent
 client that creates indices, loads documents and checks what was written, and an `aishell` home
 connected to the server."""
+import base64
 import hashlib
 import json
 import os
+import ssl
 import urllib.error
 import urllib.request
 
@@ -28,21 +30,39 @@ class Es:
         self.base = base
         self.kind = kind  # elasticsearch or opensearch
         self.url = url    # the aishell connection URL
+        # Elasticsearch runs with HTTPS and file-realm users (scripts/services/elasticsearch.sh).
+        self.auth = {}
+        self.context = None
+        if base.startswith("https://"):
+            user = os.environ.get("AISHELL_TEST_ES_USER", "")
+            password = os.environ.get("AISHELL_TEST_ES_PASSWORD", "")
+            token = base64.b64encode(f"{user}:{password}".encode()).decode()
+            self.auth = {"Authorization": "Basic " + token}
+            self.context = ssl.create_default_context(cafile=os.environ.get("AISHELL_TEST_ES_CA"))
+
+    def raw(self, method, path, data=None, content_type=None):
+        """(status, body bytes) of one request, whatever the status."""
+        headers = dict(self.auth)
+        if content_type:
+            headers["Content-Type"] = content_type
+        req = urllib.request.Request(self.base + path, data=data, method=method, headers=headers)
+        try:
+            with urllib.request.urlopen(req, timeout=60, context=self.context) as r:
+                return r.status, r.read()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read()
 
     def call(self, method, path, body=None, ndjson=False):
         data = None
-        headers = {}
+        content_type = None
         if body is not None:
             data = body.encode() if isinstance(body, str) else json.dumps(body).encode()
-            headers["Content-Type"] = "application/x-ndjson" if ndjson else "application/json"
-        req = urllib.request.Request(self.base + path, data=data, method=method, headers=headers)
-        try:
-            with urllib.request.urlopen(req, timeout=60) as r:
-                text = r.read().decode()
-        except urllib.error.HTTPError as e:
-            if method == "DELETE" and e.code == 404:
+            content_type = "application/x-ndjson" if ndjson else "application/json"
+        status, text = self.raw(method, path, data, content_type)
+        if status >= 300:
+            if method == "DELETE" and status == 404:
                 return {}
-            raise AssertionError(f"{method} {path}: {e.code} {e.read().decode()[:500]}")
+            raise AssertionError(f"{method} {path}: {status} {text.decode()[:500]}")
         return json.loads(text) if text else {}
 
     def create(self, index, mappings, settings=None):

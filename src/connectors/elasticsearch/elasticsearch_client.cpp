@@ -177,7 +177,15 @@ EsResponse EsClient::Send(const std::string& method, const std::string& path,
       continue;
     }
     if (!transport_error.empty()) {
-      std::string hint = rc == CURLE_COULDNT_CONNECT ? " (is the server running?)" : "";
+      std::string hint;
+      if (rc == CURLE_COULDNT_CONNECT) hint = " (is the server running?)";
+      if (rc == CURLE_GOT_NOTHING || rc == CURLE_RECV_ERROR)
+        hint = " (an HTTPS server? connect with elasticsearchs:// or ?tls=true)";
+      if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE ||
+          rc == CURLE_SSL_CONNECT_ERROR)
+        hint =
+            " (the server's certificate was not verified: set --property tls.ca-file=<CA "
+            "certificate>, or tls.verify=false)";
       throw Error(ErrorKind::kConnector, where_ + ": cannot reach Elasticsearch at " +
                                              options_.base_url + " (" + method + " " + path +
                                              "): " + Scrub(transport_error) + hint);
