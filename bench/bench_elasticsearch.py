@@ -22,9 +22,11 @@ on the server; a later run reuses it when its document count matches. Prints one
 measurement and the ratios (> 1 means aishell is faster); exit status 1 if an answer is wrong.
 """
 import argparse
+import base64
 import json
 import os
 import resource
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -36,12 +38,20 @@ from common import ROOT, timed
 SCALES = {"tiny": (20_000, 1_000), "medium": (200_000, 2_000), "full": (1_000_000, 10_000)}
 
 
+USER = os.environ.get("AISHELL_TEST_ES_USER", "")
+PASSWORD = os.environ.get("AISHELL_TEST_ES_PASSWORD", "")
+CA = os.environ.get("AISHELL_TEST_ES_CA", "")
+
+
 def http(base, method, path, body=None):
     data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(base + path, data=data, method=method,
-                                 headers={"Content-Type": "application/json"})
+    headers = {"Content-Type": "application/json"}
+    if USER:
+        headers["Authorization"] = "Basic " + base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
+    context = ssl.create_default_context(cafile=CA) if base.startswith("https://") else None
+    req = urllib.request.Request(base + path, data=data, method=method, headers=headers)
     try:
-        with urllib.request.urlopen(req, timeout=600) as r:
+        with urllib.request.urlopen(req, timeout=600, context=context) as r:
             return json.loads(r.read() or b"{}")
     except urllib.error.HTTPError as e:
         return {"status": e.code}
@@ -97,7 +107,10 @@ def build_ceiling(tmp):
 def python_client_scan(base, index):
     """The official client's PIT + search_after loop (one slice): the documents read and a sum."""
     from elasticsearch import Elasticsearch
-    es = Elasticsearch(base, request_timeout=600)
+    auth = {"basic_auth": (USER, PASSWORD)} if USER else {}
+    if CA:
+        auth["ca_certs"] = CA
+    es = Elasticsearch(base, request_timeout=600, **auth)
     pit = es.open_point_in_time(index=index, keep_alive="1m")["id"]
     n, total, after = 0, 0, None
     while True:
@@ -134,7 +147,11 @@ def main():
     index = f"bench_pv_{n}"
     expected_sum = sum(i % 50000 for i in range(n))
     failed = False
-    url = "elasticsearch://" + args.http.split("://", 1)[1]
+    # The connection URL: $AISHELL_TEST_ES_URL (credentials and CA) for the test server.
+    url = os.environ.get("AISHELL_TEST_ES_URL") if args.http == os.environ.get("AISHELL_TEST_ES_HTTP") else ""
+    if not url:
+        scheme = "elasticsearchs://" if args.http.startswith("https://") else "elasticsearch://"
+        url = scheme + args.http.split("://", 1)[1]
     with tempfile.TemporaryDirectory(prefix="aishell-bench-es-") as tmp:
         home = os.path.join(tmp, "home")
         aishell(binary, home, "connect", url, "--name", "es")
@@ -156,8 +173,10 @@ def main():
                 failed = True
             results[f"aishell{threads}"] = (max(t - base, 1e-6), cpu)
             cpu0 = children_cpu()
+            ceiling_env = dict(os.environ, ES_USER=USER, ES_PASSWORD=PASSWORD, ES_CA=CA) if USER else None
             t, out = timed(lambda: subprocess.run([ceiling, args.http, index, str(threads), "10000", "user_id",
-                                                   "page"], capture_output=True, text=True, check=True).stdout,
+                                                   "page"], capture_output=True, text=True, check=True,
+                                                  env=ceiling_env).stdout,
                            args.runs)
             cpu = (children_cpu() - cpu0) / args.runs
             if int(out.split()[0]) != n:

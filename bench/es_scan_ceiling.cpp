@@ -1,11 +1,16 @@
 // The ceiling for bench/bench_elasticsearch.py: a raw point-in-time + search_after loop over
 // libcurl and simdjson (on-demand), the least a client can do to read an index's documents.
-// Reads `fields` of `_source` (a long and a keyword) in pages of `page` hits sorted by
+// Reads two fields of `_source` (a long and a keyword) in pages of `page` hits sorted by
 // _shard_doc, on `slices` threads (one sliced read each, as aishell's splits), keeping one
 // connection alive per thread (gzip only with ES_GZIP set: aishell asks for it off loopback only).
-// Prints "<hits> <sum> <chars>". Build: g++ -O2 -std=c++20 es_scan_ceiling.cpp -o es_scan_ceiling
-// $(pkg-config --cflags --libs libcurl simdjson) -lpthread Usage: es_scan_ceiling
-// <http://host:port> <index> <slices> <page> <long field> <keyword field>
+// Prints "<hits> <sum> <chars>".
+//
+// Build:
+//   g++ -O2 -std=c++20 es_scan_ceiling.cpp -o es_scan_ceiling \
+//     $(pkg-config --cflags --libs libcurl simdjson) -lpthread
+// Usage:
+//   es_scan_ceiling <http(s)://host:port> <index> <slices> <page> <long field> <keyword field>
+// Environment: ES_USER, ES_PASSWORD and ES_CA for a server with security on.
 #include <curl/curl.h>
 #include <simdjson.h>
 
@@ -31,6 +36,12 @@ static std::string Post(CURL* h, const std::string& url, const std::string& body
   if (getenv("ES_GZIP")) curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, Collect);
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &out);
+  // HTTPS with basic auth, as the test server runs (ES_USER, ES_PASSWORD, ES_CA).
+  if (getenv("ES_USER")) {
+    curl_easy_setopt(h, CURLOPT_USERNAME, getenv("ES_USER"));
+    curl_easy_setopt(h, CURLOPT_PASSWORD, getenv("ES_PASSWORD") ? getenv("ES_PASSWORD") : "");
+  }
+  if (getenv("ES_CA")) curl_easy_setopt(h, CURLOPT_CAINFO, getenv("ES_CA"));
   CURLcode rc = curl_easy_perform(h);
   curl_slist_free_all(headers);
   if (rc != CURLE_OK) {

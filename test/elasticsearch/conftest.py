@@ -1,9 +1,13 @@
-"""Fixtures of the Elasticsearch suite: the server of scripts/services/elasticsearch.sh
-(AISHELL_TEST_ES_HTTP), plain HTTP (urllib) as the independent client that creates indices, loads
-documents and checks what was written, and an `aishell` home connected to the server."""
+"""Fixtures of the Elasticsearch suite: the servers of scripts/services/elasticsearch.sh
+(AISHELL_TEST_ES_HTTP) and scripts/services/opensearch.sh (AISHELL_TEST_OS_HTTP, the second
+target: every test that takes `es` runs against both), plain HTTP (urllib) as the independent
+client that creates indices, loads documents and checks what was written, and an `aishell` home
+connected to the server."""
+import base64
 import hashlib
 import json
 import os
+import ssl
 import urllib.error
 import urllib.request
 
@@ -13,28 +17,52 @@ from aishell_cli import parse_json_rows, run_aishell
 
 HTTP = os.environ.get("AISHELL_TEST_ES_HTTP", "")
 URL = os.environ.get("AISHELL_TEST_ES_URL", "")
+SERVERS = {
+    "elasticsearch": ("AISHELL_TEST_ES_HTTP", "AISHELL_TEST_ES_URL", "scripts/services/elasticsearch.sh"),
+    "opensearch": ("AISHELL_TEST_OS_HTTP", "AISHELL_TEST_OS_URL", "scripts/services/opensearch.sh"),
+}
 
 
 class Es:
     """A tiny independent client: JSON in, JSON out."""
 
-    def __init__(self, base):
+    def __init__(self, base, kind="elasticsearch", url=""):
         self.base = base
+        self.kind = kind  # elasticsearch or opensearch
+        self.url = url    # the aishell connection URL
+        # Elasticsearch runs with HTTPS and file-realm users (scripts/services/elasticsearch.sh).
+        self.auth = {}
+        self.context = None
+        if base.startswith("https://"):
+            user = os.environ.get("AISHELL_TEST_ES_USER", "")
+            password = os.environ.get("AISHELL_TEST_ES_PASSWORD", "")
+            token = base64.b64encode(f"{user}:{password}".encode()).decode()
+            self.auth = {"Authorization": "Basic " + token}
+            self.context = ssl.create_default_context(cafile=os.environ.get("AISHELL_TEST_ES_CA"))
+
+    def raw(self, method, path, data=None, content_type=None):
+        """(status, body bytes) of one request, whatever the status."""
+        headers = dict(self.auth)
+        if content_type:
+            headers["Content-Type"] = content_type
+        req = urllib.request.Request(self.base + path, data=data, method=method, headers=headers)
+        try:
+            with urllib.request.urlopen(req, timeout=60, context=self.context) as r:
+                return r.status, r.read()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read()
 
     def call(self, method, path, body=None, ndjson=False):
         data = None
-        headers = {}
+        content_type = None
         if body is not None:
             data = body.encode() if isinstance(body, str) else json.dumps(body).encode()
-            headers["Content-Type"] = "application/x-ndjson" if ndjson else "application/json"
-        req = urllib.request.Request(self.base + path, data=data, method=method, headers=headers)
-        try:
-            with urllib.request.urlopen(req, timeout=60) as r:
-                text = r.read().decode()
-        except urllib.error.HTTPError as e:
-            if method == "DELETE" and e.code == 404:
+            content_type = "application/x-ndjson" if ndjson else "application/json"
+        status, text = self.raw(method, path, data, content_type)
+        if status >= 300:
+            if method == "DELETE" and status == 404:
                 return {}
-            raise AssertionError(f"{method} {path}: {e.code} {e.read().decode()[:500]}")
+            raise AssertionError(f"{method} {path}: {status} {text.decode()[:500]}")
         return json.loads(text) if text else {}
 
     def create(self, index, mappings, settings=None):
@@ -55,13 +83,24 @@ class Es:
         assert not r["errors"], r
 
 
+@pytest.fixture(params=sorted(SERVERS))
+def es(request):
+    http_env, url_env, script = SERVERS[request.param]
+    if not os.environ.get(http_env):
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{http_env} is unset in CI ({script} start)")
+        pytest.skip(f"{http_env} is unset (run {script} start)")
+    return Es(os.environ[http_env], request.param, os.environ[url_env])
+
+
 @pytest.fixture
-def es():
+def es_only():
+    """Elasticsearch alone (tests of what only it has, or of aishell's side of a failure)."""
     if not HTTP:
         if os.environ.get("CI") == "true":
             pytest.fail("AISHELL_TEST_ES_HTTP is unset in CI (scripts/services/elasticsearch.sh start)")
         pytest.skip("AISHELL_TEST_ES_HTTP is unset (run scripts/services/elasticsearch.sh start)")
-    return Es(HTTP)
+    return Es(HTTP, "elasticsearch", URL)
 
 
 @pytest.fixture
@@ -75,14 +114,15 @@ def index(es, request):
 
 
 class Shell:
-    def __init__(self, home):
+    def __init__(self, home, url):
         self.home = home
+        self.url = url
 
     def run(self, *args, stdin=None, timeout=120):
         return run_aishell(list(args), home=self.home, stdin=stdin, timeout=timeout)
 
     def connect(self, *properties, name="es", url=None):
-        args = ["connect", url or URL, "--name", name]
+        args = ["connect", url or self.url, "--name", name]
         for p in properties:
             args += ["--property", p]
         r = self.run(*args)
@@ -104,4 +144,4 @@ class Shell:
 
 @pytest.fixture
 def shell(es, tmp_path):
-    return Shell(tmp_path / "home")
+    return Shell(tmp_path / "home", es.url)

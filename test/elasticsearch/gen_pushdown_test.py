@@ -1,4 +1,4 @@
-"""Writes test/sql/elasticsearch/pushdown.test: the same rows aishell writes into Elasticsearch
+"""Writes test/sql/elasticsearch/pushdown.test (and pushdown_opensearch.test, its copy for OpenSearch): the same rows aishell writes into Elasticsearch
 (CREATE OR REPLACE TABLE AS ... through _bulk) are built in DuckDB, and each query's expected
 result is DuckDB's answer. Run: python3 test/elasticsearch/gen_pushdown_test.py"""
 import os
@@ -65,6 +65,10 @@ QUERIES = [
      "SELECT o.id, o.status FROM slt_orders o JOIN (VALUES (7), (12), (36)) AS k(u) ON o.user_id = k.u "
      "WHERE o.id < 200 ORDER BY o.id"),
     ("I", "SELECT count(*) FROM (SELECT * FROM es.slt_orders LIMIT 7)", None),
+    ("II", "SELECT count(DISTINCT user_id), count(*) FROM es.slt_orders WHERE id > 100", None),
+    ("TII", "SELECT status, count(DISTINCT user_id), count(*) FROM es.slt_orders GROUP BY status ORDER BY status", None),
+    ("III", "SELECT user_id, count(DISTINCT status), count(*) FROM es.slt_orders GROUP BY user_id "
+            "ORDER BY user_id NULLS FIRST LIMIT 3", None),
 ]
 
 
@@ -118,6 +122,13 @@ def main():
     lines += ["endloop", ""]
     with open(OUT, "w") as f:
         f.write("\n".join(lines))
+    # The same file against OpenSearch (catalog os), the connector's second target.
+    text = "\n".join(lines)
+    text = text.replace("test/sql/elasticsearch/pushdown.test", "test/sql/elasticsearch/pushdown_opensearch.test")
+    text = text.replace("# group: [elasticsearch]", "#   (this copy runs against OpenSearch)\n# group: [elasticsearch]")
+    text = text.replace("require elasticsearch", "require opensearch").replace(" es.", " os.")
+    with open(OUT.replace("pushdown.test", "pushdown_opensearch.test"), "w") as f:
+        f.write(text)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 users -> Elasticsearch page views, asking Elasticsearch only for the page views of the users the
 first two sources selected (`terms` lookups, or a `terms` dynamic filter). Results are equal under
 every lookup-join x dynamic-filtering setting and to the answer computed here; EXPLAIN shows the
-terms request. Redis database 15."""
+terms request. Redis database 15 (against Elasticsearch) or 16 (OpenSearch)."""
 import os
 import subprocess
 import urllib.parse
@@ -24,10 +24,13 @@ def need(value, what):
     pytest.skip(f"{what} is unset (scripts/services/*.sh start)")
 
 
-def redis_cli(*args, stdin=None):
+pytestmark = [pytest.mark.connector("redis"), pytest.mark.connector("postgres")]
+
+
+def redis_cli(db, *args, stdin=None):
     p = urllib.parse.urlparse(REDIS_URL)
     env = dict(os.environ, REDISCLI_AUTH=urllib.parse.unquote(p.password or ""))
-    out = subprocess.run(["redis-cli", "--no-auth-warning", "-h", p.hostname, "-p", str(p.port), "-n", "15"]
+    out = subprocess.run(["redis-cli", "--no-auth-warning", "-h", p.hostname, "-p", str(p.port), "-n", str(db)]
                          + list(args), input=stdin, capture_output=True, text=True, env=env, timeout=60)
     assert out.returncode == 0, out.stderr
     return out.stdout
@@ -48,9 +51,10 @@ def test_sessions_users_page_views(es, index, shell):
     need(REDIS_URL, "AISHELL_TEST_REDIS_URL")
     need(PG_URL, "AISHELL_TEST_PG_URL")
     # Redis: 40 active sessions of users 1..400 (every 10th user).
-    redis_cli("FLUSHDB")
+    db = 15 if es.kind == "elasticsearch" else 16
+    redis_cli(db, "FLUSHDB")
     sessions = {f"s{n}": n * 10 + 1 for n in range(40)}
-    redis_cli("--pipe", stdin="".join(resp(["HSET", f"session:{s}", "user_id", str(u), "page", "/home"])
+    redis_cli(db, "--pipe", stdin="".join(resp(["HSET", f"session:{s}", "user_id", str(u), "page", "/home"])
                                       for s, u in sessions.items()))
     # PostgreSQL: 2,000 users, a quarter of them on the pro plan.
     table = f"users_{index}"
@@ -64,7 +68,7 @@ def test_sessions_users_page_views(es, index, shell):
     es.load(index, views)
     try:
         shell.connect()
-        p = shell.run("connect", REDIS_URL.rsplit("/", 1)[0] + "/15", "--name", "sessions_db",
+        p = shell.run("connect", REDIS_URL.rsplit("/", 1)[0] + f"/{db}", "--name", "sessions_db",
                       "--property", "table.sessions=session:{session_id}",
                       "--property", "column.sessions.user_id=bigint")
         assert p.returncode == 0, p.stderr
@@ -100,5 +104,5 @@ def test_sessions_users_page_views(es, index, shell):
         assert r.returncode == 0, r.stderr
         print(r.stdout)
     finally:
-        redis_cli("FLUSHDB")
+        redis_cli(db, "FLUSHDB")
         psql(f"DROP TABLE IF EXISTS {table}")

@@ -91,6 +91,8 @@ inline constexpr ServiceCatalog kServiceCatalogs[] = {
     // Elasticsearch (scripts/services/elasticsearch.sh): test/sql/elasticsearch/*.test create the
     // indices they read (CREATE OR REPLACE TABLE AS, index names starting with slt_).
     {"elasticsearch", "AISHELL_TEST_ES_URL", "es", "elasticsearch"},
+    // OpenSearch (scripts/services/opensearch.sh), the Elasticsearch connector's second target.
+    {"opensearch", "AISHELL_TEST_OS_URL", "os", "elasticsearch"},
 };
 
 class SqlExecutor {

@@ -2,6 +2,7 @@
 
 #include <curl/curl.h>
 #include <simdjson.h>
+#include <zlib.h>
 
 #include <chrono>
 #include <thread>
@@ -36,6 +37,22 @@ size_t CollectHeader(char* data, size_t size, size_t count, void* user) {
     }
   }
   return size * count;
+}
+
+// `body` gzip-compressed (a request body Elasticsearch inflates: Content-Encoding: gzip).
+bool Gzip(const std::string& body, std::string* out) {
+  z_stream z{};
+  if (deflateInit2(&z, Z_BEST_SPEED, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+    return false;
+  out->resize(deflateBound(&z, body.size()) + 32);
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(body.data()));
+  z.avail_in = static_cast<uInt>(body.size());
+  z.next_out = reinterpret_cast<Bytef*>(out->data());
+  z.avail_out = static_cast<uInt>(out->size());
+  int rc = deflate(&z, Z_FINISH);
+  out->resize(z.total_out);
+  deflateEnd(&z);
+  return rc == Z_STREAM_END;
 }
 
 bool Retryable(long status) {
@@ -93,6 +110,10 @@ std::string EsClient::Scrub(std::string text) const {
 EsResponse EsClient::Send(const std::string& method, const std::string& path,
                           const std::string& body, const char* content_type) {
   std::string url = options_.base_url + path;
+  // Large request bodies (bulk writes, long terms lists) go compressed where responses are.
+  std::string compressed;
+  bool gzipped = options_.compression && body.size() >= 4096 && Gzip(body, &compressed);
+  const std::string& sent = gzipped ? compressed : body;
   EsResponse r;
   for (int attempt = 0;; attempt++) {
     r = EsResponse();
@@ -102,6 +123,7 @@ EsResponse EsClient::Send(const std::string& method, const std::string& path,
     if (!auth_header_.empty()) headers = curl_slist_append(headers, auth_header_.c_str());
     if (!body.empty())
       headers = curl_slist_append(headers, (std::string("Content-Type: ") + content_type).c_str());
+    if (gzipped) headers = curl_slist_append(headers, "Content-Encoding: gzip");
     headers = curl_slist_append(headers, "Accept: application/json");
     headers = curl_slist_append(headers, "Expect:");
     curl_easy_setopt(h, CURLOPT_URL, url.c_str());
@@ -131,8 +153,8 @@ EsResponse EsClient::Send(const std::string& method, const std::string& path,
       curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
     } else {
       curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method.c_str());
-      curl_easy_setopt(h, CURLOPT_POSTFIELDS, body.c_str());
-      curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+      curl_easy_setopt(h, CURLOPT_POSTFIELDS, sent.data());
+      curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(sent.size()));
     }
     CURLcode rc = curl_easy_perform(h);
     curl_slist_free_all(headers);
@@ -155,7 +177,15 @@ EsResponse EsClient::Send(const std::string& method, const std::string& path,
       continue;
     }
     if (!transport_error.empty()) {
-      std::string hint = rc == CURLE_COULDNT_CONNECT ? " (is the server running?)" : "";
+      std::string hint;
+      if (rc == CURLE_COULDNT_CONNECT) hint = " (is the server running?)";
+      if (rc == CURLE_GOT_NOTHING || rc == CURLE_RECV_ERROR)
+        hint = " (an HTTPS server? connect with elasticsearchs:// or ?tls=true)";
+      if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE ||
+          rc == CURLE_SSL_CONNECT_ERROR)
+        hint =
+            " (the server's certificate was not verified: set --property tls.ca-file=<CA "
+            "certificate>, or tls.verify=false)";
       throw Error(ErrorKind::kConnector, where_ + ": cannot reach Elasticsearch at " +
                                              options_.base_url + " (" + method + " " + path +
                                              "): " + Scrub(transport_error) + hint);

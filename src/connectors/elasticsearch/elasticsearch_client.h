@@ -18,8 +18,8 @@ struct EsClientOptions {
   std::string api_key;   // never printed; sent as "Authorization: ApiKey <api_key>"
   std::string ca_file;   // tls.ca-file
   bool verify_tls = true;
-  // Ask for gzip responses: on by default for remote hosts, off on loopback (where compressing
-  // costs the server more than it saves); property http.compression=true|false.
+  // gzip responses and request bodies of 4 KB or more: on by default for remote hosts, off on
+  // loopback (where compressing costs more than it saves); property http.compression=true|false.
   bool compression = true;
   int max_retries = 3;  // on 429 / 502 / 503 / 504, with backoff
   long timeout_ms = 120000;

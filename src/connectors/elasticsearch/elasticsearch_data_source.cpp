@@ -84,6 +84,7 @@ void EsSearchSource::FetchPage() {
       context_->counters()->bytes_read.fetch_add(static_cast<int64_t>(r.body.size()),
                                                  std::memory_order_relaxed);
       page = decoder_.DecodeSearch(r.body, &batches);
+      documents_read_ += static_cast<int64_t>(page.hits);
     };
     switch (phase_) {
       case Phase::kStart: {
@@ -119,7 +120,8 @@ void EsSearchSource::FetchPage() {
         if (!search_after_.empty()) body += ",\"search_after\":" + search_after_;
         body += "}";
         what = "reading index '" + index + "' (point in time, page after " +
-               (search_after_.empty() ? std::string("the start") : search_after_) + ")";
+               (search_after_.empty() ? std::string("the start") : search_after_) + ", after " +
+               std::to_string(documents_read_) + " documents of this split)";
         run("POST", "/_search", body);
         for (auto& b : batches) pending_.push_back(std::move(b));
         if (!page.pit_id.empty()) pit_id_ = page.pit_id;
@@ -135,7 +137,8 @@ void EsSearchSource::FetchPage() {
                              (spec_.must.empty() ? "" : ",\"track_scores\":true") + "}";
           run("POST", "/" + index + "/_search?scroll=" + kKeepAlive, body);
         } else {
-          what = "reading index '" + index + "' (scroll)";
+          what = "reading index '" + index + "' (scroll, page after " +
+                 std::to_string(documents_read_) + " documents of this split)";
           run("POST", "/_search/scroll",
               "{\"scroll\":\"" + std::string(kKeepAlive) +
                   "\",\"scroll_id\":" + JsonString(scroll_id_) + "}");
@@ -295,8 +298,75 @@ void AppendCalls(const EsScanSpec& spec, element holder, int64_t doc_count,
 
 }  // namespace
 
+bool EsAggregateSource::NextDistinct(Batch& out) {
+  const EsAggregation& agg = *spec_.aggregation;
+  const std::string& index = spec_.table->index;
+  std::vector<LogicalType> types = agg.group_types;
+  for (const auto& c : agg.calls) types.push_back(c.result_type);
+  std::vector<std::vector<Value>> rows;
+  auto emit = [&] {
+    std::vector<Value> row = group_values_;
+    for (const auto& c : agg.calls) {
+      row.push_back(Value::BigInt(c.kind == EsAggregateCall::Kind::kCountStar ? group_docs_
+                                                                              : group_distinct_));
+    }
+    rows.push_back(std::move(row));
+  };
+  while (rows.empty() && !done_) {
+    EsResponse r =
+        spec_.client->Request("POST", "/" + index + "/_search", "aggregating index '" + index + "'",
+                              spec_.AggregationBody(after_));
+    context_->counters()->bytes_read.fetch_add(static_cast<int64_t>(r.body.size()),
+                                               std::memory_order_relaxed);
+    simdjson::dom::parser parser;
+    element root, groups;
+    simdjson::dom::array buckets;
+    if (parser.parse(r.body).get(root) || root.at_pointer("/aggregations/groups").get(groups) ||
+        groups["buckets"].get(buckets))
+      Unexpected(spec_, "no composite buckets");
+    for (element bucket : buckets) {
+      std::string key;
+      std::vector<Value> values;
+      for (size_t g = 0; g < agg.groups.size(); g++) {
+        element k = bucket["key"][("g" + std::to_string(g))];
+        key += simdjson::minify(k) + '\x1f';
+        values.push_back(KeyValue(spec_, k, agg.group_types[g]));
+      }
+      if (have_group_ && key != group_key_) {
+        emit();
+        group_docs_ = group_distinct_ = 0;
+      }
+      have_group_ = true;
+      group_key_ = key;
+      group_values_ = std::move(values);
+      group_docs_ += static_cast<int64_t>(NumberOf(bucket["doc_count"]));
+      if (!bucket["key"]["d"].is_null()) group_distinct_++;
+    }
+    element after;
+    if (buckets.size() < static_cast<size_t>(spec_.composite_size) ||
+        groups["after_key"].get(after)) {
+      done_ = true;
+      // The last group; without GROUP BY there is one row even when nothing matched.
+      if (have_group_ || agg.groups.empty()) emit();
+    } else {
+      after_ = simdjson::minify(after);
+    }
+  }
+  if (rows.empty()) return false;
+  out = Batch(types, rows.size());
+  for (auto& column : out.columns) column.Resize(rows.size());
+  for (size_t i = 0; i < rows.size(); i++) {
+    for (size_t c = 0; c < types.size(); c++) out.columns[c].SetValue(i, rows[i][c]);
+  }
+  out.SetCount(rows.size());
+  context_->counters()->rows_read.fetch_add(static_cast<int64_t>(rows.size()),
+                                            std::memory_order_relaxed);
+  return true;
+}
+
 bool EsAggregateSource::Next(Batch& out) {
   if (done_) return false;
+  if (spec_.aggregation->distinct_field) return NextDistinct(out);
   const EsAggregation& agg = *spec_.aggregation;
   const std::string& index = spec_.table->index;
   EsResponse r =

@@ -64,6 +64,7 @@ class EsSearchSource : public DataSource {
   std::string pit_id_;
   std::string search_after_;
   std::string scroll_id_;
+  int64_t documents_read_ = 0;
   bool done_ = false;
 };
 
@@ -73,10 +74,19 @@ class EsAggregateSource : public DataSource {
   bool Next(Batch& out) override;
 
  private:
+  // count(DISTINCT): buckets are (groups..., value) in key order; a group's buckets are counted
+  // across pages and its row emitted when the next group starts.
+  bool NextDistinct(Batch& out);
+
   std::shared_ptr<EsReadContext> context_;
   const EsScanSpec& spec_;
   std::string after_;
   bool done_ = false;
+  bool have_group_ = false;
+  std::string group_key_;  // the current group's key values, as JSON
+  std::vector<Value> group_values_;
+  int64_t group_docs_ = 0;
+  int64_t group_distinct_ = 0;
 };
 
 }  // namespace aishell

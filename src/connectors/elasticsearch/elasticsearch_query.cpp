@@ -99,8 +99,8 @@ bool EsQueryBuilder::KeyLookupField(const EsField& f) {
 
 bool EsQueryBuilder::Sortable(const EsField& f) { return Exact(f); }
 
-const std::string* EsQueryBuilder::TermField(const EsField& f, const Value& literal) {
-  if (f.is_array) return nullptr;
+const std::string* EsQueryBuilder::TermField(const EsField& f, const Value& literal, bool element) {
+  if (f.is_array != element) return nullptr;
   auto short_enough = [&](int limit) {
     if (limit < 0) return true;
     // ignore_above counts characters: values longer than it are not indexed, and never equal a
@@ -181,6 +181,7 @@ std::optional<std::string> EsQueryBuilder::Build(const Expr& e, bool negate) con
     }
     case ExprKind::kFunction:
       if (e.function && e.function->name == "match") return Match(e, negate);
+      if (e.function && e.function->name == "contains") return Contains(e, negate);
       [[fallthrough]];
     case ExprKind::kColumnRef: {
       // A boolean column on its own: WHERE active.
@@ -346,6 +347,22 @@ std::optional<std::string> EsQueryBuilder::Match(const Expr& e, bool negate) con
   std::string clause = "{\"match\":{" + JsonString(f->path) +
                        ":{\"query\":" + JsonString(text.value.GetString()) + "}}}";
   return negate ? NotClause(*f, clause) : clause;
+}
+
+std::optional<std::string> EsQueryBuilder::Contains(const Expr& e, bool negate) const {
+  // NOT contains() is NULL for an array holding a NULL, which Elasticsearch does not index:
+  // refused.
+  if (negate || e.children.size() != 2) return std::nullopt;
+  const EsField* f = FieldOf(*e.children[0]);
+  const Expr& value = *e.children[1];
+  if (!f || !f->is_array || f->es_type == "nested" || f->es_type == "object") return std::nullopt;
+  if (value.kind != ExprKind::kConstant || value.value.is_null() ||
+      value.value.type() != f->type.ElementType())
+    return std::nullopt;
+  const std::string* target = TermField(*f, value.value, true);
+  std::string literal;
+  if (!target || !AppendJsonValue(value.value, &literal)) return std::nullopt;
+  return "{\"term\":{" + JsonString(*target) + ":{\"value\":" + literal + "}}}";
 }
 
 std::optional<std::string> EsQueryBuilder::Terms(const EsField& f, const Vector& values,

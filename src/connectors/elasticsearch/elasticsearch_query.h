@@ -1,7 +1,8 @@
 // WHERE conjuncts as Elasticsearch query DSL, only where Elasticsearch's answer is SQL's: `=`
 // and IN as term/terms on keyword, numeric, boolean and date fields (a text field through its
 // keyword sub-field), ranges as range, IS [NOT] NULL as exists, LIKE as prefix or wildcard on
-// keyword fields, match(column, 'text') as a full-text match query, AND/OR/NOT (a negated leaf also
+// keyword fields, match(column, 'text') as a full-text match query, contains(array, x) as a term
+// on the array's field (a term matches any element), AND/OR/NOT (a negated leaf also
 // requires the field to exist, since SQL's NOT never matches NULL). Literals are written by a JSON
 // writer (AppendJsonValue), never spliced text.
 #pragma once
@@ -33,13 +34,15 @@ class EsQueryBuilder {
   const EsField* FieldOf(const Expr& e) const;
 
   // What can be pushed on a field.
-  static bool Exact(const EsField& f);  // term/terms/range/exists on the field itself
+  // term/terms/range/exists on the field itself.
+  static bool Exact(const EsField& f);
+  // Sorts and composite terms: doc values, exact.
   static bool Sortable(const EsField& f);
-  static bool KeyLookupField(const EsField& f);  // terms lookups by key       // sort and composite
-                                                 // terms: doc values, exact
-  static const std::string* TermField(
-      const EsField& f, const Value& literal);  // the field a
-                                                // term on this literal goes to, or nullptr
+  // Terms lookups by key.
+  static bool KeyLookupField(const EsField& f);
+  // The field a term on this literal goes to, or nullptr. `element`: the literal is compared with
+  // the elements of an array field (contains()).
+  static const std::string* TermField(const EsField& f, const Value& literal, bool element = false);
 
   // Whether `e` is a match(column, 'text') call (full text: pushed into a scoring context).
   static bool IsMatch(const Expr& e);
@@ -54,6 +57,7 @@ class EsQueryBuilder {
   std::optional<std::string> In(const Expr& e, bool negate) const;
   std::optional<std::string> Like(const Expr& e, bool negate) const;
   std::optional<std::string> Match(const Expr& e, bool negate) const;
+  std::optional<std::string> Contains(const Expr& e, bool negate) const;
 
   const EsTable& table_;
 };

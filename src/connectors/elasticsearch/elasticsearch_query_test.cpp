@@ -185,6 +185,17 @@ TEST_F(EsQueryTest, FullTextMatch) {
   EXPECT_EQ(Sql(MakeFunction(fn, {Col("n"), MakeConstant(Value::Varchar("x"))})), "<refused>");
 }
 
+TEST_F(EsQueryTest, ContainsOnArrayFields) {
+  std::vector<LogicalType> coerced;
+  auto fn = FunctionRegistry::Get().BindScalar(
+      "contains",
+      {LogicalType::Array(LogicalType(TypeId::kVarchar)), LogicalType(TypeId::kVarchar)}, &coerced);
+  ASSERT_NE(fn, nullptr);
+  auto call = MakeFunction(fn, {Col("tags"), MakeConstant(Value::Varchar("red"))});
+  EXPECT_EQ(Sql(call), R"({"term":{"tags":{"value":"red"}}})");
+  EXPECT_EQ(Sql(MakeNot(call)), "<refused>");
+}
+
 TEST(EsDates, Formats) {
   EXPECT_EQ(ParseEsDate("2024/01/02 03:04:05", false, {"yyyy/MM/dd HH:mm:ss"}), 1704164645000);
   EXPECT_EQ(ParseEsDate("1704164645000", true, {"yyyy/MM/dd HH:mm:ss", "epoch_millis"}),

@@ -96,7 +96,9 @@ std::string EsScanSpec::AggregationBody(const std::string& after) const {
   std::string metrics;
   for (size_t i = 0; i < agg.calls.size(); i++) {
     const auto& call = agg.calls[i];
-    if (call.kind == EsAggregateCall::Kind::kCountStar) continue;
+    if (call.kind == EsAggregateCall::Kind::kCountStar ||
+        call.kind == EsAggregateCall::Kind::kCountDistinct)
+      continue;
     const std::string& field = *DocValueField(*call.field);
     auto add = [&](const std::string& name, const char* kind) {
       if (!metrics.empty()) metrics += ',';
@@ -107,7 +109,7 @@ std::string EsScanSpec::AggregationBody(const std::string& after) const {
     if (call.kind == EsAggregateCall::Kind::kSum) add("n" + std::to_string(i), "value_count");
   }
   std::string body = "{\"size\":0,\"query\":" + Query();
-  if (agg.groups.empty()) {
+  if (agg.groups.empty() && !agg.distinct_field) {
     body += ",\"track_total_hits\":true";
     if (!metrics.empty()) body += ",\"aggs\":{" + metrics + "}";
     return body + "}";
@@ -118,6 +120,11 @@ std::string EsScanSpec::AggregationBody(const std::string& after) const {
     if (g) body += ',';
     body += "{\"g" + std::to_string(g) +
             "\":{\"terms\":{\"field\":" + JsonString(agg.group_fields[g]) +
+            ",\"missing_bucket\":true}}}";
+  }
+  if (agg.distinct_field) {
+    body += std::string(agg.groups.empty() ? "" : ",") +
+            "{\"d\":{\"terms\":{\"field\":" + JsonString(agg.distinct_path) +
             ",\"missing_bucket\":true}}}";
   }
   body += "]";
@@ -215,7 +222,20 @@ bool EsScan::PushAggregation(const AggregationRequest& request) {
   for (const auto& call : request.calls) {
     EsAggregateCall out;
     out.result_type = call.result_type;
-    if (call.distinct) return false;  // cardinality is approximate
+    if (call.distinct) {
+      // Exact only (cardinality is approximate): one bucket per distinct value, counted.
+      const EsField* f = field_of(call.column);
+      if (call.function != "count" || !f || !DocValueField(*f) ||
+          spec_.table->info->columns[call.column].type.id == TypeId::kDouble ||
+          (agg->distinct_field && agg->distinct_field != f))
+        return false;
+      agg->distinct_field = f;
+      agg->distinct_path = *DocValueField(*f);
+      out.kind = K::kCountDistinct;
+      out.field = f;
+      agg->calls.push_back(out);
+      continue;
+    }
     if (call.function == "count" && call.column < 0) {
       out.kind = K::kCountStar;
       agg->calls.push_back(out);
@@ -243,6 +263,11 @@ bool EsScan::PushAggregation(const AggregationRequest& request) {
     }
     agg->calls.push_back(out);
   }
+  if (agg->distinct_field) {
+    for (const auto& c : agg->calls) {
+      if (c.kind != K::kCountDistinct && c.kind != K::kCountStar) return false;
+    }
+  }
   spec_.aggregation = std::move(agg);
   return true;
 }
@@ -252,7 +277,9 @@ std::string EsScan::Describe() const {
   std::string s;
   if (spec_.aggregation) {
     s = "POST /" + index + "/_search " + spec_.AggregationBody({});
-    if (!spec_.aggregation->groups.empty())
+    if (spec_.aggregation->distinct_field)
+      s += "\n(count(DISTINCT): one composite bucket per group and value, counted by aishell)";
+    if (!spec_.aggregation->groups.empty() || spec_.aggregation->distinct_field)
       s += "\n(composite aggregation, paged by after_key, " + std::to_string(spec_.composite_size) +
            " buckets a page)";
   } else if (spec_.limit >= 0) {

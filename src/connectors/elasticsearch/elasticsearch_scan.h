@@ -26,7 +26,7 @@ struct EsServerInfo {
 };
 
 struct EsAggregateCall {
-  enum class Kind : uint8_t { kCountStar, kCount, kSum, kAvg, kMin, kMax };
+  enum class Kind : uint8_t { kCountStar, kCount, kSum, kAvg, kMin, kMax, kCountDistinct };
   Kind kind = Kind::kCountStar;
   const EsField* field = nullptr;
   LogicalType result_type;
@@ -37,6 +37,11 @@ struct EsAggregation {
   std::vector<std::string> group_fields;  // the doc-values field each group reads
   std::vector<LogicalType> group_types;
   std::vector<EsAggregateCall> calls;
+  // count(DISTINCT distinct_field): the composite pages one bucket per (groups..., value), and
+  // the data source counts the buckets of each group (exact, unlike `cardinality`). Only with
+  // count(*) beside it.
+  const EsField* distinct_field = nullptr;
+  std::string distinct_path;
 };
 
 // Everything a data source needs: shared, immutable once execution starts.
