@@ -11,6 +11,9 @@
 # test/sql/**/*.test for sql_fuzzer, test/data for the CSV and JSON Lines readers, Parquet files).
 # Without --ci the corpus lives on in $FUZZ_BUILD_DIR/corpus/<target> and grows from run to run;
 # with --ci it is a fresh copy.
+# A full run (no --ci, no TARGET) also runs the differential SQL fuzzer against DuckDB
+# (test/differential/sql_fuzz.py, a new seed) for FUZZ_SECONDS; TARGET sql_differential runs it
+# alone. Its mismatches land in $FUZZ_BUILD_DIR/artifacts/sql_differential/ as sqllogictest files.
 # Run: each target for FUZZ_SECONDS seconds (default 60; --ci: 15), JOBS (default 2) at a time,
 # with -timeout=10 (a hang), -rss_limit_mb=2048 and leak detection. Any crash, sanitizer report,
 # leak, hang or out-of-memory fails the run: the input is saved as
@@ -165,12 +168,32 @@ run_target() {  # target
 export -f run_target make_seeds
 export ROOT FUZZ_DIR CI_MODE SECONDS_EACH ARTIFACTS LOGS WORK PARQUET_FIXTURES
 
-echo "=== fuzzing ${#TARGETS[@]} targets, $SECONDS_EACH s each, $JOBS at a time ==="
+# The differential SQL fuzzer (test/differential/sql_fuzz.py, against DuckDB) is not a libFuzzer
+# target: it runs after them, in full runs (in CI, test/differential/test_sql_fuzz.py runs it).
+DIFFERENTIAL=0
+LIBFUZZER_TARGETS=()
+for t in "${TARGETS[@]}"; do
+  if [[ "$t" == sql_differential ]]; then DIFFERENTIAL=1; else LIBFUZZER_TARGETS+=("$t"); fi
+done
+if ((!CI_MODE && ${#LIBFUZZER_TARGETS[@]} == ${#ALL[@]})); then DIFFERENTIAL=1; fi
+
+echo "=== fuzzing ${#LIBFUZZER_TARGETS[@]} targets, $SECONDS_EACH s each, $JOBS at a time ==="
 failed=0
-printf '%s\n' "${TARGETS[@]}" | xargs -P "$JOBS" -I{} bash -c 'run_target "$1"' _ {} || failed=1
+if ((${#LIBFUZZER_TARGETS[@]})); then
+  printf '%s\n' "${LIBFUZZER_TARGETS[@]}" | xargs -P "$JOBS" -I{} bash -c 'run_target "$1"' _ {} ||
+    failed=1
+fi
+if ((DIFFERENTIAL)); then
+  echo "=== differential SQL fuzzing against DuckDB for $SECONDS_EACH s ==="
+  if ! AISHELL_BUILD_DIR="$BUILD_DIR" python3 "$ROOT/test/differential/sql_fuzz.py" \
+      --seconds "$SECONDS_EACH" --out "$ARTIFACTS/sql_differential" 2>&1 | tail -40; then
+    echo "    mismatches written to $ARTIFACTS/sql_differential/"
+    failed=1
+  fi
+fi
 elapsed=$(($(date +%s) - start))
 if ((failed)); then
   echo "run-fuzz: FAILED (a target crashed, leaked or hung: see above) in $elapsed s"
   exit 1
 fi
-echo "run-fuzz: OK (${#TARGETS[@]} targets, $SECONDS_EACH s each) in $elapsed s"
+echo "run-fuzz: OK (${#LIBFUZZER_TARGETS[@]} targets$( ((DIFFERENTIAL)) && echo " and the differential SQL fuzzer"), $SECONDS_EACH s each) in $elapsed s"

@@ -24,6 +24,7 @@ import random
 import subprocess
 import sys
 import tempfile
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
@@ -434,6 +435,8 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=None)
     ap.add_argument("--schemas", type=int, default=5)
     ap.add_argument("--queries", type=int, default=30, help="queries per schema")
+    ap.add_argument("--seconds", type=float, default=0,
+                    help="keep making schemas (--queries each) until this much time has passed")
     ap.add_argument("--out", default=None, help="where mismatches are written as .test files")
     args = ap.parse_args(argv)
     seed = args.seed if args.seed is not None else random.randrange(1 << 30)
@@ -442,7 +445,10 @@ def main(argv=None):
              "aishell_errors": 0, "aishell_error_samples": []}
     all_failures = []
     with tempfile.TemporaryDirectory() as workdir:
-        for s in range(args.schemas):
+        start = time.monotonic()
+        n = 0
+        while n < args.schemas or time.monotonic() - start < args.seconds:
+            n += 1
             tables = random_schema(rng)
             setup, failures = check_schema(rng, tables, args.queries, workdir, stats)
             for q, why, expected, got in failures:
@@ -454,7 +460,7 @@ def main(argv=None):
             print("    written to", write_slt(args.out, f"seed{seed}_{n + 1}", setup, q, expected, why))
     for sample in stats["aishell_error_samples"][:5]:
         print("aishell refused what DuckDB ran:", sample)
-    print(f"sql_fuzz: seed {seed}: {stats['differential']} differential queries "
+    print(f"sql_fuzz: seed {seed}: {n} schemas, {stats['differential']} differential queries "
           f"({stats['duckdb_errors']} refused by DuckDB only, {stats['aishell_errors']} by aishell "
           f"only, {stats['both_errors']} by both), "
           f"{stats['tlp']} TLP checks ({stats['tlp_errors']} with an error), "
