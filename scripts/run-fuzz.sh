@@ -131,12 +131,34 @@ if ((CI_MODE)); then
   trap 'rm -rf "$WORK"' EXIT
 fi
 
+# A libFuzzer dictionary for the SQL targets: the parser's keywords, every function name, operators.
+sql_dictionary() {
+  python3 - "$ROOT" "$FUZZ_DIR/sql.dict" <<'PY'
+import glob, re, sys
+root, out = sys.argv[1], sys.argv[2]
+words = set()
+for f in glob.glob(root + "/src/sql/*.cpp"):
+    words.update(re.findall(r'"([A-Z][A-Z_]+)"', open(f).read()))
+for f in glob.glob(root + "/src/functions/*.cpp"):
+    words.update(re.findall(r'Add(?:Scalar|Aggregate)\("([a-z_0-9]+)"', open(f).read()))
+words.update(["(", ")", ",", ";", "::", "||", "<=", ">=", "<>", "!=", "->", "=>", "[", "]", "'", "\"",
+              "/*", "*/", "--", "1e308", "-9223372036854775808", "'2024-01-01'", "NULL", "*"])
+with open(out, "w") as f:
+    for w in sorted(words):
+        f.write('"%s"\n' % w.replace("\\", "\\\\").replace('"', '\\"'))
+PY
+}
+
 run_target() {  # target
-  local target=$1 corpus max_len=8192
+  local target=$1 corpus max_len=8192 extra=()
   if ((CI_MODE)); then corpus="$WORK/corpus/$target"; else corpus="$FUZZ_DIR/corpus/$target"; fi
   make_seeds "$target" "$corpus"
   [[ "$target" == parquet ]] && max_len=1048576
   [[ "$target" == avro ]] && max_len=32768
+  if [[ "$target" == sql || "$target" == sql_exec ]]; then
+    sql_dictionary
+    extra=(-dict="$FUZZ_DIR/sql.dict")
+  fi
   local log="$LOGS/$target.log"
   local t0
   t0=$(date +%s)
@@ -144,7 +166,7 @@ run_target() {  # target
   ASAN_OPTIONS="detect_leaks=1:allocator_may_return_null=1:${ASAN_OPTIONS:-}" \
     UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
     "$FUZZ_DIR/${target}_fuzzer" -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 \
-    -malloc_limit_mb=2048 -max_len="$max_len" -print_final_stats=1 \
+    -malloc_limit_mb=2048 -max_len="$max_len" -print_final_stats=1 "${extra[@]}" \
     -artifact_prefix="$ARTIFACTS/$target-" "$corpus" >"$log" 2>&1
   local rc=$?
   set -e
@@ -165,7 +187,7 @@ run_target() {  # target
     return 1
   fi
 }
-export -f run_target make_seeds
+export -f run_target make_seeds sql_dictionary
 export ROOT FUZZ_DIR CI_MODE SECONDS_EACH ARTIFACTS LOGS WORK PARQUET_FIXTURES
 
 # The differential SQL fuzzer (test/differential/sql_fuzz.py, against DuckDB) is not a libFuzzer
