@@ -11,6 +11,9 @@
 # test/sql/**/*.test for sql_fuzzer, test/data for the CSV and JSON Lines readers, Parquet files).
 # Without --ci the corpus lives on in $FUZZ_BUILD_DIR/corpus/<target> and grows from run to run;
 # with --ci it is a fresh copy.
+# A full run (no --ci, no TARGET) also runs the differential SQL fuzzer against DuckDB
+# (test/differential/sql_fuzz.py, a new seed) for FUZZ_SECONDS; TARGET sql_differential runs it
+# alone. Its mismatches land in $FUZZ_BUILD_DIR/artifacts/sql_differential/ as sqllogictest files.
 # Run: each target for FUZZ_SECONDS seconds (default 60; --ci: 15), JOBS (default 2) at a time,
 # with -timeout=10 (a hang), -rss_limit_mb=2048 and leak detection. Any crash, sanitizer report,
 # leak, hang or out-of-memory fails the run: the input is saved as
@@ -128,12 +131,34 @@ if ((CI_MODE)); then
   trap 'rm -rf "$WORK"' EXIT
 fi
 
+# A libFuzzer dictionary for the SQL targets: the parser's keywords, every function name, operators.
+sql_dictionary() {
+  python3 - "$ROOT" "$FUZZ_DIR/sql.dict" <<'PY'
+import glob, re, sys
+root, out = sys.argv[1], sys.argv[2]
+words = set()
+for f in glob.glob(root + "/src/sql/*.cpp"):
+    words.update(re.findall(r'"([A-Z][A-Z_]+)"', open(f).read()))
+for f in glob.glob(root + "/src/functions/*.cpp"):
+    words.update(re.findall(r'Add(?:Scalar|Aggregate)\("([a-z_0-9]+)"', open(f).read()))
+words.update(["(", ")", ",", ";", "::", "||", "<=", ">=", "<>", "!=", "->", "=>", "[", "]", "'", "\"",
+              "/*", "*/", "--", "1e308", "-9223372036854775808", "'2024-01-01'", "NULL", "*"])
+with open(out, "w") as f:
+    for w in sorted(words):
+        f.write('"%s"\n' % w.replace("\\", "\\\\").replace('"', '\\"'))
+PY
+}
+
 run_target() {  # target
-  local target=$1 corpus max_len=8192
+  local target=$1 corpus max_len=8192 extra=()
   if ((CI_MODE)); then corpus="$WORK/corpus/$target"; else corpus="$FUZZ_DIR/corpus/$target"; fi
   make_seeds "$target" "$corpus"
   [[ "$target" == parquet ]] && max_len=1048576
   [[ "$target" == avro ]] && max_len=32768
+  if [[ "$target" == sql || "$target" == sql_exec ]]; then
+    sql_dictionary
+    extra=(-dict="$FUZZ_DIR/sql.dict")
+  fi
   local log="$LOGS/$target.log"
   local t0
   t0=$(date +%s)
@@ -141,7 +166,7 @@ run_target() {  # target
   ASAN_OPTIONS="detect_leaks=1:allocator_may_return_null=1:${ASAN_OPTIONS:-}" \
     UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
     "$FUZZ_DIR/${target}_fuzzer" -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 \
-    -malloc_limit_mb=2048 -max_len="$max_len" -print_final_stats=1 \
+    -malloc_limit_mb=2048 -max_len="$max_len" -print_final_stats=1 "${extra[@]}" \
     -artifact_prefix="$ARTIFACTS/$target-" "$corpus" >"$log" 2>&1
   local rc=$?
   set -e
@@ -162,15 +187,35 @@ run_target() {  # target
     return 1
   fi
 }
-export -f run_target make_seeds
+export -f run_target make_seeds sql_dictionary
 export ROOT FUZZ_DIR CI_MODE SECONDS_EACH ARTIFACTS LOGS WORK PARQUET_FIXTURES
 
-echo "=== fuzzing ${#TARGETS[@]} targets, $SECONDS_EACH s each, $JOBS at a time ==="
+# The differential SQL fuzzer (test/differential/sql_fuzz.py, against DuckDB) is not a libFuzzer
+# target: it runs after them, in full runs (in CI, test/differential/test_sql_fuzz.py runs it).
+DIFFERENTIAL=0
+LIBFUZZER_TARGETS=()
+for t in "${TARGETS[@]}"; do
+  if [[ "$t" == sql_differential ]]; then DIFFERENTIAL=1; else LIBFUZZER_TARGETS+=("$t"); fi
+done
+if ((!CI_MODE && ${#LIBFUZZER_TARGETS[@]} == ${#ALL[@]})); then DIFFERENTIAL=1; fi
+
+echo "=== fuzzing ${#LIBFUZZER_TARGETS[@]} targets, $SECONDS_EACH s each, $JOBS at a time ==="
 failed=0
-printf '%s\n' "${TARGETS[@]}" | xargs -P "$JOBS" -I{} bash -c 'run_target "$1"' _ {} || failed=1
+if ((${#LIBFUZZER_TARGETS[@]})); then
+  printf '%s\n' "${LIBFUZZER_TARGETS[@]}" | xargs -P "$JOBS" -I{} bash -c 'run_target "$1"' _ {} ||
+    failed=1
+fi
+if ((DIFFERENTIAL)); then
+  echo "=== differential SQL fuzzing against DuckDB for $SECONDS_EACH s ==="
+  if ! AISHELL_BUILD_DIR="$BUILD_DIR" python3 "$ROOT/test/differential/sql_fuzz.py" \
+      --seconds "$SECONDS_EACH" --out "$ARTIFACTS/sql_differential" 2>&1 | tail -40; then
+    echo "    mismatches written to $ARTIFACTS/sql_differential/"
+    failed=1
+  fi
+fi
 elapsed=$(($(date +%s) - start))
 if ((failed)); then
   echo "run-fuzz: FAILED (a target crashed, leaked or hung: see above) in $elapsed s"
   exit 1
 fi
-echo "run-fuzz: OK (${#TARGETS[@]} targets, $SECONDS_EACH s each) in $elapsed s"
+echo "run-fuzz: OK (${#LIBFUZZER_TARGETS[@]} targets$( ((DIFFERENTIAL)) && echo " and the differential SQL fuzzer"), $SECONDS_EACH s each) in $elapsed s"

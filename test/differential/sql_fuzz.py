@@ -24,6 +24,7 @@ import random
 import subprocess
 import sys
 import tempfile
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
@@ -397,7 +398,7 @@ def check_schema(rng, tables, nqueries, workdir, stats):
                 stats["aishell_error_samples"].append(f"{err}\n    in: {qs[0]}")
                 continue
             if not same(ours, theirs):
-                failures.append((qs[0], "rows differ from DuckDB", theirs, ours))
+                failures.append(("differential", qs, "rows differ from DuckDB", theirs, ours))
         else:
             stats["tlp"] += 1
             if any(r[0] is None for r in results):
@@ -406,13 +407,43 @@ def check_schema(rng, tables, nqueries, workdir, stats):
             union = results[1][0] + results[2][0] + results[3][0]
             if not same(results[0][0], union):
                 theirs, _ = duckdb_rows(con, qs[0])
-                failures.append((f"{qs[0]}\n-- partitioned by: {qs[1].split(' WHERE ', 1)[1]}",
+                failures.append(("tlp", qs,
                                  "TLP: WHERE p / NOT p / p IS NULL do not add up to the query",
                                  theirs, results[0][0]))
     return setup, failures
 
 
-def write_slt(out_dir, name, setup, query, expected, note):
+def still_fails(tables, what, qs, workdir):
+    """Whether the mismatch of `qs` (a differential query, or TLP's four) remains on `tables`."""
+    import duckdb
+    con = duckdb.connect()
+    setup = [view_sql(t) for t in tables]
+    for st in setup:
+        con.execute(st)
+    got = aishell_run(tempfile.mkdtemp(dir=workdir), setup, qs)
+    if any(r[0] is None for r in got):
+        return False
+    if what == "differential":
+        theirs, _ = duckdb_rows(con, qs[0])
+        return theirs is not None and not same(got[0][0], theirs)
+    return not same(got[0][0], got[1][0] + got[2][0] + got[3][0])
+
+
+def shrink(tables, what, qs, workdir):
+    """Removes table rows one at a time while the mismatch remains; returns the smaller tables."""
+    tables = [Table(t.name, t.columns, list(t.rows)) for t in tables]
+    for t in tables:
+        i = 0
+        while i < len(t.rows):
+            removed = t.rows.pop(i)
+            if not still_fails(tables, what, qs, workdir):
+                t.rows.insert(i, removed)
+                i += 1
+    return tables
+
+
+def write_slt(out_dir, name, setup, queries, expected, note):
+    """A sqllogictest file: the views, then each query with DuckDB's rows as the expected ones."""
     os.makedirs(out_dir, exist_ok=True)
     path = os.path.join(out_dir, name + ".test")
     with open(path, "w") as f:
@@ -420,12 +451,13 @@ def write_slt(out_dir, name, setup, query, expected, note):
                 "# group: [fuzz]\n\n")
         for s in setup:
             f.write(f"statement ok\n{s}\n\n")
-        if expected is not None:
-            width = len(expected[0]) if expected else max(1, query.split(" FROM ")[0].count(",") + 1)
-            f.write(f"query {'T' * width} rowsort\n{query.split(chr(10))[0]}\n----\n")
-            for row in sorted(expected, key=key):
+        for query in queries:
+            width = len(expected[0]) if expected else 1
+            f.write(f"query {'T' * width} rowsort\n{query}\n----\n")
+            for row in sorted(expected or [], key=key):
                 f.write("\t".join("NULL" if v is None else str(v).lower() if isinstance(v, bool)
                                   else str(v) for v in row) + "\n")
+            f.write("\n")
     return path
 
 
@@ -434,6 +466,8 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=None)
     ap.add_argument("--schemas", type=int, default=5)
     ap.add_argument("--queries", type=int, default=30, help="queries per schema")
+    ap.add_argument("--seconds", type=float, default=0,
+                    help="keep making schemas (--queries each) until this much time has passed")
     ap.add_argument("--out", default=None, help="where mismatches are written as .test files")
     args = ap.parse_args(argv)
     seed = args.seed if args.seed is not None else random.randrange(1 << 30)
@@ -442,19 +476,34 @@ def main(argv=None):
              "aishell_errors": 0, "aishell_error_samples": []}
     all_failures = []
     with tempfile.TemporaryDirectory() as workdir:
-        for s in range(args.schemas):
+        start = time.monotonic()
+        n = 0
+        while n < args.schemas or time.monotonic() - start < args.seconds:
+            n += 1
             tables = random_schema(rng)
             setup, failures = check_schema(rng, tables, args.queries, workdir, stats)
-            for q, why, expected, got in failures:
-                all_failures.append((setup, q, why, expected, got))
-    for n, (setup, q, why, expected, got) in enumerate(all_failures):
-        print(f"--- mismatch {n + 1}: {why}\n" + "\n".join(s + ";" for s in setup) + f"\n{q};")
-        print(f"    DuckDB: {expected}\n    aishell: {got}")
+            for what, qs, why, expected, got in failures:
+                small = shrink(tables, what, qs, workdir)
+                all_failures.append((small, what, qs, why, expected, got))
+    import duckdb
+    for n, (tables, what, qs, why, expected, got) in enumerate(all_failures):
+        setup = [view_sql(t) for t in tables]
+        con = duckdb.connect()
+        for st in setup:
+            con.execute(st)
+        expected, _ = duckdb_rows(con, qs[0])
+        queries = [qs[0]]
+        if what == "tlp":
+            queries.append(" UNION ALL ".join(f"({q})" for q in qs[1:]))
+        print(f"--- mismatch {n + 1}: {why} (tables shrunk to the rows that matter)\n" +
+              "\n".join(s + ";" for s in setup) + "\n" + ";\n".join(queries) + ";")
+        print(f"    DuckDB: {expected}\n    aishell (before shrinking): {got}")
         if args.out:
-            print("    written to", write_slt(args.out, f"seed{seed}_{n + 1}", setup, q, expected, why))
+            path = write_slt(args.out, f"seed{seed}_{n + 1}", setup, queries, expected, why)
+            print("    written to", path)
     for sample in stats["aishell_error_samples"][:5]:
         print("aishell refused what DuckDB ran:", sample)
-    print(f"sql_fuzz: seed {seed}: {stats['differential']} differential queries "
+    print(f"sql_fuzz: seed {seed}: {n} schemas, {stats['differential']} differential queries "
           f"({stats['duckdb_errors']} refused by DuckDB only, {stats['aishell_errors']} by aishell "
           f"only, {stats['both_errors']} by both), "
           f"{stats['tlp']} TLP checks ({stats['tlp_errors']} with an error), "

@@ -33,8 +33,9 @@ inline Engine& FuzzEngine(int64_t max_memory = int64_t{1} << 30) {
         " AS t (order_id, person_id, amount, status)",
         "CREATE VIEW a AS SELECT * FROM (VALUES (1, 'a1'), (NULL, 'anull'), (2, 'a2')) AS t (k, v)",
         "CREATE VIEW b AS SELECT * FROM (VALUES (1, 'b1'), (NULL, 'bnull'), (3, 'b3')) AS t (k, w)",
-        "CREATE VIEW t AS SELECT * FROM (VALUES (1, 2.5, 'x', TRUE, [1, 2], {'f': 1}),"
-        " (NULL, NULL, NULL, NULL, NULL, NULL)) AS t (i, d, s, bo, arr, r)",
+        "CREATE VIEW t AS SELECT * FROM (VALUES (1, 2.5, 'x', TRUE, ARRAY[1, 2],"
+        " CAST(ROW(1, 'a') AS ROW(f INTEGER, g VARCHAR)), MAP(ARRAY['k'], ARRAY[1])),"
+        " (NULL, NULL, NULL, NULL, NULL, NULL, NULL)) AS t (i, d, s, bo, arr, r, m)",
     };
     for (const char* sql : kViews) {
       try {
