@@ -183,6 +183,53 @@ auto Translated(F&& f, const char* doing) -> decltype(f()) {
   }
 }
 
+// federation.timeout: cancels the running query when its time is up. A thread sleeps until the
+// deadline or until the query ends, whichever comes first; the executor sees the cancellation
+// between batches.
+class QueryDeadline {
+ public:
+  QueryDeadline(Clock::time_point start, int64_t timeout_ms, std::atomic<bool>* cancelled)
+      : timeout_ms_(timeout_ms) {
+    if (timeout_ms <= 0) return;
+    thread_ = std::thread([this, start, cancelled] {
+      std::unique_lock<std::mutex> lock(mutex_);
+      if (!done_cv_.wait_until(lock, start + std::chrono::milliseconds(timeout_ms_),
+                               [this] { return done_; })) {
+        fired_ = true;
+        cancelled->store(true);
+      }
+    });
+  }
+  ~QueryDeadline() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      done_ = true;
+    }
+    done_cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+  QueryDeadline(const QueryDeadline&) = delete;
+  QueryDeadline& operator=(const QueryDeadline&) = delete;
+
+  // The error of a query that was cancelled because its time was up.
+  Error Expired() const {
+    return Error(ErrorKind::kInterrupted,
+                 "the query ran longer than federation.timeout (" +
+                     FormatDurationSetting(timeout_ms_) +
+                     ") and was cancelled; raise it with `aishell config set federation.timeout "
+                     "<duration>` or SET SESSION timeout = '<duration>'");
+  }
+  bool fired() const { return fired_.load(); }
+
+ private:
+  int64_t timeout_ms_;
+  std::mutex mutex_;
+  std::condition_variable done_cv_;
+  bool done_ = false;
+  std::atomic<bool> fired_{false};
+  std::thread thread_;
+};
+
 }  // namespace
 
 struct ResultStream::Impl {
@@ -202,12 +249,14 @@ struct ResultStream::Impl {
   std::unique_ptr<QueryExecutor> executor;
   std::unique_ptr<ProgressReporter> reporter;
   const std::atomic<bool>* cancelled = nullptr;
+  std::unique_ptr<QueryDeadline> deadline;  // federation.timeout, when set
 
   void Finish() {
     if (finished) return;
     finished = true;
     end = Clock::now();
     reporter.reset();
+    deadline.reset();
   }
 };
 
@@ -257,6 +306,12 @@ bool ResultStream::Next(Batch& batch) {
           }
         },
         "running the statement");
+  } catch (const Error& e) {
+    bool expired = s.deadline && s.deadline->fired() && e.kind() == ErrorKind::kInterrupted;
+    Error timeout = expired ? s.deadline->Expired() : Error(ErrorKind::kInternal, "");
+    s.Finish();
+    if (expired) throw timeout;
+    throw;
   } catch (...) {
     s.Finish();
     throw;
@@ -294,6 +349,8 @@ std::unique_ptr<ResultStream> Engine::Stream(PlannedQuery& planned, Clock::time_
   impl->cancelled = &cancelled_;
   impl->executor = std::make_unique<QueryExecutor>(planned.plan, exec_options);
   impl->reporter = std::make_unique<ProgressReporter>(progress_, *impl->executor, start);
+  if (options_.timeout_ms > 0)
+    impl->deadline = std::make_unique<QueryDeadline>(start, options_.timeout_ms, &cancelled_);
   return std::unique_ptr<ResultStream>(new ResultStream(std::move(impl)));
 }
 
@@ -488,14 +545,20 @@ QueryResult Engine::Run(PlannedQuery& planned, std::chrono::steady_clock::time_p
   result.sources = planned.sources;
   QueryExecutor executor(planned.plan, exec_options);
   {
+    QueryDeadline deadline(start, options_.timeout_ms, &cancelled_);
     ProgressReporter reporter(progress_, executor, start);
     Batch batch;
-    while (executor.Next(batch)) {
-      if (cancelled_) throw Error(ErrorKind::kInterrupted, "the query was cancelled");
-      if (batch.count == 0) continue;
-      result.row_count += static_cast<int64_t>(batch.count);
-      result.batches.push_back(std::move(batch));
-      batch = Batch();
+    try {
+      while (executor.Next(batch)) {
+        if (cancelled_) throw Error(ErrorKind::kInterrupted, "the query was cancelled");
+        if (batch.count == 0) continue;
+        result.row_count += static_cast<int64_t>(batch.count);
+        result.batches.push_back(std::move(batch));
+        batch = Batch();
+      }
+    } catch (const Error& e) {
+      if (deadline.fired() && e.kind() == ErrorKind::kInterrupted) throw deadline.Expired();
+      throw;
     }
   }
   if (analyze_text) {

@@ -26,6 +26,8 @@ struct EngineOptions {
   int64_t lookup_batch_size = 1000;
   bool dynamic_filtering = true;
   int64_t dynamic_filter_max_keys = 10000;
+  // federation.timeout: a running query is cancelled this long after it started; 0: no limit.
+  int64_t timeout_ms = 0;
 };
 
 struct QueryResult {

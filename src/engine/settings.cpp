@@ -102,11 +102,18 @@ std::vector<SettingDef> BuiltinSettings() {
       },
       [](const EngineOptions& o) { return BoolText(o.preserve_insertion_order); }));
 
-  SettingDef timeout;
-  timeout.name = "federation.timeout";
-  timeout.type = T::kDuration;
-  timeout.default_value = "none";
-  timeout.doc = "time limit per query (e.g. 60s, 5m)";
+  SettingDef timeout = Session(
+      "timeout", T::kDuration,
+      "time limit per query (e.g. 60s, 5m; none: no limit): the query is cancelled when it "
+      "runs longer",
+      "engine",
+      [](EngineOptions& o, const std::string& v) {
+        std::string t = AsciiLower(TrimSpace(v));
+        o.timeout_ms = t == "none" || t == "0" ? 0 : ParseDurationSetting("federation.timeout", v);
+      },
+      [](const EngineOptions& o) { return FormatDurationSetting(o.timeout_ms); });
+  timeout.aliases.push_back("federation.max_query_time");
+  timeout.aliases.push_back("query_max_run_time");  // Trino's session property
   out.push_back(std::move(timeout));
 
   SettingDef max_rows;
@@ -192,7 +199,7 @@ void SettingsRegistry::Validate(const SettingDef& def, const std::string& given,
       }
       return;
     case SettingType::kDuration:
-      ParseDurationSetting(given, value);
+      if (AsciiLower(TrimSpace(value)) != "none") ParseDurationSetting(given, value);
       return;
     case SettingType::kText:
       return;
@@ -280,6 +287,14 @@ int64_t ParseCountSetting(const std::string& name, const std::string& value, int
                 "invalid value '" + value + "' for " + name + ": expected " + expected);
   }
   return n;
+}
+
+std::string FormatDurationSetting(int64_t ms) {
+  if (ms <= 0) return "none";
+  if (ms % 3600000 == 0) return std::to_string(ms / 3600000) + "h";
+  if (ms % 60000 == 0) return std::to_string(ms / 60000) + "m";
+  if (ms % 1000 == 0) return std::to_string(ms / 1000) + "s";
+  return std::to_string(ms) + "ms";
 }
 
 int64_t ParseDurationSetting(const std::string& name, const std::string& value) {

@@ -84,5 +84,7 @@ int64_t ParseCountSetting(const std::string& name, const std::string& value, int
                           int64_t high);
 // "60s", "5m", "250ms", "1h", "30" (seconds) -> milliseconds; throws Error(kConversion).
 int64_t ParseDurationSetting(const std::string& name, const std::string& value);
+// Milliseconds as the shortest of 2h, 5m, 60s, 250ms; "none" for 0.
+std::string FormatDurationSetting(int64_t ms);
 
 }  // namespace aishell

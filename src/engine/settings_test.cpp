@@ -26,7 +26,8 @@ TEST(SettingsRegistryTest, FindsCanonicalNamesAndAliases) {
   ASSERT_NE(r.Find("display.max_rows"), nullptr);
   EXPECT_EQ(r.Find("display.max_rows")->reader, "shell");
   ASSERT_NE(r.Find("federation.timeout"), nullptr);
-  EXPECT_TRUE(r.Find("federation.timeout")->reader.empty());  // not yet used
+  EXPECT_EQ(r.Find("federation.timeout")->reader, "engine");
+  EXPECT_EQ(r.Find("federation.max_query_time"), r.Find("federation.timeout"));
   EXPECT_EQ(r.Find("no.such.setting"), nullptr);
   EXPECT_EQ(r.Suggest("federation.max_memroy"), "federation.max_memory");
   for (const auto& def : r.All()) {
@@ -85,7 +86,11 @@ TEST(SettingsRegistryTest, SessionSettingsApplyThroughTheRegistry) {
   std::string m = MessageOf([&] { engine.SetSetting("pushdwn", "true"); });
   EXPECT_NE(m.find("did you mean 'pushdown'"), std::string::npos) << m;
   // A registered setting that is not a session setting is not a session property.
-  EXPECT_THROW(engine.SetSetting("federation.timeout", "60s"), Error);
+  EXPECT_THROW(engine.SetSetting("display.max_rows", "5"), Error);
+  engine.SetSetting("federation.timeout", "90s");
+  EXPECT_EQ(engine.options().timeout_ms, 90000);
+  EXPECT_EQ(engine.Settings().at("timeout"), "90s");
+  EXPECT_THROW(engine.SetSetting("timeout", "soon"), Error);
   EngineOptions options;
   ConfigStore::ApplySettings({{"federation.threads", "3"}, {"display.max_rows", "5"}}, options);
   EXPECT_EQ(options.threads, 3);

@@ -353,3 +353,19 @@ def test_drop_table_sqlite_and_refused_on_files(cli, csv_dir, sqlite_db):
     proc = fails(cli("query", "DROP TABLE files.people"))
     assert "people" in proc.stderr and "drop" in proc.stderr.lower(), proc.stderr
     assert sorted(p.name for p in csv_dir.iterdir()) == before
+
+
+def test_federation_timeout_cancels_a_long_query(cli):
+    """federation.timeout (also federation.max_query_time, SET SESSION timeout) cancels a query that
+    runs longer, with a message naming the setting; a bad duration is refused."""
+    heavy = ("SELECT count(*) FROM unnest(sequence(1, 10000)) a(x) CROSS JOIN unnest(sequence(1, 10000)) b(y) "
+             "CROSS JOIN unnest(sequence(1, 10000)) c(z) WHERE x + y + z = 7")
+    proc = fails(cli("query", "SET SESSION timeout = '1s'; " + heavy))
+    assert "federation.timeout (1s)" in proc.stderr and "cancelled" in proc.stderr, proc.stderr
+    ok(cli("config", "set", "federation.max_query_time", "1500ms"))
+    proc = fails(cli("query", heavy))
+    assert "federation.timeout (1500ms)" in proc.stderr, proc.stderr
+    proc = fails(cli("config", "set", "federation.timeout", "soon"))
+    assert "federation.timeout" in proc.stderr and "duration" in proc.stderr, proc.stderr
+    ok(cli("config", "set", "federation.timeout", "none"))
+    assert json_rows(cli("query", "--format", "json", "SELECT count(*) FROM unnest(sequence(1, 100)) a(x)")) == [[100]]

@@ -43,6 +43,6 @@ def test_config_list_prints_the_registry_with_docs_and_values(cli):
     assert "federation.lookup_batch_size = 7" in out  # stored under an alias
     assert "display.max_rows = 1000" in out
     timeout = out[out.index("federation.timeout"):].splitlines()[1]
-    assert "(not yet used)" in timeout
+    assert "read by the engine" in timeout and "federation.max_query_time" in timeout
     memory = out[out.index("federation.max_memory"):].splitlines()[1]
     assert "(not yet used)" not in memory
