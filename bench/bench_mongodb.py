@@ -160,6 +160,7 @@ def main():
 
         # --- $in lookups against a full scan: K keys, and 100 keys ---
         rnd = random.Random(7)
+        ferretdb = bool(client.admin.command("buildInfo").get("ferretdbVersion"))
         scan_settings = "SET SESSION lookup_join = false; SET SESSION dynamic_filtering = false; "
         for count in sorted({keys, min(100, keys)}, reverse=True):
             key_file = os.path.join(work, f"keys{count}.csv")
@@ -169,14 +170,23 @@ def main():
             join_sql = (f"SELECT count(*), sum(o.qty) FROM read_csv('{key_file}') k JOIN %s.{database}.orders o "
                         f"ON o._id = CAST(k.id AS INTEGER)")
             default = best(lambda: run_aishell_process(binary, ["query", "--format", "csv", join_sql % "m"], 2, home))
-            lookup = best(lambda: run_aishell_process(binary, ["query", "--format", "csv", join_sql % "mx"], 2, home))
+            if ferretdb and count > 100:
+                # Each $in query reads the whole collection in Go and compares every document with
+                # every key: 10,000 keys take about ten scans. The default plan does not do it.
+                lookup = (float("nan"), 0.0, default[2])
+            else:
+                lookup = best(lambda: run_aishell_process(binary, ["query", "--format", "csv", join_sql % "mx"], 2,
+                                                          home))
             scan = best(lambda: run_aishell_process(
                 binary, ["query", "--format", "csv", scan_settings + join_sql % "m"], 2, home))
             expected = sum(d["qty"] for d in coll.find({"_id": {"$in": chosen}}, {"qty": 1}))
             for label, got in (("default plan", default), ("$in lookups", lookup), ("scan", scan)):
+                if got[0] != got[0]:
+                    continue  # not run
                 if got[2] != scan[2] or str(expected) not in got[2]:
                     problems.append(f"{count} keys, {label}: {got[2]!r}, pymongo sum {expected}")
-            print(f"join of {count} keys: default plan {default[0]:.3f} s, $in lookups {lookup[0]:.3f} s, "
+            forced = "not run on FerretDB past 100 keys" if lookup[0] != lookup[0] else f"{lookup[0]:.3f} s"
+            print(f"join of {count} keys: default plan {default[0]:.3f} s, $in lookups {forced}, "
                   f"full scan + hash join {scan[0]:.3f} s; lookups / scan {lookup[0] / scan[0]:.2f}, "
                   f"default / scan {default[0] / scan[0]:.2f}")
     finally:
