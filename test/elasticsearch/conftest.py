@@ -143,5 +143,12 @@ class Shell:
 
 
 @pytest.fixture
+def shell_class():
+    """The Shell class, for a test that needs a second home (tests must not import conftest by
+    name: with several suites collected at once, that finds another suite's conftest)."""
+    return Shell
+
+
+@pytest.fixture
 def shell(es, tmp_path):
     return Shell(tmp_path / "home", es.url)

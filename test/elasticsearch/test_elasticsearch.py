@@ -376,10 +376,10 @@ def test_failure_mid_scan_names_index_and_position(es, index, shell):
         server.shutdown()
 
 
-def test_https_basic_auth_file_realm_users(es_only, tmp_path):
+def test_https_basic_auth_file_realm_users(es_only, tmp_path, shell_class):
     """The real server over HTTPS with file-realm users: wrong password (401), no CA (a
     certificate hint), plain HTTP against it, a user without the privilege (403), never a secret."""
-    from conftest import Shell
+    Shell = shell_class
     es = es_only
     password = os.environ["AISHELL_TEST_ES_PASSWORD"]
     reader_password = os.environ["AISHELL_TEST_ES_READER_PASSWORD"]
