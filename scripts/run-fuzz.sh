@@ -28,7 +28,7 @@ for arg in "$@"; do
   case "$arg" in
     --ci) CI_MODE=1 ;;
     -h | --help)
-      sed -n '2,20p' "$0"
+      sed -n '2,21p' "$0"
       exit 0
       ;;
     *) TARGETS+=("${arg%_fuzzer}") ;;
@@ -60,7 +60,8 @@ if [[ ! -f "$BUILD_DIR/build.ninja" ]]; then
 fi
 cmake --build "$BUILD_DIR" -j "$JOBS" --target aishell_engine | tail -1
 echo "=== build: fuzz targets ($FUZZ_DIR, $CLANG, ASan+UBSan+libFuzzer) ==="
-if [[ ! -f "$FUZZ_DIR/build.ninja" ]]; then
+if [[ ! -f "$FUZZ_DIR/build.ninja" ]] ||
+  ! grep -qx "AISHELL_FUZZ_ENGINE:FILEPATH=$BUILD_DIR/libaishell_engine.a" "$FUZZ_DIR/CMakeCache.txt"; then
   cmake -S "$ROOT" -B "$FUZZ_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAISHELL_FUZZ=ON \
     -DCMAKE_CXX_COMPILER="$CLANG" -DAISHELL_FUZZ_ENGINE="$BUILD_DIR/libaishell_engine.a" >/dev/null
 fi

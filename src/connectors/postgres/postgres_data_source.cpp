@@ -436,14 +436,17 @@ class PgCopyReader {
           if (len != 8) BadData("timestamp width");
           int64_t t = static_cast<int64_t>(Be64(p));
           if (t == INT64_MAX || t == INT64_MIN) InfinityError(j, "timestamp");
-          reinterpret_cast<int64_t*>(s.data)[r] = t + kPgEpochMicros;
+          // PostgreSQL's range ends in 294276 AD, past what microseconds since 1970 hold.
+          if (__builtin_add_overflow(t, kPgEpochMicros, &reinterpret_cast<int64_t*>(s.data)[r]))
+            RangeError(j, "timestamp");
           break;
         }
         case PgField::kDate: {
           if (len != 4) BadData("date width");
           int32_t d = static_cast<int32_t>(Be32(p));
           if (d == INT32_MAX || d == INT32_MIN) InfinityError(j, "date");
-          reinterpret_cast<int32_t*>(s.data)[r] = d + kPgEpochDays;
+          if (__builtin_add_overflow(d, kPgEpochDays, &reinterpret_cast<int32_t*>(s.data)[r]))
+            RangeError(j, "date");
           break;
         }
         case PgField::kText:
@@ -485,6 +488,11 @@ class PgCopyReader {
     throw Error(ErrorKind::kConversion,
                 where_ + ": column '" + names_[j] + "' row " + std::to_string(row_number_ + 1) +
                     ": a numeric value (NaN or too large) does not fit " + types_[j].ToString());
+  }
+  [[noreturn, gnu::cold, gnu::noinline]] void RangeError(size_t j, const char* what) {
+    throw Error(ErrorKind::kConversion, where_ + ": column '" + names_[j] + "' row " +
+                                            std::to_string(row_number_ + 1) + ": a " + what +
+                                            " past the year 292277 is not supported");
   }
   [[noreturn, gnu::cold, gnu::noinline]] void InfinityError(size_t j, const char* what) {
     throw Error(ErrorKind::kConversion, where_ + ": column '" + names_[j] + "' row " +
