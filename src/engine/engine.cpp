@@ -237,6 +237,7 @@ struct ResultStream::Impl {
   std::vector<std::string> sources;
   bool has_rows = true;
   std::string message;
+  std::vector<std::string> warnings;
   Clock::time_point start;
   Clock::time_point end;
   bool finished = false;
@@ -269,6 +270,7 @@ const std::vector<OutputColumn>& ResultStream::columns() const { return impl_->c
 const std::vector<std::string>& ResultStream::sources() const { return impl_->sources; }
 bool ResultStream::has_rows() const { return impl_->has_rows; }
 const std::string& ResultStream::message() const { return impl_->message; }
+const std::vector<std::string>& ResultStream::warnings() const { return impl_->warnings; }
 bool ResultStream::finished() const { return impl_->finished; }
 int64_t ResultStream::row_count() const { return impl_->row_count; }
 
@@ -324,6 +326,7 @@ QueryResult ResultStream::Collect() {
   result.sources = impl_->sources;
   result.has_rows = impl_->has_rows;
   result.message = impl_->message;
+  result.warnings = impl_->warnings;
   Batch batch;
   while (Next(batch)) {
     result.batches.push_back(std::move(batch));
@@ -371,6 +374,7 @@ std::unique_ptr<ResultStream> Engine::Query(const std::string& sql) {
         impl->sources = std::move(result.sources);
         impl->has_rows = result.has_rows;
         impl->message = std::move(result.message);
+        impl->warnings = std::move(result.warnings);
         impl->batches = std::move(result.batches);
         return std::unique_ptr<ResultStream>(new ResultStream(std::move(impl)));
       },
@@ -655,6 +659,19 @@ std::string Engine::ResolveCatalogName(const std::string& catalog) {
   return name;
 }
 
+bool Engine::ListOrWarn(const std::string& catalog, const std::function<void(Connector&)>& list,
+                        std::vector<std::string>* warnings) {
+  try {
+    list(*catalogs_.GetCatalog(catalog));
+    return true;
+  } catch (const Error& e) {
+    const ConnectionConfig* config = catalogs_.GetConfig(catalog);
+    std::string why = config ? ScrubPassword(e.what(), config->url, 3) : e.what();
+    warnings->push_back("source '" + catalog + "' could not be listed and is left out: " + why);
+    return false;
+  }
+}
+
 QueryResult Engine::ShowSchemas(const std::string& catalog,
                                 const std::optional<std::string>& like) {
   if (catalog.empty() && catalogs_.default_catalog.empty() && catalogs_.CatalogNames().size() > 1) {
@@ -662,13 +679,19 @@ QueryResult Engine::ShowSchemas(const std::string& catalog,
     auto names = catalogs_.CatalogNames();
     std::sort(names.begin(), names.end());
     std::vector<std::vector<std::optional<std::string>>> rows;
+    std::vector<std::string> warnings;
     for (const auto& c : names) {
-      auto schemas = catalogs_.GetCatalog(c)->ListSchemas();
+      std::vector<std::string> schemas;
+      if (!ListOrWarn(
+              c, [&](Connector& connector) { schemas = connector.ListSchemas(); }, &warnings))
+        continue;
       std::sort(schemas.begin(), schemas.end());
       for (const auto& s : schemas)
         if (Matches(like, c + "." + s)) rows.push_back({c + "." + s});
     }
-    return TextResult({"Schema"}, rows);
+    QueryResult result = TextResult({"Schema"}, rows);
+    result.warnings = std::move(warnings);
+    return result;
   }
   std::string name = ResolveCatalogName(catalog);
   auto schemas = catalogs_.GetCatalog(name)->ListSchemas();
@@ -687,20 +710,29 @@ QueryResult Engine::ShowTables(const std::vector<std::string>& scope,
     auto names = catalogs_.CatalogNames();
     std::sort(names.begin(), names.end());
     std::vector<std::string> all;
+    std::vector<std::string> warnings;
     for (const auto& c : names) {
-      auto connector = catalogs_.GetCatalog(c);
-      for (const auto& s : connector->ListSchemas()) {
-        for (const auto& t : connector->ListTables(s)) {
-          std::string q = s == connector->DefaultSchema() ? c + "." + t : c + "." + s + "." + t;
-          all.push_back(q);
-        }
-      }
+      std::vector<std::string> listed;
+      bool ok = ListOrWarn(
+          c,
+          [&](Connector& connector) {
+            for (const auto& s : connector.ListSchemas()) {
+              for (const auto& t : connector.ListTables(s)) {
+                listed.push_back(s == connector.DefaultSchema() ? c + "." + t
+                                                                : c + "." + s + "." + t);
+              }
+            }
+          },
+          &warnings);
+      if (ok) all.insert(all.end(), listed.begin(), listed.end());
     }
     for (const auto& v : catalogs_.Views()) all.push_back(v.name);
     std::sort(all.begin(), all.end());
     for (const auto& t : all)
       if (Matches(like, t)) rows.push_back({t});
-    return TextResult({"Table"}, rows);
+    QueryResult result = TextResult({"Table"}, rows);
+    result.warnings = std::move(warnings);
+    return result;
   }
   std::string catalog, schema;
   if (scope.size() >= 2) {

@@ -58,6 +58,7 @@ class ResultStream {
   const std::vector<std::string>& sources() const;  // data sources used
   bool has_rows() const;                            // false: only message() reports the statement
   const std::string& message() const;
+  const std::vector<std::string>& warnings() const;  // QueryResult::warnings
 
   // The next batch (count > 0), or false at the end. Throws Error on failure.
   bool Next(Batch& batch);
@@ -137,6 +138,10 @@ class Engine {
                                    std::vector<std::string>* sources);
   QueryResult ShowCatalogs(const std::optional<std::string>& like);
   QueryResult ShowSchemas(const std::string& catalog, const std::optional<std::string>& like);
+  // Runs `list` on a catalog's connector for a listing over every source: true, or false with a
+  // warning naming the source and why (password scrubbed) when it cannot be reached.
+  bool ListOrWarn(const std::string& catalog, const std::function<void(Connector&)>& list,
+                  std::vector<std::string>* warnings);
   QueryResult ShowTables(const std::vector<std::string>& scope,
                          const std::optional<std::string>& like);
   QueryResult Describe(const std::vector<std::string>& parts);

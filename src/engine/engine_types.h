@@ -38,6 +38,9 @@ struct QueryResult {
   std::vector<std::string> sources;  // data sources used, e.g. "users-db (postgres)", "read_csv"
   std::string message;               // for statements without rows, e.g. "CREATE VIEW"
   bool has_rows = true;              // false for statements that only report a message
+  // What the user should know about a result that is complete as far as it goes, e.g. a source
+  // that could not be reached and was left out of a listing. Never holds a secret.
+  std::vector<std::string> warnings;
 };
 
 // What `Engine::Connect` registered: the saved definition and what the source listed.

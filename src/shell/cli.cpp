@@ -674,6 +674,15 @@ void Cli::PrintResult(const QueryResult& result, OutputFormat format, std::ostre
 
 QueryResult Cli::PrintStream(ResultStream& stream, OutputFormat format, std::ostream* file_out,
                              bool first, const std::function<void()>& before_output) {
+  QueryResult result = PrintStreamRows(stream, format, file_out, first, before_output);
+  // Warnings go to stderr, after the rows: never into CSV, JSON or a file.
+  for (const auto& w : stream.warnings()) std::cerr << "\u26a0\ufe0f  Warning: " << w << '\n';
+  result.warnings = stream.warnings();
+  return result;
+}
+
+QueryResult Cli::PrintStreamRows(ResultStream& stream, OutputFormat format, std::ostream* file_out,
+                                 bool first, const std::function<void()>& before_output) {
   QueryResult result;
   result.columns = stream.columns();
   result.sources = stream.sources();

@@ -68,6 +68,8 @@ class Cli {
   // before the first output. Returns the whole result, for `export last`.
   QueryResult PrintStream(ResultStream& stream, OutputFormat format, std::ostream* file_out,
                           bool first, const std::function<void()>& before_output);
+  QueryResult PrintStreamRows(ResultStream& stream, OutputFormat format, std::ostream* file_out,
+                              bool first, const std::function<void()>& before_output);
   // The lines after a table: "Results", "Execution time", "Data sources", "Wrote".
   void PrintTableTrailer(const QueryResult& result, std::ostream* file_out, bool is_plan);
   bool HandleMetaCommand(const std::string& line, bool& quit);

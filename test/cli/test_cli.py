@@ -369,3 +369,21 @@ def test_federation_timeout_cancels_a_long_query(cli):
     assert "federation.timeout" in proc.stderr and "duration" in proc.stderr, proc.stderr
     ok(cli("config", "set", "federation.timeout", "none"))
     assert json_rows(cli("query", "--format", "json", "SELECT count(*) FROM unnest(sequence(1, 100)) a(x)")) == [[100]]
+
+
+def test_listings_skip_an_unreachable_source_with_a_warning(cli, csv_dir, tmp_path):
+    """SHOW TABLES and SHOW SCHEMAS over every source list the reachable ones and name the one that
+    failed (without its password), instead of failing as a whole."""
+    ok(cli("connect", f"file://{csv_dir}", "--name", "files"))
+    home = next(p for p in tmp_path.rglob("connections.json")).parent
+    saved = json.loads((home / "connections.json").read_text())
+    saved.append({"name": "dead", "type": "postgres", "properties": {},
+                  "url": "postgres://u:dead-secret-pw@127.0.0.1:1/x?connect_timeout=2"})
+    (home / "connections.json").write_text(json.dumps(saved))
+    for sql, column, expected in (("SHOW TABLES", "Table", "files.people"), ("SHOW SCHEMAS", "Schema", "files.")):
+        proc = ok(cli("query", "--format", "json", sql))
+        rows = [row[0] for row in json_rows(proc)]
+        assert any(r.startswith(expected) for r in rows), rows
+        assert "Warning: source 'dead' could not be listed" in proc.stderr, proc.stderr
+        assert "dead-secret-pw" not in proc.stdout + proc.stderr
+        assert "Warning" not in proc.stdout  # the JSON stays JSON
