@@ -130,6 +130,9 @@ def test_explain_shows_query_dsl(es, index, shell):
     plan = shell.explain(f"SELECT name, count(*), sum(n) FROM es.{index} GROUP BY name")
     assert '"composite"' in plan and '"sum":{"field":"n"}' in plan, plan
     assert '"term":{"tags":{"value":"red"}}' in shell.explain(f"SELECT name FROM es.{index} WHERE contains(tags, 'red')")
+    plan = shell.explain(f"SELECT date_trunc('day', ts), addr.city, count(*) FROM es.{index} GROUP BY 1, 2")
+    assert '"date_histogram":{"field":"ts","calendar_interval":"1d"' in plan, plan
+    assert '"terms":{"field":"addr.city"' in plan, plan
     plan = shell.explain(f"SELECT name FROM es.{index} ORDER BY n DESC LIMIT 2")
     assert '"size":2' in plan and '"sort":[{"n":{"order":"desc","missing":"_last"}}]' in plan, plan
     # A literal cannot change the query: it is a JSON value.
