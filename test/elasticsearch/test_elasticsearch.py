@@ -421,3 +421,23 @@ def test_https_basic_auth_file_realm_users(es_only, tmp_path):
     finally:
         es.call("DELETE", "/allowed_seen")
         es.call("DELETE", "/hidden_from_reader")
+
+
+def test_alias_over_indices_and_mapping_conflict(es, index, shell):
+    """An alias is a table over its indices (mappings merged); a field mapped to two types is an
+    error naming the field and both indices."""
+    es.create(index + "_a", {"properties": {"x": {"type": "keyword"}, "n": {"type": "long"}}})
+    es.create(index + "_b", {"properties": {"x": {"type": "keyword"}, "m": {"type": "long"}}})
+    es.create(index + "_c", {"properties": {"x": {"type": "long"}}})
+    es.load(index + "_a", [{"x": "a", "n": 1}])
+    es.load(index + "_b", [{"x": "b", "m": 2}])
+    es.call("POST", "/_aliases", {"actions": [
+        {"add": {"index": index + "_a", "alias": index + "_ab"}},
+        {"add": {"index": index + "_b", "alias": index + "_ab"}},
+        {"add": {"index": index + "_a", "alias": index + "_ac"}},
+        {"add": {"index": index + "_c", "alias": index + "_ac"}}]})
+    shell.connect()
+    assert shell.rows(f"SELECT x, n, m FROM es.{index}_ab ORDER BY x") == [["a", 1, None], ["b", None, 2]]
+    r = shell.run("query", f"SELECT * FROM es.{index}_ac")
+    assert r.returncode != 0
+    assert "field 'x'" in r.stderr and f"{index}_a" in r.stderr and f"{index}_c" in r.stderr, r.stderr
