@@ -308,13 +308,16 @@ def _proxy(fail_searches, target):
     """Forwards to the real server, answering 429 to the first `fail_searches` searches (state
     "left"), or, once state "pass" searches went through, 500 to every later one (a server that
     fails mid-scan)."""
-    state = {"left": fail_searches, "pass": None}
+    state = {"left": fail_searches, "pass": None, "no_pit": False}
 
     class Proxy(http.server.BaseHTTPRequestHandler):
         def _forward(self, method):
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else None
-            if "_search" in self.path and state["pass"] is not None and state["pass"] <= 0:
+            if state["no_pit"] and "/_pit" in self.path:
+                data = b'{"error":"Incorrect HTTP method for uri [/_pit], allowed: [GET]","status":405}'
+                self.send_response(405)
+            elif "_search" in self.path and state["pass"] is not None and state["pass"] <= 0:
                 data = b'{"error":{"type":"node_closed_exception","reason":"node closed"},"status":500}'
                 self.send_response(500)
             elif "_search" in self.path and state["left"] > 0:
@@ -441,3 +444,19 @@ def test_alias_over_indices_and_mapping_conflict(es, index, shell):
     r = shell.run("query", f"SELECT * FROM es.{index}_ac")
     assert r.returncode != 0
     assert "field 'x'" in r.stderr and f"{index}_a" in r.stderr and f"{index}_c" in r.stderr, r.stderr
+
+
+def test_scroll_when_point_in_time_is_refused(es, index, shell):
+    """A server (here a proxy) that refuses to open a point in time: the sliced read scrolls."""
+    es.create(index, {"properties": {"k": {"type": "long"}}}, settings={"number_of_shards": 2})
+    es.load(index, [{"k": k} for k in range(1200)])
+    server, state = _proxy(0, es)
+    try:
+        state["no_pit"] = True
+        port = server.server_address[1]
+        shell.connect("scan.page_size=100", "scan.slice_min_documents=100",
+                      url=f"elasticsearch://127.0.0.1:{port}", name="px")
+        assert shell.rows(f"SELECT count(*), count(DISTINCT k), sum(k + 0) FROM px.{index}") == \
+            [[1200, 1200, 1200 * 1199 // 2]]
+    finally:
+        server.shutdown()
