@@ -83,7 +83,11 @@ class DataSource {
 
 // An aggregation offered to a scan: GROUP BY columns and aggregate calls over table columns.
 struct AggregationRequest {
+  // One per group: a table column, or -1 when the group is an expression (group_exprs[i]).
   std::vector<int> group_columns;
+  // Empty unless a group is an expression over table columns (date_trunc('day', ts), a ROW
+  // field r.city): then one per group, nullptr for the plain columns. Offered only to scans
+  // whose AcceptsGroupExpressions() is true.
   struct Call {
     std::string function;  // count, sum, avg, min, max
     int column = -1;       // -1 for count(*)
@@ -91,6 +95,7 @@ struct AggregationRequest {
     LogicalType result_type;
   };
   std::vector<Call> calls;
+  std::vector<std::shared_ptr<Expr>> group_exprs;
 };
 
 class TableScan {
@@ -108,6 +113,8 @@ class TableScan {
   virtual bool PushOrder(const std::vector<SortKey>& keys, int64_t limit) { return false; }
   // If accepted, the scan's output becomes: group columns, then one column per call.
   virtual bool PushAggregation(const AggregationRequest& request) { return false; }
+  // Whether PushAggregation may be offered groups that are expressions (group_exprs).
+  virtual bool AcceptsGroupExpressions() const { return false; }
 
   // What the source was asked, exactly (remote SQL, a file list with predicates, commands).
   virtual std::string Describe() const = 0;

@@ -69,6 +69,14 @@ QUERIES = [
     ("TII", "SELECT status, count(DISTINCT user_id), count(*) FROM es.slt_orders GROUP BY status ORDER BY status", None),
     ("III", "SELECT user_id, count(DISTINCT status), count(*) FROM es.slt_orders GROUP BY user_id "
             "ORDER BY user_id NULLS FIRST LIMIT 3", None),
+    ("TI", "SELECT address.city, count(*) FROM es.slt_orders WHERE total > 50 GROUP BY address.city ORDER BY 1",
+     "SELECT address.city, count(*) FROM slt_orders WHERE total > 50 GROUP BY address.city ORDER BY 1"),
+    ("III", "SELECT count(*), sum(c), max(c) FROM (SELECT date_trunc('day', created_at) AS d, count(*) AS c "
+            "FROM es.slt_orders GROUP BY 1) t WHERE c = 24", None),
+    ("IIR", "SELECT count(*), max(c), sum(s) FROM (SELECT date_trunc('week', created_at) AS d, address.city AS city, "
+            "count(*) AS c, sum(total) AS s FROM es.slt_orders GROUP BY 1, 2) t", None),
+    ("IRI", "SELECT count(*), sum(s), min(n) FROM (SELECT date_trunc('month', created_at) AS d, sum(total) AS s, "
+            "count(DISTINCT user_id) AS n FROM es.slt_orders GROUP BY 1) t", None),
 ]
 
 
@@ -86,12 +94,13 @@ def fmt(v, t):
 
 def main():
     db = duckdb.connect()
+    db.execute("SET TimeZone = 'UTC'")
     db.execute(CREATE_DUCKDB)
     lines = [
         "# name: test/sql/elasticsearch/pushdown.test",
         "# description: an index written by CREATE OR REPLACE TABLE AS (_bulk, _id from a column) and read",
         "#   back with filters (term, terms, range, exists, prefix, wildcard, bool, NOT), ROW fields, sort,",
-        "#   limit, composite aggregations and joins pushed down and not; the expected results were computed",
+        "#   limit, composite aggregations (date_trunc as date_histogram) and joins pushed down and not; the\n#   expected results were computed",
         "#   by DuckDB over the same rows (test/elasticsearch/gen_pushdown_test.py writes this file)",
         "# group: [elasticsearch]",
         "",

@@ -130,6 +130,9 @@ def test_explain_shows_query_dsl(es, index, shell):
     plan = shell.explain(f"SELECT name, count(*), sum(n) FROM es.{index} GROUP BY name")
     assert '"composite"' in plan and '"sum":{"field":"n"}' in plan, plan
     assert '"term":{"tags":{"value":"red"}}' in shell.explain(f"SELECT name FROM es.{index} WHERE contains(tags, 'red')")
+    plan = shell.explain(f"SELECT date_trunc('day', ts), addr.city, count(*) FROM es.{index} GROUP BY 1, 2")
+    assert '"date_histogram":{"field":"ts","calendar_interval":"1d"' in plan, plan
+    assert '"terms":{"field":"addr.city"' in plan, plan
     plan = shell.explain(f"SELECT name FROM es.{index} ORDER BY n DESC LIMIT 2")
     assert '"size":2' in plan and '"sort":[{"n":{"order":"desc","missing":"_last"}}]' in plan, plan
     # A literal cannot change the query: it is a JSON value.
@@ -305,13 +308,16 @@ def _proxy(fail_searches, target):
     """Forwards to the real server, answering 429 to the first `fail_searches` searches (state
     "left"), or, once state "pass" searches went through, 500 to every later one (a server that
     fails mid-scan)."""
-    state = {"left": fail_searches, "pass": None}
+    state = {"left": fail_searches, "pass": None, "no_pit": False}
 
     class Proxy(http.server.BaseHTTPRequestHandler):
         def _forward(self, method):
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else None
-            if "_search" in self.path and state["pass"] is not None and state["pass"] <= 0:
+            if state["no_pit"] and "/_pit" in self.path:
+                data = b'{"error":"Incorrect HTTP method for uri [/_pit], allowed: [GET]","status":405}'
+                self.send_response(405)
+            elif "_search" in self.path and state["pass"] is not None and state["pass"] <= 0:
                 data = b'{"error":{"type":"node_closed_exception","reason":"node closed"},"status":500}'
                 self.send_response(500)
             elif "_search" in self.path and state["left"] > 0:
@@ -418,3 +424,39 @@ def test_https_basic_auth_file_realm_users(es_only, tmp_path, shell_class):
     finally:
         es.call("DELETE", "/allowed_seen")
         es.call("DELETE", "/hidden_from_reader")
+
+
+def test_alias_over_indices_and_mapping_conflict(es, index, shell):
+    """An alias is a table over its indices (mappings merged); a field mapped to two types is an
+    error naming the field and both indices."""
+    es.create(index + "_a", {"properties": {"x": {"type": "keyword"}, "n": {"type": "long"}}})
+    es.create(index + "_b", {"properties": {"x": {"type": "keyword"}, "m": {"type": "long"}}})
+    es.create(index + "_c", {"properties": {"x": {"type": "long"}}})
+    es.load(index + "_a", [{"x": "a", "n": 1}])
+    es.load(index + "_b", [{"x": "b", "m": 2}])
+    es.call("POST", "/_aliases", {"actions": [
+        {"add": {"index": index + "_a", "alias": index + "_ab"}},
+        {"add": {"index": index + "_b", "alias": index + "_ab"}},
+        {"add": {"index": index + "_a", "alias": index + "_ac"}},
+        {"add": {"index": index + "_c", "alias": index + "_ac"}}]})
+    shell.connect()
+    assert shell.rows(f"SELECT x, n, m FROM es.{index}_ab ORDER BY x") == [["a", 1, None], ["b", None, 2]]
+    r = shell.run("query", f"SELECT * FROM es.{index}_ac")
+    assert r.returncode != 0
+    assert "field 'x'" in r.stderr and f"{index}_a" in r.stderr and f"{index}_c" in r.stderr, r.stderr
+
+
+def test_scroll_when_point_in_time_is_refused(es, index, shell):
+    """A server (here a proxy) that refuses to open a point in time: the sliced read scrolls."""
+    es.create(index, {"properties": {"k": {"type": "long"}}}, settings={"number_of_shards": 2})
+    es.load(index, [{"k": k} for k in range(1200)])
+    server, state = _proxy(0, es)
+    try:
+        state["no_pit"] = True
+        port = server.server_address[1]
+        shell.connect("scan.page_size=100", "scan.slice_min_documents=100",
+                      url=f"elasticsearch://127.0.0.1:{port}", name="px")
+        assert shell.rows(f"SELECT count(*), count(DISTINCT k), sum(k + 0) FROM px.{index}") == \
+            [[1200, 1200, 1200 * 1199 // 2]]
+    finally:
+        server.shutdown()

@@ -27,10 +27,18 @@ EsReadContext::~EsReadContext() {
 
 std::string EsReadContext::PitId() {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (!pit_id_.empty()) return pit_id_;
+  if (!pit_id_.empty() || pit_refused_) return pit_id_;
   const std::string& index = spec_->table->index;
-  EsResponse r = spec_->client->Request("POST", "/" + index + "/_pit?keep_alive=" + kKeepAlive,
-                                        "opening a point in time on index '" + index + "'");
+  std::string path = "/" + index + "/_pit?keep_alive=" + kKeepAlive;
+  std::string what = "opening a point in time on index '" + index + "'";
+  EsResponse r = spec_->client->Send("POST", path);
+  if (r.status == 400 || r.status == 404 || r.status == 405) {
+    // A server (or proxy) without point in time: the splits scroll instead.
+    pit_refused_ = true;
+    return pit_id_;
+  }
+  if (r.status < 200 || r.status >= 300)
+    throw Error(ErrorKind::kConnector, spec_->client->DescribeFailure(r, "POST", path, what));
   simdjson::dom::parser parser;
   std::string_view id;
   if (parser.parse(r.body)["id"].get(id))
@@ -111,6 +119,11 @@ void EsSearchSource::FetchPage() {
       }
       case Phase::kPit: {
         if (pit_id_.empty()) pit_id_ = context_->PitId();
+        if (pit_id_.empty()) {
+          // No point in time here after all: scroll (from the start of this round).
+          phase_ = Phase::kScroll;
+          continue;
+        }
         std::string body = "{\"size\":" + std::to_string(spec_.page_size) + "," +
                            spec_.SourceJson() + ",\"query\":" + spec_.Query(Extra()) +
                            ",\"pit\":{\"id\":" + JsonString(pit_id_) + ",\"keep_alive\":\"" +

@@ -27,7 +27,8 @@ class EsReadContext {
   const EsScanSpec& spec() const { return *spec_; }
   std::shared_ptr<const EsScanSpec> shared_spec() const { return spec_; }
   ScanCounters* counters() const { return counters_; }
-  // The point in time (opened on first use).
+  // The point in time (opened on first use); "" when the server refuses to open one (400, 404,
+  // 405: the reads scroll instead).
   std::string PitId();
 
  private:
@@ -35,6 +36,7 @@ class EsReadContext {
   ScanCounters* counters_;
   std::mutex mutex_;
   std::string pit_id_;
+  bool pit_refused_ = false;
 };
 
 class EsSearchSource : public DataSource {

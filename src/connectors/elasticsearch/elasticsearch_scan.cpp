@@ -1,9 +1,11 @@
 #include "connectors/elasticsearch/elasticsearch_scan.h"
 
 #include <algorithm>
+#include <map>
 
 #include "common/exception.h"
 #include "common/json_text.h"
+#include "common/strings.h"
 #include "connectors/elasticsearch/elasticsearch_data_source.h"
 #include "connectors/elasticsearch/elasticsearch_query.h"
 
@@ -118,9 +120,7 @@ std::string EsScanSpec::AggregationBody(const std::string& after) const {
           std::to_string(composite_size) + ",\"sources\":[";
   for (size_t g = 0; g < agg.groups.size(); g++) {
     if (g) body += ',';
-    body += "{\"g" + std::to_string(g) +
-            "\":{\"terms\":{\"field\":" + JsonString(agg.group_fields[g]) +
-            ",\"missing_bucket\":true}}}";
+    body += "{\"g" + std::to_string(g) + "\":" + agg.group_sources[g] + "}";
   }
   if (agg.distinct_field) {
     body += std::string(agg.groups.empty() ? "" : ",") +
@@ -209,13 +209,41 @@ bool EsScan::PushAggregation(const AggregationRequest& request) {
     const EsColumn& c = spec_.table->columns[column];
     return c.kind == EsColumnKind::kField ? c.field : nullptr;
   };
-  for (int c : request.group_columns) {
-    const EsField* f = field_of(c);
-    if (!f || !DocValueField(*f)) return false;
-    const LogicalType& t = spec_.table->info->columns[c].type;
-    if (t.id == TypeId::kDouble) return false;  // -0.0 and 0.0 are one group in SQL
+  EsQueryBuilder builder(*spec_.table);
+  for (size_t g = 0; g < request.group_columns.size(); g++) {
+    int c = request.group_columns[g];
+    const Expr* e =
+        c < 0 && g < request.group_exprs.size() ? request.group_exprs[g].get() : nullptr;
+    if (e && e->kind == ExprKind::kFunction && e->function && e->function->name == "date_trunc" &&
+        e->children.size() == 2) {
+      // date_trunc(unit, date field) as a date_histogram of that calendar interval (UTC, as the
+      // engine truncates TIMESTAMP WITH TIME ZONE values).
+      static const std::map<std::string, std::string> kIntervals = {
+          {"second", "1s"}, {"minute", "1m"}, {"hour", "1h"},    {"day", "1d"},
+          {"week", "1w"},   {"month", "1M"},  {"quarter", "1q"}, {"year", "1y"}};
+      const Expr& unit = *e->children[0];
+      const EsField* f = builder.FieldOf(*e->children[1]);
+      if (unit.kind != ExprKind::kConstant || unit.value.is_null() || !f || f->is_array ||
+          (f->es_type != "date" && f->es_type != "date_nanos") ||
+          e->type.id != TypeId::kTimestampTz || e->children[1]->kind == ExprKind::kCast)
+        return false;
+      auto interval = kIntervals.find(AsciiLower(unit.value.GetString()));
+      if (interval == kIntervals.end()) return false;
+      agg->groups.push_back(f);
+      agg->group_sources.push_back("{\"date_histogram\":{\"field\":" + JsonString(f->path) +
+                                   ",\"calendar_interval\":\"" + interval->second +
+                                   "\",\"missing_bucket\":true}}");
+      agg->group_types.push_back(e->type);
+      continue;
+    }
+    // A column, or a field of an object column (r.city).
+    const EsField* f = e ? builder.FieldOf(*e) : field_of(c);
+    if (!f || !DocValueField(*f) || (e && e->kind == ExprKind::kCast)) return false;
+    const LogicalType& t = e ? e->type : spec_.table->info->columns[c].type;
+    if (t.id == TypeId::kDouble || t != f->type) return false;  // -0.0 and 0.0: one SQL group
     agg->groups.push_back(f);
-    agg->group_fields.push_back(*DocValueField(*f));
+    agg->group_sources.push_back("{\"terms\":{\"field\":" + JsonString(*DocValueField(*f)) +
+                                 ",\"missing_bucket\":true}}");
     agg->group_types.push_back(t);
   }
   using K = EsAggregateCall::Kind;

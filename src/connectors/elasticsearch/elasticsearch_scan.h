@@ -34,7 +34,9 @@ struct EsAggregateCall {
 
 struct EsAggregation {
   std::vector<const EsField*> groups;
-  std::vector<std::string> group_fields;  // the doc-values field each group reads
+  // Each group's composite source body: {"terms":{"field":..}} or, for date_trunc(unit, ts),
+  // {"date_histogram":{"field":..,"calendar_interval":..}} (both with missing_bucket).
+  std::vector<std::string> group_sources;
   std::vector<LogicalType> group_types;
   std::vector<EsAggregateCall> calls;
   // count(DISTINCT distinct_field): the composite pages one bucket per (groups..., value), and
@@ -83,6 +85,7 @@ class EsScan : public TableScan {
   bool PushLimit(int64_t limit) override;
   bool PushOrder(const std::vector<SortKey>& keys, int64_t limit) override;
   bool PushAggregation(const AggregationRequest& request) override;
+  bool AcceptsGroupExpressions() const override { return true; }
   std::string Describe() const override;
   double EstimatedRows() const override;
   std::vector<std::shared_ptr<Split>> CreateSplits(int max_parallelism) override;

@@ -1,11 +1,13 @@
 // Rule: aggregation pushdown, run right after scan negotiation (so the only filters left are
 // the ones the source accepted, and the scan's projection is final). When an Aggregate sits
-// directly on a Scan, possibly through a projection of plain column refs, its group columns
-// and calls (count(*), count, count(DISTINCT), sum, avg, min, max over plain columns) are
-// offered to TableScan::PushAggregation. If accepted, the Aggregate is replaced by the scan,
-// whose output becomes the group columns then one column per call, typed like the
-// Aggregate's output (the request carries the engine's result types; the source returns
-// them). Otherwise nothing changes. With PlannerOptions::pushdown=false nothing is offered.
+// directly on a Scan, possibly through projections, its group columns and calls (count(*),
+// count, count(DISTINCT), sum, avg, min, max over plain columns) are offered to
+// TableScan::PushAggregation; groups that are deterministic expressions over table columns
+// (date_trunc('day', ts), r.city) only to scans that AcceptsGroupExpressions(). If accepted, the
+// Aggregate is replaced by the scan, whose output becomes the group columns then one column per
+// call, typed like the Aggregate's output (the request carries the engine's result types; the
+// source returns them). Otherwise nothing changes. With PlannerOptions::pushdown=false nothing is
+// offered.
 #include "planner/optimizer/optimizer.h"
 
 namespace aishell {
@@ -23,14 +25,12 @@ int TableColumn(const Expr& expr, const LogicalScan& scan) {
 LogicalPtr TryPush(const LogicalPtr& op) {
   auto& agg = static_cast<LogicalAggregate&>(*op);
   LogicalPtr below = op->children[0];
-  // Look through projections of plain column refs, substituting them into the aggregate.
+  // Look through projections, substituting them into the aggregate (a call over anything but a
+  // plain column, or an expression group a scan does not accept, still refuses below).
   std::vector<ExprPtr> groups = agg.groups;
   std::vector<ExprPtr> calls = agg.aggregates;
   while (below->kind == LogicalOpKind::kProject) {
     const auto& exprs = static_cast<LogicalProject&>(*below).exprs;
-    for (const auto& e : exprs) {
-      if (e->kind != ExprKind::kColumnRef) return op;
-    }
     for (auto& g : groups) g = SubstituteColumns(g, exprs);
     for (auto& c : calls) c = SubstituteColumns(c, exprs);
     below = below->children[0];
@@ -43,7 +43,21 @@ LogicalPtr TryPush(const LogicalPtr& op) {
   AggregationRequest request;
   for (size_t i = 0; i < groups.size(); i++) {
     int column = TableColumn(*groups[i], scan);
-    if (column < 0) return op;
+    if (column < 0) {
+      // An expression group: over table columns, for a scan that takes them.
+      std::vector<int> refs;
+      CollectColumnRefs(*groups[i], &refs);
+      if (!scan.scan->AcceptsGroupExpressions() || refs.empty() || !IsDeterministic(*groups[i]) ||
+          !(groups[i]->type == op->output[i].type))
+        return op;
+      for (int r : refs) {
+        if (r < 0 || r >= static_cast<int>(scan.column_ids.size())) return op;
+      }
+      request.group_exprs.resize(groups.size());
+      request.group_exprs[i] = RemapColumns(groups[i], scan.column_ids);
+      request.group_columns.push_back(-1);
+      continue;
+    }
     // The source returns group columns with their table types: they must be the output types.
     if (!(scan.table->columns[column].type == op->output[i].type)) return op;
     request.group_columns.push_back(column);
