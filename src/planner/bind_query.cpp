@@ -496,6 +496,7 @@ LogicalPtr Binder::BindSelect(const SelectNode& s) {
       for (size_t i = 0; i < scope.columns.size(); i++) {
         const auto& c = scope.columns[i];
         // t.* includes t's USING columns (hidden from a bare *, which lists them once).
+        if (c.hidden_column) continue;
         if (qualifier.empty() ? c.hidden_from_star : c.table != qualifier) continue;
         items.push_back({nullptr, static_cast<int>(i), c.name, si.position});
         any = true;

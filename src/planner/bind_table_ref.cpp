@@ -101,7 +101,7 @@ BoundRelation Binder::ScanTable(const std::string& catalog, std::shared_ptr<Conn
     c.catalog = LowerName(catalog);
     c.name = table->columns[i].name;
     c.type = table->columns[i].type;
-    c.hidden_from_star = table->columns[i].hidden;
+    c.hidden_column = table->columns[i].hidden;
     rel.scope.columns.push_back(c);
   }
   rel.plan = scan;

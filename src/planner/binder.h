@@ -24,6 +24,7 @@ struct ScopeColumn {
   std::string name;     // as the source spells it
   LogicalType type;
   bool hidden_from_star = false;  // USING duplicates, ORDER BY helpers
+  bool hidden_column = false;     // a source's hidden column (ColumnInfo::hidden): not in * nor t.*
   bool qualified_only = false;    // reachable only as t.col (USING duplicates)
 };
 
