@@ -67,7 +67,8 @@ def aishell(binary, home, *args, threads=None):
     cmd = [binary] + (["--threads", str(threads)] if threads else []) + list(args)
     p = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if p.returncode != 0:
-        raise RuntimeError(f"aishell {' '.join(args)}: {p.stderr.strip()}")
+        # The arguments may hold a URL with a password: name the command only.
+        raise RuntimeError(f"aishell {args[0] if args else ''}: {p.stderr.strip()}")
     return p.stdout
 
 

@@ -145,6 +145,10 @@ else
   record bench-smoke 0 1
 fi
 
+# 6. No secret of a test service in anything the run printed (logs of every step above).
+check secrets "no secret in the test logs (scripts/check-secrets.py)" 20 \
+  python3 scripts/check-secrets.py "$LOG_DIR"
+
 echo
 echo "=== summary ==="
 for line in "${summary[@]}"; do echo "$line"; done
