@@ -5,7 +5,9 @@
 // arithmetic, the tables and a join condition suggested from the column names and types
 // (users.id = orders.user_id, or same-named columns). With auto_fix_cartesian the suggestion is
 // applied (the join gets it as its equality keys) and a notice says so. max_cartesian_rows 0
-// turns the guard off; semi and anti joins (subqueries) are never refused.
+// turns the guard off; semi and anti joins (subqueries) are never refused, nor a join with a
+// VALUES list or a side of at most one row (scalar subqueries).
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <optional>
@@ -99,6 +101,28 @@ std::string TablesOf(const LogicalOperator& op) {
   std::string s;
   for (const auto& n : names) s += (s.empty() ? "" : ", ") + n;
   return names.size() > 1 ? "(" + s + ")" : s;
+}
+
+// A side that is not a table's rows multiplied: a VALUES list the query spells out, or at most
+// one row by construction (an aggregate without GROUP BY, as scalar subqueries are joined, or
+// LIMIT 1). Joining it never explodes, whatever the other side's size.
+bool IsFixedSide(const LogicalOperator& op) {
+  switch (op.kind) {
+    case LogicalOpKind::kValues:
+      return true;
+    case LogicalOpKind::kAggregate:
+      return static_cast<const LogicalAggregate&>(op).groups.empty();
+    case LogicalOpKind::kLimit: {
+      int64_t limit = static_cast<const LogicalLimit&>(op).limit;
+      return (limit >= 0 && limit <= 1) || IsFixedSide(*op.children[0]);
+    }
+    case LogicalOpKind::kProject:
+    case LogicalOpKind::kFilter:
+    case LogicalOpKind::kSort:
+      return IsFixedSide(*op.children[0]);
+    default:
+      return false;
+  }
 }
 
 std::string OneDecimal(double v) {
@@ -212,6 +236,8 @@ class Guard {
     double r = std::max(0.0, join.children[1]->estimated_rows);
     double pairs = l * r;
     if (pairs <= static_cast<double>(options_.max_cartesian_rows)) return;
+    if (std::min(l, r) <= 1 || IsFixedSide(*join.children[0]) || IsFixedSide(*join.children[1]))
+      return;
     std::string left = TablesOf(*join.children[0]), right = TablesOf(*join.children[1]);
     std::string arithmetic = left + " (" + ShortCount(l) + ") × " + right + " (" + ShortCount(r) +
                              ") = " + LongCount(pairs) + " rows";
