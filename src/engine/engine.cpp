@@ -238,6 +238,7 @@ struct ResultStream::Impl {
   bool has_rows = true;
   std::string message;
   std::vector<std::string> warnings;
+  std::vector<std::string> notices;
   Clock::time_point start;
   Clock::time_point end;
   bool finished = false;
@@ -271,6 +272,7 @@ const std::vector<std::string>& ResultStream::sources() const { return impl_->so
 bool ResultStream::has_rows() const { return impl_->has_rows; }
 const std::string& ResultStream::message() const { return impl_->message; }
 const std::vector<std::string>& ResultStream::warnings() const { return impl_->warnings; }
+const std::vector<std::string>& ResultStream::notices() const { return impl_->notices; }
 bool ResultStream::finished() const { return impl_->finished; }
 int64_t ResultStream::row_count() const { return impl_->row_count; }
 
@@ -327,6 +329,7 @@ QueryResult ResultStream::Collect() {
   result.has_rows = impl_->has_rows;
   result.message = impl_->message;
   result.warnings = impl_->warnings;
+  result.notices = impl_->notices;
   Batch batch;
   while (Next(batch)) {
     result.batches.push_back(std::move(batch));
@@ -348,6 +351,7 @@ std::unique_ptr<ResultStream> Engine::Stream(PlannedQuery& planned, Clock::time_
   impl->start = start;
   impl->columns = planned.plan->output;
   impl->sources = planned.sources;
+  impl->notices = planned.notices;
   impl->plan = planned.plan;
   impl->cancelled = &cancelled_;
   impl->executor = std::make_unique<QueryExecutor>(planned.plan, exec_options);
@@ -391,6 +395,8 @@ PlannerOptions PlannerOptionsOf(const EngineOptions& o) {
   p.lookup_batch_size = o.lookup_batch_size;
   p.dynamic_filtering = o.dynamic_filtering;
   p.dynamic_filter_max_keys = o.dynamic_filter_max_keys;
+  p.max_cartesian_rows = o.max_cartesian_rows;
+  p.auto_fix_cartesian = o.auto_fix_cartesian;
   return p;
 }
 
@@ -808,7 +814,9 @@ QueryResult Engine::Describe(const std::vector<std::string>& parts) {
   PlannedQuery planned;
   try {
     StatementPtr select = ParseStatement("SELECT * FROM " + quoted);
-    planned = PlanStatement(*select, catalogs_, PlannerOptionsOf(options_));
+    PlannerOptions options = PlannerOptionsOf(options_);
+    options.max_cartesian_rows = 0;  // describing a view runs nothing
+    planned = PlanStatement(*select, catalogs_, options);
   } catch (const Error& e) {
     RethrowWithoutPosition(e);
   }
@@ -829,7 +837,10 @@ QueryResult Engine::CreateView(CreateViewStatement& create) {
   select.query = std::move(create.query);
   select.position = create.position;
   select.text = create.sql;
-  PlanStatement(select, catalogs_, PlannerOptionsOf(options_));
+  // A view over a cross product is checked by the cartesian guard when it is queried.
+  PlannerOptions options = PlannerOptionsOf(options_);
+  options.max_cartesian_rows = 0;
+  PlanStatement(select, catalogs_, options);
   catalogs_.PutView(ViewDefinition{name, create.sql});
   SaveViews();
   return MessageResult(create.or_replace ? "CREATE OR REPLACE VIEW" : "CREATE VIEW");

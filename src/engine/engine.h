@@ -59,6 +59,7 @@ class ResultStream {
   bool has_rows() const;                            // false: only message() reports the statement
   const std::string& message() const;
   const std::vector<std::string>& warnings() const;  // QueryResult::warnings
+  const std::vector<std::string>& notices() const;   // QueryResult::notices
 
   // The next batch (count > 0), or false at the end. Throws Error on failure.
   bool Next(Batch& batch);

@@ -26,6 +26,11 @@ struct EngineOptions {
   int64_t lookup_batch_size = 1000;
   bool dynamic_filtering = true;
   int64_t dynamic_filter_max_keys = 10000;
+  // federation.max_cartesian_rows: a join without an equality condition estimated above this
+  // many rows is refused (0: never); auto_fix_cartesian (query --auto-fix) adds the suggested
+  // condition instead.
+  int64_t max_cartesian_rows = 1000000;
+  bool auto_fix_cartesian = false;
   // federation.timeout: a running query is cancelled this long after it started; 0: no limit.
   int64_t timeout_ms = 0;
 };
@@ -41,6 +46,9 @@ struct QueryResult {
   // What the user should know about a result that is complete as far as it goes, e.g. a source
   // that could not be reached and was left out of a listing. Never holds a secret.
   std::vector<std::string> warnings;
+  // What the planner changed on its own (a join key cast across sources, an auto-fixed join),
+  // printed with an info sign; PlannedQuery::notices.
+  std::vector<std::string> notices;
 };
 
 // What `Engine::Connect` registered: the saved definition and what the source listed.

@@ -95,6 +95,16 @@ std::vector<SettingDef> BuiltinSettings() {
       [](const EngineOptions& o) { return std::to_string(o.dynamic_filter_max_keys); }, 0,
       1000000));
   out.push_back(Session(
+      "max_cartesian_rows", T::kCount,
+      "refuse a join without an equality condition estimated above this many rows (0: never; "
+      "query --allow-cartesian runs it, --auto-fix adds the suggested condition)",
+      "planner",
+      [](EngineOptions& o, const std::string& v) {
+        o.max_cartesian_rows = ParseCountSetting("max_cartesian_rows", v, 0, int64_t{1} << 62);
+      },
+      [](const EngineOptions& o) { return std::to_string(o.max_cartesian_rows); }, 0,
+      int64_t{1} << 62));
+  out.push_back(Session(
       "preserve_insertion_order", T::kBool,
       "rows of a scan without ORDER BY in the table's order, also when parallel", "planner",
       [](EngineOptions& o, const std::string& v) {

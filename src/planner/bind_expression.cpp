@@ -243,6 +243,48 @@ ExprPtr Binder::BindExpr(const ParsedExpression& expr, BindContext& ctx) {
   return bound;
 }
 
+ExprPtr Binder::BindCrossTableKeyEquality(const ExprPtr& left, const ExprPtr& right,
+                                          const BindContext& ctx) {
+  if (!ctx.scope || ctx.aggregate) return nullptr;
+  if (left->kind != ExprKind::kColumnRef || right->kind != ExprKind::kColumnRef) return nullptr;
+  const auto& columns = ctx.scope->columns;
+  auto in_scope = [&](const ExprPtr& e) {
+    return e->column_index >= 0 && e->column_index < static_cast<int>(columns.size());
+  };
+  if (!in_scope(left) || !in_scope(right)) return nullptr;
+  const ExprPtr* integer = nullptr;
+  const ExprPtr* text = nullptr;
+  if (left->type.IsIntegral() && right->type.id == TypeId::kVarchar) {
+    integer = &left;
+    text = &right;
+  } else if (right->type.IsIntegral() && left->type.id == TypeId::kVarchar) {
+    integer = &right;
+    text = &left;
+  } else {
+    return nullptr;
+  }
+  const ScopeColumn& ic = columns[(*integer)->column_index];
+  const ScopeColumn& tc = columns[(*text)->column_index];
+  if (ic.table.empty() || tc.table.empty()) return nullptr;
+  if (ic.table == tc.table && ic.schema == tc.schema && ic.catalog == tc.catalog) return nullptr;
+  // The VARCHAR side is read as the integer type (TRY_CAST: a string that is not an integer
+  // of that type matches nothing). Casting the integer to VARCHAR instead would make '007' and
+  // '7' differ; the integer side stays a bare column, so it can still be looked up by key.
+  const LogicalType& type = (*integer)->type;
+  ExprPtr cast = MakeCast(*text, type, /*try_cast=*/true);
+  auto label = [](const ScopeColumn& c) {
+    return (c.catalog.empty() ? "" : c.catalog + " ") + c.table + "." + c.name;
+  };
+  std::string notice = "Type mismatch on a join key: " + label(ic) + " (" + type.ToString() +
+                       ") = " + label(tc) + " (" + (*text)->type.ToString() +
+                       "). Auto-converting: TRY_CAST(" + tc.table + "." + tc.name + " AS " +
+                       type.ToString() + "); values that are not integers match nothing";
+  if (std::find(notices_.begin(), notices_.end(), notice) == notices_.end())
+    notices_.push_back(notice);
+  return text == &right ? MakeComparison(CompareOp::kEq, left, cast)
+                        : MakeComparison(CompareOp::kEq, cast, right);
+}
+
 ExprPtr Binder::BindExprNode(const ParsedExpression& expr, BindContext& ctx) {
   // Post-aggregation: an expression equal to a GROUP BY expression is that group column.
   if (ctx.aggregate && expr.kind != ExpressionKind::kLiteral) {
@@ -349,6 +391,7 @@ ExprPtr Binder::BindExprNode(const ParsedExpression& expr, BindContext& ctx) {
         case BinaryOp::kConcat:
           return BindScalarCall("concat", {l, r}, expr.position);
         case BinaryOp::kEqual:
+          if (ExprPtr key = BindCrossTableKeyEquality(l, r, ctx)) return key;
           return BindComparisonExpr(CompareOp::kEq, l, r, expr.position);
         case BinaryOp::kNotEqual:
           return BindComparisonExpr(CompareOp::kNe, l, r, expr.position);

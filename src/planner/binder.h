@@ -95,6 +95,11 @@ class Binder {
     size_t depth;  // CTE scopes visible to its body
   };
 
+  // `left = right` between an integer column and a VARCHAR column of two different tables
+  // (a join key across sources): TRY_CAST of the VARCHAR side to the integer type, with a
+  // notice. Null when the comparison is not such a pair (the usual rules apply).
+  ExprPtr BindCrossTableKeyEquality(const ExprPtr& left, const ExprPtr& right,
+                                    const BindContext& ctx);
   // BindExpr without the view-position rewrite (BindExpr applies it to what this returns).
   ExprPtr BindExprNode(const ParsedExpression& expr, BindContext& ctx);
 
@@ -150,7 +155,8 @@ class Binder {
   CatalogRegistry& catalogs_;
   PlannerOptions options_;
   std::vector<std::string> sources_;
-  std::vector<CteEntry> ctes_;  // innermost last
+  std::vector<std::string> notices_;  // PlannedQuery::notices
+  std::vector<CteEntry> ctes_;        // innermost last
   int view_depth_ = 0;
   // Inside a view: the position of the view's outermost reference in the query, which run-time
   // errors of the view's expressions point at (their own positions are in the view's text).

@@ -181,8 +181,9 @@ PlannedQuery Binder::PlanStatement(const Statement& statement) {
           std::string(StatementKindName(statement.kind)) + " is not a query the planner handles",
           statement.position);
   }
-  result.plan = Optimize(result.plan, options_);
+  result.plan = Optimize(result.plan, options_, &notices_);
   result.sources = sources_;
+  result.notices = notices_;
   return result;
 }
 

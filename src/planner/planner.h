@@ -23,11 +23,19 @@ struct PlannerOptions {
   // Dynamic filtering: a hash join offers its build keys to the probe scan (up to max_keys).
   bool dynamic_filtering = true;
   int64_t dynamic_filter_max_keys = 10000;
+  // Cartesian guard (planner/optimizer/cartesian_guard.cpp): a join without an equality
+  // condition whose estimated output exceeds this many rows is refused (0: never refused), or,
+  // with auto_fix_cartesian, given the equality condition suggested from column names.
+  int64_t max_cartesian_rows = 1000000;
+  bool auto_fix_cartesian = false;
 };
 
 struct PlannedQuery {
   LogicalPtr plan;
   std::vector<std::string> sources;  // data sources used, e.g. "users-db (postgres)", "read_csv"
+  // What the planner changed on its own and the user should know (printed with an info sign):
+  // a join key cast across sources, a cartesian product given a join condition (--auto-fix).
+  std::vector<std::string> notices;
 };
 
 // Plans a query statement: SELECT (any query), INSERT INTO, CREATE TABLE AS.

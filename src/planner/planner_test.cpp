@@ -194,9 +194,13 @@ class PlannerTest : public ::testing::Test {
   }
 
   PlannedQuery Plan(const std::string& sql, bool pushdown = true) {
-    auto stmt = ParseStatement(sql);
     PlannerOptions options;
     options.pushdown = pushdown;
+    return PlanWith(sql, options);
+  }
+
+  PlannedQuery PlanWith(const std::string& sql, const PlannerOptions& options) {
+    auto stmt = ParseStatement(sql);
     return PlanStatement(*stmt, catalogs, options);
   }
 
@@ -353,9 +357,69 @@ TEST_F(PlannerTest, JoinInputsAreReorderedToAvoidACrossProduct) {
       "SELECT * FROM orders o, customers c, sales.regions r WHERE o.customer_id = c.customer_id "
       "AND r.region = c.city");
   EXPECT_EQ(Find(kept.plan, LogicalOpKind::kProject).size(), 0u) << PlanToString(*kept.plan);
-  auto cross = Plan("SELECT * FROM orders o, sales.regions r, customers c WHERE o.amount > 1");
+  PlannerOptions unguarded;
+  unguarded.max_cartesian_rows = 0;  // the cartesian guard would refuse it (tested below)
+  auto cross = PlanWith("SELECT * FROM orders o, sales.regions r, customers c WHERE o.amount > 1",
+                        unguarded);
   EXPECT_EQ(Find(cross.plan, LogicalOpKind::kJoin).size(), 2u);
   EXPECT_EQ(cross.plan->output[5].name, "region_id");
+}
+
+TEST_F(PlannerTest, CartesianGuardRefusesWithArithmeticAndSuggestion) {
+  const std::string sql = "SELECT * FROM orders o, customers c WHERE o.amount > 1";
+  try {
+    Plan(sql);
+    FAIL() << "a cross product over the limit was planned";
+  } catch (const Error& e) {
+    std::string m = e.what();
+    EXPECT_NE(m.find("cartesian product refused"), std::string::npos) << m;
+    EXPECT_NE(m.find(" × c ("), std::string::npos) << m;
+    EXPECT_NE(m.find("Suggestion: add ON o.customer_id = c.customer_id"), std::string::npos) << m;
+  }
+  PlannerOptions fix;
+  fix.auto_fix_cartesian = true;
+  auto fixed = PlanWith(sql, fix);
+  auto joins = Find(fixed.plan, LogicalOpKind::kJoin);
+  ASSERT_EQ(joins.size(), 1u);
+  auto* join = static_cast<LogicalJoin*>(joins[0]);
+  EXPECT_EQ(join->join_type, JoinType::kInner);
+  EXPECT_EQ(join->left_keys.size(), 1u) << PlanToString(*fixed.plan);
+  ASSERT_EQ(fixed.notices.size(), 1u);
+  EXPECT_NE(fixed.notices[0].find("added ON o.customer_id = c.customer_id"), std::string::npos)
+      << fixed.notices[0];
+  // Under the limit nothing is refused; 0 turns the guard off.
+  PlannerOptions high;
+  high.max_cartesian_rows = int64_t{1} << 50;
+  EXPECT_NO_THROW(PlanWith(sql, high));
+  PlannerOptions off;
+  off.max_cartesian_rows = 0;
+  EXPECT_NO_THROW(PlanWith(sql, off));
+}
+
+TEST_F(PlannerTest, IntegerVarcharJoinKeyAcrossTablesCastsTheVarcharSide) {
+  auto planned =
+      Plan("SELECT c.name FROM customers c JOIN lake.main.events e ON e.kind = c.customer_id");
+  auto joins = Find(planned.plan, LogicalOpKind::kJoin);
+  ASSERT_EQ(joins.size(), 1u) << PlanToString(*planned.plan);
+  auto* join = static_cast<LogicalJoin*>(joins[0]);
+  ASSERT_EQ(join->left_keys.size(), 1u) << PlanToString(*planned.plan);
+  // One key is the bare INTEGER column (it can still be looked up), the other TRY_CAST(kind).
+  const Expr* keys[] = {join->left_keys[0].get(), join->right_keys[0].get()};
+  int bare = 0, try_casts = 0;
+  for (const Expr* k : keys) {
+    EXPECT_EQ(k->type.id, TypeId::kInteger);
+    if (k->kind == ExprKind::kColumnRef) bare++;
+    if (k->kind == ExprKind::kCast && k->try_cast) try_casts++;
+  }
+  EXPECT_EQ(bare, 1) << PlanToString(*planned.plan);
+  EXPECT_EQ(try_casts, 1) << PlanToString(*planned.plan);
+  ASSERT_EQ(planned.notices.size(), 1u);
+  EXPECT_NE(planned.notices[0].find("c.customer_id (INTEGER) = e.kind (VARCHAR)"),
+            std::string::npos)
+      << planned.notices[0];
+  EXPECT_NE(planned.notices[0].find("TRY_CAST(e.kind AS INTEGER)"), std::string::npos);
+  // Within one table the usual rules stay: no implicit conversion.
+  EXPECT_THROW(Plan("SELECT * FROM customers WHERE name = customer_id"), Error);
 }
 
 TEST_F(PlannerTest, FiltersAreCopiedAcrossEquiJoinColumns) {

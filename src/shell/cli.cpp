@@ -65,14 +65,17 @@ const std::vector<CommandSpec>& Commands() {
       {"disconnect", "aishell disconnect <name>", "Remove a registered data source", {}, {}, ""},
       {"query",
        "aishell query \"<SQL>\" [--format table|csv|json|jsonl|parquet] [--output FILE] "
-       "[--max-rows N]",
+       "[--max-rows N] [--allow-cartesian | --auto-fix]",
        "Run SQL statements (separated by ';') across the connected sources",
        {"--format", "--output", "--max-rows"},
-       {"--no-progress"},
+       {"--no-progress", "--allow-cartesian", "--auto-fix"},
        "Table output shows at most --max-rows rows (default 1000, or config display.max_rows),\n"
        "then \"Results\", \"Execution time\" and \"Data sources\" lines. csv, json and jsonl print "
        "only data.\nparquet needs --output and writes one result (the first statement that "
-       "returns rows).\n"},
+       "returns rows).\nA join without an equality condition estimated above "
+       "federation.max_cartesian_rows rows\nis refused with a suggested condition: "
+       "--allow-cartesian runs it anyway, --auto-fix adds\nthe suggested condition (and says "
+       "so on stderr).\n"},
       {"explain",
        "aishell explain \"<SQL>\" [--analyze]",
        "Show the query plan (with --analyze: run it and show actuals)",
@@ -674,7 +677,10 @@ void Cli::PrintResult(const QueryResult& result, OutputFormat format, std::ostre
 
 QueryResult Cli::PrintStream(ResultStream& stream, OutputFormat format, std::ostream* file_out,
                              bool first, const std::function<void()>& before_output) {
+  // Notices (what the planner changed on its own) go to stderr before the rows.
+  for (const auto& n : stream.notices()) std::cerr << "\u2139\ufe0f  " << n << '\n';
   QueryResult result = PrintStreamRows(stream, format, file_out, first, before_output);
+  result.notices = stream.notices();
   // Warnings go to stderr, after the rows: never into CSV, JSON or a file.
   for (const auto& w : stream.warnings()) std::cerr << "\u26a0\ufe0f  Warning: " << w << '\n';
   result.warnings = stream.warnings();
@@ -872,6 +878,10 @@ int Cli::Query(const ParsedArgs& args) {
   if (statements.empty()) throw UsageError{"query needs SQL text", "query"};
   if (LooksLikeNaturalLanguage(statements[0])) throw NaturalLanguageError{sql};
   engine();  // load settings, connections and views before opening the output
+  if (args.Has("--allow-cartesian") && args.Has("--auto-fix"))
+    throw UsageError{"--allow-cartesian and --auto-fix exclude each other", "query"};
+  if (args.Has("--allow-cartesian")) engine().options().max_cartesian_rows = 0;
+  if (args.Has("--auto-fix")) engine().options().auto_fix_cartesian = true;
   std::unique_ptr<std::ofstream> file;
   if (parquet) {
     // The Parquet writer creates the file (through a temporary beside it) once rows arrive.

@@ -4,12 +4,15 @@
 
 namespace aishell {
 
-LogicalPtr Optimize(LogicalPtr plan, const PlannerOptions& options) {
+LogicalPtr Optimize(LogicalPtr plan, const PlannerOptions& options,
+                    std::vector<std::string>* notices) {
   plan = FoldConstants(std::move(plan));
   plan = ExtractCommonConjuncts(std::move(plan));
   plan = PushDownFilters(std::move(plan));
   plan = ReorderJoins(std::move(plan));
   plan = ExtractJoinKeys(std::move(plan));
+  EstimateCardinality(*plan);
+  plan = GuardCartesianProducts(std::move(plan), options, notices);  // before pruning: auto-fix
   plan = PushDownLimits(std::move(plan));
   plan = PruneColumns(std::move(plan));
   EstimateCardinality(*plan);

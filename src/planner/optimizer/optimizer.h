@@ -10,6 +10,8 @@
 //   2b. ReorderJoins            inner/cross join inputs reordered so that no cross product is
 //                               built where a later input is connected by an equality
 //   3. ExtractJoinKeys          equality conjuncts -> left_keys/right_keys; cross -> inner
+//   3b. GuardCartesianProducts  on first estimates: a join without keys whose output exceeds
+//                               max_cartesian_rows is refused (or given the suggested keys)
 //   4. PushDownLimits           limits moved below projections
 //   5. PruneColumns             every node outputs only what its parent uses; scans read less
 //   6. EstimateCardinality      estimated_rows on every node
@@ -32,7 +34,9 @@
 
 namespace aishell {
 
-LogicalPtr Optimize(LogicalPtr plan, const PlannerOptions& options);
+// `notices` (may be null) receives what a rule changed on its own (cartesian_guard.cpp).
+LogicalPtr Optimize(LogicalPtr plan, const PlannerOptions& options,
+                    std::vector<std::string>* notices = nullptr);
 
 LogicalPtr FoldConstants(LogicalPtr plan);
 ExprPtr FoldConstantExpr(const ExprPtr& expr);
@@ -44,6 +48,8 @@ LogicalPtr ExtractJoinKeys(LogicalPtr plan);
 LogicalPtr PushDownLimits(LogicalPtr plan);
 LogicalPtr PruneColumns(LogicalPtr plan);
 void EstimateCardinality(LogicalOperator& plan);
+LogicalPtr GuardCartesianProducts(LogicalPtr plan, const PlannerOptions& options,
+                                  std::vector<std::string>* notices);
 LogicalPtr ChooseJoinSides(LogicalPtr plan);
 LogicalPtr NegotiateScans(LogicalPtr plan, const PlannerOptions& options);
 LogicalPtr PushDownRemoteJoins(LogicalPtr plan, const PlannerOptions& options);
