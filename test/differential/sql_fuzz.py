@@ -477,9 +477,9 @@ def main(argv=None):
     all_failures = []
     with tempfile.TemporaryDirectory() as workdir:
         start = time.monotonic()
-        n = 0
-        while n < args.schemas or time.monotonic() - start < args.seconds:
-            n += 1
+        schemas = 0
+        while schemas < args.schemas or time.monotonic() - start < args.seconds:
+            schemas += 1
             tables = random_schema(rng)
             setup, failures = check_schema(rng, tables, args.queries, workdir, stats)
             for what, qs, why, expected, got in failures:
@@ -503,7 +503,7 @@ def main(argv=None):
             print("    written to", path)
     for sample in stats["aishell_error_samples"][:5]:
         print("aishell refused what DuckDB ran:", sample)
-    print(f"sql_fuzz: seed {seed}: {n} schemas, {stats['differential']} differential queries "
+    print(f"sql_fuzz: seed {seed}: {schemas} schemas, {stats['differential']} differential queries "
           f"({stats['duckdb_errors']} refused by DuckDB only, {stats['aishell_errors']} by aishell "
           f"only, {stats['both_errors']} by both), "
           f"{stats['tlp']} TLP checks ({stats['tlp_errors']} with an error), "

@@ -159,9 +159,11 @@ LogicalPtr PushIntoJoin(const std::shared_ptr<LogicalJoin>& join, std::vector<Ex
       // ON conjuncts can go into the side whose rows are filtered by the ON clause (the
       // non-preserved side): both for inner, right for LEFT/SEMI/ANTI, left for RIGHT. A semi
       // join keeps a left row only if the ON clause holds, so left-only conjuncts go left too.
+      // Not into the right of a null-aware anti join: "3 NOT IN (SELECT x ...)" is NULL when x has
+      // a NULL, and a filter 3 = x below the join would drop that NULL.
       bool left_ok = t == JoinType::kInner || t == JoinType::kRight || t == JoinType::kSemi;
       bool right_ok = t == JoinType::kInner || t == JoinType::kLeft || t == JoinType::kSemi ||
-                      t == JoinType::kAnti;
+                      (t == JoinType::kAnti && !join->null_aware);
       if (deterministic && only_left && left_ok) {
         left_pushed.push_back(c);
       } else if (deterministic && only_right && right_ok) {

@@ -1,6 +1,7 @@
 // Rule: equi-join key extraction. Conjuncts of a join condition of the form
 // <expr over the left input> = <expr over the right input> become left_keys/right_keys (cast
-// to a common type when they differ), the rest stays as the residual condition. A cross join
+// to a common type when they differ), the rest stays as the residual condition (a constant is a
+// left key of a null-aware anti join, whose NULL semantics need keys). A cross join
 // with a condition becomes an inner join.
 #include "planner/optimizer/optimizer.h"
 
@@ -20,6 +21,9 @@ void Extract(LogicalJoin& join) {
       bool a_right = HasColumnRefs(*a) && RefsWithin(*a, left_size, total);
       bool b_left = HasColumnRefs(*b) && RefsWithin(*b, 0, left_size);
       bool b_right = HasColumnRefs(*b) && RefsWithin(*b, left_size, total);
+      // A null-aware anti join (NOT IN) keeps its NULL semantics only with keys: a constant on
+      // the left ("3 NOT IN (SELECT ...)") is a left key too, not a residual condition.
+      if (join.null_aware && !HasColumnRefs(*a) && b_right) a_left = true;
       ExprPtr lk, rk;
       if (a_left && b_right) {
         lk = a;
