@@ -311,6 +311,18 @@ void AppendCalls(const EsScanSpec& spec, element holder, int64_t doc_count,
 
 }  // namespace
 
+void EsAggregateSource::EmitRows(const std::vector<std::vector<Value>>& rows,
+                                 const std::vector<LogicalType>& types, Batch& out) {
+  out = Batch(types, rows.size());
+  for (auto& column : out.columns) column.Resize(rows.size());
+  for (size_t i = 0; i < rows.size(); i++) {
+    for (size_t c = 0; c < types.size(); c++) out.columns[c].SetValue(i, rows[i][c]);
+  }
+  out.SetCount(rows.size());
+  context_->counters()->rows_read.fetch_add(static_cast<int64_t>(rows.size()),
+                                            std::memory_order_relaxed);
+}
+
 bool EsAggregateSource::NextDistinct(Batch& out) {
   const EsAggregation& agg = *spec_.aggregation;
   const std::string& index = spec_.table->index;
@@ -366,14 +378,7 @@ bool EsAggregateSource::NextDistinct(Batch& out) {
     }
   }
   if (rows.empty()) return false;
-  out = Batch(types, rows.size());
-  for (auto& column : out.columns) column.Resize(rows.size());
-  for (size_t i = 0; i < rows.size(); i++) {
-    for (size_t c = 0; c < types.size(); c++) out.columns[c].SetValue(i, rows[i][c]);
-  }
-  out.SetCount(rows.size());
-  context_->counters()->rows_read.fetch_add(static_cast<int64_t>(rows.size()),
-                                            std::memory_order_relaxed);
+  EmitRows(rows, types, out);
   return true;
 }
 
@@ -426,14 +431,7 @@ bool EsAggregateSource::Next(Batch& out) {
     }
     if (rows.empty()) return false;
   }
-  out = Batch(types, rows.size());
-  for (auto& column : out.columns) column.Resize(rows.size());
-  for (size_t i = 0; i < rows.size(); i++) {
-    for (size_t c = 0; c < types.size(); c++) out.columns[c].SetValue(i, rows[i][c]);
-  }
-  out.SetCount(rows.size());
-  context_->counters()->rows_read.fetch_add(static_cast<int64_t>(rows.size()),
-                                            std::memory_order_relaxed);
+  EmitRows(rows, types, out);
   return true;
 }
 

@@ -79,6 +79,9 @@ class EsAggregateSource : public DataSource {
   // count(DISTINCT): buckets are (groups..., value) in key order; a group's buckets are counted
   // across pages and its row emitted when the next group starts.
   bool NextDistinct(Batch& out);
+  // One batch of the rows a page of buckets made, counted as read.
+  void EmitRows(const std::vector<std::vector<Value>>& rows, const std::vector<LogicalType>& types,
+                Batch& out);
 
   std::shared_ptr<EsReadContext> context_;
   const EsScanSpec& spec_;
