@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "catalog/connector.h"
+#include "catalog/schema_cache.h"
 
 namespace aishell {
 
@@ -63,6 +64,8 @@ class CatalogRegistry {
 
   std::string default_catalog;  // may be empty
   std::string default_schema;   // may be empty: the connector's DefaultSchema()
+  // Last-known table descriptions (federation.on_source_failure = continue); may be null.
+  std::shared_ptr<SchemaCache> schema_cache;
 
   void PutView(const ViewDefinition& view);  // replaces
   bool DropView(const std::string& name);

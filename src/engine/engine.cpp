@@ -17,6 +17,7 @@
 #include "common/strings.h"
 #include "common/type_names.h"
 #include "engine/config_store.h"
+#include "engine/schema_cache_file.h"
 #include "engine/settings.h"
 #include "exec/query_executor.h"
 #include "functions/function.h"
@@ -145,6 +146,10 @@ class ProgressReporter {
 
 Engine::Engine(EngineOptions options) : options_(std::move(options)) {
   RegisterBuiltinConnectors();
+  if (!options_.home_dir.empty()) {
+    catalogs_.schema_cache = std::make_shared<FileSchemaCache>(
+        ConfigStore(options_.home_dir).PathOf("schema_cache.json"));
+  }
 }
 
 Engine::~Engine() = default;
@@ -300,6 +305,7 @@ bool ResultStream::Next(Batch& batch) {
           while (true) {
             batch = Batch();
             if (!s.executor->Next(batch)) {
+              for (auto& w : s.executor->Warnings()) s.warnings.push_back(std::move(w));
               s.Finish();
               return false;
             }
@@ -342,11 +348,7 @@ QueryResult ResultStream::Collect() {
 
 std::unique_ptr<ResultStream> Engine::Stream(PlannedQuery& planned, Clock::time_point start) {
   if (!planned.plan) throw Error(ErrorKind::kInternal, "the planner returned no plan");
-  ExecutionOptions exec_options;
-  exec_options.threads = EffectiveThreads();
-  exec_options.max_memory = options_.max_memory;
-  exec_options.preserve_insertion_order = options_.preserve_insertion_order;
-  exec_options.cancelled = &cancelled_;
+  ExecutionOptions exec_options = ExecutionOptionsOf();
   auto impl = std::make_unique<ResultStream::Impl>();
   impl->start = start;
   impl->columns = planned.plan->output;
@@ -397,6 +399,7 @@ PlannerOptions PlannerOptionsOf(const EngineOptions& o) {
   p.dynamic_filter_max_keys = o.dynamic_filter_max_keys;
   p.max_cartesian_rows = o.max_cartesian_rows;
   p.auto_fix_cartesian = o.auto_fix_cartesian;
+  p.continue_on_source_failure = o.continue_on_source_failure;
   return p;
 }
 
@@ -541,14 +544,20 @@ QueryResult Engine::ExecuteStatement(Statement& statement,
               statement.position);
 }
 
-QueryResult Engine::Run(PlannedQuery& planned, std::chrono::steady_clock::time_point start,
-                        std::string* analyze_text) {
-  if (!planned.plan) throw Error(ErrorKind::kInternal, "the planner returned no plan");
+ExecutionOptions Engine::ExecutionOptionsOf() {
   ExecutionOptions exec_options;
   exec_options.threads = EffectiveThreads();
   exec_options.max_memory = options_.max_memory;
   exec_options.preserve_insertion_order = options_.preserve_insertion_order;
   exec_options.cancelled = &cancelled_;
+  exec_options.continue_on_source_failure = options_.continue_on_source_failure;
+  return exec_options;
+}
+
+QueryResult Engine::Run(PlannedQuery& planned, std::chrono::steady_clock::time_point start,
+                        std::string* analyze_text) {
+  if (!planned.plan) throw Error(ErrorKind::kInternal, "the planner returned no plan");
+  ExecutionOptions exec_options = ExecutionOptionsOf();
 
   QueryResult result;
   result.columns = planned.plan->output;
@@ -571,6 +580,7 @@ QueryResult Engine::Run(PlannedQuery& planned, std::chrono::steady_clock::time_p
       throw;
     }
   }
+  result.warnings = executor.Warnings();
   if (analyze_text) {
     double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
     *analyze_text = executor.ExplainAnalyze();

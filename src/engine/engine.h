@@ -26,6 +26,7 @@ struct Statement;
 struct ExplainStatement;
 struct CreateViewStatement;
 struct PlannedQuery;
+struct ExecutionOptions;  // exec/query_executor.h
 
 // Connect could not tell the connector type of a URL without a scheme (the caller may ask for one).
 class UnknownConnectorType : public Error {
@@ -152,6 +153,8 @@ class Engine {
 
   std::unique_ptr<ResultStream> Stream(PlannedQuery& planned,
                                        std::chrono::steady_clock::time_point start);
+  // The executor's options from the session's (threads, memory, cancellation, source failures).
+  ExecutionOptions ExecutionOptionsOf();
 
   EngineOptions options_;
   CatalogRegistry catalogs_;

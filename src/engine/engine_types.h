@@ -33,6 +33,8 @@ struct EngineOptions {
   bool auto_fix_cartesian = false;
   // federation.timeout: a running query is cancelled this long after it started; 0: no limit.
   int64_t timeout_ms = 0;
+  // federation.on_source_failure = continue (false: fail): partial results when a source fails.
+  bool continue_on_source_failure = false;
 };
 
 struct QueryResult {

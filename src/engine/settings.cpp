@@ -126,6 +126,21 @@ std::vector<SettingDef> BuiltinSettings() {
   timeout.aliases.push_back("query_max_run_time");  // Trino's session property
   out.push_back(std::move(timeout));
 
+  SettingDef on_failure = Session(
+      "on_source_failure", T::kText,
+      "fail: a query fails when a source fails; continue: an outer join's inner side or a UNION "
+      "branch whose source fails reads as empty, with a warning (partial results)",
+      "executor",
+      [](EngineOptions& o, const std::string& v) {
+        o.continue_on_source_failure = ParseChoiceSetting("federation.on_source_failure", v,
+                                                          {"fail", "continue"}) == "continue";
+      },
+      [](const EngineOptions& o) {
+        return std::string(o.continue_on_source_failure ? "continue" : "fail");
+      });
+  on_failure.choices = {"fail", "continue"};
+  out.push_back(std::move(on_failure));
+
   SettingDef max_rows;
   max_rows.name = "display.max_rows";
   max_rows.type = T::kCount;
@@ -212,6 +227,7 @@ void SettingsRegistry::Validate(const SettingDef& def, const std::string& given,
       if (AsciiLower(TrimSpace(value)) != "none") ParseDurationSetting(given, value);
       return;
     case SettingType::kText:
+      if (!def.choices.empty()) ParseChoiceSetting(given, value, def.choices);
       return;
   }
 }
@@ -273,6 +289,18 @@ std::string FormatByteSize(int64_t bytes) {
     u++;
   }
   return std::to_string(v) + units[u];
+}
+
+std::string ParseChoiceSetting(const std::string& name, const std::string& text,
+                               const std::vector<std::string>& choices) {
+  std::string t = AsciiLower(TrimSpace(text));
+  std::string list;
+  for (const auto& c : choices) {
+    if (t == c) return c;
+    list += (list.empty() ? "" : " or ") + c;
+  }
+  throw Error(ErrorKind::kConversion,
+              "invalid value '" + text + "' for " + name + ": expected " + list);
 }
 
 bool ParseBoolSetting(const std::string& name, const std::string& text) {

@@ -34,6 +34,7 @@ struct SettingDef {
   std::string reader;         // the component that reads it ("planner", "shell", ...); empty: none
   int64_t min = 0;            // kCount bounds
   int64_t max = std::numeric_limits<int64_t>::max();
+  std::vector<std::string> choices;  // kText: the accepted values (lower case); empty: any
   // A session setting (SET/RESET/SHOW SESSION, applied to EngineOptions): its session name and
   // how to apply a validated value / read the current one. Empty/null for other settings.
   std::string session_name;
@@ -79,6 +80,9 @@ int64_t ParseByteSize(const std::string& text);
 std::string FormatByteSize(int64_t bytes);
 // "true"/"false"/"on"/"off"/"1"/"0" -> bool; throws Error(kConversion).
 bool ParseBoolSetting(const std::string& name, const std::string& text);
+// One of `choices` (lower case), case-insensitive; Error(kConversion) listing them otherwise.
+std::string ParseChoiceSetting(const std::string& name, const std::string& text,
+                               const std::vector<std::string>& choices);
 // A whole number in [low, high]; throws Error(kConversion) naming `name` and the value.
 int64_t ParseCountSetting(const std::string& name, const std::string& value, int64_t low,
                           int64_t high);

@@ -16,9 +16,21 @@ void ExecContext::CheckInterrupted() const {
   }
 }
 
+void ExecContext::AddWarning(const std::string& warning) {
+  std::lock_guard<std::mutex> lock(warnings_mutex_);
+  for (const auto& w : warnings_)
+    if (w == warning) return;
+  warnings_.push_back(warning);
+}
+
+std::vector<std::string> ExecContext::Warnings() const {
+  std::lock_guard<std::mutex> lock(warnings_mutex_);
+  return warnings_;
+}
+
 void PhysicalOperator::Prepare(ExecContext& ctx) {
   ctx_ = &ctx;
-  for (auto& c : children) c->Prepare(ctx);
+  PrepareChildren(ctx);
   ctx.CheckInterrupted();
   auto start = std::chrono::steady_clock::now();
   Build(ctx);

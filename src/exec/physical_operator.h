@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,14 @@ struct ExecContext {
   int threads;
   // Throws Error(kInterrupted) when the query was cancelled.
   void CheckInterrupted() const;
+  // Warnings for the result, e.g. a source that failed under on_source_failure = continue.
+  // Thread-safe; a repeated warning is kept once.
+  void AddWarning(const std::string& warning);
+  std::vector<std::string> Warnings() const;
+
+ private:
+  mutable std::mutex warnings_mutex_;
+  std::vector<std::string> warnings_;
 };
 
 struct OperatorState {
@@ -38,8 +47,8 @@ class PhysicalOperator {
       : name_(std::move(name)), types_(std::move(types)) {}
   virtual ~PhysicalOperator() = default;
 
-  // Prepares the children, then runs this operator's blocking work (Build, timed). Called once,
-  // on one thread.
+  // Prepares the children (PrepareChildren), then runs this operator's blocking work (Build,
+  // timed). Called once, on one thread.
   void Prepare(ExecContext& ctx);
   // Whether several threads may call Next concurrently, each with its own state.
   virtual bool IsParallel() const { return false; }
@@ -66,6 +75,10 @@ class PhysicalOperator {
   virtual bool GetNext(OperatorState& state, Batch& out) = 0;
   // Blocking work run once after the children are prepared: join builds, aggregation, sorting.
   virtual void Build(ExecContext& ctx) {}
+  // Prepares every child; an operator that may absorb its input's failure overrides it.
+  virtual void PrepareChildren(ExecContext& ctx) {
+    for (auto& c : children) c->Prepare(ctx);
+  }
 
   ExecContext* ctx_ = nullptr;
   std::string name_;

@@ -1,5 +1,6 @@
 #include "exec/physical_planner.h"
 
+#include <algorithm>
 #include <cstdint>
 
 #include "common/exception.h"
@@ -18,6 +19,54 @@ PhysicalPtr PhysicalPlanner::Serialize(PhysicalPtr op, bool in_order) {
     return MakeExchangeOperator(std::move(op), scan_order);
   }
   return op;
+}
+
+namespace {
+
+void CollectScans(const LogicalOperator& op, std::vector<std::string>& out) {
+  if (op.kind == LogicalOpKind::kScan) {
+    const auto& scan = static_cast<const LogicalScan&>(op);
+    std::string name = scan.catalog_name;
+    if (scan.table) {
+      if (!name.empty()) name += ".";
+      if (!scan.table->schema.empty()) name += scan.table->schema + ".";
+      name += scan.table->name;
+    }
+    if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
+  }
+  for (const auto& c : op.children)
+    if (c) CollectScans(*c, out);
+}
+
+std::string JoinList(const std::vector<std::string>& items, size_t max_items) {
+  std::string out;
+  for (size_t i = 0; i < items.size() && i < max_items; i++) out += (i ? ", " : "") + items[i];
+  if (items.size() > max_items) out += " and " + std::to_string(items.size() - max_items) + " more";
+  return out;
+}
+
+}  // namespace
+
+PhysicalPtr PhysicalPlanner::Optional(PhysicalPtr input, const LogicalOperator& logical,
+                                      const char* role) {
+  if (!continue_on_source_failure_) return input;
+  std::vector<std::string> tables;
+  CollectScans(logical, tables);
+  if (tables.empty()) return input;
+  std::string sources = JoinList(tables, 4);
+  std::string missing;
+  if (std::string(role).find("UNION") != std::string::npos) {
+    missing = sources + ": its rows in the " + role + " (rows read before the failure are kept)";
+  } else {
+    std::vector<std::string> columns;
+    for (const auto& c : logical.output) columns.push_back(c.name);
+    missing =
+        sources + ": " +
+        (columns.empty() ? std::string("its rows")
+                         : "column" + std::string(columns.size() > 1 ? "s " : " ") +
+                               JoinList(columns, 8) + " are NULL where its rows were not read");
+  }
+  return MakeSourceFailureGuard(std::move(input), sources, missing);
 }
 
 PhysicalPtr PhysicalPlanner::PlanNode(const LogicalOperator& op) {
@@ -53,6 +102,11 @@ PhysicalPtr PhysicalPlanner::PlanNode(const LogicalOperator& op) {
       }
       PhysicalPtr left = child(0);
       PhysicalPtr right = child(1);
+      const char* role = "outer join";
+      if (j.join_type == JoinType::kLeft || j.join_type == JoinType::kFull)
+        right = Optional(std::move(right), *op.children[1], role);
+      if (j.join_type == JoinType::kRight || j.join_type == JoinType::kFull)
+        left = Optional(std::move(left), *op.children[0], role);
       if (j.join_type == JoinType::kRight || j.join_type == JoinType::kFull)
         left = Serialize(std::move(left));
       return MakeHashJoinOperator(std::move(left), std::move(right), j);
@@ -84,6 +138,11 @@ PhysicalPtr PhysicalPlanner::PlanNode(const LogicalOperator& op) {
       const auto& s = static_cast<const LogicalSetOperation&>(op);
       PhysicalPtr left = child(0);
       PhysicalPtr right = child(1);
+      if (s.set_op == SetOpKind::kUnion) {  // a branch that is lost only loses its rows
+        const char* role = s.all ? "UNION ALL" : "UNION";
+        left = Optional(std::move(left), *op.children[0], role);
+        right = Optional(std::move(right), *op.children[1], role);
+      }
       if (!(s.set_op == SetOpKind::kUnion && s.all)) {
         left = Serialize(std::move(left));
         right = Serialize(std::move(right));

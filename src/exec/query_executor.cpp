@@ -24,7 +24,8 @@ QueryExecutor::QueryExecutor(LogicalPtr plan, ExecutionOptions options)
     : impl_(std::make_unique<Impl>(options)) {
   if (!plan) throw Error(ErrorKind::kInternal, "no plan to execute");
   impl_->plan = std::move(plan);
-  PhysicalPlanner planner(impl_->ctx.threads, impl_->ctx.options.preserve_insertion_order);
+  PhysicalPlanner planner(impl_->ctx.threads, impl_->ctx.options.preserve_insertion_order,
+                          impl_->ctx.options.continue_on_source_failure);
   impl_->root = planner.Plan(*impl_->plan);
   impl_->scans = planner.scans();
 }
@@ -79,5 +80,7 @@ std::vector<SourceProgress> QueryExecutor::Progress() const {
 }
 
 int64_t QueryExecutor::PeakMemory() const { return impl_->ctx.memory.peak(); }
+
+std::vector<std::string> QueryExecutor::Warnings() const { return impl_->ctx.Warnings(); }
 
 }  // namespace aishell

@@ -22,6 +22,11 @@ struct ExecutionOptions {
   // A parallel scan (-> filter -> project) read by the root or a LIMIT hands its batches on in
   // scan order (split by split), as one thread would.
   bool preserve_insertion_order = true;
+  // federation.on_source_failure = continue: an input that may be empty without changing what
+  // the query means for the other inputs (the inner side of an outer join, a UNION ALL branch,
+  // a lookup join's looked-up side of a LEFT join) ends at a source failure instead of failing
+  // the query, and the result carries a warning (Warnings()).
+  bool continue_on_source_failure = false;
 };
 
 class QueryExecutor {
@@ -38,6 +43,8 @@ class QueryExecutor {
   std::vector<SourceProgress> Progress() const;
   // Peak tracked memory in bytes.
   int64_t PeakMemory() const;
+  // What the result should be read with (a source left out under on_source_failure = continue).
+  std::vector<std::string> Warnings() const;
 
  private:
   struct Impl;

@@ -86,11 +86,20 @@ BoundRelation Binder::BindNamedQuery(const QueryNode& query, const std::string& 
 
 BoundRelation Binder::ScanTable(const std::string& catalog, std::shared_ptr<Connector> connector,
                                 std::shared_ptr<const TableInfo> table, const std::string& alias) {
+  std::shared_ptr<TableScan> table_scan(connector->CreateScan(table));
+  return ScanTableWith(catalog, connector->TypeName(), std::move(table), alias,
+                       std::move(table_scan));
+}
+
+BoundRelation Binder::ScanTableWith(const std::string& catalog, const std::string& connector_type,
+                                    std::shared_ptr<const TableInfo> table,
+                                    const std::string& alias,
+                                    std::shared_ptr<TableScan> table_scan) {
   auto scan = std::make_shared<LogicalScan>();
   scan->catalog_name = catalog;
   scan->alias = alias;
   scan->table = table;
-  scan->scan = std::shared_ptr<TableScan>(connector->CreateScan(table));
+  scan->scan = std::move(table_scan);
   BoundRelation rel;
   for (size_t i = 0; i < table->columns.size(); i++) {
     scan->column_ids.push_back(static_cast<int>(i));
@@ -105,8 +114,36 @@ BoundRelation Binder::ScanTable(const std::string& catalog, std::shared_ptr<Conn
     rel.scope.columns.push_back(c);
   }
   rel.plan = scan;
-  AddSource(catalog + " (" + connector->TypeName() + ")");
+  AddSource(catalog + " (" + connector_type + ")");
   return rel;
+}
+
+std::optional<BoundRelation> Binder::BindUnavailableTable(const QualifiedName& name,
+                                                          const Error& error) {
+  SchemaCache* cache = catalogs_.schema_cache.get();
+  if (!options_.continue_on_source_failure || !cache || error.kind() != ErrorKind::kConnector)
+    return std::nullopt;
+  const auto& parts = name.parts;
+  std::string catalog = catalogs_.default_catalog, schema, table = parts.back();
+  if (parts.size() == 3) {
+    catalog = parts[0];
+    schema = parts[1];
+  } else if (parts.size() == 2) {
+    if (catalogs_.HasCatalog(parts[0]))
+      catalog = parts[0];
+    else
+      schema = parts[0];
+  } else if (catalog.empty() && catalogs_.CatalogNames().size() == 1) {
+    catalog = catalogs_.CatalogNames()[0];
+  }
+  if (catalog.empty() || !catalogs_.HasCatalog(catalog)) return std::nullopt;
+  if (schema.empty() && LowerName(catalog) == LowerName(catalogs_.default_catalog))
+    schema = catalogs_.default_schema;
+  auto info = cache->Recall(catalog, schema, table);
+  if (!info) return std::nullopt;
+  std::string type = cache->ConnectorType(catalog);
+  return ScanTableWith(catalog, type.empty() ? "unavailable" : type, info, parts.back(),
+                       MakeUnavailableScan(catalog, error.what()));
 }
 
 Binder::ResolvedTable Binder::ResolveTable(const QualifiedName& name, bool must_exist) {
@@ -279,6 +316,7 @@ BoundRelation Binder::BindBaseTable(const BaseTableRef& ref) {
   try {
     r = ResolveTable(ref.name, true);
   } catch (const Error& e) {
+    if (auto unavailable = BindUnavailableTable(ref.name, e)) return std::move(*unavailable);
     // Views and CTEs are candidates too when the name does not resolve.
     std::string message = e.what();
     if (e.kind() != ErrorKind::kCatalog || message.find("did you mean") != std::string::npos) throw;
@@ -315,7 +353,16 @@ BoundRelation Binder::BindBaseTable(const BaseTableRef& ref) {
       throw Error(ErrorKind::kCatalog, "table '" + ref.name.Joined() + "' not found", ref.position);
     }
   }
-  return ScanTable(r.catalog, r.connector, r.info, parts.back());
+  if (catalogs_.schema_cache && ref.version_kind == TableVersionKind::kNone) {
+    catalogs_.schema_cache->Remember(r.catalog, r.connector->TypeName(),
+                                     r.connector->DefaultSchema(), *r.info);
+  }
+  try {
+    return ScanTable(r.catalog, r.connector, r.info, parts.back());
+  } catch (const Error& e) {
+    if (auto unavailable = BindUnavailableTable(ref.name, e)) return std::move(*unavailable);
+    throw;
+  }
 }
 
 BoundRelation Binder::BindTableFunction(const TableFunctionRef& ref) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "sql/ast.h"
 
 #include "catalog/catalog_registry.h"
+#include "common/exception.h"
 #include "planner/logical_plan.h"
 #include "planner/planner.h"
 
@@ -118,6 +120,9 @@ class Binder {
                                const std::vector<std::string>& column_names, int position);
   BoundRelation ScanTable(const std::string& catalog, std::shared_ptr<Connector> connector,
                           std::shared_ptr<const TableInfo> table, const std::string& alias);
+  BoundRelation ScanTableWith(const std::string& catalog, const std::string& connector_type,
+                              std::shared_ptr<const TableInfo> table, const std::string& alias,
+                              std::shared_ptr<TableScan> table_scan);
   // Resolves catalog.schema.table with defaults; throws with suggestions.
   struct ResolvedTable {
     std::string catalog;
@@ -127,6 +132,10 @@ class Binder {
     std::shared_ptr<const TableInfo> info;  // null if it does not exist (and !must_exist)
   };
   ResolvedTable ResolveTable(const QualifiedName& name, bool must_exist);
+  // Under on_source_failure = continue: a table whose source failed with `error` while it was
+  // resolved, bound from the catalogs' schema cache with a scan that raises the error when read
+  // (catalog/schema_cache.h). Null when the mode is off or nothing is remembered.
+  std::optional<BoundRelation> BindUnavailableTable(const QualifiedName& name, const Error& error);
 
   // WHERE with IN/EXISTS subqueries turned into semi/anti joins.
   void BindWhere(const ParsedExpression& where, LogicalPtr& plan, Scope& scope);

@@ -28,6 +28,10 @@ struct PlannerOptions {
   // with auto_fix_cartesian, given the equality condition suggested from column names.
   int64_t max_cartesian_rows = 1000000;
   bool auto_fix_cartesian = false;
+  // federation.on_source_failure = continue: a table whose source is down while the query is
+  // planned is bound from the catalogs' schema cache and reads as a failing scan, which the
+  // executor turns into empty input where the query allows it (ExecutionOptions).
+  bool continue_on_source_failure = false;
 };
 
 struct PlannedQuery {

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "common/exception.h"
 #include "exec/physical_operator.h"
 #include "planner/logical_plan.h"
 
@@ -21,6 +22,15 @@ PhysicalPtr MakeTableScanOperator(const LogicalScan& scan);
 // Progress of a scan operator made by MakeTableScanOperator.
 SourceProgress TableScanProgress(const PhysicalOperator& op);
 bool IsTableScanOperator(const PhysicalOperator& op);
+// federation.on_source_failure = continue: passes `input` through, and when reading it fails
+// because a source failed (Error kConnector or kIo, in Prepare or Next) ends it there instead,
+// with a warning in the ExecContext: "<the error>", then "Returning partial results ..." and
+// "Missing: <missing>". `sources` names the tables read below it (for EXPLAIN ANALYZE).
+PhysicalPtr MakeSourceFailureGuard(PhysicalPtr input, std::string sources, std::string missing);
+// Whether `error` is a source's failure that on_source_failure = continue may absorb.
+bool IsSourceFailure(const Error& error);
+// The warning for a source failure absorbed under on_source_failure = continue.
+std::string SourceFailureWarning(const Error& error, const std::string& missing);
 // Where the batch a table scan operator last returned on this thread comes from: its split's
 // index (splits are handed out in index order, and each is read to its end by one thread) and the
 // batch's number among those this thread's scan state returned.

@@ -25,7 +25,33 @@ namespace aishell {
 
 namespace {
 
-bool IntegerType(TypeId id) { return id == TypeId::kInteger || id == TypeId::kBigInt; }
+int IntegerWidth(TypeId id) {
+  switch (id) {
+    case TypeId::kTinyInt:
+      return 1;
+    case TypeId::kSmallInt:
+      return 2;
+    case TypeId::kInteger:
+      return 4;
+    case TypeId::kBigInt:
+      return 8;
+    default:
+      return 0;
+  }
+}
+bool IntegerType(TypeId id) { return IntegerWidth(id) > 0; }
+
+// A join key without a lossless integer widening (CAST(int_col AS BIGINT), which the binder puts
+// on the narrower side of an INTEGER = BIGINT key): the lookup still fetches by the column, with
+// the driving keys cast to its type, and a driving key that does not fit cannot equal any
+// widened value. Anything else is returned as it is.
+const Expr& WithoutIntegerWidening(const Expr& key) {
+  if (key.kind == ExprKind::kCast && key.children.size() == 1 && key.children[0] &&
+      IntegerType(key.type.id) && IntegerType(key.children[0]->type.id) &&
+      IntegerWidth(key.children[0]->type.id) <= IntegerWidth(key.type.id))
+    return *key.children[0];
+  return key;
+}
 
 // A scan whose output is still its column_ids (no aggregation pushed into it).
 bool PlainScan(const LogicalScan& scan) {
@@ -72,12 +98,13 @@ bool Peel(LogicalPtr& input, Peeled* out) {
 
 // The scan output position a join key (over the peeled input's output) reads, or -1 when the
 // key is not a plain column.
-int KeyScanPosition(const Peeled& peeled, const Expr& key) {
+int KeyScanPosition(const Peeled& peeled, const Expr& join_key) {
+  const Expr& key = WithoutIntegerWidening(join_key);
   if (key.kind != ExprKind::kColumnRef) return -1;
   int pos = key.column_index;
   if (!peeled.projection.empty()) {
     if (pos < 0 || static_cast<size_t>(pos) >= peeled.projection.size()) return -1;
-    const Expr& e = *peeled.projection[pos];
+    const Expr& e = WithoutIntegerWidening(*peeled.projection[pos]);
     if (e.kind != ExprKind::kColumnRef) return -1;
     pos = e.column_index;
   }
@@ -148,8 +175,11 @@ LogicalPtr TryLookupJoin(const std::shared_ptr<LogicalJoin>& join, const Planner
       if (!ok) break;
       int column = peeled.scan->column_ids[pos];
       const LogicalType& column_type = peeled.scan->table->columns[column].type;
-      // The key must be the column itself (no cast), and the driving keys must convert to it.
-      ok = keys[k]->type == column_type && CanCast(driving_keys[k]->type, column_type) &&
+      // The key must be the column itself (or its integer widening), and the driving keys must
+      // convert to it.
+      bool widened = keys[k]->type != column_type;
+      ok = (!widened || (IntegerType(keys[k]->type.id) && IntegerType(column_type.id))) &&
+           CanCast(driving_keys[k]->type, column_type) &&
            (driving_keys[k]->type == column_type ||
             (IntegerType(driving_keys[k]->type.id) && IntegerType(column_type.id)));
       columns.push_back(column);
@@ -203,7 +233,9 @@ LogicalPtr TryDynamicFilter(const std::shared_ptr<LogicalJoin>& join,
     if (!IsDeterministic(build_key)) continue;
     int column = probe.scan->column_ids[pos];
     const LogicalType& column_type = probe.scan->table->columns[column].type;
-    if (!(join->left_keys[k]->type == column_type)) continue;
+    const LogicalType& key_type = join->left_keys[k]->type;  // the column or its widening
+    if (!(key_type == column_type) && !(IntegerType(key_type.id) && IntegerType(column_type.id)))
+      continue;
     TypeId b = build_key.type.id;
     if (!(build_key.type == column_type) && !(IntegerType(b) && IntegerType(column_type.id)))
       continue;

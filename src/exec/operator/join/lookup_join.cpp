@@ -79,6 +79,14 @@ class LookupJoinOperator : public PhysicalOperator {
     }
     if (join.condition) keys += " WHERE " + join.condition->ToString();
     on_ = JoinTypeName(join.join_type) + keys;
+    // The looked-up side of a LEFT join (RIGHT: left side) may be lost to a source failure under
+    // on_source_failure = continue: its rows then do not match (SourceFailureWarning).
+    optional_ = (join.join_type == JoinType::kLeft && lookup_side_ == 1) ||
+                (join.join_type == JoinType::kRight && lookup_side_ == 0);
+    std::string columns;
+    for (const auto& c : join.children.at(lookup_side_)->output)
+      columns += (columns.empty() ? "" : ", ") + c.name;
+    missing_ = table_ + ": columns " + columns + " are NULL where its rows were not read";
     children.push_back(std::move(driving));
   }
 
@@ -206,8 +214,21 @@ class LookupJoinOperator : public PhysicalOperator {
     if (sel.size() < count) keys = keys.Gather(sel.data(), sel.size());
     std::vector<Batch> out;
     if (keys.count == 0) return out;
+    if (source_failed_) return out;
     batches_++;
     keys_ += static_cast<int64_t>(keys.count);
+    try {
+      FetchInto(keys, out);
+    } catch (const Error& e) {
+      if (!optional_ || !ctx_->options.continue_on_source_failure || !IsSourceFailure(e)) throw;
+      source_failed_ = true;
+      ctx_->AddWarning(SourceFailureWarning(e, missing_));
+      out.clear();  // this round's driving rows find no match, as in the rounds after it
+    }
+    return out;
+  }
+
+  void FetchInto(const Batch& keys, std::vector<Batch>& out) {
     std::unique_ptr<DataSource> source = scan_->LookupKeys(key_columns_, keys);
     Batch b;
     std::vector<uint32_t> pass;
@@ -240,7 +261,6 @@ class LookupJoinOperator : public PhysicalOperator {
       out.push_back(std::move(b));
       b = Batch();
     }
-    return out;
   }
 
   int lookup_side_;
@@ -260,6 +280,9 @@ class LookupJoinOperator : public PhysicalOperator {
   PhysicalPtr round_;
   std::unique_ptr<OperatorState> round_state_;
   int64_t batches_ = 0, keys_ = 0, rows_fetched_ = 0;
+  bool optional_ = false;       // the looked-up side may be lost (see the constructor)
+  bool source_failed_ = false;  // it was: no more lookups
+  std::string missing_;
 };
 
 }  // namespace
