@@ -203,6 +203,16 @@ Binder::ResolvedTable Binder::ResolveTable(const QualifiedName& name, bool must_
                         "; qualify it as catalog.table",
                     name.position);
       }
+    } else if (parts.size() == 2) {
+      // `[orders-db].orders`: the first part names a source that is not connected (with one
+      // source it would have been read as a schema of that source).
+      std::string list;
+      for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+      std::string hint = SuggestName(parts[0], names);
+      throw Error(ErrorKind::kCatalog,
+                  "no source named '" + parts[0] + "' (connected sources: " + list + ")" +
+                      (hint.empty() ? "" : "; did you mean '" + hint + "'?"),
+                  name.position);
     } else {
       throw Error(ErrorKind::kCatalog,
                   "no default catalog: qualify '" + name.Joined() + "' as catalog.schema.table",

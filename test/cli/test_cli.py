@@ -44,6 +44,18 @@ def test_connect_file_source_and_query(cli, csv_dir):
     assert rows == [["Bob"], ["Frank"]]
 
 
+def test_unknown_source_in_a_two_part_name(cli, csv_dir, sqlite_db):
+    ok(cli("connect", f"sqlite://{sqlite_db}", "--name", "shop"))
+    ok(cli("connect", f"file://{csv_dir}", "--name", "files"))
+    for name in ("[orders-db].orders", '"orders-db".orders'):
+        proc = fails(cli("query", f"SELECT * FROM {name}"))
+        assert "no source named 'orders-db' (connected sources: files, shop)" in proc.stderr
+    proc = fails(cli("query", "SELECT * FROM [shopp].customers"))
+    assert "did you mean 'shop'?" in proc.stderr
+    # One source: a two-part name is that source's schema.table, as before.
+    assert json_rows(cli("query", "--format", "json", "SELECT count(*) FROM shop.main.customers")) == [[4]]
+
+
 def test_connect_sqlite_source_and_join_with_files(cli, csv_dir, sqlite_db):
     ok(cli("connect", f"sqlite://{sqlite_db}", "--name", "shop"))
     ok(cli("connect", f"file://{csv_dir}", "--name", "files"))
