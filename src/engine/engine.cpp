@@ -551,6 +551,7 @@ ExecutionOptions Engine::ExecutionOptionsOf() {
   exec_options.preserve_insertion_order = options_.preserve_insertion_order;
   exec_options.cancelled = &cancelled_;
   exec_options.continue_on_source_failure = options_.continue_on_source_failure;
+  exec_options.parallel_fetch = options_.parallel_fetch;
   return exec_options;
 }
 

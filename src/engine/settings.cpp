@@ -126,6 +126,13 @@ std::vector<SettingDef> BuiltinSettings() {
   timeout.aliases.push_back("query_max_run_time");  // Trino's session property
   out.push_back(std::move(timeout));
 
+  out.push_back(Session(
+      "parallel", T::kBool,
+      "read independent sources at the same time (the build sides of a chain of joins)", "executor",
+      [](EngineOptions& o, const std::string& v) {
+        o.parallel_fetch = ParseBoolSetting("parallel", v);
+      },
+      [](const EngineOptions& o) { return BoolText(o.parallel_fetch); }));
   SettingDef on_failure = Session(
       "on_source_failure", T::kText,
       "fail: a query fails when a source fails; continue: an outer join's inner side or a UNION "

@@ -27,6 +27,9 @@ struct ExecutionOptions {
   // a lookup join's looked-up side of a LEFT join) ends at a source failure instead of failing
   // the query, and the result carries a warning (Warnings()).
   bool continue_on_source_failure = false;
+  // federation.parallel: independent inputs are read at the same time (a hash join's build side
+  // while its probe side prepares: the build sides of a chain of joins).
+  bool parallel_fetch = true;
 };
 
 class QueryExecutor {

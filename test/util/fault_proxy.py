@@ -5,6 +5,7 @@
     proxy.allow()                # back to forwarding
     proxy.cut_after(20000)       # each new connection is cut after the server sent N bytes
     proxy.refuse_after(1)        # the first connection works, every later one is refused
+    proxy.latency(0.01)          # each chunk the server sends waits 10 ms (a slow network)
     proxy.stop()
 
 A refused connection is accepted and closed at once (the client sees the server go away during
@@ -12,6 +13,7 @@ its handshake); the port stays bound, so nothing else can take it between tests.
 """
 import socket
 import threading
+import time
 
 
 class FaultProxy:
@@ -20,6 +22,7 @@ class FaultProxy:
         self._lock = threading.Lock()
         self._refusing = False
         self._cut_after = None
+        self._latency = 0.0
         self._allowed_connections = None
         self._connections = 0
         self._open = []
@@ -57,6 +60,10 @@ class FaultProxy:
         with self._lock:
             self._cut_after = int(nbytes)
 
+    def latency(self, seconds):
+        with self._lock:
+            self._latency = float(seconds)
+
     def refuse_after(self, connections):
         with self._lock:
             self._allowed_connections = self._connections + int(connections)
@@ -77,6 +84,7 @@ class FaultProxy:
                 refuse = self._refusing or (self._allowed_connections is not None
                                             and self._connections > self._allowed_connections)
                 limit = self._cut_after
+                delay = self._latency
             if refuse:
                 _close(client)
                 continue
@@ -88,16 +96,18 @@ class FaultProxy:
                 continue
             with self._lock:
                 self._open += [client, server]
-            threading.Thread(target=self._pump, args=(client, server, None), daemon=True).start()
-            threading.Thread(target=self._pump, args=(server, client, limit), daemon=True).start()
+            threading.Thread(target=self._pump, args=(client, server, None, 0), daemon=True).start()
+            threading.Thread(target=self._pump, args=(server, client, limit, delay), daemon=True).start()
 
-    def _pump(self, src, dst, limit):
+    def _pump(self, src, dst, limit, delay):
         sent = 0
         try:
             while True:
                 data = src.recv(65536)
                 if not data:
                     break
+                if delay:
+                    time.sleep(delay)
                 if limit is not None and sent + len(data) >= limit:
                     dst.sendall(data[:max(0, limit - sent)])
                     break

@@ -22,6 +22,8 @@ PhysicalPtr MakeTableScanOperator(const LogicalScan& scan);
 // Progress of a scan operator made by MakeTableScanOperator.
 SourceProgress TableScanProgress(const PhysicalOperator& op);
 bool IsTableScanOperator(const PhysicalOperator& op);
+// The TableScan a scan operator reads, or null for other operators.
+const TableScan* TableScanOf(const PhysicalOperator& op);
 // federation.on_source_failure = continue: passes `input` through, and when reading it fails
 // because a source failed (Error kConnector or kIo, in Prepare or Next) ends it there instead,
 // with a warning in the ExecContext: "<the error>", then "Returning partial results ..." and

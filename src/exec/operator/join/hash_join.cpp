@@ -4,6 +4,9 @@
 // which makes it a nested-loop join (CROSS JOIN, non-equi conditions). The residual condition
 // is evaluated on candidate pairs; a pair that fails it is not a match (outer joins included).
 #include <deque>
+#include <exception>
+#include <set>
+#include <thread>
 
 #include "common/exception.h"
 #include "exec/key_table.h"
@@ -15,6 +18,32 @@ namespace aishell {
 namespace {
 
 constexpr uint32_t kNone = 0xFFFFFFFFu;
+
+// Whether preparing `op` reads input: some operator below it builds, aggregates or sorts.
+bool PrepareDoesWork(const PhysicalOperator& op) {
+  static const std::set<std::string> kStreaming = {"TableScan", "Filter", "Project",
+                                                   "Exchange",  "Values", "SourceFailureGuard"};
+  if (!kStreaming.count(op.name())) return true;
+  for (const auto& c : op.children)
+    if (PrepareDoesWork(*c)) return true;
+  return false;
+}
+
+void CollectScans(const PhysicalOperator& op, std::set<const TableScan*>& out) {
+  if (const TableScan* scan = TableScanOf(op)) out.insert(scan);
+  for (const auto& c : op.children) CollectScans(*c, out);
+}
+
+// Whether two inputs read through one TableScan object (its splits are not made for two readers
+// at once).
+bool SharesScans(const PhysicalOperator& a, const PhysicalOperator& b) {
+  std::set<const TableScan*> left, right;
+  CollectScans(a, left);
+  CollectScans(b, right);
+  for (const auto* s : left)
+    if (right.count(s)) return true;
+  return false;
+}
 
 class HashJoinOperator : public PhysicalOperator {
  public:
@@ -74,11 +103,44 @@ class HashJoinOperator : public PhysicalOperator {
     if (condition_) d += " WHERE " + condition_->ToString();
     if (null_aware_) d += " (null-aware)";
     d += " build_rows=" + std::to_string(build_count_);
+    if (built_) d += " build=concurrent";  // read while the probe side prepared
     if (!dynamic_filter_summary_.empty()) d += " " + dynamic_filter_summary_;
     return d;
   }
 
-  void Build(ExecContext& ctx) override { BuildTable(ctx); }
+  void Build(ExecContext& ctx) override {
+    if (!built_) BuildTable(ctx);
+  }
+
+  // federation.parallel: when the probe side has blocking work of its own (a join build, an
+  // aggregation, a sort), the build side is read and hashed on a thread of its own meanwhile, so
+  // that independent sources (the build sides of a chain of joins) are fetched at the same time.
+  void PrepareChildren(ExecContext& ctx) override {
+    if (!ctx.options.parallel_fetch || !PrepareDoesWork(*children[0]) ||
+        SharesScans(*children[0], *children[1])) {
+      PhysicalOperator::PrepareChildren(ctx);
+      return;
+    }
+    std::exception_ptr build_error;
+    std::thread build([&] {
+      try {
+        children[1]->Prepare(ctx);
+        BuildTable(ctx);
+        built_ = true;
+      } catch (...) {
+        build_error = std::current_exception();
+      }
+    });
+    std::exception_ptr probe_error;
+    try {
+      children[0]->Prepare(ctx);
+    } catch (...) {
+      probe_error = std::current_exception();
+    }
+    build.join();
+    if (probe_error) std::rethrow_exception(probe_error);
+    if (build_error) std::rethrow_exception(build_error);
+  }
 
  protected:
   bool GetNext(OperatorState& state, Batch& out) override {
@@ -332,6 +394,7 @@ class HashJoinOperator : public PhysicalOperator {
   static constexpr const char* kWhat = "building the hash table of a join";
 
   JoinType type_;
+  bool built_ = false;  // the build ran during PrepareChildren (federation.parallel)
   std::vector<ExprPtr> left_keys_;
   std::vector<ExprPtr> right_keys_;
   ExprPtr condition_;

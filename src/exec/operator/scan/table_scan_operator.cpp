@@ -91,6 +91,8 @@ class TableScanOperator : public PhysicalOperator {
   }
 
  public:
+  const TableScan* table_scan() const { return scan_.get(); }
+
   bool SplitDone(size_t index) const {
     return index < split_count_.load(std::memory_order_acquire) &&
            done_[index].load(std::memory_order_acquire);
@@ -125,6 +127,11 @@ ScanBatchOrigin& ThisThreadScanBatchOrigin() {
 
 bool TableScanSplitDone(const PhysicalOperator& op, size_t index) {
   return static_cast<const TableScanOperator&>(op).SplitDone(index);
+}
+
+const TableScan* TableScanOf(const PhysicalOperator& op) {
+  const auto* scan = dynamic_cast<const TableScanOperator*>(&op);
+  return scan ? scan->table_scan() : nullptr;
 }
 
 bool IsTableScanOperator(const PhysicalOperator& op) {
