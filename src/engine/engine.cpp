@@ -400,6 +400,7 @@ PlannerOptions PlannerOptionsOf(const EngineOptions& o) {
   p.max_cartesian_rows = o.max_cartesian_rows;
   p.auto_fix_cartesian = o.auto_fix_cartesian;
   p.continue_on_source_failure = o.continue_on_source_failure;
+  p.eager_aggregation = o.eager_aggregation;
   return p;
 }
 

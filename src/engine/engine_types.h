@@ -35,6 +35,8 @@ struct EngineOptions {
   int64_t timeout_ms = 0;
   // federation.on_source_failure = continue (false: fail): partial results when a source fails.
   bool continue_on_source_failure = false;
+  // federation.eager_aggregation: pre-aggregation below cross-source joins (PlannerOptions).
+  bool eager_aggregation = true;
   // federation.parallel: independent source reads run at the same time.
   bool parallel_fetch = true;
 };

@@ -127,6 +127,15 @@ std::vector<SettingDef> BuiltinSettings() {
   out.push_back(std::move(timeout));
 
   out.push_back(Session(
+      "eager_aggregation", T::kBool,
+      "pre-aggregate a join input by its join keys in its source before a cross-source join "
+      "(seed 002's $group before the join)",
+      "planner",
+      [](EngineOptions& o, const std::string& v) {
+        o.eager_aggregation = ParseBoolSetting("eager_aggregation", v);
+      },
+      [](const EngineOptions& o) { return BoolText(o.eager_aggregation); }));
+  out.push_back(Session(
       "parallel", T::kBool,
       "read independent sources at the same time (the build sides of a chain of joins)", "executor",
       [](EngineOptions& o, const std::string& v) {

@@ -32,6 +32,9 @@ struct PlannerOptions {
   // planned is bound from the catalogs' schema cache and reads as a failing scan, which the
   // executor turns into empty input where the query allows it (ExecutionOptions).
   bool continue_on_source_failure = false;
+  // Eager aggregation (planner/optimizer/eager_aggregation.cpp): an aggregate over a cross-source
+  // join pre-aggregates the input it reads, by the join keys, in that input's source.
+  bool eager_aggregation = true;
 };
 
 struct PlannedQuery {

@@ -25,33 +25,7 @@ namespace aishell {
 
 namespace {
 
-int IntegerWidth(TypeId id) {
-  switch (id) {
-    case TypeId::kTinyInt:
-      return 1;
-    case TypeId::kSmallInt:
-      return 2;
-    case TypeId::kInteger:
-      return 4;
-    case TypeId::kBigInt:
-      return 8;
-    default:
-      return 0;
-  }
-}
 bool IntegerType(TypeId id) { return IntegerWidth(id) > 0; }
-
-// A join key without a lossless integer widening (CAST(int_col AS BIGINT), which the binder puts
-// on the narrower side of an INTEGER = BIGINT key): the lookup still fetches by the column, with
-// the driving keys cast to its type, and a driving key that does not fit cannot equal any
-// widened value. Anything else is returned as it is.
-const Expr& WithoutIntegerWidening(const Expr& key) {
-  if (key.kind == ExprKind::kCast && key.children.size() == 1 && key.children[0] &&
-      IntegerType(key.type.id) && IntegerType(key.children[0]->type.id) &&
-      IntegerWidth(key.children[0]->type.id) <= IntegerWidth(key.type.id))
-    return *key.children[0];
-  return key;
-}
 
 // A scan whose output is still its column_ids (no aggregation pushed into it).
 bool PlainScan(const LogicalScan& scan) {

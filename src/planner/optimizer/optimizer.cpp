@@ -16,6 +16,8 @@ LogicalPtr Optimize(LogicalPtr plan, const PlannerOptions& options,
   plan = PushDownLimits(std::move(plan));
   plan = PruneColumns(std::move(plan));
   EstimateCardinality(*plan);
+  plan = AggregateBelowJoins(std::move(plan), options);
+  EstimateCardinality(*plan);
   plan = ChooseJoinSides(std::move(plan));
   plan = NegotiateScans(std::move(plan), options);
   plan = PushDownRemoteJoins(std::move(plan), options);

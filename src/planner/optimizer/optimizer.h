@@ -15,6 +15,9 @@
 //   4. PushDownLimits           limits moved below projections
 //   5. PruneColumns             every node outputs only what its parent uses; scans read less
 //   6. EstimateCardinality      estimated_rows on every node
+//   6b. AggregateBelowJoins     an Aggregate over a cross-source inner join pre-aggregates the
+//                               input its calls read, grouped by its join keys, on its scan
+//                               (then offered to the source by PushDownAggregations)
 //   7. ChooseJoinSides          smaller estimated input on the build (right) side
 //   8. NegotiateScans           the only rule that talks to TableScan: filters, projection, order,
 //                               limit; then PruneColumns and EstimateCardinality run again
@@ -50,6 +53,7 @@ LogicalPtr PruneColumns(LogicalPtr plan);
 void EstimateCardinality(LogicalOperator& plan);
 LogicalPtr GuardCartesianProducts(LogicalPtr plan, const PlannerOptions& options,
                                   std::vector<std::string>* notices);
+LogicalPtr AggregateBelowJoins(LogicalPtr plan, const PlannerOptions& options);
 LogicalPtr ChooseJoinSides(LogicalPtr plan);
 LogicalPtr NegotiateScans(LogicalPtr plan, const PlannerOptions& options);
 LogicalPtr PushDownRemoteJoins(LogicalPtr plan, const PlannerOptions& options);
@@ -70,6 +74,12 @@ bool HasColumnRefs(const Expr& expr);
 ExprPtr ShiftColumns(const ExprPtr& expr, int delta);
 // A Filter node over `child` with the conjunction of `conjuncts` (child itself if empty).
 LogicalPtr MakeFilterNode(LogicalPtr child, std::vector<ExprPtr> conjuncts);
+// Bytes of an integer type (TINYINT 1 .. BIGINT 8), 0 for other types.
+int IntegerWidth(TypeId id);
+// A join key without a lossless integer widening (CAST(int_col AS BIGINT), which the binder puts
+// on the narrower side of an INTEGER = BIGINT key), else the key itself. A source can still be
+// asked by the column: a key of the wider type that does not fit cannot equal a widened value.
+const Expr& WithoutIntegerWidening(const Expr& key);
 // Column refs 0..n-1 over `op`'s output.
 std::vector<ExprPtr> IdentityRefs(const LogicalOperator& op);
 
