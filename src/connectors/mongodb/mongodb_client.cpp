@@ -1,6 +1,7 @@
 #include "connectors/mongodb/mongodb_client.h"
 
 #include <mutex>
+#include <optional>
 
 #include "common/exception.h"
 #include "common/secrets.h"
@@ -74,12 +75,13 @@ MongoPool::Lease::~Lease() {
 
 MongoPool::Lease MongoPool::Acquire() { return Lease(this, mongoc_client_pool_pop(pool_)); }
 
-BsonPtr MongoPool::Command(const std::string& db, const bson_t& command, const std::string& what) {
-  Lease client = Acquire();
+BsonPtr MongoPool::Command(const std::string& db, const bson_t& command, const std::string& what,
+                           mongoc_client_t* client) {
+  std::optional<Lease> lease;
+  if (!client) client = lease.emplace(Acquire()).get();
   bson_t reply;  // initialized by the driver, also on failure
   bson_error_t error;
-  bool ok =
-      mongoc_client_command_simple(client.get(), db.c_str(), &command, nullptr, &reply, &error);
+  bool ok = mongoc_client_command_simple(client, db.c_str(), &command, nullptr, &reply, &error);
   BsonPtr owned(bson_copy(&reply));
   bson_destroy(&reply);
   if (!ok) ThrowMongoError(where_, what, error, url_);

@@ -316,7 +316,7 @@ std::shared_ptr<MongoTable> MongoConnector::Sample(const std::string& database,
   // Statistics for the planner: collStats' count (estimatedDocumentCount where it is refused).
   bson_t* stats_cmd = BCON_NEW("collStats", BCON_UTF8(collection.c_str()));
   try {
-    BsonPtr stats = pool_->Command(database, *stats_cmd, "collStats");
+    BsonPtr stats = pool_->Command(database, *stats_cmd, "collStats", client.get());
     table->info->stats.row_count = NumberField(*stats, "count", 0);
   } catch (const Error&) {
     bson_error_t error;
