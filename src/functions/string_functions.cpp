@@ -36,8 +36,9 @@ size_t CodePointCount(SV s) {
   for (; i + 8 <= s.size(); i += 8) {
     uint64_t w;
     std::memcpy(&w, s.data() + i, 8);
-    // Bit 7 of each byte set where that byte's bit 7 is 1 and its bit 6 is 0.
-    continuation += static_cast<size_t>(__builtin_popcountll(w & ~(w << 1) & kHigh));
+    // 1 in each byte whose bit 7 is 1 and bit 6 is 0, summed into the top byte by the multiply.
+    uint64_t ones = ((w & ~(w << 1)) & kHigh) >> 7;
+    continuation += static_cast<size_t>((ones * 0x0101010101010101ULL) >> 56);
   }
   for (; i < s.size(); i++) continuation += (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80;
   return s.size() - continuation;

@@ -442,6 +442,62 @@ def test_server_killed_mid_scan_is_a_clear_error(tmp_path, mongo):
         server.wait()
 
 
+def _kill_cursors_of(db, collection, after_id, upto_id):
+    """killCursors on `collection` for every cursor id in (after_id, upto_id]: FerretDB gives
+    cursors global, sequential ids (a 32-bit counter that wraps), and kills only those of this
+    database, collection and user. The ids killed."""
+    ids = list(range(after_id + 1, upto_id + 1)) if upto_id >= after_id else \
+        list(range(after_id + 1, 2 ** 32)) + list(range(1, upto_id + 1))
+    killed = []
+    for start in range(0, len(ids), 10000):
+        reply = db.command("killCursors", collection, cursors=[Int64(i) for i in ids[start:start + 10000]])
+        killed += reply["cursorsKilled"]
+    return killed
+
+
+def _newest_cursor_id(db, collection):
+    """A fresh cursor's id (every cursor made before it has a smaller one, modulo 2^32)."""
+    probe = db[collection].find({}, batch_size=1)
+    next(probe)
+    cursor_id = probe.cursor_id
+    probe.close()
+    return cursor_id
+
+
+def test_cursor_killed_or_timed_out_on_the_server_mid_scan(db, shell):
+    """The server ends aishell's cursor while the scan reads it (killCursors from another client:
+    what a getMore sees when an idle cursor timed out, CursorNotFound): the query ends with a clear
+    error naming the source and the collection, and prints no result."""
+    import os
+    import subprocess
+    from aishell_cli import aishell_binary
+    n = 10000
+    db.t.insert_many([{"_id": i, "n": i} for i in range(n)], ordered=False)
+    # One document per getMore: the scan is still reading when its cursor is killed. The sample
+    # (5 documents) fits the first batch, so its cursor is closed at once and never killed.
+    shell.connect("scan.batch_size=1", "schema.sample_size=5")
+    before = _newest_cursor_id(db, "t")
+    env = dict(os.environ, AISHELL_HOME=str(shell.home), NO_COLOR="1")
+    query = subprocess.Popen([aishell_binary(), "query", "--format", "csv",
+                              f"SELECT count(*), sum(n) FROM m.{shell.database}.t"],
+                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        killed = []
+        while not killed and query.poll() is None:
+            killed = _kill_cursors_of(db, "t", before, _newest_cursor_id(db, "t"))
+        out, err = query.communicate(timeout=120)
+    finally:
+        if query.poll() is None:
+            query.kill()
+            query.wait()
+    assert killed, f"the scan ended before its cursor could be killed: {out} {err}"
+    assert query.returncode != 0, out
+    assert out.strip() == "", out  # no partial answer
+    assert "mongodb source 'm'" in err and f"{shell.database}.t" in err, err
+    assert "cursor" in err and "closed the cursor" in err, err
+    assert os.environ.get("AISHELL_TEST_MONGODB_PASSWORD", "-") not in err
+
+
 def test_connections_status_reaches_every_source(db, shell):
     """`connections --status` shows the server, collections and document counts of a live source,
     and why a dead one cannot be reached, without either password."""

@@ -92,8 +92,26 @@ std::string MongoErrorText(const std::string& where, const std::string& what,
                            const bson_error_t& error, const std::string& url) {
   std::string message = ScrubPassword(error.message, url);
   std::string text = where + ": " + what + ": " + message;
-  if (error.domain == MONGOC_ERROR_SERVER || error.domain == MONGOC_ERROR_WRITE_CONCERN)
+  if (error.domain == MONGOC_ERROR_SERVER || error.domain == MONGOC_ERROR_WRITE_CONCERN) {
     text += " (server error code " + std::to_string(error.code) + ")";
+    // The server ended a cursor while it was being read.
+    switch (error.code) {
+      case 43:     // CursorNotFound
+      case 237:    // CursorKilled
+      case 175:    // QueryPlanKilled
+      case 11601:  // Interrupted
+        text +=
+            ": the server closed the cursor before it was read to the end (killed by an operator "
+            "or another client, or timed out: MongoDB closes a cursor left idle for 10 minutes); "
+            "the query stopped, run it again";
+        break;
+      case 50:  // MaxTimeMSExpired
+        text += ": the server's time limit for the operation (maxTimeMS) ran out";
+        break;
+      default:
+        break;
+    }
+  }
   return text;
 }
 

@@ -102,6 +102,7 @@ MongoConnector::MongoConnector(const ConnectionConfig& config)
   if (server_.IsFerretDb()) sample_supported_ = false;
   max_pipelines_ = PropertyNumber("aggregation.max_pipelines", server_.IsFerretDb() ? 1 : 8, 64);
   splits_ = PropertyNumber("scan.splits", 0, 64);
+  cursor_batch_size_ = PropertyNumber("scan.batch_size", 0, 1000000);
   max_lookup_keys_ = PropertyNumber("lookup.max_keys", server_.IsFerretDb() ? 100 : -1, 100000000);
   split_min_documents_ = PropertyNumber("scan.split_min_documents", 100000, 1000000000);
 }
@@ -349,6 +350,7 @@ std::unique_ptr<TableScan> MongoConnector::CreateScan(std::shared_ptr<const Tabl
   spec.where = Where();
   spec.mismatch = mismatch_;
   spec.batch_size = batch_size_;
+  spec.cursor_batch_size = cursor_batch_size_;
   spec.max_pipelines = max_pipelines_;
   spec.splits = splits_;
   spec.max_lookup_keys = max_lookup_keys_;

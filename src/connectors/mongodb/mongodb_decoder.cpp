@@ -204,7 +204,9 @@ struct MongoDecoder::Node {
   std::vector<Node> children;
   Node* Find(const char* key, size_t length) {
     for (auto& c : children) {
-      if (c.name.size() == length && std::memcmp(c.name.data(), key, length) == 0) return &c;
+      if (c.name.size() == length && (length == 0 || c.name[0] == key[0]) &&
+          std::memcmp(c.name.data(), key, length) == 0)
+        return &c;
     }
     return nullptr;
   }
@@ -549,10 +551,18 @@ void MongoDecoder::Decode(const bson_iter_t& it, const LogicalType& type, Vector
       const auto& names = type.FieldNames();
       const auto& types = type.Children();
       size_t index = v.Child(0).size();
+      // The field vectors, looked up once per document.
+      Vector* small[16];
+      std::vector<Vector*> large;
+      Vector** fields = small;
+      if (names.size() > 16) {
+        large.resize(names.size());
+        fields = large.data();
+      }
       for (size_t f = 0; f < names.size(); f++) {
-        Vector& field = v.Child(f);
-        field.Resize(index + 1);
-        field.SetNull(index);
+        fields[f] = &v.Child(f);
+        fields[f]->Resize(index + 1);
+        fields[f]->SetNull(index);
       }
       bson_iter_t e;
       if (bson_iter_recurse(&it, &e)) {
@@ -563,12 +573,12 @@ void MongoDecoder::Decode(const bson_iter_t& it, const LogicalType& type, Vector
           size_t key_length = bson_iter_key_len(&e);
           for (size_t k = 0; k < names.size(); k++) {
             size_t f = next + k < names.size() ? next + k : next + k - names.size();
-            if (names[f].size() == key_length &&
+            if (names[f].size() == key_length && (key_length == 0 || names[f][0] == key[0]) &&
                 std::memcmp(names[f].data(), key, key_length) == 0) {
               Path field_path;
               field_path.parent = &path;
               field_path.name = names[f];
-              Decode(e, types[f], v.Child(f), index, field_path);
+              Decode(e, types[f], *fields[f], index, field_path);
               next = f + 1;
               break;
             }

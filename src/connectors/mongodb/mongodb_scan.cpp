@@ -129,6 +129,7 @@ BsonPtr MongoScanSpec::FindOptions() const {
     bson_append_document_end(opts.get(), &sort_doc);
   }
   if (limit >= 0) bson_append_int64(opts.get(), "limit", -1, limit);
+  if (cursor_batch_size > 0) bson_append_int32(opts.get(), "batchSize", -1, cursor_batch_size);
   return opts;
 }
 

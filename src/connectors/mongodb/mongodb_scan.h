@@ -49,6 +49,8 @@ struct MongoScanSpec {
   std::shared_ptr<MongoAggregation> aggregation;
   MismatchPolicy mismatch = MismatchPolicy::kError;
   int batch_size = 10000;  // keys per $in round
+  // Documents per cursor batch (find's batchSize, also in each getMore); 0: the server's default.
+  int cursor_batch_size = 0;
   // An aggregation that needs more single-accumulator pipelines than this stays in the engine:
   // each pipeline reads the collection again (on FerretDB, in Go, as slowly as a scan).
   int max_pipelines = 8;
@@ -64,7 +66,7 @@ struct MongoScanSpec {
 
   // The find filter: the conjuncts under $and (or the one), plus `extra` (may be null).
   BsonPtr Filter(const bson_t* extra = nullptr) const;
-  // find's options: projection, sort, limit.
+  // find's options: projection, sort, limit, batchSize.
   BsonPtr FindOptions() const;
   // {path: {$type: [...]}}: the values of a numeric column that are numbers (what $sum adds).
   BsonPtr NumbersOf(int column) const;
