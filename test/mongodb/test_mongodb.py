@@ -395,6 +395,36 @@ def test_server_down_at_connect_is_a_clear_error(shell):
     assert "mongodb source 'down'" in r.stderr and "secretpw" not in r.stderr, r.stderr
 
 
+def test_mongodb_srv_without_dns_is_a_clear_error(tmp_path):
+    """mongodb+srv:// needs a DNS SRV record; there is none for a .invalid host (and no DNS at all
+    on the CI machine): connect, and a query over such a saved source, fail with a message naming
+    the source and the SRV record, never a crash or the password. Needs no server."""
+    import json
+    from aishell_cli import run_aishell
+    home = tmp_path / "home"
+    url = "mongodb+srv://u:srv-secret-pw@cluster0.aishell.invalid/orders?retryWrites=true"
+    r = run_aishell(["connect", url, "--name", "atlas"], home=home)
+    assert r.returncode == 1, (r.returncode, r.stderr)  # an error, not a signal
+    assert "mongodb source 'atlas'" in r.stderr and "_mongodb._tcp.cluster0.aishell.invalid" in r.stderr, r.stderr
+    assert "SRV" in r.stderr and "mongodb://host1:port" in r.stderr, r.stderr
+    assert "srv-secret-pw" not in r.stdout + r.stderr
+    # A host with a port, or of fewer than three parts, is not a service name.
+    r = run_aishell(["connect", "mongodb+srv://u:srv-secret-pw@localhost:27017/x", "--name", "bad"], home=home)
+    assert r.returncode == 1 and "mongodb source 'bad'" in r.stderr and "three parts" in r.stderr, r.stderr
+    assert "srv-secret-pw" not in r.stdout + r.stderr
+    # A saved source (written by another machine, where DNS answered): queries fail the same way.
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "connections.json").write_text(json.dumps(
+        [{"name": "atlas", "type": "mongodb", "properties": {}, "url": url}]))
+    r = run_aishell(["query", "SELECT * FROM atlas.orders.orders"], home=home)
+    assert r.returncode == 1 and "mongodb source 'atlas'" in r.stderr and "SRV" in r.stderr, r.stderr
+    r = run_aishell(["connections", "--status", "--format", "json"], home=home)
+    assert r.returncode == 0, r.stderr
+    row = json.loads(r.stdout)[0]
+    assert row["status"] == "unreachable" and "SRV" in row["summary"], row
+    assert "srv-secret-pw" not in r.stdout + r.stderr
+
+
 def test_server_killed_mid_scan_is_a_clear_error(tmp_path, mongo):
     """A private FerretDB (the binary scripts/services/ferretdb.sh built) is killed while a scan
     reads from it: the query ends with an error naming the source, no hang, no partial answer."""

@@ -29,10 +29,20 @@ MongoPool::MongoPool(const std::string& url, const std::map<std::string, std::st
     : url_(url), where_(std::move(where)) {
   InitDriver();
   bson_error_t error;
+  // mongodb+srv:// names a DNS SRV record (_mongodb._tcp.<host>) that lists the servers: the
+  // driver looks it up here, before any server is reached.
+  bool srv = url.rfind("mongodb+srv://", 0) == 0;
+  const char* srv_hint =
+      "; a mongodb+srv:// URL names one host of at least three parts (cluster0.example.com), "
+      "without a port, whose DNS SRV record _mongodb._tcp.<host> lists the servers: check the "
+      "host name and that DNS answers here, or list the servers in a mongodb://host1:port,"
+      "host2:port/ URL instead";
   uri_ = mongoc_uri_new_with_error(url.c_str(), &error);
   if (!uri_) {
+    std::string message = ScrubPassword(error.message, url);
+    if (srv && !message.empty() && message.back() == '.') message.pop_back();
     throw Error(ErrorKind::kConnector, where_ + ": invalid MongoDB URL " + RedactUrl(url) + ": " +
-                                           ScrubPassword(error.message, url));
+                                           message + (srv ? srv_hint : ""));
   }
   if (const char* db = mongoc_uri_get_database(uri_)) url_database_ = db;
   // A server that is down fails in seconds, not the driver's default 30.
@@ -59,7 +69,14 @@ MongoPool::MongoPool(const std::string& url, const std::map<std::string, std::st
     mongoc_uri_set_option_as_utf8(uri_, MONGOC_URI_TLSCAFILE, ca->second.c_str());
   }
   pool_ = mongoc_client_pool_new_with_error(uri_, &error);
-  if (!pool_) ThrowMongoError(where_, "cannot create a client", error, url_);
+  if (!pool_) {
+    std::string text = MongoErrorText(where_, "cannot create a client", error, url_);
+    if (srv) {
+      if (!text.empty() && text.back() == '.') text.pop_back();
+      text += srv_hint;
+    }
+    throw Error(ErrorKind::kConnector, text);
+  }
   mongoc_client_pool_set_error_api(pool_, MONGOC_ERROR_API_VERSION_2);
   mongoc_client_pool_set_appname(pool_, "aishell");
 }
