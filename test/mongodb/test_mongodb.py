@@ -194,8 +194,45 @@ def test_aggregation_pushdown_equals_engine(db, shell, sql):
     pushed = shell.rows(q)
     assert _approx(pushed) == _approx(shell.rows(q, pushdown=False))
     plan = shell.explain(q)
-    if "address.city" not in q:  # a ROW field is not a column the engine offers as a group key
-        assert ".aggregate(" in plan and "$group" in plan, plan
+    assert ".aggregate(" in plan and "$group" in plan, plan
+    if "GROUP BY address.city" in q:  # a field of a ROW column is grouped by its path
+        assert '"_id" : "$address.city"' in plan, plan
+
+
+def test_group_by_row_fields_pushed_as_paths(db, shell):
+    """GROUP BY a field of a ROW column (also nested, also with a column) becomes a $group on its
+    path; a missing or null sub-document and a missing field are one NULL group, as in SQL, equal to
+    pymongo's answer and to the engine's. Other group expressions stay in the engine."""
+    docs = [{"_id": i, "qty": i % 5, "region": ["EU", "US"][i % 2],
+             "address": {"city": ["Paris", "Lyon", None][i % 3], "geo": {"zone": f"z{i % 4}"}}}
+            for i in range(60)]
+    docs[1]["address"] = None
+    del docs[2]["address"]
+    del docs[3]["address"]["city"]
+    db.orders.insert_many(docs)
+    shell.connect("aggregation.max_pipelines=8")
+    t = f"m.{shell.database}.orders"
+    expected = {}
+    for d in docs:
+        city = (d.get("address") or {}).get("city")
+        expected[(city, d["region"])] = expected.get((city, d["region"]), 0) + d["qty"]
+    sql = f"SELECT address.city, region, sum(qty) FROM {t} GROUP BY address.city, region"
+    rows = shell.rows(sql)
+    assert _approx(rows) == _approx([[c, r, q] for (c, r), q in expected.items()])
+    assert _approx(rows) == _approx(shell.rows(sql, pushdown=False))
+    plan = shell.explain(sql)
+    assert '"k0" : "$address.city"' in plan and '"k1" : "$region"' in plan, plan
+    sql = f"SELECT address.geo.zone, count(*) FROM {t} GROUP BY address.geo.zone"
+    rows = shell.rows(sql)
+    zones = {}
+    for d in docs:
+        z = ((d.get("address") or {}).get("geo") or {}).get("zone")
+        zones[z] = zones.get(z, 0) + 1
+    assert _approx(rows) == _approx([[z, n] for z, n in zones.items()]) == _approx(shell.rows(sql, pushdown=False))
+    assert '"$address.geo.zone"' in shell.explain(sql)
+    sql = f"SELECT upper(region), count(*) FROM {t} GROUP BY upper(region)"
+    assert _approx(shell.rows(sql)) == [["EU", 30], ["US", 30]]
+    assert "$group" not in shell.explain(sql)
 
 
 def test_aggregation_oracle_pymongo(db, shell):
