@@ -142,6 +142,23 @@ def test_filter_pushdown_equals_engine_and_pymongo(db, shell, where, oracle):
     assert "db.orders.find({ \"" in plan or "db.orders.find({ \"$" in plan, plan
 
 
+def test_only_widening_casts_are_pushed(db, shell):
+    """CAST(int_col AS BIGINT) = 3 is the field's value and goes to the server; CAST(double_col AS
+    INTEGER) rounds (CAST(99.6 AS INTEGER) = 100), which {total: 100} would not match: it stays in
+    the engine, and the answer is SQL's."""
+    docs = make_orders(300)
+    db.orders.insert_many(docs)
+    shell.connect()
+    t = f"m.{shell.database}.orders"
+    sql = f"SELECT _id FROM {t} WHERE CAST(total AS INTEGER) = 100 ORDER BY _id"
+    expected = [[d["_id"]] for d in docs if math.floor(d["total"] + 0.5) == 100]
+    assert expected and shell.rows(sql) == expected == shell.rows(sql, pushdown=False)
+    assert '"$eq" : 100' not in shell.explain(sql) and 'find({ }' in shell.explain(sql)
+    sql = f"SELECT _id FROM {t} WHERE CAST(qty AS BIGINT) = 3 ORDER BY _id"
+    assert shell.rows(sql) == [[d["_id"]] for d in docs if d["qty"] == 3]
+    assert '"qty" : { "$eq" : 3 }' in shell.explain(sql)
+
+
 def test_ferretdb_default_pushes_one_pipeline_at_most(db, shell, mongo):
     """On FerretDB each pipeline reads the collection again, as slowly as a scan: by default only
     aggregations that need one pipeline go to the server."""
