@@ -17,8 +17,10 @@
   dynamic filtering off.
 
   python3 bench/bench_mongodb.py --scale tiny   # 2,000 documents, 100 keys (CI smoke)
+  python3 bench/bench_mongodb.py --scale medium # 20,000 documents, 1,000 keys
   python3 bench/bench_mongodb.py --scale full   # 100,000 documents, 10,000 keys
-  options: --url (default $AISHELL_TEST_MONGODB_URL), --build-dir DIR, --runs N
+  options: --url (default $AISHELL_TEST_MONGODB_URL), --build-dir DIR, --runs N,
+           --only scan,group,lookups (the parts to run; all by default)
 
 Loads its data once per scale into database bench_<scale> (kept between runs; reloaded when the
 count differs). Exit status 1 if aishell fails or disagrees with pymongo.
@@ -36,7 +38,7 @@ import urllib.parse
 
 from common import ROOT, add_standard_arguments, aishell_binary, cpu_seconds, run_aishell_process
 
-SCALES = {"tiny": (2_000, 100), "full": (100_000, 10_000)}
+SCALES = {"tiny": (2_000, 100), "medium": (20_000, 1_000), "full": (100_000, 10_000)}
 
 
 def documents(n):
@@ -64,7 +66,11 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_standard_arguments(ap, SCALES, only=False)
     ap.add_argument("--url", default=os.environ.get("AISHELL_TEST_MONGODB_URL", ""))
+    ap.add_argument("--only", default="scan,group,lookups", help="comma-separated parts: scan, group, lookups")
     args = ap.parse_args()
+    parts = set(args.only.split(","))
+    if parts - {"scan", "group", "lookups"}:
+        sys.exit(f"bench_mongodb: unknown part(s) {', '.join(sorted(parts - {'scan', 'group', 'lookups'}))}")
     if not args.url:
         if os.environ.get("CI") == "true":
             sys.exit("bench_mongodb: AISHELL_TEST_MONGODB_URL is unset (scripts/services/ferretdb.sh start)")
@@ -109,86 +115,89 @@ def main():
             results = [fn() for _ in range(max(1, args.runs))]
             return sorted(results, key=lambda r: r[0])[len(results) // 2]
 
-        # --- full scan ---
-        def raw_scan():
-            cpu0, t0 = cpu_seconds(True), time.perf_counter()
-            out = subprocess.run([raw, args.url, database, "orders"], capture_output=True, text=True, check=True)
-            return time.perf_counter() - t0, cpu_seconds(True) - cpu0, int(out.stdout.split()[0])
+        if "scan" in parts:
+            # --- full scan ---
+            def raw_scan():
+                cpu0, t0 = cpu_seconds(True), time.perf_counter()
+                out = subprocess.run([raw, args.url, database, "orders"], capture_output=True, text=True, check=True)
+                return time.perf_counter() - t0, cpu_seconds(True) - cpu0, int(out.stdout.split()[0])
 
-        scan_sql = ("SET SESSION pushdown = false; SELECT count(*), max(status), sum(total), max(created_at), "
-                    "max(address.city), sum(cardinality(items)), max(length(note)), count(region) "
-                    "FROM m.%s.orders" % database)
+            scan_sql = ("SET SESSION pushdown = false; SELECT count(*), max(status), sum(total), max(created_at), "
+                        "max(address.city), sum(cardinality(items)), max(length(note)), count(region) "
+                        "FROM m.%s.orders" % database)
 
-        def aishell_scan():
-            wall, cpu, out = run_aishell_process(binary, ["query", "--format", "csv", scan_sql], 2, home)
-            return wall, cpu, int(out.splitlines()[1].split(",")[0])
+            def aishell_scan():
+                wall, cpu, out = run_aishell_process(binary, ["query", "--format", "csv", scan_sql], 2, home)
+                return wall, cpu, int(out.splitlines()[1].split(",")[0])
 
-        def pymongo_scan():
-            cpu0, t0 = time.process_time(), time.perf_counter()
-            count = len(list(coll.find({})))
-            return time.perf_counter() - t0, time.process_time() - cpu0, count
+            def pymongo_scan():
+                cpu0, t0 = time.process_time(), time.perf_counter()
+                count = len(list(coll.find({})))
+                return time.perf_counter() - t0, time.process_time() - cpu0, count
 
-        # Round-robin runs, so that a change in the machine's load (the server sets the pace) falls
-        # on every client alike; the median of each.
-        clients = {"ceiling (libmongoc cursor)": raw_scan, "aishell": aishell_scan, "pymongo": pymongo_scan}
-        runs = {name: [] for name in clients}
-        for _ in range(max(1, args.runs)):
-            for name, fn in clients.items():
-                runs[name].append(fn())
-        results = {name: sorted(r, key=lambda x: x[0])[len(r) // 2] for name, r in runs.items()}
-        print(f"full scan of {n} documents (median of {args.runs}):")
-        for name, (wall, cpu, count) in results.items():
-            if count != n:
-                problems.append(f"{name} read {count} documents, expected {n}")
-            print(f"  {name:28s} {wall:7.3f} s  {n / wall:9.0f} docs/s  client CPU {cpu * 1e6 / n:6.1f} us/doc")
-        ceiling = results["ceiling (libmongoc cursor)"]
-        ours = results["aishell"]
-        print(f"  aishell speed / ceiling: {ceiling[0] / ours[0]:.2f} (target >= 0.9); "
-              f"aishell CPU / ceiling CPU: {ours[1] / max(ceiling[1], 1e-9):.2f} "
-              f"(process start and planning included; target <= 1.5)")
+            # Round-robin runs, so that a change in the machine's load (the server sets the pace) falls
+            # on every client alike; the median of each.
+            clients = {"ceiling (libmongoc cursor)": raw_scan, "aishell": aishell_scan, "pymongo": pymongo_scan}
+            runs = {name: [] for name in clients}
+            for _ in range(max(1, args.runs)):
+                for name, fn in clients.items():
+                    runs[name].append(fn())
+            results = {name: sorted(r, key=lambda x: x[0])[len(r) // 2] for name, r in runs.items()}
+            print(f"full scan of {n} documents (median of {args.runs}):")
+            for name, (wall, cpu, count) in results.items():
+                if count != n:
+                    problems.append(f"{name} read {count} documents, expected {n}")
+                print(f"  {name:28s} {wall:7.3f} s  {n / wall:9.0f} docs/s  client CPU {cpu * 1e6 / n:6.1f} us/doc")
+            ceiling = results["ceiling (libmongoc cursor)"]
+            ours = results["aishell"]
+            print(f"  aishell speed / ceiling: {ceiling[0] / ours[0]:.2f} (target >= 0.9); "
+                  f"aishell CPU / ceiling CPU: {ours[1] / max(ceiling[1], 1e-9):.2f} "
+                  f"(process start and planning included; target <= 1.5)")
 
-        # --- aggregation pushdown ---
-        group_sql = ("SELECT status, count(*), sum(qty) FROM m.%s.orders WHERE region = 'EU' GROUP BY status "
-                     "ORDER BY status" % database)
-        pushed = best(lambda: run_aishell_process(binary, ["query", "--format", "csv", group_sql], 2, home))
-        engine = best(lambda: run_aishell_process(
-            binary, ["query", "--format", "csv", "SET SESSION pushdown = false; " + group_sql], 2, home))
-        if pushed[2] != engine[2]:
-            problems.append(f"$group pushdown disagrees with the engine:\n{pushed[2]}\n{engine[2]}")
-        print(f"GROUP BY status (region = 'EU'): $group pushed {pushed[0]:.3f} s, engine {engine[0]:.3f} s, "
-              f"speedup {engine[0] / pushed[0]:.2f}x")
+        if "group" in parts:
+            # --- aggregation pushdown ---
+            group_sql = ("SELECT status, count(*), sum(qty) FROM m.%s.orders WHERE region = 'EU' GROUP BY status "
+                         "ORDER BY status" % database)
+            pushed = best(lambda: run_aishell_process(binary, ["query", "--format", "csv", group_sql], 2, home))
+            engine = best(lambda: run_aishell_process(
+                binary, ["query", "--format", "csv", "SET SESSION pushdown = false; " + group_sql], 2, home))
+            if pushed[2] != engine[2]:
+                problems.append(f"$group pushdown disagrees with the engine:\n{pushed[2]}\n{engine[2]}")
+            print(f"GROUP BY status (region = 'EU'): $group pushed {pushed[0]:.3f} s, engine {engine[0]:.3f} s, "
+                  f"speedup {engine[0] / pushed[0]:.2f}x")
 
-        # --- $in lookups against a full scan: K keys, and 100 keys ---
-        rnd = random.Random(7)
-        ferretdb = bool(client.admin.command("buildInfo").get("ferretdbVersion"))
-        scan_settings = "SET SESSION lookup_join = false; SET SESSION dynamic_filtering = false; "
-        for count in sorted({keys, min(100, keys)}, reverse=True):
-            key_file = os.path.join(work, f"keys{count}.csv")
-            chosen = rnd.sample(range(n), count)
-            with open(key_file, "w") as f:
-                f.write("id\n" + "\n".join(str(k) for k in chosen) + "\n")
-            join_sql = (f"SELECT count(*), sum(o.qty) FROM read_csv('{key_file}') k JOIN %s.{database}.orders o "
-                        f"ON o._id = CAST(k.id AS INTEGER)")
-            default = best(lambda: run_aishell_process(binary, ["query", "--format", "csv", join_sql % "m"], 2, home))
-            if ferretdb and count > 100:
-                # Each $in query reads the whole collection in Go and compares every document with
-                # every key: 10,000 keys take about ten scans. The default plan does not do it.
-                lookup = (float("nan"), 0.0, default[2])
-            else:
-                lookup = best(lambda: run_aishell_process(binary, ["query", "--format", "csv", join_sql % "mx"], 2,
-                                                          home))
-            scan = best(lambda: run_aishell_process(
-                binary, ["query", "--format", "csv", scan_settings + join_sql % "m"], 2, home))
-            expected = sum(d["qty"] for d in coll.find({"_id": {"$in": chosen}}, {"qty": 1}))
-            for label, got in (("default plan", default), ("$in lookups", lookup), ("scan", scan)):
-                if got[0] != got[0]:
-                    continue  # not run
-                if got[2] != scan[2] or str(expected) not in got[2]:
-                    problems.append(f"{count} keys, {label}: {got[2]!r}, pymongo sum {expected}")
-            forced = "not run on FerretDB past 100 keys" if lookup[0] != lookup[0] else f"{lookup[0]:.3f} s"
-            print(f"join of {count} keys: default plan {default[0]:.3f} s, $in lookups {forced}, "
-                  f"full scan + hash join {scan[0]:.3f} s; lookups / scan {lookup[0] / scan[0]:.2f}, "
-                  f"default / scan {default[0] / scan[0]:.2f}")
+        if "lookups" in parts:
+            # --- $in lookups against a full scan: K keys, and 100 keys ---
+            rnd = random.Random(7)
+            ferretdb = bool(client.admin.command("buildInfo").get("ferretdbVersion"))
+            scan_settings = "SET SESSION lookup_join = false; SET SESSION dynamic_filtering = false; "
+            for count in sorted({keys, min(100, keys)}, reverse=True):
+                key_file = os.path.join(work, f"keys{count}.csv")
+                chosen = rnd.sample(range(n), count)
+                with open(key_file, "w") as f:
+                    f.write("id\n" + "\n".join(str(k) for k in chosen) + "\n")
+                join_sql = (f"SELECT count(*), sum(o.qty) FROM read_csv('{key_file}') k JOIN %s.{database}.orders o "
+                            f"ON o._id = CAST(k.id AS INTEGER)")
+                default = best(lambda: run_aishell_process(binary, ["query", "--format", "csv", join_sql % "m"], 2, home))
+                if ferretdb and count > 100:
+                    # Each $in query reads the whole collection in Go and compares every document with
+                    # every key: 10,000 keys take about ten scans. The default plan does not do it.
+                    lookup = (float("nan"), 0.0, default[2])
+                else:
+                    lookup = best(lambda: run_aishell_process(binary, ["query", "--format", "csv", join_sql % "mx"], 2,
+                                                              home))
+                scan = best(lambda: run_aishell_process(
+                    binary, ["query", "--format", "csv", scan_settings + join_sql % "m"], 2, home))
+                expected = sum(d["qty"] for d in coll.find({"_id": {"$in": chosen}}, {"qty": 1}))
+                for label, got in (("default plan", default), ("$in lookups", lookup), ("scan", scan)):
+                    if got[0] != got[0]:
+                        continue  # not run
+                    if got[2] != scan[2] or str(expected) not in got[2]:
+                        problems.append(f"{count} keys, {label}: {got[2]!r}, pymongo sum {expected}")
+                forced = "not run on FerretDB past 100 keys" if lookup[0] != lookup[0] else f"{lookup[0]:.3f} s"
+                print(f"join of {count} keys: default plan {default[0]:.3f} s, $in lookups {forced}, "
+                      f"full scan + hash join {scan[0]:.3f} s; lookups / scan {lookup[0] / scan[0]:.2f}, "
+                      f"default / scan {default[0] / scan[0]:.2f}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
         client.close()

@@ -209,13 +209,15 @@ void RegisterNestedFunctions(FunctionRegistryImpl& r) {
                                                     });
                              }});
   for (const LogicalType& any : {kAnyArray, kAnyMap}) {
-    r.AddScalar("cardinality",
-                {{any}, false, [](Args args) {
-                   return ValueFunction(
-                       "cardinality", args, kBigInt, [](const std::vector<Value>& v) {
-                         return Value::BigInt(static_cast<int64_t>(v[0].Children().size()));
-                       });
-                 }});
+    // The length of each row's entry (ARRAY and MAP rows are ArrayEntry): no Values.
+    r.AddScalar(
+        "cardinality",
+        {{any}, false, [](Args args) {
+           return MakeScalar("cardinality", args, kBigInt, [](VecArgs a, size_t n, Vector& out) {
+             UnaryExecute<ArrayEntry, int64_t>(
+                 a[0], n, out, [](const ArrayEntry& e) { return static_cast<int64_t>(e.length); });
+           });
+         }});
   }
   // contains(array, x): true if found; NULL if not found and the array holds a NULL.
   r.AddScalar("contains", {{kAnyArray, kAnyType}, false, [](Args args) {

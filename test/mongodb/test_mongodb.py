@@ -142,6 +142,23 @@ def test_filter_pushdown_equals_engine_and_pymongo(db, shell, where, oracle):
     assert "db.orders.find({ \"" in plan or "db.orders.find({ \"$" in plan, plan
 
 
+def test_only_widening_casts_are_pushed(db, shell):
+    """CAST(int_col AS BIGINT) = 3 is the field's value and goes to the server; CAST(double_col AS
+    INTEGER) rounds (CAST(99.6 AS INTEGER) = 100), which {total: 100} would not match: it stays in
+    the engine, and the answer is SQL's."""
+    docs = make_orders(300)
+    db.orders.insert_many(docs)
+    shell.connect()
+    t = f"m.{shell.database}.orders"
+    sql = f"SELECT _id FROM {t} WHERE CAST(total AS INTEGER) = 100 ORDER BY _id"
+    expected = [[d["_id"]] for d in docs if math.floor(d["total"] + 0.5) == 100]
+    assert expected and shell.rows(sql) == expected == shell.rows(sql, pushdown=False)
+    assert '"$eq" : 100' not in shell.explain(sql) and 'find({ }' in shell.explain(sql)
+    sql = f"SELECT _id FROM {t} WHERE CAST(qty AS BIGINT) = 3 ORDER BY _id"
+    assert shell.rows(sql) == [[d["_id"]] for d in docs if d["qty"] == 3]
+    assert '"qty" : { "$eq" : 3 }' in shell.explain(sql)
+
+
 def test_ferretdb_default_pushes_one_pipeline_at_most(db, shell, mongo):
     """On FerretDB each pipeline reads the collection again, as slowly as a scan: by default only
     aggregations that need one pipeline go to the server."""
@@ -194,8 +211,45 @@ def test_aggregation_pushdown_equals_engine(db, shell, sql):
     pushed = shell.rows(q)
     assert _approx(pushed) == _approx(shell.rows(q, pushdown=False))
     plan = shell.explain(q)
-    if "address.city" not in q:  # a ROW field is not a column the engine offers as a group key
-        assert ".aggregate(" in plan and "$group" in plan, plan
+    assert ".aggregate(" in plan and "$group" in plan, plan
+    if "GROUP BY address.city" in q:  # a field of a ROW column is grouped by its path
+        assert '"_id" : "$address.city"' in plan, plan
+
+
+def test_group_by_row_fields_pushed_as_paths(db, shell):
+    """GROUP BY a field of a ROW column (also nested, also with a column) becomes a $group on its
+    path; a missing or null sub-document and a missing field are one NULL group, as in SQL, equal to
+    pymongo's answer and to the engine's. Other group expressions stay in the engine."""
+    docs = [{"_id": i, "qty": i % 5, "region": ["EU", "US"][i % 2],
+             "address": {"city": ["Paris", "Lyon", None][i % 3], "geo": {"zone": f"z{i % 4}"}}}
+            for i in range(60)]
+    docs[1]["address"] = None
+    del docs[2]["address"]
+    del docs[3]["address"]["city"]
+    db.orders.insert_many(docs)
+    shell.connect("aggregation.max_pipelines=8")
+    t = f"m.{shell.database}.orders"
+    expected = {}
+    for d in docs:
+        city = (d.get("address") or {}).get("city")
+        expected[(city, d["region"])] = expected.get((city, d["region"]), 0) + d["qty"]
+    sql = f"SELECT address.city, region, sum(qty) FROM {t} GROUP BY address.city, region"
+    rows = shell.rows(sql)
+    assert _approx(rows) == _approx([[c, r, q] for (c, r), q in expected.items()])
+    assert _approx(rows) == _approx(shell.rows(sql, pushdown=False))
+    plan = shell.explain(sql)
+    assert '"k0" : "$address.city"' in plan and '"k1" : "$region"' in plan, plan
+    sql = f"SELECT address.geo.zone, count(*) FROM {t} GROUP BY address.geo.zone"
+    rows = shell.rows(sql)
+    zones = {}
+    for d in docs:
+        z = ((d.get("address") or {}).get("geo") or {}).get("zone")
+        zones[z] = zones.get(z, 0) + 1
+    assert _approx(rows) == _approx([[z, n] for z, n in zones.items()]) == _approx(shell.rows(sql, pushdown=False))
+    assert '"$address.geo.zone"' in shell.explain(sql)
+    sql = f"SELECT upper(region), count(*) FROM {t} GROUP BY upper(region)"
+    assert _approx(shell.rows(sql)) == [["EU", 30], ["US", 30]]
+    assert "$group" not in shell.explain(sql)
 
 
 def test_aggregation_oracle_pymongo(db, shell):
@@ -395,6 +449,36 @@ def test_server_down_at_connect_is_a_clear_error(shell):
     assert "mongodb source 'down'" in r.stderr and "secretpw" not in r.stderr, r.stderr
 
 
+def test_mongodb_srv_without_dns_is_a_clear_error(tmp_path):
+    """mongodb+srv:// needs a DNS SRV record; there is none for a .invalid host (and no DNS at all
+    on the CI machine): connect, and a query over such a saved source, fail with a message naming
+    the source and the SRV record, never a crash or the password. Needs no server."""
+    import json
+    from aishell_cli import run_aishell
+    home = tmp_path / "home"
+    url = "mongodb+srv://u:srv-secret-pw@cluster0.aishell.invalid/orders?retryWrites=true"
+    r = run_aishell(["connect", url, "--name", "atlas"], home=home)
+    assert r.returncode == 1, (r.returncode, r.stderr)  # an error, not a signal
+    assert "mongodb source 'atlas'" in r.stderr and "_mongodb._tcp.cluster0.aishell.invalid" in r.stderr, r.stderr
+    assert "SRV" in r.stderr and "mongodb://host1:port" in r.stderr, r.stderr
+    assert "srv-secret-pw" not in r.stdout + r.stderr
+    # A host with a port, or of fewer than three parts, is not a service name.
+    r = run_aishell(["connect", "mongodb+srv://u:srv-secret-pw@localhost:27017/x", "--name", "bad"], home=home)
+    assert r.returncode == 1 and "mongodb source 'bad'" in r.stderr and "three parts" in r.stderr, r.stderr
+    assert "srv-secret-pw" not in r.stdout + r.stderr
+    # A saved source (written by another machine, where DNS answered): queries fail the same way.
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "connections.json").write_text(json.dumps(
+        [{"name": "atlas", "type": "mongodb", "properties": {}, "url": url}]))
+    r = run_aishell(["query", "SELECT * FROM atlas.orders.orders"], home=home)
+    assert r.returncode == 1 and "mongodb source 'atlas'" in r.stderr and "SRV" in r.stderr, r.stderr
+    r = run_aishell(["connections", "--status", "--format", "json"], home=home)
+    assert r.returncode == 0, r.stderr
+    row = json.loads(r.stdout)[0]
+    assert row["status"] == "unreachable" and "SRV" in row["summary"], row
+    assert "srv-secret-pw" not in r.stdout + r.stderr
+
+
 def test_server_killed_mid_scan_is_a_clear_error(tmp_path, mongo):
     """A private FerretDB (the binary scripts/services/ferretdb.sh built) is killed while a scan
     reads from it: the query ends with an error naming the source, no hang, no partial answer."""
@@ -440,6 +524,62 @@ def test_server_killed_mid_scan_is_a_clear_error(tmp_path, mongo):
         if server.poll() is None:
             server.kill()
         server.wait()
+
+
+def _kill_cursors_of(db, collection, after_id, upto_id):
+    """killCursors on `collection` for every cursor id in (after_id, upto_id]: FerretDB gives
+    cursors global, sequential ids (a 32-bit counter that wraps), and kills only those of this
+    database, collection and user. The ids killed."""
+    ids = list(range(after_id + 1, upto_id + 1)) if upto_id >= after_id else \
+        list(range(after_id + 1, 2 ** 32)) + list(range(1, upto_id + 1))
+    killed = []
+    for start in range(0, len(ids), 10000):
+        reply = db.command("killCursors", collection, cursors=[Int64(i) for i in ids[start:start + 10000]])
+        killed += reply["cursorsKilled"]
+    return killed
+
+
+def _newest_cursor_id(db, collection):
+    """A fresh cursor's id (every cursor made before it has a smaller one, modulo 2^32)."""
+    probe = db[collection].find({}, batch_size=1)
+    next(probe)
+    cursor_id = probe.cursor_id
+    probe.close()
+    return cursor_id
+
+
+def test_cursor_killed_or_timed_out_on_the_server_mid_scan(db, shell):
+    """The server ends aishell's cursor while the scan reads it (killCursors from another client:
+    what a getMore sees when an idle cursor timed out, CursorNotFound): the query ends with a clear
+    error naming the source and the collection, and prints no result."""
+    import os
+    import subprocess
+    from aishell_cli import aishell_binary
+    n = 10000
+    db.t.insert_many([{"_id": i, "n": i} for i in range(n)], ordered=False)
+    # One document per getMore: the scan is still reading when its cursor is killed. The sample
+    # (5 documents) fits the first batch, so its cursor is closed at once and never killed.
+    shell.connect("scan.batch_size=1", "schema.sample_size=5")
+    before = _newest_cursor_id(db, "t")
+    env = dict(os.environ, AISHELL_HOME=str(shell.home), NO_COLOR="1")
+    query = subprocess.Popen([aishell_binary(), "query", "--format", "csv",
+                              f"SELECT count(*), sum(n) FROM m.{shell.database}.t"],
+                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        killed = []
+        while not killed and query.poll() is None:
+            killed = _kill_cursors_of(db, "t", before, _newest_cursor_id(db, "t"))
+        out, err = query.communicate(timeout=120)
+    finally:
+        if query.poll() is None:
+            query.kill()
+            query.wait()
+    assert killed, f"the scan ended before its cursor could be killed: {out} {err}"
+    assert query.returncode != 0, out
+    assert out.strip() == "", out  # no partial answer
+    assert "mongodb source 'm'" in err and f"{shell.database}.t" in err, err
+    assert "cursor" in err and "closed the cursor" in err, err
+    assert os.environ.get("AISHELL_TEST_MONGODB_PASSWORD", "-") not in err
 
 
 def test_connections_status_reaches_every_source(db, shell):

@@ -63,7 +63,10 @@ class MongoPool {
   const std::string& url() const { return url_; }
 
   // Runs `command` on `db`; returns the reply. Throws Error(kConnector) with the server's message.
-  BsonPtr Command(const std::string& db, const bson_t& command, const std::string& what);
+  // `client`: a client this thread already holds (no second connection, and no second
+  // authentication handshake); null to borrow one from the pool.
+  BsonPtr Command(const std::string& db, const bson_t& command, const std::string& what,
+                  mongoc_client_t* client = nullptr);
 
  private:
   std::string url_;

@@ -102,6 +102,7 @@ MongoConnector::MongoConnector(const ConnectionConfig& config)
   if (server_.IsFerretDb()) sample_supported_ = false;
   max_pipelines_ = PropertyNumber("aggregation.max_pipelines", server_.IsFerretDb() ? 1 : 8, 64);
   splits_ = PropertyNumber("scan.splits", 0, 64);
+  cursor_batch_size_ = PropertyNumber("scan.batch_size", 0, 1000000);
   max_lookup_keys_ = PropertyNumber("lookup.max_keys", server_.IsFerretDb() ? 100 : -1, 100000000);
   split_min_documents_ = PropertyNumber("scan.split_min_documents", 100000, 1000000000);
 }
@@ -316,7 +317,7 @@ std::shared_ptr<MongoTable> MongoConnector::Sample(const std::string& database,
   // Statistics for the planner: collStats' count (estimatedDocumentCount where it is refused).
   bson_t* stats_cmd = BCON_NEW("collStats", BCON_UTF8(collection.c_str()));
   try {
-    BsonPtr stats = pool_->Command(database, *stats_cmd, "collStats");
+    BsonPtr stats = pool_->Command(database, *stats_cmd, "collStats", client.get());
     table->info->stats.row_count = NumberField(*stats, "count", 0);
   } catch (const Error&) {
     bson_error_t error;
@@ -349,6 +350,7 @@ std::unique_ptr<TableScan> MongoConnector::CreateScan(std::shared_ptr<const Tabl
   spec.where = Where();
   spec.mismatch = mismatch_;
   spec.batch_size = batch_size_;
+  spec.cursor_batch_size = cursor_batch_size_;
   spec.max_pipelines = max_pipelines_;
   spec.splits = splits_;
   spec.max_lookup_keys = max_lookup_keys_;

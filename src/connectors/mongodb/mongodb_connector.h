@@ -57,7 +57,8 @@ class MongoConnector : public Connector {
   MongoServerInfo server_;
   int sample_size_ = 1000;
   int batch_size_ = 10000;
-  int splits_ = 0;  // scan.splits (0: one per thread for large collections on MongoDB)
+  int cursor_batch_size_ = 0;  // scan.batch_size (0: the server's default)
+  int splits_ = 0;             // scan.splits (0: one per thread for large collections on MongoDB)
   int split_min_documents_ = 100000;  // scan.split_min_documents
   int max_lookup_keys_ = -1;          // lookup.max_keys (100 on FerretDB, else no limit)
   int max_pipelines_ = 8;             // aggregation.max_pipelines (1 on FerretDB)

@@ -143,15 +143,21 @@ void MongoAggregateSource::Run() {
     }
     return *groups_[it->second];
   };
-  auto decode = [&](const bson_iter_t* it, int column) -> Value {
-    const LogicalType& type = table.info->columns[column].type;
+  auto decode_as = [&](const bson_iter_t* it, const LogicalType& type,
+                       const std::string& path) -> Value {
     if (!it) return Value::Null(type);
     Vector v(type, 1);
     v.Resize(1);
-    decoder_.DecodeValue(*it, type, v, 0, table.columns[column].dotted);
+    decoder_.DecodeValue(*it, type, v, 0, path);
     return v.GetValue(0);
   };
-  if (agg.group_columns.empty()) group_of({});  // a global aggregate has one row, inputs or not
+  auto decode = [&](const bson_iter_t* it, int column) -> Value {
+    return decode_as(it, table.info->columns[column].type, table.columns[column].dotted);
+  };
+  auto decode_key = [&](const bson_iter_t* it, size_t k) -> Value {
+    return decode_as(it, agg.groups[k].type, agg.groups[k].path);
+  };
+  if (agg.groups.empty()) group_of({});  // a global aggregate has one row, inputs or not
 
   MongoPool::Lease client = spec_->pool->Acquire();
   CollectionPtr collection = OpenCollection(client.get(), table);
@@ -193,11 +199,10 @@ void MongoAggregateSource::Run() {
       bson_iter_t distinct_it;
       bool has_distinct = false;
       bool found_id = bson_iter_init_find(&id, doc, "_id");
-      bool keyed_doc = what == 'd' || agg.group_columns.size() > 1;
+      bool keyed_doc = what == 'd' || agg.groups.size() > 1;
       if (!keyed_doc) {
-        if (agg.group_columns.size() == 1)
-          keys.push_back(
-              decode(found_id && !BSON_ITER_HOLDS_NULL(&id) ? &id : nullptr, agg.group_columns[0]));
+        if (agg.groups.size() == 1)
+          keys.push_back(decode_key(found_id && !BSON_ITER_HOLDS_NULL(&id) ? &id : nullptr, 0));
       } else {
         // {k0: .., k1: .., d: ..}; a missing key is NULL (MongoDB leaves a missing field out).
         bson_t sub;
@@ -205,11 +210,11 @@ void MongoAggregateSource::Run() {
         const uint8_t* data = nullptr;
         if (found_id && BSON_ITER_HOLDS_DOCUMENT(&id)) bson_iter_document(&id, &length, &data);
         bool ok = data && bson_init_static(&sub, data, length);
-        for (size_t k = 0; k < agg.group_columns.size(); k++) {
+        for (size_t k = 0; k < agg.groups.size(); k++) {
           bson_iter_t kit;
           std::string name = "k" + std::to_string(k);
           bool has = ok && bson_iter_init_find(&kit, &sub, name.c_str());
-          keys.push_back(decode(has ? &kit : nullptr, agg.group_columns[k]));
+          keys.push_back(decode_key(has ? &kit : nullptr, k));
         }
         has_distinct = ok && bson_iter_init_find(&distinct_it, &sub, "d") &&
                        !BSON_ITER_HOLDS_NULL(&distinct_it);
@@ -272,7 +277,7 @@ bool MongoAggregateSource::Next(Batch& out) {
     throw Error(ErrorKind::kInternal, spec_->where + ": no pipeline " + p);
   };
   std::vector<LogicalType> types;
-  for (int c : agg.group_columns) types.push_back(table.info->columns[c].type);
+  for (const auto& key : agg.groups) types.push_back(key.type);
   for (const auto& call : agg.calls) types.push_back(call.result_type);
   size_t n = std::min(kBatchSize, groups_.size() - emitted_);
   out = Batch(types, n);

@@ -204,7 +204,9 @@ struct MongoDecoder::Node {
   std::vector<Node> children;
   Node* Find(const char* key, size_t length) {
     for (auto& c : children) {
-      if (c.name.size() == length && std::memcmp(c.name.data(), key, length) == 0) return &c;
+      if (c.name.size() == length && (length == 0 || c.name[0] == key[0]) &&
+          std::memcmp(c.name.data(), key, length) == 0)
+        return &c;
     }
     return nullptr;
   }
@@ -293,15 +295,34 @@ void MongoDecoder::Mismatch(const bson_iter_t& it, const LogicalType& type, cons
           "=<type> to fix the type, or schema.on_mismatch=null to read such values as NULL)");
 }
 
-bool MongoDecoder::Fail(const bson_iter_t& it, const LogicalType& type, const std::string& path,
+bool MongoDecoder::Fail(const bson_iter_t& it, const LogicalType& type, const Path& path,
                         const std::string& detail) {
-  if (policy_ == MismatchPolicy::kError) Mismatch(it, type, path, detail);
+  if (policy_ == MismatchPolicy::kError) Mismatch(it, type, path.ToString(), detail);
   if (mismatches_) mismatches_->fetch_add(1, std::memory_order_relaxed);
   return false;
 }
 
+std::string MongoDecoder::Path::ToString() const {
+  std::string s = parent ? parent->ToString() : std::string();
+  if (text) s += *text;
+  if (element) {
+    s += "[]";
+  } else if (!name.empty()) {
+    if (!s.empty()) s += '.';
+    s.append(name);
+  }
+  return s;
+}
+
 void MongoDecoder::DecodeValue(const bson_iter_t& it, const LogicalType& type, Vector& v,
                                size_t row, const std::string& path) {
+  Path root;
+  root.text = &path;
+  Decode(it, type, v, row, root);
+}
+
+void MongoDecoder::Decode(const bson_iter_t& it, const LogicalType& type, Vector& v, size_t row,
+                          const Path& path) {
   bson_type_t bt = bson_iter_type(&it);
   if (bt == BSON_TYPE_NULL || bt == BSON_TYPE_UNDEFINED) {
     v.SetNull(row);
@@ -479,11 +500,13 @@ void MongoDecoder::DecodeValue(const bson_iter_t& it, const LogicalType& type, V
       Vector& elements = v.Child(0);
       size_t base = elements.size();
       elements.Resize(base + count);
-      std::string element_path = path + "[]";
+      Path element_path;
+      element_path.parent = &path;
+      element_path.element = true;
+      const LogicalType& element_type = type.ElementType();
       size_t k = 0;
       if (bson_iter_recurse(&it, &e)) {
-        while (bson_iter_next(&e))
-          DecodeValue(e, type.ElementType(), elements, base + k++, element_path);
+        while (bson_iter_next(&e)) Decode(e, element_type, elements, base + k++, element_path);
       }
       v.Data<ArrayEntry>()[row] = ArrayEntry{static_cast<uint32_t>(base), count};
       set_valid();
@@ -509,7 +532,10 @@ void MongoDecoder::DecodeValue(const bson_iter_t& it, const LogicalType& type, V
         while (bson_iter_next(&e)) {
           keys.SetString(base + k, std::string_view(bson_iter_key(&e), bson_iter_key_len(&e)));
           keys.SetNull(base + k, false);
-          DecodeValue(e, type.Children()[1], values, base + k, path + "." + bson_iter_key(&e));
+          Path value_path;
+          value_path.parent = &path;
+          value_path.name = std::string_view(bson_iter_key(&e), bson_iter_key_len(&e));
+          Decode(e, type.Children()[1], values, base + k, value_path);
           k++;
         }
       }
@@ -525,18 +551,35 @@ void MongoDecoder::DecodeValue(const bson_iter_t& it, const LogicalType& type, V
       const auto& names = type.FieldNames();
       const auto& types = type.Children();
       size_t index = v.Child(0).size();
+      // The field vectors, looked up once per document.
+      Vector* small[16];
+      std::vector<Vector*> large;
+      Vector** fields = small;
+      if (names.size() > 16) {
+        large.resize(names.size());
+        fields = large.data();
+      }
       for (size_t f = 0; f < names.size(); f++) {
-        Vector& field = v.Child(f);
-        field.Resize(index + 1);
-        field.SetNull(index);
+        fields[f] = &v.Child(f);
+        fields[f]->Resize(index + 1);
+        fields[f]->SetNull(index);
       }
       bson_iter_t e;
       if (bson_iter_recurse(&it, &e)) {
+        // Documents mostly keep one field order: look for each key after the last one found.
+        size_t next = 0;
         while (bson_iter_next(&e)) {
           const char* key = bson_iter_key(&e);
-          for (size_t f = 0; f < names.size(); f++) {
-            if (names[f] == key) {
-              DecodeValue(e, types[f], v.Child(f), index, path + "." + names[f]);
+          size_t key_length = bson_iter_key_len(&e);
+          for (size_t k = 0; k < names.size(); k++) {
+            size_t f = next + k < names.size() ? next + k : next + k - names.size();
+            if (names[f].size() == key_length && (key_length == 0 || names[f][0] == key[0]) &&
+                std::memcmp(names[f].data(), key, key_length) == 0) {
+              Path field_path;
+              field_path.parent = &path;
+              field_path.name = names[f];
+              Decode(e, types[f], *fields[f], index, field_path);
+              next = f + 1;
               break;
             }
           }

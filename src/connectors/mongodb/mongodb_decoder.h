@@ -39,10 +39,21 @@ class MongoDecoder {
 
  private:
   struct Node;
+  // The path of the value being decoded, spelled out only for a message: a field of a parent
+  // (`name`), an element of an array (`name` empty, `element` true), or the root (`text`).
+  struct Path {
+    const Path* parent = nullptr;
+    std::string_view name;
+    bool element = false;
+    const std::string* text = nullptr;
+    std::string ToString() const;
+  };
+  void Decode(const bson_iter_t& it, const LogicalType& type, Vector& v, size_t row,
+              const Path& path);
   void DecodeDocument(bson_iter_t* it, const Node& node, Batch& out, size_t row);
   [[noreturn]] void Mismatch(const bson_iter_t& it, const LogicalType& type,
                              const std::string& path, const std::string& detail = {});
-  bool Fail(const bson_iter_t& it, const LogicalType& type, const std::string& path,
+  bool Fail(const bson_iter_t& it, const LogicalType& type, const Path& path,
             const std::string& detail = {});
 
   std::shared_ptr<const MongoTable> table_;

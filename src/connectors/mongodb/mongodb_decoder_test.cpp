@@ -100,6 +100,39 @@ TEST(MongoDecoderTest, MismatchNamesCollectionIdAndFieldOrReadsNull) {
   EXPECT_TRUE(b.columns[1].GetValue(1).is_null());
 }
 
+// A mismatch inside sub-documents, arrays and maps names the whole path; sub-document fields
+// decode whatever their order in the document.
+TEST(MongoDecoderTest, NestedMismatchNamesThePathAndFieldOrderDoesNotMatter) {
+  auto table = Infer({R"({"_id": 1, "a": {"b": [{"c": 1, "d": "x"}], "e": 2}})"});
+  std::vector<const char*> docs = {R"({"_id": 1, "a": {"e": 5, "b": [{"d": "y", "c": 3}]}})",
+                                   R"({"_id": 2, "a": {"b": [{"c": 4}, {"d": "z", "c": 6}]}})"};
+  Batch b = DecodeAll(table, docs);
+  EXPECT_EQ(b.columns[1].GetValue(0).ToString(), "{b=[{c=3, d=y}], e=5}");
+  EXPECT_EQ(b.columns[1].GetValue(1).ToString(), "{b=[{c=4, d=NULL}, {c=6, d=z}], e=NULL}");
+  for (const char* bad : {R"({"_id": 3, "a": {"b": [{"c": "three"}]}})",
+                          R"({"_id": 3, "a": {"b": [{"c": 1}], "e": [1]}})"}) {
+    try {
+      DecodeAll(table, {bad});
+      FAIL() << "no error for " << bad;
+    } catch (const Error& e) {
+      std::string m = e.what();
+      std::string field = std::string(bad).find("three") != std::string::npos ? "a.b[].c" : "a.e";
+      EXPECT_NE(m.find("_id 3, field '" + field + "'"), std::string::npos) << m;
+    }
+  }
+  MongoSchemaOptions options;
+  options.overrides["m"] =
+      LogicalType::Map(LogicalType(TypeId::kVarchar), LogicalType(TypeId::kInteger));
+  auto with_map = Infer({R"({"_id": 1, "m": {"k": 1}})"}, options);
+  try {
+    DecodeAll(with_map, {R"({"_id": 4, "m": {"k": 1, "j": "x"}})"});
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    std::string m = e.what();
+    EXPECT_NE(m.find("_id 4, field 'm.j'"), std::string::npos) << m;
+  }
+}
+
 // Found by test/fuzz/bson_fuzzer.cpp: a BSON date whose milliseconds overflow a TIMESTAMP's
 // microseconds was multiplied anyway (undefined behaviour; a wrong timestamp in practice).
 TEST(MongoDecoderTest, DateOutOfTimestampRangeIsAMismatch) {

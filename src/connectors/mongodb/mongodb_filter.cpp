@@ -58,12 +58,41 @@ bool LikeToRegex(const std::string& pattern, int escape, std::string* regex) {
   return true;
 }
 
+namespace {
+
+// Rank of an integer type by width (TINYINT 1 ... BIGINT 4), 0 for the others.
+int IntegerRank(TypeId id) {
+  switch (id) {
+    case TypeId::kTinyInt:
+      return 1;
+    case TypeId::kSmallInt:
+      return 2;
+    case TypeId::kInteger:
+      return 3;
+    case TypeId::kBigInt:
+      return 4;
+    default:
+      return 0;
+  }
+}
+
+// Whether CAST(x AS to) has x's value for every x of type `from`: a wider integer, or a DOUBLE
+// from an integer that a double holds exactly (up to INTEGER). A narrowing cast (CAST(double_col
+// AS INTEGER) rounds) or one to DECIMAL (it may fail) changes or refuses values that MongoDB
+// would compare as they are.
+bool IsWidening(const LogicalType& from, const LogicalType& to) {
+  int from_rank = IntegerRank(from.id), to_rank = IntegerRank(to.id);
+  if (from_rank > 0 && to_rank > 0) return to_rank >= from_rank;
+  return from_rank > 0 && from_rank <= 3 && to.id == TypeId::kDouble;
+}
+
+}  // namespace
+
 bool MongoFilterBuilder::FieldPath(const Expr& e, std::string* path, BsonKindSet* kinds) const {
-  if (e.kind == ExprKind::kCast && !e.try_cast && e.type.IsNumeric() &&
-      e.children[0]->type.IsNumeric() && e.children[0]->type.id != TypeId::kDecimal) {
+  if (e.kind == ExprKind::kCast && !e.try_cast && IsWidening(e.children[0]->type, e.type)) {
     // A widened number (CAST(int_col AS BIGINT) = 5): MongoDB compares numbers by value.
     return FieldPath(*e.children[0], path, kinds) &&
-           IsSubset(*kinds, kNumberKinds & ~KindBit(BsonKind::kDecimal));
+           IsSubset(*kinds, KindBit(BsonKind::kInt32) | KindBit(BsonKind::kInt64));
   }
   if (e.kind == ExprKind::kColumnRef) {
     if (e.column_index < 0 || e.column_index >= static_cast<int>(table_.columns.size()))

@@ -88,7 +88,7 @@ std::vector<std::string> MongoAggregateParts(const MongoAggregation& aggregation
   }
   // Every group comes out of a count(*) (the other pipelines skip rows whose value is NULL, and
   // with them the groups that only have such rows).
-  if (!aggregation.group_columns.empty() || parts.empty()) add('n', -1);
+  if (!aggregation.groups.empty() || parts.empty()) add('n', -1);
   return parts;
 }
 
@@ -129,6 +129,7 @@ BsonPtr MongoScanSpec::FindOptions() const {
     bson_append_document_end(opts.get(), &sort_doc);
   }
   if (limit >= 0) bson_append_int64(opts.get(), "limit", -1, limit);
+  if (cursor_batch_size > 0) bson_append_int32(opts.get(), "batchSize", -1, cursor_batch_size);
   return opts;
 }
 
@@ -176,17 +177,17 @@ std::vector<BsonPtr> MongoScanSpec::Pipelines() const {
   if (!aggregation) return out;
   const auto& cols = table->columns;
   auto key_of = [&](bson_t* group, bool with_distinct, int distinct_column) {
-    const auto& keys = aggregation->group_columns;
+    const auto& keys = aggregation->groups;
     if (!with_distinct && keys.empty()) {
       bson_append_null(group, "_id", -1);
     } else if (!with_distinct && keys.size() == 1) {
-      std::string ref = "$" + cols[keys[0]].dotted;
+      std::string ref = "$" + keys[0].path;
       bson_append_utf8(group, "_id", -1, ref.c_str(), -1);
     } else {
       bson_t id;
       bson_append_document_begin(group, "_id", -1, &id);
       for (size_t k = 0; k < keys.size(); k++) {
-        std::string name = "k" + std::to_string(k), ref = "$" + cols[keys[k]].dotted;
+        std::string name = "k" + std::to_string(k), ref = "$" + keys[k].path;
         bson_append_utf8(&id, name.c_str(), -1, ref.c_str(), -1);
       }
       if (with_distinct) {
@@ -270,13 +271,20 @@ void MongoScan::SetProjection(const std::vector<int>& column_ids) {
 
 bool MongoScan::Pushable(int column) const {
   if (column < 0 || column >= static_cast<int>(spec_.table->columns.size())) return false;
-  const LogicalType& t = spec_.table->info->columns[column].type;
-  if (!IsScalar(t)) return false;
-  MongoFilterBuilder builder(*spec_.table, spec_.server.IsFerretDb());
   std::string path;
+  return PushableField(*MakeColumnRef(column, spec_.table->info->columns[column].type), &path);
+}
+
+bool MongoScan::PushableField(const Expr& e, std::string* path) const {
+  // A column, or a chain of ROW field accesses over one (not a cast: its value is not the
+  // field's).
+  bool field = e.kind == ExprKind::kColumnRef ||
+               (e.kind == ExprKind::kFunction && e.function && e.function->field_index >= 0);
+  const LogicalType& t = e.type;
+  if (!field || !IsScalar(t)) return false;
+  MongoFilterBuilder builder(*spec_.table, spec_.server.IsFerretDb());
   BsonKindSet kinds;
-  auto ref = MakeColumnRef(column, t);
-  if (!builder.FieldPath(*ref, &path, &kinds)) return false;
+  if (!builder.FieldPath(e, path, &kinds)) return false;
   switch (t.id) {
     case TypeId::kVarchar:
       return kinds == KindBit(BsonKind::kString) || kinds == KindBit(BsonKind::kObjectId);
@@ -333,9 +341,20 @@ bool MongoScan::PushAggregation(const AggregationRequest& request) {
   if (spec_.aggregation || spec_.limit >= 0 || !spec_.sort.empty()) return false;
   bool ferret = spec_.server.IsFerretDb();
   auto agg = std::make_shared<MongoAggregation>();
-  for (int c : request.group_columns) {
-    if (!Pushable(c)) return false;
-    agg->group_columns.push_back(c);
+  for (size_t g = 0; g < request.group_columns.size(); g++) {
+    int c = request.group_columns[g];
+    std::shared_ptr<Expr> e;
+    if (c >= 0 && c < static_cast<int>(spec_.table->columns.size())) {
+      e = MakeColumnRef(c, spec_.table->info->columns[c].type);
+    } else if (c < 0 && g < request.group_exprs.size() && request.group_exprs[g]) {
+      e = request.group_exprs[g];  // a field of a ROW column, or refused below
+    } else {
+      return false;
+    }
+    MongoGroupKey key;
+    if (!PushableField(*e, &key.path)) return false;
+    key.type = e->type;
+    agg->groups.push_back(std::move(key));
   }
   for (const auto& call : request.calls) {
     MongoAggregateCall out;

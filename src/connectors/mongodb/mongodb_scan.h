@@ -26,8 +26,14 @@ struct MongoAggregateCall {
   LogicalType result_type;
 };
 
+// A GROUP BY key: a column, or a field of a ROW column (`address.city`), as a field path.
+struct MongoGroupKey {
+  std::string path;  // "address.city"
+  LogicalType type;
+};
+
 struct MongoAggregation {
-  std::vector<int> group_columns;  // table columns
+  std::vector<MongoGroupKey> groups;
   std::vector<MongoAggregateCall> calls;
 };
 
@@ -49,6 +55,8 @@ struct MongoScanSpec {
   std::shared_ptr<MongoAggregation> aggregation;
   MismatchPolicy mismatch = MismatchPolicy::kError;
   int batch_size = 10000;  // keys per $in round
+  // Documents per cursor batch (find's batchSize, also in each getMore); 0: the server's default.
+  int cursor_batch_size = 0;
   // An aggregation that needs more single-accumulator pipelines than this stays in the engine:
   // each pipeline reads the collection again (on FerretDB, in Go, as slowly as a scan).
   int max_pipelines = 8;
@@ -64,7 +72,7 @@ struct MongoScanSpec {
 
   // The find filter: the conjuncts under $and (or the one), plus `extra` (may be null).
   BsonPtr Filter(const bson_t* extra = nullptr) const;
-  // find's options: projection, sort, limit.
+  // find's options: projection, sort, limit, batchSize.
   BsonPtr FindOptions() const;
   // {path: {$type: [...]}}: the values of a numeric column that are numbers (what $sum adds).
   BsonPtr NumbersOf(int column) const;
@@ -83,6 +91,8 @@ class MongoScan : public TableScan {
   bool PushLimit(int64_t limit) override;
   bool PushOrder(const std::vector<SortKey>& keys, int64_t limit) override;
   bool PushAggregation(const AggregationRequest& request) override;
+  // Groups that are fields of ROW columns (GROUP BY address.city); other expressions are refused.
+  bool AcceptsGroupExpressions() const override { return true; }
   std::string Describe() const override;
   double EstimatedRows() const override;
   std::vector<std::shared_ptr<Split>> CreateSplits(int max_parallelism) override;
@@ -100,6 +110,8 @@ class MongoScan : public TableScan {
   // no exact BSON form that could match.
   BsonPtr InFilter(int column, const Vector& values, size_t count) const;
   bool Pushable(int column) const;  // a scalar field of one BSON type class
+  // The same for a column or a field of a ROW column (`address.city`); `path` gets its path.
+  bool PushableField(const Expr& e, std::string* path) const;
   // How many _id ranges a plain find would be read in with `threads` threads, and why not more.
   int PlannedSplits(int threads, std::string* why_one) const;
   // Up to n - 1 ascending ObjectIds that cut the collection into parts of about equal size, or
