@@ -117,7 +117,8 @@ class Binder {
   BoundRelation BindNamedQuery(const QueryNode& query, const std::string& alias,
                                const std::vector<std::string>& column_names, int position);
   BoundRelation ScanTable(const std::string& catalog, std::shared_ptr<Connector> connector,
-                          std::shared_ptr<const TableInfo> table, const std::string& alias);
+                          std::shared_ptr<const TableInfo> table, const std::string& alias,
+                          std::unique_ptr<TableScan> table_scan = nullptr);
   // Resolves catalog.schema.table with defaults; throws with suggestions.
   struct ResolvedTable {
     std::string catalog;
