@@ -179,6 +179,13 @@ class TableWriter {
   virtual void Abort() = 0;
 };
 
+// What a source's table function returns (Connector::CallTableFunction): the table (columns,
+// statistics) and a scan of it, negotiated like any other scan. Both null: no such function.
+struct SourceTableFunction {
+  std::shared_ptr<const TableInfo> table;
+  std::unique_ptr<TableScan> scan;
+};
+
 // Connection settings, as registered by `aishell connect`.
 struct ConnectionConfig {
   std::string name;  // the catalog name
@@ -234,6 +241,16 @@ class Connector {
   virtual std::unique_ptr<TableWriter> CreateTableWithProperties(
       const std::string& schema, const std::string& table, const std::vector<ColumnInfo>& columns,
       const std::vector<TableProperty>& properties);
+
+  // A table function of this source, called as Trino's `TABLE(catalog.system.name(args))` (or
+  // `catalog.name(...)`): Elasticsearch's raw_query and query_string. `name` is lower case;
+  // arguments are constants (positional, then named). Returns both null when there is no function
+  // of that name; throws Error for bad arguments, naming the argument.
+  virtual SourceTableFunction CallTableFunction(const std::string& name,
+                                                const std::vector<Value>& args,
+                                                const std::map<std::string, Value>& named_args) {
+    return {};
+  }
 
   // A one-line description for `aishell connections` (version, table count), best effort.
   virtual std::string Summary() { return {}; }

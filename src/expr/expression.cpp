@@ -170,6 +170,15 @@ std::string Expr::ToString(const std::vector<std::string>* input_names) const {
         }
       }
       if (fname == "negate" && children.size() == 1) return "-" + Child(children[0], input_names);
+      if (lambda_body && !children.empty() && children[0]) {
+        // f(array, x -> body): the body's refs are the captures (children[1..]), then x.
+        std::vector<std::string> names;
+        for (size_t i = 1; i < children.size(); i++)
+          names.push_back(children[i] ? children[i]->ToString(input_names) : "?");
+        names.push_back("x");
+        return fname + "(" + children[0]->ToString(input_names) + ", x -> " +
+               lambda_body->ToString(&names) + ")";
+      }
       return fname + "(" + Join(children, input_names, ", ") + ")";
     }
     case ExprKind::kComparison:

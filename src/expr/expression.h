@@ -110,6 +110,11 @@ struct Expr {
   // kCast, kFunction, kAggregate: the byte offset of the call in the SQL text (-1: none), which
   // errors raised at run time by this node point at.
   int position = -1;
+  // kFunction of a higher-order function with one lambda (transform, filter, any_match, all_match,
+  // none_match): the lambda's body, bound over [captures (children[1..]), parameters]. The kernel
+  // holds its own copy; this one lets a source translate the call (Elasticsearch `nested`
+  // queries). Rewrites of the outer columns never reach into it.
+  ExprPtr lambda_body;
 
   // Human-readable SQL-like rendering, used by EXPLAIN; `input_names` names column refs.
   std::string ToString(const std::vector<std::string>* input_names = nullptr) const;

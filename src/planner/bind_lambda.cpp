@@ -351,13 +351,18 @@ ExprPtr BindLambdaCall(Binder& binder, const FunctionCallExpression& fn, BindCon
     BoundLambda lambda = BindLambda(binder, l, {array->type.ElementType()}, ctx);
     std::vector<ExprPtr> args = {array};
     for (auto& c : lambda.captures) args.push_back(c);
-    if (name == "transform") return MakeFunction(Transform(args, lambda.body), args);
+    auto with_body = [](ExprPtr call, ExprPtr body) {
+      call->lambda_body = std::move(body);
+      return call;
+    };
+    if (name == "transform")
+      return with_body(MakeFunction(Transform(args, lambda.body), args), lambda.body);
     ExprPtr predicate = EnsureBoolean(lambda.body, "a predicate lambda", l.body->position);
-    if (name == "filter") return MakeFunction(Filter(args, predicate), args);
+    if (name == "filter") return with_body(MakeFunction(Filter(args, predicate), args), predicate);
     MatchKind kind = name == "any_match"   ? MatchKind::kAny
                      : name == "all_match" ? MatchKind::kAll
                                            : MatchKind::kNone;
-    return MakeFunction(Match(name.c_str(), kind, args, predicate), args);
+    return with_body(MakeFunction(Match(name.c_str(), kind, args, predicate), args), predicate);
   }
   if (name == "reduce") {
     if (fn.args.size() != 4)

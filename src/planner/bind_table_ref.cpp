@@ -384,8 +384,11 @@ BoundRelation Binder::BindTableFunction(const TableFunctionRef& ref) {
     one.plan = values;
     return BindUnnest(std::move(one), ref, false);
   }
-  const TableFunction* fn = TableFunctionRegistry::Find(name);
-  if (!fn) {
+  const auto& parts = ref.name.parts;
+  // A source's own function: TABLE(catalog.system.raw_query(...)), or catalog.raw_query(...).
+  bool of_source = (parts.size() == 2 || parts.size() == 3) && catalogs_.HasCatalog(parts[0]);
+  const TableFunction* fn = of_source ? nullptr : TableFunctionRegistry::Find(name);
+  if (!fn && !of_source) {
     std::string hint = SuggestName(name, TableFunctionRegistry::Names());
     throw Error(ErrorKind::kCatalog,
                 "table function '" + name + "' not found" +
@@ -407,6 +410,25 @@ BoundRelation Binder::BindTableFunction(const TableFunctionRef& ref) {
     } else {
       named[a.name] = e->value;
     }
+  }
+  if (of_source) {
+    std::shared_ptr<Connector> connector = catalogs_.GetCatalog(parts[0]);
+    std::string function = LowerName(parts.back());
+    SourceTableFunction called;
+    try {
+      called = connector->CallTableFunction(function, args, named);
+    } catch (const Error& e) {
+      if (e.position() < 0) throw Error(e.kind(), e.what(), ref.position);
+      throw;
+    }
+    if (!called.table || !called.scan)
+      throw Error(ErrorKind::kCatalog,
+                  "catalog '" + parts[0] + "' (" + connector->TypeName() +
+                      ") has no table function '" + function + "'",
+                  ref.position);
+    return ScanTableWith(parts[0], connector->TypeName(), called.table,
+                         ref.alias.empty() ? function : ref.alias,
+                         std::shared_ptr<TableScan>(std::move(called.scan)));
   }
   BoundTableFunction bound;
   try {

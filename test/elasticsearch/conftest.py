@@ -108,9 +108,10 @@ def index(es, request):
     """A fresh index name per test (xdist workers never share one); deleted afterwards."""
     name = "t_" + request.node.originalname[:30].lower() + "_" + hashlib.sha1(
         request.node.nodeid.encode()).hexdigest()[:8]
-    es.call("DELETE", "/" + name)
+    # expand_wildcards=all: also the hidden indices that CREATE OR REPLACE writes behind an alias.
+    es.call("DELETE", "/" + name + "*?expand_wildcards=all")
     yield name
-    es.call("DELETE", "/" + name + "*")
+    es.call("DELETE", "/" + name + "*?expand_wildcards=all")
 
 
 class Shell:

@@ -4,6 +4,7 @@ in Python over the documents loaded), point-in-time and scroll reads with slices
 _bulk writes with per-item errors, upserts by _id, and failures (server down, unknown index, wrong
 credentials with the secret kept out of the output, 429 retried through a small proxy)."""
 import http.server
+import json
 import os
 import socket
 import threading
@@ -305,16 +306,112 @@ def test_api_key_header_and_auth_failure(shell, es):
         assert listing.returncode == 0 and "c2VjcmV0LWtleS12YWx1ZQ" not in listing.stdout, listing.stdout
 
 
+API_KEY = "QWlzaGVsbFRlc3Q6YXBpLWtleS1zZWNyZXQtOTk="
+
+
+class _FakeEs(http.server.BaseHTTPRequestHandler):
+    """A small server that answers like Elasticsearch 8.17 (GET / with a version body, _resolve,
+    _mapping, _count, _search) and records every Authorization header. Index `leaky` answers its
+    mapping request with a 500 whose reason echoes the Authorization header, as a careless proxy
+    might: the key must still never reach the output."""
+    seen = []
+    paths = []
+
+    def _answer(self, code, body, product=True):
+        data = json.dumps(body).encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        if product:
+            self.send_header("X-elastic-product", "Elasticsearch")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _handle(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        if length:
+            self.rfile.read(length)
+        _FakeEs.seen.append(self.headers.get("Authorization"))
+        _FakeEs.paths.append(self.command + " " + self.path)
+        path = self.path.split("?")[0]
+        if self.headers.get("Authorization") != "ApiKey " + API_KEY:
+            return self._answer(401, {"error": {"type": "security_exception", "reason": "bad key"}, "status": 401})
+        if path == "/":
+            return self._answer(200, {"name": "fake", "cluster_name": "fake", "version": {
+                "number": "8.17.0", "build_flavor": "default"}, "tagline": "You Know, for Search"})
+        if path.startswith("/_resolve/index/"):
+            return self._answer(200, {"indices": [{"name": "keyed", "attributes": ["open"]},
+                                                  {"name": "leaky", "attributes": ["open"]}],
+                                      "aliases": [], "data_streams": []})
+        if path == "/keyed/_mapping":
+            return self._answer(200, {"keyed": {"mappings": {"properties": {
+                "k": {"type": "long"}, "name": {"type": "keyword"}}}}})
+        if path == "/leaky/_mapping":
+            return self._answer(500, {"error": {"type": "exception", "reason": "upstream refused header "
+                                                + self.headers.get("Authorization")}, "status": 500})
+        if path == "/keyed/_count":
+            return self._answer(200, {"count": 2})
+        if path == "/keyed/_search":
+            return self._answer(200, {"took": 1, "timed_out": False, "hits": {"hits": [
+                {"_index": "keyed", "_id": "1", "_score": 1.0, "_source": {"k": 1, "name": "a"}},
+                {"_index": "keyed", "_id": "2", "_score": 1.0, "_source": {"k": 2, "name": "b"}}]}})
+        return self._answer(404, {"error": {"type": "index_not_found_exception", "reason": "no such index"},
+                                  "status": 404})
+
+    do_GET = do_POST = do_HEAD = do_DELETE = do_PUT = _handle
+
+    def log_message(self, *args):
+        pass
+
+
+def test_api_key_on_every_request_and_never_shown(tmp_path, shell_class):
+    """--property api_key=...: every request carries `Authorization: ApiKey <key>` (never Basic),
+    and the key is in no output: connect, connections, EXPLAIN, results, an error whose server
+    reason echoes the header."""
+    server = _serve(_FakeEs)
+    try:
+        shell = shell_class(tmp_path / "home", f"elasticsearch://127.0.0.1:{server.server_address[1]}")
+        _FakeEs.seen.clear()
+        outputs = [shell.connect(f"api_key={API_KEY}", name="k")]
+        outputs.append(shell.run("connections"))
+        outputs.append(shell.run("explain", "SELECT name FROM k.keyed WHERE k = 2"))
+        assert shell.rows("SELECT k, name FROM k.keyed ORDER BY k") == [[1, "a"], [2, "b"]]
+        r = shell.run("query", "SELECT * FROM k.leaky")
+        assert r.returncode != 0 and "HTTP 500" in r.stderr and "upstream refused header" in r.stderr, r.stderr
+        outputs.append(r)
+        assert any(p.startswith("POST /keyed/_search") for p in _FakeEs.paths)
+        assert len(_FakeEs.seen) >= 6 and set(_FakeEs.seen) == {"ApiKey " + API_KEY}, set(_FakeEs.seen)
+        for o in outputs:
+            assert API_KEY not in o.stdout + o.stderr and API_KEY[:16] not in o.stdout + o.stderr, o
+        assert "Elasticsearch 8.17.0" in outputs[0].stdout, outputs[0].stdout
+        config = "".join(p.read_text(errors="replace") for p in (tmp_path / "home").rglob("*") if p.is_file())
+        assert "api_key" in config  # kept for the next run, as passwords are
+    finally:
+        server.shutdown()
+
+
 def _proxy(fail_searches, target):
-    """Forwards to the real server, answering 429 to the first `fail_searches` searches (state
-    "left"), or, once state "pass" searches went through, 500 to every later one (a server that
-    fails mid-scan)."""
-    state = {"left": fail_searches, "pass": None, "no_pit": False}
+    """Forwards to the real server, answering state "code" (429 unless set) to the first
+    `fail_searches` searches (state "left"; state "answered" counts them), or, once state "pass"
+    searches went through, 500 to every later one (a server that fails mid-scan), or, once state
+    "stop_after" searches went through, stops: the listening socket is closed and the request in
+    flight gets no answer (a server stopped mid-scan)."""
+    state = {"left": fail_searches, "pass": None, "no_pit": False, "code": 429, "answered": 0,
+             "stop_after": None}
+    holder = {}
 
     class Proxy(http.server.BaseHTTPRequestHandler):
         def _forward(self, method):
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else None
+            if "_search" in self.path and state["stop_after"] is not None:
+                if state["stop_after"] <= 0:
+                    server = holder["server"]
+                    server.shutdown()
+                    server.server_close()  # new connections are refused from now on
+                    self.close_connection = True
+                    return  # and this request gets no answer at all
+                state["stop_after"] -= 1
             if state["no_pit"] and "/_pit" in self.path:
                 data = b'{"error":"Incorrect HTTP method for uri [/_pit], allowed: [GET]","status":405}'
                 self.send_response(405)
@@ -323,8 +420,10 @@ def _proxy(fail_searches, target):
                 self.send_response(500)
             elif "_search" in self.path and state["left"] > 0:
                 state["left"] -= 1
-                data = b'{"error":{"type":"es_rejected_execution_exception","reason":"rejected"},"status":429}'
-                self.send_response(429)
+                state["answered"] += 1
+                data = b'{"error":{"type":"es_rejected_execution_exception","reason":"rejected"},"status":%d}' % (
+                    state["code"])
+                self.send_response(state["code"])
             else:
                 if "_search" in self.path and state["pass"] is not None:
                     state["pass"] -= 1
@@ -348,23 +447,62 @@ def _proxy(fail_searches, target):
         def log_message(self, *args):
             pass
 
-    return _serve(Proxy), state
+    holder["server"] = _serve(Proxy)
+    return holder["server"], state
 
 
-def test_429_retried_then_reported(es, index, shell):
+@pytest.mark.parametrize("code", [429, 503])
+def test_429_and_503_retried_with_bounded_attempts(es, index, shell, code):
+    """A proxy answers 429 (overloaded) or 503 (unavailable) to searches: a few are retried with
+    backoff (100, 200, 400 ms) and the query succeeds; past 3 retries the 4th answer is reported,
+    and no 5th request is sent."""
     es.create(index, {"properties": {"k": {"type": "long"}}})
     es.load(index, [{"k": k} for k in range(10)])
     server, state = _proxy(0, es)
     try:
         port = server.server_address[1]
         shell.connect(url=f"elasticsearch://127.0.0.1:{port}", name="px")
+        state["code"] = code
         state["left"] = 2
         assert shell.rows(f"SELECT count(*), sum(k + 0) FROM px.{index}") == [[10, 45]]
-        state["left"] = 100
+        assert state["answered"] == 2
+        state["left"], state["answered"] = 100, 0
         r = shell.run("query", f"SELECT sum(k + 0) FROM px.{index}")
-        assert r.returncode != 0 and "429" in r.stderr and index in r.stderr, r.stderr
+        assert r.returncode != 0 and str(code) in r.stderr and index in r.stderr, r.stderr
+        assert "retried 3 times" in r.stderr, r.stderr
+        assert state["answered"] == 4, state  # the first try and 3 retries, then the error
     finally:
         server.shutdown()
+
+
+def test_500_is_not_retried(es, index, shell):
+    es.create(index, {"properties": {"k": {"type": "long"}}})
+    es.load(index, [{"k": k} for k in range(10)])
+    server, state = _proxy(0, es)
+    try:
+        shell.connect(url=f"elasticsearch://127.0.0.1:{server.server_address[1]}", name="px")
+        state["code"], state["left"] = 500, 100
+        r = shell.run("query", f"SELECT sum(k + 0) FROM px.{index}")
+        assert r.returncode != 0 and "HTTP 500" in r.stderr and f"index '{index}'" in r.stderr, r.stderr
+        assert state["answered"] == 1
+    finally:
+        server.shutdown()
+
+
+def test_server_stopped_mid_scan(es, index, shell):
+    """The server goes away after a few pages of a paged read: the error names the source, the
+    index, the position reached and says the server is not reachable (no hang, no partial result)."""
+    es.create(index, {"properties": {"k": {"type": "long"}}})
+    es.load(index, [{"k": k} for k in range(1000)])
+    server, state = _proxy(0, es)
+    port = server.server_address[1]
+    shell.connect("scan.page_size=100", url=f"elasticsearch://127.0.0.1:{port}", name="px")
+    state["stop_after"] = 3
+    r = shell.run("query", "--format", "csv", f"SELECT k FROM px.{index}")
+    assert r.returncode != 0, r.stdout[-300:]
+    assert "elasticsearch source 'px'" in r.stderr and f"reading index '{index}'" in r.stderr, r.stderr
+    assert "page after" in r.stderr and "cannot reach Elasticsearch" in r.stderr, r.stderr
+    assert "is the server running?" in r.stderr or "did it stop" in r.stderr, r.stderr
 
 
 def test_failure_mid_scan_names_index_and_position(es, index, shell):
@@ -461,3 +599,159 @@ def test_scroll_when_point_in_time_is_refused(es, index, shell):
             [[1200, 1200, 1200 * 1199 // 2]]
     finally:
         server.shutdown()
+
+
+NESTED_DOCS = [
+    {"_id": "a", "name": "ann", "items": [{"sku": "x", "qty": 1}, {"sku": "y", "qty": 2}]},
+    {"_id": "b", "name": "bob", "items": [{"sku": "x", "qty": 2}]},
+    {"_id": "c", "name": "cy", "items": [{"qty": 5}, {"sku": "z", "qty": None}]},
+    {"_id": "d", "name": "dee", "items": []},
+    {"_id": "e", "name": "eve"},
+    {"_id": "f", "name": "fay", "items": {"sku": "y", "qty": 7}},  # one object: one element
+]
+
+
+def _elements(d):
+    v = d.get("items")
+    return [] if v is None else (v if isinstance(v, list) else [v])
+
+
+NESTED_FILTERS = [
+    ("any_match(items, x -> x.sku = 'x')", lambda e: e.get("sku") == "x"),
+    ("any_match(items, x -> x.sku = 'x' AND x.qty = 2)", lambda e: e.get("sku") == "x" and e.get("qty") == 2),
+    ("any_match(items, x -> x.sku = 'y' AND x.qty >= 2)",
+     lambda e: e.get("sku") == "y" and e.get("qty") is not None and e["qty"] >= 2),
+    ("any_match(items, x -> x.qty > 4 OR x.sku IN ('z', 'q'))",
+     lambda e: (e.get("qty") is not None and e["qty"] > 4) or e.get("sku") in ("z", "q")),
+    ("any_match(items, x -> NOT (x.sku = 'x'))", lambda e: e.get("sku") is not None and e["sku"] != "x"),
+    ("any_match(items, x -> x.sku IS NULL)", lambda e: e.get("sku") is None),
+    ("contains(transform(items, x -> x.sku), 'y')", lambda e: e.get("sku") == "y"),
+]
+
+
+def test_nested_filters_as_nested_queries(es, index, shell):
+    """A filter on the elements of a `nested` field is one `nested` query (all its conditions on
+    the same element): results equal with pushdown off and to Python's, and EXPLAIN shows it."""
+    es.create(index, {"properties": {"name": {"type": "keyword"}, "items": {
+        "type": "nested", "properties": {"sku": {"type": "keyword"}, "qty": {"type": "integer"}}}}})
+    es.load(index, NESTED_DOCS)
+    shell.connect()
+    for sql, pred in NESTED_FILTERS:
+        expected = sorted(d["_id"] for d in NESTED_DOCS if any(pred(e) for e in _elements(d)))
+        query = f"SELECT _id FROM es.{index} WHERE {sql} ORDER BY _id"
+        assert [r[0] for r in shell.rows(query)] == expected, sql
+        assert [r[0] for r in shell.rows(query, pushdown=False)] == expected, sql
+        plan = shell.explain(f"SELECT _id FROM es.{index} WHERE {sql}")
+        assert '{"nested":{"path":"items","query":' in plan, plan
+        assert "pushed filters: [" in plan and ("any_match(items, x -> " in plan or "transform(items" in plan), plan
+        # OR across a plain field.
+        both = f"SELECT _id FROM es.{index} WHERE ({sql}) OR name = 'eve' ORDER BY _id"
+        assert [r[0] for r in shell.rows(both)] == sorted(set(expected) | {"e"}), sql
+
+
+def test_nested_filters_not_pushed_keep_sql_semantics(es, index, shell):
+    """NOT any_match (NULL where an element's condition is NULL), all_match and none_match (an
+    empty array is not a missing one) and lambdas reading an outer column stay in the engine."""
+    es.create(index, {"properties": {"name": {"type": "keyword"}, "items": {
+        "type": "nested", "properties": {"sku": {"type": "keyword"}, "qty": {"type": "integer"}}}}})
+    es.load(index, NESTED_DOCS)
+    shell.connect()
+    for sql in ["NOT any_match(items, x -> x.sku = 'x')", "all_match(items, x -> x.qty > 1)",
+                "none_match(items, x -> x.sku = 'x')", "any_match(items, x -> x.sku = name)"]:
+        query = f"SELECT _id FROM es.{index} WHERE {sql} ORDER BY _id"
+        assert shell.rows(query) == shell.rows(query, pushdown=False), sql
+        assert '"nested"' not in shell.explain(query), sql
+
+
+def test_raw_query_and_query_string_table_functions(es, index, shell):
+    """TABLE(es.system.raw_query(...)): Trino's pass-through search, one row with the answer as
+    JSON; TABLE(es.system.query_string(...)): the index's rows matching a query_string query, with
+    _score visible and further filters, order and limit still pushed."""
+    es.create(index, MAPPING)
+    es.load(index, DOCS)
+    shell.connect()
+    body = '{"query": {"term": {"name": "bob"}}, "size": 5}'
+    rows = shell.rows(f"SELECT json_extract_scalar(result, '$.hits.total.value'), "
+                      f"json_extract_scalar(result, '$.hits.hits[0]._id') FROM "
+                      f"TABLE(es.system.raw_query(schema => 'default', index => '{index}', query => '{body}'))")
+    assert rows == [["1", "b"]]
+    plan = shell.explain(f"SELECT * FROM TABLE(es.system.raw_query(schema => 'default', index => '{index}', "
+                         f"query => '{body}'))")
+    assert f"POST /{index}/_search {body}" in plan, plan
+
+    qs = f"TABLE(es.system.query_string(index => '{index}', query => 'title:hello OR body:fox OR name:bob'))"
+    rows = shell.rows(f"SELECT name, _score FROM {qs} ORDER BY _score DESC, name")
+    assert sorted(r[0] for r in rows) == ["ann", "bob"], rows
+    assert all(r[1] > 0 for r in rows) and rows[0][1] >= rows[1][1], rows
+    assert shell.rows(f"SELECT name FROM {qs} WHERE n > 6") == [["bob"]]
+    assert shell.rows(f"SELECT count(*) FROM es.default.{index} t JOIN {qs} q ON t.name = q.name") == [[2]]
+    plan = shell.explain(f"SELECT name, _score FROM {qs} WHERE n > 6 ORDER BY _score DESC LIMIT 1")
+    assert '{"query_string":{"query":"title:hello OR body:fox OR name:bob"}}' in plan, plan
+    assert '"range":{"n":{"gt":6}}' in plan and '"_score":{"order":"desc"}' in plan and '"size":1' in plan, plan
+    star = shell.run("query", "--format", "json", f"SELECT * FROM {qs}")
+    assert star.returncode == 0 and "_score" in star.stdout and "_source" not in star.stdout, star
+
+    for sql, message in [
+        (f"SELECT * FROM TABLE(es.system.raw_query(schema => 'default', index => 'nope_{index}', query => '{{}}'))",
+         f"index 'nope_{index}' does not exist"),
+        (f"SELECT * FROM TABLE(es.system.raw_query(schema => 'default', index => '{index}', query => 'not json'))",
+         "argument query is not a JSON object"),
+        (f"SELECT * FROM TABLE(es.system.query_string(index => '{index}'))", "needs the argument query"),
+        (f"SELECT * FROM TABLE(es.system.query_string(index => '{index}', query => 'x', size => '3'))",
+         "has no argument 'size'"),
+        ("SELECT * FROM TABLE(es.system.no_such_function(index => 'x'))", "has no table function 'no_such_function'"),
+    ]:
+        r = shell.run("query", sql)
+        assert r.returncode != 0 and message in r.stderr, (sql, r.stderr)
+    # A query_string the server cannot parse: its reason, with the index.
+    r = shell.run("query", f"SELECT * FROM TABLE(es.system.query_string(index => '{index}', query => 'title:(('))")
+    assert r.returncode != 0 and "HTTP 400" in r.stderr and index in r.stderr, r.stderr
+
+
+def _concrete(es, name):
+    """The concrete indices behind a name (hidden ones included), from _resolve."""
+    r = es.call("GET", f"/_resolve/index/{name}*?expand_wildcards=all")
+    for a in r.get("aliases", []):
+        if a["name"] == name:
+            return sorted(a["indices"])
+    return sorted(i["name"] for i in r.get("indices", []) if i["name"] == name or i["name"].startswith(name + "-"))
+
+
+def test_create_or_replace_swaps_an_alias_atomically(es, index, shell):
+    """CREATE OR REPLACE writes a fresh hidden index and swaps the name onto it in one _aliases
+    call: a write that fails in a later _bulk batch leaves the old data untouched (the first time,
+    over a concrete index, and later, over the alias); a successful one removes the old index."""
+    es.create(index, {"properties": {"k": {"type": "long"}, "v": {"type": "keyword"}}})
+    es.load(index, [{"k": 1, "v": "old"}, {"k": 2, "v": "old"}])
+    shell.connect()
+    # About 5 MB of rows, then one that no keyword field takes (a term over 32,766 bytes): the
+    # first _bulk batch (4 MB) is written, a later one fails.
+    failing = (f"CREATE OR REPLACE TABLE es.default.{index} AS "
+               f"SELECT x AS k, lpad(CAST(x AS VARCHAR), 1000, 'v') AS v FROM UNNEST(sequence(1, 5000)) AS t(x) "
+               f"UNION ALL SELECT 5001, lpad('w', 40000, 'w')")
+    r = shell.run("query", failing)
+    assert r.returncode != 0 and "refused by _bulk" in r.stderr and "-aishell-" in r.stderr, r.stderr
+    assert shell.rows(f"SELECT k, v FROM es.{index} ORDER BY k") == [[1, "old"], [2, "old"]]
+    assert _concrete(es, index) == [index]  # the fresh index is gone, the old one untouched
+
+    r = shell.run("query", f"CREATE OR REPLACE TABLE es.default.{index} AS SELECT 10 AS k, 'new' AS v")
+    assert r.returncode == 0, r.stderr
+    assert shell.rows(f"SELECT k, v FROM es.{index}") == [[10, "new"]]
+    first = _concrete(es, index)
+    assert len(first) == 1 and first[0].startswith(index + "-aishell-"), first  # an alias now
+
+    r = shell.run("query", failing)
+    assert r.returncode != 0 and "refused by _bulk" in r.stderr, r.stderr
+    assert shell.rows(f"SELECT k, v FROM es.{index}") == [[10, "new"]]
+    assert _concrete(es, index) == first
+
+    r = shell.run("query", f"CREATE OR REPLACE TABLE es.default.{index} AS SELECT 20 AS k, 'newer' AS v")
+    assert r.returncode == 0, r.stderr
+    second = _concrete(es, index)
+    assert len(second) == 1 and second != first, second  # the previous index was deleted
+    assert es.raw("GET", "/" + first[0])[0] == 404
+    # The alias is a table like any other: INSERT writes through it, listings show it once.
+    assert shell.run("query", f"INSERT INTO es.default.{index} (k, v) VALUES (21, 'more')").returncode == 0
+    assert shell.rows(f"SELECT k, v FROM es.{index} ORDER BY k") == [[20, "newer"], [21, "more"]]
+    tables = [r[0] for r in shell.rows("SHOW TABLES FROM es.default")]
+    assert tables.count(index) == 1 and not any("-aishell-" in t for t in tables), tables

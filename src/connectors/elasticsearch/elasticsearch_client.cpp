@@ -164,6 +164,7 @@ EsResponse EsClient::Send(const std::string& method, const std::string& path,
       curl_easy_cleanup(h);  // the connection may be half-used: never reuse it
     } else {
       curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r.status);
+      answered_ = true;
       Release(h);
     }
     bool idempotent = method == "GET" || method == "HEAD" ||
@@ -179,8 +180,10 @@ EsResponse EsClient::Send(const std::string& method, const std::string& path,
     if (!transport_error.empty()) {
       std::string hint;
       if (rc == CURLE_COULDNT_CONNECT) hint = " (is the server running?)";
-      if (rc == CURLE_GOT_NOTHING || rc == CURLE_RECV_ERROR)
+      if ((rc == CURLE_GOT_NOTHING || rc == CURLE_RECV_ERROR) && !answered_)
         hint = " (an HTTPS server? connect with elasticsearchs:// or ?tls=true)";
+      if (answered_ && rc != CURLE_COULDNT_CONNECT)
+        hint = " (the server answered before: did it stop or restart?)";
       if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE ||
           rc == CURLE_SSL_CONNECT_ERROR)
         hint =
@@ -229,6 +232,9 @@ std::string EsClient::DescribeFailure(const EsResponse& r, const std::string& me
   if (r.status == 429)
     hint =
         " (the server is overloaded; retried " + std::to_string(options_.max_retries) + " times)";
+  if (Retryable(r.status) && r.status != 429)
+    hint =
+        " (the server is unavailable; retried " + std::to_string(options_.max_retries) + " times)";
   return where_ + ": " + what + " failed: " + method + " " + path + " answered HTTP " +
          std::to_string(r.status) + ": " + Scrub(detail) + hint;
 }
@@ -236,7 +242,16 @@ std::string EsClient::DescribeFailure(const EsResponse& r, const std::string& me
 EsResponse EsClient::Request(const std::string& method, const std::string& path,
                              const std::string& what, const std::string& body,
                              const char* content_type) {
-  EsResponse r = Send(method, path, body, content_type);
+  EsResponse r;
+  try {
+    r = Send(method, path, body, content_type);
+  } catch (const Error& e) {
+    // A transport failure (the server stopped mid-scan): say what was being done, too.
+    std::string message = e.what();
+    std::string prefix = where_ + ": ";
+    if (message.rfind(prefix, 0) == 0) message.insert(prefix.size(), Scrub(what) + " failed: ");
+    throw Error(e.kind(), message);
+  }
   if (r.status < 200 || r.status >= 300)
     throw Error(ErrorKind::kConnector, DescribeFailure(r, method, path, what));
   return r;

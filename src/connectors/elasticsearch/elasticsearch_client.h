@@ -4,6 +4,7 @@
 // never carry the password or the API key.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -69,6 +70,7 @@ class EsClient {
   std::mutex mutex_;
   std::vector<void*> idle_;
   int64_t requests_ = 0;
+  std::atomic<bool> answered_{false};  // some request got an HTTP answer (for error hints)
 };
 
 }  // namespace aishell

@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <chrono>
 
 #include "catalog/catalog_registry.h"
 #include "common/exception.h"
@@ -41,6 +42,12 @@ std::string PathSegment(const std::string& s) {
       out += buf;
     }
   }
+  return out;
+}
+
+std::string JoinNames(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
   return out;
 }
 
@@ -243,16 +250,95 @@ std::shared_ptr<const EsTable> EsConnector::TableOf(const TableInfo& info) {
 }
 
 std::unique_ptr<TableScan> EsConnector::CreateScan(std::shared_ptr<const TableInfo> table) {
+  return std::make_unique<EsScan>(SpecFor(TableOf(*table)));
+}
+
+EsScanSpec EsConnector::SpecFor(std::shared_ptr<const EsTable> table) const {
   EsScanSpec spec;
   spec.client = client_;
-  spec.table = TableOf(*table);
+  spec.table = std::move(table);
   spec.server = server_;
   spec.where = Where();
   spec.page_size = page_size_;
   spec.batch_size = batch_size_;
   spec.slice_min_documents = slice_min_documents_;
   spec.force_scroll = force_scroll_;
-  return std::make_unique<EsScan>(std::move(spec));
+  return spec;
+}
+
+SourceTableFunction EsConnector::CallTableFunction(const std::string& name,
+                                                   const std::vector<Value>& args,
+                                                   const std::map<std::string, Value>& named) {
+  static const std::vector<std::string> kRawQuery = {"schema", "index", "query"};
+  static const std::vector<std::string> kQueryString = {"index", "query", "schema"};
+  if (name != "raw_query" && name != "query_string") return {};
+  const auto& order = name == "raw_query" ? kRawQuery : kQueryString;
+  std::string call = Where() + ": " + name + "()";
+  if (args.size() > order.size())
+    throw Error(ErrorKind::kBinder, call + " takes at most " + std::to_string(order.size()) +
+                                        " arguments (" + JoinNames(order) + ")");
+  std::map<std::string, std::string> given;
+  for (size_t i = 0; i < args.size(); i++) {
+    if (args[i].is_null() || args[i].type().id != TypeId::kVarchar)
+      throw Error(ErrorKind::kBinder, call + ": argument " + order[i] + " must be a string");
+    given[order[i]] = args[i].GetString();
+  }
+  for (const auto& [key, value] : named) {
+    if (std::find(order.begin(), order.end(), key) == order.end())
+      throw Error(ErrorKind::kBinder,
+                  call + " has no argument '" + key + "' (it takes " + JoinNames(order) + ")");
+    if (value.is_null() || value.type().id != TypeId::kVarchar)
+      throw Error(ErrorKind::kBinder, call + ": argument " + key + " must be a string");
+    given[key] = value.GetString();
+  }
+  for (const char* required : {"index", "query"}) {
+    if (!given.count(required))
+      throw Error(ErrorKind::kBinder, call + " needs the argument " + required);
+  }
+  if (given.count("schema") && !EqualsIgnoreCase(given["schema"], "default"))
+    throw Error(ErrorKind::kCatalog, call + ": schema '" + given["schema"] +
+                                         "' does not exist (indices are in schema 'default')");
+  std::string index = Resolve(given["index"]);
+  if (index.empty())
+    throw Error(ErrorKind::kCatalog,
+                call + ": index '" + given["index"] + "' does not exist (or is not listed)");
+  SourceTableFunction out;
+  if (name == "raw_query") {
+    simdjson::dom::parser parser;
+    simdjson::dom::element body;
+    if (parser.parse(given["query"]).get(body) || !body.is_object())
+      throw Error(ErrorKind::kBinder, call +
+                                          ": argument query is not a JSON object (a search "
+                                          "request body such as {\"query\":{...}})");
+    auto info = std::make_shared<TableInfo>();
+    info->schema = "default";
+    info->name = index;
+    info->location = index;
+    ColumnInfo result;
+    result.name = "result";
+    result.type = LogicalType(TypeId::kVarchar);
+    result.comment = "the search answer, as JSON text";
+    info->columns.push_back(std::move(result));
+    info->stats.row_count = 1;
+    out.table = info;
+    out.scan = std::make_unique<EsRawQueryScan>(client_, index, PathSegment(index), given["query"],
+                                                Where());
+    return out;
+  }
+  // query_string: the index's columns, _score visible, the query in the scoring (must) context.
+  if (!GetTable("default", index)) throw Error(ErrorKind::kCatalog, call + ": no index " + index);
+  auto table = TableOf(*GetTable("default", index));
+  auto info = std::make_shared<TableInfo>(*table->info);
+  for (auto& c : info->columns) {
+    if (c.name == "_score") c.hidden = false;
+  }
+  EsScanSpec spec = SpecFor(table);
+  spec.must.push_back("{\"query_string\":{\"query\":" + JsonString(given["query"]) + "}}");
+  spec.filter_texts.push_back("query_string(" + Value::Varchar(given["query"]).ToSqlLiteral() +
+                              ")");
+  out.table = info;
+  out.scan = std::make_unique<EsScan>(std::move(spec));
+  return out;
 }
 
 std::unique_ptr<TableWriter> EsConnector::CreateTable(const std::string& schema,
@@ -260,20 +346,86 @@ std::unique_ptr<TableWriter> EsConnector::CreateTable(const std::string& schema,
                                                       const std::vector<ColumnInfo>& columns) {
   std::string index = AsciiLower(table);  // index names are lower case
   std::string path = "/" + PathSegment(index);
-  // The planner lets an existing table through only for CREATE OR REPLACE TABLE.
-  EsResponse head = client_->Send("HEAD", path);
-  if (head.status == 200) client_->Request("DELETE", path, "replacing index '" + index + "'");
-  client_->Request("PUT", path, "creating index '" + index + "'", EsMappingFor(columns));
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    tables_.erase(index);
-  }
   EsWriterSpec spec;
   spec.client = client_;
   spec.where = Where();
   spec.index = index;
   spec.columns = columns;
   spec.create = true;
+  // The planner lets an existing table through only for CREATE OR REPLACE TABLE. What is the
+  // name now: an alias (over the indices listed), a concrete index, a data stream, or nothing?
+  std::vector<std::string> alias_of;
+  bool concrete = false;
+  EsResponse resolved =
+      client_->Send("GET", "/_resolve/index/" + path.substr(1) + "?expand_wildcards=all");
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (resolved.status == 200 && !parser.parse(resolved.body).get(doc)) {
+    auto named = [&](const char* kind, simdjson::dom::element* out) {
+      simdjson::dom::array list;
+      if (doc[kind].get(list)) return false;
+      for (simdjson::dom::element e : list) {
+        std::string_view n;
+        if (!e["name"].get(n) && n == index) {
+          *out = e;
+          return true;
+        }
+      }
+      return false;
+    };
+    simdjson::dom::element e;
+    if (named("data_streams", &e))
+      throw Error(ErrorKind::kUnsupported, Where() + ": '" + index +
+                                               "' is a data stream: CREATE OR REPLACE TABLE writes "
+                                               "indices only");
+    if (named("aliases", &e)) {
+      simdjson::dom::array list;
+      if (!e["indices"].get(list)) {
+        for (simdjson::dom::element i : list) {
+          std::string_view n;
+          if (!i.get(n)) alias_of.emplace_back(n);
+        }
+      }
+    } else if (named("indices", &e)) {
+      concrete = true;
+    }
+  }
+  if (!concrete && alias_of.empty()) {
+    client_->Request("PUT", path, "creating index '" + index + "'", EsMappingFor(columns));
+  } else {
+    // CREATE OR REPLACE, atomically as Elasticsearch users do it: the rows go into a fresh hidden
+    // index; Commit points the name at it in one _aliases call (removing the old concrete index
+    // in that same call the first time, or the alias from the indices it named), then deletes
+    // the indices aishell made before for this name. A failed write deletes only the fresh one.
+    auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count();
+    std::string prefix = index + "-aishell-";
+    spec.index = prefix + std::to_string(millis);
+    std::string mapping = EsMappingFor(columns);
+    client_->Request("PUT", "/" + PathSegment(spec.index),
+                     "creating index '" + spec.index + "' (to replace '" + index + "')",
+                     "{\"settings\":{\"index.hidden\":true}," + mapping.substr(1));
+    std::string actions = "[";
+    if (concrete) {
+      actions += "{\"remove_index\":{\"index\":" + JsonString(index) + "}},";
+    } else {
+      for (const auto& old : alias_of) {
+        actions +=
+            "{\"remove\":{\"index\":" + JsonString(old) + ",\"alias\":" + JsonString(index) + "}},";
+        // Indices that someone else put behind the alias are only taken out of it.
+        if (old.rfind(prefix, 0) == 0) spec.delete_after.push_back(old);
+      }
+    }
+    actions += "{\"add\":{\"index\":" + JsonString(spec.index) + ",\"alias\":" + JsonString(index) +
+               ",\"is_write_index\":true}}]";
+    spec.alias = index;
+    spec.swap_actions = std::move(actions);
+  }
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    tables_.erase(index);
+  }
   return std::make_unique<EsWriter>(std::move(spec));
 }
 

@@ -38,6 +38,11 @@ class EsConnector : public Connector {
                                            const std::vector<ColumnInfo>& columns) override;
   std::unique_ptr<TableWriter> InsertInto(std::shared_ptr<const TableInfo> table) override;
   std::string Summary() override;
+  // raw_query(schema, index, query): Trino's pass-through search (one row, `result`);
+  // query_string(index, query[, schema]): the index's rows matching a query_string query, with
+  // `_score` a visible column.
+  SourceTableFunction CallTableFunction(const std::string& name, const std::vector<Value>& args,
+                                        const std::map<std::string, Value>& named_args) override;
 
   std::string Where() const { return "elasticsearch source '" + name_ + "'"; }
   const EsServerInfo& server() const { return server_; }
@@ -47,6 +52,7 @@ class EsConnector : public Connector {
   std::shared_ptr<EsTable> Load(const std::string& index);
   std::shared_ptr<const EsTable> TableOf(const TableInfo& info);
   int PropertyNumber(const char* key, int fallback, int max) const;
+  EsScanSpec SpecFor(std::shared_ptr<const EsTable> table) const;
 
   std::string name_;
   std::map<std::string, std::string> properties_;

@@ -129,6 +129,7 @@ const EsField* EsQueryBuilder::FieldOf(const Expr& e) const {
     return f && IsNumericField(f->es_type) && f->es_type != "double" ? f : nullptr;
   }
   if (e.kind == ExprKind::kColumnRef) {
+    if (element_) return e.column_index == 0 ? element_ : nullptr;  // the lambda's parameter
     if (e.column_index < 0 || e.column_index >= static_cast<int>(table_.columns.size()))
       return nullptr;
     const EsColumn& c = table_.columns[e.column_index];
@@ -137,7 +138,10 @@ const EsField* EsQueryBuilder::FieldOf(const Expr& e) const {
   if (e.kind == ExprKind::kFunction && e.function && e.function->field_index >= 0 &&
       e.children.size() == 1 && e.children[0]->type.id == TypeId::kRow) {
     const EsField* parent = FieldOf(*e.children[0]);
-    if (!parent || parent->es_type != "object" || parent->is_array) return nullptr;
+    if (!parent) return nullptr;
+    // An element of the nested field the lambda iterates is one ROW (x.sku).
+    bool element = element_ && parent == element_;
+    if (!element && (parent->es_type != "object" || parent->is_array)) return nullptr;
     size_t index = static_cast<size_t>(e.function->field_index);
     return index < parent->children.size() ? &parent->children[index] : nullptr;
   }
@@ -182,6 +186,7 @@ std::optional<std::string> EsQueryBuilder::Build(const Expr& e, bool negate) con
     case ExprKind::kFunction:
       if (e.function && e.function->name == "match") return Match(e, negate);
       if (e.function && e.function->name == "contains") return Contains(e, negate);
+      if (e.function && e.function->name == "any_match") return AnyMatch(e, negate);
       [[fallthrough]];
     case ExprKind::kColumnRef: {
       // A boolean column on its own: WHERE active.
@@ -349,12 +354,46 @@ std::optional<std::string> EsQueryBuilder::Match(const Expr& e, bool negate) con
   return negate ? NotClause(*f, clause) : clause;
 }
 
+const EsField* EsQueryBuilder::NestedOf(const Expr& call) const {
+  if (call.kind != ExprKind::kFunction || !call.lambda_body || call.children.size() != 1)
+    return nullptr;  // captured outer columns (x -> x.a = t.b) are not a query of their own
+  const EsField* f = FieldOf(*call.children[0]);
+  return f && f->es_type == "nested" ? f : nullptr;
+}
+
+std::optional<std::string> EsQueryBuilder::AnyMatch(const Expr& e, bool negate) const {
+  // any_match(nested, x -> p(x)) holds when one element satisfies p: a `nested` query, where each
+  // element is a document of its own, so every condition of p is on the same element. NOT
+  // any_match is NULL where p is NULL for an element: refused (as all_match and none_match, which
+  // would also need a missing field told from an empty array).
+  if (negate) return std::nullopt;
+  const EsField* f = NestedOf(e);
+  if (!f) return std::nullopt;
+  EsQueryBuilder inner(table_, f);
+  auto clause = inner.Build(*e.lambda_body, false);
+  if (!clause) return std::nullopt;
+  return "{\"nested\":{\"path\":" + JsonString(f->path) + ",\"query\":" + *clause + "}}";
+}
+
 std::optional<std::string> EsQueryBuilder::Contains(const Expr& e, bool negate) const {
   // NOT contains() is NULL for an array holding a NULL, which Elasticsearch does not index:
   // refused.
   if (negate || e.children.size() != 2) return std::nullopt;
-  const EsField* f = FieldOf(*e.children[0]);
   const Expr& value = *e.children[1];
+  if (const EsField* nested = NestedOf(*e.children[0])) {
+    // contains(transform(items, x -> x.sku), 'a'): one element's field equals the value.
+    const Expr& array = *e.children[0];
+    if (!array.function || array.function->name != "transform" ||
+        value.kind != ExprKind::kConstant || value.value.is_null() ||
+        value.value.type() != array.lambda_body->type)
+      return std::nullopt;
+    EsQueryBuilder inner(table_, nested);
+    auto clause = inner.Comparison(
+        *MakeComparison(CompareOp::kEq, array.lambda_body, MakeConstant(value.value)), false);
+    if (!clause) return std::nullopt;
+    return "{\"nested\":{\"path\":" + JsonString(nested->path) + ",\"query\":" + *clause + "}}";
+  }
+  const EsField* f = FieldOf(*e.children[0]);
   if (!f || !f->is_array || f->es_type == "nested" || f->es_type == "object") return std::nullopt;
   if (value.kind != ExprKind::kConstant || value.value.is_null() ||
       value.value.type() != f->type.ElementType())

@@ -2,9 +2,10 @@
 // and IN as term/terms on keyword, numeric, boolean and date fields (a text field through its
 // keyword sub-field), ranges as range, IS [NOT] NULL as exists, LIKE as prefix or wildcard on
 // keyword fields, match(column, 'text') as a full-text match query, contains(array, x) as a term
-// on the array's field (a term matches any element), AND/OR/NOT (a negated leaf also
-// requires the field to exist, since SQL's NOT never matches NULL). Literals are written by a JSON
-// writer (AppendJsonValue), never spliced text.
+// on the array's field (a term matches any element), any_match(nested, x -> p(x.f)) and
+// contains(transform(nested, x -> x.f), v) as `nested` queries on the nested field, AND/OR/NOT (a
+// negated leaf also requires the field to exist, since SQL's NOT never matches NULL). Literals are
+// written by a JSON writer (AppendJsonValue), never spliced text.
 #pragma once
 
 #include <optional>
@@ -25,6 +26,9 @@ bool AppendJsonValue(const Value& value, std::string* out);
 class EsQueryBuilder {
  public:
   explicit EsQueryBuilder(const EsTable& table) : table_(table) {}
+  // Inside a lambda over the elements of a nested field (any_match(items, x -> ...)): column 0
+  // is one element of `element` (a ROW), whose fields are queried inside a `nested` query.
+  EsQueryBuilder(const EsTable& table, const EsField* element) : table_(table), element_(element) {}
 
   // The query clause for `conjunct` (one JSON object), or nullopt when it cannot be pushed exactly.
   std::optional<std::string> Translate(const Expr& conjunct) const;
@@ -58,8 +62,12 @@ class EsQueryBuilder {
   std::optional<std::string> Like(const Expr& e, bool negate) const;
   std::optional<std::string> Match(const Expr& e, bool negate) const;
   std::optional<std::string> Contains(const Expr& e, bool negate) const;
+  std::optional<std::string> AnyMatch(const Expr& e, bool negate) const;
+  // The nested field a lambda call (any_match, transform) iterates, with no captured columns.
+  const EsField* NestedOf(const Expr& call) const;
 
   const EsTable& table_;
+  const EsField* element_ = nullptr;
 };
 
 // {"bool": {"filter": [clauses]}} (match_all when empty).

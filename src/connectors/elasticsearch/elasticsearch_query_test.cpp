@@ -196,6 +196,51 @@ TEST_F(EsQueryTest, ContainsOnArrayFields) {
   EXPECT_EQ(Sql(MakeNot(call)), "<refused>");
 }
 
+// any_match(items, x -> <body>) as the binder makes it: the array, no captures, the lambda body
+// over [x] (column 0 is one element, a ROW).
+ExprPtr AnyMatch(ExprPtr array, ExprPtr body, std::vector<ExprPtr> captures = {}) {
+  auto fn = std::make_shared<ScalarFunction>();
+  fn->name = "any_match";
+  fn->return_type = LogicalType(TypeId::kBoolean);
+  std::vector<ExprPtr> args = {std::move(array)};
+  for (auto& c : captures) args.push_back(std::move(c));
+  auto call = MakeFunction(fn, args);
+  call->lambda_body = std::move(body);
+  return call;
+}
+
+ExprPtr Field(ExprPtr row, int index) {
+  auto fn = std::make_shared<ScalarFunction>();
+  fn->name = "$field";
+  fn->field_index = index;
+  fn->return_type = row->type.Children()[index];
+  return MakeFunction(fn, {std::move(row)});
+}
+
+TEST_F(EsQueryTest, NestedFieldsAsNestedQueries) {
+  ExprPtr items = Col("items");
+  ExprPtr x = MakeColumnRef(0, items->type.ElementType(), "x");
+  ExprPtr sku_is_a = MakeComparison(CompareOp::kEq, Field(x, 0), MakeConstant(Value::Varchar("a")));
+  EXPECT_EQ(Sql(AnyMatch(items, sku_is_a)),
+            R"({"nested":{"path":"items","query":{"term":{"items.sku":{"value":"a"}}}}})");
+  // Conditions inside the lambda stay on one element: one nested query around the bool.
+  ExprPtr both = MakeAnd({sku_is_a, MakeNot(MakeComparison(CompareOp::kEq, Field(x, 0),
+                                                           MakeConstant(Value::Varchar("b"))))});
+  EXPECT_EQ(
+      Sql(AnyMatch(items, both)),
+      R"({"nested":{"path":"items","query":{"bool":{"filter":[{"term":{"items.sku":{"value":"a"}}},)"
+      R"({"bool":{"filter":[{"exists":{"field":"items.sku"}}],"must_not":[{"term":{"items.sku":{"value":"b"}}}]}}]}}}})");
+  // Refused: under NOT (NULL elements), with a captured outer column, on a field that is not
+  // nested, and comparing the whole element.
+  EXPECT_EQ(Sql(MakeNot(AnyMatch(items, sku_is_a))), "<refused>");
+  EXPECT_EQ(Sql(AnyMatch(items, sku_is_a, {Col("name")})), "<refused>");
+  ExprPtr tag = MakeColumnRef(0, LogicalType(TypeId::kVarchar), "x");
+  EXPECT_EQ(Sql(AnyMatch(Col("tags"),
+                         MakeComparison(CompareOp::kEq, tag, MakeConstant(Value::Varchar("a"))))),
+            "<refused>");
+  EXPECT_EQ(Sql(AnyMatch(items, MakeComparison(CompareOp::kEq, x, x))), "<refused>");
+}
+
 TEST(EsDates, Formats) {
   EXPECT_EQ(ParseEsDate("2024/01/02 03:04:05", false, {"yyyy/MM/dd HH:mm:ss"}), 1704164645000);
   EXPECT_EQ(ParseEsDate("1704164645000", true, {"yyyy/MM/dd HH:mm:ss", "epoch_millis"}),

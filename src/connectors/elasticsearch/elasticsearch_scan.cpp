@@ -427,4 +427,60 @@ bool EsScan::PushDynamicFilter(int column, const Batch& values) {
   return true;
 }
 
+namespace {
+
+class EsRawQuerySource : public DataSource {
+ public:
+  EsRawQuerySource(std::shared_ptr<EsClient> client, std::string what, std::string path,
+                   std::string body, size_t columns, ScanCounters* counters)
+      : client_(std::move(client)),
+        what_(std::move(what)),
+        path_(std::move(path)),
+        body_(std::move(body)),
+        columns_(columns),
+        counters_(counters) {}
+
+  bool Next(Batch& out) override {
+    if (done_) return false;
+    done_ = true;
+    EsResponse r = client_->Request("POST", path_, what_, body_);
+    counters_->bytes_read.fetch_add(static_cast<int64_t>(r.body.size()), std::memory_order_relaxed);
+    counters_->rows_read.fetch_add(1, std::memory_order_relaxed);
+    std::vector<LogicalType> types(columns_, LogicalType(TypeId::kVarchar));
+    out = Batch(types, 1);
+    for (auto& column : out.columns) {
+      column.Resize(1);
+      column.SetValue(0, Value::Varchar(r.body));
+    }
+    out.SetCount(1);
+    return true;
+  }
+
+ private:
+  std::shared_ptr<EsClient> client_;
+  std::string what_;
+  std::string path_;
+  std::string body_;
+  size_t columns_;
+  ScanCounters* counters_;
+  bool done_ = false;
+};
+
+}  // namespace
+
+std::string EsRawQueryScan::Describe() const {
+  return "POST /" + index_ + "/_search " + body_ +
+         "\n(raw_query: the body as written; the whole answer is the one row's result)";
+}
+
+std::vector<std::shared_ptr<Split>> EsRawQueryScan::CreateSplits(int) {
+  return {std::make_shared<Split>()};
+}
+
+std::unique_ptr<DataSource> EsRawQueryScan::CreateDataSource(std::shared_ptr<Split>) {
+  return std::make_unique<EsRawQuerySource>(client_, "raw_query on index '" + index_ + "'",
+                                            "/" + path_ + "/_search", body_, projection_.size(),
+                                            &counters_);
+}
+
 }  // namespace aishell

@@ -104,4 +104,33 @@ class EsScan : public TableScan {
   int slices_ = 1;
 };
 
+// TABLE(es.system.raw_query(schema => 'default', index => 'i', query => '{...}')), Trino's
+// pass-through search: the body goes as written to POST /<index>/_search, and the whole answer is
+// one row of one column, `result` (VARCHAR: the JSON text, for json_extract and friends).
+class EsRawQueryScan : public TableScan {
+ public:
+  // `path` is the index already encoded for a URL path; `index` names it in messages.
+  EsRawQueryScan(std::shared_ptr<EsClient> client, std::string index, std::string path,
+                 std::string body, std::string where)
+      : client_(std::move(client)),
+        index_(std::move(index)),
+        path_(std::move(path)),
+        body_(std::move(body)),
+        where_(std::move(where)) {}
+
+  void SetProjection(const std::vector<int>& column_ids) override { projection_ = column_ids; }
+  std::string Describe() const override;
+  double EstimatedRows() const override { return 1; }
+  std::vector<std::shared_ptr<Split>> CreateSplits(int max_parallelism) override;
+  std::unique_ptr<DataSource> CreateDataSource(std::shared_ptr<Split> split) override;
+
+ private:
+  std::shared_ptr<EsClient> client_;
+  std::string index_;
+  std::string path_;
+  std::string body_;
+  std::string where_;
+  std::vector<int> projection_ = {0};
+};
+
 }  // namespace aishell

@@ -278,6 +278,15 @@ void EsWriter::Commit() {
   Flush();
   spec_.client->Request("POST", "/" + spec_.index + "/_refresh",
                         "refreshing index '" + spec_.index + "'");
+  if (!spec_.alias.empty()) {
+    // The atomic switch: readers of the name see the old index until this call, the new one after.
+    spec_.client->Request("POST", "/_aliases",
+                          "switching alias '" + spec_.alias + "' to index '" + spec_.index + "'",
+                          "{\"actions\":" + spec_.swap_actions + "}");
+    finished_ = true;
+    for (const auto& old : spec_.delete_after) spec_.client->Send("DELETE", "/" + old);
+    return;
+  }
   finished_ = true;
 }
 

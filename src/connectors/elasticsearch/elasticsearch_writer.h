@@ -24,6 +24,13 @@ struct EsWriterSpec {
   std::vector<ColumnInfo> columns;
   bool create = false;  // CREATE TABLE AS: the index is new; deleted on Abort
   size_t flush_bytes = 4 << 20;
+  // CREATE OR REPLACE over an existing name: `index` is a fresh concrete index, and Commit swaps
+  // the name onto it in one `POST /_aliases` (these actions), then deletes `delete_after` (the old
+  // concrete indices aishell made for this name). Until then, readers see the old data; Abort
+  // deletes the fresh index and leaves the old one untouched.
+  std::string alias;
+  std::string swap_actions;  // the JSON array of alias actions
+  std::vector<std::string> delete_after;
 };
 
 // The mapping body (`{"mappings": ...}`) for new columns.
