@@ -124,6 +124,7 @@ class HashAggregateOperator : public PhysicalOperator {
     row_size_ = (offset + 15) / 16 * 16;
     if (row_size_ == 0) row_size_ = 16;
     if (groups_.empty()) name_ = "Aggregate";
+    empty_input_groups_ = agg.empty_input_groups;
     children.push_back(std::move(child));
   }
 
@@ -188,6 +189,20 @@ class HashAggregateOperator : public PhysicalOperator {
       for (auto& r : results_) DestroyStates(*r);
       results_.clear();
       throw;
+    }
+    size_t total_groups = 0;
+    for (const auto& r : results_) total_groups += r->states.size();
+    if (total_groups == 0 && !empty_input_groups_.empty()) {
+      // Global grouping sets over an empty input: one row each, as a global aggregate.
+      AggregateTable& t = *results_[0];
+      for (const auto& row : empty_input_groups_) {
+        size_t k = t.states.size();
+        for (size_t g = 0; g < t.group_values.size() && g < row.size(); g++) {
+          t.group_values[g].Resize(k + 1);
+          t.group_values[g].SetValue(k, row[g]);
+        }
+        AddGroup(t);
+      }
     }
     for (size_t r = 0; r < results_.size(); r++) {
       size_t groups = results_[r]->states.size();
@@ -541,6 +556,7 @@ class HashAggregateOperator : public PhysicalOperator {
   std::vector<ExprPtr> agg_exprs_;
   size_t row_size_ = 16;
   bool has_distinct_ = false;
+  std::vector<std::vector<Value>> empty_input_groups_;
   struct Chunk {
     size_t table;
     size_t start;
