@@ -750,48 +750,7 @@ ExprPtr Binder::BindWindowCall(const FunctionCallExpression& fn, BindContext& ct
     key.nulls_first = o.nulls_first.value_or(false);
     spec->order_by.push_back(key);
   }
-  if (over.frame) {
-    const auto& f = *over.frame;
-    if (f.type == WindowFrameType::kGroups) {
-      throw Error(ErrorKind::kUnsupported, "GROUPS window frames are not supported", fn.position);
-    }
-    spec->has_frame = true;
-    spec->rows_frame = f.type == WindowFrameType::kRows;
-    auto bound = [&](const WindowFrameBound& b) {
-      FrameBound out;
-      switch (b.kind) {
-        case WindowFrameBoundKind::kUnboundedPreceding:
-          out.kind = FrameBoundKind::kUnboundedPreceding;
-          break;
-        case WindowFrameBoundKind::kPreceding:
-          out.kind = FrameBoundKind::kPreceding;
-          break;
-        case WindowFrameBoundKind::kCurrentRow:
-          out.kind = FrameBoundKind::kCurrentRow;
-          break;
-        case WindowFrameBoundKind::kFollowing:
-          out.kind = FrameBoundKind::kFollowing;
-          break;
-        case WindowFrameBoundKind::kUnboundedFollowing:
-          out.kind = FrameBoundKind::kUnboundedFollowing;
-          break;
-      }
-      if (b.offset) {
-        BindContext none;
-        ExprPtr off = FoldConstantExpr(BindExpr(*b.offset, none));
-        if (off->kind != ExprKind::kConstant || off->value.is_null() || !off->type.IsIntegral() ||
-            off->value.GetInt64() < 0) {
-          throw Error(ErrorKind::kBinder,
-                      "window frame offset must be a non-negative integer constant",
-                      b.offset->position);
-        }
-        out.offset = off->value.GetInt64();
-      }
-      return out;
-    };
-    spec->frame_start = bound(f.start);
-    spec->frame_end = bound(f.end);
-  }
+  if (over.frame) BindWindowFrame(*over.frame, *spec);
   std::vector<ExprPtr> args;
   for (const auto& a : fn.args) args.push_back(BindExpr(*a, inner));
   auto e = std::make_shared<Expr>();

@@ -145,6 +145,8 @@ class Binder {
   ExprPtr BindGroupingCall(const FunctionCallExpression& fn, BindContext& ctx);
   // OVER w / OVER (w ...) resolved against the WINDOW clause (bind_window.cpp).
   std::unique_ptr<WindowDefinition> ResolveWindow(const WindowDefinition& over, int position);
+  // A frame (ROWS, RANGE, GROUPS) into `spec`, whose order keys are bound (bind_window.cpp).
+  void BindWindowFrame(const WindowFrame& frame, WindowSpec& spec);
   ExprPtr BindScalarSubquery(const SubqueryExpression& sub, BindContext& ctx);
   // x IN (subquery) / EXISTS (subquery) as values (three-valued), e.g. in a select list.
   ExprPtr BindInSubqueryValue(const InSubqueryExpression& in, BindContext& ctx);
