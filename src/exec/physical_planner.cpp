@@ -51,11 +51,8 @@ PhysicalPtr PhysicalPlanner::PlanNode(const LogicalOperator& op) {
         // Only the driving input runs as operators; the other side is fetched by key.
         return MakeLookupJoinOperator(Serialize(child(lookup->lookup_side == 1 ? 0 : 1)), *lookup);
       }
-      PhysicalPtr left = child(0);
-      PhysicalPtr right = child(1);
-      if (j.join_type == JoinType::kRight || j.join_type == JoinType::kFull)
-        left = Serialize(std::move(left));
-      return MakeHashJoinOperator(std::move(left), std::move(right), j);
+      // RIGHT and FULL joins probe in parallel too (the last probe emits the unmatched rows).
+      return MakeHashJoinOperator(child(0), child(1), j);
     }
     case LogicalOpKind::kSort: {
       const auto& s = static_cast<const LogicalSort&>(op);
