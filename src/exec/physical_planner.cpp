@@ -100,6 +100,7 @@ PhysicalPtr PhysicalPlanner::PlanNode(const LogicalOperator& op) {
         // Only the driving input runs as operators; the other side is fetched by key.
         return MakeLookupJoinOperator(Serialize(child(lookup->lookup_side == 1 ? 0 : 1)), *lookup);
       }
+      // RIGHT and FULL joins probe in parallel too (the last probe emits the unmatched rows).
       PhysicalPtr left = child(0);
       PhysicalPtr right = child(1);
       const char* role = "outer join";
@@ -107,8 +108,6 @@ PhysicalPtr PhysicalPlanner::PlanNode(const LogicalOperator& op) {
         right = Optional(std::move(right), *op.children[1], role);
       if (j.join_type == JoinType::kRight || j.join_type == JoinType::kFull)
         left = Optional(std::move(left), *op.children[0], role);
-      if (j.join_type == JoinType::kRight || j.join_type == JoinType::kFull)
-        left = Serialize(std::move(left));
       return MakeHashJoinOperator(std::move(left), std::move(right), j);
     }
     case LogicalOpKind::kSort: {

@@ -88,12 +88,12 @@ const char* FrameBoundName(const FrameBound& b, std::string* buf) {
     case FrameBoundKind::kUnboundedPreceding:
       return "UNBOUNDED PRECEDING";
     case FrameBoundKind::kPreceding:
-      *buf = std::to_string(b.offset) + " PRECEDING";
+      *buf = (b.range_value ? b.offset_text : std::to_string(b.offset)) + " PRECEDING";
       return buf->c_str();
     case FrameBoundKind::kCurrentRow:
       return "CURRENT ROW";
     case FrameBoundKind::kFollowing:
-      *buf = std::to_string(b.offset) + " FOLLOWING";
+      *buf = (b.range_value ? b.offset_text : std::to_string(b.offset)) + " FOLLOWING";
       return buf->c_str();
     case FrameBoundKind::kUnboundedFollowing:
       return "UNBOUNDED FOLLOWING";
@@ -256,8 +256,11 @@ std::string Expr::ToString(const std::vector<std::string>* input_names) const {
         }
         if (window->has_frame) {
           std::string b1, b2;
-          out += sep + (window->rows_frame ? "ROWS" : "RANGE") + " BETWEEN " +
-                 FrameBoundName(window->frame_start, &b1) + " AND " +
+          out += sep +
+                 (window->rows_frame     ? "ROWS"
+                  : window->groups_frame ? "GROUPS"
+                                         : "RANGE") +
+                 " BETWEEN " + FrameBoundName(window->frame_start, &b1) + " AND " +
                  FrameBoundName(window->frame_end, &b2);
         }
       }

@@ -71,7 +71,11 @@ enum class FrameBoundKind : uint8_t {
 
 struct FrameBound {
   FrameBoundKind kind = FrameBoundKind::kUnboundedPreceding;
-  int64_t offset = 0;  // kPreceding/kFollowing
+  int64_t offset = 0;  // kPreceding/kFollowing of ROWS (rows) and GROUPS (peer groups) frames
+  // kPreceding/kFollowing of a RANGE frame: the bound's value for a row (key - offset or
+  // key + offset), an expression over one column, the row's order key; null otherwise.
+  ExprPtr range_value;
+  std::string offset_text;  // a RANGE offset as written, for EXPLAIN
 };
 
 struct SortKey {
@@ -84,9 +88,13 @@ struct WindowSpec {
   WindowFunctionKind function = WindowFunctionKind::kRowNumber;
   std::vector<ExprPtr> partition_by;
   std::vector<SortKey> order_by;
-  bool rows_frame = false;  // ROWS (true) or RANGE (false)
-  bool has_frame = false;   // an explicit frame was written
-  FrameBound frame_start;   // default RANGE UNBOUNDED PRECEDING .. CURRENT ROW when ordered
+  bool rows_frame = false;    // ROWS (true) or RANGE / GROUPS (false)
+  bool groups_frame = false;  // GROUPS
+  bool has_frame = false;     // an explicit frame was written
+  // RANGE with an offset bound: the order key cast to the type the bounds' values compare in,
+  // over one column (the order key).
+  ExprPtr range_key;
+  FrameBound frame_start;  // default RANGE UNBOUNDED PRECEDING .. CURRENT ROW when ordered
   FrameBound frame_end{FrameBoundKind::kCurrentRow, 0};
 };
 

@@ -530,6 +530,7 @@ ExprPtr Binder::BindCase(const CaseExpression& c, BindContext& ctx) {
 ExprPtr Binder::BindFunction(const FunctionCallExpression& fn, BindContext& ctx) {
   std::string name = LowerName(fn.function_name());
   if (fn.over) return BindWindowCall(fn, ctx);
+  if (name == "grouping" && fn.name.parts.size() == 1) return BindGroupingCall(fn, ctx);
   if (name == "count" && fn.is_star) return BindAggregateCall(fn, ctx);
   if (FunctionRegistry::Get().IsAggregate(name) && !FunctionRegistry::Get().IsScalar(name)) {
     return BindAggregateCall(fn, ctx);
@@ -724,7 +725,15 @@ ExprPtr Binder::BindWindowCall(const FunctionCallExpression& fn, BindContext& ct
                     "' is not supported; order the window with OVER (ORDER BY ...)",
                 fn.position);
   auto& win = *ctx.window;
+  // OVER w / OVER (w ...): the WINDOW clause's definition, refined.
+  std::unique_ptr<WindowDefinition> resolved = ResolveWindow(*fn.over, fn.position);
+  const WindowDefinition& over = *resolved;
   std::string text = fn.ToString();
+  if (!fn.over->existing_name.empty()) {
+    auto copy = fn.Copy();
+    copy->As<FunctionCallExpression>().over = over.Copy();
+    text = copy->ToString();
+  }
   for (size_t i = 0; i < win.texts.size(); i++) {
     if (win.texts[i] == text)
       return MakeColumnRef(kWindowRefBase + static_cast<int>(i), win.exprs[i]->type, text);
@@ -733,56 +742,15 @@ ExprPtr Binder::BindWindowCall(const FunctionCallExpression& fn, BindContext& ct
   inner.window = nullptr;
   inner.clause = "window function arguments";
   auto spec = std::make_shared<WindowSpec>();
-  for (const auto& p : fn.over->partition_by) spec->partition_by.push_back(BindExpr(*p, inner));
-  for (const auto& o : fn.over->order_by) {
+  for (const auto& p : over.partition_by) spec->partition_by.push_back(BindExpr(*p, inner));
+  for (const auto& o : over.order_by) {
     SortKey key;
     key.expr = BindExpr(*o.expr, inner);
     key.ascending = o.ascending;
     key.nulls_first = o.nulls_first.value_or(false);
     spec->order_by.push_back(key);
   }
-  if (fn.over->frame) {
-    const auto& f = *fn.over->frame;
-    if (f.type == WindowFrameType::kGroups) {
-      throw Error(ErrorKind::kUnsupported, "GROUPS window frames are not supported", fn.position);
-    }
-    spec->has_frame = true;
-    spec->rows_frame = f.type == WindowFrameType::kRows;
-    auto bound = [&](const WindowFrameBound& b) {
-      FrameBound out;
-      switch (b.kind) {
-        case WindowFrameBoundKind::kUnboundedPreceding:
-          out.kind = FrameBoundKind::kUnboundedPreceding;
-          break;
-        case WindowFrameBoundKind::kPreceding:
-          out.kind = FrameBoundKind::kPreceding;
-          break;
-        case WindowFrameBoundKind::kCurrentRow:
-          out.kind = FrameBoundKind::kCurrentRow;
-          break;
-        case WindowFrameBoundKind::kFollowing:
-          out.kind = FrameBoundKind::kFollowing;
-          break;
-        case WindowFrameBoundKind::kUnboundedFollowing:
-          out.kind = FrameBoundKind::kUnboundedFollowing;
-          break;
-      }
-      if (b.offset) {
-        BindContext none;
-        ExprPtr off = FoldConstantExpr(BindExpr(*b.offset, none));
-        if (off->kind != ExprKind::kConstant || off->value.is_null() || !off->type.IsIntegral() ||
-            off->value.GetInt64() < 0) {
-          throw Error(ErrorKind::kBinder,
-                      "window frame offset must be a non-negative integer constant",
-                      b.offset->position);
-        }
-        out.offset = off->value.GetInt64();
-      }
-      return out;
-    };
-    spec->frame_start = bound(f.start);
-    spec->frame_end = bound(f.end);
-  }
+  if (over.frame) BindWindowFrame(*over.frame, *spec);
   std::vector<ExprPtr> args;
   for (const auto& a : fn.args) args.push_back(BindExpr(*a, inner));
   auto e = std::make_shared<Expr>();

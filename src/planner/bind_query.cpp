@@ -467,6 +467,13 @@ void Binder::BindWhere(const ParsedExpression& where, LogicalPtr& plan, Scope& s
 }
 
 LogicalPtr Binder::BindSelect(const SelectNode& s) {
+  // The WINDOW clause, visible to this SELECT's window functions (not to its subqueries').
+  struct WindowsGuard {
+    const std::vector<NamedWindow>*& slot;
+    const std::vector<NamedWindow>* saved;
+    ~WindowsGuard() { slot = saved; }
+  } windows_guard{named_windows_, named_windows_};
+  named_windows_ = &s.windows;
   LogicalPtr plan;
   Scope scope;
   if (s.from) {
@@ -523,7 +530,7 @@ LogicalPtr Binder::BindSelect(const SelectNode& s) {
     items.push_back(item);
   }
 
-  bool aggregated = !s.group_by.empty() || s.having;
+  bool aggregated = !s.group_by.empty() || !s.grouping_elements.empty() || s.having;
   for (const auto& it : items) aggregated = aggregated || (it.expr && ContainsAggregate(*it.expr));
   for (const auto& o : s.order_by) aggregated = aggregated || ContainsAggregate(*o.expr);
 
@@ -588,6 +595,13 @@ LogicalPtr Binder::BindSelect(const SelectNode& s) {
       }
       agg.groups.push_back(bound);
       agg.group_texts.push_back(text);
+    }
+    if (!s.grouping_elements.empty()) {
+      // The grouping set's number is one more group key (grouping() reads it).
+      agg.grouping_sets = ExpandGroupingSets(s);
+      agg.grouping_set_column = static_cast<int>(agg.groups.size());
+      agg.groups.push_back(MakeConstant(Value::BigInt(0)));
+      agg.group_texts.push_back("$grouping_set");
     }
   }
 
@@ -720,7 +734,7 @@ LogicalPtr Binder::BindSelect(const SelectNode& s) {
       a->output.push_back({agg.group_texts[i], agg.groups[i]->type});
     for (size_t i = 0; i < agg.aggregates.size(); i++)
       a->output.push_back({agg.aggregate_names[i], agg.aggregates[i]->type});
-    a->children = {plan};
+    a->children = {agg.grouping_sets.empty() ? plan : BuildGroupingSetsInput(plan, agg, *a)};
     plan = a;
     if (!deferred.empty()) {
       int base = static_cast<int>(plan->output.size());

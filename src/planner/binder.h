@@ -42,6 +42,10 @@ struct AggregateContext {
   std::vector<ExprPtr> aggregates;       // bound kAggregate exprs over the FROM scope
   std::vector<std::string> aggregate_texts;
   std::vector<std::string> aggregate_names;
+  // GROUPING SETS / ROLLUP / CUBE: each set lists indices into `groups`; the last group is then
+  // the grouping set's number (grouping_set_column), which grouping() reads.
+  std::vector<std::vector<size_t>> grouping_sets;
+  int grouping_set_column = -1;
 };
 
 // Window functions found while binding; refer to them with placeholder column refs
@@ -146,6 +150,12 @@ class Binder {
   ExprPtr BindFunction(const FunctionCallExpression& fn, BindContext& ctx);
   ExprPtr BindAggregateCall(const FunctionCallExpression& fn, BindContext& ctx);
   ExprPtr BindWindowCall(const FunctionCallExpression& fn, BindContext& ctx);
+  // grouping(a, b, ...) of a grouped query (bind_grouping.cpp).
+  ExprPtr BindGroupingCall(const FunctionCallExpression& fn, BindContext& ctx);
+  // OVER w / OVER (w ...) resolved against the WINDOW clause (bind_window.cpp).
+  std::unique_ptr<WindowDefinition> ResolveWindow(const WindowDefinition& over, int position);
+  // A frame (ROWS, RANGE, GROUPS) into `spec`, whose order keys are bound (bind_window.cpp).
+  void BindWindowFrame(const WindowFrame& frame, WindowSpec& spec);
   ExprPtr BindScalarSubquery(const SubqueryExpression& sub, BindContext& ctx);
   // x IN (subquery) / EXISTS (subquery) as values (three-valued), e.g. in a select list.
   ExprPtr BindInSubqueryValue(const InSubqueryExpression& in, BindContext& ctx);
@@ -164,13 +174,24 @@ class Binder {
   CatalogRegistry& catalogs_;
   PlannerOptions options_;
   std::vector<std::string> sources_;
-  std::vector<std::string> notices_;  // PlannedQuery::notices
-  std::vector<CteEntry> ctes_;        // innermost last
+  std::vector<std::string> notices_;                         // PlannedQuery::notices
+  std::vector<CteEntry> ctes_;                               // innermost last
+  const std::vector<NamedWindow>* named_windows_ = nullptr;  // the WINDOW clause being bound
   int view_depth_ = 0;
   // Inside a view: the position of the view's outermost reference in the query, which run-time
   // errors of the view's expressions point at (their own positions are in the view's text).
   int view_position_ = -1;
 };
+
+// GROUPING SETS, ROLLUP and CUBE (bind_grouping.cpp): the grouping sets of `select` (indices
+// into its group_by), in Trino's order; throws past kMaxGroupingSets.
+inline constexpr size_t kMaxGroupingSets = 4096;
+std::vector<std::vector<size_t>> ExpandGroupingSets(const SelectNode& select);
+// The input of a grouping-sets aggregation: `input` repeated once per set, with the group keys
+// outside the set NULL, and the set's number last; fills aggregate.groups (and
+// empty_input_groups) from `agg`.
+LogicalPtr BuildGroupingSetsInput(LogicalPtr input, const AggregateContext& agg,
+                                  LogicalAggregate& aggregate);
 
 // Expression helpers shared by the binder files.
 ExprPtr CastTo(ExprPtr expr, const LogicalType& type, int position = -1);

@@ -78,6 +78,9 @@ struct LogicalAggregate : LogicalOperator {
   LogicalAggregate() : LogicalOperator(LogicalOpKind::kAggregate) {}
   std::vector<ExprPtr> groups;
   std::vector<ExprPtr> aggregates;  // each of kind kAggregate
+  // GROUPING SETS with a global set (): the group key rows emitted, one each, when the input
+  // is empty (as a global aggregate returns one row); filters are not pushed below such a node.
+  std::vector<std::vector<Value>> empty_input_groups;
   std::string Describe() const override;
 };
 

@@ -346,6 +346,9 @@ WindowFrameBound CopyBound(const WindowFrameBound& b) {
 
 std::unique_ptr<WindowDefinition> WindowDefinition::Copy() const {
   auto r = std::make_unique<WindowDefinition>();
+  r->existing_name = existing_name;
+  r->name_only = name_only;
+  r->position = position;
   r->partition_by = CopyExprs(partition_by);
   r->order_by = CopyOrderBy(order_by);
   if (frame) {
@@ -358,7 +361,9 @@ std::unique_ptr<WindowDefinition> WindowDefinition::Copy() const {
 }
 
 std::string WindowDefinition::ToString() const {
+  if (name_only) return QuoteIdentifier(existing_name);
   std::vector<std::string> parts;
+  if (!existing_name.empty()) parts.push_back(QuoteIdentifier(existing_name));
   if (!partition_by.empty()) parts.push_back("PARTITION BY " + JoinExprs(partition_by));
   if (!order_by.empty()) parts.push_back("ORDER BY " + JoinOrderBy(order_by));
   if (frame) {
@@ -859,8 +864,16 @@ std::string SelectNode::ToString() const {
   }
   if (from) r += " FROM " + from->ToString();
   if (where) r += " WHERE " + where->ToString();
-  if (!group_by.empty()) r += " GROUP BY " + JoinExprs(group_by);
+  if (!grouping_elements.empty()) {
+    r += " GROUP BY " + GroupingElementsToString();
+  } else if (!group_by.empty()) {
+    r += " GROUP BY " + JoinExprs(group_by);
+  }
   if (having) r += " HAVING " + having->ToString();
+  for (size_t i = 0; i < windows.size(); i++) {
+    r += (i ? ", " : " WINDOW ") + QuoteIdentifier(windows[i].name) + " AS " +
+         windows[i].definition->ToString();
+  }
   return r + ModifiersToString();
 }
 
@@ -879,7 +892,41 @@ std::unique_ptr<QueryNode> SelectNode::Copy() const {
   r->from = CopyPtr(from);
   r->where = CopyExpr(where);
   r->group_by = CopyExprs(group_by);
+  r->grouping_elements = grouping_elements;
+  r->group_by_distinct = group_by_distinct;
   r->having = CopyExpr(having);
+  for (const auto& w : windows) r->windows.push_back({w.name, w.definition->Copy(), w.position});
+  return r;
+}
+
+std::string SelectNode::GroupingElementsToString() const {
+  auto list = [&](const std::vector<size_t>& l, bool parens) {
+    std::string r;
+    for (size_t i = 0; i < l.size(); i++) r += (i ? ", " : "") + group_by[l[i]]->ToString();
+    return parens || l.size() != 1 ? "(" + r + ")" : r;
+  };
+  std::string r = group_by_distinct ? "DISTINCT " : "";
+  for (size_t e = 0; e < grouping_elements.size(); e++) {
+    const auto& el = grouping_elements[e];
+    if (e) r += ", ";
+    switch (el.kind) {
+      case GroupingElementKind::kPlain:
+        r += list(el.lists[0], el.lists[0].size() != 1);
+        continue;
+      case GroupingElementKind::kRollup:
+        r += "ROLLUP (";
+        break;
+      case GroupingElementKind::kCube:
+        r += "CUBE (";
+        break;
+      case GroupingElementKind::kGroupingSets:
+        r += "GROUPING SETS (";
+        break;
+    }
+    for (size_t i = 0; i < el.lists.size(); i++)
+      r += (i ? ", " : "") + list(el.lists[i], el.kind == GroupingElementKind::kGroupingSets);
+    r += ")";
+  }
   return r;
 }
 

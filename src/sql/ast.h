@@ -174,8 +174,11 @@ struct WindowFrame {
   WindowFrameBound end;  // ROWS n PRECEDING (no BETWEEN) => end = CURRENT ROW
 };
 
-// OVER (PARTITION BY ... ORDER BY ... frame)
+// OVER (PARTITION BY ... ORDER BY ... frame), OVER w, OVER (w ORDER BY ... frame)
 struct WindowDefinition {
+  std::string existing_name;  // a window of the WINDOW clause this one refines, or empty
+  bool name_only = false;     // OVER w (no parentheses)
+  int position = -1;
   std::vector<ParsedExpressionPtr> partition_by;
   std::vector<OrderByItem> order_by;
   std::unique_ptr<WindowFrame> frame;  // nullptr: no frame written
@@ -508,17 +511,40 @@ struct SelectItem {
   int position = -1;
 };
 
+// GROUP BY grouping elements (Trino): a plain element, ROLLUP (...), CUBE (...), or
+// GROUPING SETS (...). `lists` index SelectNode::group_by: a plain element's one list; the items
+// of ROLLUP and CUBE (each a list: ROLLUP ((a, b), c)); the sets of GROUPING SETS.
+enum class GroupingElementKind : uint8_t { kPlain, kRollup, kCube, kGroupingSets };
+struct GroupingElement {
+  GroupingElementKind kind = GroupingElementKind::kPlain;
+  std::vector<std::vector<size_t>> lists;
+  int position = -1;
+};
+
+// WINDOW w AS (...)
+struct NamedWindow {
+  std::string name;  // lower case unless quoted
+  std::unique_ptr<WindowDefinition> definition;
+  int position = -1;
+};
+
 struct SelectNode : QueryNode {
   bool distinct = false;
   std::vector<SelectItem> select_list;
   TableRefPtr from;  // nullptr: SELECT without FROM
   ParsedExpressionPtr where;
   std::vector<ParsedExpressionPtr> group_by;  // expressions or ordinals (integer literals)
+  // Non-empty when GROUP BY has ROLLUP, CUBE or GROUPING SETS: the elements whose cross product
+  // gives the grouping sets (group_by then holds each distinct expression once).
+  std::vector<GroupingElement> grouping_elements;
+  bool group_by_distinct = false;  // GROUP BY DISTINCT: duplicate grouping sets removed
   ParsedExpressionPtr having;
+  std::vector<NamedWindow> windows;  // the WINDOW clause
 
   SelectNode() : QueryNode(QueryNodeKind::kSelect) {}
   std::string ToString() const override;
   std::unique_ptr<QueryNode> Copy() const override;
+  std::string GroupingElementsToString() const;  // "ROLLUP (a, b), c"
 };
 
 enum class SetOperationType : uint8_t { kUnion, kIntersect, kExcept };

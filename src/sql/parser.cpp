@@ -941,26 +941,134 @@ class Parser {
     if (IsWord("GROUP")) {
       Advance();
       ExpectWord("BY");
-      if (!AcceptWord("ALL")) AcceptWord("DISTINCT");
-      do {
-        if (IsWord("GROUPING") || IsWord("ROLLUP") || IsWord("CUBE")) {
-          throw Error(ErrorKind::kUnsupported, "GROUPING SETS, ROLLUP and CUBE are not supported",
-                      Peek().position);
-        }
-        if (IsOp("(") && IsOp(")", 1)) {
-          Advance();
-          Advance();
-          continue;  // GROUP BY () : the grand total
-        }
-        node->group_by.push_back(ParseExpr());
-      } while (AcceptOp(","));
+      if (AcceptWord("DISTINCT")) {
+        node->group_by_distinct = true;
+      } else {
+        AcceptWord("ALL");
+      }
+      ParseGroupBy(*node);
     }
     if (AcceptWord("HAVING")) node->having = ParseExpr();
-    if (IsWord("WINDOW")) {
-      throw Error(ErrorKind::kUnsupported, "the WINDOW clause is not supported; write OVER (...)",
-                  Peek().position);
-    }
+    if (AcceptWord("WINDOW")) ParseWindowClause(*node);
     return node;
+  }
+
+  // ----- GROUP BY grouping elements, the WINDOW clause ------------------------------------------
+
+  // One grouping set: `()`, `(a, b, ...)` or an expression. A parenthesized list is a set only
+  // when what follows cannot continue an expression (`(a + b) * 2` is one expression).
+  std::vector<ParsedExpressionPtr> ParseGroupingSet() {
+    std::vector<ParsedExpressionPtr> items;
+    if (IsOp("(") && IsOp(")", 1)) {
+      Advance();
+      Advance();
+      return items;
+    }
+    if (IsOp("(") && !IsWord("SELECT", 1) && !IsWord("WITH", 1) && !IsWord("VALUES", 1)) {
+      size_t saved = pos_;
+      try {
+        Advance();
+        do {
+          items.push_back(ParseExpr());
+        } while (AcceptOp(","));
+        ExpectOp(")");
+        static const char* const kContinuations[] = {"AND", "OR",   "IS", "NOT",     "BETWEEN",
+                                                     "IN",  "LIKE", "AT", "COLLATE", "ILIKE"};
+        bool continues =
+            !(IsOp(",") || IsOp(")") || IsOp(";") || AtEnd() || Peek().type == TokenType::kWord);
+        if (items.size() == 1 && !continues) {
+          for (const char* w : kContinuations) continues = continues || IsWord(w);
+        }
+        if (!continues || items.size() > 1) return items;
+      } catch (const Error&) {
+      }
+      items.clear();
+      pos_ = saved;
+    }
+    items.push_back(ParseExpr());
+    return items;
+  }
+
+  // GROUP BY elements: expressions, (), (a, b), ROLLUP (...), CUBE (...), GROUPING SETS (...).
+  // Plain elements only: SelectNode::group_by lists them as written. Otherwise group_by holds
+  // each distinct expression once and grouping_elements refer to it.
+  void ParseGroupBy(SelectNode& node) {
+    struct RawElement {
+      GroupingElementKind kind;
+      std::vector<std::vector<ParsedExpressionPtr>> lists;
+      int position;
+    };
+    std::vector<RawElement> raw;
+    bool complex = false;
+    do {
+      RawElement el{GroupingElementKind::kPlain, {}, Peek().position};
+      bool rollup = IsWord("ROLLUP") && IsOp("(", 1);
+      bool cube = IsWord("CUBE") && IsOp("(", 1);
+      bool sets = IsWord("GROUPING") && IsWord("SETS", 1);
+      if (rollup || cube || sets) {
+        complex = true;
+        el.kind = rollup ? GroupingElementKind::kRollup
+                  : cube ? GroupingElementKind::kCube
+                         : GroupingElementKind::kGroupingSets;
+        Advance();
+        if (sets) Advance();
+        ExpectOp("(");
+        if (!(IsOp(")") && !sets)) {
+          do {
+            el.lists.push_back(ParseGroupingSet());
+          } while (AcceptOp(","));
+        }
+        ExpectOp(")");
+      } else {
+        el.lists.push_back(ParseGroupingSet());
+      }
+      raw.push_back(std::move(el));
+    } while (AcceptOp(","));
+    if (!complex) {
+      for (auto& el : raw) {
+        for (auto& e : el.lists[0]) node.group_by.push_back(std::move(e));
+      }
+      return;
+    }
+    std::vector<std::string> texts;
+    for (auto& el : raw) {
+      GroupingElement out;
+      out.kind = el.kind;
+      out.position = el.position;
+      for (auto& list : el.lists) {
+        std::vector<size_t> indices;
+        for (auto& e : list) {
+          std::string text = e->ToString();
+          size_t k = 0;
+          while (k < texts.size() && texts[k] != text) k++;
+          if (k == texts.size()) {
+            texts.push_back(text);
+            node.group_by.push_back(std::move(e));
+          }
+          indices.push_back(k);
+        }
+        out.lists.push_back(std::move(indices));
+      }
+      node.grouping_elements.push_back(std::move(out));
+    }
+  }
+
+  // WINDOW w AS (...), w2 AS (w ...)
+  void ParseWindowClause(SelectNode& node) {
+    do {
+      NamedWindow w;
+      w.position = Peek().position;
+      w.name = ParseIdentifier("a window name").first;
+      for (const auto& other : node.windows) {
+        if (other.name == w.name) {
+          throw Error(ErrorKind::kSyntax,
+                      fmt::format("window '{}' is defined more than once", w.name), w.position);
+        }
+      }
+      ExpectWord("AS");
+      w.definition = ParseWindow();
+      node.windows.push_back(std::move(w));
+    } while (AcceptOp(","));
   }
 
   // ----- FROM clause ---------------------------------------------------------------------------
@@ -1254,8 +1362,14 @@ class Parser {
   }
 
   std::unique_ptr<WindowDefinition> ParseWindow() {
-    ExpectOp("(");
     auto window = std::make_unique<WindowDefinition>();
+    window->position = Peek().position;
+    ExpectOp("(");
+    // OVER (w ...): a named window refined.
+    if (IsIdentifier() && !IsWord("PARTITION") && !IsWord("ORDER") && !IsWord("ROWS") &&
+        !IsWord("RANGE") && !IsWord("GROUPS")) {
+      window->existing_name = ParseIdentifier("a window name").first;
+    }
     if (IsWord("PARTITION")) {
       Advance();
       ExpectWord("BY");
@@ -2074,7 +2188,8 @@ class Parser {
       }
       return call;
     }
-    if (IsReserved(upper) && !((upper == "LEFT" || upper == "RIGHT") && IsOp("(", 1))) {
+    if (IsReserved(upper) &&
+        !((upper == "LEFT" || upper == "RIGHT" || upper == "GROUPING") && IsOp("(", 1))) {
       if (upper == "NOT")
         ErrorAt(t, "NOT is not allowed here; put the NOT expression in parentheses");
       ErrorAt(t, "expected an expression");
@@ -2290,8 +2405,15 @@ class Parser {
     }
     if (IsWord("OVER")) {
       Advance();
-      if (!IsOp("(")) ErrorAtCurrent("expected '(' after OVER (named windows are not supported)");
-      call->over = ParseWindow();
+      if (IsOp("(")) {
+        call->over = ParseWindow();
+      } else {
+        auto window = std::make_unique<WindowDefinition>();
+        window->position = Peek().position;
+        window->name_only = true;
+        window->existing_name = ParseIdentifier("'(' or a window name after OVER").first;
+        call->over = std::move(window);
+      }
     }
     return call;
   }

@@ -747,7 +747,60 @@ TEST(SqlParserTest, WindowFunctions) {
   EXPECT_EQ(e->Copy()->ToString(), once);
   EXPECT_THROW(ParseExpression("sum(x) OVER (ROWS BETWEEN UNBOUNDED FOLLOWING AND CURRENT ROW)"),
                Error);
-  EXPECT_THROW(ParseExpression("sum(x) OVER w"), Error);
+  // OVER w and OVER (w ...) name a window of the WINDOW clause (resolved by the binder).
+  e = ParseExpression("sum(x) OVER w");
+  EXPECT_EQ(e->As<FunctionCallExpression>().over->existing_name, "w");
+  EXPECT_TRUE(e->As<FunctionCallExpression>().over->name_only);
+  EXPECT_EQ(e->ToString(), "sum(x) OVER w");
+  e = ParseExpression("sum(x) OVER (w ORDER BY y GROUPS BETWEEN 1 PRECEDING AND 2 FOLLOWING)");
+  EXPECT_EQ(e->As<FunctionCallExpression>().over->existing_name, "w");
+  EXPECT_EQ(e->ToString(), "sum(x) OVER (w ORDER BY y GROUPS BETWEEN 1 PRECEDING AND 2 FOLLOWING)");
+  e = ParseExpression(
+      "sum(x) OVER (ORDER BY d RANGE BETWEEN INTERVAL '1' DAY PRECEDING AND CURRENT ROW)");
+  EXPECT_EQ(e->As<FunctionCallExpression>().over->frame->type, WindowFrameType::kRange);
+}
+
+TEST(SqlParserTest, WindowClause) {
+  std::string sql =
+      "SELECT sum(x) OVER w, rank() OVER (w2 ORDER BY y) FROM t WINDOW w AS (PARTITION BY a "
+      "ORDER BY b), w2 AS (w) ORDER BY 1";
+  auto s = ParseStatement(sql);
+  const auto& sel = SelectOf(*s);
+  ASSERT_EQ(sel.windows.size(), 2u);
+  EXPECT_EQ(sel.windows[0].name, "w");
+  EXPECT_EQ(sel.windows[1].definition->existing_name, "w");
+  EXPECT_EQ(sel.order_by.size(), 1u);
+  EXPECT_EQ(RoundTrip(sql),
+            "SELECT sum(x) OVER w, rank() OVER (w2 ORDER BY y) FROM t WINDOW w AS (PARTITION BY "
+            "a ORDER BY b), w2 AS (w) ORDER BY 1");
+  ExpectSyntaxError("SELECT 1 FROM t WINDOW w AS (ORDER BY a), w AS (ORDER BY b)");
+  ExpectSyntaxError("SELECT 1 FROM t WINDOW w (ORDER BY a)");
+}
+
+TEST(SqlParserTest, GroupingSets) {
+  auto s = ParseStatement("SELECT a, b FROM t GROUP BY GROUPING SETS ((a, b), (a), ())");
+  const auto& sel = SelectOf(*s);
+  ASSERT_EQ(sel.group_by.size(), 2u);  // each distinct expression once
+  ASSERT_EQ(sel.grouping_elements.size(), 1u);
+  EXPECT_EQ(sel.grouping_elements[0].kind, GroupingElementKind::kGroupingSets);
+  ASSERT_EQ(sel.grouping_elements[0].lists.size(), 3u);
+  EXPECT_EQ(sel.grouping_elements[0].lists[0], (std::vector<size_t>{0, 1}));
+  EXPECT_EQ(sel.grouping_elements[0].lists[1], (std::vector<size_t>{0}));
+  EXPECT_TRUE(sel.grouping_elements[0].lists[2].empty());
+  EXPECT_EQ(RoundTrip("SELECT a FROM t GROUP BY GROUPING SETS ((a, b), (a), ())"),
+            "SELECT a FROM t GROUP BY GROUPING SETS ((a, b), (a), ())");
+  EXPECT_EQ(RoundTrip("SELECT a FROM t GROUP BY a, ROLLUP (b, (c, d)), CUBE (e)"),
+            "SELECT a FROM t GROUP BY a, ROLLUP (b, (c, d)), CUBE (e)");
+  EXPECT_EQ(RoundTrip("SELECT a FROM t GROUP BY DISTINCT ROLLUP (a, b), (a + 1) * 2"),
+            "SELECT a FROM t GROUP BY DISTINCT ROLLUP (a, b), (a + 1) * 2");
+  // A parenthesized list of a plain GROUP BY groups by each expression.
+  auto p = ParseStatement("SELECT a FROM t GROUP BY (a, b), c");
+  EXPECT_EQ(SelectOf(*p).group_by.size(), 3u);
+  EXPECT_TRUE(SelectOf(*p).grouping_elements.empty());
+  // grouping() is a function although GROUPING is a reserved word.
+  EXPECT_EQ(ParseExpression("grouping(a, b)")->ToString(), "grouping(a, b)");
+  ExpectSyntaxError("SELECT a FROM t GROUP BY ROLLUP (a");
+  ExpectSyntaxError("SELECT a FROM t GROUP BY GROUPING SETS ()");
 }
 
 TEST(SqlParserTest, Joins) {

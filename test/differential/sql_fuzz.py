@@ -227,11 +227,88 @@ def random_from(rng, tables):
     return text, scope
 
 
+def grouping_sets_query(rng, g, scope, where):
+    """GROUP BY with GROUPING SETS, ROLLUP, CUBE or a mixture, grouping() and aggregates with
+    DISTINCT and FILTER, sometimes HAVING: (kind, select_list, where + GROUP BY ...)."""
+    keys = []
+    for _ in range(rng.randint(2, 3)):
+        keys.append(rng.choice(scope)[0] if rng.random() < 0.7 else g.int_expr(1))
+    k = keys + [keys[0]] * (3 - len(keys))
+    grouping = rng.choice([
+        f"ROLLUP ({k[0]}, {k[1]})",
+        f"CUBE ({k[0]}, {k[1]})",
+        f"GROUPING SETS (({k[0]}, {k[1]}), ({k[0]}), ())",
+        f"GROUPING SETS (({k[1]}), ({k[0]}, {k[2]}))",
+        f"{k[0]}, ROLLUP ({k[1]}, {k[2]})",
+        f"ROLLUP ({k[0]}), CUBE ({k[1]})",
+        f"GROUPING SETS ({k[0]}, ({k[1]}, {k[0]}), ({k[0]}), ())",
+        f"ROLLUP (({k[0]}, {k[1]}), {k[2]})",
+    ])
+    aggs = []
+    for _ in range(rng.randint(1, 3)):
+        f = rng.choice(["count(*)", "count({e})", "sum({e})", "min({e})", "max({e})",
+                        "count(DISTINCT {e})", "sum({e}) FILTER (WHERE {p})",
+                        "count(*) FILTER (WHERE {p})", "sum(DISTINCT {e})"])
+        aggs.append(f.format(e=g.int_expr(1), p=g.pred(2)))
+    items = [f"{keys[0]} AS k0", f"{keys[1]} AS k1", f"grouping({keys[0]}, {keys[1]}) AS g"] + aggs
+    having = ""
+    if rng.random() < 0.3:
+        having = rng.choice([f" HAVING count(*) > {rng.randint(0, 2)}",
+                             f" HAVING grouping({keys[0]}) = {rng.randint(0, 1)}"])
+    return "agg", ", ".join(items), f"{where} GROUP BY {grouping}{having}"
+
+
+def window_frame_query(rng, g, scope, where):
+    """A window aggregate over a RANGE or GROUPS frame (results do not depend on the order of
+    ties), written inline or through the WINDOW clause: (kind, select_list, where [WINDOW])."""
+    numeric = [c for c, typ in scope if typ in ("INTEGER", "BIGINT", "DOUBLE")]
+    dates = [c for c, typ in scope if typ == "DATE"]
+    part = rng.choice(scope)[0]
+    direction = rng.choice(["", " DESC"])
+    nulls = rng.choice(["", " NULLS FIRST", " NULLS LAST"])
+    n, m = rng.randint(0, 3), rng.randint(0, 3)
+    bounds = [("UNBOUNDED PRECEDING", "{n} PRECEDING"), ("{n} PRECEDING", "{m} FOLLOWING"),
+              ("{n} PRECEDING", "CURRENT ROW"), ("CURRENT ROW", "{m} FOLLOWING"),
+              ("{n} FOLLOWING", "{m} FOLLOWING"), ("{n} PRECEDING", "UNBOUNDED FOLLOWING"),
+              ("{n} PRECEDING", "{m} PRECEDING")]
+    start, end = rng.choice(bounds)
+    if start == "{n} FOLLOWING" and end == "{m} FOLLOWING" or start == "{n} PRECEDING" and end == "{m} PRECEDING":
+        n, m = max(n, m), min(n, m)
+        if start == "{n} FOLLOWING":
+            n, m = m, n
+    unit = rng.choice(["RANGE", "GROUPS"])
+    if unit == "RANGE" and dates and rng.random() < 0.5:
+        key = rng.choice(dates)
+        off = lambda v: f"INTERVAL '{v}' DAY"  # noqa: E731
+    elif unit == "RANGE" and numeric:
+        key = rng.choice(numeric)
+        off = str
+    else:
+        unit = "GROUPS"
+        key = rng.choice(scope)[0]
+        off = str
+    frame = f"{unit} BETWEEN {start.format(n=off(n), m=off(m))} AND {end.format(n=off(n), m=off(m))}"
+    fn = rng.choice(["sum({e})", "count(*)", "count({e})", "min({e})", "max({e})"]).format(e=g.int_expr(1))
+    order = f"ORDER BY {key}{direction}{nulls}"
+    if rng.random() < 0.4:
+        spec = f"PARTITION BY {part}" if rng.random() < 0.7 else ""
+        return ("window", f"{key}, {fn} OVER (w {order} {frame})",
+                f"{where} WINDOW w AS ({spec})")
+    return "window", f"{key}, {fn} OVER (PARTITION BY {part} {order} {frame})", where
+
+
 def random_query(rng, tables):
     """(kind, select_list, from, where): kind is 'rows' (TLP applies) or 'agg'/'window'."""
     from_sql, scope = random_from(rng, tables)
     g = Gen(rng, scope, tables)
     where = g.pred()
+    r = rng.random()
+    if r < 0.12:
+        kind, select, where = grouping_sets_query(rng, g, scope, where)
+        return kind, select, from_sql, where
+    if r < 0.24:
+        kind, select, where = window_frame_query(rng, g, scope, where)
+        return kind, select, from_sql, where
     if rng.random() < 0.2:
         where = f"({where}) AND {correlated(rng, scope, tables)}"
     r = rng.random()

@@ -6,6 +6,10 @@ DuckDB to catch mistakes. Records marked `onlyif aishell` or `skipif duckdb` are
 (Trino semantics that DuckDB does not share, e.g. integer division).
 
 Usage: python3 test/sqllogictest/check_with_duckdb.py [files or dirs...]   (default: test/sql)
+       python3 test/sqllogictest/check_with_duckdb.py --fill FILE...
+--fill writes DuckDB's results as the expected rows of every query record of FILE that DuckDB
+runs (records marked `onlyif aishell` or `skipif duckdb` are left as written): expected results
+computed by DuckDB from the same data, for files such as test/sql/grouping/*.test.
 """
 import datetime
 import decimal
@@ -174,7 +178,66 @@ def check(path):
     return problems
 
 
+def fill(path):
+    """Rewrites the expected rows of each query record of `path` with DuckDB's results."""
+    con = duckdb.connect()
+    tmp = tempfile.mkdtemp()
+    data_dir = os.path.join(ROOT, "test", "data")
+    lines = open(path).read().split("\n")
+    out, i, skip_next, filled = [], 0, False, 0
+    while i < len(lines):
+        line = lines[i].strip()
+        out.append(lines[i])
+        i += 1
+        if not line or line.startswith("#"):
+            continue
+        words = line.split()
+        if words[0] in ("skipif", "onlyif"):
+            skip_next = (words[0] == "skipif" and words[1] == "duckdb") or (
+                words[0] == "onlyif" and words[1] != "duckdb")
+            continue
+        skip, skip_next = skip_next, False
+        if words[0] not in ("statement", "query"):
+            continue
+        sql = []
+        while i < len(lines) and lines[i].strip() and lines[i].strip() != "----":
+            sql.append(lines[i])
+            out.append(lines[i])
+            i += 1
+        text = to_duckdb("\n".join(sql).replace("__DATA_DIR__", data_dir).replace("__TEST_DIR__", tmp))
+        if words[0] == "statement" or skip:
+            if words[0] == "statement" and not skip:
+                try:
+                    con.execute(text)
+                except Exception:  # noqa: BLE001
+                    pass
+            continue
+        try:
+            rows = con.execute(text).fetchall()
+        except Exception as e:  # noqa: BLE001
+            raise SystemExit(f"{path}:{i}: DuckDB cannot run the query: {e}")
+        mode = words[2] if len(words) > 2 else "nosort"
+        actual = [[render(v) for v in r] for r in rows]
+        if mode == "rowsort":
+            actual.sort()
+        elif mode == "valuesort":
+            actual = [[v] for v in sorted(v for r in actual for v in r)]
+        if i < len(lines) and lines[i].strip() == "----":
+            i += 1
+            while i < len(lines) and lines[i].strip():
+                i += 1
+        out.append("----")
+        out.extend("\t".join(r) for r in actual)
+        filled += 1
+    open(path, "w").write("\n".join(out))
+    print(f"{path}: {filled} query results written from DuckDB")
+
+
 def main():
+    if sys.argv[1:2] == ["--fill"]:
+        for f in sys.argv[2:]:
+            fill(f)
+        return 0
     args = sys.argv[1:] or [os.path.join(ROOT, "test", "sql")]
     files = []
     for a in args:

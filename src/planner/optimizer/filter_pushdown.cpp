@@ -219,8 +219,8 @@ LogicalPtr Push(LogicalPtr op, std::vector<ExprPtr> conjuncts) {
       for (auto& c : conjuncts) {
         // Only over group keys, and not for a global aggregate (which returns a row even
         // when its input is empty).
-        if (groups > 0 && IsDeterministic(*c) && RefsWithin(*c, 0, groups) &&
-            !ContainsNonDeterministic(a.groups)) {
+        if (groups > 0 && a.empty_input_groups.empty() && IsDeterministic(*c) &&
+            RefsWithin(*c, 0, groups) && !ContainsNonDeterministic(a.groups)) {
           below.push_back(SubstituteColumns(c, a.groups));
         } else {
           above.push_back(c);

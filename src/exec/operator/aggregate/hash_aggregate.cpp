@@ -74,6 +74,9 @@ struct AggregateTable {
   std::vector<uint8_t*> states;      // one block per group
   StateArena arena;
   std::vector<std::unique_ptr<KeyTable>> distinct_seen;  // per aggregate (DISTINCT only)
+  // Per aggregate: DISTINCT tuples kept for after the merge (several workers), and their bytes.
+  std::vector<std::vector<Batch>> distinct_rows;
+  size_t distinct_rows_bytes = 0;
   MemoryReservation memory;
   std::vector<Vector> kept;  // string vectors that distinct keys point into
   bool destroyed = false;
@@ -124,6 +127,7 @@ class HashAggregateOperator : public PhysicalOperator {
     row_size_ = (offset + 15) / 16 * 16;
     if (row_size_ == 0) row_size_ = 16;
     if (groups_.empty()) name_ = "Aggregate";
+    empty_input_groups_ = agg.empty_input_groups;
     children.push_back(std::move(child));
   }
 
@@ -153,21 +157,21 @@ class HashAggregateOperator : public PhysicalOperator {
   void Build(ExecContext& ctx) override {
     int workers = WorkerCount(ctx, *children[0]);
     std::vector<std::unique_ptr<AggregateTable>> locals;
-    std::mutex shared_mutex;
-    int tables = has_distinct_ ? 1 : workers;
+    // DISTINCT aggregates with several workers: each worker keeps the (group keys, arguments)
+    // tuples new to it, without a lock; after the merge they are fed, deduplicated once more,
+    // into the merged states.
+    defer_distinct_ = has_distinct_ && workers > 1;
+    std::vector<std::vector<std::vector<Batch>>> deferred;  // [table][aggregate] tuples
     try {
-      for (int w = 0; w < tables; w++) locals.push_back(NewTable(ctx));
-      RunParallel(ctx, *children[0], nullptr, [&](int w, Batch& b) {
-        if (has_distinct_) {
-          std::lock_guard<std::mutex> lock(shared_mutex);
-          Consume(*locals[0], b);
-        } else {
-          Consume(*locals[w], b);
-        }
-      });
+      for (int w = 0; w < workers; w++) locals.push_back(NewTable(ctx));
+      RunParallel(ctx, *children[0], nullptr, [&](int w, Batch& b) { Consume(*locals[w], b); });
+      if (defer_distinct_) {
+        for (auto& l : locals) deferred.push_back(std::move(l->distinct_rows));
+      }
       size_t total = 0;
       for (const auto& l : locals) total += l->states.size();
-      if (locals.size() > 1 && !groups_.empty() && total >= kParallelMergeMinGroups) {
+      if (locals.size() > 1 && !groups_.empty() && !defer_distinct_ &&
+          total >= kParallelMergeMinGroups) {
         results_ = PartitionedMerge(ctx, locals);
         for (auto& l : locals) {
           DestroyStates(*l);
@@ -181,6 +185,16 @@ class HashAggregateOperator : public PhysicalOperator {
         }
         results_.push_back(std::move(locals[0]));
       }
+      if (defer_distinct_) {
+        for (size_t a = 0; a < aggs_.size(); a++) {
+          if (!aggs_[a].distinct) continue;
+          KeyTable seen(aggs_[a].args.size() + 1);
+          for (auto& table : deferred) {
+            for (const Batch& tuples : table[a]) FeedDistinct(*results_[0], a, seen, tuples);
+          }
+        }
+        deferred.clear();
+      }
     } catch (...) {
       for (auto& l : locals) {
         if (l) DestroyStates(*l);
@@ -188,6 +202,20 @@ class HashAggregateOperator : public PhysicalOperator {
       for (auto& r : results_) DestroyStates(*r);
       results_.clear();
       throw;
+    }
+    size_t total_groups = 0;
+    for (const auto& r : results_) total_groups += r->states.size();
+    if (total_groups == 0 && !empty_input_groups_.empty()) {
+      // Global grouping sets over an empty input: one row each, as a global aggregate.
+      AggregateTable& t = *results_[0];
+      for (const auto& row : empty_input_groups_) {
+        size_t k = t.states.size();
+        for (size_t g = 0; g < t.group_values.size() && g < row.size(); g++) {
+          t.group_values[g].Resize(k + 1);
+          t.group_values[g].SetValue(k, row[g]);
+        }
+        AddGroup(t);
+      }
     }
     for (size_t r = 0; r < results_.size(); r++) {
       size_t groups = results_[r]->states.size();
@@ -226,6 +254,7 @@ class HashAggregateOperator : public PhysicalOperator {
       else
         t->distinct_seen.push_back(nullptr);
     }
+    t->distinct_rows.resize(aggs_.size());
     if (groups_.empty()) AddGroup(*t);  // no groups: exactly one row, even for empty input
     return t;
   }
@@ -257,6 +286,7 @@ class HashAggregateOperator : public PhysicalOperator {
     for (const auto& d : t.distinct_seen) {
       if (d) bytes += static_cast<int64_t>(d->MemoryUsage());
     }
+    bytes += static_cast<int64_t>(t.distinct_rows_bytes);
     t.memory.Resize(bytes);
   }
 
@@ -368,8 +398,8 @@ class HashAggregateOperator : public PhysicalOperator {
     }
     t.ids.resize(n);
     uint32_t* ids = t.ids.data();
+    std::vector<Vector> keys;
     if (!groups_.empty()) {
-      std::vector<Vector> keys;
       keys.reserve(groups_.size());
       for (const auto& g : groups_) keys.push_back(EvaluateExpr(*g, b));
       if (!DictionaryGroups(t, keys, n, ids)) LookUpGroups(t, keys, n, ids);
@@ -401,6 +431,17 @@ class HashAggregateOperator : public PhysicalOperator {
         if (new_rows.empty()) continue;
         std::vector<Vector> dargs;
         for (auto& v : args) dargs.push_back(v.Gather(new_rows.data(), new_rows.size()));
+        if (defer_distinct_) {
+          // The tuples new to this worker: group keys, then arguments (FeedDistinct).
+          Batch tuples;
+          tuples.count = new_rows.size();
+          for (const auto& k : keys)
+            tuples.columns.push_back(k.Gather(new_rows.data(), tuples.count));
+          for (auto& v : dargs) tuples.columns.push_back(std::move(v));
+          t.distinct_rows_bytes += tuples.MemoryUsage();
+          t.distinct_rows[a].push_back(std::move(tuples));
+          continue;
+        }
         for (size_t i = 0; i < new_rows.size(); i++)
           ptrs[i] = t.states[ids[new_rows[i]]] + info.offset;
         AtPosition(info, [&] { info.fn->update(dargs, ptrs, new_rows.size()); });
@@ -509,6 +550,38 @@ class HashAggregateOperator : public PhysicalOperator {
     if (error) std::rethrow_exception(error);
   }
 
+  // Deferred DISTINCT tuples (group keys, then the arguments of aggregate a) into `target`:
+  // the ones `seen` has not had yet update the states of their groups.
+  void FeedDistinct(AggregateTable& target, size_t a, KeyTable& seen, const Batch& tuples) {
+    const AggregateInfo& info = aggs_[a];
+    size_t n = tuples.count;
+    if (n == 0) return;
+    std::vector<uint32_t> ids(n, 0);
+    if (!groups_.empty()) {
+      std::vector<Vector> keys(tuples.columns.begin(), tuples.columns.begin() + groups_.size());
+      LookUpGroups(target, keys, n, ids.data());
+    }
+    std::vector<Vector> args(tuples.columns.begin() + groups_.size(), tuples.columns.end());
+    std::vector<Vector> dkeys;
+    Vector gid(LogicalType(TypeId::kBigInt), n);
+    gid.Resize(n);
+    for (size_t i = 0; i < n; i++) gid.Data<int64_t>()[i] = ids[i];
+    dkeys.push_back(std::move(gid));
+    for (const auto& v : args) dkeys.push_back(v);
+    KeyBatch kb;
+    kb.Load(dkeys, n);
+    std::vector<uint32_t> seen_ids(n);
+    std::vector<uint32_t> new_rows;
+    seen.FindOrInsert(kb, seen_ids.data(), &new_rows);
+    if (new_rows.empty()) return;
+    std::vector<Vector> dargs;
+    for (auto& v : args) dargs.push_back(v.Gather(new_rows.data(), new_rows.size()));
+    std::vector<uint8_t*> ptrs(new_rows.size());
+    for (size_t i = 0; i < new_rows.size(); i++)
+      ptrs[i] = target.states[ids[new_rows[i]]] + info.offset;
+    AtPosition(info, [&] { info.fn->update(dargs, ptrs.data(), new_rows.size()); });
+  }
+
   void Merge(AggregateTable& target, AggregateTable& source) {
     size_t n = source.states.size();
     if (n == 0) return;
@@ -541,6 +614,8 @@ class HashAggregateOperator : public PhysicalOperator {
   std::vector<ExprPtr> agg_exprs_;
   size_t row_size_ = 16;
   bool has_distinct_ = false;
+  bool defer_distinct_ = false;  // DISTINCT tuples are fed after the merge (Build)
+  std::vector<std::vector<Value>> empty_input_groups_;
   struct Chunk {
     size_t table;
     size_t start;

@@ -3,6 +3,7 @@
 // (head per key, next per row). A join without equi-keys puts every build row in one chain,
 // which makes it a nested-loop join (CROSS JOIN, non-equi conditions). The residual condition
 // is evaluated on candidate pairs; a pair that fails it is not a match (outer joins included).
+#include <atomic>
 #include <deque>
 #include <exception>
 #include <set>
@@ -85,12 +86,15 @@ class HashJoinOperator : public PhysicalOperator {
     size_t unmatched_pos = 0;
   };
 
-  bool IsParallel() const override {
-    return children[0]->IsParallel() && type_ != JoinType::kRight && type_ != JoinType::kFull;
-  }
+  // RIGHT and FULL joins probe on every worker too: build rows are marked matched with atomic
+  // stores, and the worker whose probe input ends last emits the unmatched build rows (a worker
+  // creates its state before it reads any input, so when every state created so far has ended,
+  // the probe input is done).
+  bool IsParallel() const override { return children[0]->IsParallel(); }
   std::unique_ptr<OperatorState> CreateState() override {
     auto st = std::make_unique<State>();
     st->child = children[0]->CreateState();
+    probes_started_.fetch_add(1, std::memory_order_acq_rel);
     return st;
   }
 
@@ -159,8 +163,14 @@ class HashJoinOperator : public PhysicalOperator {
         Batch in;
         if (!children[0]->Next(*st.child, in)) {
           st.left_done = true;
-          if (type_ == JoinType::kRight || type_ == JoinType::kFull) continue;
-          return false;
+          if (type_ != JoinType::kRight && type_ != JoinType::kFull) return false;
+          // Only the last probe to end, once, emits the unmatched build rows.
+          size_t ended = probes_ended_.fetch_add(1, std::memory_order_acq_rel) + 1;
+          if (ended < probes_started_.load(std::memory_order_acquire) ||
+              unmatched_claimed_.exchange(true, std::memory_order_acq_rel)) {
+            return false;
+          }
+          continue;
         }
         LoadProbe(st, std::move(in));
         continue;
@@ -235,7 +245,8 @@ class HashJoinOperator : public PhysicalOperator {
     }
     build_.count = total;
     build_count_ = total;
-    if (type_ == JoinType::kRight || type_ == JoinType::kFull) build_matched_.assign(total, 0);
+    if (type_ == JoinType::kRight || type_ == JoinType::kFull)
+      build_matched_ = std::vector<std::atomic<uint8_t>>(total);
     reservations.clear();
     memory_ = MemoryReservation(&ctx.memory, kWhat);
     memory_.Resize(static_cast<int64_t>(build_.MemoryUsage() + table_.MemoryUsage() +
@@ -312,12 +323,14 @@ class HashJoinOperator : public PhysicalOperator {
         passed = SelectRows(*condition_, cand, st.sel);
         for (size_t k = 0; k < passed; k++) {
           st.matched[st.pi[st.sel[k]]] = 1;
-          if (!build_matched_.empty()) build_matched_[st.bi[st.sel[k]]] = 1;
+          if (!build_matched_.empty())
+            build_matched_[st.bi[st.sel[k]]].store(1, std::memory_order_relaxed);
         }
       } else {
         for (size_t k = 0; k < m; k++) st.matched[st.pi[k]] = 1;
         if (!build_matched_.empty()) {
-          for (size_t k = 0; k < m; k++) build_matched_[st.bi[k]] = 1;
+          for (size_t k = 0; k < m; k++)
+            build_matched_[st.bi[k]].store(1, std::memory_order_relaxed);
         }
       }
       if (OutputsPairs() && passed > 0) {
@@ -378,7 +391,7 @@ class HashJoinOperator : public PhysicalOperator {
     if (type_ != JoinType::kRight && type_ != JoinType::kFull) return false;
     st.sel.clear();
     while (st.unmatched_pos < build_count_ && st.sel.size() < kBatchSize) {
-      if (!build_matched_[st.unmatched_pos])
+      if (!build_matched_[st.unmatched_pos].load(std::memory_order_relaxed))
         st.sel.push_back(static_cast<uint32_t>(st.unmatched_pos));
       st.unmatched_pos++;
     }
@@ -408,7 +421,10 @@ class HashJoinOperator : public PhysicalOperator {
   KeyTable table_;
   std::vector<uint32_t> head_;
   std::vector<uint32_t> next_;
-  std::vector<uint8_t> build_matched_;
+  std::vector<std::atomic<uint8_t>> build_matched_;  // RIGHT/FULL: build row matched by a probe
+  std::atomic<size_t> probes_started_{0};
+  std::atomic<size_t> probes_ended_{0};
+  std::atomic<bool> unmatched_claimed_{false};
   std::vector<Vector> key_heaps_;
   MemoryReservation memory_;
   std::vector<DynamicFilterTarget> dynamic_filters_;

@@ -164,6 +164,26 @@ TEST(HashJoinParallelTest, ParallelEqualsSerialOnLargerInput) {
   EXPECT_EQ(serial, parallel);
 }
 
+// RIGHT and FULL joins probe on every worker; the unmatched build rows come out once, after
+// every probe has marked its matches.
+TEST(HashJoinParallelTest, RightAndFullProbeInParallelAndEmitUnmatchedOnce) {
+  std::vector<std::vector<Value>> lrows, rrows;
+  for (int64_t i = 0; i < 20000; i++) lrows.push_back({B(i % 1200), B(i)});
+  for (int64_t i = 0; i < 3000; i++)
+    rrows.push_back({B(i), Value::Varchar("r" + std::to_string(i))});
+  auto l = MakeMemoryTable("l", {{"k", kBig}, {"v", kBig}}, lrows, 500);
+  auto r = MakeMemoryTable("r", {{"k", kBig}, {"s", kStr}}, rrows, 300);
+  for (JoinType type : {JoinType::kRight, JoinType::kFull}) {
+    auto plan = [&] {
+      return Join(type, MakeMemoryScan(l), MakeMemoryScan(r), {Col(0, kBig)}, {Col(0, kBig)});
+    };
+    auto serial = Sorted(RunPlan(plan(), 1));
+    // Every left row matches one build row (keys 0..1199); build rows 1200..2999 match none.
+    EXPECT_EQ(serial.size(), 20000u + 1800u);
+    for (int run = 0; run < 5; run++) EXPECT_EQ(Sorted(RunPlan(plan(), 2)), serial);
+  }
+}
+
 TEST(HashJoinMemoryTest, BuildOverLimitFailsCleanly) {
   std::vector<std::vector<Value>> rows;
   for (int64_t i = 0; i < 50000; i++)

@@ -115,6 +115,18 @@ class WindowOperator : public PhysicalOperator {
     }
     Vector result(w.expr->type, std::max<size_t>(n, 1));
     result.Resize(n);
+    // RANGE frames with offsets: the order key and each bound's value, in sorted order.
+    FrameData fd;
+    frame_data_ = &fd;
+    if (spec.range_key) {
+      Vector key = rows_.columns[w.first_column + np].Gather(perm.data(), n);
+      fd.keys = EvaluateChunked(*spec.range_key, key, n);
+      if (spec.frame_start.range_value)
+        fd.start_values = EvaluateChunked(*spec.frame_start.range_value, key, n);
+      if (spec.frame_end.range_value)
+        fd.end_values = EvaluateChunked(*spec.frame_end.range_value, key, n);
+      fd.ascending = spec.order_by[0].ascending;
+    }
     auto same = [&](size_t from, size_t to, uint32_t a, uint32_t b) {
       for (size_t k = from; k < to; k++) {
         if (!keys[k].key.Equal(a, keys[k].key, b)) return false;
@@ -138,10 +150,82 @@ class WindowOperator : public PhysicalOperator {
         }
         gs = ge;
       }
+      if (spec.groups_frame) {
+        // Peer groups by number, for GROUPS offsets.
+        fd.group_ordinal.assign(pe - ps, 0);
+        fd.group_first.clear();
+        fd.group_last.clear();
+        for (size_t i = ps; i < pe; i++) {
+          if (i == group_start[i - ps]) {
+            fd.group_first.push_back(i);
+            fd.group_last.push_back(group_end[i - ps] - 1);
+          }
+          fd.group_ordinal[i - ps] = fd.group_first.size() - 1;
+        }
+      }
+      if (spec.range_key) {
+        // The rows with a non-NULL key: NULLs sort together at one end of the partition.
+        fd.valid_start = ps;
+        fd.valid_end = pe;
+        while (fd.valid_start < pe && !fd.keys.IsValid(fd.valid_start)) fd.valid_start++;
+        while (fd.valid_end > fd.valid_start && !fd.keys.IsValid(fd.valid_end - 1)) fd.valid_end--;
+      }
       ComputePartition(w, perm, args, ps, pe, group_start, group_end, result);
       ps = pe;
     }
+    frame_data_ = nullptr;
     return result;
+  }
+
+  // The frame state of the window being computed, beyond the peer groups: RANGE keys and bound
+  // values (sorted positions), GROUPS numbering (positions relative to the partition).
+  struct FrameData {
+    Vector keys{LogicalType(TypeId::kBigInt), 1};
+    Vector start_values{LogicalType(TypeId::kBigInt), 1};
+    Vector end_values{LogicalType(TypeId::kBigInt), 1};
+    bool ascending = true;
+    size_t valid_start = 0, valid_end = 0;  // the partition's rows with a non-NULL key
+    std::vector<size_t> group_ordinal;      // row - partition start -> its peer group's number
+    std::vector<size_t> group_first, group_last;  // peer group number -> its first/last row
+  };
+
+  static Vector EvaluateChunked(const Expr& expr, const Vector& column, size_t n) {
+    Vector out(expr.type, std::max<size_t>(n, 1));
+    out.Resize(0);
+    for (size_t start = 0; start < n; start += kBatchSize) {
+      size_t count = std::min(kBatchSize, n - start);
+      Batch b;
+      b.count = count;
+      b.columns.push_back(column.Slice(start, count));
+      Vector v = EvaluateExpr(expr, b);
+      AppendRows(out, v, 0, count);
+    }
+    return out;
+  }
+
+  // RANGE offset bound of row i (sorted position) whose key is not NULL: the first row at or
+  // after the bound's value (a start), or the last row at or before it (an end). NULL keys sort
+  // before or after every value, as ORDER BY puts them.
+  int64_t RangeBound(const Vector& values, size_t i, bool is_start) const {
+    const FrameData& fd = *frame_data_;
+    Value v = values.GetValue(i);
+    size_t lo = fd.valid_start, hi = fd.valid_end;
+    // Rows [valid_start, p) are before the value: key < v (ascending) or key > v (descending);
+    // for an end, rows [valid_start, p) are at or before it.
+    auto before = [&](size_t j) {
+      int c = fd.keys.GetValue(j).Compare(v);
+      if (!fd.ascending) c = -c;
+      return is_start ? c < 0 : c <= 0;
+    };
+    while (lo < hi) {
+      size_t mid = lo + (hi - lo) / 2;
+      if (before(mid)) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return is_start ? static_cast<int64_t>(lo) : static_cast<int64_t>(lo) - 1;
   }
 
   // Inclusive frame [*s, *e] (in sorted positions) of row i; empty when *s > *e.
@@ -162,15 +246,24 @@ class WindowOperator : public PhysicalOperator {
           if (spec.rows_frame) return static_cast<int64_t>(i);
           return is_start ? static_cast<int64_t>(gs) : static_cast<int64_t>(ge) - 1;
         case FrameBoundKind::kPreceding:
-          if (!spec.rows_frame)
-            throw Error(ErrorKind::kUnsupported,
-                        "RANGE frames with an offset are not supported; use ROWS");
-          return static_cast<int64_t>(i) - b.offset;
-        case FrameBoundKind::kFollowing:
-          if (!spec.rows_frame)
-            throw Error(ErrorKind::kUnsupported,
-                        "RANGE frames with an offset are not supported; use ROWS");
-          return static_cast<int64_t>(i) + b.offset;
+        case FrameBoundKind::kFollowing: {
+          int64_t sign = b.kind == FrameBoundKind::kPreceding ? -1 : 1;
+          if (spec.rows_frame) return static_cast<int64_t>(i) + sign * b.offset;
+          const FrameData& fd = *frame_data_;
+          if (spec.groups_frame) {
+            int64_t target = static_cast<int64_t>(fd.group_ordinal[i - ps]) + sign * b.offset;
+            int64_t groups = static_cast<int64_t>(fd.group_first.size());
+            if (target < 0)
+              return is_start ? static_cast<int64_t>(ps) : static_cast<int64_t>(ps) - 1;
+            if (target >= groups)
+              return is_start ? static_cast<int64_t>(pe) : static_cast<int64_t>(pe) - 1;
+            return static_cast<int64_t>(is_start ? fd.group_first[target] : fd.group_last[target]);
+          }
+          // RANGE: a row with a NULL key has its NULL peers as the offset bounds.
+          if (!fd.keys.IsValid(i))
+            return is_start ? static_cast<int64_t>(gs) : static_cast<int64_t>(ge) - 1;
+          return RangeBound(is_start ? fd.start_values : fd.end_values, i, is_start);
+        }
       }
       return 0;
     };
@@ -308,12 +401,12 @@ class WindowOperator : public PhysicalOperator {
       CopyCell(tmp, 0, result, perm[sorted_pos]);
     };
     // Running frames: start at the partition start, end never moves backwards.
-    bool running = !spec.has_frame ||
-                   (spec.frame_start.kind == FrameBoundKind::kUnboundedPreceding &&
-                    (spec.frame_end.kind == FrameBoundKind::kCurrentRow ||
-                     spec.frame_end.kind == FrameBoundKind::kUnboundedFollowing ||
-                     (spec.rows_frame && (spec.frame_end.kind == FrameBoundKind::kFollowing ||
-                                          spec.frame_end.kind == FrameBoundKind::kPreceding))));
+    bool running =
+        !spec.has_frame || (spec.frame_start.kind == FrameBoundKind::kUnboundedPreceding &&
+                            (spec.frame_end.kind == FrameBoundKind::kCurrentRow ||
+                             spec.frame_end.kind == FrameBoundKind::kUnboundedFollowing ||
+                             spec.frame_end.kind == FrameBoundKind::kFollowing ||
+                             spec.frame_end.kind == FrameBoundKind::kPreceding));
     if (running) {
       fn->init(state);
       size_t fed = ps;  // rows [ps, fed) are in the state
@@ -360,6 +453,7 @@ class WindowOperator : public PhysicalOperator {
   Batch rows_;
   std::vector<Vector> results_;
   MemoryReservation memory_;
+  const FrameData* frame_data_ = nullptr;  // while Compute runs
 };
 
 }  // namespace
