@@ -91,6 +91,9 @@ BoundRelation Binder::ScanTable(const std::string& catalog, std::shared_ptr<Conn
   scan->alias = alias;
   scan->table = table;
   scan->scan = std::shared_ptr<TableScan>(connector->CreateScan(table));
+  scan->make_scan = [connector, table]() {
+    return std::shared_ptr<TableScan>(connector->CreateScan(table));
+  };
   BoundRelation rel;
   for (size_t i = 0; i < table->columns.size(); i++) {
     scan->column_ids.push_back(static_cast<int>(i));
@@ -367,6 +370,7 @@ BoundRelation Binder::BindTableFunction(const TableFunctionRef& ref) {
   scan->alias = ref.alias;
   scan->table = bound.table;
   scan->scan = bound.scan;
+  scan->make_scan = [fn, args, named]() { return (*fn)(args, named).scan; };
   BoundRelation rel;
   for (size_t i = 0; i < bound.table->columns.size(); i++) {
     scan->column_ids.push_back(static_cast<int>(i));
