@@ -282,14 +282,42 @@ ExprPtr Binder::JoinScalarSubquery(LogicalPtr subplan, ExprPtr condition, int va
   return MakeColumnRef(first + value_column, out.type, "(subquery)");
 }
 
-LogicalPtr JoinDeferredSubqueries(LogicalPtr plan, const std::vector<LogicalPtr>& subqueries) {
+LogicalPtr Binder::JoinDeferredSubqueries(LogicalPtr plan,
+                                          const std::vector<LogicalPtr>& subqueries) {
   for (const auto& sub : subqueries) {
     auto join = std::make_shared<LogicalJoin>();
     join->join_type = JoinType::kLeft;
     join->output = plan->output;
-    join->output.insert(join->output.end(), sub->output.begin(), sub->output.end());
-    join->children = {plan, sub};
-    plan = join;
+    auto it = deferred_depth_.find(sub.get());
+    if (it == deferred_depth_.end()) {
+      join->output.insert(join->output.end(), sub->output.begin(), sub->output.end());
+      join->children = {plan, sub};
+      plan = join;
+      continue;
+    }
+    std::vector<int> outer_columns;
+    int width = static_cast<int>(sub->output.size());
+    LogicalPtr unnested = Decorrelate(sub, it->second, plan, &outer_columns);
+    if (!AtMostOneRow(*sub)) unnested = EnforceSingleRowPerDomain(unnested, width);
+    int outer_width = static_cast<int>(plan->output.size());
+    std::vector<ExprPtr> conds;
+    for (size_t i = 0; i < outer_columns.size(); i++) {
+      const auto& o = plan->output[outer_columns[i]];
+      conds.push_back(
+          NullSafeEquals(MakeColumnRef(outer_columns[i], o.type, o.name),
+                         MakeColumnRef(outer_width + width + static_cast<int>(i), o.type, o.name)));
+    }
+    join->output.insert(join->output.end(), unnested->output.begin(), unnested->output.end());
+    join->condition = MakeAnd(conds);
+    join->children = {plan, unnested};
+    // Keep the outer columns and the value (the deferred refs count one column per subquery).
+    auto project = std::make_shared<LogicalProject>();
+    for (int i = 0; i <= outer_width; i++) {
+      project->exprs.push_back(MakeColumnRef(i, join->output[i].type, join->output[i].name));
+      project->output.push_back(join->output[i]);
+    }
+    project->children = {join};
+    plan = project;
   }
   return plan;
 }
@@ -322,10 +350,40 @@ ExprPtr Binder::BindScalarSubquery(const SubqueryExpression& sub, BindContext& c
     LogicalPtr subplan =
         BindSubqueryPlan(*sub.query, ctx.scope ? *ctx.scope : EmptyScope(), &correlated, &depth);
     if (correlated) {
-      throw Error(ErrorKind::kUnsupported,
-                  std::string("a correlated scalar subquery in ") + ctx.clause +
-                      " of an aggregated query is not supported",
-                  sub.position);
+      // Its outer references must be group columns; they index the Aggregate's output.
+      if (!ctx.aggregate) {
+        throw Error(ErrorKind::kUnsupported,
+                    std::string("a correlated scalar subquery in ") + ctx.clause +
+                        " of an aggregated query is not supported",
+                    sub.position);
+      }
+      const auto& groups = ctx.aggregate->groups;
+      std::set<int> done;
+      CollectPlanOuterRefs(*subplan, [&](int id) {
+        if (correlated_[id].depth != depth || !done.insert(id).second) return;
+        int column = correlated_[id].column;
+        for (size_t g = 0; g < groups.size(); g++) {
+          if (groups[g]->kind == ExprKind::kColumnRef && groups[g]->column_index == column) {
+            correlated_[id].column = static_cast<int>(g);
+            return;
+          }
+        }
+        const Scope& from = *ctx.scope;
+        throw Error(ErrorKind::kBinder,
+                    "column '" + from.columns[column].name +
+                        "' of a correlated subquery must appear in the GROUP BY clause",
+                    sub.position);
+      });
+      if (subplan->output.size() != 1) {
+        throw Error(ErrorKind::kBinder,
+                    "a scalar subquery must return one column, not " +
+                        std::to_string(subplan->output.size()),
+                    sub.position);
+      }
+      deferred_depth_[subplan.get()] = depth;
+      int index = static_cast<int>(ctx.deferred_subqueries->size());
+      ctx.deferred_subqueries->push_back(subplan);
+      return MakeColumnRef(kSubqueryRefBase + index, subplan->output[0].type, "(subquery)");
     }
     if (subplan->output.size() != 1) {
       throw Error(

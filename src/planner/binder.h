@@ -166,6 +166,9 @@ class Binder {
   // its column `value_column`. single_row: more than one row per outer row is an error.
   ExprPtr JoinCorrelatedSubquery(LogicalPtr sub, int depth, int value_column, bool single_row,
                                  BindContext& ctx);
+  // `plan` (an Aggregate's output) with each deferred scalar subquery (one column) LEFT-joined
+  // to it in turn: one row, or, correlated with group columns, one row per group.
+  LogicalPtr JoinDeferredSubqueries(LogicalPtr plan, const std::vector<LogicalPtr>& subqueries);
   // Runs a fast path with `scope` as the frame at fast_path_depth_; false if it threw kBinder or
   // kUnsupported (then the general unnesting applies).
   bool TryFastPath(const Scope& scope, const std::function<void()>& fast_path);
@@ -193,12 +196,13 @@ class Binder {
   // that scope is also pushed (for the name lookup order) at this depth; an outer reference to
   // it aborts the fast path (kUnsupported), before it changes the plan.
   int fast_path_depth_ = -1;
+  // Deferred scalar subqueries of an aggregated query correlated with its group columns: their
+  // depth (their outer references index the Aggregate's output).
+  std::map<const LogicalOperator*, int> deferred_depth_;
 };
 
 // Expression helpers shared by the binder files.
 ExprPtr CastTo(ExprPtr expr, const LogicalType& type, int position = -1);
-// `plan` with each deferred scalar subquery (one row, one column) LEFT-joined to it in turn.
-LogicalPtr JoinDeferredSubqueries(LogicalPtr plan, const std::vector<LogicalPtr>& subqueries);
 // Placeholder refs kSubqueryRefBase + i -> base + i.
 ExprPtr ResolveSubqueryRefs(const ExprPtr& expr, int base);
 ExprPtr BindComparisonExpr(CompareOp op, ExprPtr left, ExprPtr right, int position);
