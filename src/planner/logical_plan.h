@@ -99,6 +99,9 @@ struct LogicalJoin : LogicalOperator {
   std::vector<ExprPtr> right_keys;
   ExprPtr condition;
   bool null_aware = false;
+  // Made by subquery unnesting: a product the query asks for (a non-equality correlation), which
+  // the cartesian guard does not refuse.
+  bool unnested = false;
   std::string Describe() const override;
 };
 

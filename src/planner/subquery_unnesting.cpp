@@ -110,6 +110,7 @@ LogicalPtr MakeJoinNode(JoinType type, LogicalPtr left, LogicalPtr right, ExprPt
     j->output.insert(j->output.end(), right->output.begin(), right->output.end());
   j->condition = std::move(condition);
   j->children = {std::move(left), std::move(right)};
+  j->unnested = true;
   return j;
 }
 
