@@ -456,12 +456,28 @@ void Binder::BindWhere(const ParsedExpression& where, LogicalPtr& plan, Scope& s
   std::vector<const ParsedExpression*> parts;
   SplitParsedConjunction(where, parts);
   std::vector<ExprPtr> conjuncts;
+  std::vector<const ParsedExpression*> with_subqueries;
   for (const auto* p : parts) {
     if (BindSubqueryPredicate(*p, false, plan, scope)) continue;
     if (ContainsAggregate(*p)) {
       throw Error(ErrorKind::kBinder, "aggregate functions are not allowed in WHERE (use HAVING)",
                   p->position);
     }
+    // Conjuncts without subqueries filter first: a correlated subquery is unnested over the
+    // values of the outer plan it is joined to, which then has them.
+    BindContext ctx;
+    ctx.scope = &scope;
+    ctx.clause = "WHERE";
+    try {
+      conjuncts.push_back(EnsureBoolean(BindExpr(*p, ctx), "WHERE clause", p->position));
+    } catch (const Error& e) {
+      if (e.kind() != ErrorKind::kUnsupported) throw;
+      with_subqueries.push_back(p);
+    }
+  }
+  plan = MakeFilterNode(plan, std::move(conjuncts));
+  conjuncts.clear();
+  for (const auto* p : with_subqueries) {
     BindContext ctx;
     ctx.scope = &scope;
     ctx.plan = &plan;

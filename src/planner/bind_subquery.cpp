@@ -129,6 +129,30 @@ LogicalPtr EnforceSingleRowPerDomain(LogicalPtr subplan, int width) {
   return project;
 }
 
+// Whether an aggregate is NULL over no rows (sum, avg, min, ...; not count, count_if, ...).
+bool NullOverNoRows(const std::string& name) {
+  return name.find("count") == std::string::npos && name != "approx_distinct";
+}
+
+// Whether `e` (over an Aggregate's output: groups below `first_aggregate`) is NULL when every
+// aggregate column is NULL.
+bool NullWhenAggregatesAre(const Expr& e, int first_aggregate) {
+  switch (e.kind) {
+    case ExprKind::kColumnRef:
+      return e.column_index >= first_aggregate;
+    case ExprKind::kCast:
+      return !e.try_cast && NullWhenAggregatesAre(*e.children[0], first_aggregate);
+    case ExprKind::kFunction:
+      if (!e.function || !e.function->null_propagating) return false;
+      for (const auto& c : e.children) {
+        if (NullWhenAggregatesAre(*c, first_aggregate)) return true;
+      }
+      return false;
+    default:
+      return false;
+  }
+}
+
 const Scope& EmptyScope() {
   static const Scope kEmpty;
   return kEmpty;
@@ -497,13 +521,22 @@ ExprPtr Binder::BindCorrelatedScalarSubquery(const SelectNode& s, BindContext& c
     for (size_t i = 0; i < agg.aggregates.size(); i++)
       a->output.push_back({agg.aggregate_names[i], agg.aggregates[i]->type});
     a->children = {plan};
-    if (value->kind != ExprKind::kColumnRef || value->column_index < static_cast<int>(nkeys)) {
-      // An expression over aggregates (count(*) + 1) must be computed for empty groups too.
-      throw Error(ErrorKind::kUnsupported, "not an aggregate", position);
-    }
-    {
+    // A missing group reads NULL: right for a bare aggregate (count() is coalesced to 0) and for
+    // an expression that is NULL when its aggregates are (0.2 * avg(x)), if each of them is NULL
+    // over no rows. Otherwise (count(*) + 1) the general unnesting computes empty groups too.
+    bool bare = value->kind == ExprKind::kColumnRef &&
+                value->column_index >= static_cast<int>(nkeys) &&
+                value->column_index < static_cast<int>(nkeys + agg.aggregates.size());
+    if (bare) {
       const auto& fn = agg.aggregates[value->column_index - nkeys];
       is_count = fn->name == "count" || fn->name == "count_star";
+      if (!is_count && !NullOverNoRows(fn->name))
+        throw Error(ErrorKind::kUnsupported, "not an aggregate", position);
+    } else {
+      bool all_null = true;
+      for (const auto& fn : agg.aggregates) all_null = all_null && NullOverNoRows(fn->name);
+      if (!all_null || !NullWhenAggregatesAre(*value, static_cast<int>(nkeys)))
+        throw Error(ErrorKind::kUnsupported, "not an aggregate", position);
     }
     auto project = std::make_shared<LogicalProject>();
     for (size_t i = 0; i < nkeys; i++) {
