@@ -722,3 +722,81 @@ ExprPtr Binder::BindExistsValue(const ExistsExpression& exists, BindContext& ctx
 }
 
 }  // namespace aishell
+
+namespace aishell {
+
+BoundRelation Binder::BindLateralJoin(BoundRelation left, const JoinRef& ref) {
+  const auto& sub = ref.right->As<SubqueryRef>();
+  using AstJoin = decltype(JoinRef::type);
+  if (ref.type != AstJoin::kCross && ref.type != AstJoin::kInner && ref.type != AstJoin::kLeft) {
+    throw Error(ErrorKind::kUnsupported,
+                "LATERAL joins only as a comma, CROSS JOIN, [INNER] JOIN or LEFT JOIN",
+                ref.position);
+  }
+  if (!ref.using_columns.empty() || ref.natural) {
+    throw Error(ErrorKind::kUnsupported, "a LATERAL join takes ON, not USING or NATURAL",
+                ref.position);
+  }
+  int depth = static_cast<int>(frames_.size());
+  frames_.push_back(&left.scope);
+  BoundRelation right;
+  try {
+    right = BindNamedQuery(*sub.query, sub.alias, sub.column_aliases, sub.position);
+  } catch (...) {
+    frames_.pop_back();
+    throw;
+  }
+  frames_.pop_back();
+  bool correlated =
+      PlanHasOuterRefs(*right.plan, [&](int id) { return correlated_[id].depth == depth; });
+  int left_width = static_cast<int>(left.plan->output.size());
+  int right_width = static_cast<int>(right.plan->output.size());
+  BoundRelation rel;
+  rel.scope.columns = left.scope.columns;
+  rel.scope.columns.insert(rel.scope.columns.end(), right.scope.columns.begin(),
+                           right.scope.columns.end());
+  ExprPtr on;
+  if (ref.condition) {
+    BindContext ctx;
+    ctx.scope = &rel.scope;
+    ctx.clause = "JOIN ... ON";
+    on = EnsureBoolean(BindExpr(*ref.condition, ctx), "JOIN condition", ref.condition->position);
+  }
+  std::vector<ExprPtr> conds;
+  LogicalPtr right_plan = right.plan;
+  std::vector<int> outer_columns;
+  if (correlated) {
+    right_plan = Decorrelate(right.plan, depth, left.plan, &outer_columns);
+    for (size_t i = 0; i < outer_columns.size(); i++) {
+      const auto& o = left.plan->output[outer_columns[i]];
+      conds.push_back(NullSafeEquals(
+          MakeColumnRef(outer_columns[i], o.type, o.name),
+          MakeColumnRef(left_width + right_width + static_cast<int>(i), o.type, o.name)));
+    }
+  }
+  if (on) conds.push_back(on);
+  auto join = std::make_shared<LogicalJoin>();
+  join->join_type = ref.type == AstJoin::kLeft ? JoinType::kLeft
+                    : conds.empty()            ? JoinType::kCross
+                                               : JoinType::kInner;
+  if (!conds.empty()) join->condition = MakeAnd(conds);
+  join->children = {left.plan, right_plan};
+  join->output = left.plan->output;
+  join->output.insert(join->output.end(), right_plan->output.begin(), right_plan->output.end());
+  join->unnested = correlated;
+  if (!correlated) {
+    rel.plan = join;
+    return rel;
+  }
+  // Without the domain columns.
+  auto project = std::make_shared<LogicalProject>();
+  for (int i = 0; i < left_width + right_width; i++) {
+    project->exprs.push_back(MakeColumnRef(i, join->output[i].type, join->output[i].name));
+    project->output.push_back(join->output[i]);
+  }
+  project->children = {join};
+  rel.plan = project;
+  return rel;
+}
+
+}  // namespace aishell

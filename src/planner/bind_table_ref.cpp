@@ -477,6 +477,9 @@ BoundRelation Binder::BindJoin(const JoinRef& ref) {
           ref.position);
     return BindUnnest(std::move(left), ref.right->As<TableFunctionRef>(), outer);
   }
+  if (ref.right->kind == TableRefKind::kSubquery && ref.right->As<SubqueryRef>().lateral) {
+    return BindLateralJoin(std::move(left), ref);
+  }
   BoundRelation right = BindTableRef(*ref.right);
   auto join = std::make_shared<LogicalJoin>();
   using AstJoin = decltype(JoinRef::type);  // robust to the AST renaming its enum

@@ -169,6 +169,8 @@ class Binder {
   // `plan` (an Aggregate's output) with each deferred scalar subquery (one column) LEFT-joined
   // to it in turn: one row, or, correlated with group columns, one row per group.
   LogicalPtr JoinDeferredSubqueries(LogicalPtr plan, const std::vector<LogicalPtr>& subqueries);
+  // left [CROSS|INNER|LEFT] JOIN LATERAL (query) [ON ...]: the subquery unnested against left.
+  BoundRelation BindLateralJoin(BoundRelation left, const JoinRef& ref);
   // Runs a fast path with `scope` as the frame at fast_path_depth_; false if it threw kBinder or
   // kUnsupported (then the general unnesting applies).
   bool TryFastPath(const Scope& scope, const std::function<void()>& fast_path);
