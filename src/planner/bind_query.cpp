@@ -323,7 +323,14 @@ bool Binder::BindSubqueryPredicate(const ParsedExpression& conjunct, bool negate
     BindContext ctx;
     ctx.scope = &scope;
     ctx.clause = "IN";
-    ExprPtr value = BindExpr(*in.value, ctx);
+    ExprPtr value;
+    try {
+      value = BindExpr(*in.value, ctx);
+    } catch (const Error& e) {
+      // A subquery in the value: bound as a condition over the plan (BindInSubqueryValue).
+      if (e.kind() == ErrorKind::kUnsupported) return false;
+      throw;
+    }
     bool is_correlated = false;
     int depth = 0;
     LogicalPtr sub = BindSubqueryPlan(*in.query, scope, &is_correlated, &depth);

@@ -255,7 +255,20 @@ LogicalPtr Binder::Decorrelate(const LogicalPtr& sub, int depth, const LogicalPt
   }
   std::vector<int> cols = *outer_columns;
   std::vector<OutputColumn> columns = d.columns;
-  d.make_domain = [outer, cols, columns]() -> LogicalPtr {
+  // The values of the outer columns are those below the subqueries joined to the outer plan
+  // before this one (LEFT joins keep every row): the domain is read from there, so that each
+  // subquery does not read all those before it again.
+  LogicalPtr base = outer;
+  while (base->kind == LogicalOpKind::kJoin) {
+    const auto& j = static_cast<const LogicalJoin&>(*base);
+    if (j.join_type != JoinType::kLeft || !j.unnested) break;
+    int left_width = static_cast<int>(j.children[0]->output.size());
+    bool below = true;
+    for (int c : cols) below = below && c < left_width;
+    if (!below) break;
+    base = j.children[0];
+  }
+  d.make_domain = [outer = base, cols, columns]() -> LogicalPtr {
     auto a = std::make_shared<LogicalAggregate>();
     for (size_t i = 0; i < cols.size(); i++)
       a->groups.push_back(MakeColumnRef(cols[i], columns[i].type, columns[i].name));
@@ -292,6 +305,7 @@ ExprPtr Binder::JoinScalarSubquery(LogicalPtr subplan, ExprPtr condition, int va
   join->output.insert(join->output.end(), subplan->output.begin(), subplan->output.end());
   join->condition = std::move(condition);
   join->children = {plan, subplan};
+  join->unnested = true;
   plan = join;
   int first = static_cast<int>(ctx.plan_scope->columns.size());
   for (const auto& o : subplan->output) {
