@@ -739,6 +739,24 @@ ExprPtr Binder::BindExistsValue(const ExistsExpression& exists, BindContext& ctx
 
 namespace aishell {
 
+BoundRelation Binder::BindJoinWithSubqueries(BoundRelation rel, std::shared_ptr<LogicalJoin> join,
+                                             const ParsedExpression& condition) {
+  int width = static_cast<int>(rel.scope.columns.size());
+  join->join_type = JoinType::kCross;
+  join->condition = nullptr;
+  LogicalPtr plan = join;
+  Scope scope = rel.scope;
+  BindWhere(condition, plan, scope);
+  auto project = std::make_shared<LogicalProject>();
+  for (int i = 0; i < width; i++) {
+    project->exprs.push_back(MakeColumnRef(i, plan->output[i].type, plan->output[i].name));
+    project->output.push_back(plan->output[i]);
+  }
+  project->children = {plan};
+  rel.plan = project;
+  return rel;
+}
+
 BoundRelation Binder::BindLateralJoin(BoundRelation left, const JoinRef& ref) {
   const auto& sub = ref.right->As<SubqueryRef>();
   using AstJoin = decltype(JoinRef::type);

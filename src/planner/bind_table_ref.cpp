@@ -523,8 +523,16 @@ BoundRelation Binder::BindJoin(const JoinRef& ref) {
     BindContext ctx;
     ctx.scope = &rel.scope;
     ctx.clause = "JOIN ... ON";
-    join->condition =
-        EnsureBoolean(BindExpr(*ref.condition, ctx), "JOIN condition", ref.condition->position);
+    try {
+      join->condition =
+          EnsureBoolean(BindExpr(*ref.condition, ctx), "JOIN condition", ref.condition->position);
+    } catch (const Error& e) {
+      // Subqueries in the ON of an inner join: joined in as in WHERE, after the other conjuncts.
+      if (e.kind() != ErrorKind::kUnsupported ||
+          (join->join_type != JoinType::kInner && join->join_type != JoinType::kCross))
+        throw;
+      return BindJoinWithSubqueries(std::move(rel), join, *ref.condition);
+    }
     if (join->join_type == JoinType::kCross) join->join_type = JoinType::kInner;
   } else if (join->join_type != JoinType::kCross && using_columns.empty() && !ref.natural) {
     join->join_type = JoinType::kCross;  // INNER JOIN without condition

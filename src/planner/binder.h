@@ -169,6 +169,10 @@ class Binder {
   // `plan` (an Aggregate's output) with each deferred scalar subquery (one column) LEFT-joined
   // to it in turn: one row, or, correlated with group columns, one row per group.
   LogicalPtr JoinDeferredSubqueries(LogicalPtr plan, const std::vector<LogicalPtr>& subqueries);
+  // An inner join whose ON has subqueries: the conjuncts without them join, those with them are
+  // bound as WHERE conjuncts over that join.
+  BoundRelation BindJoinWithSubqueries(BoundRelation rel, std::shared_ptr<LogicalJoin> join,
+                                       const ParsedExpression& condition);
   // left [CROSS|INNER|LEFT] JOIN LATERAL (query) [ON ...]: the subquery unnested against left.
   BoundRelation BindLateralJoin(BoundRelation left, const JoinRef& ref);
   // Runs a fast path with `scope` as the frame at fast_path_depth_; false if it threw kBinder or
