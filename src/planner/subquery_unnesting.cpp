@@ -2,6 +2,7 @@
 #include "planner/subquery_unnesting.h"
 
 #include "common/exception.h"
+#include "functions/nested_functions.h"
 #include "planner/optimizer/optimizer.h"
 
 namespace aishell {
@@ -127,6 +128,11 @@ ExprPtr MakeAggregateCall(const std::string& name, std::vector<ExprPtr> args) {
   e->type = fn->return_type;
   e->children = std::move(args);
   return e;
+}
+
+// Aggregates that collect NULL arguments (an empty group's domain row would add one).
+bool KeepsNulls(const Expr& aggregate) {
+  return aggregate.name == "array_agg" || aggregate.name == "map_agg";
 }
 
 class DomainPusher {
@@ -298,7 +304,17 @@ class DomainPusher {
         a->aggregates.push_back(m);
         continue;
       }
-      a->aggregates.push_back(Rewrite(Shift(e, 0, k_), 0));
+      ExprPtr moved = Rewrite(Shift(e, 0, k_), 0);
+      if (KeepsNulls(*e)) {
+        // The domain row of an empty group must not be collected: only rows with the marker.
+        auto marker_set = std::make_shared<Expr>();
+        marker_set->kind = ExprKind::kIsNotNull;
+        marker_set->type = LogicalType(TypeId::kBoolean);
+        marker_set->children = {Ref(marker, join->output[marker])};
+        moved->aggregate = MakeOrderedAggregate(moved->aggregate, {}, {}, {}, true, false);
+        moved->children.push_back(marker_set);
+      }
+      a->aggregates.push_back(moved);
     }
     a->output = d_.columns;
     a->output.insert(a->output.end(), agg.output.begin(), agg.output.end());
