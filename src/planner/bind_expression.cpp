@@ -454,11 +454,12 @@ ExprPtr Binder::BindExprNode(const ParsedExpression& expr, BindContext& ctx) {
       return e;
     }
     case ExpressionKind::kInSubquery:
-      if (ctx.plan && ctx.plan_scope)
+      if ((ctx.plan && ctx.plan_scope) || (!ctx.plan && ctx.deferred_subqueries))
         return BindInSubqueryValue(expr.As<InSubqueryExpression>(), ctx);
       [[fallthrough]];
     case ExpressionKind::kExists:
-      if (expr.kind == ExpressionKind::kExists && ctx.plan && ctx.plan_scope) {
+      if (expr.kind == ExpressionKind::kExists &&
+          ((ctx.plan && ctx.plan_scope) || (!ctx.plan && ctx.deferred_subqueries))) {
         return BindExistsValue(expr.As<ExistsExpression>(), ctx);
       }
       throw Error(ErrorKind::kUnsupported,

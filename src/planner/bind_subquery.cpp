@@ -296,6 +296,43 @@ ExprPtr Binder::JoinCorrelatedSubquery(LogicalPtr sub, int depth, int value_colu
   return JoinScalarSubquery(unnested, conds.empty() ? nullptr : MakeAnd(conds), value_column, ctx);
 }
 
+void Binder::MapOuterRefsToGroups(const LogicalOperator& sub, int depth, BindContext& ctx,
+                                  int position) {
+  if (!ctx.aggregate) {
+    throw Error(ErrorKind::kUnsupported,
+                std::string("a correlated subquery in ") + ctx.clause +
+                    " of an aggregated query is not supported",
+                position);
+  }
+  const auto& groups = ctx.aggregate->groups;
+  std::set<int> done;
+  CollectPlanOuterRefs(sub, [&](int id) {
+    if (correlated_[id].depth != depth || !done.insert(id).second) return;
+    int column = correlated_[id].column;
+    for (size_t g = 0; g < groups.size(); g++) {
+      if (groups[g]->kind == ExprKind::kColumnRef && groups[g]->column_index == column) {
+        correlated_[id].column = static_cast<int>(g);
+        return;
+      }
+    }
+    throw Error(ErrorKind::kBinder,
+                "column '" + ctx.scope->columns[column].name +
+                    "' of a correlated subquery must appear in the GROUP BY clause",
+                position);
+  });
+}
+
+ExprPtr Binder::DeferSubquery(LogicalPtr sub, int depth, BindContext& ctx) {
+  if (PlanHasOuterRefs(*sub, [&](int id) { return correlated_[id].depth == depth; })) {
+    deferred_depth_[sub.get()] = depth;
+  } else {
+    sub = EnforceSingleRow(std::move(sub));
+  }
+  int index = static_cast<int>(ctx.deferred_subqueries->size());
+  ctx.deferred_subqueries->push_back(sub);
+  return MakeColumnRef(kSubqueryRefBase + index, sub->output[0].type, "(subquery)");
+}
+
 ExprPtr Binder::JoinScalarSubquery(LogicalPtr subplan, ExprPtr condition, int value_column,
                                    BindContext& ctx) {
   LogicalPtr& plan = *ctx.plan;
@@ -387,52 +424,14 @@ ExprPtr Binder::BindScalarSubquery(const SubqueryExpression& sub, BindContext& c
     int depth = 0;
     LogicalPtr subplan =
         BindSubqueryPlan(*sub.query, ctx.scope ? *ctx.scope : EmptyScope(), &correlated, &depth);
-    if (correlated) {
-      // Its outer references must be group columns; they index the Aggregate's output.
-      if (!ctx.aggregate) {
-        throw Error(ErrorKind::kUnsupported,
-                    std::string("a correlated scalar subquery in ") + ctx.clause +
-                        " of an aggregated query is not supported",
-                    sub.position);
-      }
-      const auto& groups = ctx.aggregate->groups;
-      std::set<int> done;
-      CollectPlanOuterRefs(*subplan, [&](int id) {
-        if (correlated_[id].depth != depth || !done.insert(id).second) return;
-        int column = correlated_[id].column;
-        for (size_t g = 0; g < groups.size(); g++) {
-          if (groups[g]->kind == ExprKind::kColumnRef && groups[g]->column_index == column) {
-            correlated_[id].column = static_cast<int>(g);
-            return;
-          }
-        }
-        const Scope& from = *ctx.scope;
-        throw Error(ErrorKind::kBinder,
-                    "column '" + from.columns[column].name +
-                        "' of a correlated subquery must appear in the GROUP BY clause",
-                    sub.position);
-      });
-      if (subplan->output.size() != 1) {
-        throw Error(ErrorKind::kBinder,
-                    "a scalar subquery must return one column, not " +
-                        std::to_string(subplan->output.size()),
-                    sub.position);
-      }
-      deferred_depth_[subplan.get()] = depth;
-      int index = static_cast<int>(ctx.deferred_subqueries->size());
-      ctx.deferred_subqueries->push_back(subplan);
-      return MakeColumnRef(kSubqueryRefBase + index, subplan->output[0].type, "(subquery)");
-    }
     if (subplan->output.size() != 1) {
       throw Error(
           ErrorKind::kBinder,
           "a scalar subquery must return one column, not " + std::to_string(subplan->output.size()),
           sub.position);
     }
-    subplan = EnforceSingleRow(std::move(subplan));
-    int index = static_cast<int>(ctx.deferred_subqueries->size());
-    ctx.deferred_subqueries->push_back(subplan);
-    return MakeColumnRef(kSubqueryRefBase + index, subplan->output[0].type, "(subquery)");
+    if (correlated) MapOuterRefsToGroups(*subplan, depth, ctx, sub.position);
+    return DeferSubquery(std::move(subplan), depth, ctx);
   }
   if (!ctx.plan || !ctx.plan_scope) {
     throw Error(ErrorKind::kUnsupported,
@@ -645,7 +644,15 @@ ExprPtr Binder::BindInSubqueryValue(const InSubqueryExpression& in, BindContext&
   ExprPtr value = BindExpr(*in.value, vctx);
   bool correlated = false;
   int depth = 0;
-  LogicalPtr distinct_input = BindSubqueryPlan(*in.query, *ctx.plan_scope, &correlated, &depth);
+  bool deferred = !ctx.plan && ctx.deferred_subqueries;
+  const Scope& frame = deferred ? (ctx.scope ? *ctx.scope : EmptyScope()) : *ctx.plan_scope;
+  LogicalPtr distinct_input = BindSubqueryPlan(*in.query, frame, &correlated, &depth);
+  if (deferred) {
+    // An aggregated query: the value is over the Aggregate's output, and so is the subquery
+    // once its outer references are mapped to the group columns.
+    if (correlated) MapOuterRefsToGroups(*distinct_input, depth, ctx, in.position);
+    correlated = true;
+  }
   if (distinct_input->output.size() != 1) {
     throw Error(ErrorKind::kBinder,
                 "an IN subquery must return one column, not " +
@@ -679,7 +686,8 @@ ExprPtr Binder::BindInSubqueryValue(const InSubqueryExpression& in, BindContext&
                      true)};
     project->output = {{"in", LogicalType(TypeId::kBoolean)}};
     project->children = {agg};
-    ExprPtr result = JoinCorrelatedSubquery(project, depth, 0, false, ctx);
+    ExprPtr result = deferred ? DeferSubquery(project, depth, ctx)
+                              : JoinCorrelatedSubquery(project, depth, 0, false, ctx);
     return in.negated ? MakeNot(result) : result;
   }
   LogicalPtr stats_input = ClonePlan(*distinct_input);
@@ -715,9 +723,12 @@ ExprPtr Binder::BindInSubqueryValue(const InSubqueryExpression& in, BindContext&
 ExprPtr Binder::BindExistsValue(const ExistsExpression& exists, BindContext& ctx) {
   bool correlated = false;
   int depth = 0;
-  LogicalPtr sub = BindSubqueryPlan(*exists.query, *ctx.plan_scope, &correlated, &depth);
+  bool deferred = !ctx.plan && ctx.deferred_subqueries;
+  const Scope& frame = deferred ? (ctx.scope ? *ctx.scope : EmptyScope()) : *ctx.plan_scope;
+  LogicalPtr sub = BindSubqueryPlan(*exists.query, frame, &correlated, &depth);
+  if (deferred && correlated) MapOuterRefsToGroups(*sub, depth, ctx, exists.position);
   ExprPtr result;
-  if (correlated) {
+  if (correlated || deferred) {
     // count(*) > 0 per outer row (the unnested count is 0, not NULL, for an empty result).
     LogicalPtr counts = CountRows(sub);
     auto project = std::make_shared<LogicalProject>();
@@ -726,7 +737,8 @@ ExprPtr Binder::BindExistsValue(const ExistsExpression& exists, BindContext& ctx
         MakeComparison(CompareOp::kGt, n, CastTo(MakeConstant(Value::BigInt(0)), n->type))};
     project->output = {{"exists", LogicalType(TypeId::kBoolean)}};
     project->children = {counts};
-    result = JoinCorrelatedSubquery(project, depth, 0, false, ctx);
+    result = deferred ? DeferSubquery(project, depth, ctx)
+                      : JoinCorrelatedSubquery(project, depth, 0, false, ctx);
   } else {
     ExprPtr count_all = JoinScalarSubquery(CountRows(sub), nullptr, 0, ctx);
     result = MakeComparison(CompareOp::kGt, count_all,

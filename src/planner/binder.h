@@ -175,6 +175,12 @@ class Binder {
                                        const ParsedExpression& condition);
   // left [CROSS|INNER|LEFT] JOIN LATERAL (query) [ON ...]: the subquery unnested against left.
   BoundRelation BindLateralJoin(BoundRelation left, const JoinRef& ref);
+  // Aggregated queries: a correlated subquery's outer references (to FROM columns) become refs
+  // to the group columns of the Aggregate's output (others are an error).
+  void MapOuterRefsToGroups(const LogicalOperator& sub, int depth, BindContext& ctx, int position);
+  // Adds a one-column subquery to ctx.deferred_subqueries (correlated at `depth` with the
+  // Aggregate's output, or a single row); returns its placeholder ref.
+  ExprPtr DeferSubquery(LogicalPtr sub, int depth, BindContext& ctx);
   // Runs a fast path with `scope` as the frame at fast_path_depth_; false if it threw kBinder or
   // kUnsupported (then the general unnesting applies).
   bool TryFastPath(const Scope& scope, const std::function<void()>& fast_path);
