@@ -7,6 +7,7 @@
 #include "planner/bind_lambda.h"
 #include "planner/binder.h"
 #include "planner/optimizer/optimizer.h"
+#include "planner/subquery_unnesting.h"
 
 namespace aishell {
 
@@ -198,6 +199,7 @@ ExprPtr Binder::BindColumnRef(const ColumnRefExpression& ref, const Scope& scope
     }
   }
   if (found < 0) {
+    if (ExprPtr outer = BindOuterColumnRef(ref)) return outer;
     std::vector<std::string> candidates;
     bool table_known = table.empty();
     for (const auto& c : scope.columns) {
@@ -311,6 +313,7 @@ ExprPtr Binder::BindExprNode(const ParsedExpression& expr, BindContext& ctx) {
       if (ctx.aggregate) {
         auto& agg = *ctx.aggregate;
         ExprPtr input = BindColumnRef(ref, *agg.input);
+        if (IsOuterRef(*input)) return input;
         for (size_t i = 0; i < agg.groups.size(); i++) {
           if (agg.groups[i]->kind == ExprKind::kColumnRef &&
               agg.groups[i]->column_index == input->column_index) {
@@ -451,11 +454,12 @@ ExprPtr Binder::BindExprNode(const ParsedExpression& expr, BindContext& ctx) {
       return e;
     }
     case ExpressionKind::kInSubquery:
-      if (ctx.plan && ctx.plan_scope)
+      if ((ctx.plan && ctx.plan_scope) || (!ctx.plan && ctx.deferred_subqueries))
         return BindInSubqueryValue(expr.As<InSubqueryExpression>(), ctx);
       [[fallthrough]];
     case ExpressionKind::kExists:
-      if (expr.kind == ExpressionKind::kExists && ctx.plan && ctx.plan_scope) {
+      if (expr.kind == ExpressionKind::kExists &&
+          ((ctx.plan && ctx.plan_scope) || (!ctx.plan && ctx.deferred_subqueries))) {
         return BindExistsValue(expr.As<ExistsExpression>(), ctx);
       }
       throw Error(ErrorKind::kUnsupported,

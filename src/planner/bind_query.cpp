@@ -323,66 +323,74 @@ bool Binder::BindSubqueryPredicate(const ParsedExpression& conjunct, bool negate
     BindContext ctx;
     ctx.scope = &scope;
     ctx.clause = "IN";
-    ExprPtr value = BindExpr(*in.value, ctx);
-    LogicalPtr sub;
+    ExprPtr value;
     try {
-      sub = BindQuery(*in.query);
+      value = BindExpr(*in.value, ctx);
     } catch (const Error& e) {
+      // A subquery in the value: bound as a condition over the plan (BindInSubqueryValue).
+      if (e.kind() == ErrorKind::kUnsupported) return false;
+      throw;
+    }
+    bool is_correlated = false;
+    int depth = 0;
+    LogicalPtr sub = BindSubqueryPlan(*in.query, scope, &is_correlated, &depth);
+    if (is_correlated) {
       // Correlated x IN (SELECT y FROM t WHERE t.a = outer.b): a semi join on x = y AND the
-      // correlation. (NOT IN is null-aware per correlated group: not supported.)
+      // correlation. (NOT IN is null-aware per correlated group: unnested in general.)
       const QueryNode& q = *in.query;
-      bool simple = e.kind() == ErrorKind::kBinder && !anti && q.kind == QueryNodeKind::kSelect &&
-                    q.ctes.empty() && !q.limit && !q.offset;
+      bool simple =
+          !anti && q.kind == QueryNodeKind::kSelect && q.ctes.empty() && !q.limit && !q.offset;
       if (simple) {
         const auto& s = q.As<SelectNode>();
-        simple = s.from && s.where && s.group_by.empty() && !s.having &&
+        simple = s.from && s.where && s.group_by.empty() && !s.having && !s.distinct &&
                  s.select_list.size() == 1 &&
                  s.select_list[0].expr->kind != ExpressionKind::kStar &&
                  !ContainsAggregate(*s.select_list[0].expr);
       }
-      if (!simple) throw;
+      if (!simple) return false;
       const auto& s = q.As<SelectNode>();
-      BoundRelation inner = BindTableRef(*s.from);
-      Scope combined = CorrelatedScope(scope, inner.scope);
-      int total = static_cast<int>(combined.columns.size());
-      std::vector<ExprPtr> inner_filters, correlated;
-      std::vector<const ParsedExpression*> parts;
-      SplitParsedConjunction(*s.where, parts);
-      for (const auto* p : parts) {
-        BindContext wctx;
-        wctx.scope = &combined;
-        wctx.clause = "WHERE";
-        ExprPtr w = EnsureBoolean(BindExpr(*p, wctx), "WHERE", p->position);
-        if (RefsWithin(*w, outer_width, total)) {
-          inner_filters.push_back(ShiftColumns(w, -outer_width));
-        } else {
-          correlated.push_back(w);
+      return TryFastPath(scope, [&]() {
+        BoundRelation inner = BindTableRef(*s.from);
+        Scope combined = CorrelatedScope(scope, inner.scope);
+        int total = static_cast<int>(combined.columns.size());
+        std::vector<ExprPtr> inner_filters, correlated;
+        std::vector<const ParsedExpression*> parts;
+        SplitParsedConjunction(*s.where, parts);
+        for (const auto* p : parts) {
+          BindContext wctx;
+          wctx.scope = &combined;
+          wctx.clause = "WHERE";
+          ExprPtr w = EnsureBoolean(BindExpr(*p, wctx), "WHERE", p->position);
+          if (RefsWithin(*w, outer_width, total)) {
+            inner_filters.push_back(ShiftColumns(w, -outer_width));
+          } else {
+            correlated.push_back(w);
+          }
         }
-      }
-      BindContext ictx;
-      ictx.scope = &inner.scope;
-      ictx.clause = "IN subquery";
-      ExprPtr item = BindExpr(*s.select_list[0].expr, ictx);
-      auto project = std::make_shared<LogicalProject>();
-      project->children = {MakeFilterNode(inner.plan, std::move(inner_filters))};
-      // Output: the inner columns (for the correlation), then the IN item.
-      for (size_t i = 0; i < inner.scope.columns.size(); i++) {
-        const auto& c = inner.scope.columns[i];
-        project->exprs.push_back(MakeColumnRef(static_cast<int>(i), c.type, c.name));
-        project->output.push_back({c.name, c.type});
-      }
-      project->exprs.push_back(item);
-      project->output.push_back({"in_value", item->type});
-      int item_index = outer_width + static_cast<int>(inner.scope.columns.size());
-      correlated.push_back(BindComparisonExpr(CompareOp::kEq, value,
-                                              MakeColumnRef(item_index, item->type, "in_value"),
-                                              conjunct.position));
-      join->join_type = JoinType::kSemi;
-      join->condition = MakeAnd(correlated);
-      join->children = {plan, project};
-      join->output = plan->output;
-      plan = join;
-      return true;
+        BindContext ictx;
+        ictx.scope = &inner.scope;
+        ictx.clause = "IN subquery";
+        ExprPtr item = BindExpr(*s.select_list[0].expr, ictx);
+        auto project = std::make_shared<LogicalProject>();
+        project->children = {MakeFilterNode(inner.plan, std::move(inner_filters))};
+        // Output: the inner columns (for the correlation), then the IN item.
+        for (size_t i = 0; i < inner.scope.columns.size(); i++) {
+          const auto& c = inner.scope.columns[i];
+          project->exprs.push_back(MakeColumnRef(static_cast<int>(i), c.type, c.name));
+          project->output.push_back({c.name, c.type});
+        }
+        project->exprs.push_back(item);
+        project->output.push_back({"in_value", item->type});
+        int item_index = outer_width + static_cast<int>(inner.scope.columns.size());
+        correlated.push_back(BindComparisonExpr(CompareOp::kEq, value,
+                                                MakeColumnRef(item_index, item->type, "in_value"),
+                                                conjunct.position));
+        join->join_type = JoinType::kSemi;
+        join->condition = MakeAnd(correlated);
+        join->children = {plan, project};
+        join->output = plan->output;
+        plan = join;
+      });
     }
     if (sub->output.size() != 1) {
       throw Error(
@@ -409,34 +417,39 @@ bool Binder::BindSubqueryPredicate(const ParsedExpression& conjunct, bool negate
     }
     if (!simple) {
       // Uncorrelated form: any row of the subquery.
-      LogicalPtr sub = BindQuery(q);
+      bool is_correlated = false;
+      int depth = 0;
+      LogicalPtr sub = BindSubqueryPlan(q, scope, &is_correlated, &depth);
+      if (is_correlated) return false;
       join->children = {plan, sub};
-    } else {
-      const auto& s = q.As<SelectNode>();
-      BoundRelation inner = BindTableRef(*s.from);
-      // Inner names win over outer names: outer columns shadowed by an inner name are
-      // reachable only qualified.
-      Scope combined = CorrelatedScope(scope, inner.scope);
-      int total = static_cast<int>(combined.columns.size());
-      std::vector<ExprPtr> inner_filters, correlated;
-      if (s.where) {
-        std::vector<const ParsedExpression*> parts;
-        SplitParsedConjunction(*s.where, parts);
-        for (const auto* p : parts) {
-          BindContext ctx;
-          ctx.scope = &combined;
-          ctx.clause = "WHERE";
-          ExprPtr e = EnsureBoolean(BindExpr(*p, ctx), "WHERE", p->position);
-          if (RefsWithin(*e, outer_width, total)) {
-            inner_filters.push_back(ShiftColumns(e, -outer_width));
-          } else {
-            correlated.push_back(e);
-          }
-        }
-      }
-      LogicalPtr sub = MakeFilterNode(inner.plan, std::move(inner_filters));
-      join->children = {plan, sub};
-      if (!correlated.empty()) join->condition = MakeAnd(correlated);
+    } else if (!TryFastPath(scope, [&]() {
+                 const auto& s = q.As<SelectNode>();
+                 BoundRelation inner = BindTableRef(*s.from);
+                 // Inner names win over outer names: outer columns shadowed by an inner name are
+                 // reachable only qualified.
+                 Scope combined = CorrelatedScope(scope, inner.scope);
+                 int total = static_cast<int>(combined.columns.size());
+                 std::vector<ExprPtr> inner_filters, correlated;
+                 if (s.where) {
+                   std::vector<const ParsedExpression*> parts;
+                   SplitParsedConjunction(*s.where, parts);
+                   for (const auto* p : parts) {
+                     BindContext ctx;
+                     ctx.scope = &combined;
+                     ctx.clause = "WHERE";
+                     ExprPtr e = EnsureBoolean(BindExpr(*p, ctx), "WHERE", p->position);
+                     if (RefsWithin(*e, outer_width, total)) {
+                       inner_filters.push_back(ShiftColumns(e, -outer_width));
+                     } else {
+                       correlated.push_back(e);
+                     }
+                   }
+                 }
+                 LogicalPtr sub = MakeFilterNode(inner.plan, std::move(inner_filters));
+                 join->children = {plan, sub};
+                 if (!correlated.empty()) join->condition = MakeAnd(correlated);
+               })) {
+      return false;
     }
   } else {
     return false;
@@ -450,12 +463,28 @@ void Binder::BindWhere(const ParsedExpression& where, LogicalPtr& plan, Scope& s
   std::vector<const ParsedExpression*> parts;
   SplitParsedConjunction(where, parts);
   std::vector<ExprPtr> conjuncts;
+  std::vector<const ParsedExpression*> with_subqueries;
   for (const auto* p : parts) {
     if (BindSubqueryPredicate(*p, false, plan, scope)) continue;
     if (ContainsAggregate(*p)) {
       throw Error(ErrorKind::kBinder, "aggregate functions are not allowed in WHERE (use HAVING)",
                   p->position);
     }
+    // Conjuncts without subqueries filter first: a correlated subquery is unnested over the
+    // values of the outer plan it is joined to, which then has them.
+    BindContext ctx;
+    ctx.scope = &scope;
+    ctx.clause = "WHERE";
+    try {
+      conjuncts.push_back(EnsureBoolean(BindExpr(*p, ctx), "WHERE clause", p->position));
+    } catch (const Error& e) {
+      if (e.kind() != ErrorKind::kUnsupported) throw;
+      with_subqueries.push_back(p);
+    }
+  }
+  plan = MakeFilterNode(plan, std::move(conjuncts));
+  conjuncts.clear();
+  for (const auto* p : with_subqueries) {
     BindContext ctx;
     ctx.scope = &scope;
     ctx.plan = &plan;

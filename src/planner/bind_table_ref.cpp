@@ -87,19 +87,23 @@ BoundRelation Binder::BindNamedQuery(const QueryNode& query, const std::string& 
 BoundRelation Binder::ScanTable(const std::string& catalog, std::shared_ptr<Connector> connector,
                                 std::shared_ptr<const TableInfo> table, const std::string& alias) {
   std::shared_ptr<TableScan> table_scan(connector->CreateScan(table));
+  auto make_scan = [connector, table]() {
+    return std::shared_ptr<TableScan>(connector->CreateScan(table));
+  };
   return ScanTableWith(catalog, connector->TypeName(), std::move(table), alias,
-                       std::move(table_scan));
+                       std::move(table_scan), make_scan);
 }
 
 BoundRelation Binder::ScanTableWith(const std::string& catalog, const std::string& connector_type,
                                     std::shared_ptr<const TableInfo> table,
-                                    const std::string& alias,
-                                    std::shared_ptr<TableScan> table_scan) {
+                                    const std::string& alias, std::shared_ptr<TableScan> table_scan,
+                                    std::function<std::shared_ptr<TableScan>()> make_scan) {
   auto scan = std::make_shared<LogicalScan>();
   scan->catalog_name = catalog;
   scan->alias = alias;
   scan->table = table;
   scan->scan = std::move(table_scan);
+  scan->make_scan = std::move(make_scan);
   BoundRelation rel;
   for (size_t i = 0; i < table->columns.size(); i++) {
     scan->column_ids.push_back(static_cast<int>(i));
@@ -142,8 +146,12 @@ std::optional<BoundRelation> Binder::BindUnavailableTable(const QualifiedName& n
   auto info = cache->Recall(catalog, schema, table);
   if (!info) return std::nullopt;
   std::string type = cache->ConnectorType(catalog);
+  std::string message = error.what();
+  auto make_scan = [catalog, message]() {
+    return std::shared_ptr<TableScan>(MakeUnavailableScan(catalog, message));
+  };
   return ScanTableWith(catalog, type.empty() ? "unavailable" : type, info, parts.back(),
-                       MakeUnavailableScan(catalog, error.what()));
+                       make_scan(), make_scan);
 }
 
 Binder::ResolvedTable Binder::ResolveTable(const QualifiedName& name, bool must_exist) {
@@ -426,9 +434,12 @@ BoundRelation Binder::BindTableFunction(const TableFunctionRef& ref) {
                   "catalog '" + parts[0] + "' (" + connector->TypeName() +
                       ") has no table function '" + function + "'",
                   ref.position);
+    auto make_scan = [connector, function, args, named]() {
+      return std::shared_ptr<TableScan>(connector->CallTableFunction(function, args, named).scan);
+    };
     return ScanTableWith(parts[0], connector->TypeName(), called.table,
                          ref.alias.empty() ? function : ref.alias,
-                         std::shared_ptr<TableScan>(std::move(called.scan)));
+                         std::shared_ptr<TableScan>(std::move(called.scan)), make_scan);
   }
   BoundTableFunction bound;
   try {
@@ -446,6 +457,7 @@ BoundRelation Binder::BindTableFunction(const TableFunctionRef& ref) {
   scan->alias = ref.alias;
   scan->table = bound.table;
   scan->scan = bound.scan;
+  scan->make_scan = [fn, args, named]() { return (*fn)(args, named).scan; };
   BoundRelation rel;
   for (size_t i = 0; i < bound.table->columns.size(); i++) {
     scan->column_ids.push_back(static_cast<int>(i));
@@ -552,6 +564,9 @@ BoundRelation Binder::BindJoin(const JoinRef& ref) {
           ref.position);
     return BindUnnest(std::move(left), ref.right->As<TableFunctionRef>(), outer);
   }
+  if (ref.right->kind == TableRefKind::kSubquery && ref.right->As<SubqueryRef>().lateral) {
+    return BindLateralJoin(std::move(left), ref);
+  }
   BoundRelation right = BindTableRef(*ref.right);
   auto join = std::make_shared<LogicalJoin>();
   using AstJoin = decltype(JoinRef::type);  // robust to the AST renaming its enum
@@ -595,8 +610,16 @@ BoundRelation Binder::BindJoin(const JoinRef& ref) {
     BindContext ctx;
     ctx.scope = &rel.scope;
     ctx.clause = "JOIN ... ON";
-    join->condition =
-        EnsureBoolean(BindExpr(*ref.condition, ctx), "JOIN condition", ref.condition->position);
+    try {
+      join->condition =
+          EnsureBoolean(BindExpr(*ref.condition, ctx), "JOIN condition", ref.condition->position);
+    } catch (const Error& e) {
+      // Subqueries in the ON of an inner join: joined in as in WHERE, after the other conjuncts.
+      if (e.kind() != ErrorKind::kUnsupported ||
+          (join->join_type != JoinType::kInner && join->join_type != JoinType::kCross))
+        throw;
+      return BindJoinWithSubqueries(std::move(rel), join, *ref.condition);
+    }
     if (join->join_type == JoinType::kCross) join->join_type = JoinType::kInner;
   } else if (join->join_type != JoinType::kCross && using_columns.empty() && !ref.natural) {
     join->join_type = JoinType::kCross;  // INNER JOIN without condition

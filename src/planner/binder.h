@@ -3,6 +3,7 @@
 // PlanStatement (planner.h).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -126,7 +127,8 @@ class Binder {
                           std::shared_ptr<const TableInfo> table, const std::string& alias);
   BoundRelation ScanTableWith(const std::string& catalog, const std::string& connector_type,
                               std::shared_ptr<const TableInfo> table, const std::string& alias,
-                              std::shared_ptr<TableScan> table_scan);
+                              std::shared_ptr<TableScan> table_scan,
+                              std::function<std::shared_ptr<TableScan>()> make_scan);
   // Resolves catalog.schema.table with defaults; throws with suggestions.
   struct ResolvedTable {
     std::string catalog;
@@ -160,14 +162,48 @@ class Binder {
   // x IN (subquery) / EXISTS (subquery) as values (three-valued), e.g. in a select list.
   ExprPtr BindInSubqueryValue(const InSubqueryExpression& in, BindContext& ctx);
   ExprPtr BindExistsValue(const ExistsExpression& exists, BindContext& ctx);
-  // BindQuery, with a hint on name errors that correlation is not supported in this position.
-  LogicalPtr BindUncorrelated(const QueryNode& query);
   ExprPtr BindCorrelatedScalarSubquery(const SelectNode& select, BindContext& ctx, int position);
   // Appends `subplan` to *ctx.plan with a LEFT join on `condition` (over outer + subplan
   // columns; may be null) and returns a ref to subplan column `value_column`.
   ExprPtr JoinScalarSubquery(LogicalPtr subplan, ExprPtr condition, int value_column,
                              BindContext& ctx);
   ExprPtr BindCase(const CaseExpression& expr, BindContext& ctx);
+
+  // Subquery unnesting (subquery_unnesting.h, bind_subquery.cpp).
+  // Binds a subquery with `scope` as its innermost outer frame; *correlated: whether it refers
+  // to that scope (its outer references then have depth *depth).
+  LogicalPtr BindSubqueryPlan(const QueryNode& query, const Scope& scope, bool* correlated,
+                              int* depth);
+  // The column refs of `expr` (over the frame at `depth`) as outer references.
+  ExprPtr ToOuterRefs(const ExprPtr& expr, int depth);
+  // The name, not found in the current scope, looked up in the outer frames; null if not there.
+  ExprPtr BindOuterColumnRef(const ColumnRefExpression& ref);
+  // `sub` with its outer references of `depth` (to columns of `outer`) unnested; its output is
+  // sub's columns then one per correlated outer column (*outer_columns, indexes into outer).
+  LogicalPtr Decorrelate(const LogicalPtr& sub, int depth, const LogicalPtr& outer,
+                         std::vector<int>* outer_columns);
+  // A correlated subquery LEFT-joined to *ctx.plan on its correlated columns; returns a ref to
+  // its column `value_column`. single_row: more than one row per outer row is an error.
+  ExprPtr JoinCorrelatedSubquery(LogicalPtr sub, int depth, int value_column, bool single_row,
+                                 BindContext& ctx);
+  // `plan` (an Aggregate's output) with each deferred scalar subquery (one column) LEFT-joined
+  // to it in turn: one row, or, correlated with group columns, one row per group.
+  LogicalPtr JoinDeferredSubqueries(LogicalPtr plan, const std::vector<LogicalPtr>& subqueries);
+  // An inner join whose ON has subqueries: the conjuncts without them join, those with them are
+  // bound as WHERE conjuncts over that join.
+  BoundRelation BindJoinWithSubqueries(BoundRelation rel, std::shared_ptr<LogicalJoin> join,
+                                       const ParsedExpression& condition);
+  // left [CROSS|INNER|LEFT] JOIN LATERAL (query) [ON ...]: the subquery unnested against left.
+  BoundRelation BindLateralJoin(BoundRelation left, const JoinRef& ref);
+  // Aggregated queries: a correlated subquery's outer references (to FROM columns) become refs
+  // to the group columns of the Aggregate's output (others are an error).
+  void MapOuterRefsToGroups(const LogicalOperator& sub, int depth, BindContext& ctx, int position);
+  // Adds a one-column subquery to ctx.deferred_subqueries (correlated at `depth` with the
+  // Aggregate's output, or a single row); returns its placeholder ref.
+  ExprPtr DeferSubquery(LogicalPtr sub, int depth, BindContext& ctx);
+  // Runs a fast path with `scope` as the frame at fast_path_depth_; false if it threw kBinder or
+  // kUnsupported (then the general unnesting applies).
+  bool TryFastPath(const Scope& scope, const std::function<void()>& fast_path);
 
   void AddSource(const std::string& source);
 
@@ -181,6 +217,21 @@ class Binder {
   // Inside a view: the position of the view's outermost reference in the query, which run-time
   // errors of the view's expressions point at (their own positions are in the view's text).
   int view_position_ = -1;
+  // Subquery unnesting: the scopes of the enclosing queries (innermost last), and the outer
+  // references handed out (id -> the frame and its column).
+  struct CorrelatedColumn {
+    int depth;
+    int column;
+  };
+  std::vector<const Scope*> frames_;
+  std::vector<CorrelatedColumn> correlated_;
+  // While a fast path binds a subquery with the outer columns in its own scope, the frame of
+  // that scope is also pushed (for the name lookup order) at this depth; an outer reference to
+  // it aborts the fast path (kUnsupported), before it changes the plan.
+  int fast_path_depth_ = -1;
+  // Deferred scalar subqueries of an aggregated query correlated with its group columns: their
+  // depth (their outer references index the Aggregate's output).
+  std::map<const LogicalOperator*, int> deferred_depth_;
 };
 
 // GROUPING SETS, ROLLUP and CUBE (bind_grouping.cpp): the grouping sets of `select` (indices
@@ -195,8 +246,6 @@ LogicalPtr BuildGroupingSetsInput(LogicalPtr input, const AggregateContext& agg,
 
 // Expression helpers shared by the binder files.
 ExprPtr CastTo(ExprPtr expr, const LogicalType& type, int position = -1);
-// `plan` with each deferred scalar subquery (one row, one column) LEFT-joined to it in turn.
-LogicalPtr JoinDeferredSubqueries(LogicalPtr plan, const std::vector<LogicalPtr>& subqueries);
 // Placeholder refs kSubqueryRefBase + i -> base + i.
 ExprPtr ResolveSubqueryRefs(const ExprPtr& expr, int base);
 ExprPtr BindComparisonExpr(CompareOp op, ExprPtr left, ExprPtr right, int position);

@@ -3,6 +3,7 @@
 // positions in its input: a join's input is left columns followed by right columns.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -58,6 +59,9 @@ struct LogicalScan : LogicalOperator {
   std::vector<int> column_ids;
   std::vector<ExprPtr> pushed_filters;
   int64_t pushed_limit = -1;
+  // A fresh negotiation object for the same table (a copy of the scan: subquery unnesting reads
+  // the outer query's plan again for the values of its correlated columns).
+  std::function<std::shared_ptr<TableScan>()> make_scan;
   std::string Describe() const override;
 };
 
@@ -98,6 +102,9 @@ struct LogicalJoin : LogicalOperator {
   std::vector<ExprPtr> right_keys;
   ExprPtr condition;
   bool null_aware = false;
+  // Made by subquery unnesting: a product the query asks for (a non-equality correlation), which
+  // the cartesian guard does not refuse.
+  bool unnested = false;
   std::string Describe() const override;
 };
 

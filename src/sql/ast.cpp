@@ -715,13 +715,14 @@ std::unique_ptr<TableRef> BaseTableRef::Copy() const {
 }
 
 std::string SubqueryRef::ToString() const {
-  return "(" + query->ToString() + ")" + AliasToString();
+  return std::string(lateral ? "LATERAL " : "") + "(" + query->ToString() + ")" + AliasToString();
 }
 
 std::unique_ptr<TableRef> SubqueryRef::Copy() const {
   auto r = std::make_unique<SubqueryRef>();
   CopyAliasTo(*r);
   r->query = CopyPtr(query);
+  r->lateral = lateral;
   return r;
 }
 

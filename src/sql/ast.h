@@ -415,6 +415,7 @@ struct BaseTableRef : TableRef {
 
 struct SubqueryRef : TableRef {
   std::unique_ptr<QueryNode> query;
+  bool lateral = false;  // LATERAL (query): sees the columns of the FROM items before it
 
   SubqueryRef() : TableRef(TableRefKind::kSubquery) {}
   std::string ToString() const override;

@@ -1229,8 +1229,17 @@ class Parser {
       ParseTableAlias(*ref);
       return ref;
     }
-    if (IsWord("LATERAL") && IsOp("(", 1)) {
-      throw Error(ErrorKind::kUnsupported, "LATERAL is not supported", position);
+    if (IsWord("LATERAL") && IsOp("(", 1)) {  // LATERAL (query) [AS] t[(a, b)]
+      Advance();
+      if (!ParenOpensQuery()) ErrorAtCurrent("expected a subquery after LATERAL");
+      auto ref = std::make_unique<SubqueryRef>();
+      ref->position = position;
+      ref->lateral = true;
+      Advance();
+      ref->query = ParseQuery();
+      ExpectOp(")");
+      ParseTableAlias(*ref);
+      return ref;
     }
     if (IsWord("UNNEST")) {  // UNNEST(array, ...) [WITH ORDINALITY] [AS t(a, ...)]
       Advance();

@@ -95,8 +95,11 @@ def view_sql(table):
 class Gen:
     """Random expressions over the columns in scope: [(qualified name, type)]."""
 
-    def __init__(self, rng, scope, tables):
+    def __init__(self, rng, scope, tables, correlated=0.0, level=0):
         self.rng, self.scope, self.tables = rng, scope, tables
+        # Probability of a correlated subquery where an expression or predicate is made; level:
+        # how deep this generator's scope is nested (inner aliases s0, s1, ...).
+        self.correlated, self.level = correlated, level
 
     def column(self, typ=None):
         cands = [c for c in self.scope if typ is None or c[1] == typ or
@@ -104,6 +107,10 @@ class Gen:
         return self.rng.choice(cands) if cands else None
 
     def int_expr(self, depth=0):
+        if self.correlated and depth <= 2 and self.rng.random() < self.correlated:
+            sub = self.corr_scalar()
+            if sub:
+                return sub
         r = self.rng.random()
         c = self.column("INTEGER")
         if depth > 2 or r < 0.35:
@@ -137,6 +144,10 @@ class Gen:
         return f"coalesce({self.str_expr(depth + 1)}, 'none')"
 
     def pred(self, depth=0):
+        if self.correlated and depth <= 2 and self.rng.random() < self.correlated:
+            sub = self.corr_pred()
+            if sub:
+                return sub
         r = self.rng.random()
         if depth > 2:
             r = self.rng.random() * 0.5
@@ -191,6 +202,76 @@ class Gen:
             ic = [c for c, typ in t.columns if typ in ("INTEGER", "BIGINT")]
             return f"{self.int_expr(depth + 1)} > (SELECT max(s.{ic[0]}) FROM {t.name} s)"
         return f"{self.int_expr(depth + 1)} IS NOT DISTINCT FROM {self.int_expr(depth + 1)}"
+
+
+    # ----- correlated subqueries (unnested by aishell, as DuckDB does) -----------------------
+
+    def corr_source(self):
+        """(table, alias, inner int columns, WHERE text) of a subquery correlated with this
+        scope: comparisons of any operator, expressions, one or two outer columns, under AND or
+        OR, and sometimes a further level of nesting that refers to both scopes."""
+        outer = [c for c in self.scope if c[1] in ("INTEGER", "BIGINT")]
+        if not self.tables or not outer:
+            return None
+        t = self.rng.choice(self.tables)
+        alias = f"s{self.level}"
+        icols = [(f"{alias}.{c}", typ) for c, typ in t.columns]
+        ints = [c for c in icols if c[1] in ("INTEGER", "BIGINT")]
+        inner = Gen(self.rng, icols, [], 0.0, self.level + 1)
+        conds = []
+        for _ in range(self.rng.choice([1, 1, 2])):
+            o = self.rng.choice(outer)[0]
+            i = self.rng.choice(ints)[0]
+            op = self.rng.choice(["=", "=", "<", ">", "<>", "<=", ">=", "IS NOT DISTINCT FROM"])
+            if self.rng.random() < 0.25:
+                conds.append(f"{i} + {self.rng.randint(-1, 1)} {op} coalesce({o}, 0)")
+            else:
+                conds.append(f"{i} {op} {o}")
+        if self.rng.random() < 0.5:
+            conds.append(inner.pred(2))
+        if self.rng.random() < 0.15 and self.level < 1:
+            # A second level: refers to the subquery's columns and to the outermost ones.
+            deeper = Gen(self.rng, icols + outer, self.tables, 0.0, self.level + 1)
+            sub = deeper.corr_pred(force_exists=True)
+            if sub:
+                conds.append(sub)
+        if self.rng.random() < 0.2 and len(conds) > 1:
+            return t, alias, ints, f"({conds[0]}) OR ({' AND '.join(conds[1:])})"
+        return t, alias, ints, " AND ".join(conds)
+
+    def corr_scalar(self):
+        src = self.corr_source()
+        if not src:
+            return None
+        t, alias, ints, where = src
+        i = self.rng.choice(ints)[0]
+        r = self.rng.random()
+        if r < 0.15:
+            return f"(SELECT {i} FROM {t.name} {alias} WHERE {where} ORDER BY {i} NULLS FIRST LIMIT 1)"
+        if r < 0.22:
+            return (f"(SELECT count(*) FROM (SELECT {i} AS x FROM {t.name} {alias} WHERE {where} "
+                    f"ORDER BY {i} LIMIT {self.rng.randint(0, 2)}) AS l{self.level})")
+        agg = self.rng.choice(["count(*)", "count({i})", "sum({i})", "min({i})", "max({i})",
+                               "count(*) + 1", "coalesce(max({i}), -1)", "count(DISTINCT {i})"])
+        return f"(SELECT {agg.format(i=i)} FROM {t.name} {alias} WHERE {where})"
+
+    def corr_pred(self, force_exists=False):
+        src = self.corr_source()
+        if not src:
+            return None
+        t, alias, ints, where = src
+        i = self.rng.choice(ints)[0]
+        r = 0.0 if force_exists else self.rng.random()
+        neg = self.rng.choice(["", "NOT "])
+        if r < 0.35:
+            return f"{neg}EXISTS (SELECT 1 FROM {t.name} {alias} WHERE {where})"
+        outer = Gen(self.rng, self.scope, [], 0.0, self.level)
+        x = outer.int_expr(2)
+        if r < 0.7:
+            return f"{x} {neg}IN (SELECT {i} FROM {t.name} {alias} WHERE {where})"
+        op = self.rng.choice(["=", "<>", "<", ">", "<=", ">="])
+        q = self.rng.choice(["ANY", "ALL", "SOME"])
+        return f"{x} {op} {q} (SELECT {i} FROM {t.name} {alias} WHERE {where})"
 
 
 def correlated(rng, scope, tables):
@@ -297,10 +378,20 @@ def window_frame_query(rng, g, scope, where):
     return "window", f"{key}, {fn} OVER (PARTITION BY {part} {order} {frame})", where
 
 
-def random_query(rng, tables):
-    """(kind, select_list, from, where): kind is 'rows' (TLP applies) or 'agg'/'window'."""
+def random_query(rng, tables, corr=0.0):
+    """(kind, select_list, from, where): kind is 'rows' (TLP applies) or 'agg'/'window'.
+    corr: the probability of a correlated subquery at each expression (select list, WHERE under
+    AND/OR/NOT, CASE, HAVING, ORDER BY, LATERAL)."""
     from_sql, scope = random_from(rng, tables)
-    g = Gen(rng, scope, tables)
+    if corr and rng.random() < 0.15:
+        # LATERAL: a derived table that refers to the FROM items before it.
+        lat = Gen(rng, scope, tables, 0.0, 0).corr_scalar()
+        if lat:
+            how = rng.choice([", LATERAL", " CROSS JOIN LATERAL", " LEFT JOIN LATERAL"])
+            on = " ON true" if how.startswith(" LEFT") else ""
+            from_sql += f"{how} (SELECT {lat} AS n) AS lat{on}"
+            scope = scope + [("lat.n", "BIGINT")]
+    g = Gen(rng, scope, tables, corr)
     where = g.pred()
     r = rng.random()
     if r < 0.12:
@@ -313,6 +404,8 @@ def random_query(rng, tables):
         where = f"({where}) AND {correlated(rng, scope, tables)}"
     r = rng.random()
     if r < 0.55:
+        if corr and rng.random() < 0.1:
+            where += f" ORDER BY {g.int_expr()}"  # a multiset either way: ORDER BY runs, unchecked
         items = []
         for _ in range(rng.randint(1, 3)):
             k = rng.random()
@@ -335,6 +428,14 @@ def random_query(rng, tables):
                             "count(DISTINCT {e})", "sum({e}) FILTER (WHERE {p})", "bool_or({p})"])
             aggs.append(f.format(e=g.int_expr(1), p=g.pred(2)))
         having = f" HAVING count(*) > {rng.randint(0, 2)}" if rng.random() < 0.3 else ""
+        if corr and key in [c for c, _ in scope] and rng.random() < 0.5:
+            # Correlated with the group key: in HAVING and in the select list.
+            kg = Gen(rng, [c for c in scope if c[0] == key], tables, 0.0, 0)
+            sub = kg.corr_scalar() if rng.random() < 0.6 else None
+            if sub and rng.random() < 0.5:
+                having = f" HAVING count(*) >= {sub}"
+            elif sub:
+                aggs.append(sub)
         if rng.random() < 0.25:
             return "agg", ", ".join(aggs), from_sql, where  # one global group
         return "agg", f"{key} AS k, " + ", ".join(aggs), from_sql, f"{where} GROUP BY {key}{having}"
@@ -436,7 +537,7 @@ class Mismatch(Exception):
     pass
 
 
-def check_schema(rng, tables, nqueries, workdir, stats):
+def check_schema(rng, tables, nqueries, workdir, stats, corr=0.0):
     import duckdb
     con = duckdb.connect()
     setup = [view_sql(t) for t in tables]
@@ -445,7 +546,7 @@ def check_schema(rng, tables, nqueries, workdir, stats):
     home = tempfile.mkdtemp(dir=workdir)
     cases = []  # (description, queries, check)
     for _ in range(nqueries):
-        kind, select, from_sql, where = random_query(rng, tables)
+        kind, select, from_sql, where = random_query(rng, tables, corr)
         q = build_sql(select, from_sql, where)
         cases.append(("differential", [q], kind))
         if kind == "rows":
@@ -546,6 +647,8 @@ def main(argv=None):
     ap.add_argument("--seconds", type=float, default=0,
                     help="keep making schemas (--queries each) until this much time has passed")
     ap.add_argument("--out", default=None, help="where mismatches are written as .test files")
+    ap.add_argument("--correlated", type=float, default=0.05,
+                    help="probability of a correlated subquery at each expression (0 turns off)")
     args = ap.parse_args(argv)
     seed = args.seed if args.seed is not None else random.randrange(1 << 30)
     rng = random.Random(seed)
@@ -558,7 +661,8 @@ def main(argv=None):
         while schemas < args.schemas or time.monotonic() - start < args.seconds:
             schemas += 1
             tables = random_schema(rng)
-            setup, failures = check_schema(rng, tables, args.queries, workdir, stats)
+            setup, failures = check_schema(rng, tables, args.queries, workdir, stats,
+                                           args.correlated)
             for what, qs, why, expected, got in failures:
                 small = shrink(tables, what, qs, workdir)
                 all_failures.append((small, what, qs, why, expected, got))

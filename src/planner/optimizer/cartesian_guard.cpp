@@ -6,7 +6,8 @@
 // (users.id = orders.user_id, or same-named columns). With auto_fix_cartesian the suggestion is
 // applied (the join gets it as its equality keys) and a notice says so. max_cartesian_rows 0
 // turns the guard off; semi and anti joins (subqueries) are never refused, nor a join with a
-// VALUES list or a side of at most one row (scalar subqueries).
+// VALUES list or a side of at most one row (scalar subqueries), nor a join made by subquery
+// unnesting (LogicalJoin::unnested).
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -231,6 +232,7 @@ class Guard {
     if (op->kind != LogicalOpKind::kJoin) return;
     auto& join = static_cast<LogicalJoin&>(*op);
     if (join.join_type == JoinType::kSemi || join.join_type == JoinType::kAnti) return;
+    if (join.unnested) return;
     if (!join.left_keys.empty()) return;
     double l = std::max(0.0, join.children[0]->estimated_rows);
     double r = std::max(0.0, join.children[1]->estimated_rows);
