@@ -25,6 +25,9 @@
 #include "common/secrets.h"
 #include "common/strings.h"
 #include "engine/settings.h"
+#include "nl/nl_catalog.h"
+#include "nl/nl_panel.h"
+#include "nl/translator.h"
 #include "shell/sql_script.h"
 
 namespace aishell {
@@ -64,21 +67,27 @@ const std::vector<CommandSpec>& Commands() {
        "reached.\n"},
       {"disconnect", "aishell disconnect <name>", "Remove a registered data source", {}, {}, ""},
       {"query",
-       "aishell query \"<SQL>\" [--format table|csv|json|jsonl|parquet] [--output FILE] "
-       "[--max-rows N] [--allow-cartesian | --auto-fix]",
-       "Run SQL statements (separated by ';') across the connected sources",
+       "aishell query \"<SQL or English>\" [--format table|csv|json|jsonl|parquet] [--output FILE] "
+       "[--max-rows N] [--allow-cartesian | --auto-fix] [--nl | --sql] [--yes] [--dry-run]",
+       "Run SQL statements (separated by ';') or an English question across the connected sources",
        {"--format", "--output", "--max-rows"},
-       {"--no-progress", "--allow-cartesian", "--auto-fix"},
+       {"--no-progress", "--allow-cartesian", "--auto-fix", "--nl", "--sql", "--yes", "--dry-run"},
        "Table output shows at most --max-rows rows (default 1000, or config display.max_rows),\n"
        "then \"Results\", \"Execution time\" and \"Data sources\" lines. csv, json and jsonl print "
        "only data.\nparquet needs --output and writes one result (the first statement that "
        "returns rows).\nA join without an equality condition estimated above "
        "federation.max_cartesian_rows rows\nis refused with a suggested condition: "
        "--allow-cartesian runs it anyway, --auto-fix adds\nthe suggested condition (and says "
-       "so on stderr).\n"},
+       "so on stderr).\n"
+       "Text that does not read as SQL (or any text with --nl) is an English question: the "
+       "offline\n"
+       "translator (src/nl/) shows its panel (sources, joins, filters, SQL, plan) on stderr when\n"
+       "stdout is not a terminal, asks Proceed? (Y/n) on a terminal unless --yes, and runs the "
+       "SQL.\n"
+       "--dry-run stops after the panel; --sql never translates. Words it cannot place: exit 2.\n"},
       {"explain",
-       "aishell explain \"<SQL>\" [--analyze]",
-       "Show the query plan (with --analyze: run it and show actuals)",
+       "aishell explain \"<SQL or English>\" [--analyze]",
+       "Show the query plan (with --analyze: run it and show actuals); English shows the panel",
        {},
        {"--analyze"},
        ""},
@@ -876,8 +885,16 @@ int Cli::Query(const ParsedArgs& args) {
   }
   auto statements = SplitSqlScript(sql);
   if (statements.empty()) throw UsageError{"query needs SQL text", "query"};
-  if (LooksLikeNaturalLanguage(statements[0])) throw NaturalLanguageError{sql};
+  if (args.Has("--nl") && args.Has("--sql"))
+    throw UsageError{"--nl and --sql exclude each other", "query"};
   engine();  // load settings, connections and views before opening the output
+  if (args.Has("--nl") || (!args.Has("--sql") && LooksLikeNaturalLanguage(statements[0]))) {
+    std::string translated;
+    int code = TranslateQuestion(sql, /*explain_only=*/false, args.Has("--dry-run"),
+                                 args.Has("--yes"), &translated);
+    if (code >= 0) return code;
+    statements = {translated};
+  }
   if (args.Has("--allow-cartesian") && args.Has("--auto-fix"))
     throw UsageError{"--allow-cartesian and --auto-fix exclude each other", "query"};
   if (args.Has("--allow-cartesian")) engine().options().max_cartesian_rows = 0;
@@ -912,7 +929,14 @@ int Cli::ExplainCommand(const ParsedArgs& args) {
   if (args.positional.empty()) throw UsageError{"explain needs SQL text", "explain"};
   std::string sql;
   for (const auto& p : args.positional) sql += (sql.empty() ? "" : " ") + p;
-  if (LooksLikeNaturalLanguage(sql)) throw NaturalLanguageError{sql};
+  if (LooksLikeNaturalLanguage(sql) && !args.Has("--analyze"))
+    return TranslateQuestion(sql, /*explain_only=*/true, true, true, nullptr);
+  if (LooksLikeNaturalLanguage(sql)) {
+    std::string translated;
+    int code = TranslateQuestion(sql, false, false, true, &translated);
+    if (code >= 0) return code;
+    sql = translated;
+  }
   Engine& e = engine();
   try {
     bool show_progress = args.Has("--analyze") && isatty(STDERR_FILENO) != 0;
@@ -937,6 +961,52 @@ int Cli::ExplainCommand(const ParsedArgs& args) {
     return 1;
   }
   return 0;
+}
+
+int Cli::TranslateQuestion(const std::string& text, bool explain_only, bool dry_run, bool yes,
+                           std::string* sql) {
+  Engine& e = engine();
+  std::vector<std::string> warnings;
+  NlSchema schema = LoadNlSchema(e, store().LoadSettings(), &warnings);
+  for (const auto& w : warnings)
+    std::fprintf(stderr, "Warning: source left out of the translation: %s\n", w.c_str());
+  NlOptions options;
+  options.today = LocalToday();
+  NlTranslation t = TranslateToSql(text, schema, options);
+  if (!t.ok) {
+    std::fputs(RenderNlRefusal(text, t).c_str(), stderr);
+    return 2;
+  }
+  std::string plan;
+  try {
+    plan = e.Explain(t.sql, false);
+  } catch (const Error& err) {
+    std::fputs(RenderNlPanel(text, t, "").c_str(), stderr);
+    PrintError(err, t.sql);
+    return 1;
+  }
+  bool out_tty = isatty(STDOUT_FILENO) != 0;
+  std::string panel = RenderNlPanel(text, t, plan);
+  if (explain_only) {
+    std::fputs(panel.c_str(), stdout);
+    return 0;
+  }
+  std::fputs(panel.c_str(), out_tty ? stdout : stderr);
+  std::fflush(out_tty ? stdout : stderr);
+  if (dry_run) return 0;
+  if (!yes && out_tty && isatty(STDIN_FILENO)) {
+    std::fputs("Proceed? (Y/n): ", stdout);
+    std::fflush(stdout);
+    std::string answer;
+    std::getline(std::cin, answer);
+    answer = TrimSpace(answer);
+    if (!answer.empty() && answer != "y" && answer != "Y" && answer != "yes") {
+      std::puts("Cancelled: nothing was run.");
+      return 0;
+    }
+  }
+  *sql = t.sql;
+  return -1;
 }
 
 int Cli::Export(const ParsedArgs& args) {
@@ -1088,6 +1158,12 @@ int Cli::Config(const ParsedArgs& args) {
     // Only registered settings, with values of their type.
     const auto& registry = SettingsRegistry::Global();
     const SettingDef* def = registry.Find(key);
+    if (!def && AsciiLower(key).starts_with("nl.synonyms.") && key.size() > 12) {
+      // The translator's synonyms: any word, naming a table.
+      store().SetSetting(AsciiLower(key), value);
+      std::printf("%s = %s\n", AsciiLower(key).c_str(), value.c_str());
+      return 0;
+    }
     if (!def) {
       std::string hint = registry.Suggest(key);
       throw Error(ErrorKind::kCatalog,

@@ -45,6 +45,10 @@ class Cli {
   int Disconnect(const ParsedArgs& args);
   int Query(const ParsedArgs& args);
   int ExplainCommand(const ParsedArgs& args);
+  // An English question: translates it, shows the panel, asks on a terminal. Returns an exit
+  // code, or -1 with the SQL to run in *sql.
+  int TranslateQuestion(const std::string& text, bool explain_only, bool dry_run, bool yes,
+                        std::string* sql);
   int Export(const ParsedArgs& args);
   int CreateView(const ParsedArgs& args);
   int Views(const ParsedArgs& args);
