@@ -224,6 +224,16 @@ std::string NameKey(const std::vector<std::string>& parts) {
   return out;
 }
 
+// Whether the table name ends with the words of `key` ("page_view" ends web_page_view).
+bool NameEndsWith(const std::vector<std::string>& table_parts, const std::string& key) {
+  auto kparts = SplitName(key);
+  if (kparts.empty() || kparts.size() > table_parts.size()) return false;
+  for (size_t i = 0; i < kparts.size(); i++)
+    if (Singular(table_parts[table_parts.size() - kparts.size() + i]) != Singular(kparts[i]))
+      return false;
+  return true;
+}
+
 bool WithinOneEdit(const std::string& a, const std::string& b) {
   if (a == b) return true;
   size_t n = a.size(), m = b.size();
@@ -279,7 +289,7 @@ std::vector<Tok> Tokenize(const std::string& text) {
   size_t i = 0;
   auto is_word = [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '@' || c == '.' ||
-           c == '-' || c == '+' || c == '\'' || static_cast<unsigned char>(c) >= 0x80;
+           c == '-' || c == '+' || c == '\'' || c == '/' || static_cast<unsigned char>(c) >= 0x80;
   };
   while (i < text.size()) {
     char c = text[i];
@@ -407,11 +417,11 @@ const std::set<std::string>& Fillers() {
       "many",      "history",     "items",    "everything", "where",    "within",   "during",
       "up",        "as",          "into",     "by",         "per",      "each",     "now",
       "currently", "current",     "been",     "got",        "given",    "let",      "know",
-      "s",         "like",        "number",   "count",      "amount",   "were",     "via",
-      "using",     "total",       "dataset",  "values",     "value",    "value's",  "kindly",
-      "hey",       "hi",          "quick",    "quickly",    "overall",  "whole",    "full",
-      "complete",  "one",         "come",     "came",       "recorded", "logged",   "being",
-      "people",    "happen",      "occurred", "occur",      "done",     "takes",    "take"};
+      "s",         "like",        "number",   "count",      "were",     "via",      "using",
+      "dataset",   "values",      "value",    "value's",    "kindly",   "hey",      "hi",
+      "quick",     "quickly",     "overall",  "whole",      "full",     "complete", "one",
+      "come",      "came",        "recorded", "logged",     "being",    "people",   "happen",
+      "occurred",  "occur",       "done",     "takes",      "take"};
   return s;
 }
 
@@ -486,6 +496,7 @@ const std::map<std::string, std::vector<std::string>>& ColumnSynonyms() {
       {"names", {"name", "customer_name", "product_name", "full_name"}},
       {"lives", {"city", "region", "country"}},
       {"quantity", {"quantity", "qty"}},
+      {"amount", {"total_amount", "amount", "total"}},
   };
   return m;
 }
@@ -596,6 +607,25 @@ class Translator {
   bool ResolveEntity(const std::vector<int>& candidates, size_t pos, const std::string& word,
                      int* table);
   std::vector<JoinEdge> EdgesOf(int table) const;
+  // Whether the word at i and a word next to it name a column of some table together.
+  bool PartOfColumnName(size_t i) const {
+    auto key_of = [&](size_t from, size_t to) {
+      std::string joined;
+      for (size_t k = from; k < to; k++) {
+        if (toks_[k].kind != TokKind::kWord) return std::string();
+        joined += (joined.empty() ? "" : "_") + toks_[k].text;
+      }
+      return NameKey(SplitName(joined));
+    };
+    std::vector<std::string> keys;
+    if (i + 1 < toks_.size()) keys.push_back(key_of(i, i + 2));
+    if (i > 0) keys.push_back(key_of(i - 1, i + 1));
+    for (const auto& t : schema_.tables)
+      for (const auto& c : t.columns)
+        for (const auto& k : keys)
+          if (!k.empty() && NameKey(SplitName(c.name)) == k) return true;
+    return false;
+  }
   bool JoinTree(std::vector<int> tables, int root, std::vector<JoinEdge>* tree,
                 std::vector<int>* order);
   int KeyColumn(int table) const;
@@ -989,7 +1019,6 @@ std::vector<int> Translator::TablesNamed(const std::string& word, std::string* h
     *how = "table name";
     return out;
   }
-  if (word.find('_') != std::string::npos) return out;
   // Configured synonyms: word -> a table name.
   for (const auto& [syn, table] : schema_.synonyms) {
     if (Singular(AsciiLower(syn)) != key && AsciiLower(syn) != word) continue;
@@ -1001,15 +1030,17 @@ std::vector<int> Translator::TablesNamed(const std::string& word, std::string* h
       return out;
     }
   }
-  // The last word of a longer table name: "user" -> app_user.
+  // The last words of a longer table name: "user" -> app_user, "page views" -> web_page_view.
   for (size_t t = 0; t < schema_.tables.size(); t++) {
     auto parts = SplitName(schema_.tables[t].name);
-    if (parts.size() > 1 && Singular(parts.back()) == key) out.push_back(static_cast<int>(t));
+    if (parts.size() > SplitName(key).size() && NameEndsWith(parts, key))
+      out.push_back(static_cast<int>(t));
   }
   if (!out.empty()) {
     *how = "last word of the table name";
     return out;
   }
+  if (word.find('_') != std::string::npos) return out;
   auto syn = BuiltinSynonyms().find(key);
   if (syn == BuiltinSynonyms().end()) syn = BuiltinSynonyms().find(word);
   if (syn != BuiltinSynonyms().end()) {
@@ -1017,8 +1048,7 @@ std::vector<int> Translator::TablesNamed(const std::string& word, std::string* h
       std::string ckey = NameKey(SplitName(candidate));
       for (size_t t = 0; t < schema_.tables.size(); t++) {
         auto parts = SplitName(schema_.tables[t].name);
-        if (NameKey(parts) == ckey || (parts.size() > 1 && Singular(parts.back()) == ckey &&
-                                       SplitName(candidate).size() == 1))
+        if (NameKey(parts) == ckey || NameEndsWith(parts, candidate))
           out.push_back(static_cast<int>(t));
       }
       if (!out.empty()) {
@@ -1041,10 +1071,14 @@ bool Translator::MatchEntities() {
         joined += (joined.empty() ? "" : "_") + toks_[k].text;
       }
       if (!free) continue;
+      if (len == 1 && PartOfColumnName(i)) continue;  // "event type" is a column of events
       std::string how;
       auto candidates = TablesNamed(joined, &how);
-      if (candidates.empty() && len == 1 && joined.size() >= 5 && !Fillers().count(joined) &&
-          !Blockers().count(joined)) {
+      bool letters = std::all_of(joined.begin(), joined.end(), [](char c) {
+        return std::islower(static_cast<unsigned char>(c));
+      });
+      if (candidates.empty() && len == 1 && letters && joined.size() >= 5 &&
+          !Fillers().count(joined) && !Blockers().count(joined)) {
         // One typo away from a table name or a synonym.
         std::set<std::string> keys;
         for (const auto& t : schema_.tables) {
@@ -1188,11 +1222,17 @@ bool Translator::MatchColumns(bool everywhere) {
     if (it.kind == ItemKind::kEntity &&
         std::find(scope.begin(), scope.end(), it.table) == scope.end())
       scope.push_back(it.table);
+  if (scope.empty())  // no table named: every table
+    for (size_t t = 0; t < schema_.tables.size(); t++) scope.push_back(static_cast<int>(t));
   size_t direct = scope.size();
   if (everywhere) {
-    for (size_t k = 0; k < direct; k++)
-      for (const auto& e : EdgesOf(scope[k]))
-        if (std::find(scope.begin(), scope.end(), e.b) == scope.end()) scope.push_back(e.b);
+    // Tables up to two joins away.
+    for (int hop = 0; hop < 2; hop++) {
+      size_t end = scope.size();
+      for (size_t k = 0; k < end; k++)
+        for (const auto& e : EdgesOf(scope[k]))
+          if (std::find(scope.begin(), scope.end(), e.b) == scope.end()) scope.push_back(e.b);
+    }
   }
   for (size_t len = 3; len >= 1; len--) {
     for (size_t i = 0; i + len <= toks_.size(); i++) {
@@ -1423,13 +1463,17 @@ int Translator::KeyColumn(int table) const {
 
 int Translator::LabelColumn(int table) const {
   const auto& t = schema_.tables[table];
-  for (const char* n : {"name", "full_name", "title", "email", "username"}) {
+  for (const char* n : {"name", "full_name", "title"}) {
     int c = t.FindColumn(n);
     if (c >= 0) return c;
   }
   for (size_t c = 0; c < t.columns.size(); c++)
     if (AsciiLower(t.columns[c].name).ends_with("_name") && IsText(t.columns[c].type))
       return static_cast<int>(c);
+  for (const char* n : {"email", "username"}) {
+    int c = t.FindColumn(n);
+    if (c >= 0) return c;
+  }
   return -1;
 }
 
@@ -1609,6 +1653,11 @@ bool Translator::Interpret() {
           }
           return Refuse("count distinct what? name a column after \"distinct\"");
         }
+        if (n && n->kind == ItemKind::kValue) {
+          // "how many Books products": the value filters the entity after it.
+          Item* m = next(k + 1);
+          if (m && m->kind == ItemKind::kEntity) n = m;
+        }
         if (n && n->kind == ItemKind::kEntity) {
           n->consumed = true;
           aggs.push_back({"count", n->table, -1, false, it.text});
@@ -1645,6 +1694,13 @@ bool Translator::Interpret() {
               "\"{} {}\" could be a count or a sum of {}; say \"number of {}\" or \"{} {}\"",
               it.text, n->text, ColName(n->table, money_column(n->table)), n->text, it.text,
               ColName(n->table, money_column(n->table))));
+        } else if (it.kind == ItemKind::kSum && it.text == "total" &&
+                   (!n || n->kind == ItemKind::kCompare || n->kind == ItemKind::kNumber) &&
+                   schema_.tables[subject].FindColumn("total") >= 0) {
+          // "orders with total above 450": the column named total.
+          it.kind = ItemKind::kColumn;
+          it.table = subject;
+          it.column = schema_.tables[subject].FindColumn("total");
         } else if (it.kind == ItemKind::kSum && (!n || n->kind != ItemKind::kColumn)) {
           // "total" as a filler ("the total of ...") only when nothing could be summed.
           it.consumed = true;
@@ -1655,6 +1711,11 @@ bool Translator::Interpret() {
         break;
       }
       case ItemKind::kDistinct: {
+        if (n && n->kind == ItemKind::kEntity && next(k + 1) &&
+            next(k + 1)->kind == ItemKind::kColumn && next(k + 1)->table == n->table) {
+          n->consumed = true;  // "unique order status"
+          n = next(k + 1);
+        }
         if (n && n->kind == ItemKind::kColumn) {
           it.consumed = n->consumed = true;
           distinct_select = true;
@@ -1674,6 +1735,13 @@ bool Translator::Interpret() {
           it.consumed = n->consumed = true;
           group_entities.push_back(n->table);
           needed.insert(n->table);
+        } else if (n &&
+                   (n->kind == ItemKind::kSum || n->kind == ItemKind::kAvg ||
+                    n->kind == ItemKind::kMin || n->kind == ItemKind::kMax ||
+                    n->kind == ItemKind::kCount) &&
+                   std::any_of(items.begin(), items.begin() + k,
+                               [](const Item& x) { return x.kind == ItemKind::kTop; })) {
+          it.consumed = true;  // "top 5 customers by total amount": the metric of the top
         } else {
           return Refuse("grouped by what? which column holds the groups (\"" + it.text +
                         " <column>\")?");
@@ -1794,6 +1862,8 @@ bool Translator::Interpret() {
       if (cands.empty())
         for (const auto& e : items)
           if (e.kind == ItemKind::kEntity && cands.empty()) look(e.table);
+      if (cands.empty())
+        for (const auto& e : EdgesOf(subject)) look(e.b);
       if (cands.size() != 1) return Refuse("which column holds the email " + it.text + "?");
       it.consumed = true;
       where.push_back(
@@ -1906,6 +1976,19 @@ bool Translator::Interpret() {
           order.push_back({"#agg0", true});
         }
       } else if (!aggs.empty()) {
+        int grain = -1;
+        for (size_t j = k + 1; j < items.size(); j++)
+          if (items[j].kind == ItemKind::kEntity) {
+            grain = items[j].table;
+            break;
+          }
+        if (grain >= 0 && grain != aggs[0].table && group_cols.empty() &&
+            std::find(group_entities.begin(), group_entities.end(), grain) ==
+                group_entities.end()) {
+          group_entities.push_back(grain);
+          for (auto& x : items)
+            if (x.kind == ItemKind::kEntity && x.table == grain) x.consumed = true;
+        }
         order.push_back({"#agg0", true});
       } else {
         return Refuse("top " + std::to_string(limit) + " by what? say \"top " +

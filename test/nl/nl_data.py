@@ -10,7 +10,7 @@ import sqlite3
 RENAMED = {
     "users": "app_user", "profiles": "user_profile", "addresses": "postal_address",
     "orders": "shop_order", "payments": "order_payment", "reviews": "product_review",
-    "page_views": "web_page_view", "events": "click_event", "search_history": "search_history_log",
+    "page_views": "web_page_view", "events": "tracking_event", "search_history": "user_search_history",
     "sessions": "web_session", "cart_items": "cart_item",
     "customers": "crm_customer", "transactions": "sales_transaction", "products": "catalog_product",
 }
