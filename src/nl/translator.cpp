@@ -1269,15 +1269,18 @@ bool Translator::MatchColumns(bool everywhere) {
         // Column synonyms ("revenue" -> total_amount).
         auto syn = ColumnSynonyms().find(joined);
         if (syn != ColumnSynonyms().end()) {
-          for (const auto& name : syn->second) {
-            for (size_t s = 0; s < direct; s++) {
-              int c = schema_.tables[scope[s]].FindColumn(name);
-              if (c >= 0) found.push_back({scope[s], c});
+          for (size_t to : {direct, everywhere ? scope.size() : direct}) {
+            for (const auto& name : syn->second) {
+              for (size_t s = 0; s < to; s++) {
+                int c = schema_.tables[scope[s]].FindColumn(name);
+                if (c >= 0) found.push_back({scope[s], c});
+              }
+              if (!found.empty()) {
+                how = "\"" + joined + "\" read as the column " + name;
+                break;
+              }
             }
-            if (!found.empty()) {
-              how = "\"" + joined + "\" read as the column " + name;
-              break;
-            }
+            if (!found.empty()) break;
           }
         }
       }
@@ -1627,6 +1630,20 @@ bool Translator::Interpret() {
     return -1;
   };
 
+  // The one column named "total" of the subject, else of its neighbours.
+  auto TotalColumn = [&](int table, Item* item) {
+    std::vector<std::pair<int, int>> found;
+    if (int c = schema_.tables[table].FindColumn("total"); c >= 0) found.push_back({table, c});
+    if (found.empty())
+      for (const auto& e : EdgesOf(table))
+        if (int c = schema_.tables[e.b].FindColumn("total"); c >= 0) found.push_back({e.b, c});
+    if (found.size() != 1) return false;
+    item->kind = ItemKind::kColumn;
+    item->table = found[0].first;
+    item->column = found[0].second;
+    return true;
+  };
+
   // Pass 1: aggregates, groups, top, distinct, comparisons, times, values.
   for (size_t k = 0; k < items.size(); k++) {
     Item& it = items[k];
@@ -1679,6 +1696,35 @@ bool Translator::Interpret() {
                            : it.kind == ItemKind::kAvg ? "avg"
                            : it.kind == ItemKind::kMin ? "min"
                                                        : "max";
+        // "average total amount": the total names the column.
+        if (it.kind != ItemKind::kSum && n && n->kind == ItemKind::kSum && n->text == "total" &&
+            next(k + 1) && next(k + 1)->kind == ItemKind::kColumn) {
+          n->consumed = true;
+          n = next(k + 1);
+        }
+        // "average order total": the total is the entity's column named total.
+        if (n && n->kind == ItemKind::kEntity && next(k + 1) &&
+            next(k + 1)->kind == ItemKind::kSum && next(k + 1)->text == "total" &&
+            schema_.tables[n->table].FindColumn("total") >= 0) {
+          Item* t = next(k + 1);
+          t->kind = ItemKind::kColumn;
+          t->table = n->table;
+          t->column = schema_.tables[n->table].FindColumn("total");
+        }
+        // "average order total", "highest payment amount": a column of the entity named first.
+        if (n && n->kind == ItemKind::kEntity && next(k + 1) &&
+            next(k + 1)->kind == ItemKind::kColumn && next(k + 1)->table == n->table) {
+          n = next(k + 1);
+        }
+        // "total sales": a word that names both a table and an amount.
+        if (n && n->kind == ItemKind::kEntity && (func == "sum" || func == "avg") &&
+            ColumnSynonyms().count(n->text) && money_column(n->table) >= 0) {
+          n->kind = ItemKind::kColumn;
+          n->column = money_column(n->table);
+          out_.readings.push_back(fmt::format("\"{}\" read as {}.{}", n->text,
+                                              schema_.tables[n->table].name,
+                                              ColName(n->table, n->column)));
+        }
         if (n && n->kind == ItemKind::kColumn) {
           const auto& type = schema_.tables[n->table].columns[n->column].type;
           if ((func == "sum" || func == "avg") && !IsNumeric(type))
@@ -1696,11 +1742,8 @@ bool Translator::Interpret() {
               ColName(n->table, money_column(n->table))));
         } else if (it.kind == ItemKind::kSum && it.text == "total" &&
                    (!n || n->kind == ItemKind::kCompare || n->kind == ItemKind::kNumber) &&
-                   schema_.tables[subject].FindColumn("total") >= 0) {
+                   TotalColumn(subject, &it)) {
           // "orders with total above 450": the column named total.
-          it.kind = ItemKind::kColumn;
-          it.table = subject;
-          it.column = schema_.tables[subject].FindColumn("total");
         } else if (it.kind == ItemKind::kSum && (!n || n->kind != ItemKind::kColumn)) {
           // "total" as a filler ("the total of ...") only when nothing could be summed.
           it.consumed = true;
@@ -1727,6 +1770,10 @@ bool Translator::Interpret() {
         break;
       }
       case ItemKind::kGroupBy: {
+        if (n && n->kind == ItemKind::kValue && it.text == "by") {
+          it.consumed = true;  // "payments by paypal": the value is a filter
+          break;
+        }
         if (n && n->kind == ItemKind::kColumn) {
           it.consumed = n->consumed = true;
           group_cols.push_back({n->table, n->column});
@@ -1990,6 +2037,31 @@ bool Translator::Interpret() {
             if (x.kind == ItemKind::kEntity && x.table == grain) x.consumed = true;
         }
         order.push_back({"#agg0", true});
+      } else if (auto metric = std::find_if(
+                     items.begin() + k + 1, items.end(),
+                     [&](const Item& x) {
+                       return x.kind == ItemKind::kColumn && !x.consumed &&
+                              IsNumeric(schema_.tables[x.table].columns[x.column].type);
+                     });
+                 metric != items.end()) {
+        int grain = -1;
+        for (size_t j = k + 1; j < items.size(); j++)
+          if (items[j].kind == ItemKind::kEntity) {
+            grain = items[j].table;
+            break;
+          }
+        if (grain < 0) grain = subject;
+        metric->consumed = true;
+        needed.insert(metric->table);
+        if (grain == metric->table) {
+          order.push_back({Col(metric->table, metric->column), true});
+        } else {
+          aggs.push_back({"sum", metric->table, metric->column, false, "top"});
+          group_entities.push_back(grain);
+          for (auto& x : items)
+            if (x.kind == ItemKind::kEntity && x.table == grain) x.consumed = true;
+          order.push_back({"#agg0", true});
+        }
       } else {
         return Refuse("top " + std::to_string(limit) + " by what? say \"top " +
                       std::to_string(limit) + " <things> by <column>\"");
@@ -2119,6 +2191,12 @@ bool Translator::Interpret() {
       select.push_back(Col(g, label));
       group_by.push_back(Col(g, label));
     }
+  }
+  if (aggregated && aggs.empty() && having.empty() && select_cols.size() == 1 &&
+      IsNumeric(schema_.tables[select_cols[0].first].columns[select_cols[0].second].type)) {
+    // "revenue by region": the amount named with the groups is added up.
+    aggs.push_back({"sum", select_cols[0].first, select_cols[0].second, false, "amount by group"});
+    select_cols.clear();
   }
   if (aggregated) {
     for (const auto& sc : select_cols) {

@@ -143,7 +143,8 @@ SEED002 = [
      "SELECT u.region, sum(o.total) FROM {orders} o JOIN {users} u ON o.user_id = u.id "
      "GROUP BY u.region"),
     ("revenue per loyalty tier",
-     None),  # "revenue" alone is not an aggregate: refused
+     "SELECT u.loyalty_tier, sum(o.total) FROM {orders} o JOIN {users} u ON o.user_id = u.id "
+     "GROUP BY u.loyalty_tier"),
     ("total revenue per loyalty tier",
      "SELECT u.loyalty_tier, sum(o.total) FROM {orders} o JOIN {users} u ON o.user_id = u.id "
      "GROUP BY u.loyalty_tier"),
@@ -170,7 +171,8 @@ SEED002 = [
     ("top 5 orders by total",
      "SELECT * FROM {orders} ORDER BY total DESC, id LIMIT 5"),
     ("top 3 users by total spent",
-     None),  # "spent" after "total" as the grain's column is not modelled
+     "SELECT u.id, u.name, sum(o.total) FROM {users} u JOIN {orders} o ON u.id = o.user_id "
+     "GROUP BY u.id, u.name ORDER BY sum(o.total) DESC, u.id, u.name LIMIT 3"),
     ("top 3 users by total",
      "SELECT u.id, u.name, sum(o.total) FROM {users} u JOIN {orders} o ON u.id = o.user_id "
      "GROUP BY u.id, u.name ORDER BY sum(o.total) DESC, u.id, u.name LIMIT 3"),
@@ -273,7 +275,7 @@ SEED000 = [
     ("total sales last quarter",
      "SELECT sum(total_amount) FROM {transactions} WHERE transaction_date >= DATE '{q0}' "
      "AND transaction_date < DATE '{q1}'"),
-    ("average transaction amount", None),
+    ("average transaction amount", "SELECT avg(total_amount) FROM {transactions}"),
     ("average total amount of transactions", "SELECT avg(total_amount) FROM {transactions}"),
     ("total revenue by region",
      "SELECT c.region, sum(t.total_amount) FROM {transactions} t "
@@ -326,7 +328,9 @@ SEED000 = [
     ("latest 5 transactions",
      "SELECT * FROM {transactions} ORDER BY transaction_date DESC, transaction_id LIMIT 5"),
     ("customer names", "SELECT customer_name FROM {customers}"),
-    ("revenue by region", None),
+    ("revenue by region",
+     "SELECT c.region, sum(t.total_amount) FROM {transactions} t "
+     "JOIN {customers} c ON t.customer_id = c.customer_id GROUP BY c.region"),
     ("customers who bought Garden products this year",
      "SELECT DISTINCT c.* FROM {customers} c JOIN {transactions} t ON c.customer_id = t.customer_id "
      "JOIN {products} p ON t.product_id = p.product_id WHERE p.category = 'Garden' "
