@@ -326,6 +326,31 @@ std::vector<Tok> Tokenize(const std::string& text) {
       i = j;
       continue;
     }
+    if (c == '>' || c == '<' || c == '=' || c == '!') {
+      // Comparison signs: ">", ">=", "<", "<=", "=", "!=" / "<>" (refused: negation).
+      std::string op(1, c);
+      if (i + 1 < text.size() && (text[i + 1] == '=' || (c == '<' && text[i + 1] == '>')))
+        op += text[i + 1];
+      if (op == "!") {
+        i++;
+        continue;
+      }
+      Tok t;
+      t.raw = op;
+      t.text = op;
+      out.push_back(t);
+      i += op.size();
+      continue;
+    }
+    if (c == '&' || c == '|' || c == '*' || c == '%' || c == '^' || c == '~' || c == '#') {
+      // Symbols with a meaning it does not read: kept, so that they are reported.
+      Tok t;
+      t.raw = std::string(1, c);
+      t.text = t.raw;
+      out.push_back(t);
+      i++;
+      continue;
+    }
     if (!is_word(c)) {
       i++;
       continue;
@@ -420,8 +445,9 @@ const std::set<std::string>& Fillers() {
       "s",         "like",        "number",   "count",      "were",     "via",      "using",
       "dataset",   "values",      "value",    "value's",    "kindly",   "hey",      "hi",
       "quick",     "quickly",     "overall",  "whole",      "full",     "complete", "one",
-      "come",      "came",        "recorded", "logged",     "being",    "people",   "happen",
-      "occurred",  "occur",       "done",     "takes",      "take"};
+      "come",      "came",        "recorded", "logged",     "being",    "people",   "live",
+      "lives",     "living",      "started",  "sold",       "we",       "happen",   "occurred",
+      "occur",     "done",        "takes",    "take"};
   return s;
 }
 
@@ -931,6 +957,11 @@ bool Translator::MatchPhrases() {
         {{"exactly"}, "="},
         {{"equal", "to"}, "="},
         {{"equals"}, "="},
+        {{">"}, ">"},
+        {{">="}, ">="},
+        {{"<"}, "<"},
+        {{"<="}, "<="},
+        {{"="}, "="},
     };
     bool matched = false;
     for (const auto& cmp : kCmps) {
@@ -1901,7 +1932,8 @@ bool Translator::Interpret() {
               IsText(schema_.tables[t].columns[c].type))
             cands.push_back({t, static_cast<int>(c)});
       };
-      if (p && p->kind == ItemKind::kColumn && !p->consumed) {
+      if (p && p->kind == ItemKind::kColumn && !p->consumed &&
+          AsciiLower(ColName(p->table, p->column)).find("mail") != std::string::npos) {
         cands.push_back({p->table, p->column});
         p->consumed = true;
       }
@@ -1927,6 +1959,10 @@ bool Translator::Interpret() {
       if (p && p->kind == ItemKind::kColumn && !p->consumed && p->table == it.table &&
           p->column == it.column)
         p->consumed = true;
+      // "Silver loyalty tier", "the Garden category": the column word after it too.
+      if (Item* n = next(k); n && n->kind == ItemKind::kColumn && !n->consumed &&
+                             n->table == it.table && n->column == it.column)
+        n->consumed = true;
       where.push_back(fmt::format("{} = {}", Col(it.table, it.column), QuoteString(it.text)));
       out_.filters.push_back(fmt::format("{}.{} = {} (a value seen in that column)",
                                          schema_.tables[it.table].name,

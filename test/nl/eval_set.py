@@ -337,3 +337,90 @@ SEED000 = [
      "AND t.transaction_date >= DATE '{y0}' AND t.transaction_date < DATE '{y1}'"),
     ("customers who never bought anything", None),
 ]
+
+# Phrasings written after the translator, to check that it generalizes (word order, typos, case,
+# extra words).
+SEED002 += [
+    ("Could you please show me all of the users?", "SELECT * FROM {users}"),
+    ("HOW MANY ORDERS", "SELECT count(*) FROM {orders}"),
+    ("how many ordres", "SELECT count(*) FROM {orders}"),
+    ("how many reveiws are there", "SELECT count(*) FROM {reviews}"),
+    ("give me the number of payments", "SELECT count(*) FROM {payments}"),
+    ("what's the total revenue from orders", "SELECT sum(total) FROM {orders}"),
+    ("orders placed last week", 
+     "SELECT * FROM {orders} WHERE created_at >= TIMESTAMP '{lw0} 00:00:00' "
+     "AND created_at < TIMESTAMP '{lw1} 00:00:00'"),
+    ("last week's orders",
+     "SELECT * FROM {orders} WHERE created_at >= TIMESTAMP '{lw0} 00:00:00' "
+     "AND created_at < TIMESTAMP '{lw1} 00:00:00'"),
+    ("pending orders from yesterday",
+     "SELECT * FROM {orders} WHERE status = 'pending' AND created_at >= TIMESTAMP '{yesterday} 00:00:00' "
+     "AND created_at < TIMESTAMP '{today} 00:00:00'"),
+    ("count users per region", "SELECT region, count(*) FROM {users} GROUP BY region"),
+    ("region-wise count of users", None),
+    ("which users live in Austin",
+     "SELECT DISTINCT u.* FROM {users} u JOIN {addresses} a ON u.id = a.user_id WHERE a.city = 'Austin'"),
+    ("users from Boston",
+     "SELECT DISTINCT u.* FROM {users} u JOIN {addresses} a ON u.id = a.user_id WHERE a.city = 'Boston'"),
+    ("how many users have a Silver loyalty tier",
+     "SELECT count(*) FROM {users} WHERE loyalty_tier = 'Silver'"),
+    ("orders from Gold customers",
+     "SELECT DISTINCT o.* FROM {orders} o JOIN {users} u ON o.user_id = u.id WHERE u.loyalty_tier = 'Gold'"),
+    ("average rating given by Gold users",
+     "SELECT avg(r.rating) FROM {reviews} r JOIN {users} u ON r.user_id = u.id WHERE u.loyalty_tier = 'Gold'"),
+    ("total sales by status", "SELECT status, sum(total) FROM {orders} GROUP BY status"),
+    ("payments in the last 14 days",
+     "SELECT * FROM {payments} WHERE paid_at >= TIMESTAMP '{d14} 00:00:00' "
+     "AND paid_at < TIMESTAMP '{tomorrow} 00:00:00'"),
+    ("sessions started today",
+     "SELECT * FROM {sessions} WHERE started_at >= TIMESTAMP '{today} 00:00:00' "
+     "AND started_at < TIMESTAMP '{tomorrow} 00:00:00'"),
+    ("what are users searching for", None),
+    ("search queries of john@example.com",
+     "SELECT DISTINCT s.search_query FROM {search_history} s JOIN {users} u ON s.user_id = u.id "
+     "WHERE u.email = 'john@example.com'"),
+    ("reviews of john@example.com",
+     "SELECT DISTINCT r.* FROM {reviews} r JOIN {users} u ON r.user_id = u.id "
+     "WHERE u.email = 'john@example.com'"),
+    ("how many page views did john@example.com have",
+     "SELECT count(DISTINCT p.id) FROM {page_views} p JOIN {users} u ON p.user_id = u.id "
+     "WHERE u.email = 'john@example.com'"),
+    ("cart of john@example.com",
+     "SELECT DISTINCT c.* FROM {cart_items} c JOIN {users} u ON c.user_id = u.id "
+     "WHERE u.email = 'john@example.com'"),
+    ("max quantity in cart items", "SELECT max(quantity) FROM {cart_items}"),
+    ("delete all users", None),
+    ("drop the orders", None),
+    ("orders where total > 100", "SELECT * FROM {orders} WHERE total > 100"),
+    ("orders where total != 100", None),
+    ("users & orders", None),
+    ("users named 'User 5'", "SELECT * FROM {users} WHERE name = 'User 5'"),
+    ("orders with status \"pending\" last month",
+     "SELECT * FROM {orders} WHERE status = 'pending' AND created_at >= TIMESTAMP '{pm0} 00:00:00' "
+     "AND created_at < TIMESTAMP '{m0} 00:00:00'"),
+]
+
+SEED000 += [
+    ("How many customers do we have?", "SELECT count(*) FROM {customers}"),
+    ("show me custmers", "SELECT * FROM {customers}"),
+    ("total amount per customer",
+     "SELECT c.customer_id, c.customer_name, sum(t.total_amount) FROM {transactions} t "
+     "JOIN {customers} c ON t.customer_id = c.customer_id GROUP BY c.customer_id, c.customer_name"),
+    ("products in the Garden category", "SELECT * FROM {products} WHERE category = 'Garden'"),
+    ("sales of Books last year",
+     "SELECT DISTINCT t.* FROM {transactions} t JOIN {products} p ON t.product_id = p.product_id "
+     "WHERE p.category = 'Books' AND t.transaction_date >= DATE '{ly0}' AND t.transaction_date < DATE '{y0}'"),
+    ("how many transactions yesterday",
+     "SELECT count(*) FROM {transactions} WHERE transaction_date >= DATE '{yesterday}' "
+     "AND transaction_date < DATE '{today}'"),
+    ("customers in the South who bought Toys",
+     "SELECT DISTINCT c.* FROM {customers} c JOIN {transactions} t ON c.customer_id = t.customer_id "
+     "JOIN {products} p ON t.product_id = p.product_id WHERE c.region = 'South' AND p.category = 'Toys'"),
+    ("cheapest products", None),
+    ("total quantity sold by category",
+     "SELECT p.category, sum(t.quantity) FROM {transactions} t "
+     "JOIN {products} p ON t.product_id = p.product_id GROUP BY p.category"),
+    ("number of customers by region who signed up this year",
+     "SELECT region, count(*) FROM {customers} WHERE signup_date >= DATE '{y0}' "
+     "AND signup_date < DATE '{y1}' GROUP BY region"),
+]

@@ -33,7 +33,8 @@ def _dates(today):
         "lw0": monday - datetime.timedelta(days=7), "lw1": monday,
         "tw0": monday, "tw1": monday + datetime.timedelta(days=7),
         "d7": today - datetime.timedelta(days=7), "d6": today - datetime.timedelta(days=6),
-        "d30": today - datetime.timedelta(days=30),
+        "d30": today - datetime.timedelta(days=30), "d14": today - datetime.timedelta(days=14),
+        "ly0": datetime.date(today.year - 1, 1, 1),
         "m0": m0, "m1": m1, "pm0": pm0, "q0": q0, "q1": q_start,
         "y0": datetime.date(today.year, 1, 1), "y1": datetime.date(today.year + 1, 1, 1),
     }
