@@ -632,7 +632,17 @@ class Translator {
   std::vector<int> TablesNamed(const std::string& word, std::string* how) const;
   bool ResolveEntity(const std::vector<int>& candidates, size_t pos, const std::string& word,
                      int* table);
-  std::vector<JoinEdge> EdgesOf(int table) const;
+  const std::vector<JoinEdge>& EdgesOf(int table) const;
+  void BuildIndex() const;
+  // Built once per question, on first use.
+  mutable bool indexed_ = false;
+  mutable std::vector<std::set<std::string>> own_keys_;  // per table: its x_id key names
+  mutable std::map<std::string, std::vector<int>> tables_by_key_;  // "user_id" -> users
+  mutable std::map<std::string, std::vector<std::pair<int, int>>> columns_by_name_;  // *_id
+  mutable std::set<std::string> column_keys_;  // every column's NameKey
+  mutable std::vector<std::vector<std::string>> table_parts_;  // words of each table's name
+  mutable std::vector<std::string> table_keys_;                // NameKey of each table's name
+  mutable std::map<int, std::vector<JoinEdge>> edge_cache_;
   // Whether the word at i and a word next to it name a column of some table together.
   bool PartOfColumnName(size_t i) const {
     auto key_of = [&](size_t from, size_t to) {
@@ -646,10 +656,9 @@ class Translator {
     std::vector<std::string> keys;
     if (i + 1 < toks_.size()) keys.push_back(key_of(i, i + 2));
     if (i > 0) keys.push_back(key_of(i - 1, i + 1));
-    for (const auto& t : schema_.tables)
-      for (const auto& c : t.columns)
-        for (const auto& k : keys)
-          if (!k.empty() && NameKey(SplitName(c.name)) == k) return true;
+    BuildIndex();
+    for (const auto& k : keys)
+      if (!k.empty() && column_keys_.count(k)) return true;
     return false;
   }
   bool JoinTree(std::vector<int> tables, int root, std::vector<JoinEdge>* tree,
@@ -1042,10 +1051,11 @@ bool Translator::MatchPhrases() {
 
 // Tables whose name (or its last word, or a synonym) is `word` (already joined n-grams with '_').
 std::vector<int> Translator::TablesNamed(const std::string& word, std::string* how) const {
+  BuildIndex();
   std::vector<int> out;
   std::string key = NameKey(SplitName(word));
   for (size_t t = 0; t < schema_.tables.size(); t++)
-    if (NameKey(SplitName(schema_.tables[t].name)) == key) out.push_back(static_cast<int>(t));
+    if (table_keys_[t] == key) out.push_back(static_cast<int>(t));
   if (!out.empty()) {
     *how = "table name";
     return out;
@@ -1055,7 +1065,7 @@ std::vector<int> Translator::TablesNamed(const std::string& word, std::string* h
     if (Singular(AsciiLower(syn)) != key && AsciiLower(syn) != word) continue;
     std::string target = NameKey(SplitName(table));
     for (size_t t = 0; t < schema_.tables.size(); t++)
-      if (NameKey(SplitName(schema_.tables[t].name)) == target) out.push_back(static_cast<int>(t));
+      if (table_keys_[t] == target) out.push_back(static_cast<int>(t));
     if (!out.empty()) {
       *how = "synonym nl.synonyms." + syn;
       return out;
@@ -1063,7 +1073,7 @@ std::vector<int> Translator::TablesNamed(const std::string& word, std::string* h
   }
   // The last words of a longer table name: "user" -> app_user, "page views" -> web_page_view.
   for (size_t t = 0; t < schema_.tables.size(); t++) {
-    auto parts = SplitName(schema_.tables[t].name);
+    const auto& parts = table_parts_[t];
     if (parts.size() > SplitName(key).size() && NameEndsWith(parts, key))
       out.push_back(static_cast<int>(t));
   }
@@ -1078,7 +1088,7 @@ std::vector<int> Translator::TablesNamed(const std::string& word, std::string* h
     for (const auto& candidate : syn->second) {
       std::string ckey = NameKey(SplitName(candidate));
       for (size_t t = 0; t < schema_.tables.size(); t++) {
-        auto parts = SplitName(schema_.tables[t].name);
+        const auto& parts = table_parts_[t];
         if (NameKey(parts) == ckey || NameEndsWith(parts, candidate))
           out.push_back(static_cast<int>(t));
       }
@@ -1202,48 +1212,67 @@ bool Translator::ResolveEntity(const std::vector<int>& candidates, size_t pos,
 
 // Joins of `table` with every other table, from column naming conventions: x_id <-> x(s).id,
 // customer_id <-> customers.customer_id.
-std::vector<JoinEdge> Translator::EdgesOf(int table) const {
-  std::vector<JoinEdge> edges;
-  const auto& a = schema_.tables[table];
-  for (size_t b = 0; b < schema_.tables.size(); b++) {
-    if (static_cast<int>(b) == table) continue;
-    const auto& tb = schema_.tables[b];
-    auto parts = SplitName(tb.name);
-    if (parts.empty()) continue;
-    std::string full = NameKey(parts);
-    std::string head = Singular(parts.back());
-    auto refers = [&](const std::string& col) {
-      std::string c = AsciiLower(col);
-      return c == full + "_id" || c == head + "_id";
-    };
-    // a.x_id -> b.id or b.x_id (a holds the reference).
-    for (size_t ca = 0; ca < a.columns.size(); ca++) {
-      if (!refers(a.columns[ca].name)) continue;
-      int cb = tb.FindColumn(a.columns[ca].name);
-      if (cb < 0) cb = tb.FindColumn("id");
-      if (cb < 0) continue;
-      // a's own key named like b's: customers.customer_id vs transactions.customer_id; the
-      // table whose name it is holds the key.
-      auto a_parts = SplitName(a.name);
-      bool a_is_b_like = AsciiLower(a.columns[ca].name) == NameKey(a_parts) + "_id" ||
-                         AsciiLower(a.columns[ca].name) == Singular(a_parts.back()) + "_id";
-      if (a_is_b_like) continue;
-      edges.push_back({table, static_cast<int>(b), static_cast<int>(ca), cb, true});
+void Translator::BuildIndex() const {
+  if (indexed_) return;
+  indexed_ = true;
+  own_keys_.resize(schema_.tables.size());
+  for (size_t t = 0; t < schema_.tables.size(); t++) {
+    const auto& tab = schema_.tables[t];
+    auto parts = SplitName(tab.name);
+    table_parts_.push_back(parts);
+    table_keys_.push_back(NameKey(parts));
+    if (!parts.empty()) {
+      own_keys_[t].insert(NameKey(parts) + "_id");
+      own_keys_[t].insert(Singular(parts.back()) + "_id");
     }
-    // b.x_id -> a.id or a.x_id (b holds the reference).
-    auto a_parts = SplitName(a.name);
-    std::string a_full = NameKey(a_parts), a_head = Singular(a_parts.back());
-    for (size_t cb = 0; cb < tb.columns.size(); cb++) {
-      std::string c = AsciiLower(tb.columns[cb].name);
-      if (c != a_full + "_id" && c != a_head + "_id") continue;
-      if (refers(c)) continue;  // b's own key
-      int ca = a.FindColumn(c);
-      if (ca < 0) ca = a.FindColumn("id");
-      if (ca < 0) continue;
-      edges.push_back({table, static_cast<int>(b), ca, static_cast<int>(cb), false});
+    for (const auto& k : own_keys_[t]) tables_by_key_[k].push_back(static_cast<int>(t));
+    for (size_t c = 0; c < tab.columns.size(); c++) {
+      std::string name = AsciiLower(tab.columns[c].name);
+      column_keys_.insert(NameKey(SplitName(name)));
+      if (name.ends_with("_id"))
+        columns_by_name_[name].push_back({static_cast<int>(t), static_cast<int>(c)});
     }
   }
-  return edges;
+}
+
+// Joins of `table` with every other table, from column naming conventions: x_id <-> x(s).id,
+// customer_id <-> customers.customer_id.
+const std::vector<JoinEdge>& Translator::EdgesOf(int table) const {
+  auto cached = edge_cache_.find(table);
+  if (cached != edge_cache_.end()) return cached->second;
+  BuildIndex();
+  std::vector<JoinEdge> edges;
+  const auto& a = schema_.tables[table];
+  // a.x_id -> b.id or b.x_id (a holds the reference).
+  for (size_t ca = 0; ca < a.columns.size(); ca++) {
+    std::string c = AsciiLower(a.columns[ca].name);
+    if (own_keys_[table].count(c)) continue;  // a's own key
+    auto refs = tables_by_key_.find(c);
+    if (refs == tables_by_key_.end()) continue;
+    for (int b : refs->second) {
+      if (b == table) continue;
+      int cb = schema_.tables[b].FindColumn(c);
+      if (cb < 0) cb = schema_.tables[b].FindColumn("id");
+      if (cb < 0) continue;
+      edges.push_back({table, b, static_cast<int>(ca), cb, true});
+    }
+  }
+  // b.x_id -> a.id or a.x_id (b holds the reference).
+  for (const auto& key : own_keys_[table]) {
+    auto cols = columns_by_name_.find(key);
+    if (cols == columns_by_name_.end()) continue;
+    for (const auto& [b, cb] : cols->second) {
+      if (b == table || own_keys_[b].count(key)) continue;  // b's own key
+      int ca = a.FindColumn(key);
+      if (ca < 0) ca = a.FindColumn("id");
+      if (ca < 0) continue;
+      edges.push_back({table, b, ca, cb, false});
+    }
+  }
+  std::stable_sort(edges.begin(), edges.end(), [](const JoinEdge& x, const JoinEdge& y) {
+    return x.b != y.b ? x.b < y.b : x.a_is_many > y.a_is_many;
+  });
+  return edge_cache_[table] = std::move(edges);
 }
 
 bool Translator::MatchColumns(bool everywhere) {
@@ -1253,10 +1282,11 @@ bool Translator::MatchColumns(bool everywhere) {
     if (it.kind == ItemKind::kEntity &&
         std::find(scope.begin(), scope.end(), it.table) == scope.end())
       scope.push_back(it.table);
-  if (scope.empty())  // no table named: every table
+  bool all_tables = scope.empty();
+  if (all_tables)  // no table named: every table
     for (size_t t = 0; t < schema_.tables.size(); t++) scope.push_back(static_cast<int>(t));
   size_t direct = scope.size();
-  if (everywhere) {
+  if (everywhere && !all_tables) {
     // Tables up to two joins away.
     for (int hop = 0; hop < 2; hop++) {
       size_t end = scope.size();

@@ -887,6 +887,7 @@ int Cli::Query(const ParsedArgs& args) {
   if (statements.empty()) throw UsageError{"query needs SQL text", "query"};
   if (args.Has("--nl") && args.Has("--sql"))
     throw UsageError{"--nl and --sql exclude each other", "query"};
+  bool translated_question = false;
   engine();  // load settings, connections and views before opening the output
   if (args.Has("--nl") || (!args.Has("--sql") && LooksLikeNaturalLanguage(statements[0]))) {
     std::string translated;
@@ -894,6 +895,7 @@ int Cli::Query(const ParsedArgs& args) {
                                  args.Has("--yes"), &translated);
     if (code >= 0) return code;
     statements = {translated};
+    translated_question = true;
   }
   if (args.Has("--allow-cartesian") && args.Has("--auto-fix"))
     throw UsageError{"--allow-cartesian and --auto-fix exclude each other", "query"};
@@ -913,6 +915,10 @@ int Cli::Query(const ParsedArgs& args) {
   bool ok = true;
   for (size_t i = 0; i < statements.size() && ok; i++) {
     ok = RunStatement(statements[i], format, file.get(), i == 0);
+  }
+  if (translated_question && ok && format == OutputFormat::kTable && !file && !parquet) {
+    std::cout << "\n💡 Export options:\n   aishell export last --format csv > results.csv\n"
+                 "   aishell export last --format json > results.json\n";
   }
   if (parquet && ok && parquet_results_ == 0) {
     std::fprintf(stderr, "Note: no statement returned rows; %s was not written\n",
@@ -967,12 +973,33 @@ int Cli::TranslateQuestion(const std::string& text, bool explain_only, bool dry_
                            std::string* sql) {
   Engine& e = engine();
   std::vector<std::string> warnings;
+  using Clock = std::chrono::steady_clock;
+  auto seconds_since = [](Clock::time_point t0) {
+    return std::chrono::duration<double>(Clock::now() - t0).count();
+  };
+  auto t0 = Clock::now();
   NlSchema schema = LoadNlSchema(e, store().LoadSettings(), &warnings);
+  double load_seconds = seconds_since(t0);
   for (const auto& w : warnings)
     std::fprintf(stderr, "Warning: source left out of the translation: %s\n", w.c_str());
+  // Sampling values runs queries: timed apart from the translation itself.
+  double sample_seconds = 0;
+  auto sample = schema.sample_values;
+  schema.sample_values = [&](const NlTable& table, const NlColumn& column) {
+    auto s0 = Clock::now();
+    auto values = sample(table, column);
+    sample_seconds += seconds_since(s0);
+    return values;
+  };
   NlOptions options;
   options.today = LocalToday();
+  auto t1 = Clock::now();
   NlTranslation t = TranslateToSql(text, schema, options);
+  double translate_seconds = seconds_since(t1) - sample_seconds;
+  t.notices.push_back(fmt::format(
+      "translated in {:.2f} ms over {} tables (catalog read in {:.0f} ms, values sampled in "
+      "{:.0f} ms)",
+      translate_seconds * 1000, schema.tables.size(), load_seconds * 1000, sample_seconds * 1000));
   if (!t.ok) {
     std::fputs(RenderNlRefusal(text, t).c_str(), stderr);
     return 2;
