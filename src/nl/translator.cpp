@@ -636,10 +636,10 @@ class Translator {
   void BuildIndex() const;
   // Built once per question, on first use.
   mutable bool indexed_ = false;
-  mutable std::vector<std::set<std::string>> own_keys_;  // per table: its x_id key names
+  mutable std::vector<std::set<std::string>> own_keys_;            // per table: its x_id key names
   mutable std::map<std::string, std::vector<int>> tables_by_key_;  // "user_id" -> users
   mutable std::map<std::string, std::vector<std::pair<int, int>>> columns_by_name_;  // *_id
-  mutable std::set<std::string> column_keys_;  // every column's NameKey
+  mutable std::set<std::string> column_keys_;                  // every column's NameKey
   mutable std::vector<std::vector<std::string>> table_parts_;  // words of each table's name
   mutable std::vector<std::string> table_keys_;                // NameKey of each table's name
   mutable std::map<int, std::vector<JoinEdge>> edge_cache_;
