@@ -25,6 +25,7 @@
 #include "common/secrets.h"
 #include "common/strings.h"
 #include "engine/settings.h"
+#include "nl/llm_translator.h"
 #include "nl/nl_catalog.h"
 #include "nl/nl_panel.h"
 #include "nl/translator.h"
@@ -978,10 +979,15 @@ int Cli::TranslateQuestion(const std::string& text, bool explain_only, bool dry_
     return std::chrono::duration<double>(Clock::now() - t0).count();
   };
   auto t0 = Clock::now();
-  NlSchema schema = LoadNlSchema(e, store().LoadSettings(), &warnings);
+  auto settings = store().LoadSettings();
+  NlSchema schema = LoadNlSchema(e, settings, &warnings);
   double load_seconds = seconds_since(t0);
   for (const auto& w : warnings)
     std::fprintf(stderr, "Warning: source left out of the translation: %s\n", w.c_str());
+  std::string provider = settings.count("nl.provider") ? settings["nl.provider"] : "offline";
+  if (provider != "offline" && provider != "openai")
+    throw Error(ErrorKind::kUnsupported,
+                "nl.provider '" + provider + "' is not known: use offline or openai");
   // Sampling values runs queries: timed apart from the translation itself.
   double sample_seconds = 0;
   auto sample = schema.sample_values;
@@ -1008,6 +1014,7 @@ int Cli::TranslateQuestion(const std::string& text, bool explain_only, bool dry_
     sample_cpu += thread_cpu() - c0;
     return values;
   };
+  if (provider == "openai") return AskLlm(text, schema, settings, explain_only, dry_run, yes, sql);
   auto t1 = Clock::now();
   double cpu1 = thread_cpu();
   NlTranslation t = TranslateToSql(text, schema, options);
@@ -1030,6 +1037,59 @@ int Cli::TranslateQuestion(const std::string& text, bool explain_only, bool dry_
     PrintError(err, t.sql);
     return 1;
   }
+  return ShowPanelAndConfirm(text, t, plan, explain_only, dry_run, yes, sql);
+}
+
+int Cli::AskLlm(const std::string& text, const NlSchema& schema,
+                const std::map<std::string, std::string>& settings, bool explain_only, bool dry_run,
+                bool yes, std::string* sql) {
+  LlmOptions options = LlmOptionsFromSettings(settings);
+  NlTranslation t;
+  t.ok = true;
+  t.readings.push_back("translated by " + RedactUrl(options.endpoint) +
+                       (options.model.empty() ? "" : " (model " + options.model + ")") +
+                       (options.send_samples ? "; the prompt held sampled values"
+                                             : "; the prompt held the schema only"));
+  // The answer is parsed, bound and planned before anything runs; a failure is sent back once.
+  auto check = [&](const std::string& candidate) -> std::string {
+    std::string first = AsciiUpper(FirstKeyword(candidate));
+    if (first != "SELECT" && first != "WITH")
+      return "the endpoint answered a statement that is not a query (" +
+             (first.empty() ? std::string("no statement") : first) + ")";
+    if (SplitSqlScript(candidate).size() != 1) return "the endpoint answered several statements";
+    try {
+      t.notices.clear();
+      std::string plan = engine().Explain(candidate, false);
+      t.notices.push_back("plan:" + plan);
+      return "";
+    } catch (const Error& err) {
+      return err.what();
+    }
+  };
+  std::string answer = AskLlmForSql(options, schema, text);
+  std::string problem = check(answer);
+  if (!problem.empty()) {
+    t.readings.push_back("the first answer failed (" + problem + "); asked again");
+    std::string second = AskLlmForSql(options, schema, text, answer, problem);
+    std::string again = check(second);
+    if (!again.empty()) {
+      std::fprintf(stderr,
+                   "Error: the SQL from %s does not bind after a second try: %s\nIts answer:\n%s\n"
+                   "Nothing was run.\n",
+                   RedactUrl(options.endpoint).c_str(), again.c_str(), second.c_str());
+      return 2;
+    }
+    answer = second;
+  }
+  std::string plan = t.notices.empty() ? "" : t.notices.back().substr(5);
+  t.notices.clear();
+  t.sql = answer;
+  return ShowPanelAndConfirm(text, t, plan, explain_only, dry_run, yes, sql);
+}
+
+int Cli::ShowPanelAndConfirm(const std::string& text, const NlTranslation& t,
+                             const std::string& plan, bool explain_only, bool dry_run, bool yes,
+                             std::string* sql) {
   bool out_tty = isatty(STDOUT_FILENO) != 0;
   std::string panel = RenderNlPanel(text, t, plan);
   if (explain_only) {

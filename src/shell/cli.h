@@ -10,6 +10,8 @@
 
 #include "engine/config_store.h"
 #include "engine/engine.h"
+#include "nl/nl_schema.h"
+#include "nl/translator.h"
 #include "shell/box_table.h"
 
 namespace aishell {
@@ -49,6 +51,12 @@ class Cli {
   // code, or -1 with the SQL to run in *sql.
   int TranslateQuestion(const std::string& text, bool explain_only, bool dry_run, bool yes,
                         std::string* sql);
+  // nl.provider openai: asks the endpoint, binds its answer (asking once more on an error).
+  int AskLlm(const std::string& text, const NlSchema& schema,
+             const std::map<std::string, std::string>& settings, bool explain_only, bool dry_run,
+             bool yes, std::string* sql);
+  int ShowPanelAndConfirm(const std::string& text, const NlTranslation& t, const std::string& plan,
+                          bool explain_only, bool dry_run, bool yes, std::string* sql);
   int Export(const ParsedArgs& args);
   int CreateView(const ParsedArgs& args);
   int Views(const ParsedArgs& args);
