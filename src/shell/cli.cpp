@@ -427,13 +427,6 @@ int Cli::Run(int argc, char** argv) {
     else
       std::fprintf(stderr, "Run 'aishell --help' for the commands.\n");
     return 2;
-  } catch (const NaturalLanguageError& e) {
-    std::fprintf(
-        stderr,
-        "Error: natural-language queries need an AI provider; none is configured in this build. "
-        "Write the query in SQL, e.g. aishell query \"SELECT * FROM <catalog>.<table> LIMIT "
-        "10\"\n");
-    return 2;
   } catch (const Error& e) {
     PrintError(e, "");
     return 1;

@@ -22,11 +22,6 @@ struct UsageError {
   std::string command;  // for "see aishell <command> --help"
 };
 
-// A natural-language request where SQL was expected: exit code 2.
-struct NaturalLanguageError {
-  std::string text;
-};
-
 struct ParsedArgs {
   std::string command;
   std::vector<std::string> positional;
