@@ -48,6 +48,14 @@ SettingRegistration kTimeout({"nl.timeout",
                               "how long to wait for nl.endpoint's answer",
                               "shell"});
 
+SettingRegistration kWeekStart({"nl.week_start",
+                                {},
+                                SettingType::kText,
+                                "monday",
+                                "the first day of a week for \"this week\" / \"last week\" "
+                                "(monday ... sunday)",
+                                "shell"});
+
 size_t AppendBody(char* data, size_t size, size_t n, void* out) {
   static_cast<std::string*>(out)->append(data, size * n);
   return size * n;

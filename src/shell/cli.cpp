@@ -991,7 +991,19 @@ int Cli::TranslateQuestion(const std::string& text, bool explain_only, bool dry_
     return values;
   };
   NlOptions options;
-  options.today = LocalToday();
+  options.today = LocalToday();  // the session's time zone: TZ
+  if (settings.count("nl.week_start")) {
+    static const char* kDays[] = {"monday", "tuesday",  "wednesday", "thursday",
+                                  "friday", "saturday", "sunday"};
+    std::string day = AsciiLower(settings["nl.week_start"]);
+    int found = 0;
+    for (int i = 0; i < 7; i++)
+      if (day == kDays[i]) found = i + 1;
+    if (!found)
+      throw Error(ErrorKind::kConversion, "nl.week_start '" + settings["nl.week_start"] +
+                                              "' is not a day (monday ... sunday)");
+    options.week_start = found;
+  }
   // The translation's own time: wall clock, and this thread's CPU time (the machine may be
   // shared), both without the sampling queries.
   auto thread_cpu = [] {

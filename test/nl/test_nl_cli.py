@@ -88,3 +88,17 @@ def test_configured_synonym(home):
     assert r.stdout.splitlines()[1:] == want.stdout.splitlines()[1:]
     assert "nl.synonyms.deals" in r.stderr
     run_aishell(["config", "unset", "nl.synonyms.deals"], home)
+
+
+def test_week_start_setting(home):
+    today = datetime.date.today()
+    sunday = today - datetime.timedelta(days=(today.weekday() + 1) % 7)
+    r = run_aishell(["config", "set", "nl.week_start", "sunday"], home)
+    assert r.returncode == 0, r.stderr
+    try:
+        r = run_aishell(["explain", "orders last week"], home)
+        assert r.returncode == 0, r.stderr
+        start = (sunday - datetime.timedelta(days=7)).isoformat()
+        assert f"TIMESTAMP '{start} 00:00:00'" in r.stdout
+    finally:
+        run_aishell(["config", "unset", "nl.week_start"], home)
