@@ -38,7 +38,12 @@ std::string RenderNlPanel(const std::string& question, const NlTranslation& t,
   for (const auto& f : t.filters) out += "  ✓ Filter: " + f + "\n";
   for (const auto& r : t.readings) out += "  ✓ " + r + "\n";
   for (const auto& n : t.notices) out += "  ℹ️  " + n + "\n";
-  out += "\nGenerated SQL:\n" + Indent(t.sql, "  ");
+  if (t.sections.empty()) {
+    out += "\nGenerated SQL:\n" + Indent(t.sql, "  ");
+  } else {
+    out += "\nGenerated SQL (one query per section):\n";
+    for (const auto& [title, sql] : t.sections) out += "  -- " + title + "\n" + Indent(sql, "  ");
+  }
   if (!plan.empty()) out += "\nExecution Plan:\n" + Indent(plan, "  ");
   (void)question;
   return out;

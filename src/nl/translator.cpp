@@ -424,30 +424,31 @@ std::vector<Tok> Tokenize(const std::string& text) {
 // Words that carry no meaning of their own here.
 const std::set<std::string>& Fillers() {
   static const std::set<std::string> s = {
-      "show",      "me",          "list",     "give",       "get",      "find",     "display",
-      "return",    "fetch",       "what",     "which",      "who",      "whose",    "that",
-      "those",     "these",       "this",     "the",        "a",        "an",       "of",
-      "from",      "in",          "on",       "at",         "to",       "for",      "with",
-      "and",       "all",         "any",      "every",      "are",      "is",       "was",
-      "were",      "be",          "been",     "have",       "has",      "had",      "having",
-      "do",        "does",        "did",      "made",       "make",     "making",   "please",
-      "i",         "want",        "need",     "see",        "tell",     "about",    "their",
-      "its",       "his",         "her",      "there",      "here",     "some",     "data",
-      "info",      "information", "records",  "record",     "rows",     "row",      "entries",
-      "details",   "us",          "our",      "my",         "can",      "you",      "could",
-      "would",     "just",        "also",     "including",  "along",    "together", "whole",
-      "entire",    "placed",      "done",     "across",     "database", "table",    "collection",
-      "index",     "stored",      "recorded", "exist",      "existing", "so",       "far",
-      "ever",      "happened",    "them",     "it",         "they",     "how",      "much",
-      "many",      "history",     "items",    "everything", "where",    "within",   "during",
-      "up",        "as",          "into",     "by",         "per",      "each",     "now",
-      "currently", "current",     "been",     "got",        "given",    "let",      "know",
-      "s",         "like",        "number",   "count",      "were",     "via",      "using",
-      "dataset",   "values",      "value",    "value's",    "kindly",   "hey",      "hi",
-      "quick",     "quickly",     "overall",  "whole",      "full",     "complete", "one",
-      "come",      "came",        "recorded", "logged",     "being",    "people",   "live",
-      "lives",     "living",      "started",  "sold",       "we",       "happen",   "occurred",
-      "occur",     "done",        "takes",    "take"};
+      "show",      "me",          "list",       "give",       "get",      "find",     "display",
+      "return",    "fetch",       "what",       "which",      "who",      "whose",    "that",
+      "those",     "these",       "this",       "the",        "a",        "an",       "of",
+      "from",      "in",          "on",         "at",         "to",       "for",      "with",
+      "and",       "all",         "any",        "every",      "are",      "is",       "was",
+      "were",      "be",          "been",       "have",       "has",      "had",      "having",
+      "do",        "does",        "did",        "made",       "make",     "making",   "please",
+      "i",         "want",        "need",       "see",        "tell",     "about",    "their",
+      "its",       "his",         "her",        "there",      "here",     "some",     "data",
+      "info",      "information", "records",    "record",     "rows",     "row",      "entries",
+      "details",   "us",          "our",        "my",         "can",      "you",      "could",
+      "would",     "just",        "also",       "including",  "along",    "together", "whole",
+      "entire",    "placed",      "done",       "across",     "database", "table",    "collection",
+      "index",     "stored",      "recorded",   "exist",      "existing", "so",       "far",
+      "ever",      "happened",    "them",       "it",         "they",     "how",      "much",
+      "many",      "history",     "items",      "everything", "where",    "within",   "during",
+      "up",        "as",          "into",       "by",         "per",      "each",     "now",
+      "currently", "current",     "been",       "got",        "given",    "let",      "know",
+      "s",         "like",        "number",     "count",      "were",     "via",      "using",
+      "dataset",   "values",      "value",      "value's",    "kindly",   "hey",      "hi",
+      "quick",     "quickly",     "overall",    "whole",      "full",     "complete", "one",
+      "come",      "came",        "recorded",   "logged",     "being",    "people",   "basic",
+      "analytics", "summary",     "including:", "live",       "lives",    "living",   "started",
+      "sold",      "we",          "happen",     "occurred",   "occur",    "done",     "takes",
+      "take"};
   return s;
 }
 
@@ -629,6 +630,8 @@ class Translator {
   bool MatchValues();
   bool CheckLeftovers();
   bool Interpret();
+  bool Profile();
+  bool profile_ = false;
   std::vector<int> TablesNamed(const std::string& word, std::string* how) const;
   bool ResolveEntity(const std::vector<int>& candidates, size_t pos, const std::string& word,
                      int* table);
@@ -2382,10 +2385,128 @@ bool Translator::Interpret() {
   return true;
 }
 
+// "a complete profile for user john@example.com (including ...)": one section per table that
+// refers to the subject, each its own query: the subject's row, then per table its row count,
+// amounts and latest rows.
+bool Translator::Profile() {
+  std::sort(items_.begin(), items_.end(),
+            [](const Item& a, const Item& b) { return a.pos < b.pos; });
+  int subject = -1;
+  std::string filter, filter_text;
+  std::vector<int> wanted;
+  for (size_t k = 0; k < items_.size(); k++) {
+    Item& it = items_[k];
+    if (it.kind == ItemKind::kEntity) {
+      if (subject < 0) {
+        subject = it.table;
+      } else if (it.table != subject) {
+        wanted.push_back(it.table);
+      }
+    } else if (it.kind == ItemKind::kEmail && subject >= 0 && filter.empty()) {
+      for (size_t c = 0; c < schema_.tables[subject].columns.size(); c++)
+        if (AsciiLower(ColName(subject, static_cast<int>(c))).find("mail") != std::string::npos) {
+          filter = Col(subject, static_cast<int>(c)) + " = " + QuoteString(it.text);
+          filter_text = schema_.tables[subject].name + "." + ColName(subject, static_cast<int>(c)) +
+                        " = " + QuoteString(it.text);
+          break;
+        }
+    } else if (it.kind == ItemKind::kNumber && subject >= 0 && filter.empty() && k > 0 &&
+               items_[k - 1].kind == ItemKind::kEntity) {
+      int key = KeyColumn(subject);
+      if (key >= 0) {
+        filter = Col(subject, key) + " = " + it.text;
+        filter_text = schema_.tables[subject].name + "." + ColName(subject, key) + " = " + it.text;
+      }
+    } else if (it.kind != ItemKind::kSourceHint) {
+      return Refuse(
+          "a profile needs one person or thing, e.g. \"a complete profile for user "
+          "john@example.com\"; did not understand \"" +
+          toks_[it.pos].raw + "\" in it");
+    }
+  }
+  if (subject < 0 || filter.empty())
+    return Refuse(
+        "a profile of whom? name the table and an email or id, e.g. \"a complete profile "
+        "for user john@example.com\"");
+  out_.filters.push_back(filter_text);
+  auto table_sql = [&](int t) { return schema_.tables[t].QualifiedName() + " " + Alias(t); };
+  std::string basic =
+      "SELECT " + Alias(subject) + ".*\nFROM " + table_sql(subject) + "\nWHERE " + filter;
+  out_.sections.push_back({"Basic information (" + schema_.tables[subject].name + ", " +
+                               schema_.tables[subject].catalog + ")",
+                           basic});
+  std::set<int> seen;
+  std::vector<int> order;
+  out_.sources.push_back(schema_.tables[subject].catalog + " (" +
+                         schema_.tables[subject].source_type +
+                         "): " + schema_.tables[subject].name);
+  for (const auto& e : EdgesOf(subject)) {
+    if (e.a_is_many || seen.count(e.b)) continue;  // tables that refer to the subject
+    if (!wanted.empty() && std::find(wanted.begin(), wanted.end(), e.b) == wanted.end()) continue;
+    seen.insert(e.b);
+    const auto& tb = schema_.tables[e.b];
+    std::string from = table_sql(e.b) + "\nJOIN " + table_sql(subject) + " ON " +
+                       Col(e.b, e.b_col) + " = " + Col(subject, e.a_col) + "\nWHERE " + filter;
+    out_.joins.push_back(fmt::format("{}.{} = {}.{}", tb.name, ColName(e.b, e.b_col),
+                                     schema_.tables[subject].name, ColName(subject, e.a_col)));
+    out_.sources.push_back(tb.catalog + " (" + tb.source_type + "): " + tb.name);
+    std::string summary = "SELECT count(*) AS " + QuoteIdent(AsciiLower(tb.name));
+    for (size_t c = 0; c < tb.columns.size(); c++) {
+      std::string n = AsciiLower(tb.columns[c].name);
+      if (IsNumeric(tb.columns[c].type) &&
+          (n == "total" || n == "amount" || n == "total_amount" || n == "price")) {
+        summary += ", sum(" + Col(e.b, static_cast<int>(c)) + ") AS " + QuoteIdent("total_" + n);
+        summary += ", avg(" + Col(e.b, static_cast<int>(c)) + ") AS " + QuoteIdent("average_" + n);
+      }
+      if (n == "rating" && IsNumeric(tb.columns[c].type))
+        summary += ", avg(" + Col(e.b, static_cast<int>(c)) + ") AS average_rating";
+    }
+    std::string why;
+    int date = DateColumn(e.b, &why);
+    if (date >= 0)
+      summary += ", max(" + Col(e.b, date) + ") AS " +
+                 QuoteIdent("last_" + AsciiLower(ColName(e.b, date)));
+    out_.sections.push_back(
+        {tb.name + " (" + tb.catalog + "): summary", summary + "\nFROM " + from});
+    std::string recent = "SELECT " + Alias(e.b) + ".*\nFROM " + from;
+    if (date >= 0) {
+      recent += "\nORDER BY " + Col(e.b, date) + " DESC";
+      if (int key = KeyColumn(e.b); key >= 0) recent += ", " + Col(e.b, key);
+    }
+    recent += "\nLIMIT 5";
+    out_.sections.push_back(
+        {tb.name + " (" + tb.catalog + "): " + (date >= 0 ? "the latest 5" : "5 rows"), recent});
+  }
+  std::set<std::string> catalogs;
+  for (int t : seen) catalogs.insert(schema_.tables[t].catalog);
+  catalogs.insert(schema_.tables[subject].catalog);
+  out_.source_count = static_cast<int>(catalogs.size());
+  out_.sql = basic;
+  out_.readings.push_back(
+      fmt::format("a profile: {} sections, each its own query", out_.sections.size()));
+  return true;
+}
+
 NlTranslation Translator::Run() {
   toks_ = Tokenize(text_);
+  // "a complete profile for ...", "full profile of ...", "everything about ...".
+  for (size_t i = 0; i + 1 < toks_.size(); i++) {
+    const std::string& w = toks_[i].text;
+    const std::string& n = toks_[i + 1].text;
+    if (((w == "complete" || w == "full" || w == "360" || w == "whole") &&
+         (n == "profile" ||
+          (n == "customer" && i + 2 < toks_.size() && toks_[i + 2].text == "profile"))) ||
+        (w == "everything" && n == "about")) {
+      profile_ = true;
+      for (size_t k = i; k < toks_.size() && k < i + 3; k++)
+        if (toks_[k].text == "profile" || toks_[k].text == "everything" ||
+            toks_[k].text == "about" || toks_[k].text == w)
+          toks_[k].used = true;
+      break;
+    }
+  }
   bool ok = MatchPhrases() && MatchEntities() && MatchColumns(false) && MatchValues() &&
-            MatchColumns(true) && CheckLeftovers() && Interpret();
+            MatchColumns(true) && CheckLeftovers() && (profile_ ? Profile() : Interpret());
   out_.ok = ok;
   if (!ok) {
     out_.error = error_;

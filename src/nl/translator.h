@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "nl/nl_schema.h"
@@ -27,6 +28,9 @@ struct NlTranslation {
   std::vector<std::string> readings;  // "\"purchases\" read as the table orders (synonym)"
   std::vector<std::string> notices;   // ties between join paths, assumptions
   std::vector<std::string> not_understood;  // the words it could not place
+  // A profile ("a complete profile for user x@y.com"): one titled query per section, run each
+  // on its own (sql holds the first).
+  std::vector<std::pair<std::string, std::string>> sections;
   std::string error;  // why it refused (when !ok): "did not understand ..." and what it needs
   int source_count = 0;
 };

@@ -1036,7 +1036,14 @@ int Cli::TranslateQuestion(const std::string& text, bool explain_only, bool dry_
   }
   std::string plan;
   try {
-    plan = e.Explain(t.sql, false);
+    if (t.sections.empty()) {
+      plan = e.Explain(t.sql, false);
+    } else {
+      for (const auto& [title, section_sql] : t.sections) {
+        std::string p = e.Explain(section_sql, false);
+        plan += "-- " + title + "\n" + p + (p.empty() || p.back() == '\n' ? "" : "\n");
+      }
+    }
   } catch (const Error& err) {
     std::fputs(RenderNlPanel(text, t, "").c_str(), stderr);
     PrintError(err, t.sql);
@@ -1114,6 +1121,16 @@ int Cli::ShowPanelAndConfirm(const std::string& text, const NlTranslation& t,
       std::puts("Cancelled: nothing was run.");
       return 0;
     }
+  }
+  if (!t.sections.empty()) {
+    // A profile: each section is its own query, printed under its title.
+    bool ok = true;
+    for (size_t i = 0; i < t.sections.size(); i++) {
+      std::cout << (i ? "\n" : "") << "━━ " << t.sections[i].first << " ━━\n";
+      std::cout.flush();
+      ok = RunStatement(t.sections[i].second, OutputFormat::kTable, nullptr, i == 0) && ok;
+    }
+    return ok ? 0 : 1;
   }
   *sql = t.sql;
   return -1;

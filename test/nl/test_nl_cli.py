@@ -102,3 +102,29 @@ def test_week_start_setting(home):
         assert f"TIMESTAMP '{start} 00:00:00'" in r.stdout
     finally:
         run_aishell(["config", "unset", "nl.week_start"], home)
+
+
+def test_profile_has_one_section_per_source(home):
+    q = ("Give me a complete profile for user john@example.com including:\n"
+         "  - Basic info from PostgreSQL users table\n"
+         "  - Order history from MongoDB orders collection\n"
+         "  - Page view analytics from Elasticsearch\n"
+         "  - Current session data from Redis")
+    r = run_aishell(["query", q], home)
+    assert r.returncode == 0, r.stderr
+    assert "a profile: 9 sections, each its own query" in r.stderr
+    for title in ("Basic information (users, postgresql)", "orders (mongodb): summary",
+                  "orders (mongodb): the latest 5", "page_views (elasticsearch): summary",
+                  "sessions (redis): summary"):
+        assert f"━━ {title} ━━" in r.stdout
+    assert "john@example.com" in r.stdout
+    want = run_aishell(["query", "--format", "csv",
+                        "SELECT count(*) FROM mongodb.main.orders o JOIN postgresql.main.users u "
+                        "ON o.user_id = u.id WHERE u.email = 'john@example.com'"], home)
+    count = want.stdout.splitlines()[1]
+    section = r.stdout.split("━━ orders (mongodb): summary ━━")[1].split("━━")[0]
+    assert f"│ {count.rjust(6)} │" in section or f" {count} " in section
+    # What it cannot place (an ML service) is refused as a whole.
+    r = run_aishell(["query", q + "\n  - Product recommendations from our ML service"], home)
+    assert r.returncode == 2
+    assert '"recommendations", "ML", "service"' in r.stderr
