@@ -1695,7 +1695,7 @@ bool Translator::Interpret() {
   };
 
   // The one column named "total" of the subject, else of its neighbours.
-  auto TotalColumn = [&](int table, Item* item) {
+  auto total_column = [&](int table, Item* item) {
     std::vector<std::pair<int, int>> found;
     if (int c = schema_.tables[table].FindColumn("total"); c >= 0) found.push_back({table, c});
     if (found.empty())
@@ -1806,7 +1806,7 @@ bool Translator::Interpret() {
               ColName(n->table, money_column(n->table))));
         } else if (it.kind == ItemKind::kSum && it.text == "total" &&
                    (!n || n->kind == ItemKind::kCompare || n->kind == ItemKind::kNumber) &&
-                   TotalColumn(subject, &it)) {
+                   total_column(subject, &it)) {
           // "orders with total above 450": the column named total.
         } else if (it.kind == ItemKind::kSum && (!n || n->kind != ItemKind::kColumn)) {
           // "total" as a filler ("the total of ...") only when nothing could be summed.
