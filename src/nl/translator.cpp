@@ -2239,6 +2239,17 @@ bool Translator::Interpret() {
     }
   }
 
+  // "average quantity per transaction" over transactions: one group per row of the measured
+  // table says nothing; refuse rather than pick a reading.
+  for (int g : group_entities)
+    for (const auto& a : aggs)
+      if (a.table == g && a.func != "count")
+        return Refuse(fmt::format(
+            "\"{} ... per {}\": each {} is one row of {}, so there is nothing to {} per {}; say "
+            "\"{} of {}\" for all of them",
+            a.phrase, schema_.tables[g].name, schema_.tables[g].name, schema_.tables[g].name,
+            a.func, schema_.tables[g].name, a.phrase, schema_.tables[g].name));
+
   // ---------------------------------------------------------------- SQL
   std::vector<std::string> select;
   std::vector<std::string> group_by;

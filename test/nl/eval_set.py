@@ -424,3 +424,47 @@ SEED000 += [
      "SELECT region, count(*) FROM {customers} WHERE signup_date >= DATE '{y0}' "
      "AND signup_date < DATE '{y1}' GROUP BY region"),
 ]
+
+# A last batch written blind (not tuned afterwards): refusals here are counted as they come.
+SEED002 += [
+    ("list emails of users in the East Coast",
+     "SELECT email FROM {users} WHERE region = 'East Coast'"),
+    ("how many sessions are there in redis", "SELECT count(*) FROM {sessions}"),
+    ("Average payment amount", "SELECT avg(amount) FROM {payments}"),
+    ("what's the biggest order total", "SELECT max(total) FROM {orders}"),
+    ("number of users who made purchases yesterday",
+     "SELECT count(DISTINCT u.id) FROM {users} u JOIN {orders} o ON u.id = o.user_id "
+     "WHERE o.created_at >= TIMESTAMP '{yesterday} 00:00:00' AND o.created_at < TIMESTAMP '{today} 00:00:00'"),
+    ("show me shipped orders for Silver users",
+     "SELECT DISTINCT o.* FROM {orders} o JOIN {users} u ON o.user_id = u.id "
+     "WHERE o.status = 'shipped' AND u.loyalty_tier = 'Silver'"),
+    ("page views per user", 
+     "SELECT u.id, u.name, count(DISTINCT p.id) FROM {page_views} p JOIN {users} u ON p.user_id = u.id "
+     "GROUP BY u.id, u.name"),
+    ("what pages did john@example.com view",
+     "SELECT DISTINCT p.page FROM {page_views} p JOIN {users} u ON p.user_id = u.id "
+     "WHERE u.email = 'john@example.com'"),
+    ("total cart value", None),
+    ("sum of cart item price", "SELECT sum(price) FROM {cart_items}"),
+    ("how many reviews per rating", "SELECT rating, count(*) FROM {reviews} GROUP BY rating"),
+    ("users who left a review this month",
+     "SELECT DISTINCT u.* FROM {users} u JOIN {reviews} r ON u.id = r.user_id "
+     "WHERE r.created_at >= TIMESTAMP '{m0} 00:00:00' AND r.created_at < TIMESTAMP '{m1} 00:00:00'"),
+    ("oldest 3 users", "SELECT * FROM {users} ORDER BY created_at, id LIMIT 3"),
+    ("Which users are in the Gold tier?", "SELECT * FROM {users} WHERE loyalty_tier = 'Gold'"),
+]
+SEED000 += [
+    ("list product names in Electronics",
+     "SELECT product_name FROM {products} WHERE category = 'Electronics'"),
+    ("how many customers bought Books",
+     "SELECT count(DISTINCT c.customer_id) FROM {customers} c JOIN {transactions} t "
+     "ON c.customer_id = t.customer_id JOIN {products} p ON t.product_id = p.product_id "
+     "WHERE p.category = 'Books'"),
+    ("average quantity per transaction", None),
+    ("max total amount", "SELECT max(total_amount) FROM {transactions}"),
+    ("revenue in the last 7 days",
+     None),
+    ("transactions on {yesterday}",
+     "SELECT * FROM {transactions} WHERE transaction_date >= DATE '{yesterday}' "
+     "AND transaction_date < DATE '{today}'"),
+]
