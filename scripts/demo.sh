@@ -171,3 +171,10 @@ regional_count=$(json_count "$REGIONAL")
 echo "✅ Regional breakdown: $regional_count regions"
 echo
 echo "✅ All validations passed!"
+
+# Seed 002's first question, in English, over the demo's sources (the offline translator, src/nl/):
+# the panel (sources, join, filters, SQL, plan) and the answer, without a prompt.
+step "An English question (offline translator)"
+QUESTION="Show me customers from postgresql who bought Electronics last week"
+echo "aishell query \"$QUESTION\" --yes --max-rows 10"
+"$AISHELL" query "$QUESTION" --yes --max-rows 10 2>&1 || fail "the English question was not answered"

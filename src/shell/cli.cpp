@@ -25,6 +25,10 @@
 #include "common/secrets.h"
 #include "common/strings.h"
 #include "engine/settings.h"
+#include "nl/llm_translator.h"
+#include "nl/nl_catalog.h"
+#include "nl/nl_panel.h"
+#include "nl/translator.h"
 #include "shell/sql_script.h"
 
 namespace aishell {
@@ -64,21 +68,27 @@ const std::vector<CommandSpec>& Commands() {
        "reached.\n"},
       {"disconnect", "aishell disconnect <name>", "Remove a registered data source", {}, {}, ""},
       {"query",
-       "aishell query \"<SQL>\" [--format table|csv|json|jsonl|parquet] [--output FILE] "
-       "[--max-rows N] [--allow-cartesian | --auto-fix]",
-       "Run SQL statements (separated by ';') across the connected sources",
+       "aishell query \"<SQL or English>\" [--format table|csv|json|jsonl|parquet] [--output FILE] "
+       "[--max-rows N] [--allow-cartesian | --auto-fix] [--nl | --sql] [--yes] [--dry-run]",
+       "Run SQL statements (separated by ';') or an English question across the connected sources",
        {"--format", "--output", "--max-rows"},
-       {"--no-progress", "--allow-cartesian", "--auto-fix"},
+       {"--no-progress", "--allow-cartesian", "--auto-fix", "--nl", "--sql", "--yes", "--dry-run"},
        "Table output shows at most --max-rows rows (default 1000, or config display.max_rows),\n"
        "then \"Results\", \"Execution time\" and \"Data sources\" lines. csv, json and jsonl print "
        "only data.\nparquet needs --output and writes one result (the first statement that "
        "returns rows).\nA join without an equality condition estimated above "
        "federation.max_cartesian_rows rows\nis refused with a suggested condition: "
        "--allow-cartesian runs it anyway, --auto-fix adds\nthe suggested condition (and says "
-       "so on stderr).\n"},
+       "so on stderr).\n"
+       "Text that does not read as SQL (or any text with --nl) is an English question: the "
+       "offline\n"
+       "translator (src/nl/) shows its panel (sources, joins, filters, SQL, plan) on stderr when\n"
+       "stdout is not a terminal, asks Proceed? (Y/n) on a terminal unless --yes, and runs the "
+       "SQL.\n"
+       "--dry-run stops after the panel; --sql never translates. Words it cannot place: exit 2.\n"},
       {"explain",
-       "aishell explain \"<SQL>\" [--analyze]",
-       "Show the query plan (with --analyze: run it and show actuals)",
+       "aishell explain \"<SQL or English>\" [--analyze]",
+       "Show the query plan (with --analyze: run it and show actuals); English shows the panel",
        {},
        {"--analyze"},
        ""},
@@ -416,13 +426,6 @@ int Cli::Run(int argc, char** argv) {
       std::fprintf(stderr, "Usage: %s\n", FindCommand(e.command)->usage);
     else
       std::fprintf(stderr, "Run 'aishell --help' for the commands.\n");
-    return 2;
-  } catch (const NaturalLanguageError& e) {
-    std::fprintf(
-        stderr,
-        "Error: natural-language queries need an AI provider; none is configured in this build. "
-        "Write the query in SQL, e.g. aishell query \"SELECT * FROM <catalog>.<table> LIMIT "
-        "10\"\n");
     return 2;
   } catch (const Error& e) {
     PrintError(e, "");
@@ -876,8 +879,18 @@ int Cli::Query(const ParsedArgs& args) {
   }
   auto statements = SplitSqlScript(sql);
   if (statements.empty()) throw UsageError{"query needs SQL text", "query"};
-  if (LooksLikeNaturalLanguage(statements[0])) throw NaturalLanguageError{sql};
+  if (args.Has("--nl") && args.Has("--sql"))
+    throw UsageError{"--nl and --sql exclude each other", "query"};
+  bool translated_question = false;
   engine();  // load settings, connections and views before opening the output
+  if (args.Has("--nl") || (!args.Has("--sql") && LooksLikeNaturalLanguage(statements[0]))) {
+    std::string translated;
+    int code = TranslateQuestion(sql, /*explain_only=*/false, args.Has("--dry-run"),
+                                 args.Has("--yes"), &translated);
+    if (code >= 0) return code;
+    statements = {translated};
+    translated_question = true;
+  }
   if (args.Has("--allow-cartesian") && args.Has("--auto-fix"))
     throw UsageError{"--allow-cartesian and --auto-fix exclude each other", "query"};
   if (args.Has("--allow-cartesian")) engine().options().max_cartesian_rows = 0;
@@ -897,6 +910,10 @@ int Cli::Query(const ParsedArgs& args) {
   for (size_t i = 0; i < statements.size() && ok; i++) {
     ok = RunStatement(statements[i], format, file.get(), i == 0);
   }
+  if (translated_question && ok && format == OutputFormat::kTable && !file && !parquet) {
+    std::cout << "\n💡 Export options:\n   aishell export last --format csv > results.csv\n"
+                 "   aishell export last --format json > results.json\n";
+  }
   if (parquet && ok && parquet_results_ == 0) {
     std::fprintf(stderr, "Note: no statement returned rows; %s was not written\n",
                  output_path_.c_str());
@@ -912,7 +929,14 @@ int Cli::ExplainCommand(const ParsedArgs& args) {
   if (args.positional.empty()) throw UsageError{"explain needs SQL text", "explain"};
   std::string sql;
   for (const auto& p : args.positional) sql += (sql.empty() ? "" : " ") + p;
-  if (LooksLikeNaturalLanguage(sql)) throw NaturalLanguageError{sql};
+  if (LooksLikeNaturalLanguage(sql) && !args.Has("--analyze"))
+    return TranslateQuestion(sql, /*explain_only=*/true, true, true, nullptr);
+  if (LooksLikeNaturalLanguage(sql)) {
+    std::string translated;
+    int code = TranslateQuestion(sql, false, false, true, &translated);
+    if (code >= 0) return code;
+    sql = translated;
+  }
   Engine& e = engine();
   try {
     bool show_progress = args.Has("--analyze") && isatty(STDERR_FILENO) != 0;
@@ -937,6 +961,179 @@ int Cli::ExplainCommand(const ParsedArgs& args) {
     return 1;
   }
   return 0;
+}
+
+int Cli::TranslateQuestion(const std::string& text, bool explain_only, bool dry_run, bool yes,
+                           std::string* sql) {
+  Engine& e = engine();
+  std::vector<std::string> warnings;
+  using Clock = std::chrono::steady_clock;
+  auto seconds_since = [](Clock::time_point t0) {
+    return std::chrono::duration<double>(Clock::now() - t0).count();
+  };
+  auto t0 = Clock::now();
+  auto settings = store().LoadSettings();
+  NlSchema schema = LoadNlSchema(e, settings, &warnings);
+  double load_seconds = seconds_since(t0);
+  for (const auto& w : warnings)
+    std::fprintf(stderr, "Warning: source left out of the translation: %s\n", w.c_str());
+  std::string provider = settings.count("nl.provider") ? settings["nl.provider"] : "offline";
+  if (provider != "offline" && provider != "openai")
+    throw Error(ErrorKind::kUnsupported,
+                "nl.provider '" + provider + "' is not known: use offline or openai");
+  // Sampling values runs queries: timed apart from the translation itself.
+  double sample_seconds = 0;
+  auto sample = schema.sample_values;
+  schema.sample_values = [&](const NlTable& table, const NlColumn& column) {
+    auto s0 = Clock::now();
+    auto values = sample(table, column);
+    sample_seconds += seconds_since(s0);
+    return values;
+  };
+  NlOptions options;
+  options.today = LocalToday();  // the session's time zone: TZ
+  if (settings.count("nl.week_start")) {
+    static const char* kDays[] = {"monday", "tuesday",  "wednesday", "thursday",
+                                  "friday", "saturday", "sunday"};
+    std::string day = AsciiLower(settings["nl.week_start"]);
+    int found = 0;
+    for (int i = 0; i < 7; i++)
+      if (day == kDays[i]) found = i + 1;
+    if (!found)
+      throw Error(ErrorKind::kConversion, "nl.week_start '" + settings["nl.week_start"] +
+                                              "' is not a day (monday ... sunday)");
+    options.week_start = found;
+  }
+  // The translation's own time: wall clock, and this thread's CPU time (the machine may be
+  // shared), both without the sampling queries.
+  auto thread_cpu = [] {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + ts.tv_nsec / 1e9;
+  };
+  double sample_cpu = 0;
+  schema.sample_values = [&, timed = schema.sample_values](const NlTable& table,
+                                                           const NlColumn& column) {
+    double c0 = thread_cpu();
+    auto values = timed(table, column);
+    sample_cpu += thread_cpu() - c0;
+    return values;
+  };
+  if (provider == "openai") return AskLlm(text, schema, settings, explain_only, dry_run, yes, sql);
+  auto t1 = Clock::now();
+  double cpu1 = thread_cpu();
+  NlTranslation t = TranslateToSql(text, schema, options);
+  double translate_cpu = thread_cpu() - cpu1 - sample_cpu;
+  double translate_seconds = seconds_since(t1) - sample_seconds;
+  t.notices.push_back(fmt::format(
+      "translated in {:.2f} ms CPU ({:.2f} ms wall) over {} tables (catalog read in {:.0f} ms, "
+      "values sampled in {:.0f} ms)",
+      translate_cpu * 1000, translate_seconds * 1000, schema.tables.size(), load_seconds * 1000,
+      sample_seconds * 1000));
+  if (!t.ok) {
+    std::fputs(RenderNlRefusal(text, t).c_str(), stderr);
+    return 2;
+  }
+  std::string plan;
+  try {
+    if (t.sections.empty()) {
+      plan = e.Explain(t.sql, false);
+    } else {
+      for (const auto& [title, section_sql] : t.sections) {
+        std::string p = e.Explain(section_sql, false);
+        plan += "-- " + title + "\n" + p + (p.empty() || p.back() == '\n' ? "" : "\n");
+      }
+    }
+  } catch (const Error& err) {
+    std::fputs(RenderNlPanel(text, t, "").c_str(), stderr);
+    PrintError(err, t.sql);
+    return 1;
+  }
+  return ShowPanelAndConfirm(text, t, plan, explain_only, dry_run, yes, sql);
+}
+
+int Cli::AskLlm(const std::string& text, const NlSchema& schema,
+                const std::map<std::string, std::string>& settings, bool explain_only, bool dry_run,
+                bool yes, std::string* sql) {
+  LlmOptions options = LlmOptionsFromSettings(settings);
+  NlTranslation t;
+  t.ok = true;
+  t.readings.push_back("translated by " + RedactUrl(options.endpoint) +
+                       (options.model.empty() ? "" : " (model " + options.model + ")") +
+                       (options.send_samples ? "; the prompt held sampled values"
+                                             : "; the prompt held the schema only"));
+  // The answer is parsed, bound and planned before anything runs; a failure is sent back once.
+  auto check = [&](const std::string& candidate) -> std::string {
+    std::string first = AsciiUpper(FirstKeyword(candidate));
+    if (first != "SELECT" && first != "WITH")
+      return "the endpoint answered a statement that is not a query (" +
+             (first.empty() ? std::string("no statement") : first) + ")";
+    if (SplitSqlScript(candidate).size() != 1) return "the endpoint answered several statements";
+    try {
+      t.notices.clear();
+      std::string plan = engine().Explain(candidate, false);
+      t.notices.push_back("plan:" + plan);
+      return "";
+    } catch (const Error& err) {
+      return err.what();
+    }
+  };
+  std::string answer = AskLlmForSql(options, schema, text);
+  std::string problem = check(answer);
+  if (!problem.empty()) {
+    t.readings.push_back("the first answer failed (" + problem + "); asked again");
+    std::string second = AskLlmForSql(options, schema, text, answer, problem);
+    std::string again = check(second);
+    if (!again.empty()) {
+      std::fprintf(stderr,
+                   "Error: the SQL from %s does not bind after a second try: %s\nIts answer:\n%s\n"
+                   "Nothing was run.\n",
+                   RedactUrl(options.endpoint).c_str(), again.c_str(), second.c_str());
+      return 2;
+    }
+    answer = second;
+  }
+  std::string plan = t.notices.empty() ? "" : t.notices.back().substr(5);
+  t.notices.clear();
+  t.sql = answer;
+  return ShowPanelAndConfirm(text, t, plan, explain_only, dry_run, yes, sql);
+}
+
+int Cli::ShowPanelAndConfirm(const std::string& text, const NlTranslation& t,
+                             const std::string& plan, bool explain_only, bool dry_run, bool yes,
+                             std::string* sql) {
+  bool out_tty = isatty(STDOUT_FILENO) != 0;
+  std::string panel = RenderNlPanel(text, t, plan);
+  if (explain_only) {
+    std::fputs(panel.c_str(), stdout);
+    return 0;
+  }
+  std::fputs(panel.c_str(), out_tty ? stdout : stderr);
+  std::fflush(out_tty ? stdout : stderr);
+  if (dry_run) return 0;
+  if (!yes && out_tty && isatty(STDIN_FILENO)) {
+    std::fputs("Proceed? (Y/n): ", stdout);
+    std::fflush(stdout);
+    std::string answer;
+    std::getline(std::cin, answer);
+    answer = TrimSpace(answer);
+    if (!answer.empty() && answer != "y" && answer != "Y" && answer != "yes") {
+      std::puts("Cancelled: nothing was run.");
+      return 0;
+    }
+  }
+  if (!t.sections.empty()) {
+    // A profile: each section is its own query, printed under its title.
+    bool ok = true;
+    for (size_t i = 0; i < t.sections.size(); i++) {
+      std::cout << (i ? "\n" : "") << "━━ " << t.sections[i].first << " ━━\n";
+      std::cout.flush();
+      ok = RunStatement(t.sections[i].second, OutputFormat::kTable, nullptr, i == 0) && ok;
+    }
+    return ok ? 0 : 1;
+  }
+  *sql = t.sql;
+  return -1;
 }
 
 int Cli::Export(const ParsedArgs& args) {
@@ -1088,6 +1285,12 @@ int Cli::Config(const ParsedArgs& args) {
     // Only registered settings, with values of their type.
     const auto& registry = SettingsRegistry::Global();
     const SettingDef* def = registry.Find(key);
+    if (!def && AsciiLower(key).starts_with("nl.synonyms.") && key.size() > 12) {
+      // The translator's synonyms: any word, naming a table.
+      store().SetSetting(AsciiLower(key), value);
+      std::printf("%s = %s\n", AsciiLower(key).c_str(), value.c_str());
+      return 0;
+    }
     if (!def) {
       std::string hint = registry.Suggest(key);
       throw Error(ErrorKind::kCatalog,

@@ -10,6 +10,8 @@
 
 #include "engine/config_store.h"
 #include "engine/engine.h"
+#include "nl/nl_schema.h"
+#include "nl/translator.h"
 #include "shell/box_table.h"
 
 namespace aishell {
@@ -18,11 +20,6 @@ namespace aishell {
 struct UsageError {
   std::string message;
   std::string command;  // for "see aishell <command> --help"
-};
-
-// A natural-language request where SQL was expected: exit code 2.
-struct NaturalLanguageError {
-  std::string text;
 };
 
 struct ParsedArgs {
@@ -45,6 +42,16 @@ class Cli {
   int Disconnect(const ParsedArgs& args);
   int Query(const ParsedArgs& args);
   int ExplainCommand(const ParsedArgs& args);
+  // An English question: translates it, shows the panel, asks on a terminal. Returns an exit
+  // code, or -1 with the SQL to run in *sql.
+  int TranslateQuestion(const std::string& text, bool explain_only, bool dry_run, bool yes,
+                        std::string* sql);
+  // nl.provider openai: asks the endpoint, binds its answer (asking once more on an error).
+  int AskLlm(const std::string& text, const NlSchema& schema,
+             const std::map<std::string, std::string>& settings, bool explain_only, bool dry_run,
+             bool yes, std::string* sql);
+  int ShowPanelAndConfirm(const std::string& text, const NlTranslation& t, const std::string& plan,
+                          bool explain_only, bool dry_run, bool yes, std::string* sql);
   int Export(const ParsedArgs& args);
   int CreateView(const ParsedArgs& args);
   int Views(const ParsedArgs& args);

@@ -1,0 +1,202 @@
+#include "nl/translator.h"
+
+#include <gtest/gtest.h>
+
+namespace aishell {
+namespace {
+
+NlTable Table(std::string catalog, std::string type, std::string name,
+              std::vector<std::pair<std::string, TypeId>> columns) {
+  NlTable t;
+  t.catalog = std::move(catalog);
+  t.schema = "public";
+  t.name = std::move(name);
+  t.source_type = std::move(type);
+  for (auto& [n, id] : columns) t.columns.push_back({n, LogicalType(id)});
+  return t;
+}
+
+// Seed 002's shapes: users in PostgreSQL, orders and payments in MongoDB, page views in
+// Elasticsearch.
+NlSchema Seed002() {
+  NlSchema s;
+  s.tables.push_back(Table("users-db", "postgres", "users",
+                           {{"id", TypeId::kInteger},
+                            {"email", TypeId::kVarchar},
+                            {"name", TypeId::kVarchar},
+                            {"region", TypeId::kVarchar},
+                            {"created_at", TypeId::kTimestamp}}));
+  s.tables.push_back(Table("orders-db", "mongodb", "orders",
+                           {{"id", TypeId::kInteger},
+                            {"user_id", TypeId::kInteger},
+                            {"total", TypeId::kDouble},
+                            {"status", TypeId::kVarchar},
+                            {"created_at", TypeId::kTimestamp}}));
+  s.tables.push_back(Table(
+      "orders-db", "mongodb", "payments",
+      {{"id", TypeId::kInteger}, {"order_id", TypeId::kInteger}, {"amount", TypeId::kDouble}}));
+  s.tables.push_back(Table("analytics-db", "elasticsearch", "page_views",
+                           {{"id", TypeId::kInteger},
+                            {"user_id", TypeId::kInteger},
+                            {"page", TypeId::kVarchar},
+                            {"viewed_at", TypeId::kTimestamp}}));
+  s.sample_values = [](const NlTable& t, const NlColumn& c) -> std::vector<std::string> {
+    if (t.name == "orders" && c.name == "status") return {"delivered", "pending", "in transit"};
+    if (t.name == "users" && c.name == "region") return {"West Coast", "Midwest"};
+    return {};
+  };
+  return s;
+}
+
+NlOptions Monday20251027() {
+  NlOptions o;
+  EXPECT_TRUE(ParseIsoDate("2025-10-27", &o.today));
+  return o;
+}
+
+TEST(NlTranslatorTest, SeedQuestionJoinsUsersAndOrdersLastWeek) {
+  auto t = TranslateToSql("Show me users from PostgreSQL who made purchases in MongoDB last week",
+                          Seed002(), Monday20251027());
+  ASSERT_TRUE(t.ok) << t.error;
+  EXPECT_EQ(t.sql,
+            "SELECT DISTINCT u.*\nFROM \"users-db\".public.users u\n"
+            "JOIN \"orders-db\".public.orders o ON u.id = o.user_id\n"
+            "WHERE o.created_at >= TIMESTAMP '2025-10-20 00:00:00' AND o.created_at < TIMESTAMP "
+            "'2025-10-27 00:00:00'");
+  EXPECT_EQ(t.source_count, 2);
+  ASSERT_EQ(t.joins.size(), 1u);
+  EXPECT_NE(t.joins[0].find("user_id"), std::string::npos);
+  ASSERT_EQ(t.filters.size(), 1u);
+  EXPECT_NE(t.filters[0].find("last week"), std::string::npos);
+  // "purchases" is listed as a reading: nothing is guessed silently.
+  ASSERT_FALSE(t.readings.empty());
+  EXPECT_NE(t.readings[0].find("purchases"), std::string::npos);
+}
+
+TEST(NlTranslatorTest, TimePhrases) {
+  auto where = [](const std::string& q) {
+    auto t = TranslateToSql(q, Seed002(), Monday20251027());
+    EXPECT_TRUE(t.ok) << q << ": " << t.error;
+    auto pos = t.sql.find("WHERE ");
+    return pos == std::string::npos ? std::string() : t.sql.substr(pos + 6);
+  };
+  const std::string c = "o.created_at";
+  auto range = [&](const char* from, const char* to) {
+    return c + " >= TIMESTAMP '" + from + " 00:00:00' AND " + c + " < TIMESTAMP '" + to +
+           " 00:00:00'";
+  };
+  EXPECT_EQ(where("orders today"), range("2025-10-27", "2025-10-28"));
+  EXPECT_EQ(where("orders yesterday"), range("2025-10-26", "2025-10-27"));
+  EXPECT_EQ(where("orders this week"), range("2025-10-27", "2025-11-03"));
+  EXPECT_EQ(where("orders last 7 days"), range("2025-10-20", "2025-10-28"));
+  EXPECT_EQ(where("orders this month"), range("2025-10-01", "2025-11-01"));
+  EXPECT_EQ(where("orders last month"), range("2025-09-01", "2025-10-01"));
+  EXPECT_EQ(where("orders last quarter"), range("2025-07-01", "2025-10-01"));
+  EXPECT_EQ(where("orders in October 2025"), range("2025-10-01", "2025-11-01"));
+  EXPECT_EQ(where("orders between 2025-10-01 and 2025-10-05"), range("2025-10-01", "2025-10-06"));
+  EXPECT_EQ(where("orders since 2025-10-15"), c + " >= TIMESTAMP '2025-10-15 00:00:00'");
+  // The week starts on the session's day: Sunday.
+  NlOptions sunday = Monday20251027();
+  sunday.week_start = 7;
+  auto t = TranslateToSql("orders last week", Seed002(), sunday);
+  ASSERT_TRUE(t.ok);
+  EXPECT_NE(t.sql.find("'2025-10-19 00:00:00'"), std::string::npos) << t.sql;
+}
+
+TEST(NlTranslatorTest, AggregatesValuesAndShortestPath) {
+  auto t = TranslateToSql("total payment amount by region for delivered orders", Seed002(),
+                          Monday20251027());
+  ASSERT_TRUE(t.ok) << t.error;
+  EXPECT_EQ(t.sql,
+            "SELECT u.region, sum(p.amount) AS sum_amount\n"
+            "FROM \"orders-db\".public.payments p\n"
+            "JOIN \"orders-db\".public.orders o ON p.order_id = o.id\n"
+            "JOIN \"users-db\".public.users u ON o.user_id = u.id\n"
+            "WHERE o.status = 'delivered'\nGROUP BY u.region");
+  t = TranslateToSql("how many orders are in transit", Seed002(), Monday20251027());
+  ASSERT_TRUE(t.ok) << t.error;
+  EXPECT_NE(t.sql.find("o.status = 'in transit'"), std::string::npos) << t.sql;
+  t = TranslateToSql("top 3 users by total", Seed002(), Monday20251027());
+  ASSERT_TRUE(t.ok) << t.error;
+  EXPECT_NE(t.sql.find("ORDER BY sum(o.total) DESC"), std::string::npos) << t.sql;
+  EXPECT_NE(t.sql.find("LIMIT 3"), std::string::npos) << t.sql;
+}
+
+TEST(NlTranslatorTest, RefusesWhatItDoesNotUnderstand) {
+  auto t = TranslateToSql("users who like jazz", Seed002(), Monday20251027());
+  EXPECT_FALSE(t.ok);
+  EXPECT_TRUE(t.sql.empty());
+  EXPECT_NE(t.error.find("did not understand \"jazz\""), std::string::npos) << t.error;
+  ASSERT_EQ(t.not_understood.size(), 1u);
+  for (const char* q : {"orders that are not delivered", "delivered or pending orders",
+                        "users without orders", "orders where total != 5", "total orders"}) {
+    t = TranslateToSql(q, Seed002(), Monday20251027());
+    EXPECT_FALSE(t.ok) << q << " -> " << t.sql;
+  }
+  // A sum that the join would count more than once.
+  t = TranslateToSql("sum of order total by page", Seed002(), Monday20251027());
+  EXPECT_FALSE(t.ok) << t.sql;
+  EXPECT_NE(t.error.find("more than once"), std::string::npos) << t.error;
+}
+
+TEST(NlTranslatorTest, AmbiguousTablesNeedASourceHint) {
+  NlSchema s = Seed002();
+  s.tables.push_back(Table("lake", "file", "users", {{"id", TypeId::kInteger}}));
+  auto t = TranslateToSql("show users", s, Monday20251027());
+  EXPECT_FALSE(t.ok);
+  EXPECT_NE(t.error.find("several tables"), std::string::npos) << t.error;
+  t = TranslateToSql("show users from PostgreSQL", s, Monday20251027());
+  ASSERT_TRUE(t.ok) << t.error;
+  EXPECT_NE(t.sql.find("\"users-db\".public.users"), std::string::npos);
+  t = TranslateToSql("show users in lake", s, Monday20251027());
+  ASSERT_TRUE(t.ok) << t.error;
+  EXPECT_NE(t.sql.find("lake.public.users"), std::string::npos);
+}
+
+TEST(NlTranslatorTest, JoinPathTiesAreRefused) {
+  NlSchema s;
+  s.tables.push_back(Table("db", "sqlite", "users", {{"id", TypeId::kInteger}}));
+  s.tables.push_back(
+      Table("db", "sqlite", "carts", {{"id", TypeId::kInteger}, {"user_id", TypeId::kInteger}}));
+  s.tables.push_back(Table("db", "sqlite", "wishlists",
+                           {{"id", TypeId::kInteger}, {"user_id", TypeId::kInteger}}));
+  s.tables.push_back(Table("db", "sqlite", "items",
+                           {{"id", TypeId::kInteger},
+                            {"cart_id", TypeId::kInteger},
+                            {"wishlist_id", TypeId::kInteger}}));
+  auto t = TranslateToSql("items of user 3", s, Monday20251027());
+  EXPECT_FALSE(t.ok) << t.sql;
+  EXPECT_NE(t.error.find("several join paths"), std::string::npos) << t.error;
+  t = TranslateToSql("items in carts of user 3", s, Monday20251027());
+  ASSERT_TRUE(t.ok) << t.error;
+  EXPECT_NE(t.sql.find("JOIN db.public.carts"), std::string::npos) << t.sql;
+}
+
+TEST(NlTranslatorTest, ConfiguredSynonymsAndCustomerKeyConvention) {
+  NlSchema s;
+  s.tables.push_back(
+      Table("crm", "postgres", "customers",
+            {{"customer_id", TypeId::kInteger}, {"customer_name", TypeId::kVarchar}}));
+  s.tables.push_back(Table("lake", "iceberg", "transactions",
+                           {{"transaction_id", TypeId::kInteger},
+                            {"customer_id", TypeId::kInteger},
+                            {"total_amount", TypeId::kDouble},
+                            {"transaction_date", TypeId::kDate}}));
+  auto t = TranslateToSql("how many deals", s, Monday20251027());
+  EXPECT_FALSE(t.ok);
+  s.synonyms["deals"] = "transactions";
+  t = TranslateToSql("how many deals", s, Monday20251027());
+  ASSERT_TRUE(t.ok) << t.error;
+  EXPECT_EQ(t.sql, "SELECT count(*) AS count_transactions\nFROM lake.public.transactions t");
+  t = TranslateToSql("total revenue per customer in October 2025", s, Monday20251027());
+  ASSERT_TRUE(t.ok) << t.error;
+  EXPECT_EQ(t.sql,
+            "SELECT c.customer_id, c.customer_name, sum(t.total_amount) AS sum_total_amount\n"
+            "FROM crm.public.customers c\n"
+            "JOIN lake.public.transactions t ON c.customer_id = t.customer_id\n"
+            "WHERE t.transaction_date >= DATE '2025-10-01' AND t.transaction_date < DATE "
+            "'2025-11-01'\nGROUP BY c.customer_id, c.customer_name");
+}
+
+}  // namespace
+}  // namespace aishell
