@@ -731,6 +731,7 @@ def test_create_or_replace_swaps_an_alias_atomically(es, index, shell):
                f"UNION ALL SELECT 5001, lpad('w', 40000, 'w')")
     r = shell.run("query", failing)
     assert r.returncode != 0 and "refused by _bulk" in r.stderr and "-aishell-" in r.stderr, r.stderr
+    assert f"the replacement of '{index}', whose data is left as it was" in r.stderr, r.stderr
     assert shell.rows(f"SELECT k, v FROM es.{index} ORDER BY k") == [[1, "old"], [2, "old"]]
     assert _concrete(es, index) == [index]  # the fresh index is gone, the old one untouched
 
