@@ -15,7 +15,10 @@ CREATE_AISHELL = (
     "CAST(n AS DOUBLE) / 8 AS total, "
     "TIMESTAMP '2024-05-01 00:00:00 UTC' + n * INTERVAL '1' HOUR AS created_at, "
     "CAST(ROW('c' || CAST(n % 5 AS VARCHAR), n % 3) AS ROW(city VARCHAR, zone INTEGER)) AS address, "
-    "n % 2 = 0 AS even FROM n1000")
+    "n % 2 = 0 AS even, "
+    "CASE WHEN n % 7 = 0 THEN NULL ELSE ARRAY[CAST(ROW('s' || CAST(n % 5 AS VARCHAR), n % 4) AS ROW(sku VARCHAR, qty INTEGER)), "
+    "CAST(ROW(CASE WHEN n % 3 = 0 THEN NULL ELSE 't' || CAST(n % 3 AS VARCHAR) END, n % 6) AS ROW(sku VARCHAR, qty INTEGER))] "
+    "END AS items FROM n1000")
 CREATE_DUCKDB = (
     "CREATE TABLE slt_orders AS SELECT CAST(n AS VARCHAR) AS _id, n AS id, "
     "CASE WHEN n % 17 = 0 THEN NULL ELSE n % 37 END AS user_id, "
@@ -23,7 +26,10 @@ CREATE_DUCKDB = (
     "CAST(n AS DOUBLE) / 8 AS total, "
     "TIMESTAMPTZ '2024-05-01 00:00:00+00' + n * INTERVAL 1 HOUR AS created_at, "
     "{'city': 'c' || CAST(n % 5 AS VARCHAR), 'zone': CAST(n % 3 AS INTEGER)} AS address, "
-    "n % 2 = 0 AS even FROM range(1000) t(n)")
+    "n % 2 = 0 AS even, "
+    "CASE WHEN n % 7 = 0 THEN NULL ELSE [{'sku': 's' || CAST(n % 5 AS VARCHAR), 'qty': CAST(n % 4 AS INTEGER)}, "
+    "{'sku': CASE WHEN n % 3 = 0 THEN NULL ELSE 't' || CAST(n % 3 AS VARCHAR) END, 'qty': CAST(n % 6 AS INTEGER)}] "
+    "END AS items FROM range(1000) t(n)")
 
 # (types, aishell SQL, DuckDB SQL or None when it is the same with the catalog prefix removed)
 QUERIES = [
@@ -77,6 +83,19 @@ QUERIES = [
             "count(*) AS c, sum(total) AS s FROM es.slt_orders GROUP BY 1, 2) t", None),
     ("IRI", "SELECT count(*), sum(s), min(n) FROM (SELECT date_trunc('month', created_at) AS d, sum(total) AS s, "
             "count(DISTINCT user_id) AS n FROM es.slt_orders GROUP BY 1) t", None),
+    # items is a nested field (ARRAY(ROW)): these are `nested` queries, each element on its own.
+    ("I", "SELECT count(*) FROM es.slt_orders WHERE any_match(items, x -> x.sku = 's1' AND x.qty = 1)",
+     "SELECT count(*) FROM slt_orders WHERE len(list_filter(items, x -> x.sku = 's1' AND x.qty = 1)) > 0"),
+    ("I", "SELECT count(*) FROM es.slt_orders WHERE any_match(items, x -> x.sku = 's1' AND x.qty = 5)",
+     "SELECT count(*) FROM slt_orders WHERE len(list_filter(items, x -> x.sku = 's1' AND x.qty = 5)) > 0"),
+    ("I", "SELECT count(*) FROM es.slt_orders WHERE any_match(items, x -> x.sku IS NULL OR x.qty > 4)",
+     "SELECT count(*) FROM slt_orders WHERE len(list_filter(items, x -> x.sku IS NULL OR x.qty > 4)) > 0"),
+    ("I", "SELECT count(*) FROM es.slt_orders WHERE contains(transform(items, x -> x.sku), 't2') AND status = 'paid'",
+     "SELECT count(*) FROM slt_orders WHERE list_contains(list_transform(items, x -> x.sku), 't2') AND status = 'paid'"),
+    ("TI", "SELECT status, count(*) FROM es.slt_orders WHERE any_match(items, x -> x.sku LIKE 's%' AND x.qty >= 3) "
+           "OR user_id IS NULL GROUP BY status ORDER BY status",
+     "SELECT status, count(*) FROM slt_orders WHERE len(list_filter(items, x -> x.sku LIKE 's%' AND x.qty >= 3)) > 0 "
+     "OR user_id IS NULL GROUP BY status ORDER BY status"),
 ]
 
 
@@ -99,7 +118,7 @@ def main():
     lines = [
         "# name: test/sql/elasticsearch/pushdown.test",
         "# description: an index written by CREATE OR REPLACE TABLE AS (_bulk, _id from a column) and read",
-        "#   back with filters (term, terms, range, exists, prefix, wildcard, bool, NOT), ROW fields, sort,",
+        "#   back with filters (term, terms, range, exists, prefix, wildcard, bool, NOT, nested), ROW fields, sort,",
         "#   limit, composite aggregations (date_trunc as date_histogram) and joins pushed down and not; the\n#   expected results were computed",
         "#   by DuckDB over the same rows (test/elasticsearch/gen_pushdown_test.py writes this file)",
         "# group: [elasticsearch]",

@@ -731,6 +731,7 @@ def test_create_or_replace_swaps_an_alias_atomically(es, index, shell):
                f"UNION ALL SELECT 5001, lpad('w', 40000, 'w')")
     r = shell.run("query", failing)
     assert r.returncode != 0 and "refused by _bulk" in r.stderr and "-aishell-" in r.stderr, r.stderr
+    assert f"the replacement of '{index}', whose data is left as it was" in r.stderr, r.stderr
     assert shell.rows(f"SELECT k, v FROM es.{index} ORDER BY k") == [[1, "old"], [2, "old"]]
     assert _concrete(es, index) == [index]  # the fresh index is gone, the old one untouched
 
@@ -755,3 +756,24 @@ def test_create_or_replace_swaps_an_alias_atomically(es, index, shell):
     assert shell.rows(f"SELECT k, v FROM es.{index} ORDER BY k") == [[20, "newer"], [21, "more"]]
     tables = [r[0] for r in shell.rows("SHOW TABLES FROM es.default")]
     assert tables.count(index) == 1 and not any("-aishell-" in t for t in tables), tables
+
+
+def test_date_filters_on_a_field_with_its_own_format(es, index, shell):
+    """A date field whose mapping format is not ISO nor epoch (yyyy/MM/dd HH:mm:ss): literals go as
+    epoch milliseconds with "format":"epoch_millis" in the range, so the field's own format never
+    misreads them; results equal with pushdown off and to Python's."""
+    es.create(index, {"properties": {"ts": {"type": "date", "format": "yyyy/MM/dd HH:mm:ss"},
+                                     "k": {"type": "long"}}})
+    es.load(index, [{"k": 1, "ts": "2024/01/02 03:04:05"}, {"k": 2, "ts": "2024/01/02 03:04:06"},
+                    {"k": 3, "ts": "2023/12/31 23:59:59"}, {"k": 4}])
+    shell.connect()
+    cases = [("ts = TIMESTAMP '2024-01-02 03:04:05 UTC'", [1]),
+             ("ts > TIMESTAMP '2024-01-02 03:04:05 UTC'", [2]),
+             ("ts < TIMESTAMP '2024-01-01 00:00:00 UTC' OR ts IS NULL", [3, 4]),
+             ("ts BETWEEN TIMESTAMP '2024-01-01 00:00:00 UTC' AND TIMESTAMP '2024-01-02 03:04:06 UTC'", [1, 2])]
+    for cond, expected in cases:
+        sql = f"SELECT k FROM es.{index} WHERE {cond} ORDER BY k"
+        assert [r[0] for r in shell.rows(sql)] == expected, cond
+        assert [r[0] for r in shell.rows(sql, pushdown=False)] == expected, cond
+    plan = shell.explain(f"SELECT k FROM es.{index} WHERE ts = TIMESTAMP '2024-01-02 03:04:05 UTC'")
+    assert '{"range":{"ts":{"gte":1704164645000,"lte":1704164645000,"format":"epoch_millis"}}}' in plan, plan

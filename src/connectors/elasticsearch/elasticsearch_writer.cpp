@@ -264,10 +264,14 @@ void EsWriter::Flush() {
     }
   }
   if (failed > 0) {
-    throw Error(ErrorKind::kConnector,
-                spec_.where + ": index '" + spec_.index + "': " + std::to_string(failed) + " of " +
-                    std::to_string(pending_items_) + " document(s) were refused by _bulk" +
-                    failures + (failed > 3 ? "\n  ..." : ""));
+    std::string replacing = spec_.alias.empty() ? std::string()
+                                                : " (the replacement of '" + spec_.alias +
+                                                      "', whose data is left as it was)";
+    throw Error(ErrorKind::kConnector, spec_.where + ": index '" + spec_.index + "'" + replacing +
+                                           ": " + std::to_string(failed) + " of " +
+                                           std::to_string(pending_items_) +
+                                           " document(s) were refused by _bulk" + failures +
+                                           (failed > 3 ? "\n  ..." : ""));
   }
   written_ += static_cast<int64_t>(pending_items_);
   pending_.clear();
