@@ -82,6 +82,13 @@ LEFT JOIN {pr} p ON t.product_id = p.product_id"""
         ("group_by", f"SELECT k1, count(*), sum(v1), avg(v2) FROM {fact} GROUP BY k1", False),
         ("group_by_string", f"SELECT k2, count(*), sum(v2) FROM {fact} GROUP BY k2", False),
         ("hash_join", f"SELECT count(*), sum(d.w), sum(f.v1) FROM {fact} f JOIN {dim} d ON f.fk = d.id", True),
+        # Issue 25: grouping sets, DISTINCT aggregates (no global lock), FULL join probes on every
+        # worker, a sliding RANGE frame (segment tree).
+        ("rollup", f"SELECT k1 % 10, k2, count(*), sum(v1) FROM {fact} GROUP BY ROLLUP (k1 % 10, k2)", False),
+        ("count_distinct", f"SELECT k1, count(DISTINCT v1), count(*) FROM {fact} GROUP BY k1", False),
+        ("full_join", f"SELECT count(*), count(f.id), count(d.id) FROM {fact} f FULL JOIN {dim} d ON f.fk = d.id AND f.k1 < 500", True),
+        ("window_range", f"""SELECT count(*), sum(w) FROM (SELECT sum(v1) OVER (PARTITION BY k1
+    ORDER BY v1 RANGE BETWEEN 100 PRECEDING AND 100 FOLLOWING) AS w FROM {fact}) AS q""", True),
         ("top_n", f"SELECT id, v2 FROM {fact} ORDER BY v2 DESC, id LIMIT 100", True),
         ("sort", f"SELECT id, w FROM {dim} ORDER BY w DESC, id LIMIT 1000 OFFSET {SCALE_ROWS['dim'] // 2}", True),
         ("customer360", f"""SELECT 

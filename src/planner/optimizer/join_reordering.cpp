@@ -72,7 +72,10 @@ LogicalPtr Reorder(LogicalPtr root) {
   };
   std::vector<std::vector<int>> edges;  // the inputs of each equality over two or more inputs
   for (const auto& c : region.conditions) {
-    if (c->kind != ExprKind::kComparison || c->op != CompareOp::kEq) continue;
+    // IS NOT DISTINCT FROM becomes hash join keys too (join key extraction).
+    if (c->kind != ExprKind::kComparison ||
+        (c->op != CompareOp::kEq && c->op != CompareOp::kIsNotDistinctFrom))
+      continue;
     auto ins = inputs_of(*c);
     if (ins.size() >= 2) edges.push_back(ins);
   }

@@ -2,6 +2,7 @@
 // by (partition keys, order keys) and the function is computed partition by partition. The
 // output keeps the input order: input columns, then one column per window expression.
 #include <cstring>
+#include <functional>
 #include <mutex>
 
 #include "common/exception.h"
@@ -436,11 +437,74 @@ class WindowOperator : public PhysicalOperator {
       if (fn->destroy) fn->destroy(state);
       return;
     }
+    // Sliding frames over a big partition: a segment tree of states over blocks of rows, so
+    // that each frame combines O(log n) block states plus at most two partial blocks.
+    constexpr size_t kBlock = 32;
+    size_t blocks = (pe - ps + kBlock - 1) / kBlock;
+    if (blocks < 4 || !fn->combine) {
+      for (size_t i = ps; i < pe; i++) {
+        int64_t s, e;
+        Frame(spec, i, ps, pe, group_start[i - ps], group_end[i - ps], &s, &e);
+        fn->init(state);
+        if (s <= e) feed(static_cast<size_t>(s), static_cast<size_t>(e + 1));
+        emit(i);
+        if (fn->destroy) fn->destroy(state);
+      }
+      return;
+    }
+    size_t leaves = 1;
+    while (leaves < blocks) leaves *= 2;
+    size_t stride = (fn->state_size + 15) / 16 * 16;
+    if (stride == 0) stride = 16;
+    std::unique_ptr<uint8_t[]> tree_block(new uint8_t[2 * leaves * stride + 16]);
+    uint8_t* tree = reinterpret_cast<uint8_t*>(
+        (reinterpret_cast<uintptr_t>(tree_block.get()) + 15) & ~uintptr_t{15});
+    auto node = [&](size_t k) { return tree + k * stride; };
+    memory_.Grow(static_cast<int64_t>(2 * leaves * stride));
+    for (size_t k = 1; k < 2 * leaves; k++) fn->init(node(k));
+    struct TreeGuard {
+      const AggregateFunction* fn;
+      std::function<uint8_t*(size_t)> node;
+      size_t count;
+      MemoryReservation* memory;
+      int64_t bytes;
+      ~TreeGuard() {
+        if (fn->destroy) {
+          for (size_t k = 1; k < count; k++) fn->destroy(node(k));
+        }
+        memory->Grow(-bytes);
+      }
+    } guard{fn, node, 2 * leaves, &memory_, static_cast<int64_t>(2 * leaves * stride)};
+    for (size_t b = 0; b < blocks; b++) {
+      size_t from = ps + b * kBlock, to = std::min(pe, from + kBlock);
+      std::vector<Vector> slice;
+      for (const auto& a : args) slice.push_back(a.Slice(from, to - from));
+      std::vector<uint8_t*> ptrs(to - from, node(leaves + b));
+      fn->update(slice, ptrs.data(), to - from);
+    }
+    for (size_t k = leaves - 1; k >= 1; k--) {
+      fn->combine(node(2 * k), node(k));
+      fn->combine(node(2 * k + 1), node(k));
+    }
     for (size_t i = ps; i < pe; i++) {
       int64_t s, e;
       Frame(spec, i, ps, pe, group_start[i - ps], group_end[i - ps], &s, &e);
       fn->init(state);
-      if (s <= e) feed(static_cast<size_t>(s), static_cast<size_t>(e + 1));
+      if (s <= e) {
+        size_t from = static_cast<size_t>(s), to = static_cast<size_t>(e + 1);  // [from, to)
+        size_t first = (from - ps + kBlock - 1) / kBlock;                       // first whole block
+        size_t last = (to - ps) / kBlock;  // one past the last whole block
+        if (first >= last) {
+          feed(from, to);
+        } else {
+          feed(from, ps + first * kBlock);
+          feed(ps + last * kBlock, to);
+          for (size_t lo = first + leaves, hi = last + leaves; lo < hi; lo /= 2, hi /= 2) {
+            if (lo & 1) fn->combine(node(lo++), state);
+            if (hi & 1) fn->combine(node(--hi), state);
+          }
+        }
+      }
       emit(i);
       if (fn->destroy) fn->destroy(state);
     }
