@@ -927,8 +927,12 @@ bool Translator::MatchPhrases() {
       add(ItemKind::kFirstN, i, 2, "latest", toks_[i].number);
       continue;
     }
-    if (w == "first" && is_num(i + 1)) {
+    if ((w == "first" || w == "oldest" || w == "earliest") && is_num(i + 1)) {
       add(ItemKind::kFirstN, i, 2, "first", toks_[i + 1].number);
+      continue;
+    }
+    if (is_num(i) && (w1 == "oldest" || w1 == "earliest")) {
+      add(ItemKind::kFirstN, i, 2, "first", toks_[i].number);
       continue;
     }
     if (w == "top" && !is_num(i + 1)) {
@@ -1349,6 +1353,22 @@ bool Translator::MatchColumns(bool everywhere) {
         }
       }
       if (found.empty() && everywhere) search(direct, scope.size());
+      if (found.empty() && everywhere && !all_tables && len == 1 && !Fillers().count(joined) &&
+          !Blockers().count(joined)) {
+        // The last word of a longer column name of a named table: "tier" -> loyalty_tier.
+        for (size_t s = 0; s < direct; s++) {
+          const auto& t = schema_.tables[scope[s]];
+          for (size_t c = 0; c < t.columns.size(); c++) {
+            auto cparts = SplitName(t.columns[c].name);
+            if (cparts.size() > 1 && Singular(cparts.back()) == Singular(joined))
+              found.push_back({scope[s], static_cast<int>(c)});
+          }
+        }
+        if (found.size() == 1)
+          how = "\"" + joined + "\" read as the column " + ColName(found[0].first, found[0].second);
+        else
+          found.clear();
+      }
       if (found.empty()) continue;
       if (found.size() > 1) {
         // The same column in several tables: the first mentioned entity's, if it has it.
