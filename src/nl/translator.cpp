@@ -591,6 +591,7 @@ enum class ItemKind {
   kSortBy,  // sorted by, ordered by
   kFirstN,  // latest N / first N (number)
   kSourceHint,
+  kActive,  // "active" over a table with a TTL column (Redis keys: _ttl)
 };
 
 struct Item {
@@ -1009,6 +1010,14 @@ bool Translator::MatchPhrases() {
     if (w == "ascending" || w == "asc") {
       add(ItemKind::kOrderAsc, i, 1, "ascending");
       continue;
+    }
+    if (w == "active") {
+      bool ttl = false;
+      for (const auto& t : schema_.tables) ttl = ttl || t.FindColumn("_ttl") >= 0;
+      if (ttl) {
+        add(ItemKind::kActive, i, 1, "active");
+        continue;
+      }
     }
     // ---- source hints: a source type or a connection name
     if (!w.empty()) {
@@ -1754,10 +1763,17 @@ bool Translator::Interpret() {
           }
           return Refuse("count distinct what? name a column after \"distinct\"");
         }
-        if (n && n->kind == ItemKind::kValue) {
-          // "how many Books products": the value filters the entity after it.
-          Item* m = next(k + 1);
-          if (m && m->kind == ItemKind::kEntity) n = m;
+        // "how many Books products", "how many active sessions": the filter words before the
+        // entity.
+        for (size_t j = k + 1; n && (n->kind == ItemKind::kValue || n->kind == ItemKind::kActive) &&
+                               j + 1 < items.size();
+             j++) {
+          Item* m = &items[j + 1];
+          if (m->kind == ItemKind::kEntity) {
+            n = m;
+            break;
+          }
+          if (m->kind != ItemKind::kValue && m->kind != ItemKind::kActive) break;
         }
         if (n && n->kind == ItemKind::kEntity) {
           n->consumed = true;
@@ -2021,6 +2037,29 @@ bool Translator::Interpret() {
                                          schema_.tables[it.table].name,
                                          ColName(it.table, it.column), QuoteString(it.text)));
       needed.insert(it.table);
+      continue;
+    }
+    if (it.kind == ItemKind::kActive) {
+      // The nearest entity after it (else before it) whose rows expire: "active sessions",
+      // "active users (Redis sessions)".
+      int table = -1;
+      for (size_t j = k + 1; j < items.size() && table < 0; j++)
+        if (items[j].kind == ItemKind::kEntity &&
+            schema_.tables[items[j].table].FindColumn("_ttl") >= 0)
+          table = items[j].table;
+      for (size_t j = k; j-- > 0 && table < 0;)
+        if (items[j].kind == ItemKind::kEntity &&
+            schema_.tables[items[j].table].FindColumn("_ttl") >= 0)
+          table = items[j].table;
+      if (table < 0)
+        return Refuse("\"active\": which table's rows expire? name it, e.g. \"active sessions\"");
+      it.consumed = true;
+      int ttl = schema_.tables[table].FindColumn("_ttl");
+      where.push_back(Col(table, ttl) + " > 0");
+      out_.filters.push_back(schema_.tables[table].name +
+                             "._ttl > 0 (active: keys whose time to live is running; Redis drops "
+                             "a key when it expires)");
+      needed.insert(table);
       continue;
     }
     if (it.kind == ItemKind::kTime) {

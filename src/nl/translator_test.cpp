@@ -198,5 +198,21 @@ TEST(NlTranslatorTest, ConfiguredSynonymsAndCustomerKeyConvention) {
             "'2025-11-01'\nGROUP BY c.customer_id, c.customer_name");
 }
 
+TEST(NlTranslatorTest, ActiveMeansARunningTtl) {
+  NlSchema s = Seed002();
+  auto t = TranslateToSql("how many active sessions", s, Monday20251027());
+  EXPECT_FALSE(t.ok);  // no table with a TTL: "active" is not understood
+  s.tables.push_back(Table("sessions-db", "redis", "sessions",
+                           {{"session_id", TypeId::kVarchar},
+                            {"user_id", TypeId::kInteger},
+                            {"_key", TypeId::kVarchar},
+                            {"_ttl", TypeId::kBigInt}}));
+  t = TranslateToSql("Show me active users (Redis sessions)", s, Monday20251027());
+  ASSERT_TRUE(t.ok) << t.error;
+  EXPECT_EQ(t.sql,
+            "SELECT DISTINCT u.*\nFROM \"users-db\".public.users u\n"
+            "JOIN \"sessions-db\".public.sessions s ON u.id = s.user_id\nWHERE s._ttl > 0");
+}
+
 }  // namespace
 }  // namespace aishell
