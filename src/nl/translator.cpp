@@ -1031,6 +1031,18 @@ bool Translator::MatchPhrases() {
         add(ItemKind::kSourceHint, i, 1, "type:" + it->second);
         continue;
       }
+      // A schema name ("orders in sales"), unless the word names a table too.
+      BuildIndex();
+      std::string wkey = NameKey(SplitName(w));
+      if (!Fillers().count(w) &&
+          std::find(table_keys_.begin(), table_keys_.end(), wkey) == table_keys_.end()) {
+        bool schema = false;
+        for (const auto& t : schema_.tables) schema = schema || AsciiLower(t.schema) == w;
+        if (schema) {
+          add(ItemKind::kSourceHint, i, 1, "schema:" + w);
+          continue;
+        }
+      }
     }
   }
   // Numbers, dates, quoted text and emails not taken by a phrase.
@@ -1200,7 +1212,7 @@ bool Translator::ResolveEntity(const std::vector<int>& candidates, size_t pos,
     for (int t : candidates) {
       const auto& tab = schema_.tables[t];
       if (hint.text == "catalog:" + AsciiLower(tab.catalog) ||
-          hint.text == "type:" + tab.source_type)
+          hint.text == "type:" + tab.source_type || hint.text == "schema:" + AsciiLower(tab.schema))
         keep.push_back(t);
     }
     if (!keep.empty()) {
@@ -1210,6 +1222,30 @@ bool Translator::ResolveEntity(const std::vector<int>& candidates, size_t pos,
     }
   }
   std::set<int> distinct(filtered.begin(), filtered.end());
+  if (distinct.size() > 1) {
+    // The one hint of the whole question, if it settles this entity too ("nl_smoke users who
+    // made purchases": the schema of both).
+    std::vector<Item*> hints;
+    for (auto& hint : items_)
+      if (hint.kind == ItemKind::kSourceHint) hints.push_back(&hint);
+    if (hints.size() == 1) {
+      std::set<int> keep;
+      for (int t : distinct) {
+        const auto& tab = schema_.tables[t];
+        if (hints[0]->text == "catalog:" + AsciiLower(tab.catalog) ||
+            hints[0]->text == "type:" + tab.source_type ||
+            hints[0]->text == "schema:" + AsciiLower(tab.schema))
+          keep.insert(t);
+      }
+      if (keep.size() == 1) {
+        distinct = keep;
+        out_.readings.push_back(
+            fmt::format("\"{}\": the one in {} (the question's only source "
+                        "hint)",
+                        word, toks_[hints[0]->pos].raw));
+      }
+    }
+  }
   if (distinct.size() == 1) {
     *table = *distinct.begin();
     return true;
@@ -1219,9 +1255,12 @@ bool Translator::ResolveEntity(const std::vector<int>& candidates, size_t pos,
     list += (list.empty() ? "" : ", ") + schema_.tables[t].catalog + "." +
             schema_.tables[t].schema + "." + schema_.tables[t].name;
   }
-  return Refuse(
-      fmt::format("\"{}\" could mean several tables: {}. Say which source, e.g. \"{} from {}\"",
-                  word, list, word, schema_.tables[*distinct.begin()].catalog));
+  std::set<std::string> catalogs;
+  for (int t : distinct) catalogs.insert(schema_.tables[t].catalog);
+  const auto& first = schema_.tables[*distinct.begin()];
+  return Refuse(fmt::format("\"{}\" could mean several tables: {}. Say which {}, e.g. \"{} in {}\"",
+                            word, list, catalogs.size() > 1 ? "source" : "schema", word,
+                            catalogs.size() > 1 ? first.catalog : first.schema));
 }
 
 // ---------------------------------------------------------------- columns and values
@@ -1527,7 +1566,7 @@ bool Translator::CheckLeftovers() {
         if (e.kind == ItemKind::kEntity) {
           const auto& tab = schema_.tables[e.table];
           if (it.text == "catalog:" + AsciiLower(tab.catalog) ||
-              it.text == "type:" + tab.source_type)
+              it.text == "type:" + tab.source_type || it.text == "schema:" + AsciiLower(tab.schema))
             fits = true;
         }
       if (!fits) unknown.push_back(toks_[it.pos].raw);

@@ -153,6 +153,23 @@ TEST(NlTranslatorTest, AmbiguousTablesNeedASourceHint) {
   EXPECT_NE(t.sql.find("lake.public.users"), std::string::npos);
 }
 
+TEST(NlTranslatorTest, SchemaHints) {
+  NlSchema s = Seed002();
+  for (auto& t : s.tables) t.catalog = "pg";
+  s.tables.push_back(Table("pg", "postgres", "orders", {{"id", TypeId::kInteger}}));
+  s.tables.back().schema = "sales";
+  auto t = TranslateToSql("how many orders", s, Monday20251027());
+  EXPECT_FALSE(t.ok);
+  EXPECT_NE(t.error.find("Say which schema"), std::string::npos) << t.error;
+  t = TranslateToSql("how many orders in sales", s, Monday20251027());
+  ASSERT_TRUE(t.ok) << t.error;
+  EXPECT_NE(t.sql.find("pg.sales.orders"), std::string::npos) << t.sql;
+  // The question's only hint settles every entity it fits.
+  t = TranslateToSql("public users who made purchases", s, Monday20251027());
+  ASSERT_TRUE(t.ok) << t.error;
+  EXPECT_NE(t.sql.find("JOIN pg.public.orders"), std::string::npos) << t.sql;
+}
+
 TEST(NlTranslatorTest, JoinPathTiesAreRefused) {
   NlSchema s;
   s.tables.push_back(Table("db", "sqlite", "users", {{"id", TypeId::kInteger}}));
