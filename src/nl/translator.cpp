@@ -591,6 +591,7 @@ enum class ItemKind {
   kSortBy,  // sorted by, ordered by
   kFirstN,  // latest N / first N (number)
   kSourceHint,
+  kActive,  // "active" over a table with a TTL column (Redis keys: _ttl)
 };
 
 struct Item {
@@ -927,8 +928,12 @@ bool Translator::MatchPhrases() {
       add(ItemKind::kFirstN, i, 2, "latest", toks_[i].number);
       continue;
     }
-    if (w == "first" && is_num(i + 1)) {
+    if ((w == "first" || w == "oldest" || w == "earliest") && is_num(i + 1)) {
       add(ItemKind::kFirstN, i, 2, "first", toks_[i + 1].number);
+      continue;
+    }
+    if (is_num(i) && (w1 == "oldest" || w1 == "earliest")) {
+      add(ItemKind::kFirstN, i, 2, "first", toks_[i].number);
       continue;
     }
     if (w == "top" && !is_num(i + 1)) {
@@ -1006,6 +1011,14 @@ bool Translator::MatchPhrases() {
       add(ItemKind::kOrderAsc, i, 1, "ascending");
       continue;
     }
+    if (w == "active") {
+      bool ttl = false;
+      for (const auto& t : schema_.tables) ttl = ttl || t.FindColumn("_ttl") >= 0;
+      if (ttl) {
+        add(ItemKind::kActive, i, 1, "active");
+        continue;
+      }
+    }
     // ---- source hints: a source type or a connection name
     if (!w.empty()) {
       std::set<std::string> catalogs;
@@ -1017,6 +1030,18 @@ bool Translator::MatchPhrases() {
       if (auto it = SourceTypeWords().find(w); it != SourceTypeWords().end()) {
         add(ItemKind::kSourceHint, i, 1, "type:" + it->second);
         continue;
+      }
+      // A schema name ("orders in sales"), unless the word names a table too.
+      BuildIndex();
+      std::string wkey = NameKey(SplitName(w));
+      if (!Fillers().count(w) &&
+          std::find(table_keys_.begin(), table_keys_.end(), wkey) == table_keys_.end()) {
+        bool schema = false;
+        for (const auto& t : schema_.tables) schema = schema || AsciiLower(t.schema) == w;
+        if (schema) {
+          add(ItemKind::kSourceHint, i, 1, "schema:" + w);
+          continue;
+        }
       }
     }
   }
@@ -1187,7 +1212,7 @@ bool Translator::ResolveEntity(const std::vector<int>& candidates, size_t pos,
     for (int t : candidates) {
       const auto& tab = schema_.tables[t];
       if (hint.text == "catalog:" + AsciiLower(tab.catalog) ||
-          hint.text == "type:" + tab.source_type)
+          hint.text == "type:" + tab.source_type || hint.text == "schema:" + AsciiLower(tab.schema))
         keep.push_back(t);
     }
     if (!keep.empty()) {
@@ -1197,6 +1222,30 @@ bool Translator::ResolveEntity(const std::vector<int>& candidates, size_t pos,
     }
   }
   std::set<int> distinct(filtered.begin(), filtered.end());
+  if (distinct.size() > 1) {
+    // The one hint of the whole question, if it settles this entity too ("nl_smoke users who
+    // made purchases": the schema of both).
+    std::vector<Item*> hints;
+    for (auto& hint : items_)
+      if (hint.kind == ItemKind::kSourceHint) hints.push_back(&hint);
+    if (hints.size() == 1) {
+      std::set<int> keep;
+      for (int t : distinct) {
+        const auto& tab = schema_.tables[t];
+        if (hints[0]->text == "catalog:" + AsciiLower(tab.catalog) ||
+            hints[0]->text == "type:" + tab.source_type ||
+            hints[0]->text == "schema:" + AsciiLower(tab.schema))
+          keep.insert(t);
+      }
+      if (keep.size() == 1) {
+        distinct = keep;
+        out_.readings.push_back(
+            fmt::format("\"{}\": the one in {} (the question's only source "
+                        "hint)",
+                        word, toks_[hints[0]->pos].raw));
+      }
+    }
+  }
   if (distinct.size() == 1) {
     *table = *distinct.begin();
     return true;
@@ -1206,9 +1255,12 @@ bool Translator::ResolveEntity(const std::vector<int>& candidates, size_t pos,
     list += (list.empty() ? "" : ", ") + schema_.tables[t].catalog + "." +
             schema_.tables[t].schema + "." + schema_.tables[t].name;
   }
-  return Refuse(
-      fmt::format("\"{}\" could mean several tables: {}. Say which source, e.g. \"{} from {}\"",
-                  word, list, word, schema_.tables[*distinct.begin()].catalog));
+  std::set<std::string> catalogs;
+  for (int t : distinct) catalogs.insert(schema_.tables[t].catalog);
+  const auto& first = schema_.tables[*distinct.begin()];
+  return Refuse(fmt::format("\"{}\" could mean several tables: {}. Say which {}, e.g. \"{} in {}\"",
+                            word, list, catalogs.size() > 1 ? "source" : "schema", word,
+                            catalogs.size() > 1 ? first.catalog : first.schema));
 }
 
 // ---------------------------------------------------------------- columns and values
@@ -1349,6 +1401,22 @@ bool Translator::MatchColumns(bool everywhere) {
         }
       }
       if (found.empty() && everywhere) search(direct, scope.size());
+      if (found.empty() && everywhere && !all_tables && len == 1 && !Fillers().count(joined) &&
+          !Blockers().count(joined)) {
+        // The last word of a longer column name of a named table: "tier" -> loyalty_tier.
+        for (size_t s = 0; s < direct; s++) {
+          const auto& t = schema_.tables[scope[s]];
+          for (size_t c = 0; c < t.columns.size(); c++) {
+            auto cparts = SplitName(t.columns[c].name);
+            if (cparts.size() > 1 && Singular(cparts.back()) == Singular(joined))
+              found.push_back({scope[s], static_cast<int>(c)});
+          }
+        }
+        if (found.size() == 1)
+          how = "\"" + joined + "\" read as the column " + ColName(found[0].first, found[0].second);
+        else
+          found.clear();
+      }
       if (found.empty()) continue;
       if (found.size() > 1) {
         // The same column in several tables: the first mentioned entity's, if it has it.
@@ -1498,7 +1566,7 @@ bool Translator::CheckLeftovers() {
         if (e.kind == ItemKind::kEntity) {
           const auto& tab = schema_.tables[e.table];
           if (it.text == "catalog:" + AsciiLower(tab.catalog) ||
-              it.text == "type:" + tab.source_type)
+              it.text == "type:" + tab.source_type || it.text == "schema:" + AsciiLower(tab.schema))
             fits = true;
         }
       if (!fits) unknown.push_back(toks_[it.pos].raw);
@@ -1734,10 +1802,17 @@ bool Translator::Interpret() {
           }
           return Refuse("count distinct what? name a column after \"distinct\"");
         }
-        if (n && n->kind == ItemKind::kValue) {
-          // "how many Books products": the value filters the entity after it.
-          Item* m = next(k + 1);
-          if (m && m->kind == ItemKind::kEntity) n = m;
+        // "how many Books products", "how many active sessions": the filter words before the
+        // entity.
+        for (size_t j = k + 1; n && (n->kind == ItemKind::kValue || n->kind == ItemKind::kActive) &&
+                               j + 1 < items.size();
+             j++) {
+          Item* m = &items[j + 1];
+          if (m->kind == ItemKind::kEntity) {
+            n = m;
+            break;
+          }
+          if (m->kind != ItemKind::kValue && m->kind != ItemKind::kActive) break;
         }
         if (n && n->kind == ItemKind::kEntity) {
           n->consumed = true;
@@ -2001,6 +2076,29 @@ bool Translator::Interpret() {
                                          schema_.tables[it.table].name,
                                          ColName(it.table, it.column), QuoteString(it.text)));
       needed.insert(it.table);
+      continue;
+    }
+    if (it.kind == ItemKind::kActive) {
+      // The nearest entity after it (else before it) whose rows expire: "active sessions",
+      // "active users (Redis sessions)".
+      int table = -1;
+      for (size_t j = k + 1; j < items.size() && table < 0; j++)
+        if (items[j].kind == ItemKind::kEntity &&
+            schema_.tables[items[j].table].FindColumn("_ttl") >= 0)
+          table = items[j].table;
+      for (size_t j = k; j-- > 0 && table < 0;)
+        if (items[j].kind == ItemKind::kEntity &&
+            schema_.tables[items[j].table].FindColumn("_ttl") >= 0)
+          table = items[j].table;
+      if (table < 0)
+        return Refuse("\"active\": which table's rows expire? name it, e.g. \"active sessions\"");
+      it.consumed = true;
+      int ttl = schema_.tables[table].FindColumn("_ttl");
+      where.push_back(Col(table, ttl) + " > 0");
+      out_.filters.push_back(schema_.tables[table].name +
+                             "._ttl > 0 (active: keys whose time to live is running; Redis drops "
+                             "a key when it expires)");
+      needed.insert(table);
       continue;
     }
     if (it.kind == ItemKind::kTime) {

@@ -153,6 +153,23 @@ TEST(NlTranslatorTest, AmbiguousTablesNeedASourceHint) {
   EXPECT_NE(t.sql.find("lake.public.users"), std::string::npos);
 }
 
+TEST(NlTranslatorTest, SchemaHints) {
+  NlSchema s = Seed002();
+  for (auto& t : s.tables) t.catalog = "pg";
+  s.tables.push_back(Table("pg", "postgres", "orders", {{"id", TypeId::kInteger}}));
+  s.tables.back().schema = "sales";
+  auto t = TranslateToSql("how many orders", s, Monday20251027());
+  EXPECT_FALSE(t.ok);
+  EXPECT_NE(t.error.find("Say which schema"), std::string::npos) << t.error;
+  t = TranslateToSql("how many orders in sales", s, Monday20251027());
+  ASSERT_TRUE(t.ok) << t.error;
+  EXPECT_NE(t.sql.find("pg.sales.orders"), std::string::npos) << t.sql;
+  // The question's only hint settles every entity it fits.
+  t = TranslateToSql("public users who made purchases", s, Monday20251027());
+  ASSERT_TRUE(t.ok) << t.error;
+  EXPECT_NE(t.sql.find("JOIN pg.public.orders"), std::string::npos) << t.sql;
+}
+
 TEST(NlTranslatorTest, JoinPathTiesAreRefused) {
   NlSchema s;
   s.tables.push_back(Table("db", "sqlite", "users", {{"id", TypeId::kInteger}}));
@@ -196,6 +213,22 @@ TEST(NlTranslatorTest, ConfiguredSynonymsAndCustomerKeyConvention) {
             "JOIN lake.public.transactions t ON c.customer_id = t.customer_id\n"
             "WHERE t.transaction_date >= DATE '2025-10-01' AND t.transaction_date < DATE "
             "'2025-11-01'\nGROUP BY c.customer_id, c.customer_name");
+}
+
+TEST(NlTranslatorTest, ActiveMeansARunningTtl) {
+  NlSchema s = Seed002();
+  auto t = TranslateToSql("how many active sessions", s, Monday20251027());
+  EXPECT_FALSE(t.ok);  // no table with a TTL: "active" is not understood
+  s.tables.push_back(Table("sessions-db", "redis", "sessions",
+                           {{"session_id", TypeId::kVarchar},
+                            {"user_id", TypeId::kInteger},
+                            {"_key", TypeId::kVarchar},
+                            {"_ttl", TypeId::kBigInt}}));
+  t = TranslateToSql("Show me active users (Redis sessions)", s, Monday20251027());
+  ASSERT_TRUE(t.ok) << t.error;
+  EXPECT_EQ(t.sql,
+            "SELECT DISTINCT u.*\nFROM \"users-db\".public.users u\n"
+            "JOIN \"sessions-db\".public.sessions s ON u.id = s.user_id\nWHERE s._ttl > 0");
 }
 
 }  // namespace

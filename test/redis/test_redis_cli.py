@@ -1,6 +1,6 @@
 """The Redis connector through the `aishell` command line, against the server of
 scripts/services/redis.sh (AISHELL_TEST_REDIS_URL). Skipped when that is unset, failed when CI=true.
-Each test owns one Redis database (20-25 and 31; the C++ tests use 4-15)."""
+Each test owns one Redis database (20-32; the C++ tests use 4-15)."""
 import os
 import sqlite3
 import subprocess
@@ -230,3 +230,29 @@ def test_values_that_are_not_utf8_read_as_varbinary(redis_db, aishell):
                 "--format", "json")
     assert r.returncode == 0, r.stderr
     assert parse_json_rows(r.stdout) == [[i, "varbinary", blobs[i].hex().upper(), f"b{i}"] for i in sorted(blobs)]
+
+
+@pytest.mark.parametrize("redis_db", [32], indirect=True)
+def test_english_question_over_redis_sessions(redis_db, aishell, tmp_path):
+    # The offline translator (src/nl/) over a live Redis table and a SQLite one: "active" reads
+    # the keys' running TTL, the join comes from user_id <-> users.id.
+    load_sessions(redis_db["cli"])
+    db = tmp_path / "app.db"
+    con = sqlite3.connect(db)
+    con.executescript("CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT, email TEXT);"
+                      "INSERT INTO users VALUES (1,'Ann','ann@example.com'),(2,'Bob','bob@example.com'),"
+                      "(3,'Cid','cid@example.com');")
+    con.commit()
+    con.close()
+    assert aishell("connect", redis_db["url"], "--name", "sessions_db", "--property",
+                   "table.sessions=session:{session_id}").returncode == 0
+    assert aishell("connect", f"sqlite://{db}", "--name", "app").returncode == 0
+    r = aishell("query", "how many active sessions in Redis", "--format", "csv")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines()[1:] == ["3"]
+    assert "sessions._ttl > 0" in r.stderr
+    r = aishell("query", "Show me active users (Redis sessions)", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    rows = sorted(parse_json_rows(r.stdout))
+    assert rows == [[1, "Ann", "ann@example.com"], [2, "Bob", "bob@example.com"]]
+    assert redis_db["password"] not in r.stdout + r.stderr
