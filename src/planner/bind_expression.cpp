@@ -644,6 +644,10 @@ ExprPtr Binder::BindAggregateCall(const FunctionCallExpression& fn, BindContext&
   BindContext inner;
   inner.scope = agg.input;
   inner.clause = "aggregate arguments";
+  if (agg.input_plan && agg.input_plan_scope) {
+    inner.plan = agg.input_plan;
+    inner.plan_scope = agg.input_plan_scope;
+  }
   std::vector<ExprPtr> args;
   bool star = fn.is_star || (name == "count" && fn.args.empty());
   for (const auto& a : fn.args) args.push_back(BindExpr(*a, inner));

@@ -558,6 +558,8 @@ LogicalPtr Binder::BindSelect(const SelectNode& s) {
 
   AggregateContext agg;
   agg.input = &scope;
+  agg.input_plan = &plan;
+  agg.input_plan_scope = &scope;
   if (aggregated) {
     for (const auto& g : s.group_by) {
       const ParsedExpression* expr = g.get();

@@ -35,7 +35,11 @@ struct Scope {
 
 // Aggregation state while binding the select list, HAVING and ORDER BY of a grouped query.
 struct AggregateContext {
-  const Scope* input = nullptr;          // the FROM scope
+  const Scope* input = nullptr;  // the FROM scope
+  // The plan under the Aggregate and its scope (`input`, extended by the subqueries): subqueries
+  // in aggregate arguments join into it. Null: not allowed.
+  LogicalPtr* input_plan = nullptr;
+  Scope* input_plan_scope = nullptr;
   std::vector<ExprPtr> groups;           // bound over the FROM scope
   std::vector<std::string> group_texts;  // parsed ToString() of each group expression
   std::vector<ExprPtr> aggregates;       // bound kAggregate exprs over the FROM scope
