@@ -163,7 +163,7 @@ LogicalPtr Binder::BindQuery(const QueryNode& query) {
   if (query.recursive)
     throw Error(ErrorKind::kUnsupported, "WITH RECURSIVE is not supported", query.position);
   size_t saved = ctes_.size();
-  for (const auto& cte : query.ctes) ctes_.push_back({&cte, ctes_.size()});
+  for (const auto& cte : query.ctes) ctes_.push_back({&cte, ctes_.size(), frames_.size()});
   LogicalPtr plan;
   try {
     if (query.kind == QueryNodeKind::kSelect) {

@@ -97,7 +97,8 @@ class Binder {
  private:
   struct CteEntry {
     const CommonTableExpression* cte;
-    size_t depth;  // CTE scopes visible to its body
+    size_t depth;   // CTE scopes visible to its body
+    size_t frames;  // outer frames (subquery unnesting) visible to its body
   };
 
   // `left = right` between an integer column and a VARCHAR column of two different tables
