@@ -463,8 +463,7 @@ ExprPtr Binder::BindExprNode(const ParsedExpression& expr, BindContext& ctx) {
         return BindExistsValue(expr.As<ExistsExpression>(), ctx);
       }
       throw Error(ErrorKind::kUnsupported,
-                  "correlated IN (subquery) and EXISTS are supported only as conditions of WHERE "
-                  "(combined with AND)",
+                  std::string("IN (subquery) and EXISTS are not supported in ") + ctx.clause,
                   expr.position);
     case ExpressionKind::kSubquery:
       return BindScalarSubquery(expr.As<SubqueryExpression>(), ctx);

@@ -537,9 +537,14 @@ BoundRelation Binder::BindJoin(const JoinRef& ref) {
           EnsureBoolean(BindExpr(*ref.condition, ctx), "JOIN condition", ref.condition->position);
     } catch (const Error& e) {
       // Subqueries in the ON of an inner join: joined in as in WHERE, after the other conjuncts.
-      if (e.kind() != ErrorKind::kUnsupported ||
-          (join->join_type != JoinType::kInner && join->join_type != JoinType::kCross))
-        throw;
+      if (e.kind() != ErrorKind::kUnsupported) throw;
+      if (join->join_type != JoinType::kInner && join->join_type != JoinType::kCross) {
+        throw Error(ErrorKind::kUnsupported,
+                    std::string(e.what()) +
+                        " (of an outer join; the ON of an inner join, WHERE "
+                        "and the select list take subqueries)",
+                    e.position());
+      }
       return BindJoinWithSubqueries(std::move(rel), join, *ref.condition);
     }
     if (join->join_type == JoinType::kCross) join->join_type = JoinType::kInner;
