@@ -463,8 +463,7 @@ ExprPtr Binder::BindExprNode(const ParsedExpression& expr, BindContext& ctx) {
         return BindExistsValue(expr.As<ExistsExpression>(), ctx);
       }
       throw Error(ErrorKind::kUnsupported,
-                  "correlated IN (subquery) and EXISTS are supported only as conditions of WHERE "
-                  "(combined with AND)",
+                  std::string("IN (subquery) and EXISTS are not supported in ") + ctx.clause,
                   expr.position);
     case ExpressionKind::kSubquery:
       return BindScalarSubquery(expr.As<SubqueryExpression>(), ctx);
@@ -645,6 +644,10 @@ ExprPtr Binder::BindAggregateCall(const FunctionCallExpression& fn, BindContext&
   BindContext inner;
   inner.scope = agg.input;
   inner.clause = "aggregate arguments";
+  if (agg.input_plan && agg.input_plan_scope) {
+    inner.plan = agg.input_plan;
+    inner.plan_scope = agg.input_plan_scope;
+  }
   std::vector<ExprPtr> args;
   bool star = fn.is_star || (name == "count" && fn.args.empty());
   for (const auto& a : fn.args) args.push_back(BindExpr(*a, inner));

@@ -163,7 +163,7 @@ LogicalPtr Binder::BindQuery(const QueryNode& query) {
   if (query.recursive)
     throw Error(ErrorKind::kUnsupported, "WITH RECURSIVE is not supported", query.position);
   size_t saved = ctes_.size();
-  for (const auto& cte : query.ctes) ctes_.push_back({&cte, ctes_.size()});
+  for (const auto& cte : query.ctes) ctes_.push_back({&cte, ctes_.size(), frames_.size()});
   LogicalPtr plan;
   try {
     if (query.kind == QueryNodeKind::kSelect) {
@@ -565,6 +565,8 @@ LogicalPtr Binder::BindSelect(const SelectNode& s) {
 
   AggregateContext agg;
   agg.input = &scope;
+  agg.input_plan = &plan;
+  agg.input_plan_scope = &scope;
   if (aggregated) {
     for (const auto& g : s.group_by) {
       const ParsedExpression* expr = g.get();

@@ -279,7 +279,10 @@ BoundRelation Binder::BindBaseTable(const BaseTableRef& ref) {
       const auto& entry = ctes_[i];
       if (LowerName(entry.cte->name) != lname) continue;
       // The CTE body sees only the CTEs defined before it.
+      // and the outer queries' columns of where it is defined, not of where it is used.
       std::vector<CteEntry> saved = ctes_;
+      std::vector<const Scope*> saved_frames = frames_;
+      frames_.resize(std::min(frames_.size(), entry.frames));
       ctes_.resize(entry.depth);
       BoundRelation rel;
       try {
@@ -287,9 +290,11 @@ BoundRelation Binder::BindBaseTable(const BaseTableRef& ref) {
                              entry.cte->position);
       } catch (...) {
         ctes_ = saved;
+        frames_ = saved_frames;
         throw;
       }
       ctes_ = saved;
+      frames_ = saved_frames;
       return rel;
     }
   }
@@ -310,7 +315,9 @@ BoundRelation Binder::BindBaseTable(const BaseTableRef& ref) {
       throw Error(e.kind(), "in view '" + view->name + "': " + e.what(), ref.position);
     }
     std::vector<CteEntry> saved = ctes_;
-    ctes_.clear();  // a view does not see the query's CTEs
+    ctes_.clear();  // a view does not see the query's CTEs, nor the outer queries' columns
+    std::vector<const Scope*> saved_frames = frames_;
+    frames_.clear();
     int saved_view_position = view_position_;
     if (view_depth_ == 1) view_position_ = ref.position;
     BoundRelation rel;
@@ -318,6 +325,7 @@ BoundRelation Binder::BindBaseTable(const BaseTableRef& ref) {
       rel = BindNamedQuery(*query, parts.back(), {}, ref.position);
     } catch (const Error& e) {
       ctes_ = saved;
+      frames_ = saved_frames;
       view_position_ = saved_view_position;
       view_depth_--;
       if (e.kind() == ErrorKind::kBinder || e.kind() == ErrorKind::kCatalog) {
@@ -326,6 +334,7 @@ BoundRelation Binder::BindBaseTable(const BaseTableRef& ref) {
       throw;
     }
     ctes_ = saved;
+    frames_ = saved_frames;
     view_position_ = saved_view_position;
     view_depth_--;
     return rel;
@@ -615,9 +624,14 @@ BoundRelation Binder::BindJoin(const JoinRef& ref) {
           EnsureBoolean(BindExpr(*ref.condition, ctx), "JOIN condition", ref.condition->position);
     } catch (const Error& e) {
       // Subqueries in the ON of an inner join: joined in as in WHERE, after the other conjuncts.
-      if (e.kind() != ErrorKind::kUnsupported ||
-          (join->join_type != JoinType::kInner && join->join_type != JoinType::kCross))
-        throw;
+      if (e.kind() != ErrorKind::kUnsupported) throw;
+      if (join->join_type != JoinType::kInner && join->join_type != JoinType::kCross) {
+        throw Error(ErrorKind::kUnsupported,
+                    std::string(e.what()) +
+                        " (of an outer join; the ON of an inner join, WHERE "
+                        "and the select list take subqueries)",
+                    e.position());
+      }
       return BindJoinWithSubqueries(std::move(rel), join, *ref.condition);
     }
     if (join->join_type == JoinType::kCross) join->join_type = JoinType::kInner;

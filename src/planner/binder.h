@@ -37,7 +37,11 @@ struct Scope {
 
 // Aggregation state while binding the select list, HAVING and ORDER BY of a grouped query.
 struct AggregateContext {
-  const Scope* input = nullptr;          // the FROM scope
+  const Scope* input = nullptr;  // the FROM scope
+  // The plan under the Aggregate and its scope (`input`, extended by the subqueries): subqueries
+  // in aggregate arguments join into it. Null: not allowed.
+  LogicalPtr* input_plan = nullptr;
+  Scope* input_plan_scope = nullptr;
   std::vector<ExprPtr> groups;           // bound over the FROM scope
   std::vector<std::string> group_texts;  // parsed ToString() of each group expression
   std::vector<ExprPtr> aggregates;       // bound kAggregate exprs over the FROM scope
@@ -99,7 +103,8 @@ class Binder {
  private:
   struct CteEntry {
     const CommonTableExpression* cte;
-    size_t depth;  // CTE scopes visible to its body
+    size_t depth;   // CTE scopes visible to its body
+    size_t frames;  // outer frames (subquery unnesting) visible to its body
   };
 
   // `left = right` between an integer column and a VARCHAR column of two different tables

@@ -4,6 +4,7 @@
 #include "common/exception.h"
 #include "planner/binder.h"
 #include "planner/optimizer/optimizer.h"
+#include "planner/subquery_unnesting.h"
 
 namespace aishell {
 
@@ -180,6 +181,10 @@ PlannedQuery Binder::PlanStatement(const Statement& statement) {
           ErrorKind::kUnsupported,
           std::string(StatementKindName(statement.kind)) + " is not a query the planner handles",
           statement.position);
+  }
+  // Every outer reference of a correlated subquery has been unnested into joins by now.
+  if (PlanHasOuterRefs(*result.plan, [](int) { return true; })) {
+    throw Error(ErrorKind::kInternal, "a correlated subquery was not unnested", statement.position);
   }
   result.plan = Optimize(result.plan, options_, &notices_);
   result.sources = sources_;

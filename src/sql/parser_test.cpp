@@ -1274,5 +1274,14 @@ TEST(SqlParserTest, FieldOfAnyExpression) {
   RoundTrip("SELECT (f(x)).y, a[1].z FROM t");
 }
 
+TEST(SqlParserTest, Lateral) {
+  std::string text = RoundTrip(
+      "SELECT t.a, x.n FROM t, LATERAL (SELECT count(*) AS n FROM s WHERE s.k = t.a) x "
+      "LEFT JOIN LATERAL (SELECT 1 AS one) AS y(o) ON true");
+  EXPECT_NE(text.find("LATERAL (SELECT count(*)"), std::string::npos) << text;
+  EXPECT_NE(text.find("LATERAL (SELECT 1"), std::string::npos) << text;
+  ExpectSyntaxError("SELECT * FROM t, LATERAL (1 + 2) x");
+}
+
 }  // namespace
 }  // namespace aishell
