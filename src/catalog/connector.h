@@ -50,11 +50,22 @@ struct TableStatistics {
   std::vector<ColumnStatistics> columns;  // empty, or one per TableInfo column
 };
 
+// A reference the source declares (PostgreSQL FOREIGN KEY): `columns` of this table refer to
+// `referenced_columns` of another table of the same source.
+struct ForeignKey {
+  std::vector<std::string> columns;
+  std::string referenced_schema;
+  std::string referenced_table;
+  std::vector<std::string> referenced_columns;
+};
+
 struct TableInfo {
   std::string schema;
   std::string name;
   std::vector<ColumnInfo> columns;
   TableStatistics stats;
+  // Declared references to other tables (join paths for the English translator); may be empty.
+  std::vector<ForeignKey> foreign_keys;
   std::string location;  // a file, a remote object name: for messages
 
   // Index of a column by case-insensitive name, or -1.

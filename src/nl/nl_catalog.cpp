@@ -27,6 +27,11 @@ NlSchema LoadNlSchema(Engine& engine, const std::map<std::string, std::string>& 
           table.row_count = info->stats.row_count.value_or(-1);
           for (const auto& c : info->columns)
             if (!c.hidden) table.columns.push_back({c.name, c.type});
+          for (const auto& fk : info->foreign_keys) {
+            if (fk.columns.size() != 1) continue;  // single-column references only
+            table.references.push_back({fk.columns[0], fk.referenced_schema, fk.referenced_table,
+                                        fk.referenced_columns[0]});
+          }
           schema.tables.push_back(std::move(table));
         }
       }

@@ -25,6 +25,15 @@ struct NlTable {
   std::string source_type;  // the connector type: postgres, mongodb, sqlite, ...
   std::vector<NlColumn> columns;
   double row_count = -1;  // estimate, -1 if unknown
+  // Declared references of one column (PostgreSQL FOREIGN KEY): column -> schema.table.column
+  // of the same connection. Joins follow them before naming conventions.
+  struct Reference {
+    std::string column;
+    std::string schema;
+    std::string table;
+    std::string referenced_column;
+  };
+  std::vector<Reference> references;
 
   int FindColumn(const std::string& column) const;  // case-insensitive, -1 if none
   std::string QualifiedName() const;                // "catalog"."schema"."name", quoted as needed

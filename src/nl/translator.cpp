@@ -1298,6 +1298,32 @@ const std::vector<JoinEdge>& Translator::EdgesOf(int table) const {
   BuildIndex();
   std::vector<JoinEdge> edges;
   const auto& a = schema_.tables[table];
+  // Declared references first (PostgreSQL FOREIGN KEYs), both ways, within one connection.
+  auto same_table = [](const NlTable& t, const std::string& catalog, const std::string& schema,
+                       const std::string& name) {
+    return AsciiLower(t.catalog) == AsciiLower(catalog) &&
+           AsciiLower(t.schema) == AsciiLower(schema) && AsciiLower(t.name) == AsciiLower(name);
+  };
+  for (size_t b = 0; b < schema_.tables.size(); b++) {
+    const auto& tb = schema_.tables[b];
+    if (static_cast<int>(b) == table) continue;
+    for (const auto& r : a.references) {  // a refers to b
+      if (!same_table(tb, a.catalog, r.schema, r.table)) continue;
+      int ca = a.FindColumn(r.column), cb = tb.FindColumn(r.referenced_column);
+      if (ca >= 0 && cb >= 0) edges.push_back({table, static_cast<int>(b), ca, cb, true});
+    }
+    for (const auto& r : tb.references) {  // b refers to a
+      if (!same_table(a, tb.catalog, r.schema, r.table)) continue;
+      int ca = a.FindColumn(r.referenced_column), cb = tb.FindColumn(r.column);
+      if (ca >= 0 && cb >= 0) edges.push_back({table, static_cast<int>(b), ca, cb, false});
+    }
+  }
+  const size_t declared = edges.size();
+  auto known = [&](int b, int ca, int cb) {
+    for (size_t i = 0; i < declared; i++)
+      if (edges[i].b == b && edges[i].a_col == ca && edges[i].b_col == cb) return true;
+    return false;
+  };
   // a.x_id -> b.id or b.x_id (a holds the reference).
   for (size_t ca = 0; ca < a.columns.size(); ca++) {
     std::string c = AsciiLower(a.columns[ca].name);
@@ -1308,7 +1334,7 @@ const std::vector<JoinEdge>& Translator::EdgesOf(int table) const {
       if (b == table) continue;
       int cb = schema_.tables[b].FindColumn(c);
       if (cb < 0) cb = schema_.tables[b].FindColumn("id");
-      if (cb < 0) continue;
+      if (cb < 0 || known(b, static_cast<int>(ca), cb)) continue;
       edges.push_back({table, b, static_cast<int>(ca), cb, true});
     }
   }
@@ -1320,7 +1346,7 @@ const std::vector<JoinEdge>& Translator::EdgesOf(int table) const {
       if (b == table || own_keys_[b].count(key)) continue;  // b's own key
       int ca = a.FindColumn(key);
       if (ca < 0) ca = a.FindColumn("id");
-      if (ca < 0) continue;
+      if (ca < 0 || known(b, ca, cb)) continue;
       edges.push_back({table, b, ca, cb, false});
     }
   }

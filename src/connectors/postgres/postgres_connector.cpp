@@ -79,7 +79,16 @@ std::shared_ptr<const TableInfo> PostgresConnector::GetTable(const std::string& 
   // An exact match first, then a case-insensitive one (unquoted names are folded differently).
   PgResult r = PgCatalogQuery(
       conn_,
-      "SELECT c.oid, n.nspname, c.relname, c.relkind, c.reltuples, c.relpages FROM pg_class c "
+      "SELECT c.oid, n.nspname, c.relname, c.relkind, c.reltuples, c.relpages, "
+      // Declared foreign keys, one per line: columns, referenced schema, table and columns.
+      "(SELECT string_agg(array_to_string(ARRAY(SELECT a.attname FROM unnest(k.conkey) WITH "
+      "ORDINALITY u(n, o) JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = u.n "
+      "ORDER BY u.o), chr(31)) || chr(30) || rn.nspname || chr(30) || rc.relname || chr(30) || "
+      "array_to_string(ARRAY(SELECT a.attname FROM unnest(k.confkey) WITH ORDINALITY u(n, o) "
+      "JOIN pg_attribute a ON a.attrelid = k.confrelid AND a.attnum = u.n ORDER BY u.o), "
+      "chr(31)), chr(29)) FROM pg_constraint k JOIN pg_class rc ON rc.oid = k.confrelid "
+      "JOIN pg_namespace rn ON rn.oid = rc.relnamespace WHERE k.conrelid = c.oid AND "
+      "k.contype = 'f') FROM pg_class c "
       "JOIN pg_namespace n ON n.oid = c.relnamespace "
       "WHERE (n.nspname = $1 OR lower(n.nspname) = lower($1)) AND (c.relname = $2 OR "
       "lower(c.relname) = lower($2)) "
@@ -99,6 +108,29 @@ std::shared_ptr<const TableInfo> PostgresConnector::GetTable(const std::string& 
   info->schema = meta->remote_schema;
   info->name = meta->remote_name;
   info->location = "postgres " + meta->remote_schema + "." + meta->remote_name;
+  if (!PQgetisnull(r.res, 0, 6)) {
+    auto split = [](const std::string& text, char sep) {
+      std::vector<std::string> parts;
+      size_t start = 0;
+      while (true) {
+        size_t end = text.find(sep, start);
+        parts.push_back(text.substr(start, end == std::string::npos ? end : end - start));
+        if (end == std::string::npos) return parts;
+        start = end + 1;
+      }
+    };
+    for (const auto& fk : split(PQgetvalue(r.res, 0, 6), '\x1d')) {
+      auto f = split(fk, '\x1e');
+      if (f.size() != 4) continue;
+      ForeignKey key;
+      key.columns = split(f[0], '\x1f');
+      key.referenced_schema = f[1];
+      key.referenced_table = f[2];
+      key.referenced_columns = split(f[3], '\x1f');
+      if (key.columns.size() == key.referenced_columns.size())
+        info->foreign_keys.push_back(std::move(key));
+    }
+  }
   PgResult cols = PgCatalogQuery(
       conn_,
       "SELECT a.attname, a.atttypid, a.atttypmod, format_type(a.atttypid, a.atttypmod), "
