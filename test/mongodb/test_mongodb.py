@@ -549,35 +549,50 @@ def _newest_cursor_id(db, collection):
 
 
 def test_cursor_killed_or_timed_out_on_the_server_mid_scan(db, shell):
-    """The server ends aishell's cursor while the scan reads it (killCursors from another client:
-    what a getMore sees when an idle cursor timed out, CursorNotFound): the query ends with a clear
-    error naming the source and the collection, and prints no result."""
+    """The server ends aishell's cursor between two batches (killCursors from another client: what
+    a getMore sees when an idle cursor timed out, CursorNotFound): the query ends with a clear
+    error naming the source and the collection, and fails instead of returning what it had read.
+
+    Deterministic: with one thread the scan waits for the output, so aishell stops reading (its
+    cursor idle on the server) once the unread stdout pipe is full; the cursor is killed then.
+    Killing it during a getMore would race with FerretDB, which then answers a short last batch
+    as if the cursor had ended (see the connector's README)."""
+    import fcntl
     import os
+    import struct
     import subprocess
+    import termios
+    import time
     from aishell_cli import aishell_binary
-    n = 10000
-    db.t.insert_many([{"_id": i, "n": i} for i in range(n)], ordered=False)
-    # One document per getMore: the scan is still reading when its cursor is killed. The sample
-    # (5 documents) fits the first batch, so its cursor is closed at once and never killed.
-    shell.connect("scan.batch_size=1", "schema.sample_size=5")
+    n = 4000
+    db.t.insert_many([{"_id": i, "pad": "x" * 1000} for i in range(n)], ordered=False)
+    # 50 documents per getMore; the sample (5 documents) needs no getMore at all.
+    shell.connect("scan.batch_size=50", "schema.sample_size=5")
     before = _newest_cursor_id(db, "t")
     env = dict(os.environ, AISHELL_HOME=str(shell.home), NO_COLOR="1")
-    query = subprocess.Popen([aishell_binary(), "query", "--format", "csv",
-                              f"SELECT count(*), sum(n) FROM m.{shell.database}.t"],
-                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    query = subprocess.Popen([aishell_binary(), "--threads", "1", "query", "--format", "csv",
+                              f"SELECT _id, pad FROM m.{shell.database}.t"],
+                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
-        killed = []
-        while not killed and query.poll() is None:
-            killed = _kill_cursors_of(db, "t", before, _newest_cursor_id(db, "t"))
+        fd = query.stdout.fileno()
+        pipe_size = fcntl.fcntl(fd, 1032)  # F_GETPIPE_SZ
+        while query.poll() is None:
+            unread = struct.unpack("i", fcntl.ioctl(fd, termios.FIONREAD, b"\0\0\0\0"))[0]
+            if unread >= pipe_size:
+                break  # aishell is blocked writing its first batch of rows
+            time.sleep(0.01)
+        assert query.poll() is None, "the query ended before its output filled the pipe"
+        killed = _kill_cursors_of(db, "t", before, _newest_cursor_id(db, "t"))
         out, err = query.communicate(timeout=120)
     finally:
         if query.poll() is None:
             query.kill()
             query.wait()
-    assert killed, f"the scan ended before its cursor could be killed: {out} {err}"
-    assert query.returncode != 0, out
-    assert out.strip() == "", out  # no partial answer
-    assert "mongodb source 'm'" in err and f"{shell.database}.t" in err, err
+    out, err = out.decode(), err.decode()
+    assert len(killed) == 1, killed
+    assert query.returncode != 0, "the query succeeded on a killed cursor"
+    assert len(out.splitlines()) - 1 < n  # the rows printed before the error, not all of them
+    assert "mongodb source 'm'" in err and f"reading {shell.database}.t" in err, err
     assert "cursor" in err and "closed the cursor" in err, err
     assert os.environ.get("AISHELL_TEST_MONGODB_PASSWORD", "-") not in err
 

@@ -196,6 +196,21 @@ std::string BsonText(const bson_iter_t& it) {
   }
 }
 
+namespace {
+
+// Whether a field name equals a document's key (`length` bytes): field names are short, so a
+// byte loop beats a call to memcmp.
+inline bool SameKey(const std::string& name, const char* key, size_t length) {
+  if (name.size() != length) return false;
+  const char* n = name.data();
+  for (size_t i = 0; i < length; i++) {
+    if (n[i] != key[i]) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 // The projected columns as a tree of field names: a document's keys are matched against the
 // children of the node for its path.
 struct MongoDecoder::Node {
@@ -204,9 +219,7 @@ struct MongoDecoder::Node {
   std::vector<Node> children;
   Node* Find(const char* key, size_t length) {
     for (auto& c : children) {
-      if (c.name.size() == length && (length == 0 || c.name[0] == key[0]) &&
-          std::memcmp(c.name.data(), key, length) == 0)
-        return &c;
+      if (SameKey(c.name, key, length)) return &c;
     }
     return nullptr;
   }
@@ -240,9 +253,14 @@ MongoDecoder::~MongoDecoder() = default;
 
 void MongoDecoder::Decode(const bson_t& doc, Batch& out, size_t row) {
   current_ = &doc;
-  for (auto& column : out.columns) column.SetNull(row);
+  // Rows start valid: only the columns the document lacks are set NULL afterwards, so a column
+  // that is never NULL gets no validity bitmap (and the engine's no-NULL fast paths).
+  seen_.assign(out.columns.size(), 0);
   bson_iter_t it;
   if (bson_iter_init(&it, &doc)) DecodeDocument(&it, *root_, out, row);
+  for (size_t c = 0; c < seen_.size(); c++) {
+    if (!seen_[c]) out.columns[c].SetNull(row);
+  }
   current_ = nullptr;
 }
 
@@ -266,6 +284,7 @@ void MongoDecoder::DecodeDocument(bson_iter_t* it, const Node& node, Batch& out,
     if (!child) continue;
     if (child->output >= 0) {
       int output = child->output;
+      seen_[output] = 1;
       const MongoColumn& column = table_->columns[output_of_column_[output]];
       DecodeValue(*it, out.columns[output].type(), out.columns[output], row, column.dotted);
     }
@@ -559,10 +578,13 @@ void MongoDecoder::Decode(const bson_iter_t& it, const LogicalType& type, Vector
         large.resize(names.size());
         fields = large.data();
       }
+      // Fields the document lacks are set NULL afterwards (rows start valid).
+      bool masked = names.size() <= 64;
+      uint64_t seen = 0;
       for (size_t f = 0; f < names.size(); f++) {
         fields[f] = &v.Child(f);
         fields[f]->Resize(index + 1);
-        fields[f]->SetNull(index);
+        if (!masked) fields[f]->SetNull(index);
       }
       bson_iter_t e;
       if (bson_iter_recurse(&it, &e)) {
@@ -573,8 +595,8 @@ void MongoDecoder::Decode(const bson_iter_t& it, const LogicalType& type, Vector
           size_t key_length = bson_iter_key_len(&e);
           for (size_t k = 0; k < names.size(); k++) {
             size_t f = next + k < names.size() ? next + k : next + k - names.size();
-            if (names[f].size() == key_length && (key_length == 0 || names[f][0] == key[0]) &&
-                std::memcmp(names[f].data(), key, key_length) == 0) {
+            if (SameKey(names[f], key, key_length)) {
+              if (masked) seen |= uint64_t{1} << f;
               Path field_path;
               field_path.parent = &path;
               field_path.name = names[f];
@@ -583,6 +605,11 @@ void MongoDecoder::Decode(const bson_iter_t& it, const LogicalType& type, Vector
               break;
             }
           }
+        }
+      }
+      if (masked) {
+        for (size_t f = 0; f < names.size(); f++) {
+          if (!((seen >> f) & 1)) fields[f]->SetNull(index);
         }
       }
       v.Data<uint32_t>()[row] = static_cast<uint32_t>(index);

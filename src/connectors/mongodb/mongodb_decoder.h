@@ -63,6 +63,7 @@ class MongoDecoder {
   std::string where_;
   std::atomic<int64_t>* mismatches_;
   const bson_t* current_ = nullptr;  // the document being decoded, for messages
+  std::vector<uint8_t> seen_;        // per output column: found in the current document
 };
 
 // A BSON value as JSON text (strings quoted, ObjectId as its hex string, dates as ISO-8601 text

@@ -107,6 +107,8 @@ TEST(MongoDecoderTest, NestedMismatchNamesThePathAndFieldOrderDoesNotMatter) {
   std::vector<const char*> docs = {R"({"_id": 1, "a": {"e": 5, "b": [{"d": "y", "c": 3}]}})",
                                    R"({"_id": 2, "a": {"b": [{"c": 4}, {"d": "z", "c": 6}]}})"};
   Batch b = DecodeAll(table, docs);
+  // A column every document has gets no validity bitmap (the engine's no-NULL paths).
+  EXPECT_FALSE(b.columns[0].MayHaveNulls());
   EXPECT_EQ(b.columns[1].GetValue(0).ToString(), "{b=[{c=3, d=y}], e=5}");
   EXPECT_EQ(b.columns[1].GetValue(1).ToString(), "{b=[{c=4, d=NULL}, {c=6, d=z}], e=NULL}");
   for (const char* bad : {R"({"_id": 3, "a": {"b": [{"c": "three"}]}})",
