@@ -85,9 +85,12 @@ class Source:
         assert r.returncode == 0, r.stderr
         return parse_json_rows(r.stdout)
 
-    def start(self):
+    def start(self, load=True):
         self.proxy = FaultProxy(*self.server()).start()
-        self.setup()
+        if load:
+            self.setup()
+        else:
+            self.setup_empty()
         self.connect()
         r = self.aishell("config", "set", "federation.timeout", "20s")
         assert r.returncode == 0, r.stderr
@@ -106,6 +109,9 @@ class Source:
         raise NotImplementedError
 
     def setup(self):
+        pass
+
+    def setup_empty(self):
         pass
 
     def cleanup(self):
@@ -156,6 +162,9 @@ class Postgres(Source):
                   f"INSERT INTO {self.schema}.t SELECT g, 'value ' || g FROM generate_series(1, 200) g; "
                   f"CREATE TABLE {self.schema}.w (id int PRIMARY KEY, v text); "
                   f"INSERT INTO {self.schema}.w VALUES (1, 'value 1')")
+
+    def setup_empty(self):
+        self.psql(f"CREATE SCHEMA {self.schema}")
 
     def cleanup(self):
         self.psql(f"DROP SCHEMA IF EXISTS {self.schema} CASCADE")
@@ -482,7 +491,9 @@ class IcebergRest(Source):
 SOURCES = {s.kind: s for s in (Postgres, Redis, Mongo, Elastic, S3Files, IcebergRest)}
 
 
-def open_source(kind, tmp_path, nodeid):
+def open_source(kind, tmp_path, nodeid, load=True):
+    """The source `kind`, connected through a running proxy; with load=False its tables t and w
+    are not created (PostgreSQL still gets its schema)."""
     need(kind)
     uid = hashlib.sha1((nodeid + uuid.uuid4().hex).encode()).hexdigest()[:10]
-    return SOURCES[kind](tmp_path, uid).start()
+    return SOURCES[kind](tmp_path, uid).start(load)
