@@ -468,7 +468,9 @@ class IcebergRest(Source):
     def connect(self):
         r = self.aishell("connect", with_port(self.rest, self.proxy.port), "--type", "iceberg", "--name", CATALOG,
                          "--property", f"warehouse={self.warehouse}",
-                         "--property", f"s3.endpoint={self.endpoint}", "--property", "s3.path-style-access=true")
+                         "--property", f"s3.endpoint={self.endpoint}", "--property", "s3.path-style-access=true",
+                         "--property", f"s3.access-key-id={os.environ['AISHELL_TEST_S3_ACCESS_KEY']}",
+                         "--property", f"s3.secret-access-key={os.environ['AISHELL_TEST_S3_SECRET_KEY']}")
         assert r.returncode == 0, r.stderr
 
     def table(self, name="t"):
