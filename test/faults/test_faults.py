@@ -186,10 +186,14 @@ def test_create_table_as(source):
         source.proxy.allow()
         ends_cleanly(source, case, r, None)
         after = source.read_back(name)
-        assert after in (None, rows), f"{case}: CREATE TABLE AS left {after!r}"
+        # Without transactions the new index/collection is created first, then filled; when the
+        # server is gone before the rows (a refused connection), aishell cannot remove it again.
+        allowed = (None, rows) if source.transactional or not case.startswith("refuse") else (None, [], rows)
+        assert after in allowed, f"{case}: CREATE TABLE AS left {after!r}"
         if r.returncode == 0:
             assert after == rows
-        log(source, case + " (CREATE TABLE AS)", "unchanged" if after is None else "complete")
+        log(source, case + " (CREATE TABLE AS)",
+            "unchanged" if after is None else "left empty" if after == [] else "complete")
 
 
 @pytest.mark.parametrize("when", ["at connect", "mid-query"])
