@@ -259,15 +259,17 @@ class Redis(Source):
 
 # MongoDB (FerretDB) ------------------------------------------------------------------------------
 class Mongo(Source):
+    """One shared database, a collection prefix per test: FerretDB is slow to create databases."""
     kind = "mongodb"
     label = "mongodb"
     transactional = False
+    database = "aishell_faults"
 
     def __init__(self, tmp_path, uid):
         super().__init__(tmp_path, uid)
         self.url = os.environ["AISHELL_TEST_MONGODB_URL"]
         self.secrets = (urllib.parse.unquote(urllib.parse.urlsplit(self.url).password or ""),)
-        self.database = f"faults_{uid}"
+        self.prefix = f"f{uid}_"
 
     def server(self):
         return hostport(self.url)
@@ -276,14 +278,18 @@ class Mongo(Source):
         import pymongo
         return pymongo.MongoClient(self.url, serverSelectionTimeoutMS=5000)[self.database]
 
+    def coll(self, name):
+        return self.client()[self.prefix + name]
+
     def setup(self):
-        db = self.client()
-        db.t.insert_many([{"_id": i, "id": i, "v": v} for i, v in self.base_rows()])
-        db.w.insert_one({"_id": 1, "id": 1, "v": "value 1"})
+        self.coll("t").insert_many([{"_id": i, "id": i, "v": v} for i, v in self.base_rows()])
+        self.coll("w").insert_one({"_id": 1, "id": 1, "v": "value 1"})
 
     def cleanup(self):
         db = self.client()
-        db.client.drop_database(self.database)
+        for name in db.list_collection_names():
+            if name.startswith(self.prefix):
+                db.drop_collection(name)
 
     def connect(self):
         parts = urllib.parse.urlsplit(with_port(self.url, self.proxy.port))
@@ -292,17 +298,17 @@ class Mongo(Source):
         assert r.returncode == 0, r.stderr
 
     def table(self, name="t"):
-        return f"{CATALOG}.{self.database}.{name}"
+        return f"{CATALOG}.{self.database}.{self.prefix}{name}"
 
     def read_back(self, name):
-        db = self.client()
-        if name not in db.list_collection_names():
+        if self.prefix + name not in self.client().list_collection_names():
             return None
-        return sorted((d["id"], d.get("v")) for d in db[name].find({}, {"_id": 0}))
+        return sorted((d["id"], d.get("v")) for d in self.coll(name).find({}, {"_id": 0}))
 
     def keys_touched(self):
         db = self.client()
-        return {n: sorted(str(d["_id"]) for d in db[n].find({}, {"_id": 1})) for n in db.list_collection_names()}
+        return {n[len(self.prefix):]: sorted(str(d["_id"]) for d in db[n].find({}, {"_id": 1}))
+                for n in db.list_collection_names() if n.startswith(self.prefix)}
 
 
 # Elasticsearch ---------------------------------------------------------------------------------

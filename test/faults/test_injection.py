@@ -52,7 +52,7 @@ class Hostile:
             p.execute()
 
     def load_mongodb(self):
-        self.src.client().h.insert_many([{"_id": i, "id": i, "v": v} for i, v in self.rows])
+        self.src.coll("h").insert_many([{"_id": i, "id": i, "v": v} for i, v in self.rows])
 
     def load_elasticsearch(self):
         import json
@@ -79,7 +79,7 @@ class Hostile:
             h = src.client().hgetall(f"{src.prefix}:h:{s}".encode())
             return [int(h[b"n"])] if h else []
         if src.kind == "mongodb":
-            return sorted(d["id"] for d in src.client().h.find({"v": s}))
+            return sorted(d["id"] for d in src.coll("h").find({"v": s}))
         if src.kind == "elasticsearch":
             status, out = src.call("POST", f"/{src.prefix}_h/_search", {"size": 100, "query": {"term": {"v": s}}})
             assert status == 200, out
@@ -133,7 +133,8 @@ def id_col(src):
     return "CAST(n AS BIGINT)" if src.kind == "redis" else "id"
 
 
-@pytest.fixture(params=["postgres", "redis", "mongodb", "elasticsearch"])
+@pytest.fixture(params=[pytest.param(n, marks=pytest.mark.connector(n))
+                        for n in ("postgres", "redis", "mongodb", "elasticsearch")])
 def hostile(request, tmp_path):
     src = open_source(request.param, tmp_path, request.node.nodeid, load=False)
     if src.kind == "postgres":
@@ -221,7 +222,7 @@ def test_insert_stores_exactly_the_literal(hostile):
         assert set(before) <= set(after) and len(after) == len(before) + len(HOSTILE)
 
 
-@pytest.mark.parametrize("hostile", ["redis"], indirect=True)
+@pytest.mark.parametrize("hostile", [pytest.param("redis", marks=pytest.mark.connector("redis"))], indirect=True)
 def test_redis_insert_refuses_a_key_part_with_a_colon(hostile):
     h, src = hostile, hostile.src
     before = h.snapshot()
