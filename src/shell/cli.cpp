@@ -5,8 +5,10 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -281,6 +283,49 @@ void PrintError(const Error& e, const std::string& sql) {
       e.position() >= 0 && !sql.empty() ? FormatError(e, sql) : std::string(e.what());
   std::fprintf(stderr, "Error: %s\n", text.c_str());
 }
+
+// federation.timeout cancels a query between batches; a source that stops answering inside
+// a blocking read (a paused server, a dead network path) never gets there. For a one-shot
+// `aishell query` this watchdog ends the process with the timeout error once the statement has
+// overrun its timeout by a grace period. The interactive shell does not use it.
+class StuckStatementWatchdog {
+ public:
+  explicit StuckStatementWatchdog(int64_t timeout_ms) {
+    if (timeout_ms <= 0) return;
+    auto grace =
+        std::chrono::milliseconds(std::min<int64_t>(5000, std::max<int64_t>(1000, timeout_ms / 2)));
+    auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms) + grace;
+    thread_ = std::thread([this, deadline, timeout_ms] {
+      std::unique_lock<std::mutex> lock(mutex_);
+      if (cv_.wait_until(lock, deadline, [this] { return done_; })) return;
+      std::fflush(stdout);
+      std::fprintf(stderr,
+                   "\nError: the query ran longer than federation.timeout (%s) and a source did "
+                   "not answer the cancellation; raise it with `aishell config set "
+                   "federation.timeout <duration>` or SET SESSION timeout = '<duration>'\n",
+                   FormatDurationSetting(timeout_ms).c_str());
+      std::fflush(stderr);
+      std::_Exit(1);
+    });
+  }
+  ~StuckStatementWatchdog() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      done_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+  StuckStatementWatchdog(const StuckStatementWatchdog&) = delete;
+  StuckStatementWatchdog& operator=(const StuckStatementWatchdog&) = delete;
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool done_ = false;
+  std::thread thread_;
+};
 
 }  // namespace
 
@@ -816,6 +861,7 @@ bool Cli::RunStatementUntimed(const std::string& sql, OutputFormat format, std::
     QueryResult result;
     {
       InterruptGuard guard(e);
+      StuckStatementWatchdog watchdog(exit_when_stuck_ ? e.options().timeout_ms : 0);
       auto stream = e.Query(sql);
       // The progress line stops before the first output line.
       result = PrintStream(*stream, format, file_out, first, [&progress] { progress.Stop(); });
@@ -907,6 +953,7 @@ int Cli::Query(const ParsedArgs& args) {
     if (!*file) throw Error(ErrorKind::kIo, "cannot write " + *path + ": " + std::strerror(errno));
   }
   bool ok = true;
+  exit_when_stuck_ = true;
   for (size_t i = 0; i < statements.size() && ok; i++) {
     ok = RunStatement(statements[i], format, file.get(), i == 0);
   }

@@ -91,6 +91,9 @@ class Cli {
   std::unique_ptr<Engine> connection_engine_;
   OutputFormat shell_format_ = OutputFormat::kTable;
   bool timer_ = false;  // shell `.timer on`: print each statement's run time
+  // `aishell query`: a statement still running well after federation.timeout (a source that
+  // stopped answering inside a blocking read) ends the process with the timeout error.
+  bool exit_when_stuck_ = false;
   std::optional<int64_t> max_rows_override_;
   std::string output_path_;      // query --output, for messages
   bool parquet_output_ = false;  // query --format parquet: results go to output_path_

@@ -6,6 +6,9 @@
     proxy.cut_after(20000)       # each new connection is cut after the server sent N bytes
     proxy.refuse_after(1)        # the first connection works, every later one is refused
     proxy.latency(0.01)          # each chunk the server sends waits 10 ms (a slow network)
+    proxy.stall()                # stops forwarding both ways without closing (a paused server)
+    proxy.stall_after(20000)     # the same, once a connection has sent N bytes (paused mid-reply)
+    proxy.bytes_from_server      # bytes the server sent through the proxy so far
     proxy.stop()
 
 A refused connection is accepted and closed at once (the client sees the server go away during
@@ -22,9 +25,13 @@ class FaultProxy:
         self._lock = threading.Lock()
         self._refusing = False
         self._cut_after = None
+        self._stall_after = None
         self._latency = 0.0
         self._allowed_connections = None
         self._connections = 0
+        self._bytes_from_server = 0
+        self._flowing = threading.Event()
+        self._flowing.set()
         self._open = []
         self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -43,6 +50,20 @@ class FaultProxy:
         with self._lock:
             return self._connections
 
+    @property
+    def bytes_from_server(self):
+        with self._lock:
+            return self._bytes_from_server
+
+    def stall(self):
+        """Like SIGSTOP on the server: connections stay open (new ones are accepted too) but no
+        byte is forwarded either way until allow() or stop()."""
+        self._flowing.clear()
+
+    def stall_after(self, nbytes):
+        with self._lock:
+            self._stall_after = int(nbytes)
+
     def refuse(self):
         with self._lock:
             self._refusing = True
@@ -54,7 +75,9 @@ class FaultProxy:
         with self._lock:
             self._refusing = False
             self._cut_after = None
+            self._stall_after = None
             self._allowed_connections = None
+        self._flowing.set()
 
     def cut_after(self, nbytes):
         with self._lock:
@@ -70,6 +93,7 @@ class FaultProxy:
 
     def stop(self):
         self._stopped = True
+        self._flowing.set()
         self.refuse()
         _close(self._listener)
 
@@ -96,18 +120,33 @@ class FaultProxy:
                 continue
             with self._lock:
                 self._open += [client, server]
-            threading.Thread(target=self._pump, args=(client, server, None, 0), daemon=True).start()
-            threading.Thread(target=self._pump, args=(server, client, limit, delay), daemon=True).start()
+            threading.Thread(target=self._pump, args=(client, server, None, 0, False), daemon=True).start()
+            threading.Thread(target=self._pump, args=(server, client, limit, delay, True), daemon=True).start()
 
-    def _pump(self, src, dst, limit, delay):
+    def _pump(self, src, dst, limit, delay, from_server):
         sent = 0
         try:
             while True:
                 data = src.recv(65536)
                 if not data:
                     break
+                self._flowing.wait()
+                if self._stopped:
+                    break
                 if delay:
                     time.sleep(delay)
+                if from_server:
+                    with self._lock:
+                        self._bytes_from_server += len(data)
+                        stall_at = self._stall_after
+                    if stall_at is not None and sent + len(data) > stall_at:
+                        dst.sendall(data[:max(0, stall_at - sent)])
+                        data = data[max(0, stall_at - sent):]
+                        sent = stall_at
+                        self._flowing.clear()
+                        self._flowing.wait()
+                        if self._stopped:
+                            break
                 if limit is not None and sent + len(data) >= limit:
                     dst.sendall(data[:max(0, limit - sent)])
                     break

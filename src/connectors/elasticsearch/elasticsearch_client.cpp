@@ -114,6 +114,9 @@ EsResponse EsClient::Send(const std::string& method, const std::string& path,
   std::string compressed;
   bool gzipped = options_.compression && body.size() >= 4096 && Gzip(body, &compressed);
   const std::string& sent = gzipped ? compressed : body;
+  bool idempotent = method == "GET" || method == "HEAD" ||
+                    path.find("_search") != std::string::npos ||
+                    path.find("_count") != std::string::npos || method == "DELETE";
   EsResponse r;
   for (int attempt = 0;; attempt++) {
     r = EsResponse();
@@ -156,6 +159,9 @@ EsResponse EsClient::Send(const std::string& method, const std::string& path,
       curl_easy_setopt(h, CURLOPT_POSTFIELDS, sent.data());
       curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(sent.size()));
     }
+    // libcurl silently sends a request again when a reused connection turns out dead: a _bulk
+    // write of documents without _id would then be indexed twice. Writes take a fresh one.
+    if (!idempotent) curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
     CURLcode rc = curl_easy_perform(h);
     curl_slist_free_all(headers);
     std::string transport_error;
@@ -167,9 +173,6 @@ EsResponse EsClient::Send(const std::string& method, const std::string& path,
       answered_ = true;
       Release(h);
     }
-    bool idempotent = method == "GET" || method == "HEAD" ||
-                      path.find("_search") != std::string::npos ||
-                      path.find("_count") != std::string::npos || method == "DELETE";
     bool retry = attempt < options_.max_retries &&
                  ((transport_error.empty() && Retryable(r.status)) ||
                   (!transport_error.empty() && idempotent && rc != CURLE_COULDNT_CONNECT));
