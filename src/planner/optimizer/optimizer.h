@@ -30,6 +30,7 @@
 //      estimates
 #pragma once
 
+#include <optional>
 #include <vector>
 
 #include "planner/logical_plan.h"
@@ -51,6 +52,19 @@ LogicalPtr ExtractJoinKeys(LogicalPtr plan);
 LogicalPtr PushDownLimits(LogicalPtr plan);
 LogicalPtr PruneColumns(LogicalPtr plan);
 void EstimateCardinality(LogicalOperator& plan);
+// Statistics of one output column of `op`, traced through projections, filters and joins to the
+// scan's TableInfo::stats (distinct count capped by op's estimated rows); nullopt if unknown.
+struct ColumnStats {
+  std::optional<double> distinct_count;
+  std::optional<double> null_fraction;
+  std::optional<Value> min;
+  std::optional<Value> max;
+};
+std::optional<ColumnStats> ColumnStatsOf(const LogicalOperator& op, int column);
+// 1/max(NDV) of an equi-join key pair over `left` and `right` (either NDV may be missing), or -1
+// when neither side has a distinct count.
+double EstimateJoinKeySelectivity(const LogicalOperator& left, const Expr& left_key,
+                                  const LogicalOperator& right, const Expr& right_key);
 LogicalPtr GuardCartesianProducts(LogicalPtr plan, const PlannerOptions& options,
                                   std::vector<std::string>* notices);
 LogicalPtr AggregateBelowJoins(LogicalPtr plan, const PlannerOptions& options);
