@@ -63,11 +63,20 @@ std::optional<double> StatsSelectivity(const Expr& e, const StatsLookup& stats) 
     other = e.children[0].get();
     if (col < 0 || other->kind != ExprKind::kConstant) return std::nullopt;
     switch (op) {  // const < col  =>  col > const
-      case CompareOp::kLt: op = CompareOp::kGt; break;
-      case CompareOp::kLe: op = CompareOp::kGe; break;
-      case CompareOp::kGt: op = CompareOp::kLt; break;
-      case CompareOp::kGe: op = CompareOp::kLe; break;
-      default: break;
+      case CompareOp::kLt:
+        op = CompareOp::kGt;
+        break;
+      case CompareOp::kLe:
+        op = CompareOp::kGe;
+        break;
+      case CompareOp::kGt:
+        op = CompareOp::kLt;
+        break;
+      case CompareOp::kGe:
+        op = CompareOp::kLe;
+        break;
+      default:
+        break;
     }
   }
   auto cs = stats(col);
@@ -283,8 +292,8 @@ void EstimateCardinality(LogicalOperator& op) {
         if (known)
           rows = std::min(in, std::max(1.0, product));
         else
-          rows = std::min(in, std::max(1.0, in * std::min(1.0, 0.1 * static_cast<double>(
-                                                                       a.groups.size()))));
+          rows = std::min(
+              in, std::max(1.0, in * std::min(1.0, 0.1 * static_cast<double>(a.groups.size()))));
       }
       break;
     }
@@ -304,8 +313,8 @@ void EstimateCardinality(LogicalOperator& op) {
           double sel = 1;
           bool known = false;
           for (size_t k = 0; k < j.left_keys.size() && k < j.right_keys.size(); k++) {
-            double s = EstimateJoinKeySelectivity(*op.children[0], *j.left_keys[k],
-                                                  *op.children[1], *j.right_keys[k]);
+            double s = EstimateJoinKeySelectivity(*op.children[0], *j.left_keys[k], *op.children[1],
+                                                  *j.right_keys[k]);
             if (s >= 0) {
               sel = known ? std::min(sel, s) : s;  // keys are rarely independent
               known = true;
