@@ -7,8 +7,8 @@
 //   1b. ExtractCommonConjuncts  conjuncts common to every branch of an OR factored out of it
 //   2. PushDownFilters          filters moved below projections, joins (outer-join safe),
 //   aggregates
-//   2b. ReorderJoins            inner/cross join inputs reordered so that no cross product is
-//                               built where a later input is connected by an equality
+//   2b. ReorderJoins            cost-based order of inner joins: DP over connected subsets (up to
+//                               12 inputs), greedy beyond; cross products only between components
 //   3. ExtractJoinKeys          equality conjuncts -> left_keys/right_keys; cross -> inner
 //   3b. GuardCartesianProducts  on first estimates: a join without keys whose output exceeds
 //                               max_cartesian_rows is refused (or given the suggested keys)
@@ -47,7 +47,7 @@ ExprPtr FoldConstantExpr(const ExprPtr& expr);
 LogicalPtr ExtractCommonConjuncts(LogicalPtr plan);
 ExprPtr ExtractCommonConjunctsExpr(const ExprPtr& expr);
 LogicalPtr PushDownFilters(LogicalPtr plan);
-LogicalPtr ReorderJoins(LogicalPtr plan);
+LogicalPtr ReorderJoins(LogicalPtr plan, const PlannerOptions& options);
 LogicalPtr ExtractJoinKeys(LogicalPtr plan);
 LogicalPtr PushDownLimits(LogicalPtr plan);
 LogicalPtr PruneColumns(LogicalPtr plan);
