@@ -15,7 +15,9 @@
 // (which has put every WHERE conjunct into the lowest join that sees its columns) and before join
 // key extraction; each condition goes to the lowest join of the new tree that sees its columns,
 // and a projection on top restores the written column order. federation.join_reordering = false
-// keeps the written order.
+// keeps the written order, except that an input no condition connects to the inputs before it
+// waits until one does (TPC-H Q2, Q8 and Q9 list `part, supplier, ...` with no condition
+// between the two).
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -30,7 +32,7 @@ namespace aishell {
 
 namespace {
 
-LogicalPtr Visit(LogicalPtr op);
+LogicalPtr Visit(LogicalPtr op, bool cost_based);
 
 constexpr size_t kMaxDpInputs = 12;
 constexpr size_t kMaxInputs = 64;  // bitmask width; beyond it the written order is kept
@@ -203,6 +205,29 @@ class Enumerator {
     return components;
   }
 
+  // federation.join_reordering = false: the written order, except that the next input is the
+  // first one an equality connects to those joined so far (a cross product only where none is).
+  Mask WrittenConnected() {
+    size_t n = rows_.size();
+    for (size_t i = 0; i < n; i++) plans[Mask{1} << i] = Leaf(static_cast<int>(i));
+    Plan tree = Leaf(0);
+    Mask m = 1;
+    while (Popcount(m) < static_cast<int>(n)) {
+      int pick = -1;
+      for (size_t i = 0; i < n && pick < 0; i++) {
+        if (!(m & (Mask{1} << i)) && Connected(m, Mask{1} << i)) pick = static_cast<int>(i);
+      }
+      for (size_t i = 0; i < n && pick < 0; i++) {
+        if (!(m & (Mask{1} << i))) pick = static_cast<int>(i);
+      }
+      Mask b = Mask{1} << pick;
+      tree = Join(tree, m, Leaf(pick), b);
+      m |= b;
+      plans[m] = tree;
+    }
+    return m;
+  }
+
   // The cost of the written left-deep order, or infinity where it builds a cross product that
   // the graph does not need (two inputs of one component joined before they are connected).
   double WrittenCost() {
@@ -224,10 +249,10 @@ class Enumerator {
   std::vector<Condition> conditions_;
 };
 
-LogicalPtr Reorder(LogicalPtr root) {
+LogicalPtr Reorder(LogicalPtr root, bool cost_based) {
   JoinRegion region;
   Collect(root, 0, region);
-  for (auto* slot : region.inputs) *slot = Visit(*slot);
+  for (auto* slot : region.inputs) *slot = Visit(*slot, cost_based);
   size_t n = region.inputs.size();
   if (n < 3 || n > kMaxInputs) return root;  // two inputs: ChooseJoinSides orders them
   for (const auto& c : region.conditions) {
@@ -286,10 +311,15 @@ LogicalPtr Reorder(LogicalPtr root) {
   }
 
   Enumerator e(rows, sources, conditions);
-  std::vector<Mask> roots = e.Solve();
-  double best_cost = 0;
-  for (Mask m : roots) best_cost += e.plans[m].cost;
-  if (roots.size() == 1 && e.WrittenCost() <= best_cost * (1 + 1e-9)) return root;
+  std::vector<Mask> roots;
+  if (cost_based) {
+    roots = e.Solve();
+    double best_cost = 0;
+    for (Mask m : roots) best_cost += e.plans[m].cost;
+    if (roots.size() == 1 && e.WrittenCost() <= best_cost * (1 + 1e-9)) return root;
+  } else {
+    roots = {e.WrittenConnected()};
+  }
 
   // The order of the inputs in the new tree (its leaves left to right), and each subset's first
   // column in it.
@@ -306,6 +336,7 @@ LogicalPtr Reorder(LogicalPtr root) {
   for (Mask m : roots) leaves(m);
   bool written = true;
   for (size_t k = 0; k < n; k++) written = written && order[k] == static_cast<int>(k);
+  if (written && !cost_based) return root;
   std::vector<int> mapping(width);
   std::vector<int> new_offset(n);
   int next = 0;
@@ -362,7 +393,7 @@ LogicalPtr Reorder(LogicalPtr root) {
     auto join = std::make_shared<LogicalJoin>();
     join->output = tree->output;
     join->output.insert(join->output.end(), sub->output.begin(), sub->output.end());
-    std::vector<ExprPtr> exprs, later;
+    std::vector<ExprPtr> exprs;
     std::vector<const Condition*> keep;
     for (const auto* c : all) {
       if ((c->inputs & ~covered) == 0)
@@ -386,17 +417,16 @@ LogicalPtr Reorder(LogicalPtr root) {
   return project;
 }
 
-LogicalPtr Visit(LogicalPtr op) {
-  if (IsInnerJoin(*op)) return Reorder(op);
-  for (auto& c : op->children) c = Visit(c);
+LogicalPtr Visit(LogicalPtr op, bool cost_based) {
+  if (IsInnerJoin(*op)) return Reorder(op, cost_based);
+  for (auto& c : op->children) c = Visit(c, cost_based);
   return op;
 }
 
 }  // namespace
 
 LogicalPtr ReorderJoins(LogicalPtr plan, const PlannerOptions& options) {
-  if (!options.join_reordering) return plan;
-  return Visit(std::move(plan));
+  return Visit(std::move(plan), options.join_reordering);
 }
 
 }  // namespace aishell
