@@ -291,9 +291,10 @@ void EstimateCardinality(LogicalOperator& op) {
         }
         if (known)
           rows = std::min(in, std::max(1.0, product));
-        else
+        else  // at least sqrt(rows): a GROUP BY over 6 rows makes more than one group
           rows = std::min(
-              in, std::max(1.0, in * std::min(1.0, 0.1 * static_cast<double>(a.groups.size()))));
+              in, std::max({1.0, std::sqrt(in),
+                            in * std::min(1.0, 0.1 * static_cast<double>(a.groups.size()))}));
       }
       break;
     }
