@@ -196,6 +196,21 @@ std::optional<ColumnStats> ColumnStatsOf(const LogicalOperator& op, int column) 
       break;
     }
     case LogicalOpKind::kFilter:
+      if (!op.children.empty()) out = ColumnStatsOf(*op.children[0], column);
+      // `col = constant` leaves one distinct value.
+      for (const auto& c : SplitConjunction(static_cast<const LogicalFilter&>(op).predicate)) {
+        if (c->kind != ExprKind::kComparison || c->op != CompareOp::kEq || c->children.size() != 2)
+          continue;
+        bool l =
+            BareColumn(*c->children[0]) == column && c->children[1]->kind == ExprKind::kConstant;
+        bool r =
+            BareColumn(*c->children[1]) == column && c->children[0]->kind == ExprKind::kConstant;
+        if (!l && !r) continue;
+        if (!out) out = ColumnStats{};
+        out->distinct_count = 1;
+        out->null_fraction = 0;
+      }
+      break;
     case LogicalOpKind::kSort:
     case LogicalOpKind::kLimit:
     case LogicalOpKind::kWindow:

@@ -90,12 +90,14 @@ struct Condition {
   double selectivity = 1;
 };
 
+constexpr int kNoSource = -1, kSeveralSources = -2;
+
 struct Plan {
   bool valid = false;
   double rows = 0;
   double cost = 0;
-  std::string source;
-  int leaf = -1;  // an input, or a join of `left` and `right`
+  int source = kNoSource;  // an id of SourceOf's text, kNoSource or kSeveralSources
+  int leaf = -1;           // an input, or a join of `left` and `right`
   Mask left = 0, right = 0;
 };
 
@@ -103,9 +105,22 @@ int Popcount(Mask m) { return __builtin_popcountll(m); }
 
 class Enumerator {
  public:
-  Enumerator(std::vector<double> rows, std::vector<std::string> sources,
+  Enumerator(std::vector<double> rows, const std::vector<std::string>& sources,
              std::vector<Condition> conditions)
-      : rows_(std::move(rows)), sources_(std::move(sources)), conditions_(std::move(conditions)) {}
+      : rows_(std::move(rows)), conditions_(std::move(conditions)) {
+    std::vector<std::string> names;
+    for (const auto& s : sources) {
+      if (s.empty()) {
+        sources_.push_back(kNoSource);
+      } else if (s == "*") {
+        sources_.push_back(kSeveralSources);
+      } else {
+        auto it = std::find(names.begin(), names.end(), s);
+        sources_.push_back(static_cast<int>(it - names.begin()));
+        if (it == names.end()) names.push_back(s);
+      }
+    }
+  }
 
   double Rows(Mask s) const {
     double r = 1;
@@ -121,16 +136,17 @@ class Enumerator {
     }
     return false;
   }
-  Plan Join(const Plan& l, Mask lm, const Plan& r, Mask rm) const {
+  Plan Join(const Plan& l, Mask lm, const Plan& r, Mask rm, double rows = -1) const {
     Plan p;
     p.valid = true;
     p.left = lm;
     p.right = rm;
-    p.rows = Rows(lm | rm);
+    p.rows = rows >= 0 ? rows : Rows(lm | rm);
     p.cost = l.cost + r.cost + p.rows;
-    bool moved = l.source != r.source || l.source == "*";
-    if (moved && !l.source.empty() && !r.source.empty()) p.cost += l.rows + r.rows;
-    p.source = l.source == r.source ? l.source : "*";
+    // Rows moved: both inputs, when they come from different sources.
+    bool moved = l.source != r.source || l.source == kSeveralSources;
+    if (moved && l.source != kNoSource && r.source != kNoSource) p.cost += l.rows + r.rows;
+    p.source = l.source == r.source ? l.source : kSeveralSources;
     return p;
   }
   Plan Leaf(int i) const {
@@ -151,20 +167,26 @@ class Enumerator {
     std::vector<Mask> components;
     if (n <= kMaxDpInputs) {
       Mask full = (Mask{1} << n) - 1;
+      std::vector<Plan> dense(full + 1);
+      for (size_t i = 0; i < n; i++) dense[Mask{1} << i] = Leaf(static_cast<int>(i));
       for (Mask s = 1; s <= full; s++) {
         if (Popcount(s) < 2) continue;
         Plan best;
+        double rows = -1;
         // Every split into two non-empty halves, each half once (the lower bit on the left).
         Mask low = s & (~s + 1);
         for (Mask a = (s - 1) & s; a > 0; a = (a - 1) & s) {
           if (!(a & low)) continue;
           Mask b = s & ~a;
-          auto pa = plans.find(a), pb = plans.find(b);
-          if (pa == plans.end() || pb == plans.end() || !Connected(a, b)) continue;
-          Plan p = Join(pa->second, a, pb->second, b);
+          if (!dense[a].valid || !dense[b].valid || !Connected(a, b)) continue;
+          if (rows < 0) rows = Rows(s);
+          Plan p = Join(dense[a], a, dense[b], b, rows);
           if (!best.valid || p.cost < best.cost) best = p;
         }
-        if (best.valid) plans[s] = best;
+        if (best.valid) {
+          dense[s] = best;
+          plans[s] = best;
+        }
       }
       // Connected components: the largest planned subsets, greedily from the lowest input.
       Mask left = full;
@@ -245,7 +267,7 @@ class Enumerator {
 
  private:
   std::vector<double> rows_;
-  std::vector<std::string> sources_;
+  std::vector<int> sources_;
   std::vector<Condition> conditions_;
 };
 
