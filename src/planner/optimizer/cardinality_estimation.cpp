@@ -164,6 +164,15 @@ std::optional<ColumnStats> TableColumnStats(const TableInfo& table, int table_co
   out.min = c.min;
   out.max = c.max;
   if (!out.distinct_count && !out.null_fraction && !out.min && !out.max) return std::nullopt;
+  // An integer column without a distinct count has at most max - min + 1 values (a Parquet
+  // footer's min/max): TPC-H's nation keys are 25, whatever the table's size.
+  if (!out.distinct_count && out.min && out.max && !out.min->is_null() && !out.max->is_null() &&
+      out.min->type().IsIntegral() && out.max->type().IsIntegral()) {
+    double span = out.max->AsDouble() - out.min->AsDouble() + 1;
+    if (span >= 1) out.distinct_count = span;
+  }
+  if (out.distinct_count && table.stats.row_count && *table.stats.row_count >= 1)
+    out.distinct_count = std::min(*out.distinct_count, *table.stats.row_count);
   return out;
 }
 
