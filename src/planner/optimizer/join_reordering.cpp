@@ -108,6 +108,14 @@ class Enumerator {
   Enumerator(std::vector<double> rows, const std::vector<std::string>& sources,
              std::vector<Condition> conditions)
       : rows_(std::move(rows)), conditions_(std::move(conditions)) {
+    for (const auto& c : conditions_) {
+      if (Popcount(c.inputs) < 2) continue;
+      auto it = group_selectivity_.find(c.inputs);
+      if (it == group_selectivity_.end())
+        group_selectivity_[c.inputs] = c.selectivity;
+      else
+        it->second = std::min(it->second, c.selectivity);
+    }
     std::vector<std::string> names;
     for (const auto& s : sources) {
       if (s.empty()) {
@@ -126,8 +134,10 @@ class Enumerator {
     double r = 1;
     for (size_t i = 0; i < rows_.size(); i++)
       if (s & (Mask{1} << i)) r *= std::max(1.0, rows_[i]);
-    for (const auto& c : conditions_)
-      if (Popcount(c.inputs) >= 2 && (c.inputs & ~s) == 0) r *= c.selectivity;
+    // Conditions over the same inputs are rarely independent (a composite key such as
+    // l_partkey = ps_partkey AND l_suppkey = ps_suppkey): the most selective one of each group.
+    for (const auto& [inputs, sel] : group_selectivity_)
+      if ((inputs & ~s) == 0) r *= sel;
     return std::max(1.0, r);
   }
   bool Connected(Mask a, Mask b) const {
@@ -269,6 +279,7 @@ class Enumerator {
   std::vector<double> rows_;
   std::vector<int> sources_;
   std::vector<Condition> conditions_;
+  std::map<Mask, double> group_selectivity_;  // by the inputs of conditions over two or more
 };
 
 LogicalPtr Reorder(LogicalPtr root, bool cost_based) {
