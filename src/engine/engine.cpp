@@ -401,6 +401,7 @@ PlannerOptions PlannerOptionsOf(const EngineOptions& o) {
   p.auto_fix_cartesian = o.auto_fix_cartesian;
   p.continue_on_source_failure = o.continue_on_source_failure;
   p.eager_aggregation = o.eager_aggregation;
+  p.join_reordering = o.join_reordering;
   return p;
 }
 

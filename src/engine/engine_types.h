@@ -37,6 +37,8 @@ struct EngineOptions {
   bool continue_on_source_failure = false;
   // federation.eager_aggregation: pre-aggregation below cross-source joins (PlannerOptions).
   bool eager_aggregation = true;
+  // federation.join_reordering: cost-based join order (PlannerOptions); false: as written.
+  bool join_reordering = true;
   // federation.parallel: independent source reads run at the same time.
   bool parallel_fetch = true;
 };

@@ -136,6 +136,14 @@ std::vector<SettingDef> BuiltinSettings() {
       },
       [](const EngineOptions& o) { return BoolText(o.eager_aggregation); }));
   out.push_back(Session(
+      "join_reordering", T::kBool,
+      "choose the order of inner joins by cost from the sources' statistics (false: as written)",
+      "planner",
+      [](EngineOptions& o, const std::string& v) {
+        o.join_reordering = ParseBoolSetting("join_reordering", v);
+      },
+      [](const EngineOptions& o) { return BoolText(o.join_reordering); }));
+  out.push_back(Session(
       "parallel", T::kBool,
       "read independent sources at the same time (the build sides of a chain of joins)", "executor",
       [](EngineOptions& o, const std::string& v) {

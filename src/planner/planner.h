@@ -35,6 +35,8 @@ struct PlannerOptions {
   // Eager aggregation (planner/optimizer/eager_aggregation.cpp): an aggregate over a cross-source
   // join pre-aggregates the input it reads, by the join keys, in that input's source.
   bool eager_aggregation = true;
+  // Cost-based join order (planner/optimizer/join_reordering.cpp); false: the written order.
+  bool join_reordering = true;
 };
 
 struct PlannedQuery {

@@ -424,6 +424,25 @@ std::shared_ptr<FileTable> ParquetFormat::Open(const std::string& fn,
     }
   }
   state->info = MakeFileTableInfo(files, schema_name, table_name, state->columns, rows);
+  // Min/max of numeric columns over every row group's footer statistics, for the planner's
+  // cardinality model (range selectivities, distinct-count bounds of integer keys).
+  for (size_t c = 0; c < state->columns.size(); c++) {
+    ColumnStatistics cs;
+    bool known = state->columns[c].type.IsNumeric();
+    for (const auto& f : state->files) {
+      for (int g = 0; known && g < f->row_group_count(); g++) {
+        auto range = f->ColumnRange(g, static_cast<int>(c));
+        if (!range) {
+          known = false;
+        } else if (!range->all_null && !range->min.is_null() && !range->max.is_null()) {
+          if (!cs.min || range->min.Compare(*cs.min) < 0) cs.min = range->min;
+          if (!cs.max || range->max.Compare(*cs.max) > 0) cs.max = range->max;
+        }
+      }
+    }
+    if (!known) cs = ColumnStatistics{};
+    state->info->stats.columns.push_back(std::move(cs));
+  }
   return std::make_shared<SharedStateFileTable<ParquetScan, ParquetTableState>>(state);
 }
 

@@ -9,7 +9,7 @@ LogicalPtr Optimize(LogicalPtr plan, const PlannerOptions& options,
   plan = FoldConstants(std::move(plan));
   plan = ExtractCommonConjuncts(std::move(plan));
   plan = PushDownFilters(std::move(plan));
-  plan = ReorderJoins(std::move(plan));
+  plan = ReorderJoins(std::move(plan), options);
   plan = ExtractJoinKeys(std::move(plan));
   EstimateCardinality(*plan);
   plan = GuardCartesianProducts(std::move(plan), options, notices);  // before pruning: auto-fix

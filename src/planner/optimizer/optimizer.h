@@ -7,8 +7,8 @@
 //   1b. ExtractCommonConjuncts  conjuncts common to every branch of an OR factored out of it
 //   2. PushDownFilters          filters moved below projections, joins (outer-join safe),
 //   aggregates
-//   2b. ReorderJoins            inner/cross join inputs reordered so that no cross product is
-//                               built where a later input is connected by an equality
+//   2b. ReorderJoins            cost-based order of inner joins: DP over connected subsets (up to
+//                               12 inputs), greedy beyond; cross products only between components
 //   3. ExtractJoinKeys          equality conjuncts -> left_keys/right_keys; cross -> inner
 //   3b. GuardCartesianProducts  on first estimates: a join without keys whose output exceeds
 //                               max_cartesian_rows is refused (or given the suggested keys)
@@ -30,6 +30,7 @@
 //      estimates
 #pragma once
 
+#include <optional>
 #include <vector>
 
 #include "planner/logical_plan.h"
@@ -46,11 +47,24 @@ ExprPtr FoldConstantExpr(const ExprPtr& expr);
 LogicalPtr ExtractCommonConjuncts(LogicalPtr plan);
 ExprPtr ExtractCommonConjunctsExpr(const ExprPtr& expr);
 LogicalPtr PushDownFilters(LogicalPtr plan);
-LogicalPtr ReorderJoins(LogicalPtr plan);
+LogicalPtr ReorderJoins(LogicalPtr plan, const PlannerOptions& options);
 LogicalPtr ExtractJoinKeys(LogicalPtr plan);
 LogicalPtr PushDownLimits(LogicalPtr plan);
 LogicalPtr PruneColumns(LogicalPtr plan);
 void EstimateCardinality(LogicalOperator& plan);
+// Statistics of one output column of `op`, traced through projections, filters and joins to the
+// scan's TableInfo::stats (distinct count capped by op's estimated rows); nullopt if unknown.
+struct ColumnStats {
+  std::optional<double> distinct_count;
+  std::optional<double> null_fraction;
+  std::optional<Value> min;
+  std::optional<Value> max;
+};
+std::optional<ColumnStats> ColumnStatsOf(const LogicalOperator& op, int column);
+// 1/max(NDV) of an equi-join key pair over `left` and `right` (either NDV may be missing), or -1
+// when neither side has a distinct count.
+double EstimateJoinKeySelectivity(const LogicalOperator& left, const Expr& left_key,
+                                  const LogicalOperator& right, const Expr& right_key);
 LogicalPtr GuardCartesianProducts(LogicalPtr plan, const PlannerOptions& options,
                                   std::vector<std::string>* notices);
 LogicalPtr AggregateBelowJoins(LogicalPtr plan, const PlannerOptions& options);
