@@ -50,6 +50,9 @@ LogicalPtr ReorderJoins(LogicalPtr plan);
 LogicalPtr ExtractJoinKeys(LogicalPtr plan);
 LogicalPtr PushDownLimits(LogicalPtr plan);
 LogicalPtr PruneColumns(LogicalPtr plan);
+// Offers each scanned ROW column used only through field accesses to
+// TableScan::PushFieldProjection (after the scans' projections are final).
+void PushFieldProjections(const LogicalPtr& plan);
 void EstimateCardinality(LogicalOperator& plan);
 LogicalPtr GuardCartesianProducts(LogicalPtr plan, const PlannerOptions& options,
                                   std::vector<std::string>* notices);
