@@ -1861,18 +1861,19 @@ class ParquetFileReaderImpl : public ParquetFileReader {
 
   std::vector<Vector> ReadRowGroupFiltered(int row_group, const std::vector<int>& columns,
                                            const std::vector<RowGroupFilter>& filters,
-                                           ScanCounters* counters, RowRanges* kept) const override {
+                                           ScanCounters* counters, RowRanges* kept,
+                                           const FieldSelection* fields = nullptr) const override {
     CheckRowGroup(row_group);
     return Wrap(row_group, [&] {
       int64_t n = pf_.meta.row_groups[row_group].num_rows;
       auto selection = SelectRows(row_group, filters);
       if (!selection) {
         if (kept) *kept = {{0, n}};
-        return Read(row_group, columns, counters, nullptr);
+        return Read(row_group, columns, counters, nullptr, fields);
       }
       if (kept) *kept = *selection;
       if (selection->empty()) return EmptyColumns(columns);
-      return Read(row_group, columns, counters, &*selection);
+      return Read(row_group, columns, counters, &*selection, fields);
     });
   }
 
@@ -2185,10 +2186,10 @@ bool ParquetFileReader::RowGroupMayMatch(int row_group,
 std::vector<Vector> ParquetFileReader::ReadRowGroupFiltered(int row_group,
                                                             const std::vector<int>& columns,
                                                             const std::vector<RowGroupFilter>&,
-                                                            ScanCounters* counters,
-                                                            RowRanges* kept) const {
+                                                            ScanCounters* counters, RowRanges* kept,
+                                                            const FieldSelection* fields) const {
   if (kept) *kept = {{0, this->row_group(row_group).num_rows}};
-  return ReadRowGroup(row_group, columns, counters);
+  return ReadRowGroup(row_group, columns, counters, fields);
 }
 
 std::vector<Vector> ParquetFileReader::ReadRowGroupRows(int row_group,

@@ -110,7 +110,8 @@ class ParquetFileReader {
   virtual std::vector<Vector> ReadRowGroupFiltered(int row_group, const std::vector<int>& columns,
                                                    const std::vector<RowGroupFilter>& filters,
                                                    ScanCounters* counters,
-                                                   RowRanges* kept = nullptr) const;
+                                                   RowRanges* kept = nullptr,
+                                                   const FieldSelection* fields = nullptr) const;
 
   // Decodes only the rows `rows` (row-group relative, sorted, disjoint) of the given columns:
   // vectors of equal length holding those rows in order. Data pages holding none of them are
