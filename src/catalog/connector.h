@@ -116,6 +116,16 @@ class TableScan {
   // --- negotiation, before execution ---
   // The columns to read (indices into TableInfo::columns), in output order. Always accepted.
   virtual void SetProjection(const std::vector<int>& column_ids) = 0;
+  // Offered after SetProjection for a projected ROW column that the query uses only through field
+  // accesses (`r.city`, `r.addr.zip`): `fields` lists every field used, each a path of 0-based
+  // field indices through nested ROW types ({addr, zip}). Return true if the source then reads
+  // only those fields (and what lies under them): the column keeps its type, its other fields may
+  // come back NULL (nothing above the scan reads them). Describe() must then show the fields
+  // asked (`columns=[r.city]`). Offered again after each SetProjection; a column not offered since
+  // the last SetProjection is read whole.
+  virtual bool PushFieldProjection(int column, const std::vector<std::vector<int>>& fields) {
+    return false;
+  }
   // A conjunct of the WHERE clause. Return true only if the source fully applies it.
   virtual bool PushFilter(const Expr& conjunct) { return false; }
   // Return true if the source returns at most `limit` rows (after accepted filters).

@@ -2,9 +2,11 @@
 // connector whose scans record what was pushed down to them.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <functional>
 #include <iostream>
+#include <map>
 
 #include "common/exception.h"
 #include "planner/binder.h"
@@ -25,6 +27,13 @@ class FakeScan : public TableScan {
   void SetProjection(const std::vector<int>& ids) override {
     projection = ids;
     projection_calls++;
+    fields.clear();
+  }
+  bool PushFieldProjection(int column, const std::vector<std::vector<int>>& paths) override {
+    auto sorted = paths;
+    std::sort(sorted.begin(), sorted.end());
+    fields[column] = sorted;
+    return true;
   }
   bool PushFilter(const Expr& conjunct) override {
     offered.push_back(conjunct.ToString(&names()));
@@ -97,6 +106,7 @@ class FakeScan : public TableScan {
 
   std::vector<int> projection;
   int projection_calls = 0;
+  std::map<int, std::vector<std::vector<int>>> fields;  // PushFieldProjection, paths sorted
   std::vector<std::string> offered;
   std::vector<std::string> accepted;
   int64_t limit = -1;
@@ -1116,6 +1126,29 @@ TEST_F(Customer360Test, RegionalAggregateOverInnerJoins) {
   }
   EXPECT_EQ(Fake(FindScan(planned.plan, "transactions")).accepted.size(), 1u) << text;
   EXPECT_EQ(Fake(FindScan(planned.plan, "customers")).projection, (std::vector<int>{0, 3}));
+}
+
+TEST_F(PlannerTest, RowColumnsUsedOnlyThroughFieldsAreOfferedAsFieldProjections) {
+  LogicalType addr = LogicalType::Row({"zip", "street"}, {kInt, kStr});
+  LogicalType row = LogicalType::Row({"city", "addr"}, {kStr, addr});
+  shop->Add("main", "people", {{"id", kInt}, {"r", row}}, 100);
+  using Fields = std::map<int, std::vector<std::vector<int>>>;
+  auto fields = [&](const std::string& sql) {
+    auto planned = Plan(sql);
+    auto* scan = FindScan(planned.plan, "people");
+    EXPECT_NE(scan, nullptr) << sql;
+    return scan ? Fake(scan).fields : Fields{};
+  };
+  EXPECT_EQ(fields("SELECT r.city FROM people WHERE r.addr.zip > 5"), (Fields{{1, {{0}, {1, 0}}}}));
+  // Through a derived table that takes a field first, and a GROUP BY.
+  EXPECT_EQ(fields("SELECT a.zip FROM (SELECT r.addr AS a FROM people)"), (Fields{{1, {{1, 0}}}}));
+  EXPECT_EQ(fields("SELECT r.city, count(*) FROM people GROUP BY r.city"), (Fields{{1, {{0}}}}));
+  EXPECT_EQ(fields("SELECT p.r.city FROM people p JOIN customers c ON p.id = c.customer_id"),
+            (Fields{{1, {{0}}}}));
+  // Used whole somewhere: read whole.
+  EXPECT_EQ(fields("SELECT r FROM people WHERE r.city = 'Paris'"), Fields{});
+  EXPECT_EQ(fields("SELECT r.city FROM people ORDER BY r"), Fields{});
+  EXPECT_EQ(fields("SELECT id FROM people"), Fields{});
 }
 
 }  // namespace

@@ -128,6 +128,34 @@ Vector AdaptNested(Vector in, const std::vector<parquet::ParquetField>& file,
   return out;
 }
 
+// A path of field indices into the table's struct type `want`, as field indices into the data
+// file's struct (`file`: its fields), matched as AdaptNested matches them. A field the file lacks
+// ends the path (its parent is then read whole, which is always correct).
+std::vector<int> FilePath(const std::vector<int>& path, const IcebergType& want,
+                          const std::vector<parquet::ParquetField>& file) {
+  std::vector<int> out;
+  const IcebergType* w = &want;
+  const std::vector<parquet::ParquetField>* f = &file;
+  for (int k : path) {
+    if (w->id != IcebergTypeId::kStruct || k < 0 || static_cast<size_t>(k) >= w->fields.size())
+      break;
+    const IcebergField& field = w->fields[static_cast<size_t>(k)];
+    bool has_ids = false;
+    for (const auto& x : *f) has_ids = has_ids || x.field_id >= 0;
+    int found = -1;
+    for (size_t j = 0; j < f->size() && found < 0; j++) {
+      if (has_ids ? (*f)[j].field_id == field.id
+                  : AsciiLower((*f)[j].name) == AsciiLower(field.name))
+        found = static_cast<int>(j);
+    }
+    if (found < 0) break;
+    out.push_back(found);
+    w = &field.type;
+    f = &(*f)[static_cast<size_t>(found)].children;
+  }
+  return out;
+}
+
 class IcebergDataSource : public DataSource {
  public:
   IcebergDataSource(const IcebergScanAccess* scan, std::shared_ptr<IcebergSplit> split)
@@ -149,6 +177,7 @@ class IcebergDataSource : public DataSource {
   std::vector<Value> output_constant_;  // per projected column when not in the file
   std::vector<int> eq_source_;          // per equality field id: index into file_columns_
   std::vector<parquet::RowGroupFilter> rg_filters_;
+  parquet::FieldSelection file_fields_;     // by file column: the struct fields read
   std::vector<int64_t> deleted_positions_;  // sorted
   std::vector<std::shared_ptr<DeleteCache::Equality>> eq_deletes_;
   int next_rg_ = 0, end_rg_ = 0;
@@ -181,6 +210,12 @@ void IcebergDataSource::Open() {
       }
       output_source_.push_back(add_file_column(fc));
       output_constant_.emplace_back();
+      auto used = scan_->field_projection().find(col);
+      if (used != scan_->field_projection().end()) {
+        for (const auto& path : used->second) {
+          file_fields_[fc].push_back(FilePath(path, field.type, pc.children));
+        }
+      }
       continue;
     }
     // Not in the file: an identity partition value, the initial default, or NULL.
@@ -338,10 +373,10 @@ bool IcebergDataSource::LoadRowGroup() {
     try {
       if (filtered) {
         vecs = reader_->ReadRowGroupFiltered(rg, file_columns_, rg_filters_,
-                                             &scan_->scan_counters(), &kept);
+                                             &scan_->scan_counters(), &kept, &file_fields_);
         n = vecs.empty() ? 0 : vecs[0].size();
       } else {
-        vecs = reader_->ReadRowGroup(rg, file_columns_, &scan_->scan_counters());
+        vecs = reader_->ReadRowGroup(rg, file_columns_, &scan_->scan_counters(), &file_fields_);
       }
     } catch (const Error& e) {
       std::string msg = e.what();

@@ -71,6 +71,9 @@ class IcebergScanAccess {
   virtual ~IcebergScanAccess() = default;
   virtual const IcebergTableState& state() const = 0;
   virtual const std::vector<int>& projection() const = 0;
+  // Struct columns read only in part (TableScan::PushFieldProjection): table column -> the used
+  // fields, as paths of field indices into the table's current struct types.
+  virtual const std::map<int, std::vector<std::vector<int>>>& field_projection() const = 0;
   virtual const TupleDomain& domain() const = 0;
   virtual const PlannedFile& file(size_t i) const = 0;
   virtual DeleteCache& deletes() const = 0;

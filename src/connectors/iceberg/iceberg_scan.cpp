@@ -30,7 +30,23 @@ class IcebergScan : public TableScan, public IcebergScanAccess {
     }
   }
 
-  void SetProjection(const std::vector<int>& column_ids) override { projection_ = column_ids; }
+  void SetProjection(const std::vector<int>& column_ids) override {
+    projection_ = column_ids;
+    fields_.clear();
+  }
+  // The data files' Parquet readers read only the leaves under the used fields (matched by field
+  // id in each file, as schema evolution matches them).
+  bool PushFieldProjection(int column, const std::vector<std::vector<int>>& fields) override {
+    if (column < 0 || static_cast<size_t>(column) >= state_->info->columns.size() ||
+        state_->info->columns[static_cast<size_t>(column)].type.id != TypeId::kRow ||
+        fields.empty())
+      return false;
+    fields_[column] = fields;
+    return true;
+  }
+  const std::map<int, std::vector<std::vector<int>>>& field_projection() const override {
+    return fields_;
+  }
 
   bool PushFilter(const Expr& conjunct) override {
     std::vector<LogicalType> types;
@@ -67,6 +83,17 @@ class IcebergScan : public TableScan, public IcebergScanAccess {
       }
       s += ", delete files: " + std::to_string(pos) + " position, " + std::to_string(eq) +
            " equality";
+    }
+    if (!fields_.empty()) {
+      s += "; struct fields read:";
+      bool first = true;
+      for (const auto& [c, paths] : fields_) {
+        const ColumnInfo& info = state_->info->columns[static_cast<size_t>(c)];
+        for (const auto& p : paths) {
+          s += (first ? " " : ", ") + parquet::FieldPathName(info.name, info.type, p);
+          first = false;
+        }
+      }
     }
     if (!predicate_texts_.empty()) {
       s += "; pruning predicates: ";
@@ -432,8 +459,9 @@ class IcebergScan : public TableScan, public IcebergScanAccess {
 
   std::shared_ptr<const IcebergTableState> state_;
   std::vector<int> projection_;
-  TupleDomain domain_;                        // of the pushed filters
-  std::vector<std::string> predicate_texts_;  // the pushed filters that constrain it
+  std::map<int, std::vector<std::vector<int>>> fields_;  // PushFieldProjection
+  TupleDomain domain_;                                   // of the pushed filters
+  std::vector<std::string> predicate_texts_;             // the pushed filters that constrain it
   mutable std::mutex plan_mutex_;
   mutable std::shared_ptr<ScanPlan> plan_;
   mutable std::optional<std::vector<ManifestFile>> manifest_list_;

@@ -335,6 +335,7 @@ struct NestedBuilder {
   int node = -1;          // schema element index
   bool optional = false;  // a field that may be NULL (OPTIONAL repetition)
   int leaf = -1;          // kLeaf: leaf number relative to the column
+  bool absent = false;    // no leaf under it is read (a field the query does not use): all NULL
   LogicalType type;
   std::vector<NestedBuilder> children;
   // Levels (SetLevels). A value of this builder (a "slot") starts at each level entry of its
@@ -421,22 +422,78 @@ NestedBuilder InstanceBuilder(const ParquetFile& file, int node, int column_node
   return b;
 }
 
+// `wanted` (one entry per leaf of the column, empty: all) marks the leaves that are read; a
+// builder takes its levels from its first wanted leaf and is absent when it has none.
 void SetLevels(const ParquetFile& file, int column_node, uint32_t slot_rep, uint32_t slot_def,
-               NestedBuilder* b) {
+               NestedBuilder* b, const std::vector<char>& wanted = {}) {
   const SchemaNode& n = file.nodes[b->node];
-  b->first_leaf = static_cast<size_t>(n.leaf_begin - file.nodes[column_node].leaf_begin);
+  int base = file.nodes[column_node].leaf_begin;
+  b->first_leaf = static_cast<size_t>(n.leaf_begin - base);
+  if (!wanted.empty()) {
+    b->absent = true;
+    for (int l = n.leaf_begin; l < n.leaf_end && b->absent; l++) {
+      if (wanted[l - base]) {
+        b->first_leaf = static_cast<size_t>(l - base);
+        b->absent = false;
+      }
+    }
+    if (b->absent) return;
+  }
   b->slot_rep = slot_rep;
   b->slot_def = slot_def;
   b->valid_def = b->shape == NodeShape::kRepeated ? 0 : static_cast<uint32_t>(n.def);
   if (b->shape == NodeShape::kLeaf) return;
   if (b->shape == NodeShape::kStruct) {
-    for (auto& c : b->children) SetLevels(file, column_node, slot_rep, slot_def, &c);
+    for (auto& c : b->children) SetLevels(file, column_node, slot_rep, slot_def, &c, wanted);
     return;
   }
   int rep = b->shape == NodeShape::kRepeated ? b->node : n.children[0];
   b->elem_rep = static_cast<uint32_t>(file.nodes[rep].rep);
   b->elem_def = static_cast<uint32_t>(file.nodes[rep].def);
-  for (auto& c : b->children) SetLevels(file, column_node, b->elem_rep, b->elem_def, &c);
+  for (auto& c : b->children) SetLevels(file, column_node, b->elem_rep, b->elem_def, &c, wanted);
+}
+
+// `count` NULL rows of `type` (nested types with empty or NULL children).
+Vector NullVector(const LogicalType& type, size_t count) {
+  Vector out(type, std::max<size_t>(count, 1));
+  out.Resize(count);
+  if (count > 0) std::memset(out.RawData(), 0, count * type.PhysicalSize());
+  if (type.id == TypeId::kRow) {
+    auto* rows = out.Data<uint32_t>();
+    for (size_t i = 0; i < count; i++) rows[i] = static_cast<uint32_t>(i);
+    for (size_t c = 0; c < type.Children().size(); c++)
+      out.Child(c) = NullVector(type.Children()[c], count);
+  } else if (type.id == TypeId::kArray || type.id == TypeId::kMap) {
+    for (size_t c = 0; c < type.Children().size(); c++)
+      out.Child(c) = NullVector(type.Children()[c], 0);
+  }
+  for (size_t i = 0; i < count; i++) out.SetNull(i);
+  return out;
+}
+
+// The leaves of a nested column under the fields `paths` (FieldSelection), one entry per leaf
+// of the column; empty when every leaf is needed.
+std::vector<char> WantedLeaves(const ParquetFile& file, const ColumnDesc& d,
+                               const std::vector<std::vector<int>>& paths) {
+  NestedBuilder root = FieldBuilder(file, d.node, d.node, d.leaves, 0);
+  int base = file.nodes[d.node].leaf_begin;
+  std::vector<char> wanted(d.leaves.size(), 0);
+  bool any = false;
+  for (const auto& path : paths) {
+    const NestedBuilder* b = &root;
+    for (int i : path) {
+      if (b->shape != NodeShape::kStruct || i < 0 || static_cast<size_t>(i) >= b->children.size())
+        break;
+      b = &b->children[static_cast<size_t>(i)];
+    }
+    const SchemaNode& n = file.nodes[b->node];
+    for (int l = n.leaf_begin; l < n.leaf_end; l++) wanted[l - base] = 1;
+    any = any || n.leaf_end > n.leaf_begin;
+  }
+  bool all = true;
+  for (char w : wanted) all = all && w;
+  if (!any || all) wanted.clear();
+  return wanted;
 }
 
 // The field tree under a builder: its children's names, field ids and types.
@@ -1574,7 +1631,9 @@ class ChunkReader {
 // empty and NULL elements stay distinct.
 class NestedAssembler {
  public:
-  NestedAssembler(const ParquetFile& file, const ColumnDesc& desc) : file_(file), d_(desc) {}
+  // `wanted`: the leaves to read (WantedLeaves; empty: all).
+  NestedAssembler(const ParquetFile& file, const ColumnDesc& desc, std::vector<char> wanted = {})
+      : file_(file), d_(desc), wanted_(std::move(wanted)) {}
 
   // `bytes` holds the byte range of each leaf column chunk of the row group (by leaf index).
   Vector Read(const RowGroup& rg, const std::vector<ChunkBytes>& bytes, ScanCounters* counters) {
@@ -1584,6 +1643,10 @@ class NestedAssembler {
     defs_.resize(leaf_count);
     for (size_t l = 0; l < leaf_count; l++) {
       const ColumnDesc& ld = d_.leaves[l];
+      if (!wanted_.empty() && !wanted_[l]) {
+        values_.emplace_back();
+        continue;
+      }
       const ColumnChunk& chunk = rg.columns[ld.leaf];
       ChunkReader reader(ld, chunk, rg.num_rows, bytes[ld.leaf]);
       reader.keep_levels = true;
@@ -1595,6 +1658,7 @@ class NestedAssembler {
     // Every leaf holds one entry with repetition level 0 per row, and one value per entry.
     size_t rows = static_cast<size_t>(rg.num_rows);
     for (size_t l = 0; l < leaf_count; l++) {
+      if (!wanted_.empty() && !wanted_[l]) continue;
       size_t starts = 0;
       for (uint16_t r : reps_[l]) starts += r == 0;
       if (starts != rows || (!reps_[l].empty() && reps_[l][0] != 0)) {
@@ -1606,7 +1670,7 @@ class NestedAssembler {
                 ": levels and values disagree");
     }
     NestedBuilder root = FieldBuilder(file_, d_.node, d_.node, d_.leaves, 0);
-    SetLevels(file_, d_.node, 0, 0, &root);
+    SetLevels(file_, d_.node, 0, 0, &root, wanted_);
     Assemble(&root);
     if (root.count != rows) Corrupt("nested column '" + d_.name + "': inconsistent levels");
     return Finish(&root);
@@ -1634,6 +1698,10 @@ class NestedAssembler {
         }
         b->count = b->valid.size();
         for (auto& c : b->children) {
+          if (c.absent) {
+            c.count = b->count;
+            continue;
+          }
           Assemble(&c);
           if (c.count != b->count) Corrupt("nested column '" + d_.name + "': inconsistent levels");
         }
@@ -1665,6 +1733,7 @@ class NestedAssembler {
   }
 
   Vector Finish(NestedBuilder* b) {
+    if (b->absent) return NullVector(b->type, b->count);
     if (b->shape == NodeShape::kLeaf) return values_[b->leaf].Gather(b->sel.data(), b->count);
     Vector out(b->type, std::max<size_t>(b->count, 1));
     out.Resize(b->count);
@@ -1683,6 +1752,7 @@ class NestedAssembler {
 
   const ParquetFile& file_;
   const ColumnDesc& d_;
+  std::vector<char> wanted_;
   std::vector<Vector> values_;
   std::vector<std::vector<uint16_t>> reps_, defs_;
 };
@@ -1763,14 +1833,15 @@ class ParquetFileReaderImpl : public ParquetFileReader {
   }
 
   std::vector<Vector> ReadRowGroup(int row_group, const std::vector<int>& columns,
-                                   ScanCounters* counters) const override {
+                                   ScanCounters* counters,
+                                   const FieldSelection* fields = nullptr) const override {
     CheckRowGroup(row_group);
-    return Wrap(row_group, [&] { return Read(row_group, columns, counters, nullptr); });
+    return Wrap(row_group, [&] { return Read(row_group, columns, counters, nullptr, fields); });
   }
 
   std::vector<Vector> ReadRowGroupRows(int row_group, const std::vector<int>& columns,
-                                       const RowRanges& rows,
-                                       ScanCounters* counters) const override {
+                                       const RowRanges& rows, ScanCounters* counters,
+                                       const FieldSelection* fields = nullptr) const override {
     CheckRowGroup(row_group);
     int64_t n = pf_.meta.row_groups[row_group].num_rows;
     int64_t prev = 0;
@@ -1783,25 +1854,26 @@ class ParquetFileReaderImpl : public ParquetFileReader {
     return Wrap(row_group, [&] {
       if (rows.empty()) return EmptyColumns(columns);
       if (rows.size() == 1 && rows[0] == std::pair<int64_t, int64_t>{0, n})
-        return Read(row_group, columns, counters, nullptr);
-      return Read(row_group, columns, counters, &rows);
+        return Read(row_group, columns, counters, nullptr, fields);
+      return Read(row_group, columns, counters, &rows, fields);
     });
   }
 
   std::vector<Vector> ReadRowGroupFiltered(int row_group, const std::vector<int>& columns,
                                            const std::vector<RowGroupFilter>& filters,
-                                           ScanCounters* counters, RowRanges* kept) const override {
+                                           ScanCounters* counters, RowRanges* kept,
+                                           const FieldSelection* fields = nullptr) const override {
     CheckRowGroup(row_group);
     return Wrap(row_group, [&] {
       int64_t n = pf_.meta.row_groups[row_group].num_rows;
       auto selection = SelectRows(row_group, filters);
       if (!selection) {
         if (kept) *kept = {{0, n}};
-        return Read(row_group, columns, counters, nullptr);
+        return Read(row_group, columns, counters, nullptr, fields);
       }
       if (kept) *kept = *selection;
       if (selection->empty()) return EmptyColumns(columns);
-      return Read(row_group, columns, counters, &*selection);
+      return Read(row_group, columns, counters, &*selection, fields);
     });
   }
 
@@ -1964,9 +2036,19 @@ class ParquetFileReaderImpl : public ParquetFileReader {
   }
 
   std::vector<Vector> Read(int row_group, const std::vector<int>& columns, ScanCounters* counters,
-                           const RowRanges* selection) const {
+                           const RowRanges* selection,
+                           const FieldSelection* fields = nullptr) const {
     const RowGroup& rg = pf_.meta.row_groups[row_group];
     for (int c : columns) CheckColumn(c);
+    // The leaves read of each nested column narrowed to some fields (empty: all).
+    std::vector<std::vector<char>> wanted(columns.size());
+    if (fields) {
+      for (size_t i = 0; i < columns.size(); i++) {
+        auto it = fields->find(columns[i]);
+        const ColumnDesc& d = pf_.columns[columns[i]];
+        if (it != fields->end() && d.nested) wanted[i] = WantedLeaves(pf_, d, it->second);
+      }
+    }
     RowRanges all = {{0, rg.num_rows}};
     // The byte ranges of the leaf chunks to read.
     std::vector<ChunkBytes> bytes(rg.columns.size());
@@ -1977,10 +2059,12 @@ class ParquetFileReaderImpl : public ParquetFileReader {
       ranges[d.leaf] = ChunkRange(d, rg.columns[d.leaf], pf_.size);
       leaves.push_back(d.leaf);
     };
-    for (int c : columns) {
-      const ColumnDesc& d = pf_.columns[c];
+    for (size_t i = 0; i < columns.size(); i++) {
+      const ColumnDesc& d = pf_.columns[columns[i]];
       if (d.nested) {
-        for (const auto& ld : d.leaves) need(ld);
+        for (size_t l = 0; l < d.leaves.size(); l++) {
+          if (wanted[i].empty() || wanted[i][l]) need(d.leaves[l]);
+        }
       } else {
         need(d);
       }
@@ -2022,10 +2106,10 @@ class ParquetFileReaderImpl : public ParquetFileReader {
     }
     std::vector<Vector> out;
     out.reserve(columns.size());
-    for (int c : columns) {
-      const ColumnDesc& d = pf_.columns[c];
+    for (size_t i = 0; i < columns.size(); i++) {
+      const ColumnDesc& d = pf_.columns[columns[i]];
       if (d.nested) {
-        NestedAssembler assembler(pf_, d);
+        NestedAssembler assembler(pf_, d, wanted[i]);
         out.push_back(assembler.Read(rg, bytes, counters));
         if (selection) out.back() = Select(out.back(), all, *selection);
         continue;
@@ -2102,17 +2186,18 @@ bool ParquetFileReader::RowGroupMayMatch(int row_group,
 std::vector<Vector> ParquetFileReader::ReadRowGroupFiltered(int row_group,
                                                             const std::vector<int>& columns,
                                                             const std::vector<RowGroupFilter>&,
-                                                            ScanCounters* counters,
-                                                            RowRanges* kept) const {
+                                                            ScanCounters* counters, RowRanges* kept,
+                                                            const FieldSelection* fields) const {
   if (kept) *kept = {{0, this->row_group(row_group).num_rows}};
-  return ReadRowGroup(row_group, columns, counters);
+  return ReadRowGroup(row_group, columns, counters, fields);
 }
 
 std::vector<Vector> ParquetFileReader::ReadRowGroupRows(int row_group,
                                                         const std::vector<int>& columns,
                                                         const RowRanges& rows,
-                                                        ScanCounters* counters) const {
-  std::vector<Vector> all = ReadRowGroup(row_group, columns, counters);
+                                                        ScanCounters* counters,
+                                                        const FieldSelection* fields) const {
+  std::vector<Vector> all = ReadRowGroup(row_group, columns, counters, fields);
   std::vector<uint32_t> sel;
   for (const auto& [b, e] : rows) {
     for (int64_t r = b; r < e; r++) sel.push_back(static_cast<uint32_t>(r));
@@ -2122,6 +2207,40 @@ std::vector<Vector> ParquetFileReader::ReadRowGroupRows(int row_group,
 }
 
 int64_t DecodedPageCount() { return g_pages_decoded.load(); }
+
+std::string FieldPathName(const std::string& column, const LogicalType& type,
+                          const std::vector<int>& path) {
+  std::string s = column;
+  const LogicalType* t = &type;
+  for (int i : path) {
+    if (t->id != TypeId::kRow || i < 0 || static_cast<size_t>(i) >= t->Children().size()) break;
+    const std::string& name = t->FieldNames()[static_cast<size_t>(i)];
+    s += "." + (name.empty() ? "field" + std::to_string(i + 1) : name);
+    t = &t->Children()[static_cast<size_t>(i)];
+  }
+  return s;
+}
+
+std::string DescribeFieldProjection(const std::vector<ColumnInfo>& columns,
+                                    const std::vector<int>& projection,
+                                    const FieldSelection& fields) {
+  std::string s = " columns=[";
+  bool first = true;
+  for (int c : projection) {
+    const ColumnInfo& info = columns[static_cast<size_t>(c)];
+    auto it = fields.find(c);
+    if (it == fields.end()) {
+      s += (first ? "" : ", ") + info.name;
+      first = false;
+      continue;
+    }
+    for (const auto& path : it->second) {
+      s += (first ? "" : ", ") + FieldPathName(info.name, info.type, path);
+      first = false;
+    }
+  }
+  return s + "]";
+}
 
 }  // namespace parquet
 

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -55,6 +56,21 @@ struct ParquetRowGroupInfo {
   int64_t compressed_bytes = 0;
 };
 
+// The ROW fields to read of some nested columns (ReadRowGroup's `fields`): column index (into
+// columns()) -> the used fields, each a path of field indices through nested ROW types (r.addr.zip:
+// {index of addr in r, index of zip in addr}; a path stops at an ARRAY or MAP, which is read
+// whole). A listed column reads only the leaf chunks under those fields and keeps its type; its
+// other fields come back NULL. Columns not listed are read whole.
+using FieldSelection = std::map<int, std::vector<std::vector<int>>>;
+
+// A field path as written in SQL: `r.addr.zip` for column r of `type` and path {addr, zip}.
+std::string FieldPathName(const std::string& column, const LogicalType& type,
+                          const std::vector<int>& path);
+// " columns=[id, r.city]" for EXPLAIN: the projected columns, those of `fields` as their fields.
+std::string DescribeFieldProjection(const std::vector<ColumnInfo>& columns,
+                                    const std::vector<int>& projection,
+                                    const FieldSelection& fields);
+
 class ParquetFileReader {
  public:
   virtual ~ParquetFileReader() = default;
@@ -79,8 +95,10 @@ class ParquetFileReader {
   // Decodes the given columns (indices into columns()) of one row group: one vector per column,
   // each with row_group(index).num_rows rows in file order (any vector form; dictionary-encoded
   // strings stay dictionary vectors). Adds to counters->bytes_read when counters is not null.
+  // `fields` (when not null) narrows nested columns to some of their fields.
   virtual std::vector<Vector> ReadRowGroup(int row_group, const std::vector<int>& columns,
-                                           ScanCounters* counters) const = 0;
+                                           ScanCounters* counters,
+                                           const FieldSelection* fields = nullptr) const = 0;
 
   // Row ranges [begin, end) within a row group, sorted and disjoint.
   using RowRanges = std::vector<std::pair<int64_t, int64_t>>;
@@ -92,13 +110,15 @@ class ParquetFileReader {
   virtual std::vector<Vector> ReadRowGroupFiltered(int row_group, const std::vector<int>& columns,
                                                    const std::vector<RowGroupFilter>& filters,
                                                    ScanCounters* counters,
-                                                   RowRanges* kept = nullptr) const;
+                                                   RowRanges* kept = nullptr,
+                                                   const FieldSelection* fields = nullptr) const;
 
   // Decodes only the rows `rows` (row-group relative, sorted, disjoint) of the given columns:
   // vectors of equal length holding those rows in order. Data pages holding none of them are
   // not decoded (pages are located with the offset index, else by their headers).
   virtual std::vector<Vector> ReadRowGroupRows(int row_group, const std::vector<int>& columns,
-                                               const RowRanges& rows, ScanCounters* counters) const;
+                                               const RowRanges& rows, ScanCounters* counters,
+                                               const FieldSelection* fields = nullptr) const;
 };
 
 // Data pages decoded by all readers of the process (tests compare it before and after a read).

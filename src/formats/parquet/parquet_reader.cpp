@@ -195,11 +195,12 @@ class ParquetDataSource : public DataSource {
  public:
   ParquetDataSource(std::shared_ptr<const ParquetTableState> state,
                     std::shared_ptr<ParquetSplit> split, std::vector<int> projection,
-                    std::vector<RowGroupFilter> filters,
+                    FieldSelection fields, std::vector<RowGroupFilter> filters,
                     std::shared_ptr<std::atomic<int64_t>> remaining, ScanCounters* counters)
       : state_(std::move(state)),
         split_(std::move(split)),
         projection_(std::move(projection)),
+        fields_(std::move(fields)),
         filters_(std::move(filters)),
         remaining_(std::move(remaining)),
         counters_(counters) {}
@@ -244,7 +245,7 @@ class ParquetDataSource : public DataSource {
     int rg = static_cast<int>(split_->row_group);
     rows_ = static_cast<size_t>(file.row_group(rg).num_rows);
     if (filters_.empty() || projection_.empty()) {
-      columns_ = file.ReadRowGroup(rg, projection_, counters_);
+      columns_ = file.ReadRowGroup(rg, projection_, counters_, &fields_);
     } else {
       LoadFiltered(file, rg);
     }
@@ -295,7 +296,7 @@ class ParquetDataSource : public DataSource {
         others.push_back(c);
     }
     std::vector<Vector> ov;
-    if (!others.empty()) ov = file.ReadRowGroupRows(rg, others, match, counters_);
+    if (!others.empty()) ov = file.ReadRowGroupRows(rg, others, match, counters_, &fields_);
     if (sel.size() != m) {
       for (auto& v : fv) v = v.Gather(sel.data(), sel.size());
     }
@@ -312,6 +313,7 @@ class ParquetDataSource : public DataSource {
   std::shared_ptr<const ParquetTableState> state_;
   std::shared_ptr<ParquetSplit> split_;
   std::vector<int> projection_;
+  FieldSelection fields_;  // nested columns read only in part
   std::vector<RowGroupFilter> filters_;
   std::shared_ptr<std::atomic<int64_t>> remaining_;
   ScanCounters* counters_;
@@ -340,8 +342,21 @@ class ParquetScan : public FileScan {
       pushed_.push_back(conjunct.ToString(&names));
     return false;  // used to skip row groups only; the engine still filters rows
   }
+  void SetProjection(const std::vector<int>& column_ids) override {
+    FileScan::SetProjection(column_ids);
+    fields_.clear();
+  }
+  // Only the leaf chunks under the used fields of a STRUCT column are read.
+  bool PushFieldProjection(int column, const std::vector<std::vector<int>>& fields) override {
+    if (column < 0 || static_cast<size_t>(column) >= state_->columns.size() ||
+        state_->columns[column].type.id != TypeId::kRow || fields.empty())
+      return false;
+    fields_[column] = fields;
+    return true;
+  }
   std::string Describe() const override {
-    std::string s = DescribeFiles() + DescribeProjection();
+    std::string s =
+        DescribeFiles() + DescribeFieldProjection(state_->columns, projection(), fields_);
     for (const auto& p : pushed_) s += " skip-row-groups-unless " + p;
     return s + DescribeLimit();
   }
@@ -367,7 +382,7 @@ class ParquetScan : public FileScan {
   }
   std::unique_ptr<DataSource> CreateDataSource(std::shared_ptr<Split> split) override {
     return std::make_unique<ParquetDataSource>(state_, SplitAs<ParquetSplit>(split), projection(),
-                                               filters_, RowBudget(), &counters_);
+                                               fields_, filters_, RowBudget(), &counters_);
   }
 
  private:
@@ -375,6 +390,7 @@ class ParquetScan : public FileScan {
   TupleDomain domain_;                   // of the pushed filters
   std::vector<RowGroupFilter> filters_;  // its columns with statistics
   std::vector<std::string> pushed_;      // the conjuncts that constrain it
+  FieldSelection fields_;                // ROW columns read only in part (PushFieldProjection)
   std::atomic<int64_t> skipped_row_groups_{0};
 };
 

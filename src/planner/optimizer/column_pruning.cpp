@@ -2,6 +2,11 @@
 // columns each parent uses, every node drops the outputs nobody reads and every scan reads only
 // the table columns used above it (LogicalScan::column_ids; NegotiateScans hands them to the
 // source via TableScan::SetProjection). Expressions are renumbered accordingly.
+//
+// PushFieldProjections (run by NegotiateScans after the projections are set) walks the plan
+// again, tracking for each column whether it is used whole or only through ROW field accesses
+// (r.city, r.addr.zip, also through projections that rename or take a field first); a scanned
+// ROW column used only through fields is offered to TableScan::PushFieldProjection.
 #include "common/exception.h"
 #include "planner/optimizer/optimizer.h"
 
@@ -276,6 +281,181 @@ std::vector<int> Prune(LogicalOperator& op, const std::vector<bool>& required) {
 }
 
 }  // namespace
+
+namespace {
+
+// How a column is used above: whole, or only through the listed field paths (none: unused).
+struct FieldUse {
+  bool whole = false;
+  std::vector<std::vector<int>> paths;
+
+  void AddPath(const std::vector<int>& path) {
+    if (whole) return;
+    for (const auto& p : paths) {
+      if (p == path) return;
+    }
+    paths.push_back(path);
+  }
+  void Merge(const FieldUse& o) {
+    whole = whole || o.whole;
+    if (whole) {
+      paths.clear();
+      return;
+    }
+    for (const auto& p : o.paths) AddPath(p);
+  }
+};
+
+using FieldUses = std::vector<FieldUse>;
+
+// If `e` is a chain of ROW field accesses ending in a column ref, that column and the path.
+bool FieldChain(const Expr& e, int* column, std::vector<int>* path) {
+  const Expr* cur = &e;
+  std::vector<int> rev;
+  while (cur->kind == ExprKind::kFunction && cur->function && cur->function->field_index >= 0 &&
+         cur->children.size() == 1 && cur->children[0]) {
+    rev.push_back(cur->function->field_index);
+    cur = cur->children[0].get();
+  }
+  if (rev.empty() || cur->kind != ExprKind::kColumnRef) return false;
+  *column = cur->column_index;
+  path->assign(rev.rbegin(), rev.rend());
+  return true;
+}
+
+FieldUse* UseOf(FieldUses& uses, int column, int offset) {
+  int i = column - offset;
+  if (i < 0 || static_cast<size_t>(i) >= uses.size()) return nullptr;
+  return &uses[static_cast<size_t>(i)];
+}
+
+// Adds the uses of the columns `e` reads (columns offset by `offset`) to `uses`.
+void CollectFieldUses(const Expr& e, FieldUses& uses, int offset = 0) {
+  int column = -1;
+  std::vector<int> path;
+  if (FieldChain(e, &column, &path)) {
+    if (auto* u = UseOf(uses, column, offset)) u->AddPath(path);
+    return;
+  }
+  if (e.kind == ExprKind::kColumnRef) {
+    if (auto* u = UseOf(uses, e.column_index, offset)) u->Merge(FieldUse{true, {}});
+    return;
+  }
+  for (const auto& c : e.children) {
+    if (c) CollectFieldUses(*c, uses, offset);
+  }
+  if (e.window) {
+    for (const auto& p : e.window->partition_by) CollectFieldUses(*p, uses, offset);
+    for (const auto& k : e.window->order_by) CollectFieldUses(*k.expr, uses, offset);
+  }
+}
+
+FieldUses AllWhole(size_t n) { return FieldUses(n, FieldUse{true, {}}); }
+
+void PushFieldUses(const LogicalPtr& op, const FieldUses& uses) {
+  switch (op->kind) {
+    case LogicalOpKind::kScan: {
+      auto& scan = static_cast<LogicalScan&>(*op);
+      if (!scan.scan || !scan.table) return;
+      FieldUses table_uses(scan.table->columns.size());
+      for (size_t i = 0; i < uses.size() && i < scan.column_ids.size(); i++)
+        table_uses[static_cast<size_t>(scan.column_ids[i])].Merge(uses[i]);
+      for (const auto& f : scan.pushed_filters) CollectFieldUses(*f, table_uses);
+      for (size_t i = 0; i < scan.column_ids.size() && i < scan.output.size(); i++) {
+        int c = scan.column_ids[i];
+        const FieldUse& u = table_uses[static_cast<size_t>(c)];
+        if (u.whole || u.paths.empty() || scan.output[i].type.id != TypeId::kRow ||
+            !(scan.output[i].type == scan.table->columns[static_cast<size_t>(c)].type))
+          continue;
+        scan.scan->PushFieldProjection(c, u.paths);
+      }
+      return;
+    }
+    case LogicalOpKind::kFilter: {
+      FieldUses child = uses;
+      child.resize(op->children[0]->output.size());
+      CollectFieldUses(*static_cast<LogicalFilter&>(*op).predicate, child);
+      PushFieldUses(op->children[0], child);
+      return;
+    }
+    case LogicalOpKind::kSort:
+    case LogicalOpKind::kLimit: {
+      FieldUses child = uses;
+      child.resize(op->children[0]->output.size());
+      if (op->kind == LogicalOpKind::kSort) {
+        for (const auto& k : static_cast<LogicalSort&>(*op).keys) CollectFieldUses(*k.expr, child);
+      }
+      PushFieldUses(op->children[0], child);
+      return;
+    }
+    case LogicalOpKind::kProject: {
+      auto& p = static_cast<LogicalProject&>(*op);
+      FieldUses child(op->children[0]->output.size());
+      for (size_t i = 0; i < p.exprs.size(); i++) {
+        const Expr& e = *p.exprs[i];
+        FieldUse above = i < uses.size() ? uses[i] : FieldUse{true, {}};
+        int column = -1;
+        std::vector<int> path;
+        if (e.kind == ExprKind::kColumnRef) {
+          if (auto* u = UseOf(child, e.column_index, 0)) u->Merge(above);
+        } else if (FieldChain(e, &column, &path)) {
+          auto* u = UseOf(child, column, 0);
+          if (!u) continue;
+          if (above.whole || above.paths.empty()) {
+            u->AddPath(path);
+          } else {
+            for (const auto& q : above.paths) {
+              std::vector<int> full = path;
+              full.insert(full.end(), q.begin(), q.end());
+              u->AddPath(full);
+            }
+          }
+        } else {
+          CollectFieldUses(e, child);
+        }
+      }
+      PushFieldUses(op->children[0], child);
+      return;
+    }
+    case LogicalOpKind::kAggregate: {
+      auto& a = static_cast<LogicalAggregate&>(*op);
+      FieldUses child(op->children[0]->output.size());
+      for (const auto& g : a.groups) CollectFieldUses(*g, child);
+      for (const auto& g : a.aggregates) CollectFieldUses(*g, child);
+      PushFieldUses(op->children[0], child);
+      return;
+    }
+    case LogicalOpKind::kJoin: {
+      auto& j = static_cast<LogicalJoin&>(*op);
+      size_t left_size = op->children[0]->output.size();
+      FieldUses left(left_size), right(op->children[1]->output.size());
+      for (size_t i = 0; i < uses.size(); i++) {
+        if (i < left_size)
+          left[i].Merge(uses[i]);
+        else if (i - left_size < right.size())
+          right[i - left_size].Merge(uses[i]);
+      }
+      for (const auto& k : j.left_keys) CollectFieldUses(*k, left);
+      for (const auto& k : j.right_keys) CollectFieldUses(*k, right);
+      if (j.condition) {
+        CollectFieldUses(*j.condition, left);
+        CollectFieldUses(*j.condition, right, static_cast<int>(left_size));
+      }
+      PushFieldUses(op->children[0], left);
+      PushFieldUses(op->children[1], right);
+      return;
+    }
+    default:
+      for (const auto& c : op->children) PushFieldUses(c, AllWhole(c->output.size()));
+      return;
+  }
+}
+
+}  // namespace
+
+void PushFieldProjections(const LogicalPtr& plan) {
+  PushFieldUses(plan, AllWhole(plan->output.size()));
+}
 
 LogicalPtr PruneColumns(LogicalPtr plan) {
   auto m = PruneAll(*plan);

@@ -51,6 +51,9 @@ LogicalPtr ReorderJoins(LogicalPtr plan, const PlannerOptions& options);
 LogicalPtr ExtractJoinKeys(LogicalPtr plan);
 LogicalPtr PushDownLimits(LogicalPtr plan);
 LogicalPtr PruneColumns(LogicalPtr plan);
+// Offers each scanned ROW column used only through field accesses to
+// TableScan::PushFieldProjection (after the scans' projections are final).
+void PushFieldProjections(const LogicalPtr& plan);
 void EstimateCardinality(LogicalOperator& plan);
 // Statistics of one output column of `op`, traced through projections, filters and joins to the
 // scan's TableInfo::stats (distinct count capped by op's estimated rows); nullopt if unknown.

@@ -6,7 +6,8 @@
 //      ones move to LogicalScan::pushed_filters, refused ones stay in the Filter;
 //   3. columns only the pushed filters used are pruned, and SetProjection is called again
 //      with the final column list;
-//   4. Limit[+Sort] directly above the scan: PushOrder(keys, limit+offset) / PushLimit. The
+//   4. ROW columns used only through fields (r.city) are offered to PushFieldProjection;
+//   5. Limit[+Sort] directly above the scan: PushOrder(keys, limit+offset) / PushLimit. The
 //      engine keeps its own Sort and Limit (a source may apply them per split only).
 // With PlannerOptions::pushdown=false nothing but the projection is offered.
 #include "planner/optimizer/optimizer.h"
@@ -92,6 +93,7 @@ LogicalPtr NegotiateScans(LogicalPtr plan, const PlannerOptions& options) {
   plan = PushFilters(std::move(plan), options.pushdown);
   plan = PruneColumns(std::move(plan));
   SetProjections(plan);
+  PushFieldProjections(plan);
   if (options.pushdown) PushLimits(plan);
   return plan;
 }

@@ -43,6 +43,9 @@ class TableScanOperator : public PhysicalOperator {
     std::string what = scan_->Describe();
     if (!what.empty()) d += " [" + what + "]";
     d += " splits=" + std::to_string(splits_.size());
+    // After execution (EXPLAIN ANALYZE): what the source read, when it counts bytes.
+    int64_t bytes = scan_->counters().bytes_read.load();
+    if (bytes > 0) d += " bytes_read=" + std::to_string(bytes);
     return d;
   }
 
