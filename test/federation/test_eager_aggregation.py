@@ -150,3 +150,15 @@ def test_lookup_join_wins_over_pre_aggregation(env):
     plan = run_aishell(["explain", sql], home).stdout
     assert "LookupJoin" in plan and plan.count("Aggregate") == 1, plan
     assert aishell_rows(home, sql) == oracle(db, sql)
+
+
+def test_pre_aggregation_wins_when_the_keys_cover_the_source(env):
+    """Four segment keys against PostgreSQL's three distinct segments: a lookup join would read
+    every customer, so the partial aggregate goes to PostgreSQL instead (statistics decide)."""
+    home, db = env
+    sql = ("SELECT s.label, count(*), min(c.name) FROM f.segments s "
+           "JOIN pg.public.customers c ON c.segment = s.segment GROUP BY 1 ORDER BY 1")
+    plan = run_aishell(["explain", sql], home).stdout
+    remote = next(line for line in plan.splitlines() if "Scan pg.public.customers" in line)
+    assert "GROUP BY" in remote and "LookupJoin" not in plan, plan
+    assert aishell_rows(home, sql) == oracle(db, sql)

@@ -12,8 +12,9 @@
 // Not applied: a global aggregate (no GROUP BY: count over no rows must stay 0), a join with a
 // residual condition, a call over both inputs, an S whose source also serves the other input
 // (PushDownRemoteJoins sends such joins whole), an S that a lookup join would read by key (the
-// other input is small and S supports key lookups: fetching only the matching rows wins), and an
-// S whose key is known to be (nearly) unique. PlannerOptions::eager_aggregation turns it off.
+// other input is small and S supports key lookups: fetching only the matching rows wins, unless
+// the statistics say those keys are half or more of S's distinct keys), and an S whose key is
+// known to be (nearly) unique. PlannerOptions::eager_aggregation turns it off.
 #include <algorithm>
 #include <set>
 
@@ -155,10 +156,19 @@ LogicalPtr TryEager(const LogicalPtr& op, const PlannerOptions& options) {
         key.kind == ExprKind::kColumnRef ? ChainTableColumn(chain, key.column_index) : -1);
   }
   bool plain_keys = std::find(key_columns.begin(), key_columns.end(), -1) == key_columns.end();
-  // A lookup join reads only the rows of the other input's keys: better than any aggregate.
+  // A lookup join reads only the rows of the other input's keys: better than any aggregate,
+  // unless those keys are known to cover most of S's distinct keys (then it reads all of S).
   double other_rows = join.children[1 - s]->estimated_rows;
+  double key_distinct = -1;
+  if (plain_keys && key_columns.size() == 1) {
+    const auto& stats = chain.scan->table->stats;
+    size_t c = static_cast<size_t>(key_columns[0]);
+    if (c < stats.columns.size() && stats.columns[c].distinct_count)
+      key_distinct = *stats.columns[c].distinct_count;
+  }
+  bool lookup_reads_most = key_distinct > 0 && other_rows >= 0.5 * key_distinct;
   if (options.lookup_join && plain_keys && other_rows >= 0 &&
-      other_rows <= options.lookup_join_max_rows &&
+      other_rows <= options.lookup_join_max_rows && !lookup_reads_most &&
       chain.scan->scan->SupportsKeyLookup(key_columns))
     return nullptr;
   // A key known to be nearly unique leaves nothing to combine.
