@@ -393,6 +393,8 @@ std::optional<LogicalType> ParseScalarTypeName(std::string_view text) {
 
 // Trino's ladder: TINYINT < SMALLINT < INTEGER < BIGINT < REAL < DOUBLE, with DECIMAL between
 // BIGINT and REAL (integers widen to DECIMAL(3|5|10|19, 0); DECIMAL widens to REAL and DOUBLE).
+int IntegerRank(TypeId id) { return LogicalType(id).IsIntegral() ? NumericRank(id) : 0; }
+
 int NumericRank(TypeId id) {
   switch (id) {
     case TypeId::kTinyInt:

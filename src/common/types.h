@@ -158,6 +158,8 @@ std::optional<LogicalType> ParseTypeName(std::string_view text);
 // The rank of a numeric type on Trino's coercion ladder: TINYINT 1 < SMALLINT < INTEGER < BIGINT
 // < DECIMAL < REAL < DOUBLE 7; 0 for other types.
 int NumericRank(TypeId id);
+// Rank of an integer type by width (TINYINT 1 ... BIGINT 4), 0 for the others.
+int IntegerRank(TypeId id);
 
 // Trino's implicit coercion: the common super type of two types, if there is one.
 std::optional<LogicalType> CommonSuperType(const LogicalType& a, const LogicalType& b);

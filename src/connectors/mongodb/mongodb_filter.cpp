@@ -60,22 +60,6 @@ bool LikeToRegex(const std::string& pattern, int escape, std::string* regex) {
 
 namespace {
 
-// Rank of an integer type by width (TINYINT 1 ... BIGINT 4), 0 for the others.
-int IntegerRank(TypeId id) {
-  switch (id) {
-    case TypeId::kTinyInt:
-      return 1;
-    case TypeId::kSmallInt:
-      return 2;
-    case TypeId::kInteger:
-      return 3;
-    case TypeId::kBigInt:
-      return 4;
-    default:
-      return 0;
-  }
-}
-
 // Whether CAST(x AS to) has x's value for every x of type `from`: a wider integer, or a DOUBLE
 // from an integer that a double holds exactly (up to INTEGER). A narrowing cast (CAST(double_col
 // AS INTEGER) rounds) or one to DECIMAL (it may fail) changes or refuses values that MongoDB

@@ -25,7 +25,7 @@ namespace aishell {
 
 namespace {
 
-bool IntegerType(TypeId id) { return IntegerWidth(id) > 0; }
+bool IntegerType(TypeId id) { return IntegerRank(id) > 0; }
 
 // A scan whose output is still its column_ids (no aggregation pushed into it).
 bool PlainScan(const LogicalScan& scan) {

@@ -91,8 +91,6 @@ bool HasColumnRefs(const Expr& expr);
 ExprPtr ShiftColumns(const ExprPtr& expr, int delta);
 // A Filter node over `child` with the conjunction of `conjuncts` (child itself if empty).
 LogicalPtr MakeFilterNode(LogicalPtr child, std::vector<ExprPtr> conjuncts);
-// Bytes of an integer type (TINYINT 1 .. BIGINT 8), 0 for other types.
-int IntegerWidth(TypeId id);
 // A join key without a lossless integer widening (CAST(int_col AS BIGINT), which the binder puts
 // on the narrower side of an INTEGER = BIGINT key), else the key itself. A source can still be
 // asked by the column: a key of the wider type that does not fit cannot equal a widened value.

@@ -106,25 +106,10 @@ std::vector<ExprPtr> IdentityRefs(const LogicalOperator& op) {
   return refs;
 }
 
-int IntegerWidth(TypeId id) {
-  switch (id) {
-    case TypeId::kTinyInt:
-      return 1;
-    case TypeId::kSmallInt:
-      return 2;
-    case TypeId::kInteger:
-      return 4;
-    case TypeId::kBigInt:
-      return 8;
-    default:
-      return 0;
-  }
-}
-
 const Expr& WithoutIntegerWidening(const Expr& key) {
   if (key.kind == ExprKind::kCast && key.children.size() == 1 && key.children[0] &&
-      IntegerWidth(key.type.id) > 0 && IntegerWidth(key.children[0]->type.id) > 0 &&
-      IntegerWidth(key.children[0]->type.id) <= IntegerWidth(key.type.id))
+      IntegerRank(key.type.id) > 0 && IntegerRank(key.children[0]->type.id) > 0 &&
+      IntegerRank(key.children[0]->type.id) <= IntegerRank(key.type.id))
     return *key.children[0];
   return key;
 }
