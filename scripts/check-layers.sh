@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fails on any #include that goes up a layer. The layers under src/, lowest first (the order
 # docs/architecture.md shows; this script also checks that the document still says so):
-LAYERS=(common storage functions expr catalog formats connectors sql planner exec engine nl shell)
+LAYERS=(common storage functions expr catalog formats connectors sql planner exec engine nl workflows server shell)
 # A file may include headers of its own layer and of the layers below it. Test helpers
 # (`<layer>/testing/`) are included only by tests: `*_test.cpp`, a test's own helper header beside
 # it (`*_test_*.h`, e.g. postgres_test_server.h) and other test helpers. A test may also drive the

@@ -8,7 +8,7 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "check-layers.sh"
 ORDER = ("common → storage → functions → expr → catalog → formats → connectors → sql → planner → "
-         "exec → engine → nl → shell")
+         "exec → engine → nl → workflows → server → shell")
 
 
 def make_tree(tmp_path, files, order=ORDER):
