@@ -22,6 +22,53 @@ std::string TableIdentifier::ToString() const {
   return s + name;
 }
 
+std::string PercentEncode(const std::string& s) {
+  static const char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+        c == '_' || c == '.' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+  }
+  return out;
+}
+
+void CheckWritableLocation(const std::string& location, const std::string& table,
+                           const std::string& catalog) {
+  std::string why;
+  if (location.empty()) {
+    why = "the catalog gave no table location";
+  } else {
+    auto scheme = location.find("://");
+    std::string path = location;
+    if (scheme != std::string::npos) {
+      path = location.substr(scheme + 3);
+      // file:///x -> /x; s3://bucket/x -> bucket/x (a bucket alone is no table location)
+      if (location.rfind("file://", 0) != 0) {
+        auto slash = path.find('/');
+        path = slash == std::string::npos ? "" : path.substr(slash);
+      }
+    } else if (location[0] != '/') {
+      why = "the table location '" + location + "' is relative";
+    }
+    if (why.empty()) {
+      size_t i = 0;
+      while (i < path.size() && path[i] == '/') i++;
+      if (i == path.size()) why = "the table location '" + location + "' is a root";
+    }
+  }
+  if (why.empty()) return;
+  throw Error(ErrorKind::kConnector,
+              "iceberg: cannot write table " + table + " (" + catalog + "): " + why +
+                  "; nothing was written (set the catalog's `warehouse` to an absolute URI such as "
+                  "s3://bucket/warehouse, or create the table with a location)");
+}
+
 namespace {
 
 std::string JoinNamespace(const Namespace& ns) {
@@ -533,7 +580,11 @@ class SqlCatalog : public IcebergCatalog {
 std::unique_ptr<IcebergCatalog> CreateIcebergCatalog(const ConnectionConfig& config) {
   const std::string& url = config.url;
   auto starts = [&](const char* p) { return url.rfind(p, 0) == 0; };
-  if (starts("http://") || starts("https://")) return CreateRestCatalog(config);
+  if (config.type == "nessie") return CreateNessieCatalog(config);
+  if (starts("http://") || starts("https://") || starts("iceberg+http://") ||
+      starts("iceberg+https://") || starts("rest+http://") || starts("rest+https://")) {
+    return CreateRestCatalog(config);
+  }
   if (starts("sqlite:") || starts("postgres://") || starts("postgresql://") ||
       starts("postgresql+psycopg2://")) {
     return std::make_unique<SqlCatalog>(config);
@@ -544,7 +595,7 @@ std::unique_ptr<IcebergCatalog> CreateIcebergCatalog(const ConnectionConfig& con
   }
   throw Error(ErrorKind::kConnector,
               "iceberg catalog '" + config.name + "': unsupported URL " + RedactUrl(url) +
-                  " (use file://, s3://, sqlite://, postgres:// or http://)");
+                  " (use file://, s3://, sqlite://, postgres://, http:// or iceberg+http://)");
 }
 
 }  // namespace aishell::iceberg

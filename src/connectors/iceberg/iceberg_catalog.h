@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "catalog/connector.h"
+#include "common/exception.h"
 #include "storage/file_system.h"
 
 namespace aishell::iceberg {
@@ -54,6 +55,15 @@ struct TableCommit {
 
 enum class CommitResult { kCommitted, kConflict };
 
+// What a catalog decides for a new table before its files are written (a REST staged create,
+// `stage-create: true`): where the files go, the table uuid, and the storage settings
+// (vended credentials included) to write them with.
+struct StagedTable {
+  std::string location;
+  std::string table_uuid;
+  StorageOptions storage;
+};
+
 class IcebergCatalog {
  public:
   virtual ~IcebergCatalog() = default;
@@ -63,9 +73,26 @@ class IcebergCatalog {
   virtual std::vector<TableIdentifier> ListTables(const Namespace& ns) = 0;
   // nullopt when there is no such table. Errors name the table and the file or endpoint.
   virtual std::optional<LoadedTable> LoadTable(const TableIdentifier& id) = 0;
+  // The table as of a named ref or commit hash (Nessie: a branch, tag, `name@hash` or a hash).
+  // Catalogs without refs throw Error(kUnsupported).
+  virtual std::optional<LoadedTable> LoadTableAtRef(const TableIdentifier& id,
+                                                    const std::string& ref) {
+    throw Error(ErrorKind::kUnsupported,
+                Describe() + ": table " + id.ToString() + ": FOR VERSION AS OF '" + ref +
+                    "' names a ref, which only a Nessie catalog has (use a snapshot id)");
+  }
   virtual void CreateNamespace(const Namespace& ns) = 0;
   // Where a new table's files go (warehouse/ns/name).
   virtual std::string DefaultTableLocation(const TableIdentifier& id) = 0;
+  // A staged create (REST): nullopt when the catalog has no such step (then
+  // DefaultTableLocation and storage() apply).
+  // `schema_json` is the new table's schema (Iceberg JSON).
+  virtual std::optional<StagedTable> StageCreate(const TableIdentifier& id,
+                                                 const std::string& schema_json) {
+    (void)id;
+    (void)schema_json;
+    return std::nullopt;
+  }
   // Whether the catalog writes metadata files itself (REST) or the writer does (file, SQL).
   virtual bool ServerWritesMetadata() const { return false; }
   // Atomic compare-and-swap of the table's metadata pointer. kConflict when another writer
@@ -79,5 +106,15 @@ class IcebergCatalog {
 std::unique_ptr<IcebergCatalog> CreateIcebergCatalog(const ConnectionConfig& config);
 // Implemented by rest_catalog.cpp.
 std::unique_ptr<IcebergCatalog> CreateRestCatalog(const ConnectionConfig& config);
+// Implemented by nessie_catalog.cpp: Nessie's native API (v1 or v2), `--type nessie`.
+std::unique_ptr<IcebergCatalog> CreateNessieCatalog(const ConnectionConfig& config);
+
+// A table location a writer may use: absolute (a URI with a scheme, or an absolute local path)
+// and not a filesystem root. Otherwise Error(kConnector) naming the table and the catalog.
+void CheckWritableLocation(const std::string& location, const std::string& table,
+                           const std::string& catalog);
+
+// Percent-encodes everything but unreserved characters (RFC 3986).
+std::string PercentEncode(const std::string& s);
 
 }  // namespace aishell::iceberg

@@ -218,7 +218,8 @@ std::vector<std::string> IcebergConnector::ListTables(const std::string& schema)
 std::shared_ptr<const TableInfo> IcebergConnector::Load(const std::string& schema,
                                                         const std::string& table,
                                                         std::optional<int64_t> snapshot_id,
-                                                        std::optional<int64_t> as_of_ms) {
+                                                        std::optional<int64_t> as_of_ms,
+                                                        const std::string& ref) {
   std::string base = table;
   std::string kind;
   auto dollar = table.find('$');
@@ -233,18 +234,28 @@ std::shared_ptr<const TableInfo> IcebergConnector::Load(const std::string& schem
     }
   }
   TableIdentifier id{SplitNamespace(schema), base};
-  auto loaded = catalog_->LoadTable(id);
+  auto load = [&](const TableIdentifier& i) {
+    return ref.empty() ? catalog_->LoadTable(i) : catalog_->LoadTableAtRef(i, ref);
+  };
+  auto loaded = load(id);
   if (!loaded) {
     // Names match case-insensitively.
     for (const auto& t : catalog_->ListTables(id.ns)) {
       if (AsciiLower(t.name) == AsciiLower(base)) {
         id = t;
-        loaded = catalog_->LoadTable(id);
+        loaded = load(id);
         break;
       }
     }
   }
-  if (!loaded) return nullptr;
+  if (!loaded) {
+    if (!ref.empty()) {
+      throw Error(ErrorKind::kCatalog, "iceberg table " + id.ToString() +
+                                           " does not exist at ref '" + ref + "' (" +
+                                           catalog_->Describe() + ")");
+    }
+    return nullptr;
+  }
   std::string display = "iceberg table " + id.ToString();
   auto state = MakeTableState(display, schema, id.name, loaded->metadata_location,
                               loaded->metadata_json, loaded->storage, snapshot_id, as_of_ms);
@@ -278,9 +289,15 @@ std::shared_ptr<const TableInfo> IcebergConnector::GetTableVersion(const std::st
     }
     return Load(schema, table, std::nullopt, ms);
   }
+  if (version.type().id == TypeId::kVarchar && !version.is_null()) {
+    // A Nessie ref: a branch, a tag, `<branch>@<hash>` or a commit hash.
+    return Load(schema, table, std::nullopt, std::nullopt, version.GetString());
+  }
   if (!version.type().IsIntegral()) {
     throw Error(ErrorKind::kBinder,
-                "FOR VERSION AS OF needs a snapshot id (BIGINT), got " + version.ToSqlLiteral());
+                "FOR VERSION AS OF needs a snapshot id (BIGINT) or, on a Nessie catalog, a ref "
+                "name or commit hash, got " +
+                    version.ToSqlLiteral());
   }
   return Load(schema, table, version.GetInt64(), std::nullopt);
 }
@@ -557,7 +574,11 @@ BoundTableFunction IcebergScanFunction(const std::vector<Value>& args,
 }  // namespace
 
 void RegisterIcebergConnector() {
-  ConnectorFactory::Register("iceberg", {},
+  ConnectorFactory::Register("nessie", {},
+                             [](const ConnectionConfig& config) -> std::shared_ptr<Connector> {
+                               return std::make_shared<IcebergConnector>(config);
+                             });
+  ConnectorFactory::Register("iceberg", {"iceberg+http", "iceberg+https"},
                              [](const ConnectionConfig& config) -> std::shared_ptr<Connector> {
                                return std::make_shared<IcebergConnector>(config);
                              });

@@ -87,7 +87,8 @@ class IcebergConnector : public Connector {
  private:
   std::shared_ptr<const TableInfo> Load(const std::string& schema, const std::string& table,
                                         std::optional<int64_t> snapshot_id,
-                                        std::optional<int64_t> as_of_ms);
+                                        std::optional<int64_t> as_of_ms,
+                                        const std::string& ref = "");
 
   ConnectionConfig config_;
   std::mutex mutex_;

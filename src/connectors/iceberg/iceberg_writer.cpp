@@ -1031,11 +1031,25 @@ class IcebergTableWriter : public TableWriter {
     if (catalog_->LoadTable(id_)) {
       throw Error(ErrorKind::kCatalog, "iceberg: table " + IdToString(id_) + " already exists");
     }
-    location_ = catalog_->DefaultTableLocation(id_);
-    while (location_.size() > 1 && location_.back() == '/') location_.pop_back();
     schema_json_ = SchemaJson(columns_);
+    StorageOptions storage = catalog_->storage();
+    // A REST catalog stages the create first (as Iceberg's Java client does): the server picks
+    // the location and the uuid, and may vend credentials for writing there.
+    std::optional<StagedTable> staged;
+    if (catalog_->ServerWritesMetadata()) staged = catalog_->StageCreate(id_, schema_json_);
+    if (staged && !staged->location.empty()) {
+      location_ = staged->location;
+      if (!staged->storage.empty()) storage = staged->storage;
+    } else {
+      location_ = catalog_->DefaultTableLocation(id_);
+    }
+    if (staged) table_uuid_ = staged->table_uuid;
+    while (location_.size() > 1 && location_.back() == '/') location_.pop_back();
+    // Never write to an empty or relative location (it would land in the working directory or
+    // the filesystem root).
+    CheckWritableLocation(location_, IdToString(id_), catalog_->Describe());
     for (size_t i = 0; i < columns_.size(); i++) field_ids_.push_back(static_cast<int>(i + 1));
-    fs_ = FileSystemForPath(location_, catalog_->storage());
+    fs_ = FileSystemForPath(location_, storage);
     local_ = !IsObjectStorePath(location_);
     write_id_ = NewUuid();
   }
@@ -1067,8 +1081,8 @@ class IcebergTableWriter : public TableWriter {
     spec_id_ = base.spec_id;
     schema_json_ = base.schema_json;
     for (const auto& [fid, name] : base.fields) field_ids_.push_back(fid);
-    fs_ = FileSystemForPath(location_,
-                            loaded->storage.empty() ? catalog_->storage() : loaded->storage);
+    table_storage_ = loaded->storage.empty() ? catalog_->storage() : loaded->storage;
+    fs_ = FileSystemForPath(location_, table_storage_);
     local_ = !IsObjectStorePath(location_);
     write_id_ = NewUuid();
   }
@@ -1289,6 +1303,11 @@ class IcebergTableWriter : public TableWriter {
       written_.push_back(f.path);
       ParquetWriteOptions po;
       po.codec = parquet::Codec::kZstd;
+      // Field ids, as Iceberg's writers set them (the name mapping covers readers that need
+      // one); not when a column is nested (its inner fields would have none).
+      bool nested = false;
+      for (const auto& c : columns_) nested |= c.type.IsNested();
+      if (!nested) po.field_ids = field_ids_;
       f.writer = std::make_unique<ParquetWriter>(f.local_path, columns_, po);
       it = open_.emplace(key, std::move(f)).first;
     }
@@ -1410,7 +1429,9 @@ class IcebergTableWriter : public TableWriter {
         "{\"identifier\":{\"namespace\":" + ns + ",\"name\":" + JsonString(id_.name) + "}";
     j += ",\"requirements\":[{\"type\":\"assert-create\"}]";
     j += ",\"updates\":[";
-    j += "{\"action\":\"upgrade-format-version\",\"format-version\":2}";
+    j += "{\"action\":\"assign-uuid\",\"uuid\":" +
+         JsonString(table_uuid_.empty() ? NewUuid() : table_uuid_) + "}";
+    j += ",{\"action\":\"upgrade-format-version\",\"format-version\":2}";
     j += ",{\"action\":\"add-schema\",\"schema\":" + SchemaJson(columns_) +
          ",\"last-column-id\":" + std::to_string(MakeSchema(columns_).last_column_id) + "}";
     j += ",{\"action\":\"set-current-schema\",\"schema-id\":-1}";
@@ -1598,7 +1619,9 @@ class IcebergTableWriter : public TableWriter {
         if (!reader_) {
           throw Error(ErrorKind::kInternal, "iceberg: INSERT without a manifest list reader");
         }
-        for (auto& m : reader_(base.current_manifest_list, catalog_->storage())) {
+        // The loaded table's storage settings (vended credentials included), not the catalog's.
+        for (auto& m : reader_(base.current_manifest_list,
+                               loaded->storage.empty() ? catalog_->storage() : loaded->storage)) {
           manifests.push_back(std::move(m));
         }
       }
@@ -1635,7 +1658,13 @@ class IcebergTableWriter : public TableWriter {
           "},\"requirements\":[{\"type\":\"assert-ref-snapshot-id\",\"ref\":\"main\",\"snapshot-"
           "id\":" +
           (base.current_snapshot_id ? std::to_string(*base.current_snapshot_id) : "null") +
-          "}],\"updates\":[{\"action\":\"add-snapshot\",\"snapshot\":" + snapshot +
+          "}],\"updates\":[" +
+          // Files without field ids need the name mapping (pyiceberg refuses them otherwise).
+          (base.has_name_mapping ? std::string()
+                                 : "{\"action\":\"set-properties\",\"updates\":{"
+                                   "\"schema.name-mapping.default\":" +
+                                       JsonString(mapping) + "}},") +
+          "{\"action\":\"add-snapshot\",\"snapshot\":" + snapshot +
           "},{\"action\":\"set-snapshot-ref\",\"ref-name\":\"main\",\"type\":\"branch\","
           "\"snapshot-id\":" +
           std::to_string(snapshot_id) + "}]}";
@@ -1718,6 +1747,8 @@ class IcebergTableWriter : public TableWriter {
   IcebergWriteOptions options_;
   std::vector<ResolvedPartitionField> spec_;
   std::string location_;
+  std::string table_uuid_;        // CREATE: the staged table's uuid (REST)
+  StorageOptions table_storage_;  // INSERT: the loaded table's storage settings
   std::shared_ptr<FileSystem> fs_;
   bool local_ = true;
   std::string write_id_;

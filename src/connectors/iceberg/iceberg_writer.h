@@ -14,9 +14,10 @@
 // (bounded); when it still fails, or on Abort, every file written is deleted: nothing is
 // half-committed.
 //
-// The data files carry no Parquet field ids (the Parquet writer does not write them yet), so
-// the table sets `schema.name-mapping.default` mapping every field id to its column name, as
-// Iceberg specifies for files without ids.
+// The data files carry Parquet field ids on their top-level columns (none when a column is
+// nested), and the table also gets `schema.name-mapping.default` mapping every field id to its
+// column name (on create, and on the first INSERT into a table without one, REST included
+// through set-properties), as Iceberg specifies for files without ids.
 #pragma once
 
 #include <functional>

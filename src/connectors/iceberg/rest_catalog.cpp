@@ -15,6 +15,7 @@
 #include <curl/curl.h>
 #include <simdjson.h>
 
+#include <cctype>
 #include <chrono>
 #include <mutex>
 #include <thread>
@@ -38,6 +39,25 @@ std::string UrlEncode(const std::string& s) {
       out.push_back('%');
       out.push_back(kHex[c >> 4]);
       out.push_back(kHex[c & 15]);
+    }
+  }
+  return out;
+}
+
+// Percent-encodes a path segment, keeping existing %XX escapes and '/' (a prefix may span
+// segments).
+std::string EncodeSegment(const std::string& s) {
+  std::string out;
+  auto hex = [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; };
+  for (size_t i = 0; i < s.size(); i++) {
+    char c = s[i];
+    if (c == '%' && i + 2 < s.size() && hex(s[i + 1]) && hex(s[i + 2])) {
+      out += s.substr(i, 3);
+      i += 2;
+    } else if (c == '/') {
+      out.push_back(c);
+    } else {
+      out += UrlEncode(std::string(1, c));
     }
   }
   return out;
@@ -153,31 +173,7 @@ class RestCatalog : public IcebergCatalog {
     table.metadata_json = simdjson::minify(metadata.value());
     // Storage: the catalog's own settings, then the server's table config and vended
     // credentials (the longest matching prefix wins, as the spec says; here all s3 ones apply).
-    table.storage = storage_;
-    auto config = root["config"].get_object();
-    if (!config.error()) {
-      for (auto [k, v] : config.value()) {
-        if (v.is_string()) table.storage[std::string(k)] = std::string(v.get_string().value());
-      }
-    }
-    auto creds = root["storage-credentials"].get_array();
-    if (!creds.error()) {
-      std::string best_prefix;
-      for (auto cred : creds.value()) {
-        auto prefix_value = cred["prefix"].get_string();
-        std::string prefix = prefix_value.error() ? "" : std::string(prefix_value.value());
-        if (!StartsWith(table.metadata_location, prefix.c_str()) && !StartsWith(prefix, "s3")) {
-          continue;
-        }
-        if (prefix.size() < best_prefix.size()) continue;
-        best_prefix = prefix;
-        auto cfg = cred["config"].get_object();
-        if (cfg.error()) continue;
-        for (auto [k, v] : cfg.value()) {
-          if (v.is_string()) table.storage[std::string(k)] = std::string(v.get_string().value());
-        }
-      }
-    }
+    table.storage = TableStorage(root, table.metadata_location);
     return table;
   }
 
@@ -196,7 +192,7 @@ class RestCatalog : public IcebergCatalog {
   std::string DefaultTableLocation(const TableIdentifier& id) override {
     std::string wh = merged_.count("warehouse") ? merged_.at("warehouse") : "";
     if (wh.find("://") == std::string::npos && (wh.empty() || wh[0] != '/')) {
-      // A warehouse *name*: the server decides the location (create without a location).
+      // A warehouse *name*: the server decides the location (a staged create gives it).
       return "";
     }
     std::string loc = wh;
@@ -205,6 +201,35 @@ class RestCatalog : public IcebergCatalog {
   }
 
   bool ServerWritesMetadata() const override { return true; }
+
+  // POST .../tables with stage-create: the server answers with the table's location, uuid and
+  // any vended credentials, and records nothing until the commit (assert-create).
+  std::optional<StagedTable> StageCreate(const TableIdentifier& id,
+                                         const std::string& schema_json) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    parsers_.clear();
+    if (detached_) RefuseDetached(TableName(id));
+    std::string what = "table " + TableName(id) + " (staged create)";
+    std::string body = "{\"name\":" + JsonString(id.name) + ",\"schema\":" + schema_json +
+                       ",\"stage-create\":true,\"properties\":{}}";
+    std::string path = Prefixed("namespaces/" + NamespacePath(id.ns) + "/tables");
+    HttpResponse r = Request("POST", path, body, what, false);
+    if (r.status == 409) {
+      throw Error(ErrorKind::kCatalog, "iceberg: table " + TableName(id) + " already exists");
+    }
+    CheckStatus(r, "POST", path, what);
+    simdjson::dom::element root = Parse(r.body, what);
+    StagedTable staged;
+    auto metadata = root["metadata"];
+    if (!metadata.error()) {
+      auto loc = metadata["location"].get_string();
+      if (!loc.error()) staged.location = std::string(loc.value());
+      auto uuid = metadata["table-uuid"].get_string();
+      if (!uuid.error()) staged.table_uuid = std::string(uuid.value());
+    }
+    staged.storage = TableStorage(root, staged.location);
+    return staged;
+  }
 
   CommitResult CommitTable(const TableCommit& commit) override {
     std::lock_guard<std::mutex> lock(mu_);
@@ -220,8 +245,17 @@ class RestCatalog : public IcebergCatalog {
     std::string path = is_update
                            ? TablePath(commit.id)
                            : Prefixed("namespaces/" + NamespacePath(commit.id.ns) + "/tables");
+    if (detached_) RefuseDetached(TableName(commit.id));
     HttpResponse r = Request("POST", path, commit.rest_request_json, what, false);
-    if (r.status == 409) return CommitResult::kConflict;
+    if (r.status == 409) {
+      // Nessie answers 409 for a write to a ref that is not a branch head, too: that is no
+      // lost race, retrying cannot help.
+      if (r.body.find("not a branch") != std::string::npos ||
+          r.body.find("detached") != std::string::npos) {
+        CheckStatus(r, "POST", path, what);
+      }
+      return CommitResult::kConflict;
+    }
     CheckStatus(r, "POST", path, what);
     return CommitResult::kCommitted;
   }
@@ -229,6 +263,43 @@ class RestCatalog : public IcebergCatalog {
   const StorageOptions& storage() const override { return storage_; }
 
  private:
+  // Storage: the catalog's own settings, then the server's table config and vended credentials
+  // (the longest matching prefix wins, as the spec says).
+  StorageOptions TableStorage(simdjson::dom::element root, const std::string& location) {
+    StorageOptions storage = storage_;
+    auto config = root["config"].get_object();
+    if (!config.error()) {
+      for (auto [k, v] : config.value()) {
+        if (v.is_string()) storage[std::string(k)] = std::string(v.get_string().value());
+      }
+    }
+    auto creds = root["storage-credentials"].get_array();
+    if (!creds.error()) {
+      std::string best_prefix;
+      for (auto cred : creds.value()) {
+        auto prefix_value = cred["prefix"].get_string();
+        std::string prefix = prefix_value.error() ? "" : std::string(prefix_value.value());
+        if (!StartsWith(location, prefix.c_str()) && !StartsWith(prefix, "s3")) continue;
+        if (prefix.size() < best_prefix.size()) continue;
+        best_prefix = prefix;
+        auto cfg = cred["config"].get_object();
+        if (cfg.error()) continue;
+        for (auto [k, v] : cfg.value()) {
+          if (v.is_string()) storage[std::string(k)] = std::string(v.get_string().value());
+        }
+      }
+    }
+    return storage;
+  }
+
+  [[noreturn]] void RefuseDetached(const std::string& table) const {
+    throw Error(ErrorKind::kConnector,
+                Describe() + ": cannot write table " + table + ": the catalog's prefix '" +
+                    prefix_ +
+                    "' names a commit (ref@hash), which is read-only; connect with a branch "
+                    "(--property ref=<branch>) to write");
+  }
+
   void Authenticate() {
     auto token = properties_.find("token");
     if (token != properties_.end() && !token->second.empty()) {
@@ -286,7 +357,33 @@ class RestCatalog : public IcebergCatalog {
       }
     }
     prefix_ = merged_.count("prefix") ? merged_.at("prefix") : "";
+    // Nessie: `ref` (a branch, tag or `name@hash`) and the warehouse name build the prefix from
+    // the advertised pattern ("{ref}|{warehouse}").
+    auto pattern = merged_.find("nessie.prefix-pattern");
+    auto ref = properties_.find("ref");
+    if (ref != properties_.end() && !ref->second.empty()) {
+      if (pattern == merged_.end()) {
+        throw Error(ErrorKind::kConnector,
+                    Describe() + ": --property ref=" + ref->second +
+                        " needs a Nessie server (its /v1/config advertises no "
+                        "nessie.prefix-pattern); use --property prefix=... instead");
+      }
+      std::string p = pattern->second;
+      std::string wh_name = wh != properties_.end() ? wh->second : "";
+      auto put = [&](const std::string& key, const std::string& value) {
+        auto at = p.find(key);
+        if (at != std::string::npos) p.replace(at, key.size(), value);
+      };
+      put("{ref}", ref->second);
+      put("{warehouse}", wh_name);
+      if (wh_name.empty() && !p.empty() && p.back() == '|') p.pop_back();
+      prefix_ = p;
+    }
     while (!prefix_.empty() && prefix_.back() == '/') prefix_.pop_back();
+    // The prefix is one path segment: encode what is not already percent-encoded (a raw
+    // `dev|warehouse` is HTTP 400; the server's own `main%7Cwarehouse` stays as it is).
+    prefix_ = EncodeSegment(prefix_);
+    detached_ = prefix_.find('@') != std::string::npos || prefix_.find("%40") != std::string::npos;
     for (const auto& [k, v] : merged_) {
       if (StartsWith(k, "s3.") || StartsWith(k, "client.")) storage_[k] = v;
     }
@@ -440,6 +537,7 @@ class RestCatalog : public IcebergCatalog {
 
   std::map<std::string, std::string> properties_;
   std::string base_, display_, token_, prefix_;
+  bool detached_ = false;  // the prefix names a commit (Nessie ref@hash): read-only
   std::map<std::string, std::string> merged_;
   std::vector<std::string> endpoints_;
   StorageOptions storage_;

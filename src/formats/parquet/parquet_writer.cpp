@@ -274,6 +274,7 @@ struct ParquetWriter::Node {
   std::string name;
   bool optional = true;
   int leaf = -1;               // a primitive: its buffer
+  int field_id = -1;           // top-level columns: the Parquet field id, if any
   uint32_t def = 0;            // the definition level when the value is present (not NULL)
   uint32_t rep = 0;            // ARRAY, MAP: the repetition level of the repeated group
   std::vector<Node> children;  // ARRAY: element; MAP: key, value; ROW: the fields
@@ -404,8 +405,10 @@ ParquetWriter::ParquetWriter(std::string path, std::vector<ColumnInfo> columns,
   if (options_.row_group_rows < 1) options_.row_group_rows = 1;
   if (options_.page_rows < 1) options_.page_rows = 1;
   roots_.resize(columns_.size());
-  for (size_t c = 0; c < columns_.size(); c++)
+  for (size_t c = 0; c < columns_.size(); c++) {
     BuildNode(&roots_[c], columns_[c].type, columns_[c].name, true, 0, 0, {});
+    if (c < options_.field_ids.size()) roots_[c].field_id = options_.field_ids[c];
+  }
   file_ = std::fopen(path_.c_str(), "wb");
   if (!file_)
     throw Error(ErrorKind::kIo, "parquet: cannot create " + path_ + ": " + std::strerror(errno));
@@ -797,6 +800,7 @@ void ParquetWriter::Finish() {
       m.Binary(4, node.name);
       if (node.type.id == TypeId::kRow) {
         m.I32(5, static_cast<int32_t>(node.children.size()));
+        if (node.field_id >= 0) m.I32(9, node.field_id);
         m.EndStruct();
         for (const auto& child : node.children) emit(child);
         return;
@@ -808,6 +812,7 @@ void ParquetWriter::Finish() {
       m.BeginStruct(list ? 3 : 2);  // LIST, MAP
       m.EndStruct();
       m.EndStruct();
+      if (node.field_id >= 0) m.I32(9, node.field_id);
       m.EndStruct();
       // The repeated group.
       m.BeginListStruct();
@@ -899,6 +904,7 @@ void ParquetWriter::Finish() {
       default:
         break;
     }
+    if (node.field_id >= 0) m.I32(9, node.field_id);
     m.EndStruct();
   };
   for (const auto& root : roots_) emit(root);

@@ -21,6 +21,9 @@ struct ParquetWriteOptions {
   int64_t row_group_rows = 122880;
   int64_t page_rows = 8192;
   bool dictionary = true;
+  // Parquet field ids of the top-level columns (one per column, in order; empty: none), as
+  // Iceberg writers set them.
+  std::vector<int> field_ids;
 
   // Options: compression ('snappy', 'zstd', 'gzip', 'uncompressed'), row_group_size (rows),
   // dictionary (boolean). Throws Error(kBinder) naming `fn` on a bad value.
