@@ -293,11 +293,19 @@ class RestCatalog : public IcebergCatalog {
   }
 
   [[noreturn]] void RefuseDetached(const std::string& table) const {
+    std::string shown;  // the prefix, percent-decoded
+    for (size_t i = 0; i < prefix_.size(); i++) {
+      if (prefix_[i] == '%' && i + 2 < prefix_.size()) {
+        shown.push_back(static_cast<char>(std::stoi(prefix_.substr(i + 1, 2), nullptr, 16)));
+        i += 2;
+      } else {
+        shown.push_back(prefix_[i]);
+      }
+    }
     throw Error(ErrorKind::kConnector,
-                Describe() + ": cannot write table " + table + ": the catalog's prefix '" +
-                    prefix_ +
-                    "' names a commit (ref@hash), which is read-only; connect with a branch "
-                    "(--property ref=<branch>) to write");
+                Describe() + ": cannot write table " + table + ": the catalog's prefix '" + shown +
+                    "' names a commit (a detached ref@hash), which is read-only; connect with a "
+                    "branch (--property ref=<branch>) to write");
   }
 
   void Authenticate() {
@@ -338,6 +346,21 @@ class RestCatalog : public IcebergCatalog {
     if (wh != properties_.end() && !wh->second.empty())
       url += "?warehouse=" + UrlEncode(wh->second);
     HttpResponse r = Send("GET", url, "", "");
+    bool nessie_api = base_.size() >= 7 && (base_.substr(base_.size() - 7) == "/api/v1" ||
+                                            base_.substr(base_.size() - 7) == "/api/v2");
+    if (r.transport_error.empty() && (r.status < 200 || r.status >= 300) &&
+        (nessie_api || r.body.find("default-warehouse") != std::string::npos)) {
+      // Nessie: its native API is not the REST protocol, and a Nessie without catalog settings
+      // (as seed 000 runs it) has no usable /iceberg endpoint.
+      try {
+        CheckStatus(r, "GET", url, "the catalog configuration");
+      } catch (const Error& e) {
+        throw Error(ErrorKind::kConnector,
+                    std::string(e.what()) +
+                        " (a Nessie server: connect its native API, http://host:19120/api/v2, "
+                        "with --type nessie)");
+      }
+    }
     CheckStatus(r, "GET", url, "the catalog configuration");
     simdjson::dom::element root = Parse(r.body, "the catalog configuration");
     auto add = [&](const char* key) {
