@@ -586,3 +586,73 @@ TEST(IcebergWriter, ManifestListKeepsPartitionSummariesIncludingContainsNan) {
 
 }  // namespace
 }  // namespace aishell::iceberg
+
+namespace aishell::iceberg {
+namespace {
+
+// A REST-like catalog: it writes metadata itself and stages creates with a location (maybe
+// none) and a uuid.
+class StagingCatalog : public DirCatalog {
+ public:
+  StagingCatalog(std::string warehouse, std::string staged_location)
+      : DirCatalog(std::move(warehouse)), staged_location_(std::move(staged_location)) {}
+  bool ServerWritesMetadata() const override { return true; }
+  std::optional<StagedTable> StageCreate(const TableIdentifier&, const std::string&) override {
+    stages++;
+    return StagedTable{staged_location_, "5e1f0c1e-0000-4000-8000-00000000abcd", {}};
+  }
+  std::string DefaultTableLocation(const TableIdentifier&) override { return ""; }
+  int stages = 0;
+
+ private:
+  std::string staged_location_;
+};
+
+TEST(IcebergWriter, RestCreateIsStagedAndCarriesAssignUuid) {
+  TempDir dir;
+  auto catalog = std::make_shared<StagingCatalog>(dir.path(), dir.path() + "/staged/t");
+  WriteTable(catalog, "staged", {}, 20);
+  EXPECT_EQ(catalog->stages, 1);
+  simdjson::dom::parser parser;
+  simdjson::dom::element rest;
+  ASSERT_EQ(parser.parse(catalog->last.rest_request_json).get(rest), simdjson::SUCCESS);
+  EXPECT_EQ(std::string_view(rest["requirements"].at(0)["type"]), "assert-create");
+  EXPECT_EQ(std::string_view(rest["updates"].at(0)["action"]), "assign-uuid");
+  EXPECT_EQ(std::string_view(rest["updates"].at(0)["uuid"]),
+            "5e1f0c1e-0000-4000-8000-00000000abcd");
+  // The files went to the staged location.
+  bool set_location = false;
+  for (auto u : rest["updates"].get_array()) {
+    if (std::string_view(u["action"]) == "set-location") {
+      EXPECT_EQ(std::string_view(u["location"]), dir.path() + "/staged/t");
+      set_location = true;
+    }
+  }
+  EXPECT_TRUE(set_location);
+  EXPECT_FALSE(FilesUnder(dir.path() + "/staged/t").empty());
+}
+
+TEST(IcebergWriter, RefusesEmptyOrRelativeLocationsBeforeWritingAnything) {
+  for (std::string location : {std::string(), std::string("relative/dir"), std::string("/"),
+                               std::string("s3://bucket"), std::string("file:///")}) {
+    TempDir dir;
+    auto catalog = std::make_shared<StagingCatalog>(dir.path(), location);
+    try {
+      WriteTable(catalog, "nowhere", {}, 20);
+      FAIL() << "expected a refusal for '" << location << "'";
+    } catch (const Error& e) {
+      std::string msg = e.what();
+      EXPECT_EQ(e.kind(), ErrorKind::kConnector);
+      EXPECT_NE(msg.find("db.nowhere"), std::string::npos) << msg;
+      EXPECT_NE(msg.find("nothing was written"), std::string::npos) << msg;
+    }
+    EXPECT_TRUE(FilesUnder(dir.path()).empty());
+    EXPECT_FALSE(std::filesystem::exists("relative"));
+  }
+  EXPECT_NO_THROW(CheckWritableLocation("s3://bucket/w/t", "t", "c"));
+  EXPECT_NO_THROW(CheckWritableLocation("/tmp/w/t", "t", "c"));
+  EXPECT_NO_THROW(CheckWritableLocation("file:///tmp/w/t", "t", "c"));
+}
+
+}  // namespace
+}  // namespace aishell::iceberg

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -115,6 +116,33 @@ TEST(ParquetWriter, RoundTripsEveryTypeWithEachCodec) {
 // Nested columns: ARRAY(ROW(VARCHAR, ARRAY(INTEGER))), MAP(VARCHAR, DOUBLE) and ROW(BIGINT,
 // ARRAY(VARCHAR)) with NULL and empty values at every level, written and read back equal, across
 // pages and row groups.
+// Iceberg writers set Parquet field ids on the columns: they land in the footer's schema
+// elements (field 9), and the file still reads back.
+TEST(ParquetWriter, WritesFieldIds) {
+  TempDir dir;
+  ParquetWriteOptions options;
+  auto columns = AllTypeColumns();
+  for (size_t i = 0; i < columns.size(); i++) options.field_ids.push_back(static_cast<int>(i) + 7);
+  std::string path = dir.path() + "/ids.parquet";
+  WriteTestFile(path, 50, options);
+  std::ifstream in(path, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_GT(bytes.size(), 12u);
+  uint32_t len = 0;
+  std::memcpy(&len, bytes.data() + bytes.size() - 8, 4);
+  auto meta = parquet::DecodeFileMetaData(
+      reinterpret_cast<const uint8_t*>(bytes.data()) + bytes.size() - 8 - len, len);
+  ASSERT_EQ(meta.schema.size(), columns.size() + 1);
+  EXPECT_EQ(meta.schema[0].field_id, -1);  // the root has none
+  for (size_t i = 0; i < columns.size(); i++) {
+    EXPECT_EQ(meta.schema[i + 1].name, columns[i].name);
+    EXPECT_EQ(meta.schema[i + 1].field_id, static_cast<int>(i) + 7) << columns[i].name;
+  }
+  std::shared_ptr<const TableInfo> info;
+  Rows rows = ReadFile(path, &info);
+  EXPECT_EQ(rows.size(), 50u);
+}
+
 TEST(ParquetWriter, RoundTripsNestedColumns) {
   LogicalType ints = LogicalType::Array(TypeId::kInteger);
   LogicalType item = LogicalType::Row({"p", "q"}, {TypeId::kVarchar, ints});
