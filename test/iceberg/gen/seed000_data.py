@@ -36,17 +36,29 @@ PRODUCTS_DDL = ("product_id STRING, product_name STRING, category STRING, unit_p
 
 
 def write_iceberg(out, n_customers, n_products, n_transactions, today):
+    from pyiceberg.catalog.sql import SqlCatalog
+
+    os.makedirs(os.path.join(out, "warehouse"), exist_ok=True)
+    catalog = SqlCatalog("iceberg", uri=f"sqlite:///{out}/catalog.db", warehouse=f"file://{out}/warehouse")
+    write_tables(catalog, n_customers, n_products, n_transactions, today)
+    return {
+        "catalog": f"{out}/catalog.db",
+        "warehouse": f"{out}/warehouse",
+        "products": catalog.load_table("demo.products").metadata_location,
+        "transactions": catalog.load_table("demo.transactions").metadata_location,
+    }
+
+
+def write_tables(catalog, n_customers, n_products, n_transactions, today):
+    """demo.products and demo.transactions through any pyiceberg catalog (SQL, or Nessie's REST)."""
     import random
 
     import pyarrow as pa
-    from pyiceberg.catalog.sql import SqlCatalog
     from pyiceberg.partitioning import PartitionField, PartitionSpec
     from pyiceberg.schema import Schema
     from pyiceberg.transforms import DayTransform
     from pyiceberg.types import DateType, DoubleType, LongType, NestedField, StringType
 
-    os.makedirs(os.path.join(out, "warehouse"), exist_ok=True)
-    catalog = SqlCatalog("iceberg", uri=f"sqlite:///{out}/catalog.db", warehouse=f"file://{out}/warehouse")
     catalog.create_namespace("demo")
     products_schema = Schema(
         NestedField(1, "product_id", StringType()),
@@ -86,12 +98,6 @@ def write_iceberg(out, n_customers, n_products, n_transactions, today):
     })
     t = catalog.create_table("demo.transactions", schema=tx_schema, partition_spec=spec)
     t.append(transactions)
-    return {
-        "catalog": f"{out}/catalog.db",
-        "warehouse": f"{out}/warehouse",
-        "products": catalog.load_table("demo.products").metadata_location,
-        "transactions": catalog.load_table("demo.transactions").metadata_location,
-    }
 
 
 def _psql(pg_bin, url, sql=None, stdin=None, admin=False):

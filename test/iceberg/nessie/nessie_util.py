@@ -68,8 +68,13 @@ def head(root, ref="main"):
     return body["reference"]["hash"]
 
 
-def create_branch(root, name, from_ref="main"):
+def create_branch(root, name, from_ref="main", empty=False):
+    """A new branch at the head of `from_ref`, or with no commits at all (`empty`)."""
     h = head(root, from_ref)
+    if empty:
+        status, body = api(root, "GET", "/api/v2/config")
+        assert status == 200, body
+        h = body["noAncestorHash"]
     status, body = api(root, "POST", f"/api/v2/trees?name={name}&type=BRANCH",
                        {"type": "BRANCH", "name": from_ref, "hash": h})
     assert status == 200, body
