@@ -9,6 +9,7 @@
 #include "common/exception.h"
 #include "common/strings.h"
 #include "connectors/iceberg/iceberg_writer.h"
+#include "formats/parquet/parquet_compression.h"
 
 namespace aishell::iceberg {
 
@@ -112,6 +113,19 @@ std::string FindCurrentMetadataFile(FileSystem& fs, const std::string& meta_dir)
     }
   }
   return best;
+}
+
+std::string IcebergTableState::Resolve(const std::string& path) const {
+  if (moved_from.empty()) return path;
+  for (const std::string& p : {path, StripFileScheme(path)}) {
+    for (const std::string& from : {moved_from, StripFileScheme(moved_from)}) {
+      if (p.size() >= from.size() && p.compare(0, from.size(), from) == 0 &&
+          (p.size() == from.size() || p[from.size()] == '/')) {
+        return moved_to + p.substr(from.size());
+      }
+    }
+  }
+  return path;
 }
 
 std::shared_ptr<IcebergTableState> MakeTableState(
@@ -514,11 +528,27 @@ BoundTableFunction IcebergScanFunction(const std::vector<Value>& args,
                 "iceberg_scan takes one argument, a table location or a metadata.json path "
                 "(e.g. iceberg_scan('/warehouse/db/t'))");
   }
+  static const char* kKnown =
+      "snapshot_from_id, snapshot_from_timestamp, version, version_name_format, "
+      "allow_moved_paths, metadata_compression_codec";
   std::optional<int64_t> snapshot_id, as_of_ms;
+  std::string version, name_format = "v%s%s.metadata.json,%s%s.metadata.json", codec;
+  bool allow_moved = false;
+  auto text = [&](const std::string& key, const Value& v) {
+    if (v.is_null()) {
+      throw Error(ErrorKind::kBinder, std::string(fn) + ": " + key + " must not be NULL");
+    }
+    if (v.type().IsIntegral()) return std::to_string(v.GetInt64());
+    if (v.type().id != TypeId::kVarchar) {
+      throw Error(ErrorKind::kBinder,
+                  std::string(fn) + ": " + key + " must be a string, got " + v.ToSqlLiteral());
+    }
+    return v.GetString();
+  };
   for (const auto& [k, v] : named) {
     std::string key = AsciiLower(k);
-    if (key == "snapshot_from_id" || key == "version") {
-      if (!v.type().IsIntegral()) {
+    if (key == "snapshot_from_id") {
+      if (!v.type().IsIntegral() || v.is_null()) {
         throw Error(ErrorKind::kBinder, std::string(fn) + ": " + key + " must be a snapshot id");
       }
       snapshot_id = v.GetInt64();
@@ -527,11 +557,27 @@ BoundTableFunction IcebergScanFunction(const std::vector<Value>& args,
       if (!as_of_ms) {
         throw Error(ErrorKind::kBinder, std::string(fn) + ": " + key + " must be a timestamp");
       }
+    } else if (key == "version") {
+      // DuckDB: the metadata version ('2' -> v2.metadata.json / 00002-...), or a file name.
+      version = text(key, v);
+    } else if (key == "version_name_format") {
+      name_format = text(key, v);
+    } else if (key == "metadata_compression_codec") {
+      codec = AsciiLower(text(key, v));
+      if (codec != "gzip" && codec != "none" && !codec.empty()) {
+        throw Error(ErrorKind::kBinder, std::string(fn) + ": metadata_compression_codec '" + codec +
+                                            "' is not supported (use 'gzip' or 'none')");
+      }
+      if (codec == "none") codec.clear();
     } else if (key == "allow_moved_paths") {
-      // Accepted for DuckDB compatibility: paths are used as written in the metadata.
+      if (v.type().id != TypeId::kBoolean || v.is_null()) {
+        throw Error(ErrorKind::kBinder,
+                    std::string(fn) + ": allow_moved_paths must be true or false");
+      }
+      allow_moved = v.GetBool();
     } else {
-      throw Error(ErrorKind::kBinder, std::string(fn) + ": unknown option '" + k +
-                                          "' (known: snapshot_from_id, snapshot_from_timestamp)");
+      throw Error(ErrorKind::kBinder,
+                  std::string(fn) + ": unknown parameter '" + k + "' (known: " + kKnown + ")");
     }
   }
   std::string path = args[0].GetString();
@@ -539,13 +585,89 @@ BoundTableFunction IcebergScanFunction(const std::vector<Value>& args,
   StorageOptions storage;
   auto fs = FileSystemForPath(path, storage);
   std::string metadata_location;
-  if (path.size() >= 5 && path.substr(path.size() - 5) == ".json") {
+  std::string meta_dir = JoinPath(path, "metadata");
+  std::string suffix = codec == "gzip" ? ".gz" : "";
+  auto ends_with = [](const std::string& s, const std::string& e) {
+    return s.size() >= e.size() && s.compare(s.size() - e.size(), e.size(), e) == 0;
+  };
+  if (ends_with(path, ".json")) {
     metadata_location = path;
-  } else {
-    metadata_location = FindCurrentMetadataFile(*fs, JoinPath(path, "metadata"));
+    if (!version.empty()) {
+      throw Error(ErrorKind::kBinder, std::string(fn) +
+                                          ": version applies to a table location, not to a "
+                                          "metadata file (" +
+                                          path + ")");
+    }
+  } else if (!version.empty() && version != "?") {
+    std::vector<std::string> tried;
+    if (ends_with(version, ".metadata.json")) {
+      tried.push_back(version.find('/') != std::string::npos ? version
+                                                             : JoinPath(meta_dir, version));
+    } else {
+      // version_name_format: comma-separated formats; the first %s is the version, the
+      // second the compression suffix (".gz" with metadata_compression_codec => 'gzip').
+      size_t start = 0;
+      while (start <= name_format.size()) {
+        size_t comma = name_format.find(',', start);
+        if (comma == std::string::npos) comma = name_format.size();
+        std::string f = name_format.substr(start, comma - start);
+        start = comma + 1;
+        if (f.empty()) continue;
+        std::string name;
+        int subs = 0;
+        for (size_t i = 0; i < f.size(); i++) {
+          if (f[i] == '%' && i + 1 < f.size() && f[i + 1] == 's') {
+            name += subs++ == 0 ? version : suffix;
+            i++;
+          } else {
+            name.push_back(f[i]);
+          }
+        }
+        tried.push_back(JoinPath(meta_dir, name));
+      }
+      // pyiceberg and Java name files NNNNN-<uuid>: a bare number finds that one too.
+      if (!version.empty() &&
+          std::all_of(version.begin(), version.end(), [](char c) { return std::isdigit(c); })) {
+        char prefix[32];
+        std::snprintf(prefix, sizeof prefix, "%05lld-", std::stoll(version));
+        for (const auto& f : fs->List(meta_dir, false)) {
+          std::string base = BaseName(f.path);
+          if (base.rfind(prefix, 0) == 0 && ends_with(base, suffix + ".metadata.json")) {
+            tried.push_back(f.path);
+          }
+        }
+      }
+    }
+    for (const auto& t : tried) {
+      if (fs->Exists(t)) {
+        metadata_location = t;
+        break;
+      }
+    }
     if (metadata_location.empty()) {
-      throw Error(ErrorKind::kIo, std::string(fn) + ": no Iceberg metadata under " +
-                                      JoinPath(path, "metadata") +
+      std::string list;
+      for (const auto& t : tried) list += (list.empty() ? "" : ", ") + t;
+      throw Error(ErrorKind::kIo, std::string(fn) + ": no metadata file for version '" + version +
+                                      "' (tried " + list + ")");
+    }
+  } else {
+    metadata_location = FindCurrentMetadataFile(*fs, meta_dir);
+    if (metadata_location.empty() && !suffix.empty()) {
+      // Compressed metadata: the highest version among *.gz.metadata.json.
+      int64_t best = -1;
+      for (const auto& f : fs->List(meta_dir, false)) {
+        std::string base = BaseName(f.path);
+        if (!ends_with(base, ".gz.metadata.json")) continue;
+        std::string plain = base.substr(0, base.size() - 17) + ".metadata.json";
+        int64_t v = MetadataVersion(plain);
+        if (v > best) {
+          best = v;
+          metadata_location = f.path;
+        }
+      }
+    }
+    if (metadata_location.empty()) {
+      throw Error(ErrorKind::kIo, std::string(fn) + ": no Iceberg metadata under " + meta_dir +
                                       " (expected version-hint.text or *.metadata.json)");
     }
   }
@@ -556,6 +678,25 @@ BoundTableFunction IcebergScanFunction(const std::vector<Value>& args,
     throw Error(ErrorKind::kIo,
                 std::string(fn) + ": cannot read metadata " + metadata_location + ": " + e.what());
   }
+  if (json.size() >= 18 && static_cast<unsigned char>(json[0]) == 0x1f &&
+      static_cast<unsigned char>(json[1]) == 0x8b) {
+    // gzip (metadata_compression_codec => 'gzip', or a .gz.metadata.json found on its own);
+    // the trailer holds the uncompressed size.
+    uint32_t size = 0;
+    for (int i = 0; i < 4; i++) {
+      size |= static_cast<uint32_t>(static_cast<unsigned char>(json[json.size() - 4 + i]))
+              << (8 * i);
+    }
+    std::string out(size, '\0');
+    try {
+      parquet::Decompress(parquet::Codec::kGzip, reinterpret_cast<const uint8_t*>(json.data()),
+                          json.size(), reinterpret_cast<uint8_t*>(out.data()), out.size());
+    } catch (const Error& e) {
+      throw Error(ErrorKind::kIo, std::string(fn) + ": cannot decompress metadata " +
+                                      metadata_location + ": " + e.what());
+    }
+    json = std::move(out);
+  }
   std::string name = BaseName(path);
   if (metadata_location == path) {
     // .../<table>/metadata/vN.metadata.json
@@ -564,6 +705,20 @@ BoundTableFunction IcebergScanFunction(const std::vector<Value>& args,
   }
   auto state = MakeTableState(std::string(fn) + "('" + path + "')", "", name, metadata_location,
                               json, storage, snapshot_id, as_of_ms);
+  if (allow_moved) {
+    // The table is now at `path` (or two levels above its metadata file).
+    std::string root = path;
+    if (ends_with(path, ".json")) {
+      root = path.substr(0, path.find_last_of('/'));
+      root = root.substr(0, root.find_last_of('/'));
+    }
+    std::string from = state->metadata.location;
+    while (from.size() > 1 && from.back() == '/') from.pop_back();
+    if (!from.empty() && StripFileScheme(from) != StripFileScheme(root)) {
+      state->moved_from = from;
+      state->moved_to = root;
+    }
+  }
   BoundTableFunction bound;
   bound.source_name = fn;
   bound.table = state->info;

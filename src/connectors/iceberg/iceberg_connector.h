@@ -28,6 +28,10 @@ struct IcebergTableState {
   IcebergSchema schema;                     // the schema the scan exposes
   std::map<int, IcebergType> all_types;     // every field id of every schema
   std::map<std::string, int> name_mapping;  // lower-case name -> field id (files without ids)
+  // iceberg_scan(..., allow_moved_paths => true): paths under `moved_from` (the metadata's
+  // location) are read under `moved_to` (where the table is now).
+  std::string moved_from, moved_to;
+  std::string Resolve(const std::string& path) const;
   std::shared_ptr<TableInfo> info;
 };
 

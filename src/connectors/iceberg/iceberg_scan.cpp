@@ -162,8 +162,9 @@ class IcebergScan : public TableScan, public IcebergScanAccess {
                                                " data files are not supported (only Parquet)");
     }
     try {
-      auto fs = FileSystemForPath(path, state_->storage);
-      return parquet::ParquetFileReader::Open(fs->OpenForRead(path), state_->display_name);
+      std::string at = state_->Resolve(path);
+      auto fs = FileSystemForPath(at, state_->storage);
+      return parquet::ParquetFileReader::Open(fs->OpenForRead(at), state_->display_name);
     } catch (const Error& e) {
       std::string msg = e.what();
       if (msg.find(path) == std::string::npos)
@@ -335,7 +336,8 @@ class IcebergScan : public TableScan, public IcebergScanAccess {
 
   std::string ReadFile(const std::string& path, const char* what) const {
     try {
-      return FileSystemForPath(path, state_->storage)->OpenForRead(path)->ReadAll();
+      std::string at = state_->Resolve(path);
+      return FileSystemForPath(at, state_->storage)->OpenForRead(at)->ReadAll();
     } catch (const Error& e) {
       throw Error(ErrorKind::kIo,
                   state_->display_name + ": cannot read " + what + " " + path + ": " + e.what());

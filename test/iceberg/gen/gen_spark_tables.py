@@ -174,10 +174,19 @@ def main():
     ])
     spark.createDataFrame(typed_rows, schema=typed_schema).coalesce(1).writeTo(typed).append()
 
+    # --- gzip-compressed metadata files (v1.gz.metadata.json, ...), for iceberg_scan's
+    # metadata_compression_codec => 'gzip' ---
+    gz = f"{full_database}.products_gz"
+    spark.sql(f"""
+        CREATE TABLE {gz} (product_id STRING, product_name STRING, category STRING, unit_price DOUBLE)
+        USING iceberg TBLPROPERTIES ('write.metadata.compression-codec'='gzip')
+    """)
+    spark.sql(f"INSERT INTO {gz} SELECT product_id, product_name, category, unit_price FROM {full_products_table}")
+
     import pyarrow as pa
     import pyarrow.parquet as pq
     tables = {}
-    for name in ("products", "transactions", "transactions_mor", "typed_parts"):
+    for name in ("products", "transactions", "transactions_mor", "typed_parts", "products_gz"):
         full = f"{full_database}.{name}"
         df = spark.table(full)
         arrow_types = {"string": pa.string(), "double": pa.float64(), "bigint": pa.int64(), "date": pa.date32(),
@@ -190,7 +199,8 @@ def main():
         tables[name] = {
             "location": os.path.join(warehouse, database_name, name),
             "expected": f"expected/{name}.parquet",
-            "sort_key": {"products": ["product_id"], "typed_parts": ["id"]}.get(name, ["transaction_id"]),
+            "sort_key": {"products": ["product_id"], "products_gz": ["product_id"],
+                         "typed_parts": ["id"]}.get(name, ["transaction_id"]),
             "delete_files": sum(1 for f in files if f.content != 0),
             "data_files": sum(1 for f in files if f.content == 0),
             "snapshots": [[s.snapshot_id, s.operation] for s in snapshots],
