@@ -43,6 +43,8 @@ APT_TEST+=(openjdk-17-jre-headless maven)
 # scripts/services/elasticsearch.sh: the server's integration-test zip is fetched by Maven and
 # unpacked with unzip; it runs on the Java 17 above.
 APT_TEST+=(unzip)
+# scripts/services/nessie.sh fetches Nessie's runner jar with the Maven above; it needs Java 21 or
+# later, which Debian's archive here lacks: it runs on a JDK under /usr/lib/jvm (Temurin 25).
 # Jars from Maven Central: the Iceberg runtime for Spark, and the JDBC drivers Spark uses as the
 # Customer 360 benchmark peer (bench/spark_peer.py: PostgreSQL, and SQLite for Iceberg's JdbcCatalog).
 JARS=(org.apache.iceberg:iceberg-spark-runtime-3.5_2.12:1.8.0 org.postgresql:postgresql:42.7.4
