@@ -122,3 +122,6 @@ def test_bare_nessie_rest_endpoint_says_why(s, tmp_path):
     proc = connect(tmp_path, s["bare"] + "/iceberg", "x", "--type", "iceberg", ok=False)
     assert "No default-warehouse configured" in proc.stderr, proc.stderr
     assert "--type nessie" in proc.stderr, proc.stderr
+    # Nessie's native API is not the REST protocol: the same hint.
+    proc = connect(tmp_path, s["bare"] + "/api/v2", "y", "--type", "iceberg", ok=False)
+    assert "HTTP 404" in proc.stderr and "--type nessie" in proc.stderr, proc.stderr
