@@ -553,7 +553,15 @@ int Cli::Dispatch(const ParsedArgs& args) {
 }
 
 int Cli::Connect(const ParsedArgs& args) {
-  if (args.positional.size() != 1) throw UsageError{"connect needs exactly one URL", "connect"};
+  // A Trino catalog file's `iceberg.nessie-catalog.uri` may stand in for the URL.
+  bool uri_property = false;
+  if (auto it = args.options.find("--property"); it != args.options.end()) {
+    for (const auto& kv : it->second)
+      uri_property |= kv.rfind("iceberg.nessie-catalog.uri=", 0) == 0;
+  }
+  if (args.positional.size() != 1 && !(args.positional.empty() && uri_property)) {
+    throw UsageError{"connect needs exactly one URL", "connect"};
+  }
   auto name = args.Get("--name");
   if (!name || name->empty()) throw UsageError{"connect needs --name <name>", "connect"};
   if (!Engine::IsValidSourceName(*name)) {
@@ -562,7 +570,7 @@ int Cli::Connect(const ParsedArgs& args) {
   }
   ConnectionConfig config;
   config.name = *name;
-  config.url = args.positional[0];
+  if (!args.positional.empty()) config.url = args.positional[0];
   if (auto it = args.options.find("--property"); it != args.options.end()) {
     for (const auto& kv : it->second) {
       auto eq = kv.find('=');
@@ -571,6 +579,7 @@ int Cli::Connect(const ParsedArgs& args) {
       config.properties[kv.substr(0, eq)] = kv.substr(eq + 1);
     }
   }
+  if (config.url.empty()) config.url = config.properties["iceberg.nessie-catalog.uri"];
   if (auto type = args.Get("--type")) config.type = *type;
   ConnectResult result;
   try {

@@ -55,12 +55,15 @@ def test_create_insert_list_read(s, warehouse, tmp_path, api_version):
 def test_trino_property_names(s, warehouse, tmp_path):
     """The values of seed 000's Trino catalog file, pasted as properties."""
     ns = unique("ns")
-    proc = connect(tmp_path, f"{s['bare']}/api/v1", "iceberg", "--type", "nessie",
+    # No URL argument: iceberg.nessie-catalog.uri stands in for it.
+    proc = run_aishell(["connect", "--name", "iceberg", "--type", "nessie",
+                   "--property", f"iceberg.nessie-catalog.uri={s['bare']}/api/v1",
                    "--property", "iceberg.nessie-catalog.ref=main",
                    "--property", f"iceberg.nessie-catalog.default-warehouse-dir={warehouse}",
                    "--property", f"s3.endpoint={s['endpoint']}", "--property", f"s3.aws-access-key={s['key']}",
                    "--property", f"s3.aws-secret-key={s['secret']}", "--property", "s3.path-style-access=true",
-                   "--property", f"s3.region={s['region']}")
+                   "--property", f"s3.region={s['region']}"], home=tmp_path)
+    assert proc.returncode == 0, proc.stderr
     assert s["secret"] not in proc.stdout + proc.stderr
     query(tmp_path, f"CREATE TABLE iceberg.{ns}.x AS SELECT 42 AS v")
     assert query(tmp_path, f"SELECT v FROM iceberg.{ns}.x") == [[42]]
