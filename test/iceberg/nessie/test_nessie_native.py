@@ -86,6 +86,9 @@ def test_branches_refs_and_detached_hash(s, warehouse, tmp_path):
     # Refs as versions: a branch name, branch@hash.
     assert query(tmp_path, f"SELECT id FROM nes.{ns}.t FOR VERSION AS OF '{branch}' ORDER BY id") == [[1], [2]]
     assert query(tmp_path, f"SELECT id FROM nes.{ns}.t FOR VERSION AS OF 'main@{before}'") == [[1]]
+    assert query(tmp_path, f"SELECT id FROM nes.{ns}.t FOR VERSION AS OF '{before}'") == [[1]]
+    err = query(tmp_path, f"SELECT id FROM nes.{ns}.t FOR VERSION AS OF 'no_such_ref'", ok=False)
+    assert "Named reference 'no_such_ref' not found" in err and "Nessie catalog" in err, err
     # A write on a detached hash is refused, clearly, and changes nothing.
     nessie_connect(tmp_path, s, f"{s['bare']}/api/v2", "old", "--property", f"ref=main@{before}",
                    warehouse=warehouse)
