@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <random>
+#include <thread>
 #include <unordered_map>
 
 #include <simdjson.h>
@@ -1678,6 +1679,7 @@ class IcebergTableWriter : public TableWriter {
         return;
       }
       stale_lists.push_back(list_path);
+      if (attempt < options_.max_commit_attempts) CommitBackoff(attempt);
       if (attempt >= options_.max_commit_attempts) {
         throw Error(ErrorKind::kConnector, "iceberg: INSERT into " + IdToString(id_) +
                                                " failed after " + std::to_string(attempt) +
@@ -1685,6 +1687,15 @@ class IcebergTableWriter : public TableWriter {
                                                catalog_->Describe() + ")");
       }
     }
+  }
+
+  // Before retrying a lost commit: exponential backoff with jitter (50 ms, 100 ms, ... up to
+  // 2 s, each times 0.5-1.5), so concurrent writers stop colliding, as Iceberg's Java client does.
+  static void CommitBackoff(int attempt) {
+    static thread_local std::mt19937 rng(std::random_device{}());
+    double base = std::min(2000.0, 50.0 * std::pow(2.0, attempt - 1));
+    double ms = base * std::uniform_real_distribution<double>(0.5, 1.5)(rng);
+    std::this_thread::sleep_for(std::chrono::milliseconds(static_cast<int64_t>(ms)));
   }
 
   void DoCommit() {
@@ -1732,6 +1743,7 @@ class IcebergTableWriter : public TableWriter {
       commit.new_metadata_json = json;
       commit.rest_request_json = rest;
       if (catalog_->CommitTable(commit) == CommitResult::kCommitted) return;
+      if (attempt < options_.max_commit_attempts) CommitBackoff(attempt);
       if (attempt >= options_.max_commit_attempts) {
         throw Error(ErrorKind::kConnector, "iceberg: commit of table " + IdToString(id_) +
                                                " failed after " + std::to_string(attempt) +

@@ -43,7 +43,7 @@ struct PartitionRequest {
 struct IcebergWriteOptions {
   std::vector<PartitionRequest> partition_by;
   std::map<std::string, std::string> properties;  // table properties to add
-  int max_commit_attempts = 4;
+  int max_commit_attempts = 5;  // the first and 4 retries (Iceberg's commit.retry.num-retries)
   int64_t target_file_rows = 4 * 1024 * 1024;  // a data file is closed after this many rows
   avro::AvroCodec manifest_codec = avro::AvroCodec::kDeflate;
 };
