@@ -127,6 +127,14 @@ const std::vector<CommandSpec>& Commands() {
        "`config list` shows every setting with its type, default and doc. set refuses unknown\n"
        "keys and values of the wrong type; federation.* names may be given without the prefix;\n"
        "display.max_rows sets the rows shown by table output.\n"},
+      {"export-catalogs",
+       "aishell export-catalogs --to trino <dir> [--include-secrets]",
+       "Write the sources as Trino catalog files and the views as Trino SQL",
+       {"--to"},
+       {"--include-secrets"},
+       "etc/catalog/<name>.properties per source, etc/redis/ table descriptions, views.sql and\n"
+       "NOTES.md (what does not carry over). Passwords become ${ENV:VAR} references unless\n"
+       "--include-secrets.\n"},
       {"help", "aishell help [<command>]", "Show help", {}, {}, ""},
   };
   return commands;
@@ -549,6 +557,7 @@ int Cli::Dispatch(const ParsedArgs& args) {
   if (c == "views") return Views(args);
   if (c == "drop-view") return DropView(args);
   if (c == "config") return Config(args);
+  if (c == "export-catalogs") return ExportCatalogs(args);
   throw UsageError{"unknown command '" + c + "'", ""};
 }
 
