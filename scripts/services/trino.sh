@@ -9,7 +9,7 @@
 #        scripts/services/trino.sh halt <work-dir>
 # Java: Trino 476 needs Java 24+; the first of $AISHELL_TRINO_JAVA_HOME, /usr/lib/jvm/temurin-2[4-9]*,
 # /usr/lib/jvm/*-2[4-9]-* is used for Trino alone. The server binds 127.0.0.1 only
-# (node.internal-address, node.bind-ip, http-server.http.host).
+# (node.internal-address, node.bind-ip).
 set -euo pipefail
 cmd="${1:-start}"
 base="${AISHELL_SERVICES_DIR:-/tmp/aishell-services}"
@@ -78,7 +78,6 @@ PROPS
 coordinator=true
 node-scheduler.include-coordinator=true
 http-server.http.port=$port
-http-server.http.host=127.0.0.1
 discovery.uri=http://127.0.0.1:$port
 query.max-memory=1GB
 query.max-memory-per-node=1GB

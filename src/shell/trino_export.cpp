@@ -2,7 +2,8 @@
 // Trino connector that reads the same server —
 //   postgres      -> postgresql (JDBC URL, user, password)
 //   mongodb       -> mongodb (the connection URL; Trino keeps its schemas in a _schema collection)
-//   elasticsearch -> elasticsearch (host, port, TLS with the CA file, PASSWORD or API key auth)
+//   elasticsearch -> elasticsearch, or opensearch for opensearch:// (host, port, TLS with the CA
+//                    file, PASSWORD auth)
 //   redis         -> redis, with a table-description file per hash table (etc/redis/<name>/)
 //   iceberg       -> iceberg with its catalog type: rest, or jdbc for a SQL catalog on PostgreSQL
 //   file          -> hive on the local file system (tables are registered by the user: notes)
@@ -167,27 +168,28 @@ void ExportElasticsearch(const ConnectionConfig& c, CatalogWriter& w) {
   UrlParts url = ParseUrl(c.url, "elasticsearch source '" + c.name + "'");
   bool tls = url.scheme == "elasticsearchs" || url.scheme == "opensearchs" ||
              url.scheme == "https" || Lower(QueryParam(url, "tls")) == "true";
-  w.Add("connector.name", "elasticsearch");
-  w.Add("elasticsearch.host", url.host.empty() ? "localhost" : url.host);
-  w.Add("elasticsearch.port", std::to_string(url.port.value_or(9200)));
-  w.Add("elasticsearch.default-schema-name", "default");
+  // OpenSearch has a Trino connector of its own, with the same properties under opensearch.*.
+  std::string p = url.scheme.rfind("opensearch", 0) == 0 ? "opensearch" : "elasticsearch";
+  w.Add("connector.name", p);
+  w.Add(p + ".host", url.host.empty() ? "localhost" : url.host);
+  w.Add(p + ".port", std::to_string(url.port.value_or(9200)));
+  w.Add(p + ".default-schema-name", "default");
   std::string ca = Prop(c, "tls.ca-file", QueryParam(url, "tls.ca-file"));
   if (tls) {
-    w.Add("elasticsearch.tls.enabled", "true");
-    if (!ca.empty()) w.Add("elasticsearch.tls.truststore-path", ca);
+    w.Add(p + ".tls.enabled", "true");
+    if (!ca.empty()) w.Add(p + ".tls.truststore-path", ca);
     if (Prop(c, "tls.verify", QueryParam(url, "tls.verify")) == "false")
-      w.Add("elasticsearch.tls.verify-hostnames", "false");
+      w.Add(p + ".tls.verify-hostnames", "false");
   }
   if (url.has_password || !url.user.empty()) {
-    w.Add("elasticsearch.security", "PASSWORD");
-    w.Add("elasticsearch.auth.user", url.user);
-    w.AddSecret("elasticsearch.auth.password", url.password, "PASSWORD",
-                "the password of Elasticsearch user '" + url.user + "'");
+    w.Add(p + ".security", "PASSWORD");
+    w.Add(p + ".auth.user", url.user);
+    w.AddSecret(p + ".auth.password", url.password, "PASSWORD",
+                "the password of " + p + " user '" + url.user + "'");
   }
   if (!Prop(c, "api_key").empty()) {
-    w.Note(
-        "API key authentication does not carry over (Trino's elasticsearch connector has "
-        "PASSWORD and AWS security only)");
+    w.Note("API key authentication does not carry over (Trino's " + p +
+           " connector has PASSWORD and AWS security only)");
   }
   if (!url.path.empty() && url.path != "*")
     w.Note("the index pattern '" + url.path + "' does not carry over: Trino lists every index");
