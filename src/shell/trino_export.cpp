@@ -6,13 +6,16 @@
 //                    file, PASSWORD auth)
 //   redis         -> redis, with a table-description file per hash table (etc/redis/<name>/)
 //   iceberg       -> iceberg with its catalog type: rest, or jdbc for a SQL catalog on PostgreSQL
-//   file          -> hive on the local file system (tables are registered by the user: notes)
+//   file          -> hive on the local file system, a table per folder that holds one data file
+//                    (tables.sql registers them)
 // and the views become CREATE VIEW statements (views.sql) in a memory catalog. Passwords and keys
 // are ${ENV:VAR} references unless include_secrets; NOTES.md says what did not carry over.
 #include "shell/trino_export.h"
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
+#include <filesystem>
 #include <set>
 
 #include "common/exception.h"
@@ -340,20 +343,110 @@ void ExportIceberg(const ConnectionConfig& c, CatalogWriter& w) {
   w.Write();
 }
 
-void ExportFile(const ConnectionConfig& c, CatalogWriter& w, CatalogRegistry& catalogs) {
-  std::string path = c.url.rfind("file://", 0) == 0 ? c.url.substr(7) : c.url;
+// Single-quoted SQL string literal.
+std::string SqlString(const std::string& text) {
+  std::string out = "'";
+  for (char ch : text) {
+    if (ch == '\'') out += '\'';
+    out += ch;
+  }
+  return out + "'";
+}
+
+std::string QuoteIfNeeded(const std::string& name);
+
+// The Trino table format of a data file, by its name; "" when Trino's hive connector has none.
+std::string HiveFormat(const std::string& path) {
+  std::string p = Lower(path);
+  for (const auto& ext : {".gz", ".zst", ".bz2", ".lz4", ".snappy"}) {
+    if (p.size() > std::strlen(ext) &&
+        p.compare(p.size() - std::strlen(ext), std::string::npos, ext) == 0)
+      p.resize(p.size() - std::strlen(ext));
+  }
+  auto ends = [&](const char* ext) {
+    size_t n = std::strlen(ext);
+    return p.size() > n && p.compare(p.size() - n, n, ext) == 0;
+  };
+  if (ends(".parquet")) return "PARQUET";
+  if (ends(".csv")) return "CSV";
+  if (ends(".json") || ends(".jsonl") || ends(".ndjson")) return "JSON";
+  if (ends(".avro")) return "AVRO";
+  return "";
+}
+
+// A folder of files: Trino's hive connector on the local file system, with a file metastore in
+// the export folder. Trino reads a table from a folder, so a schema folder that holds exactly one
+// data file becomes a table (tables.sql registers it); other folders are notes.
+void ExportFile(const ConnectionConfig& c, CatalogWriter& w, CatalogRegistry& catalogs,
+                TrinoExport* out, const TrinoExportOptions& options) {
   w.Add("connector.name", "hive");
   w.Add("hive.metastore", "file");
-  w.Add("hive.metastore.catalog.dir", "local:///.trino-metastore");
+  w.Add("hive.metastore.catalog.dir",
+        "local://" + options.out_dir + "/hive-metastore/" + w.catalog());
   w.Add("fs.native-local.enabled", "true");
-  w.Add("local.location", path);
-  w.Note(
-      "Trino's hive connector reads a table from a folder of its own, registered with CREATE "
-      "TABLE ... WITH (external_location = 'local:///<folder>', format = 'CSV' | 'JSON' | "
-      "'PARQUET'): aishell's one-file tables need a folder each (CSV columns are VARCHAR in "
-      "Trino)");
+  w.Add("local.location", "/");
+  w.Add("hive.timestamp-precision", "MICROSECONDS");
+  std::string sql = out->files["tables.sql"];
+  if (sql.empty()) {
+    sql =
+        "-- aishell's file tables for Trino's hive connector: run once against the coordinator "
+        "(the definitions persist in hive-metastore/).\n";
+  }
+  try {
+    auto connector = catalogs.GetCatalog(c.name);
+    for (const auto& schema : connector->ListSchemas()) {
+      auto tables = connector->ListTables(schema);
+      if (tables.empty()) continue;
+      std::string location;
+      std::shared_ptr<const TableInfo> info;
+      if (tables.size() == 1) {
+        info = connector->GetTable(schema, tables[0]);
+        if (info) location = info->location;
+      }
+      size_t files = 0;
+      std::string dir = location.substr(0, location.find_last_of('/'));
+      if (!location.empty()) {
+        std::error_code ec;
+        for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+          std::string name = entry.path().filename().string();
+          if (entry.is_regular_file() && !name.empty() && name[0] != '.' && name[0] != '_') files++;
+        }
+      }
+      std::string format = HiveFormat(location);
+      if (tables.size() != 1 || files != 1 || format.empty()) {
+        w.Note("schema " + schema + " (" + std::to_string(tables.size()) +
+               " tables in one folder) does not carry over: Trino's hive connector reads a "
+               "folder as one table, so give each file a folder of its own");
+        continue;
+      }
+      std::string qualified =
+          w.catalog() + "." + QuoteIfNeeded(Lower(schema)) + "." + QuoteIfNeeded(Lower(info->name));
+      std::string columns;
+      for (const auto& col : info->columns) {
+        if (col.hidden) continue;
+        std::string type = format == "CSV" ? "varchar" : TrinoTypeName(col.type);
+        // The catalog's hive.timestamp-precision: timestamps keep their microseconds.
+        if (format != "CSV" &&
+            (col.type.id == TypeId::kTimestamp || col.type.id == TypeId::kTimestampTz))
+          type = "timestamp(6)";
+        columns +=
+            (columns.empty() ? "\n  " : ",\n  ") + QuoteIfNeeded(Lower(col.name)) + " " + type;
+      }
+      sql += "\nCREATE SCHEMA IF NOT EXISTS " + w.catalog() + "." + QuoteIfNeeded(Lower(schema)) +
+             ";\nCREATE TABLE IF NOT EXISTS " + qualified + " (" + columns +
+             "\n) WITH (external_location = " + SqlString("local://" + dir) +
+             ", format = " + SqlString(format) +
+             (format == "CSV" ? ", skip_header_line_count = 1" : "") + ");\n";
+      if (format == "CSV") {
+        w.Note("table " + schema + "." + info->name +
+               ": Trino reads CSV columns as varchar (cast them in queries or a view)");
+      }
+    }
+  } catch (const Error& e) {
+    w.Note("its tables could not be listed (" + RedactText(e.what()) + ")");
+  }
+  out->files["tables.sql"] = sql;
   w.Write();
-  (void)catalogs;
 }
 
 bool IsName(const Token& t) {
@@ -465,7 +558,7 @@ TrinoExport ExportTrinoCatalogs(CatalogRegistry& catalogs,
       } else if (type == "iceberg") {
         ExportIceberg(c, w);
       } else if (type == "file") {
-        ExportFile(c, w, catalogs);
+        ExportFile(c, w, catalogs, &out, options);
       } else {
         w.Note("a " + c.type + " source has no Trino connector: it does not carry over");
       }
@@ -496,7 +589,8 @@ TrinoExport ExportTrinoCatalogs(CatalogRegistry& catalogs,
   notes +=
       "Written by `aishell export-catalogs --to trino`. Copy etc/catalog/ (and etc/redis/) into "
       "the Trino installation's etc/, set the environment variables below for the coordinator and "
-      "workers, start Trino, then run views.sql (`trino -f views.sql`).\n\n";
+      "workers, start Trino, then run tables.sql (file tables, if any) and views.sql (`trino -f "
+      "views.sql`).\n\n";
   if (!out.env_vars.empty()) {
     notes += "## Environment variables\n\n";
     for (const auto& [name, what] : out.env_vars) notes += "- `" + name + "`: " + what + "\n";
