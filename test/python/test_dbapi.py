@@ -6,6 +6,7 @@ import decimal
 import pytest
 
 import aishell
+from aishell_cli import run_aishell
 
 
 def test_module_globals():
@@ -123,14 +124,21 @@ def test_execution_error_while_fetching(con):
     assert str(e.value)
 
 
-def test_insert_rowcount_and_executemany(con, tmp_path):
+def test_insert_rowcount_and_executemany(home, tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "t.csv").write_text("id,name\n1,a\n")
+    r = run_aishell(["connect", f"file://{data}", "--name", "lake"], home)
+    assert r.returncode == 0, r.stderr
+    con = aishell.connect(home=str(home))
     cur = con.cursor()
-    path = tmp_path / "t.csv"
-    path.write_text("id,name\n1,a\n")
-    cur.execute(f"SELECT count(*) FROM read_csv('{path}')")
-    assert cur.fetchone() == (1,)
-    cur.executemany("SELECT ?", [[1], [2], [3]])
-    assert cur.fetchall() == [(3,)]
+    cur.execute("INSERT INTO lake.t VALUES (?, ?), (?, ?)", [2, "b", 3, "c'd"])
+    assert cur.description is None
+    assert cur.rowcount == 2
+    cur.executemany("INSERT INTO lake.t VALUES (%s, %s)", [(4, "x"), (5, None)])
+    assert cur.rowcount == 2
+    assert con.sql("SELECT id, name FROM lake.t ORDER BY id").fetchall() == [
+        (1, "a"), (2, "b"), (3, "c'd"), (4, "x"), (5, None)]
 
 
 def test_commit_and_rollback(con):
