@@ -540,11 +540,26 @@ TrinoExport ExportTrinoCatalogs(CatalogRegistry& catalogs,
                           " in Trino (lower case, '_' for '-')");
     CatalogWriter w(&out, options, catalog);
     std::string type = Lower(c.type);
-    // `catalog.table` in a view means the connector's default schema.
-    default_schemas[Lower(c.name)] = "default";
-    try {
-      default_schemas[Lower(c.name)] = catalogs.GetCatalog(c.name)->DefaultSchema();
-    } catch (const Error&) {
+    // `catalog.table` in a view means the connector's default schema (known without reaching
+    // the source where it is fixed).
+    std::string& schema = default_schemas[Lower(c.name)];
+    if (type == "postgres") {
+      schema = "public";
+    } else if (type == "elasticsearch" || type == "opensearch" || type == "redis") {
+      schema = "default";
+    } else {
+      schema = "default";
+      try {
+        schema = catalogs.GetCatalog(c.name)->DefaultSchema();
+      } catch (const Error&) {
+        if (type == "mongodb") {
+          try {
+            std::string db = ParseUrl(c.url, c.name).path;
+            if (!db.empty()) schema = db;
+          } catch (const Error&) {
+          }
+        }
+      }
     }
     try {
       if (type == "postgres") {

@@ -50,7 +50,7 @@ TEST(TrinoExportTest, SecretsAreEnvironmentReferencesUnlessIncluded) {
             std::string::npos);
   EXPECT_NE(out.files.at("views.sql")
                 .find("CREATE OR REPLACE VIEW aishell_views.default.big AS\n"
-                      "SELECT * FROM users_db.default.users WHERE id > 10;"),
+                      "SELECT * FROM users_db.public.users WHERE id > 10;"),
             std::string::npos);
   EXPECT_EQ(out.files.at("etc/catalog/aishell_views.properties"), "connector.name=memory\n");
   EXPECT_NE(out.files.at("NOTES.md").find("AISHELL_USERS_DB_PASSWORD"), std::string::npos);
