@@ -227,6 +227,15 @@ class _Rows:
         return pa.Table.from_batches(batches, schema=schema)
 
 
+def _to_pandas(table, exact_decimals):
+    if not exact_decimals:
+        pa = _pyarrow()
+        fields = [pa.field(f.name, pa.float64()) if pa.types.is_decimal(f.type) else f
+                  for f in table.schema]
+        table = table.cast(pa.schema(fields))
+    return table.to_pandas(maps_as_pydicts="lossy")
+
+
 class Relation:
     """The result of ``Connection.sql``. Its rows are read once, by the fetch methods or by
     ``arrow()`` / ``df()``; after that, those methods run the query again."""
@@ -285,9 +294,11 @@ class Relation:
         with _Translated():
             return rows.result.stream_capsule()
 
-    def df(self):
-        """The whole result as a pandas DataFrame (MAP values become dicts)."""
-        return self.arrow().to_pandas(maps_as_pydicts="lossy")
+    def df(self, exact_decimals=True):
+        """The whole result as a pandas DataFrame (MAP values become dicts). DECIMAL columns hold
+        Python Decimal objects; ``exact_decimals=False`` makes them float64 (much faster for
+        large results, as DuckDB's .df() does)."""
+        return _to_pandas(self.arrow(), exact_decimals)
 
     to_df = df
 
@@ -412,8 +423,8 @@ class Cursor:
     def fetch_arrow_table(self):
         return self._rows_or_fail().table()
 
-    def fetchdf(self):
-        return self.fetch_arrow_table().to_pandas(maps_as_pydicts="lossy")
+    def fetchdf(self, exact_decimals=True):
+        return _to_pandas(self.fetch_arrow_table(), exact_decimals)
 
     def __iter__(self):
         while True:

@@ -5,10 +5,15 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <chrono>
+#include <condition_variable>
 #include <cstring>
+#include <exception>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/arrow_export.h"
@@ -93,6 +98,77 @@ std::shared_ptr<Engine> OpenEngine(const std::optional<std::string>& home, bool 
   return engine;
 }
 
+// Runs ResultStream::Next on a thread of its own (one per result, reused for every batch), so that
+// the Python thread can wait with the GIL released and still notice Ctrl-C.
+class NextWorker {
+ public:
+  explicit NextWorker(ResultStream* stream) : stream_(stream), thread_([this]() { Loop(); }) {}
+  ~NextWorker() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stop_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+  }
+
+  void Start(Batch* batch) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    batch_ = batch;
+    pending_ = true;
+    done_ = false;
+    error_ = nullptr;
+    wake_.notify_all();
+  }
+  // True once the batch is ready (or failed).
+  bool WaitFor(std::chrono::milliseconds timeout) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    return finished_.wait_for(lock, timeout, [this]() { return done_; });
+  }
+  // Next's answer, or its exception.
+  bool Result() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (error_) std::rethrow_exception(error_);
+    return more_;
+  }
+
+ private:
+  void Loop() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    while (true) {
+      wake_.wait(lock, [this]() { return pending_ || stop_; });
+      if (stop_) return;
+      pending_ = false;
+      Batch* batch = batch_;
+      lock.unlock();
+      bool more = false;
+      std::exception_ptr error;
+      try {
+        more = stream_->Next(*batch);
+      } catch (...) {
+        error = std::current_exception();
+      }
+      lock.lock();
+      more_ = more;
+      error_ = error;
+      done_ = true;
+      finished_.notify_all();
+    }
+  }
+
+  ResultStream* stream_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::condition_variable finished_;
+  Batch* batch_ = nullptr;
+  bool pending_ = false;
+  bool done_ = false;
+  bool stop_ = false;
+  bool more_ = false;
+  std::exception_ptr error_;
+  std::thread thread_;  // last: starts once the members above exist
+};
+
 // One statement's result, read batch by batch.
 class PyResult {
  public:
@@ -122,10 +198,32 @@ class PyResult {
   py::object NextBatch() {
     if (!stream_) return py::none();
     Batch batch;
-    bool more;
-    {
-      py::gil_scoped_release release;
-      more = stream_->Next(batch);
+    // The batch is made on another thread while this one looks for Ctrl-C (a pending signal is
+    // only seen by the thread that holds the GIL): an interrupt cancels the query, then raises.
+    if (!worker_) worker_ = std::make_unique<NextWorker>(stream_.get());
+    worker_->Start(&batch);
+    bool interrupted = false;
+    while (true) {
+      bool ready;
+      {
+        py::gil_scoped_release release;
+        ready = worker_->WaitFor(std::chrono::milliseconds(50));
+      }
+      if (ready) break;
+      if (!interrupted && PyErr_CheckSignals() != 0) {
+        interrupted = true;
+        engine_->Cancel();
+      }
+    }
+    bool more = false;
+    try {
+      more = worker_->Result();
+    } catch (const Error&) {
+      if (!interrupted) throw;
+    }
+    if (interrupted) {
+      Close();
+      throw py::error_already_set();  // the KeyboardInterrupt PyErr_CheckSignals raised
     }
     if (!more) {
       Close();
@@ -155,6 +253,7 @@ class PyResult {
   // The rest of the result as an Arrow C stream (the result is consumed: its stream moves).
   py::object StreamCapsule() {
     if (!stream_) throw Error(ErrorKind::kExecution, "the result was already read");
+    worker_.reset();
     columns_ = stream_->columns();
     auto owning = std::make_unique<OwningStream>();
     owning->engine = engine_;
@@ -170,6 +269,7 @@ class PyResult {
 
   void Close() {
     if (!stream_) return;
+    worker_.reset();  // idle here: every Start was waited for
     columns_ = stream_->columns();
     row_count_ = stream_->row_count();
     stream_.reset();
@@ -182,6 +282,7 @@ class PyResult {
 
   std::shared_ptr<Engine> engine_;
   std::unique_ptr<ResultStream> stream_;
+  std::unique_ptr<NextWorker> worker_;  // made by the first NextBatch
   std::vector<OutputColumn> columns_;
   std::vector<std::string> names_;
   std::vector<std::string> type_names_;

@@ -195,3 +195,25 @@ def test_same_rows_as_the_command_line(con, home, sql):
                 assert b is not None and a == pytest.approx(float(b), rel=1e-12), name
             else:
                 assert a == b, name
+
+
+def test_ctrl_c_cancels_a_running_query(con):
+    import signal
+    import threading
+
+    con.set("max_cartesian_rows", 0)
+    sql = ("SELECT count(*) FROM unnest(sequence(0, 9999)) a(x) CROSS JOIN unnest(sequence(0, 9999)) b(y) "
+           "CROSS JOIN unnest(sequence(0, 9999)) c(z)")  # 10^12 rows: it only ends by the interrupt
+    timer = threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT))
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            con.sql(sql).fetchall()
+    finally:
+        timer.cancel()
+    assert con.sql("SELECT 42").fetchall() == [(42,)]
+
+
+def test_df_with_float_decimals(con):
+    df = con.sql("SELECT CAST('12.50' AS DECIMAL(10, 2)) AS d, 'x' AS s").df(exact_decimals=False)
+    assert str(df["d"].dtype) == "float64" and df["d"][0] == 12.5
