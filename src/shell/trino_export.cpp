@@ -144,13 +144,29 @@ void ExportPostgres(const ConnectionConfig& c, CatalogWriter& w) {
   w.Write();
 }
 
+// A password for the userinfo of a URL: everything but unreserved characters percent-encoded.
+std::string PercentEncode(const std::string& text) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char ch : text) {
+    if (std::isalnum(ch) || ch == '-' || ch == '.' || ch == '_' || ch == '~') {
+      out += static_cast<char>(ch);
+    } else {
+      out += '%';
+      out += kHex[ch >> 4];
+      out += kHex[ch & 15];
+    }
+  }
+  return out;
+}
+
 void ExportMongo(const ConnectionConfig& c, CatalogWriter& w) {
   UrlParts url = ParseUrl(c.url, "mongodb source '" + c.name + "'");
   std::string text = c.url;
   if (url.has_password) {
     // The URL with its password as a reference (or as is): Trino substitutes ${ENV:...} anywhere
     // in a value.
-    std::string secret = w.Secret(url.password, "PASSWORD",
+    std::string secret = w.Secret(PercentEncode(url.password), "PASSWORD",
                                   "the password of MongoDB user '" + url.user + "' (URL-encoded)");
     std::string redacted = RedactUrl(c.url);
     auto star = redacted.find(":***@");

@@ -62,6 +62,24 @@ TEST(TrinoExportTest, SecretsAreEnvironmentReferencesUnlessIncluded) {
   EXPECT_TRUE(out.env_vars.empty());
 }
 
+TEST(TrinoExportTest, MongoUrlKeepsItsPasswordEncoded) {
+  CatalogRegistry catalogs;
+  ConnectionConfig mongo{
+      "orders", "mongodb", "mongodb://app:p%40ss@h:27017/shop?authSource=admin", {}};
+  TrinoExportOptions options;
+  TrinoExport out = ExportTrinoCatalogs(catalogs, {mongo}, {}, options);
+  EXPECT_NE(out.files.at("etc/catalog/orders.properties")
+                .find("mongodb.connection-url=mongodb://app:${ENV:AISHELL_ORDERS_PASSWORD}@h:27017/"
+                      "shop?authSource=admin\n"),
+            std::string::npos);
+  options.include_secrets = true;
+  out = ExportTrinoCatalogs(catalogs, {mongo}, {}, options);
+  EXPECT_NE(
+      out.files.at("etc/catalog/orders.properties")
+          .find("mongodb.connection-url=mongodb://app:p%40ss@h:27017/shop?authSource=admin\n"),
+      std::string::npos);
+}
+
 TEST(TrinoExportTest, SourcesWithoutATrinoConnectorAreNotes) {
   CatalogRegistry catalogs;
   ConnectionConfig lite{"local", "sqlite", "sqlite:///tmp/x.db", {}};
