@@ -26,6 +26,7 @@ __all__ = [
     "Date", "Time", "Timestamp", "DateFromTicks", "TimeFromTicks", "TimestampFromTicks", "Binary",
 ]
 
+__version__ = "0.1.0"
 apilevel = "2.0"
 threadsafety = 1  # threads may share the module, not connections
 paramstyle = "qmark"  # also pyformat: %s with a sequence, %(name)s with a mapping

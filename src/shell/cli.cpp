@@ -11,6 +11,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -153,7 +154,9 @@ std::string MainUsage() {
       "       aishell                 interactive shell (reads statements from stdin when it is "
       "not a terminal)\n\n"
       "Commands:\n";
-  for (const auto& c : Commands()) out += fmt::format("  {:<13}{}\n", c.name, c.summary);
+  size_t width = 13;  // the longest command name and two spaces
+  for (const auto& c : Commands()) width = std::max(width, std::strlen(c.name) + 2);
+  for (const auto& c : Commands()) out += fmt::format("  {:<{}}{}\n", c.name, width, c.summary);
   out +=
       "\nGlobal options:\n"
       "  --home DIR         settings directory (default $AISHELL_HOME or ~/.aishell)\n"
