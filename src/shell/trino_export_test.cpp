@@ -80,6 +80,42 @@ TEST(TrinoExportTest, MongoUrlKeepsItsPasswordEncoded) {
       std::string::npos);
 }
 
+TEST(TrinoExportTest, IcebergCatalogTypes) {
+  CatalogRegistry catalogs;
+  ConnectionConfig rest{"lake",
+                        "iceberg",
+                        "http://127.0.0.1:8181",
+                        {{"warehouse", "s3://bucket/wh"},
+                         {"s3.endpoint", "http://127.0.0.1:9000"},
+                         {"s3.access-key-id", "AKIA1"},
+                         {"s3.secret-access-key", "sekrit-key"}}};
+  ConnectionConfig jdbc{"jc",
+                        "iceberg",
+                        "postgres://cat:cat-pw@pg:5432/catalogs",
+                        {{"warehouse", "s3://bucket/jwh"}, {"catalog-name", "prod"}}};
+  TrinoExport out = ExportTrinoCatalogs(catalogs, {rest, jdbc}, {}, TrinoExportOptions{});
+  const std::string& r = out.files.at("etc/catalog/lake.properties");
+  for (const char* line :
+       {"connector.name=iceberg\n", "iceberg.catalog.type=rest\n",
+        "iceberg.rest-catalog.uri=http://127.0.0.1:8181\n",
+        "iceberg.rest-catalog.warehouse=s3://bucket/wh\n", "fs.native-s3.enabled=true\n",
+        "s3.endpoint=http://127.0.0.1:9000\n", "s3.path-style-access=true\n",
+        "s3.aws-access-key=AKIA1\n", "s3.aws-secret-key=${ENV:AISHELL_LAKE_S3_SECRET_KEY}\n"}) {
+    EXPECT_NE(r.find(line), std::string::npos) << line;
+  }
+  EXPECT_EQ(r.find("vended-credentials"), std::string::npos);
+  const std::string& j = out.files.at("etc/catalog/jc.properties");
+  for (const char* line :
+       {"iceberg.catalog.type=jdbc\n", "iceberg.jdbc-catalog.driver-class=org.postgresql.Driver\n",
+        "iceberg.jdbc-catalog.connection-url=jdbc:postgresql://pg:5432/catalogs\n",
+        "iceberg.jdbc-catalog.connection-user=cat\n",
+        "iceberg.jdbc-catalog.connection-password=${ENV:AISHELL_JC_PASSWORD}\n",
+        "iceberg.jdbc-catalog.catalog-name=prod\n", "iceberg.jdbc-catalog.schema-version=V0\n",
+        "iceberg.jdbc-catalog.default-warehouse-dir=s3://bucket/jwh\n"}) {
+    EXPECT_NE(j.find(line), std::string::npos) << line;
+  }
+}
+
 TEST(TrinoExportTest, SourcesWithoutATrinoConnectorAreNotes) {
   CatalogRegistry catalogs;
   ConnectionConfig lite{"local", "sqlite", "sqlite:///tmp/x.db", {}};
