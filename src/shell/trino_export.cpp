@@ -339,9 +339,10 @@ void ExportIceberg(const ConnectionConfig& c, CatalogWriter& w) {
                   "the password of the catalog database's user '" + url.user + "'");
     }
     w.Add("iceberg.jdbc-catalog.catalog-name", Prop(c, "catalog-name", c.name));
-    // The tables aishell and pyiceberg write (iceberg_tables without iceberg_type); Trino's
-    // default, V1, expects the column Iceberg added for views.
-    w.Add("iceberg.jdbc-catalog.schema-version", "V0");
+    w.Note(
+        "Trino's jdbc catalog (schema version V1) adds an iceberg_type column to the catalog's "
+        "iceberg_tables table when it first opens it (its user needs ALTER rights there); aishell "
+        "reads and writes the table as before");
     if (!warehouse.empty()) w.Add("iceberg.jdbc-catalog.default-warehouse-dir", warehouse);
   } else {
     w.Note("its catalog (" +

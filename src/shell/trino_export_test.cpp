@@ -110,7 +110,7 @@ TEST(TrinoExportTest, IcebergCatalogTypes) {
         "iceberg.jdbc-catalog.connection-url=jdbc:postgresql://pg:5432/catalogs\n",
         "iceberg.jdbc-catalog.connection-user=cat\n",
         "iceberg.jdbc-catalog.connection-password=${ENV:AISHELL_JC_PASSWORD}\n",
-        "iceberg.jdbc-catalog.catalog-name=prod\n", "iceberg.jdbc-catalog.schema-version=V0\n",
+        "iceberg.jdbc-catalog.catalog-name=prod\n",
         "iceberg.jdbc-catalog.default-warehouse-dir=s3://bucket/jwh\n"}) {
     EXPECT_NE(j.find(line), std::string::npos) << line;
   }
