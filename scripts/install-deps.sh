@@ -16,6 +16,8 @@ APT_BUILD+=(libmongoc-dev libbson-dev)
 APT_BUILD+=(clang-format)
 # libFuzzer for the Parquet fuzz target (scripts/run-parquet-asan.sh).
 APT_BUILD+=(clang-14 libclang-rt-14-dev)
+# The Python package's extension module (python/): pybind11.
+APT_BUILD+=(pybind11-dev)
 APT_TEST=(python3-pip postgresql-15 redis-server redis-tools)
 # Naming check (scripts/check-naming.sh, .clang-tidy).
 APT_TEST+=(clang-tidy-14)
@@ -29,6 +31,8 @@ PIP_TEST+=(duckdb-extension-tpch==1.5.5)
 PIP_TEST+=(redis)
 # MongoDB tests load their documents and compute expected answers with pymongo.
 PIP_TEST+=(pymongo)
+# The Python package's tests (test/python): pandas, and scikit-build-core for `pip install ./python`.
+PIP_TEST+=(pandas scikit-build-core)
 # bench/bench_elasticsearch.py: the official Python client as a peer (8.x, as the test server).
 PIP_TEST+=(elasticsearch==8.17.2)
 # Iceberg read tests write their tables with pyiceberg (SqlCatalog on SQLite); python-snappy lets

@@ -11,6 +11,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -127,6 +128,14 @@ const std::vector<CommandSpec>& Commands() {
        "`config list` shows every setting with its type, default and doc. set refuses unknown\n"
        "keys and values of the wrong type; federation.* names may be given without the prefix;\n"
        "display.max_rows sets the rows shown by table output.\n"},
+      {"export-catalogs",
+       "aishell export-catalogs --to trino <dir> [--include-secrets]",
+       "Write the sources as Trino catalog files and the views as Trino SQL",
+       {"--to"},
+       {"--include-secrets"},
+       "etc/catalog/<name>.properties per source, etc/redis/ table descriptions, views.sql and\n"
+       "NOTES.md (what does not carry over). Passwords become ${ENV:VAR} references unless\n"
+       "--include-secrets.\n"},
       {"help", "aishell help [<command>]", "Show help", {}, {}, ""},
   };
   return commands;
@@ -145,7 +154,9 @@ std::string MainUsage() {
       "       aishell                 interactive shell (reads statements from stdin when it is "
       "not a terminal)\n\n"
       "Commands:\n";
-  for (const auto& c : Commands()) out += fmt::format("  {:<13}{}\n", c.name, c.summary);
+  size_t width = 13;  // the longest command name and two spaces
+  for (const auto& c : Commands()) width = std::max(width, std::strlen(c.name) + 2);
+  for (const auto& c : Commands()) out += fmt::format("  {:<{}}{}\n", c.name, width, c.summary);
   out +=
       "\nGlobal options:\n"
       "  --home DIR         settings directory (default $AISHELL_HOME or ~/.aishell)\n"
@@ -549,6 +560,7 @@ int Cli::Dispatch(const ParsedArgs& args) {
   if (c == "views") return Views(args);
   if (c == "drop-view") return DropView(args);
   if (c == "config") return Config(args);
+  if (c == "export-catalogs") return ExportCatalogs(args);
   throw UsageError{"unknown command '" + c + "'", ""};
 }
 

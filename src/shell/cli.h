@@ -57,6 +57,7 @@ class Cli {
   int Views(const ParsedArgs& args);
   int DropView(const ParsedArgs& args);
   int Config(const ParsedArgs& args);
+  int ExportCatalogs(const ParsedArgs& args);  // export_catalogs_command.cpp
   int Interactive(bool terminal);
 
   ConfigStore& store();
