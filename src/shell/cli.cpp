@@ -127,6 +127,26 @@ const std::vector<CommandSpec>& Commands() {
        "`config list` shows every setting with its type, default and doc. set refuses unknown\n"
        "keys and values of the wrong type; federation.* names may be given without the prefix;\n"
        "display.max_rows sets the rows shown by table output.\n"},
+      {"sync",
+       "aishell sync <conn>.<table> '->' <conn>.<table> [options] | --file job.yaml | "
+       "list | show|run|delete <job> | status [<job>] | daemon [--once]",
+       "Copy a table into another source, once or on a schedule (full or incremental)",
+       {"--mode", "--sync-key", "--columns", "--rename", "--add-field", "--exclude", "--conflict",
+        "--key", "--name", "--schedule", "--file", "--to", "--at", "--poll", "--format"},
+       {"--once"},
+       "Options: --mode full|incremental (default incremental, on --sync-key, default updated_at,\n"
+       "with a stored watermark), --columns a,b, --rename id=user_id, --add-field "
+       "synced_at=now(),\n"
+       "--exclude x,y, --conflict source_wins|target_wins|error (on the target --key, default "
+       "id),\n"
+       "--schedule \"*/15 * * * *\" (5-field cron, UTC; `sync daemon` runs due jobs).\n"
+       "Quote the arrow ('->') or write `to` / --to: bash reads an unquoted > as a redirection.\n"},
+      {"validate-sync",
+       "aishell validate-sync <source-conn> <target-conn> | <job> [--max-keys N]",
+       "Compare a sync job's source and target: counts, checksums per key range, lag",
+       {"--max-keys"},
+       {},
+       ""},
       {"help", "aishell help [<command>]", "Show help", {}, {}, ""},
   };
   return commands;
@@ -417,7 +437,7 @@ int Cli::Run(int argc, char** argv) {
         continue;
       }
       if (!only_positional && arg.size() > 1 && arg[0] == '-' && arg.rfind("--", 0) != 0 &&
-          !std::isdigit(static_cast<unsigned char>(arg[1]))) {
+          arg != "->" && !std::isdigit(static_cast<unsigned char>(arg[1]))) {
         throw UsageError{"unknown option " + arg, spec ? spec->name : ""};
       }
       if (args.command.empty()) {
@@ -549,6 +569,8 @@ int Cli::Dispatch(const ParsedArgs& args) {
   if (c == "views") return Views(args);
   if (c == "drop-view") return DropView(args);
   if (c == "config") return Config(args);
+  if (c == "sync") return Sync(args);
+  if (c == "validate-sync") return ValidateSyncCommand(args);
   throw UsageError{"unknown command '" + c + "'", ""};
 }
 

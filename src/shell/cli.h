@@ -57,6 +57,11 @@ class Cli {
   int Views(const ParsedArgs& args);
   int DropView(const ParsedArgs& args);
   int Config(const ParsedArgs& args);
+  // sync_command.cpp
+  int Sync(const ParsedArgs& args);
+  int SyncStatus(const ParsedArgs& args);
+  int SyncDaemon(const ParsedArgs& args);
+  int ValidateSyncCommand(const ParsedArgs& args);
   int Interactive(bool terminal);
 
   ConfigStore& store();
@@ -99,6 +104,10 @@ class Cli {
   bool parquet_output_ = false;  // query --format parquet: results go to output_path_
   int parquet_results_ = 0;      // results written to output_path_ as Parquet
 };
+
+// `sync a -> b`'s source and target (sync_command.cpp): `a '->' b`, `a to b`, `a --to b`.
+std::pair<std::string, std::string> ParseSyncEndpoints(const std::vector<std::string>& positional,
+                                                       const std::optional<std::string>& to);
 
 // Helpers shared by the shell files.
 std::string FormatCount(int64_t n);  // 1234567 -> "1,234,567"
