@@ -186,7 +186,6 @@ SyncPlan PlanSync(Engine& engine, const SyncJob& job) {
     by_name[AsciiLower(o.first)] = o.second;
   }
   for (const auto& c : tt.columns) {
-    if (c.hidden) continue;
     auto it = by_name.find(AsciiLower(c.name));
     std::string expr = "CAST(" + (it == by_name.end() ? std::string("NULL") : it->second) + " AS " +
                        c.type.ToString() + ")";
@@ -262,14 +261,6 @@ SyncRunResult RunSyncJob(Engine& engine, const SyncJobStore& store, const SyncJo
                         "table needs; sync into a new table, or into another source");
       }
       std::vector<int> key{tgt.table->FindColumn(plan.key)};
-      // The batches hold every table column in table order (hidden ones are not synced).
-      for (size_t i = 0; i < tgt.table->columns.size(); i++) {
-        if (tgt.table->columns[i].hidden) {
-          throw Error(ErrorKind::kUnsupported,
-                      "sync target " + job.target.ToString() + ": has hidden column '" +
-                          tgt.table->columns[i].name + "', which sync cannot fill");
-        }
-      }
       writer = tgt.connector->UpsertInto(tgt.table, key, job.conflict);
     } else {
       std::vector<ColumnInfo> info;
@@ -356,6 +347,7 @@ SyncValidation ValidateSync(Engine& engine, const SyncJobStore& store, const Syn
   std::string target_cols, source_cols;
   for (size_t i = 0; i < plan.names.size(); i++) {
     if (added.count(AsciiLower(plan.names[i]))) continue;
+    if (plan.exprs[i].rfind("CAST(NULL AS", 0) == 0) continue;  // not fed by the source
     names.push_back(plan.names[i]);
     source_cols +=
         (source_cols.empty() ? "" : ", ") + plan.exprs[i] + " AS " + QuoteIdent(plan.names[i]);

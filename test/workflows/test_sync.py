@@ -319,3 +319,53 @@ def test_crash_safety_postgres_target(env):
         assert "✅" in ok(run_aishell(["validate-sync", "users-db", "pg"], home))
     finally:
         psql(f"DROP TABLE IF EXISTS {table}")
+
+
+MONGO_URL = os.environ.get("AISHELL_TEST_MONGODB_URL", "")
+
+
+def test_sync_into_mongodb(env):
+    if not MONGO_URL:
+        if os.environ.get("CI") == "true":
+            raise RuntimeError("AISHELL_TEST_MONGODB_URL is not set in CI")
+        pytest.skip("AISHELL_TEST_MONGODB_URL is not set (scripts/services/ferretdb.sh start)")
+    import pymongo
+    home, src, _ = env
+    dbname = "sync_" + uuid.uuid4().hex[:8]
+    url = MONGO_URL.replace("/?", f"/{dbname}?")
+    client = pymongo.MongoClient(MONGO_URL)
+    client[dbname]["seed"].insert_one({"x": 1})  # the database exists before connect
+    try:
+        ok(run_aishell(["connect", url, "--name", "orders-db"], home))
+        out = ok(run_aishell(["sync", "users-db.users", "->", "orders-db.users_cache", "--rename", "id=user_id",
+                              "--add-field", "synced_at=now()", "--exclude", "password_hash,ssn"], home))
+        assert "Rows written: 20 into a new table" in out
+        coll = client[dbname]["users_cache"]
+        assert coll.count_documents({}) == 20
+        doc = coll.find_one({"user_id": 4})
+        assert doc["email"] == "u4@example.com" and "password_hash" not in doc and "synced_at" in doc
+        s = sqlite3.connect(str(src))
+        s.execute("UPDATE users SET name = 'Changed', updated_at = '2025-11-01 00:00:00' WHERE id = 4")
+        s.commit()
+        out = ok(run_aishell(["sync", "users-db.users", "->", "orders-db.users_cache", "--rename", "id=user_id",
+                              "--add-field", "synced_at=now()", "--exclude", "password_hash,ssn"], home))
+        assert "upserted by key" in out
+        assert coll.count_documents({}) == 20 and coll.find_one({"user_id": 4})["name"] == "Changed"
+        assert "✅" in ok(run_aishell(["validate-sync", "users-db", "orders-db"], home))
+        # target_wins keeps the document there; error refuses and writes nothing.
+        coll.update_one({"user_id": 5}, {"$set": {"name": "Mine"}})
+        s.execute("UPDATE users SET name = 'Theirs', updated_at = '2025-11-05 00:00:00' WHERE id = 5")
+        s.execute("INSERT INTO users VALUES (40, 'x@example.com', 'X', 'h', 's', '2025-11-06 00:00:00')")
+        s.commit()
+        r = run_aishell(["sync", "users-db.users", "->", "orders-db.users_cache", "--rename", "id=user_id",
+                         "--exclude", "password_hash,ssn", "--conflict", "error", "--name", "m-err",
+                         "--mode", "full"], home)
+        assert r.returncode == 1 and "already has documents with" in r.stderr, r.stderr
+        assert coll.count_documents({}) == 20
+        ok(run_aishell(["sync", "users-db.users", "->", "orders-db.users_cache", "--rename", "id=user_id",
+                        "--add-field", "synced_at=now()", "--exclude", "password_hash,ssn",
+                        "--conflict", "target_wins"], home))
+        assert coll.find_one({"user_id": 5})["name"] == "Mine"
+        assert coll.count_documents({}) == 21
+    finally:
+        client.drop_database(dbname)
