@@ -236,6 +236,25 @@ SyncRunResult RunSyncJob(Engine& engine, const SyncJobStore& store, const SyncJo
   try {
     SyncPlan plan = PlanSync(engine, job);
     bool incremental = job.mode == SyncMode::kIncremental;
+    {
+      ResolvedTable tgt = Resolve(engine, job.target, "target");
+      // Elasticsearch keys documents by _id, which must be the sync key from the first write on:
+      // a new index is created empty first, then written like an existing one (a crash in
+      // between leaves an empty index and the watermark where it was). Other sources write a new
+      // table's rows in the same write that creates it (MongoDB infers columns from documents).
+      if (!tgt.table && tgt.connector->SupportsUpsert() &&
+          tgt.connector->TypeName() == "elasticsearch") {
+        auto probe =
+            engine.Query("SELECT " + plan.select_list + " FROM " + plan.source_from + " LIMIT 0");
+        std::vector<ColumnInfo> info;
+        for (const auto& c : probe->columns()) info.push_back(ColumnInfo{c.name, c.type});
+        probe.reset();
+        auto create = tgt.connector->CreateTable(tgt.schema, job.target.table, info);
+        create->Commit();
+        result.created_target = true;
+        plan = PlanSync(engine, job);
+      }
+    }
     std::string sql = "SELECT " + plan.select_list;
     if (incremental) sql += ", " + QuoteIdent(job.sync_key) + " AS \"__aishell_sync_key\"";
     sql += " FROM " + plan.source_from;
@@ -266,7 +285,7 @@ SyncRunResult RunSyncJob(Engine& engine, const SyncJobStore& store, const SyncJo
       std::vector<ColumnInfo> info;
       for (size_t i = 0; i < n; i++) info.push_back(ColumnInfo{cols[i].name, cols[i].type});
       writer = tgt.connector->CreateTable(tgt.schema, job.target.table, info);
-      result.created_target = true;
+      result.created_target = true;  // a source that cannot upsert: later runs say so
     }
     Value max_key;
     Batch batch;

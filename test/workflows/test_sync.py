@@ -369,3 +369,32 @@ def test_sync_into_mongodb(env):
         assert coll.count_documents({}) == 21
     finally:
         client.drop_database(dbname)
+
+
+ES_URL = os.environ.get("AISHELL_TEST_ES_URL", "")
+
+
+def test_sync_into_elasticsearch(env):
+    if not ES_URL:
+        if os.environ.get("CI") == "true":
+            raise RuntimeError("AISHELL_TEST_ES_URL is not set in CI")
+        pytest.skip("AISHELL_TEST_ES_URL is not set (scripts/services/elasticsearch.sh start)")
+    home, src, _ = env
+    index = "sync_" + uuid.uuid4().hex[:8]
+    ok(run_aishell(["connect", ES_URL, "--name", "es"], home))
+    args = ["sync", "users-db.users", "->", f"es.{index}", "--rename", "id=user_id", "--exclude", "password_hash,ssn"]
+    try:
+        out = ok(run_aishell(args, home))
+        assert "Rows written: 20 into a new table" in out
+        s = sqlite3.connect(str(src))
+        s.execute("UPDATE users SET name = 'Changed', updated_at = '2025-11-01 00:00:00' WHERE id = 4")
+        s.commit()
+        assert "upserted by key" in ok(run_aishell(args, home))
+        got = rows(home, f'SELECT count(*), count(DISTINCT user_id) FROM es."default".{index}')
+        assert got == [[20, 20]]
+        assert rows(home, f'SELECT name FROM es."default".{index} WHERE user_id = 4') == [["Changed"]]
+        assert "✅" in ok(run_aishell(["validate-sync", "users-db", "es"], home))
+        r = run_aishell(args + ["--conflict", "error"], home)
+        assert r.returncode == 1 and "conflict: error" in r.stderr and "source_wins or target_wins" in r.stderr
+    finally:
+        run_aishell(["query", f'DROP TABLE es."default".{index}'], home)
