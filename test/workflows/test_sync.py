@@ -398,3 +398,51 @@ def test_sync_into_elasticsearch(env):
         assert r.returncode == 1 and "conflict: error" in r.stderr and "source_wins or target_wins" in r.stderr
     finally:
         run_aishell(["query", f'DROP TABLE es."default".{index}'], home)
+
+
+REDIS_URL = os.environ.get("AISHELL_TEST_REDIS_URL", "")
+
+
+def redis_cli(*args):
+    out = subprocess.run(["redis-cli", "-h", os.environ["AISHELL_TEST_REDIS_HOST"], "-p",
+                          os.environ["AISHELL_TEST_REDIS_PORT"], "--no-auth-warning", "-a",
+                          os.environ["AISHELL_TEST_REDIS_PASSWORD"]] + list(args),
+                         capture_output=True, text=True, timeout=30, check=True)
+    return out.stdout.split("\n")
+
+
+def test_sync_into_redis(env):
+    if not REDIS_URL:
+        if os.environ.get("CI") == "true":
+            raise RuntimeError("AISHELL_TEST_REDIS_URL is not set in CI")
+        pytest.skip("AISHELL_TEST_REDIS_URL is not set (scripts/services/redis.sh start)")
+    home, src, _ = env
+    prefix = "sync" + uuid.uuid4().hex[:8]
+    # The table's fields come from a key already there.
+    redis_cli("HSET", f"{prefix}:0", "email", "zero@example.com", "name", "Zero", "updated_at", "2025-01-01 00:00:00")
+    ok(run_aishell(["connect", REDIS_URL, "--name", "sessions-db", "--property",
+                    f"table.users_cache={prefix}:{{user_id}}"], home))
+    args = ["sync", "users-db.users", "->", "sessions-db.users_cache", "--rename", "id=user_id",
+            "--exclude", "password_hash,ssn"]
+    try:
+        out = ok(run_aishell(args, home))
+        assert "Rows written: 20 (upserted by key)" in out, out
+        assert redis_cli("HGET", f"{prefix}:4", "email")[0] == "u4@example.com"
+        s = sqlite3.connect(str(src))
+        s.execute("UPDATE users SET name = 'Changed', updated_at = '2025-11-01 00:00:00' WHERE id = 4")
+        s.commit()
+        ok(run_aishell(args, home))
+        assert redis_cli("HGET", f"{prefix}:4", "name")[0] == "Changed"
+        keys = [k for k in redis_cli("--scan", "--pattern", f"{prefix}:*") if k]
+        assert len(keys) == 21
+        # The key that was there before is reported: the target has a row the source has not.
+        r = run_aishell(["validate-sync", "users-db-users-to-sessions-db-users_cache"], home)
+        assert r.returncode == 1 and "user_id=0: only in the target" in r.stdout, r.stdout
+        redis_cli("DEL", f"{prefix}:0")
+        assert "✅" in ok(run_aishell(["validate-sync", "users-db", "sessions-db"], home))
+        r = run_aishell(args + ["--conflict", "target_wins"], home)
+        assert r.returncode == 1 and "only conflict source_wins is supported" in r.stderr, r.stderr
+    finally:
+        for k in redis_cli("--scan", "--pattern", f"{prefix}:*"):
+            if k:
+                redis_cli("DEL", k)
