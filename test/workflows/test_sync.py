@@ -446,3 +446,22 @@ def test_sync_into_redis(env):
         for k in redis_cli("--scan", "--pattern", f"{prefix}:*"):
             if k:
                 redis_cli("DEL", k)
+
+
+def test_sync_into_files(env, tmp_path):
+    home, src, _ = env
+    lake = tmp_path / "lake"
+    lake.mkdir()
+    ok(run_aishell(["connect", f"file://{lake}", "--name", "lake"], home))
+    args = ["sync", "users-db.users", "->", "lake.users", "--columns", "id,email,updated_at"]
+    assert "Rows written: 20 into a new table" in ok(run_aishell(args, home))
+    s = sqlite3.connect(str(src))
+    s.execute("UPDATE users SET email = 'new4@example.com', updated_at = '2025-11-01 00:00:00' WHERE id = 4")
+    s.commit()
+    assert "upserted by key" in ok(run_aishell(args, home))
+    lines = (lake / "users.csv").read_text().splitlines()
+    assert len(lines) == 21 and "4,new4@example.com,2025-11-01 00:00:00" in lines
+    assert "✅" in ok(run_aishell(["validate-sync", "users-db", "lake"], home))
+    r = run_aishell(args + ["--conflict", "error", "--mode", "full", "--name", "e"], home)
+    assert r.returncode == 1 and "already has a row with key id=1" in r.stderr, r.stderr
+    assert (lake / "users.csv").read_text().splitlines() == lines
