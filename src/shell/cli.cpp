@@ -74,7 +74,8 @@ const std::vector<CommandSpec>& Commands() {
        "[--max-rows N] [--allow-cartesian | --auto-fix] [--nl | --sql] [--yes] [--dry-run]",
        "Run SQL statements (separated by ';') or an English question across the connected sources",
        {"--format", "--output", "--max-rows"},
-       {"--no-progress", "--allow-cartesian", "--auto-fix", "--nl", "--sql", "--yes", "--dry-run"},
+       {"--no-progress", "--allow-cartesian", "--auto-fix", "--nl", "--sql", "--yes", "--dry-run",
+        "--async", "--notify-on-complete"},
        "Table output shows at most --max-rows rows (default 1000, or config display.max_rows),\n"
        "then \"Results\", \"Execution time\" and \"Data sources\" lines. csv, json and jsonl print "
        "only data.\nparquet needs --output and writes one result (the first statement that "
@@ -95,7 +96,7 @@ const std::vector<CommandSpec>& Commands() {
        {"--analyze"},
        ""},
       {"export",
-       "aishell export last [--format csv|json|jsonl|table|parquet] [--output FILE]",
+       "aishell export last|<job id> [--format csv|json|jsonl|table|parquet] [--output FILE]",
        "Write the last query result again (default format: csv)",
        {"--format", "--output"},
        {},
@@ -147,6 +148,13 @@ const std::vector<CommandSpec>& Commands() {
        {"--max-keys"},
        {},
        ""},
+      {"jobs",
+       "aishell jobs [--format table|csv|json|jsonl] | jobs show <id> | jobs cancel <id>",
+       "Background queries (aishell query \"...\" --async)",
+       {"--format"},
+       {},
+       "A finished job's rows: aishell export <id> --format csv. notify.command (config) runs\n"
+       "when a job ends; --notify-on-complete also tells on the next aishell command.\n"},
       {"help", "aishell help [<command>]", "Show help", {}, {}, ""},
   };
   return commands;
@@ -558,6 +566,9 @@ int64_t Cli::MaxRows() const { return max_rows_override_.value_or(1000); }
 
 int Cli::Dispatch(const ParsedArgs& args) {
   const std::string& c = args.command;
+  if (!(c == "jobs" && !args.positional.empty() && args.positional[0] == "_run")) {
+    NotifyFinishedJobs();
+  }
   if (c.empty()) return Interactive(isatty(STDIN_FILENO) != 0);
   if (c == "connect") return Connect(args);
   if (c == "connections") return Connections(args);
@@ -569,6 +580,7 @@ int Cli::Dispatch(const ParsedArgs& args) {
   if (c == "views") return Views(args);
   if (c == "drop-view") return DropView(args);
   if (c == "config") return Config(args);
+  if (c == "jobs") return Jobs(args);
   if (c == "sync") return Sync(args);
   if (c == "validate-sync") return ValidateSyncCommand(args);
   throw UsageError{"unknown command '" + c + "'", ""};
@@ -959,6 +971,9 @@ int Cli::Query(const ParsedArgs& args) {
     statements = {translated};
     translated_question = true;
   }
+  if (args.Has("--notify-on-complete") && !args.Has("--async"))
+    throw UsageError{"--notify-on-complete goes with --async", "query"};
+  if (args.Has("--async")) return StartAsyncQuery(statements, args.Has("--notify-on-complete"));
   if (args.Has("--allow-cartesian") && args.Has("--auto-fix"))
     throw UsageError{"--allow-cartesian and --auto-fix exclude each other", "query"};
   if (args.Has("--allow-cartesian")) engine().options().max_cartesian_rows = 0;
@@ -1206,8 +1221,9 @@ int Cli::ShowPanelAndConfirm(const std::string& text, const NlTranslation& t,
 }
 
 int Cli::Export(const ParsedArgs& args) {
-  if (args.positional.size() != 1 || args.positional[0] != "last") {
-    throw UsageError{"export needs the word 'last': aishell export last --format csv", "export"};
+  if (args.positional.size() != 1) {
+    throw UsageError{"export needs the word 'last' or a job id: aishell export last --format csv",
+                     "export"};
   }
   OutputFormat format = OutputFormat::kCsv;
   bool parquet = false;
@@ -1223,7 +1239,7 @@ int Cli::Export(const ParsedArgs& args) {
     }
     if (parsed) format = *parsed;
   }
-  QueryResult result = store().LoadLastResult();
+  QueryResult result = LoadExportResult(args.positional[0]);
   if (parquet) {
     const std::string path = *args.Get("--output");
     WriteParquetFile(path, result.columns, result.batches);

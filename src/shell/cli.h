@@ -62,6 +62,11 @@ class Cli {
   int SyncStatus(const ParsedArgs& args);
   int SyncDaemon(const ParsedArgs& args);
   int ValidateSyncCommand(const ParsedArgs& args);
+  // jobs_command.cpp
+  int StartAsyncQuery(const std::vector<std::string>& statements, bool notify);
+  int Jobs(const ParsedArgs& args);
+  void NotifyFinishedJobs();
+  QueryResult LoadExportResult(const std::string& what);  // "last" or a job id
   int Interactive(bool terminal);
 
   ConfigStore& store();
