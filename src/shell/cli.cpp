@@ -32,6 +32,7 @@
 #include "nl/nl_panel.h"
 #include "nl/translator.h"
 #include "shell/sql_script.h"
+#include "workflows/table_cache.h"
 
 namespace aishell {
 
@@ -130,11 +131,12 @@ const std::vector<CommandSpec>& Commands() {
        "display.max_rows sets the rows shown by table output.\n"},
       {"sync",
        "aishell sync <conn>.<table> '->' <conn>.<table> [options] | --file job.yaml | "
-       "list | show|run|delete <job> | status [<job>] | daemon [--once]",
+       "list | show|run|delete <job> | status [<job>] | daemon [--once] | --cache <conn>.<table> "
+       "'->' local-cache [--ttl 1h]",
        "Copy a table into another source, once or on a schedule (full or incremental)",
        {"--mode", "--sync-key", "--columns", "--rename", "--add-field", "--exclude", "--conflict",
-        "--key", "--name", "--schedule", "--file", "--to", "--at", "--poll", "--format"},
-       {"--once"},
+        "--key", "--name", "--schedule", "--file", "--to", "--at", "--poll", "--format", "--ttl"},
+       {"--once", "--cache"},
        "Options: --mode full|incremental (default incremental, on --sync-key, default updated_at,\n"
        "with a stored watermark), --columns a,b, --rename id=user_id, --add-field "
        "synced_at=now(),\n"
@@ -535,6 +537,7 @@ Engine& Cli::engine() {
   engine_ = std::make_unique<Engine>(options);
   for (const auto& c : store().LoadConnections()) engine_->catalogs().AddCatalog(c);
   engine_->LoadViews();
+  LoadTableCache(home_, engine_->catalogs());  // aishell sync --cache copies
   return *engine_;
 }
 

@@ -60,6 +60,7 @@ class Cli {
   // sync_command.cpp
   int Sync(const ParsedArgs& args);
   int SyncStatus(const ParsedArgs& args);
+  int SyncCache(const ParsedArgs& args);
   int SyncDaemon(const ParsedArgs& args);
   int ValidateSyncCommand(const ParsedArgs& args);
   // jobs_command.cpp

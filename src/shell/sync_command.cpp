@@ -18,6 +18,7 @@
 #include "workflows/cron_schedule.h"
 #include "workflows/sync_job.h"
 #include "workflows/sync_runner.h"
+#include "workflows/table_cache.h"
 
 namespace aishell {
 
@@ -201,6 +202,7 @@ int Cli::Sync(const ParsedArgs& args) {
   if (sub == "status") return SyncStatus(args);
   if (sub == "daemon") return SyncDaemon(args);
 
+  if (args.Has("--cache")) return SyncCache(args);
   SyncJob job;
   if (auto file = args.Get("--file")) {
     if (!args.positional.empty())
@@ -237,6 +239,56 @@ int Cli::Sync(const ParsedArgs& args) {
   }
   auto r = RunSyncJob(engine(), jobs, job);
   PrintRun(job, r, nullptr);
+  return 0;
+}
+
+namespace {
+
+// "300", "300s", "5m", "2h", "1d" -> seconds.
+int64_t ParseTtl(const std::string& text) {
+  size_t i = 0;
+  int64_t n = 0;
+  while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])) && i < 9)
+    n = n * 10 + (text[i++] - '0');
+  std::string unit = text.substr(i);
+  int64_t scale = unit.empty() || unit == "s" ? 1
+                  : unit == "m"               ? 60
+                  : unit == "h"               ? 3600
+                  : unit == "d"               ? 86400
+                                              : 0;
+  if (i == 0 || scale == 0 || n <= 0) {
+    throw UsageError{"--ttl needs a duration such as 300, 90s, 15m, 2h or 1d, not '" + text + "'",
+                     "sync"};
+  }
+  return n * scale;
+}
+
+}  // namespace
+
+int Cli::SyncCache(const ParsedArgs& args) {
+  auto [from, to] = ParseSyncEndpoints(args.positional, args.Get("--to"));
+  if (to != "local-cache") {
+    throw UsageError{
+        "sync --cache copies a table into the local cache: write <conn>.<table> '->' "
+        "local-cache, not '" +
+            to + "'",
+        "sync"};
+  }
+  SyncTableRef ref;
+  try {
+    ref = SyncTableRef::Parse(from, "source");
+  } catch (const Error& e) {
+    throw UsageError{e.what(), "sync"};
+  }
+  int64_t ttl = args.Get("--ttl") ? ParseTtl(*args.Get("--ttl")) : 3600;
+  TableCacheResult r = CacheTable(engine(), home_, ref, ttl);
+  std::printf("✅ Cached %s.%s.%s in a local Parquet copy: %s rows, %s bytes\n",
+              r.entry.catalog.c_str(), r.entry.schema.c_str(), r.entry.table.c_str(),
+              FormatCount(r.rows).c_str(), FormatCount(r.bytes).c_str());
+  std::printf(
+      "   Queries read it in the table's place until %s (TTL %lld s); EXPLAIN shows "
+      "[local cache: ...]\n",
+      UtcTime(r.entry.created_at + r.entry.ttl_seconds).c_str(), static_cast<long long>(ttl));
   return 0;
 }
 
