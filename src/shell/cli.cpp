@@ -157,6 +157,17 @@ const std::vector<CommandSpec>& Commands() {
        {},
        "A finished job's rows: aishell export <id> --format csv. notify.command (config) runs\n"
        "when a job ends; --notify-on-complete also tells on the next aishell command.\n"},
+      {"stream",
+       "aishell stream \"<SQL or English>\" --key <column> [--output FILE.jsonl] [--interval 1s] "
+       "[--name N] [--once]",
+       "Watch a query for new rows (by a key that only grows) and write them as JSON Lines",
+       {"--key", "--output", "--interval", "--name", "--max-polls"},
+       {"--once", "--nl"},
+       "Each poll reads the rows whose --key is above the stored position; the query's joins\n"
+       "enrich them (looked up in batches per poll). Columns named \"user.email\" nest as\n"
+       "{\"user\": {\"email\": ...}}. Ctrl-C stops and keeps the position; the next run with the\n"
+       "same query, key and output resumes after it, without loss or duplicates. Sources are\n"
+       "polled (MongoDB change streams are not used: FerretDB has none).\n"},
       {"help", "aishell help [<command>]", "Show help", {}, {}, ""},
   };
   return commands;
@@ -584,6 +595,7 @@ int Cli::Dispatch(const ParsedArgs& args) {
   if (c == "drop-view") return DropView(args);
   if (c == "config") return Config(args);
   if (c == "jobs") return Jobs(args);
+  if (c == "stream") return Stream(args);
   if (c == "sync") return Sync(args);
   if (c == "validate-sync") return ValidateSyncCommand(args);
   throw UsageError{"unknown command '" + c + "'", ""};

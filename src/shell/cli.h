@@ -63,6 +63,8 @@ class Cli {
   int SyncCache(const ParsedArgs& args);
   int SyncDaemon(const ParsedArgs& args);
   int ValidateSyncCommand(const ParsedArgs& args);
+  // stream_command.cpp
+  int Stream(const ParsedArgs& args);
   // jobs_command.cpp
   int StartAsyncQuery(const std::vector<std::string>& statements, bool notify);
   int Jobs(const ParsedArgs& args);
