@@ -11,6 +11,8 @@ import pytest
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from aishell_cli import parse_json_rows, run_aishell  # noqa: E402
 
+pytestmark = [pytest.mark.connector("http"), pytest.mark.connector("sqlite")]
+
 TOKEN = "s3cret-token-value"
 
 

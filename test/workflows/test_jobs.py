@@ -10,6 +10,8 @@ import pytest
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from aishell_cli import run_aishell  # noqa: E402
 
+pytestmark = [pytest.mark.connector("sqlite")]
+
 SLOW = ("SET SESSION max_cartesian_rows = 0; SELECT count(*) FROM UNNEST(sequence(1, 10000)) a(x) "
         "CROSS JOIN UNNEST(sequence(1, 10000)) b(y) CROSS JOIN UNNEST(sequence(1, 100)) c(z) "
         "WHERE x + y + z > 0")

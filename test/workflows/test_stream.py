@@ -14,6 +14,8 @@ import pytest
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from aishell_cli import aishell_binary, run_aishell  # noqa: E402
 
+pytestmark = [pytest.mark.connector("sqlite")]
+
 SQL = ('SELECT o.id AS order_id, o.user_id, o.total, o.created_at, u.email AS "user.email", '
        'u.name AS "user.name" FROM orders.main.orders o LEFT JOIN users.main.users u ON u.id = o.user_id')
 

@@ -19,6 +19,8 @@ import pytest
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from aishell_cli import aishell_binary, parse_json_rows, run_aishell  # noqa: E402
 
+pytestmark = pytest.mark.connector("sqlite")
+
 PG_URL = os.environ.get("AISHELL_TEST_PG_URL", "")
 
 
@@ -222,6 +224,7 @@ def test_bad_yaml(env, tmp_path):
     assert "did you mean 'conflict_resolution'" in r.stderr
 
 
+@pytest.mark.connector("postgres")
 def test_target_rejecting_a_write_keeps_it_unchanged(env):
     need_pg()
     home, src, _ = env
@@ -297,6 +300,7 @@ def test_crash_safety_sqlite_target(env, tmp_path):
     assert "✅" in ok(run_aishell(["validate-sync", "crash"], home))
 
 
+@pytest.mark.connector("postgres")
 def test_crash_safety_postgres_target(env):
     need_pg()
     home, src, _ = env
@@ -324,6 +328,7 @@ def test_crash_safety_postgres_target(env):
 MONGO_URL = os.environ.get("AISHELL_TEST_MONGODB_URL", "")
 
 
+@pytest.mark.connector("mongodb")
 def test_sync_into_mongodb(env):
     if not MONGO_URL:
         if os.environ.get("CI") == "true":
@@ -374,6 +379,7 @@ def test_sync_into_mongodb(env):
 ES_URL = os.environ.get("AISHELL_TEST_ES_URL", "")
 
 
+@pytest.mark.connector("elasticsearch")
 def test_sync_into_elasticsearch(env):
     if not ES_URL:
         if os.environ.get("CI") == "true":
@@ -411,6 +417,7 @@ def redis_cli(*args):
     return out.stdout.split("\n")
 
 
+@pytest.mark.connector("redis")
 def test_sync_into_redis(env):
     if not REDIS_URL:
         if os.environ.get("CI") == "true":
@@ -448,6 +455,7 @@ def test_sync_into_redis(env):
                 redis_cli("DEL", k)
 
 
+@pytest.mark.connector("file")
 def test_sync_into_files(env, tmp_path):
     home, src, _ = env
     lake = tmp_path / "lake"

@@ -3,10 +3,14 @@ table's place until it expires (EXPLAIN says so)."""
 import os
 import sqlite3
 import sys
+
+import pytest
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from aishell_cli import parse_json_rows, run_aishell  # noqa: E402
+
+pytestmark = [pytest.mark.connector("sqlite")]
 
 
 def ok(r):
