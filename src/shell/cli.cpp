@@ -72,11 +72,12 @@ const std::vector<CommandSpec>& Commands() {
       {"disconnect", "aishell disconnect <name>", "Remove a registered data source", {}, {}, ""},
       {"query",
        "aishell query \"<SQL or English>\" [--format table|csv|json|jsonl|parquet] [--output FILE] "
-       "[--max-rows N] [--allow-cartesian | --auto-fix] [--nl | --sql] [--yes] [--dry-run]",
+       "[--max-rows N] [--allow-cartesian | --auto-fix] [--nl | --sql] [--yes] [--dry-run] "
+       "[--async [--notify-on-complete] | --streaming]",
        "Run SQL statements (separated by ';') or an English question across the connected sources",
        {"--format", "--output", "--max-rows"},
        {"--no-progress", "--allow-cartesian", "--auto-fix", "--nl", "--sql", "--yes", "--dry-run",
-        "--async", "--notify-on-complete"},
+        "--async", "--notify-on-complete", "--streaming"},
        "Table output shows at most --max-rows rows (default 1000, or config display.max_rows),\n"
        "then \"Results\", \"Execution time\" and \"Data sources\" lines. csv, json and jsonl print "
        "only data.\nparquet needs --output and writes one result (the first statement that "
@@ -799,7 +800,9 @@ QueryResult Cli::PrintStreamRows(ResultStream& stream, OutputFormat format, std:
       result.elapsed_seconds = stream.elapsed_seconds();
       return false;
     }
-    result.batches.push_back(batch);  // kept for `export last` (shares the column buffers)
+    // Kept for `export last` (shares the column buffers); --streaming keeps only this batch.
+    if (streaming_) result.batches.clear();
+    result.batches.push_back(batch);
     return true;
   };
   bool is_plan = result.columns.size() == 1 && result.columns[0].name == "Query Plan";
@@ -822,6 +825,26 @@ QueryResult Cli::PrintStreamRows(ResultStream& stream, OutputFormat format, std:
     before_output();
     writer.Finish();
     out.flush();
+    return result;
+  }
+  if (streaming_) {
+    // --streaming: each batch as it arrives, a table of its own (columns sized by its rows).
+    TableFormatOptions page;
+    page.max_width = file_out ? 0 : TerminalWidth();
+    page.max_rows = -1;
+    int64_t total = 0;
+    while (next()) {
+      before_output();
+      size_t shown_columns = result.columns.size();
+      total += static_cast<int64_t>(batch.count);
+      out << FormatBoxTableBody(result.columns, result.batches, page, &shown_columns);
+      out << FormatBoxTableFooter(result.columns.size(), shown_columns,
+                                  static_cast<int64_t>(batch.count),
+                                  static_cast<int64_t>(batch.count));
+      out.flush();
+    }
+    before_output();
+    PrintTableTrailer(result, file_out, false);
     return result;
   }
   // A table: its columns are sized by the rows it shows, so it is printed once those are known
@@ -916,8 +939,10 @@ bool Cli::RunStatementUntimed(const std::string& sql, OutputFormat format, std::
       result = PrintStream(*stream, format, file_out, first, [&progress] { progress.Stop(); });
     }
     e.SetProgressCallback(nullptr);
-    if (result.has_rows &&
-        !(result.columns.size() == 1 && result.columns[0].name == "Query Plan")) {
+    if (streaming_ && result.has_rows) {
+      std::fprintf(stderr, "Note: --streaming keeps no result for `aishell export last`\n");
+    } else if (result.has_rows &&
+               !(result.columns.size() == 1 && result.columns[0].name == "Query Plan")) {
       try {
         if (!store().SaveLastResult(result)) {
           std::fprintf(
@@ -986,6 +1011,10 @@ int Cli::Query(const ParsedArgs& args) {
     statements = {translated};
     translated_question = true;
   }
+  streaming_ = args.Has("--streaming");
+  if (streaming_ && (args.Has("--async") || parquet))
+    throw UsageError{"--streaming prints rows as they arrive: not with --async or parquet",
+                     "query"};
   if (args.Has("--notify-on-complete") && !args.Has("--async"))
     throw UsageError{"--notify-on-complete goes with --async", "query"};
   if (args.Has("--async")) return StartAsyncQuery(statements, args.Has("--notify-on-complete"));

@@ -110,7 +110,9 @@ class Cli {
   std::optional<int64_t> max_rows_override_;
   std::string output_path_;      // query --output, for messages
   bool parquet_output_ = false;  // query --format parquet: results go to output_path_
-  int parquet_results_ = 0;      // results written to output_path_ as Parquet
+  // query --streaming: rows are printed batch by batch and not kept (no `export last`).
+  bool streaming_ = false;
+  int parquet_results_ = 0;  // results written to output_path_ as Parquet
 };
 
 // `sync a -> b`'s source and target (sync_command.cpp): `a '->' b`, `a to b`, `a --to b`.

@@ -105,3 +105,15 @@ def test_failed_job_and_bad_input(home):
     assert r.returncode == 2 and "--notify-on-complete goes with --async" in r.stderr
     r = run_aishell(["jobs", "stop", "1"], home)
     assert r.returncode == 2 and "unknown jobs subcommand 'stop'" in r.stderr
+
+
+def test_streaming_prints_batches_as_they_arrive(home):
+    r = run_aishell(["query", "SELECT x FROM UNNEST(sequence(1, 5000)) t(x)", "--streaming"], home)
+    ok(r)
+    assert r.stdout.count("┌") >= 2  # one table per batch of rows as it arrived
+    assert "Results: 5,000 rows" in r.stdout
+    assert "--streaming keeps no result" in r.stderr
+    r = run_aishell(["query", "SELECT x FROM UNNEST(sequence(1, 3)) t(x)", "--streaming", "--format", "jsonl"], home)
+    assert ok(r).splitlines() == ['{"x":1}', '{"x":2}', '{"x":3}']
+    r = run_aishell(["query", "SELECT 1", "--streaming", "--async"], home)
+    assert r.returncode == 2 and "not with --async" in r.stderr
