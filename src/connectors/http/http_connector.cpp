@@ -418,7 +418,9 @@ HttpConnector::HttpConnector(const ConnectionConfig& config) : name_(config.name
   settings_.base_url = config.url;
   while (!settings_.base_url.empty() && settings_.base_url.back() == '/')
     settings_.base_url.pop_back();
-  for (const auto& [key, value] : config.properties) {
+  for (const auto& property : config.properties) {
+    const std::string& key = property.first;
+    const std::string& value = property.second;
     auto number = [&](double lo, double hi) {
       char* end = nullptr;
       double v = std::strtod(value.c_str(), &end);
