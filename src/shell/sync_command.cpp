@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <iostream>
 #include <thread>
@@ -409,8 +410,18 @@ int Cli::SyncDaemon(const ParsedArgs& args) {
       } catch (const Error& e) {
         failures++;
         std::printf("[%s] %s: failed: %s\n", UtcTime(Now()).c_str(), job.name.c_str(), e.what());
-        if (job.alert_on_failure)
+        if (job.alert_on_failure) {
           std::fprintf(stderr, "⚠️  sync job '%s' failed: %s\n", job.name.c_str(), e.what());
+          // monitoring.alert_on_failure: the notify.command hook too, with the job and error.
+          auto settings = store().LoadSettings();
+          auto hook = settings.find("notify.command");
+          if (hook != settings.end() && !hook->second.empty()) {
+            setenv("AISHELL_SYNC_JOB", job.name.c_str(), 1);
+            setenv("AISHELL_SYNC_ERROR", e.what(), 1);
+            int rc = std::system(hook->second.c_str());
+            (void)rc;
+          }
+        }
       }
       std::fflush(stdout);
     }

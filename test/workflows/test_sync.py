@@ -187,6 +187,14 @@ def test_yaml_job_named_jobs_schedule_and_daemon(env, tmp_path):
     st = json.loads(ok(run_aishell(["sync", "status", "users-to-orders-sync", "--format", "json"], home)))
     assert st[0]["status"] == "ok" and st[0]["rows"] == 20 and st[0]["total_rows"] == 20
     assert "watermark 2025-10-20 10:00:00" in st[0]["lag"]
+    # A failing scheduled run alerts through notify.command (monitoring.alert_on_failure).
+    marker = tmp_path / "alert.txt"
+    ok(run_aishell(["config", "set", "notify.command", f'echo "$AISHELL_SYNC_JOB" > {marker}'], home))
+    sqlite3.connect(str(src)).execute("ALTER TABLE users RENAME COLUMN email TO mail")
+    later2 = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(time.time() + 7200))
+    r = run_aishell(["sync", "daemon", "--once", "--at", later2], home)
+    assert r.returncode == 1 and "sync job 'users-to-orders-sync' failed" in r.stderr
+    assert marker.read_text().strip() == "users-to-orders-sync"
     ok(run_aishell(["sync", "delete", "users-to-orders-sync"], home))
     assert "No sync jobs yet" in ok(run_aishell(["sync", "list"], home))
 
