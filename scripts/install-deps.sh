@@ -12,6 +12,8 @@ APT_BUILD+=(libsnappy-dev zlib1g-dev libzstd-dev liblz4-dev libbrotli-dev)
 APT_BUILD+=(libcurl4-openssl-dev libssl-dev)
 # MongoDB connector: the MongoDB C driver.
 APT_BUILD+=(libmongoc-dev libbson-dev)
+# Sync job files (src/workflows): yaml-cpp.
+APT_BUILD+=(libyaml-cpp-dev)
 # Formatting check (CONTRIBUTING.md).
 APT_BUILD+=(clang-format)
 # libFuzzer for the Parquet fuzz target (scripts/run-parquet-asan.sh).

@@ -165,6 +165,35 @@ const ViewDefinition* CatalogRegistry::FindView(const std::string& name) const {
   return it == views_.end() ? nullptr : &it->second;
 }
 
+namespace {
+std::string CachedTableKey(const std::string& catalog, const std::string& schema,
+                           const std::string& table) {
+  return AsciiLower(catalog) + '\0' + AsciiLower(schema) + '\0' + AsciiLower(table);
+}
+}  // namespace
+
+void CatalogRegistry::PutCachedTable(const CachedTableEntry& entry) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  cached_tables_[CachedTableKey(entry.catalog, entry.schema, entry.table)] = entry;
+}
+
+void CatalogRegistry::RemoveCachedTable(const std::string& catalog, const std::string& schema,
+                                        const std::string& table) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  cached_tables_.erase(CachedTableKey(catalog, schema, table));
+}
+
+std::optional<CachedTableEntry> CatalogRegistry::FindCachedTable(const std::string& catalog,
+                                                                 const std::string& schema,
+                                                                 const std::string& table,
+                                                                 int64_t now) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = cached_tables_.find(CachedTableKey(catalog, schema, table));
+  if (it == cached_tables_.end() || now >= it->second.created_at + it->second.ttl_seconds)
+    return std::nullopt;
+  return it->second;
+}
+
 std::vector<ViewDefinition> CatalogRegistry::Views() const {
   std::lock_guard<std::mutex> lock(mutex_);
   std::vector<ViewDefinition> out;

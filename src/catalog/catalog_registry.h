@@ -2,10 +2,12 @@
 // views, and table functions such as read_csv().
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -49,6 +51,17 @@ struct ViewDefinition {
   std::string sql;   // the SELECT text
 };
 
+// A local Parquet copy of a source's table (aishell sync --cache): queries read it in the table's
+// place until it expires.
+struct CachedTableEntry {
+  std::string catalog;
+  std::string schema;
+  std::string table;
+  std::string path;         // the Parquet file
+  int64_t created_at = 0;   // unix seconds
+  int64_t ttl_seconds = 0;  // expires at created_at + ttl_seconds
+};
+
 class CatalogRegistry {
  public:
   // Registers a source; the connector is created on first use.
@@ -72,14 +85,23 @@ class CatalogRegistry {
   const ViewDefinition* FindView(const std::string& name) const;  // case-insensitive
   std::vector<ViewDefinition> Views() const;
 
+  void PutCachedTable(const CachedTableEntry& entry);  // replaces
+  void RemoveCachedTable(const std::string& catalog, const std::string& schema,
+                         const std::string& table);
+  // The copy of catalog.schema.table that has not expired at `now` (unix seconds), if any.
+  std::optional<CachedTableEntry> FindCachedTable(const std::string& catalog,
+                                                  const std::string& schema,
+                                                  const std::string& table, int64_t now) const;
+
  private:
   mutable std::mutex mutex_;
   struct Entry {
     ConnectionConfig config;
     std::shared_ptr<Connector> connector;
   };
-  std::map<std::string, Entry> catalogs_;        // key: lower-case name
-  std::map<std::string, ViewDefinition> views_;  // key: lower-case name
+  std::map<std::string, Entry> catalogs_;                  // key: lower-case name
+  std::map<std::string, ViewDefinition> views_;            // key: lower-case name
+  std::map<std::string, CachedTableEntry> cached_tables_;  // key: lower-case catalog.schema.table
 };
 
 // Registers every built-in connector type and table function once (idempotent).

@@ -66,6 +66,14 @@ std::unique_ptr<TableWriter> Connector::InsertInto(std::shared_ptr<const TableIn
               "source type '" + TypeName() + "' cannot insert into table '" + table->name + "'");
 }
 
+std::unique_ptr<TableWriter> Connector::UpsertInto(std::shared_ptr<const TableInfo> table,
+                                                   const std::vector<int>& key_columns,
+                                                   UpsertConflict conflict) {
+  throw Error(ErrorKind::kUnsupported, "source type '" + TypeName() +
+                                           "' cannot upsert (replace rows by key) into table '" +
+                                           table->name + "'");
+}
+
 void Connector::DropTable(std::shared_ptr<const TableInfo> table) {
   throw Error(ErrorKind::kUnsupported,
               "source type '" + TypeName() + "' cannot drop table '" + table->name + "'");

@@ -200,6 +200,10 @@ class TableWriter {
   virtual void Abort() = 0;
 };
 
+// What an upsert does with a row whose key the target table already holds (aishell sync
+// --conflict).
+enum class UpsertConflict : uint8_t { kSourceWins, kTargetWins, kError };
+
 // What a source's table function returns (Connector::CallTableFunction): the table (columns,
 // statistics) and a scan of it, negotiated like any other scan. Both null: no such function.
 struct SourceTableFunction {
@@ -250,6 +254,16 @@ class Connector {
                                                    const std::string& table,
                                                    const std::vector<ColumnInfo>& columns);
   virtual std::unique_ptr<TableWriter> InsertInto(std::shared_ptr<const TableInfo> table);
+  // Upserts (aishell sync): batches hold every column of `table`, in table order; `key_columns`
+  // (indices into table->columns) identify a row. A row whose key the table already holds
+  // replaces it (kSourceWins), is dropped (kTargetWins), or fails the whole write with an error
+  // naming the key (kError). Written all or nothing at Commit where the source has transactions,
+  // else idempotently (writing the same rows again leaves the same table). The default throws
+  // kUnsupported naming the source type.
+  virtual bool SupportsUpsert() const { return false; }
+  virtual std::unique_ptr<TableWriter> UpsertInto(std::shared_ptr<const TableInfo> table,
+                                                  const std::vector<int>& key_columns,
+                                                  UpsertConflict conflict);
   // DROP TABLE: removes the table and its rows from the source, so that a later GetTable returns
   // nullptr. The default throws kUnsupported.
   virtual void DropTable(std::shared_ptr<const TableInfo> table);

@@ -8,6 +8,9 @@
 #ifdef AISHELL_WITH_FILE
 #include "connectors/file/file_connector.h"
 #endif
+#ifdef AISHELL_WITH_HTTP
+#include "connectors/http/http_connector.h"
+#endif
 #ifdef AISHELL_WITH_ICEBERG
 #include "connectors/iceberg/iceberg_connector.h"
 #endif
@@ -47,6 +50,9 @@ void RegisterBuiltinConnectors() {
 #endif
 #ifdef AISHELL_WITH_ELASTICSEARCH
     RegisterElasticsearchConnector();
+#endif
+#ifdef AISHELL_WITH_HTTP
+    RegisterHttpConnector();
 #endif
 #ifdef AISHELL_WITH_ICEBERG
     iceberg::RegisterIcebergConnector();

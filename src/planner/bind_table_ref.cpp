@@ -1,6 +1,7 @@
 // Binding of FROM clauses: tables (catalog.schema.table with defaults), views, CTEs, derived
 // tables, table functions and joins (ON, USING, NATURAL).
 #include <algorithm>
+#include <ctime>
 
 #include "common/exception.h"
 #include "planner/binder.h"
@@ -378,6 +379,28 @@ BoundRelation Binder::BindBaseTable(const BaseTableRef& ref) {
     }
     if (!r.info) {
       throw Error(ErrorKind::kCatalog, "table '" + ref.name.Joined() + "' not found", ref.position);
+    }
+  }
+  if (ref.version_kind == TableVersionKind::kNone) {
+    // A local copy (aishell sync --cache) that has not expired is read in the table's place.
+    int64_t now = static_cast<int64_t>(std::time(nullptr));
+    if (auto cached = catalogs_.FindCachedTable(r.catalog, r.schema, r.table, now)) {
+      const TableFunction* read = TableFunctionRegistry::Find("read_parquet");
+      if (read) {
+        std::vector<Value> args = {Value::Varchar(cached->path)};
+        BoundTableFunction bound = (*read)(args, {});
+        auto info = std::make_shared<TableInfo>(*bound.table);
+        info->schema = r.schema;
+        info->name = r.table;
+        auto make_scan = [read, args]() { return (*read)(args, {}).scan; };
+        BoundRelation rel =
+            ScanTableWith(r.catalog, "local cache", info, parts.back(), bound.scan, make_scan);
+        static_cast<LogicalScan&>(*rel.plan).note =
+            "[local cache: " + cached->path + ", " + std::to_string(now - cached->created_at) +
+            " s old, expires in " + std::to_string(cached->created_at + cached->ttl_seconds - now) +
+            " s (aishell sync --cache)]";
+        return rel;
+      }
     }
   }
   if (catalogs_.schema_cache && ref.version_kind == TableVersionKind::kNone) {

@@ -152,6 +152,7 @@ std::string LogicalScan::Describe() const {
     out += "  filters=[" + ExprList(pushed_filters, names) + "]";
   }
   if (pushed_limit >= 0) out += "  limit=" + std::to_string(pushed_limit);
+  if (!note.empty()) out += "  " + note;
   if (scan) {
     std::string pushed = scan->Describe();
     if (!pushed.empty()) out += "  pushed: " + pushed;

@@ -62,6 +62,8 @@ struct LogicalScan : LogicalOperator {
   // A fresh negotiation object for the same table (a copy of the scan: subquery unnesting reads
   // the outer query's plan again for the values of its correlated columns).
   std::function<std::shared_ptr<TableScan>()> make_scan;
+  // Said in EXPLAIN after the scan, e.g. that a local cache is read in the table's place.
+  std::string note;
   std::string Describe() const override;
 };
 

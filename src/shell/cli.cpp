@@ -33,6 +33,7 @@
 #include "nl/nl_panel.h"
 #include "nl/translator.h"
 #include "shell/sql_script.h"
+#include "workflows/table_cache.h"
 
 namespace aishell {
 
@@ -72,10 +73,12 @@ const std::vector<CommandSpec>& Commands() {
       {"disconnect", "aishell disconnect <name>", "Remove a registered data source", {}, {}, ""},
       {"query",
        "aishell query \"<SQL or English>\" [--format table|csv|json|jsonl|parquet] [--output FILE] "
-       "[--max-rows N] [--allow-cartesian | --auto-fix] [--nl | --sql] [--yes] [--dry-run]",
+       "[--max-rows N] [--allow-cartesian | --auto-fix] [--nl | --sql] [--yes] [--dry-run] "
+       "[--async [--notify-on-complete] | --streaming]",
        "Run SQL statements (separated by ';') or an English question across the connected sources",
        {"--format", "--output", "--max-rows"},
-       {"--no-progress", "--allow-cartesian", "--auto-fix", "--nl", "--sql", "--yes", "--dry-run"},
+       {"--no-progress", "--allow-cartesian", "--auto-fix", "--nl", "--sql", "--yes", "--dry-run",
+        "--async", "--notify-on-complete", "--streaming"},
        "Table output shows at most --max-rows rows (default 1000, or config display.max_rows),\n"
        "then \"Results\", \"Execution time\" and \"Data sources\" lines. csv, json and jsonl print "
        "only data.\nparquet needs --output and writes one result (the first statement that "
@@ -96,7 +99,7 @@ const std::vector<CommandSpec>& Commands() {
        {"--analyze"},
        ""},
       {"export",
-       "aishell export last [--format csv|json|jsonl|table|parquet] [--output FILE]",
+       "aishell export last|<job id> [--format csv|json|jsonl|table|parquet] [--output FILE]",
        "Write the last query result again (default format: csv)",
        {"--format", "--output"},
        {},
@@ -136,6 +139,45 @@ const std::vector<CommandSpec>& Commands() {
        "etc/catalog/<name>.properties per source, etc/redis/ table descriptions, views.sql and\n"
        "NOTES.md (what does not carry over). Passwords become ${ENV:VAR} references unless\n"
        "--include-secrets.\n"},
+      {"sync",
+       "aishell sync <conn>.<table> '->' <conn>.<table> [options] | --file job.yaml | "
+       "list | show|run|delete <job> | status [<job>] | daemon [--once] | --cache <conn>.<table> "
+       "'->' local-cache [--ttl 1h]",
+       "Copy a table into another source, once or on a schedule (full or incremental)",
+       {"--mode", "--sync-key", "--columns", "--rename", "--add-field", "--exclude", "--conflict",
+        "--key", "--name", "--schedule", "--file", "--to", "--at", "--poll", "--format", "--ttl"},
+       {"--once", "--cache"},
+       "Options: --mode full|incremental (default incremental, on --sync-key, default updated_at,\n"
+       "with a stored watermark), --columns a,b, --rename id=user_id, --add-field "
+       "synced_at=now(),\n"
+       "--exclude x,y, --conflict source_wins|target_wins|error (on the target --key, default "
+       "id),\n"
+       "--schedule \"*/15 * * * *\" (5-field cron, UTC; `sync daemon` runs due jobs).\n"
+       "Quote the arrow ('->') or write `to` / --to: bash reads an unquoted > as a redirection.\n"},
+      {"validate-sync",
+       "aishell validate-sync <source-conn> <target-conn> | <job> [--max-keys N]",
+       "Compare a sync job's source and target: counts, checksums per key range, lag",
+       {"--max-keys"},
+       {},
+       ""},
+      {"jobs",
+       "aishell jobs [--format table|csv|json|jsonl] | jobs show <id> | jobs cancel <id>",
+       "Background queries (aishell query \"...\" --async)",
+       {"--format"},
+       {},
+       "A finished job's rows: aishell export <id> --format csv. notify.command (config) runs\n"
+       "when a job ends; --notify-on-complete also tells on the next aishell command.\n"},
+      {"stream",
+       "aishell stream \"<SQL or English>\" --key <column> [--output FILE.jsonl] [--interval 1s] "
+       "[--name N] [--once]",
+       "Watch a query for new rows (by a key that only grows) and write them as JSON Lines",
+       {"--key", "--output", "--interval", "--name", "--max-polls"},
+       {"--once", "--nl"},
+       "Each poll reads the rows whose --key is above the stored position; the query's joins\n"
+       "enrich them (looked up in batches per poll). Columns named \"user.email\" nest as\n"
+       "{\"user\": {\"email\": ...}}. Ctrl-C stops and keeps the position; the next run with the\n"
+       "same query, key and output resumes after it, without loss or duplicates. Sources are\n"
+       "polled (MongoDB change streams are not used: FerretDB has none).\n"},
       {"help", "aishell help [<command>]", "Show help", {}, {}, ""},
   };
   return commands;
@@ -428,7 +470,7 @@ int Cli::Run(int argc, char** argv) {
         continue;
       }
       if (!only_positional && arg.size() > 1 && arg[0] == '-' && arg.rfind("--", 0) != 0 &&
-          !std::isdigit(static_cast<unsigned char>(arg[1]))) {
+          arg != "->" && !std::isdigit(static_cast<unsigned char>(arg[1]))) {
         throw UsageError{"unknown option " + arg, spec ? spec->name : ""};
       }
       if (args.command.empty()) {
@@ -518,6 +560,7 @@ Engine& Cli::engine() {
   engine_ = std::make_unique<Engine>(options);
   for (const auto& c : store().LoadConnections()) engine_->catalogs().AddCatalog(c);
   engine_->LoadViews();
+  LoadTableCache(home_, engine_->catalogs());  // aishell sync --cache copies
   return *engine_;
 }
 
@@ -549,6 +592,9 @@ int64_t Cli::MaxRows() const { return max_rows_override_.value_or(1000); }
 
 int Cli::Dispatch(const ParsedArgs& args) {
   const std::string& c = args.command;
+  if (!(c == "jobs" && !args.positional.empty() && args.positional[0] == "_run")) {
+    NotifyFinishedJobs();
+  }
   if (c.empty()) return Interactive(isatty(STDIN_FILENO) != 0);
   if (c == "connect") return Connect(args);
   if (c == "connections") return Connections(args);
@@ -561,6 +607,10 @@ int Cli::Dispatch(const ParsedArgs& args) {
   if (c == "drop-view") return DropView(args);
   if (c == "config") return Config(args);
   if (c == "export-catalogs") return ExportCatalogs(args);
+  if (c == "jobs") return Jobs(args);
+  if (c == "stream") return Stream(args);
+  if (c == "sync") return Sync(args);
+  if (c == "validate-sync") return ValidateSyncCommand(args);
   throw UsageError{"unknown command '" + c + "'", ""};
 }
 
@@ -771,7 +821,9 @@ QueryResult Cli::PrintStreamRows(ResultStream& stream, OutputFormat format, std:
       result.elapsed_seconds = stream.elapsed_seconds();
       return false;
     }
-    result.batches.push_back(batch);  // kept for `export last` (shares the column buffers)
+    // Kept for `export last` (shares the column buffers); --streaming keeps only this batch.
+    if (streaming_) result.batches.clear();
+    result.batches.push_back(batch);
     return true;
   };
   bool is_plan = result.columns.size() == 1 && result.columns[0].name == "Query Plan";
@@ -794,6 +846,26 @@ QueryResult Cli::PrintStreamRows(ResultStream& stream, OutputFormat format, std:
     before_output();
     writer.Finish();
     out.flush();
+    return result;
+  }
+  if (streaming_) {
+    // --streaming: each batch as it arrives, a table of its own (columns sized by its rows).
+    TableFormatOptions page;
+    page.max_width = file_out ? 0 : TerminalWidth();
+    page.max_rows = -1;
+    int64_t total = 0;
+    while (next()) {
+      before_output();
+      size_t shown_columns = result.columns.size();
+      total += static_cast<int64_t>(batch.count);
+      out << FormatBoxTableBody(result.columns, result.batches, page, &shown_columns);
+      out << FormatBoxTableFooter(result.columns.size(), shown_columns,
+                                  static_cast<int64_t>(batch.count),
+                                  static_cast<int64_t>(batch.count));
+      out.flush();
+    }
+    before_output();
+    PrintTableTrailer(result, file_out, false);
     return result;
   }
   // A table: its columns are sized by the rows it shows, so it is printed once those are known
@@ -888,8 +960,10 @@ bool Cli::RunStatementUntimed(const std::string& sql, OutputFormat format, std::
       result = PrintStream(*stream, format, file_out, first, [&progress] { progress.Stop(); });
     }
     e.SetProgressCallback(nullptr);
-    if (result.has_rows &&
-        !(result.columns.size() == 1 && result.columns[0].name == "Query Plan")) {
+    if (streaming_ && result.has_rows) {
+      std::fprintf(stderr, "Note: --streaming keeps no result for `aishell export last`\n");
+    } else if (result.has_rows &&
+               !(result.columns.size() == 1 && result.columns[0].name == "Query Plan")) {
       try {
         if (!store().SaveLastResult(result)) {
           std::fprintf(
@@ -958,6 +1032,13 @@ int Cli::Query(const ParsedArgs& args) {
     statements = {translated};
     translated_question = true;
   }
+  streaming_ = args.Has("--streaming");
+  if (streaming_ && (args.Has("--async") || parquet))
+    throw UsageError{"--streaming prints rows as they arrive: not with --async or parquet",
+                     "query"};
+  if (args.Has("--notify-on-complete") && !args.Has("--async"))
+    throw UsageError{"--notify-on-complete goes with --async", "query"};
+  if (args.Has("--async")) return StartAsyncQuery(statements, args.Has("--notify-on-complete"));
   if (args.Has("--allow-cartesian") && args.Has("--auto-fix"))
     throw UsageError{"--allow-cartesian and --auto-fix exclude each other", "query"};
   if (args.Has("--allow-cartesian")) engine().options().max_cartesian_rows = 0;
@@ -1205,8 +1286,9 @@ int Cli::ShowPanelAndConfirm(const std::string& text, const NlTranslation& t,
 }
 
 int Cli::Export(const ParsedArgs& args) {
-  if (args.positional.size() != 1 || args.positional[0] != "last") {
-    throw UsageError{"export needs the word 'last': aishell export last --format csv", "export"};
+  if (args.positional.size() != 1) {
+    throw UsageError{"export needs the word 'last' or a job id: aishell export last --format csv",
+                     "export"};
   }
   OutputFormat format = OutputFormat::kCsv;
   bool parquet = false;
@@ -1222,7 +1304,7 @@ int Cli::Export(const ParsedArgs& args) {
     }
     if (parsed) format = *parsed;
   }
-  QueryResult result = store().LoadLastResult();
+  QueryResult result = LoadExportResult(args.positional[0]);
   if (parquet) {
     const std::string path = *args.Get("--output");
     WriteParquetFile(path, result.columns, result.batches);

@@ -58,6 +58,19 @@ class Cli {
   int DropView(const ParsedArgs& args);
   int Config(const ParsedArgs& args);
   int ExportCatalogs(const ParsedArgs& args);  // export_catalogs_command.cpp
+  // sync_command.cpp
+  int Sync(const ParsedArgs& args);
+  int SyncStatus(const ParsedArgs& args);
+  int SyncCache(const ParsedArgs& args);
+  int SyncDaemon(const ParsedArgs& args);
+  int ValidateSyncCommand(const ParsedArgs& args);
+  // stream_command.cpp
+  int Stream(const ParsedArgs& args);
+  // jobs_command.cpp
+  int StartAsyncQuery(const std::vector<std::string>& statements, bool notify);
+  int Jobs(const ParsedArgs& args);
+  void NotifyFinishedJobs();
+  QueryResult LoadExportResult(const std::string& what);  // "last" or a job id
   int Interactive(bool terminal);
 
   ConfigStore& store();
@@ -98,8 +111,14 @@ class Cli {
   std::optional<int64_t> max_rows_override_;
   std::string output_path_;      // query --output, for messages
   bool parquet_output_ = false;  // query --format parquet: results go to output_path_
-  int parquet_results_ = 0;      // results written to output_path_ as Parquet
+  // query --streaming: rows are printed batch by batch and not kept (no `export last`).
+  bool streaming_ = false;
+  int parquet_results_ = 0;  // results written to output_path_ as Parquet
 };
+
+// `sync a -> b`'s source and target (sync_command.cpp): `a '->' b`, `a to b`, `a --to b`.
+std::pair<std::string, std::string> ParseSyncEndpoints(const std::vector<std::string>& positional,
+                                                       const std::optional<std::string>& to);
 
 // Helpers shared by the shell files.
 std::string FormatCount(int64_t n);  // 1234567 -> "1,234,567"

@@ -429,6 +429,68 @@ std::unique_ptr<TableWriter> EsConnector::CreateTable(const std::string& schema,
   return std::make_unique<EsWriter>(std::move(spec));
 }
 
+namespace {
+
+// Passes on the columns a writer takes out of batches that hold every table column.
+class ProjectingWriter : public TableWriter {
+ public:
+  ProjectingWriter(std::unique_ptr<TableWriter> inner, std::vector<int> columns)
+      : inner_(std::move(inner)), columns_(std::move(columns)) {}
+  void Append(const Batch& batch) override {
+    Batch out;
+    for (int c : columns_) out.columns.push_back(batch.columns[c]);
+    out.count = batch.count;
+    inner_->Append(out);
+  }
+  void Commit() override { inner_->Commit(); }
+  void Abort() override { inner_->Abort(); }
+
+ private:
+  std::unique_ptr<TableWriter> inner_;
+  std::vector<int> columns_;
+};
+
+}  // namespace
+
+std::unique_ptr<TableWriter> EsConnector::UpsertInto(std::shared_ptr<const TableInfo> table,
+                                                     const std::vector<int>& key_columns,
+                                                     UpsertConflict conflict) {
+  auto es = TableOf(*table);
+  if (key_columns.size() != 1) {
+    throw Error(ErrorKind::kUnsupported, Where() + ": index '" + es->index +
+                                             "': an upsert takes one key column (the document id)");
+  }
+  if (conflict == UpsertConflict::kError) {
+    throw Error(ErrorKind::kUnsupported,
+                Where() + ": index '" + es->index +
+                    "': Elasticsearch cannot refuse a whole write when a key is already there "
+                    "(conflict: error); use source_wins or target_wins");
+  }
+  EsWriterSpec spec;
+  spec.client = client_;
+  spec.where = Where();
+  spec.index = es->index;
+  std::vector<int> picked;
+  for (size_t i = 0; i < table->columns.size(); i++) {
+    const auto& c = table->columns[i];
+    if (c.hidden && c.name != "_id") continue;
+    if (static_cast<int>(i) == key_columns[0]) spec.key_column = static_cast<int>(picked.size());
+    picked.push_back(static_cast<int>(i));
+    spec.columns.push_back(c);
+  }
+  if (spec.key_column < 0) {
+    throw Error(ErrorKind::kUnsupported, Where() + ": index '" + es->index + "': key column '" +
+                                             table->columns[key_columns[0]].name +
+                                             "' is not a field that can be written");
+  }
+  spec.keep_existing = conflict == UpsertConflict::kTargetWins;
+  std::unique_lock<std::mutex> lock(mutex_);
+  tables_.erase(es->index);
+  lock.unlock();
+  return std::make_unique<ProjectingWriter>(std::make_unique<EsWriter>(std::move(spec)),
+                                            std::move(picked));
+}
+
 std::unique_ptr<TableWriter> EsConnector::InsertInto(std::shared_ptr<const TableInfo> table) {
   auto es = TableOf(*table);
   EsWriterSpec spec;

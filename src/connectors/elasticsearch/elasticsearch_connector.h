@@ -37,6 +37,12 @@ class EsConnector : public Connector {
   std::unique_ptr<TableWriter> CreateTable(const std::string& schema, const std::string& table,
                                            const std::vector<ColumnInfo>& columns) override;
   std::unique_ptr<TableWriter> InsertInto(std::shared_ptr<const TableInfo> table) override;
+  // The key column's value becomes the document id: a row replaces its document (source_wins)
+  // or is skipped when one is there (target_wins). conflict error is refused.
+  bool SupportsUpsert() const override { return true; }
+  std::unique_ptr<TableWriter> UpsertInto(std::shared_ptr<const TableInfo> table,
+                                          const std::vector<int>& key_columns,
+                                          UpsertConflict conflict) override;
   std::string Summary() override;
   // raw_query(schema, index, query): Trino's pass-through search (one row, `result`);
   // query_string(index, query[, schema]): the index's rows matching a query_string query, with

@@ -181,6 +181,7 @@ EsWriter::EsWriter(EsWriterSpec spec) : spec_(std::move(spec)) {
   for (size_t i = 0; i < spec_.columns.size(); i++) {
     if (spec_.columns[i].name == "_id") id_column_ = static_cast<int>(i);
   }
+  if (spec_.key_column >= 0) key_column_ = spec_.key_column;
   if (id_column_ >= 0 && spec_.columns[id_column_].type.id != TypeId::kVarchar &&
       !spec_.columns[id_column_].type.IsIntegral())
     throw Error(ErrorKind::kUnsupported, spec_.where + ": index '" + spec_.index +
@@ -206,7 +207,18 @@ void EsWriter::Append(const Batch& batch) {
       if (!v.is_null())
         id = v.type().id == TypeId::kVarchar ? v.GetString() : std::to_string(v.GetInt64());
     }
-    pending_ += "{\"index\":{\"_index\":" + JsonString(spec_.index);
+    if (key_column_ >= 0) {
+      Value v = batch.columns[key_column_].GetValue(r);
+      if (v.is_null()) {
+        throw Error(ErrorKind::kConversion, spec_.where + ": index '" + spec_.index + "': key " +
+                                                spec_.columns[key_column_].name +
+                                                " is NULL in row " +
+                                                std::to_string(written_ + pending_items_ + 1));
+      }
+      id = v.type().id == TypeId::kVarchar ? v.GetString() : v.ToString();
+    }
+    pending_ += std::string(spec_.keep_existing ? "{\"create\"" : "{\"index\"") +
+                ":{\"_index\":" + JsonString(spec_.index);
     if (!id.empty()) pending_ += ",\"_id\":" + JsonString(id);
     pending_ += "}}\n{";
     bool first = true;
@@ -242,9 +254,12 @@ void EsWriter::Flush() {
     size_t i = 0;
     for (simdjson::dom::element item : items) {
       simdjson::dom::element op;
-      if (!item["index"].get(op)) {
+      if (!item["index"].get(op) || !item["create"].get(op)) {
         simdjson::dom::element err;
-        if (!op["error"].get(err)) {
+        std::string_view err_type;
+        bool kept = spec_.keep_existing && !op["error"].get(err) && !err["type"].get(err_type) &&
+                    err_type == "version_conflict_engine_exception";
+        if (!kept && !op["error"].get(err)) {
           failed++;
           if (failed <= 3) {
             std::string_view type, reason;

@@ -23,6 +23,10 @@ struct EsWriterSpec {
   std::string index;
   std::vector<ColumnInfo> columns;
   bool create = false;  // CREATE TABLE AS: the index is new; deleted on Abort
+  // Upserts (aishell sync): the column whose value is the document id (-1: the `_id` column), and
+  // whether a document already there stays (`create` actions whose version conflicts are skipped).
+  int key_column = -1;
+  bool keep_existing = false;
   size_t flush_bytes = 4 << 20;
   // CREATE OR REPLACE over an existing name: `index` is a fresh concrete index, and Commit swaps
   // the name onto it in one `POST /_aliases` (these actions), then deletes `delete_after` (the old
@@ -48,6 +52,7 @@ class EsWriter : public TableWriter {
   void Flush();
 
   EsWriterSpec spec_;
+  int key_column_ = -1;  // upserts: the document id's column
   int id_column_ = -1;
   std::string pending_;
   size_t pending_items_ = 0;

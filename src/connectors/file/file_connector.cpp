@@ -10,6 +10,8 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <functional>
+#include <set>
 
 #include "catalog/catalog_registry.h"
 #include "common/exception.h"
@@ -239,6 +241,112 @@ std::unique_ptr<TableWriter> FileConnector::InsertInto(std::shared_ptr<const Tab
   std::string path = table->location;
   return CreateFileWriter(name_, path, entry->format, table->columns, path,
                           [this, path] { Invalidate(path); });
+}
+
+namespace {
+
+// Buffers the new rows; Commit reads the table, merges by key and writes the file again.
+class FileUpsertWriter : public TableWriter {
+ public:
+  FileUpsertWriter(std::string where, std::shared_ptr<const TableInfo> table,
+                   std::unique_ptr<TableScan> scan, std::vector<int> key_columns,
+                   UpsertConflict conflict, std::function<std::unique_ptr<TableWriter>()> rewrite)
+      : where_(std::move(where)),
+        table_(std::move(table)),
+        scan_(std::move(scan)),
+        key_columns_(std::move(key_columns)),
+        conflict_(conflict),
+        rewrite_(std::move(rewrite)) {}
+
+  void Append(const Batch& batch) override {
+    Batch copy = batch;
+    copy.Flatten();
+    new_rows_.push_back(std::move(copy));
+  }
+
+  void Commit() override {
+    std::set<std::string> new_keys;
+    for (const auto& b : new_rows_)
+      for (size_t r = 0; r < b.count; r++) new_keys.insert(Key(b, r));
+    std::vector<int> all;
+    for (size_t i = 0; i < table_->columns.size(); i++) all.push_back(static_cast<int>(i));
+    scan_->SetProjection(all);
+    std::vector<Batch> kept;
+    std::set<std::string> old_keys;
+    for (auto& split : scan_->CreateSplits(1)) {
+      auto source = scan_->CreateDataSource(split);
+      Batch b;
+      while (source->Next(b)) {
+        std::vector<uint32_t> sel;
+        for (size_t r = 0; r < b.count; r++) {
+          std::string key = Key(b, r);
+          bool again = new_keys.count(key) > 0;
+          if (again && conflict_ == UpsertConflict::kError) {
+            throw Error(ErrorKind::kExecution, where_ + ": " + table_->location +
+                                                   " already has a row with key " + key +
+                                                   " (conflict: error); nothing was written");
+          }
+          if (again && conflict_ == UpsertConflict::kTargetWins) old_keys.insert(key);
+          if (!again || conflict_ == UpsertConflict::kTargetWins)
+            sel.push_back(static_cast<uint32_t>(r));
+        }
+        if (!sel.empty()) kept.push_back(b.Gather(sel.data(), sel.size()));
+      }
+    }
+    auto writer = rewrite_();
+    for (const auto& b : kept) writer->Append(b);
+    for (const auto& b : new_rows_) {
+      std::vector<uint32_t> sel;
+      for (size_t r = 0; r < b.count; r++)
+        if (!old_keys.count(Key(b, r))) sel.push_back(static_cast<uint32_t>(r));
+      if (!sel.empty()) writer->Append(b.Gather(sel.data(), sel.size()));
+    }
+    writer->Commit();
+  }
+
+  void Abort() override { new_rows_.clear(); }
+
+ private:
+  std::string Key(const Batch& b, size_t r) const {
+    std::string key;
+    for (int k : key_columns_) {
+      Value v = b.columns[k].GetValue(r);
+      key += (key.empty() ? "" : ", ") + table_->columns[k].name + "=" +
+             (v.is_null() ? std::string("NULL") : v.ToString());
+    }
+    return key;
+  }
+
+  std::string where_;
+  std::shared_ptr<const TableInfo> table_;
+  std::unique_ptr<TableScan> scan_;
+  std::vector<int> key_columns_;
+  UpsertConflict conflict_;
+  std::function<std::unique_ptr<TableWriter>()> rewrite_;
+  std::vector<Batch> new_rows_;
+};
+
+}  // namespace
+
+std::unique_ptr<TableWriter> FileConnector::UpsertInto(std::shared_ptr<const TableInfo> table,
+                                                       const std::vector<int>& key_columns,
+                                                       UpsertConflict conflict) {
+  if (!table)
+    throw Error(ErrorKind::kInternal, "file source '" + name_ + "': UpsertInto without a table");
+  const FileFormatEntry* entry = FindFileFormatForPath(table->location);
+  if (!entry || !entry->format->CanWrite()) {
+    throw Error(ErrorKind::kUnsupported,
+                "file source '" + name_ + "': cannot write to " + table->location);
+  }
+  std::string path = table->location;
+  auto format = entry->format;
+  auto columns = table->columns;
+  return std::make_unique<FileUpsertWriter>("file source '" + name_ + "'", table, CreateScan(table),
+                                            key_columns, conflict, [this, path, format, columns] {
+                                              return CreateFileWriter(
+                                                  name_, path, format, columns, "",
+                                                  [this, path] { Invalidate(path); });
+                                            });
 }
 
 std::string FileConnector::Summary() {

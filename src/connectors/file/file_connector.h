@@ -33,6 +33,12 @@ class FileConnector : public Connector {
   std::unique_ptr<TableWriter> CreateTable(const std::string& schema, const std::string& table,
                                            const std::vector<ColumnInfo>& columns) override;
   std::unique_ptr<TableWriter> InsertInto(std::shared_ptr<const TableInfo> table) override;
+  // Rewrites the table's file at Commit: its rows, with those whose key comes again replaced
+  // (source_wins) or kept (target_wins), then the new ones; a temporary file renamed into place.
+  bool SupportsUpsert() const override { return true; }
+  std::unique_ptr<TableWriter> UpsertInto(std::shared_ptr<const TableInfo> table,
+                                          const std::vector<int>& key_columns,
+                                          UpsertConflict conflict) override;
   std::string Summary() override;
 
   const std::string& root() const { return root_; }

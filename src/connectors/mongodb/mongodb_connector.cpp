@@ -381,6 +381,30 @@ std::unique_ptr<TableWriter> MongoConnector::CreateTable(const std::string& sche
   return writer;
 }
 
+std::unique_ptr<TableWriter> MongoConnector::UpsertInto(std::shared_ptr<const TableInfo> table,
+                                                        const std::vector<int>& key_columns,
+                                                        UpsertConflict conflict) {
+  if (key_columns.size() != 1) {
+    throw Error(ErrorKind::kUnsupported, Where() +
+                                             ": an upsert into MongoDB takes one key column, not " +
+                                             std::to_string(key_columns.size()));
+  }
+  auto mongo = TableOf(*table);
+  MongoWriterSpec spec;
+  spec.pool = pool_;
+  spec.where = Where();
+  spec.database = mongo->database;
+  spec.collection = mongo->collection;
+  spec.columns = table->columns;
+  spec.ferretdb = server_.IsFerretDb();
+  spec.key_column = table->columns[key_columns[0]].name;
+  spec.conflict = conflict;
+  auto upsert = std::make_unique<MongoWriter>(std::move(spec));
+  std::lock_guard<std::mutex> lock(mutex_);
+  tables_.erase(mongo->database + '\0' + mongo->collection);
+  return upsert;
+}
+
 std::unique_ptr<TableWriter> MongoConnector::InsertInto(std::shared_ptr<const TableInfo> table) {
   auto mongo = TableOf(*table);
   for (const auto& c : mongo->columns) {

@@ -1,5 +1,7 @@
 #include "connectors/mongodb/mongodb_writer.h"
 
+#include <algorithm>
+
 #include "common/exception.h"
 #include "common/strings.h"
 #include "connectors/mongodb/mongodb_decoder.h"
@@ -113,7 +115,8 @@ void MongoWriter::Append(const Batch& batch) {
                         v.type().ToString() + " has no BSON form");
     }
     pending_.push_back(std::move(doc));
-    if (pending_.size() >= kDocumentsPerBulk) Flush();
+    bool hold = key_index_ >= 0 && spec_.conflict == UpsertConflict::kError;
+    if (pending_.size() >= kDocumentsPerBulk && !hold) Flush();
   }
 }
 
@@ -136,7 +139,17 @@ void MongoWriter::Flush() {
       if (bson_iter_init_find(&key, doc.get(), spec_.columns[key_index_].name.c_str()))
         bson_append_iter(&selector, spec_.columns[key_index_].name.c_str(), -1, &key);
       bson_t* upsert = BCON_NEW("upsert", BCON_BOOL(true));
-      ok = mongoc_bulk_operation_replace_one_with_opts(bulk, &selector, doc.get(), upsert, &error);
+      if (spec_.conflict == UpsertConflict::kTargetWins) {
+        // Only a new key inserts; a document already there is left as it is.
+        bson_t update;
+        bson_init(&update);
+        BSON_APPEND_DOCUMENT(&update, "$setOnInsert", doc.get());
+        ok = mongoc_bulk_operation_update_one_with_opts(bulk, &selector, &update, upsert, &error);
+        bson_destroy(&update);
+      } else {
+        ok =
+            mongoc_bulk_operation_replace_one_with_opts(bulk, &selector, doc.get(), upsert, &error);
+      }
       bson_destroy(upsert);
       bson_destroy(&selector);
     } else {
@@ -164,7 +177,60 @@ void MongoWriter::Flush() {
   pending_.clear();
 }
 
+void MongoWriter::CheckNoKeyExists() {
+  const std::string& key = spec_.columns[key_index_].name;
+  MongoPool::Lease client = spec_.pool->Acquire();
+  CollectionPtr coll(mongoc_client_get_collection(client.get(), spec_.database.c_str(),
+                                                  written_collection().c_str()));
+  for (size_t start = 0; start < pending_.size(); start += kDocumentsPerBulk) {
+    bson_t filter, in, values;
+    bson_init(&filter);
+    bson_append_document_begin(&filter, key.c_str(), -1, &in);
+    bson_append_array_begin(&in, "$in", -1, &values);
+    size_t end = std::min(pending_.size(), start + kDocumentsPerBulk);
+    for (size_t i = start; i < end; i++) {
+      bson_iter_t it;
+      if (bson_iter_init_find(&it, pending_[i].get(), key.c_str())) {
+        std::string index = std::to_string(i - start);
+        bson_append_iter(&values, index.c_str(), -1, &it);
+      }
+    }
+    bson_append_array_end(&in, &values);
+    bson_append_document_end(&filter, &in);
+    bson_t* opts = BCON_NEW("limit", BCON_INT64(5));
+    mongoc_cursor_t* cursor = mongoc_collection_find_with_opts(coll.get(), &filter, opts, nullptr);
+    bson_destroy(opts);
+    bson_destroy(&filter);
+    std::string found;
+    const bson_t* doc = nullptr;
+    while (mongoc_cursor_next(cursor, &doc)) {
+      bson_iter_t it;
+      if (!bson_iter_init_find(&it, doc, key.c_str())) continue;
+      bson_t one;
+      bson_init(&one);
+      bson_append_iter(&one, key.c_str(), -1, &it);
+      char* text = bson_as_relaxed_extended_json(&one, nullptr);
+      found += (found.empty() ? "" : ", ") + std::string(text);
+      bson_free(text);
+      bson_destroy(&one);
+    }
+    bson_error_t error;
+    bool failed = mongoc_cursor_error(cursor, &error);
+    mongoc_cursor_destroy(cursor);
+    if (failed)
+      ThrowMongoError(spec_.where, "reading keys of " + spec_.database + "." + spec_.collection,
+                      error, spec_.pool->url());
+    if (!found.empty()) {
+      pending_.clear();
+      throw Error(ErrorKind::kExecution, spec_.where + ": " + spec_.database + "." +
+                                             spec_.collection + " already has documents with " +
+                                             found + " (conflict: error); nothing was written");
+    }
+  }
+}
+
 void MongoWriter::Commit() {
+  if (key_index_ >= 0 && spec_.conflict == UpsertConflict::kError) CheckNoKeyExists();
   Flush();
   if (!staging_.empty()) {
     // The staging collection replaces the old one: renameCollection with dropTarget, or (where

@@ -27,7 +27,10 @@ struct MongoWriterSpec {
   // over the old one at Commit (dropped on Abort, the old collection untouched).
   bool replace = false;
   std::string key_column;  // upsert key, or ""
-  bool ferretdb = false;   // FerretDB drops the connection on a Decimal128 value
+  // With a key: what a document whose key is already there gets (aishell sync --conflict).
+  // kError holds every document until Commit, checks that no key is there, then writes.
+  UpsertConflict conflict = UpsertConflict::kSourceWins;
+  bool ferretdb = false;  // FerretDB drops the connection on a Decimal128 value
 };
 
 class MongoWriter : public TableWriter {
@@ -40,6 +43,8 @@ class MongoWriter : public TableWriter {
 
  private:
   void Flush();
+  // kError: throws naming the first keys of pending_ already in the collection.
+  void CheckNoKeyExists();
   // The collection written: the target, or the staging one when replacing.
   const std::string& written_collection() const {
     return staging_.empty() ? spec_.collection : staging_;

@@ -217,6 +217,17 @@ std::unique_ptr<TableWriter> PostgresConnector::InsertInto(std::shared_ptr<const
                              table->columns, "");
 }
 
+std::unique_ptr<TableWriter> PostgresConnector::UpsertInto(std::shared_ptr<const TableInfo> table,
+                                                           const std::vector<int>& key_columns,
+                                                           UpsertConflict conflict) {
+  if (!table) throw Error(ErrorKind::kInternal, Where() + ": UpsertInto without a table");
+  if (key_columns.empty())
+    throw Error(ErrorKind::kInternal, Where() + ": UpsertInto without key columns");
+  std::string qualified = PgQualified(*Meta(*table));
+  return CreatePgUpsertWriter(Where() + " table '" + table->name + "'", url_, qualified,
+                              table->columns, key_columns, conflict);
+}
+
 void PostgresConnector::DropTable(std::shared_ptr<const TableInfo> table) {
   std::string qualified = PgQualified(*Meta(*table));
   std::lock_guard<std::mutex> lock(mutex_);

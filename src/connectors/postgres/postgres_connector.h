@@ -41,6 +41,10 @@ class PostgresConnector : public Connector {
   std::unique_ptr<TableWriter> CreateTable(const std::string& schema, const std::string& table,
                                            const std::vector<ColumnInfo>& columns) override;
   std::unique_ptr<TableWriter> InsertInto(std::shared_ptr<const TableInfo> table) override;
+  bool SupportsUpsert() const override { return true; }
+  std::unique_ptr<TableWriter> UpsertInto(std::shared_ptr<const TableInfo> table,
+                                          const std::vector<int>& key_columns,
+                                          UpsertConflict conflict) override;
   void DropTable(std::shared_ptr<const TableInfo> table) override;
   std::string Summary() override;
 

@@ -38,12 +38,19 @@ void AppendCopyText(std::string& out, std::string_view s) {
 
 class PgTableWriter : public TableWriter {
  public:
+  // Upserts: `check_sql` (rows: keys that conflict) runs after the COPY, then `merge_sql`.
+  struct Upsert {
+    std::string check_sql;
+    std::vector<std::string> merge_sql;
+  };
+
   PgTableWriter(std::string where, std::string url, std::string qualified,
-                std::vector<ColumnInfo> columns, std::string create_ddl)
+                std::vector<ColumnInfo> columns, std::string create_ddl, Upsert upsert = {})
       : where_(std::move(where)),
         url_(std::move(url)),
         qualified_(std::move(qualified)),
-        columns_(std::move(columns)) {
+        columns_(std::move(columns)),
+        upsert_(std::move(upsert)) {
     conn_.conn = PgConnect(url_, where_);
     PgExec(conn_.conn, "BEGIN", url_, where_);
     in_transaction_ = true;
@@ -152,6 +159,26 @@ class PgTableWriter : public TableWriter {
       // The destructor rolls back.
       if (st != PGRES_COMMAND_OK) throw Error(ErrorKind::kConnector, where_ + ": " + msg);
     }
+    if (!upsert_.check_sql.empty()) {
+      PGresult* r = PQexec(conn_.conn, upsert_.check_sql.c_str());
+      bool ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+      std::string msg = ok ? "" : PgResultMessage(r, conn_.conn, url_);
+      std::string keys;
+      for (int i = 0; ok && i < PQntuples(r); i++) {
+        keys += i ? "; " : "";
+        for (int c = 0; c < PQnfields(r); c++) {
+          keys += std::string(c ? ", " : "") + PQfname(r, c) + "=" +
+                  (PQgetisnull(r, i, c) ? "NULL" : PQgetvalue(r, i, c));
+        }
+      }
+      PQclear(r);
+      if (!ok) throw Error(ErrorKind::kConnector, where_ + ": " + msg);
+      if (!keys.empty()) {
+        throw Error(ErrorKind::kExecution, where_ + ": already has rows with key " + keys +
+                                               " (conflict: error); nothing was written");
+      }
+    }
+    for (const auto& sql : upsert_.merge_sql) PgExec(conn_.conn, sql, url_, where_);
     PgExec(conn_.conn, "COMMIT", url_, where_);
     in_transaction_ = false;
   }
@@ -181,6 +208,7 @@ class PgTableWriter : public TableWriter {
   std::string url_;
   std::string qualified_;
   std::vector<ColumnInfo> columns_;
+  Upsert upsert_;
   PgConnection conn_;
   bool in_transaction_ = false;
   bool in_copy_ = false;
@@ -194,6 +222,38 @@ std::unique_ptr<TableWriter> CreatePgTableWriter(std::string where, std::string 
                                                  std::string create_ddl) {
   return std::make_unique<PgTableWriter>(std::move(where), std::move(url), std::move(qualified),
                                          std::move(columns), std::move(create_ddl));
+}
+
+std::unique_ptr<TableWriter> CreatePgUpsertWriter(std::string where, std::string url,
+                                                  std::string qualified,
+                                                  std::vector<ColumnInfo> columns,
+                                                  const std::vector<int>& key_columns,
+                                                  UpsertConflict conflict) {
+  const std::string stage = "aishell_upsert_stage";
+  std::string cols, match, keys;
+  for (size_t i = 0; i < columns.size(); i++)
+    cols += (i ? ", " : "") + QuotePgIdentifier(columns[i].name);
+  for (size_t k = 0; k < key_columns.size(); k++) {
+    std::string c = QuotePgIdentifier(columns[key_columns[k]].name);
+    match += (k ? " AND " : "") + std::string("t.") + c + " IS NOT DISTINCT FROM s." + c;
+    keys += (k ? ", " : "") + std::string("s.") + c;
+  }
+  PgTableWriter::Upsert upsert;
+  if (conflict == UpsertConflict::kError) {
+    upsert.check_sql = "SELECT " + keys + " FROM " + stage + " s WHERE EXISTS (SELECT 1 FROM " +
+                       qualified + " t WHERE " + match + ") LIMIT 10";
+  }
+  if (conflict == UpsertConflict::kSourceWins) {
+    upsert.merge_sql.push_back("DELETE FROM " + qualified + " t USING " + stage + " s WHERE " +
+                               match);
+  }
+  upsert.merge_sql.push_back("INSERT INTO " + qualified + " (" + cols + ") SELECT " + cols +
+                             " FROM " + stage + " s WHERE NOT EXISTS (SELECT 1 FROM " + qualified +
+                             " t WHERE " + match + ")");
+  std::string ddl =
+      "CREATE TEMP TABLE " + stage + " (LIKE " + qualified + " INCLUDING DEFAULTS) ON COMMIT DROP";
+  return std::make_unique<PgTableWriter>(std::move(where), std::move(url), stage,
+                                         std::move(columns), std::move(ddl), std::move(upsert));
 }
 
 }  // namespace aishell

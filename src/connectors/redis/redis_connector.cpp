@@ -198,6 +198,37 @@ std::unique_ptr<TableScan> RedisConnector::CreateScan(std::shared_ptr<const Tabl
   return std::make_unique<RedisScan>(std::move(spec));
 }
 
+std::unique_ptr<TableWriter> RedisConnector::UpsertInto(std::shared_ptr<const TableInfo> table,
+                                                        const std::vector<int>& key_columns,
+                                                        UpsertConflict conflict) {
+  if (!table) throw Error(ErrorKind::kInternal, Where() + ": UpsertInto without a table");
+  std::string pattern;
+  size_t placeholders = 0;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    Entry* e = &EntryOf(*table);
+    pattern = e->def.pattern_text;
+    placeholders = e->def.pattern.placeholders.size();
+  }
+  std::vector<int> expected;
+  for (size_t i = 0; i < placeholders; i++) expected.push_back(static_cast<int>(i));
+  if (key_columns != expected) {
+    std::string keys;
+    for (int k : key_columns) keys += (keys.empty() ? "" : ", ") + table->columns[k].name;
+    throw Error(ErrorKind::kUnsupported,
+                Where() + ": table '" + table->name + "' is keyed by its key pattern '" + pattern +
+                    "', not by " + keys + ": sync into it with --key naming the pattern's field");
+  }
+  if (conflict != UpsertConflict::kSourceWins) {
+    throw Error(ErrorKind::kUnsupported,
+                Where() + ": table '" + table->name +
+                    "': a Redis write replaces each key, so only conflict source_wins is "
+                    "supported (not " +
+                    (conflict == UpsertConflict::kError ? "error" : "target_wins") + ")");
+  }
+  return InsertInto(std::move(table));
+}
+
 std::unique_ptr<TableWriter> RedisConnector::InsertInto(std::shared_ptr<const TableInfo> table) {
   if (!table) throw Error(ErrorKind::kInternal, Where() + ": InsertInto without a table");
   std::lock_guard<std::mutex> lock(mutex_);

@@ -36,6 +36,12 @@ class RedisConnector : public Connector {
 
   bool SupportsWrites() const override { return true; }
   std::unique_ptr<TableWriter> InsertInto(std::shared_ptr<const TableInfo> table) override;
+  // A write replaces each key (DEL + HSET/SET), so an upsert keyed by the key pattern's
+  // placeholders is an INSERT (source_wins); target_wins and error are refused with the reason.
+  bool SupportsUpsert() const override { return true; }
+  std::unique_ptr<TableWriter> UpsertInto(std::shared_ptr<const TableInfo> table,
+                                          const std::vector<int>& key_columns,
+                                          UpsertConflict conflict) override;
   std::string Summary() override;
 
   const RedisAddress& address() const { return address_; }

@@ -229,6 +229,17 @@ std::unique_ptr<TableWriter> SqliteConnector::InsertInto(std::shared_ptr<const T
   return CreateSqliteTableWriter(Where(), path_, table->name, table->columns, false);
 }
 
+std::unique_ptr<TableWriter> SqliteConnector::UpsertInto(std::shared_ptr<const TableInfo> table,
+                                                         const std::vector<int>& key_columns,
+                                                         UpsertConflict conflict) {
+  if (!table) throw Error(ErrorKind::kInternal, Where() + ": UpsertInto without a table");
+  if (read_only_) throw Error(ErrorKind::kConnector, Where() + ": " + path_ + " is read-only");
+  if (key_columns.empty())
+    throw Error(ErrorKind::kInternal, Where() + ": UpsertInto without key columns");
+  return CreateSqliteUpsertWriter(Where(), path_, table->name, table->columns, key_columns,
+                                  conflict);
+}
+
 void SqliteConnector::DropTable(std::shared_ptr<const TableInfo> table) {
   if (read_only_) throw Error(ErrorKind::kConnector, Where() + ": " + path_ + " is read-only");
   std::lock_guard<std::mutex> lock(mutex_);

@@ -16,4 +16,12 @@ std::unique_ptr<TableWriter> CreateSqliteTableWriter(std::string where, const st
                                                      std::string table,
                                                      std::vector<ColumnInfo> columns, bool create);
 
+// An upsert into `table` (Connector::UpsertInto) in one transaction: per row, a lookup by the key
+// columns, then DELETE + INSERT (source wins), nothing (target wins) or an error naming the key.
+std::unique_ptr<TableWriter> CreateSqliteUpsertWriter(std::string where, const std::string& path,
+                                                      std::string table,
+                                                      std::vector<ColumnInfo> columns,
+                                                      std::vector<int> key_columns,
+                                                      UpsertConflict conflict);
+
 }  // namespace aishell
