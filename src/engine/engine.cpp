@@ -996,7 +996,7 @@ std::vector<ConnectionConfig> Engine::ListConnections() const {
   return out;
 }
 
-ConnectionStatus Engine::CheckConnection(const std::string& name) {
+ConnectionStatus Engine::CheckConnection(const std::string& name, bool overview) {
   ConnectionStatus status;
   const ConnectionConfig* config = catalogs_.GetConfig(name);
   std::string url = config ? config->url : std::string();
@@ -1004,6 +1004,10 @@ ConnectionStatus Engine::CheckConnection(const std::string& name) {
     std::shared_ptr<Connector> connector = catalogs_.GetCatalog(name);
     connector->ListSchemas();  // reaches the server even where Summary() is empty
     status.summary = connector->Summary();
+    if (overview) {
+      status.overview = connector->Overview(50);
+      status.overview.default_schema = connector->DefaultSchema();
+    }
     status.reachable = true;
   } catch (const std::exception& e) {
     status.error = url.empty() ? e.what() : ScrubPassword(e.what(), url, 3);

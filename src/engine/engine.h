@@ -116,7 +116,8 @@ class Engine {
   // Reaches the saved source `name` and asks it for its Summary() (server version, tables, sizes).
   // Never throws for a source that cannot be reached: the status says why, without the password.
   // Safe to call for several sources at once from different threads.
-  ConnectionStatus CheckConnection(const std::string& name);
+  // With `overview`, also its Overview() (engine, version, tables and their sizes).
+  ConnectionStatus CheckConnection(const std::string& name, bool overview = false);
   // Letters, digits, '_' and '-'.
   static bool IsValidSourceName(const std::string& name);
 

@@ -72,8 +72,9 @@ struct ConnectResult {
 // What `Engine::CheckConnection` found when it reached a saved source.
 struct ConnectionStatus {
   bool reachable = false;
-  std::string summary;  // the connector's Summary() when reachable (may be empty)
-  std::string error;    // why it could not be reached (password scrubbed) otherwise
+  std::string summary;      // the connector's Summary() when reachable (may be empty)
+  std::string error;        // why it could not be reached (password scrubbed) otherwise
+  SourceOverview overview;  // Engine::CheckConnection(name, true): what the source holds
 };
 
 }  // namespace aishell

@@ -31,6 +31,7 @@
 #include "nl/nl_catalog.h"
 #include "nl/nl_panel.h"
 #include "nl/translator.h"
+#include "shell/connections_panel.h"
 #include "shell/sql_script.h"
 
 namespace aishell {
@@ -53,21 +54,27 @@ const std::set<std::string> kGlobalValueOptions = {"--home", "--max-memory", "--
 const std::vector<CommandSpec>& Commands() {
   static const std::vector<CommandSpec> commands = {
       {"connect",
-       "aishell connect <url> --name <name> [--type <connector>] [--property key=value]...",
+       "aishell connect <url> --name <name> [--type <connector>] [--property key=value]... "
+       "[--replace]",
        "Register a data source (validated by listing its schemas)",
        {"--name", "--type", "--property"},
-       {},
-       "The connector type comes from the URL scheme (postgres://, mongodb://, redis://, file://, "
-       "...)\n"
-       "unless --type is given. Nothing is saved when the source cannot be reached.\n"},
+       {"--replace"},
+       "The connector type comes from the URL scheme unless --type is given: postgres://,\n"
+       "sqlite://, mongodb:// (mongodb+srv://), redis:// (rediss://), elasticsearch://\n"
+       "(elasticsearchs://, opensearch://), file:// (a folder of CSV, JSON Lines, Parquet files),\n"
+       "and --type iceberg over a file://, s3://, sqlite://, postgres:// or http:// catalog.\n"
+       "Nothing is saved when the source cannot be reached. A name already in use is replaced\n"
+       "only with --replace (or after a yes on a terminal); the same definition again is fine.\n"},
       {"connections",
-       "aishell connections [--status] [--format table|csv|json|jsonl]",
-       "List registered data sources (passwords masked)",
+       "aishell connections [--format table|json|csv|jsonl] [--status]",
+       "List the connected sources: engine and version, tables, sizes (passwords masked)",
        {"--format"},
        {"--status"},
-       "--status reaches every source (all at once) and adds whether it answered and what it\n"
-       "holds: server version, tables or collections and their sizes, or why it could not be\n"
-       "reached.\n"},
+       "Every source is reached at once. Each shows its engine and version, its tables\n"
+       "(collections, indices, key patterns), their row counts (~ marks an estimate from the\n"
+       "source's statistics), Redis TTL facts, or why it could not be reached; then whether the\n"
+       "sources can be queried together. --format json gives the same as data; csv and jsonl list\n"
+       "name, type, url and properties only (--status adds the one-line status).\n"},
       {"disconnect", "aishell disconnect <name>", "Remove a registered data source", {}, {}, ""},
       {"query",
        "aishell query \"<SQL or English>\" [--format table|csv|json|jsonl|parquet] [--output FILE] "
@@ -140,7 +147,8 @@ const CommandSpec* FindCommand(const std::string& name) {
 
 std::string MainUsage() {
   std::string out =
-      "aishell — one SQL query across PostgreSQL, MongoDB, Redis, Iceberg and local files\n\n"
+      "aishell — one SQL query across PostgreSQL, SQLite, MongoDB, Elasticsearch, Redis, Iceberg "
+      "and local files\n\n"
       "Usage: aishell [--home DIR] [--max-memory SIZE] [--threads N] <command> [options]\n"
       "       aishell                 interactive shell (reads statements from stdin when it is "
       "not a terminal)\n\n"
@@ -572,6 +580,29 @@ int Cli::Connect(const ParsedArgs& args) {
     }
   }
   if (auto type = args.Get("--type")) config.type = *type;
+  // A name in use is replaced only when asked: --replace, or yes on a terminal. Connecting the
+  // same definition again is no replacement.
+  for (const auto& existing : connection_engine().ListConnections()) {
+    if (existing.name != config.name || args.Has("--replace")) continue;
+    bool same = existing.url == config.url && existing.properties == config.properties &&
+                (config.type.empty() || config.type == existing.type);
+    if (same) break;
+    std::string what = existing.type + ", " + RedactUrl(existing.url);
+    if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
+      std::printf("A source named '%s' already exists (%s). Replace it? (y/N): ",
+                  config.name.c_str(), what.c_str());
+      std::fflush(stdout);
+      std::string answer;
+      std::getline(std::cin, answer);
+      answer = TrimSpace(answer);
+      if (answer == "y" || answer == "Y" || answer == "yes") break;
+      std::printf("Kept the existing source '%s'; nothing changed.\n", config.name.c_str());
+      return 1;
+    }
+    throw UsageError{"a source named '" + config.name + "' already exists (" + what +
+                         "); add --replace to replace it, or choose another --name",
+                     "connect"};
+  }
   ConnectResult result;
   try {
     result = connection_engine().Connect(config);
@@ -625,16 +656,26 @@ int Cli::Connections(const ParsedArgs& args) {
     std::printf("No connections yet. Add one with: aishell connect <url> --name <name>\n");
     return 0;
   }
-  // With --status every source is reached at once: one slow or dead server does not hold up
-  // the others beyond its own connect timeout.
+  // The panel and JSON reach every source at once (so does --status): one slow or dead server
+  // does not hold up the others beyond its own connect timeout.
+  bool panel = format == OutputFormat::kTable || format == OutputFormat::kJson;
   bool with_status = args.Has("--status");
-  std::vector<ConnectionStatus> statuses(with_status ? list.size() : 0);
-  if (with_status) {
+  std::vector<ConnectionStatus> statuses(with_status || panel ? list.size() : 0);
+  if (with_status || panel) {
     Engine& checked = engine();
     std::vector<std::thread> threads;
     for (size_t i = 0; i < list.size(); i++)
-      threads.emplace_back([&, i] { statuses[i] = checked.CheckConnection(list[i].name); });
+      threads.emplace_back(
+          [&, i] { statuses[i] = checked.CheckConnection(list[i].name, /*overview=*/panel); });
     for (auto& t : threads) t.join();
+  }
+  if (format == OutputFormat::kTable) {
+    std::fputs(RenderConnectionsPanel(list, statuses).c_str(), stdout);
+    return 0;
+  }
+  if (format == OutputFormat::kJson) {
+    std::fputs(ConnectionsJson(list, &statuses).c_str(), stdout);
+    return 0;
   }
   QueryResult result;
   std::vector<const char*> names = {"name", "type", "url", "properties"};

@@ -38,6 +38,7 @@ class EsConnector : public Connector {
                                            const std::vector<ColumnInfo>& columns) override;
   std::unique_ptr<TableWriter> InsertInto(std::shared_ptr<const TableInfo> table) override;
   std::string Summary() override;
+  SourceOverview Overview(size_t max_objects) override;
   // raw_query(schema, index, query): Trino's pass-through search (one row, `result`);
   // query_string(index, query[, schema]): the index's rows matching a query_string query, with
   // `_score` a visible column.

@@ -43,6 +43,7 @@ class PostgresConnector : public Connector {
   std::unique_ptr<TableWriter> InsertInto(std::shared_ptr<const TableInfo> table) override;
   void DropTable(std::shared_ptr<const TableInfo> table) override;
   std::string Summary() override;
+  SourceOverview Overview(size_t max_objects) override;
 
   std::string Where() const;  // "postgres source 'name'"
   const std::string& url() const { return url_; }

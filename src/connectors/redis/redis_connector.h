@@ -37,6 +37,9 @@ class RedisConnector : public Connector {
   bool SupportsWrites() const override { return true; }
   std::unique_ptr<TableWriter> InsertInto(std::shared_ptr<const TableInfo> table) override;
   std::string Summary() override;
+  // Key patterns with their key counts (SCAN MATCH; estimated past a cap), DBSIZE, and TTL facts
+  // from a sample of each pattern's keys.
+  SourceOverview Overview(size_t max_objects) override;
 
   const RedisAddress& address() const { return address_; }
   std::string Where() const;  // "redis source 'name'"
