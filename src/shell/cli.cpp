@@ -78,11 +78,14 @@ const std::vector<CommandSpec>& Commands() {
       {"disconnect", "aishell disconnect <name>", "Remove a registered data source", {}, {}, ""},
       {"query",
        "aishell query \"<SQL or English>\" [--format table|csv|json|jsonl|parquet] [--output FILE] "
-       "[--max-rows N] [--allow-cartesian | --auto-fix] [--nl | --sql] [--yes] [--dry-run]",
+       "[--max-rows N] [--max-width COLUMNS] [--allow-cartesian | --auto-fix] [--nl | --sql] "
+       "[--yes] [--dry-run]",
        "Run SQL statements (separated by ';') or an English question across the connected sources",
-       {"--format", "--output", "--max-rows"},
+       {"--format", "--output", "--max-rows", "--max-width"},
        {"--no-progress", "--allow-cartesian", "--auto-fix", "--nl", "--sql", "--yes", "--dry-run"},
        "Table output shows at most --max-rows rows (default 1000, or config display.max_rows),\n"
+       "numbers right-aligned, DOUBLE values to at most 15 significant digits (csv and json keep\n"
+       "every digit); --max-width fits the table into that many columns, wrapping long cells.\n"
        "then \"Results\", \"Execution time\" and \"Data sources\" lines. csv, json and jsonl print "
        "only data.\nparquet needs --output and writes one result (the first statement that "
        "returns rows).\nA join without an equality condition estimated above "
@@ -530,6 +533,7 @@ Engine& Cli::connection_engine() {
 }
 
 size_t Cli::TerminalWidth() const {
+  if (max_width_override_) return *max_width_override_;
   if (const char* c = std::getenv("COLUMNS"); c && *c) {
     long n = std::atol(c);
     if (n > 20) return static_cast<size_t>(n);
@@ -753,6 +757,7 @@ void Cli::PrintResult(const QueryResult& result, OutputFormat format, std::ostre
     } else {
       TableFormatOptions options;
       options.max_width = file_out ? 0 : TerminalWidth();
+      options.wrap = max_width_override_.has_value();
       options.max_rows = MaxRows();
       out << FormatBoxTable(result.columns, result.batches, options);
     }
@@ -820,6 +825,7 @@ QueryResult Cli::PrintStreamRows(ResultStream& stream, OutputFormat format, std:
   // (at most MaxRows()); the rest stream by, counted, and the footer follows at the end.
   TableFormatOptions options;
   options.max_width = file_out ? 0 : TerminalWidth();
+  options.wrap = max_width_override_.has_value();
   options.max_rows = MaxRows();
   int64_t rows = 0;
   bool printed = false;
@@ -956,6 +962,14 @@ int Cli::Query(const ParsedArgs& args) {
                        "query"};
     }
     if (parsed) format = *parsed;
+  }
+  if (auto w = args.Get("--max-width")) {
+    char* end = nullptr;
+    long long n = std::strtoll(w->c_str(), &end, 10);
+    if (w->empty() || *end || n < 20 || n > 100000)
+      throw UsageError{"--max-width needs a number of columns from 20 to 100000, not '" + *w + "'",
+                       "query"};
+    max_width_override_ = static_cast<size_t>(n);
   }
   if (auto m = args.Get("--max-rows")) {
     char* end = nullptr;

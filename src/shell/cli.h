@@ -95,9 +95,10 @@ class Cli {
   // stopped answering inside a blocking read) ends the process with the timeout error.
   bool exit_when_stuck_ = false;
   std::optional<int64_t> max_rows_override_;
-  std::string output_path_;      // query --output, for messages
-  bool parquet_output_ = false;  // query --format parquet: results go to output_path_
-  int parquet_results_ = 0;      // results written to output_path_ as Parquet
+  std::optional<size_t> max_width_override_;  // query --max-width: tables wrap to this width
+  std::string output_path_;                   // query --output, for messages
+  bool parquet_output_ = false;               // query --format parquet: results go to output_path_
+  int parquet_results_ = 0;                   // results written to output_path_ as Parquet
 };
 
 // Helpers shared by the shell files.
