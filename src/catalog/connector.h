@@ -295,6 +295,9 @@ class Connector {
 
   // A one-line description for `aishell connections` (version, table count), best effort.
   virtual std::string Summary() { return {}; }
+  // A text that changes whenever the table's data does, where the source has one cheaply (an
+  // Iceberg table's current snapshot id); "" when it has none. The result cache compares it.
+  virtual std::string ChangeMarker(const TableInfo& table) { return {}; }
   // The structured form of Summary() for `aishell connections`. The default lists up to
   // `max_objects` tables over every schema with their statistics' row estimates, and takes the
   // engine and version from Summary() ("PostgreSQL 15.4, ...").

@@ -129,6 +129,9 @@ class Engine {
   void LoadViews();
   void SaveViews();
 
+  // home_dir/cache/results: the result cache's folder.
+  std::string ResultCacheDir() const;
+
   // options().threads, or the number of cores when it is 0.
   int EffectiveThreads() const;
 
@@ -154,6 +157,13 @@ class Engine {
 
   std::unique_ptr<ResultStream> Stream(PlannedQuery& planned,
                                        std::chrono::steady_clock::time_point start);
+  // Stream through the result cache: a hit as a materialized stream with a "cached, N s old"
+  // notice, a miss streamed and stored at its end.
+  std::unique_ptr<ResultStream> CachedStream(const std::string& sql, PlannedQuery& planned,
+                                             std::chrono::steady_clock::time_point start);
+  // A write through aishell (INSERT, CREATE TABLE AS, DROP TABLE) drops the cached results that
+  // read the catalog it went to.
+  void InvalidateCacheAfterWrite(const Statement& statement);
   // The executor's options from the session's (threads, memory, cancellation, source failures).
   ExecutionOptions ExecutionOptionsOf();
 

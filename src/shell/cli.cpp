@@ -79,10 +79,11 @@ const std::vector<CommandSpec>& Commands() {
       {"query",
        "aishell query \"<SQL or English>\" [--format table|csv|json|jsonl|parquet] [--output FILE] "
        "[--max-rows N] [--max-width COLUMNS] [--allow-cartesian | --auto-fix] [--nl | --sql] "
-       "[--yes] [--dry-run]",
+       "[--yes] [--dry-run] [--fresh-data]",
        "Run SQL statements (separated by ';') or an English question across the connected sources",
        {"--format", "--output", "--max-rows", "--max-width"},
-       {"--no-progress", "--allow-cartesian", "--auto-fix", "--nl", "--sql", "--yes", "--dry-run"},
+       {"--no-progress", "--allow-cartesian", "--auto-fix", "--nl", "--sql", "--yes", "--dry-run",
+        "--fresh-data"},
        "Table output shows at most --max-rows rows (default 1000, or config display.max_rows),\n"
        "numbers right-aligned, DOUBLE values to at most 15 significant digits (csv and json keep\n"
        "every digit); --max-width fits the table into that many columns, wrapping long cells.\n"
@@ -97,7 +98,8 @@ const std::vector<CommandSpec>& Commands() {
        "translator (src/nl/) shows its panel (sources, joins, filters, SQL, plan) on stderr when\n"
        "stdout is not a terminal, asks Proceed? (Y/n) on a terminal unless --yes, and runs the "
        "SQL.\n"
-       "--dry-run stops after the panel; --sql never translates. Words it cannot place: exit 2.\n"},
+       "--dry-run stops after the panel; --sql never translates. Words it cannot place: exit 2.\n"
+       "--fresh-data: with the result cache on (aishell cache enable), run the query again.\n"},
       {"explain",
        "aishell explain \"<SQL or English>\" [--analyze]",
        "Show the query plan (with --analyze: run it and show actuals); English shows the panel",
@@ -137,6 +139,17 @@ const std::vector<CommandSpec>& Commands() {
        "`config list` shows every setting with its type, default and doc. set refuses unknown\n"
        "keys and values of the wrong type; federation.* names may be given without the prefix;\n"
        "display.max_rows sets the rows shown by table output.\n"},
+      {"cache",
+       "aishell cache enable [--ttl SECONDS] [--max-size SIZE] | disable | clear | status",
+       "Reuse the results of repeated read queries for a while",
+       {"--ttl", "--max-size"},
+       {},
+       "Results are kept in $AISHELL_HOME/cache/results, keyed by the query's normalized SQL and\n"
+       "the settings that change results, for --ttl (default 300 seconds; also 5m, 1h). A reused\n"
+       "result says \"cached, N s old\". A write through aishell to a source a result read, and a\n"
+       "new snapshot of an Iceberg table it read, drop it; query --fresh-data runs the query "
+       "again\n"
+       "and keeps the new result. Beyond --max-size (default 256MB) the least recently used go.\n"},
       {"help", "aishell help [<command>]", "Show help", {}, {}, ""},
   };
   return commands;
@@ -561,6 +574,7 @@ int Cli::Dispatch(const ParsedArgs& args) {
   if (c == "views") return Views(args);
   if (c == "drop-view") return DropView(args);
   if (c == "config") return Config(args);
+  if (c == "cache") return Cache(args);
   throw UsageError{"unknown command '" + c + "'", ""};
 }
 
@@ -788,6 +802,7 @@ QueryResult Cli::PrintStreamRows(ResultStream& stream, OutputFormat format, std:
   result.sources = stream.sources();
   result.has_rows = stream.has_rows();
   result.message = stream.message();
+  result.notices = stream.notices();
   Batch batch;
   auto next = [&] {
     batch = Batch();
@@ -854,7 +869,10 @@ void Cli::PrintTableTrailer(const QueryResult& result, std::ostream* file_out, b
     std::cout << "Results: " << FormatCount(result.row_count)
               << (result.row_count == 1 ? " row" : " rows") << '\n';
   }
-  std::cout << fmt::format("Execution time: {:.2f} seconds\n", result.elapsed_seconds);
+  std::string cached;
+  for (const auto& n : result.notices)
+    if (n.rfind("cached, ", 0) == 0) cached = " (" + n.substr(0, n.find(" (")) + ")";
+  std::cout << fmt::format("Execution time: {:.2f} seconds{}\n", result.elapsed_seconds, cached);
   if (!result.sources.empty()) {
     std::string sources;
     for (const auto& s : result.sources) sources += (sources.empty() ? "" : ", ") + s;
@@ -994,6 +1012,7 @@ int Cli::Query(const ParsedArgs& args) {
   }
   if (args.Has("--allow-cartesian") && args.Has("--auto-fix"))
     throw UsageError{"--allow-cartesian and --auto-fix exclude each other", "query"};
+  if (args.Has("--fresh-data")) engine().options().fresh_data = true;
   if (args.Has("--allow-cartesian")) engine().options().max_cartesian_rows = 0;
   if (args.Has("--auto-fix")) engine().options().auto_fix_cartesian = true;
   std::unique_ptr<std::ofstream> file;

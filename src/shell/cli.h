@@ -57,6 +57,7 @@ class Cli {
   int Views(const ParsedArgs& args);
   int DropView(const ParsedArgs& args);
   int Config(const ParsedArgs& args);
+  int Cache(const ParsedArgs& args);  // cache_command.cpp
   int Interactive(bool terminal);
 
   ConfigStore& store();
