@@ -150,6 +150,18 @@ const std::vector<CommandSpec>& Commands() {
        "new snapshot of an Iceberg table it read, drop it; query --fresh-data runs the query "
        "again\n"
        "and keeps the new result. Beyond --max-size (default 256MB) the least recently used go.\n"},
+      {"search",
+       "aishell search \"<terms>\" [--all-databases | --in <source>...] [--limit N] "
+       "[--timeout SECONDS] [--all-schemas] [--format table|json]",
+       "Look for words in every table of every source (or those named), all at once",
+       {"--in", "--limit", "--timeout", "--format"},
+       {"--all-databases", "--all-schemas"},
+       "Each source's default schema (every schema with --all-schemas) is searched in parallel "
+       "with its own time budget (--timeout, default 10s):\n"
+       "every table with text columns is asked for the rows holding every word in some text\n"
+       "column (any case). Each table with matches shows its best --limit rows (default 5) and\n"
+       "\"Found: N <table>\"; an Elasticsearch index named like *search_log* shows related\n"
+       "searches. A source that fails is reported in its block; the others still answer.\n"},
       {"help", "aishell help [<command>]", "Show help", {}, {}, ""},
   };
   return commands;
@@ -575,6 +587,7 @@ int Cli::Dispatch(const ParsedArgs& args) {
   if (c == "drop-view") return DropView(args);
   if (c == "config") return Config(args);
   if (c == "cache") return Cache(args);
+  if (c == "search") return Search(args);
   throw UsageError{"unknown command '" + c + "'", ""};
 }
 

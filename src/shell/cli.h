@@ -57,7 +57,8 @@ class Cli {
   int Views(const ParsedArgs& args);
   int DropView(const ParsedArgs& args);
   int Config(const ParsedArgs& args);
-  int Cache(const ParsedArgs& args);  // cache_command.cpp
+  int Cache(const ParsedArgs& args);   // cache_command.cpp
+  int Search(const ParsedArgs& args);  // search_command.cpp
   int Interactive(bool terminal);
 
   ConfigStore& store();
