@@ -12,6 +12,8 @@ APT_BUILD+=(libsnappy-dev zlib1g-dev libzstd-dev liblz4-dev libbrotli-dev)
 APT_BUILD+=(libcurl4-openssl-dev libssl-dev)
 # MongoDB connector: the MongoDB C driver.
 APT_BUILD+=(libmongoc-dev libbson-dev)
+# `aishell export last --format pdf`: libharu.
+APT_BUILD+=(libhpdf-dev)
 # Formatting check (CONTRIBUTING.md).
 APT_BUILD+=(clang-format)
 # libFuzzer for the Parquet fuzz target (scripts/run-parquet-asan.sh).
@@ -43,6 +45,8 @@ APT_TEST+=(openjdk-17-jre-headless maven)
 # scripts/services/elasticsearch.sh: the server's integration-test zip is fetched by Maven and
 # unpacked with unzip; it runs on the Java 17 above.
 APT_TEST+=(unzip)
+# PDF export tests render the pages (pdftoppm) and read their text (pdftotext).
+APT_TEST+=(poppler-utils)
 # Jars from Maven Central: the Iceberg runtime for Spark, and the JDBC drivers Spark uses as the
 # Customer 360 benchmark peer (bench/spark_peer.py: PostgreSQL, and SQLite for Iceberg's JdbcCatalog).
 JARS=(org.apache.iceberg:iceberg-spark-runtime-3.5_2.12:1.8.0 org.postgresql:postgresql:42.7.4
