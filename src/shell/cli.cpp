@@ -619,30 +619,55 @@ int Cli::Connect(const ParsedArgs& args) {
   }
   if (auto type = args.Get("--type")) config.type = *type;
   // A name in use is replaced only when asked: --replace, or yes on a terminal. Connecting the
-  // same definition again is no replacement.
-  for (const auto& existing : connection_engine().ListConnections()) {
-    if (existing.name != config.name || args.Has("--replace")) continue;
-    bool same = existing.url == config.url && existing.properties == config.properties &&
-                (config.type.empty() || config.type == existing.type);
-    if (same) break;
-    std::string what = existing.type + ", " + RedactUrl(existing.url);
-    if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
-      std::printf("A source named '%s' already exists (%s). Replace it? (y/N): ",
-                  config.name.c_str(), what.c_str());
-      std::fflush(stdout);
-      std::string answer;
-      std::getline(std::cin, answer);
-      answer = TrimSpace(answer);
-      if (answer == "y" || answer == "Y" || answer == "yes") break;
-      std::printf("Kept the existing source '%s'; nothing changed.\n", config.name.c_str());
-      return 1;
+  // same definition again is no replacement. The new definition is validated first (on an engine
+  // that saves nothing), so a source that cannot be reached says why, as for a new name.
+  bool validated = false;
+  auto check_name = [&]() -> int {
+    for (const auto& existing : connection_engine().ListConnections()) {
+      if (existing.name != config.name || args.Has("--replace")) continue;
+      bool same = existing.url == config.url && existing.properties == config.properties &&
+                  (config.type.empty() || config.type == existing.type);
+      if (same) break;
+      std::string what = existing.type + ", " + RedactUrl(existing.url);
+      if (!validated) {
+        EngineOptions probe_options;  // no home_dir: nothing is saved
+        Engine probe(probe_options);
+        ConnectionConfig probe_config = config;
+        probe_config.name = "__aishell_probe";
+        try {
+          probe.Connect(probe_config);
+        } catch (const UnknownConnectorType& e) {
+          throw UsageError{e.what(), "connect"};
+        } catch (const ConnectionFailed& e) {
+          ConnectionConfig failed = e.config();
+          failed.name = config.name;
+          std::string why = e.what();
+          for (size_t at; (at = why.find("__aishell_probe")) != std::string::npos;)
+            why.replace(at, 15, config.name);
+          throw ConnectionFailed(Error(e.kind(), why), failed);
+        }
+        validated = true;
+      }
+      if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
+        std::printf("A source named '%s' already exists (%s). Replace it? (y/N): ",
+                    config.name.c_str(), what.c_str());
+        std::fflush(stdout);
+        std::string answer;
+        std::getline(std::cin, answer);
+        answer = TrimSpace(answer);
+        if (answer == "y" || answer == "Y" || answer == "yes") break;
+        std::printf("Kept the existing source '%s'; nothing changed.\n", config.name.c_str());
+        return 1;
+      }
+      throw UsageError{"a source named '" + config.name + "' already exists (" + what +
+                           "); add --replace to replace it, or choose another --name",
+                       "connect"};
     }
-    throw UsageError{"a source named '" + config.name + "' already exists (" + what +
-                         "); add --replace to replace it, or choose another --name",
-                     "connect"};
-  }
+    return -1;
+  };
   ConnectResult result;
   try {
+    if (int code = check_name(); code >= 0) return code;
     result = connection_engine().Connect(config);
   } catch (const UnknownConnectorType& e) {
     throw UsageError{e.what(), "connect"};

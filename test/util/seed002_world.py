@@ -16,7 +16,8 @@ import pytest
 
 from aishell_cli import run_aishell
 
-REDIS_DB = 57  # this suite's Redis database (others use 20-32)
+# This suite's Redis database (others use 20-32): one per xdist worker (gw0 -> 50, gw1 -> 51, ...).
+REDIS_DB = 50 + int(os.environ.get("PYTEST_XDIST_WORKER", "gw0")[2:] or 0) % 14
 
 
 def need(var):
