@@ -143,7 +143,24 @@ void SearchSource(const ConnectionConfig& config, const EngineOptions& base,
           continue;
         }
         std::string where = MatchPredicate(text, words);
-        QueryResult count = engine.Execute("SELECT count(*) FROM " + qualified + " WHERE " + where);
+        std::string from = qualified + " WHERE " + where;
+        std::string order;
+        if (AsciiLower(config.type) == "elasticsearch") {
+          // The server's own full text: every word (AND) in any field, ranked by relevance.
+          std::string q;
+          for (const auto& w : words) q += (q.empty() ? "" : " AND ") + ("\"" + w + "\"");
+          std::string fn = "TABLE(" + QuoteIdentifier(config.name) +
+                           ".system.query_string(schema => " + SqlString(schema) + ", index => " +
+                           SqlString(table) + ", query => " + SqlString(q) + "))";
+          try {
+            engine.Execute("SELECT count(*) FROM " + fn + " LIMIT 1");
+            from = fn;
+            order = " ORDER BY _score DESC";
+          } catch (const Error&) {
+            // No query_string here (an older server): the LIKE predicates above.
+          }
+        }
+        QueryResult count = engine.Execute("SELECT count(*) FROM " + from);
         int64_t found = 0;
         if (!count.batches.empty() && count.batches[0].count > 0)
           found = count.batches[0].columns[0].GetValue(0).GetInt64();
@@ -153,8 +170,8 @@ void SearchSource(const ConnectionConfig& config, const EngineOptions& base,
         t.table = table;
         t.found = found;
         t.text_columns = text;
-        QueryResult rows = engine.Execute("SELECT * FROM " + qualified + " WHERE " + where +
-                                          " LIMIT " + std::to_string(options.limit));
+        QueryResult rows = engine.Execute("SELECT * FROM " + from + order + " LIMIT " +
+                                          std::to_string(options.limit));
         t.columns = rows.columns;
         for (const auto& b : rows.batches) {
           for (size_t i = 0; i < b.count; i++) {
