@@ -14,6 +14,8 @@ APT_BUILD+=(libcurl4-openssl-dev libssl-dev)
 APT_BUILD+=(libmongoc-dev libbson-dev)
 # Sync job files (src/workflows): yaml-cpp.
 APT_BUILD+=(libyaml-cpp-dev)
+# `aishell export last --format pdf`: libharu.
+APT_BUILD+=(libhpdf-dev)
 # Formatting check (CONTRIBUTING.md).
 APT_BUILD+=(clang-format)
 # libFuzzer for the Parquet fuzz target (scripts/run-parquet-asan.sh).
@@ -51,6 +53,8 @@ APT_TEST+=(openjdk-17-jre-headless maven)
 APT_TEST+=(unzip)
 # scripts/services/nessie.sh fetches Nessie's runner jar with the Maven above; it needs Java 21 or
 # later, which Debian's archive here lacks: it runs on a JDK under /usr/lib/jvm (Temurin 25).
+# PDF export tests render the pages (pdftoppm) and read their text (pdftotext).
+APT_TEST+=(poppler-utils)
 # Jars from Maven Central: the Iceberg runtime for Spark, and the JDBC drivers Spark uses as the
 # Customer 360 benchmark peer (bench/spark_peer.py: PostgreSQL, and SQLite for Iceberg's JdbcCatalog).
 JARS=(org.apache.iceberg:iceberg-spark-runtime-3.5_2.12:1.8.0 org.postgresql:postgresql:42.7.4

@@ -79,4 +79,36 @@ void Connector::DropTable(std::shared_ptr<const TableInfo> table) {
               "source type '" + TypeName() + "' cannot drop table '" + table->name + "'");
 }
 
+SourceOverview Connector::Overview(size_t max_objects) {
+  SourceOverview o;
+  std::string summary = Summary();
+  std::string head = summary.substr(0, summary.find(','));
+  size_t sp = head.rfind(' ');
+  if (sp != std::string::npos && sp + 1 < head.size() &&
+      std::isdigit(static_cast<unsigned char>(head[sp + 1]))) {
+    o.engine = head.substr(0, sp);
+    o.version = head.substr(sp + 1);
+  } else {
+    o.engine = TypeName();
+  }
+  for (const auto& schema : ListSchemas()) {
+    for (const auto& table : ListTables(schema)) {
+      if (o.objects.size() >= max_objects) return o;
+      SourceObject obj;
+      obj.schema = schema;
+      obj.name = table;
+      try {
+        auto info = GetTable(schema, table);
+        if (info && info->stats.row_count) {
+          obj.rows = static_cast<int64_t>(*info->stats.row_count);
+          obj.rows_estimated = true;
+        }
+      } catch (const Error&) {
+      }
+      o.objects.push_back(std::move(obj));
+    }
+  }
+  return o;
+}
+
 }  // namespace aishell

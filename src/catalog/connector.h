@@ -229,6 +229,26 @@ struct TableProperty {
   std::vector<int> value_positions;
 };
 
+// One table, collection, index or key pattern of a source, for `aishell connections`.
+struct SourceObject {
+  std::string schema;
+  std::string name;
+  std::optional<int64_t> rows;  // unknown when absent
+  bool rows_estimated = false;  // from statistics or a sample, not counted
+};
+
+// What `aishell connections` shows of a source (seed 002's "Connected Databases" panel).
+struct SourceOverview {
+  std::string engine;                  // "PostgreSQL", "MongoDB", "Redis", ...
+  std::string default_schema;          // filled by the engine: names in it are shown unqualified
+  std::string version;                 // the server's version, or the library's
+  std::string object_kind = "Tables";  // Tables, Collections, Indices, Key patterns, Files
+  std::string row_word = "rows";       // rows, documents, keys
+  std::vector<SourceObject> objects;
+  std::optional<int64_t> total_keys;  // Redis: keys in the database (DBSIZE)
+  std::vector<std::string> facts;     // more lines: "TTL: 30 minutes (...)"
+};
+
 class Connector {
  public:
   virtual ~Connector() = default;
@@ -289,6 +309,13 @@ class Connector {
 
   // A one-line description for `aishell connections` (version, table count), best effort.
   virtual std::string Summary() { return {}; }
+  // A text that changes whenever the table's data does, where the source has one cheaply (an
+  // Iceberg table's current snapshot id); "" when it has none. The result cache compares it.
+  virtual std::string ChangeMarker(const TableInfo& table) { return {}; }
+  // The structured form of Summary() for `aishell connections`. The default lists up to
+  // `max_objects` tables over every schema with their statistics' row estimates, and takes the
+  // engine and version from Summary() ("PostgreSQL 15.4, ...").
+  virtual SourceOverview Overview(size_t max_objects);
 };
 
 }  // namespace aishell

@@ -308,21 +308,14 @@ void ConfigStore::ApplySettings(const std::map<std::string, std::string>& settin
   }
 }
 
-bool ConfigStore::SaveLastResult(const QueryResult& result, int64_t max_bytes) const {
-  EnsureHome();
-  auto write_too_large = [&] {
-    std::string marker(kTooLargeMagic, 8);
-    Put<int64_t>(marker, result.row_count);
-    WriteFileAtomic(PathOf("last_result.bin"), marker, 0600, false);
-    return false;
-  };
+std::optional<std::string> EncodeQueryResult(const QueryResult& result, int64_t max_bytes) {
   // A cheap lower bound first: one validity byte per value plus fixed-width payloads.
   int64_t estimate = 0;
   for (const auto& c : result.columns) {
     size_t width = c.type.IsStringLike() || c.type.id == TypeId::kNull ? 4 : c.type.PhysicalSize();
     estimate += static_cast<int64_t>(1 + width) * result.row_count;
   }
-  if (estimate > max_bytes) return write_too_large();
+  if (estimate > max_bytes) return std::nullopt;
   std::string out(kResultMagic, 8);
   Put<uint32_t>(out, static_cast<uint32_t>(result.columns.size()));
   for (const auto& c : result.columns) {
@@ -372,28 +365,28 @@ bool ConfigStore::SaveLastResult(const QueryResult& result, int64_t max_bytes) c
       break;
     }
   }
-  if (too_large) return write_too_large();
+  if (too_large) return std::nullopt;
   Put<uint32_t>(out, 0);
+  return out;
+}
+
+bool ConfigStore::SaveLastResult(const QueryResult& result, int64_t max_bytes) const {
+  EnsureHome();
+  auto encoded = EncodeQueryResult(result, max_bytes);
+  if (!encoded) {
+    std::string marker(kTooLargeMagic, 8);
+    Put<int64_t>(marker, result.row_count);
+    WriteFileAtomic(PathOf("last_result.bin"), marker, 0600, false);
+    return false;
+  }
   // Not synced: losing the last result in a crash is harmless, and queries should not wait.
-  WriteFileAtomic(PathOf("last_result.bin"), out, 0600, false);
+  WriteFileAtomic(PathOf("last_result.bin"), *encoded, 0600, false);
   return true;
 }
 
-QueryResult ConfigStore::LoadLastResult() const {
-  std::string path = PathOf("last_result.bin");
-  auto data = ReadFileIfExists(path);
-  if (!data)
-    throw Error(ErrorKind::kIo, "there is no last result to export yet; run `aishell query` first");
-  Reader in(*data, path);
+QueryResult DecodeQueryResult(const std::string& data, const std::string& path) {
+  Reader in(data, path);
   std::string magic(in.Bytes(8));
-  if (magic == kTooLargeMagic) {
-    int64_t rows = in.Get<int64_t>();
-    throw Error(
-        ErrorKind::kIo,
-        fmt::format("the last result ({} rows) was larger than {} and was not kept; re-run the "
-                    "query with --format csv|json --output FILE",
-                    rows, FormatByteSize(kMaxLastResultBytes)));
-  }
   if (magic != kResultMagic)
     throw Error(ErrorKind::kIo, "the last result file " + path + " is not an aishell result");
   QueryResult result;
@@ -444,6 +437,24 @@ QueryResult ConfigStore::LoadLastResult() const {
     result.batches.push_back(std::move(batch));
   }
   return result;
+}
+
+QueryResult ConfigStore::LoadLastResult() const {
+  std::string path = PathOf("last_result.bin");
+  auto data = ReadFileIfExists(path);
+  if (!data)
+    throw Error(ErrorKind::kIo, "there is no last result to export yet; run `aishell query` first");
+  if (data->size() >= 16 && data->compare(0, 8, std::string(kTooLargeMagic, 8)) == 0) {
+    Reader in(*data, path);
+    in.Bytes(8);
+    int64_t rows = in.Get<int64_t>();
+    throw Error(
+        ErrorKind::kIo,
+        fmt::format("the last result ({} rows) was larger than {} and was not kept; re-run the "
+                    "query with --format csv|json --output FILE",
+                    rows, FormatByteSize(kMaxLastResultBytes)));
+  }
+  return DecodeQueryResult(*data, path);
 }
 
 }  // namespace aishell

@@ -21,6 +21,11 @@ namespace aishell {
 
 inline constexpr int64_t kMaxLastResultBytes = 1LL << 30;
 
+// The binary form of a result (flat columns) that `export last` and the result cache keep:
+// nullopt when it would exceed max_bytes. Decode throws Error(kIo) naming `path` when corrupt.
+std::optional<std::string> EncodeQueryResult(const QueryResult& result, int64_t max_bytes);
+QueryResult DecodeQueryResult(const std::string& data, const std::string& path);
+
 class ConfigStore {
  public:
   explicit ConfigStore(std::string home_dir);

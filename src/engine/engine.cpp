@@ -17,6 +17,7 @@
 #include "common/strings.h"
 #include "common/type_names.h"
 #include "engine/config_store.h"
+#include "engine/result_cache.h"
 #include "engine/schema_cache_file.h"
 #include "engine/settings.h"
 #include "exec/query_executor.h"
@@ -257,6 +258,31 @@ struct ResultStream::Impl {
   std::unique_ptr<ProgressReporter> reporter;
   const std::atomic<bool>* cancelled = nullptr;
   std::unique_ptr<QueryDeadline> deadline;  // federation.timeout, when set
+  // The result cache: a streamed result is kept (batches share their buffers) and stored when it
+  // ends without warnings (a partial result is never cached).
+  std::unique_ptr<ResultCache> cache;
+  std::string cache_key;
+  std::vector<std::string> cache_catalogs;
+  std::map<std::string, std::string> cache_markers;
+  int64_t cache_max_bytes = 0;
+  std::vector<Batch> captured;
+  int64_t captured_bytes = 0;
+
+  void StoreInCache() {
+    if (!cache || !warnings.empty()) return;
+    QueryResult r;
+    r.columns = columns;
+    r.sources = sources;
+    r.has_rows = true;
+    r.row_count = row_count;
+    r.batches = std::move(captured);
+    try {
+      cache->Store(cache_key, r, cache_catalogs, cache_markers, cache_max_bytes);
+    } catch (const Error&) {
+      // A cache that cannot be written is no reason to fail the query.
+    }
+    cache.reset();
+  }
 
   void Finish() {
     if (finished) return;
@@ -307,11 +333,25 @@ bool ResultStream::Next(Batch& batch) {
             if (!s.executor->Next(batch)) {
               for (auto& w : s.executor->Warnings()) s.warnings.push_back(std::move(w));
               s.Finish();
+              s.StoreInCache();
               return false;
             }
             if (*s.cancelled) throw Error(ErrorKind::kInterrupted, "the query was cancelled");
             if (batch.count == 0) continue;
             s.row_count += static_cast<int64_t>(batch.count);
+            if (s.cache) {
+              // A rough size (fixed width per value, 16 bytes per string): past a quarter of
+              // the cap the result is not kept.
+              for (const auto& c : batch.columns)
+                s.captured_bytes +=
+                    static_cast<int64_t>(batch.count) * (c.type().IsStringLike() ? 16 : 9);
+              if (s.captured_bytes > s.cache_max_bytes / 4) {
+                s.cache.reset();
+                s.captured.clear();
+              } else {
+                s.captured.push_back(batch);
+              }
+            }
             return true;
           }
         },
@@ -363,6 +403,112 @@ std::unique_ptr<ResultStream> Engine::Stream(PlannedQuery& planned, Clock::time_
   return std::unique_ptr<ResultStream>(new ResultStream(std::move(impl)));
 }
 
+namespace {
+
+// The scans of a plan: (catalog, table) pairs.
+void CollectScans(const LogicalOperator& op,
+                  std::vector<std::pair<std::string, std::shared_ptr<const TableInfo>>>* out) {
+  if (op.kind == LogicalOpKind::kScan) {
+    const auto& scan = static_cast<const LogicalScan&>(op);
+    out->emplace_back(scan.catalog_name, scan.table);
+  }
+  for (const auto& child : op.children)
+    if (child) CollectScans(*child, out);
+}
+
+// Session settings that change only how fast a result comes, not what it is: not in the key.
+bool IsPerformanceSetting(const std::string& name) {
+  static const char* const kNames[] = {"threads",
+                                       "max_memory",
+                                       "timeout",
+                                       "parallel",
+                                       "lookup_batch_size",
+                                       "batch_size",
+                                       "dynamic_filter_max_keys",
+                                       "pushdown",
+                                       "lookup_join",
+                                       "dynamic_filtering",
+                                       "lookup_join_max_rows",
+                                       "join_reordering",
+                                       "eager_aggregation"};
+  for (const char* n : kNames)
+    if (name == n) return true;
+  return false;
+}
+
+}  // namespace
+
+std::string Engine::ResultCacheDir() const { return options_.home_dir + "/cache/results"; }
+
+std::unique_ptr<ResultStream> Engine::CachedStream(const std::string& sql, PlannedQuery& planned,
+                                                   Clock::time_point start) {
+  std::string normalized = ResultCache::NormalizeSql(sql);
+  if (ResultCache::IsVolatile(normalized) || !planned.plan) return Stream(planned, start);
+  std::vector<std::pair<std::string, std::shared_ptr<const TableInfo>>> scans;
+  CollectScans(*planned.plan, &scans);
+  std::vector<std::string> catalogs;
+  std::map<std::string, std::string> markers;
+  for (const auto& [catalog, table] : scans) {
+    if (catalog.empty() || !table) continue;
+    if (std::find(catalogs.begin(), catalogs.end(), catalog) == catalogs.end())
+      catalogs.push_back(catalog);
+    try {
+      std::string marker = catalogs_.GetCatalog(catalog)->ChangeMarker(*table);
+      if (!marker.empty()) markers[catalog + "." + table->schema + "." + table->name] = marker;
+    } catch (const Error&) {
+    }
+  }
+  std::map<std::string, std::string> settings;
+  for (const auto& [name, value] : Settings())
+    if (!IsPerformanceSetting(name)) settings[name] = value;
+  settings["auto_fix_cartesian"] = options_.auto_fix_cartesian ? "true" : "false";
+  if (const char* tz = std::getenv("TZ")) settings["TZ"] = tz;
+  if (!catalogs_.default_catalog.empty())
+    settings["default"] = catalogs_.default_catalog + "." + catalogs_.default_schema;
+  std::string key = ResultCache::Key(normalized, settings);
+  auto cache = std::make_unique<ResultCache>(ResultCacheDir());
+  if (!options_.fresh_data) {
+    if (auto hit = cache->Lookup(key, options_.result_cache_ttl_ms, markers)) {
+      auto impl = std::make_unique<ResultStream::Impl>();
+      impl->start = start;
+      impl->columns = planned.plan->output;
+      impl->sources = planned.sources;
+      impl->has_rows = true;
+      impl->notices.push_back(
+          fmt::format("cached, {:.0f} s old (cache.ttl {}; --fresh-data runs it again)",
+                      hit->age_seconds, FormatDurationSetting(options_.result_cache_ttl_ms)));
+      impl->batches = std::move(hit->result.batches);
+      return std::unique_ptr<ResultStream>(new ResultStream(std::move(impl)));
+    }
+  }
+  auto stream = Stream(planned, start);
+  ResultStream::Impl& impl = *stream->impl_;
+  impl.cache = std::move(cache);
+  impl.cache_key = std::move(key);
+  impl.cache_catalogs = std::move(catalogs);
+  impl.cache_markers = std::move(markers);
+  impl.cache_max_bytes = options_.result_cache_max_bytes;
+  return stream;
+}
+
+void Engine::InvalidateCacheAfterWrite(const Statement& statement) {
+  if (options_.home_dir.empty()) return;
+  const QualifiedName* name = nullptr;
+  if (statement.kind == StatementKind::kInsert)
+    name = &static_cast<const InsertStatement&>(statement).table;
+  else if (statement.kind == StatementKind::kCreateTableAs)
+    name = &static_cast<const CreateTableAsStatement&>(statement).name;
+  else if (statement.kind == StatementKind::kDropTable)
+    name = &static_cast<const DropTableStatement&>(statement).name;
+  if (!name) return;
+  try {
+    TableTarget target = ResolveTableTarget(*name, catalogs_, false);
+    if (!target.catalog.empty()) ResultCache(ResultCacheDir()).InvalidateCatalog(target.catalog);
+  } catch (const Error&) {
+    // The write went through; a name that no longer resolves leaves the cache to its TTL.
+  }
+}
+
 std::unique_ptr<ResultStream> Engine::Query(const std::string& sql) {
   auto start = Clock::now();
   cancelled_ = false;
@@ -371,9 +517,12 @@ std::unique_ptr<ResultStream> Engine::Query(const std::string& sql) {
         StatementPtr statement = ParseStatement(sql);
         if (statement->kind == StatementKind::kSelect) {
           PlannedQuery planned = PlanStatement(*statement, catalogs_, PlannerOptionsOf(options_));
+          if (options_.result_cache_ttl_ms > 0 && !options_.home_dir.empty())
+            return CachedStream(sql, planned, start);
           return Stream(planned, start);
         }
         QueryResult result = ExecuteStatement(*statement, start);
+        InvalidateCacheAfterWrite(*statement);
         auto impl = std::make_unique<ResultStream::Impl>();
         impl->start = start;
         impl->columns = std::move(result.columns);
@@ -996,7 +1145,7 @@ std::vector<ConnectionConfig> Engine::ListConnections() const {
   return out;
 }
 
-ConnectionStatus Engine::CheckConnection(const std::string& name) {
+ConnectionStatus Engine::CheckConnection(const std::string& name, bool overview) {
   ConnectionStatus status;
   const ConnectionConfig* config = catalogs_.GetConfig(name);
   std::string url = config ? config->url : std::string();
@@ -1004,6 +1153,10 @@ ConnectionStatus Engine::CheckConnection(const std::string& name) {
     std::shared_ptr<Connector> connector = catalogs_.GetCatalog(name);
     connector->ListSchemas();  // reaches the server even where Summary() is empty
     status.summary = connector->Summary();
+    if (overview) {
+      status.overview = connector->Overview(50);
+      status.overview.default_schema = connector->DefaultSchema();
+    }
     status.reachable = true;
   } catch (const std::exception& e) {
     status.error = url.empty() ? e.what() : ScrubPassword(e.what(), url, 3);

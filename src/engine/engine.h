@@ -116,7 +116,8 @@ class Engine {
   // Reaches the saved source `name` and asks it for its Summary() (server version, tables, sizes).
   // Never throws for a source that cannot be reached: the status says why, without the password.
   // Safe to call for several sources at once from different threads.
-  ConnectionStatus CheckConnection(const std::string& name);
+  // With `overview`, also its Overview() (engine, version, tables and their sizes).
+  ConnectionStatus CheckConnection(const std::string& name, bool overview = false);
   // Letters, digits, '_' and '-'.
   static bool IsValidSourceName(const std::string& name);
 
@@ -127,6 +128,9 @@ class Engine {
   // Loads and saves views in home_dir/views.json (the caller loads them: the constructor does not).
   void LoadViews();
   void SaveViews();
+
+  // home_dir/cache/results: the result cache's folder.
+  std::string ResultCacheDir() const;
 
   // options().threads, or the number of cores when it is 0.
   int EffectiveThreads() const;
@@ -153,6 +157,13 @@ class Engine {
 
   std::unique_ptr<ResultStream> Stream(PlannedQuery& planned,
                                        std::chrono::steady_clock::time_point start);
+  // Stream through the result cache: a hit as a materialized stream with a "cached, N s old"
+  // notice, a miss streamed and stored at its end.
+  std::unique_ptr<ResultStream> CachedStream(const std::string& sql, PlannedQuery& planned,
+                                             std::chrono::steady_clock::time_point start);
+  // A write through aishell (INSERT, CREATE TABLE AS, DROP TABLE) drops the cached results that
+  // read the catalog it went to.
+  void InvalidateCacheAfterWrite(const Statement& statement);
   // The executor's options from the session's (threads, memory, cancellation, source failures).
   ExecutionOptions ExecutionOptionsOf();
 

@@ -19,6 +19,12 @@ struct EngineOptions {
   // Rows of a parallel scan without ORDER BY come out in the table's order (DuckDB's setting).
   bool preserve_insertion_order = true;
   std::string home_dir;  // where views are persisted; empty: not persisted
+  // The result cache (engine/result_cache.h) under home_dir/cache/results: on when the TTL is
+  // above 0 (`aishell cache enable --ttl 300`). fresh_data (query --fresh-data) runs the query
+  // and refreshes its entry instead of reading it.
+  int64_t result_cache_ttl_ms = 0;
+  int64_t result_cache_max_bytes = 256LL << 20;
+  bool fresh_data = false;
 
   // Join strategies (planner.h PlannerOptions): lookup joins and dynamic filtering.
   bool lookup_join = true;
@@ -72,8 +78,9 @@ struct ConnectResult {
 // What `Engine::CheckConnection` found when it reached a saved source.
 struct ConnectionStatus {
   bool reachable = false;
-  std::string summary;  // the connector's Summary() when reachable (may be empty)
-  std::string error;    // why it could not be reached (password scrubbed) otherwise
+  std::string summary;      // the connector's Summary() when reachable (may be empty)
+  std::string error;        // why it could not be reached (password scrubbed) otherwise
+  SourceOverview overview;  // Engine::CheckConnection(name, true): what the source holds
 };
 
 }  // namespace aishell

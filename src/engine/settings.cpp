@@ -165,6 +165,31 @@ std::vector<SettingDef> BuiltinSettings() {
   on_failure.choices = {"fail", "continue"};
   out.push_back(std::move(on_failure));
 
+  SettingDef cache_ttl;
+  cache_ttl.name = "cache.ttl";
+  cache_ttl.type = T::kDuration;
+  cache_ttl.default_value = "none";
+  cache_ttl.doc =
+      "how long a query result is reused (none: the result cache is off; `aishell cache enable "
+      "--ttl 300` sets it)";
+  cache_ttl.reader = "engine";
+  cache_ttl.apply = [](EngineOptions& o, const std::string& v) {
+    std::string t = AsciiLower(TrimSpace(v));
+    o.result_cache_ttl_ms =
+        t == "none" || t == "0" || t == "off" ? 0 : ParseDurationSetting("cache.ttl", v);
+  };
+  out.push_back(std::move(cache_ttl));
+  SettingDef cache_size;
+  cache_size.name = "cache.max_size";
+  cache_size.type = T::kByteSize;
+  cache_size.default_value = "256MB";
+  cache_size.doc = "the result cache's size cap; the least recently used results go first";
+  cache_size.reader = "engine";
+  cache_size.apply = [](EngineOptions& o, const std::string& v) {
+    o.result_cache_max_bytes = ParseByteSize(v);
+  };
+  out.push_back(std::move(cache_size));
+
   SettingDef max_rows;
   max_rows.name = "display.max_rows";
   max_rows.type = T::kCount;

@@ -233,12 +233,45 @@ Binder::ResolvedTable Binder::ResolveTable(const QualifiedName& name, bool must_
   } catch (const Error& e) {
     throw Error(e.kind(), e.what(), name.position);
   }
-  if (r.schema.empty()) {
+  bool schema_omitted = r.schema.empty();
+  if (schema_omitted) {
     bool is_default = LowerName(r.catalog) == LowerName(catalogs_.default_catalog);
     r.schema = is_default && !catalogs_.default_schema.empty() ? catalogs_.default_schema
                                                                : r.connector->DefaultSchema();
   }
   r.info = r.connector->GetTable(r.schema, r.table);
+  if (!r.info && schema_omitted && parts.size() == 2) {
+    // `[users-db].users` names a table outside the source's default schema: it resolves when
+    // exactly one schema holds it, and is an error listing them when several do.
+    std::vector<std::string> schemas;
+    try {
+      schemas = r.connector->ListSchemas();
+    } catch (const Error&) {
+    }
+    std::vector<std::string> holders;
+    for (const auto& s : schemas) {
+      if (s == r.schema) continue;
+      try {
+        if (r.connector->GetTable(s, r.table)) holders.push_back(s);
+      } catch (const Error&) {
+      }
+    }
+    if (holders.size() == 1) {
+      r.schema = holders[0];
+      r.info = r.connector->GetTable(r.schema, r.table);
+    } else if (holders.size() > 1) {
+      std::string list;
+      for (const auto& s : holders)
+        list += (list.empty() ? "" : ", ") + QuoteIdentifier(r.catalog) + "." + QuoteIdentifier(s) +
+                "." + QuoteIdentifier(r.table);
+      throw Error(ErrorKind::kCatalog,
+                  "table '" + name.Joined() + "' is ambiguous: it is not in the default schema '" +
+                      r.schema + "' of source '" + r.catalog + "' and matches " +
+                      std::to_string(holders.size()) + " tables: " + list +
+                      "; qualify it with its schema",
+                  name.position);
+    }
+  }
   if (!r.info && must_exist) {
     std::vector<std::string> tables;
     try {
@@ -258,6 +291,17 @@ Binder::ResolvedTable Binder::ResolveTable(const QualifiedName& name, bool must_
       if (std::find(schemas.begin(), schemas.end(), r.schema) == schemas.end() &&
           !schemas.empty()) {
         std::string shint = SuggestName(r.schema, schemas);
+        if (parts.size() == 2) {
+          // `[file-db].users`: the first part may have meant a source as well as a schema.
+          std::vector<std::string> candidates = catalogs_.CatalogNames();
+          std::string chint = SuggestName(parts[0], candidates);
+          std::string hint2 = chint.empty() ? shint : chint;
+          throw Error(ErrorKind::kCatalog,
+                      "no source named '" + parts[0] + "', and no schema '" + parts[0] +
+                          "' in catalog '" + r.catalog + "'" +
+                          (hint2.empty() ? "" : "; did you mean '" + hint2 + "'?"),
+                      name.position);
+        }
         throw Error(ErrorKind::kCatalog,
                     "schema '" + r.schema + "' not found in catalog '" + r.catalog + "'" +
                         (shint.empty() ? "" : "; did you mean '" + shint + "'?"),

@@ -3,9 +3,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstdlib>
 #include <string>
 
 #include "common/utf8.h"
+#include "common/value.h"
 
 namespace aishell {
 
@@ -95,6 +98,56 @@ size_t DisplayWidth(std::string_view text) {
 
 bool IsRightAligned(const LogicalType& type) { return type.IsNumeric(); }
 
+std::string ReadableDouble(double value) {
+  if (!std::isfinite(value) || value == 0) return FormatDouble(value);
+  // The fewest significant digits (up to 15) whose text reads back within 1e-13 of the value:
+  // the noise a sum of many decimal amounts leaves in the last digits is not shown.
+  constexpr double kRelativeTolerance = 1e-13;
+  std::string text;
+  for (int digits = 1; digits <= 15; digits++) {
+    text = fmt::format("{:.{}g}", value, digits);
+    double back = std::strtod(text.c_str(), nullptr);
+    if (std::fabs(back - value) <= kRelativeTolerance * std::fabs(value)) break;
+  }
+  if (text.find_first_of(".eE") == std::string::npos) text += ".0";
+  return text;
+}
+
+namespace {
+
+// Splits text into lines of at most `width` display columns, at spaces where it can.
+std::vector<std::string> WrapCell(const std::string& text, size_t width) {
+  std::vector<std::string> lines;
+  if (width == 0 || DisplayWidth(text) <= width) return {text};
+  std::string rest = text;
+  while (DisplayWidth(rest) > width) {
+    // The longest prefix that fits.
+    size_t used = 0, i = 0, fit = 0;
+    while (i < rest.size()) {
+      size_t before = i;
+      int w = CodePointWidth(NextCodePoint(rest, i));
+      if (used + w > width) {
+        i = before;
+        break;
+      }
+      used += w;
+      fit = i;
+    }
+    if (fit == 0) fit = 1;
+    size_t cut = fit;
+    size_t space = rest.rfind(' ', fit);
+    if (space != std::string::npos && space > 0 && space + 1 >= fit / 2) cut = space;
+    lines.push_back(rest.substr(0, cut));
+    size_t next = cut;
+    while (next < rest.size() && rest[next] == ' ') next++;
+    rest = rest.substr(next);
+  }
+  if (!rest.empty()) lines.push_back(rest);
+  return lines;
+}
+
+}  // namespace
+
 std::string FormatBoxTable(const std::vector<OutputColumn>& columns,
                            const std::vector<Batch>& batches, const TableFormatOptions& options) {
   int64_t total_rows = 0;
@@ -131,8 +184,13 @@ std::string FormatBoxTableBody(const std::vector<OutputColumn>& columns,
     for (size_t r = 0; r < b.count && static_cast<int64_t>(cells.size()) < shown; r++) {
       std::vector<std::string> row;
       row.reserve(ncols);
-      for (size_t c = 0; c < ncols && c < b.columns.size(); c++)
-        row.push_back(SanitizeCell(CellText(b.columns[c], r)));
+      for (size_t c = 0; c < ncols && c < b.columns.size(); c++) {
+        const Vector& v = b.columns[c];
+        if (v.type().id == TypeId::kDouble && v.View().IsValid(r))
+          row.push_back(ReadableDouble(v.View().Get<double>(r)));
+        else
+          row.push_back(SanitizeCell(CellText(v, r)));
+      }
       row.resize(ncols);
       cells.push_back(std::move(row));
     }
@@ -196,16 +254,30 @@ std::string FormatBoxTableBody(const std::vector<OutputColumn>& columns,
     return line;
   };
   auto row_line = [&](const std::vector<std::string>& values, bool header) {
-    std::string line = "│";
+    std::vector<std::vector<std::string>> parts(visible);
+    size_t height = 1;
     for (size_t c = 0; c < visible; c++) {
-      line += ' ';
-      bool is_null_cell = !header && values[c] == "NULL";
-      line += Pad(Truncate(values[c], widths[c]), widths[c], !header && right[c] && !is_null_cell);
-      line += " │";
+      if (options.wrap)
+        parts[c] = WrapCell(values[c], widths[c]);
+      else
+        parts[c] = {Truncate(values[c], widths[c])};
+      height = std::max(height, parts[c].size());
     }
-    if (dropped) line += " … │";
-    line += '\n';
-    return line;
+    std::string out_lines;
+    for (size_t k = 0; k < height; k++) {
+      std::string line = "│";
+      for (size_t c = 0; c < visible; c++) {
+        line += ' ';
+        bool is_null_cell = !header && values[c] == "NULL";
+        std::string piece = k < parts[c].size() ? parts[c][k] : "";
+        line += Pad(piece, widths[c], !header && right[c] && !is_null_cell);
+        line += " │";
+      }
+      if (dropped) line += k == 0 ? " … │" : "   │";
+      line += '\n';
+      out_lines += line;
+    }
+    return out_lines;
   };
 
   std::string out = border("┌", "┬", "┐");

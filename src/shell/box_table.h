@@ -18,7 +18,13 @@ namespace aishell {
 struct TableFormatOptions {
   size_t max_width = 0;     // terminal columns; 0: no limit
   int64_t max_rows = 1000;  // rows shown; the rest are summarized in a footer line
+  bool wrap = false;        // cells wider than their column continue on more lines (else "…")
 };
+
+// A DOUBLE as a table shows it: the fewest significant digits (at most 15) whose text reads back
+// within 1e-13 (relative) of the value, so a sum of money shows as 30618765.37 rather than
+// 30618765.36999964 and 0.1 + 0.2 as 0.3. CSV and JSON keep the shortest exact text.
+std::string ReadableDouble(double value);
 
 // Whether a column of this type is right-aligned in a table.
 bool IsRightAligned(const LogicalType& type);

@@ -247,5 +247,44 @@ TEST(ResultFormatTest, WriteParquetFileFailsWithoutLeavingFiles) {
   EXPECT_TRUE(dir.Files().empty());
 }
 
+TEST(BoxTableTest, DoublesShowWithoutSummationNoise) {
+  EXPECT_EQ(ReadableDouble(30618765.36999964), "30618765.37");
+  EXPECT_EQ(ReadableDouble(0.1 + 0.2), "0.3");
+  EXPECT_EQ(ReadableDouble(5.0), "5.0");
+  EXPECT_EQ(ReadableDouble(-0.5), "-0.5");
+  EXPECT_EQ(ReadableDouble(123456789012.25), "123456789012.25");
+  EXPECT_EQ(ReadableDouble(1e20), "1e+20");
+  EXPECT_EQ(ReadableDouble(0.0), "0.0");
+
+  std::vector<OutputColumn> columns = {{"total", LogicalType(TypeId::kDouble)},
+                                       {"name", LogicalType(TypeId::kVarchar)}};
+  Batch b({LogicalType(TypeId::kDouble), LogicalType(TypeId::kVarchar)}, 2);
+  b.SetCount(2);
+  b.columns[0].SetValue(0, Value::Double(30618765.36999964));
+  b.columns[0].SetValue(1, Value::Double(1.5));
+  b.columns[1].SetString(0, "a long name that wraps onto more lines");
+  b.columns[1].SetString(1, "x");
+  std::vector<Batch> batches;
+  batches.push_back(b);
+  std::string table = FormatBoxTable(columns, batches);
+  EXPECT_NE(table.find("│ 30618765.37 │"), std::string::npos) << table;
+  EXPECT_NE(table.find("│         1.5 │"), std::string::npos) << table;  // right-aligned
+  // CSV keeps every digit.
+  std::ostringstream csv;
+  WriteResult(csv, OutputFormat::kCsv, columns, batches);
+  EXPECT_NE(csv.str().find("30618765.36999964"), std::string::npos) << csv.str();
+
+  TableFormatOptions options;
+  options.max_width = 36;
+  options.wrap = true;
+  std::string wrapped = FormatBoxTable(columns, batches, options);
+  EXPECT_NE(wrapped.find("│ 30618765.37 │ a long name that   │"), std::string::npos) << wrapped;
+  EXPECT_NE(wrapped.find("│             │ wraps onto more    │"), std::string::npos) << wrapped;
+  EXPECT_NE(wrapped.find("│             │ lines              │"), std::string::npos) << wrapped;
+  for (size_t start = 0, end; (end = wrapped.find('\n', start)) != std::string::npos;
+       start = end + 1)
+    EXPECT_LE(DisplayWidth(wrapped.substr(start, end - start)), 36u);
+}
+
 }  // namespace
 }  // namespace aishell

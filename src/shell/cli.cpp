@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -32,6 +33,8 @@
 #include "nl/nl_catalog.h"
 #include "nl/nl_panel.h"
 #include "nl/translator.h"
+#include "shell/connections_panel.h"
+#include "shell/report_export.h"
 #include "shell/sql_script.h"
 #include "workflows/table_cache.h"
 
@@ -55,31 +58,39 @@ const std::set<std::string> kGlobalValueOptions = {"--home", "--max-memory", "--
 const std::vector<CommandSpec>& Commands() {
   static const std::vector<CommandSpec> commands = {
       {"connect",
-       "aishell connect <url> --name <name> [--type <connector>] [--property key=value]...",
+       "aishell connect <url> --name <name> [--type <connector>] [--property key=value]... "
+       "[--replace]",
        "Register a data source (validated by listing its schemas)",
        {"--name", "--type", "--property"},
-       {},
-       "The connector type comes from the URL scheme (postgres://, mongodb://, redis://, file://, "
-       "...)\n"
-       "unless --type is given. Nothing is saved when the source cannot be reached.\n"},
+       {"--replace"},
+       "The connector type comes from the URL scheme unless --type is given: postgres://,\n"
+       "sqlite://, mongodb:// (mongodb+srv://), redis:// (rediss://), elasticsearch://\n"
+       "(elasticsearchs://, opensearch://), file:// (a folder of CSV, JSON Lines, Parquet files),\n"
+       "and --type iceberg over a file://, s3://, sqlite://, postgres:// or http:// catalog.\n"
+       "Nothing is saved when the source cannot be reached. A name already in use is replaced\n"
+       "only with --replace (or after a yes on a terminal); the same definition again is fine.\n"},
       {"connections",
-       "aishell connections [--status] [--format table|csv|json|jsonl]",
-       "List registered data sources (passwords masked)",
+       "aishell connections [--format table|json|csv|jsonl] [--status]",
+       "List the connected sources: engine and version, tables, sizes (passwords masked)",
        {"--format"},
        {"--status"},
-       "--status reaches every source (all at once) and adds whether it answered and what it\n"
-       "holds: server version, tables or collections and their sizes, or why it could not be\n"
-       "reached.\n"},
+       "Every source is reached at once. Each shows its engine and version, its tables\n"
+       "(collections, indices, key patterns), their row counts (~ marks an estimate from the\n"
+       "source's statistics), Redis TTL facts, or why it could not be reached; then whether the\n"
+       "sources can be queried together. --format json gives the same as data; csv and jsonl list\n"
+       "name, type, url and properties only (--status adds the one-line status).\n"},
       {"disconnect", "aishell disconnect <name>", "Remove a registered data source", {}, {}, ""},
       {"query",
        "aishell query \"<SQL or English>\" [--format table|csv|json|jsonl|parquet] [--output FILE] "
-       "[--max-rows N] [--allow-cartesian | --auto-fix] [--nl | --sql] [--yes] [--dry-run] "
-       "[--async [--notify-on-complete] | --streaming]",
+       "[--max-rows N] [--max-width COLUMNS] [--allow-cartesian | --auto-fix] [--nl | --sql] "
+       "[--yes] [--dry-run] [--fresh-data] [--async [--notify-on-complete] | --streaming]",
        "Run SQL statements (separated by ';') or an English question across the connected sources",
-       {"--format", "--output", "--max-rows"},
+       {"--format", "--output", "--max-rows", "--max-width"},
        {"--no-progress", "--allow-cartesian", "--auto-fix", "--nl", "--sql", "--yes", "--dry-run",
-        "--async", "--notify-on-complete", "--streaming"},
+        "--fresh-data", "--async", "--notify-on-complete", "--streaming"},
        "Table output shows at most --max-rows rows (default 1000, or config display.max_rows),\n"
+       "numbers right-aligned, DOUBLE values to at most 15 significant digits (csv and json keep\n"
+       "every digit); --max-width fits the table into that many columns, wrapping long cells.\n"
        "then \"Results\", \"Execution time\" and \"Data sources\" lines. csv, json and jsonl print "
        "only data.\nparquet needs --output and writes one result (the first statement that "
        "returns rows).\nA join without an equality condition estimated above "
@@ -91,7 +102,8 @@ const std::vector<CommandSpec>& Commands() {
        "translator (src/nl/) shows its panel (sources, joins, filters, SQL, plan) on stderr when\n"
        "stdout is not a terminal, asks Proceed? (Y/n) on a terminal unless --yes, and runs the "
        "SQL.\n"
-       "--dry-run stops after the panel; --sql never translates. Words it cannot place: exit 2.\n"},
+       "--dry-run stops after the panel; --sql never translates. Words it cannot place: exit 2.\n"
+       "--fresh-data: with the result cache on (aishell cache enable), run the query again.\n"},
       {"explain",
        "aishell explain \"<SQL or English>\" [--analyze]",
        "Show the query plan (with --analyze: run it and show actuals); English shows the panel",
@@ -99,11 +111,15 @@ const std::vector<CommandSpec>& Commands() {
        {"--analyze"},
        ""},
       {"export",
-       "aishell export last|<job id> [--format csv|json|jsonl|table|parquet] [--output FILE]",
+       "aishell export last|<job id> [--format csv|json|jsonl|table|parquet|markdown|html|pdf] "
+       "[--output FILE]",
        "Write the last query result again (default format: csv)",
        {"--format", "--output"},
        {},
-       "parquet needs --output.\n"},
+       "parquet needs --output. markdown, html and pdf are reports for people: the query, the\n"
+       "table (numbers right-aligned, long cells wrapped), the row count; pdf is paged (A4) and\n"
+       "goes to --output or to stdout when that is redirected: aishell export last --format pdf\n"
+       "> report.pdf\n"},
       {"create-view",
        "aishell create-view <name> [<query>] [--replace]",
        "Create a view; the query comes from the argument or from stdin",
@@ -178,6 +194,29 @@ const std::vector<CommandSpec>& Commands() {
        "{\"user\": {\"email\": ...}}. Ctrl-C stops and keeps the position; the next run with the\n"
        "same query, key and output resumes after it, without loss or duplicates. Sources are\n"
        "polled (MongoDB change streams are not used: FerretDB has none).\n"},
+      {"cache",
+       "aishell cache enable [--ttl SECONDS] [--max-size SIZE] | disable | clear | status",
+       "Reuse the results of repeated read queries for a while",
+       {"--ttl", "--max-size"},
+       {},
+       "Results are kept in $AISHELL_HOME/cache/results, keyed by the query's normalized SQL and\n"
+       "the settings that change results, for --ttl (default 300 seconds; also 5m, 1h). A reused\n"
+       "result says \"cached, N s old\". A write through aishell to a source a result read, and a\n"
+       "new snapshot of an Iceberg table it read, drop it; query --fresh-data runs the query "
+       "again\n"
+       "and keeps the new result. Beyond --max-size (default 256MB) the least recently used go.\n"},
+      {"search",
+       "aishell search \"<terms>\" [--all-databases | --in <source>...] [--limit N] "
+       "[--timeout SECONDS] [--all-schemas] [--format table|json]",
+       "Look for words in every table of every source (or those named), all at once",
+       {"--in", "--limit", "--timeout", "--format"},
+       {"--all-databases", "--all-schemas"},
+       "Each source's default schema (every schema with --all-schemas) is searched in parallel "
+       "with its own time budget (--timeout, default 10s):\n"
+       "every table with text columns is asked for the rows holding every word in some text\n"
+       "column (any case). Each table with matches shows its best --limit rows (default 5) and\n"
+       "\"Found: N <table>\"; an Elasticsearch index named like *search_log* shows related\n"
+       "searches. A source that fails is reported in its block; the others still answer.\n"},
       {"help", "aishell help [<command>]", "Show help", {}, {}, ""},
   };
   return commands;
@@ -191,7 +230,8 @@ const CommandSpec* FindCommand(const std::string& name) {
 
 std::string MainUsage() {
   std::string out =
-      "aishell — one SQL query across PostgreSQL, MongoDB, Redis, Iceberg and local files\n\n"
+      "aishell — one SQL query across PostgreSQL, SQLite, MongoDB, Elasticsearch, Redis, Iceberg "
+      "and local files\n\n"
       "Usage: aishell [--home DIR] [--max-memory SIZE] [--threads N] <command> [options]\n"
       "       aishell                 interactive shell (reads statements from stdin when it is "
       "not a terminal)\n\n"
@@ -576,6 +616,7 @@ Engine& Cli::connection_engine() {
 }
 
 size_t Cli::TerminalWidth() const {
+  if (max_width_override_) return *max_width_override_;
   if (const char* c = std::getenv("COLUMNS"); c && *c) {
     long n = std::atol(c);
     if (n > 20) return static_cast<size_t>(n);
@@ -611,6 +652,8 @@ int Cli::Dispatch(const ParsedArgs& args) {
   if (c == "stream") return Stream(args);
   if (c == "sync") return Sync(args);
   if (c == "validate-sync") return ValidateSyncCommand(args);
+  if (c == "cache") return Cache(args);
+  if (c == "search") return Search(args);
   throw UsageError{"unknown command '" + c + "'", ""};
 }
 
@@ -643,8 +686,56 @@ int Cli::Connect(const ParsedArgs& args) {
   }
   if (config.url.empty()) config.url = config.properties["iceberg.nessie-catalog.uri"];
   if (auto type = args.Get("--type")) config.type = *type;
+  // A name in use is replaced only when asked: --replace, or yes on a terminal. Connecting the
+  // same definition again is no replacement. The new definition is validated first (on an engine
+  // that saves nothing), so a source that cannot be reached says why, as for a new name.
+  bool validated = false;
+  auto check_name = [&]() -> int {
+    for (const auto& existing : connection_engine().ListConnections()) {
+      if (existing.name != config.name || args.Has("--replace")) continue;
+      bool same = existing.url == config.url && existing.properties == config.properties &&
+                  (config.type.empty() || config.type == existing.type);
+      if (same) break;
+      std::string what = existing.type + ", " + RedactUrl(existing.url);
+      if (!validated) {
+        EngineOptions probe_options;  // no home_dir: nothing is saved
+        Engine probe(probe_options);
+        ConnectionConfig probe_config = config;
+        probe_config.name = "__aishell_probe";
+        try {
+          probe.Connect(probe_config);
+        } catch (const UnknownConnectorType& e) {
+          throw UsageError{e.what(), "connect"};
+        } catch (const ConnectionFailed& e) {
+          ConnectionConfig failed = e.config();
+          failed.name = config.name;
+          std::string why = e.what();
+          for (size_t at; (at = why.find("__aishell_probe")) != std::string::npos;)
+            why.replace(at, 15, config.name);
+          throw ConnectionFailed(Error(e.kind(), why), failed);
+        }
+        validated = true;
+      }
+      if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
+        std::printf("A source named '%s' already exists (%s). Replace it? (y/N): ",
+                    config.name.c_str(), what.c_str());
+        std::fflush(stdout);
+        std::string answer;
+        std::getline(std::cin, answer);
+        answer = TrimSpace(answer);
+        if (answer == "y" || answer == "Y" || answer == "yes") break;
+        std::printf("Kept the existing source '%s'; nothing changed.\n", config.name.c_str());
+        return 1;
+      }
+      throw UsageError{"a source named '" + config.name + "' already exists (" + what +
+                           "); add --replace to replace it, or choose another --name",
+                       "connect"};
+    }
+    return -1;
+  };
   ConnectResult result;
   try {
+    if (int code = check_name(); code >= 0) return code;
     result = connection_engine().Connect(config);
   } catch (const UnknownConnectorType& e) {
     throw UsageError{e.what(), "connect"};
@@ -696,16 +787,26 @@ int Cli::Connections(const ParsedArgs& args) {
     std::printf("No connections yet. Add one with: aishell connect <url> --name <name>\n");
     return 0;
   }
-  // With --status every source is reached at once: one slow or dead server does not hold up
-  // the others beyond its own connect timeout.
+  // The panel and JSON reach every source at once (so does --status): one slow or dead server
+  // does not hold up the others beyond its own connect timeout.
+  bool panel = format == OutputFormat::kTable || format == OutputFormat::kJson;
   bool with_status = args.Has("--status");
-  std::vector<ConnectionStatus> statuses(with_status ? list.size() : 0);
-  if (with_status) {
+  std::vector<ConnectionStatus> statuses(with_status || panel ? list.size() : 0);
+  if (with_status || panel) {
     Engine& checked = engine();
     std::vector<std::thread> threads;
     for (size_t i = 0; i < list.size(); i++)
-      threads.emplace_back([&, i] { statuses[i] = checked.CheckConnection(list[i].name); });
+      threads.emplace_back(
+          [&, i] { statuses[i] = checked.CheckConnection(list[i].name, /*overview=*/panel); });
     for (auto& t : threads) t.join();
+  }
+  if (format == OutputFormat::kTable) {
+    std::fputs(RenderConnectionsPanel(list, statuses).c_str(), stdout);
+    return 0;
+  }
+  if (format == OutputFormat::kJson) {
+    std::fputs(ConnectionsJson(list, &statuses).c_str(), stdout);
+    return 0;
   }
   QueryResult result;
   std::vector<const char*> names = {"name", "type", "url", "properties"};
@@ -783,6 +884,7 @@ void Cli::PrintResult(const QueryResult& result, OutputFormat format, std::ostre
     } else {
       TableFormatOptions options;
       options.max_width = file_out ? 0 : TerminalWidth();
+      options.wrap = max_width_override_.has_value();
       options.max_rows = MaxRows();
       out << FormatBoxTable(result.columns, result.batches, options);
     }
@@ -813,6 +915,7 @@ QueryResult Cli::PrintStreamRows(ResultStream& stream, OutputFormat format, std:
   result.sources = stream.sources();
   result.has_rows = stream.has_rows();
   result.message = stream.message();
+  result.notices = stream.notices();
   Batch batch;
   auto next = [&] {
     batch = Batch();
@@ -872,6 +975,7 @@ QueryResult Cli::PrintStreamRows(ResultStream& stream, OutputFormat format, std:
   // (at most MaxRows()); the rest stream by, counted, and the footer follows at the end.
   TableFormatOptions options;
   options.max_width = file_out ? 0 : TerminalWidth();
+  options.wrap = max_width_override_.has_value();
   options.max_rows = MaxRows();
   int64_t rows = 0;
   bool printed = false;
@@ -900,7 +1004,10 @@ void Cli::PrintTableTrailer(const QueryResult& result, std::ostream* file_out, b
     std::cout << "Results: " << FormatCount(result.row_count)
               << (result.row_count == 1 ? " row" : " rows") << '\n';
   }
-  std::cout << fmt::format("Execution time: {:.2f} seconds\n", result.elapsed_seconds);
+  std::string cached;
+  for (const auto& n : result.notices)
+    if (n.rfind("cached, ", 0) == 0) cached = " (" + n.substr(0, n.find(" (")) + ")";
+  std::cout << fmt::format("Execution time: {:.2f} seconds{}\n", result.elapsed_seconds, cached);
   if (!result.sources.empty()) {
     std::string sources;
     for (const auto& s : result.sources) sources += (sources.empty() ? "" : ", ") + s;
@@ -965,6 +1072,10 @@ bool Cli::RunStatementUntimed(const std::string& sql, OutputFormat format, std::
     } else if (result.has_rows &&
                !(result.columns.size() == 1 && result.columns[0].name == "Query Plan")) {
       try {
+        try {
+          WriteFileAtomic(store().PathOf("last_query.sql"), sql, 0600, false);
+        } catch (const Error&) {
+        }
         if (!store().SaveLastResult(result)) {
           std::fprintf(
               stderr,
@@ -1011,6 +1122,14 @@ int Cli::Query(const ParsedArgs& args) {
     }
     if (parsed) format = *parsed;
   }
+  if (auto w = args.Get("--max-width")) {
+    char* end = nullptr;
+    long long n = std::strtoll(w->c_str(), &end, 10);
+    if (w->empty() || *end || n < 20 || n > 100000)
+      throw UsageError{"--max-width needs a number of columns from 20 to 100000, not '" + *w + "'",
+                       "query"};
+    max_width_override_ = static_cast<size_t>(n);
+  }
   if (auto m = args.Get("--max-rows")) {
     char* end = nullptr;
     long long n = std::strtoll(m->c_str(), &end, 10);
@@ -1041,6 +1160,7 @@ int Cli::Query(const ParsedArgs& args) {
   if (args.Has("--async")) return StartAsyncQuery(statements, args.Has("--notify-on-complete"));
   if (args.Has("--allow-cartesian") && args.Has("--auto-fix"))
     throw UsageError{"--allow-cartesian and --auto-fix exclude each other", "query"};
+  if (args.Has("--fresh-data")) engine().options().fresh_data = true;
   if (args.Has("--allow-cartesian")) engine().options().max_cartesian_rows = 0;
   if (args.Has("--auto-fix")) engine().options().auto_fix_cartesian = true;
   std::unique_ptr<std::ofstream> file;
@@ -1298,13 +1418,52 @@ int Cli::Export(const ParsedArgs& args) {
       throw UsageError{"--format parquet writes a binary file and needs --output FILE", "export"};
     }
     auto parsed = ParseOutputFormat(*f);
-    if (!parsed && !parquet) {
-      throw UsageError{"unknown format '" + *f + "'; use csv, json, jsonl, table or parquet",
+    std::string lower = AsciiLower(*f);
+    bool report_name = lower == "markdown" || lower == "md" || lower == "html" || lower == "pdf";
+    if (!parsed && !parquet && !report_name) {
+      std::string hint =
+          SuggestName(*f, {"csv", "json", "jsonl", "table", "parquet", "markdown", "html", "pdf"});
+      throw UsageError{"unknown format '" + *f +
+                           "'; use csv, json, jsonl, table, parquet, markdown, html or pdf" +
+                           (hint.empty() || hint == lower ? "" : " (did you mean " + hint + "?)"),
                        "export"};
     }
     if (parsed) format = *parsed;
   }
+  std::string report_format = AsciiLower(args.Get("--format").value_or(""));
+  if (report_format == "md") report_format = "markdown";
+  bool report = report_format == "markdown" || report_format == "html" || report_format == "pdf";
+  if (report && report_format == "pdf" && !args.Get("--output") && isatty(STDOUT_FILENO))
+    throw UsageError{"--format pdf writes a binary file: add --output FILE or redirect (> file)",
+                     "export"};
   QueryResult result = LoadExportResult(args.positional[0]);
+  if (report) {
+    ReportInfo info;
+    if (args.positional[0] == "last") {
+      if (auto q = ReadFileIfExists(store().PathOf("last_query.sql"))) info.query = *q;
+    }
+    std::time_t now = std::time(nullptr);
+    char stamp[64];
+    std::strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M UTC", std::gmtime(&now));
+    info.generated = std::string("Generated by aishell on ") + stamp;
+    std::string doc = report_format == "pdf" ? ResultToPdf(info, result.columns, result.batches)
+                      : report_format == "html"
+                          ? ResultToHtml(info, result.columns, result.batches)
+                          : ResultToMarkdown(info, result.columns, result.batches);
+    if (auto path = args.Get("--output")) {
+      std::ofstream out(*path, std::ios::binary | std::ios::trunc);
+      if (!out) throw Error(ErrorKind::kIo, "cannot write " + *path + ": " + std::strerror(errno));
+      out.write(doc.data(), static_cast<std::streamsize>(doc.size()));
+      out.close();
+      if (!out) throw Error(ErrorKind::kIo, "cannot write " + *path);
+      std::fprintf(stderr, "Exported %s rows to %s\n", FormatCount(result.row_count).c_str(),
+                   path->c_str());
+    } else {
+      std::fwrite(doc.data(), 1, doc.size(), stdout);
+      std::fflush(stdout);
+    }
+    return 0;
+  }
   if (parquet) {
     const std::string path = *args.Get("--output");
     WriteParquetFile(path, result.columns, result.batches);

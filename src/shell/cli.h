@@ -71,6 +71,8 @@ class Cli {
   int Jobs(const ParsedArgs& args);
   void NotifyFinishedJobs();
   QueryResult LoadExportResult(const std::string& what);  // "last" or a job id
+  int Cache(const ParsedArgs& args);   // cache_command.cpp
+  int Search(const ParsedArgs& args);  // search_command.cpp
   int Interactive(bool terminal);
 
   ConfigStore& store();
@@ -109,8 +111,9 @@ class Cli {
   // stopped answering inside a blocking read) ends the process with the timeout error.
   bool exit_when_stuck_ = false;
   std::optional<int64_t> max_rows_override_;
-  std::string output_path_;      // query --output, for messages
-  bool parquet_output_ = false;  // query --format parquet: results go to output_path_
+  std::optional<size_t> max_width_override_;  // query --max-width: tables wrap to this width
+  std::string output_path_;                   // query --output, for messages
+  bool parquet_output_ = false;               // query --format parquet: results go to output_path_
   // query --streaming: rows are printed batch by batch and not kept (no `export last`).
   bool streaming_ = false;
   int parquet_results_ = 0;  // results written to output_path_ as Parquet

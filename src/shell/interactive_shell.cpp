@@ -28,15 +28,16 @@ constexpr const char* kPrompt = "aishell> ";
 constexpr const char* kContinuation = "     -> ";
 
 constexpr const char* kShellHelp =
-    "Enter SQL statements ending in ';' (they may span lines).\n"
+    "Enter SQL statements ending in ';' (they may span lines), or a question in English on one\n"
+    "line (as `aishell query` takes it), e.g. total revenue by region\n"
     "  .tables [catalog[.schema]]  list tables\n"
     "  .schema <table>             describe a table (columns, types)\n"
     "  .catalogs                   list connected sources\n"
     "  .views                      list views\n"
     "  .format table|csv|json|jsonl  set the output format\n"
     "  .timer on|off, \\timing      print each statement's run time (wall, user and system CPU)\n"
-    "  .help                       this help\n"
-    "  .quit, .exit, \\q            leave\n";
+    "  .help, help                 this help\n"
+    "  .quit, .exit, quit, exit, \\q  leave\n";
 
 volatile std::sig_atomic_t g_prompt_interrupted = 0;
 
@@ -125,6 +126,13 @@ std::string Trim(const std::string& s) {
 
 bool Cli::HandleMetaCommand(const std::string& input, bool& quit) {
   std::string line = Trim(input);
+  // help, exit and quit also work without the leading dot (as in psql and most shells).
+  {
+    std::string word = line;
+    for (auto& ch : word) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (word == "help" || word == "exit" || word == "quit") line = "." + word;
+    if (word == "?") line = ".help";
+  }
   if (line.empty() || (line[0] != '.' && line[0] != '\\')) return false;
   std::string command = line, arg;
   if (auto sp = line.find_first_of(" \t"); sp != std::string::npos) {
@@ -189,7 +197,11 @@ bool Cli::HandleMetaCommand(const std::string& input, bool& quit) {
     std::fflush(stdout);
     return true;
   }
-  std::fprintf(stderr, "Error: unknown command %s; type .help for the commands\n", command.c_str());
+  std::vector<std::string> known = {".help",     ".quit",  ".exit",   ".tables", ".schema",
+                                    ".catalogs", ".views", ".format", ".mode",   ".timer"};
+  std::string hint = SuggestName(command, known);
+  std::fprintf(stderr, "Error: unknown command %s%s; type help for the commands\n", command.c_str(),
+               hint.empty() ? "" : ("; did you mean " + hint + "?").c_str());
   return true;
 }
 
@@ -209,7 +221,9 @@ int Cli::Interactive(bool terminal) {
     using_history();
     stifle_history(2000);
     read_history(history.c_str());
-    std::printf("aishell — type SQL ending in ';', .help for commands, .quit to leave\n");
+    std::printf(
+        "aishell — type SQL ending in ';' or a question in English, help for commands, quit to "
+        "leave\n");
   }
   bool any_failed = false;
   bool quit = false;
@@ -240,6 +254,33 @@ int Cli::Interactive(bool terminal) {
       continue;
     }
     if (buffer.empty() && Trim(line).empty()) continue;
+    if (buffer.empty() && LooksLikeNaturalLanguage(line)) {
+      // English, as `aishell query` takes it: one line, no ';' needed.
+      if (terminal) {
+        add_history(line.c_str());
+        write_history(history.c_str());
+      }
+      std::string sql;
+      int code = -1;
+      try {
+        code = TranslateQuestion(Trim(line), /*explain_only=*/false, /*dry_run=*/false,
+                                 /*yes=*/!terminal, &sql);
+      } catch (const Error& err) {
+        std::fprintf(stderr, "Error: %s\n", err.what());
+        code = 1;
+      }
+      if (code < 0) {
+        if (!RunStatement(sql, shell_format_, nullptr, terminal || statements_run == 0))
+          any_failed = true;
+        statements_run++;
+      } else if (code != 0) {
+        any_failed = true;
+      }
+      if (terminal) std::printf("\n");
+      std::cout.flush();
+      std::fflush(stdout);
+      continue;
+    }
     buffer += buffer.empty() ? line : "\n" + line;
     if (!EndsWithCompleteStatement(buffer)) continue;
     if (terminal) {

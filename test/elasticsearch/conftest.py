@@ -123,7 +123,7 @@ class Shell:
         return run_aishell(list(args), home=self.home, stdin=stdin, timeout=timeout)
 
     def connect(self, *properties, name="es", url=None):
-        args = ["connect", url or self.url, "--name", name]
+        args = ["connect", url or self.url, "--name", name, "--replace"]
         for p in properties:
             args += ["--property", p]
         r = self.run(*args)

@@ -524,6 +524,27 @@ std::string EsConnector::Summary() {
   return s;
 }
 
+SourceOverview EsConnector::Overview(size_t max_objects) {
+  SourceOverview o;
+  o.engine = server_.product;
+  o.version = server_.version;
+  o.object_kind = "Indices";
+  o.row_word = "documents";
+  std::vector<std::string> tables = ListTables("default");
+  simdjson::dom::parser parser;
+  for (size_t i = 0; i < tables.size() && i < max_objects; i++) {
+    SourceObject obj;
+    obj.schema = "default";
+    obj.name = tables[i];
+    EsResponse r = client_->Send("GET", "/" + PathSegment(tables[i]) + "/_count");
+    int64_t n = -1;
+    if (r.status == 200 && parser.parse(r.body)["count"].get(n)) n = -1;
+    if (n >= 0) obj.rows = n;  // _count is exact
+    o.objects.push_back(std::move(obj));
+  }
+  return o;
+}
+
 void RegisterElasticsearchConnector() {
   ConnectorFactory::Register("elasticsearch",
                              {"elasticsearch", "elasticsearchs", "opensearch", "opensearchs"},

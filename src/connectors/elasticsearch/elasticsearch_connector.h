@@ -44,6 +44,7 @@ class EsConnector : public Connector {
                                           const std::vector<int>& key_columns,
                                           UpsertConflict conflict) override;
   std::string Summary() override;
+  SourceOverview Overview(size_t max_objects) override;
   // raw_query(schema, index, query): Trino's pass-through search (one row, `result`);
   // query_string(index, query[, schema]): the index's rows matching a query_string query, with
   // `_score` a visible column.

@@ -229,6 +229,14 @@ std::vector<std::string> IcebergConnector::ListTables(const std::string& schema)
   return out;
 }
 
+std::string IcebergConnector::ChangeMarker(const TableInfo& table) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = tables_.find(&table);
+  if (it == tables_.end() || !it->second.state) return {};
+  const auto& id = it->second.state->snapshot_id;
+  return "snapshot " + (id ? std::to_string(*id) : std::string("none"));
+}
+
 std::shared_ptr<const TableInfo> IcebergConnector::Load(const std::string& schema,
                                                         const std::string& table,
                                                         std::optional<int64_t> snapshot_id,

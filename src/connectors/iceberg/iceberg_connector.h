@@ -65,6 +65,8 @@ class IcebergConnector : public Connector {
   std::string DefaultSchema() const override;
   std::vector<std::string> ListSchemas() override;
   std::vector<std::string> ListTables(const std::string& schema) override;
+  // The current snapshot id of a table GetTable returned ("none" before the first snapshot).
+  std::string ChangeMarker(const TableInfo& table) override;
   std::shared_ptr<const TableInfo> GetTable(const std::string& schema,
                                             const std::string& table) override;
   std::shared_ptr<const TableInfo> GetTableVersion(const std::string& schema,

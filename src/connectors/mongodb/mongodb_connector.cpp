@@ -470,6 +470,35 @@ std::string MongoConnector::Summary() {
   return s;
 }
 
+SourceOverview MongoConnector::Overview(size_t max_objects) {
+  SourceOverview o;
+  o.engine = "MongoDB";
+  o.version = server_.version;
+  if (server_.IsFerretDb()) o.version += " (FerretDB " + server_.ferretdb_version + ")";
+  o.object_kind = "Collections";
+  o.row_word = "documents";
+  std::string database = DefaultSchema();
+  std::vector<std::string> collections = ListTables(database);
+  MongoPool::Lease client = pool_->Acquire();
+  for (size_t i = 0; i < collections.size() && i < max_objects; i++) {
+    SourceObject obj;
+    obj.schema = database;
+    obj.name = collections[i];
+    CollectionPtr coll(
+        mongoc_client_get_collection(client.get(), database.c_str(), collections[i].c_str()));
+    bson_error_t error;
+    // From the collection's metadata, not counted.
+    int64_t n =
+        mongoc_collection_estimated_document_count(coll.get(), nullptr, nullptr, nullptr, &error);
+    if (n >= 0) {
+      obj.rows = n;
+      obj.rows_estimated = true;
+    }
+    o.objects.push_back(std::move(obj));
+  }
+  return o;
+}
+
 void RegisterMongoConnector() {
   ConnectorFactory::Register("mongodb", {"mongodb", "mongodb+srv"},
                              [](const ConnectionConfig& config) -> std::shared_ptr<Connector> {

@@ -43,6 +43,7 @@ class MongoConnector : public Connector {
                                           UpsertConflict conflict) override;
   void DropTable(std::shared_ptr<const TableInfo> table) override;
   std::string Summary() override;
+  SourceOverview Overview(size_t max_objects) override;
 
   std::string Where() const { return "mongodb source '" + name_ + "'"; }
   const MongoServerInfo& server() const { return server_; }

@@ -249,6 +249,48 @@ std::string PostgresConnector::Summary() {
          PQgetvalue(r.res, 0, 1) + ", " + PQgetvalue(r.res, 0, 2) + " table(s)";
 }
 
+SourceOverview PostgresConnector::Overview(size_t max_objects) {
+  SourceOverview o;
+  o.engine = "PostgreSQL";
+  std::lock_guard<std::mutex> lock(mutex_);
+  PgResult v = PgCatalogQuery(conn_, "SELECT current_setting('server_version')", {}, url_, Where());
+  o.version = PQgetvalue(v.res, 0, 0);
+  if (auto sp = o.version.find(' '); sp != std::string::npos) o.version.resize(sp);
+  // reltuples is the planner's estimate (-1 before the first ANALYZE); a table that small by its
+  // pages is counted instead.
+  PgResult r = PgCatalogQuery(
+      conn_,
+      "SELECT n.nspname, c.relname, c.reltuples::bigint, c.relpages, c.relkind FROM pg_class c "
+      "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r','v','m','p','f') "
+      "AND n.nspname NOT IN ('pg_catalog','information_schema','pg_toast') AND NOT "
+      "c.relispartition ORDER BY n.nspname <> 'public', n.nspname, c.relname LIMIT " +
+          std::to_string(max_objects),
+      {}, url_, Where());
+  for (int i = 0; i < PQntuples(r.res); i++) {
+    SourceObject obj;
+    obj.schema = PQgetvalue(r.res, i, 0);
+    obj.name = PQgetvalue(r.res, i, 1);
+    int64_t tuples = std::atoll(PQgetvalue(r.res, i, 2));
+    int64_t pages = std::atoll(PQgetvalue(r.res, i, 3));
+    char kind = PQgetvalue(r.res, i, 4)[0];
+    if (kind == 'r' && (tuples < 0 || pages <= 1000)) {
+      try {
+        PgResult c = PgCatalogQuery(conn_,
+                                    "SELECT count(*) FROM " + QuotePgIdentifier(obj.schema) + "." +
+                                        QuotePgIdentifier(obj.name),
+                                    {}, url_, Where());
+        obj.rows = std::atoll(PQgetvalue(c.res, 0, 0));
+      } catch (const Error&) {
+      }
+    } else if (tuples >= 0 && kind != 'v') {
+      obj.rows = tuples;
+      obj.rows_estimated = true;
+    }
+    o.objects.push_back(std::move(obj));
+  }
+  return o;
+}
+
 void RegisterPostgresConnector() {
   ConnectorFactory::Register("postgres", {"postgres", "postgresql"},
                              [](const ConnectionConfig& config) -> std::shared_ptr<Connector> {

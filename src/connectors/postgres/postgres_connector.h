@@ -47,6 +47,7 @@ class PostgresConnector : public Connector {
                                           UpsertConflict conflict) override;
   void DropTable(std::shared_ptr<const TableInfo> table) override;
   std::string Summary() override;
+  SourceOverview Overview(size_t max_objects) override;
 
   std::string Where() const;  // "postgres source 'name'"
   const std::string& url() const { return url_; }

@@ -264,6 +264,112 @@ std::string RedisConnector::Summary() {
          std::to_string(address_.db) + ", " + std::to_string(n) + " table(s)";
 }
 
+namespace {
+
+std::string FormatTtl(int64_t seconds) {
+  if (seconds < 120) return std::to_string(seconds) + " seconds";
+  if (seconds < 2 * 3600) return std::to_string((seconds + 30) / 60) + " minutes";
+  if (seconds < 2 * 86400) return std::to_string((seconds + 1800) / 3600) + " hours";
+  return std::to_string((seconds + 43200) / 86400) + " days";
+}
+
+}  // namespace
+
+SourceOverview RedisConnector::Overview(size_t max_objects) {
+  SourceOverview o;
+  o.engine = "Redis";
+  o.object_kind = "Key patterns";
+  o.row_word = "keys";
+  RespConnection conn(address_, Where());
+  RespView info = conn.Command({"INFO", "server"});
+  if (info.type() == RespType::kString) {
+    std::string_view text = info.str();
+    size_t p = text.find("redis_version:");
+    if (p != std::string_view::npos) {
+      size_t e = text.find_first_of("\r\n", p);
+      o.version = std::string(text.substr(p + 14, e - p - 14));
+    }
+  }
+  RespView size = conn.Command({"DBSIZE"});
+  if (size.type() == RespType::kInteger) o.total_keys = size.integer();
+  std::vector<std::pair<std::string, std::string>> tables;  // name, glob
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    LoadDefinitions();
+    for (const auto& e : entries_) tables.emplace_back(e.def.name, e.def.pattern.Glob());
+  }
+  // Each pattern: SCAN MATCH up to kScanCap keys visited (exact when the scan ends first, else
+  // extrapolated from the share of the database visited), and the TTL of up to kTtlSample keys.
+  constexpr int64_t kScanCap = 20000;
+  constexpr size_t kTtlSample = 100;
+  std::vector<int64_t> ttls;
+  int64_t without_expiry = 0;
+  for (const auto& [name, glob] : tables) {
+    if (o.objects.size() >= max_objects) break;
+    SourceObject obj;
+    obj.schema = "default";
+    obj.name = name + " (" + glob + ")";
+    std::string cursor = "0";
+    int64_t matched = 0, visited_calls = 0;
+    std::vector<std::string> sample;
+    bool done = false;
+    while (visited_calls * 1000 < kScanCap) {
+      RespView r = conn.Command({"SCAN", cursor, "MATCH", glob, "COUNT", "1000"});
+      visited_calls++;
+      if (!r.is_array() || r.size() != 2) break;
+      RespView c = r.first();
+      cursor = std::string(c.str());
+      RespView keys = c.next();
+      RespView k = keys.first();
+      for (size_t i = 0; i < keys.size(); i++, k = k.next()) {
+        matched++;
+        if (sample.size() < kTtlSample) sample.emplace_back(k.str());
+      }
+      if (cursor == "0") {
+        done = true;
+        break;
+      }
+    }
+    obj.rows = matched;
+    if (!done && o.total_keys && *o.total_keys > 0) {
+      double visited = std::min<double>(static_cast<double>(*o.total_keys),
+                                        static_cast<double>(visited_calls) * 1000.0);
+      obj.rows = static_cast<int64_t>(static_cast<double>(matched) *
+                                      (static_cast<double>(*o.total_keys) / visited));
+      obj.rows_estimated = true;
+    }
+    if (!sample.empty()) {
+      std::vector<std::vector<std::string>> commands;
+      for (const auto& key : sample) commands.push_back({"TTL", key});
+      auto replies = conn.Pipeline(commands);
+      for (auto& reply : replies) {
+        if (reply.type() != RespType::kInteger) continue;
+        int64_t t = reply.integer();
+        if (t >= 0)
+          ttls.push_back(t);
+        else if (t == -1)
+          without_expiry++;
+      }
+    }
+    o.objects.push_back(std::move(obj));
+  }
+  int64_t sampled = static_cast<int64_t>(ttls.size()) + without_expiry;
+  if (sampled > 0) {
+    std::string fact;
+    if (!ttls.empty()) {
+      std::sort(ttls.begin(), ttls.end());
+      fact = "TTL: " + FormatTtl(ttls[ttls.size() / 2]) + " median remaining (" +
+             FormatTtl(ttls.front()) + " to " + FormatTtl(ttls.back()) + ")";
+      if (without_expiry > 0) fact += "; " + std::to_string(without_expiry) + " without expiry";
+    } else {
+      fact = "TTL: none (no expiry on the keys)";
+    }
+    fact += ", over " + std::to_string(sampled) + " sampled keys";
+    o.facts.push_back(fact);
+  }
+  return o;
+}
+
 void RegisterRedisConnector() {
   ConnectorFactory::Register("redis", {"redis", "rediss"},
                              [](const ConnectionConfig& config) -> std::shared_ptr<Connector> {

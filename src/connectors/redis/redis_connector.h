@@ -43,6 +43,9 @@ class RedisConnector : public Connector {
                                           const std::vector<int>& key_columns,
                                           UpsertConflict conflict) override;
   std::string Summary() override;
+  // Key patterns with their key counts (SCAN MATCH; estimated past a cap), DBSIZE, and TTL facts
+  // from a sample of each pattern's keys.
+  SourceOverview Overview(size_t max_objects) override;
 
   const RedisAddress& address() const { return address_; }
   std::string Where() const;  // "redis source 'name'"
