@@ -2,7 +2,9 @@
 // tables, table functions and joins (ON, USING, NATURAL).
 #include <algorithm>
 
+#include "catalog/metadata_connector.h"
 #include "common/exception.h"
+#include "common/strings.h"
 #include "planner/binder.h"
 #include "planner/optimizer/optimizer.h"
 #include "sql/parser.h"
@@ -237,6 +239,10 @@ Binder::ResolvedTable Binder::ResolveTable(const QualifiedName& name, bool must_
     r.schema = is_default && !catalogs_.default_schema.empty() ? catalogs_.default_schema
                                                                : r.connector->DefaultSchema();
   }
+  // `<catalog>.information_schema.<table>`: Trino's metadata tables of any catalog (the system
+  // catalog answers for its own).
+  if (EqualsIgnoreCase(r.schema, kInformationSchema) && r.connector->TypeName() != "system")
+    r.connector = MakeInformationSchemaConnector(&catalogs_, r.catalog);
   r.info = r.connector->GetTable(r.schema, r.table);
   if (!r.info && must_exist) {
     std::vector<std::string> tables;

@@ -127,6 +127,14 @@ const std::vector<CommandSpec>& Commands() {
        "`config list` shows every setting with its type, default and doc. set refuses unknown\n"
        "keys and values of the wrong type; federation.* names may be given without the prefix;\n"
        "display.max_rows sets the rows shown by table output.\n"},
+      {"serve",
+       "aishell serve [--port 8080] [--bind 127.0.0.1] [--auth password --users FILE --tls-cert "
+       "PEM --tls-key PEM] [--acl acl.yaml]",
+       "Serve the connected sources over Trino's client protocol (trino CLI, JDBC, Python)",
+       {"--port", "--bind", "--auth", "--users", "--tls-cert", "--tls-key", "--acl",
+        "--hash-password"},
+       {},
+       kServeDetails},
       {"help", "aishell help [<command>]", "Show help", {}, {}, ""},
   };
   return commands;
@@ -549,6 +557,7 @@ int Cli::Dispatch(const ParsedArgs& args) {
   if (c == "views") return Views(args);
   if (c == "drop-view") return DropView(args);
   if (c == "config") return Config(args);
+  if (c == "serve") return Serve(args);
   throw UsageError{"unknown command '" + c + "'", ""};
 }
 

@@ -57,6 +57,7 @@ class Cli {
   int Views(const ParsedArgs& args);
   int DropView(const ParsedArgs& args);
   int Config(const ParsedArgs& args);
+  int Serve(const ParsedArgs& args);  // serve_command.cpp
   int Interactive(bool terminal);
 
   ConfigStore& store();
@@ -99,6 +100,9 @@ class Cli {
   bool parquet_output_ = false;  // query --format parquet: results go to output_path_
   int parquet_results_ = 0;      // results written to output_path_ as Parquet
 };
+
+// `aishell serve --help` details (serve_command.cpp).
+extern const char* const kServeDetails;
 
 // Helpers shared by the shell files.
 std::string FormatCount(int64_t n);  // 1234567 -> "1,234,567"
