@@ -278,7 +278,9 @@ std::vector<ColumnInfo> InformationSchemaColumnsOf(const std::string& table) {
             Col("ordinal_position", LogicalType(TypeId::kBigInt)),
             Col("column_default"),
             Col("is_nullable"),
-            Col("data_type")};
+            Col("data_type"),
+            Col("comment"),
+            Col("extra_info")};
   return {};
 }
 
@@ -322,9 +324,10 @@ std::map<std::string, std::shared_ptr<MetadataTable>> MakeInformationSchema(
                        int64_t ordinal = 0;
                        for (const auto& col : info->columns) {
                          if (col.hidden) continue;
-                         rows->push_back({Text(c), Text(s), Text(t), Text(col.name), Big(++ordinal),
-                                          NullText(), Text(col.nullable ? "YES" : "NO"),
-                                          Text(TrinoTypeName(col.type))});
+                         rows->push_back(
+                             {Text(c), Text(s), Text(t), Text(col.name), Big(++ordinal), NullText(),
+                              Text(col.nullable ? "YES" : "NO"), Text(TrinoTypeName(col.type)),
+                              col.comment.empty() ? NullText() : Text(col.comment), NullText()});
                        }
                      });
       });
@@ -610,9 +613,41 @@ std::shared_ptr<Connector> MakeInformationSchemaConnector(CatalogRegistry* regis
                                              std::move(schemas));
 }
 
+namespace {
+
+// system.metadata: the tables SQLAlchemy's trino dialect reads (table comments) and catalogs.
+std::map<std::string, std::shared_ptr<MetadataTable>> MakeMetadataSchema(
+    CatalogRegistry* registry) {
+  auto w = std::make_shared<Walker>(registry, std::nullopt);
+  std::map<std::string, std::shared_ptr<MetadataTable>> out;
+  out["catalogs"] =
+      MakeTable({Col("catalog_name"), Col("connector_id"), Col("connector_name")}, 0, -1, -1,
+                [w, registry](const ListingFilter& f, std::vector<std::vector<Value>>* rows) {
+                  for (const auto& c : w->Catalogs(f)) {
+                    std::string type;
+                    if (const ConnectionConfig* config = registry->GetConfig(c))
+                      type = config->type;
+                    rows->push_back({Text(c), Text(c), Text(type)});
+                  }
+                });
+  out["table_comments"] =
+      MakeTable({Col("catalog_name"), Col("schema_name"), Col("table_name"), Col("comment")}, 0, 1,
+                2, [w](const ListingFilter& f, std::vector<std::vector<Value>>* rows) {
+                  ForEachTable(*w, f, false,
+                               [&](const std::string& c, const std::string& s, const std::string& t,
+                                   const TableInfo*) {
+                                 rows->push_back({Text(c), Text(s), Text(t), NullText()});
+                               });
+                });
+  return out;
+}
+
+}  // namespace
+
 std::shared_ptr<Connector> MakeSystemConnector(CatalogRegistry* registry) {
   MetadataConnector::Schemas schemas;
   schemas["jdbc"] = MakeJdbcSchema(registry);
+  schemas["metadata"] = MakeMetadataSchema(registry);
   schemas[kInformationSchema] = MakeInformationSchema(registry, std::string("system"));
   return std::make_shared<MetadataConnector>("system", "jdbc", std::move(schemas));
 }

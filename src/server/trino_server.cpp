@@ -71,6 +71,10 @@ bool Contains(const std::string& text, const char* part) {
   return AsciiLower(text).find(part) != std::string::npos;
 }
 
+bool StartsWith(const std::string& text, const char* prefix) {
+  return AsciiLower(text).rfind(prefix, 0) == 0;
+}
+
 // The Trino error code and name of an engine error.
 TrinoError ErrorOf(const Error& e, const std::string& sql) {
   TrinoError t;
@@ -99,9 +103,10 @@ TrinoError ErrorOf(const Error& e, const std::string& sql) {
     case ErrorKind::kCatalog:
       if (Contains(t.message, "prepared statement"))
         set(5, "NOT_FOUND");
-      else if (Contains(t.message, "catalog '") || Contains(t.message, "no source named"))
+      else if (StartsWith(t.message, "catalog '") || StartsWith(t.message, "no source named") ||
+               StartsWith(t.message, "no default catalog"))
         set(44, "CATALOG_NOT_FOUND");
-      else if (Contains(t.message, "schema '"))
+      else if (StartsWith(t.message, "schema '") || Contains(t.message, "has no schema"))
         set(45, "SCHEMA_NOT_FOUND");
       else
         set(46, "TABLE_NOT_FOUND");
@@ -746,8 +751,8 @@ struct TrinoServer::Impl {
     }
     q->cv.wait_for(lock, kMaxWait, [&] { return !q->pages.empty() || q->producer_done; });
     bool final = false;
+    q->token = token;  // the page sent now; its nextUri asks for token + 1
     std::string body = Results(*q, BaseUrl(req), &final);
-    q->token = token;
     q->last_response = body;
     q->delivered_final = final;
     SendJson(res, body, q.get());
@@ -867,11 +872,15 @@ void TrinoServer::Start() {
   } else {
     s.http = std::make_unique<httplib::Server>();
   }
-  int threads = std::max(16, s.options.max_concurrent_queries + s.options.max_queued_queries / 2);
-  threads = std::min(threads, 256);
+  // A connection holds a pool thread while it is open (cpp-httplib), idle keep-alive ones too:
+  // many threads, and idle connections closed after 2 s (a client polling a query asks again at
+  // once; one that comes back later reconnects).
+  int threads = std::max(128, s.options.max_concurrent_queries + s.options.max_queued_queries);
+  threads = std::min(threads, 512);
   s.http->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   s.http->set_payload_max_length(16 << 20);
-  s.http->set_keep_alive_timeout(30);
+  s.http->set_keep_alive_timeout(2);
+  s.http->set_keep_alive_max_count(10000);
   s.http->Post("/v1/statement",
                [&s](const httplib::Request& req, httplib::Response& res) { s.Post(req, res); });
   s.http->Get(R"(/v1/statement/(?:executing|queued)/([^/]+)/([^/]+)/(\d+))",
