@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <httplib.h>
+#include <malloc.h>
 
 #include <chrono>
 #include <condition_variable>
@@ -676,10 +677,15 @@ struct TrinoServer::Impl {
                       Millis(q->ended - q->created) / 1000.0));
     }
     engine.reset();  // the query's memory goes with its engine
+    bool idle;
     {
       std::lock_guard<std::mutex> lock(mu);
       running--;
+      idle = running == 0 && queued == 0;
     }
+    // The allocator keeps freed memory in per-thread arenas; give it back once nothing runs, so
+    // the server's size after a burst of queries is its size before.
+    if (idle) malloc_trim(0);
     slots.notify_all();
   }
 
