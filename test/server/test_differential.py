@@ -19,6 +19,9 @@ QUERIES = [
     "GROUP BY status ORDER BY status",
     "SELECT id, \"user\".name AS uname, cardinality(scores) AS n, ok FROM docs.default.events "
     "ORDER BY id",
+    "SELECT table_name, column_name, data_type FROM shop.information_schema.columns "
+    "WHERE table_schema = 'main' ORDER BY 1, ordinal_position",
+    "SELECT table_schema, table_name FROM lake.information_schema.tables ORDER BY 1, 2",
     "SELECT CAST(1.25 AS DECIMAL(5,2)) AS d, DATE '2024-02-29' AS dt, NULL AS n, 'x''y' AS s",
 ]
 
