@@ -19,6 +19,8 @@ APT_BUILD+=(clang-format)
 # libFuzzer for the Parquet fuzz target (scripts/run-parquet-asan.sh).
 APT_BUILD+=(clang-14 libclang-rt-14-dev)
 APT_TEST=(python3-pip postgresql-15 redis-server redis-tools)
+# The aishell serve dashboard test (test/server/test_monitor.py) loads /ui in headless Chromium.
+APT_TEST+=(chromium)
 # Naming check (scripts/check-naming.sh, .clang-tidy).
 APT_TEST+=(clang-tidy-14)
 # DuckDB is a test oracle and benchmark peer; 1.5.5 because its postgres/iceberg/httpfs/avro

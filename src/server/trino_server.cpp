@@ -14,6 +14,7 @@
 #include <random>
 #include <regex>
 #include <thread>
+#include <tuple>
 
 #include "catalog/metadata_connector.h"
 #include "common/exception.h"
@@ -24,6 +25,7 @@
 #include "engine/engine.h"
 #include "engine/settings.h"
 #include "server/client_session.h"
+#include "server/dashboard.h"
 #include "server/server_security.h"
 #include "server/trino_types.h"
 
@@ -217,6 +219,8 @@ struct ServerQuery {
   std::optional<int64_t> update_count;
   std::vector<std::pair<std::string, std::string>> response_headers;
   std::vector<std::string> warnings;
+  std::vector<std::string> sources;  // "lake (file)", as the engine names them
+  std::map<std::string, std::pair<int64_t, int64_t>> source_progress;  // source -> rows, bytes
   int64_t processed_rows = 0;
   int64_t processed_bytes = 0;
   int64_t output_rows = 0;
@@ -268,6 +272,12 @@ struct TrinoServer::Impl {
   std::map<std::string, std::shared_ptr<ServerQuery>> queries;
   int running = 0;
   int queued = 0;
+  std::deque<std::string> history;  // the last kHistory finished queries, as /v1/query JSON
+  struct SourceTotals {
+    int64_t queries = 0, rows = 0, bytes = 0, errors = 0;
+    double seconds = 0, slowest = 0;
+  };
+  std::map<std::string, SourceTotals> source_totals;  // since the server started
 
   std::mutex stop_mu;
   std::condition_variable stop_cv;
@@ -586,6 +596,11 @@ struct TrinoServer::Impl {
           bytes += p.bytes_read;
         }
         std::lock_guard<std::mutex> lock(q->mu);
+        for (const auto& p : progress) {
+          auto& [r, b] = q->source_progress[p.source];
+          r = std::max(r, p.rows_read);
+          b = std::max(b, p.bytes_read);
+        }
         q->processed_rows = std::max(q->processed_rows, rows);
         q->processed_bytes = std::max(q->processed_bytes, bytes);
       });
@@ -600,6 +615,7 @@ struct TrinoServer::Impl {
       {
         std::lock_guard<std::mutex> lock(q->mu);
         q->warnings = stream->warnings();
+        q->sources = stream->sources();
         for (const auto& n : stream->notices()) q->warnings.push_back(n);
         q->has_columns = true;
         if (stream->has_rows()) {
@@ -676,6 +692,7 @@ struct TrinoServer::Impl {
                       StateName(q->state), q->error ? " " + q->error->name : "", q->output_rows,
                       Millis(q->ended - q->created) / 1000.0));
     }
+    Remember(*q);
     engine.reset();  // the query's memory goes with its engine
     bool idle;
     {
@@ -837,6 +854,107 @@ struct TrinoServer::Impl {
 
   // --- /v1/info and friends ---
 
+  // --- monitoring: /v1/query, /v1/federation, /ui ---
+
+  static constexpr size_t kHistory = 200;
+
+  // One query as /v1/query lists it (the SQL through RedactText). Under q.mu.
+  std::string QueryJson(ServerQuery& q) {
+    auto now = Clock::now();
+    int64_t elapsed = Millis((q.ended != Clock::time_point{} ? q.ended : now) - q.created);
+    std::string sql = RedactText(q.sql.size() > 2000 ? q.sql.substr(0, 2000) + "..." : q.sql);
+    std::string out = R"({"queryId":)" + JsonString(q.id) + R"(,"state":)" +
+                      JsonString(StateName(q.state)) + R"(,"user":)" + JsonString(q.session.user) +
+                      R"(,"query":)" + JsonString(sql) +
+                      fmt::format(R"(,"elapsedMillis":{},"outputRows":{},"processedRows":{},)"
+                                  R"("processedBytes":{})",
+                                  elapsed, q.output_rows, q.processed_rows, q.processed_bytes);
+    out += R"(,"errorName":)" + (q.error ? JsonString(q.error->name) : std::string("null"));
+    out += R"(,"sources":[)";
+    for (size_t i = 0; i < q.sources.size(); i++) {
+      if (i) out += ',';
+      auto it = q.source_progress.find(q.sources[i].substr(0, q.sources[i].find(' ')));
+      bool known = it != q.source_progress.end();
+      out += R"({"name":)" + JsonString(q.sources[i]) +
+             fmt::format(R"(,"rows":{},"bytes":{}}})", known ? it->second.first : 0,
+                         known ? it->second.second : 0);
+    }
+    return out + "]}";
+  }
+
+  void Remember(ServerQuery& q) {
+    std::string json;
+    std::vector<std::tuple<std::string, int64_t, int64_t>> per_source;
+    double seconds;
+    bool failed;
+    {
+      std::lock_guard<std::mutex> lock(q.mu);
+      json = QueryJson(q);
+      seconds = Millis(q.ended - q.created) / 1000.0;
+      failed = q.state == QueryState::kFailed;
+      for (const auto& name : q.sources) {
+        auto it = q.source_progress.find(name.substr(0, name.find(' ')));
+        bool known = it != q.source_progress.end();
+        per_source.emplace_back(name, known ? it->second.first : 0, known ? it->second.second : 0);
+      }
+    }
+    std::lock_guard<std::mutex> lock(mu);
+    history.push_back(std::move(json));
+    if (history.size() > kHistory) history.pop_front();
+    for (const auto& [name, rows, bytes] : per_source) {
+      auto& t = source_totals[name];
+      t.queries++;
+      t.rows += rows;
+      t.bytes += bytes;
+      t.errors += failed ? 1 : 0;
+      t.seconds += seconds;
+      t.slowest = std::max(t.slowest, seconds);
+    }
+  }
+
+  // Running queries first, then the recent ones, newest first.
+  std::string QueriesJson() {
+    std::vector<std::shared_ptr<ServerQuery>> live;
+    std::vector<std::string> recent;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      for (auto& [id, q] : queries) live.push_back(q);
+      recent.assign(history.rbegin(), history.rend());
+    }
+    std::string out = "[";
+    bool first = true;
+    for (auto& q : live) {
+      std::lock_guard<std::mutex> lock(q->mu);
+      if (q->state != QueryState::kQueued && q->state != QueryState::kRunning) continue;
+      if (!first) out += ',';
+      first = false;
+      out += QueryJson(*q);
+    }
+    for (auto& r : recent) {
+      if (!first) out += ',';
+      first = false;
+      out += r;
+    }
+    return out + "]";
+  }
+
+  // Per source since the server started: queries, rows, bytes, time, errors (`aishell monitor
+  // federation` prints it).
+  std::string FederationText() {
+    std::lock_guard<std::mutex> lock(mu);
+    std::string out =
+        fmt::format("{:<28} {:>8} {:>12} {:>12} {:>10} {:>10} {:>7}\n", "source", "queries",
+                    "rows read", "bytes read", "avg s", "slowest s", "errors");
+    for (const auto& [name, t] : source_totals) {
+      out += fmt::format("{:<28} {:>8} {:>12} {:>12} {:>10.3f} {:>10.3f} {:>7}\n", name, t.queries,
+                         t.rows, t.bytes, t.queries ? t.seconds / t.queries : 0.0, t.slowest,
+                         t.errors);
+    }
+    out += fmt::format("running {}, waiting {}, recent {} (server.max_concurrent_queries = {})\n",
+                       running, queued, history.size(), options.max_concurrent_queries);
+    return out;
+  }
+
   void Info(httplib::Response& res) {
     res.set_content(fmt::format(R"({{"nodeVersion":{{"version":"{}"}},"environment":"aishell",)"
                                 R"("coordinator":true,"starting":false,"uptime":"0s"}})",
@@ -896,6 +1014,15 @@ void TrinoServer::Start() {
   s.http->Delete(R"(/v1/statement/executing/partialCancel/([^/]+)/\d+/([^/]+)/\d+)",
                  [](const httplib::Request&, httplib::Response& res) { res.status = 204; });
   s.http->Get("/v1/info", [&s](const httplib::Request&, httplib::Response& res) { s.Info(res); });
+  s.http->Get("/v1/query", [&s](const httplib::Request& req, httplib::Response& res) {
+    if (s.Authenticate(req, res)) res.set_content(s.QueriesJson(), "application/json");
+  });
+  s.http->Get("/v1/federation", [&s](const httplib::Request& req, httplib::Response& res) {
+    if (s.Authenticate(req, res)) res.set_content(s.FederationText(), "text/plain");
+  });
+  s.http->Get("/ui", [&s](const httplib::Request& req, httplib::Response& res) {
+    if (s.Authenticate(req, res)) res.set_content(DashboardHtml(), "text/html; charset=utf-8");
+  });
   s.http->Get("/v1/info/state", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("\"ACTIVE\"", "application/json");
   });

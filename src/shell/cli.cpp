@@ -135,6 +135,12 @@ const std::vector<CommandSpec>& Commands() {
         "--hash-password"},
        {},
        kServeDetails},
+      {"monitor",
+       "aishell monitor federation [--server URL] [--watch] [--dashboard]",
+       "Per-source queries, rows, bytes, time and errors of a running `aishell serve`",
+       {"--server"},
+       {"--watch", "--dashboard"},
+       kMonitorDetails},
       {"help", "aishell help [<command>]", "Show help", {}, {}, ""},
   };
   return commands;
@@ -558,6 +564,7 @@ int Cli::Dispatch(const ParsedArgs& args) {
   if (c == "drop-view") return DropView(args);
   if (c == "config") return Config(args);
   if (c == "serve") return Serve(args);
+  if (c == "monitor") return Monitor(args);
   throw UsageError{"unknown command '" + c + "'", ""};
 }
 

@@ -57,7 +57,8 @@ class Cli {
   int Views(const ParsedArgs& args);
   int DropView(const ParsedArgs& args);
   int Config(const ParsedArgs& args);
-  int Serve(const ParsedArgs& args);  // serve_command.cpp
+  int Serve(const ParsedArgs& args);    // serve_command.cpp
+  int Monitor(const ParsedArgs& args);  // monitor_command.cpp
   int Interactive(bool terminal);
 
   ConfigStore& store();
@@ -103,6 +104,7 @@ class Cli {
 
 // `aishell serve --help` details (serve_command.cpp).
 extern const char* const kServeDetails;
+extern const char* const kMonitorDetails;
 
 // Helpers shared by the shell files.
 std::string FormatCount(int64_t n);  // 1234567 -> "1,234,567"
