@@ -14,6 +14,9 @@ JDBC_JAR = os.path.join(JARS, "trino-jdbc-476.jar")
 
 
 def java_home():
+    explicit = os.environ.get("AISHELL_TRINO_JAVA_HOME")
+    if explicit and os.path.exists(os.path.join(explicit, "bin", "java")):
+        return explicit
     for pattern in ("/usr/lib/jvm/temurin-2[4-9]*", "/usr/lib/jvm/*-2[4-9]-*"):
         found = sorted(glob.glob(pattern))
         if found:

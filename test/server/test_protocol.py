@@ -237,3 +237,30 @@ def test_password_auth_over_tls_and_acl(tmp_path, monkeypatch):
         log = server.stop()
     assert "s3cret-A" not in log and "pw-B" not in log
     assert "authentication failed for user alice" in log
+
+
+def test_concurrent_queries_each_with_its_own_memory_budget(served):
+    """Queries run at the same time; one over its own max_memory fails alone."""
+    trino = pytest.importorskip("trino")
+    big_sort = ("SELECT x, y, CAST(x AS VARCHAR) || CAST(y AS VARCHAR) s FROM "
+                "UNNEST(sequence(1, 10000)) t(x) CROSS JOIN UNNEST(sequence(1, 20)) u(y) "
+                "ORDER BY s DESC")
+    results = {}
+
+    def run(name, props):
+        cur = trino.dbapi.connect(host=served.host, port=served.port, user=name,
+                                  session_properties=props).cursor()
+        try:
+            cur.execute(big_sort)
+            results[name] = len(cur.fetchall())
+        except trino.exceptions.TrinoQueryError as e:
+            results[name] = e.error_name
+
+    threads = [threading.Thread(target=run, args=(f"ok{i}", {})) for i in range(3)]
+    threads.append(threading.Thread(target=run, args=("small", {"max_memory": "1MB"})))
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results["small"] == "EXCEEDED_LOCAL_MEMORY_LIMIT"
+    assert [results[f"ok{i}"] for i in range(3)] == [200000] * 3
