@@ -12,7 +12,7 @@ import urllib.request
 import pytest
 
 from aishell_cli import aishell_binary
-from conftest import Server, make_home
+from aishell_serve import Server, make_home
 
 LONG_QUERY = ("SELECT count(*) FROM UNNEST(sequence(1, 10000)) t(x) "
               "CROSS JOIN UNNEST(sequence(1, 10000)) u(y) CROSS JOIN UNNEST(sequence(1, 100)) v(z)")
