@@ -651,6 +651,21 @@ struct TrinoServer::Impl {
           }
           if (q->cancelled) throw Error(ErrorKind::kInterrupted, "Query was canceled");
         }
+        {
+          // The scans' final counts (progress callbacks come only every 100 ms).
+          std::lock_guard<std::mutex> lock(q->mu);
+          int64_t rows = 0, bytes = 0;
+          for (const auto& p : stream->source_progress()) {
+            auto& [r, b] = q->source_progress[p.source];
+            r = std::max(r, p.rows_read);
+            b = std::max(b, p.bytes_read);
+            rows += p.rows_read;
+            bytes += p.bytes_read;
+          }
+          q->processed_rows = std::max(q->processed_rows, rows);
+          q->processed_bytes = std::max(q->processed_bytes, bytes);
+          q->peak_memory = stream->peak_memory_bytes();
+        }
         for (const auto& w : stream->warnings()) {
           std::lock_guard<std::mutex> lock(q->mu);
           if (std::find(q->warnings.begin(), q->warnings.end(), w) == q->warnings.end())

@@ -26,7 +26,8 @@ def test_query_list_and_monitor_federation(served):
         queries = json.loads(r.read())
     mine = [q for q in queries if q["user"] == "monitor-test"]
     assert any(q["state"] == "FINISHED" and q["query"].startswith("SELECT count(*)") and
-               q["sources"] and q["sources"][0]["name"].startswith("lake") for q in mine)
+               q["sources"] and q["sources"][0]["name"].startswith("lake") and
+               q["sources"][0]["rows"] > 0 and q["processedRows"] > 0 for q in mine)
     assert any(q["state"] == "FAILED" and q["errorName"] == "DIVISION_BY_ZERO" for q in mine)
     r = run_aishell(["monitor", "federation", "--server", served.url], home=served.home)
     assert r.returncode == 0, r.stderr
@@ -34,6 +35,7 @@ def test_query_list_and_monitor_federation(served):
     assert lines[0].split()[:3] == ["source", "queries", "rows"]
     lake = next(line for line in lines if line.startswith("lake (file)"))
     assert int(lake.split()[2]) >= 1
+    assert int(lake.split()[3]) > 0  # rows read from the orders file
     shop = next(line for line in lines if line.startswith("shop (sqlite)"))
     assert int(shop.split()[-1]) >= 1  # the failed query counts as an error
     r = run_aishell(["monitor", "federation", "--server", "http://127.0.0.1:1"], home=served.home)
