@@ -168,3 +168,17 @@ def test_sqlalchemy_and_pandas(served):
     with engine.connect() as con:
         n = con.execute(sqlalchemy.select(sqlalchemy.func.count()).select_from(people)).scalar()
     assert n == len(df)
+
+
+def test_transactions_as_the_client_uses_them(served):
+    from trino.transaction import IsolationLevel
+    conn = connect(served, isolation_level=IsolationLevel.READ_COMMITTED)
+    cur = conn.cursor()
+    cur.execute("SELECT count(*) FROM people")
+    assert cur.fetchall()[0][0] > 0
+    assert conn.transaction.id  # X-Trino-Started-Transaction-Id
+    conn.commit()
+    cur = conn.cursor()
+    cur.execute("SELECT 1")
+    assert cur.fetchall() == [[1]]
+    conn.rollback()
