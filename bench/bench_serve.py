@@ -147,8 +147,9 @@ def main():
                 problems.append(f"results differ: {sql}: {diff}")
         rss_before = rss_kb(server.pid)
         ai_n, ai_errors, ai_s = load(ai_run, args.clients, seconds, rows)
-        time.sleep(1)
         rss_after = rss_kb(server.pid)
+        time.sleep(8)  # finished queries are forgotten 5 s after their last page
+        rss_idle = rss_kb(server.pid)
         duck_n, duck_errors, duck_s = load(duck_run, args.clients, seconds, rows)
     finally:
         server.terminate()
@@ -161,7 +162,8 @@ def main():
     print(f"  {'duckdb':<14}{duck_n:>9}{len(duck_errors):>8}{duck_qps:>11.1f}")
     print(f"  ratio (aishell/duckdb queries per second): {common.ratio(ai_qps, duck_qps):.2f}")
     print(f"  server RSS: {rss_before / 1024:.1f} MB after warm-up, "
-          f"{rss_after / 1024:.1f} MB after the load")
+          f"{rss_after / 1024:.1f} MB right after the load, "
+          f"{rss_idle / 1024:.1f} MB once idle (8 s later)")
     for e in ai_errors[:5]:
         problems.append(f"aishell error: {e}")
     if ai_errors or problems:

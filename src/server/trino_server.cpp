@@ -836,7 +836,7 @@ struct TrinoServer::Impl {
           {
             std::lock_guard<std::mutex> ql(q->mu);
             finished = q->producer_done && q->delivered_final &&
-                       now - q->last_access > std::chrono::seconds(30);
+                       now - q->last_access > std::chrono::seconds(5);
             abandoned =
                 !q->delivered_final &&
                 now - q->last_access > std::chrono::milliseconds(options.abandoned_after_ms);
@@ -864,6 +864,15 @@ struct TrinoServer::Impl {
       slots.notify_all();
       for (auto& q : done)
         if (q->worker.joinable()) q->worker.join();
+      bool idle;
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        idle = running == 0 && queued == 0;
+      }
+      if (!done.empty() && idle) {
+        done.clear();
+        malloc_trim(0);  // the forgotten queries' pages go back to the system
+      }
     }
   }
 
