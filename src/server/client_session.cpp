@@ -187,6 +187,25 @@ std::vector<std::string> SplitTopLevel(const std::string& list) {
   return out;
 }
 
+size_t ParameterCount(const std::string& sql) {
+  size_t count = 0;
+  for (size_t i = 0; i < sql.size(); i++) {
+    char c = sql[i];
+    if (c == '\'' || c == '"') {
+      i = SkipQuoted(sql, i, c) - 1;
+    } else if (sql.compare(i, 2, "--") == 0) {
+      size_t e = sql.find('\n', i);
+      i = (e == std::string::npos ? sql.size() : e) - 1;
+    } else if (sql.compare(i, 2, "/*") == 0) {
+      size_t e = sql.find("*/", i + 2);
+      i = (e == std::string::npos ? sql.size() : e + 2) - 1;
+    } else if (c == '?') {
+      count++;
+    }
+  }
+  return count;
+}
+
 std::string SubstituteParameters(const std::string& sql, const std::vector<std::string>& values) {
   std::string out;
   size_t used = 0;
@@ -273,6 +292,26 @@ ServerStatement AnalyzeStatement(const std::string& sql, const ClientSession& se
                   static_cast<int>(name_pos));
     out.sql = SubstituteParameters(it->second, UsingValues(s));
     return out;
+  }
+  if (first == "DESCRIBE") {
+    Scanner t = s;
+    t.Keyword("DESCRIBE");
+    bool output = t.PeekWord() == "OUTPUT";
+    if (output || t.PeekWord() == "INPUT") {
+      t.Keyword(output ? "OUTPUT" : "INPUT");
+      size_t name_pos = t.pos;
+      out.name = t.Identifier();
+      auto it = session.prepared.find(out.name);
+      if (it == session.prepared.end())
+        throw Error(ErrorKind::kCatalog, "Prepared statement not found: " + out.name,
+                    static_cast<int>(name_pos));
+      out.action = output ? StatementAction::kDescribeOutput : StatementAction::kDescribeInput;
+      out.prepared_sql = it->second;
+      // Parameters become NULL: the statement plans, and its columns are what it returns.
+      out.sql = SubstituteParameters(it->second,
+                                     std::vector<std::string>(ParameterCount(it->second), "NULL"));
+      return out;
+    }
   }
   if (first == "START") {
     Scanner t = s;

@@ -38,6 +38,8 @@ enum class StatementAction {
   kStartTransaction,  // X-Trino-Started-Transaction-Id
   kCommit,            // X-Trino-Clear-Transaction-Id
   kRollback,          // X-Trino-Clear-Transaction-Id
+  kDescribeOutput,    // the columns `sql` (the prepared statement, parameters NULL) returns
+  kDescribeInput,     // the parameters of `prepared_sql`
 };
 
 struct ServerStatement {
@@ -55,6 +57,9 @@ ServerStatement AnalyzeStatement(const std::string& sql, const ClientSession& se
 // Replaces each `?` outside quotes and comments by `(value)`; throws Error(kBinder) when the
 // counts differ.
 std::string SubstituteParameters(const std::string& sql, const std::vector<std::string>& values);
+
+// The `?` parameters outside quotes and comments.
+size_t ParameterCount(const std::string& sql);
 
 // Splits "1, 'a,b', f(x, y)" at its top-level commas.
 std::vector<std::string> SplitTopLevel(const std::string& list);

@@ -230,6 +230,7 @@ struct ServerQuery {
   std::string last_response;
   bool delivered_final = false;
 
+  bool describe_output = false;  // DESCRIBE OUTPUT: the columns of `sql`, not its rows
   std::atomic<bool> cancelled{false};
   Engine* engine = nullptr;  // set while running, under mu
   std::thread worker;
@@ -468,7 +469,8 @@ struct TrinoServer::Impl {
       q->state = QueryState::kFailed;
       q->error = ErrorOf(e, req.body);
     }
-    if (!q && statement.action != StatementAction::kRun) {
+    if (!q && statement.action != StatementAction::kRun &&
+        statement.action != StatementAction::kDescribeOutput) {
       q = ImmediateQuery(session);
       q->sql = req.body;
       q->state = QueryState::kFinished;
@@ -496,7 +498,19 @@ struct TrinoServer::Impl {
           q->update_type = statement.action == StatementAction::kCommit ? "COMMIT" : "ROLLBACK";
           q->response_headers.emplace_back("X-Trino-Clear-Transaction-Id", "true");
           break;
+        case StatementAction::kDescribeInput: {
+          q->columns_json = TrinoColumnsJson({{"Position", LogicalType(TypeId::kBigInt)},
+                                              {"Type", LogicalType(TypeId::kVarchar)}});
+          q->pages.clear();
+          size_t n = ParameterCount(statement.prepared_sql);
+          std::string page;
+          for (size_t i = 0; i < n; i++)
+            page += (i ? "," : "") + fmt::format(R"([{},"unknown"])", i);
+          if (!page.empty()) q->pages.push_back(page);
+          break;
+        }
         case StatementAction::kRun:
+        case StatementAction::kDescribeOutput:
           break;
       }
     }
@@ -515,6 +529,7 @@ struct TrinoServer::Impl {
     q->slug = NewSlug();
     q->sql = statement.sql;
     q->session = session;
+    q->describe_output = statement.action == StatementAction::kDescribeOutput;
     {
       std::lock_guard<std::mutex> lock(mu);
       if (running >= options.max_concurrent_queries && queued >= options.max_queued_queries) {
@@ -612,74 +627,94 @@ struct TrinoServer::Impl {
       std::string catalog_before = engine->catalogs().default_catalog;
       std::string schema_before = engine->catalogs().default_schema;
       auto stream = engine->Query(q->sql);
-      {
-        std::lock_guard<std::mutex> lock(q->mu);
-        q->warnings = stream->warnings();
-        q->sources = stream->sources();
-        for (const auto& n : stream->notices()) q->warnings.push_back(n);
-        q->has_columns = true;
-        if (stream->has_rows()) {
-          q->columns_json = TrinoColumnsJson(stream->columns());
-        } else {
-          q->columns_json = TrinoColumnsJson({{"result", LogicalType(TypeId::kBoolean)}});
+      if (q->describe_output) {
+        std::string page;
+        for (const auto& c : stream->columns()) {
+          if (!page.empty()) page += ',';
+          page += "[" + JsonString(c.name) + R"(,"","","",)" +
+                  JsonString(TrinoProtocolTypeName(c.type)) + ",0,false]";
         }
-      }
-      if (stream->has_rows()) {
-        Batch batch;
-        while (stream->Next(batch)) {
-          std::string page;
-          size_t begin = 0;
-          while (begin < batch.count) {
-            size_t end = std::min(batch.count, begin + 256);
-            if (!page.empty()) page += ',';
-            AppendTrinoRows(batch, begin, end, &page);
-            begin = end;
-            if (page.size() >= kPageBytes || begin == batch.count) {
-              std::unique_lock<std::mutex> lock(q->mu);
-              q->cv.wait(lock,
-                         [&] { return q->cancelled || q->buffered_bytes < kMaxBufferedBytes; });
-              if (q->cancelled) break;
-              q->buffered_bytes += page.size();
-              q->pages.push_back(std::move(page));
-              page.clear();
-              q->cv.notify_all();
+        std::lock_guard<std::mutex> lock(q->mu);
+        q->has_columns = true;
+        q->columns_json = TrinoColumnsJson({{"Column Name", LogicalType(TypeId::kVarchar)},
+                                            {"Catalog", LogicalType(TypeId::kVarchar)},
+                                            {"Schema", LogicalType(TypeId::kVarchar)},
+                                            {"Table", LogicalType(TypeId::kVarchar)},
+                                            {"Type", LogicalType(TypeId::kVarchar)},
+                                            {"Type Size", LogicalType(TypeId::kBigInt)},
+                                            {"Aliased", LogicalType(TypeId::kBoolean)}});
+        if (!page.empty()) q->pages.push_back(page);
+        q->state = QueryState::kFinished;
+      } else {
+        {
+          std::lock_guard<std::mutex> lock(q->mu);
+          q->warnings = stream->warnings();
+          q->sources = stream->sources();
+          for (const auto& n : stream->notices()) q->warnings.push_back(n);
+          q->has_columns = true;
+          if (stream->has_rows()) {
+            q->columns_json = TrinoColumnsJson(stream->columns());
+          } else {
+            q->columns_json = TrinoColumnsJson({{"result", LogicalType(TypeId::kBoolean)}});
+          }
+        }
+        if (stream->has_rows()) {
+          Batch batch;
+          while (stream->Next(batch)) {
+            std::string page;
+            size_t begin = 0;
+            while (begin < batch.count) {
+              size_t end = std::min(batch.count, begin + 256);
+              if (!page.empty()) page += ',';
+              AppendTrinoRows(batch, begin, end, &page);
+              begin = end;
+              if (page.size() >= kPageBytes || begin == batch.count) {
+                std::unique_lock<std::mutex> lock(q->mu);
+                q->cv.wait(lock,
+                           [&] { return q->cancelled || q->buffered_bytes < kMaxBufferedBytes; });
+                if (q->cancelled) break;
+                q->buffered_bytes += page.size();
+                q->pages.push_back(std::move(page));
+                page.clear();
+                q->cv.notify_all();
+              }
             }
+            {
+              std::lock_guard<std::mutex> lock(q->mu);
+              q->output_rows = stream->row_count();
+            }
+            if (q->cancelled) throw Error(ErrorKind::kInterrupted, "Query was canceled");
           }
           {
+            // The scans' final counts (progress callbacks come only every 100 ms).
             std::lock_guard<std::mutex> lock(q->mu);
-            q->output_rows = stream->row_count();
+            int64_t rows = 0, bytes = 0;
+            for (const auto& p : stream->source_progress()) {
+              auto& [r, b] = q->source_progress[p.source];
+              r = std::max(r, p.rows_read);
+              b = std::max(b, p.bytes_read);
+              rows += p.rows_read;
+              bytes += p.bytes_read;
+            }
+            q->processed_rows = std::max(q->processed_rows, rows);
+            q->processed_bytes = std::max(q->processed_bytes, bytes);
+            q->peak_memory = stream->peak_memory_bytes();
           }
-          if (q->cancelled) throw Error(ErrorKind::kInterrupted, "Query was canceled");
-        }
-        {
-          // The scans' final counts (progress callbacks come only every 100 ms).
-          std::lock_guard<std::mutex> lock(q->mu);
-          int64_t rows = 0, bytes = 0;
-          for (const auto& p : stream->source_progress()) {
-            auto& [r, b] = q->source_progress[p.source];
-            r = std::max(r, p.rows_read);
-            b = std::max(b, p.bytes_read);
-            rows += p.rows_read;
-            bytes += p.bytes_read;
+          for (const auto& w : stream->warnings()) {
+            std::lock_guard<std::mutex> lock(q->mu);
+            if (std::find(q->warnings.begin(), q->warnings.end(), w) == q->warnings.end())
+              q->warnings.push_back(w);
           }
-          q->processed_rows = std::max(q->processed_rows, rows);
-          q->processed_bytes = std::max(q->processed_bytes, bytes);
-          q->peak_memory = stream->peak_memory_bytes();
-        }
-        for (const auto& w : stream->warnings()) {
+        } else {
           std::lock_guard<std::mutex> lock(q->mu);
-          if (std::find(q->warnings.begin(), q->warnings.end(), w) == q->warnings.end())
-            q->warnings.push_back(w);
+          q->pages.push_back("[true]");
+          q->buffered_bytes += 6;
+          q->update_type = AsciiUpper(stream->message());
+          SessionHeaders(*q, *engine, catalog_before, schema_before);
         }
-      } else {
         std::lock_guard<std::mutex> lock(q->mu);
-        q->pages.push_back("[true]");
-        q->buffered_bytes += 6;
-        q->update_type = AsciiUpper(stream->message());
-        SessionHeaders(*q, *engine, catalog_before, schema_before);
+        q->state = QueryState::kFinished;
       }
-      std::lock_guard<std::mutex> lock(q->mu);
-      q->state = QueryState::kFinished;
     } catch (const Error& e) {
       std::lock_guard<std::mutex> lock(q->mu);
       q->state = QueryState::kFailed;

@@ -36,6 +36,9 @@ public class JdbcSmoke {
       try (PreparedStatement ps = conn.prepareStatement("SELECT name FROM people WHERE id = ?")) {
         ps.setLong(1, 2);
         print("prepared", ps.executeQuery());
+        ResultSetMetaData pmd = ps.getMetaData();  // DESCRIBE OUTPUT
+        System.out.println("prepared-meta\t" + pmd.getColumnName(1) + "\t"
+            + pmd.getColumnTypeName(1));
       }
       DatabaseMetaData meta = conn.getMetaData();
       System.out.println("product\t" + meta.getDatabaseProductName() + "\t"

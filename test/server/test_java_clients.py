@@ -84,6 +84,7 @@ def test_jdbc_driver(served, tmp_path):
     assert by("row")[:2] == [["1", "Alice", "34"], ["2", "Bob", "28"]]
     assert by("nested")[0][1:] == ["12.50", "2024-01-02"]
     assert by("prepared") == [["Bob"]]
+    assert by("prepared-meta") == [["name", "varchar"]]
     assert sorted(c[0] for c in by("catalog")) == ["docs", "lake", "shop", "system"]
     assert ["information_schema", "shop"] in by("schema") and ["main", "shop"] in by("schema")
     assert ["lake", "default", "people", "TABLE"] in by("table")

@@ -135,6 +135,11 @@ def test_prepared_statement_headers(served):
     assert data == [["Bob"]]
     doc = follow(post(served, "EXECUTE q1 USING 1, 2", {"X-Trino-Prepared-Statement": added}))[-1]
     assert "Incorrect number of parameters" in doc["error"]["message"]
+    docs = follow(post(served, "DESCRIBE OUTPUT q1", {"X-Trino-Prepared-Statement": added}))
+    rows = [r for d in docs for r in d.get("data", [])]
+    assert rows == [["name", "", "", "", "varchar", 0, False]]
+    docs = follow(post(served, "DESCRIBE INPUT q1", {"X-Trino-Prepared-Statement": added}))
+    assert [r for d in docs for r in d.get("data", [])] == [[0, "unknown"]]
     status, headers, _ = http("POST", served.url + "/v1/statement", "START TRANSACTION",
                               {"X-Trino-User": "tester"})
     assert headers.get("X-Trino-Started-Transaction-Id")
