@@ -269,3 +269,26 @@ def test_concurrent_queries_each_with_its_own_memory_budget(served):
         t.join()
     assert results["small"] == "EXCEEDED_LOCAL_MEMORY_LIMIT"
     assert [results[f"ok{i}"] for i in range(3)] == [200000] * 3
+
+
+def test_no_source_password_in_responses_logs_or_dashboard(tmp_path):
+    """A source that cannot be reached: its error reaches the client, its password does not."""
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "connections.json").write_text(json.dumps([{
+        "name": "pg", "type": "postgres", "url": "postgres://app:Sup3rSecretPw@127.0.0.1:1/db",
+        "properties": {}}]))
+    server = Server(home)
+    try:
+        texts = []
+        for sql in ("SELECT * FROM pg.public.t", "SHOW SCHEMAS FROM pg",
+                    "SELECT * FROM read_csv('postgres://app:Sup3rSecretPw@x/y')"):
+            doc = follow(post(server, sql))[-1]
+            assert doc["stats"]["state"] == "FAILED"
+            texts.append(json.dumps(doc))
+        assert "postgres://app:***@127.0.0.1:1/db" in texts[0]
+        for path in ("/v1/query", "/v1/federation", "/ui"):
+            texts.append(http("GET", server.url + path, headers={"X-Trino-User": "t"})[2])
+    finally:
+        texts.append(server.stop())
+    assert not [t for t in texts if "Sup3rSecretPw" in t]
