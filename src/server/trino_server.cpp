@@ -1056,13 +1056,13 @@ void TrinoServer::Start() {
     s.http = std::make_unique<httplib::Server>();
   }
   // A connection holds a pool thread while it is open (cpp-httplib), idle keep-alive ones too:
-  // many threads, and idle connections closed after 2 s (a client polling a query asks again at
+  // many threads, and idle connections closed after 5 s (a client polling a query asks again at
   // once; one that comes back later reconnects).
   int threads = std::max(128, s.options.max_concurrent_queries + s.options.max_queued_queries);
   threads = std::min(threads, 512);
   s.http->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   s.http->set_payload_max_length(16 << 20);
-  s.http->set_keep_alive_timeout(2);
+  s.http->set_keep_alive_timeout(5);
   s.http->set_keep_alive_max_count(10000);
   s.http->Post("/v1/statement",
                [&s](const httplib::Request& req, httplib::Response& res) { s.Post(req, res); });
