@@ -532,7 +532,8 @@ struct TrinoServer::Impl {
     q->describe_output = statement.action == StatementAction::kDescribeOutput;
     {
       std::lock_guard<std::mutex> lock(mu);
-      if (running >= options.max_concurrent_queries && queued >= options.max_queued_queries) {
+      // Counted together: a query just admitted may not have left the queue yet.
+      if (running + queued >= options.max_concurrent_queries + options.max_queued_queries) {
         q->state = QueryState::kFailed;
         q->producer_done = true;
         q->ended = Clock::now();

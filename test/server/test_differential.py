@@ -6,6 +6,9 @@ import math
 
 import pytest
 
+# The served home has a SQLite source (test/util/aishell_serve.py).
+pytestmark = pytest.mark.connector("sqlite")
+
 trino = pytest.importorskip("trino")
 
 QUERIES = [

@@ -7,6 +7,9 @@ import subprocess
 
 import pytest
 
+# The served home has a SQLite source (test/util/aishell_serve.py).
+pytestmark = pytest.mark.connector("sqlite")
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 JARS = os.path.join(os.path.expanduser("~"), ".cache", "aishell-jars")
 CLI_JAR = os.path.join(JARS, "trino-cli-476-executable.jar")

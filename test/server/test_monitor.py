@@ -10,6 +10,9 @@ import pytest
 
 from aishell_cli import run_aishell
 
+# The served home has a SQLite source (test/util/aishell_serve.py).
+pytestmark = pytest.mark.connector("sqlite")
+
 
 def run_query(served, sql):
     import trino

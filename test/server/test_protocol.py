@@ -14,6 +14,9 @@ import pytest
 from aishell_cli import aishell_binary
 from aishell_serve import Server, make_home
 
+# The served home has a SQLite source (test/util/aishell_serve.py).
+pytestmark = pytest.mark.connector("sqlite")
+
 LONG_QUERY = ("SELECT count(*) FROM UNNEST(sequence(1, 10000)) t(x) "
               "CROSS JOIN UNNEST(sequence(1, 10000)) u(y) CROSS JOIN UNNEST(sequence(1, 100)) v(z)")
 

@@ -5,6 +5,9 @@ import decimal
 
 import pytest
 
+# The served home has a SQLite source (test/util/aishell_serve.py).
+pytestmark = pytest.mark.connector("sqlite")
+
 trino = pytest.importorskip("trino")
 
 
