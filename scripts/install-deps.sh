@@ -10,6 +10,8 @@ APT_BUILD=(g++ cmake ninja-build pkg-config ccache libfmt-dev libre2-dev libxxha
 APT_BUILD+=(libsnappy-dev zlib1g-dev libzstd-dev liblz4-dev libbrotli-dev)
 # S3 storage: libcurl (HTTP) and OpenSSL (SigV4 signing).
 APT_BUILD+=(libcurl4-openssl-dev libssl-dev)
+# aishell serve (src/server): cpp-httplib, built with OpenSSL for HTTPS.
+APT_BUILD+=(libcpp-httplib-dev)
 # MongoDB connector: the MongoDB C driver.
 APT_BUILD+=(libmongoc-dev libbson-dev)
 # Sync job files (src/workflows): yaml-cpp.
@@ -23,6 +25,8 @@ APT_BUILD+=(clang-14 libclang-rt-14-dev)
 # The Python package's extension module (python/): pybind11.
 APT_BUILD+=(pybind11-dev)
 APT_TEST=(python3-pip postgresql-15 redis-server redis-tools)
+# The aishell serve dashboard test (test/server/test_monitor.py) loads /ui in headless Chromium.
+APT_TEST+=(chromium)
 # Naming check (scripts/check-naming.sh, .clang-tidy).
 APT_TEST+=(clang-tidy-14)
 # DuckDB is a test oracle and benchmark peer; 1.5.5 because its postgres/iceberg/httpfs/avro
@@ -42,6 +46,8 @@ PIP_TEST+=(elasticsearch==8.17.2)
 # Iceberg read tests write their tables with pyiceberg (SqlCatalog on SQLite); python-snappy lets
 # it write snappy-compressed manifests.
 PIP_TEST+=("pyiceberg[sql-sqlite,pyarrow]==0.12.0" python-snappy)
+# aishell serve tests (test/server): trino-python-client with its SQLAlchemy dialect, pandas.
+PIP_TEST+=("trino[sqlalchemy]" pandas)
 # S3 tests (test/storage) upload their data to MinIO with an independent client.
 PIP_TEST+=(boto3)
 # Iceberg independent writers (test/iceberg): pyiceberg, and Spark 3.5 with the Iceberg runtime
@@ -59,6 +65,10 @@ APT_TEST+=(poppler-utils)
 # Customer 360 benchmark peer (bench/spark_peer.py: PostgreSQL, and SQLite for Iceberg's JdbcCatalog).
 JARS=(org.apache.iceberg:iceberg-spark-runtime-3.5_2.12:1.8.0 org.postgresql:postgresql:42.7.4
       org.xerial:sqlite-jdbc:3.46.1.3)
+
+# aishell serve tests (test/server): the trino CLI (executable jar) and the JDBC driver, run
+# with Java 25; fetched by Maven like JARS, kept under the names the tests look for.
+TRINO_CLIENT_JARS=(io.trino:trino-cli:476:jar:executable io.trino:trino-jdbc:476)
 
 missing=()
 pkgs=("${APT_BUILD[@]}")
@@ -100,6 +110,20 @@ if [[ "$what" != build ]]; then
   for jar in "${JARS[@]}"; do
     IFS=: read -r _ artifact version <<<"$jar"
     if [[ ! -f "$jars/$artifact-$version.jar" ]]; then
+      echo "fetching $jar into $jars"
+      mkdir -p "$jars"
+      mvn -q -B dependency:copy -Dartifact="$jar" -DoutputDirectory="$jars" >/dev/null ||
+        { echo "install-deps: could not fetch $jar from Maven Central" >&2; exit 1; }
+    fi
+  done
+fi
+
+if [[ "$what" != build ]]; then
+  jars="$HOME/.cache/aishell-jars"
+  for jar in "${TRINO_CLIENT_JARS[@]}"; do
+    IFS=: read -r _ artifact version _ classifier <<<"$jar"
+    file="$artifact-$version${classifier:+-$classifier}.jar"
+    if [[ ! -f "$jars/$file" ]]; then
       echo "fetching $jar into $jars"
       mkdir -p "$jars"
       mvn -q -B dependency:copy -Dartifact="$jar" -DoutputDirectory="$jars" >/dev/null ||

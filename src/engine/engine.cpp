@@ -306,6 +306,12 @@ const std::vector<std::string>& ResultStream::warnings() const { return impl_->w
 const std::vector<std::string>& ResultStream::notices() const { return impl_->notices; }
 bool ResultStream::finished() const { return impl_->finished; }
 int64_t ResultStream::row_count() const { return impl_->row_count; }
+int64_t ResultStream::peak_memory_bytes() const {
+  return impl_->executor ? impl_->executor->PeakMemory() : 0;
+}
+std::vector<SourceProgress> ResultStream::source_progress() const {
+  return impl_->executor ? impl_->executor->Progress() : std::vector<SourceProgress>{};
+}
 
 double ResultStream::elapsed_seconds() const {
   auto end = impl_->finished ? impl_->end : Clock::now();

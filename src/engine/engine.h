@@ -66,6 +66,10 @@ class ResultStream {
   bool Next(Batch& batch);
   bool finished() const;      // Next returned false
   int64_t row_count() const;  // rows returned so far
+  // Rows and bytes each scan has read so far (empty for a materialized result).
+  std::vector<SourceProgress> source_progress() const;
+  // The most memory the query's operators held at once (0 for a materialized result).
+  int64_t peak_memory_bytes() const;
   // From the statement's start to its end (or to now while it runs).
   double elapsed_seconds() const;
   // Reads the rest of the stream into a QueryResult (batches already read are not in it;

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "common/exception.h"
+#include "common/version.h"
 #include "functions/function_registry.h"
 #include "functions/scalar_kernels.h"
 
@@ -181,6 +182,14 @@ int64_t StrPos(SV s, SV sub) {
 }  // namespace
 
 void RegisterStringFunctions(FunctionRegistryImpl& r) {
+  // version(): the engine's version, as Trino clients ask for the server's.
+  r.AddScalar("version", {{}, false, [](Args) {
+                            return MakeScalar("version", {}, kVarchar,
+                                              [](VecArgs, size_t n, Vector& out) {
+                                                for (size_t i = 0; i < n; i++)
+                                                  out.SetString(i, kAishellVersion);
+                                              });
+                          }});
   r.AddScalar("lower",
               {{kVarchar}, false, [](Args) { return StringToString("lower", AsciiLower); }});
   r.AddScalar("upper",

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <ctime>
 
+#include "catalog/metadata_connector.h"
 #include "common/exception.h"
+#include "common/strings.h"
 #include "planner/binder.h"
 #include "planner/optimizer/optimizer.h"
 #include "sql/parser.h"
@@ -239,6 +241,10 @@ Binder::ResolvedTable Binder::ResolveTable(const QualifiedName& name, bool must_
     r.schema = is_default && !catalogs_.default_schema.empty() ? catalogs_.default_schema
                                                                : r.connector->DefaultSchema();
   }
+  // `<catalog>.information_schema.<table>`: Trino's metadata tables of any catalog (the system
+  // catalog answers for its own).
+  if (EqualsIgnoreCase(r.schema, kInformationSchema) && r.connector->TypeName() != "system")
+    r.connector = MakeInformationSchemaConnector(&catalogs_, r.catalog);
   r.info = r.connector->GetTable(r.schema, r.table);
   if (!r.info && schema_omitted && parts.size() == 2) {
     // `[users-db].users` names a table outside the source's default schema: it resolves when

@@ -217,6 +217,20 @@ const std::vector<CommandSpec>& Commands() {
        "column (any case). Each table with matches shows its best --limit rows (default 5) and\n"
        "\"Found: N <table>\"; an Elasticsearch index named like *search_log* shows related\n"
        "searches. A source that fails is reported in its block; the others still answer.\n"},
+      {"serve",
+       "aishell serve [--port 8080] [--bind 127.0.0.1] [--auth password --users FILE --tls-cert "
+       "PEM --tls-key PEM] [--acl acl.yaml]",
+       "Serve the connected sources over Trino's client protocol (trino CLI, JDBC, Python)",
+       {"--port", "--bind", "--auth", "--users", "--tls-cert", "--tls-key", "--acl",
+        "--hash-password"},
+       {},
+       kServeDetails},
+      {"monitor",
+       "aishell monitor federation [--server URL] [--watch] [--dashboard]",
+       "Per-source queries, rows, bytes, time and errors of a running `aishell serve`",
+       {"--server"},
+       {"--watch", "--dashboard"},
+       kMonitorDetails},
       {"help", "aishell help [<command>]", "Show help", {}, {}, ""},
   };
   return commands;
@@ -654,6 +668,8 @@ int Cli::Dispatch(const ParsedArgs& args) {
   if (c == "validate-sync") return ValidateSyncCommand(args);
   if (c == "cache") return Cache(args);
   if (c == "search") return Search(args);
+  if (c == "serve") return Serve(args);
+  if (c == "monitor") return Monitor(args);
   throw UsageError{"unknown command '" + c + "'", ""};
 }
 

@@ -73,6 +73,8 @@ class Cli {
   QueryResult LoadExportResult(const std::string& what);  // "last" or a job id
   int Cache(const ParsedArgs& args);   // cache_command.cpp
   int Search(const ParsedArgs& args);  // search_command.cpp
+  int Serve(const ParsedArgs& args);    // serve_command.cpp
+  int Monitor(const ParsedArgs& args);  // monitor_command.cpp
   int Interactive(bool terminal);
 
   ConfigStore& store();
@@ -122,6 +124,9 @@ class Cli {
 // `sync a -> b`'s source and target (sync_command.cpp): `a '->' b`, `a to b`, `a --to b`.
 std::pair<std::string, std::string> ParseSyncEndpoints(const std::vector<std::string>& positional,
                                                        const std::optional<std::string>& to);
+// `aishell serve --help` details (serve_command.cpp).
+extern const char* const kServeDetails;
+extern const char* const kMonitorDetails;
 
 // Helpers shared by the shell files.
 std::string FormatCount(int64_t n);  // 1234567 -> "1,234,567"
