@@ -21,6 +21,7 @@
 #include "engine/settings.h"
 #include "exec/query_executor.h"
 #include "functions/function.h"
+#include "planner/plan_steps.h"
 #include "planner/planner.h"
 #include "sql/ast.h"
 #include "sql/parser.h"
@@ -558,7 +559,8 @@ ExecutionOptions Engine::ExecutionOptionsOf() {
 }
 
 QueryResult Engine::Run(PlannedQuery& planned, std::chrono::steady_clock::time_point start,
-                        std::string* analyze_text) {
+                        std::string* analyze_text,
+                        const std::function<void(const QueryExecutor&)>& inspect) {
   if (!planned.plan) throw Error(ErrorKind::kInternal, "the planner returned no plan");
   ExecutionOptions exec_options = ExecutionOptionsOf();
 
@@ -584,6 +586,7 @@ QueryResult Engine::Run(PlannedQuery& planned, std::chrono::steady_clock::time_p
     }
   }
   result.warnings = executor.Warnings();
+  if (inspect) inspect(executor);
   if (analyze_text) {
     double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
     *analyze_text = executor.ExplainAnalyze();
@@ -636,6 +639,60 @@ std::string Engine::Explain(const std::string& sql, bool analyze) {
   } catch (const std::exception& e) {
     throw Error(ErrorKind::kInternal, std::string("unexpected failure: ") + e.what());
   }
+}
+
+std::string Engine::ExplainPlan(const std::string& sql, bool analyze, const std::string& format) {
+  if (format == "text") return Explain(sql, analyze);
+  if (format != "steps" && format != "json")
+    throw Error(ErrorKind::kBinder,
+                "explain --format must be steps, text or json, not '" + format + "'");
+  auto start = Clock::now();
+  cancelled_ = false;
+  StatementPtr statement = ParseStatement(sql);
+  if (statement->kind == StatementKind::kExplain) {
+    auto& explain = statement->As<ExplainStatement>();
+    analyze = analyze || explain.analyze;
+    if (!explain.statement)
+      throw Error(ErrorKind::kSyntax, "EXPLAIN needs a statement", explain.position);
+    statement = std::move(explain.statement);
+  }
+  Statement& inner = *statement;
+  if (inner.kind != StatementKind::kSelect && inner.kind != StatementKind::kInsert &&
+      inner.kind != StatementKind::kCreateTableAs) {
+    throw Error(ErrorKind::kUnsupported,
+                std::string("EXPLAIN supports queries, INSERT and CREATE TABLE AS, not ") +
+                    StatementKindName(inner.kind),
+                inner.position);
+  }
+  PlannedQuery planned = PlanStatement(inner, catalogs_, PlannerOptionsOf(options_));
+  PlanStepsOptions step_options;
+  step_options.model = ParseThroughputModel(options_.source_throughput);
+  step_options.parallel_fetch = options_.parallel_fetch;
+  step_options.catalog_type = [this](const std::string& catalog) -> std::string {
+    const ConnectionConfig* config = catalogs_.GetConfig(catalog);
+    return config ? config->type : std::string();
+  };
+  std::string tree = PlanToString(*planned.plan);
+  PlanSteps steps;
+  if (analyze) {
+    std::string analyzed;
+    Run(planned, start, &analyzed, [&](const QueryExecutor& executor) {
+      step_options.actuals = [&executor](const LogicalOperator& node) {
+        return executor.ActualsOf(node);
+      };
+      steps = CollectPlanSteps(*planned.plan, step_options);
+    });
+    tree = analyzed;
+  } else {
+    steps = CollectPlanSteps(*planned.plan, step_options);
+  }
+  std::string out = format == "json" ? PlanStepsJson(steps, tree) : RenderPlanSteps(steps, tree);
+  if (format == "steps") {
+    std::string notes;
+    for (const auto& n : planned.notices) notes += "ℹ️  " + n + "\n";
+    if (!notes.empty()) out = notes + "\n" + out;
+  }
+  return out;
 }
 
 std::string Engine::ExplainText(const std::string& sql, bool analyze) {

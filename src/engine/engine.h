@@ -27,6 +27,7 @@ struct ExplainStatement;
 struct CreateViewStatement;
 struct PlannedQuery;
 struct ExecutionOptions;  // exec/query_executor.h
+class QueryExecutor;      // exec/query_executor.h
 
 // Connect could not tell the connector type of a URL without a scheme (the caller may ask for one).
 class UnknownConnectorType : public Error {
@@ -96,6 +97,10 @@ class Engine {
   std::vector<QueryResult> ExecuteScript(const std::string& sql);
   // The plan of a query as text (EXPLAIN), or its analyzed run (EXPLAIN ANALYZE).
   std::string Explain(const std::string& sql, bool analyze = false);
+  // `aishell explain`: "steps" (seed 002's numbered steps per source with estimates, then the
+  // operator tree), "json" (the steps as one JSON object) or "text" (the tree, as EXPLAIN).
+  // With `analyze` the query runs and each step shows its actuals next to the estimates.
+  std::string ExplainPlan(const std::string& sql, bool analyze, const std::string& format);
 
   // Called about every 100 ms while a query runs, from another thread.
   using ProgressCallback =
@@ -134,7 +139,8 @@ class Engine {
  private:
   QueryResult ExecuteStatement(Statement& statement, std::chrono::steady_clock::time_point start);
   QueryResult Run(PlannedQuery& planned, std::chrono::steady_clock::time_point start,
-                  std::string* analyze_text);
+                  std::string* analyze_text,
+                  const std::function<void(const QueryExecutor&)>& inspect = nullptr);
   std::string ExplainStatementText(ExplainStatement& explain,
                                    std::chrono::steady_clock::time_point start,
                                    std::vector<std::string>* sources);

@@ -41,6 +41,9 @@ struct EngineOptions {
   bool join_reordering = true;
   // federation.parallel: independent source reads run at the same time.
   bool parallel_fetch = true;
+  // federation.source_throughput: the per-source time model of `explain`'s estimates
+  // (planner/plan_steps.h), entries over the built-in defaults; empty: the defaults.
+  std::string source_throughput;
 };
 
 struct QueryResult {

@@ -9,6 +9,7 @@
 #include "common/exception.h"
 #include "common/strings.h"
 #include "engine/engine.h"
+#include "planner/plan_steps.h"
 
 namespace aishell {
 
@@ -164,6 +165,20 @@ std::vector<SettingDef> BuiltinSettings() {
       });
   on_failure.choices = {"fail", "continue"};
   out.push_back(std::move(on_failure));
+
+  SettingDef throughput = Session(
+      "source_throughput", T::kText,
+      "explain's time model per source type: type=ROWS_PER_SECOND/LATENCY/ROWS_PER_ROUND_TRIP, "
+      "comma-separated, over the defaults (docs/federation.md)",
+      "explain",
+      [](EngineOptions& o, const std::string& v) {
+        ParseThroughputModel(v);  // refuses a bad entry, naming it
+        o.source_throughput = TrimSpace(v);
+      },
+      [](const EngineOptions& o) {
+        return o.source_throughput.empty() ? DefaultThroughputModel() : o.source_throughput;
+      });
+  out.push_back(std::move(throughput));
 
   SettingDef max_rows;
   max_rows.name = "display.max_rows";

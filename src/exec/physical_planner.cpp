@@ -70,6 +70,12 @@ PhysicalPtr PhysicalPlanner::Optional(PhysicalPtr input, const LogicalOperator& 
 }
 
 PhysicalPtr PhysicalPlanner::PlanNode(const LogicalOperator& op) {
+  PhysicalPtr p = PlanNodeImpl(op);
+  if (p) nodes_[&op] = p.get();
+  return p;
+}
+
+PhysicalPtr PhysicalPlanner::PlanNodeImpl(const LogicalOperator& op) {
   auto child = [&](size_t i) -> PhysicalPtr {
     if (op.children.size() <= i || !op.children[i]) {
       throw Error(ErrorKind::kInternal,

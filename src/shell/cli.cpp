@@ -89,11 +89,14 @@ const std::vector<CommandSpec>& Commands() {
        "SQL.\n"
        "--dry-run stops after the panel; --sql never translates. Words it cannot place: exit 2.\n"},
       {"explain",
-       "aishell explain \"<SQL or English>\" [--analyze]",
+       "aishell explain \"<SQL or English>\" [--analyze] [--format steps|text|json]",
        "Show the query plan (with --analyze: run it and show actuals); English shows the panel",
-       {},
+       {"--format"},
        {"--analyze"},
-       ""},
+       "steps (default): numbered steps per source with what each source is asked, estimated\n"
+       "rows and time (federation.source_throughput), the order and the optimizations, then the\n"
+       "operator tree; with --analyze the actual rows, bytes, batches and time of each step.\n"
+       "text: the operator tree only (as SQL EXPLAIN). json: the steps as one JSON object.\n"},
       {"export",
        "aishell export last [--format csv|json|jsonl|table|parquet] [--output FILE]",
        "Write the last query result again (default format: csv)",
@@ -1005,7 +1008,7 @@ int Cli::ExplainCommand(const ParsedArgs& args) {
     std::string plan;
     {
       InterruptGuard guard(e);
-      plan = e.Explain(sql, args.Has("--analyze"));
+      plan = e.ExplainPlan(sql, args.Has("--analyze"), args.Get("--format").value_or("steps"));
     }
     e.SetProgressCallback(nullptr);
     progress.Clear();

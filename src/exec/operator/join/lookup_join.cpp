@@ -109,6 +109,16 @@ class LookupJoinOperator : public PhysicalOperator {
     return d;
   }
 
+  // The step's rows are those fetched (its time leaves out the driving input's, as for all).
+  void FillStats(StepActual& stats) const override {
+    PhysicalOperator::FillStats(stats);
+    stats.rows = rows_fetched_;
+    stats.batches = batches_;
+    stats.round_trips = batches_;
+    int64_t bytes = scan_->counters().bytes_read.load();
+    stats.bytes = bytes > 0 ? bytes : -1;
+  }
+
  protected:
   bool GetNext(OperatorState& state, Batch& out) override {
     auto& st = static_cast<State&>(state);

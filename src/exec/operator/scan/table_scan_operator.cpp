@@ -49,6 +49,12 @@ class TableScanOperator : public PhysicalOperator {
     return d;
   }
 
+  void FillStats(StepActual& stats) const override {
+    PhysicalOperator::FillStats(stats);
+    int64_t bytes = scan_->counters().bytes_read.load();
+    stats.bytes = bytes > 0 ? bytes : -1;
+  }
+
   SourceProgress Progress() const {
     SourceProgress p;
     p.source = catalog_;
