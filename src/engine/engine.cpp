@@ -258,6 +258,10 @@ struct ResultStream::Impl {
   std::unique_ptr<ProgressReporter> reporter;
   const std::atomic<bool>* cancelled = nullptr;
   std::unique_ptr<QueryDeadline> deadline;  // federation.timeout, when set
+  // For StepStats (query --stats): the time model and the sources' connector types.
+  ThroughputModel model;
+  bool parallel_fetch = true;
+  std::map<std::string, std::string> catalog_types;
 
   void Finish() {
     if (finished) return;
@@ -280,6 +284,22 @@ const std::string& ResultStream::message() const { return impl_->message; }
 const std::vector<std::string>& ResultStream::warnings() const { return impl_->warnings; }
 const std::vector<std::string>& ResultStream::notices() const { return impl_->notices; }
 bool ResultStream::finished() const { return impl_->finished; }
+
+std::string ResultStream::StepStats() const {
+  const Impl& d = *impl_;
+  if (!d.plan || !d.executor) return {};
+  PlanStepsOptions options;
+  options.model = d.model;
+  options.parallel_fetch = d.parallel_fetch;
+  options.catalog_type = [&d](const std::string& catalog) {
+    auto it = d.catalog_types.find(catalog);
+    return it == d.catalog_types.end() ? std::string() : it->second;
+  };
+  const QueryExecutor& executor = *d.executor;
+  options.actuals = [&executor](const LogicalOperator& node) { return executor.ActualsOf(node); };
+  PlanSteps steps = CollectPlanSteps(*d.plan, options);
+  return RenderPlanSteps(steps, {});
+}
 int64_t ResultStream::row_count() const { return impl_->row_count; }
 
 double ResultStream::elapsed_seconds() const {
@@ -359,6 +379,12 @@ std::unique_ptr<ResultStream> Engine::Stream(PlannedQuery& planned, Clock::time_
   impl->cancelled = &cancelled_;
   impl->executor = std::make_unique<QueryExecutor>(planned.plan, exec_options);
   impl->reporter = std::make_unique<ProgressReporter>(progress_, *impl->executor, start);
+  impl->model = ParseThroughputModel(options_.source_throughput);
+  impl->parallel_fetch = options_.parallel_fetch;
+  for (const auto& name : catalogs_.CatalogNames()) {
+    if (const ConnectionConfig* config = catalogs_.GetConfig(name))
+      impl->catalog_types[name] = config->type;
+  }
   if (options_.timeout_ms > 0)
     impl->deadline = std::make_unique<QueryDeadline>(start, options_.timeout_ms, &cancelled_);
   return std::unique_ptr<ResultStream>(new ResultStream(std::move(impl)));

@@ -72,6 +72,10 @@ class ResultStream {
   // Reads the rest of the stream into a QueryResult (batches already read are not in it;
   // row_count counts every row).
   QueryResult Collect();
+  // After the end of a query: its plan as seed 002's steps, each with its estimates and what it
+  // did (rows, bytes, batches, round trips, time; misestimates over 10x flagged), for
+  // `query --stats`. Empty for statements without a plan (SHOW, SET, ...).
+  std::string StepStats() const;
 
  private:
   friend class Engine;

@@ -267,6 +267,11 @@ void SettingsRegistry::Validate(const SettingDef& def, const std::string& given,
       return;
     case SettingType::kText:
       if (!def.choices.empty()) ParseChoiceSetting(given, value, def.choices);
+      // A session text setting with its own syntax refuses a bad value when applied.
+      if (def.choices.empty() && def.apply) {
+        EngineOptions scratch;
+        def.apply(scratch, value);
+      }
       return;
   }
 }

@@ -225,6 +225,12 @@ class StepCollector {
       PlanStep& step = out_->steps.back();
       step.request += "\n  then in the engine: " + filter.Describe();
       step.estimated_rows = filter.estimated_rows;
+      if (step.actual && options_.actuals) {
+        if (auto f = options_.actuals(filter)) {
+          step.actual->rows = f->rows;
+          if (f->seconds > 0) step.actual->seconds += f->seconds;
+        }
+      }
       return t;
     }
     return t + EngineStep(filter, "filter", "Filter in the engine");

@@ -71,10 +71,14 @@ const std::vector<CommandSpec>& Commands() {
       {"disconnect", "aishell disconnect <name>", "Remove a registered data source", {}, {}, ""},
       {"query",
        "aishell query \"<SQL or English>\" [--format table|csv|json|jsonl|parquet] [--output FILE] "
-       "[--max-rows N] [--allow-cartesian | --auto-fix] [--nl | --sql] [--yes] [--dry-run]",
+       "[--max-rows N] [--allow-cartesian | --auto-fix] [--nl | --sql] [--yes] [--dry-run] "
+       "[--stats]",
        "Run SQL statements (separated by ';') or an English question across the connected sources",
        {"--format", "--output", "--max-rows"},
-       {"--no-progress", "--allow-cartesian", "--auto-fix", "--nl", "--sql", "--yes", "--dry-run"},
+       {"--no-progress", "--allow-cartesian", "--auto-fix", "--nl", "--sql", "--yes", "--dry-run",
+        "--stats"},
+       "--stats prints on stderr, after the result, each step's estimates next to its actual\n"
+       "rows, bytes, batches, round trips and time (as explain --analyze).\n"
        "Table output shows at most --max-rows rows (default 1000, or config display.max_rows),\n"
        "then \"Results\", \"Execution time\" and \"Data sources\" lines. csv, json and jsonl print "
        "only data.\nparquet needs --output and writes one result (the first statement that "
@@ -877,6 +881,11 @@ bool Cli::RunStatementUntimed(const std::string& sql, OutputFormat format, std::
       auto stream = e.Query(sql);
       // The progress line stops before the first output line.
       result = PrintStream(*stream, format, file_out, first, [&progress] { progress.Stop(); });
+      if (show_stats_) {
+        std::string stats = stream->StepStats();
+        std::cout.flush();
+        if (!stats.empty()) std::fprintf(stderr, "\n%s", stats.c_str());
+      }
     }
     e.SetProgressCallback(nullptr);
     if (result.has_rows &&
@@ -966,6 +975,7 @@ int Cli::Query(const ParsedArgs& args) {
   }
   bool ok = true;
   exit_when_stuck_ = true;
+  show_stats_ = args.Has("--stats");
   for (size_t i = 0; i < statements.size() && ok; i++) {
     ok = RunStatement(statements[i], format, file.get(), i == 0);
   }
