@@ -73,6 +73,9 @@ class PhysicalOperator {
   // produced; an operator that reads a source adds bytes and round trips (and may say that the
   // rows of its step are those it fetched).
   virtual void FillStats(StepActual& stats) const;
+  // An operator that reads a source (a table scan, a lookup join's key fetches) fills `progress`
+  // and returns true; safe to call from another thread while the query runs.
+  virtual bool ReportProgress(SourceProgress& progress) const { return false; }
   void AddNanos(int64_t n) { nanos_.fetch_add(n, std::memory_order_relaxed); }
 
   std::vector<std::unique_ptr<PhysicalOperator>> children;

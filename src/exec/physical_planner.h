@@ -20,7 +20,7 @@ class PhysicalPlanner {
         continue_on_source_failure_(continue_on_source_failure) {}
   // The root is never a parallel operator: parallel roots get an Exchange on top.
   PhysicalPtr Plan(const LogicalOperator& root);
-  // Every table scan operator created, in plan order (for progress reports).
+  // Every operator that reads a source (table scans, lookup joins), in plan order (progress).
   const std::vector<const PhysicalOperator*>& scans() const { return scans_; }
   // The operator made for each plan node (EXPLAIN ANALYZE's steps).
   const std::map<const LogicalOperator*, const PhysicalOperator*>& nodes() const { return nodes_; }

@@ -31,6 +31,7 @@
 #include "nl/nl_catalog.h"
 #include "nl/nl_panel.h"
 #include "nl/translator.h"
+#include "shell/progress_steps.h"
 #include "shell/sql_script.h"
 
 namespace aishell {
@@ -208,57 +209,72 @@ std::string ReadAllStdin() {
 }
 
 // Prints rows read per source on stderr, rewriting one line; cleared when the query ends.
+// The progress display of a query running over a second, on a terminal (stderr): one line per
+// source step and a bar (shell/progress_steps.h), redrawn in place, cleared before output.
 class ProgressLine {
  public:
-  explicit ProgressLine(bool enabled) : enabled_(enabled) {}
+  explicit ProgressLine(bool enabled,
+                        std::function<std::string(const std::string&)> catalog_type = nullptr)
+      : enabled_(enabled), steps_(std::move(catalog_type)) {}
   ~ProgressLine() { Clear(); }
   void Update(const std::vector<SourceProgress>& progress, double elapsed) {
-    if (!enabled_.load() || elapsed < 1.0) return;
-    std::string line = fmt::format("⏳ {:.1f}s", elapsed);
-    for (const auto& p : progress) {
-      std::string name = p.source + (p.table.empty() ? "" : "." + p.table);
-      line += fmt::format("  {}: {} rows", name, FormatCount(p.rows_read));
-    }
+    if (!enabled_.load()) return;
+    size_t width = 0;
     struct winsize ws = {};
-    if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 10 &&
-        DisplayWidth(line) >= ws.ws_col) {
-      // Keep to one terminal line so \r rewrites it.
-      std::string cut;
-      size_t i = 0;
-      while (i < line.size() && DisplayWidth(cut) + 2 < ws.ws_col) {
-        size_t len = 1;
-        while (i + len < line.size() && (static_cast<unsigned char>(line[i + len]) & 0xC0) == 0x80)
-          len++;
-        cut += line.substr(i, len);
-        i += len;
-      }
-      line = cut;
-    }
+    if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 10) width = ws.ws_col - 1;
     std::lock_guard<std::mutex> lock(mutex_);
     if (!enabled_.load()) return;
-    std::fprintf(stderr, "\r\033[K%s", line.c_str());
+    // Rendered from the start (each step's times), drawn only once the query runs over a second.
+    std::vector<std::string> lines = steps_.Render(progress, elapsed, width);
+    if (elapsed < 1.0) return;
+    std::string out = EraseLocked();
+    for (size_t i = 0; i < lines.size(); i++) out += (i ? "\n" : "") + lines[i];
+    std::fputs(out.c_str(), stderr);
     std::fflush(stderr);
-    shown_ = true;
+    shown_lines_ = lines.size();
   }
-  // Clears the line and shows no more (the result is being printed).
+  // Clears the display and shows no more (the result is being printed).
   void Stop() {
     enabled_ = false;
     Clear();
   }
   void Clear() {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (shown_) {
-      std::fprintf(stderr, "\r\033[K");
+    std::string out = EraseLocked();
+    if (!out.empty()) {
+      std::fputs(out.c_str(), stderr);
       std::fflush(stderr);
-      shown_ = false;
     }
   }
 
  private:
+  // The escapes that erase what was drawn (the cursor ends on the first line's start).
+  std::string EraseLocked() {
+    if (shown_lines_ == 0) return {};
+    std::string out = "\r\033[K";
+    for (size_t i = 1; i < shown_lines_; i++) out += "\033[1A\r\033[K";
+    shown_lines_ = 0;
+    return out;
+  }
+
   std::atomic<bool> enabled_;
-  bool shown_ = false;
+  ProgressSteps steps_;
+  size_t shown_lines_ = 0;
   std::mutex mutex_;
 };
+
+// Each source's connector type by catalog name, for progress step titles ("Query Redis (...)").
+std::function<std::string(const std::string&)> CatalogTypes(Engine& e) {
+  auto types = std::make_shared<std::map<std::string, std::string>>();
+  for (const auto& name : e.catalogs().CatalogNames()) {
+    if (const ConnectionConfig* config = e.catalogs().GetConfig(name))
+      (*types)[name] = config->type;
+  }
+  return [types](const std::string& catalog) {
+    auto it = types->find(catalog);
+    return it == types->end() ? std::string() : it->second;
+  };
+}
 
 Engine* g_running_engine = nullptr;
 
@@ -867,8 +883,10 @@ bool Cli::RunStatementUntimed(const std::string& sql, OutputFormat format, std::
                               bool first) {
   Engine& e = engine();
   try {
-    bool show_progress = isatty(STDERR_FILENO) != 0;
-    ProgressLine progress(show_progress);
+    // On a terminal only, and not with --format json/jsonl or --no-progress.
+    bool show_progress = isatty(STDERR_FILENO) != 0 && !no_progress_ &&
+                         format != OutputFormat::kJson && format != OutputFormat::kJsonl;
+    ProgressLine progress(show_progress, CatalogTypes(e));
     if (show_progress) {
       e.SetProgressCallback([&progress](const std::vector<SourceProgress>& p, double elapsed) {
         progress.Update(p, elapsed);
@@ -976,6 +994,7 @@ int Cli::Query(const ParsedArgs& args) {
   bool ok = true;
   exit_when_stuck_ = true;
   show_stats_ = args.Has("--stats");
+  no_progress_ = args.Has("--no-progress");
   for (size_t i = 0; i < statements.size() && ok; i++) {
     ok = RunStatement(statements[i], format, file.get(), i == 0);
   }
@@ -1008,8 +1027,9 @@ int Cli::ExplainCommand(const ParsedArgs& args) {
   }
   Engine& e = engine();
   try {
-    bool show_progress = args.Has("--analyze") && isatty(STDERR_FILENO) != 0;
-    ProgressLine progress(show_progress);
+    bool show_progress = args.Has("--analyze") && isatty(STDERR_FILENO) != 0 &&
+                         args.Get("--format").value_or("steps") != "json";
+    ProgressLine progress(show_progress, CatalogTypes(e));
     if (show_progress) {
       e.SetProgressCallback([&progress](const std::vector<SourceProgress>& p, double elapsed) {
         progress.Update(p, elapsed);

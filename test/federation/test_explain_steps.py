@@ -3,7 +3,7 @@ and PostgreSQL: numbered steps per source with the exact remote request, estimat
 join strategy ("batch fetch"), the order and why ("Start with smallest dataset"), the
 optimizations and the estimated time; `--format json` and `--format text`; `--analyze` and
 `query --stats` with actual rows next to the estimates, checked against the counts of the data
-the test writes, and misestimates over 10x flagged. Redis database 30."""
+the test writes, and misestimates over 10x flagged. Redis database 40."""
 import json
 import os
 import subprocess
@@ -58,7 +58,7 @@ def home(tmp_path_factory):
          f"FROM generate_series(1, {ORDERS}) g; ANALYZE {SCHEMA}.users; ANALYZE {SCHEMA}.orders;")
     parsed = urllib.parse.urlparse(REDIS_URL)
     env = dict(os.environ, REDISCLI_AUTH=urllib.parse.unquote(parsed.password or ""))
-    cli = ["redis-cli", "--no-auth-warning", "-h", parsed.hostname, "-p", str(parsed.port), "-n", "30"]
+    cli = ["redis-cli", "--no-auth-warning", "-h", parsed.hostname, "-p", str(parsed.port), "-n", "40"]
     subprocess.run(cli + ["FLUSHDB"], env=env, check=True, capture_output=True, timeout=60)
 
     def resp(args):
@@ -68,7 +68,7 @@ def home(tmp_path_factory):
     subprocess.run(cli + ["--pipe"], input=pipe, env=env, check=True, capture_output=True, text=True, timeout=60)
     h = tmp_path_factory.mktemp("explain_steps")
     ok(run_aishell(["connect", PG_URL, "--name", "users-db"], h))
-    ok(run_aishell(["connect", REDIS_URL.rsplit("/", 1)[0] + "/30", "--name", "sessions-db",
+    ok(run_aishell(["connect", REDIS_URL.rsplit("/", 1)[0] + "/40", "--name", "sessions-db",
                     "--property", "table.sessions=session:{session_id}"], h))
     yield h
     subprocess.run(cli + ["FLUSHDB"], env=env, capture_output=True, timeout=60)
