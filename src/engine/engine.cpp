@@ -667,6 +667,36 @@ std::string Engine::Explain(const std::string& sql, bool analyze) {
   }
 }
 
+std::string Engine::IndexAdvice(const PlanSteps& steps) {
+  // Seed 002's "Use Indexes": where a pushed filter or a lookup key had no index on its source,
+  // the statement that would create one. Never run; a source that cannot tell says nothing.
+  std::vector<std::string> lines;
+  for (const auto& c : IndexCandidates(steps)) {
+    std::shared_ptr<Connector> connector;
+    try {
+      connector = catalogs_.GetCatalog(c.catalog);
+    } catch (const Error&) {
+      continue;
+    }
+    if (!connector || !c.table) continue;
+    std::optional<bool> has;
+    try {
+      has = connector->HasIndex(*c.table, c.columns);
+    } catch (const Error&) {
+      continue;  // best effort: advice never fails the explain
+    }
+    if (!has || *has) continue;
+    std::string statement = connector->CreateIndexStatement(*c.table, c.columns);
+    if (statement.empty()) continue;
+    lines.push_back("  " + SourceTypeDisplayName(connector->TypeName()) + " (" + c.catalog + ", " +
+                    c.reason + "): " + statement);
+  }
+  if (lines.empty()) return {};
+  std::string out = "\n💡 Add these indexes for better performance (not run):\n";
+  for (const auto& l : lines) out += l + "\n";
+  return out;
+}
+
 std::string Engine::ExplainPlan(const std::string& sql, bool analyze, const std::string& format) {
   if (format == "text") return Explain(sql, analyze);
   if (format != "steps" && format != "json")
@@ -712,7 +742,16 @@ std::string Engine::ExplainPlan(const std::string& sql, bool analyze, const std:
   } else {
     steps = CollectPlanSteps(*planned.plan, step_options);
   }
-  std::string out = format == "json" ? PlanStepsJson(steps, tree) : RenderPlanSteps(steps, tree);
+  std::string out;
+  if (format == "json") {
+    out = PlanStepsJson(steps, tree);
+  } else {
+    // The index advice goes between the steps and the operator tree.
+    out = RenderPlanSteps(steps, {});
+    if (analyze) out += IndexAdvice(steps);
+    out += "\nOperator tree:\n" + tree;
+    if (out.back() != '\n') out += '\n';
+  }
   if (format == "steps") {
     std::string notes;
     for (const auto& n : planned.notices) notes += "ℹ️  " + n + "\n";

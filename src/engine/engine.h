@@ -27,7 +27,8 @@ struct ExplainStatement;
 struct CreateViewStatement;
 struct PlannedQuery;
 struct ExecutionOptions;  // exec/query_executor.h
-class QueryExecutor;      // exec/query_executor.h
+class QueryExecutor;
+struct PlanSteps;  // planner/plan_steps.h      // exec/query_executor.h
 
 // Connect could not tell the connector type of a URL without a scheme (the caller may ask for one).
 class UnknownConnectorType : public Error {
@@ -160,6 +161,8 @@ class Engine {
   QueryResult CreateView(CreateViewStatement& create);
   std::string ResolveCatalogName(const std::string& catalog);
   std::string ExplainText(const std::string& sql, bool analyze);
+  // Index advice lines for EXPLAIN ANALYZE's steps (empty: nothing to advise).
+  std::string IndexAdvice(const PlanSteps& steps);
 
   std::unique_ptr<ResultStream> Stream(PlannedQuery& planned,
                                        std::chrono::steady_clock::time_point start);

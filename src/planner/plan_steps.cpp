@@ -403,6 +403,43 @@ std::string Pad(const std::string& title, const std::string& right, size_t width
 
 std::string DefaultThroughputModel() { return kDefaultModel; }
 
+std::vector<IndexCandidate> IndexCandidates(const PlanSteps& steps) {
+  std::vector<IndexCandidate> out;
+  auto add = [&out](IndexCandidate c) {
+    for (const auto& o : out)
+      if (o.catalog == c.catalog && o.table == c.table && o.columns == c.columns) return;
+    out.push_back(std::move(c));
+  };
+  for (const auto& s : steps.steps) {
+    if (!s.node) continue;
+    if (s.kind == "scan" && s.node->kind == LogicalOpKind::kScan) {
+      const auto& scan = static_cast<const LogicalScan&>(*s.node);
+      if (!scan.table) continue;
+      for (const auto& f : scan.pushed_filters) {
+        std::vector<int> refs;
+        CollectColumnRefs(*f, &refs);
+        for (int r : refs) {
+          if (r < 0 || static_cast<size_t>(r) >= scan.table->columns.size()) continue;
+          const std::string& name = scan.table->columns[static_cast<size_t>(r)].name;
+          add({scan.catalog_name, scan.table, {name}, "filter on " + name});
+        }
+      }
+    } else if (s.kind == "lookup") {
+      const auto* join = dynamic_cast<const LogicalLookupJoin*>(s.node);
+      if (!join || !join->scan || !join->scan->table) continue;
+      IndexCandidate c{join->scan->catalog_name, join->scan->table, {}, "lookup key "};
+      for (int k : join->key_columns) {
+        if (k < 0 || static_cast<size_t>(k) >= join->scan->table->columns.size()) continue;
+        c.columns.push_back(join->scan->table->columns[static_cast<size_t>(k)].name);
+      }
+      if (c.columns.empty()) continue;
+      for (size_t i = 0; i < c.columns.size(); i++) c.reason += (i ? ", " : "") + c.columns[i];
+      add(std::move(c));
+    }
+  }
+  return out;
+}
+
 ThroughputModel ParseThroughputModel(const std::string& text) {
   ThroughputModel model;
   auto parse = [&model](const std::string& spec, bool user) {

@@ -82,6 +82,16 @@ struct PlanStepsOptions {
   std::function<std::optional<StepActual>(const LogicalOperator&)> actuals;
 };
 
+// Where an index on the source could help (index advice after EXPLAIN ANALYZE): the columns of a
+// pushed filter of a scan step (one candidate per column), the key columns of a lookup step.
+struct IndexCandidate {
+  std::string catalog;
+  std::shared_ptr<const TableInfo> table;
+  std::vector<std::string> columns;
+  std::string reason;  // "filter on status", "lookup key user_id"
+};
+std::vector<IndexCandidate> IndexCandidates(const PlanSteps& steps);
+
 PlanSteps CollectPlanSteps(const LogicalOperator& root, const PlanStepsOptions& options);
 // Seed 002's text layout; `tree` (the operator tree) is appended under its own heading when set.
 std::string RenderPlanSteps(const PlanSteps& steps, const std::string& tree);

@@ -3,7 +3,7 @@ and PostgreSQL: numbered steps per source with the exact remote request, estimat
 join strategy ("batch fetch"), the order and why ("Start with smallest dataset"), the
 optimizations and the estimated time; `--format json` and `--format text`; `--analyze` and
 `query --stats` with actual rows next to the estimates, checked against the counts of the data
-the test writes, and misestimates over 10x flagged. Redis database 40."""
+the test writes, and misestimates over 10x flagged. Redis databases 40-43."""
 import json
 import os
 import subprocess
@@ -16,7 +16,10 @@ from aishell_cli import parse_json_rows, run_aishell
 REDIS_URL = os.environ.get("AISHELL_TEST_REDIS_URL", "")
 PG_URL = os.environ.get("AISHELL_TEST_PG_URL", "")
 PG_BIN = os.environ.get("AISHELL_TEST_PG_BIN", "")
-SCHEMA = "explain_steps"
+# One schema and Redis database per pytest-xdist worker (module fixtures run once per worker).
+WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0")[2:] or 0) % 4
+SCHEMA = f"explain_steps_{WORKER}"
+REDIS_DB = str(40 + WORKER)
 USERS = 5000
 ORDERS = 12000
 SESSIONS = 300
@@ -58,7 +61,7 @@ def home(tmp_path_factory):
          f"FROM generate_series(1, {ORDERS}) g; ANALYZE {SCHEMA}.users; ANALYZE {SCHEMA}.orders;")
     parsed = urllib.parse.urlparse(REDIS_URL)
     env = dict(os.environ, REDISCLI_AUTH=urllib.parse.unquote(parsed.password or ""))
-    cli = ["redis-cli", "--no-auth-warning", "-h", parsed.hostname, "-p", str(parsed.port), "-n", "40"]
+    cli = ["redis-cli", "--no-auth-warning", "-h", parsed.hostname, "-p", str(parsed.port), "-n", REDIS_DB]
     subprocess.run(cli + ["FLUSHDB"], env=env, check=True, capture_output=True, timeout=60)
 
     def resp(args):
@@ -68,7 +71,7 @@ def home(tmp_path_factory):
     subprocess.run(cli + ["--pipe"], input=pipe, env=env, check=True, capture_output=True, text=True, timeout=60)
     h = tmp_path_factory.mktemp("explain_steps")
     ok(run_aishell(["connect", PG_URL, "--name", "users-db"], h))
-    ok(run_aishell(["connect", REDIS_URL.rsplit("/", 1)[0] + "/40", "--name", "sessions-db",
+    ok(run_aishell(["connect", REDIS_URL.rsplit("/", 1)[0] + "/" + REDIS_DB, "--name", "sessions-db",
                     "--property", "table.sessions=session:{session_id}"], h))
     yield h
     subprocess.run(cli + ["FLUSHDB"], env=env, capture_output=True, timeout=60)
@@ -172,3 +175,23 @@ def test_source_throughput_setting(home):
         assert first["estimated_round_trips"] == 4 and abs(first["estimated_seconds"] - 4.3) < 1e-6, first
     finally:
         ok(run_aishell(["config", "unset", "federation.source_throughput"], home))
+
+
+def test_index_advice_after_explain_analyze(home):
+    """A lookup key without an index on PostgreSQL (orders.user_id) gets its CREATE INDEX; the
+    primary key (users.id) gets none; the statement is never run."""
+    sql = (f'SELECT count(*), sum(o.total) FROM "sessions-db".default.sessions s '
+           f'JOIN "users-db".{SCHEMA}.orders o ON o.user_id = s.user_id')
+    plan = ok(run_aishell(["explain", "--analyze", sql], home)).stdout
+    want = f'CREATE INDEX "idx_orders_user_id" ON "{SCHEMA}"."orders" ("user_id");'
+    assert "💡 Add these indexes for better performance (not run):" in plan and want in plan, plan
+    assert plan.index("💡") < plan.index("Operator tree:"), plan
+    # Without --analyze there is no advice; by primary key there is none either.
+    assert "💡" not in ok(run_aishell(["explain", sql], home)).stdout
+    by_pk = (f'SELECT count(*) FROM "sessions-db".default.sessions s '
+             f'JOIN "users-db".{SCHEMA}.users u ON u.id = s.user_id')
+    assert "💡" not in ok(run_aishell(["explain", "--analyze", by_pk], home)).stdout
+    exe = os.path.join(PG_BIN, "psql") if PG_BIN else "psql"
+    n = subprocess.run([exe, PG_URL, "-At", "-c", f"SELECT count(*) FROM pg_indexes WHERE schemaname = '{SCHEMA}' "
+                        "AND tablename = 'orders'"], capture_output=True, text=True, timeout=60)
+    assert n.stdout.strip() == "0", n.stdout + n.stderr

@@ -3,7 +3,7 @@ terminal here) a query running over a second shows seed 002's per-source steps (
 Redis (...) ..... 0.3s → 300 rows") and a progress bar on stderr, erased before the result; in a
 pipe, with --format json or --no-progress it shows nothing. The slow source is a PostgreSQL view
 that sleeps 1.5 s per query (pg_sleep), so the query is long by construction, not by timing.
-Redis database 41."""
+Redis databases 44-47."""
 import os
 import pty
 import select
@@ -17,7 +17,10 @@ from aishell_cli import aishell_binary, run_aishell
 REDIS_URL = os.environ.get("AISHELL_TEST_REDIS_URL", "")
 PG_URL = os.environ.get("AISHELL_TEST_PG_URL", "")
 PG_BIN = os.environ.get("AISHELL_TEST_PG_BIN", "")
-SCHEMA = "progress_steps"
+# One schema and Redis database per pytest-xdist worker (module fixtures run once per worker).
+WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0")[2:] or 0) % 4
+SCHEMA = f"progress_steps_{WORKER}"
+REDIS_DB = str(44 + WORKER)
 SQL = (f'SELECT count(*) FROM "sessions-db".default.sessions s '
        f'JOIN "users-db".{SCHEMA}.slow v ON v.g = s.user_id')
 
@@ -45,14 +48,14 @@ def home(tmp_path_factory):
          f"CREATE VIEW {SCHEMA}.slow AS SELECT g FROM generate_series(1, 1000) g, pg_sleep(1.5);")
     parsed = urllib.parse.urlparse(REDIS_URL)
     env = dict(os.environ, REDISCLI_AUTH=urllib.parse.unquote(parsed.password or ""))
-    cli = ["redis-cli", "--no-auth-warning", "-h", parsed.hostname, "-p", str(parsed.port), "-n", "41"]
+    cli = ["redis-cli", "--no-auth-warning", "-h", parsed.hostname, "-p", str(parsed.port), "-n", REDIS_DB]
     subprocess.run(cli + ["FLUSHDB"], env=env, check=True, capture_output=True, timeout=60)
     for n in range(50):
         subprocess.run(cli + ["HSET", f"session:s{n}", "user_id", str(n * 3 + 1)], env=env, check=True,
                        capture_output=True, timeout=60)
     h = tmp_path_factory.mktemp("progress")
     for args in (["connect", PG_URL, "--name", "users-db"],
-                 ["connect", REDIS_URL.rsplit("/", 1)[0] + "/41", "--name", "sessions-db",
+                 ["connect", REDIS_URL.rsplit("/", 1)[0] + "/" + REDIS_DB, "--name", "sessions-db",
                   "--property", "table.sessions=session:{session_id}"]):
         r = run_aishell(args, h)
         assert r.returncode == 0, r.stderr

@@ -39,6 +39,11 @@ class MongoConnector : public Connector {
   std::unique_ptr<TableWriter> InsertInto(std::shared_ptr<const TableInfo> table) override;
   void DropTable(std::shared_ptr<const TableInfo> table) override;
   std::string Summary() override;
+  // listIndexes: an index whose key starts with these fields.
+  std::optional<bool> HasIndex(const TableInfo& table,
+                               const std::vector<std::string>& columns) override;
+  std::string CreateIndexStatement(const TableInfo& table,
+                                   const std::vector<std::string>& columns) const override;
 
   std::string Where() const { return "mongodb source '" + name_ + "'"; }
   const MongoServerInfo& server() const { return server_; }

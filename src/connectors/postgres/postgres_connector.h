@@ -43,6 +43,10 @@ class PostgresConnector : public Connector {
   std::unique_ptr<TableWriter> InsertInto(std::shared_ptr<const TableInfo> table) override;
   void DropTable(std::shared_ptr<const TableInfo> table) override;
   std::string Summary() override;
+  std::optional<bool> HasIndex(const TableInfo& table,
+                               const std::vector<std::string>& columns) override;
+  std::string CreateIndexStatement(const TableInfo& table,
+                                   const std::vector<std::string>& columns) const override;
 
   std::string Where() const;  // "postgres source 'name'"
   const std::string& url() const { return url_; }
