@@ -429,6 +429,7 @@ PlannerOptions PlannerOptionsOf(const EngineOptions& o) {
   p.continue_on_source_failure = o.continue_on_source_failure;
   p.eager_aggregation = o.eager_aggregation;
   p.join_reordering = o.join_reordering;
+  if (!o.type_mappings.empty()) p.type_mappings = ParseTypeMappings(o.type_mappings);
   return p;
 }
 

@@ -10,6 +10,7 @@
 #include "common/strings.h"
 #include "engine/engine.h"
 #include "planner/plan_steps.h"
+#include "planner/planner.h"
 
 namespace aishell {
 
@@ -179,6 +180,17 @@ std::vector<SettingDef> BuiltinSettings() {
         return o.source_throughput.empty() ? DefaultThroughputModel() : o.source_throughput;
       });
   out.push_back(std::move(throughput));
+
+  out.push_back(Session(
+      "type_mappings", T::kText,
+      "source columns read as another type in every query: 'catalog.schema.table.column: type', "
+      "comma-separated (e.g. users-db.public.users.id: varchar)",
+      "planner",
+      [](EngineOptions& o, const std::string& v) {
+        ParseTypeMappings(v);  // refuses a bad entry, naming it
+        o.type_mappings = TrimSpace(v);
+      },
+      [](const EngineOptions& o) { return o.type_mappings; }));
 
   SettingDef max_rows;
   max_rows.name = "display.max_rows";

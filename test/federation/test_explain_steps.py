@@ -195,3 +195,29 @@ def test_index_advice_after_explain_analyze(home):
     n = subprocess.run([exe, PG_URL, "-At", "-c", f"SELECT count(*) FROM pg_indexes WHERE schemaname = '{SCHEMA}' "
                         "AND tablename = 'orders'"], capture_output=True, text=True, timeout=60)
     assert n.stdout.strip() == "0", n.stdout + n.stderr
+
+
+def test_type_mappings_override_a_column_type(home, tmp_path):
+    """federation.type_mappings reads PostgreSQL's integer users.id as varchar in every query: a
+    join with text keys then compares text ('00042' no longer equals 42) and needs no conversion
+    notice; without it, the int-vs-varchar key gets the notice and the text side is converted."""
+    refs = tmp_path / "refs.csv"
+    refs.write_text("ref\n42\n00042\n7\nx9\n")
+    # 'x9' makes the column text (read_csv infers VARCHAR).
+    sql = (f"SELECT count(*) FROM \"users-db\".{SCHEMA}.users u JOIN read_csv('{refs}') r "
+           f"ON u.id = r.ref")
+    plain = ok(run_aishell(["query", "--format", "json", sql], home))
+    assert parse_json_rows(plain.stdout) == [[3]], plain.stdout  # 42, 00042 (as 42) and 7
+    assert "Type mismatch" in plain.stderr, plain.stderr
+    ok(run_aishell(["config", "set", "federation.type_mappings", f"users-db.{SCHEMA}.users.id: string"], home))
+    try:
+        mapped = ok(run_aishell(["query", "--format", "json", sql], home))
+        assert parse_json_rows(mapped.stdout) == [[2]], mapped.stdout  # '42' and '7' only
+        assert "Type mismatch" not in mapped.stderr, mapped.stderr
+        typed = ok(run_aishell(["query", "--format", "csv", f"SELECT typeof(id) FROM \"users-db\".{SCHEMA}.users "
+                                "WHERE id = '7'"], home))
+        assert typed.stdout.splitlines() == ["typeof(id)", "varchar"], typed.stdout
+    finally:
+        ok(run_aishell(["config", "unset", "federation.type_mappings"], home))
+    bad = run_aishell(["config", "set", "federation.type_mappings", "users-db.users.id string"], home)
+    assert bad.returncode != 0 and "users-db.users.id string" in bad.stderr, bad.stderr
