@@ -184,13 +184,17 @@ std::vector<SettingDef> BuiltinSettings() {
   out.push_back(Session(
       "type_mappings", T::kText,
       "source columns read as another type in every query: 'catalog.schema.table.column: type', "
-      "comma-separated (e.g. users-db.public.users.id: varchar)",
+      "comma-separated (e.g. users-db.public.users.id: varchar); none: no mappings",
       "planner",
       [](EngineOptions& o, const std::string& v) {
-        ParseTypeMappings(v);  // refuses a bad entry, naming it
-        o.type_mappings = TrimSpace(v);
+        std::string t = TrimSpace(v);
+        if (AsciiLower(t) == "none") t.clear();
+        ParseTypeMappings(t);  // refuses a bad entry, naming it
+        o.type_mappings = t;
       },
-      [](const EngineOptions& o) { return o.type_mappings; }));
+      [](const EngineOptions& o) {
+        return o.type_mappings.empty() ? std::string("none") : o.type_mappings;
+      }));
 
   SettingDef max_rows;
   max_rows.name = "display.max_rows";
