@@ -574,7 +574,6 @@ std::string RenderPlanSteps(const PlanSteps& plan, const std::string& tree) {
   std::string out = "Execution Plan\n";
   out += "━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━\n\n";
   if (!plan.strategy.empty()) out += "Strategy: " + plan.strategy + "\n\n";
-  bool analyzed = false;
   for (const auto& s : plan.steps) {
     std::string time = "est. " + Seconds(s.estimated_seconds);
     if (s.actual && s.actual->seconds >= 0) time += ", actual " + Seconds(s.actual->seconds);
@@ -599,7 +598,6 @@ std::string RenderPlanSteps(const PlanSteps& plan, const std::string& tree) {
       out += " (in parallel with step " + std::to_string(s.parallel_with) + ")";
     out += "\n";
     if (s.actual) {
-      analyzed = true;
       const StepActual& a = *s.actual;
       std::string line = "  ✓ actual " + WithThousands(static_cast<double>(a.rows)) + " rows";
       if (a.bytes >= 0) line += ", " + Bytes(a.bytes);
@@ -622,12 +620,6 @@ std::string RenderPlanSteps(const PlanSteps& plan, const std::string& tree) {
   out += "Estimated time: " + Seconds(plan.estimated_seconds) +
          " (per-source model: round trips x latency + rows / throughput; "
          "federation.source_throughput)\n";
-  if (analyzed) {
-    double actual = 0;
-    for (const auto& s : plan.steps)
-      if (s.actual && s.actual->seconds > actual) actual = s.actual->seconds;
-    (void)actual;
-  }
   if (!tree.empty()) {
     out += "\nOperator tree:\n";
     out += tree;
