@@ -316,6 +316,19 @@ class Connector {
   // `max_objects` tables over every schema with their statistics' row estimates, and takes the
   // engine and version from Summary() ("PostgreSQL 15.4, ...").
   virtual SourceOverview Overview(size_t max_objects);
+
+  // Index advice (after EXPLAIN ANALYZE): whether the source has an index whose leading columns
+  // are `columns` (in order) on `table`; nullopt when it cannot tell or has no indexes at all.
+  virtual std::optional<bool> HasIndex(const TableInfo& table,
+                                       const std::vector<std::string>& columns) {
+    return std::nullopt;
+  }
+  // The statement that would create that index, in the source's own language (CREATE INDEX,
+  // db.c.createIndex(...)). Shown to the user, never run.
+  virtual std::string CreateIndexStatement(const TableInfo& table,
+                                           const std::vector<std::string>& columns) const {
+    return {};
+  }
 };
 
 }  // namespace aishell

@@ -21,6 +21,11 @@ struct SourceProgress {
   std::string table;
   int64_t rows_read = 0;
   int64_t bytes_read = 0;
+  // For per-step progress lines: the planner's estimate of the rows this step reads (-1:
+  // unknown), whether it is finished, and "scan" or "lookup" (rows fetched by key batches).
+  double estimated_rows = -1;
+  bool done = false;
+  std::string kind = "scan";
 };
 
 }  // namespace aishell

@@ -22,6 +22,7 @@
 #include "engine/settings.h"
 #include "exec/query_executor.h"
 #include "functions/function.h"
+#include "planner/plan_steps.h"
 #include "planner/planner.h"
 #include "sql/ast.h"
 #include "sql/parser.h"
@@ -283,6 +284,10 @@ struct ResultStream::Impl {
     }
     cache.reset();
   }
+  // For StepStats (query --stats): the time model and the sources' connector types.
+  ThroughputModel model;
+  bool parallel_fetch = true;
+  std::map<std::string, std::string> catalog_types;
 
   void Finish() {
     if (finished) return;
@@ -305,6 +310,22 @@ const std::string& ResultStream::message() const { return impl_->message; }
 const std::vector<std::string>& ResultStream::warnings() const { return impl_->warnings; }
 const std::vector<std::string>& ResultStream::notices() const { return impl_->notices; }
 bool ResultStream::finished() const { return impl_->finished; }
+
+std::string ResultStream::StepStats() const {
+  const Impl& d = *impl_;
+  if (!d.plan || !d.executor) return {};
+  PlanStepsOptions options;
+  options.model = d.model;
+  options.parallel_fetch = d.parallel_fetch;
+  options.catalog_type = [&d](const std::string& catalog) {
+    auto it = d.catalog_types.find(catalog);
+    return it == d.catalog_types.end() ? std::string() : it->second;
+  };
+  const QueryExecutor& executor = *d.executor;
+  options.actuals = [&executor](const LogicalOperator& node) { return executor.ActualsOf(node); };
+  PlanSteps steps = CollectPlanSteps(*d.plan, options);
+  return RenderPlanSteps(steps, {});
+}
 int64_t ResultStream::row_count() const { return impl_->row_count; }
 int64_t ResultStream::peak_memory_bytes() const {
   return impl_->executor ? impl_->executor->PeakMemory() : 0;
@@ -404,6 +425,12 @@ std::unique_ptr<ResultStream> Engine::Stream(PlannedQuery& planned, Clock::time_
   impl->cancelled = &cancelled_;
   impl->executor = std::make_unique<QueryExecutor>(planned.plan, exec_options);
   impl->reporter = std::make_unique<ProgressReporter>(progress_, *impl->executor, start);
+  impl->model = ParseThroughputModel(options_.source_throughput);
+  impl->parallel_fetch = options_.parallel_fetch;
+  for (const auto& name : catalogs_.CatalogNames()) {
+    if (const ConnectionConfig* config = catalogs_.GetConfig(name))
+      impl->catalog_types[name] = config->type;
+  }
   if (options_.timeout_ms > 0)
     impl->deadline = std::make_unique<QueryDeadline>(start, options_.timeout_ms, &cancelled_);
   return std::unique_ptr<ResultStream>(new ResultStream(std::move(impl)));
@@ -557,6 +584,7 @@ PlannerOptions PlannerOptionsOf(const EngineOptions& o) {
   p.continue_on_source_failure = o.continue_on_source_failure;
   p.eager_aggregation = o.eager_aggregation;
   p.join_reordering = o.join_reordering;
+  if (!o.type_mappings.empty()) p.type_mappings = ParseTypeMappings(o.type_mappings);
   return p;
 }
 
@@ -713,7 +741,8 @@ ExecutionOptions Engine::ExecutionOptionsOf() {
 }
 
 QueryResult Engine::Run(PlannedQuery& planned, std::chrono::steady_clock::time_point start,
-                        std::string* analyze_text) {
+                        std::string* analyze_text,
+                        const std::function<void(const QueryExecutor&)>& inspect) {
   if (!planned.plan) throw Error(ErrorKind::kInternal, "the planner returned no plan");
   ExecutionOptions exec_options = ExecutionOptionsOf();
 
@@ -739,6 +768,7 @@ QueryResult Engine::Run(PlannedQuery& planned, std::chrono::steady_clock::time_p
     }
   }
   result.warnings = executor.Warnings();
+  if (inspect) inspect(executor);
   if (analyze_text) {
     double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
     *analyze_text = executor.ExplainAnalyze();
@@ -791,6 +821,99 @@ std::string Engine::Explain(const std::string& sql, bool analyze) {
   } catch (const std::exception& e) {
     throw Error(ErrorKind::kInternal, std::string("unexpected failure: ") + e.what());
   }
+}
+
+std::string Engine::IndexAdvice(const PlanSteps& steps) {
+  // Seed 002's "Use Indexes": where a pushed filter or a lookup key had no index on its source,
+  // the statement that would create one. Never run; a source that cannot tell says nothing.
+  std::vector<std::string> lines;
+  for (const auto& c : IndexCandidates(steps)) {
+    std::shared_ptr<Connector> connector;
+    try {
+      connector = catalogs_.GetCatalog(c.catalog);
+    } catch (const Error&) {
+      continue;
+    }
+    if (!connector || !c.table) continue;
+    std::optional<bool> has;
+    try {
+      has = connector->HasIndex(*c.table, c.columns);
+    } catch (const Error&) {
+      continue;  // best effort: advice never fails the explain
+    }
+    if (!has || *has) continue;
+    std::string statement = connector->CreateIndexStatement(*c.table, c.columns);
+    if (statement.empty()) continue;
+    lines.push_back("  " + SourceTypeDisplayName(connector->TypeName()) + " (" + c.catalog + ", " +
+                    c.reason + "): " + statement);
+  }
+  if (lines.empty()) return {};
+  std::string out = "\n💡 Add these indexes for better performance (not run):\n";
+  for (const auto& l : lines) out += l + "\n";
+  return out;
+}
+
+std::string Engine::ExplainPlan(const std::string& sql, bool analyze, const std::string& format) {
+  if (format == "text") return Explain(sql, analyze);
+  if (format != "steps" && format != "json")
+    throw Error(ErrorKind::kBinder,
+                "explain --format must be steps, text or json, not '" + format + "'");
+  auto start = Clock::now();
+  cancelled_ = false;
+  StatementPtr statement = ParseStatement(sql);
+  if (statement->kind == StatementKind::kExplain) {
+    auto& explain = statement->As<ExplainStatement>();
+    analyze = analyze || explain.analyze;
+    if (!explain.statement)
+      throw Error(ErrorKind::kSyntax, "EXPLAIN needs a statement", explain.position);
+    statement = std::move(explain.statement);
+  }
+  Statement& inner = *statement;
+  if (inner.kind != StatementKind::kSelect && inner.kind != StatementKind::kInsert &&
+      inner.kind != StatementKind::kCreateTableAs) {
+    throw Error(ErrorKind::kUnsupported,
+                std::string("EXPLAIN supports queries, INSERT and CREATE TABLE AS, not ") +
+                    StatementKindName(inner.kind),
+                inner.position);
+  }
+  PlannedQuery planned = PlanStatement(inner, catalogs_, PlannerOptionsOf(options_));
+  PlanStepsOptions step_options;
+  step_options.model = ParseThroughputModel(options_.source_throughput);
+  step_options.parallel_fetch = options_.parallel_fetch;
+  step_options.catalog_type = [this](const std::string& catalog) -> std::string {
+    const ConnectionConfig* config = catalogs_.GetConfig(catalog);
+    return config ? config->type : std::string();
+  };
+  std::string tree = PlanToString(*planned.plan);
+  PlanSteps steps;
+  if (analyze) {
+    std::string analyzed;
+    Run(planned, start, &analyzed, [&](const QueryExecutor& executor) {
+      step_options.actuals = [&executor](const LogicalOperator& node) {
+        return executor.ActualsOf(node);
+      };
+      steps = CollectPlanSteps(*planned.plan, step_options);
+    });
+    tree = analyzed;
+  } else {
+    steps = CollectPlanSteps(*planned.plan, step_options);
+  }
+  std::string out;
+  if (format == "json") {
+    out = PlanStepsJson(steps, tree);
+  } else {
+    // The index advice goes between the steps and the operator tree.
+    out = RenderPlanSteps(steps, {});
+    if (analyze) out += IndexAdvice(steps);
+    out += "\nOperator tree:\n" + tree;
+    if (out.back() != '\n') out += '\n';
+  }
+  if (format == "steps") {
+    std::string notes;
+    for (const auto& n : planned.notices) notes += "ℹ️  " + n + "\n";
+    if (!notes.empty()) out = notes + "\n" + out;
+  }
+  return out;
 }
 
 std::string Engine::ExplainText(const std::string& sql, bool analyze) {

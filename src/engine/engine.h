@@ -27,6 +27,8 @@ struct ExplainStatement;
 struct CreateViewStatement;
 struct PlannedQuery;
 struct ExecutionOptions;  // exec/query_executor.h
+class QueryExecutor;
+struct PlanSteps;  // planner/plan_steps.h      // exec/query_executor.h
 
 // Connect could not tell the connector type of a URL without a scheme (the caller may ask for one).
 class UnknownConnectorType : public Error {
@@ -75,6 +77,10 @@ class ResultStream {
   // Reads the rest of the stream into a QueryResult (batches already read are not in it;
   // row_count counts every row).
   QueryResult Collect();
+  // After the end of a query: its plan as seed 002's steps, each with its estimates and what it
+  // did (rows, bytes, batches, round trips, time; misestimates over 10x flagged), for
+  // `query --stats`. Empty for statements without a plan (SHOW, SET, ...).
+  std::string StepStats() const;
 
  private:
   friend class Engine;
@@ -100,6 +106,10 @@ class Engine {
   std::vector<QueryResult> ExecuteScript(const std::string& sql);
   // The plan of a query as text (EXPLAIN), or its analyzed run (EXPLAIN ANALYZE).
   std::string Explain(const std::string& sql, bool analyze = false);
+  // `aishell explain`: "steps" (seed 002's numbered steps per source with estimates, then the
+  // operator tree), "json" (the steps as one JSON object) or "text" (the tree, as EXPLAIN).
+  // With `analyze` the query runs and each step shows its actuals next to the estimates.
+  std::string ExplainPlan(const std::string& sql, bool analyze, const std::string& format);
 
   // Called about every 100 ms while a query runs, from another thread.
   using ProgressCallback =
@@ -142,7 +152,8 @@ class Engine {
  private:
   QueryResult ExecuteStatement(Statement& statement, std::chrono::steady_clock::time_point start);
   QueryResult Run(PlannedQuery& planned, std::chrono::steady_clock::time_point start,
-                  std::string* analyze_text);
+                  std::string* analyze_text,
+                  const std::function<void(const QueryExecutor&)>& inspect = nullptr);
   std::string ExplainStatementText(ExplainStatement& explain,
                                    std::chrono::steady_clock::time_point start,
                                    std::vector<std::string>* sources);
@@ -158,6 +169,8 @@ class Engine {
   QueryResult CreateView(CreateViewStatement& create);
   std::string ResolveCatalogName(const std::string& catalog);
   std::string ExplainText(const std::string& sql, bool analyze);
+  // Index advice lines for EXPLAIN ANALYZE's steps (empty: nothing to advise).
+  std::string IndexAdvice(const PlanSteps& steps);
 
   std::unique_ptr<ResultStream> Stream(PlannedQuery& planned,
                                        std::chrono::steady_clock::time_point start);

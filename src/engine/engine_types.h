@@ -47,6 +47,11 @@ struct EngineOptions {
   bool join_reordering = true;
   // federation.parallel: independent source reads run at the same time.
   bool parallel_fetch = true;
+  // federation.source_throughput: the per-source time model of `explain`'s estimates
+  // (planner/plan_steps.h), entries over the built-in defaults; empty: the defaults.
+  std::string source_throughput;
+  // federation.type_mappings: source columns read as another type (planner.h ParseTypeMappings).
+  std::string type_mappings;
 };
 
 struct QueryResult {

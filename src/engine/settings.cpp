@@ -9,6 +9,8 @@
 #include "common/exception.h"
 #include "common/strings.h"
 #include "engine/engine.h"
+#include "planner/plan_steps.h"
+#include "planner/planner.h"
 
 namespace aishell {
 
@@ -189,6 +191,34 @@ std::vector<SettingDef> BuiltinSettings() {
     o.result_cache_max_bytes = ParseByteSize(v);
   };
   out.push_back(std::move(cache_size));
+  SettingDef throughput = Session(
+      "source_throughput", T::kText,
+      "explain's time model per source type: type=ROWS_PER_SECOND/LATENCY/ROWS_PER_ROUND_TRIP, "
+      "comma-separated, over the defaults (docs/federation.md)",
+      "explain",
+      [](EngineOptions& o, const std::string& v) {
+        ParseThroughputModel(v);  // refuses a bad entry, naming it
+        o.source_throughput = TrimSpace(v);
+      },
+      [](const EngineOptions& o) {
+        return o.source_throughput.empty() ? DefaultThroughputModel() : o.source_throughput;
+      });
+  out.push_back(std::move(throughput));
+
+  out.push_back(Session(
+      "type_mappings", T::kText,
+      "source columns read as another type in every query: 'catalog.schema.table.column: type', "
+      "comma-separated (e.g. users-db.public.users.id: varchar); none: no mappings",
+      "planner",
+      [](EngineOptions& o, const std::string& v) {
+        std::string t = TrimSpace(v);
+        if (AsciiLower(t) == "none") t.clear();
+        ParseTypeMappings(t);  // refuses a bad entry, naming it
+        o.type_mappings = t;
+      },
+      [](const EngineOptions& o) {
+        return o.type_mappings.empty() ? std::string("none") : o.type_mappings;
+      }));
 
   SettingDef max_rows;
   max_rows.name = "display.max_rows";
@@ -277,6 +307,11 @@ void SettingsRegistry::Validate(const SettingDef& def, const std::string& given,
       return;
     case SettingType::kText:
       if (!def.choices.empty()) ParseChoiceSetting(given, value, def.choices);
+      // A session text setting with its own syntax refuses a bad value when applied.
+      if (def.choices.empty() && def.apply) {
+        EngineOptions scratch;
+        def.apply(scratch, value);
+      }
       return;
   }
 }

@@ -1,5 +1,6 @@
 #include "exec/physical_operator.h"
 
+#include <algorithm>
 #include <chrono>
 #include <exception>
 #include <mutex>
@@ -47,8 +48,21 @@ bool PhysicalOperator::Next(OperatorState& state, Batch& out) {
   auto end = std::chrono::steady_clock::now();
   nanos_.fetch_add(std::chrono::duration_cast<std::chrono::nanoseconds>(end - start).count(),
                    std::memory_order_relaxed);
-  if (ok) rows_out_.fetch_add(static_cast<int64_t>(out.count), std::memory_order_relaxed);
+  if (ok) {
+    rows_out_.fetch_add(static_cast<int64_t>(out.count), std::memory_order_relaxed);
+    batches_out_.fetch_add(1, std::memory_order_relaxed);
+  }
   return ok;
+}
+
+void PhysicalOperator::FillStats(StepActual& stats) const {
+  stats.rows = rows_produced();
+  // Time is counted with the inputs pulled (and built) inside: the step's own is the rest.
+  int64_t own = nanos();
+  for (const auto& c : children)
+    if (c) own -= c->nanos();
+  stats.seconds = static_cast<double>(std::max<int64_t>(own, 0)) / 1e9;
+  stats.batches = batches_produced();
 }
 
 int WorkerCount(ExecContext& ctx, const PhysicalOperator& child) {

@@ -16,6 +16,7 @@
 #include "exec/memory_tracker.h"
 #include "exec/query_executor.h"
 #include "expr/expression.h"
+#include "planner/plan_steps.h"
 
 namespace aishell {
 
@@ -67,6 +68,14 @@ class PhysicalOperator {
   const std::vector<LogicalType>& types() const { return types_; }
   int64_t rows_produced() const { return rows_out_.load(std::memory_order_relaxed); }
   int64_t nanos() const { return nanos_.load(std::memory_order_relaxed); }
+  int64_t batches_produced() const { return batches_out_.load(std::memory_order_relaxed); }
+  // What this operator did for EXPLAIN ANALYZE's steps, after the run: rows, time and batches
+  // produced; an operator that reads a source adds bytes and round trips (and may say that the
+  // rows of its step are those it fetched).
+  virtual void FillStats(StepActual& stats) const;
+  // An operator that reads a source (a table scan, a lookup join's key fetches) fills `progress`
+  // and returns true; safe to call from another thread while the query runs.
+  virtual bool ReportProgress(SourceProgress& progress) const { return false; }
   void AddNanos(int64_t n) { nanos_.fetch_add(n, std::memory_order_relaxed); }
 
   std::vector<std::unique_ptr<PhysicalOperator>> children;
@@ -87,6 +96,7 @@ class PhysicalOperator {
  private:
   std::atomic<int64_t> rows_out_{0};
   std::atomic<int64_t> nanos_{0};
+  std::atomic<int64_t> batches_out_{0};
 };
 
 using PhysicalPtr = std::unique_ptr<PhysicalOperator>;

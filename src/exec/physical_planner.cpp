@@ -70,6 +70,12 @@ PhysicalPtr PhysicalPlanner::Optional(PhysicalPtr input, const LogicalOperator& 
 }
 
 PhysicalPtr PhysicalPlanner::PlanNode(const LogicalOperator& op) {
+  PhysicalPtr p = PlanNodeImpl(op);
+  if (p) nodes_[&op] = p.get();
+  return p;
+}
+
+PhysicalPtr PhysicalPlanner::PlanNodeImpl(const LogicalOperator& op) {
   auto child = [&](size_t i) -> PhysicalPtr {
     if (op.children.size() <= i || !op.children[i]) {
       throw Error(ErrorKind::kInternal,
@@ -98,7 +104,10 @@ PhysicalPtr PhysicalPlanner::PlanNode(const LogicalOperator& op) {
       const auto& j = static_cast<const LogicalJoin&>(op);
       if (const auto* lookup = dynamic_cast<const LogicalLookupJoin*>(&j)) {
         // Only the driving input runs as operators; the other side is fetched by key.
-        return MakeLookupJoinOperator(Serialize(child(lookup->lookup_side == 1 ? 0 : 1)), *lookup);
+        auto p =
+            MakeLookupJoinOperator(Serialize(child(lookup->lookup_side == 1 ? 0 : 1)), *lookup);
+        scans_.push_back(p.get());  // its key fetches report progress as a step
+        return p;
       }
       // RIGHT and FULL joins probe in parallel too (the last probe emits the unmatched rows).
       PhysicalPtr left = child(0);

@@ -1,6 +1,7 @@
 // Translates an optimized logical plan into physical operators.
 #pragma once
 
+#include <map>
 #include <vector>
 
 #include "exec/physical_operator.h"
@@ -19,11 +20,14 @@ class PhysicalPlanner {
         continue_on_source_failure_(continue_on_source_failure) {}
   // The root is never a parallel operator: parallel roots get an Exchange on top.
   PhysicalPtr Plan(const LogicalOperator& root);
-  // Every table scan operator created, in plan order (for progress reports).
+  // Every operator that reads a source (table scans, lookup joins), in plan order (progress).
   const std::vector<const PhysicalOperator*>& scans() const { return scans_; }
+  // The operator made for each plan node (EXPLAIN ANALYZE's steps).
+  const std::map<const LogicalOperator*, const PhysicalOperator*>& nodes() const { return nodes_; }
 
  private:
   PhysicalPtr PlanNode(const LogicalOperator& op);
+  PhysicalPtr PlanNodeImpl(const LogicalOperator& op);
   // Puts an Exchange above a parallel operator whose consumer pulls serially. `in_order`: the
   // consumer (the root, a LIMIT) shows rows in the order it gets them, so a scan -> filter ->
   // project chain is handed on in scan order (when keep_scan_order_).
@@ -36,6 +40,7 @@ class PhysicalPlanner {
   bool keep_scan_order_;
   bool continue_on_source_failure_;
   std::vector<const PhysicalOperator*> scans_;
+  std::map<const LogicalOperator*, const PhysicalOperator*> nodes_;
 };
 
 }  // namespace aishell

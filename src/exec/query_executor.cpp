@@ -1,6 +1,7 @@
 #include "exec/query_executor.h"
 
 #include <cstdio>
+#include <map>
 #include <mutex>
 
 #include "common/exception.h"
@@ -14,6 +15,7 @@ struct QueryExecutor::Impl {
   ExecContext ctx;
   LogicalPtr plan;
   std::vector<const PhysicalOperator*> scans;
+  std::map<const LogicalOperator*, const PhysicalOperator*> nodes;
   PhysicalPtr root;
   std::unique_ptr<OperatorState> state;
   bool prepared = false;
@@ -28,6 +30,7 @@ QueryExecutor::QueryExecutor(LogicalPtr plan, ExecutionOptions options)
                           impl_->ctx.options.continue_on_source_failure);
   impl_->root = planner.Plan(*impl_->plan);
   impl_->scans = planner.scans();
+  impl_->nodes = planner.nodes();
 }
 
 QueryExecutor::~QueryExecutor() = default;
@@ -77,6 +80,14 @@ std::vector<SourceProgress> QueryExecutor::Progress() const {
   std::vector<SourceProgress> result;
   for (const auto* s : impl_->scans) result.push_back(TableScanProgress(*s));
   return result;
+}
+
+std::optional<StepActual> QueryExecutor::ActualsOf(const LogicalOperator& node) const {
+  auto it = impl_->nodes.find(&node);
+  if (it == impl_->nodes.end() || !it->second) return std::nullopt;
+  StepActual stats;
+  it->second->FillStats(stats);
+  return stats;
 }
 
 int64_t QueryExecutor::PeakMemory() const { return impl_->ctx.memory.peak(); }

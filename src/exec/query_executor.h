@@ -6,12 +6,14 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "common/query_types.h"
 #include "common/vector.h"
 #include "planner/logical_plan.h"
+#include "planner/plan_steps.h"
 
 namespace aishell {
 
@@ -42,6 +44,9 @@ class QueryExecutor {
 
   // The physical plan with, per operator, rows produced and time spent (after the run).
   std::string ExplainAnalyze() const;
+  // What the operator made for plan node `node` did (after the run); nullopt when the node has
+  // no operator of its own (merged into another).
+  std::optional<StepActual> ActualsOf(const LogicalOperator& node) const;
   // Rows read so far per scan; safe to call from another thread while Next runs.
   std::vector<SourceProgress> Progress() const;
   // Peak tracked memory in bytes.

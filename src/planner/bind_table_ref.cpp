@@ -97,6 +97,33 @@ BoundRelation Binder::ScanTable(const std::string& catalog, std::shared_ptr<Conn
                        std::move(table_scan), make_scan);
 }
 
+void Binder::ApplyTypeMappings(const std::string& catalog, const TableInfo& table,
+                               BoundRelation& rel) {
+  if (options_.type_mappings.empty()) return;
+  std::string prefix = LowerName(catalog) + ".";
+  std::string with_schema = prefix + LowerName(table.schema) + "." + LowerName(table.name) + ".";
+  std::string without_schema = prefix + LowerName(table.name) + ".";
+  auto project = std::make_shared<LogicalProject>();
+  bool any = false;
+  for (size_t i = 0; i < rel.plan->output.size(); i++) {
+    const OutputColumn& col = rel.plan->output[i];
+    ExprPtr ref = MakeColumnRef(static_cast<int>(i), col.type, col.name);
+    auto it = options_.type_mappings.find(with_schema + LowerName(col.name));
+    if (it == options_.type_mappings.end())
+      it = options_.type_mappings.find(without_schema + LowerName(col.name));
+    if (it != options_.type_mappings.end() && !(it->second == col.type)) {
+      ref = CastTo(ref, it->second);
+      rel.scope.columns[i].type = it->second;
+      any = true;
+    }
+    project->exprs.push_back(ref);
+    project->output.push_back({col.name, ref->type});
+  }
+  if (!any) return;
+  project->children.push_back(rel.plan);
+  rel.plan = project;
+}
+
 BoundRelation Binder::ScanTableWith(const std::string& catalog, const std::string& connector_type,
                                     std::shared_ptr<const TableInfo> table,
                                     const std::string& alias, std::shared_ptr<TableScan> table_scan,
@@ -122,6 +149,7 @@ BoundRelation Binder::ScanTableWith(const std::string& catalog, const std::strin
   }
   rel.plan = scan;
   AddSource(catalog + " (" + connector_type + ")");
+  ApplyTypeMappings(catalog, *table, rel);
   return rel;
 }
 

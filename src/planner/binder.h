@@ -214,6 +214,9 @@ class Binder {
 
   CatalogRegistry& catalogs_;
   PlannerOptions options_;
+  // federation.type_mappings: casts the mapped columns of a table just read (a projection above
+  // its scan), so every query sees them with the mapped type.
+  void ApplyTypeMappings(const std::string& catalog, const TableInfo& table, BoundRelation& rel);
   std::vector<std::string> sources_;
   std::vector<std::string> notices_;                         // PlannedQuery::notices
   std::vector<CteEntry> ctes_;                               // innermost last

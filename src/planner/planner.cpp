@@ -1,7 +1,10 @@
 // PlanStatement: binds a statement (binder.h), then optimizes the plan (optimizer/).
 #include "planner/planner.h"
 
+#include <algorithm>
+
 #include "common/exception.h"
+#include "common/strings.h"
 #include "planner/binder.h"
 #include "planner/optimizer/optimizer.h"
 #include "planner/subquery_unnesting.h"
@@ -207,6 +210,38 @@ PlannedQuery PlanStatement(const Statement& statement, CatalogRegistry& catalogs
                            const PlannerOptions& options) {
   Binder binder(catalogs, options);
   return binder.PlanStatement(statement);
+}
+
+std::map<std::string, LogicalType> ParseTypeMappings(const std::string& text) {
+  std::map<std::string, LogicalType> out;
+  size_t pos = 0;
+  while (pos <= text.size()) {
+    size_t end = text.find_first_of(",\n;", pos);
+    if (end == std::string::npos) end = text.size();
+    std::string entry = TrimSpace(text.substr(pos, end - pos));
+    pos = end + 1;
+    if (entry.empty()) continue;
+    auto bad = [&entry](const std::string& why) {
+      return Error(ErrorKind::kConversion,
+                   "federation.type_mappings: bad entry '" + entry + "' (" + why +
+                       "); expected catalog.schema.table.column: type, e.g. "
+                       "users-db.public.users.id: varchar");
+    };
+    size_t colon = entry.rfind(':');
+    if (colon == std::string::npos) throw bad("no ': type'");
+    std::string name = AsciiLower(TrimSpace(entry.substr(0, colon)));
+    std::string type_text = AsciiLower(TrimSpace(entry.substr(colon + 1)));
+    size_t dots = static_cast<size_t>(std::count(name.begin(), name.end(), '.'));
+    if (dots < 2 || dots > 3 || name.front() == '.' || name.back() == '.' ||
+        name.find("..") != std::string::npos)
+      throw bad("the column needs catalog.table.column or catalog.schema.table.column");
+    if (type_text == "string" || type_text == "text") type_text = "varchar";
+    if (type_text == "int") type_text = "integer";
+    auto type = ParseTypeName(type_text);
+    if (!type) throw bad("unknown type '" + type_text + "'");
+    out[name] = *type;
+  }
+  return out;
 }
 
 }  // namespace aishell

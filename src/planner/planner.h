@@ -2,6 +2,7 @@
 // plan, and runs the optimizer rules (planner/optimizer/), negotiating pushdown with sources.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -37,7 +38,16 @@ struct PlannerOptions {
   bool eager_aggregation = true;
   // Cost-based join order (planner/optimizer/join_reordering.cpp); false: the written order.
   bool join_reordering = true;
+  // federation.type_mappings: a source column read as another type in every query (the scan's
+  // output is cast), keyed by lower-case "catalog.schema.table.column" or "catalog.table.column"
+  // (any schema). ParseTypeMappings reads the setting.
+  std::map<std::string, LogicalType> type_mappings;
 };
+
+// "users-db.public.users.id: varchar, orders-db.orders.user_id: bigint" (entries separated by
+// commas or new lines; "string" and "text" mean varchar). Throws Error(kConversion) naming the
+// entry.
+std::map<std::string, LogicalType> ParseTypeMappings(const std::string& text);
 
 struct PlannedQuery {
   LogicalPtr plan;

@@ -35,6 +35,7 @@
 #include "nl/translator.h"
 #include "shell/connections_panel.h"
 #include "shell/report_export.h"
+#include "shell/progress_steps.h"
 #include "shell/sql_script.h"
 #include "workflows/table_cache.h"
 
@@ -83,11 +84,14 @@ const std::vector<CommandSpec>& Commands() {
       {"query",
        "aishell query \"<SQL or English>\" [--format table|csv|json|jsonl|parquet] [--output FILE] "
        "[--max-rows N] [--max-width COLUMNS] [--allow-cartesian | --auto-fix] [--nl | --sql] "
-       "[--yes] [--dry-run] [--fresh-data] [--async [--notify-on-complete] | --streaming]",
+       "[--yes] [--dry-run] [--fresh-data] [--async [--notify-on-complete] | --streaming] "
+       "[--stats]",
        "Run SQL statements (separated by ';') or an English question across the connected sources",
        {"--format", "--output", "--max-rows", "--max-width"},
        {"--no-progress", "--allow-cartesian", "--auto-fix", "--nl", "--sql", "--yes", "--dry-run",
-        "--fresh-data", "--async", "--notify-on-complete", "--streaming"},
+        "--fresh-data", "--async", "--notify-on-complete", "--streaming", "--stats"},
+       "--stats prints on stderr, after the result, each step's estimates next to its actual\n"
+       "rows, bytes, batches, round trips and time (as explain --analyze).\n"
        "Table output shows at most --max-rows rows (default 1000, or config display.max_rows),\n"
        "numbers right-aligned, DOUBLE values to at most 15 significant digits (csv and json keep\n"
        "every digit); --max-width fits the table into that many columns, wrapping long cells.\n"
@@ -105,11 +109,14 @@ const std::vector<CommandSpec>& Commands() {
        "--dry-run stops after the panel; --sql never translates. Words it cannot place: exit 2.\n"
        "--fresh-data: with the result cache on (aishell cache enable), run the query again.\n"},
       {"explain",
-       "aishell explain \"<SQL or English>\" [--analyze]",
+       "aishell explain \"<SQL or English>\" [--analyze] [--format steps|text|json]",
        "Show the query plan (with --analyze: run it and show actuals); English shows the panel",
-       {},
+       {"--format"},
        {"--analyze"},
-       ""},
+       "steps (default): numbered steps per source with what each source is asked, estimated\n"
+       "rows and time (federation.source_throughput), the order and the optimizations, then the\n"
+       "operator tree; with --analyze the actual rows, bytes, batches and time of each step.\n"
+       "text: the operator tree only (as SQL EXPLAIN). json: the steps as one JSON object.\n"},
       {"export",
        "aishell export last|<job id> [--format csv|json|jsonl|table|parquet|markdown|html|pdf] "
        "[--output FILE]",
@@ -308,57 +315,72 @@ std::string ReadAllStdin() {
 }
 
 // Prints rows read per source on stderr, rewriting one line; cleared when the query ends.
+// The progress display of a query running over a second, on a terminal (stderr): one line per
+// source step and a bar (shell/progress_steps.h), redrawn in place, cleared before output.
 class ProgressLine {
  public:
-  explicit ProgressLine(bool enabled) : enabled_(enabled) {}
+  explicit ProgressLine(bool enabled,
+                        std::function<std::string(const std::string&)> catalog_type = nullptr)
+      : enabled_(enabled), steps_(std::move(catalog_type)) {}
   ~ProgressLine() { Clear(); }
   void Update(const std::vector<SourceProgress>& progress, double elapsed) {
-    if (!enabled_.load() || elapsed < 1.0) return;
-    std::string line = fmt::format("⏳ {:.1f}s", elapsed);
-    for (const auto& p : progress) {
-      std::string name = p.source + (p.table.empty() ? "" : "." + p.table);
-      line += fmt::format("  {}: {} rows", name, FormatCount(p.rows_read));
-    }
+    if (!enabled_.load()) return;
+    size_t width = 0;
     struct winsize ws = {};
-    if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 10 &&
-        DisplayWidth(line) >= ws.ws_col) {
-      // Keep to one terminal line so \r rewrites it.
-      std::string cut;
-      size_t i = 0;
-      while (i < line.size() && DisplayWidth(cut) + 2 < ws.ws_col) {
-        size_t len = 1;
-        while (i + len < line.size() && (static_cast<unsigned char>(line[i + len]) & 0xC0) == 0x80)
-          len++;
-        cut += line.substr(i, len);
-        i += len;
-      }
-      line = cut;
-    }
+    if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 10) width = ws.ws_col - 1;
     std::lock_guard<std::mutex> lock(mutex_);
     if (!enabled_.load()) return;
-    std::fprintf(stderr, "\r\033[K%s", line.c_str());
+    // Rendered from the start (each step's times), drawn only once the query runs over a second.
+    std::vector<std::string> lines = steps_.Render(progress, elapsed, width);
+    if (elapsed < 1.0) return;
+    std::string out = EraseLocked();
+    for (size_t i = 0; i < lines.size(); i++) out += (i ? "\n" : "") + lines[i];
+    std::fputs(out.c_str(), stderr);
     std::fflush(stderr);
-    shown_ = true;
+    shown_lines_ = lines.size();
   }
-  // Clears the line and shows no more (the result is being printed).
+  // Clears the display and shows no more (the result is being printed).
   void Stop() {
     enabled_ = false;
     Clear();
   }
   void Clear() {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (shown_) {
-      std::fprintf(stderr, "\r\033[K");
+    std::string out = EraseLocked();
+    if (!out.empty()) {
+      std::fputs(out.c_str(), stderr);
       std::fflush(stderr);
-      shown_ = false;
     }
   }
 
  private:
+  // The escapes that erase what was drawn (the cursor ends on the first line's start).
+  std::string EraseLocked() {
+    if (shown_lines_ == 0) return {};
+    std::string out = "\r\033[K";
+    for (size_t i = 1; i < shown_lines_; i++) out += "\033[1A\r\033[K";
+    shown_lines_ = 0;
+    return out;
+  }
+
   std::atomic<bool> enabled_;
-  bool shown_ = false;
+  ProgressSteps steps_;
+  size_t shown_lines_ = 0;
   std::mutex mutex_;
 };
+
+// Each source's connector type by catalog name, for progress step titles ("Query Redis (...)").
+std::function<std::string(const std::string&)> CatalogTypes(Engine& e) {
+  auto types = std::make_shared<std::map<std::string, std::string>>();
+  for (const auto& name : e.catalogs().CatalogNames()) {
+    if (const ConnectionConfig* config = e.catalogs().GetConfig(name))
+      (*types)[name] = config->type;
+  }
+  return [types](const std::string& catalog) {
+    auto it = types->find(catalog);
+    return it == types->end() ? std::string() : it->second;
+  };
+}
 
 Engine* g_running_engine = nullptr;
 
@@ -1067,8 +1089,10 @@ bool Cli::RunStatementUntimed(const std::string& sql, OutputFormat format, std::
                               bool first) {
   Engine& e = engine();
   try {
-    bool show_progress = isatty(STDERR_FILENO) != 0;
-    ProgressLine progress(show_progress);
+    // On a terminal only, and not with --format json/jsonl or --no-progress.
+    bool show_progress = isatty(STDERR_FILENO) != 0 && !no_progress_ &&
+                         format != OutputFormat::kJson && format != OutputFormat::kJsonl;
+    ProgressLine progress(show_progress, CatalogTypes(e));
     if (show_progress) {
       e.SetProgressCallback([&progress](const std::vector<SourceProgress>& p, double elapsed) {
         progress.Update(p, elapsed);
@@ -1081,6 +1105,11 @@ bool Cli::RunStatementUntimed(const std::string& sql, OutputFormat format, std::
       auto stream = e.Query(sql);
       // The progress line stops before the first output line.
       result = PrintStream(*stream, format, file_out, first, [&progress] { progress.Stop(); });
+      if (show_stats_) {
+        std::string stats = stream->StepStats();
+        std::cout.flush();
+        if (!stats.empty()) std::fprintf(stderr, "\n%s", stats.c_str());
+      }
     }
     e.SetProgressCallback(nullptr);
     if (streaming_ && result.has_rows) {
@@ -1192,6 +1221,8 @@ int Cli::Query(const ParsedArgs& args) {
   }
   bool ok = true;
   exit_when_stuck_ = true;
+  show_stats_ = args.Has("--stats");
+  no_progress_ = args.Has("--no-progress");
   for (size_t i = 0; i < statements.size() && ok; i++) {
     ok = RunStatement(statements[i], format, file.get(), i == 0);
   }
@@ -1224,8 +1255,9 @@ int Cli::ExplainCommand(const ParsedArgs& args) {
   }
   Engine& e = engine();
   try {
-    bool show_progress = args.Has("--analyze") && isatty(STDERR_FILENO) != 0;
-    ProgressLine progress(show_progress);
+    bool show_progress = args.Has("--analyze") && isatty(STDERR_FILENO) != 0 &&
+                         args.Get("--format").value_or("steps") != "json";
+    ProgressLine progress(show_progress, CatalogTypes(e));
     if (show_progress) {
       e.SetProgressCallback([&progress](const std::vector<SourceProgress>& p, double elapsed) {
         progress.Update(p, elapsed);
@@ -1234,7 +1266,7 @@ int Cli::ExplainCommand(const ParsedArgs& args) {
     std::string plan;
     {
       InterruptGuard guard(e);
-      plan = e.Explain(sql, args.Has("--analyze"));
+      plan = e.ExplainPlan(sql, args.Has("--analyze"), args.Get("--format").value_or("steps"));
     }
     e.SetProgressCallback(nullptr);
     progress.Clear();

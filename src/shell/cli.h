@@ -112,6 +112,8 @@ class Cli {
   // `aishell query`: a statement still running well after federation.timeout (a source that
   // stopped answering inside a blocking read) ends the process with the timeout error.
   bool exit_when_stuck_ = false;
+  bool show_stats_ = false;   // query --stats
+  bool no_progress_ = false;  // query --no-progress
   std::optional<int64_t> max_rows_override_;
   std::optional<size_t> max_width_override_;  // query --max-width: tables wrap to this width
   std::string output_path_;                   // query --output, for messages

@@ -147,7 +147,7 @@ def test_lookup_join_wins_over_pre_aggregation(env):
     sql = ("SELECT o.status, sum(c.customer_id), count(*) FROM "
            "(SELECT * FROM f.orders WHERE order_id <= 20) o "
            "JOIN pg.public.customers c ON c.customer_id = o.customer_id GROUP BY 1 ORDER BY 1")
-    plan = run_aishell(["explain", sql], home).stdout
+    plan = run_aishell(["explain", "--format", "text", sql], home).stdout
     assert "LookupJoin" in plan and plan.count("Aggregate") == 1, plan
     assert aishell_rows(home, sql) == oracle(db, sql)
 
@@ -158,7 +158,7 @@ def test_pre_aggregation_wins_when_the_keys_cover_the_source(env):
     home, db = env
     sql = ("SELECT s.label, count(*), min(c.name) FROM f.segments s "
            "JOIN pg.public.customers c ON c.segment = s.segment GROUP BY 1 ORDER BY 1")
-    plan = run_aishell(["explain", sql], home).stdout
+    plan = run_aishell(["explain", "--format", "text", sql], home).stdout
     remote = next(line for line in plan.splitlines() if "Scan pg.public.customers" in line)
     assert "GROUP BY" in remote and "LookupJoin" not in plan, plan
     assert aishell_rows(home, sql) == oracle(db, sql)

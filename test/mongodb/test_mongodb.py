@@ -688,3 +688,19 @@ def test_ferretdb_lookups_only_for_few_keys(db, shell, mongo, tmp_path):
     for name in ("m", "mx"):
         got = shell.rows(sql % name)
         assert got[0][0] == expected[0][0] and abs(float(got[0][1]) - expected[0][1]) < 1e-6
+
+
+def test_index_advice_after_explain_analyze(db, shell):
+    """Seed 002's "Use Indexes": a pushed filter on a field without an index gets the createIndex
+    statement (listIndexes); it is never run, and an indexed field gets none."""
+    db.orders.insert_many(make_orders(100))
+    shell.connect()
+    sql = f"SELECT count(*) FROM m.{shell.database}.orders WHERE status = 'paid'"
+    r = shell.run("explain", "--analyze", sql)
+    assert r.returncode == 0, r.stderr
+    want = (f'db.getSiblingDB("{shell.database}").getCollection("orders").createIndex({{"status": 1}})')
+    assert "💡 Add these indexes" in r.stdout and want in r.stdout, r.stdout
+    assert [ix["key"] for ix in db.orders.list_indexes()] == [{"_id": 1}]  # advice only
+    db.orders.create_index("status")
+    r = shell.run("explain", "--analyze", sql)
+    assert r.returncode == 0 and "💡" not in r.stdout, r.stdout

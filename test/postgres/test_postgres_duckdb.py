@@ -128,7 +128,7 @@ def test_same_rows_as_duckdb(home, duck, sql):
 def test_join_is_one_remote_query(home):
     sql = (f"SELECT c.country, count(*) FROM pg.public.customers c JOIN {ORDERS} o "
            "ON c.customer_id = o.customer_id WHERE o.amount > 100 GROUP BY c.country")
-    r = run_aishell(["explain", sql], home)
+    r = run_aishell(["explain", "--format", "text", sql], home)
     assert r.returncode == 0, r.stderr + r.stdout
     plan = r.stdout
     assert plan.count("COPY (") == 1, plan

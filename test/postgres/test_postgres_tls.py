@@ -387,7 +387,7 @@ def test_statement_timeout_through_options_over_tls(tmp_path):
     r = aishell(["query", "SELECT count(*) FROM slow.public.customers", "--format", "csv"], h)
     assert r.returncode == 0 and "5000" in r.stdout, r.stderr + r.stdout
     sql = ("SELECT count(*) FROM slow.public.big_numbers a JOIN slow.public.big_numbers b ON a.k = b.k")
-    r = aishell(["explain", sql], h)
+    r = aishell(["explain", "--format", "text", sql], h)
     assert r.returncode == 0 and r.stdout.count("COPY (") == 1, r.stdout + r.stderr
     r = aishell(["query", sql], h)
     assert r.returncode != 0

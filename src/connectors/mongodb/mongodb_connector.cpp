@@ -1,4 +1,5 @@
 #include "connectors/mongodb/mongodb_connector.h"
+#include "common/json_text.h"
 
 #include <algorithm>
 #include <set>
@@ -504,6 +505,51 @@ void RegisterMongoConnector() {
                              [](const ConnectionConfig& config) -> std::shared_ptr<Connector> {
                                return std::make_shared<MongoConnector>(config);
                              });
+}
+
+std::optional<bool> MongoConnector::HasIndex(const TableInfo& table,
+                                             const std::vector<std::string>& columns) {
+  if (columns.empty()) return std::nullopt;
+  bson_t* cmd = BCON_NEW("listIndexes", BCON_UTF8(table.name.c_str()));
+  BsonPtr reply;
+  try {
+    reply = pool_->Command(table.schema, *cmd, "listIndexes");
+  } catch (const Error&) {
+    bson_destroy(cmd);
+    return std::nullopt;
+  }
+  bson_destroy(cmd);
+  bson_iter_t it;
+  bson_iter_t batch;
+  if (!bson_iter_init(&it, reply.get()) ||
+      !bson_iter_find_descendant(&it, "cursor.firstBatch", &batch) ||
+      !BSON_ITER_HOLDS_ARRAY(&batch))
+    return std::nullopt;
+  bson_iter_t index;
+  if (!bson_iter_recurse(&batch, &index)) return std::nullopt;
+  while (bson_iter_next(&index)) {
+    if (!BSON_ITER_HOLDS_DOCUMENT(&index)) continue;
+    bson_iter_t doc;
+    bson_iter_t key;
+    if (!bson_iter_recurse(&index, &doc) || !bson_iter_find(&doc, "key") ||
+        !BSON_ITER_HOLDS_DOCUMENT(&doc) || !bson_iter_recurse(&doc, &key))
+      continue;
+    size_t matched = 0;
+    while (matched < columns.size() && bson_iter_next(&key)) {
+      if (columns[matched] != bson_iter_key(&key)) break;
+      matched++;
+    }
+    if (matched == columns.size()) return true;
+  }
+  return false;
+}
+
+std::string MongoConnector::CreateIndexStatement(const TableInfo& table,
+                                                 const std::vector<std::string>& columns) const {
+  std::string keys;
+  for (const auto& c : columns) keys += (keys.empty() ? "" : ", ") + JsonString(c) + ": 1";
+  return "db.getSiblingDB(" + JsonString(table.schema) + ")." + "getCollection(" +
+         JsonString(table.name) + ").createIndex({" + keys + "})";
 }
 
 }  // namespace aishell

@@ -44,6 +44,11 @@ class MongoConnector : public Connector {
   void DropTable(std::shared_ptr<const TableInfo> table) override;
   std::string Summary() override;
   SourceOverview Overview(size_t max_objects) override;
+  // listIndexes: an index whose key starts with these fields.
+  std::optional<bool> HasIndex(const TableInfo& table,
+                               const std::vector<std::string>& columns) override;
+  std::string CreateIndexStatement(const TableInfo& table,
+                                   const std::vector<std::string>& columns) const override;
 
   std::string Where() const { return "mongodb source '" + name_ + "'"; }
   const MongoServerInfo& server() const { return server_; }

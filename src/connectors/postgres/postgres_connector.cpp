@@ -298,4 +298,59 @@ void RegisterPostgresConnector() {
                              });
 }
 
+std::optional<bool> PostgresConnector::HasIndex(const TableInfo& table,
+                                                const std::vector<std::string>& columns) {
+  if (columns.empty()) return std::nullopt;
+  std::lock_guard<std::mutex> lock(mutex_);
+  // The index's leading columns, by name, in key order (pg_index.indkey).
+  PgResult r = PgCatalogQuery(
+      conn_,
+      "SELECT array_to_string(ARRAY(SELECT a.attname FROM unnest(i.indkey) WITH ORDINALITY "
+      "u(n, o) JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = u.n ORDER BY u.o), "
+      "chr(31)) FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON "
+      "n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2 AND i.indisvalid",
+      {table.schema.empty() ? std::string("public") : table.schema, table.name}, url_, Where());
+  for (int i = 0; i < PQntuples(r.res); i++) {
+    std::string keys = PQgetvalue(r.res, i, 0);
+    std::vector<std::string> names;
+    size_t pos = 0;
+    while (pos <= keys.size()) {
+      size_t sep = keys.find('\x1f', pos);
+      if (sep == std::string::npos) sep = keys.size();
+      names.push_back(keys.substr(pos, sep - pos));
+      pos = sep + 1;
+    }
+    if (names.size() < columns.size()) continue;
+    bool leading = true;
+    for (size_t k = 0; k < columns.size() && leading; k++) leading = names[k] == columns[k];
+    if (leading) return true;
+  }
+  // No such relation (a pushed-down join's combined table): nothing to say.
+  PgResult exists = PgCatalogQuery(
+      conn_,
+      "SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+      "WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p', 'm')",
+      {table.schema.empty() ? std::string("public") : table.schema, table.name}, url_, Where());
+  if (PQntuples(exists.res) == 0) return std::nullopt;
+  return false;
+}
+
+std::string PostgresConnector::CreateIndexStatement(const TableInfo& table,
+                                                    const std::vector<std::string>& columns) const {
+  auto quote = [](const std::string& name) {
+    std::string out = "\"";
+    for (char c : name) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return out + "\"";
+  };
+  std::string index = "idx_" + table.name;
+  std::string list;
+  for (const auto& c : columns) {
+    index += "_" + c;
+    list += (list.empty() ? "" : ", ") + quote(c);
+  }
+  std::string target =
+      (table.schema.empty() ? std::string() : quote(table.schema) + ".") + quote(table.name);
+  return "CREATE INDEX " + quote(index) + " ON " + target + " (" + list + ");";
+}
+
 }  // namespace aishell

@@ -48,6 +48,10 @@ class PostgresConnector : public Connector {
   void DropTable(std::shared_ptr<const TableInfo> table) override;
   std::string Summary() override;
   SourceOverview Overview(size_t max_objects) override;
+  std::optional<bool> HasIndex(const TableInfo& table,
+                               const std::vector<std::string>& columns) override;
+  std::string CreateIndexStatement(const TableInfo& table,
+                                   const std::vector<std::string>& columns) const override;
 
   std::string Where() const;  // "postgres source 'name'"
   const std::string& url() const { return url_; }

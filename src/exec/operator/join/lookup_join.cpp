@@ -58,6 +58,13 @@ class LookupJoinOperator : public PhysicalOperator {
     if (!scan_ || !join.scan->table)
       throw Error(ErrorKind::kInternal, "lookup join without a table scan to look up");
     table_ = TableName(*join.scan);
+    catalog_ = join.scan->catalog_name;
+    table_only_ = join.scan->table->schema.empty()
+                      ? join.scan->table->name
+                      : join.scan->table->schema + "." + join.scan->table->name;
+    estimated_rows_ = join.estimated_rows;
+    if (join.scan->estimated_rows >= 0 && estimated_rows_ > join.scan->estimated_rows)
+      estimated_rows_ = join.scan->estimated_rows;
     inner_.output = join.output;
     inner_.join_type = join.join_type;
     inner_.left_keys = join.left_keys;
@@ -104,9 +111,30 @@ class LookupJoinOperator : public PhysicalOperator {
                     " side=" + (lookup_side_ == 1 ? "right" : "left") +
                     " batch_size=" + std::to_string(batch_size_);
     d += " [per batch: " + (per_batch_.empty() ? std::string("LookupKeys") : per_batch_) + "]";
-    d += " batches=" + std::to_string(batches_) + " keys=" + std::to_string(keys_) +
-         " rows_fetched=" + std::to_string(rows_fetched_);
+    d += " batches=" + std::to_string(batches_.load()) + " keys=" + std::to_string(keys_.load()) +
+         " rows_fetched=" + std::to_string(rows_fetched_.load());
     return d;
+  }
+
+  // The step's rows are those fetched (its time leaves out the driving input's, as for all).
+  bool ReportProgress(SourceProgress& progress) const override {
+    progress.source = catalog_;
+    progress.table = table_only_;
+    progress.kind = "lookup";
+    progress.rows_read = rows_fetched_.load();
+    progress.bytes_read = scan_->counters().bytes_read.load();
+    progress.estimated_rows = estimated_rows_;
+    progress.done = done_.load();
+    return true;
+  }
+
+  void FillStats(StepActual& stats) const override {
+    PhysicalOperator::FillStats(stats);
+    stats.rows = rows_fetched_.load();
+    stats.batches = batches_.load();
+    stats.round_trips = batches_.load();
+    int64_t bytes = scan_->counters().bytes_read.load();
+    stats.bytes = bytes > 0 ? bytes : -1;
   }
 
  protected:
@@ -118,7 +146,10 @@ class LookupJoinOperator : public PhysicalOperator {
         round_state_.reset();
         round_.reset();
       }
-      if (driving_done_ && leftover_.count == 0) return false;
+      if (driving_done_ && leftover_.count == 0) {
+        done_ = true;
+        return false;
+      }
       StartRound(st);
     }
   }
@@ -279,7 +310,10 @@ class LookupJoinOperator : public PhysicalOperator {
   bool driving_done_ = false;
   PhysicalPtr round_;
   std::unique_ptr<OperatorState> round_state_;
-  int64_t batches_ = 0, keys_ = 0, rows_fetched_ = 0;
+  std::atomic<int64_t> batches_{0}, keys_{0}, rows_fetched_{0};
+  std::atomic<bool> done_{false};
+  std::string catalog_, table_only_;
+  double estimated_rows_ = -1;
   bool optional_ = false;       // the looked-up side may be lost (see the constructor)
   bool source_failed_ = false;  // it was: no more lookups
   std::string missing_;

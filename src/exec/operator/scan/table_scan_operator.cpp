@@ -13,7 +13,8 @@ class TableScanOperator : public PhysicalOperator {
   TableScanOperator(const LogicalScan& scan)
       : PhysicalOperator("TableScan", scan.OutputTypes()),
         scan_(scan.scan),
-        catalog_(scan.catalog_name) {
+        catalog_(scan.catalog_name),
+        estimated_rows_(scan.estimated_rows) {
     if (scan.table)
       table_ = scan.table->schema.empty() ? scan.table->name
                                           : scan.table->schema + "." + scan.table->name;
@@ -49,8 +50,24 @@ class TableScanOperator : public PhysicalOperator {
     return d;
   }
 
+  void FillStats(StepActual& stats) const override {
+    PhysicalOperator::FillStats(stats);
+    int64_t bytes = scan_->counters().bytes_read.load();
+    stats.bytes = bytes > 0 ? bytes : -1;
+  }
+
+  bool ReportProgress(SourceProgress& progress) const override {
+    progress = Progress();
+    return true;
+  }
+
   SourceProgress Progress() const {
     SourceProgress p;
+    p.estimated_rows = estimated_rows_;
+    size_t splits = split_count_.load(std::memory_order_acquire);
+    bool done = splits > 0;
+    for (size_t i = 0; done && i < splits; i++) done = done_[i].load(std::memory_order_acquire);
+    p.done = done;
     p.source = catalog_;
     p.table = table_;
     p.rows_read = std::max<int64_t>(scan_->counters().rows_read.load(), rows_produced());
@@ -104,6 +121,7 @@ class TableScanOperator : public PhysicalOperator {
  private:
   std::shared_ptr<TableScan> scan_;
   std::string catalog_;
+  double estimated_rows_ = -1;
   std::string table_;
   std::vector<std::shared_ptr<Split>> splits_;
   std::once_flag splits_once_;
@@ -120,7 +138,9 @@ PhysicalPtr MakeTableScanOperator(const LogicalScan& scan) {
 }
 
 SourceProgress TableScanProgress(const PhysicalOperator& op) {
-  return static_cast<const TableScanOperator&>(op).Progress();
+  SourceProgress p;
+  op.ReportProgress(p);
+  return p;
 }
 
 ScanBatchOrigin& ThisThreadScanBatchOrigin() {
