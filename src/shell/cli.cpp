@@ -34,8 +34,8 @@
 #include "nl/nl_panel.h"
 #include "nl/translator.h"
 #include "shell/connections_panel.h"
-#include "shell/report_export.h"
 #include "shell/progress_steps.h"
+#include "shell/report_export.h"
 #include "shell/sql_script.h"
 #include "workflows/table_cache.h"
 

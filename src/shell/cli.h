@@ -71,10 +71,10 @@ class Cli {
   int Jobs(const ParsedArgs& args);
   void NotifyFinishedJobs();
   QueryResult LoadExportResult(const std::string& what);  // "last" or a job id
-  int Cache(const ParsedArgs& args);   // cache_command.cpp
-  int Search(const ParsedArgs& args);  // search_command.cpp
-  int Serve(const ParsedArgs& args);    // serve_command.cpp
-  int Monitor(const ParsedArgs& args);  // monitor_command.cpp
+  int Cache(const ParsedArgs& args);                      // cache_command.cpp
+  int Search(const ParsedArgs& args);                     // search_command.cpp
+  int Serve(const ParsedArgs& args);                      // serve_command.cpp
+  int Monitor(const ParsedArgs& args);                    // monitor_command.cpp
   int Interactive(bool terminal);
 
   ConfigStore& store();

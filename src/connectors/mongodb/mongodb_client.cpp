@@ -1,5 +1,6 @@
 #include "connectors/mongodb/mongodb_client.h"
 
+#include <cstdlib>
 #include <mutex>
 #include <optional>
 
@@ -13,10 +14,14 @@ namespace {
 void InitDriver() {
   static std::once_flag once;
   std::call_once(once, [] {
-    mongoc_init();
     // The driver logs to stderr by default (for example a harmless "Couldn't send endSessions"
-    // when a client is destroyed). Errors reach the user through bson_error_t instead.
+    // when a client is destroyed, or "Falling back to malloc for counters" from mongoc_init
+    // itself). Errors reach the user through bson_error_t instead.
     mongoc_log_set_handler(nullptr, nullptr);
+    // Without this the driver keeps its counters in a /dev/shm/mongoc-<pid> file, which a killed
+    // process leaves behind (and a later process with the same pid then cannot create).
+    setenv("MONGOC_DISABLE_SHM", "1", 0);
+    mongoc_init();
   });
 }
 
