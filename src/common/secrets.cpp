@@ -1,6 +1,7 @@
 #include "common/secrets.h"
 
 #include <cctype>
+#include <cstring>
 
 #include "common/url.h"
 
@@ -66,7 +67,13 @@ void ReplaceAll(std::string& text, const std::string& from, const std::string& t
 std::string RedactUrl(const std::string& url) {
   std::string out = url;
   size_t scheme = out.find("://");
-  if (scheme != std::string::npos) MaskAuthority(out, scheme + 3, "/?#");
+  if (scheme != std::string::npos) {
+    MaskAuthority(out, scheme + 3, "/?#");
+  } else if (out.find("password=") == std::string::npos) {
+    // A mistyped URL (no "://") with a user:password@ pair (see PasswordOf).
+    std::string pw = PasswordOf(out);
+    if (!pw.empty()) ReplaceAll(out, pw, "***");
+  }
   MaskKeywords(out, "& ;");
   return out;
 }
@@ -87,7 +94,23 @@ std::string PasswordOf(const std::string& url) {
       len > 0)
     return url.substr(pos, len);
   size_t p = url.find("password=");
-  if (p == std::string::npos) return "";
+  if (p == std::string::npos) {
+    // A mistyped URL without "://" (mongodb:/db?user:pw@host, user:pw@host) may still carry a
+    // user:password@ pair: the text between the last ':' before an '@' and the '@', when no '/'
+    // lies between them and a plain user name comes before the ':'.
+    if (scheme != std::string::npos) return "";
+    size_t at = url.find('@');
+    if (at == std::string::npos) return "";
+    size_t colon = url.rfind(':', at);
+    if (colon == std::string::npos || colon + 1 >= at) return "";
+    if (url.find('/', colon) < at) return "";
+    size_t user_start = colon;
+    while (user_start > 0 && (std::isalnum(static_cast<unsigned char>(url[user_start - 1])) ||
+                              std::strchr("._%-", url[user_start - 1]) != nullptr))
+      user_start--;
+    if (user_start == colon) return "";
+    return url.substr(colon + 1, at - colon - 1);
+  }
   size_t start = p + 9;
   if (start < url.size() && url[start] == '\'') {
     std::string value;

@@ -39,6 +39,12 @@ TEST(RedactTest, FindsThePassword) {
   EXPECT_EQ(PasswordOf("host=h password='it''s' user=u"), "it");
   EXPECT_EQ(PasswordOf("host=h password='a\\'b' user=u"), "a'b");
   EXPECT_EQ(PasswordOf("postgres://bob@db/app"), "");
+  // A URL mistyped without "://" still gives its password away to be masked.
+  EXPECT_EQ(PasswordOf("/tmp/mongodb:/db?user:Sekr3tPw@host"), "Sekr3tPw");
+  EXPECT_EQ(PasswordOf("bob:pw123@db.example"), "pw123");
+  EXPECT_EQ(PasswordOf("/data/a:b/c@d.csv"), "");
+  EXPECT_EQ(PasswordOf("/data/x@y.csv"), "");
+  EXPECT_EQ(RedactUrl("/tmp/mongodb:/db?user:Sekr3tPw@host"), "/tmp/mongodb:/db?user:***@host");
   EXPECT_EQ(PasswordOf("/path/file.db"), "");
 }
 

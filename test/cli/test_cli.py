@@ -110,6 +110,15 @@ def test_password_never_shown(cli):
     assert "pg" not in out.stdout.split()
 
 
+def test_password_of_a_mistyped_url_never_shown(cli):
+    # "mongodb:/" (one slash) is no URL: it is read as a file path, and the path in the error
+    # must not show the password.
+    secret = "Sekr3tPw99"
+    proc = fails(cli("connect", f"mongodb:/db?user:{secret}@127.0.0.1:1", "--name", "m"))
+    assert secret not in proc.stdout and secret not in proc.stderr, proc.stderr
+    assert "***" in proc.stderr
+
+
 def test_password_masked_for_saved_source(cli, csv_dir):
     secret = "hunter2secret"
     ok(cli("connect", f"file://{csv_dir}", "--name", "files", "--property", f"password={secret}"))
