@@ -78,7 +78,7 @@ def test_bad_flags(home, tmp_path):
     r = run_aishell(["export", "last", "--format", "pdff"], home)
     assert r.returncode == 2 and "did you mean pdf?" in r.stderr
     r = run_aishell(["export", "first", "--format", "pdf"], home)
-    assert r.returncode == 2 and "export needs the word 'last'" in r.stderr
+    assert r.returncode == 2 and "export takes 'last' or a background job id" in r.stderr
     r = run_aishell(["export", "last", "--format", "pdf", "--output", str(tmp_path / "no" / "dir.pdf")], home)
     assert r.returncode == 1 and "cannot write" in r.stderr
     empty = tmp_path / "empty"
