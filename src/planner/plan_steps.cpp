@@ -112,7 +112,7 @@ class StepCollector {
         std::string title =
             under_join ? "Pre-aggregate in the engine before the join" : "Aggregate in the engine";
         if (under_join)
-          optimizations_.push_back("Pre-aggregating before the join: " + op.Describe());
+          optimizations.push_back("Pre-aggregating before the join: " + op.Describe());
         return t + EngineStep(op, "aggregate", title);
       }
       case LogicalOpKind::kSort:
@@ -143,7 +143,7 @@ class StepCollector {
     return WalkChildren(op, under_join);
   }
 
-  std::vector<std::string> optimizations_;
+  std::vector<std::string> optimizations;
 
  private:
   double WalkChildren(const LogicalOperator& op, bool under_join) {
@@ -201,20 +201,20 @@ class StepCollector {
                                                 : SourceTypeDisplayName(step.source_type);
     if (!scan.pushed_filters.empty()) {
       size_t n = scan.pushed_filters.size();
-      optimizations_.push_back("Filtering in " + type +
-                               " before anything moves: " + std::to_string(n) +
-                               (n == 1 ? " filter" : " filters") + " on " + name);
+      optimizations.push_back("Filtering in " + type +
+                              " before anything moves: " + std::to_string(n) +
+                              (n == 1 ? " filter" : " filters") + " on " + name);
     }
     if (scan.pushed_limit >= 0)
-      optimizations_.push_back("LIMIT " + std::to_string(scan.pushed_limit) + " pushed into " +
-                               type + " (" + name + ")");
+      optimizations.push_back("LIMIT " + std::to_string(scan.pushed_limit) + " pushed into " +
+                              type + " (" + name + ")");
     if (scan.table && scan.column_ids.size() < scan.table->columns.size())
-      optimizations_.push_back("Reading " + std::to_string(scan.column_ids.size()) + " of " +
-                               std::to_string(scan.table->columns.size()) + " columns of " + name);
+      optimizations.push_back("Reading " + std::to_string(scan.column_ids.size()) + " of " +
+                              std::to_string(scan.table->columns.size()) + " columns of " + name);
     const std::string& r = step.request;
     if (r.find("GROUP BY") != std::string::npos || r.find("$group") != std::string::npos ||
         r.find("\"aggs\"") != std::string::npos || r.find("\"aggregations\"") != std::string::npos)
-      optimizations_.push_back("Aggregation pushed into " + type + " (" + name + ")");
+      optimizations.push_back("Aggregation pushed into " + type + " (" + name + ")");
   }
 
   double FilterStep(const LogicalFilter& filter, bool under_join) {
@@ -279,14 +279,14 @@ class StepCollector {
     step.estimated_seconds = step.estimated_round_trips * m.latency_seconds +
                              std::max(rows, 0.0) / std::max(m.rows_per_second, 1.0);
     Attach(step, join);
-    optimizations_.push_back("Batch fetch of " + QualifiedName(*scan) + " by " + keys_text + " (" +
-                             WithThousands(batch) + " keys per query) instead of reading " +
-                             (table_rows >= 0 ? "its est. " + WithThousands(table_rows) + " rows"
-                                              : std::string("all of it")));
+    optimizations.push_back("Batch fetch of " + QualifiedName(*scan) + " by " + keys_text + " (" +
+                            WithThousands(batch) + " keys per query) instead of reading " +
+                            (table_rows >= 0 ? "its est. " + WithThousands(table_rows) + " rows"
+                                             : std::string("all of it")));
     if (!scan->pushed_filters.empty())
-      optimizations_.push_back("Filtering in " + type + " during the key fetch: " +
-                               std::to_string(scan->pushed_filters.size()) + " filter(s) on " +
-                               QualifiedName(*scan));
+      optimizations.push_back("Filtering in " + type + " during the key fetch: " +
+                              std::to_string(scan->pushed_filters.size()) + " filter(s) on " +
+                              QualifiedName(*scan));
     double own = Add(std::move(step));
     // Rows joined in memory per batch: part of the lookup step.
     return t + own;
@@ -307,9 +307,9 @@ class StepCollector {
     if (parallel) {
       out_->steps[static_cast<size_t>(build_source - 1)].parallel_with = probe_source;
       out_->steps[static_cast<size_t>(probe_source - 1)].parallel_with = build_source;
-      optimizations_.push_back("Independent sources read in parallel (steps " +
-                               std::to_string(build_source) + " and " +
-                               std::to_string(probe_source) + ")");
+      optimizations.push_back("Independent sources read in parallel (steps " +
+                              std::to_string(build_source) + " and " +
+                              std::to_string(probe_source) + ")");
     }
     PlanStep step;
     step.kind = "join";
@@ -329,9 +329,9 @@ class StepCollector {
       for (const auto& f : dynamic->dynamic_filters)
         targets += (targets.empty() ? "" : ", ") + f.name;
       step.strategy += "; build keys sent to " + targets + " as a filter";
-      optimizations_.push_back("Dynamic filter: the join's build keys (up to " +
-                               WithThousands(static_cast<double>(dynamic->max_keys)) +
-                               ") sent to " + targets + " before it is read");
+      optimizations.push_back("Dynamic filter: the join's build keys (up to " +
+                              WithThousands(static_cast<double>(dynamic->max_keys)) + ") sent to " +
+                              targets + " before it is read");
     }
     step.estimated_rows = join.estimated_rows;
     double in_rows = std::max(join.children[0]->estimated_rows, 0.0) +
@@ -531,7 +531,7 @@ PlanSteps CollectPlanSteps(const LogicalOperator& root, const PlanStepsOptions& 
   out.estimated_seconds = collector.Walk(root, false);
   out.estimated_result_rows = root.estimated_rows;
   // Optimizations, each once, in the order found.
-  for (const auto& o : collector.optimizations_) {
+  for (const auto& o : collector.optimizations) {
     if (std::find(out.optimizations.begin(), out.optimizations.end(), o) == out.optimizations.end())
       out.optimizations.push_back(o);
   }
