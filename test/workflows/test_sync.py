@@ -266,6 +266,11 @@ def crash_runs(home, job, src, check_target, runs):
     next_id = 1000
     env = dict(os.environ, AISHELL_HOME=str(home))
     killed = 0
+    # Kill points are drawn within the time one whole run takes here (a fixed window would kill
+    # few runs on a fast machine and many on a slow one).
+    start = time.monotonic()
+    ok(run_aishell(["sync", "run", job], home))
+    window = max(0.005, (time.monotonic() - start) * 0.9)
     for i in range(runs):
         # Source changes: new rows and updated rows, each with a newer version.
         for _ in range(rng.randint(0, 3)):
@@ -276,7 +281,7 @@ def crash_runs(home, job, src, check_target, runs):
         p = subprocess.Popen([aishell_binary(), "sync", "run", job], env=env,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         if rng.random() < 0.8:
-            time.sleep(rng.uniform(0, 0.06))
+            time.sleep(rng.uniform(0, window))
             if p.poll() is None:
                 p.send_signal(signal.SIGKILL)
                 killed += 1
