@@ -11,9 +11,15 @@
 """
 
 import datetime as _datetime
+import os as _os
 import time as _time
 
-from . import _aishell
+# The MongoDB driver the extension links initializes itself when loaded, and by default keeps
+# counters in a /dev/shm/mongoc-<pid> file that a killed process leaves behind (a later process
+# with the same pid then warns on stderr). Loaded from Python, it can be told not to, first.
+_os.environ.setdefault("MONGOC_DISABLE_SHM", "1")
+
+from . import _aishell  # noqa: E402
 from ._params import bind as _bind
 from ._params import literal  # noqa: F401  (public: the SQL literal of a Python value)
 

@@ -1,4 +1,5 @@
 // The `aishell` command line. See shell/cli.h.
+#include "connectors/mongodb/driver_preinit.h"
 #include "shell/cli.h"
 
 int main(int argc, char** argv) {

@@ -217,3 +217,19 @@ def test_ctrl_c_cancels_a_running_query(con):
 def test_df_with_float_decimals(con):
     df = con.sql("SELECT CAST('12.50' AS DECIMAL(10, 2)) AS d, 'x' AS s").df(exact_decimals=False)
     assert str(df["d"].dtype) == "float64" and df["d"][0] == 12.5
+
+
+def test_loading_the_package_leaves_no_driver_counters_file():
+    # The MongoDB driver initializes itself when the extension loads; the package tells it to keep
+    # its counters in memory, so a killed Python process leaves nothing in /dev/shm.
+    import sys
+
+    code = ("import os, aishell; "
+            "print(os.path.exists('/dev/shm/mongoc-%d' % os.getpid()))")
+    env = dict(os.environ)
+    env.pop("MONGOC_DISABLE_SHM", None)
+    env["PYTHONPATH"] = os.path.join(os.path.dirname(aishell_binary()), "python")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                       timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "False", r.stdout + r.stderr

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "catalog/catalog_registry.h"
+#include "connectors/mongodb/driver_preinit.h"
 #include "sqllogictest.h"
 
 namespace fs = std::filesystem;

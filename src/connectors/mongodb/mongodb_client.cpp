@@ -15,12 +15,11 @@ void InitDriver() {
   static std::once_flag once;
   std::call_once(once, [] {
     // The driver logs to stderr by default (for example a harmless "Couldn't send endSessions"
-    // when a client is destroyed, or "Falling back to malloc for counters" from mongoc_init
-    // itself). Errors reach the user through bson_error_t instead.
+    // when a client is destroyed). Errors reach the user through bson_error_t instead.
+    // Debian's driver has already initialized itself when it was loaded (its /dev/shm counters
+    // file: see driver_preinit.h); mongoc_init is then a no-op, kept for a driver built without
+    // automatic initialization.
     mongoc_log_set_handler(nullptr, nullptr);
-    // Without this the driver keeps its counters in a /dev/shm/mongoc-<pid> file, which a killed
-    // process leaves behind (and a later process with the same pid then cannot create).
-    setenv("MONGOC_DISABLE_SHM", "1", 0);
     mongoc_init();
   });
 }
