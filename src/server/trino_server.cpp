@@ -27,6 +27,7 @@
 #include "server/client_session.h"
 #include "server/dashboard.h"
 #include "server/server_security.h"
+#include "server/trino_errors.h"
 #include "server/trino_types.h"
 
 namespace aishell {
@@ -60,108 +61,6 @@ constexpr size_t kPageBytes = 1 << 20;
 constexpr size_t kMaxBufferedBytes = 8 << 20;
 // How long a GET for the next page waits for rows before answering without them.
 constexpr auto kMaxWait = std::chrono::milliseconds(1000);
-
-struct TrinoError {
-  std::string message;
-  int code = 0;
-  std::string name = "GENERIC_USER_ERROR";
-  std::string type = "USER_ERROR";
-  int line = 0;    // 1-based; 0: no location
-  int column = 0;  // 1-based
-};
-
-bool Contains(const std::string& text, const char* part) {
-  return AsciiLower(text).find(part) != std::string::npos;
-}
-
-bool StartsWith(const std::string& text, const char* prefix) {
-  return AsciiLower(text).rfind(prefix, 0) == 0;
-}
-
-// The Trino error code and name of an engine error.
-TrinoError ErrorOf(const Error& e, const std::string& sql) {
-  TrinoError t;
-  t.message = e.what();
-  auto set = [&](int code, const char* name, const char* type = "USER_ERROR") {
-    t.code = code;
-    t.name = name;
-    t.type = type;
-  };
-  switch (e.kind()) {
-    case ErrorKind::kSyntax:
-      set(1, "SYNTAX_ERROR");
-      break;
-    case ErrorKind::kBinder:
-      if (Contains(t.message, "session property"))
-        set(14, "INVALID_SESSION_PROPERTY");
-      else if (Contains(t.message, "parameters"))
-        set(0, "GENERIC_USER_ERROR");
-      else if (Contains(t.message, "function"))
-        set(6, "FUNCTION_NOT_FOUND");
-      else if (Contains(t.message, "column"))
-        set(47, "COLUMN_NOT_FOUND");
-      else
-        set(58, "TYPE_MISMATCH");
-      break;
-    case ErrorKind::kCatalog:
-      if (Contains(t.message, "prepared statement"))
-        set(5, "NOT_FOUND");
-      else if (StartsWith(t.message, "catalog '") || StartsWith(t.message, "no source named") ||
-               StartsWith(t.message, "no default catalog"))
-        set(44, "CATALOG_NOT_FOUND");
-      else if (StartsWith(t.message, "schema '") || Contains(t.message, "has no schema"))
-        set(45, "SCHEMA_NOT_FOUND");
-      else
-        set(46, "TABLE_NOT_FOUND");
-      break;
-    case ErrorKind::kConversion:
-      set(9, "INVALID_CAST_ARGUMENT");
-      break;
-    case ErrorKind::kExecution:
-      if (Contains(t.message, "division by zero"))
-        set(8, "DIVISION_BY_ZERO");
-      else if (Contains(t.message, "timeout") || Contains(t.message, "max_query_time"))
-        set(131075, "EXCEEDED_TIME_LIMIT", "INSUFFICIENT_RESOURCES");
-      else
-        set(7, "INVALID_FUNCTION_ARGUMENT");
-      break;
-    case ErrorKind::kOutOfMemory:
-      set(131079, "EXCEEDED_LOCAL_MEMORY_LIMIT", "INSUFFICIENT_RESOURCES");
-      break;
-    case ErrorKind::kUnsupported:
-      set(13, "NOT_SUPPORTED");
-      break;
-    case ErrorKind::kInterrupted:
-      if (Contains(t.message, "timeout") || Contains(t.message, "time limit"))
-        set(131075, "EXCEEDED_TIME_LIMIT", "INSUFFICIENT_RESOURCES");
-      else
-        set(3, "USER_CANCELED");
-      break;
-    case ErrorKind::kConnector:
-    case ErrorKind::kIo:
-      set(16777216, "SOURCE_ERROR", "EXTERNAL");
-      break;
-    case ErrorKind::kInternal:
-      set(65536, "GENERIC_INTERNAL_ERROR", "INTERNAL_ERROR");
-      break;
-  }
-  if (e.position() >= 0 && static_cast<size_t>(e.position()) <= sql.size()) {
-    t.line = 1;
-    t.column = 1;
-    for (int i = 0; i < e.position(); i++) {
-      unsigned char c = static_cast<unsigned char>(sql[i]);
-      if (c == '\n') {
-        t.line++;
-        t.column = 1;
-      } else if ((c & 0xC0) != 0x80) {
-        t.column++;
-      }
-    }
-  }
-  // The message may echo a source URL: never a password.
-  t.message = RedactText(t.message);
-  return t;
-}
 
 std::string ErrorJson(const TrinoError& e) {
   std::string location;
@@ -537,15 +436,12 @@ struct TrinoServer::Impl {
         q->state = QueryState::kFailed;
         q->producer_done = true;
         q->ended = Clock::now();
-        TrinoError e;
-        e.message = fmt::format(
-            "Too many queued queries: {} running (server.max_concurrent_queries = {}) and {} "
-            "waiting (server.max_queued_queries = {}); retry later",
-            running, options.max_concurrent_queries, queued, options.max_queued_queries);
-        e.code = 131074;
-        e.name = "QUERY_QUEUE_FULL";
-        e.type = "INSUFFICIENT_RESOURCES";
-        q->error = e;
+        q->error = TrinoError::Named(
+            "QUERY_QUEUE_FULL",
+            fmt::format(
+                "Too many queued queries: {} running (server.max_concurrent_queries = {}) and {} "
+                "waiting (server.max_queued_queries = {}); retry later",
+                running, options.max_concurrent_queries, queued, options.max_queued_queries));
         queries[q->id] = q;
       } else {
         queued++;
@@ -720,11 +616,7 @@ struct TrinoServer::Impl {
       std::lock_guard<std::mutex> lock(q->mu);
       q->state = QueryState::kFailed;
       if (q->cancelled && e.kind() == ErrorKind::kInterrupted) {
-        TrinoError t;
-        t.message = "Query was canceled";
-        t.code = 3;
-        t.name = "USER_CANCELED";
-        q->error = t;
+        q->error = TrinoError::Named("USER_CANCELED", "Query was canceled");
       } else {
         q->error = ErrorOf(e, q->sql);
       }
