@@ -266,6 +266,7 @@ struct ResultStream::Impl {
   std::vector<std::string> cache_catalogs;
   std::map<std::string, std::string> cache_markers;
   int64_t cache_max_bytes = 0;
+  bool from_cache = false;  // a hit: the rows are the cached ones
   std::vector<Batch> captured;
   int64_t captured_bytes = 0;
 
@@ -325,6 +326,28 @@ std::string ResultStream::StepStats() const {
   options.actuals = [&executor](const LogicalOperator& node) { return executor.ActualsOf(node); };
   PlanSteps steps = CollectPlanSteps(*d.plan, options);
   return RenderPlanSteps(steps, {});
+}
+bool ResultStream::from_cache() const { return impl_->from_cache; }
+std::vector<std::pair<std::string, double>> ResultStream::StepSeconds() const {
+  const Impl& d = *impl_;
+  std::vector<std::pair<std::string, double>> out;
+  if (!d.plan || !d.executor) return out;
+  PlanStepsOptions options;
+  options.model = d.model;
+  options.parallel_fetch = d.parallel_fetch;
+  options.catalog_type = [&d](const std::string& catalog) {
+    auto it = d.catalog_types.find(catalog);
+    return it == d.catalog_types.end() ? std::string() : it->second;
+  };
+  const QueryExecutor& executor = *d.executor;
+  options.actuals = [&executor](const LogicalOperator& node) { return executor.ActualsOf(node); };
+  for (const auto& step : CollectPlanSteps(*d.plan, options).steps) {
+    if (step.actual && step.actual->seconds >= 0)
+      out.emplace_back(step.title, step.actual->seconds);
+  }
+  std::stable_sort(out.begin(), out.end(),
+                   [](const auto& a, const auto& b) { return a.second > b.second; });
+  return out;
 }
 int64_t ResultStream::row_count() const { return impl_->row_count; }
 int64_t ResultStream::peak_memory_bytes() const {
@@ -511,6 +534,7 @@ std::unique_ptr<ResultStream> Engine::CachedStream(const std::string& sql, Plann
           fmt::format("cached, {:.0f} s old (cache.ttl {}; --fresh-data runs it again)",
                       hit->age_seconds, FormatDurationSetting(options_.result_cache_ttl_ms)));
       impl->batches = std::move(hit->result.batches);
+      impl->from_cache = true;
       return std::unique_ptr<ResultStream>(new ResultStream(std::move(impl)));
     }
   }

@@ -81,6 +81,11 @@ class ResultStream {
   // did (rows, bytes, batches, round trips, time; misestimates over 10x flagged), for
   // `query --stats`. Empty for statements without a plan (SHOW, SET, ...).
   std::string StepStats() const;
+  // Whether the rows came from the result cache (no source was read).
+  bool from_cache() const;
+  // After the end of a query: each plan step that has a measured time, as (title, seconds), the
+  // slowest first (for the query history of `aishell monitor federation`).
+  std::vector<std::pair<std::string, double>> StepSeconds() const;
 
  private:
   friend class Engine;

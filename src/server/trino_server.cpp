@@ -23,6 +23,7 @@
 #include "common/version.h"
 #include "engine/config_store.h"
 #include "engine/engine.h"
+#include "engine/query_history.h"
 #include "engine/settings.h"
 #include "server/client_session.h"
 #include "server/dashboard.h"
@@ -124,6 +125,11 @@ struct ServerQuery {
   int64_t processed_bytes = 0;
   int64_t output_rows = 0;
   int64_t peak_memory = 0;
+  // For the query history: a result-cache hit, the slowest steps, the budgets in force.
+  bool cache_hit = false;
+  std::vector<std::pair<std::string, double>> slowest_steps;
+  int64_t max_memory = 0;
+  int64_t max_query_time_ms = 0;
 
   int64_t token = 0;  // the token of the next page the client may ask for
   std::string last_response;
@@ -173,11 +179,9 @@ struct TrinoServer::Impl {
   int running = 0;
   int queued = 0;
   std::deque<std::string> history;  // the last kHistory finished queries, as /v1/query JSON
-  struct SourceTotals {
-    int64_t queries = 0, rows = 0, bytes = 0, errors = 0;
-    double seconds = 0, slowest = 0;
-  };
-  std::map<std::string, SourceTotals> source_totals;  // since the server started
+  // The last kRecords finished queries, for /v1/federation (also appended to the history file
+  // of the server's $AISHELL_HOME, engine/query_history.h).
+  std::deque<QueryHistoryRecord> records;
 
   std::mutex stop_mu;
   std::condition_variable stop_cv;
@@ -519,6 +523,8 @@ struct TrinoServer::Impl {
       {
         std::lock_guard<std::mutex> lock(q->mu);
         q->engine = engine.get();
+        q->max_memory = engine->options().max_memory;
+        q->max_query_time_ms = engine->options().timeout_ms;
       }
       if (q->cancelled) engine->Cancel();
       std::string catalog_before = engine->catalogs().default_catalog;
@@ -547,6 +553,7 @@ struct TrinoServer::Impl {
           std::lock_guard<std::mutex> lock(q->mu);
           q->warnings = stream->warnings();
           q->sources = stream->sources();
+          q->cache_hit = stream->from_cache();
           for (const auto& n : stream->notices()) q->warnings.push_back(n);
           q->has_columns = true;
           if (stream->has_rows()) {
@@ -596,6 +603,13 @@ struct TrinoServer::Impl {
             q->processed_rows = std::max(q->processed_rows, rows);
             q->processed_bytes = std::max(q->processed_bytes, bytes);
             q->peak_memory = stream->peak_memory_bytes();
+          }
+          try {
+            auto steps = stream->StepSeconds();
+            if (steps.size() > 3) steps.resize(3);
+            std::lock_guard<std::mutex> lock(q->mu);
+            q->slowest_steps = std::move(steps);
+          } catch (const std::exception&) {
           }
           for (const auto& w : stream->warnings()) {
             std::lock_guard<std::mutex> lock(q->mu);
@@ -834,34 +848,43 @@ struct TrinoServer::Impl {
     return out + "]}";
   }
 
+  static constexpr size_t kRecords = 1000;
+
   void Remember(ServerQuery& q) {
     std::string json;
-    std::vector<std::tuple<std::string, int64_t, int64_t>> per_source;
-    double seconds;
-    bool failed;
+    QueryHistoryRecord r;
     {
       std::lock_guard<std::mutex> lock(q.mu);
       json = QueryJson(q);
-      seconds = Millis(q.ended - q.created) / 1000.0;
-      failed = q.state == QueryState::kFailed;
+      r.time_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count();
+      r.origin = "serve";
+      r.user = q.session.user;
+      r.state = StateName(q.state);
+      r.error = q.error ? q.error->name : "";
+      std::string sql = RedactText(q.sql);
+      r.sql = sql.size() > 500 ? sql.substr(0, 500) + "..." : sql;
+      r.seconds = Millis(q.ended - q.created) / 1000.0;
+      r.rows = q.output_rows;
+      r.cache_hit = q.cache_hit;
+      r.peak_memory = q.peak_memory;
+      r.max_memory = q.max_memory;
+      r.max_query_time_ms = q.max_query_time_ms;
+      r.slowest_steps = q.slowest_steps;
       for (const auto& name : q.sources) {
         auto it = q.source_progress.find(name.substr(0, name.find(' ')));
         bool known = it != q.source_progress.end();
-        per_source.emplace_back(name, known ? it->second.first : 0, known ? it->second.second : 0);
+        r.sources.push_back({name, known ? it->second.first : 0, known ? it->second.second : 0});
       }
     }
+    // Statements the server answers itself (PREPARE, ...) never reached an engine.
+    if (r.max_memory > 0) AppendQueryHistory(options.home_dir, r);
     std::lock_guard<std::mutex> lock(mu);
     history.push_back(std::move(json));
     if (history.size() > kHistory) history.pop_front();
-    for (const auto& [name, rows, bytes] : per_source) {
-      auto& t = source_totals[name];
-      t.queries++;
-      t.rows += rows;
-      t.bytes += bytes;
-      t.errors += failed ? 1 : 0;
-      t.seconds += seconds;
-      t.slowest = std::max(t.slowest, seconds);
-    }
+    records.push_back(std::move(r));
+    if (records.size() > kRecords) records.pop_front();
   }
 
   // Running queries first, then the recent ones, newest first.
@@ -890,20 +913,13 @@ struct TrinoServer::Impl {
     return out + "]";
   }
 
-  // Per source since the server started: queries, rows, bytes, time, errors (`aishell monitor
-  // federation` prints it).
+  // Per source over the last kRecords queries: queries, rows, bytes, time, cache hits, errors;
+  // the slowest steps and the budgets (`aishell monitor federation --server` prints it).
   std::string FederationText() {
     std::lock_guard<std::mutex> lock(mu);
-    std::string out =
-        fmt::format("{:<28} {:>8} {:>12} {:>12} {:>10} {:>10} {:>7}\n", "source", "queries",
-                    "rows read", "bytes read", "avg s", "slowest s", "errors");
-    for (const auto& [name, t] : source_totals) {
-      out += fmt::format("{:<28} {:>8} {:>12} {:>12} {:>10.3f} {:>10.3f} {:>7}\n", name, t.queries,
-                         t.rows, t.bytes, t.queries ? t.seconds / t.queries : 0.0, t.slowest,
-                         t.errors);
-    }
+    std::string out = QueryHistorySummary({records.begin(), records.end()});
     out += fmt::format("running {}, waiting {}, recent {} (server.max_concurrent_queries = {})\n",
-                       running, queued, history.size(), options.max_concurrent_queries);
+                       running, queued, records.size(), options.max_concurrent_queries);
     return out;
   }
 

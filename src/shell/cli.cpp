@@ -28,6 +28,7 @@
 #include "common/exception.h"
 #include "common/secrets.h"
 #include "common/strings.h"
+#include "engine/query_history.h"
 #include "engine/settings.h"
 #include "nl/llm_translator.h"
 #include "nl/nl_catalog.h"
@@ -234,7 +235,7 @@ const std::vector<CommandSpec>& Commands() {
        kServeDetails},
       {"monitor",
        "aishell monitor federation [--server URL] [--watch] [--dashboard]",
-       "Per-source queries, rows, bytes, time and errors of a running `aishell serve`",
+       "Per-source queries, rows, bytes, time, cache hits and errors of recent queries",
        {"--server"},
        {"--watch", "--dashboard"},
        kMonitorDetails},
@@ -1102,9 +1103,17 @@ bool Cli::RunStatementUntimed(const std::string& sql, OutputFormat format, std::
     {
       InterruptGuard guard(e);
       StuckStatementWatchdog watchdog(exit_when_stuck_ ? e.options().timeout_ms : 0);
-      auto stream = e.Query(sql);
-      // The progress line stops before the first output line.
-      result = PrintStream(*stream, format, file_out, first, [&progress] { progress.Stop(); });
+      auto t0 = std::chrono::steady_clock::now();
+      std::unique_ptr<ResultStream> stream;
+      try {
+        stream = e.Query(sql);
+        // The progress line stops before the first output line.
+        result = PrintStream(*stream, format, file_out, first, [&progress] { progress.Stop(); });
+      } catch (const Error& err) {
+        RecordQueryHistory(e, stream.get(), sql, t0, ErrorKindName(err.kind()));
+        throw;
+      }
+      RecordQueryHistory(e, stream.get(), sql, t0, "");
       if (show_stats_) {
         std::string stats = stream->StepStats();
         std::cout.flush();

@@ -67,3 +67,52 @@ def test_dashboard_in_headless_chromium(served, tmp_path):
     assert r.returncode == 0, r.stderr
     assert os.path.getsize(shot) > 1000
     print(f"dashboard screenshot: {shot}")
+
+
+def test_monitor_federation_reads_the_home_query_history(tmp_path):
+    """`aishell query` and `aishell serve` append to $AISHELL_HOME/query_history.jsonl (0600, no
+    secret); `monitor federation` without --server summarizes it: bytes read from the file
+    source, result-cache hits, errors, the slowest steps and the budgets."""
+    from aishell_serve import Server, make_home
+    home = make_home(tmp_path)
+    for args in (["cache", "enable", "--ttl", "300"], ["config", "set", "federation.max_query_time", "60s"]):
+        r = run_aishell(args, home=home)
+        assert r.returncode == 0, r.stderr
+    sql = "SELECT count(*), sum(amount) FROM lake.default.orders"
+    for _ in range(2):  # the second run comes from the result cache
+        r = run_aishell(["query", sql], home=home)
+        assert r.returncode == 0, r.stderr
+    r = run_aishell(["query", "SELECT 1 / (count(*) - count(*)) FROM shop.main.items"], home=home)
+    assert r.returncode != 0
+    server = Server(home)
+    try:
+        import trino
+        cur = trino.dbapi.connect(host=server.host, port=server.port, user="hist-user").cursor()
+        cur.execute("SELECT count(*) FROM lake.default.people")
+        cur.fetchall()
+    finally:
+        server.stop()
+    path = home / "query_history.jsonl"
+    assert (path.stat().st_mode & 0o777) == 0o600
+    records = [json.loads(line) for line in path.read_text().splitlines()]
+    assert [r["origin"] for r in records] == ["cli", "cli", "cli", "serve"]
+    assert [r["cacheHit"] for r in records[:2]] == [False, True]
+    assert records[2]["state"] == "FAILED" and records[3]["user"] == "hist-user"
+    lake = records[0]["sources"][0]
+    assert lake["name"] == "lake (file)" and lake["rows"] > 0 and lake["bytes"] > 0
+    assert records[0]["maxQueryTimeMs"] == 60000 and records[0]["peakMemory"] > 0
+
+    r = run_aishell(["monitor", "federation"], home=home)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0].split() == ["source", "queries", "rows", "read", "bytes", "read", "avg", "s",
+                                "slowest", "s", "cached", "errors"]
+    lake = next(line for line in lines if line.startswith("lake (file)")).split()[2:]
+    assert int(lake[0]) == 3 and int(lake[2]) > 0  # 3 queries, bytes read from the CSV files
+    assert int(lake[-2]) == 1 and int(lake[-1]) == 0  # one cache hit, no error
+    shop = next(line for line in lines if line.startswith("shop (sqlite)")).split()
+    assert int(shop[-1]) == 1
+    assert "slowest steps:" in r.stdout
+    assert "federation.max_memory" in r.stdout
+    assert "federation.max_query_time" in r.stdout and "60.000s" in r.stdout
+    assert "4 recent queries" in r.stdout
