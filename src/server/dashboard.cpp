@@ -19,12 +19,14 @@ code { white-space: pre-wrap; font-size: 12px; }
 <body>
 <h1>aishell serve</h1>
 <div id="status">loading...</div>
+<div id="budgets"></div>
 <h2>Sources</h2>
 <table id="sources"><thead><tr><th>source</th><th>queries</th><th>avg ms</th><th>latency</th>
 <th>errors</th><th>rows read</th></tr></thead><tbody></tbody></table>
 <h2>Queries (running first, then recent)</h2>
 <table id="queries"><thead><tr><th>id</th><th>state</th><th>user</th><th>ms</th><th>rows</th>
-<th>sources</th><th>query</th></tr></thead><tbody></tbody></table>
+<th>sources</th><th>budgets</th><th>slowest steps</th><th>query</th></tr></thead>
+<tbody></tbody></table>
 <script>
 function cell(tr, text, cls) {
   const td = document.createElement('td');
@@ -32,6 +34,32 @@ function cell(tr, text, cls) {
   if (cls) td.className = cls;
   tr.appendChild(td);
   return td;
+}
+function pct(x) { return (100 * x).toFixed(1) + '%'; }
+// How close a query came to federation.max_memory and federation.max_query_time.
+function budgetText(q) {
+  const parts = [];
+  if (q.maxMemory > 0) parts.push('memory ' + pct(q.peakMemory / q.maxMemory));
+  if (q.maxQueryTimeMs > 0) parts.push('time ' + pct(q.elapsedMillis / q.maxQueryTimeMs));
+  return parts.join(', ');
+}
+function mib(n) { return (n / 1048576).toFixed(1) + ' MiB'; }
+function showBudgets(queries) {
+  const withMem = queries.filter(q => q.maxMemory > 0);
+  if (!withMem.length) return;
+  const mem = withMem.reduce((a, b) => b.peakMemory / b.maxMemory > a.peakMemory / a.maxMemory ? b : a);
+  let text = 'federation.max_memory ' + mib(mem.maxMemory) + ': closest ' + mib(mem.peakMemory) +
+      ' (' + pct(mem.peakMemory / mem.maxMemory) + ', ' + mem.queryId + ')';
+  const withTime = queries.filter(q => q.maxQueryTimeMs > 0);
+  if (withTime.length) {
+    const t = withTime.reduce((a, b) =>
+        b.elapsedMillis / b.maxQueryTimeMs > a.elapsedMillis / a.maxQueryTimeMs ? b : a);
+    text += '; federation.max_query_time ' + t.maxQueryTimeMs / 1000 + ' s: closest ' +
+        t.elapsedMillis + ' ms (' + pct(t.elapsedMillis / t.maxQueryTimeMs) + ', ' + t.queryId + ')';
+  } else {
+    text += '; federation.max_query_time: none';
+  }
+  document.getElementById('budgets').textContent = text;
 }
 async function refresh() {
   let queries;
@@ -45,6 +73,7 @@ async function refresh() {
   const running = queries.filter(q => q.state === 'RUNNING' || q.state === 'QUEUED').length;
   document.getElementById('status').textContent =
       running + ' running, ' + (queries.length - running) + ' recent';
+  showBudgets(queries);
   const qb = document.querySelector('#queries tbody');
   qb.replaceChildren();
   const per = {};
@@ -56,7 +85,10 @@ async function refresh() {
     cell(tr, q.user);
     cell(tr, q.elapsedMillis, 'num');
     cell(tr, q.outputRows, 'num');
-    cell(tr, q.sources.map(s => s.name).join(', '));
+    cell(tr, q.sources.map(s => s.name).join(', ') + (q.cacheHit ? ' (cached)' : ''));
+    cell(tr, budgetText(q));
+    cell(tr, (q.slowestSteps || []).map(s => s.step + ' ' + Math.round(1000 * s.seconds) +
+                                        ' ms').join('; '));
     const code = document.createElement('code');
     code.textContent = q.query;
     cell(tr, '').appendChild(code);

@@ -836,6 +836,16 @@ struct TrinoServer::Impl {
                                   R"("processedBytes":{})",
                                   elapsed, q.output_rows, q.processed_rows, q.processed_bytes);
     out += R"(,"errorName":)" + (q.error ? JsonString(q.error->name) : std::string("null"));
+    out += fmt::format(R"(,"cacheHit":{},"peakMemory":{},"maxMemory":{},"maxQueryTimeMs":{})",
+                       q.cache_hit ? "true" : "false", q.peak_memory, q.max_memory,
+                       q.max_query_time_ms);
+    out += R"(,"slowestSteps":[)";
+    for (size_t i = 0; i < q.slowest_steps.size(); i++) {
+      if (i) out += ',';
+      out += R"({"step":)" + JsonString(q.slowest_steps[i].first) +
+             fmt::format(R"(,"seconds":{:.6f}}})", q.slowest_steps[i].second);
+    }
+    out += "]";
     out += R"(,"sources":[)";
     for (size_t i = 0; i < q.sources.size(); i++) {
       if (i) out += ',';

@@ -59,6 +59,7 @@ def test_dashboard_in_headless_chromium(served, tmp_path):
     assert dom.returncode == 0, dom.stderr
     assert "dashboard-marker" in dom.stdout
     assert "lake (file)" in dom.stdout
+    assert "federation.max_memory" in dom.stdout and "memory " in dom.stdout  # the budgets
     artifacts = os.environ.get("AISHELL_TEST_ARTIFACTS", str(tmp_path))
     os.makedirs(artifacts, exist_ok=True)
     shot = os.path.join(artifacts, "serve_dashboard.png")
