@@ -10,6 +10,8 @@ APT_BUILD=(g++ cmake ninja-build pkg-config ccache libfmt-dev libre2-dev libxxha
 APT_BUILD+=(libsnappy-dev zlib1g-dev libzstd-dev liblz4-dev libbrotli-dev)
 # S3 storage: libcurl (HTTP) and OpenSSL (SigV4 signing).
 APT_BUILD+=(libcurl4-openssl-dev libssl-dev)
+# Time zones (src/common/time_zone.h): the date library over the system tz database.
+APT_BUILD+=(libhowardhinnant-date-dev tzdata)
 # aishell serve (src/server): cpp-httplib, built with OpenSSL for HTTPS.
 APT_BUILD+=(libcpp-httplib-dev)
 # MongoDB connector: the MongoDB C driver.

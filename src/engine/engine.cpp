@@ -6,6 +6,8 @@
 #include <condition_variable>
 #include <filesystem>
 #include <mutex>
+#include <optional>
+#include <regex>
 #include <thread>
 
 #include <fmt/format.h>
@@ -15,6 +17,7 @@
 #include "common/json_text.h"
 #include "common/secrets.h"
 #include "common/strings.h"
+#include "common/time_zone.h"
 #include "common/type_names.h"
 #include "engine/config_store.h"
 #include "engine/result_cache.h"
@@ -566,11 +569,36 @@ void Engine::InvalidateCacheAfterWrite(const Statement& statement) {
   }
 }
 
+namespace {
+
+// `SET TIME ZONE 'America/New_York'` / `SET TIME ZONE LOCAL` (UTC, the server's zone): the zone,
+// or nullopt for another statement.
+std::optional<std::string> SetTimeZoneStatement(const std::string& sql) {
+  static const std::regex kSetTimeZone(
+      R"(^\s*SET\s+TIME\s+ZONE\s+(LOCAL|'((?:[^']|'')*)')\s*;?\s*$)", std::regex::icase);
+  std::smatch m;
+  if (!std::regex_match(sql, m, kSetTimeZone)) return std::nullopt;
+  if (!m[2].matched) return std::string("UTC");
+  return m[2].str();
+}
+
+}  // namespace
+
 std::unique_ptr<ResultStream> Engine::Query(const std::string& sql) {
   auto start = Clock::now();
   cancelled_ = false;
   return Translated(
       [&]() -> std::unique_ptr<ResultStream> {
+        // current_date, localtimestamp and AT TIME ZONE are bound in the session time zone.
+        SessionTimeZoneScope zone(TimeZone::Get(options_.time_zone, "federation.time_zone"));
+        if (auto set_zone = SetTimeZoneStatement(sql)) {
+          SetSetting("time_zone", *set_zone);
+          auto impl = std::make_unique<ResultStream::Impl>();
+          impl->start = start;
+          impl->has_rows = false;
+          impl->message = "SET TIME ZONE";
+          return std::unique_ptr<ResultStream>(new ResultStream(std::move(impl)));
+        }
         StatementPtr statement = ParseStatement(sql);
         if (statement->kind == StatementKind::kSelect) {
           PlannedQuery planned = PlanStatement(*statement, catalogs_, PlannerOptionsOf(options_));

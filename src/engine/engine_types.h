@@ -15,7 +15,10 @@ namespace aishell {
 struct EngineOptions {
   int threads = 0;                 // 0: the number of cores
   int64_t max_memory = 4LL << 30;  // bytes per query
-  bool pushdown = true;            // offer filters/limits/aggregates to sources
+  // The session time zone (federation.time_zone, SET TIME ZONE, Trino's X-Trino-Time-Zone and
+  // time_zone_id): current_date, localtimestamp and AT TIME ZONE read it (common/time_zone.h).
+  std::string time_zone = "UTC";
+  bool pushdown = true;  // offer filters/limits/aggregates to sources
   // Rows of a parallel scan without ORDER BY come out in the table's order (DuckDB's setting).
   bool preserve_insertion_order = true;
   std::string home_dir;  // where views are persisted; empty: not persisted

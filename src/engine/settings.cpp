@@ -8,6 +8,7 @@
 #include "catalog/catalog_registry.h"
 #include "common/exception.h"
 #include "common/strings.h"
+#include "common/time_zone.h"
 #include "engine/engine.h"
 #include "planner/plan_steps.h"
 #include "planner/planner.h"
@@ -113,6 +114,19 @@ std::vector<SettingDef> BuiltinSettings() {
         o.preserve_insertion_order = ParseBoolSetting("preserve_insertion_order", v);
       },
       [](const EngineOptions& o) { return BoolText(o.preserve_insertion_order); }));
+
+  SettingDef time_zone = Session(
+      "time_zone", T::kText,
+      "the session time zone (an IANA name such as America/New_York, UTC, or an offset such as "
+      "+05:30): current_date, localtimestamp and AT TIME ZONE use it; SET TIME ZONE sets it",
+      "engine",
+      [](EngineOptions& o, const std::string& v) {
+        o.time_zone = TimeZone::Get(v, "federation.time_zone").name();
+      },
+      [](const EngineOptions& o) { return o.time_zone; });
+  time_zone.aliases.push_back("session.time_zone");
+  time_zone.aliases.push_back("time_zone_id");  // Trino's session property (SET TIME ZONE)
+  out.push_back(std::move(time_zone));
 
   SettingDef timeout = Session(
       "timeout", T::kDuration,

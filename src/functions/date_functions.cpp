@@ -7,6 +7,7 @@
 
 #include "common/date_time.h"
 #include "common/exception.h"
+#include "common/time_zone.h"
 #include "functions/function_registry.h"
 #include "functions/scalar_kernels.h"
 
@@ -386,9 +387,12 @@ void RegisterDateFunctions(FunctionRegistryImpl& r) {
            }});
     }
   }
-  // The current time is read when the call is bound, so it is fixed for the whole query.
+  // The current time is read when the call is bound, so it is fixed for the whole query;
+  // current_date and localtimestamp are the wall clock of the session time zone
+  // (common/time_zone.h), current_timestamp / now() the instant.
   r.AddScalar("current_date", {{}, false, [](Args) {
-                                 int32_t today = TimestampDays(NowMicros());
+                                 int32_t today =
+                                     TimestampDays(SessionTimeZone().ToLocal(NowMicros()));
                                  return MakeScalar("current_date", {}, kDate,
                                                    [today](VecArgs, size_t n, Vector& out) {
                                                      for (size_t i = 0; i < n; i++)
@@ -406,13 +410,36 @@ void RegisterDateFunctions(FunctionRegistryImpl& r) {
                        }});
   }
   r.AddScalar("localtimestamp", {{}, false, [](Args) {
-                                   int64_t now = NowMicros();
+                                   int64_t now = SessionTimeZone().ToLocal(NowMicros());
                                    return MakeScalar("localtimestamp", {}, kTimestamp,
                                                      [now](VecArgs, size_t n, Vector& out) {
                                                        for (size_t i = 0; i < n; i++)
                                                          out.Data<int64_t>()[i] = now;
                                                      });
                                  }});
+
+  // x AT TIME ZONE zone: the wall clock in `zone` of the instant x (a timestamp without a zone
+  // is read in the session time zone, as Trino does). The result is a timestamp without a zone:
+  // values carry no zone of their own here (Trino returns `timestamp with time zone` in `zone`).
+  for (LogicalType t : {kTimestamp, kTimestampTz}) {
+    bool local = t.id == TypeId::kTimestamp;
+    r.AddScalar("at_timezone",
+                {{t, kVarchar}, false, [t, local](Args) {
+                   TimeZone session = SessionTimeZone();
+                   return MakeScalar(
+                       "at_timezone", {t, kVarchar}, kTimestamp,
+                       [local, session](VecArgs a, size_t n, Vector& out) {
+                         ParsedArg<TimeZone, TimeZone (*)(SV)> zone(
+                             [](SV s) { return TimeZone::Get(std::string(s), "AT TIME ZONE"); });
+                         auto* res = out.Data<int64_t>();
+                         RowExecute(a, n, out, [&](size_t i, const std::vector<UnifiedView>& v) {
+                           int64_t m = v[0].Get<int64_t>(i);
+                           if (local) m = session.ToUtc(m);
+                           res[i] = zone.Get(v[1].Get<SV>(i)).ToLocal(m);
+                         });
+                       });
+                 }});
+  }
 
   for (LogicalType t : {kDate, kTimestamp, kTimestampTz}) {
     bool is_date = t.id == TypeId::kDate;

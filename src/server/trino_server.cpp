@@ -20,6 +20,7 @@
 #include "common/exception.h"
 #include "common/json_text.h"
 #include "common/strings.h"
+#include "common/time_zone.h"
 #include "common/version.h"
 #include "engine/config_store.h"
 #include "engine/engine.h"
@@ -353,11 +354,10 @@ struct TrinoServer::Impl {
       SendText(res, 400, std::string("Error: ") + e.what());
       return;
     }
-    if (!session.time_zone.empty() && !EqualsIgnoreCase(session.time_zone, "UTC") &&
-        !EqualsIgnoreCase(session.time_zone, "Z") && session.time_zone != "Etc/UTC" &&
-        session.time_zone.find('/') == std::string::npos &&
-        !std::regex_match(session.time_zone, std::regex(R"([+-]\d{2}:\d{2})"))) {
-      SendText(res, 400, "Error: malformed X-Trino-Time-Zone header: '" + session.time_zone + "'");
+    if (!session.time_zone.empty() && !TimeZone::Find(session.time_zone)) {
+      SendText(
+          res, 400,
+          "Error: unknown time zone in the X-Trino-Time-Zone header: '" + session.time_zone + "'");
       return;
     }
     std::string base = BaseUrl(req);
@@ -483,6 +483,8 @@ struct TrinoServer::Impl {
       engine->catalogs().default_catalog = q.session.catalog;
       engine->catalogs().default_schema = q.session.schema;
     }
+    // The client's zone, then a time_zone_id session property (SET TIME ZONE) over it.
+    if (!q.session.time_zone.empty()) engine->SetSetting("time_zone", q.session.time_zone);
     for (const auto& [name, value] : q.session.properties) engine->SetSetting(name, value);
     return engine;
   }
@@ -505,6 +507,9 @@ struct TrinoServer::Impl {
     try {
       if (q->cancelled) throw Error(ErrorKind::kInterrupted, "Query was canceled");
       engine = MakeEngine(*q);
+      // `timestamp with time zone` values are rendered in the session time zone, on this thread.
+      std::optional<SessionTimeZoneScope> zone;
+      zone.emplace(TimeZone::Get(engine->options().time_zone, "the session time zone"));
       engine->SetProgressCallback([q](const std::vector<SourceProgress>& progress, double) {
         int64_t rows = 0, bytes = 0;
         for (const auto& p : progress) {
@@ -622,6 +627,9 @@ struct TrinoServer::Impl {
           q->buffered_bytes += 6;
           q->update_type = AsciiUpper(stream->message());
           SessionHeaders(*q, *engine, catalog_before, schema_before);
+          if (q->update_type == "SET TIME ZONE")  // as Trino: the clients keep it
+            q->response_headers.emplace_back(
+                "X-Trino-Set-Session", "time_zone_id=" + UrlEncode(engine->options().time_zone));
         }
         std::lock_guard<std::mutex> lock(q->mu);
         q->state = QueryState::kFinished;

@@ -6,6 +6,7 @@
 
 #include "common/date_time.h"
 #include "common/json_text.h"
+#include "common/time_zone.h"
 #include "common/value.h"
 
 namespace aishell {
@@ -314,8 +315,12 @@ void AppendTrinoCell(const UnifiedView& view, const Vector& vector, size_t row, 
     case TypeId::kTimestamp:
       AppendScalarText(WithMicros(FormatTimestamp(view.Get<int64_t>(row))), out);
       return;
-    case TypeId::kTimestampTz:
-      AppendScalarText(WithMicros(FormatTimestamp(view.Get<int64_t>(row))) + " UTC", out);
+    case TypeId::kTimestampTz: {
+      // In the session time zone, as Trino renders it (common/time_zone.h).
+      const TimeZone& zone = SessionTimeZone();
+      int64_t instant = view.Get<int64_t>(row);
+      AppendScalarText(WithMicros(FormatTimestamp(zone.ToLocal(instant))) + " " + zone.name(), out);
+    }
       return;
     case TypeId::kInterval: {
       const Interval& iv = view.Get<Interval>(row);
