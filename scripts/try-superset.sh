@@ -18,6 +18,7 @@ if [[ ! -x "$venv/bin/superset" ]]; then
   "$venv/bin/pip" install -q "apache-superset==$version" trino rich "flask-caching==2.3.1"
 fi
 work="$(mktemp -d)"
+echo "superset: work dir $work (SUPERSET_KEEP=1 keeps it)" >&2
 port="${SUPERSET_PORT:-18088}"
 cat > "$work/superset_config.py" <<PY
 SECRET_KEY = "aishell-try-superset-$(date +%s%N)"
@@ -33,9 +34,9 @@ sup fab create-admin --username admin --firstname a --lastname b --email a@b.c \
   --password admin >"$work/admin.log" 2>&1 || { tail -20 "$work/admin.log" >&2; exit 1; }
 echo "superset: init" >&2
 sup init >"$work/init.log" 2>&1 || { tail -20 "$work/init.log" >&2; exit 1; }
-sup run -p "$port" --host 127.0.0.1 >"$work/run.log" 2>&1 &
+"$venv/bin/superset" run -p "$port" --host 127.0.0.1 >"$work/run.log" 2>&1 &
 pid=$!
-trap 'kill $pid 2>/dev/null || true; rm -rf "$work"' EXIT
+trap 'kill $pid 2>/dev/null || true; [[ -n "${SUPERSET_KEEP:-}" ]] || rm -rf "$work"' EXIT
 for _ in $(seq 1 120); do
   curl -sf "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break
   sleep 1
