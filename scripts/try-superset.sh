@@ -13,9 +13,10 @@ version="${SUPERSET_VERSION:-6.1.0}"
 if [[ ! -x "$venv/bin/superset" ]]; then
   echo "superset: installing apache-superset $version into $venv (first time only)" >&2
   python3 -m venv "$venv"
-  # rich: imported by superset 6.1.0's command line but not among its declared dependencies;
+  # rich and cachetools: imported by superset 6.1.0 (its command line, its Trino engine spec)
+  # but not among its declared dependencies;
   # flask-caching 2.5 passes an argument its metastore cache does not take.
-  "$venv/bin/pip" install -q "apache-superset==$version" trino rich "flask-caching==2.3.1"
+  "$venv/bin/pip" install -q "apache-superset==$version" trino rich cachetools "flask-caching==2.3.1"
 fi
 work="$(mktemp -d)"
 echo "superset: work dir $work (SUPERSET_KEEP=1 keeps it)" >&2
@@ -69,7 +70,7 @@ print(f"superset: database {db_id} created", file=sys.stderr)
 schemas = call("GET", f"/api/v1/database/{db_id}/schemas/", token=token)
 print("superset: schemas", schemas.get("result"), file=sys.stderr)
 res = call("POST", "/api/v1/sqllab/execute/",
-           {"database_id": db_id, "sql": sql, "runAsync": False, "json": True}, token)
+           {"database_id": db_id, "sql": sql, "runAsync": False}, token)
 print("superset: SQL Lab", res.get("status"), "rows:", len(res.get("data", [])), file=sys.stderr)
 print(json.dumps(res.get("data", [])[:5], default=str))
 PY
