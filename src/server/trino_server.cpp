@@ -20,6 +20,7 @@
 #include "common/exception.h"
 #include "common/json_text.h"
 #include "common/strings.h"
+#include "common/url.h"
 #include "common/version.h"
 #include "engine/config_store.h"
 #include "engine/engine.h"
@@ -482,12 +483,12 @@ struct TrinoServer::Impl {
           q->update_type = "PREPARE";
           q->response_headers.emplace_back(
               "X-Trino-Added-Prepare",
-              UrlEncode(statement.name) + "=" + UrlEncode(statement.prepared_sql));
+              PercentEncode(statement.name) + "=" + PercentEncode(statement.prepared_sql));
           break;
         case StatementAction::kDeallocate:
           q->update_type = "DEALLOCATE";
           q->response_headers.emplace_back("X-Trino-Deallocated-Prepare",
-                                           UrlEncode(statement.name));
+                                           PercentEncode(statement.name));
           break;
         case StatementAction::kStartTransaction:
           q->update_type = "START TRANSACTION";
@@ -776,9 +777,9 @@ struct TrinoServer::Impl {
         value = unquoted;
       }
       q.response_headers.emplace_back("X-Trino-Set-Session",
-                                      UrlEncode(m[1].str()) + "=" + UrlEncode(value));
+                                      PercentEncode(m[1].str()) + "=" + PercentEncode(value));
     } else if (std::regex_match(q.sql, m, kReset)) {
-      q.response_headers.emplace_back("X-Trino-Clear-Session", UrlEncode(m[1].str()));
+      q.response_headers.emplace_back("X-Trino-Clear-Session", PercentEncode(m[1].str()));
     }
     if (engine.catalogs().default_catalog != catalog_before)
       q.response_headers.emplace_back("X-Trino-Set-Catalog", engine.catalogs().default_catalog);

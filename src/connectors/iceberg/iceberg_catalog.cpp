@@ -12,6 +12,7 @@
 
 #include "common/exception.h"
 #include "common/secrets.h"
+#include "common/url.h"
 #include "connectors/iceberg/iceberg_connector.h"
 
 namespace aishell::iceberg {
@@ -20,22 +21,6 @@ std::string TableIdentifier::ToString() const {
   std::string s;
   for (const auto& n : ns) s += n + ".";
   return s + name;
-}
-
-std::string PercentEncode(const std::string& s) {
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-        c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
 }
 
 void CheckWritableLocation(const std::string& location, const std::string& table,

@@ -114,7 +114,4 @@ std::unique_ptr<IcebergCatalog> CreateNessieCatalog(const ConnectionConfig& conf
 void CheckWritableLocation(const std::string& location, const std::string& table,
                            const std::string& catalog);
 
-// Percent-encodes everything but unreserved characters (RFC 3986).
-std::string PercentEncode(const std::string& s);
-
 }  // namespace aishell::iceberg

@@ -27,6 +27,7 @@
 #include "common/exception.h"
 #include "common/json_text.h"
 #include "common/secrets.h"
+#include "common/url.h"
 #include "connectors/iceberg/iceberg_catalog.h"
 
 namespace aishell::iceberg {

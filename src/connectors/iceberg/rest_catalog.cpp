@@ -22,27 +22,12 @@
 
 #include "common/exception.h"
 #include "common/json_text.h"
+#include "common/url.h"
 #include "connectors/iceberg/iceberg_catalog.h"
 
 namespace aishell::iceberg {
 
 namespace {
-
-std::string UrlEncode(const std::string& s) {
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-        c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
-}
 
 // Percent-encodes a path segment, keeping existing %XX escapes and '/' (a prefix may span
 // segments).
@@ -57,7 +42,7 @@ std::string EncodeSegment(const std::string& s) {
     } else if (c == '/') {
       out.push_back(c);
     } else {
-      out += UrlEncode(std::string(1, c));
+      out += PercentEncode(std::string(1, c));
     }
   }
   return out;
@@ -123,7 +108,7 @@ class RestCatalog : public IcebergCatalog {
       std::vector<Namespace> next;
       for (const auto& parent : pending) {
         std::string query;
-        if (!parent.empty()) query = "parent=" + UrlEncode(JoinNamespace(parent, "\x1f"));
+        if (!parent.empty()) query = "parent=" + PercentEncode(JoinNamespace(parent, "\x1f"));
         for (auto& ns : PagedList("namespaces", query, "namespaces", "namespaces")) {
           Namespace n;
           for (auto part : ns.get_array()) n.emplace_back(std::string(part.get_string().value()));
@@ -324,8 +309,8 @@ class RestCatalog : public IcebergCatalog {
       id = id.substr(0, colon);
     }
     std::string scope = properties_.count("scope") ? properties_.at("scope") : "catalog";
-    std::string form = "grant_type=client_credentials&client_id=" + UrlEncode(id) +
-                       "&client_secret=" + UrlEncode(secret) + "&scope=" + UrlEncode(scope);
+    std::string form = "grant_type=client_credentials&client_id=" + PercentEncode(id) +
+                       "&client_secret=" + PercentEncode(secret) + "&scope=" + PercentEncode(scope);
     std::string url = properties_.count("oauth2-server-uri") ? properties_.at("oauth2-server-uri")
                                                              : base_ + "/v1/oauth/tokens";
     HttpResponse r = Send("POST", url, form, "application/x-www-form-urlencoded");
@@ -344,7 +329,7 @@ class RestCatalog : public IcebergCatalog {
     std::string url = base_ + "/v1/config";
     auto wh = properties_.find("warehouse");
     if (wh != properties_.end() && !wh->second.empty())
-      url += "?warehouse=" + UrlEncode(wh->second);
+      url += "?warehouse=" + PercentEncode(wh->second);
     HttpResponse r = Send("GET", url, "", "");
     bool nessie_api = base_.size() >= 7 && (base_.substr(base_.size() - 7) == "/api/v1" ||
                                             base_.substr(base_.size() - 7) == "/api/v2");
@@ -423,10 +408,10 @@ class RestCatalog : public IcebergCatalog {
     return base_ + "/v1/" + (prefix_.empty() ? "" : prefix_ + "/") + rest;
   }
   std::string NamespacePath(const Namespace& ns) const {
-    return UrlEncode(JoinNamespace(ns, "\x1f"));
+    return PercentEncode(JoinNamespace(ns, "\x1f"));
   }
   std::string TablePath(const TableIdentifier& id) const {
-    return Prefixed("namespaces/" + NamespacePath(id.ns) + "/tables/" + UrlEncode(id.name));
+    return Prefixed("namespaces/" + NamespacePath(id.ns) + "/tables/" + PercentEncode(id.name));
   }
 
   // GET a listing, following next-page-token.
@@ -438,7 +423,7 @@ class RestCatalog : public IcebergCatalog {
       std::string url = Prefixed(rest);
       std::string q = query;
       if (!token.empty())
-        q += (q.empty() ? "" : "&") + std::string("pageToken=") + UrlEncode(token);
+        q += (q.empty() ? "" : "&") + std::string("pageToken=") + PercentEncode(token);
       if (!q.empty()) url += "?" + q;
       HttpResponse r = Request("GET", url, "", what, true);
       CheckStatus(r, "GET", url, what);
