@@ -1,5 +1,5 @@
 // RestCatalog: the Iceberg REST catalog protocol (Apache Iceberg's rest-catalog-open-api.yaml)
-// over libcurl. Tested against Apache Iceberg's REST fixture server
+// over libcurl (storage/http_request.h). Tested against Apache Iceberg's REST fixture server
 // (scripts/services/iceberg-rest.sh); Nessie serves the same protocol under /iceberg.
 //
 //   aishell connect http://host:port[/base-path] --type iceberg --property warehouse=<name-or-uri>
@@ -12,7 +12,6 @@
 // its location and the storage settings (config, storage-credentials) the reader uses.
 // Commits: POST .../tables (create) or .../tables/{t} (requirements + updates); 409 -> kConflict.
 // Errors name the catalog endpoint and the table; tokens and secrets are never printed.
-#include <curl/curl.h>
 #include <simdjson.h>
 
 #include <cctype>
@@ -24,6 +23,7 @@
 #include "common/json_text.h"
 #include "common/url.h"
 #include "connectors/iceberg/iceberg_catalog.h"
+#include "storage/http_request.h"
 
 namespace aishell::iceberg {
 
@@ -62,24 +62,11 @@ std::string TableName(const TableIdentifier& id) {
   return ns.empty() ? id.name : ns + "." + id.name;
 }
 
-size_t CollectBody(char* data, size_t size, size_t n, void* user) {
-  static_cast<std::string*>(user)->append(data, size * n);
-  return size * n;
-}
-
-struct HttpResponse {
-  long status = 0;
-  std::string body;
-  std::string transport_error;
-};
-
 bool StartsWith(const std::string& s, const char* p) { return s.rfind(p, 0) == 0; }
 
 class RestCatalog : public IcebergCatalog {
  public:
   explicit RestCatalog(const ConnectionConfig& config) : properties_(config.properties) {
-    static std::once_flag once;
-    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
     base_ = config.url;
     // "iceberg+http://..." or "rest+http://..." spellings are accepted too.
     for (const char* p : {"iceberg+", "rest+"}) {
@@ -455,42 +442,16 @@ class RestCatalog : public IcebergCatalog {
 
   HttpResponse Send(const std::string& method, const std::string& url, const std::string& body,
                     const std::string& content_type) {
-    HttpResponse r;
-    CURL* h = curl_easy_init();
-    if (h == nullptr) throw Error(ErrorKind::kConnector, "cannot initialize libcurl");
-    curl_slist* headers = nullptr;
-    if (!token_.empty())
-      headers = curl_slist_append(headers, ("Authorization: Bearer " + token_).c_str());
-    if (!content_type.empty()) {
-      headers = curl_slist_append(headers, ("Content-Type: " + content_type).c_str());
-    }
-    headers = curl_slist_append(headers, "Accept: application/json");
-    headers = curl_slist_append(headers, "X-Iceberg-Access-Delegation: vended-credentials");
-    headers = curl_slist_append(headers, "Expect:");
-    curl_easy_setopt(h, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 120000L);
-    curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, CollectBody);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &r.body);
-    if (method == "POST") {
-      curl_easy_setopt(h, CURLOPT_POST, 1L);
-      curl_easy_setopt(h, CURLOPT_POSTFIELDS, body.c_str());
-      curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-    } else if (method != "GET") {
-      curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method.c_str());
-    }
-    CURLcode rc = curl_easy_perform(h);
-    if (rc != CURLE_OK) {
-      r.transport_error = curl_easy_strerror(rc);
-    } else {
-      curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r.status);
-    }
-    curl_slist_free_all(headers);
-    curl_easy_cleanup(h);
-    return r;
+    HttpRequest request;
+    request.method = method;
+    request.url = url;
+    request.body = body;
+    request.accept_compressed = true;
+    if (!token_.empty()) request.headers.push_back("Authorization: Bearer " + token_);
+    if (!content_type.empty()) request.headers.push_back("Content-Type: " + content_type);
+    request.headers.push_back("Accept: application/json");
+    request.headers.push_back("X-Iceberg-Access-Delegation: vended-credentials");
+    return SendHttpRequest(request);
   }
 
   std::string PathForMessage(const std::string& url) const {
