@@ -17,6 +17,27 @@
 
 namespace aishell::iceberg {
 
+std::string JoinNamespace(const Namespace& ns, std::string_view separator) {
+  std::string out;
+  for (size_t i = 0; i < ns.size(); i++) {
+    if (i > 0) out += separator;
+    out += ns[i];
+  }
+  return out;
+}
+
+Namespace SplitNamespace(std::string_view dotted) {
+  Namespace ns;
+  size_t start = 0;
+  while (start <= dotted.size()) {
+    size_t dot = dotted.find('.', start);
+    if (dot == std::string_view::npos) dot = dotted.size();
+    if (dot > start) ns.emplace_back(dotted.substr(start, dot - start));
+    start = dot + 1;
+  }
+  return ns;
+}
+
 std::string TableIdentifier::ToString() const {
   std::string s;
   for (const auto& n : ns) s += n + ".";
@@ -55,24 +76,6 @@ void CheckWritableLocation(const std::string& location, const std::string& table
 }
 
 namespace {
-
-std::string JoinNamespace(const Namespace& ns) {
-  std::string s;
-  for (size_t i = 0; i < ns.size(); i++) s += (i ? "." : "") + ns[i];
-  return s;
-}
-
-Namespace SplitNamespace(const std::string& s) {
-  Namespace ns;
-  size_t start = 0;
-  while (start <= s.size()) {
-    auto dot = s.find('.', start);
-    if (dot == std::string::npos) dot = s.size();
-    if (dot > start) ns.push_back(s.substr(start, dot - start));
-    start = dot + 1;
-  }
-  return ns;
-}
 
 std::string StripSlash(std::string s) {
   while (s.size() > 1 && s.back() == '/') s.pop_back();

@@ -15,24 +15,6 @@ namespace aishell::iceberg {
 
 namespace {
 
-std::string JoinNamespace(const Namespace& ns) {
-  std::string s;
-  for (size_t i = 0; i < ns.size(); i++) s += (i ? "." : "") + ns[i];
-  return s;
-}
-
-Namespace SplitNamespace(const std::string& s) {
-  Namespace ns;
-  size_t start = 0;
-  while (start <= s.size()) {
-    auto dot = s.find('.', start);
-    if (dot == std::string::npos) dot = s.size();
-    if (dot > start) ns.push_back(s.substr(start, dot - start));
-    start = dot + 1;
-  }
-  return ns;
-}
-
 int64_t MetadataVersion(const std::string& name) {
   if (name.size() < 15 || name.substr(name.size() - 14) != ".metadata.json") return -1;
   size_t i = name[0] == 'v' ? 1 : 0;

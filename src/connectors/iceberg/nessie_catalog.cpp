@@ -158,7 +158,7 @@ class NessieCatalog : public IcebergCatalog {
 
   void CreateNamespace(const Namespace& ns) override {
     std::lock_guard<std::mutex> lock(mu_);
-    RefuseDetached("namespace " + Join(ns, "."));
+    RefuseDetached("namespace " + JoinNamespace(ns));
     // Each level, as Nessie requires the parents to exist.
     for (size_t n = 1; n <= ns.size(); n++) {
       Namespace part(ns.begin(), ns.begin() + static_cast<long>(n));
@@ -169,7 +169,7 @@ class NessieCatalog : public IcebergCatalog {
         std::string op = "{\"type\":\"PUT\",\"key\":" + KeyJson(part) +
                          ",\"content\":{\"type\":\"NAMESPACE\",\"elements\":" + ElementsJson(part) +
                          ",\"properties\":{}}}";
-        long status = Commit(hash, op, "create namespace " + Join(part, "."));
+        long status = Commit(hash, op, "create namespace " + JoinNamespace(part));
         if (status != 409) break;
       }
     }
@@ -230,11 +230,6 @@ class NessieCatalog : public IcebergCatalog {
   const StorageOptions& storage() const override { return storage_; }
 
  private:
-  static std::string Join(const Namespace& ns, const char* sep) {
-    std::string out;
-    for (size_t i = 0; i < ns.size(); i++) out += (i ? sep : "") + ns[i];
-    return out;
-  }
   static std::string ElementsJson(const Namespace& parts) {
     std::string j = "[";
     for (size_t i = 0; i < parts.size(); i++) j += (i ? "," : "") + JsonString(parts[i]);
@@ -360,7 +355,7 @@ class NessieCatalog : public IcebergCatalog {
                   (hash.empty() ? "" : "&hashOnRef=" + PercentEncode(hash))
             : root_ + "/api/v2/trees/" + PercentEncode(hash.empty() ? name : name + "@" + hash) +
                   "/contents/" + KeyPath(key);
-    std::string what = "table " + Join(key, ".");
+    std::string what = "table " + JoinNamespace(key);
     HttpResponse r = Send("GET", url, "");
     if (r.status == 404) {
       // A missing key, or a missing ref: tell them apart by the message.

@@ -48,15 +48,6 @@ std::string EncodeSegment(const std::string& s) {
   return out;
 }
 
-std::string JoinNamespace(const Namespace& ns, const std::string& sep) {
-  std::string out;
-  for (size_t i = 0; i < ns.size(); ++i) {
-    if (i > 0) out += sep;
-    out += ns[i];
-  }
-  return out;
-}
-
 std::string TableName(const TableIdentifier& id) {
   std::string ns = JoinNamespace(id.ns, ".");
   return ns.empty() ? id.name : ns + "." + id.name;
