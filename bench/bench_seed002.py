@@ -416,17 +416,31 @@ def same(a, b):
 
 # --- aishell ---
 
+GNU_TIME = "/usr/bin/time"
+
+
 def run_measured(cmd, env_vars=None):
-    """A process: (wall seconds, peak RSS in MiB, CompletedProcess-like (returncode, stdout, stderr))."""
+    """A process: (wall seconds, peak RSS in MiB, exit status, stdout, stderr). The peak RSS comes
+    from GNU time (%M), which forks the command from its own small process: a child forked from
+    this one (which holds the generated data) would report this process's high-water mark."""
     out, err = tempfile.TemporaryFile(), tempfile.TemporaryFile()
+    rss_file = tempfile.NamedTemporaryFile(suffix=".rss", delete=False)
+    rss_file.close()
+    wrapped = [GNU_TIME, "-f", "%M", "-o", rss_file.name] + list(cmd) if os.path.exists(GNU_TIME) else list(cmd)
     start = time.perf_counter()
-    p = subprocess.Popen(cmd, stdout=out, stderr=err, env=env_vars)
-    _, status, usage = os.wait4(p.pid, 0)
+    p = subprocess.Popen(wrapped, stdout=out, stderr=err, env=env_vars)
+    p.wait()
     elapsed = time.perf_counter() - start
-    p.returncode = os.waitstatus_to_exitcode(status)
+    rss = None
+    try:
+        text = open(rss_file.name).read().split()
+        rss = int(text[-1]) / 1024 if text else None
+    except (OSError, ValueError):
+        pass
+    os.unlink(rss_file.name)
     out.seek(0)
     err.seek(0)
-    return elapsed, usage.ru_maxrss / 1024, p.returncode, out.read().decode(), err.read().decode()
+    return elapsed, rss, p.returncode, out.read().decode(), err.read().decode()
 
 
 class Aishell:
@@ -763,7 +777,7 @@ def run_python_way(name, scale, c360_user, runs):
             raise RuntimeError(err.strip()[-2000:])
         last = json.loads(out.strip().splitlines()[-1])
         times.append(last["seconds"])
-        rss = max(rss, peak)
+        rss = max(rss, peak or 0)
     return statistics.median(times), rss, last["rows"], last["pulled"]
 
 
@@ -847,7 +861,7 @@ def main():
                     for _ in range(args.runs):
                         t, peak, rows = ai.query(sql)
                         times.append(t)
-                        rss = max(rss, peak)
+                        rss = max(rss, peak or 0)
                     res[f"aishell_{layout}"] = (statistics.median(times), rss, norm_rows(rows), ai.pulled(sql))
                 except RuntimeError as e:
                     print(f"{name}: aishell ({layout} layout) failed: {e}")
