@@ -48,6 +48,9 @@ PIP_TEST+=(elasticsearch==8.17.2)
 PIP_TEST+=("pyiceberg[sql-sqlite,pyarrow]==0.12.0" python-snappy)
 # aishell serve tests (test/server): trino-python-client with its SQLAlchemy dialect, pandas.
 PIP_TEST+=("trino[sqlalchemy]" pandas)
+# bench/bench_seed002.py: the Python way's PostgreSQL client (psycopg 3 with its bundled libpq).
+PIP_TEST+=("psycopg[binary]")
+APT_TEST+=(time)  # its peak RSS of each engine process (GNU time %M)
 # S3 tests (test/storage) upload their data to MinIO with an independent client.
 PIP_TEST+=(boto3)
 # Iceberg independent writers (test/iceberg): pyiceberg, and Spark 3.5 with the Iceberg runtime

@@ -29,7 +29,7 @@ struct EngineOptions {
   // Join strategies (planner.h PlannerOptions): lookup joins and dynamic filtering.
   bool lookup_join = true;
   int64_t lookup_join_max_rows = 100000;
-  int64_t lookup_batch_size = 1000;
+  int64_t lookup_batch_size = 10000;
   bool dynamic_filtering = true;
   int64_t dynamic_filter_max_keys = 10000;
   // federation.max_cartesian_rows: a join without an equality condition estimated above this
