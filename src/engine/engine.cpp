@@ -451,19 +451,14 @@ void CollectScans(const LogicalOperator& op,
 
 // Session settings that change only how fast a result comes, not what it is: not in the key.
 bool IsPerformanceSetting(const std::string& name) {
-  static const char* const kNames[] = {"threads",
-                                       "max_memory",
-                                       "timeout",
-                                       "parallel",
-                                       "lookup_batch_size",
-                                       "batch_size",
-                                       "dynamic_filter_max_keys",
-                                       "pushdown",
-                                       "lookup_join",
-                                       "dynamic_filtering",
-                                       "lookup_join_max_rows",
-                                       "join_reordering",
-                                       "eager_aggregation"};
+  static const char* const kNames[] = {"threads",           "spill",
+                                       "spill_path",        "spill_max_size",
+                                       "max_memory",        "timeout",
+                                       "parallel",          "lookup_batch_size",
+                                       "batch_size",        "dynamic_filter_max_keys",
+                                       "pushdown",          "lookup_join",
+                                       "dynamic_filtering", "lookup_join_max_rows",
+                                       "join_reordering",   "eager_aggregation"};
   for (const char* n : kNames)
     if (name == n) return true;
   return false;
@@ -733,6 +728,9 @@ ExecutionOptions Engine::ExecutionOptionsOf() {
   ExecutionOptions exec_options;
   exec_options.threads = EffectiveThreads();
   exec_options.max_memory = options_.max_memory;
+  exec_options.spill = options_.spill;
+  exec_options.spill_path = options_.spill_path;
+  exec_options.spill_max_bytes = options_.spill_max_bytes;
   exec_options.preserve_insertion_order = options_.preserve_insertion_order;
   exec_options.cancelled = &cancelled_;
   exec_options.continue_on_source_failure = options_.continue_on_source_failure;

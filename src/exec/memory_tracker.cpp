@@ -24,11 +24,29 @@ void MemoryTracker::Consume(int64_t bytes, const char* what) {
   int64_t now = used_.fetch_add(bytes, std::memory_order_relaxed) + bytes;
   if (bytes > 0 && limit_ > 0 && now > limit_) {
     used_.fetch_sub(bytes, std::memory_order_relaxed);
-    throw Error(ErrorKind::kOutOfMemory, "query exceeded the memory limit of " +
-                                             FormatBytes(limit_) + " (max_memory) while " + what +
-                                             " (usage would reach " + FormatBytes(now) +
-                                             "); raise it with SET SESSION max_memory");
+    throw Error(ErrorKind::kOutOfMemory,
+                "query exceeded the memory limit of " + FormatBytes(limit_) +
+                    " (federation.max_memory) while " + what + " (usage would reach " +
+                    FormatBytes(now) + "); raise it with SET SESSION max_memory" + hint_);
   }
+  UpdatePeak(now);
+}
+
+bool MemoryTracker::TryConsume(int64_t bytes) {
+  int64_t now = used_.fetch_add(bytes, std::memory_order_relaxed) + bytes;
+  if (bytes > 0 && limit_ > 0 && now > limit_) {
+    used_.fetch_sub(bytes, std::memory_order_relaxed);
+    return false;
+  }
+  UpdatePeak(now);
+  return true;
+}
+
+void MemoryTracker::ForceConsume(int64_t bytes) {
+  UpdatePeak(used_.fetch_add(bytes, std::memory_order_relaxed) + bytes);
+}
+
+void MemoryTracker::UpdatePeak(int64_t now) {
   int64_t p = peak_.load(std::memory_order_relaxed);
   while (now > p && !peak_.compare_exchange_weak(p, now, std::memory_order_relaxed)) {
   }
@@ -46,6 +64,25 @@ void MemoryReservation::Resize(int64_t bytes) {
   } else {
     tracker_->Release(bytes_ - bytes);
   }
+  bytes_ = bytes;
+}
+
+bool MemoryReservation::TryResize(int64_t bytes) {
+  if (!tracker_ || bytes <= bytes_) {
+    Resize(bytes);
+    return true;
+  }
+  if (!tracker_->TryConsume(bytes - bytes_)) return false;
+  bytes_ = bytes;
+  return true;
+}
+
+void MemoryReservation::ForceResize(int64_t bytes) {
+  if (!tracker_ || bytes <= bytes_) {
+    Resize(bytes);
+    return;
+  }
+  tracker_->ForceConsume(bytes - bytes_);
   bytes_ = bytes;
 }
 

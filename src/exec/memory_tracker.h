@@ -16,13 +16,23 @@ class MemoryTracker {
   // (the bytes are released again before throwing).
   void Consume(int64_t bytes, const char* what);
   void Release(int64_t bytes);
+  // Adds `bytes` when the total stays within the limit and returns true; otherwise adds nothing
+  // and returns false (an operator that can spill to disk then does so).
+  bool TryConsume(int64_t bytes);
+  // Adds `bytes` without checking the limit (a spilling operator's bounded overshoot).
+  void ForceConsume(int64_t bytes);
+  // Appended to the out-of-memory message, e.g. how to turn spilling on.
+  void SetHint(std::string hint) { hint_ = std::move(hint); }
 
   int64_t used() const { return used_.load(std::memory_order_relaxed); }
   int64_t peak() const { return peak_.load(std::memory_order_relaxed); }
   int64_t limit() const { return limit_; }
 
  private:
+  void UpdatePeak(int64_t now);
+
   int64_t limit_;
+  std::string hint_;
   std::atomic<int64_t> used_{0};
   std::atomic<int64_t> peak_{0};
 };
@@ -54,6 +64,10 @@ class MemoryReservation {
   void Resize(int64_t bytes);
   void Grow(int64_t delta) { Resize(bytes_ + delta); }
   void Reset() { Resize(0); }
+  // Resize within the limit: false (and nothing changed) when growing would exceed it.
+  bool TryResize(int64_t bytes);
+  // Resize without checking the limit.
+  void ForceResize(int64_t bytes);
   int64_t bytes() const { return bytes_; }
 
  private:
