@@ -330,6 +330,9 @@ int64_t ResultStream::row_count() const { return impl_->row_count; }
 int64_t ResultStream::peak_memory_bytes() const {
   return impl_->executor ? impl_->executor->PeakMemory() : 0;
 }
+int64_t ResultStream::spilled_bytes() const {
+  return impl_->executor ? impl_->executor->SpilledBytes() : 0;
+}
 std::vector<SourceProgress> ResultStream::source_progress() const {
   return impl_->executor ? impl_->executor->Progress() : std::vector<SourceProgress>{};
 }

@@ -180,6 +180,13 @@ class HashAggregateOperator : public PhysicalOperator {
     return d;
   }
 
+  void FillStats(StepActual& stats) const override {
+    PhysicalOperator::FillStats(stats);
+    if (!result_file_) return;
+    stats.spilled_bytes = spilled_bytes_;
+    stats.spill_partitions = static_cast<int64_t>(kSpillPartitions);
+  }
+
   // The result groups are handed out in chunks, so several threads may read them at once.
   bool IsParallel() const override { return true; }
 

@@ -215,6 +215,13 @@ class HashJoinOperator : public PhysicalOperator {
     return d;
   }
 
+  void FillStats(StepActual& stats) const override {
+    PhysicalOperator::FillStats(stats);
+    if (!spilled_) return;
+    stats.spilled_bytes = spilled_bytes_;
+    stats.spill_partitions = static_cast<int64_t>(kSpillPartitions);
+  }
+
   void Build(ExecContext& ctx) override {
     if (!built_) BuildTable(ctx);
     if (!spilled_) return;
@@ -426,9 +433,15 @@ class HashJoinOperator : public PhysicalOperator {
       build_matched_ = std::vector<std::atomic<uint8_t>>(total);
     reservations.clear();
     memory_ = MemoryReservation(&ctx.memory, kWhat);
-    memory_.Resize(static_cast<int64_t>(build_.MemoryUsage() + table_.MemoryUsage() +
-                                        next_.capacity() * 4 + head_.capacity() * 4 +
-                                        build_matched_.capacity()));
+    int64_t table_bytes =
+        static_cast<int64_t>(build_.MemoryUsage() + table_.MemoryUsage() + next_.capacity() * 4 +
+                             head_.capacity() * 4 + build_matched_.capacity());
+    // A join that may spill checked its input against the limit; the table built from it may
+    // take somewhat more (bounded by that input).
+    if (can_spill)
+      memory_.ForceResize(table_bytes);
+    else
+      memory_.Resize(table_bytes);
     // Dynamic filtering: the probe scan has not created its splits yet (table scans create them
     // on their first Next), so it can still read less. head_ holds one build row per key.
     if (!dynamic_filters_.empty() && table_.size() > 0) {

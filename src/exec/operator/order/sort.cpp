@@ -28,6 +28,14 @@ class SortOperator : public PhysicalOperator {
     children.push_back(std::move(child));
   }
 
+  void FillStats(StepActual& stats) const override {
+    PhysicalOperator::FillStats(stats);
+    if (runs_.empty()) return;
+    stats.spilled_bytes = spilled_bytes_;
+    stats.spill_partitions = static_cast<int64_t>(runs_.size());
+    stats.spill_unit = "sorted runs";
+  }
+
   std::string DescribeKeys() const {
     std::string d = name_;
     if (limit_ >= 0) d += " " + std::to_string(limit_);
