@@ -255,7 +255,21 @@ std::unique_ptr<SpillFile> SpillManager::CreateFile() {
     }
     path = directory_ + "/spill-" + std::to_string(files_++);
   }
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  // An unnamed file where the file system offers them (never visible, nothing to leave behind);
+  // otherwise a named one, unlinked at once.
+  int fd = -1;
+#ifdef O_TMPFILE
+  fd = ::open(directory().c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+#endif
+  if (fd >= 0) {
+    std::FILE* f = ::fdopen(fd, "w+b");
+    if (!f) {
+      ::close(fd);
+      throw Error(ErrorKind::kIo, "cannot open a spill file in " + directory());
+    }
+    return std::make_unique<SpillFile>(this, f);
+  }
+  fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) {
     throw Error(ErrorKind::kIo, "cannot create spill file " + path + ": " + std::strerror(errno) +
                                     " (federation.spill_path)");

@@ -5,7 +5,7 @@ spilling off it fails with a message naming federation.max_memory and federation
 files are gone when a query ends, fails or is killed.
 
 Data: t (30,000 rows: a skewed integer key with NULLs, a string key with NULLs, values) and
-u (8,000 rows), deterministic, written as CSV.
+u (20,000 rows), deterministic, written as CSV.
 """
 import decimal
 import os
@@ -41,7 +41,7 @@ def data(tmp_path_factory):
         s = None if i % 41 == 0 else "s%05d" % rng.randint(0, 9000)
         t.append((i, k, s, rng.randint(-1000, 1000)))
     u = []
-    for j in range(8000):
+    for j in range(20000):
         k = None if j % 37 == 0 else rng.randint(0, 6000)
         s = None if j % 43 == 0 else "s%05d" % rng.randint(0, 9000)
         u.append((j, k, s, rng.randint(0, 100)))
@@ -64,12 +64,12 @@ QUERIES = [
     ("sort_strings_nulls", "SELECT id, k, s FROM {t} ORDER BY s NULLS FIRST, k DESC NULLS LAST, id", True, ["sort"]),
     ("sort_desc", "SELECT v, id, s FROM {t} ORDER BY v DESC, id", True, ["sort"]),
     ("join_inner_string_key", "SELECT t.id, u.j, u.w FROM {t} t JOIN {u} u ON t.s = u.s", False, ["join"]),
-    ("join_left_int_key", "SELECT t.id, u.j FROM {t} t LEFT JOIN {u} u ON t.k = u.k", False, ["join"]),
+    ("join_left_int_key", "SELECT t.id, u.j, u.s FROM {t} t LEFT JOIN {u} u ON t.k = u.k", False, ["join"]),
     ("join_right_residual", "SELECT t.id, u.j FROM {t} t RIGHT JOIN {u} u ON t.s = u.s AND t.v > u.w", False,
      ["join"]),
-    ("join_full", "SELECT t.id, u.j FROM {t} t FULL JOIN {u} u ON t.k = u.k AND t.s = u.s", False, ["join"]),
+    ("join_full", "SELECT t.id, t.s, u.j, u.s FROM {t} t FULL JOIN {u} u ON t.k = u.k AND t.s = u.s", False, ["join"]),
     ("join_semi", "SELECT id FROM {t} WHERE s IN (SELECT s FROM {u})", False, ["join"]),
-    ("join_anti", "SELECT id FROM {t} t WHERE NOT EXISTS (SELECT 1 FROM {u} u WHERE u.k = t.k)", False, ["join"]),
+    ("join_anti", "SELECT id FROM {t} t WHERE NOT EXISTS (SELECT 1 FROM {u} u WHERE u.k = t.k AND u.s = t.s)", False, ["join"]),
     ("join_then_agg_sort",
      "SELECT t.k, count(*), sum(u.w) FROM {t} t JOIN {u} u ON t.k = u.k GROUP BY t.k ORDER BY t.k NULLS FIRST",
      True, []),
@@ -218,13 +218,14 @@ def test_killed_query_leaves_no_spill_files(big, tmp_path):
         # Wait (without a time assertion) until the query has started spilling, or ended.
         while proc.poll() is None and not os.listdir(spill_dir):
             time.sleep(0.01)
-        # Spill files are unlinked as soon as they are created: only the query's directory shows.
-        for d in os.listdir(spill_dir):
-            assert os.listdir(spill_dir / d) == []
     finally:
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
         proc.wait()
+    # Spill files have no name (or are unlinked as soon as they are created): only the dead
+    # query's directory is left.
+    for d in os.listdir(spill_dir):
+        assert os.listdir(spill_dir / d) == []
     # The next query that spills sweeps the directory of the dead process.
     sql2 = f"SELECT s, count(*) FROM read_csv('{big}') GROUP BY s"
     r = run_aishell(["query", "--max-memory", "1MB", sql2], home=home, timeout=300)

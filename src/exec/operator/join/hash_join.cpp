@@ -339,17 +339,26 @@ class HashJoinOperator : public PhysicalOperator {
         ctx.spill.enabled() && !left_keys_.empty() && !null_aware_ && type_ != JoinType::kCross;
     std::atomic<bool> spilling{false};
     if (can_spill) build_spill_.Init(static_cast<size_t>(workers), right_types_, spill_level_);
+    std::atomic<int64_t> own_bytes{0};
     RunParallel(ctx, *children[1], nullptr, [&](int w, Batch& b) {
+      int64_t bytes = static_cast<int64_t>(b.MemoryUsage());
+      int64_t own = own_bytes.fetch_add(bytes) + bytes;
       if (can_spill && !spilling.load(std::memory_order_relaxed) &&
-          !reservations[w].TryResize(reservations[w].bytes() +
-                                     static_cast<int64_t>(b.MemoryUsage()))) {
+          !reservations[w].TryResize(reservations[w].bytes() + bytes)) {
         if (spill_level_ >= kMaxSpillLevels) {
-          throw Error(ErrorKind::kOutOfMemory,
-                      "a partition of a spilled hash join still exceeds the memory limit of " +
-                          FormatBytes(ctx.memory.limit()) + " (federation.max_memory) after " +
-                          std::to_string(kMaxSpillLevels) +
-                          " rounds of partitioning: too many rows share one join key; raise "
-                          "it with SET SESSION max_memory");
+          // The last level builds what it has (other operators may hold the rest of the
+          // budget) unless this partition alone is over the limit.
+          if (own > ctx.memory.limit()) {
+            throw Error(ErrorKind::kOutOfMemory,
+                        "a partition of a spilled hash join still exceeds the memory limit of " +
+                            FormatBytes(ctx.memory.limit()) + " (federation.max_memory) after " +
+                            std::to_string(kMaxSpillLevels) +
+                            " rounds of partitioning: too many rows share one join key; raise "
+                            "it with SET SESSION max_memory");
+          }
+          reservations[w].ForceResize(reservations[w].bytes() + bytes);
+          parts[w].push_back(std::move(b));
+          return;
         }
         spilling.store(true);
       }

@@ -16,6 +16,8 @@ namespace aishell {
 
 namespace {
 
+constexpr size_t kMinRunRows = 8 * kBatchSize;
+
 class SortOperator : public PhysicalOperator {
  public:
   SortOperator(PhysicalPtr child, std::vector<SortKey> keys, int64_t limit)
@@ -80,9 +82,25 @@ class SortOperator : public PhysicalOperator {
       if (!can_spill) {
         l.memory.Resize(bytes);
       } else if (!l.memory.TryResize(bytes)) {
-        SpillRun(ctx, l);
+        // A run is at least kMinRunRows long (other operators may hold most of the budget):
+        // few runs, few open files.
+        if (l.rows.count >= kMinRunRows)
+          SpillRun(ctx, l);
+        else
+          l.memory.ForceResize(bytes);
       }
     });
+    if (runs_.empty() && can_spill && locals.size() > 1) {
+      // Concatenating the workers' buffers needs about their size again: when that does not
+      // fit, they become runs instead.
+      int64_t total = 0;
+      for (auto& l : locals) total += static_cast<int64_t>(l.rows.MemoryUsage());
+      MemoryReservation probe(&ctx.memory, "sorting");
+      if (!probe.TryResize(total)) {
+        for (auto& l : locals)
+          if (l.rows.count) SpillRun(ctx, l);
+      }
+    }
     if (!runs_.empty()) {
       // Every buffer becomes a run; the merge reads them back (GetNext).
       for (auto& l : locals) {
