@@ -57,8 +57,11 @@ std::vector<SettingDef> BuiltinSettings() {
       "spill_path", T::kText,
       "directory for spill files (a directory per query inside it, removed when the query ends); "
       "empty = $TMPDIR",
-      "executor", [](EngineOptions& o, const std::string& v) { o.spill_path = TrimSpace(v); },
-      [](const EngineOptions& o) { return o.spill_path; }));
+      "executor",
+      [](EngineOptions& o, const std::string& v) {
+        o.spill_path = TrimSpace(v) == "$TMPDIR" ? "" : TrimSpace(v);
+      },
+      [](const EngineOptions& o) { return o.spill_path.empty() ? "$TMPDIR" : o.spill_path; }));
   out.push_back(Session(
       "spill_max_size", T::kByteSize, "most bytes one query may spill to disk; 0 = no cap",
       "executor",
