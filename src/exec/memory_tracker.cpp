@@ -22,7 +22,7 @@ std::string FormatBytes(int64_t bytes) {
 
 void MemoryTracker::Consume(int64_t bytes, const char* what) {
   int64_t now = used_.fetch_add(bytes, std::memory_order_relaxed) + bytes;
-  if (bytes > 0 && limit_ > 0 && now > limit_) {
+  if (bytes > 0 && limit_ > 0 && now - spillable_.load(std::memory_order_relaxed) > limit_) {
     used_.fetch_sub(bytes, std::memory_order_relaxed);
     throw Error(ErrorKind::kOutOfMemory,
                 "query exceeded the memory limit of " + FormatBytes(limit_) +
@@ -59,7 +59,13 @@ void MemoryReservation::Resize(int64_t bytes) {
     if (!tracker_) bytes_ = bytes;
     return;
   }
-  if (bytes > bytes_) {
+  if (spillable_) {
+    if (bytes > bytes_)
+      tracker_->ForceConsume(bytes - bytes_);
+    else
+      tracker_->Release(bytes_ - bytes);
+    tracker_->AddSpillable(bytes - bytes_);
+  } else if (bytes > bytes_) {
     tracker_->Consume(bytes - bytes_, what_);
   } else {
     tracker_->Release(bytes_ - bytes);
@@ -67,23 +73,27 @@ void MemoryReservation::Resize(int64_t bytes) {
   bytes_ = bytes;
 }
 
+void MemoryReservation::MarkSpillable() {
+  if (spillable_ || !tracker_) return;
+  spillable_ = true;
+  tracker_->AddSpillable(bytes_);
+}
+
 bool MemoryReservation::TryResize(int64_t bytes) {
+  MarkSpillable();
   if (!tracker_ || bytes <= bytes_) {
     Resize(bytes);
     return true;
   }
   if (!tracker_->TryConsume(bytes - bytes_)) return false;
+  tracker_->AddSpillable(bytes - bytes_);
   bytes_ = bytes;
   return true;
 }
 
 void MemoryReservation::ForceResize(int64_t bytes) {
-  if (!tracker_ || bytes <= bytes_) {
-    Resize(bytes);
-    return;
-  }
-  tracker_->ForceConsume(bytes - bytes_);
-  bytes_ = bytes;
+  MarkSpillable();
+  Resize(bytes);
 }
 
 }  // namespace aishell

@@ -63,8 +63,8 @@ class SortOperator : public PhysicalOperator {
 
   void Build(ExecContext& ctx) override {
     int workers = WorkerCount(ctx, *children[0]);
-    // Top-N keeps O(limit) rows and never spills.
-    const bool can_spill = ctx.spill.enabled() && limit_ < 0;
+    // Top-N keeps O(limit) rows; a large limit spills (compacted runs) like a sort.
+    const bool can_spill = ctx.spill.enabled();
     std::vector<Buffered> locals(workers);
     for (auto& l : locals) l.Init(all_types_, &ctx.memory);
     RunParallel(ctx, *children[0], nullptr, [&](int w, Batch& b) {
@@ -245,11 +245,14 @@ class SortOperator : public PhysicalOperator {
 
   bool NextMerged(Batch& out) {
     if (merge_->heap.empty()) return false;
+    if (limit_ >= 0 && merged_rows_ >= static_cast<size_t>(limit_)) return false;
     std::vector<LogicalType> types(all_types_.begin(), all_types_.begin() + data_columns_);
     out = Batch(types, kBatchSize);
     out.SetCount(kBatchSize);
     size_t n = 0;
-    while (n < kBatchSize && !merge_->heap.empty()) {
+    size_t cap = kBatchSize;
+    if (limit_ >= 0) cap = std::min(cap, static_cast<size_t>(limit_) - merged_rows_);
+    while (n < cap && !merge_->heap.empty()) {
       size_t r = merge_->heap.top();
       merge_->heap.pop();
       Cursor& c = merge_->cursors[r];
@@ -259,6 +262,7 @@ class SortOperator : public PhysicalOperator {
       if (Advance(r)) merge_->heap.push(r);
     }
     out.SetCount(n);
+    merged_rows_ += n;
     return n > 0;
   }
 
@@ -268,6 +272,7 @@ class SortOperator : public PhysicalOperator {
   std::vector<std::unique_ptr<SpillFile>> runs_;
   int64_t spilled_bytes_ = 0;
   std::unique_ptr<Merge> merge_;
+  size_t merged_rows_ = 0;
   size_t data_columns_ = 0;
   std::vector<LogicalType> all_types_;
   Buffered result_;
