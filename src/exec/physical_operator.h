@@ -27,9 +27,11 @@ struct ExecContext {
         memory(opts.max_memory),
         spill(SpillOptions{opts.spill, opts.spill_path, opts.spill_max_bytes}),
         threads(opts.threads < 1 ? 1 : opts.threads) {
-    if (!opts.spill)
-      memory.SetHint(
-          ", or turn on spilling to disk with SET SESSION spill = true (federation.spill)");
+    // Only reservations of operators that cannot spill throw (MemoryTracker::Consume).
+    memory.SetHint(opts.spill ? "; this step does not spill to disk (federation.spill covers GROUP "
+                                "BY, ORDER BY and equi-joins)"
+                              : ", or turn on spilling to disk with SET SESSION spill = true "
+                                "(federation.spill)");
   }
   ExecutionOptions options;
   MemoryTracker memory;
