@@ -17,6 +17,8 @@ namespace aishell {
 namespace {
 
 constexpr size_t kMinRunRows = 8 * kBatchSize;
+// More runs than this are merged into one (an extra pass over them) to bound the open files.
+constexpr size_t kMaxRuns = 64;
 
 class SortOperator : public PhysicalOperator {
  public:
@@ -34,7 +36,7 @@ class SortOperator : public PhysicalOperator {
     PhysicalOperator::FillStats(stats);
     if (runs_.empty()) return;
     stats.spilled_bytes = spilled_bytes_;
-    stats.spill_partitions = static_cast<int64_t>(runs_.size());
+    stats.spill_partitions = runs_written_;
     stats.spill_unit = "sorted runs";
   }
 
@@ -56,7 +58,8 @@ class SortOperator : public PhysicalOperator {
   std::string Describe() const override {
     std::string d = DescribeKeys();
     if (!runs_.empty())
-      d += " spilled=" + FormatBytes(spilled_bytes_) + " runs=" + std::to_string(runs_.size());
+      d += " spilled=" + FormatBytes(spilled_bytes_) + " runs=" + std::to_string(runs_written_);
+    if (compactions_ > 0) d += " run_merges=" + std::to_string(compactions_);
     return d;
   }
   std::unique_ptr<OperatorState> CreateState() override { return std::make_unique<State>(); }
@@ -107,14 +110,7 @@ class SortOperator : public PhysicalOperator {
         if (l.rows.count) SpillRun(ctx, l);
         l = Buffered();
       }
-      merge_ = std::make_unique<Merge>();
-      for (auto& r : runs_) {
-        r->Rewind();
-        merge_->cursors.emplace_back();
-      }
-      for (size_t r = 0; r < runs_.size(); r++) {
-        if (Advance(r)) merge_->heap.push(r);
-      }
+      StartMerge();
       return;
     }
     Buffered& all = locals[0];
@@ -188,6 +184,8 @@ class SortOperator : public PhysicalOperator {
       std::lock_guard<std::mutex> lock(runs_mutex_);
       spilled_bytes_ += file->bytes();
       runs_.push_back(std::move(file));
+      runs_written_++;
+      if (runs_.size() >= kMaxRuns) CompactRuns(ctx);
     }
     l.rows = Batch(all_types_, kBatchSize);
     l.memory.Reset();
@@ -243,27 +241,55 @@ class SortOperator : public PhysicalOperator {
     return true;
   }
 
-  bool NextMerged(Batch& out) {
+  bool NextMerged(Batch& out) { return MergeNext(out, data_columns_, true); }
+
+  // The next batch of the merge: its first `columns` columns; with `apply_limit`, Top-N's limit.
+  bool MergeNext(Batch& out, size_t columns, bool apply_limit) {
     if (merge_->heap.empty()) return false;
-    if (limit_ >= 0 && merged_rows_ >= static_cast<size_t>(limit_)) return false;
-    std::vector<LogicalType> types(all_types_.begin(), all_types_.begin() + data_columns_);
+    if (apply_limit && limit_ >= 0 && merged_rows_ >= static_cast<size_t>(limit_)) return false;
+    std::vector<LogicalType> types(all_types_.begin(), all_types_.begin() + columns);
     out = Batch(types, kBatchSize);
     out.SetCount(kBatchSize);
     size_t n = 0;
     size_t cap = kBatchSize;
-    if (limit_ >= 0) cap = std::min(cap, static_cast<size_t>(limit_) - merged_rows_);
+    if (apply_limit && limit_ >= 0) cap = std::min(cap, static_cast<size_t>(limit_) - merged_rows_);
     while (n < cap && !merge_->heap.empty()) {
       size_t r = merge_->heap.top();
       merge_->heap.pop();
       Cursor& c = merge_->cursors[r];
-      for (size_t col = 0; col < data_columns_; col++)
+      for (size_t col = 0; col < columns; col++)
         out.columns[col].SetRowFrom(c.batch.columns[col], c.row, n);
       n++;
       if (Advance(r)) merge_->heap.push(r);
     }
     out.SetCount(n);
-    merged_rows_ += n;
+    if (apply_limit) merged_rows_ += n;
     return n > 0;
+  }
+
+  // Starts the k-way merge of runs_.
+  void StartMerge() {
+    merge_ = std::make_unique<Merge>();
+    for (auto& r : runs_) {
+      r->Rewind();
+      merge_->cursors.emplace_back();
+    }
+    for (size_t r = 0; r < runs_.size(); r++) {
+      if (Advance(r)) merge_->heap.push(r);
+    }
+  }
+
+  // Too many runs (open files): merges them into one run (under runs_mutex_).
+  void CompactRuns(ExecContext& ctx) {
+    std::unique_ptr<SpillFile> merged = ctx.spill.CreateFile();
+    StartMerge();
+    Batch b;
+    while (MergeNext(b, all_types_.size(), false)) merged->Write(b);
+    merge_.reset();
+    spilled_bytes_ += merged->bytes();
+    runs_.clear();
+    runs_.push_back(std::move(merged));
+    compactions_++;
   }
 
   std::vector<SortKey> keys_;
@@ -273,6 +299,8 @@ class SortOperator : public PhysicalOperator {
   int64_t spilled_bytes_ = 0;
   std::unique_ptr<Merge> merge_;
   size_t merged_rows_ = 0;
+  int compactions_ = 0;       // merges of kMaxRuns runs into one
+  int64_t runs_written_ = 0;  // sorted runs spilled (before compactions)
   size_t data_columns_ = 0;
   std::vector<LogicalType> all_types_;
   Buffered result_;
