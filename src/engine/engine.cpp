@@ -454,17 +454,22 @@ void CollectScans(const LogicalOperator& op,
 
 // Session settings that change only how fast a result comes, not what it is: not in the key.
 bool IsPerformanceSetting(const std::string& name) {
-  static const char* const kNames[] = {"threads",           "spill",
-                                       "spill_path",        "spill_max_size",
-                                       "max_memory",        "timeout",
-                                       "parallel",          "lookup_batch_size",
-                                       "batch_size",        "dynamic_filter_max_keys",
-                                       "pushdown",          "lookup_join",
-                                       "dynamic_filtering", "lookup_join_max_rows",
-                                       "join_reordering",   "eager_aggregation"};
+  static const char* const kNames[] = {"threads",
+                                       "max_memory",
+                                       "timeout",
+                                       "parallel",
+                                       "lookup_batch_size",
+                                       "batch_size",
+                                       "dynamic_filter_max_keys",
+                                       "pushdown",
+                                       "lookup_join",
+                                       "dynamic_filtering",
+                                       "lookup_join_max_rows",
+                                       "join_reordering",
+                                       "eager_aggregation"};
   for (const char* n : kNames)
     if (name == n) return true;
-  return false;
+  return name == "spill" || name == "spill_path" || name == "spill_max_size";
 }
 
 }  // namespace
