@@ -15,7 +15,12 @@ namespace aishell {
 struct EngineOptions {
   int threads = 0;                 // 0: the number of cores
   int64_t max_memory = 4LL << 30;  // bytes per query
-  bool pushdown = true;            // offer filters/limits/aggregates to sources
+  // federation.spill / spill_path / spill_max_size: aggregation, sort and hash join spill to
+  // disk beyond max_memory (ExecutionOptions).
+  bool spill = true;
+  std::string spill_path;       // "" = $TMPDIR
+  int64_t spill_max_bytes = 0;  // 0 = no cap
+  bool pushdown = true;         // offer filters/limits/aggregates to sources
   // Rows of a parallel scan without ORDER BY come out in the table's order (DuckDB's setting).
   bool preserve_insertion_order = true;
   std::string home_dir;  // where views are persisted; empty: not persisted

@@ -612,6 +612,11 @@ std::string RenderPlanSteps(const PlanSteps& plan, const std::string& tree) {
       if (a.round_trips >= 0)
         line += ", " + std::to_string(a.round_trips) +
                 (a.round_trips == 1 ? " round trip" : " round trips");
+      if (a.spilled_bytes > 0) {
+        line += ", spilled " + Bytes(a.spilled_bytes) + " to disk";
+        if (a.spill_partitions > 0)
+          line += " (" + std::to_string(a.spill_partitions) + " " + a.spill_unit + ")";
+      }
       out += line + "\n";
       std::string mis = Misestimate(s.estimated_rows, a.rows);
       if (!mis.empty()) out += "  ⚠️ misestimate: " + mis + "\n";
@@ -658,7 +663,11 @@ std::string PlanStepsJson(const PlanSteps& plan, const std::string& tree) {
       auto i64 = [](int64_t v) { return v < 0 ? std::string("null") : std::to_string(v); };
       out += ",\"actual\":{\"rows\":" + i64(a.rows) + ",\"bytes\":" + i64(a.bytes) +
              ",\"batches\":" + i64(a.batches) + ",\"round_trips\":" + i64(a.round_trips) +
-             ",\"seconds\":" + num(a.seconds) + "}";
+             ",\"seconds\":" + num(a.seconds) +
+             (a.spilled_bytes > 0 ? ",\"spilled_bytes\":" + i64(a.spilled_bytes) +
+                                        ",\"spill_partitions\":" + i64(a.spill_partitions)
+                                  : std::string()) +
+             "}";
       std::string mis = Misestimate(s.estimated_rows, a.rows);
       out += ",\"misestimate\":" + (mis.empty() ? std::string("null") : JsonString(mis));
     }

@@ -226,6 +226,7 @@ struct ServerQuery {
   int64_t processed_bytes = 0;
   int64_t output_rows = 0;
   int64_t peak_memory = 0;
+  int64_t spilled_bytes = 0;
 
   int64_t token = 0;  // the token of the next page the client may ask for
   std::string last_response;
@@ -310,12 +311,12 @@ struct TrinoServer::Impl {
         R"({{"state":"{}","queued":{},"scheduled":{},"nodes":1,"totalSplits":1,"queuedSplits":{},)"
         R"("runningSplits":{},"completedSplits":{},"cpuTimeMillis":{},"wallTimeMillis":{},)"
         R"("queuedTimeMillis":{},"elapsedTimeMillis":{},"processedRows":{},"processedBytes":{},)"
-        R"("physicalInputBytes":{},"physicalWrittenBytes":0,"peakMemoryBytes":{},"spilledBytes":0{}}})",
+        R"("physicalInputBytes":{},"physicalWrittenBytes":0,"peakMemoryBytes":{},"spilledBytes":{}{}}})",
         StateName(q.state), q.state == QueryState::kQueued ? "true" : "false",
         q.state == QueryState::kQueued ? "false" : "true", q.state == QueryState::kQueued ? 1 : 0,
         q.state == QueryState::kRunning ? 1 : 0, done ? 1 : 0, elapsed - queued_ms,
         elapsed - queued_ms, queued_ms, elapsed, q.processed_rows, q.processed_bytes,
-        q.processed_bytes, q.peak_memory, progress);
+        q.processed_bytes, q.peak_memory, q.spilled_bytes, progress);
   }
 
   // The next QueryResults document; moves pages out. Under q.mu.
@@ -701,6 +702,7 @@ struct TrinoServer::Impl {
             q->processed_rows = std::max(q->processed_rows, rows);
             q->processed_bytes = std::max(q->processed_bytes, bytes);
             q->peak_memory = stream->peak_memory_bytes();
+            q->spilled_bytes = stream->spilled_bytes();
           }
           for (const auto& w : stream->warnings()) {
             std::lock_guard<std::mutex> lock(q->mu);
