@@ -5,9 +5,11 @@
 #include <cmath>
 #include <ctime>
 #include <deque>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -609,7 +611,8 @@ struct Item {
 struct JoinEdge {
   int a, b;  // tables
   int a_col, b_col;
-  bool a_is_many;  // a holds the reference (x_id) to b's key
+  bool a_is_many;         // a holds the reference (x_id) to b's key
+  bool declared = false;  // a declared FOREIGN KEY (not a naming convention)
 };
 
 class Translator {
@@ -665,6 +668,9 @@ class Translator {
       if (!k.empty() && column_keys_.count(k)) return true;
     return false;
   }
+  void CollectPaths(const std::set<int>& from, int target, int limit,
+                    std::vector<std::vector<JoinEdge>>* out) const;
+  std::string JoinText(const JoinEdge& e) const;
   bool JoinTree(std::vector<int> tables, int root, std::vector<JoinEdge>* tree,
                 std::vector<int>* order);
   int KeyColumn(int table) const;
@@ -1310,12 +1316,12 @@ const std::vector<JoinEdge>& Translator::EdgesOf(int table) const {
     for (const auto& r : a.references) {  // a refers to b
       if (!same_table(tb, a.catalog, r.schema, r.table)) continue;
       int ca = a.FindColumn(r.column), cb = tb.FindColumn(r.referenced_column);
-      if (ca >= 0 && cb >= 0) edges.push_back({table, static_cast<int>(b), ca, cb, true});
+      if (ca >= 0 && cb >= 0) edges.push_back({table, static_cast<int>(b), ca, cb, true, true});
     }
     for (const auto& r : tb.references) {  // b refers to a
       if (!same_table(a, tb.catalog, r.schema, r.table)) continue;
       int ca = a.FindColumn(r.referenced_column), cb = tb.FindColumn(r.column);
-      if (ca >= 0 && cb >= 0) edges.push_back({table, static_cast<int>(b), ca, cb, false});
+      if (ca >= 0 && cb >= 0) edges.push_back({table, static_cast<int>(b), ca, cb, false, true});
     }
   }
   const size_t declared = edges.size();
@@ -1685,48 +1691,107 @@ std::string Translator::TimeLiteral(int table, int column, int32_t days) {
 
 // ---------------------------------------------------------------- joins
 
+// Simple paths (edge lists) from any table of `from` to `target` of at most `limit` hops that
+// pass through no other table of `from`; at most 64 of them.
+void Translator::CollectPaths(const std::set<int>& from, int target, int limit,
+                              std::vector<std::vector<JoinEdge>>* out) const {
+  std::vector<JoinEdge> path;
+  std::set<int> on_path;
+  std::function<void(int)> walk = [&](int cur) {
+    if (out->size() >= 64) return;
+    if (cur == target) {
+      out->push_back(path);
+      return;
+    }
+    if (static_cast<int>(path.size()) >= limit) return;
+    for (const auto& e : EdgesOf(cur)) {
+      if (on_path.count(e.b) || from.count(e.b)) continue;
+      path.push_back(e);
+      on_path.insert(e.b);
+      walk(e.b);
+      on_path.erase(e.b);
+      path.pop_back();
+    }
+  };
+  for (int t : from) {
+    on_path = {t};
+    walk(t);
+  }
+}
+
+std::string Translator::JoinText(const JoinEdge& e) const {
+  return fmt::format("{}.{} = {}.{}", schema_.tables[e.a].name, ColName(e.a, e.a_col),
+                     schema_.tables[e.b].name, ColName(e.b, e.b_col));
+}
+
 bool Translator::JoinTree(std::vector<int> tables, int root, std::vector<JoinEdge>* tree,
                           std::vector<int>* order) {
   order->push_back(root);
   std::set<int> in_tree = {root};
   for (int target : tables) {
     if (in_tree.count(target)) continue;
-    // BFS from the tree to target; count ties.
-    std::map<int, JoinEdge> via;
-    std::map<int, int> dist, paths;
-    std::deque<int> queue;
-    for (int t : in_tree) {
-      dist[t] = 0;
-      paths[t] = 1;
-      queue.push_back(t);
+    // Every simple path from the tree to target of at most (shortest + 1) hops, ranked by the
+    // documented rule: declared foreign keys first, then exact naming (customer_id =
+    // customer_id before user_id = users.id), then fewest hops, then the tables' names.
+    std::vector<std::vector<JoinEdge>> found;
+    int shortest = -1;
+    for (int limit = 1; limit <= 6 && shortest < 0; limit++) {
+      found.clear();
+      CollectPaths(in_tree, target, limit, &found);
+      if (!found.empty()) shortest = limit;
     }
-    while (!queue.empty()) {
-      int cur = queue.front();
-      queue.pop_front();
-      for (const auto& e : EdgesOf(cur)) {
-        if (!dist.count(e.b)) {
-          dist[e.b] = dist[cur] + 1;
-          paths[e.b] = paths[cur];
-          via[e.b] = e;
-          queue.push_back(e.b);
-        } else if (dist[e.b] == dist[cur] + 1) {
-          paths[e.b] += paths[cur];
-        }
-      }
-    }
-    if (!dist.count(target))
+    if (shortest < 0)
       return Refuse(
           fmt::format("found no way to join {} with {}: no column such as {}_id links them",
                       schema_.tables[target].name, schema_.tables[root].name,
                       Singular(SplitName(schema_.tables[target].name).back())));
-    if (paths[target] > 1)
-      return Refuse(
-          fmt::format("several join paths of the same length lead to {} ({} paths); "
-                      "name the table in between",
-                      schema_.tables[target].name, paths[target]));
-    std::vector<JoinEdge> path;
-    for (int cur = target; !in_tree.count(cur); cur = via[cur].a) path.push_back(via[cur]);
-    std::reverse(path.begin(), path.end());
+    found.clear();
+    CollectPaths(in_tree, target, shortest + 1, &found);
+    struct Ranked {
+      int undeclared = 0, inexact = 0, hops = 0;
+      std::string names;
+      std::vector<JoinEdge> path;
+    };
+    std::vector<Ranked> ranked;
+    for (auto& p : found) {
+      Ranked r;
+      r.hops = static_cast<int>(p.size());
+      for (const auto& e : p) {
+        if (!e.declared) r.undeclared++;
+        if (AsciiLower(ColName(e.a, e.a_col)) != AsciiLower(ColName(e.b, e.b_col))) r.inexact++;
+        r.names += JoinText(e) + ";";
+      }
+      r.path = std::move(p);
+      ranked.push_back(std::move(r));
+    }
+    std::stable_sort(ranked.begin(), ranked.end(), [](const Ranked& x, const Ranked& y) {
+      return std::tie(x.undeclared, x.inexact, x.hops, x.names) <
+             std::tie(y.undeclared, y.inexact, y.hops, y.names);
+    });
+    // A notice when the choice was not the only shortest path, or a longer path won.
+    int at_shortest = 0;
+    for (const auto& r : ranked) at_shortest += r.hops == shortest;
+    std::vector<JoinEdge> path = ranked[0].path;
+    if (at_shortest > 1 || ranked[0].hops > shortest) {
+      const auto& best = ranked[0];
+      std::string why = best.undeclared < ranked[1].undeclared ? "declared foreign keys"
+                        : best.inexact < ranked[1].inexact     ? "exact column-name match"
+                        : best.hops < ranked[1].hops           ? "fewest hops"
+                                                               : "name order (a tie)";
+      std::string chosen;
+      for (const auto& e : best.path) chosen += (chosen.empty() ? "" : ", ") + JoinText(e);
+      out_.notices.push_back(fmt::format(
+          "{} join paths lead to {}; chose {} (by {}; rule: declared foreign keys, exact "
+          "naming, fewest hops, name order)",
+          ranked.size(), schema_.tables[target].name, chosen, why));
+      for (size_t i = 1; i < ranked.size() && i < 4; i++) {
+        std::string alt;
+        for (const auto& e : ranked[i].path) alt += (alt.empty() ? "" : ", ") + JoinText(e);
+        out_.notices.push_back("    alternative: " + alt);
+      }
+      if (ranked.size() > 4)
+        out_.notices.push_back(fmt::format("    ... and {} more", ranked.size() - 4));
+    }
     for (const auto& e : path) {
       tree->push_back(e);
       in_tree.insert(e.b);

@@ -170,7 +170,7 @@ TEST(NlTranslatorTest, SchemaHints) {
   EXPECT_NE(t.sql.find("JOIN pg.public.orders"), std::string::npos) << t.sql;
 }
 
-TEST(NlTranslatorTest, JoinPathTiesAreRefused) {
+TEST(NlTranslatorTest, JoinPathTiesAreChosenByTheRuleWithANotice) {
   NlSchema s;
   s.tables.push_back(Table("db", "sqlite", "users", {{"id", TypeId::kInteger}}));
   s.tables.push_back(
@@ -181,12 +181,30 @@ TEST(NlTranslatorTest, JoinPathTiesAreRefused) {
                            {{"id", TypeId::kInteger},
                             {"cart_id", TypeId::kInteger},
                             {"wishlist_id", TypeId::kInteger}}));
+  // Two paths of two hops, neither declared nor exactly named: name order picks carts, and the
+  // panel says so and shows the other.
   auto t = TranslateToSql("items of user 3", s, Monday20251027());
-  EXPECT_FALSE(t.ok) << t.sql;
-  EXPECT_NE(t.error.find("several join paths"), std::string::npos) << t.error;
+  ASSERT_TRUE(t.ok) << t.error;
+  EXPECT_NE(t.sql.find("JOIN db.public.carts"), std::string::npos) << t.sql;
+  EXPECT_EQ(t.sql.find("wishlists"), std::string::npos) << t.sql;
+  ASSERT_EQ(t.notices.size(), 2u);
+  EXPECT_NE(t.notices[0].find("2 join paths lead to"), std::string::npos) << t.notices[0];
+  EXPECT_NE(t.notices[0].find("name order"), std::string::npos) << t.notices[0];
+  EXPECT_NE(t.notices[1].find("alternative: items.wishlist_id = wishlists.id"), std::string::npos)
+      << t.notices[1];
   t = TranslateToSql("items in carts of user 3", s, Monday20251027());
   ASSERT_TRUE(t.ok) << t.error;
   EXPECT_NE(t.sql.find("JOIN db.public.carts"), std::string::npos) << t.sql;
+  EXPECT_TRUE(t.notices.empty());
+
+  // A declared foreign key wins over the name order.
+  s.tables[3].references.push_back({"wishlist_id", "public", "wishlists", "id"});
+  s.tables[2].references.push_back({"user_id", "public", "users", "id"});
+  t = TranslateToSql("items of user 3", s, Monday20251027());
+  ASSERT_TRUE(t.ok) << t.error;
+  EXPECT_NE(t.sql.find("JOIN db.public.wishlists"), std::string::npos) << t.sql;
+  ASSERT_FALSE(t.notices.empty());
+  EXPECT_NE(t.notices[0].find("by declared foreign keys"), std::string::npos) << t.notices[0];
 }
 
 TEST(NlTranslatorTest, ConfiguredSynonymsAndCustomerKeyConvention) {
