@@ -617,6 +617,11 @@ ConfigStore& Cli::store() {
 
 Engine& Cli::engine() {
   if (engine_) return *engine_;
+  engine_ = MakeEngine();
+  return *engine_;
+}
+
+std::unique_ptr<Engine> Cli::MakeEngine() {
   EngineOptions options;
   options.home_dir = home_;
   auto settings = store().LoadSettings();
@@ -633,11 +638,11 @@ Engine& Cli::engine() {
   }
   if (max_memory_override_) options.max_memory = ParseByteSize(*max_memory_override_);
   if (threads_override_) options.threads = std::atoi(threads_override_->c_str());
-  engine_ = std::make_unique<Engine>(options);
-  for (const auto& c : store().LoadConnections()) engine_->catalogs().AddCatalog(c);
-  engine_->LoadViews();
-  LoadTableCache(home_, engine_->catalogs());  // aishell sync --cache copies
-  return *engine_;
+  auto engine = std::make_unique<Engine>(options);
+  for (const auto& c : store().LoadConnections()) engine->catalogs().AddCatalog(c);
+  engine->LoadViews();
+  LoadTableCache(home_, engine->catalogs());  // aishell sync --cache copies
+  return engine;
 }
 
 Engine& Cli::connection_engine() {
@@ -1353,14 +1358,7 @@ int Cli::TranslateQuestion(const std::string& text, bool explain_only, bool dry_
   }
   std::string plan;
   try {
-    if (t.sections.empty()) {
-      plan = e.Explain(t.sql, false);
-    } else {
-      for (const auto& [title, section_sql] : t.sections) {
-        std::string p = e.Explain(section_sql, false);
-        plan += "-- " + title + "\n" + p + (p.empty() || p.back() == '\n' ? "" : "\n");
-      }
-    }
+    plan = NlPlanText(e, t);
   } catch (const Error& err) {
     std::fputs(RenderNlPanel(text, t, "").c_str(), stderr);
     PrintError(err, t.sql);
@@ -1388,7 +1386,7 @@ int Cli::AskLlm(const std::string& text, const NlSchema& schema,
     if (SplitSqlScript(candidate).size() != 1) return "the endpoint answered several statements";
     try {
       t.notices.clear();
-      std::string plan = engine().Explain(candidate, false);
+      std::string plan = NlPlanText(engine(), candidate);
       t.notices.push_back("plan:" + plan);
       return "";
     } catch (const Error& err) {
@@ -1440,14 +1438,8 @@ int Cli::ShowPanelAndConfirm(const std::string& text, const NlTranslation& t,
     }
   }
   if (!t.sections.empty()) {
-    // A profile: each section is its own query, printed under its title.
-    bool ok = true;
-    for (size_t i = 0; i < t.sections.size(); i++) {
-      std::cout << (i ? "\n" : "") << "━━ " << t.sections[i].first << " ━━\n";
-      std::cout.flush();
-      ok = RunStatement(t.sections[i].second, OutputFormat::kTable, nullptr, i == 0) && ok;
-    }
-    return ok ? 0 : 1;
+    // A profile: each section is its own query, run in parallel, printed under its title.
+    return RunProfileSections(t) ? 0 : 1;
   }
   *sql = t.sql;
   return -1;

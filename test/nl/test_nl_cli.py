@@ -128,3 +128,26 @@ def test_profile_has_one_section_per_source(home):
     r = run_aishell(["query", q + "\n  - Product recommendations from our ML service"], home)
     assert r.returncode == 2
     assert '"recommendations", "ML", "service"' in r.stderr
+
+
+def test_profile_sections_run_in_parallel_with_the_same_answer(home):
+    # Sections run on up to federation.threads engines at once; the output (in the panel's order)
+    # is the same as one at a time. The panel estimates the time of each section and the total.
+    q = "a complete profile for user john@example.com"
+    strip = lambda text: "\n".join(l for l in text.splitlines() if not l.startswith("Execution time"))
+    serial = run_aishell(["query", "--threads", "1", q], home)
+    parallel = run_aishell(["query", "--threads", "4", q], home)
+    assert serial.returncode == 0 and parallel.returncode == 0, serial.stderr + parallel.stderr
+    assert strip(serial.stdout) == strip(parallel.stdout)
+    assert serial.stdout.count("━━ ") >= 5
+    assert "Estimated time for the profile:" in parallel.stderr
+    assert "sections run in parallel" in parallel.stderr
+
+
+def test_panel_shows_steps_with_estimated_rows_and_time(home):
+    r = run_aishell(["explain", "users who made purchases last week"], home)
+    assert r.returncode == 0, r.stderr
+    plan = r.stdout.split("Execution Plan:")[1]
+    assert "Step 1:" in plan and "est." in plan and "rows" in plan
+    assert "Estimated time:" in plan
+    assert "Operator tree" not in plan
