@@ -1229,27 +1229,31 @@ bool Translator::ResolveEntity(const std::vector<int>& candidates, size_t pos,
   }
   std::set<int> distinct(filtered.begin(), filtered.end());
   if (distinct.size() > 1) {
-    // The one hint of the whole question, if it settles this entity too ("nl_smoke users who
-    // made purchases": the schema of both).
-    std::vector<Item*> hints;
-    for (auto& hint : items_)
-      if (hint.kind == ItemKind::kSourceHint) hints.push_back(&hint);
-    if (hints.size() == 1) {
+    // A hint elsewhere in the question that settles this entity too ("nl_smoke users who made
+    // purchases": the schema of both; "active users (Redis sessions) with their profile data
+    // (PostgreSQL crm)": the schema crm for users): the hints that leave exactly one table must
+    // all leave the same one.
+    std::set<int> settled;
+    const Item* by = nullptr;
+    for (auto& hint : items_) {
+      if (hint.kind != ItemKind::kSourceHint) continue;
       std::set<int> keep;
       for (int t : distinct) {
         const auto& tab = schema_.tables[t];
-        if (hints[0]->text == "catalog:" + AsciiLower(tab.catalog) ||
-            hints[0]->text == "type:" + tab.source_type ||
-            hints[0]->text == "schema:" + AsciiLower(tab.schema))
+        if (hint.text == "catalog:" + AsciiLower(tab.catalog) ||
+            hint.text == "type:" + tab.source_type ||
+            hint.text == "schema:" + AsciiLower(tab.schema))
           keep.insert(t);
       }
       if (keep.size() == 1) {
-        distinct = keep;
-        out_.readings.push_back(
-            fmt::format("\"{}\": the one in {} (the question's only source "
-                        "hint)",
-                        word, toks_[hints[0]->pos].raw));
+        settled.insert(*keep.begin());
+        by = &hint;
       }
+    }
+    if (settled.size() == 1) {
+      distinct = settled;
+      out_.readings.push_back(fmt::format("\"{}\": the one in {} (a source hint of the question)",
+                                          word, toks_[by->pos].raw));
     }
   }
   if (distinct.size() == 1) {
@@ -2502,7 +2506,57 @@ bool Translator::Interpret() {
     agg_exprs.push_back(e);
     select.push_back(e + " AS " + QuoteIdent(name));
   }
-  if (!aggregated) {
+  // "users with their profile data and page views": the entities after "with their" (up to a
+  // "who"/"that"/"which"/"where") are shown beside the subject: their columns are selected, but
+  // for their join columns (a name the subject has too is prefixed with the table's).
+  std::vector<int> attached;
+  for (size_t i = 0; i + 1 < toks_.size(); i++) {
+    if (toks_[i].text != "with" || toks_[i + 1].text != "their") continue;
+    size_t end = toks_.size();
+    for (size_t j = i + 2; j < toks_.size(); j++)
+      if (toks_[j].kind == TokKind::kWord &&
+          (toks_[j].text == "who" || toks_[j].text == "that" || toks_[j].text == "which" ||
+           toks_[j].text == "where" || toks_[j].text == "whose")) {
+        end = j;
+        break;
+      }
+    for (const auto& it : items_)
+      if (it.kind == ItemKind::kEntity && it.pos > i && it.pos < end && it.table != subject &&
+          needed.count(it.table) &&
+          std::find(attached.begin(), attached.end(), it.table) == attached.end())
+        attached.push_back(it.table);
+    break;
+  }
+  if (!aggregated && select_cols.empty() && !attached.empty()) {
+    select.push_back(Alias(subject) + ".*");
+    std::set<std::string> names;
+    for (const auto& c : schema_.tables[subject].columns) names.insert(AsciiLower(c.name));
+    std::string shown;
+    for (int a : attached) {
+      std::set<int> skip;  // its join columns (the subject's key again)
+      for (const auto& e : tree) {
+        if (e.a == a) skip.insert(e.a_col);
+        if (e.b == a) skip.insert(e.b_col);
+      }
+      for (size_t c = 0; c < schema_.tables[a].columns.size(); c++) {
+        if (skip.count(static_cast<int>(c))) continue;
+        std::string name = ColName(a, static_cast<int>(c));
+        std::string lower = AsciiLower(name);
+        if (lower == "_key" || lower == "_ttl") continue;
+        if (names.insert(lower).second) {
+          select.push_back(Col(a, static_cast<int>(c)));
+        } else {
+          std::string alias = AsciiLower(schema_.tables[a].name) + "_" + lower;
+          names.insert(alias);
+          select.push_back(Col(a, static_cast<int>(c)) + " AS " + QuoteIdent(alias));
+        }
+      }
+      shown += (shown.empty() ? "" : ", ") + schema_.tables[a].name;
+    }
+    if (joined) distinct_select = true;  // one row each, however many rows the joins meet
+    out_.readings.push_back("\"with their\": the columns of " + shown + " beside " +
+                            schema_.tables[subject].name + " (one row per combination)");
+  } else if (!aggregated) {
     if (select_cols.empty()) {
       select.push_back(Alias(subject) + ".*");
       if (joined) distinct_select = true;  // the subject's rows, once each

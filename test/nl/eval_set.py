@@ -542,3 +542,18 @@ SEED000 += [
      "SELECT DISTINCT p.* FROM {products} p JOIN {transactions} t ON t.product_id = p.product_id "
      "JOIN {customers} c ON c.customer_id = t.customer_id WHERE c.email = 'c5@example.com'"),
 ]
+
+# Seed 002's three-way question (without "active": the SQLite stand-in has no TTL; the live test
+# test_nl_three_way_live.py asks it whole), and "with their" lists.
+SEED002 += [
+    ("Show me users (Redis sessions) with their profile data (PostgreSQL) and recent page views "
+     "(Elasticsearch)",
+     "SELECT DISTINCT u.*, p.id, p.bio, p.age, p.country, pv.id, pv.page, pv.duration_ms, pv.viewed_at "
+     "FROM {users} u JOIN {sessions} s ON u.id = s.user_id JOIN {profiles} p ON u.id = p.user_id "
+     "JOIN {page_views} pv ON u.id = pv.user_id ORDER BY pv.viewed_at DESC"),
+    ("list users with their addresses",
+     "SELECT u.*, a.id, a.city, a.state, a.kind FROM {users} u JOIN {addresses} a ON u.id = a.user_id"),
+    ("Gold users with their orders",
+     "SELECT u.*, o.id, o.total, o.status, o.created_at FROM {users} u "
+     "JOIN {orders} o ON u.id = o.user_id WHERE u.loyalty_tier = 'Gold'"),
+]
