@@ -621,6 +621,7 @@ class Translator {
       : text_(text), schema_(schema), options_(options) {}
 
   NlTranslation Run();
+  NlStreamRequest RunStream();  // `aishell stream` in English
 
  private:
   // Returns false (and sets error_) to refuse.
@@ -635,6 +636,7 @@ class Translator {
   bool CheckLeftovers();
   bool Interpret();
   bool Profile();
+  bool Stream(NlStreamRequest* out);
   bool profile_ = false;
   std::vector<int> TablesNamed(const std::string& word, std::string* how) const;
   bool ResolveEntity(const std::vector<int>& candidates, size_t pos, const std::string& word,
@@ -2769,7 +2771,192 @@ NlTranslation Translator::Run() {
   return out_;
 }
 
+// "Watch for new orders in MongoDB and enrich with user data from PostgreSQL and product analytics
+// from Elasticsearch": the new rows of one table (the stream's key: its event time, else its key),
+// each joined with the entities named after "enrich with" (their columns, prefixed with the
+// entity's name), and, for a part that names only a source ("analytics from Elasticsearch"), the
+// tables of that source that share a reference column with it, as a count and the latest time per
+// reference.
+bool Translator::Stream(NlStreamRequest* req) {
+  size_t start = 0;
+  static const std::set<std::string> kVerbs = {"watch", "stream", "follow", "tail", "monitor"};
+  if (toks_.empty() || !kVerbs.count(toks_[0].text))
+    return Refuse("a stream request starts with \"Watch for new <table> ...\"");
+  start = 1;
+  if (start < toks_.size() && toks_[start].text == "for") start++;
+  if (start >= toks_.size() || toks_[start].text != "new")
+    return Refuse("a stream request starts with \"Watch for new <table> ...\"");
+  for (size_t i = 0; i <= start; i++) toks_[i].used = true;
+  // Parts: the watched one, then one per "and" after "enrich(ed) with".
+  size_t enrich = toks_.size();
+  for (size_t i = start; i + 1 < toks_.size(); i++)
+    if ((toks_[i].text == "enrich" || toks_[i].text == "enriched") && toks_[i + 1].text == "with") {
+      enrich = i;
+      break;
+    }
+  std::vector<std::pair<size_t, size_t>> parts;  // token ranges [from, to)
+  size_t main_end = enrich;
+  if (main_end > start && main_end < toks_.size() && toks_[main_end - 1].text == "and") main_end--;
+  for (size_t i = enrich + 2, from = enrich + 2; i <= toks_.size() && enrich < toks_.size(); i++) {
+    if (i == toks_.size() || toks_[i].text == "and") {
+      if (i > from) parts.push_back({from, i});
+      from = i + 1;
+    }
+  }
+  if (!MatchPhrases() || !MatchEntities()) return false;
+  std::sort(items_.begin(), items_.end(),
+            [](const Item& a, const Item& b) { return a.pos < b.pos; });
+  int main = -1;
+  for (const auto& it : items_)
+    if (it.kind == ItemKind::kEntity && it.pos > start && it.pos < main_end) {
+      main = it.table;
+      break;
+    }
+  if (main < 0) return Refuse("which table to watch? name it after \"Watch for new\"");
+  std::string why;
+  int key = DateColumn(main, &why);
+  if (key < 0) key = KeyColumn(main);
+  if (key < 0)
+    return Refuse("found no column of " + schema_.tables[main].name +
+                  " whose values only grow (an id or a time) to follow new rows by");
+  req->key = ColName(main, key);
+  out_.readings.push_back("new rows of " + schema_.tables[main].name + " by " + req->key +
+                          (why.empty() ? " (its key)" : " (" + why + ")"));
+  std::vector<std::string> select = {Alias(main) + ".*"};
+  std::string from = schema_.tables[main].QualifiedName() + " " + Alias(main);
+  std::set<int> used = {main};
+  std::vector<int> order = {main};
+  for (const auto& [p0, p1] : parts) {
+    std::vector<int> named;
+    std::vector<const Item*> hints;
+    for (const auto& it : items_) {
+      if (it.pos < p0 || it.pos >= p1) continue;
+      if (it.kind == ItemKind::kEntity && !used.count(it.table)) named.push_back(it.table);
+      if (it.kind == ItemKind::kSourceHint) hints.push_back(&it);
+    }
+    std::string part_text;
+    for (size_t i = p0; i < p1; i++) part_text += (part_text.empty() ? "" : " ") + toks_[i].raw;
+    if (!named.empty()) {
+      for (int t : named) {
+        const JoinEdge* edge = nullptr;
+        for (const auto& e : EdgesOf(main))
+          if (e.b == t && e.a_is_many) {
+            edge = &e;
+            break;
+          }
+        if (!edge)
+          return Refuse("found no column of " + schema_.tables[main].name + " that refers to " +
+                        schema_.tables[t].name + " (\"" + part_text + "\")");
+        used.insert(t);
+        order.push_back(t);
+        from += "\nLEFT JOIN " + schema_.tables[t].QualifiedName() + " " + Alias(t) + " ON " +
+                Col(main, edge->a_col) + " = " + Col(t, edge->b_col);
+        std::string prefix = Singular(SplitName(schema_.tables[t].name).back());
+        for (size_t c = 0; c < schema_.tables[t].columns.size(); c++) {
+          if (static_cast<int>(c) == edge->b_col) continue;
+          std::string lower = AsciiLower(ColName(t, static_cast<int>(c)));
+          if (lower == "_key" || lower == "_ttl") continue;
+          select.push_back(Col(t, static_cast<int>(c)) + " AS " + QuoteIdent(prefix + "_" + lower));
+        }
+        out_.joins.push_back(fmt::format("{}.{} = {}.{} (\"{}\")", schema_.tables[main].name,
+                                         ColName(main, edge->a_col), schema_.tables[t].name,
+                                         ColName(t, edge->b_col), part_text));
+      }
+      continue;
+    }
+    if (hints.size() != 1)
+      return Refuse("\"" + part_text + "\": name a table, or the source to summarize (\"... from " +
+                    "Elasticsearch\")");
+    // Only a source: its tables that share a reference column (user_id) with the watched table,
+    // summarized per reference.
+    int added = 0;
+    for (size_t t = 0; t < schema_.tables.size(); t++) {
+      const auto& tab = schema_.tables[t];
+      if (used.count(static_cast<int>(t))) continue;
+      const std::string& h = hints[0]->text;
+      if (h != "catalog:" + AsciiLower(tab.catalog) && h != "type:" + tab.source_type &&
+          h != "schema:" + AsciiLower(tab.schema))
+        continue;
+      int shared_main = -1, shared_t = -1;
+      for (const auto& e : EdgesOf(main)) {
+        if (!e.a_is_many) continue;
+        int c = tab.FindColumn(ColName(main, e.a_col));
+        if (c >= 0) {
+          shared_main = e.a_col;
+          shared_t = c;
+          break;
+        }
+      }
+      if (shared_main < 0) continue;
+      std::string unused;
+      int when = DateColumn(static_cast<int>(t), &unused);
+      std::string name = AsciiLower(tab.name);
+      std::string alias = Alias(static_cast<int>(t));
+      std::string sub = "SELECT " + QuoteIdent(ColName(static_cast<int>(t), shared_t)) +
+                        ", count(*) AS " + QuoteIdent(name + "_count");
+      if (when >= 0)
+        sub += ", max(" + QuoteIdent(ColName(static_cast<int>(t), when)) + ") AS " +
+               QuoteIdent(name + "_last_at");
+      sub += " FROM " + tab.QualifiedName() + " GROUP BY " +
+             QuoteIdent(ColName(static_cast<int>(t), shared_t));
+      from += "\nLEFT JOIN (" + sub + ") " + alias + " ON " + Col(main, shared_main) + " = " +
+              alias + "." + QuoteIdent(ColName(static_cast<int>(t), shared_t));
+      select.push_back(alias + "." + QuoteIdent(name + "_count"));
+      if (when >= 0) select.push_back(alias + "." + QuoteIdent(name + "_last_at"));
+      out_.joins.push_back(
+          fmt::format("{}.{} = {}.{} (\"{}\": count{} per {})", schema_.tables[main].name,
+                      ColName(main, shared_main), tab.name, ColName(static_cast<int>(t), shared_t),
+                      part_text, when >= 0 ? " and latest time" : "", ColName(main, shared_main)));
+      used.insert(static_cast<int>(t));
+      order.push_back(static_cast<int>(t));
+      added++;
+    }
+    if (!added)
+      return Refuse("\"" + part_text + "\": no table of " + toks_[hints[0]->pos].raw +
+                    " shares a reference column with " + schema_.tables[main].name);
+  }
+  std::string sql = "SELECT ";
+  for (size_t i = 0; i < select.size(); i++) sql += (i ? ", " : "") + select[i];
+  sql += "\nFROM " + from;
+  out_.sql = sql;
+  std::map<std::string, std::vector<std::string>> by_source;
+  std::vector<std::string> source_order;
+  for (int t : order) {
+    const auto& tab = schema_.tables[t];
+    std::string k = tab.catalog + " (" + tab.source_type + ")";
+    if (!by_source.count(k)) source_order.push_back(k);
+    by_source[k].push_back(tab.name);
+  }
+  for (const auto& k : source_order) {
+    std::string tables;
+    for (const auto& t : by_source[k]) tables += (tables.empty() ? "" : ", ") + t;
+    out_.sources.push_back(k + ": " + tables);
+  }
+  out_.source_count = static_cast<int>(source_order.size());
+  return true;
+}
+
+NlStreamRequest Translator::RunStream() {
+  toks_ = Tokenize(text_);
+  NlStreamRequest req;
+  bool ok = Stream(&req);
+  out_.ok = ok;
+  if (!ok) {
+    out_.error = error_;
+    out_.sql.clear();
+    req.key.clear();
+  }
+  req.translation = out_;
+  return req;
+}
+
 }  // namespace
+
+NlStreamRequest TranslateStreamRequest(const std::string& text, const NlSchema& schema,
+                                       const NlOptions& options) {
+  Translator t(text, schema, options);
+  return t.RunStream();
+}
 
 NlTranslation TranslateToSql(const std::string& text, const NlSchema& schema,
                              const NlOptions& options) {

@@ -249,5 +249,31 @@ TEST(NlTranslatorTest, ActiveMeansARunningTtl) {
             "JOIN \"sessions-db\".public.sessions s ON u.id = s.user_id\nWHERE s._ttl > 0");
 }
 
+TEST(NlTranslatorTest, StreamRequestOfSeed002) {
+  auto r = TranslateStreamRequest(
+      "Watch for new orders in MongoDB\n  and enrich with user data from PostgreSQL\n  and "
+      "product analytics from Elasticsearch",
+      Seed002(), Monday20251027());
+  ASSERT_TRUE(r.translation.ok) << r.translation.error;
+  EXPECT_EQ(r.key, "created_at");
+  EXPECT_EQ(r.translation.sql,
+            "SELECT o.*, u.email AS user_email, u.name AS user_name, u.region AS user_region, "
+            "u.created_at AS user_created_at, pv.page_views_count, pv.page_views_last_at\n"
+            "FROM \"orders-db\".public.orders o\n"
+            "LEFT JOIN \"users-db\".public.users u ON o.user_id = u.id\n"
+            "LEFT JOIN (SELECT user_id, count(*) AS page_views_count, max(viewed_at) AS "
+            "page_views_last_at FROM \"analytics-db\".public.page_views GROUP BY user_id) pv ON "
+            "o.user_id = pv.user_id")
+      << r.translation.sql;
+  EXPECT_EQ(r.translation.source_count, 3);
+  // Not a stream request, or nothing to watch: refused with what it needs.
+  r = TranslateStreamRequest("show me orders", Seed002(), Monday20251027());
+  EXPECT_FALSE(r.translation.ok);
+  EXPECT_NE(r.translation.error.find("Watch for new"), std::string::npos);
+  r = TranslateStreamRequest("watch for new bananas", Seed002(), Monday20251027());
+  EXPECT_FALSE(r.translation.ok);
+  EXPECT_TRUE(r.key.empty());
+}
+
 }  // namespace
 }  // namespace aishell
