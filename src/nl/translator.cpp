@@ -420,7 +420,32 @@ std::vector<Tok> Tokenize(const std::string& text) {
     }
     out.push_back(t);
   }
-  return out;
+  // "250 dollars" / "250 USD": money, as "$250". "older than 65" / "younger than 30": the column
+  // age (refused where no table in reach has one), over / under.
+  std::vector<Tok> merged;
+  for (size_t k = 0; k < out.size(); k++) {
+    const std::string& w = out[k].text;
+    if (out[k].kind == TokKind::kWord && !merged.empty() &&
+        merged.back().kind == TokKind::kNumber &&
+        (w == "dollars" || w == "dollar" || w == "usd" || w == "bucks")) {
+      merged.back().money = true;
+      merged.back().raw += " " + out[k].raw;
+      continue;
+    }
+    if (out[k].kind == TokKind::kWord && (w == "older" || w == "younger") && k + 2 < out.size() &&
+        out[k + 1].text == "than" && out[k + 2].kind == TokKind::kNumber) {
+      Tok age = out[k];
+      age.text = "age";
+      Tok op = out[k + 1];
+      op.text = w == "older" ? "over" : "under";
+      merged.push_back(age);
+      merged.push_back(op);
+      k++;
+      continue;
+    }
+    merged.push_back(out[k]);
+  }
+  return merged;
 }
 
 // Words that carry no meaning of their own here.
@@ -450,7 +475,7 @@ const std::set<std::string>& Fillers() {
       "come",      "came",        "recorded",   "logged",     "being",    "people",   "basic",
       "analytics", "summary",     "including:", "live",       "lives",    "living",   "started",
       "sold",      "we",          "happen",     "occurred",   "occur",    "done",     "takes",
-      "take"};
+      "take",      "worth"};
   return s;
 }
 
@@ -637,6 +662,8 @@ class Translator {
   bool Interpret();
   bool Profile();
   bool Stream(NlStreamRequest* out);
+  bool AntiJoin();  // "users who never left a review"
+  bool anti_join_ = false;
   bool profile_ = false;
   std::vector<int> TablesNamed(const std::string& word, std::string* how) const;
   bool ResolveEntity(const std::vector<int>& candidates, size_t pos, const std::string& word,
@@ -1616,6 +1643,78 @@ bool Translator::CheckLeftovers() {
   return Refuse("did not understand " + words +
                 ": no table, column, value or phrase it knows (name a table or a column, or add "
                 "a synonym: aishell config set nl.synonyms.<word> <table>)");
+}
+
+// "users who never left a review", "users without orders", "customers with no transactions":
+// the rows of the first entity that no row of the second refers to (NOT EXISTS), only in this
+// plain form: two entities, one negation word between them, a direct reference from the second to
+// the first, nothing else but fillers, relation verbs and source hints. Anything more (another
+// filter, a second negation, "not", "or") is left to the usual refusal.
+bool Translator::AntiJoin() {
+  static const std::set<std::string> kNegation = {"never", "without", "no"};
+  int neg = -1;
+  for (size_t i = 0; i < toks_.size(); i++) {
+    if (toks_[i].used || toks_[i].kind != TokKind::kWord) continue;
+    if (kNegation.count(toks_[i].text)) {
+      if (neg >= 0) return false;
+      neg = static_cast<int>(i);
+    } else if (Blockers().count(toks_[i].text)) {
+      return false;
+    }
+  }
+  if (neg < 0) return false;
+  const Item* subject = nullptr;
+  const Item* other = nullptr;
+  for (const auto& it : items_) {
+    if (it.kind == ItemKind::kSourceHint) continue;
+    if (it.kind != ItemKind::kEntity) return false;
+    if (static_cast<int>(it.pos) < neg && !subject) {
+      subject = &it;
+    } else if (static_cast<int>(it.pos) > neg && !other) {
+      other = &it;
+    } else {
+      return false;
+    }
+  }
+  if (!subject || !other || subject->table == other->table) return false;
+  static const std::set<std::string> kVerbs = {
+      "wrote",  "write",  "written", "left",     "gave",      "placed", "made",   "ordered",
+      "bought", "bought", "viewed",  "visited",  "submitted", "posted", "paid",   "purchased",
+      "had",    "have",   "has",     "received", "got",       "any",    "single", "yet",
+      "leave",  "place",  "make",    "purchase", "buy",       "view",   "visit",  "order"};
+  for (size_t i = 0; i < toks_.size(); i++) {
+    const Tok& t = toks_[i];
+    if (t.used || static_cast<int>(i) == neg) continue;
+    if (t.kind == TokKind::kWord && (Fillers().count(t.text) || kVerbs.count(t.text))) continue;
+    return false;
+  }
+  int s = subject->table, e = other->table;
+  const JoinEdge* edge = nullptr;
+  for (const auto& ed : EdgesOf(s))
+    if (ed.b == e && !ed.a_is_many) {
+      edge = &ed;
+      break;
+    }
+  if (!edge) return false;
+  out_.sql = "SELECT " + Alias(s) + ".*\nFROM " + schema_.tables[s].QualifiedName() + " " +
+             Alias(s) + "\nWHERE NOT EXISTS (SELECT 1 FROM " + schema_.tables[e].QualifiedName() +
+             " " + Alias(e) + " WHERE " + Col(e, edge->b_col) + " = " + Col(s, edge->a_col) + ")";
+  out_.joins.push_back(fmt::format("{}.{} = {}.{} (none may match)", schema_.tables[s].name,
+                                   ColName(s, edge->a_col), schema_.tables[e].name,
+                                   ColName(e, edge->b_col)));
+  out_.readings.push_back(fmt::format("\"{}\": {} that no row of {} refers to (NOT EXISTS)",
+                                      toks_[neg].raw, schema_.tables[s].name,
+                                      schema_.tables[e].name));
+  std::vector<std::string> srcs;
+  for (int t : {s, e}) {
+    const auto& tab = schema_.tables[t];
+    std::string k = tab.catalog + " (" + tab.source_type + "): " + tab.name;
+    srcs.push_back(k);
+  }
+  out_.sources = srcs;
+  out_.source_count = schema_.tables[s].catalog == schema_.tables[e].catalog ? 1 : 2;
+  anti_join_ = true;
+  return true;
 }
 
 // ---------------------------------------------------------------- keys, labels, dates
@@ -2762,7 +2861,8 @@ NlTranslation Translator::Run() {
     }
   }
   bool ok = MatchPhrases() && MatchEntities() && MatchColumns(false) && MatchValues() &&
-            MatchColumns(true) && CheckLeftovers() && (profile_ ? Profile() : Interpret());
+            MatchColumns(true) && (!profile_ && AntiJoin() ? true : CheckLeftovers()) &&
+            (anti_join_ || (profile_ ? Profile() : Interpret()));
   out_.ok = ok;
   if (!ok) {
     out_.error = error_;

@@ -242,7 +242,8 @@ SEED002 = [
     ("delivered or shipped orders", None),
     ("what is the weather in Paris", None),
     ("show me the frobnicator", None),
-    ("users without orders", None),
+    ("users without orders",
+     "SELECT * FROM {users} u WHERE NOT EXISTS (SELECT 1 FROM {orders} o WHERE o.user_id = u.id)"),
     ("total orders", None),
     ("top 5 users", None),
     ("how many", None),
@@ -556,4 +557,21 @@ SEED002 += [
     ("Gold users with their orders",
      "SELECT u.*, o.id, o.total, o.status, o.created_at FROM {users} u "
      "JOIN {orders} o ON u.id = o.user_id WHERE u.loyalty_tier = 'Gold'"),
+]
+
+# Negation in its one plain form (two entities, one "never"/"without"/"no", a direct reference):
+# NOT EXISTS. Anything more is refused.
+SEED002 += [
+    ("orders without payments",
+     "SELECT * FROM {orders} o WHERE NOT EXISTS (SELECT 1 FROM {payments} p WHERE p.order_id = o.id)"),
+    ("users with no page views",
+     "SELECT * FROM {users} u WHERE NOT EXISTS (SELECT 1 FROM {page_views} p WHERE p.user_id = u.id)"),
+    ("Gold users without orders", None),
+    ("users who did not order", None),
+    ("users without orders or reviews", None),
+]
+SEED000 += [
+    ("customers with no transactions",
+     "SELECT * FROM {customers} c WHERE NOT EXISTS "
+     "(SELECT 1 FROM {transactions} t WHERE t.customer_id = c.customer_id)"),
 ]
