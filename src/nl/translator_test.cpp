@@ -128,11 +128,18 @@ TEST(NlTranslatorTest, RefusesWhatItDoesNotUnderstand) {
   EXPECT_TRUE(t.sql.empty());
   EXPECT_NE(t.error.find("did not understand \"jazz\""), std::string::npos) << t.error;
   ASSERT_EQ(t.not_understood.size(), 1u);
-  for (const char* q : {"orders that are not delivered", "delivered or pending orders",
-                        "users without orders", "orders where total != 5", "total orders"}) {
+  for (const char* q :
+       {"orders that are not delivered", "delivered or pending orders",
+        "West Coast users without orders", "orders where total != 5", "total orders"}) {
     t = TranslateToSql(q, Seed002(), Monday20251027());
     EXPECT_FALSE(t.ok) << q << " -> " << t.sql;
   }
+  // Plain negation (two entities, a direct reference) is NOT EXISTS.
+  t = TranslateToSql("users without orders", Seed002(), Monday20251027());
+  ASSERT_TRUE(t.ok) << t.error;
+  EXPECT_EQ(t.sql,
+            "SELECT u.*\nFROM \"users-db\".public.users u\nWHERE NOT EXISTS (SELECT 1 FROM "
+            "\"orders-db\".public.orders o WHERE o.user_id = u.id)");
   // A sum that the join would count more than once.
   t = TranslateToSql("sum of order total by page", Seed002(), Monday20251027());
   EXPECT_FALSE(t.ok) << t.sql;
