@@ -697,8 +697,8 @@ class Translator {
       if (!k.empty() && column_keys_.count(k)) return true;
     return false;
   }
-  void CollectPaths(const std::set<int>& from, int target, int limit,
-                    std::vector<std::vector<JoinEdge>>* out) const;
+  int CollectPaths(const std::set<int>& from, int target, int extra,
+                   std::vector<std::vector<JoinEdge>>* out) const;
   std::string JoinText(const JoinEdge& e) const;
   bool JoinTree(std::vector<int> tables, int root, std::vector<JoinEdge>* tree,
                 std::vector<int>* order);
@@ -1796,21 +1796,43 @@ std::string Translator::TimeLiteral(int table, int column, int32_t days) {
 
 // ---------------------------------------------------------------- joins
 
-// Simple paths (edge lists) from any table of `from` to `target` of at most `limit` hops that
-// pass through no other table of `from`; at most 64 of them.
-void Translator::CollectPaths(const std::set<int>& from, int target, int limit,
-                              std::vector<std::vector<JoinEdge>>* out) const {
+// Simple paths (edge lists) from any table of `from` to `target` of at most (shortest + extra)
+// hops that pass through no other table of `from`; at most 64 of them. Returns the shortest
+// number of hops (-1: no path). A breadth-first pass from the target bounds the walk: a step is
+// taken only if the target stays within reach, so the work stays near the shortest paths.
+int Translator::CollectPaths(const std::set<int>& from, int target, int extra,
+                             std::vector<std::vector<JoinEdge>>* out) const {
+  std::map<int, int> dist = {{target, 0}};
+  std::deque<int> queue = {target};
+  while (!queue.empty()) {
+    int cur = queue.front();
+    queue.pop_front();
+    if (from.count(cur)) continue;  // a path ends at the first table of the tree it meets
+    for (const auto& e : EdgesOf(cur))
+      if (!dist.count(e.b)) {
+        dist[e.b] = dist[cur] + 1;
+        queue.push_back(e.b);
+      }
+  }
+  int shortest = -1;
+  for (int f : from)
+    if (auto d = dist.find(f); d != dist.end() && (shortest < 0 || d->second < shortest))
+      shortest = d->second;
+  if (shortest < 0) return -1;
+  const int limit = shortest + extra;
   std::vector<JoinEdge> path;
   std::set<int> on_path;
+  size_t steps = 0;
   std::function<void(int)> walk = [&](int cur) {
-    if (out->size() >= 64) return;
+    if (out->size() >= 64 || ++steps > 20000) return;
     if (cur == target) {
       out->push_back(path);
       return;
     }
-    if (static_cast<int>(path.size()) >= limit) return;
     for (const auto& e : EdgesOf(cur)) {
       if (on_path.count(e.b) || from.count(e.b)) continue;
+      auto d = dist.find(e.b);
+      if (d == dist.end() || static_cast<int>(path.size()) + 1 + d->second > limit) continue;
       path.push_back(e);
       on_path.insert(e.b);
       walk(e.b);
@@ -1818,10 +1840,12 @@ void Translator::CollectPaths(const std::set<int>& from, int target, int limit,
       path.pop_back();
     }
   };
-  for (int t : from) {
-    on_path = {t};
-    walk(t);
+  for (int f : from) {
+    if (auto d = dist.find(f); d == dist.end() || d->second > limit) continue;
+    on_path = {f};
+    walk(f);
   }
+  return shortest;
 }
 
 std::string Translator::JoinText(const JoinEdge& e) const {
@@ -1839,19 +1863,12 @@ bool Translator::JoinTree(std::vector<int> tables, int root, std::vector<JoinEdg
     // documented rule: declared foreign keys first, then exact naming (customer_id =
     // customer_id before user_id = users.id), then fewest hops, then the tables' names.
     std::vector<std::vector<JoinEdge>> found;
-    int shortest = -1;
-    for (int limit = 1; limit <= 6 && shortest < 0; limit++) {
-      found.clear();
-      CollectPaths(in_tree, target, limit, &found);
-      if (!found.empty()) shortest = limit;
-    }
+    int shortest = CollectPaths(in_tree, target, 1, &found);
     if (shortest < 0)
       return Refuse(
           fmt::format("found no way to join {} with {}: no column such as {}_id links them",
                       schema_.tables[target].name, schema_.tables[root].name,
                       Singular(SplitName(schema_.tables[target].name).back())));
-    found.clear();
-    CollectPaths(in_tree, target, shortest + 1, &found);
     struct Ranked {
       int undeclared = 0, inexact = 0, hops = 0;
       std::string names;
