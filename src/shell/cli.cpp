@@ -107,7 +107,8 @@ const std::vector<CommandSpec>& Commands() {
        "stdout is not a terminal, asks Proceed? (Y/n) on a terminal unless --yes, and runs the "
        "SQL.\n"
        "--dry-run stops after the panel; --sql never translates. Words it cannot place: exit 2.\n"
-       "--fresh-data: with the result cache on (aishell cache enable), run the query again.\n"},
+       "--fresh-data: with the result cache on (aishell cache enable), run the query again; an\n"
+       "English question also rereads the catalog (cached for nl.catalog_ttl).\n"},
       {"explain",
        "aishell explain \"<SQL or English>\" [--analyze] [--format steps|text|json]",
        "Show the query plan (with --analyze: run it and show actuals); English shows the panel",
