@@ -2264,6 +2264,23 @@ bool Translator::Interpret() {
           if (e.kind == ItemKind::kEntity && cands.empty()) look(e.table);
       if (cands.empty())
         for (const auto& e : EdgesOf(subject)) look(e.b);
+      if (cands.empty()) {
+        // Two joins away ("products bought by c5@example.com": customers, through
+        // transactions): used only when exactly one table there has an email column.
+        std::set<int> near = {subject};
+        for (const auto& e : EdgesOf(subject)) near.insert(e.b);
+        std::set<int> far;
+        for (const auto& e : EdgesOf(subject))
+          for (const auto& f : EdgesOf(e.b))
+            if (!near.count(f.b)) far.insert(f.b);
+        for (int t : far) look(t);
+        if (cands.size() == 1)
+          out_.readings.push_back(
+              fmt::format("the email {}: {}.{} (two joins away, the only email "
+                          "column there)",
+                          it.text, schema_.tables[cands[0].first].name,
+                          ColName(cands[0].first, cands[0].second)));
+      }
       if (cands.size() != 1) return Refuse("which column holds the email " + it.text + "?");
       it.consumed = true;
       where.push_back(
