@@ -915,6 +915,19 @@ bool Translator::MatchPhrases() {
       add(ItemKind::kAvg, i, 1, w);
       continue;
     }
+    // "products with the lowest price", "the customer that has the highest total amount": the rows
+    // holding an extreme value, not the value itself; refused with the phrasing that works.
+    if ((w == "maximum" || w == "max" || w == "highest" || w == "largest" || w == "biggest" ||
+         w == "minimum" || w == "min" || w == "lowest" || w == "smallest") &&
+        i >= 1 &&
+        (word(i - 1) == "with" || word(i - 1) == "has" || word(i - 1) == "have" ||
+         (word(i - 1) == "the" && i >= 2 &&
+          (word(i - 2) == "with" || word(i - 2) == "has" || word(i - 2) == "have" ||
+           word(i - 2) == "had"))))
+      return Refuse("\"" + toks_[i].raw +
+                    "\" after \"with\" asks for the rows holding that value, which this "
+                    "translator does not write; ask \"top 1 <table> by <column>\" (add "
+                    "\"ascending\" for the lowest)");
     if (w == "maximum" || w == "max" || w == "highest" || w == "largest" || w == "biggest") {
       add(ItemKind::kMax, i, 1, w);
       continue;

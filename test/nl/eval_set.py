@@ -575,3 +575,14 @@ SEED000 += [
      "SELECT * FROM {customers} c WHERE NOT EXISTS "
      "(SELECT 1 FROM {transactions} t WHERE t.customer_id = c.customer_id)"),
 ]
+
+# "with the highest/lowest <column>" asks for the rows holding the extreme value: refused (it was
+# read as the value itself before, a wrong answer); "top 1 ... by" is the phrasing that works.
+SEED000 += [
+    ("the products with the lowest price", None),
+    ("customer with the highest total amount", None),
+    ("top 1 product by price", "SELECT * FROM {products} ORDER BY unit_price DESC LIMIT 1"),
+]
+SEED002 += [
+    ("users who have the largest order total", None),
+]
