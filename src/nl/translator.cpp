@@ -2144,6 +2144,19 @@ bool Translator::Interpret() {
           group_cols.push_back({n->table, n->column});
           needed.insert(n->table);
         } else if (n && n->kind == ItemKind::kEntity) {
+          // "reviews by users in the Midwest": the reviews those users wrote, or a count per
+          // user? "by" before a plural table name with no aggregate anywhere is refused.
+          bool aggregate = std::any_of(items.begin(), items.end(), [](const Item& x) {
+            return x.kind == ItemKind::kCount || x.kind == ItemKind::kSum ||
+                   x.kind == ItemKind::kAvg || x.kind == ItemKind::kMin ||
+                   x.kind == ItemKind::kMax || x.kind == ItemKind::kTop;
+          });
+          const std::string& written = toks_[n->pos].text;
+          if (toks_[it.pos].text == "by" && !aggregate && Singular(written) != written)
+            return Refuse(fmt::format(
+                "\"by {}\" could mean one row per {} (say \"per {}\") or the rows the {} made "
+                "(say \"of {}\")",
+                toks_[n->pos].raw, Singular(written), Singular(written), written, written));
           it.consumed = n->consumed = true;
           group_entities.push_back(n->table);
           needed.insert(n->table);

@@ -586,3 +586,10 @@ SEED000 += [
 SEED002 += [
     ("users who have the largest order total", None),
 ]
+# "by <plural table>" without an aggregate: a count per row of it, or the rows it made? Refused
+# (it was read as a count per user before); "of users" lists the rows.
+SEED002 += [
+    ("reviews by users in the Midwest", None),
+    ("reviews of users in the Midwest",
+     "SELECT DISTINCT r.* FROM {reviews} r JOIN {users} u ON r.user_id = u.id WHERE u.region = 'Midwest'"),
+]
