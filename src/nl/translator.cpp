@@ -2507,6 +2507,26 @@ bool Translator::Interpret() {
           table = items[j].table;
           break;
         }
+      // "the latest transaction" (one, written in the singular, right after): the first row.
+      // The entity's last word ("page views": views) tells the number.
+      auto last_word = [&](size_t pos) {
+        size_t end = pos;
+        while (end + 1 < toks_.size() && toks_[end + 1].used &&
+               toks_[end + 1].kind == TokKind::kWord &&
+               std::none_of(items.begin(), items.end(),
+                            [&](const Item& x) { return x.pos == end + 1; }))
+          end++;
+        return toks_[end].text;
+      };
+      if (it.kind != ItemKind::kFirstN && limit < 0 && k + 1 < items.size() &&
+          items[k + 1].kind == ItemKind::kEntity &&
+          Singular(last_word(items[k + 1].pos)) == last_word(items[k + 1].pos) &&
+          std::none_of(items.begin(), items.end(),
+                       [](const Item& x) { return x.kind == ItemKind::kGroupBy; })) {
+        limit = 1;
+        out_.readings.push_back(
+            fmt::format("\"{} {}\": one row (the singular)", it.text, toks_[items[k + 1].pos].raw));
+      }
       std::string why;
       int c = DateColumn(table, &why);
       if (c < 0)
@@ -2732,11 +2752,30 @@ bool Translator::Interpret() {
   }
   for (auto& o : order)
     if (o.first == "#agg0") o.first = agg_exprs.empty() ? "1" : agg_exprs[0];
+  // SELECT DISTINCT t.* ... ORDER BY t.col: the binder wants the ordered columns in the select
+  // list by name, so t.* is written out.
+  if (distinct_select && !order.empty()) {
+    std::vector<std::string> expanded;
+    for (const auto& sel : select) {
+      int star = -1;
+      for (int t : join_order)
+        if (sel == Alias(t) + ".*") star = t;
+      if (star < 0) {
+        expanded.push_back(sel);
+        continue;
+      }
+      for (size_t c = 0; c < schema_.tables[star].columns.size(); c++)
+        expanded.push_back(Col(star, static_cast<int>(c)));
+    }
+    select = std::move(expanded);
+  }
   // Ties in a top N are broken by the groups (or the key), so that the answer is one.
   if (limit >= 0 && !order.empty()) {
     if (aggregated) {
       for (const auto& g : group_by) order.push_back({g, false});
-    } else if (int key = KeyColumn(subject); key >= 0 && !distinct_select) {
+    } else if (int key = KeyColumn(subject);
+               key >= 0 && (!distinct_select || std::find(select.begin(), select.end(),
+                                                          Col(subject, key)) != select.end())) {
       order.push_back({Col(subject, key), false});
     }
   }

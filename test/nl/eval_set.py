@@ -593,3 +593,15 @@ SEED002 += [
     ("reviews of users in the Midwest",
      "SELECT DISTINCT r.* FROM {reviews} r JOIN {users} u ON r.user_id = u.id WHERE u.region = 'Midwest'"),
 ]
+# "the latest <singular>": one row (it listed every row, sorted, before); ordering a DISTINCT
+# join (it failed to bind before).
+SEED000 += [
+    ("latest transaction",
+     "SELECT * FROM {transactions} ORDER BY transaction_date DESC, transaction_id LIMIT 1"),
+    ("most recent transaction of Customer 5",
+     "SELECT * FROM {transactions} WHERE customer_id = 5 "
+     "ORDER BY transaction_date DESC, transaction_id LIMIT 1"),
+    ("latest 2 transactions of customers in the South",
+     "SELECT t.* FROM {transactions} t JOIN {customers} c ON t.customer_id = c.customer_id "
+     "WHERE c.region = 'South' ORDER BY t.transaction_date DESC, t.transaction_id LIMIT 2"),
+]
