@@ -46,6 +46,9 @@ struct NlSchema {
   // The distinct values of a text column (at most a few dozen; empty when it has more or none).
   // Called lazily, only for the tables a question touches; may be empty (no value matching).
   std::function<std::vector<std::string>(const NlTable&, const NlColumn&)> sample_values;
+  // How many sources were read from the catalog cache (nl_catalog.h), and how many in all.
+  int cached_sources = 0;
+  int sources = 0;
 };
 
 }  // namespace aishell

@@ -107,7 +107,8 @@ const std::vector<CommandSpec>& Commands() {
        "stdout is not a terminal, asks Proceed? (Y/n) on a terminal unless --yes, and runs the "
        "SQL.\n"
        "--dry-run stops after the panel; --sql never translates. Words it cannot place: exit 2.\n"
-       "--fresh-data: with the result cache on (aishell cache enable), run the query again.\n"},
+       "--fresh-data: with the result cache on (aishell cache enable), run the query again; an\n"
+       "English question also rereads the catalog (cached for nl.catalog_ttl).\n"},
       {"explain",
        "aishell explain \"<SQL or English>\" [--analyze] [--format steps|text|json]",
        "Show the query plan (with --analyze: run it and show actuals); English shows the panel",
@@ -617,6 +618,11 @@ ConfigStore& Cli::store() {
 
 Engine& Cli::engine() {
   if (engine_) return *engine_;
+  engine_ = MakeEngine();
+  return *engine_;
+}
+
+std::unique_ptr<Engine> Cli::MakeEngine() {
   EngineOptions options;
   options.home_dir = home_;
   auto settings = store().LoadSettings();
@@ -633,11 +639,11 @@ Engine& Cli::engine() {
   }
   if (max_memory_override_) options.max_memory = ParseByteSize(*max_memory_override_);
   if (threads_override_) options.threads = std::atoi(threads_override_->c_str());
-  engine_ = std::make_unique<Engine>(options);
-  for (const auto& c : store().LoadConnections()) engine_->catalogs().AddCatalog(c);
-  engine_->LoadViews();
-  LoadTableCache(home_, engine_->catalogs());  // aishell sync --cache copies
-  return *engine_;
+  auto engine = std::make_unique<Engine>(options);
+  for (const auto& c : store().LoadConnections()) engine->catalogs().AddCatalog(c);
+  engine->LoadViews();
+  LoadTableCache(home_, engine->catalogs());  // aishell sync --cache copies
+  return engine;
 }
 
 Engine& Cli::connection_engine() {
@@ -775,6 +781,7 @@ int Cli::Connect(const ParsedArgs& args) {
   try {
     if (int code = check_name(); code >= 0) return code;
     result = connection_engine().Connect(config);
+    DropNlCatalogCache(home_ + "/cache/nl-catalog", config.name);
   } catch (const UnknownConnectorType& e) {
     throw UsageError{e.what(), "connect"};
   } catch (const ConnectionFailed& e) {
@@ -881,6 +888,7 @@ int Cli::Disconnect(const ParsedArgs& args) {
     throw UsageError{"disconnect needs exactly one source name", "disconnect"};
   const std::string& name = args.positional[0];
   connection_engine().Disconnect(name);
+  DropNlCatalogCache(home_ + "/cache/nl-catalog", name);
   std::printf("Disconnected %s\n", name.c_str());
   return 0;
 }
@@ -1188,6 +1196,8 @@ int Cli::Query(const ParsedArgs& args) {
     throw UsageError{"--nl and --sql exclude each other", "query"};
   bool translated_question = false;
   engine();  // load settings, connections and views before opening the output
+  // --fresh-data also rereads the catalog the translator caches.
+  if (args.Has("--fresh-data")) engine().options().fresh_data = true;
   if (args.Has("--nl") || (!args.Has("--sql") && LooksLikeNaturalLanguage(statements[0]))) {
     std::string translated;
     int code = TranslateQuestion(sql, /*explain_only=*/false, args.Has("--dry-run"),
@@ -1290,7 +1300,12 @@ int Cli::TranslateQuestion(const std::string& text, bool explain_only, bool dry_
   };
   auto t0 = Clock::now();
   auto settings = store().LoadSettings();
-  NlSchema schema = LoadNlSchema(e, settings, &warnings);
+  NlCatalogCache catalog_cache;
+  catalog_cache.dir = home_.empty() ? "" : home_ + "/cache/nl-catalog";
+  if (settings.count("nl.catalog_ttl"))
+    catalog_cache.ttl_ms = ParseDurationSetting("nl.catalog_ttl", settings["nl.catalog_ttl"]);
+  catalog_cache.bypass = e.options().fresh_data;
+  NlSchema schema = LoadNlSchema(e, settings, &warnings, catalog_cache);
   double load_seconds = seconds_since(t0);
   for (const auto& w : warnings)
     std::fprintf(stderr, "Warning: source left out of the translation: %s\n", w.c_str());
@@ -1344,23 +1359,16 @@ int Cli::TranslateQuestion(const std::string& text, bool explain_only, bool dry_
   double translate_seconds = seconds_since(t1) - sample_seconds;
   t.notices.push_back(fmt::format(
       "translated in {:.2f} ms CPU ({:.2f} ms wall) over {} tables (catalog read in {:.0f} ms, "
-      "values sampled in {:.0f} ms)",
+      "{} of {} sources from the cache; values sampled in {:.0f} ms)",
       translate_cpu * 1000, translate_seconds * 1000, schema.tables.size(), load_seconds * 1000,
-      sample_seconds * 1000));
+      schema.cached_sources, schema.sources, sample_seconds * 1000));
   if (!t.ok) {
     std::fputs(RenderNlRefusal(text, t).c_str(), stderr);
     return 2;
   }
   std::string plan;
   try {
-    if (t.sections.empty()) {
-      plan = e.Explain(t.sql, false);
-    } else {
-      for (const auto& [title, section_sql] : t.sections) {
-        std::string p = e.Explain(section_sql, false);
-        plan += "-- " + title + "\n" + p + (p.empty() || p.back() == '\n' ? "" : "\n");
-      }
-    }
+    plan = NlPlanText(e, t);
   } catch (const Error& err) {
     std::fputs(RenderNlPanel(text, t, "").c_str(), stderr);
     PrintError(err, t.sql);
@@ -1388,7 +1396,7 @@ int Cli::AskLlm(const std::string& text, const NlSchema& schema,
     if (SplitSqlScript(candidate).size() != 1) return "the endpoint answered several statements";
     try {
       t.notices.clear();
-      std::string plan = engine().Explain(candidate, false);
+      std::string plan = NlPlanText(engine(), candidate);
       t.notices.push_back("plan:" + plan);
       return "";
     } catch (const Error& err) {
@@ -1440,14 +1448,8 @@ int Cli::ShowPanelAndConfirm(const std::string& text, const NlTranslation& t,
     }
   }
   if (!t.sections.empty()) {
-    // A profile: each section is its own query, printed under its title.
-    bool ok = true;
-    for (size_t i = 0; i < t.sections.size(); i++) {
-      std::cout << (i ? "\n" : "") << "━━ " << t.sections[i].first << " ━━\n";
-      std::cout.flush();
-      ok = RunStatement(t.sections[i].second, OutputFormat::kTable, nullptr, i == 0) && ok;
-    }
-    return ok ? 0 : 1;
+    // A profile: each section is its own query, run in parallel, printed under its title.
+    return RunProfileSections(t) ? 0 : 1;
   }
   *sql = t.sql;
   return -1;

@@ -52,6 +52,9 @@ class Cli {
              bool yes, std::string* sql);
   int ShowPanelAndConfirm(const std::string& text, const NlTranslation& t, const std::string& plan,
                           bool explain_only, bool dry_run, bool yes, std::string* sql);
+  // A profile's sections, run in parallel (federation.threads engines), printed in order.
+  bool RunProfileSections(const NlTranslation& t);  // nl_command.cpp
+  std::unique_ptr<Engine> MakeEngine();             // settings, connections, views
   int Export(const ParsedArgs& args);
   int CreateView(const ParsedArgs& args);
   int Views(const ParsedArgs& args);
