@@ -214,16 +214,22 @@ const std::vector<CommandSpec>& Commands() {
        "and keeps the new result. Beyond --max-size (default 256MB) the least recently used go.\n"},
       {"search",
        "aishell search \"<terms>\" [--all-databases | --in <source>...] [--limit N] "
-       "[--timeout SECONDS] [--all-schemas] [--format table|json]",
+       "[--timeout SECONDS] [--all-schemas] [--explain] [--format table|json]",
        "Look for words in every table of every source (or those named), all at once",
        {"--in", "--limit", "--timeout", "--format"},
-       {"--all-databases", "--all-schemas"},
+       {"--all-databases", "--all-schemas", "--explain"},
        "Each source's default schema (every schema with --all-schemas) is searched in parallel "
        "with its own time budget (--timeout, default 10s):\n"
-       "every table with text columns is asked for the rows holding every word in some text\n"
-       "column (any case). Each table with matches shows its best --limit rows (default 5) and\n"
-       "\"Found: N <table>\"; an Elasticsearch index named like *search_log* shows related\n"
-       "searches. A source that fails is reported in its block; the others still answer.\n"},
+       "every table with text columns is asked for the rows holding every word, by the source's\n"
+       "full text where it has one (PostgreSQL to_tsvector @@ plainto_tsquery and ts_rank,\n"
+       "MongoDB $text over a text index, Elasticsearch query_string), else by substring match\n"
+       "(any case; a Redis table scans at most search.redis_max_keys keys, default 100000, and\n"
+       "says so). Each table with matches shows its best --limit rows (default 5) with aishell's\n"
+       "score (0..1, computed the same way for every source), \"Found: N <table>\", and at the\n"
+       "end the best matches across sources. --explain shows how each table was searched.\n"
+       "--in takes names after the terms: --in users-db orders-db, --in a,b or --in a --in b.\n"
+       "An Elasticsearch index named like *search_log* shows related searches. A source that\n"
+       "fails is reported in its block; the others still answer.\n"},
       {"serve",
        "aishell serve [--port 8080] [--bind 127.0.0.1] [--auth password --users FILE --tls-cert "
        "PEM --tls-key PEM] [--acl acl.yaml]",
@@ -543,6 +549,11 @@ int Cli::Run(int argc, char** argv) {
         if (is_flag && has_value)
           throw UsageError{"option " + name + " takes no value", spec ? spec->name : ""};
         args.options[name].push_back(value);
+        // search "terms" --in a b: the names after --in up to the next option (once the terms
+        // are there, so that `search --in a "terms"` keeps its terms).
+        if (spec && std::string(spec->name) == "search" && name == "--in" && !has_value &&
+            !args.positional.empty() && !only_positional)
+          while (i + 1 < argc && argv[i + 1][0] != '-') args.options[name].push_back(argv[++i]);
         continue;
       }
       if (!only_positional && arg.size() > 1 && arg[0] == '-' && arg.rfind("--", 0) != 0 &&
