@@ -123,9 +123,6 @@ class Cli {
   int parquet_results_ = 0;  // results written to output_path_ as Parquet
 };
 
-// `sync a -> b`'s source and target (sync_command.cpp): `a '->' b`, `a to b`, `a --to b`.
-std::pair<std::string, std::string> ParseSyncEndpoints(const std::vector<std::string>& positional,
-                                                       const std::optional<std::string>& to);
 // `aishell serve --help` details (serve_command.cpp).
 extern const char* const kServeDetails;
 extern const char* const kMonitorDetails;
