@@ -39,6 +39,8 @@ PIP_TEST+=(duckdb-extension-tpch==1.5.5)
 PIP_TEST+=(redis)
 # MongoDB tests load their documents and compute expected answers with pymongo.
 PIP_TEST+=(pymongo)
+# export --format xlsx is read back with openpyxl (test/shell/test_export_xlsx.py).
+PIP_TEST+=(openpyxl)
 # The Python package's tests (test/python): pandas, and scikit-build-core for `pip install ./python`.
 PIP_TEST+=(pandas scikit-build-core)
 # bench/bench_elasticsearch.py: the official Python client as a peer (8.x, as the test server).
