@@ -27,6 +27,8 @@ APT_BUILD+=(pybind11-dev)
 APT_TEST=(python3-pip postgresql-15 redis-server redis-tools)
 # The aishell serve dashboard test (test/server/test_monitor.py) loads /ui in headless Chromium.
 APT_TEST+=(chromium)
+# sync install-service's unit is checked with systemd-analyze verify (test/workflows).
+APT_TEST+=(systemd)
 # Naming check (scripts/check-naming.sh, .clang-tidy).
 APT_TEST+=(clang-tidy-14)
 # DuckDB is a test oracle and benchmark peer; 1.5.5 because its postgres/iceberg/httpfs/avro

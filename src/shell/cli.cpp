@@ -167,19 +167,22 @@ const std::vector<CommandSpec>& Commands() {
        "--include-secrets.\n"},
       {"sync",
        "aishell sync <conn>.<table> '->' <conn>.<table> [options] | --file job.yaml | "
-       "list | show|run|delete <job> | status [<job>] | daemon [--once] | --cache <conn>.<table> "
-       "'->' local-cache [--ttl 1h]",
+       "list | show|run|delete <job> | status [<job>] | daemon [--once] | install-service "
+       "[--output FILE] [--replace] | --cache <conn>.<table> '->' local-cache [--ttl 1h]",
        "Copy a table into another source, once or on a schedule (full or incremental)",
        {"--mode", "--sync-key", "--columns", "--rename", "--add-field", "--exclude", "--conflict",
-        "--key", "--name", "--schedule", "--file", "--to", "--at", "--poll", "--format", "--ttl"},
-       {"--once", "--cache"},
+        "--key", "--name", "--schedule", "--file", "--to", "--at", "--poll", "--format", "--ttl",
+        "--output"},
+       {"--once", "--cache", "--replace"},
        "Options: --mode full|incremental (default incremental, on --sync-key, default updated_at,\n"
        "with a stored watermark), --columns a,b, --rename id=user_id, --add-field "
        "synced_at=now(),\n"
        "--exclude x,y, --conflict source_wins|target_wins|error (on the target --key, default "
        "id),\n"
        "--schedule \"*/15 * * * *\" (5-field cron, UTC; `sync daemon` runs due jobs).\n"
-       "Quote the arrow ('->') or write `to` / --to: bash reads an unquoted > as a redirection.\n"},
+       "Quote the arrow ('->') or write `to` / --to: bash reads an unquoted > as a redirection.\n"
+       "install-service writes a systemd user unit running `sync daemon` for this AISHELL_HOME\n"
+       "(~/.config/systemd/user/aishell-sync.service, or --output FILE; - prints it).\n"},
       {"validate-sync",
        "aishell validate-sync <source-conn> <target-conn> | <job> [--max-keys N]",
        "Compare a sync job's source and target: counts, checksums per key range, lag",

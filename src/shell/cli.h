@@ -63,6 +63,7 @@ class Cli {
   int SyncStatus(const ParsedArgs& args);
   int SyncCache(const ParsedArgs& args);
   int SyncDaemon(const ParsedArgs& args);
+  int SyncInstallService(const ParsedArgs& args);  // sync_service_command.cpp
   int ValidateSyncCommand(const ParsedArgs& args);
   // stream_command.cpp
   int Stream(const ParsedArgs& args);

@@ -182,6 +182,7 @@ int Cli::Sync(const ParsedArgs& args) {
   }
   if (sub == "status") return SyncStatus(args);
   if (sub == "daemon") return SyncDaemon(args);
+  if (sub == "install-service") return SyncInstallService(args);
 
   if (args.Has("--cache")) return SyncCache(args);
   SyncJob job;
