@@ -13,6 +13,7 @@ NlSchema LoadNlSchema(Engine& engine, const std::map<std::string, std::string>& 
       auto connector = engine.catalogs().GetCatalog(name);
       const ConnectionConfig* config = engine.catalogs().GetConfig(name);
       std::string type = config ? config->type : "";
+      std::string default_schema = connector->DefaultSchema();
       for (const auto& s : connector->ListSchemas()) {
         std::string ls = AsciiLower(s);
         if (ls == "information_schema" || ls == "pg_catalog") continue;
@@ -24,6 +25,7 @@ NlSchema LoadNlSchema(Engine& engine, const std::map<std::string, std::string>& 
           table.schema = s;
           table.name = t;
           table.source_type = type;
+          table.in_default_schema = s == default_schema;
           table.row_count = info->stats.row_count.value_or(-1);
           for (const auto& c : info->columns)
             if (!c.hidden) table.columns.push_back({c.name, c.type});

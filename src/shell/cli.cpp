@@ -197,8 +197,8 @@ const std::vector<CommandSpec>& Commands() {
        "A finished job's rows: aishell export <id> --format csv. notify.command (config) runs\n"
        "when a job ends; --notify-on-complete also tells on the next aishell command.\n"},
       {"stream",
-       "aishell stream \"<SQL or English>\" --key <column> [--output FILE.jsonl] [--interval 1s] "
-       "[--name N] [--once]",
+       "aishell stream \"<SQL or English>\" [--key <column>] [--output FILE.jsonl] [--interval "
+       "1s] [--name N] [--once]",
        "Watch a query for new rows (by a key that only grows) and write them as JSON Lines",
        {"--key", "--output", "--interval", "--name", "--max-polls"},
        {"--once", "--nl"},
@@ -206,7 +206,10 @@ const std::vector<CommandSpec>& Commands() {
        "enrich them (looked up in batches per poll). Columns named \"user.email\" nest as\n"
        "{\"user\": {\"email\": ...}}. Ctrl-C stops and keeps the position; the next run with the\n"
        "same query, key and output resumes after it, without loss or duplicates. Sources are\n"
-       "polled (MongoDB change streams are not used: FerretDB has none).\n"},
+       "polled (MongoDB change streams are not used: FerretDB has none).\n"
+       "Without --key the key is an integer id (id, order_id for orders), else a created_at-like\n"
+       "timestamp, else MongoDB's _id (ObjectId, in insert order to the second); stderr names it.\n"
+       "PostgreSQL's ctid and xmin are never used (not stable, not in commit order).\n"},
       {"cache",
        "aishell cache enable [--ttl SECONDS] [--max-size SIZE] | disable | clear | status",
        "Reuse the results of repeated read queries for a while",

@@ -1,5 +1,6 @@
-// `aishell stream "<SQL or English>" --key <column> [--output f.jsonl] [--interval 1s]`: the shell
-// side of src/workflows/stream_job (streaming enrichment by polling).
+// `aishell stream "<SQL or English>" [--key <column>] [--output f.jsonl] [--interval 1s]`: the
+// shell side of src/workflows/stream_job (streaming enrichment by polling). Without --key the
+// key is chosen from the query's columns (ChooseStreamKey) and named on stderr.
 #include <xxhash.h>
 
 #include <atomic>
@@ -53,14 +54,13 @@ int Cli::Stream(const ParsedArgs& args) {
   std::string text;
   for (const auto& p : args.positional) text += (text.empty() ? "" : " ") + p;
   auto key = args.Get("--key");
-  if (!key || key->empty()) {
+  if (key && key->empty())
     throw UsageError{
-        "stream needs --key <column>: an output column whose values only grow (an id, "
-        "created_at), the position it resumes from",
+        "--key needs a column whose values only grow (an id, created_at); leave it out to let "
+        "stream choose",
         "stream"};
-  }
   StreamOptions o;
-  o.key = *key;
+  if (key) o.key = *key;
   o.output = args.Get("--output").value_or("");
   if (auto i = args.Get("--interval")) o.interval_seconds = ParseInterval(*i);
   if (args.Has("--once")) o.max_polls = 1;
@@ -83,6 +83,11 @@ int Cli::Stream(const ParsedArgs& args) {
          (sql.back() == ';' || std::isspace(static_cast<unsigned char>(sql.back()))))
     sql.pop_back();
   o.sql = sql;
+  if (o.key.empty()) {
+    StreamKeyChoice choice = ChooseStreamKey(engine(), sql);
+    o.key = choice.column;
+    std::fprintf(stderr, "Key: %s; --key chooses another\n", choice.why.c_str());
+  }
   if (auto n = args.Get("--name")) {
     if (!Engine::IsValidSourceName(*n))
       throw UsageError{"invalid stream name '" + *n + "': use letters, digits, '_' and '-'",
