@@ -209,7 +209,11 @@ const std::vector<CommandSpec>& Commands() {
        "polled (MongoDB change streams are not used: FerretDB has none).\n"
        "Without --key the key is an integer id (id, order_id for orders), else a created_at-like\n"
        "timestamp, else MongoDB's _id (ObjectId, in insert order to the second); stderr names it.\n"
-       "PostgreSQL's ctid and xmin are never used (not stable, not in commit order).\n"},
+       "PostgreSQL's ctid and xmin are never used (not stable, not in commit order).\n"
+       "\"Watch for new orders in MongoDB and enrich with user data from PostgreSQL and product\n"
+       "analytics from Elasticsearch\" is read as such: the tables by name (a source type or\n"
+       "connection narrows them), joined on user_id = users.id / product_id, nested as \"user\"\n"
+       "and \"analytics\"; stderr shows what was understood and the SQL.\n"},
       {"cache",
        "aishell cache enable [--ttl SECONDS] [--max-size SIZE] | disable | clear | status",
        "Reuse the results of repeated read queries for a while",

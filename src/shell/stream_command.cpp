@@ -13,6 +13,7 @@
 #include "shell/cli.h"
 #include "shell/sql_script.h"
 #include "workflows/stream_job.h"
+#include "workflows/stream_sentence.h"
 
 namespace aishell {
 
@@ -73,7 +74,12 @@ int Cli::Stream(const ParsedArgs& args) {
   }
   engine();
   std::string sql = text;
-  if (args.Has("--nl") || LooksLikeNaturalLanguage(text)) {
+  std::optional<StreamSentence> sentence;
+  sentence = ReadStreamSentence(engine(), text);
+  if (sentence) {
+    sql = sentence->sql;
+    std::fprintf(stderr, "Understood: %s\nSQL: %s\n", sentence->reading.c_str(), sql.c_str());
+  } else if (args.Has("--nl") || LooksLikeNaturalLanguage(text)) {
     std::string translated;
     int code = TranslateQuestion(text, false, false, true, &translated);
     if (code >= 0) return code;
