@@ -40,9 +40,6 @@ def env(tmp_path):
         "s3.endpoint": endpoint, "s3.access-key-id": os.environ["AISHELL_TEST_S3_ACCESS_KEY"],
         "s3.secret-access-key": os.environ["AISHELL_TEST_S3_SECRET_KEY"],
         "s3.region": os.environ.get("AISHELL_TEST_S3_REGION", "us-east-1"), "s3.path-style-access": "true"})
-    # aishell's CREATE TABLE into a REST namespace that does not exist yet fails (listing its
-    # tables answers 404): made here.
-    cat.create_namespace(ns)
     home = tmp_path / "home"
     src = tmp_path / "users.db"
     db = sqlite3.connect(str(src))
