@@ -27,6 +27,8 @@ APT_BUILD+=(pybind11-dev)
 APT_TEST=(python3-pip postgresql-15 redis-server redis-tools)
 # The aishell serve dashboard test (test/server/test_monitor.py) loads /ui in headless Chromium.
 APT_TEST+=(chromium)
+# sync install-service's unit is checked with systemd-analyze verify (test/workflows).
+APT_TEST+=(systemd)
 # Naming check (scripts/check-naming.sh, .clang-tidy).
 APT_TEST+=(clang-tidy-14)
 # DuckDB is a test oracle and benchmark peer; 1.5.5 because its postgres/iceberg/httpfs/avro
@@ -39,6 +41,8 @@ PIP_TEST+=(duckdb-extension-tpch==1.5.5)
 PIP_TEST+=(redis)
 # MongoDB tests load their documents and compute expected answers with pymongo.
 PIP_TEST+=(pymongo)
+# export --format xlsx is read back with openpyxl (test/shell/test_export_xlsx.py).
+PIP_TEST+=(openpyxl)
 # The Python package's tests (test/python): pandas, and scikit-build-core for `pip install ./python`.
 PIP_TEST+=(pandas scikit-build-core)
 # bench/bench_elasticsearch.py: the official Python client as a peer (8.x, as the test server).

@@ -205,10 +205,14 @@ NlSchema LoadNlSchema(Engine& engine, const std::map<std::string, std::string>& 
       std::string listing_hash = Hex(Fnv1a(ListingOf(*connector, &listed)));
       std::string file = cache.dir.empty() ? "" : CacheFile(cache.dir, name);
       std::string key = ConnectionKey(config);
+      std::string default_schema = connector->DefaultSchema();
       if (!file.empty() && !cache.bypass && cache.ttl_ms > 0) {
         std::vector<NlTable> cached;
         if (ReadEntry(file, key, listing_hash, cache.ttl_ms, name, type, &cached)) {
-          for (auto& t : cached) schema.tables.push_back(std::move(t));
+          for (auto& t : cached) {
+            t.in_default_schema = t.schema == default_schema;
+            schema.tables.push_back(std::move(t));
+          }
           schema.cached_sources++;
           continue;
         }
@@ -223,6 +227,7 @@ NlSchema LoadNlSchema(Engine& engine, const std::map<std::string, std::string>& 
           table.schema = s;
           table.name = t;
           table.source_type = type;
+          table.in_default_schema = s == default_schema;
           table.row_count = info->stats.row_count.value_or(-1);
           for (const auto& c : info->columns)
             if (!c.hidden) table.columns.push_back({c.name, c.type});

@@ -1298,6 +1298,22 @@ bool Translator::ResolveEntity(const std::vector<int>& candidates, size_t pos,
                                           word, toks_[by->pos].raw));
     }
   }
+  if (distinct.size() > 1) {
+    // Several schemas of one source: the one in the connection's default schema (the database
+    // its URL names), as SQL resolves an unqualified name.
+    std::set<std::string> catalogs;
+    std::set<int> in_default;
+    for (int t : distinct) {
+      catalogs.insert(schema_.tables[t].catalog);
+      if (schema_.tables[t].in_default_schema) in_default.insert(t);
+    }
+    if (catalogs.size() == 1 && in_default.size() == 1) {
+      distinct = in_default;
+      const auto& tab = schema_.tables[*in_default.begin()];
+      out_.readings.push_back(fmt::format("\"{}\": {}.{}.{} (the default schema of {})", word,
+                                          tab.catalog, tab.schema, tab.name, tab.catalog));
+    }
+  }
   if (distinct.size() == 1) {
     *table = *distinct.begin();
     return true;

@@ -66,6 +66,7 @@ class Cli {
   int SyncStatus(const ParsedArgs& args);
   int SyncCache(const ParsedArgs& args);
   int SyncDaemon(const ParsedArgs& args);
+  int SyncInstallService(const ParsedArgs& args);  // sync_service_command.cpp
   int ValidateSyncCommand(const ParsedArgs& args);
   // stream_command.cpp
   int Stream(const ParsedArgs& args);
@@ -126,9 +127,6 @@ class Cli {
   int parquet_results_ = 0;  // results written to output_path_ as Parquet
 };
 
-// `sync a -> b`'s source and target (sync_command.cpp): `a '->' b`, `a to b`, `a --to b`.
-std::pair<std::string, std::string> ParseSyncEndpoints(const std::vector<std::string>& positional,
-                                                       const std::optional<std::string>& to);
 // `aishell serve --help` details (serve_command.cpp).
 extern const char* const kServeDetails;
 extern const char* const kMonitorDetails;
