@@ -29,6 +29,8 @@ APT_BUILD+=(pybind11-dev)
 APT_TEST=(python3-pip postgresql-15 redis-server redis-tools)
 # The aishell serve dashboard test (test/server/test_monitor.py) loads /ui in headless Chromium.
 APT_TEST+=(chromium)
+# sync install-service's unit is checked with systemd-analyze verify (test/workflows).
+APT_TEST+=(systemd)
 # Naming check (scripts/check-naming.sh, .clang-tidy).
 APT_TEST+=(clang-tidy-14)
 # DuckDB is a test oracle and benchmark peer; 1.5.5 because its postgres/iceberg/httpfs/avro
@@ -41,6 +43,8 @@ PIP_TEST+=(duckdb-extension-tpch==1.5.5)
 PIP_TEST+=(redis)
 # MongoDB tests load their documents and compute expected answers with pymongo.
 PIP_TEST+=(pymongo)
+# export --format xlsx is read back with openpyxl (test/shell/test_export_xlsx.py).
+PIP_TEST+=(openpyxl)
 # The Python package's tests (test/python): pandas, and scikit-build-core for `pip install ./python`.
 PIP_TEST+=(pandas scikit-build-core)
 # bench/bench_elasticsearch.py: the official Python client as a peer (8.x, as the test server).
@@ -50,6 +54,9 @@ PIP_TEST+=(elasticsearch==8.17.2)
 PIP_TEST+=("pyiceberg[sql-sqlite,pyarrow]==0.12.0" python-snappy)
 # aishell serve tests (test/server): trino-python-client with its SQLAlchemy dialect, pandas.
 PIP_TEST+=("trino[sqlalchemy]" pandas)
+# bench/bench_seed002.py: the Python way's PostgreSQL client (psycopg 3 with its bundled libpq).
+PIP_TEST+=("psycopg[binary]")
+APT_TEST+=(time)  # its peak RSS of each engine process (GNU time %M)
 # S3 tests (test/storage) upload their data to MinIO with an independent client.
 PIP_TEST+=(boto3)
 # Iceberg independent writers (test/iceberg): pyiceberg, and Spark 3.5 with the Iceberg runtime

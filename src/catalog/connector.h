@@ -156,6 +156,10 @@ class TableScan {
   // Streams the rows (projected columns) whose key columns equal one of the rows of `keys`.
   virtual std::unique_ptr<DataSource> LookupKeys(const std::vector<int>& key_columns,
                                                  const Batch& keys);
+  // The most keys one request to the source carries when LookupKeys splits a batch (an IN list,
+  // a `terms` query capped at index.max_terms_count, a Redis pipeline); 0: the whole batch goes in
+  // one request. EXPLAIN shows it next to federation.batch_size and counts round trips with it.
+  virtual size_t MaxKeysPerRequest(const std::vector<int>& key_columns) const { return 0; }
   // What one LookupKeys call with up to `batch_size` keys asks the source (Redis commands, remote
   // SQL), for EXPLAIN. Empty: nothing more to say than "LookupKeys".
   virtual std::string DescribeLookup(const std::vector<int>& key_columns, size_t batch_size) const {

@@ -28,6 +28,10 @@ struct UrlParts {
 // 1-65535.
 UrlParts ParseUrl(const std::string& url, const std::string& where);
 
+// Every byte but RFC 3986's unreserved characters (letters, digits, "-", ".", "_", "~") as %XX:
+// a path segment, a query value or a URL's userinfo.
+std::string PercentEncode(std::string_view text);
+
 // %XX sequences decoded (a "%" not followed by two hex digits is kept as it is).
 std::string PercentDecode(std::string_view text);
 

@@ -63,5 +63,11 @@ TEST(Url, PercentDecodeKeepsStrayPercentSigns) {
   EXPECT_EQ(PercentDecode("a%2Fb%zz%4"), "a/b%zz%4");
 }
 
+TEST(Url, PercentEncodeKeepsOnlyUnreservedCharacters) {
+  EXPECT_EQ(PercentEncode("aZ09-._~"), "aZ09-._~");
+  EXPECT_EQ(PercentEncode("a b/c%\x1f\xc3\xa9"), "a%20b%2Fc%25%1F%C3%A9");
+  EXPECT_EQ(PercentDecode(PercentEncode("p@ss:w/rd?&=")), "p@ss:w/rd?&=");
+}
+
 }  // namespace
 }  // namespace aishell

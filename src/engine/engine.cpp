@@ -356,6 +356,9 @@ int64_t ResultStream::row_count() const { return impl_->row_count; }
 int64_t ResultStream::peak_memory_bytes() const {
   return impl_->executor ? impl_->executor->PeakMemory() : 0;
 }
+int64_t ResultStream::spilled_bytes() const {
+  return impl_->executor ? impl_->executor->SpilledBytes() : 0;
+}
 std::vector<SourceProgress> ResultStream::source_progress() const {
   return impl_->executor ? impl_->executor->Progress() : std::vector<SourceProgress>{};
 }
@@ -492,7 +495,7 @@ bool IsPerformanceSetting(const std::string& name) {
                                        "eager_aggregation"};
   for (const char* n : kNames)
     if (name == n) return true;
-  return false;
+  return name == "spill" || name == "spill_path" || name == "spill_max_size";
 }
 
 }  // namespace
@@ -785,6 +788,9 @@ ExecutionOptions Engine::ExecutionOptionsOf() {
   ExecutionOptions exec_options;
   exec_options.threads = EffectiveThreads();
   exec_options.max_memory = options_.max_memory;
+  exec_options.spill = options_.spill;
+  exec_options.spill_path = options_.spill_path;
+  exec_options.spill_max_bytes = options_.spill_max_bytes;
   exec_options.preserve_insertion_order = options_.preserve_insertion_order;
   exec_options.cancelled = &cancelled_;
   exec_options.continue_on_source_failure = options_.continue_on_source_failure;

@@ -72,6 +72,8 @@ class ResultStream {
   std::vector<SourceProgress> source_progress() const;
   // The most memory the query's operators held at once (0 for a materialized result).
   int64_t peak_memory_bytes() const;
+  // Bytes the query's operators wrote to spill files (federation.spill).
+  int64_t spilled_bytes() const;
   // From the statement's start to its end (or to now while it runs).
   double elapsed_seconds() const;
   // Reads the rest of the stream into a QueryResult (batches already read are not in it;

@@ -18,7 +18,12 @@ struct EngineOptions {
   // The session time zone (federation.time_zone, SET TIME ZONE, Trino's X-Trino-Time-Zone and
   // time_zone_id): current_date, localtimestamp and AT TIME ZONE read it (common/time_zone.h).
   std::string time_zone = "UTC";
-  bool pushdown = true;  // offer filters/limits/aggregates to sources
+  // federation.spill / spill_path / spill_max_size: aggregation, sort and hash join spill to
+  // disk beyond max_memory (ExecutionOptions).
+  bool spill = true;
+  std::string spill_path;       // "" = $TMPDIR
+  int64_t spill_max_bytes = 0;  // 0 = no cap
+  bool pushdown = true;         // offer filters/limits/aggregates to sources
   // Rows of a parallel scan without ORDER BY come out in the table's order (DuckDB's setting).
   bool preserve_insertion_order = true;
   std::string home_dir;  // where views are persisted; empty: not persisted
@@ -32,7 +37,7 @@ struct EngineOptions {
   // Join strategies (planner.h PlannerOptions): lookup joins and dynamic filtering.
   bool lookup_join = true;
   int64_t lookup_join_max_rows = 100000;
-  int64_t lookup_batch_size = 1000;
+  int64_t lookup_batch_size = 10000;
   bool dynamic_filtering = true;
   int64_t dynamic_filter_max_keys = 10000;
   // federation.max_cartesian_rows: a join without an equality condition estimated above this

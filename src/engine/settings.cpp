@@ -49,6 +49,26 @@ std::vector<SettingDef> BuiltinSettings() {
       [](EngineOptions& o, const std::string& v) { o.max_memory = ParseByteSize(v); },
       [](const EngineOptions& o) { return FormatByteSize(o.max_memory); }));
   out.push_back(Session(
+      "spill", T::kBool,
+      "beyond max_memory, hash aggregation, sort and hash join spill to disk instead of failing",
+      "executor",
+      [](EngineOptions& o, const std::string& v) { o.spill = ParseBoolSetting("spill", v); },
+      [](const EngineOptions& o) { return BoolText(o.spill); }));
+  out.push_back(Session(
+      "spill_path", T::kText,
+      "directory for spill files (a directory per query inside it, removed when the query ends); "
+      "empty = $TMPDIR",
+      "executor",
+      [](EngineOptions& o, const std::string& v) {
+        o.spill_path = TrimSpace(v) == "$TMPDIR" ? "" : TrimSpace(v);
+      },
+      [](const EngineOptions& o) { return o.spill_path.empty() ? "$TMPDIR" : o.spill_path; }));
+  out.push_back(Session(
+      "spill_max_size", T::kByteSize, "most bytes one query may spill to disk; 0 = no cap",
+      "executor",
+      [](EngineOptions& o, const std::string& v) { o.spill_max_bytes = ParseByteSize(v); },
+      [](const EngineOptions& o) { return FormatByteSize(o.spill_max_bytes); }));
+  out.push_back(Session(
       "threads", T::kCount, "worker threads; 0 = one per core", "executor",
       [](EngineOptions& o, const std::string& v) {
         o.threads = static_cast<int>(ParseCountSetting("threads", v, 0, 1024));

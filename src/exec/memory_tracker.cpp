@@ -22,13 +22,31 @@ std::string FormatBytes(int64_t bytes) {
 
 void MemoryTracker::Consume(int64_t bytes, const char* what) {
   int64_t now = used_.fetch_add(bytes, std::memory_order_relaxed) + bytes;
+  if (bytes > 0 && limit_ > 0 && now - spillable_.load(std::memory_order_relaxed) > limit_) {
+    used_.fetch_sub(bytes, std::memory_order_relaxed);
+    throw Error(ErrorKind::kOutOfMemory,
+                "query exceeded the memory limit of " + FormatBytes(limit_) +
+                    " (federation.max_memory) while " + what + " (usage would reach " +
+                    FormatBytes(now) + "); raise it with SET SESSION max_memory" + hint_);
+  }
+  UpdatePeak(now);
+}
+
+bool MemoryTracker::TryConsume(int64_t bytes) {
+  int64_t now = used_.fetch_add(bytes, std::memory_order_relaxed) + bytes;
   if (bytes > 0 && limit_ > 0 && now > limit_) {
     used_.fetch_sub(bytes, std::memory_order_relaxed);
-    throw Error(ErrorKind::kOutOfMemory, "query exceeded the memory limit of " +
-                                             FormatBytes(limit_) + " (max_memory) while " + what +
-                                             " (usage would reach " + FormatBytes(now) +
-                                             "); raise it with SET SESSION max_memory");
+    return false;
   }
+  UpdatePeak(now);
+  return true;
+}
+
+void MemoryTracker::ForceConsume(int64_t bytes) {
+  UpdatePeak(used_.fetch_add(bytes, std::memory_order_relaxed) + bytes);
+}
+
+void MemoryTracker::UpdatePeak(int64_t now) {
   int64_t p = peak_.load(std::memory_order_relaxed);
   while (now > p && !peak_.compare_exchange_weak(p, now, std::memory_order_relaxed)) {
   }
@@ -41,12 +59,41 @@ void MemoryReservation::Resize(int64_t bytes) {
     if (!tracker_) bytes_ = bytes;
     return;
   }
-  if (bytes > bytes_) {
+  if (spillable_) {
+    if (bytes > bytes_)
+      tracker_->ForceConsume(bytes - bytes_);
+    else
+      tracker_->Release(bytes_ - bytes);
+    tracker_->AddSpillable(bytes - bytes_);
+  } else if (bytes > bytes_) {
     tracker_->Consume(bytes - bytes_, what_);
   } else {
     tracker_->Release(bytes_ - bytes);
   }
   bytes_ = bytes;
+}
+
+void MemoryReservation::MarkSpillable() {
+  if (spillable_ || !tracker_) return;
+  spillable_ = true;
+  tracker_->AddSpillable(bytes_);
+}
+
+bool MemoryReservation::TryResize(int64_t bytes) {
+  MarkSpillable();
+  if (!tracker_ || bytes <= bytes_) {
+    Resize(bytes);
+    return true;
+  }
+  if (!tracker_->TryConsume(bytes - bytes_)) return false;
+  tracker_->AddSpillable(bytes - bytes_);
+  bytes_ = bytes;
+  return true;
+}
+
+void MemoryReservation::ForceResize(int64_t bytes) {
+  MarkSpillable();
+  Resize(bytes);
 }
 
 }  // namespace aishell

@@ -15,6 +15,7 @@
 #include "common/vector.h"
 #include "exec/memory_tracker.h"
 #include "exec/query_executor.h"
+#include "exec/spill_file.h"
 #include "expr/expression.h"
 #include "planner/plan_steps.h"
 
@@ -22,9 +23,19 @@ namespace aishell {
 
 struct ExecContext {
   ExecContext(const ExecutionOptions& opts)
-      : options(opts), memory(opts.max_memory), threads(opts.threads < 1 ? 1 : opts.threads) {}
+      : options(opts),
+        memory(opts.max_memory),
+        spill(SpillOptions{opts.spill, opts.spill_path, opts.spill_max_bytes}),
+        threads(opts.threads < 1 ? 1 : opts.threads) {
+    // Only reservations of operators that cannot spill throw (MemoryTracker::Consume).
+    memory.SetHint(opts.spill ? "; this step does not spill to disk (federation.spill covers GROUP "
+                                "BY, ORDER BY and equi-joins)"
+                              : ", or turn on spilling to disk with SET SESSION spill = true "
+                                "(federation.spill)");
+  }
   ExecutionOptions options;
   MemoryTracker memory;
+  SpillManager spill;
   int threads;
   // Throws Error(kInterrupted) when the query was cancelled.
   void CheckInterrupted() const;

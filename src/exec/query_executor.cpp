@@ -73,6 +73,7 @@ std::string QueryExecutor::ExplainAnalyze() const {
   std::snprintf(buf, sizeof(buf), "peak memory: %s, threads: %d\n",
                 FormatBytes(PeakMemory()).c_str(), impl_->ctx.threads);
   out += buf;
+  if (SpilledBytes() > 0) out += "spilled to disk: " + FormatBytes(SpilledBytes()) + "\n";
   return out;
 }
 
@@ -91,6 +92,8 @@ std::optional<StepActual> QueryExecutor::ActualsOf(const LogicalOperator& node) 
 }
 
 int64_t QueryExecutor::PeakMemory() const { return impl_->ctx.memory.peak(); }
+
+int64_t QueryExecutor::SpilledBytes() const { return impl_->ctx.spill.bytes_written(); }
 
 std::vector<std::string> QueryExecutor::Warnings() const { return impl_->ctx.Warnings(); }
 

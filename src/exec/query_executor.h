@@ -32,6 +32,12 @@ struct ExecutionOptions {
   // federation.parallel: independent inputs are read at the same time (a hash join's build side
   // while its probe side prepares: the build sides of a chain of joins).
   bool parallel_fetch = true;
+  // federation.spill: hash aggregation, sort and hash join write partitions or sorted runs to
+  // disk beyond max_memory instead of failing; spill_path ("" = $TMPDIR) holds a directory per
+  // query, removed when it ends; spill_max_bytes (0 = none) caps the bytes one query spills.
+  bool spill = true;
+  std::string spill_path;
+  int64_t spill_max_bytes = 0;
 };
 
 class QueryExecutor {
@@ -51,6 +57,8 @@ class QueryExecutor {
   std::vector<SourceProgress> Progress() const;
   // Peak tracked memory in bytes.
   int64_t PeakMemory() const;
+  // Bytes written to spill files so far; safe to call from another thread.
+  int64_t SpilledBytes() const;
   // What the result should be read with (a source left out under on_source_failure = continue).
   std::vector<std::string> Warnings() const;
 

@@ -96,17 +96,29 @@ LlmOptions LlmOptionsFromSettings(const std::map<std::string, std::string>& sett
   return o;
 }
 
+// A column whose values are never sent, whatever nl.send_samples says: its name reads as a
+// secret (password, token, api key, ...).
+static bool SecretColumn(const std::string& name) {
+  std::string n = AsciiLower(name);
+  for (const char* word : {"password", "passwd", "pwd", "secret", "token", "api_key", "apikey",
+                           "private_key", "credential", "ssn", "card_number", "cvv", "hash"})
+    if (n.find(word) != std::string::npos) return true;
+  return false;
+}
+
 std::string SchemaSummary(const NlSchema& schema, bool with_samples) {
   std::string out;
   for (const auto& t : schema.tables) {
     out += t.QualifiedName() + " (" + t.source_type + "): ";
     for (size_t i = 0; i < t.columns.size(); i++) {
       out += (i ? ", " : "") + t.columns[i].name + " " + t.columns[i].type.ToString();
-      if (with_samples && schema.sample_values && t.columns[i].type.id == TypeId::kVarchar) {
+      if (with_samples && schema.sample_values && t.columns[i].type.id == TypeId::kVarchar &&
+          !SecretColumn(t.columns[i].name)) {
         auto values = schema.sample_values(t, t.columns[i]);
         if (!values.empty() && values.size() <= 10) {
           out += " [";
-          for (size_t v = 0; v < values.size(); v++) out += (v ? ", " : "") + values[v];
+          // A value holding a URL with a password, or password=..., is masked.
+          for (size_t v = 0; v < values.size(); v++) out += (v ? ", " : "") + RedactText(values[v]);
           out += "]";
         }
       }

@@ -30,7 +30,9 @@ std::string AskLlmForSql(const LlmOptions& options, const NlSchema& schema,
                          const std::string& question, const std::string& previous_sql = {},
                          const std::string& previous_error = {});
 
-// The schema summary the prompt holds: one line per table, its columns and types.
+// The schema summary the prompt holds: one line per table, its columns and types; with samples
+// (nl.send_samples), up to 10 distinct values of a text column, never of a column whose name reads
+// as a secret (password, token, api_key, ...), and with passwords in values masked.
 std::string SchemaSummary(const NlSchema& schema, bool with_samples);
 
 }  // namespace aishell

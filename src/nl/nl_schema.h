@@ -23,6 +23,9 @@ struct NlTable {
   std::string schema;       // the schema inside it
   std::string name;         // the table (collection, index, key pattern)
   std::string source_type;  // the connector type: postgres, mongodb, sqlite, ...
+  // In the connection's default schema (PostgreSQL's public, the database of a MongoDB URL): a
+  // name found in several schemas of one source means this one.
+  bool in_default_schema = false;
   std::vector<NlColumn> columns;
   double row_count = -1;  // estimate, -1 if unknown
   // Declared references of one column (PostgreSQL FOREIGN KEY): column -> schema.table.column
@@ -46,6 +49,9 @@ struct NlSchema {
   // The distinct values of a text column (at most a few dozen; empty when it has more or none).
   // Called lazily, only for the tables a question touches; may be empty (no value matching).
   std::function<std::vector<std::string>(const NlTable&, const NlColumn&)> sample_values;
+  // How many sources were read from the catalog cache (nl_catalog.h), and how many in all.
+  int cached_sources = 0;
+  int sources = 0;
 };
 
 }  // namespace aishell

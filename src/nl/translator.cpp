@@ -5,9 +5,11 @@
 #include <cmath>
 #include <ctime>
 #include <deque>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -418,7 +420,32 @@ std::vector<Tok> Tokenize(const std::string& text) {
     }
     out.push_back(t);
   }
-  return out;
+  // "250 dollars" / "250 USD": money, as "$250". "older than 65" / "younger than 30": the column
+  // age (refused where no table in reach has one), over / under.
+  std::vector<Tok> merged;
+  for (size_t k = 0; k < out.size(); k++) {
+    const std::string& w = out[k].text;
+    if (out[k].kind == TokKind::kWord && !merged.empty() &&
+        merged.back().kind == TokKind::kNumber &&
+        (w == "dollars" || w == "dollar" || w == "usd" || w == "bucks")) {
+      merged.back().money = true;
+      merged.back().raw += " " + out[k].raw;
+      continue;
+    }
+    if (out[k].kind == TokKind::kWord && (w == "older" || w == "younger") && k + 2 < out.size() &&
+        out[k + 1].text == "than" && out[k + 2].kind == TokKind::kNumber) {
+      Tok age = out[k];
+      age.text = "age";
+      Tok op = out[k + 1];
+      op.text = w == "older" ? "over" : "under";
+      merged.push_back(age);
+      merged.push_back(op);
+      k++;
+      continue;
+    }
+    merged.push_back(out[k]);
+  }
+  return merged;
 }
 
 // Words that carry no meaning of their own here.
@@ -448,7 +475,7 @@ const std::set<std::string>& Fillers() {
       "come",      "came",        "recorded",   "logged",     "being",    "people",   "basic",
       "analytics", "summary",     "including:", "live",       "lives",    "living",   "started",
       "sold",      "we",          "happen",     "occurred",   "occur",    "done",     "takes",
-      "take"};
+      "take",      "worth"};
   return s;
 }
 
@@ -609,7 +636,8 @@ struct Item {
 struct JoinEdge {
   int a, b;  // tables
   int a_col, b_col;
-  bool a_is_many;  // a holds the reference (x_id) to b's key
+  bool a_is_many;         // a holds the reference (x_id) to b's key
+  bool declared = false;  // a declared FOREIGN KEY (not a naming convention)
 };
 
 class Translator {
@@ -618,6 +646,7 @@ class Translator {
       : text_(text), schema_(schema), options_(options) {}
 
   NlTranslation Run();
+  NlStreamRequest RunStream();  // `aishell stream` in English
 
  private:
   // Returns false (and sets error_) to refuse.
@@ -632,6 +661,9 @@ class Translator {
   bool CheckLeftovers();
   bool Interpret();
   bool Profile();
+  bool Stream(NlStreamRequest* out);
+  bool AntiJoin();  // "users who never left a review"
+  bool anti_join_ = false;
   bool profile_ = false;
   std::vector<int> TablesNamed(const std::string& word, std::string* how) const;
   bool ResolveEntity(const std::vector<int>& candidates, size_t pos, const std::string& word,
@@ -665,6 +697,9 @@ class Translator {
       if (!k.empty() && column_keys_.count(k)) return true;
     return false;
   }
+  int CollectPaths(const std::set<int>& from, int target, int extra,
+                   std::vector<std::vector<JoinEdge>>* out) const;
+  std::string JoinText(const JoinEdge& e) const;
   bool JoinTree(std::vector<int> tables, int root, std::vector<JoinEdge>* tree,
                 std::vector<int>* order);
   int KeyColumn(int table) const;
@@ -880,6 +915,19 @@ bool Translator::MatchPhrases() {
       add(ItemKind::kAvg, i, 1, w);
       continue;
     }
+    // "products with the lowest price", "the customer that has the highest total amount": the rows
+    // holding an extreme value, not the value itself; refused with the phrasing that works.
+    if ((w == "maximum" || w == "max" || w == "highest" || w == "largest" || w == "biggest" ||
+         w == "minimum" || w == "min" || w == "lowest" || w == "smallest") &&
+        i >= 1 &&
+        (word(i - 1) == "with" || word(i - 1) == "has" || word(i - 1) == "have" ||
+         (word(i - 1) == "the" && i >= 2 &&
+          (word(i - 2) == "with" || word(i - 2) == "has" || word(i - 2) == "have" ||
+           word(i - 2) == "had"))))
+      return Refuse("\"" + toks_[i].raw +
+                    "\" after \"with\" asks for the rows holding that value, which this "
+                    "translator does not write; ask \"top 1 <table> by <column>\" (add "
+                    "\"ascending\" for the lowest)");
     if (w == "maximum" || w == "max" || w == "highest" || w == "largest" || w == "biggest") {
       add(ItemKind::kMax, i, 1, w);
       continue;
@@ -1223,27 +1271,47 @@ bool Translator::ResolveEntity(const std::vector<int>& candidates, size_t pos,
   }
   std::set<int> distinct(filtered.begin(), filtered.end());
   if (distinct.size() > 1) {
-    // The one hint of the whole question, if it settles this entity too ("nl_smoke users who
-    // made purchases": the schema of both).
-    std::vector<Item*> hints;
-    for (auto& hint : items_)
-      if (hint.kind == ItemKind::kSourceHint) hints.push_back(&hint);
-    if (hints.size() == 1) {
+    // A hint elsewhere in the question that settles this entity too ("nl_smoke users who made
+    // purchases": the schema of both; "active users (Redis sessions) with their profile data
+    // (PostgreSQL crm)": the schema crm for users): the hints that leave exactly one table must
+    // all leave the same one.
+    std::set<int> settled;
+    const Item* by = nullptr;
+    for (auto& hint : items_) {
+      if (hint.kind != ItemKind::kSourceHint) continue;
       std::set<int> keep;
       for (int t : distinct) {
         const auto& tab = schema_.tables[t];
-        if (hints[0]->text == "catalog:" + AsciiLower(tab.catalog) ||
-            hints[0]->text == "type:" + tab.source_type ||
-            hints[0]->text == "schema:" + AsciiLower(tab.schema))
+        if (hint.text == "catalog:" + AsciiLower(tab.catalog) ||
+            hint.text == "type:" + tab.source_type ||
+            hint.text == "schema:" + AsciiLower(tab.schema))
           keep.insert(t);
       }
       if (keep.size() == 1) {
-        distinct = keep;
-        out_.readings.push_back(
-            fmt::format("\"{}\": the one in {} (the question's only source "
-                        "hint)",
-                        word, toks_[hints[0]->pos].raw));
+        settled.insert(*keep.begin());
+        by = &hint;
       }
+    }
+    if (settled.size() == 1) {
+      distinct = settled;
+      out_.readings.push_back(fmt::format("\"{}\": the one in {} (a source hint of the question)",
+                                          word, toks_[by->pos].raw));
+    }
+  }
+  if (distinct.size() > 1) {
+    // Several schemas of one source: the one in the connection's default schema (the database
+    // its URL names), as SQL resolves an unqualified name.
+    std::set<std::string> catalogs;
+    std::set<int> in_default;
+    for (int t : distinct) {
+      catalogs.insert(schema_.tables[t].catalog);
+      if (schema_.tables[t].in_default_schema) in_default.insert(t);
+    }
+    if (catalogs.size() == 1 && in_default.size() == 1) {
+      distinct = in_default;
+      const auto& tab = schema_.tables[*in_default.begin()];
+      out_.readings.push_back(fmt::format("\"{}\": {}.{}.{} (the default schema of {})", word,
+                                          tab.catalog, tab.schema, tab.name, tab.catalog));
     }
   }
   if (distinct.size() == 1) {
@@ -1310,12 +1378,12 @@ const std::vector<JoinEdge>& Translator::EdgesOf(int table) const {
     for (const auto& r : a.references) {  // a refers to b
       if (!same_table(tb, a.catalog, r.schema, r.table)) continue;
       int ca = a.FindColumn(r.column), cb = tb.FindColumn(r.referenced_column);
-      if (ca >= 0 && cb >= 0) edges.push_back({table, static_cast<int>(b), ca, cb, true});
+      if (ca >= 0 && cb >= 0) edges.push_back({table, static_cast<int>(b), ca, cb, true, true});
     }
     for (const auto& r : tb.references) {  // b refers to a
       if (!same_table(a, tb.catalog, r.schema, r.table)) continue;
       int ca = a.FindColumn(r.referenced_column), cb = tb.FindColumn(r.column);
-      if (ca >= 0 && cb >= 0) edges.push_back({table, static_cast<int>(b), ca, cb, false});
+      if (ca >= 0 && cb >= 0) edges.push_back({table, static_cast<int>(b), ca, cb, false, true});
     }
   }
   const size_t declared = edges.size();
@@ -1606,6 +1674,78 @@ bool Translator::CheckLeftovers() {
                 "a synonym: aishell config set nl.synonyms.<word> <table>)");
 }
 
+// "users who never left a review", "users without orders", "customers with no transactions":
+// the rows of the first entity that no row of the second refers to (NOT EXISTS), only in this
+// plain form: two entities, one negation word between them, a direct reference from the second to
+// the first, nothing else but fillers, relation verbs and source hints. Anything more (another
+// filter, a second negation, "not", "or") is left to the usual refusal.
+bool Translator::AntiJoin() {
+  static const std::set<std::string> kNegation = {"never", "without", "no"};
+  int neg = -1;
+  for (size_t i = 0; i < toks_.size(); i++) {
+    if (toks_[i].used || toks_[i].kind != TokKind::kWord) continue;
+    if (kNegation.count(toks_[i].text)) {
+      if (neg >= 0) return false;
+      neg = static_cast<int>(i);
+    } else if (Blockers().count(toks_[i].text)) {
+      return false;
+    }
+  }
+  if (neg < 0) return false;
+  const Item* subject = nullptr;
+  const Item* other = nullptr;
+  for (const auto& it : items_) {
+    if (it.kind == ItemKind::kSourceHint) continue;
+    if (it.kind != ItemKind::kEntity) return false;
+    if (static_cast<int>(it.pos) < neg && !subject) {
+      subject = &it;
+    } else if (static_cast<int>(it.pos) > neg && !other) {
+      other = &it;
+    } else {
+      return false;
+    }
+  }
+  if (!subject || !other || subject->table == other->table) return false;
+  static const std::set<std::string> kVerbs = {
+      "wrote",  "write",  "written", "left",     "gave",      "placed", "made",   "ordered",
+      "bought", "bought", "viewed",  "visited",  "submitted", "posted", "paid",   "purchased",
+      "had",    "have",   "has",     "received", "got",       "any",    "single", "yet",
+      "leave",  "place",  "make",    "purchase", "buy",       "view",   "visit",  "order"};
+  for (size_t i = 0; i < toks_.size(); i++) {
+    const Tok& t = toks_[i];
+    if (t.used || static_cast<int>(i) == neg) continue;
+    if (t.kind == TokKind::kWord && (Fillers().count(t.text) || kVerbs.count(t.text))) continue;
+    return false;
+  }
+  int s = subject->table, e = other->table;
+  const JoinEdge* edge = nullptr;
+  for (const auto& ed : EdgesOf(s))
+    if (ed.b == e && !ed.a_is_many) {
+      edge = &ed;
+      break;
+    }
+  if (!edge) return false;
+  out_.sql = "SELECT " + Alias(s) + ".*\nFROM " + schema_.tables[s].QualifiedName() + " " +
+             Alias(s) + "\nWHERE NOT EXISTS (SELECT 1 FROM " + schema_.tables[e].QualifiedName() +
+             " " + Alias(e) + " WHERE " + Col(e, edge->b_col) + " = " + Col(s, edge->a_col) + ")";
+  out_.joins.push_back(fmt::format("{}.{} = {}.{} (none may match)", schema_.tables[s].name,
+                                   ColName(s, edge->a_col), schema_.tables[e].name,
+                                   ColName(e, edge->b_col)));
+  out_.readings.push_back(fmt::format("\"{}\": {} that no row of {} refers to (NOT EXISTS)",
+                                      toks_[neg].raw, schema_.tables[s].name,
+                                      schema_.tables[e].name));
+  std::vector<std::string> srcs;
+  for (int t : {s, e}) {
+    const auto& tab = schema_.tables[t];
+    std::string k = tab.catalog + " (" + tab.source_type + "): " + tab.name;
+    srcs.push_back(k);
+  }
+  out_.sources = srcs;
+  out_.source_count = schema_.tables[s].catalog == schema_.tables[e].catalog ? 1 : 2;
+  anti_join_ = true;
+  return true;
+}
+
 // ---------------------------------------------------------------- keys, labels, dates
 
 int Translator::KeyColumn(int table) const {
@@ -1685,48 +1825,124 @@ std::string Translator::TimeLiteral(int table, int column, int32_t days) {
 
 // ---------------------------------------------------------------- joins
 
+// Simple paths (edge lists) from any table of `from` to `target` of at most (shortest + extra)
+// hops that pass through no other table of `from`; at most 64 of them. Returns the shortest
+// number of hops (-1: no path). A breadth-first pass from the target bounds the walk: a step is
+// taken only if the target stays within reach, so the work stays near the shortest paths.
+int Translator::CollectPaths(const std::set<int>& from, int target, int extra,
+                             std::vector<std::vector<JoinEdge>>* out) const {
+  std::map<int, int> dist = {{target, 0}};
+  std::deque<int> queue = {target};
+  while (!queue.empty()) {
+    int cur = queue.front();
+    queue.pop_front();
+    if (from.count(cur)) continue;  // a path ends at the first table of the tree it meets
+    for (const auto& e : EdgesOf(cur))
+      if (!dist.count(e.b)) {
+        dist[e.b] = dist[cur] + 1;
+        queue.push_back(e.b);
+      }
+  }
+  int shortest = -1;
+  for (int f : from)
+    if (auto d = dist.find(f); d != dist.end() && (shortest < 0 || d->second < shortest))
+      shortest = d->second;
+  if (shortest < 0) return -1;
+  const int limit = shortest + extra;
+  std::vector<JoinEdge> path;
+  std::set<int> on_path;
+  size_t steps = 0;
+  std::function<void(int)> walk = [&](int cur) {
+    if (out->size() >= 64 || ++steps > 20000) return;
+    if (cur == target) {
+      out->push_back(path);
+      return;
+    }
+    for (const auto& e : EdgesOf(cur)) {
+      if (on_path.count(e.b) || from.count(e.b)) continue;
+      auto d = dist.find(e.b);
+      if (d == dist.end() || static_cast<int>(path.size()) + 1 + d->second > limit) continue;
+      path.push_back(e);
+      on_path.insert(e.b);
+      walk(e.b);
+      on_path.erase(e.b);
+      path.pop_back();
+    }
+  };
+  for (int f : from) {
+    if (auto d = dist.find(f); d == dist.end() || d->second > limit) continue;
+    on_path = {f};
+    walk(f);
+  }
+  return shortest;
+}
+
+std::string Translator::JoinText(const JoinEdge& e) const {
+  return fmt::format("{}.{} = {}.{}", schema_.tables[e.a].name, ColName(e.a, e.a_col),
+                     schema_.tables[e.b].name, ColName(e.b, e.b_col));
+}
+
 bool Translator::JoinTree(std::vector<int> tables, int root, std::vector<JoinEdge>* tree,
                           std::vector<int>* order) {
   order->push_back(root);
   std::set<int> in_tree = {root};
   for (int target : tables) {
     if (in_tree.count(target)) continue;
-    // BFS from the tree to target; count ties.
-    std::map<int, JoinEdge> via;
-    std::map<int, int> dist, paths;
-    std::deque<int> queue;
-    for (int t : in_tree) {
-      dist[t] = 0;
-      paths[t] = 1;
-      queue.push_back(t);
-    }
-    while (!queue.empty()) {
-      int cur = queue.front();
-      queue.pop_front();
-      for (const auto& e : EdgesOf(cur)) {
-        if (!dist.count(e.b)) {
-          dist[e.b] = dist[cur] + 1;
-          paths[e.b] = paths[cur];
-          via[e.b] = e;
-          queue.push_back(e.b);
-        } else if (dist[e.b] == dist[cur] + 1) {
-          paths[e.b] += paths[cur];
-        }
-      }
-    }
-    if (!dist.count(target))
+    // Every simple path from the tree to target of at most (shortest + 1) hops, ranked by the
+    // documented rule: declared foreign keys first, then exact naming (customer_id =
+    // customer_id before user_id = users.id), then fewest hops, then the tables' names.
+    std::vector<std::vector<JoinEdge>> found;
+    int shortest = CollectPaths(in_tree, target, 1, &found);
+    if (shortest < 0)
       return Refuse(
           fmt::format("found no way to join {} with {}: no column such as {}_id links them",
                       schema_.tables[target].name, schema_.tables[root].name,
                       Singular(SplitName(schema_.tables[target].name).back())));
-    if (paths[target] > 1)
-      return Refuse(
-          fmt::format("several join paths of the same length lead to {} ({} paths); "
-                      "name the table in between",
-                      schema_.tables[target].name, paths[target]));
-    std::vector<JoinEdge> path;
-    for (int cur = target; !in_tree.count(cur); cur = via[cur].a) path.push_back(via[cur]);
-    std::reverse(path.begin(), path.end());
+    struct Ranked {
+      int undeclared = 0, inexact = 0, hops = 0;
+      std::string names;
+      std::vector<JoinEdge> path;
+    };
+    std::vector<Ranked> ranked;
+    for (auto& p : found) {
+      Ranked r;
+      r.hops = static_cast<int>(p.size());
+      for (const auto& e : p) {
+        if (!e.declared) r.undeclared++;
+        if (AsciiLower(ColName(e.a, e.a_col)) != AsciiLower(ColName(e.b, e.b_col))) r.inexact++;
+        r.names += JoinText(e) + ";";
+      }
+      r.path = std::move(p);
+      ranked.push_back(std::move(r));
+    }
+    std::stable_sort(ranked.begin(), ranked.end(), [](const Ranked& x, const Ranked& y) {
+      return std::tie(x.undeclared, x.inexact, x.hops, x.names) <
+             std::tie(y.undeclared, y.inexact, y.hops, y.names);
+    });
+    // A notice when the choice was not the only shortest path, or a longer path won.
+    int at_shortest = 0;
+    for (const auto& r : ranked) at_shortest += r.hops == shortest;
+    std::vector<JoinEdge> path = ranked[0].path;
+    if (at_shortest > 1 || ranked[0].hops > shortest) {
+      const auto& best = ranked[0];
+      std::string why = best.undeclared < ranked[1].undeclared ? "declared foreign keys"
+                        : best.inexact < ranked[1].inexact     ? "exact column-name match"
+                        : best.hops < ranked[1].hops           ? "fewest hops"
+                                                               : "name order (a tie)";
+      std::string chosen;
+      for (const auto& e : best.path) chosen += (chosen.empty() ? "" : ", ") + JoinText(e);
+      out_.notices.push_back(fmt::format(
+          "{} join paths lead to {}; chose {} (by {}; rule: declared foreign keys, exact "
+          "naming, fewest hops, name order)",
+          ranked.size(), schema_.tables[target].name, chosen, why));
+      for (size_t i = 1; i < ranked.size() && i < 4; i++) {
+        std::string alt;
+        for (const auto& e : ranked[i].path) alt += (alt.empty() ? "" : ", ") + JoinText(e);
+        out_.notices.push_back("    alternative: " + alt);
+      }
+      if (ranked.size() > 4)
+        out_.notices.push_back(fmt::format("    ... and {} more", ranked.size() - 4));
+    }
     for (const auto& e : path) {
       tree->push_back(e);
       in_tree.insert(e.b);
@@ -1944,6 +2160,19 @@ bool Translator::Interpret() {
           group_cols.push_back({n->table, n->column});
           needed.insert(n->table);
         } else if (n && n->kind == ItemKind::kEntity) {
+          // "reviews by users in the Midwest": the reviews those users wrote, or a count per
+          // user? "by" before a plural table name with no aggregate anywhere is refused.
+          bool aggregate = std::any_of(items.begin(), items.end(), [](const Item& x) {
+            return x.kind == ItemKind::kCount || x.kind == ItemKind::kSum ||
+                   x.kind == ItemKind::kAvg || x.kind == ItemKind::kMin ||
+                   x.kind == ItemKind::kMax || x.kind == ItemKind::kTop;
+          });
+          const std::string& written = toks_[n->pos].text;
+          if (toks_[it.pos].text == "by" && !aggregate && Singular(written) != written)
+            return Refuse(fmt::format(
+                "\"by {}\" could mean one row per {} (say \"per {}\") or the rows the {} made "
+                "(say \"of {}\")",
+                toks_[n->pos].raw, Singular(written), Singular(written), written, written));
           it.consumed = n->consumed = true;
           group_entities.push_back(n->table);
           needed.insert(n->table);
@@ -2077,6 +2306,23 @@ bool Translator::Interpret() {
           if (e.kind == ItemKind::kEntity && cands.empty()) look(e.table);
       if (cands.empty())
         for (const auto& e : EdgesOf(subject)) look(e.b);
+      if (cands.empty()) {
+        // Two joins away ("products bought by c5@example.com": customers, through
+        // transactions): used only when exactly one table there has an email column.
+        std::set<int> near = {subject};
+        for (const auto& e : EdgesOf(subject)) near.insert(e.b);
+        std::set<int> far;
+        for (const auto& e : EdgesOf(subject))
+          for (const auto& f : EdgesOf(e.b))
+            if (!near.count(f.b)) far.insert(f.b);
+        for (int t : far) look(t);
+        if (cands.size() == 1)
+          out_.readings.push_back(
+              fmt::format("the email {}: {}.{} (two joins away, the only email "
+                          "column there)",
+                          it.text, schema_.tables[cands[0].first].name,
+                          ColName(cands[0].first, cands[0].second)));
+      }
       if (cands.size() != 1) return Refuse("which column holds the email " + it.text + "?");
       it.consumed = true;
       where.push_back(
@@ -2277,6 +2523,26 @@ bool Translator::Interpret() {
           table = items[j].table;
           break;
         }
+      // "the latest transaction" (one, written in the singular, right after): the first row.
+      // The entity's last word ("page views": views) tells the number.
+      auto last_word = [&](size_t pos) {
+        size_t end = pos;
+        while (end + 1 < toks_.size() && toks_[end + 1].used &&
+               toks_[end + 1].kind == TokKind::kWord &&
+               std::none_of(items.begin(), items.end(),
+                            [&](const Item& x) { return x.pos == end + 1; }))
+          end++;
+        return toks_[end].text;
+      };
+      if (it.kind != ItemKind::kFirstN && limit < 0 && k + 1 < items.size() &&
+          items[k + 1].kind == ItemKind::kEntity &&
+          Singular(last_word(items[k + 1].pos)) == last_word(items[k + 1].pos) &&
+          std::none_of(items.begin(), items.end(),
+                       [](const Item& x) { return x.kind == ItemKind::kGroupBy; })) {
+        limit = 1;
+        out_.readings.push_back(
+            fmt::format("\"{} {}\": one row (the singular)", it.text, toks_[items[k + 1].pos].raw));
+      }
       std::string why;
       int c = DateColumn(table, &why);
       if (c < 0)
@@ -2437,7 +2703,57 @@ bool Translator::Interpret() {
     agg_exprs.push_back(e);
     select.push_back(e + " AS " + QuoteIdent(name));
   }
-  if (!aggregated) {
+  // "users with their profile data and page views": the entities after "with their" (up to a
+  // "who"/"that"/"which"/"where") are shown beside the subject: their columns are selected, but
+  // for their join columns (a name the subject has too is prefixed with the table's).
+  std::vector<int> attached;
+  for (size_t i = 0; i + 1 < toks_.size(); i++) {
+    if (toks_[i].text != "with" || toks_[i + 1].text != "their") continue;
+    size_t end = toks_.size();
+    for (size_t j = i + 2; j < toks_.size(); j++)
+      if (toks_[j].kind == TokKind::kWord &&
+          (toks_[j].text == "who" || toks_[j].text == "that" || toks_[j].text == "which" ||
+           toks_[j].text == "where" || toks_[j].text == "whose")) {
+        end = j;
+        break;
+      }
+    for (const auto& it : items_)
+      if (it.kind == ItemKind::kEntity && it.pos > i && it.pos < end && it.table != subject &&
+          needed.count(it.table) &&
+          std::find(attached.begin(), attached.end(), it.table) == attached.end())
+        attached.push_back(it.table);
+    break;
+  }
+  if (!aggregated && select_cols.empty() && !attached.empty()) {
+    select.push_back(Alias(subject) + ".*");
+    std::set<std::string> names;
+    for (const auto& c : schema_.tables[subject].columns) names.insert(AsciiLower(c.name));
+    std::string shown;
+    for (int a : attached) {
+      std::set<int> skip;  // its join columns (the subject's key again)
+      for (const auto& e : tree) {
+        if (e.a == a) skip.insert(e.a_col);
+        if (e.b == a) skip.insert(e.b_col);
+      }
+      for (size_t c = 0; c < schema_.tables[a].columns.size(); c++) {
+        if (skip.count(static_cast<int>(c))) continue;
+        std::string name = ColName(a, static_cast<int>(c));
+        std::string lower = AsciiLower(name);
+        if (lower == "_key" || lower == "_ttl") continue;
+        if (names.insert(lower).second) {
+          select.push_back(Col(a, static_cast<int>(c)));
+        } else {
+          std::string alias = AsciiLower(schema_.tables[a].name) + "_" + lower;
+          names.insert(alias);
+          select.push_back(Col(a, static_cast<int>(c)) + " AS " + QuoteIdent(alias));
+        }
+      }
+      shown += (shown.empty() ? "" : ", ") + schema_.tables[a].name;
+    }
+    if (joined) distinct_select = true;  // one row each, however many rows the joins meet
+    out_.readings.push_back("\"with their\": the columns of " + shown + " beside " +
+                            schema_.tables[subject].name + " (one row per combination)");
+  } else if (!aggregated) {
     if (select_cols.empty()) {
       select.push_back(Alias(subject) + ".*");
       if (joined) distinct_select = true;  // the subject's rows, once each
@@ -2452,11 +2768,30 @@ bool Translator::Interpret() {
   }
   for (auto& o : order)
     if (o.first == "#agg0") o.first = agg_exprs.empty() ? "1" : agg_exprs[0];
+  // SELECT DISTINCT t.* ... ORDER BY t.col: the binder wants the ordered columns in the select
+  // list by name, so t.* is written out.
+  if (distinct_select && !order.empty()) {
+    std::vector<std::string> expanded;
+    for (const auto& sel : select) {
+      int star = -1;
+      for (int t : join_order)
+        if (sel == Alias(t) + ".*") star = t;
+      if (star < 0) {
+        expanded.push_back(sel);
+        continue;
+      }
+      for (size_t c = 0; c < schema_.tables[star].columns.size(); c++)
+        expanded.push_back(Col(star, static_cast<int>(c)));
+    }
+    select = std::move(expanded);
+  }
   // Ties in a top N are broken by the groups (or the key), so that the answer is one.
   if (limit >= 0 && !order.empty()) {
     if (aggregated) {
       for (const auto& g : group_by) order.push_back({g, false});
-    } else if (int key = KeyColumn(subject); key >= 0 && !distinct_select) {
+    } else if (int key = KeyColumn(subject);
+               key >= 0 && (!distinct_select || std::find(select.begin(), select.end(),
+                                                          Col(subject, key)) != select.end())) {
       order.push_back({Col(subject, key), false});
     }
   }
@@ -2641,7 +2976,8 @@ NlTranslation Translator::Run() {
     }
   }
   bool ok = MatchPhrases() && MatchEntities() && MatchColumns(false) && MatchValues() &&
-            MatchColumns(true) && CheckLeftovers() && (profile_ ? Profile() : Interpret());
+            MatchColumns(true) && (!profile_ && AntiJoin() ? true : CheckLeftovers()) &&
+            (anti_join_ || (profile_ ? Profile() : Interpret()));
   out_.ok = ok;
   if (!ok) {
     out_.error = error_;
@@ -2650,7 +2986,192 @@ NlTranslation Translator::Run() {
   return out_;
 }
 
+// "Watch for new orders in MongoDB and enrich with user data from PostgreSQL and product analytics
+// from Elasticsearch": the new rows of one table (the stream's key: its event time, else its key),
+// each joined with the entities named after "enrich with" (their columns, prefixed with the
+// entity's name), and, for a part that names only a source ("analytics from Elasticsearch"), the
+// tables of that source that share a reference column with it, as a count and the latest time per
+// reference.
+bool Translator::Stream(NlStreamRequest* req) {
+  size_t start = 0;
+  static const std::set<std::string> kVerbs = {"watch", "stream", "follow", "tail", "monitor"};
+  if (toks_.empty() || !kVerbs.count(toks_[0].text))
+    return Refuse("a stream request starts with \"Watch for new <table> ...\"");
+  start = 1;
+  if (start < toks_.size() && toks_[start].text == "for") start++;
+  if (start >= toks_.size() || toks_[start].text != "new")
+    return Refuse("a stream request starts with \"Watch for new <table> ...\"");
+  for (size_t i = 0; i <= start; i++) toks_[i].used = true;
+  // Parts: the watched one, then one per "and" after "enrich(ed) with".
+  size_t enrich = toks_.size();
+  for (size_t i = start; i + 1 < toks_.size(); i++)
+    if ((toks_[i].text == "enrich" || toks_[i].text == "enriched") && toks_[i + 1].text == "with") {
+      enrich = i;
+      break;
+    }
+  std::vector<std::pair<size_t, size_t>> parts;  // token ranges [from, to)
+  size_t main_end = enrich;
+  if (main_end > start && main_end < toks_.size() && toks_[main_end - 1].text == "and") main_end--;
+  for (size_t i = enrich + 2, from = enrich + 2; i <= toks_.size() && enrich < toks_.size(); i++) {
+    if (i == toks_.size() || toks_[i].text == "and") {
+      if (i > from) parts.push_back({from, i});
+      from = i + 1;
+    }
+  }
+  if (!MatchPhrases() || !MatchEntities()) return false;
+  std::sort(items_.begin(), items_.end(),
+            [](const Item& a, const Item& b) { return a.pos < b.pos; });
+  int main = -1;
+  for (const auto& it : items_)
+    if (it.kind == ItemKind::kEntity && it.pos > start && it.pos < main_end) {
+      main = it.table;
+      break;
+    }
+  if (main < 0) return Refuse("which table to watch? name it after \"Watch for new\"");
+  std::string why;
+  int key = DateColumn(main, &why);
+  if (key < 0) key = KeyColumn(main);
+  if (key < 0)
+    return Refuse("found no column of " + schema_.tables[main].name +
+                  " whose values only grow (an id or a time) to follow new rows by");
+  req->key = ColName(main, key);
+  out_.readings.push_back("new rows of " + schema_.tables[main].name + " by " + req->key +
+                          (why.empty() ? " (its key)" : " (" + why + ")"));
+  std::vector<std::string> select = {Alias(main) + ".*"};
+  std::string from = schema_.tables[main].QualifiedName() + " " + Alias(main);
+  std::set<int> used = {main};
+  std::vector<int> order = {main};
+  for (const auto& [p0, p1] : parts) {
+    std::vector<int> named;
+    std::vector<const Item*> hints;
+    for (const auto& it : items_) {
+      if (it.pos < p0 || it.pos >= p1) continue;
+      if (it.kind == ItemKind::kEntity && !used.count(it.table)) named.push_back(it.table);
+      if (it.kind == ItemKind::kSourceHint) hints.push_back(&it);
+    }
+    std::string part_text;
+    for (size_t i = p0; i < p1; i++) part_text += (part_text.empty() ? "" : " ") + toks_[i].raw;
+    if (!named.empty()) {
+      for (int t : named) {
+        const JoinEdge* edge = nullptr;
+        for (const auto& e : EdgesOf(main))
+          if (e.b == t && e.a_is_many) {
+            edge = &e;
+            break;
+          }
+        if (!edge)
+          return Refuse("found no column of " + schema_.tables[main].name + " that refers to " +
+                        schema_.tables[t].name + " (\"" + part_text + "\")");
+        used.insert(t);
+        order.push_back(t);
+        from += "\nLEFT JOIN " + schema_.tables[t].QualifiedName() + " " + Alias(t) + " ON " +
+                Col(main, edge->a_col) + " = " + Col(t, edge->b_col);
+        std::string prefix = Singular(SplitName(schema_.tables[t].name).back());
+        for (size_t c = 0; c < schema_.tables[t].columns.size(); c++) {
+          if (static_cast<int>(c) == edge->b_col) continue;
+          std::string lower = AsciiLower(ColName(t, static_cast<int>(c)));
+          if (lower == "_key" || lower == "_ttl") continue;
+          select.push_back(Col(t, static_cast<int>(c)) + " AS " + QuoteIdent(prefix + "_" + lower));
+        }
+        out_.joins.push_back(fmt::format("{}.{} = {}.{} (\"{}\")", schema_.tables[main].name,
+                                         ColName(main, edge->a_col), schema_.tables[t].name,
+                                         ColName(t, edge->b_col), part_text));
+      }
+      continue;
+    }
+    if (hints.size() != 1)
+      return Refuse("\"" + part_text + "\": name a table, or the source to summarize (\"... from " +
+                    "Elasticsearch\")");
+    // Only a source: its tables that share a reference column (user_id) with the watched table,
+    // summarized per reference.
+    int added = 0;
+    for (size_t t = 0; t < schema_.tables.size(); t++) {
+      const auto& tab = schema_.tables[t];
+      if (used.count(static_cast<int>(t))) continue;
+      const std::string& h = hints[0]->text;
+      if (h != "catalog:" + AsciiLower(tab.catalog) && h != "type:" + tab.source_type &&
+          h != "schema:" + AsciiLower(tab.schema))
+        continue;
+      int shared_main = -1, shared_t = -1;
+      for (const auto& e : EdgesOf(main)) {
+        if (!e.a_is_many) continue;
+        int c = tab.FindColumn(ColName(main, e.a_col));
+        if (c >= 0) {
+          shared_main = e.a_col;
+          shared_t = c;
+          break;
+        }
+      }
+      if (shared_main < 0) continue;
+      std::string unused;
+      int when = DateColumn(static_cast<int>(t), &unused);
+      std::string name = AsciiLower(tab.name);
+      std::string alias = Alias(static_cast<int>(t));
+      std::string sub = "SELECT " + QuoteIdent(ColName(static_cast<int>(t), shared_t)) +
+                        ", count(*) AS " + QuoteIdent(name + "_count");
+      if (when >= 0)
+        sub += ", max(" + QuoteIdent(ColName(static_cast<int>(t), when)) + ") AS " +
+               QuoteIdent(name + "_last_at");
+      sub += " FROM " + tab.QualifiedName() + " GROUP BY " +
+             QuoteIdent(ColName(static_cast<int>(t), shared_t));
+      from += "\nLEFT JOIN (" + sub + ") " + alias + " ON " + Col(main, shared_main) + " = " +
+              alias + "." + QuoteIdent(ColName(static_cast<int>(t), shared_t));
+      select.push_back(alias + "." + QuoteIdent(name + "_count"));
+      if (when >= 0) select.push_back(alias + "." + QuoteIdent(name + "_last_at"));
+      out_.joins.push_back(
+          fmt::format("{}.{} = {}.{} (\"{}\": count{} per {})", schema_.tables[main].name,
+                      ColName(main, shared_main), tab.name, ColName(static_cast<int>(t), shared_t),
+                      part_text, when >= 0 ? " and latest time" : "", ColName(main, shared_main)));
+      used.insert(static_cast<int>(t));
+      order.push_back(static_cast<int>(t));
+      added++;
+    }
+    if (!added)
+      return Refuse("\"" + part_text + "\": no table of " + toks_[hints[0]->pos].raw +
+                    " shares a reference column with " + schema_.tables[main].name);
+  }
+  std::string sql = "SELECT ";
+  for (size_t i = 0; i < select.size(); i++) sql += (i ? ", " : "") + select[i];
+  sql += "\nFROM " + from;
+  out_.sql = sql;
+  std::map<std::string, std::vector<std::string>> by_source;
+  std::vector<std::string> source_order;
+  for (int t : order) {
+    const auto& tab = schema_.tables[t];
+    std::string k = tab.catalog + " (" + tab.source_type + ")";
+    if (!by_source.count(k)) source_order.push_back(k);
+    by_source[k].push_back(tab.name);
+  }
+  for (const auto& k : source_order) {
+    std::string tables;
+    for (const auto& t : by_source[k]) tables += (tables.empty() ? "" : ", ") + t;
+    out_.sources.push_back(k + ": " + tables);
+  }
+  out_.source_count = static_cast<int>(source_order.size());
+  return true;
+}
+
+NlStreamRequest Translator::RunStream() {
+  toks_ = Tokenize(text_);
+  NlStreamRequest req;
+  bool ok = Stream(&req);
+  out_.ok = ok;
+  if (!ok) {
+    out_.error = error_;
+    out_.sql.clear();
+    req.key.clear();
+  }
+  req.translation = out_;
+  return req;
+}
+
 }  // namespace
+
+NlStreamRequest TranslateStreamRequest(const std::string& text, const NlSchema& schema,
+                                       const NlOptions& options) {
+  Translator t(text, schema, options);
+  return t.RunStream();
+}
 
 NlTranslation TranslateToSql(const std::string& text, const NlSchema& schema,
                              const NlOptions& options) {

@@ -39,6 +39,18 @@ struct NlTranslation {
 NlTranslation TranslateToSql(const std::string& text, const NlSchema& schema,
                              const NlOptions& options);
 
+// `aishell stream` in English: "Watch for new orders in MongoDB and enrich with user data from
+// PostgreSQL and product analytics from Elasticsearch". The SQL that reads the watched table's
+// rows with their enrichments (LEFT JOINs, so a row without a match still streams) and the key
+// the stream follows (an output column whose values only grow: the table's event time, else its
+// key). translation.ok is false (with translation.error) when it is not understood.
+struct NlStreamRequest {
+  NlTranslation translation;  // sql, sources, joins, readings for the panel
+  std::string key;
+};
+NlStreamRequest TranslateStreamRequest(const std::string& text, const NlSchema& schema,
+                                       const NlOptions& options);
+
 // Today in the local time zone (TZ), as days since 1970-01-01.
 int32_t LocalToday();
 

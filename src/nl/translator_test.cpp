@@ -128,11 +128,18 @@ TEST(NlTranslatorTest, RefusesWhatItDoesNotUnderstand) {
   EXPECT_TRUE(t.sql.empty());
   EXPECT_NE(t.error.find("did not understand \"jazz\""), std::string::npos) << t.error;
   ASSERT_EQ(t.not_understood.size(), 1u);
-  for (const char* q : {"orders that are not delivered", "delivered or pending orders",
-                        "users without orders", "orders where total != 5", "total orders"}) {
+  for (const char* q :
+       {"orders that are not delivered", "delivered or pending orders",
+        "West Coast users without orders", "orders where total != 5", "total orders"}) {
     t = TranslateToSql(q, Seed002(), Monday20251027());
     EXPECT_FALSE(t.ok) << q << " -> " << t.sql;
   }
+  // Plain negation (two entities, a direct reference) is NOT EXISTS.
+  t = TranslateToSql("users without orders", Seed002(), Monday20251027());
+  ASSERT_TRUE(t.ok) << t.error;
+  EXPECT_EQ(t.sql,
+            "SELECT u.*\nFROM \"users-db\".public.users u\nWHERE NOT EXISTS (SELECT 1 FROM "
+            "\"orders-db\".public.orders o WHERE o.user_id = u.id)");
   // A sum that the join would count more than once.
   t = TranslateToSql("sum of order total by page", Seed002(), Monday20251027());
   EXPECT_FALSE(t.ok) << t.sql;
@@ -170,7 +177,7 @@ TEST(NlTranslatorTest, SchemaHints) {
   EXPECT_NE(t.sql.find("JOIN pg.public.orders"), std::string::npos) << t.sql;
 }
 
-TEST(NlTranslatorTest, JoinPathTiesAreRefused) {
+TEST(NlTranslatorTest, JoinPathTiesAreChosenByTheRuleWithANotice) {
   NlSchema s;
   s.tables.push_back(Table("db", "sqlite", "users", {{"id", TypeId::kInteger}}));
   s.tables.push_back(
@@ -181,12 +188,30 @@ TEST(NlTranslatorTest, JoinPathTiesAreRefused) {
                            {{"id", TypeId::kInteger},
                             {"cart_id", TypeId::kInteger},
                             {"wishlist_id", TypeId::kInteger}}));
+  // Two paths of two hops, neither declared nor exactly named: name order picks carts, and the
+  // panel says so and shows the other.
   auto t = TranslateToSql("items of user 3", s, Monday20251027());
-  EXPECT_FALSE(t.ok) << t.sql;
-  EXPECT_NE(t.error.find("several join paths"), std::string::npos) << t.error;
+  ASSERT_TRUE(t.ok) << t.error;
+  EXPECT_NE(t.sql.find("JOIN db.public.carts"), std::string::npos) << t.sql;
+  EXPECT_EQ(t.sql.find("wishlists"), std::string::npos) << t.sql;
+  ASSERT_EQ(t.notices.size(), 2u);
+  EXPECT_NE(t.notices[0].find("2 join paths lead to"), std::string::npos) << t.notices[0];
+  EXPECT_NE(t.notices[0].find("name order"), std::string::npos) << t.notices[0];
+  EXPECT_NE(t.notices[1].find("alternative: items.wishlist_id = wishlists.id"), std::string::npos)
+      << t.notices[1];
   t = TranslateToSql("items in carts of user 3", s, Monday20251027());
   ASSERT_TRUE(t.ok) << t.error;
   EXPECT_NE(t.sql.find("JOIN db.public.carts"), std::string::npos) << t.sql;
+  EXPECT_TRUE(t.notices.empty());
+
+  // A declared foreign key wins over the name order.
+  s.tables[3].references.push_back({"wishlist_id", "public", "wishlists", "id"});
+  s.tables[2].references.push_back({"user_id", "public", "users", "id"});
+  t = TranslateToSql("items of user 3", s, Monday20251027());
+  ASSERT_TRUE(t.ok) << t.error;
+  EXPECT_NE(t.sql.find("JOIN db.public.wishlists"), std::string::npos) << t.sql;
+  ASSERT_FALSE(t.notices.empty());
+  EXPECT_NE(t.notices[0].find("by declared foreign keys"), std::string::npos) << t.notices[0];
 }
 
 TEST(NlTranslatorTest, ConfiguredSynonymsAndCustomerKeyConvention) {
@@ -229,6 +254,32 @@ TEST(NlTranslatorTest, ActiveMeansARunningTtl) {
   EXPECT_EQ(t.sql,
             "SELECT DISTINCT u.*\nFROM \"users-db\".public.users u\n"
             "JOIN \"sessions-db\".public.sessions s ON u.id = s.user_id\nWHERE s._ttl > 0");
+}
+
+TEST(NlTranslatorTest, StreamRequestOfSeed002) {
+  auto r = TranslateStreamRequest(
+      "Watch for new orders in MongoDB\n  and enrich with user data from PostgreSQL\n  and "
+      "product analytics from Elasticsearch",
+      Seed002(), Monday20251027());
+  ASSERT_TRUE(r.translation.ok) << r.translation.error;
+  EXPECT_EQ(r.key, "created_at");
+  EXPECT_EQ(r.translation.sql,
+            "SELECT o.*, u.email AS user_email, u.name AS user_name, u.region AS user_region, "
+            "u.created_at AS user_created_at, pv.page_views_count, pv.page_views_last_at\n"
+            "FROM \"orders-db\".public.orders o\n"
+            "LEFT JOIN \"users-db\".public.users u ON o.user_id = u.id\n"
+            "LEFT JOIN (SELECT user_id, count(*) AS page_views_count, max(viewed_at) AS "
+            "page_views_last_at FROM \"analytics-db\".public.page_views GROUP BY user_id) pv ON "
+            "o.user_id = pv.user_id")
+      << r.translation.sql;
+  EXPECT_EQ(r.translation.source_count, 3);
+  // Not a stream request, or nothing to watch: refused with what it needs.
+  r = TranslateStreamRequest("show me orders", Seed002(), Monday20251027());
+  EXPECT_FALSE(r.translation.ok);
+  EXPECT_NE(r.translation.error.find("Watch for new"), std::string::npos);
+  r = TranslateStreamRequest("watch for new bananas", Seed002(), Monday20251027());
+  EXPECT_FALSE(r.translation.ok);
+  EXPECT_TRUE(r.key.empty());
 }
 
 }  // namespace

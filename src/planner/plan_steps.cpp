@@ -263,7 +263,10 @@ class StepCollector {
     if (table_rows >= 0 && rows > table_rows) rows = table_rows;
     step.estimated_rows = rows;
     double batch = static_cast<double>(std::max<int64_t>(join.batch_size, 1));
-    step.estimated_round_trips = std::max(1.0, std::ceil(keys / batch));
+    // A source that splits a batch (its per-request cap) answers in more, smaller requests.
+    size_t cap = scan->scan ? scan->scan->MaxKeysPerRequest(join.key_columns) : 0;
+    double per_query = cap > 0 ? std::min(batch, static_cast<double>(cap)) : batch;
+    step.estimated_round_trips = std::max(1.0, std::ceil(keys / per_query));
     std::string keys_text;
     if (scan->table) {
       for (int k : join.key_columns) {
@@ -271,8 +274,11 @@ class StepCollector {
         keys_text += (keys_text.empty() ? "" : ", ") + scan->table->columns[k].name;
       }
     }
-    step.strategy = "batch fetch, " + WithThousands(batch) + " keys per query, est. " +
-                    WithThousands(step.estimated_round_trips) +
+    std::string per = per_query < batch
+                          ? WithThousands(batch) + " keys per batch, " + WithThousands(per_query) +
+                                " per request (" + type + "'s cap)"
+                          : WithThousands(batch) + " keys per query";
+    step.strategy = "batch fetch, " + per + ", est. " + WithThousands(step.estimated_round_trips) +
                     (step.estimated_round_trips == 1 ? " query" : " queries") + " for est. " +
                     WithThousands(keys) + " keys on " + keys_text;
     SourceThroughput m = Model(step.source_type.empty() ? "file" : step.source_type);
@@ -280,7 +286,7 @@ class StepCollector {
                              std::max(rows, 0.0) / std::max(m.rows_per_second, 1.0);
     Attach(step, join);
     optimizations.push_back("Batch fetch of " + QualifiedName(*scan) + " by " + keys_text + " (" +
-                            WithThousands(batch) + " keys per query) instead of reading " +
+                            per + ") instead of reading " +
                             (table_rows >= 0 ? "its est. " + WithThousands(table_rows) + " rows"
                                              : std::string("all of it")));
     if (!scan->pushed_filters.empty())
@@ -606,6 +612,11 @@ std::string RenderPlanSteps(const PlanSteps& plan, const std::string& tree) {
       if (a.round_trips >= 0)
         line += ", " + std::to_string(a.round_trips) +
                 (a.round_trips == 1 ? " round trip" : " round trips");
+      if (a.spilled_bytes > 0) {
+        line += ", spilled " + Bytes(a.spilled_bytes) + " to disk";
+        if (a.spill_partitions > 0)
+          line += " (" + std::to_string(a.spill_partitions) + " " + a.spill_unit + ")";
+      }
       out += line + "\n";
       std::string mis = Misestimate(s.estimated_rows, a.rows);
       if (!mis.empty()) out += "  ⚠️ misestimate: " + mis + "\n";
@@ -652,7 +663,11 @@ std::string PlanStepsJson(const PlanSteps& plan, const std::string& tree) {
       auto i64 = [](int64_t v) { return v < 0 ? std::string("null") : std::to_string(v); };
       out += ",\"actual\":{\"rows\":" + i64(a.rows) + ",\"bytes\":" + i64(a.bytes) +
              ",\"batches\":" + i64(a.batches) + ",\"round_trips\":" + i64(a.round_trips) +
-             ",\"seconds\":" + num(a.seconds) + "}";
+             ",\"seconds\":" + num(a.seconds) +
+             (a.spilled_bytes > 0 ? ",\"spilled_bytes\":" + i64(a.spilled_bytes) +
+                                        ",\"spill_partitions\":" + i64(a.spill_partitions)
+                                  : std::string()) +
+             "}";
       std::string mis = Misestimate(s.estimated_rows, a.rows);
       out += ",\"misestimate\":" + (mis.empty() ? std::string("null") : JsonString(mis));
     }

@@ -46,6 +46,10 @@ struct StepActual {
   int64_t batches = -1;      // lookup batches, or batches the source returned
   int64_t round_trips = -1;  // queries/requests sent, where known
   double seconds = -1;
+  // Spilled to disk (federation.spill): bytes written and partitions (or sorted runs); -1: none.
+  int64_t spilled_bytes = -1;
+  int64_t spill_partitions = -1;
+  const char* spill_unit = "partitions";
 };
 
 struct PlanStep {

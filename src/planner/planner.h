@@ -20,7 +20,7 @@ struct PlannerOptions {
   // lookups is fetched by the other side's keys, in batches, when the other side is small.
   bool lookup_join = true;
   double lookup_join_max_rows = 100000;  // estimated rows of the driving side, at most
-  int64_t lookup_batch_size = 1000;      // distinct keys per LookupKeys call
+  int64_t lookup_batch_size = 10000;     // distinct keys per LookupKeys call
   // Dynamic filtering: a hash join offers its build keys to the probe scan (up to max_keys).
   bool dynamic_filtering = true;
   int64_t dynamic_filter_max_keys = 10000;

@@ -4,6 +4,7 @@
 
 #include "common/exception.h"
 #include "common/strings.h"
+#include "common/url.h"
 
 namespace aishell {
 
@@ -123,21 +124,6 @@ std::string UrlDecode(std::string_view text) {
       i += 2;
     } else {
       out += c;
-    }
-  }
-  return out;
-}
-
-std::string UrlEncode(std::string_view text) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
     }
   }
   return out;

@@ -24,8 +24,6 @@ struct ClientSession {
 
 // %XX and '+' decoded (application/x-www-form-urlencoded, as the clients encode header values).
 std::string UrlDecode(std::string_view text);
-// Everything but unreserved characters as %XX.
-std::string UrlEncode(std::string_view text);
 // "a=1, b=x%20y" -> {{"a", "1"}, {"b", "x y"}}. Throws Error(kSyntax) naming `header` for an entry
 // without '='.
 std::vector<std::pair<std::string, std::string>> ParseHeaderPairs(const std::string& header,

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "common/exception.h"
+#include "common/url.h"
 
 namespace aishell {
 namespace {
@@ -14,7 +15,7 @@ TEST(ClientSessionTest, HeaderPairsAreUrlDecoded) {
   EXPECT_EQ(pairs[1].second, "x y,z");
   EXPECT_EQ(pairs[2].second, "");
   EXPECT_THROW(ParseHeaderPairs("novalue", "X-Trino-Session"), Error);
-  EXPECT_EQ(UrlDecode(UrlEncode("SELECT * FROM t WHERE a = 'x,y'")),
+  EXPECT_EQ(UrlDecode(PercentEncode("SELECT * FROM t WHERE a = 'x,y'")),
             "SELECT * FROM t WHERE a = 'x,y'");
 }
 

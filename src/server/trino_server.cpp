@@ -21,6 +21,7 @@
 #include "common/json_text.h"
 #include "common/strings.h"
 #include "common/time_zone.h"
+#include "common/url.h"
 #include "common/version.h"
 #include "engine/config_store.h"
 #include "engine/engine.h"
@@ -126,6 +127,7 @@ struct ServerQuery {
   int64_t processed_bytes = 0;
   int64_t output_rows = 0;
   int64_t peak_memory = 0;
+  int64_t spilled_bytes = 0;
   // For the query history: a result-cache hit, the slowest steps, the budgets in force.
   bool cache_hit = false;
   std::vector<std::pair<std::string, double>> slowest_steps;
@@ -213,12 +215,12 @@ struct TrinoServer::Impl {
         R"({{"state":"{}","queued":{},"scheduled":{},"nodes":1,"totalSplits":1,"queuedSplits":{},)"
         R"("runningSplits":{},"completedSplits":{},"cpuTimeMillis":{},"wallTimeMillis":{},)"
         R"("queuedTimeMillis":{},"elapsedTimeMillis":{},"processedRows":{},"processedBytes":{},)"
-        R"("physicalInputBytes":{},"physicalWrittenBytes":0,"peakMemoryBytes":{},"spilledBytes":0{}}})",
+        R"("physicalInputBytes":{},"physicalWrittenBytes":0,"peakMemoryBytes":{},"spilledBytes":{}{}}})",
         StateName(q.state), q.state == QueryState::kQueued ? "true" : "false",
         q.state == QueryState::kQueued ? "false" : "true", q.state == QueryState::kQueued ? 1 : 0,
         q.state == QueryState::kRunning ? 1 : 0, done ? 1 : 0, elapsed - queued_ms,
         elapsed - queued_ms, queued_ms, elapsed, q.processed_rows, q.processed_bytes,
-        q.processed_bytes, q.peak_memory, progress);
+        q.processed_bytes, q.peak_memory, q.spilled_bytes, progress);
   }
 
   // The next QueryResults document; moves pages out. Under q.mu.
@@ -385,12 +387,12 @@ struct TrinoServer::Impl {
           q->update_type = "PREPARE";
           q->response_headers.emplace_back(
               "X-Trino-Added-Prepare",
-              UrlEncode(statement.name) + "=" + UrlEncode(statement.prepared_sql));
+              PercentEncode(statement.name) + "=" + PercentEncode(statement.prepared_sql));
           break;
         case StatementAction::kDeallocate:
           q->update_type = "DEALLOCATE";
           q->response_headers.emplace_back("X-Trino-Deallocated-Prepare",
-                                           UrlEncode(statement.name));
+                                           PercentEncode(statement.name));
           break;
         case StatementAction::kStartTransaction:
           q->update_type = "START TRANSACTION";
@@ -608,6 +610,7 @@ struct TrinoServer::Impl {
             q->processed_rows = std::max(q->processed_rows, rows);
             q->processed_bytes = std::max(q->processed_bytes, bytes);
             q->peak_memory = stream->peak_memory_bytes();
+            q->spilled_bytes = stream->spilled_bytes();
           }
           try {
             auto steps = stream->StepSeconds();
@@ -629,7 +632,8 @@ struct TrinoServer::Impl {
           SessionHeaders(*q, *engine, catalog_before, schema_before);
           if (q->update_type == "SET TIME ZONE")  // as Trino: the clients keep it
             q->response_headers.emplace_back(
-                "X-Trino-Set-Session", "time_zone_id=" + UrlEncode(engine->options().time_zone));
+                "X-Trino-Set-Session",
+                "time_zone_id=" + PercentEncode(engine->options().time_zone));
         }
         std::lock_guard<std::mutex> lock(q->mu);
         q->state = QueryState::kFinished;
@@ -690,9 +694,9 @@ struct TrinoServer::Impl {
         value = unquoted;
       }
       q.response_headers.emplace_back("X-Trino-Set-Session",
-                                      UrlEncode(m[1].str()) + "=" + UrlEncode(value));
+                                      PercentEncode(m[1].str()) + "=" + PercentEncode(value));
     } else if (std::regex_match(q.sql, m, kReset)) {
-      q.response_headers.emplace_back("X-Trino-Clear-Session", UrlEncode(m[1].str()));
+      q.response_headers.emplace_back("X-Trino-Clear-Session", PercentEncode(m[1].str()));
     }
     if (engine.catalogs().default_catalog != catalog_before)
       q.response_headers.emplace_back("X-Trino-Set-Catalog", engine.catalogs().default_catalog);

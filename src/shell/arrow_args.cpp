@@ -24,9 +24,9 @@ SourceAndTarget ParseSourceAndTarget(const std::vector<std::string>& positional,
   if (args.empty()) throw UsageError{command + " needs a source: " + usage, command};
   if (args.size() >= 2 && args[1] == "-") {
     throw UsageError{
-        "the arrow was read by the shell: unquoted, `-> target` is '-' and a redirection of the "
-        "output into a file named after the target (check for that file and remove it). Quote "
-        "the arrow ('->'), or use --to <target> or the word to",
+        "the arrow was read by the shell: bash read the '>' of an unquoted -> as a redirection "
+        "of the output into a file named after the target (check for that file and remove it). "
+        "Quote the arrow ('->'), or use --to <target> or the word to",
         command};
   }
   out.source = args[0];
@@ -50,6 +50,17 @@ SourceAndTarget ParseSourceAndTarget(const std::vector<std::string>& positional,
     throw UsageError{usage, command};
   out.rest.assign(args.begin() + static_cast<long>(next), args.end());
   return out;
+}
+
+SourceAndTarget ParseSourceAndTargetOnly(const std::vector<std::string>& positional,
+                                         const std::optional<std::string>& to,
+                                         const std::string& command) {
+  SourceAndTarget st = ParseSourceAndTarget(positional, to, command);
+  if (!st.rest.empty())
+    throw UsageError{command + " takes one source and one target; unexpected '" + st.rest[0] +
+                         "' after the target '" + st.target + "'",
+                     command};
+  return st;
 }
 
 }  // namespace aishell

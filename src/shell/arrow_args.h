@@ -21,4 +21,10 @@ SourceAndTarget ParseSourceAndTarget(const std::vector<std::string>& positional,
                                      const std::optional<std::string>& to,
                                      const std::string& command);
 
+// The same for a command that takes nothing after the target (sync): UsageError naming the first
+// extra argument otherwise.
+SourceAndTarget ParseSourceAndTargetOnly(const std::vector<std::string>& positional,
+                                         const std::optional<std::string>& to,
+                                         const std::string& command);
+
 }  // namespace aishell

@@ -44,5 +44,18 @@ TEST(ArrowArgsTest, MistakesAreExplained) {
   EXPECT_NE(message({"a", "->", "b"}, "c").find("given twice"), std::string::npos);
 }
 
+TEST(ArrowArgsTest, SyncTakesNothingAfterTheTarget) {
+  SourceAndTarget st = ParseSourceAndTargetOnly({"a.t", "to", "b.t"}, std::nullopt, "sync");
+  EXPECT_EQ(st.target, "b.t");
+  try {
+    ParseSourceAndTargetOnly({"a.t", "->", "b.t", "c.t"}, std::nullopt, "sync");
+    FAIL() << "no error";
+  } catch (const UsageError& e) {
+    EXPECT_EQ(e.message,
+              "sync takes one source and one target; unexpected 'c.t' after the target "
+              "'b.t'");
+  }
+}
+
 }  // namespace
 }  // namespace aishell

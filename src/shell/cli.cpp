@@ -108,7 +108,8 @@ const std::vector<CommandSpec>& Commands() {
        "stdout is not a terminal, asks Proceed? (Y/n) on a terminal unless --yes, and runs the "
        "SQL.\n"
        "--dry-run stops after the panel; --sql never translates. Words it cannot place: exit 2.\n"
-       "--fresh-data: with the result cache on (aishell cache enable), run the query again.\n"},
+       "--fresh-data: with the result cache on (aishell cache enable), run the query again; an\n"
+       "English question also rereads the catalog (cached for nl.catalog_ttl).\n"},
       {"explain",
        "aishell explain \"<SQL or English>\" [--analyze] [--format steps|text|json]",
        "Show the query plan (with --analyze: run it and show actuals); English shows the panel",
@@ -119,7 +120,8 @@ const std::vector<CommandSpec>& Commands() {
        "operator tree; with --analyze the actual rows, bytes, batches and time of each step.\n"
        "text: the operator tree only (as SQL EXPLAIN). json: the steps as one JSON object.\n"},
       {"export",
-       "aishell export last|<job id> [--format csv|json|jsonl|table|parquet|markdown|html|pdf] "
+       "aishell export last|<job id> [--format "
+       "csv|json|jsonl|table|parquet|markdown|html|pdf|xlsx] "
        "[--output FILE]",
        "Write the last query result again (default format: csv)",
        {"--format", "--output"},
@@ -127,7 +129,9 @@ const std::vector<CommandSpec>& Commands() {
        "parquet needs --output. markdown, html and pdf are reports for people: the query, the\n"
        "table (numbers right-aligned, long cells wrapped), the row count; pdf is paged (A4) and\n"
        "goes to --output or to stdout when that is redirected: aishell export last --format pdf\n"
-       "> report.pdf\n"},
+       "> report.pdf\n"
+       "xlsx is a workbook (a Result sheet with typed cells, a Query sheet), to --output or a\n"
+       "redirection like pdf.\n"},
       {"create-view",
        "aishell create-view <name> [<query>] [--replace]",
        "Create a view; the query comes from the argument or from stdin",
@@ -165,19 +169,22 @@ const std::vector<CommandSpec>& Commands() {
        "--include-secrets.\n"},
       {"sync",
        "aishell sync <conn>.<table> '->' <conn>.<table> [options] | --file job.yaml | "
-       "list | show|run|delete <job> | status [<job>] | daemon [--once] | --cache <conn>.<table> "
-       "'->' local-cache [--ttl 1h]",
+       "list | show|run|delete <job> | status [<job>] | daemon [--once] | install-service "
+       "[--output FILE] [--replace] | --cache <conn>.<table> '->' local-cache [--ttl 1h]",
        "Copy a table into another source, once or on a schedule (full or incremental)",
        {"--mode", "--sync-key", "--columns", "--rename", "--add-field", "--exclude", "--conflict",
-        "--key", "--name", "--schedule", "--file", "--to", "--at", "--poll", "--format", "--ttl"},
-       {"--once", "--cache"},
+        "--key", "--name", "--schedule", "--file", "--to", "--at", "--poll", "--format", "--ttl",
+        "--output"},
+       {"--once", "--cache", "--replace"},
        "Options: --mode full|incremental (default incremental, on --sync-key, default updated_at,\n"
        "with a stored watermark), --columns a,b, --rename id=user_id, --add-field "
        "synced_at=now(),\n"
        "--exclude x,y, --conflict source_wins|target_wins|error (on the target --key, default "
        "id),\n"
        "--schedule \"*/15 * * * *\" (5-field cron, UTC; `sync daemon` runs due jobs).\n"
-       "Quote the arrow ('->') or write `to` / --to: bash reads an unquoted > as a redirection.\n"},
+       "Quote the arrow ('->') or write `to` / --to: bash reads an unquoted > as a redirection.\n"
+       "install-service writes a systemd user unit running `sync daemon` for this AISHELL_HOME\n"
+       "(~/.config/systemd/user/aishell-sync.service, or --output FILE; - prints it).\n"},
       {"validate-sync",
        "aishell validate-sync <source-conn> <target-conn> | <job> [--max-keys N]",
        "Compare a sync job's source and target: counts, checksums per key range, lag",
@@ -192,8 +199,8 @@ const std::vector<CommandSpec>& Commands() {
        "A finished job's rows: aishell export <id> --format csv. notify.command (config) runs\n"
        "when a job ends; --notify-on-complete also tells on the next aishell command.\n"},
       {"stream",
-       "aishell stream \"<SQL or English>\" --key <column> [--output FILE.jsonl] [--interval 1s] "
-       "[--name N] [--once]",
+       "aishell stream \"<SQL or English>\" [--key <column>] [--output FILE.jsonl] [--interval "
+       "1s] [--name N] [--once]",
        "Watch a query for new rows (by a key that only grows) and write them as JSON Lines",
        {"--key", "--output", "--interval", "--name", "--max-polls"},
        {"--once", "--nl"},
@@ -201,7 +208,14 @@ const std::vector<CommandSpec>& Commands() {
        "enrich them (looked up in batches per poll). Columns named \"user.email\" nest as\n"
        "{\"user\": {\"email\": ...}}. Ctrl-C stops and keeps the position; the next run with the\n"
        "same query, key and output resumes after it, without loss or duplicates. Sources are\n"
-       "polled (MongoDB change streams are not used: FerretDB has none).\n"},
+       "polled (MongoDB change streams are not used: FerretDB has none).\n"
+       "Without --key the key is an integer id (id, order_id for orders), else a created_at-like\n"
+       "timestamp, else MongoDB's _id (ObjectId, in insert order to the second); stderr names it.\n"
+       "PostgreSQL's ctid and xmin are never used (not stable, not in commit order).\n"
+       "\"Watch for new orders in MongoDB and enrich with user data from PostgreSQL and product\n"
+       "analytics from Elasticsearch\" is read as such: the tables by name (a source type or\n"
+       "connection narrows them), joined on user_id = users.id / product_id, nested as \"user\"\n"
+       "and \"analytics\"; stderr shows what was understood and the SQL.\n"},
       {"cache",
        "aishell cache enable [--ttl SECONDS] [--max-size SIZE] | disable | clear | status",
        "Reuse the results of repeated read queries for a while",
@@ -215,16 +229,22 @@ const std::vector<CommandSpec>& Commands() {
        "and keeps the new result. Beyond --max-size (default 256MB) the least recently used go.\n"},
       {"search",
        "aishell search \"<terms>\" [--all-databases | --in <source>...] [--limit N] "
-       "[--timeout SECONDS] [--all-schemas] [--format table|json]",
+       "[--timeout SECONDS] [--all-schemas] [--explain] [--format table|json]",
        "Look for words in every table of every source (or those named), all at once",
        {"--in", "--limit", "--timeout", "--format"},
-       {"--all-databases", "--all-schemas"},
+       {"--all-databases", "--all-schemas", "--explain"},
        "Each source's default schema (every schema with --all-schemas) is searched in parallel "
        "with its own time budget (--timeout, default 10s):\n"
-       "every table with text columns is asked for the rows holding every word in some text\n"
-       "column (any case). Each table with matches shows its best --limit rows (default 5) and\n"
-       "\"Found: N <table>\"; an Elasticsearch index named like *search_log* shows related\n"
-       "searches. A source that fails is reported in its block; the others still answer.\n"},
+       "every table with text columns is asked for the rows holding every word, by the source's\n"
+       "full text where it has one (PostgreSQL to_tsvector @@ plainto_tsquery and ts_rank,\n"
+       "MongoDB $text over a text index, Elasticsearch query_string), else by substring match\n"
+       "(any case; a Redis table scans at most search.redis_max_keys keys, default 100000, and\n"
+       "says so). Each table with matches shows its best --limit rows (default 5) with aishell's\n"
+       "score (0..1, computed the same way for every source), \"Found: N <table>\", and at the\n"
+       "end the best matches across sources. --explain shows how each table was searched.\n"
+       "--in takes names after the terms: --in users-db orders-db, --in a,b or --in a --in b.\n"
+       "An Elasticsearch index named like *search_log* shows related searches. A source that\n"
+       "fails is reported in its block; the others still answer.\n"},
       {"serve",
        "aishell serve [--port 8080] [--bind 127.0.0.1] [--auth password --users FILE --tls-cert "
        "PEM --tls-key PEM] [--acl acl.yaml]",
@@ -544,6 +564,11 @@ int Cli::Run(int argc, char** argv) {
         if (is_flag && has_value)
           throw UsageError{"option " + name + " takes no value", spec ? spec->name : ""};
         args.options[name].push_back(value);
+        // search "terms" --in a b: the names after --in up to the next option (once the terms
+        // are there, so that `search --in a "terms"` keeps its terms).
+        if (spec && std::string(spec->name) == "search" && name == "--in" && !has_value &&
+            !args.positional.empty() && !only_positional)
+          while (i + 1 < argc && argv[i + 1][0] != '-') args.options[name].push_back(argv[++i]);
         continue;
       }
       if (!only_positional && arg.size() > 1 && arg[0] == '-' && arg.rfind("--", 0) != 0 &&
@@ -618,6 +643,11 @@ ConfigStore& Cli::store() {
 
 Engine& Cli::engine() {
   if (engine_) return *engine_;
+  engine_ = MakeEngine();
+  return *engine_;
+}
+
+std::unique_ptr<Engine> Cli::MakeEngine() {
   EngineOptions options;
   options.home_dir = home_;
   auto settings = store().LoadSettings();
@@ -634,11 +664,11 @@ Engine& Cli::engine() {
   }
   if (max_memory_override_) options.max_memory = ParseByteSize(*max_memory_override_);
   if (threads_override_) options.threads = std::atoi(threads_override_->c_str());
-  engine_ = std::make_unique<Engine>(options);
-  for (const auto& c : store().LoadConnections()) engine_->catalogs().AddCatalog(c);
-  engine_->LoadViews();
-  LoadTableCache(home_, engine_->catalogs());  // aishell sync --cache copies
-  return *engine_;
+  auto engine = std::make_unique<Engine>(options);
+  for (const auto& c : store().LoadConnections()) engine->catalogs().AddCatalog(c);
+  engine->LoadViews();
+  LoadTableCache(home_, engine->catalogs());  // aishell sync --cache copies
+  return engine;
 }
 
 Engine& Cli::connection_engine() {
@@ -776,6 +806,7 @@ int Cli::Connect(const ParsedArgs& args) {
   try {
     if (int code = check_name(); code >= 0) return code;
     result = connection_engine().Connect(config);
+    DropNlCatalogCache(home_ + "/cache/nl-catalog", config.name);
   } catch (const UnknownConnectorType& e) {
     throw UsageError{e.what(), "connect"};
   } catch (const ConnectionFailed& e) {
@@ -882,6 +913,7 @@ int Cli::Disconnect(const ParsedArgs& args) {
     throw UsageError{"disconnect needs exactly one source name", "disconnect"};
   const std::string& name = args.positional[0];
   connection_engine().Disconnect(name);
+  DropNlCatalogCache(home_ + "/cache/nl-catalog", name);
   std::printf("Disconnected %s\n", name.c_str());
   return 0;
 }
@@ -1197,6 +1229,8 @@ int Cli::Query(const ParsedArgs& args) {
     throw UsageError{"--nl and --sql exclude each other", "query"};
   bool translated_question = false;
   engine();  // load settings, connections and views before opening the output
+  // --fresh-data also rereads the catalog the translator caches.
+  if (args.Has("--fresh-data")) engine().options().fresh_data = true;
   if (args.Has("--nl") || (!args.Has("--sql") && LooksLikeNaturalLanguage(statements[0]))) {
     std::string translated;
     int code = TranslateQuestion(sql, /*explain_only=*/false, args.Has("--dry-run"),
@@ -1299,7 +1333,12 @@ int Cli::TranslateQuestion(const std::string& text, bool explain_only, bool dry_
   };
   auto t0 = Clock::now();
   auto settings = store().LoadSettings();
-  NlSchema schema = LoadNlSchema(e, settings, &warnings);
+  NlCatalogCache catalog_cache;
+  catalog_cache.dir = home_.empty() ? "" : home_ + "/cache/nl-catalog";
+  if (settings.count("nl.catalog_ttl"))
+    catalog_cache.ttl_ms = ParseDurationSetting("nl.catalog_ttl", settings["nl.catalog_ttl"]);
+  catalog_cache.bypass = e.options().fresh_data;
+  NlSchema schema = LoadNlSchema(e, settings, &warnings, catalog_cache);
   double load_seconds = seconds_since(t0);
   for (const auto& w : warnings)
     std::fprintf(stderr, "Warning: source left out of the translation: %s\n", w.c_str());
@@ -1353,23 +1392,16 @@ int Cli::TranslateQuestion(const std::string& text, bool explain_only, bool dry_
   double translate_seconds = seconds_since(t1) - sample_seconds;
   t.notices.push_back(fmt::format(
       "translated in {:.2f} ms CPU ({:.2f} ms wall) over {} tables (catalog read in {:.0f} ms, "
-      "values sampled in {:.0f} ms)",
+      "{} of {} sources from the cache; values sampled in {:.0f} ms)",
       translate_cpu * 1000, translate_seconds * 1000, schema.tables.size(), load_seconds * 1000,
-      sample_seconds * 1000));
+      schema.cached_sources, schema.sources, sample_seconds * 1000));
   if (!t.ok) {
     std::fputs(RenderNlRefusal(text, t).c_str(), stderr);
     return 2;
   }
   std::string plan;
   try {
-    if (t.sections.empty()) {
-      plan = e.Explain(t.sql, false);
-    } else {
-      for (const auto& [title, section_sql] : t.sections) {
-        std::string p = e.Explain(section_sql, false);
-        plan += "-- " + title + "\n" + p + (p.empty() || p.back() == '\n' ? "" : "\n");
-      }
-    }
+    plan = NlPlanText(e, t);
   } catch (const Error& err) {
     std::fputs(RenderNlPanel(text, t, "").c_str(), stderr);
     PrintError(err, t.sql);
@@ -1397,7 +1429,7 @@ int Cli::AskLlm(const std::string& text, const NlSchema& schema,
     if (SplitSqlScript(candidate).size() != 1) return "the endpoint answered several statements";
     try {
       t.notices.clear();
-      std::string plan = engine().Explain(candidate, false);
+      std::string plan = NlPlanText(engine(), candidate);
       t.notices.push_back("plan:" + plan);
       return "";
     } catch (const Error& err) {
@@ -1449,14 +1481,8 @@ int Cli::ShowPanelAndConfirm(const std::string& text, const NlTranslation& t,
     }
   }
   if (!t.sections.empty()) {
-    // A profile: each section is its own query, printed under its title.
-    bool ok = true;
-    for (size_t i = 0; i < t.sections.size(); i++) {
-      std::cout << (i ? "\n" : "") << "━━ " << t.sections[i].first << " ━━\n";
-      std::cout.flush();
-      ok = RunStatement(t.sections[i].second, OutputFormat::kTable, nullptr, i == 0) && ok;
-    }
-    return ok ? 0 : 1;
+    // A profile: each section is its own query, run in parallel, printed under its title.
+    return RunProfileSections(t) ? 0 : 1;
   }
   *sql = t.sql;
   return -1;
@@ -1476,12 +1502,13 @@ int Cli::Export(const ParsedArgs& args) {
     }
     auto parsed = ParseOutputFormat(*f);
     std::string lower = AsciiLower(*f);
-    bool report_name = lower == "markdown" || lower == "md" || lower == "html" || lower == "pdf";
+    bool report_name = lower == "markdown" || lower == "md" || lower == "html" || lower == "pdf" ||
+                       lower == "xlsx";
     if (!parsed && !parquet && !report_name) {
-      std::string hint =
-          SuggestName(*f, {"csv", "json", "jsonl", "table", "parquet", "markdown", "html", "pdf"});
+      std::string hint = SuggestName(
+          *f, {"csv", "json", "jsonl", "table", "parquet", "markdown", "html", "pdf", "xlsx"});
       throw UsageError{"unknown format '" + *f +
-                           "'; use csv, json, jsonl, table, parquet, markdown, html or pdf" +
+                           "'; use csv, json, jsonl, table, parquet, markdown, html, pdf or xlsx" +
                            (hint.empty() || hint == lower ? "" : " (did you mean " + hint + "?)"),
                        "export"};
     }
@@ -1489,9 +1516,12 @@ int Cli::Export(const ParsedArgs& args) {
   }
   std::string report_format = AsciiLower(args.Get("--format").value_or(""));
   if (report_format == "md") report_format = "markdown";
-  bool report = report_format == "markdown" || report_format == "html" || report_format == "pdf";
-  if (report && report_format == "pdf" && !args.Get("--output") && isatty(STDOUT_FILENO))
-    throw UsageError{"--format pdf writes a binary file: add --output FILE or redirect (> file)",
+  bool report = report_format == "markdown" || report_format == "html" || report_format == "pdf" ||
+                report_format == "xlsx";
+  if (report && (report_format == "pdf" || report_format == "xlsx") && !args.Get("--output") &&
+      isatty(STDOUT_FILENO))
+    throw UsageError{"--format " + report_format +
+                         " writes a binary file: add --output FILE or redirect (> file)",
                      "export"};
   QueryResult result = LoadExportResult(args.positional[0]);
   if (report) {
@@ -1503,7 +1533,8 @@ int Cli::Export(const ParsedArgs& args) {
     char stamp[64];
     std::strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M UTC", std::gmtime(&now));
     info.generated = std::string("Generated by aishell on ") + stamp;
-    std::string doc = report_format == "pdf" ? ResultToPdf(info, result.columns, result.batches)
+    std::string doc = report_format == "xlsx"  ? ResultToXlsx(info, result.columns, result.batches)
+                      : report_format == "pdf" ? ResultToPdf(info, result.columns, result.batches)
                       : report_format == "html"
                           ? ResultToHtml(info, result.columns, result.batches)
                           : ResultToMarkdown(info, result.columns, result.batches);

@@ -52,6 +52,9 @@ class Cli {
              bool yes, std::string* sql);
   int ShowPanelAndConfirm(const std::string& text, const NlTranslation& t, const std::string& plan,
                           bool explain_only, bool dry_run, bool yes, std::string* sql);
+  // A profile's sections, run in parallel (federation.threads engines), printed in order.
+  bool RunProfileSections(const NlTranslation& t);  // nl_command.cpp
+  std::unique_ptr<Engine> MakeEngine();             // settings, connections, views
   int Export(const ParsedArgs& args);
   int CreateView(const ParsedArgs& args);
   int Views(const ParsedArgs& args);
@@ -63,6 +66,7 @@ class Cli {
   int SyncStatus(const ParsedArgs& args);
   int SyncCache(const ParsedArgs& args);
   int SyncDaemon(const ParsedArgs& args);
+  int SyncInstallService(const ParsedArgs& args);  // sync_service_command.cpp
   int ValidateSyncCommand(const ParsedArgs& args);
   // stream_command.cpp
   int Stream(const ParsedArgs& args);
@@ -123,9 +127,6 @@ class Cli {
   int parquet_results_ = 0;  // results written to output_path_ as Parquet
 };
 
-// `sync a -> b`'s source and target (sync_command.cpp): `a '->' b`, `a to b`, `a --to b`.
-std::pair<std::string, std::string> ParseSyncEndpoints(const std::vector<std::string>& positional,
-                                                       const std::optional<std::string>& to);
 // `aishell serve --help` details (serve_command.cpp).
 extern const char* const kServeDetails;
 extern const char* const kMonitorDetails;

@@ -1,4 +1,4 @@
-// `aishell export last --format markdown|html|pdf`: the last result as a document for people.
+// `aishell export last --format markdown|html|pdf|xlsx`: the last result as a document for people.
 // The PDF (libharu) is a paged report: a title, the query, the table with wrapped columns and
 // its header repeated on each page, the row count and page numbers.
 #pragma once
@@ -24,5 +24,11 @@ std::string ResultToHtml(const ReportInfo& info, const std::vector<OutputColumn>
 // The PDF file's bytes. Throws Error(kIo) when libharu fails.
 std::string ResultToPdf(const ReportInfo& info, const std::vector<OutputColumn>& columns,
                         const std::vector<Batch>& batches);
+
+// An .xlsx workbook's bytes (xlsx_export.cpp): the result on a "Result" sheet (typed number and
+// boolean cells, a bold frozen header), the query and row count on a "Query" sheet. Throws
+// Error(kIo) past Excel's sheet limits.
+std::string ResultToXlsx(const ReportInfo& info, const std::vector<OutputColumn>& columns,
+                         const std::vector<Batch>& batches);
 
 }  // namespace aishell

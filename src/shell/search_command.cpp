@@ -1,5 +1,6 @@
 // `aishell search "<terms>" [--all-databases | --in <source>...] [--limit N] [--timeout SECONDS]
-// [--format table|json]`: workflows/federated_search.h over the connected sources.
+// [--explain] [--format table|json]`: workflows/federated_search.h over the connected sources.
+// `--in a b` (names after the terms, up to the next option), `--in a,b` and `--in a --in b`.
 #include <cstdio>
 #include <cstdlib>
 
@@ -49,6 +50,13 @@ int Cli::Search(const ParsedArgs& args) {
     if (options.budget_ms <= 0) throw UsageError{"--timeout must be above 0", "search"};
   }
   options.all_schemas = args.Has("--all-schemas");
+  {
+    // search.redis_max_keys (aishell config set), validated when it was set.
+    auto settings = store().LoadSettings();
+    if (auto it = settings.find("search.redis_max_keys"); it != settings.end())
+      options.redis_max_keys = std::strtoll(it->second.c_str(), nullptr, 10);
+    if (options.redis_max_keys < 1) options.redis_max_keys = 100000;
+  }
   bool json = false;
   if (auto f = args.Get("--format")) {
     if (*f == "json")
@@ -64,7 +72,8 @@ int Cli::Search(const ParsedArgs& args) {
     throw UsageError{err.what(), "search"};
   }
   result = RunFederatedSearch(connection_engine().ListConnections(), e.options(), options);
-  std::string text = json ? SearchJson(result) : RenderSearch(result, TerminalWidth());
+  std::string text =
+      json ? SearchJson(result) : RenderSearch(result, TerminalWidth(), args.Has("--explain"));
   std::fputs(text.c_str(), stdout);
   bool all_failed = true;
   for (const auto& s : result.sources) all_failed = all_failed && !s.error.empty();

@@ -1,5 +1,6 @@
-// `aishell stream "<SQL or English>" --key <column> [--output f.jsonl] [--interval 1s]`: the shell
-// side of src/workflows/stream_job (streaming enrichment by polling).
+// `aishell stream "<SQL or English>" [--key <column>] [--output f.jsonl] [--interval 1s]`: the
+// shell side of src/workflows/stream_job (streaming enrichment by polling). Without --key the
+// key is chosen from the query's columns (ChooseStreamKey) and named on stderr.
 #include <xxhash.h>
 
 #include <atomic>
@@ -12,6 +13,7 @@
 #include "shell/cli.h"
 #include "shell/sql_script.h"
 #include "workflows/stream_job.h"
+#include "workflows/stream_sentence.h"
 
 namespace aishell {
 
@@ -53,14 +55,13 @@ int Cli::Stream(const ParsedArgs& args) {
   std::string text;
   for (const auto& p : args.positional) text += (text.empty() ? "" : " ") + p;
   auto key = args.Get("--key");
-  if (!key || key->empty()) {
+  if (key && key->empty())
     throw UsageError{
-        "stream needs --key <column>: an output column whose values only grow (an id, "
-        "created_at), the position it resumes from",
+        "--key needs a column whose values only grow (an id, created_at); leave it out to let "
+        "stream choose",
         "stream"};
-  }
   StreamOptions o;
-  o.key = *key;
+  if (key) o.key = *key;
   o.output = args.Get("--output").value_or("");
   if (auto i = args.Get("--interval")) o.interval_seconds = ParseInterval(*i);
   if (args.Has("--once")) o.max_polls = 1;
@@ -73,7 +74,12 @@ int Cli::Stream(const ParsedArgs& args) {
   }
   engine();
   std::string sql = text;
-  if (args.Has("--nl") || LooksLikeNaturalLanguage(text)) {
+  std::optional<StreamSentence> sentence;
+  sentence = ReadStreamSentence(engine(), text);
+  if (sentence) {
+    sql = sentence->sql;
+    std::fprintf(stderr, "Understood: %s\nSQL: %s\n", sentence->reading.c_str(), sql.c_str());
+  } else if (args.Has("--nl") || LooksLikeNaturalLanguage(text)) {
     std::string translated;
     int code = TranslateQuestion(text, false, false, true, &translated);
     if (code >= 0) return code;
@@ -83,6 +89,11 @@ int Cli::Stream(const ParsedArgs& args) {
          (sql.back() == ';' || std::isspace(static_cast<unsigned char>(sql.back()))))
     sql.pop_back();
   o.sql = sql;
+  if (o.key.empty()) {
+    StreamKeyChoice choice = ChooseStreamKey(engine(), sql);
+    o.key = choice.column;
+    std::fprintf(stderr, "Key: %s; --key chooses another\n", choice.why.c_str());
+  }
   if (auto n = args.Get("--name")) {
     if (!Engine::IsValidSourceName(*n))
       throw UsageError{"invalid stream name '" + *n + "': use letters, digits, '_' and '-'",

@@ -14,6 +14,7 @@
 #include "common/exception.h"
 #include "common/strings.h"
 #include "engine/result_format.h"
+#include "shell/arrow_args.h"
 #include "shell/box_table.h"
 #include "shell/cli.h"
 #include "workflows/cron_schedule.h"
@@ -47,27 +48,6 @@ std::string Ago(int64_t seconds) {
 
 // The source and target of `sync a -> b`: also `a '->' b`, `a to b` and `a --to b` (bash reads
 // `->` unquoted as `-` and a redirection of the output to the file `b`).
-std::pair<std::string, std::string> ParseSyncEndpoints(const std::vector<std::string>& positional,
-                                                       const std::optional<std::string>& to) {
-  const char* spellings = "write: aishell sync <conn>.<table> '->' <conn>.<table> (or --to / to)";
-  if (!positional.empty() && positional.back() == "-" && !to) {
-    throw UsageError{
-        "the target is missing: bash read the '>' of an unquoted -> as a redirection of the output "
-        "to a file; " +
-            std::string(spellings),
-        "sync"};
-  }
-  if (to) {
-    if (positional.size() != 1)
-      throw UsageError{"sync --to needs exactly one source table; " + std::string(spellings),
-                       "sync"};
-    return {positional[0], *to};
-  }
-  if (positional.size() == 3 && (positional[1] == "->" || EqualsIgnoreCase(positional[1], "to")))
-    return {positional[0], positional[2]};
-  throw UsageError{"sync needs a source and a target table; " + std::string(spellings), "sync"};
-}
-
 namespace {
 
 std::vector<std::string> SplitList(const std::string& text) {
@@ -202,6 +182,7 @@ int Cli::Sync(const ParsedArgs& args) {
   }
   if (sub == "status") return SyncStatus(args);
   if (sub == "daemon") return SyncDaemon(args);
+  if (sub == "install-service") return SyncInstallService(args);
 
   if (args.Has("--cache")) return SyncCache(args);
   SyncJob job;
@@ -210,7 +191,9 @@ int Cli::Sync(const ParsedArgs& args) {
       throw UsageError{"sync --file takes no tables: the file names them", "sync"};
     job = LoadSyncJobFile(*file);
   } else {
-    auto [from, to] = ParseSyncEndpoints(args.positional, args.Get("--to"));
+    SourceAndTarget endpoints = ParseSourceAndTargetOnly(args.positional, args.Get("--to"), "sync");
+    const std::string& from = endpoints.source;
+    const std::string& to = endpoints.target;
     try {
       job.source = SyncTableRef::Parse(from, "source");
       job.target = SyncTableRef::Parse(to, "target");
@@ -267,7 +250,9 @@ int64_t ParseTtl(const std::string& text) {
 }  // namespace
 
 int Cli::SyncCache(const ParsedArgs& args) {
-  auto [from, to] = ParseSyncEndpoints(args.positional, args.Get("--to"));
+  SourceAndTarget endpoints = ParseSourceAndTargetOnly(args.positional, args.Get("--to"), "sync");
+  const std::string& from = endpoints.source;
+  const std::string& to = endpoints.target;
   if (to != "local-cache") {
     throw UsageError{
         "sync --cache copies a table into the local cache: write <conn>.<table> '->' "

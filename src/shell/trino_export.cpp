@@ -144,22 +144,6 @@ void ExportPostgres(const ConnectionConfig& c, CatalogWriter& w) {
   w.Write();
 }
 
-// A password for the userinfo of a URL: everything but unreserved characters percent-encoded.
-std::string PercentEncode(const std::string& text) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char ch : text) {
-    if (std::isalnum(ch) || ch == '-' || ch == '.' || ch == '_' || ch == '~') {
-      out += static_cast<char>(ch);
-    } else {
-      out += '%';
-      out += kHex[ch >> 4];
-      out += kHex[ch & 15];
-    }
-  }
-  return out;
-}
-
 void ExportMongo(const ConnectionConfig& c, CatalogWriter& w) {
   UrlParts url = ParseUrl(c.url, "mongodb source '" + c.name + "'");
   std::string text = c.url;

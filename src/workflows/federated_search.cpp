@@ -4,14 +4,17 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <thread>
 
 #include "catalog/catalog_registry.h"
+#include "catalog/full_text.h"
 #include "common/exception.h"
 #include "common/json_text.h"
 #include "common/secrets.h"
 #include "common/strings.h"
 #include "engine/result_format.h"
+#include "engine/settings.h"
 #include "sql/ast.h"
 
 namespace aishell {
@@ -19,6 +22,52 @@ namespace aishell {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+SettingRegistration kRedisMaxKeys({"search.redis_max_keys",
+                                   {},
+                                   SettingType::kCount,
+                                   "100000",
+                                   "aishell search: keys scanned per Redis table at most (a notice "
+                                   "says when a table has more)",
+                                   "shell",
+                                   1,
+                                   int64_t{1} << 40});
+
+std::string Thousands(int64_t n) {
+  std::string digits = std::to_string(n < 0 ? -n : n), out;
+  for (size_t i = 0; i < digits.size(); i++) {
+    if (i && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return n < 0 ? "-" + out : out;
+}
+
+void Notice(SearchSourceResult* out, const std::string& text) {
+  if (std::find(out->notices.begin(), out->notices.end(), text) == out->notices.end())
+    out->notices.push_back(text);
+}
+
+bool IsWordChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || (c & 0x80); }
+
+// Scores every shown row (federated_search.h), and the sources' relevance relative to the best.
+void ScoreTable(SearchTableResult* t, const std::vector<std::string>& words) {
+  std::vector<int> text_at;
+  for (size_t c = 0; c < t->columns.size(); c++)
+    if (std::find(t->text_columns.begin(), t->text_columns.end(), t->columns[c].name) !=
+        t->text_columns.end())
+      text_at.push_back(static_cast<int>(c));
+  t->scores.clear();
+  for (const auto& row : t->rows) {
+    std::vector<std::string> texts;
+    for (int c : text_at)
+      if (c < static_cast<int>(row.size())) texts.push_back(row[c]);
+    t->scores.push_back(SearchScore(texts, words));
+  }
+  double best = 0;
+  for (double r : t->relevance) best = std::max(best, r);
+  for (double& r : t->relevance) r = best > 0 ? r / best : 0;
+  t->relevance.resize(t->rows.size(), 0);
+}
 
 std::string EngineName(const ConnectionConfig& c) {
   std::string t = AsciiLower(c.type);
@@ -142,10 +191,39 @@ void SearchSource(const ConnectionConfig& config, const EngineOptions& base,
           out->related_index = table;
           continue;
         }
+        SearchTableResult t;
+        t.schema = schema;
+        t.table = table;
+        t.text_columns = text;
+        std::string type = AsciiLower(config.type);
+        // The source's own full text (catalog/full_text.h), where its type registered one.
+        if (FullTextSearchFn native = FindFullTextSearch(type)) {
+          FullTextRequest request;
+          request.columns = text;
+          request.terms = options.terms;
+          request.words = words;
+          request.limit = options.limit;
+          request.timeout_ms = std::max<int64_t>(remaining_ms(), 1);
+          FullTextMatches m = native(*connector, *info, request);
+          t.method = m.method;
+          if (m.native) {
+            t.native = true;
+            if (m.found == 0) continue;
+            t.found = m.found;
+            for (size_t c = 0; c < info->columns.size(); c++)
+              t.columns.push_back({info->columns[c].name, info->columns[c].type});
+            t.rows = std::move(m.rows);
+            t.relevance = m.scores;
+            out->tables.push_back(std::move(t));
+            continue;
+          }
+          if (!m.method.empty()) Notice(out, m.method);
+        }
         std::string where = MatchPredicate(text, words);
         std::string from = qualified + " WHERE " + where;
         std::string order;
-        if (AsciiLower(config.type) == "elasticsearch") {
+        int score_column = -1;
+        if (type == "elasticsearch") {
           // The server's own full text: every word (AND) in any field, ranked by relevance.
           std::string q;
           for (const auto& w : words) q += (q.empty() ? "" : " AND ") + ("\"" + w + "\"");
@@ -156,23 +234,46 @@ void SearchSource(const ConnectionConfig& config, const EngineOptions& base,
             engine.Execute("SELECT count(*) FROM " + fn + " LIMIT 1");
             from = fn;
             order = " ORDER BY _score DESC";
+            t.native = true;
+            t.method = "Elasticsearch query_string (" + q + "), ranked by _score";
           } catch (const Error&) {
             // No query_string here (an older server): the LIKE predicates above.
+            t.method = "no query_string here, so wildcard predicates";
           }
+        }
+        if (t.method.empty())
+          t.method =
+              "case-insensitive substring predicates per word, pushed down as the "
+              "connector can";
+        if (type == "redis") {
+          // A SCAN of every key can take long: at most search.redis_max_keys keys per table.
+          std::string capped = "(SELECT * FROM " + qualified + " LIMIT " +
+                               std::to_string(options.redis_max_keys) + ") AS capped";
+          QueryResult scanned = engine.Execute("SELECT count(*) FROM " + capped);
+          int64_t keys = 0;
+          if (!scanned.batches.empty() && scanned.batches[0].count > 0)
+            keys = scanned.batches[0].columns[0].GetValue(0).GetInt64();
+          if (keys >= options.redis_max_keys) {
+            std::string note =
+                fmt::format("{}: only the first {} keys were searched (search.redis_max_keys)",
+                            table, Thousands(options.redis_max_keys));
+            out->notices.push_back(note);
+            t.method += "; " + note;
+          }
+          from = capped + " WHERE " + where;
         }
         QueryResult count = engine.Execute("SELECT count(*) FROM " + from);
         int64_t found = 0;
         if (!count.batches.empty() && count.batches[0].count > 0)
           found = count.batches[0].columns[0].GetValue(0).GetInt64();
         if (found == 0) continue;
-        SearchTableResult t;
-        t.schema = schema;
-        t.table = table;
         t.found = found;
-        t.text_columns = text;
         QueryResult rows = engine.Execute("SELECT * FROM " + from + order + " LIMIT " +
                                           std::to_string(options.limit));
         t.columns = rows.columns;
+        if (!order.empty())
+          for (size_t c = 0; c < rows.columns.size(); c++)
+            if (rows.columns[c].name == "_score") score_column = static_cast<int>(c);
         for (const auto& b : rows.batches) {
           for (size_t i = 0; i < b.count; i++) {
             std::vector<std::string> row;
@@ -184,6 +285,7 @@ void SearchSource(const ConnectionConfig& config, const EngineOptions& base,
               std::string cell = CellText(v, i);
               row.push_back(cell == "NULL" && !v.View().IsValid(i) ? "" : cell);
             }
+            if (score_column >= 0) t.relevance.push_back(std::atof(row[score_column].c_str()));
             t.rows.push_back(std::move(row));
           }
         }
@@ -198,6 +300,7 @@ void SearchSource(const ConnectionConfig& config, const EngineOptions& base,
   } catch (const std::exception& e) {
     out->error = ScrubPassword(e.what(), config.url, 3);
   }
+  for (auto& t : out->tables) ScoreTable(&t, words);
   std::stable_sort(out->tables.begin(), out->tables.end(),
                    [](const auto& a, const auto& b) { return a.found > b.found; });
   out->seconds = std::chrono::duration<double>(Clock::now() - start).count();
@@ -223,20 +326,35 @@ std::string BoxLine(const std::string& text, size_t inner) {
   return "│ " + t + std::string(inner > Columns(t) ? inner - Columns(t) : 0, ' ') + " │\n";
 }
 
-std::string Thousands(int64_t n) {
-  std::string digits = std::to_string(n < 0 ? -n : n), out;
-  for (size_t i = 0; i < digits.size(); i++) {
-    if (i && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return n < 0 ? "-" + out : out;
-}
-
 std::string Plural(const std::string& table) {
   return table;  // table names are usually plural already ("products", "orders")
 }
 
 }  // namespace
+
+double SearchScore(const std::vector<std::string>& texts, const std::vector<std::string>& words) {
+  if (words.empty()) return 0;
+  std::string all;
+  for (const auto& t : texts) all += AsciiLower(t) + "\n";
+  auto whole_word = [&](const std::string& w) {
+    for (size_t at = all.find(w); at != std::string::npos; at = all.find(w, at + 1)) {
+      bool left = at == 0 || !IsWordChar(all[at - 1]);
+      bool right = at + w.size() >= all.size() || !IsWordChar(all[at + w.size()]);
+      if (left && right) return true;
+    }
+    return false;
+  };
+  double sum = 0;
+  std::string phrase;
+  for (const auto& w : words) {
+    sum += whole_word(w) ? 1.0 : all.find(w) != std::string::npos ? 0.5 : 0.0;
+    phrase += (phrase.empty() ? "" : " ") + w;
+  }
+  double score = 0.8 * sum / static_cast<double>(words.size());
+  if (words.size() > 1 && all.find(phrase) != std::string::npos) score += 0.2;
+  if (words.size() == 1 && whole_word(words[0])) score += 0.2;
+  return std::min(1.0, score);
+}
 
 std::vector<std::string> SearchWords(const std::string& terms) {
   std::vector<std::string> words;
@@ -293,7 +411,50 @@ SearchResult RunFederatedSearch(const std::vector<ConnectionConfig>& configs,
   return result;
 }
 
-std::string RenderSearch(const SearchResult& result, size_t width) {
+namespace {
+
+struct RankedMatch {
+  double score;
+  double relevance;
+  size_t source, table, row;
+};
+
+// Every shown row of every source, best first (federated_search.h).
+std::vector<RankedMatch> RankAcrossSources(const SearchResult& result) {
+  std::vector<RankedMatch> all;
+  for (size_t s = 0; s < result.sources.size(); s++)
+    for (size_t t = 0; t < result.sources[s].tables.size(); t++) {
+      const auto& table = result.sources[s].tables[t];
+      for (size_t r = 0; r < table.rows.size() && r < table.scores.size(); r++)
+        all.push_back(
+            {table.scores[r], r < table.relevance.size() ? table.relevance[r] : 0, s, t, r});
+    }
+  std::stable_sort(all.begin(), all.end(), [](const RankedMatch& a, const RankedMatch& b) {
+    if (a.score != b.score) return a.score > b.score;
+    return a.relevance > b.relevance;
+  });
+  return all;
+}
+
+std::string TitleOf(const SearchTableResult& t, size_t row) {
+  std::vector<std::string> names;
+  for (const auto& c : t.columns) names.push_back(c.name);
+  int title = PreferredTitle(names);
+  if (title < 0)
+    for (size_t c = 0; c < names.size(); c++)
+      if (std::find(t.text_columns.begin(), t.text_columns.end(), names[c]) !=
+          t.text_columns.end()) {
+        title = static_cast<int>(c);
+        break;
+      }
+  const auto& cells = t.rows[row];
+  return cells.empty() ? ""
+                       : cells[title >= 0 && title < static_cast<int>(cells.size()) ? title : 0];
+}
+
+}  // namespace
+
+std::string RenderSearch(const SearchResult& result, size_t width, bool explain) {
   size_t inner = std::max<size_t>(40, std::min<size_t>(width ? width - 4 : 60, 80));
   std::string rule(inner + 4, ' ');
   std::string out = "🔍 Federated Search: \"" + result.terms + "\"\n";
@@ -332,7 +493,11 @@ std::string RenderSearch(const SearchResult& result, size_t width) {
       for (size_t r = 0; r < t.rows.size(); r++) {
         const auto& row = t.rows[r];
         if (r) out += BoxLine("", inner);
-        out += BoxLine(fmt::format("{}. {}", r + 1, title >= 0 ? row[title] : row[0]), inner);
+        out +=
+            BoxLine(fmt::format("{}. {}{}", r + 1, title >= 0 ? row[title] : row[0],
+                                r < t.scores.size() ? fmt::format("  (score {:.2f})", t.scores[r])
+                                                    : std::string()),
+                    inner);
         std::string details;
         for (size_t c = 0; c < row.size(); c++) {
           if (static_cast<int>(c) == title || row[c].empty()) continue;
@@ -342,6 +507,7 @@ std::string RenderSearch(const SearchResult& result, size_t width) {
       }
       out += bottom;
       out += "Found: " + Thousands(t.found) + " " + Plural(t.table) + "\n";
+      if (explain) out += "   (searched by " + t.method + ")\n";
     }
     if (!s.related.empty()) {
       out += "\nResults from " + s.engine + " (" + s.source + ": " + s.related_index + "):\n" +
@@ -355,6 +521,18 @@ std::string RenderSearch(const SearchResult& result, size_t width) {
     if (s.tables.empty() && s.related.empty())
       out += "\nNo matches in " + s.engine + " (" + s.source + ")\n";
     for (const auto& k : s.skipped) out += "   (not searched: " + k + ")\n";
+    for (const auto& n : s.notices) out += "   (" + s.engine + ", " + s.source + ": " + n + ")\n";
+  }
+  std::vector<RankedMatch> ranked = RankAcrossSources(result);
+  if (result.sources.size() > 1 && !ranked.empty()) {
+    out += "\nBest matches across sources (aishell's score, the same for every source):\n";
+    for (size_t i = 0; i < ranked.size() && i < 5; i++) {
+      const auto& m = ranked[i];
+      const auto& src = result.sources[m.source];
+      const auto& t = src.tables[m.table];
+      out += fmt::format("  {}. {:.2f}  {}  ({}: {})\n", i + 1, m.score,
+                         Fit(TitleOf(t, m.row), inner > 30 ? inner - 30 : 10), src.source, t.table);
+    }
   }
   out += fmt::format(
       "\nTotal: {} matching rows; search time: {:.1f} seconds across {} of {} "
@@ -378,9 +556,13 @@ std::string SearchJson(const SearchResult& result) {
       const auto& t = s.tables[j];
       out += (j ? "," : "") + std::string("{\"schema\":") + JsonString(t.schema) +
              ",\"table\":" + JsonString(t.table) + ",\"found\":" + std::to_string(t.found) +
-             ",\"matches\":[";
+             ",\"native\":" + (t.native ? "true" : "false") +
+             ",\"method\":" + JsonString(t.method) + ",\"matches\":[";
       for (size_t r = 0; r < t.rows.size(); r++) {
         out += r ? ",{" : "{";
+        out += fmt::format("\"_aishell_score\":{:.4f},\"_relevance\":{:.4f},",
+                           r < t.scores.size() ? t.scores[r] : 0.0,
+                           r < t.relevance.size() ? t.relevance[r] : 0.0);
         for (size_t c = 0; c < t.columns.size() && c < t.rows[r].size(); c++)
           out += (c ? "," : "") + JsonString(t.columns[c].name) + ":" + JsonString(t.rows[r][c]);
         out += "}";
@@ -393,7 +575,17 @@ std::string SearchJson(const SearchResult& result) {
              ",\"count\":" + std::to_string(s.related[j].count) + "}";
     out += "],\"skipped\":[";
     for (size_t j = 0; j < s.skipped.size(); j++) out += (j ? "," : "") + JsonString(s.skipped[j]);
+    out += "],\"notices\":[";
+    for (size_t j = 0; j < s.notices.size(); j++) out += (j ? "," : "") + JsonString(s.notices[j]);
     out += fmt::format("],\"seconds\":{:.3f}}}", s.seconds);
+  }
+  out += "],\"best\":[";
+  std::vector<RankedMatch> ranked = RankAcrossSources(result);
+  for (size_t i = 0; i < ranked.size(); i++) {
+    const auto& m = ranked[i];
+    out += fmt::format("{}{{\"source\":{},\"table\":{},\"row\":{},\"score\":{:.4f}}}", i ? "," : "",
+                       JsonString(result.sources[m.source].source),
+                       JsonString(result.sources[m.source].tables[m.table].table), m.row, m.score);
   }
   out += "]}\n";
   return out;

@@ -114,6 +114,104 @@ std::string RowJson(const std::vector<OutputColumn>& cols, const Batch& b, size_
 
 }  // namespace
 
+namespace {
+
+bool IsIntegerType(TypeId id) {
+  return id == TypeId::kTinyInt || id == TypeId::kSmallInt || id == TypeId::kInteger ||
+         id == TypeId::kBigInt;
+}
+
+// The last name part of the query's first FROM table ("orders" of `FROM db.main."orders" o`),
+// lower case; "" when there is none.
+std::string FirstFromTable(const std::string& sql) {
+  std::string lower = AsciiLower(sql);
+  size_t at = 0;
+  while ((at = lower.find("from", at)) != std::string::npos) {
+    bool left = at == 0 ||
+                !(std::isalnum(static_cast<unsigned char>(lower[at - 1])) || lower[at - 1] == '_');
+    size_t end = at + 4;
+    bool right = end < lower.size() && std::isspace(static_cast<unsigned char>(lower[end]));
+    if (left && right) break;
+    at = end;
+  }
+  if (at == std::string::npos) return "";
+  size_t i = at + 4;
+  while (i < lower.size() && std::isspace(static_cast<unsigned char>(lower[i]))) i++;
+  if (i >= lower.size() || lower[i] == '(') return "";
+  std::string name, part;
+  bool quoted = false;
+  for (; i < lower.size(); i++) {
+    char c = lower[i];
+    if (c == '"') {
+      quoted = !quoted;
+      continue;
+    }
+    if (!quoted && (std::isspace(static_cast<unsigned char>(c)) || c == ',' || c == ')' ||
+                    c == '(' || c == ';'))
+      break;
+    if (!quoted && c == '.') {
+      part.clear();
+      continue;
+    }
+    part += c;
+  }
+  return part;
+}
+
+}  // namespace
+
+StreamKeyChoice ChooseStreamKey(Engine& engine, const std::string& sql) {
+  auto probe = engine.Query("SELECT * FROM (" + sql + ") s LIMIT 0");
+  std::vector<OutputColumn> columns = probe->columns();
+  std::string table = FirstFromTable(sql);
+  std::vector<std::string> id_names = {"id"};
+  if (!table.empty()) {
+    id_names.push_back(table + "_id");
+    if (table.size() > 1 && table.back() == 's')
+      id_names.push_back(table.substr(0, table.size() - 1) + "_id");
+  }
+  for (const auto& want : id_names)
+    for (const auto& c : columns)
+      if (IsIntegerType(c.type.id) && AsciiLower(c.name) == want)
+        return {c.name, c.name + " (an integer named as " +
+                            (table.empty() ? std::string("a table's") : table + "'s") +
+                            " key: new rows are those above the last one seen; a key given out "
+                            "by a sequence can commit out of order under concurrent inserts)"};
+  static const char* const kMade[] = {"created_at",    "created",    "inserted_at", "created_on",
+                                      "creation_time", "event_time", "timestamp",   "ts",
+                                      "order_date",    "placed_at"};
+  auto is_time = [](TypeId id) {
+    return id == TypeId::kTimestamp || id == TypeId::kTimestampTz || id == TypeId::kDate;
+  };
+  for (const char* want : kMade)
+    for (const auto& c : columns)
+      if (is_time(c.type.id) && AsciiLower(c.name) == want)
+        return {c.name, c.name +
+                            " (when each row was made: new rows are those after the last "
+                            "one seen; a row arriving later with the very same time as it "
+                            "is missed)"};
+  for (const auto& c : columns)
+    if (is_time(c.type.id) && AsciiLower(c.name).find("created") != std::string::npos)
+      return {c.name, c.name + " (when each row was made)"};
+  for (const auto& c : columns)
+    if (c.name == "_id")
+      return {c.name,
+              "_id (MongoDB's ObjectId: it starts with the insert time in seconds, so new "
+              "documents come after the last one seen; two clients inserting in the same second "
+              "can arrive out of order, and one of them may be missed: give --key a field your "
+              "application makes monotonic when that matters)"};
+  std::string names;
+  for (const auto& c : columns)
+    names += (names.empty() ? "" : ", ") + c.name + " " + c.type.ToString();
+  throw Error(ErrorKind::kBinder,
+              "stream cannot choose a key: no column of the query only grows (an integer id, a "
+              "created_at timestamp or MongoDB's _id); columns: " +
+                  names +
+                  ". Name one with --key <column>. (PostgreSQL's ctid and xmin are not used: an "
+                  "UPDATE moves a row's ctid and VACUUM reuses it; xmin is not in commit order "
+                  "and wraps around)");
+}
+
 StreamStats RunStream(Engine& engine, const std::string& home, const StreamOptions& o,
                       const std::atomic<bool>& stop,
                       const std::function<void(const std::string&, const std::string&,

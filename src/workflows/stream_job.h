@@ -32,6 +32,24 @@ struct StreamStats {
   std::string position;
 };
 
+// The key `aishell stream` uses when none is given: the first usable output column of the query,
+// in this order:
+//  1. an integer column named id, or <table>_id / <singular table>_id after the query's first
+//     FROM table (order_id for orders): a table's own key, usually from a sequence;
+//  2. a TIMESTAMP, TIMESTAMP WITH TIME ZONE or DATE column named for when a row was made
+//     (created_at, created, inserted_at, created_on, creation_time, event_time, timestamp, ts,
+//     order_date, placed_at, or any name holding "created");
+//  3. `_id`, as MongoDB's ObjectId (its hex text orders like the id: the insert time to the
+//     second first; two clients inserting in the same second can arrive out of order).
+// Never PostgreSQL's ctid (an UPDATE moves a row, VACUUM reuses slots) or xmin (not ordered by
+// commit, and it wraps around). `why` says what was chosen and its caveat. Throws Error(kBinder)
+// listing the columns when none is usable.
+struct StreamKeyChoice {
+  std::string column;
+  std::string why;
+};
+StreamKeyChoice ChooseStreamKey(Engine& engine, const std::string& sql);
+
 // Runs until `stop` (set by a signal handler, which also cancels the engine) or max_polls.
 // on_event(line, key, stats) is called for every event after it was written.
 StreamStats RunStream(Engine& engine, const std::string& home, const StreamOptions& options,

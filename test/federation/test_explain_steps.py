@@ -102,7 +102,7 @@ def test_explain_shows_seed_002_steps(home):
     assert f"Step 2: Fetch users from PostgreSQL (users-db.{SCHEMA}.users)" in plan, plan
     # The exact request one batch sends, and the strategy.
     assert f'FROM "{SCHEMA}"."users" WHERE ("id" IN ($keys))' in plan, plan
-    assert "batch fetch, 1,000 keys per query" in plan, plan
+    assert "batch fetch, 10,000 keys per query" in plan, plan
     assert f"Step 3: Fetch orders from PostgreSQL (users-db.{SCHEMA}.orders)" in plan, plan
     assert "Step 4: Aggregate in the engine" in plan, plan
     assert "Optimizations:" in plan and "Batch fetch of users-db." in plan, plan
@@ -131,7 +131,7 @@ def test_explain_analyze_actuals_match_the_data(home):
     assert steps["sessions"]["actual"]["rows"] == SESSIONS
     assert steps["users"]["actual"]["rows"] == len(users)
     assert steps["orders"]["actual"]["rows"] == orders
-    # One lookup batch per 1,000 keys; bytes counted by the PostgreSQL reader.
+    # One lookup batch per 10,000 keys; bytes counted by the PostgreSQL reader.
     assert steps["users"]["actual"]["round_trips"] == 1 and steps["users"]["actual"]["bytes"] > 0
     # The cardinality model: each source step within 10x of what it read (no flag).
     for name, s in steps.items():

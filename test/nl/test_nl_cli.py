@@ -128,3 +128,64 @@ def test_profile_has_one_section_per_source(home):
     r = run_aishell(["query", q + "\n  - Product recommendations from our ML service"], home)
     assert r.returncode == 2
     assert '"recommendations", "ML", "service"' in r.stderr
+
+
+def test_profile_sections_run_in_parallel_with_the_same_answer(home):
+    # Sections run on up to federation.threads engines at once; the output (in the panel's order)
+    # is the same as one at a time. The panel estimates the time of each section and the total.
+    q = "a complete profile for user john@example.com"
+    strip = lambda text: "\n".join(l for l in text.splitlines() if not l.startswith("Execution time"))
+    serial = run_aishell(["query", "--threads", "1", q], home)
+    parallel = run_aishell(["query", "--threads", "4", q], home)
+    assert serial.returncode == 0 and parallel.returncode == 0, serial.stderr + parallel.stderr
+    assert strip(serial.stdout) == strip(parallel.stdout)
+    assert serial.stdout.count("━━ ") >= 5
+    assert "Estimated time for the profile:" in parallel.stderr
+    assert "sections run in parallel" in parallel.stderr
+
+
+def test_panel_shows_steps_with_estimated_rows_and_time(home):
+    r = run_aishell(["explain", "users who made purchases last week"], home)
+    assert r.returncode == 0, r.stderr
+    plan = r.stdout.split("Execution Plan:")[1]
+    assert "Step 1:" in plan and "est." in plan and "rows" in plan
+    assert "Estimated time:" in plan
+    assert "Operator tree" not in plan
+
+
+def test_catalog_cache(tmp_path):
+    # The translator's catalog (tables, columns) is cached per source in $AISHELL_HOME; a created
+    # table, connect/disconnect, --fresh-data and nl.catalog_ttl 0 read the source again.
+    import re
+    import sqlite3
+    sources = nl_data.generate_seed002(str(tmp_path), datetime.date.today())
+    home = tmp_path / "home"
+    for s in sources:
+        assert run_aishell(["connect", f"sqlite://{tmp_path}/{s}.db", "--name", s], home).returncode == 0
+
+    def cached(args):
+        r = run_aishell(args, home)
+        assert r.returncode == 0, r.stderr
+        m = re.search(r"(\d+) of (\d+) sources from the cache", r.stdout + r.stderr)
+        return int(m.group(1)), int(m.group(2))
+
+    q = "how many orders last week"
+    assert cached(["explain", q]) == (0, 4)
+    assert cached(["explain", q]) == (4, 4)
+    files = sorted(os.listdir(home / "cache" / "nl-catalog"))
+    assert len(files) == 4
+    for f in files:  # the connection is hashed, never written
+        assert str(tmp_path) not in (home / "cache" / "nl-catalog" / f).read_text()
+    # A table created in one source: that source is read again, and the new table is known.
+    con = sqlite3.connect(f"{tmp_path}/redis.db")
+    con.execute("CREATE TABLE wishlist_entries (id INTEGER PRIMARY KEY, user_id INTEGER)")
+    con.commit()
+    assert cached(["explain", "how many wishlist entries"]) == (3, 4)
+    assert cached(["query", "--dry-run", "--fresh-data", q]) == (0, 4)
+    assert cached(["explain", q]) == (4, 4)
+    assert run_aishell(["disconnect", "redis"], home).returncode == 0
+    assert cached(["explain", q]) == (3, 3)
+    assert run_aishell(["connect", f"sqlite://{tmp_path}/redis.db", "--name", "redis"], home).returncode == 0
+    assert cached(["explain", q]) == (3, 4)
+    assert run_aishell(["config", "set", "nl.catalog_ttl", "0"], home).returncode == 0
+    assert cached(["explain", q]) == (0, 4)

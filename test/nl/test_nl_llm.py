@@ -137,3 +137,39 @@ def test_timeout_and_malformed_replies(setup):
     r = ask(home, "how many orders")
     assert r.returncode == 1 and "choices[0].message.content" in r.stderr
     assert KEY not in r.stderr
+
+
+def test_send_samples_only_when_on_and_never_a_secret(setup, tmp_path):
+    # nl.send_samples true: the prompt holds a few distinct values of text columns (status words),
+    # never a column whose name reads as a secret, never a URL's password, never the API key.
+    import sqlite3
+    home, server = setup
+    vault = tmp_path / "vault.db"
+    con = sqlite3.connect(str(vault))
+    con.execute("CREATE TABLE accounts (id INTEGER PRIMARY KEY, plan TEXT, api_token TEXT, "
+                "backup_url TEXT)")
+    con.execute("INSERT INTO accounts VALUES (1, 'premium', 'tok-live-777', "
+                "'postgres://bob:hunter2pw@db.example.com/x')")
+    con.commit()
+    assert run_aishell(["connect", f"sqlite://{vault}", "--name", "vault"], home).returncode == 0
+    try:
+        server.requests.clear()
+        server.replies = ["SELECT count(*) FROM mongodb.main.orders"]
+        r = ask(home, "how many orders")
+        assert r.returncode == 0, r.stderr
+        prompt = json.dumps(server.requests[0]["body"]["messages"])
+        assert "delivered" not in prompt and "premium" not in prompt  # off by default
+        assert run_aishell(["config", "set", "nl.send_samples", "true"], home).returncode == 0
+        server.requests.clear()
+        server.replies = ["SELECT count(*) FROM mongodb.main.orders"]
+        r = ask(home, "how many orders")
+        assert r.returncode == 0, r.stderr
+        assert "the prompt held sampled values" in r.stderr
+        prompt = json.dumps(server.requests[0]["body"]["messages"])
+        assert "delivered" in prompt and "premium" in prompt
+        assert "tok-live-777" not in prompt and "hunter2pw" not in prompt
+        assert "api_token VARCHAR" in prompt  # the column is described, its values are not
+        assert KEY not in prompt and KEY not in r.stdout + r.stderr
+    finally:
+        run_aishell(["config", "set", "nl.send_samples", "false"], home)
+        run_aishell(["disconnect", "vault"], home)

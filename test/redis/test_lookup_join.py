@@ -103,7 +103,7 @@ def test_lookup_join_explain_and_results(redis_db, aishell):
     r = aishell("explain", sql)
     assert r.returncode == 0, r.stderr
     assert "LookupJoin" in r.stdout, r.stdout
-    assert "1000 keys per batch" in r.stdout
+    assert "10000 keys per batch" in r.stdout
     assert "KeyLookup sessions_db.default.profiles" in r.stdout
     assert "pipelined HGETALL profile:{user_id} per key" in r.stdout
     assert redis_db["password"] not in r.stdout

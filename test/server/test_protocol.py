@@ -265,13 +265,28 @@ def test_concurrent_queries_each_with_its_own_memory_budget(served):
             results[name] = e.error_name
 
     threads = [threading.Thread(target=run, args=(f"ok{i}", {})) for i in range(3)]
-    threads.append(threading.Thread(target=run, args=("small", {"max_memory": "1MB"})))
+    threads.append(threading.Thread(target=run, args=("small", {"max_memory": "1MB", "spill": "false"})))
+    # With spilling on (the default) the same budget is enough: the sort spills to disk.
+    threads.append(threading.Thread(target=run, args=("spilled", {"max_memory": "1MB"})))
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     assert results["small"] == "EXCEEDED_LOCAL_MEMORY_LIMIT"
     assert [results[f"ok{i}"] for i in range(3)] == [200000] * 3
+    assert results["spilled"] == 200000
+
+
+def test_stats_report_spilled_bytes(served):
+    """stats.spilledBytes is what the query wrote to spill files (0 when nothing spilled)."""
+    sql = ("SELECT x, y, CAST(x AS VARCHAR) || CAST(y AS VARCHAR) s FROM "
+           "UNNEST(sequence(1, 10000)) t(x) CROSS JOIN UNNEST(sequence(1, 20)) u(y) ORDER BY s DESC")
+    docs = follow(post(served, sql, {"X-Trino-Session": "max_memory=1MB"}))
+    assert docs[-1]["stats"]["state"] == "FINISHED"
+    assert sum(len(d.get("data", [])) for d in docs) == 200000
+    assert docs[-1]["stats"]["spilledBytes"] > 0
+    docs = follow(post(served, "SELECT 1"))
+    assert docs[-1]["stats"]["spilledBytes"] == 0
 
 
 def test_no_source_password_in_responses_logs_or_dashboard(tmp_path):

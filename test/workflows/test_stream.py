@@ -99,11 +99,38 @@ def test_stream_ctrl_c_and_crashes_lose_and_repeat_nothing(env):
 
 def test_stream_bad_input(env):
     home, orders, out = env
-    r = run_aishell(["stream", SQL], home)
-    assert r.returncode == 2 and "stream needs --key" in r.stderr
+    r = run_aishell(["stream", SQL, "--key", ""], home)
+    assert r.returncode == 2 and "--key needs a column whose values only grow" in r.stderr
     r = run_aishell(["stream", SQL, "--key", "when"], home)
     assert r.returncode == 1 and "has no column 'when'" in r.stderr and "created_at" in r.stderr
     r = run_aishell(["stream", SQL, "--key", "created_at", "--interval", "often"], home)
     assert r.returncode == 2 and "--interval needs a duration" in r.stderr
     r = run_aishell(["stream", "SELECT * FROM nowhere.main.t", "--key", "id", "--once"], home)
     assert r.returncode == 1 and "nowhere" in r.stderr
+
+
+def test_stream_chooses_the_key(env, tmp_path):
+    """Without --key: order_id (an integer named as the orders table's key), then a created_at
+    timestamp, and a clear error when no column only grows."""
+    home, orders, out = env
+    add_orders(orders, 1, 3)
+    r = run_aishell(["stream", SQL, "--output", str(out), "--once"], home)
+    ok(r)
+    assert "Key: order_id (an integer named as orders's key" in r.stderr, r.stderr
+    assert "New event (order_id = 3)" in r.stderr and "Events processed: 3" in r.stderr
+    add_orders(orders, 4, 2)
+    r = run_aishell(["stream", SQL, "--output", str(out), "--once"], home)
+    ok(r)
+    assert "Events processed: 2" in r.stderr
+    assert [json.loads(x)["order_id"] for x in out.read_text().splitlines()] == [1, 2, 3, 4, 5]
+    # No integer key among the columns: created_at.
+    sql = "SELECT o.total, o.created_at FROM orders.main.orders o"
+    r = run_aishell(["stream", sql, "--once"], home)
+    ok(r)
+    assert "Key: created_at (when each row was made" in r.stderr
+    assert len(r.stdout.splitlines()) == 5
+    # Nothing that only grows: the error lists the columns and says how to go on.
+    r = run_aishell(["stream", "SELECT o.user_id, o.total FROM orders.main.orders o", "--once"], home)
+    assert r.returncode == 1
+    assert "stream cannot choose a key" in r.stderr and "columns: user_id BIGINT, total DOUBLE" in r.stderr
+    assert "--key <column>" in r.stderr and "ctid" in r.stderr

@@ -405,6 +405,10 @@ std::unique_ptr<DataSource> EsScan::LookupKeys(const std::vector<int>& key_colum
   return std::make_unique<EsSearchSource>(context, 0, 1, std::move(rounds));
 }
 
+size_t EsScan::MaxKeysPerRequest(const std::vector<int>&) const {
+  return static_cast<size_t>(LookupBatch());
+}
+
 std::string EsScan::DescribeLookup(const std::vector<int>& key_columns, size_t batch_size) const {
   if (!SupportsKeyLookup(key_columns)) return {};
   const EsField& f = *spec_.table->columns[key_columns[0]].field;

@@ -12,30 +12,36 @@
 
 #include "common/exception.h"
 #include "common/secrets.h"
+#include "common/url.h"
 #include "connectors/iceberg/iceberg_connector.h"
 
 namespace aishell::iceberg {
+
+std::string JoinNamespace(const Namespace& ns, std::string_view separator) {
+  std::string out;
+  for (size_t i = 0; i < ns.size(); i++) {
+    if (i > 0) out += separator;
+    out += ns[i];
+  }
+  return out;
+}
+
+Namespace SplitNamespace(std::string_view dotted) {
+  Namespace ns;
+  size_t start = 0;
+  while (start <= dotted.size()) {
+    size_t dot = dotted.find('.', start);
+    if (dot == std::string_view::npos) dot = dotted.size();
+    if (dot > start) ns.emplace_back(dotted.substr(start, dot - start));
+    start = dot + 1;
+  }
+  return ns;
+}
 
 std::string TableIdentifier::ToString() const {
   std::string s;
   for (const auto& n : ns) s += n + ".";
   return s + name;
-}
-
-std::string PercentEncode(const std::string& s) {
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-        c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
 }
 
 void CheckWritableLocation(const std::string& location, const std::string& table,
@@ -70,24 +76,6 @@ void CheckWritableLocation(const std::string& location, const std::string& table
 }
 
 namespace {
-
-std::string JoinNamespace(const Namespace& ns) {
-  std::string s;
-  for (size_t i = 0; i < ns.size(); i++) s += (i ? "." : "") + ns[i];
-  return s;
-}
-
-Namespace SplitNamespace(const std::string& s) {
-  Namespace ns;
-  size_t start = 0;
-  while (start <= s.size()) {
-    auto dot = s.find('.', start);
-    if (dot == std::string::npos) dot = s.size();
-    if (dot > start) ns.push_back(s.substr(start, dot - start));
-    start = dot + 1;
-  }
-  return ns;
-}
 
 std::string StripSlash(std::string s) {
   while (s.size() > 1 && s.back() == '/') s.pop_back();

@@ -17,6 +17,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "catalog/connector.h"
@@ -26,6 +27,11 @@
 namespace aishell::iceberg {
 
 using Namespace = std::vector<std::string>;
+
+// "a.b" from {"a", "b"}; the REST protocol's multi-level form uses the separator "\x1f".
+std::string JoinNamespace(const Namespace& ns, std::string_view separator = ".");
+// {"a", "b"} from "a.b" (empty parts are dropped).
+Namespace SplitNamespace(std::string_view dotted);
 
 struct TableIdentifier {
   Namespace ns;
@@ -113,8 +119,5 @@ std::unique_ptr<IcebergCatalog> CreateNessieCatalog(const ConnectionConfig& conf
 // and not a filesystem root. Otherwise Error(kConnector) naming the table and the catalog.
 void CheckWritableLocation(const std::string& location, const std::string& table,
                            const std::string& catalog);
-
-// Percent-encodes everything but unreserved characters (RFC 3986).
-std::string PercentEncode(const std::string& s);
 
 }  // namespace aishell::iceberg

@@ -15,24 +15,6 @@ namespace aishell::iceberg {
 
 namespace {
 
-std::string JoinNamespace(const Namespace& ns) {
-  std::string s;
-  for (size_t i = 0; i < ns.size(); i++) s += (i ? "." : "") + ns[i];
-  return s;
-}
-
-Namespace SplitNamespace(const std::string& s) {
-  Namespace ns;
-  size_t start = 0;
-  while (start <= s.size()) {
-    auto dot = s.find('.', start);
-    if (dot == std::string::npos) dot = s.size();
-    if (dot > start) ns.push_back(s.substr(start, dot - start));
-    start = dot + 1;
-  }
-  return ns;
-}
-
 int64_t MetadataVersion(const std::string& name) {
   if (name.size() < 15 || name.substr(name.size() - 14) != ".metadata.json") return -1;
   size_t i = name[0] == 'v' ? 1 : 0;
@@ -225,7 +207,19 @@ std::vector<std::string> IcebergConnector::ListSchemas() {
 
 std::vector<std::string> IcebergConnector::ListTables(const std::string& schema) {
   std::vector<std::string> out;
-  for (const auto& id : catalog_->ListTables(SplitNamespace(schema))) out.push_back(id.name);
+  std::vector<TableIdentifier> ids;
+  try {
+    ids = catalog_->ListTables(SplitNamespace(schema));
+  } catch (const Error& e) {
+    // A REST namespace that does not exist (404 NoSuchNamespace) has no tables: CREATE TABLE
+    // and sync then create it, as they do on the other catalogs.
+    std::string message = e.what();
+    if (message.find("HTTP 404") != std::string::npos &&
+        message.find("NoSuchNamespace") != std::string::npos)
+      return out;
+    throw;
+  }
+  for (const auto& id : ids) out.push_back(id.name);
   return out;
 }
 
@@ -262,9 +256,9 @@ std::shared_ptr<const TableInfo> IcebergConnector::Load(const std::string& schem
   auto loaded = load(id);
   if (!loaded) {
     // Names match case-insensitively.
-    for (const auto& t : catalog_->ListTables(id.ns)) {
-      if (AsciiLower(t.name) == AsciiLower(base)) {
-        id = t;
+    for (const auto& name : ListTables(schema)) {  // a missing namespace: none
+      if (AsciiLower(name) == AsciiLower(base)) {
+        id.name = name;
         loaded = load(id);
         break;
       }

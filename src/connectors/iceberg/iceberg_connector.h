@@ -81,6 +81,16 @@ class IcebergConnector : public Connector {
   std::unique_ptr<TableWriter> CreateTable(const std::string& schema, const std::string& table,
                                            const std::vector<ColumnInfo>& columns) override;
   std::unique_ptr<TableWriter> InsertInto(std::shared_ptr<const TableInfo> table) override;
+  // aishell sync into an existing table (iceberg_upsert.cpp): append-only. At Commit the table's
+  // rows are read once; an incoming row whose key is new is appended (one INSERT snapshot), one
+  // equal to the table's row is skipped (a rerun after a crash adds nothing), one whose key the
+  // table holds with other values is dropped (target_wins), fails the write naming the key
+  // (error), or, for source_wins, fails with the reason: replacing it needs a copy-on-write
+  // rewrite of its data files, which this writer does not do.
+  bool SupportsUpsert() const override { return true; }
+  std::unique_ptr<TableWriter> UpsertInto(std::shared_ptr<const TableInfo> table,
+                                          const std::vector<int>& key_columns,
+                                          UpsertConflict conflict) override;
   // Trino's WITH (partitioning = ARRAY['day(ts)', 'region'], format = 'PARQUET').
   void CheckTableProperties(const std::vector<ColumnInfo>& columns,
                             const std::vector<TableProperty>& properties) override;

@@ -16,7 +16,6 @@
 // file again and is kConflict (the writer reloads and retries). A ref `name@hash` (a commit) is
 // read-only: writes are refused. New tables go to <warehouse>/<ns>/<table>_<uuid>, as Nessie's
 // Iceberg clients lay them out.
-#include <curl/curl.h>
 #include <simdjson.h>
 
 #include <algorithm>
@@ -27,16 +26,13 @@
 #include "common/exception.h"
 #include "common/json_text.h"
 #include "common/secrets.h"
+#include "common/url.h"
 #include "connectors/iceberg/iceberg_catalog.h"
+#include "storage/http_request.h"
 
 namespace aishell::iceberg {
 
 namespace {
-
-size_t CollectBody(char* data, size_t size, size_t n, void* user) {
-  static_cast<std::string*>(user)->append(data, size * n);
-  return size * n;
-}
 
 bool StartsWith(const std::string& s, const std::string& p) { return s.rfind(p, 0) == 0; }
 
@@ -64,8 +60,6 @@ struct NessieContent {
 class NessieCatalog : public IcebergCatalog {
  public:
   explicit NessieCatalog(const ConnectionConfig& config) {
-    static std::once_flag once;
-    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
     auto prop = [&](std::initializer_list<const char*> names) -> std::string {
       for (const char* n : names) {
         auto it = config.properties.find(n);
@@ -164,7 +158,7 @@ class NessieCatalog : public IcebergCatalog {
 
   void CreateNamespace(const Namespace& ns) override {
     std::lock_guard<std::mutex> lock(mu_);
-    RefuseDetached("namespace " + Join(ns, "."));
+    RefuseDetached("namespace " + JoinNamespace(ns));
     // Each level, as Nessie requires the parents to exist.
     for (size_t n = 1; n <= ns.size(); n++) {
       Namespace part(ns.begin(), ns.begin() + static_cast<long>(n));
@@ -175,7 +169,7 @@ class NessieCatalog : public IcebergCatalog {
         std::string op = "{\"type\":\"PUT\",\"key\":" + KeyJson(part) +
                          ",\"content\":{\"type\":\"NAMESPACE\",\"elements\":" + ElementsJson(part) +
                          ",\"properties\":{}}}";
-        long status = Commit(hash, op, "create namespace " + Join(part, "."));
+        long status = Commit(hash, op, "create namespace " + JoinNamespace(part));
         if (status != 409) break;
       }
     }
@@ -236,17 +230,6 @@ class NessieCatalog : public IcebergCatalog {
   const StorageOptions& storage() const override { return storage_; }
 
  private:
-  struct Response {
-    long status = 0;
-    std::string body;
-    std::string transport_error;
-  };
-
-  static std::string Join(const Namespace& ns, const char* sep) {
-    std::string out;
-    for (size_t i = 0; i < ns.size(); i++) out += (i ? sep : "") + ns[i];
-    return out;
-  }
   static std::string ElementsJson(const Namespace& parts) {
     std::string j = "[";
     for (size_t i = 0; i < parts.size(); i++) j += (i ? "," : "") + JsonString(parts[i]);
@@ -307,7 +290,7 @@ class NessieCatalog : public IcebergCatalog {
     if (!ref_hash_.empty()) return ref_hash_;
     std::string url = v1_ ? root_ + "/api/v1/trees/tree/" + PercentEncode(ref_)
                           : root_ + "/api/v2/trees/" + PercentEncode(ref_);
-    Response r = Send("GET", url, "");
+    HttpResponse r = Send("GET", url, "");
     std::string what = "ref " + ref_;
     if (r.status == 404) {
       throw Error(ErrorKind::kConnector, display_ + ": no such ref '" + ref_ +
@@ -338,7 +321,7 @@ class NessieCatalog : public IcebergCatalog {
                     "/entries?hashOnRef=" + PercentEncode(hash)
               : root_ + "/api/v2/trees/" + PercentEncode(ref_ + "@" + hash) + "/entries?";
       if (!token.empty()) url += std::string(v1_ ? "&" : "") + "pageToken=" + PercentEncode(token);
-      Response r = Send("GET", url, "");
+      HttpResponse r = Send("GET", url, "");
       Check(r, "GET", url, "the entries of ref " + RefSpelling());
       simdjson::dom::parser parser;
       simdjson::dom::element root = Parse(parser, r.body, "the entries of ref " + RefSpelling());
@@ -372,8 +355,8 @@ class NessieCatalog : public IcebergCatalog {
                   (hash.empty() ? "" : "&hashOnRef=" + PercentEncode(hash))
             : root_ + "/api/v2/trees/" + PercentEncode(hash.empty() ? name : name + "@" + hash) +
                   "/contents/" + KeyPath(key);
-    std::string what = "table " + Join(key, ".");
-    Response r = Send("GET", url, "");
+    std::string what = "table " + JoinNamespace(key);
+    HttpResponse r = Send("GET", url, "");
     if (r.status == 404) {
       // A missing key, or a missing ref: tell them apart by the message.
       if (r.body.find("eference") != std::string::npos &&
@@ -447,44 +430,23 @@ class NessieCatalog : public IcebergCatalog {
         v1_ ? root_ + "/api/v1/trees/branch/" + PercentEncode(ref_) +
                   "/commit?expectedHash=" + PercentEncode(hash)
             : root_ + "/api/v2/trees/" + PercentEncode(ref_ + "@" + hash) + "/history/commit";
-    Response r = Send("POST", url, body);
+    HttpResponse r = Send("POST", url, body);
     if (r.status == 409) return 409;
     Check(r, "POST", url, message);
     return r.status;
   }
 
-  Response Send(const std::string& method, const std::string& url, const std::string& body) {
-    Response r;
-    CURL* h = curl_easy_init();
-    if (h == nullptr) throw Error(ErrorKind::kConnector, "cannot initialize libcurl");
-    curl_slist* headers = nullptr;
-    headers = curl_slist_append(headers, "Accept: application/json");
-    if (!body.empty()) headers = curl_slist_append(headers, "Content-Type: application/json");
-    headers = curl_slist_append(headers, "Expect:");
-    curl_easy_setopt(h, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 120000L);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, CollectBody);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &r.body);
-    if (method == "POST") {
-      curl_easy_setopt(h, CURLOPT_POST, 1L);
-      curl_easy_setopt(h, CURLOPT_POSTFIELDS, body.c_str());
-      curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-    }
-    CURLcode rc = curl_easy_perform(h);
-    if (rc != CURLE_OK) {
-      r.transport_error = curl_easy_strerror(rc);
-    } else {
-      curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r.status);
-    }
-    curl_slist_free_all(headers);
-    curl_easy_cleanup(h);
-    return r;
+  HttpResponse Send(const std::string& method, const std::string& url, const std::string& body) {
+    HttpRequest request;
+    request.method = method;
+    request.url = url;
+    request.body = body;
+    request.headers.push_back("Accept: application/json");
+    if (!body.empty()) request.headers.push_back("Content-Type: application/json");
+    return SendHttpRequest(request);
   }
 
-  void Check(const Response& r, const std::string& method, const std::string& url,
+  void Check(const HttpResponse& r, const std::string& method, const std::string& url,
              const std::string& what) const {
     std::string path = StartsWith(url, root_) ? url.substr(root_.size()) : RedactUrl(url);
     if (!r.transport_error.empty()) {

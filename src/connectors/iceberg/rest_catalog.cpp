@@ -1,5 +1,5 @@
 // RestCatalog: the Iceberg REST catalog protocol (Apache Iceberg's rest-catalog-open-api.yaml)
-// over libcurl. Tested against Apache Iceberg's REST fixture server
+// over libcurl (storage/http_request.h). Tested against Apache Iceberg's REST fixture server
 // (scripts/services/iceberg-rest.sh); Nessie serves the same protocol under /iceberg.
 //
 //   aishell connect http://host:port[/base-path] --type iceberg --property warehouse=<name-or-uri>
@@ -12,7 +12,6 @@
 // its location and the storage settings (config, storage-credentials) the reader uses.
 // Commits: POST .../tables (create) or .../tables/{t} (requirements + updates); 409 -> kConflict.
 // Errors name the catalog endpoint and the table; tokens and secrets are never printed.
-#include <curl/curl.h>
 #include <simdjson.h>
 
 #include <cctype>
@@ -22,27 +21,13 @@
 
 #include "common/exception.h"
 #include "common/json_text.h"
+#include "common/url.h"
 #include "connectors/iceberg/iceberg_catalog.h"
+#include "storage/http_request.h"
 
 namespace aishell::iceberg {
 
 namespace {
-
-std::string UrlEncode(const std::string& s) {
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-        c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
-}
 
 // Percent-encodes a path segment, keeping existing %XX escapes and '/' (a prefix may span
 // segments).
@@ -57,17 +42,8 @@ std::string EncodeSegment(const std::string& s) {
     } else if (c == '/') {
       out.push_back(c);
     } else {
-      out += UrlEncode(std::string(1, c));
+      out += PercentEncode(std::string(1, c));
     }
-  }
-  return out;
-}
-
-std::string JoinNamespace(const Namespace& ns, const std::string& sep) {
-  std::string out;
-  for (size_t i = 0; i < ns.size(); ++i) {
-    if (i > 0) out += sep;
-    out += ns[i];
   }
   return out;
 }
@@ -77,24 +53,11 @@ std::string TableName(const TableIdentifier& id) {
   return ns.empty() ? id.name : ns + "." + id.name;
 }
 
-size_t CollectBody(char* data, size_t size, size_t n, void* user) {
-  static_cast<std::string*>(user)->append(data, size * n);
-  return size * n;
-}
-
-struct HttpResponse {
-  long status = 0;
-  std::string body;
-  std::string transport_error;
-};
-
 bool StartsWith(const std::string& s, const char* p) { return s.rfind(p, 0) == 0; }
 
 class RestCatalog : public IcebergCatalog {
  public:
   explicit RestCatalog(const ConnectionConfig& config) : properties_(config.properties) {
-    static std::once_flag once;
-    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
     base_ = config.url;
     // "iceberg+http://..." or "rest+http://..." spellings are accepted too.
     for (const char* p : {"iceberg+", "rest+"}) {
@@ -123,7 +86,7 @@ class RestCatalog : public IcebergCatalog {
       std::vector<Namespace> next;
       for (const auto& parent : pending) {
         std::string query;
-        if (!parent.empty()) query = "parent=" + UrlEncode(JoinNamespace(parent, "\x1f"));
+        if (!parent.empty()) query = "parent=" + PercentEncode(JoinNamespace(parent, "\x1f"));
         for (auto& ns : PagedList("namespaces", query, "namespaces", "namespaces")) {
           Namespace n;
           for (auto part : ns.get_array()) n.emplace_back(std::string(part.get_string().value()));
@@ -324,8 +287,8 @@ class RestCatalog : public IcebergCatalog {
       id = id.substr(0, colon);
     }
     std::string scope = properties_.count("scope") ? properties_.at("scope") : "catalog";
-    std::string form = "grant_type=client_credentials&client_id=" + UrlEncode(id) +
-                       "&client_secret=" + UrlEncode(secret) + "&scope=" + UrlEncode(scope);
+    std::string form = "grant_type=client_credentials&client_id=" + PercentEncode(id) +
+                       "&client_secret=" + PercentEncode(secret) + "&scope=" + PercentEncode(scope);
     std::string url = properties_.count("oauth2-server-uri") ? properties_.at("oauth2-server-uri")
                                                              : base_ + "/v1/oauth/tokens";
     HttpResponse r = Send("POST", url, form, "application/x-www-form-urlencoded");
@@ -344,7 +307,7 @@ class RestCatalog : public IcebergCatalog {
     std::string url = base_ + "/v1/config";
     auto wh = properties_.find("warehouse");
     if (wh != properties_.end() && !wh->second.empty())
-      url += "?warehouse=" + UrlEncode(wh->second);
+      url += "?warehouse=" + PercentEncode(wh->second);
     HttpResponse r = Send("GET", url, "", "");
     bool nessie_api = base_.size() >= 7 && (base_.substr(base_.size() - 7) == "/api/v1" ||
                                             base_.substr(base_.size() - 7) == "/api/v2");
@@ -423,10 +386,10 @@ class RestCatalog : public IcebergCatalog {
     return base_ + "/v1/" + (prefix_.empty() ? "" : prefix_ + "/") + rest;
   }
   std::string NamespacePath(const Namespace& ns) const {
-    return UrlEncode(JoinNamespace(ns, "\x1f"));
+    return PercentEncode(JoinNamespace(ns, "\x1f"));
   }
   std::string TablePath(const TableIdentifier& id) const {
-    return Prefixed("namespaces/" + NamespacePath(id.ns) + "/tables/" + UrlEncode(id.name));
+    return Prefixed("namespaces/" + NamespacePath(id.ns) + "/tables/" + PercentEncode(id.name));
   }
 
   // GET a listing, following next-page-token.
@@ -438,7 +401,7 @@ class RestCatalog : public IcebergCatalog {
       std::string url = Prefixed(rest);
       std::string q = query;
       if (!token.empty())
-        q += (q.empty() ? "" : "&") + std::string("pageToken=") + UrlEncode(token);
+        q += (q.empty() ? "" : "&") + std::string("pageToken=") + PercentEncode(token);
       if (!q.empty()) url += "?" + q;
       HttpResponse r = Request("GET", url, "", what, true);
       CheckStatus(r, "GET", url, what);
@@ -470,42 +433,16 @@ class RestCatalog : public IcebergCatalog {
 
   HttpResponse Send(const std::string& method, const std::string& url, const std::string& body,
                     const std::string& content_type) {
-    HttpResponse r;
-    CURL* h = curl_easy_init();
-    if (h == nullptr) throw Error(ErrorKind::kConnector, "cannot initialize libcurl");
-    curl_slist* headers = nullptr;
-    if (!token_.empty())
-      headers = curl_slist_append(headers, ("Authorization: Bearer " + token_).c_str());
-    if (!content_type.empty()) {
-      headers = curl_slist_append(headers, ("Content-Type: " + content_type).c_str());
-    }
-    headers = curl_slist_append(headers, "Accept: application/json");
-    headers = curl_slist_append(headers, "X-Iceberg-Access-Delegation: vended-credentials");
-    headers = curl_slist_append(headers, "Expect:");
-    curl_easy_setopt(h, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 120000L);
-    curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, CollectBody);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &r.body);
-    if (method == "POST") {
-      curl_easy_setopt(h, CURLOPT_POST, 1L);
-      curl_easy_setopt(h, CURLOPT_POSTFIELDS, body.c_str());
-      curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-    } else if (method != "GET") {
-      curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method.c_str());
-    }
-    CURLcode rc = curl_easy_perform(h);
-    if (rc != CURLE_OK) {
-      r.transport_error = curl_easy_strerror(rc);
-    } else {
-      curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r.status);
-    }
-    curl_slist_free_all(headers);
-    curl_easy_cleanup(h);
-    return r;
+    HttpRequest request;
+    request.method = method;
+    request.url = url;
+    request.body = body;
+    request.accept_compressed = true;
+    if (!token_.empty()) request.headers.push_back("Authorization: Bearer " + token_);
+    if (!content_type.empty()) request.headers.push_back("Content-Type: " + content_type);
+    request.headers.push_back("Accept: application/json");
+    request.headers.push_back("X-Iceberg-Access-Delegation: vended-credentials");
+    return SendHttpRequest(request);
   }
 
   std::string PathForMessage(const std::string& url) const {

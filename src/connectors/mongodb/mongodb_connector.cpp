@@ -505,6 +505,7 @@ void RegisterMongoConnector() {
                              [](const ConnectionConfig& config) -> std::shared_ptr<Connector> {
                                return std::make_shared<MongoConnector>(config);
                              });
+  RegisterMongoFullText();
 }
 
 std::optional<bool> MongoConnector::HasIndex(const TableInfo& table,

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "catalog/connector.h"
+#include "catalog/full_text.h"
 #include "connectors/mongodb/mongodb_options.h"
 
 namespace aishell {
@@ -50,6 +51,11 @@ class MongoConnector : public Connector {
   std::string CreateIndexStatement(const TableInfo& table,
                                    const std::vector<std::string>& columns) const override;
 
+  // aishell search (catalog/full_text.h, mongodb_full_text.cpp): $text over the collection's
+  // text index, ranked by textScore; native = false (with the reason) on FerretDB, which has no
+  // $text, and on a collection without a text index.
+  FullTextMatches FullTextSearch(const TableInfo& table, const FullTextRequest& request);
+
   std::string Where() const { return "mongodb source '" + name_ + "'"; }
   const MongoServerInfo& server() const { return server_; }
 
@@ -80,5 +86,8 @@ class MongoConnector : public Connector {
 };
 
 void RegisterMongoConnector();
+
+// aishell search's $text (mongodb_full_text.cpp, catalog/full_text.h).
+void RegisterMongoFullText();
 
 }  // namespace aishell

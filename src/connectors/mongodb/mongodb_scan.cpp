@@ -652,6 +652,10 @@ std::unique_ptr<DataSource> MongoScan::LookupKeys(const std::vector<int>& key_co
                                            &counters_);
 }
 
+size_t MongoScan::MaxKeysPerRequest(const std::vector<int>&) const {
+  return static_cast<size_t>(std::max(1, spec_.batch_size));
+}
+
 std::string MongoScan::DescribeLookup(const std::vector<int>& key_columns,
                                       size_t batch_size) const {
   if (!SupportsKeyLookup(key_columns)) return {};

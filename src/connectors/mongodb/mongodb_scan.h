@@ -103,6 +103,7 @@ class MongoScan : public TableScan {
   std::unique_ptr<DataSource> LookupKeys(const std::vector<int>& key_columns,
                                          const Batch& keys) override;
   std::string DescribeLookup(const std::vector<int>& key_columns, size_t batch_size) const override;
+  size_t MaxKeysPerRequest(const std::vector<int>& key_columns) const override;
   bool PushDynamicFilter(int column, const Batch& values) override;
 
  private:

@@ -296,6 +296,7 @@ void RegisterPostgresConnector() {
                              [](const ConnectionConfig& config) -> std::shared_ptr<Connector> {
                                return std::make_shared<PostgresConnector>(config);
                              });
+  RegisterPostgresFullText();
 }
 
 std::optional<bool> PostgresConnector::HasIndex(const TableInfo& table,

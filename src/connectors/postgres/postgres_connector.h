@@ -69,5 +69,7 @@ class PostgresConnector : public Connector {
 };
 
 void RegisterPostgresConnector();
+// aishell search's PostgreSQL text search (postgres_full_text.cpp, catalog/full_text.h).
+void RegisterPostgresFullText();
 
 }  // namespace aishell

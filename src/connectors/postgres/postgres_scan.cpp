@@ -441,6 +441,8 @@ class PgScan : public TableScan {
     return CreatePgDataSource(CopyTarget(), sqls);
   }
 
+  size_t MaxKeysPerRequest(const std::vector<int>&) const override { return kKeysPerQuery; }
+
   // The remote SQL of one LookupKeys query, the key list left as a placeholder.
   std::string DescribeLookup(const std::vector<int>& key_columns,
                              size_t batch_size) const override {
@@ -489,7 +491,7 @@ class PgScan : public TableScan {
   static constexpr double kMinPagesToSplit = 1000;  // about 8 MB
   static constexpr int64_t kPagesPerSplit = 1000;
   static constexpr int kStreamsPerSplit = 1;
-  static constexpr size_t kKeysPerQuery = 5000;
+  static constexpr size_t kKeysPerQuery = 10000;  // literals: no parameter limit
 
  private:
   // What this scan's COPYs read: the projected columns, or the aggregation's outputs.

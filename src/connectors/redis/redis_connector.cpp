@@ -244,6 +244,20 @@ std::unique_ptr<TableWriter> RedisConnector::InsertInto(std::shared_ptr<const Ta
                 Where() + ": INSERT into '" + table->name + "' (" + RedisShapeName(e->def.shape) +
                     " keys) is not supported: only hashes and JSON strings are written");
   }
+  // A nested value (ROW, ARRAY, MAP) has no Redis form that reads back as the same type: refused
+  // before anything is written, with the way that works (a JSON column).
+  for (const auto& c : table->columns) {
+    if (!c.type.IsNested()) continue;
+    throw Error(ErrorKind::kUnsupported,
+                Where() + ": table '" + table->name + "' column '" + c.name + "' is " +
+                    c.type.ToString() + ": Redis keeps " +
+                    (e->def.shape == RedisShape::kHash ? "a hash's fields as strings"
+                                                       : "JSON members as JSON only") +
+                    ", so a nested row cannot be written as it is. Declare the column as JSON "
+                    "(--property column." +
+                    table->name + "." + c.name + "=json) and write CAST(" + c.name +
+                    " AS JSON); it reads back as the same JSON");
+  }
   return std::make_unique<RedisTableWriter>(Where(), address_, table, e->def);
 }
 

@@ -97,6 +97,10 @@ std::unique_ptr<DataSource> RedisScan::LookupKeys(const std::vector<int>& key_co
                                            &counters_, &skipped_);
 }
 
+size_t RedisScan::MaxKeysPerRequest(const std::vector<int>&) const {
+  return static_cast<size_t>(std::max(1, spec_.batch_keys));
+}
+
 std::string RedisScan::DescribeLookup(const std::vector<int>& key_columns,
                                       size_t batch_size) const {
   if (!SupportsKeyLookup(key_columns)) return {};

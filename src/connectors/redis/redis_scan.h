@@ -34,6 +34,7 @@ class RedisScan : public TableScan {
                                          const Batch& keys) override;
   // One LookupKeys call: the keys composed from the batch, value commands pipelined.
   std::string DescribeLookup(const std::vector<int>& key_columns, size_t batch_size) const override;
+  size_t MaxKeysPerRequest(const std::vector<int>& key_columns) const override;
   // A join's build keys on _key or a placeholder column: the same exact filter as `IN (...)`,
   // so a SCAN becomes direct key reads when every placeholder is constrained.
   bool PushDynamicFilter(int column, const Batch& values) override;

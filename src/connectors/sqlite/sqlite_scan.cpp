@@ -226,6 +226,11 @@ class SqliteScan : public TableScan {
     return true;
   }
 
+  // SQLite's parameter limit (999): 900 keys' worth of parameters per query.
+  size_t MaxKeysPerRequest(const std::vector<int>& key_columns) const override {
+    return std::max<size_t>(1, 900 / std::max<size_t>(1, key_columns.size()));
+  }
+
   // Batched lookups: WHERE <pushed filters> AND "k" IN (?, ...) (or a row-value IN for composite
   // keys), in chunks that stay under SQLite's parameter limit. Keys with a NULL never match and are
   // skipped.
@@ -234,7 +239,7 @@ class SqliteScan : public TableScan {
     if (!SupportsKeyLookup(key_columns)) return TableScan::LookupKeys(key_columns, keys);
     RemoteScanState::CheckLookupKeys(key_columns, keys, where_);
     const size_t width = key_columns.size();
-    const size_t per_query = std::max<size_t>(1, 900 / width);
+    const size_t per_query = MaxKeysPerRequest(key_columns);
     std::string key_sql;
     if (width == 1) {
       key_sql = ColumnSql(key_columns[0]) + " IN (";

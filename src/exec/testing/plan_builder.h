@@ -143,10 +143,11 @@ using Row = std::vector<Value>;
 
 // Runs a plan to completion and returns its rows in output order.
 inline std::vector<Row> RunPlan(LogicalPtr plan, int threads = 2, int64_t max_memory = 8LL << 30,
-                                std::string* explain = nullptr) {
+                                std::string* explain = nullptr, bool spill = true) {
   ExecutionOptions options;
   options.threads = threads;
   options.max_memory = max_memory;
+  options.spill = spill;
   QueryExecutor exec(std::move(plan), options);
   std::vector<Row> rows;
   Batch b;

@@ -22,14 +22,14 @@ struct LogicalLookupJoin : LogicalJoin {
   ExprPtr scan_filter;                // over the scan's output (filters the source refused)
   std::vector<ExprPtr> projection;    // lookup side output over the scan's output; empty: identity
   std::vector<int> key_columns;       // per join key: the TableInfo column looked up
-  int64_t batch_size = 1000;          // distinct keys per LookupKeys call
+  int64_t batch_size = 10000;         // distinct keys per LookupKeys call
   std::string Describe() const override;
 };
 
 // The scan a LogicalLookupJoin reads by key (EXPLAIN shows what one batch asks the source).
 struct LogicalLookupScan : LogicalScan {
   std::vector<int> key_columns;
-  int64_t batch_size = 1000;
+  int64_t batch_size = 10000;
   std::string Describe() const override;
 };
 

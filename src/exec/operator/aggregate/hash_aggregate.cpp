@@ -2,6 +2,15 @@
 // Each worker aggregates its share of the input into a local table; the tables are then
 // combined into one. DISTINCT aggregates feed a state only the first time a (group, arguments)
 // pair is seen, and run on one shared table.
+//
+// Spilling (federation.spill): when a worker's table would take the query over max_memory, the
+// table is frozen and from then on that worker writes its input rows (group keys and aggregate
+// arguments, evaluated) to disk, split by the group keys' hash into kSpillPartitions files. After
+// the input, the tables are merged as usual into one table M; then each partition p is
+// aggregated on its own: M's groups of p are combined into a fresh table, the spilled rows of p
+// are fed into it (a DISTINCT tuple already counted in M is skipped), its rows are finalized into
+// a result spill file and its states freed. The aggregate states never go to disk, so every
+// aggregate function can spill without a serialization of its own.
 #include <algorithm>
 #include <exception>
 #include <functional>
@@ -80,6 +89,12 @@ struct AggregateTable {
   MemoryReservation memory;
   std::vector<Vector> kept;  // string vectors that distinct keys point into
   bool destroyed = false;
+  // How UpdateMemory reserves: within the limit or throw (kStrict), freeze the table when the
+  // limit is reached (kSpill: an input table of a spilling aggregation), or past the limit
+  // (kForce: merges and partitions of a spilling aggregation; bounded by the partition size).
+  enum class Mode : uint8_t { kStrict, kSpill, kForce } mode = Mode::kStrict;
+  bool frozen = false;
+  bool partition = false;  // a spilled partition's table: DISTINCT tuples are never deferred
 
   // Scratch reused across batches (one table per worker).
   std::vector<uint32_t> ids;
@@ -95,10 +110,19 @@ struct AggregateTable {
   std::vector<uint32_t> miss_rows;
 };
 
+// A spilling aggregation's worker: a file and a batch being filled per partition.
+struct WorkerSpill {
+  std::vector<std::unique_ptr<SpillFile>> files;
+  std::vector<Batch> pending;
+};
+
 // Largest number of dictionary-entry combinations the dictionary path maps directly.
 constexpr size_t kMaxDictionaryCodes = 1 << 14;
 // Fewer groups than this (over all workers) merge on one thread.
 constexpr size_t kParallelMergeMinGroups = 1 << 16;
+// Partitions of a spilling aggregation (the top bits of the group keys' hash).
+constexpr int kSpillPartitionBits = 5;
+constexpr size_t kSpillPartitions = size_t{1} << kSpillPartitionBits;
 
 class HashAggregateOperator : public PhysicalOperator {
  public:
@@ -148,7 +172,19 @@ class HashAggregateOperator : public PhysicalOperator {
       for (const auto& r : results_) groups += r->states.size();
       d += " groups=" + std::to_string(groups);
     }
+    if (result_file_) {
+      d += " groups=" + std::to_string(result_file_->rows()) +
+           " spilled=" + FormatBytes(spilled_bytes_) +
+           " partitions=" + std::to_string(kSpillPartitions);
+    }
     return d;
+  }
+
+  void FillStats(StepActual& stats) const override {
+    PhysicalOperator::FillStats(stats);
+    if (!result_file_) return;
+    stats.spilled_bytes = spilled_bytes_;
+    stats.spill_partitions = static_cast<int64_t>(kSpillPartitions);
   }
 
   // The result groups are handed out in chunks, so several threads may read them at once.
@@ -161,16 +197,37 @@ class HashAggregateOperator : public PhysicalOperator {
     // tuples new to it, without a lock; after the merge they are fed, deduplicated once more,
     // into the merged states.
     defer_distinct_ = has_distinct_ && workers > 1;
+    can_spill_ = ctx.spill.enabled() && !groups_.empty();
     std::vector<std::vector<std::vector<Batch>>> deferred;  // [table][aggregate] tuples
+    if (can_spill_) {
+      spill_types_ = group_types_;
+      for (const auto& a : aggs_)
+        for (const auto& e : a.args) spill_types_.push_back(e->type);
+      spill_.resize(workers);
+    }
     try {
-      for (int w = 0; w < workers; w++) locals.push_back(NewTable(ctx));
-      RunParallel(ctx, *children[0], nullptr, [&](int w, Batch& b) { Consume(*locals[w], b); });
+      for (int w = 0; w < workers; w++) {
+        locals.push_back(NewTable(ctx));
+        if (can_spill_) locals.back()->mode = AggregateTable::Mode::kSpill;
+      }
+      RunParallel(ctx, *children[0], nullptr, [&](int w, Batch& b) {
+        if (locals[w]->frozen)
+          SpillRows(ctx, w, b);
+        else
+          Consume(*locals[w], b);
+      });
+      bool spilled = false;
+      for (auto& w : spill_) spilled |= !w.files.empty();
+      if (spilled) {
+        for (auto& w : spill_) FlushSpill(ctx, w, true);
+        for (auto& l : locals) l->mode = AggregateTable::Mode::kForce;
+      }
       if (defer_distinct_) {
         for (auto& l : locals) deferred.push_back(std::move(l->distinct_rows));
       }
       size_t total = 0;
       for (const auto& l : locals) total += l->states.size();
-      if (locals.size() > 1 && !groups_.empty() && !defer_distinct_ &&
+      if (locals.size() > 1 && !groups_.empty() && !defer_distinct_ && !spilled &&
           total >= kParallelMergeMinGroups) {
         results_ = PartitionedMerge(ctx, locals);
         for (auto& l : locals) {
@@ -188,13 +245,16 @@ class HashAggregateOperator : public PhysicalOperator {
       if (defer_distinct_) {
         for (size_t a = 0; a < aggs_.size(); a++) {
           if (!aggs_[a].distinct) continue;
-          KeyTable seen(aggs_[a].args.size() + 1);
+          auto seen = std::make_unique<KeyTable>(aggs_[a].args.size() + 1);
           for (auto& table : deferred) {
-            for (const Batch& tuples : table[a]) FeedDistinct(*results_[0], a, seen, tuples);
+            for (const Batch& tuples : table[a]) FeedDistinct(*results_[0], a, *seen, tuples);
           }
+          // The partitions skip tuples counted here (they point into `deferred`, kept below).
+          if (spilled) results_[0]->distinct_seen[a] = std::move(seen);
         }
-        deferred.clear();
+        if (!spilled) deferred.clear();
       }
+      if (spilled) AggregatePartitions(ctx);
     } catch (...) {
       for (auto& l : locals) {
         if (l) DestroyStates(*l);
@@ -202,6 +262,10 @@ class HashAggregateOperator : public PhysicalOperator {
       for (auto& r : results_) DestroyStates(*r);
       results_.clear();
       throw;
+    }
+    if (result_file_) {
+      result_file_->Rewind();
+      return;
     }
     size_t total_groups = 0;
     for (const auto& r : results_) total_groups += r->states.size();
@@ -226,12 +290,21 @@ class HashAggregateOperator : public PhysicalOperator {
 
  protected:
   bool GetNext(OperatorState&, Batch& out) override {
+    if (result_file_) {
+      std::lock_guard<std::mutex> lock(result_mutex_);
+      return result_file_->Read(types_, out);
+    }
     size_t c = next_chunk_.fetch_add(1);
     if (c >= chunks_.size()) return false;
     const Chunk& chunk = chunks_[c];
-    AggregateTable& t = *results_[chunk.table];
-    size_t start = chunk.start, n = chunk.count;
-    out = Batch();
+    out = FinalizeRows(*results_[chunk.table], chunk.start, chunk.count);
+    return true;
+  }
+
+ private:
+  // Output rows [start, start + n) of table t: group keys, then the finalized aggregates.
+  Batch FinalizeRows(AggregateTable& t, size_t start, size_t n) const {
+    Batch out;
     out.count = n;
     for (auto& g : t.group_values) out.columns.push_back(g.Slice(start, n));
     std::vector<uint8_t*> ptrs(n);
@@ -242,10 +315,138 @@ class HashAggregateOperator : public PhysicalOperator {
       AtPosition(a, [&] { a.fn->finalize(ptrs.data(), n, res); });
       out.columns.push_back(std::move(res));
     }
-    return true;
+    return out;
   }
 
- private:
+  // A frozen worker's input rows go to disk: group keys and aggregate arguments, split by the
+  // keys' hash into partitions (buffered to whole batches).
+  void SpillRows(ExecContext& ctx, int w, const Batch& b) {
+    size_t n = b.count;
+    if (n == 0) return;
+    WorkerSpill& ws = spill_[w];
+    if (ws.files.empty()) {
+      ws.files.resize(kSpillPartitions);
+      ws.pending.resize(kSpillPartitions);
+    }
+    Batch rows;
+    rows.count = n;
+    for (const auto& g : groups_) rows.columns.push_back(EvaluateExpr(*g, b));
+    for (const auto& a : aggs_)
+      for (const auto& e : a.args) rows.columns.push_back(EvaluateExpr(*e, b));
+    std::vector<Vector> keys(rows.columns.begin(), rows.columns.begin() + groups_.size());
+    KeyBatch kb;
+    kb.Load(keys, n);
+    std::vector<std::vector<uint32_t>> sel(kSpillPartitions);
+    for (size_t i = 0; i < n; i++)
+      sel[kb.hashes[i] >> (64 - kSpillPartitionBits)].push_back(static_cast<uint32_t>(i));
+    for (size_t p = 0; p < kSpillPartitions; p++) {
+      if (sel[p].empty()) continue;
+      Batch part = rows.Gather(sel[p].data(), sel[p].size());
+      Batch& pending = ws.pending[p];
+      if (pending.columns.empty()) pending = Batch(spill_types_, kBatchSize);
+      for (size_t c = 0; c < spill_types_.size(); c++)
+        AppendRows(pending.columns[c], part.columns[c], 0, part.count);
+      pending.count += part.count;
+      if (pending.count >= kBatchSize) WritePending(ctx, ws, p);
+    }
+  }
+
+  void WritePending(ExecContext& ctx, WorkerSpill& ws, size_t p) {
+    Batch& pending = ws.pending[p];
+    if (pending.count == 0) return;
+    if (!ws.files[p]) ws.files[p] = ctx.spill.CreateFile();
+    ws.files[p]->Write(pending);
+    pending = Batch();
+  }
+
+  void FlushSpill(ExecContext& ctx, WorkerSpill& ws, bool) {
+    for (size_t p = 0; p < ws.pending.size(); p++) WritePending(ctx, ws, p);
+    ws.pending.clear();
+    for (const auto& f : ws.files)
+      if (f) spilled_bytes_ += f->bytes();
+  }
+
+  // The spilled partitions, one at a time, with the groups of the merged table results_[0] (see
+  // the top of the file); the finalized rows go to result_file_.
+  void AggregatePartitions(ExecContext& ctx) {
+    AggregateTable& m = *results_[0];
+    std::vector<std::vector<uint32_t>> m_rows(kSpillPartitions);
+    {
+      size_t total = m.states.size();
+      KeyBatch kb;
+      std::vector<Vector> slices(groups_.size());
+      constexpr size_t kChunk = 1 << 16;
+      for (size_t start = 0; start < total; start += kChunk) {
+        size_t cnt = std::min(kChunk, total - start);
+        for (size_t c = 0; c < groups_.size(); c++) slices[c] = m.group_values[c].Slice(start, cnt);
+        kb.Load(slices, cnt);
+        for (size_t i = 0; i < cnt; i++)
+          m_rows[kb.hashes[i] >> (64 - kSpillPartitionBits)].push_back(
+              static_cast<uint32_t>(start + i));
+      }
+    }
+    result_file_ = ctx.spill.CreateFile();
+    const size_t key_count = groups_.size();
+    std::vector<size_t> arg_offsets;
+    size_t offset = key_count;
+    for (const auto& a : aggs_) {
+      arg_offsets.push_back(offset);
+      offset += a.args.size();
+    }
+    for (size_t p = 0; p < kSpillPartitions; p++) {
+      ctx.CheckInterrupted();
+      std::unique_ptr<AggregateTable> t = NewTable(ctx);
+      t->mode = AggregateTable::Mode::kForce;
+      t->partition = true;
+      try {
+        const std::vector<uint32_t>& mine = m_rows[p];
+        std::vector<Vector> sub(key_count);
+        std::vector<uint32_t> ids(kBatchSize);
+        for (size_t start = 0; start < mine.size(); start += kBatchSize) {
+          size_t cnt = std::min(kBatchSize, mine.size() - start);
+          const uint32_t* sel = mine.data() + start;
+          for (size_t c = 0; c < key_count; c++) sub[c] = m.group_values[c].Gather(sel, cnt);
+          LookUpGroups(*t, sub, cnt, ids.data());
+          for (const auto& a : aggs_) {
+            AtPosition(a, [&] {
+              for (size_t i = 0; i < cnt; i++)
+                a.fn->combine(m.states[sel[i]] + a.offset, t->states[ids[i]] + a.offset);
+            });
+          }
+        }
+        UpdateMemory(*t);
+        for (auto& ws : spill_) {
+          if (ws.files.empty() || !ws.files[p]) continue;
+          SpillFile& file = *ws.files[p];
+          file.Rewind();
+          Batch b;
+          while (file.Read(spill_types_, b)) {
+            ctx.CheckInterrupted();
+            std::vector<Vector> keys(b.columns.begin(), b.columns.begin() + key_count);
+            ConsumeVectors(
+                *t, keys, b.count,
+                [&](size_t a, std::vector<Vector>& args) {
+                  for (size_t i = 0; i < aggs_[a].args.size(); i++)
+                    args.push_back(b.columns[arg_offsets[a] + i]);
+                },
+                &m);
+          }
+          ws.files[p].reset();
+        }
+        size_t groups = t->states.size();
+        for (size_t start = 0; start < groups; start += kBatchSize)
+          result_file_->Write(FinalizeRows(*t, start, std::min(kBatchSize, groups - start)));
+      } catch (...) {
+        DestroyStates(*t);
+        throw;
+      }
+      DestroyStates(*t);
+    }
+    for (auto& r : results_) DestroyStates(*r);
+    results_.clear();
+    spill_.clear();
+  }
+
   std::unique_ptr<AggregateTable> NewTable(ExecContext& ctx) {
     auto t = std::make_unique<AggregateTable>(groups_.size(), group_types_, &ctx.memory);
     for (const auto& a : aggs_) {
@@ -287,7 +488,20 @@ class HashAggregateOperator : public PhysicalOperator {
       if (d) bytes += static_cast<int64_t>(d->MemoryUsage());
     }
     bytes += static_cast<int64_t>(t.distinct_rows_bytes);
-    t.memory.Resize(bytes);
+    switch (t.mode) {
+      case AggregateTable::Mode::kStrict:
+        t.memory.Resize(bytes);
+        break;
+      case AggregateTable::Mode::kSpill:
+        if (!t.memory.TryResize(bytes)) {
+          t.memory.ForceResize(bytes);  // this batch's groups stay; the next batches spill
+          t.frozen = true;
+        }
+        break;
+      case AggregateTable::Mode::kForce:
+        t.memory.ForceResize(bytes);
+        break;
+    }
   }
 
   // Adds the groups of rows `new_rows` of `keys` (new keys just inserted into t.keys).
@@ -396,55 +610,79 @@ class HashAggregateOperator : public PhysicalOperator {
       UpdateMemory(t);
       return;
     }
+    std::vector<Vector> keys;
+    keys.reserve(groups_.size());
+    for (const auto& g : groups_) keys.push_back(EvaluateExpr(*g, b));
+    ConsumeVectors(t, keys, n, [&](size_t a, std::vector<Vector>& args) {
+      args.reserve(aggs_[a].args.size());
+      for (const auto& e : aggs_[a].args) args.push_back(EvaluateExpr(*e, b));
+    });
+  }
+
+  // Folds `n` rows into `t`: their group keys, and the arguments of aggregate a from
+  // `args_of(a, args)`. `parent` (a spilled partition): the table whose DISTINCT tuples count
+  // already; rows of a DISTINCT aggregate seen there are skipped.
+  void ConsumeVectors(AggregateTable& t, const std::vector<Vector>& keys, size_t n,
+                      const std::function<void(size_t, std::vector<Vector>&)>& args_of,
+                      AggregateTable* parent = nullptr) {
     t.ids.resize(n);
     uint32_t* ids = t.ids.data();
-    std::vector<Vector> keys;
     if (!groups_.empty()) {
-      keys.reserve(groups_.size());
-      for (const auto& g : groups_) keys.push_back(EvaluateExpr(*g, b));
       if (!DictionaryGroups(t, keys, n, ids)) LookUpGroups(t, keys, n, ids);
     } else {
       std::fill(ids, ids + n, 0);
+    }
+    std::vector<uint32_t> parent_ids;
+    if (parent && has_distinct_) {
+      parent_ids.resize(n);
+      KeyBatch kb;
+      kb.Load(keys, n);
+      parent->keys.Find(kb, parent_ids.data());
     }
     t.ptrs.resize(n);
     uint8_t** ptrs = t.ptrs.data();
     for (size_t a = 0; a < aggs_.size(); a++) {
       const AggregateInfo& info = aggs_[a];
       std::vector<Vector> args;
-      args.reserve(info.args.size());
-      for (const auto& e : info.args) args.push_back(EvaluateExpr(*e, b));
+      args_of(a, args);
       if (info.distinct) {
-        std::vector<Vector> dkeys;
-        Vector gid(LogicalType(TypeId::kBigInt), n);
-        gid.Resize(n);
-        for (size_t i = 0; i < n; i++) gid.Data<int64_t>()[i] = ids[i];
-        dkeys.push_back(std::move(gid));
-        for (const auto& v : args) dkeys.push_back(v);
-        KeyBatch kb;
-        kb.Load(dkeys, n);
-        std::vector<uint32_t> seen_ids(n);
-        std::vector<uint32_t> new_rows;
-        t.distinct_seen[a]->FindOrInsert(kb, seen_ids.data(), &new_rows);
-        for (auto& v : args) {  // the distinct table points into these strings
-          if (v.type().IsStringLike() && !new_rows.empty()) t.kept.push_back(v);
+        if (parent && parent->distinct_seen[a]) {
+          // Drop the tuples the parent table has counted.
+          std::vector<Vector> pkeys;
+          Vector gid(LogicalType(TypeId::kBigInt), n);
+          gid.Resize(n);
+          for (size_t i = 0; i < n; i++) {
+            if (parent_ids[i] == KeyTable::kNotFound)
+              gid.SetNull(i);
+            else
+              gid.Data<int64_t>()[i] = parent_ids[i];
+          }
+          pkeys.push_back(std::move(gid));
+          for (const auto& v : args) pkeys.push_back(v);
+          KeyBatch pkb;
+          pkb.Load(pkeys, n);
+          std::vector<uint32_t> found(n);
+          parent->distinct_seen[a]->Find(pkb, found.data());
+          std::vector<uint32_t> keep;
+          for (size_t i = 0; i < n; i++) {
+            if (parent_ids[i] == KeyTable::kNotFound || found[i] == KeyTable::kNotFound)
+              keep.push_back(static_cast<uint32_t>(i));
+          }
+          if (keep.size() < n) {
+            std::vector<Vector> sub_keys;
+            for (const auto& k : keys) sub_keys.push_back(k.Gather(keep.data(), keep.size()));
+            std::vector<Vector> sub_args;
+            for (const auto& v : args) sub_args.push_back(v.Gather(keep.data(), keep.size()));
+            std::vector<uint32_t> all_ids(ids, ids + n);
+            if (!keep.empty()) {
+              std::vector<uint32_t> sub_ids(keep.size());
+              for (size_t i = 0; i < keep.size(); i++) sub_ids[i] = all_ids[keep[i]];
+              UpdateDistinct(t, a, sub_keys, sub_args, sub_ids.data(), keep.size());
+            }
+            continue;
+          }
         }
-        if (new_rows.empty()) continue;
-        std::vector<Vector> dargs;
-        for (auto& v : args) dargs.push_back(v.Gather(new_rows.data(), new_rows.size()));
-        if (defer_distinct_) {
-          // The tuples new to this worker: group keys, then arguments (FeedDistinct).
-          Batch tuples;
-          tuples.count = new_rows.size();
-          for (const auto& k : keys)
-            tuples.columns.push_back(k.Gather(new_rows.data(), tuples.count));
-          for (auto& v : dargs) tuples.columns.push_back(std::move(v));
-          t.distinct_rows_bytes += tuples.MemoryUsage();
-          t.distinct_rows[a].push_back(std::move(tuples));
-          continue;
-        }
-        for (size_t i = 0; i < new_rows.size(); i++)
-          ptrs[i] = t.states[ids[new_rows[i]]] + info.offset;
-        AtPosition(info, [&] { info.fn->update(dargs, ptrs, new_rows.size()); });
+        UpdateDistinct(t, a, keys, args, ids, n);
       } else {
         uint8_t* const* states = t.states.data();
         size_t off = info.offset;
@@ -453,6 +691,44 @@ class HashAggregateOperator : public PhysicalOperator {
       }
     }
     UpdateMemory(t);
+  }
+
+  // DISTINCT aggregate a: rows whose (group, arguments) tuple is new to `t` update its states
+  // (or are kept for after the merge).
+  void UpdateDistinct(AggregateTable& t, size_t a, const std::vector<Vector>& keys,
+                      std::vector<Vector>& args, const uint32_t* ids, size_t n) {
+    const AggregateInfo& info = aggs_[a];
+    std::vector<uint8_t*> ptr_buf(n);
+    uint8_t** ptrs = ptr_buf.data();
+    std::vector<Vector> dkeys;
+    Vector gid(LogicalType(TypeId::kBigInt), n);
+    gid.Resize(n);
+    for (size_t i = 0; i < n; i++) gid.Data<int64_t>()[i] = ids[i];
+    dkeys.push_back(std::move(gid));
+    for (const auto& v : args) dkeys.push_back(v);
+    KeyBatch kb;
+    kb.Load(dkeys, n);
+    std::vector<uint32_t> seen_ids(n);
+    std::vector<uint32_t> new_rows;
+    t.distinct_seen[a]->FindOrInsert(kb, seen_ids.data(), &new_rows);
+    for (auto& v : args) {  // the distinct table points into these strings
+      if (v.type().IsStringLike() && !new_rows.empty()) t.kept.push_back(v);
+    }
+    if (new_rows.empty()) return;
+    std::vector<Vector> dargs;
+    for (auto& v : args) dargs.push_back(v.Gather(new_rows.data(), new_rows.size()));
+    if (defer_distinct_ && !t.partition) {
+      // The tuples new to this worker: group keys, then arguments (FeedDistinct).
+      Batch tuples;
+      tuples.count = new_rows.size();
+      for (const auto& k : keys) tuples.columns.push_back(k.Gather(new_rows.data(), tuples.count));
+      for (auto& v : dargs) tuples.columns.push_back(std::move(v));
+      t.distinct_rows_bytes += tuples.MemoryUsage();
+      t.distinct_rows[a].push_back(std::move(tuples));
+      return;
+    }
+    for (size_t i = 0; i < new_rows.size(); i++) ptrs[i] = t.states[ids[new_rows[i]]] + info.offset;
+    AtPosition(info, [&] { info.fn->update(dargs, ptrs, new_rows.size()); });
   }
 
   // Combines the workers' tables in parallel: their groups are split by key hash into
@@ -623,6 +899,12 @@ class HashAggregateOperator : public PhysicalOperator {
   };
   std::vector<std::unique_ptr<AggregateTable>> results_;
   std::vector<Chunk> chunks_;  // the output batches
+  bool can_spill_ = false;
+  std::vector<LogicalType> spill_types_;  // group keys, then every aggregate's arguments
+  std::vector<WorkerSpill> spill_;
+  std::atomic<int64_t> spilled_bytes_{0};
+  std::unique_ptr<SpillFile> result_file_;  // the finalized rows, when spilled
+  std::mutex result_mutex_;
   std::atomic<size_t> next_chunk_{0};
 };
 

@@ -126,11 +126,27 @@ TEST(HashAggregateMemoryTest, ManyGroupsOverLimit) {
   auto t = MakeMemoryTable("t", {{"k", kBig}}, rows);
   auto plan = Aggregate(MakeMemoryScan(t), {Col(0, kBig)}, {Agg(TestCountStar(), {})});
   try {
-    RunPlan(plan, 2, 512 * 1024);
+    RunPlan(plan, 2, 512 * 1024, nullptr, /*spill=*/false);
     FAIL() << "expected an out-of-memory error";
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), ErrorKind::kOutOfMemory);
     EXPECT_NE(std::string(e.what()).find("aggregation"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("federation.max_memory"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("federation.spill"), std::string::npos) << e.what();
+  }
+  // With spilling on (the default) the same query spills and gives every group once.
+  for (int threads : {1, 2}) {
+    std::string explain;
+    auto rows = RunPlan(plan, threads, 512 * 1024, &explain);
+    ASSERT_EQ(rows.size(), 100000u);
+    std::vector<int64_t> keys;
+    for (const auto& r : rows) {
+      keys.push_back(r[0].GetInt64());
+      EXPECT_EQ(r[1].GetInt64(), 1);
+    }
+    std::sort(keys.begin(), keys.end());
+    for (int64_t i = 0; i < 100000; i++) ASSERT_EQ(keys[static_cast<size_t>(i)], i);
+    EXPECT_NE(explain.find("spilled="), std::string::npos) << explain;
   }
 }
 

@@ -3,9 +3,18 @@
 // (head per key, next per row). A join without equi-keys puts every build row in one chain,
 // which makes it a nested-loop join (CROSS JOIN, non-equi conditions). The residual condition
 // is evaluated on candidate pairs; a pair that fails it is not a match (outer joins included).
+//
+// Grace hash join (federation.spill): when the build side would take the query over max_memory,
+// both sides are written to disk split by the join keys' hash into kSpillPartitions files (rows
+// with a NULL key too: they match nothing in any partition, so outer and anti joins still emit
+// them), and each pair of partition files is joined by a HashJoin of its own, one after the
+// other. A partition whose build side still does not fit is split again on the next hash bits,
+// up to kMaxSpillLevels; then the query fails naming federation.max_memory. Null-aware anti
+// joins (NOT IN) and joins without equi-keys do not spill.
 #include <atomic>
 #include <deque>
 #include <exception>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -19,6 +28,95 @@ namespace aishell {
 namespace {
 
 constexpr uint32_t kNone = 0xFFFFFFFFu;
+constexpr int kSpillPartitionBits = 4;
+constexpr size_t kSpillPartitions = size_t{1} << kSpillPartitionBits;
+constexpr int kMaxSpillLevels = 3;
+
+// Reads spill files back, one after the other (a spilled join's partition).
+class SpillScanOperator : public PhysicalOperator {
+ public:
+  SpillScanOperator(std::vector<LogicalType> types, std::vector<SpillFile*> files)
+      : PhysicalOperator("SpillScan", std::move(types)), files_(std::move(files)) {}
+
+ protected:
+  bool GetNext(OperatorState&, Batch& out) override {
+    while (next_ < files_.size()) {
+      if (files_[next_]->Read(types_, out)) return true;
+      next_++;
+    }
+    return false;
+  }
+
+ private:
+  std::vector<SpillFile*> files_;
+  size_t next_ = 0;
+};
+
+// One side of a spilling join: per worker, a file and a batch being filled per partition.
+struct JoinSpillSide {
+  struct Worker {
+    std::vector<std::unique_ptr<SpillFile>> files;
+    std::vector<Batch> pending;
+  };
+  std::vector<Worker> workers;
+  std::vector<LogicalType> types;
+  int level = 0;
+
+  void Init(size_t n, std::vector<LogicalType> t, int lvl) {
+    workers.resize(n);
+    types = std::move(t);
+    level = lvl;
+  }
+  void Add(ExecContext& ctx, int w, const std::vector<ExprPtr>& key_exprs, const Batch& b) {
+    if (b.count == 0) return;
+    Worker& ws = workers[w];
+    if (ws.files.empty()) {
+      ws.files.resize(kSpillPartitions);
+      ws.pending.resize(kSpillPartitions);
+    }
+    std::vector<Vector> keys;
+    for (const auto& e : key_exprs) keys.push_back(EvaluateExpr(*e, b));
+    KeyBatch kb;
+    kb.Load(keys, b.count);
+    int shift = 64 - kSpillPartitionBits * (level + 1);
+    std::vector<std::vector<uint32_t>> sel(kSpillPartitions);
+    for (size_t i = 0; i < b.count; i++)
+      sel[(kb.hashes[i] >> shift) & (kSpillPartitions - 1)].push_back(static_cast<uint32_t>(i));
+    for (size_t p = 0; p < kSpillPartitions; p++) {
+      if (sel[p].empty()) continue;
+      Batch part = b.Gather(sel[p].data(), sel[p].size());
+      Batch& pending = ws.pending[p];
+      if (pending.columns.empty()) pending = Batch(types, kBatchSize);
+      for (size_t c = 0; c < types.size(); c++)
+        AppendRows(pending.columns[c], part.columns[c], 0, part.count);
+      pending.count += part.count;
+      if (pending.count >= kBatchSize) Write(ctx, ws, p);
+    }
+  }
+  void Write(ExecContext& ctx, Worker& ws, size_t p) {
+    if (ws.pending[p].count == 0) return;
+    if (!ws.files[p]) ws.files[p] = ctx.spill.CreateFile();
+    ws.files[p]->Write(ws.pending[p]);
+    ws.pending[p] = Batch();
+  }
+  // Writes what is buffered; returns the bytes spilled.
+  int64_t Finish(ExecContext& ctx) {
+    int64_t bytes = 0;
+    for (auto& ws : workers) {
+      for (size_t p = 0; p < ws.pending.size(); p++) Write(ctx, ws, p);
+      ws.pending.clear();
+      for (auto& f : ws.files)
+        if (f) bytes += f->bytes();
+    }
+    return bytes;
+  }
+  std::vector<SpillFile*> Files(size_t p) {
+    std::vector<SpillFile*> out;
+    for (auto& ws : workers)
+      if (p < ws.files.size() && ws.files[p]) out.push_back(ws.files[p].get());
+    return out;
+  }
+};
 
 // Whether preparing `op` reads input: some operator below it builds, aggregates or sorts.
 bool PrepareDoesWork(const PhysicalOperator& op) {
@@ -55,7 +153,8 @@ class HashJoinOperator : public PhysicalOperator {
         right_keys_(join.right_keys),
         condition_(join.condition),
         null_aware_(join.null_aware),
-        table_(join.right_keys.size()) {
+        table_(join.right_keys.size()),
+        logical_(&join) {
     left_types_ = left->types();
     right_types_ = right->types();
     if (left_keys_.empty() && type_ != JoinType::kCross) name_ = "NestedLoopJoin";
@@ -109,11 +208,29 @@ class HashJoinOperator : public PhysicalOperator {
     d += " build_rows=" + std::to_string(build_count_);
     if (built_) d += " build=concurrent";  // read while the probe side prepared
     if (!dynamic_filter_summary_.empty()) d += " " + dynamic_filter_summary_;
+    if (spilled_) {
+      d += " spilled=" + FormatBytes(spilled_bytes_) +
+           " partitions=" + std::to_string(kSpillPartitions);
+    }
     return d;
+  }
+
+  void FillStats(StepActual& stats) const override {
+    PhysicalOperator::FillStats(stats);
+    if (!spilled_) return;
+    stats.spilled_bytes = spilled_bytes_;
+    stats.spill_partitions = static_cast<int64_t>(kSpillPartitions);
   }
 
   void Build(ExecContext& ctx) override {
     if (!built_) BuildTable(ctx);
+    if (!spilled_) return;
+    // The probe side goes to disk too, split the same way.
+    probe_spill_.Init(static_cast<size_t>(WorkerCount(ctx, *children[0])), left_types_,
+                      spill_level_);
+    RunParallel(ctx, *children[0], nullptr,
+                [&](int w, Batch& b) { probe_spill_.Add(ctx, w, left_keys_, b); });
+    spilled_bytes_ += probe_spill_.Finish(ctx);
   }
 
   // federation.parallel: when the probe side has blocking work of its own (a join build, an
@@ -148,6 +265,7 @@ class HashJoinOperator : public PhysicalOperator {
 
  protected:
   bool GetNext(OperatorState& state, Batch& out) override {
+    if (spilled_) return NextSpilled(out);
     auto& st = static_cast<State&>(state);
     while (true) {
       if (!st.pending.empty()) {
@@ -180,15 +298,90 @@ class HashJoinOperator : public PhysicalOperator {
   }
 
  private:
+  // Joins the spilled partitions one after the other, each by a HashJoin of its own.
+  bool NextSpilled(Batch& out) {
+    std::lock_guard<std::mutex> lock(spill_mutex_);
+    while (true) {
+      if (!sub_join_) {
+        if (next_partition_ >= kSpillPartitions) return false;
+        size_t p = next_partition_++;
+        std::vector<SpillFile*> build_files = build_spill_.Files(p);
+        std::vector<SpillFile*> probe_files = probe_spill_.Files(p);
+        for (auto* f : build_files) f->Rewind();
+        for (auto* f : probe_files) f->Rewind();
+        auto sub = std::make_unique<HashJoinOperator>(
+            std::make_unique<SpillScanOperator>(left_types_, probe_files),
+            std::make_unique<SpillScanOperator>(right_types_, build_files), *logical_);
+        sub->dynamic_filters_.clear();
+        sub->spill_level_ = spill_level_ + 1;
+        sub->Prepare(*ctx_);
+        sub_state_ = sub->CreateState();
+        sub_join_ = std::move(sub);
+      }
+      if (sub_join_->Next(*sub_state_, out)) return true;
+      spilled_bytes_ += sub_join_->spilled_bytes_;
+      sub_state_.reset();
+      sub_join_.reset();
+      // This partition's files are done: close them (their bytes go away).
+      size_t p = next_partition_ - 1;
+      for (auto* side : {&build_spill_, &probe_spill_})
+        for (auto& ws : side->workers)
+          if (p < ws.files.size()) ws.files[p].reset();
+    }
+  }
+
   void BuildTable(ExecContext& ctx) {
     int workers = WorkerCount(ctx, *children[1]);
     std::vector<std::vector<Batch>> parts(workers);
     std::vector<MemoryReservation> reservations;
     for (int w = 0; w < workers; w++) reservations.emplace_back(&ctx.memory, kWhat);
+    const bool can_spill =
+        ctx.spill.enabled() && !left_keys_.empty() && !null_aware_ && type_ != JoinType::kCross;
+    std::atomic<bool> spilling{false};
+    if (can_spill) build_spill_.Init(static_cast<size_t>(workers), right_types_, spill_level_);
+    std::atomic<int64_t> own_bytes{0};
     RunParallel(ctx, *children[1], nullptr, [&](int w, Batch& b) {
-      reservations[w].Grow(static_cast<int64_t>(b.MemoryUsage()));
+      int64_t bytes = static_cast<int64_t>(b.MemoryUsage());
+      int64_t own = own_bytes.fetch_add(bytes) + bytes;
+      if (can_spill && !spilling.load(std::memory_order_relaxed) &&
+          !reservations[w].TryResize(reservations[w].bytes() + bytes)) {
+        if (spill_level_ >= kMaxSpillLevels) {
+          // The last level builds what it has (other operators may hold the rest of the
+          // budget) unless this partition alone is over the limit.
+          if (own > ctx.memory.limit()) {
+            throw Error(ErrorKind::kOutOfMemory,
+                        "a partition of a spilled hash join still exceeds the memory limit of " +
+                            FormatBytes(ctx.memory.limit()) + " (federation.max_memory) after " +
+                            std::to_string(kMaxSpillLevels) +
+                            " rounds of partitioning: too many rows share one join key; raise "
+                            "it with SET SESSION max_memory");
+          }
+          reservations[w].ForceResize(reservations[w].bytes() + bytes);
+          parts[w].push_back(std::move(b));
+          return;
+        }
+        spilling.store(true);
+      }
+      if (spilling.load(std::memory_order_relaxed)) {
+        for (auto& held : parts[w]) build_spill_.Add(ctx, w, right_keys_, held);
+        parts[w].clear();
+        reservations[w].Reset();
+        build_spill_.Add(ctx, w, right_keys_, b);
+        return;
+      }
+      if (!can_spill) reservations[w].Grow(static_cast<int64_t>(b.MemoryUsage()));
       parts[w].push_back(std::move(b));
     });
+    if (spilling.load()) {
+      for (int w = 0; w < workers; w++) {
+        for (auto& held : parts[w]) build_spill_.Add(ctx, w, right_keys_, held);
+        parts[w].clear();
+      }
+      reservations.clear();
+      spilled_bytes_ += build_spill_.Finish(ctx);
+      spilled_ = true;
+      return;
+    }
     size_t total = 0;
     for (auto& p : parts) {
       for (auto& b : p) total += b.count;
@@ -249,9 +442,15 @@ class HashJoinOperator : public PhysicalOperator {
       build_matched_ = std::vector<std::atomic<uint8_t>>(total);
     reservations.clear();
     memory_ = MemoryReservation(&ctx.memory, kWhat);
-    memory_.Resize(static_cast<int64_t>(build_.MemoryUsage() + table_.MemoryUsage() +
-                                        next_.capacity() * 4 + head_.capacity() * 4 +
-                                        build_matched_.capacity()));
+    int64_t table_bytes =
+        static_cast<int64_t>(build_.MemoryUsage() + table_.MemoryUsage() + next_.capacity() * 4 +
+                             head_.capacity() * 4 + build_matched_.capacity());
+    // A join that may spill checked its input against the limit; the table built from it may
+    // take somewhat more (bounded by that input).
+    if (can_spill)
+      memory_.ForceResize(table_bytes);
+    else
+      memory_.Resize(table_bytes);
     // Dynamic filtering: the probe scan has not created its splits yet (table scans create them
     // on their first Next), so it can still read less. head_ holds one build row per key.
     if (!dynamic_filters_.empty() && table_.size() > 0) {
@@ -430,6 +629,17 @@ class HashJoinOperator : public PhysicalOperator {
   std::vector<DynamicFilterTarget> dynamic_filters_;
   int64_t dynamic_filter_max_keys_ = 0;
   std::string dynamic_filter_summary_;
+  // Grace hash join (see the top of the file).
+  const LogicalJoin* logical_;
+  int spill_level_ = 0;
+  bool spilled_ = false;
+  std::atomic<int64_t> spilled_bytes_{0};
+  JoinSpillSide build_spill_;
+  JoinSpillSide probe_spill_;
+  std::mutex spill_mutex_;
+  size_t next_partition_ = 0;
+  std::unique_ptr<HashJoinOperator> sub_join_;
+  std::unique_ptr<OperatorState> sub_state_;
 };
 
 }  // namespace

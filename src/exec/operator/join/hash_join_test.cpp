@@ -192,7 +192,7 @@ TEST(HashJoinMemoryTest, BuildOverLimitFailsCleanly) {
   auto plan =
       Join(JoinType::kInner, MakeMemoryScan(t), MakeMemoryScan(t), {Col(0, kBig)}, {Col(0, kBig)});
   try {
-    RunPlan(plan, 2, 256 * 1024);
+    RunPlan(plan, 2, 256 * 1024, nullptr, /*spill=*/false);
     FAIL() << "expected an out-of-memory error";
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), ErrorKind::kOutOfMemory);
@@ -200,7 +200,14 @@ TEST(HashJoinMemoryTest, BuildOverLimitFailsCleanly) {
     EXPECT_NE(std::string(e.what()).find("hash table of a join"), std::string::npos) << e.what();
   }
   // The same query fits a generous limit.
-  EXPECT_EQ(RunPlan(plan, 2, 1LL << 30).size(), 50000u);
+  auto expected = Sorted(RunPlan(plan, 2, 1LL << 30));
+  EXPECT_EQ(expected.size(), 50000u);
+  // With spilling on (the default) it runs as a grace hash join under the small limit.
+  for (int threads : {1, 2}) {
+    std::string explain;
+    EXPECT_EQ(Sorted(RunPlan(plan, threads, 256 * 1024, &explain)), expected);
+    EXPECT_NE(explain.find("spilled="), std::string::npos) << explain;
+  }
 }
 
 TEST(HashJoinErrorTest, FailingSourcePropagates) {

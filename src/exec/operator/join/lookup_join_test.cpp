@@ -104,7 +104,7 @@ TEST_F(LookupJoinTest, ExplainShowsLookupJoinAndBatches) {
       "v.user_id";
   std::string plan = engine_->Explain(sql, false);
   EXPECT_NE(plan.find("LookupJoin INNER"), std::string::npos) << plan;
-  EXPECT_NE(plan.find("1000 keys per batch"), std::string::npos) << plan;
+  EXPECT_NE(plan.find("10000 keys per batch"), std::string::npos) << plan;
   EXPECT_NE(plan.find("KeyLookup app.main.users"), std::string::npos) << plan;
   engine_->Execute("SET SESSION lookup_batch_size = 100");
   std::string analyzed = engine_->Explain(sql, true);
@@ -113,6 +113,22 @@ TEST_F(LookupJoinTest, ExplainShowsLookupJoinAndBatches) {
   engine_->Execute("SET SESSION lookup_join = false");
   plan = engine_->Explain(sql, false);
   EXPECT_EQ(plan.find("LookupJoin"), std::string::npos) << plan;
+}
+
+// federation.batch_size (10,000 by default) is split at a source's per-request cap: SQLite takes
+// 900 keys' worth of parameters a query, and the step says so and counts its round trips by it.
+TEST_F(LookupJoinTest, StepsShowTheSourcesCapPerRequest) {
+  std::string sql =
+      "SELECT count(*), sum(u.score) FROM files.visits v JOIN app.main.users u ON u.id = "
+      "v.user_id";
+  std::string steps = engine_->ExplainPlan(sql, false, "steps");
+  EXPECT_NE(steps.find("batch fetch, 10,000 keys per batch, 900 per request (SQLite's cap)"),
+            std::string::npos)
+      << steps;
+  engine_->Execute("SET SESSION lookup_batch_size = 500");
+  steps = engine_->ExplainPlan(sql, false, "steps");
+  EXPECT_NE(steps.find("batch fetch, 500 keys per query"), std::string::npos) << steps;
+  engine_->Execute("RESET SESSION lookup_batch_size");
 }
 
 TEST_F(LookupJoinTest, ResultsEqualWithAndWithoutLookups) {
@@ -169,7 +185,7 @@ TEST_F(LookupJoinTest, SettingsAreValidated) {
   engine_->Execute("SET SESSION federation.batch_size = 10000");
   EXPECT_EQ(engine_->Settings().at("lookup_batch_size"), "10000");
   engine_->Execute("RESET SESSION lookup_batch_size");
-  EXPECT_EQ(engine_->Settings().at("lookup_batch_size"), "1000");
+  EXPECT_EQ(engine_->Settings().at("lookup_batch_size"), "10000");
 }
 
 }  // namespace

@@ -153,6 +153,21 @@ TEST(SortParallelTest, LargeSortIsOrderedAndMatchesSerial) {
     if (a.GetInt64() == b.GetInt64())
       ASSERT_LE(parallel[i - 1][1].GetString(), parallel[i][1].GetString()) << i;
   }
+  // Under a small memory limit the sort spills sorted runs and merges them: the same rows in the
+  // same order; with spilling off it fails naming both settings.
+  for (int threads : {1, 2}) {
+    std::string explain;
+    auto spilled =
+        testing::RunPlan(testing::Sort(MakeMemoryScan(t), keys), threads, 1 << 20, &explain);
+    EXPECT_EQ(testing::Strings(spilled), testing::Strings(serial));
+    EXPECT_NE(explain.find("runs="), std::string::npos) << explain;
+  }
+  try {
+    testing::RunPlan(testing::Sort(MakeMemoryScan(t), keys), 2, 1 << 20, nullptr, false);
+    FAIL() << "expected an out-of-memory error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("federation.spill"), std::string::npos) << e.what();
+  }
 }
 }  // namespace
 }  // namespace aishell
