@@ -78,7 +78,7 @@ make_seeds() {
   mkdir -p "$dir"
   if [[ -d "$ROOT/test/fuzz/corpus/$target" ]]; then cp -n "$ROOT/test/fuzz/corpus/$target"/* "$dir/" 2>/dev/null || true; fi
   case "$target" in
-    sql | sql_exec)
+    sql | sql_exec | sql_grammar)
       # Every statement and query of test/sql, one file each.
       python3 - "$ROOT/test/sql" "$dir" <<'PY'
 import hashlib, os, sys
@@ -156,7 +156,7 @@ run_target() {  # target
   make_seeds "$target" "$corpus"
   [[ "$target" == parquet ]] && max_len=1048576
   [[ "$target" == avro ]] && max_len=32768
-  if [[ "$target" == sql || "$target" == sql_exec ]]; then
+  if [[ "$target" == sql || "$target" == sql_exec || "$target" == sql_grammar ]]; then
     sql_dictionary
     extra=(-dict="$FUZZ_DIR/sql.dict")
   fi
