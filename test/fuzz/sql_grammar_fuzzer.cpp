@@ -349,6 +349,10 @@ std::string Fill(Rng& rng, const std::string& tmpl, const std::string& x) {
     }
     if (tmpl[i] == '{') {
       size_t close = tmpl.find('}', i);
+      if (close == std::string::npos) {
+        out += tmpl.substr(i);
+        break;
+      }
       std::string hole = tmpl.substr(i + 1, close - i - 1);
       if (hole == "type") out += Pick(rng, kTypes);
       if (hole == "lit") out += Pick(rng, kLiterals);
@@ -718,7 +722,8 @@ class Mutator {
     while (!s.empty() && (s.back() == ';' || std::isspace(static_cast<unsigned char>(s.back()))))
       s.pop_back();
     if (s.empty()) return false;
-    std::string tmpl = Pick(rng_, kStatementTemplates);
+    // The holes first: the input's text is never read as a template.
+    std::string tmpl = Fill(rng_, Pick(rng_, kStatementTemplates), "");
     std::string out;
     for (size_t i = 0; i < tmpl.size(); i++) {
       if (tmpl[i] == 'S' && (i == 0 || !std::isalnum(static_cast<unsigned char>(tmpl[i - 1]))) &&
@@ -727,7 +732,7 @@ class Mutator {
       else
         out += tmpl[i];
     }
-    text_ = Fill(rng_, out, "");
+    text_ = out;
     return true;
   }
 
@@ -778,7 +783,8 @@ std::string Mutate(const std::string& input, const std::string& other, unsigned 
   Rng rng(seed);
   Mutator mutator(input, rng);
   int steps = std::uniform_int_distribution<int>(1, 3)(rng);
-  for (int i = 0, tries = 0; i < steps && tries < 10; tries++)
+  // Inputs past 4096 bytes are not run: stop growing there.
+  for (int i = 0, tries = 0; i < steps && tries < 10 && mutator.text().size() <= 4096; tries++)
     if (mutator.MutateOnce(other)) i++;
   std::string out = mutator.text();
   if (out == input || out.empty()) {
