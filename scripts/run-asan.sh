@@ -52,8 +52,10 @@ if [[ ! -f "$ASAN_DIR/build.ninja" ]]; then
     >/dev/null || exit 1
 fi
 mkdir -p "$LOGS"
-if ! cmake --build "$ASAN_DIR" -j "$JOBS" --target aishell_unit_tests aishell_sqllogictest \
-  aishell_parquet_replay >"$LOGS/build.log" 2>&1; then
+TARGETS=()
+((UNIT)) && TARGETS+=(aishell_unit_tests)
+((SLT)) && TARGETS+=(aishell_sqllogictest aishell_parquet_replay)
+if ! cmake --build "$ASAN_DIR" -j "$JOBS" --target "${TARGETS[@]}" >"$LOGS/build.log" 2>&1; then
   grep -E "error|FAILED" "$LOGS/build.log" | head -20
   echo "run-asan: FAILED (the build; see $LOGS/build.log)"
   exit 1
