@@ -135,7 +135,8 @@ std::optional<int64_t> ParseEsDate(std::string_view text, bool is_number,
   }
   // A number where the formats name none: Elasticsearch reads it as epoch milliseconds.
   int64_t n;
-  if (is_number && ParseInt64(text, &n)) return n;
+  constexpr int64_t kMaxMillis = std::numeric_limits<int64_t>::max() / 1000;
+  if (is_number && ParseInt64(text, &n) && n <= kMaxMillis && n >= -kMaxMillis) return n;
   return std::nullopt;
 }
 
