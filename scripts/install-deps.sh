@@ -22,7 +22,7 @@ APT_BUILD+=(libyaml-cpp-dev)
 APT_BUILD+=(libhpdf-dev)
 # Formatting check (CONTRIBUTING.md).
 APT_BUILD+=(clang-format)
-# libFuzzer for the Parquet fuzz target (scripts/run-parquet-asan.sh).
+# libFuzzer for the fuzz targets (scripts/run-fuzz.sh).
 APT_BUILD+=(clang-14 libclang-rt-14-dev)
 # The Python package's extension module (python/): pybind11.
 APT_BUILD+=(pybind11-dev)

@@ -78,7 +78,7 @@ make_seeds() {
   mkdir -p "$dir"
   if [[ -d "$ROOT/test/fuzz/corpus/$target" ]]; then cp -n "$ROOT/test/fuzz/corpus/$target"/* "$dir/" 2>/dev/null || true; fi
   case "$target" in
-    sql | sql_exec)
+    sql | sql_exec | sql_grammar)
       # Every statement and query of test/sql, one file each.
       python3 - "$ROOT/test/sql" "$dir" <<'PY'
 import hashlib, os, sys
@@ -156,7 +156,7 @@ run_target() {  # target
   make_seeds "$target" "$corpus"
   [[ "$target" == parquet ]] && max_len=1048576
   [[ "$target" == avro ]] && max_len=32768
-  if [[ "$target" == sql || "$target" == sql_exec ]]; then
+  if [[ "$target" == sql || "$target" == sql_exec || "$target" == sql_grammar ]]; then
     sql_dictionary
     extra=(-dict="$FUZZ_DIR/sql.dict")
   fi
@@ -181,6 +181,11 @@ run_target() {  # target
   fi
   printf '%-18s %-6s %6d s %10s runs  cov %-6s corpus %s\n' "$target" "$status" \
     "$(($(date +%s) - t0))" "${runs:-?}" "${cov:-?}" "$(find "$corpus" -type f | wc -l)"
+  # libFuzzer stops checking each input for leaks after 1000 checks that found none (a target that
+  # keeps memory in caches); LeakSanitizer's check at exit still runs.
+  if grep -aq "libFuzzer disabled leak detection" "$log"; then
+    echo "    (libFuzzer stopped its per-input leak checks; the check at exit ran)"
+  fi
   if [[ $status != ok ]]; then
     grep -a -m1 -E "ERROR:|runtime error:|fuzz invariant broken|internal error" "$log" | sed 's/^/    /'
     grep -a -m1 "Test unit written to" "$log" | sed 's/^/    /'

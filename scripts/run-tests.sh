@@ -5,7 +5,8 @@
 #   3. pytest: everything under test/ (2 processes with pytest-xdist)
 #   4. clang-format check, naming (scripts/check-naming.sh), the layer order of #includes (scripts/check-layers.sh), and a build
 #      without the PostgreSQL connector (scripts/check-build-options.sh)
-#   5. the Parquet reader under ASan+UBSan, every fuzz target for a short run (scripts/run-fuzz.sh
+#   5. the unit tests, the sqllogictest files and the Parquet fixtures under ASan+UBSan
+#      (scripts/run-asan.sh), every fuzz target for a short run (scripts/run-fuzz.sh
 #      --ci), and every benchmark at its tiny smoke size (engines must agree)
 # Prints a summary and a closing line "N passed, N failed". Exits non-zero if anything
 # failed or if a suite ran zero tests. With CI=true, tests must not skip for missing servers.
@@ -132,9 +133,23 @@ check build-options "build without PostgreSQL (scripts/check-build-options.sh)" 
 
 # 5. Benchmark smoke run (tiny data): both engines must agree; timings are not asserted.
 echo
-# The Parquet reader's gtests and fixtures under ASan+UBSan (its fuzz target runs with the others
-# in run-fuzz.sh below, so its own libFuzzer run is off here).
-echo "=== parquet reader under ASan+UBSan (scripts/run-parquet-asan.sh) ==="; if PARQUET_FUZZ_SECONDS=0 scripts/run-parquet-asan.sh 2>&1 | tee "$LOG_DIR/parquet-asan.log" | tail -20 && grep -q "run-parquet-asan: OK" "$LOG_DIR/parquet-asan.log"; then record parquet-asan 1 0; else record parquet-asan 0 1; fi
+# The unit tests, every test/sql file and the Parquet fixtures under ASan+UBSan with leak checks
+# (build-asan/, ccache): one summary line for each suite.
+echo "=== unit tests and sqllogictest under ASan+UBSan (scripts/run-asan.sh) ==="
+scripts/run-asan.sh 2>&1 | tee "$LOG_DIR/asan.log" | tail -40
+for suite in unit sqllogictest; do
+  line=$(grep -E "^asan-$suite: [0-9]+ passed, [0-9]+ failed" "$LOG_DIR/asan.log" | tail -1)
+  if [[ -n "$line" ]]; then
+    read -r _ p _ f _ <<<"$line"
+    record "asan-$suite" "$p" "$f"
+  else
+    record "asan-$suite" 0 1 "(did not run: see run-asan.sh above)"
+  fi
+done
+if ! grep -q "run-asan: OK" "$LOG_DIR/asan.log"; then
+  # A failure besides the two suites' counts (the build, the Parquet fixtures).
+  grep -qE "^asan-(unit|sqllogictest): [0-9]+ passed, [1-9]" "$LOG_DIR/asan.log" || record asan 0 1
+fi
 # Every fuzz target (test/fuzz/) for a short fixed time on its committed corpus: any crash,
 # sanitizer report, leak or hang fails.
 echo "=== fuzz targets, short run (scripts/run-fuzz.sh --ci) ==="; if scripts/run-fuzz.sh --ci 2>&1 | tee "$LOG_DIR/fuzz.log" | tail -20 && grep -q "run-fuzz: OK" "$LOG_DIR/fuzz.log"; then record fuzz 1 0; else record fuzz 0 1; fi

@@ -345,7 +345,11 @@ void RegisterMathFunctions(FunctionRegistryImpl& r) {
     const char* name = greatest ? "greatest" : "least";
     r.AddScalar(name,
                 {{kAnyType}, true, [name, greatest](Args args) {
-                   LogicalType t = args.empty() ? kBigInt : args[0];
+                   // greatest(*) binds no argument: an error, not a read of argument 0.
+                   if (args.empty())
+                     throw Error(ErrorKind::kBinder,
+                                 std::string(name) + " needs at least one argument");
+                   LogicalType t = args[0];
                    return MakeScalar(name, args, t, [greatest](VecArgs a, size_t n, Vector& out) {
                      // Row-wise via Value comparisons is slow; use typed paths for common types.
                      auto run = [&](auto tag) {

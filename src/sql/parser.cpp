@@ -759,7 +759,12 @@ class Parser {
     }
 
     bool attach = !ctes.empty() || !order_by.empty() || limit || offset;
-    if (attach && HasModifiers(*body)) body = WrapQuery(std::move(body));
+    if (!attach) {
+      // A parenthesized query keeps its own WITH, ORDER BY, LIMIT and OFFSET.
+      body->position = position;
+      return body;
+    }
+    if (HasModifiers(*body)) body = WrapQuery(std::move(body));
     body->position = position;
     body->ctes = std::move(ctes);
     body->recursive = recursive;

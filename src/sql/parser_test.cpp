@@ -921,6 +921,19 @@ TEST(SqlParserTest, SetOperationsAndPrecedence) {
   const auto& wrapped = s->As<SelectStatement>().query->As<SelectNode>();
   EXPECT_EQ(wrapped.limit, 3);
   EXPECT_EQ(wrapped.from->As<SubqueryRef>().query->limit, 10);
+
+  // A parenthesized query alone keeps its own clauses (found by sql_grammar_fuzzer: the outer
+  // level cleared them, so the query ran without its LIMIT).
+  s = ParseStatement("(SELECT a FROM t ORDER BY a LIMIT 1 OFFSET 2)");
+  const auto& alone = s->As<SelectStatement>().query->As<SelectNode>();
+  EXPECT_EQ(alone.limit, 1);
+  EXPECT_EQ(alone.offset, 2);
+  EXPECT_EQ(alone.order_by.size(), 1u);
+  s = ParseStatement("((WITH c AS (SELECT 1 AS x) SELECT x FROM c LIMIT 4))");
+  EXPECT_EQ(s->As<SelectStatement>().query->limit, 4);
+  EXPECT_EQ(s->As<SelectStatement>().query->ctes.size(), 1u);
+  EXPECT_EQ(RoundTrip("SELECT (SELECT a FROM t ORDER BY 1 LIMIT 3).x"),
+            "SELECT ((SELECT a FROM t ORDER BY 1 LIMIT 3)).x");
 }
 
 TEST(SqlParserTest, OrderLimitOffsetFetch) {

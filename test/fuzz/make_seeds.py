@@ -6,6 +6,7 @@ documents, JSON documents with paths); the larger ones come from elsewhere at ru
 (scripts/run-fuzz.sh: every statement of test/sql for sql_fuzzer, test/data for the CSV and JSON
 Lines readers). Regression inputs (crashes found) live beside them as regress-*.
 Usage: test/fuzz/make_seeds.py   (rewrites the seed-* files; deterministic)"""
+import json
 import os
 import struct
 import uuid
@@ -123,4 +124,33 @@ json_seeds = [
 ]
 for i, (path, doc) in enumerate(json_seeds):
     write("json_functions", "doc%d" % i, path + "\n" + doc)
+# --- Elasticsearch: first byte = mode (odd: a _mapping body, a NUL, then the response; even: the
+# fixed mapping of es_search_fuzzer.cpp), then a _search response ---
+es_hits = [
+    {"_id": "1", "_score": 1.5, "_source": {"name": "a", "n": "7", "i": 3, "sh": -2, "by": 127,
+     "f": 1.25, "hf": 0.5, "d": -1e300, "sf": 12.345, "ok": True, "ip": "10.0.0.1",
+     "geo": {"lat": 1.5, "lon": 2.5}, "ts": "2024/01/02 03:04:05", "day": "2024-02-29",
+     "sec": 1704164645, "iso": "2024-01-02T03:04:05.678Z", "nanos": "2024-01-02T03:04:05.123456789Z",
+     "addr": {"city": "x", "zip": [1, 2], "deep": {"x": 1}}, "items": [{"sku": "s1", "qty": 2}, {"sku": "s2"}],
+     "tags": ["t1", "t2"], "nums": [1, None, 3], "flags": True, "title": "hello world"}, "sort": [3, "a"]},
+    {"_id": "2", "_score": None, "_source": {"name": ["b"], "n": 5.0, "ts": 1000, "items": {"sku": "one"},
+     "tags": "one", "addr": None, "ok": "true", "iso": "2024-01-02"}},
+    {"_id": "3", "_source": {}},
+]
+es_responses = {
+    "pit": {"pit_id": "p1", "took": 3, "hits": {"total": {"value": 3}, "hits": es_hits}},
+    "scroll": {"_scroll_id": "s1", "hits": {"hits": es_hits[:1]}},
+    "empty": {"hits": {"hits": []}},
+    "mismatch": {"hits": {"hits": [{"_id": "9", "_source": {"n": "seven", "i": 1e20, "ok": 3}}]}},
+}
+for name, response in es_responses.items():
+    write("es_search", name, b"\x00" + json.dumps(response).encode())
+es_mapping = {"a-1": {"mappings": {"properties": {
+    "k": {"type": "keyword"}, "v": {"type": "long"},
+    "o": {"properties": {"p": {"type": "date", "format": "epoch_second||yyyy"}}},
+    "nest": {"type": "nested", "properties": {"q": {"type": "double"}}}}}},
+    "a-2": {"mappings": {"_meta": {"aishell": {"arrays": ["k"]}}, "properties": {"k": {"type": "keyword"}}}}}
+es_doc = {"hits": {"hits": [{"_id": "x", "_source": {"k": ["a", "b"], "v": 1, "o": {"p": 2024},
+                                                     "nest": [{"q": 1.5}]}}]}}
+write("es_search", "own-mapping", b"\x01" + json.dumps(es_mapping).encode() + b"\x00" + json.dumps(es_doc).encode())
 print("wrote seeds under", ROOT)

@@ -106,10 +106,20 @@ std::optional<int64_t> ParseEsDate(std::string_view text, bool is_number,
       int64_t n;
       double d;
       int64_t scale = f == "epoch_second" ? 1000 : 1;
-      if (ParseInt64(text, &n)) return n * scale;
+      // Milliseconds a TIMESTAMP's microseconds can hold; past that the value is no date (and
+      // the conversions below would overflow: found by es_search_fuzzer).
+      constexpr int64_t kMaxMillis = std::numeric_limits<int64_t>::max() / 1000;
+      if (ParseInt64(text, &n)) {
+        if (n > kMaxMillis / scale || n < -kMaxMillis / scale) continue;
+        return n * scale;
+      }
       auto r = std::from_chars(text.data(), text.data() + text.size(), d);
-      if (r.ec == std::errc() && r.ptr == text.data() + text.size())
-        return static_cast<int64_t>(std::floor(d * static_cast<double>(scale)));
+      if (r.ec == std::errc() && r.ptr == text.data() + text.size()) {
+        double ms = std::floor(d * static_cast<double>(scale));
+        if (!(ms >= static_cast<double>(-kMaxMillis) && ms <= static_cast<double>(kMaxMillis)))
+          continue;  // out of range, or NaN
+        return static_cast<int64_t>(ms);
+      }
       continue;
     }
     if (is_number) continue;
@@ -125,7 +135,8 @@ std::optional<int64_t> ParseEsDate(std::string_view text, bool is_number,
   }
   // A number where the formats name none: Elasticsearch reads it as epoch milliseconds.
   int64_t n;
-  if (is_number && ParseInt64(text, &n)) return n;
+  constexpr int64_t kMaxMillis = std::numeric_limits<int64_t>::max() / 1000;
+  if (is_number && ParseInt64(text, &n) && n <= kMaxMillis && n >= -kMaxMillis) return n;
   return std::nullopt;
 }
 

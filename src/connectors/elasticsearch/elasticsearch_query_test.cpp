@@ -249,6 +249,11 @@ TEST(EsDates, Formats) {
   EXPECT_EQ(ParseEsDate("2024-01-02", false, {"strict_date"}), 1704153600000);
   EXPECT_EQ(ParseEsDate("1704164645", true, {"epoch_second"}), 1704164645000);
   EXPECT_FALSE(ParseEsDate("02.01.2024", false, {"yyyy-MM-dd"}).has_value());
+  // Past what a TIMESTAMP holds: no date, not an overflow (found by es_search_fuzzer).
+  EXPECT_FALSE(ParseEsDate("1.70416e+29", true, {"epoch_millis"}).has_value());
+  EXPECT_FALSE(ParseEsDate("9223372036854775807", true, {"epoch_second"}).has_value());
+  EXPECT_FALSE(ParseEsDate("-9223372036854775808", true, {}).has_value());
+  EXPECT_FALSE(ParseEsDate("nan", true, {"epoch_millis"}).has_value());
 }
 
 TEST_F(EsQueryTest, DecodesHits) {
