@@ -48,29 +48,6 @@ std::string MarkdownCell(const std::string& s) {
   return out;
 }
 
-std::string HtmlEscape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 // UTF-8 to the PDF's WinAnsi (Latin-1 subset): other characters become '?'.
 std::string ToLatin1(const std::string& s) {
   std::string out;
@@ -127,6 +104,29 @@ void OnHpdfError(HPDF_STATUS error, HPDF_STATUS detail, void* data) {
 }
 
 }  // namespace
+
+std::string HtmlEscape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
 
 std::string ResultToMarkdown(const ReportInfo& info, const std::vector<OutputColumn>& columns,
                              const std::vector<Batch>& batches) {

@@ -31,4 +31,7 @@ std::string ResultToPdf(const ReportInfo& info, const std::vector<OutputColumn>&
 std::string ResultToXlsx(const ReportInfo& info, const std::vector<OutputColumn>& columns,
                          const std::vector<Batch>& batches);
 
+// &, <, > and " as entities: text for HTML or XML.
+std::string HtmlEscape(const std::string& s);
+
 }  // namespace aishell

@@ -114,29 +114,13 @@ class ZipWriter {
 // Text for an XML element or attribute; characters XML 1.0 forbids (controls other than tab,
 // newline, carriage return) are dropped.
 std::string Xml(const std::string& s) {
-  std::string out;
-  out.reserve(s.size());
+  std::string kept;
+  kept.reserve(s.size());
   for (char c : s) {
     unsigned char u = static_cast<unsigned char>(c);
-    if (u < 0x20 && c != '\t' && c != '\n' && c != '\r') continue;
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
+    if (u >= 0x20 || c == '\t' || c == '\n' || c == '\r') kept += c;
   }
-  return out;
+  return HtmlEscape(kept);
 }
 
 std::string ColumnName(size_t index) {
